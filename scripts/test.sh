@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Every test: installs what is missing, builds, type-checks, lints (TypeScript and PowerShell),
+# then runs the vitest suite. Non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh
+echo "== build";      npm run --silent build
+echo "== typecheck";  npx tsc -p tsconfig.test.json
+echo "== lint";       npx eslint --max-warnings=0 .
+echo "== lint:ps1";   npm run --silent lint:ps1
+echo "== vitest";     npx vitest run "$@"

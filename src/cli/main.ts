@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+/**
+ * cortex-deploy entry point: yargs wiring, one module per command under ./commands/, and the single
+ * place where errors become exit codes (exit-codes.ts).
+ */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { ExitCode, exitCodeDescriptions } from '../exit-codes.js';
+import { CortexError, exitCodeOf } from '../errors.js';
+import { redact } from '../secrets/registry.js';
+import { inventoryCommand } from './commands/inventory.js';
+import { execCommand } from './commands/exec.js';
+import { labCommand } from './commands/lab.js';
+import { preflightCommand } from './commands/preflight.js';
+
+const exitCodesEpilogue = [
+  'Exit codes:',
+  ...Object.entries(exitCodeDescriptions).map(([code, text]) => `  ${code}  ${text}`),
+  '',
+  'Docs: docs/README.md',
+].join('\n');
+
+export async function main(argv: string[]): Promise<number> {
+  let exitCode: number = ExitCode.Ok;
+  const parser = yargs(argv)
+    .scriptName('cortex-deploy')
+    .usage('$0 <command> [options]\n\nInstall and upgrade the Cortex platform on Windows Server hosts over WinRM or SSH.')
+    .command(inventoryCommand)
+    .command(preflightCommand)
+    .command(execCommand)
+    .command(labCommand)
+    .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'Readable log lines on the terminal' })
+    .option('color', { type: 'boolean', default: true, describe: 'Colour on a TTY (--no-color or NO_COLOR to turn off)' })
+    .example('$0 inventory check -i site.yaml', 'Check the topology before touching any host')
+    .example('$0 preflight -i site.yaml --report-html preflight.html', 'Read-only probes of every host, with a report')
+    .example("$0 exec -i site.yaml --limit app1 -- 'Get-Service RabbitMQ'", 'Ad-hoc PowerShell on some hosts')
+    .example('$0 lab up -i examples/lab/inventory.yaml --detach', 'Start simulated Windows hosts')
+    .epilogue(exitCodesEpilogue)
+    .demandCommand(1, 'Name a command: see --help.')
+    .strict()
+    .recommendCommands()
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .fail((msg, err) => {
+      if (err) throw err;
+      throw new UsageError(msg);
+    })
+    .middleware((args) => {
+      if (args.color === false || process.env.NO_COLOR) process.env.NO_COLOR = '1';
+    })
+    .help()
+    .alias('help', 'h')
+    .version();
+  try {
+    const result = (await parser.parseAsync()) as { exitCode?: number };
+    if (typeof result.exitCode === 'number') exitCode = result.exitCode;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`cortex-deploy: ${err.message}\nRun with --help for usage.\n`);
+      return ExitCode.InvalidInput;
+    }
+    exitCode = exitCodeOf(err);
+    const message = err instanceof CortexError ? err.message : `internal error: ${(err as Error)?.stack ?? String(err)}`;
+    process.stderr.write(`cortex-deploy: ${redact(message)}\n`);
+  }
+  return exitCode;
+}
+
+class UsageError extends Error {}
+
+/**
+ * Command handlers set the exit code on their argv (`argv.exitCode = n`), so the handler stays
+ * testable and main() stays the one place that ends the process.
+ */
+const code = await main(hideBin(process.argv));
+process.exitCode = code;

@@ -1,0 +1,126 @@
+/**
+ * The framing between the script runner (src/runner/) and the PowerShell bootstrap on the host
+ * (ps1/bootstrap/), and therefore also what the lab's PowerShell emulation (src/lab/powershell/)
+ * must speak. Both sides import this module; it has no I/O.
+ *
+ * Wire format: one frame per line, ASCII only, so console code pages cannot mangle it:
+ *
+ *     CORTEX1 <base64 of UTF-8 JSON>\n
+ *
+ * Lines that do not start with the marker (stray native output) are not frames; the runner keeps
+ * them as diagnostics. stdin carries RequestFrame lines; stdout carries ReadyFrame once at start,
+ * then one ResultFrame per request, in request order.
+ *
+ * Modes: the resident bootstrap loops over requests until stdin closes or an `exit` request; the
+ * one-shot bootstrap (same script, `$CortexOneShot = $true`) handles exactly one request and exits
+ * with the script's exit code.
+ */
+export const FRAME_MARKER = 'CORTEX1';
+
+/** Run a script in a fresh runspace. */
+export interface RunRequestFrame {
+  type: 'run';
+  /** Request id, echoed in the result. */
+  id: string;
+  /** Script id from its `# cortex-script: <id>` header, or `adhoc` for exec. */
+  scriptId: string;
+  /** The script text (UTF-8). */
+  script: string;
+  /** Parameters, read by the script's envelope as one JSON object (`$CortexParams`). */
+  params: Record<string, unknown>;
+  /** The bootstrap stops the pipeline after this long and reports a timeout. */
+  timeoutMs: number;
+}
+
+/** End the resident process cleanly. */
+export interface ExitRequestFrame {
+  type: 'exit';
+  id: string;
+}
+
+export type RequestFrame = RunRequestFrame | ExitRequestFrame;
+
+export interface ReadyFrame {
+  type: 'ready';
+  /** Process id of the resident powershell.exe (for logs). */
+  pid: number;
+  /** $PSVersionTable.PSVersion as text. */
+  psVersion: string;
+}
+
+export interface ErrorRecordFrame {
+  message: string;
+  /** e.g. ObjectNotFound, from $_.CategoryInfo.Category */
+  category: string;
+  /** FullyQualifiedErrorId, e.g. CommandNotFoundException */
+  fullyQualifiedErrorId: string;
+  /** "At line:3 char:1" style position, when known. */
+  position?: string;
+}
+
+export interface ResultFrame {
+  type: 'result';
+  id: string;
+  /** 0 when the pipeline completed; the argument of `exit N`; 1 after a terminating error. */
+  exitCode: number;
+  /** Pipeline output, each object as text (Out-String trimmed). The envelope's JSON result is the last one. */
+  output: string[];
+  errors: ErrorRecordFrame[];
+  warnings: string[];
+  /** True when the bootstrap stopped the script at its timeout. */
+  timedOut: boolean;
+  durationMs: number;
+}
+
+export type ResponseFrame = ReadyFrame | ResultFrame;
+
+export function encodeFrame(frame: RequestFrame | ResponseFrame): string {
+  return `${FRAME_MARKER} ${Buffer.from(JSON.stringify(frame), 'utf8').toString('base64')}\n`;
+}
+
+/** Decode one line (without its newline). Returns null when the line is not a frame. Throws on a corrupt frame. */
+export function decodeFrameLine(line: string): unknown {
+  const trimmed = line.replace(/\r$/, '');
+  if (!trimmed.startsWith(`${FRAME_MARKER} `)) return null;
+  const json = Buffer.from(trimmed.slice(FRAME_MARKER.length + 1), 'base64').toString('utf8');
+  return JSON.parse(json) as unknown;
+}
+
+/**
+ * Splits a byte stream into lines (frames are ASCII, so a chunk boundary inside a line is harmless).
+ * Feed chunks; it calls `onLine` with every complete line.
+ */
+export class LineSplitter {
+  private buffered = '';
+  constructor(private readonly onLine: (line: string) => void) {}
+  push(chunk: Buffer | string): void {
+    this.buffered += typeof chunk === 'string' ? chunk : chunk.toString('latin1');
+    let nl: number;
+    while ((nl = this.buffered.indexOf('\n')) >= 0) {
+      const line = this.buffered.slice(0, nl);
+      this.buffered = this.buffered.slice(nl + 1);
+      this.onLine(line);
+    }
+  }
+  /** What is left after the stream ended (a last line without newline). */
+  rest(): string {
+    return this.buffered;
+  }
+}
+
+/**
+ * The envelope result every ps1 script prints as its last output (design.md, "Script protocol").
+ */
+export interface EnvelopeResult<T = unknown> {
+  ok: boolean;
+  data?: T;
+  error?: { message: string; category: string };
+}
+
+/** The header line every script under ps1/ starts with. */
+export const SCRIPT_HEADER_RE = /^#\s*cortex-script:\s*([a-z0-9][a-z0-9.-]*)\s*$/m;
+
+export function scriptIdOf(scriptText: string): string | null {
+  const m = SCRIPT_HEADER_RE.exec(scriptText);
+  return m ? (m[1] ?? null) : null;
+}
