@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { Rc4, rc4k } from '../../../src/protocol/ntlm/rc4.js';
+
+// RFC 6229 "Test Vectors for the Stream Cipher RC4", section 2: keystream bytes at given offsets.
+const rfc6229: { key: string; offsets: Record<number, string> }[] = [
+  {
+    key: '0102030405', // 40-bit
+    offsets: {
+      0: 'b2396305f03dc027ccc3524a0a1118a8',
+      16: '6982944f18fc82d589c403a47a0d0919',
+      240: '28cb1132c96ce286421dcaadb8b69eae',
+      4096: 'ff25b58995996707e51fbdf08b34d875',
+    },
+  },
+  {
+    key: '0102030405060708', // 64-bit
+    offsets: { 0: '97ab8a1bf0afb96132f2f67258da15a8', 16: '8263efdb45c4a18684ef87e6b19e5b09' },
+  },
+  {
+    key: '0102030405060708090a0b0c0d0e0f10', // 128-bit
+    offsets: { 0: '9ac7cc9a609d1ef7b2932899cde41b97', 16: '5248c4959014126a6e8a84f11d1a9e1c' },
+  },
+];
+
+describe('Rc4 (RFC 6229)', () => {
+  for (const { key, offsets } of rfc6229) {
+    it(`keystream for key ${key}`, () => {
+      const keystream = new Rc4(Buffer.from(key, 'hex')).update(Buffer.alloc(4112));
+      for (const [offset, hex] of Object.entries(offsets)) {
+        expect(keystream.subarray(Number(offset), Number(offset) + 16).toString('hex'), `offset ${offset}`).toBe(hex);
+      }
+    });
+  }
+
+  it('is a stream: chunked updates equal one update', () => {
+    const key = Buffer.from('0102030405', 'hex');
+    const data = Buffer.from('the quick brown fox jumps over the lazy dog, several times over');
+    const whole = new Rc4(key).update(data);
+    const chunked = new Rc4(key);
+    const parts = [chunked.update(data.subarray(0, 1)), chunked.update(data.subarray(1, 17)), chunked.update(data.subarray(17))];
+    expect(Buffer.concat(parts)).toEqual(whole);
+    expect(rc4k(key, whole)).toEqual(data);
+  });
+
+  it('clone/restore rolls the keystream back', () => {
+    const c = new Rc4(Buffer.from('0102030405', 'hex'));
+    c.update(Buffer.alloc(5));
+    const saved = c.clone();
+    const a = c.update(Buffer.alloc(16));
+    c.restore(saved);
+    expect(c.update(Buffer.alloc(16))).toEqual(a);
+  });
+
+  it('rejects empty keys', () => {
+    expect(() => new Rc4(Buffer.alloc(0))).toThrow(RangeError);
+  });
+});
