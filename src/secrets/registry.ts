@@ -15,12 +15,13 @@ function escapeRegExp(s: string): string {
 export function registerSecret(value: string): void {
   if (value.length < 3 || secrets.has(value)) return;
   secrets.add(value);
+  // Also mask the base64 of the secret: Basic auth headers and encoded commands carry it that way.
+  // Only one level: registering the base64 recursively would never terminate (each encoding is new).
+  const b64 = Buffer.from(value, 'utf8').toString('base64').replace(/=+$/, '');
+  if (b64.length >= 4) secrets.add(b64);
   // Longest first, so a secret that contains another is masked whole.
   const sorted = [...secrets].sort((a, b) => b.length - a.length);
   pattern = new RegExp(sorted.map(escapeRegExp).join('|'), 'g');
-  // Also mask the base64 of the secret: Basic auth headers and encoded commands carry it that way.
-  const b64 = Buffer.from(value, 'utf8').toString('base64').replace(/=+$/, '');
-  if (b64.length >= 4 && !secrets.has(b64)) registerSecret(b64);
 }
 
 export function redact(text: string): string {
