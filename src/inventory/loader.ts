@@ -1,0 +1,175 @@
+/**
+ * loadInventory: YAML file → validated Inventory. Two passes:
+ * 1. the document schema checks every value where it is written (unknown keys, enums, types, literal secrets);
+ * 2. per host, vars are merged all → groups → host and checked again with defaults and cross-field rules;
+ *    errors found there point back, through the merge's provenance, at the line that set the value.
+ * Every problem found is reported at once (InventoryError), each with file:line:col and the field.
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { InputError } from '../errors.js';
+import { registerSecret } from '../secrets/registry.js';
+import { InventoryDocument, LITERAL_SECRET, ResolvedHostVars, ROLES, type GroupInput, type VarsInput } from './schema.js';
+import { YamlSource, type YamlPath } from './source.js';
+import { groupsOfHost, hostsOf, walkGroups } from './groups.js';
+import { leafPaths, locate, mergeLayer, type Provenance } from './merge.js';
+import { InventoryError, dedupe, fieldName, problemsFromIssue, sortProblems, valueAt } from './problems.js';
+import type { HostConfig, Inventory, InventoryProblem, Role } from './types.js';
+
+export { InventoryError } from './problems.js';
+
+export async function loadInventory(file: string): Promise<Inventory> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InputError(code === 'ENOENT' ? `inventory file not found: ${file}` : `cannot read the inventory ${file}: ${code ?? String(err)}`, {
+      field: '--inventory',
+      hint: 'Pass an existing YAML file with -i, e.g. -i examples/lab/inventory.yaml.',
+    });
+  }
+  return parseInventory(text, file);
+}
+
+/** Parse inventory text. `file` is shown in positions; relative file references resolve against its folder. */
+export function parseInventory(text: string, file: string): Inventory {
+  const { source, data, problems: syntax } = YamlSource.parse(text, file);
+  if (syntax.length) throw new InventoryError(syntax.map((s) => ({ position: s.position, field: '(yaml)', message: s.message })));
+  const start = { file, line: 1, col: 1 };
+
+  // Pass 1: the document as written.
+  const parsed = InventoryDocument.safeParse(data);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      if (issue.code === 'custom' && (issue.params as { kind?: string } | undefined)?.kind === LITERAL_SECRET) {
+        // The user wrote a password in clear: make sure it is masked wherever it might still be echoed.
+        const literal = valueAt(data, issue.path as YamlPath);
+        if (typeof literal === 'string') registerSecret(literal);
+      }
+    }
+    const problems = parsed.error.issues.flatMap((issue) =>
+      problemsFromIssue(issue, { source, schema: InventoryDocument, data, locate: (p) => p, fallback: start }),
+    );
+    throw new InventoryError(sortProblems(dedupe(problems)));
+  }
+
+  // Pass 2: hosts with inherited vars.
+  const all: GroupInput = parsed.data.all;
+  const groups = walkGroups(all);
+  const membership = new Map<string, string[]>([...groups.keys()].map((g) => [g, hostsOf(groups, g)]));
+  const entries = [...groups.values()].flatMap((g) => g.hosts);
+  const offset = (p: YamlPath) => {
+    const pos = source.positionOf(p, { key: true });
+    return pos ? pos.line * 1e6 + pos.col : 0;
+  };
+  const hostNames = [...new Set([...entries].sort((a, b) => offset(a.path) - offset(b.path)).map((e) => e.host))];
+
+  const problems: InventoryProblem[] = [];
+  const hosts: HostConfig[] = [];
+  const byLowerName = new Map<string, string>();
+  const byAddress = new Map<string, { host: string; path: YamlPath }>();
+
+  for (const name of hostNames) {
+    const own = entries.filter((e) => e.host === name).sort((a, b) => offset(a.path) - offset(b.path));
+    const firstPath = own[0]!.path;
+    const position = source.positionOf(firstPath, { key: true }) ?? start;
+
+    const lower = name.toLowerCase();
+    const clash = byLowerName.get(lower);
+    if (clash !== undefined) {
+      problems.push({ position, field: fieldName(firstPath), message: `duplicate host name '${name}': '${clash}' is the same name (Windows host names are case-insensitive).`, hint: 'Give each host a distinct name.' });
+      continue;
+    }
+    byLowerName.set(lower, name);
+
+    // Merge all → groups (parents first) → the host's own listings (in file order).
+    const merged: Record<string, unknown> = {};
+    const prov: Provenance = new Map();
+    for (const g of groupsOfHost(groups, membership, name)) for (const v of g.vars) mergeLayer(merged, v.vars as Record<string, unknown>, v.path, prov);
+    const setByHost = new Map<string, { value: unknown; path: YamlPath }>();
+    for (const e of own) {
+      const vars = (e.vars ?? {}) as Record<string, unknown>;
+      for (const leaf of leafPaths(vars)) {
+        const k = leaf.join('.');
+        const value = valueAt(vars, leaf);
+        const prev = setByHost.get(k);
+        if (prev && JSON.stringify(prev.value) !== JSON.stringify(value)) {
+          problems.push({
+            position: source.positionOf([...e.path, ...leaf]) ?? position,
+            field: fieldName([...e.path, ...leaf]),
+            message: `host '${name}' is listed more than once with different values for '${k}' (also set at line ${source.positionOf(prev.path)?.line ?? '?'}).`,
+            hint: "Set a host's vars in one listing; other groups can list it with no vars.",
+          });
+        }
+        setByHost.set(k, { value, path: [...e.path, ...leaf] });
+      }
+      mergeLayer(merged, vars, e.path, prov);
+    }
+    if (merged.address === undefined) merged.address = name;
+
+    const result = ResolvedHostVars.safeParse(merged);
+    if (!result.success) {
+      problems.push(
+        ...result.error.issues.flatMap((issue) =>
+          problemsFromIssue(issue, { source, schema: ResolvedHostVars, data: merged, locate: (p) => locate(prov, p, firstPath), fallback: position }),
+        ),
+      );
+      continue;
+    }
+    const h = result.data;
+    const roles = ROLES.filter((r) => (membership.get(r) ?? []).includes(name)) as Role[];
+    const memberOf = [...groups.keys()].filter((g) => g !== 'all' && (membership.get(g) ?? []).includes(name));
+
+    if (h.webApps.length && !roles.includes('web')) {
+      const p = locate(prov, ['webApps'], firstPath);
+      problems.push({ position: source.positionOf(p) ?? position, field: fieldName(p), message: `host '${name}' sets webApps but is not in the web group.`, hint: 'List the host under children.web.hosts, or remove webApps.' });
+    }
+    const addrKey = h.address.toLowerCase();
+    const sameAddress = byAddress.get(addrKey);
+    if (sameAddress) {
+      const p = locate(prov, ['address'], firstPath);
+      problems.push({
+        position: source.positionOf(p) ?? position,
+        field: fieldName(p),
+        message: `duplicate address '${h.address}': host '${sameAddress.host}' has it too.`,
+        hint: 'Each host needs its own address; to give one server two roles, list the same host name under both groups.',
+      });
+    } else {
+      byAddress.set(addrKey, { host: name, path: firstPath });
+    }
+
+    const winrmPort = h.winrm.port ?? (h.transport === 'winrm' ? h.port : undefined) ?? (h.winrm.scheme === 'https' ? 5986 : 5985);
+    const sshPort = h.ssh.port ?? (h.transport === 'ssh' ? h.port : undefined) ?? 22;
+    hosts.push({
+      name,
+      address: h.address,
+      port: h.port,
+      roles,
+      groups: memberOf,
+      transport: h.transport,
+      winrm: { ...h.winrm, port: winrmPort, user: h.winrm.user, password: h.winrm.password },
+      ssh: { ...h.ssh, port: sshPort, user: h.ssh.user },
+      versions: h.versions,
+      webApps: h.webApps,
+      installPath: h.installPath,
+      lab: h.lab,
+      labPath: prov.get('lab') ?? [],
+      position,
+    });
+  }
+
+  if (problems.length) throw new InventoryError(sortProblems(dedupe(problems)));
+
+  const groupMap: Record<string, string[]> = {};
+  for (const g of groups.keys()) groupMap[g] = (membership.get(g) ?? []).filter((h) => hosts.some((x) => x.name === h));
+  groupMap.all = hosts.map((h) => h.name);
+  return {
+    file: resolve(file),
+    hosts,
+    groups: groupMap,
+    positionOf: (path) => source.positionOf(path),
+  };
+}
+
+export type { VarsInput };

@@ -1,0 +1,243 @@
+/**
+ * The inventory's zod schemas, in two layers:
+ * - the *document* schema: what a user may write at any level (all / group / host vars), every key
+ *   optional and no defaults. It validates the file where each value is written, so an error points
+ *   at the line that holds it, and it is what `inventory schema` publishes for editors.
+ * - the *host* schema: the variables of one host after inheritance (all → group → host), with
+ *   defaults filled in and the cross-field rules (.superRefine) that need the whole picture.
+ * Key names follow design.md ("Inventory"); they are a contract: add keys, rename none.
+ */
+import { z } from 'zod';
+
+export const ROLES = ['web', 'app', 'db', 'lb'] as const;
+export const TRANSPORTS = ['winrm', 'ssh', 'local'] as const;
+export const WINRM_SCHEMES = ['http', 'https'] as const;
+export const WINRM_AUTHS = ['ntlm', 'basic', 'kerberos', 'certificate'] as const;
+export const WEB_APPS = ['gateway', 'liveportal'] as const;
+/** Component versions the playbooks pin. Strict, so a typo is caught with a suggestion. */
+export const VERSION_KEYS = [
+  'erlang',
+  'rabbitmq',
+  'serviceFabric',
+  'nservicebusRabbitMq',
+  'gobetween',
+  'nssm',
+  'urlRewrite',
+  'dotnetFramework',
+  'cortex',
+] as const;
+
+/** `env:NAME`, `file:PATH` or `prompt`. Anything else is a literal, and literals are refused. */
+export const SECRET_REF_PATTERN = /^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+|prompt)$/;
+export const SECRET_REF_HINT = 'Write a reference instead: env:NAME (an environment variable), file:PATH (a file holding only the secret) or prompt (asked on the terminal).';
+
+/** Marker the loader looks for, to register a refused literal with the redactor. */
+export const LITERAL_SECRET = 'literal-secret';
+
+export const SecretRef = z
+  .string()
+  .check((ctx) => {
+    if (!SECRET_REF_PATTERN.test(ctx.value)) {
+      ctx.issues.push({
+        code: 'custom',
+        input: undefined,
+        message: `secrets are never written literally in the inventory. ${SECRET_REF_HINT}`,
+        params: { kind: LITERAL_SECRET },
+      });
+    }
+  })
+  .meta({ description: 'Secret reference: env:NAME | file:PATH | prompt. Literal secrets are refused.', examples: ['env:CORTEX_WINRM_PASSWORD', 'file:~/.secrets/winrm', 'prompt'] });
+
+/** A file reference (`file:PATH`, relative to the inventory's folder, `~` expanded). */
+export const FileRef = z
+  .string()
+  .regex(/^file:.+$/, { message: 'must be a file reference: file:PATH (relative to the inventory file, ~ expanded)' })
+  .meta({ description: 'file:PATH, relative to the inventory file, ~ expanded', examples: ['file:certs/ca.pem'] });
+
+const Port = z.number().int().min(1).max(65535).meta({ description: 'TCP port, 1-65535' });
+
+/** Version strings must be quoted in YAML: unquoted 2.10 would read as the number 2.1. */
+const VersionString = z.string().min(1).meta({ description: 'Version string; quote it in YAML ("10.1", not 10.1)' });
+
+// ---------- the document layer (what users write) ----------
+
+export const TlsVars = z.strictObject({
+  ca: FileRef.nullable().optional().meta({ description: 'CA bundle (PEM) to trust; null: the system roots. Default null.' }),
+  serverName: z.string().min(1).nullable().optional().meta({ description: 'Name to verify the certificate against; null: the address. Default null.' }),
+  insecure: z.boolean().optional().meta({ description: 'Skip certificate verification (lab only; warned on every run). Default false.' }),
+});
+
+export const WinrmVars = z.strictObject({
+  scheme: z.enum(WINRM_SCHEMES).optional().meta({ description: 'http (NTLM/Kerberos message encryption) | https. Default http.' }),
+  port: Port.optional().meta({ description: 'Default 5985 for http, 5986 for https.' }),
+  auth: z.enum(WINRM_AUTHS).optional().meta({ description: 'ntlm | basic | kerberos | certificate. Default ntlm.' }),
+  user: z.string().min(1).optional().meta({ description: "Account: 'DOMAIN\\user', user@domain or user." }),
+  password: SecretRef.optional(),
+  allowUnencrypted: z.boolean().optional().meta({ description: 'Allow Basic auth over plain HTTP. Default false.' }),
+  tls: TlsVars.optional(),
+  operationTimeoutSec: z.number().int().min(1).max(3600).optional().meta({ description: 'WS-Man OperationTimeout for long polls, seconds. Default 20.' }),
+  connectTimeoutMs: z.number().int().min(100).max(600_000).optional().meta({ description: 'TCP connect + TLS handshake timeout, ms. Default 10000.' }),
+  requestTimeoutMs: z.number().int().min(1000).max(3_600_000).optional().meta({ description: 'Upper bound for one HTTP exchange, ms. Default 60000.' }),
+});
+
+export const JumpHostVars = z.strictObject({
+  address: z.string().min(1),
+  port: Port.optional(),
+  user: z.string().min(1).optional(),
+});
+
+export const SshVars = z.strictObject({
+  port: Port.optional().meta({ description: 'Default 22.' }),
+  user: z.string().min(1).optional(),
+  key: SecretRef.nullable().optional().meta({ description: 'Private key: file:PATH or env:NAME. Default null.' }),
+  passphrase: SecretRef.nullable().optional().meta({ description: 'Passphrase of the key. Default null.' }),
+  password: SecretRef.nullable().optional().meta({ description: 'Password authentication. Default null.' }),
+  agent: z.union([z.boolean(), z.string().min(1)]).optional().meta({ description: 'Use the SSH agent: true ($SSH_AUTH_SOCK), false, or a socket path. Default false.' }),
+  knownHosts: z.string().min(1).nullable().optional().meta({ description: 'known_hosts file; null: ~/.ssh/known_hosts. Default null.' }),
+  jumpHost: JumpHostVars.nullable().optional(),
+  connectTimeoutMs: z.number().int().min(100).max(600_000).optional().meta({ description: 'Default 10000.' }),
+});
+
+export const VersionsVars = z.strictObject(Object.fromEntries(VERSION_KEYS.map((k) => [k, VersionString.optional()])) as Record<(typeof VERSION_KEYS)[number], z.ZodOptional<typeof VersionString>>);
+
+/** Variables allowed at every level: all.vars, <group>.vars, and a host's own entry. */
+export const VarsShape = {
+  address: z.string().min(1).optional().meta({ description: 'IP address or DNS name. Default: the host name.' }),
+  port: Port.optional().meta({ description: 'Port of the chosen transport (overrides winrm.port / ssh.port).' }),
+  transport: z.enum(TRANSPORTS).optional().meta({ description: 'winrm | ssh | local. Default winrm.' }),
+  winrm: WinrmVars.optional(),
+  ssh: SshVars.optional(),
+  versions: VersionsVars.optional(),
+  webApps: z.array(z.enum(WEB_APPS)).optional().meta({ description: 'Web servers only: gateway (with Studio, LiveView) | liveportal.' }),
+  installPath: z.string().min(1).optional().meta({ description: "Install folder on the host, e.g. 'D:\\Cortex'." }),
+  lab: z.unknown().optional().meta({ description: 'Lab profile of a simulated host (see docs/lab.md); ignored on real hosts.' }),
+};
+
+export const Vars = z.strictObject(VarsShape);
+export type VarsInput = z.infer<typeof Vars>;
+
+export interface GroupInput {
+  vars?: VarsInput | null | undefined;
+  hosts?: Record<string, VarsInput | null> | null | undefined;
+  children?: Record<string, GroupInput | null> | null | undefined;
+}
+
+export const Group: z.ZodType<GroupInput> = z.strictObject({
+  vars: Vars.nullable().optional(),
+  hosts: z.record(z.string(), Vars.nullable()).nullable().optional(),
+  get children() {
+    return z.record(z.string(), Group.nullable()).nullable().optional();
+  },
+});
+
+export const InventoryDocument = z
+  .strictObject({ all: Group })
+  .meta({ title: 'cortex-deploy inventory', description: 'Ansible-shaped inventory: all / children / hosts / vars. Groups web, app, db, lb name the server roles.' });
+
+// ---------- the host layer (after inheritance, with defaults) ----------
+
+export const ResolvedWinrm = z
+  .object({
+    scheme: z.enum(WINRM_SCHEMES).default('http'),
+    port: Port.optional(),
+    auth: z.enum(WINRM_AUTHS).default('ntlm'),
+    user: z.string().min(1).optional(),
+    password: SecretRef.optional(),
+    allowUnencrypted: z.boolean().default(false),
+    tls: z
+      .object({
+        ca: FileRef.nullable().default(null),
+        serverName: z.string().nullable().default(null),
+        insecure: z.boolean().default(false),
+      })
+      .default({ ca: null, serverName: null, insecure: false }),
+    operationTimeoutSec: z.number().int().default(20),
+    connectTimeoutMs: z.number().int().default(10_000),
+    requestTimeoutMs: z.number().int().default(60_000),
+  })
+  .superRefine((w, ctx) => {
+    if (w.auth === 'basic' && w.scheme === 'http' && !w.allowUnencrypted) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['auth'],
+        message: 'Basic authentication over plain HTTP sends the password in clear text.',
+        params: { hint: 'Use scheme: https, or auth: ntlm, or set winrm.allowUnencrypted: true if you accept that risk (lab only).' },
+      });
+    }
+    if (w.auth === 'certificate' && w.scheme !== 'https') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['scheme'],
+        message: 'certificate authentication needs scheme: https.',
+        params: { hint: 'Set winrm.scheme: https (port 5986).' },
+      });
+    }
+    if (w.tls.insecure && w.tls.ca !== null) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tls', 'insecure'],
+        message: 'tls.insecure: true turns verification off, so tls.ca would be ignored.',
+        params: { hint: 'Remove one of them: keep tls.ca to verify, or insecure: true to skip verification.' },
+      });
+    }
+  });
+
+export const ResolvedSsh = z.object({
+  port: Port.optional(),
+  user: z.string().min(1).optional(),
+  key: SecretRef.nullable().default(null),
+  passphrase: SecretRef.nullable().default(null),
+  password: SecretRef.nullable().default(null),
+  agent: z.union([z.boolean(), z.string().min(1)]).default(false),
+  knownHosts: z.string().nullable().default(null),
+  jumpHost: z.object({ address: z.string(), port: Port.default(22), user: z.string().optional() }).nullable().optional(),
+  connectTimeoutMs: z.number().int().default(10_000),
+});
+
+export const ResolvedHostVars = z
+  .object({
+    address: z.string().min(1),
+    port: Port.optional(),
+    transport: z.enum(TRANSPORTS).default('winrm'),
+    winrm: ResolvedWinrm.default(() => ResolvedWinrm.parse({})),
+    ssh: ResolvedSsh.default(() => ResolvedSsh.parse({})),
+    versions: z.record(z.string(), z.string()).default({}),
+    webApps: z.array(z.enum(WEB_APPS)).default([]),
+    installPath: z.string().optional(),
+    lab: z.unknown().optional(),
+  })
+  .superRefine((h, ctx) => {
+    if (h.transport === 'winrm' && !h.winrm.user && h.winrm.auth !== 'kerberos' && h.winrm.auth !== 'certificate') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['winrm', 'user'],
+        message: `winrm.user is required for auth ${h.winrm.auth}.`,
+        params: { hint: "Set winrm.user (e.g. 'CORP\\svc-cortex') in all.vars, a group's vars or the host." },
+      });
+    }
+    if (h.transport === 'winrm' && (h.winrm.auth === 'ntlm' || h.winrm.auth === 'basic') && !h.winrm.password) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['winrm', 'password'],
+        message: `winrm.password is required for auth ${h.winrm.auth}.`,
+        params: { hint: 'Set winrm.password: env:NAME, file:PATH or prompt.' },
+      });
+    }
+    if (h.transport === 'ssh' && !h.ssh.user) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ssh', 'user'],
+        message: 'ssh.user is required for transport ssh.',
+        params: { hint: 'Set ssh.user in all.vars, a group or the host.' },
+      });
+    }
+    if (h.transport === 'ssh' && !h.ssh.key && !h.ssh.password && h.ssh.agent === false) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ssh'],
+        message: 'transport ssh needs a way to authenticate: ssh.key, ssh.password or ssh.agent.',
+        params: { hint: 'Set ssh.key: file:~/.ssh/id_ed25519, or ssh.agent: true.' },
+      });
+    }
+  });
+export type ResolvedHostVarsOutput = z.output<typeof ResolvedHostVars>;

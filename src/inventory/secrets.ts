@@ -1,0 +1,74 @@
+/**
+ * Secret references: `env:NAME`, `file:PATH`, `prompt`. Resolved only when a connection needs the
+ * value, and every resolved value is registered with the redactor before anything else sees it.
+ */
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { InputError, type SourcePosition } from '../errors.js';
+import { registerSecret } from '../secrets/registry.js';
+import { SECRET_REF_HINT, SECRET_REF_PATTERN } from './schema.js';
+import { readHidden } from './tty-prompt.js';
+
+export interface SecretContext {
+  host?: string | undefined;
+  /** The field that holds the reference, e.g. winrm.password. */
+  field: string;
+  /** Where the reference is written; relative file: paths resolve against this file's folder. */
+  position?: SourcePosition | undefined;
+  /** Folder for relative file: paths when there is no position (default: the current directory). */
+  baseDir?: string | undefined;
+}
+
+/** Asked once per written reference: `password: prompt` in all.vars asks once, not once per host. */
+const prompted = new Map<string, Promise<string>>();
+
+export async function resolveSecret(ref: string, ctx: SecretContext): Promise<string> {
+  const errCtx = { host: ctx.host, field: ctx.field, position: ctx.position };
+  if (!SECRET_REF_PATTERN.test(ref)) {
+    registerSecret(ref);
+    throw new InputError('is not a secret reference; secrets are never written literally.', { ...errCtx, hint: SECRET_REF_HINT });
+  }
+  let value: string;
+  if (ref.startsWith('env:')) {
+    const name = ref.slice(4);
+    const v = process.env[name];
+    if (v === undefined || v === '') {
+      throw new InputError(`environment variable ${name} is not set (referenced as ${ref}).`, { ...errCtx, hint: `Export it before running, e.g. export ${name}='…', or use file:PATH.` });
+    }
+    value = v;
+  } else if (ref.startsWith('file:')) {
+    const path = filePath(ref.slice(5), ctx);
+    try {
+      value = (await readFile(path, 'utf8')).replace(/[\r\n]+$/, '');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? 'error';
+      throw new InputError(`cannot read secret file ${path} (${code}).`, { ...errCtx, hint: 'Check the path; relative paths start at the inventory file\'s folder, ~ is your home.' });
+    }
+    if (value === '') throw new InputError(`secret file ${path} is empty.`, errCtx);
+  } else {
+    if (!process.stdin.isTTY) {
+      throw new InputError('is set to prompt, but standard input is not a terminal, so nobody can be asked.', {
+        ...errCtx,
+        hint: 'Use env:NAME or file:PATH for unattended runs (CI, pipes, scheduled tasks).',
+      });
+    }
+    const key = ctx.position ? `${ctx.position.file}:${ctx.position.line}:${ctx.position.col}` : `${ctx.host ?? ''}/${ctx.field}`;
+    let pending = prompted.get(key);
+    if (!pending) {
+      pending = readHidden(`${ctx.field}${ctx.host && !ctx.position ? ` for ${ctx.host}` : ''}: `);
+      prompted.set(key, pending);
+    }
+    value = await pending;
+  }
+  registerSecret(value);
+  return value;
+}
+
+/** Resolve a file: path (also used for non-secret file references such as tls.ca). */
+export function filePath(raw: string, ctx: Pick<SecretContext, 'position' | 'baseDir'>): string {
+  const expanded = raw === '~' ? homedir() : raw.startsWith('~/') ? join(homedir(), raw.slice(2)) : raw;
+  if (isAbsolute(expanded)) return expanded;
+  const base = ctx.baseDir ?? (ctx.position ? dirname(resolve(ctx.position.file)) : process.cwd());
+  return resolve(base, expanded);
+}

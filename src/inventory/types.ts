@@ -1,0 +1,87 @@
+/**
+ * The loaded inventory as the rest of cortex-deploy sees it: hosts with inherited, defaulted and
+ * validated variables. Secret fields are still *references* here (env:/file:/prompt); resolve them
+ * with resolveSecret() (secrets.ts) at the moment a connection needs them.
+ */
+import type { SourcePosition } from '../errors.js';
+import type { ROLES, TRANSPORTS, WEB_APPS, WINRM_AUTHS, WINRM_SCHEMES } from './schema.js';
+
+export type { SourcePosition };
+export type Role = (typeof ROLES)[number];
+export type Transport = (typeof TRANSPORTS)[number];
+export type WebApp = (typeof WEB_APPS)[number];
+export type WinrmScheme = (typeof WINRM_SCHEMES)[number];
+export type WinrmAuthKind = (typeof WINRM_AUTHS)[number];
+
+export interface WinrmVars {
+  scheme: WinrmScheme;
+  /** Effective port: winrm.port, else the host's `port`, else 5985 (http) / 5986 (https). */
+  port: number;
+  auth: WinrmAuthKind;
+  user: string | undefined;
+  /** Secret reference (env:NAME | file:PATH | prompt), not the password. */
+  password: string | undefined;
+  allowUnencrypted: boolean;
+  tls: { ca: string | null; serverName: string | null; insecure: boolean };
+  operationTimeoutSec: number;
+  connectTimeoutMs: number;
+  requestTimeoutMs: number;
+}
+
+export interface SshVars {
+  /** Effective port: ssh.port, else the host's `port`, else 22. */
+  port: number;
+  user: string | undefined;
+  /** Secret references or null. */
+  key: string | null;
+  passphrase: string | null;
+  password: string | null;
+  /** true: $SSH_AUTH_SOCK; a string: that socket path; false: no agent. */
+  agent: boolean | string;
+  knownHosts: string | null;
+  jumpHost?: { address: string; port: number; user?: string | undefined } | null | undefined;
+  connectTimeoutMs: number;
+}
+
+export interface HostConfig {
+  name: string;
+  address: string;
+  /** The host-level `port` as written (transport ports are already resolved in winrm/ssh). */
+  port?: number | undefined;
+  /** Role groups the host belongs to (directly or through child groups), in the order web, app, db, lb. */
+  roles: Role[];
+  /** Every group that contains the host, directly or through children ('all' excluded). */
+  groups: string[];
+  transport: Transport;
+  winrm: WinrmVars;
+  ssh: SshVars;
+  versions: Record<string, string>;
+  webApps: WebApp[];
+  installPath?: string | undefined;
+  /** The raw `lab:` host var; validated only by the lab (src/lab), never here. */
+  lab: unknown;
+  /** YAML path of the most specific `lab:` that applies to this host ([] when none), for positionOf. */
+  labPath: Array<string | number>;
+  /** Where the host's entry is written (its first listing). */
+  position: SourcePosition;
+}
+
+export interface Inventory {
+  /** Absolute path of the inventory file. */
+  file: string;
+  /** Hosts in the order they first appear in the file. */
+  hosts: HostConfig[];
+  /** Group name → host names (children included; 'all' lists every host). */
+  groups: Record<string, string[]>;
+  /** Source position of a YAML path (e.g. ['all','children','app','hosts','app1','lab','ramGB']). */
+  positionOf(path: Array<string | number>): SourcePosition | undefined;
+}
+
+/** One problem found while loading: always a position, a field path and a message. */
+export interface InventoryProblem {
+  position: SourcePosition;
+  /** Dotted field path as the user wrote it, e.g. all.children.web.hosts.web1.winrm.auth */
+  field: string;
+  message: string;
+  hint?: string | undefined;
+}
