@@ -1,0 +1,32 @@
+/** NTLMv2 for WinRM: messages, crypto, session security, channel binding. Pure: no I/O. */
+export { md4 } from './md4.js';
+export { Rc4, rc4k } from './rc4.js';
+export { NegotiateFlags, hasFlag, describeFlags, type NegotiateFlagName } from './flags.js';
+export * from './crypto.js';
+export * from './messages.js';
+export { SessionSecurity, SIGNATURE_LENGTH, type NtlmRole } from './sealing.js';
+export {
+  NtlmClient,
+  parseAccountName,
+  CLIENT_NEGOTIATE_FLAGS,
+  type NtlmCredentials,
+  type AuthenticateOptions,
+  type AuthenticateResult,
+  type NtlmClientOptions,
+} from './client.js';
+export {
+  NtlmServer,
+  challengeFlagsFor,
+  SERVER_SUPPORTED_FLAGS,
+  type ChallengeOptions,
+  type NtlmServerOptions,
+  type VerifyOptions,
+  type VerifyResult,
+  type PasswordLookup,
+} from './server.js';
+export {
+  tlsServerEndPointHash,
+  tlsServerEndPointAppData,
+  channelBindingsAvValue,
+  certificateSignatureAlgorithm,
+} from './channel-binding.js';
