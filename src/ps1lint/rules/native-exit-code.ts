@@ -1,0 +1,58 @@
+/**
+ * `native-exit-code`: $ErrorActionPreference = 'Stop' does not stop on a native program's failure.
+ * After each native call, a later statement of the same block must read $LASTEXITCODE before any
+ * other native call overwrites it; or the call runs inside a script block handed to a ps1/lib
+ * function that checks $LASTEXITCODE itself (e.g. Invoke-CortexNative).
+ */
+import type { Node } from 'web-tree-sitter';
+import type { Rule, RuleContext } from '../types.js';
+import { bareName, describeCommand, isNativeCall, type CommandCall } from '../commands.js';
+import { contains, enclosingStatement, kids } from '../tree.js';
+import { exitCodeCheckingFunctions } from './functions.js';
+
+export const nativeExitCodeRule: Rule = (ctx) => {
+  const calls = ctx.index.commands.map(describeCommand).filter((c): c is CommandCall => c !== null);
+  const natives = calls.filter(isNativeCall);
+  if (natives.length === 0) return;
+  const checkers = new Set([...ctx.lib.exitCodeCheckers, ...exitCodeCheckingFunctions(ctx.index)]);
+  const reads = ctx.index.variables.filter((v) => v.text.toLowerCase() === '$lastexitcode');
+
+  for (const call of natives) {
+    if (insideCheckingHelper(call.node, calls, checkers)) continue;
+    if (checkedAfter(call, natives, reads)) continue;
+    ctx.report(call.nameNode, 'native-exit-code', message(call, ctx));
+  }
+};
+
+function message(call: CommandCall, _ctx: RuleContext): string {
+  const name = call.target.kind === 'name' ? bareName(call.target.name) : call.target.kind === 'path' ? call.target.path : 'this native program';
+  return `${name} sets $LASTEXITCODE and does not throw on failure; check it in the next statement (if ($LASTEXITCODE -ne 0) { throw ... }) or run it through Invoke-CortexNative`;
+}
+
+/** The call sits in a script block passed to a function known to check $LASTEXITCODE. */
+function insideCheckingHelper(node: Node, calls: CommandCall[], checkers: Set<string>): boolean {
+  return calls.some((outer) => {
+    if (outer.node === node || outer.target.kind !== 'name') return false;
+    if (!checkers.has(bareName(outer.target.name).toLowerCase())) return false;
+    const elements = kids(outer.node).find((c) => c.type === 'command_elements');
+    return elements !== undefined && contains(elements, node);
+  });
+}
+
+function checkedAfter(call: CommandCall, natives: CommandCall[], reads: Node[]): boolean {
+  const home = enclosingStatement(call.node);
+  if (!home) return false;
+  // Same statement, after the call: `$out = foo.exe 2>&1; ...` is two statements, but
+  // `if ((foo.exe) -and $LASTEXITCODE -eq 0)` reads it in the same one.
+  if (reads.some((r) => contains(home.statement, r) && r.startIndex > call.node.endIndex)) return true;
+  const laterNativeInSameStatement = natives.some((n) => n !== call && contains(home.statement, n.node) && n.node.startIndex > call.node.endIndex);
+  if (laterNativeInSameStatement) return false;
+  for (let s = home.statement.nextNamedSibling; s; s = s.nextNamedSibling) {
+    const stmt = s;
+    const firstRead = reads.find((r) => contains(stmt, r));
+    const firstNative = natives.find((n) => contains(stmt, n.node));
+    if (firstRead && (!firstNative || firstRead.startIndex < firstNative.node.startIndex || contains(firstNative.node, firstRead))) return true;
+    if (firstNative) return false;
+  }
+  return false;
+}
