@@ -1,0 +1,3 @@
+export { createRunLogger, type RunLogger, type RunLoggerOptions } from './run-logger.js';
+export { newRunId } from './run-id.js';
+export { formatLine } from './pretty.js';
