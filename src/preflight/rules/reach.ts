@@ -4,11 +4,21 @@ import { finding, type Finding } from '../finding.js';
 import { formatPorts, portLabel } from '../ports.js';
 import { isReachable, type ReachResult, type ReachTarget } from '../reach.js';
 
+/** "app2, app3 on 135, 445, 4369; db1 on 1433": peers grouped by identical port lists. */
+export function describePlan(plan: readonly ReachTarget[]): string {
+  const groups = new Map<string, string[]>();
+  for (const t of plan) {
+    const key = formatPorts(t.ports);
+    groups.set(key, [...(groups.get(key) ?? []), t.name]);
+  }
+  return [...groups].map(([ports, names]) => `${names.join(', ')} on ${ports}`).join('; ');
+}
+
 export function reachFindings(plan: readonly ReachTarget[], result: ReachResult | { error: string }): Finding[] {
   if (plan.length === 0) return [];
   const peers = plan.map((t) => t.name).join(', ');
   const resolveExpected = `names resolve: ${peers}`;
-  const reachExpected = plan.map((t) => `${t.name}:${formatPorts(t.ports)}`).join('; ');
+  const reachExpected = describePlan(plan);
   if ('error' in result) {
     return [
       finding('net.resolve', 'error', resolveExpected, 'not measured', `The reach probe failed: ${result.error}`, 'Re-run preflight with -v; check the host log.'),

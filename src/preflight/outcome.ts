@@ -1,0 +1,69 @@
+/**
+ * The result of a preflight run, as every reporter (console, JSON, JUnit, HTML) reads it, and the
+ * decisions made on the whole: the summary and the exit code (design.md "Exit codes").
+ */
+import { ExitCode, worstExitCode, type ExitCodeValue } from '../exit-codes.js';
+import { worstStatus, type CheckStatus, type Finding, type PreflightHost } from './finding.js';
+import type { ReachMatrix } from './reach.js';
+
+export interface HostOutcome {
+  host: PreflightHost;
+  /** False when the connection or the login failed: its only finding is host.reachable (error). */
+  reachable: boolean;
+  findings: Finding[];
+  durationMs: number;
+}
+
+export interface PreflightSummary {
+  hosts: number;
+  /** Hosts by their worst finding. */
+  passed: number;
+  warned: number;
+  failed: number;
+  unreachable: number;
+  /** Findings by status, over all hosts. */
+  checks: Record<CheckStatus, number>;
+  durationMs: number;
+  exitCode: ExitCodeValue;
+}
+
+export interface PreflightReport {
+  startedAt: string;
+  hosts: HostOutcome[];
+  matrix: ReachMatrix;
+  summary: PreflightSummary;
+}
+
+export function hostStatus(o: HostOutcome): CheckStatus {
+  return worstStatus(o.findings.map((f) => f.status));
+}
+
+/** 2 if a host could not be reached or refused the login; else 1 if any check failed or errored; else 0 (warnings allowed). */
+export function exitCodeOf(outcomes: readonly HostOutcome[]): ExitCodeValue {
+  return worstExitCode(
+    outcomes.map((o) => {
+      if (!o.reachable) return ExitCode.Unreachable;
+      const s = hostStatus(o);
+      return s === 'fail' || s === 'error' ? ExitCode.Failed : ExitCode.Ok;
+    }),
+  );
+}
+
+export function summarize(outcomes: readonly HostOutcome[], durationMs: number): PreflightSummary {
+  const checks: Record<CheckStatus, number> = { pass: 0, warn: 0, fail: 0, error: 0 };
+  let passed = 0;
+  let warned = 0;
+  let failed = 0;
+  let unreachable = 0;
+  for (const o of outcomes) {
+    for (const f of o.findings) checks[f.status]++;
+    if (!o.reachable) unreachable++;
+    else {
+      const s = hostStatus(o);
+      if (s === 'pass') passed++;
+      else if (s === 'warn') warned++;
+      else failed++;
+    }
+  }
+  return { hosts: outcomes.length, passed, warned, failed, unreachable, checks, durationMs, exitCode: exitCodeOf(outcomes) };
+}

@@ -1,0 +1,167 @@
+/**
+ * Runs preflight over many hosts: per host one session, the facts probe (one round trip) and, when the
+ * host has peers to reach, the reach probe (one more), all hosts in parallel up to `forks`. Decisions
+ * are the pure rules; this module only sequences I/O and emits events for the reporters.
+ *
+ * It does not know how to connect: the caller passes `connect` (the CLI wires the transport and the
+ * script runner), so tests drive it with fakes and the lab alike. Nothing here prints.
+ */
+import PQueue from 'p-queue';
+import { CortexError } from '../errors.js';
+import { finding, type Finding, type PreflightHost, DEFAULT_INSTALL_PATH } from './finding.js';
+import { parseFacts, type Facts, type FactsParams } from './facts.js';
+import { evaluateHost, sortFindings } from './rules/index.js';
+import { buildReachMatrix, parseReachResult, planReach, REACH_TIMEOUT_MS, type ReachParams, type ReachResult } from './reach.js';
+import { reachFindings } from './rules/reach.js';
+import { portsFreeFor } from './ports.js';
+import { summarize, type HostOutcome, type PreflightReport } from './outcome.js';
+
+export const FACTS_SCRIPT_ID = 'probes.facts';
+export const REACH_SCRIPT_ID = 'probes.reach';
+
+/** What one script run returns (the runner's envelope result). */
+export interface ProbeScriptResult {
+  ok: boolean;
+  data?: unknown;
+  error?: { message: string; category?: string } | undefined;
+}
+
+/** A connected host: run one of the two probe scripts, then close. */
+export interface ProbeConnection {
+  run(scriptId: typeof FACTS_SCRIPT_ID | typeof REACH_SCRIPT_ID, params: FactsParams | ReachParams, timeoutMs: number): Promise<ProbeScriptResult>;
+  close(): Promise<void>;
+}
+
+/** Opens a session to the host. Rejects with UnreachableError / AuthError / TlsError when it cannot. */
+export type Connect = (host: PreflightHost) => Promise<ProbeConnection>;
+
+export interface PreflightEvents {
+  hostStarted?(host: PreflightHost, at: number): void;
+  /** A host finished; `outcome.findings` use the clock median of the hosts finished so far (the report recomputes it). */
+  hostFinished?(outcome: HostOutcome): void;
+}
+
+export interface PreflightOptions {
+  hosts: readonly PreflightHost[];
+  connect: Connect;
+  /** Hosts probed at once. */
+  forks: number;
+  /** Per script run. */
+  timeoutMs?: number;
+  events?: PreflightEvents;
+  /** Workstation clock (tests pin it). */
+  now?: () => number;
+}
+
+export const DEFAULT_FORKS = 1000;
+export const DEFAULT_PROBE_TIMEOUT_MS = 60_000;
+
+interface HostRun {
+  outcome: HostOutcome;
+  facts: Facts | null;
+  skewMs: number | null;
+  hostFindings: Finding[];
+  reach: Finding[];
+  reachResult: ReachResult | null;
+}
+
+/** Kinds of error that mean "we never got to ask the host anything". */
+function isConnectFailure(err: unknown): boolean {
+  return err instanceof CortexError && (err.kind === 'unreachable' || err.kind === 'auth' || err.kind === 'tls');
+}
+
+/** A probe ran and reported failure in its envelope (ok: false). */
+class ProbeFailed extends Error {}
+
+function messageOf(err: unknown): string {
+  if (err instanceof ProbeFailed) return err.message;
+  // The full message: it names the host, the script and the field path (errors.ts formatContext).
+  if (err instanceof CortexError) return err.message;
+  return err instanceof Error ? `internal error: ${err.message}` : String(err);
+}
+
+function median(xs: number[]): number {
+  if (xs.length === 0) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+export async function runPreflight(opts: PreflightOptions): Promise<PreflightReport> {
+  const now = opts.now ?? Date.now;
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
+  const startedAt = now();
+  const plan = planReach(opts.hosts);
+  const runs = new Map<string, HostRun>();
+  const skews: number[] = [];
+  const queue = new PQueue({ concurrency: Math.max(1, opts.forks) });
+
+  const probeHost = async (host: PreflightHost): Promise<HostRun> => {
+    const t0 = now();
+    opts.events?.hostStarted?.(host, t0);
+    const run: HostRun = { outcome: { host, reachable: true, findings: [], durationMs: 0 }, facts: null, skewMs: null, hostFindings: [], reach: [], reachResult: null };
+    let conn: ProbeConnection;
+    try {
+      conn = await opts.connect(host);
+    } catch (err) {
+      const reachable = !isConnectFailure(err);
+      run.outcome.reachable = reachable;
+      run.hostFindings = [finding(reachable ? 'probe.facts' : 'host.reachable', 'error', 'a session to the host', 'no session', messageOf(err), 'Check the address, the transport settings and the credentials in the inventory; cortex-deploy exec -i INV --limit HOST -- hostname tries one host.')];
+      run.outcome.durationMs = now() - t0;
+      return run;
+    }
+    try {
+      const params: FactsParams = { roles: host.roles, installPath: host.installPath ?? DEFAULT_INSTALL_PATH, ports: portsFreeFor(host.roles) };
+      const sent = now();
+      const res = await conn.run(FACTS_SCRIPT_ID, params, timeoutMs);
+      const received = now();
+      if (!res.ok) throw new ProbeFailed(res.error?.message ?? 'the facts probe failed without a message');
+      run.facts = parseFacts(host.name, res.data);
+      // The host read its clock somewhere inside the round trip: its middle is the best estimate.
+      run.skewMs = Date.parse(run.facts.utcNow) - (sent + received) / 2;
+    } catch (err) {
+      run.hostFindings = [finding('probe.facts', 'error', 'the facts probe result', 'no facts', messageOf(err), 'Re-run with -v; the run log under .cortex/runs/ has the host output.')];
+    }
+    const targets = plan.get(host.name) ?? [];
+    if (targets.length > 0) {
+      try {
+        const res = await conn.run(REACH_SCRIPT_ID, { targets, timeoutMs: REACH_TIMEOUT_MS }, timeoutMs);
+        if (!res.ok) throw new ProbeFailed(res.error?.message ?? 'the reach probe failed without a message');
+        run.reachResult = parseReachResult(host.name, res.data);
+        run.reach = reachFindings(targets, run.reachResult);
+      } catch (err) {
+        run.reach = reachFindings(targets, { error: messageOf(err) });
+      }
+    }
+    await conn.close().catch(() => undefined);
+    run.outcome.durationMs = now() - t0;
+    return run;
+  };
+
+  const finish = (run: HostRun, medianSkew: number): HostOutcome => {
+    const { host } = run.outcome;
+    const perHost = run.facts ? evaluateHost({ host, facts: run.facts, clock: run.skewMs === null ? null : { skewMs: run.skewMs, medianSkewMs: medianSkew } }) : run.hostFindings;
+    const session = run.outcome.reachable ? [finding('host.reachable', 'pass', 'a session to the host', 'connected', 'Connected and logged in.')] : [];
+    return { ...run.outcome, findings: sortFindings([...session, ...perHost, ...run.reach]) };
+  };
+
+  await Promise.all(
+    opts.hosts.map((host) =>
+      queue.add(async () => {
+        const run = await probeHost(host);
+        runs.set(host.name, run);
+        if (run.skewMs !== null) skews.push(run.skewMs);
+        opts.events?.hostFinished?.(finish(run, median(skews)));
+      }),
+    ),
+  );
+
+  const medianSkew = median(skews);
+  const outcomes = opts.hosts.map((h) => finish(runs.get(h.name) as HostRun, medianSkew));
+  const matrix = buildReachMatrix(
+    opts.hosts.map((h) => h.name),
+    plan,
+    new Map(opts.hosts.map((h) => [h.name, runs.get(h.name)?.reachResult ?? null])),
+  );
+  return { startedAt: new Date(startedAt).toISOString(), hosts: outcomes, matrix, summary: summarize(outcomes, now() - startedAt) };
+}

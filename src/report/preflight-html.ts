@@ -1,0 +1,114 @@
+/**
+ * `--report-html FILE`: one self-contained page (inline CSS, no scripts, no external assets) an admin
+ * can mail to the infrastructure team: the summary, the hosts × checks matrix, the reachability
+ * matrix, and every failure and warning with its remediation.
+ */
+import { CHECK_IDS, CHECKS, type CheckId } from '../preflight/check-ids.js';
+import { hostStatus, type PreflightReport } from '../preflight/outcome.js';
+import { formatPorts } from '../preflight/ports.js';
+import { redact } from '../secrets/registry.js';
+import { escapeMarkup as e } from './escape.js';
+import { CELL_TEXT } from './preflight-console.js';
+
+const CSS = `
+body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px;color:#1d2329;background:#fff}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}
+.meta{color:#5b6670;margin-bottom:16px}
+.cards{display:flex;gap:12px;flex-wrap:wrap}
+.card{border:1px solid #d0d7de;border-radius:6px;padding:10px 16px;min-width:110px}
+.card b{display:block;font-size:24px}
+.verdict{font-weight:600;padding:8px 12px;border-radius:6px;display:inline-block;margin:12px 0}
+table{border-collapse:collapse;font-size:13px}
+th,td{border:1px solid #d0d7de;padding:3px 7px;text-align:center;white-space:nowrap}
+th.check{text-align:left}
+thead th{background:#f6f8fa;position:sticky;top:0}
+.pass{background:#dafbe1;color:#116329}.warn{background:#fff8c5;color:#7d4e00}
+.fail{background:#ffebe9;color:#a40e26;font-weight:700}.error{background:#fbefff;color:#8250df;font-weight:700}
+.na{color:#8c959f}
+.scroll{overflow-x:auto}
+.finding{border-left:4px solid #d0d7de;padding:6px 12px;margin:8px 0}
+.finding.fail{border-color:#cf222e;background:#fff}.finding.warn{border-color:#bf8700;background:#fff}.finding.error{border-color:#8250df;background:#fff}
+.finding .fix{margin-top:4px}.finding code{background:#f6f8fa;padding:0 3px}
+`;
+
+function cell(status: string, text: string, title = ''): string {
+  return `<td class="${status}"${title ? ` title="${e(title)}"` : ''}>${e(text)}</td>`;
+}
+
+export function renderPreflightHtml(report: PreflightReport): string {
+  const s = report.summary;
+  const used = new Set<CheckId>(report.hosts.flatMap((o) => o.findings.map((f) => f.id)));
+  const checks = CHECK_IDS.filter((id) => used.has(id));
+  const verdict = s.exitCode === 0 ? ['pass', s.warned ? 'Ready, with warnings' : 'Ready: every check passed'] : s.unreachable > 0 ? ['error', 'Not ready: some hosts could not be reached'] : ['fail', 'Not ready: some checks failed'];
+  const parts: string[] = [];
+  parts.push(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>cortex-deploy preflight</title><style>${CSS}</style></head><body>`);
+  parts.push(`<header><h1>cortex-deploy preflight</h1><div class="meta">Started ${e(report.startedAt)} · ${s.hosts} hosts · ${(s.durationMs / 1000).toFixed(1)} s</div></header>`);
+  parts.push(`<section id="summary"><h2>Summary</h2><div class="verdict ${verdict[0]}">${e(verdict[1] as string)} (exit code ${s.exitCode})</div><div class="cards">`);
+  for (const [label, n, cls] of [
+    ['hosts passed', s.passed, 'pass'],
+    ['hosts with warnings', s.warned, 'warn'],
+    ['hosts failed', s.failed, 'fail'],
+    ['hosts unreachable', s.unreachable, 'error'],
+    ['checks failed', s.checks.fail, 'fail'],
+    ['checks warned', s.checks.warn, 'warn'],
+  ] as const) {
+    parts.push(`<div class="card ${n > 0 ? cls : ''}"><b>${n}</b>${e(label)}</div>`);
+  }
+  parts.push('</div></section>');
+
+  parts.push('<section id="matrix"><h2>Hosts × checks</h2><div class="scroll"><table><thead><tr><th class="check">host</th><th>roles</th>');
+  for (const id of checks) parts.push(`<th title="${e(CHECKS[id].title)}">${e(id)}</th>`);
+  parts.push('</tr></thead><tbody>');
+  for (const o of report.hosts) {
+    const st = o.reachable ? hostStatus(o) : 'error';
+    parts.push(`<tr><th class="check ${st}" title="${e(o.host.address)}">${e(o.host.name)}</th><td>${e(o.host.roles.join(', '))}</td>`);
+    for (const id of checks) {
+      const f = o.findings.find((x) => x.id === id);
+      parts.push(f ? cell(f.status, CELL_TEXT[f.status], `${f.message} (found: ${f.actual})`) : '<td class="na">·</td>');
+    }
+    parts.push('</tr>');
+  }
+  parts.push('</tbody></table></div></section>');
+
+  const { cells } = report.matrix;
+  const sources = report.hosts.map((o) => o.host.name).filter((h) => Object.keys(cells[h] ?? {}).length > 0);
+  if (sources.length > 0) {
+    const dests = report.hosts.map((o) => o.host.name).filter((d) => sources.some((src) => cells[src]?.[d] !== undefined));
+    parts.push('<section id="reach"><h2>Reachability</h2><p class="meta">Row host connects to column host on the ports the platform needs; a refused connection counts as reachable (nothing listens before the install), a dropped one does not.</p><div class="scroll"><table><thead><tr><th class="check">from \\ to</th>');
+    for (const d of dests) parts.push(`<th>${e(d)}</th>`);
+    parts.push('</tr></thead><tbody>');
+    for (const src of sources) {
+      parts.push(`<tr><th class="check">${e(src)}</th>`);
+      for (const d of dests) {
+        const c = cells[src]?.[d];
+        if (c === undefined) parts.push('<td class="na">·</td>');
+        else if (c === null) parts.push(cell('error', 'not measured'));
+        else if (c.unreachable.length === 0 && c.resolves) parts.push(cell('pass', `ok (${c.ports})`));
+        else {
+          const text = c.unreachable.length > 0 ? `${formatPorts(c.unreachable.map((u) => u.port))} ${[...new Set(c.unreachable.map((u) => u.state))].join('/')}` : 'name does not resolve';
+          parts.push(cell('fail', text));
+        }
+      }
+      parts.push('</tr>');
+    }
+    parts.push('</tbody></table></div></section>');
+  }
+
+  parts.push('<section id="findings"><h2>Failures and warnings</h2>');
+  let any = false;
+  for (const o of report.hosts) {
+    for (const f of o.findings) {
+      if (f.status === 'pass') continue;
+      any = true;
+      parts.push(
+        `<div class="finding ${f.status}"><b>${e(f.status.toUpperCase())}</b> <b>${e(o.host.name)}</b> <code>${e(f.id)}</code> — ${e(f.message)}` +
+          `<div>expected: ${e(f.expected)}; found: ${e(f.actual)}</div>` +
+          (f.remediation ? `<div class="fix"><b>Fix:</b> ${e(f.remediation)}</div>` : '') +
+          '</div>',
+      );
+    }
+  }
+  if (!any) parts.push('<p>None.</p>');
+  parts.push('</section></body></html>\n');
+  return redact(parts.join(''));
+}
