@@ -27,7 +27,9 @@ thead th{background:#f6f8fa;position:sticky;top:0}
 .na{color:#8c959f}
 .scroll{overflow-x:auto}
 .finding{border-left:4px solid #d0d7de;padding:6px 12px;margin:8px 0}
-.finding.fail{border-color:#cf222e;background:#fff}.finding.warn{border-color:#bf8700;background:#fff}.finding.error{border-color:#8250df;background:#fff}
+.finding.pass,.finding.warn,.finding.fail,.finding.error{background:#fff;color:#1d2329;font-weight:400}
+.finding.fail{border-color:#cf222e}.finding.warn{border-color:#bf8700}.finding.error{border-color:#8250df}
+.finding .tag{font-weight:700}.finding.fail .tag{color:#a40e26}.finding.warn .tag{color:#7d4e00}.finding.error .tag{color:#8250df}
 .finding .fix{margin-top:4px}.finding code{background:#f6f8fa;padding:0 3px}
 `;
 
@@ -57,7 +59,7 @@ export function renderPreflightHtml(report: PreflightReport): string {
   parts.push('</div></section>');
 
   parts.push('<section id="matrix"><h2>Hosts × checks</h2><div class="scroll"><table><thead><tr><th class="check">host</th><th>roles</th>');
-  for (const id of checks) parts.push(`<th title="${e(CHECKS[id].title)}">${e(id)}</th>`);
+  for (const id of checks) parts.push(`<th title="${e(`${id}: ${CHECKS[id].title}`)}">${e(CHECKS[id].short)}</th>`);
   parts.push('</tr></thead><tbody>');
   for (const o of report.hosts) {
     const st = o.reachable ? hostStatus(o) : 'error';
@@ -101,8 +103,8 @@ export function renderPreflightHtml(report: PreflightReport): string {
       if (f.status === 'pass') continue;
       any = true;
       parts.push(
-        `<div class="finding ${f.status}"><b>${e(f.status.toUpperCase())}</b> <b>${e(o.host.name)}</b> <code>${e(f.id)}</code> — ${e(f.message)}` +
-          `<div>expected: ${e(f.expected)}; found: ${e(f.actual)}</div>` +
+        `<div class="finding ${f.status}"><span class="tag">${e(f.status.toUpperCase())}</span> <b>${e(o.host.name)}</b> <code>${e(f.id)}</code> — ${e(f.message)}` +
+          (f.status === 'error' ? '' : `<div>expected: ${e(f.expected)}; found: ${e(f.actual)}</div>`) +
           (f.remediation ? `<div class="fix"><b>Fix:</b> ${e(f.remediation)}</div>` : '') +
           '</div>',
       );

@@ -1,0 +1,207 @@
+# cortex-script: probes.facts
+# Every fact preflight judges, in one round trip, read-only (reference/components.md section 11).
+# Parameters: roles (informational), installPath (a drive-letter path), ports (TCP ports whose
+# listeners to report). The data is validated by src/preflight/facts.ts; all decisions are there.
+# Registry values are read through RegistryKey.OpenBaseKey so the 64-bit and the 32-bit (WOW6432Node)
+# views are explicit whatever the bitness of the shell (an SSH session may start a 32-bit one).
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+
+function Open-CortexRegistryKey {
+    # An HKLM key in one view (64 or 32), or $null when absent. The caller closes it.
+    param([Parameter(Mandatory = $true)][string]$SubKey, [ValidateSet('64', '32')][string]$View = '64')
+    $registryView = [Microsoft.Win32.RegistryView]::Registry64
+    if ($View -eq '32') { $registryView = [Microsoft.Win32.RegistryView]::Registry32 }
+    $base = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine, $registryView)
+    $base.OpenSubKey($SubKey)
+}
+
+function Read-CortexRegistryValue {
+    # A value of an HKLM key in one view, or $null when the key or the value is absent.
+    param([Parameter(Mandatory = $true)][string]$SubKey, [Parameter(Mandatory = $true)][string]$Name, [ValidateSet('64', '32')][string]$View = '64')
+    $key = Open-CortexRegistryKey -SubKey $SubKey -View $View
+    if ($null -eq $key) { return $null }
+    try { $key.GetValue($Name, $null) } finally { $key.Close() }
+}
+
+function Read-CortexRegistryValueBothViews {
+    # The 64-bit view's value, else the 32-bit view's (WOW6432Node), else $null.
+    param([Parameter(Mandatory = $true)][string]$SubKey, [Parameter(Mandatory = $true)][string]$Name)
+    $value = Read-CortexRegistryValue -SubKey $SubKey -Name $Name -View '64'
+    if ($null -eq $value) { $value = Read-CortexRegistryValue -SubKey $SubKey -Name $Name -View '32' }
+    $value
+}
+
+function Test-CortexRegistryKey {
+    param([Parameter(Mandatory = $true)][string]$SubKey)
+    $key = Open-CortexRegistryKey -SubKey $SubKey -View '64'
+    if ($null -eq $key) { return $false }
+    $key.Close()
+    $true
+}
+
+function ConvertTo-CortexNullableInt {
+    param($Value)
+    if ($null -eq $Value) { return $null }
+    [int]$Value
+}
+
+function Get-CortexDriveOf {
+    param([Parameter(Mandatory = $true)][string]$Path, [Parameter(Mandatory = $true)][string]$What)
+    if ($Path -notmatch '^[A-Za-z]:') { throw ('{0} must be a path on a drive letter (like D:\Cortex), not {1}' -f $What, $Path) }
+    $Path.Substring(0, 2).ToUpperInvariant()
+}
+
+Invoke-CortexScript {
+    $installPath = Get-CortexParam -Name 'installPath' -Default $null
+    $ports = @(Get-CortexParam -Name 'ports' -Default @())
+
+    $os = Get-CimInstance -ClassName Win32_OperatingSystem
+    $cs = Get-CimInstance -ClassName Win32_ComputerSystem
+    $currentVersion = 'SOFTWARE\Microsoft\Windows NT\CurrentVersion'
+
+    # Drives: the system drive, the %ProgramData% drive and the install drive.
+    $systemDrive = $env:SystemDrive.ToUpperInvariant()
+    $programDataPath = [Environment]::GetFolderPath('CommonApplicationData')
+    $programDataDrive = Get-CortexDriveOf -Path $programDataPath -What '%ProgramData%'
+    $install = $null
+    $drives = New-Object System.Collections.Generic.List[string]
+    $drives.Add($systemDrive)
+    if (-not $drives.Contains($programDataDrive)) { $drives.Add($programDataDrive) }
+    if ($installPath) {
+        $installDrive = Get-CortexDriveOf -Path $installPath -What 'installPath'
+        $install = [ordered]@{ path = $installPath; drive = $installDrive }
+        if (-not $drives.Contains($installDrive)) { $drives.Add($installDrive) }
+    }
+    $volumes = New-Object System.Collections.Generic.List[object]
+    foreach ($drive in $drives) {
+        $disk = Get-CimInstance -ClassName Win32_LogicalDisk -Filter ("DeviceID='{0}'" -f $drive)
+        if ($null -eq $disk) {
+            $volumes.Add([ordered]@{ drive = $drive; fileSystem = $null; sizeBytes = $null; freeBytes = $null })
+        } else {
+            $volumes.Add([ordered]@{ drive = $drive; fileSystem = $disk.FileSystem; sizeBytes = $disk.Size; freeBytes = $disk.FreeSpace })
+        }
+    }
+
+    # IPv4 addresses, all of them: which are usable is decided in TypeScript.
+    $ipv4 = New-Object System.Collections.Generic.List[object]
+    $addresses = @(Get-NetIPAddress -AddressFamily IPv4 -ErrorAction SilentlyContinue)
+    foreach ($a in $addresses) {
+        $ipv4.Add([ordered]@{ address = $a.IPAddress; interfaceAlias = $a.InterfaceAlias; addressState = $a.AddressState.ToString(); prefixOrigin = $a.PrefixOrigin.ToString() })
+    }
+    if ($addresses.Count -eq 0) {
+        # Fallback where the NetTCPIP module is unavailable.
+        foreach ($adapter in @(Get-CimInstance -ClassName Win32_NetworkAdapterConfiguration -Filter 'IPEnabled=TRUE')) {
+            foreach ($ip in @($adapter.IPAddress)) {
+                if ($ip -match '^\d{1,3}(\.\d{1,3}){3}$') {
+                    $ipv4.Add([ordered]@{ address = $ip; interfaceAlias = $adapter.Description; addressState = 'Preferred'; prefixOrigin = 'Unknown' })
+                }
+            }
+        }
+    }
+
+    $cores = (Get-CimInstance -ClassName Win32_Processor | Measure-Object -Property NumberOfCores -Sum).Sum
+
+    $dotnetRelease = ConvertTo-CortexNullableInt (Read-CortexRegistryValueBothViews -SubKey 'SOFTWARE\Microsoft\NET Framework Setup\NDP\v4\Full' -Name 'Release')
+    $psEngine = Read-CortexRegistryValueBothViews -SubKey 'SOFTWARE\Microsoft\PowerShell\3\PowerShellEngine' -Name 'PowerShellVersion'
+
+    # IIS (web): InetStp and w3wp.exe's file version.
+    $iis = $null
+    $iisMajor = Read-CortexRegistryValue -SubKey 'SOFTWARE\Microsoft\InetStp' -Name 'MajorVersion'
+    if ($null -ne $iisMajor) {
+        $w3wp = Join-Path -Path $env:windir -ChildPath 'System32\inetsrv\w3wp.exe'
+        $w3wpVersion = $null
+        if (Test-Path -LiteralPath $w3wp) { $w3wpVersion = (Get-Item -LiteralPath $w3wp).VersionInfo.FileVersion }
+        $iis = [ordered]@{
+            majorVersion    = [int]$iisMajor
+            minorVersion    = ConvertTo-CortexNullableInt (Read-CortexRegistryValue -SubKey 'SOFTWARE\Microsoft\InetStp' -Name 'MinorVersion')
+            versionString   = Read-CortexRegistryValue -SubKey 'SOFTWARE\Microsoft\InetStp' -Name 'VersionString'
+            w3wpFileVersion = $w3wpVersion
+        }
+    }
+    $urlRewrite = [ordered]@{
+        version    = Read-CortexRegistryValueBothViews -SubKey 'SOFTWARE\Microsoft\IIS Extensions\URL Rewrite' -Name 'Version'
+        dllPresent = Test-Path -LiteralPath (Join-Path -Path $env:windir -ChildPath 'System32\inetsrv\rewrite.dll')
+    }
+
+    # SQL Server instances (db), both registry views: a 32-bit instance registers under WOW6432Node.
+    $sql = New-Object System.Collections.Generic.List[object]
+    $seen = @{}
+    foreach ($view in @('64', '32')) {
+        $names = Open-CortexRegistryKey -SubKey 'SOFTWARE\Microsoft\Microsoft SQL Server\Instance Names\SQL' -View $view
+        if ($null -eq $names) { continue }
+        try {
+            foreach ($instance in $names.GetValueNames()) {
+                $id = [string]$names.GetValue($instance)
+                if ($seen.ContainsKey($id)) { continue }
+                $seen[$id] = $true
+                $setup = 'SOFTWARE\Microsoft\Microsoft SQL Server\{0}\Setup' -f $id
+                $sql.Add([ordered]@{
+                        instance = $instance
+                        id       = $id
+                        version  = Read-CortexRegistryValue -SubKey $setup -Name 'Version' -View $view
+                        edition  = Read-CortexRegistryValue -SubKey $setup -Name 'Edition' -View $view
+                    })
+            }
+        } finally { $names.Close() }
+    }
+
+    # Pending reboot: PendingFileRenameOperations is a value, not a key (Test-Path on it is always false).
+    $renames = Read-CortexRegistryValue -SubKey 'SYSTEM\CurrentControlSet\Control\Session Manager' -Name 'PendingFileRenameOperations'
+    $serverManager = Read-CortexRegistryValue -SubKey 'SOFTWARE\Microsoft\ServerManager\ServicingStorage\ServerComponentCache' -Name 'RestartRequired'
+    $pendingReboot = [ordered]@{
+        componentBasedServicing     = Test-CortexRegistryKey -SubKey 'SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\RebootPending'
+        windowsUpdate               = Test-CortexRegistryKey -SubKey 'SOFTWARE\Microsoft\Windows\CurrentVersion\WindowsUpdate\Auto Update\RebootRequired'
+        pendingFileRenameOperations = ($null -ne $renames) -and (@($renames | Where-Object { $_ }).Count -gt 0)
+        serverManager               = ($null -ne $serverManager) -and ([int]$serverManager -ne 0)
+    }
+
+    $schannel = 'SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols\TLS 1.2'
+    $tls12 = [ordered]@{
+        clientEnabled           = ConvertTo-CortexNullableInt (Read-CortexRegistryValue -SubKey "$schannel\Client" -Name 'Enabled')
+        clientDisabledByDefault = ConvertTo-CortexNullableInt (Read-CortexRegistryValue -SubKey "$schannel\Client" -Name 'DisabledByDefault')
+        serverEnabled           = ConvertTo-CortexNullableInt (Read-CortexRegistryValue -SubKey "$schannel\Server" -Name 'Enabled')
+        serverDisabledByDefault = ConvertTo-CortexNullableInt (Read-CortexRegistryValue -SubKey "$schannel\Server" -Name 'DisabledByDefault')
+    }
+
+    $listeners = New-Object System.Collections.Generic.List[object]
+    if ($ports.Count -gt 0) {
+        $wanted = [uint16[]]@($ports | ForEach-Object { [int]$_ })
+        foreach ($c in @(Get-NetTCPConnection -State Listen -LocalPort $wanted -ErrorAction SilentlyContinue)) {
+            $process = Get-Process -Id $c.OwningProcess -ErrorAction SilentlyContinue
+            $processName = $null
+            if ($null -ne $process) { $processName = $process.ProcessName }
+            $listeners.Add([ordered]@{ port = [int]$c.LocalPort; address = $c.LocalAddress; processId = [int]$c.OwningProcess; processName = $processName })
+        }
+    }
+
+    [ordered]@{
+        factsVersion  = 1
+        computerName  = $env:COMPUTERNAME
+        os            = [ordered]@{
+            caption          = $os.Caption
+            editionId        = Read-CortexRegistryValue -SubKey $currentVersion -Name 'EditionID'
+            installationType = Read-CortexRegistryValue -SubKey $currentVersion -Name 'InstallationType'
+            build            = [int]$os.BuildNumber
+            productType      = [int]$os.ProductType
+            is64Bit          = [Environment]::Is64BitOperatingSystem
+        }
+        drives        = [ordered]@{ system = $systemDrive; programData = [ordered]@{ path = $programDataPath; drive = $programDataDrive }; install = $install }
+        volumes       = $volumes.ToArray()
+        ipv4          = $ipv4.ToArray()
+        domain        = [ordered]@{ partOfDomain = [bool]$cs.PartOfDomain; name = $cs.Domain; role = [int]$cs.DomainRole }
+        cpu           = [ordered]@{ cores = [int]$cores; logicalProcessors = [int]$cs.NumberOfLogicalProcessors }
+        memory        = [ordered]@{ totalPhysicalBytes = [double]$cs.TotalPhysicalMemory }
+        dotnetRelease = $dotnetRelease
+        powershell    = [ordered]@{ engineVersion = $psEngine; runtimeVersion = $PSVersionTable.PSVersion.ToString() }
+        iis           = $iis
+        urlRewrite    = $urlRewrite
+        sql           = $sql.ToArray()
+        pendingReboot = $pendingReboot
+        tls12         = $tls12
+        listeners     = $listeners.ToArray()
+        # Read last, as close as possible to the reply: the orchestrator compares it with the middle of the round trip.
+        utcNow        = ConvertTo-CortexDate (Get-Date)
+    }
+}
