@@ -50,6 +50,8 @@ export interface ScriptInvocation {
   script: string;
   params: Record<string, unknown>;
   timeoutMs: number;
+  /** Raw bytes the script reads from stdin after its header frame (runner.receive-file). Optional (additive). */
+  input?: Buffer;
 }
 
 /**

@@ -24,8 +24,13 @@ export interface RunRequestFrame {
   id: string;
   /** Script id from its `# cortex-script: <id>` header, or `adhoc` for exec. */
   scriptId: string;
-  /** The script text (UTF-8). */
+  /** The script text (UTF-8), its own `# cortex-script:` header first (none for ad-hoc). */
   script: string;
+  /**
+   * Library text (ps1/lib/*.ps1) the bootstrap runs in the same fresh runspace just before `script`.
+   * Sent apart so the script keeps its own header (its id) and its own line numbers. Optional (additive).
+   */
+  lib?: string;
   /** Parameters, read by the script's envelope as one JSON object (`$CortexParams`). */
   params: Record<string, unknown>;
   /** The bootstrap stops the pipeline after this long and reports a timeout. */

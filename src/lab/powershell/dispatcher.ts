@@ -1,0 +1,319 @@
+/**
+ * The lab's process table for a simulated Windows host: what happens when a client starts a command.
+ *
+ * - `powershell.exe … -EncodedCommand <loader>` whose text is headed `# cortex-script: bootstrap.resident`
+ *   emulates the runner's bootstrap (ps1/bootstrap/resident.ps1): it reads the bootstrap text as the
+ *   first stdin line, prints a ready frame after the host's simulated PowerShell start time, then
+ *   answers each run request frame with a result frame from the ScriptExecutor (the script id comes
+ *   from the script's own header line; ad-hoc text has none). One-shot loaders handle one request and
+ *   exit with its code. An exit request or stdin EOF ends the process.
+ * - `runner.receive-file` (ps1/runner/receive-file.ps1): a header frame, then raw bytes, to the executor.
+ * - Any other PowerShell text (-EncodedCommand, -Command): run by the executor as one script; output on
+ *   stdout, errors and warnings as CLIXML on stderr, exit code like powershell.exe (1 after errors).
+ * - cmd.exe built-ins: hostname, echo, exit, `cmd /c …`; anything else is "not recognized".
+ */
+import { decodeFrameLine, encodeFrame, LineSplitter, scriptIdOf, type RunRequestFrame } from '../../protocol/script-frames.js';
+import type { Dispatcher, LabHostRef, LabProcess, LabProcessOutput, ScriptExecutor, ScriptOutcome } from '../dispatcher.js';
+import { commandWords, exeName, parsePowerShellArgs } from './command-line.js';
+import { cmdNotRecognized, errorRecordText, failedOutcome, pipelineStopped, toClixml } from './records.js';
+
+export interface PowerShellDispatcherOptions {
+  /** Simulated cold start of powershell.exe for a host (the lab profile's powershellStartMs; default 0). */
+  powershellStartMs?: (host: LabHostRef) => number;
+  /**
+   * Whether the emulated bootstrap stops a script at its timeout (default true, as the real one does).
+   * False models a pipeline that ignores the stop (a native program that never returns), so only the
+   * runner's own deadline ends it.
+   */
+  bootstrapStopsScripts?: boolean;
+  /** Process ids start here (for ready frames). */
+  firstPid?: number;
+}
+
+/** The id in a script's first line, or null (ad-hoc text). */
+export function ownScriptId(text: string): string | null {
+  return scriptIdOf(text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '');
+}
+
+const PS_VERSION = '5.1.17763.1';
+const sleep = (ms: number) => new Promise<void>((r) => (ms > 0 ? setTimeout(r, ms) : setImmediate(r)));
+
+export function createPowerShellDispatcher(executor: ScriptExecutor, opts: PowerShellDispatcherOptions = {}): Dispatcher {
+  let nextPid = opts.firstPid ?? 4100;
+  const startMs = (host: LabHostRef) => Math.max(0, opts.powershellStartMs?.(host) ?? 0);
+  return {
+    start(host: LabHostRef, command: string, args: string[], out: LabProcessOutput): LabProcess {
+      const words = commandWords(command, args);
+      const exe = exeName(words[0] ?? '');
+      const pid = nextPid++;
+      const sink = guardedOutput(out);
+      if (exe === 'powershell' || exe === 'pwsh') {
+        const inv = parsePowerShellArgs(words.slice(1));
+        if (inv.kind === 'encoded' || inv.kind === 'command') {
+          const id = ownScriptId(inv.text);
+          if (id === 'bootstrap.resident') {
+            return bootstrapProcess(host, executor, sink, {
+              pid,
+              startMs: startMs(host),
+              oneShot: /^\$CortexOneShot\s*=\s*\$true/im.test(inv.text),
+              stops: opts.bootstrapStopsScripts !== false,
+            });
+          }
+          if (id === 'runner.receive-file') return receiverProcess(host, executor, sink, inv.text, startMs(host));
+          return scriptProcess(host, executor, sink, inv.text, startMs(host));
+        }
+        if (inv.kind === 'error') {
+          sink.stderr(Buffer.from(`${inv.message}\r\n`));
+          sink.exit(1);
+          return idleProcess();
+        }
+        // No command: an interactive PowerShell would wait for input; -NonInteractive with nothing to do exits.
+        sink.exit(0);
+        return idleProcess();
+      }
+      return cmdBuiltin(host, command, words, sink);
+    },
+  };
+}
+
+/** Output that ignores writes after exit, so racing timers cannot write into a finished process. */
+function guardedOutput(out: LabProcessOutput): LabProcessOutput & { readonly done: boolean } {
+  let done = false;
+  return {
+    get done() {
+      return done;
+    },
+    stdout: (c) => {
+      if (!done) out.stdout(c);
+    },
+    stderr: (c) => {
+      if (!done) out.stderr(c);
+    },
+    exit: (code) => {
+      if (done) return;
+      done = true;
+      out.exit(code);
+    },
+  };
+}
+
+function idleProcess(): LabProcess {
+  return { stdin: () => undefined, terminate: () => undefined };
+}
+
+/** Exit code a WinRS Signal terminate leaves on a process. */
+const TERMINATED_EXIT_CODE = 1;
+
+function bootstrapProcess(
+  host: LabHostRef,
+  executor: ScriptExecutor,
+  out: ReturnType<typeof guardedOutput>,
+  cfg: { pid: number; startMs: number; oneShot: boolean; stops: boolean },
+): LabProcess {
+  let gotBootstrap = false;
+  let eof = false;
+  const requests: RunRequestFrame[] = [];
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    wake?.();
+    wake = null;
+  };
+  const lines = new LineSplitter((line) => {
+    if (!gotBootstrap) {
+      gotBootstrap = true;
+      const text = Buffer.from(line.trim(), 'base64').toString('utf8');
+      if (ownScriptId(text) !== 'bootstrap.resident') {
+        // What [scriptblock]::Create would make of garbage: a parse error, then the process ends.
+        out.stderr(Buffer.from(toClixml([{ stream: 'Error', text: errorRecordText(parseError()) }])));
+        out.exit(1);
+      }
+      notify();
+      return;
+    }
+    let frame: unknown;
+    try {
+      frame = decodeFrameLine(line);
+    } catch {
+      return; // the real bootstrap would fail on ConvertFrom-Json; a corrupt line is a client bug
+    }
+    if (!frame) return;
+    const f = frame as { type?: unknown };
+    if (f.type === 'exit') eof = true;
+    else if (f.type === 'run') requests.push(frame as RunRequestFrame);
+    notify();
+  });
+
+  const loop = async () => {
+    await sleep(cfg.startMs);
+    while (!gotBootstrap && !eof && !out.done) await new Promise<void>((r) => (wake = r));
+    if (out.done) return;
+    if (!gotBootstrap) return out.exit(0);
+    out.stdout(Buffer.from(encodeFrame({ type: 'ready', pid: cfg.pid, psVersion: PS_VERSION })));
+    let lastCode = 0;
+    for (;;) {
+      while (requests.length === 0 && !eof && !out.done) await new Promise<void>((r) => (wake = r));
+      if (out.done) return;
+      const req = requests.shift();
+      if (!req) break; // EOF or exit request with nothing queued
+      lastCode = await runRequest(host, executor, out, req, cfg.stops);
+      if (cfg.oneShot) break;
+    }
+    out.exit(cfg.oneShot ? lastCode : 0);
+  };
+  void loop().catch((err: unknown) => {
+    out.stderr(Buffer.from(`lab bootstrap failed: ${String(err)}\r\n`));
+    out.exit(1);
+  });
+
+  return {
+    stdin(chunk, end) {
+      lines.push(chunk);
+      if (end) {
+        eof = true;
+        notify();
+      }
+    },
+    terminate() {
+      out.exit(TERMINATED_EXIT_CODE);
+      notify();
+    },
+  };
+}
+
+function parseError() {
+  return { message: 'Missing closing bracket or unexpected input in the bootstrap text.', category: 'ParserError', fullyQualifiedErrorId: 'ParseException' };
+}
+
+async function runRequest(host: LabHostRef, executor: ScriptExecutor, out: ReturnType<typeof guardedOutput>, req: RunRequestFrame, stops: boolean): Promise<number> {
+  const started = Date.now();
+  const invocation = { host, scriptId: ownScriptId(req.script), script: req.script, params: req.params ?? {}, timeoutMs: req.timeoutMs };
+  const running = executor.run(invocation).catch(
+    (err: unknown): ScriptOutcome =>
+      failedOutcome({ message: err instanceof Error ? err.message : String(err), category: 'NotSpecified', fullyQualifiedErrorId: 'LabExecutorError' }),
+  );
+  let outcome: ScriptOutcome | 'timeout';
+  if (stops) {
+    let timer: NodeJS.Timeout | undefined;
+    outcome = await Promise.race([running, new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), req.timeoutMs)))]);
+    clearTimeout(timer);
+  } else {
+    outcome = await running;
+  }
+  const timedOut = outcome === 'timeout';
+  const o: ScriptOutcome = outcome === 'timeout' ? failedOutcome(pipelineStopped()) : outcome;
+  out.stdout(
+    Buffer.from(
+      encodeFrame({
+        type: 'result',
+        id: req.id,
+        exitCode: o.exitCode,
+        output: o.output,
+        errors: o.errors,
+        warnings: o.warnings,
+        timedOut,
+        durationMs: Date.now() - started,
+      }),
+    ),
+  );
+  return o.exitCode;
+}
+
+/** ps1/runner/receive-file.ps1: header frame line, then `length` raw bytes. */
+function receiverProcess(host: LabHostRef, executor: ScriptExecutor, out: ReturnType<typeof guardedOutput>, _text: string, startMs: number): LabProcess {
+  let header: Buffer | null = Buffer.alloc(0);
+  let frame: RunRequestFrame | null = null;
+  const body: Buffer[] = [];
+  const finish = async () => {
+    await sleep(startMs);
+    if (out.done) return;
+    if (!frame) {
+      out.stderr(Buffer.from(toClixml([{ stream: 'Error', text: errorRecordText({ message: 'Exception calling "FromBase64String" with "1" argument(s): "Invalid length for a Base-64 char array or string."', category: 'NotSpecified', fullyQualifiedErrorId: 'FormatException' }) }])));
+      return out.exit(1);
+    }
+    const o = await executor.run({ host, scriptId: 'runner.receive-file', script: '', params: frame.params, timeoutMs: frame.timeoutMs, input: Buffer.concat(body) });
+    writeScriptOutput(out, o, false);
+  };
+  return {
+    stdin(chunk, end) {
+      if (header) {
+        header = Buffer.concat([header, chunk]);
+        const nl = header.indexOf(0x0a);
+        if (nl >= 0) {
+          try {
+            frame = decodeFrameLine(header.subarray(0, nl).toString('ascii')) as RunRequestFrame | null;
+          } catch {
+            frame = null;
+          }
+          body.push(header.subarray(nl + 1));
+          header = null;
+        }
+      } else body.push(chunk);
+      if (end) void finish();
+    },
+    terminate() {
+      out.exit(TERMINATED_EXIT_CODE);
+    },
+  };
+}
+
+/** Plain PowerShell text run as powershell.exe would: stdout text, CLIXML stderr, exit code. */
+function scriptProcess(host: LabHostRef, executor: ScriptExecutor, out: ReturnType<typeof guardedOutput>, text: string, startMs: number): LabProcess {
+  void (async () => {
+    await sleep(startMs);
+    if (out.done) return;
+    const o = await executor
+      .run({ host, scriptId: ownScriptId(text), script: text, params: {}, timeoutMs: 3_600_000 })
+      .catch((err: unknown) => failedOutcome({ message: String(err), category: 'NotSpecified', fullyQualifiedErrorId: 'LabExecutorError' }));
+    writeScriptOutput(out, o, true);
+  })();
+  return {
+    stdin: () => undefined,
+    terminate() {
+      out.exit(TERMINATED_EXIT_CODE);
+    },
+  };
+}
+
+function writeScriptOutput(out: LabProcessOutput, o: ScriptOutcome, failOnErrors: boolean): void {
+  if (o.output.length > 0) out.stdout(Buffer.from(o.output.map((l) => `${l}\r\n`).join(''), 'utf8'));
+  const records = [
+    ...o.warnings.map((w) => ({ stream: 'Warning' as const, text: `${w}\r\n` })),
+    ...o.errors.map((e) => ({ stream: 'Error' as const, text: errorRecordText(e) })),
+  ];
+  if (records.length > 0) out.stderr(Buffer.from(toClixml(records), 'utf8'));
+  // powershell.exe -Command exits 1 when the last statement failed; the lab approximates with "any error".
+  out.exit(o.exitCode !== 0 ? o.exitCode : failOnErrors && o.errors.length > 0 ? 1 : 0);
+}
+
+/** A few cmd.exe built-ins (WinRS runs commands through cmd.exe). */
+function cmdBuiltin(host: LabHostRef, command: string, words: string[], out: LabProcessOutput): LabProcess {
+  const exe = exeName(words[0] ?? '');
+  const rest = words.slice(1);
+  if ((exe === 'cmd') && rest.length > 0 && /^\/[ck]$/i.test(rest[0] ?? '')) return cmdBuiltin(host, rest.slice(1).join(' '), rest.slice(1), out);
+  switch (exe) {
+    case 'hostname':
+      out.stdout(Buffer.from(`${host.name}\r\n`));
+      out.exit(0);
+      break;
+    case 'echo': {
+      // cmd's echo prints the rest of the line as written.
+      const line = words.length === 1 && /\s/.test(command.trim()) ? command.trim().replace(/^echo\s?/i, '') : rest.join(' ');
+      out.stdout(Buffer.from(`${line}\r\n`, 'utf8'));
+      out.exit(0);
+      break;
+    }
+    case 'exit': {
+      const args = rest.filter((a) => a.toLowerCase() !== '/b');
+      out.exit(Number.parseInt(args[0] ?? '0', 10) || 0);
+      break;
+    }
+    case 'ver':
+      out.stdout(Buffer.from('\r\nMicrosoft Windows [Version 10.0.17763.1]\r\n'));
+      out.exit(0);
+      break;
+    default:
+      out.stderr(Buffer.from(cmdNotRecognized(words[0] ?? command)));
+      out.exit(1);
+  }
+  return idleProcess();
+}

@@ -1,0 +1,74 @@
+/**
+ * What starts powershell.exe on a host: the command line (a tiny loader as -EncodedCommand) and the
+ * first stdin line (the full bootstrap, ps1/bootstrap/resident.ps1). See that file for the protocol.
+ *
+ * Why two stages: -EncodedCommand is base64 of UTF-16LE text, so it grows 2.67× and cmd.exe (which
+ * WinRS goes through) stops at 8191 characters; the bootstrap alone would not fit. The loader is a few
+ * hundred characters; everything else, scripts and parameters included, arrives on stdin.
+ */
+import { type ProcessSpec } from '../transport/session.js';
+import { loadScript } from './scripts.js';
+
+export type RunnerMode = 'resident' | 'oneshot';
+
+export const POWERSHELL = 'powershell.exe';
+export const POWERSHELL_BASE_ARGS = ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass'] as const;
+
+/** The UTF-16LE base64 that -EncodedCommand expects. */
+export function encodeCommand(text: string): string {
+  return Buffer.from(text, 'utf16le').toString('base64');
+}
+
+export function decodeCommand(encoded: string): string {
+  return Buffer.from(encoded, 'base64').toString('utf16le');
+}
+
+/**
+ * Comment lines, blank lines and indentation removed: for scripts that must travel on the command line.
+ * Only safe for scripts written for it (no here-strings, no block comments); the header line is kept.
+ */
+export function stripForCommandLine(text: string): string {
+  const lines = text.split(/\r?\n/);
+  const header = lines[0] ?? '';
+  const body = lines
+    .slice(1)
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
+  return [header, ...body].join('\n');
+}
+
+/**
+ * Stage one. Sets the input encoding before the first read (changing it later would replace the stdin
+ * reader and lose what it buffered), reads one line, and dot-sources it as the bootstrap.
+ */
+export function loaderText(mode: RunnerMode): string {
+  return [
+    '# cortex-script: bootstrap.resident',
+    mode === 'oneshot' ? '$CortexOneShot = $true' : '$CortexOneShot = $false',
+    'try { [Console]::InputEncoding = New-Object System.Text.UTF8Encoding $false } catch { $null = $_ }',
+    '$CortexBootstrap = [Console]::In.ReadLine()',
+    '. ([scriptblock]::Create([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($CortexBootstrap))))',
+  ].join('\n');
+}
+
+export function bootstrapSpec(mode: RunnerMode): ProcessSpec {
+  return { command: POWERSHELL, args: [...POWERSHELL_BASE_ARGS, '-EncodedCommand', encodeCommand(loaderText(mode))] };
+}
+
+/** Stage two as the first stdin line: base64 of the UTF-8 text of ps1/bootstrap/resident.ps1. */
+export function bootstrapLine(): Buffer {
+  return Buffer.from(`${Buffer.from(loadScript('bootstrap.resident').text, 'utf8').toString('base64')}\n`, 'ascii');
+}
+
+/** The file receiver runs alone (it reads stdin as raw bytes), so its whole text is on the command line. */
+export function receiveFileSpec(): ProcessSpec {
+  const text = stripForCommandLine(loadScript('runner.receive-file').text);
+  return { command: POWERSHELL, args: [...POWERSHELL_BASE_ARGS, '-EncodedCommand', encodeCommand(text)] };
+}
+
+/** cmd.exe's command-line limit, which WinRS commands are subject to. */
+export const CMD_LINE_LIMIT = 8191;
+
+export function commandLineLength(spec: ProcessSpec): number {
+  return [spec.command, ...spec.args].join(' ').length;
+}

@@ -1,0 +1,239 @@
+/**
+ * One powershell.exe on a host running the bootstrap (ps1/bootstrap/resident.ps1): started, fed
+ * request frames, its result frames matched to requests by id. It knows nothing about queues or
+ * restarts (runner.ts decides those); it reports death and timeouts as typed errors.
+ */
+import { StringDecoder } from 'node:string_decoder';
+import { CortexError, OperationTimeoutError, ProtocolError, ScriptError } from '../errors.js';
+import {
+  LineSplitter,
+  decodeFrameLine,
+  encodeFrame,
+  type ReadyFrame,
+  type ResultFrame,
+  type RunRequestFrame,
+} from '../protocol/script-frames.js';
+import type { RemoteProcess, Session } from '../transport/session.js';
+import { bootstrapLine, bootstrapSpec, type RunnerMode } from './bootstrap.js';
+import { decodeStderr } from './clixml.js';
+
+interface Pending {
+  id: string;
+  scriptId: string;
+  resolve(frame: ResultFrame): void;
+  reject(err: Error): void;
+}
+
+export class PowerShellProcess {
+  private ready: ReadyFrame | null = null;
+  private readyWaiter: { resolve(f: ReadyFrame): void; reject(e: Error): void } | null = null;
+  private pending = new Map<string, Pending>();
+  private diagnostics: string[] = [];
+  private stderrText = '';
+  private readonly stderrDecoder = new StringDecoder('utf8');
+  private deadReason: Error | null = null;
+  private exitCode: number | null = null;
+
+  private constructor(
+    private readonly session: Session,
+    private readonly proc: RemoteProcess,
+  ) {}
+
+  /** Spawn the bootstrap and wait for its ready frame. */
+  static async start(session: Session, mode: RunnerMode, startTimeoutMs: number): Promise<PowerShellProcess> {
+    const proc = await session.spawn(bootstrapSpec(mode), { timeoutMs: startTimeoutMs });
+    const p = new PowerShellProcess(session, proc);
+    p.listen();
+    const ready = new Promise<ReadyFrame>((resolve, reject) => (p.readyWaiter = { resolve, reject }));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new OperationTimeoutError(`powershell.exe did not start within ${startTimeoutMs} ms; it was terminated`, {
+              host: session.host.name,
+              hint: 'A slow or overloaded host: raise the start timeout, or check that powershell.exe runs for this account.',
+            }),
+          ),
+        startTimeoutMs,
+      );
+    });
+    try {
+      await Promise.race([proc.write(bootstrapLine()), timeout]);
+      p.ready = await Promise.race([ready, timeout]);
+      return p;
+    } catch (err) {
+      await proc.terminate();
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  get pid(): number | undefined {
+    return this.ready?.pid;
+  }
+
+  get psVersion(): string | undefined {
+    return this.ready?.psVersion;
+  }
+
+  get alive(): boolean {
+    return this.deadReason === null;
+  }
+
+  /** The exit code once the process ended (one-shot mode reads it). */
+  get exited(): Promise<number> {
+    return this.proc.exit.then(
+      (s) => s.exitCode,
+      () => -1,
+    );
+  }
+
+  private listen(): void {
+    const lines = new LineSplitter((line) => this.onLine(line));
+    this.proc.on('stdout', (chunk) => lines.push(chunk));
+    this.proc.on('stderr', (chunk) => {
+      this.stderrText += this.stderrDecoder.write(chunk);
+    });
+    this.proc.exit.then(
+      (status) => {
+        this.exitCode = status.exitCode;
+        this.die(
+          new ScriptError(
+            `powershell.exe ended (exit code ${status.exitCode}) ${this.exitContext()}${this.stderrTail()}.`,
+            { host: this.session.host.name },
+          ),
+        );
+      },
+      (err: unknown) => this.die(err instanceof Error ? err : new ScriptError(String(err), { host: this.session.host.name })),
+    );
+  }
+
+  private exitContext(): string {
+    return this.ready ? 'while a script was running' : 'before it was ready';
+  }
+
+  private stderrTail(): string {
+    const text = decodeStderr(this.stderrText + this.stderrDecoder.end()).trim();
+    if (!text) return '';
+    const tail = text.length > 2000 ? `…${text.slice(-2000)}` : text;
+    return `; stderr: ${tail}`;
+  }
+
+  private onLine(line: string): void {
+    let frame: unknown;
+    try {
+      frame = decodeFrameLine(line);
+    } catch {
+      this.diagnostics.push(`corrupt frame: ${line.slice(0, 200)}`);
+      return;
+    }
+    if (frame === null) {
+      // Stray native output: bytes were split as latin1; re-read them as UTF-8.
+      const text = Buffer.from(line, 'latin1').toString('utf8').replace(/\r$/, '');
+      if (text.trim() !== '') this.diagnostics.push(text);
+      return;
+    }
+    const f = frame as { type?: unknown; id?: unknown };
+    if (f.type === 'ready') {
+      this.readyWaiter?.resolve(frame as ReadyFrame);
+      this.readyWaiter = null;
+    } else if (f.type === 'result' && typeof f.id === 'string') {
+      const p = this.pending.get(f.id);
+      if (p) {
+        this.pending.delete(f.id);
+        p.resolve(frame as ResultFrame);
+      } else {
+        this.diagnostics.push(`result frame for unknown request ${f.id}`);
+      }
+    } else {
+      this.diagnostics.push(`unexpected frame type ${String(f.type)}`);
+    }
+  }
+
+  private die(reason: Error): void {
+    if (this.deadReason) return;
+    this.deadReason = reason;
+    this.readyWaiter?.reject(reason);
+    this.readyWaiter = null;
+    for (const p of this.pending.values()) {
+      const err =
+        reason instanceof CortexError && reason.kind !== 'script'
+          ? reason
+          : new ScriptError(`${reason instanceof CortexError ? reason.detail : reason.message}`, {
+              host: this.session.host.name,
+              script: p.scriptId,
+              hint: 'The runner starts a fresh powershell.exe for the next script.',
+            });
+      p.reject(err);
+    }
+    this.pending.clear();
+  }
+
+  /** Diagnostics gathered since the last call (non-frame stdout lines, decoded stderr), and reset. */
+  takeDiagnostics(): string[] {
+    const out = this.diagnostics;
+    this.diagnostics = [];
+    const stderr = decodeStderr(this.stderrText).trim();
+    this.stderrText = '';
+    if (stderr) out.push(...stderr.split('\n'));
+    return out;
+  }
+
+  /**
+   * Send one request and wait for its result, at most `deadlineMs`. On the deadline the process is
+   * terminated (its state is unknown) and an OperationTimeoutError names host and script.
+   */
+  async request(frame: RunRequestFrame, deadlineMs: number): Promise<ResultFrame> {
+    if (this.deadReason) throw this.deadReason;
+    if (this.pending.has(frame.id)) throw new ProtocolError(`duplicate request id ${frame.id}`, { host: this.session.host.name });
+    const result = new Promise<ResultFrame>((resolve, reject) =>
+      this.pending.set(frame.id, { id: frame.id, scriptId: frame.scriptId, resolve, reject }),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        this.pending.delete(frame.id);
+        void this.terminate();
+        reject(
+          new OperationTimeoutError(
+            `script did not finish within ${frame.timeoutMs} ms (and did not stop within ${deadlineMs - frame.timeoutMs} ms more); its powershell.exe was terminated`,
+            { host: this.session.host.name, script: frame.scriptId, hint: 'Raise the script timeout if the host is just slow.' },
+          ),
+        );
+      }, deadlineMs);
+    });
+    try {
+      await Promise.race([this.proc.write(Buffer.from(encodeFrame(frame), 'ascii')), result, timeout]);
+      return await Promise.race([result, timeout]);
+    } finally {
+      clearTimeout(timer);
+      this.pending.delete(frame.id);
+    }
+  }
+
+  async closeStdin(): Promise<void> {
+    await this.proc.closeStdin();
+  }
+
+  /** Ask the bootstrap to exit, wait briefly, then terminate. Never throws. */
+  async close(waitMs = 5000): Promise<void> {
+    if (this.deadReason) return;
+    try {
+      await this.proc.write(Buffer.from(encodeFrame({ type: 'exit', id: 'exit' }), 'ascii'));
+      await this.proc.closeStdin();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.proc.exit.catch(() => undefined), new Promise((r) => (timer = setTimeout(r, waitMs)))]);
+      clearTimeout(timer);
+    } catch {
+      // fall through to terminate
+    }
+    await this.terminate();
+  }
+
+  async terminate(): Promise<void> {
+    if (!this.deadReason) this.die(new ScriptError('powershell.exe was terminated', { host: this.session.host.name }));
+    await this.proc.terminate();
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * The script runner: the PowerShell dialect over any Session (design.md, "Script protocol").
+ *
+ * Resident mode keeps one powershell.exe per session for the whole run and sends every script to it;
+ * one-shot mode starts a process per script. Either way scripts run one at a time per session, in
+ * call order. When a process dies or a script overruns its timeout, that script's caller gets a
+ * ScriptError / OperationTimeoutError naming host and script, the process is discarded, and the next
+ * script starts a fresh one.
+ */
+import { randomUUID } from 'node:crypto';
+import { CortexError, OperationTimeoutError, ScriptError } from '../errors.js';
+import type { ResultFrame, RunRequestFrame } from '../protocol/script-frames.js';
+import type { Session } from '../transport/session.js';
+import type { RunnerMode } from './bootstrap.js';
+import { PowerShellProcess } from './powershell-process.js';
+import { toScriptResult, type ScriptResult } from './result.js';
+import { libraryText, type LoadedScript } from './scripts.js';
+import { uploadFile, type UploadOptions, type UploadResult } from './upload.js';
+
+/** The slice of a pino logger the runner uses. */
+export interface RunnerLog {
+  debug(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+}
+
+export interface ScriptRunnerOptions {
+  mode?: RunnerMode;
+  log?: RunnerLog;
+  /** How long powershell.exe may take to print its ready frame (default 60 s). */
+  startTimeoutMs?: number;
+  /** Extra time after a script's timeout for the bootstrap to stop it and report (default 15 s). */
+  graceMs?: number;
+}
+
+export interface RunOptions {
+  /** The script's timeout; the bootstrap stops it then (default 300 s). */
+  timeoutMs?: number;
+  /** Send ps1/lib with the script (default true; ad-hoc exec runs plain PowerShell without it). */
+  lib?: boolean;
+}
+
+export type ScriptSource = { id: string; text: string } | LoadedScript;
+
+export const ADHOC_SCRIPT_ID = 'adhoc';
+const DEFAULT_TIMEOUT_MS = 300_000;
+
+export class ScriptRunner {
+  readonly mode: RunnerMode;
+  private resident: PowerShellProcess | null = null;
+  private tail: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  /** Counters for logs, tests and benchmarks. */
+  readonly stats = { processesStarted: 0, scriptsRun: 0, processesReplaced: 0 };
+
+  constructor(
+    readonly session: Session,
+    private readonly opts: ScriptRunnerOptions = {},
+  ) {
+    this.mode = opts.mode ?? 'resident';
+  }
+
+  private get host(): string {
+    return this.session.host.name;
+  }
+
+  /** Queue a task behind the running one: one script at a time per session. */
+  private enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(task, task);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Run a script with its parameters. Resolves with the result whether the script succeeded or not
+   * (check `ok`); rejects only when the script could not run to an answer (process died, timeout,
+   * transport failure).
+   */
+  run<T = unknown>(script: ScriptSource, params: Record<string, unknown> = {}, options: RunOptions = {}): Promise<ScriptResult<T>> {
+    return this.enqueue(() => this.runNow<T>(script, params, options));
+  }
+
+  /** Run a script and return its data; a failed script becomes a ScriptError with its message. */
+  async runData<T = unknown>(script: ScriptSource, params: Record<string, unknown> = {}, options: RunOptions = {}): Promise<T> {
+    const result = await this.run<T>(script, params, options);
+    if (!result.ok) {
+      const e = result.error;
+      throw new ScriptError(e ? `${e.message} (${e.category})` : `failed with exit code ${result.exitCode}`, {
+        host: this.host,
+        script: script.id,
+      });
+    }
+    return result.data as T;
+  }
+
+  /** Upload a file (see upload.ts): skipped when the host has the same SHA-256 already. */
+  upload(localPath: string, remotePath: string, options: UploadOptions = {}): Promise<UploadResult> {
+    return uploadFile(this, localPath, remotePath, options);
+  }
+
+  /** Serialise a raw task with the scripts (the upload's receiver process uses it). */
+  exclusive<T>(task: () => Promise<T>): Promise<T> {
+    return this.enqueue(task);
+  }
+
+  private requestFor(script: ScriptSource, params: Record<string, unknown>, options: RunOptions): RunRequestFrame {
+    return {
+      type: 'run',
+      id: randomUUID(),
+      scriptId: script.id,
+      script: script.text,
+      ...(options.lib === false ? {} : { lib: libraryText() }),
+      params,
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    };
+  }
+
+  private async runNow<T>(script: ScriptSource, params: Record<string, unknown>, options: RunOptions): Promise<ScriptResult<T>> {
+    if (this.closed) throw new ScriptError('the script runner is closed', { host: this.host, script: script.id });
+    const frame = this.requestFor(script, params, options);
+    const deadline = frame.timeoutMs + (this.opts.graceMs ?? 15_000);
+    const started = Date.now();
+    this.stats.scriptsRun++;
+    let proc: PowerShellProcess | null = null;
+    let frameResult: ResultFrame;
+    try {
+      proc = this.mode === 'resident' ? await this.residentProcess() : await this.startProcess();
+      frameResult = await proc.request(frame, deadline);
+      if (this.mode === 'oneshot') await proc.closeStdin().catch(() => undefined);
+    } catch (err) {
+      if (proc && this.mode === 'resident') this.discard(proc);
+      if (proc && this.mode === 'oneshot') await proc.terminate();
+      this.opts.log?.warn({ host: this.host, script: script.id, err: (err as Error).message }, 'script did not complete');
+      throw this.withScript(err, script.id);
+    }
+    const diagnostics = proc.takeDiagnostics();
+    if (this.mode === 'oneshot') {
+      // One process per script: let it exit (it does right after the result) or end it.
+      await Promise.race([proc.exited, new Promise((r) => setTimeout(r, 5000).unref())]);
+      await proc.terminate();
+    }
+    const result = toScriptResult<T>(frameResult, diagnostics);
+    this.opts.log?.debug(
+      { host: this.host, script: script.id, ok: result.ok, exitCode: result.exitCode, durationMs: Date.now() - started },
+      'script finished',
+    );
+    if (frameResult.timedOut) {
+      // The bootstrap stopped the pipeline, but what it left running is unknown: start clean.
+      if (this.mode === 'resident') this.discard(proc);
+      throw new OperationTimeoutError(`script did not finish within ${frame.timeoutMs} ms and was stopped`, {
+        host: this.host,
+        script: script.id,
+        hint: 'Raise the script timeout if the host is just slow.',
+      });
+    }
+    return result;
+  }
+
+  private withScript(err: unknown, scriptId: string): Error {
+    if (err instanceof CortexError) {
+      if (err.context.script) return err;
+      const Ctor = err.constructor as new (detail: string, ctx: CortexError['context'], o?: { cause?: unknown }) => CortexError;
+      return new Ctor(err.detail, { ...err.context, host: err.context.host ?? this.host, script: scriptId }, { cause: err });
+    }
+    return new ScriptError(`${(err as Error)?.message ?? String(err)}`, { host: this.host, script: scriptId }, { cause: err });
+  }
+
+  private async startProcess(): Promise<PowerShellProcess> {
+    const p = await PowerShellProcess.start(this.session, this.mode, this.opts.startTimeoutMs ?? 60_000);
+    this.stats.processesStarted++;
+    this.opts.log?.debug({ host: this.host, pid: p.pid, psVersion: p.psVersion, mode: this.mode }, 'powershell.exe ready');
+    return p;
+  }
+
+  private async residentProcess(): Promise<PowerShellProcess> {
+    if (this.resident && this.resident.alive) return this.resident;
+    if (this.resident) this.stats.processesReplaced++;
+    this.resident = null;
+    this.resident = await this.startProcess();
+    return this.resident;
+  }
+
+  private discard(proc: PowerShellProcess): void {
+    if (this.resident === proc) this.resident = null;
+    this.stats.processesReplaced++;
+    void proc.terminate();
+  }
+
+  /** End the resident process (the session stays open; the caller closes it). */
+  async close(): Promise<void> {
+    await this.enqueue(async () => {
+      this.closed = true;
+      const p = this.resident;
+      this.resident = null;
+      if (p) await p.close();
+    });
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * The PowerShell scripts shipped under ps1/, found by the id in their header line
+ * (`# cortex-script: <id>`), and the library text (ps1/lib/*.ps1) that travels with every script.
+ *
+ * The ps1/ folder sits beside src/ and dist/ in the package, so it is found relative to this module
+ * both when compiled (dist/runner/scripts.js) and under vitest (src/runner/scripts.ts).
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { InputError, InternalError } from '../errors.js';
+import { scriptIdOf } from '../protocol/script-frames.js';
+
+export interface LoadedScript {
+  id: string;
+  text: string;
+  /** Path relative to the ps1/ folder (for messages), absent for inline scripts. */
+  file?: string;
+}
+
+/** Locate ps1/: the nearest ancestor of this module that contains ps1/ and a package.json. */
+export function ps1Dir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const candidate = join(dir, 'ps1');
+    if (existsSync(join(dir, 'package.json')) && existsSync(candidate)) return candidate;
+    const parent = resolve(dir, '..');
+    if (parent === dir) break;
+    dir = parent;
+  }
+  throw new InternalError('cannot find the ps1/ folder of cortex-deploy next to its package.json');
+}
+
+function walkPs1(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...walkPs1(p));
+    else if (name.endsWith('.ps1')) out.push(p);
+  }
+  return out;
+}
+
+let index: Map<string, LoadedScript> | null = null;
+
+/** Every script under ps1/ by id. Two files with one id are a packaging bug. */
+export function scriptIndex(): Map<string, LoadedScript> {
+  if (index) return index;
+  const root = ps1Dir();
+  const map = new Map<string, LoadedScript>();
+  for (const abs of walkPs1(root)) {
+    const text = readFileSync(abs, 'utf8').replace(/^\uFEFF/, '');
+    const file = relative(root, abs).split(sep).join('/');
+    const id = headerIdOf(text);
+    if (!id) continue;
+    const seen = map.get(id);
+    if (seen) throw new InternalError(`script id ${id} is declared twice: ps1/${seen.file} and ps1/${file}`);
+    map.set(id, { id, text, file });
+  }
+  index = map;
+  return map;
+}
+
+/** The id from the header, only when the header is the first line (as the envelope rules require). */
+export function headerIdOf(text: string): string | null {
+  const firstLine = text.split(/\r?\n/, 1)[0] ?? '';
+  return scriptIdOf(firstLine);
+}
+
+/** Load a shipped script by id, e.g. `loadScript('probes.ping')`. */
+export function loadScript(id: string): LoadedScript {
+  const script = scriptIndex().get(id);
+  if (!script) {
+    throw new InputError(`no script with id ${id} under ps1/`, { script: id, hint: 'Each ps1/ file starts with "# cortex-script: <id>".' });
+  }
+  return script;
+}
+
+let libText: string | null = null;
+
+/**
+ * The text of ps1/lib/*.ps1, in file-name order, sent in every run request's `lib` field and executed
+ * in the script's runspace before the script (see ps1/lib/envelope.ps1).
+ */
+export function libraryText(): string {
+  if (libText !== null) return libText;
+  const dir = join(ps1Dir(), 'lib');
+  libText = readdirSync(dir)
+    .filter((n) => n.endsWith('.ps1'))
+    .sort()
+    .map((n) => readFileSync(join(dir, n), 'utf8').replace(/^\uFEFF/, ''))
+    .join('\n');
+  return libText;
+}

@@ -1,0 +1,191 @@
+/**
+ * The script runner end to end against the lab's powershell.exe emulation, in-process (FakeSession).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { OperationTimeoutError, ScriptError } from '../../src/errors.js';
+import { createPowerShellDispatcher } from '../../src/lab/powershell/index.js';
+import { ScriptRunner, loadScript } from '../../src/runner/index.js';
+import { clearSecretsForTests, registerSecret } from '../../src/secrets/registry.js';
+import { FakeSession } from '../fakes/fake-session.js';
+import { createTestExecutor, testScripts } from '../fakes/test-executor.js';
+
+const host = { name: 'app1', address: '127.0.40.1' };
+
+function setup(opts: { stops?: boolean; mode?: 'resident' | 'oneshot'; graceMs?: number } = {}) {
+  const hooks: { crash?: () => void } = {};
+  const executor = createTestExecutor(hooks);
+  const dispatcher = createPowerShellDispatcher(executor, { bootstrapStopsScripts: opts.stops ?? true });
+  const session = new FakeSession(host, dispatcher);
+  hooks.crash = () => session.current?.crash();
+  const runner = new ScriptRunner(session, { mode: opts.mode ?? 'resident', graceMs: opts.graceMs ?? 100 });
+  return { session, runner, executor };
+}
+
+afterEach(() => clearSecretsForTests());
+
+describe('ScriptRunner, resident mode', () => {
+  it('runs 100 scripts through one powershell.exe', async () => {
+    const { session, runner } = setup();
+    for (let i = 0; i < 100; i++) {
+      const r = await runner.run(testScripts.echo, { i });
+      expect(r.ok).toBe(true);
+      expect(r.data).toEqual({ i });
+    }
+    expect(session.powershellStarts).toBe(1);
+    expect(runner.stats).toMatchObject({ processesStarted: 1, scriptsRun: 100 });
+    await runner.close();
+  });
+
+  it('queues concurrent calls: one script at a time, results to the right caller', async () => {
+    const { session, runner } = setup();
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => runner.run<{ i: number }>(testScripts.echo, { i })));
+    expect(results.map((r) => r.data?.i)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(session.powershellStarts).toBe(1);
+  });
+
+  it('runs a shipped script by id (probes.ping) with the lib sent apart', async () => {
+    const { runner, executor } = setup();
+    const r = await runner.run<{ hostName: string; utcNow: string }>(loadScript('probes.ping'));
+    expect(r.ok).toBe(true);
+    expect(r.data?.hostName).toBe('app1');
+    expect(r.data?.utcNow).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$/);
+    // The lab recovered the script's own id: the lib travels in its own field, not in front of the script.
+    expect(executor.invocations.at(-1)?.scriptId).toBe('probes.ping');
+  });
+
+  it('exit 3 affects only that script', async () => {
+    const { session, runner } = setup();
+    const a = await runner.run(testScripts.exit, { code: 3 });
+    expect(a.exitCode).toBe(3);
+    expect(a.ok).toBe(false);
+    const b = await runner.run(testScripts.echo, { after: true });
+    expect(b).toMatchObject({ ok: true, exitCode: 0, data: { after: true } });
+    expect(session.powershellStarts).toBe(1);
+  });
+
+  it('a failed envelope is a result, not an exception; runData turns it into a ScriptError', async () => {
+    const { runner } = setup();
+    const r = await runner.run(testScripts.fail);
+    expect(r).toMatchObject({ ok: false, exitCode: 1, error: { message: 'disk on fire', category: 'OperationStopped' }, warnings: ['about to fail'] });
+    await expect(runner.runData(testScripts.fail)).rejects.toThrow(/host app1, script test.fail: disk on fire \(OperationStopped\)/);
+  });
+
+  it('a script stopped by the bootstrap at its timeout: OperationTimeoutError, then a fresh process', async () => {
+    const { session, runner } = setup();
+    const err = await runner.run(testScripts.sleep, { ms: 5_000 }, { timeoutMs: 50 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OperationTimeoutError);
+    expect((err as OperationTimeoutError).context).toMatchObject({ host: 'app1', script: 'test.sleep' });
+    const next = await runner.run(testScripts.echo, { ok: 1 });
+    expect(next.ok).toBe(true);
+    expect(session.powershellStarts).toBe(2);
+  });
+
+  it('a script that ignores the stop: the runner deadline terminates the process and the next script works', async () => {
+    const { session, runner } = setup({ stops: false, graceMs: 50 });
+    await runner.run(testScripts.echo, {});
+    const first = session.current!;
+    const err = await runner.run(testScripts.hang, {}, { timeoutMs: 50 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OperationTimeoutError);
+    expect(String((err as Error).message)).toMatch(/host app1, script test.hang: script did not finish within 50 ms .*terminated/);
+    expect(first.running).toBe(false);
+    const next = await runner.run(testScripts.echo, { again: true });
+    expect(next.data).toEqual({ again: true });
+    expect(session.powershellStarts).toBe(2);
+  });
+
+  it('process death mid-script: a clear ScriptError for that script only, then recovery', async () => {
+    const { session, runner } = setup();
+    await runner.run(testScripts.echo, {});
+    const [crashed, queued] = await Promise.allSettled([runner.run(testScripts.crash), runner.run(testScripts.echo, { queued: true })]);
+    expect(crashed.status).toBe('rejected');
+    const err = (crashed as PromiseRejectedResult).reason as ScriptError;
+    expect(err).toBeInstanceOf(ScriptError);
+    expect(err.context).toMatchObject({ host: 'app1', script: 'test.crash' });
+    expect(err.message).toMatch(/powershell\.exe ended \(exit code 3221225477\) while a script was running/);
+    expect(queued).toMatchObject({ status: 'fulfilled', value: { ok: true, data: { queued: true } } });
+    expect(session.powershellStarts).toBe(2);
+  });
+
+  it('params with quotes, unicode and 1 MB round-trip unchanged', async () => {
+    const { runner } = setup();
+    const big = 'x'.repeat(1024 * 1024);
+    const params = {
+      quotes: `it's "quoted" \\ back\`tick $(not-expanded) '@'`,
+      unicode: 'Größe – 日本語 – 🚀 – \u0000\u001f',
+      nested: { list: [1, 'two', { three: [null, true] }] },
+      big,
+    };
+    const r = await runner.run(testScripts.echo, params);
+    expect(r.data).toEqual(params);
+  });
+
+  it('secrets in params never reach the command line', async () => {
+    const { session, runner } = setup();
+    const secret = 'S3cr3t-Passw0rd!';
+    registerSecret(secret);
+    await runner.run(testScripts.echo, { password: secret });
+    await runner.run(testScripts.echo, { password: secret }, {});
+    const forms = [secret, Buffer.from(secret).toString('base64'), Buffer.from(secret, 'utf16le').toString('base64').slice(0, 12)];
+    for (const spec of session.spawned) {
+      const line = [spec.command, ...spec.args].join(' ');
+      const decoded = Buffer.from(spec.args.at(-1) ?? '', 'base64').toString('utf16le');
+      for (const f of forms) {
+        expect(line).not.toContain(f);
+        expect(decoded).not.toContain(f);
+      }
+    }
+  });
+
+  it('redacts secrets in what the script returns', async () => {
+    const { runner } = setup();
+    registerSecret('hunter2-secret');
+    const r = await runner.run(testScripts.echo, { leaked: 'pw=hunter2-secret' });
+    expect(r.data).toEqual({ leaked: 'pw=********' });
+  });
+
+  it('ad-hoc text runs without the envelope: output, errors and exit code as PowerShell reports them', async () => {
+    const { runner } = setup();
+    const r = await runner.run({ id: 'adhoc', text: "hostname; Write-Warning 'careful'; Get-Frobnicator; 'done'" }, {}, { lib: false });
+    expect(r.enveloped).toBe(false);
+    expect(r.output).toEqual(['app1', 'done']);
+    expect(r.warnings).toEqual(['careful']);
+    expect(r.errors[0]).toMatchObject({ category: 'ObjectNotFound', fullyQualifiedErrorId: 'CommandNotFoundException' });
+    expect(r.errors[0]?.message).toMatch(/^The term 'Get-Frobnicator' is not recognized as the name of a cmdlet/);
+    expect(r.ok).toBe(false);
+  });
+
+  it('close() ends the resident process', async () => {
+    const { session, runner } = setup();
+    await runner.run(testScripts.echo, {});
+    const proc = session.current!;
+    await runner.close();
+    expect(proc.running).toBe(false);
+    expect((await proc.exit).exitCode).toBe(0);
+    await expect(runner.run(testScripts.echo, {})).rejects.toThrow(/closed/);
+  });
+});
+
+describe('ScriptRunner, one-shot mode', () => {
+  it('starts a process per script and the process exits with the script exit code', async () => {
+    const { session, runner } = setup({ mode: 'oneshot' });
+    const a = await runner.run(testScripts.exit, { code: 7 });
+    const b = await runner.run(testScripts.echo, { b: 1 });
+    expect(a.exitCode).toBe(7);
+    expect(b.data).toEqual({ b: 1 });
+    expect(session.powershellStarts).toBe(2);
+    expect((await session.processes[0]!.exit).exitCode).toBe(7);
+    expect((await session.processes[1]!.exit).exitCode).toBe(0);
+  });
+});
+
+describe('ScriptRunner start-up', () => {
+  it('a powershell.exe that never becomes ready: OperationTimeoutError naming the host', async () => {
+    const neverReady = createPowerShellDispatcher(createTestExecutor(), { powershellStartMs: () => 10_000 });
+    const session = new FakeSession(host, neverReady);
+    const runner = new ScriptRunner(session, { startTimeoutMs: 50 });
+    const err = await runner.run(testScripts.echo, {}).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OperationTimeoutError);
+    expect((err as Error).message).toMatch(/host app1, script test.echo: powershell.exe did not start within 50 ms/);
+    expect(session.processes[0]?.running).toBe(false);
+  });
+});
