@@ -1,39 +1,45 @@
 #!/usr/bin/env node
 /**
- * `node dist/ps1lint/cli.js [paths...]` (npm run lint:ps1): lints ps1/ by default.
- * Exit 0 when clean, 1 on findings, 3 when a path does not exist.
+ * `node dist/ps1lint/cli.js [paths...]` (npm run lint:ps1): lints ps1/ by default, all files in one
+ * process. Prints `file:line:col  rule  message` per finding, the suppressions used, and a summary.
+ * Exit 0 when clean, 1 on findings, 3 when a path does not exist, 4 on an internal error.
  */
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ExitCode } from '../exit-codes.js';
 import { formatReport } from './format.js';
-import { REPO_ROOT, lintFiles } from './lint.js';
+import { REPO_ROOT, lintFiles, type LintOptions } from './lint.js';
 
-async function main(): Promise<number> {
-  const args = process.argv.slice(2);
+export interface CliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+export async function runCli(args: string[], io: CliIo, options: LintOptions = {}): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) {
-    process.stdout.write('usage: ps1lint [paths...]   (default: ps1/)\nRules and suppressions: docs/powershell-lint.md\n');
-    return 0;
+    io.out('usage: ps1lint [paths...]   (default: ps1/)\nRules and suppressions: docs/powershell-lint.md\n');
+    return ExitCode.Ok;
   }
   const paths = args.length > 0 ? args : [path.join(REPO_ROOT, 'ps1')];
   try {
-    const report = await lintFiles(paths);
-    process.stdout.write(formatReport(report));
-    return report.findings.length > 0 ? 1 : 0;
+    const report = await lintFiles(paths, options);
+    io.out(formatReport(report));
+    return report.findings.length > 0 ? ExitCode.Failed : ExitCode.Ok;
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'ENOENT') {
-      process.stderr.write(`ps1lint: no such file or directory: ${e.path ?? ''}\n`);
-      return 3;
+      io.err(`ps1lint: no such file or directory: ${e.path ?? ''}\n`);
+      return ExitCode.InvalidInput;
     }
-    throw err;
+    io.err(`ps1lint: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return ExitCode.Internal;
   }
 }
 
-main().then(
-  (code) => {
+const invokedDirectly = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (invokedDirectly) {
+  const io: CliIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+  void runCli(process.argv.slice(2), io).then((code) => {
     process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(`ps1lint: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exitCode = 4;
-  },
-);
+  });
+}

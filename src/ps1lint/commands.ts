@@ -59,14 +59,17 @@ export function isExpressionMisreadAsCommand(name: string): boolean {
   return /^[\d$@('"[{-]/.test(name);
 }
 
-/** A call that starts a native process and sets $LASTEXITCODE. */
-export function isNativeCall(call: CommandCall): boolean {
+/**
+ * A call that starts a native process and sets $LASTEXITCODE. `& $x` counts as native unless the
+ * script shows $x is a script block (`[scriptblock]$x` parameter, `$x = { ... }`).
+ */
+export function isNativeCall(call: CommandCall, scriptText = ''): boolean {
   if (call.operator === '.') return false;
   switch (call.target.kind) {
     case 'scriptblock':
       return false;
     case 'dynamic':
-      return call.operator === '&';
+      return call.operator === '&' && !isScriptBlockVariable(call.nameNode.text, scriptText);
     case 'path':
       return !/\.ps1$/i.test(call.target.path);
     case 'name':
@@ -86,4 +89,11 @@ export function parameterNames(call: CommandCall): string[] {
 /** True when `name` (lower-case, no dash) is a prefix-abbreviation PowerShell would bind to `full`. */
 export function bindsTo(given: string, full: string): boolean {
   return given.length > 0 && full.toLowerCase().startsWith(given);
+}
+
+function isScriptBlockVariable(expr: string, scriptText: string): boolean {
+  const m = /^\$(?:(?:script|local|global):)?(\w+)$/i.exec(expr.trim());
+  if (!m) return false;
+  const name = m[1] as string;
+  return new RegExp(`\\[scriptblock\\]\\s*\\$${name}\\b|\\$${name}\\s*=\\s*(\\[scriptblock\\]::Create|\\{)`, 'i').test(scriptText);
 }

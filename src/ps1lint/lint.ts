@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parsePowerShell } from './parser.js';
 import { indexTree, type ScriptIndex } from './tree.js';
-import { applySuppressions, parseSuppressions } from './suppressions.js';
+import { applySuppressions, leadingCommentBlockEnd, parseSuppressions } from './suppressions.js';
 import { definedFunctions, exitCodeCheckingFunctions } from './rules/functions.js';
 import { syntaxRule } from './rules/syntax.js';
 import { jsonDepthRule } from './rules/json-depth.js';
@@ -116,7 +116,7 @@ export function lintParsed(p: Parsed, lib: LibFacts): { findings: Finding[]; sup
   };
   for (const rule of RULES) rule(ctx);
   const { suppressions, problems } = parseSuppressions(p.display, p.index.comments);
-  const findings = [...applySuppressions(raw, suppressions), ...problems];
+  const findings = [...applySuppressions(raw, suppressions, leadingCommentBlockEnd(p.text)), ...problems];
   return { findings, suppressions };
 }
 

@@ -39,26 +39,40 @@ export function parseSuppressions(file: string, comments: Node[]): ParsedSuppres
       });
       continue;
     }
-    suppressions.push({ file, line, rules: names as RuleId[], reason, used: 0 });
+    suppressions.push({ file, line, col, rules: names as RuleId[], reason, used: 0 });
   }
   return { suppressions, problems };
 }
 
 /** Splits findings into kept and silenced; counts each suppression's uses; reports unused ones. */
-export function applySuppressions(findings: Finding[], suppressions: Suppression[]): Finding[] {
+/**
+ * A finding about the whole file sits at line 1 (the header line); a suppression anywhere in the
+ * leading comment block (the lines `headerBlockEnd` counts) covers it.
+ */
+export function applySuppressions(findings: Finding[], suppressions: Suppression[], headerBlockEnd = 1): Finding[] {
   const kept: Finding[] = [];
+  const covers = (s: Suppression, f: Finding): boolean =>
+    s.line === f.line || s.line === f.line - 1 || (f.line === 1 && s.line <= headerBlockEnd);
   for (const f of findings) {
-    const s = suppressions.find((s) => s.file === f.file && s.rules.includes(f.rule) && (s.line === f.line || s.line === f.line - 1));
+    const s = suppressions.find((s) => s.file === f.file && s.rules.includes(f.rule) && covers(s, f));
     if (s) s.used += 1;
     else kept.push(f);
   }
   for (const s of suppressions) {
     if (s.used === 0) {
       kept.push({
-        file: s.file, line: s.line, col: 1, rule: 'suppression',
-        message: `lint-ignore: ${s.rules.join(',')} silences nothing on this line or the next; remove it`,
+        file: s.file, line: s.line, col: s.col, rule: 'suppression',
+        message: `lint-ignore: ${s.rules.join(',')} silences nothing on this line or the next (nor, in the header comment block, in the whole file); remove it`,
       });
     }
   }
   return kept;
+}
+
+/** The last line of the comment block the file starts with (1 when the file starts otherwise). */
+export function leadingCommentBlockEnd(text: string): number {
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  let n = 0;
+  while (n < lines.length && /^\s*#/.test(lines[n] ?? '')) n += 1;
+  return Math.max(1, n);
 }

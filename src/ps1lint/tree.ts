@@ -56,11 +56,16 @@ export function contains(outer: Node, inner: Node): boolean {
   return outer.startIndex <= inner.startIndex && inner.endIndex <= outer.endIndex;
 }
 
-/** The statement (a direct child of a statement_list) that holds `node`, and that list. */
+/**
+ * The statement (a direct child of a statement_list) that holds `node`, and that list. The lists
+ * inside `$( )` and `@( )` are part of an expression, not a block: the search goes on past them.
+ */
 export function enclosingStatement(node: Node): { statement: Node; list: Node } | null {
   let cur: Node | null = node;
   while (cur?.parent) {
-    if (cur.parent.type === 'statement_list') return { statement: cur, list: cur.parent };
+    const list = cur.parent;
+    const inExpression = list.parent?.type === 'sub_expression' || list.parent?.type === 'array_expression';
+    if (list.type === 'statement_list' && !inExpression) return { statement: cur, list };
     cur = cur.parent;
   }
   return null;

@@ -29,6 +29,7 @@ export interface Finding {
 export interface Suppression {
   file: string;
   line: number;
+  col: number;
   rules: RuleId[];
   reason: string;
   /** How many findings it silenced. */

@@ -34,7 +34,8 @@ export const envelopeRule: Rule = (ctx) => {
       ctx.report(at, 'envelope', `${setting.text} comes after Invoke-CortexScript; move it above the envelope call`);
     }
   }
-  if (!envelopeCall) {
+  // With a syntax error the call may sit inside an ERROR node; `syntax` has said what matters.
+  if (!envelopeCall && ctx.index.errors.length === 0) {
     const nested = ctx.index.commands.some((c) => isEnvelopeCommand(c));
     ctx.report({ line: 1, col: 1 }, 'envelope', nested
       ? 'Invoke-CortexScript must be called at top level of the script, not inside another block'

@@ -12,7 +12,7 @@ import { exitCodeCheckingFunctions } from './functions.js';
 
 export const nativeExitCodeRule: Rule = (ctx) => {
   const calls = ctx.index.commands.map(describeCommand).filter((c): c is CommandCall => c !== null);
-  const natives = calls.filter(isNativeCall);
+  const natives = calls.filter((c) => isNativeCall(c, ctx.text));
   if (natives.length === 0) return;
   const checkers = new Set([...ctx.lib.exitCodeCheckers, ...exitCodeCheckingFunctions(ctx.index)]);
   const reads = ctx.index.variables.filter((v) => v.text.toLowerCase() === '$lastexitcode');
