@@ -24,7 +24,7 @@ export async function loadInventory(file: string): Promise<Inventory> {
     text = await readFile(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(code === 'ENOENT' ? `inventory file not found: ${file}` : `cannot read the inventory ${file}: ${code ?? String(err)}`, {
+    throw new InputError(code === 'ENOENT' ? `inventory file not found: ${file}.` : `cannot read the inventory ${file}: ${code ?? String(err)}.`, {
       field: '--inventory',
       hint: 'Pass an existing YAML file with -i, e.g. -i examples/lab/inventory.yaml.',
     });

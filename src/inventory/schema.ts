@@ -46,7 +46,7 @@ export const SecretRef = z
       });
     }
   })
-  .meta({ description: 'Secret reference: env:NAME | file:PATH | prompt. Literal secrets are refused.', examples: ['env:CORTEX_WINRM_PASSWORD', 'file:~/.secrets/winrm', 'prompt'] });
+  .meta({ id: 'SecretRef', pattern: SECRET_REF_PATTERN.source, description: 'Secret reference: env:NAME | file:PATH | prompt. Literal secrets are refused.', examples: ['env:CORTEX_WINRM_PASSWORD', 'file:~/.secrets/winrm', 'prompt'] });
 
 /** A file reference (`file:PATH`, relative to the inventory's folder, `~` expanded). */
 export const FileRef = z
@@ -113,7 +113,7 @@ export const VarsShape = {
   lab: z.unknown().optional().meta({ description: 'Lab profile of a simulated host (see docs/lab.md); ignored on real hosts.' }),
 };
 
-export const Vars = z.strictObject(VarsShape);
+export const Vars = z.strictObject(VarsShape).meta({ id: 'Vars', description: 'Variables: in all.vars, a group\'s vars, or a host\'s own entry (host wins).' });
 export type VarsInput = z.infer<typeof Vars>;
 
 export interface GroupInput {
@@ -122,13 +122,15 @@ export interface GroupInput {
   children?: Record<string, GroupInput | null> | null | undefined;
 }
 
-export const Group: z.ZodType<GroupInput> = z.strictObject({
-  vars: Vars.nullable().optional(),
-  hosts: z.record(z.string(), Vars.nullable()).nullable().optional(),
-  get children() {
-    return z.record(z.string(), Group.nullable()).nullable().optional();
-  },
-});
+export const Group: z.ZodType<GroupInput> = z
+  .strictObject({
+    vars: Vars.nullable().optional(),
+    hosts: z.record(z.string(), Vars.nullable()).nullable().optional(),
+    get children() {
+      return z.record(z.string(), Group.nullable()).nullable().optional();
+    },
+  })
+  .meta({ id: 'Group', description: 'A group: its vars, its hosts (name → host vars) and child groups. web, app, db, lb are the role groups.' });
 
 export const InventoryDocument = z
   .strictObject({ all: Group })

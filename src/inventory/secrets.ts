@@ -9,6 +9,7 @@ import { InputError, type SourcePosition } from '../errors.js';
 import { registerSecret } from '../secrets/registry.js';
 import { SECRET_REF_HINT, SECRET_REF_PATTERN } from './schema.js';
 import { readHidden } from './tty-prompt.js';
+import type { HostConfig, Inventory } from './types.js';
 
 export interface SecretContext {
   host?: string | undefined;
@@ -71,4 +72,41 @@ export function filePath(raw: string, ctx: Pick<SecretContext, 'position' | 'bas
   if (isAbsolute(expanded)) return expanded;
   const base = ctx.baseDir ?? (ctx.position ? dirname(resolve(ctx.position.file)) : process.cwd());
   return resolve(base, expanded);
+}
+
+export type HostSecretField = 'winrm.password' | 'ssh.key' | 'ssh.passphrase' | 'ssh.password';
+
+function refOf(host: HostConfig, field: HostSecretField): string | null | undefined {
+  switch (field) {
+    case 'winrm.password':
+      return host.winrm.password;
+    case 'ssh.key':
+      return host.ssh.key;
+    case 'ssh.passphrase':
+      return host.ssh.passphrase;
+    case 'ssh.password':
+      return host.ssh.password;
+  }
+}
+
+/**
+ * Resolve one of a host's secret fields (null when the field is not set). Relative file: paths start at
+ * the inventory file's folder. The value is registered with the redactor before it is returned.
+ */
+export async function resolveHostSecret(inv: Pick<Inventory, 'file'>, host: HostConfig, field: HostSecretField): Promise<string | null> {
+  const ref = refOf(host, field);
+  if (!ref) return null;
+  return resolveSecret(ref, { host: host.name, field, baseDir: dirname(inv.file) });
+}
+
+/** Read a non-secret file reference (e.g. winrm.tls.ca) as text; null when unset. */
+export async function readFileRef(inv: Pick<Inventory, 'file'>, ref: string | null | undefined, ctx: { host?: string; field: string }): Promise<string | null> {
+  if (!ref) return null;
+  if (!ref.startsWith('file:')) throw new InputError(`must be file:PATH, got '${ref}'.`, { host: ctx.host, field: ctx.field });
+  const path = filePath(ref.slice(5), { baseDir: dirname(inv.file) });
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    throw new InputError(`cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`, { host: ctx.host, field: ctx.field, hint: "Relative paths start at the inventory file's folder." });
+  }
 }
