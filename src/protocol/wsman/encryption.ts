@@ -1,0 +1,194 @@
+/**
+ * MS-WSMV 2.2.9.1 message encryption over plain HTTP (winrm.md §3.3): the SOAP envelope is sealed with the
+ * NTLM session security and framed as multipart/encrypted. Shared by the WinRM client and the lab server.
+ *
+ *   --Encrypted Boundary\r\n
+ *   \tContent-Type: application/HTTP-SPNEGO-session-encrypted\r\n
+ *   \tOriginalContent: type=application/soap+xml;charset=UTF-8;Length=<plaintext bytes>\r\n
+ *   --Encrypted Boundary\r\n
+ *   \tContent-Type: application/octet-stream\r\n
+ *   <uint32 LE 16><16-byte signature><sealed bytes>--Encrypted Boundary--\r\n
+ *
+ * No CRLF between the sealed bytes and the closing delimiter. Faults travel encrypted too.
+ */
+import { CortexError, ProtocolError } from '../../errors.js';
+
+/** What the framing needs from a security context; NTLM's SessionSecurity fits, a Kerberos one could later. */
+export interface MessageSealer {
+  seal(message: Buffer): { sealed: Buffer; signature: Buffer };
+  unseal(sealed: Buffer, signature: Buffer): Buffer;
+}
+
+export const SPNEGO_ENCRYPTED_PROTOCOL = 'application/HTTP-SPNEGO-session-encrypted';
+export const ENCRYPTED_BOUNDARY = 'Encrypted Boundary';
+export const ENCRYPTED_CONTENT_TYPE = `multipart/encrypted;protocol="${SPNEGO_ENCRYPTED_PROTOCOL}";boundary="${ENCRYPTED_BOUNDARY}"`;
+const ORIGINAL_TYPE = 'application/soap+xml;charset=UTF-8';
+const SIGNATURE_LENGTH = 16;
+
+/** True for a Content-Type that announces an SPNEGO (NTLM) encrypted body. */
+export function isEncryptedContentType(contentType: string): boolean {
+  try {
+    parseEncryptedContentType(contentType);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Seals `soap` and frames it; `contentType` goes into the HTTP header as is. */
+export function encryptBody(soap: Buffer, security: MessageSealer): { body: Buffer; contentType: string } {
+  const { sealed, signature } = security.seal(soap);
+  if (signature.length !== SIGNATURE_LENGTH) throw new ProtocolError(`encrypted WinRM body: signature must be ${SIGNATURE_LENGTH} bytes, got ${signature.length}`);
+  const delimiter = `--${ENCRYPTED_BOUNDARY}\r\n`;
+  const head = Buffer.from(
+    delimiter +
+      `\tContent-Type: ${SPNEGO_ENCRYPTED_PROTOCOL}\r\n` +
+      `\tOriginalContent: type=${ORIGINAL_TYPE};Length=${soap.length}\r\n` +
+      delimiter +
+      '\tContent-Type: application/octet-stream\r\n',
+    'latin1',
+  );
+  const sigLength = Buffer.alloc(4);
+  sigLength.writeUInt32LE(signature.length);
+  const tail = Buffer.from(`--${ENCRYPTED_BOUNDARY}--\r\n`, 'latin1');
+  return { body: Buffer.concat([head, sigLength, signature, sealed, tail]), contentType: ENCRYPTED_CONTENT_TYPE };
+}
+
+/**
+ * Parses, checks and unseals an encrypted body. Throws ProtocolError naming what is wrong: the
+ * Content-Type, a missing delimiter or header, the signature length, a `Length=` that does not match,
+ * or a signature that does not verify.
+ */
+export function decryptBody(body: Buffer, contentType: string, security: MessageSealer): Buffer {
+  const boundary = parseEncryptedContentType(contentType);
+  const reader = new LineReader(body);
+
+  reader.expectDelimiter(boundary, 'the opening boundary');
+  const first = reader.headers(boundary);
+  const partType = first.get('content-type');
+  if (!partType || partType.toLowerCase() !== SPNEGO_ENCRYPTED_PROTOCOL.toLowerCase()) {
+    throw fail(`first part has Content-Type ${partType ? `"${partType}"` : '(none)'}, expected ${SPNEGO_ENCRYPTED_PROTOCOL}`);
+  }
+  const length = originalLength(first.get('originalcontent'));
+
+  reader.expectDelimiter(boundary, 'the second boundary');
+  const octetType = reader.line();
+  if (octetType === undefined || !/^content-type:\s*application\/octet-stream$/i.test(octetType.trim())) {
+    throw fail(`second part must start with "Content-Type: application/octet-stream", found ${octetType === undefined ? 'end of body' : JSON.stringify(octetType.slice(0, 60))}`);
+  }
+
+  const start = reader.offset;
+  const end = closingDelimiterAt(body, boundary, start);
+  if (end - start < 4) throw fail('second part is too short to hold the signature length');
+  const sigLength = body.readUInt32LE(start);
+  if (sigLength !== SIGNATURE_LENGTH) throw fail(`signature length is ${sigLength}, expected ${SIGNATURE_LENGTH}`);
+  if (end - start < 4 + sigLength) throw fail('second part is too short to hold the signature');
+  const signature = body.subarray(start + 4, start + 4 + sigLength);
+  const sealed = body.subarray(start + 4 + sigLength, end);
+  if (sealed.length !== length) throw fail(`OriginalContent says Length=${length} but the sealed data is ${sealed.length} bytes`);
+
+  let plain: Buffer;
+  try {
+    plain = security.unseal(Buffer.from(sealed), Buffer.from(signature));
+  } catch (err) {
+    if (err instanceof CortexError) throw fail(err.detail, err);
+    throw err;
+  }
+  if (plain.length !== length) throw fail(`decrypted ${plain.length} bytes but OriginalContent says Length=${length}`);
+  return plain;
+}
+
+function fail(detail: string, cause?: unknown): ProtocolError {
+  return new ProtocolError(`encrypted WinRM body: ${detail}`, {}, cause === undefined ? undefined : { cause });
+}
+
+/** Checks the multipart/encrypted Content-Type and returns its boundary. */
+function parseEncryptedContentType(contentType: string): string {
+  const [type, ...rest] = contentType.split(';');
+  if (type?.trim().toLowerCase() !== 'multipart/encrypted') {
+    throw fail(`Content-Type is "${contentType}", expected multipart/encrypted`);
+  }
+  const params = new Map<string, string>();
+  for (const part of rest) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    let value = part.slice(eq + 1).trim();
+    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+    params.set(part.slice(0, eq).trim().toLowerCase(), value);
+  }
+  const protocol = params.get('protocol');
+  if (!protocol || protocol.toLowerCase() !== SPNEGO_ENCRYPTED_PROTOCOL.toLowerCase()) {
+    throw fail(`Content-Type protocol is ${protocol ? `"${protocol}"` : 'missing'}, expected "${SPNEGO_ENCRYPTED_PROTOCOL}"`);
+  }
+  const boundary = params.get('boundary');
+  if (!boundary) throw fail('Content-Type has no boundary parameter');
+  return boundary;
+}
+
+function originalLength(originalContent: string | undefined): number {
+  if (!originalContent) throw fail('first part has no OriginalContent header');
+  const m = /(?:^|;)\s*length\s*=\s*(\d+)\s*(?:;|$)/i.exec(originalContent);
+  if (!m) throw fail(`OriginalContent "${originalContent}" has no Length=`);
+  const n = Number(m[1]);
+  if (!Number.isSafeInteger(n) || n > 0xffffffff) throw fail(`OriginalContent Length=${m[1]} is out of range`);
+  return n;
+}
+
+/** Offset of the closing `--boundary--` that ends the body (followed only by optional whitespace). */
+function closingDelimiterAt(body: Buffer, boundary: string, from: number): number {
+  const closing = Buffer.from(`--${boundary}--`, 'latin1');
+  let end = body.length;
+  while (end > from && (body[end - 1] === 0x0a || body[end - 1] === 0x0d || body[end - 1] === 0x20 || body[end - 1] === 0x09)) end--;
+  const at = end - closing.length;
+  if (at < from || !body.subarray(at, end).equals(closing)) throw fail(`body does not end with "--${boundary}--"`);
+  return at;
+}
+
+/** Reads CRLF-terminated text lines from the start of a binary body, up to where the binary part begins. */
+class LineReader {
+  offset = 0;
+  constructor(private readonly body: Buffer) {}
+
+  /** Next line without its CRLF, or undefined at the end of the body. Lines are short: cap at 1 KiB. */
+  line(): string | undefined {
+    if (this.offset >= this.body.length) return undefined;
+    const limit = Math.min(this.body.length, this.offset + 1024);
+    const lf = this.body.indexOf(0x0a, this.offset);
+    if (lf < 0 || lf >= limit) throw fail(`header line at byte ${this.offset} is not terminated by CRLF`);
+    const end = lf > this.offset && this.body[lf - 1] === 0x0d ? lf - 1 : lf;
+    const text = this.body.toString('latin1', this.offset, end);
+    this.offset = lf + 1;
+    return text;
+  }
+
+  /** Consumes a `--boundary` line (Exchange writes `-- boundary`, pypsrp tolerates it, so do we). */
+  expectDelimiter(boundary: string, what: string): void {
+    const at = this.offset;
+    const l = this.line();
+    if (l === undefined || !isDelimiter(l, boundary)) {
+      throw fail(`expected ${what} "--${boundary}" at byte ${at}, found ${l === undefined ? 'end of body' : JSON.stringify(l.slice(0, 60))}`);
+    }
+  }
+
+  /** Header lines (TAB-indented) up to the next delimiter, which is left unread. Names lower-cased. */
+  headers(boundary: string): Map<string, string> {
+    const out = new Map<string, string>();
+    for (;;) {
+      const at = this.offset;
+      const l = this.line();
+      if (l === undefined) throw fail('body ends inside the first part');
+      if (isDelimiter(l, boundary)) {
+        this.offset = at;
+        return out;
+      }
+      const colon = l.indexOf(':');
+      if (colon < 0) throw fail(`malformed header line ${JSON.stringify(l.slice(0, 60))}`);
+      out.set(l.slice(0, colon).trim().toLowerCase(), l.slice(colon + 1).trim());
+    }
+  }
+}
+
+function isDelimiter(line: string, boundary: string): boolean {
+  const t = line.trimEnd();
+  return t === `--${boundary}` || t === `-- ${boundary}`;
+}
