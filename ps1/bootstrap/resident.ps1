@@ -28,7 +28,7 @@ function Write-CortexFrame([string]$Json) {
     [Console]::Out.Flush()
 }
 
-# Result frames are written by hand, not with ConvertTo-Json: 5.1's serializer has a length limit
+# Result frames are written by hand, not with the cmdlet serializer: 5.1's JavaScriptSerializer has a length limit
 # (maxJsonLength) that large outputs would hit, and we only need strings, numbers and booleans.
 $CortexEscape = [Text.RegularExpressions.MatchEvaluator] {
     param($m)

@@ -289,7 +289,7 @@ function writeScriptOutput(out: LabProcessOutput, o: ScriptOutcome, failOnErrors
 function cmdBuiltin(host: LabHostRef, command: string, words: string[], out: LabProcessOutput): LabProcess {
   const exe = exeName(words[0] ?? '');
   const rest = words.slice(1);
-  if ((exe === 'cmd') && rest.length > 0 && /^\/[ck]$/i.test(rest[0] ?? '')) return cmdBuiltin(host, rest.slice(1).join(' '), rest.slice(1), out);
+  if (exe === 'cmd' && rest.length > 0 && /^\/[ck]$/i.test(rest[0] ?? '')) return cmdBuiltin(host, rest.slice(1).join(' '), rest.slice(1), out);
   switch (exe) {
     case 'hostname':
       out.stdout(Buffer.from(`${host.name}\r\n`));
@@ -297,7 +297,8 @@ function cmdBuiltin(host: LabHostRef, command: string, words: string[], out: Lab
       break;
     case 'echo': {
       // cmd's echo prints the rest of the line as written.
-      const line = words.length === 1 && /\s/.test(command.trim()) ? command.trim().replace(/^echo\s?/i, '') : rest.join(' ');
+      const raw = command.trim();
+      const line = /^echo\s/i.test(raw) ? raw.replace(/^echo\s/i, '') : rest.join(' ');
       out.stdout(Buffer.from(`${line}\r\n`, 'utf8'));
       out.exit(0);
       break;

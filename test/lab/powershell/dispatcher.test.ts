@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import type { Dispatcher } from '../../../src/lab/dispatcher.js';
+import { createMinimalExecutor, createPowerShellDispatcher, parsePowerShellArgs, splitCommandLine } from '../../../src/lab/powershell/index.js';
+import { decodeFrameLine, encodeFrame, type ResultFrame } from '../../../src/protocol/script-frames.js';
+import { decodeStderr } from '../../../src/runner/clixml.js';
+import { bootstrapLine, bootstrapSpec, encodeCommand } from '../../../src/runner/bootstrap.js';
+
+const host = { name: 'db1', address: '127.0.40.3' };
+
+function run(d: Dispatcher, command: string, args: string[] = [], stdin: Buffer[] = []) {
+  return new Promise<{ stdout: string; stderr: string; code: number }>((resolve) => {
+    let stdout = '';
+    let stderr = '';
+    const p = d.start(host, command, args, {
+      stdout: (c) => (stdout += c.toString('utf8')),
+      stderr: (c) => (stderr += c.toString('utf8')),
+      exit: (code) => resolve({ stdout, stderr, code }),
+    });
+    stdin.forEach((c, i) => p.stdin(c, i === stdin.length - 1));
+  });
+}
+
+const d = createPowerShellDispatcher(createMinimalExecutor());
+
+describe('cmd.exe built-ins', () => {
+  it('hostname, echo, exit, cmd /c', async () => {
+    expect(await run(d, 'hostname')).toEqual({ stdout: 'db1\r\n', stderr: '', code: 0 });
+    expect((await run(d, 'echo', ['hello', 'wörld'])).stdout).toBe('hello wörld\r\n');
+    expect((await run(d, 'echo   spaced  out')).stdout).toBe('  spaced  out\r\n');
+    expect((await run(d, 'exit /b 5')).code).toBe(5);
+    expect((await run(d, 'cmd.exe', ['/c', 'hostname'])).stdout).toBe('db1\r\n');
+  });
+
+  it('an unknown command is not recognized, exit 1', async () => {
+    expect(await run(d, 'frobnicate --now')).toEqual({
+      stdout: '',
+      stderr: "'frobnicate' is not recognized as an internal or external command,\r\noperable program or batch file.\r\n",
+      code: 1,
+    });
+  });
+});
+
+describe('powershell.exe with a plain script', () => {
+  it('runs -EncodedCommand given as one line (pywinrm run_ps): stdout, CLIXML stderr, exit 1 after an error', async () => {
+    const r = await run(d, `powershell -encodedcommand ${encodeCommand("hostname; Get-Nothing; 'ü'")}`);
+    expect(r.stdout).toBe('db1\r\nü\r\n');
+    expect(r.stderr.startsWith('#< CLIXML\r\n<Objs')).toBe(true);
+    expect(decodeStderr(r.stderr)).toMatch(/^The term 'Get-Nothing' is not recognized as the name of a cmdlet.*\n    \+ CategoryInfo          : ObjectNotFound: \(:\) \[\], CommandNotFoundException/s);
+    expect(r.code).toBe(1);
+  });
+
+  it('-Command with exit N, and Write-Warning as a CLIXML warning', async () => {
+    const r = await run(d, 'powershell.exe', ['-NoProfile', '-Command', "Write-Warning 'low disk'; exit 4"]);
+    expect(r.code).toBe(4);
+    expect(decodeStderr(r.stderr)).toBe('WARNING: low disk');
+  });
+
+  it('a script id the lab does not know fails like a name PowerShell cannot resolve', async () => {
+    const r = await run(d, 'powershell.exe', ['-EncodedCommand', encodeCommand('# cortex-script: probes.unknown\nInvoke-CortexScript { 1 }')]);
+    expect(r.code).toBe(1);
+    expect(decodeStderr(r.stderr)).toMatch(/^The term 'probes.unknown' is not recognized/);
+  });
+});
+
+describe('powershell.exe running the bootstrap', () => {
+  const request = (id: string, script: string, params = {}) =>
+    Buffer.from(encodeFrame({ type: 'run', id, scriptId: 'x', script, lib: '# lib', params, timeoutMs: 10_000 }));
+
+  it('ready frame, one result per request in order, exit 0 at EOF', async () => {
+    const spec = bootstrapSpec('resident');
+    const r = await run(d, spec.command, spec.args, [bootstrapLine(), request('a', '# cortex-script: probes.ping\n'), request('b', 'exit 9'), Buffer.alloc(0)]);
+    const frames = r.stdout.trim().split('\n').map((l) => decodeFrameLine(l) as { type: string });
+    expect(frames.map((f) => f.type)).toEqual(['ready', 'result', 'result']);
+    const [, a, b] = frames as [unknown, ResultFrame, ResultFrame];
+    expect(a.id).toBe('a');
+    expect(JSON.parse(a.output[0]!)).toMatchObject({ ok: true, data: { hostName: 'db1' } });
+    expect(b).toMatchObject({ id: 'b', exitCode: 9, timedOut: false });
+    expect(r.code).toBe(0);
+  });
+
+  it('one-shot: handles one request and exits with its code', async () => {
+    const spec = bootstrapSpec('oneshot');
+    const r = await run(d, spec.command, spec.args, [bootstrapLine(), request('a', 'exit 6'), request('b', 'exit 0')]);
+    expect(r.stdout.trim().split('\n')).toHaveLength(2);
+    expect(r.code).toBe(6);
+  });
+
+  it('a corrupt bootstrap line fails like a parse error', async () => {
+    const spec = bootstrapSpec('resident');
+    const r = await run(d, spec.command, spec.args, [Buffer.from('bm90IGEgYm9vdHN0cmFw\n')]);
+    expect(r.code).toBe(1);
+    expect(decodeStderr(r.stderr)).toMatch(/ParseException/);
+  });
+});
+
+describe('command-line parsing', () => {
+  it('splits like the C runtime', () => {
+    expect(splitCommandLine('powershell -c "a b" \\"q\\" x')).toEqual(['powershell', '-c', 'a b', '"q"', 'x']);
+  });
+  it('knows powershell.exe switches and their prefixes', () => {
+    const enc = encodeCommand('hostname');
+    expect(parsePowerShellArgs(['-NoP', '-NonI', '-ExecutionPolicy', 'Bypass', '-enc', enc])).toEqual({ kind: 'encoded', text: 'hostname' });
+    expect(parsePowerShellArgs(['-ep', 'Bypass', '-EncodedCommand', enc])).toEqual({ kind: 'encoded', text: 'hostname' });
+    expect(parsePowerShellArgs(['-NoProfile', 'Get-Date', '-Format', 'o'])).toEqual({ kind: 'command', text: 'Get-Date -Format o' });
+    expect(parsePowerShellArgs(['-NoProfile'])).toEqual({ kind: 'interactive' });
+    expect(parsePowerShellArgs(['-File', 'x.ps1']).kind).toBe('error');
+  });
+});
