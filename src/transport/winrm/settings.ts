@@ -30,6 +30,11 @@ export interface WinrmConnectSettings {
   connectTimeoutMs: number;
   /** Upper bound for any single HTTP exchange beyond the long poll (default 60 000 ms). */
   requestTimeoutMs: number;
+  /**
+   * The service's MaxEnvelopeSizekb, which sizes stdin Send requests (default 500, Windows 2012+;
+   * older hosts have 150 — the transport falls back to 150 by itself after an HTTP 413).
+   */
+  maxEnvelopeSizeKb?: number;
 }
 
 export const winrmDefaults = {
@@ -38,4 +43,5 @@ export const winrmDefaults = {
   operationTimeoutSec: 20,
   connectTimeoutMs: 10_000,
   requestTimeoutMs: 60_000,
+  maxEnvelopeSizeKb: 500,
 } as const;

@@ -1,0 +1,33 @@
+/**
+ * The seam between the WinRM channel and an authentication scheme. An Authenticator turns a fresh
+ * TCP connection into an authenticated one (handshaking on it if the scheme needs to) and returns
+ * the connection's security: the headers each request carries and how bodies are wrapped
+ * (NTLM sealing over plain HTTP) or left alone (TLS protects them). Kerberos and certificate
+ * authentication plug in here later.
+ */
+import type { HttpConnection } from '../http-connection.js';
+import type { HttpResponse } from '../http-parser.js';
+
+export type AuthScheme = 'basic' | 'ntlm' | 'kerberos' | 'certificate';
+
+export interface ConnectionSecurity {
+  /** Headers for every request on this connection (Basic sends credentials each time; NTLM none). */
+  headers(): Record<string, string>;
+  /** Body and Content-Type of a SOAP request. */
+  wrap(soap: Buffer): { body: Buffer; contentType: string };
+  /** The SOAP bytes of a response (decrypting when sealed); ProtocolError when it cannot. */
+  unwrap(res: HttpResponse): Buffer;
+}
+
+export interface AuthContext {
+  hostName: string;
+  path: string;
+  https: boolean;
+  timeoutMs: number;
+}
+
+export interface Authenticator {
+  readonly scheme: AuthScheme;
+  /** Authenticate a new connection. Rejects with AuthError when the host refuses the credentials. */
+  establish(conn: HttpConnection, ctx: AuthContext): Promise<ConnectionSecurity>;
+}

@@ -1,0 +1,123 @@
+/**
+ * NTLMv2 over HTTP `Negotiate`/`NTLM` (winrm.md §3.2): a two-leg handshake on the connection with
+ * empty bodies (as pywinrm does before it encrypts), then every request on that socket is
+ * authenticated. Over plain HTTP the context must grant SEAL and every body travels sealed
+ * (multipart/encrypted, §3.3); over HTTPS, TLS protects the bodies and the AUTHENTICATE carries a
+ * channel binding to the server certificate (§3.5), so a relayed handshake fails.
+ */
+import { CortexError, ProtocolError } from '../../../errors.js';
+import { NtlmClient, tlsServerEndPointAppData } from '../../../protocol/ntlm/index.js';
+import { decryptBody, encryptBody } from '../../../protocol/wsman/encryption.js';
+import { CONTENT_TYPE_SOAP } from '../../../protocol/wsman/namespaces.js';
+import { authRefused } from '../errors.js';
+import type { HttpConnection } from '../http-connection.js';
+import { header, type HttpResponse } from '../http-parser.js';
+import type { AuthContext, Authenticator, ConnectionSecurity } from './authenticator.js';
+
+export interface NtlmAuthOptions {
+  /** `DOMAIN\user`, `user@domain` or `user`. */
+  user: string;
+  password: string;
+  /** Name the certificate is checked against (for MsvAvTargetName `HTTP/<name>`). */
+  serviceName: string;
+}
+
+/** The NTLM token in a 401's WWW-Authenticate headers, with the scheme that carried it. */
+export function challengeToken(res: HttpResponse): { scheme: string; token: Buffer } | null {
+  for (const v of res.headers.get('www-authenticate') ?? []) {
+    const m = /^(Negotiate|NTLM)\s+([A-Za-z0-9+/=]+)\s*$/i.exec(v.trim());
+    if (m) return { scheme: m[1]!, token: Buffer.from(m[2]!, 'base64') };
+  }
+  return null;
+}
+
+export function offeredSchemes(res: HttpResponse): string[] {
+  return (res.headers.get('www-authenticate') ?? []).map((v) => v.trim().split(/\s+/)[0]!.toLowerCase());
+}
+
+function withHost(e: unknown, host: string): unknown {
+  if (e instanceof ProtocolError && !e.context.host) return new ProtocolError(e.detail, { ...e.context, host }, { cause: e });
+  return e;
+}
+
+export function ntlmAuthenticator(opts: NtlmAuthOptions): Authenticator {
+  return {
+    scheme: 'ntlm',
+    async establish(conn: HttpConnection, ctx: AuthContext): Promise<ConnectionSecurity> {
+      const client = new NtlmClient();
+      const negotiate = client.negotiate();
+      const leg = (scheme: string, token: Buffer, what: string) =>
+        conn.request(
+          {
+            method: 'POST',
+            path: ctx.path,
+            headers: { Authorization: `${scheme} ${token.toString('base64')}`, 'Content-Type': CONTENT_TYPE_SOAP },
+            body: Buffer.alloc(0),
+          },
+          ctx.timeoutMs,
+          what,
+        );
+      let scheme = 'Negotiate';
+      let res = await leg(scheme, negotiate, 'NTLM negotiate');
+      let found = res.status === 401 ? challengeToken(res) : null;
+      if (res.status === 401 && !found && offeredSchemes(res).includes('ntlm')) {
+        // A service that offers only the `NTLM` header scheme: answer in that one.
+        scheme = 'NTLM';
+        res = await leg(scheme, negotiate, 'NTLM negotiate');
+        found = res.status === 401 ? challengeToken(res) : null;
+      }
+      if (res.status !== 401) {
+        throw new ProtocolError(`WinRM answered the NTLM NEGOTIATE with HTTP ${res.status} ${res.reason} instead of a challenge`, { host: ctx.hostName });
+      }
+      if (!found) {
+        const offered = offeredSchemes(res);
+        if (offered.includes('negotiate') || offered.includes('ntlm')) throw authRefused(ctx.hostName, 'ntlm', opts.user, 'the NEGOTIATE was rejected');
+        throw authRefused(ctx.hostName, 'ntlm', opts.user, `the service does not offer NTLM (it offers: ${offered.join(', ') || 'nothing'})`);
+      }
+      if (found.token.subarray(0, 8).toString('latin1') !== 'NTLMSSP\0') {
+        throw new ProtocolError('the WinRM service answered with a SPNEGO-wrapped token; only raw NTLMSSP is supported', { host: ctx.hostName });
+      }
+      let result;
+      try {
+        result = client.authenticate(
+          found.token,
+          { user: opts.user, password: opts.password },
+          {
+            requireSeal: !ctx.https,
+            targetName: `HTTP/${opts.serviceName}`,
+            ...(ctx.https && conn.peerCertificate ? { channelBindings: tlsServerEndPointAppData(conn.peerCertificate) } : {}),
+          },
+        );
+      } catch (e) {
+        throw withHost(e, ctx.hostName);
+      }
+      res = await leg(found.scheme, result.message, 'NTLM authenticate');
+      if (res.status === 401) throw authRefused(ctx.hostName, 'ntlm', opts.user);
+      const security = result.security;
+      if (ctx.https) {
+        return {
+          headers: () => ({}),
+          wrap: (soap) => ({ body: soap, contentType: CONTENT_TYPE_SOAP }),
+          unwrap: (r) => r.body,
+        };
+      }
+      return {
+        headers: () => ({}),
+        wrap: (soap) => encryptBody(soap, security),
+        unwrap: (r) => {
+          const type = header(r, 'content-type') ?? '';
+          if (!type.toLowerCase().startsWith('multipart/encrypted')) {
+            if (r.body.length === 0) return r.body;
+            throw new ProtocolError(`WinRM sent an unencrypted HTTP ${r.status} reply on a sealed NTLM connection`, { host: ctx.hostName });
+          }
+          try {
+            return decryptBody(r.body, type, security);
+          } catch (e) {
+            if (e instanceof CortexError) throw withHost(e, ctx.hostName);
+            throw new ProtocolError(`cannot decrypt the WinRM reply: ${(e as Error).message}`, { host: ctx.hostName });
+          }
+        },
+      };
+    },
+  };
+}

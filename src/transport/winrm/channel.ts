@@ -1,0 +1,201 @@
+/**
+ * The session's WS-Man channel: one authenticated keep-alive connection, one request at a time.
+ * It connects and authenticates lazily, reconnects (re-authenticating with fresh keys and
+ * sequence numbers) when the socket is gone, and turns each HTTP reply into a parsed envelope or a
+ * typed error: SOAP faults become WsmanFaultError, 401 AuthError, 413 EnvelopeTooLargeError, and
+ * anything unreadable ProtocolError — never a crash.
+ */
+import type { HostRef } from '../session.js';
+import { ProtocolError } from '../../errors.js';
+import { readFault } from '../../protocol/wsman/faults.js';
+import { readResponseHeader } from '../../protocol/wsman/messages.js';
+import { Action } from '../../protocol/wsman/namespaces.js';
+import { parseSoap, type SoapEnvelope } from '../../protocol/wsman/soap.js';
+import type { Authenticator, ConnectionSecurity } from './auth/authenticator.js';
+import { authRefused, ConnectionLostError, EnvelopeTooLargeError, WsmanFaultError } from './errors.js';
+import { endpointUrl, HttpConnection, type HttpEndpoint } from './http-connection.js';
+import { header, type HttpResponse } from './http-parser.js';
+
+export interface ExchangeOptions {
+  /** Operation name for messages (`Receive`, `Command`, …). */
+  what: string;
+  messageId: string;
+  /** Expected response a:Action (checked when the reply carries one). */
+  expectAction?: string;
+  timeoutMs: number;
+  /**
+   * Safe to resend on a fresh connection when the old one died before any reply byte (the request
+   * was not processed, or processing it twice is harmless).
+   */
+  idempotent: boolean;
+}
+
+/** A keep-alive socket idle this long may have been closed by the server as we reuse it. */
+const STALE_IDLE_MS = 1000;
+
+export class WsmanChannel {
+  readonly host: HostRef;
+  private readonly endpoint: HttpEndpoint;
+  private readonly authenticator: Authenticator;
+  private conn: HttpConnection | null = null;
+  private security: ConnectionSecurity | null = null;
+  private tail: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  /** Connections opened (1 on a healthy session; more after drops). */
+  connects = 0;
+  /** HTTP requests sent, authentication legs included. */
+  get requests(): number {
+    return this.requestsBefore + (this.conn?.requests ?? 0);
+  }
+  private requestsBefore = 0;
+  private bytesBefore = 0;
+  get bytesWritten(): number {
+    return this.bytesBefore + (this.conn?.bytesWritten ?? 0);
+  }
+
+  constructor(host: HostRef, endpoint: HttpEndpoint, authenticator: Authenticator) {
+    this.host = host;
+    this.endpoint = endpoint;
+    this.authenticator = authenticator;
+  }
+
+  get url(): string {
+    return endpointUrl(this.endpoint);
+  }
+
+  /** Run `fn` with exclusive use of the connection (requests never interleave on the socket). */
+  private serialize<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(fn, fn);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Connect and authenticate now (session open surfaces unreachable/TLS/auth errors early). */
+  connect(timeoutMs: number): Promise<void> {
+    return this.serialize(async () => {
+      await this.ensureConnected(timeoutMs);
+    });
+  }
+
+  private async ensureConnected(timeoutMs: number): Promise<{ conn: HttpConnection; security: ConnectionSecurity }> {
+    if (this.closed) throw new ProtocolError('WinRM session is closed', { host: this.host.name });
+    if (this.conn && this.security && this.conn.alive) return { conn: this.conn, security: this.security };
+    this.dropConnection();
+    const conn = await HttpConnection.open(this.endpoint);
+    this.connects++;
+    try {
+      const security = await this.authenticator.establish(conn, {
+        hostName: this.host.name,
+        path: '/wsman',
+        https: this.endpoint.scheme === 'https',
+        timeoutMs,
+      });
+      this.conn = conn;
+      this.security = security;
+      return { conn, security };
+    } catch (e) {
+      this.requestsBefore += conn.requests;
+      this.bytesBefore += conn.bytesWritten;
+      conn.destroy();
+      throw e;
+    }
+  }
+
+  private dropConnection(): void {
+    if (this.conn) {
+      this.requestsBefore += this.conn.requests;
+      this.bytesBefore += this.conn.bytesWritten;
+      this.conn.destroy();
+    }
+    this.conn = null;
+    this.security = null;
+  }
+
+  /** Send one SOAP request; resolves with the reply envelope, rejects with a typed error. */
+  exchange(soap: string, opts: ExchangeOptions): Promise<SoapEnvelope> {
+    return this.serialize(() => this.exchangeNow(Buffer.from(soap, 'utf8'), opts));
+  }
+
+  private async exchangeNow(soap: Buffer, opts: ExchangeOptions): Promise<SoapEnvelope> {
+    for (let attempt = 0; ; attempt++) {
+      const { conn, security } = await this.ensureConnected(opts.timeoutMs);
+      const reused = conn.requests > 0 && Date.now() - conn.idleSince >= STALE_IDLE_MS;
+      const { body, contentType } = security.wrap(soap);
+      let res: HttpResponse;
+      try {
+        res = await conn.request(
+          { method: 'POST', path: '/wsman', headers: { ...security.headers(), 'Content-Type': contentType }, body },
+          opts.timeoutMs,
+          opts.what,
+        );
+      } catch (e) {
+        this.dropConnection();
+        // Retry once when the server cannot have acted on the request: it closed a stale keep-alive
+        // socket, or the operation is harmless to repeat. A retry re-authenticates with fresh keys.
+        if (e instanceof ConnectionLostError && e.beforeResponse && attempt === 0 && (opts.idempotent || reused)) continue;
+        throw e;
+      }
+      if (res.close) this.dropConnection();
+      return this.interpret(res, security, opts);
+    }
+  }
+
+  private interpret(res: HttpResponse, security: ConnectionSecurity, opts: ExchangeOptions): SoapEnvelope {
+    const host = this.host.name;
+    if (res.status === 401) {
+      this.dropConnection();
+      throw authRefused(host, this.authenticator.scheme, '(as configured)', 'the service answered 401 Unauthorized');
+    }
+    if (res.status === 413) {
+      throw new EnvelopeTooLargeError(`WinRM refused the ${opts.what} request as too large (HTTP 413)`, {
+        host,
+        hint: "The service's MaxEnvelopeSizekb is smaller than this request; set winrm.maxEnvelopeSizeKb to match it.",
+      });
+    }
+    if (res.status !== 200 && res.status !== 500) {
+      // A 400 means the host could not read the request (e.g. sealing out of step): start afresh next time.
+      this.dropConnection();
+      throw new ProtocolError(`WinRM answered ${opts.what} with HTTP ${res.status} ${res.reason}`.trim(), { host });
+    }
+    let text: string;
+    try {
+      text = security.unwrap(res).toString('utf8');
+    } catch (e) {
+      this.dropConnection();
+      throw e;
+    }
+    const type = (header(res, 'content-type') ?? '').toLowerCase();
+    if (text.length === 0) {
+      throw new ProtocolError(`WinRM answered ${opts.what} with HTTP ${res.status} and an empty body`, { host });
+    }
+    if (!type.startsWith('application/soap+xml') && !type.startsWith('multipart/encrypted')) {
+      throw new ProtocolError(`WinRM answered ${opts.what} with Content-Type "${type || 'none'}", not SOAP (HTTP ${res.status})`, { host });
+    }
+    let env: SoapEnvelope;
+    try {
+      env = parseSoap(text, `${opts.what} response`);
+    } catch (e) {
+      throw new ProtocolError(`WinRM ${opts.what} reply is not a SOAP envelope: ${(e as Error).message}`, { host });
+    }
+    const fault = readFault(env);
+    if (fault) throw new WsmanFaultError(fault, `WinRM ${opts.what}`, { host });
+    if (res.status === 500) throw new ProtocolError(`WinRM answered ${opts.what} with HTTP 500 but no SOAP fault`, { host });
+    const h = readResponseHeader(env);
+    if (h.relatesTo !== opts.messageId) {
+      throw new ProtocolError(
+        `WinRM ${opts.what} reply relates to ${h.relatesTo ?? 'nothing'}, not to the request ${opts.messageId}`,
+        { host },
+      );
+    }
+    if (opts.expectAction && h.action && h.action !== opts.expectAction && h.action !== Action.WsmanFault) {
+      throw new ProtocolError(`WinRM ${opts.what} reply has action ${h.action}, expected ${opts.expectAction}`, { host });
+    }
+    return env;
+  }
+
+  /** Close the connection. Later exchanges fail. */
+  close(): void {
+    this.closed = true;
+    this.dropConnection();
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * The WinRM Session: one authenticated connection and one reused WinRS shell per host, opened
+ * eagerly so unreachable hosts, TLS and authentication problems surface at open, with the host
+ * named. Processes run as WinRS commands in the shell; close() terminates what still runs,
+ * deletes the shell(s) and closes the socket.
+ */
+import type { HostRef, ProcessSpec, RemoteProcess, Session, SpawnOptions } from '../session.js';
+import { InputError } from '../../errors.js';
+import { basicAuthenticator } from './auth/basic.js';
+import type { Authenticator } from './auth/authenticator.js';
+import { ntlmAuthenticator } from './auth/ntlm.js';
+import { unsupportedAuthenticator } from './auth/unsupported.js';
+import { WsmanChannel } from './channel.js';
+import { WinrmProcess } from './process.js';
+import { winrmDefaults, type WinrmConnectSettings } from './settings.js';
+import { WinrsShells } from './shell.js';
+
+/** Receive OperationTimeout while a process's stdin is open: the longest a write may wait for a poll. */
+const INTERACTIVE_POLL_MS = 1000;
+/** The largest response we accept; every known client sends this value (winrm.md §1.1). */
+const MAX_RESPONSE_ENVELOPE_BYTES = 153_600;
+
+/** Refuse settings the transport cannot honour safely (the inventory schema checks them too). */
+export function checkSettings(host: HostRef, s: WinrmConnectSettings): void {
+  if (s.auth === 'basic' && s.scheme === 'http' && !s.allowUnencrypted) {
+    throw new InputError('Basic authentication over plain HTTP would send the password and all traffic in clear text', {
+      host: host.name,
+      field: 'winrm.auth',
+      hint: 'Use scheme: https, or auth: ntlm (sealed over HTTP); set allowUnencrypted: true only for a lab.',
+    });
+  }
+  if (!Number.isInteger(s.port) || s.port < 1 || s.port > 65535) {
+    throw new InputError(`WinRM port ${s.port} is not a TCP port`, { host: host.name, field: 'winrm.port' });
+  }
+}
+
+export function authenticatorFor(host: HostRef, s: WinrmConnectSettings): Authenticator {
+  switch (s.auth) {
+    case 'basic':
+      return basicAuthenticator(s.user, s.password);
+    case 'ntlm':
+      return ntlmAuthenticator({ user: s.user, password: s.password, serviceName: s.tls.serverName ?? host.address });
+    case 'kerberos':
+    case 'certificate':
+      return unsupportedAuthenticator(s.auth, host.name);
+  }
+}
+
+export class WinrmSession implements Session {
+  readonly host: HostRef;
+  readonly transport = 'winrm' as const;
+  readonly channel: WsmanChannel;
+  private readonly shells: WinrsShells;
+  private readonly settings: WinrmConnectSettings;
+  private readonly live = new Set<WinrmProcess>();
+  private closing: Promise<void> | null = null;
+
+  constructor(host: HostRef, settings: WinrmConnectSettings) {
+    checkSettings(host, settings);
+    this.host = host;
+    this.settings = settings;
+    this.channel = new WsmanChannel(
+      host,
+      {
+        hostName: host.name,
+        address: host.address,
+        port: settings.port,
+        scheme: settings.scheme,
+        tls: settings.tls,
+        connectTimeoutMs: settings.connectTimeoutMs ?? winrmDefaults.connectTimeoutMs,
+      },
+      authenticatorFor(host, settings),
+    );
+    this.shells = new WinrsShells(host, this.channel, {
+      operationTimeoutMs: (settings.operationTimeoutSec ?? winrmDefaults.operationTimeoutSec) * 1000,
+      maxEnvelopeSizeKb: settings.maxEnvelopeSizeKb ?? winrmDefaults.maxEnvelopeSizeKb,
+      maxResponseEnvelopeBytes: MAX_RESPONSE_ENVELOPE_BYTES,
+    });
+  }
+
+  private get requestTimeoutMs(): number {
+    return this.settings.requestTimeoutMs ?? winrmDefaults.requestTimeoutMs;
+  }
+
+  /** Connect, authenticate and create the shell. */
+  async open(): Promise<void> {
+    await this.channel.connect(this.requestTimeoutMs);
+    await this.shells.acquire(this.requestTimeoutMs);
+  }
+
+  async spawn(spec: ProcessSpec, options: SpawnOptions = {}): Promise<RemoteProcess> {
+    if (this.closing) throw new InputError('spawn() on a closed WinRM session', { host: this.host.name });
+    const requestTimeoutMs = options.timeoutMs ?? this.requestTimeoutMs;
+    const longPollMs = Math.min((this.settings.operationTimeoutSec ?? winrmDefaults.operationTimeoutSec) * 1000, requestTimeoutMs);
+    const { shell, commandId } = await this.shells.command(spec.command, spec.args, requestTimeoutMs);
+    const proc = new WinrmProcess(this.host.name, this.shells, shell, commandId, {
+      longPollMs,
+      interactivePollMs: Math.min(INTERACTIVE_POLL_MS, longPollMs),
+      requestTimeoutMs,
+    });
+    this.live.add(proc);
+    const forget = () => this.live.delete(proc);
+    proc.exit.then(forget, forget);
+    return proc;
+  }
+
+  close(): Promise<void> {
+    if (!this.closing) this.closing = this.closeNow();
+    return this.closing;
+  }
+
+  private async closeNow(): Promise<void> {
+    const t = Math.min(this.requestTimeoutMs, 15_000);
+    await Promise.all([...this.live].map((p) => p.terminate()));
+    await this.shells.deleteAll(t);
+    this.channel.close();
+  }
+}
+
+/** Open a WinRM session to `host`: rejects with InputError, UnreachableError, TlsError, AuthError or ProtocolError. */
+export async function openWinrmSession(host: HostRef, settings: WinrmConnectSettings): Promise<WinrmSession> {
+  const session = new WinrmSession(host, settings);
+  try {
+    await session.open();
+  } catch (e) {
+    session.channel.close();
+    throw e;
+  }
+  return session;
+}

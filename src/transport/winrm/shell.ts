@@ -1,0 +1,257 @@
+/**
+ * The session's WinRS shell(s): Create once and reuse, Command, Send, Receive, Signal, Delete
+ * (winrm.md §1). A shell is recycled — a new one created, the old one deleted once its running
+ * commands end — when the service reports it gone (UnexpectedSelectors) or a quota exhausted
+ * (§2: Ansible recreates on the operation quota). Every shell is deleted at session close.
+ */
+import type { HostRef } from '../session.js';
+import {
+  buildRequest,
+  commandBody,
+  createShellBody,
+  newMessageId,
+  readCommandId,
+  readReceiveResponse,
+  readShellId,
+  receiveBody,
+  SEND_OVERHEAD_BYTES,
+  sendBody,
+  signalBody,
+  type ReceiveResult,
+} from '../../protocol/wsman/messages.js';
+import { Action, FaultCode, Signal } from '../../protocol/wsman/namespaces.js';
+import type { WsmanChannel } from './channel.js';
+import { EnvelopeTooLargeError, WsmanFaultError } from './errors.js';
+
+export interface ShellOptions {
+  /** WS-Man OperationTimeout for requests other than Receive. */
+  operationTimeoutMs: number;
+  /** The service's MaxEnvelopeSizekb: sizes our Send requests. */
+  maxEnvelopeSizeKb: number;
+  /** Largest response we accept (`w:MaxEnvelopeSize`). */
+  maxResponseEnvelopeBytes: number;
+}
+
+export interface ShellHandle {
+  readonly id: string;
+  /** Commands started in it and not yet ended. */
+  active: number;
+  /** Replaced by a newer shell: deleted when `active` reaches 0. */
+  retired: boolean;
+}
+
+/** WinRM's smallest MaxEnvelopeSizekb (pre-2012 hosts); we fall back to it after a 413. */
+const MIN_ENVELOPE_KB = 150;
+/** Multipart framing and signature around a sealed envelope. */
+const ENCRYPTION_OVERHEAD_BYTES = 512;
+
+const RECYCLE_CODES = new Set<number>([FaultCode.UnexpectedSelectors, FaultCode.QuotaMaxOperations, FaultCode.QuotaMaxShells]);
+
+export function isRecyclingFault(e: unknown): boolean {
+  return e instanceof WsmanFaultError && e.fault.wsmanCode !== null && RECYCLE_CODES.has(e.fault.wsmanCode);
+}
+
+export function isTimedOutFault(e: unknown): boolean {
+  return e instanceof WsmanFaultError && e.fault.wsmanCode === FaultCode.OperationTimedOut;
+}
+
+/** Raw stdin bytes that fit one Send envelope of `envelopeKb`. */
+export function sendChunkBytes(envelopeKb: number): number {
+  const room = envelopeKb * 1024 - SEND_OVERHEAD_BYTES - ENCRYPTION_OVERHEAD_BYTES;
+  return Math.max(3, Math.floor(room / 4) * 3);
+}
+
+export class WinrsShells {
+  private current: ShellHandle | null = null;
+  private readonly all = new Set<ShellHandle>();
+  private envelopeKb: number;
+  private creating: Promise<ShellHandle> | null = null;
+
+  constructor(
+    private readonly host: HostRef,
+    private readonly channel: WsmanChannel,
+    private readonly opts: ShellOptions,
+  ) {
+    this.envelopeKb = opts.maxEnvelopeSizeKb;
+  }
+
+  get shellCount(): number {
+    return this.all.size;
+  }
+
+  private request(action: string, body: string, extra: { shellId?: string; options?: Record<string, string>; operationTimeoutMs?: number }) {
+    const messageId = newMessageId();
+    const xml = buildRequest(
+      {
+        to: this.channel.url,
+        action,
+        messageId,
+        maxEnvelopeSize: this.opts.maxResponseEnvelopeBytes,
+        operationTimeoutMs: extra.operationTimeoutMs ?? this.opts.operationTimeoutMs,
+        ...(extra.shellId ? { shellId: extra.shellId } : {}),
+        ...(extra.options ? { options: extra.options } : {}),
+      },
+      body,
+    );
+    return { messageId, xml };
+  }
+
+  /** The shell new commands go to, created on first use. */
+  acquire(timeoutMs: number): Promise<ShellHandle> {
+    if (this.current) return Promise.resolve(this.current);
+    if (!this.creating) {
+      this.creating = this.create(timeoutMs).finally(() => {
+        this.creating = null;
+      });
+    }
+    return this.creating;
+  }
+
+  private async create(timeoutMs: number): Promise<ShellHandle> {
+    const { body, options } = createShellBody({ codepage: 65001, noProfile: true });
+    const req = this.request(Action.Create, body, { options });
+    const env = await this.channel.exchange(req.xml, {
+      what: 'Create shell',
+      messageId: req.messageId,
+      expectAction: Action.CreateResponse,
+      timeoutMs,
+      idempotent: true,
+    });
+    const handle: ShellHandle = { id: readShellId(env), active: 0, retired: false };
+    this.all.add(handle);
+    this.current = handle;
+    return handle;
+  }
+
+  /** Start a command; recycles the shell once when the service says it is gone or over quota. */
+  async command(command: string, args: string[], timeoutMs: number): Promise<{ shell: ShellHandle; commandId: string }> {
+    for (let attempt = 0; ; attempt++) {
+      const shell = await this.acquire(timeoutMs);
+      const { body, options } = commandBody(command, args);
+      const req = this.request(Action.Command, body, { shellId: shell.id, options });
+      try {
+        const env = await this.channel.exchange(req.xml, {
+          what: 'Command',
+          messageId: req.messageId,
+          expectAction: Action.CommandResponse,
+          timeoutMs,
+          idempotent: false,
+        });
+        shell.active++;
+        return { shell, commandId: readCommandId(env) };
+      } catch (e) {
+        if (attempt === 0 && isRecyclingFault(e)) {
+          const gone = (e as WsmanFaultError).fault.wsmanCode === FaultCode.UnexpectedSelectors;
+          this.retire(shell, gone, timeoutMs);
+          continue;
+        }
+        throw e;
+      }
+    }
+  }
+
+  /** Stop sending new commands to `shell`; delete it now if idle (or forget it if the host lost it). */
+  private retire(shell: ShellHandle, gone: boolean, timeoutMs: number): void {
+    if (this.current === shell) this.current = null;
+    shell.retired = true;
+    if (gone) {
+      this.all.delete(shell);
+      return;
+    }
+    if (shell.active === 0) void this.deleteShell(shell, timeoutMs).catch(() => undefined);
+  }
+
+  /** A command of `shell` ended (after its Signal). */
+  release(shell: ShellHandle, timeoutMs: number): void {
+    shell.active = Math.max(0, shell.active - 1);
+    if (shell.retired && shell.active === 0 && this.all.has(shell)) void this.deleteShell(shell, timeoutMs).catch(() => undefined);
+  }
+
+  /** Send stdin in envelopes that fit the service's limit; `end` goes on the last one. */
+  async send(shell: ShellHandle, commandId: string, data: Buffer, end: boolean, timeoutMs: number): Promise<void> {
+    let offset = 0;
+    do {
+      const size = sendChunkBytes(this.envelopeKb);
+      const chunk = data.subarray(offset, offset + size);
+      const last = offset + chunk.length >= data.length;
+      const req = this.request(Action.Send, sendBody(commandId, chunk, end && last), { shellId: shell.id });
+      try {
+        await this.channel.exchange(req.xml, {
+          what: 'Send',
+          messageId: req.messageId,
+          expectAction: Action.SendResponse,
+          timeoutMs,
+          idempotent: false,
+        });
+      } catch (e) {
+        // The service refused the envelope unread: shrink to the smallest Windows limit and resend.
+        if (e instanceof EnvelopeTooLargeError && this.envelopeKb > MIN_ENVELOPE_KB) {
+          this.envelopeKb = MIN_ENVELOPE_KB;
+          continue;
+        }
+        throw e;
+      }
+      offset += chunk.length;
+    } while (offset < data.length);
+  }
+
+  /** One long poll. Null when the service's OperationTimeout expired with nothing to report. */
+  async receive(shell: ShellHandle, commandId: string, pollMs: number, timeoutMs: number): Promise<ReceiveResult | null> {
+    const req = this.request(Action.Receive, receiveBody(commandId), {
+      shellId: shell.id,
+      operationTimeoutMs: pollMs,
+      options: { WSMAN_CMDSHELL_OPTION_KEEPALIVE: 'TRUE' },
+    });
+    try {
+      const env = await this.channel.exchange(req.xml, {
+        what: 'Receive',
+        messageId: req.messageId,
+        expectAction: Action.ReceiveResponse,
+        // The HTTP wait must outlast the service's long poll (winrm.md §10 pitfall 1).
+        timeoutMs: pollMs + timeoutMs,
+        idempotent: false,
+      });
+      return readReceiveResponse(env);
+    } catch (e) {
+      if (isTimedOutFault(e)) return null;
+      throw e;
+    }
+  }
+
+  async signal(shell: ShellHandle, commandId: string, timeoutMs: number): Promise<void> {
+    const req = this.request(Action.Signal, signalBody(commandId, Signal.Terminate), { shellId: shell.id });
+    await this.channel.exchange(req.xml, {
+      what: 'Signal',
+      messageId: req.messageId,
+      expectAction: Action.SignalResponse,
+      timeoutMs,
+      idempotent: true,
+    });
+  }
+
+  private async deleteShell(shell: ShellHandle, timeoutMs: number): Promise<void> {
+    this.all.delete(shell);
+    if (this.current === shell) this.current = null;
+    const req = this.request(Action.Delete, '', { shellId: shell.id });
+    await this.channel.exchange(req.xml, {
+      what: 'Delete shell',
+      messageId: req.messageId,
+      expectAction: Action.DeleteResponse,
+      timeoutMs,
+      idempotent: true,
+    });
+  }
+
+  /** Delete every shell (session close). Errors are ignored: the host frees them on its IdleTimeout. */
+  async deleteAll(timeoutMs: number): Promise<void> {
+    const shells = [...this.all];
+    this.current = null;
+    for (const s of shells) {
+      try {
+        await this.deleteShell(s, timeoutMs);
+      } catch {
+        // Best effort: the connection may be gone; the shell then dies with the host's IdleTimeout.
+      }
+    }
+  }
+}
