@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuthError } from '../../../src/errors.js';
+import { makeSelfSignedCert } from '../../../src/lab/winrm/index.js';
+import { runToCompletion } from '../../../src/transport/session.js';
+import { openWinrmSession } from '../../../src/transport/winrm/index.js';
+import { settings, startTestLab, type TestLab } from './helpers.js';
+import { startProxy, type Proxy } from './proxy.js';
+
+// 127.0.12.1 is the lab host; 127.0.12.2 a recording proxy in front of its HTTP listener;
+// 127.0.12.3 a TLS-terminating proxy (a man in the middle the client was told to trust blindly).
+let t: TestLab;
+let spy: Proxy;
+let mitm: Proxy;
+beforeAll(async () => {
+  t = await startTestLab(['127.0.12.1'], { names: ['web12'] });
+  spy = await startProxy({ address: '127.0.12.2', port: 5985 }, { address: '127.0.12.1', port: 5985 });
+  const other = makeSelfSignedCert(['127.0.12.3'], 'not-the-host');
+  mitm = await startProxy({ address: '127.0.12.3', port: 5986 }, { address: '127.0.12.1', port: 5986 }, { ...other, targetCa: t.cert });
+});
+afterAll(async () => {
+  await spy?.close();
+  await mitm?.close();
+  await t?.lab.close();
+});
+
+describe('WinRM client ↔ lab: NTLM', () => {
+  it('over HTTP seals every body: the SOAP never crosses the wire in clear text', async () => {
+    const host = { name: 'web12', address: '127.0.12.2' };
+    const s = await openWinrmSession(host, settings('ntlm-http', t.cert));
+    try {
+      const a = await runToCompletion(s, { command: 'echo', args: ['sealed-marker-4711'] }, { timeoutMs: 10_000 });
+      expect(a.stdout.toString()).toBe('sealed-marker-4711\r\n');
+      const b = await runToCompletion(s, { command: 'cat', args: [] }, { stdin: Buffer.from('stdin-marker-0815'), timeoutMs: 10_000 });
+      expect(b.stdout.toString()).toBe('stdin-marker-0815');
+    } finally {
+      await s.close();
+    }
+    const up = Buffer.concat(spy.toServer).toString('latin1');
+    const down = Buffer.concat(spy.toClient).toString('latin1');
+    // The handshake is visible; everything after it is multipart/encrypted.
+    expect(up).toContain('Authorization: Negotiate TlRMTVNTUA');
+    expect(up).toContain('Content-Type: multipart/encrypted;protocol="application/HTTP-SPNEGO-session-encrypted"');
+    expect(down).toContain('multipart/encrypted');
+    for (const clear of ['Envelope', 'sealed-marker-4711', 'stdin-marker-0815', Buffer.from('stdin-marker-0815').toString('base64'), 'ReceiveResponse']) {
+      expect(up).not.toContain(clear);
+      expect(down).not.toContain(clear);
+    }
+    expect(down).not.toContain(Buffer.from('sealed-marker-4711').toString('base64').slice(0, 16));
+    // One TCP connection, authenticated once: exactly one NEGOTIATE and one AUTHENTICATE.
+    expect(up.match(/Authorization: /g)?.length).toBe(2);
+  });
+
+  it('over HTTPS authenticates with a channel binding to the certificate', async () => {
+    const host = { name: 'web12', address: '127.0.12.1' };
+    const s = await openWinrmSession(host, settings('ntlm-https', t.cert));
+    try {
+      const r = await runToCompletion(s, { command: 'hostname', args: [] }, { timeoutMs: 10_000 });
+      expect(r.stdout.toString()).toBe('web12\r\n');
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('over HTTPS through a TLS man in the middle, the channel binding makes the host refuse', async () => {
+    const host = { name: 'web12', address: '127.0.12.3' };
+    const err = await openWinrmSession(host, settings('ntlm-https', t.cert, { tls: { ca: null, serverName: null, insecure: true } })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AuthError);
+    expect((err as Error).message).toContain('authentication refused by web12 (ntlm)');
+  });
+
+  it('a wrong password is an AuthError naming the host and the scheme (exit code 2)', async () => {
+    for (const kind of ['ntlm-http', 'ntlm-https'] as const) {
+      const err = await openWinrmSession(t.hosts[0]!, settings(kind, t.cert, { password: 'wrong' })).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(AuthError);
+      expect((err as AuthError).message).toContain(`authentication refused by ${t.hosts[0]!.name} (ntlm)`);
+      expect((err as AuthError).exitCode).toBe(2);
+    }
+    const basic = await openWinrmSession(t.hosts[0]!, settings('basic-https', t.cert, { password: 'wrong' })).catch((e: unknown) => e);
+    expect(basic).toBeInstanceOf(AuthError);
+    expect((basic as Error).message).toContain(`authentication refused by ${t.hosts[0]!.name} (basic)`);
+  });
+});
