@@ -17,6 +17,8 @@ export const DATE_MEMBERS = new Set([
   'notafter', 'notbefore', 'lastlogon', 'passwordlastset', 'lastruntime', 'nextruntime',
 ]);
 
+const STATIC_DATE_MEMBERS = new Set(['now', 'utcnow', 'today']);
+
 /** Members of DateTime that give a DateTime again. */
 const DATE_PRESERVING = new Set([
   'touniversaltime', 'tolocaltime', 'date', 'adddays', 'addhours', 'addminutes', 'addseconds', 'addmilliseconds',
@@ -48,7 +50,7 @@ export const datesRule: Rule = (ctx) => {
   }
   for (const node of ctx.index.memberAccesses) {
     const member = memberName(node);
-    if (!member || !DATE_MEMBERS.has(member.toLowerCase())) continue;
+    if (!member || !(DATE_MEMBERS.has(member.toLowerCase()) || isDateTimeStatic(node, member))) continue;
     if (isAssignmentTarget(node)) continue;
     const verdict = judgeValue(node, ctx, 0);
     if (!verdict.ok) ctx.report(memberNode(node) ?? node, 'dates', `.${member} is a DateTime and ${verdict.why.replace(/^gives a DateTime that /, '')}`);
@@ -158,6 +160,13 @@ function isAssignmentTarget(node: Node): boolean {
     if (p.type === 'assignment_expression' || p.type === 'pipeline' || p.type === 'statement_list') return false;
   }
   return false;
+}
+
+/** [datetime]::Now, [System.DateTime]::UtcNow, [datetime]::Today */
+function isDateTimeStatic(node: Node, member: string): boolean {
+  const object = node.namedChildren[0];
+  return STATIC_DATE_MEMBERS.has(member.toLowerCase()) && object !== null && object !== undefined
+    && /^\[\s*(system\.)?datetime(offset)?\s*\]$/i.test(object.text);
 }
 
 function memberNode(node: Node): Node | undefined {
