@@ -1,0 +1,93 @@
+/**
+ * The live fault state of one host: what its next request, authentication attempt or script meets.
+ * Pure bookkeeping (no sockets, no timers): lab.ts turns the decisions into closed listeners and
+ * dropped connections, the executor into failed scripts and slower durations.
+ */
+import type { LabFaults } from './schema.js';
+
+export type RequestFault = { action: 'continue' } | { action: 'http500' } | { action: 'drop' };
+
+export class HostFaults {
+  private requestsSeen = 0;
+  private dropAfterDone = false;
+  private http500Left: number | 'always' | null;
+  private readonly failedOnce = new Set<string>();
+  private midCommandDone = false;
+  private rebootDone = false;
+
+  constructor(private spec: LabFaults) {
+    this.http500Left = spec.http500;
+  }
+
+  get faults(): LabFaults {
+    return this.spec;
+  }
+
+  /** Add or replace faults at run time (the control socket, tests). */
+  update(next: LabFaults): void {
+    this.spec = next;
+    this.http500Left = next.http500;
+    this.dropAfterDone = false;
+    this.requestsSeen = 0;
+    this.failedOnce.clear();
+    this.midCommandDone = false;
+    this.rebootDone = false;
+  }
+
+  get latencyMs(): number {
+    return this.spec.latencyMs;
+  }
+
+  get slowFactor(): number {
+    return this.spec.slowFactor;
+  }
+
+  /** Decide what happens to the next HTTP request (after latency). */
+  nextRequest(): RequestFault {
+    this.requestsSeen++;
+    const n = this.spec.dropAfterRequests;
+    if (n !== null && !this.dropAfterDone && this.requestsSeen > n) {
+      this.dropAfterDone = true;
+      return { action: 'drop' };
+    }
+    if (this.http500Left === 'always') return { action: 'http500' };
+    if (typeof this.http500Left === 'number' && this.http500Left > 0) {
+      this.http500Left--;
+      return { action: 'http500' };
+    }
+    return { action: 'continue' };
+  }
+
+  refuseAuth(): boolean {
+    return this.spec.refuseAuth;
+  }
+
+  /** Whether this run of the script must fail (consumes a `once`). */
+  failScript(scriptId: string): boolean {
+    const mode = this.spec.failScripts[scriptId];
+    if (mode === 'always') return true;
+    if (mode === 'once' && !this.failedOnce.has(scriptId)) {
+      this.failedOnce.add(scriptId);
+      return true;
+    }
+    return false;
+  }
+
+  /** Whether the connection must drop while this script runs (consumes a `once`). */
+  dropMidCommand(): boolean {
+    const mode = this.spec.dropMidCommand;
+    if (mode === 'always') return true;
+    if (mode === 'once' && !this.midCommandDone) {
+      this.midCommandDone = true;
+      return true;
+    }
+    return false;
+  }
+
+  /** Seconds to stay down when a Set-type script completes, or null (consumed: one reboot). */
+  rebootAfterSet(): number | null {
+    if (!this.spec.reboot || this.rebootDone) return null;
+    this.rebootDone = true;
+    return this.spec.reboot.downSec;
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * Faults a simulated host can be given, from the profile (`lab.faults` in the inventory) or from
+ * `lab up --fault HOST:KIND[:ARG]` (parse.ts). One schema for both, so the docs list one set of names.
+ */
+import { z } from 'zod';
+
+const onceOrAlways = z.enum(['once', 'always']);
+
+export const LabFaultsSchema = z
+  .strictObject({
+    /** Added before every HTTP request is handled. */
+    latencyMs: z.number().int().nonnegative().default(0),
+    /** Drop the TCP connection of the request after the first N (once; the client may reconnect). */
+    dropAfterRequests: z.number().int().nonnegative().nullable().default(null),
+    /** Drop the connection while a script is running (after it started, before its result). */
+    dropMidCommand: onceOrAlways.nullable().default(null),
+    /** Answer HTTP 500: to every request, or to the next N. */
+    http500: z.union([z.literal('always'), z.number().int().positive()]).nullable().default(null),
+    /** Refuse every authentication attempt as if the password were wrong. */
+    refuseAuth: z.boolean().default(false),
+    /** Make a script fail (script id → once | always). */
+    failScripts: z.record(z.string(), onceOrAlways).default({}),
+    /** Host down: its listeners are closed from the start. */
+    down: z.boolean().default(false),
+    /** Every script takes K times its simulated duration. */
+    slowFactor: z.number().positive().default(1),
+    /**
+     * Reboot after the next Set-type script completes (as an installer would): listeners closed for
+     * downSec seconds, pendingReboot cleared, bootTime moved to the moment of the reboot.
+     */
+    reboot: z.strictObject({ downSec: z.number().nonnegative() }).nullable().default(null),
+  })
+  .prefault({});
+
+export type LabFaults = z.output<typeof LabFaultsSchema>;
+
+export const FAULT_KINDS = [
+  'latency',
+  'drop-after',
+  'drop-mid-command',
+  'http500',
+  'refuse-auth',
+  'fail-script',
+  'down',
+  'slow',
+  'reboot',
+] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];

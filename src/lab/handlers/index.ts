@@ -1,0 +1,27 @@
+/**
+ * Every lab handler, one import line each: the executor looks scripts up here by id, and
+ * test/lab/handler-sync.test.ts checks this list against ps1/. Add a line when you add a script.
+ */
+import type { AnyLabHandler } from './types.js';
+import { probesPing } from './probes.ping.js';
+import { probesFacts } from './probes.facts.js';
+import { probesReach } from './probes.reach.js';
+import { runnerFileHash } from './runner.file-hash.js';
+import { runnerReceiveFile } from './runner.receive-file.js';
+
+export const HANDLERS: AnyLabHandler[] = [
+  probesPing,
+  probesFacts,
+  probesReach,
+  runnerFileHash,
+  runnerReceiveFile,
+];
+
+export function handlerRegistry(handlers: readonly AnyLabHandler[] = HANDLERS): Map<string, AnyLabHandler> {
+  const map = new Map<string, AnyLabHandler>();
+  for (const h of handlers) {
+    if (map.has(h.id)) throw new Error(`two lab handlers for script id ${h.id}`);
+    map.set(h.id, h);
+  }
+  return map;
+}

@@ -1,0 +1,16 @@
+// Models ps1/probes/ping.ps1: the host's name, its clock (UTC) and PowerShell version. Read-only.
+import { z } from 'zod';
+import { psRoundTripDate } from '../powershell/minimal-executor.js';
+import { defineHandler } from './types.js';
+
+export const probesPing = defineHandler({
+  id: 'probes.ping',
+  script: 'ps1/probes/ping.ps1',
+  params: z.object({}).loose(),
+  defaultDurationMs: 2,
+  setType: false,
+  run: ({ state, now }) => ({
+    ok: true,
+    data: { hostName: state.machine.computerName, utcNow: psRoundTripDate(now()), psVersion: state.machine.psVersion },
+  }),
+});

@@ -1,0 +1,26 @@
+// Models ps1/runner/file-hash.ps1: whether a file exists, its length and SHA-256 (lower-case hex).
+// Read-only; used by the runner's upload before sending (skip when the same) and after (verify).
+import { z } from 'zod';
+import { findFileKey } from './paths.js';
+import { defineHandler } from './types.js';
+
+export const runnerFileHash = defineHandler({
+  id: 'runner.file-hash',
+  script: 'ps1/runner/file-hash.ps1',
+  params: z.object({ path: z.string().min(1) }).loose(),
+  defaultDurationMs: 5,
+  setType: false,
+  run: ({ state, params }) => {
+    const key = findFileKey(state.machine, params.path);
+    if (key === undefined) return { ok: true, data: { path: params.path, exists: false, length: 0, sha256: null } };
+    return {
+      ok: true,
+      data: {
+        path: params.path,
+        exists: true,
+        length: state.machine.fileSizes[key] ?? 0,
+        sha256: state.machine.files[key]!.toLowerCase(),
+      },
+    };
+  },
+});

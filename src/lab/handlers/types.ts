@@ -1,0 +1,69 @@
+/**
+ * The handler of one ps1/ script in the lab: its parameters (zod), its simulated duration, whether it
+ * changes the host (Set-type: persisted and counted), and its modelled effect on the host's state.
+ * Each handler lives in src/lab/handlers/<script id>.ts beside a comment naming the script it models,
+ * and is listed in ./index.ts. test/lab/handler-sync.test.ts keeps ps1/ and the handlers in step.
+ */
+import type { ZodType } from 'zod';
+import type { LabHostRef, ScriptOutcome } from '../dispatcher.js';
+import type { LabHostState } from '../state/types.js';
+
+export type { LabHostState, LabMachine } from '../state/types.js';
+export type { LabHostRef, ScriptOutcome } from '../dispatcher.js';
+
+/** What a handler may see of the rest of the lab: other hosts' state and whether they listen. */
+export interface LabView {
+  /** Every host of the lab. */
+  hosts(): LabHostRef[];
+  /** A host by inventory name or address. */
+  findHost(nameOrAddress: string): LabHostRef | undefined;
+  /** A host's state (read it; change only your own host's `ctx.state`). */
+  getHostState(name: string): LabHostState | undefined;
+  /** Whether the host's listeners are up (not down, not rebooting). */
+  isUp(name: string): boolean;
+  /**
+   * Whether a TCP connection from `fromHost` to `toHost:port` would succeed: the target is up, the
+   * port is one something listens on (its profile's listeningPorts, what scripts installed, WinRM/SSH),
+   * and the target does not block it (blockedPorts).
+   */
+  canConnect(fromHost: string, toHost: string, port: number): boolean;
+}
+
+export interface HandlerContext<P> {
+  host: LabHostRef;
+  state: LabHostState;
+  params: P;
+  lab: LabView;
+  /** The current time on the host (the lab clock plus the profile's clockSkewSec). */
+  now(): Date;
+  /** Raw bytes the script read from stdin after its header frame (runner.receive-file). */
+  input?: Buffer | undefined;
+}
+
+/** The envelope result (ok, data, error) the script would print; or a raw outcome for scripts outside the envelope. */
+export type HandlerResult =
+  | { ok: true; data?: unknown; /** false: a Set-type script found nothing to change (not persisted). */ changed?: boolean }
+  | { ok: false; error: { message: string; category: string }; data?: unknown }
+  | { raw: ScriptOutcome };
+
+export interface LabHandler<P = unknown> {
+  /** Script id, from the `# cortex-script:` header. */
+  id: string;
+  /** The script it models, relative to the repository root (e.g. ps1/probes/ping.ps1). */
+  script: string;
+  params: ZodType<P>;
+  /** Simulated duration before the result (overridable per host: profile scriptDurationMs). */
+  defaultDurationMs: number;
+  /** Changes the host: state persisted after it, counted in setCalls. */
+  setType: boolean;
+  run(ctx: HandlerContext<P>): Promise<HandlerResult> | HandlerResult;
+}
+
+/** Helper so a handler's `run` gets its params typed from its schema. */
+export function defineHandler<P>(h: LabHandler<P>): LabHandler<P> {
+  return h;
+}
+
+/** A handler of any parameter type, as the registry holds them. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyLabHandler = LabHandler<any>;

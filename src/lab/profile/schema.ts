@@ -1,0 +1,140 @@
+/**
+ * The lab profile: what a simulated Windows Server looks like (design.md, "Lab profile").
+ *
+ * Host vars under `lab:` in the inventory are a partial profile, deep-merged over a preset over the
+ * default (see resolve.ts); the merged result is validated with `LabProfileSchema`. The key names of
+ * design.md are a contract: add keys, never rename them. Objects are strict so a typo in a key is an
+ * error with a file:line:col, not a silently ignored setting.
+ */
+import { z } from 'zod';
+import { LabFaultsSchema } from '../faults/schema.js';
+
+const drive = z.string().regex(/^[A-Za-z]:$/, 'a drive letter with a colon, like "C:"');
+const sha256 = z.string().regex(/^[0-9a-fA-F]{64}$/, '64 hexadecimal digits (a SHA-256)');
+const ipv4 = z.ipv4();
+
+export const LabOsSchema = z.strictObject({
+  caption: z.string().min(1),
+  /** Registry EditionID, e.g. ServerDatacenter, ServerStandard, ServerStandardEval. */
+  editionId: z.string().min(1),
+  build: z.number().int().positive(),
+  /** Win32_OperatingSystem.ProductType: 1 workstation, 2 domain controller, 3 server. */
+  productType: z.union([z.literal(1), z.literal(2), z.literal(3)]),
+  is64Bit: z.boolean(),
+  /** Registry InstallationType: Server, Server Core. */
+  installationType: z.string().default('Server'),
+});
+
+export const LabVolumeSchema = z
+  .strictObject({
+    drive,
+    fileSystem: z.string().min(1).default('NTFS'),
+    sizeGB: z.number().positive().default(127),
+    freeGB: z.number().nonnegative().default(90),
+  })
+  .refine((v) => v.freeGB <= v.sizeGB, { message: 'freeGB cannot exceed sizeGB', path: ['freeGB'] });
+
+export const LabDomainSchema = z.strictObject({
+  joined: z.boolean(),
+  /** FQDN when joined; the workgroup name otherwise. */
+  name: z.string().min(1),
+  /** Win32_ComputerSystem.DomainRole: 0/1 standalone/member workstation, 2/3 standalone/member server, 4/5 DC. */
+  role: z.number().int().min(0).max(5),
+});
+
+export const LabIisSchema = z.strictObject({
+  version: z.string().min(1),
+  /** URL Rewrite module version, or null when not installed. */
+  urlRewrite: z.string().min(1).nullable(),
+});
+
+export const LabSqlInstanceSchema = z.strictObject({
+  instance: z.string().min(1),
+  version: z.string().regex(/^\d+(\.\d+){1,3}$/, 'a dotted version like "15.0.2000.5"'),
+  edition: z.string().min(1),
+});
+
+export const LabProductSchema = z.strictObject({
+  name: z.string().min(1),
+  version: z.string().min(1),
+  /** Key name under ...\CurrentVersion\Uninstall (a GUID for MSI products). */
+  uninstallKey: z.string().min(1).optional(),
+  /** Registered under WOW6432Node (a 32-bit installer on 64-bit Windows). */
+  wow6432: z.boolean().default(false),
+});
+
+export const LabServiceSchema = z.strictObject({
+  name: z.string().min(1),
+  state: z.enum(['Running', 'Stopped', 'Paused']).default('Running'),
+  startType: z.enum(['Automatic', 'Manual', 'Disabled']).default('Automatic'),
+  /** Executable and arguments, for services a script installs (informational). */
+  binaryPath: z.string().optional(),
+});
+
+export const LabFirewallRuleSchema = z.strictObject({
+  /** Stable rule name (New-NetFirewallRule -Name). */
+  name: z.string().min(1),
+  direction: z.enum(['Inbound', 'Outbound']).default('Inbound'),
+  protocol: z.enum(['TCP', 'UDP', 'Any']).default('TCP'),
+  localPorts: z.array(z.number().int().min(1).max(65535)).default([]),
+  remoteAddresses: z.array(z.string()).default(['Any']),
+  action: z.enum(['Allow', 'Block']).default('Allow'),
+  enabled: z.boolean().default(true),
+});
+
+const port = z.number().int().min(1).max(65535);
+
+export const LabProfileSchema = z.strictObject({
+  os: LabOsSchema,
+  /** HKLM:\SOFTWARE\Microsoft\NET Framework Setup\NDP\v4\Full Release. */
+  dotnetRelease: z.number().int().nonnegative(),
+  psVersion: z.string().regex(/^\d+\.\d+(\.\d+){0,2}$/, 'a dotted version like "5.1.17763.1"'),
+  volumes: z.array(LabVolumeSchema).min(1),
+  programData: z.string().regex(/^[A-Za-z]:\\/, 'an absolute Windows path like "C:\\ProgramData"'),
+  /** Drive the platform installs to (free-space checks of DB and LB hosts). */
+  installDrive: drive,
+  /** Null: the host's lab address. An empty list: no IPv4 at all (see the ipv6-only preset). */
+  ipv4: z.array(ipv4).nullable(),
+  ipv6: z.array(z.string()).default([]),
+  /** NetBIOS name; null: the inventory name, upper-cased and cut to 15 characters. */
+  computerName: z.string().min(1).max(15).nullable(),
+  domain: LabDomainSchema,
+  cpuCores: z.number().int().positive(),
+  /** Null: same as cpuCores (no hyper-threading). */
+  logicalProcessors: z.number().int().positive().nullable(),
+  ramGB: z.number().positive(),
+  iis: LabIisSchema.nullable(),
+  sql: z.array(LabSqlInstanceSchema),
+  products: z.array(LabProductSchema),
+  services: z.array(LabServiceSchema),
+  /** Installed Windows features (Get-WindowsFeature names). */
+  features: z.array(z.string().min(1)),
+  /** Machine environment variables. */
+  env: z.record(z.string(), z.string()),
+  /** Files present on the host: absolute path → SHA-256. */
+  files: z.record(z.string(), sha256),
+  firewallRules: z.array(LabFirewallRuleSchema),
+  pendingReboot: z.boolean(),
+  /** Last boot (ISO 8601); null: when the host's state was first created. */
+  bootTime: z.iso.datetime({ offset: true }).nullable(),
+  /** Time zone offset from UTC. */
+  utcOffsetSec: z.number().int(),
+  /** How far the host's clock is off (positive: ahead). */
+  clockSkewSec: z.number().int(),
+  /** Ports other hosts cannot reach on this host (a firewall in the way): for reachability probes. */
+  blockedPorts: z.array(port),
+  /** Ports something already listens on, before anything is installed. */
+  listeningPorts: z.array(port),
+  /** TLS 1.2 enabled for .NET and SCHANNEL. */
+  tls12: z.boolean(),
+  /** What a cold powershell.exe costs before it runs anything. */
+  powershellStartMs: z.number().int().nonnegative(),
+  /** Simulated duration per script id, overriding each handler's default. */
+  scriptDurationMs: z.record(z.string(), z.number().int().nonnegative()),
+  faults: LabFaultsSchema,
+});
+
+/** A fully resolved profile (defaults applied). */
+export type LabProfile = z.output<typeof LabProfileSchema>;
+/** What a user may write: any part of a profile plus `preset`. Validated only after merging. */
+export type LabProfileOverrides = { preset?: string } & { [K in keyof LabProfile]?: unknown };

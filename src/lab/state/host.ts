@@ -1,0 +1,22 @@
+/**
+ * One simulated host while the lab runs: its profile, its machine state, its live faults and counters,
+ * and whether its listeners are up.
+ */
+import type { LabHostRef } from '../dispatcher.js';
+import type { HostFaults } from '../faults/runtime.js';
+import type { LabProfile } from '../profile/schema.js';
+import type { LabCounters } from './counters.js';
+import type { LabHostState } from './types.js';
+
+export interface LabHostRuntime {
+  ref: LabHostRef;
+  transport: 'winrm' | 'ssh';
+  profile: LabProfile;
+  state: LabHostState;
+  faults: HostFaults;
+  counters: LabCounters;
+  /** Listeners open (false: down by fault, or rebooting). */
+  up: boolean;
+  /** Until when a reboot keeps it down (ISO), or null. */
+  rebootingUntil: string | null;
+}
