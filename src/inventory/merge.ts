@@ -29,13 +29,13 @@ export function mergeLayer(target: Record<string, unknown>, layer: Record<string
   }
 }
 
-/** The YAML path that set `path` (or its nearest set ancestor). */
+/** The YAML path that set `path` (or its nearest set ancestor); unset paths hang off `fallback` (the host). */
 export function locate(prov: Provenance, path: YamlPath, fallback: YamlPath): YamlPath {
   for (let n = path.length; n > 0; n--) {
     const hit = prov.get(keyOf(path.slice(0, n)));
     if (hit) return [...hit, ...path.slice(n)];
   }
-  return fallback;
+  return [...fallback, ...path];
 }
 
 /** Every leaf path of a plain object, for conflict checks. */
