@@ -1,11 +1,220 @@
-import type { CommandModule } from 'yargs';
-import { InternalError } from '../../errors.js';
+/**
+ * `cortex-deploy exec -i INV [--limit P] -- '<powershell>'`: ad-hoc PowerShell on the selected hosts in
+ * parallel. The text runs through the script runner (id `adhoc`, no envelope, no ps1/lib), so it gets
+ * the resident bootstrap's separate streams and exit code like every other script. Each host's output
+ * is printed as one block when the host finishes, every line prefixed with the host name; then an exit
+ * code per host and a summary line. Exit code (design.md): 0 all ok, 1 a host's command failed,
+ * 2 a host unreachable or refused the login, 3 invalid input.
+ */
+import PQueue from 'p-queue';
+import pc from 'picocolors';
+import type { Argv, CommandModule } from 'yargs';
+import { CortexError, InputError, exitCodeOf } from '../../errors.js';
+import { ExitCode, worstExitCode, type ExitCodeValue } from '../../exit-codes.js';
+import { loadInventory } from '../../inventory/index.js';
+import type { HostConfig } from '../../inventory/types.js';
+import { createRunLogger } from '../../log/index.js';
+import { ADHOC_SCRIPT_ID, ScriptRunner, type ScriptResult } from '../../runner/index.js';
+import { redact } from '../../secrets/registry.js';
+import { insecureTlsWarning, openSession } from '../../transport/connect.js';
+import type { Session } from '../../transport/session.js';
+import { selectHosts } from '../limit.js';
 
-// Placeholder until its issue lands: the command exists so --help lists it.
-export const execCommand: CommandModule = {
-  command: 'exec',
-  describe: 'exec (not yet implemented)',
-  handler: () => {
-    throw new InternalError('exec is not implemented yet');
+export interface ExecArgs {
+  inventory: string;
+  limit?: string | undefined;
+  forks: number;
+  oneshot: boolean;
+  timeout: number;
+  json: boolean;
+  /** The PowerShell text, as words after `--` (joined with spaces). */
+  script: string[];
+  verbose?: boolean | undefined;
+}
+
+export interface ExecIo {
+  stdout: { write(s: string): unknown };
+  stderr: { write(s: string): unknown };
+  color: boolean;
+  /** Replaces the real transport (tests). */
+  connect?: (host: HostConfig) => Promise<Session>;
+  /** Where run logs go; null: none. */
+  runDir?: string | null;
+}
+
+export type HostStatus = 'ok' | 'failed' | 'unreachable';
+
+export interface ExecHostOutcome {
+  name: string;
+  address: string;
+  status: HostStatus;
+  /** The remote exit code; null when the command never ran to an end. */
+  exitCode: number | null;
+  output: string[];
+  errors: Array<{ message: string; category: string; fullyQualifiedErrorId: string }>;
+  warnings: string[];
+  /** Why the host failed or was unreachable (redacted). */
+  error: string | null;
+  durationMs: number;
+  /** This host's share of the process exit code. */
+  resultCode: ExitCodeValue;
+}
+
+export interface ExecDocument {
+  hosts: ExecHostOutcome[];
+  summary: { hosts: number; ok: number; failed: number; unreachable: number; exitCode: ExitCodeValue };
+}
+
+export const DEFAULT_EXEC_FORKS = 10;
+export const DEFAULT_EXEC_TIMEOUT_S = 300;
+
+function outcomeFromResult(host: HostConfig, r: ScriptResult, durationMs: number): ExecHostOutcome {
+  // Output and diagnostics are shown in order; an envelope result (if the text printed one) is output too.
+  const ok = r.exitCode === 0 && r.errors.length === 0;
+  return {
+    name: host.name,
+    address: host.address,
+    status: ok ? 'ok' : 'failed',
+    exitCode: r.exitCode,
+    output: [...r.output, ...r.stdoutDiagnostics],
+    errors: r.errors.map(({ message, category, fullyQualifiedErrorId }) => ({ message, category, fullyQualifiedErrorId })),
+    warnings: r.warnings,
+    error: ok ? null : (r.error?.message ?? `exit code ${r.exitCode}`),
+    durationMs,
+    resultCode: ok ? ExitCode.Ok : ExitCode.Failed,
+  };
+}
+
+function outcomeFromError(host: HostConfig, err: unknown, durationMs: number): ExecHostOutcome {
+  const code = exitCodeOf(err);
+  const message = redact(err instanceof CortexError ? err.message : String((err as Error)?.message ?? err));
+  return {
+    name: host.name,
+    address: host.address,
+    status: code === ExitCode.Unreachable ? 'unreachable' : 'failed',
+    exitCode: null,
+    output: [],
+    errors: [],
+    warnings: [],
+    error: message,
+    durationMs,
+    resultCode: code,
+  };
+}
+
+/** Run the text on one host: open a session, run it, close. Never throws: failures become the outcome. */
+async function execOnHost(host: HostConfig, text: string, args: ExecArgs, connect: (h: HostConfig) => Promise<Session>): Promise<ExecHostOutcome> {
+  const started = Date.now();
+  let session: Session | null = null;
+  try {
+    session = await connect(host);
+    const runner = new ScriptRunner(session, { mode: args.oneshot ? 'oneshot' : 'resident' });
+    try {
+      const r = await runner.run({ id: ADHOC_SCRIPT_ID, text }, {}, { timeoutMs: Math.round(args.timeout * 1000), lib: false });
+      return outcomeFromResult(host, r, Date.now() - started);
+    } finally {
+      await runner.close().catch(() => undefined);
+    }
+  } catch (err) {
+    return outcomeFromError(host, err, Date.now() - started);
+  } finally {
+    await session?.close().catch(() => undefined);
+  }
+}
+
+/** Human lines for one host: every line prefixed with the host name, then its exit line. */
+export function renderHostBlock(o: ExecHostOutcome, color: boolean, width: number): string {
+  const c = pc.createColors(color);
+  const prefix = `${c.bold(o.name.padEnd(width))} | `;
+  const lines: string[] = [];
+  for (const item of o.output) for (const l of item.split(/\r?\n/)) lines.push(`${prefix}${l}`);
+  for (const w of o.warnings) lines.push(`${prefix}${c.yellow(`WARNING: ${w}`)}`);
+  for (const e of o.errors) for (const l of e.message.split(/\r?\n/)) lines.push(`${prefix}${c.red(l)}`);
+  const secs = `${(o.durationMs / 1000).toFixed(1)} s`;
+  if (o.status === 'ok') lines.push(`${prefix}${c.green(`ok, exit code 0 (${secs})`)}`);
+  else if (o.status === 'failed' && o.exitCode !== null) lines.push(`${prefix}${c.red(`failed, exit code ${o.exitCode} (${secs})`)}`);
+  else lines.push(`${prefix}${c.red(`${o.status}: ${o.error ?? 'unknown error'}`)}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function summarize(outcomes: ExecHostOutcome[]): ExecDocument['summary'] {
+  return {
+    hosts: outcomes.length,
+    ok: outcomes.filter((o) => o.status === 'ok').length,
+    failed: outcomes.filter((o) => o.status === 'failed').length,
+    unreachable: outcomes.filter((o) => o.status === 'unreachable').length,
+    exitCode: worstExitCode(outcomes.map((o) => o.resultCode)),
+  };
+}
+
+export async function runExecCommand(args: ExecArgs, io: ExecIo): Promise<number> {
+  const text = args.script.join(' ').trim();
+  if (text === '') {
+    throw new InputError('no PowerShell to run', { field: 'script', hint: "Put it after --, e.g. cortex-deploy exec -i site.yaml -- 'Get-Service RabbitMQ'" });
+  }
+  if (!Number.isInteger(args.forks) || args.forks < 1) throw new InputError(`--forks must be a whole number of at least 1, not ${args.forks}`, { field: '--forks' });
+  if (!(args.timeout > 0)) throw new InputError(`--timeout must be a positive number of seconds, not ${args.timeout}`, { field: '--timeout' });
+  const inventory = await loadInventory(args.inventory);
+  const hosts = selectHosts(inventory, args.limit);
+  const run = createRunLogger({ verbose: args.verbose === true, runDir: io.runDir === undefined ? undefined : io.runDir, terminal: io.stderr as NodeJS.WritableStream, color: io.color });
+  const log = run.logger.child({ command: 'exec' });
+  log.info({ hosts: hosts.map((h) => h.name), forks: args.forks, oneshot: args.oneshot }, 'exec started');
+  for (const h of hosts) {
+    const warning = insecureTlsWarning(h);
+    if (warning) io.stderr.write(`${pc.createColors(io.color).red(pc.createColors(io.color).bold(warning))}\n`);
+  }
+  const connect = io.connect ?? ((h: HostConfig) => openSession(h, { inventoryFile: inventory.file, log }));
+  const width = Math.max(...hosts.map((h) => h.name.length));
+  const queue = new PQueue({ concurrency: args.forks });
+  const outcomes = await Promise.all(
+    hosts.map((h) =>
+      queue.add(async () => {
+        const o = await execOnHost(h, text, args, connect);
+        log.info({ host: o.name, status: o.status, exitCode: o.exitCode, durationMs: o.durationMs, error: o.error }, 'host finished');
+        if (!args.json) io.stdout.write(renderHostBlock(o, io.color, width));
+        return o;
+      }),
+    ),
+  );
+  const summary = summarize(outcomes);
+  if (args.json) {
+    const doc: ExecDocument = { hosts: outcomes, summary };
+    io.stdout.write(`${redact(JSON.stringify(doc, null, 2))}\n`);
+  } else {
+    const c = pc.createColors(io.color);
+    const parts = [`${summary.ok} ok`, `${summary.failed} failed`, `${summary.unreachable} unreachable`];
+    io.stdout.write(`${c.bold('exec:')} ${summary.hosts} host${summary.hosts === 1 ? '' : 's'}: ${parts.join(', ')}\n`);
+  }
+  log.info({ summary }, 'exec finished');
+  run.logger.flush();
+  return summary.exitCode;
+}
+
+export const execCommand: CommandModule<object, ExecArgs> = {
+  command: 'exec [script..]',
+  describe: 'Run ad-hoc PowerShell on hosts in parallel (text after --)',
+  builder: (y: Argv<object>) =>
+    y
+      .positional('script', { type: 'string', array: true, default: [], describe: 'PowerShell text (after --)' })
+      .option('inventory', { alias: 'i', type: 'string', demandOption: true, describe: 'Inventory file (YAML)' })
+      .option('limit', { type: 'string', describe: 'Hosts, groups or globs (app*, !db1, &web)' })
+      .option('forks', { type: 'number', default: DEFAULT_EXEC_FORKS, describe: 'Hosts at once' })
+      .option('oneshot', { type: 'boolean', default: false, describe: 'A fresh powershell.exe for the command instead of the resident runner' })
+      .option('timeout', { type: 'number', default: DEFAULT_EXEC_TIMEOUT_S, describe: 'Seconds the command may run on each host' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print a JSON document on stdout (nothing else there)' })
+      .example("$0 exec -i site.yaml --limit app1 -- 'Get-Service RabbitMQ'", 'One service on one host')
+      .example("$0 exec -i site.yaml --limit 'app,!app3' --forks 5 -- 'Get-CimInstance Win32_OperatingSystem | Select-Object Caption, LastBootUpTime'", 'Several hosts, five at a time')
+      .example("$0 exec -i site.yaml --json -- 'hostname'", 'Machine-readable result per host')
+      .epilogue(
+        'The text runs as plain PowerShell 5.1 in a fresh runspace per host; its output, warnings and errors are shown per host, prefixed with the host name. ' +
+          'Exit codes: 0 ok everywhere, 1 the command failed on some host (non-zero exit code or an error record), 2 a host unreachable or login refused, 3 invalid inventory or flags.',
+      ) as unknown as Argv<ExecArgs>,
+  handler: async (argv) => {
+    // yargs leaves the words after `--` in `_`, behind the command name.
+    const a = argv as unknown as ExecArgs & { _: Array<string | number> };
+    const rest = a._.map(String);
+    const words = [...(a.script ?? []), ...(rest[0] === 'exec' ? rest.slice(1) : rest)];
+    const color = (argv as { color?: boolean }).color !== false && !process.env.NO_COLOR && process.stdout.isTTY === true;
+    (argv as unknown as { exitCode: number }).exitCode = await runExecCommand({ ...a, script: words }, { stdout: process.stdout, stderr: process.stderr, color });
   },
 };
