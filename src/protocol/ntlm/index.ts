@@ -30,3 +30,4 @@ export {
   channelBindingsAvValue,
   certificateSignatureAlgorithm,
 } from './channel-binding.js';
+export { extractNtlmToken } from './spnego.js';

@@ -89,7 +89,7 @@ export function decryptBody(body: Buffer, contentType: string, security: Message
 
   let plain: Buffer;
   try {
-    plain = security.unseal(Buffer.from(sealed), Buffer.from(signature));
+    plain = security.unseal(sealed, signature);
   } catch (err) {
     if (err instanceof CortexError) throw fail(err.detail, err);
     throw err;
