@@ -65,9 +65,12 @@ interface HostRun {
   reachResult: ReachResult | null;
 }
 
-/** Kinds of error that mean "we never got to ask the host anything". */
+/**
+ * Kinds of error that mean "we never got to ask the host anything": network, login, certificate, and
+ * connection settings that cannot be used (an unset env: password reference).
+ */
 function isConnectFailure(err: unknown): boolean {
-  return err instanceof CortexError && (err.kind === 'unreachable' || err.kind === 'auth' || err.kind === 'tls');
+  return err instanceof CortexError && (err.kind === 'unreachable' || err.kind === 'auth' || err.kind === 'tls' || err.kind === 'input');
 }
 
 /** A probe ran and reported failure in its envelope (ok: false). */

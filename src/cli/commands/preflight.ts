@@ -1,11 +1,134 @@
-import type { CommandModule } from 'yargs';
-import { InternalError } from '../../errors.js';
+/**
+ * `cortex-deploy preflight -i INV`: the read-only dry run admins hand to their infrastructure team.
+ * Loads the inventory, opens one session per host, runs the facts probe (and the reach probe where the
+ * host has peers), judges with the pure rules of src/preflight/, and renders the reports. This module
+ * is the only one that writes: progress on stderr, the table (or --json) on stdout, report files.
+ */
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { loadInventory } from '../../inventory/index.js';
+import type { HostConfig } from '../../inventory/types.js';
+import { selectHosts } from '../limit.js';
+import { InputError } from '../../errors.js';
+import { redact } from '../../secrets/registry.js';
+import { createRunLogger } from '../../log/index.js';
+import type { PreflightHost } from '../../preflight/finding.js';
+import { DEFAULT_FORKS, DEFAULT_PROBE_TIMEOUT_MS, runPreflight, type Connect } from '../../preflight/run.js';
+import type { PreflightReport } from '../../preflight/outcome.js';
+import { renderPreflightConsole } from '../../report/preflight-console.js';
+import { renderPreflightJson } from '../../report/preflight-json.js';
+import { renderPreflightJunit } from '../../report/preflight-junit.js';
+import { renderPreflightHtml } from '../../report/preflight-html.js';
+import { PreflightProgress, hostFinishedLine } from '../../report/progress.js';
+import { connectForPreflight } from '../../preflight/connect.js';
 
-// Placeholder until its issue lands: the command exists so --help lists it.
-export const preflightCommand: CommandModule = {
+export interface PreflightArgs {
+  inventory: string;
+  limit?: string | undefined;
+  forks: number;
+  json: boolean;
+  reportJson?: string | undefined;
+  reportJunit?: string | undefined;
+  reportHtml?: string | undefined;
+  timeout: number;
+  verbose?: boolean | undefined;
+}
+
+export interface PreflightIo {
+  stdout: { write(s: string): unknown; isTTY?: boolean; columns?: number };
+  stderr: { write(s: string): unknown; isTTY?: boolean; columns?: number };
+  color: boolean;
+  /** Replaces the real transport (tests). */
+  connect?: Connect;
+  /** Where run logs go; null: none. */
+  runDir?: string | null;
+}
+
+export function toPreflightHost(h: HostConfig): PreflightHost {
+  return { name: h.name, address: h.address, roles: [...h.roles], installPath: h.installPath ?? null };
+}
+
+function writeReport(file: string, text: string): string {
+  const path = resolve(file);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+  return path;
+}
+
+/** Runs the command; returns the exit code (design.md): 0 pass (warnings allowed), 1 a check failed, 2 a host unreachable. */
+export async function runPreflightCommand(args: PreflightArgs, io: PreflightIo): Promise<number> {
+  if (!Number.isInteger(args.forks) || args.forks < 1) throw new InputError(`--forks must be a whole number of at least 1, not ${args.forks}`, { field: '--forks' });
+  if (!(args.timeout > 0)) throw new InputError(`--timeout must be a positive number of seconds, not ${args.timeout}`, { field: '--timeout' });
+  const inventory = await loadInventory(args.inventory);
+  const selected = selectHosts(inventory, args.limit);
+  const run = createRunLogger({ verbose: args.verbose === true, runDir: io.runDir === undefined ? undefined : io.runDir, terminal: io.stderr as NodeJS.WritableStream, color: io.color });
+  const log = run.logger.child({ command: 'preflight' });
+  log.info({ hosts: selected.length, forks: args.forks }, 'preflight started');
+
+  const byName = new Map(selected.map((h) => [h.name, h]));
+  const connect: Connect = io.connect ?? ((host) => connectForPreflight(byName.get(host.name) as HostConfig, { inventoryFile: inventory.file, log }));
+
+  const tty = io.stderr.isTTY === true && !args.verbose;
+  const progress = new PreflightProgress(selected.length);
+  const width = () => io.stderr.columns ?? 100;
+  const draw = () => io.stderr.write(`\r\x1b[2K${progress.line(Date.now(), { color: io.color, width: width() })}`);
+  const timer = tty ? setInterval(draw, 100) : null;
+
+  let report: PreflightReport;
+  try {
+    report = await runPreflight({
+      hosts: selected.map(toPreflightHost),
+      connect,
+      forks: args.forks,
+      timeoutMs: Math.round(args.timeout * 1000),
+      events: {
+        hostStarted: (h, at) => progress.started(h, at),
+        hostFinished: (o) => {
+          progress.finished(o);
+          log.info({ host: o.host.name, reachable: o.reachable, durationMs: o.durationMs, findings: o.findings.filter((f) => f.status !== 'pass') }, 'host finished');
+          if (!tty) io.stderr.write(`${hostFinishedLine(o)}\n`);
+        },
+      },
+    });
+  } finally {
+    if (timer) {
+      clearInterval(timer);
+      io.stderr.write('\r\x1b[2K');
+    }
+  }
+
+  if (args.json) io.stdout.write(renderPreflightJson(report));
+  else io.stdout.write(renderPreflightConsole(report, { color: io.color, width: Math.min(io.stdout.columns ?? 100, 160) }));
+  const written: string[] = [];
+  if (args.reportJson) written.push(`JSON report: ${writeReport(args.reportJson, renderPreflightJson(report))}`);
+  if (args.reportJunit) written.push(`JUnit report: ${writeReport(args.reportJunit, renderPreflightJunit(report))}`);
+  if (args.reportHtml) written.push(`HTML report: ${writeReport(args.reportHtml, renderPreflightHtml(report))}`);
+  for (const line of written) io.stderr.write(`${redact(line)}\n`);
+  log.info({ summary: report.summary }, 'preflight finished');
+  run.logger.flush();
+  return report.summary.exitCode;
+}
+
+export const preflightCommand: CommandModule<object, PreflightArgs> = {
   command: 'preflight',
-  describe: 'preflight (not yet implemented)',
-  handler: () => {
-    throw new InternalError('preflight is not implemented yet');
+  describe: 'Probe every host read-only and report whether it is ready for the install',
+  builder: (y: Argv<object>) =>
+    y
+      .option('inventory', { alias: 'i', type: 'string', demandOption: true, describe: 'Inventory file (YAML)' })
+      .option('limit', { type: 'string', describe: 'Hosts, groups or globs (app*, !db1, &web)' })
+      .option('forks', { type: 'number', default: DEFAULT_FORKS, describe: 'Hosts probed at once' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print the JSON document on stdout (nothing else there)' })
+      .option('report-json', { type: 'string', describe: 'Also write the JSON document to FILE' })
+      .option('report-junit', { type: 'string', describe: 'Write JUnit XML to FILE (one testcase per host x check)' })
+      .option('report-html', { type: 'string', describe: 'Write a self-contained HTML report to FILE' })
+      .option('timeout', { type: 'number', default: DEFAULT_PROBE_TIMEOUT_MS / 1000, describe: 'Seconds each probe script may take' })
+      .example('$0 preflight -i site.yaml', 'Probe every host; a table of hosts x checks')
+      .example('$0 preflight -i site.yaml --report-html preflight.html --report-junit preflight.xml', 'Reports for the infrastructure team and CI')
+      .example('$0 preflight -i site.yaml --limit app --json', 'Only the app servers, as JSON')
+      .epilogue('Checks, thresholds and remediations: docs/preflight.md. Exit codes: 0 ready (warnings allowed), 1 a check failed, 2 a host unreachable or login refused, 3 invalid inventory or flags.') as unknown as Argv<PreflightArgs>,
+  handler: async (argv) => {
+    const color = (argv as { color?: boolean }).color !== false && !process.env.NO_COLOR && process.stdout.isTTY === true;
+    (argv as unknown as { exitCode: number }).exitCode = await runPreflightCommand(argv, { stdout: process.stdout, stderr: process.stderr, color });
   },
 };

@@ -1,0 +1,29 @@
+/**
+ * The real `Connect` of a preflight run: an inventory host → a Session on its transport → a resident
+ * script runner, which runs the probe scripts shipped under ps1/probes/. One connection and one
+ * powershell.exe per host for both probes.
+ */
+import type { HostConfig } from '../inventory/types.js';
+import { openSession } from '../transport/connect.js';
+import { ScriptRunner, loadScript, type RunnerLog } from '../runner/index.js';
+import type { ProbeConnection } from './run.js';
+
+export interface PreflightConnectOptions {
+  inventoryFile: string;
+  log?: RunnerLog;
+}
+
+export async function connectForPreflight(host: HostConfig, opts: PreflightConnectOptions): Promise<ProbeConnection> {
+  const session = await openSession(host, { inventoryFile: opts.inventoryFile, ...(opts.log ? { log: opts.log } : {}) });
+  const runner = new ScriptRunner(session, opts.log ? { log: opts.log } : {});
+  return {
+    async run(scriptId, params, timeoutMs) {
+      const r = await runner.run(loadScript(scriptId), params as unknown as Record<string, unknown>, { timeoutMs });
+      return { ok: r.ok, data: r.data, error: r.error };
+    },
+    async close() {
+      await runner.close().catch(() => undefined);
+      await session.close();
+    },
+  };
+}
