@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../../src/errors.js';
+import { mergeFaults, parseFaultFlag } from '../../src/lab/faults/parse.js';
+import { HostFaults } from '../../src/lab/faults/runtime.js';
+import { LabFaultsSchema } from '../../src/lab/faults/schema.js';
+
+const none = LabFaultsSchema.parse({});
+
+describe('--fault HOST:KIND[:ARG]', () => {
+  it('parses every kind', () => {
+    expect(parseFaultFlag('app1:latency:250')).toEqual({ host: 'app1', faults: { latencyMs: 250 } });
+    expect(parseFaultFlag('app1:drop-after:3').faults).toEqual({ dropAfterRequests: 3 });
+    expect(parseFaultFlag('app1:drop-mid-command').faults).toEqual({ dropMidCommand: 'once' });
+    expect(parseFaultFlag('app1:http500').faults).toEqual({ http500: 'always' });
+    expect(parseFaultFlag('app1:http500:2').faults).toEqual({ http500: 2 });
+    expect(parseFaultFlag('app1:refuse-auth').faults).toEqual({ refuseAuth: true });
+    expect(parseFaultFlag('app1:fail-script:probes.facts:once').faults).toEqual({ failScripts: { 'probes.facts': 'once' } });
+    expect(parseFaultFlag('app1:fail-script:probes.facts').faults).toEqual({ failScripts: { 'probes.facts': 'always' } });
+    expect(parseFaultFlag('db1:down').faults).toEqual({ down: true });
+    expect(parseFaultFlag('db1:slow:3').faults).toEqual({ slowFactor: 3 });
+    expect(parseFaultFlag('db1:reboot:2').faults).toEqual({ reboot: { downSec: 2 } });
+  });
+
+  it('refuses malformed flags with an input error that lists the kinds', () => {
+    for (const bad of ['app1', 'app1:explode', 'app1:latency', 'app1:latency:-5', 'app1:slow:x', 'app1:fail-script', ':down']) {
+      expect(() => parseFaultFlag(bad), bad).toThrow(InputError);
+    }
+    expect(() => parseFaultFlag('app1:explode')).toThrow(/latency, drop-after/);
+  });
+
+  it('merges flags over the profile, fail-script entries accumulating', () => {
+    const m = mergeFaults({ ...none, failScripts: { a: 'once' } }, [parseFaultFlag('h:fail-script:b').faults, parseFaultFlag('h:latency:5').faults]);
+    expect(m.failScripts).toEqual({ a: 'once', b: 'always' });
+    expect(m.latencyMs).toBe(5);
+  });
+});
+
+describe('fault bookkeeping', () => {
+  it('drops one request after N, answers 500 to the next N, fails a script once', () => {
+    const f = new HostFaults({ ...none, dropAfterRequests: 2, failScripts: { x: 'once', y: 'always' } });
+    expect([f.nextRequest(), f.nextRequest(), f.nextRequest(), f.nextRequest()].map((d) => d.action)).toEqual(['continue', 'continue', 'drop', 'continue']);
+    expect([f.failScript('x'), f.failScript('x'), f.failScript('y'), f.failScript('y'), f.failScript('z')]).toEqual([true, false, true, true, false]);
+    const g = new HostFaults({ ...none, http500: 2 });
+    expect([g.nextRequest(), g.nextRequest(), g.nextRequest()].map((d) => d.action)).toEqual(['http500', 'http500', 'continue']);
+    const r = new HostFaults({ ...none, reboot: { downSec: 1 } });
+    expect([r.rebootAfterSet(), r.rebootAfterSet()]).toEqual([1, null]);
+  });
+});
