@@ -1,0 +1,1 @@
+export { startLabSsh, LAB_SSH_PORT, type LabSsh, type LabSshOptions } from './server.js';

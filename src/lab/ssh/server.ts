@@ -1,0 +1,222 @@
+/**
+ * startLabSsh: one real OpenSSH sshd per lab, bound to the SSH lab hosts' loopback addresses on the
+ * lab port, with host and client keys of its own in the state folder, and a ForceCommand that hands
+ * each command to the lab dispatcher over a unix socket (bridge.ts ↔ entry.ts).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir, userInfo } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { InputError, InternalError } from '../../errors.js';
+import { knownHostsName } from '../../transport/ssh/known-hosts.js';
+import type { Dispatcher, LabHostRef, LabProcess, LabProcessOutput } from '../dispatcher.js';
+import { startBridge } from './bridge.js';
+import { ensureKeyPair, readPublicKey } from './keys.js';
+import { renderSshdConfig } from './sshd-config.js';
+
+export const LAB_SSH_PORT = 5922;
+export const SSHD_PATH = '/usr/sbin/sshd';
+
+export interface LabSshOptions {
+  hosts: Array<{ ref: LabHostRef; port?: number }>;
+  dispatcher: Dispatcher;
+  /** Folder for keys, config, pid and log (created when missing). */
+  stateDir: string;
+  port?: number;
+  /** The account clients log in as (default: the user running the lab; it must exist on this machine). */
+  user?: string;
+  /** Serves the sftp subsystem for a host, when the lab offers uploads over SFTP. */
+  sftp?: (host: LabHostRef, out: LabProcessOutput) => LabProcess;
+}
+
+export interface LabSsh {
+  close(): Promise<void>;
+  port: number;
+  /** SHA256:… of the host key every lab SSH host presents. */
+  hostKeyFingerprint: string;
+  hostKeyPath: string;
+  /** authorized_keys the sshd reads (append lines to authorize more keys; read on every login). */
+  authorizedKeyPath: string;
+  /** Private key (OpenSSH format, unencrypted) that logs in: point the inventory's ssh.key at it. */
+  clientKeyPath: string;
+  /** known_hosts with every lab SSH host's entry: point the inventory's ssh.knownHosts at it. */
+  knownHostsPath: string;
+  user: string;
+  pid: number;
+  configPath: string;
+  logPath: string;
+}
+
+function shQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Where entry.js is: next to this module once built; from a dev checkout, transpiled into the state folder. */
+async function entryScript(stateDir: string): Promise<string> {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const built = join(here, 'entry.js');
+  if (existsSync(built) && existsSync(join(here, 'bridge-protocol.js'))) return built;
+  const ts = (await import('typescript')).default;
+  const outDir = join(stateDir, 'entry');
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'package.json'), '{ "type": "module" }\n');
+  for (const name of ['entry', 'bridge-protocol']) {
+    const source = readFileSync(join(here, `${name}.ts`), 'utf8');
+    const out = ts.transpileModule(source, {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+    });
+    writeFileSync(join(outDir, `${name}.js`), out.outputText);
+  }
+  return join(outDir, 'entry.js');
+}
+
+/** Unix socket paths are limited to ~107 bytes: fall back to /tmp for deep state folders. */
+function bridgeSocketPath(stateDir: string): string {
+  const inState = join(stateDir, 'bridge.sock');
+  if (Buffer.byteLength(inState) < 100) return inState;
+  return join(tmpdir(), `cortex-lab-ssh-${createHash('sha256').update(stateDir).digest('hex').slice(0, 16)}.sock`);
+}
+
+/** An sshd left running by a lab that died: ours if its command line names our config. */
+function killStale(pidFile: string, configPath: string): void {
+  try {
+    const pid = Number(readFileSync(pidFile, 'utf8').trim());
+    if (!Number.isInteger(pid) || pid <= 1) return;
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    if (cmdline.includes(configPath)) process.kill(pid, 'SIGTERM');
+  } catch {
+    /* nothing stale */
+  }
+}
+
+function canConnect(address: string, port: number): Promise<boolean> {
+  return new Promise((resolveP) => {
+    const s = connect({ host: address, port });
+    s.once('connect', () => {
+      s.destroy();
+      resolveP(true);
+    });
+    s.once('error', () => resolveP(false));
+  });
+}
+
+function logTail(path: string): string {
+  try {
+    return readFileSync(path, 'utf8').trim().split('\n').slice(-5).join(' | ');
+  } catch {
+    return '(no log)';
+  }
+}
+
+async function waitListening(child: ChildProcess, listen: Array<{ address: string; port: number }>, logPath: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  let exited: number | null = null;
+  child.once('exit', (code) => {
+    exited = code ?? -1;
+  });
+  for (;;) {
+    if (exited !== null) throw new InternalError(`the lab sshd exited (${exited}) while starting: ${logTail(logPath)}`);
+    const up = await Promise.all(listen.map((l) => canConnect(l.address, l.port)));
+    if (up.every(Boolean)) {
+      if (/Bind to port .* failed|Cannot bind any address/.test(logTail(logPath))) {
+        throw new InputError(`the lab sshd could not bind every address: ${logTail(logPath)}`);
+      }
+      return;
+    }
+    if (Date.now() > deadline) throw new InternalError(`the lab sshd did not start listening within 10 s: ${logTail(logPath)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export async function startLabSsh(o: LabSshOptions): Promise<LabSsh> {
+  if (!existsSync(SSHD_PATH)) {
+    throw new InputError(`${SSHD_PATH} is missing: the lab's SSH hosts need Debian's openssh-server`, {
+      hint: 'Run scripts/setup.sh (or apt-get install openssh-server).',
+    });
+  }
+  if (o.hosts.length === 0) throw new InputError('startLabSsh needs at least one host');
+  const port = o.port ?? LAB_SSH_PORT;
+  const listen = o.hosts.map((h) => ({ address: h.ref.address, port: h.port ?? port }));
+  for (const l of listen) {
+    if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(l.address)) {
+      throw new InputError(`lab SSH host address ${l.address} is not a loopback address (127.0.0.0/8)`);
+    }
+  }
+  const stateDir = resolve(o.stateDir);
+  const sessionHome = join(stateDir, 'home');
+  mkdirSync(sessionHome, { recursive: true });
+  // sshd insists on its privilege separation folder.
+  mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+
+  const hostKeyPath = join(stateDir, 'ssh_host_ed25519_key');
+  const clientKeyPath = join(stateDir, 'client_ed25519');
+  await Promise.all([ensureKeyPair(hostKeyPath, 'ed25519', 'cortex-lab-host'), ensureKeyPair(clientKeyPath, 'ed25519', 'cortex-lab-client')]);
+  const hostKey = readPublicKey(`${hostKeyPath}.pub`);
+  const clientKey = readPublicKey(`${clientKeyPath}.pub`);
+
+  const authorizedKeyPath = join(stateDir, 'authorized_keys');
+  if (!existsSync(authorizedKeyPath) || !readFileSync(authorizedKeyPath, 'utf8').includes(clientKey.line)) {
+    writeFileSync(authorizedKeyPath, `${clientKey.line}\n`, { flag: 'a', mode: 0o600 });
+  }
+  const knownHostsPath = join(stateDir, 'known_hosts');
+  writeFileSync(knownHostsPath, listen.map((l) => `${knownHostsName(l.address, l.port)} ${hostKey.keyType} ${hostKey.blob.toString('base64')}\n`).join(''));
+
+  const socketPath = bridgeSocketPath(stateDir);
+  const entry = await entryScript(stateDir);
+  const wrapper = join(stateDir, 'entry.sh');
+  // Absolute paths only: the account's PATH and shell start-up files play no part.
+  writeFileSync(wrapper, `#!/bin/sh\nexec ${shQuote(process.execPath)} ${shQuote(entry)} ${shQuote(socketPath)}\n`);
+  chmodSync(wrapper, 0o755);
+
+  const user = o.user ?? userInfo().username;
+  const pidFile = join(stateDir, 'sshd.pid');
+  const configPath = join(stateDir, 'sshd_config');
+  const logPath = join(stateDir, 'sshd.log');
+  writeFileSync(
+    configPath,
+    renderSshdConfig({ listen, hostKeyPaths: [hostKeyPath], authorizedKeysPath: authorizedKeyPath, forceCommandPath: shQuote(wrapper), pidFile, user, sessionHome }),
+  );
+  killStale(pidFile, configPath);
+
+  const byAddress = new Map(o.hosts.map((h) => [h.ref.address, h.ref]));
+  const bridge = await startBridge({ socketPath, dispatcher: o.dispatcher, hostAt: (a) => byAddress.get(a) ?? null, ...(o.sftp ? { sftp: o.sftp } : {}) });
+
+  const child = spawn(SSHD_PATH, ['-D', '-f', configPath, '-E', logPath], { stdio: 'ignore', env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } });
+  const childExit = new Promise<void>((r) => child.once('exit', () => r()));
+  try {
+    await waitListening(child, listen, logPath);
+  } catch (err) {
+    child.kill('SIGTERM');
+    await bridge.close();
+    throw err;
+  }
+
+  let closing: Promise<void> | null = null;
+  return {
+    port,
+    hostKeyFingerprint: hostKey.fingerprint,
+    hostKeyPath,
+    authorizedKeyPath,
+    clientKeyPath,
+    knownHostsPath,
+    user,
+    pid: child.pid ?? -1,
+    configPath,
+    logPath,
+    close: () => {
+      closing ??= (async () => {
+        if (child.exitCode === null && child.signalCode === null) {
+          child.kill('SIGTERM');
+          await Promise.race([childExit, new Promise((r) => setTimeout(r, 3_000).unref())]);
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        }
+        // Open sessions: their entry points lose the bridge and end.
+        await bridge.close();
+      })();
+      return closing;
+    },
+  };
+}
