@@ -50,7 +50,7 @@ const schemaCommand: CommandModule<object, { exitCode?: number }> = {
   builder: (y: Argv) =>
     y
       .example('$0 inventory schema > inventory.schema.json', 'Save the schema for your editor')
-      .example('# yaml-language-server: $schema=./inventory.schema.json', 'First line of site.yaml, so VS Code validates and completes it') as unknown as Argv<{ exitCode?: number }>,
+      .epilogue('Then start site.yaml with\n  # yaml-language-server: $schema=./inventory.schema.json\nso editors with the YAML language server validate and complete it. Exit code: 0.') as unknown as Argv<{ exitCode?: number }>,
   handler: (argv) => {
     process.stdout.write(inventoryJsonSchemaText());
     argv.exitCode = ExitCode.Ok;
