@@ -4,7 +4,7 @@
  * SessionSecurity for the connection. No I/O: randomness and the clock can be injected for tests.
  */
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
-import { ProtocolError } from '../../errors.js';
+import { InternalError, ProtocolError } from '../../errors.js';
 import { channelBindingsAvValue } from './channel-binding.js';
 import {
   computeMic,
@@ -106,7 +106,7 @@ export class NtlmClient {
     this.now = opts.now ?? (() => new Date());
   }
 
-  /** The NEGOTIATE message (type 1). Kept for the MIC, so call it once per handshake. */
+  /** The NEGOTIATE message (type 1). Kept for the MIC: call it once per handshake, before authenticate(). */
   negotiate(): Buffer {
     this.negotiateMessage = encodeNegotiate({ flags: CLIENT_NEGOTIATE_FLAGS, domain: '', workstation: '', version: CLIENT_VERSION });
     return Buffer.from(this.negotiateMessage);
@@ -114,7 +114,9 @@ export class NtlmClient {
 
   /** Answers `challengeMsg` (type 2) with an AUTHENTICATE (type 3) and the keyed session security. */
   authenticate(challengeMsg: Buffer, creds: NtlmCredentials, opts: AuthenticateOptions = {}): AuthenticateResult {
-    const negotiateMessage = this.negotiateMessage ?? this.negotiate();
+    const negotiateMessage = this.negotiateMessage;
+    // The MIC covers the NEGOTIATE actually sent, so it must come from negotiate() on this handshake.
+    if (!negotiateMessage) throw new InternalError('NTLM: authenticate() called without a preceding negotiate() on this handshake');
     const challenge = decodeChallenge(challengeMsg);
     const flags = this.negotiatedFlags(challenge.flags, opts.requireSeal ?? this.requireSeal);
 

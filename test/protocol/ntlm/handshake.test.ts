@@ -1,6 +1,6 @@
 /** Our client against our server, in memory: negotiate → challenge → authenticate → verify → seal both ways. */
 import { describe, expect, it } from 'vitest';
-import { ProtocolError } from '../../../src/errors.js';
+import { InternalError, ProtocolError } from '../../../src/errors.js';
 import { NtlmClient, parseAccountName } from '../../../src/protocol/ntlm/client.js';
 import { hasFlag, NegotiateFlags as F } from '../../../src/protocol/ntlm/flags.js';
 import {
@@ -204,5 +204,16 @@ describe('NTLM handshake, client ↔ server in memory', () => {
     expect(hasFlag(f, F.OEM_DOMAIN_SUPPLIED)).toBe(false);
     const both = challengeFlagsFor(F.UNICODE | F.OEM | F.SIGN);
     expect(hasFlag(both, F.UNICODE) && !hasFlag(both, F.OEM) && !hasFlag(both, F.SEAL)).toBe(true);
+  });
+});
+
+describe('NtlmClient misuse', () => {
+  it('authenticate() without negotiate() is a programming error, also on a second handshake', () => {
+    const server = new NtlmServer();
+    const client = new NtlmClient();
+    const challenge = server.challenge(client.negotiate(), hostNames);
+    expect(() => new NtlmClient().authenticate(challenge, { user: 'u', password: 'p' })).toThrow(/without a preceding negotiate/);
+    client.authenticate(challenge, { user: 'u', password: 'p' });
+    expect(() => client.authenticate(challenge, { user: 'u', password: 'p' })).toThrow(InternalError);
   });
 });
