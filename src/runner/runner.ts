@@ -185,6 +185,18 @@ export class ScriptRunner {
     void proc.terminate();
   }
 
+  /**
+   * End the idle resident process now, from inside an exclusive task (the next script starts a fresh
+   * one). The upload does this before streaming a file through another process: on WinRM every
+   * process shares the session's one socket, and an idle resident's Receive polls would hold each of
+   * the upload's Sends back; a PowerShell start is cheap next to that.
+   */
+  async releaseResidentNow(): Promise<void> {
+    const p = this.resident;
+    this.resident = null;
+    if (p) await p.close();
+  }
+
   /** End the resident process (the session stays open; the caller closes it). */
   async close(): Promise<void> {
     await this.enqueue(async () => {

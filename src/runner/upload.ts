@@ -62,7 +62,10 @@ export async function uploadFile(runner: ScriptRunner, localPath: string, remote
     await runner.exclusive(() => runner.session.putFile!(localPath, remotePath));
     method = 'putFile';
   } else {
-    await runner.exclusive(() => streamThroughStdin(runner, localPath, remotePath, local.bytes, opts));
+    await runner.exclusive(async () => {
+      await runner.releaseResidentNow();
+      await streamThroughStdin(runner, localPath, remotePath, local.bytes, opts);
+    });
     method = 'stdin';
   }
   const after = await runner.runData<FileHashData>(hashScript, { path: remotePath }, { timeoutMs: 600_000 });
