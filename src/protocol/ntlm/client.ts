@@ -57,7 +57,7 @@ const CLIENT_VERSION: NtlmVersion = { major: 10, minor: 0, build: 17763, revisio
 export interface NtlmCredentials {
   /** `user`, `DOMAIN\user` or `user@dns.domain`. */
   user: string;
-  /** Ignored when `user` is written as `DOMAIN\user`. */
+  /** Ignored when `user` is written as `DOMAIN\user` or as a UPN. */
   domain?: string;
   password: string;
   workstation?: string;
@@ -85,12 +85,13 @@ export interface AuthenticateResult {
 
 /**
  * Splits an account name the way Windows SSPI does: `DOMAIN\user` → user + domain; a UPN
- * (`user@dns.domain`) is sent whole as the user name with an empty domain; anything else is a bare user.
+ * (`user@dns.domain`) is sent whole as the user name with an empty domain (any default domain is dropped,
+ * as SSPI, requests-ntlm and Chromium do); anything else is a bare user in `defaultDomain`.
  */
 export function parseAccountName(name: string, defaultDomain = ''): { user: string; domain: string } {
   const slash = name.indexOf('\\');
   if (slash >= 0) return { domain: name.slice(0, slash), user: name.slice(slash + 1) };
-  if (name.includes('@')) return { user: name, domain: defaultDomain };
+  if (name.includes('@')) return { user: name, domain: '' };
   return { user: name, domain: defaultDomain };
 }
 

@@ -128,10 +128,11 @@ describe('NTLM handshake, client ↔ server in memory', () => {
 
   it('accepts DOMAIN\\user and UPN account names', () => {
     expect(parseAccountName('LAB\\deploy')).toEqual({ user: 'deploy', domain: 'LAB' });
-    expect(parseAccountName('deploy@lab.example', 'IGNORED')).toEqual({ user: 'deploy@lab.example', domain: 'IGNORED' });
+    expect(parseAccountName('deploy@lab.example', 'IGNORED')).toEqual({ user: 'deploy@lab.example', domain: '' });
+    expect(parseAccountName('deploy', 'LAB')).toEqual({ user: 'deploy', domain: 'LAB' });
     expect(parseAccountName('deploy')).toEqual({ user: 'deploy', domain: '' });
     expect(handshake('S3cret!pass', { user: 'LAB\\deploy', domain: 'OTHER' }).verdict.ok).toBe(true);
-    expect(handshake('upn-pass', { user: 'deploy@lab.example', domain: '' }).verdict.ok).toBe(true);
+    expect(handshake('upn-pass', { user: 'deploy@lab.example', domain: 'LAB' }).verdict.ok).toBe(true);
   });
 
   it('requireSeal refuses a CHALLENGE without SEAL; without it the context authenticates but cannot seal', () => {
