@@ -22,7 +22,9 @@ export async function connectForPreflight(host: HostConfig, opts: PreflightConne
       return { ok: r.ok, data: r.data, error: r.error };
     },
     async close() {
-      await runner.close().catch(() => undefined);
+      // Closing the session ends the resident powershell.exe with it (WinRS Signal terminate and
+      // Delete, SSH channel close). The runner's graceful exit would cost ~4 more requests per host
+      // and buys nothing for read-only probes.
       await session.close();
     },
   };

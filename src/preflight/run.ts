@@ -63,6 +63,8 @@ interface HostRun {
   hostFindings: Finding[];
   reach: Finding[];
   reachResult: ReachResult | null;
+  /** The session closing: the host's result is known before it ends. */
+  closing?: Promise<void>;
 }
 
 /**
@@ -136,8 +138,8 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
         run.reach = reachFindings(targets, { error: messageOf(err) });
       }
     }
-    await conn.close().catch(() => undefined);
     run.outcome.durationMs = now() - t0;
+    run.closing = conn.close().catch(() => undefined);
     return run;
   };
 
@@ -155,6 +157,8 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
         runs.set(host.name, run);
         if (run.skewMs !== null) skews.push(run.skewMs);
         opts.events?.hostFinished?.(finish(run, median(skews)));
+        // The fork stays taken until the session is closed, so --forks bounds open connections.
+        await run.closing;
       }),
     ),
   );
