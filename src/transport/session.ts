@@ -90,12 +90,13 @@ export async function runToCompletion(
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      void proc.terminate();
+      // Reject before terminating: a transport whose terminate settles `exit` at once must not win the race.
       reject(
         new OperationTimeoutError(`${spec.command} did not finish within ${opts.timeoutMs} ms; it was terminated`, {
           host: session.host.name,
         }),
       );
+      void proc.terminate();
     }, opts.timeoutMs);
   });
   try {
