@@ -7,6 +7,7 @@
 # It writes to PATH.cortex-partial, then moves it over PATH, and prints one JSON result. The runner
 # verifies the SHA-256 on the host afterwards (runner.file-hash). Needs a binary-safe stdin (WinRS
 # with WINRS_CONSOLEMODE_STDIN=FALSE).
+# lint-ignore: envelope it reads raw bytes from stdin in its own process, so it cannot use the lib (which travels in the bootstrap frame) and prints its JSON result itself
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
