@@ -1,6 +1,6 @@
 /** What a `command` node calls: a cmdlet or function by name, a native executable, a script block, a script. */
 import type { Node } from 'web-tree-sitter';
-import { kids, literalText } from './tree.js';
+import { kids, literalText, type ScriptIndex } from './tree.js';
 import { NATIVE_EXECUTABLES } from './data/native-executables.js';
 
 export type CommandTarget =
@@ -18,6 +18,24 @@ export interface CommandCall {
 }
 
 const NATIVE_EXT = /\.(exe|bat|cmd|com)$/i;
+
+/** describeCommand, computed once per command node of a script. */
+export function callAt(index: ScriptIndex, node: Node): CommandCall | null {
+  const key = `call:${node.id}`;
+  if (index.memo.has(key)) return index.memo.get(key) as CommandCall | null;
+  const call = describeCommand(node);
+  index.memo.set(key, call);
+  return call;
+}
+
+/** Every command call of a script, in source order. */
+export function allCalls(index: ScriptIndex): CommandCall[] {
+  const key = 'calls';
+  if (!index.memo.has(key)) {
+    index.memo.set(key, index.commands.map((n) => callAt(index, n)).filter((c): c is CommandCall => c !== null));
+  }
+  return index.memo.get(key) as CommandCall[];
+}
 
 export function describeCommand(node: Node): CommandCall | null {
   let operator: CommandCall['operator'] = null;

@@ -35,11 +35,15 @@ export interface LintOptions {
   cwd?: string;
 }
 
-/** Where a script sits decides which rules apply: the nearest ps1/<kind>/ folder in its path. */
+/**
+ * Where a script sits decides which rules apply: the nearest folder named after a kind, looking no
+ * higher than a `ps1` folder (so a checkout under /srv/steps/ does not make every script a step).
+ */
 export function scriptKind(file: string): ScriptKind {
   const dirs = path.resolve(file).split(path.sep).slice(0, -1).reverse();
   for (const d of dirs) {
     switch (d.toLowerCase()) {
+      case 'ps1': return 'other';
       case 'probes': return 'probe';
       case 'resources': return 'resource';
       case 'steps': return 'step';
@@ -73,15 +77,18 @@ interface Parsed {
   display: string;
   text: string;
   index: ScriptIndex;
+  /** Frees the tree's wasm memory; the index is unusable afterwards. */
+  dispose(): void;
 }
 
 async function parseFile(file: string, cwd: string): Promise<Parsed> {
   const text = await readFile(file, 'utf8');
   const tree = await parsePowerShell(text);
-  return { file, display: path.relative(cwd, file) || file, text, index: indexTree(tree) };
+  return { file, display: path.relative(cwd, file) || file, text, index: indexTree(tree), dispose: () => tree.delete() };
 }
 
-async function libFacts(libDirs: string[], alreadyParsed: Map<string, Parsed>, cwd: string): Promise<LibFacts> {
+/** Functions of ps1/lib (and which of them check $LASTEXITCODE): every script may call them. */
+async function libFacts(libDirs: string[], cwd: string): Promise<LibFacts> {
   const facts: LibFacts = { functions: new Map(), exitCodeCheckers: new Set() };
   const existing: string[] = [];
   for (const d of libDirs) {
@@ -92,9 +99,10 @@ async function libFacts(libDirs: string[], alreadyParsed: Map<string, Parsed>, c
     }
   }
   for (const file of await collectScripts(existing)) {
-    const parsed = alreadyParsed.get(file) ?? (await parseFile(file, cwd));
+    const parsed = await parseFile(file, cwd);
     for (const [k, v] of definedFunctions(parsed.index)) facts.functions.set(k, v);
     for (const k of exitCodeCheckingFunctions(parsed.index)) facts.exitCodeCheckers.add(k);
+    parsed.dispose();
   }
   return facts;
 }
@@ -120,18 +128,22 @@ export function lintParsed(p: Parsed, lib: LibFacts): { findings: Finding[]; sup
   return { findings, suppressions };
 }
 
-/** Lints every *.ps1 under `paths` (files or directories). */
+/** Lints every *.ps1 under `paths` (files or directories), one tree in memory at a time. */
 export async function lintFiles(paths: string[], options: LintOptions = {}): Promise<LintReport> {
   const cwd = options.cwd ?? process.cwd();
   const files = await collectScripts(paths);
-  const parsed = new Map<string, Parsed>();
-  for (const f of files) parsed.set(f, await parseFile(f, cwd));
-  const lib = await libFacts(options.libDirs ?? [path.join(REPO_ROOT, 'ps1', 'lib')], parsed, cwd);
-  const report: LintReport = { files: files.map((f) => parsed.get(f)?.display ?? f), findings: [], suppressions: [] };
+  const lib = await libFacts(options.libDirs ?? [path.join(REPO_ROOT, 'ps1', 'lib')], cwd);
+  const report: LintReport = { files: [], findings: [], suppressions: [] };
   for (const f of files) {
-    const { findings, suppressions } = lintParsed(parsed.get(f) as Parsed, lib);
-    report.findings.push(...findings);
-    report.suppressions.push(...suppressions);
+    const parsed = await parseFile(f, cwd);
+    try {
+      const { findings, suppressions } = lintParsed(parsed, lib);
+      report.files.push(parsed.display);
+      report.findings.push(...findings);
+      report.suppressions.push(...suppressions);
+    } finally {
+      parsed.dispose();
+    }
   }
   report.findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col || a.rule.localeCompare(b.rule));
   return report;

@@ -11,11 +11,13 @@ export interface ScriptIndex {
   variables: Node[];
   /** ERROR and MISSING nodes */
   errors: Node[];
+  /** Per-tree memo (node id -> value) for derived facts several rules ask for. */
+  memo: Map<string, unknown>;
 }
 
 export function indexTree(tree: Tree): ScriptIndex {
   const index: ScriptIndex = {
-    root: tree.rootNode, commands: [], functions: [], comments: [], memberAccesses: [], variables: [], errors: [],
+    root: tree.rootNode, commands: [], functions: [], comments: [], memberAccesses: [], variables: [], errors: [], memo: new Map(),
   };
   const cursor = tree.walk();
   for (;;) {

@@ -7,7 +7,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import type { Rule, RuleContext } from '../types.js';
-import { bareName, describeCommand, parameterNames } from '../commands.js';
+import { allCalls, bareName, callAt, parameterNames } from '../commands.js';
 import { isBefore, kids, namedKids, variableName } from '../tree.js';
 
 /** Members that read as a DateTime on the objects our scripts touch (CIM, files, processes, certificates, events). */
@@ -40,9 +40,8 @@ type Verdict = { ok: true } | { ok: false; why: string };
 const OK: Verdict = { ok: true };
 
 export const datesRule: Rule = (ctx) => {
-  for (const node of ctx.index.commands) {
-    const call = describeCommand(node);
-    if (call?.target.kind !== 'name' || bareName(call.target.name).toLowerCase() !== 'get-date') continue;
+  for (const call of allCalls(ctx.index)) {
+    if (call.target.kind !== 'name' || bareName(call.target.name).toLowerCase() !== 'get-date') continue;
     // -Format/-UFormat already give a string.
     if (parameterNames(call).some((p) => p === 'format' || p === 'uformat')) continue;
     const verdict = judgeCommandValue(call.node, ctx, 0);
@@ -93,9 +92,9 @@ function judgeValue(start: Node, ctx: RuleContext, depth: number): Verdict {
         const elements = namedKids(parent);
         if (elements.length > 1 && elements[elements.length - 1]?.id !== node.id) {
           const next = elements[elements.indexOf(elements.find((e) => e.id === node.id) as Node) + 1];
-          const call = next ? describeCommand(next) : null;
-          if (call?.target.kind === 'name' && OUTPUT_COMMANDS.has(bareName(call.target.name).toLowerCase())) {
-            return { ok: false, why: `gives a DateTime piped to ${bareName(call.target.name)}; ${FIX}` };
+          const call = next ? callAt(ctx.index, next) : null;
+          if (call?.target.kind === 'name' && OUTPUT_COMMANDS.has(bareName(call?.target.name).toLowerCase())) {
+            return { ok: false, why: `gives a DateTime piped to ${bareName(call?.target.name)}; ${FIX}` };
           }
           return OK;
         }
@@ -114,8 +113,8 @@ function judgeValue(start: Node, ctx: RuleContext, depth: number): Verdict {
       return judgeVariable(target, lhs, ctx, depth);
     }
     if (t === 'command_elements') {
-      const call = parent.parent ? describeCommand(parent.parent) : null;
-      const name = call?.target.kind === 'name' ? bareName(call.target.name).toLowerCase() : '';
+      const call = parent.parent ? callAt(ctx.index, parent.parent) : null;
+      const name = call?.target.kind === 'name' ? bareName(call?.target.name).toLowerCase() : '';
       if (OUTPUT_COMMANDS.has(name)) return { ok: false, why: `gives a DateTime passed to ${name} as is; ${FIX}` };
       return OK; // a cmdlet or a ps1/lib helper (ConvertTo-CortexDate) consumes it
     }

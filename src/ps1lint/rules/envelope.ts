@@ -5,8 +5,8 @@
  * $ProgressPreference = 'SilentlyContinue', so each script is safe to read on its own.
  */
 import type { Node } from 'web-tree-sitter';
-import type { Rule } from '../types.js';
-import { bareName, describeCommand } from '../commands.js';
+import type { Rule, RuleContext } from '../types.js';
+import { allCalls, bareName, type CommandCall } from '../commands.js';
 import { kids } from '../tree.js';
 
 export const HEADER = /^# cortex-script: ([A-Za-z0-9][\w.-]*)\s*$/;
@@ -25,7 +25,7 @@ export const envelopeRule: Rule = (ctx) => {
   if (ctx.kind === 'lib' || ctx.kind === 'bootstrap') return;
 
   const topLevel = topLevelStatements(ctx.index.root);
-  const envelopeCall = topLevel.find((s) => callsEnvelope(s));
+  const envelopeCall = topLevelEnvelopeStatement(ctx);
   for (const setting of SETTINGS) {
     const at = topLevel.find((s) => setting.test.test(s.text.trim()));
     if (!at) {
@@ -36,7 +36,7 @@ export const envelopeRule: Rule = (ctx) => {
   }
   // With a syntax error the call may sit inside an ERROR node; `syntax` has said what matters.
   if (!envelopeCall && ctx.index.errors.length === 0) {
-    const nested = ctx.index.commands.some((c) => isEnvelopeCommand(c));
+    const nested = allCalls(ctx.index).some((c) => isEnvelopeCommand(c));
     ctx.report({ line: 1, col: 1 }, 'envelope', nested
       ? 'Invoke-CortexScript must be called at top level of the script, not inside another block'
       : 'the script does not use the envelope; wrap its body in Invoke-CortexScript (ps1/lib/envelope.ps1) so it reads JSON parameters and prints one JSON result');
@@ -48,18 +48,22 @@ function topLevelStatements(root: Node): Node[] {
   return list ? kids(list).filter((c) => c.isNamed && c.type !== 'comment') : [];
 }
 
-function isEnvelopeCommand(node: Node): boolean {
-  const call = describeCommand(node);
-  return call?.target.kind === 'name' && bareName(call.target.name).toLowerCase() === 'invoke-cortexscript';
+function isEnvelopeCommand(call: CommandCall): boolean {
+  return call.target.kind === 'name' && bareName(call.target.name).toLowerCase() === 'invoke-cortexscript';
 }
 
-function callsEnvelope(statement: Node): boolean {
-  // The call may be the statement itself or piped/assigned there, but not inside a nested block.
-  return statement.descendantsOfType('command').some((c) => {
-    if (!c || !isEnvelopeCommand(c)) return false;
-    for (let p = c.parent; p && p.id !== statement.id; p = p.parent) {
-      if (p.type === 'script_block' || p.type === 'function_statement' || p.type === 'statement_block') return false;
+/**
+ * The top-level statement that calls Invoke-CortexScript: the call may be the statement itself or be
+ * piped or assigned there, but not sit inside a nested block.
+ */
+function topLevelEnvelopeStatement(ctx: RuleContext): Node | undefined {
+  for (const call of allCalls(ctx.index)) {
+    if (!isEnvelopeCommand(call)) continue;
+    for (let n: Node | null = call.node; n?.parent; n = n.parent) {
+      const p: Node = n.parent;
+      if (p.type === 'script_block' || p.type === 'function_statement' || p.type === 'statement_block') break;
+      if (p.type === 'statement_list' && p.parent?.type === 'program') return n;
     }
-    return true;
-  });
+  }
+  return undefined;
 }

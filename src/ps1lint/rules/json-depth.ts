@@ -1,11 +1,10 @@
 /** `json-depth`: ConvertTo-Json defaults to -Depth 2 in 5.1 and silently flattens deeper values to type names. */
 import type { Rule } from '../types.js';
-import { bareName, describeCommand, parameterNames } from '../commands.js';
+import { allCalls, bareName, parameterNames } from '../commands.js';
 
 export const jsonDepthRule: Rule = (ctx) => {
-  for (const node of ctx.index.commands) {
-    const call = describeCommand(node);
-    if (call?.target.kind !== 'name' || bareName(call.target.name).toLowerCase() !== 'convertto-json') continue;
+  for (const call of allCalls(ctx.index)) {
+    if (call.target.kind !== 'name' || bareName(call.target.name).toLowerCase() !== 'convertto-json') continue;
     const hasDepth = parameterNames(call).some((p) => p.length >= 3 && 'depth'.startsWith(p));
     if (!hasDepth) {
       ctx.report(call.nameNode, 'json-depth',

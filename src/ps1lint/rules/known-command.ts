@@ -5,7 +5,7 @@
  */
 import { closest, distance } from 'fastest-levenshtein';
 import type { Rule } from '../types.js';
-import { bareName, describeCommand, isExpressionMisreadAsCommand } from '../commands.js';
+import { allCalls, bareName, isExpressionMisreadAsCommand } from '../commands.js';
 import { aliasTarget } from '../data/aliases.js';
 import { KNOWN_COMMAND_NAMES, knownCommand } from '../data/known-commands.js';
 import { NATIVE_EXECUTABLES } from '../data/native-executables.js';
@@ -16,9 +16,8 @@ const NATIVE_EXT = /\.(exe|bat|cmd|com)$/i;
 
 export const knownCommandRule: Rule = (ctx) => {
   const local = definedFunctions(ctx.index);
-  for (const node of ctx.index.commands) {
-    const call = describeCommand(node);
-    if (call?.target.kind !== 'name') continue;
+  for (const call of allCalls(ctx.index)) {
+    if (call.target.kind !== 'name') continue;
     const name = bareName(call.target.name);
     const lower = name.toLowerCase();
     if (isExpressionMisreadAsCommand(name) || /\.ps1$/i.test(name)) continue;

@@ -6,12 +6,12 @@
  */
 import type { Node } from 'web-tree-sitter';
 import type { Rule, RuleContext } from '../types.js';
-import { bareName, describeCommand, isNativeCall, type CommandCall } from '../commands.js';
+import { allCalls, bareName, isNativeCall, type CommandCall } from '../commands.js';
 import { contains, enclosingStatement, kids } from '../tree.js';
 import { exitCodeCheckingFunctions } from './functions.js';
 
 export const nativeExitCodeRule: Rule = (ctx) => {
-  const calls = ctx.index.commands.map(describeCommand).filter((c): c is CommandCall => c !== null);
+  const calls = allCalls(ctx.index);
   const natives = calls.filter((c) => isNativeCall(c, ctx.text));
   if (natives.length === 0) return;
   const checkers = new Set([...ctx.lib.exitCodeCheckers, ...exitCodeCheckingFunctions(ctx.index)]);
