@@ -3,6 +3,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { OperationTimeoutError, ScriptError } from '../../src/errors.js';
+import type { Dispatcher } from '../../src/lab/dispatcher.js';
 import { createPowerShellDispatcher } from '../../src/lab/powershell/index.js';
 import { ScriptRunner, loadScript } from '../../src/runner/index.js';
 import { clearSecretsForTests, registerSecret } from '../../src/secrets/registry.js';
@@ -187,5 +188,32 @@ describe('ScriptRunner start-up', () => {
     expect(err).toBeInstanceOf(OperationTimeoutError);
     expect((err as Error).message).toMatch(/host app1, script test.echo: powershell.exe did not start within 50 ms/);
     expect(session.processes[0]?.running).toBe(false);
+  });
+});
+
+describe('ScriptRunner output decoding', () => {
+  it('decodes stray stdout lines and CLIXML stderr as UTF-8 even when chunks split characters', async () => {
+    const inner = createPowerShellDispatcher(createTestExecutor());
+    const noisy: Dispatcher = {
+      start(h, command, args, out) {
+        const stray = Buffer.from('Größe: 日本 🚀\r\n', 'utf8');
+        const clixml = Buffer.from(
+          '#< CLIXML\r\n<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04"><S S="Error">Fehler: Überlauf_x000D__x000A_</S></Objs>',
+          'utf8',
+        );
+        // Split both inside multi-byte characters, as a transport may.
+        out.stdout(stray.subarray(0, 3));
+        out.stdout(stray.subarray(3, 14));
+        out.stdout(stray.subarray(14));
+        out.stderr(clixml.subarray(0, 130));
+        out.stderr(clixml.subarray(130, 131));
+        out.stderr(clixml.subarray(131));
+        return inner.start(h, command, args, out);
+      },
+    };
+    const runner = new ScriptRunner(new FakeSession(host, noisy));
+    const r = await runner.run(testScripts.echo, { a: 1 });
+    expect(r.data).toEqual({ a: 1 });
+    expect(r.stdoutDiagnostics).toEqual(['Größe: 日本 🚀', 'Fehler: Überlauf']);
   });
 });
