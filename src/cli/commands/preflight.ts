@@ -72,8 +72,13 @@ export async function runPreflightCommand(args: PreflightArgs, io: PreflightIo):
   const tty = io.stderr.isTTY === true && !args.verbose;
   const progress = new PreflightProgress(selected.length);
   const width = () => io.stderr.columns ?? 100;
-  const draw = () => io.stderr.write(`\r\x1b[2K${progress.line(Date.now(), { color: io.color, width: width() })}`);
-  const timer = tty ? setInterval(draw, 100) : null;
+  // The live line is redrawn at most every 50 ms (1,000 hosts finishing at once must not flood the terminal).
+  let drawnAt = 0;
+  const draw = () => {
+    drawnAt = Date.now();
+    io.stderr.write(`\r\x1b[2K${progress.line(drawnAt, { color: io.color, width: width() })}`);
+  };
+  const timer = tty ? setInterval(draw, 200) : null;
 
   let report: PreflightReport;
   try {
@@ -88,6 +93,7 @@ export async function runPreflightCommand(args: PreflightArgs, io: PreflightIo):
           progress.finished(o);
           log.info({ host: o.host.name, reachable: o.reachable, durationMs: o.durationMs, findings: o.findings.filter((f) => f.status !== 'pass') }, 'host finished');
           if (!tty) io.stderr.write(`${hostFinishedLine(o)}\n`);
+          else if (Date.now() - drawnAt >= 50) draw();
         },
       },
     });
