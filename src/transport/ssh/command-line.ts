@@ -11,8 +11,12 @@ import type { ProcessSpec } from '../session.js';
 
 /** Plain in cmd, PowerShell and sh, unquoted. (`=` and `,` are fine in argument position.) */
 const BARE = /^[A-Za-z0-9_\-./:=+,@\\]+$/;
-/** Plain inside double quotes in cmd, PowerShell and sh: no `"`, `$`, `` ` ``, `%`, `!`, `^`, `\`. */
-const QUOTABLE = /^[A-Za-z0-9_\-./:=+,@ ()[\]{}#~;&|<>'*?]*$/;
+/**
+ * Plain inside double quotes in cmd and PowerShell: no `"`, `$`, `` ` ``, `%`, `!`, `^`. Backslashes
+ * (Windows paths) are literal there, except a trailing one, which CommandLineToArgvW would read as
+ * escaping the closing quote.
+ */
+const QUOTABLE = /^([A-Za-z0-9_\-./:=+,@ ()[\]{}#~;&|<>'*?\\]*[A-Za-z0-9_\-./:=+,@ ()[\]{}#~;&|<>'*?])?$/;
 
 export function quoteWord(word: string, what: string): string {
   if (BARE.test(word)) return word;
