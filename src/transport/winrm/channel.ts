@@ -79,6 +79,12 @@ export class WsmanChannel {
 
   private async ensureConnected(timeoutMs: number): Promise<{ conn: HttpConnection; security: ConnectionSecurity }> {
     if (this.closed) throw new ProtocolError('WinRM session is closed', { host: this.host.name });
+    if (this.conn && this.conn.alive) {
+      // Let a close the host already sent (idle timeout, restart) be seen before reusing the socket:
+      // one event-loop turn for a peer's pending close to reach the wire, one for us to read it.
+      await new Promise<void>((r) => setImmediate(r));
+      await new Promise<void>((r) => setImmediate(r));
+    }
     if (this.conn && this.security && this.conn.alive) return { conn: this.conn, security: this.security };
     this.dropConnection();
     const conn = await HttpConnection.open(this.endpoint);

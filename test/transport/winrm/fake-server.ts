@@ -1,0 +1,71 @@
+/**
+ * A deliberately broken WinRM endpoint for the client's error handling: answers Create and Command
+ * properly (so a session opens), then whatever `mode` says for the next request.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import { commandResponse, createResponse, readRequest } from '../../../src/protocol/wsman/messages.js';
+import { Action } from '../../../src/protocol/wsman/namespaces.js';
+import { parseSoap } from '../../../src/protocol/wsman/soap.js';
+
+export type Misbehaviour = (req: { action: string; messageId: string; body: string }) => Buffer | 'hang' | 'close';
+
+export interface FakeServer {
+  misbehave: Misbehaviour | null;
+  /** Misbehave already on Create (session open), not only after it. */
+  fromCreate: boolean;
+  close(): Promise<void>;
+}
+
+export function httpReply(status: number, contentType: string | null, body: string | Buffer, extra = ''): Buffer {
+  const b = Buffer.isBuffer(body) ? body : Buffer.from(body);
+  const ct = contentType ? `Content-Type: ${contentType}\r\n` : '';
+  return Buffer.concat([Buffer.from(`HTTP/1.1 ${status} X\r\n${ct}Content-Length: ${b.length}\r\n${extra}\r\n`), b]);
+}
+
+export async function startFakeServer(address: string, port = 5985): Promise<FakeServer> {
+  const sockets = new Set<Socket>();
+  const fake: FakeServer = { misbehave: null, fromCreate: false, close: async () => undefined };
+  const server: Server = createServer((sock) => {
+    sockets.add(sock);
+    sock.on('close', () => sockets.delete(sock));
+    sock.on('error', () => sock.destroy());
+    let buf = Buffer.alloc(0);
+    sock.on('data', (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      for (;;) {
+        const end = buf.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const head = buf.subarray(0, end).toString('latin1');
+        const len = Number(/content-length:\s*(\d+)/i.exec(head)?.[1] ?? 0);
+        if (buf.length < end + 4 + len) return;
+        const body = buf.subarray(end + 4, end + 4 + len).toString('utf8');
+        buf = buf.subarray(end + 4 + len);
+        const req = readRequest(parseSoap(body));
+        const messageId = req.messageId ?? '';
+        const info = { action: req.action, messageId, body };
+        const broken = fake.misbehave && (fake.fromCreate || req.action !== Action.Create) ? fake.misbehave(info) : null;
+        if (broken === 'hang') continue;
+        if (broken === 'close') {
+          sock.destroy();
+          return;
+        }
+        if (broken) {
+          sock.write(broken);
+          continue;
+        }
+        const ok =
+          req.action === Action.Create
+            ? createResponse(messageId, 'http://x/wsman', 'SHELL-1', 'u', address)
+            : commandResponse(messageId, 'CMD-1');
+        sock.write(httpReply(200, 'application/soap+xml;charset=UTF-8', ok));
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(port, address, () => r()));
+  fake.close = () =>
+    new Promise<void>((r) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => r());
+    });
+  return fake;
+}

@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WsmanFaultError } from '../../../src/transport/winrm/errors.js';
+import { runToCompletion } from '../../../src/transport/session.js';
+import { openWinrmSession } from '../../../src/transport/winrm/index.js';
+import { FaultCode } from '../../../src/protocol/wsman/namespaces.js';
+import { settings, startTestLab, type TestLab } from './helpers.js';
+
+// 127.0.13.2: a host whose user may hold 2 shells.
+let t: TestLab;
+beforeAll(async () => {
+  t = await startTestLab(['127.0.13.2'], { names: ['app13'], maxShellsPerUser: 2 });
+});
+afterAll(async () => {
+  await t?.lab.close();
+});
+
+describe('WinRM long polls, quotas and shell recycling', () => {
+  // A 12 s command with a 4 s OperationTimeout spans at least three Receive long polls, each
+  // ending in the TimedOut fault (2150858793) that means "poll again".
+  it('a 12 s command completes across several long polls', async () => {
+    const s = await openWinrmSession(t.hosts[0]!, settings('ntlm-http', t.cert, { operationTimeoutSec: 4 }));
+    try {
+      const proc = await s.spawn({ command: 'sleep', args: ['12'] });
+      const out: Buffer[] = [];
+      proc.on('stdout', (c) => out.push(c));
+      await proc.closeStdin();
+      expect((await proc.exit).exitCode).toBe(0);
+      expect(Buffer.concat(out).toString()).toBe('slept 12\r\n');
+      expect((proc as unknown as { receives: number }).receives).toBeGreaterThanOrEqual(3);
+    } finally {
+      await s.close();
+    }
+  }, 30_000);
+
+  it('MaxShellsPerUser: a third session is refused with the quota fault; closed sessions free their shells', async () => {
+    const a = await openWinrmSession(t.hosts[0]!, settings('ntlm-http', t.cert));
+    const b = await openWinrmSession(t.hosts[0]!, settings('basic-https', t.cert));
+    const err = await openWinrmSession(t.hosts[0]!, settings('ntlm-https', t.cert)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WsmanFaultError);
+    expect((err as WsmanFaultError).fault.wsmanCode).toBe(FaultCode.QuotaMaxShells);
+    expect((err as Error).message).toContain('host app13');
+    await a.close();
+    await b.close();
+    const c = await openWinrmSession(t.hosts[0]!, settings('ntlm-https', t.cert));
+    await c.close();
+  });
+
+  it('a shell the host lost (UnexpectedSelectors) is replaced transparently', async () => {
+    const s = await openWinrmSession(t.hosts[0]!, settings('ntlm-http', t.cert));
+    try {
+      expect((await runToCompletion(s, { command: 'hostname', args: [] }, { timeoutMs: 10_000 })).exitCode).toBe(0);
+      const before = t.lab.counters('app13').shells;
+      // A reboot: connections cut, shells gone.
+      await t.lab.closeHost('app13');
+      await t.lab.openHost('app13');
+      const r = await runToCompletion(s, { command: 'echo', args: ['again'] }, { timeoutMs: 10_000 });
+      expect(r.stdout.toString()).toBe('again\r\n');
+      expect(t.lab.counters('app13').shells).toBe(before + 1);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('terminate() ends a running command on the host and settles exit', async () => {
+    const s = await openWinrmSession(t.hosts[0]!, settings('ntlm-http', t.cert));
+    try {
+      const terminatedBefore = t.log.terminated;
+      const proc = await s.spawn({ command: 'sleep', args: ['60'] });
+      await new Promise((r) => setTimeout(r, 100));
+      await proc.terminate();
+      expect((await proc.exit).exitCode).toBe(0xc000013a);
+      expect(t.log.terminated).toBe(terminatedBefore + 1);
+    } finally {
+      await s.close();
+    }
+  });
+});
