@@ -35,7 +35,8 @@ describe('ps1lint CLI', () => {
     expect(code).toBe(0);
     expect(out).toContain('suppression/good/suppressed.ps1:6  known-command  (1x) the fixture shows a justified exception on the next line');
     expect(out).toContain('suppression/good/suppressed.ps1:9  dates  (1x) the registry value is a yyyyMMdd string');
-    expect(out).toMatch(/^ps1lint: 1 file, 0 findings, 2 suppressions$/m);
+    expect(out).toContain('suppression/good/file-level.ps1:3  envelope  (1x) standalone script');
+    expect(out).toMatch(/^ps1lint: 2 files, 0 findings, 3 suppressions$/m);
   });
 
   it('exits 3 for a path that does not exist', async () => {

@@ -39,20 +39,31 @@ function insideCheckingHelper(node: Node, calls: CommandCall[], checkers: Set<st
   });
 }
 
+/** Blocks whose statements run once, in line with what follows: a check after the block still sees the code. */
+const PASS_THROUGH_BLOCKS = new Set(['try_statement', 'catch_clause', 'finally_clause', 'if_statement', 'elseif_clause', 'else_clause']);
+
 function checkedAfter(call: CommandCall, natives: CommandCall[], reads: Node[]): boolean {
-  const home = enclosingStatement(call.node);
-  if (!home) return false;
-  // Same statement, after the call: `$out = foo.exe 2>&1; ...` is two statements, but
-  // `if ((foo.exe) -and $LASTEXITCODE -eq 0)` reads it in the same one.
-  if (reads.some((r) => contains(home.statement, r) && r.startIndex > call.node.endIndex)) return true;
-  const laterNativeInSameStatement = natives.some((n) => n !== call && contains(home.statement, n.node) && n.node.startIndex > call.node.endIndex);
+  const own = enclosingStatement(call.node);
+  if (!own) return false;
+  // Same statement, after the call: `if ((foo.exe) -and $LASTEXITCODE -eq 0)`.
+  if (reads.some((r) => contains(own.statement, r) && r.startIndex > call.node.endIndex)) return true;
+  const laterNativeInSameStatement = natives.some((n) => n !== call && contains(own.statement, n.node) && n.node.startIndex > call.node.endIndex);
   if (laterNativeInSameStatement) return false;
-  for (let s = home.statement.nextNamedSibling; s; s = s.nextNamedSibling) {
-    const stmt = s;
-    const firstRead = reads.find((r) => contains(stmt, r));
-    const firstNative = natives.find((n) => contains(stmt, n.node));
-    if (firstRead && (!firstNative || firstRead.startIndex < firstNative.node.startIndex || contains(firstNative.node, firstRead))) return true;
-    if (firstNative) return false;
+  let home = own;
+  for (;;) {
+    for (let s = home.statement.nextNamedSibling; s; s = s.nextNamedSibling) {
+      const stmt = s;
+      const firstRead = reads.find((r) => contains(stmt, r));
+      const firstNative = natives.find((n) => contains(stmt, n.node));
+      if (firstRead && (!firstNative || firstRead.startIndex < firstNative.node.startIndex || contains(firstNative.node, firstRead))) return true;
+      if (firstNative) return false;
+    }
+    // End of the block: `try { $out = foo.exe } finally { ... }` may be checked after the try.
+    const block = home.list.parent;
+    const owner = block?.type === 'statement_block' ? block.parent : null;
+    if (!owner || !PASS_THROUGH_BLOCKS.has(owner.type)) return false;
+    const outer = enclosingStatement(owner);
+    if (!outer) return false;
+    home = outer;
   }
-  return false;
 }
