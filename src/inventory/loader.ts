@@ -155,6 +155,7 @@ export function parseInventory(text: string, file: string): Inventory {
       installPath: h.installPath,
       lab: h.lab,
       labPath: prov.get('lab') ?? [],
+      refSources: refSourcesOf(prov),
       position,
     });
   }
@@ -170,6 +171,17 @@ export function parseInventory(text: string, file: string): Inventory {
     groups: groupMap,
     positionOf: (path) => source.positionOf(path),
   };
+}
+
+const REF_FIELDS = ['winrm.password', 'winrm.tls.ca', 'ssh.key', 'ssh.passphrase', 'ssh.password'];
+
+function refSourcesOf(prov: Provenance): Record<string, YamlPath> {
+  const out: Record<string, YamlPath> = {};
+  for (const f of REF_FIELDS) {
+    const p = prov.get(f.split('.').join('\u0000'));
+    if (p) out[f] = p;
+  }
+  return out;
 }
 
 export type { VarsInput };

@@ -128,7 +128,7 @@ export function problemsFromIssue(issue: z.core.$ZodIssue, ctx: IssueContext): I
           position: at(keyPath, true),
           field: fieldName(keyPath),
           message: `unknown key '${k}'.${near ? ` Did you mean '${near}'?` : ''}`,
-          hint: `Allowed here: ${allowed.join(', ')}.`,
+          hint: `Allowed here: ${allowed.join(', ')}.${path.length === 0 && !near ? ` Groups go under all.children (e.g. all.children.${k}).` : ''}`,
         };
       });
     }

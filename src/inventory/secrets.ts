@@ -17,8 +17,10 @@ export interface SecretContext {
   field: string;
   /** Where the reference is written; relative file: paths resolve against this file's folder. */
   position?: SourcePosition | undefined;
-  /** Folder for relative file: paths when there is no position (default: the current directory). */
+  /** Folder for relative file: paths (default: the folder of `position.file`, else the current directory). */
   baseDir?: string | undefined;
+  /** Identity of the written reference, so `prompt` asks once per place it is written (default: position). */
+  promptKey?: string | undefined;
 }
 
 /** Asked once per written reference: `password: prompt` in all.vars asks once, not once per host. */
@@ -54,10 +56,11 @@ export async function resolveSecret(ref: string, ctx: SecretContext): Promise<st
         hint: 'Use env:NAME or file:PATH for unattended runs (CI, pipes, scheduled tasks).',
       });
     }
-    const key = ctx.position ? `${ctx.position.file}:${ctx.position.line}:${ctx.position.col}` : `${ctx.host ?? ''}/${ctx.field}`;
+    const shared = ctx.promptKey ?? (ctx.position ? `${ctx.position.file}:${ctx.position.line}:${ctx.position.col}` : undefined);
+    const key = shared ?? `${ctx.host ?? ''}/${ctx.field}`;
     let pending = prompted.get(key);
     if (!pending) {
-      pending = readHidden(`${ctx.field}${ctx.host && !ctx.position ? ` for ${ctx.host}` : ''}: `);
+      pending = readHidden(`${ctx.field}${ctx.host && !shared ? ` for ${ctx.host}` : ''}: `);
       prompted.set(key, pending);
     }
     value = await pending;
@@ -93,10 +96,12 @@ function refOf(host: HostConfig, field: HostSecretField): string | null | undefi
  * Resolve one of a host's secret fields (null when the field is not set). Relative file: paths start at
  * the inventory file's folder. The value is registered with the redactor before it is returned.
  */
-export async function resolveHostSecret(inv: Pick<Inventory, 'file'>, host: HostConfig, field: HostSecretField): Promise<string | null> {
+export async function resolveHostSecret(inv: Pick<Inventory, 'file'> & Partial<Pick<Inventory, 'positionOf'>>, host: HostConfig, field: HostSecretField): Promise<string | null> {
   const ref = refOf(host, field);
   if (!ref) return null;
-  return resolveSecret(ref, { host: host.name, field, baseDir: dirname(inv.file) });
+  const source = host.refSources?.[field];
+  const position = source && inv.positionOf ? inv.positionOf(source) : undefined;
+  return resolveSecret(ref, { host: host.name, field, baseDir: dirname(inv.file), position, promptKey: source ? `${inv.file}#${source.join('.')}` : undefined });
 }
 
 /** Read a non-secret file reference (e.g. winrm.tls.ca) as text; null when unset. */

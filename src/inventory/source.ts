@@ -23,7 +23,8 @@ export class YamlSource {
   static parse(text: string, displayName: string): { source: YamlSource; data: unknown; problems: YamlSyntaxProblem[] } {
     const lines = new LineCounter();
     // uniqueKeys: a host or key written twice in one map is an error, not a silent override.
-    const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+    // merge: Ansible inventories use `<<: *defaults` merge keys.
+    const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, merge: true });
     const source = new YamlSource(displayName, doc, lines);
     const problems = doc.errors.map((e) => ({
       position: source.at(e.pos[0]),

@@ -64,6 +64,12 @@ export interface HostConfig {
   labPath: Array<string | number>;
   /** Where the host's entry is written (its first listing). */
   position: SourcePosition;
+  /**
+   * YAML path where each reference-holding field that is set was written (winrm.password, winrm.tls.ca,
+   * ssh.key, ssh.passphrase, ssh.password), e.g. ['all','vars','winrm','password']: errors point there,
+   * and `prompt` written once in all.vars is asked once for every host.
+   */
+  refSources?: Record<string, Array<string | number>>;
 }
 
 export interface Inventory {

@@ -202,4 +202,41 @@ describe('loadInventory: errors name file:line:col, the field, what is allowed',
     const text = ['all:', '  vars: { transport: ssh, ssh: { user: admin } }', '  hosts:', '    h1: { address: 10.0.0.1 }', ''].join('\n');
     expect(() => parseInventory(text, 'site.yaml')).toThrow(/site\.yaml:2:32, field all\.vars\.ssh: transport ssh needs a way to authenticate/);
   });
+
+  it('top-level groups get a hint to move them under all.children', () => {
+    expect(() => parseInventory('all: {}\nweb:\n  hosts: {}\n', 'site.yaml')).toThrow(/site\.yaml:2:1, field web: unknown key 'web'\. Allowed here: all\. Groups go under all\.children/);
+  });
 });
+
+describe('loadInventory: YAML features', () => {
+  it('anchors and merge keys (<<: *defaults) work as in Ansible inventories', () => {
+    const text = [
+      'all:',
+      '  vars:',
+      '    winrm: &w { user: svc-cortex, password: env:CORTEX_TEST_PW, port: 5985 }',
+      '  children:',
+      '    app:',
+      '      hosts:',
+      '        app1: { address: 10.0.0.1, winrm: { <<: *w, port: 15985 } }',
+      '        app2: { address: 10.0.0.2, winrm: *w }',
+      '',
+    ].join('\n');
+    const inv = parseInventory(text, 'site.yaml');
+    expect(inv.hosts.map((h) => [h.winrm.user, h.winrm.port])).toEqual([
+      ['svc-cortex', 15985],
+      ['svc-cortex', 5985],
+    ]);
+  });
+
+  it('records where each secret reference was written', async () => {
+    const inv = await loadInventory(fixture('inheritance.yaml'));
+    const app3 = inv.hosts.find((h) => h.name === 'app3')!;
+    expect(app3.refSources).toEqual({
+      'winrm.password': ['all', 'vars', 'winrm', 'password'],
+      'winrm.tls.ca': ['all', 'vars', 'winrm', 'tls', 'ca'],
+      'ssh.key': ['all', 'children', 'app', 'hosts', 'app3', 'ssh', 'key'],
+    });
+    expect(inv.positionOf(app3.refSources!['winrm.password']!)).toMatchObject({ line: 8, col: 17 });
+  });
+});
+

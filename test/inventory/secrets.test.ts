@@ -76,6 +76,14 @@ describe('host secrets and file references', () => {
     expect(await readFileRef(inv, null, { field: 'winrm.tls.ca' })).toBeNull();
   });
 
+  it('resolveHostSecret errors point at the line that wrote the reference', async () => {
+    const inv = await loadInventory(join(fixtures, 'inheritance.yaml'));
+    const app1 = inv.hosts.find((h) => h.name === 'app1')!;
+    await expect(resolveHostSecret(inv, app1, 'winrm.password')).rejects.toThrow(
+      /inheritance\.yaml:8:17, host app1, field winrm\.password: environment variable CORTEX_TEST_PW is not set/,
+    );
+  });
+
   it('checkSecretReferences reports unset variables and missing files once per reference, never values', async () => {
     const inv = await loadInventory('examples/lab/inventory.yaml');
     const missing = checkSecretReferences(inv, {});
