@@ -11,7 +11,7 @@ import type { Dispatcher, LabHostRef } from './dispatcher.js';
 import { LabExecutor } from './executor.js';
 import { mergeFaults, type FaultFlag } from './faults/parse.js';
 import { HostFaults } from './faults/runtime.js';
-import type { LabFaults } from './faults/schema.js';
+import { LabFaultsSchema, type LabFaults } from './faults/schema.js';
 import type { AnyLabHandler, LabView } from './handlers/types.js';
 import { exeName } from './powershell/command-line.js';
 import { createPowerShellDispatcher } from './powershell/index.js';
@@ -88,8 +88,8 @@ export interface RunningLab {
   readonly dispatcher: Dispatcher;
   status(): LabStatus;
   host(name: string): LabHostRuntime | undefined;
-  /** Replace a host's faults (merged over its current ones). */
-  setFaults(name: string, faults: Partial<LabFaults>): Promise<void>;
+  /** Add faults to a host (merged over its current ones), or replace them all (`replace`). */
+  setFaults(name: string, faults: Partial<LabFaults>, opts?: { replace?: boolean }): Promise<void>;
   /** Reboot now: down for downSec, pendingReboot cleared, bootTime moved. */
   reboot(name: string, downSec: number): Promise<void>;
   /** Restore every host's state from its profile (memory and disk). */
@@ -254,7 +254,6 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
           users: spec.users,
           http: spec.http ?? true,
           https: spec.https ?? true,
-          domain: h.state.machine.domain.joined ? h.state.machine.domain.name : 'WORKGROUP',
         };
       }),
       dispatcher,
@@ -336,10 +335,10 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
         })),
       };
     },
-    async setFaults(name, faults) {
+    async setFaults(name, faults, o = {}) {
       const rt = hosts.get(name);
       if (!rt) throw new InputError(`no lab host named ${name}`, { host: name });
-      const next = mergeFaults(rt.faults.faults, [faults]);
+      const next = o.replace ? LabFaultsSchema.parse(faults) : mergeFaults(rt.faults.faults, [faults]);
       rt.faults.update(next);
       rt.profile = { ...rt.profile, faults: next };
       if (faults.down !== undefined && rt.rebootingUntil === null) await setUp(rt, !next.down);

@@ -1,11 +1,269 @@
-import type { CommandModule } from 'yargs';
-import { InternalError } from '../../errors.js';
+/**
+ * cortex-deploy lab up | down | status | reset | fault: simulated Windows Server hosts on loopback
+ * addresses (docs/lab.md). `up` runs in the foreground until Ctrl-C, or with --detach starts a
+ * background process (pid file and log in the state folder) and returns once its listeners are up.
+ * `down` stops exactly the process in the pid file. `status` shows each host's state and counters.
+ */
+import { resolve } from 'node:path';
+import pc from 'picocolors';
+import type { Argv, CommandModule } from 'yargs';
+import { InputError } from '../../errors.js';
+import { ExitCode } from '../../exit-codes.js';
+import { loadInventory } from '../../inventory/index.js';
+import {
+  assertNotRunning,
+  controlPaths,
+  DEFAULT_STATE_DIR,
+  queryStatus,
+  sendFaults,
+  sendReset,
+  serveControl,
+  spawnDetached,
+  stopRunningLab,
+  type ControlPaths,
+} from '../../lab/control.js';
+import { parseFaultFlag } from '../../lab/faults/parse.js';
+import { startLab, type LabEvent, type LabStatus } from '../../lab/lab.js';
+import { labHostsFromInventory } from '../../lab/profile/from-inventory.js';
+import { LabStateStore } from '../../lab/state/store.js';
+import { redact } from '../../secrets/registry.js';
 
-// Placeholder until its issue lands: the command exists so --help lists it.
+interface CommonArgs {
+  inventory?: string | undefined;
+  state: string;
+  json?: boolean;
+  exitCode?: number;
+}
+interface UpArgs extends CommonArgs {
+  inventory: string;
+  detach: boolean;
+  fault: string[];
+}
+
+const out = (s: string) => process.stdout.write(s);
+const err = (s: string) => process.stderr.write(redact(s));
+const colors = () => pc.createColors(process.stdout.isTTY === true && !process.env.NO_COLOR);
+
+function withState(y: Argv): Argv {
+  return y.option('state', { type: 'string', default: DEFAULT_STATE_DIR, describe: 'State folder: host states, pid file, log, certificate' });
+}
+
+function describeEvent(e: LabEvent): string {
+  switch (e.kind) {
+    case 'state':
+      return e.origin === 'restored' ? `${e.host}: state restored` : `${e.host}: state re-made from the profile (${e.origin})`;
+    case 'down':
+      return `${e.host}: down (${e.reason})`;
+    case 'up':
+      return `${e.host}: up`;
+    case 'fault':
+      return `${e.host}: fault ${e.fault}`;
+    case 'warning':
+      return e.message;
+  }
+}
+
+function summaryLines(s: LabStatus): string[] {
+  const up = s.hosts.filter((h) => h.up).length;
+  const lines = [`lab running (pid ${s.pid}): ${s.hosts.length} hosts, ${up} up; state ${s.stateDir}`, `HTTPS certificate (trust it as winrm.tls.ca): ${s.certPath}`];
+  if (s.ssh) lines.push(`SSH on port ${s.ssh.port}: key ${s.ssh.clientKeyPath}, known_hosts ${s.ssh.knownHostsPath}, user ${s.ssh.user}`);
+  return lines;
+}
+
+async function up(argv: UpArgs): Promise<number> {
+  const paths = controlPaths(argv.state);
+  await assertNotRunning(paths);
+  const faultFlags = argv.fault.map(parseFaultFlag);
+  const inventoryFile = resolve(argv.inventory);
+  // Validate everything before detaching, so the user sees input errors directly.
+  const inv = await loadInventory(inventoryFile);
+  const { hosts, skipped } = await labHostsFromInventory(inv);
+  if (hosts.length === 0) throw new InputError(`${argv.inventory} has no host the lab can simulate`, { hint: 'Lab hosts use transport winrm or ssh on 127.x.y.z addresses.' });
+
+  if (argv.detach) {
+    const script = process.argv[1];
+    if (!script) throw new InputError('cannot find the cortex-deploy entry script to detach');
+    const childArgs = [script, 'lab', 'up', '-i', inventoryFile, '--state', paths.stateDir, ...argv.fault.flatMap((f) => ['--fault', f])];
+    const { status } = await spawnDetached(childArgs, paths);
+    for (const line of summaryLines(status)) out(`${line}\n`);
+    out(`log ${paths.logFile}; stop with: cortex-deploy lab down -i ${argv.inventory}${argv.state !== DEFAULT_STATE_DIR ? ` --state ${argv.state}` : ''}\n`);
+    return ExitCode.Ok;
+  }
+
+  const started = Date.now();
+  const lab = await startLab({ hosts, stateDir: paths.stateDir, faultFlags, onEvent: (e) => out(`${new Date().toISOString()} ${describeEvent(e)}\n`) });
+  let stopping: Promise<void> | null = null;
+  let release: () => void = () => undefined;
+  const stopped = new Promise<void>((r) => (release = r));
+  const stop = () => {
+    stopping ??= (async () => {
+      await control.close().catch(() => undefined);
+      await lab.stop();
+      release();
+    })();
+  };
+  const control = await serveControl(lab, paths, stop);
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  for (const s of skipped) out(`skipped ${s.name}: ${s.why}\n`);
+  for (const line of summaryLines(lab.status())) out(`${line}\n`);
+  out(`ready in ${Date.now() - started} ms; Ctrl-C or \`cortex-deploy lab down\` stops it\n`);
+  await stopped;
+  out('lab stopped\n');
+  return ExitCode.Ok;
+}
+
+async function down(argv: CommonArgs): Promise<number> {
+  const paths = controlPaths(argv.state);
+  const r = await stopRunningLab(paths);
+  if ('stopped' in r) out(`lab stopped (pid ${r.stopped})\n`);
+  else if (r.stalePid !== null) out(`no lab running (removed a stale pid file for pid ${r.stalePid})\n`);
+  else out(`no lab running from ${paths.stateDir}\n`);
+  return ExitCode.Ok;
+}
+
+async function hostNames(argv: CommonArgs): Promise<Array<{ name: string; address: string }>> {
+  if (!argv.inventory) return [];
+  const inv = await loadInventory(resolve(argv.inventory));
+  return inv.hosts.map((h) => ({ name: h.name, address: h.address }));
+}
+
+async function status(argv: CommonArgs): Promise<number> {
+  const paths = controlPaths(argv.state);
+  const s = await queryStatus(paths);
+  if (!s) {
+    const hosts = await hostNames(argv);
+    if (argv.json) out(`${JSON.stringify({ running: false, stateDir: paths.stateDir, hosts: hosts.map((h) => ({ ...h, up: false })) }, null, 2)}\n`);
+    else out(`no lab running from ${paths.stateDir}${hosts.length ? `; ${hosts.length} inventory hosts down` : ''}\n`);
+    return ExitCode.Failed;
+  }
+  if (argv.json) {
+    out(`${JSON.stringify(s, null, 2)}\n`);
+    return ExitCode.Ok;
+  }
+  const c = colors();
+  for (const line of summaryLines(s)) out(`${line}\n`);
+  const header = ['host', 'address', 'state', 'requests', 'shells', 'powershell', 'scripts', 'set', 'faults'];
+  const rows = s.hosts.map((h) => [
+    h.name,
+    h.address,
+    h.up ? 'up' : h.rebootingUntil ? 'rebooting' : 'down',
+    String(h.counters.requests),
+    String(h.counters.shells),
+    String(h.counters.powershellStarts),
+    String(h.counters.scripts),
+    String(h.counters.setCalls),
+    String(h.counters.faults),
+  ]);
+  const widths = header.map((hd, i) => Math.max(hd.length, ...rows.map((r) => r[i]!.length)));
+  const fmt = (r: string[]) => r.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  out(`${c.bold(fmt(header))}\n`);
+  for (const r of rows) {
+    const line = fmt(r);
+    out(`${r[2] === 'up' ? line : c.red(line)}\n`);
+  }
+  return ExitCode.Ok;
+}
+
+async function reset(argv: CommonArgs): Promise<number> {
+  const paths = controlPaths(argv.state);
+  if (await queryStatus(paths)) {
+    await sendReset(paths);
+    out('lab reset: every host is back to its profile (running lab)\n');
+    return ExitCode.Ok;
+  }
+  const names = (await hostNames(argv)).map((h) => h.name);
+  await new LabStateStore(paths.stateDir).reset(names);
+  out(`lab reset: ${names.length} host states removed from ${paths.stateDir}; the next lab up starts from the profiles\n`);
+  return ExitCode.Ok;
+}
+
+async function fault(argv: CommonArgs & { spec: string[] }): Promise<number> {
+  const paths: ControlPaths = controlPaths(argv.state);
+  if (!(await queryStatus(paths))) throw new InputError(`no lab running from ${paths.stateDir}`, { hint: 'Start one with `cortex-deploy lab up -i INV --detach`.' });
+  for (const spec of argv.spec) {
+    const clear = /^([^:]+):clear$/.exec(spec);
+    if (clear) {
+      await sendFaults(paths, clear[1]!, {}, true);
+      out(`${clear[1]}: faults cleared\n`);
+      continue;
+    }
+    const f = parseFaultFlag(spec);
+    await sendFaults(paths, f.host, f.faults);
+    out(`${f.host}: ${spec.slice(f.host.length + 1)}\n`);
+  }
+  return ExitCode.Ok;
+}
+
+function run<A extends CommonArgs>(fn: (a: A) => Promise<number>) {
+  return async (argv: A) => {
+    try {
+      argv.exitCode = await fn(argv);
+    } catch (e) {
+      if (e instanceof Error && !(e instanceof InputError) && (e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+        err(`cortex-deploy: an address of the lab is already in use (${(e as Error).message}); is another lab running?\n`);
+        argv.exitCode = ExitCode.InvalidInput;
+        return;
+      }
+      throw e;
+    }
+  };
+}
+
+const FAULT_HELP =
+  'HOST:KIND[:ARG], KIND one of latency:MS, drop-after:N, drop-mid-command[:once|always], http500[:N], refuse-auth, fail-script:ID[:once|always], down, slow:K, reboot:T';
+
 export const labCommand: CommandModule = {
-  command: 'lab',
-  describe: 'lab (not yet implemented)',
-  handler: () => {
-    throw new InternalError('lab is not implemented yet');
-  },
+  command: 'lab <command>',
+  describe: 'Simulated Windows Server hosts on loopback addresses (docs/lab.md)',
+  builder: (y: Argv) =>
+    y
+      .command<UpArgs>({
+        command: 'up',
+        describe: 'Start the lab hosts of an inventory',
+        builder: (b: Argv) =>
+          withState(b)
+            .option('inventory', { alias: 'i', type: 'string', demandOption: true, describe: 'Inventory YAML file' })
+            .option('detach', { type: 'boolean', default: false, describe: 'Run in the background (pid file and log in the state folder)' })
+            .option('fault', { type: 'string', array: true, default: [], describe: FAULT_HELP })
+            .example('$0 lab up -i examples/lab/inventory.yaml --detach', 'Start the 7-host example lab in the background')
+            .example('$0 lab up -i examples/lab/inventory.yaml --fault app2:down --fault db1:latency:200', 'With faults') as unknown as Argv<UpArgs>,
+        handler: run(up),
+      })
+      .command<CommonArgs>({
+        command: 'down',
+        describe: 'Stop the lab started from this state folder',
+        builder: (b: Argv) => withState(b).option('inventory', { alias: 'i', type: 'string', describe: 'Inventory (accepted for symmetry with up)' }) as unknown as Argv<CommonArgs>,
+        handler: run(down),
+      })
+      .command<CommonArgs>({
+        command: 'status',
+        describe: 'Hosts up or down, with counters (requests, shells, PowerShell processes, scripts, Set calls)',
+        builder: (b: Argv) =>
+          withState(b)
+            .option('inventory', { alias: 'i', type: 'string', describe: 'Inventory: list its hosts even when no lab runs' })
+            .option('json', { type: 'boolean', default: false, describe: 'One JSON document on stdout' })
+            .epilogue('Exit codes: 0 a lab is running; 1 none is.') as unknown as Argv<CommonArgs>,
+        handler: run(status),
+      })
+      .command<CommonArgs>({
+        command: 'reset',
+        describe: 'Restore every host to its profile (forget what scripts installed)',
+        builder: (b: Argv) => withState(b).option('inventory', { alias: 'i', type: 'string', demandOption: true, describe: 'Inventory YAML file' }) as unknown as Argv<CommonArgs>,
+        handler: run(reset),
+      })
+      .command<CommonArgs & { spec: string[] }>({
+        command: 'fault <spec..>',
+        describe: 'Add faults to hosts of the running lab',
+        builder: (b: Argv) =>
+          withState(b)
+            .positional('spec', { type: 'string', array: true, describe: FAULT_HELP })
+            .option('inventory', { alias: 'i', type: 'string', describe: 'Inventory (accepted for symmetry with up)' })
+            .example('$0 lab fault app2:down', 'Take app2 down now')
+            .example('$0 lab fault app1:latency:500 app1:fail-script:probes.facts:once', 'Slow app1 down and fail its next facts probe')
+            .example('$0 lab fault app2:clear', 'Remove every fault of app2 (and bring it up)') as unknown as Argv<CommonArgs & { spec: string[] }>,
+        handler: run(fault),
+      })
+      .demandCommand(1, 'Name a lab command: up, down, status, reset, fault.'),
+  handler: () => undefined,
 };
