@@ -50,19 +50,10 @@ function inventoryYaml(n, latencyMs) {
 async function serveLab(file, stateDir) {
   const { loadInventory } = await import('../../dist/inventory/index.js');
   const { startLab } = await import('../../dist/lab/lab.js');
-  const { resolveProfileOrThrow } = await import('../../dist/lab/profile/resolve.js');
+  const { labHostsFromInventory } = await import('../../dist/lab/profile/from-inventory.js');
   const inv = await loadInventory(file);
-  const lab = await startLab({
-    stateDir,
-    hosts: inv.hosts.map((h) => ({
-      name: h.name,
-      address: h.address,
-      transport: 'winrm',
-      users: [{ domain: 'LAB', user: 'cortex', password: PASSWORD }],
-      profile: resolveProfileOrThrow(h.lab ?? {}, { host: h.name, labPath: h.labPath }),
-      https: false,
-    })),
-  });
+  const { hosts } = await labHostsFromInventory(inv);
+  const lab = await startLab({ stateDir, hosts: hosts.map((h) => ({ ...h, https: false })) });
   process.on('message', async (m) => {
     if (m === 'status') {
       const hosts = lab.status().hosts;

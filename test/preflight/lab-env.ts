@@ -5,29 +5,18 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLab, type RunningLab, type LabHostSpec } from '../../src/lab/lab.js';
-import { resolveProfileOrThrow } from '../../src/lab/profile/resolve.js';
+import { startLab, type RunningLab } from '../../src/lab/lab.js';
+import { labHostsFromInventory } from '../../src/lab/profile/from-inventory.js';
 import type { Inventory } from '../../src/inventory/types.js';
 
+/** The documented lab password; the fixtures' inventories read it from CORTEX_LAB_PASSWORD. */
 export const LAB_PASSWORD = 'CortexLab!2026';
 
-export function labSpecs(inv: Inventory, password: string): LabHostSpec[] {
-  return inv.hosts.map((h) => {
-    const [domain, user] = (h.winrm.user ?? 'LAB\\cortex').includes('\\') ? (h.winrm.user as string).split('\\', 2) : ['LAB', h.winrm.user as string];
-    return {
-      name: h.name,
-      address: h.address,
-      transport: 'winrm' as const,
-      users: [{ domain: domain as string, user: user as string, password }],
-      profile: resolveProfileOrThrow(h.lab ?? {}, { host: h.name, labPath: h.labPath, positionOf: inv.positionOf, position: h.position }),
-      https: false,
-    };
-  });
-}
-
 export async function startTestLab(inv: Inventory): Promise<{ lab: RunningLab; stop: () => Promise<void> }> {
+  process.env.CORTEX_LAB_PASSWORD = LAB_PASSWORD;
   const stateDir = mkdtempSync(join(tmpdir(), 'cortex-preflight-lab-'));
-  const lab = await startLab({ hosts: labSpecs(inv, LAB_PASSWORD), stateDir });
+  const { hosts } = await labHostsFromInventory(inv);
+  const lab = await startLab({ hosts: hosts.map((h) => ({ ...h, https: false })), stateDir });
   return {
     lab,
     stop: async () => {
