@@ -8,7 +8,19 @@
  * script starts a fresh one.
  */
 import { randomUUID } from 'node:crypto';
-import { CortexError, OperationTimeoutError, ScriptError } from '../errors.js';
+import {
+  AuthError,
+  CortexError,
+  InputError,
+  InternalError,
+  OperationTimeoutError,
+  ProtocolError,
+  ScriptError,
+  TlsError,
+  UnreachableError,
+  type ErrorContext,
+  type ErrorKind,
+} from '../errors.js';
 import type { ResultFrame, RunRequestFrame } from '../protocol/script-frames.js';
 import type { Session } from '../transport/session.js';
 import type { RunnerMode } from './bootstrap.js';
@@ -42,6 +54,18 @@ export interface RunOptions {
 export type ScriptSource = { id: string; text: string } | LoadedScript;
 
 export const ADHOC_SCRIPT_ID = 'adhoc';
+
+type CortexErrorClass = new (detail: string, context?: ErrorContext, options?: { cause?: unknown }) => CortexError;
+const errorClassOfKind: Record<ErrorKind, CortexErrorClass> = {
+  input: InputError,
+  unreachable: UnreachableError,
+  auth: AuthError,
+  tls: TlsError,
+  protocol: ProtocolError,
+  timeout: OperationTimeoutError,
+  script: ScriptError,
+  internal: InternalError,
+};
 const DEFAULT_TIMEOUT_MS = 300_000;
 
 export class ScriptRunner {
@@ -155,10 +179,11 @@ export class ScriptRunner {
     return result;
   }
 
+  /** The same kind of error, with host and script in its context (the original stays as the cause). */
   private withScript(err: unknown, scriptId: string): Error {
     if (err instanceof CortexError) {
       if (err.context.script) return err;
-      const Ctor = err.constructor as new (detail: string, ctx: CortexError['context'], o?: { cause?: unknown }) => CortexError;
+      const Ctor = errorClassOfKind[err.kind];
       return new Ctor(err.detail, { ...err.context, host: err.context.host ?? this.host, script: scriptId }, { cause: err });
     }
     return new ScriptError(`${(err as Error)?.message ?? String(err)}`, { host: this.host, script: scriptId }, { cause: err });

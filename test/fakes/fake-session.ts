@@ -9,6 +9,7 @@ import type { ExitStatus, HostRef, OutputStream, ProcessSpec, RemoteProcess, Ses
 export class FakeProcess implements RemoteProcess {
   readonly exit: Promise<ExitStatus>;
   private resolveExit!: (s: ExitStatus) => void;
+  private rejectExit!: (e: Error) => void;
   private listeners: Record<OutputStream, Array<(c: Buffer) => void>> = { stdout: [], stderr: [] };
   private early: Record<OutputStream, Buffer[]> = { stdout: [], stderr: [] };
   private ended = false;
@@ -17,7 +18,11 @@ export class FakeProcess implements RemoteProcess {
   bytesWritten = 0;
 
   constructor(readonly spec: ProcessSpec) {
-    this.exit = new Promise((r) => (this.resolveExit = r));
+    this.exit = new Promise((resolve, reject) => {
+      this.resolveExit = resolve;
+      this.rejectExit = reject;
+    });
+    this.exit.catch(() => undefined);
   }
 
   get running(): boolean {
@@ -61,6 +66,14 @@ export class FakeProcess implements RemoteProcess {
     if (this.ended) return;
     this.lab.terminate();
     this.end(1);
+  }
+
+  /** The transport fails mid-command (connection dropped): exit rejects with the transport's error. */
+  drop(err: Error): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.rejectExit(err);
+    this.lab.terminate();
   }
 
   /** The process dies on its own (killed on the host, out of memory): exit code, no more output. */

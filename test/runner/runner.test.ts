@@ -2,7 +2,7 @@
  * The script runner end to end against the lab's powershell.exe emulation, in-process (FakeSession).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { OperationTimeoutError, ScriptError } from '../../src/errors.js';
+import { OperationTimeoutError, ScriptError, UnreachableError } from '../../src/errors.js';
 import type { Dispatcher } from '../../src/lab/dispatcher.js';
 import { createPowerShellDispatcher } from '../../src/lab/powershell/index.js';
 import { ScriptRunner, loadScript } from '../../src/runner/index.js';
@@ -105,6 +105,19 @@ describe('ScriptRunner, resident mode', () => {
     expect(err.message).toMatch(/powershell\.exe ended \(exit code 3221225477\) while a script was running/);
     expect(queued).toMatchObject({ status: 'fulfilled', value: { ok: true, data: { queued: true } } });
     expect(session.powershellStarts).toBe(2);
+  });
+
+  it('a transport failure mid-script keeps its kind (unreachable: exit code 2), gains host and script, and the next script reconnects', async () => {
+    const { session, runner } = setup();
+    await runner.run(testScripts.echo, {});
+    const pending = runner.run(testScripts.sleep, { ms: 10_000 });
+    await new Promise((r) => setTimeout(r, 20));
+    session.current!.drop(new UnreachableError('connection to 127.0.40.1:5985 dropped mid-command', { host: 'app1' }));
+    const err = (await pending.catch((e: unknown) => e)) as UnreachableError;
+    expect(err).toBeInstanceOf(UnreachableError);
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toBe('host app1, script test.sleep: connection to 127.0.40.1:5985 dropped mid-command');
+    expect((await runner.run(testScripts.echo, { next: 1 })).data).toEqual({ next: 1 });
   });
 
   it('params with quotes, unicode and 1 MB round-trip unchanged', async () => {
