@@ -4,15 +4,18 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRunLogger, formatLine, newRunId } from '../../src/log/index.js';
-import { clearSecretsForTests } from '../../src/secrets/registry.js';
-import { resolveSecret } from '../../src/inventory/secrets.js';
+import { clearSecretsForTests, redactDeep } from '../../src/secrets/registry.js';
+import { resolveHostSecret } from '../../src/inventory/secrets.js';
+import { loadInventory } from '../../src/inventory/loader.js';
+import { checkInventoryFile } from '../../src/inventory/check.js';
+import { renderCheck } from '../../src/cli/commands/inventory.js';
+import pc from 'picocolors';
 import { InputError } from '../../src/errors.js';
 
 const PASSWORD = 'Corr3ct-Horse"Battery\\Staple';
 
 afterEach(() => {
   clearSecretsForTests();
-  delete process.env.H2_LOG_TEST_PW;
 });
 
 function collect(stream: PassThrough): () => string {
@@ -53,9 +56,11 @@ describe('run logger', () => {
     }
   });
 
-  it('a password resolved from an env: reference never reaches the log file, the terminal or an error message', async () => {
-    process.env.H2_LOG_TEST_PW = PASSWORD;
-    const secret = await resolveSecret('env:H2_LOG_TEST_PW', { host: 'app1', field: 'winrm.password' });
+  it('a password from the inventory (env: reference) never reaches the log file, the terminal, an error message or a report', async () => {
+    const saved = process.env.CORTEX_LAB_PASSWORD;
+    process.env.CORTEX_LAB_PASSWORD = PASSWORD;
+    const inv = await loadInventory('examples/lab/inventory.yaml');
+    const secret = await resolveHostSecret(inv, inv.hosts[2]!, 'winrm.password');
     expect(secret).toBe(PASSWORD);
 
     const dir = mkdtempSync(join(tmpdir(), 'cortex-log-'));
@@ -81,6 +86,14 @@ describe('run logger', () => {
     const err = new InputError(`could not log in with ${secret}`, { host: 'app1', field: 'winrm.password' });
     expect(err.message).not.toContain('Corr3ct');
     expect(err.message).toContain('********');
+
+    // The check report, as a document and as console text, even if a host name carried the value.
+    const doc = await checkInventoryFile('examples/lab/inventory.yaml');
+    doc.hosts[0]!.name = `web-${secret}`;
+    const text = renderCheck(doc, pc.createColors(false)) + JSON.stringify(redactDeep(doc));
+    expect(text).not.toContain('Corr3ct');
+    if (saved === undefined) delete process.env.CORTEX_LAB_PASSWORD;
+    else process.env.CORTEX_LAB_PASSWORD = saved;
   });
 
   it('renders readable terminal lines with level, host and step', () => {
