@@ -13,6 +13,10 @@
 # or stdin EOF end the process. With $CortexOneShot = $true (set by the loader in one-shot mode) it
 # handles one request and exits with that script's exit code.
 #
+# The runner writes one request at a time and waits for its result, so stdin is empty while a script
+# runs: a native program that reads stdin waits (until the timeout) instead of swallowing a request.
+# Anything a program writes straight to stdout is not a frame; the runner keeps it as a diagnostic.
+#
 # Frames are ASCII (base64 of UTF-8 JSON), so console code pages cannot corrupt them. Requests are read
 # with ConvertFrom-Json (params must arrive as a PSCustomObject, as the envelope expects).
 Set-StrictMode -Version Latest

@@ -73,7 +73,7 @@ describe('ScriptRunner over WinRM (sealed NTLM over HTTP) against the lab', () =
   it('uploads through stdin, verifies, then skips', async () => {
     const runner = new ScriptRunner(session);
     const local = join(mkdtempSync(join(tmpdir(), 'cortex-e2e-')), 'blob.bin');
-    writeFileSync(local, randomBytes(2 * 1024 * 1024));
+    writeFileSync(local, randomBytes(512 * 1024));
     expect(await runner.upload(local, 'C:\\Temp\\blob.bin')).toMatchObject({ skipped: false, method: 'stdin' });
     expect(await runner.upload(local, 'C:\\Temp\\blob.bin')).toMatchObject({ skipped: true });
     await runner.close();
