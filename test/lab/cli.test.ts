@@ -1,0 +1,126 @@
+/**
+ * The `lab` command as a user runs it (the built CLI, dist/cli/main.js, as scripts/test.sh builds it):
+ * --detach with a pid file and log, status --json with counters, down stopping exactly that process,
+ * reset; and input errors (non-loopback address, missing password variable, bad profile) as exit 3.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { isAlive } from '../../src/lab/control.js';
+import type { LabStatus } from '../../src/lab/lab.js';
+import { loadScript } from '../../src/runner/index.js';
+import { closeRunner, openRunner } from './helpers.js';
+
+const cli = resolve(import.meta.dirname, '../../dist/cli/main.js');
+const PASSWORD = 'CortexLab!2026-cli';
+const dir = mkdtempSync(join(tmpdir(), 'cortex-lab-cli-'));
+
+function inventory(name: string, hosts: string, user = "'LAB\\svc-cortex'"): string {
+  const file = join(dir, `${name}.yaml`);
+  writeFileSync(
+    file,
+    [
+      'all:',
+      '  vars:',
+      '    transport: winrm',
+      `    winrm: { scheme: http, port: 5985, auth: ntlm, user: ${user}, password: env:CORTEX_LAB_TEST_PASSWORD }`,
+      '  children:',
+      '    app:',
+      '      hosts:',
+      hosts,
+      '',
+    ].join('\n'),
+  );
+  return file;
+}
+
+function cortex(args: string[], env: Record<string, string | undefined> = { CORTEX_LAB_TEST_PASSWORD: PASSWORD }): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((ok) => {
+    execFile(process.execPath, [cli, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
+      ok({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+const started: string[] = [];
+afterAll(async () => {
+  for (const state of started) await cortex(['lab', 'down', '--state', state]);
+});
+
+describe('cortex-deploy lab', () => {
+  it('up --detach, status --json with counters, reset, down stops exactly that process', async () => {
+    const inv = inventory('ok', ['        c-app1: { address: 127.0.23.1, lab: { powershellStartMs: 0 } }', '        c-app2: { address: 127.0.23.2, lab: { preset: small } }'].join('\n'));
+    const state = join(dir, 'state-ok');
+    started.push(state);
+    const up = await cortex(['lab', 'up', '-i', inv, '--detach', '--state', state, '--fault', 'c-app2:down']);
+    expect(up.stderr).toBe('');
+    expect(up.code).toBe(0);
+    expect(up.stdout).toMatch(/lab running \(pid \d+\): 2 hosts, 1 up/);
+    const pid = Number(readFileSync(join(state, 'lab.pid'), 'utf8'));
+    expect(isAlive(pid)).toBe(true);
+
+    const again = await cortex(['lab', 'up', '-i', inv, '--state', state]);
+    expect(again.code).toBe(3);
+    expect(again.stderr).toContain(`already running from ${state} (pid ${pid})`);
+
+    const runner = await openRunner({ name: 'c-app1', address: '127.0.23.1' }, { user: 'LAB\\svc-cortex', password: PASSWORD });
+    try {
+      await runner.runData(loadScript('probes.ping'));
+      await runner.runData(loadScript('probes.ping'));
+    } finally {
+      await closeRunner(runner);
+    }
+    const st = await cortex(['lab', 'status', '--state', state, '--json']);
+    expect(st.code).toBe(0);
+    const doc = JSON.parse(st.stdout) as LabStatus;
+    expect(doc.pid).toBe(pid);
+    const app1 = doc.hosts.find((h) => h.name === 'c-app1')!;
+    expect(app1).toMatchObject({ up: true, counters: { shells: 1, powershellStarts: 1, scripts: 2, setCalls: 0 } });
+    expect(app1.counters.requests).toBeGreaterThanOrEqual(4);
+    expect(doc.hosts.find((h) => h.name === 'c-app2')).toMatchObject({ up: false, faults: { down: true } });
+
+    const text = await cortex(['lab', 'status', '--state', state]);
+    expect(text.stdout).toMatch(/c-app1\s+127\.0\.23\.1\s+up\s+\d+\s+1\s+1\s+2\s+0\s+0/);
+    expect(text.stdout).toMatch(/c-app2\s+127\.0\.23\.2\s+down/);
+
+    const reset = await cortex(['lab', 'reset', '-i', inv, '--state', state]);
+    expect(reset.stdout).toContain('back to its profile');
+
+    const down = await cortex(['lab', 'down', '-i', inv, '--state', state]);
+    expect(down.code).toBe(0);
+    expect(down.stdout).toContain(`lab stopped (pid ${pid})`);
+    expect(isAlive(pid)).toBe(false);
+    expect(existsSync(join(state, 'lab.pid'))).toBe(false);
+    expect(readFileSync(join(state, 'lab.log'), 'utf8')).toContain('lab stopped');
+    const after = await cortex(['lab', 'status', '--state', state, '-i', inv, '--json']);
+    expect(after.code).toBe(1);
+    expect(JSON.parse(after.stdout)).toMatchObject({ running: false, hosts: [{ name: 'c-app1', up: false }, { name: 'c-app2', up: false }] });
+  });
+
+  it('refuses a non-loopback address with the host, the address and its position; exit 3', async () => {
+    const inv = inventory('remote', ['        c-app1: { address: 127.0.23.10 }', '        realbox: { address: 10.0.0.21 }'].join('\n'));
+    const r = await cortex(['lab', 'up', '-i', inv, '--state', join(dir, 'state-remote')]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/remote\.yaml:9:\d+/);
+    expect(r.stderr).toContain('realbox');
+    expect(r.stderr).toContain('10.0.0.21');
+    expect(r.stderr).toContain('not a loopback');
+  });
+
+  it('names the password variable when it is unset; exit 3', async () => {
+    const inv = inventory('nopass', '        c-app1: { address: 127.0.23.11 }');
+    const r = await cortex(['lab', 'up', '-i', inv, '--state', join(dir, 'state-nopass')], { CORTEX_LAB_TEST_PASSWORD: undefined });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('CORTEX_LAB_TEST_PASSWORD');
+  });
+
+  it('points at the offending lab profile key by file:line:col; exit 3', async () => {
+    const inv = inventory('badprofile', ['        c-app1:', '          address: 127.0.23.12', '          lab:', '            ramGB: lots'].join('\n'));
+    const r = await cortex(['lab', 'up', '-i', inv, '--state', join(dir, 'state-bad')]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/badprofile\.yaml:11:20/);
+    expect(r.stderr).toContain('lab.ramGB');
+  });
+});
