@@ -11,6 +11,7 @@ import { execCommand, runExecCommand, type ExecArgs, type ExecDocument } from '.
 import { AuthError, UnreachableError } from '../../src/errors.js';
 import type { HostConfig } from '../../src/inventory/types.js';
 import { createMinimalExecutor, createPowerShellDispatcher } from '../../src/lab/powershell/index.js';
+import { makeSelfSignedCert, startWinrmLab } from '../../src/lab/winrm/index.js';
 import { FakeSession } from '../fakes/fake-session.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cortex-exec-'));
@@ -137,5 +138,46 @@ describe('cortex-deploy exec', () => {
     expect(help).toContain("exec -i site.yaml --limit app1 -- 'Get-Service RabbitMQ'");
     expect(help).toMatch(/2 a host unreachable or login refused/);
     expect(help).toContain('--oneshot');
+  });
+
+  it('end to end: real sessions from the inventory (NTLM sealed over HTTP) to lab hosts', async () => {
+    const hosts = [
+      { name: 'web1', address: '127.0.40.51' },
+      { name: 'web2', address: '127.0.40.52' },
+    ];
+    const lab = await startWinrmLab({
+      hosts: hosts.map((ref) => ({ ref, users: [{ user: 'cortex', domain: 'LAB', password: 'Exec-E2e-Pw!' }], http: true, https: false })),
+      dispatcher,
+      tls: makeSelfSignedCert(hosts.map((h) => h.address)),
+    });
+    const file = join(dir, 'lab.yaml');
+    writeFileSync(
+      file,
+      `all:
+  vars:
+    transport: winrm
+    winrm: { scheme: http, auth: ntlm, user: 'LAB\\cortex', password: env:CORTEX_EXEC_E2E_PW }
+  children:
+    web:
+      hosts:
+${hosts.map((h) => `        ${h.name}: { address: ${h.address} }`).join('\n')}
+`,
+    );
+    process.env.CORTEX_EXEC_E2E_PW = 'Exec-E2e-Pw!';
+    try {
+      const out = sink();
+      const code = await runExecCommand(
+        { inventory: file, forks: 2, oneshot: false, timeout: 30, json: false, script: ['$env:COMPUTERNAME;', 'exit 0'] },
+        { stdout: out, stderr: sink(), color: false, runDir: null },
+      );
+      expect(out.text).toContain('web1 | WEB1');
+      expect(out.text).toContain('web2 | WEB2');
+      expect(out.text).toContain('exec: 2 hosts: 2 ok, 0 failed, 0 unreachable');
+      expect(code).toBe(0);
+      expect(lab.counters('web1').commands).toBe(1);
+    } finally {
+      delete process.env.CORTEX_EXEC_E2E_PW;
+      await lab.close();
+    }
   });
 });
