@@ -15,6 +15,7 @@ import { knownHostsName } from '../../transport/ssh/known-hosts.js';
 import type { Dispatcher, LabHostRef, LabProcess, LabProcessOutput } from '../dispatcher.js';
 import { startBridge } from './bridge.js';
 import { ensureKeyPair, readPublicKey } from './keys.js';
+import { startLabSftp, type SftpSink } from './sftp.js';
 import { renderSshdConfig } from './sshd-config.js';
 
 export const LAB_SSH_PORT = 5922;
@@ -28,8 +29,11 @@ export interface LabSshOptions {
   port?: number;
   /** The account clients log in as (default: the user running the lab; it must exist on this machine). */
   user?: string;
-  /** Serves the sftp subsystem for a host, when the lab offers uploads over SFTP. */
-  sftp?: (host: LabHostRef, out: LabProcessOutput) => LabProcess;
+  /**
+   * Where SFTP uploads go (the host state). With it the endpoint serves the sftp subsystem (the SSH
+   * transport's putFile); without it SFTP is refused.
+   */
+  files?: SftpSink;
 }
 
 export interface LabSsh {
@@ -182,7 +186,7 @@ export async function startLabSsh(o: LabSshOptions): Promise<LabSsh> {
   killStale(pidFile, configPath);
 
   const byAddress = new Map(o.hosts.map((h) => [h.ref.address, h.ref]));
-  const bridge = await startBridge({ socketPath, dispatcher: o.dispatcher, hostAt: (a) => byAddress.get(a) ?? null, ...(o.sftp ? { sftp: o.sftp } : {}) });
+  const bridge = await startBridge({ socketPath, dispatcher: o.dispatcher, hostAt: (a) => byAddress.get(a) ?? null, ...(o.files ? { sftp: (host: LabHostRef, out: LabProcessOutput): LabProcess => startLabSftp(host, out, o.files!) } : {}) });
 
   const child = spawn(SSHD_PATH, ['-D', '-f', configPath, '-E', logPath], { stdio: 'ignore', env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } });
   const childExit = new Promise<void>((r) => child.once('exit', () => r()));

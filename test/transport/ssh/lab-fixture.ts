@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Dispatcher } from '../../../src/lab/dispatcher.js';
-import { startLabSsh, type LabSsh } from '../../../src/lab/ssh/index.js';
+import { startLabSsh, type LabSsh, type LabSshOptions } from '../../../src/lab/ssh/index.js';
 import { sshDefaults, type SshConnectSettings } from '../../../src/transport/ssh/settings.js';
 import { contractDispatcher } from '../contract-program.mjs';
 
@@ -17,12 +17,17 @@ export interface ContractLab {
   settings(overrides?: Partial<SshConnectSettings>): SshConnectSettings;
 }
 
-export async function startContractLab(addresses: string[], dispatcher: Dispatcher = contractDispatcher): Promise<ContractLab> {
+export async function startContractLab(
+  addresses: string[],
+  dispatcher: Dispatcher = contractDispatcher,
+  extra: Partial<LabSshOptions> = {},
+): Promise<ContractLab> {
   const stateDir = mkdtempSync(join(tmpdir(), 'cortex-ssh-lab-'));
   const lab = await startLabSsh({
     hosts: addresses.map((address, i) => ({ ref: { name: `sshhost${i + 1}`, address } })),
     dispatcher,
     stateDir,
+    ...extra,
   });
   return {
     lab,
