@@ -29,14 +29,21 @@ export const knownCommandRule: Rule = (ctx) => {
         `native program '${name}' is not on the allow-list; add it with a reason to src/ps1lint/data/native-executables.ts, or call it by its full path`);
       continue;
     }
+    const withExtension = ['.exe', '.bat', '.cmd'].map((e) => lower + e).find((n) => NATIVE_EXECUTABLES.has(n));
+    if (withExtension) {
+      ctx.report(call.nameNode, 'known-command', `write '${withExtension}' with its extension: a bare '${name}' can resolve to a function, alias or script first`);
+      continue;
+    }
     const ps7 = PS7_ONLY[lower];
     if (ps7 !== undefined) {
       ctx.report(call.nameNode, 'known-command', `'${name}' does not exist in Windows PowerShell 5.1 (PowerShell 6+ only); ${ps7}`);
       continue;
     }
     const candidates = [...KNOWN_COMMAND_NAMES, ...local.values(), ...ctx.lib.functions.values(), ...NATIVE_EXECUTABLES];
-    const nearest = closest(name, candidates);
-    const near = distance(name.toLowerCase(), nearest.toLowerCase()) <= Math.max(2, Math.floor(name.length / 3));
+    const lowered = candidates.map((c) => c.toLowerCase());
+    const nearestLower = closest(lower, lowered);
+    const nearest = candidates[lowered.indexOf(nearestLower)] ?? nearestLower;
+    const near = distance(lower, nearestLower) <= Math.max(2, Math.floor(name.length / 3));
     ctx.report(call.nameNode, 'known-command',
       `'${name}' is not a Windows PowerShell 5.1 command, a ps1/lib function or an allow-listed program; ${near ? `did you mean ${nearest}?` : 'use an in-box cmdlet or define the function in ps1/lib'}`);
   }

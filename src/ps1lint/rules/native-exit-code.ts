@@ -5,7 +5,7 @@
  * function that checks $LASTEXITCODE itself (e.g. Invoke-CortexNative).
  */
 import type { Node } from 'web-tree-sitter';
-import type { Rule, RuleContext } from '../types.js';
+import type { Rule } from '../types.js';
 import { allCalls, bareName, isNativeCall, type CommandCall } from '../commands.js';
 import { contains, enclosingStatement, kids } from '../tree.js';
 import { exitCodeCheckingFunctions } from './functions.js';
@@ -20,12 +20,12 @@ export const nativeExitCodeRule: Rule = (ctx) => {
   for (const call of natives) {
     if (insideCheckingHelper(call.node, calls, checkers)) continue;
     if (checkedAfter(call, natives, reads)) continue;
-    ctx.report(call.nameNode, 'native-exit-code', message(call, ctx));
+    ctx.report(call.nameNode, 'native-exit-code', message(call));
   }
 };
 
-function message(call: CommandCall, _ctx: RuleContext): string {
-  const name = call.target.kind === 'name' ? bareName(call.target.name) : call.target.kind === 'path' ? call.target.path : 'this native program';
+function message(call: CommandCall): string {
+  const name = call.target.kind === 'name' ? bareName(call.target.name) : call.target.kind === 'path' ? call.target.path : `& ${call.nameNode.text}`;
   return `${name} sets $LASTEXITCODE and does not throw on failure; check it in the next statement (if ($LASTEXITCODE -ne 0) { throw ... }) or run it through Invoke-CortexNative`;
 }
 

@@ -1,0 +1,53 @@
+// Findings say how to fix them: the nearest known name, the full command for an alias, the 5.1 way
+// for a PowerShell 7-only cmdlet.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { lintFiles, scriptKind } from '../../src/ps1lint/lint.js';
+
+const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/ps1lint');
+const options = { libDirs: [path.join(FIXTURES, 'lib')], cwd: FIXTURES };
+
+async function messages(rel: string): Promise<string[]> {
+  const report = await lintFiles([path.join(FIXTURES, rel)], options);
+  return report.findings.map((f) => `${f.line}:${f.col} ${f.message}`);
+}
+
+describe('finding messages', () => {
+  it('known-command suggests the nearest name and the 5.1 replacement', async () => {
+    const m = await messages('known-command/bad/unknown.ps1');
+    expect(m).toContainEqual(expect.stringMatching(/^10:14 'Get-CimInstances' .*did you mean Get-CimInstance\?$/));
+    expect(m).toContainEqual(expect.stringMatching(/^11:5 'Get-Error' does not exist in Windows PowerShell 5\.1.*\$Error\[0\]/));
+    expect(m).toContainEqual(expect.stringMatching(/^13:5 native program 'erlsrv\.exe' is not on the allow-list/));
+  });
+
+  it('no-alias names the full command', async () => {
+    const m = await messages('no-alias/bad/aliases.ps1');
+    expect(m).toContain("12:14 'gci' is an alias; write Get-ChildItem");
+    expect(m).toContain("14:5 'sc' is an alias; write Set-Content");
+  });
+
+  it('dates says where a stored value escapes', async () => {
+    const m = await messages('dates/bad/raw.ps1');
+    expect(m).toContainEqual(expect.stringMatching(/^13:13 Get-Date gives a DateTime that is stored in \$when and used unformatted at line 19:\d+; convert it with \.ToUniversalTime\(\)\.ToString\('o'\)/));
+  });
+
+  it('syntax points at the docs for parser false positives', async () => {
+    const m = await messages('syntax/bad/size-suffix.ps1');
+    expect(m).toEqual([expect.stringMatching(/^9:17 cannot parse from .*docs\/powershell-lint\.md/)]);
+  });
+});
+
+describe('scriptKind', () => {
+  it.each([
+    ['ps1/probes/facts.ps1', 'probe'],
+    ['ps1/resources/service.ps1', 'resource'],
+    ['ps1/steps/rabbitmq/install.ps1', 'step'],
+    ['ps1/lib/envelope.ps1', 'lib'],
+    ['ps1/bootstrap/resident.ps1', 'bootstrap'],
+    ['ps1/runner/file-hash.ps1', 'other'],
+    ['/srv/steps/checkout/ps1/runner/x.ps1', 'other'],
+  ])('%s is %s', (file, kind) => {
+    expect(scriptKind(file)).toBe(kind);
+  });
+});
