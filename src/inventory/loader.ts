@@ -156,6 +156,7 @@ export function parseInventory(text: string, file: string): Inventory {
       lab: h.lab,
       labPath: prov.get('lab') ?? [],
       refSources: refSourcesOf(prov),
+      varSources: Object.fromEntries([...prov].map(([k, v]) => [k.split('\u0000').join('.'), v])),
       position,
     });
   }

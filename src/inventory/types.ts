@@ -70,6 +70,12 @@ export interface HostConfig {
    * and `prompt` written once in all.vars is asked once for every host.
    */
   refSources?: Record<string, Array<string | number>>;
+  /**
+   * For every variable set on this host after inheritance, dotted key → YAML path that set it, e.g.
+   * 'lab.ramGB' → ['all','vars','lab','ramGB']. With inv.positionOf it gives file:line:col for any
+   * (inherited) value, such as a lab profile key merged from several levels.
+   */
+  varSources?: Record<string, Array<string | number>>;
 }
 
 export interface Inventory {

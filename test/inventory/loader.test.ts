@@ -73,6 +73,12 @@ describe('loadInventory: inheritance all → group → host', () => {
     expect(byName.app2!.labPath).toEqual(['all', 'children', 'app', 'hosts', 'app2', 'lab']);
     expect(inv.positionOf([...byName.app2!.labPath, 'ramGB'])).toMatchObject({ line: 19 });
     expect(app1.labPath).toEqual(['all', 'vars', 'lab']);
+    expect(byName.app2!.varSources).toMatchObject({
+      'lab.ramGB': ['all', 'children', 'app', 'hosts', 'app2', 'lab', 'ramGB'],
+      'lab.cpuCores': ['all', 'vars', 'lab', 'cpuCores'],
+      'winrm.port': ['all', 'children', 'app', 'vars', 'winrm', 'port'],
+    });
+    expect(inv.positionOf(byName.app2!.varSources!['lab.cpuCores']!)).toMatchObject({ line: 11 });
     // Host-level `port` applies to the host's transport.
     expect(byName.app3!).toMatchObject({ transport: 'ssh', port: 2222 });
     expect(byName.app3!.ssh).toMatchObject({ port: 2222, user: 'admin', key: 'file:~/.ssh/id_ed25519', agent: false, knownHosts: null });
