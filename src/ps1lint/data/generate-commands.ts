@@ -108,8 +108,8 @@ function main(): void {
     '',
   ].join('\n');
   const target = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../../src/ps1lint/data/ps51-commands.ts');
+  // Silent on success (nothing below src/cli writes to the screen): `git diff` shows what changed.
   writeFileSync(target, body);
-  process.stdout.write(`${modules.length} modules, ${modules.reduce((n, m) => n + m.cmdlets.length, 0)} cmdlets -> ${target}\n`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) main();
