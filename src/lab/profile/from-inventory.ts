@@ -10,6 +10,7 @@ import type { HostConfig, Inventory } from '../../inventory/types.js';
 import type { LabHostSpec } from '../lab.js';
 import type { LabAccount } from '../winrm/index.js';
 import { resolveProfileOrThrow } from './resolve.js';
+import type { LabProfile } from './schema.js';
 
 export function isLoopbackIPv4(address: string): boolean {
   return isIPv4(address) && address.startsWith('127.');
@@ -45,13 +46,20 @@ export async function labHostsFromInventory(inv: Inventory): Promise<LabHostsRes
   const hosts: LabHostSpec[] = [];
   const skipped: LabHostsResult['skipped'] = [];
   const passwords = new Map<string, Promise<string | null>>();
+  const profiles = new Map<string, LabProfile>();
   for (const h of inv.hosts) {
     if (h.transport === 'local') {
       skipped.push({ name: h.name, why: 'transport local runs on this machine, not on a simulated host' });
       continue;
     }
     checkLoopback(h);
-    const profile = resolveProfileOrThrow(h.lab, { host: h.name, labPath: h.labPath, positionOf: inv.positionOf, position: h.position });
+    // Hosts with the same `lab:` vars share one resolved profile (read-only; states are cloned from it).
+    const key = JSON.stringify(h.lab ?? null);
+    let profile = profiles.get(key);
+    if (!profile) {
+      profile = resolveProfileOrThrow(h.lab, { host: h.name, labPath: h.labPath, positionOf: inv.positionOf, position: h.position });
+      profiles.set(key, profile);
+    }
     const users: LabAccount[] = [];
     if (h.transport === 'winrm' || h.winrm.user) {
       if (!h.winrm.user || !h.winrm.password) {
