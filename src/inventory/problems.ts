@@ -7,6 +7,7 @@ import { InputError, type SourcePosition } from '../errors.js';
 import type { InventoryProblem } from './types.js';
 import type { YamlPath, YamlSource } from './source.js';
 import { nearest } from './suggest.js';
+import { ANSIBLE_EQUIVALENTS } from './ansible-keys.js';
 
 const SECRET_FIELDS = new Set(['password', 'passphrase', 'key']);
 
@@ -124,6 +125,10 @@ export function problemsFromIssue(issue: z.core.$ZodIssue, ctx: IssueContext): I
       return issue.keys.map((k) => {
         const near = nearest(k, allowed);
         const keyPath = [...ctx.locate([...path, k])];
+        const ansible = ANSIBLE_EQUIVALENTS[k.toLowerCase()];
+        if (ansible) {
+          return { position: at(keyPath, true), field: fieldName(keyPath), message: `unknown key '${k}': this is an Ansible variable; cortex-deploy uses ${ansible}.`, hint: `Allowed here: ${allowed.join(', ')}.` };
+        }
         return {
           position: at(keyPath, true),
           field: fieldName(keyPath),

@@ -209,6 +209,20 @@ describe('loadInventory: errors name file:line:col, the field, what is allowed',
     expect(() => parseInventory(text, 'site.yaml')).toThrow(/site\.yaml:2:32, field all\.vars\.ssh: transport ssh needs a way to authenticate/);
   });
 
+  it('Ansible variables name their cortex-deploy equivalent', () => {
+    const text = ['all:', '  hosts:', '    app1: { ansible_host: 10.0.0.1, ansible_winrm_transport: ntlm }', ''].join('\n');
+    try {
+      parseInventory(text, 'site.yaml');
+      expect.unreachable();
+    } catch (err) {
+      const e = err as InventoryError;
+      expect(e.problems.map((p) => `${p.position.line}:${p.position.col} ${p.message}`)).toEqual([
+        "3:13 unknown key 'ansible_host': this is an Ansible variable; cortex-deploy uses address.",
+        "3:37 unknown key 'ansible_winrm_transport': this is an Ansible variable; cortex-deploy uses winrm.auth (ntlm | basic | kerberos | certificate).",
+      ]);
+    }
+  });
+
   it('top-level groups get a hint to move them under all.children', () => {
     expect(() => parseInventory('all: {}\nweb:\n  hosts: {}\n', 'site.yaml')).toThrow(/site\.yaml:2:1, field web: unknown key 'web'\. Allowed here: all\. Groups go under all\.children/);
   });
