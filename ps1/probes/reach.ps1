@@ -24,8 +24,9 @@ Invoke-CortexScript {
                 if ($ip.AddressFamily -eq [System.Net.Sockets.AddressFamily]::InterNetwork) { $resolved.Add($ip.IPAddressToString) }
             }
         } catch {
-            $resolveError = $_.Exception.InnerException.Message
-            if (-not $resolveError) { $resolveError = $_.Exception.Message }
+            # The .NET exception (e.g. "No such host is known") is wrapped in a MethodInvocationException.
+            $resolveError = $_.Exception.Message
+            if ($null -ne $_.Exception.InnerException) { $resolveError = $_.Exception.InnerException.Message }
         }
         $entry = [ordered]@{ name = [string]$t.name; address = [string]$t.address; resolved = $resolved; resolveError = $resolveError; ports = (New-Object System.Collections.Generic.List[object]) }
         $results.Add($entry)

@@ -3,7 +3,8 @@
  * Preflight benchmark against the lab (run `npm run build` first). Prints one JSON object with, per
  * case (hosts × added latency): wall time of the preflight run (lab start excluded), HTTP requests per
  * host (the lab's counters), and the orchestrator's peak RSS. The lab runs in a child process so the
- * RSS is the orchestrator's alone.
+ * RSS is the orchestrator's alone. CPU milliseconds per host (orchestrator and lab) are reported too:
+ * unlike wall time they do not depend on what else the machine is running.
  *
  * Cases: 7 hosts (the recommended topology) at 127.1.1.x; 100 hosts at 127.1.x.y; 1,000 hosts at
  * 127.2.x.y; each with 0 and 50 ms added per HTTP request (lab fault latencyMs). Topology of the large
@@ -14,7 +15,7 @@
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
@@ -57,12 +58,14 @@ async function serveLab(file, stateDir) {
   process.on('message', async (m) => {
     if (m === 'status') {
       const hosts = lab.status().hosts;
-      process.send({ requests: hosts.map((h) => h.counters.requests), powershellStarts: hosts.map((h) => h.counters.powershellStarts) });
+      const cpu = process.cpuUsage(cpuAtReady);
+      process.send({ requests: hosts.map((h) => h.counters.requests), powershellStarts: hosts.map((h) => h.counters.powershellStarts), cpuMs: (cpu.user + cpu.system) / 1000 });
     } else if (m === 'stop') {
       await lab.stop();
       process.exit(0);
     }
   });
+  const cpuAtReady = process.cpuUsage();
   process.send('ready');
 }
 
@@ -87,9 +90,11 @@ if (process.argv[2] === '--serve-lab') {
     let peakRss = process.memoryUsage.rss();
     const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage.rss()); }, 20);
     const sink = { write: () => true, isTTY: false, columns: 100 };
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const code = await runPreflightCommand({ inventory: file, forks: 1000, json: true, timeout: 60 }, { stdout: sink, stderr: sink, color: false, runDir: null });
     const wallMs = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
     clearInterval(sampler);
     peakRss = Math.max(peakRss, process.memoryUsage.rss());
     const status = await ask('status');
@@ -103,6 +108,10 @@ if (process.argv[2] === '--serve-lab') {
       maxRequestsPerHost: Math.max(...status.requests),
       powershellStartsPerHost: +(status.powershellStarts.reduce((a, b) => a + b, 0) / hosts).toFixed(2),
       orchestratorPeakRssMB: Math.round(peakRss / 1048576),
+      // CPU time is what a loaded machine cannot hide: per host, on each side.
+      orchestratorCpuMsPerHost: +((cpu.user + cpu.system) / 1000 / hosts).toFixed(1),
+      labCpuMsPerHost: +(status.cpuMs / hosts).toFixed(1),
+      loadAverage1m: +os.loadavg()[0].toFixed(1),
     });
     child.send('stop');
     await new Promise((res) => child.once('exit', res));
