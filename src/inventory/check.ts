@@ -7,6 +7,7 @@ import { redactDeep } from '../secrets/registry.js';
 import { loadInventory } from './loader.js';
 import { InventoryError, formatProblem } from './problems.js';
 import { checkSecretReferences } from './secret-check.js';
+import { checkConnectionSettings } from './connection-check.js';
 import { checkTopology, type Finding, type Tier } from './topology/index.js';
 import type { Role, SourcePosition, Transport, WebApp } from './types.js';
 
@@ -31,7 +32,7 @@ export async function checkInventoryFile(file: string, env: NodeJS.ProcessEnv = 
   try {
     const inv = await loadInventory(file);
     const topo = checkTopology(inv);
-    const findings: CheckFinding[] = [...topo.findings.filter((f) => f.severity === 'error'), ...topo.findings.filter((f) => f.severity === 'warning'), ...checkSecretReferences(inv, env)];
+    const findings: CheckFinding[] = [...topo.findings.filter((f) => f.severity === 'error'), ...topo.findings.filter((f) => f.severity === 'warning'), ...checkConnectionSettings(inv.hosts), ...checkSecretReferences(inv, env)];
     return redactDeep({
       file,
       valid: !findings.some((f) => f.severity === 'error'),
