@@ -8,11 +8,15 @@
  *   medianCommandMs        median latency of one one-shot command
  *   uploadMBps             stdin throughput of a 50 MB stream to a discarding process: sealed HTTP (NTLM) and HTTPS
  *   downloadMBps           stdout throughput of 50 MB
+ *   …PerCpuSecond          the same divided by CPU time used (client and lab server share this process): a figure
+ *                          that stays meaningful when other work competes for the cores
  * Usage: node scripts/bench/winrm.mjs [--address 127.0.17.1] [--mb 50] [--rounds 200]
  */
 
 import { Buffer } from 'node:buffer';
+import os from 'node:os';
 import { performance } from 'node:perf_hooks';
+import process from 'node:process';
 import { makeSelfSignedCert, startWinrmLab } from '../../dist/lab/winrm/index.js';
 import { runToCompletion } from '../../dist/transport/session.js';
 import { openWinrmSession } from '../../dist/transport/winrm/index.js';
@@ -148,6 +152,11 @@ async function oneShot(session) {
   return { requests: (session.channel.requests - before) / n, median: median(times) };
 }
 
+const cpuSeconds = (since) => {
+  const u = process.cpuUsage(since);
+  return (u.user + u.system) / 1e6;
+};
+
 async function upload(session) {
   const total = mb * 1024 * 1024;
   const chunk = Buffer.alloc(1024 * 1024, 0x5a);
@@ -155,17 +164,19 @@ async function upload(session) {
   let out = '';
   proc.on('stdout', (c) => (out += c.toString()));
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   for (let sent = 0; sent < total; sent += chunk.length) await proc.write(chunk);
   await proc.closeStdin();
   await proc.exit;
   const secs = (performance.now() - t0) / 1000;
   if (Number(out) !== total) throw new Error(`discard counted ${out}, sent ${total}`);
-  return round2(total / 1024 / 1024 / secs);
+  return { wall: round2(total / 1024 / 1024 / secs), cpu: round2(total / 1024 / 1024 / cpuSeconds(c0)) };
 }
 
 async function download(session) {
   const total = mb * 1024 * 1024;
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const proc = await session.spawn({ command: 'bigout', args: [String(total)] });
   let n = 0;
   proc.on('stdout', (c) => (n += c.length));
@@ -173,7 +184,7 @@ async function download(session) {
   await proc.exit;
   const secs = (performance.now() - t0) / 1000;
   if (n !== total) throw new Error(`received ${n}, expected ${total}`);
-  return round2(total / 1024 / 1024 / secs);
+  return { wall: round2(total / 1024 / 1024 / secs), cpu: round2(total / 1024 / 1024 / cpuSeconds(c0)) };
 }
 
 const result = { address, mb, rounds };
@@ -187,8 +198,13 @@ try {
   result.requestsPerCommand = o.requests;
   result.medianRoundTripMs = { sealedHttp: round2(r.median), https: round2(rh.median) };
   result.medianCommandMs = { sealedHttp: round2(o.median) };
-  result.uploadMBps = { sealedHttp: await upload(sealed), https: await upload(https) };
-  result.downloadMBps = { sealedHttp: await download(sealed), https: await download(https) };
+  const up = { sealedHttp: await upload(sealed), https: await upload(https) };
+  const down = { sealedHttp: await download(sealed), https: await download(https) };
+  result.uploadMBps = { sealedHttp: up.sealedHttp.wall, https: up.https.wall };
+  result.uploadMBpsPerCpuSecond = { sealedHttp: up.sealedHttp.cpu, https: up.https.cpu };
+  result.downloadMBps = { sealedHttp: down.sealedHttp.wall, https: down.https.wall };
+  result.downloadMBpsPerCpuSecond = { sealedHttp: down.sealedHttp.cpu, https: down.https.cpu };
+  result.loadAverage = os.loadavg()[0];
   await sealed.close();
   await https.close();
 } finally {

@@ -5,7 +5,8 @@
  * command on the host.
  *
  * All requests share the session's single socket, and a held Receive blocks it. So while stdin is
- * open the pump polls with a short OperationTimeout (a write waits at most that long), and after
+ * open, or another process shares the session, the pump polls with a short OperationTimeout (a
+ * write or another process's request waits at most that long), and after
  * each Send or output it first yields once, so a caller that writes again right away — the resident
  * PowerShell answering a result with the next request, or an upload loop — gets its Send out
  * without a Receive in between. A warm request/response round trip is thus Send + Receive.
@@ -21,6 +22,8 @@ export interface ProcessTiming {
   interactivePollMs: number;
   /** HTTP wait beyond the long poll, and for every other request. */
   requestTimeoutMs: number;
+  /** True while other processes share the session's socket: then every poll is short, so none starves. */
+  shared: () => boolean;
 }
 
 /** STATUS_CONTROL_C_EXIT: the exit code Windows reports for a console process ended by a signal. */
@@ -154,7 +157,7 @@ export class WinrmProcess implements RemoteProcess {
           yielded = true;
           continue;
         }
-        const poll = this.stdinClosed ? t.longPollMs : t.interactivePollMs;
+        const poll = this.stdinClosed && !t.shared() ? t.longPollMs : t.interactivePollMs;
         this.receives++;
         const r = await this.shells.receive(this.shell, this.commandId, poll, t.requestTimeoutMs);
         if (r === null) continue; // OperationTimeout: nothing yet, poll again (winrm.md §1.5)

@@ -97,6 +97,7 @@ export class WinrmSession implements Session {
       longPollMs,
       interactivePollMs: Math.min(INTERACTIVE_POLL_MS, longPollMs),
       requestTimeoutMs,
+      shared: () => this.live.size > 1,
     });
     this.live.add(proc);
     const forget = () => this.live.delete(proc);

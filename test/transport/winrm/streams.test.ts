@@ -79,4 +79,16 @@ describe('WinRM client ↔ lab: bulk data', () => {
     await proc.closeStdin();
     expect((await proc.exit).exitCode).toBe(0);
   });
+
+  it('several processes share the session: a running command does not hold up the others', async () => {
+    const slow = await https.spawn({ command: 'sleep', args: ['2'] });
+    const slowOut: Buffer[] = [];
+    slow.on('stdout', (c) => slowOut.push(c));
+    await slow.closeStdin();
+    const quick = [];
+    for (let i = 0; i < 5; i++) quick.push((await runToCompletion(https, { command: 'echo', args: [`q${i}`] }, { timeoutMs: 10_000 })).stdout.toString());
+    expect(quick).toEqual(['q0\r\n', 'q1\r\n', 'q2\r\n', 'q3\r\n', 'q4\r\n']);
+    expect((await slow.exit).exitCode).toBe(0);
+    expect(Buffer.concat(slowOut).toString()).toBe('slept 2\r\n');
+  });
 });
