@@ -66,6 +66,20 @@ export function parseInventory(text: string, file: string): Inventory {
   const hostNames = [...new Set([...entries].sort((a, b) => offset(a.path) - offset(b.path)).map((e) => e.host))];
 
   const problems: InventoryProblem[] = [];
+  // Names end up in --limit patterns, folder names and logs: keep them to a safe alphabet.
+  for (const g of groups.values()) {
+    for (const p of g.paths.slice(0, 1)) if (!NAME.test(g.name)) problems.push(nameProblem('group', g.name, p));
+    for (const h of g.hosts) if (!NAME.test(h.host)) problems.push(nameProblem('host', h.host, h.path));
+  }
+  function nameProblem(kind: string, name: string, path: YamlPath): InventoryProblem {
+    return {
+      position: source.positionOf(path, { key: true }) ?? start,
+      field: fieldName(path),
+      message: `${kind} name '${name}' has characters that are not allowed.`,
+      hint: 'Use letters, digits, -, _ and . (starting with a letter or digit); --limit uses , : ! & * ? as operators.',
+    };
+  }
+  if (problems.length) throw new InventoryError(sortProblems(dedupe(problems)));
   const hosts: HostConfig[] = [];
   const byLowerName = new Map<string, string>();
   const byAddress = new Map<string, { host: string; path: YamlPath }>();
@@ -173,6 +187,8 @@ export function parseInventory(text: string, file: string): Inventory {
     positionOf: (path) => source.positionOf(path),
   };
 }
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 const REF_FIELDS = ['winrm.password', 'winrm.tls.ca', 'ssh.key', 'ssh.passphrase', 'ssh.password'];
 

@@ -223,6 +223,12 @@ describe('loadInventory: errors name file:line:col, the field, what is allowed',
     }
   });
 
+  it('host and group names are kept to a safe alphabet', () => {
+    const text = ['all:', '  hosts:', '    "app 1": {}', '  children:', '    "web*":', '      hosts: { web1: {} }', ''].join('\n');
+    expect(() => parseInventory(text, 'site.yaml')).toThrow(/site\.yaml:3:5, field all\.hosts\.app 1: host name 'app 1' has characters that are not allowed/);
+    expect(() => parseInventory(text, 'site.yaml')).toThrow(/site\.yaml:5:5, field all\.children\.web\*: group name 'web\*'/);
+  });
+
   it('top-level groups get a hint to move them under all.children', () => {
     expect(() => parseInventory('all: {}\nweb:\n  hosts: {}\n', 'site.yaml')).toThrow(/site\.yaml:2:1, field web: unknown key 'web'\. Allowed here: all\. Groups go under all\.children/);
   });
