@@ -84,6 +84,11 @@ function Invoke-CortexRequest($Request) {
     $lib = $Request.PSObject.Properties['lib']
     if ($lib -and $lib.Value) { $null = $ps.AddScript([string]$lib.Value).AddStatement() }
     $null = $ps.AddScript((Edit-CortexExit ([string]$Request.script)))
+    $format = $Request.PSObject.Properties['outputFormat']
+    if ($format -and $format.Value -eq 'text') {
+        # Same statement, so it is a pipeline: objects are formatted together, as a console shows them.
+        $null = $ps.AddCommand('Out-String').AddParameter('Stream', $true).AddParameter('Width', 160)
+    }
     $inputData = New-Object 'System.Management.Automation.PSDataCollection[psobject]'
     $inputData.Complete()
     $outputData = New-Object 'System.Management.Automation.PSDataCollection[psobject]'

@@ -31,6 +31,12 @@ export interface RunRequestFrame {
    * Sent apart so the script keeps its own header (its id) and its own line numbers. Optional (additive).
    */
   lib?: string;
+  /**
+   * `text`: the bootstrap pipes the script's output through `Out-String -Stream`, so objects arrive as
+   * the console would show them, one line per item (ad-hoc exec). Default: each object as its own text.
+   * Optional (additive).
+   */
+  outputFormat?: 'text';
   /** Parameters, read by the script's envelope as one JSON object (`$CortexParams`). */
   params: Record<string, unknown>;
   /** The bootstrap stops the pipeline after this long and reports a timeout. */

@@ -49,6 +49,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Send ps1/lib with the script (default true; ad-hoc exec runs plain PowerShell without it). */
   lib?: boolean;
+  /** `text`: output formatted as the console shows it, one line per item (ad-hoc exec). */
+  outputFormat?: 'text';
 }
 
 export type ScriptSource = { id: string; text: string } | LoadedScript;
@@ -133,6 +135,7 @@ export class ScriptRunner {
       scriptId: script.id,
       script: script.text,
       ...(options.lib === false ? {} : { lib: libraryText() }),
+      ...(options.outputFormat ? { outputFormat: options.outputFormat } : {}),
       params,
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     };

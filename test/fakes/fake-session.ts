@@ -16,6 +16,8 @@ export class FakeProcess implements RemoteProcess {
   private stdinClosed = false;
   lab!: LabProcess;
   bytesWritten = 0;
+  /** Everything written to stdin, in order. */
+  readonly written: Buffer[] = [];
 
   constructor(readonly spec: ProcessSpec) {
     this.exit = new Promise((resolve, reject) => {
@@ -52,7 +54,9 @@ export class FakeProcess implements RemoteProcess {
     await new Promise((r) => setImmediate(r));
     if (this.ended || this.stdinClosed) return;
     this.bytesWritten += data.length;
-    this.lab.stdin(Buffer.from(data), false);
+    const copy = Buffer.from(data);
+    this.written.push(copy);
+    this.lab.stdin(copy, false);
   }
 
   async closeStdin(): Promise<void> {

@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { OperationTimeoutError, ScriptError, UnreachableError } from '../../src/errors.js';
 import type { Dispatcher } from '../../src/lab/dispatcher.js';
 import { createPowerShellDispatcher } from '../../src/lab/powershell/index.js';
-import { ScriptRunner, loadScript } from '../../src/runner/index.js';
+import { ScriptRunner, libraryText, loadScript } from '../../src/runner/index.js';
+import { decodeFrameLine, type RunRequestFrame } from '../../src/protocol/script-frames.js';
 import { clearSecretsForTests, registerSecret } from '../../src/secrets/registry.js';
 import { FakeSession } from '../fakes/fake-session.js';
 import { createTestExecutor, testScripts } from '../fakes/test-executor.js';
@@ -166,6 +167,22 @@ describe('ScriptRunner, resident mode', () => {
     expect(r.errors[0]).toMatchObject({ category: 'ObjectNotFound', fullyQualifiedErrorId: 'CommandNotFoundException' });
     expect(r.errors[0]?.message).toMatch(/^The term 'Get-Frobnicator' is not recognized as the name of a cmdlet/);
     expect(r.ok).toBe(false);
+  });
+
+  it('request frames carry the lib apart from the script, and outputFormat when asked', async () => {
+    const { session, runner } = setup();
+    await runner.run(loadScript('probes.ping'));
+    await runner.run({ id: 'adhoc', text: 'hostname' }, {}, { lib: false, outputFormat: 'text' });
+    const frames = Buffer.concat(session.current!.written)
+      .toString('ascii')
+      .split('\n')
+      .map((l) => decodeFrameLine(l) as RunRequestFrame | null)
+      .filter((f): f is RunRequestFrame => f !== null);
+    expect(frames).toHaveLength(2);
+    expect(frames[0]).toMatchObject({ scriptId: 'probes.ping', script: loadScript('probes.ping').text, lib: libraryText() });
+    expect(frames[0]?.outputFormat).toBeUndefined();
+    expect(frames[1]).toMatchObject({ scriptId: 'adhoc', script: 'hostname', outputFormat: 'text' });
+    expect(frames[1]?.lib).toBeUndefined();
   });
 
   it('close() ends the resident process', async () => {

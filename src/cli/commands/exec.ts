@@ -110,7 +110,7 @@ async function execOnHost(host: HostConfig, text: string, args: ExecArgs, connec
     session = await connect(host);
     const runner = new ScriptRunner(session, { mode: args.oneshot ? 'oneshot' : 'resident' });
     try {
-      const r = await runner.run({ id: ADHOC_SCRIPT_ID, text }, {}, { timeoutMs: Math.round(args.timeout * 1000), lib: false });
+      const r = await runner.run({ id: ADHOC_SCRIPT_ID, text }, {}, { timeoutMs: Math.round(args.timeout * 1000), lib: false, outputFormat: 'text' });
       return outcomeFromResult(host, r, Date.now() - started);
     } finally {
       await runner.close().catch(() => undefined);
@@ -127,7 +127,11 @@ export function renderHostBlock(o: ExecHostOutcome, color: boolean, width: numbe
   const c = pc.createColors(color);
   const prefix = `${c.bold(o.name.padEnd(width))} | `;
   const lines: string[] = [];
-  for (const item of o.output) for (const l of item.split(/\r?\n/)) lines.push(`${prefix}${l}`);
+  const text = o.output.flatMap((item) => item.split(/\r?\n/));
+  // Out-String frames tables with blank lines; keep the inner ones, drop those around the output.
+  while (text.length && text[0]!.trim() === '') text.shift();
+  while (text.length && text[text.length - 1]!.trim() === '') text.pop();
+  for (const l of text) lines.push(`${prefix}${l.trimEnd()}`);
   for (const w of o.warnings) lines.push(`${prefix}${c.yellow(`WARNING: ${w}`)}`);
   for (const e of o.errors) for (const l of e.message.split(/\r?\n/)) lines.push(`${prefix}${c.red(l)}`);
   const secs = `${(o.durationMs / 1000).toFixed(1)} s`;
