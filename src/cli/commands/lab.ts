@@ -129,6 +129,10 @@ async function hostNames(argv: CommonArgs): Promise<Array<{ name: string; addres
 }
 
 async function status(argv: CommonArgs): Promise<number> {
+  // `lab status | head` closes the pipe early: that is not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+  });
   const paths = controlPaths(argv.state);
   const s = await queryStatus(paths);
   if (!s) {
