@@ -33,6 +33,11 @@ export function endpointUrl(ep: Pick<HttpEndpoint, 'scheme' | 'address' | 'port'
   return `${ep.scheme}://${host}:${ep.port}/wsman`;
 }
 
+function hostHeader(ep: HttpEndpoint): string {
+  const name = ep.scheme === 'https' && ep.tls.serverName ? ep.tls.serverName : ep.address;
+  return `${isIP(name) === 6 ? `[${name}]` : name}:${ep.port}`;
+}
+
 export class HttpConnection {
   readonly endpoint: HttpEndpoint;
   /** DER of the server certificate (HTTPS), for channel binding. */
@@ -143,7 +148,7 @@ export class HttpConnection {
     }
     const head =
       `${req.method} ${req.path} HTTP/1.1\r\n` +
-      `Host: ${this.endpoint.tls.serverName ?? this.endpoint.address}:${this.endpoint.port}\r\n` +
+      `Host: ${hostHeader(this.endpoint)}\r\n` +
       'Connection: Keep-Alive\r\n' +
       'User-Agent: cortex-deploy WinRM client\r\n' +
       Object.entries(req.headers)
