@@ -11,6 +11,7 @@ import { CortexError } from '../errors.js';
 import { finding, type Finding, type PreflightHost, DEFAULT_INSTALL_PATH } from './finding.js';
 import { parseFacts, type Facts, type FactsParams } from './facts.js';
 import { evaluateHost, sortFindings } from './rules/index.js';
+import { skew } from './rules/host.js';
 import { buildReachMatrix, parseReachResult, planReach, REACH_TIMEOUT_MS, type ReachParams, type ReachResult } from './reach.js';
 import { reachFindings } from './rules/reach.js';
 import { portsFreeFor } from './ports.js';
@@ -85,11 +86,23 @@ function messageOf(err: unknown): string {
   return err instanceof Error ? `internal error: ${err.message}` : String(err);
 }
 
-function median(xs: number[]): number {
-  if (xs.length === 0) return 0;
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+/** Median of a sorted list. */
+function median(sorted: readonly number[]): number {
+  if (sorted.length === 0) return 0;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** Insert keeping the list sorted (binary search): the running median stays cheap for 1,000 hosts. */
+function insertSorted(list: number[], x: number): void {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((list[mid] as number) < x) lo = mid + 1;
+    else hi = mid;
+  }
+  list.splice(lo, 0, x);
 }
 
 export async function runPreflight(opts: PreflightOptions): Promise<PreflightReport> {
@@ -98,7 +111,9 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
   const startedAt = now();
   const plan = planReach(opts.hosts);
   const runs = new Map<string, HostRun>();
+  /** Clock offsets of the hosts finished so far, sorted. */
   const skews: number[] = [];
+  const reported = new Map<string, HostOutcome>();
   const queue = new PQueue({ concurrency: Math.max(1, opts.forks) });
 
   const probeHost = async (host: PreflightHost): Promise<HostRun> => {
@@ -150,13 +165,22 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
     return { ...run.outcome, findings: sortFindings([...session, ...perHost, ...run.reach]) };
   };
 
+  /** The final outcome: as reported when the host finished, with time.skew judged against the final median. */
+  const refinish = (outcome: HostOutcome, run: HostRun, medianSkew: number): HostOutcome => {
+    if (run.skewMs === null) return outcome;
+    const [skewFinding] = skew({ skewMs: run.skewMs, medianSkewMs: medianSkew });
+    return { ...outcome, findings: outcome.findings.map((f) => (f.id === 'time.skew' && skewFinding ? skewFinding : f)) };
+  };
+
   await Promise.all(
     opts.hosts.map((host) =>
       queue.add(async () => {
         const run = await probeHost(host);
         runs.set(host.name, run);
-        if (run.skewMs !== null) skews.push(run.skewMs);
-        opts.events?.hostFinished?.(finish(run, median(skews)));
+        if (run.skewMs !== null) insertSorted(skews, run.skewMs);
+        const outcome = finish(run, median(skews));
+        reported.set(host.name, outcome);
+        opts.events?.hostFinished?.(outcome);
         // The fork stays taken until the session is closed, so --forks bounds open connections.
         await run.closing;
       }),
@@ -164,7 +188,7 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
   );
 
   const medianSkew = median(skews);
-  const outcomes = opts.hosts.map((h) => finish(runs.get(h.name) as HostRun, medianSkew));
+  const outcomes = opts.hosts.map((h) => refinish(reported.get(h.name) as HostOutcome, runs.get(h.name) as HostRun, medianSkew));
   const matrix = buildReachMatrix(
     opts.hosts.map((h) => h.name),
     plan,

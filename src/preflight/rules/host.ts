@@ -32,7 +32,8 @@ function fmt(ms: number): string {
   return `${ms < 0 ? '-' : '+'}${text}`;
 }
 
-function skew(c: ClockComparison | null): Finding[] {
+/** time.skew alone: the run re-judges it once every host's clock is known (the median moves). */
+export function skew(c: ClockComparison | null): Finding[] {
   if (c === null) return [];
   const expected = 'within 5 min of the workstation and of the other hosts';
   const peers = c.skewMs - c.medianSkewMs;

@@ -13,8 +13,10 @@ import { networkRules } from './network.js';
 
 export const RULES: readonly Rule[] = [osRules, diskRules, hardwareRules, softwareRules, webRules, dbRules, hostRules, networkRules];
 
+const ORDER = new Map(CHECK_IDS.map((id, i) => [id, i]));
+
 export function sortFindings(findings: Finding[]): Finding[] {
-  return [...findings].sort((a, b) => CHECK_IDS.indexOf(a.id) - CHECK_IDS.indexOf(b.id));
+  return [...findings].sort((a, b) => (ORDER.get(a.id) ?? 0) - (ORDER.get(b.id) ?? 0));
 }
 
 export function evaluateHost(ctx: RuleContext): Finding[] {
