@@ -95,13 +95,17 @@ export function isNativeCall(call: CommandCall, scriptText = ''): boolean {
   }
 }
 
-/** Parameter names (lower-case, without `-`, without `:value`) passed to a command. */
-export function parameterNames(call: CommandCall): string[] {
+/** Parameters passed to a command: name lower-case, without `-` and `:value`, and the node. */
+export function parameters(call: CommandCall): { name: string; node: Node }[] {
   const elements = kids(call.node).find((c) => c.type === 'command_elements');
   if (!elements) return [];
   return kids(elements)
     .filter((c) => c.type === 'command_parameter')
-    .map((c) => c.text.replace(/^-+/, '').replace(/:.*$/s, '').toLowerCase());
+    .map((c) => ({ name: c.text.replace(/^-+/, '').replace(/:.*$/s, '').toLowerCase(), node: c }));
+}
+
+export function parameterNames(call: CommandCall): string[] {
+  return parameters(call).map((p) => p.name);
 }
 
 /** True when `name` (lower-case, no dash) is a prefix-abbreviation PowerShell would bind to `full`. */

@@ -13,6 +13,7 @@ import { syntaxRule } from './rules/syntax.js';
 import { jsonDepthRule } from './rules/json-depth.js';
 import { noWriteHostRule } from './rules/no-write-host.js';
 import { knownCommandRule } from './rules/known-command.js';
+import { ps7ParameterRule } from './rules/ps7-parameter.js';
 import { noAliasRule } from './rules/no-alias.js';
 import { nativeExitCodeRule } from './rules/native-exit-code.js';
 import { envelopeRule } from './rules/envelope.js';
@@ -22,7 +23,7 @@ import type { Finding, LibFacts, LintReport, Rule, RuleContext, ScriptKind } fro
 export type { Finding, LintReport, RuleId, Suppression } from './types.js';
 
 export const RULES: readonly Rule[] = [
-  syntaxRule, envelopeRule, jsonDepthRule, noWriteHostRule, noAliasRule, knownCommandRule, nativeExitCodeRule, datesRule,
+  syntaxRule, envelopeRule, jsonDepthRule, noWriteHostRule, noAliasRule, knownCommandRule, ps7ParameterRule, nativeExitCodeRule, datesRule,
 ];
 
 /** The repository root: this module is src/ps1lint/lint.ts or dist/ps1lint/lint.js. */

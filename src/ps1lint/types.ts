@@ -7,6 +7,7 @@ export const RULE_IDS = [
   'json-depth',
   'no-write-host',
   'known-command',
+  'ps7-parameter',
   'no-alias',
   'native-exit-code',
   'envelope',

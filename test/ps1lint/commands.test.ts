@@ -1,7 +1,7 @@
 // The 5.1 command list: built from the official module references, holds what our scripts and the
 // reference docs use, and lacks what only PowerShell 6/7 has.
 import { describe, expect, it } from 'vitest';
-import { PS51_MODULES } from '../../src/ps1lint/data/ps51-commands.js';
+import { PS51_MODULES, PS7_ONLY_PARAMETERS } from '../../src/ps1lint/data/ps51-commands.js';
 import { KNOWN_COMMAND_NAMES, knownCommand } from '../../src/ps1lint/data/known-commands.js';
 import { PS7_ONLY } from '../../src/ps1lint/data/ps7-only.js';
 import { PS51_ALIASES, aliasTarget } from '../../src/ps1lint/data/aliases.js';
@@ -53,6 +53,23 @@ describe('PowerShell 5.1 command list', () => {
     const lower = KNOWN_COMMAND_NAMES.map((n) => n.toLowerCase());
     expect(new Set(lower).size).toBe(lower.length);
     expect(lower.length).toBeGreaterThan(800);
+  });
+});
+
+describe('PowerShell 6/7 parameters of in-box cmdlets', () => {
+  it.each([['ConvertFrom-Json', 'AsHashtable'], ['ConvertFrom-Json', 'Depth'], ['ForEach-Object', 'Parallel'],
+    ['Invoke-WebRequest', 'SkipCertificateCheck'], ['Join-Path', 'AdditionalChildPath'], ['Get-Content', 'AsByteStream'],
+    ['ConvertTo-Json', 'EscapeHandling']])('%s -%s is listed as 6+ only', (cmdlet, parameter) => {
+    expect(PS7_ONLY_PARAMETERS[cmdlet]?.ps7Only).toContain(parameter);
+  });
+
+  it('keeps the 5.1 parameters apart', () => {
+    expect(PS7_ONLY_PARAMETERS['ConvertTo-Json']?.ps51).toEqual(expect.arrayContaining(['Depth', 'Compress', 'InputObject']));
+    for (const [cmdlet, { ps51, ps7Only }] of Object.entries(PS7_ONLY_PARAMETERS)) {
+      expect(knownCommand(cmdlet), cmdlet).toBeDefined();
+      const lower = new Set(ps51.map((p) => p.toLowerCase()));
+      for (const p of ps7Only) expect(lower.has(p.toLowerCase()), `${cmdlet} -${p}`).toBe(false);
+    }
   });
 });
 

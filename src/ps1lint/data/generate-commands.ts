@@ -63,11 +63,61 @@ export const MODULE_SOURCES: ModuleSource[] = [
   },
 ];
 
+const REFERENCE_NOTE = 'MicrosoftDocs/PowerShell-Docs reference/<version>/<module>/<cmdlet>.md, "### -Name" headings';
+
 const CMDLET_PAGE = /^([A-Za-z]+-[A-Za-z0-9]+)\.md$/;
 
 function listCmdlets(gitDir: string, dir: string): string[] {
   const out = execFileSync('git', ['--git-dir', gitDir, 'ls-tree', '--name-only', `HEAD:${dir}`], { encoding: 'utf8' });
   return out.split('\n').map((f) => CMDLET_PAGE.exec(f)?.[1]).filter((n): n is string => n !== undefined).sort();
+}
+
+/** The PowerShell 7 reference folders compared with 5.1 for parameters added after 5.1. */
+const PS7_VIEWS = ['7.4', '7.5'];
+
+interface ParameterDiff {
+  /** parameters (and their aliases) of the 5.1 page */
+  ps51: string[];
+  /** parameters documented for PowerShell 7 and absent in 5.1 */
+  ps7Only: string[];
+}
+
+/** `### -Name` headings of a cmdlet page, with the `Aliases:` of each parameter's yaml block. */
+function pageParameters(gitDir: string, file: string): { names: string[]; aliases: string[] } | null {
+  let text: string;
+  try {
+    text = execFileSync('git', ['--git-dir', gitDir, 'show', `HEAD:${file}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    return null;
+  }
+  const names: string[] = [];
+  const aliases: string[] = [];
+  for (const section of text.split(/^### /m).slice(1)) {
+    const m = /^-([A-Za-z0-9]+)\s*$/m.exec(section.split('\n', 1)[0] ?? '');
+    if (!m?.[1]) continue;
+    names.push(m[1]);
+    const a = /^Aliases:\s*(.*)$/m.exec(section)?.[1] ?? '';
+    aliases.push(...a.split(',').map((x) => x.trim()).filter((x) => /^[A-Za-z0-9]+$/.test(x)));
+  }
+  return { names, aliases };
+}
+
+function parameterDiffs(gitDir: string, modules: ModuleSource[]): Record<string, ParameterDiff> {
+  const out: Record<string, ParameterDiff> = {};
+  for (const m of modules.filter((x) => x.repo === 'MicrosoftDocs/PowerShell-Docs')) {
+    for (const cmdlet of listCmdlets(gitDir, m.dir)) {
+      const old = pageParameters(gitDir, `${m.dir}/${cmdlet}.md`);
+      if (!old) continue;
+      const known = new Set([...old.names, ...old.aliases].map((n) => n.toLowerCase()));
+      const added = new Set<string>();
+      for (const view of PS7_VIEWS) {
+        const next = pageParameters(gitDir, `reference/${view}/${m.module}/${cmdlet}.md`);
+        for (const n of next?.names ?? []) if (!known.has(n.toLowerCase())) added.add(n);
+      }
+      if (added.size > 0) out[cmdlet] = { ps51: [...old.names, ...old.aliases].sort(), ps7Only: [...added].sort() };
+    }
+  }
+  return out;
 }
 
 function head(gitDir: string): string {
@@ -105,6 +155,12 @@ function main(): void {
     '}',
     '',
     `export const PS51_MODULES: readonly CommandModule[] = ${JSON.stringify(modules, null, 2)};`,
+    '',
+    '/**',
+    ` * Parameters documented for PowerShell ${PS7_VIEWS.join('/')} but not on the cmdlet's 5.1 page (${REFERENCE_NOTE}),`,
+    ' * with the 5.1 parameters and aliases (to tell an abbreviation of a 5.1 parameter apart).',
+    ' */',
+    `export const PS7_ONLY_PARAMETERS: Readonly<Record<string, { ps51: readonly string[]; ps7Only: readonly string[] }>> = ${JSON.stringify(parameterDiffs(psDocs, MODULE_SOURCES), null, 2)};`,
     '',
   ].join('\n');
   const target = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../../src/ps1lint/data/ps51-commands.ts');

@@ -1153,3 +1153,1543 @@ export const PS51_MODULES: readonly CommandModule[] = [
     ]
   }
 ];
+
+/**
+ * Parameters documented for PowerShell 7.4/7.5 but not on the cmdlet's 5.1 page (MicrosoftDocs/PowerShell-Docs reference/<version>/<module>/<cmdlet>.md, "### -Name" headings),
+ * with the 5.1 parameters and aliases (to tell an abbreviation of a 5.1 parameter apart).
+ */
+export const PS7_ONLY_PARAMETERS: Readonly<Record<string, { ps51: readonly string[]; ps7Only: readonly string[] }>> = {
+  "Debug-Job": {
+    "ps51": [
+      "Confirm",
+      "Id",
+      "InstanceId",
+      "Job",
+      "Name",
+      "WhatIf",
+      "cf",
+      "wi"
+    ],
+    "ps7Only": [
+      "BreakAll"
+    ]
+  },
+  "Enter-PSHostProcess": {
+    "ps51": [
+      "AppDomainName",
+      "HostProcessInfo",
+      "Id",
+      "Name",
+      "Process"
+    ],
+    "ps7Only": [
+      "CustomPipeName"
+    ]
+  },
+  "Enter-PSSession": {
+    "ps51": [
+      "AllowRedirection",
+      "ApplicationName",
+      "Authentication",
+      "Basic",
+      "CU",
+      "CertificateThumbprint",
+      "Cn",
+      "ComputerName",
+      "ConfigurationName",
+      "ConnectionUri",
+      "ContainerId",
+      "Credential",
+      "Credssp",
+      "Digest",
+      "EnableNetworkAccess",
+      "Id",
+      "InstanceId",
+      "Kerberos",
+      "Name",
+      "Negotiate",
+      "NegotiateWithImplicitCredential",
+      "Port",
+      "RunAsAdministrator",
+      "Session",
+      "SessionOption",
+      "URI",
+      "UseSSL",
+      "VMGuid",
+      "VMId",
+      "VMName"
+    ],
+    "ps7Only": [
+      "ConnectingTimeout",
+      "HostName",
+      "KeyFilePath",
+      "Options",
+      "SSHTransport",
+      "Subsystem",
+      "UserName"
+    ]
+  },
+  "ForEach-Object": {
+    "ps51": [
+      "Args",
+      "ArgumentList",
+      "Begin",
+      "Confirm",
+      "End",
+      "InputObject",
+      "MemberName",
+      "Process",
+      "RemainingScripts",
+      "WhatIf",
+      "cf",
+      "wi"
+    ],
+    "ps7Only": [
+      "AsJob",
+      "Parallel",
+      "ThrottleLimit",
+      "TimeoutSeconds",
+      "UseNewRunspace"
+    ]
+  },
+  "Get-Command": {
+    "ps51": [
+      "All",
+      "Args",
+      "ArgumentList",
+      "CommandType",
+      "FullyQualifiedModule",
+      "ListImported",
+      "Module",
+      "Name",
+      "Noun",
+      "PSSnapin",
+      "ParameterName",
+      "ParameterType",
+      "ShowCommandInfo",
+      "Syntax",
+      "TotalCount",
+      "Type",
+      "Verb"
+    ],
+    "ps7Only": [
+      "FuzzyMinimumDistance",
+      "UseAbbreviationExpansion",
+      "UseFuzzyMatching"
+    ]
+  },
+  "Get-Module": {
+    "ps51": [
+      "All",
+      "CimNamespace",
+      "CimResourceUri",
+      "CimSession",
+      "FullyQualifiedName",
+      "ListAvailable",
+      "Name",
+      "PSEdition",
+      "PSSession",
+      "Refresh"
+    ],
+    "ps7Only": [
+      "SkipEditionCheck"
+    ]
+  },
+  "Import-Module": {
+    "ps51": [
+      "Alias",
+      "Args",
+      "ArgumentList",
+      "AsCustomObject",
+      "Assembly",
+      "CimNamespace",
+      "CimResourceUri",
+      "CimSession",
+      "Cmdlet",
+      "DisableNameChecking",
+      "Force",
+      "FullyQualifiedName",
+      "Function",
+      "Global",
+      "Global",
+      "MaximumVersion",
+      "MinimumVersion",
+      "ModuleInfo",
+      "Name",
+      "NoClobber",
+      "NoOverwrite",
+      "PSSession",
+      "PassThru",
+      "Prefix",
+      "RequiredVersion",
+      "Scope",
+      "Variable",
+      "Version"
+    ],
+    "ps7Only": [
+      "SkipEditionCheck",
+      "UseWindowsPowerShell"
+    ]
+  },
+  "Invoke-Command": {
+    "ps51": [
+      "AllowRedirection",
+      "ApplicationName",
+      "Args",
+      "ArgumentList",
+      "AsJob",
+      "Authentication",
+      "Basic",
+      "CU",
+      "CertificateThumbprint",
+      "Cn",
+      "Command",
+      "ComputerName",
+      "ConfigurationName",
+      "ConnectionUri",
+      "ContainerId",
+      "Credential",
+      "Credssp",
+      "Digest",
+      "Disconnected",
+      "EnableNetworkAccess",
+      "FilePath",
+      "FilePathComputerName",
+      "FilePathVMId",
+      "HCN",
+      "HideComputerName",
+      "InDisconnectedSession",
+      "InputObject",
+      "JobName",
+      "Kerberos",
+      "Negotiate",
+      "NegotiateWithImplicitCredential",
+      "NoNewScope",
+      "PSPath",
+      "Port",
+      "RunAsAdministrator",
+      "ScriptBlock",
+      "Session",
+      "SessionName",
+      "SessionOption",
+      "ThrottleLimit",
+      "URI",
+      "Uri",
+      "UseSSL",
+      "VMGuid",
+      "VMId",
+      "VMName",
+      "VMName"
+    ],
+    "ps7Only": [
+      "ConnectingTimeout",
+      "HostName",
+      "KeyFilePath",
+      "Options",
+      "RemoteDebug",
+      "SSHConnection",
+      "SSHTransport",
+      "Subsystem",
+      "UserName"
+    ]
+  },
+  "New-ModuleManifest": {
+    "ps51": [
+      "AliasesToExport",
+      "Amd64",
+      "Arm",
+      "Author",
+      "ClrVersion",
+      "CmdletsToExport",
+      "CompanyName",
+      "CompatiblePSEditions",
+      "Confirm",
+      "Copyright",
+      "Core",
+      "DefaultCommandPrefix",
+      "Description",
+      "DotNetFrameworkVersion",
+      "DscResourcesToExport",
+      "FileList",
+      "FormatsToProcess",
+      "FunctionsToExport",
+      "Guid",
+      "HelpInfoUri",
+      "IA64",
+      "IconUri",
+      "LicenseUri",
+      "MSIL",
+      "ModuleList",
+      "ModuleToProcess",
+      "ModuleVersion",
+      "NestedModules",
+      "PassThru",
+      "Path",
+      "PowerShellHostName",
+      "PowerShellHostVersion",
+      "PowerShellVersion",
+      "PrivateData",
+      "ProcessorArchitecture",
+      "ProjectUri",
+      "ReleaseNotes",
+      "RequiredAssemblies",
+      "RequiredModules",
+      "RootModule",
+      "ScriptsToProcess",
+      "Tags",
+      "TypesToProcess",
+      "VariablesToExport",
+      "WhatIf",
+      "X86",
+      "cf",
+      "wi"
+    ],
+    "ps7Only": [
+      "ExternalModuleDependencies",
+      "Prerelease",
+      "RequireLicenseAcceptance"
+    ]
+  },
+  "New-PSSession": {
+    "ps51": [
+      "AllowRedirection",
+      "ApplicationName",
+      "Authentication",
+      "Basic",
+      "CU",
+      "CertificateThumbprint",
+      "Cn",
+      "ComputerName",
+      "ConfigurationName",
+      "ConnectionUri",
+      "ContainerId",
+      "Credential",
+      "Credssp",
+      "Digest",
+      "EnableNetworkAccess",
+      "Kerberos",
+      "Name",
+      "Negotiate",
+      "NegotiateWithImplicitCredential",
+      "Port",
+      "RunAsAdministrator",
+      "Session",
+      "SessionOption",
+      "ThrottleLimit",
+      "URI",
+      "UseSSL",
+      "VMGuid",
+      "VMId",
+      "VMName"
+    ],
+    "ps7Only": [
+      "ConnectingTimeout",
+      "HostName",
+      "KeyFilePath",
+      "Options",
+      "SSHConnection",
+      "SSHTransport",
+      "Subsystem",
+      "UseWindowsPowerShell",
+      "UserName"
+    ]
+  },
+  "Save-Help": {
+    "ps51": [
+      "Credential",
+      "DestinationPath",
+      "Force",
+      "FullyQualifiedModule",
+      "LiteralPath",
+      "Module",
+      "Name",
+      "PSPath",
+      "UICulture",
+      "UseDefaultCredentials"
+    ],
+    "ps7Only": [
+      "Scope"
+    ]
+  },
+  "Start-Job": {
+    "ps51": [
+      "Args",
+      "ArgumentList",
+      "Authentication",
+      "Basic",
+      "Command",
+      "Credential",
+      "Credssp",
+      "DefinitionName",
+      "DefinitionPath",
+      "Digest",
+      "FilePath",
+      "InitializationScript",
+      "InputObject",
+      "Kerberos",
+      "LiteralPath",
+      "Name",
+      "Negotiate",
+      "NegotiateWithImplicitCredential",
+      "PSPath",
+      "PSVersion",
+      "RunAs32",
+      "ScriptBlock",
+      "Type"
+    ],
+    "ps7Only": [
+      "WorkingDirectory"
+    ]
+  },
+  "Update-Help": {
+    "ps51": [
+      "Confirm",
+      "Credential",
+      "Force",
+      "FullyQualifiedModule",
+      "LiteralPath",
+      "Module",
+      "Name",
+      "PSPath",
+      "Recurse",
+      "SourcePath",
+      "UICulture",
+      "UseDefaultCredentials",
+      "WhatIf",
+      "cf",
+      "wi"
+    ],
+    "ps7Only": [
+      "Scope"
+    ]
+  },
+  "Where-Object": {
+    "ps51": [
+      "CContains",
+      "CEQ",
+      "CGE",
+      "CGT",
+      "CIn",
+      "CLE",
+      "CLT",
+      "CLike",
+      "CMatch",
+      "CNE",
+      "CNotContains",
+      "CNotIn",
+      "CNotLike",
+      "CNotMatch",
+      "Contains",
+      "EQ",
+      "FilterScript",
+      "GE",
+      "GT",
+      "IContains",
+      "IEQ",
+      "IGE",
+      "IGT",
+      "IIn",
+      "ILE",
+      "ILT",
+      "ILike",
+      "IMatch",
+      "INE",
+      "INotContains",
+      "INotIn",
+      "INotLike",
+      "INotMatch",
+      "In",
+      "InputObject",
+      "Is",
+      "IsNot",
+      "LE",
+      "LT",
+      "Like",
+      "Match",
+      "NE",
+      "NotContains",
+      "NotIn",
+      "NotLike",
+      "NotMatch",
+      "Property",
+      "Value"
+    ],
+    "ps7Only": [
+      "Not"
+    ]
+  },
+  "Add-Content": {
+    "ps51": [
+      "BigEndianUTF32",
+      "BigEndianUnicode",
+      "Byte",
+      "Confirm",
+      "Credential",
+      "Default",
+      "Encoding",
+      "Exclude",
+      "Filter",
+      "Force",
+      "Include",
+      "LiteralPath",
+      "NoNewline",
+      "OEM",
+      "PSPath",
+      "PassThru",
+      "Path",
+      "Stream",
+      "String",
+      "UTF32",
+      "UTF7",
+      "UTF8",
+      "Unicode",
+      "Unknown",
+      "UseTransaction",
+      "Value",
+      "WhatIf",
+      "cf",
+      "usetx",
+      "wi"
+    ],
+    "ps7Only": [
+      "AsByteStream"
+    ]
+  },
+  "Convert-Path": {
+    "ps51": [
+      "LiteralPath",
+      "PSPath",
+      "Path",
+      "UseTransaction",
+      "usetx"
+    ],
+    "ps7Only": [
+      "Force"
+    ]
+  },
+  "Get-Content": {
+    "ps51": [
+      "BigEndianUTF32",
+      "BigEndianUnicode",
+      "Byte",
+      "Credential",
+      "Default",
+      "Delimiter",
+      "Encoding",
+      "Exclude",
+      "Filter",
+      "First",
+      "Force",
+      "Head",
+      "Include",
+      "Last",
+      "LiteralPath",
+      "OEM",
+      "PSPath",
+      "Path",
+      "Raw",
+      "ReadCount",
+      "Stream",
+      "String",
+      "Tail",
+      "TotalCount",
+      "UTF32",
+      "UTF7",
+      "UTF8",
+      "Unicode",
+      "Unknown",
+      "UseTransaction",
+      "Wait",
+      "usetx"
+    ],
+    "ps7Only": [
+      "AsByteStream"
+    ]
+  },
+  "Join-Path": {
+    "ps51": [
+      "ChildPath",
+      "Credential",
+      "PSPath",
+      "Path",
+      "Resolve",
+      "UseTransaction",
+      "usetx"
+    ],
+    "ps7Only": [
+      "AdditionalChildPath"
+    ]
+  },
+  "New-Service": {
+    "ps51": [
+      "Automatic",
+      "BinaryPathName",
+      "Confirm",
+      "Credential",
+      "DependsOn",
+      "Description",
+      "Disabled",
+      "DisplayName",
+      "Manual",
+      "Name",
+      "ServiceName",
+      "StartupType",
+      "System",
+      "WhatIf",
+      "cf",
+      "wi"
+    ],
+    "ps7Only": [
+      "SecurityDescriptorSddl"
+    ]
+  },
+  "Resolve-Path": {
+    "ps51": [
+      "Credential",
+      "LiteralPath",
+      "PSPath",
+      "Path",
+      "Relative",
+      "UseTransaction",
+      "usetx"
+    ],
+    "ps7Only": [
+      "Force",
+      "RelativeBasePath"
+    ]
+  },
+  "Set-Clipboard": {
+    "ps51": [
+      "Append",
+      "AsHtml",
+      "Confirm",
+      "LiteralPath",
+      "PSPath",
+      "Path",
+      "Value",
+      "WhatIf",
+      "cf",
+      "wi"
+    ],
+    "ps7Only": [
+      "AsOSC52",
+      "PassThru"
+    ]
+  },
+  "Set-Content": {
+    "ps51": [
+      "BigEndianUTF32",
+      "BigEndianUnicode",
+      "Byte",
+      "Confirm",
+      "Credential",
+      "Default",
+      "Encoding",
+      "Exclude",
+      "Filter",
+      "Force",
+      "Include",
+      "LiteralPath",
+      "NoNewline",
+      "OEM",
+      "PSPath",
+      "PassThru",
+      "Path",
+      "Stream",
+      "String",
+      "UTF32",
+      "UTF7",
+      "UTF8",
+      "Unicode",
+      "Unknown",
+      "UseTransaction",
+      "Value",
+      "WhatIf",
+      "cf",
+      "usetx",
+      "wi"
+    ],
+    "ps7Only": [
+      "AsByteStream"
+    ]
+  },
+  "Set-Service": {
+    "ps51": [
+      "ComputerName",
+      "Confirm",
+      "DN",
+      "Description",
+      "DisplayName",
+      "InputObject",
+      "Name",
+      "PassThru",
+      "Running",
+      "SM",
+      "SN",
+      "ST",
+      "ServiceName",
+      "StartMode",
+      "StartupType",
+      "Status",
+      "Stopped",
+      "WhatIf",
+      "cf",
+      "cn",
+      "wi"
+    ],
+    "ps7Only": [
+      "Credential",
+      "Force",
+      "SecurityDescriptorSddl"
+    ]
+  },
+  "Split-Path": {
+    "ps51": [
+      "Credential",
+      "IsAbsolute",
+      "Leaf",
+      "LiteralPath",
+      "NoQualifier",
+      "PSPath",
+      "Parent",
+      "Path",
+      "Qualifier",
+      "Resolve",
+      "UseTransaction",
+      "usetx"
+    ],
+    "ps7Only": [
+      "Extension",
+      "LeafBase"
+    ]
+  },
+  "Start-Process": {
+    "ps51": [
+      "Args",
+      "ArgumentList",
+      "Credential",
+      "FilePath",
+      "Hidden",
+      "LoadUserProfile",
+      "Lup",
+      "Maximized",
+      "Minimized",
+      "NoNewWindow",
+      "PSPath",
+      "PassThru",
+      "RSE",
+      "RSI",
+      "RSO",
+      "RedirectStandardError",
+      "RedirectStandardInput",
+      "RedirectStandardOutput",
+      "RunAs",
+      "UseNewEnvironment",
+      "Verb",
+      "Wait",
+      "WindowStyle",
+      "WorkingDirectory",
+      "nnw"
+    ],
+    "ps7Only": [
+      "Confirm",
+      "Environment",
+      "WhatIf"
+    ]
+  },
+  "Test-Connection": {
+    "ps51": [
+      "Anonymous",
+      "AsJob",
+      "Authentication",
+      "BS",
+      "Basic",
+      "BufferSize",
+      "Bytes",
+      "CN",
+      "ComputerName",
+      "Count",
+      "CredSSP",
+      "Credential",
+      "DcomAuthentication",
+      "Delay",
+      "Delegate",
+      "Destination",
+      "Digest",
+      "FCN",
+      "IPAddress",
+      "Identify",
+      "Impersonate",
+      "Impersonation",
+      "Kerberos",
+      "Negotiate",
+      "Protocol",
+      "Quiet",
+      "SRC",
+      "Server",
+      "Size",
+      "Source",
+      "TTL",
+      "ThrottleLimit",
+      "TimeToLive",
+      "WSMan",
+      "WsmanAuthentication"
+    ],
+    "ps7Only": [
+      "Detailed",
+      "DontFragment",
+      "IPv4",
+      "IPv6",
+      "MaxHops",
+      "MtuSize",
+      "Ping",
+      "Repeat",
+      "ResolveDestination",
+      "TargetName",
+      "TcpPort",
+      "TimeoutSeconds",
+      "Traceroute"
+    ]
+  },
+  "Wait-Process": {
+    "ps51": [
+      "Id",
+      "InputObject",
+      "Name",
+      "PID",
+      "ProcessId",
+      "ProcessName",
+      "Timeout",
+      "TimeoutSec"
+    ],
+    "ps7Only": [
+      "Any",
+      "PassThru"
+    ]
+  },
+  "Add-Type": {
+    "ps51": [
+      "AN",
+      "AssemblyName",
+      "CP",
+      "CSharpVersion2",
+      "CSharpVersion3",
+      "CodeDomProvider",
+      "CompilerParameters",
+      "IgnoreWarnings",
+      "JScript",
+      "Language",
+      "LiteralPath",
+      "MemberDefinition",
+      "NS",
+      "Name",
+      "Namespace",
+      "OA",
+      "OT",
+      "OutputAssembly",
+      "OutputType",
+      "PSPath",
+      "PassThru",
+      "Path",
+      "Provider",
+      "RA",
+      "ReferencedAssemblies",
+      "TypeDefinition",
+      "Using",
+      "UsingNamespace",
+      "VisualBasic"
+    ],
+    "ps7Only": [
+      "CompilerOptions"
+    ]
+  },
+  "ConvertFrom-Json": {
+    "ps51": [
+      "InputObject"
+    ],
+    "ps7Only": [
+      "AsHashtable",
+      "DateKind",
+      "Depth",
+      "NoEnumerate"
+    ]
+  },
+  "ConvertFrom-StringData": {
+    "ps51": [
+      "StringData"
+    ],
+    "ps7Only": [
+      "Delimiter"
+    ]
+  },
+  "ConvertTo-Csv": {
+    "ps51": [
+      "Delimiter",
+      "InputObject",
+      "NTI",
+      "NoTypeInformation",
+      "UseCulture"
+    ],
+    "ps7Only": [
+      "IncludeTypeInformation",
+      "NoHeader",
+      "QuoteFields",
+      "UseQuotes"
+    ]
+  },
+  "ConvertTo-Html": {
+    "ps51": [
+      "As",
+      "Body",
+      "CssUri",
+      "Fragment",
+      "Head",
+      "InputObject",
+      "List",
+      "PostContent",
+      "PreContent",
+      "Property",
+      "Title",
+      "cu",
+      "uri"
+    ],
+    "ps7Only": [
+      "Charset",
+      "Meta",
+      "Transitional"
+    ]
+  },
+  "ConvertTo-Json": {
+    "ps51": [
+      "Compress",
+      "Depth",
+      "InputObject"
+    ],
+    "ps7Only": [
+      "AsArray",
+      "EnumsAsStrings",
+      "EscapeHandling"
+    ]
+  },
+  "Debug-Runspace": {
+    "ps51": [
+      "Confirm",
+      "Id",
+      "InstanceId",
+      "Name",
+      "Runspace",
+      "WhatIf",
+      "cf",
+      "wi"
+    ],
+    "ps7Only": [
+      "BreakAll"
+    ]
+  },
+  "Disable-PSBreakpoint": {
+    "ps51": [
+      "Breakpoint",
+      "Confirm",
+      "Id",
+      "PassThru",
+      "WhatIf",
+      "cf",
+      "wi"
+    ],
+    "ps7Only": [
+      "Runspace"
+    ]
+  },
+  "Enable-PSBreakpoint": {
+    "ps51": [
+      "Breakpoint",
+      "Confirm",
+      "Id",
+      "PassThru",
+      "WhatIf",
+      "cf",
+      "wi"
+    ],
+    "ps7Only": [
+      "Runspace"
+    ]
+  },
+  "Export-Csv": {
+    "ps51": [
+      "Append",
+      "BigEndianUnicode",
+      "Confirm",
+      "Default",
+      "Delimiter",
+      "Encoding",
+      "Force",
+      "InputObject",
+      "LiteralPath",
+      "NTI",
+      "NoClobber",
+      "NoOverwrite",
+      "NoTypeInformation",
+      "OEM",
+      "PSPath",
+      "Path",
+      "UTF32",
+      "UTF7",
+      "UTF8",
+      "Unicode",
+      "UseCulture",
+      "WhatIf",
+      "cf",
+      "wi"
+    ],
+    "ps7Only": [
+      "IncludeTypeInformation",
+      "NoHeader",
+      "QuoteFields",
+      "UseQuotes"
+    ]
+  },
+  "Format-Hex": {
+    "ps51": [
+      "BigEndianUnicode",
+      "Encoding",
+      "InputObject",
+      "LiteralPath",
+      "PSPath",
+      "Path",
+      "Raw",
+      "UTF32",
+      "UTF7",
+      "UTF8",
+      "Unicode"
+    ],
+    "ps7Only": [
+      "Count",
+      "Offset"
+    ]
+  },
+  "Get-Culture": {
+    "ps51": [],
+    "ps7Only": [
+      "ListAvailable",
+      "Name",
+      "NoUserOverrides"
+    ]
+  },
+  "Get-Date": {
+    "ps51": [
+      "Date",
+      "DateTime",
+      "Day",
+      "DisplayHint",
+      "Format",
+      "Hour",
+      "LastWriteTime",
+      "Millisecond",
+      "Minute",
+      "Month",
+      "Second",
+      "Time",
+      "UFormat",
+      "Year"
+    ],
+    "ps7Only": [
+      "AsUTC",
+      "UnixTimeSeconds"
+    ]
+  },
+  "Get-PSBreakpoint": {
+    "ps51": [
+      "Command",
+      "Command",
+      "Id",
+      "Script",
+      "Type",
+      "Variable",
+      "Variable"
+    ],
+    "ps7Only": [
+      "Runspace"
+    ]
+  },
+  "Get-Random": {
+    "ps51": [
+      "Count",
+      "InputObject",
+      "Maximum",
+      "Minimum",
+      "SetSeed"
+    ],
+    "ps7Only": [
+      "Shuffle"
+    ]
+  },
+  "Get-Unique": {
+    "ps51": [
+      "AsString",
+      "InputObject",
+      "OnType"
+    ],
+    "ps7Only": [
+      "CaseInsensitive"
+    ]
+  },
+  "Import-PowerShellDataFile": {
+    "ps51": [
+      "LP",
+      "LiteralPath",
+      "PSPath",
+      "Path"
+    ],
+    "ps7Only": [
+      "SkipLimitCheck"
+    ]
+  },
+  "Invoke-RestMethod": {
+    "ps51": [
+      "Body",
+      "Certificate",
+      "CertificateThumbprint",
+      "ContentType",
+      "Credential",
+      "Delete",
+      "DisableKeepAlive",
+      "Get",
+      "Head",
+      "Headers",
+      "InFile",
+      "MaximumRedirection",
+      "Merge",
+      "Method",
+      "Options",
+      "OutFile",
+      "PassThru",
+      "Patch",
+      "Post",
+      "Proxy",
+      "ProxyCredential",
+      "ProxyUseDefaultCredentials",
+      "Put",
+      "SV",
+      "SessionVariable",
+      "TimeoutSec",
+      "Trace",
+      "TransferEncoding",
+      "Uri",
+      "UseBasicParsing",
+      "UseDefaultCredentials",
+      "UserAgent",
+      "WebSession",
+      "compress",
+      "deflate",
+      "gzip",
+      "identity"
+    ],
+    "ps7Only": [
+      "AllowInsecureRedirect",
+      "AllowUnencryptedAuthentication",
+      "Authentication",
+      "ConnectionTimeoutSeconds",
+      "CustomMethod",
+      "FollowRelLink",
+      "Form",
+      "HttpVersion",
+      "MaximumFollowRelLink",
+      "MaximumRetryCount",
+      "NoProxy",
+      "OperationTimeoutSeconds",
+      "PreserveAuthorizationOnRedirect",
+      "PreserveHttpMethodOnRedirect",
+      "ResponseHeadersVariable",
+      "Resume",
+      "RetryIntervalSec",
+      "SkipCertificateCheck",
+      "SkipHeaderValidation",
+      "SkipHttpErrorCheck",
+      "SslProtocol",
+      "StatusCodeVariable",
+      "Token",
+      "UnixSocket"
+    ]
+  },
+  "Invoke-WebRequest": {
+    "ps51": [
+      "Body",
+      "Certificate",
+      "CertificateThumbprint",
+      "ContentType",
+      "Credential",
+      "Delete",
+      "DisableKeepAlive",
+      "Get",
+      "Head",
+      "Headers",
+      "InFile",
+      "MaximumRedirection",
+      "Merge",
+      "Method",
+      "Options",
+      "OutFile",
+      "PassThru",
+      "Patch",
+      "Post",
+      "Proxy",
+      "ProxyCredential",
+      "ProxyUseDefaultCredentials",
+      "Put",
+      "SV",
+      "SessionVariable",
+      "TimeoutSec",
+      "Trace",
+      "TransferEncoding",
+      "Uri",
+      "UseBasicParsing",
+      "UseDefaultCredentials",
+      "UserAgent",
+      "WebSession",
+      "compress",
+      "deflate",
+      "gzip",
+      "identity"
+    ],
+    "ps7Only": [
+      "AllowInsecureRedirect",
+      "AllowUnencryptedAuthentication",
+      "Authentication",
+      "ConnectionTimeoutSeconds",
+      "CustomMethod",
+      "Form",
+      "HttpVersion",
+      "MaximumRetryCount",
+      "NoProxy",
+      "OperationTimeoutSeconds",
+      "PreserveAuthorizationOnRedirect",
+      "PreserveHttpMethodOnRedirect",
+      "Resume",
+      "RetryIntervalSec",
+      "SkipCertificateCheck",
+      "SkipHeaderValidation",
+      "SkipHttpErrorCheck",
+      "SslProtocol",
+      "Token",
+      "UnixSocket"
+    ]
+  },
+  "Measure-Object": {
+    "ps51": [
+      "Average",
+      "Character",
+      "IgnoreWhiteSpace",
+      "InputObject",
+      "Line",
+      "Maximum",
+      "Minimum",
+      "Property",
+      "Sum",
+      "Word"
+    ],
+    "ps7Only": [
+      "AllStats",
+      "StandardDeviation"
+    ]
+  },
+  "New-Guid": {
+    "ps51": [],
+    "ps7Only": [
+      "Empty",
+      "InputObject"
+    ]
+  },
+  "New-TimeSpan": {
+    "ps51": [
+      "Days",
+      "End",
+      "Hours",
+      "LastWriteTime",
+      "Minutes",
+      "Seconds",
+      "Start"
+    ],
+    "ps7Only": [
+      "Milliseconds"
+    ]
+  },
+  "Out-String": {
+    "ps51": [
+      "InputObject",
+      "Stream",
+      "Width"
+    ],
+    "ps7Only": [
+      "NoNewline"
+    ]
+  },
+  "Read-Host": {
+    "ps51": [
+      "AsSecureString",
+      "Prompt"
+    ],
+    "ps7Only": [
+      "MaskInput"
+    ]
+  },
+  "Remove-PSBreakpoint": {
+    "ps51": [
+      "Breakpoint",
+      "Confirm",
+      "Id",
+      "WhatIf",
+      "cf",
+      "wi"
+    ],
+    "ps7Only": [
+      "Runspace"
+    ]
+  },
+  "Select-Object": {
+    "ps51": [
+      "ExcludeProperty",
+      "ExpandProperty",
+      "First",
+      "Index",
+      "InputObject",
+      "Last",
+      "Property",
+      "Skip",
+      "SkipLast",
+      "Unique",
+      "Wait"
+    ],
+    "ps7Only": [
+      "CaseInsensitive",
+      "SkipIndex"
+    ]
+  },
+  "Select-String": {
+    "ps51": [
+      "AllMatches",
+      "BigEndianUnicode",
+      "CaseSensitive",
+      "Context",
+      "Default",
+      "Encoding",
+      "Exclude",
+      "Include",
+      "InputObject",
+      "List",
+      "LiteralPath",
+      "NotMatch",
+      "OEM",
+      "PSPath",
+      "Path",
+      "Pattern",
+      "Quiet",
+      "SimpleMatch",
+      "UTF32",
+      "UTF7",
+      "UTF8",
+      "Unicode"
+    ],
+    "ps7Only": [
+      "Culture",
+      "NoEmphasis",
+      "Raw"
+    ]
+  },
+  "Send-MailMessage": {
+    "ps51": [
+      "Attachments",
+      "BAH",
+      "BE",
+      "Bcc",
+      "Body",
+      "BodyAsHtml",
+      "Cc",
+      "ComputerName",
+      "Credential",
+      "DNO",
+      "DeliveryNotificationOption",
+      "Encoding",
+      "From",
+      "High",
+      "Low",
+      "Port",
+      "Priority",
+      "PsPath",
+      "SmtpServer",
+      "Subject",
+      "To",
+      "UseSsl",
+      "sub"
+    ],
+    "ps7Only": [
+      "ReplyTo"
+    ]
+  },
+  "Set-PSBreakpoint": {
+    "ps51": [
+      "Action",
+      "C",
+      "Column",
+      "Command",
+      "Line",
+      "Mode",
+      "ReadWrite",
+      "Script",
+      "V",
+      "Variable",
+      "Write"
+    ],
+    "ps7Only": [
+      "Runspace"
+    ]
+  },
+  "Sort-Object": {
+    "ps51": [
+      "CaseSensitive",
+      "Culture",
+      "Descending",
+      "InputObject",
+      "Property",
+      "Unique"
+    ],
+    "ps7Only": [
+      "Bottom",
+      "Stable",
+      "Top"
+    ]
+  },
+  "Start-Sleep": {
+    "ps51": [
+      "Milliseconds",
+      "Seconds"
+    ],
+    "ps7Only": [
+      "Duration"
+    ]
+  },
+  "Tee-Object": {
+    "ps51": [
+      "Append",
+      "FilePath",
+      "InputObject",
+      "LiteralPath",
+      "PSPath",
+      "Variable"
+    ],
+    "ps7Only": [
+      "Encoding"
+    ]
+  },
+  "ConvertFrom-SecureString": {
+    "ps51": [
+      "Key",
+      "SecureKey",
+      "SecureString"
+    ],
+    "ps7Only": [
+      "AsPlainText"
+    ]
+  },
+  "Get-Credential": {
+    "ps51": [
+      "Credential",
+      "Message",
+      "UserName"
+    ],
+    "ps7Only": [
+      "Title"
+    ]
+  },
+  "Get-PfxCertificate": {
+    "ps51": [
+      "FilePath",
+      "LiteralPath",
+      "PSPath"
+    ],
+    "ps7Only": [
+      "NoPromptForPassword",
+      "Password"
+    ]
+  },
+  "Compress-Archive": {
+    "ps51": [
+      "CompressionLevel",
+      "Confirm",
+      "DestinationPath",
+      "Fastest",
+      "Force",
+      "LiteralPath",
+      "NoCompression",
+      "PSPath",
+      "Path",
+      "Update",
+      "WhatIf",
+      "cf",
+      "wi"
+    ],
+    "ps7Only": [
+      "PassThru"
+    ]
+  },
+  "Expand-Archive": {
+    "ps51": [
+      "Confirm",
+      "DestinationPath",
+      "Force",
+      "LiteralPath",
+      "PSPath",
+      "Path",
+      "WhatIf",
+      "cf",
+      "wi"
+    ],
+    "ps7Only": [
+      "PassThru"
+    ]
+  },
+  "Start-Transcript": {
+    "ps51": [
+      "Append",
+      "Confirm",
+      "Force",
+      "IncludeInvocationHeader",
+      "LiteralPath",
+      "NoClobber",
+      "NoOverwrite",
+      "OutputDirectory",
+      "PSPath",
+      "Path",
+      "WhatIf",
+      "cf",
+      "wi"
+    ],
+    "ps7Only": [
+      "UseMinimalHeader"
+    ]
+  },
+  "Stop-Transcript": {
+    "ps51": [],
+    "ps7Only": [
+      "Confirm",
+      "WhatIf"
+    ]
+  },
+  "Get-CimClass": {
+    "ps51": [
+      "CN",
+      "CimSession",
+      "ClassName",
+      "ComputerName",
+      "MethodName",
+      "Namespace",
+      "OT",
+      "OperationTimeoutSec",
+      "PropertyName",
+      "QualifierName",
+      "ServerName"
+    ],
+    "ps7Only": [
+      "Amended"
+    ]
+  }
+};
