@@ -102,20 +102,26 @@ export function decodeFrameLine(line: string): unknown {
  * Feed chunks; it calls `onLine` with every complete line.
  */
 export class LineSplitter {
-  private buffered = '';
+  // Pieces of the current, unfinished line. Kept as a list and searched chunk by chunk, so a long line
+  // (a result frame with megabytes of output) arriving in many chunks costs linear time, not quadratic.
+  private parts: string[] = [];
   constructor(private readonly onLine: (line: string) => void) {}
   push(chunk: Buffer | string): void {
-    this.buffered += typeof chunk === 'string' ? chunk : chunk.toString('latin1');
+    const text = typeof chunk === 'string' ? chunk : chunk.toString('latin1');
+    let start = 0;
     let nl: number;
-    while ((nl = this.buffered.indexOf('\n')) >= 0) {
-      const line = this.buffered.slice(0, nl);
-      this.buffered = this.buffered.slice(nl + 1);
+    while ((nl = text.indexOf('\n', start)) >= 0) {
+      this.parts.push(text.slice(start, nl));
+      const line = this.parts.length === 1 ? (this.parts[0] as string) : this.parts.join('');
+      this.parts = [];
+      start = nl + 1;
       this.onLine(line);
     }
+    if (start < text.length) this.parts.push(text.slice(start));
   }
   /** What is left after the stream ended (a last line without newline). */
   rest(): string {
-    return this.buffered;
+    return this.parts.join('');
   }
 }
 
