@@ -1,0 +1,55 @@
+/**
+ * A lab host with transport ssh: lab.ts starts the SSH endpoint for it, and a script reaches the same
+ * executor and state through a real sshd, the SSH transport and the resident runner.
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningLab } from '../../src/lab/lab.js';
+import { loadScript, ScriptRunner } from '../../src/runner/index.js';
+import { openSshSession } from '../../src/transport/ssh/index.js';
+import { startTestLab } from './helpers.js';
+
+let lab: RunningLab;
+beforeAll(async () => {
+  lab = await startTestLab([
+    { name: 'ssh-db1', address: '127.0.24.1', transport: 'ssh', lab: { preset: 'sql-express', powershellStartMs: 0 } },
+    { name: 'win-app1', address: '127.0.24.2', lab: { powershellStartMs: 0 } },
+  ]);
+});
+afterAll(async () => {
+  await lab?.stop();
+});
+
+describe('lab host over SSH', () => {
+  it('serves probes.facts from the host profile through sshd', async () => {
+    const st = lab.status();
+    expect(st.ssh).not.toBeNull();
+    const ssh = st.ssh!;
+    expect(st.hosts.find((h) => h.name === 'ssh-db1')).toMatchObject({ up: true, endpoints: { ssh: `ssh://127.0.24.1:${ssh.port}`, http: null } });
+    const session = await openSshSession(
+      { name: 'ssh-db1', address: '127.0.24.1' },
+      {
+        port: ssh.port,
+        user: ssh.user,
+        privateKey: readFileSync(ssh.clientKeyPath, 'utf8'),
+        passphrase: null,
+        password: null,
+        agent: null,
+        knownHostsPath: ssh.knownHostsPath,
+        connectTimeoutMs: 5_000,
+        keepaliveIntervalMs: 0,
+        commandTimeoutMs: 20_000,
+      },
+    );
+    const runner = new ScriptRunner(session, { startTimeoutMs: 10_000 });
+    try {
+      const facts = await runner.runData<{ sql: Array<{ edition: string }>; computerName: string }>(loadScript('probes.facts'), { roles: ['db'], installPath: null, ports: [] });
+      expect(facts.computerName).toBe('SSH-DB1');
+      expect(facts.sql[0]?.edition).toBe('Express Edition (64-bit)');
+    } finally {
+      await runner.close();
+      await session.close();
+    }
+    expect(lab.status().hosts.find((h) => h.name === 'ssh-db1')!.counters).toMatchObject({ powershellStarts: 1, scripts: 1 });
+  });
+});
