@@ -28,6 +28,8 @@ export interface ExchangeOptions {
    * was not processed, or processing it twice is harmless).
    */
   idempotent: boolean;
+  /** Identifies the request for abort() (a process aborts its own Receive when terminated). */
+  tag?: object;
 }
 
 /** A keep-alive socket idle this long may have been closed by the server as we reuse it. */
@@ -40,6 +42,7 @@ export class WsmanChannel {
   private conn: HttpConnection | null = null;
   private security: ConnectionSecurity | null = null;
   private tail: Promise<unknown> = Promise.resolve();
+  private inflight: { tag: object | undefined; conn: HttpConnection; aborted: boolean } | null = null;
   private closed = false;
   /** Connections opened (1 on a healthy session; more after drops). */
   connects = 0;
@@ -128,6 +131,8 @@ export class WsmanChannel {
       const reused = conn.requests > 0 && Date.now() - conn.idleSince >= STALE_IDLE_MS;
       const { body, contentType } = security.wrap(soap);
       let res: HttpResponse;
+      const inflight = { tag: opts.tag, conn, aborted: false };
+      this.inflight = inflight;
       try {
         res = await conn.request(
           { method: 'POST', path: '/wsman', headers: { ...security.headers(), 'Content-Type': contentType }, body },
@@ -136,10 +141,13 @@ export class WsmanChannel {
         );
       } catch (e) {
         this.dropConnection();
+        if (inflight.aborted) throw e;
         // Retry once when the server cannot have acted on the request: it closed a stale keep-alive
         // socket, or the operation is harmless to repeat. A retry re-authenticates with fresh keys.
         if (e instanceof ConnectionLostError && e.beforeResponse && attempt === 0 && (opts.idempotent || reused)) continue;
         throw e;
+      } finally {
+        this.inflight = null;
       }
       if (res.close) this.dropConnection();
       return this.interpret(res, security, opts);
@@ -197,6 +205,19 @@ export class WsmanChannel {
       throw new ProtocolError(`WinRM ${opts.what} reply has action ${h.action}, expected ${opts.expectAction}`, { host });
     }
     return env;
+  }
+
+  /**
+   * Abandon the request in flight if it carries `tag`, by closing the socket (the only way to end a
+   * held long poll early); the next request reconnects. Used to terminate a process without
+   * waiting for its Receive's OperationTimeout.
+   */
+  abort(tag: object): void {
+    const f = this.inflight;
+    if (f && f.tag === tag) {
+      f.aborted = true;
+      f.conn.destroy();
+    }
   }
 
   /** Close the connection. Later exchanges fail. */

@@ -100,6 +100,8 @@ export class WinrmProcess implements RemoteProcess {
     if (this.finished || this.terminating) return;
     this.terminating = true;
     this.poke();
+    // Don't wait out a held long poll: its output is unwanted now.
+    this.shells.abortReceive(this);
     await this.exit.then(
       () => undefined,
       () => undefined,
@@ -159,7 +161,13 @@ export class WinrmProcess implements RemoteProcess {
         }
         const poll = this.stdinClosed && !t.shared() ? t.longPollMs : t.interactivePollMs;
         this.receives++;
-        const r = await this.shells.receive(this.shell, this.commandId, poll, t.requestTimeoutMs);
+        let r;
+        try {
+          r = await this.shells.receive(this.shell, this.commandId, poll, t.requestTimeoutMs, this);
+        } catch (e) {
+          if (this.terminating) continue; // aborted by terminate(): go on to the Signal
+          throw e;
+        }
         if (r === null) continue; // OperationTimeout: nothing yet, poll again (winrm.md §1.5)
         let output = false;
         for (const s of r.streams) {

@@ -196,7 +196,7 @@ export class WinrsShells {
   }
 
   /** One long poll. Null when the service's OperationTimeout expired with nothing to report. */
-  async receive(shell: ShellHandle, commandId: string, pollMs: number, timeoutMs: number): Promise<ReceiveResult | null> {
+  async receive(shell: ShellHandle, commandId: string, pollMs: number, timeoutMs: number, tag?: object): Promise<ReceiveResult | null> {
     const req = this.request(Action.Receive, receiveBody(commandId), {
       shellId: shell.id,
       operationTimeoutMs: pollMs,
@@ -210,12 +210,18 @@ export class WinrsShells {
         // The HTTP wait must outlast the service's long poll (winrm.md §10 pitfall 1).
         timeoutMs: pollMs + timeoutMs,
         idempotent: false,
+        ...(tag ? { tag } : {}),
       });
       return readReceiveResponse(env);
     } catch (e) {
       if (isTimedOutFault(e)) return null;
       throw e;
     }
+  }
+
+  /** End the Receive that `tag` has in flight, if any (see WsmanChannel.abort). */
+  abortReceive(tag: object): void {
+    this.channel.abort(tag);
   }
 
   async signal(shell: ShellHandle, commandId: string, timeoutMs: number): Promise<void> {
