@@ -6,7 +6,7 @@
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { Client, utils, type ConnectConfig } from 'ssh2';
+import ssh2, { type Client as Ssh2Client, type ConnectConfig } from 'ssh2';
 import { AuthError, UnreachableError, type CortexError } from '../../errors.js';
 import {
   classifyConnectError,
@@ -16,6 +16,11 @@ import {
 } from './errors.js';
 import { fingerprintOf, keyTypeOf, knownHostsLine, knownKeyTypes, verifyHostKey } from './known-hosts.js';
 import { authMethodNames, type SshConnectSettings } from './settings.js';
+
+// ssh2 is CommonJS: Node's ESM loader only offers its default export (named imports work in
+// bundlers and vitest, not in `node dist/...`).
+const { Client, utils } = ssh2;
+type Client = Ssh2Client;
 
 export interface Endpoint {
   address: string;

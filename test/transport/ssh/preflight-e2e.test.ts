@@ -4,42 +4,12 @@
  * in one run with WinRM hosts (test/fixtures/ssh/mixed.yaml, 127.0.76.x / 127.0.77.x).
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPreflightCommand } from '../../../src/cli/commands/preflight.js';
-import { loadInventory } from '../../../src/inventory/index.js';
-import { startLab, type RunningLab } from '../../../src/lab/lab.js';
-import { labHostsFromInventory } from '../../../src/lab/profile/from-inventory.js';
 import type { PreflightJson } from '../../../src/report/preflight-json.js';
-
-const fixtures = resolve(import.meta.dirname, '../../fixtures/ssh');
-process.env.CORTEX_LAB_PASSWORD = 'CortexLab!2026';
-
-function sink() {
-  let text = '';
-  return { write: (s: string) => ((text += s), true), text: () => text, isTTY: false, columns: 100 };
-}
-
-/** Copy the fixture into a fresh folder (its relative paths then point at that folder's lab state) and start the lab. */
-async function labFor(fixture: string): Promise<{ dir: string; file: string; lab: RunningLab; stop(): Promise<void> }> {
-  const dir = mkdtempSync(join(tmpdir(), 'cortex-ssh-e2e-'));
-  const file = join(dir, 'inventory.yaml');
-  copyFileSync(join(fixtures, fixture), file);
-  writeFileSync(file, readFileSync(file, 'utf8').replace('user: root', `user: ${userInfo().username}`));
-  const { hosts } = await labHostsFromInventory(await loadInventory(file));
-  const lab = await startLab({ hosts: hosts.map((h) => ({ ...h, https: false })), stateDir: join(dir, 'lab-state') });
-  return {
-    dir,
-    file,
-    lab,
-    stop: async () => {
-      await lab.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
+import { labFor, sink } from './mixed-lab.js';
 
 async function preflight(file: string) {
   const stdout = sink();

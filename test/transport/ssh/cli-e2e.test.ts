@@ -1,0 +1,60 @@
+/**
+ * The built CLI (dist/cli/main.js, as scripts/test.sh builds it) over SSH, as a user runs it:
+ * refusals exit 2 naming host and method or showing both host-key fingerprints, and exec runs on
+ * SSH hosts. Hosts of test/fixtures/ssh/mixed-refusals.yaml moved to 127.0.79.x.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { labFor, LAB_PASSWORD, type MixedLab } from './mixed-lab.js';
+
+const cli = resolve(import.meta.dirname, '../../../dist/cli/main.js');
+
+function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      [cli, ...args],
+      { env: { ...process.env, CORTEX_LAB_PASSWORD: LAB_PASSWORD, CORTEX_TEST_SSH_WRONG_PASSWORD: 'definitely-wrong', NO_COLOR: '1' }, timeout: 60_000 },
+      (err, stdout, stderr) => done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+let env: MixedLab;
+let otherFingerprint: string;
+beforeAll(async () => {
+  env = await labFor('mixed-refusals.yaml', { octet: 79 });
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(env.dir, 'other_host_key')]);
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(env.dir, 'stranger_ed25519')]);
+  const other = readFileSync(join(env.dir, 'other_host_key.pub'), 'utf8').split(' ');
+  otherFingerprint = execFileSync('ssh-keygen', ['-lf', join(env.dir, 'other_host_key.pub')]).toString().split(' ')[1]!;
+  const labKnown = readFileSync(join(env.dir, 'lab-state', 'ssh', 'known_hosts'), 'utf8');
+  writeFileSync(join(env.dir, 'changed_known_hosts'), labKnown.replace(/^\[127\.0\.79\.3\]:5922 .*$/m, `[127.0.79.3]:5922 ${other[0]} ${other[1]}`));
+});
+afterAll(async () => env?.stop());
+
+describe('cortex-deploy over SSH (built CLI)', () => {
+  it('preflight: changed host key, unauthorized key and wrong password → exit 2, each on its host', async () => {
+    const { code, stdout, stderr } = await run(['preflight', '-i', env.file, '--json']);
+    expect(code).toBe(2);
+    const json = JSON.parse(stdout) as { hosts: Array<{ name: string; reachable: boolean; checks: Array<{ id: string; message: string }> }> };
+    const msg = (n: string) => json.hosts.find((h) => h.name === n)!.checks.find((c) => c.id === 'host.reachable')!.message;
+    const labFingerprint = execFileSync('ssh-keygen', ['-lf', join(env.dir, 'lab-state', 'ssh', 'ssh_host_ed25519_key.pub')]).toString().split(' ')[1]!;
+    expect(msg('app1')).toContain(labFingerprint);
+    expect(msg('app1')).toContain(otherFingerprint);
+    expect(msg('app2')).toContain('authentication refused by app2 (publickey)');
+    expect(msg('lb1')).toContain('authentication refused by lb1 (password)');
+    expect(json.hosts.filter((h) => h.reachable).map((h) => h.name)).toEqual(['web1', 'web2', 'app3', 'db1']);
+    expect(stdout + stderr).not.toContain('definitely-wrong');
+  });
+
+  it('exec: ad-hoc PowerShell on an SSH host and a WinRM host in one run', async () => {
+    const { code, stdout, stderr } = await run(['exec', '-i', env.file, '--limit', 'app3,web1', '--', '$env:COMPUTERNAME']);
+    expect({ code, stderr }).toMatchObject({ code: 0 });
+    expect(stdout).toContain('app3 | APP3\n');
+    expect(stdout).toContain('web1 | WEB1\n');
+    expect(stdout).toContain('2 hosts: 2 ok, 0 failed, 0 unreachable');
+  });
+});
