@@ -4,6 +4,7 @@
  * process. Prints `file:line:col  rule  message` per finding, the suppressions used, and a summary.
  * Exit 0 when clean, 1 on findings, 3 when a path does not exist, 4 on an internal error.
  */
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExitCode } from '../exit-codes.js';
@@ -36,7 +37,16 @@ export async function runCli(args: string[], io: CliIo, options: LintOptions = {
   }
 }
 
-const invokedDirectly = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+function isMain(): boolean {
+  if (process.argv[1] === undefined) return false;
+  try {
+    return realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+const invokedDirectly = isMain();
 if (invokedDirectly) {
   const io: CliIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
   void runCli(process.argv.slice(2), io).then((code) => {
