@@ -23,7 +23,7 @@ import {
   type ControlPaths,
 } from '../../lab/control.js';
 import { parseFaultFlag } from '../../lab/faults/parse.js';
-import { startLab, type LabEvent, type LabStatus } from '../../lab/lab.js';
+import { startLab, type LabEvent, type LabHostSpec, type LabStatus } from '../../lab/lab.js';
 import { labHostsFromInventory } from '../../lab/profile/from-inventory.js';
 import { LabStateStore } from '../../lab/state/store.js';
 import { redact } from '../../secrets/registry.js';
@@ -38,6 +38,23 @@ interface UpArgs extends CommonArgs {
   inventory: string;
   detach: boolean;
   fault: string[];
+  hosts?: number | undefined;
+  base: string;
+}
+
+/** `--hosts N --base A`: N copies of the inventory's first host on consecutive addresses after A. */
+export function syntheticHosts(template: LabHostSpec, n: number, base: string): LabHostSpec[] {
+  const parts = base.split('.').map(Number);
+  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255) || parts[0] !== 127) {
+    throw new InputError(`--base ${base} is not a loopback IPv4 address (127.x.y.z)`, { field: '--base' });
+  }
+  const start = ((parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) + 1;
+  if (!Number.isInteger(n) || n < 1 || start + n - 1 > 0xfffffe) throw new InputError(`--hosts ${n} does not fit after ${base} in 127.0.0.0/8`, { field: '--hosts' });
+  const width = String(n).length;
+  return Array.from({ length: n }, (_, i) => {
+    const k = start + i;
+    return { ...template, name: `lab${String(i + 1).padStart(width, '0')}`, address: `127.${(k >> 16) & 255}.${(k >> 8) & 255}.${k & 255}` };
+  });
 }
 
 const out = (s: string) => process.stdout.write(s);
@@ -77,13 +94,16 @@ async function up(argv: UpArgs): Promise<number> {
   const inventoryFile = resolve(argv.inventory);
   // Validate everything before detaching, so the user sees input errors directly.
   const inv = await loadInventory(inventoryFile);
-  const { hosts, skipped } = await labHostsFromInventory(inv);
+  const fromInventory = await labHostsFromInventory(inv);
+  const skipped = fromInventory.skipped;
+  const hosts = argv.hosts !== undefined && fromInventory.hosts[0] ? syntheticHosts(fromInventory.hosts[0], argv.hosts, argv.base) : fromInventory.hosts;
   if (hosts.length === 0) throw new InputError(`${argv.inventory} has no host the lab can simulate`, { hint: 'Lab hosts use transport winrm or ssh on 127.x.y.z addresses.' });
 
   if (argv.detach) {
     const script = process.argv[1];
     if (!script) throw new InputError('cannot find the cortex-deploy entry script to detach');
     const childArgs = [script, 'lab', 'up', '-i', inventoryFile, '--state', paths.stateDir, ...argv.fault.flatMap((f) => ['--fault', f])];
+    if (argv.hosts !== undefined) childArgs.push('--hosts', String(argv.hosts), '--base', argv.base);
     const { status } = await spawnDetached(childArgs, paths);
     for (const line of summaryLines(status)) out(`${line}\n`);
     out(`log ${paths.logFile}; stop with: cortex-deploy lab down -i ${argv.inventory}${argv.state !== DEFAULT_STATE_DIR ? ` --state ${argv.state}` : ''}\n`);
@@ -230,6 +250,8 @@ export const labCommand: CommandModule = {
             .option('inventory', { alias: 'i', type: 'string', demandOption: true, describe: 'Inventory YAML file' })
             .option('detach', { type: 'boolean', default: false, describe: 'Run in the background (pid file and log in the state folder)' })
             .option('fault', { type: 'string', array: true, default: [], describe: FAULT_HELP })
+            .option('hosts', { type: 'number', describe: "Synthetic scale test: N copies of the inventory's first host (named lab001…) instead of its hosts" })
+            .option('base', { type: 'string', default: '127.1.0.0', describe: 'With --hosts: addresses start after this one' })
             .example('$0 lab up -i examples/lab/inventory.yaml --detach', 'Start the 7-host example lab in the background')
             .example('$0 lab up -i examples/lab/inventory.yaml --fault app2:down --fault db1:latency:200', 'With faults') as unknown as Argv<UpArgs>,
         handler: run(up),
