@@ -3,7 +3,7 @@
  * runner and the lab's models of the probe scripts (loopback 127.0.50.0–127.0.52.255):
  * - the healthy 7-host topology passes everything (exit 0);
  * - each preset produces exactly its expected findings on its host, nothing anywhere else;
- * - a host down, a refused login, a blocked port and a fast clock are reported per host while the
+ * - a host down, a refused login, a blocked port, a fast clock and a failing probe are reported per host while the
  *   others complete (exit 2).
  */
 import { resolve } from 'node:path';
@@ -103,7 +103,9 @@ describe('preflight on the lab: faults', () => {
     expect(db1?.checks[0]?.message).toMatch(/refused|denied|401|credentials/i);
     expect(stderr).toMatch(/^app3 unreachable /m);
     // The others completed; the only findings are the ones the faults explain.
-    expect(notPassing(json, 'web1')).toEqual({});
+    // A failing probe script is an error on the checks it feeds, not on the host.
+    expect(notPassing(json, 'web1')).toEqual({ 'net.resolve': 'error', 'net.reach': 'error' });
+    expect(json.hosts.find((h) => h.name === 'web1')?.reachable).toBe(true);
     expect(notPassing(json, 'web2')).toEqual({ 'time.skew': 'fail' });
     // Peers of the down host measure it as unreachable, truthfully: lb1 → app3 on the gateway port.
     expect(notPassing(json, 'lb1')).toEqual({ 'net.reach': 'fail' });
