@@ -130,6 +130,11 @@ export class SshSession implements Session {
       for (const p of [...this.processes]) await p.terminate();
       const ended = (c: Client): Promise<void> =>
         new Promise<void>((resolve) => {
+          if (this.lost) {
+            c.end(); // already gone: there is no close to wait for
+            resolve();
+            return;
+          }
           c.once('close', () => resolve());
           c.end();
           setTimeout(resolve, 2_000).unref();
