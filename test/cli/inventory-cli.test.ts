@@ -2,7 +2,7 @@
  * `cortex-deploy inventory …` as a user runs it: the built CLI in a subprocess. Exit codes, the
  * --json document, --help, and no secret on any output.
  */
-import { spawnSync, execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -37,14 +37,51 @@ beforeAll(() => {
 
 const SECRET = 'Cli-Secret"Value\\42';
 
-function run(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [cli, ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', CORTEX_LAB_PASSWORD: SECRET, CORTEX_TEST_PW: SECRET, ...env },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
 }
+
+function runAsync(args: string[], env: Record<string, string> = {}): Promise<Result> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [cli, ...args], {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: '1', CORTEX_LAB_PASSWORD: SECRET, CORTEX_TEST_PW: SECRET, ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
+  });
+}
+
+/** Every CLI run of this file, started together once dist/ is built (each is a cold Node start). */
+const RUNS = {
+  lab: [['inventory', 'check', '-i', 'examples/lab/inventory.yaml']],
+  labJson: [['inventory', 'check', '-i', 'examples/lab/inventory.yaml', '--json', '-v']],
+  minimal: [['inventory', 'check', '-i', 'examples/minimal-4-servers.yaml'], { CORTEX_WINRM_PASSWORD: 'x' }],
+  evenApps: [['inventory', 'check', '-i', fixture('even-app-count.yaml'), '--json']],
+  typo: [['inventory', 'check', '-i', fixture('typo-key.yaml')]],
+  literalJson: [['inventory', 'check', '-i', fixture('literal-password.yaml'), '--json']],
+  missingFile: [['inventory', 'check', '-i', 'no/such.yaml']],
+  missingFlag: [['inventory', 'check']],
+  schema: [['inventory', 'schema']],
+  helpInventory: [['inventory', '--help']],
+  helpCheck: [['inventory', 'check', '--help']],
+  helpSchema: [['inventory', 'schema', '--help']],
+} satisfies Record<string, [string[], Record<string, string>?]>;
+
+let results: Record<keyof typeof RUNS, Result>;
+
+beforeAll(async () => {
+  const entries = await Promise.all(Object.entries(RUNS).map(async ([k, [args, env]]) => [k, await runAsync(args, env)] as const));
+  results = Object.fromEntries(entries) as typeof results;
+}, 120_000);
+
+const run = (key: keyof typeof RUNS) => results[key];
 
 interface CheckDoc {
   file: string;
@@ -56,7 +93,7 @@ interface CheckDoc {
 
 describe('cortex-deploy inventory check', () => {
   it('the lab example: exit 0, tier, role map, no findings', () => {
-    const r = run(['inventory', 'check', '-i', 'examples/lab/inventory.yaml']);
+    const r = run('lab');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('7 hosts, 3 application servers, tier Bronze');
     expect(r.stdout).toMatch(/web1\s+127\.0\.1\.1\s+web\s+gateway\s+winrm/);
@@ -66,7 +103,7 @@ describe('cortex-deploy inventory check', () => {
   });
 
   it('--json prints exactly one JSON document with the documented shape, and no secret', () => {
-    const r = run(['inventory', 'check', '-i', 'examples/lab/inventory.yaml', '--json', '-v']);
+    const r = run('labJson');
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout) as CheckDoc;
     expect(Object.keys(doc)).toEqual(['file', 'valid', 'tier', 'findings', 'hosts']);
@@ -78,7 +115,7 @@ describe('cortex-deploy inventory check', () => {
   });
 
   it('warnings only (minimal 4 servers): exit 0, findings grouped by severity', () => {
-    const r = run(['inventory', 'check', '-i', 'examples/minimal-4-servers.yaml'], { CORTEX_WINRM_PASSWORD: 'x' });
+    const r = run('minimal');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Warnings (2)');
     expect(r.stdout).not.toContain('Errors (');
@@ -87,7 +124,7 @@ describe('cortex-deploy inventory check', () => {
   });
 
   it('a topology error: exit 3, the rule id, severity, source and hosts in --json', () => {
-    const r = run(['inventory', 'check', '-i', fixture('even-app-count.yaml'), '--json']);
+    const r = run('evenApps');
     expect(r.code).toBe(3);
     const doc = JSON.parse(r.stdout) as CheckDoc;
     expect(doc.valid).toBe(false);
@@ -98,13 +135,13 @@ describe('cortex-deploy inventory check', () => {
   });
 
   it('an invalid file: exit 3, file:line:col and the suggestion on the console', () => {
-    const r = run(['inventory', 'check', '-i', fixture('typo-key.yaml')]);
+    const r = run('typo');
     expect(r.code).toBe(3);
     expect(r.stdout).toContain(`${fixture('typo-key.yaml')}:4:7, field all.vars.winrm.auht: unknown key 'auht'. Did you mean 'auth'?`);
   });
 
   it('an invalid file with --json: still one document, the problem with its position', () => {
-    const r = run(['inventory', 'check', '-i', fixture('literal-password.yaml'), '--json']);
+    const r = run('literalJson');
     expect(r.code).toBe(3);
     const doc = JSON.parse(r.stdout) as CheckDoc;
     expect(doc).toMatchObject({ valid: false, tier: null, hosts: [] });
@@ -113,13 +150,13 @@ describe('cortex-deploy inventory check', () => {
   });
 
   it('a missing file: exit 3', () => {
-    const r = run(['inventory', 'check', '-i', 'no/such.yaml']);
+    const r = run('missingFile');
     expect(r.code).toBe(3);
     expect(r.stdout).toContain('inventory file not found: no/such.yaml');
   });
 
   it('a missing -i: exit 3 with usage on stderr', () => {
-    const r = run(['inventory', 'check']);
+    const r = run('missingFlag');
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('Missing required argument: inventory');
     expect(r.stdout).toBe('');
@@ -128,7 +165,7 @@ describe('cortex-deploy inventory check', () => {
 
 describe('cortex-deploy inventory schema', () => {
   it('prints the JSON Schema, equal to docs/inventory.schema.json', () => {
-    const r = run(['inventory', 'schema']);
+    const r = run('schema');
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(readFileSync(join(root, 'docs/inventory.schema.json'), 'utf8'));
     expect(JSON.parse(r.stdout)).toMatchObject({ title: 'cortex-deploy inventory' });
@@ -137,11 +174,12 @@ describe('cortex-deploy inventory schema', () => {
 
 describe('--help', () => {
   it.each([
-    [['inventory', '--help'], ['inventory check', 'inventory schema']],
-    [['inventory', 'check', '--help'], ['--inventory', '--json', 'Examples:', 'inventory check -i site.yaml', 'Exit codes']],
-    [['inventory', 'schema', '--help'], ['Examples:', 'cortex-deploy inventory schema >', 'yaml-language-server']],
-  ])('%j', (args, expected) => {
-    const r = run(args);
+    ['helpInventory', ['inventory check', 'inventory schema']],
+    ['helpCheck', ['--inventory', '--json', 'Examples:', 'inventory check -i site.yaml', 'Exit codes']],
+    ['helpSchema', ['Examples:', 'cortex-deploy inventory schema >', 'yaml-language-server']],
+  ] as const)('%s', (key, expected) => {
+    const r = run(key);
+    expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     for (const e of expected) expect(r.stdout).toContain(e);
   });
