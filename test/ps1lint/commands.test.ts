@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { PS51_MODULES, PS7_ONLY_PARAMETERS } from '../../src/ps1lint/data/ps51-commands.js';
 import { KNOWN_COMMAND_NAMES, knownCommand } from '../../src/ps1lint/data/known-commands.js';
 import { PS7_ONLY } from '../../src/ps1lint/data/ps7-only.js';
+import { PRODUCT_MODULES } from '../../src/ps1lint/data/product-modules.js';
 import { PS51_ALIASES, aliasTarget } from '../../src/ps1lint/data/aliases.js';
 import { NATIVE_EXECUTABLE_REASONS } from '../../src/ps1lint/data/native-executables.js';
 
@@ -49,9 +50,18 @@ describe('PowerShell 5.1 command list', () => {
     }
   });
 
+  it('knows the Service Fabric cmdlets the cluster steps use (module installed with the runtime)', () => {
+    for (const name of ['Connect-ServiceFabricCluster', 'Get-ServiceFabricClusterHealth', 'Start-ServiceFabricClusterConfigurationUpgrade',
+      'Get-ServiceFabricClusterUpgrade', 'Test-ServiceFabricConfiguration', 'Get-ServiceFabricRuntimeUpgradeVersion']) {
+      expect(knownCommand(name)?.module, name).toBe('ServiceFabric');
+    }
+    expect(PRODUCT_MODULES.every((m) => m.note !== undefined && m.docs.startsWith('https://learn.microsoft.com/'))).toBe(true);
+  });
+
   it('lists each command once', () => {
+    const all = [...PS51_MODULES, ...PRODUCT_MODULES].flatMap((m) => m.cmdlets.map((c) => c.toLowerCase()));
+    expect(new Set(all).size).toBe(all.length);
     const lower = KNOWN_COMMAND_NAMES.map((n) => n.toLowerCase());
-    expect(new Set(lower).size).toBe(lower.length);
     expect(lower.length).toBeGreaterThan(800);
   });
 });

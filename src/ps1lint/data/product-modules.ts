@@ -1,0 +1,66 @@
+/**
+ * Modules that are not in-box but arrive with a product this tool installs, so steps that run after
+ * that install may call them. Hand-listed (their docs are not in the two Windows docs repositories
+ * the generated list comes from); each names its source.
+ */
+import type { CommandModule } from './ps51-commands.js';
+
+const SERVICE_FABRIC_VERBS_NOUNS = `
+Add-ServiceFabricNode Approve-ServiceFabricRepairTask Complete-ServiceFabricRepairTask Connect-ServiceFabricCluster
+Copy-ServiceFabricApplicationPackage Copy-ServiceFabricClusterPackage Copy-ServiceFabricServicePackageToNode
+Disable-ServiceFabricNode Enable-ServiceFabricNode Get-ServiceFabricApplicationHealth
+Get-ServiceFabricApplicationLoadInformation Get-ServiceFabricApplicationManifest Get-ServiceFabricApplicationType
+Get-ServiceFabricApplicationUpgrade Get-ServiceFabricApplication Get-ServiceFabricChaosReport
+Get-ServiceFabricClusterConfigurationUpgradeStatus Get-ServiceFabricClusterConfiguration Get-ServiceFabricClusterConnection
+Get-ServiceFabricClusterHealthChunk Get-ServiceFabricClusterHealth Get-ServiceFabricClusterLoadInformation
+Get-ServiceFabricClusterManifest Get-ServiceFabricClusterUpgrade Get-ServiceFabricDeployedApplicationHealth
+Get-ServiceFabricDeployedApplication Get-ServiceFabricDeployedCodePackage Get-ServiceFabricDeployedReplicaDetail
+Get-ServiceFabricDeployedReplica Get-ServiceFabricDeployedServicePackageHealth Get-ServiceFabricDeployedServicePackage
+Get-ServiceFabricDeployedServiceType Get-ServiceFabricImageStoreContent Get-ServiceFabricNodeConfiguration
+Get-ServiceFabricNodeHealth Get-ServiceFabricNodeLoadInformation Get-ServiceFabricNode Get-ServiceFabricNodeTransitionProgress
+Get-ServiceFabricPartitionDataLossProgress Get-ServiceFabricPartitionHealth Get-ServiceFabricPartitionLoadInformation
+Get-ServiceFabricPartitionQuorumLossProgress Get-ServiceFabricPartitionRestartProgress Get-ServiceFabricPartition
+Get-ServiceFabricRegisteredClusterCodeVersion Get-ServiceFabricRegisteredClusterConfigVersion Get-ServiceFabricRepairTask
+Get-ServiceFabricReplicaHealth Get-ServiceFabricReplicaLoadInformation Get-ServiceFabricReplica
+Get-ServiceFabricServiceDescription Get-ServiceFabricServiceGroupDescription Get-ServiceFabricServiceGroupMemberType
+Get-ServiceFabricServiceGroupMember Get-ServiceFabricServiceHealth Get-ServiceFabricServiceManifest
+Get-ServiceFabricServiceType Get-ServiceFabricService Get-ServiceFabricTestCommandStatusList
+Invoke-ServiceFabricChaosTestScenario Invoke-ServiceFabricDecryptText Invoke-ServiceFabricEncryptSecret
+Invoke-ServiceFabricEncryptText Invoke-ServiceFabricFailoverTestScenario Invoke-ServiceFabricInfrastructureCommand
+Invoke-ServiceFabricInfrastructureQuery Invoke-ServiceFabricPartitionDataLoss Invoke-ServiceFabricPartitionQuorumLoss
+Move-ServiceFabricPrimaryReplica Move-ServiceFabricSecondaryReplica New-ServiceFabricApplication New-ServiceFabricCluster
+New-ServiceFabricNodeConfiguration New-ServiceFabricPackageDebugParameter New-ServiceFabricPackageSharingPolicy
+New-ServiceFabricServiceFromTemplate New-ServiceFabricServiceGroupFromTemplate New-ServiceFabricServiceGroup
+New-ServiceFabricService Register-ServiceFabricApplicationType Register-ServiceFabricClusterPackage
+Remove-ServiceFabricApplicationPackage Remove-ServiceFabricApplication Remove-ServiceFabricClusterPackage
+Remove-ServiceFabricCluster Remove-ServiceFabricNodeConfiguration Remove-ServiceFabricNodeState Remove-ServiceFabricNode
+Remove-ServiceFabricRepairTask Remove-ServiceFabricReplica Remove-ServiceFabricServiceGroup Remove-ServiceFabricService
+Remove-ServiceFabricTestState Repair-ServiceFabricPartition Reset-ServiceFabricPartitionLoad Resolve-ServiceFabricService
+Restart-ServiceFabricDeployedCodePackage Restart-ServiceFabricNode Restart-ServiceFabricPartition Restart-ServiceFabricReplica
+Resume-ServiceFabricApplicationUpgrade Resume-ServiceFabricClusterUpgrade Send-ServiceFabricApplicationHealthReport
+Send-ServiceFabricClusterHealthReport Send-ServiceFabricDeployedApplicationHealthReport
+Send-ServiceFabricDeployedServicePackageHealthReport Send-ServiceFabricNodeHealthReport Send-ServiceFabricPartitionHealthReport
+Send-ServiceFabricReplicaHealthReport Send-ServiceFabricServiceHealthReport Start-ServiceFabricApplicationRollback
+Start-ServiceFabricApplicationUpgrade Start-ServiceFabricChaos Start-ServiceFabricClusterConfigurationUpgrade
+Start-ServiceFabricClusterRollback Start-ServiceFabricClusterUpgrade Start-ServiceFabricNode Start-ServiceFabricNodeTransition
+Start-ServiceFabricPartitionDataLoss Start-ServiceFabricPartitionQuorumLoss Start-ServiceFabricPartitionRestart
+Start-ServiceFabricRepairTask Stop-ServiceFabricChaos Stop-ServiceFabricNode Stop-ServiceFabricRepairTask
+Stop-ServiceFabricTestCommand Test-ServiceFabricApplicationPackage Test-ServiceFabricApplication
+Test-ServiceFabricClusterConnection Test-ServiceFabricClusterManifest Test-ServiceFabricConfiguration Test-ServiceFabricService
+Unregister-ServiceFabricApplicationType Unregister-ServiceFabricClusterPackage Update-ServiceFabricApplicationUpgrade
+Update-ServiceFabricApplication Update-ServiceFabricClusterUpgrade Update-ServiceFabricNodeConfiguration
+Update-ServiceFabricRepairTaskHealthPolicy Update-ServiceFabricServiceGroup Update-ServiceFabricService
+Get-ServiceFabricRuntimeUpgradeVersion Get-ServiceFabricRuntimeSupportedVersion
+`;
+
+export const PRODUCT_MODULES: readonly CommandModule[] = [
+  {
+    module: 'ServiceFabric',
+    docs: 'https://learn.microsoft.com/en-us/powershell/module/servicefabric/?view=azureservicefabricps',
+    listedFrom:
+      'https://github.com/Azure/azure-docs-powershell-servicefabric/blob/master/Service-Fabric-cmdlets/ServiceFabric/vlatest/ServiceFabric.md'
+      + ' (module page), plus service-fabric-cmdlets/ServiceFabric/vlatest/Get-ServiceFabricRuntimeUpgradeVersion.md and its related link',
+    note: 'installed with the Service Fabric runtime (standalone package); usable only in steps after that install',
+    cmdlets: SERVICE_FABRIC_VERBS_NOUNS.split(/\s+/).filter(Boolean).sort(),
+  },
+];
