@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { OperationTimeoutError, ScriptError } from '../errors.js';
 import { encodeFrame } from '../protocol/script-frames.js';
@@ -107,12 +107,35 @@ async function streamThroughStdin(runner: ScriptRunner, localPath: string, remot
       params: { path: remotePath, length },
       timeoutMs,
     });
-    await Promise.race([proc.write(Buffer.from(header, 'ascii')), timeout]);
+    // Each write is issued the moment the previous one is accepted, the next chunk read meanwhile: on
+    // WinRM a gap between writes lets the process pump start a Receive poll that the next Send must wait
+    // out. The header frame travels with the first chunk.
     const chunkBytes = opts.chunkBytes ?? 1024 * 1024;
-    for await (const chunk of createReadStream(localPath, { highWaterMark: chunkBytes })) {
-      await Promise.race([proc.write(chunk as Buffer), timeout]);
+    const file = await open(localPath, 'r');
+    try {
+      const read = async (position: number): Promise<Buffer> => {
+        const buf = Buffer.allocUnsafe(chunkBytes);
+        const { bytesRead } = await file.read(buf, 0, chunkBytes, position);
+        return buf.subarray(0, bytesRead);
+      };
+      let position = 0;
+      let pending = length > 0 ? read(0) : null;
+      let first: Buffer | null = Buffer.from(header, 'ascii');
+      while (pending) {
+        const chunk = await Promise.race([pending, timeout]);
+        if (chunk.length === 0) throw new ScriptError(`${localPath} changed while uploading`, { host, script: 'runner.receive-file' });
+        position += chunk.length;
+        const last = position >= length;
+        pending = last ? null : read(position);
+        const data = first ? Buffer.concat([first, chunk]) : chunk;
+        first = null;
+        // The last chunk and EOF are queued together, so the transport can send them as one request.
+        await Promise.race([Promise.all([proc.write(data), ...(last ? [proc.closeStdin()] : [])]), timeout]);
+      }
+      if (first) await Promise.race([Promise.all([proc.write(first), proc.closeStdin()]), timeout]); // empty file
+    } finally {
+      await file.close();
     }
-    await Promise.race([proc.closeStdin(), timeout]);
     const status = await Promise.race([proc.exit, timeout]);
     out += stdout.end();
     err += stderr.end();

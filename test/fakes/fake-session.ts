@@ -50,20 +50,30 @@ export class FakeProcess implements RemoteProcess {
     for (const c of early) listener(c);
   }
 
-  async write(data: Uint8Array): Promise<void> {
-    await new Promise((r) => setImmediate(r));
-    if (this.ended || this.stdinClosed) return;
-    this.bytesWritten += data.length;
+  /** stdin operations run in call order, each after a turn of the event loop (like a network hop). */
+  private stdinChain: Promise<void> = Promise.resolve();
+
+  write(data: Uint8Array): Promise<void> {
+    if (this.stdinClosed) return Promise.reject(new Error('write after closeStdin'));
     const copy = Buffer.from(data);
-    this.written.push(copy);
-    this.lab.stdin(copy, false);
+    this.stdinChain = this.stdinChain.then(async () => {
+      await new Promise((r) => setImmediate(r));
+      if (this.ended) return;
+      this.bytesWritten += copy.length;
+      this.written.push(copy);
+      this.lab.stdin(copy, false);
+    });
+    return this.stdinChain;
   }
 
-  async closeStdin(): Promise<void> {
-    if (this.stdinClosed) return;
+  closeStdin(): Promise<void> {
+    if (this.stdinClosed) return this.stdinChain;
     this.stdinClosed = true;
-    await new Promise((r) => setImmediate(r));
-    if (!this.ended) this.lab.stdin(Buffer.alloc(0), true);
+    this.stdinChain = this.stdinChain.then(async () => {
+      await new Promise((r) => setImmediate(r));
+      if (!this.ended) this.lab.stdin(Buffer.alloc(0), true);
+    });
+    return this.stdinChain;
   }
 
   async terminate(): Promise<void> {
