@@ -147,7 +147,7 @@ export function problemsFromIssue(issue: z.core.$ZodIssue, ctx: IssueContext): I
         return [{ position: at(yamlPath, true), field, message: `is required.`, hint: `Expected ${expectedNames[issue.expected] ?? issue.expected}.` }];
       }
       const versionHint = path.includes('versions') && typeof value === 'number' ? ` Quote version numbers: "${value}" (unquoted, 2.10 would read as 2.1).` : '';
-      return [{ position: at(yamlPath), field, message: `expected ${expectedNames[issue.expected] ?? issue.expected}, got ${show(value, path)}.${versionHint}` }];
+      return [{ position: at(yamlPath), field, message: `expected ${expectedNames[issue.expected] ?? issue.expected}, got ${show(value, path)}.${versionHint}`, hint: shapeHint(path, value) }];
     }
     case 'too_small':
     case 'too_big': {
@@ -164,6 +164,17 @@ export function problemsFromIssue(issue: z.core.$ZodIssue, ctx: IssueContext): I
     default:
       return [{ position: at(yamlPath), field, message: issue.message }];
   }
+}
+
+/** The usual shape mistakes in an Ansible-style file, with the form that was meant. */
+function shapeHint(path: YamlPath, value: unknown): string | undefined {
+  const last = path[path.length - 1];
+  const parent = path[path.length - 2];
+  if (parent === 'hosts' && typeof last === 'string') return `A host's entry is a mapping of its vars: ${last}: { address: ${typeof value === 'string' ? value : '10.0.0.21'} } (or ${last}: with nothing after it).`;
+  if (last === 'hosts' && Array.isArray(value)) return 'hosts is a mapping of host name → vars, not a list: hosts: { app1: { address: 10.0.0.21 } }.';
+  if (parent === 'children' && typeof last === 'string') return `A group is a mapping of vars, hosts and children: ${last}: { hosts: { … } }.`;
+  if (last === 'webApps' && typeof value === 'string') return `Write a list: webApps: [${value}].`;
+  return undefined;
 }
 
 function describeUnion(issue: z.core.$ZodIssueInvalidUnion): string | undefined {

@@ -229,6 +229,15 @@ describe('loadInventory: errors name file:line:col, the field, what is allowed',
     expect(() => parseInventory(text, 'site.yaml')).toThrow(/site\.yaml:5:5, field all\.children\.web\*: group name 'web\*'/);
   });
 
+  it.each([
+    ['all:\n  hosts:\n    app1: 10.0.0.1\n', 's.yaml:3:11, field all.hosts.app1: expected a mapping (key: value), got a string "10.0.0.1". A host\'s entry is a mapping of its vars: app1: { address: 10.0.0.1 }'],
+    ['all:\n  hosts:\n    - app1\n', 's.yaml:3:5, field all.hosts: expected a mapping (key: value), got a list. hosts is a mapping of host name → vars, not a list'],
+    ['all:\n  children:\n    app:\n      - app1\n', 's.yaml:4:7, field all.children.app: expected a mapping (key: value), got a list. A group is a mapping of vars, hosts and children'],
+    ['all:\n  vars:\n    webApps: gateway\n', 's.yaml:3:14, field all.vars.webApps: expected a list, got a string "gateway". Write a list: webApps: [gateway].'],
+  ])('shape mistakes say what was meant: %j', (text, expected) => {
+    expect(() => parseInventory(text, 's.yaml')).toThrow(expected);
+  });
+
   it('top-level groups get a hint to move them under all.children', () => {
     expect(() => parseInventory('all: {}\nweb:\n  hosts: {}\n', 'site.yaml')).toThrow(/site\.yaml:2:1, field web: unknown key 'web'\. Allowed here: all\. Groups go under all\.children/);
   });
