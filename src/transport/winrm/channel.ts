@@ -5,6 +5,7 @@
  * typed error: SOAP faults become WsmanFaultError, 401 AuthError, 413 EnvelopeTooLargeError, and
  * anything unreadable ProtocolError — never a crash.
  */
+import { isAscii } from 'node:buffer';
 import type { HostRef } from '../session.js';
 import { ProtocolError } from '../../errors.js';
 import { readFault } from '../../protocol/wsman/faults.js';
@@ -173,7 +174,9 @@ export class WsmanChannel {
     }
     let text: string;
     try {
-      text = security.unwrap(res).toString('utf8');
+      const bytes = security.unwrap(res);
+      // Output travels as base64, so replies are nearly always ASCII: latin1 is the same text, copied.
+      text = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
     } catch (e) {
       this.dropConnection();
       throw e;
