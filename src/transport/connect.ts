@@ -117,11 +117,8 @@ export async function openSession(host: HostConfig, opts: OpenSessionOptions = {
       return openSshSession(ref, settings, { acceptNewHostKeys: opts.acceptNewHostKeys ?? false });
     }
     case 'local': {
-      // Loaded by a computed name: the local transport is optional in a build without it.
-      const specifier = './local/index.js';
-      const mod = (await import(specifier)) as { openLocalSession?: (host: HostRef) => Promise<Session> };
-      if (!mod.openLocalSession) throw new InputError('the local transport is not available in this build', { host: host.name, field: 'transport' });
-      return mod.openLocalSession(ref);
+      const { openLocalSession } = await import('./local/index.js');
+      return openLocalSession(ref);
     }
     default:
       throw new InputError(`unknown transport '${String(host.transport)}'`, { host: host.name, field: 'transport', hint: 'Use winrm, ssh or local.' });
