@@ -72,7 +72,7 @@ describe('cortex-deploy lab', () => {
     } finally {
       await closeRunner(runner);
     }
-    const st = await cortex(['lab', 'status', '--state', state, '--json']);
+    const [st, text] = await Promise.all([cortex(['lab', 'status', '--state', state, '--json']), cortex(['lab', 'status', '--state', state])]);
     expect(st.code).toBe(0);
     const doc = JSON.parse(st.stdout) as LabStatus;
     expect(doc.pid).toBe(pid);
@@ -81,7 +81,6 @@ describe('cortex-deploy lab', () => {
     expect(app1.counters.requests).toBeGreaterThanOrEqual(4);
     expect(doc.hosts.find((h) => h.name === 'c-app2')).toMatchObject({ up: false, faults: { down: true } });
 
-    const text = await cortex(['lab', 'status', '--state', state]);
     expect(text.stdout).toMatch(/c-app1\s+127\.0\.23\.1\s+up\s+\d+\s+1\s+1\s+2\s+0\s+0/);
     expect(text.stdout).toMatch(/c-app2\s+127\.0\.23\.2\s+down/);
 
@@ -99,6 +98,10 @@ describe('cortex-deploy lab', () => {
     expect(JSON.parse(after.stdout)).toMatchObject({ running: false, hosts: [{ name: 'c-app1', up: false }, { name: 'c-app2', up: false }] });
   });
 
+});
+
+// Input errors end before any listener starts: these CLI runs go in parallel.
+describe.concurrent('cortex-deploy lab: input errors, exit 3', () => {
   it('refuses a non-loopback address with the host, the address and its position; exit 3', async () => {
     const inv = inventory('remote', ['        c-app1: { address: 127.0.23.10 }', '        realbox: { address: 10.0.0.21 }'].join('\n'));
     const r = await cortex(['lab', 'up', '-i', inv, '--state', join(dir, 'state-remote')]);
