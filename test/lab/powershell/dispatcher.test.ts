@@ -45,7 +45,7 @@ describe('powershell.exe with a plain script', () => {
     const r = await run(d, `powershell -encodedcommand ${encodeCommand("hostname; Get-Nothing; 'ü'")}`);
     expect(r.stdout).toBe('db1\r\nü\r\n');
     expect(r.stderr.startsWith('#< CLIXML\r\n<Objs')).toBe(true);
-    expect(decodeStderr(r.stderr)).toMatch(/^The term 'Get-Nothing' is not recognized as the name of a cmdlet.*\n    \+ CategoryInfo          : ObjectNotFound: \(:\) \[\], CommandNotFoundException/s);
+    expect(decodeStderr(r.stderr)).toMatch(/^The term 'Get-Nothing' is not recognized as the name of a cmdlet.*\n {4}\+ CategoryInfo {10}: ObjectNotFound: \(:\) \[\], CommandNotFoundException/s);
     expect(r.code).toBe(1);
   });
 
