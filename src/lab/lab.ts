@@ -341,7 +341,7 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
       const next = o.replace ? LabFaultsSchema.parse(faults) : mergeFaults(rt.faults.faults, [faults]);
       rt.faults.update(next);
       rt.profile = { ...rt.profile, faults: next };
-      if (faults.down !== undefined && rt.rebootingUntil === null) await setUp(rt, !next.down);
+      if ((o.replace || faults.down !== undefined) && rt.rebootingUntil === null) await setUp(rt, !next.down);
     },
     async reboot(name, downSec) {
       const rt = hosts.get(name);
