@@ -1,7 +1,16 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+// The terminal itself is out of reach in a test: count the questions instead.
+const asked = vi.hoisted(() => ({ questions: [] as string[] }));
+vi.mock('../../src/inventory/tty-prompt.js', () => ({
+  readHidden: (q: string) => {
+    asked.questions.push(q);
+    return Promise.resolve('typed-at-the-prompt');
+  },
+}));
 import { filePath, readFileRef, resolveHostSecret, resolveSecret } from '../../src/inventory/secrets.js';
 import { checkSecretReferences } from '../../src/inventory/secret-check.js';
 import { loadInventory } from '../../src/inventory/loader.js';
@@ -55,6 +64,21 @@ describe('resolveSecret', () => {
     Object.defineProperty(process.stdin, 'isTTY', { value: false, configurable: true });
     try {
       await expect(resolveSecret('prompt', { host: 'db1', field: 'winrm.password' })).rejects.toThrow(/standard input is not a terminal.*Use env:NAME or file:PATH/s);
+    } finally {
+      Object.defineProperty(process.stdin, 'isTTY', { value: wasTty, configurable: true });
+    }
+  });
+
+  it('prompt on a terminal asks once per written reference, and registers the answer', async () => {
+    const wasTty = process.stdin.isTTY;
+    Object.defineProperty(process.stdin, 'isTTY', { value: true, configurable: true });
+    try {
+      const a = await resolveSecret('prompt', { host: 'app1', field: 'winrm.password', promptKey: 'site.yaml#all.vars.winrm.password' });
+      const b = await resolveSecret('prompt', { host: 'app2', field: 'winrm.password', promptKey: 'site.yaml#all.vars.winrm.password' });
+      const c = await resolveSecret('prompt', { host: 'db1', field: 'winrm.password' });
+      expect([a, b, c]).toEqual(['typed-at-the-prompt', 'typed-at-the-prompt', 'typed-at-the-prompt']);
+      expect(asked.questions).toEqual(['winrm.password: ', 'winrm.password for db1: ']);
+      expect(redact('typed-at-the-prompt')).toBe('********');
     } finally {
       Object.defineProperty(process.stdin, 'isTTY', { value: wasTty, configurable: true });
     }
