@@ -48,9 +48,13 @@ function normaliseError(e: unknown): { message: string; category: string } | und
   return { message: redact(String(message ?? 'unknown error')), category: String(category ?? 'NotSpecified') };
 }
 
-export function toScriptResult<T>(frame: ResultFrame, diagnostics: string[]): ScriptResult<T> {
+/**
+ * `enveloped`: the script runs in the envelope (it was sent with ps1/lib), so its last JSON object is
+ * its result. Ad-hoc text is not: JSON it prints is just output.
+ */
+export function toScriptResult<T>(frame: ResultFrame, diagnostics: string[], enveloped = true): ScriptResult<T> {
   const errors = frame.errors.map((e) => ({ ...e, message: redact(e.message), ...(e.position ? { position: redact(e.position) } : {}) }));
-  const envelope = findEnvelope(frame.output);
+  const envelope = enveloped ? findEnvelope(frame.output) : null;
   const output = frame.output.filter((_, i) => i !== envelope?.index).map(redact);
   const base = {
     exitCode: frame.exitCode,

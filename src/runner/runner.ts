@@ -165,7 +165,7 @@ export class ScriptRunner {
       await Promise.race([proc.exited, new Promise((r) => setTimeout(r, 5000).unref())]);
       await proc.terminate();
     }
-    const result = toScriptResult<T>(frameResult, diagnostics);
+    const result = toScriptResult<T>(frameResult, diagnostics, options.lib !== false);
     this.opts.log?.debug(
       { host: this.host, script: script.id, ok: result.ok, exitCode: result.exitCode, durationMs: Date.now() - started },
       'script finished',

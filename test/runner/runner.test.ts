@@ -185,6 +185,12 @@ describe('ScriptRunner, resident mode', () => {
     expect(frames[1]?.lib).toBeUndefined();
   });
 
+  it('JSON printed by ad-hoc text stays output: only enveloped scripts have a result object', async () => {
+    const { runner } = setup();
+    const r = await runner.run({ id: 'adhoc', text: `'{"ok":true,"data":1}'` }, {}, { lib: false });
+    expect(r).toMatchObject({ enveloped: false, ok: true, output: ['{"ok":true,"data":1}'], data: undefined });
+  });
+
   it('close() ends the resident process', async () => {
     const { session, runner } = setup();
     await runner.run(testScripts.echo, {});
