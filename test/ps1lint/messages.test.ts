@@ -33,8 +33,10 @@ describe('finding messages', () => {
   });
 
   it('syntax points at the docs for parser false positives', async () => {
-    const m = await messages('syntax/bad/size-suffix.ps1');
-    expect(m).toEqual([expect.stringMatching(/^9:17 cannot parse from .*docs\/powershell-lint\.md/)]);
+    expect(await messages('syntax/bad/size-suffix.ps1')).toEqual([expect.stringMatching(/^9:17 cannot parse from .*size suffix.*write the number/)]);
+    expect(await messages('syntax/bad/one-line-switch.ps1')).toEqual([expect.stringMatching(/^10:35 .*default clause/)]);
+    expect(await messages('syntax/bad/param-same-line.ps1')).toEqual([expect.stringMatching(/^8:22 .*param block on its own line/)]);
+    expect(await messages('syntax/bad/unclosed.ps1')).toEqual([expect.stringMatching(/^6:1 cannot parse from .*fix the syntax/)]);
   });
 });
 
