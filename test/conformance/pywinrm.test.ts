@@ -36,6 +36,8 @@ beforeAll(async () => {
     hosts: [{ ref: host, users: [account], http: true, https: true }],
     dispatcher: testDispatcher(),
     tls,
+    // Strict: NTLM over HTTPS without a (correct) channel binding is refused.
+    cbtHardening: 'strict',
     hooks: { onShellCreated: () => void counts.shells++ },
   });
   spy = await startProxy({ address: '127.0.16.2', port: 5985 }, { address: host.address, port: 5985 });
@@ -82,6 +84,14 @@ describe('pywinrm (python3-winrm 0.3.0) against the lab', () => {
 
   it('Basic over HTTPS with the lab certificate as CA: hostname and echo', async () => {
     const r = await pywinrm(`https://${host.address}:5986/wsman`, 'basic', account.user, caPath);
+    expect(r.map((x) => [x.stdout, x.code])).toEqual([
+      [`${host.name}\r\n`, 0],
+      ['hello\r\n', 0],
+    ]);
+  });
+
+  it('NTLM over HTTPS: the channel binding of requests-ntlm matches what the lab (CbtHardeningLevel Strict) expects', async () => {
+    const r = await pywinrm(`https://${host.address}:5986/wsman`, 'ntlm', `${account.domain}\\${account.user}`, caPath);
     expect(r.map((x) => [x.stdout, x.code])).toEqual([
       [`${host.name}\r\n`, 0],
       ['hello\r\n', 0],

@@ -51,6 +51,8 @@ export interface AuthInputs {
   identity: HostIdentity;
   /** Channel-binding app data of our certificate on HTTPS; null on HTTP. */
   channelBindings: Buffer | null;
+  /** Refuse NTLM without a channel binding (CbtHardeningLevel Strict). */
+  requireChannelBindings?: boolean;
   refuse: boolean;
 }
 
@@ -134,7 +136,7 @@ export function authorize(state: ConnectionAuthState, input: AuthInputs): AuthDe
           found = findAccount(input.accounts, user, domain, input.identity);
           return found ? found.password : null;
         },
-        input.channelBindings ? { channelBindings: input.channelBindings } : {},
+        input.channelBindings ? { channelBindings: input.channelBindings, requireChannelBindings: input.requireChannelBindings ?? false } : {},
       );
       if (!result.ok || !found || input.refuse) return { kind: 'challenge', headers: OFFERED_SCHEMES };
       state.authenticated = { scheme: 'ntlm', account: accountName(found), security: result.security };

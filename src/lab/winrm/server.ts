@@ -38,6 +38,11 @@ export interface WinrmLabOptions {
   maxShellsPerUser?: number;
   maxEnvelopeSizeKb?: number;
   maxOperationTimeoutMs?: number;
+  /**
+   * CbtHardeningLevel: `relaxed` (Windows's default) accepts NTLM over HTTPS without a channel
+   * binding but refuses a wrong one; `strict` also refuses a missing one.
+   */
+  cbtHardening?: 'relaxed' | 'strict';
   /** Ports (default 5985 / 5986, the real ones). */
   httpPort?: number;
   httpsPort?: number;
@@ -188,6 +193,7 @@ export async function startWinrmLab(opts: WinrmLabOptions): Promise<WinrmLab> {
       accounts: host.spec.users,
       identity: host.identity,
       channelBindings: conn.https ? channelBindings : null,
+      requireChannelBindings: conn.https && opts.cbtHardening === 'strict',
       refuse: opts.hooks?.refuseAuth?.(host.spec.ref) ?? false,
     });
     if (auth.kind === 'challenge') return reply(res, 401, null, Buffer.alloc(0), { 'WWW-Authenticate': auth.headers });

@@ -16,7 +16,7 @@ export interface TestLab {
 
 export async function startTestLab(
   addresses: string[],
-  opts: { hooks?: LabServerHooks; maxShellsPerUser?: number; maxEnvelopeSizeKb?: number; names?: string[] } = {},
+  opts: { hooks?: LabServerHooks; maxShellsPerUser?: number; maxEnvelopeSizeKb?: number; names?: string[]; cbtHardening?: 'relaxed' | 'strict' } = {},
 ): Promise<TestLab> {
   const hosts = addresses.map((address, i) => ({ name: opts.names?.[i] ?? `win${address.split('.').slice(2).join('-')}`, address }));
   const tls = makeSelfSignedCert([...hosts.map((h) => h.address), ...hosts.map((h) => h.name)]);
@@ -28,6 +28,7 @@ export async function startTestLab(
     ...(opts.hooks ? { hooks: opts.hooks } : {}),
     ...(opts.maxShellsPerUser ? { maxShellsPerUser: opts.maxShellsPerUser } : {}),
     ...(opts.maxEnvelopeSizeKb ? { maxEnvelopeSizeKb: opts.maxEnvelopeSizeKb } : {}),
+    ...(opts.cbtHardening ? { cbtHardening: opts.cbtHardening } : {}),
   });
   return { lab, cert: tls.cert, log: dispatcher.log, hosts };
 }

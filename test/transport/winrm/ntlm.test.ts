@@ -12,7 +12,8 @@ let t: TestLab;
 let spy: Proxy;
 let mitm: Proxy;
 beforeAll(async () => {
-  t = await startTestLab(['127.0.12.1'], { names: ['web12'] });
+  // Strict channel-binding hardening: NTLM over HTTPS must carry a binding to the lab certificate.
+  t = await startTestLab(['127.0.12.1'], { names: ['web12'], cbtHardening: 'strict' });
   spy = await startProxy({ address: '127.0.12.2', port: 5985 }, { address: '127.0.12.1', port: 5985 });
   const other = makeSelfSignedCert(['127.0.12.3'], 'not-the-host');
   mitm = await startProxy({ address: '127.0.12.3', port: 5986 }, { address: '127.0.12.1', port: 5986 }, { ...other, targetCa: t.cert });
