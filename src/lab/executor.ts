@@ -50,7 +50,7 @@ export class LabExecutor implements ScriptExecutor {
 
     if (inv.scriptId === null || inv.scriptId === 'adhoc') {
       await this.sleep(2 * rt.faults.slowFactor);
-      return runAdhoc(inv.script, rt.state, now);
+      return runAdhoc(inv, rt.state);
     }
     const handler = this.handlers.get(inv.scriptId);
     if (!handler) return commandNotFound(inv.script, `no lab handler models script id ${inv.scriptId}`);

@@ -111,10 +111,16 @@ describe('lab executor', () => {
     const ok = await run(null, {}, "hostname; Write-Output 'hi'; Get-Service WinRM; Test-Path 'C:\\nothing'");
     expect(ok.exitCode).toBe(0);
     expect(ok.output).toEqual(['APP1', 'hi', 'Running  WinRM', 'False']);
-    const bad = await run('adhoc', {}, 'Get-Frob');
-    expect(bad.exitCode).toBe(1);
+    // Like PowerShell: an unknown command is a non-terminating error; the next statement still runs.
+    const bad = await run('adhoc', {}, "Get-Frob; Write-Output 'after'");
     expect(bad.errors[0]!.fullyQualifiedErrorId).toBe('CommandNotFoundException');
+    expect(bad.errors[0]!.message).toMatch(/^The term 'Get-Frob' is not recognized/);
+    expect(bad.output).toEqual(['after']);
     const svc = await run(null, {}, 'Get-Service RabbitMQ');
     expect(svc.errors[0]!.message).toBe("Cannot find any service with service name 'RabbitMQ'.");
+    const thrown = await run(null, {}, "throw 'stop here'; Write-Output 'never'");
+    expect([thrown.exitCode, thrown.output]).toEqual([1, []]);
+    const exit = await run(null, {}, "Write-Output 'a'; exit 7; Write-Output 'b'");
+    expect([exit.exitCode, exit.output]).toEqual([7, ['a']]);
   });
 });
