@@ -7,11 +7,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { InputError } from '../errors.js';
+import { InputError, type SourcePosition } from '../errors.js';
 import { registerSecret } from '../secrets/registry.js';
-import { InventoryDocument, LITERAL_SECRET, ResolvedHostVars, ROLES, type GroupInput, type VarsInput } from './schema.js';
+import { InventoryDocument, LITERAL_SECRET, ResolvedHostVars, ROLES, type GroupInput, type ResolvedHostVarsOutput, type VarsInput } from './schema.js';
 import { YamlSource, type YamlPath } from './source.js';
-import { groupsOfHost, hostsOf, walkGroups } from './groups.js';
+import { groupsOfHost, hostsOf, walkGroups, type GroupNode } from './groups.js';
 import { leafPaths, locate, mergeLayer, type Provenance } from './merge.js';
 import { InventoryError, dedupe, fieldName, problemsFromIssue, sortProblems, valueAt } from './problems.js';
 import type { HostConfig, Inventory, InventoryProblem, Role } from './types.js';
@@ -97,29 +97,8 @@ export function parseInventory(text: string, file: string): Inventory {
     }
     byLowerName.set(lower, name);
 
-    // Merge all → groups (parents first) → the host's own listings (in file order).
-    const merged: Record<string, unknown> = {};
-    const prov: Provenance = new Map();
-    for (const g of groupsOfHost(groups, membership, name)) for (const v of g.vars) mergeLayer(merged, v.vars as Record<string, unknown>, v.path, prov);
-    const setByHost = new Map<string, { value: unknown; path: YamlPath }>();
-    for (const e of own) {
-      const vars = (e.vars ?? {}) as Record<string, unknown>;
-      for (const leaf of leafPaths(vars)) {
-        const k = leaf.join('.');
-        const value = valueAt(vars, leaf);
-        const prev = setByHost.get(k);
-        if (prev && JSON.stringify(prev.value) !== JSON.stringify(value)) {
-          problems.push({
-            position: source.positionOf([...e.path, ...leaf]) ?? position,
-            field: fieldName([...e.path, ...leaf]),
-            message: `host '${name}' is listed more than once with different values for '${k}' (also set at line ${source.positionOf(prev.path)?.line ?? '?'}).`,
-            hint: "Set a host's vars in one listing; other groups can list it with no vars.",
-          });
-        }
-        setByHost.set(k, { value, path: [...e.path, ...leaf] });
-      }
-      mergeLayer(merged, vars, e.path, prov);
-    }
+    const { merged, prov, conflicts } = inheritVars(name, own, groupsOfHost(groups, membership, name), source, position);
+    problems.push(...conflicts);
     if (merged.address === undefined) merged.address = name;
 
     const result = ResolvedHostVars.safeParse(merged);
@@ -153,26 +132,7 @@ export function parseInventory(text: string, file: string): Inventory {
       byAddress.set(addrKey, { host: name, path: firstPath });
     }
 
-    const winrmPort = h.winrm.port ?? (h.transport === 'winrm' ? h.port : undefined) ?? (h.winrm.scheme === 'https' ? 5986 : 5985);
-    const sshPort = h.ssh.port ?? (h.transport === 'ssh' ? h.port : undefined) ?? 22;
-    hosts.push({
-      name,
-      address: h.address,
-      port: h.port,
-      roles,
-      groups: memberOf,
-      transport: h.transport,
-      winrm: { ...h.winrm, port: winrmPort, user: h.winrm.user, password: h.winrm.password },
-      ssh: { ...h.ssh, port: sshPort, user: h.ssh.user },
-      versions: h.versions,
-      webApps: h.webApps,
-      installPath: h.installPath,
-      lab: h.lab,
-      labPath: prov.get('lab') ?? [],
-      refSources: refSourcesOf(prov),
-      varSources: Object.fromEntries([...prov].map(([k, v]) => [k.split('\u0000').join('.'), v])),
-      position,
-    });
+    hosts.push(toHostConfig(name, h, { roles, groups: memberOf, prov, position }));
   }
 
   if (problems.length) throw new InventoryError(sortProblems(dedupe(problems)));
@@ -202,3 +162,63 @@ function refSourcesOf(prov: Provenance): Record<string, YamlPath> {
 }
 
 export type { VarsInput };
+
+/**
+ * A host's variables: all.vars, then its groups' vars (least specific first), then its own listings in
+ * file order. A host listed twice with different values for one key is a conflict, not an override.
+ */
+function inheritVars(name: string, own: GroupNode['hosts'], groupChain: GroupNode[], source: YamlSource, position: SourcePosition) {
+  const merged: Record<string, unknown> = {};
+  const prov: Provenance = new Map();
+  const conflicts: InventoryProblem[] = [];
+  for (const g of groupChain) for (const v of g.vars) mergeLayer(merged, v.vars as Record<string, unknown>, v.path, prov);
+  const setByHost = new Map<string, { value: unknown; path: YamlPath }>();
+  for (const e of own) {
+    const vars = (e.vars ?? {}) as Record<string, unknown>;
+    for (const leaf of leafPaths(vars)) {
+      const k = leaf.join('.');
+      const value = valueAt(vars, leaf);
+      const prev = setByHost.get(k);
+      if (prev && JSON.stringify(prev.value) !== JSON.stringify(value)) {
+        conflicts.push({
+          position: source.positionOf([...e.path, ...leaf]) ?? position,
+          field: fieldName([...e.path, ...leaf]),
+          message: `host '${name}' is listed more than once with different values for '${k}' (also set at line ${source.positionOf(prev.path)?.line ?? '?'}).`,
+          hint: "Set a host's vars in one listing; other groups can list it with no vars.",
+        });
+      }
+      setByHost.set(k, { value, path: [...e.path, ...leaf] });
+    }
+    mergeLayer(merged, vars, e.path, prov);
+  }
+  return { merged, prov, conflicts };
+}
+
+/** The validated vars as a HostConfig: transport ports resolved, sources of values kept. */
+function toHostConfig(
+  name: string,
+  h: ResolvedHostVarsOutput,
+  ctx: { roles: Role[]; groups: string[]; prov: Provenance; position: SourcePosition },
+): HostConfig {
+  // The host-level `port` is the port of the host's own transport, unless that transport sets one.
+  const winrmPort = h.winrm.port ?? (h.transport === 'winrm' ? h.port : undefined) ?? (h.winrm.scheme === 'https' ? 5986 : 5985);
+  const sshPort = h.ssh.port ?? (h.transport === 'ssh' ? h.port : undefined) ?? 22;
+  return {
+    name,
+    address: h.address,
+    port: h.port,
+    roles: ctx.roles,
+    groups: ctx.groups,
+    transport: h.transport,
+    winrm: { ...h.winrm, port: winrmPort, user: h.winrm.user, password: h.winrm.password },
+    ssh: { ...h.ssh, port: sshPort, user: h.ssh.user },
+    versions: h.versions,
+    webApps: h.webApps,
+    installPath: h.installPath,
+    lab: h.lab,
+    labPath: ctx.prov.get('lab') ?? [],
+    refSources: refSourcesOf(ctx.prov),
+    varSources: Object.fromEntries([...ctx.prov].map(([k, v]) => [k.split('\u0000').join('.'), v])),
+    position: ctx.position,
+  };
+}
