@@ -26,7 +26,7 @@ export const appCountMin: TopologyRule = {
   check(hosts: readonly TopologyHost[]) {
     const app = withRole(hosts, 'app');
     if (app.length >= 3) return [];
-    return [finding(this, `${app.length} application server${app.length === 1 ? '' : 's'}; the cluster needs at least 3 (3 Bronze, 5 Silver, 7 Gold, 9 Platinum).`, names(app))];
+    return [finding(appCountMin, `${app.length} application server${app.length === 1 ? '' : 's'}; the cluster needs at least 3 (3 Bronze, 5 Silver, 7 Gold, 9 Platinum).`, names(app))];
   },
 };
 
@@ -38,6 +38,6 @@ export const appCountOdd: TopologyRule = {
   check(hosts: readonly TopologyHost[]) {
     const n = withRole(hosts, 'app').length;
     if (n < 3 || n % 2 === 1) return [];
-    return [finding(this, `${n} application servers; use an odd number (${n - 1} or ${n + 1}): quorum needs a majority, so ${n} tolerates no more failures than ${n - 1}.`, names(withRole(hosts, 'app')))];
+    return [finding(appCountOdd, `${n} application servers; use an odd number (${n - 1} or ${n + 1}): quorum needs a majority, so ${n} tolerates no more failures than ${n - 1}.`, names(withRole(hosts, 'app')))];
   },
 };

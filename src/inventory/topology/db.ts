@@ -9,6 +9,6 @@ export const dbCount: TopologyRule = {
   check(hosts: readonly TopologyHost[]) {
     const db = withRole(hosts, 'db');
     if (db.length === 1) return [];
-    return [finding(this, db.length === 0 ? 'no database server: put one host in the db group.' : `${db.length} database servers (${names(db).join(', ')}); the platform uses exactly one.`, names(db))];
+    return [finding(dbCount, db.length === 0 ? 'no database server: put one host in the db group.' : `${db.length} database servers (${names(db).join(', ')}); the platform uses exactly one.`, names(db))];
   },
 };

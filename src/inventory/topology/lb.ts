@@ -12,7 +12,7 @@ export const lbCount: TopologyRule = {
   check(hosts: readonly TopologyHost[]) {
     const lb = withRole(hosts, 'lb');
     if (lb.length === 1) return [];
-    return [finding(this, lb.length === 0 ? 'no load-balancer server: put one host in the lb group.' : `${lb.length} load-balancer servers (${names(lb).join(', ')}); the platform uses exactly one.`, names(lb))];
+    return [finding(lbCount, lb.length === 0 ? 'no load-balancer server: put one host in the lb group.' : `${lb.length} load-balancer servers (${names(lb).join(', ')}); the platform uses exactly one.`, names(lb))];
   },
 };
 
@@ -26,7 +26,7 @@ export const lbNotOnApp: TopologyRule = {
     return withRole(hosts, 'lb').flatMap((lb) => {
       const shared = app.filter((a) => sameServer(a, lb));
       if (!shared.length) return [];
-      return [finding(this, `load balancer ${lb.name} shares a server with application server ${names(shared).join(', ')}; gobetween cannot route to itself. Give the load balancer its own server.`, [lb.name, ...names(shared).filter((n) => n !== lb.name)])];
+      return [finding(lbNotOnApp, `load balancer ${lb.name} shares a server with application server ${names(shared).join(', ')}; gobetween cannot route to itself. Give the load balancer its own server.`, [lb.name, ...names(shared).filter((n) => n !== lb.name)])];
     });
   },
 };
@@ -41,7 +41,7 @@ export const lbOwnServer: TopologyRule = {
     return withRole(hosts, 'lb').flatMap((lb) => {
       const shared = others.filter((o) => sameServer(o, lb) && !o.roles.includes('app'));
       if (!shared.length) return [];
-      return [finding(this, `load balancer ${lb.name} shares a server with ${shared.map((s) => `${s.name} (${s.roles.filter((r) => r !== 'lb').join(', ')})`).join(', ')}; it is recommended on its own server.`, [lb.name])];
+      return [finding(lbOwnServer, `load balancer ${lb.name} shares a server with ${shared.map((s) => `${s.name} (${s.roles.filter((r) => r !== 'lb').join(', ')})`).join(', ')}; it is recommended on its own server.`, [lb.name])];
     });
   },
 };

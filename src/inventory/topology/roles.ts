@@ -9,6 +9,6 @@ export const hostHasRole: TopologyRule = {
   check(hosts: readonly TopologyHost[]) {
     return hosts
       .filter((h) => h.roles.length === 0)
-      .map((h) => finding(this, `host ${h.name} is in no role group (web, app, db, lb); nothing will be installed on it.`, [h.name]));
+      .map((h) => finding(hostHasRole, `host ${h.name} is in no role group (web, app, db, lb); nothing will be installed on it.`, [h.name]));
   },
 };

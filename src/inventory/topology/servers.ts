@@ -13,7 +13,7 @@ export const serversMin: TopologyRule = {
   source: SOURCES.servers,
   check(hosts: readonly TopologyHost[]) {
     const n = distinctServers(hosts);
-    return n >= 4 ? [] : [finding(this, `${n} distinct server${n === 1 ? '' : 's'}; the platform needs at least 4 (7 recommended).`)];
+    return n >= 4 ? [] : [finding(serversMin, `${n} distinct server${n === 1 ? '' : 's'}; the platform needs at least 4 (7 recommended).`)];
   },
 };
 
@@ -24,6 +24,6 @@ export const serversRecommended: TopologyRule = {
   source: SOURCES.servers,
   check(hosts: readonly TopologyHost[]) {
     const n = distinctServers(hosts);
-    return n >= 7 || n < 4 ? [] : [finding(this, `${n} distinct servers; 7 are recommended (2 web, 3 app, 1 db, 1 lb).`)];
+    return n >= 7 || n < 4 ? [] : [finding(serversRecommended, `${n} distinct servers; 7 are recommended (2 web, 3 app, 1 db, 1 lb).`)];
   },
 };

@@ -9,7 +9,7 @@ export const webGateway: TopologyRule = {
   check(hosts: readonly TopologyHost[]) {
     const web = withRole(hosts, 'web');
     if (web.some((h) => h.webApps.includes('gateway'))) return [];
-    return [finding(this, web.length === 0 ? 'no web server: put at least one host in the web group with webApps: [gateway].' : `no web server hosts the Gateway; set webApps: [gateway] on one of ${names(web).join(', ')}.`, names(web))];
+    return [finding(webGateway, web.length === 0 ? 'no web server: put at least one host in the web group with webApps: [gateway].' : `no web server hosts the Gateway; set webApps: [gateway] on one of ${names(web).join(', ')}.`, names(web))];
   },
 };
 
@@ -21,7 +21,7 @@ export const webAppsApart: TopologyRule = {
   check(hosts: readonly TopologyHost[]) {
     return withRole(hosts, 'web')
       .filter((h) => h.webApps.includes('gateway') && h.webApps.includes('liveportal'))
-      .map((h) => finding(this, `${h.name} hosts both the Gateway and LivePortal; they are recommended on separate web servers.`, [h.name]));
+      .map((h) => finding(webAppsApart, `${h.name} hosts both the Gateway and LivePortal; they are recommended on separate web servers.`, [h.name]));
   },
 };
 
@@ -33,6 +33,6 @@ export const webNoApps: TopologyRule = {
   check(hosts: readonly TopologyHost[]) {
     return withRole(hosts, 'web')
       .filter((h) => h.webApps.length === 0)
-      .map((h) => finding(this, `web server ${h.name} hosts no web app; set webApps: [gateway] or [liveportal].`, [h.name]));
+      .map((h) => finding(webNoApps, `web server ${h.name} hosts no web app; set webApps: [gateway] or [liveportal].`, [h.name]));
   },
 };
