@@ -108,7 +108,7 @@ async function libFacts(libDirs: string[], cwd: string): Promise<LibFacts> {
   return facts;
 }
 
-export function lintParsed(p: Parsed, lib: LibFacts): { findings: Finding[]; suppressions: LintReport['suppressions'] } {
+function lintParsed(p: Parsed, lib: LibFacts): { findings: Finding[]; suppressions: LintReport['suppressions'] } {
   const raw: Finding[] = [];
   const ctx: RuleContext = {
     file: p.display,

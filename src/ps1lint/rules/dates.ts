@@ -90,12 +90,13 @@ function judgeValue(start: Node, ctx: RuleContext, depth: number): Verdict {
     if (WRAPPERS.has(t)) {
       if (t === 'pipeline_chain' || t === 'pipeline') {
         const elements = namedKids(parent);
-        if (elements.length > 1 && elements[elements.length - 1]?.id !== node.id) {
-          const next = elements[elements.indexOf(elements.find((e) => e.id === node.id) as Node) + 1];
+        const at = elements.findIndex((e) => e.id === node.id);
+        if (at >= 0 && at < elements.length - 1) {
+          // Piped on: only an output command lets it reach the result unchanged.
+          const next = elements[at + 1];
           const call = next ? callAt(ctx.index, next) : null;
-          if (call?.target.kind === 'name' && OUTPUT_COMMANDS.has(bareName(call?.target.name).toLowerCase())) {
-            return { ok: false, why: `gives a DateTime piped to ${bareName(call?.target.name)}; ${FIX}` };
-          }
+          const name = call?.target.kind === 'name' ? bareName(call.target.name) : '';
+          if (OUTPUT_COMMANDS.has(name.toLowerCase())) return { ok: false, why: `gives a DateTime piped to ${name}; ${FIX}` };
           return OK;
         }
       } else if (namedKids(parent).length > 1 && t !== 'parenthesized_expression' && t !== 'sub_expression') {
@@ -114,7 +115,7 @@ function judgeValue(start: Node, ctx: RuleContext, depth: number): Verdict {
     }
     if (t === 'command_elements') {
       const call = parent.parent ? callAt(ctx.index, parent.parent) : null;
-      const name = call?.target.kind === 'name' ? bareName(call?.target.name).toLowerCase() : '';
+      const name = call?.target.kind === 'name' ? bareName(call.target.name).toLowerCase() : '';
       if (OUTPUT_COMMANDS.has(name)) return { ok: false, why: `gives a DateTime passed to ${name} as is; ${FIX}` };
       return OK; // a cmdlet or a ps1/lib helper (ConvertTo-CortexDate) consumes it
     }
