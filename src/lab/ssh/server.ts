@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -38,6 +38,11 @@ export interface LabSshOptions {
 
 export interface LabSsh {
   close(): Promise<void>;
+  /**
+   * Take a host's SSH endpoint down (its address stops answering, its open connections are cut)
+   * or bring it back: for the lab's `down` and `reboot` faults.
+   */
+  setHostUp(address: string, up: boolean): Promise<void>;
   port: number;
   /** SHA256:… of the host key every lab SSH host presents. */
   hostKeyFingerprint: string;
@@ -49,7 +54,8 @@ export interface LabSsh {
   /** known_hosts with every lab SSH host's entry: point the inventory's ssh.knownHosts at it. */
   knownHostsPath: string;
   user: string;
-  pid: number;
+  /** The sshd listener's pid (changes when a host goes down or up). */
+  readonly pid: number;
   configPath: string;
   logPath: string;
 }
@@ -179,26 +185,34 @@ export async function startLabSsh(o: LabSshOptions): Promise<LabSsh> {
   const pidFile = join(stateDir, 'sshd.pid');
   const configPath = join(stateDir, 'sshd_config');
   const logPath = join(stateDir, 'sshd.log');
-  writeFileSync(
-    configPath,
-    renderSshdConfig({ listen, hostKeyPaths: [hostKeyPath], authorizedKeysPath: authorizedKeyPath, forceCommandPath: shQuote(wrapper), pidFile, user, sessionHome }),
-  );
+  const writeConfig = (addresses: typeof listen): void =>
+    writeFileSync(
+      configPath,
+      renderSshdConfig({ listen: addresses, hostKeyPaths: [hostKeyPath], authorizedKeysPath: authorizedKeyPath, forceCommandPath: shQuote(wrapper), pidFile, user, sessionHome }),
+    );
+  writeConfig(listen);
   killStale(pidFile, configPath);
 
   const byAddress = new Map(o.hosts.map((h) => [h.ref.address, h.ref]));
-  const bridge = await startBridge({ socketPath, dispatcher: o.dispatcher, hostAt: (a) => byAddress.get(a) ?? null, ...(o.files ? { sftp: (host: LabHostRef, out: LabProcessOutput): LabProcess => startLabSftp(host, out, o.files!) } : {}) });
+  const down = new Set<string>();
+  const bridge = await startBridge({
+    socketPath,
+    dispatcher: o.dispatcher,
+    // A host that is down takes no new commands, even on a connection made before it went down.
+    hostAt: (a) => (down.has(a) ? null : (byAddress.get(a) ?? null)),
+    ...(o.files ? { sftp: (host: LabHostRef, out: LabProcessOutput): LabProcess => startLabSftp(host, out, o.files!) } : {}),
+  });
 
-  const child = spawn(SSHD_PATH, ['-D', '-f', configPath, '-E', logPath], { stdio: 'ignore', env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } });
-  const childExit = new Promise<void>((r) => child.once('exit', () => r()));
+  const sshd = new SshdProcess(configPath, logPath);
   try {
-    await waitListening(child, listen, logPath);
+    await sshd.start(listen);
   } catch (err) {
-    child.kill('SIGTERM');
     await bridge.close();
     throw err;
   }
 
   let closing: Promise<void> | null = null;
+  let changing: Promise<void> = Promise.resolve();
   return {
     port,
     hostKeyFingerprint: hostKey.fingerprint,
@@ -207,20 +221,116 @@ export async function startLabSsh(o: LabSshOptions): Promise<LabSsh> {
     clientKeyPath,
     knownHostsPath,
     user,
-    pid: child.pid ?? -1,
+    get pid() {
+      return sshd.pid;
+    },
     configPath,
     logPath,
+    setHostUp: (address, up) => {
+      if (!byAddress.has(address)) return Promise.reject(new InputError(`no lab SSH host listens on ${address}`));
+      changing = changing.then(async () => {
+        if (up === !down.has(address)) return;
+        if (up) down.delete(address);
+        else down.add(address);
+        const listening = listen.filter((l) => !down.has(l.address));
+        // sshd cannot drop one ListenAddress: restart the listener (sessions of other hosts are
+        // separate processes and live on), then cut the down host's open connections.
+        await sshd.stop();
+        writeConfig(listening.length > 0 ? listening : listen);
+        if (listening.length > 0) await sshd.start(listening);
+        if (!up) killConnectionsTo(address, listen.find((l) => l.address === address)!.port);
+      });
+      return changing;
+    },
     close: () => {
       closing ??= (async () => {
-        if (child.exitCode === null && child.signalCode === null) {
-          child.kill('SIGTERM');
-          await Promise.race([childExit, new Promise((r) => setTimeout(r, 3_000).unref())]);
-          if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-        }
+        await changing.catch(() => undefined);
+        await sshd.stop();
         // Open sessions: their entry points lose the bridge and end.
         await bridge.close();
       })();
       return closing;
     },
   };
+}
+
+/** The sshd listener process (-D: it stays our child). Per-connection sshd processes are not ours to track. */
+class SshdProcess {
+  private child: ChildProcess | null = null;
+  private exited: Promise<void> = Promise.resolve();
+  constructor(
+    private readonly configPath: string,
+    private readonly logPath: string,
+  ) {}
+
+  get pid(): number {
+    return this.child?.pid ?? -1;
+  }
+
+  async start(listen: Array<{ address: string; port: number }>): Promise<void> {
+    const child = spawn(SSHD_PATH, ['-D', '-f', this.configPath, '-E', this.logPath], { stdio: 'ignore', env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } });
+    this.child = child;
+    this.exited = new Promise<void>((r) => child.once('exit', () => r()));
+    try {
+      await waitListening(child, listen, this.logPath);
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    this.child = null;
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      await Promise.race([this.exited, new Promise((r) => setTimeout(r, 3_000).unref())]);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+  }
+}
+
+/** /proc/net/tcp writes an IPv4 address:port as little-endian hex: 127.0.0.1:22 → 0100007F:0016. */
+function procNetAddress(address: string, port: number): string {
+  const hex = address
+    .split('.')
+    .map((o) => Number(o).toString(16).padStart(2, '0').toUpperCase())
+    .reverse()
+    .join('');
+  return `${hex}:${port.toString(16).padStart(4, '0').toUpperCase()}`;
+}
+
+/**
+ * A host going down drops its open SSH connections: find the established sockets whose local end is
+ * the host's address and port, and end the sshd processes holding them.
+ */
+function killConnectionsTo(address: string, port: number): void {
+  const local = procNetAddress(address, port);
+  const inodes = new Set<string>();
+  try {
+    for (const line of readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f[1] === local && f[3] === '01' && f[9]) inodes.add(f[9]);
+    }
+  } catch {
+    return;
+  }
+  if (inodes.size === 0) return;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('sshd')) continue;
+      const holds = readdirSync(`/proc/${pid}/fd`).some((fd) => {
+        try {
+          const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+          return m !== null && inodes.has(m[1]!);
+        } catch {
+          return false;
+        }
+      });
+      if (holds) process.kill(Number(pid), 'SIGTERM');
+    } catch {
+      /* gone meanwhile, or not ours to see */
+    }
+  }
 }

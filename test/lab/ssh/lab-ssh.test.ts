@@ -14,9 +14,10 @@ import { startLabSsh, type LabSsh } from '../../../src/lab/ssh/index.js';
 import { openSshSession } from '../../../src/transport/ssh/index.js';
 import { runToCompletion, type Session } from '../../../src/transport/session.js';
 
-/** Answers every command with the lab host it ran on, the command and its arguments. */
+/** Answers every command with the lab host it ran on, the command and its arguments (`wait` never ends). */
 const whoami: Dispatcher = {
   start(host, command, args, out) {
+    if (command === 'wait') return { stdin: () => undefined, terminate: () => undefined };
     out.stdout(Buffer.from(JSON.stringify({ host: host.name, address: host.address, command, args })));
     setImmediate(() => out.exit(0));
     return { stdin: () => undefined, terminate: () => undefined };
@@ -123,6 +124,30 @@ describe('lab SSH endpoint', () => {
     expect(text).toContain('UsePAM no\n');
     expect(text).toContain('StrictModes no\n');
     expect(text).toMatch(/SetEnv SHLVL=1 HOME=\/s\/home/);
+  });
+});
+
+describe('lab SSH endpoint: a host going down and up', () => {
+  it('down: its open connection is cut and new ones are refused; the other host carries on; up: back', async () => {
+    const one = await open('127.0.74.1', 'labssh1');
+    const two = await open('127.0.74.2', 'labssh2');
+    try {
+      const waiting = await one.spawn({ command: 'wait', args: [] });
+      await lab.setHostUp('127.0.74.1', false);
+      const lost = await waiting.exit.catch((e: unknown) => e);
+      expect((lost as { kind?: string }).kind).toBe('unreachable');
+      const refused = await open('127.0.74.1', 'labssh1').catch((e: unknown) => e);
+      expect((refused as { kind?: string }).kind).toBe('unreachable');
+      // The other host: the session made before the restart still works, and so do new ones.
+      const r = await runToCompletion(two, { command: 'x', args: [] }, { timeoutMs: 20_000 });
+      expect(JSON.parse(r.stdout.toString()).host).toBe('labssh2');
+      expect(JSON.parse(await ask('127.0.74.2', 'labssh2')).host).toBe('labssh2');
+      await lab.setHostUp('127.0.74.1', true);
+      expect(JSON.parse(await ask('127.0.74.1', 'labssh1')).host).toBe('labssh1');
+    } finally {
+      await one.close();
+      await two.close();
+    }
   });
 });
 
