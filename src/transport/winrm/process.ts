@@ -13,6 +13,7 @@
  */
 import type { ExitStatus, OutputStream, RemoteProcess } from '../session.js';
 import { CortexError, InternalError, ProtocolError } from '../../errors.js';
+import { WsmanFaultError } from './errors.js';
 import type { WinrsShells, ShellHandle } from './shell.js';
 
 export interface ProcessTiming {
@@ -203,8 +204,17 @@ export class WinrmProcess implements RemoteProcess {
       this.sends++;
       await this.shells.send(this.shell, this.commandId, data, end, this.timing.requestTimeoutMs);
     } catch (e) {
-      for (const w of batch) w.reject(e);
-      throw e;
+      if (!(e instanceof WsmanFaultError)) {
+        for (const w of batch) w.reject(e);
+        throw e;
+      }
+      // The service refused the input (typically: the process already ended and its pipe is gone).
+      // Like writing to a closed pipe: the writes fail, closing succeeds, and the pump goes on to
+      // Receive the exit code instead of failing the whole process.
+      this.stdinClosed = true;
+      for (const w of batch) (w.data.length === 0 && w.end ? w.resolve : () => w.reject(e))();
+      for (const w of this.writes.splice(0)) (w.end ? w.resolve : () => w.reject(e))();
+      return;
     }
     for (const w of batch) w.resolve();
   }

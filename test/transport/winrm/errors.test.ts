@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError, OperationTimeoutError, TlsError, UnreachableError } from '../../../src/errors.js';
 import { makeSelfSignedCert } from '../../../src/lab/winrm/index.js';
-import { buildResponse } from '../../../src/protocol/wsman/messages.js';
+import { buildFault } from '../../../src/protocol/wsman/faults.js';
+import { buildResponse, receiveResponse, signalResponse } from '../../../src/protocol/wsman/messages.js';
+import { WsmanFaultError } from '../../../src/transport/winrm/errors.js';
 import { Action, CommandState } from '../../../src/protocol/wsman/namespaces.js';
 import { runToCompletion } from '../../../src/transport/session.js';
 import { openWinrmSession } from '../../../src/transport/winrm/index.js';
@@ -130,6 +132,32 @@ describe('WinRM client errors', () => {
     } finally {
       fake.fromCreate = false;
       fake.misbehave = null;
+    }
+  });
+
+  it('a Send the host refuses (the process already ended) fails that write, and the exit code still arrives', async () => {
+    const s = await openWinrmSession({ name: 'fake', address: '127.0.15.2' }, settings('basic-http', t.cert, { requestTimeoutMs: 2000 }));
+    fake.misbehave = (r) =>
+      r.action === Action.Send
+        ? httpReply(
+            500,
+            'application/soap+xml;charset=UTF-8',
+            buildFault({ code: 'Receiver', subcode: 'InternalError', reason: 'The pipe is being closed.', wsmanCode: 232, message: 'The pipe is being closed.', machine: 'fake', relatesTo: r.messageId }),
+          )
+        : r.action === Action.Receive
+          ? httpReply(200, 'application/soap+xml;charset=UTF-8', receiveResponse(r.messageId, 'CMD-1', [], { exitCode: 7 }))
+          : r.action === Action.Signal
+            ? httpReply(200, 'application/soap+xml;charset=UTF-8', signalResponse(r.messageId))
+            : null!;
+    try {
+      const proc = await s.spawn({ command: 'anything', args: [] });
+      const err = await proc.write(Buffer.from('too late')).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(WsmanFaultError);
+      await proc.closeStdin();
+      expect((await proc.exit).exitCode).toBe(7);
+    } finally {
+      fake.misbehave = null;
+      await s.close();
     }
   });
 
