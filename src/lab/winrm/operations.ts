@@ -221,7 +221,6 @@ function rawBudget(ctx: OperationContext, req: WsmanRequest): number {
 
 function doneState(cmd: LabCommand): { exitCode: number } | null {
   if (cmd.exitCode === null || cmd.hasOutput) return null;
-  cmd.doneDelivered = true;
   return { exitCode: cmd.exitCode };
 }
 

@@ -15,8 +15,6 @@ export class LabCommand {
   private queuedBytes = 0;
   exitCode: number | null = null;
   stdinEnded = false;
-  /** Set once Done (with the exit code) was handed to a client. */
-  doneDelivered = false;
   private waiters = new Set<() => void>();
   process: LabProcess | null = null;
 

@@ -10,7 +10,7 @@ import { ProtocolError } from '../../errors.js';
 import { formatDuration, parseDurationMs } from './duration.js';
 import { Action, ANONYMOUS_ADDRESS, CommandState, NS, SHELL_RESOURCE_URI } from './namespaces.js';
 import type { SoapEnvelope } from './soap.js';
-import { child, childrenOf, escapeXml, find, findAll, path, type XmlElement } from './xml.js';
+import { child, childrenOf, escapeXml, find, path, type XmlElement } from './xml.js';
 
 export function newMessageId(): string {
   return `uuid:${randomUUID().toUpperCase()}`;
@@ -302,11 +302,6 @@ export function readSignal(body: XmlElement): { commandId: string | null; code: 
   const s = child(body, NS.shell, 'Signal');
   if (!s) throw new ProtocolError('malformed Signal: no rsp:Signal');
   return { commandId: s.attrs['CommandId'] ?? null, code: child(s, NS.shell, 'Code')?.text.trim() ?? '' };
-}
-
-/** All `rsp:Stream` elements anywhere (used by tests and tolerant readers). */
-export function allStreams(el: XmlElement): XmlElement[] {
-  return findAll(el, NS.shell, 'Stream');
 }
 
 // ---------------------------------------------------------------------------------------------

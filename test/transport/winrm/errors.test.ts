@@ -164,7 +164,7 @@ describe('WinRM client errors', () => {
   const soap = 'application/soap+xml;charset=UTF-8';
   const receiveWith = (messageId: string, inner: string) =>
     buildResponse(Action.ReceiveResponse, messageId, `<rsp:ReceiveResponse>${inner}</rsp:ReceiveResponse>`);
-  const malformed: Array<[string, Parameters<NonNullable<FakeServer['misbehave']>>[0] extends infer R ? (r: R & { messageId: string }) => Buffer | 'close' : never]> = [
+  const malformed: Array<[string, (r: { action: string; messageId: string }) => Buffer]> = [
     ['not HTTP at all', () => Buffer.from('SSH-2.0-OpenSSH_9.2\r\n\r\n')],
     ['HTML instead of SOAP', () => httpReply(200, 'text/html', '<html><body>It works!</body></html>')],
     ['XML that is not SOAP', () => httpReply(200, soap, '<root><a/></root>')],
