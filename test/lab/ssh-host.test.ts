@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UnreachableError } from '../../src/errors.js';
 import type { RunningLab } from '../../src/lab/lab.js';
 import { loadScript, ScriptRunner } from '../../src/runner/index.js';
 import { openSshSession } from '../../src/transport/ssh/index.js';
@@ -20,27 +21,32 @@ afterAll(async () => {
   await lab?.stop();
 });
 
+function openSsh() {
+  const ssh = lab.status().ssh!;
+  return openSshSession(
+    { name: 'ssh-db1', address: '127.0.24.1' },
+    {
+      port: ssh.port,
+      user: ssh.user,
+      privateKey: readFileSync(ssh.clientKeyPath, 'utf8'),
+      passphrase: null,
+      password: null,
+      agent: null,
+      knownHostsPath: ssh.knownHostsPath,
+      connectTimeoutMs: 5_000,
+      keepaliveIntervalMs: 0,
+      commandTimeoutMs: 20_000,
+    },
+  );
+}
+
 describe('lab host over SSH', () => {
   it('serves probes.facts from the host profile through sshd', async () => {
     const st = lab.status();
     expect(st.ssh).not.toBeNull();
     const ssh = st.ssh!;
     expect(st.hosts.find((h) => h.name === 'ssh-db1')).toMatchObject({ up: true, endpoints: { ssh: `ssh://127.0.24.1:${ssh.port}`, http: null } });
-    const session = await openSshSession(
-      { name: 'ssh-db1', address: '127.0.24.1' },
-      {
-        port: ssh.port,
-        user: ssh.user,
-        privateKey: readFileSync(ssh.clientKeyPath, 'utf8'),
-        passphrase: null,
-        password: null,
-        agent: null,
-        knownHostsPath: ssh.knownHostsPath,
-        connectTimeoutMs: 5_000,
-        keepaliveIntervalMs: 0,
-        commandTimeoutMs: 20_000,
-      },
-    );
+    const session = await openSsh();
     const runner = new ScriptRunner(session, { startTimeoutMs: 10_000 });
     try {
       const facts = await runner.runData<{ sql: Array<{ edition: string }>; computerName: string }>(loadScript('probes.facts'), { roles: ['db'], installPath: null, ports: [] });
@@ -51,5 +57,14 @@ describe('lab host over SSH', () => {
       await session.close();
     }
     expect(lab.status().hosts.find((h) => h.name === 'ssh-db1')!.counters).toMatchObject({ powershellStarts: 1, scripts: 1 });
+  });
+
+  it('the down fault takes the SSH host down and clearing it brings it back', async () => {
+    await lab.setFaults('ssh-db1', { down: true });
+    expect(lab.status().hosts.find((h) => h.name === 'ssh-db1')!.up).toBe(false);
+    await expect(openSsh()).rejects.toBeInstanceOf(UnreachableError);
+    await lab.setFaults('ssh-db1', {}, { replace: true });
+    const session = await openSsh();
+    await session.close();
   });
 });
