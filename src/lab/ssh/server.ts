@@ -158,8 +158,13 @@ export async function startLabSsh(o: LabSshOptions): Promise<LabSsh> {
   const stateDir = resolve(o.stateDir);
   const sessionHome = join(stateDir, 'home');
   mkdirSync(sessionHome, { recursive: true });
-  // sshd insists on its privilege separation folder.
-  mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+  // sshd insists on its privilege separation folder (creating it needs root; if we cannot, sshd's
+  // own message says what is missing).
+  try {
+    mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+  } catch {
+    /* reported by sshd at start */
+  }
 
   const hostKeyPath = join(stateDir, 'ssh_host_ed25519_key');
   const clientKeyPath = join(stateDir, 'client_ed25519');
