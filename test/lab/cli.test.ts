@@ -96,7 +96,7 @@ describe('cortex-deploy lab', () => {
     const after = await cortex(['lab', 'status', '--state', state, '-i', inv, '--json']);
     expect(after.code).toBe(1);
     expect(JSON.parse(after.stdout)).toMatchObject({ running: false, hosts: [{ name: 'c-app1', up: false }, { name: 'c-app2', up: false }] });
-  });
+  }, 120_000);
 
 });
 
@@ -110,14 +110,14 @@ describe.concurrent('cortex-deploy lab: input errors, exit 3', () => {
     expect(r.stderr).toContain('realbox');
     expect(r.stderr).toContain('10.0.0.21');
     expect(r.stderr).toContain('not a loopback');
-  });
+  }, 60_000);
 
   it('names the password variable when it is unset; exit 3', async () => {
     const inv = inventory('nopass', '        c-app1: { address: 127.0.23.11 }');
     const r = await cortex(['lab', 'up', '-i', inv, '--state', join(dir, 'state-nopass')], { CORTEX_LAB_TEST_PASSWORD: undefined });
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('CORTEX_LAB_TEST_PASSWORD');
-  });
+  }, 60_000);
 
   it('points at the offending lab profile key by file:line:col; exit 3', async () => {
     const inv = inventory('badprofile', ['        c-app1:', '          address: 127.0.23.12', '          lab:', '            ramGB: lots'].join('\n'));
@@ -125,5 +125,5 @@ describe.concurrent('cortex-deploy lab: input errors, exit 3', () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/badprofile\.yaml:11:20/);
     expect(r.stderr).toContain('lab.ramGB');
-  });
+  }, 60_000);
 });

@@ -42,6 +42,15 @@ async function settle<T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: 
   }
 }
 
+/** Poll a condition (timers run late on a loaded machine; no fixed sleeps). */
+async function waitFor(cond: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not reached');
+    await new Promise((res) => setTimeout(res, 20));
+  }
+}
+
 const counters = (name: string) => lab.status().hosts.find((h) => h.name === name)!.counters;
 
 describe('lab faults', () => {
@@ -142,13 +151,13 @@ describe('lab faults', () => {
     const upload = await settle(r.upload(file, 'C:\\Cortex\\payload.bin'));
     await closeRunner(r);
     if (!upload.ok) expect(upload.error).toBeInstanceOf(UnreachableError);
-    await new Promise((res) => setTimeout(res, 100));
+    await waitFor(() => !lab.status().hosts.find((x) => x.name === h.name)!.up);
     const during = lab.status().hosts.find((x) => x.name === h.name)!;
     expect(during.up).toBe(false);
     expect(during.rebootingUntil).not.toBeNull();
     const refused = await settle(openRunner(h).then((x) => x.runData(ping()).finally(() => closeRunner(x))));
     expect(refused.ok || refused.error).toBeInstanceOf(UnreachableError);
-    await new Promise((res) => setTimeout(res, 1200));
+    await waitFor(() => lab.status().hosts.find((x) => x.name === h.name)!.up);
     const after = lab.status().hosts.find((x) => x.name === h.name)!;
     expect(after.up).toBe(true);
     expect(after.pendingReboot).toBe(false);
