@@ -15,17 +15,17 @@ afterAll(async () => {
 });
 
 describe('WinRM long polls, quotas and shell recycling', () => {
-  // A 12 s command with a 4 s OperationTimeout spans at least three Receive long polls, each
+  // A 7 s command with a 2 s OperationTimeout spans at least three Receive long polls, each
   // ending in the TimedOut fault (2150858793) that means "poll again".
-  it('a 12 s command completes across several long polls', async () => {
-    const s = await openWinrmSession(t.hosts[0]!, settings('ntlm-http', t.cert, { operationTimeoutSec: 4 }));
+  it('a 7 s command completes across several long polls', async () => {
+    const s = await openWinrmSession(t.hosts[0]!, settings('ntlm-http', t.cert, { operationTimeoutSec: 2 }));
     try {
-      const proc = await s.spawn({ command: 'sleep', args: ['12'] });
+      const proc = await s.spawn({ command: 'sleep', args: ['7'] });
       const out: Buffer[] = [];
       proc.on('stdout', (c) => out.push(c));
       await proc.closeStdin();
       expect((await proc.exit).exitCode).toBe(0);
-      expect(Buffer.concat(out).toString()).toBe('slept 12\r\n');
+      expect(Buffer.concat(out).toString()).toBe('slept 7\r\n');
       expect((proc as unknown as { receives: number }).receives).toBeGreaterThanOrEqual(3);
     } finally {
       await s.close();
