@@ -99,8 +99,8 @@ export interface RunningLab {
 
 interface SshHandle {
   close(): Promise<void>;
-  /** Take one SSH host down or up (absent in older SSH endpoints: then faults act on WinRM only). */
-  setHostUp?: (address: string, up: boolean) => Promise<void>;
+  /** Take one SSH host down or up (down and reboot faults). */
+  setHostUp: (address: string, up: boolean) => Promise<void>;
   port: number;
   clientKeyPath: string;
   knownHostsPath: string;
@@ -172,7 +172,7 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
     if (rt.up === up) return;
     rt.up = up;
     if (rt.transport === 'winrm' && winrm) await (up ? winrm.openHost(rt.ref.name) : winrm.closeHost(rt.ref.name));
-    if (rt.transport === 'ssh' && ssh?.setHostUp) await ssh.setHostUp(rt.ref.address, up);
+    if (rt.transport === 'ssh' && ssh) await ssh.setHostUp(rt.ref.address, up);
   }
 
   const timers = new Set<NodeJS.Timeout>();
@@ -297,11 +297,17 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
       // Imported lazily: the SSH endpoint needs Debian's sshd, which a WinRM-only lab never touches.
       const { startLabSsh } = await import('./ssh/index.js');
       const s = await startLabSsh({ hosts: sshHosts.map((h) => ({ ref: h.ref })), dispatcher, stateDir: join(opts.stateDir, 'ssh') });
-      const setHostUp = (s as { setHostUp?: (address: string, up: boolean) => Promise<void> }).setHostUp;
-      ssh = { close: () => s.close(), port: s.port, clientKeyPath: s.clientKeyPath, knownHostsPath: s.knownHostsPath, user: s.user, ...(setHostUp ? { setHostUp: setHostUp.bind(s) } : {}) };
+      ssh = {
+        close: () => s.close(),
+        setHostUp: (address, up) => s.setHostUp(address, up),
+        port: s.port,
+        clientKeyPath: s.clientKeyPath,
+        knownHostsPath: s.knownHostsPath,
+        user: s.user,
+      };
       for (const h of sshHosts) h.up = true;
       for (const h of sshHosts) {
-        if (h.faults.faults.down && ssh.setHostUp) {
+        if (h.faults.faults.down) {
           await setUp(h, false);
           emit({ kind: 'down', host: h.ref.name, reason: 'fault' });
         }
