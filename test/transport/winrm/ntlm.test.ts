@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuthError } from '../../../src/errors.js';
+import { createServer } from 'node:net';
+import { AuthError, ProtocolError } from '../../../src/errors.js';
+import { CLIENT_NEGOTIATE_FLAGS, encodeChallenge, NegotiateFlags } from '../../../src/protocol/ntlm/index.js';
 import { makeSelfSignedCert } from '../../../src/lab/winrm/index.js';
 import { runToCompletion } from '../../../src/transport/session.js';
 import { openWinrmSession } from '../../../src/transport/winrm/index.js';
@@ -79,5 +81,34 @@ describe('WinRM client ↔ lab: NTLM', () => {
     const basic = await openWinrmSession(t.hosts[0]!, settings('basic-https', t.cert, { password: 'wrong' })).catch((e: unknown) => e);
     expect(basic).toBeInstanceOf(AuthError);
     expect((basic as Error).message).toContain(`authentication refused by ${t.hosts[0]!.name} (basic)`);
+  });
+
+  it('over HTTP refuses a host whose CHALLENGE does not grant sealing (winrm.md §9), before sending anything else', async () => {
+    // A fake WinRM endpoint on 127.0.12.4 that grants SIGN but not SEAL.
+    const seen: string[] = [];
+    const server = createServer((sock) => {
+      sock.on('data', (d: Buffer) => {
+        const head = d.toString('latin1');
+        seen.push(head.split('\r\n')[0]!);
+        const challenge = encodeChallenge({
+          flags: (CLIENT_NEGOTIATE_FLAGS & ~NegotiateFlags.SEAL) >>> 0,
+          targetName: 'LAB',
+          serverChallenge: Buffer.alloc(8, 1),
+          targetInfo: [],
+        });
+        sock.write(`HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Negotiate ${challenge.toString('base64')}\r\nContent-Length: 0\r\n\r\n`);
+      });
+      sock.on('error', () => sock.destroy());
+    });
+    await new Promise<void>((r) => server.listen(5985, '127.0.12.4', () => r()));
+    try {
+      const err = await openWinrmSession({ name: 'noseal', address: '127.0.12.4' }, settings('ntlm-http', t.cert)).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ProtocolError);
+      expect((err as Error).message).toContain('host noseal');
+      expect((err as Error).message).toMatch(/does not grant message sealing/);
+      expect(seen).toHaveLength(1); // the NEGOTIATE only: no AUTHENTICATE, no SOAP
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 });
