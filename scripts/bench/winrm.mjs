@@ -8,12 +8,16 @@
  *   medianCommandMs        median latency of one one-shot command
  *   uploadMBps             stdin throughput of a 50 MB stream to a discarding process: sealed HTTP (NTLM) and HTTPS
  *   downloadMBps           stdout throughput of 50 MB
- *   …PerCpuSecond          the same divided by CPU time used (client and lab server share this process): a figure
- *                          that stays meaningful when other work competes for the cores
- * Usage: node scripts/bench/winrm.mjs [--address 127.0.17.1] [--mb 50] [--rounds 200]
+ *   …PerCpuSecond          the same divided by the client process's CPU time (both ends with --in-process): a
+ *                          figure that stays meaningful when other work competes for the cores
+ * The lab runs in a child process by default (as with `lab up --detach`), so the figures are the
+ * client's; `--in-process` runs both ends on one thread instead.
+ * Usage: node scripts/bench/winrm.mjs [--address 127.0.17.1] [--mb 50] [--rounds 200] [--in-process]
  */
 
 import { Buffer } from 'node:buffer';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import process from 'node:process';
@@ -82,17 +86,44 @@ const dispatcher = {
 
 const user = { user: 'bench', domain: 'LAB', password: 'bench-Pa55' };
 const host = { name: 'bench1', address };
-const tls = makeSelfSignedCert([address, host.name]);
-const lab = await startWinrmLab({ hosts: [{ ref: host, users: [user], http: true, https: true }], dispatcher, tls });
 
-const settings = (scheme, auth) => ({
+async function serve() {
+  const tls = makeSelfSignedCert([address, host.name]);
+  const lab = await startWinrmLab({ hosts: [{ ref: host, users: [user], http: true, https: true }], dispatcher, tls });
+  return { cert: tls.cert, close: () => lab.close() };
+}
+
+
+async function startLab() {
+  if (process.argv.includes('--in-process')) return serve();
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--serve', '--address', address], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const first = await new Promise((resolve, reject) => {
+    let buf = '';
+    child.stdout.on('data', (d) => {
+      buf += d.toString();
+      const nl = buf.indexOf('\n');
+      if (nl >= 0) resolve(JSON.parse(buf.slice(0, nl)));
+    });
+    child.once('exit', (code) => reject(new Error(`bench lab exited with ${code}`)));
+  });
+  return {
+    cert: first.cert,
+    close: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.stdin.end();
+      }),
+  };
+}
+
+const settings = (cert, scheme, auth) => ({
   scheme,
   port: scheme === 'https' ? 5986 : 5985,
   auth,
   user: `${user.domain}\\${user.user}`,
   password: user.password,
   allowUnencrypted: false,
-  tls: { ca: tls.cert, serverName: null, insecure: false },
+  tls: { ca: cert, serverName: null, insecure: false },
   operationTimeoutSec: 20,
   connectTimeoutMs: 5000,
   requestTimeoutMs: 60_000,
@@ -187,10 +218,12 @@ async function download(session) {
   return { wall: round2(total / 1024 / 1024 / secs), cpu: round2(total / 1024 / 1024 / cpuSeconds(c0)) };
 }
 
-const result = { address, mb, rounds };
+async function main() {
+const lab = await startLab();
+const result = { address, mb, rounds, labInProcess: process.argv.includes('--in-process') };
 try {
-  const sealed = await openWinrmSession(host, settings('http', 'ntlm'));
-  const https = await openWinrmSession(host, settings('https', 'ntlm'));
+  const sealed = await openWinrmSession(host, settings(lab.cert, 'http', 'ntlm'));
+  const https = await openWinrmSession(host, settings(lab.cert, 'https', 'ntlm'));
   const r = await resident(sealed);
   const o = await oneShot(sealed);
   const rh = await resident(https);
@@ -211,3 +244,14 @@ try {
   await lab.close();
 }
 process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+if (process.argv.includes('--serve')) {
+  // Child mode: start the lab, hand the certificate to the parent, stop when the parent closes stdin.
+  const lab = await serve();
+  process.stdout.write(`${JSON.stringify({ cert: lab.cert })}\n`);
+  process.stdin.resume();
+  process.stdin.on('end', () => void lab.close().then(() => process.exit(0)));
+} else {
+  await main();
+}
