@@ -42,6 +42,9 @@ export interface ShellHandle {
 
 /** WinRM's smallest MaxEnvelopeSizekb (pre-2012 hosts); we fall back to it after a 413. */
 const MIN_ENVELOPE_KB = 150;
+/** Resends of a Send refused with ERROR_BUSY (170), with a growing pause. */
+const BUSY_RETRIES = 3;
+const BUSY_BACKOFF_MS = 500;
 /** Multipart framing and signature around a sealed envelope. */
 const ENCRYPTION_OVERHEAD_BYTES = 512;
 
@@ -170,6 +173,7 @@ export class WinrsShells {
   /** Send stdin in envelopes that fit the service's limit; `end` goes on the last one. */
   async send(shell: ShellHandle, commandId: string, data: Buffer, end: boolean, timeoutMs: number): Promise<void> {
     let offset = 0;
+    let busyRetries = 0;
     do {
       const size = sendChunkBytes(this.envelopeKb);
       const chunk = data.subarray(offset, offset + size);
@@ -189,8 +193,15 @@ export class WinrsShells {
           this.envelopeKb = MIN_ENVELOPE_KB;
           continue;
         }
+        // ERROR_BUSY: the previous input is still being processed; back off and resend (as Ansible does).
+        if (e instanceof WsmanFaultError && e.fault.wsmanCode === FaultCode.Busy && busyRetries < BUSY_RETRIES) {
+          busyRetries++;
+          await new Promise((r) => setTimeout(r, BUSY_BACKOFF_MS * busyRetries));
+          continue;
+        }
         throw e;
       }
+      busyRetries = 0;
       offset += chunk.length;
     } while (offset < data.length);
   }

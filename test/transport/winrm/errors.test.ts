@@ -161,6 +161,33 @@ describe('WinRM client errors', () => {
     }
   });
 
+  it('a Send refused with ERROR_BUSY (170) is resent after a pause', async () => {
+    const s = await openWinrmSession({ name: 'fake', address: '127.0.15.2' }, settings('basic-http', t.cert, { requestTimeoutMs: 5000 }));
+    let sends = 0;
+    const ct = 'application/soap+xml;charset=UTF-8';
+    fake.misbehave = (r) => {
+      if (r.action === Action.Send) {
+        sends++;
+        return sends === 1
+          ? httpReply(500, ct, buildFault({ code: 'Receiver', subcode: 'InternalError', reason: 'busy', wsmanCode: 170, message: 'The requested resource is in use.', machine: 'fake', relatesTo: r.messageId }))
+          : httpReply(200, ct, buildResponse(Action.SendResponse, r.messageId, '<rsp:SendResponse/>'));
+      }
+      if (r.action === Action.Receive) return httpReply(200, ct, receiveResponse(r.messageId, 'CMD-1', [], { exitCode: 0 }));
+      if (r.action === Action.Signal) return httpReply(200, ct, signalResponse(r.messageId));
+      return null!;
+    };
+    try {
+      const proc = await s.spawn({ command: 'anything', args: [] });
+      await proc.write(Buffer.from('data'));
+      await proc.closeStdin();
+      expect((await proc.exit).exitCode).toBe(0);
+      expect(sends).toBeGreaterThanOrEqual(2);
+    } finally {
+      fake.misbehave = null;
+      await s.close();
+    }
+  });
+
   const soap = 'application/soap+xml;charset=UTF-8';
   const receiveWith = (messageId: string, inner: string) =>
     buildResponse(Action.ReceiveResponse, messageId, `<rsp:ReceiveResponse>${inner}</rsp:ReceiveResponse>`);
