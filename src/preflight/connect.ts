@@ -11,10 +11,12 @@ import type { ProbeConnection } from './run.js';
 export interface PreflightConnectOptions {
   inventoryFile: string;
   log?: RunnerLog;
+  /** SSH: trust new host keys (--accept-new-host-keys). */
+  acceptNewHostKeys?: boolean;
 }
 
 export async function connectForPreflight(host: HostConfig, opts: PreflightConnectOptions): Promise<ProbeConnection> {
-  const session = await openSession(host, { inventoryFile: opts.inventoryFile, ...(opts.log ? { log: opts.log } : {}) });
+  const session = await openSession(host, { inventoryFile: opts.inventoryFile, acceptNewHostKeys: opts.acceptNewHostKeys ?? false, ...(opts.log ? { log: opts.log } : {}) });
   const runner = new ScriptRunner(session, opts.log ? { log: opts.log } : {});
   return {
     async run(scriptId, params, timeoutMs) {

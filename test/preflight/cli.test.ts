@@ -76,4 +76,13 @@ describe('preflight command', () => {
     expect(stderr.text()).toMatch(/^lb1 unreachable /m);
     expect(() => JSON.parse(stdout.text())).not.toThrow();
   });
+
+  it('warns loudly on every run for a host that skips TLS verification', async () => {
+    const insecure = join(dir, 'insecure.yaml');
+    writeFileSync(insecure, readFileSync(inventory, 'utf8').replace('app3: { address: 10.0.0.23 }', 'app3: { address: 10.0.0.23, winrm: { scheme: https, tls: { insecure: true } } }'));
+    const stderr = sink();
+    await runPreflightCommand({ inventory: insecure, forks: 10, json: true, timeout: 5 }, { stdout: sink(), stderr, color: false, runDir: null, connect: fakeConnect().connect });
+    expect(stderr.text()).toMatch(/WARNING: app3: TLS certificate verification is OFF/);
+    expect(stderr.text()).not.toMatch(/WARNING: (web1|app1|app2|db1|lb1)/);
+  });
 });

@@ -30,6 +30,8 @@ export interface ExecArgs {
   /** The PowerShell text, as words after `--` (joined with spaces). */
   script: string[];
   verbose?: boolean | undefined;
+  /** Trust SSH host keys seen for the first time and record them (TOFU). */
+  acceptNewHostKeys?: boolean | undefined;
 }
 
 export interface ExecIo {
@@ -167,7 +169,7 @@ export async function runExecCommand(args: ExecArgs, io: ExecIo): Promise<number
     const warning = insecureTlsWarning(h);
     if (warning) io.stderr.write(`${pc.createColors(io.color).red(pc.createColors(io.color).bold(warning))}\n`);
   }
-  const connect = io.connect ?? ((h: HostConfig) => openSession(h, { inventoryFile: inventory.file, log }));
+  const connect = io.connect ?? ((h: HostConfig) => openSession(h, { inventoryFile: inventory.file, log, acceptNewHostKeys: args.acceptNewHostKeys === true }));
   const width = Math.max(...hosts.map((h) => h.name.length));
   const queue = new PQueue({ concurrency: args.forks });
   const outcomes = await Promise.all(
@@ -206,6 +208,7 @@ export const execCommand: CommandModule<object, ExecArgs> = {
       .option('oneshot', { type: 'boolean', default: false, describe: 'A fresh powershell.exe for the command instead of the resident runner' })
       .option('timeout', { type: 'number', default: DEFAULT_EXEC_TIMEOUT_S, describe: 'Seconds the command may run on each host' })
       .option('json', { type: 'boolean', default: false, describe: 'Print a JSON document on stdout (nothing else there)' })
+      .option('accept-new-host-keys', { type: 'boolean', default: false, describe: 'SSH: trust host keys seen for the first time and add them to known_hosts (a changed key is still refused)' })
       .example("$0 exec -i site.yaml --limit app1 -- 'Get-Service RabbitMQ'", 'One service on one host')
       .example("$0 exec -i site.yaml --limit 'app,!app3' --forks 5 -- 'Get-CimInstance Win32_OperatingSystem | Select-Object Caption, LastBootUpTime'", 'Several hosts, five at a time')
       .example("$0 exec -i site.yaml --json -- 'hostname'", 'Machine-readable result per host')

@@ -22,6 +22,8 @@ import { renderPreflightJunit } from '../../report/preflight-junit.js';
 import { renderPreflightHtml } from '../../report/preflight-html.js';
 import { PreflightProgress, hostFinishedLine } from '../../report/progress.js';
 import { connectForPreflight } from '../../preflight/connect.js';
+import { insecureTlsWarning } from '../../transport/connect.js';
+import pc from 'picocolors';
 
 export interface PreflightArgs {
   inventory: string;
@@ -33,6 +35,8 @@ export interface PreflightArgs {
   reportHtml?: string | undefined;
   timeout: number;
   verbose?: boolean | undefined;
+  /** Trust SSH host keys seen for the first time and record them (TOFU). */
+  acceptNewHostKeys?: boolean | undefined;
 }
 
 export interface PreflightIo {
@@ -65,9 +69,14 @@ export async function runPreflightCommand(args: PreflightArgs, io: PreflightIo):
   const run = createRunLogger({ verbose: args.verbose === true, runDir: io.runDir === undefined ? undefined : io.runDir, terminal: io.stderr as NodeJS.WritableStream, color: io.color });
   const log = run.logger.child({ command: 'preflight' });
   log.info({ hosts: selected.length, forks: args.forks }, 'preflight started');
+  // Loud on every run: skipping certificate verification must never go unnoticed.
+  for (const h of selected) {
+    const warning = insecureTlsWarning(h);
+    if (warning) io.stderr.write(`${pc.createColors(io.color).red(pc.createColors(io.color).bold(warning))}\n`);
+  }
 
   const byName = new Map(selected.map((h) => [h.name, h]));
-  const connect: Connect = io.connect ?? ((host) => connectForPreflight(byName.get(host.name) as HostConfig, { inventoryFile: inventory.file, log }));
+  const connect: Connect = io.connect ?? ((host) => connectForPreflight(byName.get(host.name) as HostConfig, { inventoryFile: inventory.file, log, acceptNewHostKeys: args.acceptNewHostKeys === true }));
 
   const tty = io.stderr.isTTY === true && !args.verbose;
   const progress = new PreflightProgress(selected.length);
@@ -129,6 +138,7 @@ export const preflightCommand: CommandModule<object, PreflightArgs> = {
       .option('report-junit', { type: 'string', describe: 'Write JUnit XML to FILE (one testcase per host x check)' })
       .option('report-html', { type: 'string', describe: 'Write a self-contained HTML report to FILE' })
       .option('timeout', { type: 'number', default: DEFAULT_PROBE_TIMEOUT_MS / 1000, describe: 'Seconds each probe script may take' })
+      .option('accept-new-host-keys', { type: 'boolean', default: false, describe: 'SSH: trust host keys seen for the first time and add them to known_hosts (a changed key is still refused)' })
       .example('$0 preflight -i site.yaml', 'Probe every host; a table of hosts x checks')
       .example('$0 preflight -i site.yaml --report-html preflight.html --report-junit preflight.xml', 'Reports for the infrastructure team and CI')
       .example('$0 preflight -i site.yaml --limit app --json', 'Only the app servers, as JSON')

@@ -57,4 +57,22 @@ describe('cortex-deploy over SSH (built CLI)', () => {
     expect(stdout).toContain('web1 | WEB1\n');
     expect(stdout).toContain('2 hosts: 2 ok, 0 failed, 0 unreachable');
   });
+
+  it('exec --accept-new-host-keys: an unknown host is refused, then trusted once and recorded', async () => {
+    const fresh = join(env.dir, 'fresh_known_hosts');
+    writeFileSync(fresh, '');
+    const inv = join(env.dir, 'tofu.yaml');
+    const text = readFileSync(env.file, 'utf8');
+    expect(text).toContain('app3: { address: 127.0.79.5 }');
+    writeFileSync(inv, text.replace('app3: { address: 127.0.79.5 }', 'app3: { address: 127.0.79.5, ssh: { knownHosts: fresh_known_hosts } }'));
+    const refused = await run(['exec', '-i', inv, '--limit', 'app3', '--', '$env:COMPUTERNAME']);
+    expect(refused.code).toBe(2);
+    expect(refused.stdout + refused.stderr).toContain('--accept-new-host-keys');
+    expect(readFileSync(fresh, 'utf8')).toBe('');
+    const trusted = await run(['exec', '-i', inv, '--limit', 'app3', '--accept-new-host-keys', '--', '$env:COMPUTERNAME']);
+    expect({ code: trusted.code, stderr: trusted.stderr }).toMatchObject({ code: 0 });
+    expect(readFileSync(fresh, 'utf8')).toMatch(/^\[127\.0\.79\.5\]:5922 ssh-ed25519 /m);
+    const again = await run(['exec', '-i', inv, '--limit', 'app3', '--', '$env:COMPUTERNAME']);
+    expect(again.code).toBe(0);
+  });
 });
