@@ -5,6 +5,7 @@
  *
  *   listener (winrm/ ssh/) → counting dispatcher → powershell/ emulation → LabExecutor → handlers → state
  */
+import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Dispatcher, LabHostRef } from './dispatcher.js';
@@ -12,6 +13,7 @@ import { LabExecutor } from './executor.js';
 import { mergeFaults, type FaultFlag } from './faults/parse.js';
 import { HostFaults } from './faults/runtime.js';
 import { LabFaultsSchema, type LabFaults } from './faults/schema.js';
+import { findFileKey } from './handlers/paths.js';
 import type { AnyLabHandler, LabView } from './handlers/types.js';
 import { exeName } from './powershell/command-line.js';
 import { createPowerShellDispatcher } from './powershell/index.js';
@@ -296,7 +298,22 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
     if (sshHosts.length > 0 && !opts.noSsh) {
       // Imported lazily: the SSH endpoint needs Debian's sshd, which a WinRM-only lab never touches.
       const { startLabSsh } = await import('./ssh/index.js');
-      const s = await startLabSsh({ hosts: sshHosts.map((h) => ({ ref: h.ref })), dispatcher, stateDir: join(opts.stateDir, 'ssh') });
+      const s = await startLabSsh({
+        hosts: sshHosts.map((h) => ({ ref: h.ref })),
+        dispatcher,
+        stateDir: join(opts.stateDir, 'ssh'),
+        // SFTP uploads land in the host state the way runner.receive-file records them: hash and size, not bytes.
+        files: {
+          writeFile: async (ref, path, content) => {
+            const rt = hosts.get(ref.name);
+            if (!rt) return;
+            const key = findFileKey(rt.state.machine, path) ?? path;
+            rt.state.machine.files[key] = createHash('sha256').update(content).digest('hex');
+            rt.state.machine.fileSizes[key] = content.length;
+            await store.save(rt.state);
+          },
+        },
+      });
       ssh = {
         close: () => s.close(),
         setHostUp: (address, up) => s.setHostUp(address, up),

@@ -2,7 +2,10 @@
  * A lab host with transport ssh: lab.ts starts the SSH endpoint for it, and a script reaches the same
  * executor and state through a real sshd, the SSH transport and the resident runner.
  */
-import { readFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UnreachableError } from '../../src/errors.js';
 import type { RunningLab } from '../../src/lab/lab.js';
@@ -66,5 +69,26 @@ describe('lab host over SSH', () => {
     await lab.setFaults('ssh-db1', {}, { replace: true });
     const session = await openSsh();
     await session.close();
+  });
+
+  it('an upload over SFTP lands in the host state, and the same upload again is skipped', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cortex-lab-sftp-'));
+    const local = join(dir, 'payload.bin');
+    const bytes = randomBytes(200_000);
+    writeFileSync(local, bytes);
+    const session = await openSsh();
+    const runner = new ScriptRunner(session, { startTimeoutMs: 10_000 });
+    try {
+      const first = await runner.upload(local, 'C:\\ProgramData\\CortexInstall\\payload.bin');
+      expect(first.skipped).toBe(false);
+      const sha = createHash('sha256').update(bytes).digest('hex');
+      expect(lab.host('ssh-db1')!.state.machine.files['C:\\ProgramData\\CortexInstall\\payload.bin']).toBe(sha);
+      const second = await runner.upload(local, 'C:\\ProgramData\\CortexInstall\\payload.bin');
+      expect(second.skipped).toBe(true);
+    } finally {
+      await runner.close();
+      await session.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
