@@ -59,8 +59,10 @@ export class PowerShellProcess {
       );
     });
     try {
-      await Promise.race([proc.write(bootstrapLine()), timeout]);
-      p.ready = await Promise.race([ready, timeout]);
+      // Both are awaited together: if the write fails, the process dies and `ready` rejects too,
+      // and that rejection must have an owner (it would otherwise be unhandled).
+      const started = Promise.all([proc.write(bootstrapLine()), ready]).then(([, frame]) => frame);
+      p.ready = await Promise.race([started, timeout]);
       return p;
     } catch (err) {
       await proc.terminate();
