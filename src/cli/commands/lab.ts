@@ -259,7 +259,11 @@ export const labCommand: CommandModule = {
       .command<CommonArgs>({
         command: 'down',
         describe: 'Stop the lab started from this state folder',
-        builder: (b: Argv) => withState(b).option('inventory', { alias: 'i', type: 'string', describe: 'Inventory (accepted for symmetry with up)' }) as unknown as Argv<CommonArgs>,
+        builder: (b: Argv) =>
+          withState(b)
+            .option('inventory', { alias: 'i', type: 'string', describe: 'Inventory (accepted for symmetry with up)' })
+            .example('$0 lab down -i examples/lab/inventory.yaml', 'Stop the lab started from the default state folder')
+            .example('$0 lab down --state /tmp/my-lab', 'Stop the lab started with --state /tmp/my-lab') as unknown as Argv<CommonArgs>,
         handler: run(down),
       })
       .command<CommonArgs>({
@@ -269,13 +273,18 @@ export const labCommand: CommandModule = {
           withState(b)
             .option('inventory', { alias: 'i', type: 'string', describe: 'Inventory: list its hosts even when no lab runs' })
             .option('json', { type: 'boolean', default: false, describe: 'One JSON document on stdout' })
+            .example('$0 lab status', 'Hosts and counters of the running lab')
+            .example('$0 lab status --json', 'The same as JSON (counters for tests and benchmarks)')
             .epilogue('Exit codes: 0 a lab is running; 1 none is.') as unknown as Argv<CommonArgs>,
         handler: run(status),
       })
       .command<CommonArgs>({
         command: 'reset',
         describe: 'Restore every host to its profile (forget what scripts installed)',
-        builder: (b: Argv) => withState(b).option('inventory', { alias: 'i', type: 'string', demandOption: true, describe: 'Inventory YAML file' }) as unknown as Argv<CommonArgs>,
+        builder: (b: Argv) =>
+          withState(b)
+            .option('inventory', { alias: 'i', type: 'string', demandOption: true, describe: 'Inventory YAML file' })
+            .example('$0 lab reset -i examples/lab/inventory.yaml', 'Forget everything installed on the lab hosts') as unknown as Argv<CommonArgs>,
         handler: run(reset),
       })
       .command<CommonArgs & { spec: string[] }>({
@@ -290,6 +299,8 @@ export const labCommand: CommandModule = {
             .example('$0 lab fault app2:clear', 'Remove every fault of app2 (and bring it up)') as unknown as Argv<CommonArgs & { spec: string[] }>,
         handler: run(fault),
       })
+      .example('$0 lab up -i examples/lab/inventory.yaml --detach', 'Start the example lab in the background')
+      .example('$0 lab down -i examples/lab/inventory.yaml', 'Stop it')
       .demandCommand(1, 'Name a lab command: up, down, status, reset, fault.'),
   handler: () => undefined,
 };

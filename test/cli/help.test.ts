@@ -1,0 +1,51 @@
+/** Every command and subcommand of the built CLI answers --help with usage, examples and exit 0. */
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const cli = resolve(import.meta.dirname, '../../dist/cli/main.js');
+
+function help(args: string[]): Promise<{ code: number; stdout: string }> {
+  return new Promise((done) => {
+    execFile(process.execPath, [cli, ...args, '--help'], { env: { ...process.env, NO_COLOR: '1' }, timeout: 30_000 }, (err, stdout) =>
+      done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout }),
+    );
+  });
+}
+
+const commands = [
+  [],
+  ['inventory'],
+  ['inventory', 'check'],
+  ['inventory', 'schema'],
+  ['preflight'],
+  ['exec'],
+  ['lab'],
+  ['lab', 'up'],
+  ['lab', 'down'],
+  ['lab', 'status'],
+  ['lab', 'reset'],
+  ['lab', 'fault'],
+];
+
+describe.concurrent('--help', () => {
+  it.each(commands.map((c) => [c.join(' ') || '(root)', c] as const))('%s: usage and examples', async (_name, args) => {
+    const { code, stdout } = await help([...args]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('cortex-deploy');
+    expect(stdout).toContain('Examples:');
+  });
+
+  it('the root help lists the exit codes', async () => {
+    const { stdout } = await help([]);
+    for (const code of ['0', '1', '2', '3', '4']) expect(stdout).toMatch(new RegExp(`^\\s+${code}\\s+\\S`, 'm'));
+  });
+
+  it('an unknown command is invalid input (exit 3) with a suggestion', async () => {
+    const r = await new Promise<{ code: number; stderr: string }>((done) =>
+      execFile(process.execPath, [cli, 'prefligth'], { timeout: 30_000 }, (err, _o, stderr) => done({ code: err ? Number((err as { code?: number }).code) : 0, stderr })),
+    );
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/preflight/);
+  });
+});
