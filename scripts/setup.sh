@@ -2,7 +2,7 @@
 # Installs what the tests and the demo need, only when missing: npm packages (npm ci when
 # node_modules is absent or older than the lockfile) and Debian packages (python3-winrm for the
 # independent WinRM client, openssh-server for the lab's SSH endpoint, chromium for the HTML report
-# test). Safe to run repeatedly; quiet when there is nothing to do.
+# test, openssl and ssh-keygen for the lab's certificates and keys). Safe to run repeatedly; quiet when there is nothing to do.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +22,8 @@ declare -A debs=(
   [python3-winrm]=/usr/lib/python3/dist-packages/winrm/__init__.py
   [openssh-server]=/usr/sbin/sshd
   [chromium]=/usr/bin/chromium
+  [openssl]=/usr/bin/openssl
+  [openssh-client]=/usr/bin/ssh-keygen
 )
 missing=()
 for pkg in "${!debs[@]}"; do
