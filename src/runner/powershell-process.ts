@@ -33,14 +33,24 @@ export class PowerShellProcess {
   private readonly stderrDecoder = new StringDecoder('utf8');
   private deadReason: Error | null = null;
   private exitCode: number | null = null;
+  private firstResult: Promise<ResultFrame> | null = null;
 
   private constructor(
     private readonly session: Session,
     private readonly proc: RemoteProcess,
   ) {}
 
-  /** Spawn the bootstrap and wait for its ready frame. */
-  static async start(session: Session, mode: RunnerMode, startTimeoutMs: number): Promise<PowerShellProcess> {
+  /**
+   * Spawn the bootstrap and wait for its ready frame. With `first`, that request goes out in the
+   * same Send as the bootstrap line (the host buffers stdin; the bootstrap reads it after starting),
+   * saving a round trip; its result is then `firstResult`.
+   */
+  static async start(
+    session: Session,
+    mode: RunnerMode,
+    startTimeoutMs: number,
+    first?: { frame: RunRequestFrame; deadlineMs: number },
+  ): Promise<PowerShellProcess> {
     const proc = await session.spawn(bootstrapSpec(mode), { timeoutMs: startTimeoutMs });
     const p = new PowerShellProcess(session, proc);
     p.listen();
@@ -59,9 +69,19 @@ export class PowerShellProcess {
       );
     });
     try {
-      // Both are awaited together: if the write fails, the process dies and `ready` rejects too,
-      // and that rejection must have an owner (it would otherwise be unhandled).
-      const started = Promise.all([proc.write(bootstrapLine()), ready]).then(([, frame]) => frame);
+      // The write and the ready frame are awaited together: if the write fails, the process dies
+      // and `ready` rejects too, and that rejection must have an owner (else it is unhandled).
+      let written: Promise<void>;
+      if (first) {
+        const result = p.exchange(first.frame, first.deadlineMs, bootstrapLine());
+        // Owned by whoever takes firstResult; until then a failure must not go unhandled.
+        result.catch(() => undefined);
+        p.firstResult = result;
+        written = Promise.resolve();
+      } else {
+        written = proc.write(bootstrapLine());
+      }
+      const started = Promise.all([written, ready]).then(([, frame]) => frame);
       p.ready = await Promise.race([started, timeout]);
       return p;
     } catch (err) {
@@ -70,6 +90,13 @@ export class PowerShellProcess {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** The result of the request passed to start(), once; null after that or when none was. */
+  takeFirstResult(): Promise<ResultFrame> | null {
+    const r = this.firstResult;
+    this.firstResult = null;
+    return r;
   }
 
   get pid(): number | undefined {
@@ -187,7 +214,12 @@ export class PowerShellProcess {
    * Send one request and wait for its result, at most `deadlineMs`. On the deadline the process is
    * terminated (its state is unknown) and an OperationTimeoutError names host and script.
    */
-  async request(frame: RunRequestFrame, deadlineMs: number): Promise<ResultFrame> {
+  request(frame: RunRequestFrame, deadlineMs: number): Promise<ResultFrame> {
+    return this.exchange(frame, deadlineMs, null);
+  }
+
+  /** request(), with `prefix` (the bootstrap line) written ahead of the frame in the same write. */
+  private async exchange(frame: RunRequestFrame, deadlineMs: number, prefix: Buffer | null): Promise<ResultFrame> {
     if (this.deadReason) throw this.deadReason;
     if (this.pending.has(frame.id)) throw new ProtocolError(`duplicate request id ${frame.id}`, { host: this.session.host.name });
     const result = new Promise<ResultFrame>((resolve, reject) =>
@@ -207,7 +239,8 @@ export class PowerShellProcess {
       }, deadlineMs);
     });
     try {
-      await Promise.race([this.proc.write(Buffer.from(encodeFrame(frame), 'ascii')), result, timeout]);
+      const bytes = Buffer.from(encodeFrame(frame), 'ascii');
+      await Promise.race([this.proc.write(prefix ? Buffer.concat([prefix, bytes]) : bytes), result, timeout]);
       return await Promise.race([result, timeout]);
     } finally {
       clearTimeout(timer);

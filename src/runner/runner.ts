@@ -150,8 +150,10 @@ export class ScriptRunner {
     let proc: PowerShellProcess | null = null;
     let frameResult: ResultFrame;
     try {
-      proc = this.mode === 'resident' ? await this.residentProcess() : await this.startProcess();
-      frameResult = await proc.request(frame, deadline);
+      // A process started for this script gets the request in its first Send (see PowerShellProcess.start).
+      const first = { frame, deadlineMs: deadline };
+      proc = this.mode === 'resident' ? await this.residentProcess(first) : await this.startProcess(first);
+      frameResult = await (proc.takeFirstResult() ?? proc.request(frame, deadline));
       if (this.mode === 'oneshot') await proc.closeStdin().catch(() => undefined);
     } catch (err) {
       if (proc && this.mode === 'resident') this.discard(proc);
@@ -192,18 +194,18 @@ export class ScriptRunner {
     return new ScriptError(`${(err as Error)?.message ?? String(err)}`, { host: this.host, script: scriptId }, { cause: err });
   }
 
-  private async startProcess(): Promise<PowerShellProcess> {
-    const p = await PowerShellProcess.start(this.session, this.mode, this.opts.startTimeoutMs ?? 60_000);
+  private async startProcess(first?: { frame: RunRequestFrame; deadlineMs: number }): Promise<PowerShellProcess> {
+    const p = await PowerShellProcess.start(this.session, this.mode, this.opts.startTimeoutMs ?? 60_000, first);
     this.stats.processesStarted++;
     this.opts.log?.debug({ host: this.host, pid: p.pid, psVersion: p.psVersion, mode: this.mode }, 'powershell.exe ready');
     return p;
   }
 
-  private async residentProcess(): Promise<PowerShellProcess> {
+  private async residentProcess(first?: { frame: RunRequestFrame; deadlineMs: number }): Promise<PowerShellProcess> {
     if (this.resident && this.resident.alive) return this.resident;
     if (this.resident) this.stats.processesReplaced++;
     this.resident = null;
-    this.resident = await this.startProcess();
+    this.resident = await this.startProcess(first);
     return this.resident;
   }
 

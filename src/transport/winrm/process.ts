@@ -48,6 +48,8 @@ export class WinrmProcess implements RemoteProcess {
   private failure: unknown = null;
   private terminating = false;
   private signalled = false;
+  /** The shell is being deleted: no Signal needed (see endWithShell). */
+  private shellGoing = false;
   private wakeUp: (() => void) | null = null;
   /** Receive requests made (tests, benchmarks). */
   receives = 0;
@@ -98,6 +100,20 @@ export class WinrmProcess implements RemoteProcess {
   }
 
   async terminate(): Promise<void> {
+    return this.stop(false);
+  }
+
+  /**
+   * End the process because its shell is about to be deleted (session close): deleting a shell ends
+   * the commands in it, so no Signal is sent — one request fewer per session (Ansible closes the
+   * same way). The caller must delete the shell.
+   */
+  endWithShell(): Promise<void> {
+    return this.stop(true);
+  }
+
+  private async stop(shellGoing: boolean): Promise<void> {
+    if (shellGoing) this.shellGoing = true;
     if (this.finished || this.terminating) return;
     this.terminating = true;
     this.poke();
@@ -146,7 +162,7 @@ export class WinrmProcess implements RemoteProcess {
     try {
       for (;;) {
         if (this.terminating) {
-          await this.signalOnce();
+          if (!this.shellGoing) await this.signalOnce();
           this.finish({ exitCode: TERMINATED_EXIT_CODE });
           return;
         }

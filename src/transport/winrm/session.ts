@@ -112,7 +112,8 @@ export class WinrmSession implements Session {
 
   private async closeNow(): Promise<void> {
     const t = Math.min(this.requestTimeoutMs, 15_000);
-    await Promise.all([...this.live].map((p) => p.terminate()));
+    // Deleting the shells ends their commands: no Signal for each first.
+    await Promise.all([...this.live].map((p) => p.endWithShell()));
     await this.shells.deleteAll(t);
     this.channel.close();
   }
