@@ -14,7 +14,13 @@ need_npm_ci() {
 }
 if need_npm_ci; then
   echo "setup: npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
+  # The registry sometimes drops a slow download: retry, reusing what the cache already holds.
+  for attempt in 1 2 3; do
+    npm ci --no-audit --no-fund --prefer-offline --loglevel=error && break
+    [ "$attempt" -eq 3 ] && { echo "setup: npm ci failed 3 times" >&2; exit 1; }
+    echo "setup: npm ci failed (attempt $attempt); retrying in $((attempt * 5)) s" >&2
+    sleep $((attempt * 5))
+  done
 fi
 
 # Debian packages: name of package -> a file that proves it is installed.
