@@ -48,6 +48,24 @@ describe('decryptBody', () => {
     }
   });
 
+  it('leaves the caller\'s buffers alone, or decrypts inside the body when asked to (large, unaligned bodies)', () => {
+    const { client, server } = pair(randomBytes(16));
+    for (const size of [0, 1, 63, 64, 65, 100_003, 1_000_000]) {
+      const soap = randomBytes(size + 3).subarray(3); // an odd offset into its ArrayBuffer
+      const original = Buffer.from(soap);
+      const req = encryptBody(soap, client);
+      expect(soap.equals(original), `encryptBody changed its input (${size} bytes)`).toBe(true);
+      const sent = Buffer.from(req.body);
+      expect(decryptBody(req.body, req.contentType, server).equals(original), `copying decrypt, ${size} bytes`).toBe(true);
+      expect(req.body.equals(sent), `decryptBody changed the body without inPlace (${size} bytes)`).toBe(true);
+
+      const res = encryptBody(soap, server);
+      const plain = decryptBody(res.body, res.contentType, client, { inPlace: true });
+      expect(plain.equals(original), `in-place decrypt, ${size} bytes`).toBe(true);
+      expect(plain.buffer === res.body.buffer && plain.byteOffset > res.body.byteOffset, 'in-place decrypt returns a view of the body').toBe(true);
+    }
+  });
+
   it('accepts header variants: unquoted/other-case parameters, another boundary, "-- boundary", no final CRLF', () => {
     const { client, server } = pair();
     const soap = Buffer.from('<x/>');

@@ -59,11 +59,25 @@ export class SessionSecurity {
 
   /** Encrypts `message` and signs it: the message first, then the checksum, through the same RC4 handle. */
   seal(message: Buffer): { sealed: Buffer; signature: Buffer } {
-    this.requireSeal();
-    const sealed = this.out.rc4.update(message);
-    const signature = this.signatureFor(this.out, message);
-    this.out.seq = (this.out.seq + 1) >>> 0;
+    const sealed = Buffer.allocUnsafe(message.length);
+    sealed.set(message);
+    const signature = this.sealInPlace(sealed);
     return { sealed, signature };
+  }
+
+  /**
+   * seal() without a copy: signs `message`, then encrypts it where it lies (the framing writes the
+   * plaintext straight into the HTTP body and seals it there). Returns the 16-byte signature.
+   */
+  sealInPlace(message: Uint8Array): Buffer {
+    this.requireSeal();
+    // The checksum covers the plaintext, so it is computed before the bytes are overwritten; the RC4
+    // handle still encrypts the message first and the checksum second, as MS-NLMP 3.4.4.2 orders it.
+    const checksum = this.checksumFor(this.out, message);
+    this.out.rc4.xorInPlace(message);
+    const signature = this.finishSignature(this.out, checksum);
+    this.out.seq = (this.out.seq + 1) >>> 0;
+    return signature;
   }
 
   /**
@@ -72,17 +86,27 @@ export class SessionSecurity {
    * desynchronise the genuine ones that follow.
    */
   unseal(sealed: Buffer, signature: Buffer): Buffer {
+    const message = Buffer.allocUnsafe(sealed.length);
+    message.set(sealed);
+    this.unsealInPlace(message, signature);
+    return message;
+  }
+
+  /**
+   * unseal() without a copy: `sealed` is decrypted where it lies. When the signature does not match it
+   * throws as unseal() does, and the bytes of `sealed` are then meaningless.
+   */
+  unsealInPlace(sealed: Uint8Array, signature: Buffer): void {
     this.requireSeal();
     this.checkSignatureShape(signature);
     const saved = this.in.rc4.clone();
-    const message = this.in.rc4.update(sealed);
-    const expected = this.signatureFor(this.in, message);
+    this.in.rc4.xorInPlace(sealed);
+    const expected = this.finishSignature(this.in, this.checksumFor(this.in, sealed));
     if (!safeEqual(expected, signature)) {
       this.in.rc4.restore(saved);
       throw new ProtocolError(this.mismatchDetail('unseal', signature));
     }
     this.in.seq = (this.in.seq + 1) >>> 0;
-    return message;
   }
 
   /** Signature for `message` without encrypting it (integrity only). */
@@ -107,12 +131,25 @@ export class SessionSecurity {
   }
 
   /** Version 1 ‖ checksum ‖ seq, checksum = HMAC_MD5(SignKey, seq ‖ msg)[0..7], RC4'd when KEY_EXCH. */
-  private signatureFor(dir: DirectionState, message: Buffer): Buffer {
-    const seq = Buffer.alloc(4);
+  private signatureFor(dir: DirectionState, message: Uint8Array): Buffer {
+    return this.finishSignature(dir, this.checksumFor(dir, message));
+  }
+
+  /** HMAC_MD5(SignKey, seq ‖ msg), fed the caller's bytes directly (no copy of a large message). */
+  private checksumFor(dir: DirectionState, message: Uint8Array): Buffer {
+    const seq = Buffer.allocUnsafe(4);
     seq.writeUInt32LE(dir.seq);
-    let checksum = hmacMd5(dir.signKey, seq, message).subarray(0, 8);
-    if (hasFlag(this.flags, NegotiateFlags.KEY_EXCH)) checksum = dir.rc4.update(checksum);
-    return Buffer.concat([Buffer.from([1, 0, 0, 0]), checksum, seq]);
+    return hmacMd5(dir.signKey, seq, message);
+  }
+
+  /** Builds the signature from the full HMAC: keeps its first 8 bytes, RC4s them when KEY_EXCH. */
+  private finishSignature(dir: DirectionState, hmac: Buffer): Buffer {
+    const signature = Buffer.allocUnsafe(SIGNATURE_LENGTH);
+    signature.writeUInt32LE(1, 0);
+    hmac.copy(signature, 4, 0, 8);
+    signature.writeUInt32LE(dir.seq, 12);
+    if (hasFlag(this.flags, NegotiateFlags.KEY_EXCH)) dir.rc4.xorInPlace(signature.subarray(4, 12));
+    return signature;
   }
 
   private checkSignatureShape(signature: Buffer): void {

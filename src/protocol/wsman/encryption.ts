@@ -13,10 +13,15 @@
  */
 import { CortexError, ProtocolError } from '../../errors.js';
 
-/** What the framing needs from a security context; NTLM's SessionSecurity fits, a Kerberos one could later. */
+/**
+ * What the framing needs from a security context; NTLM's SessionSecurity fits, a Kerberos one could later.
+ * Both work in place: bodies run to megabytes, and the framing puts the plaintext where the sealed bytes go.
+ */
 export interface MessageSealer {
-  seal(message: Buffer): { sealed: Buffer; signature: Buffer };
-  unseal(sealed: Buffer, signature: Buffer): Buffer;
+  /** Signs then encrypts `message` where it lies; returns the signature. */
+  sealInPlace(message: Uint8Array): Buffer;
+  /** Decrypts `sealed` where it lies and verifies `signature`; throws (a CortexError) when it does not match. */
+  unsealInPlace(sealed: Uint8Array, signature: Buffer): void;
 }
 
 export const SPNEGO_ENCRYPTED_PROTOCOL = 'application/HTTP-SPNEGO-session-encrypted';
@@ -35,23 +40,35 @@ export function isEncryptedContentType(contentType: string): boolean {
   }
 }
 
-/** Seals `soap` and frames it; `contentType` goes into the HTTP header as is. */
+const DELIMITER = `--${ENCRYPTED_BOUNDARY}\r\n`;
+const HEAD_BEFORE_LENGTH = `${DELIMITER}\tContent-Type: ${SPNEGO_ENCRYPTED_PROTOCOL}\r\n\tOriginalContent: type=${ORIGINAL_TYPE};Length=`;
+const HEAD_AFTER_LENGTH = `\r\n${DELIMITER}\tContent-Type: application/octet-stream\r\n`;
+const TAIL = Buffer.from(`--${ENCRYPTED_BOUNDARY}--\r\n`, 'latin1');
+
+/**
+ * Seals `soap` and frames it; `contentType` goes into the HTTP header as is. The body is allocated once:
+ * the plaintext is copied into its place in the body and sealed there, `soap` itself is left as it was.
+ */
 export function encryptBody(soap: Buffer, security: MessageSealer): { body: Buffer; contentType: string } {
-  const { sealed, signature } = security.seal(soap);
+  const head = `${HEAD_BEFORE_LENGTH}${soap.length}${HEAD_AFTER_LENGTH}`;
+  const sealedAt = head.length + 4 + SIGNATURE_LENGTH;
+  const body = Buffer.allocUnsafe(sealedAt + soap.length + TAIL.length);
+  body.write(head, 0, 'latin1');
+  body.writeUInt32LE(SIGNATURE_LENGTH, head.length);
+  soap.copy(body, sealedAt);
+  const signature = security.sealInPlace(body.subarray(sealedAt, sealedAt + soap.length));
   if (signature.length !== SIGNATURE_LENGTH) throw new ProtocolError(`encrypted WinRM body: signature must be ${SIGNATURE_LENGTH} bytes, got ${signature.length}`);
-  const delimiter = `--${ENCRYPTED_BOUNDARY}\r\n`;
-  const head = Buffer.from(
-    delimiter +
-      `\tContent-Type: ${SPNEGO_ENCRYPTED_PROTOCOL}\r\n` +
-      `\tOriginalContent: type=${ORIGINAL_TYPE};Length=${soap.length}\r\n` +
-      delimiter +
-      '\tContent-Type: application/octet-stream\r\n',
-    'latin1',
-  );
-  const sigLength = Buffer.alloc(4);
-  sigLength.writeUInt32LE(signature.length);
-  const tail = Buffer.from(`--${ENCRYPTED_BOUNDARY}--\r\n`, 'latin1');
-  return { body: Buffer.concat([head, sigLength, signature, sealed, tail]), contentType: ENCRYPTED_CONTENT_TYPE };
+  signature.copy(body, head.length + 4);
+  TAIL.copy(body, sealedAt + soap.length);
+  return { body, contentType: ENCRYPTED_CONTENT_TYPE };
+}
+
+export interface DecryptOptions {
+  /**
+   * Decrypt inside `body` and return a view of it, saving a copy of the message (for callers that own
+   * the body and drop it afterwards). When decryption fails the body's bytes are then meaningless.
+   */
+  inPlace?: boolean;
 }
 
 /**
@@ -59,7 +76,7 @@ export function encryptBody(soap: Buffer, security: MessageSealer): { body: Buff
  * Content-Type, a missing delimiter or header, the signature length, a `Length=` that does not match,
  * or a signature that does not verify.
  */
-export function decryptBody(body: Buffer, contentType: string, security: MessageSealer): Buffer {
+export function decryptBody(body: Buffer, contentType: string, security: MessageSealer, options: DecryptOptions = {}): Buffer {
   const boundary = parseEncryptedContentType(contentType);
   const reader = new LineReader(body);
 
@@ -87,14 +104,17 @@ export function decryptBody(body: Buffer, contentType: string, security: Message
   const sealed = body.subarray(start + 4 + sigLength, end);
   if (sealed.length !== length) throw fail(`OriginalContent says Length=${length} but the sealed data is ${sealed.length} bytes`);
 
-  let plain: Buffer;
+  let plain = sealed;
+  if (!options.inPlace) {
+    plain = Buffer.allocUnsafe(sealed.length);
+    plain.set(sealed);
+  }
   try {
-    plain = security.unseal(sealed, signature);
+    security.unsealInPlace(plain, signature);
   } catch (err) {
     if (err instanceof CortexError) throw fail(err.detail, err);
     throw err;
   }
-  if (plain.length !== length) throw fail(`decrypted ${plain.length} bytes but OriginalContent says Length=${length}`);
   return plain;
 }
 

@@ -1,5 +1,38 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { Rc4, rc4k } from '../../../src/protocol/ntlm/rc4.js';
+
+/** RC4 as the textbook writes it (KSA + PRGA, one byte at a time): the oracle for the optimised class. */
+function referenceRc4(key: Uint8Array): (data: Uint8Array) => Uint8Array {
+  const s = Array.from({ length: 256 }, (_, k) => k);
+  let j = 0;
+  for (let k = 0; k < 256; k++) {
+    j = (j + s[k]! + key[k % key.length]!) % 256;
+    [s[k], s[j]] = [s[j]!, s[k]!];
+  }
+  let i = 0;
+  j = 0;
+  return (data) =>
+    data.map((byte) => {
+      i = (i + 1) % 256;
+      j = (j + s[i]!) % 256;
+      [s[i], s[j]] = [s[j]!, s[i]!];
+      return byte ^ s[(s[i]! + s[j]!) % 256]!;
+    });
+}
+
+/** Deterministic pseudo-random integers (xorshift32), so a failure reproduces from the printed seed. */
+function rng(seed: number): (below: number) => number {
+  let x = seed >>> 0 || 1;
+  return (below) => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x % below;
+  };
+}
 
 // RFC 6229 "Test Vectors for the Stream Cipher RC4", section 2: keystream bytes at given offsets.
 const rfc6229: { key: string; offsets: Record<number, string> }[] = [
@@ -59,6 +92,33 @@ describe('Rc4 (RFC 6229)', () => {
     const parts: Buffer[] = [];
     for (let off = 0; off < aligned.length; off += 7) parts.push(c.update(aligned.subarray(off, off + 7)));
     expect(Buffer.concat(parts)).toEqual(a);
+  });
+
+  it('equals the textbook RC4 on random keys, lengths, chunkings and unaligned offsets', () => {
+    const seed = randomBytes(4).readUInt32LE();
+    const rand = rng(seed);
+    for (let trial = 0; trial < 40; trial++) {
+      const key = randomBytes(1 + rand(256));
+      const length = rand(4) === 0 ? rand(8) : rand(6000);
+      const plain = randomBytes(length);
+      const expected = Buffer.from(referenceRc4(key)(plain));
+      // In place, at a random offset inside a larger buffer, in random-sized chunks (some below and some
+      // above the word-loop threshold), mixed with update() which returns a copy.
+      const offset = rand(8);
+      const backing = Buffer.alloc(offset + length + rand(8));
+      plain.copy(backing, offset);
+      const region = backing.subarray(offset, offset + length);
+      const cipher = new Rc4(key);
+      for (let at = 0; at < length; ) {
+        const size = Math.min(length - at, rand(3) === 0 ? rand(16) : rand(2000));
+        const chunk = region.subarray(at, at + size);
+        if (rand(2) === 0) cipher.xorInPlace(chunk);
+        else chunk.set(cipher.update(chunk));
+        at += size;
+      }
+      expect(region.equals(expected), `seed ${seed}, trial ${trial}, key ${key.length} bytes, length ${length}, offset ${offset}`).toBe(true);
+      expect(backing.subarray(0, offset).every((b) => b === 0) && backing.subarray(offset + length).every((b) => b === 0), `bytes outside the region changed (seed ${seed})`).toBe(true);
+    }
   });
 
   it('clone/restore rolls the keystream back', () => {

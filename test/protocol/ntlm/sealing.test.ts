@@ -36,6 +36,31 @@ describe('SessionSecurity', () => {
     expect(client.sequence).toEqual({ out: 5, in: 5 });
   });
 
+  it('in-place sealing gives the same bytes as seal()/unseal(), and a forged in-place unseal rolls back', () => {
+    const viaCopy = new SessionSecurity(key, v2Flags, 'client');
+    const inPlace = new SessionSecurity(key, v2Flags, 'client');
+    const server = new SessionSecurity(key, v2Flags, 'server');
+    for (const size of [0, 5, 64, 4099, 70_001]) {
+      const message = Buffer.alloc(size + 1).subarray(1); // odd offset into its ArrayBuffer
+      for (let i = 0; i < size; i++) message[i] = (i * 7 + size) & 0xff;
+      const plain = Buffer.from(message);
+      const expected = viaCopy.seal(message);
+      expect(message.equals(plain), 'seal() leaves its input alone').toBe(true);
+      const signature = inPlace.sealInPlace(message);
+      expect(message.equals(expected.sealed)).toBe(true);
+      expect(signature).toEqual(expected.signature);
+
+      if (size > 0) {
+        const forged = Buffer.from(message);
+        forged[size - 1]! ^= 0x80;
+        expect(() => server.unsealInPlace(forged, signature)).toThrow(/unseal failed/);
+      }
+      server.unsealInPlace(message, signature);
+      expect(message.equals(plain), `${size} bytes decrypted in place`).toBe(true);
+    }
+    expect(server.sequence.in).toBe(5);
+  });
+
   it('rejects a tampered message, a wrong sequence and a short signature, and recovers after a forgery', () => {
     const client = new SessionSecurity(key, v2Flags, 'client');
     const server = new SessionSecurity(key, v2Flags, 'server');
