@@ -6,8 +6,12 @@
  *   sealInPlace    SessionSecurity.sealInPlace (HMAC-MD5 + RC4) over 1 MiB
  *   encryptBody    the whole MS-WSMV framing of a 1 MiB envelope (one allocation, copy, seal)
  *   decryptBody    parse + unseal of the same, copying and `inPlace`
+ *   sendBody       a Send of 1 MiB stdin, MB/s of stdin: the envelope built as a string then Buffer.from
+ *                  (`bufferFromString`), as a string handed to encryptBody (`string`), or as parts with the
+ *                  base64 written into the body (`parts`)
  * Usage: node scripts/bench/sealing.mjs [--mb 200]
  */
+import { Buffer } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -51,5 +55,13 @@ const decryptRate = (inPlace) => {
 };
 result.decryptBody = { copy: decryptRate(false), inPlace: decryptRate(true) };
 void server;
+const before = '<s:Envelope><s:Body><rsp:Send><rsp:Stream Name="stdin" CommandId="0C1A2B3C-0000-4000-8000-000000000000">';
+const after = '</rsp:Stream></rsp:Send></s:Body></s:Envelope>';
+const c3 = new SessionSecurity(key, flags, 'client');
+result.sendBody = {
+  bufferFromString: rate(() => encryptBody(Buffer.from(`${before}${data.toString('base64')}${after}`, 'utf8'), c3)),
+  string: rate(() => encryptBody(`${before}${data.toString('base64')}${after}`, c3)),
+  parts: rate(() => encryptBody([before, { base64: data }, after], c3)),
+};
 result.loadAverage = os.loadavg()[0];
 process.stdout.write(`${JSON.stringify(result)}\n`);

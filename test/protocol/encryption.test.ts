@@ -66,6 +66,17 @@ describe('decryptBody', () => {
     }
   });
 
+  it('takes the envelope as a string too, encoding it as UTF-8 into the body (same bytes as from a Buffer)', () => {
+    const text = `<s:Envelope>${'ü€😀'.repeat(50)}${'A'.repeat(70_000)}</s:Envelope>`;
+    const k = randomBytes(16);
+    const one = pair(k);
+    const two = pair(k);
+    const viaBuffer = encryptBody(Buffer.from(text, 'utf8'), one.client);
+    const viaString = encryptBody(text, two.client);
+    expect(viaString.body.equals(viaBuffer.body)).toBe(true);
+    expect(decryptBody(viaString.body, viaString.contentType, one.server).toString('utf8')).toBe(text);
+  });
+
   it('accepts header variants: unquoted/other-case parameters, another boundary, "-- boundary", no final CRLF', () => {
     const { client, server } = pair();
     const soap = Buffer.from('<x/>');

@@ -12,6 +12,7 @@
  * No CRLF between the sealed bytes and the closing delimiter. Faults travel encrypted too.
  */
 import { CortexError, ProtocolError } from '../../errors.js';
+import { envelopeLength, writeEnvelope, type EnvelopePart } from './envelope-bytes.js';
 
 /**
  * What the framing needs from a security context; NTLM's SessionSecurity fits, a Kerberos one could later.
@@ -47,19 +48,25 @@ const TAIL = Buffer.from(`--${ENCRYPTED_BOUNDARY}--\r\n`, 'latin1');
 
 /**
  * Seals `soap` and frames it; `contentType` goes into the HTTP header as is. The body is allocated once:
- * the plaintext is copied into its place in the body and sealed there, `soap` itself is left as it was.
+ * the plaintext is written into its place in the body and sealed there, `soap` itself is left as it was.
+ * `soap` may also be a string (encoded as UTF-8) or envelope parts (text, and bytes that go in as base64):
+ * callers that build the envelope as text save the intermediate Buffer, and with parts the base64 text of
+ * a Send's stdin never exists as a JavaScript string (see envelope-bytes.ts).
  */
-export function encryptBody(soap: Buffer, security: MessageSealer): { body: Buffer; contentType: string } {
-  const head = `${HEAD_BEFORE_LENGTH}${soap.length}${HEAD_AFTER_LENGTH}`;
+export function encryptBody(soap: Buffer | string | readonly EnvelopePart[], security: MessageSealer): { body: Buffer; contentType: string } {
+  const length = typeof soap === 'string' ? Buffer.byteLength(soap, 'utf8') : Buffer.isBuffer(soap) ? soap.length : envelopeLength(soap);
+  const head = `${HEAD_BEFORE_LENGTH}${length}${HEAD_AFTER_LENGTH}`;
   const sealedAt = head.length + 4 + SIGNATURE_LENGTH;
-  const body = Buffer.allocUnsafe(sealedAt + soap.length + TAIL.length);
+  const body = Buffer.allocUnsafe(sealedAt + length + TAIL.length);
   body.write(head, 0, 'latin1');
   body.writeUInt32LE(SIGNATURE_LENGTH, head.length);
-  soap.copy(body, sealedAt);
-  const signature = security.sealInPlace(body.subarray(sealedAt, sealedAt + soap.length));
+  if (typeof soap === 'string') body.write(soap, sealedAt, length, 'utf8');
+  else if (Buffer.isBuffer(soap)) soap.copy(body, sealedAt);
+  else writeEnvelope(soap, body, sealedAt);
+  const signature = security.sealInPlace(body.subarray(sealedAt, sealedAt + length));
   if (signature.length !== SIGNATURE_LENGTH) throw new ProtocolError(`encrypted WinRM body: signature must be ${SIGNATURE_LENGTH} bytes, got ${signature.length}`);
   signature.copy(body, head.length + 4);
-  TAIL.copy(body, sealedAt + soap.length);
+  TAIL.copy(body, sealedAt + length);
   return { body, contentType: ENCRYPTED_CONTENT_TYPE };
 }
 
