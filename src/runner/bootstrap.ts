@@ -8,6 +8,7 @@
  */
 import { type ProcessSpec } from '../transport/session.js';
 import { loadScript } from './scripts.js';
+import { wireText } from './wire-text.js';
 
 export type RunnerMode = 'resident' | 'oneshot';
 
@@ -56,8 +57,12 @@ export function bootstrapSpec(mode: RunnerMode): ProcessSpec {
 }
 
 /** Stage two as the first stdin line: base64 of the UTF-8 text of ps1/bootstrap/resident.ps1. */
+let line: Buffer | null = null;
+
+/** (Computed once; callers must not modify it.) Comments stripped for the wire: see wire-text.ts. */
 export function bootstrapLine(): Buffer {
-  return Buffer.from(`${Buffer.from(loadScript('bootstrap.resident').text, 'utf8').toString('base64')}\n`, 'ascii');
+  line ??= Buffer.from(`${Buffer.from(wireText(loadScript('bootstrap.resident').text), 'utf8').toString('base64')}\n`, 'ascii');
+  return line;
 }
 
 /** The file receiver runs alone (it reads stdin as raw bytes), so its whole text is on the command line. */

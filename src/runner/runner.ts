@@ -27,6 +27,7 @@ import type { RunnerMode } from './bootstrap.js';
 import { PowerShellProcess } from './powershell-process.js';
 import { toScriptResult, type ScriptResult } from './result.js';
 import { libraryText, type LoadedScript } from './scripts.js';
+import { wireTextCached } from './wire-text.js';
 import { uploadFile, type UploadOptions, type UploadResult } from './upload.js';
 
 /** The slice of a pino logger the runner uses. */
@@ -133,8 +134,9 @@ export class ScriptRunner {
       type: 'run',
       id: randomUUID(),
       scriptId: script.id,
-      script: script.text,
-      ...(options.lib === false ? {} : { lib: libraryText() }),
+      // Shipped scripts (they have a file) and the library travel without comments (wire-text.ts).
+      script: 'file' in script && script.file ? wireTextCached(script.text) : script.text,
+      ...(options.lib === false ? {} : { lib: wireTextCached(libraryText()) }),
       ...(options.outputFormat ? { outputFormat: options.outputFormat } : {}),
       params,
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,

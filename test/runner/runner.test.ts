@@ -7,6 +7,7 @@ import type { Dispatcher } from '../../src/lab/dispatcher.js';
 import { createPowerShellDispatcher } from '../../src/lab/powershell/index.js';
 import { ScriptRunner, libraryText, loadScript } from '../../src/runner/index.js';
 import { decodeFrameLine, type RunRequestFrame } from '../../src/protocol/script-frames.js';
+import { wireText } from '../../src/runner/wire-text.js';
 import { clearSecretsForTests, registerSecret } from '../../src/secrets/registry.js';
 import { FakeSession } from '../fakes/fake-session.js';
 import { createTestExecutor, testScripts } from '../fakes/test-executor.js';
@@ -179,7 +180,8 @@ describe('ScriptRunner, resident mode', () => {
       .map((l) => decodeFrameLine(l) as RunRequestFrame | null)
       .filter((f): f is RunRequestFrame => f !== null);
     expect(frames).toHaveLength(2);
-    expect(frames[0]).toMatchObject({ scriptId: 'probes.ping', script: loadScript('probes.ping').text, lib: libraryText() });
+    // Shipped scripts and the library travel without comments (wire-text.ts); ad-hoc text as given.
+    expect(frames[0]).toMatchObject({ scriptId: 'probes.ping', script: wireText(loadScript('probes.ping').text), lib: wireText(libraryText()) });
     expect(frames[0]?.outputFormat).toBeUndefined();
     expect(frames[1]).toMatchObject({ scriptId: 'adhoc', script: 'hostname', outputFormat: 'text' });
     expect(frames[1]?.lib).toBeUndefined();

@@ -217,7 +217,10 @@ export async function startWinrmLab(opts: WinrmLabOptions): Promise<WinrmLab> {
     if (soap.length > limits.maxEnvelopeBytes) return reply(res, 413, null, Buffer.alloc(0));
 
     const abort = new AbortController();
-    res.once('close', () => abort.abort());
+    // Only a client gone mid-request aborts (a held Receive); after the reply the listener is removed,
+    // since every response's 'close' would otherwise build an AbortError (a stack trace) for nothing.
+    const onClose = () => abort.abort();
+    res.once('close', onClose);
     const port = conn.https ? httpsPort : httpPort;
     const result = await handleSoap(
       {
@@ -235,7 +238,7 @@ export async function startWinrmLab(opts: WinrmLabOptions): Promise<WinrmLab> {
       },
       // Envelopes are almost always ASCII (stdin travels as base64): latin1 is then the same text, decoded by a plain copy.
       isAscii(soap) ? soap.toString('latin1') : soap.toString('utf8'),
-    );
+    ).finally(() => res.off('close', onClose));
     if (res.destroyed || req.socket.destroyed) return;
     const plain = Buffer.from(result.xml, 'utf8');
     if (encrypted && security) {
