@@ -8,7 +8,7 @@
  *   decryptBody    parse + unseal of the same, copying and `inPlace`
  *   sendBody       a Send of 1 MiB stdin, MB/s of stdin: the envelope built as a string then Buffer.from
  *                  (`bufferFromString`), as a string handed to encryptBody (`string`), or as parts with the
- *                  base64 written into the body (`parts`)
+ *                  base64 written into the body (`parts`), the same into a reused BodyBuffer (`partsReusedBody`)
  * Usage: node scripts/bench/sealing.mjs [--mb 200]
  */
 import { Buffer } from 'node:buffer';
@@ -18,7 +18,7 @@ import { performance } from 'node:perf_hooks';
 import process from 'node:process';
 import { Rc4 } from '../../dist/protocol/ntlm/rc4.js';
 import { SessionSecurity } from '../../dist/protocol/ntlm/sealing.js';
-import { decryptBody, encryptBody } from '../../dist/protocol/wsman/encryption.js';
+import { BodyBuffer, decryptBody, encryptBody } from '../../dist/protocol/wsman/encryption.js';
 
 const i = process.argv.indexOf('--mb');
 const mb = i > 0 ? Number(process.argv[i + 1]) : 200;
@@ -62,6 +62,7 @@ result.sendBody = {
   bufferFromString: rate(() => encryptBody(Buffer.from(`${before}${data.toString('base64')}${after}`, 'utf8'), c3)),
   string: rate(() => encryptBody(`${before}${data.toString('base64')}${after}`, c3)),
   parts: rate(() => encryptBody([before, { base64: data }, after], c3)),
+  partsReusedBody: ((reuse) => rate(() => encryptBody([before, { base64: data }, after], c3, { reuse })))(new BodyBuffer()),
 };
 result.loadAverage = os.loadavg()[0];
 process.stdout.write(`${JSON.stringify(result)}\n`);

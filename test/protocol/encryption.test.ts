@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ProtocolError } from '../../src/errors.js';
 import { SessionSecurity } from '../../src/protocol/ntlm/sealing.js';
-import { decryptBody, encryptBody, ENCRYPTED_CONTENT_TYPE, isEncryptedContentType } from '../../src/protocol/wsman/encryption.js';
+import { BodyBuffer, decryptBody, encryptBody, ENCRYPTED_CONTENT_TYPE, isEncryptedContentType } from '../../src/protocol/wsman/encryption.js';
 import { v } from './ntlm/vectors.js';
 
 const flags = v('v2_flags_le').readUInt32LE(0);
@@ -75,6 +75,25 @@ describe('decryptBody', () => {
     const viaString = encryptBody(text, two.client);
     expect(viaString.body.equals(viaBuffer.body)).toBe(true);
     expect(decryptBody(viaString.body, viaString.contentType, one.server).toString('utf8')).toBe(text);
+  });
+
+  it('builds successive bodies in one reusable buffer, byte-identical to fresh ones', () => {
+    const k = randomBytes(16);
+    const fresh = pair(k);
+    const reused = pair(k);
+    const scratch = new BodyBuffer();
+    let first: Buffer | undefined;
+    for (const size of [100_000, 10, 5000, 300, 99_000]) {
+      const soap = randomBytes(size);
+      const a = encryptBody(soap, fresh.client);
+      const b = encryptBody(soap, reused.client, { reuse: scratch });
+      expect(b.body.equals(a.body), `${size} bytes`).toBe(true);
+      first ??= b.body;
+      // The first body grew the buffer; every later one fits and starts at the same memory.
+      expect(b.body.buffer === first.buffer && b.body.byteOffset === first.byteOffset, `${size} bytes reuse the buffer`).toBe(true);
+      expect(decryptBody(b.body, b.contentType, reused.server)).toEqual(soap);
+    }
+    expect(scratch.capacity).toBeGreaterThanOrEqual(100_000);
   });
 
   it('accepts header variants: unquoted/other-case parameters, another boundary, "-- boundary", no final CRLF', () => {
