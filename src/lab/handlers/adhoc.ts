@@ -12,32 +12,12 @@ import type { ScriptInvocation, ScriptOutcome } from '../dispatcher.js';
 import { runAdhoc as runGenericAdhoc } from '../powershell/minimal-executor.js';
 import { findFileKey } from './paths.js';
 import type { LabHostState } from './types.js';
+import { splitStatements } from '../powershell/statements.js';
 
 function unquote(s: string): string {
   const t = s.trim();
   if ((t.startsWith("'") && t.endsWith("'")) || (t.startsWith('"') && t.endsWith('"'))) return t.slice(1, -1);
   return t;
-}
-
-/** Split on newlines and `;` outside quotes; drop comments and blanks. */
-function statements(text: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quote: string | null = null;
-  for (const c of text) {
-    if (quote) {
-      cur += c;
-      if (c === quote) quote = null;
-    } else if (c === "'" || c === '"') {
-      quote = c;
-      cur += c;
-    } else if (c === ';' || c === '\n') {
-      out.push(cur);
-      cur = '';
-    } else cur += c;
-  }
-  out.push(cur);
-  return out.map((s) => s.trim()).filter((s) => s !== '' && !s.startsWith('#'));
 }
 
 type Partial = Pick<ScriptOutcome, 'output' | 'errors'>;
@@ -73,7 +53,7 @@ function fromState(st: string, state: LabHostState): Partial | null {
 
 export async function runAdhoc(inv: ScriptInvocation, state: LabHostState): Promise<ScriptOutcome> {
   const result: ScriptOutcome = { exitCode: 0, output: [], errors: [], warnings: [] };
-  for (const st of statements(inv.script)) {
+  for (const st of splitStatements(inv.script)) {
     const own = fromState(st, state);
     if (own) {
       result.output.push(...own.output);

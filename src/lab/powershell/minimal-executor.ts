@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import type { LabHostRef, ScriptExecutor, ScriptInvocation, ScriptOutcome } from '../dispatcher.js';
 import { commandNotFound, failedOutcome, type ErrorRecord } from './records.js';
+import { splitStatements } from './statements.js';
 
 export interface MinimalExecutorOptions {
   /** Files "on the hosts": host name → lower-cased path → content. Shared with the caller when given. */
@@ -78,27 +79,6 @@ export function createMinimalExecutor(opts: MinimalExecutorOptions = {}): Script
   };
 }
 
-/** Split statements on newlines and `;` outside quotes. */
-function statements(text: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quote: string | null = null;
-  for (const c of text) {
-    if (quote) {
-      cur += c;
-      if (c === quote) quote = null;
-    } else if (c === "'" || c === '"') {
-      quote = c;
-      cur += c;
-    } else if (c === ';' || c === '\n') {
-      out.push(cur);
-      cur = '';
-    } else cur += c;
-  }
-  out.push(cur);
-  return out.map((s) => s.trim()).filter((s) => s !== '' && !s.startsWith('#'));
-}
-
 function literal(text: string): string | null {
   const t = text.trim();
   const m = /^'((?:[^']|'')*)'$/.exec(t) ?? /^"([^"]*)"$/.exec(t);
@@ -118,7 +98,7 @@ export async function runAdhoc(inv: ScriptInvocation): Promise<ScriptOutcome> {
   const output: string[] = [];
   const errors: ErrorRecord[] = [];
   const warnings: string[] = [];
-  for (const stmt of statements(inv.script)) {
+  for (const stmt of splitStatements(inv.script)) {
     const [word = '', ...rest] = stmt.split(/\s+/);
     const arg = rest.join(' ');
     const cmd = word.toLowerCase();
