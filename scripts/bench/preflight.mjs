@@ -88,7 +88,14 @@ if (process.argv[2] === '--serve-lab') {
     const ask = (m) => new Promise((res) => { child.once('message', res); child.send(m); });
     await new Promise((res, rej) => { child.once('message', res); child.once('exit', (c) => rej(new Error(`lab exited ${c}`))); });
     let peakRss = process.memoryUsage.rss();
-    const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage.rss()); }, 20);
+    let peakHeap = 0;
+    let peakExternal = 0;
+    const sampler = setInterval(() => {
+      peakRss = Math.max(peakRss, process.memoryUsage.rss());
+      const m = process.memoryUsage();
+      peakHeap = Math.max(peakHeap, m.heapUsed);
+      peakExternal = Math.max(peakExternal, m.external);
+    }, 20);
     const sink = { write: () => true, isTTY: false, columns: 100 };
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
@@ -108,6 +115,8 @@ if (process.argv[2] === '--serve-lab') {
       maxRequestsPerHost: Math.max(...status.requests),
       powershellStartsPerHost: +(status.powershellStarts.reduce((a, b) => a + b, 0) / hosts).toFixed(2),
       orchestratorPeakRssMB: Math.round(peakRss / 1048576),
+      orchestratorPeakHeapMB: Math.round(peakHeap / 1048576),
+      orchestratorPeakExternalMB: Math.round(peakExternal / 1048576),
       // CPU time is what a loaded machine cannot hide: per host, on each side.
       orchestratorCpuMsPerHost: +((cpu.user + cpu.system) / 1000 / hosts).toFixed(1),
       labCpuMsPerHost: +(status.cpuMs / hosts).toFixed(1),

@@ -23,6 +23,11 @@ export async function connectForPreflight(host: HostConfig, opts: PreflightConne
       const r = await runner.run(loadScript(scriptId), params as unknown as Record<string, unknown>, { timeoutMs });
       return { ok: r.ok, data: r.data, error: r.error };
     },
+    runPipelined(runs) {
+      return runner
+        .runPipelined(runs.map((r) => ({ script: loadScript(r.scriptId), params: r.params as unknown as Record<string, unknown>, options: { timeoutMs: r.timeoutMs } })))
+        .map((p) => p.then((r) => ({ ok: r.ok, data: r.data, error: r.error })));
+    },
     async close() {
       // Closing the session ends the resident powershell.exe with it (WinRS Signal terminate and
       // Delete, SSH channel close). The runner's graceful exit would cost ~4 more requests per host

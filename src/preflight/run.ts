@@ -27,9 +27,17 @@ export interface ProbeScriptResult {
   error?: { message: string; category?: string } | undefined;
 }
 
+type ProbeId = typeof FACTS_SCRIPT_ID | typeof REACH_SCRIPT_ID;
+
 /** A connected host: run one of the two probe scripts, then close. */
 export interface ProbeConnection {
-  run(scriptId: typeof FACTS_SCRIPT_ID | typeof REACH_SCRIPT_ID, params: FactsParams | ReachParams, timeoutMs: number): Promise<ProbeScriptResult>;
+  run(scriptId: ProbeId, params: FactsParams | ReachParams, timeoutMs: number): Promise<ProbeScriptResult>;
+  /**
+   * Optional: start both probes at once (the reach plan does not depend on the facts), results in
+   * order as each arrives. Saves a round trip per host; a probe that kills the host's process fails
+   * the other too.
+   */
+  runPipelined?(runs: ReadonlyArray<{ scriptId: ProbeId; params: FactsParams | ReachParams; timeoutMs: number }>): Array<Promise<ProbeScriptResult>>;
   close(): Promise<void>;
 }
 
@@ -130,10 +138,20 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
       run.outcome.durationMs = now() - t0;
       return run;
     }
+    const params: FactsParams = { roles: host.roles, installPath: host.installPath ?? DEFAULT_INSTALL_PATH, ports: portsFreeFor(host.roles) };
+    const targets = plan.get(host.name) ?? [];
+    const reachParams: ReachParams = { targets, timeoutMs: REACH_TIMEOUT_MS };
+    const sent = now();
+    // Both probes in one go when the connection can (each awaited below, so each failure is owned).
+    const [factsRun, reachRun] =
+      targets.length > 0 && conn.runPipelined
+        ? conn.runPipelined([
+            { scriptId: FACTS_SCRIPT_ID, params, timeoutMs },
+            { scriptId: REACH_SCRIPT_ID, params: reachParams, timeoutMs },
+          ])
+        : [conn.run(FACTS_SCRIPT_ID, params, timeoutMs), undefined];
     try {
-      const params: FactsParams = { roles: host.roles, installPath: host.installPath ?? DEFAULT_INSTALL_PATH, ports: portsFreeFor(host.roles) };
-      const sent = now();
-      const res = await conn.run(FACTS_SCRIPT_ID, params, timeoutMs);
+      const res = await factsRun!;
       const received = now();
       if (!res.ok) throw new ProbeFailed(res.error?.message ?? 'the facts probe failed without a message');
       run.facts = parseFacts(host.name, res.data);
@@ -142,10 +160,9 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
     } catch (err) {
       run.hostFindings = [finding('probe.facts', 'error', 'the facts probe result', 'no facts', messageOf(err), 'Re-run with -v; the run log under .cortex/runs/ has the host output.')];
     }
-    const targets = plan.get(host.name) ?? [];
     if (targets.length > 0) {
       try {
-        const res = await conn.run(REACH_SCRIPT_ID, { targets, timeoutMs: REACH_TIMEOUT_MS }, timeoutMs);
+        const res = await (reachRun ?? conn.run(REACH_SCRIPT_ID, reachParams, timeoutMs));
         if (!res.ok) throw new ProbeFailed(res.error?.message ?? 'the reach probe failed without a message');
         run.reachResult = parseReachResult(host.name, res.data);
         run.reach = reachFindings(targets, run.reachResult);

@@ -33,7 +33,7 @@ export class PowerShellProcess {
   private readonly stderrDecoder = new StringDecoder('utf8');
   private deadReason: Error | null = null;
   private exitCode: number | null = null;
-  private firstResult: Promise<ResultFrame> | null = null;
+  private firstResults: Array<Promise<ResultFrame>> = [];
 
   private constructor(
     private readonly session: Session,
@@ -41,15 +41,15 @@ export class PowerShellProcess {
   ) {}
 
   /**
-   * Spawn the bootstrap and wait for its ready frame. With `first`, that request goes out in the
-   * same Send as the bootstrap line (the host buffers stdin; the bootstrap reads it after starting),
-   * saving a round trip; its result is then `firstResult`.
+   * Spawn the bootstrap and wait for its ready frame. With `first`, those requests go out in the
+   * same Send as the bootstrap line (the host buffers stdin; the bootstrap reads them after starting),
+   * saving round trips; their results are then `takeFirstResults()`.
    */
   static async start(
     session: Session,
     mode: RunnerMode,
     startTimeoutMs: number,
-    first?: { frame: RunRequestFrame; deadlineMs: number },
+    first: ReadonlyArray<{ frame: RunRequestFrame; deadlineMs: number }> = [],
   ): Promise<PowerShellProcess> {
     const proc = await session.spawn(bootstrapSpec(mode), { timeoutMs: startTimeoutMs });
     const p = new PowerShellProcess(session, proc);
@@ -71,13 +71,15 @@ export class PowerShellProcess {
     try {
       // The write and the ready frame are awaited together: if the write fails, the process dies
       // and `ready` rejects too, and that rejection must have an owner (else it is unhandled).
-      let written: Promise<void>;
-      if (first) {
-        const result = p.exchange(first.frame, first.deadlineMs, bootstrapLine());
-        // Owned by whoever takes firstResult; until then a failure must not go unhandled.
-        result.catch(() => undefined);
-        p.firstResult = result;
-        written = Promise.resolve();
+      let written: Promise<void> = Promise.resolve();
+      if (first.length > 0) {
+        // Written in one synchronous run, so the transport coalesces them into one Send.
+        p.firstResults = first.map((f, i) => {
+          const result = p.exchange(f.frame, f.deadlineMs, i === 0 ? bootstrapLine() : null);
+          // Owned by whoever takes firstResults; until then a failure must not go unhandled.
+          result.catch(() => undefined);
+          return result;
+        });
       } else {
         written = proc.write(bootstrapLine());
       }
@@ -92,10 +94,10 @@ export class PowerShellProcess {
     }
   }
 
-  /** The result of the request passed to start(), once; null after that or when none was. */
-  takeFirstResult(): Promise<ResultFrame> | null {
-    const r = this.firstResult;
-    this.firstResult = null;
+  /** The results of the requests passed to start(), once; empty after that or when none were. */
+  takeFirstResults(): Array<Promise<ResultFrame>> {
+    const r = this.firstResults;
+    this.firstResults = [];
     return r;
   }
 
@@ -240,7 +242,9 @@ export class PowerShellProcess {
     });
     try {
       const bytes = Buffer.from(encodeFrame(frame), 'ascii');
-      await Promise.race([this.proc.write(prefix ? Buffer.concat([prefix, bytes]) : bytes), result, timeout]);
+      // Two writes in one synchronous run: the transport sends them together, with a single copy.
+      const written = prefix ? Promise.all([this.proc.write(prefix), this.proc.write(bytes)]) : this.proc.write(bytes);
+      await Promise.race([written, result, timeout]);
       return await Promise.race([result, timeout]);
     } finally {
       clearTimeout(timer);

@@ -143,19 +143,71 @@ export class ScriptRunner {
     };
   }
 
-  private async runNow<T>(script: ScriptSource, params: Record<string, unknown>, options: RunOptions): Promise<ScriptResult<T>> {
-    if (this.closed) throw new ScriptError('the script runner is closed', { host: this.host, script: script.id });
-    const frame = this.requestFor(script, params, options);
-    const deadline = frame.timeoutMs + (this.opts.graceMs ?? 15_000);
+  private runNow<T>(script: ScriptSource, params: Record<string, unknown>, options: RunOptions): Promise<ScriptResult<T>> {
+    return this.runBatchNow([{ script, params, options }])[0] as Promise<ScriptResult<T>>;
+  }
+
+  /**
+   * Run several scripts pipelined: in resident mode every request frame goes out at once (one Send
+   * on WinRM, in the bootstrap's own Send when the process is new) and the results come back in
+   * order. Unlike run() called in turn, a script that kills the process fails the ones after it too
+   * (they are not retried on a fresh process). One-shot mode runs them one after the other.
+   * Each promise is the caller's to await.
+   */
+  runPipelined(items: ReadonlyArray<{ script: ScriptSource; params?: Record<string, unknown>; options?: RunOptions }>): Array<Promise<ScriptResult>> {
+    const all = items.map((i) => ({ script: i.script, params: i.params ?? {}, options: i.options ?? {} }));
+    if (this.mode === 'oneshot') return all.map((i) => this.run(i.script, i.params, i.options));
+    // Queued like one run(), but each result is handed out as soon as it arrives; the next task
+    // waits for all of them.
+    const start = () => this.runBatchNow(all);
+    const batch = this.tail.then(start, start);
+    this.tail = batch.then((rs) => Promise.allSettled(rs)).catch(() => undefined);
+    return all.map((_, k) => batch.then((results) => results[k] as Promise<ScriptResult>));
+  }
+
+  /** Start every item (one request each) and return their result promises, in order. */
+  private runBatchNow(items: ReadonlyArray<{ script: ScriptSource; params: Record<string, unknown>; options: RunOptions }>): Array<Promise<ScriptResult>> {
+    if (this.closed) {
+      return items.map(({ script }) => Promise.reject(new ScriptError('the script runner is closed', { host: this.host, script: script.id })));
+    }
+    const reqs = items.map(({ script, params, options }) => {
+      const frame = this.requestFor(script, params, options);
+      return { script, options, frame, deadlineMs: frame.timeoutMs + (this.opts.graceMs ?? 15_000) };
+    });
     const started = Date.now();
-    this.stats.scriptsRun++;
+    this.stats.scriptsRun += reqs.length;
+    const procReady = this.mode === 'resident' ? this.residentProcess(reqs) : this.startProcess(reqs);
+    const sent = procReady.then((proc) => {
+      const first = proc.takeFirstResults();
+      // Frames the process was not started with go out now, synchronously, so they share one Send.
+      return { proc, results: reqs.map((r, k) => first[k] ?? proc.request(r.frame, r.deadlineMs)) };
+    });
+    sent.catch(() => undefined);
+    let previous: Promise<unknown> = Promise.resolve();
+    return reqs.map((r, k) => {
+      const mine = previous.then(
+        () => this.finishOne(sent, k, r, started),
+        () => this.finishOne(sent, k, r, started),
+      );
+      previous = mine.catch(() => undefined);
+      return mine;
+    });
+  }
+
+  /** Await request `k` of a batch and turn its frame into a result (in order: diagnostics belong to it). */
+  private async finishOne(
+    sent: Promise<{ proc: PowerShellProcess; results: Array<Promise<ResultFrame>> }>,
+    k: number,
+    r: { script: ScriptSource; options: RunOptions; frame: RunRequestFrame },
+    started: number,
+  ): Promise<ScriptResult> {
+    const { script, options, frame } = r;
     let proc: PowerShellProcess | null = null;
     let frameResult: ResultFrame;
     try {
-      // A process started for this script gets the request in its first Send (see PowerShellProcess.start).
-      const first = { frame, deadlineMs: deadline };
-      proc = this.mode === 'resident' ? await this.residentProcess(first) : await this.startProcess(first);
-      frameResult = await (proc.takeFirstResult() ?? proc.request(frame, deadline));
+      const s = await sent;
+      proc = s.proc;
+      frameResult = await s.results[k]!;
       if (this.mode === 'oneshot') await proc.closeStdin().catch(() => undefined);
     } catch (err) {
       if (proc && this.mode === 'resident') this.discard(proc);
@@ -166,10 +218,10 @@ export class ScriptRunner {
     const diagnostics = proc.takeDiagnostics();
     if (this.mode === 'oneshot') {
       // One process per script: let it exit (it does right after the result) or end it.
-      await Promise.race([proc.exited, new Promise((r) => setTimeout(r, 5000).unref())]);
+      await Promise.race([proc.exited, new Promise((res) => setTimeout(res, 5000).unref())]);
       await proc.terminate();
     }
-    const result = toScriptResult<T>(frameResult, diagnostics, options.lib !== false);
+    const result = toScriptResult(frameResult, diagnostics, options.lib !== false);
     this.opts.log?.debug(
       { host: this.host, script: script.id, ok: result.ok, exitCode: result.exitCode, durationMs: Date.now() - started },
       'script finished',
@@ -196,14 +248,14 @@ export class ScriptRunner {
     return new ScriptError(`${(err as Error)?.message ?? String(err)}`, { host: this.host, script: scriptId }, { cause: err });
   }
 
-  private async startProcess(first?: { frame: RunRequestFrame; deadlineMs: number }): Promise<PowerShellProcess> {
+  private async startProcess(first: ReadonlyArray<{ frame: RunRequestFrame; deadlineMs: number }> = []): Promise<PowerShellProcess> {
     const p = await PowerShellProcess.start(this.session, this.mode, this.opts.startTimeoutMs ?? 60_000, first);
     this.stats.processesStarted++;
     this.opts.log?.debug({ host: this.host, pid: p.pid, psVersion: p.psVersion, mode: this.mode }, 'powershell.exe ready');
     return p;
   }
 
-  private async residentProcess(first?: { frame: RunRequestFrame; deadlineMs: number }): Promise<PowerShellProcess> {
+  private async residentProcess(first: ReadonlyArray<{ frame: RunRequestFrame; deadlineMs: number }> = []): Promise<PowerShellProcess> {
     if (this.resident && this.resident.alive) return this.resident;
     if (this.resident) this.stats.processesReplaced++;
     this.resident = null;
@@ -212,6 +264,7 @@ export class ScriptRunner {
   }
 
   private discard(proc: PowerShellProcess): void {
+    if (!proc.alive && this.resident !== proc) return; // already discarded (a pipelined batch fails as a whole)
     if (this.resident === proc) this.resident = null;
     this.stats.processesReplaced++;
     void proc.terminate();

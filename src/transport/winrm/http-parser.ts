@@ -20,6 +20,7 @@ export function header(res: HttpResponse, name: string): string | undefined {
 }
 
 const MAX_HEAD = 64 * 1024;
+const EMPTY = Buffer.alloc(0);
 
 type Phase =
   | { kind: 'head' }
@@ -48,6 +49,8 @@ export class HttpResponseParser {
       if (r === 'more') break;
       if (r !== 'continue') out.push(r);
     }
+    // An empty view would still hold the whole last chunk in memory while the connection idles.
+    if (this.buf.length === 0) this.buf = EMPTY;
     return out;
   }
 
