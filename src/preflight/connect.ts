@@ -29,8 +29,8 @@ export async function connectForPreflight(host: HostConfig, opts: PreflightConne
         .map((p) => p.then((r) => ({ ok: r.ok, data: r.data, error: r.error })));
     },
     async close() {
-      // Closing the session ends the resident powershell.exe with it (WinRS Signal terminate and
-      // Delete, SSH channel close). The runner's graceful exit would cost ~4 more requests per host
+      // Closing the session ends the resident powershell.exe with it (WinRS shell Delete, SSH
+      // channel close). The runner's graceful exit would cost ~4 more requests per host
       // and buys nothing for read-only probes.
       await session.close();
     },

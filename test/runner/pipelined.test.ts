@@ -36,8 +36,8 @@ describe('ScriptRunner.runPipelined', () => {
     // A warm process: the batch goes out without a new start; run() after it waits its turn.
     const [c, d] = runner.runPipelined([{ script: testScripts.echo, params: { n: 3 } }, { script: testScripts.exit, params: { code: 4 } }]);
     const e = runner.run(testScripts.echo, { n: 5 });
-    expect((await c).data).toEqual({ n: 3 });
-    expect((await d).exitCode).toBe(4);
+    expect((await c!).data).toEqual({ n: 3 });
+    expect((await d!).exitCode).toBe(4);
     expect((await e).data).toEqual({ n: 5 });
     expect(session.powershellStarts).toBe(1);
   });

@@ -6,15 +6,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CortexError } from '../../../src/errors.js';
 import type { RunningLab } from '../../../src/lab/lab.js';
-import { loadScript } from '../../../src/runner/index.js';
+import { loadScript, ScriptRunner } from '../../../src/runner/index.js';
 import { closeRunner, openRunner, startTestLab } from '../../lab/helpers.js';
 
 const N = Array.from({ length: 14 }, (_, i) => i);
-const hosts = N.map((n) => ({
-  name: `drop-${n}`,
-  address: `127.0.91.${n + 1}`,
-  lab: { powershellStartMs: 0, faults: { dropAfterRequests: n } },
-}));
+const hostsFor = (kind: string, base: number) =>
+  N.map((n) => ({
+    name: `drop-${kind}-${n}`,
+    address: `127.0.91.${base + n + 1}`,
+    lab: { powershellStartMs: 0, faults: { dropAfterRequests: n } },
+  }));
+const sequential = hostsFor('seq', 0);
+const pipelined = hostsFor('pipe', 20);
+const hosts = [...sequential, ...pipelined];
 let lab: RunningLab;
 const unhandled: unknown[] = [];
 const onUnhandled = (e: unknown) => unhandled.push(e);
@@ -31,7 +35,7 @@ afterAll(async () => {
 describe('connection dropped at request N', () => {
   it('every N: success or a CortexError on the awaited call, never an unhandled rejection', async () => {
     const outcomes = await Promise.all(
-      hosts.map(async (h) => {
+      sequential.map(async (h) => {
         try {
           const r = await openRunner(h, { requestTimeoutMs: 5000 });
           try {
@@ -50,6 +54,32 @@ describe('connection dropped at request N', () => {
     // Let any stray rejection surface before judging.
     await new Promise((r) => setTimeout(r, 200));
     expect(unhandled.map((e) => String(e))).toEqual([]);
-    expect(outcomes.length).toBe(hosts.length);
+    expect(outcomes.length).toBe(sequential.length);
+  }, 60_000);
+
+  it('the same with both scripts pipelined (as preflight runs its probes)', async () => {
+    const outcomes = await Promise.all(
+      pipelined.map(async (h) => {
+        const r = await openRunner(h, { requestTimeoutMs: 5000 }).catch((e: unknown) => e);
+        if (!(r instanceof ScriptRunner)) {
+          expect(r).toBeInstanceOf(CortexError);
+          return ['connect failed'];
+        }
+        try {
+          const runs = r.runPipelined([{ script: loadScript('probes.ping') }, { script: loadScript('probes.ping') }]);
+          const settled = await Promise.allSettled(runs);
+          return settled.map((s) => {
+            if (s.status === 'rejected') expect(s.reason).toBeInstanceOf(CortexError);
+            return s.status;
+          });
+        } finally {
+          await closeRunner(r);
+        }
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    expect(unhandled.map((e) => String(e))).toEqual([]);
+    // Dropping late enough lets both finish; dropping early fails them (never half-owned).
+    expect(outcomes.at(-1)).toEqual(['fulfilled', 'fulfilled']);
   }, 60_000);
 });
