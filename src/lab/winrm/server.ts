@@ -207,7 +207,7 @@ export async function startWinrmLab(opts: WinrmLabOptions): Promise<WinrmLab> {
     if (encrypted) {
       if (!security) return reply(res, 400, null, Buffer.alloc(0));
       try {
-        soap = decryptBody(body, contentType, security);
+        soap = decryptBody(body, contentType, security, { inPlace: true }); // the request body is ours alone
       } catch {
         return reply(res, 400, null, Buffer.alloc(0));
       }

@@ -12,7 +12,7 @@ import { readFault } from '../../protocol/wsman/faults.js';
 import { readResponseHeader } from '../../protocol/wsman/messages.js';
 import { Action } from '../../protocol/wsman/namespaces.js';
 import { parseSoap, type SoapEnvelope } from '../../protocol/wsman/soap.js';
-import type { Authenticator, ConnectionSecurity } from './auth/authenticator.js';
+import type { Authenticator, ConnectionSecurity, SoapPayload } from './auth/authenticator.js';
 import { authRefused, ConnectionLostError, EnvelopeTooLargeError, WsmanFaultError } from './errors.js';
 import { endpointUrl, HttpConnection, type HttpEndpoint } from './http-connection.js';
 import { header, type HttpResponse } from './http-parser.js';
@@ -122,11 +122,11 @@ export class WsmanChannel {
   }
 
   /** Send one SOAP request; resolves with the reply envelope, rejects with a typed error. */
-  exchange(soap: string, opts: ExchangeOptions): Promise<SoapEnvelope> {
-    return this.serialize(() => this.exchangeNow(Buffer.from(soap, 'utf8'), opts));
+  exchange(soap: SoapPayload, opts: ExchangeOptions): Promise<SoapEnvelope> {
+    return this.serialize(() => this.exchangeNow(soap, opts));
   }
 
-  private async exchangeNow(soap: Buffer, opts: ExchangeOptions): Promise<SoapEnvelope> {
+  private async exchangeNow(soap: SoapPayload, opts: ExchangeOptions): Promise<SoapEnvelope> {
     for (let attempt = 0; ; attempt++) {
       const { conn, security } = await this.ensureConnected(opts.timeoutMs);
       const reused = conn.requests > 0 && Date.now() - conn.idleSince >= STALE_IDLE_MS;

@@ -20,6 +20,7 @@ import {
   type ReceiveResult,
 } from '../../protocol/wsman/messages.js';
 import { Action, FaultCode, Signal } from '../../protocol/wsman/namespaces.js';
+import type { EnvelopePart } from '../../protocol/wsman/envelope-bytes.js';
 import type { WsmanChannel } from './channel.js';
 import { EnvelopeTooLargeError, WsmanFaultError } from './errors.js';
 
@@ -62,6 +63,19 @@ export function isTimedOutFault(e: unknown): boolean {
 export function sendChunkBytes(envelopeKb: number): number {
   const room = envelopeKb * 1024 - SEND_OVERHEAD_BYTES - ENCRYPTION_OVERHEAD_BYTES;
   return Math.max(3, Math.floor(room / 4) * 3);
+}
+
+const EMPTY = new Uint8Array(0);
+const STREAM_END = '</rsp:Stream>';
+
+/**
+ * A Send envelope built with an empty stream, as parts with `data` in the stream: its base64 is then
+ * written straight into the request body (envelope-bytes.ts) instead of living as a large string.
+ */
+export function withStdin(xml: string, data: Uint8Array): EnvelopePart[] {
+  const at = xml.lastIndexOf(STREAM_END);
+  if (at < 0) throw new Error('Send envelope without an rsp:Stream');
+  return [xml.slice(0, at), { base64: data }, xml.slice(at)];
 }
 
 export class WinrsShells {
@@ -178,9 +192,9 @@ export class WinrsShells {
       const size = sendChunkBytes(this.envelopeKb);
       const chunk = data.subarray(offset, offset + size);
       const last = offset + chunk.length >= data.length;
-      const req = this.request(Action.Send, sendBody(commandId, chunk, end && last), { shellId: shell.id });
+      const req = this.request(Action.Send, sendBody(commandId, EMPTY, end && last), { shellId: shell.id });
       try {
-        await this.channel.exchange(req.xml, {
+        await this.channel.exchange(withStdin(req.xml, chunk), {
           what: 'Send',
           messageId: req.messageId,
           expectAction: Action.SendResponse,

@@ -7,6 +7,15 @@
  */
 import type { HttpConnection } from '../http-connection.js';
 import type { HttpResponse } from '../http-parser.js';
+import { envelopeBytes, type EnvelopePart } from '../../../protocol/wsman/envelope-bytes.js';
+
+/** A SOAP request as text, or as parts whose binary pieces go in as base64 (a Send's stdin). */
+export type SoapPayload = string | readonly EnvelopePart[];
+
+/** The request's bytes (for connections that send the envelope as is). */
+export function payloadBytes(soap: SoapPayload): Buffer {
+  return typeof soap === 'string' ? Buffer.from(soap, 'utf8') : envelopeBytes(soap);
+}
 
 export type AuthScheme = 'basic' | 'ntlm' | 'kerberos' | 'certificate';
 
@@ -14,7 +23,7 @@ export interface ConnectionSecurity {
   /** Headers for every request on this connection (Basic sends credentials each time; NTLM none). */
   headers(): Record<string, string>;
   /** Body and Content-Type of a SOAP request. */
-  wrap(soap: Buffer): { body: Buffer; contentType: string };
+  wrap(soap: SoapPayload): { body: Buffer; contentType: string };
   /** The SOAP bytes of a response (decrypting when sealed); ProtocolError when it cannot. */
   unwrap(res: HttpResponse): Buffer;
 }

@@ -5,14 +5,14 @@
  */
 import { CONTENT_TYPE_SOAP } from '../../../protocol/wsman/namespaces.js';
 import { registerSecret } from '../../../secrets/registry.js';
-import type { Authenticator, ConnectionSecurity } from './authenticator.js';
+import { payloadBytes, type Authenticator, type ConnectionSecurity } from './authenticator.js';
 
 export function basicAuthenticator(user: string, password: string): Authenticator {
   const token = Buffer.from(`${user}:${password}`, 'utf8').toString('base64');
   registerSecret(token);
   const security: ConnectionSecurity = {
     headers: () => ({ Authorization: `Basic ${token}` }),
-    wrap: (soap) => ({ body: soap, contentType: CONTENT_TYPE_SOAP }),
+    wrap: (soap) => ({ body: payloadBytes(soap), contentType: CONTENT_TYPE_SOAP }),
     unwrap: (res) => res.body,
   };
   return {

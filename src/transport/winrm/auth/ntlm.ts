@@ -7,12 +7,12 @@
  */
 import { CortexError, ProtocolError } from '../../../errors.js';
 import { NtlmClient, tlsServerEndPointAppData } from '../../../protocol/ntlm/index.js';
-import { decryptBody, encryptBody } from '../../../protocol/wsman/encryption.js';
+import { BodyBuffer, decryptBody, encryptBody } from '../../../protocol/wsman/encryption.js';
 import { CONTENT_TYPE_SOAP } from '../../../protocol/wsman/namespaces.js';
 import { authRefused } from '../errors.js';
 import type { HttpConnection } from '../http-connection.js';
 import { header, type HttpResponse } from '../http-parser.js';
-import type { AuthContext, Authenticator, ConnectionSecurity } from './authenticator.js';
+import { payloadBytes, type AuthContext, type Authenticator, type ConnectionSecurity } from './authenticator.js';
 
 export interface NtlmAuthOptions {
   /** `DOMAIN\user`, `user@domain` or `user`. */
@@ -97,13 +97,16 @@ export function ntlmAuthenticator(opts: NtlmAuthOptions): Authenticator {
       if (ctx.https) {
         return {
           headers: () => ({}),
-          wrap: (soap) => ({ body: soap, contentType: CONTENT_TYPE_SOAP }),
+          wrap: (soap) => ({ body: payloadBytes(soap), contentType: CONTENT_TYPE_SOAP }),
           unwrap: (r) => r.body,
         };
       }
+      // Request bodies of this connection are built in one reused buffer: the channel waits for each
+      // reply before the next request, and a new connection (after a failure) has its own.
+      const reuse = new BodyBuffer();
       return {
         headers: () => ({}),
-        wrap: (soap) => encryptBody(soap, security),
+        wrap: (soap) => encryptBody(soap, security, { reuse }),
         unwrap: (r) => {
           const type = header(r, 'content-type') ?? '';
           if (!type.toLowerCase().startsWith('multipart/encrypted')) {
@@ -111,7 +114,8 @@ export function ntlmAuthenticator(opts: NtlmAuthOptions): Authenticator {
             throw new ProtocolError(`WinRM sent an unencrypted HTTP ${r.status} reply on a sealed NTLM connection`, { host: ctx.hostName });
           }
           try {
-            return decryptBody(r.body, type, security);
+            // The reply's bytes are ours alone (read from the socket, used once): decrypt where they lie.
+            return decryptBody(r.body, type, security, { inPlace: true });
           } catch (e) {
             if (e instanceof CortexError) throw withHost(e, ctx.hostName);
             throw new ProtocolError(`cannot decrypt the WinRM reply: ${(e as Error).message}`, { host: ctx.hostName });
