@@ -1,16 +1,16 @@
 #!/usr/bin/env node
 // Benchmark of the script runner over WinRM (NTLM sealed over HTTP) against one lab host on
 // 127.0.40.41: 100 probes.ping runs, resident vs one-shot. Needs `npm run build` first.
-// Usage: node test/runner/bench/resident-vs-oneshot.mjs [powershellStartMs]   → one JSON line on stdout.
-// For scripts/bench.sh (whoever owns it): the line's fields are stable.
+// Usage: node scripts/bench/runner.mjs [powershellStartMs, default 400: the lab's simulated cold start]   → one JSON line on stdout.
+// Run by scripts/bench.sh; the line's fields are stable.
 import process from 'node:process';
 import { performance } from 'node:perf_hooks';
-import { createMinimalExecutor, createPowerShellDispatcher } from '../../../dist/lab/powershell/index.js';
-import { makeSelfSignedCert, startWinrmLab } from '../../../dist/lab/winrm/index.js';
-import { ScriptRunner, loadScript } from '../../../dist/runner/index.js';
-import { openWinrmSession, winrmDefaults } from '../../../dist/transport/winrm/index.js';
+import { createMinimalExecutor, createPowerShellDispatcher } from '../../dist/lab/powershell/index.js';
+import { makeSelfSignedCert, startWinrmLab } from '../../dist/lab/winrm/index.js';
+import { ScriptRunner, loadScript } from '../../dist/runner/index.js';
+import { openWinrmSession, winrmDefaults } from '../../dist/transport/winrm/index.js';
 
-const startMs = Number(process.argv[2] ?? 0);
+const startMs = Number(process.argv[2] ?? 400);
 const host = { name: 'bench', address: '127.0.40.41' };
 const account = { user: 'cortex', domain: 'LAB', password: 'Lab-Pa55word!' };
 const lab = await startWinrmLab({
