@@ -14,6 +14,7 @@ import {
   readReceive,
   readRequest,
   readSend,
+  readRequestBytes,
   readShellCreate,
   readSignal,
   receiveResponse,
@@ -61,10 +62,11 @@ export interface SoapReply {
 /** Default OperationTimeout when a request carries none (WinRM's default is 60 s). */
 const DEFAULT_OPERATION_TIMEOUT_MS = 60_000;
 
-export async function handleSoap(ctx: OperationContext, text: string): Promise<SoapReply> {
+/** `soap` is the envelope's text, or its bytes (then bulk stdin is decoded straight from them: readRequestBytes). */
+export async function handleSoap(ctx: OperationContext, soap: string | Buffer): Promise<SoapReply> {
   let req: WsmanRequest;
   try {
-    req = readRequest(parseSoap(text, 'request'));
+    req = typeof soap === 'string' ? readRequest(parseSoap(soap, 'request')) : readRequestBytes(soap);
   } catch (e) {
     return fault(ctx, null, {
       code: 'Sender',
@@ -181,7 +183,7 @@ function command(ctx: OperationContext, req: WsmanRequest): SoapReply {
 function send(ctx: OperationContext, req: WsmanRequest): SoapReply {
   const shell = ctx.shells.get(req.shellId);
   if (!shell) return unknownShell(ctx, req);
-  for (const s of readSend(req.body)) {
+  for (const s of readSend(req.body, req.payloads)) {
     const cmd = shell.command(s.commandId);
     if (!cmd) return unknownCommand(ctx, req, s.commandId);
     if (s.name !== 'stdin' || cmd.stdinEnded || cmd.exitCode !== null) continue;

@@ -5,7 +5,6 @@
  * non-listening http.Server, so 1,000 hosts cost 2,000 small listeners, not 2,000 HTTP stacks and
  * certificate contexts. Per connection: authentication state and the NTLM sealing context.
  */
-import { isAscii } from 'node:buffer';
 import { X509Certificate } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, isIPv4, type Server as NetServer, type Socket } from 'node:net';
@@ -236,8 +235,7 @@ export async function startWinrmLab(opts: WinrmLabOptions): Promise<WinrmLab> {
         counters: host.counters,
         signal: abort.signal,
       },
-      // Envelopes are almost always ASCII (stdin travels as base64): latin1 is then the same text, decoded by a plain copy.
-      isAscii(soap) ? soap.toString('latin1') : soap.toString('utf8'),
+      soap,
     ).finally(() => res.off('close', onClose));
     if (res.destroyed || req.socket.destroyed) return;
     const plain = Buffer.from(result.xml, 'utf8');

@@ -9,7 +9,8 @@ import { randomUUID } from 'node:crypto';
 import { ProtocolError } from '../../errors.js';
 import { formatDuration, parseDurationMs } from './duration.js';
 import { Action, ANONYMOUS_ADDRESS, CommandState, NS, SHELL_RESOURCE_URI } from './namespaces.js';
-import type { SoapEnvelope } from './soap.js';
+import { isAscii } from 'node:buffer';
+import { parseSoap, type SoapEnvelope } from './soap.js';
 import { child, childrenOf, escapeXml, find, path, type XmlElement } from './xml.js';
 
 export function newMessageId(): string {
@@ -164,8 +165,17 @@ export interface ReceiveResult {
 
 const BASE64 = /^[A-Za-z0-9+/\s]*={0,2}\s*$/;
 
-function readStream(el: XmlElement, what: string): StreamChunk {
-  const text = el.text;
+function readStream(el: XmlElement, what: string, payloads: readonly StreamPayload[] = NO_PAYLOADS): StreamChunk {
+  let text = el.text;
+  if (payloads.length > 0 && text.includes('\0')) {
+    const lifted = /^\0(\d+)\0$/.exec(text);
+    const payload = lifted ? payloads[Number(lifted[1])] : undefined;
+    if (payload) {
+      return { name: el.attrs['Name'] ?? '', commandId: el.attrs['CommandId'] ?? null, data: payload.data, end: isTrue(el.attrs['End']) };
+    }
+    // Lifted text mixed with other text (a comment in the middle, say): put the original back.
+    text = text.replace(/\0(\d+)\0/g, (m, i: string) => payloads[Number(i)]?.source.toString('latin1') ?? m);
+  }
   if (!BASE64.test(text)) throw new ProtocolError(`malformed ${what}: stream ${el.attrs['Name'] ?? '?'} is not base64`);
   return {
     name: el.attrs['Name'] ?? '',
@@ -214,9 +224,11 @@ export interface WsmanRequest {
   /** Option values by name. */
   options: Record<string, string>;
   body: XmlElement;
+  /** Stream payloads decoded straight from the request bytes (see readRequestBytes); readSend resolves them. */
+  payloads: readonly StreamPayload[];
 }
 
-export function readRequest(env: SoapEnvelope): WsmanRequest {
+export function readRequest(env: SoapEnvelope, payloads: readonly StreamPayload[] = NO_PAYLOADS): WsmanRequest {
   const h = env.header;
   const action = child(h, NS.addressing, 'Action')?.text.trim();
   if (!action) throw new ProtocolError('malformed request: no a:Action header');
@@ -235,7 +247,190 @@ export function readRequest(env: SoapEnvelope): WsmanRequest {
     operationTimeoutMs: ot === undefined ? null : (parseDurationMs(ot) ?? NaN),
     options,
     body: env.body,
+    payloads,
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Server side: reading request bytes with bulk stdin lifted out
+//
+// A Send carries up to ~500 KB of base64 in an rsp:Stream element. Turning all of it into a JS
+// string, walking it in the XML reader, checking it with a regular expression and decoding it again
+// cost more than the rest of the request. readRequestBytes instead finds the text of each
+// `<…:Stream …>` element in the bytes, checks and decodes it there in one pass, and parses the
+// envelope with that text replaced by a marker (`\0index\0`; only used when the body has no NUL byte,
+// so a client cannot forge one). The envelope's structure is still read by the namespace-aware
+// reader; whenever the lifted text does not parse, the whole text is parsed instead, so errors are
+// exactly those of readRequest(parseSoap(text)).
+
+/** Base64 text of a Stream element and the bytes it decodes to. */
+export interface StreamPayload {
+  /** The base64 text as received. */
+  source: Buffer;
+  data: Buffer;
+}
+
+const NO_PAYLOADS: readonly StreamPayload[] = [];
+
+/** Stream texts shorter than this are left in the envelope (lifting them gains nothing). */
+const LIFT_MIN_BYTES = 1024;
+
+/** Base64 alphabet value of each byte, -1 for any other byte. */
+const B64_VALUE = new Int16Array(256).fill(-1);
+for (let i = 0; i < 64; i++) B64_VALUE['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.charCodeAt(i)] = i;
+
+/** ASCII bytes the base64 check accepts as white space (`\s` of BASE64, restricted to ASCII). */
+function isAsciiSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
+}
+
+/**
+ * Decodes `bytes` when they match BASE64 (ASCII only), with Buffer.from(text, 'base64')'s result;
+ * null otherwise (the caller then leaves the text to the ordinary path, which decides as before).
+ */
+export function decodeBase64Bytes(bytes: Uint8Array): Buffer | null {
+  const n = bytes.length;
+  const out = Buffer.allocUnsafe(Math.ceil(n / 4) * 3);
+  let i = 0;
+  let o = 0;
+  // Whole groups of four alphabet characters: the common case, no white space, no padding.
+  for (const last = n - 4; i <= last; i += 4) {
+    const a = B64_VALUE[bytes[i]!]!;
+    const b = B64_VALUE[bytes[i + 1]!]!;
+    const c = B64_VALUE[bytes[i + 2]!]!;
+    const d = B64_VALUE[bytes[i + 3]!]!;
+    if ((a | b | c | d) < 0) break;
+    const w = (a << 18) | (b << 12) | (c << 6) | d;
+    out[o] = w >> 16;
+    out[o + 1] = (w >> 8) & 255;
+    out[o + 2] = w & 255;
+    o += 3;
+  }
+  // The rest, one character at a time: white space anywhere, up to two '=' and then only white space.
+  let acc = 0;
+  let have = 0;
+  let pads = 0;
+  let trailing = false;
+  for (; i < n; i++) {
+    const ch = bytes[i]!;
+    const v = B64_VALUE[ch]!;
+    if (v >= 0) {
+      if (pads > 0 || trailing) return null;
+      acc = (acc << 6) | v;
+      if (++have === 4) {
+        out[o] = acc >> 16;
+        out[o + 1] = (acc >> 8) & 255;
+        out[o + 2] = acc & 255;
+        o += 3;
+        acc = 0;
+        have = 0;
+      }
+    } else if (isAsciiSpace(ch)) {
+      if (pads > 0) trailing = true;
+    } else if (ch === 61 /* = */) {
+      if (trailing || ++pads > 2) return null;
+    } else {
+      return null;
+    }
+  }
+  if (have === 2) {
+    out[o++] = acc >> 4;
+  } else if (have === 3) {
+    out[o] = acc >> 10;
+    out[o + 1] = (acc >> 2) & 255;
+    o += 2;
+  }
+  return out.subarray(0, o);
+}
+
+/** Offset just past `seq` when `bytes` has it at `at`, else -1. */
+function after(bytes: Buffer, at: number, seq: string): number {
+  for (let k = 0; k < seq.length; k++) if (bytes[at + k] !== seq.charCodeAt(k)) return -1;
+  return at + seq.length;
+}
+
+const STREAM = 'Stream';
+
+/** True when the start tag name at [from, to) is `Stream` or `prefix:Stream`. */
+function isStreamName(bytes: Buffer, from: number, to: number): boolean {
+  const len = to - from;
+  if (len < STREAM.length || (len > STREAM.length && bytes[to - STREAM.length - 1] !== 58 /* : */)) return false;
+  return after(bytes, to - STREAM.length, STREAM) === to;
+}
+
+/** Envelope text with the bulk Stream texts lifted out (see above), and those texts decoded. */
+export function liftStreamPayloads(soap: Buffer): { text: string; payloads: StreamPayload[] } {
+  const encoding = isAscii(soap) ? 'latin1' : 'utf8';
+  const none = () => ({ text: soap.toString(encoding), payloads: [] });
+  if (soap.length < LIFT_MIN_BYTES || soap.indexOf(0) >= 0) return none();
+  const payloads: StreamPayload[] = [];
+  let text = '';
+  let copied = 0;
+  let pos = 0;
+  const n = soap.length;
+  for (;;) {
+    const lt = soap.indexOf(60 /* < */, pos);
+    if (lt < 0) break;
+    pos = lt + 1;
+    const next = soap[pos];
+    if (next === 33 /* ! */ || next === 63 /* ? */) {
+      // Comments, CDATA and processing instructions are skipped whole; anything else is refused later.
+      const close = after(soap, pos, '!--') >= 0 ? '-->' : after(soap, pos, '![CDATA[') >= 0 ? ']]>' : next === 63 ? '?>' : null;
+      if (close === null) return none();
+      const end = soap.indexOf(close, pos + 1, 'latin1');
+      if (end < 0) return none();
+      pos = end + close.length;
+      continue;
+    }
+    let nameEnd = pos;
+    while (nameEnd < n && !isAsciiSpace(soap[nameEnd]!) && soap[nameEnd] !== 62 /* > */ && soap[nameEnd] !== 47 /* / */) nameEnd++;
+    if (!isStreamName(soap, pos, nameEnd)) continue;
+    // End of the start tag, past quoted attribute values.
+    let gt = nameEnd;
+    let quote = 0;
+    for (; gt < n; gt++) {
+      const c = soap[gt]!;
+      if (quote !== 0) {
+        if (c === quote) quote = 0;
+      } else if (c === 34 || c === 39) {
+        quote = c;
+      } else if (c === 62 /* > */) {
+        break;
+      }
+    }
+    if (gt >= n) return none();
+    pos = gt + 1;
+    if (soap[gt - 1] === 47 /* / */) continue; // <rsp:Stream …/>
+    let end = soap.indexOf(60 /* < */, pos);
+    if (end < 0) end = n;
+    if (end - pos < LIFT_MIN_BYTES) continue;
+    const source = soap.subarray(pos, end);
+    const data = decodeBase64Bytes(source);
+    if (!data) continue;
+    text += soap.toString(encoding, copied, pos) + `\0${payloads.length}\0`;
+    payloads.push({ source, data });
+    copied = end;
+    pos = end;
+  }
+  if (payloads.length === 0) return none();
+  return { text: text + soap.toString(encoding, copied), payloads };
+}
+
+/**
+ * readRequest(parseSoap(text of `soap`, 'request')), with bulk Stream texts decoded from the bytes:
+ * the same request (readSend gives the same chunks) and the same errors, for a fraction of the work.
+ */
+export function readRequestBytes(soap: Buffer): WsmanRequest {
+  const lifted = liftStreamPayloads(soap);
+  if (lifted.payloads.length > 0) {
+    try {
+      return readRequest(parseSoap(lifted.text, 'request'), lifted.payloads);
+    } catch {
+      // Fall through: the whole text decides, and names the error as it would have.
+    }
+  }
+  const text = lifted.payloads.length > 0 ? soap.toString(isAscii(soap) ? 'latin1' : 'utf8') : lifted.text;
+  return readRequest(parseSoap(text, 'request'));
 }
 
 export interface ShellRequest {
@@ -282,10 +477,10 @@ export function readCommandLine(body: XmlElement): CommandLineRequest {
   };
 }
 
-export function readSend(body: XmlElement): StreamChunk[] {
+export function readSend(body: XmlElement, payloads: readonly StreamPayload[] = NO_PAYLOADS): StreamChunk[] {
   const send = child(body, NS.shell, 'Send');
   if (!send) throw new ProtocolError('malformed Send: no rsp:Send');
-  return childrenOf(send, NS.shell, 'Stream').map((s) => readStream(s, 'Send'));
+  return childrenOf(send, NS.shell, 'Stream').map((s) => readStream(s, 'Send', payloads));
 }
 
 export function readReceive(body: XmlElement): { commandId: string | null; streams: string[] } {
