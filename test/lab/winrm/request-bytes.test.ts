@@ -49,6 +49,10 @@ const sendWith = (streamXml: string) => Buffer.from(buildRequest(head, `<rsp:Sen
 describe('decodeBase64Bytes', () => {
   it('matches Buffer.from(text, "base64") on texts the base64 check accepts, and refuses the others', () => {
     const samples = ['', 'QQ', 'Q', 'QUJ', 'QQ==', 'QQQQ=', 'QUJD\r\nRA==\r\n', ' QUJD RA', 'QUJDRA==  \t', 'QQ=Q', 'Q=Q=', 'QQ===', 'QQ= =', 'QU&J', 'QUJ\u00e9', 'QUJDRA\v\fRA'];
+    for (const n of [48, 96, 1200, 3000]) {
+      const b = bytesOf(n, 13).toString('base64');
+      samples.push(b, b.slice(0, 20) + ' ' + b.slice(20), b.slice(0, 37) + '!' + b.slice(38), b.slice(0, 70) + '\n' + b.slice(70));
+    }
     for (let n = 0; n < 40; n++) samples.push(bytesOf(n, 31).toString('base64'), bytesOf(n, 17).toString('base64').replace(/(.{5})/g, '$1\n'));
     for (const s of samples) {
       const got = decodeBase64Bytes(Buffer.from(s, 'utf8'));
