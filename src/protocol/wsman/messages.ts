@@ -172,7 +172,10 @@ function readStream(el: XmlElement, what: string, payloads: readonly StreamPaylo
     const lifted = /^\0(\d+)\0$/.exec(text);
     const payload = lifted ? payloads[Number(lifted[1])] : undefined;
     if (payload) {
-      return { name: el.attrs['Name'] ?? '', commandId: el.attrs['CommandId'] ?? null, data: payload.data, end: isTrue(el.attrs['End']) };
+      // The text was plain ASCII without references, so it was exactly these bytes: same check, same result.
+      const data = payloadBytes(payload);
+      if (!data) throw new ProtocolError(`malformed ${what}: stream ${el.attrs['Name'] ?? '?'} is not base64`);
+      return { name: el.attrs['Name'] ?? '', commandId: el.attrs['CommandId'] ?? null, data, end: isTrue(el.attrs['End']) };
     }
     // Lifted text mixed with other text (a comment in the middle, say): put the original back.
     text = text.replace(/\0(\d+)\0/g, (m, i: string) => payloads[Number(i)]?.source.toString('latin1') ?? m);
@@ -258,17 +261,24 @@ export function readRequest(env: SoapEnvelope, payloads: readonly StreamPayload[
 // A Send carries up to ~500 KB of base64 in an rsp:Stream element. Turning all of it into a JS
 // string, walking it in the XML reader, checking it with a regular expression and decoding it again
 // cost more than the rest of the request. readRequestBytes instead finds the text of each
-// `<…:Stream …>` element in the bytes, checks and decodes it there in one pass, and parses the
+// `<…:Stream …>` element in the bytes, decodes it there in place (checking it in the same pass) when read, and parses the
 // envelope with that text replaced by a marker (`\0index\0`; only used when the body has no NUL byte,
 // so a client cannot forge one). The envelope's structure is still read by the namespace-aware
 // reader; whenever the lifted text does not parse, the whole text is parsed instead, so errors are
 // exactly those of readRequest(parseSoap(text)).
 
-/** Base64 text of a Stream element and the bytes it decodes to. */
+/** Base64 text of a Stream element (ASCII, no entity references) and, once read, the bytes it decodes to. */
 export interface StreamPayload {
-  /** The base64 text as received. */
+  /** The base64 text as received; overwritten by `data` once decoded. */
   source: Buffer;
-  data: Buffer;
+  /** Decoded in place over `source` by payloadBytes; null when the text is not base64. */
+  data?: Buffer | null;
+}
+
+/** A payload's bytes, decoded in place on first use (the request body is the server's own); null when not base64. */
+export function payloadBytes(p: StreamPayload): Buffer | null {
+  if (p.data === undefined) p.data = decodeBase64Bytes(p.source, true);
+  return p.data;
 }
 
 const NO_PAYLOADS: readonly StreamPayload[] = [];
@@ -314,14 +324,25 @@ function isAsciiSpace(c: number): boolean {
  * Decodes `bytes` when they match BASE64 (ASCII only), with Buffer.from(text, 'base64')'s result;
  * null otherwise (the caller then leaves the text to the ordinary path, which decides as before).
  */
-export function decodeBase64Bytes(bytes: Uint8Array): Buffer | null {
+export function decodeBase64Bytes(bytes: Uint8Array, inPlace = false): Buffer | null {
   const n = bytes.length;
-  const out = Buffer.allocUnsafe(Math.ceil(n / 4) * 3);
+  // In place is safe: the output never overtakes the input (three bytes out for four read).
+  const out = inPlace ? Buffer.from(bytes.buffer, bytes.byteOffset, n) : Buffer.allocUnsafe(Math.ceil(n / 4) * 3);
   let i = 0;
   let o = 0;
+  // A few single groups until the output is 4-byte aligned (3 bytes a group reaches every alignment).
+  while ((out.byteOffset + o) % 4 !== 0 && i + 4 <= n) {
+    const w = B64_AT0[bytes[i]!]! | B64_AT1[bytes[i + 1]!]! | B64_AT2[bytes[i + 2]!]! | B64_AT3[bytes[i + 3]!]!;
+    if (w < 0) break;
+    out[o] = w >> 16;
+    out[o + 1] = (w >> 8) & 255;
+    out[o + 2] = w & 255;
+    o += 3;
+    i += 4;
+  }
   // Sixteen alphabet characters at a time into three 32-bit words: the common case.
-  if (LITTLE_ENDIAN && out.byteOffset % 4 === 0) {
-    const words = new Int32Array(out.buffer, out.byteOffset, out.length >> 2);
+  if (LITTLE_ENDIAN && (out.byteOffset + o) % 4 === 0) {
+    const words = new Int32Array(out.buffer, out.byteOffset + o, (out.length - o) >> 2);
     let k = 0;
     for (const last = n - 16; i <= last; i += 16) {
       const q0 = B64_LE0[bytes[i]!]! | B64_LE1[bytes[i + 1]!]! | B64_LE2[bytes[i + 2]!]! | B64_LE3[bytes[i + 3]!]!;
@@ -334,7 +355,7 @@ export function decodeBase64Bytes(bytes: Uint8Array): Buffer | null {
       words[k + 2] = (q2 >>> 16) | (q3 << 8);
       k += 3;
     }
-    o = k * 4;
+    o += k * 4;
   }
   // Whole groups of four alphabet characters.
   for (const last = n - 4; i <= last; i += 4) {
@@ -444,10 +465,10 @@ export function liftStreamPayloads(soap: Buffer): { text: string; payloads: Stre
     if (end < 0) end = n;
     if (end - pos < LIFT_MIN_BYTES) continue;
     const source = soap.subarray(pos, end);
-    const data = decodeBase64Bytes(source);
-    if (!data) continue;
+    // Only text that reads as itself (ASCII, no references) is lifted; it is checked when read.
+    if (!isAscii(source) || source.indexOf(38 /* & */) >= 0) continue;
     text += soap.toString(encoding, copied, pos) + `\0${payloads.length}\0`;
-    payloads.push({ source, data });
+    payloads.push({ source });
     copied = end;
     pos = end;
   }
@@ -458,6 +479,7 @@ export function liftStreamPayloads(soap: Buffer): { text: string; payloads: Stre
 /**
  * readRequest(parseSoap(text of `soap`, 'request')), with bulk Stream texts decoded from the bytes:
  * the same request (readSend gives the same chunks) and the same errors, for a fraction of the work.
+ * readSend decodes stdin in place: `soap` must be the caller's to overwrite, and its chunks are views of it.
  */
 export function readRequestBytes(soap: Buffer): WsmanRequest {
   const lifted = liftStreamPayloads(soap);

@@ -59,6 +59,13 @@ describe('decodeBase64Bytes', () => {
       const accepted = /^[A-Za-z0-9+/\s]*={0,2}\s*$/.test(s) && ![...s].some((ch) => ch.charCodeAt(0) > 0x7f);
       expect(got === null, JSON.stringify(s)).toBe(!accepted);
       if (got) expect(got.toString('hex'), JSON.stringify(s)).toBe(Buffer.from(s, 'base64').toString('hex'));
+      // In place, at every alignment of the text.
+      for (const shift of [0, 1, 2, 3]) {
+        const room = Buffer.alloc(Buffer.byteLength(s) + shift, 0x41);
+        room.write(s, shift, 'utf8');
+        const inPlace = decodeBase64Bytes(room.subarray(shift, shift + Buffer.byteLength(s)), true);
+        expect(inPlace?.toString('hex') ?? null, JSON.stringify(s)).toBe(got?.toString('hex') ?? null);
+      }
     }
   });
 });
