@@ -11,14 +11,12 @@ import pc from 'picocolors';
 import type { Argv, CommandModule } from 'yargs';
 import { CortexError, InputError, exitCodeOf } from '../../errors.js';
 import { ExitCode, worstExitCode, type ExitCodeValue } from '../../exit-codes.js';
-import { loadInventory } from '../../inventory/index.js';
 import type { HostConfig } from '../../inventory/types.js';
-import { createRunLogger } from '../../log/index.js';
 import { ADHOC_SCRIPT_ID, ScriptRunner, type ScriptResult } from '../../runner/index.js';
 import { redact } from '../../secrets/registry.js';
-import { insecureTlsWarning, openSession } from '../../transport/connect.js';
+import { openSession } from '../../transport/connect.js';
 import type { Session } from '../../transport/session.js';
-import { selectHosts } from '../limit.js';
+import { prepareHostRun } from '../host-run.js';
 
 export interface ExecArgs {
   inventory: string;
@@ -158,17 +156,8 @@ export async function runExecCommand(args: ExecArgs, io: ExecIo): Promise<number
   if (text === '') {
     throw new InputError('no PowerShell to run', { field: 'script', hint: "Put it after --, e.g. cortex-deploy exec -i site.yaml -- 'Get-Service RabbitMQ'" });
   }
-  if (!Number.isInteger(args.forks) || args.forks < 1) throw new InputError(`--forks must be a whole number of at least 1, not ${args.forks}`, { field: '--forks' });
-  if (!(args.timeout > 0)) throw new InputError(`--timeout must be a positive number of seconds, not ${args.timeout}`, { field: '--timeout' });
-  const inventory = await loadInventory(args.inventory);
-  const hosts = selectHosts(inventory, args.limit);
-  const run = createRunLogger({ verbose: args.verbose === true, runDir: io.runDir === undefined ? undefined : io.runDir, terminal: io.stderr as NodeJS.WritableStream, color: io.color });
-  const log = run.logger.child({ command: 'exec' });
+  const { inventory, hosts, run, log } = await prepareHostRun(args, io, 'exec');
   log.info({ hosts: hosts.map((h) => h.name), forks: args.forks, oneshot: args.oneshot }, 'exec started');
-  for (const h of hosts) {
-    const warning = insecureTlsWarning(h);
-    if (warning) io.stderr.write(`${pc.createColors(io.color).red(pc.createColors(io.color).bold(warning))}\n`);
-  }
   const connect = io.connect ?? ((h: HostConfig) => openSession(h, { inventoryFile: inventory.file, log, acceptNewHostKeys: args.acceptNewHostKeys === true }));
   const width = Math.max(...hosts.map((h) => h.name.length));
   const queue = new PQueue({ concurrency: args.forks });

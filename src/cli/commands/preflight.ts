@@ -7,12 +7,9 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { loadInventory } from '../../inventory/index.js';
 import type { HostConfig } from '../../inventory/types.js';
-import { selectHosts } from '../limit.js';
-import { InputError } from '../../errors.js';
+import { prepareHostRun } from '../host-run.js';
 import { redact } from '../../secrets/registry.js';
-import { createRunLogger } from '../../log/index.js';
 import type { PreflightHost } from '../../preflight/finding.js';
 import { DEFAULT_FORKS, DEFAULT_PROBE_TIMEOUT_MS, runPreflight, type Connect } from '../../preflight/run.js';
 import type { PreflightReport } from '../../preflight/outcome.js';
@@ -22,8 +19,6 @@ import { renderPreflightJunit } from '../../report/preflight-junit.js';
 import { renderPreflightHtml } from '../../report/preflight-html.js';
 import { PreflightProgress, hostFinishedLine } from '../../report/progress.js';
 import { connectForPreflight } from '../../preflight/connect.js';
-import { insecureTlsWarning } from '../../transport/connect.js';
-import pc from 'picocolors';
 
 export interface PreflightArgs {
   inventory: string;
@@ -62,18 +57,8 @@ function writeReport(file: string, text: string): string {
 
 /** Runs the command; returns the exit code (design.md): 0 pass (warnings allowed), 1 a check failed, 2 a host unreachable. */
 export async function runPreflightCommand(args: PreflightArgs, io: PreflightIo): Promise<number> {
-  if (!Number.isInteger(args.forks) || args.forks < 1) throw new InputError(`--forks must be a whole number of at least 1, not ${args.forks}`, { field: '--forks' });
-  if (!(args.timeout > 0)) throw new InputError(`--timeout must be a positive number of seconds, not ${args.timeout}`, { field: '--timeout' });
-  const inventory = await loadInventory(args.inventory);
-  const selected = selectHosts(inventory, args.limit);
-  const run = createRunLogger({ verbose: args.verbose === true, runDir: io.runDir === undefined ? undefined : io.runDir, terminal: io.stderr as NodeJS.WritableStream, color: io.color });
-  const log = run.logger.child({ command: 'preflight' });
+  const { inventory, hosts: selected, run, log } = await prepareHostRun(args, io, 'preflight');
   log.info({ hosts: selected.length, forks: args.forks }, 'preflight started');
-  // Loud on every run: skipping certificate verification must never go unnoticed.
-  for (const h of selected) {
-    const warning = insecureTlsWarning(h);
-    if (warning) io.stderr.write(`${pc.createColors(io.color).red(pc.createColors(io.color).bold(warning))}\n`);
-  }
 
   const byName = new Map(selected.map((h) => [h.name, h]));
   const connect: Connect = io.connect ?? ((host) => connectForPreflight(byName.get(host.name) as HostConfig, { inventoryFile: inventory.file, log, acceptNewHostKeys: args.acceptNewHostKeys === true }));

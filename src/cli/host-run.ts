@@ -1,0 +1,42 @@
+/**
+ * What every command that runs on hosts does first (exec, preflight): check --forks and --timeout,
+ * load the inventory, select the hosts, open the run log, and warn loudly — on every run — about
+ * hosts whose TLS certificate is not verified.
+ */
+import pc from 'picocolors';
+import { InputError } from '../errors.js';
+import { loadInventory } from '../inventory/index.js';
+import type { Inventory, HostConfig } from '../inventory/types.js';
+import { createRunLogger } from '../log/index.js';
+import { insecureTlsWarning } from '../transport/connect.js';
+import { selectHosts } from './limit.js';
+
+export interface HostRunArgs {
+  inventory: string;
+  limit?: string | undefined;
+  forks: number;
+  timeout: number;
+  verbose?: boolean | undefined;
+}
+
+export interface HostRunIo {
+  stderr: { write(s: string): unknown };
+  color: boolean;
+  /** Where run logs go; null: none; undefined: the default under .cortex/runs/. */
+  runDir?: string | null;
+}
+
+export async function prepareHostRun(args: HostRunArgs, io: HostRunIo, command: string) {
+  if (!Number.isInteger(args.forks) || args.forks < 1) throw new InputError(`--forks must be a whole number of at least 1, not ${args.forks}`, { field: '--forks' });
+  if (!(args.timeout > 0)) throw new InputError(`--timeout must be a positive number of seconds, not ${args.timeout}`, { field: '--timeout' });
+  const inventory: Inventory = await loadInventory(args.inventory);
+  const hosts: HostConfig[] = selectHosts(inventory, args.limit);
+  const run = createRunLogger({ verbose: args.verbose === true, runDir: io.runDir === undefined ? undefined : io.runDir, terminal: io.stderr as NodeJS.WritableStream, color: io.color });
+  const log = run.logger.child({ command });
+  const c = pc.createColors(io.color);
+  for (const h of hosts) {
+    const warning = insecureTlsWarning(h);
+    if (warning) io.stderr.write(`${c.red(c.bold(warning))}\n`);
+  }
+  return { inventory, hosts, run, log };
+}
