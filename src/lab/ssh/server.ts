@@ -308,7 +308,9 @@ function procNetAddress(address: string, port: number): string {
 
 /**
  * A host going down drops its open SSH connections: find the established sockets whose local end is
- * the host's address and port, and end the sshd processes holding them.
+ * the host's address and port, and end the sshd processes holding them. SIGKILL, not SIGTERM: a
+ * terminated sshd closes its channels cleanly (an exit status reaches the client), which is not what
+ * a host that goes down looks like; a killed one just drops the socket.
  */
 function killConnectionsTo(address: string, port: number): void {
   const local = procNetAddress(address, port);
@@ -333,7 +335,7 @@ function killConnectionsTo(address: string, port: number): void {
           return false;
         }
       });
-      if (holds) process.kill(Number(pid), 'SIGTERM');
+      if (holds) process.kill(Number(pid), 'SIGKILL');
     } catch {
       /* gone meanwhile, or not ours to see */
     }
