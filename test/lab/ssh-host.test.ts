@@ -3,7 +3,7 @@
  * executor and state through a real sshd, the SSH transport and the resident runner.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import { UnreachableError } from '../../src/errors.js';
 import type { RunningLab } from '../../src/lab/lab.js';
 import { loadScript, ScriptRunner } from '../../src/runner/index.js';
 import { openSshSession } from '../../src/transport/ssh/index.js';
+import { labSshSettings } from '../transport/ssh/lab-fixture.js';
 import { startTestLab } from './helpers.js';
 
 let lab: RunningLab;
@@ -25,22 +26,7 @@ afterAll(async () => {
 });
 
 function openSsh() {
-  const ssh = lab.status().ssh!;
-  return openSshSession(
-    { name: 'ssh-db1', address: '127.0.24.1' },
-    {
-      port: ssh.port,
-      user: ssh.user,
-      privateKey: readFileSync(ssh.clientKeyPath, 'utf8'),
-      passphrase: null,
-      password: null,
-      agent: null,
-      knownHostsPath: ssh.knownHostsPath,
-      connectTimeoutMs: 5_000,
-      keepaliveIntervalMs: 0,
-      commandTimeoutMs: 20_000,
-    },
-  );
+  return openSshSession({ name: 'ssh-db1', address: '127.0.24.1' }, labSshSettings(lab.status().ssh!, { keepaliveIntervalMs: 0 }));
 }
 
 describe('lab host over SSH', () => {

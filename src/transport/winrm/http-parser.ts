@@ -101,16 +101,9 @@ export class HttpResponseParser {
         else this.phase = { kind: 'length', remaining: 0 };
         return 'continue';
       }
-      case 'length': {
-        const take = Math.min(this.phase.remaining, this.buf.length);
-        if (take > 0) {
-          this.bodyParts.push(this.buf.subarray(0, take));
-          this.buf = this.buf.subarray(take);
-          this.phase.remaining -= take;
-        }
-        if (this.phase.remaining > 0) return 'more';
+      case 'length':
+        if (this.takeBody(this.phase) > 0) return 'more';
         return this.finish();
-      }
       case 'chunk-size': {
         const eol = this.buf.indexOf('\r\n');
         if (eol < 0) {
@@ -124,17 +117,10 @@ export class HttpResponseParser {
         this.phase = size === 0 ? { kind: 'chunk-trailer' } : { kind: 'chunk-data', remaining: size };
         return 'continue';
       }
-      case 'chunk-data': {
-        const take = Math.min(this.phase.remaining, this.buf.length);
-        if (take > 0) {
-          this.bodyParts.push(this.buf.subarray(0, take));
-          this.buf = this.buf.subarray(take);
-          this.phase.remaining -= take;
-        }
-        if (this.phase.remaining > 0) return 'more';
+      case 'chunk-data':
+        if (this.takeBody(this.phase) > 0) return 'more';
         this.phase = { kind: 'chunk-end' };
         return 'continue';
-      }
       case 'chunk-end': {
         if (this.buf.length < 2) return 'more';
         if (this.buf[0] !== 0x0d || this.buf[1] !== 0x0a) throw new ProtocolError('malformed HTTP response: chunk not followed by CRLF');
@@ -153,6 +139,17 @@ export class HttpResponseParser {
       case 'until-close':
         return 'more';
     }
+  }
+
+  /** Move up to `phase.remaining` buffered bytes into the body; returns what is still to come. */
+  private takeBody(phase: { remaining: number }): number {
+    const take = Math.min(phase.remaining, this.buf.length);
+    if (take > 0) {
+      this.bodyParts.push(this.buf.subarray(0, take));
+      this.buf = this.buf.subarray(take);
+      phase.remaining -= take;
+    }
+    return phase.remaining;
   }
 
   private finish(): HttpResponse {

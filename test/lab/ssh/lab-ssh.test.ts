@@ -13,6 +13,7 @@ import { renderSshdConfig } from '../../../src/lab/ssh/sshd-config.js';
 import { startLabSsh, type LabSsh } from '../../../src/lab/ssh/index.js';
 import { openSshSession } from '../../../src/transport/ssh/index.js';
 import { runToCompletion, type Session } from '../../../src/transport/session.js';
+import { labSshSettings } from '../../transport/ssh/lab-fixture.js';
 
 /** Answers every command with the lab host it ran on, the command and its arguments (`wait` never ends). */
 const whoami: Dispatcher = {
@@ -41,21 +42,7 @@ afterAll(async () => {
 });
 
 function open(address: string, name: string): Promise<Session> {
-  return openSshSession(
-    { name, address },
-    {
-      port: lab.port,
-      user: lab.user,
-      privateKey: readFileSync(lab.clientKeyPath, 'utf8'),
-      passphrase: null,
-      password: null,
-      agent: null,
-      knownHostsPath: lab.knownHostsPath,
-      connectTimeoutMs: 5_000,
-      keepaliveIntervalMs: 0,
-      commandTimeoutMs: 20_000,
-    },
-  );
+  return openSshSession({ name, address }, labSshSettings(lab, { keepaliveIntervalMs: 0 }));
 }
 
 async function ask(address: string, name: string): Promise<string> {

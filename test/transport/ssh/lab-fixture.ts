@@ -36,19 +36,27 @@ export async function startContractLab(
       await lab.close();
       rmSync(stateDir, { recursive: true, force: true });
     },
-    settings: (overrides = {}) => ({
-      port: lab.port,
-      user: lab.user,
-      privateKey: readFileSync(lab.clientKeyPath, 'utf8'),
-      passphrase: null,
-      password: null,
-      agent: null,
-      knownHostsPath: lab.knownHostsPath,
-      connectTimeoutMs: 5_000,
-      keepaliveIntervalMs: sshDefaults.keepaliveIntervalMs,
-      commandTimeoutMs: 20_000,
-      jumpHost: null,
-      ...overrides,
-    }),
+    settings: (overrides = {}) => labSshSettings(lab, overrides),
+  };
+}
+
+/** Settings that log in to a lab sshd with its generated client key and known_hosts. */
+export function labSshSettings(
+  lab: { port: number; user: string; clientKeyPath: string; knownHostsPath: string },
+  overrides: Partial<SshConnectSettings> = {},
+): SshConnectSettings {
+  return {
+    port: lab.port,
+    user: lab.user,
+    privateKey: readFileSync(lab.clientKeyPath, 'utf8'),
+    passphrase: null,
+    password: null,
+    agent: null,
+    knownHostsPath: lab.knownHostsPath,
+    connectTimeoutMs: 5_000,
+    keepaliveIntervalMs: sshDefaults.keepaliveIntervalMs,
+    commandTimeoutMs: 20_000,
+    jumpHost: null,
+    ...overrides,
   };
 }
