@@ -45,3 +45,32 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq >/dev/null
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# PowerShell 7 and Pester, for the tests that run the scripts under ps1/ for real. Pinned: pwsh through
+# the .NET local tool manifest (.config/dotnet-tools.json), Pester through tools/pester/pester.csproj
+# (a PackageDownload into .tools/nuget). .tools/bin/pwsh links the tool's own executable, so tests, the
+# lab and its SSH endpoint start pwsh without `dotnet tool run` in between.
+# Without a .NET SDK (a user's workstation) the product works as before; only those tests need it, and
+# under CI=true scripts/test.sh fails without them (scripts/pester.sh, test/helpers/pwsh.ts).
+if command -v dotnet >/dev/null 2>&1; then
+  stamp=.tools/restored.stamp
+  if [ ! -x .tools/bin/pwsh ] || [ ! -f .tools/nuget/pester/5.9.1/tools/Pester.psd1 ] || [ ! -f "$stamp" ] \
+    || [ .config/dotnet-tools.json -nt "$stamp" ] || [ tools/pester/pester.csproj -nt "$stamp" ]; then
+    echo "setup: dotnet tool restore (pwsh 7.6.9) and Pester 5.9.1"
+    export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+    for attempt in 1 2 3; do
+      dotnet tool restore >/dev/null && dotnet restore tools/pester/pester.csproj --packages .tools/nuget >/dev/null && break
+      [ "$attempt" -eq 3 ] && { echo "setup: dotnet restore failed 3 times" >&2; exit 1; }
+      echo "setup: dotnet restore failed (attempt $attempt); retrying in $((attempt * 5)) s" >&2
+      sleep $((attempt * 5))
+    done
+    packages="$(dotnet nuget locals global-packages --list | sed -n 's/^global-packages: *//p')"
+    tool_dir="${packages%/}/powershell/7.6.9/tools/net10.0/any/unix"
+    [ -x "$tool_dir/pwsh" ] || { echo "setup: pwsh not found at $tool_dir after dotnet tool restore" >&2; exit 1; }
+    mkdir -p .tools/bin
+    ln -sfn "$tool_dir/pwsh" .tools/bin/pwsh
+    touch "$stamp"
+  fi
+else
+  echo "setup: no .NET SDK (dotnet): PowerShell tests need pwsh 7.6.9 and Pester (dotnet tool restore); everything else works without them"
+fi

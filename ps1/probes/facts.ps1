@@ -2,44 +2,10 @@
 # Every fact preflight judges, in one round trip, read-only (reference/components.md section 11).
 # Parameters: roles (informational), installPath (a drive-letter path), ports (TCP ports whose
 # listeners to report). The data is validated by src/preflight/facts.ts; all decisions are there.
-# Registry values are read through RegistryKey.OpenBaseKey so the 64-bit and the 32-bit (WOW6432Node)
-# views are explicit whatever the bitness of the shell (an SSH session may start a 32-bit one).
+# Registry values are read through ps1/lib/windows.ps1, in an explicit view (64-bit or 32-bit).
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
-
-function Open-CortexRegistryKey {
-    # An HKLM key in one view (64 or 32), or $null when absent. The caller closes it.
-    param([Parameter(Mandatory = $true)][string]$SubKey, [ValidateSet('64', '32')][string]$View = '64')
-    $registryView = [Microsoft.Win32.RegistryView]::Registry64
-    if ($View -eq '32') { $registryView = [Microsoft.Win32.RegistryView]::Registry32 }
-    $base = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine, $registryView)
-    $base.OpenSubKey($SubKey)
-}
-
-function Read-CortexRegistryValue {
-    # A value of an HKLM key in one view, or $null when the key or the value is absent.
-    param([Parameter(Mandatory = $true)][string]$SubKey, [Parameter(Mandatory = $true)][string]$Name, [ValidateSet('64', '32')][string]$View = '64')
-    $key = Open-CortexRegistryKey -SubKey $SubKey -View $View
-    if ($null -eq $key) { return $null }
-    try { $key.GetValue($Name, $null) } finally { $key.Close() }
-}
-
-function Read-CortexRegistryValueBothViews {
-    # The 64-bit view's value, else the 32-bit view's (WOW6432Node), else $null.
-    param([Parameter(Mandatory = $true)][string]$SubKey, [Parameter(Mandatory = $true)][string]$Name)
-    $value = Read-CortexRegistryValue -SubKey $SubKey -Name $Name -View '64'
-    if ($null -eq $value) { $value = Read-CortexRegistryValue -SubKey $SubKey -Name $Name -View '32' }
-    $value
-}
-
-function Test-CortexRegistryKey {
-    param([Parameter(Mandatory = $true)][string]$SubKey)
-    $key = Open-CortexRegistryKey -SubKey $SubKey -View '64'
-    if ($null -eq $key) { return $false }
-    $key.Close()
-    $true
-}
 
 function ConvertTo-CortexNullableInt {
     param($Value)
@@ -63,7 +29,7 @@ Invoke-CortexScript {
 
     # Drives: the system drive, the %ProgramData% drive and the install drive.
     $systemDrive = $env:SystemDrive.ToUpperInvariant()
-    $programDataPath = [Environment]::GetFolderPath('CommonApplicationData')
+    $programDataPath = $env:ProgramData
     $programDataDrive = Get-CortexDriveOf -Path $programDataPath -What '%ProgramData%'
     $install = $null
     $drives = New-Object System.Collections.Generic.List[string]
@@ -103,25 +69,25 @@ Invoke-CortexScript {
 
     $cores = (Get-CimInstance -ClassName Win32_Processor | Measure-Object -Property NumberOfCores -Sum).Sum
 
-    $dotnetRelease = ConvertTo-CortexNullableInt (Read-CortexRegistryValueBothViews -SubKey 'SOFTWARE\Microsoft\NET Framework Setup\NDP\v4\Full' -Name 'Release')
-    $psEngine = Read-CortexRegistryValueBothViews -SubKey 'SOFTWARE\Microsoft\PowerShell\3\PowerShellEngine' -Name 'PowerShellVersion'
+    $dotnetRelease = ConvertTo-CortexNullableInt (Get-CortexRegistryValueBothViews -SubKey 'SOFTWARE\Microsoft\NET Framework Setup\NDP\v4\Full' -Name 'Release')
+    $psEngine = Get-CortexRegistryValueBothViews -SubKey 'SOFTWARE\Microsoft\PowerShell\3\PowerShellEngine' -Name 'PowerShellVersion'
 
     # IIS (web): InetStp and w3wp.exe's file version.
     $iis = $null
-    $iisMajor = Read-CortexRegistryValue -SubKey 'SOFTWARE\Microsoft\InetStp' -Name 'MajorVersion'
+    $iisMajor = Get-CortexRegistryValue -SubKey 'SOFTWARE\Microsoft\InetStp' -Name 'MajorVersion'
     if ($null -ne $iisMajor) {
         $w3wp = Join-Path -Path $env:windir -ChildPath 'System32\inetsrv\w3wp.exe'
         $w3wpVersion = $null
         if (Test-Path -LiteralPath $w3wp) { $w3wpVersion = (Get-Item -LiteralPath $w3wp).VersionInfo.FileVersion }
         $iis = [ordered]@{
             majorVersion    = [int]$iisMajor
-            minorVersion    = ConvertTo-CortexNullableInt (Read-CortexRegistryValue -SubKey 'SOFTWARE\Microsoft\InetStp' -Name 'MinorVersion')
-            versionString   = Read-CortexRegistryValue -SubKey 'SOFTWARE\Microsoft\InetStp' -Name 'VersionString'
+            minorVersion    = ConvertTo-CortexNullableInt (Get-CortexRegistryValue -SubKey 'SOFTWARE\Microsoft\InetStp' -Name 'MinorVersion')
+            versionString   = Get-CortexRegistryValue -SubKey 'SOFTWARE\Microsoft\InetStp' -Name 'VersionString'
             w3wpFileVersion = $w3wpVersion
         }
     }
     $urlRewrite = [ordered]@{
-        version    = Read-CortexRegistryValueBothViews -SubKey 'SOFTWARE\Microsoft\IIS Extensions\URL Rewrite' -Name 'Version'
+        version    = Get-CortexRegistryValueBothViews -SubKey 'SOFTWARE\Microsoft\IIS Extensions\URL Rewrite' -Name 'Version'
         dllPresent = Test-Path -LiteralPath (Join-Path -Path $env:windir -ChildPath 'System32\inetsrv\rewrite.dll')
     }
 
@@ -129,27 +95,26 @@ Invoke-CortexScript {
     $sql = New-Object System.Collections.Generic.List[object]
     $seen = @{}
     foreach ($view in @('64', '32')) {
-        $names = Open-CortexRegistryKey -SubKey 'SOFTWARE\Microsoft\Microsoft SQL Server\Instance Names\SQL' -View $view
+        $namesKey = 'SOFTWARE\Microsoft\Microsoft SQL Server\Instance Names\SQL'
+        $names = Get-CortexRegistryValueName -SubKey $namesKey -View $view
         if ($null -eq $names) { continue }
-        try {
-            foreach ($instance in $names.GetValueNames()) {
-                $id = [string]$names.GetValue($instance)
-                if ($seen.ContainsKey($id)) { continue }
-                $seen[$id] = $true
-                $setup = 'SOFTWARE\Microsoft\Microsoft SQL Server\{0}\Setup' -f $id
-                $sql.Add([ordered]@{
-                        instance = $instance
-                        id       = $id
-                        version  = Read-CortexRegistryValue -SubKey $setup -Name 'Version' -View $view
-                        edition  = Read-CortexRegistryValue -SubKey $setup -Name 'Edition' -View $view
-                    })
-            }
-        } finally { $names.Close() }
+        foreach ($instance in $names) {
+            $id = [string](Get-CortexRegistryValue -SubKey $namesKey -Name $instance -View $view)
+            if ($seen.ContainsKey($id)) { continue }
+            $seen[$id] = $true
+            $setup = 'SOFTWARE\Microsoft\Microsoft SQL Server\{0}\Setup' -f $id
+            $sql.Add([ordered]@{
+                    instance = $instance
+                    id       = $id
+                    version  = Get-CortexRegistryValue -SubKey $setup -Name 'Version' -View $view
+                    edition  = Get-CortexRegistryValue -SubKey $setup -Name 'Edition' -View $view
+                })
+        }
     }
 
     # Pending reboot: PendingFileRenameOperations is a value, not a key (Test-Path on it is always false).
-    $renames = Read-CortexRegistryValue -SubKey 'SYSTEM\CurrentControlSet\Control\Session Manager' -Name 'PendingFileRenameOperations'
-    $serverManager = Read-CortexRegistryValue -SubKey 'SOFTWARE\Microsoft\ServerManager\ServicingStorage\ServerComponentCache' -Name 'RestartRequired'
+    $renames = Get-CortexRegistryValue -SubKey 'SYSTEM\CurrentControlSet\Control\Session Manager' -Name 'PendingFileRenameOperations'
+    $serverManager = Get-CortexRegistryValue -SubKey 'SOFTWARE\Microsoft\ServerManager\ServicingStorage\ServerComponentCache' -Name 'RestartRequired'
     $pendingReboot = [ordered]@{
         componentBasedServicing     = Test-CortexRegistryKey -SubKey 'SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\RebootPending'
         windowsUpdate               = Test-CortexRegistryKey -SubKey 'SOFTWARE\Microsoft\Windows\CurrentVersion\WindowsUpdate\Auto Update\RebootRequired'
@@ -159,10 +124,10 @@ Invoke-CortexScript {
 
     $schannel = 'SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols\TLS 1.2'
     $tls12 = [ordered]@{
-        clientEnabled           = ConvertTo-CortexNullableInt (Read-CortexRegistryValue -SubKey "$schannel\Client" -Name 'Enabled')
-        clientDisabledByDefault = ConvertTo-CortexNullableInt (Read-CortexRegistryValue -SubKey "$schannel\Client" -Name 'DisabledByDefault')
-        serverEnabled           = ConvertTo-CortexNullableInt (Read-CortexRegistryValue -SubKey "$schannel\Server" -Name 'Enabled')
-        serverDisabledByDefault = ConvertTo-CortexNullableInt (Read-CortexRegistryValue -SubKey "$schannel\Server" -Name 'DisabledByDefault')
+        clientEnabled           = ConvertTo-CortexNullableInt (Get-CortexRegistryValue -SubKey "$schannel\Client" -Name 'Enabled')
+        clientDisabledByDefault = ConvertTo-CortexNullableInt (Get-CortexRegistryValue -SubKey "$schannel\Client" -Name 'DisabledByDefault')
+        serverEnabled           = ConvertTo-CortexNullableInt (Get-CortexRegistryValue -SubKey "$schannel\Server" -Name 'Enabled')
+        serverDisabledByDefault = ConvertTo-CortexNullableInt (Get-CortexRegistryValue -SubKey "$schannel\Server" -Name 'DisabledByDefault')
     }
 
     $listeners = New-Object System.Collections.Generic.List[object]
@@ -181,11 +146,11 @@ Invoke-CortexScript {
         computerName  = $env:COMPUTERNAME
         os            = [ordered]@{
             caption          = $os.Caption
-            editionId        = Read-CortexRegistryValue -SubKey $currentVersion -Name 'EditionID'
-            installationType = Read-CortexRegistryValue -SubKey $currentVersion -Name 'InstallationType'
+            editionId        = Get-CortexRegistryValue -SubKey $currentVersion -Name 'EditionID'
+            installationType = Get-CortexRegistryValue -SubKey $currentVersion -Name 'InstallationType'
             build            = [int]$os.BuildNumber
             productType      = [int]$os.ProductType
-            is64Bit          = [Environment]::Is64BitOperatingSystem
+            is64Bit          = Test-Cortex64BitOperatingSystem
         }
         drives        = [ordered]@{ system = $systemDrive; programData = [ordered]@{ path = $programDataPath; drive = $programDataDrive }; install = $install }
         volumes       = $volumes.ToArray()
@@ -194,7 +159,7 @@ Invoke-CortexScript {
         cpu           = [ordered]@{ cores = [int]$cores; logicalProcessors = [int]$cs.NumberOfLogicalProcessors }
         memory        = [ordered]@{ totalPhysicalBytes = [double]$cs.TotalPhysicalMemory }
         dotnetRelease = $dotnetRelease
-        powershell    = [ordered]@{ engineVersion = $psEngine; runtimeVersion = $PSVersionTable.PSVersion.ToString() }
+        powershell    = [ordered]@{ engineVersion = $psEngine; runtimeVersion = Get-CortexPowerShellVersion }
         iis           = $iis
         urlRewrite    = $urlRewrite
         sql           = $sql.ToArray()
