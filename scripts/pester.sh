@@ -21,7 +21,7 @@ paths=("$@")
 [ ${#paths[@]} -eq 0 ] && paths=(test/ps1)
 export CORTEX_PESTER_PATHS
 CORTEX_PESTER_PATHS="$(printf '%s\n' "${paths[@]}")"
-export CORTEX_PESTER_RENDER=Plain
+export CORTEX_PESTER_RENDER=Plaintext
 [ -t 1 ] && [ -z "${NO_COLOR:-}" ] && CORTEX_PESTER_RENDER=Auto
 mkdir -p test-results
 exec "$pwsh_bin" -NoProfile -NonInteractive -Command '
