@@ -56,12 +56,12 @@ describe('runPreflight', () => {
     expect(skewFails).toEqual(['app4']);
   });
 
-  it('a blocked port shows in net.reach of the source host and in the matrix', async () => {
+  it('a dropped port shows in net.reach of the source host (a warning before the install) and in the matrix', async () => {
     const { connect } = fakeConnect({ app1: { blocked: (peer, port) => peer === 'app2' && port === 25672 } });
     const report = await runPreflight({ hosts: nineHosts, connect, forks: 10 });
     const reach = report.hosts.find((o) => o.host.name === 'app1')?.findings.find((f) => f.id === 'net.reach');
-    expect(reach?.status).toBe('fail');
-    expect(reach?.actual).toContain('app2:25672 filtered');
+    expect(reach?.status).toBe('warn');
+    expect(reach?.actual).toBe('firewall or network, unknown: app2:25672 filtered (RabbitMQ distribution)');
     expect(report.matrix.cells.app1?.app2?.unreachable).toEqual([{ port: 25672, state: 'filtered' }]);
     expect(report.matrix.cells.app1?.app3?.unreachable).toEqual([]);
   });

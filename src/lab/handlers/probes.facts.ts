@@ -63,7 +63,8 @@ export function labFacts(m: LabMachine, p: z.output<typeof params>, utcNow: Date
       : null,
     urlRewrite: m.iis?.urlRewrite ? { version: m.iis.urlRewrite, dllPresent: true } : { version: null, dllPresent: false },
     sql: m.sql.map((s) => ({ instance: s.instance, id: `MSSQL${s.version.split('.')[0]}.${s.instance}`, version: s.version, edition: s.edition })),
-    pendingReboot: { componentBasedServicing: m.pendingReboot, windowsUpdate: false, pendingFileRenameOperations: false, serverManager: false },
+    // The lab machine has one pendingReboot flag; it models Component Based Servicing, no other source.
+    pendingReboot: { componentBasedServicing: m.pendingReboot, windowsUpdate: false, pendingFileRenameOperations: false, serverManager: false, computerRename: false, domainJoin: false },
     // tls12 false models an admin who turned TLS 1.2 off in SCHANNEL; true: the values are absent (OS default).
     tls12: m.tls12
       ? { clientEnabled: null, clientDisabledByDefault: null, serverEnabled: null, serverDisabledByDefault: null }

@@ -406,12 +406,12 @@ Describe 'probes.facts' {
         It 'a port held by another program, named by its process' {
             $m = New-CortexTestMachine
             $m.TcpListeners += [ordered]@{ LocalPort = [uint16]4369; LocalAddress = '0.0.0.0'; OwningProcess = [uint32]3100 }
-            $m.Processes[3100] = 'epmd'
+            $m.Processes[3100] = 'java'
             Register-CortexTestMachineMock $m
             $r = Invoke-CortexTestFacts -Params @{ roles = @('app'); installPath = 'D:\Cortex'; ports = @(4369, 5672) } -Expect @{ 'net.ports' = 'fail' }
             @($r.Data.listeners).Count | Should -Be 1
             $r.Data.listeners[0].port | Should -Be 4369
-            $r.Data.listeners[0].processName | Should -Be 'epmd'
+            $r.Data.listeners[0].processName | Should -Be 'java'
         }
         It 'a listener whose process has exited has no process name' {
             $m = New-CortexTestMachine
