@@ -86,7 +86,7 @@ export const probesFacts = defineHandler({
     try {
       return { ok: true, data: labFacts(state.machine, p, now()) };
     } catch (err) {
-      return { ok: false, error: { message: (err as Error).message, category: 'NotSpecified' } };
+      return { ok: false, error: { message: (err as Error).message, category: 'OperationStopped' /* a PowerShell throw of a message */ } };
     }
   },
 });

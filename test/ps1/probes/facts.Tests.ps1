@@ -23,6 +23,9 @@ Describe 'probes.facts' {
             $d.factsVersion | Should -Be 1
             $d.computerName | Should -Be 'APP1'
             $d.os.build | Should -Be 17763
+            # Numbers stay numbers in the JSON (Should -Be alone would accept the text "17763").
+            $r.Json | Should -Match '"build":17763,'
+            $r.Json | Should -Match '"freeBytes":85899345920\b'
             $d.os.editionId | Should -Be 'ServerStandard'
             $d.os.productType | Should -Be 3
             $d.os.is64Bit | Should -BeTrue

@@ -42,7 +42,9 @@ Describe 'runner.file-hash' {
     }
     It 'a folder is not a file' {
         $r = Invoke-FileHash @{ path = $dir }
+        $r.Result.ok | Should -BeTrue
         $r.Data.exists | Should -BeFalse
+        $r.Data.length | Should -Be 0
     }
     It 'no path: a clear error' {
         $r = Invoke-FileHash @{}
