@@ -18,6 +18,14 @@ describe('runPreflight', () => {
     expect(report.hosts.find((o) => o.host.name === 'app1')?.findings.map((f) => f.id)).toContain('net.reach');
   });
 
+  it('gives the reach probe a 5 s deadline: a refused connect alone takes about 2 s on Windows', async () => {
+    const { connect, stats } = fakeConnect();
+    await runPreflight({ hosts: nineHosts, connect, forks: 10 });
+    const reach = stats.calls.filter((c) => c.script === 'probes.reach');
+    expect(reach.length).toBeGreaterThan(0);
+    for (const c of reach) expect(c.params).toMatchObject({ timeoutMs: 5000 });
+  });
+
   it('an unreachable host and a refused login are reported per host while the others complete (exit 2)', async () => {
     const { connect } = fakeConnect({ app2: { connectError: 'unreachable' }, db1: { connectError: 'auth' } });
     const report = await runPreflight({ hosts: nineHosts, connect, forks: 4 });

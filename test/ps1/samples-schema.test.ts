@@ -80,7 +80,11 @@ beforeAll(() => {
   if (!ci && samplesAreStale()) {
     if (existsSync(pwsh)) {
       // Missing or older than a script: produce them (about a minute or two on a busy machine).
-      execFileSync(join(root, 'scripts/pester.sh'), [], { cwd: root, stdio: 'ignore', timeout: 15 * 60_000 });
+      try {
+        execFileSync(join(root, 'scripts/pester.sh'), [], { cwd: root, stdio: 'ignore', timeout: 15 * 60_000 });
+      } catch (err) {
+        throw new Error(`scripts/pester.sh failed while producing the samples (${(err as Error).message.split('\n')[0]}): run it to see which Pester test fails`);
+      }
     } else if (!existsSync(samplesDir)) {
       unavailable = `no samples under ${samplesDir} and no pwsh at ${pwsh}: run scripts/setup.sh (needs the .NET SDK), then scripts/pester.sh`;
     }

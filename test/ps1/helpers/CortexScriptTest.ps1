@@ -103,16 +103,22 @@ function Invoke-CortexTestScript {
         $saved[$name] = [Environment]::GetEnvironmentVariable($name)
         [Environment]::SetEnvironmentVariable($name, $Environment[$name])
     }
+    # The result may come as pipeline output or be written to the console's stdout: both are captured.
+    $console = New-Object System.IO.StringWriter
+    $originalOut = [Console]::Out
     try {
+        [Console]::SetOut($console)
         $global:LASTEXITCODE = 0
         $items = @(& $file -CortexParams $paramsObject 2>&1 6>$null)
         $exitCode = $global:LASTEXITCODE
     } finally {
+        [Console]::SetOut($originalOut)
         foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
         [IO.File]::Delete($file)
     }
     $errors = @($items | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
     $output = @($items | Where-Object { $_ -isnot [System.Management.Automation.ErrorRecord] })
+    $output += @($console.ToString() -split "`r?`n" | Where-Object { $_ -ne '' })
     if ($output.Count -ne 1 -or $output[0] -isnot [string]) {
         throw ('{0} printed {1} output items instead of one JSON line: {2}' -f $Script, $output.Count, (($output | ForEach-Object { "[$($_.GetType().Name)] $_" }) -join ' | '))
     }
