@@ -34,6 +34,9 @@ function listenerProcess(m: LabMachine, port: number): string | null {
 }
 
 export function labFacts(m: LabMachine, p: z.output<typeof params>, utcNow: Date): unknown {
+  p.ports.forEach((port, i) => {
+    if (port < 1 || port > 65535) throw new Error(`ports[${i}] must be a TCP port from 1 to 65535, not ${port}`);
+  });
   const systemDrive = 'C:';
   const programDataDrive = driveOf(m.programData, '%ProgramData%');
   const install = p.installPath ? { path: p.installPath, drive: driveOf(p.installPath, 'installPath') } : null;
