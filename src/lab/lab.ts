@@ -259,6 +259,7 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
           users: spec.users,
           http: spec.http ?? true,
           https: spec.https ?? true,
+          maxEnvelopeSizeKb: h.profile.maxEnvelopeSizeKb,
         };
       }),
       dispatcher,
@@ -284,6 +285,10 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
         onShellCreated: (ref) => {
           const rt = hosts.get(ref.name);
           if (rt) rt.counters.shells++;
+        },
+        onTooLarge: (ref) => {
+          const rt = hosts.get(ref.name);
+          if (rt) rt.counters.tooLarge++;
         },
       },
     });

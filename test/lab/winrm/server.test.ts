@@ -208,7 +208,7 @@ describe('lab WinRM server', () => {
     expect((await post(B.address, envelope(Action.Create, 'uuid:h', '<rsp:Shell/>'))).status).toBe(401);
     misbehave = null;
     await createShell(B.address);
-    expect(lab.counters(B.name)).toEqual({ requests: before.requests + 3, shells: before.shells + 1, commands: before.commands });
+    expect(lab.counters(B.name)).toEqual({ requests: before.requests + 3, shells: before.shells + 1, commands: before.commands, tooLarge: 0 });
   });
 
   it('closeHost refuses connections until openHost', async () => {
