@@ -14,10 +14,10 @@
  * 127.254.255.0, away from the 127.0.x.x and 127.1.x.x addresses user labs use.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
 
@@ -29,8 +29,22 @@ export interface LoopbackBlock {
   readonly prefix: string;
   /** The block's `n`th address (1–254). */
   addr(n: number): string;
+  /** The same address escaped for a regular expression. */
+  pattern(n: number): string;
   /** Give the block back (done for you after the file's tests). */
   release(): void;
+}
+
+/**
+ * A copy of a fixture (an inventory, say) with the addresses under each of `fromPrefixes`
+ * (`127.0.50.`) moved into `block`, same host numbers; written to a temp folder under the same name.
+ */
+export function relocatedCopy(file: string, fromPrefixes: readonly string[], block: LoopbackBlock): string {
+  let text = readFileSync(file, 'utf8');
+  for (const from of fromPrefixes) text = text.replaceAll(from, block.prefix);
+  const copy = join(mkdtempSync(join(tmpdir(), 'cortex-fixture-')), basename(file));
+  writeFileSync(copy, text);
+  return copy;
 }
 
 const FIRST_HI = 200;
@@ -89,6 +103,9 @@ function makeBlock(prefix: string, lock: string): LoopbackBlock {
     addr(n: number) {
       if (!Number.isInteger(n) || n < 1 || n > 254) throw new Error(`loopback host number ${n} is outside 1–254`);
       return `${prefix}${n}`;
+    },
+    pattern(n: number) {
+      return this.addr(n).replaceAll('.', '\\.');
     },
     release,
   };

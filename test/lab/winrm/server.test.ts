@@ -13,10 +13,13 @@ import { Action, FaultCode, NS } from '../../../src/protocol/wsman/namespaces.js
 import { parseSoap } from '../../../src/protocol/wsman/soap.js';
 import { find } from '../../../src/protocol/wsman/xml.js';
 import { testDispatcher } from './test-dispatcher.js';
+import { claimLoopbackBlock } from '../../helpers/loopback.js';
 
-// 127.0.10.1 the host under test; 127.0.10.2 a host whose hooks misbehave.
-const A = { name: 'lab10a', address: '127.0.10.1' };
-const B = { name: 'lab10b', address: '127.0.10.2' };
+const net = await claimLoopbackBlock(import.meta.url);
+
+// .1 the host under test; .2 a host whose hooks misbehave.
+const A = { name: 'lab10a', address: net.addr(1) };
+const B = { name: 'lab10b', address: net.addr(2) };
 const account = { user: 'admin', domain: 'LAB', password: 'secret-10' };
 const auth = `Basic ${Buffer.from('admin:secret-10').toString('base64')}`;
 let lab: WinrmLab;
