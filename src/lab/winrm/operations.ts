@@ -26,6 +26,7 @@ import {
 } from '../../protocol/wsman/messages.js';
 import { Action, FaultCode, SHELL_RESOURCE_URI, Signal } from '../../protocol/wsman/namespaces.js';
 import { parseSoap } from '../../protocol/wsman/soap.js';
+import { commandLineToArgv } from '../windows/command-line.js';
 import type { LabHostCounters, LabServerHooks } from './hooks.js';
 import type { LabCommand, ShellTable } from './shells.js';
 
@@ -176,7 +177,10 @@ function command(ctx: OperationContext, req: WsmanRequest): SoapReply {
   const cl = readCommandLine(req.body);
   ctx.counters.commands++;
   ctx.hooks?.onCommand?.(ctx.host, cl.command, cl.args);
-  const cmd = shell.startCommand(ctx.host, ctx.dispatcher, cl.command, cl.args, cl.commandId);
+  // WinRS joins the command and its arguments (one rsp:Arguments or many) with spaces into one
+  // command line, and the process splits it again: an argument with a space arrives as two.
+  const [program = '', ...args] = commandLineToArgv([cl.command, ...cl.args].join(' '));
+  const cmd = shell.startCommand(ctx.host, ctx.dispatcher, program, args, cl.commandId);
   return ok(commandResponse(req.messageId, cmd.id));
 }
 

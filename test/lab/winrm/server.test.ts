@@ -25,6 +25,7 @@ const auth = `Basic ${Buffer.from('admin:secret-10').toString('base64')}`;
 let lab: WinrmLab;
 let misbehave: 'http500' | 'refuse' | null = null;
 const certs = makeSelfSignedCert([A.address, B.address]);
+const dispatcher = testDispatcher();
 
 beforeAll(async () => {
   lab = await startWinrmLab({
@@ -32,7 +33,7 @@ beforeAll(async () => {
       { ref: A, users: [account], http: true, https: true },
       { ref: B, users: [account], http: true, https: false },
     ],
-    dispatcher: testDispatcher(),
+    dispatcher,
     tls: certs,
     maxEnvelopeSizeKb: 150,
     maxOperationTimeoutMs: 1500,
@@ -162,6 +163,18 @@ describe('lab WinRM server', () => {
     );
     const rr = readReceiveResponse(parseSoap(rec.body));
     expect(Buffer.concat(rr.streams.map((s) => s.data)).toString()).toBe('a&b <c>\r\n');
+  });
+
+  it('joins the Command and its Arguments into one command line, which the process splits (CommandLineToArgvW)', async () => {
+    const shellId = await createShell();
+    const body =
+      '<rsp:CommandLine><rsp:Command>echo</rsp:Command><rsp:Arguments>"a b" c\\"d</rsp:Arguments>' +
+      '<rsp:Arguments>""</rsp:Arguments><rsp:Arguments>e f</rsp:Arguments></rsp:CommandLine>';
+    const cmd = await post(A.address, envelope(Action.Command, 'uuid:cmd-argv', body, selector(shellId)));
+    expect(cmd.status).toBe(200);
+    // An argument sent with a space and no quotes arrives as two, as on Windows.
+    expect(dispatcher.log.started.at(-1)).toEqual({ host: A.name, command: 'echo', args: ['a b', 'c"d', '', 'e', 'f'] });
+    await post(A.address, envelope(Action.Delete, 'uuid:del-argv', '', selector(shellId)));
   });
 
   it('unknown shell → 500 s:Sender / w:InvalidSelectors / 2150858843, shaped like Windows', async () => {
