@@ -5,25 +5,19 @@
  */
 import type { Dispatcher, LabHostRef } from '../dispatcher.js';
 import { CortexError } from '../../errors.js';
-import { buildFault, type FaultSpec } from '../../protocol/wsman/faults.js';
+import { readCommandLine, readReceive, readRequest, readRequestBytes, readSend, readShellCreate, readSignal, type WsmanRequest } from './requests.js';
 import {
+  buildFault,
   commandResponse,
   createResponse,
   deleteResponse,
-  readCommandLine,
-  readReceive,
-  readRequest,
-  readSend,
-  readRequestBytes,
-  readShellCreate,
-  readSignal,
   receiveResponse,
   RECEIVE_OVERHEAD_BYTES,
   sendResponse,
   signalResponse,
   STREAM_ELEMENT_OVERHEAD_BYTES,
-  type WsmanRequest,
-} from '../../protocol/wsman/messages.js';
+  type FaultSpec,
+} from './responses.js';
 import { Action, FaultCode, SHELL_RESOURCE_URI, Signal } from '../../protocol/wsman/namespaces.js';
 import { parseSoap } from '../../protocol/wsman/soap.js';
 import { commandLineToArgv } from '../windows/command-line.js';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError, OperationTimeoutError, TlsError, UnreachableError } from '../../../src/errors.js';
 import { makeSelfSignedCert } from '../../../src/lab/winrm/index.js';
-import { buildFault } from '../../../src/protocol/wsman/faults.js';
-import { buildResponse, receiveResponse, signalResponse } from '../../../src/protocol/wsman/messages.js';
+import { buildFault } from '../../../src/lab/winrm/responses.js';
+import { buildResponse, receiveResponse, signalResponse } from '../../../src/lab/winrm/responses.js';
 import { WsmanFaultError } from '../../../src/transport/winrm/errors.js';
 import { Action, CommandState } from '../../../src/protocol/wsman/namespaces.js';
 import { runToCompletion } from '../../../src/transport/session.js';
