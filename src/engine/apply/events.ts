@@ -30,6 +30,8 @@ export type RunEvent =
       attempts: number;
       message?: string | undefined;
       rebootRequired?: boolean | undefined;
+      /** The host has a reboot pending after this step (deferred to the end of the phase). */
+      rebootPending?: boolean | undefined;
       /** Handlers this step notified (it changed something and names them). */
       notified?: string[] | undefined;
     }

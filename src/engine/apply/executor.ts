@@ -233,17 +233,17 @@ class ApplyRun {
     }
   }
 
-  private record(h: string, step: Step, phase: string, rec: Omit<StepRecord, 'id'> & { attempts: number; rebootRequired?: boolean; notified?: string[] }): void {
-    const { attempts, rebootRequired, notified, ...stored } = rec;
+  private record(h: string, step: Step, phase: string, rec: Omit<StepRecord, 'id'> & { attempts: number; rebootRequired?: boolean; rebootPending?: boolean; notified?: string[] }): void {
+    const { attempts, rebootRequired, rebootPending, notified, ...stored } = rec;
     this.records.get(h)!.set(step.id, { id: step.id, ...stored });
-    this.emit({ type: 'step-finished', host: h, step: step.id, phase, status: rec.status, diff: rec.diff, durationMs: rec.durationMs, attempts, message: rec.message, rebootRequired, notified });
+    this.emit({ type: 'step-finished', host: h, step: step.id, phase, status: rec.status, diff: rec.diff, durationMs: rec.durationMs, attempts, message: rec.message, rebootRequired, rebootPending, notified });
   }
 
   private async runStep(step: Step, h: string, tested: TestResults | undefined): Promise<void> {
     if (this.isDone(h, step.id) || !this.alive(h)) return;
     const t0 = this.now();
     this.emit({ type: 'step-started', host: h, step: step.id, phase: step.phase });
-    const done = (status: StepStatus, extra: { message?: string; diff?: StepDiff; attempts?: number; rebootRequired?: boolean; notified?: string[] } = {}) => {
+    const done = (status: StepStatus, extra: { message?: string; diff?: StepDiff; attempts?: number; rebootRequired?: boolean; rebootPending?: boolean; notified?: string[] } = {}) => {
       this.record(h, step, step.phase, { status, durationMs: this.now() - t0, attempts: extra.attempts ?? 0, ...extra });
       if (status === 'failed') this.fail(h, new Error(`step ${step.id}: ${extra.message ?? 'failed'}`));
     };
@@ -288,7 +288,7 @@ class ApplyRun {
         message = 'reboot pending (reboot policy never: not rebooted)';
       }
     }
-    done('changed', { diff, attempts: outcome.attempts, rebootRequired: outcome.rebootRequired, notified: notified.length ? notified : undefined, message });
+    done('changed', { diff, attempts: outcome.attempts, rebootRequired: outcome.rebootRequired, rebootPending: this.rebootPending.has(h) || undefined, notified: notified.length ? notified : undefined, message });
   }
 
   /** Set, then verify with a fresh Test; retried as a whole. */
