@@ -50,6 +50,23 @@ describe('journal', () => {
     expect(() => JournalWriter.create(p, header('x'))).toThrow(/EEXIST/);
   });
 
+  it('group commit: the steps finished in one event-loop turn share one fsync; the header and the end sync at once', async () => {
+    const p = journalPath(tmp(), 'gc');
+    const w = JournalWriter.create(p, header('gc'));
+    expect(w.syncs).toBe(1);
+    for (let i = 0; i < 100; i++) w.append(finished(`h${i}`, 'dir'));
+    // Written already (a killed process loses none of it), synced at the end of this turn.
+    expect(readJournal(p).entries).toHaveLength(101);
+    expect(w.syncs).toBe(1);
+    await new Promise((r) => setImmediate(r));
+    expect(w.syncs).toBe(2);
+    w.append(finished('a', 'b'));
+    await new Promise((r) => setImmediate(r));
+    w.append({ type: 'run-finished', outcome: 'ok' });
+    expect(w.syncs).toBe(4);
+    w.close();
+  });
+
   it('a torn last line is ignored on read and cut off when the run is reopened to resume', () => {
     const p = journalPath(tmp(), 'r1');
     const w = JournalWriter.create(p, header('r1'));

@@ -1,9 +1,12 @@
 /**
  * The run journal (design.md: "every run is resumable"): .cortex/runs/<id>/journal.jsonl, one JSON
- * line per run event, appended and fsynced after every finished step, so a run killed at any moment
- * (kill -9, power loss) leaves every finished step on disk. A kill mid-write can leave a torn last
- * line: reading ignores it (and says so), and reopening to resume cuts it off before appending.
- * A bad line anywhere else is corruption and an error naming the line.
+ * line per run event. Each line is written to the file at once (one write(2): a killed process, even
+ * kill -9, loses nothing it wrote), and after a finished step the file is fsynced (against a machine
+ * crash). The fsyncs of the steps that finish in one event-loop turn are one fsync (group commit):
+ * at 4 ms an fsync on this machine's disk, one per step cost 4 ms per step and host, while a lost
+ * tail only means resume tests those steps again (a Test, never a second Set).
+ * A kill mid-write can leave a torn last line: reading ignores it (and says so), and reopening to
+ * resume cuts it off before appending. A bad line anywhere else is corruption, named by line.
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, statSync, ftruncateSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -41,6 +44,10 @@ export function journalPath(root: string, runId: string): string {
 const DURABLE = new Set(['journal-started', 'journal-resumed', 'step-finished', 'reboot-finished', 'health-gate', 'host-finished', 'run-finished']);
 
 export class JournalWriter {
+  private syncScheduled = false;
+  /** fsync calls made (the group commit's effect, for tests and benchmarks). */
+  syncs = 0;
+
   private constructor(
     private fd: number | null,
     readonly path: string,
@@ -70,12 +77,25 @@ export class JournalWriter {
     if (this.fd === null) throw new Error(`journal ${this.path} is closed`);
     // One write per line: a line is either whole or the torn tail a reader ignores.
     writeSync(this.fd, `${JSON.stringify(redactDeep(entry))}\n`);
-    if (DURABLE.has(entry.type)) fsyncSync(this.fd);
+    if (!DURABLE.has(entry.type)) return;
+    if (entry.type === 'journal-started' || entry.type === 'run-finished') return this.sync();
+    if (!this.syncScheduled) {
+      this.syncScheduled = true;
+      setImmediate(() => this.sync());
+    }
+  }
+
+  /** fsync now (also what the scheduled group commit does). */
+  sync(): void {
+    this.syncScheduled = false;
+    if (this.fd === null) return;
+    fsyncSync(this.fd);
+    this.syncs++;
   }
 
   close(): void {
     if (this.fd === null) return;
-    fsyncSync(this.fd);
+    this.sync();
     closeSync(this.fd);
     this.fd = null;
   }
