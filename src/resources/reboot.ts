@@ -6,9 +6,9 @@
 import { z } from 'zod';
 import { defineResource, NONE } from './resource.js';
 
+// Only when pending: an unconditional reboot would happen again on every apply (not idempotent).
 export const RebootParams = z.strictObject({
   reason: z.string().default('cortex-deploy'),
-  ifPending: z.boolean().default(true).meta({ description: 'Only when a reboot is pending (default). false reboots once per run.' }),
 });
 
 export const RebootState = z.object({
@@ -23,8 +23,8 @@ export const rebootResource = defineResource({
   params: RebootParams,
   state: RebootState,
   label: () => 'reboot',
-  diff(p, s) {
-    if (s.pending || !p.ifPending) return { action: 'update', from: { bootTime: s.bootTime, pending: s.pending }, to: { rebooted: true } };
+  diff(_p, s) {
+    if (s.pending) return { action: 'update', from: { bootTime: s.bootTime, pending: s.pending }, to: { rebooted: true } };
     return NONE;
   },
 });

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Inventory } from '../../src/inventory/types.js';
 import type { Playbook } from '../../src/engine/playbook/types.js';
-import { buildPlan, planDocument } from '../../src/engine/plan/plan.js';
+import { buildPlan, planDocument, stepsToTest } from '../../src/engine/plan/plan.js';
+import { ConditionContext } from '../../src/engine/plan/conditions.js';
 import { planExitCode } from '../../src/engine/plan/exit-code.js';
 import { schedule, serialBatches } from '../../src/engine/plan/schedule.js';
 import { planLines } from '../../src/engine/plan/text.js';
@@ -80,5 +81,15 @@ describe('schedule', () => {
       ['sf-cluster', [['app2']], 7],
       ['lb-config', [['lb1']], 3],
     ]);
+  });
+});
+
+describe('stepsToTest', () => {
+  it("lists a phase's steps for one host whose condition holds: what one batched Test round trip carries", () => {
+    const cond = new ConditionContext(inv, pb);
+    expect(stepsToTest(pb, cond, 'web2', 'base', { os: { build: 9600 } }).map((s) => s.id)).toEqual(['install-dir']);
+    expect(stepsToTest(pb, cond, 'web2', 'base', { os: { build: 17763 } }).map((s) => s.id)).toEqual(['install-dir', 'tls12']);
+    expect(stepsToTest(pb, cond, 'app2', 'cluster', {}).map((s) => s.id)).toEqual(['sf-cluster']);
+    expect(stepsToTest(pb, cond, 'app1', 'cluster', {}).map((s) => s.id)).toEqual([]);
   });
 });

@@ -233,9 +233,10 @@ class ApplyRun {
     }
   }
 
+  /** Keep a step's result (handlers under phase/id: one may run in several phases) and emit it. */
   private record(h: string, step: Step, phase: string, rec: Omit<StepRecord, 'id'> & { attempts: number; rebootRequired?: boolean; rebootPending?: boolean; notified?: string[] }): void {
     const { attempts, rebootRequired, rebootPending, notified, ...stored } = rec;
-    this.records.get(h)!.set(step.id, { id: step.id, ...stored });
+    this.records.get(h)!.set(step.kind === 'handler' ? `${phase}/${step.id}` : step.id, { id: step.id, ...stored });
     this.emit({ type: 'step-finished', host: h, step: step.id, phase, status: rec.status, diff: rec.diff, durationMs: rec.durationMs, attempts, message: rec.message, rebootRequired, rebootPending, notified });
   }
 
@@ -406,8 +407,6 @@ class ApplyRun {
         const r = await this.setHandler(handler, h);
         this.notified.get(h)!.delete(handler.id);
         this.record(h, handler, phase.name, { status: r.ok ? 'changed' : 'failed', durationMs: this.now() - t0, attempts: r.attempts, message: r.message });
-        this.records.get(h)!.delete(handler.id); // a handler may run again in a later phase
-        this.records.get(h)!.set(`${phase.name}/${handler.id}`, { id: handler.id, status: r.ok ? 'changed' : 'failed', durationMs: this.now() - t0, message: r.message });
         if (!r.ok) this.fail(h, new Error(`handler ${handler.id}: ${r.message}`));
       }, () => !this.stopping);
     }

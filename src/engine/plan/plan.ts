@@ -73,10 +73,12 @@ export interface Plan {
 export function stepsToTest(pb: Playbook, cond: ConditionContext, host: string, phase: string, facts: unknown): Step[] {
   const ph = pb.phases.find((p) => p.name === phase);
   if (!ph) return [];
-  return ph.steps.filter((s) => s.hosts.includes(host) && (() => {
+  return ph.steps.filter((s) => {
+    if (!s.hosts.includes(host)) return false;
     const r = cond.evaluate(s, host, facts);
-    return 'holds' in r ? r.holds : true; // an error is reported by the plan; Test anyway costs nothing extra
-  })());
+    // A condition that cannot be evaluated is reported by buildPlan; testing the step costs nothing extra.
+    return 'holds' in r ? r.holds : true;
+  });
 }
 
 /** Diff of one step on one host from its raw Test result: a change, or an error message. */
