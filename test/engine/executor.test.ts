@@ -8,6 +8,7 @@ import { apply, applyDocument, type ApplyOptions } from '../../src/engine/apply/
 import type { RunEvent } from '../../src/engine/apply/events.js';
 import { FakeWorld } from './fake-agent.js';
 import { loadSite } from './support.js';
+import { parsePlaybook } from '../../src/engine/playbook/loader.js';
 
 async function setup(file: string, start: 'fresh' | 'in-sync' = 'fresh') {
   const { inv, pb } = await loadSite(file);
@@ -27,7 +28,8 @@ describe('apply: order and idempotence', () => {
     expect(world.calls).toEqual([
       'app1 facts', 'app2 facts', 'app3 facts', 'db1 facts',
       'app1 test dir,env', 'app2 test dir,env', 'app3 test dir,env',
-      'app1 set dir', 'app1 test dir', 'app2 set dir', 'app2 test dir', 'app3 set dir', 'app3 test dir',
+      // Each Set is verified by a Test that also refreshes the host's remaining steps of the batch.
+      'app1 set dir', 'app1 test dir,env', 'app2 set dir', 'app2 test dir,env', 'app3 set dir', 'app3 test dir,env',
       'app1 set env', 'app1 test env', 'app2 set env', 'app2 test env', 'app3 set env', 'app3 test env',
       'app1 set restart', 'app2 set restart', 'app3 set restart',
       'app1 test app-file', 'app2 test app-file', 'app3 test app-file', 'db1 test db-dir',
@@ -215,5 +217,56 @@ describe('apply: barriers', () => {
     expect(r.reason).toBe('barrier before step app-file: host db1 has not verified step db-dir (it failed)');
     expect(world.setsOf().some((c) => c.endsWith('app-file'))).toBe(false);
     expect(r.exitCode).toBe(1);
+  });
+});
+
+describe('apply: the 30-step playbook over 7 hosts', () => {
+  it('fresh: every step once; a 3010 on each app server reboots them one at a time; then a second apply runs no Set', async () => {
+    const { pb, world, run } = await setup('thirty-steps.yaml');
+    expect(pb.phases.reduce((n, p) => n + p.steps.length, 0)).toBe(28);
+    world.rebootMs = 10;
+    for (const h of ['app1', 'app2', 'app3']) world.on(h, 'service-fabric', { rebootRequired: true });
+    world.on('db1', 'db-scripts', { rebootRequired: true });
+    const r = await run({ forks: 10 });
+    expect(r.exitCode).toBe(0);
+    const sets = world.setsOf();
+    expect(new Set(sets).size).toBe(sets.length);
+    expect(world.maxDown.get('app')).toBe(1);
+    expect([...world.bootCount.entries()].sort()).toEqual([['app1', 1], ['app2', 1], ['app3', 1], ['db1', 1]]);
+    // The reboot resource finds nothing pending after the immediate reboot: no second reboot.
+    expect(world.calls.filter((c) => c.endsWith(' reboot'))).toHaveLength(4);
+    expect(r.summary.failed).toBe(0);
+
+    world.calls.length = 0;
+    const again = await run({ forks: 10 });
+    expect(world.setsOf()).toEqual([]);
+    expect(again.summary.changed).toBe(0);
+    expect(again.exitCode).toBe(0);
+  });
+});
+
+describe('apply: state changed by an earlier step', () => {
+  it('a step configuring what an earlier step installed sees the state after it (the verify Test refreshes the rest), with no extra round trip', async () => {
+    const { inv } = await loadSite('small.yaml');
+    const pb = parsePlaybook(
+      `name: svc
+phases:
+  - name: one
+    targets: { hosts: [lb1] }
+    steps:
+      - id: pkg
+        package: { name: gobetween, path: 'C:\\g.msi', productCode: '{AAAAAAAA-BBBB-CCCC-DDDD-EEEEEEEEEEEE}' }
+      - id: svc
+        service: { name: gobetween, state: running }
+`,
+      'svc.yaml',
+      inv,
+    );
+    const world = new FakeWorld(pb, 'fresh', inv.groups);
+    world.states.get('lb1')!.set('svc', { exists: false, state: null, startupType: null });
+    world.on('lb1', 'pkg', { effect: (st) => st.set('svc', { exists: true, state: 'stopped', startupType: 'automatic' }) });
+    const r = await apply({ inventory: inv, playbook: pb, agents: world.agents(), forks: 1, sleep: async () => {} });
+    expect(r.exitCode).toBe(0);
+    expect(world.calls).toEqual(['lb1 facts', 'lb1 test pkg,svc', 'lb1 set pkg', 'lb1 test pkg,svc', 'lb1 set svc', 'lb1 test svc']);
   });
 });

@@ -22,6 +22,8 @@ export interface SetBehaviour {
   onStart?: () => void;
   /** Milliseconds the Set takes. */
   ms?: number;
+  /** Other effects of the change on the host's state (a package installs a service). */
+  effect?: (states: Map<string, unknown>) => void;
 }
 
 export class FakeWorld {
@@ -103,6 +105,7 @@ function makeAgent(world: FakeWorld, host: string, pb: Playbook): HostAgent {
           b.failTimes = (b.failTimes ?? 0) - 1;
           return { ok: false, rebootRequired: false, exitCode: 1603, message: 'msiexec exit code 1603: fatal error during installation' };
         }
+        b.effect?.(world.states.get(host)!);
         if (!b.noEffect) {
           const s = steps.get(req.step)!;
           if (s.resource === 'scheduled_task') world.states.get(host)!.set(req.step, { lastRun: { token: (req.params as { token: string }).token, exitCode: 0, finishedAt: 'now' } });
@@ -122,6 +125,8 @@ function makeAgent(world: FakeWorld, host: string, pb: Playbook): HostAgent {
         await new Promise((r) => setTimeout(r, world.rebootMs));
         world.down.delete(host);
         world.bootCount.set(host, (world.bootCount.get(host) ?? 0) + 1);
+        // A reboot clears the pending-reboot state, as on Windows (and in the lab).
+        for (const s of steps.values()) if (s.resource === 'reboot' && world.states.get(host)!.has(s.id)) world.states.get(host)!.set(s.id, { pending: false, bootTime: `boot-${world.bootCount.get(host)}` });
       },
     };
   }

@@ -1,7 +1,9 @@
 /**
  * The executor (design.md, "apply"): walks the schedule (../plan/schedule.ts) against HostAgents.
  * - per phase batch, one batched Test per host; a step whose diff is none runs no Set;
- * - a changed step is Set (retries with backoff, a timeout), then verified by a fresh Test;
+ * - a changed step is Set (retries with backoff, a timeout), then verified by a fresh Test that also
+ *   re-tests the host's remaining steps of the batch (a package step installs the service a later
+ *   step configures: the first Test's answer for it is stale), so a change costs no extra round trip;
  * - barriers: every earlier step verified on the named hosts before the step starts anywhere;
  * - serial batches with a health gate between them; max_fail_percentage per phase;
  * - handlers at the end of the phase, on the hosts that notified them;
@@ -65,6 +67,12 @@ export interface ApplyResult {
   /** Why the run stopped early (a barrier, max-fail, a health gate), naming host and step. */
   reason?: string | undefined;
   exitCode: ExitCodeValue | typeof EXIT_INTERRUPTED;
+}
+
+/** One phase batch: the steps each host has to run in it, and their latest Test results. */
+interface BatchContext {
+  tested: Map<string, TestResults>;
+  steps: Map<string, Step[]>;
 }
 
 const UNREACHABLE_KINDS = new Set(['unreachable', 'auth', 'tls']);
@@ -179,18 +187,19 @@ class ApplyRun {
     const live = batch.hosts.filter((h) => this.alive(h));
     this.emit({ type: 'phase-started', phase: phase.name, batch: bi, hosts: live });
     // One Test round trip per host for the batch's steps that still have to run there.
-    const tested = new Map<string, TestResults>();
+    const ctx: BatchContext = { tested: new Map(), steps: new Map() };
     await forEachLimit(live, this.forks, async (h) => {
-      const reqs = batch.steps
+      const steps = batch.steps
         .filter((r) => r.hostBatches.some((b) => b.includes(h)) && !this.isDone(h, r.step.id))
         .filter((r) => {
           const c = this.cond.evaluate(r.step, h, this.facts.get(h));
           return !('holds' in c) || c.holds;
         })
-        .map((r) => this.request(r.step, h));
-      if (!reqs.length) return;
+        .map((r) => r.step);
+      ctx.steps.set(h, steps);
+      if (!steps.length) return;
       try {
-        tested.set(h, await this.agent(h).test(reqs));
+        ctx.tested.set(h, await this.agent(h).test(steps.map((s) => this.request(s, h))));
       } catch (err) {
         this.fail(h, err);
       }
@@ -200,7 +209,7 @@ class ApplyRun {
       if (!this.barrierHolds(run)) return;
       for (const hb of run.hostBatches) {
         if (this.stopping) return;
-        await forEachLimit(hb.filter((h) => this.alive(h)), this.forks, (h) => this.runStep(run.step, h, tested.get(h)), () => !this.stopping);
+        await forEachLimit(hb.filter((h) => this.alive(h)), this.forks, (h) => this.runStep(run.step, h, ctx), () => !this.stopping);
         this.checkMaxFail(phase);
       }
     }
@@ -240,7 +249,26 @@ class ApplyRun {
     this.emit({ type: 'step-finished', host: h, step: step.id, phase, status: rec.status, diff: rec.diff, durationMs: rec.durationMs, attempts, message: rec.message, rebootRequired, rebootPending, notified });
   }
 
-  private async runStep(step: Step, h: string, tested: TestResults | undefined): Promise<void> {
+  /** The host's steps of this batch after `step`, still to run: what a change makes stale. */
+  private rest(ctx: BatchContext, h: string, step: Step): Step[] {
+    const steps = ctx.steps.get(h) ?? [];
+    return steps.slice(steps.indexOf(step) + 1).filter((s) => !this.isDone(h, s.id));
+  }
+
+  /** Test the remaining steps again (after a reboot): one round trip. false when the host failed. */
+  private async retest(ctx: BatchContext, h: string, steps: Step[]): Promise<boolean> {
+    if (!steps.length) return true;
+    try {
+      Object.assign(ctx.tested.get(h) ?? {}, await this.agent(h).test(steps.map((s) => this.request(s, h))));
+      return true;
+    } catch (err) {
+      this.fail(h, err);
+      return false;
+    }
+  }
+
+  private async runStep(step: Step, h: string, ctx: BatchContext): Promise<void> {
+    const tested = ctx.tested.get(h);
     if (this.isDone(h, step.id) || !this.alive(h)) return;
     const t0 = this.now();
     this.emit({ type: 'step-started', host: h, step: step.id, phase: step.phase });
@@ -262,11 +290,11 @@ class ApplyRun {
     if (diff.action === 'none') return done('ok', { diff });
 
     if (step.resource === 'reboot') {
-      const ok = await this.rebootHost(h, (step.params[h] as { reason?: string }).reason ?? `step ${step.id}`);
+      const ok = (await this.rebootHost(h, (step.params[h] as { reason?: string }).reason ?? `step ${step.id}`)) && (await this.retest(ctx, h, this.rest(ctx, h, step)));
       return ok ? done('changed', { diff, attempts: 1 }) : done('failed', { diff, attempts: 1, message: this.hostMessage.get(h) ?? 'reboot failed' });
     }
 
-    const outcome = await this.setWithRetries(step, h);
+    const outcome = await this.setWithRetries(step, h, ctx);
     if (!outcome.ok) {
       if (outcome.unreachable) {
         this.record(h, step, step.phase, { status: 'failed', durationMs: this.now() - t0, attempts: outcome.attempts, message: outcome.message, diff });
@@ -280,7 +308,7 @@ class ApplyRun {
     let message: string | undefined;
     if (outcome.rebootRequired) {
       if (policy === 'immediate') {
-        if (!(await this.rebootHost(h, `step ${step.id} requires a reboot`))) return done('failed', { diff, attempts: outcome.attempts, rebootRequired: true, message: `reboot after the change failed: ${this.hostMessage.get(h)}` });
+        if (!(await this.rebootHost(h, `step ${step.id} requires a reboot`)) || !(await this.retest(ctx, h, this.rest(ctx, h, step)))) return done('failed', { diff, attempts: outcome.attempts, rebootRequired: true, message: `reboot after the change failed: ${this.hostMessage.get(h)}` });
         message = 'rebooted';
       } else if (policy === 'end_of_phase') {
         this.rebootPending.add(h);
@@ -292,8 +320,8 @@ class ApplyRun {
     done('changed', { diff, attempts: outcome.attempts, rebootRequired: outcome.rebootRequired, rebootPending: this.rebootPending.has(h) || undefined, notified: notified.length ? notified : undefined, message });
   }
 
-  /** Set, then verify with a fresh Test; retried as a whole. */
-  private async setWithRetries(step: Step, h: string): Promise<{ ok: true; attempts: number; rebootRequired: boolean } | { ok: false; attempts: number; message: string; unreachable?: boolean }> {
+  /** Set, then verify with a fresh Test (with the host's remaining steps: their answers are refreshed); retried as a whole. */
+  private async setWithRetries(step: Step, h: string, ctx: BatchContext): Promise<{ ok: true; attempts: number; rebootRequired: boolean } | { ok: false; attempts: number; message: string; unreachable?: boolean }> {
     const { attempts, delayMs, backoff, maxDelayMs } = step.retries;
     let last = 'failed';
     let rebootRequired = false;
@@ -306,7 +334,11 @@ class ApplyRun {
           last = r.message ?? `Set failed${r.exitCode === undefined ? '' : ` (exit code ${r.exitCode})`}`;
           continue;
         }
-        const verify = (await this.agent(h).test([this.request(step, h)]))[step.id];
+        const rest = this.rest(ctx, h, step);
+        const fresh = await this.agent(h).test([step, ...rest].map((s) => this.request(s, h)));
+        const t = ctx.tested.get(h);
+        if (t) for (const s of rest) if (fresh[s.id] !== undefined) t[s.id] = fresh[s.id]!;
+        const verify = fresh[step.id];
         if (!verify) last = 'no Test result when verifying the change';
         else if ('error' in verify) last = `verifying the change: Test failed: ${verify.error}`;
         else {

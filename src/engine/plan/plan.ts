@@ -82,7 +82,7 @@ export function stepsToTest(pb: Playbook, cond: ConditionContext, host: string, 
 }
 
 /** Diff of one step on one host from its raw Test result: a change, or an error message. */
-export function diffStep(step: Step, host: string, raw: unknown): { change: Omit<PlanChange, 'host' | 'step' | 'phase'> } | { error: string } {
+export function diffStep(step: Step, host: string, raw: unknown): { change: Omit<PlanChange, 'host' | 'step' | 'phase'> } | { error: string; unreachableState?: boolean } {
   const r = resourceOf(step.resource);
   const params = step.params[host];
   if (params === undefined) return { error: `no parameters for host ${host} (internal)` };
@@ -95,7 +95,7 @@ export function diffStep(step: Step, host: string, raw: unknown): { change: Omit
     const d = r.diff(params as never, state.data as never);
     return { change: { resource: r.label(params as never), action: d.action, from: d.from, to: d.to } };
   } catch (err) {
-    if (err instanceof UnreachableStateError) return { error: err.message };
+    if (err instanceof UnreachableStateError) return { error: err.message, unreachableState: true };
     throw err;
   }
 }
@@ -137,8 +137,12 @@ export function buildPlan(inv: Inventory, pb: Playbook, readings: Readings, sche
       continue;
     }
     const d = diffStep(step, host, reading.states[step.id]);
-    if ('error' in d) problems.push({ host, step: step.id, kind: 'error', message: d.error });
-    else changes.push({ host, step: step.id, phase, ...d.change });
+    const earlier = changes.filter((c) => c.host === host && c.action !== 'none').map((c) => c.step);
+    if ('error' in d) {
+      // A service an earlier step installs does not exist yet: the change is known after that step, not an error.
+      if (d.unreachableState && earlier.length) changes.push({ host, step: step.id, phase, resource: resourceOf(step.resource).label(step.params[host] as never), action: 'create', from: null, to: { knownAfter: earlier, now: d.error } });
+      else problems.push({ host, step: step.id, kind: 'error', message: d.error });
+    } else changes.push({ host, step: step.id, phase, ...d.change });
   }
 
   const count = (a: DiffAction) => changes.filter((c) => c.action === a).length;
