@@ -19,3 +19,4 @@ export { apply, applyDocument, EXIT_INTERRUPTED, type ApplyOptions, type ApplyRe
 export { JournalWriter, readJournal, journalPath, runDir, type JournalHeader, type JournalEntry, type JournalContents } from './run/journal.js';
 export { resumeStateOf, runToResume, listRuns, isFinished } from './run/resume.js';
 export { acquireLock, lockPath, readLock, pidAlive, LockHeldError, type LockInfo, type HeldLock } from './run/lock.js';
+export { runApply, type RunApplyOptions, type RunApplyResult } from './run/run-apply.js';
