@@ -270,3 +270,15 @@ phases:
     expect(world.calls).toEqual(['lb1 facts', 'lb1 test pkg,svc', 'lb1 set pkg', 'lb1 test pkg,svc', 'lb1 set svc', 'lb1 test svc']);
   });
 });
+
+describe('apply: --limit', () => {
+  it('runs only the named hosts; barriers and max-fail look only at them', async () => {
+    const { world, run } = await setup('small.yaml');
+    const r = await run({ hosts: ['app1', 'app2'] });
+    expect(r.exitCode).toBe(0);
+    expect(r.hosts.map((h) => h.name)).toEqual(['app1', 'app2']);
+    expect(world.calls.some((c) => c.startsWith('app3 ') || c.startsWith('db1 '))).toBe(false);
+    // app-file's barrier names db (not in this run): it does not hold the limited run back.
+    expect(world.setsOf().filter((c) => c.endsWith('app-file'))).toEqual(['app1 set app-file', 'app2 set app-file']);
+  });
+});

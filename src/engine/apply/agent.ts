@@ -9,7 +9,11 @@ import type { ResourceTypeName } from '../../resources/index.js';
 export interface ResourceRequest {
   step: string;
   resource: ResourceTypeName;
-  /** The step's validated params for this host. */
+  /**
+   * The step's validated params for this host. Secrets in them are still references (env:NAME,
+   * file:PATH, prompt: scheduled_task.runAs.password): the agent resolves them, registers them with
+   * the redactor, and sends them to the host on stdin, never on a command line.
+   */
   params: unknown;
 }
 

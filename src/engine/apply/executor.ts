@@ -40,6 +40,8 @@ export interface ApplyOptions {
   inventory: Inventory;
   playbook: Playbook;
   agents: Record<string, HostAgent>;
+  /** Only these hosts (--limit); default every host the playbook targets. Barriers look only at these. */
+  hosts?: readonly string[] | undefined;
   /** Hosts at once within a step. Default 50. */
   forks?: number | undefined;
   signal?: AbortSignal | undefined;
@@ -92,7 +94,7 @@ class ApplyRun {
   private readonly now: () => number;
   private readonly cond: ConditionContext;
   private readonly hosts: string[];
-  private readonly status = new Map<string, 'alive' | 'failed' | 'unreachable'>();
+  private readonly status = new Map<string, 'alive' | 'failed' | 'unreachable' | 'excluded'>();
   private readonly hostMessage = new Map<string, string>();
   private readonly records = new Map<string, Map<string, StepRecord>>();
   private readonly facts = new Map<string, unknown>();
@@ -108,7 +110,9 @@ class ApplyRun {
     this.now = o.now ?? Date.now;
     this.cond = new ConditionContext(o.inventory, o.playbook);
     const inPlaybook = new Set(stepsOf(this.pb).flatMap((s) => s.runOnceOf ?? s.hosts));
-    this.hosts = o.inventory.hosts.map((h) => h.name).filter((h) => inPlaybook.has(h));
+    const limit = o.hosts ? new Set(o.hosts) : undefined;
+    this.hosts = o.inventory.hosts.map((h) => h.name).filter((h) => inPlaybook.has(h) && (!limit || limit.has(h)));
+    for (const h of o.inventory.hosts.map((x) => x.name)) if (!this.hosts.includes(h)) this.status.set(h, 'excluded');
     for (const h of this.hosts) {
       this.status.set(h, 'alive');
       this.records.set(h, new Map());
@@ -219,6 +223,7 @@ class ApplyRun {
   private barrierHolds(run: StepRun): boolean {
     if (!run.barrier) return true;
     for (const h of run.barrier) {
+      if (this.status.get(h) === 'excluded') continue;
       for (const s of stepsOf(this.pb)) {
         if (s.id === run.step.id) break;
         if (!s.hosts.includes(h)) continue;
@@ -234,11 +239,12 @@ class ApplyRun {
 
   private checkMaxFail(phase: Phase): void {
     if (this.stopReason) return;
-    const failed = phase.hosts.filter((h) => this.status.get(h) !== 'alive');
+    const inRun = phase.hosts.filter((h) => this.status.get(h) !== 'excluded');
+    const failed = inRun.filter((h) => this.status.get(h) !== 'alive');
     if (!failed.length) return;
-    const pct = (failed.length * 100) / phase.hosts.length;
+    const pct = (failed.length * 100) / inRun.length;
     if (pct > phase.maxFailPercentage) {
-      this.stopReason = `max_fail_percentage ${phase.maxFailPercentage}% exceeded in phase ${phase.name}: ${failed.length} of ${phase.hosts.length} hosts failed (${failed.map((h) => `${h}: ${this.hostMessage.get(h) ?? 'failed'}`).join('; ')})`;
+      this.stopReason = `max_fail_percentage ${phase.maxFailPercentage}% exceeded in phase ${phase.name}: ${failed.length} of ${inRun.length} hosts failed (${failed.map((h) => `${h}: ${this.hostMessage.get(h) ?? 'failed'}`).join('; ')})`;
     }
   }
 
@@ -471,7 +477,7 @@ class ApplyRun {
     const hosts = this.hosts.map((name) => {
       const steps = [...this.records.get(name)!.entries()].map(([, r]) => r);
       const st = this.status.get(name)!;
-      const status: HostStatus = st === 'alive' ? (steps.some((s) => s.status === 'changed' && !s.resumed) ? 'changed' : 'ok') : st;
+      const status: HostStatus = st === 'alive' ? (steps.some((s) => s.status === 'changed' && !s.resumed) ? 'changed' : 'ok') : (st as Exclude<typeof st, 'alive' | 'excluded'>);
       this.emit({ type: 'host-finished', host: name, status, message: this.hostMessage.get(name) });
       return { name, status, steps };
     });
