@@ -23,7 +23,7 @@ import { deriveState } from './state/derive.js';
 import type { LabHostRuntime } from './state/host.js';
 import { LabStateStore, type LoadOrigin } from './state/store.js';
 import type { LabHostState } from './state/types.js';
-import { checkLabAddress, makeSelfSignedCert, startWinrmLab, type LabAccount, type WinrmLab } from './winrm/index.js';
+import { checkLabAddress, makeSelfSignedCert, startWinrmLab, type CertificateMapping, type LabAccount, type WinrmLab } from './winrm/index.js';
 import { InputError } from '../errors.js';
 
 export interface LabHostSpec {
@@ -36,6 +36,8 @@ export interface LabHostSpec {
   /** Listen on WinRM HTTP / HTTPS (default both). */
   http?: boolean;
   https?: boolean;
+  /** Client certificates the host maps to its accounts (certificate authentication). */
+  certificateMappings?: CertificateMapping[];
 }
 
 export interface LabOptions {
@@ -45,6 +47,8 @@ export interface LabOptions {
   /** `--fault` flags, merged over each host's profile faults. */
   faultFlags?: FaultFlag[];
   handlers?: readonly AnyLabHandler[];
+  /** Accept Kerberos on HTTPS with the HTTP/<host> keys of this keytab (docs/authentication.md). */
+  kerberos?: { keytab: string; realm?: string };
   /** Ports, for tests only (default the real 5985 / 5986). */
   httpPort?: number;
   httpsPort?: number;
@@ -259,10 +263,13 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
           users: spec.users,
           http: spec.http ?? true,
           https: spec.https ?? true,
+          clockSkewSec: h.profile.clockSkewSec,
+          ...(spec.certificateMappings ? { certificateMappings: spec.certificateMappings } : {}),
         };
       }),
       dispatcher,
       tls: cert,
+      ...(opts.kerberos ? { kerberos: opts.kerberos } : {}),
       ...(opts.httpPort !== undefined ? { httpPort: opts.httpPort } : {}),
       ...(opts.httpsPort !== undefined ? { httpsPort: opts.httpsPort } : {}),
       hooks: {
