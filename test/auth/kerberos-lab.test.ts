@@ -267,6 +267,12 @@ describe('auth: negotiate', () => {
     console.log(`negotiate → NTLM fallback connect: ${ms.toFixed(0)} ms`);
   });
 
+  it('when NTLM then fails too, the error says why Kerberos was not used', async () => {
+    const e = await openWinrmSession(web01, settings({ auth: 'negotiate', user: `stranger@${REALM}` })).catch((x: unknown) => x);
+    expect((e as Error).message).toContain(`authentication refused by ${web01.name} (ntlm) for user stranger@${REALM}`);
+    expect((e as Error).message).toContain(`(auth: negotiate used NTLM because kerberos was not possible: Kerberos login failed: the KDC does not know the principal stranger@${REALM})`);
+  });
+
   it('does not fall back when the KDC refuses the password', async () => {
     const e = await refusal({ auth: 'negotiate', user: `outsider@${REALM}`, password: 'not-the-password' });
     expect(e.failure).toBe('wrong-password');
@@ -297,7 +303,11 @@ describe('pywinrm (python3-winrm + requests-kerberos) against the lab', () => {
   it('runs hostname and echo with a ticket from the test KDC', async () => {
     const cc = `FILE:${join(dir, 'ccache-pywinrm')}`;
     await kdc.kinit(`svc-cortex@${REALM}`, PASSWORD, cc);
+    const before = acceptances;
     const r = await pywinrm(cc);
+    // requests-kerberos authenticates once and then sends no header: the lab must keep the connection
+    // authenticated (HTTP.sys does), or it would answer 401 and see a second ticket.
+    expect(acceptances - before).toBe(1);
     expect(r.lines).toEqual([
       { cmd: 'hostname', args: [], stdout: `${web01.name}\r\n`, stderr: '', code: 0 },
       { cmd: 'echo', args: ['hello'], stdout: 'hello\r\n', stderr: '', code: 0 },

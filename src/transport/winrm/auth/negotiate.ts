@@ -5,6 +5,7 @@
  * or clock skew are errors, not reasons to retry with NTLM. The connection records which one was
  * used and why. Over plain HTTP only NTLM can encrypt the traffic, so NTLM is used and says so.
  */
+import { AuthError } from '../../../errors.js';
 import { authRefused } from '../errors.js';
 import type { HttpConnection } from '../http-connection.js';
 import type { AuthContext, Authenticator, ConnectionSecurity } from './authenticator.js';
@@ -32,9 +33,15 @@ export function negotiateAuthenticator(kerberos: Authenticator, ntlm: Authentica
           note = `Kerberos was not possible: ${e.detail}`;
         }
       }
-      const s = await ntlm.establish(conn, ctx);
       lastUsed = 'ntlm';
-      return { ...s, used: { scheme: 'ntlm', note } };
+      try {
+        const s = await ntlm.establish(conn, ctx);
+        return { ...s, used: { scheme: 'ntlm', note } };
+      } catch (e) {
+        // Say why NTLM was tried at all: the Kerberos reason is often the real problem.
+        if (e instanceof AuthError) throw new AuthError(`${e.detail} (auth: negotiate used NTLM because ${note.charAt(0).toLowerCase()}${note.slice(1)})`, e.context, { cause: e });
+        throw e;
+      }
     },
     refused(res, hostName) {
       if (lastUsed === 'kerberos' && kerberos.refused) return kerberos.refused(res, hostName);
