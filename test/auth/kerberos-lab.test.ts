@@ -6,7 +6,7 @@
  * Hosts: 127.0.81.1 web01 (healthy), 127.0.81.2 web02 (clock one hour ahead).
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -113,8 +113,7 @@ beforeAll(async () => {
     stateDir: join(dir, 'lab-state'),
     kerberos: { keytab: kdc.keytab, realm: REALM },
   });
-  ca = lab.status().certPath;
-  ca = (await import('node:fs')).readFileSync(ca, 'utf8');
+  ca = readFileSync(lab.status().certPath, 'utf8');
   const gss = loadGss();
   const accept = gss.initializeServer.bind(gss);
   gss.initializeServer = (service: string) => {
@@ -140,15 +139,19 @@ describe('Kerberos over HTTPS against the lab, with a real KDC', () => {
     expect(host.checks.find((c) => c.id === 'os.version')?.status).toBe('pass');
   });
 
-  it('exec from the same inventory runs the command over Kerberos', async () => {
+  it('exec from the same inventory runs the command over Kerberos; the run log says which auth was used', async () => {
     const stdout = sink();
+    const runDir = join(dir, 'run-exec');
     const code = await runExecCommand(
       { inventory, limit: web01.name, forks: 1, oneshot: true, timeout: 60, json: true, script: ['hostname'] },
-      { stdout, stderr: sink(), color: false, runDir: null },
+      { stdout, stderr: sink(), color: false, runDir },
     );
     const doc = JSON.parse(stdout.text()) as ExecDocument;
     expect(doc.hosts.map((h) => [h.name, h.status, h.exitCode])).toEqual([[web01.name, 'ok', 0]]);
     expect(code).toBe(0);
+    const log = readFileSync(join(runDir, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(log).toContainEqual(expect.objectContaining({ host: web01.name, auth: 'kerberos', configured: 'kerberos', msg: 'authenticated with kerberos' }));
+    expect(JSON.stringify(log)).not.toContain(PASSWORD);
   });
 
   it('a password login: one ticket per connection, the connection stays authenticated, mutual auth verified', async () => {

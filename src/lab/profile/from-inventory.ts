@@ -7,7 +7,7 @@ import { randomBytes, X509Certificate } from 'node:crypto';
 import { isIPv4 } from 'node:net';
 import { InputError } from '../../errors.js';
 import { readFileRef, resolveHostSecret } from '../../inventory/secrets.js';
-import { certificateUpn } from '../../transport/winrm/auth/certificate.js';
+import { certificateUpn } from '../../protocol/wsman/client-certificate.js';
 import type { HostConfig, Inventory } from '../../inventory/types.js';
 import type { LabHostSpec } from '../lab.js';
 import type { CertificateMapping, LabAccount } from '../winrm/index.js';

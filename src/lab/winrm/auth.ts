@@ -11,7 +11,7 @@ import type { X509Certificate } from 'node:crypto';
 import { KrbErrorCode, spnegoRejectWithKrbError } from '../../protocol/kerberos/index.js';
 import type { GssModule } from '../../protocol/kerberos/gss-module.js';
 import { NtlmServer, type SessionSecurity } from '../../protocol/ntlm/index.js';
-import { certificateUpn, HTTPS_MUTUAL_PROFILE } from '../../transport/winrm/auth/certificate.js';
+import { certificateUpn, HTTPS_MUTUAL_PROFILE } from '../../protocol/wsman/client-certificate.js';
 
 export interface LabAccount {
   user: string;

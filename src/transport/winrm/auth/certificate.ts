@@ -1,5 +1,5 @@
 /**
- * Certificate authentication (winrm.md-style client certificate mapping, docs/authentication.md):
+ * Certificate authentication (docs/authentication.md, "Certificates"):
  * the client certificate goes in the TLS handshake (the connection presents it, see
  * WinrmTlsSettings.clientCertificate), and every request says so with the WS-Management HTTPS
  * mutual security profile as its Authorization value. The host maps the certificate (issuer and
@@ -7,19 +7,9 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { AuthError, InputError } from '../../../errors.js';
+import { certificateUpn, HTTPS_MUTUAL_PROFILE } from '../../../protocol/wsman/client-certificate.js';
 import { CONTENT_TYPE_SOAP } from '../../../protocol/wsman/namespaces.js';
 import { payloadBytes, type Authenticator, type ConnectionSecurity } from './authenticator.js';
-
-export const HTTPS_MUTUAL_PROFILE = 'http://schemas.dmtf.org/wbem/wsman/1/wsman/secprofile/https/mutual';
-
-/** The UPN of a certificate's subjectAltName otherName, as Node prints it (`othername:UPN:user@domain`). */
-export function certificateUpn(cert: X509Certificate): string | null {
-  const san = cert.subjectAltName ?? '';
-  const m = /othername:UPN:("(?:[^"\\]|\\.)*"|[^,]*)/i.exec(san);
-  if (!m) return null;
-  const v = m[1]!.trim();
-  return v.startsWith('"') ? (JSON.parse(v) as string) : v;
-}
 
 /** Subject, UPN and issuer of a PEM certificate, for messages. */
 export function describeClientCertificate(pem: string): string {
