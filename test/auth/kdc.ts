@@ -124,7 +124,9 @@ export async function startKdc(realm = 'CORTEX.TEST'): Promise<TestKdc> {
       const r = await run('kdb5_util', ['create', '-s', '-r', realm], env(), `${master}\n${master}\n`);
       if (r.code !== 0) throw new Error(`kdb5_util create failed: ${r.out}`);
     }
-    const child = spawn('krb5kdc', ['-n', '-r', realm], { env: env(), stdio: 'ignore' });
+    // Through a shell that stops the KDC when its stdin closes: when this test process ends in any
+    // way (even killed), the pipe closes and no KDC is left behind.
+    const child = spawn('sh', ['-c', 'krb5kdc -n -r "$1" & k=$!; read _; kill $k; wait $k', 'sh', realm], { env: env(), stdio: ['pipe', 'ignore', 'ignore'] });
     let exited = false;
     child.once('exit', () => (exited = true));
     for (let i = 0; i < 100 && !exited; i++) {
@@ -134,12 +136,13 @@ export async function startKdc(realm = 'CORTEX.TEST'): Promise<TestKdc> {
       }
       await new Promise((r) => setTimeout(r, 50));
     }
-    if (!kdc) child.kill('SIGKILL');
+    if (!kdc) {
+      child.stdin?.end();
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
   if (!kdc) throw new Error(`krb5kdc did not start; log: ${(() => { try { return readFileSync(join(dir, 'kdc.log'), 'utf8'); } catch { return 'none'; } })()}`);
   const proc = kdc;
-  const killAtExit = () => proc.kill('SIGKILL');
-  process.once('exit', killAtExit);
 
   const kadmin = async (query: string) => {
     const r = await run('kadmin.local', ['-r', realm], env(), `${query}\n`);
@@ -153,7 +156,8 @@ export async function startKdc(realm = 'CORTEX.TEST'): Promise<TestKdc> {
     krb5Conf,
     keytab,
     env: { KRB5_CONFIG: krb5Conf },
-    addUser: (name, password) => kadmin(`addprinc -pw ${password} ${name}`),
+    // Pre-authentication required, as Active Directory does: a wrong password is refused by the KDC.
+    addUser: (name, password) => kadmin(`addprinc +requires_preauth -pw ${password} ${name}`),
     async addService(spn) {
       await kadmin(`addprinc -randkey ${spn}`);
       await kadmin(`ktadd -k ${keytab} ${spn}`);
@@ -163,11 +167,10 @@ export async function startKdc(realm = 'CORTEX.TEST'): Promise<TestKdc> {
       if (r.code !== 0) throw new Error(`kinit ${principal} failed: ${r.out}`);
     },
     async stop() {
-      process.off('exit', killAtExit);
       await new Promise<void>((resolve) => {
         if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
         proc.once('exit', () => resolve());
-        proc.kill('SIGTERM');
+        proc.stdin?.end();
       });
       rmSync(dir, { recursive: true, force: true });
     },

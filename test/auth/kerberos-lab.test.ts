@@ -212,6 +212,16 @@ describe('Kerberos over HTTPS against the lab, with a real KDC', () => {
     expect(e.message).not.toContain('not-the-password');
   });
 
+  it('a wrong password is sent to the KDC once per run, however many hosts use it (no account lockout)', async () => {
+    const failures = () => (readFileSync(join(kdc.dir, 'kdc.log'), 'utf8').match(/PREAUTH_FAILED: outsider@/g) ?? []).length;
+    const before = failures();
+    const errors: KerberosError[] = [];
+    // One after the other: a failed login is remembered, not only shared while it is in flight.
+    for (const h of [web01, web01, web02]) errors.push(await refusal({ user: `outsider@${REALM}`, password: 'another-wrong-one' }, h));
+    expect(errors.map((e) => e.failure)).toEqual(['wrong-password', 'wrong-password', 'wrong-password']);
+    expect(failures() - before).toBe(1);
+  });
+
   it('an unknown principal', async () => {
     const e = await refusal({ user: `nobody@${REALM}` });
     expect(e.failure).toBe('unknown-principal');

@@ -86,8 +86,8 @@ export function privateCollection(): string {
 const logins = new Map<string, Promise<void>>();
 
 /**
- * Tickets for `principal` in the private collection: one kinit per principal and process (1,000
- * hosts with one account log in once). `fresh` forgets an earlier login (its tickets expired).
+ * Tickets for `principal` in the private collection: one kinit per principal, password and process
+ * (1,000 hosts with one account log in once). `fresh` forgets an earlier login (its tickets expired).
  */
 export function loginWithPassword(principal: string, password: string, c: KerberosErrorContext, timeoutMs: number, fresh = false): Promise<void> {
   // Keyed by the password too: a host written with another password for the same account logs in
@@ -96,10 +96,10 @@ export function loginWithPassword(principal: string, password: string, c: Kerber
   if (fresh) logins.delete(key);
   let p = logins.get(key);
   if (!p) {
+    // A failure is remembered too: 1,000 hosts must not send a wrong password 1,000 times (the
+    // domain would lock the account) or wait 1,000 times for a KDC that does not answer.
     p = kinit(principal, password, c, timeoutMs);
     logins.set(key, p);
-    // A failed login is not remembered: the next host tries again (and reports its own error).
-    p.catch(() => logins.delete(key));
   }
   return p;
 }
