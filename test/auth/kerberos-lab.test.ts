@@ -254,6 +254,25 @@ describe('Kerberos over HTTPS against the lab, with a real KDC', () => {
     expect(e.message).toContain(`the host refused the Kerberos ticket of outsider@${REALM} for HTTP/web01.cortex.test`);
   });
 
+  it("the lab answers a ticket on its plain-HTTP listener with 501 'not emulated', never a believable 401", async () => {
+    const cc = `FILE:${join(dir, 'ccache-http')}`;
+    await kdc.kinit(`svc-cortex@${REALM}`, PASSWORD, cc);
+    const saved = process.env.KRB5CCNAME;
+    process.env.KRB5CCNAME = cc;
+    let token: string;
+    try {
+      const gss = loadGss();
+      const client = await gss.initializeClient(`HTTP@${web01.name}`, { mechOID: gss.GSS_MECH_OID_SPNEGO });
+      token = await client.step('');
+    } finally {
+      if (saved === undefined) delete process.env.KRB5CCNAME;
+      else process.env.KRB5CCNAME = saved;
+    }
+    const res = await fetch(`http://${web01.address}:5985/wsman`, { method: 'POST', headers: { Authorization: `Negotiate ${token}`, 'Content-Type': 'application/soap+xml;charset=UTF-8' }, body: '' });
+    expect(res.status).toBe(501);
+    expect(await res.text()).toBe('Kerberos over plain HTTP (Kerberos message encryption) is not emulated by the lab: use HTTPS.');
+  });
+
   it('auth: kerberos over plain HTTP is refused before connecting, pointing to HTTPS', async () => {
     const e = await openWinrmSession(web01, settings({ scheme: 'http', port: 5985 })).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(InputError);

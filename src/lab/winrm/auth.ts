@@ -48,7 +48,9 @@ export function newConnectionAuthState(): ConnectionAuthState {
 
 export type AuthDecision =
   | { kind: 'ok'; auth: Authenticated; fresh: boolean; /** WWW-Authenticate on the reply (Kerberos' AP-REP). */ headers?: string[] }
-  | { kind: 'challenge'; headers: string[] };
+  | { kind: 'challenge'; headers: string[] }
+  /** What the lab cannot do (answered with 501 and this text, never a believable refusal). */
+  | { kind: 'not-emulated'; message: string };
 
 export const OFFERED_SCHEMES = ['Negotiate', 'Basic realm="WSMAN"'];
 
@@ -225,8 +227,12 @@ async function acceptKerberos(state: ConnectionAuthState, msg: Buffer, input: Ex
   state.authenticated = null;
   state.ntlm = null;
   const ownSname = ['HTTP', input.spnHosts[0] ?? input.identity.dnsComputer];
-  // Kerberos needs TLS here, as with the tool's client: message encryption over HTTP is not emulated.
-  if (!input.kerberos || !input.https) return { kind: 'challenge', headers: OFFERED_SCHEMES };
+  if (!input.kerberos) {
+    return { kind: 'not-emulated', message: 'Kerberos is not emulated by this lab: it was started without a keytab (see docs/authentication.md, "In the lab").' };
+  }
+  if (!input.https) {
+    return { kind: 'not-emulated', message: 'Kerberos over plain HTTP (Kerberos message encryption) is not emulated by the lab: use HTTPS.' };
+  }
   const server = await input.kerberos.gss.initializeServer('');
   let reply: string;
   try {

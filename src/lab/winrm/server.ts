@@ -7,6 +7,7 @@
  * Kerberos (with a keytab) and client-certificate mappings are accepted on HTTPS (auth.ts).
  */
 import { X509Certificate } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, isIPv4, type Server as NetServer, type Socket } from 'node:net';
 import { createSecureContext, TLSSocket, type SecureContext } from 'node:tls';
@@ -146,6 +147,9 @@ export async function startWinrmLab(opts: WinrmLabOptions): Promise<WinrmLab> {
   const secureContext: SecureContext = createSecureContext({ key: opts.tls.key, cert: opts.tls.cert, ...(issuers.length ? { ca: issuers } : {}) });
   let kerberos: LabKerberos | null = null;
   if (opts.kerberos) {
+    if (!existsSync(opts.kerberos.keytab)) {
+      throw new InputError(`lab keytab ${opts.kerberos.keytab} does not exist`, { hint: 'Export the hosts\' HTTP/<name> keys with kadmin: ktadd -k FILE HTTP/<name>.' });
+    }
     process.env.KRB5_KTNAME = `FILE:${opts.kerberos.keytab}`;
     kerberos = { gss: loadGss(), realm: opts.kerberos.realm ?? '' };
   }
@@ -221,6 +225,7 @@ export async function startWinrmLab(opts: WinrmLabOptions): Promise<WinrmLab> {
       certificateMappings: host.spec.certificateMappings ?? [],
     });
     if (req.socket.destroyed) return;
+    if (auth.kind === 'not-emulated') return reply(res, 501, 'text/plain; charset=utf-8', Buffer.from(auth.message, 'utf8'));
     if (auth.kind === 'challenge') return reply(res, 401, null, Buffer.alloc(0), { 'WWW-Authenticate': auth.headers });
     // Kerberos' AP-REP (mutual authentication) goes back on the reply to the ticket.
     const authHeaders: Record<string, string[]> = auth.headers ? { 'WWW-Authenticate': auth.headers } : {};

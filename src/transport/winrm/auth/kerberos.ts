@@ -10,7 +10,7 @@ import { InputError, ProtocolError } from '../../../errors.js';
 import { krbErrorInToken } from '../../../protocol/kerberos/index.js';
 import { CONTENT_TYPE_SOAP } from '../../../protocol/wsman/namespaces.js';
 import type { HttpConnection } from '../http-connection.js';
-import type { HttpResponse } from '../http-parser.js';
+import { header, type HttpResponse } from '../http-parser.js';
 import { payloadBytes, type AuthContext, type Authenticator, type ConnectionSecurity } from './authenticator.js';
 import { ambientCacheName, loadGss, loginWithPassword, privateCollection, withCcache, type GssClient } from './gssapi.js';
 import { KerberosError, kerberosFailure, kerberosRefused, type KerberosErrorContext } from './kerberos-errors.js';
@@ -130,7 +130,8 @@ export function kerberosAuthenticator(opts: KerberosAuthOptions): Authenticator 
         throw kerberosRefused(t ? krbErrorInToken(Buffer.from(t, 'base64')) : null, errCtx(ctx.hostName));
       }
       if (res.status !== 200) {
-        throw new ProtocolError(`WinRM answered the Kerberos authentication with HTTP ${res.status} ${res.reason}`.trim(), { host: ctx.hostName });
+        const text = (header(res, 'content-type') ?? '').startsWith('text/plain') ? `: ${res.body.subarray(0, 300).toString('utf8')}` : '';
+        throw new ProtocolError(`WinRM answered the Kerberos authentication with HTTP ${res.status} ${res.reason}${text}`.trim(), { host: ctx.hostName });
       }
       const mutual = negotiateToken(res);
       if (!mutual) {
