@@ -3,7 +3,7 @@
  * a test CA) presented in the TLS handshake, the WS-Management HTTPS mutual profile in every
  * request, and the lab mapping issuer + UPN to an account as WSMan:\localhost\ClientCertificate
  * does. Clients: the CLI's preflight and exec from an inventory, direct sessions (refusals), and
- * Debian's pywinrm with transport='certificate'. Host: 127.0.82.1 web01.lab.test.
+ * Debian's pywinrm with transport='certificate'. Host: web01.lab.test, .1 of this file's loopback block.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,9 +19,11 @@ import { startLab, type RunningLab } from '../../src/lab/lab.js';
 import { labHostsFromInventory } from '../../src/lab/profile/from-inventory.js';
 import type { PreflightJson } from '../../src/report/preflight-json.js';
 import { openWinrmSession, type WinrmConnectSettings } from '../../src/transport/winrm/index.js';
+import { claimLoopbackBlock } from '../helpers/loopback.js';
 
 const run = promisify(execFile);
-const web01 = { name: 'web01.lab.test', address: '127.0.82.1' };
+const net = await claimLoopbackBlock(import.meta.url, { hosts: 1 });
+const web01 = { name: 'web01.lab.test', address: net.addr(1) };
 let dir: string;
 let inventory: string;
 let lab: RunningLab;

@@ -3,7 +3,7 @@
  * lab's WinRM listener accepting tickets with the keytab of HTTP/web0N.cortex.test, and three
  * clients — the CLI's preflight and exec from an inventory, sessions opened directly (for every
  * error case), and Debian's pywinrm with requests-kerberos.
- * Hosts: 127.0.81.1 web01 (healthy), 127.0.81.2 web02 (clock one hour ahead).
+ * Hosts, on this file's loopback block: .1 web01 (healthy), .2 web02 (clock one hour ahead).
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,13 +22,15 @@ import type { PreflightJson } from '../../src/report/preflight-json.js';
 import { KerberosError } from '../../src/transport/winrm/auth/kerberos-errors.js';
 import { openWinrmSession, type WinrmConnectSettings } from '../../src/transport/winrm/index.js';
 import type { WinrmSession } from '../../src/transport/winrm/session.js';
+import { claimLoopbackBlock } from '../helpers/loopback.js';
 import { startKdc, type TestKdc } from './kdc.js';
 
 const run = promisify(execFile);
 const REALM = 'CORTEX.TEST';
 const PASSWORD = 'Kerb-Lab-Pw!2026';
-const web01 = { name: 'web01.cortex.test', address: '127.0.81.1' };
-const web02 = { name: 'web02.cortex.test', address: '127.0.81.2' };
+const net = await claimLoopbackBlock(import.meta.url, { hosts: 2 });
+const web01 = { name: 'web01.cortex.test', address: net.addr(1) };
+const web02 = { name: 'web02.cortex.test', address: net.addr(2) };
 process.env.CORTEX_KRB_TEST_PW = PASSWORD;
 
 let kdc: TestKdc;

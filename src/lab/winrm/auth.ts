@@ -10,8 +10,9 @@
 import type { X509Certificate } from 'node:crypto';
 import { KrbErrorCode, spnegoRejectWithKrbError } from '../../protocol/kerberos/index.js';
 import type { GssModule } from '../../protocol/kerberos/gss-module.js';
-import { NtlmServer, type SessionSecurity } from '../../protocol/ntlm/index.js';
+import type { SessionSecurity } from '../../protocol/ntlm/index.js';
 import { certificateUpn, HTTPS_MUTUAL_PROFILE } from '../../protocol/wsman/client-certificate.js';
+import { NtlmServer } from './ntlm-server.js';
 
 export interface LabAccount {
   user: string;
