@@ -5,8 +5,8 @@
  * error case), and Debian's pywinrm with requests-kerberos.
  * Hosts, on this file's loopback block: .1 web01 (healthy), .2 web02 (clock one hour ahead).
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -40,6 +40,8 @@ let inventory: string;
 let ca: string;
 /** Tickets the lab's acceptor has examined (one per authenticated connection). */
 let acceptances = 0;
+/** A private ticket cache left by a run that was killed (its process is gone). */
+let staleCache: string;
 
 function sink() {
   let text = '';
@@ -84,6 +86,10 @@ async function refusal(over: Partial<WinrmConnectSettings>, host = web01): Promi
 }
 
 beforeAll(async () => {
+  const dead = spawnSync('true').pid;
+  staleCache = join(tmpdir(), `cortex-krb5cc-${dead}-stale`);
+  mkdirSync(staleCache, { mode: 0o700 });
+  writeFileSync(join(staleCache, 'tkt'), 'tickets of a killed run');
   kdc = await startKdc(REALM);
   process.env.KRB5_CONFIG = kdc.krb5Conf;
   await kdc.addUser('svc-cortex', PASSWORD);
@@ -139,6 +145,8 @@ describe('Kerberos over HTTPS against the lab, with a real KDC', () => {
     const host = json.hosts.find((h) => h.name === web01.name)!;
     expect([host.reachable, stderr.text()]).toEqual([true, expect.not.stringContaining('Kerberos')]);
     expect(host.checks.find((c) => c.id === 'os.version')?.status).toBe('pass');
+    // Its password login made this process's private cache, clearing the one a killed run left.
+    expect(existsSync(staleCache)).toBe(false);
   });
 
   it('exec from the same inventory runs the command over Kerberos; the run log says which auth was used', async () => {

@@ -10,7 +10,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../../../errors.js';
@@ -72,11 +72,41 @@ export function ambientCacheName(): string {
 // ---------- password logins ----------
 
 let privateDir: string | null = null;
+const PREFIX = 'cortex-krb5cc-';
+
+/**
+ * Remove the private caches of runs that ended without cleaning up (killed, or a test worker torn
+ * down): their tickets stay valid for hours, so they do not wait for the temp folder's cleanup.
+ */
+function removeStaleCollections(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = new RegExp(`^${PREFIX}(\\d+)-`).exec(name);
+    if (!m || Number(m[1]) === process.pid) continue;
+    try {
+      process.kill(Number(m[1]), 0);
+      continue; // that run is still going
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ESRCH') continue; // alive, under another user
+    }
+    try {
+      if (statSync(join(dir, name)).uid === process.getuid?.()) rmSync(join(dir, name), { recursive: true, force: true });
+    } catch {
+      // gone already, or not ours to remove
+    }
+  }
+}
 
 /** This process's cache collection (DIR:…), created on first use and removed at exit. */
 export function privateCollection(): string {
   if (!privateDir) {
-    privateDir = mkdtempSync(join(tmpdir(), 'cortex-krb5cc-'));
+    removeStaleCollections(tmpdir());
+    privateDir = mkdtempSync(join(tmpdir(), `${PREFIX}${process.pid}-`));
     const dir = privateDir;
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   }
