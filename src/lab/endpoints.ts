@@ -25,6 +25,8 @@ export interface EndpointOptions {
   dispatcher: Dispatcher;
   stateDir: string;
   persist(state: LabHostState): Promise<void>;
+  /** Accept Kerberos on HTTPS with this keytab (docs/authentication.md). */
+  kerberos?: { keytab: string; realm?: string };
   /** Ports, for tests only (default the real 5985 / 5986). */
   httpPort?: number;
   httpsPort?: number;
@@ -101,10 +103,13 @@ export async function prepareEndpoints(o: EndpointOptions): Promise<LabEndpoints
             http: spec.http ?? true,
             https: spec.https ?? true,
             maxEnvelopeSizeKb: h.profile.maxEnvelopeSizeKb,
+            clockSkewSec: h.profile.clockSkewSec,
+            ...(spec.certificateMappings ? { certificateMappings: spec.certificateMappings } : {}),
           };
         }),
         dispatcher: o.dispatcher,
         tls: cert,
+        ...(o.kerberos ? { kerberos: o.kerberos } : {}),
         ...(o.httpPort !== undefined ? { httpPort: o.httpPort } : {}),
         ...(o.httpsPort !== undefined ? { httpsPort: o.httpsPort } : {}),
         hooks,

@@ -13,7 +13,7 @@ import { emptyCounters } from './state/counters.js';
 import type { LabHostRuntime } from './state/host.js';
 import type { LabStateStore, LoadOrigin } from './state/store.js';
 import type { LabHostState } from './state/types.js';
-import { checkLabAddress, type LabAccount } from './winrm/index.js';
+import { checkLabAddress, type CertificateMapping, type LabAccount } from './winrm/index.js';
 import { InputError } from '../errors.js';
 
 export interface LabHostSpec {
@@ -26,6 +26,8 @@ export interface LabHostSpec {
   /** Listen on WinRM HTTP / HTTPS (default both). */
   http?: boolean;
   https?: boolean;
+  /** Client certificates the host maps to its accounts (certificate authentication). */
+  certificateMappings?: CertificateMapping[];
 }
 
 export interface HostRegistry {

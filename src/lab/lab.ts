@@ -34,6 +34,8 @@ export interface LabOptions {
   /** `--fault` flags, merged over each host's profile faults. */
   faultFlags?: FaultFlag[];
   handlers?: readonly AnyLabHandler[];
+  /** Accept Kerberos on HTTPS with the HTTP/<host> keys of this keytab (docs/authentication.md). */
+  kerberos?: { keytab: string; realm?: string };
   /** Ports, for tests only (default the real 5985 / 5986). */
   httpPort?: number;
   httpsPort?: number;
@@ -111,6 +113,7 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
     dispatcher,
     stateDir: opts.stateDir,
     persist: (state) => store.save(state),
+    ...(opts.kerberos ? { kerberos: opts.kerberos } : {}),
     ...(opts.httpPort !== undefined ? { httpPort: opts.httpPort } : {}),
     ...(opts.httpsPort !== undefined ? { httpsPort: opts.httpsPort } : {}),
   });

@@ -65,13 +65,16 @@ describe('WinRM client errors', () => {
     await s.close();
   });
 
-  it('refuses Basic over plain HTTP unless allowed, and Kerberos/certificate for now (InputError)', async () => {
+  it('refuses Basic over plain HTTP unless allowed, Kerberos over plain HTTP, certificates without one (InputError)', async () => {
     await expect(openWinrmSession(app15, settings('basic-https', t.cert, { scheme: 'http', port: 5985 }))).rejects.toBeInstanceOf(InputError);
     const s = await openWinrmSession(app15, settings('basic-http', t.cert));
     await s.close();
-    const k = await openWinrmSession(app15, settings('ntlm-https', t.cert, { auth: 'kerberos' })).catch((e: unknown) => e);
+    const k = await openWinrmSession(app15, settings('ntlm-https', t.cert, { auth: 'kerberos', scheme: 'http', port: 5985 })).catch((e: unknown) => e);
     expect(k).toBeInstanceOf(InputError);
-    expect((k as Error).message).toContain('not supported yet');
+    expect((k as Error).message).toContain('Use scheme: https (port 5986) with auth: kerberos');
+    const c = await openWinrmSession(app15, settings('ntlm-https', t.cert, { auth: 'certificate' })).catch((e: unknown) => e);
+    expect(c).toBeInstanceOf(InputError);
+    expect((c as Error).message).toContain('certificate authentication needs a client certificate');
   });
 
   it('a connection dropped mid-command rejects the process with a clear error, and the session recovers', async () => {
