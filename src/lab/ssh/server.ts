@@ -204,7 +204,7 @@ export async function startLabSsh(o: LabSshOptions): Promise<LabSsh> {
     socketPath,
     dispatcher: o.dispatcher,
     // A host that is down takes no new commands, even on a connection made before it went down.
-    hostAt: (a) => (down.has(a) ? null : (byAddress.get(a) ?? null)),
+    hostAt: (a) => (down.has(a) ? 'down' : (byAddress.get(a) ?? null)),
     ...(o.files ? { sftp: (host: LabHostRef, out: LabProcessOutput): LabProcess => startLabSftp(host, out, o.files!) } : {}),
   });
 
