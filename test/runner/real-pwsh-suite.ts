@@ -6,7 +6,10 @@
  * What a Windows host's powershell.exe 5.1 would do differently is noted where it matters; the
  * bootstrap is written for 5.1 and linted for it (npm run lint:ps1).
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { OperationTimeoutError, ProtocolError, type CortexError } from '../../src/errors.js';
 import { encodeFrame } from '../../src/protocol/script-frames.js';
@@ -21,6 +24,8 @@ export interface RealRunnerTarget {
 }
 
 const NON_ASCII = 'Zürich – 東京';
+/** Per-test budget: a pwsh start alone took 5 s on a loaded 2-core CI machine. No test asserts speed. */
+const SLOW = 180_000;
 const adhoc = (text: string): ScriptSource => ({ id: 'adhoc', text });
 /** An envelope script (the lib travels with it): `# cortex-script: test.<name>` first. */
 const script = (name: string, body: string): ScriptSource => ({ id: `test.${name}`, text: `# cortex-script: test.${name}\nSet-StrictMode -Version Latest\n$ErrorActionPreference = 'Stop'\n${body}\n` });
@@ -74,16 +79,16 @@ export function describeRealRunner(name: string, open: () => Promise<RealRunnerT
     beforeAll(async () => {
       target = await open();
       runner = new ScriptRunner(target.session, { startTimeoutMs: 60_000 });
-    });
+    }, SLOW);
     afterAll(async () => {
       await runner?.close();
       await target?.cleanup();
-    });
+    }, SLOW);
 
     it('runs many scripts, envelope and ad-hoc, in one process', async () => {
       const started = runner.stats.processesStarted;
       const pids = new Set<number>();
-      for (let i = 0; i < 25; i++) {
+      for (let i = 0; i < 15; i++) {
         const r = await runner.run<{ i: number; pid: number; version: number }>(
           script('many', 'Invoke-CortexScript { [ordered]@{ i = (Get-CortexParam -Name i); pid = $PID; version = $PSVersionTable.PSVersion.Major } }'),
           { i },
@@ -96,7 +101,7 @@ export function describeRealRunner(name: string, open: () => Promise<RealRunnerT
       }
       expect(pids.size).toBe(1);
       expect(runner.stats.processesStarted - started).toBeLessThanOrEqual(1);
-    });
+    }, SLOW);
 
     it('exit N ends only that script: exit 3, exit inside a function, exit 0, exit with no value', async () => {
       const before = runner.stats.processesStarted;
@@ -116,7 +121,7 @@ export function describeRealRunner(name: string, open: () => Promise<RealRunnerT
       const after = await runner.run(adhoc('"still here"'), {}, { lib: false });
       expect(after.output).toEqual(['still here']);
       expect(runner.stats.processesStarted).toBe(before);
-    });
+    }, SLOW);
 
     it('a terminating error: exit code 1 and its record; the envelope turns it into ok=false', async () => {
       const plain = await runner.run(adhoc('"first"; throw "disk on fire"; "never"'), {}, { lib: false });
@@ -126,7 +131,7 @@ export function describeRealRunner(name: string, open: () => Promise<RealRunnerT
       const enveloped = await runner.run(script('fail', 'Invoke-CortexScript { Get-Item -LiteralPath "/nonexistent/cortex" }'));
       expect(enveloped).toMatchObject({ ok: false, exitCode: 1, enveloped: true, error: { category: 'ObjectNotFound' } });
       expect(enveloped.error!.message).toContain('/nonexistent/cortex');
-    });
+    }, SLOW);
 
     it('a non-terminating error: the script carries on; the record is reported and the result is not ok', async () => {
       const r = await runner.run(adhoc('Write-Error "just a warning shot"; "carried on"'), {}, { lib: false });
@@ -135,14 +140,14 @@ export function describeRealRunner(name: string, open: () => Promise<RealRunnerT
       expect(r.errors).toHaveLength(1);
       expect(r.errors[0]).toMatchObject({ message: 'just a warning shot', fullyQualifiedErrorId: expect.stringContaining('WriteErrorException') });
       expect(r.ok).toBe(false);
-    });
+    }, SLOW);
 
     it('a parse error is a failed result with the parser message, not a success', async () => {
       const r = await runner.run(adhoc('if ('), {}, { lib: false });
       expect(r.ok).toBe(false);
       expect(r.exitCode).toBe(1);
       expect(r.errors[0]?.message).toMatch(/Missing condition in if statement/);
-    });
+    }, SLOW);
 
     it('host, information, verbose and warning output reach the result, apart from the output', async () => {
       const r = await runner.run(
@@ -157,7 +162,7 @@ export function describeRealRunner(name: string, open: () => Promise<RealRunnerT
       expect(r.verbose).toEqual(['loud', 'pref']);
       expect(r.warnings).toEqual(['careful']);
       expect(r.ok).toBe(true);
-    });
+    }, SLOW);
 
     it(`carries non-ASCII text both ways (${NON_ASCII}): parameters, output, streams, errors, envelope data`, async () => {
       const r = await runner.run<{ echoed: string; length: number; built: string }>(
@@ -172,7 +177,7 @@ export function describeRealRunner(name: string, open: () => Promise<RealRunnerT
       expect(r.information).toEqual([`host ${NON_ASCII}`]);
       const e = await runner.run(adhoc('throw ("nicht gefunden: " + $CortexParams.city)'), { city: NON_ASCII }, { lib: false });
       expect(e.error?.message).toBe(`nicht gefunden: ${NON_ASCII}`);
-    });
+    }, SLOW);
 
     it('takes a 10 MB parameter intact', async () => {
       const big = `${'x'.repeat(10 * 1024 * 1024 - 64)}${NON_ASCII}`;
@@ -186,7 +191,7 @@ export function describeRealRunner(name: string, open: () => Promise<RealRunnerT
         { timeoutMs: 120_000 },
       );
       expect(r.data).toEqual({ length: big.length, sha256: sha });
-    });
+    }, SLOW);
 
     it('formats objects as text without cutting them at a console width', async () => {
       const long = 'w'.repeat(300);
@@ -195,7 +200,7 @@ export function describeRealRunner(name: string, open: () => Promise<RealRunnerT
       const text = await runner.run(adhoc('[pscustomobject]@{ Name = "n"; Long = $CortexParams.long }'), { long }, { lib: false, outputFormat: 'text' });
       expect(text.output.some((l) => l.includes(long))).toBe(true);
       expect(text.output.every((l) => l === l.trimEnd())).toBe(true);
-    });
+    }, SLOW);
 
     it('a native program run through Invoke-CortexNative does not swallow the request frames queued behind it', async () => {
       const results = await Promise.all(
@@ -208,7 +213,7 @@ export function describeRealRunner(name: string, open: () => Promise<RealRunnerT
       expect(results[0]!.data).toEqual({ out: ['stdin had 0 bytes'] });
       expect(results[1]!.output).toEqual(['second']);
       expect(results[2]!.output).toEqual(['third']);
-    });
+    }, SLOW);
 
     it('a timeout stops the script; the runner replaces the process and the next script works', async () => {
       const replaced = runner.stats.processesReplaced;
@@ -218,7 +223,7 @@ export function describeRealRunner(name: string, open: () => Promise<RealRunnerT
       expect(runner.stats.processesReplaced).toBe(replaced + 1);
       const next = await runner.run(adhoc('"after the timeout"'), {}, { lib: false });
       expect(next.output).toEqual(['after the timeout']);
-    });
+    }, SLOW);
 
     it('a script blocked in a .NET call ([Threading.Thread]::Sleep) cannot be stopped: still a timeout result, then a fresh process', async () => {
       const before = await runner.run<{ pid: number }>(script('pid', 'Invoke-CortexScript { [ordered]@{ pid = $PID } }'));
@@ -227,7 +232,7 @@ export function describeRealRunner(name: string, open: () => Promise<RealRunnerT
       const after = await runner.run<{ pid: number }>(script('pid', 'Invoke-CortexScript { [ordered]@{ pid = $PID } }'));
       expect(after.ok).toBe(true);
       expect(after.data!.pid).not.toBe(before.data!.pid);
-    });
+    }, SLOW);
 
     it("when the bootstrap cannot answer in time either, the runner's own deadline ends the process", async () => {
       const impatient = new ScriptRunner(target.session, { graceMs: 500 });
@@ -242,7 +247,7 @@ export function describeRealRunner(name: string, open: () => Promise<RealRunnerT
       } finally {
         await impatient.close();
       }
-    });
+    }, SLOW);
 
     it('answers every malformed request with a result, and carries on', async () => {
       // Raw frames straight to the bootstrap: the runner never sends these, a corrupted channel could.
@@ -276,7 +281,7 @@ export function describeRealRunner(name: string, open: () => Promise<RealRunnerT
       } finally {
         await local.close();
       }
-    });
+    }, SLOW);
 
     it('stdin closing mid-run: the running script still answers, the process exits cleanly, the next script gets a fresh one', async () => {
       let victim: RemoteProcess | null = null;
@@ -301,7 +306,7 @@ export function describeRealRunner(name: string, open: () => Promise<RealRunnerT
       } finally {
         await local.close();
       }
-    });
+    }, SLOW);
 
     it('stdin closing in the middle of a request frame: that request fails as a protocol error, the process exits cleanly', async () => {
       let victim: RemoteProcess | null = null;
@@ -325,7 +330,33 @@ export function describeRealRunner(name: string, open: () => Promise<RealRunnerT
       } finally {
         await local.close();
       }
-    });
+    }, SLOW);
+
+    it('uploads a file (the transport\'s putFile, else streamed through ps1/runner/receive-file.ps1) and verifies it on the host', async () => {
+      // The "host" is this machine: the remote path is a local one.
+      const dir = mkdtempSync(join(tmpdir(), `cortex-upload-${NON_ASCII.slice(0, 6)}-`));
+      try {
+        const content = randomBytes(2 * 1024 * 1024 + 3);
+        const local = join(dir, 'payload.bin');
+        writeFileSync(local, content);
+        const sha256 = createHash('sha256').update(content).digest('hex');
+        const viaSession = await runner.upload(local, join(dir, 'via-session', 'payload.bin'));
+        expect(viaSession).toMatchObject({ skipped: false, method: target.session.putFile ? 'putFile' : 'stdin', sha256, bytes: content.length });
+        expect(readFileSync(join(dir, 'via-session', 'payload.bin')).equals(content)).toBe(true);
+        expect(await runner.upload(local, join(dir, 'via-session', 'payload.bin'))).toMatchObject({ skipped: true, method: 'none' });
+        // Without putFile: the bytes go through a pwsh running receive-file.ps1.
+        const streaming = new ScriptRunner(editedSession(target.session, {}));
+        try {
+          const viaStdin = await streaming.upload(local, join(dir, 'via-stdin', 'payload.bin'), { chunkBytes: 256 * 1024 });
+          expect(viaStdin).toMatchObject({ skipped: false, method: 'stdin', sha256 });
+          expect(readFileSync(join(dir, 'via-stdin', 'payload.bin')).equals(content)).toBe(true);
+        } finally {
+          await streaming.close();
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }, SLOW);
 
     it('a ConstrainedLanguage host fails with a clear typed error naming the host, not a dead process', async () => {
       const constrained = new ScriptRunner(
@@ -341,6 +372,6 @@ export function describeRealRunner(name: string, open: () => Promise<RealRunnerT
       } finally {
         await constrained.close();
       }
-    });
+    }, SLOW);
   });
 }

@@ -5,9 +5,9 @@
  */
 import { unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { splitCommandLine } from '../../transport/ssh/command-line.js';
 import type { Dispatcher, LabHostRef, LabProcess, LabProcessOutput } from '../dispatcher.js';
 import { encode, encodeExit, Frame, FrameReader, type EntryHeader } from './bridge-protocol.js';
+import { parseWindowsCommandLine } from './windows-command-line.js';
 
 export interface BridgeOptions {
   socketPath: string;
@@ -69,7 +69,7 @@ function handleConnection(sock: Socket, o: BridgeOptions): void {
         proc = o.sftp(host, out);
         return;
       }
-      const [command, ...args] = splitCommandLine(header.command);
+      const [command, ...args] = parseWindowsCommandLine(header.command);
       if (!command) return fail('empty command', 1);
       try {
         proc = o.dispatcher.start(host, command, args, out);
