@@ -7,9 +7,11 @@ import { openSshSession } from '../../src/transport/ssh/index.js';
 import { describeSessionContract } from './contract.js';
 import { startContractLab, type ContractLab } from './ssh/lab-fixture.js';
 
+// What the lab's SFTP endpoint received, by Windows path.
+const uploaded = new Map<string, Buffer>();
 let lab: ContractLab;
 beforeAll(async () => {
-  lab = await startContractLab(['127.0.70.1']);
+  lab = await startContractLab(['127.0.70.1'], undefined, { files: { writeFile: (_host, path, content) => void uploaded.set(path, content) } });
 });
 afterAll(async () => {
   await lab?.stop();
@@ -26,5 +28,6 @@ describeSessionContract(
     concurrentSpawns: true,
     // Nothing listens on 127.0.70.99.
     openDead: () => openSshSession({ name: 'downhost', address: '127.0.70.99' }, lab.settings()),
+    uploads: { remotePath: (name) => `C:\\ProgramData\\Cortex\\${name}`, read: async (path) => uploaded.get(path) },
   },
 );
