@@ -32,7 +32,13 @@ function realPwshHosts(path: string | undefined): RealPwshHosts {
 }
 const realPwsh = realPwshHosts(process.argv[3])[conn.serverAddress];
 if (realPwsh) {
-  runRealPwsh(realPwsh, process.env.SSH_ORIGINAL_COMMAND ?? null, stdoutReaderGone);
+  runRealPwsh(realPwsh, process.env.SSH_ORIGINAL_COMMAND ?? null, {
+    stdoutReaderGone,
+    fail: (message, code) => {
+      process.stderr.write(`${message}\r\n`);
+      process.exit(code);
+    },
+  });
 } else {
   relayToLab(socketPath, conn);
 }

@@ -18,13 +18,16 @@ export type RealPwshHosts = Record<string, { pwsh: string; sftpServer: string }>
 
 const POWERSHELL = /^(powershell|pwsh)(\.exe)?$/i;
 
-function fail(message: string, code: number): never {
-  process.stderr.write(`${message}\r\n`);
-  process.exit(code);
+export interface RealPwshEntry {
+  /** Is the client gone (sshd closed its end of our stdout)? */
+  stdoutReaderGone(): boolean;
+  /** Write a message on the channel's stderr and exit with `code` (entry.ts owns the channel). */
+  fail(message: string, code: number): never;
 }
 
-export function runRealPwsh(host: { pwsh: string; sftpServer: string }, command: string | null, stdoutReaderGone: () => boolean): void {
-  if (command === null || command.trim() === '') fail('the lab does not offer interactive shells over SSH; pass a command', 1);
+export function runRealPwsh(host: { pwsh: string; sftpServer: string }, command: string | null, entry: RealPwshEntry): void {
+  const { stdoutReaderGone } = entry;
+  if (command === null || command.trim() === '') return entry.fail('the lab does not offer interactive shells over SSH; pass a command', 1);
   let file: string;
   let args: string[];
   if (command === 'internal-sftp' || /(^|\/)sftp-server$/.test(command)) {
@@ -34,7 +37,7 @@ export function runRealPwsh(host: { pwsh: string; sftpServer: string }, command:
     const words = parseWindowsCommandLine(command);
     const program = (words[0] ?? '').split(/[\\/]/).pop() ?? '';
     if (!POWERSHELL.test(program)) {
-      fail(`${words[0] ?? ''}: not emulated by the lab (this host runs PowerShell for real: powershell.exe and pwsh only)`, 1);
+      return entry.fail(`${words[0] ?? ''}: not emulated by the lab (this host runs PowerShell for real: powershell.exe and pwsh only)`, 1);
     }
     file = host.pwsh;
     args = words.slice(1);
@@ -62,7 +65,7 @@ export function runRealPwsh(host: { pwsh: string; sftpServer: string }, command:
       /* gone */
     }
   };
-  child.on('error', (err) => fail(`cannot start ${file}: ${err.message}`, 127));
+  child.on('error', (err) => entry.fail(`cannot start ${file}: ${err.message}`, 127));
   child.on('exit', (code, signal) => {
     ended = true;
     process.exit(code ?? 128 + (signal === 'SIGKILL' ? 9 : 15));
