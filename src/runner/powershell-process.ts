@@ -57,10 +57,12 @@ export class PowerShellProcess {
   ): Promise<PowerShellProcess> {
     const proc = await session.spawn(bootstrapSpec(mode), { timeoutMs: startTimeoutMs });
     const p = new PowerShellProcess(session, proc);
-    p.listen();
+    // The waiter first: output the transport buffered before anyone listened (a fatal frame, the
+    // process already gone) is delivered as soon as listen() registers, and must find it.
     const ready = new Promise<ReadyFrame>((resolve, reject) => (p.readyWaiter = { resolve, reject }));
     ready.catch(() => undefined);
     p.readyReached = ready;
+    p.listen();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
