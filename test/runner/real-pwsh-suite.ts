@@ -358,6 +358,19 @@ export function describeRealRunner(name: string, open: () => Promise<RealRunnerT
       }
     }, SLOW);
 
+    it('one-shot mode: a process per script, ending with the script\'s exit code', async () => {
+      const oneshot = new ScriptRunner(target.session, { mode: 'oneshot' });
+      try {
+        const a = await oneshot.run(adhoc('"one"; exit 3'), {}, { lib: false });
+        expect(a).toMatchObject({ exitCode: 3, output: ['one'] });
+        const b = await oneshot.run<{ n: string }>(script('oneshot', 'Invoke-CortexScript { [ordered]@{ n = $CortexParams.n } }'), { n: NON_ASCII });
+        expect(b).toMatchObject({ ok: true, data: { n: NON_ASCII } });
+        expect(oneshot.stats.processesStarted).toBe(2);
+      } finally {
+        await oneshot.close();
+      }
+    }, SLOW);
+
     it('a ConstrainedLanguage host fails with a clear typed error naming the host, not a dead process', async () => {
       const constrained = new ScriptRunner(
         editedSession(target.session, { editLoader: (text) => `$ExecutionContext.SessionState.LanguageMode = 'ConstrainedLanguage'\n${text}` }),
