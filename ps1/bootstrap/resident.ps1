@@ -9,12 +9,19 @@
 #
 # Loop: write a ready frame; read one line per request from stdin; for `run`, execute the request's lib
 # text and then the script in a fresh runspace (its variables, errors, strict mode and `exit` stay its
-# own), collect output/error/warning streams and the exit code, write one result frame. An `exit` request
-# or stdin EOF end the process. With $CortexOneShot = $true (set by the loader in one-shot mode) it
-# handles one request and exits with that script's exit code.
+# own), collect its output, error, warning, information and verbose streams and its exit code, write one
+# result frame. An `exit` request or stdin EOF end the process. With $CortexOneShot = $true (set by the
+# loader in one-shot mode) it handles one request and exits with that script's exit code.
 #
-# The runner writes one request at a time and waits for its result, so stdin is empty while a script
-# runs: a native program that reads stdin waits (until the timeout) instead of swallowing a request.
+# Every request line gets exactly one result frame, whatever goes wrong in this file's own code (a frame
+# that is not base64 or not JSON, a runspace that cannot start, a pipeline that will not stop at its
+# timeout): the failure is reported in the frame's bootstrapError, and the loop carries on. A frame whose
+# id cannot be read is answered with id null (the runner matches it to its oldest open request: requests
+# are answered in order).
+#
+# Native programs a script starts directly inherit this process's stdin, which carries the request
+# frames: Invoke-CortexNative (ps1/lib/envelope.ps1) closes theirs. The runner sends one request at a time
+# outside pipelined batches, so stdin is usually empty while a script runs.
 # Anything a program writes straight to stdout is not a frame; the runner keeps it as a diagnostic.
 #
 # Frames are ASCII (base64 of UTF-8 JSON), so console code pages cannot corrupt them. Requests are read
@@ -25,7 +32,16 @@ $ProgressPreference = 'SilentlyContinue'
 # [Console]::InputEncoding is set by the loader before it reads: changing it later would replace the
 # stdin reader and could drop a request it had already buffered.
 try { [Console]::OutputEncoding = New-Object System.Text.UTF8Encoding $false } catch { $null = $_ }
+# PowerShell 7 colours error text with ANSI escapes; stderr reaches the runner as diagnostics.
+if (Test-Path -Path variable:PSStyle) { try { $PSStyle.OutputRendering = 'PlainText' } catch { $null = $_ } }
 if (-not (Test-Path -Path variable:CortexOneShot)) { $CortexOneShot = $false }
+
+# Objects that are not strings are formatted as text with this width. Out-String's default is the host's
+# console width (80 or 120 columns, or whatever the WinRS console has), and 5.1 cuts longer lines. Strings,
+# the envelope's JSON result among them, are never formatted, so this only concerns objects a script lets
+# fall through: wide enough for any path or table row, and trailing blanks (5.1 pads table rows to the
+# width) are trimmed from every line.
+$CortexTextWidth = 4096
 
 function Write-CortexFrame([string]$Json) {
     [Console]::Out.Write('CORTEX1 ' + [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($Json)) + "`n")
@@ -53,6 +69,43 @@ function ConvertTo-CortexErrorJson($Record) {
     '{"message":' + (ConvertTo-CortexJsonText $Record.Exception.Message) + ',"category":' + (ConvertTo-CortexJsonText $Record.CategoryInfo.Category.ToString()) + ',"fullyQualifiedErrorId":' + (ConvertTo-CortexJsonText $Record.FullyQualifiedErrorId) + ',"position":' + (ConvertTo-CortexJsonText $position) + '}'
 }
 
+function Format-CortexResult {
+    # One result frame's JSON. $Id may be $null (the request's id could not be read).
+    param($Id, [int]$ExitCode, $Output, $ErrorJson, $Warnings, $InformationLines, $VerboseLines, [bool]$TimedOut, [long]$DurationMs, $BootstrapStage, $BootstrapMessage)
+    $failure = ''
+    if ($BootstrapStage) {
+        $failure = ',"bootstrapError":{"stage":' + (ConvertTo-CortexJsonText $BootstrapStage) + ',"message":' + (ConvertTo-CortexJsonText $BootstrapMessage) + '}'
+    }
+    '{"type":"result","id":' + (ConvertTo-CortexJsonText $Id) + ',"exitCode":' + $ExitCode + ',"output":' + (ConvertTo-CortexJsonArray $Output) + ',"errors":[' + (@($ErrorJson) -join ',') + '],"warnings":' + (ConvertTo-CortexJsonArray $Warnings) + ',"information":' + (ConvertTo-CortexJsonArray $InformationLines) + ',"verbose":' + (ConvertTo-CortexJsonArray $VerboseLines) + ',"timedOut":' + $TimedOut.ToString().ToLowerInvariant() + ',"durationMs":' + $DurationMs + $failure + '}'
+}
+
+function Get-CortexFailureText($Record) {
+    # "What failed: why", from an ErrorRecord or an exception, unwrapping PowerShell's method-call wrapper.
+    $e = $Record
+    if ($e -is [Management.Automation.ErrorRecord]) { $e = $e.Exception }
+    while ($e -is [Management.Automation.MethodInvocationException] -and $null -ne $e.InnerException) { $e = $e.InnerException }
+    $e.GetType().Name + ': ' + $e.Message
+}
+
+function Read-CortexCollection($Collection) {
+    # Everything in a PSDataCollection, taken under its lock: the pipeline may still be writing to it
+    # (a script that did not stop at its timeout), and enumerating it then could throw.
+    if ($null -eq $Collection) { return }
+    try { foreach ($item in $Collection.ReadAll()) { $item } } catch { $null = $_ }
+}
+
+function ConvertTo-CortexOutputText($Item) {
+    # One output object as text: strings as they are, other objects formatted as a console shows them.
+    if ($null -eq $Item) { return $null }
+    if ($Item -is [string]) { return $Item }
+    try {
+        $lines = (Out-String -InputObject $Item -Width $CortexTextWidth) -split '\r?\n' | ForEach-Object { $_.TrimEnd() }
+        ($lines -join "`n").Trim()
+    } catch {
+        '(output object of type ' + $Item.GetType().FullName + ' could not be formatted: ' + $_.Exception.Message + ')'
+    }
+}
+
 # Why the exit code needs help: `exit N` in a script run through the PowerShell API ends the pipeline,
 # but N does not reliably reach the caller ($LASTEXITCODE is set only for script *files*, and
 # SetShouldExit goes to a host we do not have). So before running a script we rewrite each of its exit
@@ -74,60 +127,90 @@ function Edit-CortexExit([string]$Text) {
     $Text
 }
 
-function Invoke-CortexRequest($Request) {
+function Invoke-CortexRequest($Request, $Id) {
+    # Runs one `run` request; returns @{ json = <result frame JSON>; exitCode = N }. Throws only for a
+    # request it cannot start (the caller answers that with a bootstrapError frame).
     $watch = [Diagnostics.Stopwatch]::StartNew()
+    $scriptProperty = $Request.PSObject.Properties['script']
+    if ($null -eq $scriptProperty -or $scriptProperty.Value -isnot [string]) { throw (New-Object System.ArgumentException 'the request has no script text') }
+    $timeoutMs = 300000
+    $timeoutProperty = $Request.PSObject.Properties['timeoutMs']
+    if ($timeoutProperty -and $null -ne $timeoutProperty.Value) { $timeoutMs = [int]$timeoutProperty.Value }
+    if ($timeoutMs -le 0) { throw (New-Object System.ArgumentException "timeoutMs must be positive (got $timeoutMs)") }
+    $params = $null
+    $paramsProperty = $Request.PSObject.Properties['params']
+    if ($paramsProperty) { $params = $paramsProperty.Value }
+    if ($null -eq $params) { $params = New-Object PSObject }
+
     $runspace = [runspacefactory]::CreateRunspace()
     $runspace.Open()
-    $runspace.SessionStateProxy.SetVariable('CortexParams', $Request.params)
+    $runspace.SessionStateProxy.SetVariable('CortexParams', $params)
     $ps = [powershell]::Create()
     $ps.Runspace = $runspace
     $lib = $Request.PSObject.Properties['lib']
     if ($lib -and $lib.Value) { $null = $ps.AddScript([string]$lib.Value).AddStatement() }
-    $null = $ps.AddScript((Edit-CortexExit ([string]$Request.script)))
+    $null = $ps.AddScript((Edit-CortexExit $scriptProperty.Value))
     $format = $Request.PSObject.Properties['outputFormat']
-    if ($format -and $format.Value -eq 'text') {
+    $asText = $format -and $format.Value -eq 'text'
+    if ($asText) {
         # Same statement, so it is a pipeline: objects are formatted together, as a console shows them.
-        $null = $ps.AddCommand('Out-String').AddParameter('Stream', $true).AddParameter('Width', 160)
+        $null = $ps.AddCommand('Out-String').AddParameter('Stream', $true).AddParameter('Width', $CortexTextWidth)
     }
     $inputData = New-Object 'System.Management.Automation.PSDataCollection[psobject]'
     $inputData.Complete()
     $outputData = New-Object 'System.Management.Automation.PSDataCollection[psobject]'
     $timedOut = $false
+    $stuck = $false
     $failure = $null
     try {
         $async = $ps.BeginInvoke($inputData, $outputData)
-        if (-not $async.AsyncWaitHandle.WaitOne([int]$Request.timeoutMs)) {
-            # Stop the pipeline, but do not wait forever for it: a native program may ignore the stop.
-            # The runner's own timer (timeout + grace) replaces this whole process if we hang here.
+        if (-not $async.AsyncWaitHandle.WaitOne($timeoutMs)) {
+            # Stop the pipeline, but do not wait forever for it: a .NET call or a native program may
+            # ignore the stop. Then the result is written anyway and the runner replaces this process.
             $timedOut = $true
             $stopping = $ps.BeginStop($null, $null)
             $null = $stopping.AsyncWaitHandle.WaitOne(5000)
         }
-        if ($async.IsCompleted) { $null = $ps.EndInvoke($async) }
+        if ($async.IsCompleted) { $null = $ps.EndInvoke($async) } else { $stuck = $true }
     } catch {
+        # A synchronous BeginInvoke failure, or EndInvoke rethrowing the script's terminating error.
         $failure = $_
     }
-    $reason = $ps.InvocationStateInfo.Reason
-    $exitVar = $runspace.SessionStateProxy.GetVariable('CortexExitCode')
+    $state = $ps.InvocationStateInfo
+    $reason = $state.Reason
+    $exited = $null -ne $reason -and $reason.GetType().Name -eq 'ExitException'
     $errorJson = New-Object 'System.Collections.Generic.List[string]'
-    foreach ($e in $ps.Streams.Error) { $errorJson.Add((ConvertTo-CortexErrorJson $e)) }
-    if ($reason -and -not $timedOut -and $reason.GetType().Name -ne 'ExitException') {
-        $record = $null
-        if ($reason.PSObject.Properties['ErrorRecord']) { $record = $reason.ErrorRecord }
-        if (-not $record -and $failure) { $record = $failure }
-        if ($record) { $errorJson.Add((ConvertTo-CortexErrorJson $record)) }
+    foreach ($e in (Read-CortexCollection $ps.Streams.Error)) { $errorJson.Add((ConvertTo-CortexErrorJson $e)) }
+    $terminating = $null
+    if (-not $timedOut -and -not $exited) {
+        if ($reason -and $reason.PSObject.Properties['ErrorRecord']) { $terminating = $reason.ErrorRecord }
+        elseif ($failure) { $terminating = $failure }
     }
+    if ($terminating) { $errorJson.Add((ConvertTo-CortexErrorJson $terminating)) }
     $exitCode = 0
+    $exitVar = $null
+    if (-not $stuck) { try { $exitVar = $runspace.SessionStateProxy.GetVariable('CortexExitCode') } catch { $null = $_ } }
     if ($null -ne $exitVar) { $exitCode = [int]$exitVar }
-    elseif ($timedOut -or ($reason -and $reason.GetType().Name -ne 'ExitException')) { $exitCode = 1 }
-    $output = foreach ($o in $outputData) {
-        if ($null -eq $o) { continue }
-        if ($o.BaseObject -is [string]) { $o.BaseObject } else { ($o | Out-String).Trim() }
+    elseif ($timedOut -or $terminating -or $state.State -eq 'Failed') { $exitCode = 1 }
+    $output = foreach ($o in (Read-CortexCollection $outputData)) {
+        if ($asText) { if ($null -ne $o) { ([string]$o).TrimEnd() } } else { ConvertTo-CortexOutputText $o }
     }
-    $warnings = foreach ($w in $ps.Streams.Warning) { $w.Message }
-    Write-CortexFrame ('{"type":"result","id":' + (ConvertTo-CortexJsonText $Request.id) + ',"exitCode":' + $exitCode + ',"output":' + (ConvertTo-CortexJsonArray $output) + ',"errors":[' + ($errorJson -join ',') + '],"warnings":' + (ConvertTo-CortexJsonArray $warnings) + ',"timedOut":' + $timedOut.ToString().ToLowerInvariant() + ',"durationMs":' + $watch.ElapsedMilliseconds + '}')
-    if (-not $timedOut) { $ps.Dispose(); $runspace.Dispose() }
-    $exitCode
+    $warnings = foreach ($w in (Read-CortexCollection $ps.Streams.Warning)) { $w.Message }
+    # Host output (the host-writing cmdlet) lands here too since PowerShell 5, tagged PSHOST.
+    $information = foreach ($i in (Read-CortexCollection $ps.Streams.Information)) { [string]$i.MessageData }
+    $verbose = foreach ($v in (Read-CortexCollection $ps.Streams.Verbose)) { $v.Message }
+    $json = Format-CortexResult -Id $Id -ExitCode $exitCode -Output $output -ErrorJson $errorJson -Warnings $warnings -InformationLines $information -VerboseLines $verbose -TimedOut $timedOut -DurationMs $watch.ElapsedMilliseconds
+    if (-not $stuck) {
+        try { $ps.Dispose(); $runspace.Dispose() } catch { $null = $_ }
+    }
+    @{ json = $json; exitCode = $exitCode }
+}
+
+# A host whose policy (AppLocker, WDAC) runs PowerShell in ConstrainedLanguage cannot run the runner: the
+# loader checks first and answers with a `fatal` frame; this is the same check for any other way in.
+if ($ExecutionContext.SessionState.LanguageMode -ne 'FullLanguage') {
+    Write-CortexFrame ('{"type":"fatal","reason":"languageMode","languageMode":' + (ConvertTo-CortexJsonText ([string]$ExecutionContext.SessionState.LanguageMode)) + '}')
+    exit 4
 }
 
 Write-CortexFrame ('{"type":"ready","pid":' + $PID + ',"psVersion":' + (ConvertTo-CortexJsonText $PSVersionTable.PSVersion.ToString()) + '}')
@@ -136,10 +219,42 @@ while ($true) {
     $line = [Console]::In.ReadLine()
     if ($null -eq $line) { break }
     if (-not $line.StartsWith('CORTEX1 ')) { continue }
-    $request = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($line.Substring(8).Trim())) | ConvertFrom-Json
-    if ($request.type -eq 'exit') { break }
-    if ($request.type -ne 'run') { continue }
-    $lastCode = Invoke-CortexRequest $request
+    $id = $null
+    $stage = 'request'
+    $started = [Diagnostics.Stopwatch]::StartNew()
+    try {
+        try {
+            $text = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($line.Substring(8).Trim()))
+        } catch {
+            throw (New-Object System.FormatException ('the request frame is not base64 (' + (Get-CortexFailureText $_) + ')'))
+        }
+        # The id first, by pattern: a frame ConvertFrom-Json rejects is still answered under its id.
+        $idMatch = [regex]::Match($text, '"id"\s*:\s*"([^"\\]*)"')
+        if ($idMatch.Success) { $id = $idMatch.Groups[1].Value }
+        try {
+            $request = $text | ConvertFrom-Json
+        } catch {
+            throw (New-Object System.FormatException ('the request frame is not valid JSON (' + (Get-CortexFailureText $_) + ')'))
+        }
+        $typeProperty = $request.PSObject.Properties['type']
+        $type = $null
+        if ($typeProperty) { $type = [string]$typeProperty.Value }
+        if ($type -eq 'exit') { break }
+        if ($type -ne 'run') { throw (New-Object System.FormatException ('unknown request type ' + (ConvertTo-CortexJsonText $type))) }
+        $stage = 'run'
+        $answer = Invoke-CortexRequest $request $id
+        Write-CortexFrame $answer.json
+        $lastCode = $answer.exitCode
+    } catch {
+        $lastCode = 1
+        $message = Get-CortexFailureText $_
+        try {
+            Write-CortexFrame (Format-CortexResult -Id $id -ExitCode 1 -TimedOut $false -DurationMs $started.ElapsedMilliseconds -BootstrapStage $stage -BootstrapMessage $message)
+        } catch {
+            # stdout itself failed: nothing can be reported; the runner sees the process end.
+            break
+        }
+    }
     if ($CortexOneShot) { break }
 }
 if ($CortexOneShot) { exit $lastCode }

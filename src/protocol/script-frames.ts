@@ -8,13 +8,15 @@
  *     CORTEX1 <base64 of UTF-8 JSON>\n
  *
  * Lines that do not start with the marker (stray native output) are not frames; the runner keeps
- * them as diagnostics. stdin carries RequestFrame lines; stdout carries ReadyFrame once at start,
- * then one ResultFrame per request, in request order.
+ * them as diagnostics. stdin carries RequestFrame lines; stdout carries ReadyFrame once at start (or
+ * a FatalFrame instead, and the process exits), then one ResultFrame per request line, in order.
  *
  * Modes: the resident bootstrap loops over requests until stdin closes or an `exit` request; the
  * one-shot bootstrap (same script, `$CortexOneShot = $true`) handles exactly one request and exits
  * with the script's exit code.
  */
+import { z } from 'zod';
+
 export const FRAME_MARKER = 'CORTEX1';
 
 /** Run a script in a fresh runspace. */
@@ -32,9 +34,9 @@ export interface RunRequestFrame {
    */
   lib?: string;
   /**
-   * `text`: the bootstrap pipes the script's output through `Out-String -Stream`, so objects arrive as
-   * the console would show them, one line per item (ad-hoc exec). Default: each object as its own text.
-   * Optional (additive).
+   * `text`: the bootstrap pipes the script's output through `Out-String -Stream -Width 4096`, so objects
+   * arrive as the console would show them (not cut at a console's width), one line per item, trailing
+   * blanks trimmed (ad-hoc exec). Default: each object as its own text. Optional (additive).
    */
   outputFormat?: 'text';
   /** Parameters, read by the script's envelope as one JSON object (`$CortexParams`). */
@@ -51,39 +53,91 @@ export interface ExitRequestFrame {
 
 export type RequestFrame = RunRequestFrame | ExitRequestFrame;
 
-export interface ReadyFrame {
-  type: 'ready';
+/**
+ * Response frames are read with zod: a host that answers something else is a ProtocolError with
+ * context, never a crash or a request left waiting.
+ */
+export const readyFrameSchema = z.object({
+  type: z.literal('ready'),
   /** Process id of the resident powershell.exe (for logs). */
-  pid: number;
+  pid: z.number().int(),
   /** $PSVersionTable.PSVersion as text. */
-  psVersion: string;
-}
+  psVersion: z.string(),
+});
+export type ReadyFrame = z.infer<typeof readyFrameSchema>;
 
+export const errorRecordFrameSchema = z.object({
+  message: z.string(),
+  /** e.g. ObjectNotFound, from $_.CategoryInfo.Category */
+  category: z.string(),
+  /** FullyQualifiedErrorId, e.g. CommandNotFoundException */
+  fullyQualifiedErrorId: z
+    .string()
+    .nullable()
+    .transform((v) => v ?? ''),
+  /** "At line:3 char:1" style position, when known (the bootstrap writes null when not). */
+  position: z
+    .string()
+    .nullable()
+    .optional()
+    .transform((v) => v ?? undefined),
+});
 export interface ErrorRecordFrame {
   message: string;
-  /** e.g. ObjectNotFound, from $_.CategoryInfo.Category */
   category: string;
-  /** FullyQualifiedErrorId, e.g. CommandNotFoundException */
   fullyQualifiedErrorId: string;
-  /** "At line:3 char:1" style position, when known. */
-  position?: string;
+  position?: string | undefined;
 }
 
-export interface ResultFrame {
-  type: 'result';
-  id: string;
+/**
+ * The bootstrap's own failure to handle a request (ps1/bootstrap/resident.ps1 answers every request line,
+ * whatever goes wrong): `request`, it could not read the frame (not base64, not JSON, unknown type);
+ * `run`, it could not start the script (a runspace that would not open, a request missing its script).
+ */
+export const bootstrapErrorSchema = z.object({
+  stage: z.enum(['request', 'run']),
+  message: z.string(),
+});
+
+export const resultFrameSchema = z.object({
+  type: z.literal('result'),
+  /**
+   * The request's id, echoed. Null when the bootstrap could not read it from a corrupt request: the
+   * result then belongs to the oldest open request (the bootstrap answers requests in order).
+   */
+  id: z.string().nullable(),
   /** 0 when the pipeline completed; the argument of `exit N`; 1 after a terminating error. */
-  exitCode: number;
+  exitCode: z.number().int(),
   /** Pipeline output, each object as text (Out-String trimmed). The envelope's JSON result is the last one. */
-  output: string[];
-  errors: ErrorRecordFrame[];
-  warnings: string[];
+  output: z.array(z.string()),
+  errors: z.array(errorRecordFrameSchema),
+  warnings: z.array(z.string()),
+  /** The information stream: Write-Information and Write-Host (which writes there since PowerShell 5). Optional (additive). */
+  information: z.array(z.string()).optional(),
+  /** The verbose stream (Write-Verbose with $VerbosePreference or -Verbose). Optional (additive). */
+  verbose: z.array(z.string()).optional(),
   /** True when the bootstrap stopped the script at its timeout. */
-  timedOut: boolean;
-  durationMs: number;
-}
+  timedOut: z.boolean(),
+  durationMs: z.number(),
+  /** Present when the bootstrap itself failed on this request; the script may not have run. Optional (additive). */
+  bootstrapError: bootstrapErrorSchema.optional(),
+});
+export type ResultFrame = Omit<z.output<typeof resultFrameSchema>, 'errors'> & { errors: ErrorRecordFrame[] };
 
-export type ResponseFrame = ReadyFrame | ResultFrame;
+/**
+ * The process cannot serve requests at all; sent instead of `ready`. `languageMode`: the host runs
+ * PowerShell in a language mode other than FullLanguage (AppLocker or WDAC policy: ConstrainedLanguage).
+ */
+export const fatalFrameSchema = z.object({
+  type: z.literal('fatal'),
+  reason: z.literal('languageMode'),
+  languageMode: z.string(),
+});
+export type FatalFrame = z.infer<typeof fatalFrameSchema>;
+
+export const responseFrameSchema = z.discriminatedUnion('type', [readyFrameSchema, resultFrameSchema, fatalFrameSchema]);
+
+export type ResponseFrame = ReadyFrame | ResultFrame | FatalFrame;
 
 export function encodeFrame(frame: RequestFrame | ResponseFrame): string {
   return `${FRAME_MARKER} ${Buffer.from(JSON.stringify(frame), 'utf8').toString('base64')}\n`;

@@ -7,6 +7,7 @@
  * hundred characters; everything else, scripts and parameters included, arrives on stdin.
  */
 import { type ProcessSpec } from '../transport/session.js';
+import { languageModeGuard } from './language-mode.js';
 import { loadScript } from './scripts.js';
 import { wireText } from './wire-text.js';
 
@@ -39,12 +40,14 @@ export function stripForCommandLine(text: string): string {
 }
 
 /**
- * Stage one. Sets the input encoding before the first read (changing it later would replace the stdin
- * reader and lose what it buffered), reads one line, and dot-sources it as the bootstrap.
+ * Stage one. Refuses a ConstrainedLanguage host with a fatal frame (language-mode.ts), sets the input
+ * encoding before the first read (changing it later would replace the stdin reader and lose what it
+ * buffered), reads one line, and dot-sources it as the bootstrap.
  */
 export function loaderText(mode: RunnerMode): string {
   return [
     '# cortex-script: bootstrap.resident',
+    languageModeGuard(),
     mode === 'oneshot' ? '$CortexOneShot = $true' : '$CortexOneShot = $false',
     'try { [Console]::InputEncoding = New-Object System.Text.UTF8Encoding $false } catch { $null = $_ }',
     '$CortexBootstrap = [Console]::In.ReadLine()',

@@ -3,5 +3,6 @@ export { ScriptRunner, ADHOC_SCRIPT_ID, type ScriptRunnerOptions, type RunOption
 export type { ScriptResult } from './result.js';
 export { loadScript, libraryText, ps1Dir, type LoadedScript } from './scripts.js';
 export { decodeStderr } from './clixml.js';
+export { PowerShellLanguageModeError } from './language-mode.js';
 export type { RunnerMode } from './bootstrap.js';
 export type { UploadOptions, UploadResult } from './upload.js';

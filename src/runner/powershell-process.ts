@@ -9,6 +9,7 @@ import {
   LineSplitter,
   decodeFrameLine,
   encodeFrame,
+  responseFrameSchema,
   type ReadyFrame,
   type ResultFrame,
   type RunRequestFrame,
@@ -16,6 +17,7 @@ import {
 import type { RemoteProcess, Session } from '../transport/session.js';
 import { bootstrapLine, bootstrapSpec, type RunnerMode } from './bootstrap.js';
 import { decodeStderr } from './clixml.js';
+import { PowerShellLanguageModeError } from './language-mode.js';
 
 interface Pending {
   id: string;
@@ -34,6 +36,8 @@ export class PowerShellProcess {
   private deadReason: Error | null = null;
   private exitCode: number | null = null;
   private firstResults: Array<Promise<ResultFrame>> = [];
+  /** Settles when the ready frame arrived (start() sets it). */
+  private readyReached: Promise<unknown> | null = null;
 
   private constructor(
     private readonly session: Session,
@@ -53,8 +57,12 @@ export class PowerShellProcess {
   ): Promise<PowerShellProcess> {
     const proc = await session.spawn(bootstrapSpec(mode), { timeoutMs: startTimeoutMs });
     const p = new PowerShellProcess(session, proc);
-    p.listen();
+    // The waiter first: output the transport buffered before anyone listened (a fatal frame, the
+    // process already gone) is delivered as soon as listen() registers, and must find it.
     const ready = new Promise<ReadyFrame>((resolve, reject) => (p.readyWaiter = { resolve, reject }));
+    ready.catch(() => undefined);
+    p.readyReached = ready;
+    p.listen();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -157,7 +165,7 @@ export class PowerShellProcess {
     try {
       frame = decodeFrameLine(line);
     } catch {
-      this.diagnostics.push(`corrupt frame: ${line.slice(0, 200)}`);
+      this.malformed(`a frame that is not base64 of JSON: ${line.slice(0, 200)}`, null);
       return;
     }
     if (frame === null) {
@@ -166,21 +174,50 @@ export class PowerShellProcess {
       if (text.trim() !== '') this.diagnostics.push(text);
       return;
     }
-    const f = frame as { type?: unknown; id?: unknown };
-    if (f.type === 'ready') {
-      this.readyWaiter?.resolve(frame as ReadyFrame);
-      this.readyWaiter = null;
-    } else if (f.type === 'result' && typeof f.id === 'string') {
-      const p = this.pending.get(f.id);
-      if (p) {
-        this.pending.delete(f.id);
-        p.resolve(frame as ResultFrame);
-      } else {
-        this.diagnostics.push(`result frame for unknown request ${f.id}`);
-      }
-    } else {
-      this.diagnostics.push(`unexpected frame type ${String(f.type)}`);
+    const parsed = responseFrameSchema.safeParse(frame);
+    if (!parsed.success) {
+      const id = (frame as { id?: unknown }).id;
+      const issue = parsed.error.issues[0];
+      const where = issue ? `${issue.path.join('.') || 'frame'}: ${issue.message}` : 'unknown shape';
+      this.malformed(`a malformed ${String((frame as { type?: unknown }).type ?? 'untyped')} frame (${where})`, typeof id === 'string' ? id : null);
+      return;
     }
+    const f = parsed.data;
+    if (f.type === 'ready') {
+      this.readyWaiter?.resolve(f);
+      this.readyWaiter = null;
+    } else if (f.type === 'fatal') {
+      this.die(new PowerShellLanguageModeError(f.languageMode, { host: this.session.host.name }));
+    } else {
+      // id null: the bootstrap could not read the request's id; it answers in order, so it is the oldest.
+      const p = f.id === null ? this.pending.values().next().value : this.pending.get(f.id);
+      if (p) {
+        this.pending.delete(p.id);
+        p.resolve(f);
+      } else {
+        this.diagnostics.push(`result frame for unknown request ${String(f.id)}`);
+      }
+    }
+  }
+
+  /**
+   * The host printed a frame we cannot accept. The request it answers (by id, else the oldest open one)
+   * fails with a ProtocolError; the runner then discards this process, whose state is unknown.
+   */
+  private malformed(what: string, id: string | null): void {
+    const p = (id !== null ? this.pending.get(id) : undefined) ?? this.pending.values().next().value;
+    if (!p) {
+      this.diagnostics.push(`ignored ${what}`);
+      return;
+    }
+    this.pending.delete(p.id);
+    p.reject(
+      new ProtocolError(`powershell.exe answered with ${what}`, {
+        host: this.session.host.name,
+        script: p.scriptId,
+        hint: 'The runner starts a fresh powershell.exe for the next script.',
+      }),
+    );
   }
 
   private die(reason: Error): void {
@@ -228,17 +265,25 @@ export class PowerShellProcess {
       this.pending.set(frame.id, { id: frame.id, scriptId: frame.scriptId, resolve, reject }),
     );
     let timer: NodeJS.Timeout | undefined;
+    let settled = false;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        this.pending.delete(frame.id);
-        void this.terminate();
-        reject(
-          new OperationTimeoutError(
-            `script did not finish within ${frame.timeoutMs} ms (and did not stop within ${deadlineMs - frame.timeoutMs} ms more); its powershell.exe was terminated`,
-            { host: this.session.host.name, script: frame.scriptId, hint: 'Raise the script timeout if the host is just slow.' },
-          ),
-        );
-      }, deadlineMs);
+      const arm = (): void => {
+        if (settled) return;
+        timer = setTimeout(() => {
+          this.pending.delete(frame.id);
+          void this.terminate();
+          reject(
+            new OperationTimeoutError(
+              `script did not finish within ${frame.timeoutMs} ms (and did not stop within ${deadlineMs - frame.timeoutMs} ms more); its powershell.exe was terminated`,
+              { host: this.session.host.name, script: frame.scriptId, hint: 'Raise the script timeout if the host is just slow.' },
+            ),
+          );
+        }, deadlineMs);
+      };
+      // A request sent with the bootstrap waits in stdin while PowerShell starts: its clock starts at
+      // the ready frame (the start has its own timeout), as the bootstrap's own does.
+      if (prefix && this.readyReached) void this.readyReached.then(arm, () => undefined);
+      else arm();
     });
     try {
       const bytes = Buffer.from(encodeFrame(frame), 'ascii');
@@ -247,6 +292,7 @@ export class PowerShellProcess {
       await Promise.race([written, result, timeout]);
       return await Promise.race([result, timeout]);
     } finally {
+      settled = true;
       clearTimeout(timer);
       this.pending.delete(frame.id);
     }

@@ -15,6 +15,10 @@ export interface ScriptResult<T = unknown> {
   /** Error records of the error stream (and a terminating error), redacted. */
   errors: ErrorRecordFrame[];
   warnings: string[];
+  /** The information stream (Write-Information, Write-Host), redacted. */
+  information: string[];
+  /** The verbose stream (Write-Verbose when verbose output is on), redacted. */
+  verbose: string[];
   /** Pipeline output other than the envelope result (ad-hoc output, stray text), redacted. */
   output: string[];
   /** Lines on the process's stdout that were not frames, and its decoded stderr, redacted. */
@@ -60,6 +64,8 @@ export function toScriptResult<T>(frame: ResultFrame, diagnostics: string[], env
     exitCode: frame.exitCode,
     errors,
     warnings: frame.warnings.map(redact),
+    information: (frame.information ?? []).map(redact),
+    verbose: (frame.verbose ?? []).map(redact),
     output,
     stdoutDiagnostics: diagnostics.map(redact),
     durationMs: frame.durationMs,

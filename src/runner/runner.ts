@@ -24,6 +24,7 @@ import {
 import type { ResultFrame, RunRequestFrame } from '../protocol/script-frames.js';
 import type { Session } from '../transport/session.js';
 import type { RunnerMode } from './bootstrap.js';
+import { PowerShellLanguageModeError } from './language-mode.js';
 import { PowerShellProcess } from './powershell-process.js';
 import { toScriptResult, type ScriptResult } from './result.js';
 import { libraryText, type LoadedScript } from './scripts.js';
@@ -216,6 +217,18 @@ export class ScriptRunner {
       throw this.withScript(err, script.id);
     }
     const diagnostics = proc.takeDiagnostics();
+    if (frameResult.bootstrapError) {
+      // The bootstrap answered, but could not run the script; it carries on with the next request.
+      const { stage, message } = frameResult.bootstrapError;
+      const detail =
+        stage === 'request'
+          ? `powershell.exe could not read the request: ${message}`
+          : `powershell.exe could not run the script: ${message}`;
+      const context = { host: this.host, script: script.id };
+      this.opts.log?.warn({ ...context, stage, err: message }, 'bootstrap refused a request');
+      if (this.mode === 'oneshot') await proc.terminate();
+      throw stage === 'request' ? new ProtocolError(detail, context) : new ScriptError(detail, context);
+    }
     if (this.mode === 'oneshot') {
       // One process per script: let it exit (it does right after the result) or end it.
       await Promise.race([proc.exited, new Promise((res) => setTimeout(res, 5000).unref())]);
@@ -241,7 +254,8 @@ export class ScriptRunner {
   /** The same kind of error, with host and script in its context (the original stays as the cause). */
   private withScript(err: unknown, scriptId: string): Error {
     if (err instanceof CortexError) {
-      if (err.context.script) return err;
+      // A language-mode refusal is about the host, not this script (and keeps its own class).
+      if (err.context.script || err instanceof PowerShellLanguageModeError) return err;
       const Ctor = errorClassOfKind[err.kind];
       return new Ctor(err.detail, { ...err.context, host: err.context.host ?? this.host, script: scriptId }, { cause: err });
     }

@@ -9,6 +9,9 @@
  * `powershell.exe -NoProfile -NonInteractive -Command <verb> <args…>`.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CortexError, type ErrorKind } from '../../src/errors.js';
 import { runToCompletion, type ProcessSpec, type RemoteProcess, type Session } from '../../src/transport/session.js';
@@ -28,6 +31,11 @@ export interface ContractOptions {
   openDead?: () => Promise<Session>;
   /** Default ['unreachable']. */
   deadKinds?: ErrorKind[];
+  /**
+   * For a transport with its own file transfer (putFile): where an upload may go, and how the test
+   * reads back what the far side received. Required when the session has putFile.
+   */
+  uploads?: { remotePath(name: string): string; read(remotePath: string): Promise<Buffer | undefined> };
 }
 
 export function program(verb: string, ...args: string[]): ProcessSpec {
@@ -137,6 +145,30 @@ export function describeSessionContract(name: string, factory: () => Promise<Con
       expect(r.stdout.length).toBe(size);
       expect(sha256(r.stdout)).toBe(sha256(patternBytes(0, size)));
     });
+
+    it('uploads a file: with putFile when the transport has one, else through a process\'s stdin (as the runner does)', async () => {
+      const content = randomBytes(3 * 1024 * 1024 + 5);
+      if (session.putFile) {
+        const uploads = options.uploads;
+        if (!uploads) throw new Error(`${name}: the session has putFile, but the contract target gives no options.uploads to read files back`);
+        const dir = mkdtempSync(join(tmpdir(), 'cortex-contract-upload-'));
+        try {
+          const local = join(dir, 'payload.bin');
+          writeFileSync(local, content);
+          const remote = uploads.remotePath('payload.bin');
+          await session.putFile(local, remote);
+          const received = await uploads.read(remote);
+          expect(received?.length).toBe(content.length);
+          expect(received?.equals(content)).toBe(true);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      } else {
+        // What ScriptRunner.upload does without putFile: the bytes through a process's stdin, checked by SHA-256.
+        const r = await runToCompletion(session, program('count'), { stdin: content, timeoutMs: 60_000 });
+        expect(r.stdout.toString('utf8').trim()).toBe(`${content.length} ${sha256(content)}`);
+      }
+    }, 90_000);
 
     it('terminate ends a long-running command', async () => {
       const proc = await session.spawn(program('sleep', '600000'));

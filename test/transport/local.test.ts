@@ -4,7 +4,7 @@
  * test puts a fake one in a temp folder: a real child process running the contract program, so
  * spawn, stdin, stdout, stderr and exit codes are real.
  */
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -72,5 +72,7 @@ describeSessionContract(
     largeExitCodes: process.platform === 'win32',
     concurrentSpawns: true,
     openDead: () => openLocalSession(host, { searchPath: emptyDir }),
+    // On the workstation a "remote" path is a local one.
+    uploads: { remotePath: (name) => join(fakeDir, 'uploads', name), read: async (path) => readFileSync(path) },
   },
 );

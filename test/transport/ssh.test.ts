@@ -10,9 +10,11 @@ import { claimLoopbackBlock } from '../helpers/loopback.js';
 
 const net = await claimLoopbackBlock(import.meta.url);
 
+// What the lab's SFTP endpoint received, by Windows path.
+const uploaded = new Map<string, Buffer>();
 let lab: ContractLab;
 beforeAll(async () => {
-  lab = await startContractLab([net.addr(1)]);
+  lab = await startContractLab([net.addr(1)], undefined, { files: { writeFile: (_host, path, content) => void uploaded.set(path, content) } });
 });
 afterAll(async () => {
   await lab?.stop();
@@ -29,5 +31,6 @@ describeSessionContract(
     concurrentSpawns: true,
     // Nothing listens on .99 of this file's block.
     openDead: () => openSshSession({ name: 'downhost', address: net.addr(99) }, lab.settings()),
+    uploads: { remotePath: (name) => `C:\\ProgramData\\Cortex\\${name}`, read: async (path) => uploaded.get(path) },
   },
 );

@@ -12,8 +12,11 @@ import { encode, encodeExit, Frame, FrameReader, type EntryHeader } from './brid
 export interface BridgeOptions {
   socketPath: string;
   dispatcher: Dispatcher;
-  /** The lab host listening on an address (SSH_CONNECTION's server address), or null. */
-  hostAt(address: string): LabHostRef | null;
+  /**
+   * The lab host listening on an address (SSH_CONNECTION's server address); `down` when that host is
+   * down (its connections are being cut); null when no lab host has that address.
+   */
+  hostAt(address: string): LabHostRef | 'down' | null;
   /** Handles the `sftp` subsystem, when the lab offers one. */
   sftp?: (host: LabHostRef, out: LabProcessOutput) => LabProcess;
 }
@@ -51,6 +54,12 @@ function handleConnection(sock: Socket, o: BridgeOptions): void {
     if (type === Frame.Header) {
       const header = JSON.parse(payload.toString('utf8')) as EntryHeader;
       const host = o.hostAt(header.serverAddress);
+      // A host that is down answers nothing. A command sshd accepted just before the host went down
+      // reaches us late (the entry point is a fresh node process): a clean exit here would reach the
+      // client as an ordinary exit status, when what it must see is the connection dropping (the
+      // server cuts the host's sshd connections). So the entry is left waiting; it ends when its sshd
+      // goes (entry.ts notices) and closes this socket.
+      if (host === 'down') return;
       if (!host) return fail(`no lab host listens on ${header.serverAddress}`, 255);
       if (header.command === null || header.command.trim() === '') {
         return fail('the lab does not offer interactive shells over SSH; pass a command', 1);

@@ -8,21 +8,29 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError, InternalError } from '../../errors.js';
 import { knownHostsName } from '../../transport/ssh/known-hosts.js';
 import type { Dispatcher, LabHostRef, LabProcess, LabProcessOutput } from '../dispatcher.js';
 import { startBridge } from './bridge.js';
+import type { RealPwshHosts } from './real-pwsh.js';
 import { ensureKeyPair, readPublicKey } from './keys.js';
 import { startLabSftp, type SftpSink } from './sftp.js';
 import { renderSshdConfig } from './sshd-config.js';
 
 export const LAB_SSH_PORT = 5922;
 export const SSHD_PATH = '/usr/sbin/sshd';
+export const SFTP_SERVER_PATH = '/usr/lib/openssh/sftp-server';
 
 export interface LabSshOptions {
-  hosts: Array<{ ref: LabHostRef; port?: number }>;
+  /**
+   * `pwsh`: the absolute path of a real pwsh. That host's `powershell.exe …` command lines then run in it
+   * for real (the command line mapped onto pwsh, see real-pwsh.ts), and its SFTP in the real
+   * sftp-server, instead of going to `dispatcher`: for tests of the script runner against real
+   * PowerShell over real SSH.
+   */
+  hosts: Array<{ ref: LabHostRef; port?: number; pwsh?: string }>;
   dispatcher: Dispatcher;
   /** Folder for keys, config, pid and log (created when missing). */
   stateDir: string;
@@ -64,23 +72,27 @@ function shQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-/** Where entry.js is: next to this module once built; from a dev checkout, transpiled into the state folder. */
+/**
+ * Where entry.js is: next to this module once built; from a dev checkout, transpiled into the state
+ * folder with the lab modules it imports, in the same folder layout (ssh/, windows/).
+ */
 async function entryScript(stateDir: string): Promise<string> {
   const here = dirname(fileURLToPath(import.meta.url));
   const built = join(here, 'entry.js');
   if (existsSync(built) && existsSync(join(here, 'bridge-protocol.js'))) return built;
   const ts = (await import('typescript')).default;
   const outDir = join(stateDir, 'entry');
-  mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, 'package.json'), '{ "type": "module" }\n');
-  for (const name of ['entry', 'bridge-protocol']) {
-    const source = readFileSync(join(here, `${name}.ts`), 'utf8');
+  const modules = ['ssh/entry', 'ssh/bridge-protocol', 'ssh/real-pwsh', 'windows/command-line'];
+  for (const name of modules) {
+    const source = readFileSync(join(here, '..', `${name}.ts`), 'utf8');
     const out = ts.transpileModule(source, {
       compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
     });
+    mkdirSync(dirname(join(outDir, name)), { recursive: true });
     writeFileSync(join(outDir, `${name}.js`), out.outputText);
   }
-  return join(outDir, 'entry.js');
+  writeFileSync(join(outDir, 'package.json'), '{ "type": "module" }\n');
+  return join(outDir, 'ssh', 'entry.js');
 }
 
 /** Unix socket paths are limited to ~107 bytes: fall back to /tmp for deep state folders. */
@@ -181,9 +193,18 @@ export async function startLabSsh(o: LabSshOptions): Promise<LabSsh> {
 
   const socketPath = bridgeSocketPath(stateDir);
   const entry = await entryScript(stateDir);
+  const realPwshPath = join(stateDir, 'real-pwsh.json');
+  const realPwsh: RealPwshHosts = {};
+  for (const h of o.hosts) {
+    if (!h.pwsh) continue;
+    if (!isAbsolute(h.pwsh) || !existsSync(h.pwsh)) throw new InputError(`lab SSH host ${h.ref.name}: pwsh ${h.pwsh} is not an existing absolute path`);
+    if (!existsSync(SFTP_SERVER_PATH)) throw new InputError(`${SFTP_SERVER_PATH} is missing: real-pwsh lab hosts serve SFTP with it (openssh-server)`);
+    realPwsh[h.ref.address] = { pwsh: h.pwsh, sftpServer: SFTP_SERVER_PATH };
+  }
+  writeFileSync(realPwshPath, `${JSON.stringify(realPwsh)}\n`);
   const wrapper = join(stateDir, 'entry.sh');
   // Absolute paths only: the account's PATH and shell start-up files play no part.
-  writeFileSync(wrapper, `#!/bin/sh\nexec ${shQuote(process.execPath)} ${shQuote(entry)} ${shQuote(socketPath)}\n`);
+  writeFileSync(wrapper, `#!/bin/sh\nexec ${shQuote(process.execPath)} ${shQuote(entry)} ${shQuote(socketPath)} ${shQuote(realPwshPath)}\n`);
   chmodSync(wrapper, 0o755);
 
   const user = o.user ?? userInfo().username;
@@ -204,7 +225,7 @@ export async function startLabSsh(o: LabSshOptions): Promise<LabSsh> {
     socketPath,
     dispatcher: o.dispatcher,
     // A host that is down takes no new commands, even on a connection made before it went down.
-    hostAt: (a) => (down.has(a) ? null : (byAddress.get(a) ?? null)),
+    hostAt: (a) => (down.has(a) ? 'down' : (byAddress.get(a) ?? null)),
     ...(o.files ? { sftp: (host: LabHostRef, out: LabProcessOutput): LabProcess => startLabSftp(host, out, o.files!) } : {}),
   });
 

@@ -45,7 +45,9 @@ afterAll(async () => {
 });
 
 function open(address: string, name: string): Promise<Session> {
-  return openSshSession({ name, address }, labSshSettings(lab, { keepaliveIntervalMs: 0 }));
+  // A generous connect timeout: on a loaded machine sshd's fork, re-exec and key exchange can take
+  // seconds, and a refused connection (a host that is down) fails at once anyway.
+  return openSshSession({ name, address }, labSshSettings(lab, { keepaliveIntervalMs: 0, connectTimeoutMs: 20_000 }));
 }
 
 async function ask(address: string, name: string): Promise<string> {

@@ -1,6 +1,7 @@
 /**
  * The Session contract (test/transport/contract.ts) over WinRM against the lab's WinRM server:
- * NTLM sealed over plain HTTP and NTLM over HTTPS, the contract program behind the dispatcher.
+ * NTLM sealed over plain HTTP, NTLM over HTTPS and Basic over HTTPS, the contract program behind the
+ * dispatcher.
  */
 import { afterAll, beforeAll } from 'vitest';
 import { makeSelfSignedCert, startWinrmLab, type WinrmLab } from '../../../src/lab/winrm/index.js';
@@ -23,7 +24,7 @@ afterAll(async () => {
   await lab?.close();
 });
 
-for (const kind of ['ntlm-http', 'ntlm-https'] as const) {
+for (const kind of ['ntlm-http', 'ntlm-https', 'basic-https'] as const) {
   describeSessionContract(
     `winrm ${kind} (lab)`,
     async () => {

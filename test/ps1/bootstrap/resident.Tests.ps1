@@ -1,0 +1,54 @@
+# ps1/bootstrap/resident.ps1: its pure helpers, taken from the file's syntax tree (dot-sourcing the file
+# would start its request loop). The loop itself runs for real in test/runner/real-pwsh-*.test.ts.
+BeforeAll {
+    $path = Join-Path $PSScriptRoot '../../../ps1/bootstrap/resident.ps1'
+    $ast = [Management.Automation.Language.Parser]::ParseFile((Resolve-Path $path), [ref]$null, [ref]$null)
+    $wanted = @('Edit-CortexExit', 'ConvertTo-CortexJsonText', 'ConvertTo-CortexJsonArray', 'Format-CortexResult', 'Get-CortexFailureText')
+    foreach ($f in $ast.FindAll({ param($a) $a -is [Management.Automation.Language.FunctionDefinitionAst] }, $false)) {
+        if ($wanted -contains $f.Name) { . ([scriptblock]::Create($f.Extent.Text)) }
+    }
+    # The escape evaluator the JSON helpers use is a script variable of the file.
+    $escape = $ast.FindAll({ param($a) $a -is [Management.Automation.Language.AssignmentStatementAst] -and $a.Left.Extent.Text -eq '$CortexEscape' }, $false) | Select-Object -First 1
+    . ([scriptblock]::Create($escape.Extent.Text))
+}
+
+Describe 'Edit-CortexExit' {
+    It 'stores the code before each exit, on the same line: <Text>' -ForEach @(
+        @{ Text = 'exit 3'; Want = '$global:CortexExitCode = [int](3); exit $global:CortexExitCode' }
+        @{ Text = 'exit'; Want = '$global:CortexExitCode = [int](0); exit $global:CortexExitCode' }
+        @{ Text = "function f { exit `$x }`nf"; Want = "function f { `$global:CortexExitCode = [int](`$x); exit `$global:CortexExitCode }`nf" }
+    ) {
+        Edit-CortexExit $Text | Should -BeExactly $Want
+    }
+    It 'leaves the word exit in strings and comments alone' {
+        $text = "'exit 5' # exit 6`n`"exit`""
+        Edit-CortexExit $text | Should -BeExactly $text
+    }
+    It 'leaves a script with parse errors as it is (running it reports the parse error)' {
+        Edit-CortexExit 'if ( exit 3' | Should -BeExactly 'if ( exit 3'
+    }
+}
+
+Describe 'result frame JSON' {
+    It 'escapes quotes, backslashes and control characters, and keeps non-ASCII text' {
+        $json = ConvertTo-CortexJsonText ("a`"b\c`n`t" + [char]1 + 'Zürich – 東京')
+        $json | Should -BeExactly '"a\"b\\c\u000a\u0009\u0001Zürich – 東京"'
+        ($json | ConvertFrom-Json) | Should -BeExactly ("a`"b\c`n`t" + [char]1 + 'Zürich – 東京')
+    }
+    It 'writes a frame that parses, with bootstrapError only when there is one' {
+        $ok = Format-CortexResult -Id 'r1' -ExitCode 0 -Output @('x') -InformationLines @('i') -VerboseLines @() -TimedOut $false -DurationMs 5 | ConvertFrom-Json
+        $ok.id | Should -Be 'r1'
+        @($ok.output) | Should -Be @('x')
+        @($ok.information) | Should -Be @('i')
+        $ok.PSObject.Properties['bootstrapError'] | Should -BeNullOrEmpty
+        $bad = Format-CortexResult -Id $null -ExitCode 1 -TimedOut $false -DurationMs 1 -BootstrapStage 'request' -BootstrapMessage 'FormatException: x' | ConvertFrom-Json
+        $bad.id | Should -BeNullOrEmpty
+        $bad.bootstrapError.stage | Should -Be 'request'
+        @($bad.errors).Count | Should -Be 0
+    }
+    It 'names the real failure inside PowerShell''s method-call wrapper' {
+        $text = $null
+        try { $null = [Convert]::FromBase64String('###') } catch { $text = Get-CortexFailureText $_ }
+        $text | Should -Match '^FormatException: '
+    }
+}
