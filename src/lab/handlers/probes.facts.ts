@@ -76,7 +76,8 @@ export const probesFacts = defineHandler({
     try {
       return { ok: true, data: labFacts(state.machine, p, now()) };
     } catch (err) {
-      return { ok: false, error: { message: (err as Error).message, category: 'NotSpecified' } };
+      // facts.ps1 throws a string, which PowerShell files under OperationStopped.
+      return { ok: false, error: { message: (err as Error).message, category: 'OperationStopped' } };
     }
   },
 });

@@ -136,7 +136,7 @@ export function factsParams(r: Rng): { roles: string[]; installPath: string | nu
   if (ports.length > 1 && r.chance(0.3)) ports.push(ports[0]!);
   return {
     roles: r.subset(['web', 'app', 'db', 'lb']),
-    installPath: r.pick([null, 'C:\\Cortex', 'D:\\Cortex', 'e:\\Apps\\Cortex', 'F:\\Cortex', 'C:/Cortex']),
+    installPath: r.pick([null, 'C:\\Cortex', 'D:\\Cortex', 'e:\\Apps\\Cortex', 'F:\\Cortex', 'C:/Cortex', 'Cortex\\relative', '\\\\fileserver\\share\\Cortex']),
     ports: ports.sort(() => r.next() - 0.5),
   };
 }
