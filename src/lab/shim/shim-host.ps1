@@ -135,7 +135,7 @@ function Invoke-ShimRequest($Request) {
         }
     }
     $result = [ordered]@{ id = $Request.id; exitCode = $exitCode; output = $output.ToArray(); errors = $errors.ToArray(); warnings = $warnings.ToArray(); timedOut = $timedOut }
-    if ($null -ne $viewOut) { $result.view = ConvertFrom-Json -InputObject $viewOut }
+    if ($null -ne $viewOut) { $result.view = ConvertFrom-Json -InputObject $viewOut -DateKind String }
     if (-not $timedOut) { $ps.Dispose(); $runspace.Dispose() }
     Reset-ShimEnvironment
     $result
@@ -148,7 +148,8 @@ while ($true) {
     if (-not $line.Trim()) { continue }
     $request = $null
     try {
-        $request = ConvertFrom-Json -InputObject $line
+        # -DateKind String: as in Windows PowerShell 5.1, date-like text stays text.
+        $request = ConvertFrom-Json -InputObject $line -DateKind String
         Write-ShimResult (Invoke-ShimRequest $request)
     } catch {
         $id = $null

@@ -19,7 +19,7 @@ $script:SavedEnv = $null
 function Set-CortexShimView {
     # Loads a view (JSON text) and puts its environment into the process (remembering what it replaced).
     param([Parameter(Mandatory = $true)][string]$Json)
-    $script:View = ConvertFrom-Json -InputObject $Json
+    $script:View = ConvertFrom-Json -InputObject $Json -DateKind String
     $script:Registry = @{}
     foreach ($p in $script:View.registry.PSObject.Properties) {
         $values = [ordered]@{}
@@ -392,11 +392,22 @@ function Get-Service {
 }
 
 function Set-CortexShimServiceState {
+    # One service fact lives in three places on Windows, and so in the view: the service list, the
+    # service's registry key (Start: 2 automatic, 3 manual, 4 disabled) and Win32_Service.
     param([Parameter(Mandatory = $true)][string]$Name, [string]$Status, [string]$StartType)
     $svc = Get-CortexShimService -Name $Name
     if ($null -eq $svc) { throw ("Cannot find any service with service name '{0}'." -f $Name) }
-    if ($Status) { $svc.Status = $Status }
-    if ($StartType) { $svc.StartType = $StartType }
+    $cim = @($script:View.cim.Win32_Service) | Where-Object { $_.Name -eq $Name } | Select-Object -First 1
+    if ($Status) {
+        $svc.Status = $Status
+        if ($null -ne $cim) { $cim.State = $Status }
+    }
+    if ($StartType) {
+        $svc.StartType = $StartType
+        $start = switch ($StartType) { 'Automatic' { 2 } 'Manual' { 3 } default { 4 } }
+        Set-CortexShimRegistryValue -Path ('SYSTEM\CurrentControlSet\Services\' + $svc.Name) -Name 'Start' -Value $start -Kind 'DWord'
+        if ($null -ne $cim) { $cim.StartMode = $(if ($StartType -eq 'Automatic') { 'Auto' } else { $StartType }) }
+    }
 }
 
 function Set-Service {
