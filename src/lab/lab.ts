@@ -18,6 +18,7 @@ import type { AnyLabHandler, LabView } from './handlers/types.js';
 import { exeName } from './powershell/command-line.js';
 import { createPowerShellDispatcher } from './powershell/index.js';
 import type { LabProfile } from './profile/schema.js';
+import { findPwsh, ShimPool } from './shim/shim-runner.js';
 import { emptyCounters, type LabCounters } from './state/counters.js';
 import { deriveState } from './state/derive.js';
 import type { LabHostRuntime } from './state/host.js';
@@ -52,6 +53,8 @@ export interface LabOptions {
   noSsh?: boolean;
   /** What the lab reports as it goes (the CLI logs it). */
   onEvent?: (e: LabEvent) => void;
+  /** pwsh for ad-hoc text (docs/lab.md): default the project's (findPwsh); null: none, ad-hoc text is not emulated. */
+  pwsh?: string | null;
 }
 
 export type LabEvent =
@@ -201,7 +204,10 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
     }
   }
 
+  const pwsh = opts.pwsh === undefined ? findPwsh() : opts.pwsh;
+  const shim = pwsh ? new ShimPool({ pwsh }) : null;
   const executor = new LabExecutor({
+    shim,
     host: (name) => hosts.get(name),
     view,
     persist: (state) => store.save(state),
@@ -332,6 +338,7 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
     }
   } catch (e) {
     await winrm?.close();
+    await shim?.close();
     throw e;
   }
 
@@ -391,7 +398,7 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
     async stop() {
       for (const t of timers) clearTimeout(t);
       timers.clear();
-      await Promise.all([winrm?.close(), ssh?.close()]);
+      await Promise.all([winrm?.close(), ssh?.close(), shim?.close()]);
       await store.flush();
     },
   };

@@ -10,12 +10,13 @@
  * - `runner.receive-file` (ps1/runner/receive-file.ps1): a header frame, then raw bytes, to the executor.
  * - Any other PowerShell text (-EncodedCommand, -Command): run by the executor as one script; output on
  *   stdout, errors and warnings as CLIXML on stderr, exit code like powershell.exe (1 after errors).
- * - cmd.exe built-ins: hostname, echo, exit, `cmd /c …`; anything else is "not recognized".
+ * - cmd.exe built-ins: hostname, echo, exit, ver, `cmd /c …`; any other program is "not emulated by the lab"
+ *   (PowerShell text, on the other hand, runs for real where pwsh is present: handlers/adhoc.ts).
  */
 import { decodeFrameLine, encodeFrame, LineSplitter, scriptIdOf, type RunRequestFrame } from '../../protocol/script-frames.js';
 import type { Dispatcher, LabHostRef, LabProcess, LabProcessOutput, ScriptExecutor, ScriptOutcome } from '../dispatcher.js';
 import { commandWords, exeName, parsePowerShellArgs } from './command-line.js';
-import { cmdNotRecognized, errorRecordText, failedOutcome, pipelineStopped, toClixml } from './records.js';
+import { cmdNotEmulated, errorRecordText, failedOutcome, pipelineStopped, toClixml } from './records.js';
 
 export interface PowerShellDispatcherOptions {
   /** Simulated cold start of powershell.exe for a host (the lab profile's powershellStartMs; default 0). */
@@ -313,7 +314,8 @@ function cmdBuiltin(host: LabHostRef, command: string, words: string[], out: Lab
       out.exit(0);
       break;
     default:
-      out.stderr(Buffer.from(cmdNotRecognized(words[0] ?? command)));
+      // cmd.exe and Windows programs do not run in the lab; saying "not recognized" would claim Windows has no such program.
+      out.stderr(Buffer.from(cmdNotEmulated(words[0] ?? command)));
       out.exit(1);
   }
   return idleProcess();
