@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests and the demo need, only when missing: npm packages (npm ci when
 # node_modules is absent or older than the lockfile) and Debian packages (python3-winrm for the
-# independent WinRM client, openssh-server for the lab's SSH endpoint, chromium for the HTML report
+# independent WinRM client, ansible-core for the Ansible peer test (raw over its winrm connection), openssh-server for the lab's SSH endpoint, chromium for the HTML report
 # test, openssl and ssh-keygen for the lab's certificates and keys). Safe to run repeatedly; quiet when there is nothing to do.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,6 +30,7 @@ declare -A debs=(
   [chromium]=/usr/bin/chromium
   [openssl]=/usr/bin/openssl
   [openssh-client]=/usr/bin/ssh-keygen
+  [ansible-core]=/usr/bin/ansible
 )
 missing=()
 for pkg in "${!debs[@]}"; do

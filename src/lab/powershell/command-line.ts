@@ -32,9 +32,17 @@ export function splitCommandLine(line: string): string[] {
   return out;
 }
 
-/** The words of a command: the command itself split when it came as one line, then its arguments. */
+/**
+ * The command line Windows starts: WinRS joins the command and its arguments with spaces, as they came
+ * (Ansible sends all of powershell.exe's switches as one argument), and the program splits that line.
+ */
+export function commandLineOf(command: string, args: string[]): string {
+  return [command, ...args].join(' ').trim();
+}
+
+/** The words of a command, split as the C runtime splits the command line Windows starts. */
 export function commandWords(command: string, args: string[]): string[] {
-  return args.length === 0 ? splitCommandLine(command.trim()) : [command, ...args];
+  return splitCommandLine(commandLineOf(command, args));
 }
 
 export function exeName(word: string): string {

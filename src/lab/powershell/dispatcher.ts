@@ -15,7 +15,7 @@
  */
 import { decodeFrameLine, encodeFrame, LineSplitter, scriptIdOf, type RunRequestFrame } from '../../protocol/script-frames.js';
 import type { Dispatcher, LabHostRef, LabProcess, LabProcessOutput, ScriptExecutor, ScriptOutcome } from '../dispatcher.js';
-import { commandWords, exeName, parsePowerShellArgs } from './command-line.js';
+import { commandLineOf, commandWords, exeName, parsePowerShellArgs } from './command-line.js';
 import { cmdNotEmulated, errorRecordText, failedOutcome, pipelineStopped, toClixml } from './records.js';
 
 export interface PowerShellDispatcherOptions {
@@ -44,6 +44,7 @@ export function createPowerShellDispatcher(executor: ScriptExecutor, opts: Power
   const startMs = (host: LabHostRef) => Math.max(0, opts.powershellStartMs?.(host) ?? 0);
   return {
     start(host: LabHostRef, command: string, args: string[], out: LabProcessOutput): LabProcess {
+      const line = commandLineOf(command, args);
       const words = commandWords(command, args);
       const exe = exeName(words[0] ?? '');
       const pid = nextPid++;
@@ -61,6 +62,8 @@ export function createPowerShellDispatcher(executor: ScriptExecutor, opts: Power
             });
           }
           if (id === 'runner.receive-file') return receiverProcess(host, executor, sink, inv.text, startMs(host));
+          // `-Command -` reads the script from stdin (Ansible's module wrapper sends it that way).
+          if (inv.kind === 'command' && inv.text.trim() === '-') return stdinScriptProcess(host, executor, sink, startMs(host));
           return scriptProcess(host, executor, sink, inv.text, startMs(host));
         }
         if (inv.kind === 'error') {
@@ -68,11 +71,10 @@ export function createPowerShellDispatcher(executor: ScriptExecutor, opts: Power
           sink.exit(1);
           return idleProcess();
         }
-        // No command: an interactive PowerShell would wait for input; -NonInteractive with nothing to do exits.
-        sink.exit(0);
-        return idleProcess();
+        // No command: with stdin redirected (always, over WinRS or SSH), powershell.exe reads its script from stdin.
+        return stdinScriptProcess(host, executor, sink, startMs(host));
       }
-      return cmdBuiltin(host, command, words, sink);
+      return cmdBuiltin(host, line, words, sink);
     },
   };
 }
@@ -269,6 +271,22 @@ function scriptProcess(host: LabHostRef, executor: ScriptExecutor, out: ReturnTy
   })();
   return {
     stdin: () => undefined,
+    terminate() {
+      out.exit(TERMINATED_EXIT_CODE);
+    },
+  };
+}
+
+/** powershell.exe reading its script from stdin: runs what arrived once stdin ends. */
+function stdinScriptProcess(host: LabHostRef, executor: ScriptExecutor, out: ReturnType<typeof guardedOutput>, startMs: number): LabProcess {
+  const chunks: Buffer[] = [];
+  let started: LabProcess | null = null;
+  return {
+    stdin(chunk, end) {
+      if (started) return;
+      chunks.push(chunk);
+      if (end) started = scriptProcess(host, executor, out, Buffer.concat(chunks).toString('utf8'), startMs);
+    },
     terminate() {
       out.exit(TERMINATED_EXIT_CODE);
     },
