@@ -37,6 +37,8 @@ export const WindowsViewSchema = z.strictObject({
   viewVersion: z.literal(WINDOWS_VIEW_VERSION),
   /** [Environment]::Is64BitOperatingSystem. */
   is64BitOperatingSystem: z.boolean(),
+  /** [System.Net.Dns]::GetHostName(): the host's DNS host name. */
+  hostName: z.string(),
   /** $PSVersionTable.PSVersion of the host's powershell.exe. */
   powerShellVersion: z.string(),
   /** How far the host's clock is ahead of the lab's (Get-Date). */
@@ -78,12 +80,14 @@ export const WindowsViewSchema = z.strictObject({
   /** Get-Service rows. */
   services: z.array(z.strictObject({ Name: z.string(), DisplayName: z.string(), Status: z.string(), StartType: z.string() })),
   /**
-   * The network as this host sees it, for connection probes: DNS names → IPv4 addresses, and what a TCP
-   * connect to "address:port" meets (open, closed: refused, filtered: no answer). Unlisted: filtered.
+   * The network as this host sees it, for connection probes: DNS names (any case) → IPv4 addresses (an
+   * IPv4 literal resolves to itself), and per address whether the host answers, the ports a TCP connect
+   * reaches and the ports a firewall drops. A connect to an unknown, down or blocked endpoint gets no
+   * answer; to an open port it connects; to any other port it is refused.
    */
   network: z.strictObject({
     dns: z.record(z.string(), z.array(z.string())),
-    tcp: z.record(z.string(), z.enum(['open', 'closed', 'filtered'])),
+    hosts: z.record(z.string(), z.strictObject({ up: z.boolean(), openPorts: z.array(z.number().int()), blockedPorts: z.array(z.number().int()) })),
   }),
 });
 export type WindowsView = z.infer<typeof WindowsViewSchema>;

@@ -268,6 +268,43 @@ function Test-Cortex64BitOperatingSystem {
     [bool]$script:View.is64BitOperatingSystem
 }
 
+function Get-CortexHostName {
+    Assert-CortexShimView
+    [string]$script:View.hostName
+}
+
+function Resolve-CortexHostAddress {
+    # The IPv4 addresses of a name, as the host's resolver answers: an IPv4 literal is itself; an
+    # unknown name throws the resolver's message.
+    param([Parameter(Mandatory = $true)][string]$Name)
+    Assert-CortexShimView
+    $ip = $null
+    if ([System.Net.IPAddress]::TryParse($Name, [ref]$ip) -and $ip.AddressFamily -eq [System.Net.Sockets.AddressFamily]::InterNetwork) { return , [string[]]@($ip.ToString()) }
+    foreach ($p in $script:View.network.dns.PSObject.Properties) {
+        if ($p.Name -eq $Name) { return , [string[]]@($p.Value) }
+    }
+    throw (New-Object System.InvalidOperationException 'No such host is known')
+}
+
+function Test-CortexTcpConnection {
+    # One outcome per endpoint, in order: Connected (an open port), ConnectionRefused (the host answers,
+    # nothing listens), NoAnswer (unknown or down host, or a port its firewall drops).
+    param([Parameter(Mandatory = $true)][AllowEmptyCollection()][object[]]$Endpoint, [Parameter(Mandatory = $true)][int]$TimeoutMs)
+    Assert-CortexShimView
+    $outcomes = New-Object System.Collections.Generic.List[object]
+    foreach ($e in $Endpoint) {
+        $address = [string]$e.address
+        $port = [int]$e.port
+        $hostEntry = $script:View.network.hosts.PSObject.Properties | Where-Object { $_.Name -eq $address } | Select-Object -First 1
+        $outcome = 'NoAnswer'
+        if ($null -ne $hostEntry -and $hostEntry.Value.up -and @($hostEntry.Value.blockedPorts) -notcontains $port) {
+            if (@($hostEntry.Value.openPorts) -contains $port) { $outcome = 'Connected' } else { $outcome = 'ConnectionRefused' }
+        }
+        $outcomes.Add([pscustomobject]@{ address = $address; port = $port; outcome = $outcome })
+    }
+    , $outcomes.ToArray()
+}
+
 # ---------------------------------------------------------------------------------------------------
 # CIM.
 

@@ -4,7 +4,8 @@
  * Pure. It reads the machine only; it never calls a lab handler, so when a script run against this view
  * and the handler modelling that script disagree, the differential test (test/lab/differential/) shows it.
  */
-import type { LabMachine } from '../state/types.js';
+import type { LabHostRef } from '../dispatcher.js';
+import type { LabHostState, LabMachine } from '../state/types.js';
 import { machineListeners } from '../state/listeners.js';
 import { systemFiles, systemRoot } from '../state/system-files.js';
 import { WINDOWS_VIEW_VERSION, type RegistryValue, type WindowsFile, type WindowsView } from './view-schema.js';
@@ -29,6 +30,8 @@ export const REG = {
   uninstall: 'SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall',
   services: 'SYSTEM\\CurrentControlSet\\Services',
   computerName: 'SYSTEM\\CurrentControlSet\\Control\\ComputerName\\ComputerName',
+  activeComputerName: 'SYSTEM\\CurrentControlSet\\Control\\ComputerName\\ActiveComputerName',
+  netlogon: 'SYSTEM\\CurrentControlSet\\Services\\Netlogon',
 } as const;
 
 /** The same key in the 32-bit view: SOFTWARE is redirected to WOW6432Node on 64-bit Windows, SYSTEM is shared. */
@@ -117,6 +120,10 @@ function registryOf(m: LabMachine): WindowsView['registry'] {
   put(REG.currentVersion, 'CurrentBuild', str(String(m.os.build)));
   put(REG.currentVersion, 'CurrentBuildNumber', str(String(m.os.build)));
   put(REG.computerName, 'ComputerName', str(m.computerName));
+  // The active name equals the configured one: no rename waits for a reboot.
+  put(REG.activeComputerName, 'ComputerName', str(m.computerName));
+  // Netlogon without JoinDomain or AvoidSpnSet: no domain join waits for a reboot.
+  put(REG.netlogon, 'Start', dword(m.domain.joined ? 2 : 3));
 
   // .NET 4.5+ registers in both views; Release absent means no .NET 4.5 or later.
   if (m.dotnetRelease > 0) {
@@ -187,7 +194,7 @@ function processesAndListeners(m: LabMachine): Pick<WindowsView, 'processes' | '
 }
 
 export interface ProjectOptions {
-  /** The network as the host sees it (DNS and TCP connects); default: nothing resolves, every connect is filtered. */
+  /** The network as the host sees it (projectNetwork); default: nothing resolves, no connect is answered. */
   network?: WindowsView['network'];
   /** Clock skew of the host (its profile's clockSkewSec; default the machine's). */
   clockSkewSec?: number;
@@ -211,6 +218,8 @@ export function projectWindowsView(m: LabMachine, opts: ProjectOptions = {}): Wi
   return {
     viewVersion: WINDOWS_VIEW_VERSION,
     is64BitOperatingSystem: m.os.is64Bit,
+    // The lab machine has one name: the DNS host name is the computer name.
+    hostName: m.computerName,
     powerShellVersion: m.psVersion,
     clockSkewSec: opts.clockSkewSec ?? m.clockSkewSec,
     env,
@@ -226,6 +235,35 @@ export function projectWindowsView(m: LabMachine, opts: ProjectOptions = {}): Wi
     ],
     ...processesAndListeners(m),
     services: m.services.map((s) => ({ Name: s.name, DisplayName: s.name, Status: s.state, StartType: s.startType })),
-    network: opts.network ?? { dns: {}, tcp: {} },
+    network: opts.network ?? { dns: {}, hosts: {} },
   };
+}
+
+/** The lab as one host sees it over the network: which names resolve, which endpoints answer. */
+export interface LabNetworkSource {
+  hosts(): LabHostRef[];
+  getHostState(name: string): LabHostState | undefined;
+  isUp(name: string): boolean;
+  canConnect(fromHost: string, toHost: string, port: number): boolean;
+}
+
+/**
+ * The network part of a host's view, from the lab: every lab host's name resolves to its address; per
+ * address, whether it is up, the ports a connect from `fromHost` reaches (of the ports it listens on,
+ * the lab's own endpoints and `ports`), and the ports its firewall drops.
+ */
+export function projectNetwork(lab: LabNetworkSource, fromHost: string, ports: readonly number[] = []): WindowsView['network'] {
+  const dns: WindowsView['network']['dns'] = {};
+  const hosts: WindowsView['network']['hosts'] = {};
+  for (const h of lab.hosts()) {
+    dns[h.name] = [h.address];
+    const m = lab.getHostState(h.name)?.machine;
+    const candidates = new Set([...(m?.listeningPorts ?? []), 22, 5985, 5986, ...ports]);
+    hosts[h.address] = {
+      up: lab.isUp(h.name),
+      openPorts: [...candidates].filter((p) => lab.canConnect(fromHost, h.name, p)).sort((a, b) => a - b),
+      blockedPorts: [...(m?.blockedPorts ?? [])],
+    };
+  }
+  return { dns, hosts };
 }

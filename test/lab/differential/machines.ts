@@ -6,6 +6,7 @@
 import { DEFAULT_PROFILE, PRESET_NAMES } from '../../../src/lab/profile/presets.js';
 import { resolveProfile } from '../../../src/lab/profile/resolve.js';
 import { deriveState } from '../../../src/lab/state/derive.js';
+import type { LabView } from '../../../src/lab/handlers/types.js';
 import type { LabHostState } from '../../../src/lab/state/types.js';
 
 export function mulberry32(seed: number): () => number {
@@ -112,6 +113,7 @@ export function generateOverrides(r: Rng): Record<string, unknown> {
     files,
     pendingReboot: r.chance(0.25),
     listeningPorts: r.subset(PORTS),
+    blockedPorts: r.subset([445, 1433, 5672, 8443, 19000]),
     tls12: r.chance(0.8),
     clockSkewSec: r.pick([0, 0, 0, 30, -90]),
   };
@@ -142,3 +144,48 @@ export function factsParams(r: Rng): { roles: string[]; installPath: string | nu
 }
 
 export { DEFAULT_PROFILE };
+
+export interface LabMember {
+  state: LabHostState;
+  up: boolean;
+}
+
+/**
+ * A LabView over some states, with src/lab/lab.ts's rules: a host is found by its exact name or address;
+ * a connect reaches a host that is up, on a port it does not block, that it listens on or that is a WinRM
+ * endpoint of the lab.
+ */
+export function labViewOf(members: LabMember[]): LabView {
+  const find = (key: string) => members.find((m) => m.state.host.name === key || m.state.host.address === key);
+  return {
+    hosts: () => members.map((m) => m.state.host),
+    findHost: (key) => find(key)?.state.host,
+    getHostState: (name) => find(name)?.state,
+    isUp: (name) => find(name)?.up ?? false,
+    canConnect: (_from, to, port) => {
+      const t = find(to);
+      if (!t || !t.up || t.state.machine.blockedPorts.includes(port)) return false;
+      return [5985, 5986].includes(port) || t.state.machine.listeningPorts.includes(port);
+    },
+  };
+}
+
+/** probes.reach targets from one host to the others: right and wrong addresses, IP literals, unknown names, any case. */
+export function reachTargets(r: Rng, from: LabHostState, peers: LabMember[]): Array<{ name: string; address: string; ports: number[] }> {
+  const targets: Array<{ name: string; address: string; ports: number[] }> = [];
+  for (const p of peers) {
+    const m = p.state.machine;
+    const ports = [...new Set([...r.subset(m.listeningPorts), ...r.subset(m.blockedPorts), r.pick([5985, 5986, 8443, 15672, 9999])])];
+    targets.push({ name: p.state.host.name, address: p.state.host.address, ports });
+  }
+  const other = peers[0];
+  if (other) {
+    targets.push({ name: other.state.host.name.toUpperCase(), address: other.state.host.address, ports: [5985] });
+    targets.push({ name: other.state.host.address, address: other.state.host.address, ports: [5986, 1] });
+    targets.push({ name: other.state.host.name, address: '127.0.99.99', ports: [5985] });
+  }
+  targets.push({ name: from.host.name, address: from.host.address, ports: [5985, 65000] });
+  targets.push({ name: 'nosuchhost.invalid', address: '127.0.99.98', ports: [80] });
+  targets.push({ name: '10.1.2.3', address: '10.1.2.3', ports: [] });
+  return targets.sort(() => r.next() - 0.5);
+}
