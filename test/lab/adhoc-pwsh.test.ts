@@ -84,6 +84,14 @@ describe.skipIf(!pwsh)('ad-hoc PowerShell in the lab runs in pwsh with the Windo
     expect(o.errors.map((e) => e.fullyQualifiedErrorId)).toContain('PipelineStoppedException');
   }, 60_000);
 
+  it('a text blocked in a .NET call is given up on at its timeout, and the next text still runs', async () => {
+    const o = await run("[System.Threading.Thread]::Sleep(20000); 'never'", 1000);
+    expect(o.exitCode).toBe(1);
+    expect(o.output).toEqual([]);
+    const next = await run("'still here'");
+    expect(next.output).toEqual(['still here']);
+  }, 60_000);
+
   it('caps the output it keeps', async () => {
     const r = await pool.run({ script: "1..1000 | ForEach-Object { 'x' * 100 }", view: projectWindowsView(rt.state.machine), outputFormat: 'text', maxOutputChars: 5000 });
     expect(r.output.join('').length).toBeLessThanOrEqual(5000);

@@ -47,6 +47,14 @@ function ConvertTo-ShimError($Record) {
     [ordered]@{ message = $message; category = $Record.CategoryInfo.Category.ToString(); fullyQualifiedErrorId = $id }
 }
 
+function Get-ShimItems($Collection) {
+    # The items a PSDataCollection holds now, without waiting for more.
+    $items = New-Object System.Collections.Generic.List[object]
+    $n = $Collection.Count
+    for ($i = 0; $i -lt $n; $i++) { $items.Add($Collection[$i]) }
+    , $items.ToArray()
+}
+
 function Invoke-ShimRequest($Request) {
     Reset-ShimEnvironment
     $prop = { param($name, $default) $p = $Request.PSObject.Properties[$name]; if ($null -eq $p -or $null -eq $p.Value) { $default } else { $p.Value } }
@@ -88,8 +96,10 @@ function Invoke-ShimRequest($Request) {
     } catch {
         $failure = $_
     }
+    # Read the streams by index: enumerating a PSDataCollection waits until it is complete, which a
+    # pipeline stuck in a .NET call (not stopped at its timeout) never is.
     $errors = New-Object System.Collections.Generic.List[object]
-    foreach ($e in $ps.Streams.Error) { $errors.Add((ConvertTo-ShimError $e)) }
+    foreach ($e in (Get-ShimItems $ps.Streams.Error)) { $errors.Add((ConvertTo-ShimError $e)) }
     $reason = $ps.InvocationStateInfo.Reason
     if ($reason -and -not $timedOut) {
         $record = $null
@@ -117,7 +127,7 @@ function Invoke-ShimRequest($Request) {
     $output = New-Object System.Collections.Generic.List[string]
     $warnings = New-Object System.Collections.Generic.List[string]
     $chars = 0
-    foreach ($o in $outputData) {
+    foreach ($o in (Get-ShimItems $outputData)) {
         if ($null -eq $o) { continue }
         $text = if ($o -is [string]) { [string]$o } else { ($o | Out-String -Width 160).Trim() }
         $chars += $text.Length
@@ -127,7 +137,7 @@ function Invoke-ShimRequest($Request) {
         }
         $output.Add($text)
     }
-    foreach ($w in $ps.Streams.Warning) { $warnings.Add($w.Message) }
+    foreach ($w in (Get-ShimItems $ps.Streams.Warning)) { $warnings.Add($w.Message) }
     foreach ($e in $errors) {
         if ($e.fullyQualifiedErrorId -eq 'CommandNotFoundException') {
             $warnings.Add("lab: a command that is neither in the lab's Windows shim nor in PowerShell itself; if it exists on Windows, it is not emulated by the lab (docs/lab.md)")

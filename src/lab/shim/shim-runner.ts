@@ -105,6 +105,11 @@ export class ShimHost {
     return this.child !== null && !this.exited;
   }
 
+  /** The process ended (or could not start): a pool replaces it. */
+  get dead(): boolean {
+    return this.exited;
+  }
+
   private start(): Promise<void> {
     if (this.ready) return this.ready;
     const dir = shimDir();
@@ -200,7 +205,8 @@ export class ShimHost {
     return new Promise<ShimResult>((resolveRun, rejectRun) => {
       // The host stops a runspace at its timeout; this is the backstop for one that will not stop.
       const timer = setTimeout(() => {
-        this.fail(new OperationTimeoutError(`PowerShell text in the lab's Windows shim did not stop ${timeoutMs} ms after its timeout; its pwsh was killed`));
+        this.exited = true;
+        this.fail(new OperationTimeoutError(`PowerShell text in the lab's Windows shim did not stop within 10 s of its ${timeoutMs} ms timeout; its pwsh was killed`));
         child.kill('SIGKILL');
       }, timeoutMs + 10_000);
       this.pending = { resolve: resolveRun, reject: rejectRun, stray: [], timer };
@@ -245,7 +251,7 @@ export class ShimPool {
 
   private sweep(): void {
     for (const h of [...this.hosts]) {
-      if (!h.alive || (h.busy === 0 && Date.now() - h.idleSince > this.idleMs)) {
+      if (h.dead || (h.busy === 0 && Date.now() - h.idleSince > this.idleMs)) {
         this.hosts.splice(this.hosts.indexOf(h), 1);
         void h.close();
       }
@@ -253,7 +259,7 @@ export class ShimPool {
   }
 
   private pick(): ShimHost {
-    for (const h of [...this.hosts]) if (!h.alive && h.startMs !== null) this.hosts.splice(this.hosts.indexOf(h), 1);
+    for (const h of [...this.hosts]) if (h.dead) this.hosts.splice(this.hosts.indexOf(h), 1);
     const idle = this.hosts.find((h) => h.busy === 0);
     if (idle) return idle;
     if (this.hosts.length < this.size) {
