@@ -15,7 +15,7 @@
  */
 import { decodeFrameLine, encodeFrame, LineSplitter, scriptIdOf, type RunRequestFrame } from '../../protocol/script-frames.js';
 import type { Dispatcher, LabHostRef, LabProcess, LabProcessOutput, ScriptExecutor, ScriptOutcome } from '../dispatcher.js';
-import { commandLineOf, commandWords, exeName, parsePowerShellArgs } from './command-line.js';
+import { commandWords, exeName, parsePowerShellArgs } from './command-line.js';
 import { cmdNotEmulated, errorRecordText, failedOutcome, pipelineStopped, toClixml } from './records.js';
 
 export interface PowerShellDispatcherOptions {
@@ -44,7 +44,6 @@ export function createPowerShellDispatcher(executor: ScriptExecutor, opts: Power
   const startMs = (host: LabHostRef) => Math.max(0, opts.powershellStartMs?.(host) ?? 0);
   return {
     start(host: LabHostRef, command: string, args: string[], out: LabProcessOutput): LabProcess {
-      const line = commandLineOf(command, args);
       const words = commandWords(command, args);
       const exe = exeName(words[0] ?? '');
       const pid = nextPid++;
@@ -74,7 +73,7 @@ export function createPowerShellDispatcher(executor: ScriptExecutor, opts: Power
         // No command: with stdin redirected (always, over WinRS or SSH), powershell.exe reads its script from stdin.
         return stdinScriptProcess(host, executor, sink, startMs(host));
       }
-      return cmdBuiltin(host, line, words, sink);
+      return cmdBuiltin(host, command, words, sink);
     },
   };
 }

@@ -4,7 +4,8 @@
  * machine — anonymous → 401 Negotiate; NEGOTIATE → 401 with a CHALLENGE; AUTHENTICATE → verified,
  * after which the connection needs no Authorization header and carries the sealing context.
  */
-import { NtlmServer, type SessionSecurity } from '../../protocol/ntlm/index.js';
+import type { SessionSecurity } from '../../protocol/ntlm/index.js';
+import { NtlmServer } from './ntlm-server.js';
 
 export interface LabAccount {
   user: string;

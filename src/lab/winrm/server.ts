@@ -26,6 +26,8 @@ export interface WinrmLabHost {
   https: boolean;
   /** NetBIOS/DNS domain the host announces in NTLM (default: the first user's domain, else WORKGROUP). */
   domain?: string;
+  /** This host's MaxEnvelopeSizekb (default: the service-wide `maxEnvelopeSizeKb`). */
+  maxEnvelopeSizeKb?: number;
 }
 
 export interface WinrmLabOptions {
@@ -35,6 +37,7 @@ export interface WinrmLabOptions {
   tls: { key: string; cert: string };
   hooks?: LabServerHooks;
   maxShellsPerUser?: number;
+  /** MaxEnvelopeSizekb of every host without its own (default 500, Windows 2012+). */
   maxEnvelopeSizeKb?: number;
   maxOperationTimeoutMs?: number;
   /**
@@ -71,6 +74,7 @@ interface HostRuntime {
   identity: HostIdentity;
   shells: ShellTable;
   counters: LabHostCounters;
+  limits: ServiceLimits;
   listeners: NetServer[];
   sockets: Set<Socket>;
   up: boolean;
@@ -123,7 +127,8 @@ export async function startWinrmLab(opts: WinrmLabOptions): Promise<WinrmLab> {
       spec,
       identity: identityOf(spec),
       shells: new ShellTable(),
-      counters: { requests: 0, shells: 0, commands: 0 },
+      counters: { requests: 0, shells: 0, commands: 0, tooLarge: 0 },
+      limits: { ...limits, maxEnvelopeBytes: (spec.maxEnvelopeSizeKb ?? opts.maxEnvelopeSizeKb ?? 500) * 1024 },
       listeners: [],
       sockets: new Set(),
       up: false,
@@ -179,11 +184,12 @@ export async function startWinrmLab(opts: WinrmLabOptions): Promise<WinrmLab> {
       req.socket.destroy();
       return;
     }
+    const limits = host.limits;
     // Room for the multipart framing around a sealed envelope; the SOAP itself is checked below.
     const body = await readBody(req, limits.maxEnvelopeBytes + 4096);
     if (req.socket.destroyed) return;
     if (decision.action === 'http500') return reply(res, 500, CONTENT_TYPE_SOAP, Buffer.alloc(0));
-    if (body === 'too-large') return reply(res, 413, null, Buffer.alloc(0));
+    if (body === 'too-large') return tooLarge(host, res);
     if (req.method !== 'POST') return reply(res, 405, null, Buffer.alloc(0), { Allow: 'POST' });
     if (!(req.url ?? '').toLowerCase().startsWith('/wsman')) return reply(res, 404, null, Buffer.alloc(0));
 
@@ -213,7 +219,7 @@ export async function startWinrmLab(opts: WinrmLabOptions): Promise<WinrmLab> {
     } else {
       soap = body;
     }
-    if (soap.length > limits.maxEnvelopeBytes) return reply(res, 413, null, Buffer.alloc(0));
+    if (soap.length > limits.maxEnvelopeBytes) return tooLarge(host, res);
 
     const abort = new AbortController();
     // Only a client gone mid-request aborts (a held Receive); after the reply the listener is removed,
@@ -244,6 +250,16 @@ export async function startWinrmLab(opts: WinrmLabOptions): Promise<WinrmLab> {
       return reply(res, result.status, sealed.contentType, sealed.body);
     }
     return reply(res, result.status, CONTENT_TYPE_SOAP, plain);
+  }
+
+  /**
+   * A request over the host's MaxEnvelopeSizekb: Windows answers a bare HTTP 413, no SOAP fault
+   * (docs/winrm.md; clients see "Bad HTTP response returned from server. Code 413").
+   */
+  function tooLarge(host: HostRuntime, res: ServerResponse): void {
+    host.counters.tooLarge++;
+    opts.hooks?.onTooLarge?.(host.spec.ref);
+    reply(res, 413, null, Buffer.alloc(0));
   }
 
   async function listen(host: HostRuntime): Promise<void> {

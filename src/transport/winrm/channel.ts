@@ -162,9 +162,12 @@ export class WsmanChannel {
       throw authRefused(host, this.authenticator.scheme, '(as configured)', 'the service answered 401 Unauthorized');
     }
     if (res.status === 413) {
+      // Refused unread: with sealing, the host never consumed this message's sequence number, so the
+      // next sealed request on this connection would be out of step. Start afresh (new keys).
+      this.dropConnection();
       throw new EnvelopeTooLargeError(`WinRM refused the ${opts.what} request as too large (HTTP 413)`, {
         host,
-        hint: "The service's MaxEnvelopeSizekb is smaller than this request; set winrm.maxEnvelopeSizeKb to match it.",
+        hint: "The request exceeds the host's MaxEnvelopeSizekb; raise it on the host (Set-Item WSMan:\\localhost\\MaxEnvelopeSizekb -Value 500).",
       });
     }
     if (res.status !== 200 && res.status !== 500) {

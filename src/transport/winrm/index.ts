@@ -1,4 +1,4 @@
-/** WinRM transport: sessions over WS-Management / WinRS (see ../../../shared reference winrm.md). */
+/** WinRM transport: sessions over WS-Management / WinRS (docs/winrm.md). */
 export { openWinrmSession, WinrmSession, checkSettings } from './session.js';
 export { winrmDefaults, type WinrmConnectSettings, type WinrmAuth, type WinrmTlsSettings } from './settings.js';
 export { WsmanFaultError } from './errors.js';

@@ -47,11 +47,6 @@ describe('powershell.exe with a plain script', () => {
     expect(r.code).toBe(1);
   });
 
-  it('all switches in one WinRS argument, as Ansible sends them: WinRS joins the line, powershell.exe splits it', async () => {
-    const r = await run(d, 'PowerShell', [`-NoProfile -NonInteractive -ExecutionPolicy Unrestricted -EncodedCommand ${encodeCommand("Write-Output 'marker'")}`]);
-    expect(r).toEqual({ stdout: 'marker\r\n', stderr: '', code: 0 });
-  });
-
   it('-Command - and no command at all read the script from stdin', async () => {
     const dash = await run(d, 'powershell.exe', ['-NoProfile', '-Command', '-'], [Buffer.from("Write-Output 'from stdin'\r\n"), Buffer.from('exit 6\r\n')]);
     expect(dash).toEqual({ stdout: 'from stdin\r\n', stderr: '', code: 6 });
