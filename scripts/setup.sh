@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests and the demo need, only when missing: Debian packages first (python3-winrm
-# for the independent WinRM client, openssh-server for the lab's SSH endpoint, chromium for the HTML
+# for the independent WinRM client, ansible-core for the Ansible peer test (raw over its winrm
+# connection), openssh-server for the lab's SSH endpoint, chromium for the HTML
 # report test, openssl and ssh-keygen for the lab's certificates and keys, MIT Kerberos and build
 # tools for the kerberos module and the Kerberos tests), then npm packages (npm ci when node_modules
 # is absent or older than the lockfile). Safe to run repeatedly; quiet when there is nothing to do.
@@ -14,6 +15,7 @@ declare -A debs=(
   [chromium]=/usr/bin/chromium
   [openssl]=/usr/bin/openssl
   [openssh-client]=/usr/bin/ssh-keygen
+  [ansible-core]=/usr/bin/ansible
   # Kerberos: headers to build the kerberos npm module, kinit for password logins, a KDC and
   # kadmin.local for the tests' private realm, requests-kerberos for pywinrm's Kerberos transport.
   [libkrb5-dev]=/usr/include/gssapi/gssapi_krb5.h

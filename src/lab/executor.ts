@@ -4,12 +4,15 @@
  * the host's state after the simulated duration, and answers what the real script would print: the
  * envelope's JSON result as the last output line, exit code 0 or 1. Set-type scripts are counted and
  * persisted. A script the lab does not know fails the way PowerShell fails on an unknown command.
+ * Ad-hoc text (no script id) runs for real in pwsh with the Windows shim, or fails as not emulated
+ * (handlers/adhoc.ts).
  */
 import type { ScriptExecutor, ScriptInvocation, ScriptOutcome } from './dispatcher.js';
 import { runAdhoc } from './handlers/adhoc.js';
 import { commandNotFound, envelopeFailure } from './handlers/powershell-errors.js';
 import { HANDLERS, handlerRegistry } from './handlers/index.js';
 import type { AnyLabHandler, HandlerResult, LabView } from './handlers/types.js';
+import type { ShimPool } from './shim/shim-runner.js';
 import type { LabHostRuntime } from './state/host.js';
 import type { LabHostState } from './state/types.js';
 
@@ -25,6 +28,8 @@ export interface LabExecutorOptions {
   dropConnections?(host: LabHostRuntime): void;
   /** Called after a Set-type script succeeded (the reboot fault hangs here). */
   afterSet?(host: LabHostRuntime): void;
+  /** pwsh with the Windows shim, for ad-hoc text; absent or null: no pwsh (handlers/adhoc.ts). */
+  shim?: ShimPool | null;
 }
 
 const defaultSleep = (ms: number) => (ms > 0 ? new Promise<void>((r) => setTimeout(r, ms)) : Promise.resolve());
@@ -50,7 +55,7 @@ export class LabExecutor implements ScriptExecutor {
 
     if (inv.scriptId === null || inv.scriptId === 'adhoc') {
       await this.sleep(2 * rt.faults.slowFactor);
-      return runAdhoc(inv, rt.state);
+      return runAdhoc(inv, rt.state, { shim: this.opts.shim ?? null, scriptIds: [...this.handlers.keys()] });
     }
     const handler = this.handlers.get(inv.scriptId);
     if (!handler) return commandNotFound(inv.script, `no lab handler models script id ${inv.scriptId}`);

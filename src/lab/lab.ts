@@ -18,6 +18,7 @@ import type { AnyLabHandler } from './handlers/types.js';
 import { createHostRegistry, labViewOf, loadHostStates, type LabHostSpec } from './host-registry.js';
 import { createPower } from './power.js';
 import { createPowerShellDispatcher } from './powershell/index.js';
+import { findPwsh, ShimPool } from './shim/shim-runner.js';
 import { deriveState } from './state/derive.js';
 import type { LabHostRuntime } from './state/host.js';
 import { LabStateStore, type LoadOrigin } from './state/store.js';
@@ -43,6 +44,8 @@ export interface LabOptions {
   noSsh?: boolean;
   /** What the lab reports as it goes (the CLI logs it). */
   onEvent?: (e: LabEvent) => void;
+  /** pwsh for ad-hoc text (docs/lab.md): default the project's (findPwsh); null: none, ad-hoc text is not emulated. */
+  pwsh?: string | null;
 }
 
 export type LabEvent =
@@ -83,7 +86,10 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
     onUp: (host) => emit({ kind: 'up', host }),
   });
 
+  const pwsh = opts.pwsh === undefined ? findPwsh() : opts.pwsh;
+  const shim = pwsh ? new ShimPool({ pwsh }) : null;
   const executor = new LabExecutor({
+    shim,
     host: (name) => registry.get(name),
     view,
     persist: (state) => store.save(state),
@@ -138,6 +144,7 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
     }
   } catch (e) {
     await ep.close();
+    await shim?.close();
     throw e;
   }
 
@@ -178,7 +185,7 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
     },
     async stop() {
       power.stop();
-      await ep.close();
+      await Promise.all([ep.close(), shim?.close()]);
       await store.flush();
     },
   };

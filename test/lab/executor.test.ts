@@ -106,16 +106,21 @@ describe('lab executor', () => {
     expect(rt.counters.faults).toBe(1);
   });
 
-  it('answers a few ad-hoc one-liners from the state and fails other commands', async () => {
+  it('without pwsh: answers a few ad-hoc one-liners from the state, and fails the rest as not emulated', async () => {
     const { run } = setup();
     const ok = await run(null, {}, "hostname; Write-Output 'hi'; Get-Service WinRM; Test-Path 'C:\\nothing'");
     expect(ok.exitCode).toBe(0);
     expect(ok.output).toEqual(['APP1', 'hi', 'Running  WinRM', 'False']);
-    // Like PowerShell: an unknown command is a non-terminating error; the next statement still runs.
-    const bad = await run('adhoc', {}, "Get-Frob; Write-Output 'after'");
-    expect(bad.errors[0]!.fullyQualifiedErrorId).toBe('CommandNotFoundException');
-    expect(bad.errors[0]!.message).toMatch(/^The term 'Get-Frob' is not recognized/);
-    expect(bad.output).toEqual(['after']);
+    // Never a made-up answer: the first statement the lab cannot run ends the text, naming what it can run.
+    const bad = await run('adhoc', {}, "Write-Output 'before'; Get-Frob; Write-Output 'after'");
+    expect(bad.exitCode).toBe(1);
+    expect(bad.output).toEqual(['before']);
+    expect(bad.errors).toHaveLength(1);
+    expect(bad.errors[0]).toMatchObject({ category: 'NotImplemented', fullyQualifiedErrorId: 'CortexLabNotEmulated' });
+    expect(bad.errors[0]!.message).toMatch(/^'Get-Frob' is not emulated by the lab: .*probes\.facts.*Get-Service NAME/);
+    // A variable would otherwise be printed as text.
+    const variable = await run(null, {}, 'Write-Output $x');
+    expect(variable.errors[0]!.fullyQualifiedErrorId).toBe('CortexLabNotEmulated');
     const svc = await run(null, {}, 'Get-Service RabbitMQ');
     expect(svc.errors[0]!.message).toBe("Cannot find any service with service name 'RabbitMQ'.");
     const thrown = await run(null, {}, "throw 'stop here'; Write-Output 'never'");

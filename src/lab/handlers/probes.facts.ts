@@ -2,6 +2,8 @@
 // script prints on Windows (validated by src/preflight/facts.ts). Read-only.
 import { z } from 'zod';
 import { psRoundTripDate } from '../powershell/minimal-executor.js';
+import { machineListeners } from '../state/listeners.js';
+import { systemFiles } from '../state/system-files.js';
 import type { LabMachine } from '../state/types.js';
 import { defineHandler } from './types.js';
 
@@ -18,19 +20,6 @@ const params = z
 function driveOf(path: string, what: string): string {
   if (!/^[A-Za-z]:/.test(path)) throw new Error(`${what} must be a path on a drive letter (like D:\\Cortex), not ${path}`);
   return path.slice(0, 2).toUpperCase();
-}
-
-/** The process Get-Process names for a listener on this port, as on a real host with the machine's services. */
-function listenerProcess(m: LabMachine, port: number): string | null {
-  const running = (name: string) => m.services.some((s) => s.name.toLowerCase() === name.toLowerCase() && s.state === 'Running');
-  if ([4369].includes(port) && running('RabbitMQ')) return 'epmd';
-  if ([5672, 5671, 15672, 25672].includes(port) && running('RabbitMQ')) return 'erl';
-  if ([19000, 19080].includes(port) && running('FabricHostSvc')) return 'Fabric';
-  if ([8443, 8888].includes(port) && running('gobetween')) return 'gobetween';
-  if (port === 1433) return 'sqlservr';
-  if ([80, 443, 445, 5985, 5986].includes(port)) return 'System';
-  if ([135, 3389].includes(port)) return 'svchost';
-  return null;
 }
 
 export function labFacts(m: LabMachine, p: z.output<typeof params>, utcNow: Date): unknown {
@@ -62,9 +51,9 @@ export function labFacts(m: LabMachine, p: z.output<typeof params>, utcNow: Date
     dotnetRelease: m.dotnetRelease > 0 ? m.dotnetRelease : null,
     powershell: { engineVersion: m.psVersion, runtimeVersion: m.psVersion },
     iis: m.iis && iisVersion
-      ? { majorVersion: iisVersion[0] ?? null, minorVersion: iisVersion[1] ?? 0, versionString: `Version ${m.iis.version}`, w3wpFileVersion: `${iisVersion[0]}.${iisVersion[1] ?? 0}.${m.os.build}.1` }
+      ? { majorVersion: iisVersion[0] ?? null, minorVersion: iisVersion[1] ?? 0, versionString: `Version ${m.iis.version}`, w3wpFileVersion: systemFiles(m).find((f) => /\\w3wp\.exe$/i.test(f.path))?.fileVersion ?? null }
       : null,
-    urlRewrite: m.iis?.urlRewrite ? { version: m.iis.urlRewrite, dllPresent: true } : { version: null, dllPresent: false },
+    urlRewrite: { version: m.iis?.urlRewrite ?? null, dllPresent: systemFiles(m).some((f) => /\\rewrite\.dll$/i.test(f.path)) },
     sql: m.sql.map((s) => ({ instance: s.instance, id: `MSSQL${s.version.split('.')[0]}.${s.instance}`, version: s.version, edition: s.edition })),
     // The lab machine has one pendingReboot flag; it models Component Based Servicing, no other source.
     pendingReboot: { componentBasedServicing: m.pendingReboot, windowsUpdate: false, pendingFileRenameOperations: false, serverManager: false, computerRename: false, domainJoin: false },
@@ -72,9 +61,11 @@ export function labFacts(m: LabMachine, p: z.output<typeof params>, utcNow: Date
     tls12: m.tls12
       ? { clientEnabled: null, clientDisabledByDefault: null, serverEnabled: null, serverDisabledByDefault: null }
       : { clientEnabled: 0, clientDisabledByDefault: 1, serverEnabled: 0, serverDisabledByDefault: 1 },
-    listeners: p.ports
-      .filter((port) => m.listeningPorts.includes(port))
-      .map((port) => ({ port, address: '0.0.0.0', processId: 1000 + port, processName: listenerProcess(m, port) })),
+    // Get-NetTCPConnection lists each listener once, whatever the order or repetition of the ports asked
+    // for, in the TCP table's order (local address, then port).
+    listeners: machineListeners(m)
+      .filter((l) => p.ports.includes(l.port))
+      .sort((a, b) => a.address.localeCompare(b.address) || a.port - b.port),
     utcNow: psRoundTripDate(utcNow),
   };
 }
@@ -89,7 +80,8 @@ export const probesFacts = defineHandler({
     try {
       return { ok: true, data: labFacts(state.machine, p, now()) };
     } catch (err) {
-      return { ok: false, error: { message: (err as Error).message, category: 'OperationStopped' /* a PowerShell throw of a message */ } };
+      // facts.ps1 throws a string, which PowerShell files under OperationStopped.
+      return { ok: false, error: { message: (err as Error).message, category: 'OperationStopped' } };
     }
   },
 });

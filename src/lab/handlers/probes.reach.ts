@@ -1,7 +1,9 @@
 // Models ps1/probes/reach.ps1: from this host, does each peer's name resolve and can a TCP connection
-// reach each port. In the lab: a name resolves when it is a lab host; a port is filtered when the peer
-// is down or lists the port in its profile's blockedPorts, open when something listens there, and
-// closed (refused: the path is open) otherwise. Read-only.
+// reach each port. In the lab: a name resolves when it is a lab host's (any case) or an IPv4 literal; a
+// port of the target's address is filtered when no lab host has that address, when it is down or lists
+// the port in its profile's blockedPorts, open when something listens there, and closed (refused: the
+// path is open) otherwise. Read-only.
+import { isIPv4 } from 'node:net';
 import { z } from 'zod';
 import { defineHandler } from './types.js';
 
@@ -21,15 +23,18 @@ export const probesReach = defineHandler({
     ok: true,
     data: {
       targets: p.targets.map((t) => {
-        const named = lab.findHost(t.name);
-        const peer = lab.findHost(t.address) ?? named;
+        // Names resolve as Windows resolves them: an IPv4 literal is itself, a lab host's name in any case is its address.
+        const literal = isIPv4(t.name);
+        const named = lab.hosts().find((h) => h.name.toLowerCase() === t.name.toLowerCase());
+        // The connection goes to the address, whatever the name.
+        const peer = lab.findHost(t.address);
         const up = peer ? lab.isUp(peer.name) : false;
         const blocked = new Set(peer ? (lab.getHostState(peer.name)?.machine.blockedPorts ?? []) : []);
         return {
           name: t.name,
           address: t.address,
-          resolved: named ? [named.address] : [],
-          resolveError: named ? null : 'No such host is known',
+          resolved: literal ? [t.name] : named ? [named.address] : [],
+          resolveError: literal || named ? null : 'No such host is known',
           ports: t.ports.map((port) => ({
             port,
             state: !peer || !up || blocked.has(port) ? 'filtered' : lab.canConnect(host.name, peer.name, port) ? 'open' : 'closed',

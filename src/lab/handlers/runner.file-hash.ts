@@ -1,7 +1,8 @@
 // Models ps1/runner/file-hash.ps1: whether a file exists, its length and SHA-256 (lower-case hex).
 // Read-only; used by the runner's upload before sending (skip when the same) and after (verify).
 import { z } from 'zod';
-import { findFileKey } from './paths.js';
+import { systemFiles } from '../state/system-files.js';
+import { findFileKey, normalizeWindowsPath } from './paths.js';
 import { defineHandler } from './types.js';
 
 export const runnerFileHash = defineHandler({
@@ -12,6 +13,12 @@ export const runnerFileHash = defineHandler({
   setType: false,
   run: ({ state, params }) => {
     const key = findFileKey(state.machine, params.path);
+    if (key === undefined) {
+      // Files the profile implies (IIS binaries), which no script wrote.
+      const want = normalizeWindowsPath(params.path);
+      const sys = systemFiles(state.machine).find((f) => normalizeWindowsPath(f.path) === want);
+      if (sys) return { ok: true, data: { path: params.path, exists: true, length: sys.length, sha256: sys.sha256 } };
+    }
     if (key === undefined) return { ok: true, data: { path: params.path, exists: false, length: 0, sha256: null } };
     return {
       ok: true,

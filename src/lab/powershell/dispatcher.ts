@@ -10,12 +10,13 @@
  * - `runner.receive-file` (ps1/runner/receive-file.ps1): a header frame, then raw bytes, to the executor.
  * - Any other PowerShell text (-EncodedCommand, -Command): run by the executor as one script; output on
  *   stdout, errors and warnings as CLIXML on stderr, exit code like powershell.exe (1 after errors).
- * - cmd.exe built-ins: hostname, echo, exit, `cmd /c …`; anything else is "not recognized".
+ * - cmd.exe built-ins: hostname, echo, exit, ver, `cmd /c …`; any other program is "not emulated by the lab"
+ *   (PowerShell text, on the other hand, runs for real where pwsh is present: handlers/adhoc.ts).
  */
 import { decodeFrameLine, encodeFrame, LineSplitter, scriptIdOf, type RunRequestFrame } from '../../protocol/script-frames.js';
 import type { Dispatcher, LabHostRef, LabProcess, LabProcessOutput, ScriptExecutor, ScriptOutcome } from '../dispatcher.js';
 import { commandWords, exeName, parsePowerShellArgs } from './command-line.js';
-import { cmdNotRecognized, errorRecordText, failedOutcome, pipelineStopped, toClixml } from './records.js';
+import { cmdNotEmulated, errorRecordText, failedOutcome, pipelineStopped, toClixml } from './records.js';
 
 export interface PowerShellDispatcherOptions {
   /** Simulated cold start of powershell.exe for a host (the lab profile's powershellStartMs; default 0). */
@@ -60,6 +61,8 @@ export function createPowerShellDispatcher(executor: ScriptExecutor, opts: Power
             });
           }
           if (id === 'runner.receive-file') return receiverProcess(host, executor, sink, inv.text, startMs(host));
+          // `-Command -` reads the script from stdin (Ansible's module wrapper sends it that way).
+          if (inv.kind === 'command' && inv.text.trim() === '-') return stdinScriptProcess(host, executor, sink, startMs(host));
           return scriptProcess(host, executor, sink, inv.text, startMs(host));
         }
         if (inv.kind === 'error') {
@@ -67,9 +70,8 @@ export function createPowerShellDispatcher(executor: ScriptExecutor, opts: Power
           sink.exit(1);
           return idleProcess();
         }
-        // No command: an interactive PowerShell would wait for input; -NonInteractive with nothing to do exits.
-        sink.exit(0);
-        return idleProcess();
+        // No command: with stdin redirected (always, over WinRS or SSH), powershell.exe reads its script from stdin.
+        return stdinScriptProcess(host, executor, sink, startMs(host));
       }
       return cmdBuiltin(host, command, words, sink);
     },
@@ -274,6 +276,22 @@ function scriptProcess(host: LabHostRef, executor: ScriptExecutor, out: ReturnTy
   };
 }
 
+/** powershell.exe reading its script from stdin: runs what arrived once stdin ends. */
+function stdinScriptProcess(host: LabHostRef, executor: ScriptExecutor, out: ReturnType<typeof guardedOutput>, startMs: number): LabProcess {
+  const chunks: Buffer[] = [];
+  let started: LabProcess | null = null;
+  return {
+    stdin(chunk, end) {
+      if (started) return;
+      chunks.push(chunk);
+      if (end) started = scriptProcess(host, executor, out, Buffer.concat(chunks).toString('utf8'), startMs);
+    },
+    terminate() {
+      out.exit(TERMINATED_EXIT_CODE);
+    },
+  };
+}
+
 function writeScriptOutput(out: LabProcessOutput, o: ScriptOutcome, failOnErrors: boolean): void {
   if (o.output.length > 0) out.stdout(Buffer.from(o.output.map((l) => `${l}\r\n`).join(''), 'utf8'));
   const records = [
@@ -313,7 +331,8 @@ function cmdBuiltin(host: LabHostRef, command: string, words: string[], out: Lab
       out.exit(0);
       break;
     default:
-      out.stderr(Buffer.from(cmdNotRecognized(words[0] ?? command)));
+      // cmd.exe and Windows programs do not run in the lab; saying "not recognized" would claim Windows has no such program.
+      out.stderr(Buffer.from(cmdNotEmulated(words[0] ?? command)));
       out.exit(1);
   }
   return idleProcess();

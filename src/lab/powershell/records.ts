@@ -23,6 +23,11 @@ export function cmdNotRecognized(name: string): string {
   return `'${name}' is not recognized as an internal or external command,\r\noperable program or batch file.\r\n`;
 }
 
+/** What the lab says for a program other than the cmd.exe built-ins it emulates. */
+export function cmdNotEmulated(name: string): string {
+  return `'${name}' is not emulated by the lab: of cmd.exe it answers hostname, echo, exit and ver; PowerShell text (powershell -EncodedCommand) runs for real where pwsh is present (docs/lab.md).\r\n`;
+}
+
 /** The lines powershell.exe prints for an error record (without the source excerpt it cannot know). */
 export function errorRecordText(r: ErrorRecord): string {
   const reason = r.fullyQualifiedErrorId.split(',')[0] ?? r.fullyQualifiedErrorId;

@@ -31,12 +31,10 @@ describe('cmd.exe built-ins', () => {
     expect((await run(d, 'cmd.exe', ['/c', 'hostname'])).stdout).toBe('db1\r\n');
   });
 
-  it('an unknown command is not recognized, exit 1', async () => {
-    expect(await run(d, 'frobnicate --now')).toEqual({
-      stdout: '',
-      stderr: "'frobnicate' is not recognized as an internal or external command,\r\noperable program or batch file.\r\n",
-      code: 1,
-    });
+  it('any other program is not emulated by the lab, exit 1 (never a made-up answer)', async () => {
+    const r = await run(d, 'frobnicate --now');
+    expect(r).toMatchObject({ stdout: '', code: 1 });
+    expect(r.stderr).toMatch(/^'frobnicate' is not emulated by the lab: of cmd.exe it answers hostname, echo, exit and ver;/);
   });
 });
 
@@ -47,6 +45,13 @@ describe('powershell.exe with a plain script', () => {
     expect(r.stderr.startsWith('#< CLIXML\r\n<Objs')).toBe(true);
     expect(decodeStderr(r.stderr)).toMatch(/^The term 'Get-Nothing' is not recognized as the name of a cmdlet.*\n {4}\+ CategoryInfo {10}: ObjectNotFound: \(:\) \[\], CommandNotFoundException/s);
     expect(r.code).toBe(1);
+  });
+
+  it('-Command - and no command at all read the script from stdin', async () => {
+    const dash = await run(d, 'powershell.exe', ['-NoProfile', '-Command', '-'], [Buffer.from("Write-Output 'from stdin'\r\n"), Buffer.from('exit 6\r\n')]);
+    expect(dash).toEqual({ stdout: 'from stdin\r\n', stderr: '', code: 6 });
+    const none = await run(d, 'powershell.exe -NonInteractive', [], [Buffer.from("Write-Output 'piped'")]);
+    expect(none).toEqual({ stdout: 'piped\r\n', stderr: '', code: 0 });
   });
 
   it('-Command with exit N, and Write-Warning as a CLIXML warning', async () => {

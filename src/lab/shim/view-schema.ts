@@ -1,0 +1,93 @@
+/**
+ * The "Windows view" of a simulated machine: what the lab's Windows shim (windows-shim.psm1) answers
+ * Windows commands from. It is Windows' own vocabulary, not the lab profile's: CIM class instances with
+ * their property names, the HKLM registry by key path (the 32-bit view under SOFTWARE\WOW6432Node, as
+ * Windows stores it), files by path, environment variables, Get-NetIPAddress and Get-NetTCPConnection
+ * rows, processes and services. windows-view.ts builds it from a lab machine; the shim can change it
+ * (Set scripts) and hand it back, and this schema reads what comes back (docs/lab.md, "The Windows shim").
+ */
+import { z } from 'zod';
+
+export const WINDOWS_VIEW_VERSION = 1;
+
+/** A registry value with its kind (Microsoft.Win32.RegistryValueKind names). */
+export const RegistryValueSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('String'), data: z.string() }),
+  z.strictObject({ kind: z.literal('ExpandString'), data: z.string() }),
+  z.strictObject({ kind: z.literal('MultiString'), data: z.array(z.string()) }),
+  /** Stored as Windows stores it: 32 bits, read back as a signed Int32 (0xFFFFFFFF is -1). */
+  z.strictObject({ kind: z.literal('DWord'), data: z.number().int().min(-2147483648).max(4294967295) }),
+  z.strictObject({ kind: z.literal('QWord'), data: z.number().int() }),
+  z.strictObject({ kind: z.literal('Binary'), data: z.array(z.number().int().min(0).max(255)) }),
+]);
+export type RegistryValue = z.infer<typeof RegistryValueSchema>;
+
+const CimValue: z.ZodType<unknown> = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.union([z.string(), z.number()]))]);
+
+export const WindowsFileSchema = z.strictObject({
+  length: z.number().int().nonnegative(),
+  /** Lower- or upper-case hex; Get-FileHash prints it upper-case. */
+  sha256: z.string().regex(/^[0-9a-fA-F]{64}$/),
+  /** VersionInfo.FileVersion of a PE file; null for files without version resources. */
+  fileVersion: z.string().nullable(),
+});
+export type WindowsFile = z.infer<typeof WindowsFileSchema>;
+
+export const WindowsViewSchema = z.strictObject({
+  viewVersion: z.literal(WINDOWS_VIEW_VERSION),
+  /** [Environment]::Is64BitOperatingSystem. */
+  is64BitOperatingSystem: z.boolean(),
+  /** [System.Net.Dns]::GetHostName(): the host's DNS host name. */
+  hostName: z.string(),
+  /** $PSVersionTable.PSVersion of the host's powershell.exe. */
+  powerShellVersion: z.string(),
+  /** How far the host's clock is ahead of the lab's (Get-Date). */
+  clockSkewSec: z.number().int(),
+  /** Process environment: COMPUTERNAME, SystemDrive, ProgramData, windir, … */
+  env: z.record(z.string(), z.string()),
+  /** HKLM key path (no hive prefix, any case) → value name → value. A key exists when listed or when a listed key is below it. */
+  registry: z.record(z.string(), z.record(z.string(), RegistryValueSchema)),
+  /** CIM class name → instances (property name → value, with the CIM type's JSON form: UInt64 a number, BuildNumber a string). */
+  cim: z.record(z.string(), z.array(z.record(z.string(), CimValue))),
+  /** Absolute Windows path → file. Folders exist when listed in `directories` or when a file is below them. */
+  files: z.record(z.string(), WindowsFileSchema),
+  directories: z.array(z.string()),
+  /** Get-NetIPAddress rows (both families). */
+  netIPAddresses: z.array(
+    z.strictObject({
+      IPAddress: z.string(),
+      InterfaceAlias: z.string(),
+      InterfaceIndex: z.number().int(),
+      AddressFamily: z.enum(['IPv4', 'IPv6']),
+      AddressState: z.string(),
+      PrefixOrigin: z.string(),
+      PrefixLength: z.number().int(),
+    }),
+  ),
+  /** Get-NetTCPConnection rows. */
+  tcpConnections: z.array(
+    z.strictObject({
+      LocalAddress: z.string(),
+      LocalPort: z.number().int(),
+      RemoteAddress: z.string(),
+      RemotePort: z.number().int(),
+      State: z.string(),
+      OwningProcess: z.number().int(),
+    }),
+  ),
+  /** Get-Process rows. */
+  processes: z.array(z.strictObject({ Id: z.number().int(), ProcessName: z.string() })),
+  /** Get-Service rows. */
+  services: z.array(z.strictObject({ Name: z.string(), DisplayName: z.string(), Status: z.string(), StartType: z.string() })),
+  /**
+   * The network as this host sees it, for connection probes: DNS names (any case) → IPv4 addresses (an
+   * IPv4 literal resolves to itself), and per address whether the host answers, the ports a TCP connect
+   * reaches and the ports a firewall drops. A connect to an unknown, down or blocked endpoint gets no
+   * answer; to an open port it connects; to any other port it is refused.
+   */
+  network: z.strictObject({
+    dns: z.record(z.string(), z.array(z.string())),
+    hosts: z.record(z.string(), z.strictObject({ up: z.boolean(), openPorts: z.array(z.number().int()), blockedPorts: z.array(z.number().int()) })),
+  }),
+});
+export type WindowsView = z.infer<typeof WindowsViewSchema>;

@@ -1,0 +1,809 @@
+# The lab's Windows shim: the Windows commands the project's scripts use, answered from a "Windows view"
+# of a simulated machine (JSON, built by src/lab/shim/windows-view.ts; format: src/lab/shim/view-schema.ts).
+# Imported into a pwsh 7 runspace after ps1/lib/*.ps1, so its functions replace both the seams of
+# ps1/lib/windows.ps1 and the cmdlets of the same names (functions come before cmdlets in PowerShell's
+# command lookup). Write commands change the view; Export-CortexShimView hands it back (docs/lab.md).
+#
+# Grow it with the scripts: a new cmdlet or seam a script calls gets a function here that reads (or
+# changes) the view, and windows-view.ts says where Windows keeps that fact. Anything a function does not
+# model fails with "not emulated by the lab", never with a made-up success.
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+
+$script:View = $null
+$script:Registry = $null
+$script:KeySet = $null
+$script:KeyPrototype = $null
+$script:SavedEnv = $null
+
+function Set-CortexShimView {
+    # Loads a view (JSON text) and puts its environment into the process (remembering what it replaced).
+    param([Parameter(Mandatory = $true)][string]$Json)
+    $script:View = ConvertFrom-Json -InputObject $Json -DateKind String
+    $script:Registry = @{}
+    foreach ($p in $script:View.registry.PSObject.Properties) {
+        $values = [ordered]@{}
+        foreach ($v in $p.Value.PSObject.Properties) { $values[$v.Name] = $v.Value }
+        $script:Registry[$p.Name.ToLowerInvariant()] = [pscustomobject]@{ Path = $p.Name; Values = $values }
+    }
+    Update-CortexShimKeySet
+    $script:SavedEnv = @{}
+    foreach ($e in $script:View.env.PSObject.Properties) {
+        $script:SavedEnv[$e.Name] = [Environment]::GetEnvironmentVariable($e.Name)
+        [Environment]::SetEnvironmentVariable($e.Name, [string]$e.Value)
+    }
+}
+
+function Clear-CortexShimView {
+    # Puts the process environment back as it was before Set-CortexShimView.
+    if ($null -ne $script:SavedEnv) {
+        foreach ($name in $script:SavedEnv.Keys) { [Environment]::SetEnvironmentVariable($name, $script:SavedEnv[$name]) }
+    }
+    $script:SavedEnv = $null
+    $script:View = $null
+    $script:Registry = $null
+}
+
+function Export-CortexShimView {
+    # The view as JSON, with every change the write commands made.
+    $registry = [ordered]@{}
+    foreach ($k in ($script:Registry.Keys | Sort-Object)) {
+        $entry = $script:Registry[$k]
+        $registry[$entry.Path] = $entry.Values
+    }
+    $script:View.registry = [pscustomobject]$registry
+    ConvertTo-Json -InputObject $script:View -Depth 20 -Compress
+}
+
+function Get-CortexShimViewObject {
+    $script:View
+}
+
+function New-CortexNotEmulatedError {
+    # An error for what the shim does not model: the lab never answers it with a made-up success.
+    param([Parameter(Mandatory = $true)][string]$What)
+    $ex = New-Object System.NotSupportedException ('{0}: not emulated by the lab (see docs/lab.md, "The Windows shim")' -f $What)
+    New-Object System.Management.Automation.ErrorRecord ($ex, 'CortexLabNotEmulated', [System.Management.Automation.ErrorCategory]::NotImplemented, $What)
+}
+
+function Assert-CortexShimView {
+    if ($null -eq $script:View) { throw 'The Windows shim has no view loaded (Set-CortexShimView).' }
+}
+
+# ---------------------------------------------------------------------------------------------------
+# Registry: HKLM only, both views. The 32-bit view of SOFTWARE is SOFTWARE\WOW6432Node on 64-bit Windows.
+
+function ConvertTo-CortexShimKeyPath {
+    param([Parameter(Mandatory = $true)][string]$SubKey, [string]$View = '64')
+    $path = $SubKey.Trim('\')
+    $path = $path -replace '\\{2,}', '\'
+    if ($View -eq '32' -and $script:View.is64BitOperatingSystem -and $path -match '^SOFTWARE(\\|$)' -and $path -notmatch '^SOFTWARE\\WOW6432Node(\\|$)') {
+        $path = 'SOFTWARE\WOW6432Node' + $path.Substring(8)
+    }
+    $path
+}
+
+function Update-CortexShimKeySet {
+    # Every existing key, listed or implied by a key below it (lower-case), for constant-time lookups.
+    $set = @{}
+    foreach ($k in $script:Registry.Keys) {
+        $parts = $k.Split('\')
+        for ($i = 1; $i -le $parts.Length; $i++) { $set[($parts[0..($i - 1)] -join '\')] = $true }
+    }
+    $script:KeySet = $set
+}
+
+function Test-CortexShimKey {
+    param([Parameter(Mandatory = $true)][AllowEmptyString()][string]$Path)
+    $lower = $Path.ToLowerInvariant()
+    ($lower -eq '') -or $script:KeySet.ContainsKey($lower)
+}
+
+function ConvertFrom-CortexShimRegistryValue {
+    # A stored value as .NET's RegistryKey.GetValue returns it.
+    param([Parameter(Mandatory = $true)]$Value)
+    switch ([string]$Value.kind) {
+        'String' { return [string]$Value.data }
+        'ExpandString' { return [Environment]::ExpandEnvironmentVariables([string]$Value.data) }
+        'MultiString' { return , [string[]]@($Value.data) }
+        'DWord' {
+            $n = [long]$Value.data
+            if ($n -gt 2147483647) { $n -= 4294967296 }
+            return [int]$n
+        }
+        'QWord' { return [long]$Value.data }
+        'Binary' { return , [byte[]]@($Value.data) }
+        default { throw ('unknown registry value kind {0}' -f $Value.kind) }
+    }
+}
+
+function Get-CortexShimKeyEntry {
+    param([Parameter(Mandatory = $true)][string]$Path)
+    $lower = $Path.ToLowerInvariant()
+    if (-not $script:Registry.ContainsKey($lower)) { return $null }
+    $script:Registry[$lower]
+}
+
+function New-CortexShimKey {
+    param([Parameter(Mandatory = $true)][string]$Path)
+    $entry = Get-CortexShimKeyEntry -Path $Path
+    if ($null -eq $entry) {
+        $entry = [pscustomobject]@{ Path = $Path; Values = [ordered]@{} }
+        $script:Registry[$Path.ToLowerInvariant()] = $entry
+        Update-CortexShimKeySet
+    }
+    $entry
+}
+
+function Set-CortexShimRegistryValue {
+    # Writes a value the way Windows stores it (kind names of Microsoft.Win32.RegistryValueKind).
+    param([Parameter(Mandatory = $true)][string]$Path, [Parameter(Mandatory = $true)][string]$Name, $Value, [string]$Kind = '')
+    if (-not $Kind) {
+        if ($Value -is [int] -or $Value -is [int16] -or $Value -is [byte] -or $Value -is [uint32]) { $Kind = 'DWord' }
+        elseif ($Value -is [long]) { $Kind = 'QWord' }
+        elseif ($Value -is [array]) { $Kind = 'MultiString' }
+        else { $Kind = 'String' }
+    }
+    $data = switch ($Kind) {
+        'DWord' {
+            $n = [long]$Value
+            if ($n -lt 0) { $n += 4294967296 }
+            $n
+        }
+        'QWord' { [long]$Value }
+        'MultiString' { , [string[]]@($Value) }
+        'Binary' { , [int[]]@($Value) }
+        'String' { [string]$Value }
+        'ExpandString' { [string]$Value }
+        default { throw (New-CortexNotEmulatedError -What ('registry value kind {0}' -f $Kind)) }
+    }
+    $entry = New-CortexShimKey -Path $Path
+    # Replace a value of the same name whatever its case, keeping the stored name.
+    $existing = @($entry.Values.Keys | Where-Object { $_ -eq $Name })
+    if ($existing.Count -gt 0) { $Name = $existing[0] }
+    $entry.Values[$Name] = [pscustomobject]@{ kind = $Kind; data = $data }
+}
+
+function Get-CortexShimValue {
+    # A value of a key as RegistryKey.GetValue returns it, or $Default when the key or value is absent.
+    param([Parameter(Mandatory = $true)][string]$Path, [Parameter(Mandatory = $true)][AllowEmptyString()][string]$Name, $Default = $null)
+    $entry = Get-CortexShimKeyEntry -Path $Path
+    if ($null -eq $entry) { return $Default }
+    foreach ($n in $entry.Values.Keys) { if ($n -eq $Name) { return (ConvertFrom-CortexShimRegistryValue -Value $entry.Values[$n]) } }
+    $Default
+}
+
+function Get-CortexShimValueName {
+    param([Parameter(Mandatory = $true)][string]$Path)
+    $entry = Get-CortexShimKeyEntry -Path $Path
+    if ($null -eq $entry) { return , [string[]]@() }
+    , [string[]]@($entry.Values.Keys)
+}
+
+function New-CortexShimRegistryKeyObject {
+    # What Open-CortexRegistryKey returns: the RegistryKey methods scripts call (GetValue, GetValueNames,
+    # GetSubKeyNames, OpenSubKey, Close), over the view.
+    param([Parameter(Mandatory = $true)][string]$Path)
+    if ($null -eq $script:KeyPrototype) { $script:KeyPrototype = New-CortexShimKeyPrototype }
+    $key = $script:KeyPrototype.PSObject.Copy()
+    $key.Name = 'HKEY_LOCAL_MACHINE\' + $Path
+    $key.CortexPath = $Path
+    $key
+}
+
+function New-CortexShimKeyPrototype {
+    # Built once: Add-Member is slow, copying an object with its script methods is not.
+    $key = [pscustomobject]@{ Name = ''; CortexPath = '' }
+    $key | Add-Member -MemberType ScriptMethod -Name GetValue -Value {
+        param([string]$Name, $DefaultValue = $null)
+        Get-CortexShimValue -Path $this.CortexPath -Name $Name -Default $DefaultValue
+    }
+    $key | Add-Member -MemberType ScriptMethod -Name GetValueNames -Value { Get-CortexShimValueName -Path $this.CortexPath }
+    $key | Add-Member -MemberType ScriptMethod -Name GetSubKeyNames -Value {
+        $prefix = $this.CortexPath.ToLowerInvariant() + '\'
+        $names = New-Object System.Collections.Generic.List[string]
+        foreach ($k in $script:Registry.Keys) {
+            if ($k.StartsWith($prefix)) {
+                $child = $script:Registry[$k].Path.Substring($prefix.Length).Split('\')[0]
+                if (-not ($names | Where-Object { $_ -eq $child })) { $names.Add($child) }
+            }
+        }
+        , $names.ToArray()
+    }
+    $key | Add-Member -MemberType ScriptMethod -Name OpenSubKey -Value {
+        param([string]$Name)
+        $path = $this.CortexPath + '\' + $Name.Trim('\')
+        if (-not (Test-CortexShimKey -Path $path)) { return $null }
+        New-CortexShimRegistryKeyObject -Path $path
+    }
+    $key | Add-Member -MemberType ScriptMethod -Name Close -Value { }
+    $key | Add-Member -MemberType ScriptMethod -Name Dispose -Value { }
+    $key
+}
+
+# The seams of ps1/lib/windows.ps1.
+
+function Open-CortexRegistryKey {
+    param([Parameter(Mandatory = $true)][string]$SubKey, [ValidateSet('64', '32')][string]$View = '64')
+    Assert-CortexShimView
+    $path = ConvertTo-CortexShimKeyPath -SubKey $SubKey -View $View
+    if (-not (Test-CortexShimKey -Path $path)) { return $null }
+    New-CortexShimRegistryKeyObject -Path $path
+}
+
+function Get-CortexRegistryValue {
+    param([Parameter(Mandatory = $true)][string]$SubKey, [Parameter(Mandatory = $true)][string]$Name, [ValidateSet('64', '32')][string]$View = '64')
+    Assert-CortexShimView
+    Get-CortexShimValue -Path (ConvertTo-CortexShimKeyPath -SubKey $SubKey -View $View) -Name $Name
+}
+
+function Get-CortexRegistryValueName {
+    param([Parameter(Mandatory = $true)][string]$SubKey, [ValidateSet('64', '32')][string]$View = '64')
+    Assert-CortexShimView
+    $path = ConvertTo-CortexShimKeyPath -SubKey $SubKey -View $View
+    if (-not (Test-CortexShimKey -Path $path)) { return $null }
+    , (Get-CortexShimValueName -Path $path)
+}
+
+function Test-CortexRegistryKey {
+    param([Parameter(Mandatory = $true)][string]$SubKey, [ValidateSet('64', '32')][string]$View = '64')
+    Assert-CortexShimView
+    Test-CortexShimKey -Path (ConvertTo-CortexShimKeyPath -SubKey $SubKey -View $View)
+}
+
+function Get-CortexRegistryValueBothViews {
+    param([Parameter(Mandatory = $true)][string]$SubKey, [Parameter(Mandatory = $true)][string]$Name)
+    $value = Get-CortexRegistryValue -SubKey $SubKey -Name $Name -View '64'
+    if ($null -eq $value) { $value = Get-CortexRegistryValue -SubKey $SubKey -Name $Name -View '32' }
+    $value
+}
+
+function Get-CortexPowerShellVersion {
+    Assert-CortexShimView
+    [string]$script:View.powerShellVersion
+}
+
+function Test-Cortex64BitOperatingSystem {
+    Assert-CortexShimView
+    [bool]$script:View.is64BitOperatingSystem
+}
+
+function Get-CortexHostName {
+    Assert-CortexShimView
+    [string]$script:View.hostName
+}
+
+function Resolve-CortexHostAddress {
+    # The IPv4 addresses of a name, as the host's resolver answers: an IPv4 literal is itself; an
+    # unknown name throws the resolver's message.
+    param([Parameter(Mandatory = $true)][string]$Name)
+    Assert-CortexShimView
+    $ip = $null
+    if ([System.Net.IPAddress]::TryParse($Name, [ref]$ip) -and $ip.AddressFamily -eq [System.Net.Sockets.AddressFamily]::InterNetwork) { return , [string[]]@($ip.ToString()) }
+    foreach ($p in $script:View.network.dns.PSObject.Properties) {
+        if ($p.Name -eq $Name) { return , [string[]]@($p.Value) }
+    }
+    throw (New-Object System.InvalidOperationException 'No such host is known')
+}
+
+function Test-CortexTcpConnection {
+    # One outcome per endpoint, in order: Connected (an open port), ConnectionRefused (the host answers,
+    # nothing listens), NoAnswer (unknown or down host, or a port its firewall drops).
+    param([Parameter(Mandatory = $true)][AllowEmptyCollection()][object[]]$Endpoint, [Parameter(Mandatory = $true)][int]$TimeoutMs)
+    Assert-CortexShimView
+    $outcomes = New-Object System.Collections.Generic.List[object]
+    foreach ($e in $Endpoint) {
+        $address = [string]$e.address
+        $port = [int]$e.port
+        $hostEntry = $script:View.network.hosts.PSObject.Properties | Where-Object { $_.Name -eq $address } | Select-Object -First 1
+        $outcome = 'NoAnswer'
+        if ($null -ne $hostEntry -and $hostEntry.Value.up -and @($hostEntry.Value.blockedPorts) -notcontains $port) {
+            if (@($hostEntry.Value.openPorts) -contains $port) { $outcome = 'Connected' } else { $outcome = 'ConnectionRefused' }
+        }
+        $outcomes.Add([pscustomobject]@{ address = $address; port = $port; outcome = $outcome })
+    }
+    , $outcomes.ToArray()
+}
+
+# ---------------------------------------------------------------------------------------------------
+# CIM.
+
+function Test-CortexShimFilter {
+    # The WQL filters scripts use: Prop='text', Prop=TRUE|FALSE|number, joined by AND.
+    param([Parameter(Mandatory = $true)]$Instance, [string]$Filter)
+    if (-not $Filter) { return $true }
+    foreach ($clause in ($Filter -split '\s+AND\s+')) {
+        if ($clause -notmatch "^\s*(\w+)\s*=\s*(?:'([^']*)'|""([^""]*)""|(\w+))\s*$") { throw (New-CortexNotEmulatedError -What ('the WQL filter "{0}"' -f $Filter)) }
+        $prop = $Matches[1]
+        $want = $Matches[2]
+        if ($null -eq $want) { $want = $Matches[3] }
+        if ($null -eq $want) { $want = $Matches[4] }
+        $p = $Instance.PSObject.Properties[$prop]
+        if ($null -eq $p) { throw ('Invalid query "{0}"' -f $Filter) }
+        $have = $p.Value
+        if ($have -is [bool]) { if ($have -ne ($want -eq 'TRUE')) { return $false } }
+        elseif ([string]$have -ne $want) { return $false }
+    }
+    $true
+}
+
+function Get-CimInstance {
+    [CmdletBinding()]
+    param([Parameter(Position = 0)][Alias('Class')][string]$ClassName, [string]$Filter, [string]$Namespace = 'root/cimv2', [string[]]$Property, [string]$Query, [string]$ComputerName)
+    Assert-CortexShimView
+    if ($Query) { throw (New-CortexNotEmulatedError -What 'Get-CimInstance -Query') }
+    if ($ComputerName) { throw (New-CortexNotEmulatedError -What 'Get-CimInstance -ComputerName') }
+    if ($Namespace -notmatch '^root[/\\]cimv2$') { throw (New-CortexNotEmulatedError -What ('CIM namespace {0}' -f $Namespace)) }
+    $class = $script:View.cim.PSObject.Properties | Where-Object { $_.Name -eq $ClassName } | Select-Object -First 1
+    if ($null -eq $class) { throw (New-CortexNotEmulatedError -What ('CIM class {0}' -f $ClassName)) }
+    foreach ($i in @($class.Value)) {
+        if (Test-CortexShimFilter -Instance $i -Filter $Filter) { $i.PSObject.Copy() }
+    }
+}
+
+function Get-WmiObject {
+    [CmdletBinding()]
+    param([Parameter(Position = 0)][Alias('ClassName')][string]$Class, [string]$Filter, [string]$Namespace = 'root/cimv2')
+    Get-CimInstance -ClassName $Class -Filter $Filter -Namespace $Namespace
+}
+
+# ---------------------------------------------------------------------------------------------------
+# Network, processes, services.
+
+function Get-NetIPAddress {
+    [CmdletBinding()]
+    param([ValidateSet('IPv4', 'IPv6')][string]$AddressFamily, [string[]]$IPAddress, [string[]]$InterfaceAlias)
+    Assert-CortexShimView
+    $found = $false
+    foreach ($a in @($script:View.netIPAddresses)) {
+        if ($AddressFamily -and $a.AddressFamily -ne $AddressFamily) { continue }
+        if ($IPAddress -and $IPAddress -notcontains $a.IPAddress) { continue }
+        if ($InterfaceAlias -and -not ($InterfaceAlias | Where-Object { $a.InterfaceAlias -like $_ })) { continue }
+        $found = $true
+        $a.PSObject.Copy()
+    }
+    if (-not $found) { Write-Error -Message 'No matching MSFT_NetIPAddress objects found by CIM query for instances of the ROOT/StandardCimv2/MSFT_NetIPAddress class on the  CIM server' -Category ObjectNotFound }
+}
+
+function Get-NetTCPConnection {
+    [CmdletBinding()]
+    param([string[]]$State, [uint16[]]$LocalPort, [string[]]$LocalAddress, [uint32[]]$OwningProcess, [uint16[]]$RemotePort)
+    Assert-CortexShimView
+    # The TCP table's order: local address, then local port.
+    $rows = @($script:View.tcpConnections) | Sort-Object -Property LocalAddress, LocalPort
+    $found = $false
+    foreach ($c in $rows) {
+        if ($State -and $State -notcontains $c.State) { continue }
+        if ($LocalPort -and $LocalPort -notcontains $c.LocalPort) { continue }
+        if ($LocalAddress -and $LocalAddress -notcontains $c.LocalAddress) { continue }
+        if ($OwningProcess -and $OwningProcess -notcontains $c.OwningProcess) { continue }
+        if ($RemotePort -and $RemotePort -notcontains $c.RemotePort) { continue }
+        $found = $true
+        $c.PSObject.Copy()
+    }
+    if (-not $found) { Write-Error -Message 'No matching MSFT_NetTCPConnection objects found by CIM query for instances of the ROOT/StandardCimv2/MSFT_NetTCPConnection class on the  CIM server' -Category ObjectNotFound }
+}
+
+function Get-Process {
+    [CmdletBinding(DefaultParameterSetName = 'Name')]
+    param([Parameter(ParameterSetName = 'Id', Mandatory = $true)][int[]]$Id, [Parameter(ParameterSetName = 'Name', Position = 0)][string[]]$Name)
+    Assert-CortexShimView
+    $all = @($script:View.processes)
+    if ($PSCmdlet.ParameterSetName -eq 'Id') {
+        foreach ($i in $Id) {
+            $p = $all | Where-Object { $_.Id -eq $i } | Select-Object -First 1
+            if ($null -eq $p) { Write-Error -Message ('Cannot find a process with the process identifier {0}.' -f $i) -Category ObjectNotFound -ErrorId 'NoProcessFoundForGivenId,Microsoft.PowerShell.Commands.GetProcessCommand' }
+            else { $p.PSObject.Copy() }
+        }
+        return
+    }
+    if (-not $Name) { return ($all | ForEach-Object { $_.PSObject.Copy() }) }
+    foreach ($n in $Name) {
+        $hits = @($all | Where-Object { $_.ProcessName -like $n })
+        if ($hits.Count -eq 0 -and -not [System.Management.Automation.WildcardPattern]::ContainsWildcardCharacters($n)) {
+            Write-Error -Message ('Cannot find a process with the name "{0}". Verify the process name and call the cmdlet again.' -f $n) -Category ObjectNotFound -ErrorId 'NoProcessFoundForGivenName,Microsoft.PowerShell.Commands.GetProcessCommand'
+        }
+        $hits | ForEach-Object { $_.PSObject.Copy() }
+    }
+}
+
+function Get-CortexShimService {
+    param([Parameter(Mandatory = $true)][string]$Name)
+    @($script:View.services) | Where-Object { $_.Name -eq $Name } | Select-Object -First 1
+}
+
+function Get-Service {
+    [CmdletBinding()]
+    param([Parameter(Position = 0)][string[]]$Name)
+    Assert-CortexShimView
+    # Status first, as Get-Service's table shows it.
+    $all = @($script:View.services | ForEach-Object { [pscustomobject]@{ Status = $_.Status; Name = $_.Name; DisplayName = $_.DisplayName; StartType = $_.StartType } })
+    if (-not $Name) { return $all }
+    foreach ($n in $Name) {
+        $hits = @($all | Where-Object { $_.Name -like $n })
+        if ($hits.Count -eq 0 -and -not [System.Management.Automation.WildcardPattern]::ContainsWildcardCharacters($n)) {
+            Write-Error -Message ("Cannot find any service with service name '{0}'." -f $n) -Category ObjectNotFound -ErrorId 'NoServiceFoundForGivenName,Microsoft.PowerShell.Commands.GetServiceCommand'
+        }
+        $hits
+    }
+}
+
+function Set-CortexShimServiceState {
+    # One service fact lives in three places on Windows, and so in the view: the service list, the
+    # service's registry key (Start: 2 automatic, 3 manual, 4 disabled) and Win32_Service.
+    param([Parameter(Mandatory = $true)][string]$Name, [string]$Status, [string]$StartType)
+    $svc = Get-CortexShimService -Name $Name
+    if ($null -eq $svc) { throw ("Cannot find any service with service name '{0}'." -f $Name) }
+    $cim = @($script:View.cim.Win32_Service) | Where-Object { $_.Name -eq $Name } | Select-Object -First 1
+    if ($Status) {
+        $svc.Status = $Status
+        if ($null -ne $cim) { $cim.State = $Status }
+    }
+    if ($StartType) {
+        $svc.StartType = $StartType
+        $start = switch ($StartType) { 'Automatic' { 2 } 'Manual' { 3 } default { 4 } }
+        Set-CortexShimRegistryValue -Path ('SYSTEM\CurrentControlSet\Services\' + $svc.Name) -Name 'Start' -Value $start -Kind 'DWord'
+        if ($null -ne $cim) { $cim.StartMode = $(if ($StartType -eq 'Automatic') { 'Auto' } else { $StartType }) }
+    }
+}
+
+function Set-Service {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true, Position = 0)][string]$Name, [ValidateSet('Automatic', 'Manual', 'Disabled')][string]$StartupType, [ValidateSet('Running', 'Stopped', 'Paused')][string]$Status)
+    Assert-CortexShimView
+    Set-CortexShimServiceState -Name $Name -Status $Status -StartType $StartupType
+}
+
+function Start-Service {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true, Position = 0)][string[]]$Name)
+    Assert-CortexShimView
+    foreach ($n in $Name) {
+        $svc = Get-CortexShimService -Name $n
+        if ($null -ne $svc -and $svc.StartType -eq 'Disabled') { throw ("Service '{0} ({0})' cannot be started due to the following error: Cannot start service {0} on computer '.'." -f $n) }
+        Set-CortexShimServiceState -Name $n -Status 'Running'
+    }
+}
+
+function Stop-Service {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true, Position = 0)][string[]]$Name, [switch]$Force)
+    Assert-CortexShimView
+    foreach ($n in $Name) { Set-CortexShimServiceState -Name $n -Status 'Stopped' }
+}
+
+# ---------------------------------------------------------------------------------------------------
+# Paths and files: Windows paths (drive letters, either slash, any case) and HKLM: registry paths.
+
+function ConvertTo-CortexShimPath {
+    param([Parameter(Mandatory = $true)][string]$Path)
+    (($Path -replace '/', '\') -replace '(?<!^)\\{2,}', '\').TrimEnd('\')
+}
+
+function Get-CortexShimPathKind {
+    # 'registry' (HKLM:\...), 'file' (C:\... or \\server\share\...), or 'other'.
+    param([Parameter(Mandatory = $true)][string]$Path)
+    if ($Path -match '^(HKLM:|HKEY_LOCAL_MACHINE|Registry::HKEY_LOCAL_MACHINE|Microsoft.PowerShell.Core\\Registry::HKEY_LOCAL_MACHINE)(\\|/|$)') { return 'registry' }
+    if ($Path -match '^[A-Za-z]:([\\/]|$)' -or $Path -match '^\\\\') { return 'file' }
+    'other'
+}
+
+function ConvertTo-CortexShimRegistryPath {
+    param([Parameter(Mandatory = $true)][string]$Path)
+    ConvertTo-CortexShimKeyPath -SubKey ($Path -replace '^(Microsoft.PowerShell.Core\\)?(Registry::)?(HKLM:|HKEY_LOCAL_MACHINE)', '')
+}
+
+function Find-CortexShimFile {
+    param([Parameter(Mandatory = $true)][string]$Path)
+    $want = (ConvertTo-CortexShimPath -Path $Path).ToLowerInvariant()
+    foreach ($p in $script:View.files.PSObject.Properties) {
+        if ((ConvertTo-CortexShimPath -Path $p.Name).ToLowerInvariant() -eq $want) { return $p }
+    }
+    $null
+}
+
+function Test-CortexShimDirectory {
+    param([Parameter(Mandatory = $true)][string]$Path)
+    $want = (ConvertTo-CortexShimPath -Path $Path).ToLowerInvariant()
+    if ($want -match '^[a-z]:$') { return $null -ne (@($script:View.cim.Win32_LogicalDisk) | Where-Object { $_.DeviceID -eq $want.ToUpperInvariant() }) }
+    foreach ($d in @($script:View.directories)) {
+        $dl = (ConvertTo-CortexShimPath -Path $d).ToLowerInvariant()
+        if ($dl -eq $want -or $dl.StartsWith($want + '\')) { return $true }
+    }
+    foreach ($p in $script:View.files.PSObject.Properties) {
+        if ((ConvertTo-CortexShimPath -Path $p.Name).ToLowerInvariant().StartsWith($want + '\')) { return $true }
+    }
+    $false
+}
+
+function Resolve-CortexShimPathArgument {
+    param($Path, $LiteralPath)
+    $p = $LiteralPath
+    if (-not $p) { $p = $Path }
+    if (-not $p) { throw 'Cannot bind argument to parameter ''Path'' because it is null.' }
+    if ((Get-CortexShimPathKind -Path $p) -eq 'other') { throw (New-CortexNotEmulatedError -What ('the path {0} (not a Windows path)' -f $p)) }
+    if ($Path -and -not $LiteralPath -and [System.Management.Automation.WildcardPattern]::ContainsWildcardCharacters($Path)) { throw (New-CortexNotEmulatedError -What ('wildcards in {0}' -f $Path)) }
+    $p
+}
+
+function Join-Path {
+    # Windows joins with a backslash (pwsh on Linux would use a slash and look the drive up).
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true, Position = 0)][string[]]$Path, [Parameter(Position = 1)][string]$ChildPath, [Parameter(Position = 2, ValueFromRemainingArguments = $true)][string[]]$AdditionalChildPath)
+    foreach ($p in $Path) {
+        $out = $p
+        foreach ($c in @($ChildPath) + @($AdditionalChildPath)) {
+            if (-not $c) { continue }
+            $out = $out.TrimEnd('\', '/') + '\' + $c.TrimStart('\', '/')
+        }
+        $out
+    }
+}
+
+function Split-Path {
+    [CmdletBinding(DefaultParameterSetName = 'Parent')]
+    param([Parameter(Mandatory = $true, Position = 0)][string]$Path, [Parameter(ParameterSetName = 'Parent')][switch]$Parent, [Parameter(ParameterSetName = 'Leaf')][switch]$Leaf)
+    $p = ConvertTo-CortexShimPath -Path $Path
+    $i = $p.LastIndexOf('\')
+    if ($Leaf) { if ($i -lt 0) { return $p } else { return $p.Substring($i + 1) } }
+    if ($i -lt 0) { return '' }
+    if ($i -eq 2 -and $p[1] -eq ':') { return $p.Substring(0, 3) }
+    $p.Substring(0, $i)
+}
+
+function Test-Path {
+    [CmdletBinding(DefaultParameterSetName = 'Path')]
+    param([Parameter(ParameterSetName = 'Path', Position = 0)][string]$Path, [Parameter(ParameterSetName = 'LiteralPath')][Alias('PSPath')][string]$LiteralPath, [ValidateSet('Any', 'Container', 'Leaf')][string]$PathType = 'Any')
+    Assert-CortexShimView
+    $p = $LiteralPath
+    if (-not $p) { $p = $Path }
+    if ($p -match '^(variable|env|function|alias):') { return (Microsoft.PowerShell.Management\Test-Path @PSBoundParameters) }
+    $p = Resolve-CortexShimPathArgument -Path $Path -LiteralPath $LiteralPath
+    if ((Get-CortexShimPathKind -Path $p) -eq 'registry') {
+        return ($PathType -ne 'Leaf' -and (Test-CortexShimKey -Path (ConvertTo-CortexShimRegistryPath -Path $p)))
+    }
+    $isFile = $null -ne (Find-CortexShimFile -Path $p)
+    $isDir = (-not $isFile) -and (Test-CortexShimDirectory -Path $p)
+    switch ($PathType) {
+        'Leaf' { return $isFile }
+        'Container' { return $isDir }
+        default { return ($isFile -or $isDir) }
+    }
+}
+
+function New-CortexShimFileItem {
+    param([Parameter(Mandatory = $true)]$Entry)
+    $path = ConvertTo-CortexShimPath -Path $Entry.Name
+    [pscustomobject]@{
+        PSTypeName    = 'Cortex.Shim.FileInfo'
+        FullName      = $path
+        Name          = Split-Path -Path $path -Leaf
+        DirectoryName = Split-Path -Path $path -Parent
+        Length        = [long]$Entry.Value.length
+        PSIsContainer = $false
+        Exists        = $true
+        VersionInfo   = [pscustomobject]@{ FileVersion = $Entry.Value.fileVersion; FileName = $path }
+    }
+}
+
+function Get-Item {
+    [CmdletBinding(DefaultParameterSetName = 'Path')]
+    param([Parameter(ParameterSetName = 'Path', Position = 0)][string]$Path, [Parameter(ParameterSetName = 'LiteralPath')][Alias('PSPath')][string]$LiteralPath)
+    Assert-CortexShimView
+    $p = Resolve-CortexShimPathArgument -Path $Path -LiteralPath $LiteralPath
+    if ((Get-CortexShimPathKind -Path $p) -eq 'registry') {
+        $k = ConvertTo-CortexShimRegistryPath -Path $p
+        if (Test-CortexShimKey -Path $k) { return (New-CortexShimRegistryKeyObject -Path $k) }
+    } else {
+        $f = Find-CortexShimFile -Path $p
+        if ($null -ne $f) { return (New-CortexShimFileItem -Entry $f) }
+        if (Test-CortexShimDirectory -Path $p) {
+            $d = ConvertTo-CortexShimPath -Path $p
+            return [pscustomobject]@{ PSTypeName = 'Cortex.Shim.DirectoryInfo'; FullName = $d; Name = Split-Path -Path $d -Leaf; PSIsContainer = $true; Exists = $true }
+        }
+    }
+    $ex = New-Object System.Management.Automation.ItemNotFoundException ("Cannot find path '{0}' because it does not exist." -f $p)
+    $PSCmdlet.WriteError((New-Object System.Management.Automation.ErrorRecord ($ex, 'PathNotFound,Microsoft.PowerShell.Commands.GetItemCommand', [System.Management.Automation.ErrorCategory]::ObjectNotFound, $p)))
+}
+
+function Get-FileHash {
+    [CmdletBinding(DefaultParameterSetName = 'Path')]
+    param([Parameter(ParameterSetName = 'Path', Position = 0)][string]$Path, [Parameter(ParameterSetName = 'LiteralPath')][Alias('PSPath')][string]$LiteralPath, [string]$Algorithm = 'SHA256')
+    Assert-CortexShimView
+    $p = Resolve-CortexShimPathArgument -Path $Path -LiteralPath $LiteralPath
+    if ($Algorithm -ne 'SHA256') { throw (New-CortexNotEmulatedError -What ('Get-FileHash -Algorithm {0} (the lab keeps SHA-256 only)' -f $Algorithm)) }
+    $f = Find-CortexShimFile -Path $p
+    if ($null -eq $f) {
+        $ex = New-Object System.Management.Automation.ItemNotFoundException ("Cannot find path '{0}' because it does not exist." -f $p)
+        $PSCmdlet.WriteError((New-Object System.Management.Automation.ErrorRecord ($ex, 'FileNotFound,Microsoft.PowerShell.Commands.GetFileHashCommand', [System.Management.Automation.ErrorCategory]::ObjectNotFound, $p)))
+        return
+    }
+    [pscustomobject]@{ Algorithm = 'SHA256'; Hash = ([string]$f.Value.sha256).ToUpperInvariant(); Path = ConvertTo-CortexShimPath -Path $f.Name }
+}
+
+function Set-CortexShimFile {
+    # Records a file's content the way the lab keeps files: its length and SHA-256, not its bytes.
+    param([Parameter(Mandatory = $true)][string]$Path, [Parameter(Mandatory = $true)][AllowEmptyCollection()][byte[]]$Bytes)
+    $sha = [System.Security.Cryptography.SHA256]::Create()
+    try { $hex = -join ($sha.ComputeHash($Bytes) | ForEach-Object { $_.ToString('x2') }) } finally { $sha.Dispose() }
+    $existing = Find-CortexShimFile -Path $Path
+    $name = ConvertTo-CortexShimPath -Path $Path
+    if ($null -ne $existing) { $name = $existing.Name }
+    $script:View.files | Add-Member -MemberType NoteProperty -Name $name -Value ([pscustomobject]@{ length = $Bytes.Length; sha256 = $hex; fileVersion = $null }) -Force
+}
+
+function Assert-CortexShimParentFolder {
+    param([Parameter(Mandatory = $true)][string]$Path)
+    $parent = Split-Path -Path $Path -Parent
+    if ($parent -and -not (Test-CortexShimDirectory -Path $parent)) {
+        throw (New-Object System.IO.DirectoryNotFoundException ("Could not find a part of the path '{0}'." -f (ConvertTo-CortexShimPath -Path $Path)))
+    }
+}
+
+function ConvertTo-CortexShimBytes {
+    # What Set-Content writes for -Value text: 5.1's default encoding is the ANSI code page; we write UTF-8
+    # (the lab has no code pages) and document it. Each item ends with CRLF unless -NoNewline.
+    param($Value, [switch]$NoNewline, [string]$Encoding = 'UTF8')
+    $text = (@($Value) | ForEach-Object { [string]$_ }) -join "`r`n"
+    if (-not $NoNewline) { $text += "`r`n" }
+    $enc = New-Object System.Text.UTF8Encoding ($Encoding -eq 'UTF8')
+    if ($Encoding -eq 'ASCII') { $enc = [System.Text.Encoding]::ASCII }
+    if ($Encoding -eq 'Unicode') { $enc = [System.Text.Encoding]::Unicode }
+    , [byte[]]($enc.GetPreamble() + $enc.GetBytes($text))
+}
+
+function Set-Content {
+    [CmdletBinding(DefaultParameterSetName = 'Path')]
+    param([Parameter(ParameterSetName = 'Path', Position = 0)][string]$Path, [Parameter(ParameterSetName = 'LiteralPath')][string]$LiteralPath, [Parameter(Position = 1)]$Value, [switch]$NoNewline, [string]$Encoding = 'UTF8NoBOM', [switch]$Force)
+    Assert-CortexShimView
+    $p = Resolve-CortexShimPathArgument -Path $Path -LiteralPath $LiteralPath
+    if ((Get-CortexShimPathKind -Path $p) -ne 'file') { throw (New-CortexNotEmulatedError -What ('Set-Content on {0}' -f $p)) }
+    Assert-CortexShimParentFolder -Path $p
+    $enc = switch ($Encoding) { 'UTF8' { 'UTF8' } 'ASCII' { 'ASCII' } 'Unicode' { 'Unicode' } default { 'UTF8NoBOM' } }
+    Set-CortexShimFile -Path $p -Bytes (ConvertTo-CortexShimBytes -Value $Value -NoNewline:$NoNewline -Encoding $enc)
+}
+
+function Get-Content {
+    [CmdletBinding(DefaultParameterSetName = 'Path')]
+    param([Parameter(ParameterSetName = 'Path', Position = 0)][string]$Path, [Parameter(ParameterSetName = 'LiteralPath')][string]$LiteralPath, [switch]$Raw)
+    $p = Resolve-CortexShimPathArgument -Path $Path -LiteralPath $LiteralPath
+    throw (New-CortexNotEmulatedError -What ('Get-Content {0} (the lab keeps a file''s length and SHA-256, not its bytes)' -f $p))
+}
+
+function New-Item {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true, Position = 0)][string]$Path, [string]$Name, [string]$ItemType = 'File', $Value, [switch]$Force)
+    Assert-CortexShimView
+    $p = $Path
+    if ($Name) { $p = Join-Path -Path $Path -ChildPath $Name }
+    $p = Resolve-CortexShimPathArgument -LiteralPath $p
+    if ((Get-CortexShimPathKind -Path $p) -eq 'registry') {
+        $k = ConvertTo-CortexShimRegistryPath -Path $p
+        if ((Test-CortexShimKey -Path $k) -and -not $Force) { throw ('A key at this path already exists.') }
+        $null = New-CortexShimKey -Path $k
+        if ($null -ne $Value) { Set-CortexShimRegistryValue -Path $k -Name '(default)' -Value ([string]$Value) -Kind 'String' }
+        return (New-CortexShimRegistryKeyObject -Path $k)
+    }
+    $norm = ConvertTo-CortexShimPath -Path $p
+    if ($ItemType -eq 'Directory') {
+        if ((Test-CortexShimDirectory -Path $norm) -and -not $Force) { throw ("An item with the specified name {0} already exists." -f $norm) }
+        $script:View.directories = @(@($script:View.directories) + $norm)
+        return (Get-Item -LiteralPath $norm)
+    }
+    if ($ItemType -ne 'File') { throw (New-CortexNotEmulatedError -What ('New-Item -ItemType {0}' -f $ItemType)) }
+    if ($null -ne (Find-CortexShimFile -Path $norm) -and -not $Force) { throw ("The file '{0}' already exists." -f $norm) }
+    if ($Force) { $script:View.directories = @(@($script:View.directories) + (Split-Path -Path $norm -Parent)) } else { Assert-CortexShimParentFolder -Path $norm }
+    $bytes = [byte[]]@()
+    if ($null -ne $Value) { $bytes = ConvertTo-CortexShimBytes -Value $Value -NoNewline -Encoding 'UTF8NoBOM' }
+    Set-CortexShimFile -Path $norm -Bytes $bytes
+    Get-Item -LiteralPath $norm
+}
+
+function Remove-Item {
+    [CmdletBinding(DefaultParameterSetName = 'Path')]
+    param([Parameter(ParameterSetName = 'Path', Position = 0)][string]$Path, [Parameter(ParameterSetName = 'LiteralPath')][string]$LiteralPath, [switch]$Force, [switch]$Recurse)
+    Assert-CortexShimView
+    $p = Resolve-CortexShimPathArgument -Path $Path -LiteralPath $LiteralPath
+    if ((Get-CortexShimPathKind -Path $p) -eq 'registry') {
+        $k = (ConvertTo-CortexShimRegistryPath -Path $p).ToLowerInvariant()
+        if (-not (Test-CortexShimKey -Path $k)) { throw ("Cannot find path '{0}' because it does not exist." -f $p) }
+        foreach ($name in @($script:Registry.Keys)) { if ($name -eq $k -or $name.StartsWith($k + '\')) { $script:Registry.Remove($name) } }
+        Update-CortexShimKeySet
+        return
+    }
+    $f = Find-CortexShimFile -Path $p
+    if ($null -eq $f) { throw (New-CortexNotEmulatedError -What ('Remove-Item of {0} (only files and registry keys)' -f $p)) }
+    $script:View.files.PSObject.Properties.Remove($f.Name)
+}
+
+function Get-ItemProperty {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true, Position = 0)][string]$Path, [Parameter(Position = 1)][string[]]$Name)
+    Assert-CortexShimView
+    if ((Get-CortexShimPathKind -Path $Path) -ne 'registry') { throw (New-CortexNotEmulatedError -What ('Get-ItemProperty on {0}' -f $Path)) }
+    $k = ConvertTo-CortexShimRegistryPath -Path $Path
+    if (-not (Test-CortexShimKey -Path $k)) {
+        $ex = New-Object System.Management.Automation.ItemNotFoundException ("Cannot find path '{0}' because it does not exist." -f $Path)
+        $PSCmdlet.WriteError((New-Object System.Management.Automation.ErrorRecord ($ex, 'PathNotFound,Microsoft.PowerShell.Commands.GetItemPropertyCommand', [System.Management.Automation.ErrorCategory]::ObjectNotFound, $Path)))
+        return
+    }
+    $entry = Get-CortexShimKeyEntry -Path $k
+    $out = [ordered]@{}
+    if ($null -ne $entry) {
+        foreach ($n in $entry.Values.Keys) {
+            if ($Name -and -not ($Name | Where-Object { $n -like $_ })) { continue }
+            $out[$n] = ConvertFrom-CortexShimRegistryValue -Value $entry.Values[$n]
+        }
+    }
+    if ($Name -and $out.Count -eq 0) {
+        $ex = New-Object System.Management.Automation.PSArgumentException ('Property {0} does not exist at path HKEY_LOCAL_MACHINE\{1}.' -f ($Name -join ', '), $k)
+        $PSCmdlet.WriteError((New-Object System.Management.Automation.ErrorRecord ($ex, 'System.Management.Automation.PSArgumentException,Microsoft.PowerShell.Commands.GetItemPropertyCommand', [System.Management.Automation.ErrorCategory]::InvalidArgument, $Path)))
+        return
+    }
+    $out['PSPath'] = 'Microsoft.PowerShell.Core\Registry::HKEY_LOCAL_MACHINE\' + $k
+    [pscustomobject]$out
+}
+
+function Get-ItemPropertyValue {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true, Position = 0)][string]$Path, [Parameter(Mandatory = $true, Position = 1)][string[]]$Name)
+    $item = Get-ItemProperty -Path $Path -Name $Name
+    if ($null -eq $item) { return }
+    foreach ($n in $Name) { $item.$n }
+}
+
+function Set-ItemProperty {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true, Position = 0)][string]$Path, [Parameter(Mandatory = $true, Position = 1)][string]$Name, [Parameter(Position = 2)]$Value, [Alias('PropertyType')][string]$Type = '', [switch]$Force)
+    Assert-CortexShimView
+    if ((Get-CortexShimPathKind -Path $Path) -ne 'registry') { throw (New-CortexNotEmulatedError -What ('Set-ItemProperty on {0}' -f $Path)) }
+    $k = ConvertTo-CortexShimRegistryPath -Path $Path
+    if (-not (Test-CortexShimKey -Path $k)) { throw ("Cannot find path '{0}' because it does not exist." -f $Path) }
+    Set-CortexShimRegistryValue -Path $k -Name $Name -Value $Value -Kind $Type
+}
+
+function New-ItemProperty {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true, Position = 0)][string]$Path, [Parameter(Mandatory = $true)][string]$Name, $Value, [Alias('Type')][string]$PropertyType = 'String', [switch]$Force)
+    Assert-CortexShimView
+    $k = ConvertTo-CortexShimRegistryPath -Path $Path
+    if (-not (Test-CortexShimKey -Path $k)) { throw ("Cannot find path '{0}' because it does not exist." -f $Path) }
+    $entry = Get-CortexShimKeyEntry -Path $k
+    if (-not $Force -and $null -ne $entry -and @($entry.Values.Keys | Where-Object { $_ -eq $Name }).Count -gt 0) { throw ('The property already exists.') }
+    Set-CortexShimRegistryValue -Path $k -Name $Name -Value $Value -Kind $PropertyType
+}
+
+function Remove-ItemProperty {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true, Position = 0)][string]$Path, [Parameter(Mandatory = $true, Position = 1)][string[]]$Name)
+    Assert-CortexShimView
+    $entry = Get-CortexShimKeyEntry -Path (ConvertTo-CortexShimRegistryPath -Path $Path)
+    foreach ($n in $Name) {
+        $stored = @(if ($null -ne $entry) { $entry.Values.Keys | Where-Object { $_ -eq $n } })
+        if ($stored.Count -eq 0) { throw ('Property {0} does not exist at path {1}.' -f $n, $Path) }
+        $entry.Values.Remove($stored[0])
+    }
+}
+
+# ---------------------------------------------------------------------------------------------------
+# Identity and clock.
+
+function Get-Date {
+    # The host's clock: the lab's plus the profile's skew. Other forms (-Format, -Date, -UFormat) work as usual.
+    [CmdletBinding()]
+    param([Parameter(Position = 0)][datetime]$Date, [string]$Format, [string]$UFormat)
+    Assert-CortexShimView
+    if (-not $PSBoundParameters.ContainsKey('Date')) { $PSBoundParameters['Date'] = [datetime]::Now.AddSeconds([int]$script:View.clockSkewSec) }
+    Microsoft.PowerShell.Utility\Get-Date @PSBoundParameters
+}
+
+function hostname {
+    Assert-CortexShimView
+    [string]$script:View.env.COMPUTERNAME
+}
+
+Set-Alias -Name 'hostname.exe' -Value hostname
+Set-Alias -Name gwmi -Value Get-WmiObject
+Set-Alias -Name gcim -Value Get-CimInstance
+
+Export-ModuleMember -Function * -Alias *

@@ -1,0 +1,269 @@
+/**
+ * A lab machine as Windows shows it: where Windows keeps each fact of the lab profile (registry paths,
+ * CIM classes and properties, files, environment), as a WindowsView for the shim (view-schema.ts).
+ * Pure. It reads the machine only; it never calls a lab handler, so when a script run against this view
+ * and the handler modelling that script disagree, the differential test (test/lab/differential/) shows it.
+ */
+import type { LabHostRef } from '../dispatcher.js';
+import type { LabHostState, LabMachine } from '../state/types.js';
+import { machineListeners } from '../state/listeners.js';
+import { systemFiles, systemRoot } from '../state/system-files.js';
+import { WINDOWS_VIEW_VERSION, type RegistryValue, type WindowsFile, type WindowsView } from './view-schema.js';
+
+const GIB = 1024 ** 3;
+
+/** Where 32-bit programs' HKLM\SOFTWARE lives on 64-bit Windows. */
+export const WOW6432 = 'SOFTWARE\\WOW6432Node';
+
+export const REG = {
+  currentVersion: 'SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion',
+  ndpFull: 'SOFTWARE\\Microsoft\\NET Framework Setup\\NDP\\v4\\Full',
+  psEngine: 'SOFTWARE\\Microsoft\\PowerShell\\3\\PowerShellEngine',
+  inetStp: 'SOFTWARE\\Microsoft\\InetStp',
+  urlRewrite: 'SOFTWARE\\Microsoft\\IIS Extensions\\URL Rewrite',
+  sqlInstanceNames: 'SOFTWARE\\Microsoft\\Microsoft SQL Server\\Instance Names\\SQL',
+  sqlSetup: (id: string) => `SOFTWARE\\Microsoft\\Microsoft SQL Server\\${id}\\Setup`,
+  cbsRebootPending: 'SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Component Based Servicing\\RebootPending',
+  wuRebootRequired: 'SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\WindowsUpdate\\Auto Update\\RebootRequired',
+  sessionManager: 'SYSTEM\\CurrentControlSet\\Control\\Session Manager',
+  tls12: (side: 'Client' | 'Server') => `SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols\\TLS 1.2\\${side}`,
+  uninstall: 'SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall',
+  services: 'SYSTEM\\CurrentControlSet\\Services',
+  computerName: 'SYSTEM\\CurrentControlSet\\Control\\ComputerName\\ComputerName',
+  activeComputerName: 'SYSTEM\\CurrentControlSet\\Control\\ComputerName\\ActiveComputerName',
+  netlogon: 'SYSTEM\\CurrentControlSet\\Services\\Netlogon',
+} as const;
+
+/** The same key in the 32-bit view: SOFTWARE is redirected to WOW6432Node on 64-bit Windows, SYSTEM is shared. */
+export function wow6432Path(subKey: string): string {
+  return /^SOFTWARE\\/i.test(subKey) ? `${WOW6432}\\${subKey.slice('SOFTWARE\\'.length)}` : subKey;
+}
+
+const str = (data: string): RegistryValue => ({ kind: 'String', data });
+const dword = (data: number): RegistryValue => ({ kind: 'DWord', data });
+
+function versionParts(v: string): number[] {
+  return v.split('.').map((x) => Number.parseInt(x, 10));
+}
+
+/** CIM instances: Win32_OperatingSystem, Win32_ComputerSystem, Win32_Processor, Win32_LogicalDisk, Win32_NetworkAdapterConfiguration, Win32_Service. */
+function cimOf(m: LabMachine): WindowsView['cim'] {
+  // Big core counts come as two sockets (Win32_Processor is one instance per socket; scripts sum NumberOfCores).
+  const sockets = m.cpuCores >= 16 && m.cpuCores % 2 === 0 ? 2 : 1;
+  const threads = Math.max(1, Math.round(m.logicalProcessors / sockets));
+  return {
+    Win32_OperatingSystem: [
+      {
+        Caption: m.os.caption,
+        // CIM types: BuildNumber and Version are strings, ProductType a UInt32.
+        BuildNumber: String(m.os.build),
+        Version: `10.0.${m.os.build}`,
+        ProductType: m.os.productType,
+        OSArchitecture: m.os.is64Bit ? '64-bit' : '32-bit',
+        CSName: m.computerName,
+        SystemDrive: 'C:',
+        WindowsDirectory: systemRoot(m),
+        LastBootUpTime: m.bootTime,
+        TotalVisibleMemorySize: Math.round((m.ramGB * GIB) / 1024),
+      },
+    ],
+    Win32_ComputerSystem: [
+      {
+        Name: m.computerName,
+        Domain: m.domain.name,
+        PartOfDomain: m.domain.joined,
+        DomainRole: m.domain.role,
+        Workgroup: m.domain.joined ? null : m.domain.name,
+        NumberOfProcessors: sockets,
+        NumberOfLogicalProcessors: m.logicalProcessors,
+        TotalPhysicalMemory: Math.round(m.ramGB * GIB),
+      },
+    ],
+    Win32_Processor: Array.from({ length: sockets }, (_, i) => ({
+      DeviceID: `CPU${i}`,
+      NumberOfCores: m.cpuCores / sockets,
+      NumberOfLogicalProcessors: threads,
+      AddressWidth: m.os.is64Bit ? 64 : 32,
+    })),
+    Win32_LogicalDisk: m.volumes.map((v) => ({
+      DeviceID: v.drive.toUpperCase(),
+      DriveType: 3,
+      FileSystem: v.fileSystem,
+      Size: Math.round(v.sizeGB * GIB),
+      FreeSpace: Math.round(v.freeGB * GIB),
+    })),
+    Win32_NetworkAdapterConfiguration: [
+      {
+        Index: 1,
+        Description: 'Microsoft Hyper-V Network Adapter',
+        IPEnabled: true,
+        IPAddress: [...m.ipv4, ...m.ipv6],
+      },
+    ],
+    Win32_Service: m.services.map((s) => ({ Name: s.name, State: s.state, StartMode: s.startType === 'Automatic' ? 'Auto' : s.startType, PathName: s.binaryPath ?? null })),
+  };
+}
+
+/** HKLM as Windows stores what the profile says. */
+function registryOf(m: LabMachine): WindowsView['registry'] {
+  const reg: WindowsView['registry'] = {};
+  const put = (key: string, name: string, value: RegistryValue, views: '64' | 'both' = '64') => {
+    for (const k of views === 'both' && m.os.is64Bit ? [key, wow6432Path(key)] : [key]) {
+      (reg[k] ??= {})[name] = value;
+    }
+  };
+  const key = (k: string) => void (reg[k] ??= {});
+
+  put(REG.currentVersion, 'ProductName', str(m.os.caption.replace(/^Microsoft /, '')));
+  put(REG.currentVersion, 'EditionID', str(m.os.editionId));
+  put(REG.currentVersion, 'InstallationType', str(m.os.installationType));
+  put(REG.currentVersion, 'CurrentBuild', str(String(m.os.build)));
+  put(REG.currentVersion, 'CurrentBuildNumber', str(String(m.os.build)));
+  put(REG.computerName, 'ComputerName', str(m.computerName));
+  // The active name equals the configured one: no rename waits for a reboot.
+  put(REG.activeComputerName, 'ComputerName', str(m.computerName));
+  // Netlogon without JoinDomain or AvoidSpnSet: no domain join waits for a reboot.
+  put(REG.netlogon, 'Start', dword(m.domain.joined ? 2 : 3));
+
+  // .NET 4.5+ registers in both views; Release absent means no .NET 4.5 or later.
+  if (m.dotnetRelease > 0) {
+    put(REG.ndpFull, 'Release', dword(m.dotnetRelease), 'both');
+    put(REG.ndpFull, 'Install', dword(1), 'both');
+  }
+  put(REG.psEngine, 'PowerShellVersion', str(m.psVersion), 'both');
+
+  if (m.iis) {
+    const [major = 0, minor = 0] = versionParts(m.iis.version);
+    put(REG.inetStp, 'MajorVersion', dword(major));
+    put(REG.inetStp, 'MinorVersion', dword(minor));
+    put(REG.inetStp, 'VersionString', str(`Version ${m.iis.version}`));
+    put(REG.inetStp, 'InstallPath', str(`${systemRoot(m)}\\system32\\inetsrv`));
+    if (m.iis.urlRewrite) put(REG.urlRewrite, 'Version', str(m.iis.urlRewrite));
+  }
+
+  for (const s of m.sql) {
+    const id = `MSSQL${versionParts(s.version)[0]}.${s.instance}`;
+    put(REG.sqlInstanceNames, s.instance, str(id));
+    put(REG.sqlSetup(id), 'Version', str(s.version));
+    put(REG.sqlSetup(id), 'Edition', str(s.edition));
+    put(REG.sqlSetup(id), 'SQLPath', str(`C:\\Program Files\\Microsoft SQL Server\\${id}\\MSSQL`));
+  }
+
+  // The lab's pendingReboot is Component Based Servicing's flag: a key whose presence is the fact.
+  if (m.pendingReboot) key(REG.cbsRebootPending);
+  key(REG.sessionManager);
+
+  if (!m.tls12) {
+    for (const side of ['Client', 'Server'] as const) {
+      put(REG.tls12(side), 'Enabled', dword(0));
+      put(REG.tls12(side), 'DisabledByDefault', dword(1));
+    }
+  }
+
+  for (const p of m.products) {
+    const k = `${p.wow6432 && m.os.is64Bit ? wow6432Path(REG.uninstall) : REG.uninstall}\\${p.uninstallKey ?? p.name}`;
+    (reg[k] ??= {}).DisplayName = str(p.name);
+    reg[k]!.DisplayVersion = str(p.version);
+  }
+  for (const s of m.services) {
+    const k = `${REG.services}\\${s.name}`;
+    (reg[k] ??= {}).Start = dword(s.startType === 'Automatic' ? 2 : s.startType === 'Manual' ? 3 : 4);
+    if (s.binaryPath) reg[k]!.ImagePath = { kind: 'ExpandString', data: s.binaryPath };
+  }
+  return reg;
+}
+
+function filesOf(m: LabMachine): { files: Record<string, WindowsFile>; directories: string[] } {
+  const root = systemRoot(m);
+  const files: Record<string, WindowsFile> = {};
+  const directories = [root, `${root}\\System32`, m.programData, 'C:\\Program Files', 'C:\\Program Files (x86)', 'C:\\Users'];
+  if (m.iis) directories.push(`${root}\\System32\\inetsrv`, 'C:\\inetpub\\wwwroot');
+  for (const f of systemFiles(m)) files[f.path] = { length: f.length, sha256: f.sha256, fileVersion: f.fileVersion };
+  for (const [path, sha256] of Object.entries(m.files)) files[path] = { length: m.fileSizes[path] ?? 0, sha256, fileVersion: null };
+  return { files, directories };
+}
+
+function processesAndListeners(m: LabMachine): Pick<WindowsView, 'processes' | 'tcpConnections'> {
+  const listeners = machineListeners(m);
+  const processes = new Map<number, string>([[4, 'System']]);
+  for (const l of listeners) if (l.processName !== null) processes.set(l.processId, l.processName);
+  return {
+    tcpConnections: listeners.map((l) => ({ LocalAddress: l.address, LocalPort: l.port, RemoteAddress: '0.0.0.0', RemotePort: 0, State: 'Listen', OwningProcess: l.processId })),
+    processes: [...processes].map(([Id, ProcessName]) => ({ Id, ProcessName })),
+  };
+}
+
+export interface ProjectOptions {
+  /** The network as the host sees it (projectNetwork); default: nothing resolves, no connect is answered. */
+  network?: WindowsView['network'];
+  /** Clock skew of the host (its profile's clockSkewSec; default the machine's). */
+  clockSkewSec?: number;
+}
+
+/** The Windows view of a lab machine. */
+export function projectWindowsView(m: LabMachine, opts: ProjectOptions = {}): WindowsView {
+  const root = systemRoot(m);
+  const env: Record<string, string> = {
+    ...m.env,
+    COMPUTERNAME: m.computerName,
+    SystemDrive: 'C:',
+    SystemRoot: root,
+    windir: root,
+    ProgramData: m.programData,
+    ProgramFiles: 'C:\\Program Files',
+    'ProgramFiles(x86)': 'C:\\Program Files (x86)',
+    USERDOMAIN: m.domain.joined ? (m.domain.name.split('.')[0] ?? m.domain.name).toUpperCase() : m.computerName,
+  };
+  if (m.domain.joined) env.USERDNSDOMAIN = m.domain.name.toUpperCase();
+  return {
+    viewVersion: WINDOWS_VIEW_VERSION,
+    is64BitOperatingSystem: m.os.is64Bit,
+    // The lab machine has one name: the DNS host name is the computer name.
+    hostName: m.computerName,
+    powerShellVersion: m.psVersion,
+    clockSkewSec: opts.clockSkewSec ?? m.clockSkewSec,
+    env,
+    registry: registryOf(m),
+    cim: cimOf(m),
+    ...filesOf(m),
+    netIPAddresses: [
+      ...m.ipv4.map((a, i) => ({ IPAddress: a, InterfaceAlias: 'Ethernet', InterfaceIndex: 6, AddressFamily: 'IPv4' as const, AddressState: 'Preferred', PrefixOrigin: 'Manual', PrefixLength: i === 0 ? 24 : 32 })),
+      ...m.ipv6.map((a) => ({ IPAddress: a, InterfaceAlias: 'Ethernet', InterfaceIndex: 6, AddressFamily: 'IPv6' as const, AddressState: 'Preferred', PrefixOrigin: 'Manual', PrefixLength: 64 })),
+      // Every Windows host has the loopback interface, whatever its adapters.
+      { IPAddress: '127.0.0.1', InterfaceAlias: 'Loopback Pseudo-Interface 1', InterfaceIndex: 1, AddressFamily: 'IPv4', AddressState: 'Preferred', PrefixOrigin: 'WellKnown', PrefixLength: 8 },
+      { IPAddress: '::1', InterfaceAlias: 'Loopback Pseudo-Interface 1', InterfaceIndex: 1, AddressFamily: 'IPv6', AddressState: 'Preferred', PrefixOrigin: 'WellKnown', PrefixLength: 128 },
+    ],
+    ...processesAndListeners(m),
+    services: m.services.map((s) => ({ Name: s.name, DisplayName: s.name, Status: s.state, StartType: s.startType })),
+    network: opts.network ?? { dns: {}, hosts: {} },
+  };
+}
+
+/** The lab as one host sees it over the network: which names resolve, which endpoints answer. */
+export interface LabNetworkSource {
+  hosts(): LabHostRef[];
+  getHostState(name: string): LabHostState | undefined;
+  isUp(name: string): boolean;
+  canConnect(fromHost: string, toHost: string, port: number): boolean;
+}
+
+/**
+ * The network part of a host's view, from the lab: every lab host's name resolves to its address; per
+ * address, whether it is up, the ports a connect from `fromHost` reaches (of the ports it listens on,
+ * the lab's own endpoints and `ports`), and the ports its firewall drops.
+ */
+export function projectNetwork(lab: LabNetworkSource, fromHost: string, ports: readonly number[] = []): WindowsView['network'] {
+  const dns: WindowsView['network']['dns'] = {};
+  const hosts: WindowsView['network']['hosts'] = {};
+  for (const h of lab.hosts()) {
+    dns[h.name] = [h.address];
+    const m = lab.getHostState(h.name)?.machine;
+    const candidates = new Set([...(m?.listeningPorts ?? []), 22, 5985, 5986, ...ports]);
+    hosts[h.address] = {
+      up: lab.isUp(h.name),
+      openPorts: [...candidates].filter((p) => lab.canConnect(fromHost, h.name, p)).sort((a, b) => a - b),
+      blockedPorts: [...(m?.blockedPorts ?? [])],
+    };
+  }
+  return { dns, hosts };
+}
