@@ -15,7 +15,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningLab } from '../../src/lab/lab.js';
 import { startTestLab, USER } from '../lab/helpers.js';
-import { pwshForTests } from '../lab/differential/pwsh.js';
+import { pwshForTests } from '../helpers/pwsh.js';
 
 const run = promisify(execFile);
 const ANSIBLE = '/usr/bin/ansible';

@@ -92,3 +92,15 @@ export function requirePwsh(): string {
   if (!pwshLookup.path) throw new Error(pwshLookup.reason);
   return pwshLookup.path;
 }
+
+/**
+ * For a file whose tests all need pwsh and decide themselves how to skip (`describe.skipIf(!pwsh)`):
+ * the pwsh path; null (with a loud line on stderr) when there is none outside CI; under CI=true an error.
+ */
+export function pwshForTests(what: string): string | null {
+  if (pwshLookup.path) return pwshLookup.path;
+  const why = `${what} needs pwsh 7: ${pwshLookup.reason}`;
+  if (isCI()) throw new Error(`${why} (CI=true: PowerShell tests are never skipped)`);
+  process.stderr.write(`\n*** SKIPPING: ${why} ***\n\n`);
+  return null;
+}

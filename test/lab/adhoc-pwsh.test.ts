@@ -16,7 +16,7 @@ import { deriveState } from '../../src/lab/state/derive.js';
 import type { LabHostRuntime } from '../../src/lab/state/host.js';
 import { decodeStderr } from '../../src/runner/clixml.js';
 import { encodeCommand } from '../../src/runner/bootstrap.js';
-import { pwshForTests } from './differential/pwsh.js';
+import { pwshForTests } from '../helpers/pwsh.js';
 
 const pwsh = pwshForTests('test/lab/adhoc-pwsh.test.ts');
 const ref = { name: 'web7', address: '127.0.20.207' };

@@ -10,7 +10,7 @@ import type { WindowsView } from '../../src/lab/shim/view-schema.js';
 import { projectWindowsView } from '../../src/lab/shim/windows-view.js';
 import { deriveMachine } from '../../src/lab/state/derive.js';
 import { libraryText } from '../../src/runner/scripts.js';
-import { pwshForTests } from './differential/pwsh.js';
+import { pwshForTests } from '../helpers/pwsh.js';
 
 const pwsh = pwshForTests('test/lab/shim.test.ts');
 let host: ShimHost;

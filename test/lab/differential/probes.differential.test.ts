@@ -20,7 +20,7 @@ import { FileHashData } from '../../../src/runner/file-results.js';
 import { libraryText, loadScript } from '../../../src/runner/scripts.js';
 import { diffValues } from './diff.js';
 import { factsParams, generatedStates, labViewOf, presetStates, reachTargets, rng, type LabMember, type NamedState } from './machines.js';
-import { pwshForTests } from './pwsh.js';
+import { pwshForTests } from '../../helpers/pwsh.js';
 
 const pwsh = pwshForTests('test/lab/differential');
 const SEED = Number(process.env.DIFFERENTIAL_SEED ?? 20261202);

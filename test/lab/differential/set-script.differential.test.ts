@@ -16,7 +16,7 @@ import type { LabMachine } from '../../../src/lab/state/types.js';
 import { libraryText } from '../../../src/runner/scripts.js';
 import { diffValues } from './diff.js';
 import { presetStates } from './machines.js';
-import { pwshForTests } from './pwsh.js';
+import { pwshForTests } from '../../helpers/pwsh.js';
 
 const pwsh = pwshForTests('test/lab/differential (Set scripts)');
 
