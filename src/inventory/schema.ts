@@ -54,6 +54,10 @@ export const FileRef = z
   .regex(/^file:.+$/, { message: 'must be a file reference: file:PATH (relative to the inventory file, ~ expanded)' })
   .meta({ description: 'file:PATH, relative to the inventory file, ~ expanded', examples: ['file:certs/ca.pem'] });
 
+/** winrm.maxResponseSizeKb: at least one 150 KiB envelope with its framing; at most 256 MiB. */
+const MIN_RESPONSE_KB = 160;
+const MAX_RESPONSE_KB = 262_144;
+
 const Port = z.number().int().min(1).max(65535).meta({ description: 'TCP port, 1-65535' });
 
 /** Version strings must be quoted in YAML: unquoted 2.10 would read as the number 2.1. */
@@ -78,6 +82,14 @@ export const WinrmVars = z.strictObject({
   operationTimeoutSec: z.number().int().min(1).max(3600).optional().meta({ description: 'WS-Man OperationTimeout for long polls, seconds. Default 20.' }),
   connectTimeoutMs: z.number().int().min(100).max(600_000).optional().meta({ description: 'TCP connect + TLS handshake timeout, ms. Default 10000.' }),
   requestTimeoutMs: z.number().int().min(1000).max(3_600_000).optional().meta({ description: 'Upper bound for one HTTP exchange, ms. Default 60000.' }),
+  maxResponseSizeKb: z
+    .number()
+    .int()
+    .min(MIN_RESPONSE_KB)
+    .max(MAX_RESPONSE_KB)
+    .nullable()
+    .optional()
+    .meta({ description: 'Largest HTTP response body accepted from the host, KiB (see docs/security.md). Default null: twice the envelope size plus 64 KiB (1064).' }),
 });
 
 export const JumpHostVars = z.strictObject({
@@ -156,6 +168,7 @@ export const ResolvedWinrm = z
     operationTimeoutSec: z.number().int().default(20),
     connectTimeoutMs: z.number().int().default(10_000),
     requestTimeoutMs: z.number().int().default(60_000),
+    maxResponseSizeKb: z.number().int().nullable().default(null),
   })
   .superRefine((w, ctx) => {
     if (w.auth === 'basic' && w.scheme === 'http' && !w.allowUnencrypted) {

@@ -69,6 +69,7 @@ export async function winrmSettingsOf(host: HostConfig, opts: OpenSessionOptions
     operationTimeoutSec: w.operationTimeoutSec,
     connectTimeoutMs: w.connectTimeoutMs,
     requestTimeoutMs: w.requestTimeoutMs,
+    ...(w.maxResponseSizeKb ? { maxResponseSizeKb: w.maxResponseSizeKb } : {}),
   };
 }
 

@@ -14,6 +14,7 @@ import { WsmanChannel } from './channel.js';
 import { WinrmProcess } from './process.js';
 import { winrmDefaults, type WinrmConnectSettings } from './settings.js';
 import { WinrsShells } from './shell.js';
+import { DEFAULT_MAX_HEAD_BYTES, responseBodyLimit } from './http-parser.js';
 
 /** Receive OperationTimeout while a process's stdin is open: the longest a write may wait for a poll. */
 const INTERACTIVE_POLL_MS = 1000;
@@ -68,6 +69,10 @@ export class WinrmSession implements Session {
         scheme: settings.scheme,
         tls: settings.tls,
         connectTimeoutMs: settings.connectTimeoutMs ?? winrmDefaults.connectTimeoutMs,
+        limits: {
+          maxHeadBytes: DEFAULT_MAX_HEAD_BYTES,
+          maxBodyBytes: settings.maxResponseSizeKb ? settings.maxResponseSizeKb * 1024 : responseBodyLimit(settings.maxEnvelopeSizeKb ?? winrmDefaults.maxEnvelopeSizeKb),
+        },
       },
       authenticatorFor(host, settings),
     );
