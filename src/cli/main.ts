@@ -8,6 +8,7 @@ import { hideBin } from 'yargs/helpers';
 import { ExitCode, exitCodeDescriptions } from '../exit-codes.js';
 import { CortexError, exitCodeOf } from '../errors.js';
 import { redact } from '../secrets/registry.js';
+import { consoleText } from '../report/console-text.js';
 import { inventoryCommand } from './commands/inventory.js';
 import { execCommand } from './commands/exec.js';
 import { labCommand } from './commands/lab.js';
@@ -55,12 +56,12 @@ export async function main(argv: string[]): Promise<number> {
     if (typeof result.exitCode === 'number') exitCode = result.exitCode;
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`cortex-deploy: ${err.message}\nRun with --help for usage.\n`);
+      process.stderr.write(`cortex-deploy: ${consoleText(err.message)}\nRun with --help for usage.\n`);
       return ExitCode.InvalidInput;
     }
     exitCode = exitCodeOf(err);
     const message = err instanceof CortexError ? err.message : `internal error: ${(err as Error)?.stack ?? String(err)}`;
-    process.stderr.write(`cortex-deploy: ${redact(message)}\n`);
+    process.stderr.write(`cortex-deploy: ${consoleText(redact(message))}\n`);
   }
   return exitCode;
 }

@@ -8,6 +8,7 @@ import type { PreflightHost } from '../preflight/finding.js';
 import { hostStatus, type HostOutcome } from '../preflight/outcome.js';
 import { redact } from '../secrets/registry.js';
 import { CELL_TEXT } from './preflight-console.js';
+import { consoleLine } from './console-text.js';
 
 export class PreflightProgress {
   private readonly running = new Map<string, number>();
@@ -61,5 +62,5 @@ export function hostFinishedLine(outcome: HostOutcome): string {
   const label = outcome.reachable ? CELL_TEXT[s] : 'unreachable';
   const bad = outcome.findings.filter((f) => f.status !== 'pass');
   const detail = !outcome.reachable ? (bad[0]?.message ?? '') : bad.length > 0 ? bad.map((f) => `${f.id}=${f.status}`).join(' ') : `${outcome.findings.length} checks`;
-  return redact(`${outcome.host.name} ${label} ${(outcome.durationMs / 1000).toFixed(2)}s ${detail}`.trimEnd());
+  return redact(consoleLine(`${outcome.host.name} ${label} ${(outcome.durationMs / 1000).toFixed(2)}s ${detail}`.trimEnd()));
 }

@@ -14,6 +14,7 @@ import { ExitCode, worstExitCode, type ExitCodeValue } from '../../exit-codes.js
 import type { HostConfig } from '../../inventory/types.js';
 import { ADHOC_SCRIPT_ID, ScriptRunner, type ScriptResult } from '../../runner/index.js';
 import { redact } from '../../secrets/registry.js';
+import { consoleText } from '../../report/console-text.js';
 import { openSession } from '../../transport/connect.js';
 import type { Session } from '../../transport/session.js';
 import { prepareHostRun } from '../host-run.js';
@@ -127,17 +128,17 @@ export function renderHostBlock(o: ExecHostOutcome, color: boolean, width: numbe
   const c = pc.createColors(color);
   const prefix = `${c.bold(o.name.padEnd(width))} | `;
   const lines: string[] = [];
-  const text = o.output.flatMap((item) => item.split(/\r?\n/));
+  const text = o.output.flatMap((item) => consoleText(item).split('\n'));
   // Out-String frames tables with blank lines; keep the inner ones, drop those around the output.
   while (text.length && text[0]!.trim() === '') text.shift();
   while (text.length && text[text.length - 1]!.trim() === '') text.pop();
   for (const l of text) lines.push(`${prefix}${l.trimEnd()}`);
-  for (const w of o.warnings) lines.push(`${prefix}${c.yellow(`WARNING: ${w}`)}`);
-  for (const e of o.errors) for (const l of e.message.split(/\r?\n/)) lines.push(`${prefix}${c.red(l)}`);
+  for (const w of o.warnings) lines.push(`${prefix}${c.yellow(`WARNING: ${consoleText(w)}`)}`);
+  for (const e of o.errors) for (const l of consoleText(e.message).split('\n')) lines.push(`${prefix}${c.red(l)}`);
   const secs = `${(o.durationMs / 1000).toFixed(1)} s`;
   if (o.status === 'ok') lines.push(`${prefix}${c.green(`ok, exit code 0 (${secs})`)}`);
   else if (o.status === 'failed' && o.exitCode !== null) lines.push(`${prefix}${c.red(`failed, exit code ${o.exitCode} (${secs})`)}`);
-  else lines.push(`${prefix}${c.red(`${o.status}: ${o.error ?? 'unknown error'}`)}`);
+  else lines.push(`${prefix}${c.red(`${o.status}: ${consoleText(o.error ?? 'unknown error')}`)}`);
   return `${lines.join('\n')}\n`;
 }
 
