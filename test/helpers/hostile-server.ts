@@ -32,6 +32,7 @@ function faultWithEscapes(): string {
     '<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:f="http://schemas.microsoft.com/wbem/wsman/1/wsmanfault">' +
     '<s:Header/><s:Body><s:Fault><s:Code><s:Value>s:Receiver</s:Value></s:Code>' +
     `<s:Reason><s:Text xml:lang="en-US">evil&#x1b;[2J reason</s:Text></s:Reason>` +
+    // eslint-disable-next-line no-control-regex
     `<s:Detail><f:WSManFault Code="2150858770" Machine="evil"><f:Message>${ESCAPE_PAYLOAD.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `&#x${c.charCodeAt(0).toString(16)};`)}</f:Message></f:WSManFault></s:Detail>` +
     '</s:Fault></s:Body></s:Envelope>'
   );

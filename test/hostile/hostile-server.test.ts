@@ -83,6 +83,7 @@ describe('the WinRM client against a hostile server', () => {
     const { err } = await attack('fault-escapes');
     expect(err.message).toContain('\u001b'); // the error keeps what the host said…
     const shown = consoleText(err.message);
+    // eslint-disable-next-line no-control-regex
     expect(shown).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/); // …the console gets none of it raw
     expect(shown).toContain('pwned');
     expect(ESCAPE_PAYLOAD).toContain('\u009b');
