@@ -10,6 +10,8 @@ export interface HostOutcome {
   host: PreflightHost;
   /** False when the connection or the login failed: its only finding is host.reachable (error). */
   reachable: boolean;
+  /** The session was not tried because the host's settings are unusable (a secret that cannot be resolved): exit 3. */
+  invalidInput?: boolean;
   findings: Finding[];
   durationMs: number;
 }
@@ -38,10 +40,11 @@ export function hostStatus(o: HostOutcome): CheckStatus {
   return worstStatus(o.findings.map((f) => f.status));
 }
 
-/** 2 if a host could not be reached or refused the login; else 1 if any check failed or errored; else 0 (warnings allowed). */
+/** 3 if a host's settings were unusable; 2 if a host could not be reached or refused the login; else 1 if any check failed or errored; else 0 (warnings allowed). */
 export function exitCodeOf(outcomes: readonly HostOutcome[]): ExitCodeValue {
   return worstExitCode(
     outcomes.map((o) => {
+      if (o.invalidInput) return ExitCode.InvalidInput;
       if (!o.reachable) return ExitCode.Unreachable;
       const s = hostStatus(o);
       return s === 'fail' || s === 'error' ? ExitCode.Failed : ExitCode.Ok;

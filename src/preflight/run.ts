@@ -77,11 +77,13 @@ interface HostRun {
 }
 
 /**
- * Kinds of error that mean "we never got to ask the host anything": network, login, certificate, and
- * connection settings that cannot be used (an unset env: password reference).
+ * A session that could not be opened means we never got to ask the host anything, whatever the
+ * reason: network, login, certificate, an HTTP 500 or a timeout during the handshake (the host is
+ * unreachable, exit 2), or connection settings that cannot be used, such as an unset env: password
+ * reference (invalid input, exit 3, as everywhere: docs/exit-codes.md).
  */
-function isConnectFailure(err: unknown): boolean {
-  return err instanceof CortexError && (err.kind === 'unreachable' || err.kind === 'auth' || err.kind === 'tls' || err.kind === 'input');
+function isInputError(err: unknown): boolean {
+  return err instanceof CortexError && err.kind === 'input';
 }
 
 /** A probe ran and reported failure in its envelope (ok: false). */
@@ -132,9 +134,9 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
     try {
       conn = await opts.connect(host);
     } catch (err) {
-      const reachable = !isConnectFailure(err);
-      run.outcome.reachable = reachable;
-      run.hostFindings = [finding(reachable ? 'probe.facts' : 'host.reachable', 'error', 'a session to the host', 'no session', messageOf(err), 'Check the address, the transport settings and the credentials in the inventory; cortex-deploy exec -i INV --limit HOST -- hostname tries one host.')];
+      run.outcome.reachable = false;
+      if (isInputError(err)) run.outcome.invalidInput = true;
+      run.hostFindings = [finding('host.reachable', 'error', 'a session to the host', 'no session', messageOf(err), 'Check the address, the transport settings and the credentials in the inventory; cortex-deploy exec -i INV --limit HOST -- hostname tries one host.')];
       run.outcome.durationMs = now() - t0;
       return run;
     }

@@ -21,12 +21,15 @@ export interface ConnectLog {
 export interface OpenSessionOptions {
   /** The inventory file: relative file: references start at its folder (default: the current directory). */
   inventoryFile?: string;
+  /** The loaded inventory: errors about secret references then name the file:line that wrote them. */
+  inventory?: Pick<Inventory, 'file' | 'positionOf'>;
   log?: ConnectLog;
   /** SSH: trust and record a host key seen for the first time. */
   acceptNewHostKeys?: boolean;
 }
 
-function inventoryOf(opts: OpenSessionOptions): Pick<Inventory, 'file'> {
+function inventoryOf(opts: OpenSessionOptions): Pick<Inventory, 'file'> & Partial<Pick<Inventory, 'positionOf'>> {
+  if (opts.inventory) return opts.inventory;
   return { file: opts.inventoryFile ?? `${process.cwd()}/inventory.yaml` };
 }
 

@@ -159,7 +159,7 @@ export async function runExecCommand(args: ExecArgs, io: ExecIo): Promise<number
   }
   const { inventory, hosts, run, log } = await prepareHostRun(args, io, 'exec');
   log.info({ hosts: hosts.map((h) => h.name), forks: args.forks, oneshot: args.oneshot }, 'exec started');
-  const connect = io.connect ?? ((h: HostConfig) => openSession(h, { inventoryFile: inventory.file, log, acceptNewHostKeys: args.acceptNewHostKeys === true }));
+  const connect = io.connect ?? ((h: HostConfig) => openSession(h, { inventoryFile: inventory.file, inventory, log, acceptNewHostKeys: args.acceptNewHostKeys === true }));
   const width = Math.max(...hosts.map((h) => h.name.length));
   const queue = new PQueue({ concurrency: args.forks });
   const outcomes = await Promise.all(

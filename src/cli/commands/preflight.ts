@@ -61,7 +61,7 @@ export async function runPreflightCommand(args: PreflightArgs, io: PreflightIo):
   log.info({ hosts: selected.length, forks: args.forks }, 'preflight started');
 
   const byName = new Map(selected.map((h) => [h.name, h]));
-  const connect: Connect = io.connect ?? ((host) => connectForPreflight(byName.get(host.name) as HostConfig, { inventoryFile: inventory.file, log, acceptNewHostKeys: args.acceptNewHostKeys === true }));
+  const connect: Connect = io.connect ?? ((host) => connectForPreflight(byName.get(host.name) as HostConfig, { inventoryFile: inventory.file, inventory, log, acceptNewHostKeys: args.acceptNewHostKeys === true }));
 
   const tty = io.stderr.isTTY === true && !args.verbose;
   const progress = new PreflightProgress(selected.length);
