@@ -13,6 +13,7 @@ import { inventoryCommand } from './commands/inventory.js';
 import { execCommand } from './commands/exec.js';
 import { labCommand } from './commands/lab.js';
 import { preflightCommand } from './commands/preflight.js';
+import { tolerateClosedPipes } from './closed-pipe.js';
 
 const exitCodesEpilogue = [
   'Exit codes:',
@@ -72,5 +73,6 @@ class UsageError extends Error {}
  * Command handlers set the exit code on their argv (`argv.exitCode = n`), so the handler stays
  * testable and main() stays the one place that ends the process.
  */
+tolerateClosedPipes();
 const code = await main(hideBin(process.argv));
 process.exitCode = code;

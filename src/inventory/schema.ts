@@ -8,6 +8,7 @@
  * Key names follow design.md ("Inventory"); they are a contract: add keys, rename none.
  */
 import { z } from 'zod';
+import { ADDRESS_HINT, addressProblem } from './address.js';
 
 export const ROLES = ['web', 'app', 'db', 'lb'] as const;
 export const TRANSPORTS = ['winrm', 'ssh', 'local'] as const;
@@ -222,6 +223,13 @@ export const ResolvedHostVars = z
     lab: z.unknown().optional(),
   })
   .superRefine((h, ctx) => {
+    for (const [path, address] of [
+      [['address'], h.address],
+      [['ssh', 'jumpHost', 'address'], h.ssh.jumpHost?.address],
+    ] as const) {
+      const problem = address === undefined ? null : addressProblem(address);
+      if (problem) ctx.addIssue({ code: 'custom', path: [...path], message: `'${address}' is not an IPv4, IPv6 or DNS name address: ${problem}.`, params: { hint: ADDRESS_HINT } });
+    }
     if (h.transport === 'winrm' && !h.winrm.user && h.winrm.auth !== 'kerberos' && h.winrm.auth !== 'certificate') {
       ctx.addIssue({
         code: 'custom',

@@ -180,7 +180,20 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
   const finish = (run: HostRun, medianSkew: number): HostOutcome => {
     const { host } = run.outcome;
     const perHost = run.facts ? evaluateHost({ host, facts: run.facts, clock: run.skewMs === null ? null : { skewMs: run.skewMs, medianSkewMs: medianSkew } }) : run.hostFindings;
-    const session = run.outcome.reachable ? [finding('host.reachable', 'pass', 'a session to the host', 'connected', 'Connected and logged in.')] : [];
+    const session = !run.outcome.reachable
+      ? []
+      : host.tlsInsecure
+        ? [
+            finding(
+              'host.reachable',
+              'warn',
+              'a session to the host, its TLS certificate verified',
+              'connected; TLS certificate verification is OFF (winrm.tls.insecure: true)',
+              'Connected and logged in, but TLS certificate verification is OFF (winrm.tls.insecure: true): anyone on the path can impersonate this host and read its credentials.',
+              'Trust the issuing CA with winrm.tls.ca and remove winrm.tls.insecure.',
+            ),
+          ]
+        : [finding('host.reachable', 'pass', 'a session to the host', 'connected', 'Connected and logged in.')];
     return { ...run.outcome, findings: sortFindings([...session, ...perHost, ...run.reach]) };
   };
 

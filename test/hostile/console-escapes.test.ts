@@ -34,7 +34,7 @@ describe('consoleText', () => {
 
 describe('console writers', () => {
   it('exec: host output, warnings, errors and the failure reason', () => {
-    const o: ExecHostOutcome = { name: 'app1', address: '127.0.0.1', status: 'failed', exitCode: null, output: [EVIL], errors: [{ message: EVIL, category: 'x', fullyQualifiedErrorId: 'y' }], warnings: [EVIL], error: EVIL, durationMs: 1, resultCode: 1 };
+    const o: ExecHostOutcome = { name: 'app1', address: '127.0.0.1', status: 'failed', exitCode: null, output: [EVIL], errors: [{ message: EVIL, category: 'x', fullyQualifiedErrorId: 'y' }], warnings: [EVIL], error: EVIL, durationMs: 1, resultCode: 1, tlsInsecure: false };
     const text = renderHostBlock(o, false, 4);
     expect(text).toContain('pwned');
     expect(text).not.toMatch(RAW);

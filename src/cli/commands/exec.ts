@@ -15,7 +15,7 @@ import type { HostConfig } from '../../inventory/types.js';
 import { ADHOC_SCRIPT_ID, ScriptRunner, type ScriptResult } from '../../runner/index.js';
 import { redact } from '../../secrets/registry.js';
 import { consoleText } from '../../report/console-text.js';
-import { openSession } from '../../transport/connect.js';
+import { insecureTlsWarning, openSession } from '../../transport/connect.js';
 import type { Session } from '../../transport/session.js';
 import { prepareHostRun } from '../host-run.js';
 
@@ -59,6 +59,8 @@ export interface ExecHostOutcome {
   durationMs: number;
   /** This host's share of the process exit code. */
   resultCode: ExitCodeValue;
+  /** The session skipped TLS certificate verification (winrm.tls.insecure). */
+  tlsInsecure: boolean;
 }
 
 export interface ExecDocument {
@@ -83,6 +85,7 @@ function outcomeFromResult(host: HostConfig, r: ScriptResult, durationMs: number
     error: ok ? null : (r.error?.message ?? `exit code ${r.exitCode}`),
     durationMs,
     resultCode: ok ? ExitCode.Ok : ExitCode.Failed,
+    tlsInsecure: insecureTlsWarning(host) !== null,
   };
 }
 
@@ -100,6 +103,7 @@ function outcomeFromError(host: HostConfig, err: unknown, durationMs: number): E
     error: message,
     durationMs,
     resultCode: code,
+    tlsInsecure: insecureTlsWarning(host) !== null,
   };
 }
 

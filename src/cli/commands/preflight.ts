@@ -8,6 +8,7 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import type { HostConfig } from '../../inventory/types.js';
+import { InputError } from '../../errors.js';
 import { prepareHostRun } from '../host-run.js';
 import { redact } from '../../secrets/registry.js';
 import type { PreflightHost } from '../../preflight/finding.js';
@@ -19,6 +20,8 @@ import { renderPreflightJunit } from '../../report/preflight-junit.js';
 import { renderPreflightHtml } from '../../report/preflight-html.js';
 import { PreflightProgress, hostFinishedLine } from '../../report/progress.js';
 import { connectForPreflight } from '../../preflight/connect.js';
+import { checkReportPath } from '../report-paths.js';
+import { insecureTlsWarning } from '../../transport/connect.js';
 
 export interface PreflightArgs {
   inventory: string;
@@ -45,18 +48,25 @@ export interface PreflightIo {
 }
 
 export function toPreflightHost(h: HostConfig): PreflightHost {
-  return { name: h.name, address: h.address, roles: [...h.roles], installPath: h.installPath ?? null };
+  return { name: h.name, address: h.address, roles: [...h.roles], installPath: h.installPath ?? null, ...(insecureTlsWarning(h) ? { tlsInsecure: true } : {}) };
 }
 
 function writeReport(file: string, text: string): string {
   const path = resolve(file);
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, text);
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text);
+  } catch (err) {
+    throw new InputError(`cannot write the report ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)}).`, { hint: 'Check the path and its permissions.' });
+  }
   return path;
 }
 
 /** Runs the command; returns the exit code (design.md): 0 pass (warnings allowed), 1 a check failed, 2 a host unreachable. */
 export async function runPreflightCommand(args: PreflightArgs, io: PreflightIo): Promise<number> {
+  if (args.reportJson !== undefined) checkReportPath('--report-json', args.reportJson);
+  if (args.reportJunit !== undefined) checkReportPath('--report-junit', args.reportJunit);
+  if (args.reportHtml !== undefined) checkReportPath('--report-html', args.reportHtml);
   const { inventory, hosts: selected, run, log } = await prepareHostRun(args, io, 'preflight');
   log.info({ hosts: selected.length, forks: args.forks }, 'preflight started');
 
