@@ -361,7 +361,8 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
             https: endpoints.get(h.ref.name)?.https ?? null,
             ssh: h.transport === 'ssh' && ssh ? `ssh://${h.ref.address}:${ssh.port}` : null,
           },
-          counters: { ...h.counters },
+          // openShells: shells open now (null for SSH hosts, which have none); an interrupted run must leave 0.
+          counters: { ...h.counters, openShells: h.transport === 'winrm' && winrm ? winrm.openShells(h.ref.name) : null },
           faults: h.faults.faults,
           pendingReboot: h.state.machine.pendingReboot,
           bootTime: h.state.machine.bootTime,
