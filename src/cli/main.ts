@@ -76,3 +76,5 @@ class UsageError extends Error {}
 tolerateClosedPipes();
 const code = await main(hideBin(process.argv));
 process.exitCode = code;
+// An interrupted run has closed what it opened; should anything still hold the event loop, end anyway.
+if (code === ExitCode.Interrupted) setTimeout(() => process.exit(code), 2000).unref();

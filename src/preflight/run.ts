@@ -60,6 +60,12 @@ export interface PreflightOptions {
   events?: PreflightEvents;
   /** Workstation clock (tests pin it). */
   now?: () => number;
+  /**
+   * Aborted when the run is interrupted (src/lifecycle/interrupt.ts): hosts not yet started are not
+   * started, a host whose session opens after it is closed at once, and hosts whose probes fail
+   * after it are marked stopped rather than failed.
+   */
+  signal?: AbortSignal;
 }
 
 export const DEFAULT_FORKS = 1000;
@@ -126,14 +132,30 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
   const reported = new Map<string, HostOutcome>();
   const queue = new PQueue({ concurrency: Math.max(1, opts.forks) });
 
+  const aborted = () => opts.signal?.aborted === true;
+  const notProbed = (host: PreflightHost, interrupted: 'not-started' | 'stopped', why: string, durationMs = 0): HostRun => ({
+    outcome: { host, reachable: false, interrupted, findings: [], durationMs },
+    facts: null,
+    skewMs: null,
+    hostFindings: [finding('host.reachable', 'error', 'a session to the host', 'not probed', why, 'Run preflight again.')],
+    reach: [],
+    reachResult: null,
+  });
+
   const probeHost = async (host: PreflightHost): Promise<HostRun> => {
+    if (aborted()) return notProbed(host, 'not-started', 'Not probed: the run was interrupted before this host was started.');
     const t0 = now();
     opts.events?.hostStarted?.(host, t0);
     const run: HostRun = { outcome: { host, reachable: true, findings: [], durationMs: 0 }, facts: null, skewMs: null, hostFindings: [], reach: [], reachResult: null };
     let conn: ProbeConnection;
     try {
       conn = await opts.connect(host);
+      if (aborted()) {
+        await conn.close().catch(() => undefined);
+        return notProbed(host, 'stopped', 'Not probed: the run was interrupted while connecting to this host.', now() - t0);
+      }
     } catch (err) {
+      if (aborted()) return notProbed(host, 'stopped', `Not probed: the run was interrupted while connecting to this host (${messageOf(err)}).`, now() - t0);
       run.outcome.reachable = false;
       if (isInputError(err)) run.outcome.invalidInput = true;
       run.hostFindings = [finding('host.reachable', 'error', 'a session to the host', 'no session', messageOf(err), 'Check the address, the transport settings and the credentials in the inventory; cortex-deploy exec -i INV --limit HOST -- hostname tries one host.')];
@@ -174,6 +196,12 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
     }
     run.outcome.durationMs = now() - t0;
     run.closing = conn.close().catch(() => undefined);
+    // Probes cut short by the interrupt (their session closed under them) did not fail: they were stopped.
+    if (aborted() && (!run.facts || (targets.length > 0 && !run.reachResult))) {
+      const stopped = notProbed(host, 'stopped', 'Stopped: the run was interrupted while this host was being probed.', run.outcome.durationMs);
+      stopped.closing = run.closing;
+      return stopped;
+    }
     return run;
   };
 
@@ -226,5 +254,12 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
     plan,
     new Map(opts.hosts.map((h) => [h.name, runs.get(h.name)?.reachResult ?? null])),
   );
-  return { startedAt: new Date(startedAt).toISOString(), hosts: outcomes, matrix, summary: summarize(outcomes, now() - startedAt) };
+  const summary = summarize(outcomes, now() - startedAt);
+  if (aborted()) {
+    summary.interrupted = {
+      notStarted: outcomes.filter((o) => o.interrupted === 'not-started').map((o) => o.host.name),
+      stopped: outcomes.filter((o) => o.interrupted === 'stopped').map((o) => o.host.name),
+    };
+  }
+  return { startedAt: new Date(startedAt).toISOString(), hosts: outcomes, matrix, summary };
 }

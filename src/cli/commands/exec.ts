@@ -18,6 +18,10 @@ import { consoleText } from '../../report/console-text.js';
 import { insecureTlsWarning, openSession } from '../../transport/connect.js';
 import type { Session } from '../../transport/session.js';
 import { prepareHostRun } from '../host-run.js';
+import { RunInterrupt } from '../../lifecycle/interrupt.js';
+import type { CleanupOutcome } from '../../lifecycle/cleanup.js';
+import { consoleLine } from '../../report/console-text.js';
+import { interruptedLines, sessionClosedOnInterrupt } from '../interrupted.js';
 
 export interface ExecArgs {
   inventory: string;
@@ -41,9 +45,12 @@ export interface ExecIo {
   connect?: (host: HostConfig) => Promise<Session>;
   /** Where run logs go; null: none. */
   runDir?: string | null;
+  /** The run's interrupt (tests trigger it); default: one installed on SIGINT/SIGTERM for this run. */
+  interrupt?: RunInterrupt;
 }
 
-export type HostStatus = 'ok' | 'failed' | 'unreachable';
+/** `interrupted`: the run was interrupted before this host started, or while it ran. */
+export type HostStatus = 'ok' | 'failed' | 'unreachable' | 'interrupted';
 
 export interface ExecHostOutcome {
   name: string;
@@ -65,7 +72,7 @@ export interface ExecHostOutcome {
 
 export interface ExecDocument {
   hosts: ExecHostOutcome[];
-  summary: { hosts: number; ok: number; failed: number; unreachable: number; exitCode: ExitCodeValue };
+  summary: { hosts: number; ok: number; failed: number; unreachable: number; interrupted?: { notStarted: string[]; stopped: string[] }; exitCode: ExitCodeValue };
 }
 
 export const DEFAULT_EXEC_FORKS = 10;
@@ -147,13 +154,22 @@ export function renderHostBlock(o: ExecHostOutcome, color: boolean, width: numbe
 }
 
 export function summarize(outcomes: ExecHostOutcome[]): ExecDocument['summary'] {
+  const interrupted = outcomes.filter((o) => o.status === 'interrupted');
+  const notStarted = (o: ExecHostOutcome) => o.error === NOT_STARTED;
   return {
     hosts: outcomes.length,
     ok: outcomes.filter((o) => o.status === 'ok').length,
     failed: outcomes.filter((o) => o.status === 'failed').length,
     unreachable: outcomes.filter((o) => o.status === 'unreachable').length,
+    ...(interrupted.length ? { interrupted: { notStarted: interrupted.filter(notStarted).map((o) => o.name), stopped: interrupted.filter((o) => !notStarted(o)).map((o) => o.name) } } : {}),
     exitCode: worstExitCode(outcomes.map((o) => o.resultCode)),
   };
+}
+
+const NOT_STARTED = 'not started: the run was interrupted';
+
+function interruptedOutcome(host: HostConfig, why: string, durationMs: number): ExecHostOutcome {
+  return { name: host.name, address: host.address, status: 'interrupted', exitCode: null, output: [], errors: [], warnings: [], error: why, durationMs, resultCode: ExitCode.Interrupted, tlsInsecure: insecureTlsWarning(host) !== null };
 }
 
 export async function runExecCommand(args: ExecArgs, io: ExecIo): Promise<number> {
@@ -163,19 +179,30 @@ export async function runExecCommand(args: ExecArgs, io: ExecIo): Promise<number
   }
   const { inventory, hosts, run, log } = await prepareHostRun(args, io, 'exec');
   log.info({ hosts: hosts.map((h) => h.name), forks: args.forks, oneshot: args.oneshot }, 'exec started');
-  const connect = io.connect ?? ((h: HostConfig) => openSession(h, { inventoryFile: inventory.file, inventory, log, acceptNewHostKeys: args.acceptNewHostKeys === true }));
+  const interrupt = io.interrupt ?? new RunInterrupt({ notify: (line) => io.stderr.write(`${consoleLine(line)}\n`) }).install();
+  const open = io.connect ?? ((h: HostConfig) => openSession(h, { inventoryFile: inventory.file, inventory, log, acceptNewHostKeys: args.acceptNewHostKeys === true }));
+  const connect = sessionClosedOnInterrupt(open, interrupt);
   const width = Math.max(...hosts.map((h) => h.name.length));
   const queue = new PQueue({ concurrency: args.forks });
-  const outcomes = await Promise.all(
-    hosts.map((h) =>
-      queue.add(async () => {
-        const o = await execOnHost(h, text, args, connect);
-        log.info({ host: o.name, status: o.status, exitCode: o.exitCode, durationMs: o.durationMs, error: o.error }, 'host finished');
-        if (!args.json) io.stdout.write(renderHostBlock(o, io.color, width));
-        return o;
-      }),
-    ),
-  );
+  let outcomes: ExecHostOutcome[];
+  let released: CleanupOutcome | null = null;
+  try {
+    outcomes = await Promise.all(
+      hosts.map((h) =>
+        queue.add(async () => {
+          // After an interrupt no host starts; one that fails after it was stopped, not failed.
+          if (interrupt.interrupted) return interruptedOutcome(h, NOT_STARTED, 0);
+          let o = await execOnHost(h, text, args, connect);
+          if (interrupt.interrupted && o.status !== 'ok') o = interruptedOutcome(h, `stopped: the run was interrupted while this host ran (${o.error ?? 'no result'})`, o.durationMs);
+          log.info({ host: o.name, status: o.status, exitCode: o.exitCode, durationMs: o.durationMs, error: o.error }, 'host finished');
+          if (!args.json && o.status !== 'interrupted') io.stdout.write(renderHostBlock(o, io.color, width));
+          return o;
+        }),
+      ),
+    );
+  } finally {
+    released = await interrupt.finish();
+  }
   const summary = summarize(outcomes);
   if (args.json) {
     const doc: ExecDocument = { hosts: outcomes, summary };
@@ -183,7 +210,14 @@ export async function runExecCommand(args: ExecArgs, io: ExecIo): Promise<number
   } else {
     const c = pc.createColors(io.color);
     const parts = [`${summary.ok} ok`, `${summary.failed} failed`, `${summary.unreachable} unreachable`];
+    const undone = summary.interrupted ? summary.interrupted.notStarted.length + summary.interrupted.stopped.length : 0;
+    if (undone) parts.push(`${undone} interrupted`);
     io.stdout.write(`${c.bold('exec:')} ${summary.hosts} host${summary.hosts === 1 ? '' : 's'}: ${parts.join(', ')}\n`);
+  }
+  if (interrupt.interrupted) {
+    const undone = summary.interrupted ?? { notStarted: [], stopped: [] };
+    for (const l of interruptedLines(interrupt.reason ?? 'SIGINT', hosts.length, undone, released)) io.stderr.write(`${l}\n`);
+    log.warn({ interrupted: interrupt.reason, ...undone, sessionsClosed: released?.done.length ?? 0, sessionsNotClosed: released?.failed ?? [] }, 'exec interrupted');
   }
   log.info({ summary }, 'exec finished');
   run.logger.flush();

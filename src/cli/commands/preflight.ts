@@ -22,6 +22,11 @@ import { PreflightProgress, hostFinishedLine } from '../../report/progress.js';
 import { connectForPreflight } from '../../preflight/connect.js';
 import { checkReportPath } from '../report-paths.js';
 import { insecureTlsWarning } from '../../transport/connect.js';
+import { ExitCode } from '../../exit-codes.js';
+import { RunInterrupt } from '../../lifecycle/interrupt.js';
+import type { CleanupOutcome } from '../../lifecycle/cleanup.js';
+import { consoleLine } from '../../report/console-text.js';
+import { closedOnInterrupt, interruptedLines } from '../interrupted.js';
 
 export interface PreflightArgs {
   inventory: string;
@@ -45,6 +50,8 @@ export interface PreflightIo {
   connect?: Connect;
   /** Where run logs go; null: none. */
   runDir?: string | null;
+  /** The run's interrupt (tests trigger it); default: one installed on SIGINT/SIGTERM for this run. */
+  interrupt?: RunInterrupt;
 }
 
 export function toPreflightHost(h: HostConfig): PreflightHost {
@@ -71,7 +78,9 @@ export async function runPreflightCommand(args: PreflightArgs, io: PreflightIo):
   log.info({ hosts: selected.length, forks: args.forks }, 'preflight started');
 
   const byName = new Map(selected.map((h) => [h.name, h]));
-  const connect: Connect = io.connect ?? ((host) => connectForPreflight(byName.get(host.name) as HostConfig, { inventoryFile: inventory.file, inventory, log, acceptNewHostKeys: args.acceptNewHostKeys === true }));
+  const open: Connect = io.connect ?? ((host) => connectForPreflight(byName.get(host.name) as HostConfig, { inventoryFile: inventory.file, inventory, log, acceptNewHostKeys: args.acceptNewHostKeys === true }));
+  const interrupt = io.interrupt ?? new RunInterrupt({ notify: (line) => io.stderr.write(`\n${consoleLine(line)}\n`) }).install();
+  const connect = closedOnInterrupt(open, interrupt);
 
   const tty = io.stderr.isTTY === true && !args.verbose;
   const progress = new PreflightProgress(selected.length);
@@ -85,10 +94,12 @@ export async function runPreflightCommand(args: PreflightArgs, io: PreflightIo):
   const timer = tty ? setInterval(draw, 200) : null;
 
   let report: PreflightReport;
+  let released: CleanupOutcome | null = null;
   try {
     report = await runPreflight({
       hosts: selected.map(toPreflightHost),
       connect,
+      signal: interrupt.signal,
       forks: args.forks,
       timeoutMs: Math.round(args.timeout * 1000),
       events: {
@@ -106,7 +117,9 @@ export async function runPreflightCommand(args: PreflightArgs, io: PreflightIo):
       clearInterval(timer);
       io.stderr.write('\r\x1b[2K');
     }
+    released = await interrupt.finish();
   }
+  if (interrupt.interrupted) report.summary.exitCode = ExitCode.Interrupted;
 
   if (args.json) io.stdout.write(renderPreflightJson(report));
   else io.stdout.write(renderPreflightConsole(report, { color: io.color, width: Math.min(io.stdout.columns ?? 100, 160) }));
@@ -115,6 +128,12 @@ export async function runPreflightCommand(args: PreflightArgs, io: PreflightIo):
   if (args.reportJunit) written.push(`JUnit report: ${writeReport(args.reportJunit, renderPreflightJunit(report))}`);
   if (args.reportHtml) written.push(`HTML report: ${writeReport(args.reportHtml, renderPreflightHtml(report))}`);
   for (const line of written) io.stderr.write(`${redact(line)}\n`);
+  if (interrupt.interrupted) {
+    const undone = report.summary.interrupted ?? { notStarted: [], stopped: [] };
+    const lines = interruptedLines(interrupt.reason ?? 'SIGINT', selected.length, undone, released);
+    for (const l of lines) io.stderr.write(`${l}\n`);
+    log.warn({ interrupted: interrupt.reason, ...undone, sessionsClosed: released?.done.length ?? 0, sessionsNotClosed: released?.failed ?? [] }, 'preflight interrupted');
+  }
   log.info({ summary: report.summary }, 'preflight finished');
   run.logger.flush();
   return report.summary.exitCode;
