@@ -40,13 +40,17 @@ export class YamlSource {
     if (!problems.length) {
       try {
         data = doc.toJS({ maxAliasCount: INVENTORY_LIMITS.maxAliasCount });
+        // An alias inside the node it names makes a cycle, which no later step could walk.
+        JSON.stringify(data);
       } catch (err) {
         const firstAlias = source.firstAlias();
         problems.push({
           position: firstAlias ?? { file: displayName, line: 1, col: 1 },
-          message: /alias/i.test((err as Error).message)
-            ? `YAML aliases expand the document too much (the limit is the yaml package's maxAliasCount ${INVENTORY_LIMITS.maxAliasCount}): an alias bomb?`
-            : `YAML cannot be read: ${(err as Error).message.split('\n')[0]}`,
+          message: /circular/i.test((err as Error).message)
+            ? 'a YAML alias refers to a node that contains it (a cycle).'
+            : /alias/i.test((err as Error).message)
+              ? `YAML aliases expand the document too much (the limit is the yaml package's maxAliasCount ${INVENTORY_LIMITS.maxAliasCount}): an alias bomb?`
+              : `YAML cannot be read: ${(err as Error).message.split('\n')[0]}`,
         });
       }
     }
@@ -70,6 +74,9 @@ export class YamlSource {
           if (isScalar(item.key)) {
             const k = String(item.key.value);
             if (seen.has(k) && k !== '<<') out.push({ position: this.at(item.key.range?.[0] ?? 0), message: 'YAML syntax: Map keys must be unique' });
+            // Read into a JavaScript object, this key would replace the object's prototype: values would
+            // hide there, unseen by every check.
+            if (k === '__proto__') out.push({ position: this.at(item.key.range?.[0] ?? 0), message: "the key '__proto__' is not allowed." });
             seen.add(k);
           }
           stack.push([item.value, depth + 1]);
