@@ -15,10 +15,12 @@ export interface PreflightConnectOptions {
   log?: RunnerLog;
   /** SSH: trust new host keys (--accept-new-host-keys). */
   acceptNewHostKeys?: boolean;
+  /** The run's interrupt signal (a session still connecting is given up). */
+  signal?: AbortSignal;
 }
 
 export async function connectForPreflight(host: HostConfig, opts: PreflightConnectOptions): Promise<ProbeConnection> {
-  const session = await openSession(host, { inventoryFile: opts.inventoryFile, ...(opts.inventory ? { inventory: opts.inventory } : {}), acceptNewHostKeys: opts.acceptNewHostKeys ?? false, ...(opts.log ? { log: opts.log } : {}) });
+  const session = await openSession(host, { inventoryFile: opts.inventoryFile, ...(opts.inventory ? { inventory: opts.inventory } : {}), ...(opts.signal ? { signal: opts.signal } : {}), acceptNewHostKeys: opts.acceptNewHostKeys ?? false, ...(opts.log ? { log: opts.log } : {}) });
   const runner = new ScriptRunner(session, opts.log ? { log: opts.log } : {});
   return {
     async run(scriptId, params, timeoutMs) {

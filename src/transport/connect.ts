@@ -26,6 +26,8 @@ export interface OpenSessionOptions {
   log?: ConnectLog;
   /** SSH: trust and record a host key seen for the first time. */
   acceptNewHostKeys?: boolean;
+  /** An interrupted run: a WinRM session still connecting or logging in is given up at once. */
+  signal?: AbortSignal;
 }
 
 function inventoryOf(opts: OpenSessionOptions): Pick<Inventory, 'file'> & Partial<Pick<Inventory, 'positionOf'>> {
@@ -114,7 +116,7 @@ export async function openSession(host: HostConfig, opts: OpenSessionOptions = {
   opts.log?.debug({ host: host.name, transport: host.transport, address: host.address }, 'opening session');
   switch (host.transport) {
     case 'winrm':
-      return openWinrmSession(ref, await winrmSettingsOf(host, opts));
+      return openWinrmSession(ref, await winrmSettingsOf(host, opts), opts.signal ? { signal: opts.signal } : {});
     case 'ssh': {
       const settings = await sshSettingsOf(host, opts);
       const { openSshSession } = await import('./ssh/index.js');

@@ -53,3 +53,32 @@ describe('RunInterrupt', () => {
     expect(process.listenerCount('SIGINT')).toBe(before);
   });
 });
+
+describe('opening a WinRM session under an interrupt', () => {
+  it('a login still in progress is given up at once when the run is interrupted', async () => {
+    const { startHostileServer } = await import('../helpers/hostile-server.js');
+    const { openWinrmSession } = await import('../../src/transport/winrm/index.js');
+    const server = await startHostileServer('slow-drip');
+    try {
+      const ri = new RunInterrupt({ graceMs: 60_000 });
+      const opening = openWinrmSession(
+        { name: 'slow1', address: server.address },
+        { scheme: 'http', port: server.port, auth: 'ntlm', user: 'u', password: 'Interrupt!2026', allowUnencrypted: false, tls: { ca: null, serverName: null, insecure: false }, operationTimeoutSec: 20, connectTimeoutMs: 5000, requestTimeoutMs: 30_000 },
+        { signal: ri.signal },
+      );
+      const failed = opening.then(
+        () => null,
+        (e: unknown) => e as Error,
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      const t0 = Date.now();
+      ri.trigger('SIGINT');
+      const err = await failed;
+      expect(err?.message).toMatch(/host slow1: the session was not opened: the run was interrupted/);
+      expect(Date.now() - t0).toBeLessThan(5000);
+      await ri.finish();
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -180,7 +180,7 @@ export async function runExecCommand(args: ExecArgs, io: ExecIo): Promise<number
   const { inventory, hosts, run, log } = await prepareHostRun(args, io, 'exec');
   log.info({ hosts: hosts.map((h) => h.name), forks: args.forks, oneshot: args.oneshot }, 'exec started');
   const interrupt = io.interrupt ?? new RunInterrupt({ notify: (line) => io.stderr.write(`${consoleLine(line)}\n`) }).install();
-  const open = io.connect ?? ((h: HostConfig) => openSession(h, { inventoryFile: inventory.file, inventory, log, acceptNewHostKeys: args.acceptNewHostKeys === true }));
+  const open = io.connect ?? ((h: HostConfig) => openSession(h, { inventoryFile: inventory.file, inventory, log, signal: interrupt.signal, acceptNewHostKeys: args.acceptNewHostKeys === true }));
   const connect = sessionClosedOnInterrupt(open, interrupt);
   const width = Math.max(...hosts.map((h) => h.name.length));
   const queue = new PQueue({ concurrency: args.forks });

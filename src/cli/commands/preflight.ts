@@ -78,8 +78,9 @@ export async function runPreflightCommand(args: PreflightArgs, io: PreflightIo):
   log.info({ hosts: selected.length, forks: args.forks }, 'preflight started');
 
   const byName = new Map(selected.map((h) => [h.name, h]));
-  const open: Connect = io.connect ?? ((host) => connectForPreflight(byName.get(host.name) as HostConfig, { inventoryFile: inventory.file, inventory, log, acceptNewHostKeys: args.acceptNewHostKeys === true }));
   const interrupt = io.interrupt ?? new RunInterrupt({ notify: (line) => io.stderr.write(`\n${consoleLine(line)}\n`) }).install();
+  const open: Connect =
+    io.connect ?? ((host) => connectForPreflight(byName.get(host.name) as HostConfig, { inventoryFile: inventory.file, inventory, log, signal: interrupt.signal, acceptNewHostKeys: args.acceptNewHostKeys === true }));
   const connect = closedOnInterrupt(open, interrupt);
 
   const tty = io.stderr.isTTY === true && !args.verbose;

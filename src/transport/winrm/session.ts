@@ -5,7 +5,7 @@
  * deletes the shell(s) and closes the socket.
  */
 import type { HostRef, ProcessSpec, RemoteProcess, Session, SpawnOptions } from '../session.js';
-import { InputError } from '../../errors.js';
+import { InputError, UnreachableError } from '../../errors.js';
 import { basicAuthenticator } from './auth/basic.js';
 import type { Authenticator } from './auth/authenticator.js';
 import { ntlmAuthenticator } from './auth/ntlm.js';
@@ -20,6 +20,21 @@ import { DEFAULT_MAX_HEAD_BYTES, responseBodyLimit } from './http-parser.js';
 const INTERACTIVE_POLL_MS = 1000;
 /** The largest response we accept; every known client sends this value (winrm.md §1.1). */
 const MAX_RESPONSE_ENVELOPE_BYTES = 153_600;
+
+function interruptedError(host: string): UnreachableError {
+  return new UnreachableError('the session was not opened: the run was interrupted', { host });
+}
+
+/** `p`, or a rejection as soon as `signal` aborts (the caller then closes what `p` was opening). */
+function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined, host: string): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(interruptedError(host));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(interruptedError(host));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
 
 /** Refuse settings the transport cannot honour safely (the inventory schema checks them too). */
 export function checkSettings(host: HostRef, s: WinrmConnectSettings): void {
@@ -88,8 +103,9 @@ export class WinrmSession implements Session {
   }
 
   /** Connect, authenticate and create the shell. */
-  async open(): Promise<void> {
-    await this.channel.connect(this.requestTimeoutMs);
+  async open(signal?: AbortSignal): Promise<void> {
+    await abortable(this.channel.connect(this.requestTimeoutMs), signal, this.host.name);
+    if (signal?.aborted) throw interruptedError(this.host.name);
     await this.shells.acquire(this.requestTimeoutMs);
   }
 
@@ -124,11 +140,15 @@ export class WinrmSession implements Session {
   }
 }
 
-/** Open a WinRM session to `host`: rejects with InputError, UnreachableError, TlsError, AuthError or ProtocolError. */
-export async function openWinrmSession(host: HostRef, settings: WinrmConnectSettings): Promise<WinrmSession> {
+/**
+ * Open a WinRM session to `host`: rejects with InputError, UnreachableError, TlsError, AuthError or
+ * ProtocolError. `signal` (an interrupted run) abandons the connection and the login at once; once
+ * the shell is being created the open completes, so the caller can delete the shell.
+ */
+export async function openWinrmSession(host: HostRef, settings: WinrmConnectSettings, opts: { signal?: AbortSignal } = {}): Promise<WinrmSession> {
   const session = new WinrmSession(host, settings);
   try {
-    await session.open();
+    await session.open(opts.signal);
   } catch (e) {
     session.channel.close();
     throw e;
