@@ -33,7 +33,12 @@ export async function loadInventory(file: string): Promise<Inventory> {
           : `the inventory ${describeProblem(file, problem).slice(file.length + 1)}: ${file}.`;
     throw new InputError(detail, {
       field: '--inventory',
-      hint: problem.kind === 'too-large' ? 'An inventory is YAML text of at most 1 MiB (docs/security.md, Limits); check that -i names the right file.' : 'Pass an existing YAML file with -i, e.g. -i examples/lab/inventory.yaml.',
+      hint:
+        problem.kind === 'too-large'
+          ? 'An inventory is YAML text of at most 1 MiB (docs/security.md, Limits); check that -i names the right file.'
+          : problem.kind === 'not-regular'
+            ? 'Pass a plain YAML file with -i; a pipe, a device or a folder is not read (docs/security.md, Limits).'
+            : 'Pass an existing YAML file with -i, e.g. -i examples/lab/inventory.yaml.',
     });
   }
   return parseInventory(text, file);
