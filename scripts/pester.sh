@@ -18,7 +18,8 @@ if [ ! -x "$pwsh_bin" ] || [ ! -f "$pester" ]; then
 fi
 
 paths=("$@")
-[ ${#paths[@]} -eq 0 ] && paths=(test/ps1)
+# The JSON every script printed in the tests, for test/ps1/samples-schema.test.ts: a full run starts afresh.
+[ ${#paths[@]} -eq 0 ] && { paths=(test/ps1); rm -rf test-results/ps1-samples; }
 export CORTEX_PESTER_PATHS
 CORTEX_PESTER_PATHS="$(printf '%s\n' "${paths[@]}")"
 export CORTEX_PESTER_RENDER=Plaintext

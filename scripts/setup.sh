@@ -1,10 +1,45 @@
 #!/usr/bin/env bash
-# Installs what the tests and the demo need, only when missing: npm packages (npm ci when
-# node_modules is absent or older than the lockfile) and Debian packages (python3-winrm for the
-# independent WinRM client, openssh-server for the lab's SSH endpoint, chromium for the HTML report
-# test, openssl and ssh-keygen for the lab's certificates and keys). Safe to run repeatedly; quiet when there is nothing to do.
+# Installs what the tests and the demo need, only when missing: Debian packages first (python3-winrm
+# for the independent WinRM client, openssh-server for the lab's SSH endpoint, chromium for the HTML
+# report test, openssl and ssh-keygen for the lab's certificates and keys, MIT Kerberos and build
+# tools for the kerberos module and the Kerberos tests), then npm packages (npm ci when node_modules
+# is absent or older than the lockfile). Safe to run repeatedly; quiet when there is nothing to do.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# Debian packages: name of package -> a file that proves it is installed.
+declare -A debs=(
+  [python3-winrm]=/usr/lib/python3/dist-packages/winrm/__init__.py
+  [openssh-server]=/usr/sbin/sshd
+  [chromium]=/usr/bin/chromium
+  [openssl]=/usr/bin/openssl
+  [openssh-client]=/usr/bin/ssh-keygen
+  # Kerberos: headers to build the kerberos npm module, kinit for password logins, a KDC and
+  # kadmin.local for the tests' private realm, requests-kerberos for pywinrm's Kerberos transport.
+  [libkrb5-dev]=/usr/include/gssapi/gssapi_krb5.h
+  [krb5-user]=/usr/bin/kinit
+  [krb5-kdc]=/usr/sbin/krb5kdc
+  [krb5-admin-server]=/usr/sbin/kadmin.local
+  [python3-requests-kerberos]=/usr/lib/python3/dist-packages/requests_kerberos/__init__.py
+  # node-gyp builds native modules (kerberos) with these.
+  [g++]=/usr/bin/g++
+  [make]=/usr/bin/make
+  [python3]=/usr/bin/python3
+)
+missing=()
+for pkg in "${!debs[@]}"; do
+  [ -e "${debs[$pkg]}" ] || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: missing Debian packages: ${missing[*]} (run as root, or: sudo apt-get install -y ${missing[*]})" >&2
+    exit 1
+  fi
+  echo "setup: apt-get install ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
 
 need_npm_ci() {
   [ ! -d node_modules ] && return 0
@@ -23,27 +58,13 @@ if need_npm_ci; then
   done
 fi
 
-# Debian packages: name of package -> a file that proves it is installed.
-declare -A debs=(
-  [python3-winrm]=/usr/lib/python3/dist-packages/winrm/__init__.py
-  [openssh-server]=/usr/sbin/sshd
-  [chromium]=/usr/bin/chromium
-  [openssl]=/usr/bin/openssl
-  [openssh-client]=/usr/bin/ssh-keygen
-)
-missing=()
-for pkg in "${!debs[@]}"; do
-  [ -e "${debs[$pkg]}" ] || missing+=("$pkg")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "setup: missing Debian packages: ${missing[*]} (run as root, or: sudo apt-get install -y ${missing[*]})" >&2
-    exit 1
-  fi
-  echo "setup: apt-get install ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >/dev/null
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# The optional kerberos module compiles against libkrb5-dev at install time; npm drops an optional
+# module whose build failed without failing, so check it loads (and rebuild it when node_modules
+# predates the headers).
+if ! node -e "require('kerberos')" >/dev/null 2>&1; then
+  echo "setup: npm rebuild kerberos"
+  npm rebuild kerberos --loglevel=error >/dev/null 2>&1 || true
+  node -e "require('kerberos')" >/dev/null 2>&1 || { echo "setup: the kerberos module does not load (needs libkrb5-dev, g++, make, python3)" >&2; exit 1; }
 fi
 
 # PowerShell 7 and Pester, for the tests that run the scripts under ps1/ for real. Pinned: pwsh through

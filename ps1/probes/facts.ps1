@@ -21,7 +21,15 @@ function Get-CortexDriveOf {
 
 Invoke-CortexScript {
     $installPath = Get-CortexParam -Name 'installPath' -Default $null
-    $ports = @(Get-CortexParam -Name 'ports' -Default @())
+    $ports = New-Object System.Collections.Generic.List[int]
+    $portValues = @(Get-CortexParam -Name 'ports' -Default @())
+    for ($i = 0; $i -lt $portValues.Count; $i++) {
+        $port = 0
+        if (-not [int]::TryParse([string]$portValues[$i], [ref]$port) -or $port -lt 1 -or $port -gt 65535) {
+            throw ('ports[{0}] must be a TCP port from 1 to 65535, not {1}' -f $i, $portValues[$i])
+        }
+        $ports.Add($port)
+    }
 
     $os = Get-CimInstance -ClassName Win32_OperatingSystem
     $cs = Get-CimInstance -ClassName Win32_ComputerSystem
@@ -52,12 +60,18 @@ Invoke-CortexScript {
 
     # IPv4 addresses, all of them: which are usable is decided in TypeScript.
     $ipv4 = New-Object System.Collections.Generic.List[object]
-    $addresses = @(Get-NetIPAddress -AddressFamily IPv4 -ErrorAction SilentlyContinue)
+    # -ErrorAction does not cover a command that does not exist (no NetTCPIP module): that is caught here.
+    $addresses = @()
+    try {
+        $addresses = @(Get-NetIPAddress -AddressFamily IPv4 -ErrorAction SilentlyContinue)
+    } catch [System.Management.Automation.CommandNotFoundException] {
+        $addresses = @()
+    }
     foreach ($a in $addresses) {
         $ipv4.Add([ordered]@{ address = $a.IPAddress; interfaceAlias = $a.InterfaceAlias; addressState = $a.AddressState.ToString(); prefixOrigin = $a.PrefixOrigin.ToString() })
     }
     if ($addresses.Count -eq 0) {
-        # Fallback where the NetTCPIP module is unavailable.
+        # Fallback where the NetTCPIP module is unavailable or answers nothing.
         foreach ($adapter in @(Get-CimInstance -ClassName Win32_NetworkAdapterConfiguration -Filter 'IPEnabled=TRUE')) {
             foreach ($ip in @($adapter.IPAddress)) {
                 if ($ip -match '^\d{1,3}(\.\d{1,3}){3}$') {
@@ -72,11 +86,13 @@ Invoke-CortexScript {
     $dotnetRelease = ConvertTo-CortexNullableInt (Get-CortexRegistryValueBothViews -SubKey 'SOFTWARE\Microsoft\NET Framework Setup\NDP\v4\Full' -Name 'Release')
     $psEngine = Get-CortexRegistryValueBothViews -SubKey 'SOFTWARE\Microsoft\PowerShell\3\PowerShellEngine' -Name 'PowerShellVersion'
 
-    # IIS (web): InetStp and w3wp.exe's file version.
+    # IIS (web): InetStp and w3wp.exe's file version. Windows paths are joined as text: Join-Path would
+    # require the drive to exist where the script runs (the lab and the tests run it elsewhere).
+    $windir = $env:windir.TrimEnd('\')
     $iis = $null
     $iisMajor = Get-CortexRegistryValue -SubKey 'SOFTWARE\Microsoft\InetStp' -Name 'MajorVersion'
     if ($null -ne $iisMajor) {
-        $w3wp = Join-Path -Path $env:windir -ChildPath 'System32\inetsrv\w3wp.exe'
+        $w3wp = $windir + '\System32\inetsrv\w3wp.exe'
         $w3wpVersion = $null
         if (Test-Path -LiteralPath $w3wp) { $w3wpVersion = (Get-Item -LiteralPath $w3wp).VersionInfo.FileVersion }
         $iis = [ordered]@{
@@ -88,7 +104,7 @@ Invoke-CortexScript {
     }
     $urlRewrite = [ordered]@{
         version    = Get-CortexRegistryValueBothViews -SubKey 'SOFTWARE\Microsoft\IIS Extensions\URL Rewrite' -Name 'Version'
-        dllPresent = Test-Path -LiteralPath (Join-Path -Path $env:windir -ChildPath 'System32\inetsrv\rewrite.dll')
+        dllPresent = Test-Path -LiteralPath ($windir + '\System32\inetsrv\rewrite.dll')
     }
 
     # SQL Server instances (db), both registry views: a 32-bit instance registers under WOW6432Node.
@@ -115,11 +131,19 @@ Invoke-CortexScript {
     # Pending reboot: PendingFileRenameOperations is a value, not a key (Test-Path on it is always false).
     $renames = Get-CortexRegistryValue -SubKey 'SYSTEM\CurrentControlSet\Control\Session Manager' -Name 'PendingFileRenameOperations'
     $serverManager = Get-CortexRegistryValue -SubKey 'SOFTWARE\Microsoft\ServerManager\ServicingStorage\ServerComponentCache' -Name 'RestartRequired'
+    # A rename waits for the reboot: the active name differs from the one that will be active.
+    $activeName = Get-CortexRegistryValue -SubKey 'SYSTEM\CurrentControlSet\Control\ComputerName\ActiveComputerName' -Name 'ComputerName'
+    $pendingName = Get-CortexRegistryValue -SubKey 'SYSTEM\CurrentControlSet\Control\ComputerName\ComputerName' -Name 'ComputerName'
+    # A domain join waits for the reboot while Netlogon holds the JoinDomain or AvoidSpnSet value (values, not keys).
+    $netlogon = Get-CortexRegistryValueName -SubKey 'SYSTEM\CurrentControlSet\Services\Netlogon'
+    if ($null -eq $netlogon) { $netlogon = [string[]]@() }
     $pendingReboot = [ordered]@{
         componentBasedServicing     = Test-CortexRegistryKey -SubKey 'SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\RebootPending'
         windowsUpdate               = Test-CortexRegistryKey -SubKey 'SOFTWARE\Microsoft\Windows\CurrentVersion\WindowsUpdate\Auto Update\RebootRequired'
         pendingFileRenameOperations = ($null -ne $renames) -and (@($renames | Where-Object { $_ }).Count -gt 0)
         serverManager               = ($null -ne $serverManager) -and ([int]$serverManager -ne 0)
+        computerRename              = ($null -ne $activeName) -and ($null -ne $pendingName) -and ([string]$activeName -ne [string]$pendingName)
+        domainJoin                  = ($netlogon -contains 'JoinDomain') -or ($netlogon -contains 'AvoidSpnSet')
     }
 
     $schannel = 'SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols\TLS 1.2'
@@ -132,7 +156,7 @@ Invoke-CortexScript {
 
     $listeners = New-Object System.Collections.Generic.List[object]
     if ($ports.Count -gt 0) {
-        $wanted = [uint16[]]@($ports | ForEach-Object { [int]$_ })
+        $wanted = [uint16[]]$ports.ToArray()
         foreach ($c in @(Get-NetTCPConnection -State Listen -LocalPort $wanted -ErrorAction SilentlyContinue)) {
             $process = Get-Process -Id $c.OwningProcess -ErrorAction SilentlyContinue
             $processName = $null

@@ -6,8 +6,8 @@ $ProgressPreference = 'SilentlyContinue'
 
 Invoke-CortexScript {
     [ordered]@{
-        hostName  = [System.Net.Dns]::GetHostName()
+        hostName  = Get-CortexHostName
         utcNow    = ConvertTo-CortexDate (Get-Date)
-        psVersion = $PSVersionTable.PSVersion.ToString()
+        psVersion = Get-CortexPowerShellVersion
     }
 }

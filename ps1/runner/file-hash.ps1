@@ -6,7 +6,8 @@ $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 
 Invoke-CortexScript {
-    $path = [string](Get-CortexParam -Name 'path')
+    $path = [string](Get-CortexParam -Name 'path' -Default '')
+    if ($path.Trim() -eq '') { throw 'path is missing: runner.file-hash needs the full path of the file on the host' }
     if (-not (Test-Path -LiteralPath $path -PathType Leaf)) {
         return [ordered]@{ path = $path; exists = $false; length = 0; sha256 = $null }
     }

@@ -8,6 +8,7 @@ import { loadInventory } from './loader.js';
 import { InventoryError, formatProblem } from './problems.js';
 import { checkSecretReferences } from './secret-check.js';
 import { checkConnectionSettings } from './connection-check.js';
+import { checkKerberosSupport, kerberosSupportHere } from './auth-check.js';
 import { checkTopology, type Finding, type Tier } from './topology/index.js';
 import type { Role, SourcePosition, Transport, WebApp } from './types.js';
 
@@ -32,7 +33,7 @@ export async function checkInventoryFile(file: string, env: NodeJS.ProcessEnv = 
   try {
     const inv = await loadInventory(file);
     const topo = checkTopology(inv);
-    const findings: CheckFinding[] = [...topo.findings.filter((f) => f.severity === 'error'), ...topo.findings.filter((f) => f.severity === 'warning'), ...checkConnectionSettings(inv.hosts), ...checkSecretReferences(inv, env)];
+    const findings: CheckFinding[] = [...topo.findings.filter((f) => f.severity === 'error'), ...topo.findings.filter((f) => f.severity === 'warning'), ...checkConnectionSettings(inv.hosts), ...checkKerberosSupport(inv.hosts, () => kerberosSupportHere(env)), ...checkSecretReferences(inv, env)];
     return redactDeep({
       file,
       valid: !findings.some((f) => f.severity === 'error'),

@@ -184,7 +184,7 @@ export function parseInventory(text: string, file: string): Inventory {
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
-const REF_FIELDS = ['winrm.password', 'winrm.tls.ca', 'ssh.key', 'ssh.passphrase', 'ssh.password'];
+const REF_FIELDS = ['winrm.password', 'winrm.tls.ca', 'winrm.certificate.cert', 'winrm.certificate.key', 'ssh.key', 'ssh.passphrase', 'ssh.password'];
 
 function refSourcesOf(prov: Provenance): Record<string, YamlPath> {
   const out: Record<string, YamlPath> = {};

@@ -110,7 +110,28 @@ export interface IssueContext {
   locate: (path: YamlPath) => YamlPath;
   /** Where to point when nothing better is known. */
   fallback: SourcePosition;
+  /** Hints for the document being loaded; the inventory's when unset (other YAML formats pass their own). */
+  hints?: DocumentHints;
 }
+
+/** What a YAML format adds to the generic messages: its usual shape mistakes and key equivalents. */
+export interface DocumentHints {
+  /** The form that was meant, for a value of the wrong type at `path`. */
+  shape(path: YamlPath, value: unknown): string | undefined;
+  /** Extra advice for an unknown key `key` at `path` with no near match. */
+  unknownKey(path: YamlPath, key: string): string | undefined;
+  /** Keys of other tools with a known equivalent here (lower-case key → what to write instead). */
+  equivalents: Readonly<Record<string, string>>;
+  /** What such a key is, in the message: 'an Ansible variable'. */
+  equivalentNoun: string;
+}
+
+export const INVENTORY_HINTS: DocumentHints = {
+  shape: (path, value) => shapeHint(path, value),
+  unknownKey: (path, key) => (path.length === 0 ? ` Groups go under all.children (e.g. all.children.${key}).` : undefined),
+  equivalents: ANSIBLE_EQUIVALENTS,
+  equivalentNoun: 'an Ansible variable',
+};
 
 /** One or more problems for one zod issue (unrecognized_keys gives one per key). */
 export function problemsFromIssue(issue: z.core.$ZodIssue, ctx: IssueContext): InventoryProblem[] {
@@ -119,21 +140,22 @@ export function problemsFromIssue(issue: z.core.$ZodIssue, ctx: IssueContext): I
   const at = (p: YamlPath, key = false) => ctx.source.positionOf(p, { key }) ?? ctx.fallback;
   const value = valueAt(ctx.data, path);
   const field = fieldName(yamlPath);
+  const hints = ctx.hints ?? INVENTORY_HINTS;
   switch (issue.code) {
     case 'unrecognized_keys': {
       const allowed = allowedKeysAt(ctx.schema, path);
       return issue.keys.map((k) => {
         const near = nearest(k, allowed);
         const keyPath = [...ctx.locate([...path, k])];
-        const ansible = ANSIBLE_EQUIVALENTS[k.toLowerCase()];
+        const ansible = hints.equivalents[k.toLowerCase()];
         if (ansible) {
-          return { position: at(keyPath, true), field: fieldName(keyPath), message: `unknown key '${k}': this is an Ansible variable; cortex-deploy uses ${ansible}.`, hint: `Allowed here: ${allowed.join(', ')}.` };
+          return { position: at(keyPath, true), field: fieldName(keyPath), message: `unknown key '${k}': this is ${hints.equivalentNoun}; cortex-deploy uses ${ansible}.`, hint: `Allowed here: ${allowed.join(', ')}.` };
         }
         return {
           position: at(keyPath, true),
           field: fieldName(keyPath),
           message: `unknown key '${k}'.${near ? ` Did you mean '${near}'?` : ''}`,
-          hint: `Allowed here: ${allowed.join(', ')}.${path.length === 0 && !near ? ` Groups go under all.children (e.g. all.children.${k}).` : ''}`,
+          hint: `Allowed here: ${allowed.join(', ')}.${near ? '' : (hints.unknownKey(path, k) ?? '')}`,
         };
       });
     }
@@ -147,7 +169,7 @@ export function problemsFromIssue(issue: z.core.$ZodIssue, ctx: IssueContext): I
         return [{ position: at(yamlPath, true), field, message: `is required.`, hint: `Expected ${expectedNames[issue.expected] ?? issue.expected}.` }];
       }
       const versionHint = path.includes('versions') && typeof value === 'number' ? ` Quote version numbers: "${value}" (unquoted, 2.10 would read as 2.1).` : '';
-      return [{ position: at(yamlPath), field, message: `expected ${expectedNames[issue.expected] ?? issue.expected}, got ${show(value, path)}.${versionHint}`, hint: shapeHint(path, value) }];
+      return [{ position: at(yamlPath), field, message: `expected ${expectedNames[issue.expected] ?? issue.expected}, got ${show(value, path)}.${versionHint}`, hint: hints.shape(path, value) }];
     }
     case 'too_small':
     case 'too_big': {

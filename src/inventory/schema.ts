@@ -13,7 +13,7 @@ import { ADDRESS_HINT, addressProblem } from './address.js';
 export const ROLES = ['web', 'app', 'db', 'lb'] as const;
 export const TRANSPORTS = ['winrm', 'ssh', 'local'] as const;
 export const WINRM_SCHEMES = ['http', 'https'] as const;
-export const WINRM_AUTHS = ['ntlm', 'basic', 'kerberos', 'certificate'] as const;
+export const WINRM_AUTHS = ['ntlm', 'basic', 'kerberos', 'negotiate', 'certificate'] as const;
 export const WEB_APPS = ['gateway', 'liveportal'] as const;
 /** Component versions the playbooks pin. Strict, so a typo is caught with a suggestion. */
 export const VERSION_KEYS = [
@@ -72,12 +72,23 @@ export const TlsVars = z.strictObject({
   insecure: z.boolean().optional().meta({ description: 'Skip certificate verification (lab only; warned on every run). Default false.' }),
 });
 
+const Spn = z.string().regex(/^[A-Za-z]+\/[^\s/@]+$/, { message: 'must be a service principal like HTTP/web01.corp.example.com (no realm)' });
+
+export const ClientCertificate = z
+  .strictObject({
+    cert: FileRef.meta({ description: 'Client certificate (PEM), optionally followed by its chain.' }),
+    key: SecretRef.meta({ description: 'Its private key (PEM): file:PATH or env:NAME.' }),
+  })
+  .meta({ description: 'Certificate authentication: the client certificate the host maps to an account. See docs/authentication.md.' });
+
 export const WinrmVars = z.strictObject({
   scheme: z.enum(WINRM_SCHEMES).optional().meta({ description: 'http (NTLM/Kerberos message encryption) | https. Default http.' }),
   port: Port.optional().meta({ description: 'Default 5985 for http, 5986 for https.' }),
-  auth: z.enum(WINRM_AUTHS).optional().meta({ description: 'ntlm | basic | kerberos | certificate. Default ntlm.' }),
-  user: z.string().min(1).optional().meta({ description: "Account: 'DOMAIN\\user', user@domain or user." }),
+  auth: z.enum(WINRM_AUTHS).optional().meta({ description: 'ntlm | basic | kerberos (https) | negotiate (Kerberos, else NTLM) | certificate (https). Default ntlm. See docs/authentication.md.' }),
+  user: z.string().min(1).optional().meta({ description: "Account: 'DOMAIN\\user', user@domain or user. Kerberos: user@REALM; unset: the ticket cache's principal." }),
   password: SecretRef.optional(),
+  spn: Spn.optional().meta({ description: 'Kerberos service principal, HTTP/<name>. Default: HTTP/ + tls.serverName, else the address when it is a name, else the host name.' }),
+  certificate: ClientCertificate.optional(),
   allowUnencrypted: z.boolean().optional().meta({ description: 'Allow Basic auth over plain HTTP. Default false.' }),
   tls: TlsVars.optional(),
   operationTimeoutSec: z.number().int().min(1).max(3600).optional().meta({ description: 'WS-Man OperationTimeout for long polls, seconds. Default 20.' }),
@@ -158,6 +169,8 @@ export const ResolvedWinrm = z
     auth: z.enum(WINRM_AUTHS).default('ntlm'),
     user: z.string().min(1).optional(),
     password: SecretRef.optional(),
+    spn: Spn.optional(),
+    certificate: ClientCertificate.nullable().default(null),
     allowUnencrypted: z.boolean().default(false),
     tls: z
       .object({
@@ -178,6 +191,22 @@ export const ResolvedWinrm = z
         path: ['auth'],
         message: 'Basic authentication over plain HTTP sends the password in clear text.',
         params: { hint: 'Use scheme: https, or auth: ntlm, or set winrm.allowUnencrypted: true if you accept that risk (lab only).' },
+      });
+    }
+    if (w.auth === 'kerberos' && w.scheme !== 'https') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['scheme'],
+        message: 'Kerberos over plain HTTP needs message encryption (gss_wrap_iov) that cortex-deploy cannot do.',
+        params: { hint: 'Set winrm.scheme: https (port 5986) for auth: kerberos, or use auth: negotiate, which uses NTLM over http.' },
+      });
+    }
+    if (w.auth === 'certificate' && w.scheme === 'https' && !w.certificate) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['auth'],
+        message: 'certificate authentication needs winrm.certificate (the client certificate and its key).',
+        params: { hint: 'Set winrm.certificate: { cert: file:PATH, key: file:PATH }.' },
       });
     }
     if (w.auth === 'certificate' && w.scheme !== 'https') {
@@ -230,7 +259,7 @@ export const ResolvedHostVars = z
       const problem = address === undefined ? null : addressProblem(address);
       if (problem) ctx.addIssue({ code: 'custom', path: [...path], message: `'${address}' is not an IPv4, IPv6 or DNS name address: ${problem}.`, params: { hint: ADDRESS_HINT } });
     }
-    if (h.transport === 'winrm' && !h.winrm.user && h.winrm.auth !== 'kerberos' && h.winrm.auth !== 'certificate') {
+    if (h.transport === 'winrm' && !h.winrm.user && (h.winrm.auth === 'ntlm' || h.winrm.auth === 'basic')) {
       ctx.addIssue({
         code: 'custom',
         path: ['winrm', 'user'],

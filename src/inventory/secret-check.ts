@@ -14,7 +14,7 @@ export const SECRET_UNRESOLVED = 'inventory.secret-unresolved';
 function referencesOf(h: HostConfig): Array<[field: string, ref: string]> {
   const out: Array<[string, string | null | undefined]> =
     h.transport === 'winrm'
-      ? [['winrm.password', h.winrm.password], ['winrm.tls.ca', h.winrm.tls.ca]]
+      ? [['winrm.password', h.winrm.password], ['winrm.tls.ca', h.winrm.tls.ca], ['winrm.certificate.cert', h.winrm.certificate?.cert], ['winrm.certificate.key', h.winrm.certificate?.key]]
       : h.transport === 'ssh'
         ? [['ssh.key', h.ssh.key], ['ssh.passphrase', h.ssh.passphrase], ['ssh.password', h.ssh.password]]
         : [];

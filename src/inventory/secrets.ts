@@ -93,12 +93,14 @@ export function filePath(raw: string, ctx: Pick<SecretContext, 'position' | 'bas
   return resolve(base, expanded);
 }
 
-export type HostSecretField = 'winrm.password' | 'ssh.key' | 'ssh.passphrase' | 'ssh.password';
+export type HostSecretField = 'winrm.password' | 'winrm.certificate.key' | 'ssh.key' | 'ssh.passphrase' | 'ssh.password';
 
 function refOf(host: HostConfig, field: HostSecretField): string | null | undefined {
   switch (field) {
     case 'winrm.password':
       return host.winrm.password;
+    case 'winrm.certificate.key':
+      return host.winrm.certificate?.key;
     case 'ssh.key':
       return host.ssh.key;
     case 'ssh.passphrase':

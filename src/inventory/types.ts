@@ -23,6 +23,10 @@ export interface WinrmVars {
   password: string | undefined;
   allowUnencrypted: boolean;
   tls: { ca: string | null; serverName: string | null; insecure: boolean };
+  /** Kerberos SPN override (HTTP/<name>). */
+  spn?: string | undefined;
+  /** Certificate authentication: file: reference of the certificate, secret reference of its key. */
+  certificate: { cert: string; key: string } | null;
   operationTimeoutSec: number;
   connectTimeoutMs: number;
   requestTimeoutMs: number;

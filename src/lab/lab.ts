@@ -4,39 +4,28 @@
  * process, faults wired through the server hooks and the executor, and counters per host.
  *
  *   listener (winrm/ ssh/) → counting dispatcher → powershell/ emulation → LabExecutor → handlers → state
+ *
+ * The parts: host-registry.ts (the hosts and the view handlers get), power.ts (up, down, reboot),
+ * endpoints.ts (listeners), status.ts (the `lab status --json` projection). This file wires them.
  */
-import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { Dispatcher, LabHostRef } from './dispatcher.js';
+import { countingDispatcher } from './counting-dispatcher.js';
+import type { Dispatcher } from './dispatcher.js';
+import { prepareEndpoints, type LabEndpoints } from './endpoints.js';
 import { LabExecutor } from './executor.js';
 import { mergeFaults, type FaultFlag } from './faults/parse.js';
-import { HostFaults } from './faults/runtime.js';
 import { LabFaultsSchema, type LabFaults } from './faults/schema.js';
-import { findFileKey } from './handlers/paths.js';
-import type { AnyLabHandler, LabView } from './handlers/types.js';
-import { exeName } from './powershell/command-line.js';
+import type { AnyLabHandler } from './handlers/types.js';
+import { createHostRegistry, labViewOf, loadHostStates, type LabHostSpec } from './host-registry.js';
+import { createPower } from './power.js';
 import { createPowerShellDispatcher } from './powershell/index.js';
-import type { LabProfile } from './profile/schema.js';
-import { emptyCounters, type LabCounters } from './state/counters.js';
 import { deriveState } from './state/derive.js';
 import type { LabHostRuntime } from './state/host.js';
 import { LabStateStore, type LoadOrigin } from './state/store.js';
-import type { LabHostState } from './state/types.js';
-import { checkLabAddress, makeSelfSignedCert, startWinrmLab, type LabAccount, type WinrmLab } from './winrm/index.js';
+import { projectStatus, type LabStatus } from './status.js';
 import { InputError } from '../errors.js';
 
-export interface LabHostSpec {
-  name: string;
-  address: string;
-  transport: 'winrm' | 'ssh';
-  /** Accounts the host accepts (the inventory's winrm user and password). */
-  users: LabAccount[];
-  profile: LabProfile;
-  /** Listen on WinRM HTTP / HTTPS (default both). */
-  http?: boolean;
-  https?: boolean;
-}
+export type { LabHostSpec } from './host-registry.js';
+export type { LabHostStatus, LabStatus } from './status.js';
 
 export interface LabOptions {
   hosts: LabHostSpec[];
@@ -45,6 +34,8 @@ export interface LabOptions {
   /** `--fault` flags, merged over each host's profile faults. */
   faultFlags?: FaultFlag[];
   handlers?: readonly AnyLabHandler[];
+  /** Accept Kerberos on HTTPS with the HTTP/<host> keys of this keytab (docs/authentication.md). */
+  kerberos?: { keytab: string; realm?: string };
   /** Ports, for tests only (default the real 5985 / 5986). */
   httpPort?: number;
   httpsPort?: number;
@@ -61,30 +52,6 @@ export type LabEvent =
   | { kind: 'fault'; host: string; fault: string }
   | { kind: 'warning'; message: string };
 
-export interface LabHostStatus {
-  name: string;
-  address: string;
-  transport: 'winrm' | 'ssh';
-  up: boolean;
-  rebootingUntil: string | null;
-  endpoints: { http: string | null; https: string | null; ssh: string | null };
-  counters: LabCounters;
-  faults: LabFaults;
-  pendingReboot: boolean;
-  bootTime: string;
-}
-
-export interface LabStatus {
-  running: true;
-  pid: number;
-  startedAt: string;
-  stateDir: string;
-  /** PEM of the HTTPS certificate (trust it as a CA: `winrm.tls.ca`). */
-  certPath: string;
-  ssh: { port: number; clientKeyPath: string; knownHostsPath: string; user: string } | null;
-  hosts: LabHostStatus[];
-}
-
 export interface RunningLab {
   readonly executor: LabExecutor;
   readonly dispatcher: Dispatcher;
@@ -99,110 +66,25 @@ export interface RunningLab {
   stop(): Promise<void>;
 }
 
-interface SshHandle {
-  close(): Promise<void>;
-  /** Take one SSH host down or up (down and reboot faults). */
-  setHostUp: (address: string, up: boolean) => Promise<void>;
-  port: number;
-  clientKeyPath: string;
-  knownHostsPath: string;
-  user: string;
-}
-
 export async function startLab(opts: LabOptions): Promise<RunningLab> {
   const emit = opts.onEvent ?? (() => undefined);
   const store = new LabStateStore(opts.stateDir);
-  const hosts = new Map<string, LabHostRuntime>();
-  const byAddress = new Map<string, LabHostRuntime>();
-  const flagsFor = new Map<string, Array<Partial<LabFaults>>>();
-  for (const f of opts.faultFlags ?? []) flagsFor.set(f.host, [...(flagsFor.get(f.host) ?? []), f.faults]);
-  for (const name of flagsFor.keys()) {
-    if (!opts.hosts.some((h) => h.name === name)) {
-      throw new InputError(`--fault names host '${name}', which is not in the lab`, { field: '--fault', hint: 'Use an inventory host name.' });
-    }
-  }
+  const registry = createHostRegistry(opts.hosts, opts.faultFlags);
+  await loadHostStates(registry, store, (host, origin) => {
+    if (origin !== 'new') emit({ kind: 'state', host, origin });
+  });
 
-  for (const spec of opts.hosts) {
-    checkLabAddress(spec.address, spec.name);
-    if (hosts.has(spec.name)) throw new InputError(`lab host ${spec.name} is listed twice`, { host: spec.name });
-    const other = byAddress.get(spec.address);
-    if (other) throw new InputError(`lab hosts ${other.ref.name} and ${spec.name} share address ${spec.address}`, { host: spec.name, hint: 'Give each lab host its own 127.x.y.z address.' });
-    const ref: LabHostRef = { name: spec.name, address: spec.address };
-    const faults = mergeFaults(spec.profile.faults, flagsFor.get(spec.name) ?? []);
-    const rt: LabHostRuntime = {
-      ref,
-      transport: spec.transport,
-      profile: { ...spec.profile, faults },
-      state: undefined as unknown as LabHostState,
-      faults: new HostFaults(faults),
-      counters: emptyCounters(),
-      up: false,
-      rebootingUntil: null,
-    };
-    hosts.set(spec.name, rt);
-    byAddress.set(spec.address, rt);
-  }
-  // Load states in parallel (1,000 small files), without writing anything.
-  await Promise.all(
-    opts.hosts.map(async (spec) => {
-      const rt = hosts.get(spec.name)!;
-      const { state, origin } = await store.load(rt.ref, spec.profile);
-      rt.state = state;
-      if (origin !== 'new') emit({ kind: 'state', host: spec.name, origin });
-    }),
-  );
-
-  const view: LabView = {
-    hosts: () => [...hosts.values()].map((h) => h.ref),
-    findHost: (key) => (hosts.get(key) ?? byAddress.get(key))?.ref,
-    getHostState: (name) => hosts.get(name)?.state,
-    isUp: (name) => hosts.get(name)?.up ?? false,
-    canConnect: (_from, to, port) => {
-      const t = hosts.get(to) ?? byAddress.get(to);
-      if (!t || !t.up) return false;
-      if (t.state.machine.blockedPorts.includes(port)) return false;
-      const lab = t.transport === 'ssh' ? [sshPort()] : [5985, 5986];
-      return lab.includes(port) || t.state.machine.listeningPorts.includes(port);
-    },
-  };
-
-  let winrm: WinrmLab | null = null;
-  let ssh: SshHandle | null = null;
-  const sshPort = () => ssh?.port ?? 5922;
-
-  async function setUp(rt: LabHostRuntime, up: boolean): Promise<void> {
-    if (rt.up === up) return;
-    rt.up = up;
-    if (rt.transport === 'winrm' && winrm) await (up ? winrm.openHost(rt.ref.name) : winrm.closeHost(rt.ref.name));
-    if (rt.transport === 'ssh' && ssh) await ssh.setHostUp(rt.ref.address, up);
-  }
-
-  const timers = new Set<NodeJS.Timeout>();
-  async function reboot(rt: LabHostRuntime, downSec: number): Promise<void> {
-    rt.counters.reboots++;
-    rt.rebootingUntil = new Date(Date.now() + downSec * 1000).toISOString();
-    emit({ kind: 'down', host: rt.ref.name, reason: 'reboot' });
-    await setUp(rt, false);
-    rt.state.machine.pendingReboot = false;
-    rt.state.machine.bootTime = new Date().toISOString();
-    rt.state.updatedAt = rt.state.machine.bootTime;
-    await store.save(rt.state);
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(() => {
-        timers.delete(t);
-        resolve();
-      }, downSec * 1000);
-      timers.add(t);
-    });
-    rt.rebootingUntil = null;
-    if (!rt.faults.faults.down) {
-      await setUp(rt, true);
-      emit({ kind: 'up', host: rt.ref.name });
-    }
-  }
+  let endpoints: LabEndpoints | null = null;
+  const view = labViewOf(registry, () => endpoints?.ssh()?.port ?? 5922);
+  const power = createPower({
+    setEndpointUp: async (rt, up) => endpoints?.setHostUp(rt, up),
+    persist: (state) => store.save(state),
+    onDown: (host, reason) => emit({ kind: 'down', host, reason }),
+    onUp: (host) => emit({ kind: 'up', host }),
+  });
 
   const executor = new LabExecutor({
-    host: (name) => hosts.get(name),
+    host: (name) => registry.get(name),
     view,
     persist: (state) => store.save(state),
     ...(opts.handlers ? { handlers: opts.handlers } : {}),
@@ -210,8 +92,8 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
       emit({ kind: 'fault', host: rt.ref.name, fault: 'drop-mid-command' });
       // Closing the host destroys its open connections (and shells); it comes straight back up.
       void (async () => {
-        await setUp(rt, false);
-        await setUp(rt, true);
+        await power.setUp(rt, false);
+        await power.setUp(rt, true);
       })();
     },
     afterSet: (rt) => {
@@ -219,180 +101,85 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
       if (downSec === null) return;
       rt.counters.faults++;
       // Let the script's result reach the client before the host goes away.
-      const t = setTimeout(() => {
-        timers.delete(t);
-        void reboot(rt, downSec);
-      }, 50);
-      timers.add(t);
+      power.later(50, () => void power.reboot(rt, downSec));
     },
   });
 
-  const powershell = createPowerShellDispatcher(executor, { powershellStartMs: (h) => hosts.get(h.name)?.profile.powershellStartMs ?? 0 });
-  /** Counts commands and powershell.exe starts for both endpoints, then hands over to the emulation. */
-  const dispatcher: Dispatcher = {
-    start(host, command, args, out) {
-      const rt = hosts.get(host.name);
-      if (rt) {
-        rt.counters.commands++;
-        const exe = exeName(command.trim().split(/\s+/)[0] ?? '');
-        const viaCmd = exe === 'cmd' && /\bpowershell(\.exe)?\b/i.test([command, ...args].join(' '));
-        if (exe === 'powershell' || exe === 'pwsh' || viaCmd) rt.counters.powershellStarts++;
-      }
-      return powershell.start(host, command, args, out);
-    },
-  };
+  const powershell = createPowerShellDispatcher(executor, { powershellStartMs: (h) => registry.get(h.name)?.profile.powershellStartMs ?? 0 });
+  const dispatcher = countingDispatcher((name) => registry.get(name)?.counters, powershell);
 
-  const winrmHosts = [...hosts.values()].filter((h) => h.transport === 'winrm');
-  const specOf = new Map(opts.hosts.map((s) => [s.name, s]));
-  const tlsDir = join(opts.stateDir, 'tls');
-  const cert = makeSelfSignedCert(['localhost', ...winrmHosts.flatMap((h) => [h.ref.name, h.ref.address])], 'cortex-lab');
-  await mkdir(tlsDir, { recursive: true });
-  const certPath = join(tlsDir, 'cert.pem');
-  await writeFile(certPath, cert.cert);
-
-  try {
-    winrm = await startWinrmLab({
-      hosts: winrmHosts.map((h) => {
-        const spec = specOf.get(h.ref.name)!;
-        return {
-          ref: h.ref,
-          users: spec.users,
-          http: spec.http ?? true,
-          https: spec.https ?? true,
-        };
-      }),
-      dispatcher,
-      tls: cert,
-      ...(opts.httpPort !== undefined ? { httpPort: opts.httpPort } : {}),
-      ...(opts.httpsPort !== undefined ? { httpsPort: opts.httpsPort } : {}),
-      hooks: {
-        onRequest: async (ref) => {
-          const rt = hosts.get(ref.name);
-          if (!rt) return { action: 'continue' };
-          rt.counters.requests++;
-          if (rt.faults.latencyMs > 0) await new Promise((r) => setTimeout(r, rt.faults.latencyMs));
-          const d = rt.faults.nextRequest();
-          if (d.action !== 'continue') rt.counters.faults++;
-          return d;
-        },
-        refuseAuth: (ref) => {
-          const rt = hosts.get(ref.name);
-          const refuse = rt?.faults.refuseAuth() ?? false;
-          if (refuse && rt) rt.counters.faults++;
-          return refuse;
-        },
-        onShellCreated: (ref) => {
-          const rt = hosts.get(ref.name);
-          if (rt) rt.counters.shells++;
-        },
-      },
-    });
-    for (const h of winrmHosts) h.up = true;
-    for (const h of winrmHosts) {
+  const ep = await prepareEndpoints({
+    registry,
+    dispatcher,
+    stateDir: opts.stateDir,
+    persist: (state) => store.save(state),
+    ...(opts.kerberos ? { kerberos: opts.kerberos } : {}),
+    ...(opts.httpPort !== undefined ? { httpPort: opts.httpPort } : {}),
+    ...(opts.httpsPort !== undefined ? { httpsPort: opts.httpsPort } : {}),
+  });
+  endpoints = ep;
+  /** Hosts whose listeners just started are up; those with a `down` fault go down at once. */
+  const cameUp = async (transport: 'winrm' | 'ssh') => {
+    const started = registry.all().filter((h) => h.transport === transport);
+    for (const h of started) h.up = true;
+    for (const h of started) {
       if (h.faults.faults.down) {
-        await setUp(h, false);
+        await power.setUp(h, false);
         emit({ kind: 'down', host: h.ref.name, reason: 'fault' });
       }
     }
-    const sshHosts = [...hosts.values()].filter((h) => h.transport === 'ssh');
-    if (sshHosts.length > 0 && !opts.noSsh) {
-      // Imported lazily: the SSH endpoint needs Debian's sshd, which a WinRM-only lab never touches.
-      const { startLabSsh } = await import('./ssh/index.js');
-      const s = await startLabSsh({
-        hosts: sshHosts.map((h) => ({ ref: h.ref })),
-        dispatcher,
-        stateDir: join(opts.stateDir, 'ssh'),
-        // SFTP uploads land in the host state the way runner.receive-file records them: hash and size, not bytes.
-        files: {
-          writeFile: async (ref, path, content) => {
-            const rt = hosts.get(ref.name);
-            if (!rt) return;
-            const key = findFileKey(rt.state.machine, path) ?? path;
-            rt.state.machine.files[key] = createHash('sha256').update(content).digest('hex');
-            rt.state.machine.fileSizes[key] = content.length;
-            await store.save(rt.state);
-          },
-        },
-      });
-      ssh = {
-        close: () => s.close(),
-        setHostUp: (address, up) => s.setHostUp(address, up),
-        port: s.port,
-        clientKeyPath: s.clientKeyPath,
-        knownHostsPath: s.knownHostsPath,
-        user: s.user,
-      };
-      for (const h of sshHosts) h.up = true;
-      for (const h of sshHosts) {
-        if (h.faults.faults.down) {
-          await setUp(h, false);
-          emit({ kind: 'down', host: h.ref.name, reason: 'fault' });
-        }
-      }
+  };
+  try {
+    await ep.startWinrm();
+    await cameUp('winrm');
+    if (!opts.noSsh && registry.all().some((h) => h.transport === 'ssh')) {
+      await ep.startSsh();
+      await cameUp('ssh');
     }
   } catch (e) {
-    await winrm?.close();
+    await ep.close();
     throw e;
   }
 
   const startedAt = new Date().toISOString();
-  const endpoints = new Map((winrm?.addresses() ?? []).map((a) => [a.name, a]));
+  const hostNamed = (name: string) => {
+    const rt = registry.get(name);
+    if (!rt) throw new InputError(`no lab host named ${name}`, { host: name });
+    return rt;
+  };
 
   return {
     executor,
     dispatcher,
-    host: (name) => hosts.get(name),
-    status(): LabStatus {
-      return {
-        running: true,
+    host: (name) => registry.get(name),
+    status: () =>
+      projectStatus({
         pid: process.pid,
         startedAt,
         stateDir: opts.stateDir,
-        certPath,
-        ssh: ssh ? { port: ssh.port, clientKeyPath: ssh.clientKeyPath, knownHostsPath: ssh.knownHostsPath, user: ssh.user } : null,
-        hosts: [...hosts.values()].map((h) => ({
-          name: h.ref.name,
-          address: h.ref.address,
-          transport: h.transport,
-          up: h.up,
-          rebootingUntil: h.rebootingUntil,
-          endpoints: {
-            http: endpoints.get(h.ref.name)?.http ?? null,
-            https: endpoints.get(h.ref.name)?.https ?? null,
-            ssh: h.transport === 'ssh' && ssh ? `ssh://${h.ref.address}:${ssh.port}` : null,
-          },
-          // openShells: shells open now (null for SSH hosts, which have none); an interrupted run must leave 0.
-          counters: { ...h.counters, openShells: h.transport === 'winrm' && winrm ? winrm.openShells(h.ref.name) : null },
-          faults: h.faults.faults,
-          pendingReboot: h.state.machine.pendingReboot,
-          bootTime: h.state.machine.bootTime,
-        })),
-      };
-    },
+        certPath: ep.certPath,
+        ssh: ep.ssh(),
+        hosts: registry.all(),
+        winrmUrls: (name) => ep.winrmUrls(name),
+        openShells: (name) => ep.openShells(name),
+      }),
     async setFaults(name, faults, o = {}) {
-      const rt = hosts.get(name);
-      if (!rt) throw new InputError(`no lab host named ${name}`, { host: name });
+      const rt = hostNamed(name);
       const next = o.replace ? LabFaultsSchema.parse(faults) : mergeFaults(rt.faults.faults, [faults]);
       rt.faults.update(next);
       rt.profile = { ...rt.profile, faults: next };
-      if ((o.replace || faults.down !== undefined) && rt.rebootingUntil === null) await setUp(rt, !next.down);
+      if ((o.replace || faults.down !== undefined) && rt.rebootingUntil === null) await power.setUp(rt, !next.down);
     },
     async reboot(name, downSec) {
-      const rt = hosts.get(name);
-      if (!rt) throw new InputError(`no lab host named ${name}`, { host: name });
-      await reboot(rt, downSec);
+      await power.reboot(hostNamed(name), downSec);
     },
     async reset() {
-      await store.reset([...hosts.keys()]);
-      for (const spec of opts.hosts) {
-        const rt = hosts.get(spec.name)!;
-        rt.state = deriveState(rt.ref, spec.profile);
-      }
+      await store.reset(registry.names());
+      for (const rt of registry.all()) rt.state = deriveState(rt.ref, registry.spec(rt.ref.name)!.profile);
     },
     async stop() {
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
-      await Promise.all([winrm?.close(), ssh?.close()]);
+      power.stop();
+      await ep.close();
       await store.flush();
     },
   };

@@ -98,8 +98,15 @@ export const Facts = z.object({
     windowsUpdate: z.boolean(),
     pendingFileRenameOperations: z.boolean(),
     serverManager: z.boolean(),
+    /** ActiveComputerName differs from ComputerName: a rename waits for the reboot. */
+    computerRename: z.boolean(),
+    /** Netlogon holds JoinDomain or AvoidSpnSet: a domain join waits for the reboot. */
+    domainJoin: z.boolean(),
   }),
-  /** SCHANNEL TLS 1.2 values; null when the value is absent (the OS default: enabled on 2016/2019). */
+  /**
+   * SCHANNEL TLS 1.2 values; null when the value is absent (the OS default: enabled on 2016/2019).
+   * REG_DWORDs arrive as Int32, so 0xFFFFFFFF is -1: judge zero vs non-zero, never `=== 1`.
+   */
   tls12: z.object({
     clientEnabled: z.number().int().nullable(),
     clientDisabledByDefault: z.number().int().nullable(),

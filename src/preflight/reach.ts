@@ -24,11 +24,16 @@ export const ReachParams = z.object({
 });
 export type ReachParams = z.infer<typeof ReachParams>;
 
-export const REACH_TIMEOUT_MS = 2000;
+/**
+ * The probe's one deadline for all its connects. Windows retries a SYN answered by a RST, so a refused
+ * connect takes about 2 s there: a shorter deadline reports closed ports as filtered.
+ */
+export const REACH_TIMEOUT_MS = 5000;
 
 /**
  * open: connected. closed: refused (RST) — the path is open, nothing listens yet, which is normal before
- * the install. filtered: no answer within the timeout (a firewall drops it). error: any other socket error.
+ * the install. filtered: no answer within the timeout (a firewall drops it, or the network does: before
+ * the install a peer's own Windows Firewall drops ports it has no rule for). error: any other socket error.
  */
 export const PORT_STATES = ['open', 'closed', 'filtered', 'error'] as const;
 export type PortState = (typeof PORT_STATES)[number];

@@ -18,12 +18,14 @@ import { noAliasRule } from './rules/no-alias.js';
 import { nativeExitCodeRule } from './rules/native-exit-code.js';
 import { envelopeRule } from './rules/envelope.js';
 import { datesRule } from './rules/dates.js';
+import { fileEncodingRule } from './rules/file-encoding.js';
+import { ps7SyntaxRule } from './rules/ps7-syntax.js';
 import type { Finding, LibFacts, LintReport, Rule, RuleContext, ScriptKind } from './types.js';
 
 export type { Finding, LintReport, RuleId, Suppression } from './types.js';
 
 export const RULES: readonly Rule[] = [
-  syntaxRule, envelopeRule, jsonDepthRule, noWriteHostRule, noAliasRule, knownCommandRule, ps7ParameterRule, nativeExitCodeRule, datesRule,
+  syntaxRule, envelopeRule, jsonDepthRule, noWriteHostRule, noAliasRule, knownCommandRule, ps7ParameterRule, nativeExitCodeRule, datesRule, fileEncodingRule, ps7SyntaxRule,
 ];
 
 /** The repository root: this module is src/ps1lint/lint.ts or dist/ps1lint/lint.js. */

@@ -12,6 +12,8 @@ export const RULE_IDS = [
   'native-exit-code',
   'envelope',
   'dates',
+  'file-encoding',
+  'ps7-syntax',
   'suppression',
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];

@@ -122,7 +122,8 @@ function reachMatrix(report: PreflightReport, col: number, c: Colors): string[] 
         colored = c.green(text);
       } else {
         text = cell.unreachable.length > 0 ? `${cell.unreachable.length}x` : 'dns';
-        colored = c.red(c.bold(text));
+        // Only dropped ports (filtered): unknown before the install, a warning as in net.reach.
+        colored = cell.resolves && cell.unreachable.every((u) => u.state === 'filtered') ? c.yellow(c.bold(text)) : c.red(c.bold(text));
       }
       line += colored + ' '.repeat(Math.max(1, col - text.length));
     }

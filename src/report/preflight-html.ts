@@ -88,7 +88,8 @@ export function renderPreflightHtml(report: PreflightReport): string {
         else if (c.unreachable.length === 0 && c.resolves) parts.push(cell('pass', `ok (${c.ports})`));
         else {
           const text = c.unreachable.length > 0 ? `${formatPorts(c.unreachable.map((u) => u.port))} ${[...new Set(c.unreachable.map((u) => u.state))].join('/')}` : 'name does not resolve';
-          parts.push(cell('fail', text));
+          // Only dropped ports (filtered) and a name that resolves: unknown before the install, a warning as in net.reach.
+          parts.push(cell(c.resolves && c.unreachable.every((u) => u.state === 'filtered') ? 'warn' : 'fail', text));
         }
       }
       parts.push('</tr>');

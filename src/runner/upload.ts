@@ -12,6 +12,7 @@ import { encodeFrame } from '../protocol/script-frames.js';
 import { redact } from '../secrets/registry.js';
 import { receiveFileSpec } from './bootstrap.js';
 import { decodeStderr } from './clixml.js';
+import { parseFileHash, parseReceiveFile } from './file-results.js';
 import { findEnvelope } from './result.js';
 import type { ScriptRunner } from './runner.js';
 import { loadScript } from './scripts.js';
@@ -32,13 +33,6 @@ export interface UploadResult {
   method: 'none' | 'putFile' | 'stdin';
 }
 
-interface FileHashData {
-  path: string;
-  exists: boolean;
-  length: number;
-  sha256: string | null;
-}
-
 export async function sha256OfFile(path: string): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash('sha256');
   let bytes = 0;
@@ -53,7 +47,7 @@ export async function uploadFile(runner: ScriptRunner, localPath: string, remote
   const host = runner.session.host.name;
   const local = await sha256OfFile(localPath);
   const hashScript = loadScript('runner.file-hash');
-  const before = await runner.runData<FileHashData>(hashScript, { path: remotePath }, { timeoutMs: 600_000 });
+  const before = parseFileHash(host, await runner.runData(hashScript, { path: remotePath }, { timeoutMs: 600_000 }));
   if (before.exists && before.sha256 === local.sha256) {
     return { remotePath, bytes: local.bytes, sha256: local.sha256, skipped: true, method: 'none' };
   }
@@ -68,7 +62,7 @@ export async function uploadFile(runner: ScriptRunner, localPath: string, remote
     });
     method = 'stdin';
   }
-  const after = await runner.runData<FileHashData>(hashScript, { path: remotePath }, { timeoutMs: 600_000 });
+  const after = parseFileHash(host, await runner.runData(hashScript, { path: remotePath }, { timeoutMs: 600_000 }));
   if (!after.exists || after.sha256 !== local.sha256) {
     throw new ScriptError(
       `uploaded ${localPath} to ${remotePath}, but the host reports ${after.exists ? `SHA-256 ${after.sha256}` : 'no file'} instead of ${local.sha256}`,
@@ -144,6 +138,10 @@ async function streamThroughStdin(runner: ScriptRunner, localPath: string, remot
     if (status.exitCode !== 0 || !envelope?.result.ok) {
       const message = envelope?.result.error?.message ?? (decodeStderr(err) || `exit code ${status.exitCode}`);
       throw new ScriptError(`could not write ${remotePath}: ${redact(message)}`, { host, script: 'runner.receive-file' });
+    }
+    const received = parseReceiveFile(host, envelope.result.data);
+    if (received.bytes !== length) {
+      throw new ScriptError(`the host wrote ${received.bytes} of the ${length} bytes of ${remotePath}`, { host, script: 'runner.receive-file' });
     }
   } finally {
     clearTimeout(timer);

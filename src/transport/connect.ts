@@ -11,11 +11,12 @@ import { readFileRef, resolveHostSecret } from '../inventory/secrets.js';
 import type { HostConfig, Inventory } from '../inventory/types.js';
 import type { HostRef, Session } from './session.js';
 import type { SshConnectSettings } from './ssh/settings.js';
-import { openWinrmSession, type WinrmConnectSettings } from './winrm/index.js';
+import { openWinrmSession, type WinrmClientCertificate, type WinrmConnectSettings } from './winrm/index.js';
 
 /** The slice of a pino logger the factory uses. */
 export interface ConnectLog {
   debug(obj: object, msg?: string): void;
+  info?(obj: object, msg?: string): void;
 }
 
 export interface OpenSessionOptions {
@@ -48,10 +49,11 @@ export function insecureTlsWarning(host: HostConfig): string | null {
 export async function winrmSettingsOf(host: HostConfig, opts: OpenSessionOptions = {}): Promise<WinrmConnectSettings> {
   const w = host.winrm;
   const inv = inventoryOf(opts);
-  if (!w.user) {
+  // Kerberos can use the operator's tickets and certificates map to an account: no user needed.
+  if (!w.user && (w.auth === 'ntlm' || w.auth === 'basic')) {
     throw new InputError('winrm.user is not set', { host: host.name, field: 'winrm.user', hint: "Set winrm.user, e.g. 'CORP\\svc-cortex', in the host's or a group's vars." });
   }
-  const password = await resolveHostSecret(inv, host, 'winrm.password');
+  const password = w.auth === 'certificate' ? null : await resolveHostSecret(inv, host, 'winrm.password');
   if (password === null && (w.auth === 'ntlm' || w.auth === 'basic')) {
     throw new InputError(`winrm.password is not set (needed for ${w.auth} authentication)`, {
       host: host.name,
@@ -59,17 +61,25 @@ export async function winrmSettingsOf(host: HostConfig, opts: OpenSessionOptions
       hint: 'Set it to a secret reference: env:NAME, file:PATH or prompt.',
     });
   }
+  let clientCertificate: WinrmClientCertificate | undefined;
+  if (w.auth === 'certificate' && w.certificate) {
+    const cert = await readFileRef(inv, w.certificate.cert, { host: host.name, field: 'winrm.certificate.cert' });
+    const key = await resolveHostSecret(inv, host, 'winrm.certificate.key');
+    if (cert && key) clientCertificate = { cert, key };
+  }
   return {
     scheme: w.scheme,
     port: w.port,
     auth: w.auth,
-    user: w.user,
+    user: w.user ?? '',
     password: password ?? '',
+    ...(w.spn ? { spn: w.spn } : {}),
     allowUnencrypted: w.allowUnencrypted,
     tls: {
       ca: await readFileRef(inv, w.tls.ca, { host: host.name, field: 'winrm.tls.ca' }),
       serverName: w.tls.serverName,
       insecure: w.tls.insecure,
+      ...(clientCertificate ? { clientCertificate } : {}),
     },
     operationTimeoutSec: w.operationTimeoutSec,
     connectTimeoutMs: w.connectTimeoutMs,
@@ -115,8 +125,13 @@ export async function openSession(host: HostConfig, opts: OpenSessionOptions = {
   const ref = hostRefOf(host);
   opts.log?.debug({ host: host.name, transport: host.transport, address: host.address }, 'opening session');
   switch (host.transport) {
-    case 'winrm':
-      return openWinrmSession(ref, await winrmSettingsOf(host, opts), opts.signal ? { signal: opts.signal } : {});
+    case 'winrm': {
+      const session = await openWinrmSession(ref, await winrmSettingsOf(host, opts), opts.signal ? { signal: opts.signal } : {});
+      // Which mechanism authenticated (auth: negotiate may have fallen back to NTLM), in the run log.
+      const used = session.authUsed;
+      if (used) (opts.log?.info ?? opts.log?.debug)?.call(opts.log, { host: host.name, auth: used.scheme, configured: host.winrm.auth, ...(used.note ? { why: used.note } : {}) }, `authenticated with ${used.scheme}`);
+      return session;
+    }
     case 'ssh': {
       const settings = await sshSettingsOf(host, opts);
       const { openSshSession } = await import('./ssh/index.js');

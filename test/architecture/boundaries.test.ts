@@ -2,7 +2,9 @@
  * The layer boundaries of design.md ("Boundaries worth keeping"), checked on the import graph:
  * - the product (transport, runner, engine, preflight, inventory, report, …) never imports src/lab/;
  * - pure decision modules (inventory, preflight rules, resource diffs, config generators) import no transport;
- * - nothing below src/cli/ writes to the screen (reporters render events; the CLI prints them).
+ * - nothing below src/cli/ writes to the screen (reporters render events; the CLI prints them);
+ * - src/protocol holds nothing only the lab uses (the server halves live in src/lab/);
+ * - the lab reads command lines with its own parser, never the product's quoting code.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, dirname, sep } from 'node:path';
@@ -66,6 +68,63 @@ describe('layer boundaries', () => {
       .filter((f) => !allowed(f.rel))
       .filter((f) => /\bconsole\.(log|error|warn|info)\(|process\.(stdout|stderr)\.write\(/.test(f.text))
       .map((f) => f.rel);
+    expect(offenders).toEqual([]);
+  });
+
+  it('src/protocol exports nothing that only the lab uses', () => {
+    // Codecs whose two directions belong together (both tested against the specifications' vectors)
+    // and the shared vocabulary may serve the lab's side alone.
+    // krb-error.ts: the KRB-ERROR a refusing acceptor sends (lab) and reads back (client), one codec.
+    const shared = new Set(['protocol/ntlm/messages.ts', 'protocol/ntlm/crypto.ts', 'protocol/wsman/namespaces.ts', 'protocol/wsman/duration.ts', 'protocol/kerberos/krb-error.ts']);
+    const byRel = new Map(files.map((f) => [f.rel, f]));
+    const fileOf = (spec: string) => (byRel.has(spec.replace(/\.js$/, '.ts')) ? spec.replace(/\.js$/, '.ts') : `${spec.replace(/\.js$/, '')}/index.ts`);
+    /** Where a name imported from `target` is really defined, following index re-exports. */
+    const definedIn = (target: string, name: string, seen = new Set<string>()): string => {
+      const f = byRel.get(target);
+      if (!f || seen.has(target)) return target;
+      seen.add(target);
+      for (const m of f.text.matchAll(/export\s+(type\s+)?\{([^}]*)\}\s+from\s+'([^']+)'/g)) {
+        const names = m[2]!.split(',').map((n) => n.trim().replace(/^type\s+/, '').split(/\s+as\s+/));
+        const hit = names.find((n) => (n[1] ?? n[0]) === name);
+        if (hit) return definedIn(fileOf(relative(src, resolve(dirname(f.abs), m[3]!)).split(sep).join('/')), hit[0]!, seen);
+      }
+      for (const m of f.text.matchAll(/export\s+\*\s+from\s+'([^']+)'/g)) {
+        const inner = fileOf(relative(src, resolve(dirname(f.abs), m[1]!)).split(sep).join('/'));
+        if (new RegExp(`export\\s+(declare\\s+)?(async\\s+)?(function|const|let|class|interface|type|enum)\\s+${name}\\b`).test(byRel.get(inner)?.text ?? '')) return inner;
+      }
+      return target;
+    };
+    const users = new Map<string, Set<string>>(); // "protocol/x.ts#name" -> importing files
+    for (const f of files) {
+      for (const m of f.text.matchAll(/import\s+(type\s+)?\{([^}]*)\}\s+from\s+'(\.[^']+)'/g)) {
+        const target = fileOf(relative(src, resolve(dirname(f.abs), m[3]!)).split(sep).join('/'));
+        if (!target.startsWith('protocol/')) continue;
+        for (const raw of m[2]!.split(',')) {
+          const name = raw.trim().replace(/^type\s+/, '').split(/\s+as\s+/)[0];
+          if (!name) continue;
+          const key = `${definedIn(target, name)}#${name}`;
+          users.set(key, (users.get(key) ?? new Set()).add(f.rel));
+        }
+      }
+    }
+    const offenders: string[] = [];
+    for (const f of files.filter((x) => x.rel.startsWith('protocol/') && !shared.has(x.rel))) {
+      for (const m of f.text.matchAll(/export\s+(?:declare\s+)?(?:async\s+)?(?:function|const|let|class|interface|type|enum)\s+(\w+)/g)) {
+        const name = m[1]!;
+        const importers = [...(users.get(`${f.rel}#${name}`) ?? [])];
+        // Used by the module's own code (comments aside), beyond its declaration: the product uses it through that code.
+        const code = f.text.replace(/\/\*[\s\S]*?\*\/|(^|[^:'"`])\/\/.*$/gm, '$1');
+        const usedInside = (code.match(new RegExp(`\\b${name}\\b`, 'g')) ?? []).length > 1;
+        if (importers.length > 0 && !usedInside && importers.every((i) => i.startsWith('lab/'))) offenders.push(`${f.rel}#${name} (${importers.join(', ')})`);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it('the lab reads command lines with its own parser, not the product quoting it checks', () => {
+    const offenders = files
+      .filter((f) => f.rel.startsWith('lab/'))
+      .flatMap((f) => importsOf(f).filter((i) => /^(transport|runner)\/.*command-line/.test(i)).map((i) => `${f.rel} -> ${i}`));
     expect(offenders).toEqual([]);
   });
 });

@@ -13,6 +13,9 @@ import type { HostConfig } from '../../src/inventory/types.js';
 import { createMinimalExecutor, createPowerShellDispatcher } from '../../src/lab/powershell/index.js';
 import { makeSelfSignedCert, startWinrmLab } from '../../src/lab/winrm/index.js';
 import { FakeSession } from '../fakes/fake-session.js';
+import { claimLoopbackBlock } from '../helpers/loopback.js';
+
+const net = await claimLoopbackBlock(import.meta.url);
 
 const dir = mkdtempSync(join(tmpdir(), 'cortex-exec-'));
 const inventory = join(dir, 'site.yaml');
@@ -142,8 +145,8 @@ describe('cortex-deploy exec', () => {
 
   it('end to end: real sessions from the inventory (NTLM sealed over HTTP) to lab hosts', async () => {
     const hosts = [
-      { name: 'web1', address: '127.0.40.51' },
-      { name: 'web2', address: '127.0.40.52' },
+      { name: 'web1', address: net.addr(51) },
+      { name: 'web2', address: net.addr(52) },
     ];
     const lab = await startWinrmLab({
       hosts: hosts.map((ref) => ({ ref, users: [{ user: 'cortex', domain: 'LAB', password: 'Exec-E2e-Pw!' }], http: true, https: false })),

@@ -12,14 +12,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeSelfSignedCert, startWinrmLab, type WinrmLab } from '../../src/lab/winrm/index.js';
 import { testDispatcher } from '../lab/winrm/test-dispatcher.js';
 import { startProxy, type Proxy } from '../transport/winrm/proxy.js';
+import { claimLoopbackBlock } from '../helpers/loopback.js';
+
+const net = await claimLoopbackBlock(import.meta.url);
 
 const run = promisify(execFile);
 const here = import.meta.dirname;
 const script = join(here, 'pywinrm_client.py');
 const opensslConf = resolve(here, '../fixtures/openssl-legacy.cnf');
 
-// 127.0.16.1: the lab host pywinrm talks to; 127.0.16.2: a recording proxy in front of its HTTP listener.
-const host = { name: 'pyhost16', address: '127.0.16.1' };
+// .1: the lab host pywinrm talks to; .2: a recording proxy in front of its HTTP listener.
+const host = { name: 'pyhost16', address: net.addr(1) };
 const account = { user: 'pyadmin', domain: 'LAB', password: 'Py-Pa55w0rd!' };
 let lab: WinrmLab;
 let dir: string;
@@ -40,7 +43,7 @@ beforeAll(async () => {
     cbtHardening: 'strict',
     hooks: { onShellCreated: () => void counts.shells++ },
   });
-  spy = await startProxy({ address: '127.0.16.2', port: 5985 }, { address: host.address, port: 5985 });
+  spy = await startProxy({ address: net.addr(2), port: 5985 }, { address: host.address, port: 5985 });
 });
 afterAll(async () => {
   await spy?.close();
@@ -64,7 +67,7 @@ async function pywinrm(url: string, transport: string, user: string, ca?: string
 describe('pywinrm (python3-winrm 0.3.0) against the lab', () => {
   it('NTLM over plain HTTP with message encryption: hostname and echo, sealed on the wire', async () => {
     const shells = counts.shells;
-    const r = await pywinrm('http://127.0.16.2:5985/wsman', 'ntlm', `${account.domain}\\${account.user}`);
+    const r = await pywinrm(`http://${net.addr(2)}:5985/wsman`, 'ntlm', `${account.domain}\\${account.user}`);
     expect(r).toEqual([
       { cmd: 'hostname', args: [], stdout: `${host.name}\r\n`, stderr: '', code: 0 },
       { cmd: 'echo', args: ['hello'], stdout: 'hello\r\n', stderr: '', code: 0 },

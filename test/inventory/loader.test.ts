@@ -32,6 +32,7 @@ describe('loadInventory: the lab example', () => {
       auth: 'ntlm',
       user: 'LAB\\cortex',
       password: 'env:CORTEX_LAB_PASSWORD',
+      certificate: null,
       allowUnencrypted: false,
       tls: { ca: null, serverName: null, insecure: false },
       operationTimeoutSec: 20,
@@ -106,7 +107,7 @@ describe('loadInventory: errors name file:line:col, the field, what is allowed',
     expect(err.message).toContain(`${fixture('wrong-enum.yaml')}:4:20`);
     expect(err.message).toContain('field all.vars.winrm.auth');
     expect(err.message).toContain("Did you mean 'ntlm'?");
-    expect(err.message).toContain('Allowed: ntlm | basic | kerberos | certificate.');
+    expect(err.message).toContain('Allowed: ntlm | basic | kerberos | negotiate | certificate.');
   });
 
   it('a literal password is refused, not echoed, and registered for redaction', async () => {

@@ -12,6 +12,9 @@ import { isAlive } from '../../src/lab/control.js';
 import type { LabStatus } from '../../src/lab/lab.js';
 import { loadScript } from '../../src/runner/index.js';
 import { closeRunner, openRunner } from './helpers.js';
+import { claimLoopbackBlock } from '../helpers/loopback.js';
+
+const net = await claimLoopbackBlock(import.meta.url);
 
 const cli = resolve(import.meta.dirname, '../../dist/cli/main.js');
 const PASSWORD = 'CortexLab!2026-cli';
@@ -51,7 +54,7 @@ afterAll(async () => {
 
 describe('cortex-deploy lab', () => {
   it('up --detach, status --json with counters, reset, down stops exactly that process', async () => {
-    const inv = inventory('ok', ['        c-app1: { address: 127.0.23.1, lab: { powershellStartMs: 0 } }', '        c-app2: { address: 127.0.23.2, lab: { preset: small } }'].join('\n'));
+    const inv = inventory('ok', [`        c-app1: { address: ${net.addr(1)}, lab: { powershellStartMs: 0 } }`, `        c-app2: { address: ${net.addr(2)}, lab: { preset: small } }`].join('\n'));
     const state = join(dir, 'state-ok');
     started.push(state);
     const up = await cortex(['lab', 'up', '-i', inv, '--detach', '--state', state, '--fault', 'c-app2:down']);
@@ -65,7 +68,7 @@ describe('cortex-deploy lab', () => {
     expect(again.code).toBe(3);
     expect(again.stderr).toContain(`already running from ${state} (pid ${pid})`);
 
-    const runner = await openRunner({ name: 'c-app1', address: '127.0.23.1' }, { user: 'LAB\\svc-cortex', password: PASSWORD });
+    const runner = await openRunner({ name: 'c-app1', address: net.addr(1) }, { user: 'LAB\\svc-cortex', password: PASSWORD });
     try {
       await runner.runData(loadScript('probes.ping'));
       await runner.runData(loadScript('probes.ping'));
@@ -81,8 +84,8 @@ describe('cortex-deploy lab', () => {
     expect(app1.counters.requests).toBeGreaterThanOrEqual(4);
     expect(doc.hosts.find((h) => h.name === 'c-app2')).toMatchObject({ up: false, faults: { down: true } });
 
-    expect(text.stdout).toMatch(/c-app1\s+127\.0\.23\.1\s+up\s+\d+\s+1\s+1\s+2\s+0\s+0/);
-    expect(text.stdout).toMatch(/c-app2\s+127\.0\.23\.2\s+down/);
+    expect(text.stdout).toMatch(new RegExp(`c-app1\\s+${net.pattern(1)}\\s+up\\s+\\d+\\s+1\\s+1\\s+2\\s+0\\s+0`));
+    expect(text.stdout).toMatch(new RegExp(`c-app2\\s+${net.pattern(2)}\\s+down`));
 
     const reset = await cortex(['lab', 'reset', '-i', inv, '--state', state]);
     expect(reset.stdout).toContain('back to its profile');
@@ -103,7 +106,7 @@ describe('cortex-deploy lab', () => {
 // Input errors end before any listener starts: these CLI runs go in parallel.
 describe.concurrent('cortex-deploy lab: input errors, exit 3', () => {
   it('refuses a non-loopback address with the host, the address and its position; exit 3', async () => {
-    const inv = inventory('remote', ['        c-app1: { address: 127.0.23.10 }', '        realbox: { address: 10.0.0.21 }'].join('\n'));
+    const inv = inventory('remote', [`        c-app1: { address: ${net.addr(10)} }`, '        realbox: { address: 10.0.0.21 }'].join('\n'));
     const r = await cortex(['lab', 'up', '-i', inv, '--state', join(dir, 'state-remote')]);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/remote\.yaml:9:\d+/);
@@ -113,14 +116,14 @@ describe.concurrent('cortex-deploy lab: input errors, exit 3', () => {
   }, 60_000);
 
   it('names the password variable when it is unset; exit 3', async () => {
-    const inv = inventory('nopass', '        c-app1: { address: 127.0.23.11 }');
+    const inv = inventory('nopass', `        c-app1: { address: ${net.addr(11)} }`);
     const r = await cortex(['lab', 'up', '-i', inv, '--state', join(dir, 'state-nopass')], { CORTEX_LAB_TEST_PASSWORD: undefined });
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('CORTEX_LAB_TEST_PASSWORD');
   }, 60_000);
 
   it('points at the offending lab profile key by file:line:col; exit 3', async () => {
-    const inv = inventory('badprofile', ['        c-app1:', '          address: 127.0.23.12', '          lab:', '            ramGB: lots'].join('\n'));
+    const inv = inventory('badprofile', ['        c-app1:', `          address: ${net.addr(12)}`, '          lab:', '            ramGB: lots'].join('\n'));
     const r = await cortex(['lab', 'up', '-i', inv, '--state', join(dir, 'state-bad')]);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/badprofile\.yaml:11:20/);

@@ -5,6 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { controlPaths, queryStatus, readPid, sendFaults, sendReset, serveControl, stopRunningLab, assertNotRunning, type ControlServer } from '../../src/lab/control.js';
 import type { RunningLab } from '../../src/lab/lab.js';
 import { startTestLab, tempStateDir } from './helpers.js';
+import { claimLoopbackBlock } from '../helpers/loopback.js';
+
+const net = await claimLoopbackBlock(import.meta.url);
 
 const stateDir = tempStateDir();
 const paths = controlPaths(stateDir);
@@ -13,7 +16,7 @@ let control: ControlServer;
 let stopRequested = false;
 
 beforeAll(async () => {
-  lab = await startTestLab([{ name: 'ctl-app1', address: '127.0.26.1', lab: { powershellStartMs: 0 } }], { stateDir });
+  lab = await startTestLab([{ name: 'ctl-app1', address: net.addr(1), lab: { powershellStartMs: 0 } }], { stateDir });
   control = await serveControl(lab, paths, () => (stopRequested = true));
 });
 afterAll(async () => {

@@ -10,10 +10,13 @@ import type { RunningLab } from '../../src/lab/lab.js';
 import { loadScript, ScriptRunner } from '../../src/runner/index.js';
 import { openWinrmSession } from '../../src/transport/winrm/index.js';
 import { closeRunner, openRunner, startTestLab, winrmSettings } from './helpers.js';
+import { claimLoopbackBlock } from '../helpers/loopback.js';
+
+const net = await claimLoopbackBlock(import.meta.url);
 
 let lab: RunningLab;
-const resident = { name: 'k-resident', address: '127.0.25.1' };
-const oneshot = { name: 'k-oneshot', address: '127.0.25.2' };
+const resident = { name: 'k-resident', address: net.addr(1) };
+const oneshot = { name: 'k-oneshot', address: net.addr(2) };
 beforeAll(async () => {
   lab = await startTestLab([
     { ...resident, lab: { powershellStartMs: 0 } },

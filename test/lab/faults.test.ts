@@ -10,19 +10,22 @@ import { AuthError, CortexError, UnreachableError } from '../../src/errors.js';
 import type { RunningLab } from '../../src/lab/lab.js';
 import { loadScript } from '../../src/runner/index.js';
 import { closeRunner, openRunner, startTestLab } from './helpers.js';
+import { claimLoopbackBlock } from '../helpers/loopback.js';
+
+const net = await claimLoopbackBlock(import.meta.url);
 
 const ping = () => loadScript('probes.ping');
 const base = { powershellStartMs: 0 };
 const hosts = [
-  { name: 'f-latency', address: '127.0.21.1', lab: { ...base, faults: { latencyMs: 60 } } },
-  { name: 'f-dropafter', address: '127.0.21.2', lab: { ...base, faults: { dropAfterRequests: 5 } } },
-  { name: 'f-dropmid', address: '127.0.21.3', lab: { ...base, scriptDurationMs: { 'probes.ping': 300 }, faults: { dropMidCommand: 'once' } } },
-  { name: 'f-http500', address: '127.0.21.4', lab: { ...base, faults: { http500: 'always' } } },
-  { name: 'f-refuse', address: '127.0.21.5', lab: { ...base, faults: { refuseAuth: true } } },
-  { name: 'f-fail', address: '127.0.21.6', lab: { ...base, faults: { failScripts: { 'probes.ping': 'always' } } } },
-  { name: 'f-down', address: '127.0.21.7', lab: { ...base, faults: { down: true } } },
-  { name: 'f-slow', address: '127.0.21.8', lab: { ...base, scriptDurationMs: { 'probes.ping': 100 }, faults: { slowFactor: 4 } } },
-  { name: 'f-reboot', address: '127.0.21.9', lab: { ...base, pendingReboot: true, bootTime: '2026-01-01T00:00:00Z', faults: { reboot: { downSec: 1 } } } },
+  { name: 'f-latency', address: net.addr(1), lab: { ...base, faults: { latencyMs: 60 } } },
+  { name: 'f-dropafter', address: net.addr(2), lab: { ...base, faults: { dropAfterRequests: 5 } } },
+  { name: 'f-dropmid', address: net.addr(3), lab: { ...base, scriptDurationMs: { 'probes.ping': 300 }, faults: { dropMidCommand: 'once' } } },
+  { name: 'f-http500', address: net.addr(4), lab: { ...base, faults: { http500: 'always' } } },
+  { name: 'f-refuse', address: net.addr(5), lab: { ...base, faults: { refuseAuth: true } } },
+  { name: 'f-fail', address: net.addr(6), lab: { ...base, faults: { failScripts: { 'probes.ping': 'always' } } } },
+  { name: 'f-down', address: net.addr(7), lab: { ...base, faults: { down: true } } },
+  { name: 'f-slow', address: net.addr(8), lab: { ...base, scriptDurationMs: { 'probes.ping': 100 }, faults: { slowFactor: 4 } } },
+  { name: 'f-reboot', address: net.addr(9), lab: { ...base, pendingReboot: true, bootTime: '2026-01-01T00:00:00Z', faults: { reboot: { downSec: 1 } } } },
 ];
 const byName = (n: string) => hosts.find((h) => h.name === n)!;
 let lab: RunningLab;

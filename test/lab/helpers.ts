@@ -1,5 +1,5 @@
 /**
- * Shared set-up for the lab tests: a lab on this file's loopback addresses (127.0.20.0–127.0.39.255)
+ * Shared set-up for the lab tests: a lab on the calling file's loopback addresses (test/helpers/loopback.ts)
  * with a state folder in a temp directory, and a script runner over a real WinRM session to a host.
  */
 import { mkdtempSync } from 'node:fs';

@@ -7,8 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningLab } from '../../src/lab/lab.js';
 import { loadScript } from '../../src/runner/index.js';
 import { closeRunner, openRunner, startTestLab } from './helpers.js';
+import { claimLoopbackBlock } from '../helpers/loopback.js';
 
-const host = { name: 'tls-web1', address: '127.0.27.1' };
+const net = await claimLoopbackBlock(import.meta.url);
+
+const host = { name: 'tls-web1', address: net.addr(1) };
 let lab: RunningLab;
 beforeAll(async () => {
   lab = await startTestLab([{ ...host, lab: { powershellStartMs: 0 } }]);

@@ -9,8 +9,11 @@ import { resolveProfile } from '../../src/lab/profile/resolve.js';
 import { Facts } from '../../src/preflight/facts.js';
 import { loadScript } from '../../src/runner/index.js';
 import { closeRunner, openRunner, startTestLab } from './helpers.js';
+import { claimLoopbackBlock } from '../helpers/loopback.js';
 
-const hosts = PRESET_NAMES.map((preset, i) => ({ name: `p-${preset}`, address: `127.0.20.${i + 1}`, lab: { preset, powershellStartMs: 0 } }));
+const net = await claimLoopbackBlock(import.meta.url);
+
+const hosts = PRESET_NAMES.map((preset, i) => ({ name: `p-${preset}`, address: `${net.prefix}${i + 1}`, lab: { preset, powershellStartMs: 0 } }));
 let lab: RunningLab;
 
 beforeAll(async () => {

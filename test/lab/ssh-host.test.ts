@@ -13,12 +13,15 @@ import { loadScript, ScriptRunner } from '../../src/runner/index.js';
 import { openSshSession } from '../../src/transport/ssh/index.js';
 import { labSshSettings } from '../transport/ssh/lab-fixture.js';
 import { startTestLab } from './helpers.js';
+import { claimLoopbackBlock } from '../helpers/loopback.js';
+
+const net = await claimLoopbackBlock(import.meta.url);
 
 let lab: RunningLab;
 beforeAll(async () => {
   lab = await startTestLab([
-    { name: 'ssh-db1', address: '127.0.24.1', transport: 'ssh', lab: { preset: 'sql-express', powershellStartMs: 0 } },
-    { name: 'win-app1', address: '127.0.24.2', lab: { powershellStartMs: 0 } },
+    { name: 'ssh-db1', address: net.addr(1), transport: 'ssh', lab: { preset: 'sql-express', powershellStartMs: 0 } },
+    { name: 'win-app1', address: net.addr(2), lab: { powershellStartMs: 0 } },
   ]);
 });
 afterAll(async () => {
@@ -26,7 +29,7 @@ afterAll(async () => {
 });
 
 function openSsh() {
-  return openSshSession({ name: 'ssh-db1', address: '127.0.24.1' }, labSshSettings(lab.status().ssh!, { keepaliveIntervalMs: 0 }));
+  return openSshSession({ name: 'ssh-db1', address: net.addr(1) }, labSshSettings(lab.status().ssh!, { keepaliveIntervalMs: 0 }));
 }
 
 describe('lab host over SSH', () => {
@@ -34,7 +37,7 @@ describe('lab host over SSH', () => {
     const st = lab.status();
     expect(st.ssh).not.toBeNull();
     const ssh = st.ssh!;
-    expect(st.hosts.find((h) => h.name === 'ssh-db1')).toMatchObject({ up: true, endpoints: { ssh: `ssh://127.0.24.1:${ssh.port}`, http: null } });
+    expect(st.hosts.find((h) => h.name === 'ssh-db1')).toMatchObject({ up: true, endpoints: { ssh: `ssh://${net.addr(1)}:${ssh.port}`, http: null } });
     const session = await openSsh();
     const runner = new ScriptRunner(session, { startTimeoutMs: 10_000 });
     try {

@@ -9,8 +9,11 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { loadScript } from '../../src/runner/index.js';
 import { closeRunner, openRunner, startTestLab, tempStateDir } from './helpers.js';
+import { claimLoopbackBlock } from '../helpers/loopback.js';
 
-const host = { name: 's-app1', address: '127.0.22.1', lab: { powershellStartMs: 0 } };
+const net = await claimLoopbackBlock(import.meta.url);
+
+const host = { name: 's-app1', address: net.addr(1), lab: { powershellStartMs: 0 } };
 
 async function fileOnHost(path: string): Promise<{ exists: boolean; sha256: string | null }> {
   const r = await openRunner(host);

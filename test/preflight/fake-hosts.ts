@@ -37,7 +37,7 @@ export interface FakeBehaviour {
 }
 
 export interface FakeStats {
-  calls: Array<{ host: string; script: string }>;
+  calls: Array<{ host: string; script: string; params?: unknown }>;
   maxConcurrent: number;
 }
 
@@ -52,7 +52,7 @@ export function fakeConnect(behaviour: Record<string, FakeBehaviour> = {}): { co
     stats.maxConcurrent = Math.max(stats.maxConcurrent, open);
     const conn: ProbeConnection = {
       async run(scriptId, params): Promise<ProbeScriptResult> {
-        stats.calls.push({ host: host.name, script: scriptId });
+        stats.calls.push({ host: host.name, script: scriptId, params });
         if (b.delayMs) await new Promise((r) => setTimeout(r, b.delayMs));
         if (scriptId === 'probes.facts') {
           return { ok: true, data: b.raw ?? factsFor(host, b.patch, new Date(Date.now() + (b.skewMs ?? 0)).toISOString()) };

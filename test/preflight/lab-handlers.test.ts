@@ -60,7 +60,10 @@ describe('lab handler probes.facts', () => {
     expect(Date.parse(r.data.utcNow) - Date.now()).toBeGreaterThan(590_000);
     expect(r.data.utcNow).toMatch(/\.\d{7}Z$/);
     const bad = await probesFacts.run(ctx(state, probesFacts.params.parse({ roles: [], installPath: '\\\\share\\x', ports: [] }), emptyLab));
-    expect(bad).toMatchObject({ ok: false, error: { message: expect.stringContaining('installPath must be a path on a drive letter') } });
+    expect(bad).toMatchObject({ ok: false, error: { message: expect.stringContaining('installPath must be a path on a drive letter'), category: 'OperationStopped' } });
+    // As facts.ps1 answers it (test/ps1/probes/facts.Tests.ps1).
+    const badPort = await probesFacts.run(ctx(state, probesFacts.params.parse({ roles: [], installPath: null, ports: [80, 70000] }), emptyLab));
+    expect(badPort).toMatchObject({ ok: false, error: { message: 'ports[1] must be a TCP port from 1 to 65535, not 70000' } });
   });
 });
 

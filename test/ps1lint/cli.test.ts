@@ -50,7 +50,7 @@ describe('ps1lint CLI', () => {
     expect(new Set(report.files).size).toBe(report.files.length);
     expect(report.files.length).toBeGreaterThan(20);
     expect(new Set(report.findings.map((f) => f.rule))).toEqual(new Set([
-      'syntax', 'json-depth', 'no-write-host', 'known-command', 'ps7-parameter', 'no-alias', 'native-exit-code', 'envelope', 'dates', 'suppression',
+      'syntax', 'json-depth', 'no-write-host', 'known-command', 'ps7-parameter', 'no-alias', 'native-exit-code', 'envelope', 'dates', 'file-encoding', 'ps7-syntax', 'suppression',
     ]));
   });
 });

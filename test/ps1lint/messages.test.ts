@@ -32,10 +32,22 @@ describe('finding messages', () => {
     expect(m).toContainEqual(expect.stringMatching(/^13:13 Get-Date gives a DateTime that is stored in \$when and used unformatted at line 19:\d+; convert it with \.ToUniversalTime\(\)\.ToString\('o'\)/));
   });
 
+  it('file-encoding and ps7-syntax say what 5.1 does differently and how to write it', async () => {
+    const enc = await messages('file-encoding/bad/writes.ps1');
+    expect(enc).toContainEqual(expect.stringMatching(/^7:5 Set-Content without -Encoding writes the ANSI code page in Windows PowerShell 5\.1 but UTF-8 in PowerShell 7/));
+    expect(enc).toContainEqual(expect.stringMatching(/^9:43 -Encoding utf8NoBOM exists only in PowerShell 6 and later.*UTF8Encoding \$false/));
+    expect(enc).toContainEqual(expect.stringMatching(/^10:9 redirecting to a file .* UTF-16LE with a BOM in Windows PowerShell 5\.1/));
+    const ps7 = await messages('ps7-syntax/bad/ps7.ps1');
+    expect(ps7).toContainEqual(expect.stringMatching(/^7:27 '&&' \(a pipeline chain operator\) exists only in PowerShell 7/));
+    expect(ps7).toContainEqual(expect.stringMatching(/^8:27 '\|\|' \(a pipeline chain operator\)/));
+    expect(ps7).toContainEqual(expect.stringMatching(/^6:18 \$IsWindows is an automatic variable of PowerShell 6 and later/));
+  });
+
   it('syntax points at the docs for parser false positives', async () => {
     expect(await messages('syntax/bad/size-suffix.ps1')).toEqual([expect.stringMatching(/^9:17 cannot parse from .*size suffix.*write the number/)]);
     expect(await messages('syntax/bad/one-line-switch.ps1')).toEqual([expect.stringMatching(/^10:35 .*default clause/)]);
     expect(await messages('syntax/bad/param-same-line.ps1')).toEqual([expect.stringMatching(/^8:22 .*param block on its own line/)]);
+    expect(await messages('syntax/bad/ps7-operators.ps1')).toEqual([expect.stringMatching(/^7:10 cannot parse from .*'\?\?'.*only in PowerShell 7; write if \(\$null -eq/)]);
     expect(await messages('syntax/bad/unclosed.ps1')).toEqual([expect.stringMatching(/^6:1 cannot parse from .*fix the syntax/)]);
   });
 });

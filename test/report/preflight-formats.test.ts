@@ -18,7 +18,7 @@ describe('preflight JSON', () => {
       }
     }
     expect(json.hosts.find((h) => h.name === 'lb1')).toMatchObject({ reachable: false, checks: [{ id: 'host.reachable', status: 'error' }] });
-    expect(json.summary).toMatchObject({ hosts: 9, unreachable: 1, failed: 2, exitCode: 2 });
+    expect(json.summary).toMatchObject({ hosts: 9, unreachable: 1, failed: 1, warned: 2, exitCode: 2 });
   });
 });
 

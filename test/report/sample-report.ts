@@ -1,4 +1,4 @@
-/** A 9-host preflight report with one failure, one warning, one unreachable host and one blocked port. */
+/** A 9-host preflight report with one failure, one warning, one unreachable host and one dropped port (a warning too). */
 import { runPreflight } from '../../src/preflight/run.js';
 import type { PreflightReport } from '../../src/preflight/outcome.js';
 import { fakeConnect, nineHosts } from '../preflight/fake-hosts.js';

@@ -1,6 +1,6 @@
 /**
  * The script runner over the real WinRM client against the lab's WinRM server and powershell.exe
- * emulation (NTLM with message sealing over HTTP, on loopback 127.0.40.21).
+ * emulation (NTLM with message sealing over HTTP, on a loopback address of its own).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -14,8 +14,11 @@ import { ScriptRunner, loadScript } from '../../src/runner/index.js';
 import type { Session } from '../../src/transport/session.js';
 import { openWinrmSession, winrmDefaults } from '../../src/transport/winrm/index.js';
 import { createTestExecutor, testScripts } from '../fakes/test-executor.js';
+import { claimLoopbackBlock } from '../helpers/loopback.js';
 
-const host = { name: 'app40', address: '127.0.40.21' };
+const net = await claimLoopbackBlock(import.meta.url);
+
+const host = { name: 'app40', address: net.addr(21) };
 const account = { user: 'cortex', domain: 'LAB', password: 'Lab-Pa55word!' };
 const executor = createTestExecutor();
 let lab: WinrmLab;

@@ -6,10 +6,13 @@ import { afterAll, beforeAll } from 'vitest';
 import { openSshSession } from '../../src/transport/ssh/index.js';
 import { describeSessionContract } from './contract.js';
 import { startContractLab, type ContractLab } from './ssh/lab-fixture.js';
+import { claimLoopbackBlock } from '../helpers/loopback.js';
+
+const net = await claimLoopbackBlock(import.meta.url);
 
 let lab: ContractLab;
 beforeAll(async () => {
-  lab = await startContractLab(['127.0.70.1']);
+  lab = await startContractLab([net.addr(1)]);
 });
 afterAll(async () => {
   await lab?.stop();
@@ -18,13 +21,13 @@ afterAll(async () => {
 describeSessionContract(
   'ssh (lab sshd)',
   async () => {
-    const session = await openSshSession({ name: 'sshhost1', address: '127.0.70.1' }, lab.settings());
+    const session = await openSshSession({ name: 'sshhost1', address: net.addr(1) }, lab.settings());
     return { session, cleanup: () => session.close() };
   },
   {
     largeExitCodes: false, // a POSIX sshd reports 8-bit exit codes; Windows' sshd reports the DWORD
     concurrentSpawns: true,
-    // Nothing listens on 127.0.70.99.
-    openDead: () => openSshSession({ name: 'downhost', address: '127.0.70.99' }, lab.settings()),
+    // Nothing listens on .99 of this file's block.
+    openDead: () => openSshSession({ name: 'downhost', address: net.addr(99) }, lab.settings()),
   },
 );

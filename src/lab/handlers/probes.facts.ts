@@ -34,6 +34,9 @@ function listenerProcess(m: LabMachine, port: number): string | null {
 }
 
 export function labFacts(m: LabMachine, p: z.output<typeof params>, utcNow: Date): unknown {
+  p.ports.forEach((port, i) => {
+    if (port < 1 || port > 65535) throw new Error(`ports[${i}] must be a TCP port from 1 to 65535, not ${port}`);
+  });
   const systemDrive = 'C:';
   const programDataDrive = driveOf(m.programData, '%ProgramData%');
   const install = p.installPath ? { path: p.installPath, drive: driveOf(p.installPath, 'installPath') } : null;
@@ -63,7 +66,8 @@ export function labFacts(m: LabMachine, p: z.output<typeof params>, utcNow: Date
       : null,
     urlRewrite: m.iis?.urlRewrite ? { version: m.iis.urlRewrite, dllPresent: true } : { version: null, dllPresent: false },
     sql: m.sql.map((s) => ({ instance: s.instance, id: `MSSQL${s.version.split('.')[0]}.${s.instance}`, version: s.version, edition: s.edition })),
-    pendingReboot: { componentBasedServicing: m.pendingReboot, windowsUpdate: false, pendingFileRenameOperations: false, serverManager: false },
+    // The lab machine has one pendingReboot flag; it models Component Based Servicing, no other source.
+    pendingReboot: { componentBasedServicing: m.pendingReboot, windowsUpdate: false, pendingFileRenameOperations: false, serverManager: false, computerRename: false, domainJoin: false },
     // tls12 false models an admin who turned TLS 1.2 off in SCHANNEL; true: the values are absent (OS default).
     tls12: m.tls12
       ? { clientEnabled: null, clientDisabledByDefault: null, serverEnabled: null, serverDisabledByDefault: null }
@@ -85,7 +89,7 @@ export const probesFacts = defineHandler({
     try {
       return { ok: true, data: labFacts(state.machine, p, now()) };
     } catch (err) {
-      return { ok: false, error: { message: (err as Error).message, category: 'NotSpecified' } };
+      return { ok: false, error: { message: (err as Error).message, category: 'OperationStopped' /* a PowerShell throw of a message */ } };
     }
   },
 });

@@ -7,7 +7,8 @@ import { defineHandler } from './types.js';
 
 const params = z.object({
   targets: z.array(z.object({ name: z.string(), address: z.string(), ports: z.array(z.number().int()) })),
-  timeoutMs: z.number().int().default(2000),
+  // reach.ps1's own default.
+  timeoutMs: z.number().int().default(5000),
 });
 
 export const probesReach = defineHandler({

@@ -22,10 +22,10 @@ export const runnerReceiveFile = defineHandler({
   run: ({ state, params, input }) => {
     const content = input ?? (params.contentBase64 !== undefined ? Buffer.from(params.contentBase64, 'base64') : Buffer.alloc(0));
     if (content.length < params.length) {
-      return { ok: false, error: { message: `stdin ended after ${content.length} of ${params.length} bytes`, category: 'NotSpecified' } };
+      return { ok: false, error: { message: `stdin ended after ${content.length} of ${params.length} bytes`, category: 'OperationStopped' } };
     }
     if (!isAbsoluteWindowsPath(params.path)) {
-      return { ok: false, error: { message: `The given path's format is not supported: '${params.path}'.`, category: 'NotSpecified' } };
+      return { ok: false, error: { message: `path must be a full path, not ${params.path}`, category: 'OperationStopped' } };
     }
     const sha = createHash('sha256').update(content.subarray(0, params.length)).digest('hex');
     const key = findFileKey(state.machine, params.path) ?? params.path;

@@ -3,34 +3,10 @@
  * sends either a command with separate arguments or one whole line, as pywinrm's run_ps does), and
  * powershell.exe's own switches. Pure functions.
  */
+import { commandLineToArgv, decodeEncodedCommand } from '../windows/command-line.js';
 
-/** Split a command line the way the C runtime does for argv: whitespace separates, "…" groups, \" escapes. */
-export function splitCommandLine(line: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let inQuotes = false;
-  let have = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (c === '\\' && line[i + 1] === '"') {
-      cur += '"';
-      i++;
-      have = true;
-    } else if (c === '"') {
-      inQuotes = !inQuotes;
-      have = true;
-    } else if (!inQuotes && (c === ' ' || c === '\t')) {
-      if (have) out.push(cur);
-      cur = '';
-      have = false;
-    } else {
-      cur += c;
-      have = true;
-    }
-  }
-  if (have) out.push(cur);
-  return out;
-}
+/** Split a command line the way powershell.exe does (CommandLineToArgvW; see ../windows/command-line.ts). */
+export const splitCommandLine = commandLineToArgv;
 
 /** The words of a command: the command itself split when it came as one line, then its arguments. */
 export function commandWords(command: string, args: string[]): string[] {
@@ -62,7 +38,10 @@ export function parsePowerShellArgs(words: string[]): PowerShellInvocation {
     if (isSwitch(w, 'encodedcommand', 2, ['e', 'ec', 'enc'])) {
       const value = words[i + 1];
       if (value === undefined) return { kind: 'error', message: 'Cannot process the command because -EncodedCommand requires an argument.' };
-      const text = Buffer.from(value, 'base64').toString('utf16le');
+      const text = decodeEncodedCommand(value);
+      if (text === null) {
+        return { kind: 'error', message: 'Cannot process the command because the value specified with -EncodedCommand is not properly encoded. The value must be Base64 encoded.' };
+      }
       return { kind: 'encoded', text };
     }
     if (isSwitch(w, 'command', 1)) return { kind: 'command', text: words.slice(i + 1).join(' ') };

@@ -3,12 +3,14 @@
  * (the inventory's winrm user and resolved password: both sides read the same file), and the profile
  * resolved from the host's `lab:` vars with file:line:col errors.
  */
+import { randomBytes, X509Certificate } from 'node:crypto';
 import { isIPv4 } from 'node:net';
 import { InputError } from '../../errors.js';
-import { resolveHostSecret } from '../../inventory/secrets.js';
+import { readFileRef, resolveHostSecret } from '../../inventory/secrets.js';
+import { certificateUpn } from '../../protocol/wsman/client-certificate.js';
 import type { HostConfig, Inventory } from '../../inventory/types.js';
 import type { LabHostSpec } from '../lab.js';
-import type { LabAccount } from '../winrm/index.js';
+import type { CertificateMapping, LabAccount } from '../winrm/index.js';
 import { resolveProfileOrThrow } from './resolve.js';
 import type { LabProfile } from './schema.js';
 
@@ -36,6 +38,28 @@ export function checkLoopback(host: HostConfig): void {
   }
 }
 
+/**
+ * The lab's WSMan:\localhost\ClientCertificate entry for a host with auth: certificate: the
+ * inventory's client certificate (its UPN) from its issuer, logging on as winrm.user. The issuer's
+ * certificate must follow the client certificate in the PEM file (or the certificate is self-signed):
+ * the lab checks the signature as WinRM checks the issuer's thumbprint.
+ */
+async function certificateMappingOf(inv: Inventory, h: HostConfig): Promise<{ mapping: CertificateMapping; account: LabAccount }> {
+  const fail = (message: string, hint: string) => new InputError(message, { host: h.name, field: 'winrm.certificate.cert', position: h.position, hint });
+  if (!h.winrm.user) throw fail(`lab host ${h.name} needs winrm.user: the account its client certificate maps to`, "Set winrm.user, e.g. 'LAB\\cortex'.");
+  const pem = await readFileRef(inv, h.winrm.certificate?.cert, { host: h.name, field: 'winrm.certificate.cert' });
+  const blocks = (pem ?? '').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) throw fail(`winrm.certificate.cert of ${h.name} holds no PEM certificate`, 'Point it at the client certificate (PEM), followed by its issuing CA.');
+  const [leaf, ...chain] = blocks.map((b) => new X509Certificate(b));
+  const issuer = [...chain, leaf!].find((c) => leaf!.checkIssued(c) && leaf!.verify(c.publicKey));
+  if (!issuer) throw fail(`the lab cannot map ${h.name}'s client certificate: its issuer's certificate is not in ${h.winrm.certificate?.cert}`, 'Append the issuing CA certificate (PEM) after the client certificate, as WinRM needs the issuer to map it.');
+  const upn = certificateUpn(leaf!);
+  if (!upn) throw fail(`${h.name}'s client certificate has no UPN in its subjectAltName, which WinRM's mapping needs`, 'Issue it with subjectAltName otherName 1.3.6.1.4.1.311.20.2.3 (UPN), e.g. cortex@lab.test.');
+  // Only the certificate logs this account on: its password is random, never written anywhere.
+  const account = { ...splitAccount(h.winrm.user), password: randomBytes(24).toString('base64') };
+  return { mapping: { issuer, subject: upn, user: h.winrm.user }, account };
+}
+
 export interface LabHostsResult {
   hosts: LabHostSpec[];
   /** Hosts the lab cannot simulate (transport local), with why. */
@@ -61,7 +85,15 @@ export async function labHostsFromInventory(inv: Inventory): Promise<LabHostsRes
       profiles.set(key, profile);
     }
     const users: LabAccount[] = [];
-    if (h.transport === 'winrm' || h.winrm.user) {
+    if (h.transport === 'winrm' && h.winrm.auth === 'certificate') {
+      const mapped = await certificateMappingOf(inv, h);
+      hosts.push({ name: h.name, address: h.address, transport: h.transport, users: [mapped.account], profile, certificateMappings: [mapped.mapping] });
+      continue;
+    }
+    // Kerberos with the operator's tickets: the KDC vouches for the account, no password to compare.
+    if (h.transport === 'winrm' && h.winrm.user && !h.winrm.password && (h.winrm.auth === 'kerberos' || h.winrm.auth === 'negotiate')) {
+      users.push({ ...splitAccount(h.winrm.user), password: randomBytes(24).toString('base64') });
+    } else if (h.transport === 'winrm' || h.winrm.user) {
       if (!h.winrm.user || !h.winrm.password) {
         throw new InputError(`lab host ${h.name} needs winrm.user and winrm.password: the lab accepts exactly that account`, {
           host: h.name,

@@ -56,6 +56,7 @@ export const DEFAULT_PROFILE: LabProfile = {
   listeningPorts: [135, 445, 1433, 3389, 5985, 5986],
   tls12: true,
   powershellStartMs: 400,
+  maxEnvelopeSizeKb: 500,
   scriptDurationMs: {},
   faults: {
     latencyMs: 0,

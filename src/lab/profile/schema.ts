@@ -129,6 +129,11 @@ export const LabProfileSchema = z.strictObject({
   tls12: z.boolean(),
   /** What a cold powershell.exe costs before it runs anything. */
   powershellStartMs: z.number().int().nonnegative(),
+  /**
+   * The WinRM service's MaxEnvelopeSizekb: larger requests get HTTP 413, responses are cut to fit.
+   * 500 on Windows 2012 and later; 150 models older and hardened hosts. Windows accepts 32 and up.
+   */
+  maxEnvelopeSizeKb: z.number().int().min(32).max(65_536),
   /** Simulated duration per script id, overriding each handler's default. */
   scriptDurationMs: z.record(z.string(), z.number().int().nonnegative()),
   faults: LabFaultsSchema,

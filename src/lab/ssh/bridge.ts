@@ -5,8 +5,8 @@
  */
 import { unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { splitCommandLine } from '../../transport/ssh/command-line.js';
 import type { Dispatcher, LabHostRef, LabProcess, LabProcessOutput } from '../dispatcher.js';
+import { commandLineToArgv } from '../windows/command-line.js';
 import { encode, encodeExit, Frame, FrameReader, type EntryHeader } from './bridge-protocol.js';
 
 export interface BridgeOptions {
@@ -60,7 +60,7 @@ function handleConnection(sock: Socket, o: BridgeOptions): void {
         proc = o.sftp(host, out);
         return;
       }
-      const [command, ...args] = splitCommandLine(header.command);
+      const [command, ...args] = commandLineToArgv(header.command);
       if (!command) return fail('empty command', 1);
       try {
         proc = o.dispatcher.start(host, command, args, out);

@@ -5,6 +5,8 @@
 export interface LabCounters {
   /** HTTP requests received (every POST, authentication legs and faulted ones included). */
   requests: number;
+  /** Requests refused with HTTP 413 (larger than the host's maxEnvelopeSizeKb). */
+  tooLarge: number;
   /** WinRS shells created. */
   shells: number;
   /** Commands started in a shell (or SSH exec). */
@@ -22,5 +24,5 @@ export interface LabCounters {
 }
 
 export function emptyCounters(): LabCounters {
-  return { requests: 0, shells: 0, commands: 0, powershellStarts: 0, scripts: 0, setCalls: 0, faults: 0, reboots: 0 };
+  return { requests: 0, tooLarge: 0, shells: 0, commands: 0, powershellStarts: 0, scripts: 0, setCalls: 0, faults: 0, reboots: 0 };
 }

@@ -8,7 +8,7 @@ import type { LabHostState, LabMachine } from './types.js';
 
 /** Stable hash of a profile's machine part (behaviour keys like faults do not reset a host's state). */
 export function profileHash(profile: LabProfile): string {
-  const { faults: _f, powershellStartMs: _p, scriptDurationMs: _s, ...machine } = profile;
+  const { faults: _f, powershellStartMs: _p, scriptDurationMs: _s, maxEnvelopeSizeKb: _m, ...machine } = profile;
   return createHash('sha256').update(stableStringify(machine)).digest('hex');
 }
 
@@ -22,7 +22,7 @@ function stableStringify(v: unknown): string {
 }
 
 export function deriveMachine(host: LabHostRef, profile: LabProfile, now: Date): LabMachine {
-  const { faults: _f, powershellStartMs: _p, scriptDurationMs: _s, ...rest } = profile;
+  const { faults: _f, powershellStartMs: _p, scriptDurationMs: _s, maxEnvelopeSizeKb: _m, ...rest } = profile;
   return structuredClone({
     ...rest,
     ipv4: profile.ipv4 ?? [host.address],

@@ -16,6 +16,8 @@ export interface LabServerHooks {
   /** True: refuse this authentication attempt (Basic or NTLM) as if the password were wrong. */
   refuseAuth?(host: LabHostRef): boolean;
   onShellCreated?(host: LabHostRef): void;
+  /** A request refused with HTTP 413 (over the host's MaxEnvelopeSizekb). */
+  onTooLarge?(host: LabHostRef): void;
   onCommand?(host: LabHostRef, command: string, args: string[]): void;
 }
 
@@ -26,4 +28,6 @@ export interface LabHostCounters {
   shells: number;
   /** Commands started. */
   commands: number;
+  /** Requests refused with HTTP 413 (larger than the host's MaxEnvelopeSizekb). */
+  tooLarge: number;
 }

@@ -2,4 +2,4 @@
 export { startWinrmLab, checkLabAddress, type WinrmLab, type WinrmLabHost, type WinrmLabOptions, type WinrmLabAddress } from './server.js';
 export { makeSelfSignedCert, type LabCertificate } from './cert.js';
 export type { LabServerHooks, LabHostCounters, RequestDecision } from './hooks.js';
-export type { LabAccount } from './auth.js';
+export type { LabAccount, CertificateMapping } from './auth.js';

@@ -5,27 +5,22 @@
  */
 import type { Dispatcher, LabHostRef } from '../dispatcher.js';
 import { CortexError } from '../../errors.js';
-import { buildFault, type FaultSpec } from '../../protocol/wsman/faults.js';
+import { readCommandLine, readReceive, readRequest, readRequestBytes, readSend, readShellCreate, readSignal, type WsmanRequest } from './requests.js';
 import {
+  buildFault,
   commandResponse,
   createResponse,
   deleteResponse,
-  readCommandLine,
-  readReceive,
-  readRequest,
-  readSend,
-  readRequestBytes,
-  readShellCreate,
-  readSignal,
   receiveResponse,
   RECEIVE_OVERHEAD_BYTES,
   sendResponse,
   signalResponse,
   STREAM_ELEMENT_OVERHEAD_BYTES,
-  type WsmanRequest,
-} from '../../protocol/wsman/messages.js';
+  type FaultSpec,
+} from './responses.js';
 import { Action, FaultCode, SHELL_RESOURCE_URI, Signal } from '../../protocol/wsman/namespaces.js';
 import { parseSoap } from '../../protocol/wsman/soap.js';
+import { commandLineToArgv } from '../windows/command-line.js';
 import type { LabHostCounters, LabServerHooks } from './hooks.js';
 import type { LabCommand, ShellTable } from './shells.js';
 
@@ -176,7 +171,10 @@ function command(ctx: OperationContext, req: WsmanRequest): SoapReply {
   const cl = readCommandLine(req.body);
   ctx.counters.commands++;
   ctx.hooks?.onCommand?.(ctx.host, cl.command, cl.args);
-  const cmd = shell.startCommand(ctx.host, ctx.dispatcher, cl.command, cl.args, cl.commandId);
+  // WinRS joins the command and its arguments (one rsp:Arguments or many) with spaces into one
+  // command line, and the process splits it again: an argument with a space arrives as two.
+  const [program = '', ...args] = commandLineToArgv([cl.command, ...cl.args].join(' '));
+  const cmd = shell.startCommand(ctx.host, ctx.dispatcher, program, args, cl.commandId);
   return ok(commandResponse(req.messageId, cmd.id));
 }
 

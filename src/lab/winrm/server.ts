@@ -4,8 +4,10 @@
  * sockets (TLS-wrapped with one shared SecureContext for HTTPS) are handed to a single
  * non-listening http.Server, so 1,000 hosts cost 2,000 small listeners, not 2,000 HTTP stacks and
  * certificate contexts. Per connection: authentication state and the NTLM sealing context.
+ * Kerberos (with a keytab) and client-certificate mappings are accepted on HTTPS (auth.ts).
  */
 import { X509Certificate } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, isIPv4, type Server as NetServer, type Socket } from 'node:net';
 import { createSecureContext, TLSSocket, type SecureContext } from 'node:tls';
@@ -14,7 +16,8 @@ import { tlsServerEndPointAppData } from '../../protocol/ntlm/index.js';
 import { decryptBody, encryptBody } from '../../protocol/wsman/encryption.js';
 import { CONTENT_TYPE_SOAP } from '../../protocol/wsman/namespaces.js';
 import type { Dispatcher, LabHostRef } from '../dispatcher.js';
-import { authorize, newConnectionAuthState, type ConnectionAuthState, type HostIdentity, type LabAccount } from './auth.js';
+import { loadGss } from '../../protocol/kerberos/gss-module.js';
+import { authorizeRequest, newConnectionAuthState, type CertificateMapping, type ConnectionAuthState, type HostIdentity, type LabAccount, type LabKerberos } from './auth.js';
 import type { LabHostCounters, LabServerHooks } from './hooks.js';
 import { handleSoap, type ServiceLimits } from './operations.js';
 import { ShellTable } from './shells.js';
@@ -26,6 +29,12 @@ export interface WinrmLabHost {
   https: boolean;
   /** NetBIOS/DNS domain the host announces in NTLM (default: the first user's domain, else WORKGROUP). */
   domain?: string;
+  /** How far the host's clock is off, seconds (Kerberos refuses tickets beyond 5 minutes). */
+  clockSkewSec?: number;
+  /** Client certificates the host maps to its accounts (certificate authentication). */
+  certificateMappings?: CertificateMapping[];
+  /** This host's MaxEnvelopeSizekb (default: the service-wide `maxEnvelopeSizeKb`). */
+  maxEnvelopeSizeKb?: number;
 }
 
 export interface WinrmLabOptions {
@@ -35,6 +44,7 @@ export interface WinrmLabOptions {
   tls: { key: string; cert: string };
   hooks?: LabServerHooks;
   maxShellsPerUser?: number;
+  /** MaxEnvelopeSizekb of every host without its own (default 500, Windows 2012+). */
   maxEnvelopeSizeKb?: number;
   maxOperationTimeoutMs?: number;
   /**
@@ -42,6 +52,11 @@ export interface WinrmLabOptions {
    * binding but refuses a wrong one; `strict` also refuses a missing one.
    */
   cbtHardening?: 'relaxed' | 'strict';
+  /**
+   * Accept Kerberos on HTTPS with the HTTP/<host> keys of this keytab (MIT format). The keytab is
+   * process-wide for GSS-API (KRB5_KTNAME), so one lab process has one keytab.
+   */
+  kerberos?: { keytab: string; realm?: string };
   /** Ports (default 5985 / 5986, the real ones). */
   httpPort?: number;
   httpsPort?: number;
@@ -73,6 +88,7 @@ interface HostRuntime {
   identity: HostIdentity;
   shells: ShellTable;
   counters: LabHostCounters;
+  limits: ServiceLimits;
   listeners: NetServer[];
   sockets: Set<Socket>;
   up: boolean;
@@ -125,14 +141,25 @@ export async function startWinrmLab(opts: WinrmLabOptions): Promise<WinrmLab> {
       spec,
       identity: identityOf(spec),
       shells: new ShellTable(),
-      counters: { requests: 0, shells: 0, commands: 0 },
+      counters: { requests: 0, shells: 0, commands: 0, tooLarge: 0 },
+      limits: { ...limits, maxEnvelopeBytes: (spec.maxEnvelopeSizeKb ?? opts.maxEnvelopeSizeKb ?? 500) * 1024 },
       listeners: [],
       sockets: new Set(),
       up: false,
     });
   }
 
-  const secureContext: SecureContext = createSecureContext({ key: opts.tls.key, cert: opts.tls.cert });
+  // Ask for a client certificate only when some host maps one, naming the issuers it trusts.
+  const issuers = [...new Set(opts.hosts.flatMap((h) => (h.certificateMappings ?? []).map((m) => m.issuer.toString())))];
+  const secureContext: SecureContext = createSecureContext({ key: opts.tls.key, cert: opts.tls.cert, ...(issuers.length ? { ca: issuers } : {}) });
+  let kerberos: LabKerberos | null = null;
+  if (opts.kerberos) {
+    if (!existsSync(opts.kerberos.keytab)) {
+      throw new InputError(`lab keytab ${opts.kerberos.keytab} does not exist`, { hint: 'Export the hosts\' HTTP/<name> keys with kadmin: ktadd -k FILE HTTP/<name>.' });
+    }
+    process.env.KRB5_KTNAME = `FILE:${opts.kerberos.keytab}`;
+    kerberos = { gss: loadGss(), realm: opts.kerberos.realm ?? '' };
+  }
   const channelBindings = tlsServerEndPointAppData(new X509Certificate(opts.tls.cert).raw);
   const connections = new WeakMap<Socket, Connection>();
 
@@ -160,7 +187,7 @@ export async function startWinrmLab(opts: WinrmLabOptions): Promise<WinrmLab> {
       http.emit('connection', raw);
       return;
     }
-    const tlsSocket = new TLSSocket(raw, { isServer: true, secureContext });
+    const tlsSocket = new TLSSocket(raw, { isServer: true, secureContext, ...(issuers.length ? { requestCert: true, rejectUnauthorized: false } : {}) });
     tlsSocket.on('error', () => tlsSocket.destroy());
     tlsSocket.once('secure', () => {
       connections.set(tlsSocket, { host, https: true, auth: newConnectionAuthState() });
@@ -181,25 +208,37 @@ export async function startWinrmLab(opts: WinrmLabOptions): Promise<WinrmLab> {
       req.socket.destroy();
       return;
     }
+    const limits = host.limits;
     // Room for the multipart framing around a sealed envelope; the SOAP itself is checked below.
     const body = await readBody(req, limits.maxEnvelopeBytes + 4096);
     if (req.socket.destroyed) return;
     if (decision.action === 'http500') return reply(res, 500, CONTENT_TYPE_SOAP, Buffer.alloc(0));
-    if (body === 'too-large') return reply(res, 413, null, Buffer.alloc(0));
+    if (body === 'too-large') return tooLarge(host, res);
     if (req.method !== 'POST') return reply(res, 405, null, Buffer.alloc(0), { Allow: 'POST' });
     if (!(req.url ?? '').toLowerCase().startsWith('/wsman')) return reply(res, 404, null, Buffer.alloc(0));
 
-    const auth = authorize(conn.auth, {
+    const peer = conn.https ? (req.socket as TLSSocket).getPeerX509Certificate() : undefined;
+    const auth = await authorizeRequest(conn.auth, {
       authorization: req.headers.authorization,
       accounts: host.spec.users,
       identity: host.identity,
       channelBindings: conn.https ? channelBindings : null,
       requireChannelBindings: conn.https && opts.cbtHardening === 'strict',
       refuse: opts.hooks?.refuseAuth?.(host.spec.ref) ?? false,
+      https: conn.https,
+      kerberos,
+      spnHosts: [...new Set([host.spec.ref.name, host.identity.dnsComputer, host.identity.netbiosComputer].map((n) => n.toLowerCase()))],
+      clockSkewSec: host.spec.clockSkewSec ?? 0,
+      clientCertificate: peer ?? null,
+      certificateMappings: host.spec.certificateMappings ?? [],
     });
+    if (req.socket.destroyed) return;
+    if (auth.kind === 'not-emulated') return reply(res, 501, 'text/plain; charset=utf-8', Buffer.from(auth.message, 'utf8'));
     if (auth.kind === 'challenge') return reply(res, 401, null, Buffer.alloc(0), { 'WWW-Authenticate': auth.headers });
+    // Kerberos' AP-REP (mutual authentication) goes back on the reply to the ticket.
+    const authHeaders: Record<string, string[]> = auth.headers ? { 'WWW-Authenticate': auth.headers } : {};
     // An authentication leg with no payload (pywinrm sets up encryption this way).
-    if (body.length === 0) return reply(res, 200, null, Buffer.alloc(0));
+    if (body.length === 0) return reply(res, 200, null, Buffer.alloc(0), authHeaders);
 
     const contentType = String(req.headers['content-type'] ?? '');
     const encrypted = contentType.toLowerCase().startsWith(ENCRYPTED_PREFIX);
@@ -215,7 +254,7 @@ export async function startWinrmLab(opts: WinrmLabOptions): Promise<WinrmLab> {
     } else {
       soap = body;
     }
-    if (soap.length > limits.maxEnvelopeBytes) return reply(res, 413, null, Buffer.alloc(0));
+    if (soap.length > limits.maxEnvelopeBytes) return tooLarge(host, res);
 
     const abort = new AbortController();
     // Only a client gone mid-request aborts (a held Receive); after the reply the listener is removed,
@@ -243,9 +282,19 @@ export async function startWinrmLab(opts: WinrmLabOptions): Promise<WinrmLab> {
     const plain = Buffer.from(result.xml, 'utf8');
     if (encrypted && security) {
       const sealed = encryptBody(plain, security);
-      return reply(res, result.status, sealed.contentType, sealed.body);
+      return reply(res, result.status, sealed.contentType, sealed.body, authHeaders);
     }
-    return reply(res, result.status, CONTENT_TYPE_SOAP, plain);
+    return reply(res, result.status, CONTENT_TYPE_SOAP, plain, authHeaders);
+  }
+
+  /**
+   * A request over the host's MaxEnvelopeSizekb: Windows answers a bare HTTP 413, no SOAP fault
+   * (docs/winrm.md; clients see "Bad HTTP response returned from server. Code 413").
+   */
+  function tooLarge(host: HostRuntime, res: ServerResponse): void {
+    host.counters.tooLarge++;
+    opts.hooks?.onTooLarge?.(host.spec.ref);
+    reply(res, 413, null, Buffer.alloc(0));
   }
 
   async function listen(host: HostRuntime): Promise<void> {

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Dispatcher, LabHostRef, LabProcess, LabProcessOutput } from '../dispatcher.js';
-import type { OutputPiece } from '../../protocol/wsman/messages.js';
+import type { OutputPiece } from './responses.js';
 
 export class LabCommand {
   readonly id: string;

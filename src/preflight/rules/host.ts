@@ -20,6 +20,8 @@ function reboot(r: Facts['pendingReboot']): Finding {
     r.windowsUpdate ? 'Windows Update' : null,
     r.pendingFileRenameOperations ? 'PendingFileRenameOperations' : null,
     r.serverManager ? 'Server Manager' : null,
+    r.computerRename ? 'computer rename' : null,
+    r.domainJoin ? 'domain join' : null,
   ].filter((x): x is string => x !== null);
   return sources.length === 0
     ? finding('reboot.pending', 'pass', 'no reboot pending', 'none', 'No reboot is pending.')

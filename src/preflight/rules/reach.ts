@@ -26,34 +26,54 @@ export function reachFindings(plan: readonly ReachTarget[], result: ReachResult 
     ];
   }
   const unresolved: string[] = [];
-  const unreachable: string[] = [];
+  // Refused counts as reachable (nothing listens yet); an error fails; no answer (filtered) is unknown
+  // before the install: the peer's own Windows Firewall drops ports it has no rule for until the install
+  // creates the rules, and a network firewall looks the same from here.
+  const failing: string[] = [];
+  const unknown: string[] = [];
   let pairs = 0;
+  const pairText = (name: string, ports: number[], states: string) => `${name}:${formatPorts(ports)} ${states} (${[...new Set(ports.map(portLabel))].join(', ')})`;
   for (const t of plan) {
     const r = result.targets.find((x) => x.name === t.name);
     if (!r) {
       unresolved.push(`${t.name} (not measured)`);
-      unreachable.push(`${t.name} (not measured)`);
+      failing.push(`${t.name} (not measured)`);
       continue;
     }
     if (r.resolved.length === 0) unresolved.push(`${t.name} does not resolve${r.resolveError ? ` (${r.resolveError})` : ''}`);
     else if (isIPv4(t.address) && !r.resolved.includes(t.address)) unresolved.push(`${t.name} resolves to ${r.resolved.join(', ')}, not ${t.address}`);
+    const stateOf = (port: number) => r.ports.find((x) => x.port === port)?.state;
     const bad = t.ports.filter((port) => {
-      const p = r.ports.find((x) => x.port === port);
-      return !p || !isReachable(p.state);
+      const state = stateOf(port);
+      return state === undefined || (!isReachable(state) && state !== 'filtered');
     });
+    const filtered = t.ports.filter((port) => stateOf(port) === 'filtered');
     pairs += t.ports.length;
-    if (bad.length > 0) {
-      const states = [...new Set(bad.map((port) => r.ports.find((x) => x.port === port)?.state ?? 'not measured'))].join('/');
-      const labels = [...new Set(bad.map(portLabel))].join(', ');
-      unreachable.push(`${t.name}:${formatPorts(bad)} ${states} (${labels})`);
-    }
+    if (bad.length > 0) failing.push(pairText(t.name, bad, [...new Set(bad.map((port) => stateOf(port) ?? 'not measured'))].join('/')));
+    if (filtered.length > 0) unknown.push(pairText(t.name, filtered, 'filtered'));
   }
+  const fixFirewall = "Open these TCP ports from this host to its peers in the network firewalls and in the peers' Windows Firewall (docs/preflight.md, \"Ports\").";
+  const reach = (): Finding => {
+    if (failing.length > 0) {
+      const all = [...failing, ...unknown];
+      return finding('net.reach', 'fail', reachExpected, all.join('; '), `Unreachable from this host: ${all.join('; ')}.`, fixFirewall);
+    }
+    if (unknown.length > 0) {
+      return finding(
+        'net.reach',
+        'warn',
+        reachExpected,
+        `firewall or network, unknown: ${unknown.join('; ')}`,
+        `No answer before the deadline from ${unknown.join('; ')}: a firewall drops these ports. Before the install that is usually the peer's own Windows Firewall, which has no rule for them yet; a network firewall looks the same from here.`,
+        `If a network firewall sits between the hosts, open these TCP ports there; the install's host preparation creates the Windows Firewall rules. Run preflight again after it to confirm (docs/preflight.md, "Ports").`,
+      );
+    }
+    return finding('net.reach', 'pass', reachExpected, `${pairs} peer ports reachable`, `All ${pairs} peer ports are reachable.`);
+  };
   return [
     unresolved.length === 0
       ? finding('net.resolve', 'pass', resolveExpected, `${plan.length} peers resolve`, 'Every peer name resolves to its inventory address.')
       : finding('net.resolve', 'fail', resolveExpected, unresolved.join('; '), `Peer names do not resolve as the inventory says: ${unresolved.join('; ')}.`, 'Add DNS A records (or hosts-file entries) for every server name, pointing at its inventory address.'),
-    unreachable.length === 0
-      ? finding('net.reach', 'pass', reachExpected, `${pairs} peer ports reachable`, `All ${pairs} peer ports are reachable.`)
-      : finding('net.reach', 'fail', reachExpected, unreachable.join('; '), `Unreachable from this host: ${unreachable.join('; ')}.`, 'Open these TCP ports from this host to its peers in the network firewalls and in the peers\' Windows Firewall (components.md §9 lists the matrix).'),
+    reach(),
   ];
 }

@@ -49,7 +49,9 @@ function tls12(t: { clientEnabled: number | null; clientDisabledByDefault: numbe
   const expected = 'TLS 1.2 enabled (client and server)';
   const fix = 'Under HKLM\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols\\TLS 1.2\\{Client,Server} set Enabled=1 and DisabledByDefault=0, then reboot.';
   const off = [t.clientEnabled === 0 ? 'client disabled' : null, t.serverEnabled === 0 ? 'server disabled' : null].filter((x): x is string => x !== null);
-  const notDefault = [t.clientDisabledByDefault === 1 ? 'client disabled by default' : null, t.serverDisabledByDefault === 1 ? 'server disabled by default' : null].filter((x): x is string => x !== null);
+  // Any non-zero DWORD counts, like Windows reads it: 0xFFFFFFFF arrives as -1.
+  const set = (v: number | null) => v !== null && v !== 0;
+  const notDefault = [set(t.clientDisabledByDefault) ? 'client disabled by default' : null, set(t.serverDisabledByDefault) ? 'server disabled by default' : null].filter((x): x is string => x !== null);
   const configured = [t.clientEnabled, t.serverEnabled, t.clientDisabledByDefault, t.serverDisabledByDefault].some((v) => v !== null);
   if (off.length > 0) return finding('tls.12', 'fail', expected, off.join(', '), `TLS 1.2 is turned off in SCHANNEL (${off.join(', ')}).`, fix);
   if (notDefault.length > 0) return finding('tls.12', 'warn', expected, notDefault.join(', '), `TLS 1.2 is ${notDefault.join(', ')}: programs that do not ask for it will not use it.`, fix);

@@ -1,4 +1,7 @@
-/** NTLMv2 for WinRM: messages, crypto, session security, channel binding. Pure: no I/O. */
+/**
+ * NTLMv2 for WinRM: messages, crypto, session security, channel binding, the client. Pure: no I/O.
+ * The server side (which only the lab needs) is src/lab/winrm/ntlm-server.ts.
+ */
 export { md4 } from './md4.js';
 export { Rc4, rc4k } from './rc4.js';
 export { NegotiateFlags, hasFlag, describeFlags, type NegotiateFlagName } from './flags.js';
@@ -14,16 +17,6 @@ export {
   type AuthenticateResult,
   type NtlmClientOptions,
 } from './client.js';
-export {
-  NtlmServer,
-  challengeFlagsFor,
-  SERVER_SUPPORTED_FLAGS,
-  type ChallengeOptions,
-  type NtlmServerOptions,
-  type VerifyOptions,
-  type VerifyResult,
-  type PasswordLookup,
-} from './server.js';
 export {
   tlsServerEndPointHash,
   tlsServerEndPointAppData,

@@ -1,12 +1,10 @@
 /**
- * WS-Man SOAP faults (winrm.md §2): building them the way Windows does (lab server) and reading
- * them from any peer (client). Decisions branch on the numeric WSManFault code, never on the Reason
- * text, which Windows localizes.
+ * WS-Man SOAP faults (winrm.md §2), read from any peer; the lab builds them (src/lab/winrm/responses.ts).
+ * Decisions branch on the numeric WSManFault code, never on the Reason text, which Windows localizes.
  */
-import { randomUUID } from 'node:crypto';
-import { Action, ANONYMOUS_ADDRESS, NS } from './namespaces.js';
+import { NS } from './namespaces.js';
 import type { SoapEnvelope } from './soap.js';
-import { child, escapeXml, find, path } from './xml.js';
+import { child, find, path } from './xml.js';
 
 export interface WsmanFault {
   /** `Sender`, `Receiver`, `MustUnderstand`, … (local name of s:Code/s:Value). */
@@ -62,32 +60,4 @@ export function describeFault(f: WsmanFault): string {
   const sub = f.subcode ? ` (${f.subcode})` : '';
   const text = f.message ?? f.reason;
   return `${code}${sub}: ${text || 'no message'}`;
-}
-
-export interface FaultSpec {
-  /** s:Code/s:Value local name. */
-  code: 'Sender' | 'Receiver' | 'MustUnderstand';
-  /** w:… subcode local name (DMTF WS-Man namespace). */
-  subcode: string;
-  reason: string;
-  wsmanCode: number;
-  message: string;
-  machine: string;
-  relatesTo?: string | undefined;
-}
-
-/** A fault envelope shaped like the ones Windows sends (recorded examples, winrm.md §2). */
-export function buildFault(spec: FaultSpec): string {
-  const relates = spec.relatesTo ? `<a:RelatesTo>${escapeXml(spec.relatesTo)}</a:RelatesTo>` : '';
-  return (
-    `<s:Envelope xml:lang="en-US" xmlns:s="${NS.soap}" xmlns:a="${NS.addressing}" xmlns:x="${NS.transfer}" ` +
-    `xmlns:e="http://schemas.xmlsoap.org/ws/2004/08/eventing" xmlns:n="http://schemas.xmlsoap.org/ws/2004/09/enumeration" ` +
-    `xmlns:w="${NS.wsman}" xmlns:p="${NS.wsmv}">` +
-    `<s:Header><a:Action>${Action.WsmanFault}</a:Action><a:MessageID>uuid:${randomUUID().toUpperCase()}</a:MessageID>` +
-    `<a:To>${ANONYMOUS_ADDRESS}</a:To>${relates}</s:Header>` +
-    `<s:Body><s:Fault><s:Code><s:Value>s:${spec.code}</s:Value><s:Subcode><s:Value>w:${escapeXml(spec.subcode)}</s:Value></s:Subcode></s:Code>` +
-    `<s:Reason><s:Text xml:lang="en-US">${escapeXml(spec.reason)}</s:Text></s:Reason>` +
-    `<s:Detail><f:WSManFault xmlns:f="${NS.wsmanFault}" Code="${spec.wsmanCode}" Machine="${escapeXml(spec.machine)}">` +
-    `<f:Message>${escapeXml(spec.message)}</f:Message></f:WSManFault></s:Detail></s:Fault></s:Body></s:Envelope>`
-  );
 }

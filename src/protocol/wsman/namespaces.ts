@@ -1,6 +1,6 @@
 /**
  * WS-Management / WinRS constants shared by the client (src/transport/winrm) and the lab server
- * (src/lab/winrm). Reference: ../shared/reference/winrm.md §0, §1, §2.
+ * (src/lab/winrm). Protocol notes: docs/winrm.md.
  */
 export const NS = {
   soap: 'http://www.w3.org/2003/05/soap-envelope',

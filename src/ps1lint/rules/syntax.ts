@@ -19,6 +19,13 @@ const FALSE_POSITIVES: { test: RegExp; fix: string }[] = [
   },
 ];
 
+/** PowerShell 7 operators that fail to parse (and fail in 5.1): named so the fix is obvious. */
+const PS7_OPERATORS: { test: RegExp; fix: string }[] = [
+  { test: /\?\?=?/, fix: "'??' and '??=' (null-coalescing) exist only in PowerShell 7; write if ($null -eq $x) { ... }" },
+  { test: /\?\.|\?\[/, fix: "'?.' and '?[]' (null-conditional access) exist only in PowerShell 7; test for $null first" },
+  { test: /\s\?\s[^:]*\s:\s/, fix: "'a ? b : c' (the ternary operator) exists only in PowerShell 7; write if (a) { b } else { c }" },
+];
+
 export const syntaxRule: Rule = (ctx) => {
   const lines = ctx.text.split(/\r?\n/);
   for (const node of ctx.index.errors) {
@@ -32,6 +39,11 @@ export const syntaxRule: Rule = (ctx) => {
     const line = lines[node.startPosition.row] ?? '';
     const known = FALSE_POSITIVES.find((fp) => fp.test.test(line));
     const snippet = node.text.split('\n')[0]?.trim().slice(0, 40) ?? '';
+    const ps7 = PS7_OPERATORS.find((op) => op.test.test(line));
+    if (ps7 && !known) {
+      ctx.report(node, 'syntax', `cannot parse from '${snippet}': ${ps7.fix} (docs/powershell-lint.md)`);
+      continue;
+    }
     ctx.report(node, 'syntax', known
       ? `cannot parse from '${snippet}': ${known.fix} (docs/powershell-lint.md)`
       : `cannot parse from '${snippet}'; fix the syntax (${SEE_DOCS})`);

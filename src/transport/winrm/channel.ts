@@ -12,7 +12,7 @@ import { readFault } from '../../protocol/wsman/faults.js';
 import { readResponseHeader } from '../../protocol/wsman/messages.js';
 import { Action } from '../../protocol/wsman/namespaces.js';
 import { parseSoap, type SoapEnvelope } from '../../protocol/wsman/soap.js';
-import type { Authenticator, ConnectionSecurity, SoapPayload } from './auth/authenticator.js';
+import type { Authenticator, AuthUsed, ConnectionSecurity, SoapPayload } from './auth/authenticator.js';
 import { authRefused, ConnectionLostError, EnvelopeTooLargeError, WsmanFaultError } from './errors.js';
 import { endpointUrl, HttpConnection, type HttpEndpoint } from './http-connection.js';
 import { header, type HttpResponse } from './http-parser.js';
@@ -42,6 +42,8 @@ export class WsmanChannel {
   private readonly authenticator: Authenticator;
   private conn: HttpConnection | null = null;
   private security: ConnectionSecurity | null = null;
+  /** What authenticated the latest connection (null before the first). */
+  authUsed: AuthUsed | null = null;
   private tail: Promise<unknown> = Promise.resolve();
   private inflight: { tag: object | undefined; conn: HttpConnection; aborted: boolean } | null = null;
   private closed = false;
@@ -111,6 +113,8 @@ export class WsmanChannel {
       if (this.closed) throw new ProtocolError('WinRM session is closed', { host: this.host.name });
       this.conn = conn;
       this.security = security;
+      const scheme = this.authenticator.scheme;
+      this.authUsed = security.used ?? { scheme: scheme === 'negotiate' ? 'ntlm' : scheme, note: null };
       return { conn, security };
     } catch (e) {
       this.requestsBefore += conn.requests;
@@ -170,12 +174,15 @@ export class WsmanChannel {
     const host = this.host.name;
     if (res.status === 401) {
       this.dropConnection();
-      throw authRefused(host, this.authenticator.scheme, '(as configured)', 'the service answered 401 Unauthorized');
+      throw this.authenticator.refused?.(res, host) ?? authRefused(host, this.authenticator.scheme, '(as configured)', 'the service answered 401 Unauthorized');
     }
     if (res.status === 413) {
+      // Refused unread: with sealing, the host never consumed this message's sequence number, so the
+      // next sealed request on this connection would be out of step. Start afresh (new keys).
+      this.dropConnection();
       throw new EnvelopeTooLargeError(`WinRM refused the ${opts.what} request as too large (HTTP 413)`, {
         host,
-        hint: "The service's MaxEnvelopeSizekb is smaller than this request; set winrm.maxEnvelopeSizeKb to match it.",
+        hint: "The request exceeds the host's MaxEnvelopeSizekb; raise it on the host (Set-Item WSMan:\\localhost\\MaxEnvelopeSizekb -Value 500).",
       });
     }
     if (res.status !== 200 && res.status !== 500) {

@@ -98,7 +98,7 @@ export function tlsError(host: string, endpoint: string, reason: string, cert: P
   );
 }
 
-export function authRefused(host: string, scheme: 'ntlm' | 'basic' | 'kerberos' | 'certificate', user: string, detail = ''): AuthError {
+export function authRefused(host: string, scheme: 'ntlm' | 'basic' | 'kerberos' | 'negotiate' | 'certificate', user: string, detail = ''): AuthError {
   return new AuthError(`authentication refused by ${host} (${scheme}) for user ${user}${detail ? `: ${detail}` : ''}`, {
     host,
     hint: 'Check winrm.user and winrm.password, that the account is a local administrator (or in Remote Management Users), and that the auth scheme is enabled on the WinRM service.',

@@ -106,6 +106,7 @@ export class HttpConnection {
         port: ep.port,
         ...(isIP(name) ? {} : { servername: name }),
         ...(ep.tls.ca ? { ca: ep.tls.ca } : {}),
+        ...(ep.tls.clientCertificate ? { cert: ep.tls.clientCertificate.cert, key: ep.tls.clientCertificate.key } : {}),
         // Verified below, so the error can name the certificate; nothing is sent before that.
         rejectUnauthorized: false,
         checkServerIdentity: () => undefined,

@@ -4,12 +4,15 @@
  * named. Processes run as WinRS commands in the shell; close() terminates what still runs,
  * deletes the shell(s) and closes the socket.
  */
+import { isIP } from 'node:net';
 import type { HostRef, ProcessSpec, RemoteProcess, Session, SpawnOptions } from '../session.js';
 import { InputError, UnreachableError } from '../../errors.js';
 import { basicAuthenticator } from './auth/basic.js';
-import type { Authenticator } from './auth/authenticator.js';
+import type { Authenticator, AuthUsed } from './auth/authenticator.js';
 import { ntlmAuthenticator } from './auth/ntlm.js';
-import { unsupportedAuthenticator } from './auth/unsupported.js';
+import { certificateAuthenticator } from './auth/certificate.js';
+import { kerberosAuthenticator, principalOf } from './auth/kerberos.js';
+import { negotiateAuthenticator } from './auth/negotiate.js';
 import { WsmanChannel } from './channel.js';
 import { WinrmProcess } from './process.js';
 import { winrmDefaults, type WinrmConnectSettings } from './settings.js';
@@ -45,20 +48,47 @@ export function checkSettings(host: HostRef, s: WinrmConnectSettings): void {
       hint: 'Use scheme: https, or auth: ntlm (sealed over HTTP); set allowUnencrypted: true only for a lab.',
     });
   }
+  if (s.auth === 'kerberos' && s.scheme === 'http') {
+    throw new InputError('Kerberos over plain HTTP needs message encryption (gss_wrap_iov) that this tool cannot do', {
+      host: host.name,
+      field: 'winrm.auth',
+      hint: 'Use scheme: https (port 5986) with auth: kerberos; see docs/authentication.md.',
+    });
+  }
+  if (s.auth === 'certificate' && (s.scheme !== 'https' || !s.tls.clientCertificate)) {
+    throw new InputError(s.scheme !== 'https' ? 'certificate authentication needs HTTPS' : 'certificate authentication needs a client certificate', {
+      host: host.name,
+      field: s.scheme !== 'https' ? 'winrm.scheme' : 'winrm.certificate',
+      hint: 'Set winrm.scheme: https, winrm.certificate.cert: file:PATH and winrm.certificate.key: file:PATH.',
+    });
+  }
   if (!Number.isInteger(s.port) || s.port < 1 || s.port > 65535) {
     throw new InputError(`WinRM port ${s.port} is not a TCP port`, { host: host.name, field: 'winrm.port' });
   }
 }
 
+/** The Kerberos SPN for the host: winrm.spn, else HTTP/ + the TLS name, the address when a name, or the inventory name. */
+export function spnFor(host: HostRef, s: WinrmConnectSettings): string {
+  if (s.spn) return s.spn;
+  const name = s.tls.serverName ?? (isIP(host.address) ? host.name : host.address);
+  return `HTTP/${name}`;
+}
+
 export function authenticatorFor(host: HostRef, s: WinrmConnectSettings): Authenticator {
+  const ntlm = () => ntlmAuthenticator({ user: s.user, password: s.password, serviceName: s.tls.serverName ?? host.address });
+  const kerberos = () => kerberosAuthenticator({ user: s.user || null, password: s.password || null, spn: spnFor(host, s) });
   switch (s.auth) {
     case 'basic':
       return basicAuthenticator(s.user, s.password);
     case 'ntlm':
-      return ntlmAuthenticator({ user: s.user, password: s.password, serviceName: s.tls.serverName ?? host.address });
+      return ntlm();
     case 'kerberos':
+      return kerberos();
+    case 'negotiate':
+      // NTLM needs a user and password; without them only the operator's Kerberos tickets can work.
+      return negotiateAuthenticator(kerberos(), s.user && s.password ? ntlm() : null, principalOf(s.user || null) === 'local');
     case 'certificate':
-      return unsupportedAuthenticator(s.auth, host.name);
+      return certificateAuthenticator(s.tls.clientCertificate?.cert ?? null, host.name);
   }
 }
 
@@ -96,6 +126,11 @@ export class WinrmSession implements Session {
       maxEnvelopeSizeKb: settings.maxEnvelopeSizeKb ?? winrmDefaults.maxEnvelopeSizeKb,
       maxResponseEnvelopeBytes: MAX_RESPONSE_ENVELOPE_BYTES,
     });
+  }
+
+  /** What authenticated the session (for auth: negotiate, Kerberos or NTLM and why); null before open. */
+  get authUsed(): AuthUsed | null {
+    return this.channel.authUsed;
   }
 
   private get requestTimeoutMs(): number {

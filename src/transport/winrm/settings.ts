@@ -3,7 +3,15 @@
  * secret references resolved. The inventory's zod schema (src/inventory/) enforces the cross-field
  * rules (Basic over plain HTTP only with allowUnencrypted); the transport re-checks them.
  */
-export type WinrmAuth = 'ntlm' | 'basic' | 'kerberos' | 'certificate';
+export type WinrmAuth = 'ntlm' | 'basic' | 'kerberos' | 'negotiate' | 'certificate';
+
+/** A TLS client certificate (certificate authentication), PEM text. */
+export interface WinrmClientCertificate {
+  /** The client certificate (optionally followed by its chain). */
+  cert: string;
+  /** Its private key; a resolved secret, already registered with the redactor. */
+  key: string;
+}
 
 export interface WinrmTlsSettings {
   /** PEM text of the CA bundle to trust (null: the system's roots). */
@@ -12,6 +20,8 @@ export interface WinrmTlsSettings {
   serverName: string | null;
   /** Skip verification. Explicit inventory switch; the CLI warns on every run. */
   insecure: boolean;
+  /** Presented in the handshake (certificate authentication); absent otherwise. */
+  clientCertificate?: WinrmClientCertificate;
 }
 
 export interface WinrmConnectSettings {
@@ -20,8 +30,13 @@ export interface WinrmConnectSettings {
   auth: WinrmAuth;
   /** `DOMAIN\user`, `user@domain` or `user`. */
   user: string;
-  /** Resolved secret, already registered with the redactor. */
+  /** Resolved secret, already registered with the redactor ('' when none: Kerberos with a ticket, certificates). */
   password: string;
+  /**
+   * Kerberos service principal, `HTTP/<host name>` (default: HTTP/ + tls.serverName, else the address
+   * when it is a name, else the inventory host name).
+   */
+  spn?: string;
   allowUnencrypted: boolean;
   tls: WinrmTlsSettings;
   /** WS-Man OperationTimeout for Receive long polls, seconds (default 20). */

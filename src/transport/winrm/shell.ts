@@ -65,6 +65,15 @@ export function sendChunkBytes(envelopeKb: number): number {
   return Math.max(3, Math.floor(room / 4) * 3);
 }
 
+/** A Send refused with 413 even at the smallest envelope we send: the host's limit is below it. */
+function envelopeFloorRefused(host: string, envelopeKb: number, cause: EnvelopeTooLargeError): EnvelopeTooLargeError {
+  return new EnvelopeTooLargeError(
+    `WinRM refused stdin as too large (HTTP 413) even in ${envelopeKb} KB envelopes, the smallest standard MaxEnvelopeSizekb: the host's limit is lower`,
+    { host, hint: 'Raise it on the host to 500 (the Windows default): Set-Item WSMan:\\localhost\\MaxEnvelopeSizekb -Value 500.' },
+    { cause },
+  );
+}
+
 const EMPTY = new Uint8Array(0);
 const STREAM_END = '</rsp:Stream>';
 
@@ -202,10 +211,13 @@ export class WinrsShells {
           idempotent: false,
         });
       } catch (e) {
-        // The service refused the envelope unread: shrink to the smallest Windows limit and resend.
-        if (e instanceof EnvelopeTooLargeError && this.envelopeKb > MIN_ENVELOPE_KB) {
-          this.envelopeKb = MIN_ENVELOPE_KB;
-          continue;
+        if (e instanceof EnvelopeTooLargeError) {
+          // The service refused the envelope unread: shrink to the smallest standard limit and resend.
+          if (this.envelopeKb > MIN_ENVELOPE_KB) {
+            this.envelopeKb = MIN_ENVELOPE_KB;
+            continue;
+          }
+          throw envelopeFloorRefused(this.host.name, this.envelopeKb, e);
         }
         // ERROR_BUSY: the previous input is still being processed; back off and resend (as Ansible does).
         if (e instanceof WsmanFaultError && e.fault.wsmanCode === FaultCode.Busy && busyRetries < BUSY_RETRIES) {

@@ -14,6 +14,9 @@ import { startLabSsh, type LabSsh } from '../../../src/lab/ssh/index.js';
 import { openSshSession } from '../../../src/transport/ssh/index.js';
 import { runToCompletion, type Session } from '../../../src/transport/session.js';
 import { labSshSettings } from '../../transport/ssh/lab-fixture.js';
+import { claimLoopbackBlock } from '../../helpers/loopback.js';
+
+const net = await claimLoopbackBlock(import.meta.url);
 
 /** Answers every command with the lab host it ran on, the command and its arguments (`wait` never ends). */
 const whoami: Dispatcher = {
@@ -26,8 +29,8 @@ const whoami: Dispatcher = {
 };
 
 const hosts = [
-  { ref: { name: 'labssh1', address: '127.0.74.1' } },
-  { ref: { name: 'labssh2', address: '127.0.74.2' } },
+  { ref: { name: 'labssh1', address: net.addr(1) } },
+  { ref: { name: 'labssh2', address: net.addr(2) } },
 ];
 
 let stateDir: string;
@@ -57,17 +60,17 @@ async function ask(address: string, name: string): Promise<string> {
 
 describe('lab SSH endpoint', () => {
   it('hands the command to the dispatcher for the host whose address the client reached', async () => {
-    expect(JSON.parse(await ask('127.0.74.1', 'labssh1'))).toEqual({
+    expect(JSON.parse(await ask(net.addr(1), 'labssh1'))).toEqual({
       host: 'labssh1',
-      address: '127.0.74.1',
+      address: net.addr(1),
       command: 'powershell.exe',
       args: ['-NoProfile', '-Command', 'x y'],
     });
-    expect(JSON.parse(await ask('127.0.74.2', 'labssh2')).host).toBe('labssh2');
+    expect(JSON.parse(await ask(net.addr(2), 'labssh2')).host).toBe('labssh2');
   });
 
   it('writes keys, authorized_keys and a known_hosts with every host into the state folder', () => {
-    expect(readFileSync(lab.knownHostsPath, 'utf8')).toMatch(/^\[127\.0\.74\.1\]:5922 ssh-ed25519 \S+\n\[127\.0\.74\.2\]:5922 ssh-ed25519 \S+\n$/);
+    expect(readFileSync(lab.knownHostsPath, 'utf8')).toMatch(new RegExp(`^\\[${net.pattern(1)}\\]:5922 ssh-ed25519 \\S+\\n\\[${net.pattern(2)}\\]:5922 ssh-ed25519 \\S+\\n$`));
     const fp = execFileSync('ssh-keygen', ['-lf', `${lab.hostKeyPath}.pub`]).toString().split(' ')[1];
     expect(lab.hostKeyFingerprint).toBe(fp);
     expect(readFileSync(lab.authorizedKeyPath, 'utf8')).toBe(readFileSync(`${lab.clientKeyPath}.pub`, 'utf8'));
@@ -82,10 +85,10 @@ describe('lab SSH endpoint', () => {
     const undefended = execFileSync('/bin/bash', ['-c', 'true'], { env: { PATH: '/usr/bin:/bin', HOME: home, SSH_CLIENT: '127.0.0.1 1 22' }, stdio: ['ignore', 'pipe', 'pipe'] });
     expect(undefended.toString()).toContain('GARBAGE-FROM-BASHRC');
     // Through the lab's sshd: stdout is exactly what the simulated process printed, stderr empty.
-    const s = await open('127.0.74.1', 'labssh1');
+    const s = await open(net.addr(1), 'labssh1');
     try {
       const r = await runToCompletion(s, { command: 'cmd.exe', args: ['/c', 'ver'] }, { timeoutMs: 20_000 });
-      expect(r.stdout.toString('utf8')).toBe(JSON.stringify({ host: 'labssh1', address: '127.0.74.1', command: 'cmd.exe', args: ['/c', 'ver'] }));
+      expect(r.stdout.toString('utf8')).toBe(JSON.stringify({ host: 'labssh1', address: net.addr(1), command: 'cmd.exe', args: ['/c', 'ver'] }));
       expect(r.stderr.toString('utf8')).toBe('');
     } finally {
       await s.close();
@@ -98,7 +101,7 @@ describe('lab SSH endpoint', () => {
 
   it('renders an sshd_config with a ListenAddress per host and a shell-independent ForceCommand', () => {
     const text = renderSshdConfig({
-      listen: [{ address: '127.0.74.9', port: 5922 }],
+      listen: [{ address: net.addr(9), port: 5922 }],
       hostKeyPaths: ['/s/hk'],
       authorizedKeysPath: '/s/ak',
       forceCommandPath: '/s/entry.sh',
@@ -106,7 +109,7 @@ describe('lab SSH endpoint', () => {
       user: 'root',
       sessionHome: '/s/home',
     });
-    expect(text).toContain('ListenAddress 127.0.74.9:5922\n');
+    expect(text).toContain(`ListenAddress ${net.addr(9)}:5922\n`);
     expect(text).toContain('ForceCommand /s/entry.sh\n');
     expect(text).toContain('UsePAM no\n');
     expect(text).toContain('StrictModes no\n');
@@ -116,21 +119,21 @@ describe('lab SSH endpoint', () => {
 
 describe('lab SSH endpoint: a host going down and up', () => {
   it('down: its open connection is cut and new ones are refused; the other host carries on; up: back', async () => {
-    const one = await open('127.0.74.1', 'labssh1');
-    const two = await open('127.0.74.2', 'labssh2');
+    const one = await open(net.addr(1), 'labssh1');
+    const two = await open(net.addr(2), 'labssh2');
     try {
       const waiting = await one.spawn({ command: 'wait', args: [] });
-      await lab.setHostUp('127.0.74.1', false);
+      await lab.setHostUp(net.addr(1), false);
       const lost = await waiting.exit.catch((e: unknown) => e);
       expect((lost as { kind?: string }).kind).toBe('unreachable');
-      const refused = await open('127.0.74.1', 'labssh1').catch((e: unknown) => e);
+      const refused = await open(net.addr(1), 'labssh1').catch((e: unknown) => e);
       expect((refused as { kind?: string }).kind).toBe('unreachable');
       // The other host: the session made before the restart still works, and so do new ones.
       const r = await runToCompletion(two, { command: 'x', args: [] }, { timeoutMs: 20_000 });
       expect(JSON.parse(r.stdout.toString()).host).toBe('labssh2');
-      expect(JSON.parse(await ask('127.0.74.2', 'labssh2')).host).toBe('labssh2');
-      await lab.setHostUp('127.0.74.1', true);
-      expect(JSON.parse(await ask('127.0.74.1', 'labssh1')).host).toBe('labssh1');
+      expect(JSON.parse(await ask(net.addr(2), 'labssh2')).host).toBe('labssh2');
+      await lab.setHostUp(net.addr(1), true);
+      expect(JSON.parse(await ask(net.addr(1), 'labssh1')).host).toBe('labssh1');
     } finally {
       await one.close();
       await two.close();
@@ -142,12 +145,12 @@ describe('lab SSH endpoint lifecycle', () => {
   it('close() stops sshd by pid; the addresses stop answering', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cortex-lab-ssh-'));
     try {
-      const own = await startLabSsh({ hosts: [{ ref: { name: 'labssh3', address: '127.0.74.3' } }], dispatcher: whoami, stateDir: dir });
+      const own = await startLabSsh({ hosts: [{ ref: { name: 'labssh3', address: net.addr(3) } }], dispatcher: whoami, stateDir: dir });
       expect(existsSync(`/proc/${own.pid}`)).toBe(true);
       await own.close();
       await own.close();
       expect(existsSync(`/proc/${own.pid}`)).toBe(false);
-      const err = await openSshSession({ name: 'labssh3', address: '127.0.74.3' }, {
+      const err = await openSshSession({ name: 'labssh3', address: net.addr(3) }, {
         port: own.port, user: own.user, privateKey: readFileSync(own.clientKeyPath, 'utf8'), passphrase: null, password: null, agent: null,
         knownHostsPath: own.knownHostsPath, connectTimeoutMs: 3_000, keepaliveIntervalMs: 0, commandTimeoutMs: 5_000,
       }).catch((e: unknown) => e);

@@ -5,15 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ProtocolError } from '../../../src/errors.js';
-import {
-  buildRequest,
-  decodeBase64Bytes,
-  liftStreamPayloads,
-  readRequest,
-  readRequestBytes,
-  readSend,
-  sendBody,
-} from '../../../src/protocol/wsman/messages.js';
+import { buildRequest, sendBody } from '../../../src/protocol/wsman/messages.js';
+import { decodeBase64Bytes, liftStreamPayloads } from '../../../src/lab/winrm/stream-payloads.js';
+import { readRequest, readRequestBytes, readSend } from '../../../src/lab/winrm/requests.js';
 import { Action, NS } from '../../../src/protocol/wsman/namespaces.js';
 import { parseSoap } from '../../../src/protocol/wsman/soap.js';
 

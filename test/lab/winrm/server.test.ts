@@ -13,15 +13,19 @@ import { Action, FaultCode, NS } from '../../../src/protocol/wsman/namespaces.js
 import { parseSoap } from '../../../src/protocol/wsman/soap.js';
 import { find } from '../../../src/protocol/wsman/xml.js';
 import { testDispatcher } from './test-dispatcher.js';
+import { claimLoopbackBlock } from '../../helpers/loopback.js';
 
-// 127.0.10.1 the host under test; 127.0.10.2 a host whose hooks misbehave.
-const A = { name: 'lab10a', address: '127.0.10.1' };
-const B = { name: 'lab10b', address: '127.0.10.2' };
+const net = await claimLoopbackBlock(import.meta.url);
+
+// .1 the host under test; .2 a host whose hooks misbehave.
+const A = { name: 'lab10a', address: net.addr(1) };
+const B = { name: 'lab10b', address: net.addr(2) };
 const account = { user: 'admin', domain: 'LAB', password: 'secret-10' };
 const auth = `Basic ${Buffer.from('admin:secret-10').toString('base64')}`;
 let lab: WinrmLab;
 let misbehave: 'http500' | 'refuse' | null = null;
 const certs = makeSelfSignedCert([A.address, B.address]);
+const dispatcher = testDispatcher();
 
 beforeAll(async () => {
   lab = await startWinrmLab({
@@ -29,7 +33,7 @@ beforeAll(async () => {
       { ref: A, users: [account], http: true, https: true },
       { ref: B, users: [account], http: true, https: false },
     ],
-    dispatcher: testDispatcher(),
+    dispatcher,
     tls: certs,
     maxEnvelopeSizeKb: 150,
     maxOperationTimeoutMs: 1500,
@@ -161,6 +165,18 @@ describe('lab WinRM server', () => {
     expect(Buffer.concat(rr.streams.map((s) => s.data)).toString()).toBe('a&b <c>\r\n');
   });
 
+  it('joins the Command and its Arguments into one command line, which the process splits (CommandLineToArgvW)', async () => {
+    const shellId = await createShell();
+    const body =
+      '<rsp:CommandLine><rsp:Command>echo</rsp:Command><rsp:Arguments>"a b" c\\"d</rsp:Arguments>' +
+      '<rsp:Arguments>""</rsp:Arguments><rsp:Arguments>e f</rsp:Arguments></rsp:CommandLine>';
+    const cmd = await post(A.address, envelope(Action.Command, 'uuid:cmd-argv', body, selector(shellId)));
+    expect(cmd.status).toBe(200);
+    // An argument sent with a space and no quotes arrives as two, as on Windows.
+    expect(dispatcher.log.started.at(-1)).toEqual({ host: A.name, command: 'echo', args: ['a b', 'c"d', '', 'e', 'f'] });
+    await post(A.address, envelope(Action.Delete, 'uuid:del-argv', '', selector(shellId)));
+  });
+
   it('unknown shell → 500 s:Sender / w:InvalidSelectors / 2150858843, shaped like Windows', async () => {
     const r = await post(A.address, envelope(Action.Command, 'uuid:bad-1', '<rsp:CommandLine><rsp:Command>x</rsp:Command></rsp:CommandLine>', selector('NOPE')));
     expect(r.status).toBe(500);
@@ -208,7 +224,7 @@ describe('lab WinRM server', () => {
     expect((await post(B.address, envelope(Action.Create, 'uuid:h', '<rsp:Shell/>'))).status).toBe(401);
     misbehave = null;
     await createShell(B.address);
-    expect(lab.counters(B.name)).toEqual({ requests: before.requests + 3, shells: before.shells + 1, commands: before.commands });
+    expect(lab.counters(B.name)).toEqual({ requests: before.requests + 3, shells: before.shells + 1, commands: before.commands, tooLarge: 0 });
   });
 
   it('closeHost refuses connections until openHost', async () => {

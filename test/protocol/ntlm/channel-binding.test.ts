@@ -16,7 +16,7 @@ import {
   tlsServerEndPointHash,
 } from '../../../src/protocol/ntlm/channel-binding.js';
 import { NtlmClient } from '../../../src/protocol/ntlm/client.js';
-import { NtlmServer } from '../../../src/protocol/ntlm/server.js';
+import { NtlmServer } from '../../../src/lab/winrm/ntlm-server.js';
 import { v } from './vectors.js';
 
 const opensslConf = resolve(import.meta.dirname, '../../fixtures/openssl-legacy.cnf');

@@ -19,7 +19,7 @@ import {
   findAvPair,
   MIC_OFFSET,
 } from '../../../src/protocol/ntlm/messages.js';
-import { challengeFlagsFor, NtlmServer, type PasswordLookup } from '../../../src/protocol/ntlm/server.js';
+import { challengeFlagsFor, NtlmServer, type PasswordLookup } from '../../../src/lab/winrm/ntlm-server.js';
 import { dateFromFileTime, ntlmv2Blob, ntowfv2, ntv2Response, sessionBaseKeyV2 } from '../../../src/protocol/ntlm/crypto.js';
 import { SessionSecurity } from '../../../src/protocol/ntlm/sealing.js';
 

@@ -11,7 +11,7 @@ import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { hasFlag, NegotiateFlags as F } from '../../../src/protocol/ntlm/flags.js';
 import { decodeAuthenticate, decodeChallenge, decodeNegotiate } from '../../../src/protocol/ntlm/messages.js';
-import { NtlmServer, type VerifyOptions, type VerifyResult } from '../../../src/protocol/ntlm/server.js';
+import { NtlmServer, type VerifyOptions, type VerifyResult } from '../../../src/lab/winrm/ntlm-server.js';
 import { SIGNATURE_LENGTH } from '../../../src/protocol/ntlm/sealing.js';
 
 const peerScript = resolve(import.meta.dirname, 'ntlm_auth_peer.py');

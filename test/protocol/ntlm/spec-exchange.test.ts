@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { NtlmClient } from '../../../src/protocol/ntlm/client.js';
 import { decodeAuthenticate } from '../../../src/protocol/ntlm/messages.js';
-import { NtlmServer } from '../../../src/protocol/ntlm/server.js';
+import { NtlmServer } from '../../../src/lab/winrm/ntlm-server.js';
 import { inputs, v } from './vectors.js';
 
 /** Fake randomness: the spec's client challenge (8 bytes) and RandomSessionKey (16 bytes). */

@@ -12,8 +12,11 @@ import { openSshSession } from '../../../src/transport/ssh/index.js';
 import { runToCompletion } from '../../../src/transport/session.js';
 import { program } from '../contract.js';
 import { startContractLab, type ContractLab } from './lab-fixture.js';
+import { claimLoopbackBlock } from '../../helpers/loopback.js';
 
-const host = { name: 'sshauth1', address: '127.0.71.1' };
+const net = await claimLoopbackBlock(import.meta.url);
+
+const host = { name: 'sshauth1', address: net.addr(1) };
 let lab: ContractLab;
 
 function keygen(path: string, args: string[]): string {
@@ -107,10 +110,10 @@ describe('SSH authentication', () => {
   });
 
   it('sshd down: UnreachableError naming the host, exit 2', async () => {
-    const err = await openSshSession({ name: 'sshdown', address: '127.0.71.99' }, lab.settings()).catch((e: unknown) => e);
+    const err = await openSshSession({ name: 'sshdown', address: net.addr(99) }, lab.settings()).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UnreachableError);
     expect((err as CortexError).exitCode).toBe(2);
     expect((err as Error).message).toContain('host sshdown');
-    expect((err as Error).message).toContain('127.0.71.99:5922');
+    expect((err as Error).message).toContain(`${net.addr(99)}:5922`);
   });
 });

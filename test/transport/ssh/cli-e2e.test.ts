@@ -1,13 +1,16 @@
 /**
  * The built CLI (dist/cli/main.js, as scripts/test.sh builds it) over SSH, as a user runs it:
  * refusals exit 2 naming host and method or showing both host-key fingerprints, and exec runs on
- * SSH hosts. Hosts of test/fixtures/ssh/mixed-refusals.yaml moved to 127.0.79.x.
+ * SSH hosts. Hosts of test/fixtures/ssh/mixed-refusals.yaml moved into this file's loopback block.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labFor, LAB_PASSWORD, type MixedLab } from './mixed-lab.js';
+import { claimLoopbackBlock } from '../../helpers/loopback.js';
+
+const net = await claimLoopbackBlock(import.meta.url);
 
 const cli = resolve(import.meta.dirname, '../../../dist/cli/main.js');
 
@@ -25,13 +28,13 @@ function run(args: string[]): Promise<{ code: number; stdout: string; stderr: st
 let env: MixedLab;
 let otherFingerprint: string;
 beforeAll(async () => {
-  env = await labFor('mixed-refusals.yaml', { octet: 79 });
+  env = await labFor('mixed-refusals.yaml', net);
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(env.dir, 'other_host_key')]);
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(env.dir, 'stranger_ed25519')]);
   const other = readFileSync(join(env.dir, 'other_host_key.pub'), 'utf8').split(' ');
   otherFingerprint = execFileSync('ssh-keygen', ['-lf', join(env.dir, 'other_host_key.pub')]).toString().split(' ')[1]!;
   const labKnown = readFileSync(join(env.dir, 'lab-state', 'ssh', 'known_hosts'), 'utf8');
-  writeFileSync(join(env.dir, 'changed_known_hosts'), labKnown.replace(/^\[127\.0\.79\.3\]:5922 .*$/m, `[127.0.79.3]:5922 ${other[0]} ${other[1]}`));
+  writeFileSync(join(env.dir, 'changed_known_hosts'), labKnown.replace(new RegExp(`^\\[${net.pattern(3)}\\]:5922 .*$`, 'm'), `[${net.addr(3)}]:5922 ${other[0]} ${other[1]}`));
 });
 afterAll(async () => env?.stop());
 
@@ -63,15 +66,15 @@ describe('cortex-deploy over SSH (built CLI)', () => {
     writeFileSync(fresh, '');
     const inv = join(env.dir, 'tofu.yaml');
     const text = readFileSync(env.file, 'utf8');
-    expect(text).toContain('app3: { address: 127.0.79.5 }');
-    writeFileSync(inv, text.replace('app3: { address: 127.0.79.5 }', 'app3: { address: 127.0.79.5, ssh: { knownHosts: fresh_known_hosts } }'));
+    expect(text).toContain(`app3: { address: ${net.addr(5)} }`);
+    writeFileSync(inv, text.replace(`app3: { address: ${net.addr(5)} }`, `app3: { address: ${net.addr(5)}, ssh: { knownHosts: fresh_known_hosts } }`));
     const refused = await run(['exec', '-i', inv, '--limit', 'app3', '--', '$env:COMPUTERNAME']);
     expect(refused.code).toBe(2);
     expect(refused.stdout + refused.stderr).toContain('--accept-new-host-keys');
     expect(readFileSync(fresh, 'utf8')).toBe('');
     const trusted = await run(['exec', '-i', inv, '--limit', 'app3', '--accept-new-host-keys', '--', '$env:COMPUTERNAME']);
     expect({ code: trusted.code, stderr: trusted.stderr }).toMatchObject({ code: 0 });
-    expect(readFileSync(fresh, 'utf8')).toMatch(/^\[127\.0\.79\.5\]:5922 ssh-ed25519 /m);
+    expect(readFileSync(fresh, 'utf8')).toMatch(new RegExp(`^\\[${net.pattern(5)}\\]:5922 ssh-ed25519 `, 'm'));
     const again = await run(['exec', '-i', inv, '--limit', 'app3', '--', '$env:COMPUTERNAME']);
     expect(again.code).toBe(0);
   });

@@ -12,9 +12,12 @@ import { CortexError } from '../../../src/errors.js';
 import { openSshSession } from '../../../src/transport/ssh/index.js';
 import { program } from '../contract.js';
 import { startContractLab, type ContractLab } from './lab-fixture.js';
+import { claimLoopbackBlock } from '../../helpers/loopback.js';
 
-const labAddress = '127.0.75.10';
-const relayAddress = '127.0.75.11';
+const net = await claimLoopbackBlock(import.meta.url);
+
+const labAddress = net.addr(10);
+const relayAddress = net.addr(11);
 let lab: ContractLab;
 
 /** Relays relayAddress:port → lab sshd. `cut()` drops every connection; `mute()` stops forwarding silently. */

@@ -12,8 +12,11 @@ import { HostKeyError, openSshSession } from '../../../src/transport/ssh/index.j
 import { runToCompletion } from '../../../src/transport/session.js';
 import { program } from '../contract.js';
 import { startContractLab, type ContractLab } from './lab-fixture.js';
+import { claimLoopbackBlock } from '../../helpers/loopback.js';
 
-const host = { name: 'sshkeys1', address: '127.0.72.1' };
+const net = await claimLoopbackBlock(import.meta.url);
+
+const host = { name: 'sshkeys1', address: net.addr(1) };
 let lab: ContractLab;
 beforeAll(async () => {
   lab = await startContractLab([host.address]);
@@ -48,7 +51,7 @@ describe('SSH host keys', () => {
     const path = join(lab.stateDir, 'tofu', 'known_hosts');
     expect(await connectWith(path, true)).toBe('ok');
     const recorded = readFileSync(path, 'utf8');
-    expect(recorded).toMatch(/^\[127\.0\.72\.1\]:5922 ssh-ed25519 \S+\n$/);
+    expect(recorded).toMatch(new RegExp(`^\\[${net.pattern(1)}\\]:5922 ssh-ed25519 \\S+\\n$`));
     expect(await connectWith(path)).toBe('ok');
     expect(readFileSync(path, 'utf8')).toBe(recorded); // not appended twice
   });
@@ -59,7 +62,7 @@ describe('SSH host keys', () => {
     const otherPub = readFileSync(`${other}.pub`, 'utf8').split(' ');
     const otherFp = execFileSync('ssh-keygen', ['-lf', `${other}.pub`]).toString().split(' ')[1]!;
     const path = join(lab.stateDir, 'changed_known_hosts');
-    writeFileSync(path, `[127.0.72.1]:5922 ${otherPub[0]} ${otherPub[1]}\n`);
+    writeFileSync(path, `[${net.addr(1)}]:5922 ${otherPub[0]} ${otherPub[1]}\n`);
     const err = await connectWith(path, true);
     expect(err).toBeInstanceOf(HostKeyError);
     expect((err as CortexError).kind).toBe('tls');

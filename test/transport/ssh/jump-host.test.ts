@@ -9,10 +9,13 @@ import { openSshSession } from '../../../src/transport/ssh/index.js';
 import { runToCompletion } from '../../../src/transport/session.js';
 import { program } from '../contract.js';
 import { startContractLab, type ContractLab } from './lab-fixture.js';
+import { claimLoopbackBlock } from '../../helpers/loopback.js';
+
+const net = await claimLoopbackBlock(import.meta.url);
 
 let lab: ContractLab;
 beforeAll(async () => {
-  lab = await startContractLab(['127.0.73.1', '127.0.73.2']);
+  lab = await startContractLab([net.addr(1), net.addr(2)]);
 });
 afterAll(async () => {
   await lab?.stop();
@@ -24,8 +27,8 @@ describe('SSH jump host', () => {
   it('runs on the target through the bastion (two authenticated connections, one session)', async () => {
     const before = accepted();
     const session = await openSshSession(
-      { name: 'behindbastion', address: '127.0.73.2' },
-      lab.settings({ jumpHost: { address: '127.0.73.1', port: lab.lab.port, user: null } }),
+      { name: 'behindbastion', address: net.addr(2) },
+      lab.settings({ jumpHost: { address: net.addr(1), port: lab.lab.port, user: null } }),
     );
     try {
       const r = await runToCompletion(session, program('count'), { stdin: Buffer.alloc(300_000, 7), timeoutMs: 20_000 });
@@ -38,11 +41,11 @@ describe('SSH jump host', () => {
 
   it('a target the bastion cannot reach is unreachable, naming the bastion', async () => {
     const err = await openSshSession(
-      { name: 'nowhere', address: '127.0.73.99' },
-      lab.settings({ jumpHost: { address: '127.0.73.1', port: lab.lab.port, user: null } }),
+      { name: 'nowhere', address: net.addr(99) },
+      lab.settings({ jumpHost: { address: net.addr(1), port: lab.lab.port, user: null } }),
     ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CortexError);
     expect((err as CortexError).kind).toBe('unreachable');
-    expect((err as Error).message).toContain('bastion 127.0.73.1:5922');
+    expect((err as Error).message).toContain(`bastion ${net.addr(1)}:5922`);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * A lab sshd serving the contract program, for the SSH transport tests. Each test file passes its
- * own loopback addresses (this area's range: 127.0.70.0–127.0.79.255) so files run in parallel.
+ * own loopback addresses (test/helpers/loopback.ts) so files run in parallel.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

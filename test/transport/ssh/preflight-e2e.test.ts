@@ -1,7 +1,7 @@
 /**
  * preflight end to end over SSH: the real CLI command, the session factory, ssh2 to the lab's real
  * OpenSSH sshd, its ForceCommand bridge, the resident PowerShell runner and the lab's probe models —
- * in one run with WinRM hosts (test/fixtures/ssh/mixed.yaml, 127.0.76.x / 127.0.77.x).
+ * in one run with WinRM hosts (test/fixtures/ssh/mixed*.yaml, moved into this file's loopback block).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -10,6 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPreflightCommand } from '../../../src/cli/commands/preflight.js';
 import type { PreflightJson } from '../../../src/report/preflight-json.js';
 import { labFor, sink } from './mixed-lab.js';
+import { claimLoopbackBlock } from '../../helpers/loopback.js';
+
+// The three labs run one after another: one block serves them all.
+const net = await claimLoopbackBlock(import.meta.url);
 
 async function preflight(file: string) {
   const stdout = sink();
@@ -21,7 +25,7 @@ async function preflight(file: string) {
 describe('preflight over SSH and WinRM in one run', () => {
   let env: Awaited<ReturnType<typeof labFor>>;
   beforeAll(async () => {
-    env = await labFor('mixed.yaml');
+    env = await labFor('mixed.yaml', net);
   });
   afterAll(async () => env?.stop());
 
@@ -34,8 +38,8 @@ describe('preflight over SSH and WinRM in one run', () => {
       ['web1', true], ['web2', true], ['app1', true], ['app2', true], ['app3', true], ['db1', true], ['lb1', true],
     ]);
     const sshdLog = readFileSync(join(env.dir, 'lab-state', 'ssh', 'sshd.log'), 'utf8');
-    for (const a of ['127.0.76.3', '127.0.76.4', '127.0.76.5', '127.0.76.7']) expect(sshdLog).toContain(`on ${a} port 5922`);
-    for (const a of ['127.0.76.1', '127.0.76.2', '127.0.76.6']) expect(sshdLog).not.toContain(`on ${a} port`);
+    for (const a of [3, 4, 5, 7].map((n) => net.addr(n))) expect(sshdLog).toContain(`on ${a} port 5922`);
+    for (const a of [1, 2, 6].map((n) => net.addr(n))) expect(sshdLog).not.toContain(`on ${a} port`);
     expect(sshdLog.match(/Accepted publickey/g)?.length).toBeGreaterThanOrEqual(4);
   });
 });
@@ -43,7 +47,7 @@ describe('preflight over SSH and WinRM in one run', () => {
 describe('preflight with one host whose sshd is down', () => {
   let env: Awaited<ReturnType<typeof labFor>>;
   beforeAll(async () => {
-    env = await labFor('mixed-sshd-down.yaml');
+    env = await labFor('mixed-sshd-down.yaml', net);
   });
   afterAll(async () => env?.stop());
 
@@ -52,7 +56,7 @@ describe('preflight with one host whose sshd is down', () => {
     expect(code).toBe(2);
     const app3 = json.hosts.find((h) => h.name === 'app3')!;
     expect(app3.reachable).toBe(false);
-    expect(JSON.stringify(app3)).toContain('127.0.77.5:5923');
+    expect(JSON.stringify(app3)).toContain(`${net.addr(5)}:5923`);
     expect(stderr).toContain('app3');
     for (const h of json.hosts.filter((x) => x.name !== 'app3')) {
       expect([h.name, h.reachable]).toEqual([h.name, true]);
@@ -65,13 +69,13 @@ describe('preflight with SSH refusals: changed host key, unauthorized key, wrong
   let env: Awaited<ReturnType<typeof labFor>>;
   let otherFingerprint: string;
   beforeAll(async () => {
-    env = await labFor('mixed-refusals.yaml');
+    env = await labFor('mixed-refusals.yaml', net);
     const labKnown = readFileSync(join(env.dir, 'lab-state', 'ssh', 'known_hosts'), 'utf8');
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(env.dir, 'other_host_key')]);
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(env.dir, 'stranger_ed25519')]);
     const other = readFileSync(join(env.dir, 'other_host_key.pub'), 'utf8').split(' ');
     otherFingerprint = execFileSync('ssh-keygen', ['-lf', join(env.dir, 'other_host_key.pub')]).toString().split(' ')[1]!;
-    writeFileSync(join(env.dir, 'changed_known_hosts'), labKnown.replace(/^\[127\.0\.78\.3\]:5922 .*$/m, `[127.0.78.3]:5922 ${other[0]} ${other[1]}`));
+    writeFileSync(join(env.dir, 'changed_known_hosts'), labKnown.replace(new RegExp(`^\\[${net.pattern(3)}\\]:5922 .*$`, 'm'), `[${net.addr(3)}]:5922 ${other[0]} ${other[1]}`));
     process.env.CORTEX_TEST_SSH_WRONG_PASSWORD = 'definitely-wrong';
   });
   afterAll(async () => env?.stop());

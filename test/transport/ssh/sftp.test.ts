@@ -12,15 +12,18 @@ import { openSshSession } from '../../../src/transport/ssh/index.js';
 import { sftpPath } from '../../../src/transport/ssh/session.js';
 import { contractDispatcher } from '../contract-program.mjs';
 import { startContractLab, type ContractLab } from './lab-fixture.js';
+import { claimLoopbackBlock } from '../../helpers/loopback.js';
+
+const net = await claimLoopbackBlock(import.meta.url);
 
 const received: Array<{ host: string; path: string; content: Buffer }> = [];
 let lab: ContractLab;
 let noSftp: ContractLab;
 beforeAll(async () => {
-  lab = await startContractLab(['127.0.75.1'], contractDispatcher, {
+  lab = await startContractLab([net.addr(1)], contractDispatcher, {
     files: { writeFile: (host, path, content) => void received.push({ host: host.name, path, content }) },
   });
-  noSftp = await startContractLab(['127.0.75.2']);
+  noSftp = await startContractLab([net.addr(2)]);
 });
 afterAll(async () => {
   await Promise.all([lab?.stop(), noSftp?.stop()]);
@@ -37,7 +40,7 @@ describe('SSH putFile (SFTP)', () => {
     const data = randomBytes(3 * 1024 * 1024 + 17);
     const local = join(lab.stateDir, 'payload.bin');
     writeFileSync(local, data);
-    const session = await openSshSession({ name: 'sftp1', address: '127.0.75.1' }, lab.settings());
+    const session = await openSshSession({ name: 'sftp1', address: net.addr(1) }, lab.settings());
     try {
       await session.putFile!(local, 'C:\\ProgramData\\Cortex\\payload.bin');
       await session.putFile!(local, 'C:\\ProgramData\\Cortex\\copy.bin'); // the SFTP channel is reused
@@ -54,7 +57,7 @@ describe('SSH putFile (SFTP)', () => {
   it('a server without SFTP: a clear error naming the host', async () => {
     const local = join(noSftp.stateDir, 'p.bin');
     writeFileSync(local, 'x');
-    const session = await openSshSession({ name: 'nosftp', address: '127.0.75.2' }, noSftp.settings());
+    const session = await openSshSession({ name: 'nosftp', address: net.addr(2) }, noSftp.settings());
     try {
       const err = await session.putFile!(local, 'C:\\x.bin').catch((e: unknown) => e);
       expect(err).toBeInstanceOf(CortexError);

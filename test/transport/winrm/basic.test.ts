@@ -2,10 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runToCompletion } from '../../../src/transport/session.js';
 import { openWinrmSession } from '../../../src/transport/winrm/index.js';
 import { settings, startTestLab, type TestLab } from './helpers.js';
+import { claimLoopbackBlock } from '../../helpers/loopback.js';
+
+const net = await claimLoopbackBlock(import.meta.url);
 
 let t: TestLab;
 beforeAll(async () => {
-  t = await startTestLab(['127.0.11.1']);
+  t = await startTestLab([net.addr(1)]);
 });
 afterAll(async () => {
   await t?.lab.close();

@@ -8,9 +8,12 @@ import { openWinrmSession } from '../../../src/transport/winrm/index.js';
 import { describeSessionContract } from '../contract.js';
 import { contractDispatcher } from '../contract-program.mjs';
 import { settings, USER } from './helpers.js';
+import { claimLoopbackBlock } from '../../helpers/loopback.js';
 
-// 127.0.11.10: the contract host; 127.0.11.99: nothing listens there.
-const host = { name: 'contract11', address: '127.0.11.10' };
+const net = await claimLoopbackBlock(import.meta.url);
+
+// .10: the contract host; .99: nothing listens there.
+const host = { name: 'contract11', address: net.addr(10) };
 const tls = makeSelfSignedCert([host.address, host.name]);
 let lab: WinrmLab;
 beforeAll(async () => {
@@ -30,7 +33,7 @@ for (const kind of ['ntlm-http', 'ntlm-https'] as const) {
     {
       largeExitCodes: true,
       concurrentSpawns: true,
-      openDead: () => openWinrmSession({ name: 'dead11', address: '127.0.11.99' }, settings(kind, tls.cert)),
+      openDead: () => openWinrmSession({ name: 'dead11', address: net.addr(99) }, settings(kind, tls.cert)),
     },
   );
 }

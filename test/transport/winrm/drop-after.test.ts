@@ -8,12 +8,15 @@ import { CortexError } from '../../../src/errors.js';
 import type { RunningLab } from '../../../src/lab/lab.js';
 import { loadScript, ScriptRunner } from '../../../src/runner/index.js';
 import { closeRunner, openRunner, startTestLab } from '../../lab/helpers.js';
+import { claimLoopbackBlock } from '../../helpers/loopback.js';
+
+const net = await claimLoopbackBlock(import.meta.url);
 
 const N = Array.from({ length: 14 }, (_, i) => i);
 const hostsFor = (kind: string, base: number) =>
   N.map((n) => ({
     name: `drop-${kind}-${n}`,
-    address: `127.0.91.${base + n + 1}`,
+    address: `${net.prefix}${base + n + 1}`,
     lab: { powershellStartMs: 0, faults: { dropAfterRequests: n } },
   }));
 const sequential = hostsFor('seq', 0);

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError, OperationTimeoutError, TlsError, UnreachableError } from '../../../src/errors.js';
 import { makeSelfSignedCert } from '../../../src/lab/winrm/index.js';
-import { buildFault } from '../../../src/protocol/wsman/faults.js';
-import { buildResponse, receiveResponse, signalResponse } from '../../../src/protocol/wsman/messages.js';
+import { buildFault } from '../../../src/lab/winrm/responses.js';
+import { buildResponse, receiveResponse, signalResponse } from '../../../src/lab/winrm/responses.js';
 import { WsmanFaultError } from '../../../src/transport/winrm/errors.js';
 import { Action, CommandState } from '../../../src/protocol/wsman/namespaces.js';
 import { runToCompletion } from '../../../src/transport/session.js';
@@ -10,21 +10,24 @@ import { openWinrmSession } from '../../../src/transport/winrm/index.js';
 import { startFakeServer, httpReply, type FakeServer } from './fake-server.js';
 import { settings, startTestLab, type TestLab } from './helpers.js';
 import { startProxy, type Proxy } from './proxy.js';
+import { claimLoopbackBlock } from '../../helpers/loopback.js';
 
-// 127.0.15.1 lab host; .2 a broken fake server; .3 a proxy in front of the lab; .99 nothing listens.
+const net = await claimLoopbackBlock(import.meta.url);
+
+// .1 lab host; .2 a broken fake server; .3 a proxy in front of the lab; .99 nothing listens.
 let t: TestLab;
 let fake: FakeServer;
 let proxy: Proxy;
 let dropNext = 0;
 beforeAll(async () => {
-  t = await startTestLab(['127.0.15.1'], {
+  t = await startTestLab([net.addr(1)], {
     names: ['app15'],
     hooks: {
       onRequest: () => Promise.resolve(dropNext > 0 && dropNext-- > 0 ? { action: 'drop' } : { action: 'continue' }),
     },
   });
-  fake = await startFakeServer('127.0.15.2');
-  proxy = await startProxy({ address: '127.0.15.3', port: 5986 }, { address: '127.0.15.1', port: 5986 });
+  fake = await startFakeServer(net.addr(2));
+  proxy = await startProxy({ address: net.addr(3), port: 5986 }, { address: net.addr(1), port: 5986 });
 });
 afterAll(async () => {
   await fake?.close();
@@ -32,18 +35,18 @@ afterAll(async () => {
   await t?.lab.close();
 });
 
-const app15 = { name: 'app15', address: '127.0.15.1' };
+const app15 = { name: 'app15', address: net.addr(1) };
 
 describe('WinRM client errors', () => {
   it('nothing listening → UnreachableError naming the host (exit code 2)', async () => {
-    const err = await openWinrmSession({ name: 'ghost', address: '127.0.15.99' }, settings('ntlm-http', t.cert)).catch((e: unknown) => e);
+    const err = await openWinrmSession({ name: 'ghost', address: net.addr(99) }, settings('ntlm-http', t.cert)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UnreachableError);
-    expect((err as UnreachableError).message).toMatch(/host ghost: cannot reach WinRM at http:\/\/127\.0\.15\.99:5985\/wsman: connection refused/);
+    expect((err as UnreachableError).message).toMatch(new RegExp(`host ghost: cannot reach WinRM at http://${net.pattern(99)}:5985/wsman: connection refused`));
     expect((err as UnreachableError).exitCode).toBe(2);
   });
 
   it('an untrusted certificate → TlsError naming the host, the subject and the SHA-256 fingerprint', async () => {
-    const otherCa = makeSelfSignedCert(['127.0.15.1'], 'some-other-ca').cert;
+    const otherCa = makeSelfSignedCert([net.addr(1)], 'some-other-ca').cert;
     const err = await openWinrmSession(app15, settings('basic-https', otherCa)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TlsError);
     const msg = (err as TlsError).message;
@@ -62,18 +65,21 @@ describe('WinRM client errors', () => {
     await s.close();
   });
 
-  it('refuses Basic over plain HTTP unless allowed, and Kerberos/certificate for now (InputError)', async () => {
+  it('refuses Basic over plain HTTP unless allowed, Kerberos over plain HTTP, certificates without one (InputError)', async () => {
     await expect(openWinrmSession(app15, settings('basic-https', t.cert, { scheme: 'http', port: 5985 }))).rejects.toBeInstanceOf(InputError);
     const s = await openWinrmSession(app15, settings('basic-http', t.cert));
     await s.close();
-    const k = await openWinrmSession(app15, settings('ntlm-https', t.cert, { auth: 'kerberos' })).catch((e: unknown) => e);
+    const k = await openWinrmSession(app15, settings('ntlm-https', t.cert, { auth: 'kerberos', scheme: 'http', port: 5985 })).catch((e: unknown) => e);
     expect(k).toBeInstanceOf(InputError);
-    expect((k as Error).message).toContain('not supported yet');
+    expect((k as Error).message).toContain('Use scheme: https (port 5986) with auth: kerberos');
+    const c = await openWinrmSession(app15, settings('ntlm-https', t.cert, { auth: 'certificate' })).catch((e: unknown) => e);
+    expect(c).toBeInstanceOf(InputError);
+    expect((c as Error).message).toContain('certificate authentication needs a client certificate');
   });
 
   it('a connection dropped mid-command rejects the process with a clear error, and the session recovers', async () => {
     const viaProxy = settings('ntlm-https', t.cert, { tls: { ca: t.cert, serverName: 'app15', insecure: false } });
-    const s = await openWinrmSession({ name: 'app15', address: '127.0.15.3' }, viaProxy);
+    const s = await openWinrmSession({ name: 'app15', address: net.addr(3) }, viaProxy);
     try {
       const proc = await s.spawn({ command: 'sleep', args: ['30'] });
       await proc.closeStdin();
@@ -81,7 +87,7 @@ describe('WinRM client errors', () => {
       proxy.cut(); // the Receive long poll is in flight
       const err = await proc.exit.catch((e: unknown) => e);
       expect(err).toBeInstanceOf(UnreachableError);
-      expect((err as Error).message).toMatch(/host app15: connection to https:\/\/127\.0\.15\.3:5986\/wsman was (lost|closed).* during Receive/);
+      expect((err as Error).message).toMatch(new RegExp(`host app15: connection to https://${net.pattern(3)}:5986/wsman was (lost|closed).* during Receive`));
       // The next command reconnects and re-authenticates (fresh NTLM keys) and works.
       const r = await runToCompletion(s, { command: 'hostname', args: [] }, { timeoutMs: 10_000 });
       expect(r.stdout.toString()).toBe('app15\r\n');
@@ -96,7 +102,7 @@ describe('WinRM client errors', () => {
       dropNext = 1; // the Command request: it may have run, so it is not resent
       const err = await s.spawn({ command: 'echo', args: ['x'] }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(UnreachableError);
-      expect((err as Error).message).toMatch(/host app15: connection to http:\/\/127\.0\.15\.1:5985\/wsman was (lost|closed).* during Command/);
+      expect((err as Error).message).toMatch(new RegExp(`host app15: connection to http://${net.pattern(1)}:5985/wsman was (lost|closed).* during Command`));
       const ok = await runToCompletion(s, { command: 'echo', args: ['after-drop'] }, { timeoutMs: 10_000 });
       expect(ok.stdout.toString()).toBe('after-drop\r\n');
     } finally {
@@ -124,7 +130,7 @@ describe('WinRM client errors', () => {
     fake.fromCreate = true;
     fake.misbehave = () => 'hang';
     try {
-      const err = await openWinrmSession({ name: 'fake', address: '127.0.15.2' }, settings('basic-http', t.cert, { requestTimeoutMs: 300 })).catch(
+      const err = await openWinrmSession({ name: 'fake', address: net.addr(2) }, settings('basic-http', t.cert, { requestTimeoutMs: 300 })).catch(
         (e: unknown) => e,
       );
       expect(err).toBeInstanceOf(OperationTimeoutError);
@@ -136,7 +142,7 @@ describe('WinRM client errors', () => {
   });
 
   it('a Send the host refuses (the process already ended) fails that write, and the exit code still arrives', async () => {
-    const s = await openWinrmSession({ name: 'fake', address: '127.0.15.2' }, settings('basic-http', t.cert, { requestTimeoutMs: 2000 }));
+    const s = await openWinrmSession({ name: 'fake', address: net.addr(2) }, settings('basic-http', t.cert, { requestTimeoutMs: 2000 }));
     fake.misbehave = (r) =>
       r.action === Action.Send
         ? httpReply(
@@ -162,7 +168,7 @@ describe('WinRM client errors', () => {
   });
 
   it('a Send refused with ERROR_BUSY (170) is resent after a pause', async () => {
-    const s = await openWinrmSession({ name: 'fake', address: '127.0.15.2' }, settings('basic-http', t.cert, { requestTimeoutMs: 5000 }));
+    const s = await openWinrmSession({ name: 'fake', address: net.addr(2) }, settings('basic-http', t.cert, { requestTimeoutMs: 5000 }));
     let sends = 0;
     const ct = 'application/soap+xml;charset=UTF-8';
     fake.misbehave = (r) => {
@@ -210,7 +216,7 @@ describe('WinRM client errors', () => {
   ];
 
   it.each(malformed)('a malformed reply (%s) → a typed error on the process, no crash', async (_name, reply) => {
-    const s = await openWinrmSession({ name: 'fake', address: '127.0.15.2' }, settings('basic-http', t.cert, { requestTimeoutMs: 2000 }));
+    const s = await openWinrmSession({ name: 'fake', address: net.addr(2) }, settings('basic-http', t.cert, { requestTimeoutMs: 2000 }));
     fake.misbehave = (r) => (r.action === Action.Receive ? reply(r) : null)!;
     try {
       const proc = await s.spawn({ command: 'anything', args: [] });

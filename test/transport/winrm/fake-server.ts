@@ -3,7 +3,8 @@
  * properly (so a session opens), then whatever `mode` says for the next request.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { commandResponse, createResponse, readRequest } from '../../../src/protocol/wsman/messages.js';
+import { commandResponse, createResponse } from '../../../src/lab/winrm/responses.js';
+import { readRequest } from '../../../src/lab/winrm/requests.js';
 import { Action } from '../../../src/protocol/wsman/namespaces.js';
 import { parseSoap } from '../../../src/protocol/wsman/soap.js';
 

@@ -1,13 +1,16 @@
 // The literal case: a 30 s command across several Receive long polls. With a 5 s
 // OperationTimeout it spans at least six polls, each ending in the TimedOut fault (2150858793) that
-// means "poll again". Its own file (and address, 127.0.13.3) so it runs beside the other suites.
+// means "poll again". Its own file (and addresses) so it runs beside the other suites.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openWinrmSession } from '../../../src/transport/winrm/index.js';
 import { settings, startTestLab, type TestLab } from './helpers.js';
+import { claimLoopbackBlock } from '../../helpers/loopback.js';
+
+const net = await claimLoopbackBlock(import.meta.url);
 
 let t: TestLab;
 beforeAll(async () => {
-  t = await startTestLab(['127.0.13.3'], { names: ['app13b'] });
+  t = await startTestLab([net.addr(3)], { names: ['app13b'] });
 });
 afterAll(async () => {
   await t?.lab.close();

@@ -4,11 +4,14 @@ import { runToCompletion } from '../../../src/transport/session.js';
 import { openWinrmSession } from '../../../src/transport/winrm/index.js';
 import { FaultCode } from '../../../src/protocol/wsman/namespaces.js';
 import { settings, startTestLab, type TestLab } from './helpers.js';
+import { claimLoopbackBlock } from '../../helpers/loopback.js';
 
-// 127.0.13.2: a host whose user may hold 2 shells.
+const net = await claimLoopbackBlock(import.meta.url);
+
+// A host whose user may hold 2 shells.
 let t: TestLab;
 beforeAll(async () => {
-  t = await startTestLab(['127.0.13.2'], { names: ['app13'], maxShellsPerUser: 2 });
+  t = await startTestLab([net.addr(2)], { names: ['app13'], maxShellsPerUser: 2 });
 });
 afterAll(async () => {
   await t?.lab.close();

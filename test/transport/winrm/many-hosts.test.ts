@@ -2,9 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runToCompletion } from '../../../src/transport/session.js';
 import { openWinrmSession } from '../../../src/transport/winrm/index.js';
 import { settings, startTestLab, type TestLab } from './helpers.js';
+import { claimLoopbackBlock } from '../../helpers/loopback.js';
 
-// 127.0.14.1 … 127.0.14.50: fifty hosts served by one lab process.
-const addresses = Array.from({ length: 50 }, (_, i) => `127.0.14.${i + 1}`);
+const net = await claimLoopbackBlock(import.meta.url);
+
+// .1 … .50 of this file's block: fifty hosts served by one lab process.
+const addresses = Array.from({ length: 50 }, (_, i) => `${net.prefix}${i + 1}`);
 let t: TestLab;
 beforeAll(async () => {
   t = await startTestLab(addresses);

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ProtocolError } from '../../../src/errors.js';
 import { formatDuration, parseDurationMs } from '../../../src/protocol/wsman/duration.js';
-import { buildFault, readFault } from '../../../src/protocol/wsman/faults.js';
-import { buildRequest, commandBody, readCommandLine, readReceiveResponse, readRequest, receiveResponse, sendBody, readSend } from '../../../src/protocol/wsman/messages.js';
+import { buildFault } from '../../../src/lab/winrm/responses.js';
+import { readFault } from '../../../src/protocol/wsman/faults.js';
+import { buildRequest, commandBody, readReceiveResponse, sendBody } from '../../../src/protocol/wsman/messages.js';
+import { readCommandLine, readRequest, readSend } from '../../../src/lab/winrm/requests.js';
+import { receiveResponse } from '../../../src/lab/winrm/responses.js';
 import { Action, FaultCode } from '../../../src/protocol/wsman/namespaces.js';
 import { parseSoap, parseXmlFast } from '../../../src/protocol/wsman/soap.js';
 import { parseXml } from '../../../src/protocol/wsman/xml.js';

@@ -7,18 +7,21 @@ import { runToCompletion } from '../../../src/transport/session.js';
 import { openWinrmSession } from '../../../src/transport/winrm/index.js';
 import { settings, startTestLab, type TestLab } from './helpers.js';
 import { startProxy, type Proxy } from './proxy.js';
+import { claimLoopbackBlock } from '../../helpers/loopback.js';
 
-// 127.0.12.1 is the lab host; 127.0.12.2 a recording proxy in front of its HTTP listener;
-// 127.0.12.3 a TLS-terminating proxy (a man in the middle the client was told to trust blindly).
+const net = await claimLoopbackBlock(import.meta.url);
+
+// .1 of this file's block is the lab host; .2 a recording proxy in front of its HTTP listener;
+// .3 a TLS-terminating proxy (a man in the middle the client was told to trust blindly).
 let t: TestLab;
 let spy: Proxy;
 let mitm: Proxy;
 beforeAll(async () => {
   // Strict channel-binding hardening: NTLM over HTTPS must carry a binding to the lab certificate.
-  t = await startTestLab(['127.0.12.1'], { names: ['web12'], cbtHardening: 'strict' });
-  spy = await startProxy({ address: '127.0.12.2', port: 5985 }, { address: '127.0.12.1', port: 5985 });
-  const other = makeSelfSignedCert(['127.0.12.3'], 'not-the-host');
-  mitm = await startProxy({ address: '127.0.12.3', port: 5986 }, { address: '127.0.12.1', port: 5986 }, { ...other, targetCa: t.cert });
+  t = await startTestLab([net.addr(1)], { names: ['web12'], cbtHardening: 'strict' });
+  spy = await startProxy({ address: net.addr(2), port: 5985 }, { address: net.addr(1), port: 5985 });
+  const other = makeSelfSignedCert([net.addr(3)], 'not-the-host');
+  mitm = await startProxy({ address: net.addr(3), port: 5986 }, { address: net.addr(1), port: 5986 }, { ...other, targetCa: t.cert });
 });
 afterAll(async () => {
   await spy?.close();
@@ -28,7 +31,7 @@ afterAll(async () => {
 
 describe('WinRM client ↔ lab: NTLM', () => {
   it('over HTTP seals every body: the SOAP never crosses the wire in clear text', async () => {
-    const host = { name: 'web12', address: '127.0.12.2' };
+    const host = { name: 'web12', address: net.addr(2) };
     const s = await openWinrmSession(host, settings('ntlm-http', t.cert));
     try {
       const a = await runToCompletion(s, { command: 'echo', args: ['sealed-marker-4711'] }, { timeoutMs: 10_000 });
@@ -54,7 +57,7 @@ describe('WinRM client ↔ lab: NTLM', () => {
   });
 
   it('over HTTPS authenticates with a channel binding to the certificate', async () => {
-    const host = { name: 'web12', address: '127.0.12.1' };
+    const host = { name: 'web12', address: net.addr(1) };
     const s = await openWinrmSession(host, settings('ntlm-https', t.cert));
     try {
       const r = await runToCompletion(s, { command: 'hostname', args: [] }, { timeoutMs: 10_000 });
@@ -65,7 +68,7 @@ describe('WinRM client ↔ lab: NTLM', () => {
   });
 
   it('over HTTPS through a TLS man in the middle, the channel binding makes the host refuse', async () => {
-    const host = { name: 'web12', address: '127.0.12.3' };
+    const host = { name: 'web12', address: net.addr(3) };
     const err = await openWinrmSession(host, settings('ntlm-https', t.cert, { tls: { ca: null, serverName: null, insecure: true } })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AuthError);
     expect((err as Error).message).toContain('authentication refused by web12 (ntlm)');
@@ -84,7 +87,7 @@ describe('WinRM client ↔ lab: NTLM', () => {
   });
 
   it('over HTTP refuses a host whose CHALLENGE does not grant sealing (winrm.md §9), before sending anything else', async () => {
-    // A fake WinRM endpoint on 127.0.12.4 that grants SIGN but not SEAL.
+    // A fake WinRM endpoint on .4 that grants SIGN but not SEAL.
     const seen: string[] = [];
     const server = createServer((sock) => {
       sock.on('data', (d: Buffer) => {
@@ -100,9 +103,9 @@ describe('WinRM client ↔ lab: NTLM', () => {
       });
       sock.on('error', () => sock.destroy());
     });
-    await new Promise<void>((r) => server.listen(5985, '127.0.12.4', () => r()));
+    await new Promise<void>((r) => server.listen(5985, net.addr(4), () => r()));
     try {
-      const err = await openWinrmSession({ name: 'noseal', address: '127.0.12.4' }, settings('ntlm-http', t.cert)).catch((e: unknown) => e);
+      const err = await openWinrmSession({ name: 'noseal', address: net.addr(4) }, settings('ntlm-http', t.cert)).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ProtocolError);
       expect((err as Error).message).toContain('host noseal');
       expect((err as Error).message).toMatch(/does not grant message sealing/);

@@ -1,7 +1,8 @@
 /** A Send built as parts (stdin base64-encoded straight into the body) is byte-identical to the text form. */
 import { describe, expect, it } from 'vitest';
 import { envelopeBytes } from '../../../src/protocol/wsman/envelope-bytes.js';
-import { buildRequest, readRequest, readSend, sendBody } from '../../../src/protocol/wsman/messages.js';
+import { buildRequest, sendBody } from '../../../src/protocol/wsman/messages.js';
+import { readRequest, readSend } from '../../../src/lab/winrm/requests.js';
 import { Action } from '../../../src/protocol/wsman/namespaces.js';
 import { parseSoap } from '../../../src/protocol/wsman/soap.js';
 import { withStdin } from '../../../src/transport/winrm/shell.js';

@@ -4,12 +4,15 @@ import { runToCompletion, type Session } from '../../../src/transport/session.js
 import { openWinrmSession } from '../../../src/transport/winrm/index.js';
 import { bigPattern } from '../../lab/winrm/test-dispatcher.js';
 import { settings, startTestLab, type TestLab } from './helpers.js';
+import { claimLoopbackBlock } from '../../helpers/loopback.js';
+
+const net = await claimLoopbackBlock(import.meta.url);
 
 let t: TestLab;
 let sealed: Session;
 let https: Session;
 beforeAll(async () => {
-  t = await startTestLab(['127.0.13.1']);
+  t = await startTestLab([net.addr(1)]);
   sealed = await openWinrmSession(t.hosts[0]!, settings('ntlm-http', t.cert));
   https = await openWinrmSession(t.hosts[0]!, settings('basic-https', t.cert));
 });

@@ -5,9 +5,9 @@
  */
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import { ProtocolError } from '../../errors.js';
-import { channelBindingsAvValue } from './channel-binding.js';
-import { computeMic, exportedSessionKeyFor, fileTime, kxkeyV2, ntowfv2, ntProofStr, safeEqual, sessionBaseKeyV2 } from './crypto.js';
-import { hasFlag, NegotiateFlags as F } from './flags.js';
+import { channelBindingsAvValue } from '../../protocol/ntlm/channel-binding.js';
+import { computeMic, exportedSessionKeyFor, fileTime, kxkeyV2, ntowfv2, ntProofStr, safeEqual, sessionBaseKeyV2 } from '../../protocol/ntlm/crypto.js';
+import { hasFlag, NegotiateFlags as F } from '../../protocol/ntlm/flags.js';
 import {
   AvFlags,
   AvId,
@@ -21,8 +21,8 @@ import {
   WINDOWS_SERVER_2019,
   withZeroMic,
   type NtlmVersion,
-} from './messages.js';
-import { SessionSecurity } from './sealing.js';
+} from '../../protocol/ntlm/messages.js';
+import { SessionSecurity } from '../../protocol/ntlm/sealing.js';
 
 /** Flags the lab server can grant; the CHALLENGE carries the client's request intersected with these. */
 export const SERVER_SUPPORTED_FLAGS =

@@ -1,0 +1,42 @@
+/**
+ * What the executor needs from a host, and nothing about how it is reached. The next layer implements
+ * it over a Session and the resident script runner (ps1/resources/<type>.{test,set}.ps1); tests use an
+ * in-memory fake. Errors thrown are CortexErrors: unreachable/auth/tls kinds mark the host unreachable,
+ * anything else fails the step.
+ */
+import type { ResourceTypeName } from '../../resources/index.js';
+
+export interface ResourceRequest {
+  step: string;
+  resource: ResourceTypeName;
+  /**
+   * The step's validated params for this host. Secrets in them are still references (env:NAME,
+   * file:PATH, prompt: scheduled_task.runAs.password): the agent resolves them, registers them with
+   * the redactor, and sends them to the host on stdin, never on a command line.
+   */
+  params: unknown;
+}
+
+/** A Test result per step: the raw current state (validated by the planner's diff), or the script's error. */
+export type TestResults = Record<string, { state: unknown } | { error: string }>;
+
+export interface SetResult {
+  ok: boolean;
+  /** Exit code 3010/1641, or a pending-reboot key set after the change. */
+  rebootRequired: boolean;
+  /** Why it failed (or what it did), one line, already redacted. */
+  message?: string | undefined;
+  exitCode?: number | undefined;
+}
+
+export interface HostAgent {
+  readonly host: string;
+  /** Facts for `when:` conditions (preflight's facts). */
+  facts(): Promise<unknown>;
+  /** Every Test of one phase for this host in one round trip. */
+  test(requests: ResourceRequest[]): Promise<TestResults>;
+  /** Make one change. `signal` aborts on the step's timeout. */
+  set(request: ResourceRequest, signal: AbortSignal): Promise<SetResult>;
+  /** Restart the host; resolves once it is back with a new boot time and a new session. */
+  reboot(reason: string): Promise<void>;
+}

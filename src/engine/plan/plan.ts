@@ -1,0 +1,175 @@
+/**
+ * The planner (design.md, "plan"): inventory + playbook + what was read from each host (facts and
+ * the Test results of its steps) → the changes apply would make, in the order it would make them.
+ * Pure: no host in the loop. Test results are validated here against each resource's state schema,
+ * so a malformed reply is an error naming host and step, never a crash.
+ */
+import type { Inventory } from '../../inventory/types.js';
+import { resourceOf, UnreachableStateError, type DiffAction } from '../../resources/index.js';
+import type { Playbook, Step } from '../playbook/types.js';
+import { ConditionContext } from './conditions.js';
+import { schedule, scheduleOrder, type PhaseSchedule } from './schedule.js';
+
+/** What was read from one host for the plan. */
+export interface HostReading {
+  /** Set when the host could not be reached or authenticated: the reason. */
+  unreachable?: string | undefined;
+  /** The host's facts (preflight's schema), for `when:` conditions. */
+  facts?: unknown;
+  /** Raw Test results by step id, as the scripts returned them. */
+  states: Record<string, unknown>;
+  /** Test scripts that failed, by step id: the error message. */
+  testErrors?: Record<string, string> | undefined;
+}
+
+export type Readings = Record<string, HostReading>;
+
+/** One line of design.md's plan document. */
+export interface PlanChange {
+  host: string;
+  step: string;
+  phase: string;
+  resource: string;
+  action: DiffAction;
+  from: unknown;
+  to: unknown;
+}
+
+export interface PlanSkip {
+  host: string;
+  step: string;
+  reason: string;
+}
+
+export interface PlanProblem {
+  host: string;
+  step?: string | undefined;
+  kind: 'unreachable' | 'error';
+  message: string;
+}
+
+export interface PlanSummary {
+  hosts: number;
+  create: number;
+  update: number;
+  unchanged: number;
+  skipped: number;
+  errors: number;
+  unreachable: number;
+}
+
+export interface Plan {
+  playbook: string;
+  /** Every (host, step) with its action, in the order apply runs them. */
+  changes: PlanChange[];
+  skipped: PlanSkip[];
+  problems: PlanProblem[];
+  summary: PlanSummary;
+  /** Per host, the step ids that apply to it (condition true), in order. */
+  hostSteps: Record<string, string[]>;
+}
+
+/** Which steps to Test on a host for a phase (condition true), for one batched round trip. */
+export function stepsToTest(pb: Playbook, cond: ConditionContext, host: string, phase: string, facts: unknown): Step[] {
+  const ph = pb.phases.find((p) => p.name === phase);
+  if (!ph) return [];
+  return ph.steps.filter((s) => {
+    if (!s.hosts.includes(host)) return false;
+    const r = cond.evaluate(s, host, facts);
+    // A condition that cannot be evaluated is reported by buildPlan; testing the step costs nothing extra.
+    return 'holds' in r ? r.holds : true;
+  });
+}
+
+/** Diff of one step on one host from its raw Test result: a change, or an error message. */
+export function diffStep(step: Step, host: string, raw: unknown): { change: Omit<PlanChange, 'host' | 'step' | 'phase'> } | { error: string; unreachableState?: boolean } {
+  const r = resourceOf(step.resource);
+  const params = step.params[host];
+  if (params === undefined) return { error: `no parameters for host ${host} (internal)` };
+  const state = r.state.safeParse(raw);
+  if (!state.success) {
+    const issue = state.error.issues[0]!;
+    return { error: `the ${step.resource} Test result is malformed: ${issue.path.join('.') || '(result)'}: ${issue.message}` };
+  }
+  try {
+    const d = r.diff(params as never, state.data as never);
+    return { change: { resource: r.label(params as never), action: d.action, from: d.from, to: d.to } };
+  } catch (err) {
+    if (err instanceof UnreachableStateError) return { error: err.message, unreachableState: true };
+    throw err;
+  }
+}
+
+export function buildPlan(inv: Inventory, pb: Playbook, readings: Readings, sched: PhaseSchedule[] = schedule(pb)): Plan {
+  const cond = new ConditionContext(inv, pb);
+  const changes: PlanChange[] = [];
+  const skipped: PlanSkip[] = [];
+  const problems: PlanProblem[] = [];
+  const hostSteps: Record<string, string[]> = {};
+  const seenHosts = new Set<string>();
+  const unreachable = new Set<string>();
+
+  for (const { phase, step, host } of scheduleOrder(sched)) {
+    seenHosts.add(host);
+    const reading = readings[host];
+    if (!reading || reading.unreachable !== undefined) {
+      if (!unreachable.has(host)) problems.push({ host, kind: 'unreachable', message: reading?.unreachable ?? 'not read' });
+      unreachable.add(host);
+      continue;
+    }
+    const c = cond.evaluate(step, host, reading.facts);
+    if ('error' in c) {
+      problems.push({ host, step: step.id, kind: 'error', message: c.error });
+      continue;
+    }
+    if (!c.holds) {
+      skipped.push({ host, step: step.id, reason: `when: ${step.when!.text}` });
+      continue;
+    }
+    (hostSteps[host] ??= []).push(step.id);
+    const testError = reading.testErrors?.[step.id];
+    if (testError !== undefined) {
+      problems.push({ host, step: step.id, kind: 'error', message: `Test failed: ${testError}` });
+      continue;
+    }
+    if (!(step.id in reading.states)) {
+      problems.push({ host, step: step.id, kind: 'error', message: 'no Test result for this step' });
+      continue;
+    }
+    const d = diffStep(step, host, reading.states[step.id]);
+    const earlier = changes.filter((c) => c.host === host && c.action !== 'none').map((c) => c.step);
+    if ('error' in d) {
+      // A service an earlier step installs does not exist yet: the change is known after that step, not an error.
+      if (d.unreachableState && earlier.length) changes.push({ host, step: step.id, phase, resource: resourceOf(step.resource).label(step.params[host] as never), action: 'create', from: null, to: { knownAfter: earlier, now: d.error } });
+      else problems.push({ host, step: step.id, kind: 'error', message: d.error });
+    } else changes.push({ host, step: step.id, phase, ...d.change });
+  }
+
+  const count = (a: DiffAction) => changes.filter((c) => c.action === a).length;
+  return {
+    playbook: pb.name,
+    changes,
+    skipped,
+    problems,
+    hostSteps,
+    summary: {
+      hosts: seenHosts.size,
+      create: count('create'),
+      update: count('update'),
+      unchanged: count('none'),
+      skipped: skipped.length,
+      errors: problems.filter((p) => p.kind === 'error').length,
+      unreachable: unreachable.size,
+    },
+  };
+}
+
+/** design.md's `plan --json` document. */
+export function planDocument(plan: Plan): { changes: Array<Pick<PlanChange, 'host' | 'step' | 'resource' | 'action' | 'from' | 'to'>>; summary: PlanSummary; skipped: PlanSkip[]; problems: PlanProblem[] } {
+  return {
+    changes: plan.changes.map(({ host, step, resource, action, from, to }) => ({ host, step, resource, action, from, to })),
+    summary: plan.summary,
+    skipped: plan.skipped,
+    problems: plan.problems,
+  };
+}

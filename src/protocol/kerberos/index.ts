@@ -1,0 +1,1 @@
+export { KrbErrorCode, decodeKrbError, encodeKrbError, gssKrbErrorToken, krbErrorInToken, krbErrorName, spnegoRejectWithKrbError, type KrbError } from './krb-error.js';

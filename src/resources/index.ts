@@ -1,0 +1,44 @@
+/** Every resource type, by the key a playbook step uses for it. One place; the schema and planner import it. */
+import type { ResourceType } from './resource.js';
+import { packageResource } from './package.js';
+import { fileResource } from './file.js';
+import { directoryResource } from './directory.js';
+import { archiveResource } from './archive.js';
+import { windowsFeatureResource } from './windows-feature.js';
+import { serviceResource } from './service.js';
+import { envVarResource } from './env-var.js';
+import { registryValueResource } from './registry-value.js';
+import { firewallRuleResource } from './firewall-rule.js';
+import { aclResource } from './acl.js';
+import { scheduledTaskResource } from './scheduled-task.js';
+import { execResource } from './exec.js';
+import { rebootResource } from './reboot.js';
+
+export const RESOURCES = {
+  package: packageResource,
+  file: fileResource,
+  directory: directoryResource,
+  archive: archiveResource,
+  windows_feature: windowsFeatureResource,
+  service: serviceResource,
+  env_var: envVarResource,
+  registry_value: registryValueResource,
+  firewall_rule: firewallRuleResource,
+  acl: aclResource,
+  scheduled_task: scheduledTaskResource,
+  exec: execResource,
+  reboot: rebootResource,
+} as const satisfies Record<string, ResourceType>;
+
+export type ResourceTypeName = keyof typeof RESOURCES;
+export const RESOURCE_TYPES = Object.keys(RESOURCES) as ResourceTypeName[];
+
+export function resourceOf(type: string): ResourceType {
+  const r = (RESOURCES as Record<string, ResourceType>)[type];
+  if (!r) throw new Error(`unknown resource type '${type}'`);
+  return r;
+}
+
+export type { Diff, DiffAction, ResourceType } from './resource.js';
+export { UnreachableStateError } from './resource.js';
+export { REBOOT_EXIT_CODES, classifyExitCode } from './package.js';

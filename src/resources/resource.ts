@@ -1,0 +1,64 @@
+/**
+ * What every resource type is on the TypeScript side (design.md: "resource diffs … are pure"):
+ * - `params`: the desired state a playbook step writes (zod; validated at load, after templating);
+ * - `state`: the shape of the current state its Test script (ps1/resources/<type>.test.ps1) returns;
+ * - `diff`: desired + current → what apply would do. Pure; no host in the loop.
+ * Scripts gather facts; every judgement is here.
+ */
+import type { z } from 'zod';
+
+/** design.md's plan actions. Removing something (state: absent) is an update towards 'absent'. */
+export type DiffAction = 'create' | 'update' | 'none';
+
+export interface Diff {
+  action: DiffAction;
+  /** What is there now, limited to what would change (null when nothing is there). */
+  from: unknown;
+  /** What there will be, limited to what would change. */
+  to: unknown;
+}
+
+export interface ResourceType<P extends z.ZodType = z.ZodType, S extends z.ZodType = z.ZodType> {
+  type: string;
+  /** One line for docs and the schema. */
+  description: string;
+  params: P;
+  state: S;
+  diff(desired: z.output<P>, current: z.output<S>): Diff;
+  /** A short name for a step's resource in plans and reports, e.g. `package Erlang`. */
+  label(desired: z.output<P>): string;
+}
+
+export function defineResource<P extends z.ZodType, S extends z.ZodType>(r: ResourceType<P, S>): ResourceType<P, S> {
+  return r;
+}
+
+/**
+ * The host is in a state the desired state cannot be reached from by this step (a service that is not
+ * installed yet, a feature name the OS does not know). The planner reports it with host and step.
+ */
+export class UnreachableStateError extends Error {}
+
+export const NONE: Diff = { action: 'none', from: null, to: null };
+
+/**
+ * An update limited to the fields that differ (`equal` decides what "differs" means per field);
+ * `none` when every field matches.
+ */
+export function fieldDiff<T extends Record<string, unknown>>(desired: T, current: Partial<T>, equal: (k: keyof T, a: unknown, b: unknown) => boolean = (_k, a, b) => JSON.stringify(a) === JSON.stringify(b)): Diff {
+  const from: Record<string, unknown> = {};
+  const to: Record<string, unknown> = {};
+  for (const k of Object.keys(desired) as Array<keyof T>) {
+    if (desired[k] === undefined) continue;
+    if (!equal(k, desired[k], current[k])) {
+      from[k as string] = current[k] ?? null;
+      to[k as string] = desired[k];
+    }
+  }
+  return Object.keys(to).length ? { action: 'update', from, to } : NONE;
+}
+
+/** Windows names (services, features, env vars, registry value names) compare case-insensitively. */
+export function sameText(a: unknown, b: unknown): boolean {
+  return typeof a === 'string' && typeof b === 'string' ? a.toLowerCase() === b.toLowerCase() : a === b;
+}

@@ -1,0 +1,51 @@
+/**
+ * `auth: negotiate`, the way Windows' Negotiate package chooses: Kerberos when this machine can get
+ * a ticket for the host, NTLM when it cannot (no KDC, no SPN registered, no ticket, an account the
+ * KDC does not know, such as a local one). A host that refuses a Kerberos ticket, a wrong password
+ * or clock skew are errors, not reasons to retry with NTLM. The connection records which one was
+ * used and why. Over plain HTTP only NTLM can encrypt the traffic, so NTLM is used and says so.
+ */
+import { AuthError } from '../../../errors.js';
+import { authRefused } from '../errors.js';
+import type { HttpConnection } from '../http-connection.js';
+import type { AuthContext, Authenticator, ConnectionSecurity } from './authenticator.js';
+import { KerberosError } from './kerberos-errors.js';
+
+export function negotiateAuthenticator(kerberos: Authenticator, ntlm: Authenticator | null, localAccount: boolean): Authenticator {
+  let lastUsed: 'kerberos' | 'ntlm' = 'kerberos';
+  return {
+    scheme: 'negotiate',
+    async establish(conn: HttpConnection, ctx: AuthContext): Promise<ConnectionSecurity> {
+      let note: string;
+      if (!ntlm) {
+        lastUsed = 'kerberos';
+        return kerberos.establish(conn, ctx);
+      }
+      if (!ctx.https) note = 'Kerberos over plain HTTP is not supported (use https for Kerberos)';
+      else if (localAccount) note = 'a local account cannot use Kerberos';
+      else {
+        try {
+          const s = await kerberos.establish(conn, ctx);
+          lastUsed = 'kerberos';
+          return s;
+        } catch (e) {
+          if (!(e instanceof KerberosError && e.canFallBack)) throw e;
+          note = `Kerberos was not possible: ${e.detail}`;
+        }
+      }
+      lastUsed = 'ntlm';
+      try {
+        const s = await ntlm.establish(conn, ctx);
+        return { ...s, used: { scheme: 'ntlm', note } };
+      } catch (e) {
+        // Say why NTLM was tried at all: the Kerberos reason is often the real problem.
+        if (e instanceof AuthError) throw new AuthError(`${e.detail} (auth: negotiate used NTLM because ${note.charAt(0).toLowerCase()}${note.slice(1)})`, e.context, { cause: e });
+        throw e;
+      }
+    },
+    refused(res, hostName) {
+      if (lastUsed === 'kerberos' && kerberos.refused) return kerberos.refused(res, hostName);
+      return authRefused(hostName, 'ntlm', '(as configured)', 'the service answered 401 Unauthorized');
+    },
+  };
+}
