@@ -13,6 +13,8 @@ export const ExitCode = {
   InvalidInput: 3,
   /** Internal error: a bug in cortex-deploy. */
   Internal: 4,
+  /** Interrupted (SIGINT or SIGTERM; 128 + 2, as shells report Ctrl-C). */
+  Interrupted: 130,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
@@ -23,11 +25,12 @@ export const exitCodeDescriptions: Record<ExitCodeValue, string> = {
   2: 'a host was unreachable or could not authenticate',
   3: 'invalid input (inventory, playbook, flags)',
   4: 'internal error',
+  130: 'interrupted (Ctrl-C or SIGTERM): running work stopped, sessions closed, partial report written',
 };
 
-/** The worst of several outcomes wins: 3 and 4 outrank 2, which outranks 1. */
+/** The worst of several outcomes wins: 130 outranks all, 3 and 4 outrank 2, which outranks 1. */
 export function worstExitCode(codes: Iterable<ExitCodeValue>): ExitCodeValue {
-  const rank: Record<ExitCodeValue, number> = { 0: 0, 1: 1, 2: 2, 3: 3, 4: 4 };
+  const rank: Record<ExitCodeValue, number> = { 0: 0, 1: 1, 2: 2, 3: 3, 4: 4, 130: 5 };
   let worst: ExitCodeValue = ExitCode.Ok;
   for (const c of codes) if (rank[c] > rank[worst]) worst = c;
   return worst;

@@ -36,7 +36,10 @@ export async function prepareHostRun(args: HostRunArgs, io: HostRunIo, command: 
   const c = pc.createColors(io.color);
   for (const h of hosts) {
     const warning = insecureTlsWarning(h);
-    if (warning) io.stderr.write(`${c.red(c.bold(warning))}\n`);
+    if (!warning) continue;
+    io.stderr.write(`${c.red(c.bold(warning))}\n`);
+    // In the run log too: whoever reads it later must know this host's identity was not verified.
+    log.warn({ host: h.name, tlsInsecure: true }, warning);
   }
   return { inventory, hosts, run, log };
 }

@@ -9,9 +9,17 @@ import type { HostConfig, Inventory } from '../inventory/types.js';
 import { nearest } from '../inventory/suggest.js';
 
 export function selectHosts(inv: Pick<Inventory, 'hosts' | 'groups'>, pattern?: string): HostConfig[] {
-  const text = pattern?.trim() ?? '';
-  if (text === '' || text === 'all' || text === '*') return [...inv.hosts];
+  // No --limit: every host. An empty one is a mistake (an unset shell variable), never "every host".
+  if (pattern === undefined) return [...inv.hosts];
+  const text = pattern.trim();
   const terms = text.split(/[,:]/).map((t) => t.trim()).filter(Boolean);
+  if (terms.length === 0) {
+    throw new InputError(`--limit is empty${pattern === '' ? '' : ` ('${pattern}')`}: it would select no host.`, {
+      field: '--limit',
+      hint: "Name hosts or groups (--limit app1,web), or leave --limit out (or use --limit all) for every host; an unset shell variable expands to ''.",
+    });
+  }
+  if (text === 'all' || text === '*') return [...inv.hosts];
   const include = terms.filter((t) => !t.startsWith('!') && !t.startsWith('&'));
   const intersect = terms.filter((t) => t.startsWith('&')).map((t) => t.slice(1));
   const exclude = terms.filter((t) => t.startsWith('!')).map((t) => t.slice(1));
@@ -56,13 +64,29 @@ function matchNames(inv: Pick<Inventory, 'hosts' | 'groups'>, term: string): Set
   return new Set(inv.hosts.filter((h) => h.name.toLowerCase() === lower || h.address.toLowerCase() === lower).map((h) => h.name));
 }
 
+/** A glob as a regular expression: * ? and [set]; a `[` without its `]` is an error naming the term. */
 function globToRegExp(glob: string): RegExp {
   let re = '';
-  for (const ch of glob) {
+  for (let i = 0; i < glob.length; i++) {
+    const ch = glob[i]!;
     if (ch === '*') re += '.*';
     else if (ch === '?') re += '.';
-    else if (ch === '[' || ch === ']') re += ch;
-    else re += ch.replace(/[.+^${}()|\\]/g, '\\$&');
+    else if (ch === '[') {
+      const end = glob.indexOf(']', i + 1);
+      const set = end > i + 1 ? glob.slice(i + 1, end) : '';
+      if (!/^!?[A-Za-z0-9_.-]+$/.test(set)) {
+        throw new InputError(`--limit: '${glob}' has a [ without a matching ] or an empty or invalid set.`, {
+          field: '--limit',
+          hint: 'A set lists characters or ranges: app[12], web[1-3], db[!2].',
+        });
+      }
+      re += `[${set.startsWith('!') ? `^${set.slice(1)}` : set}]`;
+      i = end;
+    } else re += ch.replace(/[.+^${}()|\\\]]/g, '\\$&');
   }
-  return new RegExp(`^${re}$`, 'i');
+  try {
+    return new RegExp(`^${re}$`, 'i');
+  } catch {
+    throw new InputError(`--limit: '${glob}' is not a valid pattern (a range out of order?).`, { field: '--limit', hint: 'Ranges go low to high: web[1-3].' });
+  }
 }

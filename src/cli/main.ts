@@ -8,10 +8,12 @@ import { hideBin } from 'yargs/helpers';
 import { ExitCode, exitCodeDescriptions } from '../exit-codes.js';
 import { CortexError, exitCodeOf } from '../errors.js';
 import { redact } from '../secrets/registry.js';
+import { consoleText } from '../report/console-text.js';
 import { inventoryCommand } from './commands/inventory.js';
 import { execCommand } from './commands/exec.js';
 import { labCommand } from './commands/lab.js';
 import { preflightCommand } from './commands/preflight.js';
+import { tolerateClosedPipes } from './closed-pipe.js';
 
 const exitCodesEpilogue = [
   'Exit codes:',
@@ -55,12 +57,12 @@ export async function main(argv: string[]): Promise<number> {
     if (typeof result.exitCode === 'number') exitCode = result.exitCode;
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`cortex-deploy: ${err.message}\nRun with --help for usage.\n`);
+      process.stderr.write(`cortex-deploy: ${consoleText(err.message)}\nRun with --help for usage.\n`);
       return ExitCode.InvalidInput;
     }
     exitCode = exitCodeOf(err);
     const message = err instanceof CortexError ? err.message : `internal error: ${(err as Error)?.stack ?? String(err)}`;
-    process.stderr.write(`cortex-deploy: ${redact(message)}\n`);
+    process.stderr.write(`cortex-deploy: ${consoleText(redact(message))}\n`);
   }
   return exitCode;
 }
@@ -71,5 +73,8 @@ class UsageError extends Error {}
  * Command handlers set the exit code on their argv (`argv.exitCode = n`), so the handler stays
  * testable and main() stays the one place that ends the process.
  */
+tolerateClosedPipes();
 const code = await main(hideBin(process.argv));
 process.exitCode = code;
+// An interrupted run has closed what it opened; should anything still hold the event loop, end anyway.
+if (code === ExitCode.Interrupted) setTimeout(() => process.exit(code), 2000).unref();

@@ -5,7 +5,6 @@
  *    errors found there point back, through the merge's provenance, at the line that set the value.
  * Every problem found is reported at once (InventoryError), each with file:line:col and the field.
  */
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { InputError, type SourcePosition } from '../errors.js';
 import { registerSecret } from '../secrets/registry.js';
@@ -15,18 +14,31 @@ import { groupsOfHost, hostsOf, walkGroups, type GroupNode } from './groups.js';
 import { leafPaths, locate, mergeLayer, type Provenance } from './merge.js';
 import { InventoryError, dedupe, fieldName, problemsFromIssue, sortProblems, valueAt } from './problems.js';
 import type { HostConfig, Inventory, InventoryProblem, Role } from './types.js';
+import { BoundedReadError, describeProblem, readBoundedFile } from './bounded-file.js';
+import { INVENTORY_LIMITS } from './limits.js';
 
 export { InventoryError } from './problems.js';
 
 export async function loadInventory(file: string): Promise<Inventory> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readBoundedFile(file, INVENTORY_LIMITS.maxBytes);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(code === 'ENOENT' ? `inventory file not found: ${file}.` : `cannot read the inventory ${file}: ${code ?? String(err)}.`, {
+    const problem = err instanceof BoundedReadError ? err.problem : { kind: 'unreadable' as const, code: String(err) };
+    const detail =
+      problem.kind === 'missing'
+        ? `inventory file not found: ${file}.`
+        : problem.kind === 'unreadable'
+          ? `cannot read the inventory ${file}: ${problem.code}.`
+          : `the inventory ${describeProblem(file, problem).slice(file.length + 1)}: ${file}.`;
+    throw new InputError(detail, {
       field: '--inventory',
-      hint: 'Pass an existing YAML file with -i, e.g. -i examples/lab/inventory.yaml.',
+      hint:
+        problem.kind === 'too-large'
+          ? 'An inventory is YAML text of at most 1 MiB (docs/security.md, Limits); check that -i names the right file.'
+          : problem.kind === 'not-regular'
+            ? 'Pass a plain YAML file with -i; a pipe, a device or a folder is not read (docs/security.md, Limits).'
+            : 'Pass an existing YAML file with -i, e.g. -i examples/lab/inventory.yaml.',
     });
   }
   return parseInventory(text, file);
@@ -59,11 +71,32 @@ export function parseInventory(text: string, file: string): Inventory {
   const groups = walkGroups(all);
   const membership = new Map<string, string[]>([...groups.keys()].map((g) => [g, hostsOf(groups, g)]));
   const entries = [...groups.values()].flatMap((g) => g.hosts);
+  if (entries.length > INVENTORY_LIMITS.maxHosts) {
+    const names = new Set(entries.map((e) => e.host));
+    if (names.size > INVENTORY_LIMITS.maxHosts) {
+      throw new InventoryError([
+        { position: start, field: 'all', message: `the inventory lists ${names.size} hosts; at most ${INVENTORY_LIMITS.maxHosts} are allowed.`, hint: 'Split the site into several inventories (docs/security.md, Limits).' },
+      ]);
+    }
+  }
+  // Positions are looked up once per listing: a lookup walks the map, so doing it in the sort is quadratic.
+  const offsets = new Map<YamlPath, number>();
   const offset = (p: YamlPath) => {
-    const pos = source.positionOf(p, { key: true });
-    return pos ? pos.line * 1e6 + pos.col : 0;
+    let o = offsets.get(p);
+    if (o === undefined) {
+      const pos = source.positionOf(p, { key: true });
+      o = pos ? pos.line * 1e6 + pos.col : 0;
+      offsets.set(p, o);
+    }
+    return o;
   };
   const hostNames = [...new Set([...entries].sort((a, b) => offset(a.path) - offset(b.path)).map((e) => e.host))];
+  const entriesByHost = new Map<string, typeof entries>();
+  for (const e of entries) {
+    const list = entriesByHost.get(e.host);
+    if (list) list.push(e);
+    else entriesByHost.set(e.host, [e]);
+  }
 
   const problems: InventoryProblem[] = [];
   // Names end up in --limit patterns, folder names and logs: keep them to a safe alphabet.
@@ -85,7 +118,7 @@ export function parseInventory(text: string, file: string): Inventory {
   const byAddress = new Map<string, { host: string; path: YamlPath }>();
 
   for (const name of hostNames) {
-    const own = entries.filter((e) => e.host === name).sort((a, b) => offset(a.path) - offset(b.path));
+    const own = (entriesByHost.get(name) ?? []).sort((a, b) => offset(a.path) - offset(b.path));
     const firstPath = own[0]!.path;
     const position = source.positionOf(firstPath, { key: true }) ?? start;
 
@@ -138,7 +171,8 @@ export function parseInventory(text: string, file: string): Inventory {
   if (problems.length) throw new InventoryError(sortProblems(dedupe(problems)));
 
   const groupMap: Record<string, string[]> = {};
-  for (const g of groups.keys()) groupMap[g] = (membership.get(g) ?? []).filter((h) => hosts.some((x) => x.name === h));
+  const kept = new Set(hosts.map((h) => h.name));
+  for (const g of groups.keys()) groupMap[g] = (membership.get(g) ?? []).filter((h) => kept.has(h));
   groupMap.all = hosts.map((h) => h.name);
   return {
     file: resolve(file),

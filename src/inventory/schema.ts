@@ -8,6 +8,7 @@
  * Key names follow design.md ("Inventory"); they are a contract: add keys, rename none.
  */
 import { z } from 'zod';
+import { ADDRESS_HINT, addressProblem } from './address.js';
 
 export const ROLES = ['web', 'app', 'db', 'lb'] as const;
 export const TRANSPORTS = ['winrm', 'ssh', 'local'] as const;
@@ -54,6 +55,10 @@ export const FileRef = z
   .regex(/^file:.+$/, { message: 'must be a file reference: file:PATH (relative to the inventory file, ~ expanded)' })
   .meta({ description: 'file:PATH, relative to the inventory file, ~ expanded', examples: ['file:certs/ca.pem'] });
 
+/** winrm.maxResponseSizeKb: at least one 150 KiB envelope with its framing; at most 256 MiB. */
+const MIN_RESPONSE_KB = 160;
+const MAX_RESPONSE_KB = 262_144;
+
 const Port = z.number().int().min(1).max(65535).meta({ description: 'TCP port, 1-65535' });
 
 /** Version strings must be quoted in YAML: unquoted 2.10 would read as the number 2.1. */
@@ -89,6 +94,14 @@ export const WinrmVars = z.strictObject({
   operationTimeoutSec: z.number().int().min(1).max(3600).optional().meta({ description: 'WS-Man OperationTimeout for long polls, seconds. Default 20.' }),
   connectTimeoutMs: z.number().int().min(100).max(600_000).optional().meta({ description: 'TCP connect + TLS handshake timeout, ms. Default 10000.' }),
   requestTimeoutMs: z.number().int().min(1000).max(3_600_000).optional().meta({ description: 'Upper bound for one HTTP exchange, ms. Default 60000.' }),
+  maxResponseSizeKb: z
+    .number()
+    .int()
+    .min(MIN_RESPONSE_KB)
+    .max(MAX_RESPONSE_KB)
+    .nullable()
+    .optional()
+    .meta({ description: 'Largest HTTP response body accepted from the host, KiB (see docs/security.md). Default null: twice the envelope size plus 64 KiB (1064).' }),
 });
 
 export const JumpHostVars = z.strictObject({
@@ -169,6 +182,7 @@ export const ResolvedWinrm = z
     operationTimeoutSec: z.number().int().default(20),
     connectTimeoutMs: z.number().int().default(10_000),
     requestTimeoutMs: z.number().int().default(60_000),
+    maxResponseSizeKb: z.number().int().nullable().default(null),
   })
   .superRefine((w, ctx) => {
     if (w.auth === 'basic' && w.scheme === 'http' && !w.allowUnencrypted) {
@@ -238,6 +252,13 @@ export const ResolvedHostVars = z
     lab: z.unknown().optional(),
   })
   .superRefine((h, ctx) => {
+    for (const [path, address] of [
+      [['address'], h.address],
+      [['ssh', 'jumpHost', 'address'], h.ssh.jumpHost?.address],
+    ] as const) {
+      const problem = address === undefined ? null : addressProblem(address);
+      if (problem) ctx.addIssue({ code: 'custom', path: [...path], message: `'${address}' is not an IPv4, IPv6 or DNS name address: ${problem}.`, params: { hint: ADDRESS_HINT } });
+    }
     if (h.transport === 'winrm' && !h.winrm.user && (h.winrm.auth === 'ntlm' || h.winrm.auth === 'basic')) {
       ctx.addIssue({
         code: 'custom',

@@ -2,13 +2,14 @@
  * Secret references: `env:NAME`, `file:PATH`, `prompt`. Resolved only when a connection needs the
  * value, and every resolved value is registered with the redactor before anything else sees it.
  */
-import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { InputError, type SourcePosition } from '../errors.js';
 import { registerSecret } from '../secrets/registry.js';
 import { SECRET_REF_HINT, SECRET_REF_PATTERN } from './schema.js';
 import { readHidden } from './tty-prompt.js';
+import { BoundedReadError, readBoundedFile } from './bounded-file.js';
+import { REFERENCED_FILE_MAX_BYTES, SECRET_FILE_MAX_BYTES } from './limits.js';
 import type { HostConfig, Inventory } from './types.js';
 
 export interface SecretContext {
@@ -42,13 +43,15 @@ export async function resolveSecret(ref: string, ctx: SecretContext): Promise<st
     value = v;
   } else if (ref.startsWith('file:')) {
     const path = filePath(ref.slice(5), ctx);
-    try {
-      value = (await readFile(path, 'utf8')).replace(/[\r\n]+$/, '');
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code ?? 'error';
-      throw new InputError(`cannot read secret file ${path} (${code}).`, { ...errCtx, hint: 'Check the path; relative paths start at the inventory file\'s folder, ~ is your home.' });
-    }
+    // A private key spans lines; a password or passphrase is one line.
+    const multiLine = ctx.field === 'ssh.key';
+    value = (await readReferencedFile(path, multiLine ? REFERENCED_FILE_MAX_BYTES : SECRET_FILE_MAX_BYTES, 'secret file', errCtx)).replace(/\r?\n$/, '');
     if (value === '') throw new InputError(`secret file ${path} is empty.`, errCtx);
+    if (!multiLine && /[\r\n]/.test(value)) {
+      registerSecret(value);
+      for (const line of value.split(/\r?\n/)) registerSecret(line);
+      throw new InputError(`secret file ${path} holds more than one line; a secret file is one line (a trailing newline is stripped).`, { ...errCtx, hint: 'Put only the secret in the file.' });
+    }
   } else {
     if (!process.stdin.isTTY) {
       throw new InputError('is set to prompt, but standard input is not a terminal, so nobody can be asked.', {
@@ -67,6 +70,19 @@ export async function resolveSecret(ref: string, ctx: SecretContext): Promise<st
   }
   registerSecret(value);
   return value;
+}
+
+/** A file a reference names, as text: a regular file of at most `maxBytes`, or an InputError naming it. */
+async function readReferencedFile(path: string, maxBytes: number, what: string, errCtx: { host?: string | undefined; field: string; position?: SourcePosition | undefined }): Promise<string> {
+  try {
+    return await readBoundedFile(path, maxBytes);
+  } catch (err) {
+    const problem = err instanceof BoundedReadError ? err.problem : { kind: 'unreadable' as const, code: String(err) };
+    if (problem.kind === 'missing' || problem.kind === 'unreadable') {
+      throw new InputError(`cannot read ${what} ${path} (${problem.code}).`, { ...errCtx, hint: "Check the path; relative paths start at the inventory file's folder, ~ is your home." });
+    }
+    throw new InputError(`${what} ${(err as Error).message}.`, { ...errCtx, hint: 'Name a plain file (docs/security.md, Limits).' });
+  }
 }
 
 /** Resolve a file: path (also used for non-secret file references such as tls.ca). */
@@ -111,9 +127,5 @@ export async function readFileRef(inv: Pick<Inventory, 'file'>, ref: string | nu
   if (!ref) return null;
   if (!ref.startsWith('file:')) throw new InputError(`must be file:PATH, got '${ref}'.`, { host: ctx.host, field: ctx.field });
   const path = filePath(ref.slice(5), { baseDir: dirname(inv.file) });
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    throw new InputError(`cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`, { host: ctx.host, field: ctx.field, hint: "Relative paths start at the inventory file's folder." });
-  }
+  return readReferencedFile(path, REFERENCED_FILE_MAX_BYTES, 'file', { host: ctx.host, field: ctx.field });
 }

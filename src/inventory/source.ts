@@ -2,8 +2,9 @@
  * A parsed YAML file that remembers where everything was written: YAML paths → file:line:col.
  * Built on the `yaml` package's document model and LineCounter (ranges are character offsets).
  */
-import { LineCounter, parseDocument, isAlias, isMap, isScalar, isSeq, type Document, type Node } from 'yaml';
+import { LineCounter, parseDocument, isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
 import type { SourcePosition } from '../errors.js';
+import { INVENTORY_LIMITS } from './limits.js';
 
 export type YamlPath = Array<string | number>;
 
@@ -22,17 +23,78 @@ export class YamlSource {
 
   static parse(text: string, displayName: string): { source: YamlSource; data: unknown; problems: YamlSyntaxProblem[] } {
     const lines = new LineCounter();
-    // uniqueKeys: a host or key written twice in one map is an error, not a silent override.
-    // merge: Ansible inventories use `<<: *defaults` merge keys.
-    const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, merge: true });
+    // merge: Ansible inventories use `<<: *defaults` merge keys. Duplicate keys are refused, but by
+    // structure() below in linear time: the library's uniqueKeys check is quadratic in a map's size.
+    const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false, merge: true });
     const source = new YamlSource(displayName, doc, lines);
     const problems = doc.errors.map((e) => ({
       position: source.at(e.pos[0]),
-      // The library's message may quote the offending line (which could hold a secret): keep its first clause.
-      message: `YAML syntax: ${e.message.split(/ at line \d+|\n/)[0]}`.trim(),
+      // The parser recurses per level: a stack overflow there is nesting far beyond the limit.
+      message: /call stack/i.test(e.message)
+        ? `YAML nested deeper than ${INVENTORY_LIMITS.maxDepth} levels.`
+        : // The library's message may quote the offending line (which could hold a secret): keep its first clause.
+          `YAML syntax: ${e.message.split(/ at line \d+|\n/)[0]}`.trim(),
     }));
-    const data = problems.length ? undefined : doc.toJS({ maxAliasCount: 1000 });
+    if (!problems.length) problems.push(...source.structure());
+    let data: unknown;
+    if (!problems.length) {
+      try {
+        data = doc.toJS({ maxAliasCount: INVENTORY_LIMITS.maxAliasCount });
+        // An alias inside the node it names makes a cycle, which no later step could walk.
+        JSON.stringify(data);
+      } catch (err) {
+        const firstAlias = source.firstAlias();
+        problems.push({
+          position: firstAlias ?? { file: displayName, line: 1, col: 1 },
+          message: /circular/i.test((err as Error).message)
+            ? 'a YAML alias refers to a node that contains it (a cycle).'
+            : /alias/i.test((err as Error).message)
+              ? `YAML aliases expand the document too much (the limit is the yaml package's maxAliasCount ${INVENTORY_LIMITS.maxAliasCount}): an alias bomb?`
+              : `YAML cannot be read: ${(err as Error).message.split('\n')[0]}`,
+        });
+      }
+    }
     return { source, data, problems };
+  }
+
+  /** Depth and duplicate keys, walked without recursion (a hostile file must not overflow the stack). */
+  private structure(): YamlSyntaxProblem[] {
+    const out: YamlSyntaxProblem[] = [];
+    const stack: Array<[unknown, number]> = [[this.doc.contents, 1]];
+    while (stack.length && out.length < 20) {
+      const [node, depth] = stack.pop()!;
+      if (!isMap(node) && !isSeq(node)) continue;
+      if (depth > INVENTORY_LIMITS.maxDepth) {
+        out.push({ position: this.at(node.range?.[0] ?? 0), message: `YAML nested deeper than ${INVENTORY_LIMITS.maxDepth} levels.` });
+        break;
+      }
+      const seen = new Set<string>();
+      for (const item of node.items) {
+        if (isPair(item)) {
+          if (isScalar(item.key)) {
+            const k = String(item.key.value);
+            if (seen.has(k) && k !== '<<') out.push({ position: this.at(item.key.range?.[0] ?? 0), message: 'YAML syntax: Map keys must be unique' });
+            // Read into a JavaScript object, this key would replace the object's prototype: values would
+            // hide there, unseen by every check.
+            if (k === '__proto__') out.push({ position: this.at(item.key.range?.[0] ?? 0), message: "the key '__proto__' is not allowed." });
+            seen.add(k);
+          }
+          stack.push([item.value, depth + 1]);
+        } else stack.push([item, depth + 1]);
+      }
+    }
+    return out.sort((a, b) => a.position.line - b.position.line || a.position.col - b.position.col);
+  }
+
+  private firstAlias(): SourcePosition | undefined {
+    const stack: unknown[] = [this.doc.contents];
+    while (stack.length) {
+      const node = stack.pop();
+      if (isAlias(node)) return node.range ? this.at(node.range[0]) : undefined;
+      if (isMap(node)) for (const p of node.items) stack.push(p.value);
+      else if (isSeq(node)) for (let i = node.items.length - 1; i >= 0; i--) stack.push(node.items[i]);
+    }
+    return undefined;
   }
 
   /** Position of a character offset. */

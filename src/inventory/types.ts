@@ -30,6 +30,8 @@ export interface WinrmVars {
   operationTimeoutSec: number;
   connectTimeoutMs: number;
   requestTimeoutMs: number;
+  /** Largest HTTP response body accepted, KiB; null: derived from the envelope size (docs/security.md). */
+  maxResponseSizeKb: number | null;
 }
 
 export interface SshVars {

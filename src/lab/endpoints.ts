@@ -43,6 +43,8 @@ export interface LabEndpoints {
   setHostUp(rt: LabHostRuntime, up: boolean): Promise<void>;
   /** The host's WinRM URLs, once its listeners started. */
   winrmUrls(name: string): { http: string | null; https: string | null } | undefined;
+  /** WinRS shells open on a WinRM host now (undefined: not a WinRM host). */
+  openShells(name: string): number | undefined;
   ssh(): SshEndpointInfo | null;
   close(): Promise<void>;
 }
@@ -150,6 +152,7 @@ export async function prepareEndpoints(o: EndpointOptions): Promise<LabEndpoints
       if (rt.transport === 'ssh' && ssh) await ssh.setHostUp(rt.ref.address, up);
     },
     winrmUrls: (name) => urls.get(name),
+    openShells: (name) => (winrm && urls.has(name) ? winrm.openShells(name) : undefined),
     ssh: () => (ssh ? { port: ssh.port, clientKeyPath: ssh.clientKeyPath, knownHostsPath: ssh.knownHostsPath, user: ssh.user } : null),
     async close() {
       await Promise.all([winrm?.close(), ssh?.close()]);

@@ -168,6 +168,7 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
         ssh: ep.ssh(),
         hosts: registry.all(),
         winrmUrls: (name) => ep.winrmUrls(name),
+        openShells: (name) => ep.openShells(name),
       }),
     async setFaults(name, faults, o = {}) {
       const rt = hostNamed(name);

@@ -15,7 +15,8 @@ export interface LabHostStatus {
   up: boolean;
   rebootingUntil: string | null;
   endpoints: { http: string | null; https: string | null; ssh: string | null };
-  counters: LabCounters;
+  /** openShells: WinRS shells open now (null for SSH hosts); an interrupted run must leave 0. */
+  counters: LabCounters & { openShells: number | null };
   faults: LabFaults;
   pendingReboot: boolean;
   bootTime: string;
@@ -41,6 +42,8 @@ export interface StatusInput {
   hosts: readonly LabHostRuntime[];
   /** A host's WinRM URLs (undefined: no WinRM listener). */
   winrmUrls(name: string): { http: string | null; https: string | null } | undefined;
+  /** WinRS shells open on a host now (undefined: not a WinRM host). */
+  openShells?(name: string): number | undefined;
 }
 
 export function projectStatus(s: StatusInput): LabStatus {
@@ -62,7 +65,7 @@ export function projectStatus(s: StatusInput): LabStatus {
         https: s.winrmUrls(h.ref.name)?.https ?? null,
         ssh: h.transport === 'ssh' && s.ssh ? `ssh://${h.ref.address}:${s.ssh.port}` : null,
       },
-      counters: { ...h.counters },
+      counters: { ...h.counters, openShells: s.openShells?.(h.ref.name) ?? null },
       faults: h.faults.faults,
       pendingReboot: h.state.machine.pendingReboot,
       bootTime: h.state.machine.bootTime,

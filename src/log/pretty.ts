@@ -5,6 +5,7 @@
 import { Writable } from 'node:stream';
 import pc from 'picocolors';
 import { redact } from '../secrets/registry.js';
+import { consoleLine } from '../report/console-text.js';
 
 const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
 const HIDDEN = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'runId', 'host', 'step', 'err']);
@@ -15,13 +16,14 @@ export function formatLine(record: Record<string, unknown>, color: boolean): str
   const levelNum = typeof record.level === 'number' ? record.level : 30;
   const levelName = (LEVELS[levelNum] ?? String(levelNum)).padEnd(5);
   const paint = levelNum >= 50 ? c.red : levelNum >= 40 ? c.yellow : levelNum <= 20 ? c.dim : c.cyan;
-  const where = [record.host, record.step].filter((x) => typeof x === 'string').join(' ');
+  const where = consoleLine([record.host, record.step].filter((x) => typeof x === 'string').join(' '));
   const extras = Object.entries(record)
     .filter(([k]) => !HIDDEN.has(k))
     .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
     .join(' ');
+  const safeExtras = consoleLine(extras);
   const err = record.err as { message?: string } | undefined;
-  const parts = [c.dim(time), paint(levelName), where ? c.bold(where) : '', String(record.msg ?? ''), extras ? c.dim(extras) : '', err?.message ? c.red(err.message) : ''];
+  const parts = [c.dim(time), paint(levelName), where ? c.bold(where) : '', consoleLine(String(record.msg ?? '')), safeExtras ? c.dim(safeExtras) : '', err?.message ? c.red(consoleLine(err.message)) : ''];
   return redact(parts.filter(Boolean).join('  '));
 }
 
@@ -40,7 +42,7 @@ export function prettyStream(out: NodeJS.WritableStream, color: boolean): Writab
         try {
           text = formatLine(JSON.parse(line) as Record<string, unknown>, color);
         } catch {
-          text = redact(line);
+          text = redact(consoleLine(line));
         }
         out.write(`${text}\n`);
       }

@@ -3,20 +3,24 @@
  * script runner, which runs the probe scripts shipped under ps1/probes/. One connection and one
  * powershell.exe per host for both probes.
  */
-import type { HostConfig } from '../inventory/types.js';
+import type { HostConfig, Inventory } from '../inventory/types.js';
 import { openSession } from '../transport/connect.js';
 import { ScriptRunner, loadScript, type RunnerLog } from '../runner/index.js';
 import type { ProbeConnection } from './run.js';
 
 export interface PreflightConnectOptions {
   inventoryFile: string;
+  /** The loaded inventory, so secret errors name file:line. */
+  inventory?: Pick<Inventory, 'file' | 'positionOf'>;
   log?: RunnerLog;
   /** SSH: trust new host keys (--accept-new-host-keys). */
   acceptNewHostKeys?: boolean;
+  /** The run's interrupt signal (a session still connecting is given up). */
+  signal?: AbortSignal;
 }
 
 export async function connectForPreflight(host: HostConfig, opts: PreflightConnectOptions): Promise<ProbeConnection> {
-  const session = await openSession(host, { inventoryFile: opts.inventoryFile, acceptNewHostKeys: opts.acceptNewHostKeys ?? false, ...(opts.log ? { log: opts.log } : {}) });
+  const session = await openSession(host, { inventoryFile: opts.inventoryFile, ...(opts.inventory ? { inventory: opts.inventory } : {}), ...(opts.signal ? { signal: opts.signal } : {}), acceptNewHostKeys: opts.acceptNewHostKeys ?? false, ...(opts.log ? { log: opts.log } : {}) });
   const runner = new ScriptRunner(session, opts.log ? { log: opts.log } : {});
   return {
     async run(scriptId, params, timeoutMs) {

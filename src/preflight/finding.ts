@@ -31,6 +31,8 @@ export interface PreflightHost {
   roles: Role[];
   /** Install folder on the host; null: the default (DEFAULT_INSTALL_PATH). */
   installPath: string | null;
+  /** The session skips TLS certificate verification (winrm.tls.insecure): host.reachable warns. */
+  tlsInsecure?: boolean;
 }
 
 export const DEFAULT_INSTALL_PATH = 'C:\\Program Files\\Cortex';

@@ -10,6 +10,10 @@ export interface HostOutcome {
   host: PreflightHost;
   /** False when the connection or the login failed: its only finding is host.reachable (error). */
   reachable: boolean;
+  /** The run was interrupted: this host was never started, or was stopped before its probes ended. */
+  interrupted?: 'not-started' | 'stopped';
+  /** The session was not tried because the host's settings are unusable (a secret that cannot be resolved): exit 3. */
+  invalidInput?: boolean;
   findings: Finding[];
   durationMs: number;
 }
@@ -25,6 +29,8 @@ export interface PreflightSummary {
   checks: Record<CheckStatus, number>;
   durationMs: number;
   exitCode: ExitCodeValue;
+  /** Present when the run was interrupted (exit code 130): the hosts left undone. */
+  interrupted?: { notStarted: string[]; stopped: string[] };
 }
 
 export interface PreflightReport {
@@ -38,10 +44,12 @@ export function hostStatus(o: HostOutcome): CheckStatus {
   return worstStatus(o.findings.map((f) => f.status));
 }
 
-/** 2 if a host could not be reached or refused the login; else 1 if any check failed or errored; else 0 (warnings allowed). */
+/** 3 if a host's settings were unusable; 2 if a host could not be reached or refused the login; else 1 if any check failed or errored; else 0 (warnings allowed). */
 export function exitCodeOf(outcomes: readonly HostOutcome[]): ExitCodeValue {
   return worstExitCode(
     outcomes.map((o) => {
+      if (o.interrupted) return ExitCode.Ok; // left undone, not failed: the command exits 130
+      if (o.invalidInput) return ExitCode.InvalidInput;
       if (!o.reachable) return ExitCode.Unreachable;
       const s = hostStatus(o);
       return s === 'fail' || s === 'error' ? ExitCode.Failed : ExitCode.Ok;
@@ -56,6 +64,7 @@ export function summarize(outcomes: readonly HostOutcome[], durationMs: number):
   let failed = 0;
   let unreachable = 0;
   for (const o of outcomes) {
+    if (o.interrupted) continue;
     for (const f of o.findings) checks[f.status]++;
     if (!o.reachable) unreachable++;
     else {

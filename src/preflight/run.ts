@@ -60,6 +60,12 @@ export interface PreflightOptions {
   events?: PreflightEvents;
   /** Workstation clock (tests pin it). */
   now?: () => number;
+  /**
+   * Aborted when the run is interrupted (src/lifecycle/interrupt.ts): hosts not yet started are not
+   * started, a host whose session opens after it is closed at once, and hosts whose probes fail
+   * after it are marked stopped rather than failed.
+   */
+  signal?: AbortSignal;
 }
 
 export const DEFAULT_FORKS = 1000;
@@ -77,11 +83,13 @@ interface HostRun {
 }
 
 /**
- * Kinds of error that mean "we never got to ask the host anything": network, login, certificate, and
- * connection settings that cannot be used (an unset env: password reference).
+ * A session that could not be opened means we never got to ask the host anything, whatever the
+ * reason: network, login, certificate, an HTTP 500 or a timeout during the handshake (the host is
+ * unreachable, exit 2), or connection settings that cannot be used, such as an unset env: password
+ * reference (invalid input, exit 3, as everywhere: docs/exit-codes.md).
  */
-function isConnectFailure(err: unknown): boolean {
-  return err instanceof CortexError && (err.kind === 'unreachable' || err.kind === 'auth' || err.kind === 'tls' || err.kind === 'input');
+function isInputError(err: unknown): boolean {
+  return err instanceof CortexError && err.kind === 'input';
 }
 
 /** A probe ran and reported failure in its envelope (ok: false). */
@@ -124,17 +132,33 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
   const reported = new Map<string, HostOutcome>();
   const queue = new PQueue({ concurrency: Math.max(1, opts.forks) });
 
+  const aborted = () => opts.signal?.aborted === true;
+  const notProbed = (host: PreflightHost, interrupted: 'not-started' | 'stopped', why: string, durationMs = 0): HostRun => ({
+    outcome: { host, reachable: false, interrupted, findings: [], durationMs },
+    facts: null,
+    skewMs: null,
+    hostFindings: [finding('host.reachable', 'error', 'a session to the host', 'not probed', why, 'Run preflight again.')],
+    reach: [],
+    reachResult: null,
+  });
+
   const probeHost = async (host: PreflightHost): Promise<HostRun> => {
+    if (aborted()) return notProbed(host, 'not-started', 'Not probed: the run was interrupted before this host was started.');
     const t0 = now();
     opts.events?.hostStarted?.(host, t0);
     const run: HostRun = { outcome: { host, reachable: true, findings: [], durationMs: 0 }, facts: null, skewMs: null, hostFindings: [], reach: [], reachResult: null };
     let conn: ProbeConnection;
     try {
       conn = await opts.connect(host);
+      if (aborted()) {
+        await conn.close().catch(() => undefined);
+        return notProbed(host, 'stopped', 'Not probed: the run was interrupted while connecting to this host.', now() - t0);
+      }
     } catch (err) {
-      const reachable = !isConnectFailure(err);
-      run.outcome.reachable = reachable;
-      run.hostFindings = [finding(reachable ? 'probe.facts' : 'host.reachable', 'error', 'a session to the host', 'no session', messageOf(err), 'Check the address, the transport settings and the credentials in the inventory; cortex-deploy exec -i INV --limit HOST -- hostname tries one host.')];
+      if (aborted()) return notProbed(host, 'stopped', `Not probed: the run was interrupted while connecting to this host (${messageOf(err)}).`, now() - t0);
+      run.outcome.reachable = false;
+      if (isInputError(err)) run.outcome.invalidInput = true;
+      run.hostFindings = [finding('host.reachable', 'error', 'a session to the host', 'no session', messageOf(err), 'Check the address, the transport settings and the credentials in the inventory; cortex-deploy exec -i INV --limit HOST -- hostname tries one host.')];
       run.outcome.durationMs = now() - t0;
       return run;
     }
@@ -172,13 +196,32 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
     }
     run.outcome.durationMs = now() - t0;
     run.closing = conn.close().catch(() => undefined);
+    // Probes cut short by the interrupt (their session closed under them) did not fail: they were stopped.
+    if (aborted() && (!run.facts || (targets.length > 0 && !run.reachResult))) {
+      const stopped = notProbed(host, 'stopped', 'Stopped: the run was interrupted while this host was being probed.', run.outcome.durationMs);
+      stopped.closing = run.closing;
+      return stopped;
+    }
     return run;
   };
 
   const finish = (run: HostRun, medianSkew: number): HostOutcome => {
     const { host } = run.outcome;
     const perHost = run.facts ? evaluateHost({ host, facts: run.facts, clock: run.skewMs === null ? null : { skewMs: run.skewMs, medianSkewMs: medianSkew } }) : run.hostFindings;
-    const session = run.outcome.reachable ? [finding('host.reachable', 'pass', 'a session to the host', 'connected', 'Connected and logged in.')] : [];
+    const session = !run.outcome.reachable
+      ? []
+      : host.tlsInsecure
+        ? [
+            finding(
+              'host.reachable',
+              'warn',
+              'a session to the host, its TLS certificate verified',
+              'connected; TLS certificate verification is OFF (winrm.tls.insecure: true)',
+              'Connected and logged in, but TLS certificate verification is OFF (winrm.tls.insecure: true): anyone on the path can impersonate this host and read its credentials.',
+              'Trust the issuing CA with winrm.tls.ca and remove winrm.tls.insecure.',
+            ),
+          ]
+        : [finding('host.reachable', 'pass', 'a session to the host', 'connected', 'Connected and logged in.')];
     return { ...run.outcome, findings: sortFindings([...session, ...perHost, ...run.reach]) };
   };
 
@@ -211,5 +254,12 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
     plan,
     new Map(opts.hosts.map((h) => [h.name, runs.get(h.name)?.reachResult ?? null])),
   );
-  return { startedAt: new Date(startedAt).toISOString(), hosts: outcomes, matrix, summary: summarize(outcomes, now() - startedAt) };
+  const summary = summarize(outcomes, now() - startedAt);
+  if (aborted()) {
+    summary.interrupted = {
+      notStarted: outcomes.filter((o) => o.interrupted === 'not-started').map((o) => o.host.name),
+      stopped: outcomes.filter((o) => o.interrupted === 'stopped').map((o) => o.host.name),
+    };
+  }
+  return { startedAt: new Date(startedAt).toISOString(), hosts: outcomes, matrix, summary };
 }

@@ -159,25 +159,59 @@ export class LineSplitter {
   // Pieces of the current, unfinished line. Kept as a list and searched chunk by chunk, so a long line
   // (a result frame with megabytes of output) arriving in many chunks costs linear time, not quadratic.
   private parts: string[] = [];
-  constructor(private readonly onLine: (line: string) => void) {}
+  private partsLength = 0;
+  /** Inside a line that passed the bound: its bytes are dropped up to its newline. */
+  private skipping = false;
+  private readonly maxLine: number;
+  private readonly onOverflow: (length: number) => void;
+  /**
+   * `maxLine` bounds what one unfinished line may hold (a host that never sends a newline must not
+   * fill our memory); a longer line is dropped and `onOverflow` told (default: nothing).
+   */
+  constructor(
+    private readonly onLine: (line: string) => void,
+    opts: { maxLine?: number; onOverflow?: (length: number) => void } = {},
+  ) {
+    this.maxLine = opts.maxLine ?? MAX_LINE_CHARS;
+    this.onOverflow = opts.onOverflow ?? (() => undefined);
+  }
   push(chunk: Buffer | string): void {
     const text = typeof chunk === 'string' ? chunk : chunk.toString('latin1');
     let start = 0;
     let nl: number;
     while ((nl = text.indexOf('\n', start)) >= 0) {
+      if (this.skipping) {
+        this.skipping = false;
+        start = nl + 1;
+        continue;
+      }
       this.parts.push(text.slice(start, nl));
       const line = this.parts.length === 1 ? (this.parts[0] as string) : this.parts.join('');
       this.parts = [];
+      this.partsLength = 0;
       start = nl + 1;
-      this.onLine(line);
+      if (line.length > this.maxLine) this.onOverflow(line.length);
+      else this.onLine(line);
     }
-    if (start < text.length) this.parts.push(text.slice(start));
+    if (start < text.length && !this.skipping) {
+      this.parts.push(text.slice(start));
+      this.partsLength += text.length - start;
+      if (this.partsLength > this.maxLine) {
+        this.onOverflow(this.partsLength);
+        this.parts = [];
+        this.partsLength = 0;
+        this.skipping = true;
+      }
+    }
   }
   /** What is left after the stream ended (a last line without newline). */
   rest(): string {
     return this.parts.join('');
   }
 }
+
+/** The longest line a LineSplitter holds by default: a result frame of 64 MiB (base64 of the script's output). */
+export const MAX_LINE_CHARS = 64 * 1024 * 1024;
 
 /**
  * The envelope result every ps1 script prints as its last output (design.md, "Script protocol").

@@ -11,6 +11,7 @@ import { CHECK_IDS, CHECKS, type CheckId } from '../preflight/check-ids.js';
 import type { CheckStatus } from '../preflight/finding.js';
 import { hostStatus, type HostOutcome, type PreflightReport } from '../preflight/outcome.js';
 import { redact } from '../secrets/registry.js';
+import { consoleLine } from './console-text.js';
 
 export interface ConsoleOptions {
   color: boolean;
@@ -180,11 +181,29 @@ export function renderSummaryLine(report: PreflightReport, c: Colors): string {
   return `${hostPart}\n${checks} checks: ${s.checks.pass} pass, ${s.checks.warn} warn, ${s.checks.fail} fail, ${s.checks.error} error; ${(s.durationMs / 1000).toFixed(1)} s`;
 }
 
-export function renderPreflightConsole(report: PreflightReport, opts: ConsoleOptions): string {
+export function renderPreflightConsole(raw: PreflightReport, opts: ConsoleOptions): string {
+  const report = consoleSafe(raw);
   const c = createColors(opts.color);
   const width = Math.max(60, opts.width);
   const col = columnWidth(report, width);
   const lines = col !== null ? [...checkTable(report, col, c), ...reachMatrix(report, col, c)] : hostLines(report, c, width);
   lines.push(...renderProblems(report, c, width), '', renderSummaryLine(report, c));
   return redact(`${lines.join('\n')}\n`);
+}
+
+/** The report with every text a host supplied made safe for a terminal (console-text.ts). */
+function consoleSafe(report: PreflightReport): PreflightReport {
+  return {
+    ...report,
+    hosts: report.hosts.map((o) => ({
+      ...o,
+      findings: o.findings.map((f) => ({
+        ...f,
+        message: consoleLine(f.message),
+        expected: consoleLine(f.expected),
+        actual: consoleLine(f.actual),
+        ...(f.remediation ? { remediation: consoleLine(f.remediation) } : {}),
+      })),
+    })),
+  };
 }

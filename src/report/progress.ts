@@ -8,6 +8,7 @@ import type { PreflightHost } from '../preflight/finding.js';
 import { hostStatus, type HostOutcome } from '../preflight/outcome.js';
 import { redact } from '../secrets/registry.js';
 import { CELL_TEXT } from './preflight-console.js';
+import { consoleLine } from './console-text.js';
 
 export class PreflightProgress {
   private readonly running = new Map<string, number>();
@@ -24,6 +25,7 @@ export class PreflightProgress {
   finished(outcome: HostOutcome): void {
     this.running.delete(outcome.host.name);
     this.done++;
+    if (outcome.interrupted) return;
     if (!outcome.reachable) this.unreachable++;
     else {
       const s = hostStatus(outcome);
@@ -58,8 +60,8 @@ export class PreflightProgress {
 /** The non-TTY line for one finished host: name, worst status, and what did not pass. */
 export function hostFinishedLine(outcome: HostOutcome): string {
   const s = hostStatus(outcome);
-  const label = outcome.reachable ? CELL_TEXT[s] : 'unreachable';
+  const label = outcome.interrupted ? 'interrupted' : outcome.reachable ? CELL_TEXT[s] : 'unreachable';
   const bad = outcome.findings.filter((f) => f.status !== 'pass');
   const detail = !outcome.reachable ? (bad[0]?.message ?? '') : bad.length > 0 ? bad.map((f) => `${f.id}=${f.status}`).join(' ') : `${outcome.findings.length} checks`;
-  return redact(`${outcome.host.name} ${label} ${(outcome.durationMs / 1000).toFixed(2)}s ${detail}`.trimEnd());
+  return redact(consoleLine(`${outcome.host.name} ${label} ${(outcome.durationMs / 1000).toFixed(2)}s ${detail}`.trimEnd()));
 }

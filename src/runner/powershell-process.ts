@@ -130,7 +130,7 @@ export class PowerShellProcess {
   }
 
   private listen(): void {
-    const lines = new LineSplitter((line) => this.onLine(line));
+    const lines = new LineSplitter((line) => this.onLine(line), { onOverflow: (n) => this.diagnostics.push(`a line of ${n} characters from the host was dropped (longer than a frame may be)`) });
     this.proc.on('stdout', (chunk) => lines.push(chunk));
     this.proc.on('stderr', (chunk) => {
       this.stderrText += this.stderrDecoder.write(chunk);

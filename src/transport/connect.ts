@@ -22,12 +22,17 @@ export interface ConnectLog {
 export interface OpenSessionOptions {
   /** The inventory file: relative file: references start at its folder (default: the current directory). */
   inventoryFile?: string;
+  /** The loaded inventory: errors about secret references then name the file:line that wrote them. */
+  inventory?: Pick<Inventory, 'file' | 'positionOf'>;
   log?: ConnectLog;
   /** SSH: trust and record a host key seen for the first time. */
   acceptNewHostKeys?: boolean;
+  /** An interrupted run: a WinRM session still connecting or logging in is given up at once. */
+  signal?: AbortSignal;
 }
 
-function inventoryOf(opts: OpenSessionOptions): Pick<Inventory, 'file'> {
+function inventoryOf(opts: OpenSessionOptions): Pick<Inventory, 'file'> & Partial<Pick<Inventory, 'positionOf'>> {
+  if (opts.inventory) return opts.inventory;
   return { file: opts.inventoryFile ?? `${process.cwd()}/inventory.yaml` };
 }
 
@@ -79,6 +84,7 @@ export async function winrmSettingsOf(host: HostConfig, opts: OpenSessionOptions
     operationTimeoutSec: w.operationTimeoutSec,
     connectTimeoutMs: w.connectTimeoutMs,
     requestTimeoutMs: w.requestTimeoutMs,
+    ...(w.maxResponseSizeKb ? { maxResponseSizeKb: w.maxResponseSizeKb } : {}),
   };
 }
 
@@ -120,7 +126,7 @@ export async function openSession(host: HostConfig, opts: OpenSessionOptions = {
   opts.log?.debug({ host: host.name, transport: host.transport, address: host.address }, 'opening session');
   switch (host.transport) {
     case 'winrm': {
-      const session = await openWinrmSession(ref, await winrmSettingsOf(host, opts));
+      const session = await openWinrmSession(ref, await winrmSettingsOf(host, opts), opts.signal ? { signal: opts.signal } : {});
       // Which mechanism authenticated (auth: negotiate may have fallen back to NTLM), in the run log.
       const used = session.authUsed;
       if (used) (opts.log?.info ?? opts.log?.debug)?.call(opts.log, { host: host.name, auth: used.scheme, configured: host.winrm.auth, ...(used.note ? { why: used.note } : {}) }, `authenticated with ${used.scheme}`);

@@ -38,6 +38,7 @@ describe('loadInventory: the lab example', () => {
       operationTimeoutSec: 20,
       connectTimeoutMs: 10_000,
       requestTimeoutMs: 60_000,
+      maxResponseSizeKb: null,
     });
     expect(web1.versions).toMatchObject({ erlang: '27.3.4', rabbitmq: '4.1.4', serviceFabric: '10.1', gobetween: '0.8.2', nssm: '2.24-101' });
     expect(web1.position).toEqual({ file: 'examples/lab/inventory.yaml', line: expect.any(Number), col: 9 });

@@ -14,9 +14,14 @@ import { ExitCode, worstExitCode, type ExitCodeValue } from '../../exit-codes.js
 import type { HostConfig } from '../../inventory/types.js';
 import { ADHOC_SCRIPT_ID, ScriptRunner, type ScriptResult } from '../../runner/index.js';
 import { redact } from '../../secrets/registry.js';
-import { openSession } from '../../transport/connect.js';
+import { consoleText } from '../../report/console-text.js';
+import { insecureTlsWarning, openSession } from '../../transport/connect.js';
 import type { Session } from '../../transport/session.js';
 import { prepareHostRun } from '../host-run.js';
+import { RunInterrupt } from '../../lifecycle/interrupt.js';
+import type { CleanupOutcome } from '../../lifecycle/cleanup.js';
+import { consoleLine } from '../../report/console-text.js';
+import { interruptedLines, sessionClosedOnInterrupt } from '../interrupted.js';
 
 export interface ExecArgs {
   inventory: string;
@@ -40,9 +45,12 @@ export interface ExecIo {
   connect?: (host: HostConfig) => Promise<Session>;
   /** Where run logs go; null: none. */
   runDir?: string | null;
+  /** The run's interrupt (tests trigger it); default: one installed on SIGINT/SIGTERM for this run. */
+  interrupt?: RunInterrupt;
 }
 
-export type HostStatus = 'ok' | 'failed' | 'unreachable';
+/** `interrupted`: the run was interrupted before this host started, or while it ran. */
+export type HostStatus = 'ok' | 'failed' | 'unreachable' | 'interrupted';
 
 export interface ExecHostOutcome {
   name: string;
@@ -58,11 +66,13 @@ export interface ExecHostOutcome {
   durationMs: number;
   /** This host's share of the process exit code. */
   resultCode: ExitCodeValue;
+  /** The session skipped TLS certificate verification (winrm.tls.insecure). */
+  tlsInsecure: boolean;
 }
 
 export interface ExecDocument {
   hosts: ExecHostOutcome[];
-  summary: { hosts: number; ok: number; failed: number; unreachable: number; exitCode: ExitCodeValue };
+  summary: { hosts: number; ok: number; failed: number; unreachable: number; interrupted?: { notStarted: string[]; stopped: string[] }; exitCode: ExitCodeValue };
 }
 
 export const DEFAULT_EXEC_FORKS = 10;
@@ -82,6 +92,7 @@ function outcomeFromResult(host: HostConfig, r: ScriptResult, durationMs: number
     error: ok ? null : (r.error?.message ?? `exit code ${r.exitCode}`),
     durationMs,
     resultCode: ok ? ExitCode.Ok : ExitCode.Failed,
+    tlsInsecure: insecureTlsWarning(host) !== null,
   };
 }
 
@@ -99,6 +110,7 @@ function outcomeFromError(host: HostConfig, err: unknown, durationMs: number): E
     error: message,
     durationMs,
     resultCode: code,
+    tlsInsecure: insecureTlsWarning(host) !== null,
   };
 }
 
@@ -127,28 +139,37 @@ export function renderHostBlock(o: ExecHostOutcome, color: boolean, width: numbe
   const c = pc.createColors(color);
   const prefix = `${c.bold(o.name.padEnd(width))} | `;
   const lines: string[] = [];
-  const text = o.output.flatMap((item) => item.split(/\r?\n/));
+  const text = o.output.flatMap((item) => consoleText(item).split('\n'));
   // Out-String frames tables with blank lines; keep the inner ones, drop those around the output.
   while (text.length && text[0]!.trim() === '') text.shift();
   while (text.length && text[text.length - 1]!.trim() === '') text.pop();
   for (const l of text) lines.push(`${prefix}${l.trimEnd()}`);
-  for (const w of o.warnings) lines.push(`${prefix}${c.yellow(`WARNING: ${w}`)}`);
-  for (const e of o.errors) for (const l of e.message.split(/\r?\n/)) lines.push(`${prefix}${c.red(l)}`);
+  for (const w of o.warnings) lines.push(`${prefix}${c.yellow(`WARNING: ${consoleText(w)}`)}`);
+  for (const e of o.errors) for (const l of consoleText(e.message).split('\n')) lines.push(`${prefix}${c.red(l)}`);
   const secs = `${(o.durationMs / 1000).toFixed(1)} s`;
   if (o.status === 'ok') lines.push(`${prefix}${c.green(`ok, exit code 0 (${secs})`)}`);
   else if (o.status === 'failed' && o.exitCode !== null) lines.push(`${prefix}${c.red(`failed, exit code ${o.exitCode} (${secs})`)}`);
-  else lines.push(`${prefix}${c.red(`${o.status}: ${o.error ?? 'unknown error'}`)}`);
+  else lines.push(`${prefix}${c.red(`${o.status}: ${consoleText(o.error ?? 'unknown error')}`)}`);
   return `${lines.join('\n')}\n`;
 }
 
 export function summarize(outcomes: ExecHostOutcome[]): ExecDocument['summary'] {
+  const interrupted = outcomes.filter((o) => o.status === 'interrupted');
+  const notStarted = (o: ExecHostOutcome) => o.error === NOT_STARTED;
   return {
     hosts: outcomes.length,
     ok: outcomes.filter((o) => o.status === 'ok').length,
     failed: outcomes.filter((o) => o.status === 'failed').length,
     unreachable: outcomes.filter((o) => o.status === 'unreachable').length,
+    ...(interrupted.length ? { interrupted: { notStarted: interrupted.filter(notStarted).map((o) => o.name), stopped: interrupted.filter((o) => !notStarted(o)).map((o) => o.name) } } : {}),
     exitCode: worstExitCode(outcomes.map((o) => o.resultCode)),
   };
+}
+
+const NOT_STARTED = 'not started: the run was interrupted';
+
+function interruptedOutcome(host: HostConfig, why: string, durationMs: number): ExecHostOutcome {
+  return { name: host.name, address: host.address, status: 'interrupted', exitCode: null, output: [], errors: [], warnings: [], error: why, durationMs, resultCode: ExitCode.Interrupted, tlsInsecure: insecureTlsWarning(host) !== null };
 }
 
 export async function runExecCommand(args: ExecArgs, io: ExecIo): Promise<number> {
@@ -158,19 +179,30 @@ export async function runExecCommand(args: ExecArgs, io: ExecIo): Promise<number
   }
   const { inventory, hosts, run, log } = await prepareHostRun(args, io, 'exec');
   log.info({ hosts: hosts.map((h) => h.name), forks: args.forks, oneshot: args.oneshot }, 'exec started');
-  const connect = io.connect ?? ((h: HostConfig) => openSession(h, { inventoryFile: inventory.file, log, acceptNewHostKeys: args.acceptNewHostKeys === true }));
+  const interrupt = io.interrupt ?? new RunInterrupt({ notify: (line) => io.stderr.write(`${consoleLine(line)}\n`) }).install();
+  const open = io.connect ?? ((h: HostConfig) => openSession(h, { inventoryFile: inventory.file, inventory, log, signal: interrupt.signal, acceptNewHostKeys: args.acceptNewHostKeys === true }));
+  const connect = sessionClosedOnInterrupt(open, interrupt);
   const width = Math.max(...hosts.map((h) => h.name.length));
   const queue = new PQueue({ concurrency: args.forks });
-  const outcomes = await Promise.all(
-    hosts.map((h) =>
-      queue.add(async () => {
-        const o = await execOnHost(h, text, args, connect);
-        log.info({ host: o.name, status: o.status, exitCode: o.exitCode, durationMs: o.durationMs, error: o.error }, 'host finished');
-        if (!args.json) io.stdout.write(renderHostBlock(o, io.color, width));
-        return o;
-      }),
-    ),
-  );
+  let outcomes: ExecHostOutcome[];
+  let released: CleanupOutcome | null = null;
+  try {
+    outcomes = await Promise.all(
+      hosts.map((h) =>
+        queue.add(async () => {
+          // After an interrupt no host starts; one that fails after it was stopped, not failed.
+          if (interrupt.interrupted) return interruptedOutcome(h, NOT_STARTED, 0);
+          let o = await execOnHost(h, text, args, connect);
+          if (interrupt.interrupted && o.status !== 'ok') o = interruptedOutcome(h, `stopped: the run was interrupted while this host ran (${o.error ?? 'no result'})`, o.durationMs);
+          log.info({ host: o.name, status: o.status, exitCode: o.exitCode, durationMs: o.durationMs, error: o.error }, 'host finished');
+          if (!args.json && o.status !== 'interrupted') io.stdout.write(renderHostBlock(o, io.color, width));
+          return o;
+        }),
+      ),
+    );
+  } finally {
+    released = await interrupt.finish();
+  }
   const summary = summarize(outcomes);
   if (args.json) {
     const doc: ExecDocument = { hosts: outcomes, summary };
@@ -178,7 +210,14 @@ export async function runExecCommand(args: ExecArgs, io: ExecIo): Promise<number
   } else {
     const c = pc.createColors(io.color);
     const parts = [`${summary.ok} ok`, `${summary.failed} failed`, `${summary.unreachable} unreachable`];
+    const undone = summary.interrupted ? summary.interrupted.notStarted.length + summary.interrupted.stopped.length : 0;
+    if (undone) parts.push(`${undone} interrupted`);
     io.stdout.write(`${c.bold('exec:')} ${summary.hosts} host${summary.hosts === 1 ? '' : 's'}: ${parts.join(', ')}\n`);
+  }
+  if (interrupt.interrupted) {
+    const undone = summary.interrupted ?? { notStarted: [], stopped: [] };
+    for (const l of interruptedLines(interrupt.reason ?? 'SIGINT', hosts.length, undone, released)) io.stderr.write(`${l}\n`);
+    log.warn({ interrupted: interrupt.reason, ...undone, sessionsClosed: released?.done.length ?? 0, sessionsNotClosed: released?.failed ?? [] }, 'exec interrupted');
   }
   log.info({ summary }, 'exec finished');
   run.logger.flush();

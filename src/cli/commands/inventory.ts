@@ -11,6 +11,7 @@ import { checkInventoryFile, type CheckFinding, type InventoryCheckDocument } fr
 import { inventoryJsonSchemaText } from '../../inventory/json-schema.js';
 import { createRunLogger } from '../../log/index.js';
 import { redact } from '../../secrets/registry.js';
+import { consoleLine } from '../../report/console-text.js';
 
 interface CheckArgs {
   inventory: string;
@@ -77,20 +78,20 @@ export function renderCheck(doc: InventoryCheckDocument, c: Colors): string {
   const errors = doc.findings.filter((f) => f.severity === 'error');
   const warnings = doc.findings.filter((f) => f.severity === 'warning');
   const appCount = doc.hosts.filter((h) => h.roles.includes('app')).length;
-  out.push(c.bold(`Inventory ${doc.file}`) + (doc.hosts.length ? `: ${doc.hosts.length} hosts, ${appCount} application servers, tier ${doc.tier ?? 'none'}` : ''));
+  out.push(c.bold(`Inventory ${consoleLine(doc.file)}`) + (doc.hosts.length ? `: ${doc.hosts.length} hosts, ${appCount} application servers, tier ${doc.tier ?? 'none'}` : ''));
   const section = (title: string, list: CheckFinding[], mark: string, paint: (s: string) => string) => {
     if (!list.length) return;
     out.push('', paint(c.bold(`${title} (${list.length})`)));
     for (const f of list) {
-      out.push(`  ${paint(mark)} ${f.id === 'inventory.invalid' ? '' : `${c.bold(f.id)}  `}${f.message}${f.hosts.length ? c.dim(`  [${f.hosts.join(', ')}]`) : ''}`);
-      if (f.id !== 'inventory.invalid') out.push(c.dim(`      source: ${f.source}`));
+      out.push(`  ${paint(mark)} ${f.id === 'inventory.invalid' ? '' : `${c.bold(f.id)}  `}${consoleLine(f.message)}${f.hosts.length ? c.dim(`  [${consoleLine(f.hosts.join(', '))}]`) : ''}`);
+      if (f.id !== 'inventory.invalid') out.push(c.dim(`      source: ${consoleLine(f.source)}`));
     }
   };
   section('Errors', errors, '✗', c.red);
   section('Warnings', warnings, '!', c.yellow);
   if (doc.hosts.length) {
     out.push('', c.bold('Role map'));
-    const rows = [['HOST', 'ADDRESS', 'ROLES', 'WEB APPS', 'TRANSPORT'], ...doc.hosts.map((h) => [h.name, h.address, h.roles.join(',') || '-', h.webApps.join(',') || '-', h.transport])];
+    const rows = [['HOST', 'ADDRESS', 'ROLES', 'WEB APPS', 'TRANSPORT'], ...doc.hosts.map((h) => [h.name, h.address, h.roles.join(',') || '-', h.webApps.join(',') || '-', h.transport].map(consoleLine))];
     const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
     rows.forEach((r, n) => {
       const line = `  ${r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ')}`.trimEnd();

@@ -8,6 +8,7 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import type { HostConfig } from '../../inventory/types.js';
+import { InputError } from '../../errors.js';
 import { prepareHostRun } from '../host-run.js';
 import { redact } from '../../secrets/registry.js';
 import type { PreflightHost } from '../../preflight/finding.js';
@@ -19,6 +20,13 @@ import { renderPreflightJunit } from '../../report/preflight-junit.js';
 import { renderPreflightHtml } from '../../report/preflight-html.js';
 import { PreflightProgress, hostFinishedLine } from '../../report/progress.js';
 import { connectForPreflight } from '../../preflight/connect.js';
+import { checkReportPath } from '../report-paths.js';
+import { insecureTlsWarning } from '../../transport/connect.js';
+import { ExitCode } from '../../exit-codes.js';
+import { RunInterrupt } from '../../lifecycle/interrupt.js';
+import type { CleanupOutcome } from '../../lifecycle/cleanup.js';
+import { consoleLine } from '../../report/console-text.js';
+import { closedOnInterrupt, interruptedLines } from '../interrupted.js';
 
 export interface PreflightArgs {
   inventory: string;
@@ -42,26 +50,38 @@ export interface PreflightIo {
   connect?: Connect;
   /** Where run logs go; null: none. */
   runDir?: string | null;
+  /** The run's interrupt (tests trigger it); default: one installed on SIGINT/SIGTERM for this run. */
+  interrupt?: RunInterrupt;
 }
 
 export function toPreflightHost(h: HostConfig): PreflightHost {
-  return { name: h.name, address: h.address, roles: [...h.roles], installPath: h.installPath ?? null };
+  return { name: h.name, address: h.address, roles: [...h.roles], installPath: h.installPath ?? null, ...(insecureTlsWarning(h) ? { tlsInsecure: true } : {}) };
 }
 
 function writeReport(file: string, text: string): string {
   const path = resolve(file);
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, text);
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text);
+  } catch (err) {
+    throw new InputError(`cannot write the report ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)}).`, { hint: 'Check the path and its permissions.' });
+  }
   return path;
 }
 
 /** Runs the command; returns the exit code (design.md): 0 pass (warnings allowed), 1 a check failed, 2 a host unreachable. */
 export async function runPreflightCommand(args: PreflightArgs, io: PreflightIo): Promise<number> {
+  if (args.reportJson !== undefined) checkReportPath('--report-json', args.reportJson);
+  if (args.reportJunit !== undefined) checkReportPath('--report-junit', args.reportJunit);
+  if (args.reportHtml !== undefined) checkReportPath('--report-html', args.reportHtml);
   const { inventory, hosts: selected, run, log } = await prepareHostRun(args, io, 'preflight');
   log.info({ hosts: selected.length, forks: args.forks }, 'preflight started');
 
   const byName = new Map(selected.map((h) => [h.name, h]));
-  const connect: Connect = io.connect ?? ((host) => connectForPreflight(byName.get(host.name) as HostConfig, { inventoryFile: inventory.file, log, acceptNewHostKeys: args.acceptNewHostKeys === true }));
+  const interrupt = io.interrupt ?? new RunInterrupt({ notify: (line) => io.stderr.write(`\n${consoleLine(line)}\n`) }).install();
+  const open: Connect =
+    io.connect ?? ((host) => connectForPreflight(byName.get(host.name) as HostConfig, { inventoryFile: inventory.file, inventory, log, signal: interrupt.signal, acceptNewHostKeys: args.acceptNewHostKeys === true }));
+  const connect = closedOnInterrupt(open, interrupt);
 
   const tty = io.stderr.isTTY === true && !args.verbose;
   const progress = new PreflightProgress(selected.length);
@@ -75,10 +95,12 @@ export async function runPreflightCommand(args: PreflightArgs, io: PreflightIo):
   const timer = tty ? setInterval(draw, 200) : null;
 
   let report: PreflightReport;
+  let released: CleanupOutcome | null = null;
   try {
     report = await runPreflight({
       hosts: selected.map(toPreflightHost),
       connect,
+      signal: interrupt.signal,
       forks: args.forks,
       timeoutMs: Math.round(args.timeout * 1000),
       events: {
@@ -96,7 +118,9 @@ export async function runPreflightCommand(args: PreflightArgs, io: PreflightIo):
       clearInterval(timer);
       io.stderr.write('\r\x1b[2K');
     }
+    released = await interrupt.finish();
   }
+  if (interrupt.interrupted) report.summary.exitCode = ExitCode.Interrupted;
 
   if (args.json) io.stdout.write(renderPreflightJson(report));
   else io.stdout.write(renderPreflightConsole(report, { color: io.color, width: Math.min(io.stdout.columns ?? 100, 160) }));
@@ -105,6 +129,12 @@ export async function runPreflightCommand(args: PreflightArgs, io: PreflightIo):
   if (args.reportJunit) written.push(`JUnit report: ${writeReport(args.reportJunit, renderPreflightJunit(report))}`);
   if (args.reportHtml) written.push(`HTML report: ${writeReport(args.reportHtml, renderPreflightHtml(report))}`);
   for (const line of written) io.stderr.write(`${redact(line)}\n`);
+  if (interrupt.interrupted) {
+    const undone = report.summary.interrupted ?? { notStarted: [], stopped: [] };
+    const lines = interruptedLines(interrupt.reason ?? 'SIGINT', selected.length, undone, released);
+    for (const l of lines) io.stderr.write(`${l}\n`);
+    log.warn({ interrupted: interrupt.reason, ...undone, sessionsClosed: released?.done.length ?? 0, sessionsNotClosed: released?.failed ?? [] }, 'preflight interrupted');
+  }
   log.info({ summary: report.summary }, 'preflight finished');
   run.logger.flush();
   return report.summary.exitCode;

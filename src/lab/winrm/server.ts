@@ -79,6 +79,8 @@ export interface WinrmLab {
   openHost(name: string): Promise<void>;
   addresses(): WinrmLabAddress[];
   counters(name: string): LabHostCounters;
+  /** WinRS shells open on the host now (created and not yet deleted). */
+  openShells(name: string): number;
 }
 
 interface HostRuntime {
@@ -366,6 +368,9 @@ export async function startWinrmLab(opts: WinrmLabOptions): Promise<WinrmLab> {
     },
     counters(name) {
       return { ...hostNamed(name).counters };
+    },
+    openShells(name) {
+      return hostNamed(name).shells.size;
     },
   };
 }

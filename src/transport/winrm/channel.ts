@@ -47,6 +47,8 @@ export class WsmanChannel {
   private tail: Promise<unknown> = Promise.resolve();
   private inflight: { tag: object | undefined; conn: HttpConnection; aborted: boolean } | null = null;
   private closed = false;
+  /** The connection being authenticated (close() ends it too). */
+  private opening: HttpConnection | null = null;
   /** Connections opened (1 on a healthy session; more after drops). */
   connects = 0;
   /** HTTP requests sent, authentication legs included. */
@@ -95,6 +97,11 @@ export class WsmanChannel {
     this.dropConnection();
     const conn = await HttpConnection.open(this.endpoint);
     this.connects++;
+    if (this.closed) {
+      conn.destroy();
+      throw new ProtocolError('WinRM session is closed', { host: this.host.name });
+    }
+    this.opening = conn;
     try {
       const security = await this.authenticator.establish(conn, {
         hostName: this.host.name,
@@ -102,6 +109,8 @@ export class WsmanChannel {
         https: this.endpoint.scheme === 'https',
         timeoutMs,
       });
+      // Closed while we logged in (an interrupted run gave up on this session): do not keep the socket.
+      if (this.closed) throw new ProtocolError('WinRM session is closed', { host: this.host.name });
       this.conn = conn;
       this.security = security;
       const scheme = this.authenticator.scheme;
@@ -112,6 +121,8 @@ export class WsmanChannel {
       this.bytesBefore += conn.bytesWritten;
       conn.destroy();
       throw e;
+    } finally {
+      this.opening = null;
     }
   }
 
@@ -233,6 +244,7 @@ export class WsmanChannel {
   /** Close the connection. Later exchanges fail. */
   close(): void {
     this.closed = true;
+    this.opening?.destroy();
     this.dropConnection();
   }
 }

@@ -9,7 +9,8 @@ import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { checkServerIdentity, connect as tlsConnect, type PeerCertificate, type TLSSocket } from 'node:tls';
 import type { WinrmTlsSettings } from './settings.js';
 import { ConnectionLostError, connectError, connectTimeout, requestTimeout, tlsError } from './errors.js';
-import { HttpResponseParser, type HttpResponse } from './http-parser.js';
+import { DEFAULT_HTTP_LIMITS, HttpResponseParser, type HttpLimits, type HttpResponse } from './http-parser.js';
+import { ProtocolError } from '../../errors.js';
 
 export interface HttpEndpoint {
   /** Inventory host name, for messages. */
@@ -19,6 +20,8 @@ export interface HttpEndpoint {
   scheme: 'http' | 'https';
   tls: WinrmTlsSettings;
   connectTimeoutMs: number;
+  /** Bounds on each response (docs/security.md "Limits"); default DEFAULT_HTTP_LIMITS. */
+  limits?: HttpLimits;
 }
 
 export interface HttpRequest {
@@ -43,7 +46,7 @@ export class HttpConnection {
   /** DER of the server certificate (HTTPS), for channel binding. */
   readonly peerCertificate: Buffer | null;
   private readonly socket: Socket;
-  private readonly parser = new HttpResponseParser();
+  private readonly parser: HttpResponseParser;
   private closed = false;
   private closeReason: unknown = null;
   private pending: {
@@ -62,6 +65,7 @@ export class HttpConnection {
     this.endpoint = endpoint;
     this.socket = socket;
     this.peerCertificate = peerCertificate;
+    this.parser = new HttpResponseParser(endpoint.limits ?? DEFAULT_HTTP_LIMITS);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => this.onClose(null));
@@ -195,7 +199,8 @@ export class HttpConnection {
       const p = this.pending;
       this.pending = null;
       this.destroy();
-      p?.reject(e);
+      // The parser knows bytes, not hosts: name the host and the request the reply was for.
+      p?.reject(e instanceof ProtocolError ? this.withHost(e, p.what) : e);
       return;
     }
     for (const r of responses) {
@@ -211,12 +216,19 @@ export class HttpConnection {
   private onClose(err: unknown): void {
     if (err && !this.closeReason) this.closeReason = err;
     if (this.closed && !this.pending) return;
-    const last = this.parser.end();
+    let last: HttpResponse | null;
+    try {
+      last = this.parser.end();
+    } catch (e) {
+      last = null;
+      err = err ?? e;
+    }
     this.closed = true;
     const p = this.pending;
     if (!p) return;
     this.pending = null;
     if (last) return p.resolve(last);
+    if (err instanceof ProtocolError) return p.reject(this.withHost(err, p.what));
     const before = !this.parser.started;
     const code = (err as NodeJS.ErrnoException | null)?.code;
     p.reject(
@@ -227,6 +239,11 @@ export class HttpConnection {
         err,
       ),
     );
+  }
+
+  private withHost(e: ProtocolError, what: string): ProtocolError {
+    if (e.context.host) return e;
+    return new ProtocolError(`${e.detail} (reply to ${what} from ${endpointUrl(this.endpoint)})`, { ...e.context, host: this.endpoint.hostName }, { cause: e });
   }
 
   destroy(): void {

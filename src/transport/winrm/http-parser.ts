@@ -19,8 +19,30 @@ export function header(res: HttpResponse, name: string): string | undefined {
   return res.headers.get(name.toLowerCase())?.[0];
 }
 
-const MAX_HEAD = 64 * 1024;
+/** The header section of one response (HTTP.sys sends a few hundred bytes; IIS caps its own at 64 KiB). */
+export const DEFAULT_MAX_HEAD_BYTES = 64 * 1024;
+/** Header lines in one response. */
+const MAX_HEADER_LINES = 100;
 const EMPTY = Buffer.alloc(0);
+
+export interface HttpLimits {
+  /** Largest header section (status line and headers). */
+  maxHeadBytes: number;
+  /** Largest body, however framed (Content-Length, chunked, until close). */
+  maxBodyBytes: number;
+}
+
+/**
+ * The default body bound for a session whose service takes envelopes of `envelopeKb`
+ * (MaxEnvelopeSizekb; docs/security.md "Limits"): a reply envelope is at most that size (we ask for
+ * less), sealing adds a few hundred bytes of MIME framing and a 16-byte signature; twice the
+ * envelope plus 64 KiB leaves room for both and for a verbose error page, and no more.
+ */
+export function responseBodyLimit(envelopeKb: number): number {
+  return 2 * Math.max(envelopeKb, 150) * 1024 + 64 * 1024;
+}
+
+export const DEFAULT_HTTP_LIMITS: HttpLimits = { maxHeadBytes: DEFAULT_MAX_HEAD_BYTES, maxBodyBytes: responseBodyLimit(500) };
 
 type Phase =
   | { kind: 'head' }
@@ -36,8 +58,14 @@ export class HttpResponseParser {
   private phase: Phase = { kind: 'head' };
   private current: Omit<HttpResponse, 'body'> | null = null;
   private bodyParts: Buffer[] = [];
+  private bodyBytes = 0;
+  private readonly limits: HttpLimits;
   /** True once any byte of a response has arrived (for retry decisions). */
   started = false;
+
+  constructor(limits: HttpLimits = DEFAULT_HTTP_LIMITS) {
+    this.limits = limits;
+  }
 
   /** Feed bytes; returns the responses completed by them (usually zero or one). */
   push(chunk: Buffer): HttpResponse[] {
@@ -57,6 +85,7 @@ export class HttpResponseParser {
   /** The stream ended: completes a read-until-close body, else reports whether a response was cut off. */
   end(): HttpResponse | null {
     if (this.phase.kind === 'until-close' && this.current) {
+      this.checkBody(this.buf.length);
       this.bodyParts.push(this.buf);
       this.buf = Buffer.alloc(0);
       return this.finish();
@@ -74,13 +103,15 @@ export class HttpResponseParser {
       case 'head': {
         const end = this.buf.indexOf('\r\n\r\n');
         if (end < 0) {
-          if (this.buf.length > MAX_HEAD) throw new ProtocolError('malformed HTTP response: header section too long');
+          if (this.buf.length > this.limits.maxHeadBytes) throw new ProtocolError(`malformed HTTP response: header section too long (over ${this.limits.maxHeadBytes} bytes)`);
           return 'more';
         }
+        if (end > this.limits.maxHeadBytes) throw new ProtocolError(`malformed HTTP response: header section too long (over ${this.limits.maxHeadBytes} bytes)`);
         const head = this.buf.subarray(0, end).toString('latin1');
         this.buf = this.buf.subarray(end + 4);
         this.current = parseHead(head);
         this.bodyParts = [];
+        this.bodyBytes = 0;
         const status = this.current.status;
         const te = this.current.headers.get('transfer-encoding')?.join(',').toLowerCase() ?? '';
         const cl = this.current.headers.get('content-length');
@@ -96,6 +127,7 @@ export class HttpResponseParser {
         else if (cl) {
           const n = Number(cl[0]);
           if (!/^\d+$/.test(cl[0]?.trim() ?? '') || !Number.isSafeInteger(n)) throw new ProtocolError(`malformed HTTP response: Content-Length "${cl[0]}"`);
+          this.checkBody(n);
           this.phase = { kind: 'length', remaining: n };
         } else if (this.current.close) this.phase = { kind: 'until-close' };
         else this.phase = { kind: 'length', remaining: 0 };
@@ -114,6 +146,7 @@ export class HttpResponseParser {
         this.buf = this.buf.subarray(eol + 2);
         if (!/^[0-9a-fA-F]+$/.test(line)) throw new ProtocolError(`malformed HTTP response: chunk size "${line.slice(0, 20)}"`);
         const size = parseInt(line, 16);
+        this.checkBody(size);
         this.phase = size === 0 ? { kind: 'chunk-trailer' } : { kind: 'chunk-data', remaining: size };
         return 'continue';
       }
@@ -130,14 +163,30 @@ export class HttpResponseParser {
       }
       case 'chunk-trailer': {
         const eol = this.buf.indexOf('\r\n');
-        if (eol < 0) return 'more';
+        if (eol < 0) {
+          if (this.buf.length > this.limits.maxHeadBytes) throw new ProtocolError('malformed HTTP response: chunked trailer too long');
+          return 'more';
+        }
         const line = this.buf.subarray(0, eol);
         this.buf = this.buf.subarray(eol + 2);
         if (line.length === 0) return this.finish();
         return 'continue';
       }
       case 'until-close':
+        // Held until the stream ends; the bound applies to what is held so far.
+        this.checkBody(this.buf.length);
         return 'more';
+    }
+  }
+
+  /** Refuse a body that would pass the bound with `more` bytes (declared or held). */
+  private checkBody(more: number): void {
+    if (this.bodyBytes + more > this.limits.maxBodyBytes) {
+      const declared = this.bodyBytes + more;
+      throw new ProtocolError(
+        `HTTP response body of ${declared} bytes is larger than the ${this.limits.maxBodyBytes} bytes allowed${this.phase.kind === 'chunk-size' || this.phase.kind === 'until-close' ? ' (so far)' : ''}`,
+        { hint: 'A WinRM reply is never this large: the host or something on the path is misbehaving. If a real service needs more, raise winrm.maxResponseSizeKb (docs/security.md).' },
+      );
     }
   }
 
@@ -146,6 +195,7 @@ export class HttpResponseParser {
     const take = Math.min(phase.remaining, this.buf.length);
     if (take > 0) {
       this.bodyParts.push(this.buf.subarray(0, take));
+      this.bodyBytes += take;
       this.buf = this.buf.subarray(take);
       phase.remaining -= take;
     }
@@ -164,6 +214,7 @@ export class HttpResponseParser {
 
 function parseHead(head: string): Omit<HttpResponse, 'body'> {
   const lines = head.split('\r\n');
+  if (lines.length > MAX_HEADER_LINES + 1) throw new ProtocolError(`malformed HTTP response: too many header lines (over ${MAX_HEADER_LINES})`);
   const statusLine = lines.shift() ?? '';
   const m = /^HTTP\/(\d)\.(\d) (\d{3})(?: (.*))?$/.exec(statusLine);
   if (!m) throw new ProtocolError(`malformed HTTP response: status line "${statusLine.slice(0, 60)}"`);

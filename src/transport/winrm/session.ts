@@ -6,7 +6,7 @@
  */
 import { isIP } from 'node:net';
 import type { HostRef, ProcessSpec, RemoteProcess, Session, SpawnOptions } from '../session.js';
-import { InputError } from '../../errors.js';
+import { InputError, UnreachableError } from '../../errors.js';
 import { basicAuthenticator } from './auth/basic.js';
 import type { Authenticator, AuthUsed } from './auth/authenticator.js';
 import { ntlmAuthenticator } from './auth/ntlm.js';
@@ -17,11 +17,27 @@ import { WsmanChannel } from './channel.js';
 import { WinrmProcess } from './process.js';
 import { winrmDefaults, type WinrmConnectSettings } from './settings.js';
 import { WinrsShells } from './shell.js';
+import { DEFAULT_MAX_HEAD_BYTES, responseBodyLimit } from './http-parser.js';
 
 /** Receive OperationTimeout while a process's stdin is open: the longest a write may wait for a poll. */
 const INTERACTIVE_POLL_MS = 1000;
 /** The largest response we accept; every known client sends this value (winrm.md §1.1). */
 const MAX_RESPONSE_ENVELOPE_BYTES = 153_600;
+
+function interruptedError(host: string): UnreachableError {
+  return new UnreachableError('the session was not opened: the run was interrupted', { host });
+}
+
+/** `p`, or a rejection as soon as `signal` aborts (the caller then closes what `p` was opening). */
+function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined, host: string): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(interruptedError(host));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(interruptedError(host));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
 
 /** Refuse settings the transport cannot honour safely (the inventory schema checks them too). */
 export function checkSettings(host: HostRef, s: WinrmConnectSettings): void {
@@ -98,6 +114,10 @@ export class WinrmSession implements Session {
         scheme: settings.scheme,
         tls: settings.tls,
         connectTimeoutMs: settings.connectTimeoutMs ?? winrmDefaults.connectTimeoutMs,
+        limits: {
+          maxHeadBytes: DEFAULT_MAX_HEAD_BYTES,
+          maxBodyBytes: settings.maxResponseSizeKb ? settings.maxResponseSizeKb * 1024 : responseBodyLimit(settings.maxEnvelopeSizeKb ?? winrmDefaults.maxEnvelopeSizeKb),
+        },
       },
       authenticatorFor(host, settings),
     );
@@ -118,8 +138,9 @@ export class WinrmSession implements Session {
   }
 
   /** Connect, authenticate and create the shell. */
-  async open(): Promise<void> {
-    await this.channel.connect(this.requestTimeoutMs);
+  async open(signal?: AbortSignal): Promise<void> {
+    await abortable(this.channel.connect(this.requestTimeoutMs), signal, this.host.name);
+    if (signal?.aborted) throw interruptedError(this.host.name);
     await this.shells.acquire(this.requestTimeoutMs);
   }
 
@@ -154,11 +175,15 @@ export class WinrmSession implements Session {
   }
 }
 
-/** Open a WinRM session to `host`: rejects with InputError, UnreachableError, TlsError, AuthError or ProtocolError. */
-export async function openWinrmSession(host: HostRef, settings: WinrmConnectSettings): Promise<WinrmSession> {
+/**
+ * Open a WinRM session to `host`: rejects with InputError, UnreachableError, TlsError, AuthError or
+ * ProtocolError. `signal` (an interrupted run) abandons the connection and the login at once; once
+ * the shell is being created the open completes, so the caller can delete the shell.
+ */
+export async function openWinrmSession(host: HostRef, settings: WinrmConnectSettings, opts: { signal?: AbortSignal } = {}): Promise<WinrmSession> {
   const session = new WinrmSession(host, settings);
   try {
-    await session.open();
+    await session.open(opts.signal);
   } catch (e) {
     session.channel.close();
     throw e;

@@ -50,6 +50,11 @@ export interface WinrmConnectSettings {
    * older hosts have 150 — the transport falls back to 150 by itself after an HTTP 413).
    */
   maxEnvelopeSizeKb?: number;
+  /**
+   * Largest HTTP response body accepted, KiB (default: twice the envelope size plus 64 KiB, see
+   * responseBodyLimit). Bounds what a hostile host or a man in the middle can make us hold.
+   */
+  maxResponseSizeKb?: number;
 }
 
 export const winrmDefaults = {
