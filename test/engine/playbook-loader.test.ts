@@ -3,7 +3,8 @@
  * (test/fixtures/playbooks/invalid/<case>.yaml, one case a file) lists the problems it must produce in
  * `# expect:` lines: file:line:col (optional) and the start of the message.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadInventory } from '../../src/inventory/index.js';
@@ -80,5 +81,17 @@ describe('invalid playbooks', () => {
   });
   it('a missing file is an input error naming it', async () => {
     await expect(loadPlaybook(join(dir, 'nope.yaml'), inv)).rejects.toThrow(/playbook file not found: .*nope\.yaml/);
+  });
+  it('a device, a folder or a file over 1 MiB is refused at once, naming it', async () => {
+    await expect(loadPlaybook('/dev/zero', inv)).rejects.toThrow(/the playbook .*\/dev\/zero/);
+    await expect(loadPlaybook(dir, inv)).rejects.toThrow(/the playbook .*/);
+    const tmp = mkdtempSync(join(tmpdir(), 'cortex-playbook-'));
+    try {
+      const big = join(tmp, 'big.yaml');
+      writeFileSync(big, `name: x\n# ${'x'.repeat(1024 * 1024)}\n`);
+      await expect(loadPlaybook(big, inv)).rejects.toThrow(/the playbook .*big\.yaml/);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });

@@ -6,10 +6,11 @@
  * rendered, params validated by the resource's schema, `when` parsed and its variables checked.
  * An unknown variable is an error here, at load time, never in the middle of an apply.
  */
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { InputError, type SourcePosition } from '../../errors.js';
 import { YamlSource, type YamlPath } from '../../inventory/source.js';
+import { BoundedReadError, describeProblem, readBoundedFile } from '../../inventory/bounded-file.js';
+import { INVENTORY_LIMITS } from '../../inventory/limits.js';
 import { dedupe, fieldName, formatProblem, problemsFromIssue, sortProblems } from '../../inventory/problems.js';
 import { nearest } from '../../inventory/suggest.js';
 import type { Inventory, InventoryProblem } from '../../inventory/types.js';
@@ -43,10 +44,17 @@ export const DEFAULT_RETRIES: RetryPolicy = { attempts: 0, delayMs: 5000, backof
 export async function loadPlaybook(file: string, inventory: Inventory): Promise<Playbook> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    // The same bounds as an inventory: a regular file of at most 1 MiB (a FIFO or /dev/zero is refused at once).
+    text = await readBoundedFile(file, INVENTORY_LIMITS.maxBytes);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(code === 'ENOENT' ? `playbook file not found: ${file}.` : `cannot read the playbook ${file}: ${code ?? String(err)}.`, { field: 'playbook', hint: 'Pass an existing YAML file, e.g. playbooks/install.yaml.' });
+    const problem = err instanceof BoundedReadError ? err.problem : { kind: 'unreadable' as const, code: String(err) };
+    const detail =
+      problem.kind === 'missing'
+        ? `playbook file not found: ${file}.`
+        : problem.kind === 'unreadable'
+          ? `cannot read the playbook ${file}: ${problem.code}.`
+          : `the playbook ${describeProblem(file, problem).slice(file.length + 1)}: ${file}.`;
+    throw new InputError(detail, { field: 'playbook', hint: 'Pass a plain YAML file of at most 1 MiB, e.g. playbooks/cortex.yaml (docs/security.md, Limits).' });
   }
   return parsePlaybook(text, file, inventory);
 }
