@@ -82,3 +82,15 @@ export async function readBoundedFile(path: string, maxBytes: number): Promise<s
     await fh.close();
   }
 }
+
+/** What a failed read of a named document (an inventory, a playbook) says: the problem, the kind of document, the file. */
+export function readFailureText(what: string, file: string, err: unknown): { detail: string; problem: BoundedReadProblem } {
+  const problem = err instanceof BoundedReadError ? err.problem : { kind: 'unreadable' as const, code: String(err) };
+  const detail =
+    problem.kind === 'missing'
+      ? `${what} file not found: ${file}.`
+      : problem.kind === 'unreadable'
+        ? `cannot read the ${what} ${file}: ${problem.code}.`
+        : `the ${what} ${describeProblem(file, problem).slice(file.length + 1)}: ${file}.`;
+  return { detail, problem };
+}

@@ -14,7 +14,7 @@ import { groupsOfHost, hostsOf, walkGroups, type GroupNode } from './groups.js';
 import { leafPaths, locate, mergeLayer, type Provenance } from './merge.js';
 import { InventoryError, dedupe, fieldName, problemsFromIssue, sortProblems, valueAt } from './problems.js';
 import type { HostConfig, Inventory, InventoryProblem, Role } from './types.js';
-import { BoundedReadError, describeProblem, readBoundedFile } from './bounded-file.js';
+import { readBoundedFile, readFailureText } from './bounded-file.js';
 import { INVENTORY_LIMITS } from './limits.js';
 
 export { InventoryError } from './problems.js';
@@ -24,13 +24,7 @@ export async function loadInventory(file: string): Promise<Inventory> {
   try {
     text = await readBoundedFile(file, INVENTORY_LIMITS.maxBytes);
   } catch (err) {
-    const problem = err instanceof BoundedReadError ? err.problem : { kind: 'unreadable' as const, code: String(err) };
-    const detail =
-      problem.kind === 'missing'
-        ? `inventory file not found: ${file}.`
-        : problem.kind === 'unreadable'
-          ? `cannot read the inventory ${file}: ${problem.code}.`
-          : `the inventory ${describeProblem(file, problem).slice(file.length + 1)}: ${file}.`;
+    const { detail, problem } = readFailureText('inventory', file, err);
     throw new InputError(detail, {
       field: '--inventory',
       hint:

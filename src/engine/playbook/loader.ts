@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { InputError, type SourcePosition } from '../../errors.js';
 import { YamlSource, type YamlPath } from '../../inventory/source.js';
-import { BoundedReadError, describeProblem, readBoundedFile } from '../../inventory/bounded-file.js';
+import { readBoundedFile, readFailureText } from '../../inventory/bounded-file.js';
 import { INVENTORY_LIMITS } from '../../inventory/limits.js';
 import { dedupe, fieldName, formatProblem, problemsFromIssue, sortProblems } from '../../inventory/problems.js';
 import { nearest } from '../../inventory/suggest.js';
@@ -47,14 +47,7 @@ export async function loadPlaybook(file: string, inventory: Inventory): Promise<
     // The same bounds as an inventory: a regular file of at most 1 MiB (a FIFO or /dev/zero is refused at once).
     text = await readBoundedFile(file, INVENTORY_LIMITS.maxBytes);
   } catch (err) {
-    const problem = err instanceof BoundedReadError ? err.problem : { kind: 'unreadable' as const, code: String(err) };
-    const detail =
-      problem.kind === 'missing'
-        ? `playbook file not found: ${file}.`
-        : problem.kind === 'unreadable'
-          ? `cannot read the playbook ${file}: ${problem.code}.`
-          : `the playbook ${describeProblem(file, problem).slice(file.length + 1)}: ${file}.`;
-    throw new InputError(detail, { field: 'playbook', hint: 'Pass a plain YAML file of at most 1 MiB, e.g. playbooks/cortex.yaml (docs/security.md, Limits).' });
+    throw new InputError(readFailureText('playbook', file, err).detail, { field: 'playbook', hint: 'Pass a plain YAML file of at most 1 MiB, e.g. playbooks/cortex.yaml (docs/security.md, Limits).' });
   }
   return parsePlaybook(text, file, inventory);
 }
