@@ -124,7 +124,7 @@ export function parseInventory(text: string, file: string): Inventory {
     }
     byLowerName.set(lower, name);
 
-    const { merged, prov, conflicts } = inheritVars(name, own, groupsOfHost(groups, membership, name), source, position);
+    const { merged, prov, conflicts, labLayers } = inheritVars(name, own, groupsOfHost(groups, membership, name), source, position);
     problems.push(...conflicts);
     if (merged.address === undefined) merged.address = name;
 
@@ -159,7 +159,7 @@ export function parseInventory(text: string, file: string): Inventory {
       byAddress.set(addrKey, { host: name, path: firstPath });
     }
 
-    hosts.push(toHostConfig(name, h, { roles, groups: memberOf, prov, position }));
+    hosts.push(toHostConfig(name, h, { roles, groups: memberOf, prov, position, labLayers }));
   }
 
   if (problems.length) throw new InventoryError(sortProblems(dedupe(problems)));
@@ -172,7 +172,7 @@ export function parseInventory(text: string, file: string): Inventory {
     file: resolve(file),
     hosts,
     groups: groupMap,
-    positionOf: (path) => source.positionOf(path),
+    positionOf: (path, opts) => source.positionOf(path, opts),
   };
 }
 
@@ -199,7 +199,17 @@ function inheritVars(name: string, own: GroupNode['hosts'], groupChain: GroupNod
   const merged: Record<string, unknown> = {};
   const prov: Provenance = new Map();
   const conflicts: InventoryProblem[] = [];
-  for (const g of groupChain) for (const v of g.vars) mergeLayer(merged, v.vars as Record<string, unknown>, v.path, prov);
+  // The lab merges `lab:` level by level (a preset named at a level applies there): keep the levels.
+  const labLayers: Array<{ lab: unknown; path: YamlPath }> = [];
+  const keepLab = (vars: Record<string, unknown>, path: YamlPath) => {
+    if (vars.lab !== undefined) labLayers.push({ lab: vars.lab, path: [...path, 'lab'] });
+  };
+  for (const g of groupChain) {
+    for (const v of g.vars) {
+      mergeLayer(merged, v.vars as Record<string, unknown>, v.path, prov);
+      keepLab(v.vars as Record<string, unknown>, v.path);
+    }
+  }
   const setByHost = new Map<string, { value: unknown; path: YamlPath }>();
   for (const e of own) {
     const vars = (e.vars ?? {}) as Record<string, unknown>;
@@ -218,15 +228,16 @@ function inheritVars(name: string, own: GroupNode['hosts'], groupChain: GroupNod
       setByHost.set(k, { value, path: [...e.path, ...leaf] });
     }
     mergeLayer(merged, vars, e.path, prov);
+    keepLab(vars, e.path);
   }
-  return { merged, prov, conflicts };
+  return { merged, prov, conflicts, labLayers };
 }
 
 /** The validated vars as a HostConfig: transport ports resolved, sources of values kept. */
 function toHostConfig(
   name: string,
   h: ResolvedHostVarsOutput,
-  ctx: { roles: Role[]; groups: string[]; prov: Provenance; position: SourcePosition },
+  ctx: { roles: Role[]; groups: string[]; prov: Provenance; position: SourcePosition; labLayers: Array<{ lab: unknown; path: YamlPath }> },
 ): HostConfig {
   // The host-level `port` is the port of the host's own transport, unless that transport sets one.
   const winrmPort = h.winrm.port ?? (h.transport === 'winrm' ? h.port : undefined) ?? (h.winrm.scheme === 'https' ? 5986 : 5985);
@@ -245,6 +256,7 @@ function toHostConfig(
     installPath: h.installPath,
     lab: h.lab,
     labPath: ctx.prov.get('lab') ?? [],
+    labLayers: ctx.labLayers,
     refSources: refSourcesOf(ctx.prov),
     varSources: Object.fromEntries([...ctx.prov].map(([k, v]) => [k.split('\u0000').join('.'), v])),
     position: ctx.position,

@@ -102,7 +102,8 @@ const expectedNames: Record<string, string> = {
 };
 
 export interface IssueContext {
-  source: YamlSource;
+  /** Where values are written (a YamlSource, or a loaded Inventory's positionOf for values inside it). */
+  source: Pick<YamlSource, 'positionOf'>;
   schema: z.ZodType;
   /** The data the schema validated (issue paths index into it). */
   data: unknown;

@@ -68,6 +68,13 @@ export interface HostConfig {
   lab: unknown;
   /** YAML path of the most specific `lab:` that applies to this host ([] when none), for positionOf. */
   labPath: Array<string | number>;
+  /**
+   * Every `lab:` that applies to this host, least specific first (all.vars, groups, the host's own
+   * listings), each as written with the YAML path of its `lab:` node. The lab merges them level by
+   * level, so a preset named at one level overrides what outer levels set (docs/lab.md).
+   * Absent when the host was not loaded from a file: `lab` is then the only level.
+   */
+  labLayers?: Array<{ lab: unknown; path: Array<string | number> }>;
   /** Where the host's entry is written (its first listing). */
   position: SourcePosition;
   /**
@@ -91,8 +98,11 @@ export interface Inventory {
   hosts: HostConfig[];
   /** Group name → host names (children included; 'all' lists every host). */
   groups: Record<string, string[]>;
-  /** Source position of a YAML path (e.g. ['all','children','app','hosts','app1','lab','ramGB']). */
-  positionOf(path: Array<string | number>): SourcePosition | undefined;
+  /**
+   * Source position of a YAML path (e.g. ['all','children','app','hosts','app1','lab','ramGB']): of
+   * its value, or of its key with `{ key: true }`.
+   */
+  positionOf(path: Array<string | number>, opts?: { key?: boolean }): SourcePosition | undefined;
 }
 
 /** One problem found while loading: always a position, a field path and a message. */

@@ -55,8 +55,8 @@ describe('lab profile', () => {
     if (r.ok) return;
     const paths = r.issues.map((i) => i.path.join('.'));
     expect(paths).toEqual(expect.arrayContaining(['ramGb', 'cpuCores', 'volumes.0.freeGB']));
-    const p = resolveProfile({ preset: 'ws2022' });
-    expect(!p.ok && p.issues[0]!.message).toMatch(/unknown preset "ws2022"; presets: ws2019/);
+    const p = resolveProfile({ preset: 'ws2106' });
+    expect(!p.ok && p.issues[0]).toMatchObject({ path: ['preset'], message: "unknown preset 'ws2106'. Did you mean 'ws2016'?", hint: expect.stringContaining('Presets: ws2019, ws2016, ws2012r2') });
   });
 
   it('names file:line:col of the offending key in the inventory', () => {
@@ -78,7 +78,7 @@ describe('lab profile', () => {
     expect(err).toBeInstanceOf(InputError);
     expect((err as InputError).message).toContain('inv.yaml:12:16');
     expect((err as InputError).message).toContain('host app1');
-    expect((err as InputError).context.field).toBe('lab.ramGB');
+    expect((err as InputError).context.field).toBe('all.children.app.hosts.app1.lab.ramGB');
     expect((err as InputError).exitCode).toBe(3);
     // A key the preset supplies but the file does not: the closest ancestor in the file.
     expect(() => resolveProfileOrThrow({ os: { build: 'x' } }, src)).toThrow(/inv\.yaml:10:9/);

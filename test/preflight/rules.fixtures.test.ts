@@ -19,7 +19,8 @@ interface Case {
   base: string;
   patch: Record<string, unknown>;
   clock?: { skewMs: number; medianSkewMs: number };
-  expect: Record<string, { status: string; actual?: string; expected?: string; message?: string }>;
+  /** remediation: text(s) the remediation contains; remediationExcludes: text(s) it must not contain. */
+  expect: Record<string, { status: string; actual?: string; expected?: string; message?: string; remediation?: string | string[]; remediationExcludes?: string | string[] }>;
   ids?: string[];
 }
 
@@ -62,6 +63,8 @@ describe('preflight rules (fixtures)', () => {
         if (want.actual) expect(f.actual).toContain(want.actual);
         if (want.expected) expect(f.expected).toContain(want.expected);
         if (want.message) expect(f.message).toContain(want.message);
+        for (const text of [want.remediation ?? []].flat()) expect(f.remediation).toContain(text);
+        for (const text of [want.remediationExcludes ?? []].flat()) expect(f.remediation).not.toContain(text);
         // Every non-pass finding tells the reader how to fix it.
         if (f.status !== 'pass') expect(f.remediation.length).toBeGreaterThan(10);
         else expect(f.remediation).toBe('');

@@ -1,7 +1,8 @@
 /**
  * From an inventory to the lab's host specs: loopback address checked, the account the host accepts
  * (the inventory's winrm user and resolved password: both sides read the same file), and the profile
- * resolved from the host's `lab:` vars with file:line:col errors.
+ * resolved from the host's `lab:` levels (resolve.ts). Every profile problem of every host is reported
+ * at once, before any secret is resolved; a problem in a group's vars is reported once, with its hosts.
  */
 import { randomBytes, X509Certificate } from 'node:crypto';
 import { isIPv4 } from 'node:net';
@@ -11,7 +12,8 @@ import { certificateUpn } from '../../protocol/wsman/client-certificate.js';
 import type { HostConfig, Inventory } from '../../inventory/types.js';
 import type { LabHostSpec } from '../lab.js';
 import type { CertificateMapping, LabAccount } from '../winrm/index.js';
-import { resolveProfileOrThrow } from './resolve.js';
+import type { InventoryProblem } from '../../inventory/types.js';
+import { LabProfileError, resolveLevels, type LabLevel } from './resolve.js';
 import type { LabProfile } from './schema.js';
 
 export function isLoopbackIPv4(address: string): boolean {
@@ -66,24 +68,69 @@ export interface LabHostsResult {
   skipped: Array<{ name: string; why: string }>;
 }
 
+/** The host's `lab:` levels, least specific first (one level when the inventory did not keep them). */
+export function labLevelsOf(h: HostConfig): LabLevel[] {
+  if (h.labLayers) return h.labLayers.map((l) => ({ lab: l.lab, path: l.path }));
+  return h.lab === undefined ? [] : [{ lab: h.lab, path: h.labPath.length ? h.labPath : ['lab'] }];
+}
+
+/** Resolve every lab host's profile; throws one LabProfileError with every problem of every host. */
+export function labProfilesOf(inv: Inventory, hosts: HostConfig[]): Map<string, LabProfile> {
+  const byHost = new Map<string, LabProfile>();
+  // Hosts with the same levels share one resolved profile (read-only; states are cloned from it).
+  const byLevels = new Map<string, LabProfile | InventoryProblem[]>();
+  const problems = new Map<string, { problem: InventoryProblem; hosts: string[] }>();
+  for (const h of hosts) {
+    const levels = labLevelsOf(h);
+    const key = JSON.stringify(levels);
+    let r = byLevels.get(key);
+    if (!r) {
+      const res = resolveLevels(levels, { positionOf: inv.positionOf, fallback: h.position });
+      r = res.ok ? res.profile : res.problems.map(({ path: _p, ...p }) => p);
+      byLevels.set(key, r);
+    }
+    if (!Array.isArray(r)) {
+      byHost.set(h.name, r);
+      continue;
+    }
+    for (const p of r) {
+      const k = `${p.position.file}:${p.position.line}:${p.position.col}:${p.field}:${p.message}`;
+      const seen = problems.get(k) ?? { problem: p, hosts: [] };
+      seen.hosts.push(h.name);
+      problems.set(k, seen);
+    }
+  }
+  if (problems.size) {
+    const list = [...problems.values()].map(({ problem, hosts: names }) => {
+      // A problem written in the host's own entry names it already; one from a group says whose profile it breaks.
+      if (names.length === 1 && problem.field.includes(`.hosts.${names[0]}.`)) return problem;
+      const who = names.length === 1 ? `host ${names[0]}` : `hosts ${names.slice(0, 3).join(', ')}${names.length > 3 ? ` and ${names.length - 3} more` : ''}`;
+      return { ...problem, message: `${problem.message} (${who})` };
+    });
+    list.sort((a, b) => a.position.file.localeCompare(b.position.file) || a.position.line - b.position.line || a.position.col - b.position.col);
+    const hostNames = new Set([...problems.values()].flatMap((p) => p.hosts));
+    throw new LabProfileError(list, hostNames.size === 1 ? [...hostNames][0] : undefined);
+  }
+  return byHost;
+}
+
 export async function labHostsFromInventory(inv: Inventory): Promise<LabHostsResult> {
   const hosts: LabHostSpec[] = [];
   const skipped: LabHostsResult['skipped'] = [];
   const passwords = new Map<string, Promise<string | null>>();
-  const profiles = new Map<string, LabProfile>();
+  const labHosts: Array<HostConfig & { transport: LabHostSpec['transport'] }> = [];
+  const simulated = (h: HostConfig): h is HostConfig & { transport: LabHostSpec['transport'] } => h.transport !== 'local';
   for (const h of inv.hosts) {
-    if (h.transport === 'local') {
+    if (!simulated(h)) {
       skipped.push({ name: h.name, why: 'transport local runs on this machine, not on a simulated host' });
       continue;
     }
     checkLoopback(h);
-    // Hosts with the same `lab:` vars share one resolved profile (read-only; states are cloned from it).
-    const key = JSON.stringify(h.lab ?? null);
-    let profile = profiles.get(key);
-    if (!profile) {
-      profile = resolveProfileOrThrow(h.lab, { host: h.name, labPath: h.labPath, positionOf: inv.positionOf, position: h.position });
-      profiles.set(key, profile);
-    }
+    labHosts.push(h);
+  }
+  const profiles = labProfilesOf(inv, labHosts);
+  for (const h of labHosts) {
+    const profile = profiles.get(h.name)!;
     const users: LabAccount[] = [];
     if (h.transport === 'winrm' && h.winrm.auth === 'certificate') {
       const mapped = await certificateMappingOf(inv, h);

@@ -1,10 +1,11 @@
 /**
- * The lab profile: what a simulated Windows Server looks like (design.md, "Lab profile").
+ * The lab profile: what a simulated Windows Server looks like (docs/lab.md, "Host profiles").
  *
- * Host vars under `lab:` in the inventory are a partial profile, deep-merged over a preset over the
- * default (see resolve.ts); the merged result is validated with `LabProfileSchema`. The key names of
- * design.md are a contract: add keys, never rename them. Objects are strict so a typo in a key is an
- * error with a file:line:col, not a silently ignored setting.
+ * Host vars under `lab:` in the inventory are partial profiles, merged level by level over the default
+ * (resolve.ts); the merged result is validated with `LabProfileSchema`. The key names are a contract:
+ * add keys, never rename them. Objects are strict so a typo in a key is an error with a file:line:col,
+ * not a silently ignored setting. Cross-key checks refuse machines that cannot exist (a %ProgramData%
+ * on a drive the host does not have).
  */
 import { z } from 'zod';
 import { LabFaultsSchema } from '../faults/schema.js';
@@ -32,7 +33,7 @@ export const LabVolumeSchema = z
     sizeGB: z.number().positive().default(127),
     freeGB: z.number().nonnegative().default(90),
   })
-  .refine((v) => v.freeGB <= v.sizeGB, { message: 'freeGB cannot exceed sizeGB', path: ['freeGB'] });
+  .refine((v) => v.freeGB <= v.sizeGB, { message: 'freeGB cannot exceed sizeGB.', path: ['freeGB'] });
 
 export const LabDomainSchema = z.strictObject({
   joined: z.boolean(),
@@ -84,6 +85,15 @@ export const LabFirewallRuleSchema = z.strictObject({
 
 const port = z.number().int().min(1).max(65535);
 
+/** The lab's system drive: Windows is on C: (probes read it as the system drive). */
+export const SYSTEM_DRIVE = 'C:';
+
+/**
+ * NetBIOS computer name: 1 to 15 characters; letters, digits and ! @ # $ % ^ & ' ) ( . - _ { } ~;
+ * not starting with a period; not only digits (Windows refuses an all-numeric computer name).
+ */
+export const NETBIOS_NAME = /^(?!\.)(?!\d+$)[A-Za-z0-9!@#$%^&'(){}.\-_~]{1,15}$/;
+
 export const LabProfileSchema = z.strictObject({
   os: LabOsSchema,
   /** HKLM:\SOFTWARE\Microsoft\NET Framework Setup\NDP\v4\Full Release. */
@@ -97,7 +107,11 @@ export const LabProfileSchema = z.strictObject({
   ipv4: z.array(ipv4).nullable(),
   ipv6: z.array(z.string()).default([]),
   /** NetBIOS name; null: the inventory name, upper-cased and cut to 15 characters. */
-  computerName: z.string().min(1).max(15).nullable(),
+  computerName: z
+    .string()
+    .max(15)
+    .regex(NETBIOS_NAME, "a NetBIOS name: 1 to 15 letters, digits or ! @ # $ % ^ & ' ( ) { } . - _ ~, not only digits, not starting with a period")
+    .nullable(),
   domain: LabDomainSchema,
   cpuCores: z.number().int().positive(),
   /** Null: same as cpuCores (no hyper-threading). */
@@ -137,6 +151,19 @@ export const LabProfileSchema = z.strictObject({
   /** Simulated duration per script id, overriding each handler's default. */
   scriptDurationMs: z.record(z.string(), z.number().int().nonnegative()),
   faults: LabFaultsSchema,
+}).superRefine((p, ctx) => {
+  const drives = p.volumes.map((v) => v.drive.toUpperCase());
+  drives.forEach((d, i) => {
+    if (drives.indexOf(d) !== i) ctx.addIssue({ code: 'custom', path: ['volumes', i, 'drive'], message: `drive ${d} is listed twice in volumes.`, params: { hint: 'Give each volume its own drive letter.' } });
+  });
+  const have = `(the host has ${[...new Set(drives)].join(', ')})`;
+  if (!drives.includes(SYSTEM_DRIVE)) {
+    ctx.addIssue({ code: 'custom', path: ['volumes'], message: `volumes has no ${SYSTEM_DRIVE}, the system drive ${have}.`, params: { hint: `Add { drive: "${SYSTEM_DRIVE}" } to volumes.` } });
+  }
+  const pd = p.programData.slice(0, 2).toUpperCase();
+  if (drives.includes(SYSTEM_DRIVE) && !drives.includes(pd)) {
+    ctx.addIssue({ code: 'custom', path: ['programData'], message: `%ProgramData% (${p.programData}) is on ${pd}, a drive the host does not have ${have}.`, params: { hint: `Add ${pd} to volumes, or set programData to a folder on one of them.` } });
+  }
 });
 
 /** A fully resolved profile (defaults applied). */

@@ -1,4 +1,4 @@
-/** fs.ntfs, disk.size, disk.programdata-free (app), disk.install-free (db, lb) — components.md §11. */
+/** fs.ntfs, disk.size, disk.programdata-free (app), disk.install-free (db, lb): docs/preflight.md. */
 import type { VolumeFacts } from '../facts.js';
 import { finding, gb, hasRole, type Finding } from '../finding.js';
 import type { Rule, RuleContext } from './context.js';
@@ -20,14 +20,38 @@ function ntfs(ctx: RuleContext): Finding {
   for (const [what, d] of wanted) byDrive.set(d.toUpperCase(), [...(byDrive.get(d.toUpperCase()) ?? []), what]);
   const parts: string[] = [];
   const bad: string[] = [];
+  const missing: Array<{ drive: string; whats: string[] }> = [];
+  const notNtfs: Array<{ drive: string; whats: string[]; fs: string }> = [];
   for (const [drive, whats] of byDrive) {
     const fs = volume(ctx, drive)?.fileSystem ?? null;
     parts.push(`${drive} ${fs ?? 'not found'} (${whats.join(', ')})`);
-    if (fs?.toUpperCase() !== 'NTFS') bad.push(`${drive} (${whats.join(', ')}) is ${fs ?? 'not found'}`);
+    if (fs === null) {
+      missing.push({ drive, whats });
+      bad.push(`${drive} (${whats.join(', ')}) does not exist on the host`);
+    } else if (fs.toUpperCase() !== 'NTFS') {
+      notNtfs.push({ drive, whats, fs });
+      bad.push(`${drive} (${whats.join(', ')}) is ${fs}`);
+    }
   }
-  return bad.length === 0
-    ? finding('fs.ntfs', 'pass', 'NTFS', parts.join('; '), 'Every drive the platform uses is NTFS.')
-    : finding('fs.ntfs', 'fail', 'NTFS', parts.join('; '), `Not NTFS: ${bad.join('; ')}.`, 'Put %ProgramData% and the install folder on NTFS volumes (convert with convert.exe D: /FS:NTFS, or choose another drive with installPath).');
+  if (bad.length === 0) return finding('fs.ntfs', 'pass', 'NTFS', parts.join('; '), 'Every drive the platform uses is NTFS.');
+  return finding('fs.ntfs', 'fail', 'NTFS', parts.join('; '), `Not NTFS: ${bad.join('; ')}.`, ntfsRemediation(missing, notNtfs, drives.install?.path ?? null));
+}
+
+/** What to do, drive by drive: a missing drive is created or avoided; only an existing one is converted. */
+function ntfsRemediation(missing: Array<{ drive: string; whats: string[] }>, notNtfs: Array<{ drive: string; whats: string[] }>, installPath: string | null): string {
+  const steps: string[] = [];
+  for (const { drive, whats } of missing) {
+    const fixes = [`add an NTFS volume ${drive}`];
+    if (whats.includes('install')) fixes.push(`set installPath (now ${installPath ?? drive}) to a folder on an existing NTFS drive`);
+    if (whats.includes('%ProgramData%')) fixes.push('point %ProgramData% back at a folder on an existing NTFS drive');
+    steps.push(`${drive} (${whats.join(', ')}) is missing on the host: ${fixes.join(', or ')}.`);
+  }
+  for (const { drive, whats } of notNtfs) {
+    const alt = whats.length === 1 && whats[0] === 'install' ? `, or set installPath to a folder on an NTFS drive` : '';
+    const when = whats.includes('system') ? ', at the next restart' : '';
+    steps.push(`Convert ${drive} (${whats.join(', ')}) to NTFS: convert.exe ${drive} /FS:NTFS (keeps the data${when}; back it up first)${alt}.`);
+  }
+  return steps.join(' ');
 }
 
 function size(ctx: RuleContext): Finding {
