@@ -4,7 +4,7 @@
  * and `||`, and the automatic variables 6/7 added ($IsWindows, $PSStyle, ...). Under
  * `Set-StrictMode -Version Latest` 5.1 stops on such a variable ("has not been set"); without strict
  * mode it is silently $null. The operators `??`, `??=`, `?.` and `a ? b : c` fail to parse and are
- * named in the `syntax` message.
+ * named in the `syntax` message. A variable the script guards with `Test-Path variable:NAME` passes.
  */
 import type { Node } from 'web-tree-sitter';
 import type { Rule } from '../types.js';
@@ -39,6 +39,8 @@ export const ps7SyntaxRule: Rule = (ctx) => {
     const name = variableName(v).toLowerCase();
     const hint = PS7_VARIABLES.get(name);
     if (!hint) continue;
+    // A script that asks first (`Test-Path variable:PSStyle`) uses it only where it exists.
+    if (new RegExp(`\\bvariable:${name}\\b`, 'i').test(ctx.text)) continue;
     ctx.report(v, 'ps7-syntax', `${v.text} is an automatic variable of PowerShell 6 and later; under strict mode 5.1 stops on it, without it it is $null: ${hint}`);
   }
 };
