@@ -46,7 +46,7 @@ const UNREPLACEABLE = [/\[System\.Net\.Dns\]/, /System\.Net\.Sockets\.TcpClient/
  * fails when a script of any other handler makes one, or when a script without any has no comparison.
  */
 const MAY_AWAIT_SEAMS: Record<string, string> = {
-  'runner.receive-file': 'it reads raw stdin and writes the file through [IO.File] in its own process; it joins once it writes through a seam',
+  'runner.receive-file': 'it reads raw stdin and writes the file through [IO.File] in its own process: compared for real in receive-file.differential.test.ts',
 };
 
 function unreplaceableCalls(id: string): string[] {
@@ -185,7 +185,7 @@ describe.skipIf(!pwsh)('lab handlers agree with the scripts they model (pwsh 7 +
         expect(COMPARED[h.id], `${h.script} can run against the shim: compare it in this test`).toBeDefined();
       }
     }
-    if (waiting.length > 0) console.warn(`differential: NOT COMPARED (waiting for seams):\n  ${waiting.join('\n  ')}`);
+    if (waiting.length > 0) console.warn(`differential: not compared against the shim (see their reasons):\n  ${waiting.join('\n  ')}`);
     expect(HANDLERS.filter((h) => comparable(h.id)).map((h) => h.id)).toEqual(expect.arrayContaining(['probes.facts', 'runner.file-hash', 'probes.ping', 'probes.reach']));
   });
 
