@@ -1,5 +1,5 @@
 /**
- * The process exit codes of every cortex-deploy command (design.md, "Exit codes").
+ * The process exit codes of every cortex-deploy command (docs/exit-codes.md).
  * One place: the CLI, the docs test and the error classes all import from here.
  */
 export const ExitCode = {

@@ -1,5 +1,5 @@
 # cortex-script: lib.envelope
-# The envelope every script under ps1/ runs in (design.md, "Script protocol").
+# The envelope every script under ps1/ runs in (docs/scripts.md, "What a script looks like").
 #
 # How this reaches a host: nothing of ours is installed there and scripts never dot-source from disk.
 # The script runner (src/runner/scripts.ts) sends the text of every ps1/lib/*.ps1 in the request

@@ -1,5 +1,5 @@
 # cortex-script: probes.facts
-# Every fact preflight judges, in one round trip, read-only (reference/components.md section 11).
+# Every fact preflight judges, in one round trip, read-only (docs/preflight.md lists them).
 # Parameters: roles (informational), installPath (a drive-letter path), ports (TCP ports whose
 # listeners to report). The data is validated by src/preflight/facts.ts; all decisions are there.
 # Registry values are read through ps1/lib/windows.ps1, in an explicit view (64-bit or 32-bit).

@@ -5,7 +5,7 @@
  *   at the line that holds it, and it is what `inventory schema` publishes for editors.
  * - the *host* schema: the variables of one host after inheritance (all → group → host), with
  *   defaults filled in and the cross-field rules (.superRefine) that need the whole picture.
- * Key names follow design.md ("Inventory"); they are a contract: add keys, rename none.
+ * Key names are a contract (docs/inventory.md): users' files, tests and examples use them; add keys, rename none.
  */
 import { z } from 'zod';
 import { ADDRESS_HINT, addressProblem } from './address.js';

@@ -1,5 +1,5 @@
 /**
- * What every resource type is on the TypeScript side (design.md: "resource diffs … are pure"):
+ * What every resource type is on the TypeScript side (resource diffs are pure: no host in the loop):
  * - `params`: the desired state a playbook step writes (zod; validated at load, after templating);
  * - `state`: the shape of the current state its Test script (ps1/resources/<type>.test.ps1) returns;
  * - `diff`: desired + current → what apply would do. Pure; no host in the loop.
@@ -7,7 +7,7 @@
  */
 import type { z } from 'zod';
 
-/** design.md's plan actions. Removing something (state: absent) is an update towards 'absent'. */
+/** The plan's actions (`plan --json`). Removing something (state: absent) is an update towards 'absent'. */
 export type DiffAction = 'create' | 'update' | 'none';
 
 export interface Diff {

@@ -130,7 +130,7 @@ describe('cortex-deploy inventory check', () => {
     expect(doc.valid).toBe(false);
     expect(doc.tier).toBe('Bronze');
     expect(doc.findings).toEqual([
-      expect.objectContaining({ id: 'topology.app-count-odd', severity: 'error', hosts: ['app1', 'app2', 'app3', 'app4'], source: expect.stringContaining('components.md §12') }),
+      expect.objectContaining({ id: 'topology.app-count-odd', severity: 'error', hosts: ['app1', 'app2', 'app3', 'app4'], source: expect.stringContaining('docs/topology.md, "Reliability tier"') }),
     ]);
   });
 

@@ -1,5 +1,5 @@
 /**
- * The executor (design.md, "apply"): walks the schedule (../plan/schedule.ts) against HostAgents.
+ * The executor (docs/playbooks.md): walks the schedule (../plan/schedule.ts) against HostAgents.
  * - per phase batch, one batched Test per host; a step whose diff is none runs no Set;
  * - a changed step is Set (retries with backoff, a timeout), then verified by a fresh Test that also
  *   re-tests the host's remaining steps of the batch (a package step installs the service a later
@@ -24,7 +24,7 @@ import type { HostAgent, ResourceRequest, TestResults } from './agent.js';
 import { forEachLimit, KeyedMutex, realSleep } from './concurrency.js';
 import type { HostStatus, RunEvent, RunEventListener, StepDiff, StepStatus } from './events.js';
 
-/** design.md: 130 interrupted (Ctrl-C), after cleaning up. */
+/** Exit code 130: interrupted (Ctrl-C), after cleaning up (docs/exit-codes.md). */
 export const EXIT_INTERRUPTED = 130;
 
 export interface ResumeState {
@@ -496,7 +496,7 @@ class ApplyRun {
   }
 }
 
-/** design.md's `apply --json` document. */
+/** The `apply --json` document: {hosts:[{name,steps:[{id,status,durationMs,message}]}],summary}. */
 export function applyDocument(r: ApplyResult): { hosts: Array<{ name: string; steps: Array<{ id: string; status: StepStatus; durationMs: number; message?: string | undefined }> }>; summary: ApplyResult['summary'] } {
   return { hosts: r.hosts.map((h) => ({ name: h.name, steps: h.steps.map(({ id, status, durationMs, message }) => ({ id, status, durationMs, message })) })), summary: r.summary };
 }

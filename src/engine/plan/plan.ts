@@ -1,5 +1,5 @@
 /**
- * The planner (design.md, "plan"): inventory + playbook + what was read from each host (facts and
+ * The planner (docs/playbooks.md): inventory + playbook + what was read from each host (facts and
  * the Test results of its steps) → the changes apply would make, in the order it would make them.
  * Pure: no host in the loop. Test results are validated here against each resource's state schema,
  * so a malformed reply is an error naming host and step, never a crash.
@@ -24,7 +24,7 @@ export interface HostReading {
 
 export type Readings = Record<string, HostReading>;
 
-/** One line of design.md's plan document. */
+/** One line of the plan document (`plan --json`). */
 export interface PlanChange {
   host: string;
   step: string;
@@ -164,7 +164,7 @@ export function buildPlan(inv: Inventory, pb: Playbook, readings: Readings, sche
   };
 }
 
-/** design.md's `plan --json` document. */
+/** The `plan --json` document: {changes:[{host,step,resource,action,from,to}],summary}. */
 export function planDocument(plan: Plan): { changes: Array<Pick<PlanChange, 'host' | 'step' | 'resource' | 'action' | 'from' | 'to'>>; summary: PlanSummary; skipped: PlanSkip[]; problems: PlanProblem[] } {
   return {
     changes: plan.changes.map(({ host, step, resource, action, from, to }) => ({ host, step, resource, action, from, to })),

@@ -1,5 +1,5 @@
 /**
- * `plan --out FILE` / `apply FILE` (design.md): a saved plan holds the plan and a digest of every
+ * `plan --out FILE` / `apply FILE` (docs/playbooks.md): a saved plan holds the plan and a digest of every
  * input it read — the playbook and inventory files, each fact a condition read, each step's Test
  * result — so apply can refuse a plan whose world has moved, and say where. Digests, not values:
  * a saved plan stays small and holds nothing a Test result might carry that should not be on disk.

@@ -1,5 +1,5 @@
 /**
- * The run journal (design.md: "every run is resumable"): .cortex/runs/<id>/journal.jsonl, one JSON
+ * The run journal (every run is resumable: docs/playbooks.md): .cortex/runs/<id>/journal.jsonl, one JSON
  * line per run event. Each line is written to the file at once (one write(2): a killed process, even
  * kill -9, loses nothing it wrote), and after a finished step the file is fsynced (against a machine
  * crash). The fsyncs of the steps that finish in one event-loop turn are one fsync (group commit):

@@ -1,6 +1,6 @@
 /**
  * Application servers form the Service Fabric and RabbitMQ clusters: an odd number, at least 3.
- * The tier follows the count: 3 Bronze, 5 Silver, 7 Gold, 9 or more Platinum (components.md §12).
+ * The tier follows the count: 3 Bronze, 5 Silver, 7 Gold, 9 or more Platinum (docs/topology.md, "Reliability tier").
  */
 import { SOURCES, finding, names, withRole, type TopologyHost, type TopologyRule } from './rule.js';
 

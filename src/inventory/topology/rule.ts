@@ -13,7 +13,7 @@ export interface Finding {
   id: string;
   severity: Severity;
   message: string;
-  /** Where the rule comes from (the platform install guide, design.md). */
+  /** Where the rule comes from: the platform's install guide, as docs/topology.md summarises it. */
   source: string;
   /** The hosts concerned (empty when the finding is about the whole topology). */
   hosts: string[];
@@ -29,12 +29,12 @@ export interface TopologyRule {
 }
 
 export const SOURCES = {
-  tiers: 'Cortex install guide, reliability tiers (reference/components.md §12; design.md "Inventory")',
-  servers: 'Cortex install guide: at least 4 servers, 7 recommended (design.md "Inventory")',
-  db: 'Cortex install guide: one database server (design.md "Inventory")',
-  lb: 'Cortex install guide: the load balancer is on its own server; gobetween cannot route to itself (design.md "Inventory"; reference/components.md §6)',
-  web: 'Cortex install guide: web servers host the Gateway (with Studio, LiveView) and LivePortal, recommended on separate servers (design.md "Inventory")',
-  roles: 'design.md "Inventory": groups web, app, db, lb name the server roles',
+  tiers: 'Cortex install guide, reliability tiers (docs/topology.md, "Reliability tier")',
+  servers: 'Cortex install guide: at least 4 servers, 7 recommended (docs/topology.md)',
+  db: 'Cortex install guide: one database server (docs/topology.md)',
+  lb: 'Cortex install guide: the load balancer is on its own server; gobetween cannot route to itself (docs/topology.md)',
+  web: 'Cortex install guide: web servers host the Gateway (with Studio, LiveView) and LivePortal, recommended on separate servers (docs/topology.md)',
+  roles: 'cortex-deploy inventories: the groups web, app, db, lb name the server roles (docs/inventory.md)',
 } as const;
 
 export function withRole(hosts: readonly TopologyHost[], role: TopologyHost['roles'][number]): TopologyHost[] {
