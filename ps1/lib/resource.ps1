@@ -108,7 +108,7 @@ function ConvertTo-CortexAclRight {
     foreach ($name in @('FullControl', 'Modify', 'ReadAndExecute', 'Read', 'Write', 'ListDirectory')) {
         if ((([int][System.Security.AccessControl.FileSystemRights]$name) -band (-bnot $sync)) -eq $value) { return $name }
     }
-    ([System.Security.AccessControl.FileSystemRights]$Rights).ToString()
+    ([System.Security.AccessControl.FileSystemRights]$value).ToString()
 }
 
 function ConvertTo-CortexAclRule {
