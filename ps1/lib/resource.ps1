@@ -121,3 +121,15 @@ function ConvertTo-CortexAclRule {
         inherit  = ([int]$Rule.InheritanceFlags) -ne 0
     }
 }
+
+function Get-CortexExceptionMessage {
+    # The first non-empty message of an exception and its inner ones (some .NET exceptions, such as a
+    # corrupt zip's FileFormatException, carry theirs only inside), else the exception's type name.
+    param([Parameter(Mandatory = $true)][Exception]$Exception)
+    $e = $Exception
+    while ($null -ne $e) {
+        if ($e.Message -and $e.Message.Trim()) { return $e.Message.Trim() }
+        $e = $e.InnerException
+    }
+    $Exception.GetType().Name
+}

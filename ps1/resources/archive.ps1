@@ -24,7 +24,11 @@ Invoke-CortexScript {
     } else {
         $null = New-Item -ItemType Directory -Path $destination -Force
     }
-    Expand-Archive -LiteralPath $source -DestinationPath $destination -Force
+    try {
+        Expand-Archive -LiteralPath $source -DestinationPath $destination -Force
+    } catch {
+        throw ('archive: extracting {0} into {1} failed: {2}' -f $source, $destination, (Get-CortexExceptionMessage $_.Exception))
+    }
     Set-Content -LiteralPath $marker -Value $sha256 -Encoding Ascii -NoNewline
     $text = 'extracted {0} into {1}' -f $source, $destination
     if ($clean) { $text += ' (emptied first)' }

@@ -94,7 +94,7 @@ Invoke-CortexScript {
     } catch {
         $where = ''
         if ($log) { $where = '; the log is {0}' -f $log }
-        throw ('package: {0} {1} failed: {2}{3}' -f $verb, $name, $_.Exception.Message, $where)
+        throw ('package: {0} {1} failed: {2}{3}' -f $verb, $name, (Get-CortexExceptionMessage $_.Exception), $where)
     }
     $exit = [int]$run.exitCode
     if ($exit -eq 1618 -and $successCodes -notcontains 1618) {

@@ -166,7 +166,9 @@ function Get-CortexRebootState($p) {
 }
 
 Invoke-CortexScript {
-    $requests = Get-CortexParam -Name 'requests'
+    # Read as a property: an empty list is a valid batch, not a missing parameter.
+    $requests = $null
+    if ($null -ne $CortexParams -and $null -ne $CortexParams.PSObject.Properties['requests']) { $requests = $CortexParams.PSObject.Properties['requests'].Value }
     if ($null -eq $requests) { throw 'resources.test-batch: parameter requests is missing (a list of {step, resource, params})' }
     $results = New-Object System.Collections.Generic.List[object]
     foreach ($request in @($requests)) {

@@ -72,7 +72,10 @@ Describe 'archive' {
             $bad = Join-Path $root 'bad.zip'
             [IO.File]::WriteAllText($bad, 'not a zip')
             $sha = (Get-FileHash -LiteralPath $bad -Algorithm SHA256).Hash
-            (Invoke-CortexResourceSet -Resource 'archive' -Params @{ source = $bad; destination = $dest; sha256 = $sha }).Result.ok | Should -BeFalse
+            $r = Invoke-CortexResourceSet -Resource 'archive' -Params @{ source = $bad; destination = $dest; sha256 = $sha }
+            $r.Result.ok | Should -BeFalse
+            # .NET keeps the reason in an inner exception ("Central Directory corrupt."); the message carries it.
+            $r.Error.message | Should -BeLike "archive: extracting $bad into $dest failed: ?*"
             (Invoke-CortexResourceTest -Resource 'archive' -Params @{ source = $bad; destination = $dest; sha256 = $sha }).State.markerSha256 | Should -BeNullOrEmpty
         }
     }
