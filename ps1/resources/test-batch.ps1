@@ -195,7 +195,7 @@ Invoke-CortexScript {
             }
             $results.Add([ordered]@{ step = $step; state = $state })
         } catch {
-            $results.Add([ordered]@{ step = $step; error = $_.Exception.Message })
+            $results.Add([ordered]@{ step = $step; error = (Get-CortexExceptionMessage $_.Exception) })
         }
     }
     [ordered]@{ results = $results.ToArray() }
