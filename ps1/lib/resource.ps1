@@ -133,3 +133,55 @@ function Get-CortexExceptionMessage {
     }
     $Exception.GetType().Name
 }
+
+function Invoke-CortexIsolatedPowerShell {
+    # Runs a playbook's PowerShell text (exec's `run` and `unless`) in a runspace of its own in this process,
+    # as the resident bootstrap runs a script: its variables stay its own, $ErrorActionPreference is Stop,
+    # and `exit N` ends it alone. Returns {output, errors (messages), failure (the exception that stopped
+    # it, or $null), exitCode}: `exit N` -> N; else 1 after a failure; else the last native program's
+    # $LASTEXITCODE; else 0.
+    param([Parameter(Mandatory = $true)][string]$Text, [Parameter(Mandatory = $true)][string]$Resource)
+    # Each `exit N` first stores N in the runspace's $global:CortexExitCode, so the code survives the
+    # pipeline's end: the bootstrap's rewrite (ps1/bootstrap/resident.ps1), on the same line.
+    $tokens = $null
+    $parseErrors = $null
+    $ast = [Management.Automation.Language.Parser]::ParseInput($Text, [ref]$tokens, [ref]$parseErrors)
+    if (@($parseErrors).Count -gt 0) { throw ('{0}: the PowerShell does not parse: {1}' -f $Resource, @($parseErrors)[0].Message) }
+    $exits = @($ast.FindAll({ param($a) $a -is [Management.Automation.Language.ExitStatementAst] }, $true)) | Sort-Object -Property { $_.Extent.StartOffset } -Descending
+    foreach ($x in $exits) {
+        $value = '0'
+        if ($x.Pipeline) { $value = $x.Pipeline.Extent.Text }
+        $Text = $Text.Substring(0, $x.Extent.StartOffset) + '$global:CortexExitCode = [int](' + $value + '); exit $global:CortexExitCode' + $Text.Substring($x.Extent.EndOffset)
+    }
+    $runspace = [runspacefactory]::CreateRunspace()
+    $runspace.Open()
+    $ps = [powershell]::Create()
+    $failure = $null
+    $output = @()
+    try {
+        $ps.Runspace = $runspace
+        $null = $ps.AddScript('$ErrorActionPreference = ''Stop''').AddStatement().AddScript($Text)
+        try {
+            $output = @($ps.Invoke())
+        } catch {
+            $failure = $_.Exception
+            while ($null -ne $failure.InnerException -and $failure -is [Management.Automation.MethodInvocationException]) { $failure = $failure.InnerException }
+        }
+        $reason = $ps.InvocationStateInfo.Reason
+        if ($null -ne $reason -and $null -eq $failure) { $failure = $reason }
+        if ($null -ne $failure -and $failure.GetType().Name -eq 'ExitException') { $failure = $null }
+        # "The running command stopped because the preference variable ... is set to Stop: X": X is the news.
+        if ($failure -is [Management.Automation.ActionPreferenceStopException] -and $null -ne $failure.ErrorRecord) { $failure = $failure.ErrorRecord.Exception }
+        $exitVar = $runspace.SessionStateProxy.GetVariable('CortexExitCode')
+        $nativeVar = $runspace.SessionStateProxy.GetVariable('LASTEXITCODE')
+        $errors = [string[]]@($ps.Streams.Error | ForEach-Object { Get-CortexExceptionMessage $_.Exception })
+    } finally {
+        $ps.Dispose()
+        $runspace.Dispose()
+    }
+    if ($null -ne $exitVar) { $exit = [int]$exitVar }
+    elseif ($null -ne $failure) { $exit = 1 }
+    elseif ($null -ne $nativeVar) { $exit = [int]$nativeVar }
+    else { $exit = 0 }
+    [pscustomobject]@{ output = $output; errors = $errors; failure = $failure; exitCode = $exit }
+}

@@ -146,15 +146,17 @@ function Get-CortexScheduledTaskState($p) {
 }
 
 function Get-CortexExecState($p) {
-    # Done when `creates` exists or `unless` answers true (its last output). Without a guard: never done.
+    # Done when `creates` exists, or when `unless` (run as exec runs `run`: its own runspace, `exit N` its
+    # own) ends with exit code 0 and its last output is true. An error in it is this step's error.
+    # Without a guard: never done.
     $creates = Get-CortexResourceParam -Params $p -Resource 'exec' -Name 'creates' -Default ''
     $unless = Get-CortexResourceParam -Params $p -Resource 'exec' -Name 'unless' -Default ''
     $done = $false
     if ($creates -and (Test-Path -LiteralPath $creates)) { $done = $true }
     if (-not $done -and $unless) {
-        [scriptblock]$guard = [scriptblock]::Create($unless)
-        $out = @(& $guard)
-        $done = ($out.Count -gt 0) -and [bool]$out[-1]
+        $guard = Invoke-CortexIsolatedPowerShell -Text $unless -Resource 'exec: unless'
+        if ($null -ne $guard.failure) { throw ('exec: unless failed: {0}' -f (Get-CortexExceptionMessage $guard.failure)) }
+        $done = ($guard.exitCode -eq 0) -and ($guard.output.Count -gt 0) -and [bool]$guard.output[-1]
     }
     [ordered]@{ done = $done }
 }

@@ -31,7 +31,14 @@ Describe 'exec' {
             (Invoke-CortexResourceTest -Resource 'exec' -Params @{ run = 'x'; unless = '$null' }).State.done | Should -BeFalse
         }
         It 'unless that throws: that step fails with its message, the batch answers' {
-            (Invoke-CortexResourceTest -Resource 'exec' -Params @{ run = 'x'; unless = "throw 'cannot tell'" }).StepError | Should -Be 'cannot tell'
+            (Invoke-CortexResourceTest -Resource 'exec' -Params @{ run = 'x'; unless = "throw 'cannot tell'" }).StepError | Should -Be 'exec: unless failed: cannot tell'
+        }
+        It 'unless with exit: ends the guard alone (the batch still answers); exit 0 after true is done, exit 1 is not' {
+            (Invoke-CortexResourceTest -Resource 'exec' -Params @{ run = 'x'; unless = '$true; exit 0' }).State.done | Should -BeTrue
+            (Invoke-CortexResourceTest -Resource 'exec' -Params @{ run = 'x'; unless = '$true; exit 1' }).State.done | Should -BeFalse
+        }
+        It "unless runs in its own runspace: the batch's variables are out of its reach" {
+            (Invoke-CortexResourceTest -Resource 'exec' -Params @{ run = 'x'; unless = '$null -eq $CortexParams' }).State.done | Should -BeTrue
         }
         It 'no guard (a handler): never done' {
             (Invoke-CortexResourceTest -Resource 'exec' -Params @{ run = 'x' }).State.done | Should -BeFalse
@@ -80,7 +87,7 @@ Describe 'exec' {
             $r.Result.ok | Should -BeTrue
         }
         It 'text that does not parse: an error saying so, nothing run' {
-            (Invoke-CortexResourceSet -Resource 'exec' -Params @{ run = 'if (' }).Error.message | Should -BeLike 'exec: run does not parse: *'
+            (Invoke-CortexResourceSet -Resource 'exec' -Params @{ run = 'if (' }).Error.message | Should -BeLike 'exec: the PowerShell does not parse: *'
         }
         It 'no run: the parameter named' { (Invoke-CortexResourceSet -Resource 'exec' -Params @{}).Error.message | Should -Be 'exec: parameter run is missing' }
     }
