@@ -13,8 +13,21 @@
 #   Test-CortexTcpConnection -Endpoint -TimeoutMs
 #                                          TCP connects to many {address, port} at once under one deadline;
 #                                          one outcome each: Connected, NoAnswer, or a SocketError name
+#   Get-CortexRegistryEntry -Hive -SubKey -Name -View
+#                                          one value of an HKLM or HKCU key as stored: {keyExists, valueExists,
+#                                          kind (RegistryValueKind name), data (REG_EXPAND_SZ not expanded)}
+#   Set-CortexRegistryEntry -Hive -SubKey -Name -View -Kind -Data
+#                                          writes one value (creating the key); Data as .NET stores it
+#                                          (DWord an Int32, QWord an Int64, MultiString string[], Binary byte[])
+#   Remove-CortexRegistryEntry -Hive -SubKey -Name -View
+#                                          deletes one value; an absent key or value is not an error
+#   Set-CortexMachineEnvironmentVariable -Name -Value
+#                                          a machine-scope variable ($null removes it), announced to running
+#                                          programs; a value with %VAR% references stays REG_EXPAND_SZ
+#   New-CortexFileSystemAccessRule -Identity -Rights -Inherit -Type
+#                                          a FileSystemAccessRule (its constructor resolves Windows accounts)
 # Built on them: Get-CortexRegistryValue, Get-CortexRegistryValueName, Test-CortexRegistryKey,
-# Get-CortexRegistryValueBothViews.
+# Get-CortexRegistryValueBothViews, Get-CortexMachineEnvironmentVariable.
 # Everything else a script needs from Windows is a cmdlet (Get-CimInstance, Get-NetIPAddress,
 # Get-NetTCPConnection, Get-Process, Test-Path, Get-Item, Get-FileHash, ...), replaced as it is.
 
@@ -136,4 +149,103 @@ function Test-CortexTcpConnection {
         $outcomes.Add([pscustomobject]@{ address = $a.address; port = $a.port; outcome = $outcome })
     }
     , $outcomes.ToArray()
+}
+
+function Open-CortexRegistryBaseKey {
+    # The root of a hive in one view; not a seam (the seams below are what a shim replaces).
+    param([ValidateSet('LocalMachine', 'CurrentUser')][string]$Hive, [ValidateSet('64', '32')][string]$View)
+    $registryView = [Microsoft.Win32.RegistryView]::Registry64
+    if ($View -eq '32') { $registryView = [Microsoft.Win32.RegistryView]::Registry32 }
+    $registryHive = [Microsoft.Win32.RegistryHive]::LocalMachine
+    if ($Hive -eq 'CurrentUser') { $registryHive = [Microsoft.Win32.RegistryHive]::CurrentUser }
+    [Microsoft.Win32.RegistryKey]::OpenBaseKey($registryHive, $registryView)
+}
+
+function Get-CortexRegistryEntry {
+    # One value as stored: its kind by name (String, ExpandString, DWord, QWord, MultiString, Binary, ...)
+    # and its data unexpanded (a REG_EXPAND_SZ compares as written, %SystemRoot% and all).
+    # DWord arrives as Int32 and QWord as Int64 (negative above 0x7FFFFFFF...), as .NET reads them.
+    param(
+        [ValidateSet('LocalMachine', 'CurrentUser')][string]$Hive = 'LocalMachine',
+        [Parameter(Mandatory = $true)][string]$SubKey,
+        [Parameter(Mandatory = $true)][AllowEmptyString()][string]$Name,
+        [ValidateSet('64', '32')][string]$View = '64'
+    )
+    $entry = [pscustomobject]@{ keyExists = $false; valueExists = $false; kind = $null; data = $null }
+    $key = (Open-CortexRegistryBaseKey -Hive $Hive -View $View).OpenSubKey($SubKey)
+    if ($null -eq $key) { return $entry }
+    try {
+        $entry.keyExists = $true
+        if (@($key.GetValueNames()) -contains $Name) {
+            $entry.valueExists = $true
+            $entry.kind = $key.GetValueKind($Name).ToString()
+            $entry.data = $key.GetValue($Name, $null, [Microsoft.Win32.RegistryValueOptions]::DoNotExpandEnvironmentNames)
+        }
+    } finally { $key.Close() }
+    $entry
+}
+
+function Set-CortexRegistryEntry {
+    # Writes one value, creating the key (and its parents) when missing.
+    param(
+        [ValidateSet('LocalMachine', 'CurrentUser')][string]$Hive = 'LocalMachine',
+        [Parameter(Mandatory = $true)][string]$SubKey,
+        [Parameter(Mandatory = $true)][AllowEmptyString()][string]$Name,
+        [ValidateSet('64', '32')][string]$View = '64',
+        [Parameter(Mandatory = $true)][ValidateSet('String', 'ExpandString', 'DWord', 'QWord', 'MultiString', 'Binary')][string]$Kind,
+        [Parameter(Mandatory = $true)][AllowEmptyString()][AllowEmptyCollection()]$Data
+    )
+    $key = (Open-CortexRegistryBaseKey -Hive $Hive -View $View).CreateSubKey($SubKey)
+    try { $key.SetValue($Name, $Data, [Microsoft.Win32.RegistryValueKind]$Kind) } finally { $key.Close() }
+}
+
+function Remove-CortexRegistryEntry {
+    # Deletes one value; an absent key or value is already the wanted state.
+    param(
+        [ValidateSet('LocalMachine', 'CurrentUser')][string]$Hive = 'LocalMachine',
+        [Parameter(Mandatory = $true)][string]$SubKey,
+        [Parameter(Mandatory = $true)][AllowEmptyString()][string]$Name,
+        [ValidateSet('64', '32')][string]$View = '64'
+    )
+    $key = (Open-CortexRegistryBaseKey -Hive $Hive -View $View).OpenSubKey($SubKey, $true)
+    if ($null -eq $key) { return }
+    try { $key.DeleteValue($Name, $false) } finally { $key.Close() }
+}
+
+function Get-CortexMachineEnvironmentVariable {
+    # A machine-scope variable as stored (unexpanded), or $null. Built on Get-CortexRegistryEntry:
+    # [Environment]::GetEnvironmentVariable(..., 'Machine') expands %VAR% references, so a PATH would never compare equal.
+    param([Parameter(Mandatory = $true)][string]$Name)
+    $entry = Get-CortexRegistryEntry -SubKey 'SYSTEM\CurrentControlSet\Control\Session Manager\Environment' -Name $Name
+    if (-not $entry.valueExists) { return $null }
+    [string]$entry.data
+}
+
+function Set-CortexMachineEnvironmentVariable {
+    # Sets (or with $null removes) a machine-scope variable through [Environment], which also announces the
+    # change to running programs (WM_SETTINGCHANGE). [Environment] writes REG_SZ; a value with %VAR%
+    # references is rewritten as REG_EXPAND_SZ so Windows keeps expanding it. The current process's
+    # $env: is the caller's business.
+    param([Parameter(Mandatory = $true)][string]$Name, [AllowNull()][AllowEmptyString()][string]$Value)
+    if ($null -eq $Value -or $Value -eq '') { $Value = $null }
+    [Environment]::SetEnvironmentVariable($Name, $Value, [EnvironmentVariableTarget]::Machine)
+    if ($null -ne $Value -and $Value -match '%[^%]+%') {
+        $key = (Open-CortexRegistryBaseKey -Hive 'LocalMachine' -View '64').OpenSubKey('SYSTEM\CurrentControlSet\Control\Session Manager\Environment', $true)
+        try { $key.SetValue($Name, $Value, [Microsoft.Win32.RegistryValueKind]::ExpandString) } finally { $key.Close() }
+    }
+}
+
+function New-CortexFileSystemAccessRule {
+    # An allow or deny rule for a file or folder; Inherit: to subfolders and files (container and object inherit).
+    param(
+        [Parameter(Mandatory = $true)][string]$Identity,
+        [Parameter(Mandatory = $true)][string]$Rights,
+        [bool]$Inherit = $true,
+        [ValidateSet('allow', 'deny')][string]$Type = 'allow'
+    )
+    $flags = [System.Security.AccessControl.InheritanceFlags]::None
+    if ($Inherit) { $flags = [System.Security.AccessControl.InheritanceFlags]'ContainerInherit, ObjectInherit' }
+    $control = [System.Security.AccessControl.AccessControlType]::Allow
+    if ($Type -eq 'deny') { $control = [System.Security.AccessControl.AccessControlType]::Deny }
+    New-Object System.Security.AccessControl.FileSystemAccessRule($Identity, [System.Security.AccessControl.FileSystemRights]$Rights, $flags, [System.Security.AccessControl.PropagationFlags]::None, $control)
 }

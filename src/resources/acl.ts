@@ -24,13 +24,15 @@ export const AclParams = z.strictObject({
 
 export const AclState = z.object({
   exists: z.boolean(),
+  /** false for a file: nothing below a file inherits, so a rule's `inherit` is not compared there. */
+  isContainer: z.boolean().optional(),
   inheritance: z.boolean(),
   /** Explicit (non-inherited) rules, identities as NTAccount names. */
   rules: z.array(z.object({ identity: z.string(), rights: z.string(), type: z.enum(['allow', 'deny']), inherit: z.boolean() })),
 });
 
 type RuleT = { identity: string; rights: string; type: 'allow' | 'deny'; inherit: boolean };
-const sameRule = (a: RuleT, b: RuleT) => sameText(a.identity, b.identity) && a.rights === b.rights && a.type === b.type && a.inherit === b.inherit;
+const sameRule = (a: RuleT, b: RuleT, compareInherit: boolean) => sameText(a.identity, b.identity) && a.rights === b.rights && a.type === b.type && (!compareInherit || a.inherit === b.inherit);
 
 export const aclResource = defineResource({
   type: 'acl',
@@ -40,8 +42,9 @@ export const aclResource = defineResource({
   label: (p) => `acl ${p.path}`,
   diff(p, s) {
     if (!s.exists) throw new UnreachableStateError(`${p.path} does not exist; create it in an earlier step`);
-    const missing = p.rules.filter((r) => !s.rules.some((c) => sameRule(r, c)));
-    const extra = p.purge ? s.rules.filter((c) => !p.rules.some((r) => sameRule(r, c))) : [];
+    const inherit = s.isContainer !== false;
+    const missing = p.rules.filter((r) => !s.rules.some((c) => sameRule(r, c, inherit)));
+    const extra = p.purge ? s.rules.filter((c) => !p.rules.some((r) => sameRule(r, c, inherit))) : [];
     const inheritanceChange = p.inheritance !== undefined && p.inheritance !== s.inheritance;
     if (!missing.length && !extra.length && !inheritanceChange) return NONE;
     return {

@@ -18,7 +18,8 @@ export const FirewallRuleParams = z.strictObject({
 export const FirewallRuleState = z.object({
   exists: z.boolean(),
   direction: z.enum(['inbound', 'outbound']).nullable(),
-  protocol: z.enum(['tcp', 'udp', 'any']).nullable(),
+  /** Lower case as the host reports it: tcp, udp, any, or another protocol a rule of that name already has (icmpv4, 47, …), which differs from any wanted one. */
+  protocol: z.string().nullable(),
   /** As the host reports them: strings ("5672", "49152-65535"). */
   localPorts: z.array(z.string()),
   action: z.enum(['allow', 'block']).nullable(),

@@ -42,3 +42,4 @@ export function resourceOf(type: string): ResourceType {
 export type { Diff, DiffAction, ResourceType } from './resource.js';
 export { UnreachableStateError } from './resource.js';
 export { REBOOT_EXIT_CODES, classifyExitCode } from './package.js';
+export { TEST_BATCH_SCRIPT, TestBatchData, TestBatchRequest, SetResultData, setScriptId } from './script-results.js';

@@ -1,7 +1,8 @@
 /**
  * What every resource type is on the TypeScript side (resource diffs are pure: no host in the loop):
  * - `params`: the desired state a playbook step writes (zod; validated at load, after templating);
- * - `state`: the shape of the current state its Test script (ps1/resources/<type>.test.ps1) returns;
+ * - `state`: the shape of the current state its Test returns (ps1/resources/test-batch.ps1, one batch per
+ *   host and phase; the Set is ps1/resources/<type>.ps1, see script-results.ts);
  * - `diff`: desired + current → what apply would do. Pure; no host in the loop.
  * Scripts gather facts; every judgement is here.
  */

@@ -16,6 +16,8 @@ import { Facts } from '../../src/preflight/facts.js';
 import { ReachResult } from '../../src/preflight/reach.js';
 import { evaluateHost } from '../../src/preflight/rules/index.js';
 import { FileHashData, ReceiveFileData } from '../../src/runner/file-results.js';
+import { RESOURCE_TYPES, RESOURCES, SetResultData, TEST_BATCH_SCRIPT, TestBatchData, TestBatchRequest, setScriptId, UnreachableStateError } from '../../src/resources/index.js';
+import type { ResourceType } from '../../src/resources/index.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const samplesDir = join(root, 'test-results/ps1-samples');
@@ -28,6 +30,8 @@ const SCHEMAS: Record<string, z.ZodType> = {
   'probes.reach': ReachResult,
   'runner.file-hash': FileHashData,
   'runner.receive-file': ReceiveFileData,
+  [TEST_BATCH_SCRIPT]: TestBatchData,
+  ...Object.fromEntries(RESOURCE_TYPES.map((t) => [setScriptId(t), SetResultData])),
 };
 
 interface Sample {
@@ -149,5 +153,44 @@ describe('ps1 outputs pass the product schemas', () => {
     }
     expect(mismatches).toEqual([]);
     if (samples.length > 0) expect(checked).toBeGreaterThan(20);
+  });
+
+  it("every state a resource Test returned passes its type's state schema, and the planner's diff accepts it", () => {
+    const failures: string[] = [];
+    const typesSeen = new Set<string>();
+    for (const s of samples) {
+      if (s.scriptId !== TEST_BATCH_SCRIPT || !s.envelope.ok) continue;
+      // Requests the test sent on purpose malformed (no step) have no state to check.
+      const sent = (s.meta?.params as { requests?: unknown[] } | undefined)?.requests ?? [];
+      const requests = sent.flatMap((x) => {
+        const r = TestBatchRequest.safeParse(x);
+        return r.success ? [r.data] : [];
+      });
+      for (const answer of TestBatchData.parse(s.envelope.data).results) {
+        if (!('state' in answer)) continue;
+        const request = requests.find((r) => r.step === answer.step);
+        const type = (RESOURCES as Record<string, ResourceType>)[request?.resource ?? ''];
+        if (!request || !type) {
+          failures.push(`${s.file}: step ${answer.step} has a state but no request of a known resource type`);
+          continue;
+        }
+        typesSeen.add(type.type);
+        const state = type.state.safeParse(answer.state);
+        if (!state.success) {
+          failures.push(`${s.file}: ${type.type} state: ${state.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+          continue;
+        }
+        // Where the test's params are a valid step, the diff runs on the state (a state it cannot reach is its answer too).
+        const params = type.params.safeParse(request.params);
+        if (!params.success) continue;
+        try {
+          type.diff(params.data, state.data);
+        } catch (err) {
+          if (!(err instanceof UnreachableStateError)) failures.push(`${s.file}: ${type.type} diff threw ${(err as Error).message}`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    if (samples.length > 0) expect([...typesSeen].sort()).toEqual([...RESOURCE_TYPES].sort());
   });
 });

@@ -1,6 +1,7 @@
 /**
  * What the executor needs from a host, and nothing about how it is reached. The next layer implements
- * it over a Session and the resident script runner (ps1/resources/<type>.{test,set}.ps1); tests use an
+ * it over a Session and the resident script runner (ps1/resources/test-batch.ps1 for test(), one call per
+ * host and phase; ps1/resources/<type>.ps1 for set(); see docs/scripts.md, "Resource scripts"); tests use an
  * in-memory fake. Errors thrown are CortexErrors: unreachable/auth/tls kinds mark the host unreachable,
  * anything else fails the step.
  */

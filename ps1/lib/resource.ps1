@@ -1,0 +1,187 @@
+# cortex-script: lib.resource
+# What the resource scripts share (docs/scripts.md, "Resource scripts"): reading a step's parameters
+# with errors that name them, the pending-reboot keys, registry paths as playbooks write them, finding an
+# installed package in both registry views, and the one result shape every Set script prints.
+# Windows is reached only through cmdlets and the seams of windows.ps1.
+
+function Get-CortexResourceParam {
+    # A parameter of a resource step ($Params: a PSCustomObject decoded from JSON). -Required fails with a
+    # message naming the resource and the parameter; otherwise a missing or null value gives -Default.
+    param(
+        [Parameter(Mandatory = $true)][AllowNull()]$Params,
+        [Parameter(Mandatory = $true)][string]$Resource,
+        [Parameter(Mandatory = $true)][string]$Name,
+        $Default = $null,
+        [switch]$Required
+    )
+    $value = $null
+    if ($null -ne $Params) {
+        $property = $Params.PSObject.Properties[$Name]
+        if ($null -ne $property) { $value = $property.Value }
+    }
+    if ($null -eq $value -or ($Required -and $value -is [string] -and $value.Trim() -eq '')) {
+        if ($Required) { throw ('{0}: parameter {1} is missing' -f $Resource, $Name) }
+        return , $Default
+    }
+    , $value
+}
+
+function Get-CortexPendingReboot {
+    # Which of Windows' pending-reboot markers are set (the same ones preflight's facts report).
+    $renames = Get-CortexRegistryValue -SubKey 'SYSTEM\CurrentControlSet\Control\Session Manager' -Name 'PendingFileRenameOperations'
+    $serverManager = Get-CortexRegistryValue -SubKey 'SOFTWARE\Microsoft\ServerManager\ServicingStorage\ServerComponentCache' -Name 'RestartRequired'
+    $activeName = Get-CortexRegistryValue -SubKey 'SYSTEM\CurrentControlSet\Control\ComputerName\ActiveComputerName' -Name 'ComputerName'
+    $pendingName = Get-CortexRegistryValue -SubKey 'SYSTEM\CurrentControlSet\Control\ComputerName\ComputerName' -Name 'ComputerName'
+    $netlogon = Get-CortexRegistryValueName -SubKey 'SYSTEM\CurrentControlSet\Services\Netlogon'
+    if ($null -eq $netlogon) { $netlogon = [string[]]@() }
+    [ordered]@{
+        componentBasedServicing     = Test-CortexRegistryKey -SubKey 'SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\RebootPending'
+        windowsUpdate               = Test-CortexRegistryKey -SubKey 'SOFTWARE\Microsoft\Windows\CurrentVersion\WindowsUpdate\Auto Update\RebootRequired'
+        pendingFileRenameOperations = ($null -ne $renames) -and (@($renames | Where-Object { $_ }).Count -gt 0)
+        serverManager               = ($null -ne $serverManager) -and ([int]$serverManager -ne 0)
+        computerRename              = ($null -ne $activeName) -and ($null -ne $pendingName) -and ([string]$activeName -ne [string]$pendingName)
+        domainJoin                  = ($netlogon -contains 'JoinDomain') -or ($netlogon -contains 'AvoidSpnSet')
+    }
+}
+
+function Test-CortexRebootPending {
+    # Whether any pending-reboot marker is set.
+    $markers = Get-CortexPendingReboot
+    @($markers.Values | Where-Object { $_ }).Count -gt 0
+}
+
+function New-CortexSetResult {
+    # What every Set script prints (src/resources/set-result.ts): whether the change needs a reboot, the
+    # installer's exit code when there was one, and one line on what was done.
+    param([bool]$RebootRequired = $false, $ExitCode = $null, [string]$Message = '')
+    $code = $null
+    if ($null -ne $ExitCode) { $code = [int]$ExitCode }
+    $text = $null
+    if ($Message) { $text = $Message }
+    [ordered]@{ rebootRequired = $RebootRequired; exitCode = $code; message = $text }
+}
+
+function ConvertFrom-CortexRegistryPath {
+    # 'HKLM:\SOFTWARE\X', 'HKLM\SOFTWARE\X' or 'HKEY_LOCAL_MACHINE\SOFTWARE\X' (and HKCU) -> {hive, subKey}.
+    param([Parameter(Mandatory = $true)][string]$Path)
+    if ($Path -notmatch '^(?<hive>HKLM|HKCU|HKEY_LOCAL_MACHINE|HKEY_CURRENT_USER):?\\+(?<sub>.*)$') {
+        throw ('registry_value: key must start with HKLM:\ or HKCU:\, not {0}' -f $Path)
+    }
+    $sub = $Matches['sub'].TrimEnd('\')
+    $hive = 'LocalMachine'
+    if (@('HKCU', 'HKEY_CURRENT_USER') -contains $Matches['hive']) { $hive = 'CurrentUser' }
+    if ($sub -eq '') { throw ('registry_value: key {0} names a hive, not a key under it' -f $Path) }
+    [pscustomobject]@{ hive = $hive; subKey = $sub }
+}
+
+function Find-CortexInstalledPackage {
+    # The uninstall entry of a package by MSI product code or uninstall key name, in the 64-bit view and
+    # then the 32-bit one (WOW6432Node, where 32-bit installers register). $null when it is in neither.
+    param([string]$ProductCode, [string]$UninstallKey)
+    $name = $ProductCode
+    if (-not $name) { $name = $UninstallKey }
+    if (-not $name) { throw 'package: set productCode (MSI) or uninstallKey (EXE) so the package can be detected' }
+    $subKey = 'SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall\' + $name
+    foreach ($view in @('64', '32')) {
+        $key = Open-CortexRegistryKey -SubKey $subKey -View $view
+        if ($null -eq $key) { continue }
+        try {
+            $entry = [ordered]@{ view = $view; subKey = $subKey }
+            foreach ($value in @('DisplayName', 'DisplayVersion', 'UninstallString', 'QuietUninstallString')) {
+                $data = $key.GetValue($value, $null)
+                if ($null -ne $data) { $data = [string]$data }
+                $entry[$value] = $data
+            }
+            return [pscustomobject]$entry
+        } finally { $key.Close() }
+    }
+    $null
+}
+
+function ConvertTo-CortexAclRight {
+    # The rights of an access rule by the name a playbook uses (FullControl, Modify, ReadAndExecute, Read,
+    # Write, ListDirectory). Synchronize is left out of the comparison: Windows adds it to every allow rule.
+    # Other combinations keep their enum text, so they differ from any listed rule.
+    param([Parameter(Mandatory = $true)]$Rights)
+    $sync = 0x100000
+    $value = ([int]$Rights) -band (-bnot $sync)
+    foreach ($name in @('FullControl', 'Modify', 'ReadAndExecute', 'Read', 'Write', 'ListDirectory')) {
+        if ((([int][System.Security.AccessControl.FileSystemRights]$name) -band (-bnot $sync)) -eq $value) { return $name }
+    }
+    ([System.Security.AccessControl.FileSystemRights]$value).ToString()
+}
+
+function ConvertTo-CortexAclRule {
+    # An access rule as the acl resource compares it: {identity, rights, type (allow|deny), inherit}.
+    param([Parameter(Mandatory = $true)]$Rule)
+    [ordered]@{
+        identity = [string]$Rule.IdentityReference
+        rights   = ConvertTo-CortexAclRight -Rights $Rule.FileSystemRights
+        type     = $Rule.AccessControlType.ToString().ToLowerInvariant()
+        inherit  = ([int]$Rule.InheritanceFlags) -ne 0
+    }
+}
+
+function Get-CortexExceptionMessage {
+    # The first non-empty message of an exception and its inner ones (some .NET exceptions, such as a
+    # corrupt zip's FileFormatException, carry theirs only inside), else the exception's type name.
+    param([Parameter(Mandatory = $true)][Exception]$Exception)
+    $e = $Exception
+    while ($null -ne $e) {
+        if ($e.Message -and $e.Message.Trim()) { return $e.Message.Trim() }
+        $e = $e.InnerException
+    }
+    $Exception.GetType().Name
+}
+
+function Invoke-CortexIsolatedPowerShell {
+    # Runs a playbook's PowerShell text (exec's `run` and `unless`) in a runspace of its own in this process,
+    # as the resident bootstrap runs a script: its variables stay its own, $ErrorActionPreference is Stop,
+    # and `exit N` ends it alone. Returns {output, errors (messages), failure (the exception that stopped
+    # it, or $null), exitCode}: `exit N` -> N; else 1 after a failure; else the last native program's
+    # $LASTEXITCODE; else 0.
+    param([Parameter(Mandatory = $true)][string]$Text, [Parameter(Mandatory = $true)][string]$Resource)
+    # Each `exit N` first stores N in the runspace's $global:CortexExitCode, so the code survives the
+    # pipeline's end: the bootstrap's rewrite (ps1/bootstrap/resident.ps1), on the same line.
+    $tokens = $null
+    $parseErrors = $null
+    $ast = [Management.Automation.Language.Parser]::ParseInput($Text, [ref]$tokens, [ref]$parseErrors)
+    if (@($parseErrors).Count -gt 0) { throw ('{0}: the PowerShell does not parse: {1}' -f $Resource, @($parseErrors)[0].Message) }
+    $exits = @($ast.FindAll({ param($a) $a -is [Management.Automation.Language.ExitStatementAst] }, $true)) | Sort-Object -Property { $_.Extent.StartOffset } -Descending
+    foreach ($x in $exits) {
+        $value = '0'
+        if ($x.Pipeline) { $value = $x.Pipeline.Extent.Text }
+        $Text = $Text.Substring(0, $x.Extent.StartOffset) + '$global:CortexExitCode = [int](' + $value + '); exit $global:CortexExitCode' + $Text.Substring($x.Extent.EndOffset)
+    }
+    $runspace = [runspacefactory]::CreateRunspace()
+    $runspace.Open()
+    $ps = [powershell]::Create()
+    $failure = $null
+    $output = @()
+    try {
+        $ps.Runspace = $runspace
+        $null = $ps.AddScript('$ErrorActionPreference = ''Stop''').AddStatement().AddScript($Text)
+        try {
+            $output = @($ps.Invoke())
+        } catch {
+            $failure = $_.Exception
+            while ($null -ne $failure.InnerException -and $failure -is [Management.Automation.MethodInvocationException]) { $failure = $failure.InnerException }
+        }
+        $reason = $ps.InvocationStateInfo.Reason
+        if ($null -ne $reason -and $null -eq $failure) { $failure = $reason }
+        if ($null -ne $failure -and $failure.GetType().Name -eq 'ExitException') { $failure = $null }
+        # "The running command stopped because the preference variable ... is set to Stop: X": X is the news.
+        if ($failure -is [Management.Automation.ActionPreferenceStopException] -and $null -ne $failure.ErrorRecord) { $failure = $failure.ErrorRecord.Exception }
+        $exitVar = $runspace.SessionStateProxy.GetVariable('CortexExitCode')
+        $nativeVar = $runspace.SessionStateProxy.GetVariable('LASTEXITCODE')
+        $errors = [string[]]@($ps.Streams.Error | ForEach-Object { Get-CortexExceptionMessage $_.Exception })
+    } finally {
+        $ps.Dispose()
+        $runspace.Dispose()
+    }
+    if ($null -ne $exitVar) { $exit = [int]$exitVar }
+    elseif ($null -ne $failure) { $exit = 1 }
+    elseif ($null -ne $nativeVar) { $exit = [int]$nativeVar }
+    else { $exit = 0 }
+    [pscustomobject]@{ output = $output; errors = $errors; failure = $failure; exitCode = $exit }
+}

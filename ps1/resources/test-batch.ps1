@@ -1,0 +1,204 @@
+# cortex-script: resources.test-batch
+# The Test of every resource type, batched: all the Tests of one host in one phase in one round trip
+# (docs/scripts.md, "Resource scripts"). Reads the current state only; never changes anything.
+#   params: {requests: [{step, resource, params}]}  (resource: the playbook key, e.g. registry_value)
+#   data:   {results: [{step, state} | {step, error}]}, in the order of the requests
+# Each state has exactly the shape of its type's `state` schema in src/resources/<type>.ts. One step's
+# failure (an access denied, an unknown resource type) is that step's error; the others still answer.
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+
+function Get-CortexServiceState($p) {
+    $name = Get-CortexResourceParam -Params $p -Resource 'service' -Name 'name' -Required
+    $service = @(Get-Service -Name $name -ErrorAction SilentlyContinue | Where-Object { $_.Name -eq $name }) | Select-Object -First 1
+    if ($null -eq $service) { return [ordered]@{ exists = $false; state = $null; startupType = $null } }
+    # Running -> running, StartPending -> start_pending (the Win32 state names, lower case).
+    $state = ($service.Status.ToString() -creplace '(?<=[a-z])([A-Z])', '_$1').ToLowerInvariant()
+    $startupType = $null
+    switch ($service.StartType.ToString()) {
+        'Automatic' {
+            # Get-Service in 5.1 does not tell delayed from plain automatic; the SCM keeps the flag here.
+            $delayed = Get-CortexRegistryValue -SubKey ('SYSTEM\CurrentControlSet\Services\' + $service.Name) -Name 'DelayedAutostart'
+            if ($null -ne $delayed -and [int]$delayed -eq 1) { $startupType = 'automatic_delayed' } else { $startupType = 'automatic' }
+        }
+        'Manual' { $startupType = 'manual' }
+        'Disabled' { $startupType = 'disabled' }
+    }
+    [ordered]@{ exists = $true; state = $state; startupType = $startupType }
+}
+
+function Get-CortexEnvVarState($p) {
+    $name = Get-CortexResourceParam -Params $p -Resource 'env_var' -Name 'name' -Required
+    [ordered]@{ value = Get-CortexMachineEnvironmentVariable -Name $name }
+}
+
+function ConvertTo-CortexRegistryData {
+    # Registry data as the registry_value resource compares it: DWord/QWord unsigned numbers, Binary lower-case hex.
+    param([Parameter(Mandatory = $true)][string]$Kind, $Data)
+    switch ($Kind) {
+        'String' { return [string]$Data }
+        'ExpandString' { return [string]$Data }
+        'DWord' { return [BitConverter]::ToUInt32([BitConverter]::GetBytes([int32]$Data), 0) }
+        'QWord' { return [BitConverter]::ToUInt64([BitConverter]::GetBytes([int64]$Data), 0) }
+        'MultiString' { return , [string[]]@($Data) }
+        'Binary' { return ((@($Data) | ForEach-Object { ([byte]$_).ToString('x2') }) -join '') }
+    }
+    throw ('registry_value: the value has type {0}, which cortex-deploy does not manage (String, ExpandString, DWord, QWord, MultiString, Binary)' -f $Kind)
+}
+
+function Get-CortexRegistryValueState($p) {
+    $path = ConvertFrom-CortexRegistryPath -Path (Get-CortexResourceParam -Params $p -Resource 'registry_value' -Name 'key' -Required)
+    $name = [string](Get-CortexResourceParam -Params $p -Resource 'registry_value' -Name 'name' -Default '')
+    $view = [string](Get-CortexResourceParam -Params $p -Resource 'registry_value' -Name 'view' -Default '64')
+    $entry = Get-CortexRegistryEntry -Hive $path.hive -SubKey $path.subKey -Name $name -View $view
+    $value = $null
+    if ($entry.valueExists) {
+        $data = ConvertTo-CortexRegistryData -Kind $entry.kind -Data $entry.data
+        $value = [ordered]@{ type = $entry.kind; data = $data }
+    }
+    [ordered]@{ keyExists = [bool]$entry.keyExists; value = $value }
+}
+
+function Get-CortexFileState($p) {
+    $path = Get-CortexResourceParam -Params $p -Resource 'file' -Name 'path' -Required
+    if (-not (Test-Path -LiteralPath $path -PathType Leaf)) { return [ordered]@{ exists = $false; sha256 = $null } }
+    [ordered]@{ exists = $true; sha256 = (Get-FileHash -LiteralPath $path -Algorithm SHA256).Hash.ToLowerInvariant() }
+}
+
+function Get-CortexDirectoryState($p) {
+    $path = Get-CortexResourceParam -Params $p -Resource 'directory' -Name 'path' -Required
+    [ordered]@{ exists = [bool](Test-Path -LiteralPath $path); isDirectory = [bool](Test-Path -LiteralPath $path -PathType Container) }
+}
+
+function Get-CortexPackageState($p) {
+    $found = Find-CortexInstalledPackage -ProductCode (Get-CortexResourceParam -Params $p -Resource 'package' -Name 'productCode' -Default '') -UninstallKey (Get-CortexResourceParam -Params $p -Resource 'package' -Name 'uninstallKey' -Default '')
+    if ($null -eq $found) { return [ordered]@{ installed = $false; version = $null; view = $null; displayName = $null } }
+    [ordered]@{ installed = $true; version = $found.DisplayVersion; view = $found.view; displayName = $found.DisplayName }
+}
+
+function Get-CortexWindowsFeatureState($p) {
+    $name = Get-CortexResourceParam -Params $p -Resource 'windows_feature' -Name 'name' -Required
+    # An unknown name gives no object (and no error).
+    $feature = @(Get-WindowsFeature -Name $name | Where-Object { $_.Name -eq $name }) | Select-Object -First 1
+    if ($null -eq $feature) { return [ordered]@{ known = $false; installed = $false } }
+    [ordered]@{ known = $true; installed = [bool]$feature.Installed }
+}
+
+function Get-CortexFirewallRuleState($p) {
+    $name = Get-CortexResourceParam -Params $p -Resource 'firewall_rule' -Name 'name' -Required
+    $rule = @(Get-NetFirewallRule -Name $name -ErrorAction SilentlyContinue) | Select-Object -First 1
+    if ($null -eq $rule) {
+        return [ordered]@{ exists = $false; direction = $null; protocol = $null; localPorts = @(); action = $null; profiles = @(); enabled = $null }
+    }
+    $filter = @(Get-NetFirewallPortFilter -AssociatedNetFirewallRule $rule) | Select-Object -First 1
+    # 'Any' (every port) is the empty list, as a playbook writes it.
+    $ports = [string[]]@(@($filter.LocalPort) | Where-Object { $null -ne $_ -and [string]$_ -ne 'Any' } | ForEach-Object { [string]$_ })
+    $profileText = $rule.Profile.ToString()
+    if ($profileText -eq 'Any') { $profiles = [string[]]@('domain', 'private', 'public') }
+    else { $profiles = [string[]]@($profileText -split ',\s*' | Where-Object { $_ -and $_ -ne 'NotApplicable' } | ForEach-Object { $_.ToLowerInvariant() }) }
+    [ordered]@{
+        exists     = $true
+        direction  = $rule.Direction.ToString().ToLowerInvariant()
+        protocol   = ([string]$filter.Protocol).ToLowerInvariant()
+        localPorts = $ports
+        action     = $rule.Action.ToString().ToLowerInvariant()
+        profiles   = $profiles
+        enabled    = $rule.Enabled.ToString() -eq 'True'
+    }
+}
+
+function Get-CortexArchiveState($p) {
+    $destination = Get-CortexResourceParam -Params $p -Resource 'archive' -Name 'destination' -Required
+    $exists = [bool](Test-Path -LiteralPath $destination -PathType Container)
+    $marker = $null
+    $markerPath = Join-Path $destination '.cortex-archive.sha256'
+    if ($exists -and (Test-Path -LiteralPath $markerPath -PathType Leaf)) {
+        $marker = ([string](Get-Content -LiteralPath $markerPath -Raw)).Trim().ToLowerInvariant()
+    }
+    [ordered]@{ destinationExists = $exists; markerSha256 = $marker }
+}
+
+function Get-CortexAclState($p) {
+    $path = Get-CortexResourceParam -Params $p -Resource 'acl' -Name 'path' -Required
+    if (-not (Test-Path -LiteralPath $path)) { return [ordered]@{ exists = $false; isContainer = $false; inheritance = $true; rules = @() } }
+    $acl = Get-Acl -LiteralPath $path
+    $rules = @($acl.Access | Where-Object { -not $_.IsInherited } | ForEach-Object { ConvertTo-CortexAclRule -Rule $_ })
+    [ordered]@{
+        exists      = $true
+        isContainer = [bool](Test-Path -LiteralPath $path -PathType Container)
+        inheritance = -not $acl.AreAccessRulesProtected
+        rules       = $rules
+    }
+}
+
+function Get-CortexScheduledTaskState($p) {
+    $name = Get-CortexResourceParam -Params $p -Resource 'scheduled_task' -Name 'name' -Required
+    # The marker the Set writes when a run finishes (the task itself is removed after its run).
+    $marker = 'SOFTWARE\Cortex\Deploy\Tasks\' + $name
+    $token = Get-CortexRegistryValue -SubKey $marker -Name 'Token'
+    if ($null -eq $token) { return [ordered]@{ lastRun = $null } }
+    $code = Get-CortexRegistryValue -SubKey $marker -Name 'ExitCode'
+    if ($null -eq $code) { $code = -1 }
+    $finished = Get-CortexRegistryValue -SubKey $marker -Name 'FinishedAt'
+    if ($null -eq $finished) { $finished = '' }
+    [ordered]@{ lastRun = [ordered]@{ token = [string]$token; exitCode = [int]$code; finishedAt = [string]$finished } }
+}
+
+function Get-CortexExecState($p) {
+    # Done when `creates` exists, or when `unless` (run as exec runs `run`: its own runspace, `exit N` its
+    # own) ends with exit code 0 and its last output is true. An error in it is this step's error.
+    # Without a guard: never done.
+    $creates = Get-CortexResourceParam -Params $p -Resource 'exec' -Name 'creates' -Default ''
+    $unless = Get-CortexResourceParam -Params $p -Resource 'exec' -Name 'unless' -Default ''
+    $done = $false
+    if ($creates -and (Test-Path -LiteralPath $creates)) { $done = $true }
+    if (-not $done -and $unless) {
+        $guard = Invoke-CortexIsolatedPowerShell -Text $unless -Resource 'exec: unless'
+        if ($null -ne $guard.failure) { throw ('exec: unless failed: {0}' -f (Get-CortexExceptionMessage $guard.failure)) }
+        $done = ($guard.exitCode -eq 0) -and ($guard.output.Count -gt 0) -and [bool]$guard.output[-1]
+    }
+    [ordered]@{ done = $done }
+}
+
+function Get-CortexRebootState($p) {
+    $null = $p
+    $os = Get-CimInstance -ClassName Win32_OperatingSystem
+    [ordered]@{ pending = Test-CortexRebootPending; bootTime = ConvertTo-CortexDate $os.LastBootUpTime }
+}
+
+Invoke-CortexScript {
+    # Read as a property: an empty list is a valid batch, not a missing parameter.
+    $requests = $null
+    if ($null -ne $CortexParams -and $null -ne $CortexParams.PSObject.Properties['requests']) { $requests = $CortexParams.PSObject.Properties['requests'].Value }
+    if ($null -eq $requests) { throw 'resources.test-batch: parameter requests is missing (a list of {step, resource, params})' }
+    $results = New-Object System.Collections.Generic.List[object]
+    foreach ($request in @($requests)) {
+        $step = [string](Get-CortexResourceParam -Params $request -Resource 'resources.test-batch' -Name 'step' -Default '')
+        try {
+            if ($step -eq '') { throw 'resources.test-batch: a request has no step' }
+            $type = [string](Get-CortexResourceParam -Params $request -Resource 'resources.test-batch' -Name 'resource' -Required)
+            $params = Get-CortexResourceParam -Params $request -Resource $type -Name 'params' -Default ([pscustomobject]@{})
+            switch -CaseSensitive ($type) {
+                'service' { $state = Get-CortexServiceState $params }
+                'env_var' { $state = Get-CortexEnvVarState $params }
+                'registry_value' { $state = Get-CortexRegistryValueState $params }
+                'file' { $state = Get-CortexFileState $params }
+                'directory' { $state = Get-CortexDirectoryState $params }
+                'package' { $state = Get-CortexPackageState $params }
+                'windows_feature' { $state = Get-CortexWindowsFeatureState $params }
+                'firewall_rule' { $state = Get-CortexFirewallRuleState $params }
+                'archive' { $state = Get-CortexArchiveState $params }
+                'acl' { $state = Get-CortexAclState $params }
+                'scheduled_task' { $state = Get-CortexScheduledTaskState $params }
+                'exec' { $state = Get-CortexExecState $params }
+                'reboot' { $state = Get-CortexRebootState $params }
+                default { throw ('resources.test-batch: unknown resource type {0}' -f $type) }
+            }
+            $results.Add([ordered]@{ step = $step; state = $state })
+        } catch {
+            $results.Add([ordered]@{ step = $step; error = (Get-CortexExceptionMessage $_.Exception) })
+        }
+    }
+    [ordered]@{ results = $results.ToArray() }
+}

@@ -1,0 +1,154 @@
+# The file and directory resources against real files in a temporary folder (Test-Path, Get-FileHash,
+# New-Item, Move-Item and Remove-Item behave the same on Linux for these cases): one Context per state
+# of the path on the machine.
+BeforeAll {
+    . (Join-Path $PSScriptRoot '../helpers/CortexResourceTest.ps1')
+    $abcHash = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'
+    function New-Staged([string]$Text = 'abc') {
+        $p = Join-Path $dir ('staged-' + [guid]::NewGuid().ToString('n'))
+        [IO.File]::WriteAllText($p, $Text)
+        $p
+    }
+    function Get-Listing { @(Get-ChildItem -LiteralPath $dir -Recurse -Force | ForEach-Object { $_.FullName + ':' + $_.LastWriteTimeUtc.Ticks }) -join "`n" }
+}
+
+Describe 'file' {
+    BeforeEach {
+        $dir = Join-Path ([IO.Path]::GetTempPath()) ('cortex-file-' + [guid]::NewGuid().ToString('n'))
+        $null = New-Item -ItemType Directory -Path $dir
+    }
+    AfterEach { Remove-Item -LiteralPath $dir -Recurse -Force }
+    Context 'the file has the wanted content' {
+        BeforeEach { $path = Join-Path $dir 'cortex.toml'; [IO.File]::WriteAllText($path, 'abc') }
+        It 'Test: exists, its SHA-256 in lower-case hex; nothing changes' {
+            $before = Get-Listing
+            $r = Invoke-CortexResourceTest -Resource 'file' -Params @{ path = $path; sha256 = $abcHash; source = 'cortex.toml' }
+            $r.State.exists | Should -BeTrue
+            $r.State.sha256 | Should -BeExactly $abcHash
+            Get-Listing | Should -Be $before
+        }
+        It 'Set absent: deleted' {
+            $r = Invoke-CortexResourceSet -Resource 'file' -Params @{ path = $path; state = 'absent' }
+            $r.Result.ok | Should -BeTrue
+            Test-Path -LiteralPath $path | Should -BeFalse
+            (Invoke-CortexResourceTest -Resource 'file' -Params @{ path = $path }).State.exists | Should -BeFalse
+        }
+    }
+
+    Context 'the file has other content' {
+        BeforeEach { $path = Join-Path $dir 'cortex.toml'; [IO.File]::WriteAllText($path, 'old') }
+        It 'Set: the staged copy replaces it and is gone; Test then sees the new hash' {
+            $staged = New-Staged 'abc'
+            $r = Invoke-CortexResourceSet -Resource 'file' -Params @{ path = $path; sha256 = $abcHash.ToUpperInvariant(); stagedPath = $staged; state = 'present' }
+            $r.Result.ok | Should -BeTrue
+            $r.Data.message | Should -Be "placed $path"
+            [IO.File]::ReadAllText($path) | Should -BeExactly 'abc'
+            Test-Path -LiteralPath $staged | Should -BeFalse
+            (Invoke-CortexResourceTest -Resource 'file' -Params @{ path = $path }).State.sha256 | Should -BeExactly $abcHash
+        }
+        It 'Set with a staged copy of other content: refused, the file is untouched' {
+            $staged = New-Staged 'abd'
+            $r = Invoke-CortexResourceSet -Resource 'file' -Params @{ path = $path; sha256 = $abcHash; stagedPath = $staged }
+            $r.Result.ok | Should -BeFalse
+            $r.Error.message | Should -BeLike "file: the staged copy $staged has SHA-256 *, not the $abcHash the step wants; check the artifact"
+            [IO.File]::ReadAllText($path) | Should -BeExactly 'old'
+        }
+    }
+
+    Context 'no file, no parent folder' {
+        BeforeEach { $path = Join-Path $dir 'conf/sub/cortex.toml' }
+        It 'Test: exists false, no hash' {
+            $r = Invoke-CortexResourceTest -Resource 'file' -Params @{ path = $path }
+            $r.State.exists | Should -BeFalse
+            $r.State.sha256 | Should -BeNullOrEmpty
+            Test-Path -LiteralPath (Join-Path $dir 'conf') | Should -BeFalse
+        }
+        It 'Set: the parent folders are created' {
+            $r = Invoke-CortexResourceSet -Resource 'file' -Params @{ path = $path; sha256 = $abcHash; stagedPath = (New-Staged) }
+            $r.Result.ok | Should -BeTrue
+            [IO.File]::ReadAllText($path) | Should -BeExactly 'abc'
+        }
+        It 'Set without the staged copy: an error saying where it was expected' {
+            $r = Invoke-CortexResourceSet -Resource 'file' -Params @{ path = $path; sha256 = $abcHash; stagedPath = (Join-Path $dir 'nope') }
+            $r.Error.message | Should -BeLike 'file: the staged copy * is missing; the source is uploaded there before this step runs'
+        }
+        It 'Set absent: nothing to do' { (Invoke-CortexResourceSet -Resource 'file' -Params @{ path = $path; state = 'absent' }).Result.ok | Should -BeTrue }
+    }
+
+    Context 'a folder at the path' {
+        It 'Test: not a file' { (Invoke-CortexResourceTest -Resource 'file' -Params @{ path = $dir }).State.exists | Should -BeFalse }
+        It 'Set: refused, the folder stays' {
+            $r = Invoke-CortexResourceSet -Resource 'file' -Params @{ path = $dir; state = 'absent' }
+            $r.Error.message | Should -BeLike 'file: * is a folder; a file resource does not replace or delete folders'
+            Test-Path -LiteralPath $dir -PathType Container | Should -BeTrue
+        }
+    }
+
+    Context 'bad parameters' {
+        It 'no path' { (Invoke-CortexResourceTest -Resource 'file' -Params @{}).StepError | Should -Be 'file: parameter path is missing' }
+        It 'present without sha256' { (Invoke-CortexResourceSet -Resource 'file' -Params @{ path = (Join-Path $dir 'x'); stagedPath = 'y' }).Error.message | Should -Be 'file: parameter sha256 is missing' }
+        It 'present without stagedPath' { (Invoke-CortexResourceSet -Resource 'file' -Params @{ path = (Join-Path $dir 'x'); sha256 = $abcHash }).Error.message | Should -Be 'file: parameter stagedPath is missing' }
+    }
+}
+
+Describe 'directory' {
+    BeforeEach {
+        $dir = Join-Path ([IO.Path]::GetTempPath()) ('cortex-file-' + [guid]::NewGuid().ToString('n'))
+        $null = New-Item -ItemType Directory -Path $dir
+    }
+    AfterEach { Remove-Item -LiteralPath $dir -Recurse -Force }
+    Context 'the folder exists' {
+        BeforeEach { $path = Join-Path $dir 'Cortex'; $null = New-Item -ItemType Directory -Path (Join-Path $path 'bin') }
+        It 'Test: exists and is a folder; nothing changes' {
+            $before = Get-Listing
+            $r = Invoke-CortexResourceTest -Resource 'directory' -Params @{ path = $path }
+            $r.State.exists | Should -BeTrue
+            $r.State.isDirectory | Should -BeTrue
+            Get-Listing | Should -Be $before
+        }
+        It 'Set present again: fine, content kept' {
+            (Invoke-CortexResourceSet -Resource 'directory' -Params @{ path = $path; state = 'present' }).Result.ok | Should -BeTrue
+            Test-Path -LiteralPath (Join-Path $path 'bin') | Should -BeTrue
+        }
+        It 'Set absent: deleted with its content' {
+            $r = Invoke-CortexResourceSet -Resource 'directory' -Params @{ path = $path; state = 'absent' }
+            $r.Result.ok | Should -BeTrue
+            Test-Path -LiteralPath $path | Should -BeFalse
+        }
+    }
+
+    Context 'no folder' {
+        BeforeEach { $path = Join-Path $dir 'a/b/Cortex [1]' }
+        It 'Test: exists false' {
+            $r = Invoke-CortexResourceTest -Resource 'directory' -Params @{ path = $path }
+            $r.State.exists | Should -BeFalse
+            $r.State.isDirectory | Should -BeFalse
+        }
+        It 'Set: created with its parents (a name with brackets taken literally); Test then agrees' {
+            $r = Invoke-CortexResourceSet -Resource 'directory' -Params @{ path = $path }
+            $r.Result.ok | Should -BeTrue
+            $r.Data.message | Should -Be "created $path"
+            Test-Path -LiteralPath $path -PathType Container | Should -BeTrue
+            (Invoke-CortexResourceTest -Resource 'directory' -Params @{ path = $path }).State.isDirectory | Should -BeTrue
+        }
+    }
+
+    Context 'a file at the path' {
+        BeforeEach { $path = Join-Path $dir 'Cortex'; [IO.File]::WriteAllText($path, 'x') }
+        It 'Test: exists, not a folder' {
+            $r = Invoke-CortexResourceTest -Resource 'directory' -Params @{ path = $path }
+            $r.State.exists | Should -BeTrue
+            $r.State.isDirectory | Should -BeFalse
+        }
+        It 'Set: refused, the file stays' {
+            $r = Invoke-CortexResourceSet -Resource 'directory' -Params @{ path = $path }
+            $r.Error.message | Should -BeLike 'directory: * is a file; remove it *'
+            [IO.File]::ReadAllText($path) | Should -Be 'x'
+        }
+    }
+
+    Context 'bad parameters' {
+        It 'no path' { (Invoke-CortexResourceSet -Resource 'directory' -Params @{}).Error.message | Should -Be 'directory: parameter path is missing' }
+        It 'an unknown state' { (Invoke-CortexResourceSet -Resource 'directory' -Params @{ path = $dir; state = 'gone' }).Error.message | Should -Be 'directory: parameter state must be present or absent, not gone' }
+    }
+}
