@@ -10,6 +10,7 @@ import type { Inventory, HostConfig } from '../inventory/types.js';
 import { createRunLogger } from '../log/index.js';
 import { insecureTlsWarning } from '../transport/connect.js';
 import { selectHosts } from './limit.js';
+import { checkForks } from '../lifecycle/fan-out.js';
 
 export interface HostRunArgs {
   inventory: string;
@@ -27,7 +28,7 @@ export interface HostRunIo {
 }
 
 export async function prepareHostRun(args: HostRunArgs, io: HostRunIo, command: string) {
-  if (!Number.isInteger(args.forks) || args.forks < 1) throw new InputError(`--forks must be a whole number of at least 1, not ${args.forks}`, { field: '--forks' });
+  checkForks(args.forks);
   if (!(args.timeout > 0)) throw new InputError(`--timeout must be a positive number of seconds, not ${args.timeout}`, { field: '--timeout' });
   const inventory: Inventory = await loadInventory(args.inventory);
   const hosts: HostConfig[] = selectHosts(inventory, args.limit);

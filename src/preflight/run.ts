@@ -1,12 +1,12 @@
 /**
  * Runs preflight over many hosts: per host one session, the facts probe (one round trip) and, when the
- * host has peers to reach, the reach probe (one more), all hosts in parallel up to `forks`. Decisions
+ * host has peers to reach, the reach probe (one more), all hosts in parallel up to `forks` (the shared
+ * fan-out, src/lifecycle/fan-out.ts). Decisions
  * are the pure rules; this module only sequences I/O and emits events for the reporters.
  *
  * It does not know how to connect: the caller passes `connect` (the CLI wires the transport and the
  * script runner), so tests drive it with fakes and the lab alike. Nothing here prints.
  */
-import PQueue from 'p-queue';
 import { CortexError } from '../errors.js';
 import { finding, type Finding, type PreflightHost, DEFAULT_INSTALL_PATH } from './finding.js';
 import { parseFacts, type Facts, type FactsParams } from './facts.js';
@@ -16,6 +16,7 @@ import { buildReachMatrix, parseReachResult, planReach, REACH_TIMEOUT_MS, type R
 import { reachFindings } from './rules/reach.js';
 import { portsFreeFor } from './ports.js';
 import { summarize, type HostOutcome, type PreflightReport } from './outcome.js';
+import { fanOut } from '../lifecycle/fan-out.js';
 
 export const FACTS_SCRIPT_ID = 'probes.facts';
 export const REACH_SCRIPT_ID = 'probes.reach';
@@ -68,7 +69,6 @@ export interface PreflightOptions {
   signal?: AbortSignal;
 }
 
-export const DEFAULT_FORKS = 1000;
 export const DEFAULT_PROBE_TIMEOUT_MS = 60_000;
 
 interface HostRun {
@@ -130,7 +130,6 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
   /** Clock offsets of the hosts finished so far, sorted. */
   const skews: number[] = [];
   const reported = new Map<string, HostOutcome>();
-  const queue = new PQueue({ concurrency: Math.max(1, opts.forks) });
 
   const aborted = () => opts.signal?.aborted === true;
   const notProbed = (host: PreflightHost, interrupted: 'not-started' | 'stopped', why: string, durationMs = 0): HostRun => ({
@@ -143,9 +142,7 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
   });
 
   const probeHost = async (host: PreflightHost): Promise<HostRun> => {
-    if (aborted()) return notProbed(host, 'not-started', 'Not probed: the run was interrupted before this host was started.');
     const t0 = now();
-    opts.events?.hostStarted?.(host, t0);
     const run: HostRun = { outcome: { host, reachable: true, findings: [], durationMs: 0 }, facts: null, skewMs: null, hostFindings: [], reach: [], reachResult: null };
     let conn: ProbeConnection;
     try {
@@ -232,20 +229,30 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
     return { ...outcome, findings: outcome.findings.map((f) => (f.id === 'time.skew' && skewFinding ? skewFinding : f)) };
   };
 
-  await Promise.all(
-    opts.hosts.map((host) =>
-      queue.add(async () => {
-        const run = await probeHost(host);
-        runs.set(host.name, run);
-        if (run.skewMs !== null) insertSorted(skews, run.skewMs);
-        const outcome = finish(run, median(skews));
-        reported.set(host.name, outcome);
-        opts.events?.hostFinished?.(outcome);
-        // The fork stays taken until the session is closed, so --forks bounds open connections.
-        await run.closing;
-      }),
-    ),
-  );
+  /** The outcome as reported when the host finished (time.skew against the median so far). */
+  const report = (host: PreflightHost, run: HostRun): HostOutcome => {
+    runs.set(host.name, run);
+    if (run.skewMs !== null) insertSorted(skews, run.skewMs);
+    const outcome = finish(run, median(skews));
+    reported.set(host.name, outcome);
+    return outcome;
+  };
+
+  await fanOut({
+    hosts: opts.hosts,
+    forks: opts.forks,
+    signal: opts.signal,
+    notStarted: (host) => report(host, notProbed(host, 'not-started', 'Not probed: the run was interrupted before this host was started.')),
+    run: async (host, work) => {
+      const run = await probeHost(host);
+      // The fork stays taken until the session is closed, so --forks bounds open connections.
+      if (run.closing) work.holdFork(run.closing);
+      return report(host, run);
+    },
+    onStarted: (host, at) => opts.events?.hostStarted?.(host, at),
+    onFinished: (_host, outcome) => opts.events?.hostFinished?.(outcome),
+    now,
+  });
 
   const medianSkew = median(skews);
   const outcomes = opts.hosts.map((h) => refinish(reported.get(h.name) as HostOutcome, runs.get(h.name) as HostRun, medianSkew));

@@ -12,7 +12,8 @@ import { InputError } from '../../errors.js';
 import { prepareHostRun } from '../host-run.js';
 import { redact } from '../../secrets/registry.js';
 import type { PreflightHost } from '../../preflight/finding.js';
-import { DEFAULT_FORKS, DEFAULT_PROBE_TIMEOUT_MS, runPreflight, type Connect } from '../../preflight/run.js';
+import { DEFAULT_PROBE_TIMEOUT_MS, runPreflight, type Connect } from '../../preflight/run.js';
+import { DEFAULT_FORKS } from '../../lifecycle/fan-out.js';
 import type { PreflightReport } from '../../preflight/outcome.js';
 import { renderPreflightConsole } from '../../report/preflight-console.js';
 import { renderPreflightJson } from '../../report/preflight-json.js';
@@ -147,7 +148,7 @@ export const preflightCommand: CommandModule<object, PreflightArgs> = {
     y
       .option('inventory', { alias: 'i', type: 'string', demandOption: true, describe: 'Inventory file (YAML)' })
       .option('limit', { type: 'string', describe: 'Hosts, groups or globs (app*, !db1, &web)' })
-      .option('forks', { type: 'number', default: DEFAULT_FORKS, describe: 'Hosts probed at once' })
+      .option('forks', { type: 'number', default: DEFAULT_FORKS, describe: 'Hosts probed at once (the same default for every command: docs/hosts.md)' })
       .option('json', { type: 'boolean', default: false, describe: 'Print the JSON document on stdout (nothing else there)' })
       .option('report-json', { type: 'string', describe: 'Also write the JSON document to FILE' })
       .option('report-junit', { type: 'string', describe: 'Write JUnit XML to FILE (one testcase per host x check)' })
