@@ -60,10 +60,17 @@ export async function fanOut<H, R>(o: FanOutOptions<H, R>): Promise<R[]> {
   const now = o.now ?? Date.now;
   const results = new Array<R>(o.hosts.length);
 
+  // One listener on the run's signal for every running host (not one each: 50 listeners on one
+  // AbortSignal is a MaxListenersExceededWarning on the operator's terminal).
+  const running = new Set<AbortController>();
+  const onAbort = () => {
+    for (const c of running) c.abort(o.signal?.reason);
+  };
+  o.signal?.addEventListener('abort', onAbort, { once: true });
+
   const one = async (host: H): Promise<R> => {
     const controller = new AbortController();
-    const onAbort = () => controller.abort(o.signal?.reason);
-    o.signal?.addEventListener('abort', onAbort, { once: true });
+    running.add(controller);
     let timer: NodeJS.Timeout | undefined;
     const held: Array<Promise<unknown>> = [];
     o.onStarted?.(host, now());
@@ -91,17 +98,21 @@ export async function fanOut<H, R>(o: FanOutOptions<H, R>): Promise<R[]> {
       return result;
     } finally {
       clearTimeout(timer);
-      o.signal?.removeEventListener('abort', onAbort);
+      running.delete(controller);
     }
   };
 
-  await forEachLimit(o.hosts.map((_, i) => i), forks, async (i) => {
-    const host = o.hosts[i]!;
-    if (o.signal?.aborted) {
-      results[i] = o.notStarted(host);
-      o.onFinished?.(host, results[i]!, now());
-    } else results[i] = await one(host);
-  });
+  try {
+    await forEachLimit(o.hosts.map((_, i) => i), forks, async (i) => {
+      const host = o.hosts[i]!;
+      if (o.signal?.aborted) {
+        results[i] = o.notStarted(host);
+        o.onFinished?.(host, results[i]!, now());
+      } else results[i] = await one(host);
+    });
+  } finally {
+    o.signal?.removeEventListener('abort', onAbort);
+  }
   return results;
 }
 
