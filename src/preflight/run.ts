@@ -9,17 +9,16 @@
  */
 import { CortexError } from '../errors.js';
 import { finding, type Finding, type PreflightHost, DEFAULT_INSTALL_PATH } from './finding.js';
-import { parseFacts, type Facts, type FactsParams } from './facts.js';
+import type { Facts, FactsParams } from './facts.js';
+import { probesFacts, probesReach } from '../scripts/catalog.js';
+import { parseData } from '../scripts/contract.js';
 import { evaluateHost, sortFindings } from './rules/index.js';
 import { skew } from './rules/host.js';
-import { buildReachMatrix, parseReachResult, planReach, REACH_TIMEOUT_MS, type ReachParams, type ReachResult } from './reach.js';
+import { buildReachMatrix, planReach, REACH_TIMEOUT_MS, type ReachParams, type ReachResult } from './reach.js';
 import { reachFindings } from './rules/reach.js';
 import { portsFreeFor } from './ports.js';
 import { summarize, type HostOutcome, type PreflightReport } from './outcome.js';
 import { fanOut } from '../lifecycle/fan-out.js';
-
-export const FACTS_SCRIPT_ID = 'probes.facts';
-export const REACH_SCRIPT_ID = 'probes.reach';
 
 /** What one script run returns (the runner's envelope result). */
 export interface ProbeScriptResult {
@@ -28,22 +27,26 @@ export interface ProbeScriptResult {
   error?: { message: string; category?: string } | undefined;
 }
 
-type ProbeId = typeof FACTS_SCRIPT_ID | typeof REACH_SCRIPT_ID;
+/** The two probe scripts, by their contracts (src/scripts/catalog.ts). */
+export type ProbeScript = typeof probesFacts | typeof probesReach;
 
 /** A connected host: run one of the two probe scripts, then close. */
 export interface ProbeConnection {
-  run(scriptId: ProbeId, params: FactsParams | ReachParams, timeoutMs: number): Promise<ProbeScriptResult>;
+  run(script: ProbeScript, params: FactsParams | ReachParams, timeoutMs: number): Promise<ProbeScriptResult>;
   /**
    * Optional: start both probes at once (the reach plan does not depend on the facts), results in
    * order as each arrives. Saves a round trip per host; a probe that kills the host's process fails
    * the other too.
    */
-  runPipelined?(runs: ReadonlyArray<{ scriptId: ProbeId; params: FactsParams | ReachParams; timeoutMs: number }>): Array<Promise<ProbeScriptResult>>;
+  runPipelined?(runs: ReadonlyArray<{ script: ProbeScript; params: FactsParams | ReachParams; timeoutMs: number }>): Array<Promise<ProbeScriptResult>>;
   close(): Promise<void>;
 }
 
-/** Opens a session to the host. Rejects with UnreachableError / AuthError / TlsError when it cannot. */
-export type Connect = (host: PreflightHost) => Promise<ProbeConnection>;
+/**
+ * Opens a session to the host. Rejects with UnreachableError / AuthError / TlsError when it cannot.
+ * `signal` aborts when the run is interrupted: a session still connecting gives up.
+ */
+export type Connect = (host: PreflightHost, signal?: AbortSignal) => Promise<ProbeConnection>;
 
 export interface PreflightEvents {
   hostStarted?(host: PreflightHost, at: number): void;
@@ -141,12 +144,12 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
     reachResult: null,
   });
 
-  const probeHost = async (host: PreflightHost): Promise<HostRun> => {
+  const probeHost = async (host: PreflightHost, signal: AbortSignal): Promise<HostRun> => {
     const t0 = now();
     const run: HostRun = { outcome: { host, reachable: true, findings: [], durationMs: 0 }, facts: null, skewMs: null, hostFindings: [], reach: [], reachResult: null };
     let conn: ProbeConnection;
     try {
-      conn = await opts.connect(host);
+      conn = await opts.connect(host, signal);
       if (aborted()) {
         await conn.close().catch(() => undefined);
         return notProbed(host, 'stopped', 'Not probed: the run was interrupted while connecting to this host.', now() - t0);
@@ -167,15 +170,15 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
     const [factsRun, reachRun] =
       targets.length > 0 && conn.runPipelined
         ? conn.runPipelined([
-            { scriptId: FACTS_SCRIPT_ID, params, timeoutMs },
-            { scriptId: REACH_SCRIPT_ID, params: reachParams, timeoutMs },
+            { script: probesFacts, params, timeoutMs },
+            { script: probesReach, params: reachParams, timeoutMs },
           ])
-        : [conn.run(FACTS_SCRIPT_ID, params, timeoutMs), undefined];
+        : [conn.run(probesFacts, params, timeoutMs), undefined];
     try {
       const res = await factsRun!;
       const received = now();
       if (!res.ok) throw new ProbeFailed(res.error?.message ?? 'the facts probe failed without a message');
-      run.facts = parseFacts(host.name, res.data);
+      run.facts = parseData(probesFacts, host.name, res.data, 'the facts probe');
       // The host read its clock somewhere inside the round trip: its middle is the best estimate.
       run.skewMs = Date.parse(run.facts.utcNow) - (sent + received) / 2;
     } catch (err) {
@@ -183,9 +186,9 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
     }
     if (targets.length > 0) {
       try {
-        const res = await (reachRun ?? conn.run(REACH_SCRIPT_ID, reachParams, timeoutMs));
+        const res = await (reachRun ?? conn.run(probesReach, reachParams, timeoutMs));
         if (!res.ok) throw new ProbeFailed(res.error?.message ?? 'the reach probe failed without a message');
-        run.reachResult = parseReachResult(host.name, res.data);
+        run.reachResult = parseData(probesReach, host.name, res.data, 'the reach probe');
         run.reach = reachFindings(targets, run.reachResult);
       } catch (err) {
         run.reach = reachFindings(targets, { error: messageOf(err) });
@@ -244,7 +247,7 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
     signal: opts.signal,
     notStarted: (host) => report(host, notProbed(host, 'not-started', 'Not probed: the run was interrupted before this host was started.')),
     run: async (host, work) => {
-      const run = await probeHost(host);
+      const run = await probeHost(host, work.signal);
       // The fork stays taken until the session is closed, so --forks bounds open connections.
       if (run.closing) work.holdFork(run.closing);
       return report(host, run);

@@ -35,7 +35,7 @@ function importsOf(file: { abs: string; text: string }): string[] {
   return specs;
 }
 
-const productAreas = ['transport/', 'runner/', 'engine/', 'preflight/', 'inventory/', 'report/', 'resources/', 'components/', 'protocol/', 'log/', 'secrets/'];
+const productAreas = ['transport/', 'runner/', 'engine/', 'preflight/', 'inventory/', 'report/', 'resources/', 'components/', 'protocol/', 'log/', 'secrets/', 'scripts/', 'lifecycle/'];
 const pureAreas = ['inventory/', 'preflight/rules/', 'resources/', 'components/'];
 
 describe('layer boundaries', () => {

@@ -81,7 +81,7 @@ export async function runPreflightCommand(args: PreflightArgs, io: PreflightIo):
   const byName = new Map(selected.map((h) => [h.name, h]));
   const interrupt = io.interrupt ?? new RunInterrupt({ notify: (line) => io.stderr.write(`\n${consoleLine(line)}\n`) }).install();
   const open: Connect =
-    io.connect ?? ((host) => connectForPreflight(byName.get(host.name) as HostConfig, { inventoryFile: inventory.file, inventory, log, signal: interrupt.signal, acceptNewHostKeys: args.acceptNewHostKeys === true }));
+    io.connect ?? ((host, signal) => connectForPreflight(byName.get(host.name) as HostConfig, { inventoryFile: inventory.file, inventory, log, signal: signal ?? interrupt.signal, acceptNewHostKeys: args.acceptNewHostKeys === true }));
   const connect = closedOnInterrupt(open, interrupt);
 
   const tty = io.stderr.isTTY === true && !args.verbose;
