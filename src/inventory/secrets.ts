@@ -43,8 +43,8 @@ export async function resolveSecret(ref: string, ctx: SecretContext): Promise<st
     value = v;
   } else if (ref.startsWith('file:')) {
     const path = filePath(ref.slice(5), ctx);
-    // A private key spans lines; a password or passphrase is one line.
-    const multiLine = ctx.field === 'ssh.key';
+    // A private key (SSH, or a WinRM client certificate's) spans lines; a password or passphrase is one line.
+    const multiLine = ctx.field === 'ssh.key' || ctx.field === 'winrm.certificate.key';
     value = (await readReferencedFile(path, multiLine ? REFERENCED_FILE_MAX_BYTES : SECRET_FILE_MAX_BYTES, 'secret file', errCtx)).replace(/\r?\n$/, '');
     if (value === '') throw new InputError(`secret file ${path} is empty.`, errCtx);
     if (!multiLine && /[\r\n]/.test(value)) {
