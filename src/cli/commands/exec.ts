@@ -14,7 +14,8 @@ import type { HostConfig } from '../../inventory/types.js';
 import { ADHOC_SCRIPT_ID, ScriptRunner, type ScriptResult } from '../../runner/index.js';
 import { redact } from '../../secrets/registry.js';
 import { consoleText } from '../../report/console-text.js';
-import { insecureTlsWarning, openSession } from '../../transport/connect.js';
+import { openSession } from '../../transport/connect.js';
+import { insecureTlsWarning, settingsOrThrow } from '../../connection/settings.js';
 import type { Session } from '../../transport/session.js';
 import { prepareHostRun } from '../host-run.js';
 import { DEFAULT_FORKS, fanOut } from '../../lifecycle/fan-out.js';
@@ -176,10 +177,10 @@ export async function runExecCommand(args: ExecArgs, io: ExecIo): Promise<number
   if (text === '') {
     throw new InputError('no PowerShell to run', { field: 'script', hint: "Put it after --, e.g. cortex-deploy exec -i site.yaml -- 'Get-Service RabbitMQ'" });
   }
-  const { inventory, hosts, run, log } = await prepareHostRun(args, io, 'exec');
+  const { hosts, run, log, connections } = await prepareHostRun(args, io, 'exec');
   log.info({ hosts: hosts.map((h) => h.name), forks: args.forks, oneshot: args.oneshot }, 'exec started');
   const interrupt = io.interrupt ?? new RunInterrupt({ notify: (line) => io.stderr.write(`${consoleLine(line)}\n`) }).install();
-  const open = io.connect ?? ((h: HostConfig, signal: AbortSignal) => openSession(h, { inventoryFile: inventory.file, inventory, log, signal, acceptNewHostKeys: args.acceptNewHostKeys === true }));
+  const open = io.connect ?? (async (h: HostConfig, signal: AbortSignal) => openSession(settingsOrThrow(connections, h.name), { log, signal, acceptNewHostKeys: args.acceptNewHostKeys === true }));
   const connect = sessionClosedOnInterrupt(open, interrupt);
   const width = Math.max(...hosts.map((h) => h.name.length));
   let outcomes: ExecHostOutcome[];

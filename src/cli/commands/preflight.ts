@@ -22,7 +22,7 @@ import { renderPreflightHtml } from '../../report/preflight-html.js';
 import { PreflightProgress, hostFinishedLine } from '../../report/progress.js';
 import { connectForPreflight } from '../../preflight/connect.js';
 import { checkReportPath } from '../report-paths.js';
-import { insecureTlsWarning } from '../../transport/connect.js';
+import { insecureTlsWarning, settingsOrThrow } from '../../connection/settings.js';
 import { ExitCode } from '../../exit-codes.js';
 import { RunInterrupt } from '../../lifecycle/interrupt.js';
 import type { CleanupOutcome } from '../../lifecycle/cleanup.js';
@@ -75,13 +75,12 @@ export async function runPreflightCommand(args: PreflightArgs, io: PreflightIo):
   if (args.reportJson !== undefined) checkReportPath('--report-json', args.reportJson);
   if (args.reportJunit !== undefined) checkReportPath('--report-junit', args.reportJunit);
   if (args.reportHtml !== undefined) checkReportPath('--report-html', args.reportHtml);
-  const { inventory, hosts: selected, run, log } = await prepareHostRun(args, io, 'preflight');
+  const { hosts: selected, run, log, connections } = await prepareHostRun(args, io, 'preflight');
   log.info({ hosts: selected.length, forks: args.forks }, 'preflight started');
 
-  const byName = new Map(selected.map((h) => [h.name, h]));
   const interrupt = io.interrupt ?? new RunInterrupt({ notify: (line) => io.stderr.write(`\n${consoleLine(line)}\n`) }).install();
   const open: Connect =
-    io.connect ?? ((host, signal) => connectForPreflight(byName.get(host.name) as HostConfig, { inventoryFile: inventory.file, inventory, log, signal: signal ?? interrupt.signal, acceptNewHostKeys: args.acceptNewHostKeys === true }));
+    io.connect ?? (async (host, signal) => connectForPreflight(settingsOrThrow(connections, host.name), { log, signal: signal ?? interrupt.signal, acceptNewHostKeys: args.acceptNewHostKeys === true }));
   const connect = closedOnInterrupt(open, interrupt);
 
   const tty = io.stderr.isTTY === true && !args.verbose;
