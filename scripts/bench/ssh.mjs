@@ -31,7 +31,8 @@ const oneShots = arg('oneshot', 10);
 const { loadInventory } = await import('../../dist/inventory/index.js');
 const { startLab } = await import('../../dist/lab/lab.js');
 const { labHostsFromInventory } = await import('../../dist/lab/profile/from-inventory.js');
-const { openSession, sshSettingsOf, hostRefOf } = await import('../../dist/transport/connect.js');
+const { openSession } = await import('../../dist/transport/connect.js');
+const { connectionSettingsOf, sshSettingsOf, hostRefOf } = await import('../../dist/connection/settings.js');
 const { openSshSession } = await import('../../dist/transport/ssh/index.js');
 const { ScriptRunner, loadScript } = await import('../../dist/runner/index.js');
 
@@ -69,7 +70,7 @@ const ping = loadScript('probes.ping');
 
 try {
   // Opening a session.
-  const settings = await sshSettingsOf(sshHost, { inventoryFile: file });
+  const settings = await sshSettingsOf(sshHost, inv);
   const openTimes = [];
   for (let i = 0; i < opens; i++) {
     const t0 = performance.now();
@@ -79,7 +80,8 @@ try {
   }
 
   // Resident runner on a warm session.
-  const session = await openSession(sshHost, { inventoryFile: file });
+  const sshConnection = await connectionSettingsOf(sshHost, inv);
+  const session = await openSession(sshConnection);
   const runner = new ScriptRunner(session);
   let t0 = performance.now();
   await runner.runData(ping);
@@ -96,7 +98,7 @@ try {
   await session.close();
 
   // One-shot mode: a channel and a powershell.exe per script.
-  const s2 = await openSession(sshHost, { inventoryFile: file });
+  const s2 = await openSession(sshConnection);
   const oneShot = new ScriptRunner(s2, { mode: 'oneshot' });
   const oneShotTimes = [];
   for (let i = 0; i < oneShots; i++) {
@@ -108,7 +110,7 @@ try {
   await s2.close();
 
   // The same warm figure over WinRM, for comparison.
-  const w = await openSession(winrmHost, { inventoryFile: file });
+  const w = await openSession(await connectionSettingsOf(winrmHost, inv));
   const wr = new ScriptRunner(w);
   await wr.runData(ping);
   const winrmWarm = [];

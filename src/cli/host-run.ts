@@ -1,15 +1,17 @@
 /**
  * What every command that runs on hosts does first (exec, preflight): check --forks and --timeout,
- * load the inventory, select the hosts, open the run log, and warn loudly — on every run — about
- * hosts whose TLS certificate is not verified.
+ * load the inventory, select the hosts, open the run log, warn loudly — on every run — about hosts
+ * whose TLS certificate is not verified, and resolve every host's secrets (prompting once, up front)
+ * into connection settings before any host is touched.
  */
 import pc from 'picocolors';
 import { InputError } from '../errors.js';
 import { loadInventory } from '../inventory/index.js';
 import type { Inventory, HostConfig } from '../inventory/types.js';
 import { createRunLogger } from '../log/index.js';
-import { insecureTlsWarning } from '../transport/connect.js';
+import { insecureTlsWarning, resolveConnections } from '../connection/settings.js';
 import { selectHosts } from './limit.js';
+import { checkForks } from '../lifecycle/fan-out.js';
 
 export interface HostRunArgs {
   inventory: string;
@@ -27,7 +29,7 @@ export interface HostRunIo {
 }
 
 export async function prepareHostRun(args: HostRunArgs, io: HostRunIo, command: string) {
-  if (!Number.isInteger(args.forks) || args.forks < 1) throw new InputError(`--forks must be a whole number of at least 1, not ${args.forks}`, { field: '--forks' });
+  checkForks(args.forks);
   if (!(args.timeout > 0)) throw new InputError(`--timeout must be a positive number of seconds, not ${args.timeout}`, { field: '--timeout' });
   const inventory: Inventory = await loadInventory(args.inventory);
   const hosts: HostConfig[] = selectHosts(inventory, args.limit);
@@ -41,5 +43,6 @@ export async function prepareHostRun(args: HostRunArgs, io: HostRunIo, command: 
     // In the run log too: whoever reads it later must know this host's identity was not verified.
     log.warn({ host: h.name, tlsInsecure: true }, warning);
   }
-  return { inventory, hosts, run, log };
+  const connections = await resolveConnections(inventory, hosts);
+  return { inventory, hosts, run, log, connections };
 }

@@ -9,11 +9,11 @@ import type { Session } from '../transport/session.js';
 
 /** A preflight Connect whose connections are closed by the interrupt if the run does not close them first. */
 export function closedOnInterrupt(connect: Connect, interrupt: RunInterrupt): Connect {
-  return async (host) => {
-    const conn = await connect(host);
+  return async (host, signal) => {
+    const conn = await connect(host, signal);
     const release = interrupt.cleanups.register(`session to ${host.name}`, () => conn.close());
     return {
-      run: (id, params, timeoutMs) => conn.run(id, params, timeoutMs),
+      run: (script, params, timeoutMs) => conn.run(script, params, timeoutMs),
       ...(conn.runPipelined ? { runPipelined: (runs: Parameters<NonNullable<typeof conn.runPipelined>>[0]) => conn.runPipelined!(runs) } : {}),
       close: async () => {
         release();
@@ -24,9 +24,9 @@ export function closedOnInterrupt(connect: Connect, interrupt: RunInterrupt): Co
 }
 
 /** A session opener whose sessions are closed by the interrupt if the run does not close them first. */
-export function sessionClosedOnInterrupt<H extends { name: string }>(open: (host: H) => Promise<Session>, interrupt: RunInterrupt): (host: H) => Promise<Session> {
-  return async (host) => {
-    const session = await open(host);
+export function sessionClosedOnInterrupt<H extends { name: string }, A extends unknown[]>(open: (host: H, ...rest: A) => Promise<Session>, interrupt: RunInterrupt): (host: H, ...rest: A) => Promise<Session> {
+  return async (host, ...rest) => {
+    const session = await open(host, ...rest);
     const release = interrupt.cleanups.register(`session to ${host.name}`, () => session.close());
     const close = session.close.bind(session);
     session.close = async () => {

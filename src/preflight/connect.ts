@@ -1,17 +1,14 @@
 /**
- * The real `Connect` of a preflight run: an inventory host → a Session on its transport → a resident
- * script runner, which runs the probe scripts shipped under ps1/probes/. One connection and one
- * powershell.exe per host for both probes.
+ * The real `Connect` of a preflight run: a host's connection settings (secrets already resolved) → a
+ * Session on its transport → a resident script runner, which runs the probe scripts shipped under
+ * ps1/probes/. One connection and one powershell.exe per host for both probes.
  */
-import type { HostConfig, Inventory } from '../inventory/types.js';
-import { openSession } from '../transport/connect.js';
+import { openSession, type ConnectionSettings } from '../transport/connect.js';
 import { ScriptRunner, loadScript, type RunnerLog } from '../runner/index.js';
 import type { ProbeConnection } from './run.js';
+import { checkParams } from '../scripts/contract.js';
 
 export interface PreflightConnectOptions {
-  inventoryFile: string;
-  /** The loaded inventory, so secret errors name file:line. */
-  inventory?: Pick<Inventory, 'file' | 'positionOf'>;
   log?: RunnerLog;
   /** SSH: trust new host keys (--accept-new-host-keys). */
   acceptNewHostKeys?: boolean;
@@ -19,17 +16,20 @@ export interface PreflightConnectOptions {
   signal?: AbortSignal;
 }
 
-export async function connectForPreflight(host: HostConfig, opts: PreflightConnectOptions): Promise<ProbeConnection> {
-  const session = await openSession(host, { inventoryFile: opts.inventoryFile, ...(opts.inventory ? { inventory: opts.inventory } : {}), ...(opts.signal ? { signal: opts.signal } : {}), acceptNewHostKeys: opts.acceptNewHostKeys ?? false, ...(opts.log ? { log: opts.log } : {}) });
+export async function connectForPreflight(settings: ConnectionSettings, opts: PreflightConnectOptions = {}): Promise<ProbeConnection> {
+  const host = settings.host;
+  const session = await openSession(settings, { ...(opts.signal ? { signal: opts.signal } : {}), acceptNewHostKeys: opts.acceptNewHostKeys ?? false, ...(opts.log ? { log: opts.log } : {}) });
   const runner = new ScriptRunner(session, opts.log ? { log: opts.log } : {});
   return {
-    async run(scriptId, params, timeoutMs) {
-      const r = await runner.run(loadScript(scriptId), params as unknown as Record<string, unknown>, { timeoutMs });
+    // The runner checks the parameters against each probe's contract; the data is checked by
+    // runPreflight (it turns a bad shape into a finding), so it is passed on as it came.
+    async run(script, params, timeoutMs) {
+      const r = await runner.run(loadScript(script.id), checkParams(script, host.name, params), { timeoutMs });
       return { ok: r.ok, data: r.data, error: r.error };
     },
     runPipelined(runs) {
       return runner
-        .runPipelined(runs.map((r) => ({ script: loadScript(r.scriptId), params: r.params as unknown as Record<string, unknown>, options: { timeoutMs: r.timeoutMs } })))
+        .runPipelined(runs.map((r) => ({ script: loadScript(r.script.id), params: checkParams(r.script, host.name, r.params), options: { timeoutMs: r.timeoutMs } })))
         .map((p) => p.then((r) => ({ ok: r.ok, data: r.data, error: r.error })));
     },
     async close() {

@@ -3,11 +3,11 @@
  * The script only reads; every judgement is in ./rules/. Values are raw where Windows gives them raw
  * (bytes, registry DWORDs, version strings) so the thresholds live in TypeScript, not in PowerShell.
  *
- * parseFacts() turns an unexpected shape into a ProtocolError that names the host and the field path
- * (e.g. `host app1, field os.build: expected number, received string`).
+ * parseData(probesFacts, …) (src/scripts/) turns an unexpected shape into a ProtocolError that names the
+ * host and the field path (e.g. `host app1, script probes.facts, field os.build: …`).
  */
 import { z } from 'zod';
-import { ProtocolError } from '../errors.js';
+import { ROLE_NAMES } from './finding.js';
 
 /** Version of the facts document; facts.ps1 writes it, the schema accepts exactly this. */
 export const FACTS_VERSION = 1;
@@ -122,35 +122,14 @@ export const Facts = z.object({
 export type Facts = z.infer<typeof Facts>;
 export type VolumeFacts = z.infer<typeof VolumeFacts>;
 
-/** Parameters of ps1/probes/facts.ps1. */
+/**
+ * Parameters of ps1/probes/facts.ps1, with the script's defaults (its contract: src/scripts/catalog.ts).
+ * The shape only: the script answers a port out of range or an install path off a drive letter with
+ * its own error, and the lab models that answer.
+ */
 export const FactsParams = z.object({
-  roles: z.array(z.enum(['web', 'app', 'db', 'lb'])),
-  installPath: z.string().nullable(),
-  ports: z.array(z.number().int().min(1).max(65535)),
+  roles: z.array(z.enum(ROLE_NAMES)).default([]),
+  installPath: z.string().nullable().default(null),
+  ports: z.array(z.number().int()).default([]),
 });
 export type FactsParams = z.infer<typeof FactsParams>;
-
-/** `a.b[2].c` from a zod issue path. */
-export function fieldPath(path: ReadonlyArray<PropertyKey>): string {
-  let out = '';
-  for (const p of path) {
-    if (typeof p === 'number') out += `[${p}]`;
-    else out += out ? `.${String(p)}` : String(p);
-  }
-  return out || '(root)';
-}
-
-/** Validate a facts document; on a mismatch, throw a ProtocolError naming the host and the first bad field. */
-export function parseFacts(host: string, data: unknown): Facts {
-  const r = Facts.safeParse(data);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  const field = issue ? fieldPath(issue.path) : '(root)';
-  const more = r.error.issues.length > 1 ? ` (and ${r.error.issues.length - 1} more)` : '';
-  throw new ProtocolError(`the facts probe returned an unexpected shape: ${issue?.message ?? 'invalid'}${more}`, {
-    host,
-    script: 'probes.facts',
-    field,
-    hint: 'The host may run an older or modified probe script; re-run with -v and compare with ps1/probes/facts.ps1.',
-  });
-}

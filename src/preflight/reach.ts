@@ -4,10 +4,8 @@
  * Pure: the orchestrator runs the probe; rules/reach.ts judges the result.
  */
 import { z } from 'zod';
-import { ProtocolError } from '../errors.js';
 import type { PreflightHost } from './finding.js';
 import { APP_TO_APP_PORTS, PORTS } from './ports.js';
-import { fieldPath } from './facts.js';
 
 export interface ReachTarget {
   /** Inventory name of the peer: the name the platform's configuration uses, so it must resolve. */
@@ -17,10 +15,14 @@ export interface ReachTarget {
   ports: number[];
 }
 
+/**
+ * Parameters of ps1/probes/reach.ps1 (its contract: src/scripts/catalog.ts). The shape only: the script
+ * answers a timeout out of its range (100 to 30000 ms) with its own error.
+ */
 export const ReachParams = z.object({
-  targets: z.array(z.object({ name: z.string(), address: z.string(), ports: z.array(z.number().int().min(1).max(65535)) })),
-  /** Per connection attempt; all attempts of one probe run concurrently. */
-  timeoutMs: z.number().int().min(100).max(30_000),
+  targets: z.array(z.object({ name: z.string(), address: z.string(), ports: z.array(z.number().int()) })),
+  /** Per connection attempt; all attempts of one probe run concurrently. reach.ps1's default: 5000. */
+  timeoutMs: z.number().int().default(5000),
 });
 export type ReachParams = z.infer<typeof ReachParams>;
 
@@ -55,17 +57,6 @@ export const ReachResult = z.object({
   ),
 });
 export type ReachResult = z.infer<typeof ReachResult>;
-
-export function parseReachResult(host: string, data: unknown): ReachResult {
-  const r = ReachResult.safeParse(data);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  throw new ProtocolError(`the reach probe returned an unexpected shape: ${issue?.message ?? 'invalid'}`, {
-    host,
-    script: 'probes.reach',
-    field: issue ? fieldPath(issue.path) : '(root)',
-  });
-}
 
 /**
  * The pairs each host must reach, from the inventory alone:

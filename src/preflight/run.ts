@@ -1,24 +1,24 @@
 /**
  * Runs preflight over many hosts: per host one session, the facts probe (one round trip) and, when the
- * host has peers to reach, the reach probe (one more), all hosts in parallel up to `forks`. Decisions
+ * host has peers to reach, the reach probe (one more), all hosts in parallel up to `forks` (the shared
+ * fan-out, src/lifecycle/fan-out.ts). Decisions
  * are the pure rules; this module only sequences I/O and emits events for the reporters.
  *
  * It does not know how to connect: the caller passes `connect` (the CLI wires the transport and the
  * script runner), so tests drive it with fakes and the lab alike. Nothing here prints.
  */
-import PQueue from 'p-queue';
 import { CortexError } from '../errors.js';
 import { finding, type Finding, type PreflightHost, DEFAULT_INSTALL_PATH } from './finding.js';
-import { parseFacts, type Facts, type FactsParams } from './facts.js';
+import type { Facts, FactsParams } from './facts.js';
+import { probesFacts, probesReach } from '../scripts/catalog.js';
+import { parseData } from '../scripts/contract.js';
 import { evaluateHost, sortFindings } from './rules/index.js';
 import { skew } from './rules/host.js';
-import { buildReachMatrix, parseReachResult, planReach, REACH_TIMEOUT_MS, type ReachParams, type ReachResult } from './reach.js';
+import { buildReachMatrix, planReach, REACH_TIMEOUT_MS, type ReachParams, type ReachResult } from './reach.js';
 import { reachFindings } from './rules/reach.js';
 import { portsFreeFor } from './ports.js';
 import { summarize, type HostOutcome, type PreflightReport } from './outcome.js';
-
-export const FACTS_SCRIPT_ID = 'probes.facts';
-export const REACH_SCRIPT_ID = 'probes.reach';
+import { fanOut } from '../lifecycle/fan-out.js';
 
 /** What one script run returns (the runner's envelope result). */
 export interface ProbeScriptResult {
@@ -27,22 +27,26 @@ export interface ProbeScriptResult {
   error?: { message: string; category?: string } | undefined;
 }
 
-type ProbeId = typeof FACTS_SCRIPT_ID | typeof REACH_SCRIPT_ID;
+/** The two probe scripts, by their contracts (src/scripts/catalog.ts). */
+export type ProbeScript = typeof probesFacts | typeof probesReach;
 
 /** A connected host: run one of the two probe scripts, then close. */
 export interface ProbeConnection {
-  run(scriptId: ProbeId, params: FactsParams | ReachParams, timeoutMs: number): Promise<ProbeScriptResult>;
+  run(script: ProbeScript, params: FactsParams | ReachParams, timeoutMs: number): Promise<ProbeScriptResult>;
   /**
    * Optional: start both probes at once (the reach plan does not depend on the facts), results in
    * order as each arrives. Saves a round trip per host; a probe that kills the host's process fails
    * the other too.
    */
-  runPipelined?(runs: ReadonlyArray<{ scriptId: ProbeId; params: FactsParams | ReachParams; timeoutMs: number }>): Array<Promise<ProbeScriptResult>>;
+  runPipelined?(runs: ReadonlyArray<{ script: ProbeScript; params: FactsParams | ReachParams; timeoutMs: number }>): Array<Promise<ProbeScriptResult>>;
   close(): Promise<void>;
 }
 
-/** Opens a session to the host. Rejects with UnreachableError / AuthError / TlsError when it cannot. */
-export type Connect = (host: PreflightHost) => Promise<ProbeConnection>;
+/**
+ * Opens a session to the host. Rejects with UnreachableError / AuthError / TlsError when it cannot.
+ * `signal` aborts when the run is interrupted: a session still connecting gives up.
+ */
+export type Connect = (host: PreflightHost, signal?: AbortSignal) => Promise<ProbeConnection>;
 
 export interface PreflightEvents {
   hostStarted?(host: PreflightHost, at: number): void;
@@ -68,7 +72,6 @@ export interface PreflightOptions {
   signal?: AbortSignal;
 }
 
-export const DEFAULT_FORKS = 1000;
 export const DEFAULT_PROBE_TIMEOUT_MS = 60_000;
 
 interface HostRun {
@@ -130,7 +133,6 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
   /** Clock offsets of the hosts finished so far, sorted. */
   const skews: number[] = [];
   const reported = new Map<string, HostOutcome>();
-  const queue = new PQueue({ concurrency: Math.max(1, opts.forks) });
 
   const aborted = () => opts.signal?.aborted === true;
   const notProbed = (host: PreflightHost, interrupted: 'not-started' | 'stopped', why: string, durationMs = 0): HostRun => ({
@@ -142,14 +144,12 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
     reachResult: null,
   });
 
-  const probeHost = async (host: PreflightHost): Promise<HostRun> => {
-    if (aborted()) return notProbed(host, 'not-started', 'Not probed: the run was interrupted before this host was started.');
+  const probeHost = async (host: PreflightHost, signal: AbortSignal): Promise<HostRun> => {
     const t0 = now();
-    opts.events?.hostStarted?.(host, t0);
     const run: HostRun = { outcome: { host, reachable: true, findings: [], durationMs: 0 }, facts: null, skewMs: null, hostFindings: [], reach: [], reachResult: null };
     let conn: ProbeConnection;
     try {
-      conn = await opts.connect(host);
+      conn = await opts.connect(host, signal);
       if (aborted()) {
         await conn.close().catch(() => undefined);
         return notProbed(host, 'stopped', 'Not probed: the run was interrupted while connecting to this host.', now() - t0);
@@ -170,15 +170,15 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
     const [factsRun, reachRun] =
       targets.length > 0 && conn.runPipelined
         ? conn.runPipelined([
-            { scriptId: FACTS_SCRIPT_ID, params, timeoutMs },
-            { scriptId: REACH_SCRIPT_ID, params: reachParams, timeoutMs },
+            { script: probesFacts, params, timeoutMs },
+            { script: probesReach, params: reachParams, timeoutMs },
           ])
-        : [conn.run(FACTS_SCRIPT_ID, params, timeoutMs), undefined];
+        : [conn.run(probesFacts, params, timeoutMs), undefined];
     try {
       const res = await factsRun!;
       const received = now();
       if (!res.ok) throw new ProbeFailed(res.error?.message ?? 'the facts probe failed without a message');
-      run.facts = parseFacts(host.name, res.data);
+      run.facts = parseData(probesFacts, host.name, res.data, 'the facts probe');
       // The host read its clock somewhere inside the round trip: its middle is the best estimate.
       run.skewMs = Date.parse(run.facts.utcNow) - (sent + received) / 2;
     } catch (err) {
@@ -186,9 +186,9 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
     }
     if (targets.length > 0) {
       try {
-        const res = await (reachRun ?? conn.run(REACH_SCRIPT_ID, reachParams, timeoutMs));
+        const res = await (reachRun ?? conn.run(probesReach, reachParams, timeoutMs));
         if (!res.ok) throw new ProbeFailed(res.error?.message ?? 'the reach probe failed without a message');
-        run.reachResult = parseReachResult(host.name, res.data);
+        run.reachResult = parseData(probesReach, host.name, res.data, 'the reach probe');
         run.reach = reachFindings(targets, run.reachResult);
       } catch (err) {
         run.reach = reachFindings(targets, { error: messageOf(err) });
@@ -232,20 +232,30 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
     return { ...outcome, findings: outcome.findings.map((f) => (f.id === 'time.skew' && skewFinding ? skewFinding : f)) };
   };
 
-  await Promise.all(
-    opts.hosts.map((host) =>
-      queue.add(async () => {
-        const run = await probeHost(host);
-        runs.set(host.name, run);
-        if (run.skewMs !== null) insertSorted(skews, run.skewMs);
-        const outcome = finish(run, median(skews));
-        reported.set(host.name, outcome);
-        opts.events?.hostFinished?.(outcome);
-        // The fork stays taken until the session is closed, so --forks bounds open connections.
-        await run.closing;
-      }),
-    ),
-  );
+  /** The outcome as reported when the host finished (time.skew against the median so far). */
+  const report = (host: PreflightHost, run: HostRun): HostOutcome => {
+    runs.set(host.name, run);
+    if (run.skewMs !== null) insertSorted(skews, run.skewMs);
+    const outcome = finish(run, median(skews));
+    reported.set(host.name, outcome);
+    return outcome;
+  };
+
+  await fanOut({
+    hosts: opts.hosts,
+    forks: opts.forks,
+    signal: opts.signal,
+    notStarted: (host) => report(host, notProbed(host, 'not-started', 'Not probed: the run was interrupted before this host was started.')),
+    run: async (host, work) => {
+      const run = await probeHost(host, work.signal);
+      // The fork stays taken until the session is closed, so --forks bounds open connections.
+      if (run.closing) work.holdFork(run.closing);
+      return report(host, run);
+    },
+    onStarted: (host, at) => opts.events?.hostStarted?.(host, at),
+    onFinished: (_host, outcome) => opts.events?.hostFinished?.(outcome),
+    now,
+  });
 
   const medianSkew = median(skews);
   const outcomes = opts.hosts.map((h) => refinish(reported.get(h.name) as HostOutcome, runs.get(h.name) as HostRun, medianSkew));

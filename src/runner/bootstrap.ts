@@ -9,6 +9,7 @@
 import { type ProcessSpec } from '../transport/session.js';
 import { languageModeGuard } from './language-mode.js';
 import { loadScript } from './scripts.js';
+import { runnerReceiveFile } from '../scripts/catalog.js';
 import { wireText } from './wire-text.js';
 
 export type RunnerMode = 'resident' | 'oneshot';
@@ -70,7 +71,7 @@ export function bootstrapLine(): Buffer {
 
 /** The file receiver runs alone (it reads stdin as raw bytes), so its whole text is on the command line. */
 export function receiveFileSpec(): ProcessSpec {
-  const text = stripForCommandLine(loadScript('runner.receive-file').text);
+  const text = stripForCommandLine(loadScript(runnerReceiveFile.id).text);
   return { command: POWERSHELL, args: [...POWERSHELL_BASE_ARGS, '-EncodedCommand', encodeCommand(text)] };
 }
 

@@ -27,7 +27,8 @@ import type { RunnerMode } from './bootstrap.js';
 import { PowerShellLanguageModeError } from './language-mode.js';
 import { PowerShellProcess } from './powershell-process.js';
 import { toScriptResult, type ScriptResult } from './result.js';
-import { libraryText, type LoadedScript } from './scripts.js';
+import { libraryText, loadScript, type LoadedScript } from './scripts.js';
+import { checkParams, parseData, type AnyScriptContract, type ParamsOf, type ResultOf } from '../scripts/contract.js';
 import { wireTextCached } from './wire-text.js';
 import { uploadFile, type UploadOptions, type UploadResult } from './upload.js';
 
@@ -118,6 +119,36 @@ export class ScriptRunner {
       });
     }
     return result.data as T;
+  }
+
+  /**
+   * Run a shipped script by its contract (src/scripts/catalog.ts): the parameters are checked before
+   * anything is sent (a mismatch is our bug: InternalError), and an `ok` result's data is checked
+   * against the contract (another shape: ProtocolError naming host, script and field).
+   */
+  call<C extends AnyScriptContract>(contract: C, params: ParamsOf<C>, options: RunOptions = {}): Promise<ScriptResult<ResultOf<C>>> {
+    const sent = checkParams(contract, this.host, params) as Record<string, unknown>;
+    return this.run(loadScript(contract.id), sent, options).then((r) => this.checked(contract, r));
+  }
+
+  /** call(), then its data; a failed script becomes a ScriptError with its message. */
+  async callData<C extends AnyScriptContract>(contract: C, params: ParamsOf<C>, options: RunOptions = {}): Promise<ResultOf<C>> {
+    const result = await this.call(contract, params, options);
+    if (!result.ok) {
+      const e = result.error;
+      throw new ScriptError(e ? `${e.message} (${e.category})` : `failed with exit code ${result.exitCode}`, { host: this.host, script: contract.id });
+    }
+    return result.data as ResultOf<C>;
+  }
+
+  /** runPipelined() by contracts, each checked as call() checks it. */
+  callPipelined<C extends AnyScriptContract>(items: ReadonlyArray<{ contract: C; params: ParamsOf<C>; options?: RunOptions }>): Array<Promise<ScriptResult<ResultOf<C>>>> {
+    const runs = items.map((i) => ({ script: loadScript(i.contract.id), params: checkParams(i.contract, this.host, i.params) as Record<string, unknown>, ...(i.options ? { options: i.options } : {}) }));
+    return this.runPipelined(runs).map((p, k) => p.then((r) => this.checked(items[k]!.contract, r)));
+  }
+
+  private checked<C extends AnyScriptContract>(contract: C, r: ScriptResult): ScriptResult<ResultOf<C>> {
+    return r.ok ? { ...r, data: parseData(contract, this.host, r.data) } : (r as ScriptResult<ResultOf<C>>);
   }
 
   /** Upload a file (see upload.ts): skipped when the host has the same SHA-256 already. */

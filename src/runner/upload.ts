@@ -12,10 +12,10 @@ import { encodeFrame } from '../protocol/script-frames.js';
 import { redact } from '../secrets/registry.js';
 import { receiveFileSpec } from './bootstrap.js';
 import { decodeStderr } from './clixml.js';
-import { parseFileHash, parseReceiveFile } from './file-results.js';
+import { runnerFileHash, runnerReceiveFile } from '../scripts/catalog.js';
+import { checkParams, parseData } from '../scripts/contract.js';
 import { findEnvelope } from './result.js';
 import type { ScriptRunner } from './runner.js';
-import { loadScript } from './scripts.js';
 
 export interface UploadOptions {
   /** Bytes per stdin write (default 1 MiB; transports split further to fit their envelopes). */
@@ -46,8 +46,7 @@ export async function sha256OfFile(path: string): Promise<{ sha256: string; byte
 export async function uploadFile(runner: ScriptRunner, localPath: string, remotePath: string, opts: UploadOptions = {}): Promise<UploadResult> {
   const host = runner.session.host.name;
   const local = await sha256OfFile(localPath);
-  const hashScript = loadScript('runner.file-hash');
-  const before = parseFileHash(host, await runner.runData(hashScript, { path: remotePath }, { timeoutMs: 600_000 }));
+  const before = await runner.callData(runnerFileHash, { path: remotePath }, { timeoutMs: 600_000 });
   if (before.exists && before.sha256 === local.sha256) {
     return { remotePath, bytes: local.bytes, sha256: local.sha256, skipped: true, method: 'none' };
   }
@@ -62,11 +61,11 @@ export async function uploadFile(runner: ScriptRunner, localPath: string, remote
     });
     method = 'stdin';
   }
-  const after = parseFileHash(host, await runner.runData(hashScript, { path: remotePath }, { timeoutMs: 600_000 }));
+  const after = await runner.callData(runnerFileHash, { path: remotePath }, { timeoutMs: 600_000 });
   if (!after.exists || after.sha256 !== local.sha256) {
     throw new ScriptError(
       `uploaded ${localPath} to ${remotePath}, but the host reports ${after.exists ? `SHA-256 ${after.sha256}` : 'no file'} instead of ${local.sha256}`,
-      { host, script: 'runner.file-hash', hint: 'The transfer was corrupted or the file was changed meanwhile; run again.' },
+      { host, script: runnerFileHash.id, hint: 'The transfer was corrupted or the file was changed meanwhile; run again.' },
     );
   }
   return { remotePath, bytes: local.bytes, sha256: local.sha256, skipped: false, method };
@@ -77,7 +76,7 @@ async function streamThroughStdin(runner: ScriptRunner, localPath: string, remot
   const host = session.host.name;
   const timeoutMs = opts.timeoutMs ?? 30 * 60_000;
   const size = (await stat(localPath)).size;
-  if (size !== length) throw new ScriptError(`${localPath} changed while uploading`, { host, script: 'runner.receive-file' });
+  if (size !== length) throw new ScriptError(`${localPath} changed while uploading`, { host, script: runnerReceiveFile.id });
   const proc = await session.spawn(receiveFileSpec(), { timeoutMs });
   const stdout = new StringDecoder('utf8');
   const stderr = new StringDecoder('utf8');
@@ -89,16 +88,16 @@ async function streamThroughStdin(runner: ScriptRunner, localPath: string, remot
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       void proc.terminate();
-      reject(new OperationTimeoutError(`upload of ${remotePath} did not finish within ${timeoutMs} ms`, { host, script: 'runner.receive-file' }));
+      reject(new OperationTimeoutError(`upload of ${remotePath} did not finish within ${timeoutMs} ms`, { host, script: runnerReceiveFile.id }));
     }, timeoutMs);
   });
   try {
     const header = encodeFrame({
       type: 'run',
       id: 'upload',
-      scriptId: 'runner.receive-file',
+      scriptId: runnerReceiveFile.id,
       script: '',
-      params: { path: remotePath, length },
+      params: checkParams(runnerReceiveFile, host, { path: remotePath, length }),
       timeoutMs,
     });
     // Each write is issued the moment the previous one is accepted, the next chunk read meanwhile: on
@@ -117,7 +116,7 @@ async function streamThroughStdin(runner: ScriptRunner, localPath: string, remot
       let first: Buffer | null = Buffer.from(header, 'ascii');
       while (pending) {
         const chunk = await Promise.race([pending, timeout]);
-        if (chunk.length === 0) throw new ScriptError(`${localPath} changed while uploading`, { host, script: 'runner.receive-file' });
+        if (chunk.length === 0) throw new ScriptError(`${localPath} changed while uploading`, { host, script: runnerReceiveFile.id });
         position += chunk.length;
         const last = position >= length;
         pending = last ? null : read(position);
@@ -137,11 +136,11 @@ async function streamThroughStdin(runner: ScriptRunner, localPath: string, remot
     const envelope = findEnvelope(lines);
     if (status.exitCode !== 0 || !envelope?.result.ok) {
       const message = envelope?.result.error?.message ?? (decodeStderr(err) || `exit code ${status.exitCode}`);
-      throw new ScriptError(`could not write ${remotePath}: ${redact(message)}`, { host, script: 'runner.receive-file' });
+      throw new ScriptError(`could not write ${remotePath}: ${redact(message)}`, { host, script: runnerReceiveFile.id });
     }
-    const received = parseReceiveFile(host, envelope.result.data);
+    const received = parseData(runnerReceiveFile, host, envelope.result.data);
     if (received.bytes !== length) {
-      throw new ScriptError(`the host wrote ${received.bytes} of the ${length} bytes of ${remotePath}`, { host, script: 'runner.receive-file' });
+      throw new ScriptError(`the host wrote ${received.bytes} of the ${length} bytes of ${remotePath}`, { host, script: runnerReceiveFile.id });
     }
   } finally {
     clearTimeout(timer);

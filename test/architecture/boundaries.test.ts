@@ -2,6 +2,7 @@
  * The layer boundaries of design.md ("Boundaries worth keeping"), checked on the import graph:
  * - the product (transport, runner, engine, preflight, inventory, report, …) never imports src/lab/;
  * - pure decision modules (inventory, preflight rules, resource diffs, config generators) import no transport;
+ * - src/transport takes plain connection settings and imports nothing from the inventory;
  * - nothing below src/cli/ writes to the screen (reporters render events; the CLI prints them);
  * - src/protocol holds nothing only the lab uses (the server halves live in src/lab/);
  * - the lab reads command lines with its own parser, never the product's quoting code.
@@ -35,7 +36,7 @@ function importsOf(file: { abs: string; text: string }): string[] {
   return specs;
 }
 
-const productAreas = ['transport/', 'runner/', 'engine/', 'preflight/', 'inventory/', 'report/', 'resources/', 'components/', 'protocol/', 'log/', 'secrets/'];
+const productAreas = ['transport/', 'runner/', 'engine/', 'preflight/', 'inventory/', 'report/', 'resources/', 'components/', 'protocol/', 'log/', 'secrets/', 'scripts/', 'lifecycle/', 'connection/'];
 const pureAreas = ['inventory/', 'preflight/rules/', 'resources/', 'components/'];
 
 describe('layer boundaries', () => {
@@ -59,6 +60,16 @@ describe('layer boundaries', () => {
           .map((i) => `${f.rel} -> ${i}`),
       );
     expect(offenders).toEqual([]);
+  });
+
+  it('src/transport takes plain settings: it imports nothing from the inventory, secret resolution or the CLI', () => {
+    // Secrets are resolved (and prompted for) before any host is touched: src/connection/settings.ts.
+    const offenders = files
+      .filter((f) => f.rel.startsWith('transport/'))
+      .flatMap((f) => importsOf(f).filter((i) => /^(inventory|connection|cli|preflight|engine)\//.test(i)).map((i) => `${f.rel} -> ${i}`));
+    expect(offenders).toEqual([]);
+    // And the check sees the transport's imports at all.
+    expect(files.filter((f) => f.rel.startsWith('transport/')).flatMap(importsOf)).toContain('transport/winrm/index.js');
   });
 
   it('nothing below src/cli writes to the screen', () => {

@@ -132,7 +132,7 @@ describe('certificate authentication against the lab', () => {
       { stdout, stderr: sink(), color: false, runDir: null },
     );
     const doc = JSON.parse(stdout.text()) as ExecDocument;
-    expect(doc.hosts.map((h) => [h.name, h.status, h.exitCode])).toEqual([[web01.name, 'ok', 0]]);
+    expect(doc.hosts.map((h) => [h.name, h.status, h.exitCode, h.error])).toEqual([[web01.name, "ok", 0, null]]);
     expect(code).toBe(0);
   });
 

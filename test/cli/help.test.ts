@@ -36,6 +36,13 @@ describe.concurrent('--help', () => {
     expect(stdout).toContain('Examples:');
   });
 
+  it('every command that runs on hosts shows the one --forks default (docs/hosts.md)', async () => {
+    for (const cmd of ['preflight', 'exec']) {
+      const { stdout } = await help([cmd]);
+      expect(stdout.replace(/\s+/g, ' '), cmd).toMatch(/--forks .*docs\/hosts\.md\) \[number\] \[default: 50\]/);
+    }
+  });
+
   it('the root help lists the exit codes', async () => {
     const { stdout } = await help([]);
     for (const code of ['0', '1', '2', '3', '4']) expect(stdout).toMatch(new RegExp(`^\\s+${code}\\s+\\S`, 'm'));

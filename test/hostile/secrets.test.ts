@@ -66,6 +66,11 @@ describe('file: secrets', () => {
     const key = '-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n';
     expect(await resolveSecret(`file:${write('id_test', key)}`, { ...ctx, field: 'ssh.key' })).toBe(key.trimEnd());
   });
+
+  it("a WinRM client certificate's private key may span lines too", async () => {
+    const key = '-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----\n';
+    expect(await resolveSecret(`file:${write('client.key', key)}`, { ...ctx, field: 'winrm.certificate.key' })).toBe(key.trimEnd());
+  });
 });
 
 describe('an unresolvable secret: exit 3 in preflight and exec, with file:line', () => {

@@ -14,6 +14,7 @@ import { ProtocolError } from '../../src/errors.js';
 import { EnvelopeTooLargeError } from '../../src/transport/winrm/errors.js';
 import { HANDLERS } from '../../src/lab/handlers/index.js';
 import { defineHandler } from '../../src/lab/handlers/types.js';
+import { defineScript } from '../../src/scripts/contract.js';
 import type { RunningLab } from '../../src/lab/lab.js';
 import { loadScript } from '../../src/runner/index.js';
 import { claimLoopbackBlock } from '../helpers/loopback.js';
@@ -27,9 +28,7 @@ const modern = { name: 'env-modern', address: net.addr(4), lab: { powershellStar
 
 /** Echoes its parameters back, as `Invoke-CortexScript { $CortexParams }` would. */
 const echo = defineHandler({
-  id: 'test.echo',
-  script: 'test/lab/envelope-size.test.ts',
-  params: z.object({}).loose(),
+  contract: defineScript({ id: 'test.echo', file: 'test/lab/envelope-size.test.ts', params: z.object({}).loose(), result: z.unknown() }),
   defaultDurationMs: 0,
   setType: false,
   run: ({ params }) => ({ ok: true, data: params }),

@@ -2,7 +2,11 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Facts, parseFacts } from '../../src/preflight/facts.js';
+import { Facts } from '../../src/preflight/facts.js';
+import { probesFacts } from '../../src/scripts/catalog.js';
+import { parseData } from '../../src/scripts/contract.js';
+
+const parseFacts = (host: string, data: unknown) => parseData(probesFacts, host, data, 'the facts probe');
 import { ProtocolError } from '../../src/errors.js';
 
 const healthy = JSON.parse(readFileSync(resolve(import.meta.dirname, '../fixtures/preflight/facts/healthy-ws2019.json'), 'utf8')) as Record<string, unknown>;

@@ -51,10 +51,10 @@ export function fakeConnect(behaviour: Record<string, FakeBehaviour> = {}): { co
     open++;
     stats.maxConcurrent = Math.max(stats.maxConcurrent, open);
     const conn: ProbeConnection = {
-      async run(scriptId, params): Promise<ProbeScriptResult> {
-        stats.calls.push({ host: host.name, script: scriptId, params });
+      async run(script, params): Promise<ProbeScriptResult> {
+        stats.calls.push({ host: host.name, script: script.id, params });
         if (b.delayMs) await new Promise((r) => setTimeout(r, b.delayMs));
-        if (scriptId === 'probes.facts') {
+        if (script.id === 'probes.facts') {
           return { ok: true, data: b.raw ?? factsFor(host, b.patch, new Date(Date.now() + (b.skewMs ?? 0)).toISOString()) };
         }
         const p = params as ReachParams;

@@ -11,7 +11,8 @@ import { PRESET_NAMES } from '../../src/lab/profile/presets.js';
 import { resolveProfile } from '../../src/lab/profile/resolve.js';
 import { deriveState } from '../../src/lab/state/derive.js';
 import type { LabHostState } from '../../src/lab/state/types.js';
-import { parseFacts } from '../../src/preflight/facts.js';
+import { probesFacts as factsContract } from '../../src/scripts/catalog.js';
+import { parseData } from '../../src/scripts/contract.js';
 import { evaluateHost } from '../../src/preflight/rules/index.js';
 import { portsFreeFor } from '../../src/preflight/ports.js';
 import { DEFAULT_INSTALL_PATH, ROLE_NAMES, type PreflightHost } from '../../src/preflight/finding.js';
@@ -45,7 +46,7 @@ describe('lab handler probes.facts', () => {
     for (const role of ROLE_NAMES) {
       it(`${preset} as ${role}: valid facts, exactly the expected findings`, async () => {
         const host: PreflightHost = { name: `${role}1`, address: '127.0.50.10', roles: [role], installPath: null };
-        const facts = parseFacts(host.name, await factsOf(stateFor(host.name, host.address, { preset }), host));
+        const facts = parseData(factsContract, host.name, await factsOf(stateFor(host.name, host.address, { preset }), host));
         const notPass = Object.fromEntries(evaluateHost({ host, facts, clock: { skewMs: 0, medianSkewMs: 0 } }).filter((f) => f.status !== 'pass').map((f) => [f.id, f.status]));
         expect(notPass).toEqual(expectedFor(preset, role));
       });

@@ -6,7 +6,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseFacts } from '../../src/preflight/facts.js';
+import { probesFacts } from '../../src/scripts/catalog.js';
+import { parseData } from '../../src/scripts/contract.js';
 import { evaluateHost } from '../../src/preflight/rules/index.js';
 import type { PreflightHost } from '../../src/preflight/finding.js';
 import { CHECK_IDS } from '../../src/preflight/check-ids.js';
@@ -50,7 +51,7 @@ describe('preflight rules (fixtures)', () => {
     const c = JSON.parse(readFileSync(join(dir, 'rules', file), 'utf8')) as Case;
     it(`${file.replace(/\.json$/, '')}: ${c.description}`, () => {
       const base = JSON.parse(readFileSync(join(dir, 'facts', `${c.base}.json`), 'utf8')) as unknown;
-      const facts = parseFacts(c.host.name, merge(base, c.patch));
+      const facts = parseData(probesFacts, c.host.name, merge(base, c.patch));
       const findings = evaluateHost({ host: c.host, facts, clock: c.clock ?? { skewMs: 0, medianSkewMs: 0 } });
       if (c.ids) expect(findings.map((f) => f.id)).toEqual(c.ids);
       for (const f of findings) {

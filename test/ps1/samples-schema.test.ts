@@ -13,23 +13,22 @@ import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { Facts } from '../../src/preflight/facts.js';
-import { ReachResult } from '../../src/preflight/reach.js';
 import { evaluateHost } from '../../src/preflight/rules/index.js';
-import { FileHashData, ReceiveFileData } from '../../src/runner/file-results.js';
 import { RESOURCE_TYPES, RESOURCES, SetResultData, TEST_BATCH_SCRIPT, TestBatchData, TestBatchRequest, setScriptId, UnreachableStateError } from '../../src/resources/index.js';
 import type { ResourceType } from '../../src/resources/index.js';
+import { SCRIPTS } from '../../src/scripts/catalog.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const samplesDir = join(root, 'test-results/ps1-samples');
 const pwsh = join(root, '.tools/bin/pwsh');
 const ci = process.env.CI === 'true';
 
-/** Every script whose output the product reads with a schema. */
+/**
+ * Every script's result schema: from its contract (src/scripts/catalog.ts), and for the resource
+ * scripts (not in the catalog yet) from src/resources.
+ */
 const SCHEMAS: Record<string, z.ZodType> = {
-  'probes.facts': Facts,
-  'probes.reach': ReachResult,
-  'runner.file-hash': FileHashData,
-  'runner.receive-file': ReceiveFileData,
+  ...Object.fromEntries(SCRIPTS.map((s) => [s.id, s.result])),
   [TEST_BATCH_SCRIPT]: TestBatchData,
   ...Object.fromEntries(RESOURCE_TYPES.map((t) => [setScriptId(t), SetResultData])),
 };

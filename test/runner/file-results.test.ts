@@ -1,7 +1,11 @@
 /** The schemas of runner.file-hash and runner.receive-file results: a wrong shape names host, script and field. */
 import { describe, expect, it } from 'vitest';
 import { ProtocolError } from '../../src/errors.js';
-import { parseFileHash, parseReceiveFile } from '../../src/runner/file-results.js';
+import { runnerFileHash, runnerReceiveFile } from '../../src/scripts/catalog.js';
+import { parseData } from '../../src/scripts/contract.js';
+
+const parseFileHash = (host: string, data: unknown) => parseData(runnerFileHash, host, data);
+const parseReceiveFile = (host: string, data: unknown) => parseData(runnerReceiveFile, host, data);
 
 const sha = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
 

@@ -6,7 +6,6 @@
  * code per host and a summary line. Exit code (design.md): 0 all ok, 1 a host's command failed,
  * 2 a host unreachable or refused the login, 3 invalid input.
  */
-import PQueue from 'p-queue';
 import pc from 'picocolors';
 import type { Argv, CommandModule } from 'yargs';
 import { CortexError, InputError, exitCodeOf } from '../../errors.js';
@@ -15,9 +14,11 @@ import type { HostConfig } from '../../inventory/types.js';
 import { ADHOC_SCRIPT_ID, ScriptRunner, type ScriptResult } from '../../runner/index.js';
 import { redact } from '../../secrets/registry.js';
 import { consoleText } from '../../report/console-text.js';
-import { insecureTlsWarning, openSession } from '../../transport/connect.js';
+import { openSession } from '../../transport/connect.js';
+import { insecureTlsWarning, settingsOrThrow } from '../../connection/settings.js';
 import type { Session } from '../../transport/session.js';
 import { prepareHostRun } from '../host-run.js';
+import { DEFAULT_FORKS, fanOut } from '../../lifecycle/fan-out.js';
 import { RunInterrupt } from '../../lifecycle/interrupt.js';
 import type { CleanupOutcome } from '../../lifecycle/cleanup.js';
 import { consoleLine } from '../../report/console-text.js';
@@ -41,8 +42,8 @@ export interface ExecIo {
   stdout: { write(s: string): unknown };
   stderr: { write(s: string): unknown };
   color: boolean;
-  /** Replaces the real transport (tests). */
-  connect?: (host: HostConfig) => Promise<Session>;
+  /** Replaces the real transport (tests). `signal` aborts on an interrupt: a session still connecting gives up. */
+  connect?: (host: HostConfig, signal: AbortSignal) => Promise<Session>;
   /** Where run logs go; null: none. */
   runDir?: string | null;
   /** The run's interrupt (tests trigger it); default: one installed on SIGINT/SIGTERM for this run. */
@@ -75,7 +76,6 @@ export interface ExecDocument {
   summary: { hosts: number; ok: number; failed: number; unreachable: number; interrupted?: { notStarted: string[]; stopped: string[] }; exitCode: ExitCodeValue };
 }
 
-export const DEFAULT_EXEC_FORKS = 10;
 export const DEFAULT_EXEC_TIMEOUT_S = 300;
 
 function outcomeFromResult(host: HostConfig, r: ScriptResult, durationMs: number): ExecHostOutcome {
@@ -177,29 +177,30 @@ export async function runExecCommand(args: ExecArgs, io: ExecIo): Promise<number
   if (text === '') {
     throw new InputError('no PowerShell to run', { field: 'script', hint: "Put it after --, e.g. cortex-deploy exec -i site.yaml -- 'Get-Service RabbitMQ'" });
   }
-  const { inventory, hosts, run, log } = await prepareHostRun(args, io, 'exec');
+  const { hosts, run, log, connections } = await prepareHostRun(args, io, 'exec');
   log.info({ hosts: hosts.map((h) => h.name), forks: args.forks, oneshot: args.oneshot }, 'exec started');
   const interrupt = io.interrupt ?? new RunInterrupt({ notify: (line) => io.stderr.write(`${consoleLine(line)}\n`) }).install();
-  const open = io.connect ?? ((h: HostConfig) => openSession(h, { inventoryFile: inventory.file, inventory, log, signal: interrupt.signal, acceptNewHostKeys: args.acceptNewHostKeys === true }));
+  const open = io.connect ?? (async (h: HostConfig, signal: AbortSignal) => openSession(settingsOrThrow(connections, h.name), { log, signal, acceptNewHostKeys: args.acceptNewHostKeys === true }));
   const connect = sessionClosedOnInterrupt(open, interrupt);
   const width = Math.max(...hosts.map((h) => h.name.length));
-  const queue = new PQueue({ concurrency: args.forks });
   let outcomes: ExecHostOutcome[];
   let released: CleanupOutcome | null = null;
   try {
-    outcomes = await Promise.all(
-      hosts.map((h) =>
-        queue.add(async () => {
-          // After an interrupt no host starts; one that fails after it was stopped, not failed.
-          if (interrupt.interrupted) return interruptedOutcome(h, NOT_STARTED, 0);
-          let o = await execOnHost(h, text, args, connect);
-          if (interrupt.interrupted && o.status !== 'ok') o = interruptedOutcome(h, `stopped: the run was interrupted while this host ran (${o.error ?? 'no result'})`, o.durationMs);
-          log.info({ host: o.name, status: o.status, exitCode: o.exitCode, durationMs: o.durationMs, error: o.error }, 'host finished');
-          if (!args.json && o.status !== 'interrupted') io.stdout.write(renderHostBlock(o, io.color, width));
-          return o;
-        }),
-      ),
-    );
+    outcomes = await fanOut({
+      hosts,
+      forks: args.forks,
+      signal: interrupt.signal,
+      notStarted: (h) => interruptedOutcome(h, NOT_STARTED, 0),
+      run: async (h, work) => {
+        const o = await execOnHost(h, text, args, (host) => connect(host, work.signal));
+        // A host that fails after the interrupt was stopped, not failed.
+        return interrupt.interrupted && o.status !== 'ok' ? interruptedOutcome(h, `stopped: the run was interrupted while this host ran (${o.error ?? 'no result'})`, o.durationMs) : o;
+      },
+      onFinished: (_h, o) => {
+        log.info({ host: o.name, status: o.status, exitCode: o.exitCode, durationMs: o.durationMs, error: o.error }, 'host finished');
+        if (!args.json && o.status !== 'interrupted') io.stdout.write(renderHostBlock(o, io.color, width));
+      },
+    });
   } finally {
     released = await interrupt.finish();
   }
@@ -232,7 +233,7 @@ export const execCommand: CommandModule<object, ExecArgs> = {
       .positional('script', { type: 'string', array: true, default: [], describe: 'PowerShell text (after --)' })
       .option('inventory', { alias: 'i', type: 'string', demandOption: true, describe: 'Inventory file (YAML)' })
       .option('limit', { type: 'string', describe: 'Hosts, groups or globs (app*, !db1, &web)' })
-      .option('forks', { type: 'number', default: DEFAULT_EXEC_FORKS, describe: 'Hosts at once' })
+      .option('forks', { type: 'number', default: DEFAULT_FORKS, describe: 'Hosts at once (the same default for every command: docs/hosts.md)' })
       .option('oneshot', { type: 'boolean', default: false, describe: 'A fresh powershell.exe for the command instead of the resident runner' })
       .option('timeout', { type: 'number', default: DEFAULT_EXEC_TIMEOUT_S, describe: 'Seconds the command may run on each host' })
       .option('json', { type: 'boolean', default: false, describe: 'Print a JSON document on stdout (nothing else there)' })

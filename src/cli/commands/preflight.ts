@@ -12,7 +12,8 @@ import { InputError } from '../../errors.js';
 import { prepareHostRun } from '../host-run.js';
 import { redact } from '../../secrets/registry.js';
 import type { PreflightHost } from '../../preflight/finding.js';
-import { DEFAULT_FORKS, DEFAULT_PROBE_TIMEOUT_MS, runPreflight, type Connect } from '../../preflight/run.js';
+import { DEFAULT_PROBE_TIMEOUT_MS, runPreflight, type Connect } from '../../preflight/run.js';
+import { DEFAULT_FORKS } from '../../lifecycle/fan-out.js';
 import type { PreflightReport } from '../../preflight/outcome.js';
 import { renderPreflightConsole } from '../../report/preflight-console.js';
 import { renderPreflightJson } from '../../report/preflight-json.js';
@@ -21,7 +22,7 @@ import { renderPreflightHtml } from '../../report/preflight-html.js';
 import { PreflightProgress, hostFinishedLine } from '../../report/progress.js';
 import { connectForPreflight } from '../../preflight/connect.js';
 import { checkReportPath } from '../report-paths.js';
-import { insecureTlsWarning } from '../../transport/connect.js';
+import { insecureTlsWarning, settingsOrThrow } from '../../connection/settings.js';
 import { ExitCode } from '../../exit-codes.js';
 import { RunInterrupt } from '../../lifecycle/interrupt.js';
 import type { CleanupOutcome } from '../../lifecycle/cleanup.js';
@@ -74,13 +75,12 @@ export async function runPreflightCommand(args: PreflightArgs, io: PreflightIo):
   if (args.reportJson !== undefined) checkReportPath('--report-json', args.reportJson);
   if (args.reportJunit !== undefined) checkReportPath('--report-junit', args.reportJunit);
   if (args.reportHtml !== undefined) checkReportPath('--report-html', args.reportHtml);
-  const { inventory, hosts: selected, run, log } = await prepareHostRun(args, io, 'preflight');
+  const { hosts: selected, run, log, connections } = await prepareHostRun(args, io, 'preflight');
   log.info({ hosts: selected.length, forks: args.forks }, 'preflight started');
 
-  const byName = new Map(selected.map((h) => [h.name, h]));
   const interrupt = io.interrupt ?? new RunInterrupt({ notify: (line) => io.stderr.write(`\n${consoleLine(line)}\n`) }).install();
   const open: Connect =
-    io.connect ?? ((host) => connectForPreflight(byName.get(host.name) as HostConfig, { inventoryFile: inventory.file, inventory, log, signal: interrupt.signal, acceptNewHostKeys: args.acceptNewHostKeys === true }));
+    io.connect ?? (async (host, signal) => connectForPreflight(settingsOrThrow(connections, host.name), { log, signal: signal ?? interrupt.signal, acceptNewHostKeys: args.acceptNewHostKeys === true }));
   const connect = closedOnInterrupt(open, interrupt);
 
   const tty = io.stderr.isTTY === true && !args.verbose;
@@ -147,7 +147,7 @@ export const preflightCommand: CommandModule<object, PreflightArgs> = {
     y
       .option('inventory', { alias: 'i', type: 'string', demandOption: true, describe: 'Inventory file (YAML)' })
       .option('limit', { type: 'string', describe: 'Hosts, groups or globs (app*, !db1, &web)' })
-      .option('forks', { type: 'number', default: DEFAULT_FORKS, describe: 'Hosts probed at once' })
+      .option('forks', { type: 'number', default: DEFAULT_FORKS, describe: 'Hosts probed at once (the same default for every command: docs/hosts.md)' })
       .option('json', { type: 'boolean', default: false, describe: 'Print the JSON document on stdout (nothing else there)' })
       .option('report-json', { type: 'string', describe: 'Also write the JSON document to FILE' })
       .option('report-junit', { type: 'string', describe: 'Write JUnit XML to FILE (one testcase per host x check)' })

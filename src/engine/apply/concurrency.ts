@@ -1,16 +1,8 @@
-/** Small concurrency tools for the executor: a bounded parallel map and a per-key mutex. */
-
-/** Run `fn` over items, at most `limit` at once; `shouldStart` is asked before each item starts. */
-export async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>, shouldStart: () => boolean = () => true): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length && shouldStart()) {
-      const item = items[next++]!;
-      await fn(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-}
+/**
+ * Small concurrency tools for the executor: the bounded parallel map every command shares over hosts
+ * (src/lifecycle/fan-out.ts) and a per-key mutex.
+ */
+export { forEachLimit } from '../../lifecycle/fan-out.js';
 
 /** One holder per key at a time (e.g. one rebooting member per quorum group); FIFO. */
 export class KeyedMutex {

@@ -22,6 +22,7 @@ import type { Phase, Playbook, Step } from '../playbook/types.js';
 import { stepsOf } from '../playbook/types.js';
 import type { HostAgent, ResourceRequest, TestResults } from './agent.js';
 import { forEachLimit, KeyedMutex, realSleep } from './concurrency.js';
+import { DEFAULT_FORKS } from '../../lifecycle/fan-out.js';
 import type { HostStatus, RunEvent, RunEventListener, StepDiff, StepStatus } from './events.js';
 
 /** Exit code 130: interrupted (Ctrl-C), after cleaning up (docs/exit-codes.md). */
@@ -42,7 +43,7 @@ export interface ApplyOptions {
   agents: Record<string, HostAgent>;
   /** Only these hosts (--limit); default every host the playbook targets. Barriers look only at these. */
   hosts?: readonly string[] | undefined;
-  /** Hosts at once within a step. Default 50. */
+  /** Hosts at once within a step. Default DEFAULT_FORKS (src/lifecycle/fan-out.ts), as every command. */
   forks?: number | undefined;
   signal?: AbortSignal | undefined;
   onEvent?: RunEventListener | undefined;
@@ -105,7 +106,7 @@ class ApplyRun {
 
   constructor(private readonly o: ApplyOptions) {
     this.pb = o.playbook;
-    this.forks = o.forks ?? 50;
+    this.forks = o.forks ?? DEFAULT_FORKS;
     this.sleep = o.sleep ?? realSleep;
     this.now = o.now ?? Date.now;
     this.cond = new ConditionContext(o.inventory, o.playbook);

@@ -1,6 +1,7 @@
 // Models ps1/probes/facts.ps1: every preflight fact of the simulated machine, in exactly the shape the
 // script prints on Windows (validated by src/preflight/facts.ts). Read-only.
-import { z } from 'zod';
+import type { z } from 'zod';
+import { probesFacts as contract } from '../../scripts/catalog.js';
 import { psRoundTripDate } from '../powershell/minimal-executor.js';
 import { machineListeners } from '../state/listeners.js';
 import { systemFiles } from '../state/system-files.js';
@@ -9,20 +10,12 @@ import { defineHandler } from './types.js';
 
 const GIB = 1024 ** 3;
 
-const params = z
-  .object({
-    roles: z.array(z.string()).default([]),
-    installPath: z.string().nullable().default(null),
-    ports: z.array(z.number().int()).default([]),
-  })
-  .loose();
-
 function driveOf(path: string, what: string): string {
   if (!/^[A-Za-z]:/.test(path)) throw new Error(`${what} must be a path on a drive letter (like D:\\Cortex), not ${path}`);
   return path.slice(0, 2).toUpperCase();
 }
 
-export function labFacts(m: LabMachine, p: z.output<typeof params>, utcNow: Date): unknown {
+export function labFacts(m: LabMachine, p: z.output<typeof contract.params>, utcNow: Date): unknown {
   p.ports.forEach((port, i) => {
     if (port < 1 || port > 65535) throw new Error(`ports[${i}] must be a TCP port from 1 to 65535, not ${port}`);
   });
@@ -71,9 +64,7 @@ export function labFacts(m: LabMachine, p: z.output<typeof params>, utcNow: Date
 }
 
 export const probesFacts = defineHandler({
-  id: 'probes.facts',
-  script: 'ps1/probes/facts.ps1',
-  params,
+  contract,
   defaultDurationMs: 5,
   setType: false,
   run: ({ state, params: p, now }) => {

@@ -1,12 +1,10 @@
 // Models ps1/probes/ping.ps1: the host's name, its clock (UTC) and PowerShell version. Read-only.
-import { z } from 'zod';
+import { probesPing as contract } from '../../scripts/catalog.js';
 import { psRoundTripDate } from '../powershell/minimal-executor.js';
 import { defineHandler } from './types.js';
 
 export const probesPing = defineHandler({
-  id: 'probes.ping',
-  script: 'ps1/probes/ping.ps1',
-  params: z.object({}).loose(),
+  contract,
   defaultDurationMs: 2,
   setType: false,
   run: ({ state, now }) => ({

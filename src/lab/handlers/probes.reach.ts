@@ -4,19 +4,11 @@
 // the port in its profile's blockedPorts, open when something listens there, and closed (refused: the
 // path is open) otherwise. Read-only.
 import { isIPv4 } from 'node:net';
-import { z } from 'zod';
+import { probesReach as contract } from '../../scripts/catalog.js';
 import { defineHandler } from './types.js';
 
-const params = z.object({
-  targets: z.array(z.object({ name: z.string(), address: z.string(), ports: z.array(z.number().int()) })),
-  // reach.ps1's own default.
-  timeoutMs: z.number().int().default(5000),
-});
-
 export const probesReach = defineHandler({
-  id: 'probes.reach',
-  script: 'ps1/probes/reach.ps1',
-  params,
+  contract,
   defaultDurationMs: 5,
   setType: false,
   run: ({ host, params: p, lab }) => ({

@@ -1,14 +1,12 @@
 // Models ps1/runner/file-hash.ps1: whether a file exists, its length and SHA-256 (lower-case hex).
 // Read-only; used by the runner's upload before sending (skip when the same) and after (verify).
-import { z } from 'zod';
+import { runnerFileHash as contract } from '../../scripts/catalog.js';
 import { systemFiles } from '../state/system-files.js';
 import { findFileKey, normalizeWindowsPath } from './paths.js';
 import { defineHandler } from './types.js';
 
 export const runnerFileHash = defineHandler({
-  id: 'runner.file-hash',
-  script: 'ps1/runner/file-hash.ps1',
-  params: z.object({ path: z.string().min(1) }).loose(),
+  contract,
   defaultDurationMs: 5,
   setType: false,
   run: ({ state, params }) => {

@@ -1,26 +1,17 @@
 // Models ps1/runner/receive-file.ps1: a file streamed through stdin (a header frame with {path, length},
 // then the raw bytes), written to PATH.cortex-partial and moved over PATH. The lab records the file's
-// SHA-256 and length in the host state, not its bytes. Called directly (tests, other handlers), the
-// content may come as contentBase64 instead of stdin.
+// SHA-256 and length in the host state, not its bytes.
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import { runnerReceiveFile as contract } from '../../scripts/catalog.js';
 import { findFileKey, isAbsoluteWindowsPath } from './paths.js';
 import { defineHandler } from './types.js';
 
 export const runnerReceiveFile = defineHandler({
-  id: 'runner.receive-file',
-  script: 'ps1/runner/receive-file.ps1',
-  params: z
-    .object({
-      path: z.string().min(1),
-      length: z.number().int().nonnegative(),
-      contentBase64: z.string().optional(),
-    })
-    .loose(),
+  contract,
   defaultDurationMs: 5,
   setType: true,
   run: ({ state, params, input }) => {
-    const content = input ?? (params.contentBase64 !== undefined ? Buffer.from(params.contentBase64, 'base64') : Buffer.alloc(0));
+    const content = input ?? Buffer.alloc(0);
     if (content.length < params.length) {
       return { ok: false, error: { message: `stdin ended after ${content.length} of ${params.length} bytes`, category: 'OperationStopped' } };
     }

@@ -1,5 +1,5 @@
 /**
- * The handler of one ps1/ script in the lab: its parameters (zod), its simulated duration, whether it
+ * The handler of one ps1/ script in the lab: its contract (src/scripts/catalog.ts: id, file, parameters), its simulated duration, whether it
  * changes the host (Set-type: persisted and counted), and its modelled effect on the host's state.
  * Each handler lives in src/lab/handlers/<script id>.ts beside a comment naming the script it models,
  * and is listed in ./index.ts. test/lab/handler-sync.test.ts keeps ps1/ and the handlers in step.
@@ -7,6 +7,7 @@
 import type { ZodType } from 'zod';
 import type { LabHostRef, ScriptOutcome } from '../dispatcher.js';
 import type { LabHostState } from '../state/types.js';
+import type { AnyScriptContract, ParamsSeen } from '../../scripts/contract.js';
 
 export type { LabHostState, LabMachine } from '../state/types.js';
 export type { LabHostRef, ScriptOutcome } from '../dispatcher.js';
@@ -59,9 +60,25 @@ export interface LabHandler<P = unknown> {
   run(ctx: HandlerContext<P>): Promise<HandlerResult> | HandlerResult;
 }
 
-/** Helper so a handler's `run` gets its params typed from its schema. */
-export function defineHandler<P>(h: LabHandler<P>): LabHandler<P> {
-  return h;
+/** What a handler file writes: the script's contract (src/scripts/catalog.ts) and how the lab models it. */
+export interface HandlerSpec<C extends AnyScriptContract> {
+  /** The script it models: its id, file and parameters come from the contract, never restated here. */
+  contract: C;
+  defaultDurationMs: number;
+  setType: boolean;
+  run(ctx: HandlerContext<ParamsSeen<C>>): Promise<HandlerResult> | HandlerResult;
+}
+
+/** A handler from its script's contract: the lab validates parameters with the schema the orchestrator sends by. */
+export function defineHandler<C extends AnyScriptContract>(spec: HandlerSpec<C>): LabHandler<ParamsSeen<C>> {
+  return {
+    id: spec.contract.id,
+    script: spec.contract.file,
+    params: spec.contract.params as ZodType<ParamsSeen<C>>,
+    defaultDurationMs: spec.defaultDurationMs,
+    setType: spec.setType,
+    run: spec.run,
+  };
 }
 
 /** A handler of any parameter type, as the registry holds them. */

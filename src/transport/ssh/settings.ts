@@ -1,7 +1,7 @@
 /**
  * What the SSH transport needs to open a session, after the inventory has been validated and its
  * secret references resolved (and registered with the redactor). The inventory's `ssh:` block maps
- * onto this; src/transport/connect.ts does the mapping.
+ * onto this; src/connection/settings.ts does the mapping.
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';

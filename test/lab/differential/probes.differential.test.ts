@@ -7,16 +7,14 @@
  * the product reads them with. One pwsh runs every state, each in a fresh runspace.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { HANDLERS, handlerRegistry } from '../../../src/lab/handlers/index.js';
 import type { AnyLabHandler, HandlerResult, LabView } from '../../../src/lab/handlers/types.js';
 import { ShimHost } from '../../../src/lab/shim/shim-runner.js';
 import { projectNetwork, projectWindowsView } from '../../../src/lab/shim/windows-view.js';
 import type { LabHostState } from '../../../src/lab/state/types.js';
 import { systemFiles } from '../../../src/lab/state/system-files.js';
-import { Facts } from '../../../src/preflight/facts.js';
-import { ReachResult } from '../../../src/preflight/reach.js';
-import { FileHashData } from '../../../src/runner/file-results.js';
+import { probesFacts, probesPing, probesReach, runnerFileHash } from '../../../src/scripts/catalog.js';
 import { libraryText, loadScript } from '../../../src/runner/scripts.js';
 import { diffValues } from './diff.js';
 import { factsParams, generatedStates, labViewOf, presetStates, reachTargets, rng, type LabMember, type NamedState } from './machines.js';
@@ -26,14 +24,8 @@ const pwsh = pwshForTests('test/lab/differential');
 const SEED = Number(process.env.DIFFERENTIAL_SEED ?? 20261202);
 const COUNT = Number(process.env.DIFFERENTIAL_COUNT ?? 50);
 
-/**
- * probes.ping's data. The product has no schema for it (the runner's ping reads it loosely), so this
- * one says what the handler and the script must both print.
- */
-const PingData = z.strictObject({ hostName: z.string().min(1), utcNow: z.iso.datetime({ offset: true }), psVersion: z.string().regex(/^\d+\.\d+/) });
-
-/** The scripts compared here, with the schema of their data. */
-const COMPARED: Record<string, z.ZodType> = { 'probes.facts': Facts, 'runner.file-hash': FileHashData, 'probes.ping': PingData, 'probes.reach': ReachResult };
+/** The scripts compared here, with the schema of their data: their contracts' (src/scripts/catalog.ts). */
+const COMPARED: Record<string, z.ZodType> = Object.fromEntries([probesFacts, runnerFileHash, probesPing, probesReach].map((c) => [c.id, c.result]));
 
 /**
  * .NET calls no shim can replace: PowerShell resolves a type name to the real type whatever is loaded.

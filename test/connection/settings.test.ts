@@ -1,11 +1,11 @@
-/** src/transport/connect.ts: inventory host → transport settings, secrets resolved and registered. */
+/** src/connection/settings.ts: inventory hosts → plain connection settings, secrets resolved and registered up front. */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadInventory } from '../../src/inventory/index.js';
 import { redact, clearSecretsForTests } from '../../src/secrets/registry.js';
-import { insecureTlsWarning, openSession, sshSettingsOf, winrmSettingsOf } from '../../src/transport/connect.js';
+import { connectionSettingsOf, insecureTlsWarning, resolveConnections, settingsOrThrow, sshSettingsOf, winrmSettingsOf } from '../../src/connection/settings.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cortex-connect-'));
 writeFileSync(join(dir, 'ca.pem'), '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
@@ -35,7 +35,7 @@ describe('session factory', () => {
   it('maps the winrm vars, resolves the password and reads the CA file relative to the inventory', async () => {
     process.env.CORTEX_CONNECT_TEST_PW = 'Winrm-Secret-1';
     const inv = await loadInventory(file);
-    const s = await winrmSettingsOf(inv.hosts[0]!, { inventoryFile: inv.file });
+    const s = await winrmSettingsOf(inv.hosts[0]!, inv);
     expect(s).toMatchObject({ scheme: 'https', port: 5986, auth: 'ntlm', user: 'CORP\\svc', password: 'Winrm-Secret-1', allowUnencrypted: false });
     expect(s.tls).toEqual({ ca: expect.stringContaining('BEGIN CERTIFICATE'), serverName: 'win.corp.example', insecure: false });
     expect(redact('pw Winrm-Secret-1')).toBe('pw ********');
@@ -43,11 +43,11 @@ describe('session factory', () => {
 
   it('a missing password variable is an input error naming host and field', async () => {
     const inv = await loadInventory(file);
-    await expect(winrmSettingsOf(inv.hosts[0]!, { inventoryFile: inv.file })).rejects.toMatchObject({
+    await expect(winrmSettingsOf(inv.hosts[0]!, inv)).rejects.toMatchObject({
       kind: 'input',
-      message: expect.stringMatching(/host app1.*field winrm.password.*CORTEX_CONNECT_TEST_PW is not set/),
+      message: expect.stringMatching(/site\.yaml:4:\d+, host app1.*field winrm.password.*CORTEX_CONNECT_TEST_PW is not set/),
     });
-    await expect(openSession(inv.hosts[0]!, { inventoryFile: inv.file })).rejects.toMatchObject({ kind: 'input' });
+    await expect(connectionSettingsOf(inv.hosts[0]!, inv)).rejects.toMatchObject({ kind: 'input' });
   });
 
   it('warns only for hosts with tls.insecure over https', async () => {
@@ -59,8 +59,29 @@ describe('session factory', () => {
 
   it('maps the ssh vars: the key file read as the private key, known_hosts defaulted', async () => {
     const inv = await loadInventory(file);
-    const s = await sshSettingsOf(inv.hosts[2]!, { inventoryFile: inv.file });
+    const s = await sshSettingsOf(inv.hosts[2]!, inv);
     expect(s).toMatchObject({ port: 22, user: 'svc', privateKey: 'PRIVATE KEY TEXT', password: null, agent: null, jumpHost: null });
     expect(s.knownHostsPath).toMatch(/\.ssh\/known_hosts$/);
+  });
+
+  it('resolves every host up front: a host whose secret cannot be resolved keeps its error, the others their settings', async () => {
+    const inv = await loadInventory(file);
+    const resolved = await resolveConnections(inv, inv.hosts);
+    expect([...resolved.keys()]).toEqual(['app1', 'app2', 'app3']);
+    expect(resolved.get('app1')).toMatchObject({ ok: false, error: { kind: 'input', message: expect.stringMatching(/CORTEX_CONNECT_TEST_PW is not set/) } });
+    expect(() => settingsOrThrow(resolved, 'app2')).toThrow(/host app2.*CORTEX_CONNECT_TEST_PW is not set/);
+    // SSH needs no WinRM password: its settings are plain values, the key file already read.
+    const ssh = settingsOrThrow(resolved, 'app3');
+    expect(ssh).toMatchObject({ transport: 'ssh', host: { name: 'app3', address: '127.0.40.33' }, ssh: { privateKey: 'PRIVATE KEY TEXT' } });
+    expect(redact('PRIVATE KEY TEXT')).toBe('********');
+    expect(() => settingsOrThrow(resolved, 'nope')).toThrow(/no connection settings were resolved/);
+  });
+
+  it('once resolved, the settings carry the secrets in plain values for the transport', async () => {
+    process.env.CORTEX_CONNECT_TEST_PW = 'Winrm-Secret-2';
+    const inv = await loadInventory(file);
+    const resolved = await resolveConnections(inv, inv.hosts);
+    const s = settingsOrThrow(resolved, 'app2');
+    expect(s).toMatchObject({ transport: 'winrm', host: { name: 'app2', address: '127.0.40.32' }, winrm: { password: 'Winrm-Secret-2', tls: { insecure: true, ca: null } } });
   });
 });

@@ -1,0 +1,50 @@
+/**
+ * Every script under ps1/ that the orchestrator runs, by id: one contract each (./contract.ts). The
+ * runner's callers pass these objects, never id strings; the lab's handlers (src/lab/handlers/) are
+ * defined from them. test/scripts/catalog.test.ts keeps this list and the ps1/ headers in step.
+ */
+import { z } from 'zod';
+import { Facts, FactsParams } from '../preflight/facts.js';
+import { ReachParams, ReachResult } from '../preflight/reach.js';
+import { FileHashData, ReceiveFileData } from '../runner/file-results.js';
+import { defineScript, type AnyScriptContract } from './contract.js';
+
+/** The host's name, its clock and PowerShell version: the cheapest round trip (a session check). */
+export const PingData = z.strictObject({
+  hostName: z.string().min(1),
+  utcNow: z.iso.datetime({ offset: true }),
+  psVersion: z.string().regex(/^\d+\.\d+/),
+});
+
+export const probesPing = defineScript({ id: 'probes.ping', file: 'ps1/probes/ping.ps1', params: z.object({}), result: PingData });
+export const probesFacts = defineScript({ id: 'probes.facts', file: 'ps1/probes/facts.ps1', params: FactsParams, result: Facts });
+export const probesReach = defineScript({ id: 'probes.reach', file: 'ps1/probes/reach.ps1', params: ReachParams, result: ReachResult });
+export const runnerFileHash = defineScript({
+  id: 'runner.file-hash',
+  file: 'ps1/runner/file-hash.ps1',
+  params: z.object({ path: z.string().min(1, 'the full path of the file on the host') }),
+  result: FileHashData,
+});
+/** Streams a file through stdin: a header frame with these params, then the raw bytes (src/runner/upload.ts). */
+export const runnerReceiveFile = defineScript({
+  id: 'runner.receive-file',
+  file: 'ps1/runner/receive-file.ps1',
+  params: z.object({ path: z.string().min(1), length: z.number().int().nonnegative() }),
+  result: ReceiveFileData,
+});
+
+/** Every contract, one per script. */
+export const SCRIPTS = [probesPing, probesFacts, probesReach, runnerFileHash, runnerReceiveFile] as const;
+export type ScriptId = (typeof SCRIPTS)[number]['id'];
+
+/**
+ * Files under ps1/ with a `# cortex-script:` header that are not scripts a host runs on their own:
+ * the library sent with every script and the resident bootstrap.
+ */
+export const SUPPORT_SCRIPT_IDS = ['lib.envelope', 'lib.windows', 'bootstrap.resident'] as const;
+
+const byId = new Map<string, AnyScriptContract>(SCRIPTS.map((s) => [s.id, s]));
+
+export function scriptContract(id: string): AnyScriptContract | undefined {
+  return byId.get(id);
+}
