@@ -33,7 +33,6 @@ $ProgressPreference = 'SilentlyContinue'
 # stdin reader and could drop a request it had already buffered.
 try { [Console]::OutputEncoding = New-Object System.Text.UTF8Encoding $false } catch { $null = $_ }
 # PowerShell 7 colours error text with ANSI escapes; stderr reaches the runner as diagnostics.
-# lint-ignore: ps7-syntax guarded by Test-Path variable:PSStyle, so 5.1 never reads it (tests run the bootstrap on pwsh 7)
 if (Test-Path -Path variable:PSStyle) { try { $PSStyle.OutputRendering = 'PlainText' } catch { $null = $_ } }
 if (-not (Test-Path -Path variable:CortexOneShot)) { $CortexOneShot = $false }
 

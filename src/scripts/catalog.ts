@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { Facts, FactsParams } from '../preflight/facts.js';
 import { ReachParams, ReachResult } from '../preflight/reach.js';
 import { FileHashData, ReceiveFileData } from '../runner/file-results.js';
+import { RESOURCE_TYPES } from '../resources/index.js';
+import { SetResultData, TEST_BATCH_SCRIPT, TestBatchData, TestBatchRequest, setScriptId } from '../resources/script-results.js';
 import { defineScript, type AnyScriptContract } from './contract.js';
 
 /** The host's name, its clock and PowerShell version: the cheapest round trip (a session check). */
@@ -33,15 +35,35 @@ export const runnerReceiveFile = defineScript({
   result: ReceiveFileData,
 });
 
-/** Every contract, one per script. */
-export const SCRIPTS = [probesPing, probesFacts, probesReach, runnerFileHash, runnerReceiveFile] as const;
-export type ScriptId = (typeof SCRIPTS)[number]['id'];
+/** Every resource Test of one host in one phase, in one round trip (docs/scripts.md, "Resource scripts"). */
+export const resourcesTestBatch = defineScript({
+  id: TEST_BATCH_SCRIPT,
+  file: 'ps1/resources/test-batch.ps1',
+  params: z.object({ requests: z.array(TestBatchRequest) }),
+  result: TestBatchData,
+});
+
+/**
+ * The Set script of each resource type. Its parameters are the step's, already checked against the
+ * type's params schema when the playbook loaded (src/resources/<type>.ts), plus what the agent adds
+ * (the staged copy of a file): so here only "an object".
+ */
+export const RESOURCE_SET_SCRIPTS = RESOURCE_TYPES.map((type) =>
+  defineScript({ id: setScriptId(type), file: `ps1/resources/${type.replace(/_/g, '-')}.ps1`, params: z.looseObject({}), result: SetResultData }),
+);
+
+/** The contracts the orchestrator calls by name. */
+export const NAMED_SCRIPTS = [probesPing, probesFacts, probesReach, runnerFileHash, runnerReceiveFile] as const;
+export type ScriptId = (typeof NAMED_SCRIPTS)[number]['id'];
+
+/** Every contract, one per script under ps1/. */
+export const SCRIPTS: readonly AnyScriptContract[] = [...NAMED_SCRIPTS, resourcesTestBatch, ...RESOURCE_SET_SCRIPTS];
 
 /**
  * Files under ps1/ with a `# cortex-script:` header that are not scripts a host runs on their own:
  * the library sent with every script and the resident bootstrap.
  */
-export const SUPPORT_SCRIPT_IDS = ['lib.envelope', 'lib.windows', 'bootstrap.resident'] as const;
+export const SUPPORT_SCRIPT_IDS = ['lib.envelope', 'lib.windows', 'lib.resource', 'bootstrap.resident'] as const;
 
 const byId = new Map<string, AnyScriptContract>(SCRIPTS.map((s) => [s.id, s]));
 
