@@ -1,5 +1,5 @@
 /**
- * The facts one host reports (the `data` of ps1/probes/facts.ps1, components.md §11), as a zod schema.
+ * The facts one host reports (the `data` of ps1/probes/facts.ps1; docs/preflight.md lists them), as a zod schema.
  * The script only reads; every judgement is in ./rules/. Values are raw where Windows gives them raw
  * (bytes, registry DWORDs, version strings) so the thresholds live in TypeScript, not in PowerShell.
  *

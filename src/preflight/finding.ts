@@ -1,5 +1,5 @@
 /**
- * What a check concludes about one host. Statuses (design.md): pass, warn (below the recommended
+ * What a check concludes about one host. Statuses (docs/preflight.md): pass, warn (below the recommended
  * value; an operator may accept it), fail (below the minimum), error (could not be evaluated: host
  * unreachable, login refused, probe failed).
  */

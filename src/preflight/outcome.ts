@@ -1,6 +1,6 @@
 /**
  * The result of a preflight run, as every reporter (console, JSON, JUnit, HTML) reads it, and the
- * decisions made on the whole: the summary and the exit code (design.md "Exit codes").
+ * decisions made on the whole: the summary and the exit code (docs/exit-codes.md).
  */
 import { ExitCode, worstExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { worstStatus, type CheckStatus, type Finding, type PreflightHost } from './finding.js';

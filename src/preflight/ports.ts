@@ -1,5 +1,5 @@
 /**
- * The TCP ports the platform uses, per role (components.md §2f, §4f, §6f, §7f, §9). One place: the
+ * The TCP ports the platform uses, per role (docs/preflight.md, "Ports"). One place: the
  * "ports free" probe (net.ports), the cross-host plan (net.reach) and docs/preflight.md read them.
  *
  * Cortex-specific values (the API Gateway Service port behind gobetween) are UNCONFIRMED in the

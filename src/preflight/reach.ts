@@ -1,6 +1,6 @@
 /**
- * Cross-host reachability: which (peer, port) pairs each host must reach (components.md §9, §2f, §4f,
- * §6f), the parameters and result of ps1/probes/reach.ps1, and the matrix the reports show.
+ * Cross-host reachability: which (peer, port) pairs each host must reach (docs/preflight.md,
+ * "Ports"), the parameters and result of ps1/probes/reach.ps1, and the matrix the reports show.
  * Pure: the orchestrator runs the probe; rules/reach.ts judges the result.
  */
 import { z } from 'zod';

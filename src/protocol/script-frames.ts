@@ -214,7 +214,7 @@ export class LineSplitter {
 export const MAX_LINE_CHARS = 64 * 1024 * 1024;
 
 /**
- * The envelope result every ps1 script prints as its last output (design.md, "Script protocol").
+ * The envelope result every ps1 script prints as its last output (docs/scripts.md).
  */
 export interface EnvelopeResult<T = unknown> {
   ok: boolean;

@@ -1,5 +1,5 @@
 /**
- * `preflight --json` (design.md "Outputs"): exactly
+ * `preflight --json` (docs/preflight.md, "--json"): exactly
  * {hosts:[{name,address,roles,reachable,checks:[{id,status,expected,actual,message}]}],summary}.
  * Remediations are in the JUnit and HTML reports and docs/preflight.md.
  */

@@ -1,5 +1,5 @@
 /**
- * From a ResultFrame to what callers get: the envelope's JSON result (design.md, "Script protocol")
+ * From a ResultFrame to what callers get: the envelope's JSON result (docs/scripts.md)
  * picked out of the output, the error records, and one verdict `ok`. Pure functions.
  */
 import type { EnvelopeResult, ErrorRecordFrame, ResultFrame } from '../protocol/script-frames.js';

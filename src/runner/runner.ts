@@ -1,5 +1,5 @@
 /**
- * The script runner: the PowerShell dialect over any Session (design.md, "Script protocol").
+ * The script runner: the PowerShell dialect over any Session (docs/scripts.md).
  *
  * Resident mode keeps one powershell.exe per session for the whole run and sends every script to it;
  * one-shot mode starts a process per script. Either way scripts run one at a time per session, in

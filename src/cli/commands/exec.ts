@@ -3,7 +3,7 @@
  * parallel. The text runs through the script runner (id `adhoc`, no envelope, no ps1/lib), so it gets
  * the resident bootstrap's separate streams and exit code like every other script. Each host's output
  * is printed as one block when the host finishes, every line prefixed with the host name; then an exit
- * code per host and a summary line. Exit code (design.md): 0 all ok, 1 a host's command failed,
+ * code per host and a summary line. Exit code (docs/exit-codes.md): 0 all ok, 1 a host's command failed,
  * 2 a host unreachable or refused the login, 3 invalid input.
  */
 import pc from 'picocolors';

@@ -70,7 +70,7 @@ function writeReport(file: string, text: string): string {
   return path;
 }
 
-/** Runs the command; returns the exit code (design.md): 0 pass (warnings allowed), 1 a check failed, 2 a host unreachable. */
+/** Runs the command; returns the exit code (docs/exit-codes.md): 0 pass (warnings allowed), 1 a check failed, 2 a host unreachable. */
 export async function runPreflightCommand(args: PreflightArgs, io: PreflightIo): Promise<number> {
   if (args.reportJson !== undefined) checkReportPath('--report-json', args.reportJson);
   if (args.reportJunit !== undefined) checkReportPath('--report-junit', args.reportJunit);

@@ -1,4 +1,4 @@
-/** sql.version, sql.edition for the database server (components.md §11, registry form). */
+/** sql.version, sql.edition for the database server (docs/preflight.md, "Checks"; read from the registry). */
 import { finding, hasRole, type Finding } from '../finding.js';
 import type { Facts } from '../facts.js';
 import type { Rule } from './context.js';

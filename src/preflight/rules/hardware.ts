@@ -1,4 +1,4 @@
-/** cpu.cores, ram.size (components.md §11). */
+/** cpu.cores, ram.size (docs/preflight.md, "Checks"). */
 import { finding, GB } from '../finding.js';
 import type { Rule } from './context.js';
 

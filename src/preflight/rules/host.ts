@@ -1,4 +1,4 @@
-/** domain.joined, reboot.pending, time.skew (components.md §11; Kerberos allows 5 minutes of clock skew). */
+/** domain.joined, reboot.pending, time.skew (docs/preflight.md, "Checks"; Kerberos allows 5 minutes of clock skew). */
 import { finding, type Finding } from '../finding.js';
 import type { Facts } from '../facts.js';
 import type { ClockComparison, Rule } from './context.js';

@@ -1,4 +1,4 @@
-/** net.ipv4 and net.ports (components.md §11). Cross-host reachability is in ./reach.ts. */
+/** net.ipv4 and net.ports (docs/preflight.md, "Checks"). Cross-host reachability is in ./reach.ts. */
 import { isIPv4 } from 'node:net';
 import { finding, type Finding, type PreflightHost } from '../finding.js';
 import type { Facts } from '../facts.js';

@@ -1,4 +1,4 @@
-/** os.version, os.edition, os.arch (components.md §11: build, ProductType, EditionID, x64). */
+/** os.version, os.edition, os.arch (docs/preflight.md, "Checks": build, ProductType, EditionID, x64). */
 import { finding, type Finding } from '../finding.js';
 import type { Rule } from './context.js';
 

@@ -1,4 +1,4 @@
-/** dotnet.version, powershell.version, tls.12 (components.md §11). */
+/** dotnet.version, powershell.version, tls.12 (docs/preflight.md, "Checks"). */
 import { compareVersions, finding, type Finding } from '../finding.js';
 import type { Rule } from './context.js';
 

@@ -1,4 +1,4 @@
-/** iis.version, iis.urlrewrite for web servers (components.md §7, §11): present and right, or absent and installable. */
+/** iis.version, iis.urlrewrite for web servers (docs/preflight.md, "Checks"): present and right, or absent and installable. */
 import { compareVersions, finding, hasRole, type Finding } from '../finding.js';
 import type { Facts } from '../facts.js';
 import type { Rule } from './context.js';
