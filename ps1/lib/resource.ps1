@@ -27,11 +27,14 @@ function Get-CortexResourceParam {
 }
 
 function Get-CortexPendingReboot {
-    # Which of Windows' pending-reboot markers are set (the same ones preflight's facts report).
+    # Which of Windows' pending-reboot markers are set (preflight's facts report them; Set scripts compare
+    # before and after). PendingFileRenameOperations is a value, not a key (Test-Path on it is always false).
     $renames = Get-CortexRegistryValue -SubKey 'SYSTEM\CurrentControlSet\Control\Session Manager' -Name 'PendingFileRenameOperations'
     $serverManager = Get-CortexRegistryValue -SubKey 'SOFTWARE\Microsoft\ServerManager\ServicingStorage\ServerComponentCache' -Name 'RestartRequired'
+    # A rename waits for the reboot: the active name differs from the one that will be active.
     $activeName = Get-CortexRegistryValue -SubKey 'SYSTEM\CurrentControlSet\Control\ComputerName\ActiveComputerName' -Name 'ComputerName'
     $pendingName = Get-CortexRegistryValue -SubKey 'SYSTEM\CurrentControlSet\Control\ComputerName\ComputerName' -Name 'ComputerName'
+    # A domain join waits for the reboot while Netlogon holds the JoinDomain or AvoidSpnSet value (values, not keys).
     $netlogon = Get-CortexRegistryValueName -SubKey 'SYSTEM\CurrentControlSet\Services\Netlogon'
     if ($null -eq $netlogon) { $netlogon = [string[]]@() }
     [ordered]@{

@@ -128,23 +128,8 @@ Invoke-CortexScript {
         }
     }
 
-    # Pending reboot: PendingFileRenameOperations is a value, not a key (Test-Path on it is always false).
-    $renames = Get-CortexRegistryValue -SubKey 'SYSTEM\CurrentControlSet\Control\Session Manager' -Name 'PendingFileRenameOperations'
-    $serverManager = Get-CortexRegistryValue -SubKey 'SOFTWARE\Microsoft\ServerManager\ServicingStorage\ServerComponentCache' -Name 'RestartRequired'
-    # A rename waits for the reboot: the active name differs from the one that will be active.
-    $activeName = Get-CortexRegistryValue -SubKey 'SYSTEM\CurrentControlSet\Control\ComputerName\ActiveComputerName' -Name 'ComputerName'
-    $pendingName = Get-CortexRegistryValue -SubKey 'SYSTEM\CurrentControlSet\Control\ComputerName\ComputerName' -Name 'ComputerName'
-    # A domain join waits for the reboot while Netlogon holds the JoinDomain or AvoidSpnSet value (values, not keys).
-    $netlogon = Get-CortexRegistryValueName -SubKey 'SYSTEM\CurrentControlSet\Services\Netlogon'
-    if ($null -eq $netlogon) { $netlogon = [string[]]@() }
-    $pendingReboot = [ordered]@{
-        componentBasedServicing     = Test-CortexRegistryKey -SubKey 'SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\RebootPending'
-        windowsUpdate               = Test-CortexRegistryKey -SubKey 'SOFTWARE\Microsoft\Windows\CurrentVersion\WindowsUpdate\Auto Update\RebootRequired'
-        pendingFileRenameOperations = ($null -ne $renames) -and (@($renames | Where-Object { $_ }).Count -gt 0)
-        serverManager               = ($null -ne $serverManager) -and ([int]$serverManager -ne 0)
-        computerRename              = ($null -ne $activeName) -and ($null -ne $pendingName) -and ([string]$activeName -ne [string]$pendingName)
-        domainJoin                  = ($netlogon -contains 'JoinDomain') -or ($netlogon -contains 'AvoidSpnSet')
-    }
+    # Pending reboot: every marker Windows keeps (ps1/lib/resource.ps1, shared with the Set scripts).
+    $pendingReboot = Get-CortexPendingReboot
 
     $schannel = 'SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols\TLS 1.2'
     $tls12 = [ordered]@{
