@@ -25,7 +25,7 @@ function range(start: number, end: number): number[] {
   return Array.from({ length: end - start + 1 }, (_, i) => start + i);
 }
 
-/** Ports that must be free (or held by the platform's own process) before install, per role (§11 "Ports free"). */
+/** Ports that must be free (or held by the platform's own process) before install, per role (docs/preflight.md, "Ports"). */
 export const PORTS_FREE_BY_ROLE: Record<Role, readonly number[]> = {
   app: [
     PORTS.rabbitmq.epmd,

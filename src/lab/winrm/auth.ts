@@ -1,5 +1,5 @@
 /**
- * Authentication on the lab's WinRM listeners (winrm.md §3, §8): Basic on every request, and NTLM
+ * Authentication on the lab's WinRM listeners: Basic on every request, and NTLM
  * (under the `Negotiate` or `NTLM` scheme, raw NTLMSSP tokens) as a per-TCP-connection state
  * machine — anonymous → 401 Negotiate; NEGOTIATE → 401 with a CHALLENGE; AUTHENTICATE → verified,
  * after which the connection needs no Authorization header and carries the sealing context.

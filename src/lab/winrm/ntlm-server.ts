@@ -1,5 +1,5 @@
 /**
- * Acceptor side of NTLMv2 for the lab's WinRM server (MS-NLMP 3.2.5; winrm.md §8): answers a NEGOTIATE with
+ * Acceptor side of NTLMv2 for the lab's WinRM server (MS-NLMP 3.2.5): answers a NEGOTIATE with
  * a CHALLENGE shaped like Windows Server 2019's and verifies the AUTHENTICATE against a password lookup.
  * One NtlmServer per TCP connection (it remembers the NEGOTIATE and CHALLENGE for the MIC). No I/O.
  */

@@ -1,5 +1,5 @@
 /**
- * The lab's WinRM server reading WinRS requests (winrm.md §1): tolerant of the styles real clients
+ * The lab's WinRM server reading WinRS requests: tolerant of the styles real clients
  * send (any prefix, `TRUE`/`True`, one or many Arguments, CDATA, unknown elements). The client's
  * builders and the shared vocabulary are src/protocol/wsman/messages.ts.
  */

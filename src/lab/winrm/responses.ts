@@ -1,5 +1,5 @@
 /**
- * The lab's WinRM server replies (winrm.md §1, §2, §8): WinRS responses and SOAP faults shaped like
+ * The lab's WinRM server replies: WinRS responses and SOAP faults shaped like
  * the ones Windows sends. The client reads them with src/protocol/wsman/messages.ts and faults.ts.
  */
 import { randomUUID } from 'node:crypto';
@@ -95,7 +95,7 @@ export interface FaultSpec {
   relatesTo?: string | undefined;
 }
 
-/** A fault envelope shaped like the ones Windows sends (recorded examples, winrm.md §2). */
+/** A fault envelope shaped like the ones Windows sends (recorded examples). */
 export function buildFault(spec: FaultSpec): string {
   const relates = spec.relatesTo ? `<a:RelatesTo>${escapeXml(spec.relatesTo)}</a:RelatesTo>` : '';
   return (

@@ -1,7 +1,7 @@
 /**
  * Channel binding for NTLM over HTTPS (Extended Protection for Authentication): the "tls-server-end-point"
  * binding of RFC 5929 §4, carried in the MsvAvChannelBindings AV pair as the MD5 of a
- * gss_channel_bindings_struct (winrm.md §3.5).
+ * gss_channel_bindings_struct.
  */
 import { createHash } from 'node:crypto';
 import { ProtocolError } from '../../errors.js';

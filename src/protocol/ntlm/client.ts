@@ -1,5 +1,5 @@
 /**
- * Initiator side of NTLMv2 (MS-NLMP 3.1.5; winrm.md §3.2, §4): builds the NEGOTIATE, answers a CHALLENGE
+ * Initiator side of NTLMv2 (MS-NLMP 3.1.5): builds the NEGOTIATE, answers a CHALLENGE
  * with an AUTHENTICATE (MIC when the server sent a timestamp, channel bindings over HTTPS) and returns the
  * SessionSecurity for the connection. No I/O: randomness and the clock can be injected for tests.
  */
@@ -35,7 +35,7 @@ import {
 } from './messages.js';
 import { SessionSecurity } from './sealing.js';
 
-/** What we ask for: everything sealing needs (winrm.md §3.2, the ntlm-auth defaults) plus NTLM and REQUEST_TARGET. */
+/** What we ask for: everything sealing needs (the ntlm-auth defaults) plus NTLM and REQUEST_TARGET. */
 export const CLIENT_NEGOTIATE_FLAGS =
   (F.UNICODE |
     F.REQUEST_TARGET |

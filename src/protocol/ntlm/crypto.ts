@@ -1,5 +1,5 @@
 /**
- * NTLMv2 computations (MS-NLMP 3.3.2, 3.4.5; winrm.md §4) as pure functions over Buffers.
+ * NTLMv2 computations (MS-NLMP 3.3.2, 3.4.5) as pure functions over Buffers.
  * MD4 and RC4 come from our own TypeScript implementations; MD5 and HMAC-MD5 from node:crypto, which
  * OpenSSL 3 still provides by default.
  */

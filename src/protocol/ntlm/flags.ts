@@ -1,5 +1,5 @@
 /**
- * NEGOTIATE flags, MS-NLMP 2.2.2.5 (bit values also listed in winrm.md §3.2).
+ * NEGOTIATE flags, MS-NLMP 2.2.2.5.
  * Names follow the spec without the NTLMSSP_ prefix.
  */
 export const NegotiateFlags = {

@@ -1,6 +1,6 @@
 /**
  * MD4 (RFC 1320) in plain TypeScript. NTLM needs it for the NT hash, and Node 20 on OpenSSL 3 refuses
- * `createHash('md4')` unless the legacy provider is loaded (winrm.md §4), which we do not want to require.
+ * `createHash('md4')` unless the legacy provider is loaded, which we do not want to require.
  * MD4 is broken as a general-purpose hash; use it for NTLM only.
  */
 

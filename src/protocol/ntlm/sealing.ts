@@ -1,5 +1,5 @@
 /**
- * NTLMv2 session security with extended session security (MS-NLMP 3.4.2–3.4.4; winrm.md §3.4), in
+ * NTLMv2 session security with extended session security (MS-NLMP 3.4.2–3.4.4), in
  * connection-oriented mode: one RC4 handle per direction, keyed once after authentication and never
  * reset; one sequence counter per direction starting at 0. The legacy (non-ESS, CRC32) signature is not
  * supported: Windows always negotiates ESS, and a context without it refuses to sign or seal.

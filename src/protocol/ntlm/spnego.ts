@@ -1,6 +1,6 @@
 /**
  * Tolerance for SPNEGO-wrapped NTLM tokens (RFC 4178): WinRM clients and servers may exchange raw NTLMSSP
- * tokens under the `Negotiate` scheme or wrap them in SPNEGO (pyspnego does; winrm.md §3.2). This only
+ * tokens under the `Negotiate` scheme or wrap them in SPNEGO (pyspnego does). This only
  * unwraps: it finds the NTLMSSP token inside a NegTokenInit (mechToken) or NegTokenResp (responseToken).
  */
 import { NTLMSSP_SIGNATURE } from './messages.js';

@@ -1,5 +1,5 @@
 /**
- * MS-WSMV 2.2.9.1 message encryption over plain HTTP (winrm.md §3.3): the SOAP envelope is sealed with the
+ * MS-WSMV 2.2.9.1 message encryption over plain HTTP: the SOAP envelope is sealed with the
  * NTLM session security and framed as multipart/encrypted. Shared by the WinRM client and the lab server.
  *
  *   --Encrypted Boundary\r\n

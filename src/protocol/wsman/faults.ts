@@ -1,5 +1,5 @@
 /**
- * WS-Man SOAP faults (winrm.md §2), read from any peer; the lab builds them (src/lab/winrm/responses.ts).
+ * WS-Man SOAP faults, read from any peer; the lab builds them (src/lab/winrm/responses.ts).
  * Decisions branch on the numeric WSManFault code, never on the Reason text, which Windows localizes.
  */
 import { NS } from './namespaces.js';

@@ -1,5 +1,5 @@
 /**
- * WinRS messages over WS-Management (winrm.md §1), the client's half: requests as builders (text
+ * WinRS messages over WS-Management, the client's half: requests as builders (text
  * out) and the service's responses as readers (parsed envelope in), tolerant of the styles real
  * peers use. The lab's server half (reading requests, building responses) is src/lab/winrm/
  * (requests.ts, responses.ts); both share this module's vocabulary (namespaces, stream reading).
@@ -178,7 +178,7 @@ export function readStream(el: XmlElement, what: string): StreamChunk {
 export function readReceiveResponse(env: SoapEnvelope): ReceiveResult {
   const rr = child(env.body, NS.shell, 'ReceiveResponse');
   if (!rr) throw new ProtocolError('malformed ReceiveResponse: no rsp:ReceiveResponse');
-  // Each Stream element is its own base64 unit (winrm.md §10 pitfall 8): never concatenate texts.
+  // Each Stream element is its own base64 unit: never concatenate texts.
   const streams = childrenOf(rr, NS.shell, 'Stream').map((s) => readStream(s, 'ReceiveResponse'));
   const cs = child(rr, NS.shell, 'CommandState');
   let state: ReceiveResult['state'] = null;

@@ -1,6 +1,6 @@
 /**
  * A small namespace-aware XML reader for SOAP envelopes: elements are matched by namespace URI and
- * local name, never by prefix (winrm.md §10 pitfall 8). Used by both the client and the lab.
+ * local name, never by prefix. Used by both the client and the lab.
  *
  * Hand-written because it runs on every WinRM request on both ends: a general parser cost
  * 0.35–0.6 ms per envelope, this one a small fraction of that. It reads elements, attributes, text,

@@ -1,7 +1,7 @@
 /**
  * One HTTP/1.1 keep-alive connection (plain TCP or TLS) with one request in flight at a time.
  * WinRM authenticates the TCP connection, not the request (NTLM), so the session must own exactly
- * one socket and know when it is gone (winrm.md §10 pitfall 2): a general-purpose agent with a
+ * one socket and know when it is gone: a general-purpose agent with a
  * pool would silently open a second, unauthenticated one. TLS is verified here, after the
  * handshake and before any byte is sent, so a refusal can name the certificate it saw.
  */

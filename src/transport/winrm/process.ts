@@ -185,7 +185,7 @@ export class WinrmProcess implements RemoteProcess {
           if (this.terminating) continue; // aborted by terminate(): go on to the Signal
           throw e;
         }
-        if (r === null) continue; // OperationTimeout: nothing yet, poll again (winrm.md §1.5)
+        if (r === null) continue; // OperationTimeout: nothing yet, poll again
         let output = false;
         for (const s of r.streams) {
           if (s.data.length > 0) output = true;

@@ -21,7 +21,7 @@ import { DEFAULT_MAX_HEAD_BYTES, responseBodyLimit } from './http-parser.js';
 
 /** Receive OperationTimeout while a process's stdin is open: the longest a write may wait for a poll. */
 const INTERACTIVE_POLL_MS = 1000;
-/** The largest response we accept; every known client sends this value (winrm.md §1.1). */
+/** The largest response we accept; every known client sends this value. */
 const MAX_RESPONSE_ENVELOPE_BYTES = 153_600;
 
 function interruptedError(host: string): UnreachableError {

@@ -1,8 +1,8 @@
 /**
  * The session's WinRS shell(s): Create once and reuse, Command, Send, Receive, Signal, Delete
- * (winrm.md §1). A shell is recycled — a new one created, the old one deleted once its running
+ * (MS-WSMV). A shell is recycled — a new one created, the old one deleted once its running
  * commands end — when the service reports it gone (UnexpectedSelectors) or a quota exhausted
- * (§2: Ansible recreates on the operation quota). Every shell is deleted at session close.
+ * (Ansible recreates on the operation quota). Every shell is deleted at session close.
  */
 import type { HostRef } from '../session.js';
 import {
@@ -244,7 +244,7 @@ export class WinrsShells {
         what: 'Receive',
         messageId: req.messageId,
         expectAction: Action.ReceiveResponse,
-        // The HTTP wait must outlast the service's long poll (winrm.md §10 pitfall 1).
+        // The HTTP wait must outlast the service's long poll.
         timeoutMs: pollMs + timeoutMs,
         idempotent: false,
         ...(tag ? { tag } : {}),

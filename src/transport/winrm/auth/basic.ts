@@ -1,5 +1,5 @@
 /**
- * HTTP Basic (winrm.md §3.1): credentials on every request, no handshake and no message
+ * HTTP Basic: credentials on every request, no handshake and no message
  * encryption, so the channel refuses it over plain HTTP unless the inventory allows unencrypted
  * transport explicitly.
  */

@@ -1,9 +1,9 @@
 /**
- * NTLMv2 over HTTP `Negotiate`/`NTLM` (winrm.md §3.2): a two-leg handshake on the connection with
+ * NTLMv2 over HTTP `Negotiate`/`NTLM`: a two-leg handshake on the connection with
  * empty bodies (as pywinrm does before it encrypts), then every request on that socket is
  * authenticated. Over plain HTTP the context must grant SEAL and every body travels sealed
- * (multipart/encrypted, §3.3); over HTTPS, TLS protects the bodies and the AUTHENTICATE carries a
- * channel binding to the server certificate (§3.5), so a relayed handshake fails.
+ * (multipart/encrypted, MS-WSMV 2.2.9.1); over HTTPS, TLS protects the bodies and the AUTHENTICATE carries a
+ * channel binding to the server certificate (RFC 5929 tls-server-end-point), so a relayed handshake fails.
  */
 import { CortexError, ProtocolError } from '../../../errors.js';
 import { NtlmClient, tlsServerEndPointAppData } from '../../../protocol/ntlm/index.js';
