@@ -26,6 +26,9 @@ const commands = [
   ['lab', 'status'],
   ['lab', 'reset'],
   ['lab', 'fault'],
+  ['runs'],
+  ['runs', 'list'],
+  ['runs', 'show'],
 ];
 
 describe.concurrent('--help', () => {

@@ -14,7 +14,7 @@ import { redact } from '../../secrets/registry.js';
 import type { PreflightHost } from '../../preflight/finding.js';
 import { DEFAULT_PROBE_TIMEOUT_MS, runPreflight, type Connect } from '../../preflight/run.js';
 import { DEFAULT_FORKS } from '../../lifecycle/fan-out.js';
-import type { PreflightReport } from '../../preflight/outcome.js';
+import { hostStatus, type PreflightReport } from '../../preflight/outcome.js';
 import { renderPreflightConsole } from '../../report/preflight-console.js';
 import { renderPreflightJson } from '../../report/preflight-json.js';
 import { renderPreflightJunit } from '../../report/preflight-junit.js';
@@ -51,6 +51,10 @@ export interface PreflightIo {
   connect?: Connect;
   /** Where run logs go; null: none. */
   runDir?: string | null;
+  /** Folder whose .cortex/runs/ gets the run (default: the current directory); see HostRunIo. */
+  root?: string;
+  /** The command line the run record stores, redacted (default: this process's arguments). */
+  commandLine?: readonly string[];
   /** The run's interrupt (tests trigger it); default: one installed on SIGINT/SIGTERM for this run. */
   interrupt?: RunInterrupt;
 }
@@ -75,7 +79,7 @@ export async function runPreflightCommand(args: PreflightArgs, io: PreflightIo):
   if (args.reportJson !== undefined) checkReportPath('--report-json', args.reportJson);
   if (args.reportJunit !== undefined) checkReportPath('--report-junit', args.reportJunit);
   if (args.reportHtml !== undefined) checkReportPath('--report-html', args.reportHtml);
-  const { hosts: selected, run, log, connections } = await prepareHostRun(args, io, 'preflight');
+  const { hosts: selected, run, log, connections, finish } = await prepareHostRun(args, io, 'preflight');
   log.info({ hosts: selected.length, forks: args.forks }, 'preflight started');
 
   const interrupt = io.interrupt ?? new RunInterrupt({ notify: (line) => io.stderr.write(`\n${consoleLine(line)}\n`) }).install();
@@ -136,6 +140,12 @@ export async function runPreflightCommand(args: PreflightArgs, io: PreflightIo):
     log.warn({ interrupted: interrupt.reason, ...undone, sessionsClosed: released?.done.length ?? 0, sessionsNotClosed: released?.failed ?? [] }, 'preflight interrupted');
   }
   log.info({ summary: report.summary }, 'preflight finished');
+  finish({
+    exitCode: report.summary.exitCode,
+    interrupted: interrupt.interrupted,
+    summary: report.summary,
+    results: report.hosts.map((o) => ({ host: o.host.name, status: o.reachable ? hostStatus(o) : 'unreachable', details: o.findings.filter((f) => f.status !== 'pass').map((f) => ({ id: f.id, status: f.status, message: f.message })) })),
+  });
   run.logger.flush();
   return report.summary.exitCode;
 }
