@@ -41,7 +41,7 @@ export function renderPreflightHtml(report: PreflightReport): string {
   const s = report.summary;
   const used = new Set<CheckId>(report.hosts.flatMap((o) => o.findings.map((f) => f.id)));
   const checks = CHECK_IDS.filter((id) => used.has(id));
-  const verdict = s.exitCode === 0 ? ['pass', s.warned ? 'Ready, with warnings' : 'Ready: every check passed'] : s.unreachable > 0 ? ['error', 'Not ready: some hosts could not be reached'] : ['fail', 'Not ready: some checks failed'];
+  const verdict = s.exitCode === 0 ? ['pass', s.warned ? 'Ready, with warnings' : 'Ready: every check passed'] : s.unreachable > 0 ? ['error', 'Not ready: some hosts could not be reached'] : s.failed === 0 && s.warned > 0 ? ['fail', 'Not ready: warnings fail this run (--fail-on warn)'] : ['fail', 'Not ready: some checks failed'];
   const parts: string[] = [];
   parts.push(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>cortex-deploy preflight</title><style>${CSS}</style></head><body>`);
   parts.push(`<header><h1>cortex-deploy preflight</h1><div class="meta">Started ${e(report.startedAt)} · ${s.hosts} hosts · ${(s.durationMs / 1000).toFixed(1)} s</div></header>`);

@@ -14,7 +14,7 @@ import { redact } from '../../secrets/registry.js';
 import type { PreflightHost } from '../../preflight/finding.js';
 import { DEFAULT_PROBE_TIMEOUT_MS, runPreflight, type Connect } from '../../preflight/run.js';
 import { DEFAULT_FORKS } from '../../lifecycle/fan-out.js';
-import { hostStatus, type PreflightReport } from '../../preflight/outcome.js';
+import { FAIL_ON_LEVELS, exitCodeOf, hostStatus, type FailOn, type PreflightReport } from '../../preflight/outcome.js';
 import { renderPreflightConsole } from '../../report/preflight-console.js';
 import { renderPreflightJson } from '../../report/preflight-json.js';
 import { renderPreflightJunit } from '../../report/preflight-junit.js';
@@ -41,6 +41,8 @@ export interface PreflightArgs {
   verbose?: boolean | undefined;
   /** Trust SSH host keys seen for the first time and record them (TOFU). */
   acceptNewHostKeys?: boolean | undefined;
+  /** 'warn': a warning fails the run (exit 1); default 'fail'. */
+  failOn?: FailOn | undefined;
 }
 
 export interface PreflightIo {
@@ -76,6 +78,9 @@ function writeReport(file: string, text: string): string {
 
 /** Runs the command; returns the exit code (docs/exit-codes.md): 0 pass (warnings allowed), 1 a check failed, 2 a host unreachable. */
 export async function runPreflightCommand(args: PreflightArgs, io: PreflightIo): Promise<number> {
+  if (args.failOn !== undefined && !FAIL_ON_LEVELS.includes(args.failOn)) {
+    throw new InputError(`--fail-on ${String(args.failOn)} is not a level.`, { field: '--fail-on', hint: `Use one of: ${FAIL_ON_LEVELS.join(', ')}.` });
+  }
   if (args.reportJson !== undefined) checkReportPath('--report-json', args.reportJson);
   if (args.reportJunit !== undefined) checkReportPath('--report-junit', args.reportJunit);
   if (args.reportHtml !== undefined) checkReportPath('--report-html', args.reportHtml);
@@ -125,6 +130,7 @@ export async function runPreflightCommand(args: PreflightArgs, io: PreflightIo):
     released = await interrupt.finish();
   }
   if (interrupt.interrupted) report.summary.exitCode = ExitCode.Interrupted;
+  else if (args.failOn === 'warn') report.summary.exitCode = exitCodeOf(report.hosts, 'warn');
 
   if (args.json) io.stdout.write(renderPreflightJson(report));
   else io.stdout.write(renderPreflightConsole(report, { color: io.color, width: Math.min(io.stdout.columns ?? 100, 160) }));
@@ -164,10 +170,12 @@ export const preflightCommand: CommandModule<object, PreflightArgs> = {
       .option('report-html', { type: 'string', describe: 'Write a self-contained HTML report to FILE' })
       .option('timeout', { type: 'number', default: DEFAULT_PROBE_TIMEOUT_MS / 1000, describe: 'Seconds each probe script may take' })
       .option('accept-new-host-keys', { type: 'boolean', default: false, describe: 'SSH: trust host keys seen for the first time and add them to known_hosts (a changed key is still refused)' })
+      .option('fail-on', { choices: FAIL_ON_LEVELS, default: 'fail' as FailOn, describe: 'The least severe finding that fails the run (exit 1): fail, or warn to fail on warnings too' })
       .example('$0 preflight -i site.yaml', 'Probe every host; a table of hosts x checks')
       .example('$0 preflight -i site.yaml --report-html preflight.html --report-junit preflight.xml', 'Reports for the infrastructure team and CI')
       .example('$0 preflight -i site.yaml --limit app --json', 'Only the app servers, as JSON')
-      .epilogue('Checks, thresholds and remediations: docs/preflight.md. Exit codes: 0 ready (warnings allowed), 1 a check failed, 2 a host unreachable or login refused, 3 invalid inventory or flags.') as unknown as Argv<PreflightArgs>,
+      .example('$0 preflight -i site.yaml --fail-on warn', 'Strict: a warning fails the run too (exit 1)')
+      .epilogue('Checks, thresholds and remediations: docs/preflight.md. Exit codes: 0 ready (warnings allowed unless --fail-on warn), 1 a check failed, 2 a host unreachable or login refused, 3 invalid inventory or flags.') as unknown as Argv<PreflightArgs>,
   handler: async (argv) => {
     const color = (argv as { color?: boolean }).color !== false && !process.env.NO_COLOR && process.stdout.isTTY === true;
     (argv as unknown as { exitCode: number }).exitCode = await runPreflightCommand(argv, { stdout: process.stdout, stderr: process.stderr, color });
