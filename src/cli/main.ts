@@ -14,6 +14,7 @@ import { execCommand } from './commands/exec.js';
 import { labCommand } from './commands/lab.js';
 import { preflightCommand } from './commands/preflight.js';
 import { runsCommand } from './commands/runs.js';
+import { completionCommand } from './commands/completion.js';
 import { tolerateClosedPipes } from './closed-pipe.js';
 
 const exitCodesEpilogue = [
@@ -33,6 +34,9 @@ export async function main(argv: string[]): Promise<number> {
     .command(execCommand)
     .command(labCommand)
     .command(runsCommand)
+    .command(completionCommand)
+    // Answers --get-yargs-completions for the scripts `completion` prints; the command itself is hidden.
+    .completion('yargs-completion', false)
     .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'Readable log lines on the terminal' })
     .option('color', { type: 'boolean', default: true, describe: 'Colour on a TTY (--no-color or NO_COLOR to turn off)' })
     .example('$0 inventory check -i site.yaml', 'Check the topology before touching any host')

@@ -29,6 +29,7 @@ const commands = [
   ['runs'],
   ['runs', 'list'],
   ['runs', 'show'],
+  ['completion'],
 ];
 
 describe.concurrent('--help', () => {
