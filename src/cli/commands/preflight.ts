@@ -22,6 +22,9 @@ import { renderPreflightHtml } from '../../report/preflight-html.js';
 import { PreflightProgress, hostFinishedLine } from '../../report/progress.js';
 import { connectForPreflight } from '../../preflight/connect.js';
 import { checkReportPath } from '../report-paths.js';
+import type { ReportMeta } from '../../report/meta.js';
+import { toolVersion } from '../../version.js';
+import { operatorName } from '../../runs/record.js';
 import { insecureTlsWarning, settingsOrThrow } from '../../connection/settings.js';
 import { ExitCode } from '../../exit-codes.js';
 import { RunInterrupt } from '../../lifecycle/interrupt.js';
@@ -84,7 +87,7 @@ export async function runPreflightCommand(args: PreflightArgs, io: PreflightIo):
   if (args.reportJson !== undefined) checkReportPath('--report-json', args.reportJson);
   if (args.reportJunit !== undefined) checkReportPath('--report-junit', args.reportJunit);
   if (args.reportHtml !== undefined) checkReportPath('--report-html', args.reportHtml);
-  const { hosts: selected, run, log, connections, finish } = await prepareHostRun(args, io, 'preflight');
+  const { inventory, hosts: selected, run, log, connections, finish } = await prepareHostRun(args, io, 'preflight');
   log.info({ hosts: selected.length, forks: args.forks }, 'preflight started');
 
   const interrupt = io.interrupt ?? new RunInterrupt({ notify: (line) => io.stderr.write(`\n${consoleLine(line)}\n`) }).install();
@@ -132,12 +135,13 @@ export async function runPreflightCommand(args: PreflightArgs, io: PreflightIo):
   if (interrupt.interrupted) report.summary.exitCode = ExitCode.Interrupted;
   else if (args.failOn === 'warn') report.summary.exitCode = exitCodeOf(report.hosts, 'warn');
 
-  if (args.json) io.stdout.write(renderPreflightJson(report));
+  const meta: ReportMeta = { inventory: inventory.file, toolVersion: toolVersion(), runId: run.runId, startedAt: report.startedAt, operator: operatorName(), failOn: args.failOn ?? 'fail' };
+  if (args.json) io.stdout.write(renderPreflightJson(report, meta));
   else io.stdout.write(renderPreflightConsole(report, { color: io.color, width: Math.min(io.stdout.columns ?? 100, 160) }));
   const written: string[] = [];
-  if (args.reportJson) written.push(`JSON report: ${writeReport(args.reportJson, renderPreflightJson(report))}`);
+  if (args.reportJson) written.push(`JSON report: ${writeReport(args.reportJson, renderPreflightJson(report, meta))}`);
   if (args.reportJunit) written.push(`JUnit report: ${writeReport(args.reportJunit, renderPreflightJunit(report))}`);
-  if (args.reportHtml) written.push(`HTML report: ${writeReport(args.reportHtml, renderPreflightHtml(report))}`);
+  if (args.reportHtml) written.push(`HTML report: ${writeReport(args.reportHtml, renderPreflightHtml(report, meta))}`);
   for (const line of written) io.stderr.write(`${redact(line)}\n`);
   if (interrupt.interrupted) {
     const undone = report.summary.interrupted ?? { notStarted: [], stopped: [] };
