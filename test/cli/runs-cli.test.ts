@@ -2,9 +2,10 @@
  * Run history: preflight and exec print their run id and leave a run record; `runs list` and
  * `runs show` read it (and apply journals), with secrets redacted in the stored command line and script.
  */
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runPreflightCommand } from '../../src/cli/commands/preflight.js';
 import { runExecCommand } from '../../src/cli/commands/exec.js';
@@ -141,5 +142,25 @@ describe('run history', () => {
     expect(runRunsShow({ run: '20260101-000000-000001', json: false }, { stdout: out, color: false, root: r2 })).toBe(1);
     expect(out.text()).toContain('unreadable');
     expect(listRuns(join(r2, 'nothing-here'))).toEqual([]);
+  });
+
+  it('the built CLI: runs list and runs show read .cortex/runs of the current folder', async () => {
+    const cli = resolve(import.meta.dirname, '../../dist/cli/main.js');
+    const cortex = (cwd: string, args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((done) =>
+        execFile(process.execPath, [cli, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' }, timeout: 30_000 }, (err, stdout, stderr) => done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr })),
+      );
+    const list = await cortex(root, ['runs', 'list']);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toContain(preflightId);
+    const shown = await cortex(root, ['runs', 'show', execId, '--json']);
+    expect(shown.code).toBe(0);
+    expect((JSON.parse(shown.stdout) as { runId: string }).runId).toBe(execId);
+    const empty = mkdtempSync(join(tmpdir(), 'cortex-runs-empty-'));
+    expect((await cortex(empty, ['runs', 'list'])).stdout).toMatch(/^No runs recorded here/);
+    expect(JSON.parse((await cortex(empty, ['runs', 'list', '--json'])).stdout)).toEqual({ runs: [] });
+    const missing = await cortex(empty, ['runs', 'show', '20991231-000000-000000']);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toMatch(/no run 20991231-000000-000000 under .*runs list/);
   });
 });
