@@ -8,10 +8,12 @@ import pc from 'picocolors';
 import { InputError } from '../errors.js';
 import { loadInventory } from '../inventory/index.js';
 import type { Inventory, HostConfig } from '../inventory/types.js';
-import { createRunLogger } from '../log/index.js';
+import { join } from 'node:path';
+import { createRunLogger, newRunId } from '../log/index.js';
 import { insecureTlsWarning, resolveConnections } from '../connection/settings.js';
 import { selectHosts } from './limit.js';
 import { checkForks } from '../lifecycle/fan-out.js';
+import { finishRecord, startRecord, writeRecord, type RunRecord, type RunResult } from '../runs/record.js';
 
 export interface HostRunArgs {
   inventory: string;
@@ -26,14 +28,28 @@ export interface HostRunIo {
   color: boolean;
   /** Where run logs go; null: none; undefined: the default under .cortex/runs/. */
   runDir?: string | null;
+  /** Folder whose .cortex/runs/ gets the run folder when runDir is undefined (default: the current directory). */
+  root?: string;
+  /** The command line recorded for `runs show` (default: this process's arguments). */
+  commandLine?: readonly string[];
 }
 
-export async function prepareHostRun(args: HostRunArgs, io: HostRunIo, command: string) {
+/** What a command tells the run record when it ends (the record is in the run folder: docs/runs.md). */
+export interface RunEnd {
+  exitCode: number;
+  interrupted: boolean;
+  summary: object;
+  results: RunResult[];
+}
+
+export async function prepareHostRun(args: HostRunArgs, io: HostRunIo, command: string, extra: { script?: string } = {}) {
   checkForks(args.forks);
   if (!(args.timeout > 0)) throw new InputError(`--timeout must be a positive number of seconds, not ${args.timeout}`, { field: '--timeout' });
   const inventory: Inventory = await loadInventory(args.inventory);
   const hosts: HostConfig[] = selectHosts(inventory, args.limit);
-  const run = createRunLogger({ verbose: args.verbose === true, runDir: io.runDir === undefined ? undefined : io.runDir, terminal: io.stderr as NodeJS.WritableStream, color: io.color });
+  const runId = newRunId();
+  const runDir = io.runDir !== undefined ? io.runDir : io.root !== undefined ? join(io.root, '.cortex', 'runs', runId) : undefined;
+  const run = createRunLogger({ runId, verbose: args.verbose === true, runDir, terminal: io.stderr as NodeJS.WritableStream, color: io.color });
   const log = run.logger.child({ command });
   const c = pc.createColors(io.color);
   for (const h of hosts) {
@@ -44,5 +60,21 @@ export async function prepareHostRun(args: HostRunArgs, io: HostRunIo, command: 
     log.warn({ host: h.name, tlsInsecure: true }, warning);
   }
   const connections = await resolveConnections(inventory, hosts);
-  return { inventory, hosts, run, log, connections };
+  // Written after the secrets are resolved (and so registered): the stored command line is redacted.
+  let record: RunRecord | null = null;
+  if (run.runDir) {
+    record = startRecord({ runId: run.runId, command, commandLine: io.commandLine ?? process.argv.slice(2), inventory: inventory.file, hosts: hosts.map((h) => h.name), ...extra });
+    writeRecord(run.runDir, record);
+    io.stderr.write(`run ${run.runId} (log: ${run.runDir})\n`);
+  }
+  const finish = (end: RunEnd): void => {
+    if (!record || !run.runDir) return;
+    try {
+      writeRecord(run.runDir, finishRecord(record, end));
+    } catch (err) {
+      // The run itself is done; a record that cannot be written must not change its outcome.
+      log.warn({ err }, 'cannot write the run record');
+    }
+  };
+  return { inventory, hosts, run, log, connections, record, finish };
 }

@@ -13,6 +13,8 @@ import { inventoryCommand } from './commands/inventory.js';
 import { execCommand } from './commands/exec.js';
 import { labCommand } from './commands/lab.js';
 import { preflightCommand } from './commands/preflight.js';
+import { runsCommand } from './commands/runs.js';
+import { completionCommand } from './commands/completion.js';
 import { tolerateClosedPipes } from './closed-pipe.js';
 
 const exitCodesEpilogue = [
@@ -31,11 +33,16 @@ export async function main(argv: string[]): Promise<number> {
     .command(preflightCommand)
     .command(execCommand)
     .command(labCommand)
+    .command(runsCommand)
+    .command(completionCommand)
+    // Answers --get-yargs-completions for the scripts `completion` prints; the command itself is hidden.
+    .completion('yargs-completion', false)
     .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'Readable log lines on the terminal' })
     .option('color', { type: 'boolean', default: true, describe: 'Colour on a TTY (--no-color or NO_COLOR to turn off)' })
     .example('$0 inventory check -i site.yaml', 'Check the topology before touching any host')
     .example('$0 preflight -i site.yaml --report-html preflight.html', 'Read-only probes of every host, with a report')
     .example("$0 exec -i site.yaml --limit app1 -- 'Get-Service RabbitMQ'", 'Ad-hoc PowerShell on some hosts')
+    .example('$0 runs list', 'Past runs and their results; runs show RUN for one')
     .example('$0 lab up -i examples/lab/inventory.yaml --detach', 'Start simulated Windows hosts')
     .epilogue(exitCodesEpilogue)
     .demandCommand(1, 'Name a command: see --help.')

@@ -44,15 +44,22 @@ export function hostStatus(o: HostOutcome): CheckStatus {
   return worstStatus(o.findings.map((f) => f.status));
 }
 
-/** 3 if a host's settings were unusable; 2 if a host could not be reached or refused the login; else 1 if any check failed or errored; else 0 (warnings allowed). */
-export function exitCodeOf(outcomes: readonly HostOutcome[]): ExitCodeValue {
+/** How strict the verdict is (`--fail-on`): 'fail' lets warnings pass; 'warn' makes a warning fail the run too. */
+export type FailOn = 'fail' | 'warn';
+export const FAIL_ON_LEVELS: readonly FailOn[] = ['fail', 'warn'];
+
+/**
+ * 3 if a host's settings were unusable; 2 if a host could not be reached or refused the login; else 1
+ * if any check failed or errored (or, with failOn 'warn', warned); else 0.
+ */
+export function exitCodeOf(outcomes: readonly HostOutcome[], failOn: FailOn = 'fail'): ExitCodeValue {
   return worstExitCode(
     outcomes.map((o) => {
       if (o.interrupted) return ExitCode.Ok; // left undone, not failed: the command exits 130
       if (o.invalidInput) return ExitCode.InvalidInput;
       if (!o.reachable) return ExitCode.Unreachable;
       const s = hostStatus(o);
-      return s === 'fail' || s === 'error' ? ExitCode.Failed : ExitCode.Ok;
+      return s === 'fail' || s === 'error' || (failOn === 'warn' && s === 'warn') ? ExitCode.Failed : ExitCode.Ok;
     }),
   );
 }

@@ -9,11 +9,13 @@ import { formatPorts } from '../preflight/ports.js';
 import { redact } from '../secrets/registry.js';
 import { escapeMarkup as e } from './escape.js';
 import { CELL_TEXT } from './preflight-console.js';
+import type { ReportMeta } from './meta.js';
 
 const CSS = `
 body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px;color:#1d2329;background:#fff}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}
 .meta{color:#5b6670;margin-bottom:16px}
+#run-meta td{text-align:left}
 .cards{display:flex;gap:12px;flex-wrap:wrap}
 .card{border:1px solid #d0d7de;border-radius:6px;padding:10px 16px;min-width:110px}
 .card b{display:block;font-size:24px}
@@ -37,14 +39,26 @@ function cell(status: string, text: string, title = ''): string {
   return `<td class="${status}"${title ? ` title="${e(title)}"` : ''}>${e(text)}</td>`;
 }
 
-export function renderPreflightHtml(report: PreflightReport): string {
+export function renderPreflightHtml(report: PreflightReport, meta?: ReportMeta): string {
   const s = report.summary;
   const used = new Set<CheckId>(report.hosts.flatMap((o) => o.findings.map((f) => f.id)));
   const checks = CHECK_IDS.filter((id) => used.has(id));
-  const verdict = s.exitCode === 0 ? ['pass', s.warned ? 'Ready, with warnings' : 'Ready: every check passed'] : s.unreachable > 0 ? ['error', 'Not ready: some hosts could not be reached'] : ['fail', 'Not ready: some checks failed'];
+  const verdict = s.exitCode === 0 ? ['pass', s.warned ? 'Ready, with warnings' : 'Ready: every check passed'] : s.unreachable > 0 ? ['error', 'Not ready: some hosts could not be reached'] : s.failed === 0 && s.warned > 0 ? ['fail', 'Not ready: warnings fail this run (--fail-on warn)'] : ['fail', 'Not ready: some checks failed'];
   const parts: string[] = [];
   parts.push(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>cortex-deploy preflight</title><style>${CSS}</style></head><body>`);
-  parts.push(`<header><h1>cortex-deploy preflight</h1><div class="meta">Started ${e(report.startedAt)} · ${s.hosts} hosts · ${(s.durationMs / 1000).toFixed(1)} s</div></header>`);
+  parts.push(`<header><h1>cortex-deploy preflight</h1><div class="meta">Started ${e(report.startedAt)} · ${s.hosts} hosts · ${(s.durationMs / 1000).toFixed(1)} s</div>`);
+  if (meta) {
+    const rows: Array<[string, string]> = [
+      ['Inventory', meta.inventory],
+      ['Run', `${meta.runId} (.cortex/runs/${meta.runId}/)`],
+      ['Started', meta.startedAt],
+      ['Operator', meta.operator],
+      ['Tool version', `cortex-deploy ${meta.toolVersion}`],
+      ['Fails on', meta.failOn === 'warn' ? 'warnings and failures (--fail-on warn)' : 'failures (warnings allowed)'],
+    ];
+    parts.push(`<table id="run-meta" class="meta">${rows.map(([k, v]) => `<tr><th class="check">${e(k)}</th><td class="check">${e(redact(v))}</td></tr>`).join('')}</table>`);
+  }
+  parts.push('</header>');
   parts.push(`<section id="summary"><h2>Summary</h2><div class="verdict ${verdict[0]}">${e(verdict[1] as string)} (exit code ${s.exitCode})</div><div class="cards">`);
   for (const [label, n, cls] of [
     ['hosts passed', s.passed, 'pass'],

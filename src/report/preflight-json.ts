@@ -1,11 +1,13 @@
 /**
  * `preflight --json` (docs/preflight.md, "--json"): exactly
- * {hosts:[{name,address,roles,reachable,checks:[{id,status,expected,actual,message}]}],summary}.
+ * {hosts:[{name,address,roles,reachable,checks:[{id,status,expected,actual,message}]}],summary}, and
+ * beside them `meta` (inventory, tool version, run id, start, operator) when the CLI writes it.
  * Remediations are in the JUnit and HTML reports and docs/preflight.md.
  */
 import { redactDeep } from '../secrets/registry.js';
 import type { PreflightReport, PreflightSummary } from '../preflight/outcome.js';
 import type { CheckStatus } from '../preflight/finding.js';
+import type { ReportMeta } from './meta.js';
 
 export interface PreflightJson {
   hosts: Array<{
@@ -16,9 +18,11 @@ export interface PreflightJson {
     checks: Array<{ id: string; status: CheckStatus; expected: string; actual: string; message: string }>;
   }>;
   summary: PreflightSummary;
+  /** Which inventory, tool version, run and operator (present when the CLI wrote the report). */
+  meta?: ReportMeta;
 }
 
-export function toPreflightJson(report: PreflightReport): PreflightJson {
+export function toPreflightJson(report: PreflightReport, meta?: ReportMeta): PreflightJson {
   return redactDeep({
     hosts: report.hosts.map((o) => ({
       name: o.host.name,
@@ -28,9 +32,10 @@ export function toPreflightJson(report: PreflightReport): PreflightJson {
       checks: o.findings.map((f) => ({ id: f.id, status: f.status, expected: f.expected, actual: f.actual, message: f.message })),
     })),
     summary: report.summary,
+    ...(meta ? { meta: { ...meta } } : {}),
   });
 }
 
-export function renderPreflightJson(report: PreflightReport): string {
-  return `${JSON.stringify(toPreflightJson(report), null, 2)}\n`;
+export function renderPreflightJson(report: PreflightReport, meta?: ReportMeta): string {
+  return `${JSON.stringify(toPreflightJson(report, meta), null, 2)}\n`;
 }

@@ -26,6 +26,10 @@ const commands = [
   ['lab', 'status'],
   ['lab', 'reset'],
   ['lab', 'fault'],
+  ['runs'],
+  ['runs', 'list'],
+  ['runs', 'show'],
+  ['completion'],
 ];
 
 describe.concurrent('--help', () => {

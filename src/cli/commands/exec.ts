@@ -46,6 +46,10 @@ export interface ExecIo {
   connect?: (host: HostConfig, signal: AbortSignal) => Promise<Session>;
   /** Where run logs go; null: none. */
   runDir?: string | null;
+  /** Folder whose .cortex/runs/ gets the run (default: the current directory); see HostRunIo. */
+  root?: string;
+  /** The command line the run record stores, redacted (default: this process's arguments). */
+  commandLine?: readonly string[];
   /** The run's interrupt (tests trigger it); default: one installed on SIGINT/SIGTERM for this run. */
   interrupt?: RunInterrupt;
 }
@@ -177,8 +181,9 @@ export async function runExecCommand(args: ExecArgs, io: ExecIo): Promise<number
   if (text === '') {
     throw new InputError('no PowerShell to run', { field: 'script', hint: "Put it after --, e.g. cortex-deploy exec -i site.yaml -- 'Get-Service RabbitMQ'" });
   }
-  const { hosts, run, log, connections } = await prepareHostRun(args, io, 'exec');
-  log.info({ hosts: hosts.map((h) => h.name), forks: args.forks, oneshot: args.oneshot }, 'exec started');
+  const { hosts, run, log, connections, finish } = await prepareHostRun(args, io, 'exec', { script: text });
+  // The command it ran, in the run log too (redacted there like every field).
+  log.info({ hosts: hosts.map((h) => h.name), forks: args.forks, oneshot: args.oneshot, script: text }, 'exec started');
   const interrupt = io.interrupt ?? new RunInterrupt({ notify: (line) => io.stderr.write(`${consoleLine(line)}\n`) }).install();
   const open = io.connect ?? (async (h: HostConfig, signal: AbortSignal) => openSession(settingsOrThrow(connections, h.name), { log, signal, acceptNewHostKeys: args.acceptNewHostKeys === true }));
   const connect = sessionClosedOnInterrupt(open, interrupt);
@@ -221,6 +226,12 @@ export async function runExecCommand(args: ExecArgs, io: ExecIo): Promise<number
     log.warn({ interrupted: interrupt.reason, ...undone, sessionsClosed: released?.done.length ?? 0, sessionsNotClosed: released?.failed ?? [] }, 'exec interrupted');
   }
   log.info({ summary }, 'exec finished');
+  finish({
+    exitCode: summary.exitCode,
+    interrupted: interrupt.interrupted,
+    summary,
+    results: outcomes.map((o) => ({ host: o.name, status: o.status, details: [{ id: 'exit', status: o.exitCode === null ? 'none' : String(o.exitCode), message: o.error ?? '' }] })),
+  });
   run.logger.flush();
   return summary.exitCode;
 }

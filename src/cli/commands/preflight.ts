@@ -14,7 +14,7 @@ import { redact } from '../../secrets/registry.js';
 import type { PreflightHost } from '../../preflight/finding.js';
 import { DEFAULT_PROBE_TIMEOUT_MS, runPreflight, type Connect } from '../../preflight/run.js';
 import { DEFAULT_FORKS } from '../../lifecycle/fan-out.js';
-import type { PreflightReport } from '../../preflight/outcome.js';
+import { FAIL_ON_LEVELS, exitCodeOf, hostStatus, type FailOn, type PreflightReport } from '../../preflight/outcome.js';
 import { renderPreflightConsole } from '../../report/preflight-console.js';
 import { renderPreflightJson } from '../../report/preflight-json.js';
 import { renderPreflightJunit } from '../../report/preflight-junit.js';
@@ -22,6 +22,9 @@ import { renderPreflightHtml } from '../../report/preflight-html.js';
 import { PreflightProgress, hostFinishedLine } from '../../report/progress.js';
 import { connectForPreflight } from '../../preflight/connect.js';
 import { checkReportPath } from '../report-paths.js';
+import type { ReportMeta } from '../../report/meta.js';
+import { toolVersion } from '../../version.js';
+import { operatorName } from '../../runs/record.js';
 import { insecureTlsWarning, settingsOrThrow } from '../../connection/settings.js';
 import { ExitCode } from '../../exit-codes.js';
 import { RunInterrupt } from '../../lifecycle/interrupt.js';
@@ -41,6 +44,8 @@ export interface PreflightArgs {
   verbose?: boolean | undefined;
   /** Trust SSH host keys seen for the first time and record them (TOFU). */
   acceptNewHostKeys?: boolean | undefined;
+  /** 'warn': a warning fails the run (exit 1); default 'fail'. */
+  failOn?: FailOn | undefined;
 }
 
 export interface PreflightIo {
@@ -51,6 +56,10 @@ export interface PreflightIo {
   connect?: Connect;
   /** Where run logs go; null: none. */
   runDir?: string | null;
+  /** Folder whose .cortex/runs/ gets the run (default: the current directory); see HostRunIo. */
+  root?: string;
+  /** The command line the run record stores, redacted (default: this process's arguments). */
+  commandLine?: readonly string[];
   /** The run's interrupt (tests trigger it); default: one installed on SIGINT/SIGTERM for this run. */
   interrupt?: RunInterrupt;
 }
@@ -72,10 +81,13 @@ function writeReport(file: string, text: string): string {
 
 /** Runs the command; returns the exit code (docs/exit-codes.md): 0 pass (warnings allowed), 1 a check failed, 2 a host unreachable. */
 export async function runPreflightCommand(args: PreflightArgs, io: PreflightIo): Promise<number> {
+  if (args.failOn !== undefined && !FAIL_ON_LEVELS.includes(args.failOn)) {
+    throw new InputError(`--fail-on ${String(args.failOn)} is not a level.`, { field: '--fail-on', hint: `Use one of: ${FAIL_ON_LEVELS.join(', ')}.` });
+  }
   if (args.reportJson !== undefined) checkReportPath('--report-json', args.reportJson);
   if (args.reportJunit !== undefined) checkReportPath('--report-junit', args.reportJunit);
   if (args.reportHtml !== undefined) checkReportPath('--report-html', args.reportHtml);
-  const { hosts: selected, run, log, connections } = await prepareHostRun(args, io, 'preflight');
+  const { inventory, hosts: selected, run, log, connections, finish } = await prepareHostRun(args, io, 'preflight');
   log.info({ hosts: selected.length, forks: args.forks }, 'preflight started');
 
   const interrupt = io.interrupt ?? new RunInterrupt({ notify: (line) => io.stderr.write(`\n${consoleLine(line)}\n`) }).install();
@@ -121,13 +133,15 @@ export async function runPreflightCommand(args: PreflightArgs, io: PreflightIo):
     released = await interrupt.finish();
   }
   if (interrupt.interrupted) report.summary.exitCode = ExitCode.Interrupted;
+  else if (args.failOn === 'warn') report.summary.exitCode = exitCodeOf(report.hosts, 'warn');
 
-  if (args.json) io.stdout.write(renderPreflightJson(report));
+  const meta: ReportMeta = { inventory: inventory.file, toolVersion: toolVersion(), runId: run.runId, startedAt: report.startedAt, operator: operatorName(), failOn: args.failOn ?? 'fail' };
+  if (args.json) io.stdout.write(renderPreflightJson(report, meta));
   else io.stdout.write(renderPreflightConsole(report, { color: io.color, width: Math.min(io.stdout.columns ?? 100, 160) }));
   const written: string[] = [];
-  if (args.reportJson) written.push(`JSON report: ${writeReport(args.reportJson, renderPreflightJson(report))}`);
+  if (args.reportJson) written.push(`JSON report: ${writeReport(args.reportJson, renderPreflightJson(report, meta))}`);
   if (args.reportJunit) written.push(`JUnit report: ${writeReport(args.reportJunit, renderPreflightJunit(report))}`);
-  if (args.reportHtml) written.push(`HTML report: ${writeReport(args.reportHtml, renderPreflightHtml(report))}`);
+  if (args.reportHtml) written.push(`HTML report: ${writeReport(args.reportHtml, renderPreflightHtml(report, meta))}`);
   for (const line of written) io.stderr.write(`${redact(line)}\n`);
   if (interrupt.interrupted) {
     const undone = report.summary.interrupted ?? { notStarted: [], stopped: [] };
@@ -136,6 +150,12 @@ export async function runPreflightCommand(args: PreflightArgs, io: PreflightIo):
     log.warn({ interrupted: interrupt.reason, ...undone, sessionsClosed: released?.done.length ?? 0, sessionsNotClosed: released?.failed ?? [] }, 'preflight interrupted');
   }
   log.info({ summary: report.summary }, 'preflight finished');
+  finish({
+    exitCode: report.summary.exitCode,
+    interrupted: interrupt.interrupted,
+    summary: report.summary,
+    results: report.hosts.map((o) => ({ host: o.host.name, status: o.reachable ? hostStatus(o) : 'unreachable', details: o.findings.filter((f) => f.status !== 'pass').map((f) => ({ id: f.id, status: f.status, message: f.message })) })),
+  });
   run.logger.flush();
   return report.summary.exitCode;
 }
@@ -154,10 +174,12 @@ export const preflightCommand: CommandModule<object, PreflightArgs> = {
       .option('report-html', { type: 'string', describe: 'Write a self-contained HTML report to FILE' })
       .option('timeout', { type: 'number', default: DEFAULT_PROBE_TIMEOUT_MS / 1000, describe: 'Seconds each probe script may take' })
       .option('accept-new-host-keys', { type: 'boolean', default: false, describe: 'SSH: trust host keys seen for the first time and add them to known_hosts (a changed key is still refused)' })
+      .option('fail-on', { choices: FAIL_ON_LEVELS, default: 'fail' as FailOn, describe: 'The least severe finding that fails the run (exit 1): fail, or warn to fail on warnings too' })
       .example('$0 preflight -i site.yaml', 'Probe every host; a table of hosts x checks')
       .example('$0 preflight -i site.yaml --report-html preflight.html --report-junit preflight.xml', 'Reports for the infrastructure team and CI')
       .example('$0 preflight -i site.yaml --limit app --json', 'Only the app servers, as JSON')
-      .epilogue('Checks, thresholds and remediations: docs/preflight.md. Exit codes: 0 ready (warnings allowed), 1 a check failed, 2 a host unreachable or login refused, 3 invalid inventory or flags.') as unknown as Argv<PreflightArgs>,
+      .example('$0 preflight -i site.yaml --fail-on warn', 'Strict: a warning fails the run too (exit 1)')
+      .epilogue('Checks, thresholds and remediations: docs/preflight.md. Exit codes: 0 ready (warnings allowed unless --fail-on warn), 1 a check failed, 2 a host unreachable or login refused, 3 invalid inventory or flags.') as unknown as Argv<PreflightArgs>,
   handler: async (argv) => {
     const color = (argv as { color?: boolean }).color !== false && !process.env.NO_COLOR && process.stdout.isTTY === true;
     (argv as unknown as { exitCode: number }).exitCode = await runPreflightCommand(argv, { stdout: process.stdout, stderr: process.stderr, color });
