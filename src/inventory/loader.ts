@@ -11,11 +11,12 @@ import { registerSecret } from '../secrets/registry.js';
 import { InventoryDocument, LITERAL_SECRET, ResolvedHostVars, ROLES, type GroupInput, type ResolvedHostVarsOutput, type VarsInput } from './schema.js';
 import { YamlSource, type YamlPath } from './source.js';
 import { groupsOfHost, hostsOf, walkGroups, type GroupNode } from './groups.js';
-import { leafPaths, locate, mergeLayer, type Provenance } from './merge.js';
+import { isPlainObject, leafPaths, locate, mergeLayer, type Provenance } from './merge.js';
 import { InventoryError, dedupe, fieldName, problemsFromIssue, sortProblems, valueAt } from './problems.js';
 import type { HostConfig, Inventory, InventoryProblem, Role } from './types.js';
 import { readBoundedFile, readFailureText } from './bounded-file.js';
 import { INVENTORY_LIMITS } from './limits.js';
+import { resolveTemplates, transportOfLayer, translateAnsible, withoutAnsible } from './ansible.js';
 
 export { InventoryError } from './problems.js';
 
@@ -43,6 +44,12 @@ export function parseInventory(text: string, file: string): Inventory {
   const { source, data, problems: syntax } = YamlSource.parse(text, file);
   if (syntax.length) throw new InventoryError(syntax.map((s) => ({ position: s.position, field: '(yaml)', message: s.message })));
   const start = { file, line: 1, col: 1 };
+
+  // Pass 0: Ansible's Jinja, where it can be read ({{ lookup('env', 'NAME') }} → env:NAME), else refused.
+  const templates = resolveTemplates(data);
+  if (templates.length) {
+    throw new InventoryError(sortProblems(templates.map((t) => ({ position: source.positionOf(t.path) ?? start, field: fieldName(t.path), message: t.message, hint: t.hint }))));
+  }
 
   // Pass 1: the document as written.
   const parsed = InventoryDocument.safeParse(data);
@@ -204,12 +211,25 @@ function inheritVars(name: string, own: GroupNode['hosts'], groupChain: GroupNod
   const keepLab = (vars: Record<string, unknown>, path: YamlPath) => {
     if (vars.lab !== undefined) labLayers.push({ lab: vars.lab, path: [...path, 'lab'] });
   };
-  for (const g of groupChain) {
-    for (const v of g.vars) {
-      mergeLayer(merged, v.vars as Record<string, unknown>, v.path, prov);
-      keepLab(v.vars as Record<string, unknown>, v.path);
+  const layers: Array<{ vars: Record<string, unknown>; path: YamlPath }> = groupChain.flatMap((g) => g.vars.map((v) => ({ vars: v.vars as Record<string, unknown>, path: v.path })));
+  // Where ansible_user and ansible_password go depends on the transport the host ends up with.
+  let transport = 'winrm';
+  for (const l of [...layers, ...own.map((e) => ({ vars: (e.vars ?? {}) as Record<string, unknown> }))]) transport = transportOfLayer(l.vars) ?? transport;
+  const apply = (vars: Record<string, unknown>, path: YamlPath) => {
+    // Ansible's keys first, so a cortex-deploy key written at the same level wins.
+    for (const t of translateAnsible(vars, transport)) {
+      let into = merged;
+      for (const seg of t.target.slice(0, -1)) {
+        const next = into[seg];
+        into = (isPlainObject(next) ? next : (into[seg] = {})) as Record<string, unknown>;
+      }
+      into[t.target[t.target.length - 1]!] = t.value;
+      prov.set(t.target.join('\u0000'), [...path, t.from]);
     }
-  }
+    mergeLayer(merged, withoutAnsible(vars), path, prov);
+    keepLab(vars, path);
+  };
+  for (const l of layers) apply(l.vars, l.path);
   const setByHost = new Map<string, { value: unknown; path: YamlPath }>();
   for (const e of own) {
     const vars = (e.vars ?? {}) as Record<string, unknown>;
@@ -227,10 +247,24 @@ function inheritVars(name: string, own: GroupNode['hosts'], groupChain: GroupNod
       }
       setByHost.set(k, { value, path: [...e.path, ...leaf] });
     }
-    mergeLayer(merged, vars, e.path, prov);
-    keepLab(vars, e.path);
+    apply(vars, e.path);
   }
+  httpsOn5986(merged, prov, transport);
   return { merged, prov, conflicts, labLayers };
+}
+
+/**
+ * Ansible's rule: WinRM on port 5986 with no scheme set means https. (A scheme that is set and
+ * disagrees with the port is a warning of `inventory check`, src/inventory/connection-check.ts.)
+ */
+function httpsOn5986(merged: Record<string, unknown>, prov: Provenance, transport: string): void {
+  const winrm = isPlainObject(merged.winrm) ? merged.winrm : undefined;
+  if (winrm?.scheme !== undefined) return;
+  const port = winrm?.port ?? (transport === 'winrm' ? merged.port : undefined);
+  if (port !== 5986) return;
+  merged.winrm = { ...(winrm ?? {}), scheme: 'https' };
+  const from = prov.get(winrm?.port !== undefined ? 'winrm\u0000port' : 'port');
+  if (from) prov.set('winrm\u0000scheme', from);
 }
 
 /** The validated vars as a HostConfig: transport ports resolved, sources of values kept. */
