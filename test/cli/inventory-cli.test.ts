@@ -68,6 +68,7 @@ const RUNS = {
   literalJson: [['inventory', 'check', '-i', fixture('literal-password.yaml'), '--json']],
   missingFile: [['inventory', 'check', '-i', 'no/such.yaml']],
   ansible: [['inventory', 'check', '-i', fixture('ansible/single/hosts.yml'), '--json'], { CORTEX_WINRM_PASSWORD: SECRET }],
+  ansibleSite: [['inventory', 'check', '-i', fixture('ansible/site/hosts.yml')], { CORTEX_WINRM_PASSWORD: SECRET }],
   ansibleMismatch: [['inventory', 'check', '-i', fixture('ansible/scheme-mismatch.yml')], { CORTEX_WINRM_PASSWORD: SECRET }],
   missingFlag: [['inventory', 'check']],
   schema: [['inventory', 'schema']],
@@ -137,6 +138,13 @@ describe('cortex-deploy inventory check', () => {
       'web01 10.20.0.11 winrm', 'web02 10.20.0.12 winrm', 'app01 10.20.0.21 winrm', 'app02 10.20.0.22 winrm', 'app03 10.20.0.23 winrm', 'db01 10.20.0.31 winrm', 'lb01 10.20.0.41 ssh',
     ]);
     expect(r.stdout + r.stderr).not.toContain('Cli-Secret');
+  });
+
+  it('an Ansible inventory directory (group_vars/, host_vars/), unedited: valid, host_vars applied', () => {
+    const r = run('ansibleSite');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/web02\s+10\.20\.0\.112\s+web\s+liveportal\s+winrm/);
+    expect(r.stdout).toContain('valid: 0 errors, 0 warnings');
   });
 
   it('the 5986 trap (ansible_port 5986, scheme http) is a warning at check time', () => {
