@@ -16,6 +16,7 @@ import { InventoryError, dedupe, fieldName, problemsFromIssue, sortProblems, val
 import type { HostConfig, Inventory, InventoryProblem, Role } from './types.js';
 import { readBoundedFile, readFailureText } from './bounded-file.js';
 import { INVENTORY_LIMITS } from './limits.js';
+import { looksLikeIni, parseIni } from './ini.js';
 import { readVarsDirs, combinedPositions, type VarsDirs, type VarsFile } from './vars-dirs.js';
 import { resolveTemplates, transportOfLayer, translateAnsible, withoutAnsible } from './ansible.js';
 
@@ -46,8 +47,9 @@ export async function loadInventory(file: string): Promise<Inventory> {
  * folder. `dirs`: the group_vars/ and host_vars/ files read beside it (readVarsDirs).
  */
 export function parseInventory(text: string, file: string, dirs: VarsDirs = { files: [], problems: [] }): Inventory {
-  const { source: mainSource, data, problems: syntax } = YamlSource.parse(text, file);
-  const early = [...syntax.map((s) => ({ position: s.position, field: '(yaml)', message: s.message })), ...dirs.problems];
+  // Ansible's INI form is read into the same tree, with its own positions.
+  const { source: mainSource, data, early: syntax } = looksLikeIni(file, text) ? ((i) => ({ ...i, early: i.problems }))(parseIni(text, file)) : readYaml(text, file);
+  const early = [...syntax, ...dirs.problems];
   if (early.length) throw new InventoryError(early);
   const start = { file, line: 1, col: 1 };
   const source = combinedPositions(mainSource, dirs.files);
@@ -213,6 +215,11 @@ export function parseInventory(text: string, file: string, dirs: VarsDirs = { fi
     groups: groupMap,
     positionOf: (path, opts) => source.positionOf(path, opts),
   };
+}
+
+function readYaml(text: string, file: string) {
+  const { source, data, problems } = YamlSource.parse(text, file);
+  return { source, data, early: problems.map((s): InventoryProblem => ({ position: s.position, field: '(yaml)', message: s.message })) };
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;

@@ -69,6 +69,7 @@ const RUNS = {
   missingFile: [['inventory', 'check', '-i', 'no/such.yaml']],
   ansible: [['inventory', 'check', '-i', fixture('ansible/single/hosts.yml'), '--json'], { CORTEX_WINRM_PASSWORD: SECRET }],
   ansibleSite: [['inventory', 'check', '-i', fixture('ansible/site/hosts.yml')], { CORTEX_WINRM_PASSWORD: SECRET }],
+  ansibleIni: [['inventory', 'check', '-i', fixture('ansible/ini/hosts')], { CORTEX_WINRM_PASSWORD: SECRET }],
   ansibleMismatch: [['inventory', 'check', '-i', fixture('ansible/scheme-mismatch.yml')], { CORTEX_WINRM_PASSWORD: SECRET }],
   missingFlag: [['inventory', 'check']],
   schema: [['inventory', 'schema']],
@@ -144,6 +145,13 @@ describe('cortex-deploy inventory check', () => {
     const r = run('ansibleSite');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/web02\s+10\.20\.0\.112\s+web\s+liveportal\s+winrm/);
+    expect(r.stdout).toContain('valid: 0 errors, 0 warnings');
+  });
+
+  it('an Ansible INI inventory with group_vars/, unedited: valid', () => {
+    const r = run('ansibleIni');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/db01\s+10\.20\.0\.31\s+db\s+-\s+winrm/);
     expect(r.stdout).toContain('valid: 0 errors, 0 warnings');
   });
 
