@@ -5,7 +5,8 @@
  *   [web]                             the hosts of group web
  *   [web:vars]  key=value             the group's vars
  *   [windows:children]                its child groups, one per line
- * Values: digits are numbers, true/false booleans, [a, b] lists, quotes are removed; else a string.
+ * Values, as Ansible reads them: digits are numbers, true/false booleans, "['a', 'b']" lists of quoted
+ * strings; quotes group a value and are removed; anything else is a string.
  */
 import type { SourcePosition } from '../errors.js';
 import type { YamlPath } from './source.js';
@@ -32,13 +33,17 @@ export interface IniInventory {
 }
 
 function scalar(raw: string): unknown {
-  // Quotes group a value (as Ansible's shell-like split does); what is inside is then read the same way.
+  // Ansible splits a line as a shell does (quotes group and are removed), then reads a Python literal.
   const t = raw.trim();
-  const v = /^(["']).*\1$/.test(t) ? t.slice(1, -1) : t;
+  const v = /^(["']).*\1$/.test(t) ? t.slice(1, -1) : t.replace(/["']/g, '');
   if (/^\d+$/.test(v)) return Number(v);
-  // A list, as Ansible's literal reading of host lines gives: ['gateway', 'liveportal'].
-  if (/^\[.*\]$/.test(v)) return v.slice(1, -1).split(',').map((x) => x.trim().replace(/^(["'])(.*)\1$/, '$2')).filter(Boolean);
   if (/^(true|false)$/i.test(v)) return v.toLowerCase() === 'true';
+  // A list of quoted strings, as Ansible reads webApps="['gateway', 'liveportal']".
+  const list = /^\[(.*)\]$/.exec(v);
+  if (list) {
+    const items = list[1]!.split(',').map((x) => x.trim()).filter(Boolean);
+    if (items.every((x) => /^(["']).*\1$/.test(x))) return items.map((x) => x.slice(1, -1));
+  }
   return v;
 }
 

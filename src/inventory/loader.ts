@@ -253,7 +253,13 @@ function inheritVars(name: string, own: GroupNode['hosts'], groupChain: GroupNod
   const layers: Array<{ vars: Record<string, unknown>; path: YamlPath }> = groupChain.flatMap((g) => g.vars.map((v) => ({ vars: v.vars as Record<string, unknown>, path: v.path })));
   // Where ansible_user and ansible_password go depends on the transport the host ends up with.
   let transport = 'winrm';
-  for (const l of [...layers, ...own.map((e) => ({ vars: (e.vars ?? {}) as Record<string, unknown> })), ...hostFiles.map((f) => ({ vars: f.data as Record<string, unknown> }))]) transport = transportOfLayer(l.vars) ?? transport;
+  let byAnsible = false;
+  for (const l of [...layers, ...own.map((e) => ({ vars: (e.vars ?? {}) as Record<string, unknown> })), ...hostFiles.map((f) => ({ vars: f.data as Record<string, unknown> }))]) {
+    const t = transportOfLayer(l.vars);
+    if (t === undefined) continue;
+    transport = t;
+    byAnsible = l.vars.transport === undefined;
+  }
   const apply = (vars: Record<string, unknown>, path: YamlPath) => {
     // Ansible's keys first, so a cortex-deploy key written at the same level wins.
     for (const t of translateAnsible(vars, transport)) {
@@ -290,21 +296,23 @@ function inheritVars(name: string, own: GroupNode['hosts'], groupChain: GroupNod
   }
   // host_vars files last: they win over the host's inline vars, as in Ansible.
   for (const f of hostFiles) apply(f.data as Record<string, unknown>, [f.key]);
-  httpsOn5986(merged, prov, transport);
+  httpsOn5986(merged, prov, transport, byAnsible);
   return { merged, prov, conflicts, labLayers };
 }
 
 /**
- * Ansible's rule: WinRM on port 5986 with no scheme set means https. (A scheme that is set and
- * disagrees with the port is a warning of `inventory check`, src/inventory/connection-check.ts.)
+ * Ansible's rules: WinRM on port 5986 with no scheme set means https; and a host whose connection is
+ * Ansible's (ansible_connection: winrm | psrp) with neither port nor scheme gets Ansible's default,
+ * https on 5986. (A scheme that disagrees with the port is a warning of `inventory check`,
+ * src/inventory/connection-check.ts.)
  */
-function httpsOn5986(merged: Record<string, unknown>, prov: Provenance, transport: string): void {
+function httpsOn5986(merged: Record<string, unknown>, prov: Provenance, transport: string, ansibleConnection: boolean): void {
   const winrm = isPlainObject(merged.winrm) ? merged.winrm : undefined;
-  if (winrm?.scheme !== undefined) return;
-  const port = winrm?.port ?? (transport === 'winrm' ? merged.port : undefined);
-  if (port !== 5986) return;
+  if (winrm?.scheme !== undefined || transport !== 'winrm') return;
+  const port = winrm?.port ?? merged.port;
+  if (port !== 5986 && !(port === undefined && ansibleConnection)) return;
   merged.winrm = { ...(winrm ?? {}), scheme: 'https' };
-  const from = prov.get(winrm?.port !== undefined ? 'winrm\u0000port' : 'port');
+  const from = prov.get(winrm?.port !== undefined ? 'winrm\u0000port' : port !== undefined ? 'port' : 'transport');
   if (from) prov.set('winrm\u0000scheme', from);
 }
 

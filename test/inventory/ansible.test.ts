@@ -107,6 +107,13 @@ describe('port 5986 and the scheme', () => {
     expect(load('port: 15986').hosts[0]!.winrm).toMatchObject({ scheme: 'http', port: 15986 });
   });
 
+  it("ansible_connection: winrm with neither port nor scheme is Ansible's default, https on 5986; transport: winrm keeps ours", () => {
+    expect(load('ansible_connection: winrm').hosts[0]!.winrm).toMatchObject({ scheme: 'https', port: 5986 });
+    expect(load('ansible_connection: psrp').hosts[0]!.winrm).toMatchObject({ scheme: 'https', port: 5986 });
+    expect(load('ansible_connection: winrm, ansible_winrm_scheme: http').hosts[0]!.winrm).toMatchObject({ scheme: 'http', port: 5985 });
+    expect(load('transport: winrm').hosts[0]!.winrm).toMatchObject({ scheme: 'http', port: 5985 });
+  });
+
   it('a scheme that disagrees with the port is a warning at check time', () => {
     const http5986 = load('ansible_port: 5986, ansible_winrm_scheme: http');
     expect(http5986.hosts[0]!.winrm).toMatchObject({ scheme: 'http', port: 5986 });

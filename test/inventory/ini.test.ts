@@ -62,6 +62,8 @@ describe("Ansible's INI inventory form", () => {
       '2:1 app.hosts.app1: a host line is a host name followed by key=value pairs.',
       '4:1 app:vars: a [group:vars] line must be key=value.',
     ]);
+    // Unquoted, the shell-like split drops the inner quotes and Ansible reads the string "[gateway]": so do we.
+    expect(problems(['[web]', "web1 ansible_user=u ansible_password=env:PW webApps=['gateway']", ''].join('\n'))).toEqual(['2:53 all.children.web.hosts.web1.webApps: expected a list, got a string "[gateway]".']);
     expect(problems(['[web]', 'web[01:03] ansible_user=u', ''].join('\n'))).toEqual(["2:1 web.hosts.web[01:03]: host ranges like 'web[01:03]' are not read."]);
   });
 
