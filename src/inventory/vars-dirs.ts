@@ -34,6 +34,16 @@ export interface VarsDirs {
 const EXTENSIONS = new Set(['.yml', '.yaml', '.json', '']);
 const MAX_FILES = 1000;
 
+/** Names in a folder, hidden ones left out, in name order; null (and a problem) when it cannot be listed. */
+async function list(path: string, display: string, problems: InventoryProblem[]): Promise<string[] | null> {
+  try {
+    return (await readdir(path)).filter((n) => !n.startsWith('.')).sort();
+  } catch (err) {
+    problems.push({ position: { file: display, line: 1, col: 1 }, field: '(file)', message: `the folder cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}).`, hint: 'Check its permissions.' });
+    return null;
+  }
+}
+
 async function isDir(p: string): Promise<boolean> {
   try {
     return (await stat(p)).isDirectory();
@@ -49,11 +59,11 @@ export async function readVarsDirs(dir: string, displayDir: string): Promise<Var
   for (const kind of ['group', 'host'] as const) {
     const folder = `${kind}_vars`;
     if (!(await isDir(join(dir, folder)))) continue;
-    const entries = (await readdir(join(dir, folder))).filter((n) => !n.startsWith('.')).sort();
+    const entries = (await list(join(dir, folder), join(displayDir, folder), problems)) ?? [];
     for (const entry of entries) {
       const rel = `${folder}/${entry}`;
       if (await isDir(join(dir, rel))) {
-        const inner = (await readdir(join(dir, rel))).filter((n) => !n.startsWith('.')).sort();
+        const inner = (await list(join(dir, rel), join(displayDir, rel), problems)) ?? [];
         for (const f of inner) await add(kind, entry, `${rel}/${f}`);
       } else {
         const ext = extname(entry);
