@@ -1,24 +1,15 @@
 /**
- * Ansible inventory variables and what cortex-deploy calls them, so an Ansible inventory moves over
- * with a few renames: an `ansible_*` key is an error that names its replacement.
+ * Ansible inventory variables that cortex-deploy does not read, and what to write instead: such a
+ * key is an error that names its replacement. The connection variables it does read (ansible_host,
+ * ansible_user, ansible_winrm_transport, …) are in schema.ts (AnsibleVarsShape) and ansible.ts.
  */
 export const ANSIBLE_EQUIVALENTS: Record<string, string> = {
-  ansible_host: 'address',
-  ansible_port: 'port',
-  ansible_connection: 'transport (winrm | ssh | local)',
-  ansible_user: 'winrm.user (or ssh.user)',
-  ansible_password: 'winrm.password: env:NAME | file:PATH | prompt (or ssh.password)',
+  ansible_become: 'nothing: cortex-deploy connects as an administrator and does not elevate',
+  ansible_become_method: 'nothing: cortex-deploy connects as an administrator and does not elevate',
+  ansible_become_user: 'nothing: cortex-deploy connects as an administrator and does not elevate',
   ansible_become_password: 'nothing: cortex-deploy connects as an administrator and does not elevate',
-  ansible_winrm_transport: 'winrm.auth (ntlm | basic | kerberos | certificate)',
-  ansible_winrm_scheme: 'winrm.scheme (http | https)',
-  ansible_winrm_server_cert_validation: 'winrm.tls.insecure: true (for ignore)',
-  ansible_winrm_ca_trust_path: 'winrm.tls.ca: file:PATH',
-  ansible_winrm_operation_timeout_sec: 'winrm.operationTimeoutSec',
-  ansible_winrm_read_timeout_sec: 'winrm.requestTimeoutMs (milliseconds)',
-  ansible_winrm_message_encryption: 'winrm.scheme (http is encrypted by NTLM/Kerberos sealing)',
-  ansible_ssh_private_key_file: 'ssh.key: file:PATH',
-  ansible_ssh_pass: 'ssh.password: env:NAME | file:PATH | prompt',
-  ansible_ssh_user: 'ssh.user',
-  ansible_ssh_port: 'ssh.port',
-  ansible_shell_type: 'nothing: PowerShell is implied',
+  ansible_winrm_message_encryption: 'winrm.scheme (http is encrypted by NTLM sealing; https by TLS); remove the key',
+  ansible_psrp_protocol: 'ansible_winrm_scheme or winrm.scheme (http | https)',
+  ansible_psrp_auth: 'ansible_winrm_transport or winrm.auth (ntlm | basic | kerberos | negotiate | certificate)',
+  ansible_psrp_cert_validation: 'ansible_winrm_server_cert_validation or winrm.tls.insecure: true (for ignore)',
 };

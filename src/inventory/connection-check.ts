@@ -7,6 +7,7 @@ import type { HostConfig } from './types.js';
 
 export const TLS_INSECURE = 'inventory.tls-insecure';
 export const BASIC_UNENCRYPTED = 'inventory.basic-unencrypted';
+export const SCHEME_PORT = 'inventory.scheme-port';
 
 export function checkConnectionSettings(hosts: readonly HostConfig[]): Finding[] {
   const winrm = hosts.filter((h) => h.transport === 'winrm');
@@ -29,6 +30,21 @@ export function checkConnectionSettings(hosts: readonly HostConfig[]): Finding[]
       message: 'Basic authentication over plain HTTP (winrm.allowUnencrypted: true) sends the password in clear text. Use https or ntlm outside a lab.',
       source: 'docs/inventory.md, "winrm"',
       hosts: clear,
+    });
+  }
+  // WinRM's defaults: http listens on 5985, https on 5986. The other way round is almost always a slip
+  // (an Ansible inventory's ansible_port: 5986 with ansible_winrm_scheme: http), which would fail on every host.
+  const swapped = winrm.filter((h) => (h.winrm.scheme === 'http' && h.winrm.port === 5986) || (h.winrm.scheme === 'https' && h.winrm.port === 5985));
+  for (const scheme of ['http', 'https'] as const) {
+    const hosts = swapped.filter((h) => h.winrm.scheme === scheme).map((h) => h.name);
+    if (!hosts.length) continue;
+    const port = scheme === 'http' ? 5986 : 5985;
+    out.push({
+      id: SCHEME_PORT,
+      severity: 'warning',
+      message: `winrm.scheme is ${scheme} but the port is ${port}, WinRM's ${scheme === 'http' ? 'https' : 'http'} port: the connection will likely fail. Set winrm.scheme: ${scheme === 'http' ? 'https' : 'http'} (ansible_winrm_scheme), or the port your listener uses.`,
+      source: 'docs/inventory.md, "winrm"',
+      hosts,
     });
   }
   return out;

@@ -5,17 +5,20 @@
  *    errors found there point back, through the merge's provenance, at the line that set the value.
  * Every problem found is reported at once (InventoryError), each with file:line:col and the field.
  */
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { InputError, type SourcePosition } from '../errors.js';
 import { registerSecret } from '../secrets/registry.js';
-import { InventoryDocument, LITERAL_SECRET, ResolvedHostVars, ROLES, type GroupInput, type ResolvedHostVarsOutput, type VarsInput } from './schema.js';
+import { InventoryDocument, LITERAL_SECRET, ResolvedHostVars, ROLES, Vars, type GroupInput, type ResolvedHostVarsOutput, type VarsInput } from './schema.js';
 import { YamlSource, type YamlPath } from './source.js';
 import { groupsOfHost, hostsOf, walkGroups, type GroupNode } from './groups.js';
-import { leafPaths, locate, mergeLayer, type Provenance } from './merge.js';
+import { isPlainObject, leafPaths, locate, mergeLayer, type Provenance } from './merge.js';
 import { InventoryError, dedupe, fieldName, problemsFromIssue, sortProblems, valueAt } from './problems.js';
 import type { HostConfig, Inventory, InventoryProblem, Role } from './types.js';
 import { readBoundedFile, readFailureText } from './bounded-file.js';
 import { INVENTORY_LIMITS } from './limits.js';
+import { looksLikeIni, parseIni } from './ini.js';
+import { readVarsDirs, combinedPositions, type VarsDirs, type VarsFile } from './vars-dirs.js';
+import { resolveTemplates, transportOfLayer, translateAnsible, withoutAnsible } from './ansible.js';
 
 export { InventoryError } from './problems.js';
 
@@ -35,34 +38,72 @@ export async function loadInventory(file: string): Promise<Inventory> {
             : 'Pass an existing YAML file with -i, e.g. -i examples/lab/inventory.yaml.',
     });
   }
-  return parseInventory(text, file);
+  // group_vars/ and host_vars/ beside the file, as Ansible reads them.
+  return parseInventory(text, file, await readVarsDirs(dirname(file), dirname(file)));
 }
 
-/** Parse inventory text. `file` is shown in positions; relative file references resolve against its folder. */
-export function parseInventory(text: string, file: string): Inventory {
-  const { source, data, problems: syntax } = YamlSource.parse(text, file);
-  if (syntax.length) throw new InventoryError(syntax.map((s) => ({ position: s.position, field: '(yaml)', message: s.message })));
+/**
+ * Parse inventory text. `file` is shown in positions; relative file references resolve against its
+ * folder. `dirs`: the group_vars/ and host_vars/ files read beside it (readVarsDirs).
+ */
+export function parseInventory(text: string, file: string, dirs: VarsDirs = { files: [], problems: [] }): Inventory {
+  // Ansible's INI form is read into the same tree, with its own positions.
+  const { source: mainSource, data, early: syntax } = looksLikeIni(file, text) ? ((i) => ({ ...i, early: i.problems }))(parseIni(text, file)) : readYaml(text, file);
+  const early = [...syntax, ...dirs.problems];
+  if (early.length) throw new InventoryError(early);
   const start = { file, line: 1, col: 1 };
+  const source = combinedPositions(mainSource, dirs.files);
+  const documents: Array<{ data: unknown; schema: typeof InventoryDocument | typeof Vars; prefix: YamlPath; start: SourcePosition }> = [
+    { data, schema: InventoryDocument, prefix: [], start },
+    ...dirs.files.map((f) => ({ data: f.data, schema: Vars, prefix: [f.key], start: { file: f.display, line: 1, col: 1 } })),
+  ];
 
-  // Pass 1: the document as written.
-  const parsed = InventoryDocument.safeParse(data);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
+  // Pass 0: Ansible's Jinja, where it can be read ({{ lookup('env', 'NAME') }} → env:NAME), else refused.
+  const templates = documents.flatMap((d) => resolveTemplates(d.data).map((t) => ({ ...t, path: [...d.prefix, ...t.path], start: d.start })));
+  if (templates.length) {
+    throw new InventoryError(sortProblems(templates.map((t) => ({ position: source.positionOf(t.path) ?? t.start, field: fieldName(t.path), message: t.message, hint: t.hint }))));
+  }
+
+  // Pass 1: each document as written.
+  const written: InventoryProblem[] = [];
+  for (const d of documents) {
+    const result = d.schema.safeParse(d.data);
+    if (result.success) continue;
+    for (const issue of result.error.issues) {
       if (issue.code === 'custom' && (issue.params as { kind?: string } | undefined)?.kind === LITERAL_SECRET) {
         // The user wrote a password in clear: make sure it is masked wherever it might still be echoed.
-        const literal = valueAt(data, issue.path as YamlPath);
+        const literal = valueAt(d.data, issue.path as YamlPath);
         if (typeof literal === 'string') registerSecret(literal);
       }
     }
-    const problems = parsed.error.issues.flatMap((issue) =>
-      problemsFromIssue(issue, { source, schema: InventoryDocument, data, locate: (p) => p, fallback: start }),
-    );
-    throw new InventoryError(sortProblems(dedupe(problems)));
+    written.push(...result.error.issues.flatMap((issue) => problemsFromIssue(issue, { source, schema: d.schema, data: d.data, locate: (p) => [...d.prefix, ...p], fallback: d.start })));
   }
+  if (written.length) throw new InventoryError(sortProblems(dedupe(written)));
+  const parsed = InventoryDocument.parse(data);
 
   // Pass 2: hosts with inherited vars.
-  const all: GroupInput = parsed.data.all;
+  const all: GroupInput = parsed.all;
   const groups = walkGroups(all);
+  const hostFiles = new Map<string, VarsFile[]>();
+  const orphans: InventoryProblem[] = [];
+  const listed = new Set([...groups.values()].flatMap((g) => g.hosts.map((h) => h.host)));
+  for (const f of dirs.files) {
+    const known = f.kind === 'group' ? groups.has(f.name) : listed.has(f.name);
+    if (!known) {
+      orphans.push({
+        position: { file: f.display, line: 1, col: 1 },
+        field: '(file)',
+        message: `${f.kind}_vars for '${f.name}', but the inventory has no ${f.kind} '${f.name}': its settings would apply to nothing.`,
+        hint: `Check the name against the inventory's ${f.kind === 'group' ? 'groups' : 'hosts'} (names are case-sensitive), or remove the file.`,
+      });
+    } else if (f.kind === 'group') {
+      // After the group's inline vars: group_vars files win over them, as in Ansible.
+      groups.get(f.name)!.vars.push({ vars: f.data as VarsInput, path: [f.key] });
+    } else {
+      hostFiles.set(f.name, [...(hostFiles.get(f.name) ?? []), f]);
+    }
+  }
+  if (orphans.length) throw new InventoryError(sortProblems(orphans));
   const membership = new Map<string, string[]>([...groups.keys()].map((g) => [g, hostsOf(groups, g)]));
   const entries = [...groups.values()].flatMap((g) => g.hosts);
   if (entries.length > INVENTORY_LIMITS.maxHosts) {
@@ -114,7 +155,7 @@ export function parseInventory(text: string, file: string): Inventory {
   for (const name of hostNames) {
     const own = (entriesByHost.get(name) ?? []).sort((a, b) => offset(a.path) - offset(b.path));
     const firstPath = own[0]!.path;
-    const position = source.positionOf(firstPath, { key: true }) ?? start;
+    const position = mainSource.positionOf(firstPath, { key: true }) ?? start;
 
     const lower = name.toLowerCase();
     const clash = byLowerName.get(lower);
@@ -124,7 +165,7 @@ export function parseInventory(text: string, file: string): Inventory {
     }
     byLowerName.set(lower, name);
 
-    const { merged, prov, conflicts, labLayers } = inheritVars(name, own, groupsOfHost(groups, membership, name), source, position);
+    const { merged, prov, conflicts, labLayers } = inheritVars(name, own, groupsOfHost(groups, membership, name), source, position, hostFiles.get(name) ?? []);
     problems.push(...conflicts);
     if (merged.address === undefined) merged.address = name;
 
@@ -176,6 +217,11 @@ export function parseInventory(text: string, file: string): Inventory {
   };
 }
 
+function readYaml(text: string, file: string) {
+  const { source, data, problems } = YamlSource.parse(text, file);
+  return { source, data, early: problems.map((s): InventoryProblem => ({ position: s.position, field: '(yaml)', message: s.message })) };
+}
+
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 const REF_FIELDS = ['winrm.password', 'winrm.tls.ca', 'winrm.certificate.cert', 'winrm.certificate.key', 'ssh.key', 'ssh.passphrase', 'ssh.password'];
@@ -195,7 +241,7 @@ export type { VarsInput };
  * A host's variables: all.vars, then its groups' vars (least specific first), then its own listings in
  * file order. A host listed twice with different values for one key is a conflict, not an override.
  */
-function inheritVars(name: string, own: GroupNode['hosts'], groupChain: GroupNode[], source: YamlSource, position: SourcePosition) {
+function inheritVars(name: string, own: GroupNode['hosts'], groupChain: GroupNode[], source: Pick<YamlSource, 'positionOf'>, position: SourcePosition, hostFiles: readonly VarsFile[]) {
   const merged: Record<string, unknown> = {};
   const prov: Provenance = new Map();
   const conflicts: InventoryProblem[] = [];
@@ -204,12 +250,31 @@ function inheritVars(name: string, own: GroupNode['hosts'], groupChain: GroupNod
   const keepLab = (vars: Record<string, unknown>, path: YamlPath) => {
     if (vars.lab !== undefined) labLayers.push({ lab: vars.lab, path: [...path, 'lab'] });
   };
-  for (const g of groupChain) {
-    for (const v of g.vars) {
-      mergeLayer(merged, v.vars as Record<string, unknown>, v.path, prov);
-      keepLab(v.vars as Record<string, unknown>, v.path);
-    }
+  const layers: Array<{ vars: Record<string, unknown>; path: YamlPath }> = groupChain.flatMap((g) => g.vars.map((v) => ({ vars: v.vars as Record<string, unknown>, path: v.path })));
+  // Where ansible_user and ansible_password go depends on the transport the host ends up with.
+  let transport = 'winrm';
+  let byAnsible = false;
+  for (const l of [...layers, ...own.map((e) => ({ vars: (e.vars ?? {}) as Record<string, unknown> })), ...hostFiles.map((f) => ({ vars: f.data as Record<string, unknown> }))]) {
+    const t = transportOfLayer(l.vars);
+    if (t === undefined) continue;
+    transport = t;
+    byAnsible = l.vars.transport === undefined;
   }
+  const apply = (vars: Record<string, unknown>, path: YamlPath) => {
+    // Ansible's keys first, so a cortex-deploy key written at the same level wins.
+    for (const t of translateAnsible(vars, transport)) {
+      let into = merged;
+      for (const seg of t.target.slice(0, -1)) {
+        const next = into[seg];
+        into = (isPlainObject(next) ? next : (into[seg] = {})) as Record<string, unknown>;
+      }
+      into[t.target[t.target.length - 1]!] = t.value;
+      prov.set(t.target.join('\u0000'), [...path, t.from]);
+    }
+    mergeLayer(merged, withoutAnsible(vars), path, prov);
+    keepLab(vars, path);
+  };
+  for (const l of layers) apply(l.vars, l.path);
   const setByHost = new Map<string, { value: unknown; path: YamlPath }>();
   for (const e of own) {
     const vars = (e.vars ?? {}) as Record<string, unknown>;
@@ -227,10 +292,28 @@ function inheritVars(name: string, own: GroupNode['hosts'], groupChain: GroupNod
       }
       setByHost.set(k, { value, path: [...e.path, ...leaf] });
     }
-    mergeLayer(merged, vars, e.path, prov);
-    keepLab(vars, e.path);
+    apply(vars, e.path);
   }
+  // host_vars files last: they win over the host's inline vars, as in Ansible.
+  for (const f of hostFiles) apply(f.data as Record<string, unknown>, [f.key]);
+  httpsOn5986(merged, prov, transport, byAnsible);
   return { merged, prov, conflicts, labLayers };
+}
+
+/**
+ * Ansible's rules: WinRM on port 5986 with no scheme set means https; and a host whose connection is
+ * Ansible's (ansible_connection: winrm | psrp) with neither port nor scheme gets Ansible's default,
+ * https on 5986. (A scheme that disagrees with the port is a warning of `inventory check`,
+ * src/inventory/connection-check.ts.)
+ */
+function httpsOn5986(merged: Record<string, unknown>, prov: Provenance, transport: string, ansibleConnection: boolean): void {
+  const winrm = isPlainObject(merged.winrm) ? merged.winrm : undefined;
+  if (winrm?.scheme !== undefined || transport !== 'winrm') return;
+  const port = winrm?.port ?? merged.port;
+  if (port !== 5986 && !(port === undefined && ansibleConnection)) return;
+  merged.winrm = { ...(winrm ?? {}), scheme: 'https' };
+  const from = prov.get(winrm?.port !== undefined ? 'winrm\u0000port' : port !== undefined ? 'port' : 'transport');
+  if (from) prov.set('winrm\u0000scheme', from);
 }
 
 /** The validated vars as a HostConfig: transport ports resolved, sources of values kept. */

@@ -2,6 +2,7 @@
  * Turning zod issues into problems a person can act on: where (file:line:col), which field, what is
  * allowed, and the nearest valid key or value for a typo. Values of secret fields are never quoted.
  */
+import { VARS_FILE } from './vars-dirs.js';
 import { z } from 'zod';
 import { InputError, type SourcePosition } from '../errors.js';
 import type { InventoryProblem } from './types.js';
@@ -30,6 +31,8 @@ export function formatProblem(p: InventoryProblem): string {
 }
 
 export function fieldName(path: YamlPath): string {
+  // A path into a group_vars/host_vars file starts with the file's key; the position names the file.
+  if (typeof path[0] === 'string' && path[0].startsWith(VARS_FILE)) path = path.slice(1);
   return path.length ? path.map((s) => (typeof s === 'number' ? `[${s}]` : s)).join('.').replace(/\.\[/g, '[') : '(document)';
 }
 
@@ -218,5 +221,6 @@ export function dedupe(problems: InventoryProblem[]): InventoryProblem[] {
 }
 
 export function sortProblems(problems: InventoryProblem[]): InventoryProblem[] {
-  return [...problems].sort((a, b) => a.position.line - b.position.line || a.position.col - b.position.col);
+  // By file (an inventory with group_vars/ and host_vars/ has several), then by place.
+  return [...problems].sort((a, b) => (a.position.file === b.position.file ? 0 : a.position.file < b.position.file ? -1 : 1) || a.position.line - b.position.line || a.position.col - b.position.col);
 }

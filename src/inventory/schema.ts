@@ -124,6 +124,36 @@ export const SshVars = z.strictObject({
 
 export const VersionsVars = z.strictObject(Object.fromEntries(VERSION_KEYS.map((k) => [k, VersionString.optional()])) as Record<(typeof VERSION_KEYS)[number], z.ZodOptional<typeof VersionString>>);
 
+// ---------- Ansible's connection variables (read as ours: src/inventory/ansible.ts) ----------
+
+const AnsiblePort = z.union([z.number().int().min(1).max(65535), z.string().regex(/^\d{1,5}$/, { message: 'must be a port number' })]);
+const AnsiblePath = z.string().min(1);
+
+export const ANSIBLE_CONNECTIONS = ['winrm', 'psrp', 'ssh', 'local'] as const;
+
+/** The ansible_* keys read at every vars level, with the form each must have. */
+export const AnsibleVarsShape = {
+  ansible_host: z.string().min(1).optional().meta({ description: 'Ansible: address.' }),
+  ansible_port: AnsiblePort.optional().meta({ description: 'Ansible: port (5986 with no scheme means https).' }),
+  ansible_connection: z.enum(ANSIBLE_CONNECTIONS).optional().meta({ description: 'Ansible: transport (psrp is read as winrm).' }),
+  ansible_user: z.string().min(1).optional().meta({ description: 'Ansible: winrm.user or ssh.user, per transport.' }),
+  ansible_password: SecretRef.optional().meta({ description: "Ansible: winrm.password or ssh.password; {{ lookup('env', 'NAME') }} reads as env:NAME." }),
+  ansible_ssh_user: z.string().min(1).optional().meta({ description: 'Ansible: ssh.user.' }),
+  ansible_ssh_pass: SecretRef.optional().meta({ description: 'Ansible: ssh.password.' }),
+  ansible_ssh_port: AnsiblePort.optional().meta({ description: 'Ansible: ssh.port.' }),
+  ansible_ssh_private_key_file: AnsiblePath.optional().meta({ description: 'Ansible: ssh.key (a file path).' }),
+  ansible_winrm_transport: z.enum(WINRM_AUTHS).optional().meta({ description: 'Ansible: winrm.auth.' }),
+  ansible_winrm_scheme: z.enum(['http', 'https']).optional().meta({ description: 'Ansible: winrm.scheme.' }),
+  ansible_winrm_server_cert_validation: z.enum(['validate', 'ignore']).optional().meta({ description: 'Ansible: ignore is winrm.tls.insecure: true.' }),
+  ansible_winrm_ca_trust_path: AnsiblePath.optional().meta({ description: 'Ansible: winrm.tls.ca (a file path).' }),
+  ansible_winrm_cert_pem: AnsiblePath.optional().meta({ description: 'Ansible: winrm.certificate.cert (a file path).' }),
+  ansible_winrm_cert_key_pem: AnsiblePath.optional().meta({ description: 'Ansible: winrm.certificate.key (a file path).' }),
+  ansible_winrm_kerberos_hostname_override: z.string().regex(/^[^\s/@]+$/).optional().meta({ description: 'Ansible: winrm.spn HTTP/<name>.' }),
+  ansible_winrm_operation_timeout_sec: z.number().int().min(1).max(3600).optional().meta({ description: 'Ansible: winrm.operationTimeoutSec.' }),
+  ansible_winrm_read_timeout_sec: z.number().int().min(1).max(3600).optional().meta({ description: 'Ansible: winrm.requestTimeoutMs (seconds × 1000).' }),
+  ansible_shell_type: z.literal('powershell').optional().meta({ description: 'Ansible: accepted and ignored (PowerShell is implied).' }),
+};
+
 /** Variables allowed at every level: all.vars, <group>.vars, and a host's own entry. */
 export const VarsShape = {
   address: z.string().min(1).optional().meta({ description: 'IP address or DNS name. Default: the host name.' }),
@@ -135,6 +165,7 @@ export const VarsShape = {
   webApps: z.array(z.enum(WEB_APPS)).optional().meta({ description: 'Web servers only: gateway (with Studio, LiveView) | liveportal.' }),
   installPath: z.string().min(1).optional().meta({ description: "Install folder on the host, e.g. 'D:\\Cortex'." }),
   lab: z.unknown().optional().meta({ description: 'Lab profile of a simulated host (see docs/lab.md); ignored on real hosts.' }),
+  ...AnsibleVarsShape,
 };
 
 export const Vars = z.strictObject(VarsShape).meta({ id: 'Vars', description: 'Variables: in all.vars, a group\'s vars, or a host\'s own entry (host wins).' });

@@ -67,6 +67,10 @@ const RUNS = {
   typo: [['inventory', 'check', '-i', fixture('typo-key.yaml')]],
   literalJson: [['inventory', 'check', '-i', fixture('literal-password.yaml'), '--json']],
   missingFile: [['inventory', 'check', '-i', 'no/such.yaml']],
+  ansible: [['inventory', 'check', '-i', fixture('ansible/single/hosts.yml'), '--json'], { CORTEX_WINRM_PASSWORD: SECRET }],
+  ansibleSite: [['inventory', 'check', '-i', fixture('ansible/site/hosts.yml')], { CORTEX_WINRM_PASSWORD: SECRET }],
+  ansibleIni: [['inventory', 'check', '-i', fixture('ansible/ini/hosts')], { CORTEX_WINRM_PASSWORD: SECRET }],
+  ansibleMismatch: [['inventory', 'check', '-i', fixture('ansible/scheme-mismatch.yml')], { CORTEX_WINRM_PASSWORD: SECRET }],
   missingFlag: [['inventory', 'check']],
   schema: [['inventory', 'schema']],
   helpInventory: [['inventory', '--help']],
@@ -121,6 +125,41 @@ describe('cortex-deploy inventory check', () => {
     expect(r.stdout).not.toContain('Errors (');
     expect(r.stdout).toContain('topology.servers-recommended');
     expect(r.stdout).toContain('topology.web-apps-together');
+  });
+
+  it('an Ansible Windows inventory, unedited: valid, every host with its address and transport', () => {
+    const r = run('ansible');
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as CheckDoc;
+    expect(doc).toMatchObject({ valid: true, tier: 'Bronze' });
+    expect(doc.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    // Only the lb host's ssh key may be missing on this machine (~/.ssh/id_ed25519).
+    for (const f of doc.findings) expect(f).toMatchObject({ id: 'inventory.secret-unresolved', hosts: ['lb01'] });
+    expect(doc.hosts.map((h) => `${h.name} ${h.address} ${h.transport}`)).toEqual([
+      'web01 10.20.0.11 winrm', 'web02 10.20.0.12 winrm', 'app01 10.20.0.21 winrm', 'app02 10.20.0.22 winrm', 'app03 10.20.0.23 winrm', 'db01 10.20.0.31 winrm', 'lb01 10.20.0.41 ssh',
+    ]);
+    expect(r.stdout + r.stderr).not.toContain('Cli-Secret');
+  });
+
+  it('an Ansible inventory directory (group_vars/, host_vars/), unedited: valid, host_vars applied', () => {
+    const r = run('ansibleSite');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/web02\s+10\.20\.0\.112\s+web\s+liveportal\s+winrm/);
+    expect(r.stdout).toContain('valid: 0 errors, 0 warnings');
+  });
+
+  it('an Ansible INI inventory with group_vars/, unedited: valid', () => {
+    const r = run('ansibleIni');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/db01\s+10\.20\.0\.31\s+db\s+-\s+winrm/);
+    expect(r.stdout).toContain('valid: 0 errors, 0 warnings');
+  });
+
+  it('the 5986 trap (ansible_port 5986, scheme http) is a warning at check time', () => {
+    const r = run('ansibleMismatch');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/inventory\.scheme-port\s+winrm\.scheme is http but the port is 5986/);
+    expect(r.stdout).toContain('[web01, app01, app02, app03, db01, lb01]');
   });
 
   it('a topology error: exit 3, the rule id, severity, source and hosts in --json', () => {

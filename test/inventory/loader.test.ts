@@ -211,16 +211,16 @@ describe('loadInventory: errors name file:line:col, the field, what is allowed',
     expect(() => parseInventory(text, 'site.yaml')).toThrow(/site\.yaml:2:32, field all\.vars\.ssh: transport ssh needs a way to authenticate/);
   });
 
-  it('Ansible variables name their cortex-deploy equivalent', () => {
-    const text = ['all:', '  hosts:', '    app1: { ansible_host: 10.0.0.1, ansible_winrm_transport: ntlm }', ''].join('\n');
+  it('Ansible variables that are not read name their cortex-deploy equivalent', () => {
+    const text = ['all:', '  hosts:', '    app1: { ansible_become: true, ansible_winrm_message_encryption: auto }', ''].join('\n');
     try {
       parseInventory(text, 'site.yaml');
       expect.unreachable();
     } catch (err) {
       const e = err as InventoryError;
       expect(e.problems.map((p) => `${p.position.line}:${p.position.col} ${p.message}`)).toEqual([
-        "3:13 unknown key 'ansible_host': this is an Ansible variable; cortex-deploy uses address.",
-        "3:37 unknown key 'ansible_winrm_transport': this is an Ansible variable; cortex-deploy uses winrm.auth (ntlm | basic | kerberos | certificate).",
+        "3:13 unknown key 'ansible_become': this is an Ansible variable; cortex-deploy uses nothing: cortex-deploy connects as an administrator and does not elevate.",
+        "3:35 unknown key 'ansible_winrm_message_encryption': this is an Ansible variable; cortex-deploy uses winrm.scheme (http is encrypted by NTLM sealing; https by TLS); remove the key.",
       ]);
     }
   });
