@@ -54,7 +54,7 @@ function Test-CortexRebootPending {
 }
 
 function New-CortexSetResult {
-    # What every Set script prints (src/resources/set-result.ts): whether the change needs a reboot, the
+    # What every Set script prints (SetResultData in src/resources/script-results.ts): whether the change needs a reboot, the
     # installer's exit code when there was one, and one line on what was done.
     param([bool]$RebootRequired = $false, $ExitCode = $null, [string]$Message = '')
     $code = $null

@@ -1,3 +1,4 @@
+# Script under test: ps1/resources/acl.ps1 (Set), with its Test in ps1/resources/test-batch.ps1.
 # The acl resource: Get-Acl (Test) and Set-Acl of a changed ACL (Set), against an ACL object that behaves
 # as .NET's FileSystemSecurity does for the methods the script calls. One Context per state of the ACL.
 BeforeAll {

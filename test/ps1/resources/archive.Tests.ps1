@@ -1,3 +1,4 @@
+# Script under test: ps1/resources/archive.ps1 (Set), with its Test in ps1/resources/test-batch.ps1.
 # The archive resource against real zips in a temporary folder (Expand-Archive, Get-FileHash and the
 # file cmdlets behave the same on Linux): one Context per state of the destination.
 BeforeAll {

@@ -1,3 +1,4 @@
+# Script under test: ps1/resources/exec.ps1 (Set), with its Test in ps1/resources/test-batch.ps1.
 # The exec resource: its guard (Test: creates / unless) and its run (Set: real PowerShell in a runspace of
 # its own, so `exit N`, errors and native exit codes behave as they do on a host).
 BeforeAll {

@@ -1,3 +1,4 @@
+# Scripts under test: ps1/resources/file.ps1 and ps1/resources/directory.ps1 (Set), with their Test in ps1/resources/test-batch.ps1.
 # The file and directory resources against real files in a temporary folder (Test-Path, Get-FileHash,
 # New-Item, Move-Item and Remove-Item behave the same on Linux for these cases): one Context per state
 # of the path on the machine.

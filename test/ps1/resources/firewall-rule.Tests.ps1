@@ -1,3 +1,4 @@
+# Script under test: ps1/resources/firewall-rule.ps1 (Set), with its Test in ps1/resources/test-batch.ps1.
 # The firewall_rule resource: Get-NetFirewallRule and its port filter (Test), New-/Set-/Remove-NetFirewallRule
 # (Set), one Context per state of the rule.
 BeforeAll {

@@ -1,3 +1,4 @@
+# Script under test: ps1/resources/package.ps1 (Set), with its Test in ps1/resources/test-batch.ps1.
 # The package resource: detection by product code or uninstall key in both registry views (Test), and
 # the installer run through Invoke-CortexNative with its exit codes (Set). One Context per machine state.
 BeforeAll {

@@ -1,3 +1,4 @@
+# Script under test: ps1/resources/reboot.ps1 (Set), with its Test in ps1/resources/test-batch.ps1.
 # The reboot resource: pending-reboot markers and the boot time (Test), and the delayed restart (Set).
 BeforeAll {
     . (Join-Path $PSScriptRoot '../helpers/CortexResourceTest.ps1')

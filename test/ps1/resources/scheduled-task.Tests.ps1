@@ -1,3 +1,4 @@
+# Script under test: ps1/resources/scheduled-task.ps1 (Set), with its Test in ps1/resources/test-batch.ps1.
 # The scheduled_task resource: the run marker in the registry (Test), and the one-shot task registered,
 # started, polled, recorded and unregistered (Set). One Context per state of the task and its marker.
 BeforeAll {

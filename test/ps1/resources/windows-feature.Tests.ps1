@@ -1,3 +1,4 @@
+# Script under test: ps1/resources/windows-feature.ps1 (Set), with its Test in ps1/resources/test-batch.ps1.
 # The windows_feature resource: Get-WindowsFeature (Test) and Install-/Uninstall-WindowsFeature (Set),
 # one Context per state of the feature.
 BeforeAll {
