@@ -20,6 +20,7 @@ import { labHostsFromInventory } from '../../src/lab/profile/from-inventory.js';
 import type { PreflightJson } from '../../src/report/preflight-json.js';
 import { openWinrmSession, type WinrmConnectSettings } from '../../src/transport/winrm/index.js';
 import { claimLoopbackBlock } from '../helpers/loopback.js';
+import { sink } from '../helpers/sink.js';
 
 const run = promisify(execFile);
 const net = await claimLoopbackBlock(import.meta.url, { hosts: 1 });
@@ -28,11 +29,6 @@ let dir: string;
 let inventory: string;
 let lab: RunningLab;
 let ca: string;
-
-function sink() {
-  let text = '';
-  return { write: (s: string) => ((text += s), true), text: () => text, isTTY: false, columns: 120 };
-}
 
 /** A CA (key + cert) in `dir`, named `name`. */
 function makeCa(name: string): { key: string; cert: string } {
@@ -117,8 +113,8 @@ afterAll(async () => {
 
 describe('certificate authentication against the lab', () => {
   it('preflight from an inventory with auth: certificate reaches the host and runs its probes', async () => {
-    const stdout = sink();
-    await runPreflightCommand({ inventory, forks: 1, json: true, timeout: 60 }, { stdout, stderr: sink(), color: false, runDir: null });
+    const stdout = sink(120);
+    await runPreflightCommand({ inventory, forks: 1, json: true, timeout: 60 }, { stdout, stderr: sink(120), color: false, runDir: null });
     const json = JSON.parse(stdout.text()) as PreflightJson;
     const host = json.hosts.find((h) => h.name === web01.name)!;
     expect(host.reachable).toBe(true);
@@ -126,10 +122,10 @@ describe('certificate authentication against the lab', () => {
   });
 
   it('exec from the same inventory runs the command as the mapped account', async () => {
-    const stdout = sink();
+    const stdout = sink(120);
     const code = await runExecCommand(
       { inventory, forks: 1, oneshot: true, timeout: 60, json: true, script: ['hostname'] },
-      { stdout, stderr: sink(), color: false, runDir: null },
+      { stdout, stderr: sink(120), color: false, runDir: null },
     );
     const doc = JSON.parse(stdout.text()) as ExecDocument;
     expect(doc.hosts.map((h) => [h.name, h.status, h.exitCode, h.error])).toEqual([[web01.name, "ok", 0, null]]);

@@ -24,6 +24,7 @@ import { openWinrmSession, type WinrmConnectSettings } from '../../src/transport
 import type { WinrmSession } from '../../src/transport/winrm/session.js';
 import { claimLoopbackBlock } from '../helpers/loopback.js';
 import { startKdc, type TestKdc } from './kdc.js';
+import { sink } from '../helpers/sink.js';
 
 const run = promisify(execFile);
 const REALM = 'CORTEX.TEST';
@@ -42,11 +43,6 @@ let ca: string;
 let acceptances = 0;
 /** A private ticket cache left by a run that was killed (its process is gone). */
 let staleCache: string;
-
-function sink() {
-  let text = '';
-  return { write: (s: string) => ((text += s), true), text: () => text, isTTY: false, columns: 120 };
-}
 
 function settings(over: Partial<WinrmConnectSettings> = {}): WinrmConnectSettings {
   return {
@@ -138,8 +134,8 @@ afterAll(async () => {
 
 describe('Kerberos over HTTPS against the lab, with a real KDC', () => {
   it('preflight from an inventory with auth: kerberos reaches the host and runs its probes', async () => {
-    const stdout = sink();
-    const stderr = sink();
+    const stdout = sink(120);
+    const stderr = sink(120);
     await runPreflightCommand({ inventory, forks: 2, json: true, timeout: 60, limit: web01.name }, { stdout, stderr, color: false, runDir: null });
     const json = JSON.parse(stdout.text()) as PreflightJson;
     const host = json.hosts.find((h) => h.name === web01.name)!;
@@ -150,11 +146,11 @@ describe('Kerberos over HTTPS against the lab, with a real KDC', () => {
   });
 
   it('exec from the same inventory runs the command over Kerberos; the run log says which auth was used', async () => {
-    const stdout = sink();
+    const stdout = sink(120);
     const runDir = join(dir, 'run-exec');
     const code = await runExecCommand(
       { inventory, limit: web01.name, forks: 1, oneshot: true, timeout: 60, json: true, script: ['hostname'] },
-      { stdout, stderr: sink(), color: false, runDir },
+      { stdout, stderr: sink(120), color: false, runDir },
     );
     const doc = JSON.parse(stdout.text()) as ExecDocument;
     expect(doc.hosts.map((h) => [h.name, h.status, h.exitCode])).toEqual([[web01.name, 'ok', 0]]);

@@ -7,6 +7,7 @@ import { runPreflightCommand, type PreflightArgs } from '../../src/cli/commands/
 import { InputError } from '../../src/errors.js';
 import { exitCodeOf } from '../../src/preflight/outcome.js';
 import { fakeConnect, type FakeBehaviour } from '../preflight/fake-hosts.js';
+import { sink } from '../helpers/sink.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cortex-fail-on-'));
 const inventory = join(dir, 'site.yaml');
@@ -19,11 +20,6 @@ writeFileSync(
     web: { hosts: { web1: { address: 10.0.0.11 }, web2: { address: 10.0.0.12 } } }
 `,
 );
-
-function sink() {
-  let text = '';
-  return { write: (s: string) => ((text += s), true), text: () => text, columns: 100 };
-}
 
 const twoCores: Record<string, FakeBehaviour> = { web2: { patch: { cpu: { cores: 2, logicalProcessors: 2 } } } };
 

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runPreflightCommand } from '../../src/cli/commands/preflight.js';
 import { fakeConnect } from '../preflight/fake-hosts.js';
+import { sink } from '../helpers/sink.js';
 
 const version = (JSON.parse(readFileSync(resolve(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string }).version;
 const root = mkdtempSync(join(tmpdir(), 'cortex-report-meta-'));
@@ -18,11 +19,6 @@ writeFileSync(
     app: { hosts: { app1: { address: 10.0.0.21 }, app2: { address: 10.0.0.22 } } }
 `,
 );
-
-function sink() {
-  let text = '';
-  return { write: (s: string) => ((text += s), true), text: () => text, columns: 100 };
-}
 
 describe('preflight report metadata', () => {
   it('--json, --report-json and --report-html carry the same meta; hosts and summary are unchanged', async () => {

@@ -17,6 +17,7 @@ import type { HostConfig } from '../../src/inventory/types.js';
 import { createMinimalExecutor, createPowerShellDispatcher } from '../../src/lab/powershell/index.js';
 import { FakeSession } from '../fakes/fake-session.js';
 import { fakeConnect } from '../preflight/fake-hosts.js';
+import { sink } from '../helpers/sink.js';
 
 const SECRET = 'Runs-Test-Pw!42';
 process.env.CORTEX_RUNS_TEST_PW = SECRET;
@@ -35,11 +36,6 @@ writeFileSync(
     app: { hosts: { app1: { address: 10.0.0.21 }, app2: { address: 10.0.0.22 } } }
 `,
 );
-
-function sink() {
-  let text = '';
-  return { write: (s: string) => ((text += s), true), text: () => text, columns: 100 };
-}
 
 const dispatcher = createPowerShellDispatcher(createMinimalExecutor());
 const execConnect = async (h: HostConfig) => new FakeSession({ name: h.name, address: h.address }, dispatcher);

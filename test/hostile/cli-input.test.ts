@@ -19,6 +19,7 @@ import type { PreflightJson } from '../../src/report/preflight-json.js';
 import { createMinimalExecutor, createPowerShellDispatcher } from '../../src/lab/powershell/index.js';
 import { FakeSession } from '../fakes/fake-session.js';
 import { fakeConnect } from '../preflight/fake-hosts.js';
+import { sink } from '../helpers/sink.js';
 
 const CLI = resolve('dist/cli/main.js');
 const dir = mkdtempSync(join(tmpdir(), 'cortex-cli-input-'));
@@ -37,10 +38,6 @@ writeFileSync(
 );
 process.env.CORTEX_CLI_INPUT_PW = 'CliInput!2026';
 
-function sink() {
-  let text = '';
-  return { write: (s: string) => ((text += s), true), text: () => text, isTTY: false, columns: 100 };
-}
 function cli(args: string[]) {
   return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd: dir, timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } });
 }

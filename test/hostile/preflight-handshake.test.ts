@@ -9,14 +9,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runPreflightCommand } from '../../src/cli/commands/preflight.js';
 import type { PreflightJson } from '../../src/report/preflight-json.js';
 import { startHostileServer, type HostileCase, type HostileServer } from '../helpers/hostile-server.js';
+import { sink } from '../helpers/sink.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cortex-handshake-'));
 process.env.CORTEX_HANDSHAKE_PW = 'Handshake!2026';
-
-function sink() {
-  let text = '';
-  return { write: (s: string) => ((text += s), true), text: () => text, isTTY: false, columns: 100 };
-}
 
 let server: HostileServer | null = null;
 afterEach(async () => {

@@ -13,6 +13,7 @@ import { resolveSecret, readFileRef } from '../../src/inventory/secrets.js';
 import { runPreflightCommand } from '../../src/cli/commands/preflight.js';
 import { runExecCommand } from '../../src/cli/commands/exec.js';
 import type { PreflightJson } from '../../src/report/preflight-json.js';
+import { sink } from '../helpers/sink.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cortex-secrets-'));
 const fifo = join(dir, 'pw.fifo');
@@ -30,11 +31,6 @@ async function refusal(p: Promise<unknown>): Promise<InputError> {
   );
   expect(e).toBeInstanceOf(InputError);
   return e as InputError;
-}
-
-function sink() {
-  let text = '';
-  return { write: (s: string) => ((text += s), true), text: () => text, isTTY: false, columns: 100 };
 }
 
 describe('file: secrets', () => {

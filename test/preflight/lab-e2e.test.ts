@@ -14,16 +14,12 @@ import type { PreflightJson } from '../../src/report/preflight-json.js';
 import { expectedFor } from './preset-expectations.js';
 import { LAB_PASSWORD, startTestLab } from './lab-env.js';
 import { claimLoopbackBlock, relocatedCopy } from '../helpers/loopback.js';
+import { sink } from '../helpers/sink.js';
 
 const fixtures = resolve(import.meta.dirname, '../fixtures/preflight/lab');
 // The three labs run one after another: one block serves them all.
 const net = await claimLoopbackBlock(import.meta.url);
 const fixture = (name: string) => relocatedCopy(resolve(fixtures, name), ['127.0.50.', '127.0.51.', '127.0.52.'], net);
-
-function sink() {
-  let text = '';
-  return { write: (s: string) => ((text += s), true), text: () => text, isTTY: false, columns: 100 };
-}
 
 async function preflight(file: string, extra: Partial<PreflightArgs> = {}) {
   const stdout = sink();
