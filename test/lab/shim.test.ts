@@ -3,6 +3,9 @@
  * ps1/lib/windows.ps1 and the cmdlets it replaces, answered from a Windows view, including the seams no
  * script on this branch calls yet (host name, DNS, TCP connects).
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveProfileOrThrow } from '../../src/lab/profile/resolve.js';
 import { ShimHost } from '../../src/lab/shim/shim-runner.js';
@@ -110,4 +113,18 @@ describe.skipIf(!pwsh)('the Windows shim', () => {
       expect(r.errors.map((e) => e.message).join('\n'), text).toMatch(/not emulated by the lab/);
     }
   }, 60_000);
+});
+
+describe('the shim host that never gets ready', () => {
+  it('is killed at its start timeout, and the request fails naming the lab shim', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cortex-shim-hang-'));
+    const fake = join(dir, 'pwsh');
+    writeFileSync(fake, '#!/bin/sh\nexec sleep 30\n', { mode: 0o755 });
+    const hung = new ShimHost(fake, 300);
+    const t0 = Date.now();
+    await expect(hung.warm()).rejects.toThrow(/shim host \(pwsh\) was not ready within 300 ms; it was killed/);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    await hung.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 });

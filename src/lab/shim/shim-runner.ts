@@ -15,6 +15,8 @@ import { InternalError, OperationTimeoutError, ProtocolError } from '../../error
 import type { WindowsView } from './view-schema.js';
 
 const RESULT_MARKER = 'CORTEXSHIM1 ';
+/** How long pwsh may take to start and load the shim (seconds at worst on a busy 2-core machine). */
+const SHIM_START_TIMEOUT_MS = 60_000;
 
 export interface ShimRequest {
   script: string;
@@ -99,7 +101,10 @@ export class ShimHost {
   /** How long the process took to be ready (ms), once started. */
   startMs: number | null = null;
 
-  constructor(private readonly pwsh: string) {}
+  constructor(
+    private readonly pwsh: string,
+    private readonly startTimeoutMs = SHIM_START_TIMEOUT_MS,
+  ) {}
 
   get alive(): boolean {
     return this.child !== null && !this.exited;
@@ -121,6 +126,14 @@ export class ShimHost {
       });
       this.child = child;
       let isReady = false;
+      // A pwsh that starts but never says ready (a hung .NET start, a full disk) must not hold the lab.
+      const readyTimer = setTimeout(() => {
+        if (isReady) return;
+        this.exited = true;
+        rejectReady(new OperationTimeoutError(`the lab's shim host (pwsh) was not ready within ${this.startTimeoutMs} ms; it was killed: ${this.stderr.trim().slice(-500)}`));
+        child.kill('SIGKILL');
+      }, this.startTimeoutMs);
+      readyTimer.unref();
       child.stdout.setEncoding('utf8');
       child.stderr.setEncoding('utf8');
       child.stderr.on('data', (d: string) => {
@@ -145,6 +158,7 @@ export class ShimHost {
           }
           if (msg.type === 'ready') {
             isReady = true;
+            clearTimeout(readyTimer);
             this.startMs = Date.now() - started;
             resolveReady();
             continue;
@@ -164,6 +178,7 @@ export class ShimHost {
         this.fail(err);
       });
       child.on('exit', (code, signal) => {
+        clearTimeout(readyTimer);
         this.exited = true;
         const err = new InternalError(`the lab's shim host (pwsh) exited (${signal ?? code}): ${this.stderr.trim().slice(-500)}`);
         if (!isReady) rejectReady(err);
