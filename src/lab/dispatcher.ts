@@ -52,6 +52,8 @@ export interface ScriptInvocation {
   timeoutMs: number;
   /** Raw bytes the script reads from stdin after its header frame (runner.receive-file). Optional (additive). */
   input?: Buffer;
+  /** The run frame's tag (the playbook step it runs for), for counters per step. Optional (additive). */
+  tag?: string;
 }
 
 /**

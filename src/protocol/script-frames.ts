@@ -39,6 +39,11 @@ export interface RunRequestFrame {
    * blanks trimmed (ad-hoc exec). Default: each object as its own text. Optional (additive).
    */
   outputFormat?: 'text';
+  /**
+   * What the script runs for, e.g. the playbook step id: the lab counts Test and Set calls per host and
+   * tag, and logs name it. The bootstrap ignores it. Optional (additive).
+   */
+  tag?: string;
   /** Parameters, read by the script's envelope as one JSON object (`$CortexParams`). */
   params: Record<string, unknown>;
   /** The bootstrap stops the pipeline after this long and reports a timeout. */

@@ -54,6 +54,8 @@ export interface RunOptions {
   lib?: boolean;
   /** `text`: output formatted as the console shows it, one line per item (ad-hoc exec). */
   outputFormat?: 'text';
+  /** What the script runs for (a playbook step id): sent in the run frame for the lab's counters and logs. */
+  tag?: string;
 }
 
 export type ScriptSource = { id: string; text: string } | LoadedScript;
@@ -170,6 +172,7 @@ export class ScriptRunner {
       script: 'file' in script && script.file ? wireTextCached(script.text) : script.text,
       ...(options.lib === false ? {} : { lib: wireTextCached(libraryText()) }),
       ...(options.outputFormat ? { outputFormat: options.outputFormat } : {}),
+      ...(options.tag !== undefined ? { tag: options.tag } : {}),
       params,
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     };

@@ -188,7 +188,7 @@ function parseError() {
 
 async function runRequest(host: LabHostRef, executor: ScriptExecutor, out: ReturnType<typeof guardedOutput>, req: RunRequestFrame, stops: boolean): Promise<number> {
   const started = Date.now();
-  const invocation = { host, scriptId: ownScriptId(req.script), script: req.script, params: req.params ?? {}, timeoutMs: req.timeoutMs };
+  const invocation = { host, scriptId: ownScriptId(req.script), script: req.script, params: req.params ?? {}, timeoutMs: req.timeoutMs, ...(req.tag !== undefined ? { tag: req.tag } : {}) };
   const running = executor.run(invocation).catch(
     (err: unknown): ScriptOutcome =>
       failedOutcome({ message: err instanceof Error ? err.message : String(err), category: 'NotSpecified', fullyQualifiedErrorId: 'LabExecutorError' }),
