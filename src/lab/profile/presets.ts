@@ -87,6 +87,8 @@ export const DEFAULT_PROFILE: LabProfile = {
   },
   files: {},
   firewallRules: [],
+  acls: {},
+  scheduledTaskRuns: {},
   pendingReboot: false,
   bootTime: null,
   utcOffsetSec: 0,

@@ -62,6 +62,13 @@ export const LabProductSchema = z.strictObject({
   uninstallKey: z.string().min(1).optional(),
   /** Registered under WOW6432Node (a 32-bit installer on 64-bit Windows). */
   wow6432: z.boolean().default(false),
+  // lab-res-b (package resource): what an uninstall runs, and which synthetic installer put it there.
+  /** The entry's UninstallString (e.g. `MsiExec.exe /X{GUID}`). */
+  uninstallString: z.string().min(1).optional(),
+  /** The entry's QuietUninstallString: what the package resource runs to remove an EXE product. */
+  quietUninstallString: z.string().min(1).optional(),
+  /** SHA-256 of the lab's synthetic installer that installed it (src/lab/artifacts/): its uninstall undoes what that installed. */
+  installer: sha256.optional(),
 });
 
 export const LabServiceSchema = z.strictObject({
@@ -77,11 +84,40 @@ export const LabFirewallRuleSchema = z.strictObject({
   name: z.string().min(1),
   direction: z.enum(['Inbound', 'Outbound']).default('Inbound'),
   protocol: z.enum(['TCP', 'UDP', 'Any']).default('TCP'),
-  localPorts: z.array(z.number().int().min(1).max(65535)).default([]),
+  /** Ports or ranges ("49152-65535"); none: any port. */
+  localPorts: z.array(z.union([z.number().int().min(1).max(65535), z.string().regex(/^\d{1,5}(-\d{1,5})?$/, 'a port or a range, e.g. 5672 or 49152-65535')])).default([]),
   remoteAddresses: z.array(z.string()).default(['Any']),
   action: z.enum(['Allow', 'Block']).default('Allow'),
   enabled: z.boolean().default(true),
+  /** The firewall profiles the rule applies in (lab-res-b, firewall_rule resource). */
+  profiles: z.array(z.enum(['Domain', 'Private', 'Public'])).min(1).default(['Domain', 'Private', 'Public']),
 });
+
+// ---- lab-res-b: machine facts of the acl and scheduled_task resources (docs/lab.md, "Host profiles") ----
+
+export const LabAclRuleSchema = z.strictObject({
+  /** Account or group as Windows names it, e.g. 'BUILTIN\\Users', 'CORP\\svc-cortex'. */
+  identity: z.string().min(1),
+  rights: z.enum(['FullControl', 'Modify', 'ReadAndExecute', 'Read', 'Write', 'ListDirectory']),
+  type: z.enum(['allow', 'deny']).default('allow'),
+  /** Container and object inherit (folders only; a file's rules never inherit). */
+  inherit: z.boolean().default(true),
+});
+
+export const LabAclSchema = z.strictObject({
+  /** Whether the item inherits its parent's inheritable rules (false: protected). */
+  inheritance: z.boolean().default(true),
+  /** Explicit rules, in order. */
+  rules: z.array(LabAclRuleSchema).default([]),
+});
+
+export const LabScheduledTaskRunSchema = z.strictObject({
+  /** The exit code (LastTaskResult) a run of this one-shot task ends with. */
+  exitCode: z.number().int(),
+  /** Whether its run leaves a reboot pending (what it ran, e.g. an installer, asked for one). */
+  setsPendingReboot: z.boolean().default(false),
+});
+// ---- end lab-res-b ----
 
 const port = z.number().int().min(1).max(65535);
 
@@ -128,6 +164,10 @@ export const LabProfileSchema = z.strictObject({
   /** Files present on the host: absolute path → SHA-256. */
   files: z.record(z.string(), sha256),
   firewallRules: z.array(LabFirewallRuleSchema),
+  /** Explicit ACLs by absolute path (lab-res-b); a path not listed has only what it inherits. */
+  acls: z.record(z.string().regex(/^[A-Za-z]:\\/, 'an absolute Windows path like "C:\\Cortex"'), LabAclSchema),
+  /** What a one-shot scheduled task run does, by the scheduled_task step's name (lab-res-b); one not listed is not emulated. */
+  scheduledTaskRuns: z.record(z.string(), LabScheduledTaskRunSchema),
   pendingReboot: z.boolean(),
   /** Last boot (ISO 8601); null: when the host's state was first created. */
   bootTime: z.iso.datetime({ offset: true }).nullable(),

@@ -33,6 +33,74 @@ export const WindowsFileSchema = z.strictObject({
 });
 export type WindowsFile = z.infer<typeof WindowsFileSchema>;
 
+// ---- lab-res-b: features, firewall rules, ACLs, and what the lab knows of its synthetic artifacts ----
+
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
+const FileOfText = z.strictObject({ length: z.number().int().nonnegative(), sha256: sha256Hex });
+
+/** Get-WindowsFeature rows, and what installing or removing each asks for. */
+export const WindowsFeatureRowSchema = z.strictObject({
+  Name: z.string(),
+  DisplayName: z.string(),
+  Installed: z.boolean(),
+  /** RestartNeeded after Install-WindowsFeature / Uninstall-WindowsFeature (the lab's feature table). */
+  InstallRestartNeeded: z.boolean(),
+  UninstallRestartNeeded: z.boolean(),
+  /** Features -IncludeManagementTools adds (or removes) with it. */
+  ManagementTools: z.array(z.string()),
+});
+
+/** Get-NetFirewallRule rows with their port filter (Get-NetFirewallPortFilter), as the cmdlets print them. */
+export const FirewallRuleRowSchema = z.strictObject({
+  Name: z.string(),
+  DisplayName: z.string(),
+  Direction: z.enum(['Inbound', 'Outbound']),
+  Action: z.enum(['Allow', 'Block']),
+  /** GpoBoolean: 'True' | 'False'. */
+  Enabled: z.enum(['True', 'False']),
+  /** 'Any' when the rule applies in every profile, else e.g. 'Domain, Private'. */
+  Profile: z.string(),
+  Protocol: z.string(),
+  /** 'Any', or ports and ranges as text. */
+  LocalPort: z.array(z.string()),
+  RemoteAddress: z.array(z.string()),
+});
+
+/** An access rule as Get-Acl's Access lists it (FileSystemRights by the names the resource uses). */
+export const AccessRuleRowSchema = z.strictObject({
+  IdentityReference: z.string(),
+  FileSystemRights: z.string(),
+  AccessControlType: z.enum(['Allow', 'Deny']),
+  /** 'None' or 'ContainerInherit, ObjectInherit'. */
+  InheritanceFlags: z.string(),
+  IsInherited: z.boolean(),
+});
+
+/** Explicit ACL of a path (inherited rules follow from the ancestors' and the drive root's, in the shim as in the lab). */
+export const ExplicitAclSchema = z.strictObject({
+  AreAccessRulesProtected: z.boolean(),
+  Access: z.array(AccessRuleRowSchema),
+});
+
+/**
+ * What an installer the lab knows does (src/lab/artifacts/), in Windows' terms: the uninstall entry it
+ * writes (key path in the view it registers in, values), the services, files and machine environment
+ * variables it installs, and its exit codes. Stands in for the installer's bytes, which the lab does not keep.
+ */
+export const InstallerEffectSchema = z.strictObject({
+  kind: z.enum(['msi', 'exe']),
+  productCode: z.string().nullable(),
+  uninstallKeyPath: z.string(),
+  uninstallValues: z.record(z.string(), z.string()),
+  installExitCode: z.number().int(),
+  uninstallExitCode: z.number().int(),
+  services: z.array(z.strictObject({ Name: z.string(), Status: z.string(), StartType: z.string(), PathName: z.string().nullable() })),
+  files: z.record(z.string(), FileOfText),
+  env: z.record(z.string(), z.string()),
+});
+export type InstallerEffect = z.infer<typeof InstallerEffectSchema>;
+// ---- end lab-res-b ----
+
 export const WindowsViewSchema = z.strictObject({
   viewVersion: z.literal(WINDOWS_VIEW_VERSION),
   /** [Environment]::Is64BitOperatingSystem. */
@@ -89,5 +157,25 @@ export const WindowsViewSchema = z.strictObject({
     dns: z.record(z.string(), z.array(z.string())),
     hosts: z.record(z.string(), z.strictObject({ up: z.boolean(), openPorts: z.array(z.number().int()), blockedPorts: z.array(z.number().int()) })),
   }),
+  // ---- lab-res-b ----
+  /** Get-WindowsFeature: every feature the host knows, installed or not. */
+  windowsFeatures: z.array(WindowsFeatureRowSchema),
+  firewallRules: z.array(FirewallRuleRowSchema),
+  /** Path → its explicit ACL; a path not listed has only inherited rules (unprotected). */
+  acls: z.record(z.string(), ExplicitAclSchema),
+  /** The access rules every drive root passes down (what a fresh NTFS volume's root gives its children). */
+  rootAccess: z.array(AccessRuleRowSchema),
+  /**
+   * What the lab knows of files by their SHA-256 (lower case): its synthetic installers and zips. Not a
+   * Windows fact: the stand-in for the bytes of files the lab keeps as hashes only.
+   */
+  labArtifacts: z.strictObject({
+    installers: z.record(sha256Hex, InstallerEffectSchema),
+    /** Zip SHA-256 → entry path (relative, backslashes) → file. */
+    archives: z.record(sha256Hex, z.record(z.string(), FileOfText)),
+  }),
+  /** What each one-shot scheduled task run ends with, by the scheduled_task step's name (the lab profile's scheduledTaskRuns). */
+  scheduledTaskRuns: z.record(z.string(), z.strictObject({ exitCode: z.number().int(), setsPendingReboot: z.boolean() })),
+  // ---- end lab-res-b ----
 });
 export type WindowsView = z.infer<typeof WindowsViewSchema>;

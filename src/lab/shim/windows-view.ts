@@ -9,6 +9,10 @@ import type { LabHostState, LabMachine } from '../state/types.js';
 import { machineListeners } from '../state/listeners.js';
 import { systemFiles, systemRoot } from '../state/system-files.js';
 import { WINDOWS_VIEW_VERSION, type RegistryValue, type WindowsFile, type WindowsView } from './view-schema.js';
+import { installerEffects, uninstallEntry } from '../artifacts/effects.js';
+import { labCatalog, textFile } from '../artifacts/catalog.js';
+import { machineFeatures } from '../windows/features.js';
+import { ROOT_ACCESS, type AclRule } from '../state/acl.js';
 
 const GIB = 1024 ** 3;
 
@@ -161,9 +165,8 @@ function registryOf(m: LabMachine): WindowsView['registry'] {
   }
 
   for (const p of m.products) {
-    const k = `${p.wow6432 && m.os.is64Bit ? wow6432Path(REG.uninstall) : REG.uninstall}\\${p.uninstallKey ?? p.name}`;
-    (reg[k] ??= {}).DisplayName = str(p.name);
-    reg[k]!.DisplayVersion = str(p.version);
+    const entry = uninstallEntry(p, m.os.is64Bit);
+    for (const [name, data] of Object.entries(entry.values)) (reg[entry.keyPath] ??= {})[name] = str(data);
   }
   for (const s of m.services) {
     const k = `${REG.services}\\${s.name}`;
@@ -236,8 +239,56 @@ export function projectWindowsView(m: LabMachine, opts: ProjectOptions = {}): Wi
     ...processesAndListeners(m),
     services: m.services.map((s) => ({ Name: s.name, DisplayName: s.name, Status: s.state, StartType: s.startType })),
     network: opts.network ?? { dns: {}, hosts: {} },
+    ...resourceFactsOf(m),
   };
 }
+
+// ---- lab-res-b: features, firewall rules, ACLs, synthetic artifacts, scheduled task runs ----
+
+const ALL_PROFILES = ['Domain', 'Private', 'Public'];
+
+/** An access rule as Get-Acl lists it. */
+export function accessRow(r: AclRule, isInherited: boolean): WindowsView['rootAccess'][number] {
+  return {
+    IdentityReference: r.identity,
+    FileSystemRights: r.rights,
+    AccessControlType: r.type === 'allow' ? 'Allow' : 'Deny',
+    InheritanceFlags: r.inherit ? 'ContainerInherit, ObjectInherit' : 'None',
+    IsInherited: isInherited,
+  };
+}
+
+function resourceFactsOf(m: LabMachine): Pick<WindowsView, 'windowsFeatures' | 'firewallRules' | 'acls' | 'rootAccess' | 'labArtifacts' | 'scheduledTaskRuns'> {
+  const archives: WindowsView['labArtifacts']['archives'] = {};
+  for (const [sha, a] of labCatalog().byHash) if (a.type === 'archive') archives[sha] = Object.fromEntries(Object.entries(a.entries).map(([p, text]) => [p, textFile(text)]));
+  return {
+    windowsFeatures: machineFeatures(m).map((f) => ({
+      Name: f.name,
+      DisplayName: f.displayName,
+      Installed: f.installed,
+      InstallRestartNeeded: f.installRestart,
+      UninstallRestartNeeded: f.uninstallRestart,
+      ManagementTools: f.managementTools,
+    })),
+    firewallRules: m.firewallRules.map((r) => ({
+      Name: r.name,
+      DisplayName: r.name,
+      Direction: r.direction,
+      Action: r.action,
+      Enabled: r.enabled ? 'True' : 'False',
+      // Windows prints the profile flags of a rule in every profile as 'Any'.
+      Profile: ALL_PROFILES.every((p) => r.profiles.includes(p as never)) ? 'Any' : ALL_PROFILES.filter((p) => r.profiles.includes(p as never)).join(', '),
+      Protocol: r.protocol,
+      LocalPort: r.localPorts.length ? r.localPorts.map(String) : ['Any'],
+      RemoteAddress: r.remoteAddresses,
+    })),
+    acls: Object.fromEntries(Object.entries(m.acls).map(([path, acl]) => [path, { AreAccessRulesProtected: !acl.inheritance, Access: acl.rules.map((r) => accessRow(r, false)) }])),
+    rootAccess: ROOT_ACCESS.map((r) => accessRow(r, true)),
+    labArtifacts: { installers: installerEffects(m.os.is64Bit), archives },
+    scheduledTaskRuns: Object.fromEntries(Object.entries(m.scheduledTaskRuns).map(([k, v]) => [k, { exitCode: v.exitCode, setsPendingReboot: v.setsPendingReboot }])),
+  };
+}
+// ---- end lab-res-b ----
 
 /** The lab as one host sees it over the network: which names resolve, which endpoints answer. */
 export interface LabNetworkSource {
