@@ -8,6 +8,7 @@ import { probesFacts } from './probes.facts.js';
 import { probesReach } from './probes.reach.js';
 import { runnerFileHash } from './runner.file-hash.js';
 import { runnerReceiveFile } from './runner.receive-file.js';
+import { resourcesTestBatch } from './resources.test-batch.js';
 
 export const HANDLERS: AnyLabHandler[] = [
   probesPing,
@@ -15,6 +16,7 @@ export const HANDLERS: AnyLabHandler[] = [
   probesReach,
   runnerFileHash,
   runnerReceiveFile,
+  resourcesTestBatch,
 ];
 
 export function handlerRegistry(handlers: readonly AnyLabHandler[] = HANDLERS): Map<string, AnyLabHandler> {

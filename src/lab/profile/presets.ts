@@ -86,6 +86,8 @@ export const DEFAULT_PROFILE: LabProfile = {
     windir: 'C:\\Windows',
   },
   files: {},
+  directories: [],
+  registry: {},
   firewallRules: [],
   acls: {},
   scheduledTaskRuns: {},

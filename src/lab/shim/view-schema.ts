@@ -115,11 +115,15 @@ export const WindowsViewSchema = z.strictObject({
   env: z.record(z.string(), z.string()),
   /** HKLM key path (no hive prefix, any case) → value name → value. A key exists when listed or when a listed key is below it. */
   registry: z.record(z.string(), z.record(z.string(), RegistryValueSchema)),
+  /** HKCU of the connecting account, the same way (HKCU\\Software is one key in both registry views). The default value is named "(default)" in both. */
+  currentUserRegistry: z.record(z.string(), z.record(z.string(), RegistryValueSchema)),
   /** CIM class name → instances (property name → value, with the CIM type's JSON form: UInt64 a number, BuildNumber a string). */
   cim: z.record(z.string(), z.array(z.record(z.string(), CimValue))),
   /** Absolute Windows path → file. Folders exist when listed in `directories` or when a file is below them. */
   files: z.record(z.string(), WindowsFileSchema),
   directories: z.array(z.string()),
+  /** Folders and files the profile implies (Windows, Program Files, IIS): removing them, or a folder holding them, is not emulated. */
+  systemPaths: z.array(z.string()),
   /** Get-NetIPAddress rows (both families). */
   netIPAddresses: z.array(
     z.strictObject({
