@@ -9,6 +9,10 @@ import { probesReach } from './probes.reach.js';
 import { runnerFileHash } from './runner.file-hash.js';
 import { runnerReceiveFile } from './runner.receive-file.js';
 import { resourcesTestBatch } from './resources.test-batch.js';
+// lab-res-b
+import { resourcesPackage } from './resources.package.js';
+import { resourcesWindowsFeature } from './resources.windows-feature.js';
+import { resourcesFirewallRule } from './resources.firewall-rule.js';
 
 export const HANDLERS: AnyLabHandler[] = [
   probesPing,
@@ -17,6 +21,10 @@ export const HANDLERS: AnyLabHandler[] = [
   runnerFileHash,
   runnerReceiveFile,
   resourcesTestBatch,
+  // lab-res-b
+  resourcesPackage,
+  resourcesWindowsFeature,
+  resourcesFirewallRule,
 ];
 
 export function handlerRegistry(handlers: readonly AnyLabHandler[] = HANDLERS): Map<string, AnyLabHandler> {

@@ -48,6 +48,8 @@ export const WindowsFeatureRowSchema = z.strictObject({
   UninstallRestartNeeded: z.boolean(),
   /** Features -IncludeManagementTools adds (or removes) with it. */
   ManagementTools: z.array(z.string()),
+  /** A feature the profile lists that the lab's feature table does not: known only while installed. */
+  FromProfile: z.boolean(),
 });
 
 /** Get-NetFirewallRule rows with their port filter (Get-NetFirewallPortFilter), as the cmdlets print them. */

@@ -786,6 +786,405 @@ function Remove-ItemProperty {
 }
 
 # ---------------------------------------------------------------------------------------------------
+# lab-res-b: installers (msiexec and the lab's synthetic EXE installers), Windows features, firewall
+# rules. What an installer does comes from the view's labArtifacts (src/lab/artifacts/), the same data
+# src/lab/windows/installers.ts applies to the lab machine.
+
+$script:CortexShimUninstallKey = 'SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall'
+$script:CortexShimMsiMessages = @{
+    1603 = 'Fatal error during installation.'
+    1605 = 'This action is only valid for products that are currently installed.'
+    1618 = 'Another installation is already in progress. Complete that installation before proceeding with this install.'
+    1620 = 'This installation package could not be opened. Contact the application vendor to verify that this is a valid Windows Installer package.'
+    1638 = 'Another version of this product is already installed. Installation of this version cannot continue. To configure or remove the existing version of this product, use Add/Remove Programs on the Control Panel.'
+}
+
+function Get-CortexShimProperty {
+    # A property of a view object by name, or $null (view objects come from JSON: PSCustomObjects).
+    param($Object, [Parameter(Mandatory = $true)][string]$Name)
+    if ($null -eq $Object) { return $null }
+    $p = $Object.PSObject.Properties[$Name]
+    if ($null -eq $p) { return $null }
+    , $p.Value
+}
+
+function Get-CortexShimInstallerEffect {
+    # The synthetic installer a file on the host is (by its SHA-256), or $null.
+    param([Parameter(Mandatory = $true)][string]$Path)
+    $f = Find-CortexShimFile -Path $Path
+    if ($null -eq $f) { return $null }
+    Get-CortexShimProperty -Object $script:View.labArtifacts.installers -Name ([string]$f.Value.sha256).ToLowerInvariant()
+}
+
+function Set-CortexShimMachineEnv {
+    # A machine environment variable as the lab keeps it: the process environment of later scripts and
+    # Session Manager\Environment (REG_EXPAND_SZ when it refers to others). $null removes it.
+    param([Parameter(Mandatory = $true)][string]$Name, [AllowNull()]$Value)
+    $envKey = 'SYSTEM\CurrentControlSet\Control\Session Manager\Environment'
+    $stored = @($script:View.env.PSObject.Properties | Where-Object { $_.Name -eq $Name } | ForEach-Object { $_.Name })
+    $entry = Get-CortexShimKeyEntry -Path $envKey
+    if ($null -eq $Value) {
+        foreach ($n in $stored) { $script:View.env.PSObject.Properties.Remove($n) }
+        if ($null -ne $entry) { foreach ($n in @($entry.Values.Keys | Where-Object { $_ -eq $Name })) { $entry.Values.Remove($n) } }
+        return
+    }
+    if ($stored.Count -gt 0) { $Name = $stored[0] }
+    $script:View.env | Add-Member -MemberType NoteProperty -Name $Name -Value $Value -Force
+    $kind = 'String'
+    if ($Value -match '%[^%]+%') { $kind = 'ExpandString' }
+    Set-CortexShimRegistryValue -Path $envKey -Name $Name -Value $Value -Kind $kind
+}
+
+function Remove-CortexShimServiceEntry {
+    param([Parameter(Mandatory = $true)][string]$Name)
+    $script:View.services = @(@($script:View.services) | Where-Object { $_.Name -ne $Name })
+    $script:View.cim.Win32_Service = @(@($script:View.cim.Win32_Service) | Where-Object { $_.Name -ne $Name })
+    $k = ('SYSTEM\CurrentControlSet\Services\' + $Name).ToLowerInvariant()
+    foreach ($n in @($script:Registry.Keys)) { if ($n -eq $k -or $n.StartsWith($k + '\')) { $script:Registry.Remove($n) } }
+    Update-CortexShimKeySet
+}
+
+function Install-CortexShimInstallerEffect {
+    # What an installer the lab knows installs: its uninstall entry, services, files and environment.
+    param([Parameter(Mandatory = $true)]$Effect)
+    $entry = New-CortexShimKey -Path $Effect.uninstallKeyPath
+    $entry.Values.Clear()
+    foreach ($v in $Effect.uninstallValues.PSObject.Properties) { Set-CortexShimRegistryValue -Path $Effect.uninstallKeyPath -Name $v.Name -Value ([string]$v.Value) -Kind 'String' }
+    foreach ($s in @($Effect.services)) {
+        Remove-CortexShimServiceEntry -Name $s.Name
+        $script:View.services = @(@($script:View.services) + [pscustomobject]@{ Name = $s.Name; DisplayName = $s.Name; Status = $s.Status; StartType = $s.StartType })
+        $startMode = $s.StartType
+        if ($startMode -eq 'Automatic') { $startMode = 'Auto' }
+        $script:View.cim.Win32_Service = @(@($script:View.cim.Win32_Service) + [pscustomobject]@{ Name = $s.Name; State = $s.Status; StartMode = $startMode; PathName = $s.PathName })
+        $start = switch ($s.StartType) { 'Automatic' { 2 } 'Manual' { 3 } default { 4 } }
+        Set-CortexShimRegistryValue -Path ('SYSTEM\CurrentControlSet\Services\' + $s.Name) -Name 'Start' -Value $start -Kind 'DWord'
+        if ($null -ne $s.PathName) { Set-CortexShimRegistryValue -Path ('SYSTEM\CurrentControlSet\Services\' + $s.Name) -Name 'ImagePath' -Value ([string]$s.PathName) -Kind 'ExpandString' }
+    }
+    foreach ($f in $Effect.files.PSObject.Properties) {
+        $existing = Find-CortexShimFile -Path $f.Name
+        $name = $f.Name
+        if ($null -ne $existing) { $name = $existing.Name }
+        $script:View.files | Add-Member -MemberType NoteProperty -Name $name -Value ([pscustomobject]@{ length = [long]$f.Value.length; sha256 = [string]$f.Value.sha256; fileVersion = $null }) -Force
+    }
+    foreach ($e in $Effect.env.PSObject.Properties) { Set-CortexShimMachineEnv -Name $e.Name -Value ([string]$e.Value) }
+}
+
+function Uninstall-CortexShimProduct {
+    # Removes an uninstall entry and what the installer that wrote it (same key, same version) installed.
+    param([Parameter(Mandatory = $true)][string]$KeyPath)
+    $version = Get-CortexShimValue -Path $KeyPath -Name 'DisplayVersion'
+    $effect = $null
+    foreach ($i in $script:View.labArtifacts.installers.PSObject.Properties) {
+        if ($i.Value.uninstallKeyPath -eq $KeyPath -and [string](Get-CortexShimProperty -Object $i.Value.uninstallValues -Name 'DisplayVersion') -eq [string]$version) { $effect = $i.Value; break }
+    }
+    $k = $KeyPath.ToLowerInvariant()
+    foreach ($n in @($script:Registry.Keys)) { if ($n -eq $k -or $n.StartsWith($k + '\')) { $script:Registry.Remove($n) } }
+    Update-CortexShimKeySet
+    if ($null -eq $effect) { return 0 }
+    foreach ($s in @($effect.services)) { Remove-CortexShimServiceEntry -Name $s.Name }
+    foreach ($f in $effect.files.PSObject.Properties) {
+        $existing = Find-CortexShimFile -Path $f.Name
+        if ($null -ne $existing) { $script:View.files.PSObject.Properties.Remove($existing.Name) }
+    }
+    foreach ($e in $effect.env.PSObject.Properties) { Set-CortexShimMachineEnv -Name $e.Name -Value $null }
+    [int]$effect.uninstallExitCode
+}
+
+function Set-CortexShimPendingReboot {
+    $null = New-CortexShimKey -Path 'SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\RebootPending'
+}
+
+function Find-CortexShimUninstallKey {
+    # The uninstall key of that name in the 64-bit and then the 32-bit view, or $null.
+    param([Parameter(Mandatory = $true)][string]$Name)
+    foreach ($view in @('64', '32')) {
+        $path = ConvertTo-CortexShimKeyPath -SubKey ($script:CortexShimUninstallKey + '\' + $Name) -View $view
+        $entry = Get-CortexShimKeyEntry -Path $path
+        if ($null -ne $entry) { return $entry.Path }
+        if (Test-CortexShimKey -Path $path) { return $path }
+    }
+    $null
+}
+
+function Get-CortexShimCommandFile {
+    # The program of a command line: quoted, else up to .exe, else the first word.
+    param([Parameter(Mandatory = $true)][string]$CommandLine)
+    $t = $CommandLine.Trim()
+    if ($t.StartsWith('"')) {
+        $end = $t.IndexOf('"', 1)
+        if ($end -lt 0) { return $t.Substring(1) }
+        return $t.Substring(1, $end - 1)
+    }
+    $m = [regex]::Match($t, '^(.+?\.exe)(\s|$)', 'IgnoreCase')
+    if ($m.Success) { return $m.Groups[1].Value }
+    ($t -split '\s+')[0]
+}
+
+function Invoke-CortexShimInstallerProgram {
+    # msiexec /i <msi> | /x <ProductCode>, a synthetic EXE installer, or an installed product's quiet
+    # uninstaller: {exitCode, output, errorOutput}; $null for a program the lab does not run.
+    param([Parameter(Mandatory = $true)][string]$FilePath, [string[]]$ArgumentList = @())
+    $done = @(0, 3010, 1641)
+    if ($FilePath -match '^msiexec(\.exe)?$') {
+        $verb = ''
+        $target = ''
+        if ($ArgumentList.Count -gt 0) { $verb = $ArgumentList[0].ToLowerInvariant() }
+        if ($ArgumentList.Count -gt 1) { $target = $ArgumentList[1] }
+        $code = $null
+        if ($verb -eq '/i') {
+            $effect = Get-CortexShimInstallerEffect -Path $target
+            if ($null -eq $effect -or $effect.kind -ne 'msi') { $code = 1620 }
+            else {
+                $installed = Find-CortexShimUninstallKey -Name $effect.productCode
+                if ($null -ne $installed) {
+                    $code = 1638
+                    if ([string](Get-CortexShimValue -Path $installed -Name 'DisplayVersion') -eq [string]$effect.uninstallValues.DisplayVersion) { $code = 0 }
+                } else {
+                    $code = [int]$effect.installExitCode
+                    if ($done -contains $code) {
+                        Install-CortexShimInstallerEffect -Effect $effect
+                        if ($code -ne 0) { Set-CortexShimPendingReboot }
+                    }
+                }
+            }
+        } elseif ($verb -eq '/x') {
+            $key = Find-CortexShimUninstallKey -Name $target
+            if ($null -eq $key) { $code = 1605 }
+            else {
+                $code = Get-CortexShimUninstallExitCode -KeyPath $key
+                if ($done -contains $code) {
+                    $null = Uninstall-CortexShimProduct -KeyPath $key
+                    if ($code -ne 0) { Set-CortexShimPendingReboot }
+                }
+            }
+        } else {
+            return $null
+        }
+        $err = @()
+        if ($script:CortexShimMsiMessages.ContainsKey($code)) { $err = @($script:CortexShimMsiMessages[$code]) }
+        return [pscustomobject]@{ exitCode = $code; output = @(); errorOutput = $err }
+    }
+    $effect = Get-CortexShimInstallerEffect -Path $FilePath
+    if ($null -ne $effect -and $effect.kind -eq 'exe') {
+        $code = [int]$effect.installExitCode
+        if ($done -contains $code) {
+            Install-CortexShimInstallerEffect -Effect $effect
+            if ($code -ne 0) { Set-CortexShimPendingReboot }
+        }
+        return [pscustomobject]@{ exitCode = $code; output = @(); errorOutput = @() }
+    }
+    foreach ($k in @($script:Registry.Values)) {
+        if ($k.Path -notmatch '\\CurrentVersion\\Uninstall\\[^\\]+$') { continue }
+        $quiet = Get-CortexShimValue -Path $k.Path -Name 'QuietUninstallString'
+        if ($null -eq $quiet -or (Get-CortexShimCommandFile -CommandLine ([string]$quiet)) -ne $FilePath) { continue }
+        $code = Get-CortexShimUninstallExitCode -KeyPath $k.Path
+        if ($done -contains $code) {
+            $null = Uninstall-CortexShimProduct -KeyPath $k.Path
+            if ($code -ne 0) { Set-CortexShimPendingReboot }
+        }
+        return [pscustomobject]@{ exitCode = $code; output = @(); errorOutput = @() }
+    }
+    $null
+}
+
+function Get-CortexShimUninstallExitCode {
+    # What uninstalling the product of that key exits with: its synthetic installer's uninstallExitCode, else 0.
+    param([Parameter(Mandatory = $true)][string]$KeyPath)
+    $version = Get-CortexShimValue -Path $KeyPath -Name 'DisplayVersion'
+    foreach ($i in $script:View.labArtifacts.installers.PSObject.Properties) {
+        if ($i.Value.uninstallKeyPath -eq $KeyPath -and [string](Get-CortexShimProperty -Object $i.Value.uninstallValues -Name 'DisplayVersion') -eq [string]$version) { return [int]$i.Value.uninstallExitCode }
+    }
+    0
+}
+
+function Invoke-CortexNative {
+    # The envelope's native-program runner (ps1/lib/envelope.ps1), for the programs the lab runs:
+    # installers (above). Anything else is not emulated by the lab.
+    param(
+        [Parameter(Mandatory = $true)][string]$FilePath,
+        [AllowEmptyCollection()][AllowEmptyString()][string[]]$ArgumentList = @(),
+        [int[]]$SuccessCodes = @(0),
+        [int]$TimeoutSeconds = 600,
+        [int]$DrainMilliseconds = 2000,
+        [string]$WorkingDirectory = ''
+    )
+    Assert-CortexShimView
+    $run = Invoke-CortexShimInstallerProgram -FilePath $FilePath -ArgumentList $ArgumentList
+    if ($null -eq $run) { throw (New-CortexNotEmulatedError -What ('Invoke-CortexNative {0}' -f $FilePath)) }
+    if ($SuccessCodes -notcontains $run.exitCode) {
+        throw (New-Object System.InvalidOperationException ('{0} exited with code {1}: {2}' -f $FilePath, $run.exitCode, ((@($run.output) + @($run.errorOutput)) -join "`n")))
+    }
+    $run
+}
+
+# Windows features (Get-WindowsFeature, Install-WindowsFeature, Uninstall-WindowsFeature): the view's
+# windowsFeatures, the lab's feature table (src/lab/windows/features.ts).
+
+function Get-WindowsFeature {
+    [CmdletBinding()]
+    param([Parameter(Position = 0)][string[]]$Name)
+    Assert-CortexShimView
+    foreach ($f in @($script:View.windowsFeatures)) {
+        if ($Name -and -not ($Name | Where-Object { $f.Name -like $_ })) { continue }
+        $state = 'Available'
+        if ($f.Installed) { $state = 'Installed' }
+        [pscustomobject]@{ DisplayName = $f.DisplayName; Name = $f.Name; InstallState = $state; Installed = [bool]$f.Installed }
+    }
+}
+
+function Invoke-CortexShimFeatureChange {
+    param([Parameter(Mandatory = $true)][string[]]$Name, [bool]$Install, [bool]$Tools)
+    Assert-CortexShimView
+    $rows = New-Object System.Collections.Generic.List[object]
+    foreach ($n in $Name) {
+        $f = @($script:View.windowsFeatures) | Where-Object { $_.Name -eq $n } | Select-Object -First 1
+        if ($null -eq $f) { Write-Error -Message ("ArgumentNotValid: The role, role service, or feature name is not valid: '{0}'. The name was not found." -f $n) -Category InvalidArgument -ErrorAction Stop }
+        $rows.Add($f)
+        if ($Tools) {
+            foreach ($t in @($f.ManagementTools)) {
+                $tf = @($script:View.windowsFeatures) | Where-Object { $_.Name -eq $t } | Select-Object -First 1
+                if ($null -ne $tf) { $rows.Add($tf) }
+            }
+        }
+    }
+    $changed = @($rows | Where-Object { [bool]$_.Installed -ne $Install })
+    $restart = $false
+    foreach ($f in $changed) {
+        $f.Installed = $Install
+        if ($Install -and $f.InstallRestartNeeded) { $restart = $true }
+        if (-not $Install -and $f.UninstallRestartNeeded) { $restart = $true }
+    }
+    # A feature only the profile knew is gone once removed.
+    $script:View.windowsFeatures = @(@($script:View.windowsFeatures) | Where-Object { -not ($_.FromProfile -and -not $_.Installed) })
+    if ($restart) { Set-CortexShimPendingReboot }
+    # FeatureOperationExitCode: Success 0, NoChangeNeeded 1003, SuccessRestartRequired 3010.
+    $exit = 0
+    if ($changed.Count -eq 0) { $exit = 1003 } elseif ($restart) { $exit = 3010 }
+    $restartNeeded = 'No'
+    if ($restart) { $restartNeeded = 'Yes' }
+    [pscustomobject]@{ Success = $true; RestartNeeded = $restartNeeded; FeatureResult = @($changed | ForEach-Object { $_.Name }); ExitCode = $exit }
+}
+
+function Install-WindowsFeature {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true, Position = 0)][string[]]$Name, [switch]$IncludeManagementTools, [switch]$IncludeAllSubFeature, [switch]$Restart, [string]$Source)
+    if ($Restart) { throw (New-CortexNotEmulatedError -What 'Install-WindowsFeature -Restart') }
+    if ($Source) { throw (New-CortexNotEmulatedError -What 'Install-WindowsFeature -Source') }
+    if ($IncludeAllSubFeature) { throw (New-CortexNotEmulatedError -What 'Install-WindowsFeature -IncludeAllSubFeature (the lab has no sub-feature tree)') }
+    Invoke-CortexShimFeatureChange -Name $Name -Install $true -Tools ([bool]$IncludeManagementTools)
+}
+
+function Uninstall-WindowsFeature {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true, Position = 0)][string[]]$Name, [switch]$IncludeManagementTools, [switch]$Restart, [switch]$Remove)
+    if ($Restart) { throw (New-CortexNotEmulatedError -What 'Uninstall-WindowsFeature -Restart') }
+    if ($Remove) { throw (New-CortexNotEmulatedError -What 'Uninstall-WindowsFeature -Remove') }
+    Invoke-CortexShimFeatureChange -Name $Name -Install $false -Tools ([bool]$IncludeManagementTools)
+}
+
+# Firewall rules (Get/New/Set/Remove-NetFirewallRule, Get-NetFirewallPortFilter): the view's firewallRules.
+
+function ConvertTo-CortexShimFirewallProfile {
+    # Profile flags as Windows prints them: 'Any' for all three, else e.g. 'Domain, Private'.
+    param([string[]]$Profile)
+    $set = @($Profile | ForEach-Object { ([string]$_).Trim() })
+    if ($set -contains 'Any') { return 'Any' }
+    $ordered = @(@('Domain', 'Private', 'Public') | Where-Object { $set -contains $_ })
+    if ($ordered.Count -eq 3) { return 'Any' }
+    $ordered -join ', '
+}
+
+function Find-CortexShimFirewallRule {
+    param([Parameter(Mandatory = $true)][string]$Name)
+    @($script:View.firewallRules) | Where-Object { $_.Name -eq $Name } | Select-Object -First 1
+}
+
+function New-CortexShimFirewallRuleObject {
+    param([Parameter(Mandatory = $true)]$Row)
+    [pscustomobject]@{ Name = $Row.Name; DisplayName = $Row.DisplayName; Direction = $Row.Direction; Action = $Row.Action; Enabled = $Row.Enabled; Profile = $Row.Profile; CortexRuleName = $Row.Name }
+}
+
+function Get-NetFirewallRule {
+    [CmdletBinding()]
+    param([Parameter(Position = 0)][string[]]$Name, [string[]]$DisplayName)
+    Assert-CortexShimView
+    $rows = @($script:View.firewallRules)
+    if ($Name) {
+        foreach ($n in $Name) {
+            $hits = @($rows | Where-Object { $_.Name -like $n })
+            if ($hits.Count -eq 0 -and -not [System.Management.Automation.WildcardPattern]::ContainsWildcardCharacters($n)) {
+                Write-Error -Message ("No MSFT_NetFirewallRule objects found with property 'InstanceID' equal to '{0}'.  Verify the value of the property and retry." -f $n) -Category ObjectNotFound
+            }
+            $hits | ForEach-Object { New-CortexShimFirewallRuleObject -Row $_ }
+        }
+        return
+    }
+    if ($DisplayName) { $rows = @($rows | Where-Object { $r = $_; $DisplayName | Where-Object { $r.DisplayName -like $_ } }) }
+    $rows | ForEach-Object { New-CortexShimFirewallRuleObject -Row $_ }
+}
+
+function Get-NetFirewallPortFilter {
+    [CmdletBinding()]
+    param([Parameter(ValueFromPipeline = $true)]$AssociatedNetFirewallRule)
+    process {
+        Assert-CortexShimView
+        $row = Find-CortexShimFirewallRule -Name ([string]$AssociatedNetFirewallRule.CortexRuleName)
+        if ($null -eq $row) { throw (New-CortexNotEmulatedError -What 'Get-NetFirewallPortFilter of a rule the shim did not hand out') }
+        [pscustomobject]@{ Protocol = $row.Protocol; LocalPort = [string[]]@($row.LocalPort); RemotePort = [string[]]@('Any') }
+    }
+}
+
+function Set-CortexShimFirewallRuleFields {
+    param([Parameter(Mandatory = $true)]$Row, [Parameter(Mandatory = $true)]$Bound)
+    if ($Bound.ContainsKey('Direction')) { $Row.Direction = [string]$Bound.Direction }
+    if ($Bound.ContainsKey('Action')) { $Row.Action = [string]$Bound.Action }
+    if ($Bound.ContainsKey('Enabled')) { $Row.Enabled = [string]$Bound.Enabled }
+    if ($Bound.ContainsKey('Protocol')) { $Row.Protocol = [string]$Bound.Protocol }
+    if ($Bound.ContainsKey('LocalPort')) { $Row.LocalPort = [string[]]@($Bound.LocalPort | ForEach-Object { [string]$_ }) }
+    if ($Bound.ContainsKey('Profile')) { $Row.Profile = ConvertTo-CortexShimFirewallProfile -Profile $Bound.Profile }
+}
+
+function New-NetFirewallRule {
+    [CmdletBinding()]
+    param(
+        [string]$Name, [Parameter(Mandatory = $true)][string]$DisplayName,
+        [ValidateSet('Inbound', 'Outbound')][string]$Direction = 'Inbound', [string]$Protocol = 'Any', [string[]]$LocalPort = @('Any'),
+        [ValidateSet('Allow', 'Block')][string]$Action = 'Allow', [string[]]$Profile = @('Any'), [ValidateSet('True', 'False')][string]$Enabled = 'True'
+    )
+    Assert-CortexShimView
+    if (-not $Name) { throw (New-CortexNotEmulatedError -What 'New-NetFirewallRule without -Name (a generated GUID name)') }
+    if ($null -ne (Find-CortexShimFirewallRule -Name $Name)) { throw 'Cannot create a file when that file already exists.' }
+    $row = [pscustomobject]@{ Name = $Name; DisplayName = $DisplayName; Direction = $Direction; Action = $Action; Enabled = $Enabled; Profile = 'Any'; Protocol = $Protocol; LocalPort = [string[]]@('Any'); RemoteAddress = [string[]]@('Any') }
+    Set-CortexShimFirewallRuleFields -Row $row -Bound @{ LocalPort = $LocalPort; Profile = $Profile }
+    $script:View.firewallRules = @(@($script:View.firewallRules) + $row)
+    New-CortexShimFirewallRuleObject -Row $row
+}
+
+function Set-NetFirewallRule {
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)][string]$Name,
+        [ValidateSet('Inbound', 'Outbound')][string]$Direction, [string]$Protocol, [string[]]$LocalPort,
+        [ValidateSet('Allow', 'Block')][string]$Action, [string[]]$Profile, [ValidateSet('True', 'False')][string]$Enabled
+    )
+    Assert-CortexShimView
+    $row = Find-CortexShimFirewallRule -Name $Name
+    if ($null -eq $row) { throw ("No MSFT_NetFirewallRule objects found with property 'InstanceID' equal to '{0}'.  Verify the value of the property and retry." -f $Name) }
+    Set-CortexShimFirewallRuleFields -Row $row -Bound $PSBoundParameters
+}
+
+function Remove-NetFirewallRule {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][string[]]$Name)
+    Assert-CortexShimView
+    foreach ($n in $Name) {
+        if ($null -eq (Find-CortexShimFirewallRule -Name $n)) { throw ("No MSFT_NetFirewallRule objects found with property 'InstanceID' equal to '{0}'.  Verify the value of the property and retry." -f $n) }
+        $script:View.firewallRules = @(@($script:View.firewallRules) | Where-Object { $_.Name -ne $n })
+    }
+}
+# ---- end lab-res-b (installers, features, firewall) ----
+
+# ---------------------------------------------------------------------------------------------------
 # Identity and clock.
 
 function Get-Date {

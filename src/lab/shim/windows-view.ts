@@ -327,6 +327,7 @@ function resourceFactsOf(m: LabMachine): Pick<WindowsView, 'windowsFeatures' | '
       InstallRestartNeeded: f.installRestart,
       UninstallRestartNeeded: f.uninstallRestart,
       ManagementTools: f.managementTools,
+      FromProfile: f.fromProfile,
     })),
     firewallRules: m.firewallRules.map((r) => ({
       Name: r.name,

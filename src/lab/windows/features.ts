@@ -54,16 +54,16 @@ export const FEATURE_TABLE: readonly FeatureDefinition[] = [
 ];
 
 /** Every feature the machine knows, the table's first and then the profile's own, with whether it is installed. */
-export function machineFeatures(m: LabMachine): Array<FeatureDefinition & { installed: boolean }> {
+export function machineFeatures(m: LabMachine): Array<FeatureDefinition & { installed: boolean; fromProfile: boolean }> {
   const installed = new Set(m.features.map((x) => x.toLowerCase()));
   const known = new Set(FEATURE_TABLE.map((x) => x.name.toLowerCase()));
   return [
-    ...FEATURE_TABLE.map((x) => ({ ...x, installed: installed.has(x.name.toLowerCase()) })),
-    ...m.features.filter((x) => !known.has(x.toLowerCase())).map((x) => ({ ...f(x, x), installed: true })),
+    ...FEATURE_TABLE.map((x) => ({ ...x, installed: installed.has(x.name.toLowerCase()), fromProfile: false })),
+    ...m.features.filter((x) => !known.has(x.toLowerCase())).map((x) => ({ ...f(x, x), installed: true, fromProfile: true })),
   ];
 }
 
 /** The feature of that name (case-insensitive), or undefined when the machine does not know it. */
-export function findFeature(m: LabMachine, name: string): (FeatureDefinition & { installed: boolean }) | undefined {
+export function findFeature(m: LabMachine, name: string): ReturnType<typeof machineFeatures>[number] | undefined {
   return machineFeatures(m).find((x) => x.name.toLowerCase() === name.toLowerCase());
 }

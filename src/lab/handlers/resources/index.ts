@@ -5,9 +5,17 @@
 import type { ResourceTypeName } from '../../../resources/index.js';
 import type { AnyLabResourceModel } from './types.js';
 import { rebootModel } from './reboot.js';
+// lab-res-b
+import { packageModel } from './package.js';
+import { windowsFeatureModel } from './windows-feature.js';
+import { firewallRuleModel } from './firewall-rule.js';
 
 export const RESOURCE_MODELS: readonly AnyLabResourceModel[] = [
   rebootModel,
+  // lab-res-b
+  packageModel,
+  windowsFeatureModel,
+  firewallRuleModel,
 ];
 
 const byType = new Map<string, AnyLabResourceModel>(RESOURCE_MODELS.map((m) => [m.type, m]));

@@ -1,0 +1,145 @@
+/**
+ * The lab models of package, windows_feature and firewall_rule held to their scripts through the Windows
+ * shim (resources-b-harness.ts): machine states × parameters, creating, updating, removing, no-ops and
+ * failures; views, envelopes (message and category) and the Test's state afterwards must be equal.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { artifactFile } from '../../../src/lab/artifacts/catalog.js';
+import { ShimHost } from '../../../src/lab/shim/shim-runner.js';
+import type { LabHostState } from '../../../src/lab/state/types.js';
+import { pwshForTests } from '../../helpers/pwsh.js';
+import { compareSet, machineFrom, withFile } from './resources-b-harness.js';
+
+const pwsh = pwshForTests('test/lab/differential (resources part B)');
+let host: ShimHost;
+
+const WS2019_32 = { os: { caption: 'Microsoft Windows Server 2008 Standard', editionId: 'ServerStandard', build: 6002, productType: 3, is64Bit: false } };
+
+/** A machine with the named artifacts uploaded to C:\Installers\<fileName>. */
+function withArtifacts(state: LabHostState, ids: string[]): LabHostState {
+  const s = structuredClone(state);
+  for (const id of ids) {
+    const a = artifactFile(id);
+    withFile(s.machine, `C:\\Installers\\${a.artifact.fileName}`, a.sha256, a.bytes.length);
+  }
+  return s;
+}
+
+const ALL = ['lab-sample-1.0.0', 'lab-sample-1.1.0', 'lab-reboot-2.0.0', 'lab-tool-3.2.1', 'lab-failing-1.0.0', 'lab-busy-1.0.0'];
+const SAMPLE = { name: 'Cortex Lab Sample', path: 'C:\\Installers\\lab-sample-1.0.0.msi', productCode: '{6F1D4C0E-2B7A-4E51-9C3D-0A1B2C3D4E01}' };
+const TOOL = { name: 'Cortex Lab Tool', path: 'C:\\Installers\\lab-tool-3.2.1-setup.exe', uninstallKey: 'CortexLabTool', arguments: ['/S'] };
+
+describe.skipIf(!pwsh)('resources part B: lab models vs scripts through the shim', () => {
+  beforeAll(async () => {
+    host = new ShimHost(pwsh!);
+    await host.warm();
+  }, 60_000);
+  afterAll(async () => host?.close());
+
+  describe('package', () => {
+    const base = withArtifacts(machineFrom({}), ALL);
+
+    it('installs a known MSI: uninstall entry, service, file, environment; then again is a no-op', async () => {
+      const first = await compareSet(host, base, 'package', SAMPLE);
+      expect(first.diffs, first.diffs.join('\n')).toEqual([]);
+      expect(first.script).toMatchObject({ ok: true, data: { rebootRequired: false, exitCode: 0, message: 'installing Cortex Lab Sample: exit code 0' } });
+      expect(first.machine.services.map((s) => s.name)).toContain('CortexLabSample');
+      expect(first.viewChanged).toBe(true);
+      const again = await compareSet(host, { ...base, machine: first.machine }, 'package', SAMPLE);
+      expect(again.diffs, again.diffs.join('\n')).toEqual([]);
+      expect(again.script.ok).toBe(true);
+    }, 120_000);
+
+    it('refuses another version of an installed MSI (1638), naming the log', async () => {
+      const installed = await compareSet(host, base, 'package', SAMPLE);
+      const r = await compareSet(host, { ...base, machine: installed.machine }, 'package', { ...SAMPLE, path: 'C:\\Installers\\lab-sample-1.1.0.msi', version: '1.1.0' });
+      expect(r.diffs, r.diffs.join('\n')).toEqual([]);
+      expect(r.script.error?.message).toMatch(/^package: installing Cortex Lab Sample failed: msiexec\.exe exited with code 1638: Another version of this product is already installed\..*; the log is C:\\ProgramData\\cortex-deploy\\logs\\package-Cortex-Lab-Sample-install-\d{8}-\d{6}\.log$/);
+    }, 120_000);
+
+    it('a 32-bit MSI that asks for a reboot (3010): WOW6432Node entry, reboot pending', async () => {
+      const r = await compareSet(host, base, 'package', { name: 'Reboot Sample', path: 'C:\\Installers\\lab-reboot-2.0.0.msi', productCode: '{6F1D4C0E-2B7A-4E51-9C3D-0A1B2C3D4E02}' });
+      expect(r.diffs, r.diffs.join('\n')).toEqual([]);
+      expect(r.script.data).toEqual({ rebootRequired: true, exitCode: 3010, message: 'installing Reboot Sample: exit code 3010, reboot required' });
+      expect(r.machine.pendingReboot).toBe(true);
+    }, 120_000);
+
+    it('on 32-bit Windows a 32-bit installer registers in the one view there is', async () => {
+      const m = withArtifacts(machineFrom(WS2019_32), ALL);
+      const r = await compareSet(host, m, 'package', { name: 'Reboot Sample', path: 'C:\\Installers\\lab-reboot-2.0.0.msi', productCode: '{6F1D4C0E-2B7A-4E51-9C3D-0A1B2C3D4E02}' });
+      expect(r.diffs, r.diffs.join('\n')).toEqual([]);
+    }, 120_000);
+
+    it('an EXE installer, then its removal through its QuietUninstallString', async () => {
+      const installed = await compareSet(host, base, 'package', TOOL);
+      expect(installed.diffs, installed.diffs.join('\n')).toEqual([]);
+      expect(installed.script.data).toMatchObject({ exitCode: 0 });
+      const removed = await compareSet(host, { ...base, machine: installed.machine }, 'package', { ...TOOL, state: 'absent' });
+      expect(removed.diffs, removed.diffs.join('\n')).toEqual([]);
+      expect(removed.script.data).toMatchObject({ message: 'removing Cortex Lab Tool: exit code 0' });
+      expect(removed.machine.products).toEqual([]);
+      expect(Object.keys(removed.machine.env)).not.toContain('CORTEX_LAB_TOOL');
+    }, 120_000);
+
+    it('removes an MSI by ProductCode, and says so when it is not installed', async () => {
+      const installed = await compareSet(host, base, 'package', SAMPLE);
+      const removed = await compareSet(host, { ...base, machine: installed.machine }, 'package', { ...SAMPLE, state: 'absent' });
+      expect(removed.diffs, removed.diffs.join('\n')).toEqual([]);
+      expect(removed.machine.services.map((s) => s.name)).not.toContain('CortexLabSample');
+      const none = await compareSet(host, base, 'package', { ...SAMPLE, state: 'absent' });
+      expect(none.diffs, none.diffs.join('\n')).toEqual([]);
+      expect(none.script.data).toEqual({ rebootRequired: false, exitCode: null, message: 'Cortex Lab Sample is not installed' });
+    }, 120_000);
+
+    it("removes a profile's product by the MSI code in its UninstallString; refuses one with no quiet uninstaller", async () => {
+      const m = withArtifacts(
+        machineFrom({
+          products: [
+            { name: 'Old Agent', version: '1.2', uninstallKey: '{11111111-2222-3333-4444-555555555555}', uninstallString: 'MsiExec.exe /X{11111111-2222-3333-4444-555555555555}' },
+            { name: 'Legacy Tool', version: '9', uninstallKey: 'LegacyTool', wow6432: true, uninstallString: 'C:\\Legacy\\uninst.exe' },
+          ],
+        }),
+        [],
+      );
+      const msi = await compareSet(host, m, 'package', { name: 'Old Agent', path: 'C:\\x.msi', uninstallKey: '{11111111-2222-3333-4444-555555555555}', state: 'absent' });
+      expect(msi.diffs, msi.diffs.join('\n')).toEqual([]);
+      expect(msi.machine.products.map((p) => p.name)).toEqual(['Legacy Tool']);
+      const exe = await compareSet(host, m, 'package', { name: 'Legacy Tool', path: 'C:\\x.exe', uninstallKey: 'LegacyTool', state: 'absent' });
+      expect(exe.diffs, exe.diffs.join('\n')).toEqual([]);
+      expect(exe.script.error?.message).toBe('package: Legacy Tool has no QuietUninstallString under SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\LegacyTool (view 32); remove it with an exec step that runs its uninstaller silently');
+    }, 120_000);
+
+    it('unknown files: an MSI the lab does not know fails as msiexec does (1620); an EXE is not emulated', async () => {
+      const m = structuredClone(base);
+      withFile(m.machine, 'C:\\Installers\\other.msi', 'ab'.repeat(32), 100);
+      withFile(m.machine, 'C:\\Installers\\other.exe', 'cd'.repeat(32), 100);
+      const msi = await compareSet(host, m, 'package', { name: 'Other', path: 'C:\\Installers\\other.msi', productCode: '{6F1D4C0E-2B7A-4E51-9C3D-0A1B2C3D4E99}' });
+      expect(msi.diffs, msi.diffs.join('\n')).toEqual([]);
+      expect(msi.script.error?.message).toMatch(/msiexec\.exe exited with code 1620: This installation package could not be opened\./);
+      const exe = await compareSet(host, m, 'package', { name: 'Other', path: 'C:\\Installers\\other.exe', uninstallKey: 'Other' });
+      expect(exe.diffs, exe.diffs.join('\n')).toEqual([]);
+      expect(exe.script.error?.message).toBe('package: installing Other failed: Invoke-CortexNative C:\\Installers\\other.exe: not emulated by the lab (see docs/lab.md, "The Windows shim")');
+    }, 120_000);
+
+    it('a failing installer (1603), one busy (1618: ResourceBusy, or success when listed), a missing installer, bad parameters', async () => {
+      const cases: Array<[Record<string, unknown>, RegExp]> = [
+        [{ name: 'F', path: 'C:\\Installers\\lab-failing-1.0.0.msi', productCode: '{6F1D4C0E-2B7A-4E51-9C3D-0A1B2C3D4E03}' }, /exited with code 1603: Fatal error during installation\./],
+        [{ name: 'B', path: 'C:\\Installers\\lab-busy-1.0.0.msi', productCode: '{6F1D4C0E-2B7A-4E51-9C3D-0A1B2C3D4E04}' }, /^package: installing B: another installation is in progress \(exit code 1618\)/],
+        [{ name: 'M', path: 'C:\\Installers\\missing.msi', productCode: '{6F1D4C0E-2B7A-4E51-9C3D-0A1B2C3D4E05}' }, /^package: the installer C:\\Installers\\missing\.msi is not on the host; upload it in an earlier step$/],
+        [{ name: 'N', path: 'C:\\Installers\\lab-busy-1.0.0.msi' }, /^package: parameter productCode \(MSI\) or uninstallKey \(EXE\) is missing/],
+        [{ name: 'S', path: 'C:\\Installers\\lab-busy-1.0.0.msi', productCode: '{6F1D4C0E-2B7A-4E51-9C3D-0A1B2C3D4E04}', state: 'latest' }, /^package: parameter state must be present or absent, not latest$/],
+        [{ path: 'C:\\Installers\\lab-busy-1.0.0.msi' }, /^package: parameter name is missing$/],
+      ];
+      for (const [params, message] of cases) {
+        const r = await compareSet(host, base, 'package', params, { productCode: '{6F1D4C0E-2B7A-4E51-9C3D-0A1B2C3D4E04}' });
+        expect(r.diffs, `${JSON.stringify(params)}\n${r.diffs.join('\n')}`).toEqual([]);
+        expect(r.script.error?.message).toMatch(message);
+      }
+      const busy = await compareSet(host, base, 'package', { name: 'B', path: 'C:\\Installers\\lab-busy-1.0.0.msi', productCode: '{6F1D4C0E-2B7A-4E51-9C3D-0A1B2C3D4E04}' });
+      expect(busy.script.error?.category).toBe('ResourceBusy');
+      const listed = await compareSet(host, base, 'package', { name: 'B', path: 'C:\\Installers\\lab-busy-1.0.0.msi', productCode: '{6F1D4C0E-2B7A-4E51-9C3D-0A1B2C3D4E04}', successExitCodes: [0, 1618] });
+      expect(listed.diffs, listed.diffs.join('\n')).toEqual([]);
+      expect(listed.script.data).toMatchObject({ exitCode: 1618 });
+    }, 240_000);
+  });
+});
