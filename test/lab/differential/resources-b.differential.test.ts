@@ -142,4 +142,77 @@ describe.skipIf(!pwsh)('resources part B: lab models vs scripts through the shim
       expect(listed.script.data).toMatchObject({ exitCode: 1618 });
     }, 240_000);
   });
+
+  describe('windows_feature', () => {
+    const base = machineFrom({});
+    const cases: Array<[string, LabHostState, Record<string, unknown>, RegExp | null]> = [
+      ['install a feature', base, { name: 'Telnet-Client' }, null],
+      ['install one already there (NoChangeNeeded)', base, { name: 'Web-Server' }, null],
+      ['install with its management tools', base, { name: 'SNMP-Service', includeManagementTools: true }, null],
+      ['install one that needs a restart', base, { name: 'Hyper-V', includeManagementTools: true }, null],
+      ['remove one that needs a restart to go', base, { name: 'Web-Server', state: 'absent', includeManagementTools: true }, null],
+      ['remove one that is not there', base, { name: 'MSMQ', state: 'absent' }, null],
+      ['name in other case', base, { name: 'telnet-client' }, null],
+      ["remove a feature only the profile knows", machineFrom({ features: ['Custom-Feature', 'PowerShell'] }), { name: 'Custom-Feature', state: 'absent' }, null],
+      ['unknown name', base, { name: 'No-Such-Feature' }, /^ArgumentNotValid: The role, role service, or feature name is not valid: 'No-Such-Feature'\. The name was not found\.$/],
+      ['bad state', base, { name: 'MSMQ', state: 'installed' }, /^windows_feature: parameter state must be present or absent, not installed$/],
+      ['no name', base, { state: 'present' }, /^windows_feature: parameter name is missing$/],
+    ];
+    for (const [label, state, params, error] of cases) {
+      it(label, async () => {
+        const r = await compareSet(host, state, 'windows_feature', params, { name: params.name ?? 'MSMQ' });
+        expect(r.diffs, r.diffs.join('\n')).toEqual([]);
+        if (error) expect(r.script.error?.message).toMatch(error);
+        else expect(r.script.ok).toBe(true);
+      }, 60_000);
+    }
+
+    it('results: exit codes and reboots as FeatureOperationExitCode has them', async () => {
+      const hyperV = await compareSet(host, base, 'windows_feature', { name: 'Hyper-V' });
+      expect(hyperV.script.data).toEqual({ rebootRequired: true, exitCode: 3010, message: 'installing Hyper-V, reboot required' });
+      const again = await compareSet(host, base, 'windows_feature', { name: 'Web-Server' });
+      expect(again.script.data).toEqual({ rebootRequired: false, exitCode: 1003, message: 'installing Web-Server' });
+      const unknown = await compareSet(host, base, 'windows_feature', { name: 'No-Such-Feature' });
+      expect(unknown.script.error?.category).toBe('InvalidArgument');
+    }, 60_000);
+  });
+
+  describe('firewall_rule', () => {
+    const base = machineFrom({
+      firewallRules: [
+        { name: 'Cortex-AMQP', direction: 'Inbound', protocol: 'TCP', localPorts: [5672, '25672'], action: 'Allow', profiles: ['Domain'] },
+        { name: 'Cortex-Off', direction: 'Outbound', protocol: 'UDP', localPorts: [], action: 'Block', enabled: false },
+      ],
+    });
+    const cases: Array<[string, Record<string, unknown>, RegExp | null]> = [
+      ['create with defaults', { name: 'Cortex-Web', localPorts: [443, '8443'] }, null],
+      ['create with a range, outbound, some profiles', { name: 'Cortex-Dyn', direction: 'outbound', protocol: 'udp', localPorts: ['49152-65535'], profiles: ['public', 'domain'], enabled: false }, null],
+      ['create for any protocol', { name: 'Cortex-Any', protocol: 'any', action: 'block' }, null],
+      ['update in place', { name: 'Cortex-AMQP', localPorts: [5672], profiles: ['domain', 'private', 'public'] }, null],
+      ['update: same fields', { name: 'Cortex-AMQP', localPorts: [5672, 25672], profiles: ['domain'] }, null],
+      ['update a disabled rule to enabled, other name case', { name: 'cortex-off', direction: 'outbound', protocol: 'udp', action: 'block' }, null],
+      ['remove', { name: 'Cortex-AMQP', state: 'absent' }, null],
+      ['remove one not there', { name: 'Nope', state: 'absent' }, null],
+      ['ports with any protocol', { name: 'X', protocol: 'any', localPorts: [80] }, /^firewall_rule: parameter localPorts needs protocol tcp or udp/],
+      ['bad direction', { name: 'X', direction: 'in' }, /^firewall_rule: parameter direction must be inbound or outbound, not in$/],
+      ['bad protocol', { name: 'X', protocol: 'icmp' }, /^firewall_rule: parameter protocol must be tcp, udp or any, not icmp$/],
+      ['bad action', { name: 'X', action: 'deny' }, /^firewall_rule: parameter action must be allow or block, not deny$/],
+      ['empty profiles', { name: 'X', profiles: [] }, /^firewall_rule: parameter profiles is empty/],
+      ['bad profile', { name: 'X', profiles: ['work'] }, /^firewall_rule: parameter profiles may hold domain, private and public, not work$/],
+      ['bad state', { name: 'X', state: 'on' }, /^firewall_rule: parameter state must be present or absent, not on$/],
+    ];
+    for (const [label, params, error] of cases) {
+      it(label, async () => {
+        const r = await compareSet(host, base, 'firewall_rule', params, { name: params.name });
+        expect(r.diffs, r.diffs.join('\n')).toEqual([]);
+        if (error) expect(r.script.error?.message).toMatch(error);
+        else expect(r.script.ok).toBe(true);
+      }, 60_000);
+    }
+
+    it('the Test reads profile rules as the playbook writes them', async () => {
+      const r = await compareSet(host, base, 'firewall_rule', { name: 'Cortex-New', localPorts: [1] }, { name: 'Cortex-AMQP' });
+      expect(r.diffs, r.diffs.join('\n')).toEqual([]);
+    }, 60_000);
+  });
 });
