@@ -152,7 +152,16 @@ export const WindowsViewSchema = z.strictObject({
   /** Get-Process rows. */
   processes: z.array(z.strictObject({ Id: z.number().int(), ProcessName: z.string() })),
   /** Get-Service rows. */
-  services: z.array(z.strictObject({ Name: z.string(), DisplayName: z.string(), Status: z.string(), StartType: z.string() })),
+  services: z.array(
+    z.strictObject({
+      Name: z.string(),
+      DisplayName: z.string(),
+      Status: z.string(),
+      StartType: z.string(),
+      /** Names of the services this one depends on (starting it starts them; they cannot stop while it runs). */
+      ServicesDependedOn: z.array(z.string()),
+    }),
+  ),
   /**
    * The network as this host sees it, for connection probes: DNS names (any case) → IPv4 addresses (an
    * IPv4 literal resolves to itself), and per address whether the host answers, the ports a TCP connect

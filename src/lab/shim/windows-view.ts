@@ -295,7 +295,7 @@ export function projectWindowsView(m: LabMachine, opts: ProjectOptions = {}): Wi
       { IPAddress: '::1', InterfaceAlias: 'Loopback Pseudo-Interface 1', InterfaceIndex: 1, AddressFamily: 'IPv6', AddressState: 'Preferred', PrefixOrigin: 'WellKnown', PrefixLength: 128 },
     ],
     ...processesAndListeners(m),
-    services: m.services.map((s) => ({ Name: s.name, DisplayName: s.name, Status: s.state, StartType: s.startType })),
+    services: m.services.map((s) => ({ Name: s.name, DisplayName: s.name, Status: s.state, StartType: s.startType, ServicesDependedOn: [...(s.dependsOn ?? [])] })),
     network: opts.network ?? { dns: {}, hosts: {} },
     ...resourceFactsOf(m),
   };
