@@ -891,25 +891,6 @@ function Get-CortexShimInstallerEffect {
     Get-CortexShimProperty -Object $script:View.labArtifacts.installers -Name ([string]$f.Value.sha256).ToLowerInvariant()
 }
 
-function Set-CortexShimMachineEnv {
-    # A machine environment variable as the lab keeps it: the process environment of later scripts and
-    # Session Manager\Environment (REG_EXPAND_SZ when it refers to others). $null removes it.
-    param([Parameter(Mandatory = $true)][string]$Name, [AllowNull()]$Value)
-    $envKey = 'SYSTEM\CurrentControlSet\Control\Session Manager\Environment'
-    $stored = @($script:View.env.PSObject.Properties | Where-Object { $_.Name -eq $Name } | ForEach-Object { $_.Name })
-    $entry = Get-CortexShimKeyEntry -Path $envKey
-    if ($null -eq $Value) {
-        foreach ($n in $stored) { $script:View.env.PSObject.Properties.Remove($n) }
-        if ($null -ne $entry) { foreach ($n in @($entry.Values.Keys | Where-Object { $_ -eq $Name })) { $entry.Values.Remove($n) } }
-        return
-    }
-    if ($stored.Count -gt 0) { $Name = $stored[0] }
-    $script:View.env | Add-Member -MemberType NoteProperty -Name $Name -Value $Value -Force
-    $kind = 'String'
-    if ($Value -match '%[^%]+%') { $kind = 'ExpandString' }
-    Set-CortexShimRegistryValue -Path $envKey -Name $Name -Value $Value -Kind $kind
-}
-
 function Remove-CortexShimServiceEntry {
     param([Parameter(Mandatory = $true)][string]$Name)
     $script:View.services = @(@($script:View.services) | Where-Object { $_.Name -ne $Name })
@@ -927,7 +908,7 @@ function Install-CortexShimInstallerEffect {
     foreach ($v in $Effect.uninstallValues.PSObject.Properties) { Set-CortexShimRegistryValue -Path $Effect.uninstallKeyPath -Name $v.Name -Value ([string]$v.Value) -Kind 'String' }
     foreach ($s in @($Effect.services)) {
         Remove-CortexShimServiceEntry -Name $s.Name
-        $script:View.services = @(@($script:View.services) + [pscustomobject]@{ Name = $s.Name; DisplayName = $s.Name; Status = $s.Status; StartType = $s.StartType })
+        $script:View.services = @(@($script:View.services) + [pscustomobject]@{ Name = $s.Name; DisplayName = $s.Name; Status = $s.Status; StartType = $s.StartType; ServicesDependedOn = [string[]]@() })
         $startMode = $s.StartType
         if ($startMode -eq 'Automatic') { $startMode = 'Auto' }
         $script:View.cim.Win32_Service = @(@($script:View.cim.Win32_Service) + [pscustomobject]@{ Name = $s.Name; State = $s.Status; StartMode = $startMode; PathName = $s.PathName })
@@ -941,7 +922,7 @@ function Install-CortexShimInstallerEffect {
         if ($null -ne $existing) { $name = $existing.Name }
         $script:View.files | Add-Member -MemberType NoteProperty -Name $name -Value ([pscustomobject]@{ length = [long]$f.Value.length; sha256 = [string]$f.Value.sha256; fileVersion = $null }) -Force
     }
-    foreach ($e in $Effect.env.PSObject.Properties) { Set-CortexShimMachineEnv -Name $e.Name -Value ([string]$e.Value) }
+    foreach ($e in $Effect.env.PSObject.Properties) { Set-CortexMachineEnvironmentVariable -Name $e.Name -Value ([string]$e.Value) }
 }
 
 function Uninstall-CortexShimProduct {
@@ -961,7 +942,7 @@ function Uninstall-CortexShimProduct {
         $existing = Find-CortexShimFile -Path $f.Name
         if ($null -ne $existing) { $script:View.files.PSObject.Properties.Remove($existing.Name) }
     }
-    foreach ($e in $effect.env.PSObject.Properties) { Set-CortexShimMachineEnv -Name $e.Name -Value $null }
+    foreach ($e in $effect.env.PSObject.Properties) { Set-CortexMachineEnvironmentVariable -Name $e.Name -Value $null }
     [int]$effect.uninstallExitCode
 }
 
@@ -1072,23 +1053,13 @@ function Get-CortexShimUninstallExitCode {
     0
 }
 
-function Invoke-CortexNative {
-    # The envelope's native-program runner (ps1/lib/envelope.ps1), for the programs the lab runs:
-    # installers (above). Anything else is not emulated by the lab.
-    param(
-        [Parameter(Mandatory = $true)][string]$FilePath,
-        [AllowEmptyCollection()][AllowEmptyString()][string[]]$ArgumentList = @(),
-        [int[]]$SuccessCodes = @(0),
-        [int]$TimeoutSeconds = 600,
-        [int]$DrainMilliseconds = 2000,
-        [string]$WorkingDirectory = ''
-    )
-    Assert-CortexShimView
-    $run = Invoke-CortexShimInstallerProgram -FilePath $FilePath -ArgumentList $ArgumentList
-    if ($null -eq $run) { throw (New-CortexNotEmulatedError -What ('Invoke-CortexNative {0}' -f $FilePath)) }
-    if ($SuccessCodes -notcontains $run.exitCode) {
-        throw (New-Object System.InvalidOperationException ('{0} exited with code {1}: {2}' -f $FilePath, $run.exitCode, ((@($run.output) + @($run.errorOutput)) -join "`n")))
-    }
+# msiexec.exe through the shim's native-program table; other installers by their file (Invoke-CortexNative's fallback).
+$script:NativePrograms['msiexec.exe'] = {
+    param($Arguments)
+    # Flattened: the table's caller may hand the list inside a one-element array.
+    $Arguments = [string[]]@($Arguments | ForEach-Object { $_ })
+    $run = Invoke-CortexShimInstallerProgram -FilePath 'msiexec.exe' -ArgumentList $Arguments
+    if ($null -eq $run) { throw (New-CortexNotEmulatedError -What ('the program msiexec.exe {0}' -f ($Arguments -join ' '))) }
     $run
 }
 
@@ -1381,8 +1352,13 @@ function Invoke-CortexNative {
     Assert-CortexShimView
     $null = $TimeoutSeconds, $DrainMilliseconds, $WorkingDirectory
     $program = (Split-Path -Path $FilePath -Leaf).ToLowerInvariant()
-    if (-not $script:NativePrograms.ContainsKey($program)) { throw (New-CortexNotEmulatedError -What ('the program {0}' -f $FilePath)) }
-    $run = & $script:NativePrograms[$program] @(, [string[]]@($ArgumentList))
+    if ($script:NativePrograms.ContainsKey($program)) {
+        $run = & $script:NativePrograms[$program] @(, [string[]]@($ArgumentList))
+    } else {
+        # lab-res-b: a synthetic installer, or an installed product's quiet uninstaller, by its path.
+        $run = Invoke-CortexShimInstallerProgram -FilePath $FilePath -ArgumentList $ArgumentList
+        if ($null -eq $run) { throw (New-CortexNotEmulatedError -What ('the program {0}' -f $FilePath)) }
+    }
     if ($SuccessCodes -notcontains $run.exitCode) {
         throw (New-Object System.InvalidOperationException ('{0} exited with code {1}: {2}' -f $FilePath, $run.exitCode, ((@($run.output) + @($run.errorOutput)) -join "`n")))
     }

@@ -34,7 +34,7 @@ export interface NativeRun {
 export class NativeNotEmulated extends Error {}
 
 export function notEmulatedProgram(file: string): string {
-  return `Invoke-CortexNative ${file}: not emulated by the lab (see docs/lab.md, "The Windows shim")`;
+  return `the program ${file}: not emulated by the lab (see docs/lab.md, "The Windows shim")`;
 }
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
@@ -91,7 +91,7 @@ export function runInstallerProgram(m: LabMachine, file: string, args: readonly 
       if (!product) return msiExit(1605);
       return msiExit(uninstall(m, product));
     }
-    throw new NativeNotEmulated(notEmulatedProgram(`msiexec.exe ${args[0] ?? ''}`.trim()));
+    throw new NativeNotEmulated(notEmulatedProgram(`msiexec.exe ${args.join(' ')}`));
   }
   const i = installerAt(m, file);
   if (i && i.kind === 'exe') return { exitCode: install(m, i), output: [], errorOutput: [] };

@@ -118,7 +118,7 @@ describe.skipIf(!pwsh)('resources part B: lab models vs scripts through the shim
       expect(msi.script.error?.message).toMatch(/msiexec\.exe exited with code 1620: This installation package could not be opened\./);
       const exe = await compareSet(host, m, 'package', { name: 'Other', path: 'C:\\Installers\\other.exe', uninstallKey: 'Other' });
       expect(exe.diffs, exe.diffs.join('\n')).toEqual([]);
-      expect(exe.script.error?.message).toBe('package: installing Other failed: Invoke-CortexNative C:\\Installers\\other.exe: not emulated by the lab (see docs/lab.md, "The Windows shim")');
+      expect(exe.script.error?.message).toBe('package: installing Other failed: the program C:\\Installers\\other.exe: not emulated by the lab (see docs/lab.md, "The Windows shim")');
     }, 120_000);
 
     it('a failing installer (1603), one busy (1618: ResourceBusy, or success when listed), a missing installer, bad parameters', async () => {
