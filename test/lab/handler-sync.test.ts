@@ -29,7 +29,7 @@ const scripts = walk(join(root, 'ps1'))
  */
 const AWAITING_HANDLERS = new Set([
   'resources.service', 'resources.env-var', 'resources.registry-value', 'resources.file', 'resources.directory',
-  'resources.archive', 'resources.acl',
+  'resources.archive',
   'resources.scheduled-task', 'resources.exec', 'resources.reboot',
 ]);
 

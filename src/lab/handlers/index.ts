@@ -13,6 +13,7 @@ import { resourcesTestBatch } from './resources.test-batch.js';
 import { resourcesPackage } from './resources.package.js';
 import { resourcesWindowsFeature } from './resources.windows-feature.js';
 import { resourcesFirewallRule } from './resources.firewall-rule.js';
+import { resourcesAcl } from './resources.acl.js';
 
 export const HANDLERS: AnyLabHandler[] = [
   probesPing,
@@ -25,6 +26,7 @@ export const HANDLERS: AnyLabHandler[] = [
   resourcesPackage,
   resourcesWindowsFeature,
   resourcesFirewallRule,
+  resourcesAcl,
 ];
 
 export function handlerRegistry(handlers: readonly AnyLabHandler[] = HANDLERS): Map<string, AnyLabHandler> {

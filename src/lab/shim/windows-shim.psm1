@@ -1230,6 +1230,163 @@ function Remove-NetFirewallRule {
 }
 # ---- end lab-res-b (installers, features, firewall) ----
 
+# ACLs (Get-Acl, Set-Acl, the New-CortexFileSystemAccessRule seam): the view's acls (explicit rules by
+# path) and rootAccess; inherited rules follow from the ancestors as src/lab/state/acl.ts has them.
+# FileSystemAccessRule cannot be made off Windows; these objects carry the same properties, with the
+# real enum types, so the lib's ConvertTo-CortexAclRule reads them as it reads Windows'.
+
+$script:CortexShimInherit = 'ContainerInherit, ObjectInherit'
+
+function New-CortexShimAccessRule {
+    param([Parameter(Mandatory = $true)][string]$Identity, [Parameter(Mandatory = $true)]$Rights, [string]$Type = 'Allow', [bool]$Inherit, [bool]$IsInherited)
+    $flags = 'None'
+    if ($Inherit) { $flags = $script:CortexShimInherit }
+    [pscustomobject]@{
+        IdentityReference = $Identity
+        FileSystemRights  = [System.Security.AccessControl.FileSystemRights]$Rights
+        AccessControlType = [System.Security.AccessControl.AccessControlType]$Type
+        InheritanceFlags  = [System.Security.AccessControl.InheritanceFlags]$flags
+        PropagationFlags  = [System.Security.AccessControl.PropagationFlags]::None
+        IsInherited       = $IsInherited
+    }
+}
+
+function New-CortexFileSystemAccessRule {
+    param(
+        [Parameter(Mandatory = $true)][string]$Identity,
+        [Parameter(Mandatory = $true)][string]$Rights,
+        [bool]$Inherit = $true,
+        [ValidateSet('allow', 'deny')][string]$Type = 'allow'
+    )
+    New-CortexShimAccessRule -Identity $Identity -Rights $Rights -Type $Type -Inherit $Inherit -IsInherited $false
+}
+
+function Find-CortexShimAclKey {
+    param([Parameter(Mandatory = $true)][string]$Path)
+    $want = (ConvertTo-CortexShimPath -Path $Path).ToLowerInvariant()
+    foreach ($p in $script:View.acls.PSObject.Properties) { if ((ConvertTo-CortexShimPath -Path $p.Name).ToLowerInvariant() -eq $want) { return $p.Name } }
+    $null
+}
+
+function Get-CortexShimInheritedRule {
+    # What a path inherits: each ancestor's inheritable explicit rules, nearest first, up to one that does
+    # not inherit; then the drive root's.
+    param([Parameter(Mandatory = $true)][string]$Path, [bool]$IsContainer)
+    $parts = (ConvertTo-CortexShimPath -Path $Path).Split('\')
+    $rows = New-Object System.Collections.Generic.List[object]
+    $reachedRoot = $true
+    for ($i = $parts.Length - 1; $i -ge 2; $i--) {
+        $key = Find-CortexShimAclKey -Path (($parts[0..($i - 1)]) -join '\')
+        if ($null -eq $key) { continue }
+        $acl = $script:View.acls.$key
+        foreach ($r in @($acl.Access)) { if ($r.InheritanceFlags -ne 'None') { $rows.Add($r) } }
+        if ($acl.AreAccessRulesProtected) { $reachedRoot = $false; break }
+    }
+    if ($reachedRoot) { foreach ($r in @($script:View.rootAccess)) { $rows.Add($r) } }
+    foreach ($r in $rows) {
+        New-CortexShimAccessRule -Identity $r.IdentityReference -Rights $r.FileSystemRights -Type $r.AccessControlType -Inherit $IsContainer -IsInherited $true
+    }
+}
+
+function Test-CortexShimSameAccessRule {
+    param($A, $B)
+    ([string]$A.IdentityReference -eq [string]$B.IdentityReference) -and ([int]$A.FileSystemRights -eq [int]$B.FileSystemRights) -and
+        ($A.AccessControlType -eq $B.AccessControlType) -and ([int]$A.InheritanceFlags -eq [int]$B.InheritanceFlags)
+}
+
+function Update-CortexShimAclAccess {
+    param([Parameter(Mandatory = $true)]$Acl)
+    $all = New-Object System.Collections.Generic.List[object]
+    foreach ($r in $Acl.Explicit) { $all.Add($r) }
+    foreach ($r in @($Acl.Inherited)) { $all.Add($r) }
+    $Acl.Access = $all.ToArray()
+}
+
+function Get-Acl {
+    [CmdletBinding()]
+    param([Parameter(Position = 0)][string]$Path, [string]$LiteralPath)
+    Assert-CortexShimView
+    $p = Resolve-CortexShimPathArgument -Path $Path -LiteralPath $LiteralPath
+    if ((Get-CortexShimPathKind -Path $p) -ne 'file') { throw (New-CortexNotEmulatedError -What ('Get-Acl of {0}' -f $p)) }
+    $isFile = $null -ne (Find-CortexShimFile -Path $p)
+    $isDir = (-not $isFile) -and (Test-CortexShimDirectory -Path $p)
+    if (-not $isFile -and -not $isDir) {
+        $ex = New-Object System.Management.Automation.ItemNotFoundException ("Cannot find path '{0}' because it does not exist." -f $p)
+        throw (New-Object System.Management.Automation.ErrorRecord ($ex, 'GetAcl_PathNotFound_Exception,Microsoft.PowerShell.Commands.GetAclCommand', [System.Management.Automation.ErrorCategory]::ObjectNotFound, $p))
+    }
+    $key = Find-CortexShimAclKey -Path $p
+    $explicit = New-Object System.Collections.Generic.List[object]
+    $protected = $false
+    if ($null -ne $key) {
+        $protected = [bool]$script:View.acls.$key.AreAccessRulesProtected
+        foreach ($r in @($script:View.acls.$key.Access)) { $explicit.Add((New-CortexShimAccessRule -Identity $r.IdentityReference -Rights $r.FileSystemRights -Type $r.AccessControlType -Inherit ($r.InheritanceFlags -ne 'None') -IsInherited $false)) }
+    }
+    $inherited = @()
+    if (-not $protected) { $inherited = @(Get-CortexShimInheritedRule -Path $p -IsContainer $isDir) }
+    $acl = [pscustomobject]@{ PSTypeName = 'Cortex.Shim.Acl'; Path = ConvertTo-CortexShimPath -Path $p; IsContainer = $isDir; AreAccessRulesProtected = $protected; Explicit = $explicit; Inherited = $inherited }
+    # Access is a list kept up to date by the methods (a ScriptProperty's errors would be swallowed into $null).
+    $acl | Add-Member -MemberType NoteProperty -Name Access -Value @()
+    Update-CortexShimAclAccess -Acl $acl
+    $acl | Add-Member -MemberType ScriptMethod -Name SetAccessRuleProtection -Value {
+        param([bool]$IsProtected, [bool]$PreserveInheritance)
+        if ($IsProtected -and -not $this.AreAccessRulesProtected -and $PreserveInheritance) {
+            foreach ($r in @($this.Inherited)) { $this.Explicit.Add((New-CortexShimAccessRule -Identity $r.IdentityReference -Rights $r.FileSystemRights -Type $r.AccessControlType -Inherit ([int]$r.InheritanceFlags -ne 0) -IsInherited $false)) }
+        }
+        if ($IsProtected) { $this.Inherited = @() }
+        $this.AreAccessRulesProtected = $IsProtected
+        Update-CortexShimAclAccess -Acl $this
+    }
+    $acl | Add-Member -MemberType ScriptMethod -Name RemoveAccessRuleSpecific -Value {
+        param($Rule)
+        for ($i = 0; $i -lt $this.Explicit.Count; $i++) { if (Test-CortexShimSameAccessRule $this.Explicit[$i] $Rule) { $this.Explicit.RemoveAt($i); break } }
+        Update-CortexShimAclAccess -Acl $this
+    }
+    $acl | Add-Member -MemberType ScriptMethod -Name RemoveAccessRuleAll -Value {
+        param($Rule)
+        $keep = @($this.Explicit | Where-Object { -not (([string]$_.IdentityReference -eq [string]$Rule.IdentityReference) -and ($_.AccessControlType -eq $Rule.AccessControlType)) })
+        $this.Explicit.Clear()
+        foreach ($r in $keep) { $this.Explicit.Add($r) }
+        Update-CortexShimAclAccess -Acl $this
+    }
+    $acl | Add-Member -MemberType ScriptMethod -Name AddAccessRule -Value {
+        # Merged into a rule of the same identity, type and inheritance, as .NET merges them.
+        param($Rule)
+        foreach ($r in $this.Explicit) {
+            if ([string]$r.IdentityReference -eq [string]$Rule.IdentityReference -and $r.AccessControlType -eq $Rule.AccessControlType -and [int]$r.InheritanceFlags -eq [int]$Rule.InheritanceFlags) {
+                $from = '{0} and {1}' -f (ConvertTo-CortexAclRight -Rights $r.FileSystemRights), (ConvertTo-CortexAclRight -Rights $Rule.FileSystemRights)
+                $r.FileSystemRights = [System.Security.AccessControl.FileSystemRights]([int]$r.FileSystemRights -bor [int]$Rule.FileSystemRights)
+                $r | Add-Member -MemberType NoteProperty -Name CortexMergedFrom -Value $from -Force
+                Update-CortexShimAclAccess -Acl $this
+                return
+            }
+        }
+        $this.Explicit.Add($Rule)
+        Update-CortexShimAclAccess -Acl $this
+    }
+    $acl
+}
+
+function Set-Acl {
+    [CmdletBinding()]
+    param([Parameter(Position = 0)][string]$Path, [string]$LiteralPath, [Parameter(Mandatory = $true)]$AclObject)
+    Assert-CortexShimView
+    $p = Resolve-CortexShimPathArgument -Path $Path -LiteralPath $LiteralPath
+    $rows = foreach ($r in $AclObject.Explicit.ToArray()) {
+        $name = ConvertTo-CortexAclRight -Rights $r.FileSystemRights
+        if (@('FullControl', 'Modify', 'ReadAndExecute', 'Read', 'Write', 'ListDirectory') -cnotcontains $name) {
+            # Only a merge (AddAccessRule) makes such a rule here: say which rights were combined.
+            throw (New-CortexNotEmulatedError -What ('combining the rights {0} in one access rule' -f $r.CortexMergedFrom))
+        }
+        $flags = 'None'
+        if ([int]$r.InheritanceFlags -ne 0) { $flags = $script:CortexShimInherit }
+        [pscustomobject]@{ IdentityReference = [string]$r.IdentityReference; FileSystemRights = $name; AccessControlType = $r.AccessControlType.ToString(); InheritanceFlags = $flags; IsInherited = $false }
+    }
+    $key = Find-CortexShimAclKey -Path $p
+    if ($null -eq $key) { $key = ConvertTo-CortexShimPath -Path $p }
+    $script:View.acls | Add-Member -MemberType NoteProperty -Name $key -Value ([pscustomobject]@{ AreAccessRulesProtected = [bool]$AclObject.AreAccessRulesProtected; Access = @($rows) }) -Force
+}
+# ---- end lab-res-b (ACLs) ----
+
 # ---------------------------------------------------------------------------------------------------
 # Identity and clock.
 

@@ -11,6 +11,8 @@ import { pwshForTests } from '../../helpers/pwsh.js';
 import { compareSet, machineFrom, withFile } from './resources-b-harness.js';
 
 const pwsh = pwshForTests('test/lab/differential (resources part B)');
+/** Cases whose label says nothing is to change. */
+const NO_CHANGE = /already|not there|same fields/;
 let host: ShimHost;
 
 const WS2019_32 = { os: { caption: 'Microsoft Windows Server 2008 Standard', editionId: 'ServerStandard', build: 6002, productType: 3, is64Bit: false } };
@@ -164,6 +166,8 @@ describe.skipIf(!pwsh)('resources part B: lab models vs scripts through the shim
         expect(r.diffs, r.diffs.join('\n')).toEqual([]);
         if (error) expect(r.script.error?.message).toMatch(error);
         else expect(r.script.ok).toBe(true);
+        // A case that should change the host does: the comparison is not of two no-ops.
+        expect(r.viewChanged, 'view changed').toBe(!error && !NO_CHANGE.test(label));
       }, 60_000);
     }
 
@@ -207,6 +211,8 @@ describe.skipIf(!pwsh)('resources part B: lab models vs scripts through the shim
         expect(r.diffs, r.diffs.join('\n')).toEqual([]);
         if (error) expect(r.script.error?.message).toMatch(error);
         else expect(r.script.ok).toBe(true);
+        // A case that should change the host does: the comparison is not of two no-ops.
+        expect(r.viewChanged, 'view changed').toBe(!error && !NO_CHANGE.test(label));
       }, 60_000);
     }
 
@@ -214,5 +220,47 @@ describe.skipIf(!pwsh)('resources part B: lab models vs scripts through the shim
       const r = await compareSet(host, base, 'firewall_rule', { name: 'Cortex-New', localPorts: [1] }, { name: 'Cortex-AMQP' });
       expect(r.diffs, r.diffs.join('\n')).toEqual([]);
     }, 60_000);
+  });
+
+  describe('acl', () => {
+    const base = machineFrom({
+      directories: ['C:\\Cortex\\data', 'C:\\Locked', 'C:\\Cortex\\logs'],
+      files: { 'C:\\Cortex\\conf\\cortex.json': 'ab'.repeat(32) },
+      acls: {
+        'C:\\Cortex': { rules: [{ identity: 'CORP\\svc-cortex', rights: 'Modify' }, { identity: 'CORP\\auditors', rights: 'Read', inherit: false }] },
+        'C:\\Cortex\\logs': { rules: [{ identity: 'CORP\\svc-cortex', rights: 'Write' }, { identity: 'BUILTIN\\Guests', rights: 'Read', type: 'deny' }] },
+        'C:\\Locked': { inheritance: false, rules: [{ identity: 'BUILTIN\\Administrators', rights: 'FullControl' }] },
+      },
+    });
+    const svc = (rights: string, extra: Record<string, unknown> = {}) => ({ identity: 'CORP\\svc-cortex', rights, ...extra });
+    const cases: Array<[string, Record<string, unknown>, RegExp | null]> = [
+      ['a rule on a folder with no ACL of its own', { path: 'C:\\Cortex\\data', rules: [svc('ReadAndExecute')] }, null],
+      ['the rule is there already (identity in other case)', { path: 'C:\\Cortex', rules: [{ identity: 'corp\\SVC-CORTEX', rights: 'Modify' }] }, null],
+      ["an identity's other rule is replaced", { path: 'C:\\Cortex', rules: [svc('Read')] }, null],
+      ['two rules for one identity merge into a named right', { path: 'C:\\Cortex\\data', rules: [svc('Read'), svc('Modify')] }, null],
+      ['purge removes unlisted explicit rules, keeps the inherited', { path: 'C:\\Cortex\\logs', rules: [svc('Write')], purge: true }, null],
+      ['inheritance off keeps copies of what was inherited', { path: 'C:\\Cortex\\logs', rules: [svc('Write')], inheritance: false }, null],
+      ['inheritance off and purge', { path: 'C:\\Cortex\\data', rules: [svc('Modify')], inheritance: false, purge: true }, null],
+      ['inheritance back on', { path: 'C:\\Locked', rules: [{ identity: 'BUILTIN\\Administrators', rights: 'FullControl' }], inheritance: true }, null],
+      ['a deny rule', { path: 'C:\\Cortex\\data', rules: [{ identity: 'BUILTIN\\Guests', rights: 'Write', type: 'deny' }] }, null],
+      ['a file: no inheritance flags', { path: 'C:\\Cortex\\conf\\cortex.json', rules: [svc('Read')] }, null],
+      ['a file, inheritance off', { path: 'C:\\Cortex\\conf\\cortex.json', rules: [svc('Read')], inheritance: false }, null],
+      ['rights .NET would merge into no named right: not emulated', { path: 'C:\\Cortex\\data', rules: [svc('Read'), svc('Write')] }, /^combining the rights Read and Write in one access rule: not emulated by the lab/],
+      ['a path that does not exist', { path: 'C:\\Nope', rules: [svc('Read')] }, /^acl: C:\\Nope does not exist; create it in an earlier step$/],
+      ['bad rights', { path: 'C:\\Cortex', rules: [svc('Everything')] }, /^acl: rights must be FullControl, Modify, ReadAndExecute, Read, Write or ListDirectory, not Everything$/],
+      ['bad type', { path: 'C:\\Cortex', rules: [svc('Read', { type: 'permit' })] }, /^acl: type must be allow or deny, not permit$/],
+      ['no rules', { path: 'C:\\Cortex', rules: [] }, /^acl: parameter rules is empty$/],
+      ['a rule without identity', { path: 'C:\\Cortex', rules: [{ rights: 'Read' }] }, /^acl: parameter identity is missing$/],
+    ];
+    for (const [label, params, error] of cases) {
+      it(label, async () => {
+        const r = await compareSet(host, base, 'acl', params, { path: params.path, rules: [svc('Read')] });
+        expect(r.diffs, r.diffs.join('\n')).toEqual([]);
+        if (error) expect(r.script.error?.message).toMatch(error);
+        else expect(r.script.ok).toBe(true);
+        // A case that should change the host does: the comparison is not of two no-ops.
+        expect(r.viewChanged, 'view changed').toBe(!error && !NO_CHANGE.test(label));
+      }, 60_000);
+    }
   });
 });

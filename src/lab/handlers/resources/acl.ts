@@ -22,7 +22,7 @@ const RIGHT_BITS: Record<(typeof RIGHTS)[number], number> = { FullControl: 0xf01
 export function mergeRights(a: AclRule['rights'], b: AclRule['rights']): AclRule['rights'] {
   const bits = RIGHT_BITS[a] | RIGHT_BITS[b];
   const name = RIGHTS.find((r) => RIGHT_BITS[r] === bits);
-  if (!name) throw new LabResourceError(`combining the rights ${a} and ${b} in one access rule: not emulated by the lab (see docs/lab.md, "ACLs")`, 'NotImplemented');
+  if (!name) throw new LabResourceError(`combining the rights ${a} and ${b} in one access rule: not emulated by the lab (see docs/lab.md, "The Windows shim")`, 'NotImplemented');
   return name;
 }
 
@@ -68,12 +68,12 @@ export const aclModel = defineResourceModel({
     let protectedNow = !current.inheritance;
     let explicit = current.rules.map((r) => ({ ...r }));
     const done: string[] = [];
-    let write = false;
     if (inheritance !== null && psBool(inheritance) === protectedNow) {
       // SetAccessRuleProtection(-not inheritance, preserve: $true): turning it off keeps inherited rules as explicit copies.
       if (!psBool(inheritance)) explicit = [...explicit, ...inheritedRules(m, path, isContainer)];
       protectedNow = !psBool(inheritance);
-      write = true;
+      // Written at once (Set-Acl), whatever happens to the rules after.
+      m.acls[key] = { inheritance: !protectedNow, rules: explicit.map((r) => ({ ...r })) };
       done.push(psBool(inheritance) ? 'inheritance on' : 'inheritance off');
     }
     const present = explicit.map((r) => ({ ...r }));
@@ -106,8 +106,7 @@ export const aclModel = defineResourceModel({
         added++;
       }
     }
-    if (removed > 0 || added > 0) write = true;
-    if (write) m.acls[key] = { inheritance: !protectedNow, rules: explicit };
+    if (removed > 0 || added > 0) m.acls[key] = { inheritance: !protectedNow, rules: explicit };
     if (added > 0) done.push(`${added} rule(s) set`);
     if (removed > 0) done.push(`${removed} rule(s) removed`);
     return setResult(done.join(', '));

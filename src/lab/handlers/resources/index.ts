@@ -9,6 +9,7 @@ import { rebootModel } from './reboot.js';
 import { packageModel } from './package.js';
 import { windowsFeatureModel } from './windows-feature.js';
 import { firewallRuleModel } from './firewall-rule.js';
+import { aclModel } from './acl.js';
 
 export const RESOURCE_MODELS: readonly AnyLabResourceModel[] = [
   rebootModel,
@@ -16,6 +17,7 @@ export const RESOURCE_MODELS: readonly AnyLabResourceModel[] = [
   packageModel,
   windowsFeatureModel,
   firewallRuleModel,
+  aclModel,
 ];
 
 const byType = new Map<string, AnyLabResourceModel>(RESOURCE_MODELS.map((m) => [m.type, m]));
