@@ -5,9 +5,19 @@
 import type { ResourceTypeName } from '../../../resources/index.js';
 import type { AnyLabResourceModel } from './types.js';
 import { rebootModel } from './reboot.js';
+import { serviceModel } from './service.js';
+import { envVarModel } from './env-var.js';
+import { registryValueModel } from './registry-value.js';
+import { fileModel } from './file.js';
+import { directoryModel } from './directory.js';
 
 export const RESOURCE_MODELS: readonly AnyLabResourceModel[] = [
   rebootModel,
+  serviceModel,
+  envVarModel,
+  registryValueModel,
+  fileModel,
+  directoryModel,
 ];
 
 const byType = new Map<string, AnyLabResourceModel>(RESOURCE_MODELS.map((m) => [m.type, m]));
