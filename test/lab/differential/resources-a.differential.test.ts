@@ -48,7 +48,15 @@ const filesHost = stateWith((m) => {
 });
 
 const registryHost = stateWith((m) => {
-  m.registry['HKLM\\SOFTWARE\\Cortex\\Deploy'] = { Tenant: { kind: 'String', data: 'zurich' }, Retries: { kind: 'DWord', data: 3 } };
+  // Mask and Wide as a profile may write them: signed, as .NET reads them back (0xFFFFFFFF is -1).
+  m.registry['HKLM\\SOFTWARE\\Cortex\\Deploy'] = {
+    Tenant: { kind: 'String', data: 'zurich' },
+    Retries: { kind: 'DWord', data: 3 },
+    Mask: { kind: 'DWord', data: -1 },
+    Wide: { kind: 'QWord', data: -2 },
+    Empty: { kind: 'MultiString', data: [] },
+    Raw: { kind: 'Binary', data: [0, 171, 255] },
+  };
   m.registry['HKCU\\Software\\Cortex'] = { '': { kind: 'String', data: 'default data' } };
   m.registry['HKLM\\SOFTWARE\\WOW6432Node\\Cortex'] = { Bits: { kind: 'QWord', data: 32 } };
 });
@@ -231,6 +239,11 @@ describe.skipIf(!pwsh)('resource scripts part A: script in the shim vs lab handl
       { step: 'r7', resource: 'registry_value', params: { key: 'HKLM:\\SYSTEM\\CurrentControlSet\\Services\\W3SVC', name: 'Start' } },
       { step: 'r8', resource: 'registry_value', params: { key: 'HKLM:\\SOFTWARE\\Cortex\\Deploy', name: 'Wide', view: '128' } },
       { step: 'r9', resource: 'registry_value', params: { key: 'HKCR:\\x', name: 'x' } },
+      { step: 'r10', resource: 'registry_value', params: { key: 'HKLM:\\SOFTWARE\\Cortex\\Deploy', name: 'Mask' } },
+      { step: 'r11', resource: 'registry_value', params: { key: 'HKLM:\\SOFTWARE\\Cortex\\Deploy', name: 'Wide' } },
+      { step: 'r12', resource: 'registry_value', params: { key: 'HKLM:\\SOFTWARE\\Cortex\\Deploy', name: 'Empty' } },
+      { step: 'r13', resource: 'registry_value', params: { key: 'HKLM:\\SOFTWARE\\Cortex\\Deploy', name: 'Raw' } },
+      { step: 'r14', resource: 'registry_value', params: { key: 'HKLM:\\SOFTWARE\\Microsoft\\InetStp', name: 'MajorVersion' } },
       { step: 'f1', resource: 'file', params: { path: STAGED } },
       { step: 'f2', resource: 'file', params: { path: 'C:\\Cortex\\logs' } },
       { step: 'f3', resource: 'file', params: { path: 'C:\\Windows\\System32\\inetsrv\\W3WP.EXE' } },
