@@ -9,6 +9,11 @@ import { probesReach } from './probes.reach.js';
 import { runnerFileHash } from './runner.file-hash.js';
 import { runnerReceiveFile } from './runner.receive-file.js';
 import { resourcesTestBatch } from './resources.test-batch.js';
+import { resourcesService } from './resources.service.js';
+import { resourcesEnvVar } from './resources.env-var.js';
+import { resourcesRegistryValue } from './resources.registry-value.js';
+import { resourcesFile } from './resources.file.js';
+import { resourcesDirectory } from './resources.directory.js';
 // lab-res-b
 import { resourcesPackage } from './resources.package.js';
 import { resourcesWindowsFeature } from './resources.windows-feature.js';
@@ -22,6 +27,11 @@ export const HANDLERS: AnyLabHandler[] = [
   runnerFileHash,
   runnerReceiveFile,
   resourcesTestBatch,
+  resourcesService,
+  resourcesEnvVar,
+  resourcesRegistryValue,
+  resourcesFile,
+  resourcesDirectory,
   // lab-res-b
   resourcesPackage,
   resourcesWindowsFeature,

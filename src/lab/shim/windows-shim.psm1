@@ -736,14 +736,17 @@ function New-Item {
     $norm = ConvertTo-CortexShimPath -Path $p
     Assert-CortexShimDrive -Path $norm
     if ($ItemType -eq 'Directory') {
-        if ($norm -notmatch '^[A-Za-z]:\\') { throw (New-CortexNotEmulatedError -What ('New-Item -ItemType Directory {0} (folders on drives only)' -f $norm)) }
         if ($null -ne (Find-CortexShimFile -Path $norm)) { throw ("An item with the specified name {0} already exists." -f $norm) }
+        if (Test-CortexShimDirectory -Path $norm) {
+            if (-not $Force) { throw ("An item with the specified name {0} already exists." -f $norm) }
+            return (Get-Item -LiteralPath $norm)
+        }
+        if ($norm -notmatch '^[A-Za-z]:\\') { throw (New-CortexNotEmulatedError -What ('New-Item -ItemType Directory {0} (folders on drives only)' -f $norm)) }
         $ancestor = Split-Path -Path $norm -Parent
         while ($ancestor -and $ancestor -notmatch '^[A-Za-z]:\\?$') {
             if ($null -ne (Find-CortexShimFile -Path $ancestor)) { throw (New-CortexNotEmulatedError -What ('a folder below the file {0}' -f $ancestor)) }
             $ancestor = Split-Path -Path $ancestor -Parent
         }
-        if ((Test-CortexShimDirectory -Path $norm) -and -not $Force) { throw ("An item with the specified name {0} already exists." -f $norm) }
         $script:View.directories = @(@($script:View.directories) + $norm)
         return (Get-Item -LiteralPath $norm)
     }
@@ -1510,7 +1513,7 @@ function Invoke-CortexNative {
     $null = $TimeoutSeconds, $DrainMilliseconds, $WorkingDirectory
     $program = (Split-Path -Path $FilePath -Leaf).ToLowerInvariant()
     if ($script:NativePrograms.ContainsKey($program)) {
-        $run = & $script:NativePrograms[$program] @(, [string[]]@($ArgumentList))
+        $run = & $script:NativePrograms[$program] ([string[]]@($ArgumentList))
     } else {
         # lab-res-b: a synthetic installer, or an installed product's quiet uninstaller, by its path.
         $run = Invoke-CortexShimInstallerProgram -FilePath $FilePath -ArgumentList $ArgumentList

@@ -7,9 +7,8 @@
  */
 import { aclKey, inheritedRules, type AclRule } from '../../state/acl.js';
 import type { LabMachine } from '../../state/types.js';
-import { findFileKey } from '../paths.js';
 import { psBool } from './bool.js';
-import { isDirectory } from './package.js';
+import { testPath } from './files.js';
 import { resourceParam, stringParam } from './params.js';
 import { defineResourceModel, LabResourceError, setResult } from './types.js';
 
@@ -31,9 +30,8 @@ const keyPath = (p: string) => p.replace(/\//g, '\\').replace(/(?<!^)\\{2,}/g, '
 const sameIdentity = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 const sameRule = (a: AclRule, b: AclRule, ignoreInherit: boolean) => sameIdentity(a.identity, b.identity) && a.rights === b.rights && a.type === b.type && (ignoreInherit || a.inherit === b.inherit);
 
-function exists(m: LabMachine, path: string): boolean {
-  return findFileKey(m, path) !== undefined || isDirectory(m, path);
-}
+const exists = (m: LabMachine, path: string) => testPath(m, path);
+const isDirectory = (m: LabMachine, path: string) => testPath(m, path, 'Container');
 
 export const aclModel = defineResourceModel({
   type: 'acl',

@@ -5,6 +5,11 @@
 import type { ResourceTypeName } from '../../../resources/index.js';
 import type { AnyLabResourceModel } from './types.js';
 import { rebootModel } from './reboot.js';
+import { serviceModel } from './service.js';
+import { envVarModel } from './env-var.js';
+import { registryValueModel } from './registry-value.js';
+import { fileModel } from './file.js';
+import { directoryModel } from './directory.js';
 // lab-res-b
 import { packageModel } from './package.js';
 import { windowsFeatureModel } from './windows-feature.js';
@@ -13,6 +18,11 @@ import { aclModel } from './acl.js';
 
 export const RESOURCE_MODELS: readonly AnyLabResourceModel[] = [
   rebootModel,
+  serviceModel,
+  envVarModel,
+  registryValueModel,
+  fileModel,
+  directoryModel,
   // lab-res-b
   packageModel,
   windowsFeatureModel,

@@ -6,10 +6,9 @@
  * catalog), with the script's argument building, exit-code handling and messages.
  */
 import { machineRegistry, wow6432Path } from '../../shim/windows-view.js';
-import { systemDirectories } from '../../shim/windows-view.js';
 import type { LabMachine } from '../../state/types.js';
 import { NativeNotEmulated, runInstallerProgram, type NativeRun } from '../../windows/installers.js';
-import { normalizeWindowsPath, findFileKey } from '../paths.js';
+import { createDirectory, testPath } from './files.js';
 import { resourceParam, stringParam } from './params.js';
 import { registryKey, registryValueData } from './registry.js';
 import { rebootPending } from './reboot.js';
@@ -70,23 +69,12 @@ export function splitCommandLine(commandLine: string): { file: string; arguments
   return { file, arguments: args };
 }
 
-/** Whether a folder exists on the machine as the shim sees it (listed, a system folder, a drive, or above a file or folder). */
-export function isDirectory(m: LabMachine, path: string): boolean {
-  const want = normalizeWindowsPath(path);
-  if (/^[a-z]:$/.test(want)) return m.volumes.some((v) => v.drive.toLowerCase() === want);
-  const below = (p: string) => {
-    const n = normalizeWindowsPath(p);
-    return n === want || n.startsWith(`${want}\\`);
-  };
-  return [...systemDirectories(m), ...m.directories].some(below) || Object.keys(m.files).some((f) => normalizeWindowsPath(f).startsWith(`${want}\\`));
-}
-
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
 /** Get-CortexPackageLogPath: creates the logs folder; the name carries the host's local time. */
 function logPath(m: LabMachine, name: string, verb: string, now: Date): string {
   const dir = `${m.programData.replace(/[\\/]+$/, '')}\\cortex-deploy\\logs`;
-  if (!isDirectory(m, dir)) m.directories.push(dir);
+  if (!testPath(m, dir, 'Container')) createDirectory(m, dir);
   const safe = name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '');
   const t = new Date(now.getTime() + m.utcOffsetSec * 1000);
   const stamp = `${t.getUTCFullYear()}${pad(t.getUTCMonth() + 1)}${pad(t.getUTCDate())}-${pad(t.getUTCHours())}${pad(t.getUTCMinutes())}${pad(t.getUTCSeconds())}`;
@@ -121,7 +109,7 @@ export const packageModel = defineResourceModel({
     let verb: string;
     if (state === 'present') {
       const path = stringParam(params, R, 'path', { required: true });
-      if (findFileKey(m, path) === undefined) throw new LabResourceError(`package: the installer ${path} is not on the host; upload it in an earlier step`);
+      if (!testPath(m, path, 'Leaf')) throw new LabResourceError(`package: the installer ${path} is not on the host; upload it in an earlier step`);
       if (/\.msi$/i.test(path)) {
         log = logPath(m, name, 'install', now());
         file = 'msiexec.exe';

@@ -4,6 +4,7 @@
  * Shared by the models that read the registry. Pure.
  */
 import type { RegistryValue, WindowsView } from '../../shim/view-schema.js';
+import type { LabMachine } from '../../state/types.js';
 
 type Hive = WindowsView['registry'];
 
@@ -35,4 +36,26 @@ export function registryValueData(reg: Hive, subKey: string, name: string): Regi
 /** A key path as the shim compares it: trimmed of backslashes, repeated ones collapsed, lower case. */
 export function normalizeKey(subKey: string): string {
   return subKey.replace(/^\\+|\\+$/g, '').replace(/\\{2,}/g, '\\').toLowerCase();
+}
+
+/** The registry overlay's key for a hive and key path, as stored (found without regard to case), or a new one. */
+export function overlayKeyName(m: LabMachine, hive: 'HKLM' | 'HKCU', subKey: string): string {
+  const want = `${hive}\\${normalizeKey(subKey)}`.toLowerCase();
+  return Object.keys(m.registry).find((k) => `${k.slice(0, 4).toUpperCase()}\\${normalizeKey(k.slice(5))}`.toLowerCase() === want) ?? `${hive}\\${cleanKey(subKey)}`;
+}
+
+/** A key path trimmed of backslashes, repeated ones collapsed, case kept. */
+export function cleanKey(subKey: string): string {
+  return subKey.replace(/^\\+|\\+$/g, '').replace(/\\{2,}/g, '\\');
+}
+
+/**
+ * Forget what the overlay says about one value (its data or its deletion), so the fact another key of
+ * the profile keeps (a service's start type, a variable of `env`) shows again.
+ */
+export function dropOverlayValue(m: LabMachine, hive: 'HKLM' | 'HKCU', subKey: string, name: string): void {
+  const k = overlayKeyName(m, hive, subKey);
+  const values = m.registry[k];
+  if (!values) return;
+  for (const n of Object.keys(values)) if (n.toLowerCase() === name.toLowerCase()) delete values[n];
 }
