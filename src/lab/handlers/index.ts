@@ -19,6 +19,7 @@ import { resourcesPackage } from './resources.package.js';
 import { resourcesWindowsFeature } from './resources.windows-feature.js';
 import { resourcesFirewallRule } from './resources.firewall-rule.js';
 import { resourcesAcl } from './resources.acl.js';
+import { resourcesScheduledTask } from './resources.scheduled-task.js';
 
 export const HANDLERS: AnyLabHandler[] = [
   probesPing,
@@ -37,6 +38,7 @@ export const HANDLERS: AnyLabHandler[] = [
   resourcesWindowsFeature,
   resourcesFirewallRule,
   resourcesAcl,
+  resourcesScheduledTask,
 ];
 
 export function handlerRegistry(handlers: readonly AnyLabHandler[] = HANDLERS): Map<string, AnyLabHandler> {

@@ -127,6 +127,8 @@ export const LabScheduledTaskRunSchema = z.strictObject({
   exitCode: z.number().int(),
   /** Whether its run leaves a reboot pending (what it ran, e.g. an installer, asked for one). */
   setsPendingReboot: z.boolean().default(false),
+  /** How long the run takes (seconds): longer than the step's timeout, and it is stopped. */
+  runSec: z.number().int().nonnegative().default(0),
 });
 // ---- end lab-res-b ----
 

@@ -190,7 +190,7 @@ export const WindowsViewSchema = z.strictObject({
     archives: z.record(sha256Hex, z.record(z.string(), FileOfText)),
   }),
   /** What each one-shot scheduled task run ends with, by the scheduled_task step's name (the lab profile's scheduledTaskRuns). */
-  scheduledTaskRuns: z.record(z.string(), z.strictObject({ exitCode: z.number().int(), setsPendingReboot: z.boolean() })),
+  scheduledTaskRuns: z.record(z.string(), z.strictObject({ exitCode: z.number().int(), setsPendingReboot: z.boolean(), runSec: z.number().int() })),
   // ---- end lab-res-b ----
 });
 export type WindowsView = z.infer<typeof WindowsViewSchema>;

@@ -1390,6 +1390,114 @@ function Set-Acl {
 }
 # ---- end lab-res-b (ACLs) ----
 
+# Scheduled tasks (New-ScheduledTaskAction, New-ScheduledTaskSettingsSet, Register-, Start-, Get-,
+# Get-ScheduledTaskInfo, Stop-, Unregister-ScheduledTask): tasks live for one script run (the
+# scheduled_task resource removes its task afterwards); how a run ends comes from the view's
+# scheduledTaskRuns (the lab profile's), by the name after 'cortex-' under \cortex-deploy\.
+# A task the profile does not describe cannot be started: what its command does is not emulated.
+
+$script:ShimTasks = @{}
+
+function New-ScheduledTaskAction {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][string]$Execute, [string]$Argument, [string]$WorkingDirectory)
+    [pscustomobject]@{ Execute = $Execute; Arguments = $Argument; WorkingDirectory = $WorkingDirectory }
+}
+
+function New-ScheduledTaskSettingsSet {
+    [CmdletBinding()]
+    param([timespan]$ExecutionTimeLimit)
+    [pscustomobject]@{ ExecutionTimeLimit = $ExecutionTimeLimit }
+}
+
+function Get-CortexShimTaskKey {
+    param([string]$TaskName, [string]$TaskPath = '\')
+    ($TaskPath + $TaskName).ToLowerInvariant()
+}
+
+function Register-ScheduledTask {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][string]$TaskName, [string]$TaskPath = '\', $Action, [string]$User, [string]$Password, [string]$RunLevel, $Settings, [switch]$Force)
+    Assert-CortexShimView
+    $key = Get-CortexShimTaskKey -TaskName $TaskName -TaskPath $TaskPath
+    if ($script:ShimTasks.ContainsKey($key) -and -not $Force) { throw ('Cannot create a file when that file already exists.') }
+    # The password is not kept: nothing in the lab checks it, and nothing may echo it.
+    $script:ShimTasks[$key] = [pscustomobject]@{ TaskName = $TaskName; TaskPath = $TaskPath; User = $User; StartedAt = $null; Stopped = $false; Run = $null; Observed = $false }
+    [pscustomobject]@{ TaskName = $TaskName; TaskPath = $TaskPath; State = 'Ready' }
+}
+
+function Get-CortexShimTask {
+    param([string]$TaskName, [string]$TaskPath = '\')
+    $key = Get-CortexShimTaskKey -TaskName $TaskName -TaskPath $TaskPath
+    if (-not $script:ShimTasks.ContainsKey($key)) { throw ("The system cannot find the file specified.") }
+    $script:ShimTasks[$key]
+}
+
+function Start-ScheduledTask {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][string]$TaskName, [string]$TaskPath = '\')
+    Assert-CortexShimView
+    $task = Get-CortexShimTask -TaskName $TaskName -TaskPath $TaskPath
+    $name = $TaskName -replace '^cortex-', ''
+    $run = $null
+    if ($TaskPath -eq '\cortex-deploy\') { $run = @($script:View.scheduledTaskRuns.PSObject.Properties | Where-Object { $_.Name -eq $name }) | Select-Object -First 1 }
+    if ($null -eq $run) { throw (New-CortexNotEmulatedError -What ("the run of scheduled task {0}{1} (the lab profile's scheduledTaskRuns.{2} says how it ends)" -f $TaskPath, $TaskName, $name)) }
+    $task.Run = $run.Value
+    $task.StartedAt = [datetime]::UtcNow
+}
+
+function Update-CortexShimTask {
+    # Whether the run has ended by now; the first time it is seen ended, what it leaves behind (a pending reboot).
+    param([Parameter(Mandatory = $true)]$Task)
+    if ($null -eq $Task.StartedAt -or $Task.Stopped) { return $false }
+    $ended = ([datetime]::UtcNow - $Task.StartedAt).TotalSeconds -ge [int]$Task.Run.runSec
+    if ($ended -and -not $Task.Observed) {
+        $Task.Observed = $true
+        if ($Task.Run.setsPendingReboot) { Set-CortexShimPendingReboot }
+    }
+    $ended
+}
+
+function Get-ScheduledTask {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][string]$TaskName, [string]$TaskPath = '\')
+    Assert-CortexShimView
+    $task = Get-CortexShimTask -TaskName $TaskName -TaskPath $TaskPath
+    $state = 'Ready'
+    if ($null -ne $task.StartedAt -and -not $task.Stopped -and -not (Update-CortexShimTask -Task $task)) { $state = 'Running' }
+    [pscustomobject]@{ TaskName = $task.TaskName; TaskPath = $task.TaskPath; State = $state }
+}
+
+function Get-ScheduledTaskInfo {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][string]$TaskName, [string]$TaskPath = '\')
+    Assert-CortexShimView
+    $task = Get-CortexShimTask -TaskName $TaskName -TaskPath $TaskPath
+    # SCHED_S_TASK_HAS_NOT_RUN, SCHED_S_TASK_RUNNING, else the run's exit code.
+    $result = 267011
+    if ($null -ne $task.StartedAt) {
+        $result = 267009
+        if ($task.Stopped) { $result = 267014 } elseif (Update-CortexShimTask -Task $task) { $result = [int]$task.Run.exitCode }
+    }
+    [pscustomobject]@{ TaskName = $task.TaskName; TaskPath = $task.TaskPath; LastTaskResult = $result }
+}
+
+function Stop-ScheduledTask {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][string]$TaskName, [string]$TaskPath = '\')
+    Assert-CortexShimView
+    (Get-CortexShimTask -TaskName $TaskName -TaskPath $TaskPath).Stopped = $true
+}
+
+function Unregister-ScheduledTask {
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High')]
+    param([Parameter(Mandatory = $true)][string]$TaskName, [string]$TaskPath = '\')
+    Assert-CortexShimView
+    $null = Get-CortexShimTask -TaskName $TaskName -TaskPath $TaskPath
+    $script:ShimTasks.Remove((Get-CortexShimTaskKey -TaskName $TaskName -TaskPath $TaskPath))
+}
+# ---- end lab-res-b (scheduled tasks) ----
+
 # ---------------------------------------------------------------------------------------------------
 # Identity and clock.
 

@@ -344,7 +344,7 @@ function resourceFactsOf(m: LabMachine): Pick<WindowsView, 'windowsFeatures' | '
     acls: Object.fromEntries(Object.entries(m.acls).map(([path, acl]) => [path, { AreAccessRulesProtected: !acl.inheritance, Access: acl.rules.map((r) => accessRow(r, false)) }])),
     rootAccess: ROOT_ACCESS.map((r) => accessRow(r, true)),
     labArtifacts: { installers: installerEffects(m.os.is64Bit), archives },
-    scheduledTaskRuns: Object.fromEntries(Object.entries(m.scheduledTaskRuns).map(([k, v]) => [k, { exitCode: v.exitCode, setsPendingReboot: v.setsPendingReboot }])),
+    scheduledTaskRuns: Object.fromEntries(Object.entries(m.scheduledTaskRuns).map(([k, v]) => [k, { exitCode: v.exitCode, setsPendingReboot: v.setsPendingReboot, runSec: v.runSec }])),
   };
 }
 // ---- end lab-res-b ----

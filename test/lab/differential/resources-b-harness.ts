@@ -66,7 +66,8 @@ export function comparable(v: WindowsView): unknown {
 
 /** The MSI log's time stamp differs between two runs by the clock: compared without it. */
 export function normalizeText(s: string): string {
-  return s.replace(/-\d{8}-\d{6}\.log/g, '-<stamp>.log');
+  // And the time a scheduled task's run ended (its marker's FinishedAt): the host's clock, ToString('o').
+  return s.replace(/-\d{8}-\d{6}\.log/g, '-<stamp>.log').replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z/g, '<time>');
 }
 
 function normalizeEnvelope(e: unknown): unknown {
@@ -102,7 +103,7 @@ export async function compareSet(host: ShimHost, state: LabHostState, type: Reso
   const handlerEnvelope = result.ok ? { ok: true, data: result.data ?? null, error: null } : { ok: false, data: null, error: result.error };
 
   const diffs = diffValues(normalizeEnvelope(handlerEnvelope), normalizeEnvelope(script)).map((d) => `envelope ${d}`);
-  diffs.push(...diffValues(comparable(projectWindowsView(machine)), comparable(after)).map((d) => `view ${d}`));
+  diffs.push(...diffValues(normalizeEnvelope(comparable(projectWindowsView(machine))), normalizeEnvelope(comparable(after))).map((d) => `view ${d}`));
   if (run.exitCode !== (script.ok ? 0 : 1)) diffs.push(`exit code ${run.exitCode} for ok=${script.ok}`);
 
   // The Test of the same step reads the changed machine as test-batch.ps1 reads the changed view.
@@ -110,7 +111,7 @@ export async function compareSet(host: ShimHost, state: LabHostState, type: Reso
   const read = await host.run({ script: scriptText('test-batch.ps1'), lib: libraryText(), params: { requests: [request] }, view: after, timeoutMs: 60_000 });
   const readEnvelope = JSON.parse(read.output.at(-1) ?? 'null') as { ok: boolean; data: { results: unknown[] } };
   const modelRead = answerRequest(request, { machine, host: state.host, lab: NO_LAB, now: () => new Date() });
-  diffs.push(...diffValues(modelRead, readEnvelope.data.results[0]).map((d) => `test ${d}`));
+  diffs.push(...diffValues(normalizeEnvelope(modelRead), normalizeEnvelope(readEnvelope.data.results[0])).map((d) => `test ${d}`));
 
   return { script, diffs, machine, viewChanged: diffValues(comparable(before), comparable(after)).length > 0 };
 }

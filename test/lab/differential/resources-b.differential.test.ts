@@ -263,4 +263,45 @@ describe.skipIf(!pwsh)('resources part B: lab models vs scripts through the shim
       }, 60_000);
     }
   });
+
+  describe('scheduled_task', () => {
+    const base = machineFrom({
+      scheduledTaskRuns: {
+        'create-cluster': { exitCode: 0 },
+        'install-driver': { exitCode: 3010 },
+        'pending-after': { exitCode: 0, setsPendingReboot: true },
+        failing: { exitCode: -2147024891 },
+        slow: { exitCode: 0, runSec: 30 },
+      },
+    });
+    const step = (name: string, extra: Record<string, unknown> = {}) => ({ name, command: 'powershell.exe', arguments: '-File C:\\Cortex\\x.ps1', runAs: { user: 'CORP\\svc-sf', password: 'S3cret!pw' }, token: 'v1', ...extra });
+    const cases: Array<[string, Record<string, unknown>, RegExp | null]> = [
+      ['a run that succeeds: the marker with token and exit code', step('create-cluster'), null],
+      ['exit code 3010: a reboot is required', step('install-driver', { successExitCodes: [0, 3010] }), null],
+      ['a run that leaves a reboot pending', step('pending-after'), null],
+      ['a failing run is recorded and fails the step', step('failing'), /^scheduled_task: failing ran as CORP\\svc-sf and exited with code -2147024891; the next apply runs it again$/],
+      ['a run longer than the timeout is stopped', step('slow', { timeout: 1 }), /^scheduled_task: slow \(as CORP\\svc-sf\) did not finish within 1 s; it was stopped$/],
+      ['a task the profile does not describe is not emulated', step('unknown-task'), /^the run of scheduled task \\cortex-deploy\\cortex-unknown-task .*: not emulated by the lab/],
+      ['timeout below 1', step('create-cluster', { timeout: 0 }), /^scheduled_task: parameter timeout must be at least 1 second, not 0$/],
+      ['no password', { ...step('create-cluster'), runAs: { user: 'CORP\\svc-sf' } }, /^scheduled_task: parameter password is missing$/],
+      ['no token', { ...step('create-cluster'), token: '' }, /^scheduled_task: parameter token is missing$/],
+    ];
+    for (const [label, params, error] of cases) {
+      it(label, async () => {
+        const r = await compareSet(host, base, 'scheduled_task', params, { name: params.name });
+        expect(r.diffs, r.diffs.join('\n')).toEqual([]);
+        if (error) expect(r.script.error?.message).toMatch(error);
+        else expect(r.script.ok).toBe(true);
+        // The password travels on stdin only: never in a result.
+        expect(JSON.stringify(r.script)).not.toContain('S3cret!pw');
+      }, 60_000);
+    }
+
+    it('a changed token runs it again; the Test reads the marker', async () => {
+      const first = await compareSet(host, base, 'scheduled_task', step('create-cluster'));
+      const again = await compareSet(host, { ...base, machine: first.machine }, 'scheduled_task', step('create-cluster', { token: 'v2' }));
+      expect(again.diffs, again.diffs.join('\n')).toEqual([]);
+      expect(again.machine.registry['HKLM\\SOFTWARE\\Cortex\\Deploy\\Tasks\\create-cluster']?.Token).toEqual({ kind: 'String', data: 'v2' });
+    }, 60_000);
+  });
 });

@@ -15,6 +15,7 @@ import { packageModel } from './package.js';
 import { windowsFeatureModel } from './windows-feature.js';
 import { firewallRuleModel } from './firewall-rule.js';
 import { aclModel } from './acl.js';
+import { scheduledTaskModel } from './scheduled-task.js';
 
 export const RESOURCE_MODELS: readonly AnyLabResourceModel[] = [
   rebootModel,
@@ -28,6 +29,7 @@ export const RESOURCE_MODELS: readonly AnyLabResourceModel[] = [
   windowsFeatureModel,
   firewallRuleModel,
   aclModel,
+  scheduledTaskModel,
 ];
 
 const byType = new Map<string, AnyLabResourceModel>(RESOURCE_MODELS.map((m) => [m.type, m]));
