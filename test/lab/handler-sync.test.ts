@@ -29,7 +29,7 @@ const scripts = walk(join(root, 'ps1'))
  */
 const AWAITING_HANDLERS = new Set([
   'resources.archive',
-  'resources.exec', 'resources.reboot',
+  'resources.reboot',
 ]);
 
 describe('ps1 ↔ lab handlers', () => {

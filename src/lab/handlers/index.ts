@@ -20,6 +20,7 @@ import { resourcesWindowsFeature } from './resources.windows-feature.js';
 import { resourcesFirewallRule } from './resources.firewall-rule.js';
 import { resourcesAcl } from './resources.acl.js';
 import { resourcesScheduledTask } from './resources.scheduled-task.js';
+import { resourcesExec } from './resources.exec.js';
 
 export const HANDLERS: AnyLabHandler[] = [
   probesPing,
@@ -39,6 +40,7 @@ export const HANDLERS: AnyLabHandler[] = [
   resourcesFirewallRule,
   resourcesAcl,
   resourcesScheduledTask,
+  resourcesExec,
 ];
 
 export function handlerRegistry(handlers: readonly AnyLabHandler[] = HANDLERS): Map<string, AnyLabHandler> {

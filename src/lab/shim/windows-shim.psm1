@@ -1498,6 +1498,16 @@ function Unregister-ScheduledTask {
 }
 # ---- end lab-res-b (scheduled tasks) ----
 
+# exec: the step's PowerShell (`run`, `unless`) would run in a runspace of its own, where the shim is not
+# loaded: it would reach the Linux machine instead of the simulated host. Not emulated (docs/lab.md).
+
+function Invoke-CortexIsolatedPowerShell {
+    param([Parameter(Mandatory = $true)][string]$Text, [Parameter(Mandatory = $true)][string]$Resource)
+    $null = $Text
+    throw (New-CortexNotEmulatedError -What ("{0}: running a step's PowerShell in a runspace of its own" -f $Resource))
+}
+# ---- end lab-res-b (exec) ----
+
 # ---------------------------------------------------------------------------------------------------
 # Identity and clock.
 

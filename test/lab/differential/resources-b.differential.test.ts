@@ -304,4 +304,28 @@ describe.skipIf(!pwsh)('resources part B: lab models vs scripts through the shim
       expect(again.machine.registry['HKLM\\SOFTWARE\\Cortex\\Deploy\\Tasks\\create-cluster']?.Token).toEqual({ kind: 'String', data: 'v2' });
     }, 60_000);
   });
+
+  describe('exec', () => {
+    const base = machineFrom({ directories: ['C:\\Cortex\\done'] });
+    it('the Set: the step\'s PowerShell is not run, and says so', async () => {
+      const r = await compareSet(host, base, 'exec', { run: "Set-Content -LiteralPath 'C:\\x.txt' -Value 1" }, { run: 'x', creates: 'C:\\Cortex\\done' });
+      expect(r.diffs, r.diffs.join('\n')).toEqual([]);
+      expect(r.script.error).toEqual({ message: 'exec: running a step\'s PowerShell in a runspace of its own: not emulated by the lab (see docs/lab.md, "The Windows shim")', category: 'NotImplemented' });
+      expect(r.viewChanged).toBe(false);
+    }, 60_000);
+    const guards: Array<[string, Record<string, unknown>]> = [
+      ['creates, there', { run: 'x', creates: 'C:\\Cortex\\done' }],
+      ['creates, not there, no unless', { run: 'x', creates: 'C:\\Cortex\\nope' }],
+      ['creates there wins over unless', { run: 'x', creates: 'C:\\Cortex\\done', unless: '$true' }],
+      ['unless: not emulated', { run: 'x', creates: 'C:\\Cortex\\nope', unless: 'Test-Path C:\\x' }],
+      ['no guard', { run: 'x' }],
+      ['no run', { creates: 'C:\\Cortex\\done' }],
+    ];
+    for (const [label, params] of guards) {
+      it(`the Test: ${label}`, async () => {
+        const r = await compareSet(host, base, 'exec', { run: 'x' }, params);
+        expect(r.diffs, r.diffs.join('\n')).toEqual([]);
+      }, 60_000);
+    }
+  });
 });

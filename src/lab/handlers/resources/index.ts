@@ -16,6 +16,7 @@ import { windowsFeatureModel } from './windows-feature.js';
 import { firewallRuleModel } from './firewall-rule.js';
 import { aclModel } from './acl.js';
 import { scheduledTaskModel } from './scheduled-task.js';
+import { execModel } from './exec.js';
 
 export const RESOURCE_MODELS: readonly AnyLabResourceModel[] = [
   rebootModel,
@@ -30,6 +31,7 @@ export const RESOURCE_MODELS: readonly AnyLabResourceModel[] = [
   firewallRuleModel,
   aclModel,
   scheduledTaskModel,
+  execModel,
 ];
 
 const byType = new Map<string, AnyLabResourceModel>(RESOURCE_MODELS.map((m) => [m.type, m]));
