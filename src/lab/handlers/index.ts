@@ -21,6 +21,7 @@ import { resourcesFirewallRule } from './resources.firewall-rule.js';
 import { resourcesAcl } from './resources.acl.js';
 import { resourcesScheduledTask } from './resources.scheduled-task.js';
 import { resourcesExec } from './resources.exec.js';
+import { resourcesArchive } from './resources.archive.js';
 
 export const HANDLERS: AnyLabHandler[] = [
   probesPing,
@@ -41,6 +42,7 @@ export const HANDLERS: AnyLabHandler[] = [
   resourcesAcl,
   resourcesScheduledTask,
   resourcesExec,
+  resourcesArchive,
 ];
 
 export function handlerRegistry(handlers: readonly AnyLabHandler[] = HANDLERS): Map<string, AnyLabHandler> {

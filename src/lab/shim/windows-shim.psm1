@@ -716,6 +716,12 @@ function Get-Content {
     [CmdletBinding(DefaultParameterSetName = 'Path')]
     param([Parameter(ParameterSetName = 'Path', Position = 0)][string]$Path, [Parameter(ParameterSetName = 'LiteralPath')][string]$LiteralPath, [switch]$Raw)
     $p = Resolve-CortexShimPathArgument -Path $Path -LiteralPath $LiteralPath
+    # lab-res-b: a file whose text the lab can tell (an archive marker: a known zip's SHA-256).
+    $f = Find-CortexShimFile -Path $p
+    if ($null -ne $f) {
+        $text = Get-CortexShimKnownText -Sha256 ([string]$f.Value.sha256)
+        if ($null -ne $text) { return $text }
+    }
     throw (New-CortexNotEmulatedError -What ('Get-Content {0} (the lab keeps a file''s length and SHA-256, not its bytes)' -f $p))
 }
 
@@ -1507,6 +1513,52 @@ function Invoke-CortexIsolatedPowerShell {
     throw (New-CortexNotEmulatedError -What ("{0}: running a step's PowerShell in a runspace of its own" -f $Resource))
 }
 # ---- end lab-res-b (exec) ----
+
+# Archives (Expand-Archive of the lab's synthetic zips; Get-ChildItem not modelled): the entries of a
+# zip come from the view's labArtifacts.archives by the zip's SHA-256.
+
+function Get-CortexShimSha256Text {
+    param([Parameter(Mandatory = $true)][AllowEmptyString()][string]$Text)
+    $sha = [System.Security.Cryptography.SHA256]::Create()
+    try { -join ($sha.ComputeHash([System.Text.Encoding]::UTF8.GetBytes($Text)) | ForEach-Object { $_.ToString('x2') }) } finally { $sha.Dispose() }
+}
+
+function Get-CortexShimKnownText {
+    # The text of a file the lab can tell by its SHA-256: a marker holding a known zip's SHA-256; else $null.
+    param([Parameter(Mandatory = $true)][string]$Sha256)
+    foreach ($z in $script:View.labArtifacts.archives.PSObject.Properties) {
+        if ((Get-CortexShimSha256Text -Text $z.Name) -eq $Sha256.ToLowerInvariant()) { return $z.Name }
+    }
+    $null
+}
+
+function Expand-Archive {
+    [CmdletBinding()]
+    param([Parameter(Position = 0)][string]$Path, [string]$LiteralPath, [Parameter(Mandatory = $true)][string]$DestinationPath, [switch]$Force)
+    Assert-CortexShimView
+    $p = Resolve-CortexShimPathArgument -Path $Path -LiteralPath $LiteralPath
+    $f = Find-CortexShimFile -Path $p
+    if ($null -eq $f) { throw ("The path '{0}' either does not exist or is not a valid file system path." -f $p) }
+    $entries = Get-CortexShimProperty -Object $script:View.labArtifacts.archives -Name ([string]$f.Value.sha256).ToLowerInvariant()
+    if ($null -eq $entries) { throw (New-CortexNotEmulatedError -What ("Expand-Archive of {0} (a zip that is not one of the lab's synthetic artifacts: its entries are unknown)" -f $p)) }
+    foreach ($e in $entries.PSObject.Properties) {
+        $target = Join-Path $DestinationPath $e.Name
+        $existing = Find-CortexShimFile -Path $target
+        if ($null -ne $existing -and -not $Force) { throw ("Failed to create file '{0}' while expanding the archive file '{1}' contents as the file '{0}' already exists." -f $target, $p) }
+        $name = ConvertTo-CortexShimPath -Path $target
+        if ($null -ne $existing) { $name = $existing.Name }
+        $script:View.files | Add-Member -MemberType NoteProperty -Name $name -Value ([pscustomobject]@{ length = [long]$e.Value.length; sha256 = [string]$e.Value.sha256; fileVersion = $null }) -Force
+    }
+}
+
+function Get-ChildItem {
+    [CmdletBinding()]
+    param([Parameter(Position = 0)][string]$Path, [string]$LiteralPath, [switch]$Force, [switch]$Recurse, [string]$Filter)
+    $p = $LiteralPath
+    if (-not $p) { $p = $Path }
+    throw (New-CortexNotEmulatedError -What ('Get-ChildItem {0} (listing a folder)' -f $p))
+}
+# ---- end lab-res-b (archives) ----
 
 # ---------------------------------------------------------------------------------------------------
 # Identity and clock.

@@ -328,4 +328,45 @@ describe.skipIf(!pwsh)('resources part B: lab models vs scripts through the shim
       }, 60_000);
     }
   });
+
+  describe('archive', () => {
+    const zip = artifactFile('lab-sample-zip-1.0.0');
+    const zip2 = artifactFile('lab-sample-zip-1.1.0');
+    const base = structuredClone(machineFrom({ directories: ['C:\\Cortex\\app'], files: { 'C:\\Cortex\\file.txt': 'ef'.repeat(32) } }));
+    withFile(base.machine, 'C:\\Installers\\sample.zip', zip.sha256, zip.bytes.length);
+    withFile(base.machine, 'C:\\Installers\\sample-1.1.zip', zip2.sha256, zip2.bytes.length);
+    withFile(base.machine, 'C:\\Installers\\other.zip', '12'.repeat(32), 10);
+    const step = (extra: Record<string, unknown> = {}) => ({ source: 'C:\\Installers\\sample.zip', destination: 'C:\\Cortex\\app', sha256: zip.sha256.toUpperCase(), ...extra });
+    const cases: Array<[string, LabHostState, Record<string, unknown>, RegExp | null]> = [
+      ['extracts into an existing folder, marker last', base, step(), null],
+      ['extracts into a new folder', base, step({ destination: 'C:\\Cortex\\new\\app' }), null],
+      ['a zip the lab does not know: not emulated', base, step({ source: 'C:\\Installers\\other.zip', sha256: '12'.repeat(32) }), /^archive: extracting C:\\Installers\\other\.zip into C:\\Cortex\\app failed: Expand-Archive of .*not emulated by the lab/],
+      ['a zip that is not the one wanted', base, step({ sha256: 'ab'.repeat(32) }), /^archive: C:\\Installers\\sample\.zip has SHA-256 [0-9a-f]{64}, not the (ab){32} the step wants; check the artifact$/],
+      ['no zip', base, step({ source: 'C:\\Installers\\nope.zip' }), /^archive: the zip C:\\Installers\\nope\.zip is not on the host; upload it in an earlier step$/],
+      ['a destination that is a file', base, step({ destination: 'C:\\Cortex\\file.txt' }), /^archive: the destination C:\\Cortex\\file\.txt is a file, not a folder$/],
+      ['clean: listing the folder is not emulated', base, step({ clean: true }), /^Get-ChildItem C:\\Cortex\\app \(listing a folder\): not emulated by the lab/],
+      ['no destination', base, { source: 'C:\\Installers\\sample.zip', sha256: zip.sha256 }, /^archive: parameter destination is missing$/],
+    ];
+    for (const [label, state, params, error] of cases) {
+      it(label, async () => {
+        const r = await compareSet(host, state, 'archive', params, { destination: params.destination ?? 'C:\\Cortex\\app' });
+        expect(r.diffs, r.diffs.join('\n')).toEqual([]);
+        if (error) expect(r.script.error?.message).toMatch(error);
+        else expect(r.script.ok).toBe(true);
+      }, 60_000);
+    }
+
+    it('another zip over it: the marker says the new one; the Test reads it back', async () => {
+      const first = await compareSet(host, base, 'archive', step());
+      expect(first.diffs, first.diffs.join('\n')).toEqual([]);
+      const second = await compareSet(host, { ...base, machine: first.machine }, 'archive', step({ source: 'C:\\Installers\\sample-1.1.zip', sha256: zip2.sha256 }));
+      expect(second.diffs, second.diffs.join('\n')).toEqual([]);
+      const marker = Object.keys(second.machine.files).find((f) => f.endsWith('.cortex-archive.sha256'))!;
+      expect(second.machine.files[marker]).not.toBe(first.machine.files[marker]);
+      // clean over a folder with a marker: the marker is gone before the listing fails, in both.
+      const clean = await compareSet(host, { ...base, machine: second.machine }, 'archive', step({ clean: true }));
+      expect(clean.diffs, clean.diffs.join('\n')).toEqual([]);
+      expect(clean.viewChanged).toBe(true);
+    }, 60_000);
+  });
 });

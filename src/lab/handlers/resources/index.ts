@@ -17,6 +17,7 @@ import { firewallRuleModel } from './firewall-rule.js';
 import { aclModel } from './acl.js';
 import { scheduledTaskModel } from './scheduled-task.js';
 import { execModel } from './exec.js';
+import { archiveModel } from './archive.js';
 
 export const RESOURCE_MODELS: readonly AnyLabResourceModel[] = [
   rebootModel,
@@ -32,6 +33,7 @@ export const RESOURCE_MODELS: readonly AnyLabResourceModel[] = [
   aclModel,
   scheduledTaskModel,
   execModel,
+  archiveModel,
 ];
 
 const byType = new Map<string, AnyLabResourceModel>(RESOURCE_MODELS.map((m) => [m.type, m]));

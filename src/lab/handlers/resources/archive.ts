@@ -1,0 +1,73 @@
+/**
+ * archive (ps1/resources/archive.ps1; its Test in test-batch.ps1's Get-CortexArchiveState). The lab
+ * keeps files as hashes, so it knows what a zip holds only when the zip is one of its synthetic artifacts
+ * (src/lab/artifacts/): that one extracts its listed entries; any other is not emulated. The marker
+ * (.cortex-archive.sha256, the zip's SHA-256 as ASCII) is a file whose text the lab can read back because
+ * it is a known zip's hash. Emptying the destination first (clean) lists the folder with Get-ChildItem,
+ * which the shim does not model yet: not emulated.
+ */
+import { labCatalog, textFile } from '../../artifacts/catalog.js';
+import type { LabMachine } from '../../state/types.js';
+import { psBool } from './bool.js';
+import { createDirectory, findFile, notEmulated, removeItem, shimPath, testPath } from './files.js';
+import { resourceParam, stringParam } from './params.js';
+import { defineResourceModel, LabResourceError, setResult } from './types.js';
+
+const R = 'archive';
+export const MARKER = '.cortex-archive.sha256';
+
+/** The shim's Join-Path. */
+const joinPath = (a: string, b: string) => `${a.replace(/[\\/]+$/, '')}\\${b.replace(/^[\\/]+/, '')}`;
+
+/** The text of a file whose bytes the lab can tell: a marker holding a known zip's SHA-256 (ASCII). */
+export function knownText(sha256: string): string | undefined {
+  for (const [zipSha, a] of labCatalog().byHash) if (a.type === 'archive' && textFile(zipSha).sha256 === sha256.toLowerCase()) return zipSha;
+  return undefined;
+}
+
+function writeText(m: LabMachine, path: string, text: string): void {
+  const f = textFile(text);
+  const existing = findFile(m, path);
+  const key = existing && !existing.system ? existing.path : shimPath(path);
+  m.files[key] = f.sha256;
+  m.fileSizes[key] = f.length;
+}
+
+export const archiveModel = defineResourceModel({
+  type: 'archive',
+  read: ({ machine: m, params }) => {
+    const destination = stringParam(params, R, 'destination', { required: true });
+    const exists = testPath(m, destination, 'Container');
+    const markerPath = joinPath(destination, MARKER);
+    if (!exists || !testPath(m, markerPath, 'Leaf')) return { destinationExists: exists, markerSha256: null };
+    const file = findFile(m, markerPath)!;
+    const text = knownText(file.sha256);
+    if (text === undefined) throw notEmulated(`Get-Content ${markerPath} (the lab keeps a file's length and SHA-256, not its bytes)`);
+    return { destinationExists: true, markerSha256: text.trim().toLowerCase() };
+  },
+  set: ({ machine: m, params }) => {
+    const source = stringParam(params, R, 'source', { required: true });
+    const destination = stringParam(params, R, 'destination', { required: true });
+    const sha256 = stringParam(params, R, 'sha256', { required: true }).toLowerCase();
+    const clean = psBool(resourceParam(params, R, 'clean', { default: false }));
+    if (!testPath(m, source, 'Leaf')) throw new LabResourceError(`archive: the zip ${source} is not on the host; upload it in an earlier step`);
+    const actual = findFile(m, source)!.sha256.toLowerCase();
+    if (actual !== sha256) throw new LabResourceError(`archive: ${source} has SHA-256 ${actual}, not the ${sha256} the step wants; check the artifact`);
+    if (testPath(m, destination, 'Leaf')) throw new LabResourceError(`archive: the destination ${destination} is a file, not a folder`);
+    const marker = joinPath(destination, MARKER);
+    if (testPath(m, destination, 'Container')) {
+      if (testPath(m, marker, 'Leaf')) removeItem(m, marker);
+      if (clean) throw notEmulated(`Get-ChildItem ${destination} (listing a folder)`);
+    } else {
+      createDirectory(m, destination);
+    }
+    const zip = labCatalog().byHash.get(actual);
+    if (!zip || zip.type !== 'archive') {
+      const why = notEmulated(`Expand-Archive of ${source} (a zip that is not one of the lab's synthetic artifacts: its entries are unknown)`).message;
+      throw new LabResourceError(`archive: extracting ${source} into ${destination} failed: ${why}`);
+    }
+    for (const [rel, text] of Object.entries(zip.entries)) writeText(m, joinPath(destination, rel), text);
+    writeText(m, marker, sha256);
+    return setResult(`extracted ${source} into ${destination}${clean ? ' (emptied first)' : ''}`);
+  },
+});
