@@ -51,6 +51,16 @@ const MAY_AWAIT_SEAMS: Record<string, string> = {
 const COMPARED_ELSEWHERE: Record<string, string> = Object.fromEntries(
   ['resources.test-batch', 'resources.service', 'resources.env-var', 'resources.registry-value', 'resources.file', 'resources.directory'].map((id) => [id, 'test/lab/differential/resources-a.differential.test.ts']),
 );
+// lab-res-b: the Set scripts of package, windows_feature, firewall_rule, acl, scheduled_task, exec and archive.
+Object.assign(
+  COMPARED_ELSEWHERE,
+  Object.fromEntries(
+    ['resources.package', 'resources.windows-feature', 'resources.firewall-rule', 'resources.acl', 'resources.scheduled-task', 'resources.exec', 'resources.archive'].map((id) => [
+      id,
+      'test/lab/differential/resources-b.differential.test.ts',
+    ]),
+  ),
+);
 
 function unreplaceableCalls(id: string): string[] {
   const text = loadScript(id).text;

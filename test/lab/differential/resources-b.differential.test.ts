@@ -4,6 +4,8 @@
  * failures; views, envelopes (message and category) and the Test's state afterwards must be equal.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handlerRegistry } from '../../../src/lab/handlers/index.js';
+import type { ResourceTypeName } from '../../../src/resources/index.js';
 import { artifactFile } from '../../../src/lab/artifacts/catalog.js';
 import { ShimHost } from '../../../src/lab/shim/shim-runner.js';
 import type { LabHostState } from '../../../src/lab/state/types.js';
@@ -30,6 +32,24 @@ function withArtifacts(state: LabHostState, ids: string[]): LabHostState {
 const ALL = ['lab-sample-1.0.0', 'lab-sample-1.1.0', 'lab-reboot-2.0.0', 'lab-tool-3.2.1', 'lab-failing-1.0.0', 'lab-busy-1.0.0'];
 const SAMPLE = { name: 'Cortex Lab Sample', path: 'C:\\Installers\\lab-sample-1.0.0.msi', productCode: '{6F1D4C0E-2B7A-4E51-9C3D-0A1B2C3D4E01}' };
 const TOOL = { name: 'Cortex Lab Tool', path: 'C:\\Installers\\lab-tool-3.2.1-setup.exe', uninstallKey: 'CortexLabTool', arguments: ['/S'] };
+
+/** The Set scripts this file holds to their handlers (test/lab/differential/probes.differential.test.ts counts on it). */
+const COMPARED_HERE: Record<string, ResourceTypeName> = {
+  'resources.package': 'package',
+  'resources.windows-feature': 'windows_feature',
+  'resources.firewall-rule': 'firewall_rule',
+  'resources.acl': 'acl',
+  'resources.scheduled-task': 'scheduled_task',
+  'resources.exec': 'exec',
+  'resources.archive': 'archive',
+};
+
+it('the handlers compared here are the lab\'s Set handlers of these types', () => {
+  const registry = handlerRegistry();
+  for (const [id, type] of Object.entries(COMPARED_HERE)) {
+    expect(registry.get(id)?.script, id).toBe(`ps1/resources/${type.replace(/_/g, '-')}.ps1`);
+  }
+});
 
 describe.skipIf(!pwsh)('resources part B: lab models vs scripts through the shim', () => {
   beforeAll(async () => {
