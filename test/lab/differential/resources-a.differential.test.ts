@@ -275,6 +275,10 @@ describe.skipIf(!pwsh)('resource scripts part A: script in the shim vs lab handl
       ['reboot pending (CBS)', (m: LabMachine) => void (m.pendingReboot = true)],
       ['reboot pending (a rename waits)', (m: LabMachine) => void (m.registry['HKLM\\SYSTEM\\CurrentControlSet\\Control\\ComputerName\\ComputerName'] = { ComputerName: { kind: 'String', data: 'NEWNAME' } })],
       ['reboot pending (file renames)', (m: LabMachine) => void (m.registry['HKLM\\SYSTEM\\CurrentControlSet\\Control\\Session Manager'] = { PendingFileRenameOperations: { kind: 'MultiString', data: ['\\??\\C:\\a', ''] } })],
+      ['reboot pending (Windows Update)', (m: LabMachine) => void (m.registry['HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\WindowsUpdate\\Auto Update\\RebootRequired'] = {})],
+      ['reboot pending (Server Manager)', (m: LabMachine) => void (m.registry['HKLM\\SOFTWARE\\Microsoft\\ServerManager\\ServicingStorage\\ServerComponentCache'] = { RestartRequired: { kind: 'DWord', data: 1 } })],
+      ['reboot pending (a domain join)', (m: LabMachine) => void (m.registry['HKLM\\SYSTEM\\CurrentControlSet\\Services\\Netlogon'] = { AvoidSpnSet: { kind: 'DWord', data: 1 } })],
+      ['no reboot pending (Server Manager flag cleared)', (m: LabMachine) => void (m.registry['HKLM\\SOFTWARE\\Microsoft\\ServerManager\\ServicingStorage\\ServerComponentCache'] = { RestartRequired: { kind: 'DWord', data: 0 } })],
       ['no reboot pending (empty file renames)', (m: LabMachine) => void (m.registry['HKLM\\SYSTEM\\CurrentControlSet\\Control\\Session Manager'] = { PendingFileRenameOperations: { kind: 'MultiString', data: [] } })],
     ] as const) {
       it(`reboot's Test: ${label}`, async () => {
