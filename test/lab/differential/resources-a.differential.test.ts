@@ -128,6 +128,7 @@ describe.skipIf(!pwsh)('resource scripts part A: script in the shim vs lab handl
       ['a new key and String value', { key: 'HKLM:\\SOFTWARE\\Cortex\\New', name: 'Mode', type: 'String', data: 'ha' }, registryHost],
       ['DWord at its maximum into an existing key (name in another case)', { key: 'HKLM:\\SOFTWARE\\Cortex\\Deploy', name: 'retries', type: 'DWord', data: 4294967295 }, registryHost],
       ['QWord in the 32-bit view (WOW6432Node)', { key: 'HKLM\\SOFTWARE\\Cortex', name: 'Bits', type: 'QWord', data: 64, view: '32' }, registryHost],
+      ['a type name in another case is stored as Windows names it', { key: 'HKLM:\\SOFTWARE\\Cortex\\Deploy', name: 'Lower', type: 'dword', data: 7 }, registryHost],
       ['MultiString', { key: 'HKEY_LOCAL_MACHINE\\SOFTWARE\\Cortex\\Deploy', name: 'Nodes', type: 'MultiString', data: ['app1', 'app2'] }, registryHost],
       ['Binary from mixed-case hex', { key: 'HKLM:\\SOFTWARE\\Cortex\\Deploy', name: 'Blob', type: 'Binary', data: 'DEADbeef00' }, registryHost],
       ['ExpandString', { key: 'HKLM:\\SOFTWARE\\Cortex\\Deploy', name: 'Home', type: 'ExpandString', data: '%ProgramFiles%\\Cortex' }, registryHost],
