@@ -503,16 +503,17 @@ function Start-Service {
 }
 
 function Stop-Service {
-    # Without -Force, a service that a running (not stopped) service depends on is refused, as Windows does.
+    # Without -Force, a service that a running (not stopped) service depends on is refused, as Windows does;
+    # with -Force, those dependents (and theirs) are stopped first.
     [CmdletBinding()]
     param([Parameter(Mandatory = $true, Position = 0)][string[]]$Name, [switch]$Force)
     Assert-CortexShimView
     foreach ($n in $Name) {
         $svc = Get-CortexShimService -Name $n
         if ($null -eq $svc) { throw ("Cannot find any service with service name '{0}'." -f $n) }
-        if ($Force) { throw (New-CortexNotEmulatedError -What 'Stop-Service -Force') }
         $dependents = @(@($script:View.services) | Where-Object { $_.Status -ne 'Stopped' -and @($_.ServicesDependedOn | Where-Object { $_ -eq $svc.Name }).Count -gt 0 })
-        if ($dependents.Count -gt 0) {
+        if ($dependents.Count -gt 0 -and $Force) { Stop-Service -Name @($dependents | ForEach-Object { $_.Name }) -Force }
+        elseif ($dependents.Count -gt 0) {
             $ex = New-Object System.InvalidOperationException ("Cannot stop service '{0} ({1})' because it has dependent services. It can only be stopped if the Force flag is set." -f $svc.DisplayName, $svc.Name)
             $PSCmdlet.WriteError((New-Object System.Management.Automation.ErrorRecord ($ex, 'ServiceHasDependentServices,Microsoft.PowerShell.Commands.StopServiceCommand', [System.Management.Automation.ErrorCategory]::InvalidOperation, $svc.Name)))
             continue
@@ -1632,6 +1633,8 @@ function Set-CortexRegistryEntry {
         [Parameter(Mandatory = $true)][AllowEmptyString()][AllowEmptyCollection()]$Data
     )
     Assert-CortexShimView
+    # ValidateSet accepts any case; Windows stores the kind itself (REG_DWORD), so the view keeps its own name.
+    $Kind = @('String', 'ExpandString', 'DWord', 'QWord', 'MultiString', 'Binary') | Where-Object { $_ -eq $Kind } | Select-Object -First 1
     $path = ConvertTo-CortexShimHiveKeyPath -Hive $Hive -SubKey $SubKey -View $View
     Set-CortexShimRegistryValue -Path $path -Name (ConvertTo-CortexShimValueName -Name $Name) -Value $Data -Kind $Kind
 }

@@ -9,10 +9,36 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ShimHost } from '../../../src/lab/shim/shim-runner.js';
 import type { LabHostState, LabMachine } from '../../../src/lab/state/types.js';
 import { pwshForTests } from '../../helpers/pwsh.js';
-import { presetStates } from './machines.js';
+import { generatedStates, presetStates, rng, type NamedState } from './machines.js';
 import { expectSame, viewChanged } from './resource-harness.js';
 
 const pwsh = pwshForTests('test/lab/differential (resource scripts, part A)');
+const SEED = Number(process.env.DIFFERENTIAL_SEED ?? 20261202);
+const COUNT = Math.min(Number(process.env.DIFFERENTIAL_COUNT ?? 50), 20);
+
+/** Test requests for what a machine has (and a few it has not), in a shuffled order. */
+function readsOf(named: NamedState, seed: number): Array<{ step: string; resource: string; params: Record<string, unknown> }> {
+  const m = named.state.machine;
+  const r = rng(seed);
+  const out: Array<{ resource: string; params: Record<string, unknown> }> = [
+    ...m.services.map((s) => ({ resource: 'service', params: { name: r.chance(0.3) ? s.name.toUpperCase() : s.name } })),
+    { resource: 'service', params: { name: 'NoSuchService' } },
+    ...Object.keys(m.env).map((name) => ({ resource: 'env_var', params: { name: r.chance(0.3) ? name.toLowerCase() : name } })),
+    ...[
+      ['SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion', 'EditionID', '64'],
+      ['SOFTWARE\\Microsoft\\NET Framework Setup\\NDP\\v4\\Full', 'Release', '32'],
+      ['SOFTWARE\\Microsoft\\InetStp', 'MajorVersion', '64'],
+      ['SOFTWARE\\Microsoft\\Microsoft SQL Server\\Instance Names\\SQL', r.pick(['MSSQLSERVER', 'SQLEXPRESS', 'CORTEX']), '64'],
+      ['SYSTEM\\CurrentControlSet\\Services\\WinRM', 'Start', '32'],
+      ['SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols\\TLS 1.2\\Client', 'Enabled', '64'],
+    ].map(([key, name, view]) => ({ resource: 'registry_value', params: { key: `HKLM:\\${key}`, name, view } })),
+    ...Object.keys(m.files).map((path) => ({ resource: 'file', params: { path: r.chance(0.3) ? path.toLowerCase().replace(/\\/g, '/') : path } })),
+    { resource: 'file', params: { path: 'C:\\Windows\\System32\\inetsrv\\w3wp.exe' } },
+    ...[m.programData, `${m.installDrive}\\`, 'C:\\Program Files', 'E:\\', 'C:\\inetpub\\wwwroot', ...Object.keys(m.files).map((f) => f.slice(0, f.lastIndexOf('\\')))].map((path) => ({ resource: 'directory', params: { path } })),
+    { resource: 'reboot', params: {} },
+  ];
+  return out.sort(() => r.next() - 0.5).map((q, i) => ({ step: `s${i}`, ...q }));
+}
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 const base = presetStates().find((s) => s.label === 'preset ws2019')!.state;
@@ -128,6 +154,7 @@ describe.skipIf(!pwsh)('resource scripts part A: script in the shim vs lab handl
       ['a new key and String value', { key: 'HKLM:\\SOFTWARE\\Cortex\\New', name: 'Mode', type: 'String', data: 'ha' }, registryHost],
       ['DWord at its maximum into an existing key (name in another case)', { key: 'HKLM:\\SOFTWARE\\Cortex\\Deploy', name: 'retries', type: 'DWord', data: 4294967295 }, registryHost],
       ['QWord in the 32-bit view (WOW6432Node)', { key: 'HKLM\\SOFTWARE\\Cortex', name: 'Bits', type: 'QWord', data: 64, view: '32' }, registryHost],
+      ['a type name in another case is stored as Windows names it', { key: 'HKLM:\\SOFTWARE\\Cortex\\Deploy', name: 'Lower', type: 'dword', data: 7 }, registryHost],
       ['MultiString', { key: 'HKEY_LOCAL_MACHINE\\SOFTWARE\\Cortex\\Deploy', name: 'Nodes', type: 'MultiString', data: ['app1', 'app2'] }, registryHost],
       ['Binary from mixed-case hex', { key: 'HKLM:\\SOFTWARE\\Cortex\\Deploy', name: 'Blob', type: 'Binary', data: 'DEADbeef00' }, registryHost],
       ['ExpandString', { key: 'HKLM:\\SOFTWARE\\Cortex\\Deploy', name: 'Home', type: 'ExpandString', data: '%ProgramFiles%\\Cortex' }, registryHost],
@@ -222,6 +249,13 @@ describe.skipIf(!pwsh)('resource scripts part A: script in the shim vs lab handl
   });
 
   describe('resources.test-batch', () => {
+    const pool = [...presetStates(), ...generatedStates(SEED, COUNT)];
+    for (const [i, named] of pool.entries()) {
+      it(`reads what ${named.label} has`, async () => {
+        await expectSame(host, 'resources.test-batch', { requests: readsOf(named, SEED + i) }, named.state);
+      }, 60_000);
+    }
+
     const requests = [
       { step: 's1', resource: 'service', params: { name: 'w3svc' } },
       { step: 's2', resource: 'service', params: { name: 'Cortex.Worker' } },
@@ -275,6 +309,10 @@ describe.skipIf(!pwsh)('resource scripts part A: script in the shim vs lab handl
       ['reboot pending (CBS)', (m: LabMachine) => void (m.pendingReboot = true)],
       ['reboot pending (a rename waits)', (m: LabMachine) => void (m.registry['HKLM\\SYSTEM\\CurrentControlSet\\Control\\ComputerName\\ComputerName'] = { ComputerName: { kind: 'String', data: 'NEWNAME' } })],
       ['reboot pending (file renames)', (m: LabMachine) => void (m.registry['HKLM\\SYSTEM\\CurrentControlSet\\Control\\Session Manager'] = { PendingFileRenameOperations: { kind: 'MultiString', data: ['\\??\\C:\\a', ''] } })],
+      ['reboot pending (Windows Update)', (m: LabMachine) => void (m.registry['HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\WindowsUpdate\\Auto Update\\RebootRequired'] = {})],
+      ['reboot pending (Server Manager)', (m: LabMachine) => void (m.registry['HKLM\\SOFTWARE\\Microsoft\\ServerManager\\ServicingStorage\\ServerComponentCache'] = { RestartRequired: { kind: 'DWord', data: 1 } })],
+      ['reboot pending (a domain join)', (m: LabMachine) => void (m.registry['HKLM\\SYSTEM\\CurrentControlSet\\Services\\Netlogon'] = { AvoidSpnSet: { kind: 'DWord', data: 1 } })],
+      ['no reboot pending (Server Manager flag cleared)', (m: LabMachine) => void (m.registry['HKLM\\SOFTWARE\\Microsoft\\ServerManager\\ServicingStorage\\ServerComponentCache'] = { RestartRequired: { kind: 'DWord', data: 0 } })],
       ['no reboot pending (empty file renames)', (m: LabMachine) => void (m.registry['HKLM\\SYSTEM\\CurrentControlSet\\Control\\Session Manager'] = { PendingFileRenameOperations: { kind: 'MultiString', data: [] } })],
     ] as const) {
       it(`reboot's Test: ${label}`, async () => {

@@ -14,6 +14,8 @@ import { defineResourceModel, LabResourceError, setResult } from './types.js';
 type Hive = 'LocalMachine' | 'CurrentUser';
 const KINDS = ['String', 'ExpandString', 'DWord', 'QWord', 'MultiString', 'Binary'] as const;
 type Kind = (typeof KINDS)[number];
+/** 2^64 - 1 as a double (2^64): the script's [decimal] check, as close as a number can say it. */
+const QWORD_MAX = Number(2n ** 64n - 1n);
 
 /** ConvertFrom-CortexRegistryPath: 'HKLM:\X', 'HKLM\X', 'HKEY_LOCAL_MACHINE\X' (and HKCU) -> {hive, subKey}. */
 export function parseRegistryPath(path: string): { hive: Hive; subKey: string } {
@@ -88,7 +90,7 @@ function toStored(kindParam: string, data: unknown): RegistryValue {
     }
     case 'QWord': {
       const n = toDecimal(data);
-      if (n < 0 || n > 18446744073709551615 || n !== Math.floor(n)) throw new LabResourceError(`registry_value: a QWord is a whole number from 0 to 18446744073709551615, not ${psString(data)}`);
+      if (n < 0 || n > QWORD_MAX || n !== Math.floor(n)) throw new LabResourceError(`registry_value: a QWord is a whole number from 0 to 18446744073709551615, not ${psString(data)}`);
       return { kind, data: Number(BigInt.asIntN(64, BigInt(n))) };
     }
     case 'MultiString':
