@@ -133,8 +133,9 @@ describe.skipIf(!pwsh)('the Windows shim', () => {
         view({ services }),
       ),
     ).toEqual(['[SC] ChangeServiceConfig SUCCESS', 'Automatic', '1', 'sc.exe exited with code 1060: [SC] OpenService FAILED 1060: The specified service does not exist as an installed service. ']);
-    const r = await host.run({ script: "Invoke-CortexNative -FilePath 'C:\\Windows\\System32\\msiexec.exe' -ArgumentList @('/i', 'x.msi')", lib: libraryText(), view: view(), outputFormat: 'text' });
-    expect(r.errors.map((e) => e.message).join('\n')).toMatch(/msiexec\.exe: not emulated by the lab/);
+    // msiexec.exe is modelled too (the package resource, docs/lab.md "Synthetic artifacts"); robocopy is not.
+    const r = await host.run({ script: "Invoke-CortexNative -FilePath 'C:\\Windows\\System32\\robocopy.exe' -ArgumentList @('a', 'b')", lib: libraryText(), view: view(), outputFormat: 'text' });
+    expect(r.errors.map((e) => e.message).join('\n')).toMatch(/robocopy\.exe: not emulated by the lab/);
   }, 60_000);
 
   it('fails with "not emulated by the lab" on what it does not model', async () => {
