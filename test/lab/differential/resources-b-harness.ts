@@ -11,7 +11,7 @@ import { resourceSetHandler } from '../../../src/lab/handlers/resources/set-hand
 import { answerRequest } from '../../../src/lab/handlers/resources.test-batch.js';
 import { resolveProfile } from '../../../src/lab/profile/resolve.js';
 import type { ShimHost } from '../../../src/lab/shim/shim-runner.js';
-import { WindowsViewSchema, type WindowsView } from '../../../src/lab/shim/view-schema.js';
+import { WindowsViewSchema } from '../../../src/lab/shim/view-schema.js';
 import { projectWindowsView } from '../../../src/lab/shim/windows-view.js';
 import { deriveState } from '../../../src/lab/state/derive.js';
 import type { LabHostState, LabMachine } from '../../../src/lab/state/types.js';
@@ -20,6 +20,7 @@ import type { ResourceTypeName } from '../../../src/resources/index.js';
 import { libraryText } from '../../../src/runner/scripts.js';
 import { REPO_ROOT } from '../../helpers/pwsh.js';
 import { diffValues } from './diff.js';
+import { comparableView } from './resource-harness.js';
 
 const NOW = new Date('2026-01-15T10:00:00.000Z');
 
@@ -44,25 +45,8 @@ const NO_LAB: LabView = {
   canConnect: () => false,
 };
 
-/** A view in comparable form: keys and paths without regard to case, folders with their ancestors. */
-export function comparable(v: WindowsView): unknown {
-  const norm = (p: string) => p.replace(/\//g, '\\').replace(/\\+$/, '').toLowerCase();
-  const folders = new Set<string>();
-  const addAncestors = (p: string) => {
-    const parts = norm(p).split('\\');
-    for (let i = 1; i <= parts.length; i++) folders.add(parts.slice(0, i).join('\\'));
-  };
-  v.directories.forEach(addAncestors);
-  Object.keys(v.files).forEach((f) => addAncestors(norm(f).split('\\').slice(0, -1).join('\\')));
-  const lowerKeys = <T>(r: Record<string, T>) => Object.fromEntries(Object.entries(r).map(([k, x]) => [k.toLowerCase(), x]).sort(([a], [b]) => (a! < b! ? -1 : 1)));
-  return {
-    ...v,
-    env: lowerKeys(v.env),
-    registry: Object.fromEntries(Object.entries(lowerKeys(v.registry)).map(([k, vals]) => [k, lowerKeys(vals as Record<string, unknown>)])),
-    files: Object.fromEntries(Object.entries(v.files).map(([k, f]) => [norm(k), { ...f, sha256: f.sha256.toLowerCase() }]).sort(([a], [b]) => (a! < b! ? -1 : 1))),
-    directories: [...folders].sort(),
-  };
-}
+/** A view in comparable form: part A's (registry keys and paths without regard to case, folders with their ancestors). */
+export const comparable = comparableView;
 
 /** The MSI log's time stamp differs between two runs by the clock: compared without it. */
 export function normalizeText(s: string): string {

@@ -8,6 +8,7 @@ import { handlerRegistry } from '../../../src/lab/handlers/index.js';
 import type { ResourceTypeName } from '../../../src/resources/index.js';
 import { artifactFile } from '../../../src/lab/artifacts/catalog.js';
 import { ShimHost } from '../../../src/lab/shim/shim-runner.js';
+import { projectWindowsView } from '../../../src/lab/shim/windows-view.js';
 import type { LabHostState } from '../../../src/lab/state/types.js';
 import { pwshForTests } from '../../helpers/pwsh.js';
 import { compareSet, machineFrom, withFile } from './resources-b-harness.js';
@@ -84,6 +85,8 @@ describe.skipIf(!pwsh)('resources part B: lab models vs scripts through the shim
       expect(r.diffs, r.diffs.join('\n')).toEqual([]);
       expect(r.script.data).toEqual({ rebootRequired: true, exitCode: 3010, message: 'installing Reboot Sample: exit code 3010, reboot required' });
       expect(r.machine.pendingReboot).toBe(true);
+      // The shim's installer and the projection share where an entry goes: say it here, independently.
+      expect(Object.keys(projectWindowsView(r.machine).registry)).toContain('SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\{6F1D4C0E-2B7A-4E51-9C3D-0A1B2C3D4E02}');
     }, 120_000);
 
     it('on 32-bit Windows a 32-bit installer registers in the one view there is', async () => {
