@@ -1,5 +1,5 @@
 # cortex-script: files.gobetween-healthcheck
-# gobetween's exec health check of one backend (docs/components/gobetween.md). Copied to the load
+# gobetween's exec health check of one backend (docs/gobetween.md). Copied to the load
 # balancer next to gobetween.exe and run by healthcheck-<server>.cmd, which gobetween starts with the
 # backend host and port appended. It prints exactly 1 (healthy) or 0 (unhealthy), no newline, and
 # always exits 0: gobetween compares stdout with == and treats a non-zero exit as an error.

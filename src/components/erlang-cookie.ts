@@ -1,7 +1,7 @@
 /**
  * The Erlang cookie: the shared secret every RabbitMQ node and CLI of the cluster presents. It must be
  * byte-identical everywhere, so its file is ASCII with no BOM and no newline (PowerShell 5.1's Out-File
- * adds a UTF-16 BOM and Set-Content a CRLF, either of which makes another cookie): docs/components/rabbitmq.md.
+ * adds a UTF-16 BOM and Set-Content a CRLF, either of which makes another cookie): docs/rabbitmq.md.
  * Messages never show the cookie itself.
  */
 import { randomBytes } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * Inbound Windows Firewall rules per role (docs/components/firewall.md), as firewall_rule resource
+ * Inbound Windows Firewall rules per role (docs/firewall.md), as firewall_rule resource
  * parameters (src/resources/firewall-rule.ts). Ports follow the same settings the config generators use,
  * so a rule always opens what the generated configuration listens on. `allowFrom` says whose traffic a
  * rule is for; firewall_rule has no remote-address parameter yet, so the rules are scoped by profile
@@ -40,11 +40,11 @@ function rule(role: Role, name: string, protocol: 'tcp' | 'udp', localPorts: Arr
 export function firewallRulesForRole(role: Role, settings: FirewallSettings = {}): RoleFirewallRule[] {
   // Service Fabric's security section is irrelevant to ports: parse the ports alone.
   const sfPorts = ServiceFabricSettings.shape.ports.safeParse(settings.serviceFabric?.ports);
-  if (!sfPorts.success) throw settingsError('firewall', sfPorts.error.issues.map((i) => ({ ...i, path: ['serviceFabric', 'ports', ...i.path] })), 'Fix the Service Fabric ports (docs/components/service-fabric.md).');
+  if (!sfPorts.success) throw settingsError('firewall', sfPorts.error.issues.map((i) => ({ ...i, path: ['serviceFabric', 'ports', ...i.path] })), 'Fix the Service Fabric ports (docs/service-fabric.md).');
   const gob = GobetweenSettings.safeParse(settings.gobetween ?? {});
-  if (!gob.success) throw settingsError('firewall', gob.error.issues.map((i) => ({ ...i, path: ['gobetween', ...i.path] })), 'Fix the gobetween settings (docs/components/gobetween.md).');
+  if (!gob.success) throw settingsError('firewall', gob.error.issues.map((i) => ({ ...i, path: ['gobetween', ...i.path] })), 'Fix the gobetween settings (docs/gobetween.md).');
   const rmq = RabbitmqSettings.safeParse(settings.rabbitmq ?? {});
-  if (!rmq.success) throw settingsError('firewall', rmq.error.issues.map((i) => ({ ...i, path: ['rabbitmq', ...i.path] })), 'Fix the RabbitMQ settings (docs/components/rabbitmq.md).');
+  if (!rmq.success) throw settingsError('firewall', rmq.error.issues.map((i) => ({ ...i, path: ['rabbitmq', ...i.path] })), 'Fix the RabbitMQ settings (docs/rabbitmq.md).');
   const sf = sfPorts.data;
   const r = rmq.data;
   const balancedPorts = (backendRole: 'app' | 'web') => [...new Set(gob.data.servers.filter((s) => s.role === backendRole).map((s) => s.backendPort))];

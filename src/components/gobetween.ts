@@ -1,5 +1,5 @@
 /**
- * gobetween's configuration (docs/components/gobetween.md): one TCP server per balanced service, its
+ * gobetween's configuration (docs/gobetween.md): one TCP server per balanced service, its
  * backends the inventory hosts of a role (by default the API Gateway Service on the application
  * servers), each with an exec health check. Rendered with a TOML serializer (smol-toml), never by hand.
  *
@@ -76,7 +76,7 @@ export interface GobetweenConfig {
   files: GobetweenFile[];
 }
 
-const HINT = 'Fix the gobetween settings (docs/components/gobetween.md).';
+const HINT = 'Fix the gobetween settings (docs/gobetween.md).';
 
 function fail(detail: string, field: string, hint: string): never {
   throw new ComponentConfigError('gobetween', detail, { field, hint });
@@ -109,7 +109,7 @@ export function healthCheckCmd(server: z.output<typeof BalancedServer>): string 
   const hc = server.healthCheck;
   const lines = [
     '@echo off',
-    `rem gobetween exec health check of server ${server.name}, written by cortex-deploy (docs/components/gobetween.md).`,
+    `rem gobetween exec health check of server ${server.name}, written by cortex-deploy (docs/gobetween.md).`,
     'rem gobetween appends the backend host and port; it compares stdout with 1 and 0 exactly.',
     `powershell.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -File "%~dp0${HEALTHCHECK_SCRIPT_NAME}" -BackendHost "%~1" -BackendPort "%~2" -Scheme ${hc.scheme} -Path "${hc.path}" -TimeoutSec ${hc.requestTimeoutSec}`,
     'rem PowerShell that could not run the script printed nothing: answer 0 (unhealthy).',
@@ -162,7 +162,7 @@ export function gobetweenConfig(hosts: readonly ComponentHost[], settings: Gobet
     defaults: { max_connections: 0, client_idle_timeout: '0', backend_idle_timeout: '0', backend_connection_timeout: s.backendConnectionTimeout },
     servers,
   };
-  const header = '# gobetween configuration, written by cortex-deploy (docs/components/gobetween.md); edits here are overwritten.\n\n';
+  const header = '# gobetween configuration, written by cortex-deploy (docs/gobetween.md); edits here are overwritten.\n\n';
   const toml = `${header}${stringify(document).trimEnd()}\n`;
   return { settings: s, files: [{ name: CONFIG_FILE_NAME, path: `${s.installDir}\\${CONFIG_FILE_NAME}`, text: toml }, ...files] };
 }

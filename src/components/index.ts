@@ -1,5 +1,5 @@
 /**
- * The Cortex components' generated configuration (docs/components.md): every file and parameter set
+ * The Cortex components' generated configuration (docs/component-config.md): every file and parameter set
  * cortex-deploy writes, as pure functions of the inventory's hosts and the component settings.
  */
 import { z } from 'zod';
@@ -41,7 +41,7 @@ export interface GeneratedFile {
 /** Every generated file, in a stable order (the golden tests compare these). */
 export function generateComponentFiles(hosts: readonly ComponentHost[], settings: ComponentSettingsInput): GeneratedFile[] {
   const parsed = ComponentSettings.safeParse(settings);
-  if (!parsed.success) throw settingsError('components', parsed.error.issues, 'Fix the component settings (docs/components.md).');
+  if (!parsed.success) throw settingsError('components', parsed.error.issues, 'Fix the component settings (docs/component-config.md).');
   const s = parsed.data;
   const out: GeneratedFile[] = [];
   out.push({ target: 'app', name: 'ClusterConfig.json', text: serviceFabricClusterConfig(hosts, s.serviceFabric).text });

@@ -1,5 +1,5 @@
 /**
- * The NSSM service that runs gobetween on the load balancer (docs/components/gobetween.md): the
+ * The NSSM service that runs gobetween on the load balancer (docs/gobetween.md): the
  * parameters, in the order they are set, each as NSSM names it (`nssm set <svc> <name> [sub] <value>`,
  * also the values under HKLM\SYSTEM\CurrentControlSet\Services\<svc>\Parameters). The apply step
  * compares each with `nssm get` and sets only what differs, as Ansible's win_nssm does.
@@ -39,12 +39,12 @@ export interface NssmService {
   parameters: NssmParameter[];
 }
 
-const HINT = 'Fix the NSSM settings (docs/components/gobetween.md).';
+const HINT = 'Fix the NSSM settings (docs/gobetween.md).';
 
 /** The NSSM service definition of gobetween, from gobetween's and NSSM's settings. */
 export function gobetweenNssmService(gobetween: GobetweenSettingsInput = {}, nssm: NssmSettingsInput = {}): NssmService {
   const g = GobetweenSettings.safeParse(gobetween);
-  if (!g.success) throw settingsError('gobetween', g.error.issues, 'Fix the gobetween settings (docs/components/gobetween.md).');
+  if (!g.success) throw settingsError('gobetween', g.error.issues, 'Fix the gobetween settings (docs/gobetween.md).');
   const n = NssmSettings.safeParse(nssm);
   if (!n.success) throw settingsError('nssm', n.error.issues, HINT);
   const s = n.data;

@@ -1,5 +1,5 @@
 /**
- * RabbitMQ on the application servers (docs/components/rabbitmq.md): the machine environment set
+ * RabbitMQ on the application servers (docs/rabbitmq.md): the machine environment set
  * before the installer runs (RABBITMQ_BASE keeps data, logs and config out of the install account's
  * roaming profile; RABBITMQ_NODENAME makes the node name deterministic), and rabbitmq.conf in
  * %RABBITMQ_BASE%. Both are embedded in the Windows service at install time, which is why they are
@@ -33,7 +33,7 @@ export type RabbitmqSettingsOutput = z.output<typeof RabbitmqSettings>;
 export const EPMD_PORT = 4369;
 export const distributionPort = (amqpPort: number) => amqpPort + 20000;
 
-const HINT = 'Fix the RabbitMQ settings (docs/components/rabbitmq.md).';
+const HINT = 'Fix the RabbitMQ settings (docs/rabbitmq.md).';
 /** A short host name as Erlang uses it after the @ of a node name. */
 const SHORT_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 
@@ -82,7 +82,7 @@ export function rabbitmqConf(hosts: readonly ComponentHost[], settings: Rabbitmq
   const app = hostsWithRole(hosts, 'app');
   if (app.length === 0) throw new ComponentConfigError('rabbitmq', 'the inventory has no application servers to run RabbitMQ on.', { field: 'app', hint: 'Put 3, 5, 7 or 9 hosts in the app group.' });
   const lines = [
-    '# RabbitMQ configuration, written by cortex-deploy (docs/components/rabbitmq.md); edits here are overwritten.',
+    '# RabbitMQ configuration, written by cortex-deploy (docs/rabbitmq.md); edits here are overwritten.',
     `cluster_name = ${s.clusterName}`,
     `listeners.tcp.default = ${s.amqpPort}`,
     `management.tcp.port = ${s.managementPort}`,

@@ -1,6 +1,6 @@
 /**
  * Service Fabric standalone ClusterConfig.json from the inventory's application servers
- * (docs/components/service-fabric.md). One node per app server, in inventory order: its own fault domain
+ * (docs/service-fabric.md). One node per app server, in inventory order: its own fault domain
  * (fd:/<dc>/r<i>) and upgrade domain (UD<i>), so upgrades walk one node at a time as RabbitMQ's rolling
  * rule wants. Windows (Active Directory) security only; telemetry and auto-upgrade off (offline clusters
  * fail setup otherwise). reliabilityLevel is never written: Service Fabric computes it from the node
@@ -88,7 +88,7 @@ export const SF_MIN_NODES = 3;
 /** Service Fabric's own floor for the ephemeral range. */
 export const SF_MIN_EPHEMERAL_PORTS = 255;
 
-const HINT = 'Fix the Service Fabric settings (docs/components/service-fabric.md).';
+const HINT = 'Fix the Service Fabric settings (docs/service-fabric.md).';
 
 function fail(detail: string, field: string, hint: string): never {
   throw new ComponentConfigError('service-fabric', detail, { field, hint });

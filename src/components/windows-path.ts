@@ -1,6 +1,6 @@
 /**
  * Windows paths written into generated files: absolute (drive letter), ASCII only (RabbitMQ's and
- * Erlang's tools break on non-ASCII install paths, docs/components.md), no trailing backslash, no
+ * Erlang's tools break on non-ASCII install paths, docs/component-config.md), no trailing backslash, no
  * characters Windows forbids in a path.
  */
 import { z } from 'zod';
