@@ -4,6 +4,7 @@
  * with (1 or 0, no newline), and the exit code 0, whatever the backend does.
  */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -17,6 +18,11 @@ function run(pwsh: string, args: string[]): Promise<{ stdout: Buffer; code: numb
     const child = execFile(pwsh, ['-NoProfile', '-NonInteractive', '-File', SCRIPT, ...args], { encoding: 'buffer', timeout: 60_000 }, (_err, stdout) => resolve({ stdout, code: child.exitCode }));
   });
 }
+
+it('the script is ASCII without a BOM: Windows PowerShell 5.1 reads a file on disk in the ANSI code page', () => {
+  const bytes = readFileSync(SCRIPT);
+  expect(bytes.every((b) => b < 0x80)).toBe(true);
+});
 
 describeWithPwsh('gobetween health check against real backends', (pwsh) => {
   let server: Server;
