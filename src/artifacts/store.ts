@@ -101,10 +101,21 @@ export async function addArtifact(store: string, file: string, o: AddOptions = {
     digest = await hashFile(dest);
   } else {
     tmp = `${dest}${TMP_MARK}${process.pid}-${randomBytes(4).toString('hex')}`;
-    digest = await copyAndHash(file, tmp);
+    try {
+      digest = await copyAndHash(file, tmp);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw new InputError(`cannot copy ${file} into the store: ${(err as Error).message}`, { field: 'FILE', hint: 'Check that the file is readable and the store folder writable, with space for the file.' });
+    }
   }
   const artifact: Artifact = { name, version, file: rel, sha256: digest.sha256, size: digest.size, ...(o.url ? { url: o.url } : {}) };
-  const lock = await acquireManifestLock(`${manifestPath(store)}${LOCK_SUFFIX}`, o.lockTimeoutMs);
+  let lock;
+  try {
+    lock = await acquireManifestLock(`${manifestPath(store)}${LOCK_SUFFIX}`, o.lockTimeoutMs);
+  } catch (err) {
+    if (tmp) await rm(tmp, { force: true });
+    throw err;
+  }
   try {
     const manifest = (await readManifest(store)) ?? { artifacts: [] };
     const index = manifest.artifacts.findIndex((a) => a.name.toLowerCase() === name.toLowerCase() && a.version.toLowerCase() === version.toLowerCase());

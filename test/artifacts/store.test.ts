@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
@@ -121,5 +121,31 @@ describe('artifact store', () => {
     expect(m.artifacts.map((a) => a.name).sort()).toEqual(files.map((_, i) => `pkg${i}`).sort());
     expect((await verifyStore(store)).summary.ok).toBe(12);
     expect(existsSync(`${manifestPath(store)}.lock`)).toBe(false);
+  });
+
+  it('a lock left by a process that died here is taken over; one held by a live process is waited for, then refused', async () => {
+    const { store, dir } = fresh();
+    mkdirSync(store, { recursive: true });
+    const lock = `${manifestPath(store)}.lock`;
+    // A pid above the kernel's pid_max cannot be running.
+    writeFileSync(lock, JSON.stringify({ pid: 4_194_400, host: hostname(), since: '2026-01-01T00:00:00Z' }));
+    expect((await addArtifact(store, file(dir, 'otp_win64_27.3.4.exe').path)).action).toBe('added');
+    expect(existsSync(lock)).toBe(false);
+
+    writeFileSync(lock, JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() }));
+    const before = readFileSync(manifestPath(store), 'utf8');
+    await expect(addArtifact(store, file(dir, 'rabbitmq-server-4.1.4.exe').path, { lockTimeoutMs: 300 })).rejects.toThrow(/another cortex-deploy is writing the artifact manifest .*remove .*manifest\.yaml\.lock/);
+    expect(readFileSync(manifestPath(store), 'utf8')).toBe(before);
+    expect(readdirSync(join(store, 'rabbitmq/4.1.4'))).toEqual([]);
+  });
+
+  it('what a writer that died mid-add leaves (temp files) is neither checked nor reported as unrecorded', async () => {
+    const { store, dir } = fresh();
+    await addArtifact(store, file(dir, 'otp_win64_27.3.4.exe').path);
+    writeFileSync(join(store, 'erlang/27.3.4/otp_win64_27.3.4.exe.cortex-tmp-123-abcd'), 'partial');
+    writeFileSync(`${manifestPath(store)}.cortex-tmp-123-abcd`, 'format: 1\nartif');
+    const report = await verifyStore(store);
+    expect(report.summary.ok).toBe(1);
+    expect(report.unrecorded).toEqual([]);
   });
 });
