@@ -8,7 +8,9 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { apply, applyDocument } from '../../src/engine/apply/executor.js';
 import type { RunEvent } from '../../src/engine/apply/events.js';
 import { ApplyJsonSchema, applyJsonReporter } from '../../src/report/apply-json.js';
-import { applyJunitReporter } from '../../src/report/apply-junit.js';
+import { applyJunitReporter, renderApplyJunit } from '../../src/report/apply-junit.js';
+import { DocumentReporter } from '../../src/report/document-reporter.js';
+import { APPLY_SCHEME } from '../../src/report/status-scheme.js';
 import { applyHtmlReporter } from '../../src/report/apply-html.js';
 import { allReporters } from '../../src/report/run-reporter.js';
 import type { PlaybookRunMeta } from '../../src/report/meta.js';
@@ -97,6 +99,21 @@ describe('apply JUnit', () => {
     expect(failure.message).toBe('installer exited 1603[2J (see C:\\Windows\\Temp\\erlang.log)');
     expect(failure['#text']).toContain('attempts: 3');
     expect(casesOf(doc.testsuite[2]!)[0]).toMatchObject({ name: 'host.reachable', error: { message: 'cannot connect to 127.0.0.9:5985 (ECONNREFUSED)' } });
+  });
+});
+
+describe('apply documents, snapshot', () => {
+  it('the sample run as JUnit and JSON, byte for byte (a pinned clock)', async () => {
+    let t = 0;
+    const xml = collector();
+    const r = new DocumentReporter(APPLY_SCHEME, renderApplyJunit, xml, () => t);
+    for (const [at, e] of sampleRun()) {
+      t = at;
+      r.onEvent(e);
+    }
+    r.finish(SAMPLE_END);
+    await expect(xml.text()).toMatchFileSnapshot('__snapshots__/apply-sample.junit.xml');
+    await expect(`${JSON.stringify(renderAll(sampleRun(), SAMPLE_END, META).json, null, 2)}\n`).toMatchFileSnapshot('__snapshots__/apply-sample.json');
   });
 });
 
