@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { planDocument, type Plan } from '../engine/plan/plan.js';
 import { redact, redactDeep } from '../secrets/registry.js';
 import { valueText } from './diff-text.js';
+import { consoleText } from './console-text.js';
 import { escapeMarkup, stripXmlInvalid } from './escape.js';
 import { cards, pageEnd, pageStart } from './html-page.js';
 import type { PlaybookRunMeta } from './meta.js';
@@ -72,7 +73,8 @@ export function renderPlanJunit(plan: Plan): string {
   ].join('\n');
 }
 
-const e = (s: string) => escapeMarkup(redact(s));
+/** Redacted, control characters made visible (\x1b), escaped. */
+const e = (s: string) => escapeMarkup(consoleText(redact(s)));
 
 export function renderPlanHtml(plan: Plan, meta?: PlaybookRunMeta): string {
   const s = plan.summary;

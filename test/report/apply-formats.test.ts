@@ -129,6 +129,9 @@ describe('apply HTML', () => {
     const meta = /<table id="run-meta"[^>]*>(.*?)<\/table>/.exec(html)![1]!;
     for (const v of [META.inventory, META.playbook, META.runId, META.operator, 'cortex-deploy 0.1.0']) expect(meta).toContain(v);
     expect(html).toContain('<td class="msg">create: path=C:\\Cortex</td>');
+    // The host's escape character is shown, not passed to the page.
+    expect(html).toContain('installer exited 1603\\x1b[2J');
+    expect(html).not.toContain('\x1b');
   });
 
   it('escapes what hosts supply, and masks secrets even when they contain markup characters', () => {
