@@ -96,6 +96,10 @@ export interface ConsoleReporterOptions<S extends string, H extends string> {
   now?: (() => number) | undefined;
 }
 
+/**
+ * Call finish() when the run ends (the recap), or close() on a path where it cannot end normally (an
+ * exception): either stops the redraw timer and clears the live line, so the shell prompt is clean.
+ */
 export class ConsoleRunReporter<S extends string, H extends string> implements RunReporter<S, H> {
   readonly tally: RunTally<S, H>;
   private readonly c: Colors;
