@@ -139,6 +139,8 @@ export class ConsoleRunReporter<S extends string, H extends string> implements R
   onEvent(e: RunEvent<S, H>): void {
     const at = this.now();
     this.tally.apply(e, at);
+    // Closed (the run ended or failed): keep counting, write nothing more.
+    if (this.finished) return;
     this.print(this.linesFor(e));
     if (!this.live) return;
     if (this.timer === null && (this.o.tickMs ?? 250) > 0) {
