@@ -19,6 +19,7 @@ import { reachFindings } from './rules/reach.js';
 import { portsFreeFor } from './ports.js';
 import { summarize, type HostOutcome, type PreflightReport } from './outcome.js';
 import { fanOut } from '../lifecycle/fan-out.js';
+import { applyWaivers, utcDay } from './waivers.js';
 
 /** What one script run returns (the runner's envelope result). */
 export interface ProbeScriptResult {
@@ -128,6 +129,8 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
   const now = opts.now ?? Date.now;
   const timeoutMs = opts.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
   const startedAt = now();
+  // Waivers expire by calendar day: one day for the whole run, the day it started (UTC).
+  const today = utcDay(startedAt);
   const plan = planReach(opts.hosts);
   const runs = new Map<string, HostRun>();
   /** Clock offsets of the hosts finished so far, sorted. */
@@ -222,14 +225,14 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
             ),
           ]
         : [finding('host.reachable', 'pass', 'a session to the host', 'connected', 'Connected and logged in.')];
-    return { ...run.outcome, findings: sortFindings([...session, ...perHost, ...run.reach]) };
+    return { ...run.outcome, findings: applyWaivers(sortFindings([...session, ...perHost, ...run.reach]), host.waivers, today) };
   };
 
   /** The final outcome: as reported when the host finished, with time.skew judged against the final median. */
   const refinish = (outcome: HostOutcome, run: HostRun, medianSkew: number): HostOutcome => {
     if (run.skewMs === null) return outcome;
     const [skewFinding] = skew({ skewMs: run.skewMs, medianSkewMs: medianSkew });
-    return { ...outcome, findings: outcome.findings.map((f) => (f.id === 'time.skew' && skewFinding ? skewFinding : f)) };
+    return { ...outcome, findings: outcome.findings.map((f) => (f.id === 'time.skew' && skewFinding ? applyWaivers([skewFinding], outcome.host.waivers, today)[0]! : f)) };
   };
 
   /** The outcome as reported when the host finished (time.skew against the median so far). */

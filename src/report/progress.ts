@@ -62,6 +62,6 @@ export function hostFinishedLine(outcome: HostOutcome): string {
   const s = hostStatus(outcome);
   const label = outcome.interrupted ? 'interrupted' : outcome.reachable ? CELL_TEXT[s] : 'unreachable';
   const bad = outcome.findings.filter((f) => f.status !== 'pass');
-  const detail = !outcome.reachable ? (bad[0]?.message ?? '') : bad.length > 0 ? bad.map((f) => `${f.id}=${f.status}`).join(' ') : `${outcome.findings.length} checks`;
+  const detail = !outcome.reachable ? (bad[0]?.message ?? '') : bad.length > 0 ? bad.map((f) => `${f.id}=${f.waived ? 'waived' : f.status}`).join(' ') : `${outcome.findings.length} checks`;
   return redact(consoleLine(`${outcome.host.name} ${label} ${(outcome.durationMs / 1000).toFixed(2)}s ${detail}`.trimEnd()));
 }
