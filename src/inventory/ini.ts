@@ -6,11 +6,14 @@
  *   [web:vars]  key=value             the group's vars
  *   [windows:children]                its child groups, one per line
  * Values, as Ansible reads them: digits are numbers, true/false booleans, "['a', 'b']" lists of quoted
- * strings; quotes group a value and are removed; anything else is a string.
+ * strings; quotes group a value and are removed; anything else is a string. A host range
+ * (web[01:03]) is expanded as Ansible expands it (host-range.ts).
  */
 import type { SourcePosition } from '../errors.js';
 import type { YamlPath } from './source.js';
 import type { InventoryProblem } from './types.js';
+import { expandHostRange, HostRangeError } from './host-range.js';
+import { INVENTORY_LIMITS } from './limits.js';
 
 /** A file name or first line that says "INI": *.ini, or a `[section]` header before any YAML. */
 export function looksLikeIni(file: string, text: string): boolean {
@@ -116,17 +119,24 @@ export function parseIni(text: string, file: string): IniInventory {
       problems.push({ position: at(line, indent + 1), field: `${section.name}.hosts.${host}`, message: 'a host line is a host name followed by key=value pairs.', hint: 'e.g. web01 ansible_host=10.0.0.11 ansible_port=5986' });
       return;
     }
-    if (/[[\]]/.test(host)) {
-      problems.push({ position: at(line, indent + 1), field: `${section.name}.hosts.${host}`, message: `host ranges like '${host}' are not read.`, hint: 'List each host on its own line.' });
+    // A range (web[01:03]) is several hosts with the same vars, all written on this line.
+    let names: string[];
+    try {
+      names = expandHostRange(host, INVENTORY_LIMITS.maxHosts);
+    } catch (err) {
+      if (!(err instanceof HostRangeError)) throw err;
+      problems.push({ position: at(line, indent + 1), field: `${section.name}.hosts.${host}`, message: `host range '${host}': ${err.message}.`, hint: "Write web[01:03] (web01 to web03), db-[a:c] or app[1:9:2] (every second), as in Ansible; docs/inventory.md, \"Host ranges\"." });
       return;
     }
-    const entry: Record<string, unknown> = {};
-    mark(`${section.name}\u0000hosts\u0000${host}`, line, indent + 1);
-    for (const p of vars) {
-      entry[p.key] = p.value;
-      mark(`${section.name}\u0000hosts\u0000${host}\u0000${p.key}`, line, p.keyCol, p.valueCol);
+    for (const name of names) {
+      const entry: Record<string, unknown> = {};
+      mark(`${section.name}\u0000hosts\u0000${name}`, line, indent + 1);
+      for (const p of vars) {
+        entry[p.key] = structuredClone(p.value);
+        mark(`${section.name}\u0000hosts\u0000${name}\u0000${p.key}`, line, p.keyCol, p.valueCol);
+      }
+      g.hosts[name] = entry;
     }
-    g.hosts[host] = entry;
   });
 
   // The tree: each group under its parents (under all when it has none), as the YAML form nests it.

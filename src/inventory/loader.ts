@@ -17,6 +17,7 @@ import type { HostConfig, HostWaiver, Inventory, InventoryProblem, Role } from '
 import { readBoundedFile, readFailureText } from './bounded-file.js';
 import { INVENTORY_LIMITS } from './limits.js';
 import { looksLikeIni, parseIni } from './ini.js';
+import { expandRangesInTree, throughAliases } from './host-range.js';
 import { readVarsDirs, combinedPositions, type VarsDirs, type VarsFile } from './vars-dirs.js';
 import { resolveTemplates, transportOfLayer, translateAnsible, withoutAnsible } from './ansible.js';
 import { checkLevelKeys, customVarsOf, varsLevels } from './custom-vars.js';
@@ -51,9 +52,18 @@ export async function loadInventory(file: string): Promise<Inventory> {
  */
 export function parseInventory(text: string, file: string, dirs: VarsDirs = { files: [], problems: [] }): Inventory {
   // Ansible's INI form is read into the same tree, with its own positions.
-  const { source: mainSource, data, early: syntax } = looksLikeIni(file, text) ? ((i) => ({ ...i, early: i.problems }))(parseIni(text, file)) : readYaml(text, file);
+  const ini = looksLikeIni(file, text);
+  const { source: written0, data, early: syntax } = ini ? ((i) => ({ ...i, early: i.problems }))(parseIni(text, file)) : readYaml(text, file);
   const early = [...syntax, ...dirs.problems];
   if (early.length) throw new InventoryError(early);
+  // Host ranges (web[01:03]) of the YAML form, expanded as Ansible does (the INI reader expands its own).
+  const ranges = ini ? { problems: [], aliases: new Map<string, YamlPath>() } : expandRangesInTree(data, INVENTORY_LIMITS.maxHosts);
+  const mainSource = throughAliases(written0, ranges.aliases);
+  if (ranges.problems.length) {
+    throw new InventoryError(
+      sortProblems(ranges.problems.map((r) => ({ position: written0.positionOf(r.path, { key: true }) ?? { file, line: 1, col: 1 }, field: fieldName(r.path), message: r.message, hint: 'Write web[01:03] (web01 to web03), db-[a:c] or app[1:9:2] (every second), as in Ansible; docs/inventory.md, "Host ranges".' }))),
+    );
+  }
   const start = { file, line: 1, col: 1 };
   const source = combinedPositions(mainSource, dirs.files);
   const documents: Array<{ data: unknown; schema: typeof InventoryDocument | typeof Vars; prefix: YamlPath; start: SourcePosition }> = [
