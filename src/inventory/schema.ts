@@ -29,8 +29,11 @@ export const VERSION_KEYS = [
   'cortex',
 ] as const;
 
-/** `env:NAME`, `file:PATH` or `prompt`. Anything else is a literal, and literals are refused. */
-export const SECRET_REF_PATTERN = /^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+|prompt)$/;
+/**
+ * `env:NAME`, `file:PATH` or `prompt`. Anything else is a literal, and literals are refused. (`vault:` is
+ * what the loader makes of an Ansible Vault value, src/inventory/vault.ts: encrypted, so not a literal.)
+ */
+export const SECRET_REF_PATTERN = /^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+|prompt|vault:[A-Za-z0-9+/]+={0,2})$/;
 export const SECRET_REF_HINT = 'Write a reference instead: env:NAME (an environment variable), file:PATH (a file holding only the secret) or prompt (asked on the terminal).';
 
 /** Marker the loader looks for, to register a refused literal with the redactor. */
@@ -48,7 +51,7 @@ export const SecretRef = z
       });
     }
   })
-  .meta({ id: 'SecretRef', pattern: SECRET_REF_PATTERN.source, description: 'Secret reference: env:NAME | file:PATH | prompt. Literal secrets are refused.', examples: ['env:CORTEX_WINRM_PASSWORD', 'file:~/.secrets/winrm', 'prompt'] });
+  .meta({ id: 'SecretRef', pattern: SECRET_REF_PATTERN.source, description: 'Secret reference: env:NAME | file:PATH | prompt, or an Ansible Vault value (!vault). Literal secrets are refused.', examples: ['env:CORTEX_WINRM_PASSWORD', 'file:~/.secrets/winrm', 'prompt'] });
 
 /** A file reference (`file:PATH`, relative to the inventory's folder, `~` expanded). */
 export const FileRef = z

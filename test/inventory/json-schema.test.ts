@@ -14,6 +14,6 @@ describe('inventory JSON Schema', () => {
     const winrm = (s.$defs.Vars!.properties as Record<string, { additionalProperties?: unknown }>).winrm!;
     expect(winrm.additionalProperties).toBe(false);
     expect(Object.keys(s.$defs.Group!.properties!)).toEqual(['vars', 'hosts', 'children']);
-    expect(s.$defs.SecretRef!.pattern).toBe('^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+|prompt)$');
+    expect(s.$defs.SecretRef!.pattern).toBe('^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+|prompt|vault:[A-Za-z0-9+/]+={0,2})$');
   });
 });
