@@ -8,7 +8,7 @@ import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadInventory, parseInventory, InventoryError } from '../../src/inventory/loader.js';
+import { loadInventory, parseInventory } from '../../src/inventory/loader.js';
 import { resolveHostSecret } from '../../src/inventory/secrets.js';
 import { checkSecretReferences } from '../../src/inventory/secret-check.js';
 import { clearSecretsForTests, redact } from '../../src/secrets/registry.js';
