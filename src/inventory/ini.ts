@@ -5,8 +5,8 @@
  *   [web]                             the hosts of group web
  *   [web:vars]  key=value             the group's vars
  *   [windows:children]                its child groups, one per line
- * Values, as Ansible reads them: digits are numbers, true/false booleans, "['a', 'b']" lists of quoted
- * strings; quotes group a value and are removed; anything else is a string. A host range
+ * Values, as Ansible reads them (a Python literal where one parses: numbers, True/False/None, quoted
+ * strings, "['a', 'b']" lists); quotes group a value and are removed; anything else is a string. A host range
  * (web[01:03]) is expanded as Ansible expands it (host-range.ts).
  */
 import type { SourcePosition } from '../errors.js';
@@ -35,19 +35,33 @@ export interface IniInventory {
   problems: InventoryProblem[];
 }
 
+/**
+ * A value as Ansible reads it: split as a shell does (quotes group and are removed), then Python's
+ * ast.literal_eval where it succeeds: integers and floats, True / False / None (capitalised: `true` stays
+ * the string "true", as in Ansible), quoted strings, and lists of those. Anything else is the string.
+ */
 function scalar(raw: string): unknown {
-  // Ansible splits a line as a shell does (quotes group and are removed), then reads a Python literal.
   const t = raw.trim();
   const v = /^(["']).*\1$/.test(t) ? t.slice(1, -1) : t.replace(/["']/g, '');
-  if (/^\d+$/.test(v)) return Number(v);
-  if (/^(true|false)$/i.test(v)) return v.toLowerCase() === 'true';
-  // A list of quoted strings, as Ansible reads webApps="['gateway', 'liveportal']".
+  const lit = literal(v);
+  return lit === undefined ? v : lit.value;
+}
+
+function literal(text: string): { value: unknown } | undefined {
+  const v = text.trim();
+  if (/^[+-]?\d+$/.test(v)) return { value: Number(v) };
+  if (/^[+-]?(\d+\.\d*|\.\d+)([eE][+-]?\d+)?$/.test(v) || /^[+-]?\d+[eE][+-]?\d+$/.test(v)) return { value: Number(v) };
+  if (v === 'True' || v === 'False') return { value: v === 'True' };
+  if (v === 'None') return { value: null };
+  if (/^(["']).*\1$/.test(v) && v.length >= 2) return { value: v.slice(1, -1) };
   const list = /^\[(.*)\]$/.exec(v);
   if (list) {
-    const items = list[1]!.split(',').map((x) => x.trim()).filter(Boolean);
-    if (items.every((x) => /^(["']).*\1$/.test(x))) return items.map((x) => x.slice(1, -1));
+    // Flat lists only (webApps="['gateway', 'liveportal']"); a comma inside a quoted item is not split.
+    const items = list[1]!.trim() === '' ? [] : (list[1]!.match(/'[^']*'|"[^"]*"|[^,]+/g) ?? []).map((x) => x.trim()).filter(Boolean);
+    const values = items.map(literal);
+    if (values.every((x) => x !== undefined)) return { value: values.map((x) => x!.value) };
   }
-  return v;
+  return undefined;
 }
 
 /** key=value pairs of a line, with the column of each key and value (values may be quoted). */

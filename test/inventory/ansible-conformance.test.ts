@@ -54,8 +54,9 @@ describe.skipIf(!existsSync(ANSIBLE_INVENTORY))('Ansible inventories: what ansib
     }
   });
 
-  it("your own variables: each host's are Ansible's host vars less the ansible_* and cortex-deploy keys (a mapping replaces, as in Ansible)", async () => {
-    const file = relative(process.cwd(), join(import.meta.dirname, '../fixtures/inventory/custom-vars/hosts.yml'));
+  it.each(['custom-vars/hosts.yml', 'custom-vars-ini/hosts'])("your own variables (%s): each host's are Ansible's host vars less the ansible_* and cortex-deploy keys", async (name) => {
+    // YAML: a mapping replaces a mapping, as in Ansible; INI: values typed as Ansible types them.
+    const file = relative(process.cwd(), join(import.meta.dirname, '../fixtures/inventory', name));
     const hostvars = ansibleHostvars(file);
     const inv = await loadInventory(file);
     const ours = new Set(['webApps', 'address', 'transport', 'winrm', 'ssh', 'versions', 'installPath', 'lab', 'waivers', 'port']);
