@@ -67,7 +67,19 @@ export function typoOf(key: string): string | undefined {
   return best?.k;
 }
 
+const classified = new Map<string, KeyKind>();
+
+/** What a key at a vars level is (memoised: an inventory of thousands of hosts asks about the same few keys). */
 export function classifyKey(key: string): KeyKind {
+  let kind = classified.get(key);
+  if (!kind) {
+    kind = classify(key);
+    if (classified.size < 10_000) classified.set(key, kind);
+  }
+  return kind;
+}
+
+function classify(key: string): KeyKind {
   if (OWN.has(key)) return { kind: 'own' };
   if (ANSIBLE_READ.has(key)) return { kind: 'ansible-read' };
   if (/^ansible_/i.test(key)) {
