@@ -8,16 +8,18 @@ import type { CheckStatus } from './finding.js';
 import { hostStatus, type HostOutcome } from './outcome.js';
 
 export type PreflightHostStatus = CheckStatus | 'unreachable' | 'interrupted';
-export type PreflightEvent = RunEvent<CheckStatus, PreflightHostStatus>;
+/** A check's status as reporters show it: a waived warn or fail is `waived` (docs/preflight.md, "Waivers"). */
+export type PreflightStepStatus = CheckStatus | 'waived';
+export type PreflightEvent = RunEvent<PreflightStepStatus, PreflightHostStatus>;
 
 /** A finished host as events: one step-finished per finding (in the report's order), then host-finished. */
 export function outcomeEvents(o: HostOutcome): PreflightEvent[] {
   const host = o.host.name;
   const status: PreflightHostStatus = o.interrupted ? 'interrupted' : !o.reachable ? 'unreachable' : hostStatus(o);
-  const firstProblem = o.findings.find((f) => f.status !== 'pass')?.message;
+  const firstProblem = o.findings.find((f) => f.status !== 'pass' && !f.waived)?.message;
   return [
     // Checks are judged together once the probes are back: each takes no time of its own.
-    ...o.findings.map((f): PreflightEvent => ({ type: 'step-finished', host, step: f.id, phase: 'preflight', status: f.status, durationMs: 0, attempts: 1, message: f.message })),
+    ...o.findings.map((f): PreflightEvent => ({ type: 'step-finished', host, step: f.id, phase: 'preflight', status: f.waived ? 'waived' : f.status, durationMs: 0, attempts: 1, message: f.message })),
     { type: 'host-finished', host, status, ...(status === 'unreachable' || status === 'interrupted' ? { message: firstProblem } : {}) },
   ];
 }

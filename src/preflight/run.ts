@@ -20,6 +20,7 @@ import { portsFreeFor } from './ports.js';
 import { summarize, type HostOutcome, type PreflightReport } from './outcome.js';
 import { fanOut } from '../lifecycle/fan-out.js';
 import { outcomeEvents, type PreflightEvent } from './events.js';
+import { applyWaivers, utcDay } from './waivers.js';
 
 /** What one script run returns (the runner's envelope result). */
 export interface ProbeScriptResult {
@@ -133,6 +134,8 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
   const startedAt = now();
   const emit = (e: PreflightEvent) => opts.onEvent?.(e);
   emit({ type: 'run-started', playbook: 'preflight', hosts: opts.hosts.map((h) => h.name), at: new Date(startedAt).toISOString() });
+  // Waivers expire by calendar day: one day for the whole run, the day it started (UTC).
+  const today = utcDay(startedAt);
   const plan = planReach(opts.hosts);
   const runs = new Map<string, HostRun>();
   /** Clock offsets of the hosts finished so far, sorted. */
@@ -227,14 +230,14 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
             ),
           ]
         : [finding('host.reachable', 'pass', 'a session to the host', 'connected', 'Connected and logged in.')];
-    return { ...run.outcome, findings: sortFindings([...session, ...perHost, ...run.reach]) };
+    return { ...run.outcome, findings: applyWaivers(sortFindings([...session, ...perHost, ...run.reach]), host.waivers, today) };
   };
 
   /** The final outcome: as reported when the host finished, with time.skew judged against the final median. */
   const refinish = (outcome: HostOutcome, run: HostRun, medianSkew: number): HostOutcome => {
     if (run.skewMs === null) return outcome;
     const [skewFinding] = skew({ skewMs: run.skewMs, medianSkewMs: medianSkew });
-    return { ...outcome, findings: outcome.findings.map((f) => (f.id === 'time.skew' && skewFinding ? skewFinding : f)) };
+    return { ...outcome, findings: outcome.findings.map((f) => (f.id === 'time.skew' && skewFinding ? applyWaivers([skewFinding], outcome.host.waivers, today)[0]! : f)) };
   };
 
   /** The outcome as reported when the host finished (time.skew against the median so far). */

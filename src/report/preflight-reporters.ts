@@ -4,8 +4,7 @@
  * documents rendered once at the end from the report, which holds what the events do not (expected
  * and actual values, remediations, the reach matrix, time.skew judged against the final median).
  */
-import type { CheckStatus } from '../preflight/finding.js';
-import type { PreflightHostStatus } from '../preflight/events.js';
+import type { PreflightHostStatus, PreflightStepStatus } from '../preflight/events.js';
 import type { PreflightReport } from '../preflight/outcome.js';
 import { ConsoleRunReporter } from './run-console.js';
 import { DocumentReporter } from './document-reporter.js';
@@ -29,10 +28,10 @@ export function preflightEnd(report: PreflightReport, meta?: ReportMeta): Prefli
   return { outcome: code === 130 ? 'interrupted' : code === 0 ? 'ok' : 'failed', exitCode: code, report, meta };
 }
 
-type PreflightDocument = DocumentReporter<CheckStatus, PreflightHostStatus, PreflightEnd>;
+type PreflightDocument = DocumentReporter<PreflightStepStatus, PreflightHostStatus, PreflightEnd>;
 
 /** Progress while probing: a live line on a TTY (hosts done, failed, unreachable, the slowest host), else a line per finished host. */
-export function preflightProgressReporter(stream: ReportStream, opts: { color: boolean; live: boolean; now?: () => number }): ConsoleRunReporter<CheckStatus, PreflightHostStatus> {
+export function preflightProgressReporter(stream: ReportStream, opts: { color: boolean; live: boolean; now?: () => number }): ConsoleRunReporter<PreflightStepStatus, PreflightHostStatus> {
   // On a TTY the table follows: host lines would repeat it. A thousand hosts finishing at once draw once per 50 ms.
   return new ConsoleRunReporter({ stream, scheme: PREFLIGHT_SCHEME, color: opts.color, live: opts.live, stepLines: 'none', hostLines: opts.live ? 'none' : 'all', recap: false, throttleMs: 50, tickMs: 200, now: opts.now });
 }

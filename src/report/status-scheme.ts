@@ -5,8 +5,7 @@
  */
 import type { createColors } from 'picocolors';
 import type { HostStatus, StepStatus } from '../engine/apply/events.js';
-import type { CheckStatus } from '../preflight/finding.js';
-import type { PreflightHostStatus } from '../preflight/events.js';
+import type { PreflightHostStatus, PreflightStepStatus } from '../preflight/events.js';
 
 export type Colors = ReturnType<typeof createColors>;
 
@@ -44,18 +43,18 @@ export const APPLY_SCHEME: StatusScheme<StepStatus, HostStatus> = {
   paint: (c, s, text) => (s === 'ok' ? c.green(text) : s === 'changed' ? c.yellow(text) : s === 'skipped' ? c.cyan(text) : s === 'unreachable' ? c.magenta(c.bold(text)) : c.red(c.bold(text))),
 };
 
-const CHECK_TEXT: Record<PreflightHostStatus, string> = { pass: 'ok', warn: 'warn', fail: 'FAIL', error: 'err', unreachable: 'unreachable', interrupted: 'interrupted' };
+const CHECK_TEXT: Record<PreflightHostStatus | PreflightStepStatus, string> = { waived: 'waived', pass: 'ok', warn: 'warn', fail: 'FAIL', error: 'err', unreachable: 'unreachable', interrupted: 'interrupted' };
 
 /** Preflight: a step is a check; a host ends with its worst check (docs/preflight.md). */
-export const PREFLIGHT_SCHEME: StatusScheme<CheckStatus, PreflightHostStatus> = {
+export const PREFLIGHT_SCHEME: StatusScheme<PreflightStepStatus, PreflightHostStatus> = {
   label: 'preflight',
   noun: 'checks',
-  steps: ['pass', 'warn', 'fail', 'error'],
+  steps: ['pass', 'warn', 'fail', 'error', 'waived'],
   changed: [],
   failed: ['fail', 'error'],
   quiet: ['pass'],
   unreachable: 'unreachable',
   hostFailed: (h) => h === 'fail' || h === 'error',
   text: (s) => CHECK_TEXT[s],
-  paint: (c, s, text) => (s === 'pass' ? c.green(text) : s === 'warn' || s === 'interrupted' ? c.yellow(text) : s === 'fail' ? c.red(c.bold(text)) : c.magenta(c.bold(text))),
+  paint: (c, s, text) => (s === 'pass' ? c.green(text) : s === 'waived' ? c.blue(text) : s === 'warn' || s === 'interrupted' ? c.yellow(text) : s === 'fail' ? c.red(c.bold(text)) : c.magenta(c.bold(text))),
 };

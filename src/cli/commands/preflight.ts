@@ -12,6 +12,7 @@ import { InputError } from '../../errors.js';
 import { prepareHostRun } from '../host-run.js';
 import { redact } from '../../secrets/registry.js';
 import type { PreflightHost } from '../../preflight/finding.js';
+import { isCheckId } from '../../preflight/check-ids.js';
 import { DEFAULT_PROBE_TIMEOUT_MS, runPreflight, type Connect } from '../../preflight/run.js';
 import { DEFAULT_FORKS } from '../../lifecycle/fan-out.js';
 import { FAIL_ON_LEVELS, exitCodeOf, hostStatus, type FailOn, type PreflightReport } from '../../preflight/outcome.js';
@@ -62,7 +63,9 @@ export interface PreflightIo {
 }
 
 export function toPreflightHost(h: HostConfig): PreflightHost {
-  return { name: h.name, address: h.address, roles: [...h.roles], installPath: h.installPath ?? null, ...(insecureTlsWarning(h) ? { tlsInsecure: true } : {}) };
+  // The inventory schema admits only known check ids; the filter keeps the types honest.
+  const waivers = (h.waivers ?? []).flatMap((w) => (isCheckId(w.check) ? [{ check: w.check, reason: w.reason, expires: w.expires, source: `${w.position.file}:${w.position.line}:${w.position.col}` }] : []));
+  return { name: h.name, address: h.address, roles: [...h.roles], installPath: h.installPath ?? null, ...(insecureTlsWarning(h) ? { tlsInsecure: true } : {}), ...(waivers.length ? { waivers } : {}) };
 }
 
 function writeReport(file: string, text: string): string {
@@ -146,7 +149,7 @@ export async function runPreflightCommand(args: PreflightArgs, io: PreflightIo):
     exitCode: report.summary.exitCode,
     interrupted: interrupt.interrupted,
     summary: report.summary,
-    results: report.hosts.map((o) => ({ host: o.host.name, status: o.reachable ? hostStatus(o) : 'unreachable', details: o.findings.filter((f) => f.status !== 'pass').map((f) => ({ id: f.id, status: f.status, message: f.message })) })),
+    results: report.hosts.map((o) => ({ host: o.host.name, status: o.reachable ? hostStatus(o) : 'unreachable', details: o.findings.filter((f) => f.status !== 'pass').map((f) => ({ id: f.id, status: f.status, message: f.message, ...(f.waived ? { waived: f.waived.reason } : {}) })) })),
   });
   run.logger.flush();
   return report.summary.exitCode;
