@@ -28,7 +28,6 @@ const scripts = walk(join(root, 'ps1'))
  * its handler, and an id here fails the suite as soon as its handler exists (remove it then).
  */
 const AWAITING_HANDLERS = new Set([
-  'resources.test-batch', 'resources.service', 'resources.env-var', 'resources.registry-value', 'resources.file', 'resources.directory',
   'resources.package', 'resources.windows-feature', 'resources.firewall-rule', 'resources.archive', 'resources.acl',
   'resources.scheduled-task', 'resources.exec', 'resources.reboot',
 ]);

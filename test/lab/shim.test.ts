@@ -107,6 +107,36 @@ describe.skipIf(!pwsh)('the Windows shim', () => {
     ).toEqual(['NTFS', '0', '127.0.20.209', '445,1433', 'sqlservr', '0', 'C:\\Windows\\System32\\inetsrv', 'True', 'True', '10.0.17763.1']);
   }, 60_000);
 
+  it('services: a start starts what it depends on; Stop-Service -Force stops the running dependents first', async () => {
+    const services = [
+      { name: 'epmd', state: 'Stopped', startType: 'Manual' },
+      { name: 'RabbitMQ', state: 'Stopped', startType: 'Manual', dependsOn: ['epmd'] },
+      { name: 'Cortex', state: 'Stopped', startType: 'Manual', dependsOn: ['RabbitMQ'] },
+    ];
+    const states = "(Get-Service | ForEach-Object { '{0}={1}' -f $_.Name, $_.Status }) -join ','";
+    expect(await ps([`Start-Service Cortex`, states, `Stop-Service epmd -Force`, states].join('\n'), view({ services }))).toEqual([
+      'epmd=Running,RabbitMQ=Running,Cortex=Running',
+      'epmd=Stopped,RabbitMQ=Stopped,Cortex=Stopped',
+    ]);
+  }, 60_000);
+
+  it('native programs: sc.exe config is modelled, any other program is not emulated', async () => {
+    const services = [{ name: 'Cortex', state: 'Stopped', startType: 'Manual' }];
+    expect(
+      await ps(
+        [
+          "(Invoke-CortexNative -FilePath 'sc.exe' -ArgumentList @('config', 'Cortex', 'start=', 'delayed-auto')).output",
+          "(Get-Service Cortex).StartType",
+          "Get-CortexRegistryValue -SubKey 'SYSTEM\\CurrentControlSet\\Services\\Cortex' -Name 'DelayedAutostart'",
+          "try { Invoke-CortexNative -FilePath 'sc.exe' -ArgumentList @('config', 'Nope', 'start=', 'auto') } catch { $_.Exception.Message -replace '\\s+', ' ' }",
+        ].join('\n'),
+        view({ services }),
+      ),
+    ).toEqual(['[SC] ChangeServiceConfig SUCCESS', 'Automatic', '1', 'sc.exe exited with code 1060: [SC] OpenService FAILED 1060: The specified service does not exist as an installed service. ']);
+    const r = await host.run({ script: "Invoke-CortexNative -FilePath 'C:\\Windows\\System32\\msiexec.exe' -ArgumentList @('/i', 'x.msi')", lib: libraryText(), view: view(), outputFormat: 'text' });
+    expect(r.errors.map((e) => e.message).join('\n')).toMatch(/msiexec\.exe: not emulated by the lab/);
+  }, 60_000);
+
   it('fails with "not emulated by the lab" on what it does not model', async () => {
     for (const text of ["Get-CimInstance -ClassName Win32_BIOS", "Get-CimInstance -Query 'SELECT * FROM Win32_OperatingSystem'", "Get-FileHash -LiteralPath 'C:\\x' -Algorithm MD5", "Test-Path '/etc/passwd'"]) {
       const r = await host.run({ script: text, view: view(), outputFormat: 'text' });

@@ -8,6 +8,12 @@ import { probesFacts } from './probes.facts.js';
 import { probesReach } from './probes.reach.js';
 import { runnerFileHash } from './runner.file-hash.js';
 import { runnerReceiveFile } from './runner.receive-file.js';
+import { resourcesTestBatch } from './resources.test-batch.js';
+import { resourcesService } from './resources.service.js';
+import { resourcesEnvVar } from './resources.env-var.js';
+import { resourcesRegistryValue } from './resources.registry-value.js';
+import { resourcesFile } from './resources.file.js';
+import { resourcesDirectory } from './resources.directory.js';
 
 export const HANDLERS: AnyLabHandler[] = [
   probesPing,
@@ -15,6 +21,12 @@ export const HANDLERS: AnyLabHandler[] = [
   probesReach,
   runnerFileHash,
   runnerReceiveFile,
+  resourcesTestBatch,
+  resourcesService,
+  resourcesEnvVar,
+  resourcesRegistryValue,
+  resourcesFile,
+  resourcesDirectory,
 ];
 
 export function handlerRegistry(handlers: readonly AnyLabHandler[] = HANDLERS): Map<string, AnyLabHandler> {

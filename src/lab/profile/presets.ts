@@ -86,6 +86,8 @@ export const DEFAULT_PROFILE: LabProfile = {
     windir: 'C:\\Windows',
   },
   files: {},
+  directories: [],
+  registry: {},
   firewallRules: [],
   pendingReboot: false,
   bootTime: null,

@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { LabFaultsSchema } from '../faults/schema.js';
+import { RegistryValueSchema } from '../shim/view-schema.js';
 
 const drive = z.string().regex(/^[A-Za-z]:$/, 'a drive letter with a colon, like "C:"');
 const sha256 = z.string().regex(/^[0-9a-fA-F]{64}$/, '64 hexadecimal digits (a SHA-256)');
@@ -70,7 +71,17 @@ export const LabServiceSchema = z.strictObject({
   startType: z.enum(['Automatic', 'Manual', 'Disabled']).default('Automatic'),
   /** Executable and arguments, for services a script installs (informational). */
   binaryPath: z.string().optional(),
+  /**
+   * The SCM's delayed-start flag (registry DelayedAutostart): true delayed, false cleared, absent never
+   * set. Counts only while startType is Automatic (Windows ignores it otherwise).
+   */
+  delayedAutoStart: z.boolean().optional(),
+  /** Services this one depends on (names): starting it starts them; they cannot stop while it runs. */
+  dependsOn: z.array(z.string().min(1)).optional(),
 });
+
+/** A registry key as a profile writes it: the hive, then the key path (HKLM\SOFTWARE\Cortex). */
+export const LAB_REGISTRY_KEY = /^(HKLM|HKCU)\\[^\\]/;
 
 export const LabFirewallRuleSchema = z.strictObject({
   /** Stable rule name (New-NetFirewallRule -Name). */
@@ -127,6 +138,16 @@ export const LabProfileSchema = z.strictObject({
   env: z.record(z.string(), z.string()),
   /** Files present on the host: absolute path → SHA-256. */
   files: z.record(z.string(), sha256),
+  /** Folders present on the host besides the system ones (absolute paths; their parents exist too). */
+  directories: z.array(z.string().regex(/^[A-Za-z]:\\/, 'an absolute Windows path like "C:\\Cortex"')).default([]),
+  /**
+   * Registry values besides those the other keys imply: key (HKLM\… or HKCU\…, the 32-bit view of
+   * HKLM\SOFTWARE under SOFTWARE\WOW6432Node as Windows stores it) → value name ('' the default value)
+   * → {kind, data}, or null: a value the other keys imply, deleted. A key listed with no values exists.
+   */
+  registry: z
+    .record(z.string().regex(LAB_REGISTRY_KEY, 'a registry key starting with HKLM\\ or HKCU\\, like "HKLM\\SOFTWARE\\Cortex"'), z.record(z.string(), RegistryValueSchema.nullable()))
+    .default({}),
   firewallRules: z.array(LabFirewallRuleSchema),
   pendingReboot: z.boolean(),
   /** Last boot (ISO 8601); null: when the host's state was first created. */

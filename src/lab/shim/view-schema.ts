@@ -47,11 +47,15 @@ export const WindowsViewSchema = z.strictObject({
   env: z.record(z.string(), z.string()),
   /** HKLM key path (no hive prefix, any case) → value name → value. A key exists when listed or when a listed key is below it. */
   registry: z.record(z.string(), z.record(z.string(), RegistryValueSchema)),
+  /** HKCU of the connecting account, the same way (HKCU\\Software is one key in both registry views). The default value is named "(default)" in both. */
+  currentUserRegistry: z.record(z.string(), z.record(z.string(), RegistryValueSchema)),
   /** CIM class name → instances (property name → value, with the CIM type's JSON form: UInt64 a number, BuildNumber a string). */
   cim: z.record(z.string(), z.array(z.record(z.string(), CimValue))),
   /** Absolute Windows path → file. Folders exist when listed in `directories` or when a file is below them. */
   files: z.record(z.string(), WindowsFileSchema),
   directories: z.array(z.string()),
+  /** Folders and files the profile implies (Windows, Program Files, IIS): removing them, or a folder holding them, is not emulated. */
+  systemPaths: z.array(z.string()),
   /** Get-NetIPAddress rows (both families). */
   netIPAddresses: z.array(
     z.strictObject({
@@ -78,7 +82,16 @@ export const WindowsViewSchema = z.strictObject({
   /** Get-Process rows. */
   processes: z.array(z.strictObject({ Id: z.number().int(), ProcessName: z.string() })),
   /** Get-Service rows. */
-  services: z.array(z.strictObject({ Name: z.string(), DisplayName: z.string(), Status: z.string(), StartType: z.string() })),
+  services: z.array(
+    z.strictObject({
+      Name: z.string(),
+      DisplayName: z.string(),
+      Status: z.string(),
+      StartType: z.string(),
+      /** Names of the services this one depends on (starting it starts them; they cannot stop while it runs). */
+      ServicesDependedOn: z.array(z.string()),
+    }),
+  ),
   /**
    * The network as this host sees it, for connection probes: DNS names (any case) → IPv4 addresses (an
    * IPv4 literal resolves to itself), and per address whether the host answers, the ports a TCP connect

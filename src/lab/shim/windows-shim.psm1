@@ -15,6 +15,10 @@ $script:Registry = $null
 $script:KeySet = $null
 $script:KeyPrototype = $null
 $script:SavedEnv = $null
+# HKCU keys share the registry table under this prefix (HKLM keys have none); the view keeps them apart.
+$script:UserHivePrefix = 'HKEY_CURRENT_USER\'
+# Native programs the shim models, by file name (Invoke-CortexNative): name -> scriptblock(ArgumentList) -> {exitCode, output, errorOutput}.
+$script:NativePrograms = @{}
 
 function Set-CortexShimView {
     # Loads a view (JSON text) and puts its environment into the process (remembering what it replaced).
@@ -25,6 +29,12 @@ function Set-CortexShimView {
         $values = [ordered]@{}
         foreach ($v in $p.Value.PSObject.Properties) { $values[$v.Name] = $v.Value }
         $script:Registry[$p.Name.ToLowerInvariant()] = [pscustomobject]@{ Path = $p.Name; Values = $values }
+    }
+    foreach ($p in $script:View.currentUserRegistry.PSObject.Properties) {
+        $values = [ordered]@{}
+        foreach ($v in $p.Value.PSObject.Properties) { $values[$v.Name] = $v.Value }
+        $path = $script:UserHivePrefix + $p.Name
+        $script:Registry[$path.ToLowerInvariant()] = [pscustomobject]@{ Path = $path; Values = $values }
     }
     Update-CortexShimKeySet
     $script:SavedEnv = @{}
@@ -47,11 +57,14 @@ function Clear-CortexShimView {
 function Export-CortexShimView {
     # The view as JSON, with every change the write commands made.
     $registry = [ordered]@{}
+    $userRegistry = [ordered]@{}
     foreach ($k in ($script:Registry.Keys | Sort-Object)) {
         $entry = $script:Registry[$k]
-        $registry[$entry.Path] = $entry.Values
+        if ($entry.Path.StartsWith($script:UserHivePrefix, [StringComparison]::OrdinalIgnoreCase)) { $userRegistry[$entry.Path.Substring($script:UserHivePrefix.Length)] = $entry.Values }
+        else { $registry[$entry.Path] = $entry.Values }
     }
     $script:View.registry = [pscustomobject]$registry
+    $script:View.currentUserRegistry = [pscustomobject]$userRegistry
     ConvertTo-Json -InputObject $script:View -Depth 20 -Compress
 }
 
@@ -454,22 +467,59 @@ function Set-Service {
     Set-CortexShimServiceState -Name $Name -Status $Status -StartType $StartupType
 }
 
+function Get-CortexShimServiceStartOrder {
+    # The services a start of Name starts, dependencies first (the SCM starts what a service depends on),
+    # or $null when one of them is disabled or not installed: then nothing starts (the lab's simplification).
+    param([Parameter(Mandatory = $true)][string]$Name, [System.Collections.Generic.List[string]]$Order)
+    if ($null -eq $Order) { $Order = New-Object System.Collections.Generic.List[string] }
+    $svc = Get-CortexShimService -Name $Name
+    if ($null -eq $svc -or $svc.StartType -eq 'Disabled') { return $null }
+    if (@($Order | Where-Object { $_ -eq $svc.Name }).Count -gt 0) { return , $Order }
+    foreach ($d in @($svc.ServicesDependedOn)) {
+        if ($null -eq (Get-CortexShimServiceStartOrder -Name $d -Order $Order)) { return $null }
+    }
+    $Order.Add($svc.Name)
+    , $Order
+}
+
 function Start-Service {
+    # A running service is left as it is (even a disabled one); a paused one is not emulated.
     [CmdletBinding()]
     param([Parameter(Mandatory = $true, Position = 0)][string[]]$Name)
     Assert-CortexShimView
     foreach ($n in $Name) {
         $svc = Get-CortexShimService -Name $n
-        if ($null -ne $svc -and $svc.StartType -eq 'Disabled') { throw ("Service '{0} ({0})' cannot be started due to the following error: Cannot start service {0} on computer '.'." -f $n) }
-        Set-CortexShimServiceState -Name $n -Status 'Running'
+        if ($null -eq $svc) { throw ("Cannot find any service with service name '{0}'." -f $n) }
+        if ($svc.Status -eq 'Running') { continue }
+        if ($svc.Status -eq 'Paused') { throw (New-CortexNotEmulatedError -What ('Start-Service of the paused service {0}' -f $svc.Name)) }
+        $order = Get-CortexShimServiceStartOrder -Name $svc.Name
+        if ($null -eq $order) {
+            $ex = New-Object System.InvalidOperationException ("Service '{0} ({1})' cannot be started due to the following error: Cannot start service {1} on computer '.'." -f $svc.DisplayName, $svc.Name)
+            $PSCmdlet.WriteError((New-Object System.Management.Automation.ErrorRecord ($ex, 'CouldNotStartService,Microsoft.PowerShell.Commands.StartServiceCommand', [System.Management.Automation.ErrorCategory]::OpenError, $svc.Name)))
+            continue
+        }
+        foreach ($o in $order) { if ((Get-CortexShimService -Name $o).Status -ne 'Running') { Set-CortexShimServiceState -Name $o -Status 'Running' } }
     }
 }
 
 function Stop-Service {
+    # Without -Force, a service that a running (not stopped) service depends on is refused, as Windows does;
+    # with -Force, those dependents (and theirs) are stopped first.
     [CmdletBinding()]
     param([Parameter(Mandatory = $true, Position = 0)][string[]]$Name, [switch]$Force)
     Assert-CortexShimView
-    foreach ($n in $Name) { Set-CortexShimServiceState -Name $n -Status 'Stopped' }
+    foreach ($n in $Name) {
+        $svc = Get-CortexShimService -Name $n
+        if ($null -eq $svc) { throw ("Cannot find any service with service name '{0}'." -f $n) }
+        $dependents = @(@($script:View.services) | Where-Object { $_.Status -ne 'Stopped' -and @($_.ServicesDependedOn | Where-Object { $_ -eq $svc.Name }).Count -gt 0 })
+        if ($dependents.Count -gt 0 -and $Force) { Stop-Service -Name @($dependents | ForEach-Object { $_.Name }) -Force }
+        elseif ($dependents.Count -gt 0) {
+            $ex = New-Object System.InvalidOperationException ("Cannot stop service '{0} ({1})' because it has dependent services. It can only be stopped if the Force flag is set." -f $svc.DisplayName, $svc.Name)
+            $PSCmdlet.WriteError((New-Object System.Management.Automation.ErrorRecord ($ex, 'ServiceHasDependentServices,Microsoft.PowerShell.Commands.StopServiceCommand', [System.Management.Automation.ErrorCategory]::InvalidOperation, $svc.Name)))
+            continue
+        }
+        if ($svc.Status -ne 'Stopped') { Set-CortexShimServiceState -Name $svc.Name -Status 'Stopped' }
+    }
 }
 
 # ---------------------------------------------------------------------------------------------------
@@ -685,8 +735,19 @@ function New-Item {
         return (New-CortexShimRegistryKeyObject -Path $k)
     }
     $norm = ConvertTo-CortexShimPath -Path $p
+    Assert-CortexShimDrive -Path $norm
     if ($ItemType -eq 'Directory') {
-        if ((Test-CortexShimDirectory -Path $norm) -and -not $Force) { throw ("An item with the specified name {0} already exists." -f $norm) }
+        if ($null -ne (Find-CortexShimFile -Path $norm)) { throw ("An item with the specified name {0} already exists." -f $norm) }
+        if (Test-CortexShimDirectory -Path $norm) {
+            if (-not $Force) { throw ("An item with the specified name {0} already exists." -f $norm) }
+            return (Get-Item -LiteralPath $norm)
+        }
+        if ($norm -notmatch '^[A-Za-z]:\\') { throw (New-CortexNotEmulatedError -What ('New-Item -ItemType Directory {0} (folders on drives only)' -f $norm)) }
+        $ancestor = Split-Path -Path $norm -Parent
+        while ($ancestor -and $ancestor -notmatch '^[A-Za-z]:\\?$') {
+            if ($null -ne (Find-CortexShimFile -Path $ancestor)) { throw (New-CortexNotEmulatedError -What ('a folder below the file {0}' -f $ancestor)) }
+            $ancestor = Split-Path -Path $ancestor -Parent
+        }
         $script:View.directories = @(@($script:View.directories) + $norm)
         return (Get-Item -LiteralPath $norm)
     }
@@ -703,6 +764,8 @@ function Remove-Item {
     [CmdletBinding(DefaultParameterSetName = 'Path')]
     param([Parameter(ParameterSetName = 'Path', Position = 0)][string]$Path, [Parameter(ParameterSetName = 'LiteralPath')][string]$LiteralPath, [switch]$Force, [switch]$Recurse)
     Assert-CortexShimView
+    # The process environment (env_var's Set updates its own process too) is real, as in Test-Path.
+    if (($LiteralPath + $Path) -match '^(env|variable|function|alias):') { return (Microsoft.PowerShell.Management\Remove-Item @PSBoundParameters) }
     $p = Resolve-CortexShimPathArgument -Path $Path -LiteralPath $LiteralPath
     if ((Get-CortexShimPathKind -Path $p) -eq 'registry') {
         $k = (ConvertTo-CortexShimRegistryPath -Path $p).ToLowerInvariant()
@@ -711,9 +774,25 @@ function Remove-Item {
         Update-CortexShimKeySet
         return
     }
+    Assert-CortexShimNotSystemPath -Path $p -What 'Remove-Item'
     $f = Find-CortexShimFile -Path $p
-    if ($null -eq $f) { throw (New-CortexNotEmulatedError -What ('Remove-Item of {0} (only files and registry keys)' -f $p)) }
-    $script:View.files.PSObject.Properties.Remove($f.Name)
+    if ($null -ne $f) {
+        $script:View.files.PSObject.Properties.Remove($f.Name)
+        Add-CortexShimParentFolder -Path $p
+        return
+    }
+    if (-not (Test-CortexShimDirectory -Path $p)) {
+        $ex = New-Object System.Management.Automation.ItemNotFoundException ("Cannot find path '{0}' because it does not exist." -f $p)
+        $PSCmdlet.WriteError((New-Object System.Management.Automation.ErrorRecord ($ex, 'PathNotFound,Microsoft.PowerShell.Commands.RemoveItemCommand', [System.Management.Automation.ErrorCategory]::ObjectNotFound, $p)))
+        return
+    }
+    $want = (ConvertTo-CortexShimPath -Path $p).ToLowerInvariant()
+    $below = { param($x) $l = (ConvertTo-CortexShimPath -Path $x).ToLowerInvariant(); $l -eq $want -or $l.StartsWith($want + '\') }
+    $children = @(@($script:View.directories) | Where-Object { (& $below $_) -and (ConvertTo-CortexShimPath -Path $_).ToLowerInvariant() -ne $want }) + @($script:View.files.PSObject.Properties | Where-Object { & $below $_.Name })
+    if ($children.Count -gt 0 -and -not $Recurse) { throw (New-CortexNotEmulatedError -What ('Remove-Item of the folder {0} with items in it, without -Recurse (Windows asks)' -f $p)) }
+    $script:View.directories = @(@($script:View.directories) | Where-Object { -not (& $below $_) })
+    foreach ($name in @($script:View.files.PSObject.Properties | Where-Object { & $below $_.Name } | ForEach-Object { $_.Name })) { $script:View.files.PSObject.Properties.Remove($name) }
+    Add-CortexShimParentFolder -Path $p
 }
 
 function Get-ItemProperty {
@@ -800,6 +879,194 @@ function Get-Date {
 function hostname {
     Assert-CortexShimView
     [string]$script:View.env.COMPUTERNAME
+}
+
+# ---------------------------------------------------------------------------------------------------
+# Resource scripts, part A (service, env_var, registry_value, file, directory): the registry entry seams
+# of ps1/lib/windows.ps1 (HKLM and HKCU), machine environment variables, sc.exe, Move-Item, and the
+# helpers the file commands share. The lab models of the same: src/lab/handlers/resources/.
+
+function ConvertTo-CortexShimHiveKeyPath {
+    # A key of either hive as the registry table names it (HKCU\Software is one key in both views).
+    param([Parameter(Mandatory = $true)][string]$Hive, [Parameter(Mandatory = $true)][string]$SubKey, [string]$View = '64')
+    if ($Hive -eq 'CurrentUser') { return ($script:UserHivePrefix + (($SubKey.Trim('\')) -replace '\\{2,}', '\')) }
+    ConvertTo-CortexShimKeyPath -SubKey $SubKey -View $View
+}
+
+function ConvertTo-CortexShimValueName {
+    # The view names a key's default value (the empty name) "(default)", as regedit shows it.
+    param([AllowEmptyString()][string]$Name)
+    if ($Name -eq '') { return '(default)' }
+    $Name
+}
+
+function Get-CortexRegistryEntry {
+    param(
+        [ValidateSet('LocalMachine', 'CurrentUser')][string]$Hive = 'LocalMachine',
+        [Parameter(Mandatory = $true)][string]$SubKey,
+        [Parameter(Mandatory = $true)][AllowEmptyString()][string]$Name,
+        [ValidateSet('64', '32')][string]$View = '64'
+    )
+    Assert-CortexShimView
+    $entry = [pscustomobject]@{ keyExists = $false; valueExists = $false; kind = $null; data = $null }
+    $path = ConvertTo-CortexShimHiveKeyPath -Hive $Hive -SubKey $SubKey -View $View
+    if (-not (Test-CortexShimKey -Path $path)) { return $entry }
+    $entry.keyExists = $true
+    $want = ConvertTo-CortexShimValueName -Name $Name
+    $key = Get-CortexShimKeyEntry -Path $path
+    if ($null -eq $key) { return $entry }
+    foreach ($n in $key.Values.Keys) {
+        if ($n -ne $want) { continue }
+        $stored = $key.Values[$n]
+        $entry.valueExists = $true
+        $entry.kind = [string]$stored.kind
+        # As stored: a REG_EXPAND_SZ unexpanded (DoNotExpandEnvironmentNames).
+        if ($stored.kind -eq 'ExpandString') { $entry.data = [string]$stored.data } else { $entry.data = ConvertFrom-CortexShimRegistryValue -Value $stored }
+    }
+    $entry
+}
+
+function Set-CortexRegistryEntry {
+    param(
+        [ValidateSet('LocalMachine', 'CurrentUser')][string]$Hive = 'LocalMachine',
+        [Parameter(Mandatory = $true)][string]$SubKey,
+        [Parameter(Mandatory = $true)][AllowEmptyString()][string]$Name,
+        [ValidateSet('64', '32')][string]$View = '64',
+        [Parameter(Mandatory = $true)][ValidateSet('String', 'ExpandString', 'DWord', 'QWord', 'MultiString', 'Binary')][string]$Kind,
+        [Parameter(Mandatory = $true)][AllowEmptyString()][AllowEmptyCollection()]$Data
+    )
+    Assert-CortexShimView
+    # ValidateSet accepts any case; Windows stores the kind itself (REG_DWORD), so the view keeps its own name.
+    $Kind = @('String', 'ExpandString', 'DWord', 'QWord', 'MultiString', 'Binary') | Where-Object { $_ -eq $Kind } | Select-Object -First 1
+    $path = ConvertTo-CortexShimHiveKeyPath -Hive $Hive -SubKey $SubKey -View $View
+    Set-CortexShimRegistryValue -Path $path -Name (ConvertTo-CortexShimValueName -Name $Name) -Value $Data -Kind $Kind
+}
+
+function Remove-CortexRegistryEntry {
+    param(
+        [ValidateSet('LocalMachine', 'CurrentUser')][string]$Hive = 'LocalMachine',
+        [Parameter(Mandatory = $true)][string]$SubKey,
+        [Parameter(Mandatory = $true)][AllowEmptyString()][string]$Name,
+        [ValidateSet('64', '32')][string]$View = '64'
+    )
+    Assert-CortexShimView
+    $key = Get-CortexShimKeyEntry -Path (ConvertTo-CortexShimHiveKeyPath -Hive $Hive -SubKey $SubKey -View $View)
+    if ($null -eq $key) { return }
+    $want = ConvertTo-CortexShimValueName -Name $Name
+    foreach ($n in @($key.Values.Keys)) { if ($n -eq $want) { $key.Values.Remove($n) } }
+}
+
+function Set-CortexMachineEnvironmentVariable {
+    # The registry value (REG_EXPAND_SZ when it refers to %OTHERS%, else REG_SZ; $null or '' deletes it),
+    # and the environment a process started later gets (the view's env).
+    param([Parameter(Mandatory = $true)][string]$Name, [AllowNull()][AllowEmptyString()][string]$Value)
+    Assert-CortexShimView
+    $envKey = 'SYSTEM\CurrentControlSet\Control\Session Manager\Environment'
+    $stored = @($script:View.env.PSObject.Properties | Where-Object { $_.Name -eq $Name })
+    if ($null -eq $Value -or $Value -eq '') {
+        Remove-CortexRegistryEntry -SubKey $envKey -Name $Name
+        foreach ($s in $stored) { $script:View.env.PSObject.Properties.Remove($s.Name) }
+        return
+    }
+    $kind = 'String'
+    if ($Value -match '%[^%]+%') { $kind = 'ExpandString' }
+    Set-CortexShimRegistryValue -Path $envKey -Name $Name -Value $Value -Kind $kind
+    if ($stored.Count -gt 0) { $stored[0].Value = $Value } else { $script:View.env | Add-Member -MemberType NoteProperty -Name $Name -Value $Value }
+}
+
+function Invoke-CortexNative {
+    # The programs the shim models (NativePrograms, by file name); every other one is not emulated.
+    # Same contract as ps1/lib/envelope.ps1's: throws unless the exit code is one of SuccessCodes.
+    param(
+        [Parameter(Mandatory = $true)][string]$FilePath,
+        [AllowEmptyCollection()][AllowEmptyString()][string[]]$ArgumentList = @(),
+        [int[]]$SuccessCodes = @(0),
+        [int]$TimeoutSeconds = 600,
+        [int]$DrainMilliseconds = 2000,
+        [string]$WorkingDirectory = ''
+    )
+    Assert-CortexShimView
+    $null = $TimeoutSeconds, $DrainMilliseconds, $WorkingDirectory
+    $program = (Split-Path -Path $FilePath -Leaf).ToLowerInvariant()
+    if (-not $script:NativePrograms.ContainsKey($program)) { throw (New-CortexNotEmulatedError -What ('the program {0}' -f $FilePath)) }
+    $run = & $script:NativePrograms[$program] ([string[]]@($ArgumentList))
+    if ($SuccessCodes -notcontains $run.exitCode) {
+        throw (New-Object System.InvalidOperationException ('{0} exited with code {1}: {2}' -f $FilePath, $run.exitCode, ((@($run.output) + @($run.errorOutput)) -join "`n")))
+    }
+    $run
+}
+
+$script:NativePrograms['sc.exe'] = {
+    # sc.exe config NAME start= auto|delayed-auto|demand|disabled: the start type, and for the automatic
+    # ones the delayed flag too (set or cleared).
+    param([string[]]$Arguments)
+    if ($Arguments.Count -ne 4 -or $Arguments[0] -ne 'config' -or $Arguments[2] -ne 'start=') { throw (New-CortexNotEmulatedError -What ('sc.exe {0}' -f ($Arguments -join ' '))) }
+    $svc = Get-CortexShimService -Name $Arguments[1]
+    if ($null -eq $svc) {
+        return [pscustomobject]@{ exitCode = 1060; output = @('[SC] OpenService FAILED 1060:', '', 'The specified service does not exist as an installed service.', ''); errorOutput = @() }
+    }
+    $type = switch ($Arguments[3]) { 'auto' { 'Automatic' } 'delayed-auto' { 'Automatic' } 'demand' { 'Manual' } 'disabled' { 'Disabled' } default { $null } }
+    if ($null -eq $type) { throw (New-CortexNotEmulatedError -What ('sc.exe config start= {0}' -f $Arguments[3])) }
+    Set-CortexShimServiceState -Name $svc.Name -StartType $type
+    if ($Arguments[3] -eq 'auto' -or $Arguments[3] -eq 'delayed-auto') {
+        Set-CortexShimRegistryValue -Path ('SYSTEM\CurrentControlSet\Services\' + $svc.Name) -Name 'DelayedAutostart' -Value ([int]($Arguments[3] -eq 'delayed-auto')) -Kind 'DWord'
+    }
+    [pscustomobject]@{ exitCode = 0; output = @('[SC] ChangeServiceConfig SUCCESS'); errorOutput = @() }
+}
+
+function Assert-CortexShimDrive {
+    # A path on a drive the host does not have: the FileSystem provider's error.
+    param([Parameter(Mandatory = $true)][string]$Path)
+    if ($Path -match '^([A-Za-z]):') {
+        $letter = $Matches[1]
+        if ($null -eq (@($script:View.cim.Win32_LogicalDisk) | Where-Object { $_.DeviceID -eq ($letter.ToUpperInvariant() + ':') })) {
+            $ex = New-Object System.Management.Automation.DriveNotFoundException ("Cannot find drive. A drive with the name '{0}' does not exist." -f $letter)
+            throw (New-Object System.Management.Automation.ErrorRecord ($ex, 'DriveNotFound', [System.Management.Automation.ErrorCategory]::ObjectNotFound, $letter))
+        }
+    }
+}
+
+function Assert-CortexShimNotSystemPath {
+    # The folders and files the profile implies (Windows, Program Files, IIS) stay: removing them is not emulated.
+    param([Parameter(Mandatory = $true)][string]$Path, [Parameter(Mandatory = $true)][string]$What)
+    $want = (ConvertTo-CortexShimPath -Path $Path).ToLowerInvariant()
+    foreach ($s in @($script:View.systemPaths)) {
+        $l = (ConvertTo-CortexShimPath -Path $s).ToLowerInvariant()
+        if ($l -eq $want -or $l.StartsWith($want + '\')) { throw (New-CortexNotEmulatedError -What ('{0} of {1}, which holds {2} (the profile implies it)' -f $What, $Path, $s)) }
+    }
+}
+
+function Add-CortexShimParentFolder {
+    # A folder stays when the last item in it goes (the view would otherwise forget a folder it only implied).
+    param([Parameter(Mandatory = $true)][string]$Path)
+    $parent = Split-Path -Path (ConvertTo-CortexShimPath -Path $Path) -Parent
+    if ($parent -and $parent -match '^[A-Za-z]:\\.') { $script:View.directories = @(@($script:View.directories) + $parent) }
+}
+
+function Move-Item {
+    # Files only: Destination is the new full path (an existing file there is replaced with -Force); its folder must exist.
+    [CmdletBinding(DefaultParameterSetName = 'Path')]
+    param([Parameter(ParameterSetName = 'Path', Position = 0)][string]$Path, [Parameter(ParameterSetName = 'LiteralPath')][string]$LiteralPath, [Parameter(Mandatory = $true, Position = 1)][string]$Destination, [switch]$Force)
+    Assert-CortexShimView
+    $p = Resolve-CortexShimPathArgument -Path $Path -LiteralPath $LiteralPath
+    $dest = ConvertTo-CortexShimPath -Path (Resolve-CortexShimPathArgument -LiteralPath $Destination)
+    $f = Find-CortexShimFile -Path $p
+    if ($null -eq $f) {
+        if (Test-CortexShimDirectory -Path $p) { throw (New-CortexNotEmulatedError -What ('Move-Item of the folder {0}' -f $p)) }
+        $ex = New-Object System.Management.Automation.ItemNotFoundException ("Cannot find path '{0}' because it does not exist." -f $p)
+        throw (New-Object System.Management.Automation.ErrorRecord ($ex, 'PathNotFound,Microsoft.PowerShell.Commands.MoveItemCommand', [System.Management.Automation.ErrorCategory]::ObjectNotFound, $p))
+    }
+    if (Test-CortexShimDirectory -Path $dest) { throw (New-CortexNotEmulatedError -What ('Move-Item into the folder {0}' -f $dest)) }
+    Assert-CortexShimNotSystemPath -Path $p -What 'Move-Item'
+    Assert-CortexShimDrive -Path $dest
+    Assert-CortexShimParentFolder -Path $dest
+    $existing = Find-CortexShimFile -Path $dest
+    if ($null -ne $existing -and -not $Force) { throw ('Cannot create a file when that file already exists.') }
+    $content = $f.Value
+    $script:View.files.PSObject.Properties.Remove($f.Name)
+    if ($null -ne $existing) { $script:View.files.PSObject.Properties.Remove($existing.Name) }
+    $script:View.files | Add-Member -MemberType NoteProperty -Name $dest -Value $content -Force
+    Add-CortexShimParentFolder -Path $p
 }
 
 Set-Alias -Name 'hostname.exe' -Value hostname

@@ -32,7 +32,40 @@ export const REG = {
   computerName: 'SYSTEM\\CurrentControlSet\\Control\\ComputerName\\ComputerName',
   activeComputerName: 'SYSTEM\\CurrentControlSet\\Control\\ComputerName\\ActiveComputerName',
   netlogon: 'SYSTEM\\CurrentControlSet\\Services\\Netlogon',
+  environment: 'SYSTEM\\CurrentControlSet\\Control\\Session Manager\\Environment',
 } as const;
+
+/** How the view names a key's default value (the empty name; regedit's "(Default)"): JSON keys cannot be empty for the shim. */
+export const DEFAULT_VALUE_NAME = '(default)';
+
+/** A machine-scope variable as Windows stores it: REG_EXPAND_SZ when it refers to others (%SystemRoot%), else REG_SZ. */
+export function environmentValue(value: string): RegistryValue {
+  return /%[^%]+%/.test(value) ? { kind: 'ExpandString', data: value } : { kind: 'String', data: value };
+}
+
+/**
+ * Puts the profile's `registry` overlay of one hive onto a hive's keys: values replace those the other
+ * facts imply (matched without regard to case, keeping the stored names), null deletes one, and a
+ * listed key exists even without values.
+ */
+export function overlayRegistry(reg: WindowsView['registry'], overlay: LabMachine['registry'], hive: 'HKLM' | 'HKCU'): void {
+  const prefix = `${hive}\\`;
+  for (const [path, values] of Object.entries(overlay ?? {})) {
+    if (path.slice(0, prefix.length).toUpperCase() !== prefix) continue;
+    const sub = path.slice(prefix.length);
+    const key = Object.keys(reg).find((k) => k.toLowerCase() === sub.toLowerCase()) ?? sub;
+    const target = (reg[key] ??= {});
+    for (const [name, value] of Object.entries(values)) {
+      const viewName = name === '' ? DEFAULT_VALUE_NAME : name;
+      const stored = Object.keys(target).find((n) => n.toLowerCase() === viewName.toLowerCase());
+      if (value === null) {
+        if (stored !== undefined) delete target[stored];
+      } else {
+        target[stored ?? viewName] = value;
+      }
+    }
+  }
+}
 
 /** The same key in the 32-bit view: SOFTWARE is redirected to WOW6432Node on 64-bit Windows, SYSTEM is shared. */
 export function wow6432Path(subKey: string): string {
@@ -169,18 +202,42 @@ function registryOf(m: LabMachine): WindowsView['registry'] {
     const k = `${REG.services}\\${s.name}`;
     (reg[k] ??= {}).Start = dword(s.startType === 'Automatic' ? 2 : s.startType === 'Manual' ? 3 : 4);
     if (s.binaryPath) reg[k]!.ImagePath = { kind: 'ExpandString', data: s.binaryPath };
+    if (s.delayedAutoStart !== undefined) reg[k]!.DelayedAutostart = dword(s.delayedAutoStart ? 1 : 0);
   }
+  // Machine-scope environment variables live here; the key exists on every Windows.
+  key(REG.environment);
+  for (const [name, value] of Object.entries(m.env)) reg[REG.environment]![name] = environmentValue(value);
+  overlayRegistry(reg, m.registry, 'HKLM');
   return reg;
 }
 
-function filesOf(m: LabMachine): { files: Record<string, WindowsFile>; directories: string[] } {
+/** HKLM of a lab machine as Windows stores it (the 32-bit view of SOFTWARE under WOW6432Node): what scripts read. */
+export function machineRegistry(m: LabMachine): WindowsView['registry'] {
+  return registryOf(m);
+}
+
+/** HKCU of the connecting account: only what the profile's `registry` overlay holds under HKCU\. */
+export function currentUserRegistry(m: LabMachine): WindowsView['registry'] {
+  const reg: WindowsView['registry'] = {};
+  overlayRegistry(reg, m.registry, 'HKCU');
+  return reg;
+}
+
+/** Folders every lab machine has (and IIS's when installed): the profile implies them. */
+export function systemDirectories(m: LabMachine): string[] {
   const root = systemRoot(m);
+  const dirs = [root, `${root}\\System32`, m.programData, 'C:\\Program Files', 'C:\\Program Files (x86)', 'C:\\Users'];
+  if (m.iis) dirs.push(`${root}\\System32\\inetsrv`, 'C:\\inetpub\\wwwroot');
+  return dirs;
+}
+
+function filesOf(m: LabMachine): Pick<WindowsView, 'files' | 'directories' | 'systemPaths'> {
   const files: Record<string, WindowsFile> = {};
-  const directories = [root, `${root}\\System32`, m.programData, 'C:\\Program Files', 'C:\\Program Files (x86)', 'C:\\Users'];
-  if (m.iis) directories.push(`${root}\\System32\\inetsrv`, 'C:\\inetpub\\wwwroot');
+  const system = systemDirectories(m);
+  const directories = [...system, ...(m.directories ?? [])];
   for (const f of systemFiles(m)) files[f.path] = { length: f.length, sha256: f.sha256, fileVersion: f.fileVersion };
   for (const [path, sha256] of Object.entries(m.files)) files[path] = { length: m.fileSizes[path] ?? 0, sha256, fileVersion: null };
-  return { files, directories };
+  return { files, directories, systemPaths: [...system, ...systemFiles(m).map((f) => f.path)] };
 }
 
 function processesAndListeners(m: LabMachine): Pick<WindowsView, 'processes' | 'tcpConnections'> {
@@ -224,6 +281,7 @@ export function projectWindowsView(m: LabMachine, opts: ProjectOptions = {}): Wi
     clockSkewSec: opts.clockSkewSec ?? m.clockSkewSec,
     env,
     registry: registryOf(m),
+    currentUserRegistry: currentUserRegistry(m),
     cim: cimOf(m),
     ...filesOf(m),
     netIPAddresses: [
@@ -234,7 +292,7 @@ export function projectWindowsView(m: LabMachine, opts: ProjectOptions = {}): Wi
       { IPAddress: '::1', InterfaceAlias: 'Loopback Pseudo-Interface 1', InterfaceIndex: 1, AddressFamily: 'IPv6', AddressState: 'Preferred', PrefixOrigin: 'WellKnown', PrefixLength: 128 },
     ],
     ...processesAndListeners(m),
-    services: m.services.map((s) => ({ Name: s.name, DisplayName: s.name, Status: s.state, StartType: s.startType })),
+    services: m.services.map((s) => ({ Name: s.name, DisplayName: s.name, Status: s.state, StartType: s.startType, ServicesDependedOn: [...(s.dependsOn ?? [])] })),
     network: opts.network ?? { dns: {}, hosts: {} },
   };
 }

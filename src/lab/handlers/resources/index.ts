@@ -1,0 +1,28 @@
+/**
+ * Every resource type the lab models, one import line each: the handlers of resources.test-batch and of
+ * each resources.<type> look them up here. A type without a model answers "not emulated by the lab".
+ */
+import type { ResourceTypeName } from '../../../resources/index.js';
+import type { AnyLabResourceModel } from './types.js';
+import { rebootModel } from './reboot.js';
+import { serviceModel } from './service.js';
+import { envVarModel } from './env-var.js';
+import { registryValueModel } from './registry-value.js';
+import { fileModel } from './file.js';
+import { directoryModel } from './directory.js';
+
+export const RESOURCE_MODELS: readonly AnyLabResourceModel[] = [
+  rebootModel,
+  serviceModel,
+  envVarModel,
+  registryValueModel,
+  fileModel,
+  directoryModel,
+];
+
+const byType = new Map<string, AnyLabResourceModel>(RESOURCE_MODELS.map((m) => [m.type, m]));
+
+/** The model of a resource type, or undefined when the lab has none (yet). */
+export function resourceModel(type: ResourceTypeName | string): AnyLabResourceModel | undefined {
+  return byType.get(type);
+}
