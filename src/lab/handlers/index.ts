@@ -8,6 +8,7 @@ import { probesFacts } from './probes.facts.js';
 import { probesReach } from './probes.reach.js';
 import { runnerFileHash } from './runner.file-hash.js';
 import { runnerReceiveFile } from './runner.receive-file.js';
+import { resourcesReboot } from './resources.reboot.js';
 
 export const HANDLERS: AnyLabHandler[] = [
   probesPing,
@@ -15,6 +16,7 @@ export const HANDLERS: AnyLabHandler[] = [
   probesReach,
   runnerFileHash,
   runnerReceiveFile,
+  resourcesReboot,
 ];
 
 export function handlerRegistry(handlers: readonly AnyLabHandler[] = HANDLERS): Map<string, AnyLabHandler> {

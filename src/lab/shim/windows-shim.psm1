@@ -786,6 +786,70 @@ function Remove-ItemProperty {
 }
 
 # ---------------------------------------------------------------------------------------------------
+# Native programs: Invoke-CortexNative (ps1/lib/envelope.ps1) records each call in the view's nativeCalls
+# and hands it to the function that models the program ($script:NativePrograms: program name, lower
+# case, no .exe, -> function). That function returns {exitCode, output, errorOutput} as the program
+# would; the success codes are checked here with the lib's own wording. A program with no model is not
+# emulated. Add a program: one line in the table, one function below it.
+
+$script:NativePrograms = @{
+    'shutdown' = 'Invoke-CortexShimShutdown'
+}
+
+function Invoke-CortexNative {
+    param(
+        [Parameter(Mandatory = $true)][string]$FilePath,
+        [AllowEmptyCollection()][AllowEmptyString()][string[]]$ArgumentList = @(),
+        [int[]]$SuccessCodes = @(0),
+        [int]$TimeoutSeconds = 600,
+        [int]$DrainMilliseconds = 2000,
+        [string]$WorkingDirectory = ''
+    )
+    Assert-CortexShimView
+    $program = (($FilePath -split '[\\/]')[-1] -replace '\.exe$', '').ToLowerInvariant()
+    if (-not $script:NativePrograms.ContainsKey($program)) {
+        throw (New-CortexNotEmulatedError -What ('the program {0}' -f $FilePath))
+    }
+    if ($null -eq $script:View.PSObject.Properties['nativeCalls']) { $script:View | Add-Member -NotePropertyName nativeCalls -NotePropertyValue @() }
+    $call = [pscustomobject]@{ filePath = $FilePath; arguments = @($ArgumentList) }
+    $script:View.nativeCalls = @($script:View.nativeCalls) + @($call)
+    $run = & $script:NativePrograms[$program] -ArgumentList @($ArgumentList)
+    $out = @($run.output)
+    $err = @($run.errorOutput)
+    if ($SuccessCodes -notcontains $run.exitCode) {
+        throw (New-Object System.InvalidOperationException ('{0} exited with code {1}: {2}' -f $FilePath, $run.exitCode, (($out + $err) -join "`n")))
+    }
+    [pscustomobject]@{ exitCode = $run.exitCode; output = $out; errorOutput = $err }
+}
+
+function Invoke-CortexShimShutdown {
+    # shutdown.exe /r /t N /d p:4:1 /c "comment": a restart N seconds from now (the lab's handler models
+    # the restart itself). Windows keeps one scheduled shutdown: another /r while one is recorded fails
+    # with 1190. Only the restart form the scripts use is modelled.
+    param([AllowEmptyCollection()][string[]]$ArgumentList = @())
+    $restart = $false
+    $i = 0
+    while ($i -lt $ArgumentList.Count) {
+        $a = $ArgumentList[$i].ToLowerInvariant()
+        if ($a -eq '/r') { $restart = $true; $i++; continue }
+        if (@('/t', '/d', '/c') -contains $a -and $i + 1 -lt $ArgumentList.Count) {
+            if ($a -eq '/t' -and $ArgumentList[$i + 1] -notmatch '^\d{1,9}$') { throw (New-CortexNotEmulatedError -What ('shutdown.exe /t {0}' -f $ArgumentList[$i + 1])) }
+            if ($a -eq '/c' -and $ArgumentList[$i + 1].Length -gt 512) { throw (New-CortexNotEmulatedError -What 'shutdown.exe /c with more than 512 characters') }
+            $i += 2
+            continue
+        }
+        throw (New-CortexNotEmulatedError -What ('shutdown.exe {0}' -f ($ArgumentList -join ' ')))
+    }
+    if (-not $restart) { throw (New-CortexNotEmulatedError -What ('shutdown.exe {0}' -f ($ArgumentList -join ' '))) }
+    $earlier = @($script:View.nativeCalls | Where-Object { $_.filePath -match '(^|[\\/])shutdown(\.exe)?$' -and @($_.arguments) -contains '/r' })
+    # This call is recorded already: an earlier one is a restart still scheduled.
+    if ($earlier.Count -gt 1) {
+        return [pscustomobject]@{ exitCode = 1190; output = @(); errorOutput = @('A system shutdown has already been scheduled.(1190)') }
+    }
+    [pscustomobject]@{ exitCode = 0; output = @(); errorOutput = @() }
+}
+
+# ---------------------------------------------------------------------------------------------------
 # Identity and clock.
 
 function Get-Date {
