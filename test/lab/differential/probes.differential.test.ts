@@ -6,6 +6,8 @@
  * (utcNow) is normalised, after checking it is the host's clock. Both answers must pass the zod schema
  * the product reads them with. One pwsh runs every state, each in a fresh runspace.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { HANDLERS, handlerRegistry } from '../../../src/lab/handlers/index.js';
@@ -39,6 +41,14 @@ const UNREPLACEABLE = [/\[System\.Net\.Dns\]/, /System\.Net\.Sockets\.TcpClient/
  */
 const MAY_AWAIT_SEAMS: Record<string, string> = {
   'runner.receive-file': 'it reads raw stdin and writes the file through [IO.File] in its own process: compared for real in receive-file.differential.test.ts',
+};
+
+/**
+ * Handlers held to their scripts by a differential test of their own (a Set script compares views or
+ * what it asked Windows for, not only its result): the file named must exist and name the script id.
+ */
+const COMPARED_ELSEWHERE: Record<string, string> = {
+  'resources.reboot': 'reboot.differential.test.ts',
 };
 
 function unreplaceableCalls(id: string): string[] {
@@ -173,6 +183,9 @@ describe.skipIf(!pwsh)('lab handlers agree with the scripts they model (pwsh 7 +
       if (calls.length > 0) {
         expect(MAY_AWAIT_SEAMS[h.id], `${h.script} makes .NET calls the shim cannot replace (${calls.join(', ')}): call them through seams of ps1/lib/windows.ps1`).toBeDefined();
         waiting.push(`${h.id} (${calls.join(', ')}): ${MAY_AWAIT_SEAMS[h.id]}`);
+      } else if (COMPARED_ELSEWHERE[h.id]) {
+        const file = join(import.meta.dirname, COMPARED_ELSEWHERE[h.id]!);
+        expect(existsSync(file) && readFileSync(file, 'utf8').includes(`'${h.id}'`), `${h.id}: ${file} compares it`).toBe(true);
       } else {
         expect(COMPARED[h.id], `${h.script} can run against the shim: compare it in this test`).toBeDefined();
       }
