@@ -155,4 +155,15 @@ describe('lab behaviour over WinRM', () => {
     for (const a of apps) expect(hostStatus(a.name).counters.reboots).toBe(1);
     expect(hostStatus(apps[2]!.name).counters.steps['reboot-app']).toEqual({ testCalls: 0, setCalls: 1, setFailures: 0, otherCalls: 0 });
   }, 60_000);
+
+  it('a host powered off by a down fault counts as down in its cluster until the fault is cleared', async () => {
+    lab.resetCounters();
+    await lab.setFaults(apps[0]!.name, { down: true });
+    expect(appCluster()).toMatchObject({ downNow: [apps[0]!.name], maxDownAtOnce: 1 });
+    await lab.reboot(apps[1]!.name, 0.2);
+    expect(appCluster()).toMatchObject({ downNow: [apps[0]!.name], maxDownAtOnce: 2, quorumLost: true });
+    await lab.setFaults(apps[0]!.name, {}, { replace: true });
+    expect(appCluster().downNow).toEqual([]);
+    expect(hostStatus(apps[0]!.name).up).toBe(true);
+  });
 });
