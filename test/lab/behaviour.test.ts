@@ -114,8 +114,11 @@ describe('lab behaviour over WinRM', () => {
   it('a reboot: the result first, then WinRM refuses while down, then a new boot time and no pending reboot', async () => {
     const before = hostStatus(boot.name);
     expect(before).toMatchObject({ pendingReboot: true, bootTime: '2026-01-01T00:00:00Z', up: true });
-    const data = await withRunner(boot, (r) => r.runData(REBOOT, { reason: 'pending CBS', delaySeconds: 0 }, { tag: 'reboot' }));
-    expect(data).toEqual({ rebootRequired: false, exitCode: 0, message: 'restart in 0 s (pending CBS)' });
+    // A delay, as the agent gives one, so the result reaches the client however loaded this machine is
+    // (with /t 0 the session may be cut before the result is received, on Windows as in the lab).
+    const data = await withRunner(boot, (r) => r.runData(REBOOT, { reason: 'pending CBS', delaySeconds: 2 }, { tag: 'reboot' }));
+    expect(data).toEqual({ rebootRequired: false, exitCode: 0, message: 'restart in 2 s (pending CBS)' });
+    expect(hostStatus(boot.name)).toMatchObject({ up: true, scheduledRestart: { delaySec: 2, comment: 'cortex-deploy: pending CBS' } });
     await waitFor(() => !hostStatus(boot.name).up);
     expect(hostStatus(boot.name).rebootingUntil).not.toBeNull();
     await expect(withRunner(boot, (r) => r.runData(loadScript('probes.ping')))).rejects.toBeInstanceOf(UnreachableError);
@@ -132,11 +135,11 @@ describe('lab behaviour over WinRM', () => {
   it('quorum group: two reboots overlapping are two down at once (quorum lost); one after the other, one', async () => {
     lab.resetCounters();
     expect(appCluster()).toMatchObject({ kind: 'quorum', maxDownAtOnce: 0, quorumLost: false, faultTolerance: 1 });
-    // Overlapping: both sessions ready first, then both restarts asked for at once (each host down 2 s).
+    // Overlapping: both sessions ready first, then both restarts asked for at once (each 1 s later, down 2 s).
     const runners = await Promise.all(apps.slice(0, 2).map((a) => openRunner(a)));
     try {
       await Promise.all(runners.map((r) => r.runData(loadScript('probes.ping'))));
-      await Promise.all(runners.map((r) => r.runData(REBOOT, { delaySeconds: 0 }, { tag: 'reboot-app' })));
+      await Promise.all(runners.map((r) => r.runData(REBOOT, { delaySeconds: 1 }, { tag: 'reboot-app' })));
     } finally {
       await Promise.all(runners.map((r) => closeRunner(r)));
     }
@@ -147,7 +150,7 @@ describe('lab behaviour over WinRM', () => {
     lab.resetCounters();
     expect(appCluster()).toMatchObject({ maxDownAtOnce: 0, quorumLost: false });
     for (const a of apps) {
-      await withRunner(a, (r) => r.runData(REBOOT, { delaySeconds: 0 }, { tag: 'reboot-app' }));
+      await withRunner(a, (r) => r.runData(REBOOT, { delaySeconds: 1 }, { tag: 'reboot-app' }));
       await waitFor(() => !hostStatus(a.name).up);
       await waitFor(() => hostStatus(a.name).up);
     }
