@@ -25,6 +25,7 @@ const commands = [
   ['lab', 'down'],
   ['lab', 'status'],
   ['lab', 'reset'],
+  ['lab', 'reset-counters'],
   ['lab', 'fault'],
   ['runs'],
   ['runs', 'list'],

@@ -29,7 +29,7 @@ const scripts = walk(join(root, 'ps1'))
  */
 const AWAITING_HANDLERS = new Set([
   'resources.package', 'resources.windows-feature', 'resources.firewall-rule', 'resources.archive', 'resources.acl',
-  'resources.scheduled-task', 'resources.exec', 'resources.reboot',
+  'resources.scheduled-task', 'resources.exec',
 ]);
 
 describe('ps1 ↔ lab handlers', () => {

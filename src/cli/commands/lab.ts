@@ -1,5 +1,5 @@
 /**
- * cortex-deploy lab up | down | status | reset | fault: simulated Windows Server hosts on loopback
+ * cortex-deploy lab up | down | status | reset | reset-counters | fault: simulated Windows Server hosts on loopback
  * addresses (docs/lab.md). `up` runs in the foreground until Ctrl-C, or with --detach starts a
  * background process (pid file and log in the state folder) and returns once its listeners are up.
  * `down` stops exactly the process in the pid file. `status` shows each host's state and counters.
@@ -17,11 +17,13 @@ import {
   queryStatus,
   sendFaults,
   sendReset,
+  sendResetCounters,
   serveControl,
   spawnDetached,
   stopRunningLab,
   type ControlPaths,
 } from '../../lab/control.js';
+import { clustersFromGroups } from '../../lab/clusters.js';
 import { parseFaultFlag } from '../../lab/faults/parse.js';
 import { startLab, type LabEvent, type LabHostSpec, type LabStatus } from '../../lab/lab.js';
 import { labHostsFromInventory } from '../../lab/profile/from-inventory.js';
@@ -75,6 +77,8 @@ function describeEvent(e: LabEvent): string {
       return `${e.host}: up`;
     case 'fault':
       return `${e.host}: fault ${e.fault}`;
+    case 'restart-scheduled':
+      return `${e.host}: restart scheduled at ${e.at}`;
     case 'warning':
       return e.message;
   }
@@ -111,7 +115,8 @@ async function up(argv: UpArgs): Promise<number> {
   }
 
   const started = Date.now();
-  const lab = await startLab({ hosts, stateDir: paths.stateDir, faultFlags, onEvent: (e) => out(`${new Date().toISOString()} ${describeEvent(e)}\n`) });
+  const clusters = clustersFromGroups(inv.groups, hosts.map((h) => h.name));
+  const lab = await startLab({ hosts, stateDir: paths.stateDir, faultFlags, clusters, onEvent: (e) => out(`${new Date().toISOString()} ${describeEvent(e)}\n`) });
   let stopping: Promise<void> | null = null;
   let release: () => void = () => undefined;
   const stopped = new Promise<void>((r) => (release = r));
@@ -186,6 +191,19 @@ async function status(argv: CommonArgs): Promise<number> {
     const line = fmt(r);
     out(`${r[2] === 'up' ? line : c.red(line)}\n`);
   }
+  for (const g of s.clusters) {
+    const quorum = g.quorumLost === null ? '' : g.quorumLost ? ', quorum lost' : ', quorum kept';
+    const line = `${g.kind} ${g.name} (${g.members.length}): ${g.downNow.length} down now, at most ${g.maxDownAtOnce} at once${quorum}`;
+    out(`${g.quorumLost ? c.red(line) : line}\n`);
+  }
+  return ExitCode.Ok;
+}
+
+async function resetCountersCmd(argv: CommonArgs): Promise<number> {
+  const paths = controlPaths(argv.state);
+  if (!(await queryStatus(paths))) throw new InputError(`no lab running from ${paths.stateDir}`, { hint: 'Counters live in the running lab; start one with `cortex-deploy lab up -i INV --detach`.' });
+  await sendResetCounters(paths);
+  out('lab reset-counters: every counter is back to zero (host states untouched)\n');
   return ExitCode.Ok;
 }
 
@@ -287,6 +305,15 @@ export const labCommand: CommandModule = {
             .example('$0 lab reset -i examples/lab/inventory.yaml', 'Forget everything installed on the lab hosts') as unknown as Argv<CommonArgs>,
         handler: run(reset),
       })
+      .command<CommonArgs>({
+        command: 'reset-counters',
+        describe: "Set the running lab's counters back to zero (per host, per step, clusters' most down at once)",
+        builder: (b: Argv) =>
+          withState(b)
+            .option('inventory', { alias: 'i', type: 'string', describe: 'Inventory (accepted for symmetry with up)' })
+            .example('$0 lab reset-counters', 'Count the next apply on its own') as unknown as Argv<CommonArgs>,
+        handler: run(resetCountersCmd),
+      })
       .command<CommonArgs & { spec: string[] }>({
         command: 'fault <spec..>',
         describe: 'Add faults to hosts of the running lab',
@@ -301,6 +328,6 @@ export const labCommand: CommandModule = {
       })
       .example('$0 lab up -i examples/lab/inventory.yaml --detach', 'Start the example lab in the background')
       .example('$0 lab down -i examples/lab/inventory.yaml', 'Stop it')
-      .demandCommand(1, 'Name a lab command: up, down, status, reset, fault.'),
+      .demandCommand(1, 'Name a lab command: up, down, status, reset, reset-counters, fault.'),
   handler: () => undefined,
 };

@@ -14,6 +14,7 @@ import { resourcesEnvVar } from './resources.env-var.js';
 import { resourcesRegistryValue } from './resources.registry-value.js';
 import { resourcesFile } from './resources.file.js';
 import { resourcesDirectory } from './resources.directory.js';
+import { resourcesReboot } from './resources.reboot.js';
 
 export const HANDLERS: AnyLabHandler[] = [
   probesPing,
@@ -27,6 +28,7 @@ export const HANDLERS: AnyLabHandler[] = [
   resourcesRegistryValue,
   resourcesFile,
   resourcesDirectory,
+  resourcesReboot,
 ];
 
 export function handlerRegistry(handlers: readonly AnyLabHandler[] = HANDLERS): Map<string, AnyLabHandler> {

@@ -96,6 +96,32 @@ export const LabFirewallRuleSchema = z.strictObject({
 
 const port = z.number().int().min(1).max(65535);
 
+/**
+ * How one playbook step behaves on this host (docs/lab.md, "Step profiles"): applied to every script
+ * that runs with the step's id as its tag. A failure is the script's own error result, saying it was
+ * simulated, so a test can rehearse a step failing on one host without touching the scripts.
+ */
+export const LabStepProfileSchema = z
+  .strictObject({
+    /** Simulated duration of each script of the step, replacing the handler's (still times slowFactor). */
+    durationMs: z.number().int().nonnegative().optional(),
+    /** Fail the step's scripts: always, or the first `times` runs. */
+    fail: z
+      .strictObject({
+        message: z.string().min(1).default('the step failed'),
+        times: z.number().int().positive().optional(),
+      })
+      .optional(),
+    /** The failing script's exit code (the envelope exits 1; an installer wrapper might exit otherwise). */
+    exitCode: z.number().int().min(1).max(2147483647).optional(),
+  })
+  .refine((s) => s.exitCode === undefined || s.fail !== undefined, {
+    message: 'exitCode is the exit code of a simulated failure: it needs fail.',
+    path: ['exitCode'],
+    params: { hint: 'Add fail: { message: "..." } beside it, or remove exitCode.' },
+  });
+export type LabStepProfile = z.output<typeof LabStepProfileSchema>;
+
 /** The lab's system drive: Windows is on C: (probes read it as the system drive). */
 export const SYSTEM_DRIVE = 'C:';
 
@@ -171,6 +197,10 @@ export const LabProfileSchema = z.strictObject({
   maxEnvelopeSizeKb: z.number().int().min(32).max(65_536),
   /** Simulated duration per script id, overriding each handler's default. */
   scriptDurationMs: z.record(z.string(), z.number().int().nonnegative()),
+  /** Per playbook step id: duration and simulated failure of the scripts run for it (run frame tag). */
+  steps: z.record(z.string().min(1), LabStepProfileSchema),
+  /** How long a reboot keeps the host down (shutdown.exe /r from resources.reboot); short for tests. */
+  rebootDownSec: z.number().nonnegative().max(3600),
   faults: LabFaultsSchema,
 }).superRefine((p, ctx) => {
   const drives = p.volumes.map((v) => v.drive.toUpperCase());
