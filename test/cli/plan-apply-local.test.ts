@@ -1,0 +1,201 @@
+/**
+ * `plan` and `apply` end to end: the built CLI, spawned, over the local transport, which runs the
+ * shipped resource scripts in real pwsh on this machine against a temp folder. No lab in the loop.
+ *
+ * Paths: a playbook wants Windows paths (C:\… or \\server\share\…). pwsh on Linux reads
+ * \\tmp\x\y as //tmp/x/y, which POSIX resolves to /tmp/x/y, so the steps write under the temp folder.
+ * (file steps are not used here: Get-FileHash does not resolve that form on Linux; the agent's own
+ * real-pwsh test covers them with native paths.) exec's Set reads the pending-reboot registry keys,
+ * which pwsh on Linux does not have: the exec step here is one whose guard holds (its Test runs).
+ */
+import { execa, type ResultPromise } from 'execa';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { acquireLock } from '../../src/engine/run/lock.js';
+import { describeWithPwsh, REPO_ROOT } from '../helpers/pwsh.js';
+
+const CLI = join(REPO_ROOT, 'dist', 'cli', 'main.js');
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** The Windows (\\server\share) spelling of a POSIX absolute path under /tmp-like folders. */
+function unc(posix: string): string {
+  return `\\\\${posix.slice(1).split('/').join('\\')}`;
+}
+
+interface Site {
+  dir: string;
+  target: string;
+  inv: string;
+  pb: string;
+}
+
+function site(steps = 3): Site {
+  const dir = mkdtempSync(join(tmpdir(), 'cx-cli-'));
+  dirs.push(dir);
+  const target = join(dir, 'Cortex');
+  writeFileSync(join(dir, 'inv.yaml'), 'all:\n  vars: { transport: local }\n  children:\n    app:\n      hosts:\n        app1: { address: 127.0.0.1 }\n');
+  const dirSteps = Array.from({ length: steps - 1 }, (_, k) => `      - id: dir${k + 1}\n        directory: { path: '${unc(join(target, `d${k + 1}`))}' }\n`).join('');
+  writeFileSync(
+    join(dir, 'pb.yaml'),
+    `name: local-site\nphases:\n  - name: base\n    targets: { roles: [app] }\n    steps:\n      - id: root\n        directory: { path: '${unc(target)}' }\n${dirSteps}      - id: guard\n        exec: { run: 'exit 0', unless: '$true' }\n`,
+  );
+  return { dir, target, inv: join(dir, 'inv.yaml'), pb: join(dir, 'pb.yaml') };
+}
+
+function cli(s: Site, args: string[]): ResultPromise<{ reject: false; cwd: string; env: Record<string, string>; all: false }> {
+  return execa(process.execPath, [CLI, ...args], {
+    reject: false,
+    cwd: s.dir,
+    // The local transport finds pwsh on PATH; a short grace so an interrupted run ends quickly.
+    env: { PATH: `${dirname(PWSH_PATH)}${delimiter}${process.env.PATH ?? ''}`, NO_COLOR: '1', CORTEX_INTERRUPT_GRACE_MS: '20000' },
+    all: false,
+  });
+}
+
+let PWSH_PATH = '';
+
+describeWithPwsh('plan and apply over the local transport (spawned CLI, real pwsh)', (pwsh) => {
+  PWSH_PATH = pwsh;
+
+  it('plan → apply → apply again changes nothing → plan --detailed-exitcode 0; --json shapes', async () => {
+    const s = site();
+    const plan = await cli(s, ['plan', '-i', 'inv.yaml', '-p', 'pb.yaml']);
+    expect(plan.exitCode, plan.stderr).toBe(0);
+    expect(plan.stdout).toContain(`+ root: directory ${unc(s.target)} (create: exists=true)`);
+    expect(plan.stdout).toContain('= guard: exec exit 0');
+    expect(plan.stdout).toMatch(/Plan: 3 to create, 0 to update, 1 unchanged, 0 skipped; 0 errors, 0 unreachable, on 1 host\./);
+    const pending = await cli(s, ['plan', '-i', 'inv.yaml', '-p', 'pb.yaml', '--detailed-exitcode', '--json']);
+    expect(pending.exitCode).toBe(2);
+    const pdoc = JSON.parse(pending.stdout) as { changes: Array<Record<string, unknown>>; summary: Record<string, number> };
+    expect(pdoc.changes[0]).toEqual({ host: 'app1', step: 'root', resource: `directory ${unc(s.target)}`, action: 'create', from: null, to: { exists: true } });
+    expect(pdoc.changes.map((c) => c.action)).toEqual(['create', 'create', 'create', 'none']);
+    expect(pdoc.summary).toMatchObject({ hosts: 1, create: 3, update: 0, unchanged: 1, errors: 0, unreachable: 0 });
+    expect(existsSync(s.target)).toBe(false);
+
+    const apply = await cli(s, ['apply', '-i', 'inv.yaml', '-p', 'pb.yaml', '--skip-preflight', '--json']);
+    expect(apply.exitCode, apply.stderr).toBe(0);
+    expect(apply.stderr).toMatch(/^run \d{8}-\d{6}-[0-9a-f]{6} \(log: /m);
+    const adoc = JSON.parse(apply.stdout) as { hosts: Array<{ name: string; steps: Array<{ id: string; status: string; durationMs: number }> }>; summary: Record<string, number> };
+    expect(adoc.hosts.map((h) => h.name)).toEqual(['app1']);
+    expect(adoc.hosts[0]!.steps.map((x) => [x.id, x.status])).toEqual([['root', 'changed'], ['dir1', 'changed'], ['dir2', 'changed'], ['guard', 'ok']]);
+    expect(adoc.hosts[0]!.steps.every((x) => typeof x.durationMs === 'number')).toBe(true);
+    expect(adoc.summary).toMatchObject({ hosts: 1, ok: 1, changed: 3, failed: 0, unreachable: 0 });
+    expect(existsSync(join(s.target, 'd1'))).toBe(true);
+    expect(existsSync(join(s.target, 'd2'))).toBe(true);
+
+    const again = await cli(s, ['apply', '-i', 'inv.yaml', '-p', 'pb.yaml', '--skip-preflight', '--json']);
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect((JSON.parse(again.stdout) as { summary: Record<string, number> }).summary).toMatchObject({ ok: 4, changed: 0, failed: 0 });
+    const clean = await cli(s, ['plan', '-i', 'inv.yaml', '-p', 'pb.yaml', '--detailed-exitcode']);
+    expect(clean.exitCode, clean.stderr).toBe(0);
+    expect(clean.stdout).toMatch(/Plan: 0 to create, 0 to update, 4 unchanged/);
+
+    // The apply runs are in the history.
+    const runs = await cli(s, ['runs', 'list', '--json']);
+    expect(runs.exitCode).toBe(0);
+    expect((JSON.parse(runs.stdout) as { runs: Array<{ command: string }> }).runs.filter((r) => r.command === 'apply')).toHaveLength(2);
+  }, 240_000);
+
+  it('a saved plan is applied when nothing drifted, and refused (exit 3, naming host and step) when something did', async () => {
+    const s = site();
+    const out = await cli(s, ['plan', '-i', 'inv.yaml', '-p', 'pb.yaml', '--out', 'plan.json']);
+    expect(out.exitCode, out.stderr).toBe(0);
+    expect(out.stderr).toContain('Plan saved to');
+    // Someone creates one of the folders meanwhile: the plan no longer describes the host.
+    mkdirSync(join(s.target, 'd1'), { recursive: true });
+    const stale = await cli(s, ['apply', 'plan.json', '--skip-preflight']);
+    expect(stale.exitCode).toBe(3);
+    expect(stale.stderr).toMatch(/the plan plan\.json is stale; nothing was changed/);
+    expect(stale.stderr).toMatch(/app1, step root: current state changed since the plan was made \(planned: create\)/);
+    expect(existsSync(join(s.target, 'd2'))).toBe(false);
+
+    const fresh = await cli(s, ['plan', '-i', 'inv.yaml', '-p', 'pb.yaml', '--out', 'plan.json']);
+    expect(fresh.exitCode).toBe(0);
+    const ok = await cli(s, ['apply', 'plan.json', '--skip-preflight']);
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    expect(existsSync(join(s.target, 'd2'))).toBe(true);
+  }, 240_000);
+
+  it('another apply holding the lock: refused with exit 3, naming its pid, host and time; nothing changed', async () => {
+    const s = site();
+    const held = acquireLock({ root: s.dir, inventoryFile: resolve(s.inv), runId: '20261202-000000-abcdef', now: new Date('2026-12-02T05:00:00Z') });
+    try {
+      const r = await cli(s, ['apply', '-i', 'inv.yaml', '-p', 'pb.yaml', '--skip-preflight']);
+      expect(r.exitCode).toBe(3);
+      expect(r.stderr).toMatch(new RegExp(`another apply holds the lock on .*inv\\.yaml: .*, pid ${process.pid} on [^,]+, since 2026-12-02T05:00:00\\.000Z \\(run 20261202-000000-abcdef\\)`));
+      expect(existsSync(s.target)).toBe(false);
+    } finally {
+      held.release();
+    }
+  }, 120_000);
+
+  it('Ctrl-C: the running step finishes, exit 130; --resume does the rest without redoing finished steps', async () => {
+    const s = site(12);
+    const child = cli(s, ['apply', '-i', 'inv.yaml', '-p', 'pb.yaml', '--skip-preflight']);
+    let err = '';
+    let sent = false;
+    child.stderr!.on('data', (c: Buffer) => {
+      err += c.toString();
+      if (!sent && /app1 dir1 changed/.test(err)) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    const first = await child;
+    expect(sent).toBe(true);
+    expect(first.exitCode, err).toBe(130);
+    const done = [...err.matchAll(/^app1 (\S+) changed/gm)].map((m) => m[1]!);
+    expect(done.slice(0, 2)).toEqual(['root', 'dir1']);
+    expect(done.length).toBeLessThan(12); // root + dir1..dir11: not all of them
+
+    const resumed = await cli(s, ['apply', '-i', 'inv.yaml', '-p', 'pb.yaml', '--skip-preflight', '--resume', '--json']);
+    expect(resumed.exitCode, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toMatch(/^resuming run \d{8}-\d{6}-[0-9a-f]{6}$/m);
+    const redone = [...resumed.stderr.matchAll(/^app1 (\S+) (changed|ok)/gm)].map((m) => m[1]!);
+    for (const id of done) expect(redone).not.toContain(id);
+    expect([...done, ...redone.filter((x) => x !== 'guard')].sort()).toEqual(['root', ...Array.from({ length: 11 }, (_, k) => `dir${k + 1}`)].sort());
+    for (let k = 1; k <= 11; k++) expect(existsSync(join(s.target, `d${k}`))).toBe(true);
+    // Nothing left to resume now.
+    const nothing = await cli(s, ['apply', '-i', 'inv.yaml', '-p', 'pb.yaml', '--skip-preflight', '--resume']);
+    expect(nothing.exitCode).toBe(3);
+    expect(nothing.stderr).toMatch(/nothing to resume|no interrupted run/);
+  }, 300_000);
+
+  it('bad input exits 3 naming file:line and field; bad flags exit 3', async () => {
+    const s = site();
+    writeFileSync(join(s.dir, 'bad.yaml'), 'name: bad\nphases:\n  - name: base\n    targets: { roles: [app] }\n    steps:\n      - id: x\n        directory: { path: relative\\path }\n');
+    const bad = await cli(s, ['plan', '-i', 'inv.yaml', '-p', 'bad.yaml']);
+    expect(bad.exitCode).toBe(3);
+    expect(bad.stderr).toMatch(/bad\.yaml:7:\d+/);
+    expect(bad.stderr).toMatch(/absolute Windows path/);
+    const noPb = await cli(s, ['plan', '-i', 'inv.yaml']);
+    expect(noPb.exitCode).toBe(3);
+    expect(noPb.stderr).toMatch(/playbooks\/cortex\.yaml is not in the current folder/);
+    const forks = await cli(s, ['apply', '-i', 'inv.yaml', '-p', 'pb.yaml', '--forks', '0']);
+    expect(forks.exitCode).toBe(3);
+    const noInv = await cli(s, ['apply']);
+    expect(noInv.exitCode).toBe(3);
+    expect(noInv.stderr).toMatch(/needs an inventory/);
+    const notPlan = await cli(s, ['apply', 'inv.yaml']);
+    expect(notPlan.exitCode).toBe(3);
+    expect(notPlan.stderr).toMatch(/inv\.yaml is not a saved plan/);
+    const unknown = await cli(s, ['plan', '-i', 'inv.yaml', '-p', 'pb.yaml', '--bogus']);
+    expect(unknown.exitCode).toBe(3);
+    expect(readFileSync(s.pb, 'utf8')).toContain('local-site');
+  }, 120_000);
+
+  it('--help of plan and apply shows examples', async () => {
+    const s = site();
+    const plan = await cli(s, ['plan', '--help']);
+    expect(plan.stdout).toContain('--detailed-exitcode');
+    expect(plan.stdout).toContain('plan -i site.yaml --out plan.json');
+    const apply = await cli(s, ['apply', '--help']);
+    expect(apply.stdout).toContain('apply -i site.yaml --resume');
+    expect(apply.stdout).toContain('--accept-warnings');
+  }, 60_000);
+});
