@@ -20,7 +20,7 @@ import { runApply, type RunApplyResult } from '../../engine/run/run-apply.js';
 import type { HostConfig } from '../../inventory/types.js';
 import { connectForPreflight } from '../../preflight/connect.js';
 import { exitCodeOf as preflightExitCode } from '../../preflight/outcome.js';
-import { runPreflight } from '../../preflight/run.js';
+import { runPreflight, type Connect } from '../../preflight/run.js';
 import { settingsOrThrow, type ResolvedConnection } from '../../connection/settings.js';
 import { APPLY_SCHEME } from '../../report/status-scheme.js';
 import { ConsoleRunReporter } from '../../report/run-console.js';
@@ -48,10 +48,15 @@ export interface ApplyArgs extends PlaybookRunArgs {
 
 type Log = Parameters<typeof hostAgents>[0]['log'];
 
+export interface ApplyIo extends CommandIo {
+  /** Replaces the preflight gate's sessions (tests); the apply itself always uses the real transport. */
+  preflightConnect?: Connect;
+}
+
 /** The preflight gate: failures stop the run; warnings stop it unless accepted. Returns the exit code to stop with, or null to go on. */
-async function preflightGate(o: { hosts: readonly HostConfig[]; connections: ReadonlyMap<string, ResolvedConnection>; interrupt: RunInterrupt; log: Log; args: ApplyArgs; io: CommandIo }): Promise<number | null> {
+async function preflightGate(o: { hosts: readonly HostConfig[]; connections: ReadonlyMap<string, ResolvedConnection>; interrupt: RunInterrupt; log: Log; args: ApplyArgs; io: ApplyIo }): Promise<number | null> {
   const { args, io } = o;
-  const open = async (host: { name: string }, signal?: AbortSignal) => connectForPreflight(settingsOrThrow(o.connections, host.name), { log: o.log, signal: signal ?? o.interrupt.signal, acceptNewHostKeys: args.acceptNewHostKeys === true });
+  const open: Connect = io.preflightConnect ?? (async (host, signal) => connectForPreflight(settingsOrThrow(o.connections, host.name), { log: o.log, signal: signal ?? o.interrupt.signal, acceptNewHostKeys: args.acceptNewHostKeys === true }));
   const report = await runPreflight({ hosts: o.hosts.map(toPreflightHost), connect: closedOnInterrupt(open, o.interrupt), signal: o.interrupt.signal, forks: args.forks, timeoutMs: Math.round(args.timeout * 1000) });
   if (o.interrupt.interrupted) return ExitCode.Interrupted;
   const failing = report.summary.exitCode;
@@ -82,7 +87,7 @@ function readSavedPlan(file: string): SavedPlan {
   return parseSavedPlan(text, file);
 }
 
-export async function runApplyCommand(args: ApplyArgs, io: CommandIo): Promise<number> {
+export async function runApplyCommand(args: ApplyArgs, io: ApplyIo): Promise<number> {
   if (args.check) {
     if (args.plan !== undefined || args.resume !== undefined) throw new InputError('--check plans from the inventory and playbook; it takes no saved plan and no --resume.', { field: '--check' });
     return runPlanCommand({ ...args, detailedExitcode: false }, io);
@@ -114,7 +119,7 @@ export async function runApplyCommand(args: ApplyArgs, io: CommandIo): Promise<n
 
 type Prepared = Pick<Awaited<ReturnType<typeof prepareHostRun>>, 'inventory' | 'run' | 'log' | 'connections' | 'finish'> & { selected: HostConfig[] };
 
-async function applyPrepared(args: ApplyArgs, io: CommandIo, root: string, saved: SavedPlan | undefined, { inventory, selected, run, log, connections, finish }: Prepared): Promise<number> {
+async function applyPrepared(args: ApplyArgs, io: ApplyIo, root: string, saved: SavedPlan | undefined, { inventory, selected, run, log, connections, finish }: Prepared): Promise<number> {
   const playbook = await loadRunPlaybook(args.playbook, inventory);
   let hosts = playbookHosts(playbook, selected);
   if (saved) {
