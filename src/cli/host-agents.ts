@@ -57,6 +57,7 @@ export function hostAgents(o: {
       sourceDir: dirname(o.playbook.file),
       scriptTimeoutMs: o.scriptTimeoutMs,
       setTimeoutMs: (step) => timeouts.get(step) ?? 30 * 60_000,
+      signal: o.interrupt.signal,
     });
   }
   return {

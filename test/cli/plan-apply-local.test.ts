@@ -189,6 +189,32 @@ describeWithPwsh('plan and apply over the local transport (spawned CLI, real pws
     expect(readFileSync(s.pb, 'utf8')).toContain('local-site');
   }, 120_000);
 
+  it('step secrets: an unset env: reference stops apply before any host is touched (exit 3, file:line, field); a set one never shows in output, journal or log', async () => {
+    const s = site();
+    writeFileSync(
+      join(s.dir, 'task.yaml'),
+      `name: task\nphases:\n  - name: base\n    targets: { roles: [app] }\n    steps:\n      - id: root\n        directory: { path: '${unc(s.target)}' }\n      - id: sf\n        scheduled_task: { name: sf, command: powershell.exe, runAs: { user: 'CORP\\sf', password: env:CX_CLI_SF_PW }, token: '1' }\n`,
+    );
+    const unset = await cli(s, ['apply', '-i', 'inv.yaml', '-p', 'task.yaml', '--skip-preflight']);
+    expect(unset.exitCode).toBe(3);
+    expect(unset.stderr).toMatch(/task\.yaml:8:\d+, host app1, field scheduled_task\.runAs\.password: .*CX_CLI_SF_PW/);
+    expect(existsSync(s.target)).toBe(false);
+
+    const secret = 'Cx-Cli-Secret-9f2!';
+    const r = await execa(process.execPath, [CLI, 'apply', '-i', 'inv.yaml', '-p', 'task.yaml', '--skip-preflight', '--json', '-v'], {
+      reject: false,
+      cwd: s.dir,
+      env: { PATH: `${dirname(PWSH_PATH)}${delimiter}${process.env.PATH ?? ''}`, NO_COLOR: '1', CX_CLI_SF_PW: secret },
+    });
+    // The directory is made; the task's Test reads the registry, which pwsh on Linux lacks: that step fails.
+    expect(r.exitCode).toBe(1);
+    expect(existsSync(s.target)).toBe(true);
+    expect(r.stdout + r.stderr).not.toContain(secret);
+    const runs = join(s.dir, '.cortex', 'runs');
+    const { readdirSync } = await import('node:fs');
+    for (const id of readdirSync(runs)) for (const f of readdirSync(join(runs, id))) expect(readFileSync(join(runs, id, f), 'utf8'), `${id}/${f}`).not.toContain(secret);
+  }, 120_000);
+
   it('--help of plan and apply shows examples', async () => {
     const s = site();
     const plan = await cli(s, ['plan', '--help']);

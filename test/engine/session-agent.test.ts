@@ -240,3 +240,26 @@ describe('SessionAgent', () => {
     expect(host.opened).toBe(2);
   });
 });
+
+describe('SessionAgent reboot wait and the run\'s interrupt', () => {
+  it('an interrupt ends the wait at once, naming the host (no 20-minute hang)', async () => {
+    const ac = new AbortController();
+    const host = fakeHost((id) => (id === 'resources.reboot' ? { ok: true, data: { rebootRequired: false, exitCode: 0, message: null } } : { ok: true, data: { results: [{ step: 'reboot:boot-time', state: { pending: true, bootTime: 'same' } }] } }));
+    const a = new SessionAgent({
+      host: 'app1',
+      open: host.open,
+      factsParams: { roles: [], installPath: null, ports: [] },
+      readFacts: false,
+      secrets: noSecrets,
+      sourceDir: tmpdir(),
+      signal: ac.signal,
+      reboot: { pollMs: 60_000, maxPollMs: 60_000, deadlineMs: 20 * 60_000 },
+    });
+    const t0 = Date.now();
+    const waiting = a.reboot('maintenance');
+    setTimeout(() => ac.abort(), 50);
+    await expect(waiting).rejects.toThrow(/host app1: the run was interrupted while waiting for the host to come back from the reboot \(maintenance\)/);
+    // Well under the 60 s poll interval: the sleep itself was cut short.
+    expect(Date.now() - t0).toBeLessThan(30_000);
+  });
+});

@@ -11,6 +11,7 @@
  */
 import { resolve as resolvePath, isAbsolute } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
+import { setTimeout as sleepFor } from 'node:timers/promises';
 import { CortexError, InputError, ProtocolError, ScriptError, UnreachableError } from '../../errors.js';
 import type { FactsParams } from '../../preflight/facts.js';
 import { REBOOT_EXIT_CODES, type ResourceTypeName } from '../../resources/index.js';
@@ -63,6 +64,8 @@ export interface SessionAgentOptions {
   /** Timeout of each Set by step id (the step's timeout); default 30 min. */
   setTimeoutMs?: (step: string) => number;
   reboot?: Partial<RebootWait>;
+  /** The run's interrupt: the wait for a rebooting host ends at once (the host's state is then unknown). */
+  signal?: AbortSignal | undefined;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
 }
@@ -81,7 +84,8 @@ export class SessionAgent implements HostAgent {
   constructor(private readonly o: SessionAgentOptions) {
     this.host = o.host;
     this.wait = { ...DEFAULT_REBOOT_WAIT, ...o.reboot };
-    this.sleep = o.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    // The default wait ends early on the run's interrupt (the loop then stops).
+    this.sleep = o.sleep ?? ((ms) => sleepFor(ms, undefined, o.signal ? { signal: o.signal } : {}).catch(() => undefined));
     this.now = o.now ?? Date.now;
   }
 
@@ -170,6 +174,9 @@ export class SessionAgent implements HostAgent {
     let last = 'no answer yet';
     for (;;) {
       await this.sleep(delay);
+      if (this.o.signal?.aborted) {
+        throw new UnreachableError(`the run was interrupted while waiting for the host to come back from the reboot (${reason})`, { host: this.host, hint: 'apply --resume continues once it is back.' });
+      }
       delay = Math.min(this.wait.maxPollMs, delay * 2);
       try {
         const now = await this.bootTime();
