@@ -85,6 +85,8 @@ export interface ConsoleReporterOptions<S extends string, H extends string> {
   live?: boolean | undefined;
   /** Plain lines for finished steps: all of them (apply), only failures, or none (preflight lists them per host). */
   stepLines?: 'all' | 'failed' | 'none' | undefined;
+  /** Plain lines for finished hosts: all (default when not live), only failed and unreachable ones (default live), or none (preflight's table follows). */
+  hostLines?: 'all' | 'failed' | 'none' | undefined;
   /** Print the recap and the outcome line at the end (default true; preflight prints its table instead). */
   recap?: boolean | undefined;
   /** Least time between two redraws caused by events (default 100 ms): a thousand hosts finishing at once draw once. */
@@ -158,7 +160,8 @@ export class ConsoleRunReporter<S extends string, H extends string> implements R
       }
       case 'host-finished': {
         const h = this.tally.hosts.get(e.host)!;
-        if (this.live && e.status !== s.unreachable && !s.hostFailed(e.status)) return [];
+        const hosts = this.o.hostLines ?? (this.live ? 'failed' : 'all');
+        if (hosts === 'none' || (hosts === 'failed' && e.status !== s.unreachable && !s.hostFailed(e.status))) return [];
         return [hostLine(h, s, c)];
       }
       case 'reboot-started':
@@ -172,13 +175,18 @@ export class ConsoleRunReporter<S extends string, H extends string> implements R
     }
   }
 
-  finish(result: RunEnd): void {
-    if (this.finished) return;
+  /** Stop the live view and clear its line (the run ended, or failed before it could end). */
+  close(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     if (this.live && this.shown) this.o.stream.write(CLEAR_LINE);
     this.shown = false;
     this.finished = true;
+  }
+
+  finish(result: RunEnd): void {
+    if (this.finished) return;
+    this.close();
     if (this.o.recap === false) return;
     const lines = ['', ...recapLines(this.tally, this.c), outcomeLine(this.o.scheme.label, result, this.tally.durationMs(), this.c)];
     this.o.stream.write(`${lines.join('\n')}\n`);

@@ -156,7 +156,9 @@ export class RunTally<S extends string, H extends string> {
     const names = p ? p.hosts : [...this.hosts.keys()];
     const views = names.map((n) => this.host(n));
     const inScope = (st: StepView<S>) => !p || st.batchSeq === p.seq;
-    const failedHere = (h: HostView<S, H>) => !this.isUnreachable(h) && (h.steps.some((st) => inScope(st) && s.failed.includes(st.status)) || (!p && h.state === 'finished' && h.status !== undefined && s.hostFailed(h.status)));
+    // A finished host's own status decides for the run as a whole (an interrupted host is neither); in a phase, its steps there.
+    const failedHere = (h: HostView<S, H>) =>
+      !this.isUnreachable(h) && (!p && h.state === 'finished' ? h.status !== undefined && s.hostFailed(h.status) : h.steps.some((st) => inScope(st) && s.failed.includes(st.status)));
     const done = (h: HostView<S, H>) => {
       if (h.state === 'finished' || failedHere(h)) return true;
       if (!p || p.steps === undefined) return false;

@@ -5,6 +5,8 @@
  */
 import type { createColors } from 'picocolors';
 import type { HostStatus, StepStatus } from '../engine/apply/events.js';
+import type { CheckStatus } from '../preflight/finding.js';
+import type { PreflightHostStatus } from '../preflight/events.js';
 
 export type Colors = ReturnType<typeof createColors>;
 
@@ -40,4 +42,20 @@ export const APPLY_SCHEME: StatusScheme<StepStatus, HostStatus> = {
   hostFailed: (h) => h === 'failed',
   text: (s) => s,
   paint: (c, s, text) => (s === 'ok' ? c.green(text) : s === 'changed' ? c.yellow(text) : s === 'skipped' ? c.cyan(text) : s === 'unreachable' ? c.magenta(c.bold(text)) : c.red(c.bold(text))),
+};
+
+const CHECK_TEXT: Record<PreflightHostStatus, string> = { pass: 'ok', warn: 'warn', fail: 'FAIL', error: 'err', unreachable: 'unreachable', interrupted: 'interrupted' };
+
+/** Preflight: a step is a check; a host ends with its worst check (docs/preflight.md). */
+export const PREFLIGHT_SCHEME: StatusScheme<CheckStatus, PreflightHostStatus> = {
+  label: 'preflight',
+  noun: 'checks',
+  steps: ['pass', 'warn', 'fail', 'error'],
+  changed: [],
+  failed: ['fail', 'error'],
+  quiet: ['pass'],
+  unreachable: 'unreachable',
+  hostFailed: (h) => h === 'fail' || h === 'error',
+  text: (s) => CHECK_TEXT[s],
+  paint: (c, s, text) => (s === 'pass' ? c.green(text) : s === 'warn' || s === 'interrupted' ? c.yellow(text) : s === 'fail' ? c.red(c.bold(text)) : c.magenta(c.bold(text))),
 };
