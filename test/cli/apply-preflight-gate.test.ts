@@ -4,7 +4,7 @@
  * (this machine is no Windows host); the apply after an accepted gate runs for real, over the local
  * transport in pwsh, so "nothing was changed" and "it went ahead" are both seen on disk.
  */
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -81,10 +81,24 @@ describeWithPwsh('apply: the preflight gate', (pwsh) => {
     expect(accepted.journaled).toHaveLength(1);
   }, 120_000);
 
-  it('a clean preflight goes ahead and says so', async () => {
-    const r = await apply({});
+  it('a clean preflight goes ahead and says so; --report-json/junit/html are written', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'cx-gate-reports-'));
+    const r = await apply({}, { reportJson: join(out, 'r.json'), reportJunit: join(out, 'r.xml'), reportHtml: join(out, 'r.html') });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('Preflight passed on 1 host.');
     expect(r.created).toBe(true);
+    const json = JSON.parse(readFileSync(join(out, 'r.json'), 'utf8')) as { hosts: Array<{ name: string; steps: Array<{ id: string; status: string }> }>; outcome: string; exitCode: number; meta: { runId: string; playbook: string } };
+    expect(json).toMatchObject({ outcome: 'ok', exitCode: 0, hosts: [{ name: 'app1', steps: [{ id: 'root', status: 'changed' }] }] });
+    expect(json.meta.playbook).toMatch(/pb\.yaml$/);
+    expect(r.stderr).toContain(`JSON report: ${join(out, 'r.json')}`);
+    expect(readFileSync(join(out, 'r.xml'), 'utf8')).toMatch(/<testsuite name="app1"[\s\S]*<testcase classname="apply.app1" name="base\/root"/);
+    expect(readFileSync(join(out, 'r.html'), 'utf8')).toMatch(/<html[\s\S]*app1[\s\S]*root/);
   }, 120_000);
+
+  it('when the gate stops the run, --report-json says so (outcome failed, no hosts run)', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'cx-gate-reports-'));
+    const r = await apply({ patch: { cpu: { cores: 1, logicalProcessors: 1 } } }, { reportJson: join(out, 'r.json') });
+    expect(r.code).toBe(1);
+    expect(JSON.parse(readFileSync(join(out, 'r.json'), 'utf8'))).toMatchObject({ outcome: 'failed', exitCode: 1, reason: 'stopped by the preflight gate before any change', hosts: [] });
+  }, 60_000);
 });

@@ -13,7 +13,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { InputError, exitCodeOf } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
 import { resolveStepSecrets } from '../../engine/agent/step-secrets.js';
-import { applyDocument } from '../../engine/apply/executor.js';
+import type { HostStatus, StepStatus } from '../../engine/apply/events.js';
 import { driftOf, parseSavedPlan, type SavedPlan } from '../../engine/plan/saved-plan.js';
 import { runToResume } from '../../engine/run/resume.js';
 import { runApply, type RunApplyResult } from '../../engine/run/run-apply.js';
@@ -24,6 +24,13 @@ import { runPreflight, type Connect } from '../../preflight/run.js';
 import { settingsOrThrow, type ResolvedConnection } from '../../connection/settings.js';
 import { APPLY_SCHEME } from '../../report/status-scheme.js';
 import { ConsoleRunReporter } from '../../report/run-console.js';
+import { allReporters, type RunReporter } from '../../report/run-reporter.js';
+import { applyJsonReporter, type ApplyEnd } from '../../report/apply-json.js';
+import { applyJunitReporter } from '../../report/apply-junit.js';
+import { applyHtmlReporter } from '../../report/apply-html.js';
+import type { PlaybookRunMeta } from '../../report/meta.js';
+import { toolVersion } from '../../version.js';
+import { operatorName } from '../../runs/record.js';
 import { consoleLine } from '../../report/console-text.js';
 import { redact, redactDeep } from '../../secrets/registry.js';
 import type { RunInterrupt } from '../../lifecycle/interrupt.js';
@@ -44,6 +51,8 @@ export interface ApplyArgs extends PlaybookRunArgs {
   acceptWarnings?: boolean | undefined;
   skipPreflight?: boolean | undefined;
   reportJson?: string | undefined;
+  reportJunit?: string | undefined;
+  reportHtml?: string | undefined;
 }
 
 type Log = Parameters<typeof hostAgents>[0]['log'];
@@ -77,6 +86,34 @@ async function preflightGate(o: { hosts: readonly HostConfig[]; connections: Rea
   return null;
 }
 
+/** --report-json/junit/html: each a document reporter into memory, saved when the run ends. */
+function reportFiles(args: ApplyArgs, meta: PlaybookRunMeta): Array<{ label: string; reporter: RunReporter<StepStatus, HostStatus, ApplyEnd>; save: () => string }> {
+  const out: Array<{ label: string; reporter: RunReporter<StepStatus, HostStatus, ApplyEnd>; save: () => string }> = [];
+  const add = (label: string, file: string | undefined, make: (stream: { write(s: string): boolean }) => RunReporter<StepStatus, HostStatus, ApplyEnd>) => {
+    if (file === undefined) return;
+    let text = '';
+    const reporter = make({ write: (t: string) => ((text += t), true) });
+    out.push({
+      label,
+      reporter,
+      save: () => {
+        const path = resolve(file);
+        try {
+          mkdirSync(dirname(path), { recursive: true });
+          writeFileSync(path, text);
+        } catch (err) {
+          throw new InputError(`cannot write the report ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)}).`, { hint: 'Check the path and its permissions.' });
+        }
+        return path;
+      },
+    });
+  };
+  add('JSON report', args.reportJson, (st) => applyJsonReporter(st, meta));
+  add('JUnit report', args.reportJunit, (st) => applyJunitReporter(st));
+  add('HTML report', args.reportHtml, (st) => applyHtmlReporter(st, meta));
+  return out;
+}
+
 function readSavedPlan(file: string): SavedPlan {
   let text: string;
   try {
@@ -93,6 +130,8 @@ export async function runApplyCommand(args: ApplyArgs, io: ApplyIo): Promise<num
     return runPlanCommand({ ...args, detailedExitcode: false }, io);
   }
   if (args.reportJson !== undefined) checkReportPath('--report-json', args.reportJson);
+  if (args.reportJunit !== undefined) checkReportPath('--report-junit', args.reportJunit);
+  if (args.reportHtml !== undefined) checkReportPath('--report-html', args.reportHtml);
   let saved: SavedPlan | undefined;
   if (args.plan !== undefined) {
     if (args.resume !== undefined) throw new InputError('a saved plan is applied from its start; --resume continues an interrupted run of the inventory instead.', { field: '--resume' });
@@ -132,7 +171,13 @@ async function applyPrepared(args: ApplyArgs, io: ApplyIo, root: string, saved: 
   const secrets = await resolveStepSecrets(playbook, hosts.map((h) => h.name));
   const inputs = inputsOf(playbook, inventory);
   const interrupt = newInterrupt(io);
-  const reporter = new ConsoleRunReporter({ stream: io.stderr, scheme: APPLY_SCHEME, color: io.color });
+  const meta: PlaybookRunMeta = { inventory: inventory.file, playbook: playbook.file, toolVersion: toolVersion(), runId: resume ?? run.runId, startedAt: new Date().toISOString(), operator: operatorName() };
+  const files = reportFiles(args, meta);
+  const reporter = allReporters<StepStatus, HostStatus, ApplyEnd>(
+    new ConsoleRunReporter({ stream: io.stderr, scheme: APPLY_SCHEME, color: io.color }),
+    ...(args.json ? [applyJsonReporter(io.stdout, meta)] : []),
+    ...files.map((f) => f.reporter),
+  );
   let result: RunApplyResult | null = null;
   let stopped: number | null = null;
   try {
@@ -168,25 +213,15 @@ async function applyPrepared(args: ApplyArgs, io: ApplyIo, root: string, saved: 
         await closeAll();
       }
       if (result.replacedLock) io.stderr.write(`${consoleLine(`took over a stale lock of run ${result.replacedLock.runId} (pid ${result.replacedLock.pid} is gone)`)}\n`);
-      reporter.finish(result);
       io.stderr.write(`run ${result.runId}: ${result.journal}\n`);
     }
   } finally {
     await interrupt.finish();
   }
   const code = result ? result.exitCode : (stopped ?? ExitCode.Failed);
-  if (result) {
-    const doc = applyDocument(result);
-    if (args.json) io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
-    if (args.reportJson) {
-      const path = resolve(args.reportJson);
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, `${JSON.stringify({ runId: result.runId, outcome: result.outcome, reason: result.reason, exitCode: result.exitCode, ...doc }, null, 2)}\n`);
-      io.stderr.write(`JSON report: ${path}\n`);
-    }
-  } else if (args.json) {
-    io.stdout.write(`${JSON.stringify({ hosts: [], summary: { hosts: hosts.length, ok: 0, changed: 0, failed: 0, skipped: 0, unreachable: 0 }, stopped: 'preflight' }, null, 2)}\n`);
-  }
+  // The recap, --json and the report files: the run's own end, or the preflight gate's stop.
+  reporter.finish(result ?? { outcome: stopped === ExitCode.Interrupted ? 'interrupted' : 'failed', reason: 'stopped by the preflight gate before any change', exitCode: code });
+  for (const f of files) io.stderr.write(`${f.label}: ${f.save()}\n`);
   finish({
     exitCode: code,
     interrupted: interrupt.interrupted,
@@ -208,6 +243,8 @@ export const applyCommand: CommandModule<object, ApplyArgs> = {
       .option('accept-warnings', { type: 'boolean', default: false, describe: 'Go ahead when preflight only warns' })
       .option('skip-preflight', { type: 'boolean', default: false, describe: 'Do not run the preflight gate first (hosts already checked, or the local transport off Windows)' })
       .option('report-json', { type: 'string', describe: 'Also write the JSON document to FILE' })
+      .option('report-junit', { type: 'string', describe: 'Write JUnit XML to FILE (one testcase per host x step)' })
+      .option('report-html', { type: 'string', describe: 'Write a self-contained HTML report to FILE' })
       .example('$0 apply -i site.yaml', 'Preflight, then apply playbooks/cortex.yaml')
       .example('$0 apply -i site.yaml -p playbooks/upgrade.yaml --accept-warnings', 'Another playbook; preflight warnings accepted')
       .example('$0 apply plan.json', 'Apply a saved plan (refused if a host changed since)')
