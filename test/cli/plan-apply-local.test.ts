@@ -15,6 +15,9 @@ import { delimiter, dirname, join, resolve } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { acquireLock } from '../../src/engine/run/lock.js';
 import { describeWithPwsh, REPO_ROOT } from '../helpers/pwsh.js';
+import { claimLoopbackBlock } from '../helpers/loopback.js';
+
+const net = await claimLoopbackBlock(import.meta.url);
 
 const CLI = join(REPO_ROOT, 'dist', 'cli', 'main.js');
 const dirs: string[] = [];
@@ -103,6 +106,11 @@ describeWithPwsh('plan and apply over the local transport (spawned CLI, real pws
 
   it('a saved plan is applied when nothing drifted, and refused (exit 3, naming host and step) when something did', async () => {
     const s = site();
+    // apply --check is plan: it prints the plan and changes nothing.
+    const check = await cli(s, ['apply', '-i', 'inv.yaml', '-p', 'pb.yaml', '--check']);
+    expect(check.exitCode, check.stderr).toBe(0);
+    expect(check.stdout).toMatch(/Plan: 3 to create/);
+    expect(existsSync(s.target)).toBe(false);
     const out = await cli(s, ['plan', '-i', 'inv.yaml', '-p', 'pb.yaml', '--out', 'plan.json']);
     expect(out.exitCode, out.stderr).toBe(0);
     expect(out.stderr).toContain('Plan saved to');
@@ -214,6 +222,28 @@ describeWithPwsh('plan and apply over the local transport (spawned CLI, real pws
     const { readdirSync } = await import('node:fs');
     for (const id of readdirSync(runs)) for (const f of readdirSync(join(runs, id))) expect(readFileSync(join(runs, id, f), 'utf8'), `${id}/${f}`).not.toContain(secret);
   }, 120_000);
+
+  it('an unreachable host: plan reports it (exit 2; 1 with --detailed-exitcode), the other host is still planned', async () => {
+    const s = site();
+    // app2 is a WinRM host on this file's own loopback block, where nothing listens.
+    writeFileSync(
+      s.inv,
+      `all:\n  vars: { transport: local }\n  children:\n    app:\n      hosts:\n        app1: { address: 127.0.0.1 }\n        app2: { address: ${net.addr(7)}, transport: winrm, winrm: { user: 'LAB\\\\x', password: env:CX_CLI_WINRM_PW, connectTimeoutMs: 2000 } }\n`,
+    );
+    const run = (args: string[]) => execa(process.execPath, [CLI, ...args], { reject: false, cwd: s.dir, env: { PATH: `${dirname(PWSH_PATH)}${delimiter}${process.env.PATH ?? ''}`, NO_COLOR: '1', CX_CLI_WINRM_PW: 'not-used-pw' } });
+    const plain = await run(['plan', '-i', 'inv.yaml', '-p', 'pb.yaml', '--json']);
+    expect(plain.exitCode, plain.stderr).toBe(2);
+    const doc = JSON.parse(plain.stdout) as { changes: Array<{ host: string }>; summary: Record<string, number>; problems: Array<{ host: string; kind: string; message: string }> };
+    expect(new Set(doc.changes.map((c) => c.host))).toEqual(new Set(['app1']));
+    expect(doc.problems).toEqual([{ host: 'app2', kind: 'unreachable', message: expect.stringMatching(/./) }]);
+    expect(doc.summary).toMatchObject({ hosts: 2, unreachable: 1, create: 3 });
+    const detailed = await run(['plan', '-i', 'inv.yaml', '-p', 'pb.yaml', '--detailed-exitcode']);
+    expect(detailed.exitCode).toBe(1);
+    expect(detailed.stdout).toMatch(/^! app2: unreachable: /m);
+    const one = await run(['plan', '-i', 'inv.yaml', '-p', 'pb.yaml', '--limit', 'app1', '--detailed-exitcode']);
+    expect(one.exitCode).toBe(2);
+    expect(one.stdout).not.toContain('app2');
+  }, 180_000);
 
   it('--help of plan and apply shows examples', async () => {
     const s = site();
