@@ -192,6 +192,11 @@ describeWithPwsh('plan and apply over the local transport (spawned CLI, real pws
     const notPlan = await cli(s, ['apply', 'inv.yaml']);
     expect(notPlan.exitCode).toBe(3);
     expect(notPlan.stderr).toMatch(/inv\.yaml is not a saved plan/);
+    writeFileSync(join(s.dir, 'file.yaml'), `name: f\nphases:\n  - name: base\n    targets: { roles: [app] }\n    steps:\n      - id: cfg\n        file: { path: '${unc(join(s.target, 'a.cfg'))}', source: files/a.cfg, sha256: '${'0'.repeat(64)}' }\n`);
+    const missing = await cli(s, ['apply', '-i', 'inv.yaml', '-p', 'file.yaml', '--skip-preflight']);
+    expect(missing.exitCode).toBe(3);
+    expect(missing.stderr).toMatch(/file\.yaml:6:\d+, host app1, step cfg, field file\.source: the file source .*files\/a\.cfg does not exist on this workstation/);
+    expect(existsSync(join(s.dir, '.cortex', 'locks'))).toBe(false);
     const unknown = await cli(s, ['plan', '-i', 'inv.yaml', '-p', 'pb.yaml', '--bogus']);
     expect(unknown.exitCode).toBe(3);
     expect(readFileSync(s.pb, 'utf8')).toContain('local-site');

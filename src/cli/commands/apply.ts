@@ -4,7 +4,7 @@
  *   apply PLAN                     a saved plan, refused when what it read has drifted (naming what)
  *   apply -i INV --resume [RUN]    continue an interrupted run; finished steps are not redone
  *   apply -i INV --check           the same as plan
- * Step secrets are resolved (and prompted for) before any host is touched. Ctrl-C: running steps
+ * Step secrets are resolved (and prompted for), and file sources checked, before any host is touched. Ctrl-C: running steps
  * finish, the journal is written, exit 130.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { InputError, exitCodeOf } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
 import { resolveStepSecrets } from '../../engine/agent/step-secrets.js';
+import { checkFileSources } from '../../engine/agent/file-sources.js';
 import type { HostStatus, StepStatus } from '../../engine/apply/events.js';
 import { driftOf, parseSavedPlan, type SavedPlan } from '../../engine/plan/saved-plan.js';
 import { runToResume } from '../../engine/run/resume.js';
@@ -40,7 +41,8 @@ import { closedOnInterrupt } from '../interrupted.js';
 import { checkReportPath } from '../report-paths.js';
 import { inputsOf, loadRunPlaybook, playbookHosts, playbookRunOptions, type PlaybookRunArgs } from '../playbook-run.js';
 import { toPreflightHost } from './preflight.js';
-import { newInterrupt, readWorld, runPlanCommand, type CommandIo } from './plan.js';
+import { newInterrupt, runPlanCommand, type CommandIo } from './plan.js';
+import { readHosts } from '../../engine/agent/read-hosts.js';
 
 export interface ApplyArgs extends PlaybookRunArgs {
   /** A saved plan (`plan --out`). */
@@ -168,6 +170,7 @@ async function applyPrepared(args: ApplyArgs, io: ApplyIo, root: string, saved: 
   const resume = args.resume !== undefined ? runToResume(root, inventory.file, args.resume === '' ? undefined : args.resume) : undefined;
   if (resume) io.stderr.write(`resuming run ${resume}\n`);
   // Before any host is touched: a `prompt` asks now, never in the middle of the run.
+  checkFileSources(playbook, hosts.map((h) => h.name));
   const secrets = await resolveStepSecrets(playbook, hosts.map((h) => h.name));
   const inputs = inputsOf(playbook, inventory);
   const interrupt = newInterrupt(io);
@@ -182,16 +185,17 @@ async function applyPrepared(args: ApplyArgs, io: ApplyIo, root: string, saved: 
   let stopped: number | null = null;
   try {
     if (args.skipPreflight !== true) stopped = await preflightGate({ hosts, connections, interrupt, log, args, io });
-    if (stopped === null && saved) {
-      const readings = await readWorld({ inventory, playbook, hosts, connections, interrupt, log, args });
-      const drift = driftOf(saved, playbook, inputs, readings);
-      if (drift.length) {
-        throw new InputError(`the plan ${args.plan} is stale; nothing was changed. What changed since it was made:\n${drift.map((d) => `  ${d.host ?? '(inputs)'}${d.step ? `, step ${d.step}` : ''}: ${d.message}`).join('\n')}`, { field: 'PLAN', hint: 'Make a new plan: cortex-deploy plan -i INV --out FILE.' });
-      }
-    }
     if (stopped === null) {
       const { agents, closeAll } = hostAgents({ hosts, playbook, connections, secrets, interrupt, log, scriptTimeoutMs: Math.round(args.timeout * 1000), acceptNewHostKeys: args.acceptNewHostKeys === true });
       try {
+        if (saved) {
+          // The same sessions read the hosts again and then apply: one connection per host.
+          const readings = await readHosts({ inventory, playbook, agents, hosts: hosts.map((h) => h.name), forks: args.forks, signal: interrupt.signal });
+          const drift = driftOf(saved, playbook, inputs, readings);
+          if (drift.length) {
+            throw new InputError(`the plan ${args.plan} is stale; nothing was changed. What changed since it was made:\n${drift.map((d) => `  ${d.host ?? '(inputs)'}${d.step ? `, step ${d.step}` : ''}: ${d.message}`).join('\n')}`, { field: 'PLAN', hint: 'Make a new plan: cortex-deploy plan -i INV --out FILE.' });
+          }
+        }
         result = await runApply({
           inventory,
           playbook,

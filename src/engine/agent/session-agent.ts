@@ -9,8 +9,6 @@
  * Every script call carries its step id as the run frame's tag. Malformed host replies are
  * ProtocolErrors naming host and step (the runner's contract check, and the batch's shape here).
  */
-import { resolve as resolvePath, isAbsolute } from 'node:path';
-import { existsSync, statSync } from 'node:fs';
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import { CortexError, InputError, ProtocolError, ScriptError, UnreachableError } from '../../errors.js';
 import type { FactsParams } from '../../preflight/facts.js';
@@ -22,6 +20,7 @@ import { redact } from '../../secrets/registry.js';
 import type { RunOptions, ScriptResult, UploadResult } from '../../runner/index.js';
 import type { HostAgent, ResourceRequest, SetResult, TestResults } from '../apply/agent.js';
 import type { StepSecrets } from './step-secrets.js';
+import { fileSourcePath, isFile } from './file-sources.js';
 import { factPathsOf } from '../plan/conditions.js';
 import { stepsOf, type Playbook } from '../playbook/types.js';
 
@@ -155,9 +154,8 @@ export class SessionAgent implements HostAgent {
 
   /** Upload a file step's source beside its destination (same volume: the Set's move is atomic). */
   private async stage(r: AgentRunner, step: string, params: Record<string, unknown>): Promise<string> {
-    const source = String(params.source ?? '');
-    const local = isAbsolute(source) ? source : resolvePath(this.o.sourceDir, source);
-    if (!existsSync(local) || !statSync(local).isFile()) {
+    const local = fileSourcePath(this.o.sourceDir, String(params.source ?? ''));
+    if (!isFile(local)) {
       throw new InputError(`the file source ${local} does not exist on this workstation`, { host: this.host, step, field: 'source', hint: 'Give a file path relative to the playbook, or an absolute one.' });
     }
     const staged = `${String(params.path)}.cortex-upload`;
