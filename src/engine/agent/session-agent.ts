@@ -6,7 +6,8 @@
  *   a file step's source is uploaded first, beside its destination, and moved into place by the Set;
  * - reboot(): resources.reboot, then fresh sessions polled (with backoff, up to a deadline) until the
  *   host reports a NEW boot time: an open port alone proves nothing.
- * Every script call carries its step id as the run frame's tag. Malformed host replies are
+ * Every script call carries its step id as the run frame's tag (a test batch: its steps' ids joined
+ * with commas; the lab counts Tests by each request's step). Malformed host replies are
  * ProtocolErrors naming host and step (the runner's contract check, and the batch's shape here).
  */
 import { setTimeout as sleepFor } from 'node:timers/promises';
