@@ -7,6 +7,7 @@ import type { HostStatus, StepStatus } from '../engine/apply/events.js';
 import { redact } from '../secrets/registry.js';
 import { DocumentReporter } from './document-reporter.js';
 import { diffText } from './diff-text.js';
+import { consoleText } from './console-text.js';
 import { escapeMarkup } from './escape.js';
 import { cards, pageEnd, pageStart } from './html-page.js';
 import type { PlaybookRunMeta } from './meta.js';
@@ -15,8 +16,8 @@ import type { RunTally } from './run-tally.js';
 import { APPLY_SCHEME } from './status-scheme.js';
 import { toApplyJson, type ApplyEnd } from './apply-json.js';
 
-/** Redact before escaping: a secret with & or < in it no longer matches once escaped. */
-const e = (s: string) => escapeMarkup(redact(s));
+/** Redact before escaping (a secret with & or < in it no longer matches once escaped); a host's control characters shown as \x1b. */
+const e = (s: string) => escapeMarkup(consoleText(redact(s)));
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 export function renderApplyHtml(tally: RunTally<StepStatus, HostStatus>, end: ApplyEnd, meta?: PlaybookRunMeta): string {

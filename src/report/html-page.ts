@@ -1,10 +1,11 @@
 /** The frame the run reports' HTML pages share: one self-contained page (inline CSS, no scripts, no external assets). */
 import { redact } from '../secrets/registry.js';
+import { consoleText } from './console-text.js';
 import { escapeMarkup } from './escape.js';
 import { metaRows } from './meta.js';
 import type { RunMeta } from './meta.js';
 
-const e = (s: string) => escapeMarkup(redact(s));
+const e = (s: string) => escapeMarkup(consoleText(redact(s)));
 
 export const RUN_CSS = `
 body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px;color:#1d2329;background:#fff}

@@ -7,12 +7,12 @@
  * Every text a host supplied goes through consoleLine (no terminal escapes from a host) and redact.
  */
 import { createColors } from 'picocolors';
-import type { RunEvent } from '../engine/apply/events.js';
+import type { HostStatus, RunEvent, StepStatus } from '../engine/apply/events.js';
 import { redact } from '../secrets/registry.js';
 import { consoleLine } from './console-text.js';
 import type { ReportStream, RunEnd, RunReporter } from './run-reporter.js';
 import { phaseLabel, RunTally, type HostView, type Progress, type StepView } from './run-tally.js';
-import type { Colors, StatusScheme } from './status-scheme.js';
+import { APPLY_SCHEME, type Colors, type StatusScheme } from './status-scheme.js';
 
 // eslint-disable-next-line no-control-regex
 const ANSI = /\x1b\[[0-9;]*m/g;
@@ -191,4 +191,9 @@ export class ConsoleRunReporter<S extends string, H extends string> implements R
     const lines = ['', ...recapLines(this.tally, this.c), outcomeLine(this.o.scheme.label, result, this.tally.durationMs(), this.c)];
     this.o.stream.write(`${lines.join('\n')}\n`);
   }
+}
+
+/** apply's console: plain lines for every finished step when not live, failures only above the live line. */
+export function applyConsoleReporter(stream: ReportStream, opts: { color: boolean; live?: boolean | undefined; now?: () => number }): ConsoleRunReporter<StepStatus, HostStatus> {
+  return new ConsoleRunReporter({ stream, scheme: APPLY_SCHEME, color: opts.color, live: opts.live, now: opts.now });
 }

@@ -8,7 +8,9 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { apply, applyDocument } from '../../src/engine/apply/executor.js';
 import type { RunEvent } from '../../src/engine/apply/events.js';
 import { ApplyJsonSchema, applyJsonReporter } from '../../src/report/apply-json.js';
-import { applyJunitReporter } from '../../src/report/apply-junit.js';
+import { applyJunitReporter, renderApplyJunit } from '../../src/report/apply-junit.js';
+import { DocumentReporter } from '../../src/report/document-reporter.js';
+import { APPLY_SCHEME } from '../../src/report/status-scheme.js';
 import { applyHtmlReporter } from '../../src/report/apply-html.js';
 import { allReporters } from '../../src/report/run-reporter.js';
 import type { PlaybookRunMeta } from '../../src/report/meta.js';
@@ -100,6 +102,21 @@ describe('apply JUnit', () => {
   });
 });
 
+describe('apply documents, snapshot', () => {
+  it('the sample run as JUnit and JSON, byte for byte (a pinned clock)', async () => {
+    let t = 0;
+    const xml = collector();
+    const r = new DocumentReporter(APPLY_SCHEME, renderApplyJunit, xml, () => t);
+    for (const [at, e] of sampleRun()) {
+      t = at;
+      r.onEvent(e);
+    }
+    r.finish(SAMPLE_END);
+    await expect(xml.text()).toMatchFileSnapshot('__snapshots__/apply-sample.junit.xml');
+    await expect(`${JSON.stringify(renderAll(sampleRun(), SAMPLE_END, META).json, null, 2)}\n`).toMatchFileSnapshot('__snapshots__/apply-sample.json');
+  });
+});
+
 describe('apply HTML', () => {
   it('self-contained: the outcome, the recap and every step per host, with the metadata', () => {
     const { html } = renderAll(sampleRun(), { ...SAMPLE_END, reason: 'max_fail_percentage 0% exceeded in phase prepare' }, META);
@@ -112,6 +129,9 @@ describe('apply HTML', () => {
     const meta = /<table id="run-meta"[^>]*>(.*?)<\/table>/.exec(html)![1]!;
     for (const v of [META.inventory, META.playbook, META.runId, META.operator, 'cortex-deploy 0.1.0']) expect(meta).toContain(v);
     expect(html).toContain('<td class="msg">create: path=C:\\Cortex</td>');
+    // The host's escape character is shown, not passed to the page.
+    expect(html).toContain('installer exited 1603\\x1b[2J');
+    expect(html).not.toContain('\x1b');
   });
 
   it('escapes what hosts supply, and masks secrets even when they contain markup characters', () => {

@@ -4,7 +4,7 @@
  * and no host text reaching the terminal raw.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConsoleRunReporter, progressLine } from '../../src/report/run-console.js';
+import { applyConsoleReporter, ConsoleRunReporter, progressLine } from '../../src/report/run-console.js';
 import { RunTally } from '../../src/report/run-tally.js';
 import { APPLY_SCHEME } from '../../src/report/status-scheme.js';
 import { wantsColor } from '../../src/report/run-reporter.js';
@@ -152,6 +152,27 @@ describe('apply console reporter, live view (TTY)', () => {
     await new Promise((res) => setTimeout(res, 100));
     expect(out.writes.length).toBe(after);
     expect(screen(out.text()).at(-2)).toBe('apply interrupted in 4.0 s (exit code 130)');
+  });
+});
+
+describe('apply console reporter, hostile names', () => {
+  it('host and step names with terminal escapes are shown as text, live and plain', () => {
+    const evil = 'app\u001b]0;pwned\u0007\u001b[2J';
+    for (const live of [true, false]) {
+      const out = terminal(200, live);
+      const r = applyConsoleReporter(out, { color: false, live, now: () => 1000 });
+      r.onEvent({ type: 'phase-started', phase: `p${evil}`, batch: 0, hosts: [evil], steps: { [evil]: 2 } });
+      r.onEvent({ type: 'step-started', host: evil, step: `s${evil}`, phase: 'p' });
+      r.draw();
+      r.onEvent({ type: 'step-finished', host: evil, step: `s${evil}`, phase: 'p', status: 'failed', durationMs: 1, attempts: 1, message: evil });
+      r.onEvent({ type: 'host-finished', host: evil, status: 'failed', message: evil });
+      r.finish({ outcome: 'failed', exitCode: 1, reason: evil });
+      // Our own sequences are only \r\x1b[2K (colour is off): nothing else raw.
+      const rest = out.text().split('\r\u001b[2K').join('');
+      // eslint-disable-next-line no-control-regex
+      expect(rest).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+      expect(rest).toContain('app\\x1b]0;pwned\\x07\\x1b[2J');
+    }
   });
 });
 
