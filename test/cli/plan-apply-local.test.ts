@@ -72,8 +72,11 @@ describeWithPwsh('plan and apply over the local transport (spawned CLI, real pws
     expect(plan.stdout).toContain(`+ root: directory ${unc(s.target)} (create: exists=true)`);
     expect(plan.stdout).toContain('= guard: exec exit 0');
     expect(plan.stdout).toMatch(/Plan: 3 to create, 0 to update, 1 unchanged, 0 skipped; 0 errors, 0 unreachable, on 1 host\./);
-    const pending = await cli(s, ['plan', '-i', 'inv.yaml', '-p', 'pb.yaml', '--detailed-exitcode', '--json']);
+    const pending = await cli(s, ['plan', '-i', 'inv.yaml', '-p', 'pb.yaml', '--detailed-exitcode', '--json', '--report-json', 'r/plan.json', '--report-junit', 'r/plan.xml', '--report-html', 'r/plan.html']);
     expect(pending.exitCode).toBe(2);
+    expect(JSON.parse(readFileSync(join(s.dir, 'r', 'plan.json'), 'utf8'))).toMatchObject({ summary: { create: 3 }, meta: { playbook: s.pb } });
+    expect(readFileSync(join(s.dir, 'r', 'plan.xml'), 'utf8')).toMatch(/<testsuite[^>]*name="app1"/);
+    expect(readFileSync(join(s.dir, 'r', 'plan.html'), 'utf8')).toMatch(/<html[\s\S]*app1/);
     const pdoc = JSON.parse(pending.stdout) as { changes: Array<Record<string, unknown>>; summary: Record<string, number> };
     expect(pdoc.changes[0]).toEqual({ host: 'app1', step: 'root', resource: `directory ${unc(s.target)}`, action: 'create', from: null, to: { exists: true } });
     expect(pdoc.changes.map((c) => c.action)).toEqual(['create', 'create', 'create', 'none']);

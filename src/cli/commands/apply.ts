@@ -7,8 +7,8 @@
  * Step secrets are resolved (and prompted for), and file sources checked, before any host is touched. Ctrl-C: running steps
  * finish, the journal is written, exit 130.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { InputError, exitCodeOf } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
@@ -41,7 +41,7 @@ import { closedOnInterrupt } from '../interrupted.js';
 import { checkReportPath } from '../report-paths.js';
 import { inputsOf, loadRunPlaybook, playbookHosts, playbookRunOptions, type PlaybookRunArgs } from '../playbook-run.js';
 import { toPreflightHost } from './preflight.js';
-import { newInterrupt, runPlanCommand, type CommandIo } from './plan.js';
+import { newInterrupt, runPlanCommand, writeOutputFile, type CommandIo } from './plan.js';
 import { readHosts } from '../../engine/agent/read-hosts.js';
 
 export interface ApplyArgs extends PlaybookRunArgs {
@@ -91,28 +91,19 @@ async function preflightGate(o: { hosts: readonly HostConfig[]; connections: Rea
 /** --report-json/junit/html: each a document reporter into memory, saved when the run ends. */
 function reportFiles(args: ApplyArgs, meta: PlaybookRunMeta): Array<{ label: string; reporter: RunReporter<StepStatus, HostStatus, ApplyEnd>; save: () => string }> {
   const out: Array<{ label: string; reporter: RunReporter<StepStatus, HostStatus, ApplyEnd>; save: () => string }> = [];
-  const add = (label: string, file: string | undefined, make: (stream: { write(s: string): boolean }) => RunReporter<StepStatus, HostStatus, ApplyEnd>) => {
+  const add = (label: string, flag: string, file: string | undefined, make: (stream: { write(s: string): boolean }) => RunReporter<StepStatus, HostStatus, ApplyEnd>) => {
     if (file === undefined) return;
     let text = '';
     const reporter = make({ write: (t: string) => ((text += t), true) });
     out.push({
       label,
       reporter,
-      save: () => {
-        const path = resolve(file);
-        try {
-          mkdirSync(dirname(path), { recursive: true });
-          writeFileSync(path, text);
-        } catch (err) {
-          throw new InputError(`cannot write the report ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)}).`, { hint: 'Check the path and its permissions.' });
-        }
-        return path;
-      },
+      save: () => writeOutputFile(flag, file, text),
     });
   };
-  add('JSON report', args.reportJson, (st) => applyJsonReporter(st, meta));
-  add('JUnit report', args.reportJunit, (st) => applyJunitReporter(st));
-  add('HTML report', args.reportHtml, (st) => applyHtmlReporter(st, meta));
+  add('JSON report', '--report-json', args.reportJson, (st) => applyJsonReporter(st, meta));
+  add('JUnit report', '--report-junit', args.reportJunit, (st) => applyJunitReporter(st));
+  add('HTML report', '--report-html', args.reportHtml, (st) => applyHtmlReporter(st, meta));
   return out;
 }
 

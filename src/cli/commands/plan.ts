@@ -8,7 +8,7 @@ import { dirname, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { InputError, exitCodeOf } from '../../errors.js';
 import { readHosts } from '../../engine/agent/read-hosts.js';
-import { buildPlan, planDocument, type Plan, type Readings } from '../../engine/plan/plan.js';
+import { buildPlan, type Plan, type Readings } from '../../engine/plan/plan.js';
 import { planExitCode } from '../../engine/plan/exit-code.js';
 import { planLines } from '../../engine/plan/text.js';
 import { savePlan, savedPlanText } from '../../engine/plan/saved-plan.js';
@@ -20,12 +20,32 @@ import { consoleLine } from '../../report/console-text.js';
 import { redact } from '../../secrets/registry.js';
 import type { ResolvedConnection } from '../../connection/settings.js';
 import { hostAgents } from '../host-agents.js';
+import { checkReportPath } from '../report-paths.js';
+import { renderPlanHtml, renderPlanJson, renderPlanJunit } from '../../report/plan-reports.js';
+import type { PlaybookRunMeta } from '../../report/meta.js';
+import { toolVersion } from '../../version.js';
+import { operatorName } from '../../runs/record.js';
 import { prepareHostRun, type HostRunIo } from '../host-run.js';
 import { inputsOf, loadRunPlaybook, playbookHosts, playbookRunOptions, type PlaybookRunArgs } from '../playbook-run.js';
 
 export interface PlanArgs extends PlaybookRunArgs {
   detailedExitcode?: boolean | undefined;
   out?: string | undefined;
+  reportJson?: string | undefined;
+  reportJunit?: string | undefined;
+  reportHtml?: string | undefined;
+}
+
+/** Write a report (or saved plan) file, creating its folder; an InputError naming the flag when it cannot. */
+export function writeOutputFile(flag: string, file: string, text: string): string {
+  const path = resolve(file);
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text);
+  } catch (err) {
+    throw new InputError(`cannot write ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)}).`, { field: flag, hint: 'Check the path and its permissions.' });
+  }
+  return path;
 }
 
 export interface CommandIo extends HostRunIo {
@@ -61,6 +81,10 @@ export function newInterrupt(io: CommandIo): RunInterrupt {
 export async function runPlanCommand(args: PlanArgs, io: CommandIo): Promise<number> {
   if (!args.inventory) throw new InputError('plan needs an inventory: -i FILE.', { field: '--inventory' });
   if (args.out !== undefined && args.out.trim() === '') throw new InputError('--out needs a file name.', { field: '--out' });
+  if (args.out !== undefined) checkReportPath('--out', args.out);
+  if (args.reportJson !== undefined) checkReportPath('--report-json', args.reportJson);
+  if (args.reportJunit !== undefined) checkReportPath('--report-junit', args.reportJunit);
+  if (args.reportHtml !== undefined) checkReportPath('--report-html', args.reportHtml);
   const { inventory, hosts: selected, run, log, connections, finish } = await prepareHostRun(args, io, 'plan');
   try {
     return await planPrepared(args, io, { inventory, selected, run, log, connections, finish });
@@ -74,6 +98,7 @@ export async function runPlanCommand(args: PlanArgs, io: CommandIo): Promise<num
 type Prepared = Pick<Awaited<ReturnType<typeof prepareHostRun>>, 'inventory' | 'run' | 'log' | 'connections' | 'finish'> & { selected: HostConfig[] };
 
 async function planPrepared(args: PlanArgs, io: CommandIo, { inventory, selected, run, log, connections, finish }: Prepared): Promise<number> {
+  const startedAt = new Date().toISOString();
   const playbook = await loadRunPlaybook(args.playbook, inventory);
   const hosts = playbookHosts(playbook, selected);
   const interrupt = newInterrupt(io);
@@ -85,16 +110,14 @@ async function planPrepared(args: PlanArgs, io: CommandIo, { inventory, selected
   }
   const plan = buildPlan(inventory, playbook, readings, undefined, new Set(hosts.map((h) => h.name)));
   const code = interrupt.interrupted ? ExitCode.Interrupted : planExitCode(plan, args.detailedExitcode === true);
-  writePlan(plan, args, io);
+  const meta: PlaybookRunMeta = { inventory: inventory.file, playbook: playbook.file, toolVersion: toolVersion(), runId: run.runId, startedAt, operator: operatorName() };
+  writePlan(plan, args, io, meta);
+  if (args.reportJson) io.stderr.write(`JSON report: ${writeOutputFile('--report-json', args.reportJson, renderPlanJson(plan, meta))}\n`);
+  if (args.reportJunit) io.stderr.write(`JUnit report: ${writeOutputFile('--report-junit', args.reportJunit, renderPlanJunit(plan))}\n`);
+  if (args.reportHtml) io.stderr.write(`HTML report: ${writeOutputFile('--report-html', args.reportHtml, renderPlanHtml(plan, meta))}\n`);
   if (args.out !== undefined && !interrupt.interrupted) {
-    const path = resolve(args.out);
     const saved = savePlan(playbook, plan, readings, inputsOf(playbook, inventory), new Date());
-    try {
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, savedPlanText(saved));
-    } catch (err) {
-      throw new InputError(`cannot write the plan ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)}).`, { field: '--out' });
-    }
+    const path = writeOutputFile('--out', args.out, savedPlanText(saved));
     io.stderr.write(`Plan saved to ${path}; apply it with: cortex-deploy apply ${args.out}\n`);
   }
   log.info({ summary: plan.summary, exitCode: code }, 'plan finished');
@@ -112,8 +135,8 @@ async function planPrepared(args: PlanArgs, io: CommandIo, { inventory, selected
   return code;
 }
 
-export function writePlan(plan: Plan, args: { json: boolean }, io: CommandIo): void {
-  if (args.json) io.stdout.write(`${JSON.stringify(planDocument(plan), null, 2)}\n`);
+export function writePlan(plan: Plan, args: { json: boolean }, io: CommandIo, meta?: PlaybookRunMeta): void {
+  if (args.json) io.stdout.write(renderPlanJson(plan, meta));
   else io.stdout.write(`${planLines(plan).map((l) => redact(consoleLine(l))).join('\n')}\n`);
 }
 
@@ -124,6 +147,9 @@ export const planCommand: CommandModule<object, PlanArgs> = {
     playbookRunOptions(y)
       .option('detailed-exitcode', { type: 'boolean', default: false, describe: 'As Terraform: exit 0 no changes, 2 changes, 1 any error (unreachable included)' })
       .option('out', { type: 'string', describe: 'Save the plan to FILE; `apply FILE` applies it if nothing has drifted' })
+      .option('report-json', { type: 'string', describe: 'Also write the JSON document to FILE' })
+      .option('report-junit', { type: 'string', describe: 'Write JUnit XML to FILE (a testcase per host x step; a pending change passes)' })
+      .option('report-html', { type: 'string', describe: 'Write a self-contained HTML report to FILE' })
       .example('$0 plan -i site.yaml', 'What apply would do with playbooks/cortex.yaml')
       .example('$0 plan -i site.yaml -p playbooks/upgrade.yaml --limit app --json', 'The app servers only, as JSON')
       .example('$0 plan -i site.yaml --out plan.json && $0 apply plan.json', 'Review a plan, then apply exactly it')
