@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { acquireLock } from '../../src/engine/run/lock.js';
+import { JournalWriter, journalPath } from '../../src/engine/run/journal.js';
 import { describeWithPwsh, REPO_ROOT } from '../helpers/pwsh.js';
 import { claimLoopbackBlock } from '../helpers/loopback.js';
 
@@ -252,6 +253,18 @@ describeWithPwsh('plan and apply over the local transport (spawned CLI, real pws
     expect(one.exitCode).toBe(2);
     expect(one.stdout).not.toContain('app2');
   }, 180_000);
+
+  it('--resume refuses a run whose playbook has changed since it started (exit 3), before any host', async () => {
+    const s = site();
+    const inputs = { playbook: { file: s.pb, name: 'local-site', sha256: '0'.repeat(64) }, inventory: { file: s.inv, sha256: '0'.repeat(64) } };
+    const w = JournalWriter.create(journalPath(s.dir, '20261202-010101-abcdef'), { type: 'journal-started', version: 1, runId: '20261202-010101-abcdef', ...inputs, startedAt: '2026-12-02T01:01:01.000Z', pid: 1, hostname: 'ws' });
+    w.append({ type: 'run-started', playbook: 'local-site', hosts: ['app1'], at: '2026-12-02T01:01:01.000Z' });
+    w.close();
+    const r = await cli(s, ['apply', '-i', 'inv.yaml', '-p', 'pb.yaml', '--skip-preflight', '--resume']);
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr).toMatch(/field --resume: the playbook .*pb\.yaml changed since run 20261202-010101-abcdef started/);
+    expect(existsSync(s.target)).toBe(false);
+  }, 60_000);
 
   it('--help of plan and apply shows examples', async () => {
     const s = site();

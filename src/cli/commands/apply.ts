@@ -17,6 +17,7 @@ import { checkFileSources } from '../../engine/agent/file-sources.js';
 import type { HostStatus, StepStatus } from '../../engine/apply/events.js';
 import { driftOf, parseSavedPlan, type SavedPlan } from '../../engine/plan/saved-plan.js';
 import { runToResume } from '../../engine/run/resume.js';
+import { journalPath, readJournal } from '../../engine/run/journal.js';
 import { runApply, type RunApplyResult } from '../../engine/run/run-apply.js';
 import type { HostConfig } from '../../inventory/types.js';
 import { connectForPreflight } from '../../preflight/connect.js';
@@ -107,6 +108,20 @@ function reportFiles(args: ApplyArgs, meta: PlaybookRunMeta): Array<{ label: str
   return out;
 }
 
+/**
+ * A run is resumed with the playbook it started with: its finished steps were done to that text, so a
+ * changed playbook (or another one) would leave them unchecked against the new one.
+ */
+function checkResumable(runId: string, journal: string, playbookFile: string, playbookSha: string): void {
+  const { header } = readJournal(journal);
+  if (header.playbook.file !== playbookFile) {
+    throw new InputError(`run ${runId} ran the playbook ${header.playbook.file}, not ${playbookFile}.`, { field: '--resume', hint: `Resume it with -p ${header.playbook.file}, or run apply without --resume.` });
+  }
+  if (header.playbook.sha256 !== playbookSha) {
+    throw new InputError(`the playbook ${playbookFile} changed since run ${runId} started; the steps it finished were done to the old text.`, { field: '--resume', hint: 'Run apply without --resume: every step is tested again and only what differs is changed.' });
+  }
+}
+
 function readSavedPlan(file: string): SavedPlan {
   let text: string;
   try {
@@ -159,7 +174,10 @@ async function applyPrepared(args: ApplyArgs, io: ApplyIo, root: string, saved: 
     hosts = hosts.filter((h) => inPlan.has(h.name));
   }
   const resume = args.resume !== undefined ? runToResume(root, inventory.file, args.resume === '' ? undefined : args.resume) : undefined;
-  if (resume) io.stderr.write(`resuming run ${resume}\n`);
+  if (resume) {
+    checkResumable(resume, journalPath(root, resume), playbook.file, inputsOf(playbook, inventory).playbook.sha256);
+    io.stderr.write(`resuming run ${resume}\n`);
+  }
   // Before any host is touched: a `prompt` asks now, never in the middle of the run.
   checkFileSources(playbook, hosts.map((h) => h.name));
   const secrets = await resolveStepSecrets(playbook, hosts.map((h) => h.name));
