@@ -263,3 +263,33 @@ describe('SessionAgent reboot wait and the run\'s interrupt', () => {
     expect(Date.now() - t0).toBeLessThan(30_000);
   });
 });
+
+describe('resolveStepSecrets', () => {
+  async function playbookWith(password: string) {
+    const dir = mkdtempSync(join(tmpdir(), 'agent-sec2-'));
+    writeFileSync(join(dir, 'inv.yaml'), 'all:\n  vars: { transport: local }\n  children:\n    app:\n      hosts: { app1: { address: 127.0.0.1 }, app2: { address: 127.0.0.2 } }\n');
+    const inv = await loadInventory(join(dir, 'inv.yaml'));
+    const text = `name: t\nphases:\n  - name: p\n    targets: { roles: [app] }\n    steps:\n      - id: sf\n        scheduled_task: { name: sf, command: powershell.exe, runAs: { user: 'CORP\\\\sf', password: '${password}' }, token: '1' }\n`;
+    return { dir, pb: parsePlaybook(text, join(dir, 'pb.yaml'), inv) };
+  }
+
+  it('file: is read relative to the playbook, once per host, and only for the hosts of the run', async () => {
+    const { dir, pb } = await playbookWith('file:secrets/sf.txt');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(join(dir, 'secrets'));
+    writeFileSync(join(dir, 'secrets', 'sf.txt'), 'From-File-Pw-77\n');
+    const s = await resolveStepSecrets(pb, ['app2']);
+    expect(s.count).toBe(1);
+    expect(s.paramsFor('sf', 'app2', pb.phases[0]!.steps[0]!.params.app2)).toMatchObject({ runAs: { password: 'From-File-Pw-77' } });
+    // app1 is not in the run: its params keep the reference.
+    expect(s.paramsFor('sf', 'app1', pb.phases[0]!.steps[0]!.params.app1)).toMatchObject({ runAs: { password: 'file:secrets/sf.txt' } });
+    expect(redact('From-File-Pw-77')).toBe('********');
+  });
+
+  it('prompt without a terminal is invalid input naming the step\'s file:line, host and field', async () => {
+    const { pb } = await playbookWith('prompt');
+    const err = await resolveStepSecrets(pb, ['app1']).catch((e: unknown) => e as Error);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toMatch(/pb\.yaml:6:\d+, host app1, field scheduled_task\.runAs\.password: is set to prompt, but standard input is not a terminal/);
+  });
+});
