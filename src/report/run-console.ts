@@ -96,6 +96,10 @@ export interface ConsoleReporterOptions<S extends string, H extends string> {
   now?: (() => number) | undefined;
 }
 
+/**
+ * Call finish() when the run ends (the recap), or close() on a path where it cannot end normally (an
+ * exception): either stops the redraw timer and clears the live line, so the shell prompt is clean.
+ */
 export class ConsoleRunReporter<S extends string, H extends string> implements RunReporter<S, H> {
   readonly tally: RunTally<S, H>;
   private readonly c: Colors;
@@ -135,6 +139,8 @@ export class ConsoleRunReporter<S extends string, H extends string> implements R
   onEvent(e: RunEvent<S, H>): void {
     const at = this.now();
     this.tally.apply(e, at);
+    // Closed (the run ended or failed): keep counting, write nothing more.
+    if (this.finished) return;
     this.print(this.linesFor(e));
     if (!this.live) return;
     if (this.timer === null && (this.o.tickMs ?? 250) > 0) {

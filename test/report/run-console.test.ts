@@ -149,6 +149,8 @@ describe('apply console reporter, live view (TTY)', () => {
     expect(out.writes.some((w) => w.endsWith('slowest: app1 erlang 4.0 s'))).toBe(true);
     r.finish({ outcome: 'interrupted', exitCode: 130 });
     const after = out.writes.length;
+    // An event after the end (a late host) neither writes nor restarts the timer.
+    r.onEvent({ type: 'step-finished', host: 'app1', step: 'erlang', phase: 'install', status: 'failed', durationMs: 1, attempts: 1 });
     await new Promise((res) => setTimeout(res, 100));
     expect(out.writes.length).toBe(after);
     expect(screen(out.text()).at(-2)).toBe('apply interrupted in 4.0 s (exit code 130)');
