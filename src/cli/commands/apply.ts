@@ -185,8 +185,9 @@ async function applyPrepared(args: ApplyArgs, io: ApplyIo, root: string, saved: 
   const interrupt = newInterrupt(io);
   const meta: PlaybookRunMeta = { inventory: inventory.file, playbook: playbook.file, toolVersion: toolVersion(), runId: resume ?? run.runId, startedAt: new Date().toISOString(), operator: operatorName() };
   const files = reportFiles(args, meta);
+  const consoleReporter = new ConsoleRunReporter<StepStatus, HostStatus>({ stream: io.stderr, scheme: APPLY_SCHEME, color: io.color });
   const reporter = allReporters<StepStatus, HostStatus, ApplyEnd>(
-    new ConsoleRunReporter({ stream: io.stderr, scheme: APPLY_SCHEME, color: io.color }),
+    consoleReporter,
     ...(args.json ? [applyJsonReporter(io.stdout, meta)] : []),
     ...files.map((f) => f.reporter),
   );
@@ -228,6 +229,10 @@ async function applyPrepared(args: ApplyArgs, io: ApplyIo, root: string, saved: 
       if (result.replacedLock) io.stderr.write(`${consoleLine(`took over a stale lock of run ${result.replacedLock.runId} (pid ${result.replacedLock.pid} is gone)`)}\n`);
       io.stderr.write(`run ${result.runId}: ${result.journal}\n`);
     }
+  } catch (err) {
+    // No recap for a run that could not end (a stale plan, the lock, a bug): a clean terminal line.
+    consoleReporter.close();
+    throw err;
   } finally {
     await interrupt.finish();
   }
