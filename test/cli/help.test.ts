@@ -19,6 +19,8 @@ const commands = [
   ['inventory', 'check'],
   ['inventory', 'schema'],
   ['preflight'],
+  ['plan'],
+  ['apply'],
   ['exec'],
   ['lab'],
   ['lab', 'up'],
@@ -45,7 +47,7 @@ describe.concurrent('--help', () => {
   });
 
   it('every command that runs on hosts shows the one --forks default (docs/hosts.md)', async () => {
-    for (const cmd of ['preflight', 'exec']) {
+    for (const cmd of ['preflight', 'plan', 'apply', 'exec']) {
       const { stdout } = await help([cmd]);
       expect(stdout.replace(/\s+/g, ' '), cmd).toMatch(/--forks .*docs\/hosts\.md\) \[number\] \[default: 50\]/);
     }
