@@ -151,6 +151,11 @@ export const LabProfileSchema = z.strictObject({
   /** Simulated duration per script id, overriding each handler's default. */
   scriptDurationMs: z.record(z.string(), z.number().int().nonnegative()),
   faults: LabFaultsSchema,
+  /**
+   * Set on the hosts of a twin (lab up --from-facts, docs/rehearse.md): the facts file it mirrors and what
+   * it assumed where the facts could not say. Informational: `lab status` lists it; no machine fact.
+   */
+  twin: z.strictObject({ source: z.string().min(1), assumed: z.array(z.string()) }).optional(),
 }).superRefine((p, ctx) => {
   const drives = p.volumes.map((v) => v.drive.toUpperCase());
   drives.forEach((d, i) => {

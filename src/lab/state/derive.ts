@@ -9,7 +9,7 @@ import type { LabHostState, LabMachine } from './types.js';
 
 /** Stable hash of a profile's machine part (behaviour keys like faults do not reset a host's state). */
 export function profileHash(profile: LabProfile): string {
-  const { faults: _f, powershellStartMs: _p, scriptDurationMs: _s, maxEnvelopeSizeKb: _m, ...machine } = profile;
+  const { faults: _f, powershellStartMs: _p, scriptDurationMs: _s, maxEnvelopeSizeKb: _m, twin: _t, ...machine } = profile;
   return createHash('sha256').update(stableStringify(machine)).digest('hex');
 }
 
@@ -39,7 +39,7 @@ export function computerNameFor(name: string): string {
 }
 
 export function deriveMachine(host: LabHostRef, profile: LabProfile, now: Date): LabMachine {
-  const { faults: _f, powershellStartMs: _p, scriptDurationMs: _s, maxEnvelopeSizeKb: _m, ...rest } = profile;
+  const { faults: _f, powershellStartMs: _p, scriptDurationMs: _s, maxEnvelopeSizeKb: _m, twin: _t, ...rest } = profile;
   return structuredClone({
     ...rest,
     ipv4: profile.ipv4 ?? [host.address],

@@ -16,7 +16,7 @@ export interface MachineListener {
 }
 
 /** The process Get-Process names for a listener on this port, as on a real host with the machine's services. */
-export function listenerProcessName(m: LabMachine, port: number): string | null {
+export function listenerProcessName(m: Pick<LabMachine, 'services'>, port: number): string | null {
   const running = (name: string) => m.services.some((s) => s.name.toLowerCase() === name.toLowerCase() && s.state === 'Running');
   if ([4369].includes(port) && running('RabbitMQ')) return 'epmd';
   if ([5672, 5671, 15672, 25672].includes(port) && running('RabbitMQ')) return 'erl';

@@ -1,0 +1,82 @@
+/**
+ * Reading a site facts file (docs/site-facts.md) with positions: a file that is not JSON, is another
+ * kind of document, has another schema version, or has a field of the wrong shape is refused with
+ * file:line:col and the field, never half-read. JSON is YAML, so the inventory's position machinery
+ * (YamlSource) serves here too.
+ */
+import { InputError } from '../errors.js';
+import { readBoundedFile, readFailureText } from '../inventory/bounded-file.js';
+import { dedupe, fieldName, formatProblem, problemsFromIssue, sortProblems, type DocumentHints } from '../inventory/problems.js';
+import { YamlSource } from '../inventory/source.js';
+import type { InventoryProblem } from '../inventory/types.js';
+import { SITE_FACTS_KIND, SITE_FACTS_VERSION, SiteFacts } from './site-facts.js';
+
+/** Large enough for a thousand hosts' facts and reach results; small enough to refuse a wrong file at once. */
+export const SITE_FACTS_MAX_BYTES = 64 * 1024 * 1024;
+
+/** A site facts file that cannot be used: every problem, each with file:line:col and field. */
+export class SiteFactsError extends InputError {
+  readonly problems: InventoryProblem[];
+  constructor(problems: InventoryProblem[]) {
+    const first = problems[0]!;
+    const detail = problems.length === 1 ? first.message : `${problems.length} problems in the facts file, the first here:\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`;
+    super(detail, { position: first.position, field: first.field, hint: first.hint ?? 'Capture the facts again with cortex-deploy preflight -i INV --save-facts FILE (docs/site-facts.md).' });
+    this.problems = problems;
+  }
+}
+
+const HINTS: DocumentHints = {
+  shape: () => undefined,
+  unknownKey: () => ' The fields are listed in docs/site-facts.md.',
+  equivalents: Object.create(null) as Record<string, string>,
+  equivalentNoun: '',
+};
+
+/** Pure: the text of a facts file → the document, or a SiteFactsError. */
+export function parseSiteFacts(text: string, file: string): SiteFacts {
+  const { source, data, problems: syntax } = YamlSource.parse(text, file);
+  const start = { file, line: 1, col: 1 };
+  if (syntax.length) throw new SiteFactsError(syntax.map((s) => ({ position: s.position, field: '(json)', message: s.message.replace(/^YAML/, 'JSON'), hint: 'The file must be the JSON document preflight --save-facts writes.' })));
+  const doc = data as Record<string, unknown> | null;
+  const at = (key: string) => source.positionOf([key]) ?? start;
+  // Kind and version first: a document of another kind or version fails on these, not on a hundred fields.
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc) || doc.kind !== SITE_FACTS_KIND) {
+    const got = typeof doc === 'object' && doc !== null && !Array.isArray(doc) && 'kind' in doc ? JSON.stringify(doc.kind) : 'no kind';
+    throw new SiteFactsError([{ position: doc && typeof doc === 'object' && 'kind' in doc ? at('kind') : start, field: 'kind', message: `not a site facts document (kind ${got}, expected "${SITE_FACTS_KIND}").`, hint: 'Pass the file written by cortex-deploy preflight -i INV --save-facts FILE.' }]);
+  }
+  if (doc.schemaVersion !== SITE_FACTS_VERSION) {
+    throw new SiteFactsError([
+      {
+        position: 'schemaVersion' in doc ? at('schemaVersion') : start,
+        field: 'schemaVersion',
+        message: `schemaVersion ${JSON.stringify(doc.schemaVersion ?? null)} is not one this cortex-deploy reads (it reads ${SITE_FACTS_VERSION}).`,
+        hint: 'Capture the facts again with this version: cortex-deploy preflight -i INV --save-facts FILE.',
+      },
+    ]);
+  }
+  const parsed = SiteFacts.safeParse(data);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.flatMap((issue) => problemsFromIssue(issue, { source, schema: SiteFacts, data, locate: (p) => p, fallback: start, hints: HINTS }));
+    throw new SiteFactsError(sortProblems(dedupe(problems)));
+  }
+  const seen = new Map<string, number>();
+  parsed.data.hosts.forEach((h, i) => {
+    const prev = seen.get(h.name.toLowerCase());
+    if (prev !== undefined) {
+      throw new SiteFactsError([{ position: source.positionOf(['hosts', i, 'name']) ?? start, field: fieldName(['hosts', i, 'name']), message: `host ${h.name} is listed twice (first as hosts[${prev}]).` }]);
+    }
+    seen.set(h.name.toLowerCase(), i);
+  });
+  if (parsed.data.hosts.length === 0) throw new SiteFactsError([{ position: at('hosts'), field: 'hosts', message: 'the facts file lists no host.' }]);
+  return parsed.data;
+}
+
+export async function loadSiteFacts(file: string): Promise<SiteFacts> {
+  let text: string;
+  try {
+    text = await readBoundedFile(file, SITE_FACTS_MAX_BYTES);
+  } catch (err) {
+    throw new InputError(readFailureText('facts', file, err).detail, { field: '--from-facts', hint: 'Pass the file written by cortex-deploy preflight -i INV --save-facts FILE.' });
+  }
+  return parseSiteFacts(text, file);
+}
