@@ -20,6 +20,8 @@ export interface LabHostStatus {
   faults: LabFaults;
   pendingReboot: boolean;
   bootTime: string;
+  /** A twin's host (lab up --from-facts): the facts file it mirrors and what it assumed; null otherwise. */
+  twin: { source: string; assumed: string[] } | null;
 }
 
 export interface LabStatus {
@@ -69,6 +71,7 @@ export function projectStatus(s: StatusInput): LabStatus {
       faults: h.faults.faults,
       pendingReboot: h.state.machine.pendingReboot,
       bootTime: h.state.machine.bootTime,
+      twin: h.profile.twin ? { source: h.profile.twin.source, assumed: [...h.profile.twin.assumed] } : null,
     })),
   };
 }

@@ -4,7 +4,7 @@
  * file:line:col and the field, never half-read. JSON is YAML, so the inventory's position machinery
  * (YamlSource) serves here too.
  */
-import { InputError } from '../errors.js';
+import { InputError, type SourcePosition } from '../errors.js';
 import { readBoundedFile, readFailureText } from '../inventory/bounded-file.js';
 import { dedupe, fieldName, formatProblem, problemsFromIssue, sortProblems, type DocumentHints } from '../inventory/problems.js';
 import { YamlSource } from '../inventory/source.js';
@@ -20,7 +20,8 @@ export class SiteFactsError extends InputError {
   constructor(problems: InventoryProblem[]) {
     const first = problems[0]!;
     const detail = problems.length === 1 ? first.message : `${problems.length} problems in the facts file, the first here:\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`;
-    super(detail, { position: first.position, field: first.field, hint: first.hint ?? 'Capture the facts again with cortex-deploy preflight -i INV --save-facts FILE (docs/site-facts.md).' });
+    const hint = problems.length === 1 ? first.hint : undefined;
+    super(detail, { position: first.position, field: first.field, hint: hint ?? 'Capture the facts again with cortex-deploy preflight -i INV --save-facts FILE (docs/site-facts.md).' });
     this.problems = problems;
   }
 }
@@ -32,11 +33,33 @@ const HINTS: DocumentHints = {
   equivalentNoun: '',
 };
 
+/** file:line:col of a character offset. */
+function positionAt(text: string, file: string, offset: number): SourcePosition {
+  const before = text.slice(0, Math.max(0, Math.min(offset, text.length)));
+  const line = before.split('\n').length;
+  return { file, line, col: before.length - before.lastIndexOf('\n') };
+}
+
+/** Strict JSON first (a YAML parser would accept, or misreport, what is not JSON); its error's offset gives the position. */
+function checkJson(text: string, file: string): void {
+  try {
+    JSON.parse(text);
+  } catch (err) {
+    const message = (err as Error).message;
+    const at = /at position (\d+)/.exec(message);
+    const offset = at ? Number(at[1]) : text.trimEnd().length;
+    throw new SiteFactsError([
+      { position: positionAt(text, file, offset), field: '(json)', message: `not valid JSON: ${message.replace(/ in JSON at position \d+.*$/, '').replace(/ of JSON input$/, ' of the file')}.`, hint: 'The file must be the JSON document preflight --save-facts writes, unedited.' },
+    ]);
+  }
+}
+
 /** Pure: the text of a facts file → the document, or a SiteFactsError. */
 export function parseSiteFacts(text: string, file: string): SiteFacts {
+  checkJson(text, file);
   const { source, data, problems: syntax } = YamlSource.parse(text, file);
   const start = { file, line: 1, col: 1 };
-  if (syntax.length) throw new SiteFactsError(syntax.map((s) => ({ position: s.position, field: '(json)', message: s.message.replace(/^YAML/, 'JSON'), hint: 'The file must be the JSON document preflight --save-facts writes.' })));
+  if (syntax.length) throw new SiteFactsError(syntax.map((s) => ({ position: s.position, field: '(json)', message: s.message.replace(/^YAML/, 'JSON') })));
   const doc = data as Record<string, unknown> | null;
   const at = (key: string) => source.positionOf([key]) ?? start;
   // Kind and version first: a document of another kind or version fails on these, not on a hundred fields.

@@ -8,7 +8,7 @@
  * with the key and known_hosts the lab makes in its state folder.
  */
 import { join } from 'node:path';
-import { Document } from 'yaml';
+import { Document, isMap, isScalar, isSeq, visit } from 'yaml';
 import type { SiteFacts, SiteFactsHost } from '../../preflight/site-facts.js';
 import { ROLE_NAMES } from '../../preflight/finding.js';
 import { LAB_SSH_PORT } from '../ssh/server.js';
@@ -82,7 +82,18 @@ export function renderTwinInventory(doc: SiteFacts, hosts: readonly TwinHost[], 
     ...(ungrouped.length > 0 ? { hosts: Object.fromEntries(ungrouped.map((t) => [t.host.name, hostVars(t, o, shared !== null)])) } : {}),
     children,
   };
-  const yaml = new Document({ all });
+  // No anchors for values that happen to be shared; leaf maps and lists on one line each.
+  const yaml = new Document({ all }, { aliasDuplicateObjects: false });
+  const short = (items: unknown[]) => items.every(isScalar) && items.reduce<number>((n, i) => n + String((i as { value: unknown }).value).length + 2, 0) < 100;
+  visit(yaml, {
+    Map: (_k, node) => {
+      const values = node.items.map((p) => p.value);
+      if (values.every((v) => isScalar(v) || (isSeq(v) && short(v.items))) && short(values.flatMap((v) => (isSeq(v) ? v.items : [v])))) node.flow = true;
+    },
+    Seq: (_k, node) => {
+      node.flow = short(node.items) && !node.items.some(isMap);
+    },
+  });
   yaml.commentBefore = [
     ` A twin of ${doc.inventory}, from the facts captured ${doc.capturedAt} (${o.factsFile}).`,
     ' Made by cortex-deploy lab up --from-facts: each host runs in the lab on its loopback address, its machine',
