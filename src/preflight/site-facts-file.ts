@@ -64,8 +64,8 @@ export function parseSiteFacts(text: string, file: string): SiteFacts {
   const at = (key: string) => source.positionOf([key]) ?? start;
   // Kind and version first: a document of another kind or version fails on these, not on a hundred fields.
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc) || doc.kind !== SITE_FACTS_KIND) {
-    const got = typeof doc === 'object' && doc !== null && !Array.isArray(doc) && 'kind' in doc ? JSON.stringify(doc.kind) : 'no kind';
-    throw new SiteFactsError([{ position: doc && typeof doc === 'object' && 'kind' in doc ? at('kind') : start, field: 'kind', message: `not a site facts document (kind ${got}, expected "${SITE_FACTS_KIND}").`, hint: 'Pass the file written by cortex-deploy preflight -i INV --save-facts FILE.' }]);
+    const got = typeof doc === 'object' && doc !== null && !Array.isArray(doc) && 'kind' in doc ? `kind ${JSON.stringify(doc.kind)}` : 'no kind';
+    throw new SiteFactsError([{ position: doc && typeof doc === 'object' && 'kind' in doc ? at('kind') : start, field: 'kind', message: `not a site facts document (${got}, expected "${SITE_FACTS_KIND}").`, hint: 'Pass the file written by cortex-deploy preflight -i INV --save-facts FILE.' }]);
   }
   if (doc.schemaVersion !== SITE_FACTS_VERSION) {
     throw new SiteFactsError([

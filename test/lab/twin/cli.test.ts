@@ -87,7 +87,7 @@ describe('cortex-deploy preflight --save-facts → lab up --from-facts → prefl
     const status = await cortex(['lab', 'status', '--state', twinState]);
     expect(status.code).toBe(0);
     expect(status.stdout).toContain('twin of out/site.facts.json: what each host assumed where the facts could not say');
-    expect(status.stdout).toMatch(/^db1:\n(  .+\n)*  services: EventLog, MpsSvc, RemoteRegistry, pla, WinRM, W3SVC, MSSQL\$SQLEXPRESS /m);
+    expect(status.stdout).toMatch(/^db1:\n( {2}.+\n)* {2}services: EventLog, MpsSvc, RemoteRegistry, pla, WinRM, W3SVC, MSSQL\$SQLEXPRESS /m);
     const json = JSON.parse((await cortex(['lab', 'status', '--state', twinState, '--json'])).stdout) as LabStatus;
     expect(json.hosts.map((h) => [h.name, h.address])).toEqual(['web1', 'app1', 'app2', 'app3', 'db1'].map((n, i) => [n, twin.addr(i + 1)]));
     expect(json.hosts.every((h) => h.twin !== null && h.twin.assumed.length > 0)).toBe(true);
