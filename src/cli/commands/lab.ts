@@ -218,16 +218,23 @@ async function status(argv: CommonArgs): Promise<number> {
   return ExitCode.Ok;
 }
 
-/** A twin's hosts: what each assumed where the facts could not say (docs/rehearse.md). */
+/**
+ * A twin's hosts: what each assumed where the facts could not say (docs/rehearse.md). Hosts that assumed
+ * the same thing are listed together, so a twin of a hundred alike hosts stays readable.
+ */
 export function twinLines(s: LabStatus): string[] {
   const twins = s.hosts.filter((h) => h.twin !== null);
   if (twins.length === 0) return [];
   const sources = [...new Set(twins.map((h) => h.twin!.source))];
-  const lines = ['', `twin of ${sources.join(', ')}: what each host assumed where the facts could not say`];
-  for (const h of twins) {
-    lines.push(`${h.name}:`);
-    for (const a of h.twin!.assumed) lines.push(`  ${a}`);
+  const hostsOf = new Map<string, string[]>();
+  for (const h of twins) for (const a of h.twin!.assumed) hostsOf.set(a, [...(hostsOf.get(a) ?? []), h.name]);
+  const groups = new Map<string, string[]>();
+  for (const [line, names] of hostsOf) {
+    const who = names.length === twins.length && twins.length > 1 ? 'every host' : names.join(', ');
+    groups.set(who, [...(groups.get(who) ?? []), line]);
   }
+  const lines = ['', `twin of ${sources.join(', ')}: what the hosts assumed where the facts could not say`];
+  for (const [who, assumed] of groups) lines.push(`${who}:`, ...assumed.map((a) => `  ${a}`));
   return lines;
 }
 
