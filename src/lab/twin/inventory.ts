@@ -57,7 +57,10 @@ function hostVars(t: TwinHost, o: TwinInventoryOptions, sharedVersions: boolean)
 /** The inventory's YAML text. Hosts in more than one group carry their vars at their first listing. */
 export function renderTwinInventory(doc: SiteFacts, hosts: readonly TwinHost[], o: TwinInventoryOptions): string {
   const shared = sameVersions(hosts);
-  const groupOrder: string[] = [...ROLE_NAMES];
+  // Groups in the order the site's hosts first name them, so the twin lists its hosts in the site's order.
+  // Role groups first (a host's vars go to its first listing, its role's), the others after them.
+  const groupOrder: string[] = [];
+  for (const t of hosts) for (const g of t.host.roles) if (!groupOrder.includes(g)) groupOrder.push(g);
   for (const t of hosts) for (const g of t.host.groups) if (!groupOrder.includes(g)) groupOrder.push(g);
   const children: Record<string, { hosts: Record<string, unknown> }> = {};
   const written = new Set<string>();
@@ -79,8 +82,9 @@ export function renderTwinInventory(doc: SiteFacts, hosts: readonly TwinHost[], 
       winrm: { scheme: 'http', port: 5985, auth: 'ntlm', user: TWIN_USER, password: TWIN_PASSWORD_REF },
       ...(shared && Object.keys(shared).length > 0 ? { versions: shared } : {}),
     },
-    ...(ungrouped.length > 0 ? { hosts: Object.fromEntries(ungrouped.map((t) => [t.host.name, hostVars(t, o, shared !== null)])) } : {}),
     children,
+    // After the groups, so the hosts keep the site's order where they can.
+    ...(ungrouped.length > 0 ? { hosts: Object.fromEntries(ungrouped.map((t) => [t.host.name, hostVars(t, o, shared !== null)])) } : {}),
   };
   // No anchors for values that happen to be shared; leaf maps and lists on one line each.
   const yaml = new Document({ all }, { aliasDuplicateObjects: false });
