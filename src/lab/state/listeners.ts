@@ -28,7 +28,11 @@ export function listenerProcessName(m: Pick<LabMachine, 'services'>, port: numbe
   return null;
 }
 
-/** Every listener of the machine, one per listening port on 0.0.0.0, in the profile's order. */
+/** Every listener of the machine, one per listening port on 0.0.0.0, in the profile's order; owners as portOwners says. */
 export function machineListeners(m: LabMachine): MachineListener[] {
-  return m.listeningPorts.map((port) => ({ port, address: '0.0.0.0', processId: 1000 + port, processName: listenerProcessName(m, port) }));
+  return m.listeningPorts.map((port) => {
+    // A port another program holds (profile portOwners), else the process the services imply.
+    const owner = m.portOwners?.[String(port)];
+    return { port, address: '0.0.0.0', processId: owner?.pid ?? 1000 + port, processName: owner ? owner.process : listenerProcessName(m, port) };
+  });
 }

@@ -198,7 +198,13 @@ function machineFromFacts(f: Facts, input: TwinProfileInput, assume: (key: strin
     const minor = f.iis.minorVersion ?? (fromString ? Number(fromString[2]) : 0);
     const version = major === null ? '10.0' : `${major}.${minor}`;
     if (major === null) assume('iis.version', version, 'IIS is installed but its version is not in the facts');
-    out.iis = { version, urlRewrite: f.urlRewrite.version };
+    const iis: Record<string, unknown> = { version, urlRewrite: f.urlRewrite.version };
+    // Only what differs from what the lab derives: a partial URL Rewrite install, w3wp.exe's own version.
+    if (f.urlRewrite.dllPresent !== (f.urlRewrite.version !== null)) iis.rewriteDll = f.urlRewrite.dllPresent;
+    const osBuild = f.os.build > 0 ? f.os.build : d.os.build;
+    if (f.iis.w3wpFileVersion !== null && /^\d+(\.\d+){1,3}$/.test(f.iis.w3wpFileVersion) && f.iis.w3wpFileVersion !== `${version}.${osBuild}.1`) iis.w3wpVersion = f.iis.w3wpFileVersion;
+    if (f.iis.w3wpFileVersion === null) assume('iis.w3wpVersion', `${version}.${osBuild}.1`, 'the facts have no w3wp.exe version');
+    out.iis = iis;
   } else {
     out.iis = null;
     if (f.urlRewrite.version !== null) assume('iis', null, `URL Rewrite ${f.urlRewrite.version} is registered without IIS; the lab keeps it under IIS, so the twin has neither`);
@@ -246,12 +252,16 @@ function machineFromFacts(f: Facts, input: TwinProfileInput, assume: (key: strin
   if (defaults.length > 0) assume('listeningPorts', defaults.join(', '), "a default server's; neither the facts nor the peers measured them");
   out.listeningPorts = [...listening].sort((a, b) => a - b);
   out.blockedPorts = blocked.sort((a, b) => a - b);
+  // Listeners whose process or id is not what the lab would show are written down as they were.
+  const owners: Record<string, { process: string | null; pid: number }> = {};
   for (const l of f.listeners) {
+    if (String(l.port) in owners) continue; // the same port on another local address: one owner
     const lab = listenerProcessName({ services }, l.port);
-    if ((l.processName ?? null)?.toLowerCase() !== lab?.toLowerCase()) {
-      assume(`listener ${l.port}`, `held by ${lab ?? 'an unknown process'}`, `the host showed ${l.processName ?? 'an unknown process'}; the lab names the owner from the services`);
-    }
+    if (l.processName !== lab || l.processId !== 1000 + l.port) owners[String(l.port)] = { process: l.processName, pid: l.processId };
   }
+  if (Object.keys(owners).length > 0) out.portOwners = owners;
+  const otherAddresses = [...new Set(f.listeners.filter((l) => l.address !== '0.0.0.0').map((l) => `${l.port} on ${l.address}`))];
+  if (otherAddresses.length > 0) assume('listeners', 'on 0.0.0.0', `the host listened on ${otherAddresses.join(', ')}; the lab's listeners are on every address`);
 
   // Pending reboot: the lab has one flag (it models Component Based Servicing).
   const r = f.pendingReboot;

@@ -120,8 +120,30 @@ describe('what the lab cannot model exactly is assumed, and said', () => {
     );
     expect((t.lab.services as Array<{ name: string }>).map((s) => s.name)).toContain('RabbitMQ');
     expect(t.lab.listeningPorts).toEqual(expect.arrayContaining([5672, 19000]));
-    expect(assumedLine(t, 'listener 19000')).toBe('listener 19000: held by an unknown process (the host showed java; the lab names the owner from the services)');
-    expect(assumedLine(t, 'listener 5672')).toBeUndefined();
+    expect(t.lab.portOwners).toEqual({ '5672': { process: 'erl', pid: 4242 }, '19000': { process: 'java', pid: 4343 } });
+    const again = factsOf(profileOf(t.lab), 'app1', '127.2.0.1', 'app');
+    expect(again.listeners).toEqual([
+      { port: 5672, address: '0.0.0.0', processId: 4242, processName: 'erl' },
+      { port: 19000, address: '0.0.0.0', processId: 4343, processName: 'java' },
+    ]);
+  });
+
+  it('IIS: a partial URL Rewrite install and a patched w3wp.exe come back as they were', () => {
+    const web = (urlRewrite: Facts['urlRewrite']): Facts => ({
+      ...healthy,
+      iis: { majorVersion: 10, minorVersion: 0, versionString: 'Version 10.0', w3wpFileVersion: '10.0.17763.5830' },
+      urlRewrite,
+    });
+    for (const urlRewrite of [
+      { version: '7.2.1993', dllPresent: false },
+      { version: null, dllPresent: true },
+      { version: '7.2.1993', dllPresent: true },
+    ]) {
+      const facts = web(urlRewrite);
+      const t = twin(host(facts, { roles: ['web'], groups: ['web'] }));
+      const again = factsOf(profileOf(t.lab), 'app1', '127.2.0.1', 'web');
+      expect({ iis: again.iis, urlRewrite: again.urlRewrite }).toEqual({ iis: facts.iis, urlRewrite: facts.urlRewrite });
+    }
   });
 
   it('addresses: an inventory name (not an address) puts the twin address first; unusable addresses are left out, said', () => {
