@@ -57,22 +57,64 @@ function checkJson(text: string, file: string): void {
 /** Pure: the text of a facts file → the document, or a SiteFactsError. */
 export function parseSiteFacts(text: string, file: string): SiteFacts {
   checkJson(text, file);
+  // A valid file (thousands of hosts, megabytes) is read with JSON.parse and zod alone; the position
+  // machinery, much slower on large files, runs only to explain a problem.
+  let protoKey = false;
+  // A "__proto__" key (however escaped) would become an object's prototype in a zod record: such a file
+  // takes the slow path, which refuses the key with its position.
+  let fast: unknown;
+  try {
+    fast = JSON.parse(text, (key, value: unknown) => {
+      if (key === '__proto__') protoKey = true;
+      return value;
+    });
+  } catch {
+    return explain(text, file); // the reviver's recursion: nesting no facts file has
+  }
+  const shape = shapeOf(fast);
+  if (shape === 'ok' && !protoKey) {
+    const parsed = SiteFacts.safeParse(fast);
+    if (parsed.success && duplicateHost(parsed.data) === null && parsed.data.hosts.length > 0) return parsed.data;
+  }
+  return explain(text, file);
+}
+
+function shapeOf(doc: unknown): 'ok' | 'kind' | 'version' {
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc) || (doc as Record<string, unknown>).kind !== SITE_FACTS_KIND) return 'kind';
+  return (doc as Record<string, unknown>).schemaVersion === SITE_FACTS_VERSION ? 'ok' : 'version';
+}
+
+/** Index of the first host whose name repeats an earlier one (any case), with that one's; null: none. */
+function duplicateHost(doc: SiteFacts): { at: number; first: number } | null {
+  const seen = new Map<string, number>();
+  for (const [i, h] of doc.hosts.entries()) {
+    const prev = seen.get(h.name.toLowerCase());
+    if (prev !== undefined) return { at: i, first: prev };
+    seen.set(h.name.toLowerCase(), i);
+  }
+  return null;
+}
+
+/** The file has a problem: find every one, with positions, and throw (the document, if none after all). */
+function explain(text: string, file: string): SiteFacts {
   const { source, data, problems: syntax } = YamlSource.parse(text, file);
   const start = { file, line: 1, col: 1 };
   if (syntax.length) throw new SiteFactsError(syntax.map((s) => ({ position: s.position, field: '(json)', message: s.message.replace(/^YAML/, 'JSON') })));
   const doc = data as Record<string, unknown> | null;
   const at = (key: string) => source.positionOf([key]) ?? start;
   // Kind and version first: a document of another kind or version fails on these, not on a hundred fields.
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc) || doc.kind !== SITE_FACTS_KIND) {
-    const got = typeof doc === 'object' && doc !== null && !Array.isArray(doc) && 'kind' in doc ? `kind ${JSON.stringify(doc.kind)}` : 'no kind';
-    throw new SiteFactsError([{ position: doc && typeof doc === 'object' && 'kind' in doc ? at('kind') : start, field: 'kind', message: `not a site facts document (${got}, expected "${SITE_FACTS_KIND}").`, hint: 'Pass the file written by cortex-deploy preflight -i INV --save-facts FILE.' }]);
+  const shape = shapeOf(doc);
+  if (shape === 'kind') {
+    const hasKind = typeof doc === 'object' && doc !== null && !Array.isArray(doc) && 'kind' in doc;
+    const got = hasKind ? `kind ${JSON.stringify(doc.kind)}` : 'no kind';
+    throw new SiteFactsError([{ position: hasKind ? at('kind') : start, field: 'kind', message: `not a site facts document (${got}, expected "${SITE_FACTS_KIND}").`, hint: 'Pass the file written by cortex-deploy preflight -i INV --save-facts FILE.' }]);
   }
-  if (doc.schemaVersion !== SITE_FACTS_VERSION) {
+  if (shape === 'version') {
     throw new SiteFactsError([
       {
-        position: 'schemaVersion' in doc ? at('schemaVersion') : start,
+        position: 'schemaVersion' in doc! ? at('schemaVersion') : start,
         field: 'schemaVersion',
-        message: `schemaVersion ${JSON.stringify(doc.schemaVersion ?? null)} is not one this cortex-deploy reads (it reads ${SITE_FACTS_VERSION}).`,
+        message: `schemaVersion ${JSON.stringify(doc!.schemaVersion ?? null)} is not one this cortex-deploy reads (it reads ${SITE_FACTS_VERSION}).`,
         hint: 'Capture the facts again with this version: cortex-deploy preflight -i INV --save-facts FILE.',
       },
     ]);
@@ -82,14 +124,11 @@ export function parseSiteFacts(text: string, file: string): SiteFacts {
     const problems = parsed.error.issues.flatMap((issue) => problemsFromIssue(issue, { source, schema: SiteFacts, data, locate: (p) => p, fallback: start, hints: HINTS }));
     throw new SiteFactsError(sortProblems(dedupe(problems)));
   }
-  const seen = new Map<string, number>();
-  parsed.data.hosts.forEach((h, i) => {
-    const prev = seen.get(h.name.toLowerCase());
-    if (prev !== undefined) {
-      throw new SiteFactsError([{ position: source.positionOf(['hosts', i, 'name']) ?? start, field: fieldName(['hosts', i, 'name']), message: `host ${h.name} is listed twice (first as hosts[${prev}]).` }]);
-    }
-    seen.set(h.name.toLowerCase(), i);
-  });
+  const dup = duplicateHost(parsed.data);
+  if (dup) {
+    const name = parsed.data.hosts[dup.at]!.name;
+    throw new SiteFactsError([{ position: source.positionOf(['hosts', dup.at, 'name']) ?? start, field: fieldName(['hosts', dup.at, 'name']), message: `host ${name} is listed twice (first as hosts[${dup.first}]).` }]);
+  }
   if (parsed.data.hosts.length === 0) throw new SiteFactsError([{ position: at('hosts'), field: 'hosts', message: 'the facts file lists no host.' }]);
   return parsed.data;
 }

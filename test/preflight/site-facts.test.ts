@@ -127,6 +127,8 @@ describe('reading a facts file', () => {
     // Hostile files: refused with a position, never a crash or a stack overflow.
     expect(problem('['.repeat(100_000) + ']'.repeat(100_000))).toMatch(/^site\.facts\.json:1:\d+, field \(json\): JSON nested deeper than 64 levels\./);
     expect(problem('{"__proto__": {"kind": "cortex-deploy/site-facts"}}')).toMatch(/^site\.facts\.json:1:2, field \(json\): the key '__proto__' is not allowed\./);
+    const proto = JSON.stringify({ ...valid(), hosts: [{ name: 'web1' }] }).replace('"name"', '"\\u005f_proto__": {}, "name"');
+    expect(problem(proto)).toMatch(/field \(json\): the key '__proto__' is not allowed\./);
     expect(problem('')).toMatch(/^site\.facts\.json:1:1, field \(json\): not valid JSON: Unexpected end of the file\./);
     const wrongField = { ...valid(), hosts: [{ name: 'web1' }] };
     expect(problem(JSON.stringify(wrongField, null, 2))).toMatch(/site\.facts\.json:\d+:\d+, field hosts\[0\]\.address: is required/);
