@@ -4,6 +4,7 @@
  * `lab up -i twin.yaml`, preflight, plan and apply all read the same file.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { isIPv4 } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import { InputError } from '../../errors.js';
@@ -14,14 +15,15 @@ import { renderTwinInventory, type TwinHost } from './inventory.js';
 import { twinProfile, type PeerObservation } from './profile-from-facts.js';
 
 /** Pure: what each host's peers measured of it, and from where its name did not resolve. */
-export function peerObservations(doc: SiteFacts): Map<string, { observed: PeerObservation[]; unresolvedFrom: string[] }> {
-  const out = new Map(doc.hosts.map((h) => [h.name, { observed: [] as PeerObservation[], unresolvedFrom: [] as string[] }]));
+export function peerObservations(doc: SiteFacts): Map<string, { observed: PeerObservation[]; unresolvedFrom: string[]; misresolved: Array<{ from: string; to: string[] }> }> {
+  const out = new Map(doc.hosts.map((h) => [h.name, { observed: [] as PeerObservation[], unresolvedFrom: [] as string[], misresolved: [] as Array<{ from: string; to: string[] }> }]));
   for (const from of doc.hosts) {
     for (const t of from.reach?.targets ?? []) {
       const entry = out.get(t.name);
       if (!entry) continue;
       for (const p of t.ports) entry.observed.push({ from: from.name, port: p.port, state: p.state });
       if (t.resolved.length === 0) entry.unresolvedFrom.push(from.name);
+      else if (isIPv4(t.address) && !t.resolved.includes(t.address)) entry.misresolved.push({ from: from.name, to: t.resolved });
     }
   }
   return out;
@@ -32,8 +34,8 @@ export function twinHosts(doc: SiteFacts, addresses: readonly string[], source: 
   const peers = peerObservations(doc);
   const simulated = doc.hosts.filter((h) => h.transport !== 'local');
   return simulated.map((host, i) => {
-    const seen = peers.get(host.name) ?? { observed: [], unresolvedFrom: [] };
-    return { host, address: addresses[i]!, profile: twinProfile({ host, twinAddress: addresses[i]!, observed: seen.observed, unresolvedFrom: seen.unresolvedFrom, source }) };
+    const seen = peers.get(host.name) ?? { observed: [], unresolvedFrom: [], misresolved: [] };
+    return { host, address: addresses[i]!, profile: twinProfile({ host, twinAddress: addresses[i]!, observed: seen.observed, unresolvedFrom: seen.unresolvedFrom, misresolved: seen.misresolved, source }) };
   });
 }
 

@@ -37,6 +37,8 @@ export interface TwinProfileInput {
   observed: readonly PeerObservation[];
   /** Peers from which this host's name did not resolve (the lab resolves every twin name). */
   unresolvedFrom: readonly string[];
+  /** Peers on which this host's name resolved to other addresses than the inventory's. */
+  misresolved?: ReadonlyArray<{ from: string; to: readonly string[] }>;
   /** The facts file, for the profile's `twin.source`. */
   source: string;
 }
@@ -113,6 +115,9 @@ export function twinProfile(input: TwinProfileInput): TwinProfile {
     assume('clockSkewSec', 0, 'the clock offset was not measured');
   }
   for (const peer of input.unresolvedFrom) assume('net.resolve', `${host.name} resolves from ${peer}`, 'its name did not resolve there at capture; the lab resolves every twin host name');
+  for (const m of input.misresolved ?? []) assume('net.resolve', `${host.name} resolves to its address from ${m.from}`, `it resolved to ${m.to.join(', ')} there at capture; the lab resolves every twin host name to its address`);
+  const errors = [...new Set(input.observed.filter((o) => o.state === 'error').map((o) => `${o.port} from ${o.from}`))];
+  if (errors.length > 0) assume('reach errors', 'none', `connecting to ${errors.join(', ')} failed with a socket error at capture; the lab's ports answer or are filtered`);
   if (host.transport === 'winrm' && host.winrm && !['ntlm', 'negotiate'].includes(host.winrm.auth)) {
     assume('winrm.auth', 'ntlm', `the host used ${host.winrm.auth}; the twin logs on with the lab's account over NTLM`);
   }

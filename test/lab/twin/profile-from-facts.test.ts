@@ -202,6 +202,12 @@ describe('sessions, probes and peers', () => {
     expect(assumedLine(t, 'net.resolve')).toBe('net.resolve: app1 resolves from web1 (its name did not resolve there at capture; the lab resolves every twin host name)');
   });
 
+  it('what the lab cannot reproduce of the peers\' view is said: a wrong name resolution, a socket error', () => {
+    const t = twinProfile({ host: host(healthy), twinAddress: '127.2.0.1', observed: [{ from: 'app2', port: 5672, state: 'error' }], unresolvedFrom: [], misresolved: [{ from: 'app3', to: ['10.9.9.9'] }], source: 's' });
+    expect(t.assumed).toContain('net.resolve: app1 resolves to its address from app3 (it resolved to 10.9.9.9 there at capture; the lab resolves every twin host name to its address)');
+    expect(assumedLine(t, 'reach errors')).toContain('5672 from app2');
+  });
+
   it('every twin profile names its facts file and what it assumed', () => {
     const t = twin(host(healthy));
     expect(t.lab.twin).toEqual({ source: 'site.facts.json', assumed: t.assumed });
