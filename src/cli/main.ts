@@ -15,6 +15,7 @@ import { labCommand } from './commands/lab.js';
 import { preflightCommand } from './commands/preflight.js';
 import { runsCommand } from './commands/runs.js';
 import { completionCommand } from './commands/completion.js';
+import { artifactsCommand } from './commands/artifacts.js';
 import { tolerateClosedPipes } from './closed-pipe.js';
 
 const exitCodesEpilogue = [
@@ -35,6 +36,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(labCommand)
     .command(runsCommand)
     .command(completionCommand)
+    .command(artifactsCommand)
     // Answers --get-yargs-completions for the scripts `completion` prints; the command itself is hidden.
     .completion('yargs-completion', false)
     .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'Readable log lines on the terminal' })

@@ -20,6 +20,7 @@ import { portsFreeFor } from './ports.js';
 import { summarize, type HostOutcome, type PreflightReport } from './outcome.js';
 import { fanOut } from '../lifecycle/fan-out.js';
 import { sessionOutcomeOf, type HostCapture } from './site-facts.js';
+import { outcomeEvents, type PreflightEvent } from './events.js';
 
 /** What one script run returns (the runner's envelope result). */
 export interface ProbeScriptResult {
@@ -65,6 +66,8 @@ export interface PreflightOptions {
   /** Per script run. */
   timeoutMs?: number;
   events?: PreflightEvents;
+  /** The run as run events (src/preflight/events.ts), for the reporters: host started, a step per check, host finished. */
+  onEvent?: (e: PreflightEvent) => void;
   /** Workstation clock (tests pin it). */
   now?: () => number;
   /**
@@ -140,6 +143,8 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
   const now = opts.now ?? Date.now;
   const timeoutMs = opts.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
   const startedAt = now();
+  const emit = (e: PreflightEvent) => opts.onEvent?.(e);
+  emit({ type: 'run-started', playbook: 'preflight', hosts: opts.hosts.map((h) => h.name), at: new Date(startedAt).toISOString() });
   const plan = planReach(opts.hosts);
   const runs = new Map<string, HostRun>();
   /** Clock offsets of the hosts finished so far, sorted. */
@@ -268,8 +273,14 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
       if (run.closing) work.holdFork(run.closing);
       return report(host, run);
     },
-    onStarted: (host, at) => opts.events?.hostStarted?.(host, at),
-    onFinished: (_host, outcome) => opts.events?.hostFinished?.(outcome),
+    onStarted: (host, at) => {
+      emit({ type: 'host-started', host: host.name });
+      opts.events?.hostStarted?.(host, at);
+    },
+    onFinished: (_host, outcome) => {
+      for (const e of outcomeEvents(outcome)) emit(e);
+      opts.events?.hostFinished?.(outcome);
+    },
     now,
   });
 
@@ -287,5 +298,6 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
       stopped: outcomes.filter((o) => o.interrupted === 'stopped').map((o) => o.host.name),
     };
   }
+  emit({ type: 'run-finished', outcome: aborted() ? 'interrupted' : summary.exitCode === 0 ? 'ok' : 'failed' });
   return { startedAt: new Date(startedAt).toISOString(), hosts: outcomes, matrix, summary };
 }

@@ -7,9 +7,12 @@ import { CHECK_IDS, CHECKS, type CheckId } from '../preflight/check-ids.js';
 import { hostStatus, type PreflightReport } from '../preflight/outcome.js';
 import { formatPorts } from '../preflight/ports.js';
 import { redact } from '../secrets/registry.js';
-import { escapeMarkup as e } from './escape.js';
+import { escapeMarkup } from './escape.js';
 import { CELL_TEXT } from './preflight-console.js';
 import type { ReportMeta } from './meta.js';
+
+/** Redact before escaping: a secret with & or < in it no longer matches once escaped. */
+const e = (s: string) => escapeMarkup(redact(s));
 
 const CSS = `
 body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px;color:#1d2329;background:#fff}

@@ -8,7 +8,8 @@ import type { PreflightReport } from '../preflight/outcome.js';
 import { redact } from '../secrets/registry.js';
 import { escapeMarkup, stripXmlInvalid } from './escape.js';
 
-const x = (s: string) => escapeMarkup(stripXmlInvalid(s));
+/** Redact before escaping: a secret with & or < in it no longer matches once escaped. */
+const x = (s: string) => escapeMarkup(stripXmlInvalid(redact(s)));
 
 export function renderPreflightJunit(report: PreflightReport): string {
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];

@@ -30,6 +30,9 @@ const commands = [
   ['runs', 'list'],
   ['runs', 'show'],
   ['completion'],
+  ['artifacts'],
+  ['artifacts', 'add'],
+  ['artifacts', 'verify'],
 ];
 
 describe.concurrent('--help', () => {

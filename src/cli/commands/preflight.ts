@@ -15,11 +15,8 @@ import type { PreflightHost } from '../../preflight/finding.js';
 import { DEFAULT_PROBE_TIMEOUT_MS, runPreflight, type Connect } from '../../preflight/run.js';
 import { DEFAULT_FORKS } from '../../lifecycle/fan-out.js';
 import { FAIL_ON_LEVELS, exitCodeOf, hostStatus, type FailOn, type PreflightReport } from '../../preflight/outcome.js';
-import { renderPreflightConsole } from '../../report/preflight-console.js';
-import { renderPreflightJson } from '../../report/preflight-json.js';
-import { renderPreflightJunit } from '../../report/preflight-junit.js';
-import { renderPreflightHtml } from '../../report/preflight-html.js';
-import { PreflightProgress, hostFinishedLine } from '../../report/progress.js';
+import { preflightEnd, preflightHtmlReporter, preflightJsonReporter, preflightJunitReporter, preflightProgressReporter, preflightTableReporter } from '../../report/preflight-reporters.js';
+import { allReporters, wantsColor } from '../../report/run-reporter.js';
 import { connectForPreflight } from '../../preflight/connect.js';
 import { checkReportPath } from '../report-paths.js';
 import type { ReportMeta } from '../../report/meta.js';
@@ -100,15 +97,21 @@ export async function runPreflightCommand(args: PreflightArgs, io: PreflightIo):
   const connect = closedOnInterrupt(open, interrupt);
 
   const tty = io.stderr.isTTY === true && !args.verbose;
-  const progress = new PreflightProgress(selected.length);
-  const width = () => io.stderr.columns ?? 100;
-  // The live line is redrawn at most every 50 ms (1,000 hosts finishing at once must not flood the terminal).
-  let drawnAt = 0;
-  const draw = () => {
-    drawnAt = Date.now();
-    io.stderr.write(`\r\x1b[2K${progress.line(drawnAt, { color: io.color, width: width() })}`);
+  // Every output is a reporter fed the run's events (docs/reporting.md): progress on stderr, the table or --json on stdout, report files.
+  const progress = preflightProgressReporter(io.stderr, { color: io.color && tty, live: tty });
+  const collected = (label: string, file: string | undefined) => {
+    let text = '';
+    return file === undefined ? null : { label, file, stream: { write: (t: string) => (text += t) }, text: () => text };
   };
-  const timer = tty ? setInterval(draw, 200) : null;
+  const files = [collected('JSON report', args.reportJson), collected('JUnit report', args.reportJunit), collected('HTML report', args.reportHtml)];
+  const [jsonFile, junitFile, htmlFile] = files;
+  const documents = allReporters(
+    args.json ? preflightJsonReporter(io.stdout) : preflightTableReporter(io.stdout, { color: io.color, width: Math.min(io.stdout.columns ?? 100, 160) }),
+    ...(jsonFile ? [preflightJsonReporter(jsonFile.stream)] : []),
+    ...(junitFile ? [preflightJunitReporter(junitFile.stream)] : []),
+    ...(htmlFile ? [preflightHtmlReporter(htmlFile.stream)] : []),
+  );
+  const reporters = allReporters(progress, documents);
 
   const captures = new Map<string, HostCapture>();
   let report: PreflightReport;
@@ -120,34 +123,23 @@ export async function runPreflightCommand(args: PreflightArgs, io: PreflightIo):
       signal: interrupt.signal,
       forks: args.forks,
       timeoutMs: Math.round(args.timeout * 1000),
+      onEvent: (e) => reporters.onEvent(e),
       events: {
         hostCaptured: (c) => captures.set(c.name, c),
-        hostStarted: (h, at) => progress.started(h, at),
-        hostFinished: (o) => {
-          progress.finished(o);
-          log.info({ host: o.host.name, reachable: o.reachable, durationMs: o.durationMs, findings: o.findings.filter((f) => f.status !== 'pass') }, 'host finished');
-          if (!tty) io.stderr.write(`${hostFinishedLine(o)}\n`);
-          else if (Date.now() - drawnAt >= 50) draw();
-        },
+        hostFinished: (o) => log.info({ host: o.host.name, reachable: o.reachable, durationMs: o.durationMs, findings: o.findings.filter((f) => f.status !== 'pass') }, 'host finished'),
       },
     });
   } finally {
-    if (timer) {
-      clearInterval(timer);
-      io.stderr.write('\r\x1b[2K');
-    }
+    progress.close();
     released = await interrupt.finish();
   }
   if (interrupt.interrupted) report.summary.exitCode = ExitCode.Interrupted;
   else if (args.failOn === 'warn') report.summary.exitCode = exitCodeOf(report.hosts, 'warn');
 
   const meta: ReportMeta = { inventory: inventory.file, toolVersion: toolVersion(), runId: run.runId, startedAt: report.startedAt, operator: operatorName(), failOn: args.failOn ?? 'fail' };
-  if (args.json) io.stdout.write(renderPreflightJson(report, meta));
-  else io.stdout.write(renderPreflightConsole(report, { color: io.color, width: Math.min(io.stdout.columns ?? 100, 160) }));
+  documents.finish(preflightEnd(report, meta));
   const written: string[] = [];
-  if (args.reportJson) written.push(`JSON report: ${writeReport(args.reportJson, renderPreflightJson(report, meta))}`);
-  if (args.reportJunit) written.push(`JUnit report: ${writeReport(args.reportJunit, renderPreflightJunit(report))}`);
-  if (args.reportHtml) written.push(`HTML report: ${writeReport(args.reportHtml, renderPreflightHtml(report, meta))}`);
+  for (const f of files) if (f) written.push(`${f.label}: ${writeReport(f.file, f.text())}`);
   if (args.saveFacts) {
     const doc = buildSiteFacts(selected, captures, { capturedAt: report.startedAt, toolVersion: meta.toolVersion, inventory: basename(inventory.file) });
     written.push(`Site facts: ${writeReport(args.saveFacts, renderSiteFacts(doc))} (a twin: cortex-deploy lab up --from-facts FILE, docs/rehearse.md)`);
@@ -193,7 +185,7 @@ export const preflightCommand: CommandModule<object, PreflightArgs> = {
       .example('$0 preflight -i site.yaml --fail-on warn', 'Strict: a warning fails the run too (exit 1)')
       .epilogue('Checks, thresholds and remediations: docs/preflight.md. Exit codes: 0 ready (warnings allowed unless --fail-on warn), 1 a check failed, 2 a host unreachable or login refused, 3 invalid inventory or flags.') as unknown as Argv<PreflightArgs>,
   handler: async (argv) => {
-    const color = (argv as { color?: boolean }).color !== false && !process.env.NO_COLOR && process.stdout.isTTY === true;
+    const color = wantsColor((argv as { color?: boolean }).color, process.env, process.stdout.isTTY);
     (argv as unknown as { exitCode: number }).exitCode = await runPreflightCommand(argv, { stdout: process.stdout, stderr: process.stderr, color });
   },
 };
