@@ -23,6 +23,8 @@ export interface LabHostStatus {
   bootTime: string;
   /** A restart a script asked for that has not begun yet (shutdown.exe /r /t N), or null. */
   scheduledRestart: ScheduledRestart | null;
+  /** A twin's host (lab up --from-facts): the facts file it mirrors and what it assumed; null otherwise. */
+  twin: { source: string; assumed: string[] } | null;
 }
 
 export interface LabStatus {
@@ -77,6 +79,7 @@ export function projectStatus(s: StatusInput): LabStatus {
       pendingReboot: h.state.machine.pendingReboot,
       bootTime: h.state.machine.bootTime,
       scheduledRestart: h.scheduledRestart ? { ...h.scheduledRestart } : null,
+      twin: h.profile.twin ? { source: h.profile.twin.source, assumed: [...h.profile.twin.assumed] } : null,
     })),
     clusters: (s.clusters ?? []).map((c) => ({ ...c, members: [...c.members], downNow: [...c.downNow] })),
   };

@@ -19,6 +19,7 @@ import { reachFindings } from './rules/reach.js';
 import { portsFreeFor } from './ports.js';
 import { summarize, type HostOutcome, type PreflightReport } from './outcome.js';
 import { fanOut } from '../lifecycle/fan-out.js';
+import { sessionOutcomeOf, type HostCapture } from './site-facts.js';
 import { outcomeEvents, type PreflightEvent } from './events.js';
 import { applyWaivers, utcDay } from './waivers.js';
 
@@ -54,6 +55,8 @@ export interface PreflightEvents {
   hostStarted?(host: PreflightHost, at: number): void;
   /** A host finished; `outcome.findings` use the clock median of the hosts finished so far (the report recomputes it). */
   hostFinished?(outcome: HostOutcome): void;
+  /** What the probes read of a host, as it finishes (preflight --save-facts keeps it: docs/site-facts.md). */
+  hostCaptured?(capture: HostCapture): void;
 }
 
 export interface PreflightOptions {
@@ -85,6 +88,10 @@ interface HostRun {
   hostFindings: Finding[];
   reach: Finding[];
   reachResult: ReachResult | null;
+  /** What stopped the session from opening (undefined: it opened), and which probes failed: for hostCaptured. */
+  sessionError?: CortexError['kind'] | 'other' | undefined;
+  factsFailed?: boolean;
+  reachFailed?: boolean;
   /** The session closing: the host's result is known before it ends. */
   closing?: Promise<void>;
 }
@@ -128,6 +135,11 @@ function insertSorted(list: number[], x: number): void {
   list.splice(lo, 0, x);
 }
 
+function captureOf(host: PreflightHost, run: HostRun): HostCapture {
+  const session = run.outcome.interrupted ? 'not-probed' : run.outcome.reachable ? 'connected' : sessionOutcomeOf(run.sessionError === 'other' || run.sessionError === undefined ? 'unreachable' : run.sessionError);
+  return { name: host.name, session, facts: run.facts, factsFailed: run.factsFailed === true, reach: run.reachResult, reachFailed: run.reachFailed === true, clockSkewMs: run.skewMs };
+}
+
 export async function runPreflight(opts: PreflightOptions): Promise<PreflightReport> {
   const now = opts.now ?? Date.now;
   const timeoutMs = opts.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
@@ -165,6 +177,7 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
     } catch (err) {
       if (aborted()) return notProbed(host, 'stopped', `Not probed: the run was interrupted while connecting to this host (${messageOf(err)}).`, now() - t0);
       run.outcome.reachable = false;
+      run.sessionError = err instanceof CortexError ? err.kind : 'other';
       if (isInputError(err)) run.outcome.invalidInput = true;
       run.hostFindings = [finding('host.reachable', 'error', 'a session to the host', 'no session', messageOf(err), 'Check the address, the transport settings and the credentials in the inventory; cortex-deploy exec -i INV --limit HOST -- hostname tries one host.')];
       run.outcome.durationMs = now() - t0;
@@ -190,6 +203,7 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
       // The host read its clock somewhere inside the round trip: its middle is the best estimate.
       run.skewMs = Date.parse(run.facts.utcNow) - (sent + received) / 2;
     } catch (err) {
+      run.factsFailed = true;
       run.hostFindings = [finding('probe.facts', 'error', 'the facts probe result', 'no facts', messageOf(err), 'Re-run with -v; the run log under .cortex/runs/ has the host output.')];
     }
     if (targets.length > 0) {
@@ -199,6 +213,7 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
         run.reachResult = parseData(probesReach, host.name, res.data, 'the reach probe');
         run.reach = reachFindings(targets, run.reachResult);
       } catch (err) {
+        run.reachFailed = true;
         run.reach = reachFindings(targets, { error: messageOf(err) });
       }
     }
@@ -246,6 +261,7 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
     if (run.skewMs !== null) insertSorted(skews, run.skewMs);
     const outcome = finish(run, median(skews));
     reported.set(host.name, outcome);
+    opts.events?.hostCaptured?.(captureOf(host, run));
     return outcome;
   };
 

@@ -5,7 +5,7 @@
  * is the only one that writes: progress on stderr, the table (or --json) on stdout, report files.
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import type { HostConfig } from '../../inventory/types.js';
 import { InputError } from '../../errors.js';
@@ -29,6 +29,7 @@ import { RunInterrupt } from '../../lifecycle/interrupt.js';
 import type { CleanupOutcome } from '../../lifecycle/cleanup.js';
 import { consoleLine } from '../../report/console-text.js';
 import { closedOnInterrupt, interruptedLines } from '../interrupted.js';
+import { buildSiteFacts, renderSiteFacts, type HostCapture } from '../../preflight/site-facts.js';
 
 export interface PreflightArgs {
   inventory: string;
@@ -44,6 +45,8 @@ export interface PreflightArgs {
   acceptNewHostKeys?: boolean | undefined;
   /** 'warn': a warning fails the run (exit 1); default 'fail'. */
   failOn?: FailOn | undefined;
+  /** Write every host's facts and the inventory's shape to this file (docs/site-facts.md). */
+  saveFacts?: string | undefined;
 }
 
 export interface PreflightIo {
@@ -87,6 +90,7 @@ export async function runPreflightCommand(args: PreflightArgs, io: PreflightIo):
   if (args.reportJson !== undefined) checkReportPath('--report-json', args.reportJson);
   if (args.reportJunit !== undefined) checkReportPath('--report-junit', args.reportJunit);
   if (args.reportHtml !== undefined) checkReportPath('--report-html', args.reportHtml);
+  if (args.saveFacts !== undefined) checkReportPath('--save-facts', args.saveFacts);
   const { inventory, hosts: selected, run, log, connections, finish } = await prepareHostRun(args, io, 'preflight');
   log.info({ hosts: selected.length, forks: args.forks }, 'preflight started');
 
@@ -112,6 +116,7 @@ export async function runPreflightCommand(args: PreflightArgs, io: PreflightIo):
   );
   const reporters = allReporters(progress, documents);
 
+  const captures = new Map<string, HostCapture>();
   let report: PreflightReport;
   let released: CleanupOutcome | null = null;
   try {
@@ -123,6 +128,7 @@ export async function runPreflightCommand(args: PreflightArgs, io: PreflightIo):
       timeoutMs: Math.round(args.timeout * 1000),
       onEvent: (e) => reporters.onEvent(e),
       events: {
+        hostCaptured: (c) => captures.set(c.name, c),
         hostFinished: (o) => log.info({ host: o.host.name, reachable: o.reachable, durationMs: o.durationMs, findings: o.findings.filter((f) => f.status !== 'pass') }, 'host finished'),
       },
     });
@@ -137,6 +143,10 @@ export async function runPreflightCommand(args: PreflightArgs, io: PreflightIo):
   documents.finish(preflightEnd(report, meta));
   const written: string[] = [];
   for (const f of files) if (f) written.push(`${f.label}: ${writeReport(f.file, f.text())}`);
+  if (args.saveFacts) {
+    const doc = buildSiteFacts(selected, captures, { capturedAt: report.startedAt, toolVersion: meta.toolVersion, inventory: basename(inventory.file) });
+    written.push(`Site facts: ${writeReport(args.saveFacts, renderSiteFacts(doc))} (a twin: cortex-deploy lab up --from-facts FILE, docs/rehearse.md)`);
+  }
   for (const line of written) io.stderr.write(`${redact(line)}\n`);
   if (interrupt.interrupted) {
     const undone = report.summary.interrupted ?? { notStarted: [], stopped: [] };
@@ -169,10 +179,12 @@ export const preflightCommand: CommandModule<object, PreflightArgs> = {
       .option('report-html', { type: 'string', describe: 'Write a self-contained HTML report to FILE' })
       .option('timeout', { type: 'number', default: DEFAULT_PROBE_TIMEOUT_MS / 1000, describe: 'Seconds each probe script may take' })
       .option('accept-new-host-keys', { type: 'boolean', default: false, describe: 'SSH: trust host keys seen for the first time and add them to known_hosts (a changed key is still refused)' })
+      .option('save-facts', { type: 'string', describe: "Write every host's facts and the inventory's shape (no secrets) to FILE, for a twin lab (docs/site-facts.md)" })
       .option('fail-on', { choices: FAIL_ON_LEVELS, default: 'fail' as FailOn, describe: 'The least severe finding that fails the run (exit 1): fail, or warn to fail on warnings too' })
       .example('$0 preflight -i site.yaml', 'Probe every host; a table of hosts x checks')
       .example('$0 preflight -i site.yaml --report-html preflight.html --report-junit preflight.xml', 'Reports for the infrastructure team and CI')
       .example('$0 preflight -i site.yaml --limit app --json', 'Only the app servers, as JSON')
+      .example('$0 preflight -i site.yaml --save-facts site.facts.json', 'Also keep the facts, to rehearse on a twin (lab up --from-facts)')
       .example('$0 preflight -i site.yaml --fail-on warn', 'Strict: a warning fails the run too (exit 1)')
       .epilogue('Checks, thresholds and remediations: docs/preflight.md. Exit codes: 0 ready (warnings allowed unless --fail-on warn), 1 a check failed, 2 a host unreachable or login refused, 3 invalid inventory or flags.') as unknown as Argv<PreflightArgs>,
   handler: async (argv) => {

@@ -48,6 +48,10 @@ export const LabIisSchema = z.strictObject({
   version: z.string().min(1),
   /** URL Rewrite module version, or null when not installed. */
   urlRewrite: z.string().min(1).nullable(),
+  /** rewrite.dll is present; default: when urlRewrite is set. Otherwise, a partial install (docs/lab.md). */
+  rewriteDll: z.boolean().optional(),
+  /** w3wp.exe's FileVersion; default: the IIS version, the OS build, then 1 (10.0.17763.1). */
+  w3wpVersion: z.string().regex(/^\d+(\.\d+){1,3}$/, 'a dotted version like "10.0.17763.5830"').optional(),
 });
 
 export const LabSqlInstanceSchema = z.strictObject({
@@ -186,6 +190,11 @@ export const LabProfileSchema = z.strictObject({
   blockedPorts: z.array(port),
   /** Ports something already listens on, before anything is installed. */
   listeningPorts: z.array(port),
+  /**
+   * Who holds a listening port, where it is not the process the lab names from the services (another
+   * program on a port the platform needs): port → process name (null: unknown) and process id.
+   */
+  portOwners: z.record(z.string().regex(/^\d{1,5}$/, 'a port number'), z.strictObject({ process: z.string().min(1).nullable(), pid: z.number().int().nonnegative() })).optional(),
   /** TLS 1.2 enabled for .NET and SCHANNEL. */
   tls12: z.boolean(),
   /** What a cold powershell.exe costs before it runs anything. */
@@ -202,6 +211,11 @@ export const LabProfileSchema = z.strictObject({
   /** How long a reboot keeps the host down (shutdown.exe /r from resources.reboot); short for tests. */
   rebootDownSec: z.number().nonnegative().max(3600),
   faults: LabFaultsSchema,
+  /**
+   * Set on the hosts of a twin (lab up --from-facts, docs/rehearse.md): the facts file it mirrors and what
+   * it assumed where the facts could not say. Informational: `lab status` lists it; no machine fact.
+   */
+  twin: z.strictObject({ source: z.string().min(1), assumed: z.array(z.string()) }).optional(),
 }).superRefine((p, ctx) => {
   const drives = p.volumes.map((v) => v.drive.toUpperCase());
   drives.forEach((d, i) => {

@@ -14,7 +14,7 @@ export function profileHash(profile: LabProfile): string {
 
 /** The profile without its behaviour keys (LabBehaviourKeys): what describes the machine. */
 function machinePart(profile: LabProfile): Omit<LabProfile, LabBehaviourKeys> {
-  const { faults: _f, powershellStartMs: _p, scriptDurationMs: _s, maxEnvelopeSizeKb: _m, steps: _t, rebootDownSec: _r, ...machine } = profile;
+  const { faults: _f, powershellStartMs: _p, scriptDurationMs: _s, maxEnvelopeSizeKb: _m, steps: _t, rebootDownSec: _r, twin: _w, ...machine } = profile;
   return machine;
 }
 
