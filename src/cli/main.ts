@@ -13,8 +13,11 @@ import { inventoryCommand } from './commands/inventory.js';
 import { execCommand } from './commands/exec.js';
 import { labCommand } from './commands/lab.js';
 import { preflightCommand } from './commands/preflight.js';
+import { planCommand } from './commands/plan.js';
+import { applyCommand } from './commands/apply.js';
 import { runsCommand } from './commands/runs.js';
 import { completionCommand } from './commands/completion.js';
+import { artifactsCommand } from './commands/artifacts.js';
 import { tolerateClosedPipes } from './closed-pipe.js';
 
 const exitCodesEpilogue = [
@@ -31,16 +34,21 @@ export async function main(argv: string[]): Promise<number> {
     .usage('$0 <command> [options]\n\nInstall and upgrade the Cortex platform on Windows Server hosts over WinRM or SSH.')
     .command(inventoryCommand)
     .command(preflightCommand)
+    .command(planCommand)
+    .command(applyCommand)
     .command(execCommand)
     .command(labCommand)
     .command(runsCommand)
     .command(completionCommand)
+    .command(artifactsCommand)
     // Answers --get-yargs-completions for the scripts `completion` prints; the command itself is hidden.
     .completion('yargs-completion', false)
     .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'Readable log lines on the terminal' })
     .option('color', { type: 'boolean', default: true, describe: 'Colour on a TTY (--no-color or NO_COLOR to turn off)' })
     .example('$0 inventory check -i site.yaml', 'Check the topology before touching any host')
     .example('$0 preflight -i site.yaml --report-html preflight.html', 'Read-only probes of every host, with a report')
+    .example('$0 plan -i site.yaml', 'What apply would change, per host and step')
+    .example('$0 apply -i site.yaml', 'Install or upgrade: preflight gate, then the playbook; resumable')
     .example("$0 exec -i site.yaml --limit app1 -- 'Get-Service RabbitMQ'", 'Ad-hoc PowerShell on some hosts')
     .example('$0 runs list', 'Past runs and their results; runs show RUN for one')
     .example('$0 lab up -i examples/lab/inventory.yaml --detach', 'Start simulated Windows hosts')

@@ -1,7 +1,7 @@
 /**
  * The engine's public surface, for the CLI (`plan`, `apply`, `runs`) and the lab's handlers:
  * playbooks (load, schema), the planner (schedule, plan, saved plans, exit codes), the executor
- * (HostAgent, apply, run events) and runs (journal, resume, lock).
+ * (HostAgent, apply, run events), the real agent over a script runner, and runs (journal, resume, lock).
  */
 export { loadPlaybook, parsePlaybook, PlaybookError, type PlaybookProblem } from './playbook/loader.js';
 export { playbookJsonSchema, playbookJsonSchemaText } from './playbook/json-schema.js';
@@ -20,3 +20,7 @@ export { JournalWriter, readJournal, journalPath, runDir, type JournalHeader, ty
 export { resumeStateOf, runToResume, listRuns, isFinished } from './run/resume.js';
 export { acquireLock, lockPath, readLock, pidAlive, LockHeldError, type LockInfo, type HeldLock } from './run/lock.js';
 export { runApply, type RunApplyOptions, type RunApplyResult } from './run/run-apply.js';
+export { SessionAgent, playbookReadsFacts, testResultsOf, DEFAULT_REBOOT_WAIT, type SessionAgentOptions, type AgentConnection, type AgentRunner, type RebootWait } from './agent/session-agent.js';
+export { resolveStepSecrets, SECRET_PARAM_PATHS, type StepSecrets } from './agent/step-secrets.js';
+export { checkFileSources, fileSourcePath } from './agent/file-sources.js';
+export { readHosts } from './agent/read-hosts.js';

@@ -4,11 +4,25 @@
  * - The document schema accepts them where they are written (so errors point at them);
  * - the loader translates each layer (all, groups, host) before merging, knowing the host's transport,
  *   so Ansible's precedence holds and each translated key still points at the ansible_* line.
- * Jinja: `{{ lookup('env', 'NAME') }}` is read as env:NAME; any other expression, and vault-encrypted
- * values, are refused with the line (cortex-deploy has no template engine and no vault password).
+ * Jinja: `{{ lookup('env', 'NAME') }}` is read as env:NAME; any other expression is refused with the
+ * line (cortex-deploy has no template engine). Vault-encrypted values in secret fields become vault:
+ * references (vault.ts), decrypted when a connection needs them; elsewhere they are refused.
  */
 import { AnsibleVarsShape } from './schema.js';
 import type { YamlPath } from './source.js';
+import { toVaultRef } from './vault.js';
+import { classifyKey } from './custom-vars.js';
+
+/** Fields that hold a secret reference, where a vault value is read (vault.ts). */
+function isSecretField(path: YamlPath): boolean {
+  const last = path[path.length - 1];
+  const parent = path[path.length - 2];
+  if (last === 'ansible_password' || last === 'ansible_ssh_pass') return true;
+  if (parent === 'winrm') return last === 'password';
+  if (parent === 'certificate') return last === 'key' && path[path.length - 3] === 'winrm';
+  if (parent === 'ssh') return last === 'key' || last === 'passphrase' || last === 'password';
+  return false;
+}
 
 export type AnsibleKey = keyof typeof AnsibleVarsShape;
 const ANSIBLE_KEYS = new Set(Object.keys(AnsibleVarsShape));
@@ -87,6 +101,8 @@ export function resolveTemplates(data: unknown): TemplateProblem[] {
     const [node, path] = stack.pop()!;
     if (!node || typeof node !== 'object') continue;
     for (const [k, v] of Object.entries(node as Record<string, unknown>)) {
+      // Other tools' ansible_* settings are ignored, their Jinja and vault values with them.
+      if (!Array.isArray(node) && classifyKey(k).kind === 'ansible-ignored') continue;
       const here = [...path, Array.isArray(node) ? Number(k) : k];
       if (typeof v !== 'string') {
         stack.push([v, here]);
@@ -94,7 +110,8 @@ export function resolveTemplates(data: unknown): TemplateProblem[] {
       }
       const env = ENV_LOOKUP.exec(v);
       if (env) (node as Record<string, unknown>)[k] = `env:${env[3]}`;
-      else if (VAULT.test(v)) problems.push({ path: here, message: 'is an Ansible Vault-encrypted value (!vault); cortex-deploy does not decrypt Ansible Vault.', hint: `Keep the secret outside the inventory. ${REF_HINT}` });
+      else if (VAULT.test(v) && isSecretField(here)) (node as Record<string, unknown>)[k] = toVaultRef(v);
+      else if (VAULT.test(v)) problems.push({ path: here, message: 'is an Ansible Vault-encrypted value (!vault) in a field that is not a secret; cortex-deploy decrypts vault values only in secret fields.', hint: `Vault values are read in ansible_password, ansible_ssh_pass, winrm.password, winrm.certificate.key and ssh.key/passphrase/password (docs/inventory.md, "Ansible Vault"); write this value in clear.` });
       else if (JINJA.test(v)) problems.push({ path: here, message: "is a Jinja expression; cortex-deploy reads only {{ lookup('env', 'NAME') }}.", hint: `Write the value itself, or for a secret a reference. ${REF_HINT}` });
     }
   }

@@ -5,12 +5,15 @@
  *   [web]                             the hosts of group web
  *   [web:vars]  key=value             the group's vars
  *   [windows:children]                its child groups, one per line
- * Values, as Ansible reads them: digits are numbers, true/false booleans, "['a', 'b']" lists of quoted
- * strings; quotes group a value and are removed; anything else is a string.
+ * Values, as Ansible reads them (a Python literal where one parses: numbers, True/False/None, quoted
+ * strings, "['a', 'b']" lists); quotes group a value and are removed; anything else is a string. A host range
+ * (web[01:03]) is expanded as Ansible expands it (host-range.ts).
  */
 import type { SourcePosition } from '../errors.js';
 import type { YamlPath } from './source.js';
 import type { InventoryProblem } from './types.js';
+import { expandHostRange, HostRangeError } from './host-range.js';
+import { INVENTORY_LIMITS } from './limits.js';
 
 /** A file name or first line that says "INI": *.ini, or a `[section]` header before any YAML. */
 export function looksLikeIni(file: string, text: string): boolean {
@@ -32,19 +35,33 @@ export interface IniInventory {
   problems: InventoryProblem[];
 }
 
+/**
+ * A value as Ansible reads it: split as a shell does (quotes group and are removed), then Python's
+ * ast.literal_eval where it succeeds: integers and floats, True / False / None (capitalised: `true` stays
+ * the string "true", as in Ansible), quoted strings, and lists of those. Anything else is the string.
+ */
 function scalar(raw: string): unknown {
-  // Ansible splits a line as a shell does (quotes group and are removed), then reads a Python literal.
   const t = raw.trim();
   const v = /^(["']).*\1$/.test(t) ? t.slice(1, -1) : t.replace(/["']/g, '');
-  if (/^\d+$/.test(v)) return Number(v);
-  if (/^(true|false)$/i.test(v)) return v.toLowerCase() === 'true';
-  // A list of quoted strings, as Ansible reads webApps="['gateway', 'liveportal']".
+  const lit = literal(v);
+  return lit === undefined ? v : lit.value;
+}
+
+function literal(text: string): { value: unknown } | undefined {
+  const v = text.trim();
+  if (/^[+-]?\d+$/.test(v)) return { value: Number(v) };
+  if (/^[+-]?(\d+\.\d*|\.\d+)([eE][+-]?\d+)?$/.test(v) || /^[+-]?\d+[eE][+-]?\d+$/.test(v)) return { value: Number(v) };
+  if (v === 'True' || v === 'False') return { value: v === 'True' };
+  if (v === 'None') return { value: null };
+  if (/^(["']).*\1$/.test(v) && v.length >= 2) return { value: v.slice(1, -1) };
   const list = /^\[(.*)\]$/.exec(v);
   if (list) {
-    const items = list[1]!.split(',').map((x) => x.trim()).filter(Boolean);
-    if (items.every((x) => /^(["']).*\1$/.test(x))) return items.map((x) => x.slice(1, -1));
+    // Flat lists only (webApps="['gateway', 'liveportal']"); a comma inside a quoted item is not split.
+    const items = list[1]!.trim() === '' ? [] : (list[1]!.match(/'[^']*'|"[^"]*"|[^,]+/g) ?? []).map((x) => x.trim()).filter(Boolean);
+    const values = items.map(literal);
+    if (values.every((x) => x !== undefined)) return { value: values.map((x) => x!.value) };
   }
-  return v;
+  return undefined;
 }
 
 /** key=value pairs of a line, with the column of each key and value (values may be quoted). */
@@ -116,17 +133,24 @@ export function parseIni(text: string, file: string): IniInventory {
       problems.push({ position: at(line, indent + 1), field: `${section.name}.hosts.${host}`, message: 'a host line is a host name followed by key=value pairs.', hint: 'e.g. web01 ansible_host=10.0.0.11 ansible_port=5986' });
       return;
     }
-    if (/[[\]]/.test(host)) {
-      problems.push({ position: at(line, indent + 1), field: `${section.name}.hosts.${host}`, message: `host ranges like '${host}' are not read.`, hint: 'List each host on its own line.' });
+    // A range (web[01:03]) is several hosts with the same vars, all written on this line.
+    let names: string[];
+    try {
+      names = expandHostRange(host, INVENTORY_LIMITS.maxHosts);
+    } catch (err) {
+      if (!(err instanceof HostRangeError)) throw err;
+      problems.push({ position: at(line, indent + 1), field: `${section.name}.hosts.${host}`, message: `host range '${host}': ${err.message}.`, hint: "Write web[01:03] (web01 to web03), db-[a:c] or app[1:9:2] (every second), as in Ansible; docs/inventory.md, \"Host ranges\"." });
       return;
     }
-    const entry: Record<string, unknown> = {};
-    mark(`${section.name}\u0000hosts\u0000${host}`, line, indent + 1);
-    for (const p of vars) {
-      entry[p.key] = p.value;
-      mark(`${section.name}\u0000hosts\u0000${host}\u0000${p.key}`, line, p.keyCol, p.valueCol);
+    for (const name of names) {
+      const entry: Record<string, unknown> = {};
+      mark(`${section.name}\u0000hosts\u0000${name}`, line, indent + 1);
+      for (const p of vars) {
+        entry[p.key] = structuredClone(p.value);
+        mark(`${section.name}\u0000hosts\u0000${name}\u0000${p.key}`, line, p.keyCol, p.valueCol);
+      }
+      g.hosts[name] = entry;
     }
-    g.hosts[host] = entry;
   });
 
   // The tree: each group under its parents (under all when it has none), as the YAML form nests it.

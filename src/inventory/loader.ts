@@ -13,12 +13,16 @@ import { YamlSource, type YamlPath } from './source.js';
 import { groupsOfHost, hostsOf, walkGroups, type GroupNode } from './groups.js';
 import { isPlainObject, leafPaths, locate, mergeLayer, type Provenance } from './merge.js';
 import { InventoryError, dedupe, fieldName, problemsFromIssue, sortProblems, valueAt } from './problems.js';
-import type { HostConfig, Inventory, InventoryProblem, Role } from './types.js';
+import type { HostConfig, HostWaiver, Inventory, InventoryProblem, Role } from './types.js';
 import { readBoundedFile, readFailureText } from './bounded-file.js';
 import { INVENTORY_LIMITS } from './limits.js';
 import { looksLikeIni, parseIni } from './ini.js';
+import { expandRangesInTree, throughAliases } from './host-range.js';
 import { readVarsDirs, combinedPositions, type VarsDirs, type VarsFile } from './vars-dirs.js';
 import { resolveTemplates, transportOfLayer, translateAnsible, withoutAnsible } from './ansible.js';
+import { checkLevelKeys, customVarsOf, varsLevels } from './custom-vars.js';
+import { unknownTerm, waiverApplies, waiversOf, waiverTerms } from './waivers.js';
+import type { WaiverInput } from './schema.js';
 
 export { InventoryError } from './problems.js';
 
@@ -48,9 +52,18 @@ export async function loadInventory(file: string): Promise<Inventory> {
  */
 export function parseInventory(text: string, file: string, dirs: VarsDirs = { files: [], problems: [] }): Inventory {
   // Ansible's INI form is read into the same tree, with its own positions.
-  const { source: mainSource, data, early: syntax } = looksLikeIni(file, text) ? ((i) => ({ ...i, early: i.problems }))(parseIni(text, file)) : readYaml(text, file);
+  const ini = looksLikeIni(file, text);
+  const { source: written0, data, early: syntax } = ini ? ((i) => ({ ...i, early: i.problems }))(parseIni(text, file)) : readYaml(text, file);
   const early = [...syntax, ...dirs.problems];
   if (early.length) throw new InventoryError(early);
+  // Host ranges (web[01:03]) of the YAML form, expanded as Ansible does (the INI reader expands its own).
+  const ranges = ini ? { problems: [], aliases: new Map<string, YamlPath>() } : expandRangesInTree(data, INVENTORY_LIMITS.maxHosts);
+  const mainSource = throughAliases(written0, ranges.aliases);
+  if (ranges.problems.length) {
+    throw new InventoryError(
+      sortProblems(ranges.problems.map((r) => ({ position: written0.positionOf(r.path, { key: true }) ?? { file, line: 1, col: 1 }, field: fieldName(r.path), message: r.message, hint: 'Write web[01:03] (web01 to web03), db-[a:c] or app[1:9:2] (every second), as in Ansible; docs/inventory.md, "Host ranges".' }))),
+    );
+  }
   const start = { file, line: 1, col: 1 };
   const source = combinedPositions(mainSource, dirs.files);
   const documents: Array<{ data: unknown; schema: typeof InventoryDocument | typeof Vars; prefix: YamlPath; start: SourcePosition }> = [
@@ -77,6 +90,14 @@ export function parseInventory(text: string, file: string, dirs: VarsDirs = { fi
       }
     }
     written.push(...result.error.issues.flatMap((issue) => problemsFromIssue(issue, { source, schema: d.schema, data: d.data, locate: (p) => [...d.prefix, ...p], fallback: d.start })));
+  }
+  // Keys that are not ours: the user's own variables, other tools' ansible_* (ignored), or typos of ours.
+  const levels = documents.flatMap((d) => (d.schema === InventoryDocument ? varsLevels(d.data, d.prefix) : isPlainObject(d.data) ? [{ vars: d.data, path: d.prefix }] : []));
+  const ignoredAt: Array<{ key: string; path: YamlPath }> = [];
+  for (const l of levels) {
+    const { problems: keyProblems, ignored } = checkLevelKeys(l.vars, l.path);
+    ignoredAt.push(...ignored);
+    written.push(...keyProblems.map((k) => ({ position: source.positionOf(k.path, { key: true }) ?? start, field: fieldName(k.path), message: k.message, hint: k.hint })));
   }
   if (written.length) throw new InventoryError(sortProblems(dedupe(written)));
   const parsed = InventoryDocument.parse(data);
@@ -165,7 +186,7 @@ export function parseInventory(text: string, file: string, dirs: VarsDirs = { fi
     }
     byLowerName.set(lower, name);
 
-    const { merged, prov, conflicts, labLayers } = inheritVars(name, own, groupsOfHost(groups, membership, name), source, position, hostFiles.get(name) ?? []);
+    const { merged, prov, conflicts, labLayers, custom, waivers } = inheritVars(name, own, groupsOfHost(groups, membership, name), source, position, hostFiles.get(name) ?? []);
     problems.push(...conflicts);
     if (merged.address === undefined) merged.address = name;
 
@@ -200,9 +221,18 @@ export function parseInventory(text: string, file: string, dirs: VarsDirs = { fi
       byAddress.set(addrKey, { host: name, path: firstPath });
     }
 
-    hosts.push(toHostConfig(name, h, { roles, groups: memberOf, prov, position, labLayers }));
+    hosts.push({ ...toHostConfig(name, h, { roles, groups: memberOf, prov, position, labLayers }), vars: custom, waivers });
   }
 
+  // A waiver's hosts: must name something, or it would silently waive nothing.
+  for (const l of levels) {
+    for (const { waiver, path } of waiversOf(l.vars, l.path)) {
+      for (const term of waiverTerms(waiver)) {
+        const why = unknownTerm(term, hostNames, [...groups.keys()]);
+        if (why) problems.push({ position: source.positionOf([...path, 'hosts']) ?? start, field: fieldName([...path, 'hosts']), message: why, hint: 'hosts: narrows a waiver to host names, group names or globs (web*) of the level it is written at.' });
+      }
+    }
+  }
   if (problems.length) throw new InventoryError(sortProblems(dedupe(problems)));
 
   const groupMap: Record<string, string[]> = {};
@@ -214,7 +244,30 @@ export function parseInventory(text: string, file: string, dirs: VarsDirs = { fi
     hosts,
     groups: groupMap,
     positionOf: (path, opts) => source.positionOf(path, opts),
+    ignoredAnsible: firstOfEach(ignoredAt.map((i) => ({ key: i.key, position: source.positionOf(i.path, { key: true }) ?? start }))),
+    waivers: waiverList(hosts),
   };
+}
+
+/** Each ignored key once, where it is first written. */
+function firstOfEach(list: Array<{ key: string; position: SourcePosition }>): Array<{ key: string; position: SourcePosition }> {
+  const sorted = [...list].sort((a, b) => (a.position.file === b.position.file ? 0 : a.position.file < b.position.file ? -1 : 1) || a.position.line - b.position.line || a.position.col - b.position.col);
+  const seen = new Set<string>();
+  return sorted.filter((i) => !seen.has(i.key) && seen.add(i.key));
+}
+
+/** Every waiver once (by where it is written), with the hosts it applies to. */
+function waiverList(hosts: readonly HostConfig[]): Array<HostWaiver & { hosts: string[] }> {
+  const byPlace = new Map<string, HostWaiver & { hosts: string[] }>();
+  for (const h of hosts) {
+    for (const w of h.waivers ?? []) {
+      const k = `${w.position.file}:${w.position.line}:${w.position.col}`;
+      const entry = byPlace.get(k) ?? { ...w, hosts: [] };
+      entry.hosts.push(h.name);
+      byPlace.set(k, entry);
+    }
+  }
+  return [...byPlace.values()];
 }
 
 function readYaml(text: string, file: string) {
@@ -260,7 +313,14 @@ function inheritVars(name: string, own: GroupNode['hosts'], groupChain: GroupNod
     transport = t;
     byAnsible = l.vars.transport === undefined;
   }
+  // The user's own variables: merged as Ansible merges them (a later level replaces a value, mappings too).
+  const custom: Record<string, unknown> = {};
+  // Waivers add up over the levels; each keeps where it is written.
+  const groupNames = groupChain.map((g) => g.name);
+  const waivers: Array<{ waiver: WaiverInput; path: YamlPath }> = [];
   const apply = (vars: Record<string, unknown>, path: YamlPath) => {
+    for (const [k, v] of Object.entries(customVarsOf(vars))) custom[k] = structuredClone(v);
+    for (const w of waiversOf(vars, path)) if (waiverApplies(w.waiver, name, groupNames) && !waivers.some((x) => x.path.join('\u0000') === w.path.join('\u0000'))) waivers.push(w);
     // Ansible's keys first, so a cortex-deploy key written at the same level wins.
     for (const t of translateAnsible(vars, transport)) {
       let into = merged;
@@ -297,7 +357,8 @@ function inheritVars(name: string, own: GroupNode['hosts'], groupChain: GroupNod
   // host_vars files last: they win over the host's inline vars, as in Ansible.
   for (const f of hostFiles) apply(f.data as Record<string, unknown>, [f.key]);
   httpsOn5986(merged, prov, transport, byAnsible);
-  return { merged, prov, conflicts, labLayers };
+  const hostWaivers: HostWaiver[] = waivers.map(({ waiver, path }) => ({ check: waiver.check, reason: waiver.reason.trim(), expires: waiver.expires ?? null, position: source.positionOf(path) ?? position }));
+  return { merged, prov, conflicts, labLayers, custom, waivers: hostWaivers };
 }
 
 /**

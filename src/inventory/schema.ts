@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { ADDRESS_HINT, addressProblem } from './address.js';
+import { CHECK_IDS, type CheckId } from '../preflight/check-ids.js';
 
 export const ROLES = ['web', 'app', 'db', 'lb'] as const;
 export const TRANSPORTS = ['winrm', 'ssh', 'local'] as const;
@@ -28,8 +29,11 @@ export const VERSION_KEYS = [
   'cortex',
 ] as const;
 
-/** `env:NAME`, `file:PATH` or `prompt`. Anything else is a literal, and literals are refused. */
-export const SECRET_REF_PATTERN = /^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+|prompt)$/;
+/**
+ * `env:NAME`, `file:PATH` or `prompt`. Anything else is a literal, and literals are refused. (`vault:` is
+ * what the loader makes of an Ansible Vault value, src/inventory/vault.ts: encrypted, so not a literal.)
+ */
+export const SECRET_REF_PATTERN = /^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+|prompt|vault:[A-Za-z0-9+/]+={0,2})$/;
 export const SECRET_REF_HINT = 'Write a reference instead: env:NAME (an environment variable), file:PATH (a file holding only the secret) or prompt (asked on the terminal).';
 
 /** Marker the loader looks for, to register a refused literal with the redactor. */
@@ -47,7 +51,7 @@ export const SecretRef = z
       });
     }
   })
-  .meta({ id: 'SecretRef', pattern: SECRET_REF_PATTERN.source, description: 'Secret reference: env:NAME | file:PATH | prompt. Literal secrets are refused.', examples: ['env:CORTEX_WINRM_PASSWORD', 'file:~/.secrets/winrm', 'prompt'] });
+  .meta({ id: 'SecretRef', pattern: SECRET_REF_PATTERN.source, description: 'Secret reference: env:NAME | file:PATH | prompt, or an Ansible Vault value (!vault). Literal secrets are refused.', examples: ['env:CORTEX_WINRM_PASSWORD', 'file:~/.secrets/winrm', 'prompt'] });
 
 /** A file reference (`file:PATH`, relative to the inventory's folder, `~` expanded). */
 export const FileRef = z
@@ -154,6 +158,28 @@ export const AnsibleVarsShape = {
   ansible_shell_type: z.literal('powershell').optional().meta({ description: 'Ansible: accepted and ignored (PowerShell is implied).' }),
 };
 
+// ---------- waivers (docs/preflight.md, "Waivers") ----------
+
+/** A calendar day, YYYY-MM-DD, that exists (2027-02-30 does not). */
+const Day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date written YYYY-MM-DD, e.g. 2027-03-31' })
+  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), { message: 'is not a calendar date' })
+  .meta({ description: 'A date, YYYY-MM-DD (UTC).' });
+
+export const Waiver = z
+  .strictObject({
+    check: z.enum(CHECK_IDS as [CheckId, ...CheckId[]]).meta({ description: 'The preflight check id the waiver accepts (docs/preflight.md, "Checks").' }),
+    reason: z.string().trim().min(1).meta({ description: 'Why the finding is accepted (shown in every report). Required.' }),
+    expires: Day.nullable().optional().meta({ description: 'Last day the waiver applies (UTC); after it the finding counts again and inventory check warns. Default: no expiry.' }),
+    hosts: z
+      .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+      .optional()
+      .meta({ description: 'Narrows the waiver to these hosts of the level it is written at: host names, group names or globs (web*). Default: every host of that level.' }),
+  })
+  .meta({ id: 'Waiver', description: 'Accept a preflight finding (warn or fail) of one check on some hosts, with a reason and an optional expiry.' });
+export type WaiverInput = z.infer<typeof Waiver>;
+
 /** Variables allowed at every level: all.vars, <group>.vars, and a host's own entry. */
 export const VarsShape = {
   address: z.string().min(1).optional().meta({ description: 'IP address or DNS name. Default: the host name.' }),
@@ -165,10 +191,18 @@ export const VarsShape = {
   webApps: z.array(z.enum(WEB_APPS)).optional().meta({ description: 'Web servers only: gateway (with Studio, LiveView) | liveportal.' }),
   installPath: z.string().min(1).optional().meta({ description: "Install folder on the host, e.g. 'D:\\Cortex'." }),
   lab: z.unknown().optional().meta({ description: 'Lab profile of a simulated host (see docs/lab.md); ignored on real hosts.' }),
+  waivers: z.array(Waiver).nullable().optional().meta({ description: 'Preflight findings accepted for the hosts of this level; waivers of every level add up.' }),
   ...AnsibleVarsShape,
 };
 
-export const Vars = z.strictObject(VarsShape).meta({ id: 'Vars', description: 'Variables: in all.vars, a group\'s vars, or a host\'s own entry (host wins).' });
+/**
+ * A vars level: our keys, strictly; any other key is the user's own variable or another tool's ansible_*
+ * setting (custom-vars.ts classifies them, and catches a typo of one of our keys).
+ */
+export const Vars = z
+  .object(VarsShape)
+  .catchall(z.unknown())
+  .meta({ id: 'Vars', description: "Variables: in all.vars, a group's vars, or a host's own entry (host wins). Keys other than these are your own variables (host.vars.NAME in playbooks) or ignored ansible_* settings." });
 export type VarsInput = z.infer<typeof Vars>;
 
 export interface GroupInput {

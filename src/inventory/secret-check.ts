@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import type { Finding } from './topology/rule.js';
 import type { HostConfig, Inventory } from './types.js';
 import { filePath } from './secrets.js';
+import { isVaultRef, vaultPasswordFile } from './vault.js';
 
 export const SECRET_UNRESOLVED = 'inventory.secret-unresolved';
 
@@ -29,6 +30,17 @@ export function checkSecretReferences(inv: Pick<Inventory, 'file' | 'hosts'>, en
       if (ref.startsWith('env:')) {
         const name = ref.slice(4);
         if (!env[name]) message = `${field}: environment variable ${name} is not set (${ref}); export it before connecting to these hosts.`;
+      } else if (isVaultRef(ref)) {
+        // Whether the password file is there; the value itself is decrypted only when a host is contacted.
+        const file = vaultPasswordFile(env);
+        if (!file) message = `${field}: encrypted with Ansible Vault, and neither ANSIBLE_VAULT_PASSWORD_FILE nor CORTEX_VAULT_PASSWORD_FILE is set.`;
+        else {
+          try {
+            accessSync(file.path, constants.R_OK);
+          } catch {
+            message = `${field}: encrypted with Ansible Vault; the vault password file ${file.path} (${file.variable}) does not exist or cannot be read.`;
+          }
+        }
       } else if (ref.startsWith('file:')) {
         const path = filePath(ref.slice(5), { baseDir: dirname(inv.file) });
         try {

@@ -1,5 +1,5 @@
 /**
- * Secret references: `env:NAME`, `file:PATH`, `prompt`. Resolved only when a connection needs the
+ * Secret references: `env:NAME`, `file:PATH`, `prompt` (and Ansible Vault values, vault.ts). Resolved only when a connection needs the
  * value, and every resolved value is registered with the redactor before anything else sees it.
  */
 import { homedir } from 'node:os';
@@ -11,6 +11,7 @@ import { readHidden } from './tty-prompt.js';
 import { BoundedReadError, readBoundedFile } from './bounded-file.js';
 import { REFERENCED_FILE_MAX_BYTES, SECRET_FILE_MAX_BYTES } from './limits.js';
 import type { HostConfig, Inventory } from './types.js';
+import { decryptVaultRef, isVaultRef } from './vault.js';
 
 export interface SecretContext {
   host?: string | undefined;
@@ -33,6 +34,7 @@ export async function resolveSecret(ref: string, ctx: SecretContext): Promise<st
     registerSecret(ref);
     throw new InputError('is not a secret reference; secrets are never written literally.', { ...errCtx, hint: SECRET_REF_HINT });
   }
+  if (isVaultRef(ref)) return decryptVaultRef(ref, errCtx);
   let value: string;
   if (ref.startsWith('env:')) {
     const name = ref.slice(4);

@@ -89,6 +89,23 @@ export interface HostConfig {
    * (inherited) value, such as a lab profile key merged from several levels.
    */
   varSources?: Record<string, Array<string | number>>;
+  /**
+   * The user's own variables (keys that are not cortex-deploy's, docs/inventory.md "Your own variables"),
+   * merged as Ansible merges them: the most specific level wins, a mapping replaces as a whole.
+   */
+  vars?: Record<string, unknown>;
+  /** Preflight findings the inventory accepts on this host, from every level that applies to it. */
+  waivers?: HostWaiver[];
+}
+
+/** A waiver as it applies to one host (docs/preflight.md, "Waivers"). */
+export interface HostWaiver {
+  check: string;
+  reason: string;
+  /** Last day it applies, YYYY-MM-DD (UTC); null: no expiry. */
+  expires: string | null;
+  /** Where it is written. */
+  position: SourcePosition;
 }
 
 export interface Inventory {
@@ -103,6 +120,10 @@ export interface Inventory {
    * its value, or of its key with `{ key: true }`.
    */
   positionOf(path: Array<string | number>, opts?: { key?: boolean }): SourcePosition | undefined;
+  /** ansible_* settings of other tools the file sets and cortex-deploy ignores: each key once, where first written. */
+  ignoredAnsible?: Array<{ key: string; position: SourcePosition }>;
+  /** Every waiver written in the file, with the hosts it applies to (for `inventory check`). */
+  waivers?: Array<HostWaiver & { hosts: string[] }>;
 }
 
 /** One problem found while loading: always a position, a field path and a message. */

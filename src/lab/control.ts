@@ -1,6 +1,6 @@
 /**
  * Controlling a lab that runs in another process: a pid file and a log in the state folder, and a
- * small HTTP API on a unix socket (status with counters, faults, reboot, reset). `lab up --detach`
+ * small HTTP API on a unix socket (status with counters, faults, reboot, reset, reset-counters). `lab up --detach`
  * starts a detached child and waits for its socket; `lab down` stops exactly the pid in the pid file.
  */
 import { spawn } from 'node:child_process';
@@ -82,6 +82,7 @@ export async function serveControl(lab: RunningLab, paths: ControlPaths, onStop:
           else if (req.method === 'POST' && req.url === '/faults') await lab.setFaults(String(body.host), body.faults as Partial<LabFaults>, { replace: body.replace === true });
           else if (req.method === 'POST' && req.url === '/reboot') void lab.reboot(String(body.host), Number(body.downSec ?? 5));
           else if (req.method === 'POST' && req.url === '/reset') await lab.reset();
+          else if (req.method === 'POST' && req.url === '/reset-counters') lab.resetCounters();
           else if (req.method === 'POST' && req.url === '/stop') setImmediate(onStop);
           else {
             res.writeHead(404).end();
@@ -148,6 +149,10 @@ export async function sendFaults(paths: ControlPaths, host: string, faults: Part
 
 export async function sendReset(paths: ControlPaths): Promise<void> {
   await call(paths, 'POST', '/reset', {});
+}
+
+export async function sendResetCounters(paths: ControlPaths): Promise<void> {
+  await call(paths, 'POST', '/reset-counters', {});
 }
 
 /** Refuse to start a second lab on the same state folder. */

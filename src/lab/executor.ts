@@ -3,7 +3,9 @@
  * script by id, validates its parameters with the handler's schema, applies the handler's effect to
  * the host's state after the simulated duration, and answers what the real script would print: the
  * envelope's JSON result as the last output line, exit code 0 or 1. Set-type scripts are counted and
- * persisted. A script the lab does not know fails the way PowerShell fails on an unknown command.
+ * persisted; with the run frame's tag (the playbook step), Tests and Sets are also counted per step, and
+ * the host profile's `steps` settings (duration, simulated failure) apply. A script the lab does not
+ * know fails the way PowerShell fails on an unknown command.
  * Ad-hoc text (no script id) runs for real in pwsh with the Windows shim, or fails as not emulated
  * (handlers/adhoc.ts).
  */
@@ -11,7 +13,10 @@ import type { ScriptExecutor, ScriptInvocation, ScriptOutcome } from './dispatch
 import { runAdhoc } from './handlers/adhoc.js';
 import { commandNotFound, envelopeFailure } from './handlers/powershell-errors.js';
 import { HANDLERS, handlerRegistry } from './handlers/index.js';
-import type { AnyLabHandler, HandlerResult, LabView } from './handlers/types.js';
+import type { AnyLabHandler, HandlerResult, HostPowerControl, LabView } from './handlers/types.js';
+import type { LabStepProfile } from './profile/schema.js';
+import { stepCounters } from './state/counters.js';
+import { TEST_BATCH_SCRIPT } from '../resources/script-results.js';
 import type { ShimPool } from './shim/shim-runner.js';
 import type { LabHostRuntime } from './state/host.js';
 import type { LabHostState } from './state/types.js';
@@ -30,6 +35,8 @@ export interface LabExecutorOptions {
   afterSet?(host: LabHostRuntime): void;
   /** pwsh with the Windows shim, for ad-hoc text; absent or null: no pwsh (handlers/adhoc.ts). */
   shim?: ShimPool | null;
+  /** A host's power, for handlers that restart it (resources.reboot); absent: they fail as not emulated. */
+  power?(host: LabHostRuntime): HostPowerControl;
 }
 
 const defaultSleep = (ms: number) => (ms > 0 ? new Promise<void>((r) => setTimeout(r, ms)) : Promise.resolve());
@@ -37,6 +44,8 @@ const defaultSleep = (ms: number) => (ms > 0 ? new Promise<void>((r) => setTimeo
 export class LabExecutor implements ScriptExecutor {
   private readonly handlers: Map<string, AnyLabHandler>;
   private readonly sleep: (ms: number) => Promise<void>;
+  /** host NUL step → simulated failures already given (a step profile's `fail.times`). */
+  private readonly stepFailuresUsed = new Map<string, number>();
 
   constructor(private readonly opts: LabExecutorOptions) {
     this.handlers = handlerRegistry(opts.handlers ?? HANDLERS);
@@ -47,14 +56,39 @@ export class LabExecutor implements ScriptExecutor {
     return this.handlers.get(scriptId);
   }
 
+  /** The host profile's settings for the step a script runs for (its tag), if any. */
+  private stepProfile(rt: LabHostRuntime, tag: string | undefined): LabStepProfile | undefined {
+    return tag !== undefined && Object.hasOwn(rt.profile.steps, tag) ? rt.profile.steps[tag] : undefined;
+  }
+
+  /** Whether this run of the step must fail by its profile (consumes one of `fail.times`). */
+  private stepFails(rt: LabHostRuntime, tag: string, step: LabStepProfile | undefined): boolean {
+    if (!step?.fail) return false;
+    if (step.fail.times === undefined) return true;
+    const key = `${rt.ref.name}\u0000${tag}`;
+    const used = this.stepFailuresUsed.get(key) ?? 0;
+    if (used >= step.fail.times) return false;
+    this.stepFailuresUsed.set(key, used + 1);
+    return true;
+  }
+
   async run(inv: ScriptInvocation): Promise<ScriptOutcome> {
     const rt = this.opts.host(inv.host.name);
     if (!rt) return commandNotFound(inv.script, `the lab has no host named ${inv.host.name}`);
     rt.counters.scripts++;
     const now = () => new Date(Date.now() + rt.profile.clockSkewSec * 1000);
+    const tag = inv.tag;
+    const step = this.stepProfile(rt, tag);
 
     if (inv.scriptId === null || inv.scriptId === 'adhoc') {
-      await this.sleep(2 * rt.faults.slowFactor);
+      if (tag !== undefined) stepCounters(rt.counters, tag).otherCalls++;
+      await this.sleep((step?.durationMs ?? 2) * rt.faults.slowFactor);
+      if (tag !== undefined && this.stepFails(rt, tag, step)) {
+        rt.counters.faults++;
+        const failure = stepFailure(tag, step!);
+        // Ad-hoc text has no envelope: the failure is PowerShell's error record of a thrown exception.
+        return { exitCode: failure.exitCode, output: [], errors: [{ message: failure.message, category: 'NotSpecified', fullyQualifiedErrorId: 'CortexLabStepFailure' }], warnings: [] };
+      }
       return runAdhoc(inv, rt.state, { shim: this.opts.shim ?? null, scriptIds: [...this.handlers.keys()] });
     }
     const handler = this.handlers.get(inv.scriptId);
@@ -67,8 +101,19 @@ export class LabExecutor implements ScriptExecutor {
       return envelopeFailure(`Cannot validate argument on parameter '${param}'. ${issue.message}`, 'InvalidArgument');
     }
 
-    const durationMs = Math.round((rt.profile.scriptDurationMs[handler.id] ?? handler.defaultDurationMs) * rt.faults.slowFactor);
+    const baseMs = step?.durationMs ?? rt.profile.scriptDurationMs[handler.id] ?? handler.defaultDurationMs;
+    const durationMs = Math.round(baseMs * rt.faults.slowFactor);
     if (handler.setType) rt.counters.setCalls++;
+    const isTestBatch = handler.id === TEST_BATCH_SCRIPT;
+    // A test batch's tag is its phase: its requests name the steps.
+    const perStep = tag !== undefined && !isTestBatch ? stepCounters(rt.counters, tag) : null;
+    if (isTestBatch) countTests(rt, parsed.data);
+    else if (perStep && handler.setType) perStep.setCalls++;
+    else if (perStep) perStep.otherCalls++;
+    const failed = (outcome: ScriptOutcome): ScriptOutcome => {
+      if (perStep && handler.setType && outcome.exitCode !== 0) perStep.setFailures++;
+      return outcome;
+    };
 
     if (rt.faults.dropMidCommand()) {
       rt.counters.faults++;
@@ -76,38 +121,61 @@ export class LabExecutor implements ScriptExecutor {
       await this.sleep(Math.max(durationMs / 2, 1));
       this.opts.dropConnections?.(rt);
       await this.sleep(Math.max(durationMs / 2, 1));
-      return envelopeFailure('The connection was dropped while the command ran (lab fault drop-mid-command).', 'ConnectionError');
+      return failed(envelopeFailure('The connection was dropped while the command ran (lab fault drop-mid-command).', 'ConnectionError'));
     }
     await this.sleep(durationMs);
     if (rt.faults.failScript(handler.id)) {
       rt.counters.faults++;
-      return envelopeFailure(`Simulated failure of ${handler.id} (lab fault fail-script).`, 'NotSpecified');
+      return failed(envelopeFailure(`Simulated failure of ${handler.id} (lab fault fail-script).`, 'NotSpecified'));
+    }
+    if (tag !== undefined && this.stepFails(rt, tag, step)) {
+      rt.counters.faults++;
+      const f = stepFailure(tag, step!);
+      return failed({ ...envelopeFailure(f.message, 'NotSpecified'), exitCode: f.exitCode });
     }
 
     let result: HandlerResult;
     try {
-      result = await handler.run({ host: rt.ref, state: rt.state, params: parsed.data, lab: this.opts.view, now, input: inv.input });
+      const power = this.opts.power?.(rt);
+      result = await handler.run({ host: rt.ref, state: rt.state, params: parsed.data, lab: this.opts.view, now, input: inv.input, power });
     } catch (err) {
-      return {
+      return failed({
         exitCode: 1,
         output: [],
         errors: [{ message: `lab handler ${handler.id} failed: ${(err as Error).message}`, category: 'NotSpecified', fullyQualifiedErrorId: 'LabHandlerException' }],
         warnings: [],
-      };
+      });
     }
-    if ('raw' in result) return result.raw;
-    if (result.ok && handler.setType) {
-      if (result.changed !== false) {
+    if ('raw' in result) return failed(result.raw);
+    if (handler.setType) {
+      // A Set that failed partway keeps what it already changed, as on Windows (a startup type set,
+      // then the start refused): saved too, not only in memory until the next successful Set.
+      if (!result.ok || result.changed !== false) {
         rt.state.updatedAt = new Date().toISOString();
         await this.opts.persist(rt.state);
       }
-      this.opts.afterSet?.(rt);
+      if (result.ok) this.opts.afterSet?.(rt);
     }
     const envelope = result.ok
       ? { ok: true, data: result.data ?? null, error: null }
       : { ok: false, data: result.data ?? null, error: result.error };
-    return { exitCode: result.ok ? 0 : 1, output: [JSON.stringify(envelope)], errors: [], warnings: [] };
+    return failed({ exitCode: result.ok ? 0 : 1, output: [JSON.stringify(envelope)], errors: [], warnings: [] });
   }
+}
+
+/** One Test per request of a test batch, counted for the request's step (its own, not the frame's tag). */
+function countTests(rt: LabHostRuntime, params: unknown): void {
+  const requests = (params as { requests?: unknown }).requests;
+  if (!Array.isArray(requests)) return;
+  for (const r of requests) {
+    const step = (r as { step?: unknown } | null)?.step;
+    if (typeof step === 'string') stepCounters(rt.counters, step).testCalls++;
+  }
+}
+
+/** What a step's simulated failure says: the step, the profile's message, and that the lab made it up. */
+function stepFailure(tag: string, step: LabStepProfile): { message: string; exitCode: number } {
+  return { message: `step ${tag}: ${step.fail?.message ?? 'the step failed'} (simulated failure from the lab profile)`, exitCode: step.exitCode ?? 1 };
 }
 
 export { commandNotFound, envelopeFailure };

@@ -6,8 +6,10 @@
  *   listener (winrm/ ssh/) → counting dispatcher → powershell/ emulation → LabExecutor → handlers → state
  *
  * The parts: host-registry.ts (the hosts and the view handlers get), power.ts (up, down, reboot),
- * endpoints.ts (listeners), status.ts (the `lab status --json` projection). This file wires them.
+ * clusters.ts (groups and how many of their members were down at once), endpoints.ts (listeners),
+ * status.ts (the `lab status --json` projection). This file wires them.
  */
+import { ClusterTracker, type LabClusterSpec } from './clusters.js';
 import { countingDispatcher } from './counting-dispatcher.js';
 import type { Dispatcher } from './dispatcher.js';
 import { prepareEndpoints, type LabEndpoints } from './endpoints.js';
@@ -19,6 +21,7 @@ import { createHostRegistry, labViewOf, loadHostStates, type LabHostSpec } from 
 import { createPower } from './power.js';
 import { createPowerShellDispatcher } from './powershell/index.js';
 import { findPwsh, ShimPool } from './shim/shim-runner.js';
+import { resetCounters } from './state/counters.js';
 import { deriveState } from './state/derive.js';
 import type { LabHostRuntime } from './state/host.js';
 import { LabStateStore, type LoadOrigin } from './state/store.js';
@@ -46,6 +49,8 @@ export interface LabOptions {
   onEvent?: (e: LabEvent) => void;
   /** pwsh for ad-hoc text (docs/lab.md): default the project's (findPwsh); null: none, ad-hoc text is not emulated. */
   pwsh?: string | null;
+  /** Groups of hosts tracked for members down at once (from the inventory's groups: clustersFromGroups). */
+  clusters?: LabClusterSpec[];
 }
 
 export type LabEvent =
@@ -53,6 +58,7 @@ export type LabEvent =
   | { kind: 'down'; host: string; reason: 'fault' | 'reboot' }
   | { kind: 'up'; host: string }
   | { kind: 'fault'; host: string; fault: string }
+  | { kind: 'restart-scheduled'; host: string; at: string }
   | { kind: 'warning'; message: string };
 
 export interface RunningLab {
@@ -66,6 +72,8 @@ export interface RunningLab {
   reboot(name: string, downSec: number): Promise<void>;
   /** Restore every host's state from its profile (memory and disk). */
   reset(): Promise<void>;
+  /** Every counter back to zero, and the clusters' most-down-at-once to what is down now (states untouched). */
+  resetCounters(): void;
   stop(): Promise<void>;
 }
 
@@ -77,13 +85,20 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
     if (origin !== 'new') emit({ kind: 'state', host, origin });
   });
 
+  const clusters = new ClusterTracker(opts.clusters ?? [], registry.names());
   let endpoints: LabEndpoints | null = null;
   const view = labViewOf(registry, () => endpoints?.ssh()?.port ?? 5922);
   const power = createPower({
     setEndpointUp: async (rt, up) => endpoints?.setHostUp(rt, up),
     persist: (state) => store.save(state),
-    onDown: (host, reason) => emit({ kind: 'down', host, reason }),
-    onUp: (host) => emit({ kind: 'up', host }),
+    onDown: (host, reason) => {
+      clusters.setDown(host, true);
+      emit({ kind: 'down', host, reason });
+    },
+    onUp: (host) => {
+      clusters.setDown(host, false);
+      emit({ kind: 'up', host });
+    },
   });
 
   const pwsh = opts.pwsh === undefined ? findPwsh() : opts.pwsh;
@@ -102,6 +117,13 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
         await power.setUp(rt, true);
       })();
     },
+    power: (rt) => ({
+      scheduledRestart: () => rt.scheduledRestart ?? null,
+      scheduleRestart: (req) => {
+        const at = power.scheduleRestart(rt, req, rt.profile.rebootDownSec);
+        emit({ kind: 'restart-scheduled', host: rt.ref.name, at: at.at });
+      },
+    }),
     afterSet: (rt) => {
       const downSec = rt.faults.rebootAfterSet();
       if (downSec === null) return;
@@ -131,6 +153,7 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
     for (const h of started) {
       if (h.faults.faults.down) {
         await power.setUp(h, false);
+        clusters.setDown(h.ref.name, true);
         emit({ kind: 'down', host: h.ref.name, reason: 'fault' });
       }
     }
@@ -169,13 +192,17 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
         hosts: registry.all(),
         winrmUrls: (name) => ep.winrmUrls(name),
         openShells: (name) => ep.openShells(name),
+        clusters: clusters.status(),
       }),
     async setFaults(name, faults, o = {}) {
       const rt = hostNamed(name);
       const next = o.replace ? LabFaultsSchema.parse(faults) : mergeFaults(rt.faults.faults, [faults]);
       rt.faults.update(next);
       rt.profile = { ...rt.profile, faults: next };
-      if ((o.replace || faults.down !== undefined) && rt.rebootingUntil === null) await power.setUp(rt, !next.down);
+      if ((o.replace || faults.down !== undefined) && rt.rebootingUntil === null) {
+        await power.setUp(rt, !next.down);
+        clusters.setDown(name, next.down);
+      }
     },
     async reboot(name, downSec) {
       await power.reboot(hostNamed(name), downSec);
@@ -183,6 +210,10 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
     async reset() {
       await store.reset(registry.names());
       for (const rt of registry.all()) rt.state = deriveState(rt.ref, registry.spec(rt.ref.name)!.profile);
+    },
+    resetCounters() {
+      for (const rt of registry.all()) resetCounters(rt.counters);
+      clusters.reset();
     },
     async stop() {
       power.stop();

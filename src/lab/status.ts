@@ -3,10 +3,11 @@
  * endpoints) into the documented shape. Counters are copied, so a status document never changes
  * after it is made.
  */
+import type { LabClusterStatus } from './clusters.js';
 import type { SshEndpointInfo } from './endpoints.js';
 import type { LabFaults } from './faults/schema.js';
-import type { LabCounters } from './state/counters.js';
-import type { LabHostRuntime } from './state/host.js';
+import { copyCounters, type LabCounters } from './state/counters.js';
+import type { LabHostRuntime, ScheduledRestart } from './state/host.js';
 
 export interface LabHostStatus {
   name: string;
@@ -20,6 +21,10 @@ export interface LabHostStatus {
   faults: LabFaults;
   pendingReboot: boolean;
   bootTime: string;
+  /** A restart a script asked for that has not begun yet (shutdown.exe /r /t N), or null. */
+  scheduledRestart: ScheduledRestart | null;
+  /** A twin's host (lab up --from-facts): the facts file it mirrors and what it assumed; null otherwise. */
+  twin: { source: string; assumed: string[] } | null;
 }
 
 export interface LabStatus {
@@ -31,6 +36,8 @@ export interface LabStatus {
   certPath: string;
   ssh: SshEndpointInfo | null;
   hosts: LabHostStatus[];
+  /** The inventory's groups, with the most members down at once (docs/lab.md, "Clusters"). */
+  clusters: LabClusterStatus[];
 }
 
 export interface StatusInput {
@@ -44,6 +51,8 @@ export interface StatusInput {
   winrmUrls(name: string): { http: string | null; https: string | null } | undefined;
   /** WinRS shells open on a host now (undefined: not a WinRM host). */
   openShells?(name: string): number | undefined;
+  /** The clusters' status now (absent: none). */
+  clusters?: LabClusterStatus[];
 }
 
 export function projectStatus(s: StatusInput): LabStatus {
@@ -65,10 +74,13 @@ export function projectStatus(s: StatusInput): LabStatus {
         https: s.winrmUrls(h.ref.name)?.https ?? null,
         ssh: h.transport === 'ssh' && s.ssh ? `ssh://${h.ref.address}:${s.ssh.port}` : null,
       },
-      counters: { ...h.counters, openShells: s.openShells?.(h.ref.name) ?? null },
+      counters: { ...copyCounters(h.counters), openShells: s.openShells?.(h.ref.name) ?? null },
       faults: h.faults.faults,
       pendingReboot: h.state.machine.pendingReboot,
       bootTime: h.state.machine.bootTime,
+      scheduledRestart: h.scheduledRestart ? { ...h.scheduledRestart } : null,
+      twin: h.profile.twin ? { source: h.profile.twin.source, assumed: [...h.profile.twin.assumed] } : null,
     })),
+    clusters: (s.clusters ?? []).map((c) => ({ ...c, members: [...c.members], downNow: [...c.downNow] })),
   };
 }

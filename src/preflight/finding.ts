@@ -4,6 +4,7 @@
  * unreachable, login refused, probe failed).
  */
 import type { CheckId } from './check-ids.js';
+import type { PreflightWaiver, WaiverNote } from './waivers.js';
 
 export const STATUSES = ['pass', 'warn', 'fail', 'error'] as const;
 export type CheckStatus = (typeof STATUSES)[number];
@@ -19,6 +20,10 @@ export interface Finding {
   message: string;
   /** One sentence: how to fix it. Empty for a pass. */
   remediation: string;
+  /** Set when an inventory waiver accepts this warn or fail (src/preflight/waivers.ts): the verdict reads it as a pass. */
+  waived?: WaiverNote;
+  /** Set when the only waivers for it have expired: it counts again, and the reports say so. */
+  waiverExpired?: WaiverNote;
 }
 
 export const ROLE_NAMES = ['web', 'app', 'db', 'lb'] as const;
@@ -33,6 +38,8 @@ export interface PreflightHost {
   installPath: string | null;
   /** The session skips TLS certificate verification (winrm.tls.insecure): host.reachable warns. */
   tlsInsecure?: boolean;
+  /** Findings the inventory accepts on this host (docs/preflight.md, "Waivers"). */
+  waivers?: PreflightWaiver[];
 }
 
 export const DEFAULT_INSTALL_PATH = 'C:\\Program Files\\Cortex';

@@ -5,6 +5,7 @@
 import { ExitCode, worstExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { worstStatus, type CheckStatus, type Finding, type PreflightHost } from './finding.js';
 import type { ReachMatrix } from './reach.js';
+import { effectiveStatus } from './waivers.js';
 
 export interface HostOutcome {
   host: PreflightHost;
@@ -25,8 +26,8 @@ export interface PreflightSummary {
   warned: number;
   failed: number;
   unreachable: number;
-  /** Findings by status, over all hosts. */
-  checks: Record<CheckStatus, number>;
+  /** Findings by status, over all hosts; a waived warn or fail counts under `waived` only. */
+  checks: Record<CheckStatus | 'waived', number>;
   durationMs: number;
   exitCode: ExitCodeValue;
   /** Present when the run was interrupted (exit code 130): the hosts left undone. */
@@ -40,8 +41,9 @@ export interface PreflightReport {
   summary: PreflightSummary;
 }
 
+/** The host's verdict: its worst finding, waived findings read as passes. */
 export function hostStatus(o: HostOutcome): CheckStatus {
-  return worstStatus(o.findings.map((f) => f.status));
+  return worstStatus(o.findings.map(effectiveStatus));
 }
 
 /** How strict the verdict is (`--fail-on`): 'fail' lets warnings pass; 'warn' makes a warning fail the run too. */
@@ -50,7 +52,7 @@ export const FAIL_ON_LEVELS: readonly FailOn[] = ['fail', 'warn'];
 
 /**
  * 3 if a host's settings were unusable; 2 if a host could not be reached or refused the login; else 1
- * if any check failed or errored (or, with failOn 'warn', warned); else 0.
+ * if any check failed or errored (or, with failOn 'warn', warned); else 0. Waived findings do not count.
  */
 export function exitCodeOf(outcomes: readonly HostOutcome[], failOn: FailOn = 'fail'): ExitCodeValue {
   return worstExitCode(
@@ -65,14 +67,14 @@ export function exitCodeOf(outcomes: readonly HostOutcome[], failOn: FailOn = 'f
 }
 
 export function summarize(outcomes: readonly HostOutcome[], durationMs: number): PreflightSummary {
-  const checks: Record<CheckStatus, number> = { pass: 0, warn: 0, fail: 0, error: 0 };
+  const checks: Record<CheckStatus | 'waived', number> = { pass: 0, warn: 0, fail: 0, error: 0, waived: 0 };
   let passed = 0;
   let warned = 0;
   let failed = 0;
   let unreachable = 0;
   for (const o of outcomes) {
     if (o.interrupted) continue;
-    for (const f of o.findings) checks[f.status]++;
+    for (const f of o.findings) checks[f.waived ? 'waived' : f.status]++;
     if (!o.reachable) unreachable++;
     else {
       const s = hostStatus(o);

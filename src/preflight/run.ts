@@ -19,6 +19,9 @@ import { reachFindings } from './rules/reach.js';
 import { portsFreeFor } from './ports.js';
 import { summarize, type HostOutcome, type PreflightReport } from './outcome.js';
 import { fanOut } from '../lifecycle/fan-out.js';
+import { sessionOutcomeOf, type HostCapture } from './site-facts.js';
+import { outcomeEvents, type PreflightEvent } from './events.js';
+import { applyWaivers, utcDay } from './waivers.js';
 
 /** What one script run returns (the runner's envelope result). */
 export interface ProbeScriptResult {
@@ -52,6 +55,8 @@ export interface PreflightEvents {
   hostStarted?(host: PreflightHost, at: number): void;
   /** A host finished; `outcome.findings` use the clock median of the hosts finished so far (the report recomputes it). */
   hostFinished?(outcome: HostOutcome): void;
+  /** What the probes read of a host, as it finishes (preflight --save-facts keeps it: docs/site-facts.md). */
+  hostCaptured?(capture: HostCapture): void;
 }
 
 export interface PreflightOptions {
@@ -62,6 +67,8 @@ export interface PreflightOptions {
   /** Per script run. */
   timeoutMs?: number;
   events?: PreflightEvents;
+  /** The run as run events (src/preflight/events.ts), for the reporters: host started, a step per check, host finished. */
+  onEvent?: (e: PreflightEvent) => void;
   /** Workstation clock (tests pin it). */
   now?: () => number;
   /**
@@ -81,6 +88,10 @@ interface HostRun {
   hostFindings: Finding[];
   reach: Finding[];
   reachResult: ReachResult | null;
+  /** What stopped the session from opening (undefined: it opened), and which probes failed: for hostCaptured. */
+  sessionError?: CortexError['kind'] | 'other' | undefined;
+  factsFailed?: boolean;
+  reachFailed?: boolean;
   /** The session closing: the host's result is known before it ends. */
   closing?: Promise<void>;
 }
@@ -124,10 +135,19 @@ function insertSorted(list: number[], x: number): void {
   list.splice(lo, 0, x);
 }
 
+function captureOf(host: PreflightHost, run: HostRun): HostCapture {
+  const session = run.outcome.interrupted ? 'not-probed' : run.outcome.reachable ? 'connected' : sessionOutcomeOf(run.sessionError === 'other' || run.sessionError === undefined ? 'unreachable' : run.sessionError);
+  return { name: host.name, session, facts: run.facts, factsFailed: run.factsFailed === true, reach: run.reachResult, reachFailed: run.reachFailed === true, clockSkewMs: run.skewMs };
+}
+
 export async function runPreflight(opts: PreflightOptions): Promise<PreflightReport> {
   const now = opts.now ?? Date.now;
   const timeoutMs = opts.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
   const startedAt = now();
+  const emit = (e: PreflightEvent) => opts.onEvent?.(e);
+  emit({ type: 'run-started', playbook: 'preflight', hosts: opts.hosts.map((h) => h.name), at: new Date(startedAt).toISOString() });
+  // Waivers expire by calendar day: one day for the whole run, the day it started (UTC).
+  const today = utcDay(startedAt);
   const plan = planReach(opts.hosts);
   const runs = new Map<string, HostRun>();
   /** Clock offsets of the hosts finished so far, sorted. */
@@ -157,6 +177,7 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
     } catch (err) {
       if (aborted()) return notProbed(host, 'stopped', `Not probed: the run was interrupted while connecting to this host (${messageOf(err)}).`, now() - t0);
       run.outcome.reachable = false;
+      run.sessionError = err instanceof CortexError ? err.kind : 'other';
       if (isInputError(err)) run.outcome.invalidInput = true;
       run.hostFindings = [finding('host.reachable', 'error', 'a session to the host', 'no session', messageOf(err), 'Check the address, the transport settings and the credentials in the inventory; cortex-deploy exec -i INV --limit HOST -- hostname tries one host.')];
       run.outcome.durationMs = now() - t0;
@@ -182,6 +203,7 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
       // The host read its clock somewhere inside the round trip: its middle is the best estimate.
       run.skewMs = Date.parse(run.facts.utcNow) - (sent + received) / 2;
     } catch (err) {
+      run.factsFailed = true;
       run.hostFindings = [finding('probe.facts', 'error', 'the facts probe result', 'no facts', messageOf(err), 'Re-run with -v; the run log under .cortex/runs/ has the host output.')];
     }
     if (targets.length > 0) {
@@ -191,6 +213,7 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
         run.reachResult = parseData(probesReach, host.name, res.data, 'the reach probe');
         run.reach = reachFindings(targets, run.reachResult);
       } catch (err) {
+        run.reachFailed = true;
         run.reach = reachFindings(targets, { error: messageOf(err) });
       }
     }
@@ -222,14 +245,14 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
             ),
           ]
         : [finding('host.reachable', 'pass', 'a session to the host', 'connected', 'Connected and logged in.')];
-    return { ...run.outcome, findings: sortFindings([...session, ...perHost, ...run.reach]) };
+    return { ...run.outcome, findings: applyWaivers(sortFindings([...session, ...perHost, ...run.reach]), host.waivers, today) };
   };
 
   /** The final outcome: as reported when the host finished, with time.skew judged against the final median. */
   const refinish = (outcome: HostOutcome, run: HostRun, medianSkew: number): HostOutcome => {
     if (run.skewMs === null) return outcome;
     const [skewFinding] = skew({ skewMs: run.skewMs, medianSkewMs: medianSkew });
-    return { ...outcome, findings: outcome.findings.map((f) => (f.id === 'time.skew' && skewFinding ? skewFinding : f)) };
+    return { ...outcome, findings: outcome.findings.map((f) => (f.id === 'time.skew' && skewFinding ? applyWaivers([skewFinding], outcome.host.waivers, today)[0]! : f)) };
   };
 
   /** The outcome as reported when the host finished (time.skew against the median so far). */
@@ -238,6 +261,7 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
     if (run.skewMs !== null) insertSorted(skews, run.skewMs);
     const outcome = finish(run, median(skews));
     reported.set(host.name, outcome);
+    opts.events?.hostCaptured?.(captureOf(host, run));
     return outcome;
   };
 
@@ -252,8 +276,14 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
       if (run.closing) work.holdFork(run.closing);
       return report(host, run);
     },
-    onStarted: (host, at) => opts.events?.hostStarted?.(host, at),
-    onFinished: (_host, outcome) => opts.events?.hostFinished?.(outcome),
+    onStarted: (host, at) => {
+      emit({ type: 'host-started', host: host.name });
+      opts.events?.hostStarted?.(host, at);
+    },
+    onFinished: (_host, outcome) => {
+      for (const e of outcomeEvents(outcome)) emit(e);
+      opts.events?.hostFinished?.(outcome);
+    },
     now,
   });
 
@@ -271,5 +301,6 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
       stopped: outcomes.filter((o) => o.interrupted === 'stopped').map((o) => o.host.name),
     };
   }
+  emit({ type: 'run-finished', outcome: aborted() ? 'interrupted' : summary.exitCode === 0 ? 'ok' : 'failed' });
   return { startedAt: new Date(startedAt).toISOString(), hosts: outcomes, matrix, summary };
 }

@@ -12,6 +12,8 @@ import type { CheckStatus } from '../preflight/finding.js';
 import { hostStatus, type HostOutcome, type PreflightReport } from '../preflight/outcome.js';
 import { redact } from '../secrets/registry.js';
 import { consoleLine } from './console-text.js';
+import { effectiveStatus, type WaiverNote } from '../preflight/waivers.js';
+import type { Finding } from '../preflight/finding.js';
 
 export interface ConsoleOptions {
   color: boolean;
@@ -26,6 +28,18 @@ const MIN_COL = 5;
 const MAX_COL = 9;
 
 export const CELL_TEXT: Record<CheckStatus, string> = { pass: 'ok', warn: 'warn', fail: 'FAIL', error: 'err' };
+/** The cell of a warn or fail an inventory waiver accepts. */
+export const WAIVED_TEXT = 'waiv';
+
+/** A finding's cell: its status, or `waiv` when waived. */
+export function cellText(f: Pick<Finding, 'status' | 'waived'>): string {
+  return f.waived ? WAIVED_TEXT : CELL_TEXT[f.status];
+}
+
+/** "reason (until 2027-03-31; site.yaml:12:9)" */
+export function waiverLine(w: WaiverNote): string {
+  return `${w.reason} (${w.expires ? `until ${w.expires}` : 'no expiry'}; ${w.source})`;
+}
 
 function paint(c: Colors, status: CheckStatus, text: string): string {
   switch (status) {
@@ -72,8 +86,8 @@ function checkTable(report: PreflightReport, col: number, c: Colors): string[] {
     let line = fit(CHECKS[id].short, LABEL_WIDTH);
     for (const o of report.hosts) {
       const f = o.findings.find((x) => x.id === id);
-      const text = f ? CELL_TEXT[f.status] : '.';
-      line += (f ? paint(c, f.status, text) : c.dim(text)) + ' '.repeat(Math.max(1, col - text.length));
+      const text = f ? cellText(f) : '.';
+      line += (f ? (f.waived ? c.cyan(text) : paint(c, f.status, text)) : c.dim(text)) + ' '.repeat(Math.max(1, col - text.length));
     }
     lines.push(line.trimEnd());
   }
@@ -89,7 +103,7 @@ function hostLines(report: PreflightReport, c: Colors, width: number): string[] 
       passed++;
       continue;
     }
-    const bad = o.findings.filter((f) => f.status !== 'pass').map((f) => f.id);
+    const bad = o.findings.filter((f) => effectiveStatus(f) !== 'pass').map((f) => f.id);
     const head = `${fit(o.host.name, 16)} ${paint(c, s, fit(o.reachable ? CELL_TEXT[s] : 'down', 5))} `;
     const tail = bad.join(', ');
     lines.push(head + (tail.length > width - 23 ? `${tail.slice(0, width - 24)}~` : tail));
@@ -155,10 +169,16 @@ export function renderProblems(report: PreflightReport, c: Colors, width = 100):
   for (const o of report.hosts) {
     for (const f of o.findings) {
       if (f.status === 'pass') continue;
-      const tag = CELL_TEXT[f.status].toUpperCase().padEnd(4);
+      const tag = cellText(f).toUpperCase().padEnd(4);
       const [first = '', ...rest] = wrap(`${tag} ${o.host.name} ${f.id}: ${f.message}`, width, 5);
-      lines.push(paint(c, f.status, tag) + first.slice(tag.length), ...rest);
+      lines.push((f.waived ? c.cyan(tag) : paint(c, f.status, tag)) + first.slice(tag.length), ...rest);
       if (f.status !== 'error') lines.push(...wrap(`     expected ${f.expected}; found ${f.actual}`, width, 7));
+      if (f.waived) {
+        // Accepted: the reason is what a reader needs, not the fix.
+        lines.push(...wrap(`     waived (${f.status}): ${waiverLine(f.waived)}`, width, 7));
+        continue;
+      }
+      if (f.waiverExpired) lines.push(...wrap(`     waiver expired: ${waiverLine(f.waiverExpired)}`, width, 7));
       if (f.remediation) {
         const [fix = '', ...more] = wrap(`     fix: ${f.remediation}`, width, 10);
         lines.push(fix.replace('fix:', c.cyan('fix:')), ...more);
@@ -177,8 +197,9 @@ export function renderSummaryLine(report: PreflightReport, c: Colors): string {
     (s.failed ? c.red(`${s.failed} failed`) : `${s.failed} failed`) + ',',
     s.unreachable ? c.magenta(`${s.unreachable} unreachable`) : `${s.unreachable} unreachable`,
   ].join(' ');
-  const checks = s.checks.pass + s.checks.warn + s.checks.fail + s.checks.error;
-  return `${hostPart}\n${checks} checks: ${s.checks.pass} pass, ${s.checks.warn} warn, ${s.checks.fail} fail, ${s.checks.error} error; ${(s.durationMs / 1000).toFixed(1)} s`;
+  const checks = s.checks.pass + s.checks.warn + s.checks.fail + s.checks.error + s.checks.waived;
+  const waived = s.checks.waived ? `, ${c.cyan(`${s.checks.waived} waived`)}` : '';
+  return `${hostPart}\n${checks} checks: ${s.checks.pass} pass, ${s.checks.warn} warn, ${s.checks.fail} fail, ${s.checks.error} error${waived}; ${(s.durationMs / 1000).toFixed(1)} s`;
 }
 
 export function renderPreflightConsole(raw: PreflightReport, opts: ConsoleOptions): string {
@@ -203,6 +224,8 @@ function consoleSafe(report: PreflightReport): PreflightReport {
         expected: consoleLine(f.expected),
         actual: consoleLine(f.actual),
         ...(f.remediation ? { remediation: consoleLine(f.remediation) } : {}),
+        ...(f.waived ? { waived: { ...f.waived, reason: consoleLine(f.waived.reason) } } : {}),
+        ...(f.waiverExpired ? { waiverExpired: { ...f.waiverExpired, reason: consoleLine(f.waiverExpired.reason) } } : {}),
       })),
     })),
   };

@@ -7,9 +7,12 @@ import { CHECK_IDS, CHECKS, type CheckId } from '../preflight/check-ids.js';
 import { hostStatus, type PreflightReport } from '../preflight/outcome.js';
 import { formatPorts } from '../preflight/ports.js';
 import { redact } from '../secrets/registry.js';
-import { escapeMarkup as e } from './escape.js';
-import { CELL_TEXT } from './preflight-console.js';
+import { escapeMarkup } from './escape.js';
+import { cellText, waiverLine } from './preflight-console.js';
 import type { ReportMeta } from './meta.js';
+
+/** Redact before escaping: a secret with & or < in it no longer matches once escaped. */
+const e = (s: string) => escapeMarkup(redact(s));
 
 const CSS = `
 body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px;color:#1d2329;background:#fff}
@@ -26,10 +29,11 @@ th.check{text-align:left}
 thead th{background:#f6f8fa;position:sticky;top:0}
 .pass{background:#dafbe1;color:#116329}.warn{background:#fff8c5;color:#7d4e00}
 .fail{background:#ffebe9;color:#a40e26;font-weight:700}.error{background:#fbefff;color:#8250df;font-weight:700}
-.na{color:#8c959f}
+.na{color:#8c959f}.waived{background:#ddf4ff;color:#0550ae}
 .scroll{overflow-x:auto}
 .finding{border-left:4px solid #d0d7de;padding:6px 12px;margin:8px 0}
 .finding.pass,.finding.warn,.finding.fail,.finding.error{background:#fff;color:#1d2329;font-weight:400}
+.finding.waived{background:#fff;color:#1d2329;border-color:#0969da}.finding.waived .tag{color:#0550ae}
 .finding.fail{border-color:#cf222e}.finding.warn{border-color:#bf8700}.finding.error{border-color:#8250df}
 .finding .tag{font-weight:700}.finding.fail .tag{color:#a40e26}.finding.warn .tag{color:#7d4e00}.finding.error .tag{color:#8250df}
 .finding .fix{margin-top:4px}.finding code{background:#f6f8fa;padding:0 3px}
@@ -67,6 +71,7 @@ export function renderPreflightHtml(report: PreflightReport, meta?: ReportMeta):
     ['hosts unreachable', s.unreachable, 'error'],
     ['checks failed', s.checks.fail, 'fail'],
     ['checks warned', s.checks.warn, 'warn'],
+    ['checks waived', s.checks.waived, 'waived'],
   ] as const) {
     parts.push(`<div class="card ${n > 0 ? cls : ''}"><b>${n}</b>${e(label)}</div>`);
   }
@@ -80,7 +85,7 @@ export function renderPreflightHtml(report: PreflightReport, meta?: ReportMeta):
     parts.push(`<tr><th class="check ${st}" title="${e(o.host.address)}">${e(o.host.name)}</th><td>${e(o.host.roles.join(', '))}</td>`);
     for (const id of checks) {
       const f = o.findings.find((x) => x.id === id);
-      parts.push(f ? cell(f.status, CELL_TEXT[f.status], `${f.message} (found: ${f.actual})`) : '<td class="na">·</td>');
+      parts.push(f ? cell(f.waived ? 'waived' : f.status, cellText(f), f.waived ? `${f.status} waived: ${waiverLine(f.waived)}. ${f.message}` : `${f.message} (found: ${f.actual})`) : '<td class="na">·</td>');
     }
     parts.push('</tr>');
   }
@@ -111,16 +116,18 @@ export function renderPreflightHtml(report: PreflightReport, meta?: ReportMeta):
     parts.push('</tbody></table></div></section>');
   }
 
-  parts.push('<section id="findings"><h2>Failures and warnings</h2>');
+  parts.push('<section id="findings"><h2>Failures, warnings and waivers</h2>');
   let any = false;
   for (const o of report.hosts) {
     for (const f of o.findings) {
       if (f.status === 'pass') continue;
       any = true;
       parts.push(
-        `<div class="finding ${f.status}"><span class="tag">${e(f.status.toUpperCase())}</span> <b>${e(o.host.name)}</b> <code>${e(f.id)}</code> — ${e(f.message)}` +
+        `<div class="finding ${f.waived ? 'waived' : f.status}"><span class="tag">${e(f.waived ? `WAIVED (${f.status})` : f.status.toUpperCase())}</span> <b>${e(o.host.name)}</b> <code>${e(f.id)}</code> — ${e(f.message)}` +
           (f.status === 'error' ? '' : `<div>expected: ${e(f.expected)}; found: ${e(f.actual)}</div>`) +
-          (f.remediation ? `<div class="fix"><b>Fix:</b> ${e(f.remediation)}</div>` : '') +
+          (f.waived ? `<div class="fix"><b>Waived:</b> ${e(waiverLine(f.waived))}</div>` : '') +
+          (f.waiverExpired ? `<div class="fix"><b>Waiver expired:</b> ${e(waiverLine(f.waiverExpired))}</div>` : '') +
+          (f.remediation && !f.waived ? `<div class="fix"><b>Fix:</b> ${e(f.remediation)}</div>` : '') +
           '</div>',
       );
     }

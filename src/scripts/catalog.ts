@@ -60,10 +60,11 @@ export type ScriptId = (typeof NAMED_SCRIPTS)[number]['id'];
 export const SCRIPTS: readonly AnyScriptContract[] = [...NAMED_SCRIPTS, resourcesTestBatch, ...RESOURCE_SET_SCRIPTS];
 
 /**
- * Files under ps1/ with a `# cortex-script:` header that are not scripts a host runs on their own:
- * the library sent with every script and the resident bootstrap.
+ * Files under ps1/ with a `# cortex-script:` header that are not scripts the orchestrator runs on their
+ * own: the library sent with every script, the resident bootstrap, and files installed on hosts for
+ * other programs to run (ps1/files/: gobetween's health check).
  */
-export const SUPPORT_SCRIPT_IDS = ['lib.envelope', 'lib.windows', 'lib.resource', 'bootstrap.resident'] as const;
+export const SUPPORT_SCRIPT_IDS = ['lib.envelope', 'lib.windows', 'lib.resource', 'bootstrap.resident', 'files.gobetween-healthcheck'] as const;
 
 const byId = new Map<string, AnyScriptContract>(SCRIPTS.map((s) => [s.id, s]));
 

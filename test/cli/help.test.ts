@@ -19,17 +19,23 @@ const commands = [
   ['inventory', 'check'],
   ['inventory', 'schema'],
   ['preflight'],
+  ['plan'],
+  ['apply'],
   ['exec'],
   ['lab'],
   ['lab', 'up'],
   ['lab', 'down'],
   ['lab', 'status'],
   ['lab', 'reset'],
+  ['lab', 'reset-counters'],
   ['lab', 'fault'],
   ['runs'],
   ['runs', 'list'],
   ['runs', 'show'],
   ['completion'],
+  ['artifacts'],
+  ['artifacts', 'add'],
+  ['artifacts', 'verify'],
 ];
 
 describe.concurrent('--help', () => {
@@ -41,7 +47,7 @@ describe.concurrent('--help', () => {
   });
 
   it('every command that runs on hosts shows the one --forks default (docs/hosts.md)', async () => {
-    for (const cmd of ['preflight', 'exec']) {
+    for (const cmd of ['preflight', 'plan', 'apply', 'exec']) {
       const { stdout } = await help([cmd]);
       expect(stdout.replace(/\s+/g, ' '), cmd).toMatch(/--forks .*docs\/hosts\.md\) \[number\] \[default: 50\]/);
     }

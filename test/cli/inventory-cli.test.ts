@@ -71,6 +71,8 @@ const RUNS = {
   ansibleSite: [['inventory', 'check', '-i', fixture('ansible/site/hosts.yml')], { CORTEX_WINRM_PASSWORD: SECRET }],
   ansibleIni: [['inventory', 'check', '-i', fixture('ansible/ini/hosts')], { CORTEX_WINRM_PASSWORD: SECRET }],
   ansibleMismatch: [['inventory', 'check', '-i', fixture('ansible/scheme-mismatch.yml')], { CORTEX_WINRM_PASSWORD: SECRET }],
+  customVars: [['inventory', 'check', '-i', fixture('custom-vars/hosts.yml')], { CORTEX_WINRM_PASSWORD: SECRET }],
+  waivers: [['inventory', 'check', '-i', fixture('waivers/site.yaml')]],
   missingFlag: [['inventory', 'check']],
   schema: [['inventory', 'schema']],
   helpInventory: [['inventory', '--help']],
@@ -160,6 +162,22 @@ describe('cortex-deploy inventory check', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/inventory\.scheme-port\s+winrm\.scheme is http but the port is 5986/);
     expect(r.stdout).toContain('[web01, app01, app02, app03, db01, lb01]');
+  });
+
+  it('your own variables and other tools\' ansible_* settings load; the ignored settings are listed once under Notes', () => {
+    const r = results.customVars;
+    // The file loads (a role map, no inventory.invalid); its 3 hosts break topology rules, which is not this test's point.
+    expect(r.stdout).not.toContain('inventory.invalid');
+    expect(r.stdout).toMatch(/web01\s+10\.20\.0\.11\s+web\s+gateway\s+winrm/);
+    expect(r.stdout).toContain('Notes (1)');
+    expect(r.stdout).toMatch(/inventory\.ansible-ignored\s+ignored Ansible settings cortex-deploy does not use: .*ansible_become \(\S*hosts\.yml:7:5; cortex-deploy uses nothing/);
+    expect(r.stdout).toMatch(/\n {2}i inventory\.ansible-ignored/);
+  });
+
+  it('an expired waiver is a warning naming where it is written; the file stays valid', () => {
+    const r = results.waivers;
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/inventory\.waiver-expired\s+\S*site\.yaml:9:9: the waiver of ram\.size expired on 2026-11-30/);
   });
 
   it('a topology error: exit 3, the rule id, severity, source and hosts in --json', () => {

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { consoleLine, consoleText } from '../../src/report/console-text.js';
 import { renderHostBlock, type ExecHostOutcome } from '../../src/cli/commands/exec.js';
 import { renderPreflightConsole } from '../../src/report/preflight-console.js';
-import { hostFinishedLine } from '../../src/report/progress.js';
+import { preflightHostLine } from '../report/preflight-lines.js';
 import { renderCheck } from '../../src/cli/commands/inventory.js';
 import { checkInventoryFile } from '../../src/inventory/check.js';
 import { formatLine } from '../../src/log/pretty.js';
@@ -50,7 +50,8 @@ describe('console writers', () => {
       expect(text).not.toMatch(RAW);
     }
     const down = { host, reachable: false, durationMs: 5, findings: [finding('host.reachable', 'error', 'x', 'y', EVIL, 'z')] };
-    expect(hostFinishedLine(down)).not.toMatch(RAW);
+    expect(preflightHostLine(down)).toContain('pwned');
+    expect(preflightHostLine(down)).not.toMatch(RAW);
   });
 
   it('-v log lines on the terminal', () => {

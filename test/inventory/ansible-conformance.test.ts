@@ -24,7 +24,7 @@ function ansibleHostvars(file: string): Record<string, Record<string, unknown>> 
 }
 
 describe.skipIf(!existsSync(ANSIBLE_INVENTORY))('Ansible inventories: what ansible-inventory reads, cortex-deploy reads', () => {
-  it.each(['single/hosts.yml', 'site/hosts.yml', 'ini/hosts', 'scheme-mismatch.yml'])('%s', async (name) => {
+  it.each(['single/hosts.yml', 'site/hosts.yml', 'ini/hosts', 'scheme-mismatch.yml', 'ranges-ini/hosts', 'ranges-yaml/hosts.yml'])('%s', async (name) => {
     const hostvars = ansibleHostvars(fixture(name));
     const inv = await loadInventory(fixture(name));
     expect(inv.hosts.map((h) => h.name).sort()).toEqual(Object.keys(hostvars).sort());
@@ -51,6 +51,18 @@ describe.skipIf(!existsSync(ANSIBLE_INVENTORY))('Ansible inventories: what ansib
       expect(h.winrm.tls.ca, h.name).toBe(a.ansible_winrm_ca_trust_path === undefined ? null : `file:${String(a.ansible_winrm_ca_trust_path)}`);
       expect(h.winrm.spn, h.name).toBe(a.ansible_winrm_kerberos_hostname_override === undefined ? undefined : `HTTP/${String(a.ansible_winrm_kerberos_hostname_override)}`);
       expect(h.winrm.operationTimeoutSec, h.name).toBe(a.ansible_winrm_operation_timeout_sec ?? 20);
+    }
+  });
+
+  it.each(['custom-vars/hosts.yml', 'custom-vars-ini/hosts'])("your own variables (%s): each host's are Ansible's host vars less the ansible_* and cortex-deploy keys", async (name) => {
+    // YAML: a mapping replaces a mapping, as in Ansible; INI: values typed as Ansible types them.
+    const file = relative(process.cwd(), join(import.meta.dirname, '../fixtures/inventory', name));
+    const hostvars = ansibleHostvars(file);
+    const inv = await loadInventory(file);
+    const ours = new Set(['webApps', 'address', 'transport', 'winrm', 'ssh', 'versions', 'installPath', 'lab', 'waivers', 'port']);
+    for (const h of inv.hosts) {
+      const expected = Object.fromEntries(Object.entries(hostvars[h.name]!).filter(([k]) => !k.startsWith('ansible_') && !ours.has(k)));
+      expect(h.vars, h.name).toEqual(expected);
     }
   });
 });

@@ -131,21 +131,21 @@ describe('Jinja and Ansible Vault', () => {
     expect(parseInventory(text, 'hosts.yml').hosts.map((h) => h.winrm.password)).toEqual(['env:PW_2', 'env:PW_1']);
   });
 
-  it('a vault-encrypted value and other Jinja name file:line and point to references, without echoing the value', () => {
+  it('a vault-encrypted value outside a secret field and other Jinja name file:line, without echoing the value', () => {
     const text = [
       'all:',
       '  vars:',
-      '    ansible_user: u',
-      '    ansible_password: !vault |',
+      '    ansible_user: !vault |',
       '      $ANSIBLE_VAULT;1.1;AES256',
       '      62313365396662343061393464336163383764373764613633653634306231386433626436623361',
+      '    ansible_password: env:PW',
       '  hosts:',
       '    h1: { ansible_host: "{{ inventory_hostname }}.corp.example.com" }',
       '',
     ].join('\n');
     const out = problems(text);
     expect(out).toHaveLength(2);
-    expect(out[0]).toMatch(/^4:\d+ all\.vars\.ansible_password: is an Ansible Vault-encrypted value \(!vault\).*env:NAME.*file:PATH.*prompt/);
+    expect(out[0]).toMatch(/^3:\d+ all\.vars\.ansible_user: is an Ansible Vault-encrypted value \(!vault\) in a field that is not a secret/);
     expect(out[1]).toMatch(/^8:25 all\.hosts\.h1\.ansible_host: is a Jinja expression/);
     expect(out.join('\n')).not.toMatch(/62313365|inventory_hostname/);
   });

@@ -64,7 +64,7 @@ describe("Ansible's INI inventory form", () => {
     ]);
     // Unquoted, the shell-like split drops the inner quotes and Ansible reads the string "[gateway]": so do we.
     expect(problems(['[web]', "web1 ansible_user=u ansible_password=env:PW webApps=['gateway']", ''].join('\n'))).toEqual(['2:53 all.children.web.hosts.web1.webApps: expected a list, got a string "[gateway]".']);
-    expect(problems(['[web]', 'web[01:03] ansible_user=u', ''].join('\n'))).toEqual(["2:1 web.hosts.web[01:03]: host ranges like 'web[01:03]' are not read."]);
+    expect(problems(['[web]', 'web[03:01] ansible_user=u', ''].join('\n'))).toEqual(["2:1 web.hosts.web[03:01]: host range 'web[03:01]': begin 03 is greater than end 01."]);
   });
 
   it('an Ansible INI inventory with group_vars/ loads unedited', async () => {

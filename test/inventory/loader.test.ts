@@ -211,18 +211,11 @@ describe('loadInventory: errors name file:line:col, the field, what is allowed',
     expect(() => parseInventory(text, 'site.yaml')).toThrow(/site\.yaml:2:32, field all\.vars\.ssh: transport ssh needs a way to authenticate/);
   });
 
-  it('Ansible variables that are not read name their cortex-deploy equivalent', () => {
-    const text = ['all:', '  hosts:', '    app1: { ansible_become: true, ansible_winrm_message_encryption: auto }', ''].join('\n');
-    try {
-      parseInventory(text, 'site.yaml');
-      expect.unreachable();
-    } catch (err) {
-      const e = err as InventoryError;
-      expect(e.problems.map((p) => `${p.position.line}:${p.position.col} ${p.message}`)).toEqual([
-        "3:13 unknown key 'ansible_become': this is an Ansible variable; cortex-deploy uses nothing: cortex-deploy connects as an administrator and does not elevate.",
-        "3:35 unknown key 'ansible_winrm_message_encryption': this is an Ansible variable; cortex-deploy uses winrm.scheme (http is encrypted by NTLM sealing; https by TLS); remove the key.",
-      ]);
-    }
+  it('Ansible variables that are not read are accepted, ignored and listed once', () => {
+    const text = ['all:', '  vars: { transport: local, ansible_become: true }', '  hosts:', '    app1: { ansible_become: true, ansible_winrm_message_encryption: auto, ansible_python_interpreter: /usr/bin/python3 }', ''].join('\n');
+    const inv = parseInventory(text, 'site.yaml');
+    expect(inv.ignoredAnsible?.map((i) => `${i.key} ${i.position.line}:${i.position.col}`)).toEqual(['ansible_become 2:29', 'ansible_winrm_message_encryption 4:35', 'ansible_python_interpreter 4:75']);
+    expect(inv.hosts[0]!.vars).toEqual({});
   });
 
   it('host and group names are kept to a safe alphabet', () => {

@@ -87,6 +87,20 @@ describe('cortex-deploy lab', () => {
     expect(text.stdout).toMatch(new RegExp(`c-app1\\s+${net.pattern(1)}\\s+up\\s+\\d+\\s+1\\s+1\\s+2\\s+0\\s+0`));
     expect(text.stdout).toMatch(new RegExp(`c-app2\\s+${net.pattern(2)}\\s+down`));
 
+    // The inventory's app group is tracked as a quorum: c-app2 is down (fault), one of two.
+    expect(doc.clusters).toEqual([
+      { name: 'app', kind: 'quorum', members: ['c-app1', 'c-app2'], downNow: ['c-app2'], maxDownAtOnce: 1, maxDownAt: expect.any(String), faultTolerance: 0, quorumLost: true },
+    ]);
+    expect(text.stdout).toContain('quorum app (2): 1 down now, at most 1 at once, quorum lost');
+
+    const zero = await cortex(['lab', 'reset-counters', '--state', state]);
+    expect(zero.code).toBe(0);
+    expect(zero.stdout).toContain('every counter is back to zero');
+    const zeroed = JSON.parse((await cortex(['lab', 'status', '--state', state, '--json'])).stdout) as LabStatus;
+    expect(zeroed.hosts.find((h) => h.name === 'c-app1')!.counters).toMatchObject({ requests: 0, shells: 0, scripts: 0, steps: {} });
+    // What is down now stays the most down at once.
+    expect(zeroed.clusters[0]).toMatchObject({ downNow: ['c-app2'], maxDownAtOnce: 1 });
+
     const reset = await cortex(['lab', 'reset', '-i', inv, '--state', state]);
     expect(reset.stdout).toContain('back to its profile');
 

@@ -50,9 +50,16 @@ describe('projectStatus', () => {
 
   it('copies counters: a document does not change after it is made', () => {
     const r = registry();
-    const st = projectStatus({ ...base, ssh: null, hosts: r.all(), winrmUrls: () => undefined });
+    r.get('w1')!.counters.steps['install'] = { testCalls: 1, setCalls: 0, setFailures: 0, otherCalls: 0 };
+    const clusters = [{ name: 'app', kind: 'quorum' as const, members: ['w1'], downNow: [], maxDownAtOnce: 0, maxDownAt: null, faultTolerance: 0, quorumLost: false }];
+    const st = projectStatus({ ...base, ssh: null, hosts: r.all(), winrmUrls: () => undefined, clusters });
     r.get('w1')!.counters.requests++;
+    r.get('w1')!.counters.steps['install']!.testCalls++;
+    clusters[0]!.members.push('s1');
     expect(st.hosts[0]!.counters.requests).toBe(0);
+    expect(st.hosts[0]!.counters.steps).toEqual({ install: { testCalls: 1, setCalls: 0, setFailures: 0, otherCalls: 0 } });
+    expect(st.hosts[0]!.scheduledRestart).toBeNull();
+    expect(st.clusters[0]!.members).toEqual(['w1']);
     // No SSH endpoint: no ssh URL even for an ssh host.
     expect(st.hosts[1]!.endpoints.ssh).toBeNull();
   });

@@ -1,7 +1,11 @@
 /** Console table: readable within 100 columns for 9 hosts, colour only when asked, fallback for many hosts. */
 import { describe, expect, it } from 'vitest';
 import { renderPreflightConsole, visibleLength } from '../../src/report/preflight-console.js';
-import { PreflightProgress, hostFinishedLine } from '../../src/report/progress.js';
+import { progressLine } from '../../src/report/run-console.js';
+import { RunTally } from '../../src/report/run-tally.js';
+import { PREFLIGHT_SCHEME } from '../../src/report/status-scheme.js';
+import { outcomeEvents } from '../../src/preflight/events.js';
+import { preflightHostLine } from './preflight-lines.js';
 import { runPreflight } from '../../src/preflight/run.js';
 import { fakeConnect, host } from '../preflight/fake-hosts.js';
 import { sampleReport } from './sample-report.js';
@@ -41,16 +45,16 @@ describe('preflight console report', () => {
 
   it('progress: done/total, failures so far and the slowest running host; one plain line per host', async () => {
     const report = await sampleReport();
-    const p = new PreflightProgress(9);
-    p.started(report.hosts[0]!.host, 1000);
-    p.started(report.hosts[4]!.host, 0);
-    p.started(report.hosts[8]!.host, 500);
-    p.finished(report.hosts[4]!);
-    p.finished(report.hosts[8]!);
-    expect(p.line(3000, { color: false, width: 100 })).toBe('preflight 2/9 hosts  1 failed  1 unreachable  slowest: web1 2.0 s');
-    expect(p.line(3000, { color: false, width: 20 }).length).toBeLessThan(20);
-    expect(hostFinishedLine(report.hosts[4]!)).toMatch(/^app3 FAIL \d+\.\d\ds dotnet\.version=fail$/);
-    expect(hostFinishedLine(report.hosts[8]!)).toMatch(/^lb1 unreachable .*ECONNREFUSED/);
-    expect(hostFinishedLine(report.hosts[3]!)).toMatch(/^app2 ok .* 1[0-9] checks$/);
+    const p = new RunTally(PREFLIGHT_SCHEME);
+    p.apply({ type: 'run-started', playbook: 'preflight', hosts: report.hosts.map((o) => o.host.name), at: report.startedAt }, 0);
+    p.apply({ type: 'host-started', host: report.hosts[0]!.host.name }, 1000);
+    p.apply({ type: 'host-started', host: report.hosts[4]!.host.name }, 0);
+    p.apply({ type: 'host-started', host: report.hosts[8]!.host.name }, 500);
+    for (const e of [...outcomeEvents(report.hosts[4]!), ...outcomeEvents(report.hosts[8]!)]) p.apply(e, 2000);
+    expect(progressLine(p.progress(3000), PREFLIGHT_SCHEME, { color: false, width: 100 })).toBe('preflight 2/9 hosts  1 failed  1 unreachable  slowest: web1 2.0 s');
+    expect(progressLine(p.progress(3000), PREFLIGHT_SCHEME, { color: false, width: 20 }).length).toBeLessThan(20);
+    expect(preflightHostLine(report.hosts[4]!)).toMatch(/^app3 FAIL \d+\.\d\ds dotnet\.version=fail$/);
+    expect(preflightHostLine(report.hosts[8]!)).toMatch(/^lb1 unreachable .*ECONNREFUSED/);
+    expect(preflightHostLine(report.hosts[3]!)).toMatch(/^app2 ok .* 1[0-9] checks$/);
   });
 });

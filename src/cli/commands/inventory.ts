@@ -77,6 +77,7 @@ export function renderCheck(doc: InventoryCheckDocument, c: Colors): string {
   const out: string[] = [];
   const errors = doc.findings.filter((f) => f.severity === 'error');
   const warnings = doc.findings.filter((f) => f.severity === 'warning');
+  const notes = doc.findings.filter((f) => f.severity === 'info');
   const appCount = doc.hosts.filter((h) => h.roles.includes('app')).length;
   out.push(c.bold(`Inventory ${consoleLine(doc.file)}`) + (doc.hosts.length ? `: ${doc.hosts.length} hosts, ${appCount} application servers, tier ${doc.tier ?? 'none'}` : ''));
   const section = (title: string, list: CheckFinding[], mark: string, paint: (s: string) => string) => {
@@ -89,6 +90,7 @@ export function renderCheck(doc: InventoryCheckDocument, c: Colors): string {
   };
   section('Errors', errors, '✗', c.red);
   section('Warnings', warnings, '!', c.yellow);
+  section('Notes', notes, 'i', c.cyan);
   if (doc.hosts.length) {
     out.push('', c.bold('Role map'));
     const rows = [['HOST', 'ADDRESS', 'ROLES', 'WEB APPS', 'TRANSPORT'], ...doc.hosts.map((h) => [h.name, h.address, h.roles.join(',') || '-', h.webApps.join(',') || '-', h.transport].map(consoleLine))];

@@ -1,10 +1,10 @@
 /**
- * cortex-deploy lab up | down | status | reset | fault: simulated Windows Server hosts on loopback
+ * cortex-deploy lab up | down | status | reset | reset-counters | fault: simulated Windows Server hosts on loopback
  * addresses (docs/lab.md). `up` runs in the foreground until Ctrl-C, or with --detach starts a
  * background process (pid file and log in the state folder) and returns once its listeners are up.
  * `down` stops exactly the process in the pid file. `status` shows each host's state and counters.
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import pc from 'picocolors';
 import type { Argv, CommandModule } from 'yargs';
 import { InputError } from '../../errors.js';
@@ -17,16 +17,19 @@ import {
   queryStatus,
   sendFaults,
   sendReset,
+  sendResetCounters,
   serveControl,
   spawnDetached,
   stopRunningLab,
   type ControlPaths,
 } from '../../lab/control.js';
+import { clustersFromGroups } from '../../lab/clusters.js';
 import { parseFaultFlag } from '../../lab/faults/parse.js';
 import { startLab, type LabEvent, type LabHostSpec, type LabStatus } from '../../lab/lab.js';
 import { labHostsFromInventory } from '../../lab/profile/from-inventory.js';
 import { LabStateStore } from '../../lab/state/store.js';
 import { redact } from '../../secrets/registry.js';
+import { buildTwin } from '../../lab/twin/build.js';
 
 interface CommonArgs {
   inventory?: string | undefined;
@@ -35,12 +38,19 @@ interface CommonArgs {
   exitCode?: number;
 }
 interface UpArgs extends CommonArgs {
-  inventory: string;
+  inventory?: string | undefined;
+  /** A site facts file: start a twin of that site (docs/rehearse.md). */
+  fromFacts?: string | undefined;
+  /** With --from-facts: where the twin's inventory goes (default: twin.yaml in the state folder). */
+  writeInventory?: string | undefined;
   detach: boolean;
   fault: string[];
   hosts?: number | undefined;
-  base: string;
+  base?: string | undefined;
 }
+
+/** Where --hosts puts its synthetic hosts when --base is not given. */
+const SYNTHETIC_BASE = '127.1.0.0';
 
 /** `--hosts N --base A`: N copies of the inventory's first host on consecutive addresses after A. */
 export function syntheticHosts(template: LabHostSpec, n: number, base: string): LabHostSpec[] {
@@ -75,6 +85,8 @@ function describeEvent(e: LabEvent): string {
       return `${e.host}: up`;
     case 'fault':
       return `${e.host}: fault ${e.fault}`;
+    case 'restart-scheduled':
+      return `${e.host}: restart scheduled at ${e.at}`;
     case 'warning':
       return e.message;
   }
@@ -87,31 +99,52 @@ function summaryLines(s: LabStatus): string[] {
   return lines;
 }
 
+/** --from-facts: build the twin's inventory (the lab then starts from it like from any inventory). */
+async function twinInventory(argv: UpArgs, paths: ControlPaths): Promise<string> {
+  if (argv.hosts !== undefined) throw new InputError('--hosts and --from-facts cannot be used together', { field: '--hosts', hint: 'A twin has the hosts of its facts file.' });
+  const built = await buildTwin({ factsFile: argv.fromFacts!, inventoryFile: argv.writeInventory ?? join(paths.stateDir, 'twin.yaml'), stateDir: paths.stateDir, base: argv.base });
+  for (const s of built.skippedBlocks) out(`skipped addresses ${s}
+`);
+  for (const s of built.leftOut) out(`left out ${s.name}: ${s.why}
+`);
+  const first = built.hosts[0]!;
+  const last = built.hosts[built.hosts.length - 1]!;
+  out(`twin of ${argv.fromFacts}: ${built.hosts.length} hosts on ${first.address}${built.hosts.length > 1 ? ` to ${last.address}` : ''}; inventory ${built.inventoryFile}
+`);
+  out(`what each host assumed where the facts could not say: cortex-deploy lab status${argv.state !== DEFAULT_STATE_DIR ? ` --state ${argv.state}` : ''}, or lab.twin.assumed in the inventory
+`);
+  return built.inventoryFile;
+}
+
 async function up(argv: UpArgs): Promise<number> {
   const paths = controlPaths(argv.state);
   await assertNotRunning(paths);
   const faultFlags = argv.fault.map(parseFaultFlag);
-  const inventoryFile = resolve(argv.inventory);
+  if (argv.inventory === undefined && argv.fromFacts === undefined) throw new InputError('lab up needs an inventory (-i FILE) or a facts file (--from-facts FILE)', { field: '--inventory' });
+  if (argv.inventory !== undefined && argv.fromFacts !== undefined) throw new InputError('-i and --from-facts cannot be used together', { field: '--from-facts', hint: 'A twin writes its own inventory (--write-inventory FILE); start it later with lab up -i FILE.' });
+  if (argv.writeInventory !== undefined && argv.fromFacts === undefined) throw new InputError('--write-inventory goes with --from-facts', { field: '--write-inventory' });
+  const inventoryFile = argv.fromFacts !== undefined ? await twinInventory(argv, paths) : resolve(argv.inventory!);
   // Validate everything before detaching, so the user sees input errors directly.
   const inv = await loadInventory(inventoryFile);
   const fromInventory = await labHostsFromInventory(inv);
   const skipped = fromInventory.skipped;
-  const hosts = argv.hosts !== undefined && fromInventory.hosts[0] ? syntheticHosts(fromInventory.hosts[0], argv.hosts, argv.base) : fromInventory.hosts;
-  if (hosts.length === 0) throw new InputError(`${argv.inventory} has no host the lab can simulate`, { hint: 'Lab hosts use transport winrm or ssh on 127.x.y.z addresses.' });
+  const hosts = argv.hosts !== undefined && fromInventory.hosts[0] ? syntheticHosts(fromInventory.hosts[0], argv.hosts, argv.base ?? SYNTHETIC_BASE) : fromInventory.hosts;
+  if (hosts.length === 0) throw new InputError(`${inventoryFile} has no host the lab can simulate`, { hint: 'Lab hosts use transport winrm or ssh on 127.x.y.z addresses.' });
 
   if (argv.detach) {
     const script = process.argv[1];
     if (!script) throw new InputError('cannot find the cortex-deploy entry script to detach');
     const childArgs = [script, 'lab', 'up', '-i', inventoryFile, '--state', paths.stateDir, ...argv.fault.flatMap((f) => ['--fault', f])];
-    if (argv.hosts !== undefined) childArgs.push('--hosts', String(argv.hosts), '--base', argv.base);
+    if (argv.hosts !== undefined) childArgs.push('--hosts', String(argv.hosts), '--base', argv.base ?? SYNTHETIC_BASE);
     const { status } = await spawnDetached(childArgs, paths);
     for (const line of summaryLines(status)) out(`${line}\n`);
-    out(`log ${paths.logFile}; stop with: cortex-deploy lab down -i ${argv.inventory}${argv.state !== DEFAULT_STATE_DIR ? ` --state ${argv.state}` : ''}\n`);
+    out(`log ${paths.logFile}; stop with: cortex-deploy lab down${argv.inventory ? ` -i ${argv.inventory}` : ''}${argv.state !== DEFAULT_STATE_DIR ? ` --state ${argv.state}` : ''}\n`);
     return ExitCode.Ok;
   }
 
   const started = Date.now();
-  const lab = await startLab({ hosts, stateDir: paths.stateDir, faultFlags, onEvent: (e) => out(`${new Date().toISOString()} ${describeEvent(e)}\n`) });
+  const clusters = clustersFromGroups(inv.groups, hosts.map((h) => h.name));
+  const lab = await startLab({ hosts, stateDir: paths.stateDir, faultFlags, clusters, onEvent: (e) => out(`${new Date().toISOString()} ${describeEvent(e)}\n`) });
   let stopping: Promise<void> | null = null;
   let release: () => void = () => undefined;
   const stopped = new Promise<void>((r) => (release = r));
@@ -186,7 +219,41 @@ async function status(argv: CommonArgs): Promise<number> {
     const line = fmt(r);
     out(`${r[2] === 'up' ? line : c.red(line)}\n`);
   }
+  for (const g of s.clusters) {
+    const quorum = g.quorumLost === null ? '' : g.quorumLost ? ', quorum lost' : ', quorum kept';
+    const line = `${g.kind} ${g.name} (${g.members.length}): ${g.downNow.length} down now, at most ${g.maxDownAtOnce} at once${quorum}`;
+    out(`${g.quorumLost ? c.red(line) : line}\n`);
+  }
+  for (const line of twinLines(s)) out(`${line}\n`);
   return ExitCode.Ok;
+}
+
+async function resetCountersCmd(argv: CommonArgs): Promise<number> {
+  const paths = controlPaths(argv.state);
+  if (!(await queryStatus(paths))) throw new InputError(`no lab running from ${paths.stateDir}`, { hint: 'Counters live in the running lab; start one with `cortex-deploy lab up -i INV --detach`.' });
+  await sendResetCounters(paths);
+  out('lab reset-counters: every counter is back to zero (host states untouched)\n');
+  return ExitCode.Ok;
+}
+
+/**
+ * A twin's hosts: what each assumed where the facts could not say (docs/rehearse.md). Hosts that assumed
+ * the same thing are listed together, so a twin of a hundred alike hosts stays readable.
+ */
+export function twinLines(s: LabStatus): string[] {
+  const twins = s.hosts.filter((h) => h.twin !== null);
+  if (twins.length === 0) return [];
+  const sources = [...new Set(twins.map((h) => h.twin!.source))];
+  const hostsOf = new Map<string, string[]>();
+  for (const h of twins) for (const a of h.twin!.assumed) hostsOf.set(a, [...(hostsOf.get(a) ?? []), h.name]);
+  const groups = new Map<string, string[]>();
+  for (const [line, names] of hostsOf) {
+    const who = names.length === twins.length && twins.length > 1 ? 'every host' : names.join(', ');
+    groups.set(who, [...(groups.get(who) ?? []), line]);
+  }
+  const lines = ['', `twin of ${sources.join(', ')}: what the hosts assumed where the facts could not say`];
+  for (const [who, assumed] of groups) lines.push(`${who}:`, ...assumed.map((a) => `  ${a}`));
+  return lines;
 }
 
 async function reset(argv: CommonArgs): Promise<number> {
@@ -247,12 +314,15 @@ export const labCommand: CommandModule = {
         describe: 'Start the lab hosts of an inventory',
         builder: (b: Argv) =>
           withState(b)
-            .option('inventory', { alias: 'i', type: 'string', demandOption: true, describe: 'Inventory YAML file' })
+            .option('inventory', { alias: 'i', type: 'string', describe: 'Inventory YAML file' })
+            .option('from-facts', { type: 'string', describe: 'Start a twin of a site: hosts that mirror the facts preflight --save-facts captured (docs/rehearse.md)' })
+            .option('write-inventory', { type: 'string', describe: "With --from-facts: write the twin's inventory here (default: twin.yaml in the state folder)" })
             .option('detach', { type: 'boolean', default: false, describe: 'Run in the background (pid file and log in the state folder)' })
             .option('fault', { type: 'string', array: true, default: [], describe: FAULT_HELP })
             .option('hosts', { type: 'number', describe: "Synthetic scale test: N copies of the inventory's first host (named lab001…) instead of its hosts" })
-            .option('base', { type: 'string', default: '127.1.0.0', describe: 'With --hosts: addresses start after this one' })
+            .option('base', { type: 'string', describe: 'Addresses start after this one. --hosts: default 127.1.0.0; --from-facts: default the first free block from 127.2.0.0' })
             .example('$0 lab up -i examples/lab/inventory.yaml --detach', 'Start the 7-host example lab in the background')
+            .example('$0 lab up --from-facts site.facts.json --write-inventory twin.yaml --detach', 'A twin of a real site, to rehearse on (docs/rehearse.md)')
             .example('$0 lab up -i examples/lab/inventory.yaml --fault app2:down --fault db1:latency:200', 'With faults') as unknown as Argv<UpArgs>,
         handler: run(up),
       })
@@ -287,6 +357,15 @@ export const labCommand: CommandModule = {
             .example('$0 lab reset -i examples/lab/inventory.yaml', 'Forget everything installed on the lab hosts') as unknown as Argv<CommonArgs>,
         handler: run(reset),
       })
+      .command<CommonArgs>({
+        command: 'reset-counters',
+        describe: "Set the running lab's counters back to zero (per host, per step, clusters' most down at once)",
+        builder: (b: Argv) =>
+          withState(b)
+            .option('inventory', { alias: 'i', type: 'string', describe: 'Inventory (accepted for symmetry with up)' })
+            .example('$0 lab reset-counters', 'Count the next apply on its own') as unknown as Argv<CommonArgs>,
+        handler: run(resetCountersCmd),
+      })
       .command<CommonArgs & { spec: string[] }>({
         command: 'fault <spec..>',
         describe: 'Add faults to hosts of the running lab',
@@ -301,6 +380,6 @@ export const labCommand: CommandModule = {
       })
       .example('$0 lab up -i examples/lab/inventory.yaml --detach', 'Start the example lab in the background')
       .example('$0 lab down -i examples/lab/inventory.yaml', 'Stop it')
-      .demandCommand(1, 'Name a lab command: up, down, status, reset, fault.'),
+      .demandCommand(1, 'Name a lab command: up, down, status, reset, reset-counters, fault.'),
   handler: () => undefined,
 };

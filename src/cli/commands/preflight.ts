@@ -5,21 +5,19 @@
  * is the only one that writes: progress on stderr, the table (or --json) on stdout, report files.
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import type { HostConfig } from '../../inventory/types.js';
 import { InputError } from '../../errors.js';
 import { prepareHostRun } from '../host-run.js';
 import { redact } from '../../secrets/registry.js';
 import type { PreflightHost } from '../../preflight/finding.js';
+import { isCheckId } from '../../preflight/check-ids.js';
 import { DEFAULT_PROBE_TIMEOUT_MS, runPreflight, type Connect } from '../../preflight/run.js';
 import { DEFAULT_FORKS } from '../../lifecycle/fan-out.js';
 import { FAIL_ON_LEVELS, exitCodeOf, hostStatus, type FailOn, type PreflightReport } from '../../preflight/outcome.js';
-import { renderPreflightConsole } from '../../report/preflight-console.js';
-import { renderPreflightJson } from '../../report/preflight-json.js';
-import { renderPreflightJunit } from '../../report/preflight-junit.js';
-import { renderPreflightHtml } from '../../report/preflight-html.js';
-import { PreflightProgress, hostFinishedLine } from '../../report/progress.js';
+import { preflightEnd, preflightHtmlReporter, preflightJsonReporter, preflightJunitReporter, preflightProgressReporter, preflightTableReporter } from '../../report/preflight-reporters.js';
+import { allReporters, wantsColor } from '../../report/run-reporter.js';
 import { connectForPreflight } from '../../preflight/connect.js';
 import { checkReportPath } from '../report-paths.js';
 import type { ReportMeta } from '../../report/meta.js';
@@ -31,6 +29,7 @@ import { RunInterrupt } from '../../lifecycle/interrupt.js';
 import type { CleanupOutcome } from '../../lifecycle/cleanup.js';
 import { consoleLine } from '../../report/console-text.js';
 import { closedOnInterrupt, interruptedLines } from '../interrupted.js';
+import { buildSiteFacts, renderSiteFacts, type HostCapture } from '../../preflight/site-facts.js';
 
 export interface PreflightArgs {
   inventory: string;
@@ -46,6 +45,8 @@ export interface PreflightArgs {
   acceptNewHostKeys?: boolean | undefined;
   /** 'warn': a warning fails the run (exit 1); default 'fail'. */
   failOn?: FailOn | undefined;
+  /** Write every host's facts and the inventory's shape to this file (docs/site-facts.md). */
+  saveFacts?: string | undefined;
 }
 
 export interface PreflightIo {
@@ -65,7 +66,9 @@ export interface PreflightIo {
 }
 
 export function toPreflightHost(h: HostConfig): PreflightHost {
-  return { name: h.name, address: h.address, roles: [...h.roles], installPath: h.installPath ?? null, ...(insecureTlsWarning(h) ? { tlsInsecure: true } : {}) };
+  // The inventory schema admits only known check ids; the filter keeps the types honest.
+  const waivers = (h.waivers ?? []).flatMap((w) => (isCheckId(w.check) ? [{ check: w.check, reason: w.reason, expires: w.expires, source: `${w.position.file}:${w.position.line}:${w.position.col}` }] : []));
+  return { name: h.name, address: h.address, roles: [...h.roles], installPath: h.installPath ?? null, ...(insecureTlsWarning(h) ? { tlsInsecure: true } : {}), ...(waivers.length ? { waivers } : {}) };
 }
 
 function writeReport(file: string, text: string): string {
@@ -87,6 +90,7 @@ export async function runPreflightCommand(args: PreflightArgs, io: PreflightIo):
   if (args.reportJson !== undefined) checkReportPath('--report-json', args.reportJson);
   if (args.reportJunit !== undefined) checkReportPath('--report-junit', args.reportJunit);
   if (args.reportHtml !== undefined) checkReportPath('--report-html', args.reportHtml);
+  if (args.saveFacts !== undefined) checkReportPath('--save-facts', args.saveFacts);
   const { inventory, hosts: selected, run, log, connections, finish } = await prepareHostRun(args, io, 'preflight');
   log.info({ hosts: selected.length, forks: args.forks }, 'preflight started');
 
@@ -96,16 +100,23 @@ export async function runPreflightCommand(args: PreflightArgs, io: PreflightIo):
   const connect = closedOnInterrupt(open, interrupt);
 
   const tty = io.stderr.isTTY === true && !args.verbose;
-  const progress = new PreflightProgress(selected.length);
-  const width = () => io.stderr.columns ?? 100;
-  // The live line is redrawn at most every 50 ms (1,000 hosts finishing at once must not flood the terminal).
-  let drawnAt = 0;
-  const draw = () => {
-    drawnAt = Date.now();
-    io.stderr.write(`\r\x1b[2K${progress.line(drawnAt, { color: io.color, width: width() })}`);
+  // Every output is a reporter fed the run's events (docs/reporting.md): progress on stderr, the table or --json on stdout, report files.
+  const progress = preflightProgressReporter(io.stderr, { color: io.color && tty, live: tty });
+  const collected = (label: string, file: string | undefined) => {
+    let text = '';
+    return file === undefined ? null : { label, file, stream: { write: (t: string) => (text += t) }, text: () => text };
   };
-  const timer = tty ? setInterval(draw, 200) : null;
+  const files = [collected('JSON report', args.reportJson), collected('JUnit report', args.reportJunit), collected('HTML report', args.reportHtml)];
+  const [jsonFile, junitFile, htmlFile] = files;
+  const documents = allReporters(
+    args.json ? preflightJsonReporter(io.stdout) : preflightTableReporter(io.stdout, { color: io.color, width: Math.min(io.stdout.columns ?? 100, 160) }),
+    ...(jsonFile ? [preflightJsonReporter(jsonFile.stream)] : []),
+    ...(junitFile ? [preflightJunitReporter(junitFile.stream)] : []),
+    ...(htmlFile ? [preflightHtmlReporter(htmlFile.stream)] : []),
+  );
+  const reporters = allReporters(progress, documents);
 
+  const captures = new Map<string, HostCapture>();
   let report: PreflightReport;
   let released: CleanupOutcome | null = null;
   try {
@@ -115,33 +126,27 @@ export async function runPreflightCommand(args: PreflightArgs, io: PreflightIo):
       signal: interrupt.signal,
       forks: args.forks,
       timeoutMs: Math.round(args.timeout * 1000),
+      onEvent: (e) => reporters.onEvent(e),
       events: {
-        hostStarted: (h, at) => progress.started(h, at),
-        hostFinished: (o) => {
-          progress.finished(o);
-          log.info({ host: o.host.name, reachable: o.reachable, durationMs: o.durationMs, findings: o.findings.filter((f) => f.status !== 'pass') }, 'host finished');
-          if (!tty) io.stderr.write(`${hostFinishedLine(o)}\n`);
-          else if (Date.now() - drawnAt >= 50) draw();
-        },
+        hostCaptured: (c) => captures.set(c.name, c),
+        hostFinished: (o) => log.info({ host: o.host.name, reachable: o.reachable, durationMs: o.durationMs, findings: o.findings.filter((f) => f.status !== 'pass') }, 'host finished'),
       },
     });
   } finally {
-    if (timer) {
-      clearInterval(timer);
-      io.stderr.write('\r\x1b[2K');
-    }
+    progress.close();
     released = await interrupt.finish();
   }
   if (interrupt.interrupted) report.summary.exitCode = ExitCode.Interrupted;
   else if (args.failOn === 'warn') report.summary.exitCode = exitCodeOf(report.hosts, 'warn');
 
   const meta: ReportMeta = { inventory: inventory.file, toolVersion: toolVersion(), runId: run.runId, startedAt: report.startedAt, operator: operatorName(), failOn: args.failOn ?? 'fail' };
-  if (args.json) io.stdout.write(renderPreflightJson(report, meta));
-  else io.stdout.write(renderPreflightConsole(report, { color: io.color, width: Math.min(io.stdout.columns ?? 100, 160) }));
+  documents.finish(preflightEnd(report, meta));
   const written: string[] = [];
-  if (args.reportJson) written.push(`JSON report: ${writeReport(args.reportJson, renderPreflightJson(report, meta))}`);
-  if (args.reportJunit) written.push(`JUnit report: ${writeReport(args.reportJunit, renderPreflightJunit(report))}`);
-  if (args.reportHtml) written.push(`HTML report: ${writeReport(args.reportHtml, renderPreflightHtml(report, meta))}`);
+  for (const f of files) if (f) written.push(`${f.label}: ${writeReport(f.file, f.text())}`);
+  if (args.saveFacts) {
+    const doc = buildSiteFacts(selected, captures, { capturedAt: report.startedAt, toolVersion: meta.toolVersion, inventory: basename(inventory.file) });
+    written.push(`Site facts: ${writeReport(args.saveFacts, renderSiteFacts(doc))} (a twin: cortex-deploy lab up --from-facts FILE, docs/rehearse.md)`);
+  }
   for (const line of written) io.stderr.write(`${redact(line)}\n`);
   if (interrupt.interrupted) {
     const undone = report.summary.interrupted ?? { notStarted: [], stopped: [] };
@@ -154,7 +159,7 @@ export async function runPreflightCommand(args: PreflightArgs, io: PreflightIo):
     exitCode: report.summary.exitCode,
     interrupted: interrupt.interrupted,
     summary: report.summary,
-    results: report.hosts.map((o) => ({ host: o.host.name, status: o.reachable ? hostStatus(o) : 'unreachable', details: o.findings.filter((f) => f.status !== 'pass').map((f) => ({ id: f.id, status: f.status, message: f.message })) })),
+    results: report.hosts.map((o) => ({ host: o.host.name, status: o.reachable ? hostStatus(o) : 'unreachable', details: o.findings.filter((f) => f.status !== 'pass').map((f) => ({ id: f.id, status: f.status, message: f.message, ...(f.waived ? { waived: f.waived.reason } : {}) })) })),
   });
   run.logger.flush();
   return report.summary.exitCode;
@@ -174,14 +179,16 @@ export const preflightCommand: CommandModule<object, PreflightArgs> = {
       .option('report-html', { type: 'string', describe: 'Write a self-contained HTML report to FILE' })
       .option('timeout', { type: 'number', default: DEFAULT_PROBE_TIMEOUT_MS / 1000, describe: 'Seconds each probe script may take' })
       .option('accept-new-host-keys', { type: 'boolean', default: false, describe: 'SSH: trust host keys seen for the first time and add them to known_hosts (a changed key is still refused)' })
+      .option('save-facts', { type: 'string', describe: "Write every host's facts and the inventory's shape (no secrets) to FILE, for a twin lab (docs/site-facts.md)" })
       .option('fail-on', { choices: FAIL_ON_LEVELS, default: 'fail' as FailOn, describe: 'The least severe finding that fails the run (exit 1): fail, or warn to fail on warnings too' })
       .example('$0 preflight -i site.yaml', 'Probe every host; a table of hosts x checks')
       .example('$0 preflight -i site.yaml --report-html preflight.html --report-junit preflight.xml', 'Reports for the infrastructure team and CI')
       .example('$0 preflight -i site.yaml --limit app --json', 'Only the app servers, as JSON')
+      .example('$0 preflight -i site.yaml --save-facts site.facts.json', 'Also keep the facts, to rehearse on a twin (lab up --from-facts)')
       .example('$0 preflight -i site.yaml --fail-on warn', 'Strict: a warning fails the run too (exit 1)')
       .epilogue('Checks, thresholds and remediations: docs/preflight.md. Exit codes: 0 ready (warnings allowed unless --fail-on warn), 1 a check failed, 2 a host unreachable or login refused, 3 invalid inventory or flags.') as unknown as Argv<PreflightArgs>,
   handler: async (argv) => {
-    const color = (argv as { color?: boolean }).color !== false && !process.env.NO_COLOR && process.stdout.isTTY === true;
+    const color = wantsColor((argv as { color?: boolean }).color, process.env, process.stdout.isTTY);
     (argv as unknown as { exitCode: number }).exitCode = await runPreflightCommand(argv, { stdout: process.stdout, stderr: process.stderr, color });
   },
 };

@@ -14,9 +14,21 @@ export interface StepDiff {
   to: unknown;
 }
 
-export type RunEvent =
+/**
+ * The stream, generic over its vocabulary so that every command speaks it: apply's steps are
+ * ok/changed/failed/skipped; preflight's "steps" are its checks (pass/warn/fail/error). Reporters
+ * (src/report/) take a status scheme that says which statuses count as changed or failed.
+ */
+export type RunEvent<S extends string = StepStatus, H extends string = HostStatus> =
   | { type: 'run-started'; playbook: string; hosts: string[]; at: string }
-  | { type: 'phase-started'; phase: string; batch: number; hosts: string[] }
+  | {
+      type: 'phase-started';
+      phase: string;
+      batch: number;
+      hosts: string[];
+      /** Steps each host has left to run in this batch (handlers not counted): the live view's "hosts done". */
+      steps?: Record<string, number> | undefined;
+    }
   | { type: 'host-started'; host: string }
   | { type: 'step-started'; host: string; step: string; phase: string }
   | {
@@ -24,7 +36,7 @@ export type RunEvent =
       host: string;
       step: string;
       phase: string;
-      status: StepStatus;
+      status: S;
       diff?: StepDiff | undefined;
       durationMs: number;
       attempts: number;
@@ -38,7 +50,7 @@ export type RunEvent =
   | { type: 'reboot-started'; host: string; reason: string }
   | { type: 'reboot-finished'; host: string; durationMs: number; ok: boolean; message?: string | undefined }
   | { type: 'health-gate'; phase: string; batch: number; ok: boolean; message?: string | undefined }
-  | { type: 'host-finished'; host: string; status: HostStatus; message?: string | undefined }
+  | { type: 'host-finished'; host: string; status: H; message?: string | undefined }
   | { type: 'run-finished'; outcome: 'ok' | 'failed' | 'interrupted'; reason?: string | undefined };
 
-export type RunEventListener = (e: RunEvent) => void;
+export type RunEventListener<S extends string = StepStatus, H extends string = HostStatus> = (e: RunEvent<S, H>) => void;

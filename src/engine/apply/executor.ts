@@ -190,7 +190,9 @@ class ApplyRun {
 
   private async runBatch(phase: Phase, bi: number, batch: PhaseBatch): Promise<void> {
     const live = batch.hosts.filter((h) => this.alive(h));
-    this.emit({ type: 'phase-started', phase: phase.name, batch: bi, hosts: live });
+    // Each step of the batch that targets a host and is not done yet ends in one step-finished there (skipped included).
+    const steps = Object.fromEntries(live.map((h) => [h, batch.steps.filter((r) => r.hostBatches.some((b) => b.includes(h)) && !this.isDone(h, r.step.id)).length]));
+    this.emit({ type: 'phase-started', phase: phase.name, batch: bi, hosts: live, steps });
     // One Test round trip per host for the batch's steps that still have to run there.
     const ctx: BatchContext = { tested: new Map(), steps: new Map() };
     await forEachLimit(live, this.forks, async (h) => {

@@ -100,7 +100,8 @@ export function diffStep(step: Step, host: string, raw: unknown): { change: Omit
   }
 }
 
-export function buildPlan(inv: Inventory, pb: Playbook, readings: Readings, sched: PhaseSchedule[] = schedule(pb)): Plan {
+/** `only`: plan these hosts alone (--limit); the others are left out, not reported unread. */
+export function buildPlan(inv: Inventory, pb: Playbook, readings: Readings, sched: PhaseSchedule[] = schedule(pb), only?: ReadonlySet<string>): Plan {
   const cond = new ConditionContext(inv, pb);
   const changes: PlanChange[] = [];
   const skipped: PlanSkip[] = [];
@@ -110,6 +111,7 @@ export function buildPlan(inv: Inventory, pb: Playbook, readings: Readings, sche
   const unreachable = new Set<string>();
 
   for (const { phase, step, host } of scheduleOrder(sched)) {
+    if (only && !only.has(host)) continue;
     seenHosts.add(host);
     const reading = readings[host];
     if (!reading || reading.unreachable !== undefined) {

@@ -13,10 +13,12 @@ export interface HostView {
   versions: Record<string, string>;
   installPath: string | null;
   webApps: string[];
+  /** The host's own variables from the inventory (docs/inventory.md, "Your own variables"). */
+  vars: Record<string, unknown>;
 }
 
 export function hostView(h: HostConfig): HostView {
-  return { name: h.name, address: h.address, roles: [...h.roles], groups: [...h.groups], versions: { ...h.versions }, installPath: h.installPath ?? null, webApps: [...h.webApps] };
+  return { name: h.name, address: h.address, roles: [...h.roles], groups: [...h.groups], versions: { ...h.versions }, installPath: h.installPath ?? null, webApps: [...h.webApps], vars: structuredClone(h.vars ?? {}) };
 }
 
 /** The part of the scope shared by every host: hosts.<name> and groups.<name> (lists of hosts). */

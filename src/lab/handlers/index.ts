@@ -14,6 +14,7 @@ import { resourcesEnvVar } from './resources.env-var.js';
 import { resourcesRegistryValue } from './resources.registry-value.js';
 import { resourcesFile } from './resources.file.js';
 import { resourcesDirectory } from './resources.directory.js';
+import { resourcesReboot } from './resources.reboot.js';
 // lab-res-b
 import { resourcesPackage } from './resources.package.js';
 import { resourcesWindowsFeature } from './resources.windows-feature.js';
@@ -35,6 +36,7 @@ export const HANDLERS: AnyLabHandler[] = [
   resourcesRegistryValue,
   resourcesFile,
   resourcesDirectory,
+  resourcesReboot,
   // lab-res-b
   resourcesPackage,
   resourcesWindowsFeature,

@@ -39,6 +39,22 @@ export interface HandlerContext<P> {
   now(): Date;
   /** Raw bytes the script read from stdin after its header frame (runner.receive-file). */
   input?: Buffer | undefined;
+  /** This host's power (restarts a script asks Windows for); absent where no lab runs the host (unit tests). */
+  power?: HostPowerControl | undefined;
+}
+
+/** A restart as `shutdown.exe /r /t <delaySec> /c <comment>` asks Windows for it. */
+export interface RestartRequest {
+  delaySec: number;
+  comment: string;
+}
+
+/** What a handler may do to its own host's power: what Windows does for shutdown.exe. */
+export interface HostPowerControl {
+  /** The restart already scheduled on this host (Windows allows one at a time), or null. */
+  scheduledRestart(): (RestartRequest & { at: string }) | null;
+  /** Schedule a restart: after delaySec the host goes down, then comes back with a new boot time. */
+  scheduleRestart(req: RestartRequest): void;
 }
 
 /** The envelope result (ok, data, error) the script would print; or a raw outcome for scripts outside the envelope. */

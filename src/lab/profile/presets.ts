@@ -100,6 +100,8 @@ export const DEFAULT_PROFILE: LabProfile = {
   powershellStartMs: 400,
   maxEnvelopeSizeKb: 500,
   scriptDurationMs: {},
+  steps: {},
+  rebootDownSec: 2,
   faults: {
     latencyMs: 0,
     dropAfterRequests: null,

@@ -48,6 +48,10 @@ export const LabIisSchema = z.strictObject({
   version: z.string().min(1),
   /** URL Rewrite module version, or null when not installed. */
   urlRewrite: z.string().min(1).nullable(),
+  /** rewrite.dll is present; default: when urlRewrite is set. Otherwise, a partial install (docs/lab.md). */
+  rewriteDll: z.boolean().optional(),
+  /** w3wp.exe's FileVersion; default: the IIS version, the OS build, then 1 (10.0.17763.1). */
+  w3wpVersion: z.string().regex(/^\d+(\.\d+){1,3}$/, 'a dotted version like "10.0.17763.5830"').optional(),
 });
 
 export const LabSqlInstanceSchema = z.strictObject({
@@ -134,6 +138,32 @@ export const LabScheduledTaskRunSchema = z.strictObject({
 
 const port = z.number().int().min(1).max(65535);
 
+/**
+ * How one playbook step behaves on this host (docs/lab.md, "Step profiles"): applied to every script
+ * that runs with the step's id as its tag. A failure is the script's own error result, saying it was
+ * simulated, so a test can rehearse a step failing on one host without touching the scripts.
+ */
+export const LabStepProfileSchema = z
+  .strictObject({
+    /** Simulated duration of each script of the step, replacing the handler's (still times slowFactor). */
+    durationMs: z.number().int().nonnegative().optional(),
+    /** Fail the step's scripts: always, or the first `times` runs. */
+    fail: z
+      .strictObject({
+        message: z.string().min(1).default('the step failed'),
+        times: z.number().int().positive().optional(),
+      })
+      .optional(),
+    /** The failing script's exit code (the envelope exits 1; an installer wrapper might exit otherwise). */
+    exitCode: z.number().int().min(1).max(2147483647).optional(),
+  })
+  .refine((s) => s.exitCode === undefined || s.fail !== undefined, {
+    message: 'exitCode is the exit code of a simulated failure: it needs fail.',
+    path: ['exitCode'],
+    params: { hint: 'Add fail: { message: "..." } beside it, or remove exitCode.' },
+  });
+export type LabStepProfile = z.output<typeof LabStepProfileSchema>;
+
 /** The lab's system drive: Windows is on C: (probes read it as the system drive). */
 export const SYSTEM_DRIVE = 'C:';
 
@@ -202,6 +232,11 @@ export const LabProfileSchema = z.strictObject({
   blockedPorts: z.array(port),
   /** Ports something already listens on, before anything is installed. */
   listeningPorts: z.array(port),
+  /**
+   * Who holds a listening port, where it is not the process the lab names from the services (another
+   * program on a port the platform needs): port → process name (null: unknown) and process id.
+   */
+  portOwners: z.record(z.string().regex(/^\d{1,5}$/, 'a port number'), z.strictObject({ process: z.string().min(1).nullable(), pid: z.number().int().nonnegative() })).optional(),
   /** TLS 1.2 enabled for .NET and SCHANNEL. */
   tls12: z.boolean(),
   /** What a cold powershell.exe costs before it runs anything. */
@@ -213,7 +248,16 @@ export const LabProfileSchema = z.strictObject({
   maxEnvelopeSizeKb: z.number().int().min(32).max(65_536),
   /** Simulated duration per script id, overriding each handler's default. */
   scriptDurationMs: z.record(z.string(), z.number().int().nonnegative()),
+  /** Per playbook step id: duration and simulated failure of the scripts run for it (run frame tag). */
+  steps: z.record(z.string().min(1), LabStepProfileSchema),
+  /** How long a reboot keeps the host down (shutdown.exe /r from resources.reboot); short for tests. */
+  rebootDownSec: z.number().nonnegative().max(3600),
   faults: LabFaultsSchema,
+  /**
+   * Set on the hosts of a twin (lab up --from-facts, docs/rehearse.md): the facts file it mirrors and what
+   * it assumed where the facts could not say. Informational: `lab status` lists it; no machine fact.
+   */
+  twin: z.strictObject({ source: z.string().min(1), assumed: z.array(z.string()) }).optional(),
 }).superRefine((p, ctx) => {
   const drives = p.volumes.map((v) => v.drive.toUpperCase());
   drives.forEach((d, i) => {

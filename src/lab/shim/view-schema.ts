@@ -172,6 +172,12 @@ export const WindowsViewSchema = z.strictObject({
     dns: z.record(z.string(), z.array(z.string())),
     hosts: z.record(z.string(), z.strictObject({ up: z.boolean(), openPorts: z.array(z.number().int()), blockedPorts: z.array(z.number().int()) })),
   }),
+  /**
+   * Native programs run through Invoke-CortexNative, in order, as the shim recorded them (a projected
+   * machine has none): what a Set script asked Windows for that leaves no trace in the view itself,
+   * such as a restart scheduled with shutdown.exe.
+   */
+  nativeCalls: z.array(z.strictObject({ filePath: z.string(), arguments: z.array(z.string()) })).default([]),
   // ---- lab-res-b ----
   /** Get-WindowsFeature: every feature the host knows, installed or not. */
   windowsFeatures: z.array(WindowsFeatureRowSchema),

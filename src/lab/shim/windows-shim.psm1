@@ -1053,6 +1053,20 @@ function Invoke-CortexShimInstallerProgram {
     $null
 }
 
+function Test-CortexShimInstallerProgram {
+    # Whether a program path is one the lab runs without a table entry: a synthetic EXE installer, or an
+    # installed product's quiet uninstaller.
+    param([Parameter(Mandatory = $true)][string]$FilePath)
+    $effect = Get-CortexShimInstallerEffect -Path $FilePath
+    if ($null -ne $effect -and $effect.kind -eq 'exe') { return $true }
+    foreach ($k in @($script:Registry.Values)) {
+        if ($k.Path -notmatch '\\CurrentVersion\\Uninstall\\[^\\]+$') { continue }
+        $quiet = Get-CortexShimValue -Path $k.Path -Name 'QuietUninstallString'
+        if ($null -ne $quiet -and (Get-CortexShimCommandFile -CommandLine ([string]$quiet)) -eq $FilePath) { return $true }
+    }
+    $false
+}
+
 function Get-CortexShimUninstallExitCode {
     # What uninstalling the product of that key exits with: its synthetic installer's uninstallExitCode, else 0.
     param([Parameter(Mandatory = $true)][string]$KeyPath)
@@ -1561,6 +1575,43 @@ function Get-ChildItem {
 }
 # ---- end lab-res-b (archives) ----
 
+# Native programs: Invoke-CortexNative (below, beside the other resource seams) records each call in
+# the view's nativeCalls and hands it to the program's model in $script:NativePrograms (file name, lower
+# case, with .exe -> scriptblock(string[] arguments) -> {exitCode, output, errorOutput}, as the program
+# would answer). A program with no model is not emulated. Add a program: one entry in the table.
+
+$script:NativePrograms['shutdown.exe'] = {
+    param([string[]]$Arguments)
+    Invoke-CortexShimShutdown -ArgumentList $Arguments
+}
+
+function Invoke-CortexShimShutdown {
+    # shutdown.exe /r /t N /d p:4:1 /c "comment": a restart N seconds from now (the lab's handler models
+    # the restart itself). Windows keeps one scheduled shutdown: another /r while one is recorded fails
+    # with 1190. Only the restart form the scripts use is modelled.
+    param([AllowEmptyCollection()][string[]]$ArgumentList = @())
+    $restart = $false
+    $i = 0
+    while ($i -lt $ArgumentList.Count) {
+        $a = $ArgumentList[$i].ToLowerInvariant()
+        if ($a -eq '/r') { $restart = $true; $i++; continue }
+        if (@('/t', '/d', '/c') -contains $a -and $i + 1 -lt $ArgumentList.Count) {
+            if ($a -eq '/t' -and $ArgumentList[$i + 1] -notmatch '^\d{1,9}$') { throw (New-CortexNotEmulatedError -What ('shutdown.exe /t {0}' -f $ArgumentList[$i + 1])) }
+            if ($a -eq '/c' -and $ArgumentList[$i + 1].Length -gt 512) { throw (New-CortexNotEmulatedError -What 'shutdown.exe /c with more than 512 characters') }
+            $i += 2
+            continue
+        }
+        throw (New-CortexNotEmulatedError -What ('shutdown.exe {0}' -f ($ArgumentList -join ' ')))
+    }
+    if (-not $restart) { throw (New-CortexNotEmulatedError -What ('shutdown.exe {0}' -f ($ArgumentList -join ' '))) }
+    $earlier = @($script:View.nativeCalls | Where-Object { $_.filePath -match '(^|[\\/])shutdown(\.exe)?$' -and @($_.arguments) -contains '/r' })
+    # This call is recorded already: an earlier one is a restart still scheduled.
+    if ($earlier.Count -gt 1) {
+        return [pscustomobject]@{ exitCode = 1190; output = @(); errorOutput = @('A system shutdown has already been scheduled.(1190)') }
+    }
+    [pscustomobject]@{ exitCode = 0; output = @(); errorOutput = @() }
+}
+
 # ---------------------------------------------------------------------------------------------------
 # Identity and clock.
 
@@ -1684,14 +1735,17 @@ function Invoke-CortexNative {
     )
     Assert-CortexShimView
     $null = $TimeoutSeconds, $DrainMilliseconds, $WorkingDirectory
-    $program = (Split-Path -Path $FilePath -Leaf).ToLowerInvariant()
-    if ($script:NativePrograms.ContainsKey($program)) {
-        $run = & $script:NativePrograms[$program] ([string[]]@($ArgumentList))
-    } else {
-        # lab-res-b: a synthetic installer, or an installed product's quiet uninstaller, by its path.
-        $run = Invoke-CortexShimInstallerProgram -FilePath $FilePath -ArgumentList $ArgumentList
-        if ($null -eq $run) { throw (New-CortexNotEmulatedError -What ('the program {0}' -f $FilePath)) }
-    }
+    # By file name, with or without .exe, in any case (Windows finds shutdown and SHUTDOWN.EXE alike).
+    $program = ((Split-Path -Path $FilePath -Leaf) -replace '\.exe$', '').ToLowerInvariant() + '.exe'
+    $known = $script:NativePrograms.ContainsKey($program)
+    # lab-res-b: a program with no model may still be a synthetic installer, or an installed product's
+    # quiet uninstaller, by its path (Invoke-CortexShimInstallerProgram); else it is not emulated.
+    if (-not $known -and -not (Test-CortexShimInstallerProgram -FilePath $FilePath)) { throw (New-CortexNotEmulatedError -What ('the program {0}' -f $FilePath)) }
+    # Each call is recorded in the view (nativeCalls), as asked, before the program's model runs.
+    if ($null -eq $script:View.PSObject.Properties['nativeCalls']) { $script:View | Add-Member -NotePropertyName nativeCalls -NotePropertyValue @() }
+    $script:View.nativeCalls = @($script:View.nativeCalls) + @([pscustomobject]@{ filePath = $FilePath; arguments = @($ArgumentList) })
+    if ($known) { $run = & $script:NativePrograms[$program] ([string[]]@($ArgumentList)) }
+    else { $run = Invoke-CortexShimInstallerProgram -FilePath $FilePath -ArgumentList $ArgumentList }
     if ($SuccessCodes -notcontains $run.exitCode) {
         throw (New-Object System.InvalidOperationException ('{0} exited with code {1}: {2}' -f $FilePath, $run.exitCode, ((@($run.output) + @($run.errorOutput)) -join "`n")))
     }

@@ -297,6 +297,8 @@ export function projectWindowsView(m: LabMachine, opts: ProjectOptions = {}): Wi
     ...processesAndListeners(m),
     services: m.services.map((s) => ({ Name: s.name, DisplayName: s.name, Status: s.state, StartType: s.startType, ServicesDependedOn: [...(s.dependsOn ?? [])] })),
     network: opts.network ?? { dns: {}, hosts: {} },
+    // A machine has run no program yet: the shim records what the script runs.
+    nativeCalls: [],
     ...resourceFactsOf(m),
   };
 }

@@ -5,12 +5,17 @@ import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { LabHostRef } from '../dispatcher.js';
 import { NETBIOS_NAME, type LabProfile } from '../profile/schema.js';
-import type { LabHostState, LabMachine } from './types.js';
+import type { LabBehaviourKeys, LabHostState, LabMachine } from './types.js';
 
 /** Stable hash of a profile's machine part (behaviour keys like faults do not reset a host's state). */
 export function profileHash(profile: LabProfile): string {
-  const { faults: _f, powershellStartMs: _p, scriptDurationMs: _s, maxEnvelopeSizeKb: _m, ...machine } = profile;
-  return createHash('sha256').update(stableStringify(machine)).digest('hex');
+  return createHash('sha256').update(stableStringify(machinePart(profile))).digest('hex');
+}
+
+/** The profile without its behaviour keys (LabBehaviourKeys): what describes the machine. */
+function machinePart(profile: LabProfile): Omit<LabProfile, LabBehaviourKeys> {
+  const { faults: _f, powershellStartMs: _p, scriptDurationMs: _s, maxEnvelopeSizeKb: _m, steps: _t, rebootDownSec: _r, twin: _w, ...machine } = profile;
+  return machine;
 }
 
 function stableStringify(v: unknown): string {
@@ -39,7 +44,7 @@ export function computerNameFor(name: string): string {
 }
 
 export function deriveMachine(host: LabHostRef, profile: LabProfile, now: Date): LabMachine {
-  const { faults: _f, powershellStartMs: _p, scriptDurationMs: _s, maxEnvelopeSizeKb: _m, ...rest } = profile;
+  const rest = machinePart(profile);
   return structuredClone({
     ...rest,
     ipv4: profile.ipv4 ?? [host.address],

@@ -19,4 +19,14 @@ export interface LabHostRuntime {
   up: boolean;
   /** Until when a reboot keeps it down (ISO), or null. */
   rebootingUntil: string | null;
+  /** A restart a script asked for (shutdown.exe /r /t N), not yet begun; absent or null: none. */
+  scheduledRestart?: ScheduledRestart | null;
+}
+
+export interface ScheduledRestart {
+  /** When the host goes down (ISO). */
+  at: string;
+  delaySec: number;
+  /** shutdown.exe's /c comment. */
+  comment: string;
 }

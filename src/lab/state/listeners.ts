@@ -16,7 +16,7 @@ export interface MachineListener {
 }
 
 /** The process Get-Process names for a listener on this port, as on a real host with the machine's services. */
-export function listenerProcessName(m: LabMachine, port: number): string | null {
+export function listenerProcessName(m: Pick<LabMachine, 'services'>, port: number): string | null {
   const running = (name: string) => m.services.some((s) => s.name.toLowerCase() === name.toLowerCase() && s.state === 'Running');
   if ([4369].includes(port) && running('RabbitMQ')) return 'epmd';
   if ([5672, 5671, 15672, 25672].includes(port) && running('RabbitMQ')) return 'erl';
@@ -28,7 +28,11 @@ export function listenerProcessName(m: LabMachine, port: number): string | null 
   return null;
 }
 
-/** Every listener of the machine, one per listening port on 0.0.0.0, in the profile's order. */
+/** Every listener of the machine, one per listening port on 0.0.0.0, in the profile's order; owners as portOwners says. */
 export function machineListeners(m: LabMachine): MachineListener[] {
-  return m.listeningPorts.map((port) => ({ port, address: '0.0.0.0', processId: 1000 + port, processName: listenerProcessName(m, port) }));
+  return m.listeningPorts.map((port) => {
+    // A port another program holds (profile portOwners), else the process the services imply.
+    const owner = m.portOwners?.[String(port)];
+    return { port, address: '0.0.0.0', processId: owner?.pid ?? 1000 + port, processName: owner ? owner.process : listenerProcessName(m, port) };
+  });
 }

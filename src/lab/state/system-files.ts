@@ -37,8 +37,11 @@ export function systemFiles(m: LabMachine): SystemFile[] {
   const inetsrv = `${systemRoot(m)}\\System32\\inetsrv`;
   // A system binary's FileVersion is the OS build's: major.minor.build.revision.
   const files: SystemFile[] = [
-    { path: `${inetsrv}\\w3wp.exe`, length: 27648, sha256: standInSha256(`w3wp ${m.iis.version} ${m.os.build}`), fileVersion: `${major}.${minor}.${m.os.build}.1` },
+    { path: `${inetsrv}\\w3wp.exe`, length: 27648, sha256: standInSha256(`w3wp ${m.iis.version} ${m.os.build}`), fileVersion: m.iis.w3wpVersion ?? `${major}.${minor}.${m.os.build}.1` },
   ];
-  if (m.iis.urlRewrite) files.push({ path: `${inetsrv}\\rewrite.dll`, length: 379904, sha256: standInSha256(`rewrite ${m.iis.urlRewrite}`), fileVersion: m.iis.urlRewrite });
+  // A partial URL Rewrite install: the module registered without its DLL, or the DLL left behind.
+  if (m.iis.rewriteDll ?? m.iis.urlRewrite !== null) {
+    files.push({ path: `${inetsrv}\\rewrite.dll`, length: 379904, sha256: standInSha256(`rewrite ${m.iis.urlRewrite ?? 'orphan'}`), fileVersion: m.iis.urlRewrite ?? '7.2.1993' });
+  }
   return files;
 }

@@ -7,7 +7,7 @@ import type { LabHostRef } from '../dispatcher.js';
 import type { LabProfile } from '../profile/schema.js';
 
 /** Profile keys that describe the lab's behaviour rather than the machine. */
-export type LabBehaviourKeys = 'faults' | 'powershellStartMs' | 'scriptDurationMs' | 'maxEnvelopeSizeKb';
+export type LabBehaviourKeys = 'faults' | 'powershellStartMs' | 'scriptDurationMs' | 'maxEnvelopeSizeKb' | 'steps' | 'rebootDownSec' | 'twin';
 
 /** The machine as scripts see it: the profile with every "null: derive it" value resolved. */
 export type LabMachine = Omit<LabProfile, LabBehaviourKeys | 'ipv4' | 'computerName' | 'logicalProcessors' | 'bootTime'> & {

@@ -94,7 +94,7 @@ export function generateOverrides(r: Rng): Record<string, unknown> {
     const sha = Array.from({ length: 64 }, () => '0123456789abcdef'[r.int(0, 15)]).join('');
     files[r.pick(['C:\\Cortex\\bin\\cortex.zip', 'D:\\Installers\\erlang-27.3.4.exe', 'C:\\ProgramData\\Cortex\\settings.json', 'C:\\Temp\\Ünïcode file.txt'])] = sha;
   }
-  return {
+  const o: Record<string, unknown> = {
     os: { caption: os.caption, editionId: os.editionId, build: os.build, productType: r.chance(0.1) ? 2 : 3, is64Bit: r.chance(0.95), installationType: r.pick(['Server', 'Server', 'Server Core']) },
     dotnetRelease: r.pick(DOTNET),
     psVersion: r.chance(0.85) ? os.ps : r.pick(['4.0', '5.0.10586.117', '5.1.14393.0']),
@@ -117,6 +117,13 @@ export function generateOverrides(r: Rng): Record<string, unknown> {
     tls12: r.chance(0.8),
     clockSkewSec: r.pick([0, 0, 0, 30, -90]),
   };
+  // Drawn last, so the draws above (and the machines of earlier seeds) stay as they were: what twins of
+  // real sites carry (docs/rehearse.md): a partial URL Rewrite install, a patched w3wp.exe, a port held by another program.
+  if (iis && r.chance(0.3)) Object.assign(iis, { rewriteDll: iis.urlRewrite === null });
+  if (iis && r.chance(0.3)) Object.assign(iis, { w3wpVersion: `${iis.version.includes('.') ? iis.version : `${iis.version}.0`}.${os.build}.${r.int(2, 6000)}` });
+  const listening = o.listeningPorts as number[];
+  if (listening.length > 0 && r.chance(0.3)) o.portOwners = { [String(r.pick(listening))]: { process: r.pick(['java', 'nginx', null]), pid: r.int(30_000, 60_000) } }; // above every 1000 + port the lab gives
+  return o;
 }
 
 export function generatedStates(seed: number, count: number): NamedState[] {

@@ -49,7 +49,10 @@ const MAY_AWAIT_SEAMS: Record<string, string> = {
  * those tests compare the views after the run as well): the file, which must name the id.
  */
 const COMPARED_ELSEWHERE: Record<string, string> = Object.fromEntries(
-  ['resources.test-batch', 'resources.service', 'resources.env-var', 'resources.registry-value', 'resources.file', 'resources.directory'].map((id) => [id, 'test/lab/differential/resources-a.differential.test.ts']),
+  [
+    ...['resources.test-batch', 'resources.service', 'resources.env-var', 'resources.registry-value', 'resources.file', 'resources.directory'].map((id) => [id, 'test/lab/differential/resources-a.differential.test.ts']),
+    ['resources.reboot', 'test/lab/differential/reboot.differential.test.ts'],
+  ],
 );
 // lab-res-b: the Set scripts of package, windows_feature, firewall_rule, acl, scheduled_task, exec and archive.
 Object.assign(

@@ -44,6 +44,9 @@ export function comparableView(v: WindowsView): unknown {
     );
   return {
     ...v,
+    // What the script asked native programs for is a record of requests, not state: the state they
+    // change (a service's start type) is compared; the handler's projection has none.
+    nativeCalls: [],
     registry: hive(v.registry),
     currentUserRegistry: hive(v.currentUserRegistry),
     env: Object.fromEntries(Object.entries(v.env).map(([k, x]) => [k.toLowerCase(), { stored: k, value: x }])),

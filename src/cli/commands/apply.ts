@@ -1,0 +1,276 @@
+/**
+ * `cortex-deploy apply`: install or upgrade per the playbook (docs/playbooks.md, "Running a playbook").
+ *   apply -i INV [-p PLAYBOOK]     preflight gate, then the executor under the inventory's lock, journaled
+ *   apply PLAN                     a saved plan, refused when what it read has drifted (naming what)
+ *   apply -i INV --resume [RUN]    continue an interrupted run; finished steps are not redone
+ *   apply -i INV --check           the same as plan
+ * Step secrets are resolved (and prompted for), and file sources checked, before any host is touched. Ctrl-C: running steps
+ * finish, the journal is written, exit 130.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { InputError, exitCodeOf } from '../../errors.js';
+import { ExitCode } from '../../exit-codes.js';
+import { resolveStepSecrets } from '../../engine/agent/step-secrets.js';
+import { checkFileSources } from '../../engine/agent/file-sources.js';
+import type { HostStatus, StepStatus } from '../../engine/apply/events.js';
+import { driftOf, parseSavedPlan, type SavedPlan } from '../../engine/plan/saved-plan.js';
+import { runToResume } from '../../engine/run/resume.js';
+import { journalPath, readJournal } from '../../engine/run/journal.js';
+import { runApply, type RunApplyResult } from '../../engine/run/run-apply.js';
+import type { HostConfig } from '../../inventory/types.js';
+import { connectForPreflight } from '../../preflight/connect.js';
+import { exitCodeOf as preflightExitCode } from '../../preflight/outcome.js';
+import { runPreflight, type Connect } from '../../preflight/run.js';
+import { settingsOrThrow, type ResolvedConnection } from '../../connection/settings.js';
+import { APPLY_SCHEME } from '../../report/status-scheme.js';
+import { ConsoleRunReporter } from '../../report/run-console.js';
+import { allReporters, type RunReporter } from '../../report/run-reporter.js';
+import { applyJsonReporter, type ApplyEnd } from '../../report/apply-json.js';
+import { applyJunitReporter } from '../../report/apply-junit.js';
+import { applyHtmlReporter } from '../../report/apply-html.js';
+import type { PlaybookRunMeta } from '../../report/meta.js';
+import { toolVersion } from '../../version.js';
+import { operatorName } from '../../runs/record.js';
+import { consoleLine } from '../../report/console-text.js';
+import { redact, redactDeep } from '../../secrets/registry.js';
+import type { RunInterrupt } from '../../lifecycle/interrupt.js';
+import { hostAgents } from '../host-agents.js';
+import { prepareHostRun } from '../host-run.js';
+import { closedOnInterrupt } from '../interrupted.js';
+import { checkReportPath } from '../report-paths.js';
+import { inputsOf, loadRunPlaybook, playbookHosts, playbookRunOptions, type PlaybookRunArgs } from '../playbook-run.js';
+import { toPreflightHost } from './preflight.js';
+import { newInterrupt, runPlanCommand, writeOutputFile, type CommandIo } from './plan.js';
+import { readHosts } from '../../engine/agent/read-hosts.js';
+
+export interface ApplyArgs extends PlaybookRunArgs {
+  /** A saved plan (`plan --out`). */
+  plan?: string | undefined;
+  /** '' (the flag alone): the latest interrupted run of the inventory; else a run id. */
+  resume?: string | undefined;
+  check?: boolean | undefined;
+  acceptWarnings?: boolean | undefined;
+  skipPreflight?: boolean | undefined;
+  reportJson?: string | undefined;
+  reportJunit?: string | undefined;
+  reportHtml?: string | undefined;
+}
+
+type Log = Parameters<typeof hostAgents>[0]['log'];
+
+export interface ApplyIo extends CommandIo {
+  /** Replaces the preflight gate's sessions (tests); the apply itself always uses the real transport. */
+  preflightConnect?: Connect;
+}
+
+/** The preflight gate: failures stop the run; warnings stop it unless accepted. Returns the exit code to stop with, or null to go on. */
+async function preflightGate(o: { hosts: readonly HostConfig[]; connections: ReadonlyMap<string, ResolvedConnection>; interrupt: RunInterrupt; log: Log; args: ApplyArgs; io: ApplyIo }): Promise<number | null> {
+  const { args, io } = o;
+  const open: Connect = io.preflightConnect ?? (async (host, signal) => connectForPreflight(settingsOrThrow(o.connections, host.name), { log: o.log, signal: signal ?? o.interrupt.signal, acceptNewHostKeys: args.acceptNewHostKeys === true }));
+  const report = await runPreflight({ hosts: o.hosts.map(toPreflightHost), connect: closedOnInterrupt(open, o.interrupt), signal: o.interrupt.signal, forks: args.forks, timeoutMs: Math.round(args.timeout * 1000) });
+  if (o.interrupt.interrupted) return ExitCode.Interrupted;
+  const failing = report.summary.exitCode;
+  const warned = preflightExitCode(report.hosts, 'warn') !== ExitCode.Ok;
+  const lines: string[] = [];
+  for (const h of report.hosts) for (const f of h.findings) if (f.status !== 'pass') lines.push(`  ${h.host.name}: ${f.id} ${f.status}: ${f.message}${f.remediation ? ` ${f.remediation}` : ''}`);
+  o.log.info?.({ summary: report.summary }, 'preflight gate');
+  if (failing !== ExitCode.Ok) {
+    io.stderr.write(`Preflight failed; nothing was changed:\n${lines.map((l) => redact(consoleLine(l))).join('\n')}\nFix these (docs/preflight.md), then run apply again.\n`);
+    return failing;
+  }
+  if (warned && args.acceptWarnings !== true) {
+    io.stderr.write(`Preflight has warnings; nothing was changed:\n${lines.map((l) => redact(consoleLine(l))).join('\n')}\nFix them, or run apply again with --accept-warnings to go ahead anyway.\n`);
+    return ExitCode.Failed;
+  }
+  if (warned) io.stderr.write(`Preflight warnings accepted (--accept-warnings):\n${lines.map((l) => redact(consoleLine(l))).join('\n')}\n`);
+  else io.stderr.write(`Preflight passed on ${report.hosts.length} host${report.hosts.length === 1 ? '' : 's'}.\n`);
+  return null;
+}
+
+/** --report-json/junit/html: each a document reporter into memory, saved when the run ends. */
+function reportFiles(args: ApplyArgs, meta: PlaybookRunMeta): Array<{ label: string; reporter: RunReporter<StepStatus, HostStatus, ApplyEnd>; save: () => string }> {
+  const out: Array<{ label: string; reporter: RunReporter<StepStatus, HostStatus, ApplyEnd>; save: () => string }> = [];
+  const add = (label: string, flag: string, file: string | undefined, make: (stream: { write(s: string): boolean }) => RunReporter<StepStatus, HostStatus, ApplyEnd>) => {
+    if (file === undefined) return;
+    let text = '';
+    const reporter = make({ write: (t: string) => ((text += t), true) });
+    out.push({
+      label,
+      reporter,
+      save: () => writeOutputFile(flag, file, text),
+    });
+  };
+  add('JSON report', '--report-json', args.reportJson, (st) => applyJsonReporter(st, meta));
+  add('JUnit report', '--report-junit', args.reportJunit, (st) => applyJunitReporter(st));
+  add('HTML report', '--report-html', args.reportHtml, (st) => applyHtmlReporter(st, meta));
+  return out;
+}
+
+/**
+ * A run is resumed with the playbook it started with: its finished steps were done to that text, so a
+ * changed playbook (or another one) would leave them unchecked against the new one.
+ */
+function checkResumable(runId: string, journal: string, playbookFile: string, playbookSha: string): void {
+  const { header } = readJournal(journal);
+  if (header.playbook.file !== playbookFile) {
+    throw new InputError(`run ${runId} ran the playbook ${header.playbook.file}, not ${playbookFile}.`, { field: '--resume', hint: `Resume it with -p ${header.playbook.file}, or run apply without --resume.` });
+  }
+  if (header.playbook.sha256 !== playbookSha) {
+    throw new InputError(`the playbook ${playbookFile} changed since run ${runId} started; the steps it finished were done to the old text.`, { field: '--resume', hint: 'Run apply without --resume: every step is tested again and only what differs is changed.' });
+  }
+}
+
+function readSavedPlan(file: string): SavedPlan {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new InputError(`cannot read the plan ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)}).`, { field: 'PLAN', hint: 'Save one with: cortex-deploy plan -i site.yaml --out plan.json' });
+  }
+  return parseSavedPlan(text, file);
+}
+
+export async function runApplyCommand(args: ApplyArgs, io: ApplyIo): Promise<number> {
+  if (args.check) {
+    if (args.plan !== undefined || args.resume !== undefined) throw new InputError('--check plans from the inventory and playbook; it takes no saved plan and no --resume.', { field: '--check' });
+    return runPlanCommand({ ...args, detailedExitcode: false }, io);
+  }
+  if (args.reportJson !== undefined) checkReportPath('--report-json', args.reportJson);
+  if (args.reportJunit !== undefined) checkReportPath('--report-junit', args.reportJunit);
+  if (args.reportHtml !== undefined) checkReportPath('--report-html', args.reportHtml);
+  let saved: SavedPlan | undefined;
+  if (args.plan !== undefined) {
+    if (args.resume !== undefined) throw new InputError('a saved plan is applied from its start; --resume continues an interrupted run of the inventory instead.', { field: '--resume' });
+    saved = readSavedPlan(args.plan);
+    if (args.inventory !== undefined && resolve(args.inventory) !== saved.inputs.inventory.file) {
+      throw new InputError(`the plan ${args.plan} was made with the inventory ${saved.inputs.inventory.file}, not ${resolve(args.inventory)}.`, { field: '--inventory', hint: 'Leave -i out: a saved plan names its inventory and playbook.' });
+    }
+    if (args.playbook !== undefined && resolve(args.playbook) !== saved.inputs.playbook.file) {
+      throw new InputError(`the plan ${args.plan} was made with the playbook ${saved.inputs.playbook.file}, not ${resolve(args.playbook)}.`, { field: '--playbook', hint: 'Leave -p out: a saved plan names its inventory and playbook.' });
+    }
+    args = { ...args, inventory: saved.inputs.inventory.file, playbook: saved.inputs.playbook.file };
+  }
+  if (!args.inventory) throw new InputError('apply needs an inventory (-i FILE) or a saved plan (apply plan.json).', { field: '--inventory' });
+  const root = io.root ?? process.cwd();
+  const { inventory, hosts: selected, run, log, connections, finish } = await prepareHostRun(args, io, 'apply');
+  try {
+    return await applyPrepared(args, io, root, saved, { inventory, selected, run, log, connections, finish });
+  } catch (err) {
+    finish({ exitCode: exitCodeOf(err), interrupted: false, summary: { error: err instanceof Error ? err.message : String(err) }, results: [] });
+    run.logger.flush();
+    throw err;
+  }
+}
+
+type Prepared = Pick<Awaited<ReturnType<typeof prepareHostRun>>, 'inventory' | 'run' | 'log' | 'connections' | 'finish'> & { selected: HostConfig[] };
+
+async function applyPrepared(args: ApplyArgs, io: ApplyIo, root: string, saved: SavedPlan | undefined, { inventory, selected, run, log, connections, finish }: Prepared): Promise<number> {
+  const playbook = await loadRunPlaybook(args.playbook, inventory);
+  let hosts = playbookHosts(playbook, selected);
+  if (saved) {
+    const inPlan = new Set([...saved.plan.changes.map((c) => c.host), ...saved.plan.skipped.map((s) => s.host)]);
+    hosts = hosts.filter((h) => inPlan.has(h.name));
+  }
+  const resume = args.resume !== undefined ? runToResume(root, inventory.file, args.resume === '' ? undefined : args.resume) : undefined;
+  if (resume) {
+    checkResumable(resume, journalPath(root, resume), playbook.file, inputsOf(playbook, inventory).playbook.sha256);
+    io.stderr.write(`resuming run ${resume}\n`);
+  }
+  // Before any host is touched: a `prompt` asks now, never in the middle of the run.
+  checkFileSources(playbook, hosts.map((h) => h.name));
+  const secrets = await resolveStepSecrets(playbook, hosts.map((h) => h.name));
+  const inputs = inputsOf(playbook, inventory);
+  const interrupt = newInterrupt(io);
+  const meta: PlaybookRunMeta = { inventory: inventory.file, playbook: playbook.file, toolVersion: toolVersion(), runId: resume ?? run.runId, startedAt: new Date().toISOString(), operator: operatorName() };
+  const files = reportFiles(args, meta);
+  const consoleReporter = new ConsoleRunReporter<StepStatus, HostStatus>({ stream: io.stderr, scheme: APPLY_SCHEME, color: io.color });
+  const reporter = allReporters<StepStatus, HostStatus, ApplyEnd>(
+    consoleReporter,
+    ...(args.json ? [applyJsonReporter(io.stdout, meta)] : []),
+    ...files.map((f) => f.reporter),
+  );
+  let result: RunApplyResult | null = null;
+  let stopped: number | null = null;
+  try {
+    if (args.skipPreflight !== true) stopped = await preflightGate({ hosts, connections, interrupt, log, args, io });
+    if (stopped === null) {
+      const { agents, closeAll } = hostAgents({ hosts, playbook, connections, secrets, interrupt, log, scriptTimeoutMs: Math.round(args.timeout * 1000), acceptNewHostKeys: args.acceptNewHostKeys === true });
+      try {
+        if (saved) {
+          // The same sessions read the hosts again and then apply: one connection per host.
+          const readings = await readHosts({ inventory, playbook, agents, hosts: hosts.map((h) => h.name), forks: args.forks, signal: interrupt.signal });
+          const drift = driftOf(saved, playbook, inputs, readings);
+          if (drift.length) {
+            throw new InputError(`the plan ${args.plan} is stale; nothing was changed. What changed since it was made:\n${drift.map((d) => `  ${d.host ?? '(inputs)'}${d.step ? `, step ${d.step}` : ''}: ${d.message}`).join('\n')}`, { field: 'PLAN', hint: 'Make a new plan: cortex-deploy plan -i INV --out FILE.' });
+          }
+        }
+        result = await runApply({
+          inventory,
+          playbook,
+          agents,
+          hosts: hosts.map((h) => h.name),
+          forks: args.forks,
+          signal: interrupt.signal,
+          onEvent: (e) => {
+            reporter.onEvent(e);
+            if (e.type === 'step-finished' || e.type === 'host-finished' || e.type === 'run-finished') log.info(redactDeep(e), e.type);
+          },
+          root,
+          runId: run.runId,
+          playbookText: inputs.playbookText,
+          inventoryText: inputs.inventoryText,
+          resume,
+        });
+      } finally {
+        await closeAll();
+      }
+      if (result.replacedLock) io.stderr.write(`${consoleLine(`took over a stale lock of run ${result.replacedLock.runId} (pid ${result.replacedLock.pid} is gone)`)}\n`);
+      io.stderr.write(`run ${result.runId}: ${result.journal}\n`);
+    }
+  } catch (err) {
+    // No recap for a run that could not end (a stale plan, the lock, a bug): a clean terminal line.
+    consoleReporter.close();
+    throw err;
+  } finally {
+    await interrupt.finish();
+  }
+  const code = result ? result.exitCode : (stopped ?? ExitCode.Failed);
+  // The recap, --json and the report files: the run's own end, or the preflight gate's stop.
+  reporter.finish(result ?? { outcome: stopped === ExitCode.Interrupted ? 'interrupted' : 'failed', reason: 'stopped by the preflight gate before any change', exitCode: code });
+  for (const f of files) io.stderr.write(`${f.label}: ${f.save()}\n`);
+  finish({
+    exitCode: code,
+    interrupted: interrupt.interrupted,
+    summary: result ? { ...result.summary, outcome: result.outcome, journal: result.journal } : { stoppedBy: 'preflight' },
+    results: result ? result.hosts.map((h) => ({ host: h.name, status: h.status, details: h.steps.filter((s) => s.status !== 'ok').map((s) => ({ id: s.id, status: s.status, message: s.message ?? '' })) })) : [],
+  });
+  run.logger.flush();
+  return code;
+}
+
+export const applyCommand: CommandModule<object, ApplyArgs> = {
+  command: 'apply [plan]',
+  describe: 'Install or upgrade per the playbook: idempotent, journaled, resumable',
+  builder: (y: Argv<object>) =>
+    playbookRunOptions(y)
+      .positional('plan', { type: 'string', describe: 'A saved plan (plan --out FILE) to apply instead of planning again' })
+      .option('resume', { type: 'string', describe: 'Continue an interrupted run: the latest of this inventory, or the run id given' })
+      .option('check', { type: 'boolean', default: false, describe: 'Change nothing: the same as plan' })
+      .option('accept-warnings', { type: 'boolean', default: false, describe: 'Go ahead when preflight only warns' })
+      .option('skip-preflight', { type: 'boolean', default: false, describe: 'Do not run the preflight gate first (hosts already checked, or the local transport off Windows)' })
+      .option('report-json', { type: 'string', describe: 'Also write the JSON document to FILE' })
+      .option('report-junit', { type: 'string', describe: 'Write JUnit XML to FILE (one testcase per host x step)' })
+      .option('report-html', { type: 'string', describe: 'Write a self-contained HTML report to FILE' })
+      .example('$0 apply -i site.yaml', 'Preflight, then apply playbooks/cortex.yaml')
+      .example('$0 apply -i site.yaml -p playbooks/upgrade.yaml --accept-warnings', 'Another playbook; preflight warnings accepted')
+      .example('$0 apply plan.json', 'Apply a saved plan (refused if a host changed since)')
+      .example('$0 apply -i site.yaml --resume', 'Continue the interrupted run; finished steps are not redone')
+      .example('$0 apply -i site.yaml --limit app1 --json', 'One host, the result as JSON')
+      .epilogue('Exit codes: 0 every step ok or changed, 1 a step or the preflight gate failed, 2 a host unreachable, 3 invalid input (inventory, playbook, flags, a stale saved plan, another apply holding the lock), 130 interrupted (docs/exit-codes.md). Runs: cortex-deploy runs list.') as unknown as Argv<ApplyArgs>,
+  handler: async (argv) => {
+    const color = (argv as { color?: boolean }).color !== false && !process.env.NO_COLOR && process.stderr.isTTY === true;
+    (argv as unknown as { exitCode: number }).exitCode = await runApplyCommand(argv, { stdout: process.stdout, stderr: process.stderr, color });
+  },
+};

@@ -1,0 +1,69 @@
+/**
+ * The HostAgents of a plan or apply run: per host, a SessionAgent whose connections are opened on the
+ * host's transport (settings and secrets resolved up front) with a resident script runner, each
+ * session registered with the run's interrupt so Ctrl-C closes it. closeAll() ends them all.
+ */
+import type { ResolvedConnection } from '../connection/settings.js';
+import { settingsOrThrow } from '../connection/settings.js';
+import { SessionAgent, playbookReadsFacts, type AgentConnection } from '../engine/agent/session-agent.js';
+import type { StepSecrets } from '../engine/agent/step-secrets.js';
+import { stepsOf, type Playbook } from '../engine/playbook/types.js';
+import type { HostConfig } from '../inventory/types.js';
+import type { RunInterrupt } from '../lifecycle/interrupt.js';
+import { DEFAULT_INSTALL_PATH } from '../preflight/finding.js';
+import { portsFreeFor } from '../preflight/ports.js';
+import { ScriptRunner, type RunnerLog } from '../runner/index.js';
+import { openSession } from '../transport/connect.js';
+import { dirname } from 'node:path';
+
+export interface HostAgents {
+  agents: Record<string, SessionAgent>;
+  closeAll(): Promise<void>;
+}
+
+export function hostAgents(o: {
+  hosts: readonly HostConfig[];
+  playbook: Playbook;
+  connections: ReadonlyMap<string, ResolvedConnection>;
+  secrets: StepSecrets;
+  interrupt: RunInterrupt;
+  log: RunnerLog & { info?(obj: object, msg?: string): void };
+  scriptTimeoutMs: number;
+  acceptNewHostKeys: boolean;
+}): HostAgents {
+  const readFacts = playbookReadsFacts(o.playbook);
+  const timeouts = new Map(stepsOf(o.playbook).concat(Object.values(o.playbook.handlers)).map((s) => [s.id, s.timeoutMs]));
+  const agents: Record<string, SessionAgent> = {};
+  for (const h of o.hosts) {
+    const open = async (): Promise<AgentConnection> => {
+      const session = await openSession(settingsOrThrow(o.connections, h.name), { log: o.log, signal: o.interrupt.signal, acceptNewHostKeys: o.acceptNewHostKeys });
+      const runner = new ScriptRunner(session, { log: o.log });
+      const release = o.interrupt.cleanups.register(`session to ${h.name}`, () => session.close());
+      return {
+        runner,
+        close: async () => {
+          release();
+          await runner.close().catch(() => undefined);
+          await session.close();
+        },
+      };
+    };
+    agents[h.name] = new SessionAgent({
+      host: h.name,
+      open,
+      factsParams: { roles: [...h.roles], installPath: h.installPath ?? DEFAULT_INSTALL_PATH, ports: portsFreeFor(h.roles) },
+      readFacts,
+      secrets: o.secrets,
+      sourceDir: dirname(o.playbook.file),
+      scriptTimeoutMs: o.scriptTimeoutMs,
+      setTimeoutMs: (step) => timeouts.get(step) ?? 30 * 60_000,
+      signal: o.interrupt.signal,
+    });
+  }
+  return {
+    agents,
+    closeAll: async () => {
+      await Promise.all(Object.values(agents).map((a) => a.close().catch(() => undefined)));
+    },
+  };
+}
