@@ -70,6 +70,14 @@ describe('plan documents', () => {
     expect(lines).toContain('  + lb-config: file C:\\gobetween\\gobetween.toml (create: sha256=0000000000000000000000000000000000000000000000000000000000000000)');
     expect(lines).toContain('  = install-dir: directory D:\\Cortex');
     expect(lines.at(-1)).toBe('Plan: 1 to create, 1 to update, 23 unchanged, 0 skipped; 0 errors, 0 unreachable, on 7 hosts.');
+    // Host by host: each host heads one block, with its steps in the order they run.
+    const heads = lines.filter((l) => /^\S+:$/.test(l));
+    expect(heads).toEqual([...new Set(heads)]);
+    expect(heads).toHaveLength(7);
+    const plan = buildPlan(inv, pb, r);
+    const app3 = lines.slice(lines.indexOf('app3:') + 1);
+    const block = app3.slice(0, app3.findIndex((l) => !l.startsWith('  ')));
+    expect(block.map((l) => l.slice(4, l.indexOf(':')))).toEqual(plan.changes.filter((c) => c.host === 'app3').map((c) => c.step));
   });
 });
 

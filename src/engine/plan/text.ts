@@ -14,18 +14,26 @@ function show(v: unknown): string {
 
 export function planLines(plan: Plan): string[] {
   const lines: string[] = [];
-  let host = '';
+  // Changes come in schedule order (step by step across hosts); people read a plan host by host, each
+  // host's steps in the order they will run.
+  const byHost = new Map<string, Plan['changes']>();
   for (const c of plan.changes) {
-    if (c.host !== host) {
-      host = c.host;
-      lines.push(`${host}:`);
-    }
-    if (c.action === 'create') lines.push(`  + ${c.step}: ${c.resource} (create: ${show(c.to)})`);
-    else if (c.action === 'update') lines.push(`  ~ ${c.step}: ${c.resource} (${show(c.from)} → ${show(c.to)})`);
-    else lines.push(`  = ${c.step}: ${c.resource}`);
+    const list = byHost.get(c.host);
+    if (list) list.push(c);
+    else byHost.set(c.host, [c]);
+  }
+  for (const [host, changes] of byHost) {
+    lines.push(`${host}:`);
+    for (const c of changes) lines.push(changeLine(c));
   }
   for (const p of plan.problems) lines.push(`! ${p.host}${p.step ? `, step ${p.step}` : ''}: ${p.kind === 'unreachable' ? `unreachable: ${p.message}` : p.message}`);
   const s = plan.summary;
   lines.push(`Plan: ${s.create} to create, ${s.update} to update, ${s.unchanged} unchanged, ${s.skipped} skipped; ${s.errors} error${s.errors === 1 ? '' : 's'}, ${s.unreachable} unreachable, on ${s.hosts} host${s.hosts === 1 ? '' : 's'}.`);
   return lines;
+}
+
+function changeLine(c: Plan['changes'][number]): string {
+  if (c.action === 'create') return `  + ${c.step}: ${c.resource} (create: ${show(c.to)})`;
+  if (c.action === 'update') return `  ~ ${c.step}: ${c.resource} (${show(c.from)} → ${show(c.to)})`;
+  return `  = ${c.step}: ${c.resource}`;
 }
