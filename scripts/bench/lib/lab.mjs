@@ -180,4 +180,12 @@ export async function labStatus(stateDir) {
   return JSON.parse(r.stdout);
 }
 
+/** The run with the median wall time of `n` runs of `once()`, with every run's wall time. */
+export async function medianOf(n, once) {
+  const runs = [];
+  for (let i = 0; i < n; i++) runs.push(await once());
+  const sorted = [...runs].sort((a, b) => a.wallMs - b.wallMs);
+  return { ...sorted[Math.floor(n / 2)], allWallMs: runs.map((r) => r.wallMs) };
+}
+
 export const loadAverage1m = () => +os.loadavg()[0].toFixed(2);
