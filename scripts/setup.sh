@@ -15,6 +15,8 @@ declare -A debs=(
   [chromium]=/usr/bin/chromium
   [openssl]=/usr/bin/openssl
   [openssh-client]=/usr/bin/ssh-keygen
+  # GNU time: the benchmarks read a CLI run's peak RSS and CPU from it (scripts/bench/lib/lab.mjs).
+  [time]=/usr/bin/time
   [ansible-core]=/usr/bin/ansible
   # Kerberos: headers to build the kerberos npm module, kinit for password logins, a KDC and
   # kadmin.local for the tests' private realm, requests-kerberos for pywinrm's Kerberos transport.

@@ -186,6 +186,7 @@ export class PowerShellProcess {
     if (f.type === 'ready') {
       this.readyWaiter?.resolve(f);
       this.readyWaiter = null;
+      if (this.pending.size === 0) this.proc.idle?.();
     } else if (f.type === 'fatal') {
       this.die(new PowerShellLanguageModeError(f.languageMode, { host: this.session.host.name }));
     } else {
@@ -193,6 +194,8 @@ export class PowerShellProcess {
       const p = f.id === null ? this.pending.values().next().value : this.pending.get(f.id);
       if (p) {
         this.pending.delete(p.id);
+        // Every request answered: the bootstrap prints nothing until the next one (WinRM stops polling).
+        if (this.pending.size === 0) this.proc.idle?.();
         p.resolve(f);
       } else {
         this.diagnostics.push(`result frame for unknown request ${String(f.id)}`);

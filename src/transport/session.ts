@@ -44,6 +44,13 @@ export interface RemoteProcess {
   readonly exit: Promise<ExitStatus>;
   /** End the process (WinRS Signal terminate, SSH channel close, kill). Idempotent; never throws. */
   terminate(): Promise<void>;
+  /**
+   * A hint from a caller that speaks request/response over stdin (the resident PowerShell): nothing is
+   * expected on stdout or stderr until its next write. A transport that polls for output on the same
+   * connection its writes use (WinRM) holds off polling, so that write goes out at once instead of
+   * waiting out a poll. Optional; the next write ends it.
+   */
+  idle?(): void;
 }
 
 export interface SpawnOptions {

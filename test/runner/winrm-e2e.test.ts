@@ -63,6 +63,20 @@ describe('ScriptRunner over WinRM (sealed NTLM over HTTP) against the lab', () =
     await runner.close();
   });
 
+  it('between scripts the resident process is not polled: a late request is one Send and one Receive', async () => {
+    const runner = new ScriptRunner(session);
+    await runner.run(testScripts.echo, { i: 0 });
+    const before = lab.counters(host.name).requests;
+    // A step waiting for other hosts: before the idle hint, a 1 s Receive poll was held here and the
+    // next request waited behind it.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(lab.counters(host.name).requests).toBe(before);
+    const r = await runner.run<{ i: number }>(testScripts.echo, { i: 1 });
+    expect(r.data?.i).toBe(1);
+    expect(lab.counters(host.name).requests - before).toBe(2);
+    await runner.close();
+  });
+
   it('a 1 MB parameter and a script timeout with recovery', async () => {
     const runner = new ScriptRunner(session, { graceMs: 2000 });
     const big = 'ü'.repeat(512 * 1024);

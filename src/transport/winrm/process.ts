@@ -10,11 +10,19 @@
  * each Send or output it first yields once, so a caller that writes again right away — the resident
  * PowerShell answering a result with the next request, or an upload loop — gets its Send out
  * without a Receive in between. A warm request/response round trip is thus Send + Receive.
+ *
+ * Between round trips the caller may say it expects nothing until its next write (idle()): then the
+ * pump stops polling, so that write, however late it comes (a step waiting for other hosts), is not
+ * stuck behind a held poll for up to the short OperationTimeout. It still polls once every
+ * IDLE_CHECK_MS, so a process that ends while idle is noticed before the next request.
  */
 import type { ExitStatus, OutputStream, RemoteProcess } from '../session.js';
 import { CortexError, InternalError, ProtocolError } from '../../errors.js';
 import { WsmanFaultError } from './errors.js';
 import type { WinrsShells, ShellHandle } from './shell.js';
+
+/** While idle (see idle()), one liveness poll this often. */
+export const IDLE_CHECK_MS = 10_000;
 
 export interface ProcessTiming {
   /** Receive OperationTimeout once stdin is closed (settings.operationTimeoutSec). */
@@ -51,6 +59,8 @@ export class WinrmProcess implements RemoteProcess {
   /** The shell is being deleted: no Signal needed (see endWithShell). */
   private shellGoing = false;
   private wakeUp: (() => void) | null = null;
+  /** When the caller said it expects no output until its next write (idle()); null when it did not. */
+  private idleSince: number | null = null;
   /** Receive requests made (tests, benchmarks). */
   receives = 0;
   sends = 0;
@@ -87,7 +97,12 @@ export class WinrmProcess implements RemoteProcess {
     return this.enqueue(Buffer.alloc(0), true);
   }
 
+  idle(): void {
+    if (!this.stdinClosed && !this.finished) this.idleSince = Date.now();
+  }
+
   private enqueue(data: Buffer, end: boolean): Promise<void> {
+    this.idleSince = null;
     if (this.failure) return Promise.reject(this.failure);
     if (this.finished) {
       // The process ended: like a closed pipe, further input goes nowhere. Closing is always fine.
@@ -129,6 +144,21 @@ export class WinrmProcess implements RemoteProcess {
     const w = this.wakeUp;
     this.wakeUp = null;
     w?.();
+  }
+
+  /** Wait until poked (a write or terminate) or `ms` passed. */
+  private sleepUnlessPoked(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        this.wakeUp = null;
+        resolve();
+      }, ms);
+      t.unref(); // an idle process does not keep the program running (a held poll did not either once closed)
+      this.wakeUp = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
   }
 
   /** Wait until poked (a write or terminate) or one macrotask turn passed. */
@@ -175,6 +205,14 @@ export class WinrmProcess implements RemoteProcess {
           await this.yieldOnce();
           yielded = true;
           continue;
+        }
+        if (this.idleSince !== null && !this.stdinClosed) {
+          const left = this.idleSince + IDLE_CHECK_MS - Date.now();
+          if (left > 0) {
+            await this.sleepUnlessPoked(left);
+            continue;
+          }
+          this.idleSince = Date.now(); // a liveness poll now; the next one IDLE_CHECK_MS later
         }
         const poll = this.stdinClosed && !t.shared() ? t.longPollMs : t.interactivePollMs;
         this.receives++;

@@ -31,4 +31,21 @@ describe('WinRM long poll', () => {
       await s.close();
     }
   }, 60_000);
+
+  it('an idle process (idle(): no output expected) is polled only every 10 s, and its end is still seen', async () => {
+    const s = await openWinrmSession(t.hosts[0]!, settings('ntlm-http', t.cert, { operationTimeoutSec: 5 }));
+    try {
+      const proc = await s.spawn({ command: 'sleep', args: ['2'] }); // stdin stays open: the interactive poll
+      const out: Buffer[] = [];
+      proc.on('stdout', (c) => out.push(c));
+      proc.idle?.();
+      const status = await proc.exit;
+      expect(status.exitCode).toBe(0);
+      expect(Buffer.concat(out).toString()).toBe('slept 2\r\n');
+      // Without the hint: a 1 s poll after another, two or more before the end. With it: the liveness poll.
+      expect((proc as unknown as { receives: number }).receives).toBe(1);
+    } finally {
+      await s.close();
+    }
+  }, 60_000);
 });
