@@ -70,11 +70,11 @@ export function hostAgents(o: {
 }
 
 /**
- * CORTEX_REBOOT_POLL_MS: the first wait before asking a rebooting host for its boot time (then doubled,
- * up to 30 s). Default 5 s, sized for Windows; tests on the lab, whose reboots take a second, set less.
+ * CORTEX_REBOOT_POLL_MS: ask a rebooting host for its boot time every N ms (no backoff). Default: after
+ * 5 s, then twice as long each time up to 30 s, sized for Windows; the lab's reboots take a second or two.
  */
-function rebootWaitFromEnv(): { reboot?: { pollMs: number } } {
+function rebootWaitFromEnv(): { reboot?: { pollMs: number; maxPollMs: number } } {
   const v = process.env.CORTEX_REBOOT_POLL_MS;
   if (v === undefined || !/^\d{1,7}$/.test(v) || Number(v) < 50) return {};
-  return { reboot: { pollMs: Number(v) } };
+  return { reboot: { pollMs: Number(v), maxPollMs: Number(v) } };
 }
