@@ -58,6 +58,7 @@ export function hostAgents(o: {
       scriptTimeoutMs: o.scriptTimeoutMs,
       setTimeoutMs: (step) => timeouts.get(step) ?? 30 * 60_000,
       signal: o.interrupt.signal,
+      ...rebootWaitFromEnv(),
     });
   }
   return {
@@ -66,4 +67,14 @@ export function hostAgents(o: {
       await Promise.all(Object.values(agents).map((a) => a.close().catch(() => undefined)));
     },
   };
+}
+
+/**
+ * CORTEX_REBOOT_POLL_MS: ask a rebooting host for its boot time every N ms (no backoff). Default: after
+ * 5 s, then twice as long each time up to 30 s, sized for Windows; the lab's reboots take a second or two.
+ */
+function rebootWaitFromEnv(): { reboot?: { pollMs: number; maxPollMs: number } } {
+  const v = process.env.CORTEX_REBOOT_POLL_MS;
+  if (v === undefined || !/^\d{1,7}$/.test(v) || Number(v) < 50) return {};
+  return { reboot: { pollMs: Number(v), maxPollMs: Number(v) } };
 }

@@ -164,9 +164,9 @@ export class SessionAgent implements HostAgent {
     return staged;
   }
 
-  async reboot(reason: string): Promise<void> {
+  async reboot(reason: string, step = 'reboot'): Promise<void> {
     const before = await this.bootTime();
-    await this.withRunner((r) => this.data(r.call(SET_SCRIPTS.get('resources.reboot')!, { reason }, { tag: 'reboot', timeoutMs: 120_000 }), 'resources.reboot'));
+    await this.withRunner((r) => this.data(r.call(SET_SCRIPTS.get('resources.reboot')!, { reason }, { tag: step, timeoutMs: 120_000 }), 'resources.reboot'));
     await this.drop();
     const t0 = this.now();
     let delay = this.wait.pollMs;

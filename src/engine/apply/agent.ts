@@ -38,6 +38,9 @@ export interface HostAgent {
   test(requests: ResourceRequest[]): Promise<TestResults>;
   /** Make one change. `signal` aborts on the step's timeout. */
   set(request: ResourceRequest, signal: AbortSignal): Promise<SetResult>;
-  /** Restart the host; resolves once it is back with a new boot time and a new session. */
-  reboot(reason: string): Promise<void>;
+  /**
+   * Restart the host; resolves once it is back with a new boot time and a new session. `step`: the
+   * step the reboot is for (the run frame's tag, so the host's per-step records name it).
+   */
+  reboot(reason: string, step?: string): Promise<void>;
 }

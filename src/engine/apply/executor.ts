@@ -299,7 +299,7 @@ class ApplyRun {
     if (diff.action === 'none') return done('ok', { diff });
 
     if (step.resource === 'reboot') {
-      const ok = (await this.rebootHost(h, (step.params[h] as { reason?: string }).reason ?? `step ${step.id}`)) && (await this.retest(ctx, h, this.rest(ctx, h, step)));
+      const ok = (await this.rebootHost(h, (step.params[h] as { reason?: string }).reason ?? `step ${step.id}`, step.id)) && (await this.retest(ctx, h, this.rest(ctx, h, step)));
       return ok ? done('changed', { diff, attempts: 1 }) : done('failed', { diff, attempts: 1, message: this.hostMessage.get(h) ?? 'reboot failed' });
     }
 
@@ -317,7 +317,7 @@ class ApplyRun {
     let message: string | undefined;
     if (outcome.rebootRequired) {
       if (policy === 'immediate') {
-        if (!(await this.rebootHost(h, `step ${step.id} requires a reboot`)) || !(await this.retest(ctx, h, this.rest(ctx, h, step)))) return done('failed', { diff, attempts: outcome.attempts, rebootRequired: true, message: `reboot after the change failed: ${this.hostMessage.get(h)}` });
+        if (!(await this.rebootHost(h, `step ${step.id} requires a reboot`, step.id)) || !(await this.retest(ctx, h, this.rest(ctx, h, step)))) return done('failed', { diff, attempts: outcome.attempts, rebootRequired: true, message: `reboot after the change failed: ${this.hostMessage.get(h)}` });
         message = 'rebooted';
       } else if (policy === 'end_of_phase') {
         this.rebootPending.add(h);
@@ -384,13 +384,13 @@ class ApplyRun {
   }
 
   /** Reboot under the host's quorum lock; fresh facts after. false when the host did not come back. */
-  private async rebootHost(h: string, reason: string): Promise<boolean> {
+  private async rebootHost(h: string, reason: string, step?: string): Promise<boolean> {
     const quorum = this.pb.reboots[h]?.quorum ?? null;
     return this.quorum.run(quorum, async () => {
       const t0 = this.now();
       this.emit({ type: 'reboot-started', host: h, reason });
       try {
-        await this.agent(h).reboot(reason);
+        await this.agent(h).reboot(reason, step);
         this.facts.set(h, await this.agent(h).facts());
         this.rebootPending.delete(h);
         this.emit({ type: 'reboot-finished', host: h, durationMs: this.now() - t0, ok: true });
