@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { tempInventory } from '../helpers/site.js';
 import { runPreflightCommand } from '../../src/cli/commands/preflight.js';
 import { runExecCommand } from '../../src/cli/commands/exec.js';
 import { renderRunList, renderRunShow, runRunsList, runRunsShow } from '../../src/cli/commands/runs.js';
@@ -25,10 +26,8 @@ afterAll(() => {
   delete process.env.CORTEX_RUNS_TEST_PW;
 });
 
-const root = mkdtempSync(join(tmpdir(), 'cortex-runs-'));
-const inventory = join(root, 'site.yaml');
-writeFileSync(
-  inventory,
+const { dir: root, inventory } = tempInventory(
+  'cortex-runs-',
   `all:
   vars:
     winrm: { user: 'CORP\\svc', password: env:CORTEX_RUNS_TEST_PW }

@@ -5,10 +5,10 @@
  * stderr only.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempInventory } from '../helpers/site.js';
 import { InputError } from '../../src/errors.js';
 import { selectHosts } from '../../src/cli/limit.js';
 import { runPreflightCommand } from '../../src/cli/commands/preflight.js';
@@ -22,10 +22,8 @@ import { fakeConnect } from '../preflight/fake-hosts.js';
 import { sink } from '../helpers/sink.js';
 import { CLI, runCliSync } from '../helpers/cli.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'cortex-cli-input-'));
-const inventory = join(dir, 'site.yaml');
-writeFileSync(
-  inventory,
+const { dir, inventory } = tempInventory(
+  'cortex-cli-input-',
   `all:
   vars:
     winrm: { user: 'LAB\\cortex', password: env:CORTEX_CLI_INPUT_PW }

@@ -5,17 +5,14 @@
  * A second SIGINT exits at once.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempInventory } from '../helpers/site.js';
 import { CLI, cliEnv, runCliSync } from '../helpers/cli.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'cortex-interrupt-'));
-const state = join(dir, 'lab');
-const inventory = join(dir, 'site.yaml');
-writeFileSync(
-  inventory,
+const { dir, inventory } = tempInventory(
+  'cortex-interrupt-',
   `all:
   vars:
     winrm: { user: 'LAB\\cortex', password: env:CORTEX_LAB_PASSWORD }
@@ -27,6 +24,7 @@ writeFileSync(
         app3: { address: 127.0.64.3 }
 `,
 );
+const state = join(dir, 'lab');
 const env = cliEnv({ CORTEX_LAB_PASSWORD: 'CortexLab!2026', CORTEX_INTERRUPT_GRACE_MS: '1000' });
 
 function cli(args: string[]) {
