@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LabHostRef } from '../../src/lab/dispatcher.js';
 import { HostFaults } from '../../src/lab/faults/runtime.js';
+import { afterAll, beforeAll } from 'vitest';
 import { startLab, type LabOptions, type RunningLab } from '../../src/lab/lab.js';
+import { ShimHost } from '../../src/lab/shim/shim-runner.js';
 import { resolveProfile, resolveProfileOrThrow } from '../../src/lab/profile/resolve.js';
 import { emptyCounters } from '../../src/lab/state/counters.js';
 import { deriveState } from '../../src/lab/state/derive.js';
@@ -42,6 +44,17 @@ export function labHostRuntime(ref: LabHostRef, lab: Record<string, unknown> = {
     up: true,
     rebootingUntil: null,
   };
+}
+
+/** In the calling describe: one Windows shim process, warm before its tests and closed after them; `use` is handed it first. */
+export function withShimHost(pwsh: string, use: (host: ShimHost) => void, warmTimeoutMs = 60_000): void {
+  let host: ShimHost | undefined;
+  beforeAll(async () => {
+    host = new ShimHost(pwsh);
+    use(host);
+    await host.warm();
+  }, warmTimeoutMs);
+  afterAll(async () => host?.close());
 }
 
 export function tempStateDir(): string {

@@ -6,7 +6,7 @@
  * result envelopes and exit codes, the restart the handler scheduled (delay, comment) against the
  * shutdown.exe arguments the script passed, and the rest of the view (unchanged by both).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LabExecutor } from '../../../src/lab/executor.js';
 import type { RestartRequest } from '../../../src/lab/handlers/types.js';
 import { ShimHost } from '../../../src/lab/shim/shim-runner.js';
@@ -17,7 +17,7 @@ import { libraryText, loadScript } from '../../../src/runner/scripts.js';
 import { diffValues } from './diff.js';
 import { labViewOf, presetStates } from './machines.js';
 import { pwshForTests } from '../../helpers/pwsh.js';
-import { labHostRuntime } from '../helpers.js';
+import { labHostRuntime, withShimHost } from '../helpers.js';
 
 const pwsh = pwshForTests('test/lab/differential (resources.reboot)');
 const SCRIPT = loadScript('resources.reboot');
@@ -64,11 +64,7 @@ const withoutCalls = (v: WindowsView) => ({ ...v, nativeCalls: [] });
 let host: ShimHost;
 
 describe.skipIf(!pwsh)('resources.reboot: the script against the shim vs the handler', () => {
-  beforeAll(async () => {
-    host = new ShimHost(pwsh!);
-    await host.warm();
-  }, 60_000);
-  afterAll(async () => host?.close());
+  withShimHost(pwsh!, (h) => (host = h));
 
   const state = presetStates()[0]!.state;
   const long = 'x'.repeat(600);

@@ -8,7 +8,7 @@
  * the registry, disables a service); the install steps' Set scripts will be compared the same way.
  */
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ShimHost } from '../../../src/lab/shim/shim-runner.js';
 import { WindowsViewSchema } from '../../../src/lab/shim/view-schema.js';
 import { projectWindowsView } from '../../../src/lab/shim/windows-view.js';
@@ -18,6 +18,7 @@ import { diffValues } from './diff.js';
 import { comparableView, viewChanged } from './resource-harness.js';
 import { presetStates } from './machines.js';
 import { pwshForTests } from '../../helpers/pwsh.js';
+import { withShimHost } from '../helpers.js';
 
 const pwsh = pwshForTests('test/lab/differential (Set scripts)');
 
@@ -62,11 +63,7 @@ function handler(m: LabMachine, p: Params, opts: { forgetReboot?: boolean } = {}
 let host: ShimHost;
 
 describe.skipIf(!pwsh)('a Set script changes the shim the way its handler changes the lab', () => {
-  beforeAll(async () => {
-    host = new ShimHost(pwsh!);
-    await host.warm();
-  }, 60_000);
-  afterAll(async () => host?.close());
+  withShimHost(pwsh!, (h) => (host = h));
 
   const cases: Array<[string, Params]> = [
     ['ws2019', { path: 'C:\\Cortex\\conf\\cortex.json', content: '{"tenant":"Zürich"}', requireReboot: true, service: 'W3SVC' }],
