@@ -9,7 +9,7 @@ import { DocumentReporter } from './document-reporter.js';
 import { diffText } from './diff-text.js';
 import { consoleText } from './console-text.js';
 import { escapeMarkup } from './escape.js';
-import { cards, pageEnd, pageStart } from './html-page.js';
+import { cards, pageEnd, pageStart, summaryStart } from './html-page.js';
 import type { PlaybookRunMeta } from './meta.js';
 import type { ReportStream } from './run-reporter.js';
 import type { RunTally } from './run-tally.js';
@@ -27,7 +27,7 @@ export function renderApplyHtml(tally: RunTally<StepStatus, HostStatus>, end: Ap
   const started = tally.startedAtIso ?? meta?.startedAt ?? '';
   parts.push(pageStart('cortex-deploy apply', `${tally.playbook ? `Playbook ${tally.playbook} · ` : ''}${started ? `started ${started} · ` : ''}${s.hosts} hosts · ${secs(tally.durationMs())}`, meta));
   const verdict = end.outcome === 'ok' ? ['ok', s.changed ? 'Applied: every host is in its desired state' : 'Nothing to change: every host was already in its desired state'] : end.outcome === 'interrupted' ? ['changed', 'Interrupted: running steps finished, nothing new started'] : ['failed', 'Failed'];
-  parts.push(`<section id="summary"><h2>Summary</h2><div class="verdict ${verdict[0]}">${e(verdict[1]!)} (exit code ${end.exitCode})</div>`);
+  parts.push(summaryStart(verdict[0]!, `${verdict[1]!} (exit code ${end.exitCode})`));
   if (doc.reason) parts.push(`<p class="msg" id="reason">${e(doc.reason)}</p>`);
   parts.push(
     cards([

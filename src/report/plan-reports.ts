@@ -12,7 +12,7 @@ import { redact, redactDeep } from '../secrets/registry.js';
 import { valueText } from './diff-text.js';
 import { consoleText } from './console-text.js';
 import { escapeMarkup, stripXmlInvalid } from './escape.js';
-import { cards, pageEnd, pageStart } from './html-page.js';
+import { cards, pageEnd, pageStart, summaryStart } from './html-page.js';
 import type { PlaybookRunMeta } from './meta.js';
 
 export const PlanJsonSchema = z.object({
@@ -81,7 +81,7 @@ export function renderPlanHtml(plan: Plan, meta?: PlaybookRunMeta): string {
   const parts = [pageStart('cortex-deploy plan', `Playbook ${plan.playbook} · ${s.hosts} hosts`, meta)];
   const pending = s.create + s.update;
   const verdict = s.errors + s.unreachable > 0 ? ['failed', 'Incomplete: some steps could not be planned'] : pending > 0 ? ['changed', `${pending} change${pending === 1 ? '' : 's'} to apply`] : ['ok', 'No changes: every host is in its desired state'];
-  parts.push(`<section id="summary"><h2>Summary</h2><div class="verdict ${verdict[0]}">${e(verdict[1]!)}</div>`);
+  parts.push(summaryStart(verdict[0]!, verdict[1]!));
   parts.push(
     cards([
       ['to create', s.create, 'create'],

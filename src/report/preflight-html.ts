@@ -8,23 +8,15 @@ import { hostStatus, type PreflightReport } from '../preflight/outcome.js';
 import { formatPorts } from '../preflight/ports.js';
 import { redact } from '../secrets/registry.js';
 import { escapeMarkup } from './escape.js';
+import { cards, PAGE_CSS, pageEnd, pageHead, summaryStart } from './html-page.js';
 import { cellText, waiverLine } from './preflight-console.js';
 import type { ReportMeta } from './meta.js';
 
 /** Redact before escaping: a secret with & or < in it no longer matches once escaped. */
 const e = (s: string) => escapeMarkup(redact(s));
 
-const CSS = `
-body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px;color:#1d2329;background:#fff}
-h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}
-.meta{color:#5b6670;margin-bottom:16px}
-#run-meta td{text-align:left}
-.cards{display:flex;gap:12px;flex-wrap:wrap}
-.card{border:1px solid #d0d7de;border-radius:6px;padding:10px 16px;min-width:110px}
-.card b{display:block;font-size:24px}
-.verdict{font-weight:600;padding:8px 12px;border-radius:6px;display:inline-block;margin:12px 0}
-table{border-collapse:collapse;font-size:13px}
-th,td{border:1px solid #d0d7de;padding:3px 7px;text-align:center;white-space:nowrap}
+/** Matrices: centred cells, one line each, a sticky header row; findings as cards with their fix. */
+const CSS = `${PAGE_CSS}th,td{border:1px solid #d0d7de;padding:3px 7px;text-align:center;white-space:nowrap}
 th.check{text-align:left}
 thead th{background:#f6f8fa;position:sticky;top:0}
 .pass{background:#dafbe1;color:#116329}.warn{background:#fff8c5;color:#7d4e00}
@@ -49,8 +41,7 @@ export function renderPreflightHtml(report: PreflightReport, meta?: ReportMeta):
   const checks = CHECK_IDS.filter((id) => used.has(id));
   const verdict = s.exitCode === 0 ? ['pass', s.warned ? 'Ready, with warnings' : 'Ready: every check passed'] : s.unreachable > 0 ? ['error', 'Not ready: some hosts could not be reached'] : s.failed === 0 && s.warned > 0 ? ['fail', 'Not ready: warnings fail this run (--fail-on warn)'] : ['fail', 'Not ready: some checks failed'];
   const parts: string[] = [];
-  parts.push(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>cortex-deploy preflight</title><style>${CSS}</style></head><body>`);
-  parts.push(`<header><h1>cortex-deploy preflight</h1><div class="meta">Started ${e(report.startedAt)} · ${s.hosts} hosts · ${(s.durationMs / 1000).toFixed(1)} s</div>`);
+  let metaTable = '';
   if (meta) {
     const rows: Array<[string, string]> = [
       ['Inventory', meta.inventory],
@@ -60,22 +51,22 @@ export function renderPreflightHtml(report: PreflightReport, meta?: ReportMeta):
       ['Tool version', `cortex-deploy ${meta.toolVersion}`],
       ['Fails on', meta.failOn === 'warn' ? 'warnings and failures (--fail-on warn)' : 'failures (warnings allowed)'],
     ];
-    parts.push(`<table id="run-meta" class="meta">${rows.map(([k, v]) => `<tr><th class="check">${e(k)}</th><td class="check">${e(redact(v))}</td></tr>`).join('')}</table>`);
+    metaTable = `<table id="run-meta" class="meta">${rows.map(([k, v]) => `<tr><th class="check">${e(k)}</th><td class="check">${e(redact(v))}</td></tr>`).join('')}</table>`;
   }
-  parts.push('</header>');
-  parts.push(`<section id="summary"><h2>Summary</h2><div class="verdict ${verdict[0]}">${e(verdict[1] as string)} (exit code ${s.exitCode})</div><div class="cards">`);
-  for (const [label, n, cls] of [
-    ['hosts passed', s.passed, 'pass'],
-    ['hosts with warnings', s.warned, 'warn'],
-    ['hosts failed', s.failed, 'fail'],
-    ['hosts unreachable', s.unreachable, 'error'],
-    ['checks failed', s.checks.fail, 'fail'],
-    ['checks warned', s.checks.warn, 'warn'],
-    ['checks waived', s.checks.waived, 'waived'],
-  ] as const) {
-    parts.push(`<div class="card ${n > 0 ? cls : ''}"><b>${n}</b>${e(label)}</div>`);
-  }
-  parts.push('</div></section>');
+  parts.push(pageHead('cortex-deploy preflight', `Started ${report.startedAt} · ${s.hosts} hosts · ${(s.durationMs / 1000).toFixed(1)} s`, CSS, metaTable));
+  parts.push(
+    summaryStart(verdict[0]!, `${verdict[1]!} (exit code ${s.exitCode})`),
+    cards([
+      ['hosts passed', s.passed, 'pass'],
+      ['hosts with warnings', s.warned, 'warn'],
+      ['hosts failed', s.failed, 'fail'],
+      ['hosts unreachable', s.unreachable, 'error'],
+      ['checks failed', s.checks.fail, 'fail'],
+      ['checks warned', s.checks.warn, 'warn'],
+      ['checks waived', s.checks.waived, 'waived'],
+    ]),
+    '</section>',
+  );
 
   parts.push('<section id="matrix"><h2>Hosts × checks</h2><div class="scroll"><table><thead><tr><th class="check">host</th><th>roles</th>');
   for (const id of checks) parts.push(`<th title="${e(`${id}: ${CHECKS[id].title}`)}">${e(CHECKS[id].short)}</th>`);
@@ -133,6 +124,6 @@ export function renderPreflightHtml(report: PreflightReport, meta?: ReportMeta):
     }
   }
   if (!any) parts.push('<p>None.</p>');
-  parts.push('</section></body></html>\n');
+  parts.push('</section>', pageEnd());
   return redact(parts.join(''));
 }

@@ -1,20 +1,13 @@
 /** The artifact manifest: bad manifests are refused with file:line:col and field; the canonical form round-trips. */
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../helpers/thrown.js';
 import { ManifestError, parseManifest, renderManifest, selectArtifacts, storePathProblem, type Artifact } from '../../src/artifacts/manifest.js';
 import { inferArtifact } from '../../src/artifacts/infer.js';
 
 const SHA = 'a'.repeat(64);
 const entry = (over: Partial<Artifact> = {}): Artifact => ({ name: 'rabbitmq', version: '4.1.4', file: 'rabbitmq/4.1.4/rabbitmq-server-4.1.4.exe', sha256: SHA, size: 10, ...over });
 
-function problemsOf(text: string): ManifestError {
-  try {
-    parseManifest(text, 'store/manifest.yaml');
-  } catch (err) {
-    if (err instanceof ManifestError) return err;
-    throw err;
-  }
-  throw new Error('expected a ManifestError');
-}
+const problemsOf = (text: string) => thrown(() => parseManifest(text, 'store/manifest.yaml'), ManifestError);
 
 describe('parseManifest', () => {
   it('reads what renderManifest writes, sorted by name then version (numerically)', () => {

@@ -3,15 +3,14 @@
  * password as {{ lookup('env', …) }}, port 5986 with no scheme) used as it is by the built CLI:
  * `lab up` then `preflight` against the lab's hosts on loopback, over HTTPS.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimLoopbackBlock } from '../helpers/loopback.js';
+import { cliEnv, runCliSync } from '../helpers/cli.js';
 
 const net = await claimLoopbackBlock(import.meta.url);
-const CLI = resolve('dist/cli/main.js');
 const dir = mkdtempSync(join(tmpdir(), 'cortex-ansible-'));
 const state = join(dir, 'lab');
 const names = ['web01', 'web02', 'app01', 'app02', 'app03', 'db01', 'lb01'];
@@ -33,8 +32,8 @@ for (const [p, text] of Object.entries(files)) {
   mkdirSync(join(dir, p, '..'), { recursive: true });
   writeFileSync(join(dir, p), text);
 }
-const env = { ...process.env, CORTEX_LAB_PASSWORD: 'CortexLab!2026', NO_COLOR: '1' };
-const cli = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd: dir, env, timeout: 120_000 });
+const env = cliEnv({ CORTEX_LAB_PASSWORD: 'CortexLab!2026' });
+const cli = (args: string[]) => runCliSync(args, { cwd: dir, env, timeoutMs: 120_000 });
 
 beforeAll(() => {
   const r = cli(['lab', 'up', '-i', 'hosts.yml', '--detach', '--state', state]);

@@ -3,22 +3,14 @@
  * problem named with exit 1, bad input and a bad manifest with exit 3 (file:line), versions the
  * inventory pins, and several `add` processes at once writing one manifest without losing an entry.
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
 
-const cli = resolve(import.meta.dirname, '../../dist/cli/main.js');
-
-function run(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(process.execPath, [cli, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 }, (err, stdout, stderr) =>
-      done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const run = (args: string[], cwd: string) => runCli(args, { cwd });
 
 describe('cortex-deploy artifacts', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cortex-artifacts-cli-'));

@@ -2,11 +2,11 @@
  * `cortex-deploy exec` over in-process sessions to the lab's powershell.exe emulation (no network):
  * output prefixed by host, an exit line per host, a summary line, exit codes per design.md.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yargs from 'yargs';
 import { describe, expect, it } from 'vitest';
+import { tempInventory } from '../helpers/site.js';
 import { execCommand, runExecCommand, type ExecArgs, type ExecDocument } from '../../src/cli/commands/exec.js';
 import { AuthError, UnreachableError } from '../../src/errors.js';
 import type { HostConfig } from '../../src/inventory/types.js';
@@ -17,10 +17,8 @@ import { claimLoopbackBlock } from '../helpers/loopback.js';
 
 const net = await claimLoopbackBlock(import.meta.url);
 
-const dir = mkdtempSync(join(tmpdir(), 'cortex-exec-'));
-const inventory = join(dir, 'site.yaml');
-writeFileSync(
-  inventory,
+const { dir, inventory } = tempInventory(
+  'cortex-exec-',
   `all:
   vars:
     transport: winrm

@@ -1,17 +1,8 @@
 /** Every command and subcommand of the built CLI answers --help with usage, examples and exit 0. */
-import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
 
-const cli = resolve(import.meta.dirname, '../../dist/cli/main.js');
-
-function help(args: string[]): Promise<{ code: number; stdout: string }> {
-  return new Promise((done) => {
-    execFile(process.execPath, [cli, ...args, '--help'], { env: { ...process.env, NO_COLOR: '1' }, timeout: 30_000 }, (err, stdout) =>
-      done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout }),
-    );
-  });
-}
+const help = (args: string[]) => runCli([...args, '--help'], { timeoutMs: 30_000 });
 
 const commands = [
   [],
@@ -59,9 +50,7 @@ describe.concurrent('--help', () => {
   });
 
   it('an unknown command is invalid input (exit 3) with a suggestion', async () => {
-    const r = await new Promise<{ code: number; stderr: string }>((done) =>
-      execFile(process.execPath, [cli, 'prefligth'], { timeout: 30_000 }, (err, _o, stderr) => done({ code: err ? Number((err as { code?: number }).code) : 0, stderr })),
-    );
+    const r = await runCli(['prefligth'], { env: process.env, timeoutMs: 30_000 });
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/preflight/);
   });

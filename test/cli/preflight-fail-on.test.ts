@@ -1,18 +1,16 @@
 /** `preflight --fail-on`: warnings pass by default (exit 0) and fail the run with --fail-on warn (exit 1). */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempInventory } from '../helpers/site.js';
 import { runPreflightCommand, type PreflightArgs } from '../../src/cli/commands/preflight.js';
 import { InputError } from '../../src/errors.js';
 import { exitCodeOf } from '../../src/preflight/outcome.js';
 import { fakeConnect, type FakeBehaviour } from '../preflight/fake-hosts.js';
 import { sink } from '../helpers/sink.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'cortex-fail-on-'));
-const inventory = join(dir, 'site.yaml');
-writeFileSync(
-  inventory,
+const { dir, inventory } = tempInventory(
+  'cortex-fail-on-',
   `all:
   vars:
     winrm: { user: 'CORP\\svc', password: env:NOT_USED_BY_FAKES }

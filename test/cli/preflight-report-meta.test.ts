@@ -1,17 +1,16 @@
 /** Preflight reports carry their metadata: inventory path, tool version, run id, start time, operator. */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempInventory } from '../helpers/site.js';
 import { runPreflightCommand } from '../../src/cli/commands/preflight.js';
 import { fakeConnect } from '../preflight/fake-hosts.js';
 import { sink } from '../helpers/sink.js';
 
 const version = (JSON.parse(readFileSync(resolve(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string }).version;
-const root = mkdtempSync(join(tmpdir(), 'cortex-report-meta-'));
-const inventory = join(root, 'site.yaml');
-writeFileSync(
-  inventory,
+const { dir: root, inventory } = tempInventory(
+  'cortex-report-meta-',
   `all:
   vars:
     winrm: { user: 'CORP\\svc', password: env:NOT_USED_BY_FAKES }

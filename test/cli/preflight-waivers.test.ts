@@ -1,17 +1,15 @@
 /** `preflight` with waivers in the inventory: the verdict, and each report showing waived findings as waived. */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempInventory } from '../helpers/site.js';
 import { XMLParser } from 'fast-xml-parser';
 import { runPreflightCommand, type PreflightArgs } from '../../src/cli/commands/preflight.js';
 import { fakeConnect, type FakeBehaviour } from '../preflight/fake-hosts.js';
 import { sink } from '../helpers/sink.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'cortex-waivers-'));
-const inventory = join(dir, 'site.yaml');
-writeFileSync(
-  inventory,
+const { dir, inventory } = tempInventory(
+  'cortex-waivers-',
   `all:
   vars:
     winrm: { user: 'CORP\\svc', password: env:NOT_USED_BY_FAKES }

@@ -2,11 +2,11 @@
  * Run history: preflight and exec print their run id and leave a run record; `runs list` and
  * `runs show` read it (and apply journals), with secrets redacted in the stored command line and script.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { tempInventory } from '../helpers/site.js';
 import { runPreflightCommand } from '../../src/cli/commands/preflight.js';
 import { runExecCommand } from '../../src/cli/commands/exec.js';
 import { renderRunList, renderRunShow, runRunsList, runRunsShow } from '../../src/cli/commands/runs.js';
@@ -18,6 +18,7 @@ import { createMinimalExecutor, createPowerShellDispatcher } from '../../src/lab
 import { FakeSession } from '../fakes/fake-session.js';
 import { fakeConnect } from '../preflight/fake-hosts.js';
 import { sink } from '../helpers/sink.js';
+import { runCli } from '../helpers/cli.js';
 
 const SECRET = 'Runs-Test-Pw!42';
 process.env.CORTEX_RUNS_TEST_PW = SECRET;
@@ -25,10 +26,8 @@ afterAll(() => {
   delete process.env.CORTEX_RUNS_TEST_PW;
 });
 
-const root = mkdtempSync(join(tmpdir(), 'cortex-runs-'));
-const inventory = join(root, 'site.yaml');
-writeFileSync(
-  inventory,
+const { dir: root, inventory } = tempInventory(
+  'cortex-runs-',
   `all:
   vars:
     winrm: { user: 'CORP\\svc', password: env:CORTEX_RUNS_TEST_PW }
@@ -141,11 +140,7 @@ describe('run history', () => {
   });
 
   it('the built CLI: runs list and runs show read .cortex/runs of the current folder', async () => {
-    const cli = resolve(import.meta.dirname, '../../dist/cli/main.js');
-    const cortex = (cwd: string, args: string[]) =>
-      new Promise<{ code: number; stdout: string; stderr: string }>((done) =>
-        execFile(process.execPath, [cli, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' }, timeout: 30_000 }, (err, stdout, stderr) => done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr })),
-      );
+    const cortex = (cwd: string, args: string[]) => runCli(args, { cwd, timeoutMs: 30_000 });
     const list = await cortex(root, ['runs', 'list']);
     expect(list.code).toBe(0);
     expect(list.stdout).toContain(preflightId);

@@ -1,6 +1,7 @@
 /** gobetween.toml, its health-check wrappers and the NSSM service: what gobetween would mishandle is refused. */
 import { parse } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../helpers/thrown.js';
 import { ComponentConfigError, gobetweenConfig, gobetweenNssmService, healthCheckCmd, nssmSetArgs, BalancedServer, type ComponentHost, type GobetweenSettingsInput } from '../../src/components/index.js';
 import { durationMs } from '../../src/components/duration.js';
 
@@ -12,15 +13,7 @@ const hosts: ComponentHost[] = [
   { name: 'lb1', address: 'lb1.corp.example.com', roles: ['lb'] },
 ];
 
-function errorOf(fn: () => unknown): ComponentConfigError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ComponentConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected a ComponentConfigError');
-}
+const errorOf = (fn: () => unknown) => thrown(fn, ComponentConfigError);
 
 const server = (healthCheck: Record<string, unknown>, more: Record<string, unknown> = {}): GobetweenSettingsInput => ({ servers: [{ name: 'api_gateway', role: 'app', backendPort: 8443, bindPort: 8443, healthCheck, ...more }] });
 

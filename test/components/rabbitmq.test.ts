@@ -1,5 +1,6 @@
 /** RabbitMQ's environment and rabbitmq.conf, and the Erlang cookie's content rules. */
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../helpers/thrown.js';
 import {
   ComponentConfigError, erlangCookieFile, erlangCookieFileProblems, erlangCookieProblem, generateErlangCookie,
   rabbitmqConf, rabbitmqEnvironment, rabbitmqNodeName, type ComponentHost,
@@ -8,15 +9,7 @@ import {
 const app: ComponentHost[] = ['app1', 'app2', 'app3'].map((n) => ({ name: n, address: `${n}.corp.example.com`, roles: ['app'] }));
 const COOKIE = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
 
-function errorOf(fn: () => unknown): ComponentConfigError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ComponentConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected a ComponentConfigError');
-}
+const errorOf = (fn: () => unknown) => thrown(fn, ComponentConfigError);
 
 describe('RabbitMQ environment and rabbitmq.conf', () => {
   it('RABBITMQ_BASE then RABBITMQ_NODENAME; the node name from the machine name when known', () => {

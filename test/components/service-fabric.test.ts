@@ -1,5 +1,6 @@
 /** ClusterConfig.json: what Service Fabric (and Cortex) refuses is refused, with the field and a fix. */
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../helpers/thrown.js';
 import { ComponentConfigError, serviceFabricClusterConfig, type ServiceFabricSettingsInput } from '../../src/components/index.js';
 import type { ComponentHost } from '../../src/components/index.js';
 
@@ -13,15 +14,7 @@ const settings: ServiceFabricSettingsInput = {
   clientIdentities: [{ identity: 'CORP\\CortexAdmins', isAdmin: true }],
 };
 
-function errorOf(fn: () => unknown): ComponentConfigError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ComponentConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected a ComponentConfigError');
-}
+const errorOf = (fn: () => unknown) => thrown(fn, ComponentConfigError);
 
 describe('serviceFabricClusterConfig', () => {
   it('one node per app server only, in inventory order, each its own fault and upgrade domain; tier from the count', () => {

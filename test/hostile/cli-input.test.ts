@@ -4,11 +4,11 @@
  * addresses were not validated; a closed stdout crashed the CLI with EPIPE; tls.insecure was on
  * stderr only.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempInventory } from '../helpers/site.js';
 import { InputError } from '../../src/errors.js';
 import { selectHosts } from '../../src/cli/limit.js';
 import { runPreflightCommand } from '../../src/cli/commands/preflight.js';
@@ -20,12 +20,10 @@ import { createMinimalExecutor, createPowerShellDispatcher } from '../../src/lab
 import { FakeSession } from '../fakes/fake-session.js';
 import { fakeConnect } from '../preflight/fake-hosts.js';
 import { sink } from '../helpers/sink.js';
+import { CLI, runCliSync } from '../helpers/cli.js';
 
-const CLI = resolve('dist/cli/main.js');
-const dir = mkdtempSync(join(tmpdir(), 'cortex-cli-input-'));
-const inventory = join(dir, 'site.yaml');
-writeFileSync(
-  inventory,
+const { dir, inventory } = tempInventory(
+  'cortex-cli-input-',
   `all:
   vars:
     winrm: { user: 'LAB\\cortex', password: env:CORTEX_CLI_INPUT_PW }
@@ -39,7 +37,7 @@ writeFileSync(
 process.env.CORTEX_CLI_INPUT_PW = 'CliInput!2026';
 
 function cli(args: string[]) {
-  return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd: dir, timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } });
+  return runCliSync(args, { cwd: dir });
 }
 
 describe('--limit', () => {

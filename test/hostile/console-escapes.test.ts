@@ -3,11 +3,11 @@
  * inventory (a name quoted in an error) reached the console raw. Every console writer now passes
  * such text through consoleText (src/report/console-text.ts).
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runCliSync } from '../helpers/cli.js';
 import { consoleLine, consoleText } from '../../src/report/console-text.js';
 import { renderHostBlock, type ExecHostOutcome } from '../../src/cli/commands/exec.js';
 import { renderPreflightConsole } from '../../src/report/preflight-console.js';
@@ -75,7 +75,7 @@ describe('console writers', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cortex-esc-'));
     const file = join(dir, 'site.yaml');
     writeFileSync(file, 'all:\n  children:\n    app:\n      hosts:\n        "evil\\e[2J\\e]0;pwned\\a": { address: 127.0.0.1 }\n');
-    const r = spawnSync(process.execPath, [resolve('dist/cli/main.js'), 'preflight', '-i', file], { encoding: 'utf8', cwd: dir, timeout: 30_000 });
+    const r = runCliSync(['preflight', '-i', file], { cwd: dir, env: process.env, timeoutMs: 30_000 });
     expect(r.status).toBe(3);
     expect(r.stderr).toContain('pwned');
     expect(r.stderr).not.toMatch(RAW);

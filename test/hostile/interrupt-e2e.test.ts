@@ -4,18 +4,15 @@
  * 0), writes the partial report and the log's end record, says what was left undone, exits 130.
  * A second SIGINT exits at once.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempInventory } from '../helpers/site.js';
+import { CLI, cliEnv, runCliSync } from '../helpers/cli.js';
 
-const CLI = resolve('dist/cli/main.js');
-const dir = mkdtempSync(join(tmpdir(), 'cortex-interrupt-'));
-const state = join(dir, 'lab');
-const inventory = join(dir, 'site.yaml');
-writeFileSync(
-  inventory,
+const { dir, inventory } = tempInventory(
+  'cortex-interrupt-',
   `all:
   vars:
     winrm: { user: 'LAB\\cortex', password: env:CORTEX_LAB_PASSWORD }
@@ -27,10 +24,11 @@ writeFileSync(
         app3: { address: 127.0.64.3 }
 `,
 );
-const env = { ...process.env, CORTEX_LAB_PASSWORD: 'CortexLab!2026', NO_COLOR: '1', CORTEX_INTERRUPT_GRACE_MS: '1000' };
+const state = join(dir, 'lab');
+const env = cliEnv({ CORTEX_LAB_PASSWORD: 'CortexLab!2026', CORTEX_INTERRUPT_GRACE_MS: '1000' });
 
 function cli(args: string[]) {
-  return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd: dir, env, timeout: 60_000 });
+  return runCliSync(args, { cwd: dir, env });
 }
 
 function openShells(): Record<string, number | null> {

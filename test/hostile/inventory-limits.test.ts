@@ -3,11 +3,12 @@
  * read whatever the file was (a FIFO hung, /dev/zero was read to 640 MB). Each is now invalid input
  * (exit 3) with file:line where there is one.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runCliSync } from '../helpers/cli.js';
 import { InputError } from '../../src/errors.js';
 import { InventoryError, loadInventory } from '../../src/inventory/index.js';
 import { INVENTORY_LIMITS } from '../../src/inventory/limits.js';
@@ -91,7 +92,7 @@ describe('inventory limits', () => {
     for (let i = 1; i < 12; i++) text += `      a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]\n`;
     const p = file('alias-cli.yaml', text);
     for (const args of [['inventory', 'check', '-i', p], ['preflight', '-i', p], ['exec', '-i', p, '--', 'hostname']]) {
-      const r = spawnSync(process.execPath, [resolve('dist/cli/main.js'), ...args], { encoding: 'utf8', cwd: dir, timeout: 30_000 });
+      const r = runCliSync(args, { cwd: dir, env: process.env, timeoutMs: 30_000 });
       expect({ args, status: r.status }).toEqual({ args, status: 3 });
       expect(r.stderr + r.stdout).not.toMatch(/\n\s+at /);
     }

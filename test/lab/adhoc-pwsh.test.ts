@@ -5,18 +5,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LabExecutor } from '../../src/lab/executor.js';
-import { HostFaults } from '../../src/lab/faults/runtime.js';
 import type { LabView } from '../../src/lab/handlers/types.js';
 import { createPowerShellDispatcher } from '../../src/lab/powershell/index.js';
-import { resolveProfile } from '../../src/lab/profile/resolve.js';
 import { ShimPool } from '../../src/lab/shim/shim-runner.js';
 import { projectWindowsView } from '../../src/lab/shim/windows-view.js';
-import { emptyCounters } from '../../src/lab/state/counters.js';
-import { deriveState } from '../../src/lab/state/derive.js';
 import type { LabHostRuntime } from '../../src/lab/state/host.js';
 import { decodeStderr } from '../../src/runner/clixml.js';
 import { encodeCommand } from '../../src/runner/bootstrap.js';
 import { pwshForTests } from '../helpers/pwsh.js';
+import { labHostRuntime } from './helpers.js';
 
 const pwsh = pwshForTests('test/lab/adhoc-pwsh.test.ts');
 const ref = { name: 'web7', address: '127.0.20.207' };
@@ -28,18 +25,7 @@ const run = (script: string, timeoutMs = 60_000) => executor.run({ host: ref, sc
 
 describe.skipIf(!pwsh)('ad-hoc PowerShell in the lab runs in pwsh with the Windows shim', () => {
   beforeAll(async () => {
-    const r = resolveProfile({ preset: 'sql-express', os: { caption: 'Microsoft Windows Server 2022 Datacenter', build: 20348 }, powershellStartMs: 300 });
-    if (!r.ok) throw new Error(JSON.stringify(r.issues));
-    rt = {
-      ref,
-      transport: 'winrm',
-      profile: r.profile,
-      state: deriveState(ref, r.profile),
-      faults: new HostFaults(r.profile.faults),
-      counters: emptyCounters(),
-      up: true,
-      rebootingUntil: null,
-    };
+    rt = labHostRuntime(ref, { preset: 'sql-express', os: { caption: 'Microsoft Windows Server 2022 Datacenter', build: 20348 }, powershellStartMs: 300 });
     const view: LabView = { hosts: () => [ref], findHost: () => ref, getHostState: () => rt.state, isUp: () => true, canConnect: () => true };
     pool = new ShimPool({ pwsh: pwsh!, size: 1 });
     executor = new LabExecutor({ host: () => rt, view, persist: async () => undefined, shim: pool });

@@ -3,20 +3,19 @@
  * --detach with a pid file and log, status --json with counters, down stopping exactly that process,
  * reset; and input errors (non-loopback address, missing password variable, bad profile) as exit 3.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isAlive } from '../../src/lab/control.js';
 import type { LabStatus } from '../../src/lab/lab.js';
 import { loadScript } from '../../src/runner/index.js';
 import { closeRunner, openRunner } from './helpers.js';
 import { claimLoopbackBlock } from '../helpers/loopback.js';
+import { cliEnv, runCli } from '../helpers/cli.js';
 
 const net = await claimLoopbackBlock(import.meta.url);
 
-const cli = resolve(import.meta.dirname, '../../dist/cli/main.js');
 const PASSWORD = 'CortexLab!2026-cli';
 const dir = mkdtempSync(join(tmpdir(), 'cortex-lab-cli-'));
 
@@ -39,12 +38,8 @@ function inventory(name: string, hosts: string, user = "'LAB\\svc-cortex'"): str
   return file;
 }
 
-function cortex(args: string[], env: Record<string, string | undefined> = { CORTEX_LAB_TEST_PASSWORD: PASSWORD }): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((ok) => {
-    execFile(process.execPath, [cli, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
-      ok({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
+function cortex(args: string[], env: Record<string, string | undefined> = { CORTEX_LAB_TEST_PASSWORD: PASSWORD }) {
+  return runCli(args, { env: cliEnv(env) });
 }
 
 const started: string[] = [];

@@ -2,28 +2,13 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { LabExecutor } from '../../src/lab/executor.js';
-import { HostFaults } from '../../src/lab/faults/runtime.js';
 import type { LabView } from '../../src/lab/handlers/types.js';
-import { resolveProfile } from '../../src/lab/profile/resolve.js';
-import { emptyCounters } from '../../src/lab/state/counters.js';
-import { deriveState } from '../../src/lab/state/derive.js';
-import type { LabHostRuntime } from '../../src/lab/state/host.js';
 import type { LabHostState } from '../../src/lab/state/types.js';
+import { labHostRuntime } from './helpers.js';
 
 function setup(lab: Record<string, unknown> = {}) {
-  const r = resolveProfile(lab);
-  if (!r.ok) throw new Error(JSON.stringify(r.issues));
   const ref = { name: 'app1', address: '127.0.20.200' };
-  const rt: LabHostRuntime = {
-    ref,
-    transport: 'winrm',
-    profile: r.profile,
-    state: deriveState(ref, r.profile),
-    faults: new HostFaults(r.profile.faults),
-    counters: emptyCounters(),
-    up: true,
-    rebootingUntil: null,
-  };
+  const rt = labHostRuntime(ref, lab);
   const saved: LabHostState[] = [];
   const slept: number[] = [];
   const view: LabView = {

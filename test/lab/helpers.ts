@@ -5,8 +5,16 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { LabHostRef } from '../../src/lab/dispatcher.js';
+import { HostFaults } from '../../src/lab/faults/runtime.js';
+import { afterAll, beforeAll } from 'vitest';
 import { startLab, type LabOptions, type RunningLab } from '../../src/lab/lab.js';
-import { resolveProfileOrThrow } from '../../src/lab/profile/resolve.js';
+import { ShimHost } from '../../src/lab/shim/shim-runner.js';
+import { resolveProfile, resolveProfileOrThrow } from '../../src/lab/profile/resolve.js';
+import { emptyCounters } from '../../src/lab/state/counters.js';
+import { deriveState } from '../../src/lab/state/derive.js';
+import type { LabHostRuntime } from '../../src/lab/state/host.js';
+import type { LabHostState } from '../../src/lab/state/types.js';
 import { ScriptRunner } from '../../src/runner/index.js';
 import { openWinrmSession, type WinrmConnectSettings } from '../../src/transport/winrm/index.js';
 
@@ -17,6 +25,36 @@ export interface TestHost {
   address: string;
   lab?: unknown;
   transport?: 'winrm' | 'ssh';
+}
+
+/**
+ * One host as the running lab holds it (up, fresh counters, the profile's faults), for the executor
+ * without sockets: its state derived from the lab profile `lab`, or a copy of `state` when given.
+ */
+export function labHostRuntime(ref: LabHostRef, lab: Record<string, unknown> = {}, state?: LabHostState): LabHostRuntime {
+  const r = resolveProfile(lab);
+  if (!r.ok) throw new Error(JSON.stringify(r.issues));
+  return {
+    ref,
+    transport: 'winrm',
+    profile: r.profile,
+    state: state ? structuredClone(state) : deriveState(ref, r.profile),
+    faults: new HostFaults(r.profile.faults),
+    counters: emptyCounters(),
+    up: true,
+    rebootingUntil: null,
+  };
+}
+
+/** In the calling describe: one Windows shim process, warm before its tests and closed after them; `use` is handed it first. */
+export function withShimHost(pwsh: string, use: (host: ShimHost) => void, warmTimeoutMs = 60_000): void {
+  let host: ShimHost | undefined;
+  beforeAll(async () => {
+    host = new ShimHost(pwsh);
+    use(host);
+    await host.warm();
+  }, warmTimeoutMs);
+  afterAll(async () => host?.close());
 }
 
 export function tempStateDir(): string {

@@ -4,6 +4,7 @@
  * the hosts it breaks; a value a preset supplied points at the `preset:` that named it.
  */
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../helpers/thrown.js';
 import { parseInventory } from '../../src/inventory/index.js';
 import { labHostsFromInventory, labProfilesOf } from '../../src/lab/profile/from-inventory.js';
 import { LabProfileError, resolveProfile } from '../../src/lab/profile/resolve.js';
@@ -14,13 +15,7 @@ function inventory(lines: string[]) {
 
 function errorOf(lines: string[]): LabProfileError {
   const inv = inventory(lines);
-  try {
-    labProfilesOf(inv, inv.hosts);
-  } catch (e) {
-    if (e instanceof LabProfileError) return e;
-    throw e;
-  }
-  throw new Error('no error');
+  return thrown(() => labProfilesOf(inv, inv.hosts), LabProfileError);
 }
 
 describe('lab profile errors', () => {

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { resolveProfileOrThrow } from '../../src/lab/profile/resolve.js';
 import { ShimHost } from '../../src/lab/shim/shim-runner.js';
 import type { WindowsView } from '../../src/lab/shim/view-schema.js';
@@ -14,6 +14,7 @@ import { projectWindowsView } from '../../src/lab/shim/windows-view.js';
 import { deriveMachine } from '../../src/lab/state/derive.js';
 import { libraryText } from '../../src/runner/scripts.js';
 import { pwshForTests } from '../helpers/pwsh.js';
+import { withShimHost } from './helpers.js';
 
 const pwsh = pwshForTests('test/lab/shim.test.ts');
 let host: ShimHost;
@@ -43,11 +44,7 @@ async function ps(script: string, v: WindowsView = view()): Promise<string[]> {
 }
 
 describe.skipIf(!pwsh)('the Windows shim', () => {
-  beforeAll(async () => {
-    host = new ShimHost(pwsh!);
-    await host.warm();
-  }, 60_000);
-  afterAll(async () => host?.close());
+  withShimHost(pwsh!, (h) => (host = h));
 
   it('registry seams: both views, WOW6432Node redirection, DWORD 0xFFFFFFFF as -1, value names, absent keys', async () => {
     expect(

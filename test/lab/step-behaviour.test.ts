@@ -5,16 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { LabExecutor } from '../../src/lab/executor.js';
-import { HostFaults } from '../../src/lab/faults/runtime.js';
 import { HANDLERS } from '../../src/lab/handlers/index.js';
 import { defineHandler, type RestartRequest } from '../../src/lab/handlers/types.js';
-import { resolveProfile } from '../../src/lab/profile/resolve.js';
-import { copyCounters, emptyCounters, resetCounters } from '../../src/lab/state/counters.js';
-import { deriveState } from '../../src/lab/state/derive.js';
-import type { LabHostRuntime } from '../../src/lab/state/host.js';
+import { copyCounters, resetCounters } from '../../src/lab/state/counters.js';
 import { TEST_BATCH_SCRIPT } from '../../src/resources/script-results.js';
 import { resourcesTestBatch } from '../../src/scripts/catalog.js';
 import { labViewOf } from './differential/machines.js';
+import { labHostRuntime } from './helpers.js';
 
 /**
  * A stand-in for the test batch's handler (another helper's work): it answers every request with an
@@ -28,19 +25,8 @@ const countingTestBatch = defineHandler({
 });
 
 function setup(lab: Record<string, unknown> = {}) {
-  const r = resolveProfile(lab);
-  if (!r.ok) throw new Error(JSON.stringify(r.issues));
   const ref = { name: 'app1', address: '127.0.20.201' };
-  const rt: LabHostRuntime = {
-    ref,
-    transport: 'winrm',
-    profile: r.profile,
-    state: deriveState(ref, r.profile),
-    faults: new HostFaults(r.profile.faults),
-    counters: emptyCounters(),
-    up: true,
-    rebootingUntil: null,
-  };
+  const rt = labHostRuntime(ref, lab);
   const slept: number[] = [];
   const restarts: RestartRequest[] = [];
   const ex = new LabExecutor({

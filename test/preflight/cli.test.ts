@@ -1,17 +1,15 @@
 /** The preflight command with fake hosts: exit codes, invalid input, the live line on a TTY, report files. */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempInventory } from '../helpers/site.js';
 import { runPreflightCommand } from '../../src/cli/commands/preflight.js';
 import { InputError } from '../../src/errors.js';
 import { exitCodeOf } from '../../src/errors.js';
 import { fakeConnect } from './fake-hosts.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'cortex-preflight-cli-'));
-const inventory = join(dir, 'site.yaml');
-writeFileSync(
-  inventory,
+const { dir, inventory } = tempInventory(
+  'cortex-preflight-cli-',
   `all:
   vars:
     winrm: { user: 'CORP\\svc', password: env:NOT_USED_BY_FAKES }

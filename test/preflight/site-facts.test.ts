@@ -5,10 +5,10 @@
  * The CLI command runs for real with fake hosts (no sockets); the secrets are resolved as for a real run.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempInventory } from '../helpers/site.js';
 import { runPreflightCommand } from '../../src/cli/commands/preflight.js';
 import { makeSelfSignedCert } from '../../src/lab/winrm/cert.js';
 import { parseSiteFacts, SiteFactsError } from '../../src/preflight/site-facts-file.js';
@@ -16,18 +16,8 @@ import { SITE_FACTS_VERSION } from '../../src/preflight/site-facts.js';
 import { fakeConnect } from './fake-hosts.js';
 import { sink } from '../helpers/sink.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'cortex-site-facts-'));
-const PASSWORD = 'Twin-S3cret-Pa55word!';
-const PASSPHRASE = 'Twin-Key-Passphrase-77';
-const ssh = generateKeyPairSync('ed25519', { privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
-const client = makeSelfSignedCert(['cortex@lab.test'], 'cortex-client');
-writeFileSync(join(dir, 'id_ed25519'), ssh.privateKey, { mode: 0o600 });
-writeFileSync(join(dir, 'client.pem'), client.cert);
-writeFileSync(join(dir, 'client.key'), client.key, { mode: 0o600 });
-
-const inventory = join(dir, 'site.yaml');
-writeFileSync(
-  inventory,
+const { dir, inventory } = tempInventory(
+  'cortex-site-facts-',
   `all:
   vars:
     transport: winrm
@@ -48,6 +38,13 @@ writeFileSync(
       hosts: { lb1: { address: 10.0.0.41 } }
 `,
 );
+const PASSWORD = 'Twin-S3cret-Pa55word!';
+const PASSPHRASE = 'Twin-Key-Passphrase-77';
+const ssh = generateKeyPairSync('ed25519', { privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+const client = makeSelfSignedCert(['cortex@lab.test'], 'cortex-client');
+writeFileSync(join(dir, 'id_ed25519'), ssh.privateKey, { mode: 0o600 });
+writeFileSync(join(dir, 'client.pem'), client.cert);
+writeFileSync(join(dir, 'client.key'), client.key, { mode: 0o600 });
 
 /** The PEM body lines of a key: any 20 characters of one would be a leak. */
 function pemLines(pem: string): string[] {

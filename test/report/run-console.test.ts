@@ -24,6 +24,19 @@ function feed(r: ConsoleRunReporter<'ok' | 'changed' | 'failed' | 'skipped', 'ok
 
 afterEach(() => clearSecretsForTests());
 
+/** How the sample run ends on the console, with or without the live line: the last hosts, the recap, the outcome. */
+const SAMPLE_END_LINES = [
+  'app2 failed 9.90s erlang=failed',
+  'db1 unreachable 9.90s cannot connect to 127.0.0.9:5985 (ECONNREFUSED)',
+  '',
+  'Recap (steps per host)',
+  'app1  ok=1  changed=2  failed=0  skipped=1  unreachable=0',
+  'app2  ok=1  changed=0  failed=1  skipped=0  unreachable=0',
+  'db1   ok=0  changed=0  failed=0  skipped=0  unreachable=1',
+  'apply failed in 10.0 s (exit code 2)',
+  '',
+];
+
 describe('apply console reporter, plain lines (not a TTY)', () => {
   it('one line per phase, finished step, reboot and host; then the recap and the outcome', () => {
     const out = terminal(100, false);
@@ -42,15 +55,7 @@ describe('apply console reporter, plain lines (not a TTY)', () => {
         'app1 rabbitmq ok 0.50s',
         'app1 ldap skipped 0.00s: when: ldap.enabled',
         'app1 changed 9.90s 4 steps',
-        'app2 failed 9.90s erlang=failed',
-        'db1 unreachable 9.90s cannot connect to 127.0.0.9:5985 (ECONNREFUSED)',
-        '',
-        'Recap (steps per host)',
-        'app1  ok=1  changed=2  failed=0  skipped=1  unreachable=0',
-        'app2  ok=1  changed=0  failed=1  skipped=0  unreachable=0',
-        'db1   ok=0  changed=0  failed=0  skipped=0  unreachable=1',
-        'apply failed in 10.0 s (exit code 2)',
-        '',
+        ...SAMPLE_END_LINES,
       ].join('\n'),
     );
     expect(out.text()).not.toContain('\x1b');
@@ -108,15 +113,7 @@ describe('apply console reporter, live view (TTY)', () => {
       'app1 rebooting: step erlang requires a reboot',
       'app1 back after reboot (5.0 s)',
       'phase install: 1 host',
-      'app2 failed 9.90s erlang=failed',
-      'db1 unreachable 9.90s cannot connect to 127.0.0.9:5985 (ECONNREFUSED)',
-      '',
-      'Recap (steps per host)',
-      'app1  ok=1  changed=2  failed=0  skipped=1  unreachable=0',
-      'app2  ok=1  changed=0  failed=1  skipped=0  unreachable=0',
-      'db1   ok=0  changed=0  failed=0  skipped=0  unreachable=1',
-      'apply failed in 10.0 s (exit code 2)',
-      '',
+      ...SAMPLE_END_LINES,
     ]);
     // Every live line drawn fits in 59 columns and was drawn over a cleared line.
     const drawn = out.writes.filter((w) => w.startsWith('\r\x1b[2K') && !w.includes('\n') && w.length > 5).map((w) => w.slice(5));

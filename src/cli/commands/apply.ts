@@ -39,13 +39,13 @@ import type { RunInterrupt } from '../../lifecycle/interrupt.js';
 import { hostAgents } from '../host-agents.js';
 import { prepareHostRun } from '../host-run.js';
 import { closedOnInterrupt } from '../interrupted.js';
-import { checkReportPath } from '../report-paths.js';
+import { checkReportPaths, reportFileOptions, type ReportFileArgs } from '../report-paths.js';
 import { inputsOf, loadRunPlaybook, playbookHosts, playbookRunOptions, type PlaybookRunArgs } from '../playbook-run.js';
 import { toPreflightHost } from './preflight.js';
 import { newInterrupt, runPlanCommand, writeOutputFile, type CommandIo } from './plan.js';
 import { readHosts } from '../../engine/agent/read-hosts.js';
 
-export interface ApplyArgs extends PlaybookRunArgs {
+export interface ApplyArgs extends PlaybookRunArgs, ReportFileArgs {
   /** A saved plan (`plan --out`). */
   plan?: string | undefined;
   /** '' (the flag alone): the latest interrupted run of the inventory; else a run id. */
@@ -53,9 +53,6 @@ export interface ApplyArgs extends PlaybookRunArgs {
   check?: boolean | undefined;
   acceptWarnings?: boolean | undefined;
   skipPreflight?: boolean | undefined;
-  reportJson?: string | undefined;
-  reportJunit?: string | undefined;
-  reportHtml?: string | undefined;
 }
 
 type Log = Parameters<typeof hostAgents>[0]['log'];
@@ -137,9 +134,7 @@ export async function runApplyCommand(args: ApplyArgs, io: ApplyIo): Promise<num
     if (args.plan !== undefined || args.resume !== undefined) throw new InputError('--check plans from the inventory and playbook; it takes no saved plan and no --resume.', { field: '--check' });
     return runPlanCommand({ ...args, detailedExitcode: false }, io);
   }
-  if (args.reportJson !== undefined) checkReportPath('--report-json', args.reportJson);
-  if (args.reportJunit !== undefined) checkReportPath('--report-junit', args.reportJunit);
-  if (args.reportHtml !== undefined) checkReportPath('--report-html', args.reportHtml);
+  checkReportPaths(args);
   let saved: SavedPlan | undefined;
   if (args.plan !== undefined) {
     if (args.resume !== undefined) throw new InputError('a saved plan is applied from its start; --resume continues an interrupted run of the inventory instead.', { field: '--resume' });
@@ -254,15 +249,15 @@ export const applyCommand: CommandModule<object, ApplyArgs> = {
   command: 'apply [plan]',
   describe: 'Install or upgrade per the playbook: idempotent, journaled, resumable',
   builder: (y: Argv<object>) =>
-    playbookRunOptions(y)
-      .positional('plan', { type: 'string', describe: 'A saved plan (plan --out FILE) to apply instead of planning again' })
-      .option('resume', { type: 'string', describe: 'Continue an interrupted run: the latest of this inventory, or the run id given' })
-      .option('check', { type: 'boolean', default: false, describe: 'Change nothing: the same as plan' })
-      .option('accept-warnings', { type: 'boolean', default: false, describe: 'Go ahead when preflight only warns' })
-      .option('skip-preflight', { type: 'boolean', default: false, describe: 'Do not run the preflight gate first (hosts already checked, or the local transport off Windows)' })
-      .option('report-json', { type: 'string', describe: 'Also write the JSON document to FILE' })
-      .option('report-junit', { type: 'string', describe: 'Write JUnit XML to FILE (one testcase per host x step)' })
-      .option('report-html', { type: 'string', describe: 'Write a self-contained HTML report to FILE' })
+    reportFileOptions(
+      playbookRunOptions(y)
+        .positional('plan', { type: 'string', describe: 'A saved plan (plan --out FILE) to apply instead of planning again' })
+        .option('resume', { type: 'string', describe: 'Continue an interrupted run: the latest of this inventory, or the run id given' })
+        .option('check', { type: 'boolean', default: false, describe: 'Change nothing: the same as plan' })
+        .option('accept-warnings', { type: 'boolean', default: false, describe: 'Go ahead when preflight only warns' })
+        .option('skip-preflight', { type: 'boolean', default: false, describe: 'Do not run the preflight gate first (hosts already checked, or the local transport off Windows)' }),
+      'one testcase per host x step',
+    )
       .example('$0 apply -i site.yaml', 'Preflight, then apply playbooks/cortex.yaml')
       .example('$0 apply -i site.yaml -p playbooks/upgrade.yaml --accept-warnings', 'Another playbook; preflight warnings accepted')
       .example('$0 apply plan.json', 'Apply a saved plan (refused if a host changed since)')

@@ -75,6 +75,18 @@ function withState(y: Argv): Argv {
   return y.option('state', { type: 'string', default: DEFAULT_STATE_DIR, describe: 'State folder: host states, pid file, log, certificate' });
 }
 
+/** --state, and -i accepted though unused, so a command line that worked for `up` works here too. */
+function withStateAndUnusedInventory(y: Argv): Argv {
+  return withState(y).option('inventory', { alias: 'i', type: 'string', describe: 'Inventory (accepted for symmetry with up)' });
+}
+
+/** The running lab's control paths, or an input error saying none runs (and `hint`, what to do). */
+async function requireRunningLab(state: string, hint: string): Promise<ControlPaths> {
+  const paths = controlPaths(state);
+  if (!(await queryStatus(paths))) throw new InputError(`no lab running from ${paths.stateDir}`, { hint });
+  return paths;
+}
+
 function describeEvent(e: LabEvent): string {
   switch (e.kind) {
     case 'state':
@@ -229,8 +241,7 @@ async function status(argv: CommonArgs): Promise<number> {
 }
 
 async function resetCountersCmd(argv: CommonArgs): Promise<number> {
-  const paths = controlPaths(argv.state);
-  if (!(await queryStatus(paths))) throw new InputError(`no lab running from ${paths.stateDir}`, { hint: 'Counters live in the running lab; start one with `cortex-deploy lab up -i INV --detach`.' });
+  const paths = await requireRunningLab(argv.state, 'Counters live in the running lab; start one with `cortex-deploy lab up -i INV --detach`.');
   await sendResetCounters(paths);
   out('lab reset-counters: every counter is back to zero (host states untouched)\n');
   return ExitCode.Ok;
@@ -270,8 +281,7 @@ async function reset(argv: CommonArgs): Promise<number> {
 }
 
 async function fault(argv: CommonArgs & { spec: string[] }): Promise<number> {
-  const paths: ControlPaths = controlPaths(argv.state);
-  if (!(await queryStatus(paths))) throw new InputError(`no lab running from ${paths.stateDir}`, { hint: 'Start one with `cortex-deploy lab up -i INV --detach`.' });
+  const paths = await requireRunningLab(argv.state, 'Start one with `cortex-deploy lab up -i INV --detach`.');
   for (const spec of argv.spec) {
     const clear = /^([^:]+):clear$/.exec(spec);
     if (clear) {
@@ -330,8 +340,7 @@ export const labCommand: CommandModule = {
         command: 'down',
         describe: 'Stop the lab started from this state folder',
         builder: (b: Argv) =>
-          withState(b)
-            .option('inventory', { alias: 'i', type: 'string', describe: 'Inventory (accepted for symmetry with up)' })
+          withStateAndUnusedInventory(b)
             .example('$0 lab down -i examples/lab/inventory.yaml', 'Stop the lab started from the default state folder')
             .example('$0 lab down --state /tmp/my-lab', 'Stop the lab started with --state /tmp/my-lab') as unknown as Argv<CommonArgs>,
         handler: run(down),
@@ -361,8 +370,7 @@ export const labCommand: CommandModule = {
         command: 'reset-counters',
         describe: "Set the running lab's counters back to zero (per host, per step, clusters' most down at once)",
         builder: (b: Argv) =>
-          withState(b)
-            .option('inventory', { alias: 'i', type: 'string', describe: 'Inventory (accepted for symmetry with up)' })
+          withStateAndUnusedInventory(b)
             .example('$0 lab reset-counters', 'Count the next apply on its own') as unknown as Argv<CommonArgs>,
         handler: run(resetCountersCmd),
       })
@@ -370,9 +378,8 @@ export const labCommand: CommandModule = {
         command: 'fault <spec..>',
         describe: 'Add faults to hosts of the running lab',
         builder: (b: Argv) =>
-          withState(b)
+          withStateAndUnusedInventory(b)
             .positional('spec', { type: 'string', array: true, describe: FAULT_HELP })
-            .option('inventory', { alias: 'i', type: 'string', describe: 'Inventory (accepted for symmetry with up)' })
             .example('$0 lab fault app2:down', 'Take app2 down now')
             .example('$0 lab fault app1:latency:500 app1:fail-script:probes.facts:once', 'Slow app1 down and fail its next facts probe')
             .example('$0 lab fault app2:clear', 'Remove every fault of app2 (and bring it up)') as unknown as Argv<CommonArgs & { spec: string[] }>,

@@ -20,7 +20,7 @@ import { consoleLine } from '../../report/console-text.js';
 import { redact } from '../../secrets/registry.js';
 import type { ResolvedConnection } from '../../connection/settings.js';
 import { hostAgents } from '../host-agents.js';
-import { checkReportPath } from '../report-paths.js';
+import { checkReportPath, checkReportPaths, reportFileOptions, type ReportFileArgs } from '../report-paths.js';
 import { renderPlanHtml, renderPlanJson, renderPlanJunit } from '../../report/plan-reports.js';
 import type { PlaybookRunMeta } from '../../report/meta.js';
 import { toolVersion } from '../../version.js';
@@ -28,12 +28,9 @@ import { operatorName } from '../../runs/record.js';
 import { prepareHostRun, type HostRunIo } from '../host-run.js';
 import { inputsOf, loadRunPlaybook, playbookHosts, playbookRunOptions, type PlaybookRunArgs } from '../playbook-run.js';
 
-export interface PlanArgs extends PlaybookRunArgs {
+export interface PlanArgs extends PlaybookRunArgs, ReportFileArgs {
   detailedExitcode?: boolean | undefined;
   out?: string | undefined;
-  reportJson?: string | undefined;
-  reportJunit?: string | undefined;
-  reportHtml?: string | undefined;
 }
 
 /** Write a report (or saved plan) file, creating its folder; an InputError naming the flag when it cannot. */
@@ -82,9 +79,7 @@ export async function runPlanCommand(args: PlanArgs, io: CommandIo): Promise<num
   if (!args.inventory) throw new InputError('plan needs an inventory: -i FILE.', { field: '--inventory' });
   if (args.out !== undefined && args.out.trim() === '') throw new InputError('--out needs a file name.', { field: '--out' });
   if (args.out !== undefined) checkReportPath('--out', args.out);
-  if (args.reportJson !== undefined) checkReportPath('--report-json', args.reportJson);
-  if (args.reportJunit !== undefined) checkReportPath('--report-junit', args.reportJunit);
-  if (args.reportHtml !== undefined) checkReportPath('--report-html', args.reportHtml);
+  checkReportPaths(args);
   const { inventory, hosts: selected, run, log, connections, finish } = await prepareHostRun(args, io, 'plan');
   try {
     return await planPrepared(args, io, { inventory, selected, run, log, connections, finish });
@@ -144,12 +139,12 @@ export const planCommand: CommandModule<object, PlanArgs> = {
   command: 'plan',
   describe: 'Show what apply would change, per host and step (read-only)',
   builder: (y: Argv<object>) =>
-    playbookRunOptions(y)
-      .option('detailed-exitcode', { type: 'boolean', default: false, describe: 'As Terraform: exit 0 no changes, 2 changes, 1 any error (unreachable included)' })
-      .option('out', { type: 'string', describe: 'Save the plan to FILE; `apply FILE` applies it if nothing has drifted' })
-      .option('report-json', { type: 'string', describe: 'Also write the JSON document to FILE' })
-      .option('report-junit', { type: 'string', describe: 'Write JUnit XML to FILE (a testcase per host x step; a pending change passes)' })
-      .option('report-html', { type: 'string', describe: 'Write a self-contained HTML report to FILE' })
+    reportFileOptions(
+      playbookRunOptions(y)
+        .option('detailed-exitcode', { type: 'boolean', default: false, describe: 'As Terraform: exit 0 no changes, 2 changes, 1 any error (unreachable included)' })
+        .option('out', { type: 'string', describe: 'Save the plan to FILE; `apply FILE` applies it if nothing has drifted' }),
+      'a testcase per host x step; a pending change passes',
+    )
       .example('$0 plan -i site.yaml', 'What apply would do with playbooks/cortex.yaml')
       .example('$0 plan -i site.yaml -p playbooks/upgrade.yaml --limit app --json', 'The app servers only, as JSON')
       .example('$0 plan -i site.yaml --out plan.json && $0 apply plan.json', 'Review a plan, then apply exactly it')

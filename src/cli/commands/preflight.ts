@@ -19,7 +19,7 @@ import { FAIL_ON_LEVELS, exitCodeOf, hostStatus, type FailOn, type PreflightRepo
 import { preflightEnd, preflightHtmlReporter, preflightJsonReporter, preflightJunitReporter, preflightProgressReporter, preflightTableReporter } from '../../report/preflight-reporters.js';
 import { allReporters, wantsColor } from '../../report/run-reporter.js';
 import { connectForPreflight } from '../../preflight/connect.js';
-import { checkReportPath } from '../report-paths.js';
+import { checkReportPath, checkReportPaths, reportFileOptions, type ReportFileArgs } from '../report-paths.js';
 import type { ReportMeta } from '../../report/meta.js';
 import { toolVersion } from '../../version.js';
 import { operatorName } from '../../runs/record.js';
@@ -31,14 +31,11 @@ import { consoleLine } from '../../report/console-text.js';
 import { closedOnInterrupt, interruptedLines } from '../interrupted.js';
 import { buildSiteFacts, renderSiteFacts, type HostCapture } from '../../preflight/site-facts.js';
 
-export interface PreflightArgs {
+export interface PreflightArgs extends ReportFileArgs {
   inventory: string;
   limit?: string | undefined;
   forks: number;
   json: boolean;
-  reportJson?: string | undefined;
-  reportJunit?: string | undefined;
-  reportHtml?: string | undefined;
   timeout: number;
   verbose?: boolean | undefined;
   /** Trust SSH host keys seen for the first time and record them (TOFU). */
@@ -87,9 +84,7 @@ export async function runPreflightCommand(args: PreflightArgs, io: PreflightIo):
   if (args.failOn !== undefined && !FAIL_ON_LEVELS.includes(args.failOn)) {
     throw new InputError(`--fail-on ${String(args.failOn)} is not a level.`, { field: '--fail-on', hint: `Use one of: ${FAIL_ON_LEVELS.join(', ')}.` });
   }
-  if (args.reportJson !== undefined) checkReportPath('--report-json', args.reportJson);
-  if (args.reportJunit !== undefined) checkReportPath('--report-junit', args.reportJunit);
-  if (args.reportHtml !== undefined) checkReportPath('--report-html', args.reportHtml);
+  checkReportPaths(args);
   if (args.saveFacts !== undefined) checkReportPath('--save-facts', args.saveFacts);
   const { inventory, hosts: selected, run, log, connections, finish } = await prepareHostRun(args, io, 'preflight');
   log.info({ hosts: selected.length, forks: args.forks }, 'preflight started');
@@ -169,14 +164,14 @@ export const preflightCommand: CommandModule<object, PreflightArgs> = {
   command: 'preflight',
   describe: 'Probe every host read-only and report whether it is ready for the install',
   builder: (y: Argv<object>) =>
-    y
-      .option('inventory', { alias: 'i', type: 'string', demandOption: true, describe: 'Inventory file (YAML)' })
-      .option('limit', { type: 'string', describe: 'Hosts, groups or globs (app*, !db1, &web)' })
-      .option('forks', { type: 'number', default: DEFAULT_FORKS, describe: 'Hosts probed at once (the same default for every command: docs/hosts.md)' })
-      .option('json', { type: 'boolean', default: false, describe: 'Print the JSON document on stdout (nothing else there)' })
-      .option('report-json', { type: 'string', describe: 'Also write the JSON document to FILE' })
-      .option('report-junit', { type: 'string', describe: 'Write JUnit XML to FILE (one testcase per host x check)' })
-      .option('report-html', { type: 'string', describe: 'Write a self-contained HTML report to FILE' })
+    reportFileOptions(
+      y
+        .option('inventory', { alias: 'i', type: 'string', demandOption: true, describe: 'Inventory file (YAML)' })
+        .option('limit', { type: 'string', describe: 'Hosts, groups or globs (app*, !db1, &web)' })
+        .option('forks', { type: 'number', default: DEFAULT_FORKS, describe: 'Hosts probed at once (the same default for every command: docs/hosts.md)' })
+        .option('json', { type: 'boolean', default: false, describe: 'Print the JSON document on stdout (nothing else there)' }),
+      'one testcase per host x check',
+    )
       .option('timeout', { type: 'number', default: DEFAULT_PROBE_TIMEOUT_MS / 1000, describe: 'Seconds each probe script may take' })
       .option('accept-new-host-keys', { type: 'boolean', default: false, describe: 'SSH: trust host keys seen for the first time and add them to known_hosts (a changed key is still refused)' })
       .option('save-facts', { type: 'string', describe: "Write every host's facts and the inventory's shape (no secrets) to FILE, for a twin lab (docs/site-facts.md)" })

@@ -6,21 +6,18 @@
  * result envelopes and exit codes, the restart the handler scheduled (delay, comment) against the
  * shutdown.exe arguments the script passed, and the rest of the view (unchanged by both).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LabExecutor } from '../../../src/lab/executor.js';
-import { HostFaults } from '../../../src/lab/faults/runtime.js';
 import type { RestartRequest } from '../../../src/lab/handlers/types.js';
 import { ShimHost } from '../../../src/lab/shim/shim-runner.js';
 import { WindowsViewSchema, type WindowsView } from '../../../src/lab/shim/view-schema.js';
 import { projectWindowsView } from '../../../src/lab/shim/windows-view.js';
-import { emptyCounters } from '../../../src/lab/state/counters.js';
-import type { LabHostRuntime } from '../../../src/lab/state/host.js';
 import type { LabHostState } from '../../../src/lab/state/types.js';
 import { libraryText, loadScript } from '../../../src/runner/scripts.js';
-import { resolveProfileOrThrow } from '../../../src/lab/profile/resolve.js';
 import { diffValues } from './diff.js';
 import { labViewOf, presetStates } from './machines.js';
 import { pwshForTests } from '../../helpers/pwsh.js';
+import { labHostRuntime, withShimHost } from '../helpers.js';
 
 const pwsh = pwshForTests('test/lab/differential (resources.reboot)');
 const SCRIPT = loadScript('resources.reboot');
@@ -33,17 +30,7 @@ interface HandlerRun {
 
 /** The handler through the lab's executor (parameters, envelope, exit code), with a power that records. */
 async function runHandler(state: LabHostState, params: Record<string, unknown>, alreadyScheduled: RestartRequest | null): Promise<HandlerRun> {
-  const profile = resolveProfileOrThrow({}, { host: state.host.name, labPath: [] });
-  const rt: LabHostRuntime = {
-    ref: state.host,
-    transport: 'winrm',
-    profile,
-    state: structuredClone(state),
-    faults: new HostFaults(profile.faults),
-    counters: emptyCounters(),
-    up: true,
-    rebootingUntil: null,
-  };
+  const rt = labHostRuntime(state.host, {}, state);
   const scheduled: RestartRequest[] = [];
   let pending = alreadyScheduled ? { ...alreadyScheduled, at: new Date().toISOString() } : null;
   const ex = new LabExecutor({
@@ -77,11 +64,7 @@ const withoutCalls = (v: WindowsView) => ({ ...v, nativeCalls: [] });
 let host: ShimHost;
 
 describe.skipIf(!pwsh)('resources.reboot: the script against the shim vs the handler', () => {
-  beforeAll(async () => {
-    host = new ShimHost(pwsh!);
-    await host.warm();
-  }, 60_000);
-  afterAll(async () => host?.close());
+  withShimHost(pwsh!, (h) => (host = h));
 
   const state = presetStates()[0]!.state;
   const long = 'x'.repeat(600);

@@ -5,10 +5,11 @@
  * Envelopes (data, or error message and category) and views after the run must be equal (resource-harness.ts).
  */
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ShimHost } from '../../../src/lab/shim/shim-runner.js';
 import type { LabHostState, LabMachine } from '../../../src/lab/state/types.js';
 import { pwshForTests } from '../../helpers/pwsh.js';
+import { withShimHost } from '../helpers.js';
 import { generatedStates, presetStates, rng, type NamedState } from './machines.js';
 import { expectSame, viewChanged } from './resource-harness.js';
 
@@ -90,11 +91,7 @@ const registryHost = stateWith((m) => {
 let host: ShimHost;
 
 describe.skipIf(!pwsh)('resource scripts part A: script in the shim vs lab handler', () => {
-  beforeAll(async () => {
-    host = new ShimHost(pwsh!);
-    await host.warm();
-  }, 120_000);
-  afterAll(async () => host?.close());
+  withShimHost(pwsh!, (h) => (host = h), 120_000);
 
   describe('resources.service', () => {
     const cases: Array<[string, Record<string, unknown>, LabHostState]> = [

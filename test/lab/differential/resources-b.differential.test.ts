@@ -3,7 +3,7 @@
  * shim (resources-b-harness.ts): machine states × parameters, creating, updating, removing, no-ops and
  * failures; views, envelopes (message and category) and the Test's state afterwards must be equal.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { handlerRegistry } from '../../../src/lab/handlers/index.js';
 import type { ResourceTypeName } from '../../../src/resources/index.js';
 import { artifactFile } from '../../../src/lab/artifacts/catalog.js';
@@ -11,6 +11,7 @@ import { ShimHost } from '../../../src/lab/shim/shim-runner.js';
 import { projectWindowsView } from '../../../src/lab/shim/windows-view.js';
 import type { LabHostState } from '../../../src/lab/state/types.js';
 import { pwshForTests } from '../../helpers/pwsh.js';
+import { withShimHost } from '../helpers.js';
 import { compareSet, machineFrom, withFile } from './resources-b-harness.js';
 
 const pwsh = pwshForTests('test/lab/differential (resources part B)');
@@ -53,11 +54,7 @@ it('the handlers compared here are the lab\'s Set handlers of these types', () =
 });
 
 describe.skipIf(!pwsh)('resources part B: lab models vs scripts through the shim', () => {
-  beforeAll(async () => {
-    host = new ShimHost(pwsh!);
-    await host.warm();
-  }, 60_000);
-  afterAll(async () => host?.close());
+  withShimHost(pwsh!, (h) => (host = h));
 
   describe('package', () => {
     const base = withArtifacts(machineFrom({}), ALL);

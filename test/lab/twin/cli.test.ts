@@ -4,31 +4,24 @@
  * loopback block, lab status listing what each twin host assumed, preflight on the twin's inventory
  * with the same findings, lab down. And the facts file's input errors as exit 3 with file:line.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LabStatus } from '../../../src/lab/lab.js';
 import type { PreflightJson } from '../../../src/report/preflight-json.js';
 import { claimLoopbackBlock } from '../../helpers/loopback.js';
+import { cliEnv, runCli } from '../../helpers/cli.js';
 
 const site = await claimLoopbackBlock(import.meta.url);
 const twin = await claimLoopbackBlock(`${import.meta.url}#twin`);
 
-const cli = resolve(import.meta.dirname, '../../../dist/cli/main.js');
 const PASSWORD = 'CortexLab!2026-twin';
 const dir = mkdtempSync(join(tmpdir(), 'cortex-twin-cli-'));
 const siteState = join(dir, 'site-state');
 const twinState = join(dir, 'twin-state');
 
-function cortex(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((ok) => {
-    execFile(process.execPath, [cli, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: '1', CORTEX_LAB_PASSWORD: PASSWORD }, timeout: 60_000 }, (err, stdout, stderr) => {
-      ok({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const cortex = (args: string[]) => runCli(args, { cwd: dir, env: cliEnv({ CORTEX_LAB_PASSWORD: PASSWORD }) });
 
 const started: string[] = [];
 afterAll(async () => {

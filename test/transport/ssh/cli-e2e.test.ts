@@ -3,27 +3,18 @@
  * refusals exit 2 naming host and method or showing both host-key fingerprints, and exec runs on
  * SSH hosts. Hosts of test/fixtures/ssh/mixed-refusals.yaml moved into this file's loopback block.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labFor, LAB_PASSWORD, type MixedLab } from './mixed-lab.js';
 import { claimLoopbackBlock } from '../../helpers/loopback.js';
+import { cliEnv, runCli } from '../../helpers/cli.js';
 
 const net = await claimLoopbackBlock(import.meta.url);
 
-const cli = resolve(import.meta.dirname, '../../../dist/cli/main.js');
 
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [cli, ...args],
-      { env: { ...process.env, CORTEX_LAB_PASSWORD: LAB_PASSWORD, CORTEX_TEST_SSH_WRONG_PASSWORD: 'definitely-wrong', NO_COLOR: '1' }, timeout: 60_000 },
-      (err, stdout, stderr) => done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const run = (args: string[]) => runCli(args, { env: cliEnv({ CORTEX_LAB_PASSWORD: LAB_PASSWORD, CORTEX_TEST_SSH_WRONG_PASSWORD: 'definitely-wrong' }) });
 
 let env: MixedLab;
 let otherFingerprint: string;
