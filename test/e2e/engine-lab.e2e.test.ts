@@ -2,7 +2,7 @@
  * Issue 11's "Must show", end to end: the built CLI (plan, apply, lab), spawned, against a 7-host lab
  * (web1, web2, app1..app3, db1, lb1; WinRM over HTTP with NTLM) started detached on a loopback block
  * this file claims. The playbook (test/fixtures/playbooks/lab/site.yaml, about 30 steps) uses only the
- * resource types the lab emulates. Every claim is read back from the lab's own counters
+ * resource types the lab emulates, one of them an MSI that exits 3010. Every claim is read back from the lab's own counters
  * (`lab status --json`), not from what the CLI says about itself.
  *
  * One lab for the file; the tests run in order and share it (each says what state it starts from).
@@ -12,6 +12,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { artifactFile } from '../../src/lab/artifacts/catalog.js';
 import type { LabStatus } from '../../src/lab/lab.js';
 import { claimLoopbackBlock, relocatedCopy } from '../helpers/loopback.js';
 import { REPO_ROOT } from '../helpers/pwsh.js';
@@ -106,6 +107,10 @@ afterAll(async () => {
 describe('engine on the lab: 7 hosts, about 30 steps (spawned CLI)', () => {
   let firstApply: LabStatus | undefined;
 
+  it("the staged installer is the lab's synthetic lab-reboot-2.0.0 (an MSI that exits 3010), byte for byte", () => {
+    expect(readFileSync(join(FIXTURES, 'files', 'lab-reboot-2.0.0.msi')).equals(artifactFile('lab-reboot-2.0.0').bytes)).toBe(true);
+  });
+
   it('idempotence: plan says changes (2), apply (0), a second apply changes nothing on any host, plan then says none (0)', async () => {
     const pending = await plan(PB('site.yaml'), ['--detailed-exitcode', '--json']);
     expect(pending.exitCode, pending.stderr).toBe(2);
@@ -114,9 +119,13 @@ describe('engine on the lab: 7 hosts, about 30 steps (spawned CLI)', () => {
     expect(pdoc.summary).toMatchObject({ hosts: 7, errors: 0, unreachable: 0 });
     expect(pdoc.changes.find((c) => c.host === 'web1' && c.step === 'agent-startup')?.action).toBe('update');
 
-    const first = await apply(PB('site.yaml'), ['--json']);
+    // The first apply goes through the preflight gate (the lab's hosts are healthy); the others skip it.
+    const first = await cli(['apply', '-i', inv, '-p', PB('site.yaml'), '--json'], work);
     expect(first.exitCode, first.stderr).toBe(0);
+    expect(first.stderr).toContain('Preflight passed on 7 hosts');
     const doc = JSON.parse(first.stdout) as ApplyDoc;
+    // The 3010 of the driver's installer was handled mid-run: the app server rebooted right after it.
+    for (const h of APP) expect(doc.hosts.find((x) => x.name === h)!.steps.find((x) => x.id === 'driver'), h).toMatchObject({ status: 'changed', message: 'rebooted' });
     expect(doc.summary).toMatchObject({ hosts: 7, failed: 0, unreachable: 0 });
     expect(doc.summary.changed).toBeGreaterThan(100);
     firstApply = await labStatus();
@@ -150,11 +159,14 @@ describe('engine on the lab: 7 hosts, about 30 steps (spawned CLI)', () => {
     expect(clean.stdout).toMatch(/Plan: 0 to create, 0 to update, \d+ unchanged/);
   }, 400_000);
 
-  it('reboots: the first apply rebooted each app server once, one at a time (maxDownAtOnce 1, quorum kept); nothing else rebooted', () => {
+  it("reboots: the first apply rebooted each app server twice (the installer's 3010, then the rename), one at a time (maxDownAtOnce 1, quorum kept); nothing else rebooted", () => {
     expect(firstApply, 'the idempotence test ran first').toBeDefined();
     const s = firstApply!;
-    for (const h of HOSTS) expect(hostOf(s, h).counters.reboots, h).toBe(APP.includes(h) ? 1 : 0);
+    for (const h of HOSTS) expect(hostOf(s, h).counters.reboots, h).toBe(APP.includes(h) ? 2 : 0);
     for (const h of APP) expect(stepsOf(s, h)['app-reboot'], h).toMatchObject({ setCalls: 1, setFailures: 0 });
+    for (const h of APP) expect(stepsOf(s, h)['driver'], h).toMatchObject({ setCalls: 1, setFailures: 0 });
+    // The reboot the installer's 3010 asked for is counted apart from the install itself.
+    for (const h of APP) expect(stepsOf(s, h)['driver#reboot'], h).toMatchObject({ setCalls: 1, setFailures: 0 });
     const app = s.clusters.find((c) => c.name === 'app')!;
     expect(app).toMatchObject({ kind: 'quorum', members: APP, maxDownAtOnce: 1, quorumLost: false, downNow: [] });
     for (const c of s.clusters.filter((x) => x.name !== 'app')) expect(c.maxDownAtOnce, c.name).toBe(0);
@@ -234,7 +246,7 @@ describe('engine on the lab: 7 hosts, about 30 steps (spawned CLI)', () => {
         expect(c, `${h} ${id}: no Set recorded by the lab`).toBeDefined();
         expect(c!.setCalls - c!.setFailures, `${h} ${id}: Set ${c!.setCalls} times, ${c!.setFailures} failed`).toBe(1);
       }
-      expect(hostOf(s, h).counters.reboots, h).toBe(APP.includes(h) ? 1 : 0);
+      expect(hostOf(s, h).counters.reboots, h).toBe(APP.includes(h) ? 2 : 0);
       // (openShells is not checked: a shell the killed process had open stays until its idle timeout,
       // on Windows as in the lab.)
     }

@@ -40,7 +40,8 @@ export interface HostAgent {
   set(request: ResourceRequest, signal: AbortSignal): Promise<SetResult>;
   /**
    * Restart the host; resolves once it is back with a new boot time and a new session. `step`: the
-   * step the reboot is for (the run frame's tag, so the host's per-step records name it).
+   * step the reboot is for (the run frame's tag, so the host's per-step records name it): a reboot step's id, or
+   * `<step>#reboot` for the reboot a step's change asked for (3010, 1641, a pending-reboot key).
    */
   reboot(reason: string, step?: string): Promise<void>;
 }

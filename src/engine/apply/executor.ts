@@ -317,7 +317,8 @@ class ApplyRun {
     let message: string | undefined;
     if (outcome.rebootRequired) {
       if (policy === 'immediate') {
-        if (!(await this.rebootHost(h, `step ${step.id} requires a reboot`, step.id)) || !(await this.retest(ctx, h, this.rest(ctx, h, step)))) return done('failed', { diff, attempts: outcome.attempts, rebootRequired: true, message: `reboot after the change failed: ${this.hostMessage.get(h)}` });
+        // Tagged apart from the step's own Set (`<step>#reboot`): the change ran once, the reboot it asked for is counted on its own.
+        if (!(await this.rebootHost(h, `step ${step.id} requires a reboot`, `${step.id}#reboot`)) || !(await this.retest(ctx, h, this.rest(ctx, h, step)))) return done('failed', { diff, attempts: outcome.attempts, rebootRequired: true, message: `reboot after the change failed: ${this.hostMessage.get(h)}` });
         message = 'rebooted';
       } else if (policy === 'end_of_phase') {
         this.rebootPending.add(h);
