@@ -5,8 +5,10 @@
  */
 import type { z } from 'zod';
 import type { SyntheticArchiveSchema, SyntheticInstallerSchema } from './schema.js';
+import { COMPONENT_ARCHIVES, COMPONENT_INSTALLERS } from './components/index.js';
 
 export const INSTALLERS: Array<z.input<typeof SyntheticInstallerSchema>> = [
+  ...COMPONENT_INSTALLERS,
   {
     id: 'lab-sample-1.0.0',
     kind: 'msi',
@@ -69,6 +71,7 @@ export const INSTALLERS: Array<z.input<typeof SyntheticInstallerSchema>> = [
 ];
 
 export const ARCHIVES: Array<z.input<typeof SyntheticArchiveSchema>> = [
+  ...COMPONENT_ARCHIVES,
   {
     id: 'lab-sample-zip-1.0.0',
     fileName: 'lab-sample-1.0.0.zip',

@@ -12,6 +12,13 @@ import { LabServiceSchema } from '../profile/schema.js';
 const guid = z.string().regex(/^\{[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}\}$/, 'an upper-case GUID in braces');
 const windowsPath = z.string().regex(/^[A-Za-z]:\\/, 'an absolute Windows path');
 
+/**
+ * The artifact store entry this synthetic file stands for (src/artifacts/manifest.ts): the inventory's
+ * `versions` key and the version. Entries with one are what `lab versions` lists and what the lab hands
+ * out as a store, so a lab inventory that pins these versions installs with nothing downloaded.
+ */
+export const SyntheticArtifactOf = z.strictObject({ name: z.string().min(1), version: z.string().min(1) });
+
 export const SyntheticInstallerSchema = z
   .strictObject({
     /** Stable id, also the default file name's stem. */
@@ -19,6 +26,7 @@ export const SyntheticInstallerSchema = z
     kind: z.enum(['msi', 'exe']),
     /** The file name it is usually uploaded as. */
     fileName: z.string().regex(/\.(msi|exe)$/i),
+    artifact: SyntheticArtifactOf.optional(),
     product: z.strictObject({
       /** DisplayName. */
       name: z.string().min(1),
@@ -54,6 +62,7 @@ export type SyntheticInstaller = z.output<typeof SyntheticInstallerSchema>;
 export const SyntheticArchiveSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/),
   fileName: z.string().regex(/\.zip$/i),
+  artifact: SyntheticArtifactOf.optional(),
   /** Relative path inside the zip (backslashes) → the entry's text. */
   entries: z.record(z.string().regex(/^[^\\/:][^:]*$/, 'a relative path'), z.string()),
 });
