@@ -1731,10 +1731,12 @@ function Invoke-CortexNative {
         [int[]]$SuccessCodes = @(0),
         [int]$TimeoutSeconds = 600,
         [int]$DrainMilliseconds = 2000,
-        [string]$WorkingDirectory = ''
+        [string]$WorkingDirectory = '',
+        [ValidateSet('', 'Unicode')][string]$OutputEncoding = ''
     )
     Assert-CortexShimView
-    $null = $TimeoutSeconds, $DrainMilliseconds, $WorkingDirectory
+    # The models give text already decoded: the encoding a real program writes is not a fact of the view.
+    $null = $TimeoutSeconds, $DrainMilliseconds, $WorkingDirectory, $OutputEncoding
     # By file name, with or without .exe, in any case (Windows finds shutdown and SHUTDOWN.EXE alike).
     $program = ((Split-Path -Path $FilePath -Leaf) -replace '\.exe$', '').ToLowerInvariant() + '.exe'
     $known = $script:NativePrograms.ContainsKey($program)
