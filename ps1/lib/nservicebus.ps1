@@ -31,7 +31,9 @@ function Get-CortexNservicebusWantedQueue {
     # The queues a step wants: each endpoint's, then the error and audit queues (no repeats).
     param($Params)
     $wanted = New-Object System.Collections.Generic.List[string]
-    $all = @(@(Get-CortexResourceParam -Params $Params -Resource 'nservicebus_queues' -Name 'endpoints' -Required) | ForEach-Object { [string]$_ })
+    # Assigned first: the parameter comes back as one object (the list), which @() would wrap again.
+    $endpoints = Get-CortexResourceParam -Params $Params -Resource 'nservicebus_queues' -Name 'endpoints' -Required
+    $all = @($endpoints | ForEach-Object { [string]$_ })
     $all += [string](Get-CortexResourceParam -Params $Params -Resource 'nservicebus_queues' -Name 'errorQueue' -Default 'error')
     $all += [string](Get-CortexResourceParam -Params $Params -Resource 'nservicebus_queues' -Name 'auditQueue' -Default 'audit')
     foreach ($q in $all) { if ($wanted -cnotcontains $q) { $wanted.Add($q) } }

@@ -23,7 +23,9 @@ Invoke-CortexScript {
     $connection = Get-CortexResourceParam -Params $CortexParams -Resource 'nservicebus_queues' -Name 'connection' -Required
     $url = [string](Get-CortexResourceParam -Params $connection -Resource 'nservicebus_queues' -Name 'url' -Required)
     $password = [string](Get-CortexResourceParam -Params $connection -Resource 'nservicebus_queues' -Name 'password' -Required)
-    $endpoints = @(@(Get-CortexResourceParam -Params $CortexParams -Resource 'nservicebus_queues' -Name 'endpoints' -Required) | ForEach-Object { [string]$_ })
+    # Assigned first: the parameter comes back as one object (the list), which @() would wrap again.
+    $endpointList = Get-CortexResourceParam -Params $CortexParams -Resource 'nservicebus_queues' -Name 'endpoints' -Required
+    $endpoints = @($endpointList | ForEach-Object { [string]$_ })
     $errorQueue = [string](Get-CortexResourceParam -Params $CortexParams -Resource 'nservicebus_queues' -Name 'errorQueue' -Default 'error')
     $auditQueue = [string](Get-CortexResourceParam -Params $CortexParams -Resource 'nservicebus_queues' -Name 'auditQueue' -Default 'audit')
     if (-not (Test-Path -LiteralPath $tool -PathType Leaf)) { throw ('nservicebus_queues: {0} does not exist; unzip the transport tool there in an earlier step' -f $tool) }
