@@ -5,16 +5,19 @@
  */
 import type { z } from 'zod';
 import type { SyntheticArchiveSchema, SyntheticInstallerSchema } from '../schema.js';
+import type { ComponentArtifacts } from './types.js';
+import { loadBalancerArtifacts } from './load-balancer.js';
+import { cortexDatabaseArtifacts } from './cortex-database.js';
+import { nservicebusArtifacts } from './nservicebus.js';
 
 type Installer = z.input<typeof SyntheticInstallerSchema>;
 type Archive = z.input<typeof SyntheticArchiveSchema>;
 
-interface ComponentArtifacts {
-  installers?: Installer[];
-  archives?: Archive[];
-}
-
-const COMPONENTS: ComponentArtifacts[] = [];
+const COMPONENTS: ComponentArtifacts[] = [
+  loadBalancerArtifacts,
+  cortexDatabaseArtifacts,
+  nservicebusArtifacts,
+];
 
 export const COMPONENT_INSTALLERS: Installer[] = COMPONENTS.flatMap((c) => c.installers ?? []);
 export const COMPONENT_ARCHIVES: Archive[] = COMPONENTS.flatMap((c) => c.archives ?? []);
