@@ -5,24 +5,27 @@
 # its default). Reading the registry needs no parsing of nssm.exe's UTF-16 output. Shared by the Test
 # (test-batch.ps1) and the Set (nssm-service.ps1).
 
-# The parameters cortex-deploy manages and what `nssm get` prints when NSSM keeps no value ($null: none).
-$script:CortexNssmDefaults = [ordered]@{
-    'Application'                  = $null
-    'AppDirectory'                 = $null
-    'AppParameters'                = ''
-    'DisplayName'                  = $null
-    'Description'                  = ''
-    'Start'                        = 'SERVICE_AUTO_START'
-    'AppStdout'                    = ''
-    'AppStderr'                    = ''
-    'AppStdoutCreationDisposition' = '4'
-    'AppStderrCreationDisposition' = '4'
-    'AppRotateFiles'               = '0'
-    'AppRotateOnline'              = '0'
-    'AppRotateSeconds'             = '0'
-    'AppRotateBytes'               = '0'
-    'AppThrottle'                  = '1500'
-    'AppExit Default'              = 'Restart'
+function Get-CortexNssmDefault {
+    # The parameters cortex-deploy manages and what `nssm get` prints when NSSM keeps no value ($null:
+    # none). A function, not a variable: the lib runs at global scope, the scripts in scopes of their own.
+    [ordered]@{
+        'Application'                  = $null
+        'AppDirectory'                 = $null
+        'AppParameters'                = ''
+        'DisplayName'                  = $null
+        'Description'                  = ''
+        'Start'                        = 'SERVICE_AUTO_START'
+        'AppStdout'                    = ''
+        'AppStderr'                    = ''
+        'AppStdoutCreationDisposition' = '4'
+        'AppStderrCreationDisposition' = '4'
+        'AppRotateFiles'               = '0'
+        'AppRotateOnline'              = '0'
+        'AppRotateSeconds'             = '0'
+        'AppRotateBytes'               = '0'
+        'AppThrottle'                  = '1500'
+        'AppExit Default'              = 'Restart'
+    }
 }
 
 function Get-CortexNssmParameterKey {
@@ -36,8 +39,9 @@ function Get-CortexNssmParameter {
     # One parameter as `nssm get <svc> <name> [sub]` prints it, or $null (no value, no default).
     param([Parameter(Mandatory = $true)][string]$ServiceName, [Parameter(Mandatory = $true)][string]$Name, [AllowEmptyString()][string]$Sub = '')
     $key = Get-CortexNssmParameterKey -Name $Name -Sub $Sub
-    if (-not $script:CortexNssmDefaults.Contains($key)) { throw ('nssm_service: NSSM parameter {0} is not one cortex-deploy manages' -f $key) }
-    $default = $script:CortexNssmDefaults[$key]
+    $defaults = Get-CortexNssmDefault
+    if (-not $defaults.Contains($key)) { throw ('nssm_service: NSSM parameter {0} is not one cortex-deploy manages' -f $key) }
+    $default = $defaults[$key]
     $serviceKey = 'SYSTEM\CurrentControlSet\Services\' + $ServiceName
     switch -CaseSensitive ($Name) {
         'DisplayName' { $entry = Get-CortexRegistryEntry -SubKey $serviceKey -Name 'DisplayName' }

@@ -1827,6 +1827,72 @@ function Move-Item {
     Add-CortexShimParentFolder -Path $p
 }
 
+# ---- h6-lb-db: nssm.exe (the nssm_service resource; src/lab/components/nssm.ts models the same) ----
+# install writes the service (stopped, automatic, LocalSystem, ImagePath this nssm.exe) and its first
+# parameters; set/reset write or delete one value where NSSM keeps it; a number set to its default is
+# deleted, as NSSM does.
+
+$script:NssmNumericDefaults = @{ AppStdoutCreationDisposition = '4'; AppStderrCreationDisposition = '4'; AppRotateFiles = '0'; AppRotateOnline = '0'; AppRotateSeconds = '0'; AppRotateBytes = '0'; AppThrottle = '1500' }
+
+function Set-CortexShimNssmValue {
+    param([Parameter(Mandatory = $true)][string]$Path, [Parameter(Mandatory = $true)][string]$Name, [AllowNull()]$Value, [string]$Kind = 'String')
+    if ($null -eq $Value) {
+        $entry = Get-CortexShimKeyEntry -Path $Path
+        if ($null -ne $entry) { foreach ($n in @($entry.Values.Keys)) { if ($n -eq $Name) { $entry.Values.Remove($n) } } }
+        return
+    }
+    Set-CortexShimRegistryValue -Path $Path -Name $Name -Value $Value -Kind $Kind
+}
+
+$script:NativePrograms['nssm.exe'] = {
+    param([string[]]$Arguments)
+    $verb = $Arguments[0]
+    $name = $Arguments[1]
+    $key = 'SYSTEM\CurrentControlSet\Services\' + $name
+    if ($verb -eq 'install' -and $Arguments.Count -eq 3) {
+        if ($null -ne (Get-CortexShimService -Name $name)) { throw (New-CortexNotEmulatedError -What ('nssm install of {0}, which exists' -f $name)) }
+        $script:View.services = @(@($script:View.services) + [pscustomobject]@{ Name = $name; DisplayName = $name; Status = 'Stopped'; StartType = 'Automatic'; ServicesDependedOn = @() })
+        $script:View.cim.Win32_Service = @(@($script:View.cim.Win32_Service) + [pscustomobject]@{ Name = $name; State = 'Stopped'; StartMode = 'Auto'; PathName = $FilePath })
+        Set-CortexShimRegistryValue -Path $key -Name 'Start' -Value 2 -Kind 'DWord'
+        Set-CortexShimRegistryValue -Path $key -Name 'ImagePath' -Value $FilePath -Kind 'ExpandString'
+        Set-CortexShimRegistryValue -Path $key -Name 'DisplayName' -Value $name -Kind 'String'
+        Set-CortexShimRegistryValue -Path $key -Name 'ObjectName' -Value 'LocalSystem' -Kind 'String'
+        $program = $Arguments[2]
+        Set-CortexShimRegistryValue -Path ($key + '\Parameters') -Name 'Application' -Value $program -Kind 'ExpandString'
+        Set-CortexShimRegistryValue -Path ($key + '\Parameters') -Name 'AppDirectory' -Value ($program -replace '\\[^\\]*$', '') -Kind 'ExpandString'
+        Set-CortexShimRegistryValue -Path ($key + '\Parameters') -Name 'AppParameters' -Value '' -Kind 'ExpandString'
+        Set-CortexShimRegistryValue -Path ($key + '\Parameters\AppExit') -Name '(default)' -Value 'Restart' -Kind 'String'
+        return [pscustomobject]@{ exitCode = 0; output = @(('Service "{0}" installed successfully!' -f $name)); errorOutput = @() }
+    }
+    if (($verb -ne 'set' -and $verb -ne 'reset') -or $Arguments.Count -lt 3) { throw (New-CortexNotEmulatedError -What ('nssm.exe {0}' -f ($Arguments -join ' '))) }
+    if ($null -eq (Get-CortexShimService -Name $name)) { return [pscustomobject]@{ exitCode = 3; output = @(("Can't open service!")); errorOutput = @() } }
+    $parameter = $Arguments[2]
+    $value = $null
+    if ($verb -eq 'set') { $value = $Arguments[$Arguments.Count - 1] }
+    switch -CaseSensitive ($parameter) {
+        'Start' {
+            if ($null -eq $value) { $value = 'SERVICE_AUTO_START' }
+            $type = switch ($value) { 'SERVICE_DEMAND_START' { 'Manual' } 'SERVICE_DISABLED' { 'Disabled' } default { 'Automatic' } }
+            Set-CortexShimServiceState -Name $name -StartType $type
+            if ($type -eq 'Automatic') { Set-CortexShimRegistryValue -Path $key -Name 'DelayedAutostart' -Value ([int]($value -eq 'SERVICE_DELAYED_AUTO_START')) -Kind 'DWord' }
+        }
+        'AppExit' {
+            $valueName = '(default)'
+            if ($Arguments[3] -ne 'Default') { $valueName = $Arguments[3] }
+            Set-CortexShimNssmValue -Path ($key + '\Parameters\AppExit') -Name $valueName -Value $value
+        }
+        { $_ -eq 'DisplayName' -or $_ -eq 'Description' } { Set-CortexShimNssmValue -Path $key -Name $parameter -Value $value }
+        { $script:NssmNumericDefaults.ContainsKey($_) } {
+            if ($null -ne $value -and $value -eq $script:NssmNumericDefaults[$parameter]) { $value = $null }
+            if ($null -ne $value) { $value = [int]$value }
+            Set-CortexShimNssmValue -Path ($key + '\Parameters') -Name $parameter -Value $value -Kind 'DWord'
+        }
+        default { Set-CortexShimNssmValue -Path ($key + '\Parameters') -Name $parameter -Value $value -Kind 'ExpandString' }
+    }
+    [pscustomobject]@{ exitCode = 0; output = @(('Set parameter "{0}" for service "{1}".' -f $parameter, $name)); errorOutput = @() }
+}
+# ---- end h6-lb-db (nssm.exe) ----
+
 Set-Alias -Name 'hostname.exe' -Value hostname
 Set-Alias -Name gwmi -Value Get-WmiObject
 Set-Alias -Name gcim -Value Get-CimInstance
