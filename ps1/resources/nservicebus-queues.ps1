@@ -34,7 +34,7 @@ Invoke-CortexScript {
     $wanted = Get-CortexNservicebusWantedQueue -Params $CortexParams
     $state = Get-CortexNservicebusQueueState -Rabbitmqctl $rabbitmqctl -Vhost $vhost -Queue $wanted
     $done = New-Object System.Collections.Generic.List[string]
-    $previous = [Environment]::GetEnvironmentVariable('RabbitMQTransport_ConnectionString')
+    $previous = $env:RabbitMQTransport_ConnectionString
     $env:RabbitMQTransport_ConnectionString = Get-CortexAmqpConnectionString -Url $url -Password $password
     try {
         if (-not $state.delayInfrastructure) {
