@@ -4,12 +4,13 @@
  * unzipped, gobetween's generated configuration and health check written, the gobetween service
  * installed by NSSM and running; the Cortex database at schema 1.0.0. Applying again changes nothing
  * (the lab's Set counters stay at 0). Then a refusal: with SQL Server stopped, the database step is
- * refused by the plan, naming host, step and the fix. Every claim is read back from the lab's state
+ * refused by the plan, naming host, step and the fix. Last, the NServiceBus phase on the app servers
+ * (test/fixtures/playbooks/components/nservicebus.yaml), the broker password never written. Every claim is read back from the lab's state
  * and counters, not from what the CLI says about itself.
  */
 import { execa } from 'execa';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,9 +31,10 @@ const FILES = join(FIXTURES, 'files');
 const work = mkdtempSync(join(tmpdir(), 'cx-e2e-lbdb-'));
 const inv = relocatedCopy(join(FIXTURES, 'inventory.yaml'), ['127.0.51.'], net);
 const state = join(work, 'lab-state');
+const BROKER_PASSWORD = 'Broker-Secret:2026/lbdb';
 
 function cli(args: string[]) {
-  return execa(process.execPath, [CLI, ...args], { reject: false, cwd: work, env: { NO_COLOR: '1', CORTEX_E2E_LAB_PASSWORD: 'E2e-Lab!2026-lbdb' }, all: false });
+  return execa(process.execPath, [CLI, ...args], { reject: false, cwd: work, env: { NO_COLOR: '1', CORTEX_E2E_LAB_PASSWORD: 'E2e-Lab!2026-lbdb', CORTEX_RABBITMQ_PASSWORD: BROKER_PASSWORD }, all: false });
 }
 const apply = (pb: string, extra: string[] = []) => cli(['apply', '-i', inv, '-p', PB(pb), '--skip-preflight', '--json', ...extra]);
 
@@ -128,6 +130,26 @@ describe('the load balancer and database phases on a fresh lab (spawned CLI)', (
     expect(machine('db1').sqlDatabases[0]!.schemaVersions).toEqual(['1.0.0']);
     const start = await apply('sql-start.yaml');
     expect(start.exitCode, start.stderr).toBe(0);
+  }, 180_000);
+
+  it('NServiceBus: the licence, the tool, the queues on one app server with the broker password from the environment, never written anywhere; again 0 Set calls', async () => {
+    const first = await apply('nservicebus.yaml');
+    expect(first.exitCode, first.stderr).toBe(0);
+    const vhost = machine('app1').amqpVhosts.cortex!;
+    expect(vhost.queues).toMatchObject({ 'Cortex.ApiGateway': 'quorum', 'Cortex.FlowExecution': 'quorum', error: 'quorum', audit: 'quorum' });
+    expect(vhost.exchanges).toContain('nsb.v2.delay-delivery');
+    expect(machine('app2').amqpVhosts.cortex).toEqual({ queues: {}, exchanges: [] });
+    expect(Object.keys(machine('app2').files)).toContain('C:\\ProgramData\\ParticularSoftware\\license.xml');
+    expect((await cli(['lab', 'reset-counters', '--state', state])).exitCode).toBe(0);
+    const again = await apply('nservicebus.yaml');
+    expect(again.exitCode, again.stderr).toBe(0);
+    const s = await labStatus();
+    for (const h of ['app1', 'app2', 'app3']) expect(setCalls(s, h), h).toBe(0);
+    // The run's journal and logs keep the reference, never the password.
+    expect(existsSync(join(work, '.cortex', 'runs'))).toBe(true);
+    const leaked = await execa('grep', ['-rl', '--', BROKER_PASSWORD, join(work, '.cortex')], { reject: false });
+    expect(leaked.stdout).toBe('');
+    expect(first.stdout + first.stderr + again.stdout).not.toContain(BROKER_PASSWORD);
   }, 180_000);
 });
 
