@@ -158,6 +158,23 @@ Describe 'nssm_service' {
         }
     }
 
+    Context 'values NSSM keeps none of, and unusual ones' {
+        It 'Test: defaults as nssm get prints them; an unsigned DWORD; a start type NSSM has no name for' {
+            Register-Nssm -Installed -Parameters @{ AppRotateBytes = -1 }
+            $global:CortexTestMachine.Registry['64'][$global:SvcKey]['Start'] = 1
+            $global:CortexTestMachine.Registry['64'].Remove($global:SvcKey + '\Parameters\AppExit')
+            $p = $global:NssmParams.Clone()
+            $p.parameters = @(@{ name = 'Description'; value = 'x' }, @{ name = 'AppStdout'; value = 'C:\x.log' }, @{ name = 'AppStdoutCreationDisposition'; value = '2' }, @{ name = 'AppRotateBytes'; value = '1' }, @{ name = 'Start'; value = 'SERVICE_AUTO_START' }, @{ name = 'AppExit'; sub = 'Default'; value = 'Restart' })
+            $v = (Invoke-CortexResourceTest -Resource 'nssm_service' -Params $p).State.values
+            $v.Description | Should -BeExactly ''
+            $v.AppStdout | Should -BeExactly ''
+            $v.AppStdoutCreationDisposition | Should -BeExactly '4'
+            $v.AppRotateBytes | Should -BeExactly '4294967295'
+            $v.Start | Should -BeExactly '1'
+            $v.'AppExit Default' | Should -BeExactly 'Restart'
+        }
+    }
+
     Context 'a service of that name run by another program' {
         BeforeEach { Register-Nssm -Installed -ImagePath 'C:\Windows\system32\svchost.exe -k netsvcs' }
         It 'Test: its ImagePath, for the diff to refuse' {
