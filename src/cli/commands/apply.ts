@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
+import { COMMANDS } from './catalog.js';
 import { InputError, exitCodeOf } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
 import { resolveStepSecrets } from '../../engine/agent/step-secrets.js';
@@ -246,8 +247,8 @@ async function applyPrepared(args: ApplyArgs, io: ApplyIo, root: string, saved: 
 }
 
 export const applyCommand: CommandModule<object, ApplyArgs> = {
-  command: 'apply [plan]',
-  describe: 'Install or upgrade per the playbook: idempotent, journaled, resumable',
+  command: COMMANDS.apply.command,
+  describe: COMMANDS.apply.describe,
   builder: (y: Argv<object>) =>
     reportFileOptions(
       playbookRunOptions(y)

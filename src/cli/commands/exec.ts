@@ -8,6 +8,7 @@
  */
 import pc from 'picocolors';
 import type { Argv, CommandModule } from 'yargs';
+import { COMMANDS } from './catalog.js';
 import { CortexError, InputError, exitCodeOf } from '../../errors.js';
 import { ExitCode, worstExitCode, type ExitCodeValue } from '../../exit-codes.js';
 import type { HostConfig } from '../../inventory/types.js';
@@ -237,8 +238,8 @@ export async function runExecCommand(args: ExecArgs, io: ExecIo): Promise<number
 }
 
 export const execCommand: CommandModule<object, ExecArgs> = {
-  command: 'exec [script..]',
-  describe: 'Run ad-hoc PowerShell on hosts in parallel (text after --)',
+  command: COMMANDS.exec.command,
+  describe: COMMANDS.exec.describe,
   builder: (y: Argv<object>) =>
     y
       .positional('script', { type: 'string', array: true, default: [], describe: 'PowerShell text (after --)' })

@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
+import { COMMANDS } from './catalog.js';
 import { InputError, exitCodeOf } from '../../errors.js';
 import { readHosts } from '../../engine/agent/read-hosts.js';
 import { buildPlan, type Plan, type Readings } from '../../engine/plan/plan.js';
@@ -136,8 +137,8 @@ export function writePlan(plan: Plan, args: { json: boolean }, io: CommandIo, me
 }
 
 export const planCommand: CommandModule<object, PlanArgs> = {
-  command: 'plan',
-  describe: 'Show what apply would change, per host and step (read-only)',
+  command: COMMANDS.plan.command,
+  describe: COMMANDS.plan.describe,
   builder: (y: Argv<object>) =>
     reportFileOptions(
       playbookRunOptions(y)
