@@ -54,6 +54,7 @@ export async function main(argv: string[]): Promise<number> {
     .help()
     .alias('help', 'h')
     .version();
+  skipHelpCaching(parser);
   try {
     const result = (await parser.parseAsync()) as { exitCode?: number };
     if (typeof result.exitCode === 'number') exitCode = result.exitCode;
@@ -70,6 +71,18 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 class UsageError extends Error {}
+
+/**
+ * yargs renders the running command's whole help text (every option and example, wrapped) right after
+ * starting its handler, in case the run later fails and shows help: 50–200 ms of CPU on the way to
+ * the first host, for a text never shown (.fail() above never shows help; --help renders its own).
+ * The cache has no public switch: its internal method is replaced when it is there, and left alone
+ * otherwise (help stays correct either way; only the time is at stake).
+ */
+function skipHelpCaching(parser: object): void {
+  const usage = (parser as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } }).getInternalMethods?.().getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
+}
 
 /**
  * A command main() did not load up front: its name and description for --help and completion, and
