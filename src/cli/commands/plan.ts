@@ -64,6 +64,7 @@ export async function readWorld(o: { inventory: Inventory; playbook: Playbook; h
     log: o.log,
     scriptTimeoutMs: Math.round(o.args.timeout * 1000),
     acceptNewHostKeys: o.args.acceptNewHostKeys === true,
+    exitGracefully: false,
   });
   try {
     return await readHosts({ inventory: o.inventory, playbook: o.playbook, agents, hosts: o.hosts.map((h) => h.name), forks: o.args.forks, signal: o.interrupt.signal });
