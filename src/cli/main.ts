@@ -10,6 +10,7 @@ import { ExitCode, exitCodeDescriptions } from '../exit-codes.js';
 import { CortexError, exitCodeOf } from '../errors.js';
 import { redact } from '../secrets/registry.js';
 import { consoleText } from '../report/console-text.js';
+import { toolVersion } from '../version.js';
 import { COMMANDS, commandNamed, type CommandEntry } from './commands/catalog.js';
 import { tolerateClosedPipes } from './closed-pipe.js';
 
@@ -53,7 +54,8 @@ export async function main(argv: string[]): Promise<number> {
     })
     .help()
     .alias('help', 'h')
-    .version();
+    // Given, not looked up: yargs would search the folders above for a package.json on every run.
+    .version(toolVersion());
   skipHelpCaching(parser);
   try {
     const result = (await parser.parseAsync()) as { exitCode?: number };
