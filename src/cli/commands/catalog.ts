@@ -17,12 +17,26 @@ export interface CommandEntry {
 // Widened once here: each module's CommandModule has its own argument type.
 const loaded = <T>(m: Promise<T>) => m as unknown as Promise<CommandModule<object, never>>;
 
+/**
+ * zod without its compiled fast path (`new Function` per object schema), for the short commands: they
+ * parse each schema a few times, so compiling costs more than it saves (about a third of the time to
+ * load an inventory and a playbook). preflight, apply and the lab parse the same schemas once per host
+ * or request, thousands of times at scale, and keep it. Set before the command's module builds its
+ * schemas; the results are the same either way.
+ */
+async function schemasJitless(): Promise<void> {
+  const { config } = await import('zod');
+  config({ jitless: true });
+}
+
+const withSchemas = <T>(load: () => Promise<T>): Promise<T> => schemasJitless().then(load);
+
 /** In the order `--help` lists them. */
 export const COMMANDS = {
   inventory: {
     command: 'inventory',
     describe: 'Check an inventory (topology rules) or print its JSON Schema',
-    load: () => loaded(import('./inventory.js').then((m) => m.inventoryCommand)),
+    load: () => loaded(withSchemas(() => import('./inventory.js').then((m) => m.inventoryCommand))),
   },
   preflight: {
     command: 'preflight',
@@ -32,7 +46,7 @@ export const COMMANDS = {
   plan: {
     command: 'plan',
     describe: 'Show what apply would change, per host and step (read-only)',
-    load: () => loaded(import('./plan.js').then((m) => m.planCommand)),
+    load: () => loaded(withSchemas(() => import('./plan.js').then((m) => m.planCommand))),
   },
   apply: {
     command: 'apply [plan]',
@@ -42,7 +56,7 @@ export const COMMANDS = {
   exec: {
     command: 'exec [script..]',
     describe: 'Run ad-hoc PowerShell on hosts in parallel (text after --)',
-    load: () => loaded(import('./exec.js').then((m) => m.execCommand)),
+    load: () => loaded(withSchemas(() => import('./exec.js').then((m) => m.execCommand))),
   },
   lab: {
     command: 'lab <command>',
@@ -52,7 +66,7 @@ export const COMMANDS = {
   runs: {
     command: 'runs',
     describe: 'Past runs recorded in .cortex/runs/ (list, show)',
-    load: () => loaded(import('./runs.js').then((m) => m.runsCommand)),
+    load: () => loaded(withSchemas(() => import('./runs.js').then((m) => m.runsCommand))),
   },
   completion: {
     command: 'completion <shell>',
@@ -62,7 +76,7 @@ export const COMMANDS = {
   artifacts: {
     command: 'artifacts',
     describe: 'The artifact store: installers with their SHA-256 and size (add, verify)',
-    load: () => loaded(import('./artifacts.js').then((m) => m.artifactsCommand)),
+    load: () => loaded(withSchemas(() => import('./artifacts.js').then((m) => m.artifactsCommand))),
   },
 } as const satisfies Record<string, CommandEntry>;
 

@@ -1,0 +1,11 @@
+const jitless = process.argv[2] === 'jitless';
+const z = await import('zod');
+if (jitless) z.config({ jitless: true });
+const { loadInventory } = await import('../dist/inventory/index.js');
+const { loadPlaybook } = await import('../dist/engine/playbook/loader.js');
+const { buildPlan } = await import('../dist/engine/plan/plan.js');
+const c0 = process.cpuUsage();
+const inv = await loadInventory('/tmp/cortex-bench-h2plan-X6FRNG/inv.yaml');
+const pb = await loadPlaybook('/tmp/cortex-bench-h2plan-X6FRNG/pb.yaml', inv);
+const c1 = process.cpuUsage(c0);
+console.log(jitless ? 'jitless' : 'jit    ', Math.round((c1.user + c1.system) / 1000));
