@@ -4,7 +4,8 @@
  * PowerShell start). Run `npm run build` first. A detached lab of 50 hosts on free loopback addresses,
  * each with the lab's default cold PowerShell start (powershellStartMs 400, as a Windows host pays it).
  * The built CLI is spawned for `exec --json -- hostname` (all 50 hosts, --forks 50) and timed from spawn
- * to exit (median of 3); the bound is the CLI's own start (`--version`, spawn to exit) plus one PowerShell start. The
+ * to exit (median of 3); the bound is the CLI's own start (`--version`, spawn to exit) plus one PowerShell start
+ * (`--version` loads no command module; `exec --help`, which loads exec's, is reported beside it). The
  * hosts run in parallel, so the ideal is one start plus one round trip; the ratio shows what the
  * sessions (NTLM, shell) and fan-out add.
  * Usage: node scripts/bench/exec.mjs [--hosts 50] [--pwsh: the lab runs the text in real pwsh]
@@ -29,6 +30,8 @@ let result;
 try {
   // Three of each, the median kept: single runs on a shared 2-core machine swing by ±50 %.
   const start = await lab.medianOf(3, () => lab.runCli(['--version']));
+  // --version loads no command module (src/cli/commands/catalog.ts); `exec --help` loads exec's, for comparison.
+  const execStart = await lab.medianOf(3, () => lab.runCli(['exec', '--help']));
   const exec = await lab.medianOf(3, async () => {
     const r = await lab.runCli(['exec', '-i', 'inv.yaml', '--forks', String(HOSTS), '--json', '--', 'hostname'], { cwd: dir });
     if (r.code !== 0) throw new Error(`exec exited ${r.code}: ${r.stderr.slice(-2000)}`);
@@ -51,6 +54,8 @@ try {
     powershellStartMs: POWERSHELL_START_MS,
     boundMs: bound,
     ratio: +(exec.wallMs / bound).toFixed(2),
+    execHelpStartMs: execStart.wallMs,
+    ratioWithExecHelpStart: +(exec.wallMs / (execStart.wallMs + POWERSHELL_START_MS)).toFixed(2),
     requestsPerHostPerExec: +(hosts.reduce((a, h) => a + h.counters.requests, 0) / hosts.length / 3).toFixed(2),
     powershellStartsPerHostPerExec: +(hosts.reduce((a, h) => a + h.counters.powershellStarts, 0) / hosts.length / 3).toFixed(2),
     peakRssMB: exec.peakRssMB,

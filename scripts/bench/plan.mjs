@@ -27,6 +27,8 @@ try {
   await lab.runCli(['lab', 'reset-counters', '--state', state]);
   // Three of each, the median kept: single runs on a shared 2-core machine swing by ±50 %.
   const start = await lab.medianOf(3, () => lab.runCli(['--version']));
+  // --version loads no command module (src/cli/commands/catalog.ts); `plan --help` loads plan's, for comparison.
+  const planStart = await lab.medianOf(3, () => lab.runCli(['plan', '--help']));
   const plan = await lab.medianOf(3, async () => {
     const r = await lab.runCli(['plan', '-i', 'inv.yaml', '-p', 'pb.yaml', '--json', '--detailed-exitcode'], { cwd: dir });
     if (r.code !== 0) throw new Error(`plan exited ${r.code} (0: no changes): ${r.stderr.slice(-2000)}`);
@@ -49,6 +51,7 @@ try {
     allWallMs: plan.allWallMs,
     cliStartMs: start.wallMs,
     allCliStartMs: start.allWallMs,
+    planHelpStartMs: planStart.wallMs,
     convergeApplyWallMs: converge.wallMs,
     requestsPerHostPerPlan: +(per('requests') / 3).toFixed(2),
     powershellStartsPerHostPerPlan: +(per('powershellStarts') / 3).toFixed(2),

@@ -1,23 +1,17 @@
 #!/usr/bin/env node
 /**
  * cortex-deploy entry point: yargs wiring, one module per command under ./commands/, and the single
- * place where errors become exit codes (exit-codes.ts).
+ * place where errors become exit codes (exit-codes.ts). Only the module of the command that runs is
+ * loaded (commands/catalog.ts): the others are names and descriptions for --help and completion.
  */
-import yargs from 'yargs';
+import yargs, { type Argv, type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ExitCode, exitCodeDescriptions } from '../exit-codes.js';
 import { CortexError, exitCodeOf } from '../errors.js';
 import { redact } from '../secrets/registry.js';
 import { consoleText } from '../report/console-text.js';
-import { inventoryCommand } from './commands/inventory.js';
-import { execCommand } from './commands/exec.js';
-import { labCommand } from './commands/lab.js';
-import { preflightCommand } from './commands/preflight.js';
-import { planCommand } from './commands/plan.js';
-import { applyCommand } from './commands/apply.js';
-import { runsCommand } from './commands/runs.js';
-import { completionCommand } from './commands/completion.js';
-import { artifactsCommand } from './commands/artifacts.js';
+import { toolVersion } from '../version.js';
+import { COMMANDS, commandNamed, type CommandEntry } from './commands/catalog.js';
 import { tolerateClosedPipes } from './closed-pipe.js';
 
 const exitCodesEpilogue = [
@@ -29,19 +23,13 @@ const exitCodesEpilogue = [
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode: number = ExitCode.Ok;
+  const named = commandNamed(argv);
+  const running = named === undefined ? undefined : await COMMANDS[named].load();
   const parser = yargs(argv)
     .scriptName('cortex-deploy')
     .usage('$0 <command> [options]\n\nInstall and upgrade the Cortex platform on Windows Server hosts over WinRM or SSH.')
-    .command(inventoryCommand)
-    .command(preflightCommand)
-    .command(planCommand)
-    .command(applyCommand)
-    .command(execCommand)
-    .command(labCommand)
-    .command(runsCommand)
-    .command(completionCommand)
-    .command(artifactsCommand)
-    // Answers --get-yargs-completions for the scripts `completion` prints; the command itself is hidden.
+    .command(Object.entries(COMMANDS).map(([name, entry]) => (name === named && running ? running : lazyCommand(entry))))
+        // Answers --get-yargs-completions for the scripts `completion` prints; the command itself is hidden.
     .completion('yargs-completion', false)
     .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'Readable log lines on the terminal' })
     .option('color', { type: 'boolean', default: true, describe: 'Colour on a TTY (--no-color or NO_COLOR to turn off)' })
@@ -66,7 +54,9 @@ export async function main(argv: string[]): Promise<number> {
     })
     .help()
     .alias('help', 'h')
-    .version();
+    // Given, not looked up: yargs would search the folders above for a package.json on every run.
+    .version(toolVersion());
+  skipHelpCaching(parser);
   try {
     const result = (await parser.parseAsync()) as { exitCode?: number };
     if (typeof result.exitCode === 'number') exitCode = result.exitCode;
@@ -83,6 +73,34 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 class UsageError extends Error {}
+
+/**
+ * yargs renders the running command's whole help text (every option and example, wrapped) right after
+ * starting its handler, in case the run later fails and shows help: 50–200 ms of CPU on the way to
+ * the first host, for a text never shown (.fail() above never shows help; --help renders its own).
+ * The cache has no public switch: its internal method is replaced when it is there, and left alone
+ * otherwise (help stays correct either way; only the time is at stake).
+ */
+function skipHelpCaching(parser: object): void {
+  const usage = (parser as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } }).getInternalMethods?.().getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
+}
+
+/**
+ * A command main() did not load up front: its name and description for --help and completion, and
+ * its module loaded should yargs run it after all (a command line commandNamed() read otherwise).
+ */
+function lazyCommand(entry: CommandEntry): CommandModule<object, never> {
+  return {
+    command: entry.command,
+    describe: entry.describe,
+    builder: async (y: Argv<object>): Promise<Argv<never>> => {
+      const { builder } = await entry.load();
+      return (typeof builder === 'function' ? builder(y) : y.options(builder ?? {})) as Argv<never>;
+    },
+    handler: async (argv) => (await entry.load()).handler(argv),
+  };
+}
 
 /**
  * Command handlers set the exit code on their argv (`argv.exitCode = n`), so the handler stays

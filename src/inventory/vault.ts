@@ -7,7 +7,6 @@
  * The decryption (AES256, formats 1.1 and 1.2) is the ansible-vault package's.
  */
 import { statSync } from 'node:fs';
-import { Vault } from 'ansible-vault';
 import { InputError, type SourcePosition } from '../errors.js';
 import { registerSecret } from '../secrets/registry.js';
 import { readBoundedFile } from './bounded-file.js';
@@ -67,6 +66,8 @@ export async function decryptVaultRef(ref: string, ctx: VaultContext, env: NodeJ
   registerSecret(password);
   const text = Buffer.from(ref.slice(VAULT_REF.length), 'base64').toString('utf8');
   let value: string | undefined;
+  // Loaded here, when an inventory holds a vault value: every other run starts without it.
+  const { Vault } = await import('ansible-vault');
   try {
     value = await new Vault({ password }).decrypt(text, undefined as unknown as string);
   } catch (err) {

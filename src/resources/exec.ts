@@ -22,6 +22,7 @@ export const ExecState = z.object({
 
 export const execResource = defineResource({
   type: 'exec',
+  mayRequireReboot: true,
   description: 'A PowerShell action guarded by a test (unless / creates)',
   params: ExecParams,
   state: ExecState,

@@ -46,6 +46,7 @@ export const PackageState = z.object({
 
 export const packageResource = defineResource({
   type: 'package',
+  mayRequireReboot: true,
   description: 'An MSI/EXE package, detected by product code or uninstall key in both registry views',
   params: PackageParams,
   state: PackageState,

@@ -28,6 +28,12 @@ export interface ResourceType<P extends z.ZodType = z.ZodType, S extends z.ZodTy
   diff(desired: z.output<P>, current: z.output<S>): Diff;
   /** A short name for a step's resource in plans and reports, e.g. `package Erlang`. */
   label(desired: z.output<P>): string;
+  /**
+   * Its Set may leave a reboot required (an installer's 3010/1641, a feature's RestartNeeded, a command
+   * or task that says so): whether it will is known only after apply, so plan shows a later `reboot`
+   * step as known after this change rather than as unchanged.
+   */
+  mayRequireReboot?: boolean;
 }
 
 export function defineResource<P extends z.ZodType, S extends z.ZodType>(r: ResourceType<P, S>): ResourceType<P, S> {

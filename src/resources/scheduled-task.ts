@@ -26,6 +26,7 @@ export const ScheduledTaskState = z.object({
 
 export const scheduledTaskResource = defineResource({
   type: 'scheduled_task',
+  mayRequireReboot: true,
   description: 'A one-shot scheduled task run once (per token) as a given account',
   params: ScheduledTaskParams,
   state: ScheduledTaskState,

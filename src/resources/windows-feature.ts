@@ -16,6 +16,7 @@ export const WindowsFeatureState = z.object({
 
 export const windowsFeatureResource = defineResource({
   type: 'windows_feature',
+  mayRequireReboot: true,
   description: 'A Windows Server role or feature',
   params: WindowsFeatureParams,
   state: WindowsFeatureState,

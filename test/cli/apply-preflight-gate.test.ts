@@ -1,103 +1,143 @@
 /**
- * apply's preflight gate: a failing check or an unreachable host stops the run before anything is
- * changed; warnings stop it unless --accept-warnings. The gate's probes answer from fake facts
- * (this machine is no Windows host); the apply after an accepted gate runs for real, over the local
- * transport in pwsh, so "nothing was changed" and "it went ahead" are both seen on disk.
+ * apply's preflight gate, against lab hosts on this file's loopback block: a failing check or an
+ * unreachable host stops the run before anything is changed; warnings stop it unless
+ * --accept-warnings. The gate probes on the sessions the steps then use (one session and one
+ * powershell.exe per host), and the facts it read are the ones the steps' `when:` sees. Every claim
+ * about the hosts is read back from the lab (its counters and host state), not from what apply says.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runApplyCommand, type ApplyArgs } from '../../src/cli/commands/apply.js';
+import { loadInventory } from '../../src/inventory/index.js';
+import type { RunningLab } from '../../src/lab/lab.js';
 import { RunInterrupt } from '../../src/lifecycle/interrupt.js';
-import { describeWithPwsh } from '../helpers/pwsh.js';
+import { claimLoopbackBlock } from '../helpers/loopback.js';
 import { sink } from '../helpers/sink.js';
-import { fakeConnect, type FakeBehaviour } from '../preflight/fake-hosts.js';
+import { startTestLab } from '../preflight/lab-env.js';
 
-describeWithPwsh('apply: the preflight gate', (pwsh) => {
-  const savedPath = process.env.PATH;
-  beforeAll(() => {
-    process.env.PATH = `${dirname(pwsh)}${delimiter}${savedPath ?? ''}`;
-  });
-  afterAll(() => {
-    process.env.PATH = savedPath;
-  });
+const net = await claimLoopbackBlock(import.meta.url);
+const dir = mkdtempSync(join(tmpdir(), 'cx-gate-'));
+// app1 healthy; app2 has 1 core (cpu.cores fails); app3 2 cores (warns); app4 is down (refuses connections).
+writeFileSync(
+  join(dir, 'inv.yaml'),
+  [
+    'all:',
+    '  vars:',
+    '    transport: winrm',
+    "    winrm: { scheme: http, port: 5985, auth: ntlm, user: 'LAB\\cortex', password: env:CORTEX_LAB_PASSWORD }",
+    "    installPath: 'C:\\Cortex'",
+    '  children:',
+    '    app:',
+    '      hosts:',
+    `        app1: { address: ${net.addr(1)} }`,
+    `        app2: { address: ${net.addr(2)}, lab: { cpuCores: 1, logicalProcessors: 1 } }`,
+    `        app3: { address: ${net.addr(3)}, lab: { cpuCores: 2, logicalProcessors: 4 } }`,
+    `        app4: { address: ${net.addr(4)}, lab: { faults: { down: true } } }`,
+    '',
+  ].join('\n'),
+);
+// `gate` changes the host; `gated-by-facts` runs only where the facts say 4 cores or more.
+writeFileSync(
+  join(dir, 'pb.yaml'),
+  [
+    'name: gate',
+    'phases:',
+    '  - name: base',
+    '    targets: { roles: [app] }',
+    '    steps:',
+    '      - id: gate',
+    "        directory: { path: 'C:\\Cortex\\gate' }",
+    '      - id: gated-by-facts',
+    "        when: facts.cpu.cores >= 4",
+    "        directory: { path: 'C:\\Cortex\\four-cores' }",
+    '',
+  ].join('\n'),
+);
 
-  function site() {
-    const dir = mkdtempSync(join(tmpdir(), 'cx-gate-'));
-    const target = join(dir, 'Cortex');
-    writeFileSync(join(dir, 'inv.yaml'), 'all:\n  vars: { transport: local }\n  children:\n    app:\n      hosts:\n        app1: { address: 192.0.2.10 }\n');
-    const unc = `\\\\${target.slice(1).split('/').join('\\')}`;
-    writeFileSync(join(dir, 'pb.yaml'), `name: gate\nphases:\n  - name: base\n    targets: { roles: [app] }\n    steps:\n      - id: root\n        directory: { path: '${unc}' }\n`);
-    return { dir, target };
-  }
+let lab: RunningLab;
+let stop: () => Promise<void>;
+beforeAll(async () => {
+  ({ lab, stop } = await startTestLab(await loadInventory(join(dir, 'inv.yaml'))));
+}, 60_000);
+afterAll(async () => stop?.(), 60_000);
+beforeEach(async () => {
+  await lab.reset();
+  lab.resetCounters();
+});
 
-  // A loopback address fails the net.ipv4 check, so the host has a documentation address (RFC 5737)
-  // in the inventory and in its facts. Nothing ever connects to it: the gate's probes are fake, and the
-  // local transport runs pwsh on this machine whatever the address.
-  const ipv4 = [{ address: '192.0.2.10', interfaceAlias: 'Ethernet', addressState: 'Preferred', prefixOrigin: 'Manual' }];
+async function apply(host: string, extra: Partial<ApplyArgs> = {}) {
+  const stdout = sink();
+  const stderr = sink();
+  const root = mkdtempSync(join(tmpdir(), 'cx-gate-run-'));
+  const code = await runApplyCommand(
+    { inventory: join(dir, 'inv.yaml'), playbook: join(dir, 'pb.yaml'), limit: host, forks: 5, timeout: 60, json: false, ...extra },
+    { stdout, stderr, color: false, runDir: null, root, interrupt: new RunInterrupt() },
+  );
+  const rt = lab.host(host)!;
+  return { code, stdout: stdout.text(), stderr: stderr.text(), counters: rt.counters, directories: rt.state.machine.directories };
+}
 
-  async function apply(behaviour: FakeBehaviour, extra: Partial<ApplyArgs> = {}) {
-    const s = site();
-    behaviour = { ...behaviour, patch: { ipv4, ...behaviour.patch } };
-    const stdout = sink();
-    const stderr = sink();
-    const code = await runApplyCommand(
-      { inventory: join(s.dir, 'inv.yaml'), playbook: join(s.dir, 'pb.yaml'), forks: 5, timeout: 60, json: false, ...extra },
-      { stdout, stderr, color: false, runDir: null, root: s.dir, interrupt: new RunInterrupt(), preflightConnect: fakeConnect({ app1: behaviour }).connect },
-    );
-    const journaled = existsSync(join(s.dir, '.cortex', 'runs')) ? readdirSync(join(s.dir, '.cortex', 'runs')) : [];
-    return { code, stdout: stdout.text(), stderr: stderr.text(), created: existsSync(s.target), journaled };
-  }
-
-  it('a failing check stops the run (exit 1): nothing changed, no journal', async () => {
-    const r = await apply({ patch: { cpu: { cores: 1, logicalProcessors: 1 } } });
+describe('apply: the preflight gate (lab)', () => {
+  it('a failing check stops the run (exit 1): no Set ran, nothing changed', async () => {
+    const r = await apply('app2');
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/Preflight failed; nothing was changed:\n {2}app1: cpu\.cores fail: 1 cores, below the minimum of 2\./);
-    expect(r.created).toBe(false);
-    expect(r.journaled).toEqual([]);
+    expect(r.stderr).toMatch(/Preflight failed; nothing was changed:\n {2}app2: cpu\.cores fail: 1 cores, below the minimum of 2\./);
+    expect(r.counters.setCalls).toBe(0);
+    expect(r.directories).not.toContain('C:\\Cortex\\gate');
   }, 60_000);
 
   it('an unreachable host stops the run with exit 2', async () => {
-    const r = await apply({ connectError: 'unreachable' });
+    const r = await apply('app4');
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/app1: host\.reachable error/);
-    expect(r.created).toBe(false);
+    expect(r.stderr).toMatch(/app4: host\.reachable error/);
+    expect(r.counters.setCalls).toBe(0);
   }, 60_000);
 
   it('warnings stop the run unless --accept-warnings; accepted, the apply goes ahead', async () => {
-    const warn = { patch: { cpu: { cores: 2, logicalProcessors: 4 } } };
-    const stopped = await apply(warn);
+    const stopped = await apply('app3');
     expect(stopped.code).toBe(1);
-    expect(stopped.stderr).toMatch(/Preflight has warnings; nothing was changed:\n {2}app1: cpu\.cores warn: 2 cores, below the recommended 4\./);
+    expect(stopped.stderr).toMatch(/Preflight has warnings; nothing was changed:\n {2}app3: cpu\.cores warn: 2 cores, below the recommended 4\./);
     expect(stopped.stderr).toContain('--accept-warnings');
-    expect(stopped.created).toBe(false);
+    expect(stopped.counters.setCalls).toBe(0);
 
-    const accepted = await apply(warn, { acceptWarnings: true, json: true });
+    const accepted = await apply('app3', { acceptWarnings: true, json: true });
     expect(accepted.code, accepted.stderr).toBe(0);
     expect(accepted.stderr).toContain('Preflight warnings accepted (--accept-warnings)');
-    expect(accepted.created).toBe(true);
-    expect(JSON.parse(accepted.stdout)).toMatchObject({ hosts: [{ name: 'app1', steps: [{ id: 'root', status: 'changed' }] }], summary: { changed: 1, failed: 0 } });
-    expect(accepted.journaled).toHaveLength(1);
+    expect(accepted.directories).toContain('C:\\Cortex\\gate');
+    // The gate's facts (2 cores) decide the `when:`: the step is skipped, the folder not made.
+    expect(accepted.directories).not.toContain('C:\\Cortex\\four-cores');
+    expect(JSON.parse(accepted.stdout)).toMatchObject({ hosts: [{ name: 'app3', steps: [{ id: 'gate', status: 'changed' }, { id: 'gated-by-facts', status: 'skipped' }] }] });
   }, 120_000);
 
-  it('a clean preflight goes ahead and says so; --report-json/junit/html are written', async () => {
+  it('a clean preflight goes ahead on the same session: one shell, one powershell.exe, the facts probe once', async () => {
     const out = mkdtempSync(join(tmpdir(), 'cx-gate-reports-'));
-    const r = await apply({}, { reportJson: join(out, 'r.json'), reportJunit: join(out, 'r.xml'), reportHtml: join(out, 'r.html') });
+    const r = await apply('app1', { reportJson: join(out, 'r.json'), reportJunit: join(out, 'r.xml'), reportHtml: join(out, 'r.html') });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('Preflight passed on 1 host.');
-    expect(r.created).toBe(true);
-    const json = JSON.parse(readFileSync(join(out, 'r.json'), 'utf8')) as { hosts: Array<{ name: string; steps: Array<{ id: string; status: string }> }>; outcome: string; exitCode: number; meta: { runId: string; playbook: string } };
-    expect(json).toMatchObject({ outcome: 'ok', exitCode: 0, hosts: [{ name: 'app1', steps: [{ id: 'root', status: 'changed' }] }] });
+    expect(r.directories).toEqual(expect.arrayContaining(['C:\\Cortex\\gate', 'C:\\Cortex\\four-cores']));
+    // The gate and the steps shared the host's session; the steps' `when:` used the gate's facts.
+    expect(r.counters.shells).toBe(1);
+    expect(r.counters.powershellStarts).toBe(1);
+    expect(r.counters.setCalls).toBe(2);
+    // Six scripts: the facts probe once (the gate's; the steps' `when:` reused its facts), three Test
+    // batches (the phase's, then each Set's check) and the two Sets.
+    const testBatches = Math.max(...Object.values(r.counters.steps).map((s) => s.testCalls));
+    expect(testBatches).toBe(3);
+    expect(r.counters.scripts).toBe(1 + testBatches + 2);
+
+    const json = JSON.parse(readFileSync(join(out, 'r.json'), 'utf8')) as { outcome: string; exitCode: number; meta: { playbook: string } };
+    expect(json).toMatchObject({ outcome: 'ok', exitCode: 0, hosts: [{ name: 'app1', steps: [{ id: 'gate', status: 'changed' }, { id: 'gated-by-facts', status: 'changed' }] }] });
     expect(json.meta.playbook).toMatch(/pb\.yaml$/);
     expect(r.stderr).toContain(`JSON report: ${join(out, 'r.json')}`);
-    expect(readFileSync(join(out, 'r.xml'), 'utf8')).toMatch(/<testsuite name="app1"[\s\S]*<testcase classname="apply.app1" name="base\/root"/);
-    expect(readFileSync(join(out, 'r.html'), 'utf8')).toMatch(/<html[\s\S]*app1[\s\S]*root/);
+    expect(readFileSync(join(out, 'r.xml'), 'utf8')).toMatch(/<testsuite name="app1"[\s\S]*<testcase classname="apply.app1" name="base\/gate"/);
+    expect(readFileSync(join(out, 'r.html'), 'utf8')).toMatch(/<html[\s\S]*app1[\s\S]*gate/);
   }, 120_000);
 
   it('when the gate stops the run, --report-json says so (outcome failed, no hosts run)', async () => {
     const out = mkdtempSync(join(tmpdir(), 'cx-gate-reports-'));
-    const r = await apply({ patch: { cpu: { cores: 1, logicalProcessors: 1 } } }, { reportJson: join(out, 'r.json') });
+    const r = await apply('app2', { reportJson: join(out, 'r.json') });
     expect(r.code).toBe(1);
     expect(JSON.parse(readFileSync(join(out, 'r.json'), 'utf8'))).toMatchObject({ outcome: 'failed', exitCode: 1, reason: 'stopped by the preflight gate before any change', hosts: [] });
   }, 60_000);

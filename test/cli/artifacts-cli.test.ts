@@ -55,7 +55,7 @@ describe('cortex-deploy artifacts', () => {
     winrm: { user: 'CORP\\svc', password: env:CORTEX_TEST_PW }
     versions: { rabbitmq: "4.1.4", erlang: "27.3.4" }
   children:
-    app: { hosts: { app1: { address: 192.0.2.1 }, app2: { address: 192.0.2.2 } } }
+    app: { hosts: { app1: { address: 127.0.0.1 }, app2: { address: 127.0.0.2 } } }
 `);
     const v = await run(['artifacts', 'verify', '--store', 'store', '-i', 'site.yaml'], d);
     expect(v.code).toBe(1);

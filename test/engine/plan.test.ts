@@ -63,6 +63,16 @@ describe('plan documents', () => {
     expect(Object.keys(doc)).toEqual(['changes', 'summary', 'skipped', 'problems']);
     expect(doc.changes[0]).toEqual({ host: 'web1', step: 'install-dir', resource: 'directory D:\\Cortex', action: 'create', from: null, to: { exists: true } });
   });
+  it('planLines: a change known only after earlier ones says so (a reboot an installer may ask for, a service a package brings)', async () => {
+    const site = await loadSite('thirty-steps.yaml');
+    const r = readingsFor(site.pb, 'in-sync', { states: { app1: { erlang: { installed: true, version: '26.2.5', view: '64', displayName: 'Erlang OTP' }, rabbitmq: { installed: false, version: null, view: null, displayName: null } } } });
+    const lines = planLines(buildPlan(site.inv, site.pb, r));
+    const app1 = lines.slice(lines.indexOf('app1:') + 1);
+    expect(app1).toContain('  ~ pending-reboot: reboot (known after apply of erlang, rabbitmq; now: no reboot pending)');
+    const app2 = lines.slice(lines.indexOf('app2:') + 1);
+    expect(app2).toContain('  = pending-reboot: reboot');
+  });
+
   it('planLines shows + create, ~ update (from → to), = unchanged per host, then a summary', () => {
     const r = readingsFor(pb, 'in-sync', { states: { app3: { erlang: { installed: true, version: '26.2.5', view: '64', displayName: 'Erlang OTP' } }, lb1: { 'lb-config': { exists: false, sha256: null } } } });
     const lines = planLines(buildPlan(inv, pb, r));

@@ -180,6 +180,37 @@ describe('SessionAgent', () => {
     expect(host.calls.filter((c) => c.id === 'probes.facts')).toHaveLength(1);
   });
 
+  it('the preflight gate probes on the connection the steps then use; the facts it read are the first facts()', async () => {
+    const host = fakeHost((id) => (id === 'probes.facts' ? { ok: false, message: 'asked the host' } : { ok: true, data: { results: [{ step: 's', state: { exists: true, isDirectory: true } }] } }));
+    const { a } = agent(host);
+    await a.connect();
+    expect(host.opened).toBe(1);
+    const gateFacts = { computerName: 'APP1', cpu: { cores: 4 } };
+    a.factsRead(gateFacts);
+    // The gate's facts, without a round trip; one session for the gate's connect and the Test.
+    expect(await a.facts()).toBe(gateFacts);
+    await a.test([{ step: 's', resource: 'directory', params: { path: 'C:\\x', state: 'present' } }]);
+    expect(host.opened).toBe(1);
+    expect(host.calls.map((c) => c.id)).toEqual(['resources.test-batch']);
+    // Only once: later (after a reboot, say) facts() asks the host again.
+    await expect(a.facts()).rejects.toThrow(/asked the host/);
+    expect(host.calls.filter((c) => c.id === 'probes.facts')).toHaveLength(1);
+  });
+
+  it('call() and callPipelined() run scripts on the agent\'s connection (one after the other without pipelining)', async () => {
+    const host = fakeHost(() => ({ ok: false, message: 'no facts here' }));
+    const { a } = agent(host);
+    const one = await a.call({ id: 'probes.facts' } as AnyScriptContract, {} as never, { timeoutMs: 5 });
+    expect(one.ok).toBe(false);
+    const both = await a.callPipelined([
+      { contract: { id: 'probes.facts' } as AnyScriptContract, params: {} as never },
+      { contract: { id: 'probes.reach' } as AnyScriptContract, params: {} as never },
+    ]);
+    expect((await Promise.all(both)).map((r) => r.ok)).toEqual([false, false]);
+    expect(host.calls.map((c) => c.id)).toEqual(['probes.facts', 'probes.facts', 'probes.reach']);
+    expect(host.opened).toBe(1);
+  });
+
   it('reboot(): resources.reboot, then fresh sessions polled with backoff until the boot time is NEW', async () => {
     let boot = '2026-12-01T10:00:00Z';
     let polls = 0;

@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
+import { COMMANDS } from './catalog.js';
 import { InputError, exitCodeOf } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
 import { resolveStepSecrets } from '../../engine/agent/step-secrets.js';
@@ -20,10 +21,8 @@ import { runToResume } from '../../engine/run/resume.js';
 import { journalPath, readJournal } from '../../engine/run/journal.js';
 import { runApply, type RunApplyResult } from '../../engine/run/run-apply.js';
 import type { HostConfig } from '../../inventory/types.js';
-import { connectForPreflight } from '../../preflight/connect.js';
 import { exitCodeOf as preflightExitCode } from '../../preflight/outcome.js';
-import { runPreflight, type Connect } from '../../preflight/run.js';
-import { settingsOrThrow, type ResolvedConnection } from '../../connection/settings.js';
+import { runPreflight } from '../../preflight/run.js';
 import { APPLY_SCHEME } from '../../report/status-scheme.js';
 import { ConsoleRunReporter } from '../../report/run-console.js';
 import { allReporters, type RunReporter } from '../../report/run-reporter.js';
@@ -36,9 +35,8 @@ import { operatorName } from '../../runs/record.js';
 import { consoleLine } from '../../report/console-text.js';
 import { redact, redactDeep } from '../../secrets/registry.js';
 import type { RunInterrupt } from '../../lifecycle/interrupt.js';
-import { hostAgents } from '../host-agents.js';
+import { hostAgents, probeThroughAgents, type HostAgents } from '../host-agents.js';
 import { prepareHostRun } from '../host-run.js';
-import { closedOnInterrupt } from '../interrupted.js';
 import { checkReportPaths, reportFileOptions, type ReportFileArgs } from '../report-paths.js';
 import { inputsOf, loadRunPlaybook, playbookHosts, playbookRunOptions, type PlaybookRunArgs } from '../playbook-run.js';
 import { toPreflightHost } from './preflight.js';
@@ -57,16 +55,21 @@ export interface ApplyArgs extends PlaybookRunArgs, ReportFileArgs {
 
 type Log = Parameters<typeof hostAgents>[0]['log'];
 
-export interface ApplyIo extends CommandIo {
-  /** Replaces the preflight gate's sessions (tests); the apply itself always uses the real transport. */
-  preflightConnect?: Connect;
-}
-
-/** The preflight gate: failures stop the run; warnings stop it unless accepted. Returns the exit code to stop with, or null to go on. */
-async function preflightGate(o: { hosts: readonly HostConfig[]; connections: ReadonlyMap<string, ResolvedConnection>; interrupt: RunInterrupt; log: Log; args: ApplyArgs; io: ApplyIo }): Promise<number | null> {
+/**
+ * The preflight gate: failures stop the run; warnings stop it unless accepted. Returns the exit code to stop with, or null to go on.
+ * It probes through the run's agents: the sessions it opens (and the facts it reads) are the ones the steps then use.
+ */
+async function preflightGate(o: { hosts: readonly HostConfig[]; agents: HostAgents['agents']; interrupt: RunInterrupt; log: Log; args: ApplyArgs; io: CommandIo }): Promise<number | null> {
   const { args, io } = o;
-  const open: Connect = io.preflightConnect ?? (async (host, signal) => connectForPreflight(settingsOrThrow(o.connections, host.name), { log: o.log, signal: signal ?? o.interrupt.signal, acceptNewHostKeys: args.acceptNewHostKeys === true }));
-  const report = await runPreflight({ hosts: o.hosts.map(toPreflightHost), connect: closedOnInterrupt(open, o.interrupt), signal: o.interrupt.signal, forks: args.forks, timeoutMs: Math.round(args.timeout * 1000) });
+  const probes = probeThroughAgents(o.agents);
+  const report = await runPreflight({
+    hosts: o.hosts.map(toPreflightHost),
+    connect: probes.connect,
+    signal: o.interrupt.signal,
+    forks: args.forks,
+    timeoutMs: Math.round(args.timeout * 1000),
+    events: { hostCaptured: (capture) => probes.factsRead(capture.name, capture.facts) },
+  });
   if (o.interrupt.interrupted) return ExitCode.Interrupted;
   const failing = report.summary.exitCode;
   const warned = preflightExitCode(report.hosts, 'warn') !== ExitCode.Ok;
@@ -129,7 +132,7 @@ function readSavedPlan(file: string): SavedPlan {
   return parseSavedPlan(text, file);
 }
 
-export async function runApplyCommand(args: ApplyArgs, io: ApplyIo): Promise<number> {
+export async function runApplyCommand(args: ApplyArgs, io: CommandIo): Promise<number> {
   if (args.check) {
     if (args.plan !== undefined || args.resume !== undefined) throw new InputError('--check plans from the inventory and playbook; it takes no saved plan and no --resume.', { field: '--check' });
     return runPlanCommand({ ...args, detailedExitcode: false }, io);
@@ -161,7 +164,7 @@ export async function runApplyCommand(args: ApplyArgs, io: ApplyIo): Promise<num
 
 type Prepared = Pick<Awaited<ReturnType<typeof prepareHostRun>>, 'inventory' | 'run' | 'log' | 'connections' | 'finish'> & { selected: HostConfig[] };
 
-async function applyPrepared(args: ApplyArgs, io: ApplyIo, root: string, saved: SavedPlan | undefined, { inventory, selected, run, log, connections, finish }: Prepared): Promise<number> {
+async function applyPrepared(args: ApplyArgs, io: CommandIo, root: string, saved: SavedPlan | undefined, { inventory, selected, run, log, connections, finish }: Prepared): Promise<number> {
   const playbook = await loadRunPlaybook(args.playbook, inventory);
   let hosts = playbookHosts(playbook, selected);
   if (saved) {
@@ -189,10 +192,10 @@ async function applyPrepared(args: ApplyArgs, io: ApplyIo, root: string, saved: 
   let result: RunApplyResult | null = null;
   let stopped: number | null = null;
   try {
-    if (args.skipPreflight !== true) stopped = await preflightGate({ hosts, connections, interrupt, log, args, io });
-    if (stopped === null) {
-      const { agents, closeAll } = hostAgents({ hosts, playbook, connections, secrets, interrupt, log, scriptTimeoutMs: Math.round(args.timeout * 1000), acceptNewHostKeys: args.acceptNewHostKeys === true });
-      try {
+    const { agents, closeAll } = hostAgents({ hosts, playbook, connections, secrets, interrupt, log, scriptTimeoutMs: Math.round(args.timeout * 1000), acceptNewHostKeys: args.acceptNewHostKeys === true });
+    try {
+      if (args.skipPreflight !== true) stopped = await preflightGate({ hosts, agents, interrupt, log, args, io });
+      if (stopped === null) {
         if (saved) {
           // The same sessions read the hosts again and then apply: one connection per host.
           const readings = await readHosts({ inventory, playbook, agents, hosts: hosts.map((h) => h.name), forks: args.forks, signal: interrupt.signal });
@@ -218,9 +221,11 @@ async function applyPrepared(args: ApplyArgs, io: ApplyIo, root: string, saved: 
           inventoryText: inputs.inventoryText,
           resume,
         });
-      } finally {
-        await closeAll();
       }
+    } finally {
+      await closeAll();
+    }
+    if (result) {
       if (result.replacedLock) io.stderr.write(`${consoleLine(`took over a stale lock of run ${result.replacedLock.runId} (pid ${result.replacedLock.pid} is gone)`)}\n`);
       io.stderr.write(`run ${result.runId}: ${result.journal}\n`);
     }
@@ -246,8 +251,8 @@ async function applyPrepared(args: ApplyArgs, io: ApplyIo, root: string, saved: 
 }
 
 export const applyCommand: CommandModule<object, ApplyArgs> = {
-  command: 'apply [plan]',
-  describe: 'Install or upgrade per the playbook: idempotent, journaled, resumable',
+  command: COMMANDS.apply.command,
+  describe: COMMANDS.apply.describe,
   builder: (y: Argv<object>) =>
     reportFileOptions(
       playbookRunOptions(y)

@@ -6,6 +6,7 @@
  */
 import pc from 'picocolors';
 import type { Argv, CommandModule } from 'yargs';
+import { COMMANDS } from './catalog.js';
 import { ExitCode } from '../../exit-codes.js';
 import { addArtifact, readManifest, verifyStore, type AddResult, type StoreReport } from '../../artifacts/store.js';
 import { selectArtifacts, type VersionSelection } from '../../artifacts/manifest.js';
@@ -78,8 +79,8 @@ const setExit = (argv: object, code: number) => {
 };
 
 export const artifactsCommand: CommandModule = {
-  command: 'artifacts',
-  describe: 'The artifact store: installers with their SHA-256 and size (add, verify)',
+  command: COMMANDS.artifacts.command,
+  describe: COMMANDS.artifacts.describe,
   builder: (y: Argv) =>
     y
       .option('store', { type: 'string', default: DEFAULT_STORE, describe: 'The store folder (its manifest.yaml records every artifact)' })

@@ -1,10 +1,11 @@
 /** `cortex-deploy completion bash|zsh|powershell`: print the shell's completion script (docs/completion.md). */
 import type { Argv, CommandModule } from 'yargs';
+import { COMMANDS } from './catalog.js';
 import { COMPLETION_SHELLS, completionScript, type CompletionShell } from '../completion.js';
 
 export const completionCommand: CommandModule<object, { shell: CompletionShell }> = {
-  command: 'completion <shell>',
-  describe: 'Print a shell completion script (bash, zsh, powershell)',
+  command: COMMANDS.completion.command,
+  describe: COMMANDS.completion.describe,
   builder: (y: Argv<object>) =>
     y
       .positional('shell', { choices: COMPLETION_SHELLS, demandOption: true, describe: 'The shell to complete in' })

@@ -8,6 +8,7 @@
  */
 import pc from 'picocolors';
 import type { Argv, CommandModule } from 'yargs';
+import { COMMANDS } from './catalog.js';
 import { CortexError, InputError, exitCodeOf } from '../../errors.js';
 import { ExitCode, worstExitCode, type ExitCodeValue } from '../../exit-codes.js';
 import type { HostConfig } from '../../inventory/types.js';
@@ -125,12 +126,10 @@ async function execOnHost(host: HostConfig, text: string, args: ExecArgs, connec
   try {
     session = await connect(host);
     const runner = new ScriptRunner(session, { mode: args.oneshot ? 'oneshot' : 'resident' });
-    try {
-      const r = await runner.run({ id: ADHOC_SCRIPT_ID, text }, {}, { timeoutMs: Math.round(args.timeout * 1000), lib: false, outputFormat: 'text' });
-      return outcomeFromResult(host, r, Date.now() - started);
-    } finally {
-      await runner.close().catch(() => undefined);
-    }
+    const r = await runner.run({ id: ADHOC_SCRIPT_ID, text }, {}, { timeoutMs: Math.round(args.timeout * 1000), lib: false, outputFormat: 'text' });
+    // No graceful exit of the resident powershell.exe (about four more requests per host): closing
+    // the session below ends it (WinRS shell Delete, SSH channel close, the local process killed).
+    return outcomeFromResult(host, r, Date.now() - started);
   } catch (err) {
     return outcomeFromError(host, err, Date.now() - started);
   } finally {
@@ -237,8 +236,8 @@ export async function runExecCommand(args: ExecArgs, io: ExecIo): Promise<number
 }
 
 export const execCommand: CommandModule<object, ExecArgs> = {
-  command: 'exec [script..]',
-  describe: 'Run ad-hoc PowerShell on hosts in parallel (text after --)',
+  command: COMMANDS.exec.command,
+  describe: COMMANDS.exec.describe,
   builder: (y: Argv<object>) =>
     y
       .positional('script', { type: 'string', array: true, default: [], describe: 'PowerShell text (after --)' })

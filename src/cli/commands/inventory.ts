@@ -5,6 +5,7 @@
  * an error finding exists. schema: print the inventory's JSON Schema.
  */
 import type { Argv, CommandModule } from 'yargs';
+import { COMMANDS } from './catalog.js';
 import pc from 'picocolors';
 import { ExitCode } from '../../exit-codes.js';
 import { checkInventoryFile, type CheckFinding, type InventoryCheckDocument } from '../../inventory/check.js';
@@ -59,8 +60,8 @@ const schemaCommand: CommandModule<object, { exitCode?: number }> = {
 };
 
 export const inventoryCommand: CommandModule = {
-  command: 'inventory',
-  describe: 'Check an inventory (topology rules) or print its JSON Schema',
+  command: COMMANDS.inventory.command,
+  describe: COMMANDS.inventory.describe,
   builder: (y: Argv) =>
     y
       .command(checkCommand as unknown as CommandModule)

@@ -7,6 +7,7 @@
 import { join, resolve } from 'node:path';
 import pc from 'picocolors';
 import type { Argv, CommandModule } from 'yargs';
+import { COMMANDS } from './catalog.js';
 import { InputError } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
 import { loadInventory } from '../../inventory/index.js';
@@ -315,8 +316,8 @@ const FAULT_HELP =
   'HOST:KIND[:ARG], KIND one of latency:MS, drop-after:N, drop-mid-command[:once|always], http500[:N], refuse-auth, fail-script:ID[:once|always], down, slow:K, reboot:T';
 
 export const labCommand: CommandModule = {
-  command: 'lab <command>',
-  describe: 'Simulated Windows Server hosts on loopback addresses (docs/lab.md)',
+  command: COMMANDS.lab.command,
+  describe: COMMANDS.lab.describe,
   builder: (y: Argv) =>
     y
       .command<UpArgs>({

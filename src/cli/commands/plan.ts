@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
+import { COMMANDS } from './catalog.js';
 import { InputError, exitCodeOf } from '../../errors.js';
 import { readHosts } from '../../engine/agent/read-hosts.js';
 import { buildPlan, type Plan, type Readings } from '../../engine/plan/plan.js';
@@ -63,6 +64,7 @@ export async function readWorld(o: { inventory: Inventory; playbook: Playbook; h
     log: o.log,
     scriptTimeoutMs: Math.round(o.args.timeout * 1000),
     acceptNewHostKeys: o.args.acceptNewHostKeys === true,
+    exitGracefully: false,
   });
   try {
     return await readHosts({ inventory: o.inventory, playbook: o.playbook, agents, hosts: o.hosts.map((h) => h.name), forks: o.args.forks, signal: o.interrupt.signal });
@@ -136,8 +138,8 @@ export function writePlan(plan: Plan, args: { json: boolean }, io: CommandIo, me
 }
 
 export const planCommand: CommandModule<object, PlanArgs> = {
-  command: 'plan',
-  describe: 'Show what apply would change, per host and step (read-only)',
+  command: COMMANDS.plan.command,
+  describe: COMMANDS.plan.describe,
   builder: (y: Argv<object>) =>
     reportFileOptions(
       playbookRunOptions(y)

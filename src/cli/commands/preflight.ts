@@ -7,6 +7,7 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
+import { COMMANDS } from './catalog.js';
 import type { HostConfig } from '../../inventory/types.js';
 import { InputError } from '../../errors.js';
 import { prepareHostRun } from '../host-run.js';
@@ -161,8 +162,8 @@ export async function runPreflightCommand(args: PreflightArgs, io: PreflightIo):
 }
 
 export const preflightCommand: CommandModule<object, PreflightArgs> = {
-  command: 'preflight',
-  describe: 'Probe every host read-only and report whether it is ready for the install',
+  command: COMMANDS.preflight.command,
+  describe: COMMANDS.preflight.describe,
   builder: (y: Argv<object>) =>
     reportFileOptions(
       y

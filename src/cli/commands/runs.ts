@@ -5,6 +5,7 @@
  */
 import pc from 'picocolors';
 import type { Argv, CommandModule } from 'yargs';
+import { COMMANDS } from './catalog.js';
 import { consoleLine } from '../../report/console-text.js';
 import { redact, redactDeep } from '../../secrets/registry.js';
 import { listRuns, showRun, type RunView } from '../../runs/history.js';
@@ -71,8 +72,8 @@ export function runRunsShow(args: { run: string; json: boolean }, io: RunsIo): n
 const color = (argv: object) => (argv as { color?: boolean }).color !== false && !process.env.NO_COLOR && process.stdout.isTTY === true;
 
 export const runsCommand: CommandModule = {
-  command: 'runs',
-  describe: 'Past runs recorded in .cortex/runs/ (list, show)',
+  command: COMMANDS.runs.command,
+  describe: COMMANDS.runs.describe,
   builder: (y: Argv) =>
     y
       .command({

@@ -28,6 +28,8 @@ import { stepsOf, type Playbook } from '../playbook/types.js';
 /** The slice of the ScriptRunner the agent uses (tests pass a fake). */
 export interface AgentRunner {
   call<C extends AnyScriptContract>(contract: C, params: ParamsOf<C>, options?: RunOptions): Promise<ScriptResult<ResultOf<C>>>;
+  /** Optional: several scripts sent at once, results in order (the resident runner's pipelining). */
+  callPipelined?<C extends AnyScriptContract>(items: ReadonlyArray<{ contract: C; params: ParamsOf<C>; options?: RunOptions }>): Array<Promise<ScriptResult<ResultOf<C>>>>;
   upload(localPath: string, remotePath: string): Promise<UploadResult>;
 }
 
@@ -77,6 +79,8 @@ const BOOT_STEP = 'reboot:boot-time';
 export class SessionAgent implements HostAgent {
   readonly host: string;
   private conn: Promise<AgentConnection> | null = null;
+  /** Facts read on this connection before the run (the preflight gate's), for the first facts(). */
+  private readAlready: unknown = undefined;
   private readonly wait: RebootWait;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
@@ -119,8 +123,43 @@ export class SessionAgent implements HostAgent {
     }
   }
 
+  /**
+   * Open the connection now (the steps then run on it): the preflight gate connects through the
+   * agent, so the host is probed and changed on one session and one powershell.exe. Rejects as the
+   * transport does (UnreachableError, AuthError, TlsError).
+   */
+  async connect(): Promise<void> {
+    await this.connection();
+  }
+
+  /** A shipped script on the agent's connection (the gate's probes), checked by its contract. */
+  call<C extends AnyScriptContract>(contract: C, params: ParamsOf<C>, options?: RunOptions): Promise<ScriptResult<ResultOf<C>>> {
+    return this.withRunner((r) => r.call(contract, params, options));
+  }
+
+  /** Several scripts at once when the runner pipelines (else one after the other); results in order. */
+  async callPipelined<C extends AnyScriptContract>(items: ReadonlyArray<{ contract: C; params: ParamsOf<C>; options?: RunOptions }>): Promise<Array<Promise<ScriptResult<ResultOf<C>>>>> {
+    const { runner } = await this.connection();
+    if (runner.callPipelined) return runner.callPipelined(items);
+    return items.map((i) => this.call(i.contract, i.params, i.options));
+  }
+
+  /**
+   * The facts the probe returned on this host just before the run (the preflight gate reads them with
+   * the same parameters): the first facts() returns them instead of asking again. After a reboot,
+   * facts() reads the host again.
+   */
+  factsRead(facts: unknown): void {
+    this.readAlready = facts;
+  }
+
   async facts(): Promise<unknown> {
     if (!this.o.readFacts) return null;
+    if (this.readAlready !== undefined) {
+      const known = this.readAlready;
+      this.readAlready = undefined;
+      return known;
+    }
     return this.withRunner((r) => this.data(r.call(probesFacts, this.o.factsParams, { timeoutMs: this.o.scriptTimeoutMs ?? 120_000 }), probesFacts.id));
   }
 

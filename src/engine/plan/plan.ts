@@ -109,6 +109,8 @@ export function buildPlan(inv: Inventory, pb: Playbook, readings: Readings, sche
   const hostSteps: Record<string, string[]> = {};
   const seenHosts = new Set<string>();
   const unreachable = new Set<string>();
+  /** Per host, the steps planned to change whose Set may leave a reboot required. */
+  const mayReboot = new Map<string, string[]>();
 
   for (const { phase, step, host } of scheduleOrder(sched)) {
     if (only && !only.has(host)) continue;
@@ -140,11 +142,25 @@ export function buildPlan(inv: Inventory, pb: Playbook, readings: Readings, sche
     }
     const d = diffStep(step, host, reading.states[step.id]);
     const earlier = changes.filter((c) => c.host === host && c.action !== 'none').map((c) => c.step);
+    const resource = resourceOf(step.resource);
+    let change: PlanChange;
     if ('error' in d) {
       // A service an earlier step installs does not exist yet: the change is known after that step, not an error.
-      if (d.unreachableState && earlier.length) changes.push({ host, step: step.id, phase, resource: resourceOf(step.resource).label(step.params[host] as never), action: 'create', from: null, to: { knownAfter: earlier, now: d.error } });
-      else problems.push({ host, step: step.id, kind: 'error', message: d.error });
-    } else changes.push({ host, step: step.id, phase, ...d.change });
+      if (!(d.unreachableState && earlier.length)) {
+        problems.push({ host, step: step.id, kind: 'error', message: d.error });
+        continue;
+      }
+      change = { host, step: step.id, phase, resource: resource.label(step.params[host] as never), action: 'create', from: null, to: { knownAfter: earlier, now: d.error } };
+    } else {
+      const causes = mayReboot.get(host) ?? [];
+      // Nothing pending now, but an earlier change may ask for a reboot (an installer's 3010): known after it.
+      if (step.resource === 'reboot' && d.change.action === 'none' && causes.length) change = { host, step: step.id, phase, resource: d.change.resource, action: 'update', from: { pending: false }, to: { knownAfter: [...causes], now: 'no reboot pending' } };
+      else change = { host, step: step.id, phase, ...d.change };
+    }
+    changes.push(change);
+    // After a reboot step, what earlier changes asked for is done (or was never asked for).
+    if (step.resource === 'reboot') mayReboot.delete(host);
+    else if (change.action !== 'none' && resource.mayRequireReboot === true) mayReboot.set(host, [...(mayReboot.get(host) ?? []), step.id]);
   }
 
   const count = (a: DiffAction) => changes.filter((c) => c.action === a).length;

@@ -32,7 +32,17 @@ export function planLines(plan: Plan): string[] {
   return lines;
 }
 
+/** A change that depends on earlier ones (`to: {knownAfter, now}`): what it will be is known after those. */
+function knownAfter(to: unknown): string | null {
+  const k = (to as { knownAfter?: unknown } | null)?.knownAfter;
+  if (!Array.isArray(k)) return null;
+  const now = (to as { now?: unknown }).now;
+  return `known after apply of ${k.join(', ')}${typeof now === 'string' ? `; now: ${now}` : ''}`;
+}
+
 function changeLine(c: Plan['changes'][number]): string {
+  const later = c.action === 'none' ? null : knownAfter(c.to);
+  if (later !== null) return `  ${c.action === 'create' ? '+' : '~'} ${c.step}: ${c.resource} (${later})`;
   if (c.action === 'create') return `  + ${c.step}: ${c.resource} (create: ${show(c.to)})`;
   if (c.action === 'update') return `  ~ ${c.step}: ${c.resource} (${show(c.from)} → ${show(c.to)})`;
   return `  = ${c.step}: ${c.resource}`;
