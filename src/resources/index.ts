@@ -13,6 +13,8 @@ import { aclResource } from './acl.js';
 import { scheduledTaskResource } from './scheduled-task.js';
 import { execResource } from './exec.js';
 import { rebootResource } from './reboot.js';
+import { serviceFabricClusterResource } from './service-fabric-cluster.js';
+import { serviceFabricApplicationResource } from './service-fabric-application.js';
 
 export const RESOURCES = {
   package: packageResource,
@@ -28,6 +30,8 @@ export const RESOURCES = {
   scheduled_task: scheduledTaskResource,
   exec: execResource,
   reboot: rebootResource,
+  service_fabric_cluster: serviceFabricClusterResource,
+  service_fabric_application: serviceFabricApplicationResource,
 } as const satisfies Record<string, ResourceType>;
 
 export type ResourceTypeName = keyof typeof RESOURCES;
