@@ -18,6 +18,7 @@ export const ServiceFabricApplicationParams = z.strictObject({
   typeVersion: TypeVersion.meta({ description: "The ApplicationManifest's ApplicationTypeVersion" }),
   packagePath: WindowsPath.meta({ description: 'The application package folder (holds ApplicationManifest.xml) on the deploy node' }),
   parameters: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_.]*$/, { message: 'a parameter name from the ApplicationManifest' }), z.string()).default({}),
+  connectionEndpoint: z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { message: 'host:port of the client endpoint, e.g. localhost:19000' }).default('localhost:19000'),
   timeout: z.number().int().min(10).default(600).meta({ description: 'Seconds each Service Fabric call may take' }),
 });
 

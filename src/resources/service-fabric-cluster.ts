@@ -30,7 +30,8 @@ export const ServiceFabricClusterParams = z.strictObject({
     .refine((n) => new Set(n.map((x) => x.toLowerCase())).size === n.length, { message: 'a node is listed twice' })
     .meta({ description: "The node names the cluster must have (ClusterConfig.json's nodeName values)" }),
   runAs: z.strictObject({ user: z.string().min(1), password: SecretRef }).meta({ description: 'The install account (admin on every node) the scripts run as' }),
-  timeout: z.number().int().min(10).default(3600).meta({ description: 'Seconds for TestConfiguration, creation and the nodes to come Up' }),
+  connectionEndpoint: z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { message: 'host:port of the client endpoint, e.g. localhost:19000' }).default('localhost:19000').meta({ description: "The deploy node's client connection endpoint" }),
+  timeout: z.number().int().min(10).default(3600).meta({ description: 'Seconds each of TestConfiguration, the creation and the wait for the nodes may take' }),
 });
 
 export const ServiceFabricNodeState = z.object({
