@@ -18,6 +18,8 @@ import { aclModel } from './acl.js';
 import { scheduledTaskModel } from './scheduled-task.js';
 import { execModel } from './exec.js';
 import { archiveModel } from './archive.js';
+import { serviceFabricClusterModel } from './service-fabric-cluster.js';
+import { serviceFabricApplicationModel } from './service-fabric-application.js';
 
 export const RESOURCE_MODELS: readonly AnyLabResourceModel[] = [
   rebootModel,
@@ -34,6 +36,8 @@ export const RESOURCE_MODELS: readonly AnyLabResourceModel[] = [
   scheduledTaskModel,
   execModel,
   archiveModel,
+  serviceFabricClusterModel,
+  serviceFabricApplicationModel,
 ];
 
 const byType = new Map<string, AnyLabResourceModel>(RESOURCE_MODELS.map((m) => [m.type, m]));
