@@ -30,7 +30,7 @@ export const runnerReceiveFile = defineHandler({
 });
 
 /** Files whose text the lab keeps: configuration a program reads, small enough to sit in the state. */
-const TEXT_FILE = /\.(?:json|xml)(?:\.cortex-partial)?$/i;
+const TEXT_FILE = /\.(?:json|xml)(?:\.cortex-upload)?(?:\.cortex-partial)?$/i;
 const MAX_TEXT_BYTES = 256 * 1024;
 
 /** The UTF-8 text of a small .json or .xml file (a BOM dropped), or null (another file, too big, not UTF-8). */
