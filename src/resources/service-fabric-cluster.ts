@@ -3,7 +3,7 @@
  * (docs/service-fabric.md). The Test connects to the cluster from that node and reads the nodes
  * (status, health), the cluster health and the code/config versions; FabricHostSvc and the
  * HKLM\SOFTWARE\Microsoft\Service Fabric key say whether Service Fabric is on this node at all.
- * States as components.md (c) names them:
+ * States (docs/service-fabric.md, "service_fabric_cluster"):
  * - absent (no FabricHostSvc, no connection): create;
  * - healthy and matching (every expected node Up, health Ok): nothing to do;
  * - partial (FabricHostSvc present, connection refused): a failed creation that needs

@@ -5,7 +5,7 @@
  * - What TestConfiguration.ps1 finds on the nodes of a ClusterConfig.json: its result table and the
  *   lines naming the machines that fail a check (Remote Registry not running, firewall without the
  *   cluster's ports, Service Fabric already there, a machine that does not answer), and the node-count
- *   rule (at least 3, an odd number: §12 of the component reference).
+ *   rule (at least 3, an odd number: docs/topology.md).
  * - What CreateServiceFabricCluster.ps1 leaves on each node: FabricHostSvc, the Service Fabric key, the
  *   cluster record (machine.serviceFabric), the endpoints listening.
  * - The cluster as Get-ServiceFabricNode and Get-ServiceFabricClusterHealth show it: a node is Up while
@@ -20,7 +20,7 @@ export const FABRIC_HOST_SERVICE = 'FabricHostSvc';
 export const SF_REGISTRY_KEY = 'SOFTWARE\\Microsoft\\Service Fabric';
 export const SF_INSTALL_ROOT = 'C:\\Program Files\\Microsoft Service Fabric';
 
-/** TestConfiguration.ps1's checks, in the order it prints them (components.md §4b). */
+/** TestConfiguration.ps1's checks, in the order it prints them (docs/service-fabric.md). */
 export const TEST_CONFIGURATION_CHECKS = [
   'LocalAdminPrivilege',
   'IsJsonValid',
@@ -135,7 +135,7 @@ export function firewallAllows(m: LabMachine, port: number): boolean {
   );
 }
 
-/** SMB and RPC: what TestConfiguration and the deployment use to reach each node (components.md §4f). */
+/** SMB and RPC: what TestConfiguration and the deployment use to reach each node (docs/firewall.md). */
 export const SMB_RPC_PORTS = [135, 445];
 
 export interface TestConfigurationOutcome {

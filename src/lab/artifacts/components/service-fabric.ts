@@ -1,7 +1,7 @@
 /**
  * The lab's stand-ins for Service Fabric's standalone package and the Cortex application packages
  * (docs/service-fabric.md). The standalone zip holds the real package's script names at its root
- * (components.md §4a); each script's text names the runtime version it installs, so the lab knows which
+ * (docs/service-fabric.md); each script's text names the runtime version it installs, so the lab knows which
  * package a node was created from by the hash of the extracted CreateServiceFabricCluster.ps1
  * (src/lab/components/service-fabric.ts). The Cortex package holds an application package folder with
  * its ApplicationManifest.xml (type CortexType) and one service manifest per service.
