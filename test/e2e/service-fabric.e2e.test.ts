@@ -141,7 +141,9 @@ describe('Service Fabric on the lab: 3 app servers (spawned CLI)', () => {
     expect(sf).toMatchObject({ name: 'CortexCluster', members: APP, downNow: [], quorumLost: false });
   }, 120_000);
 
-  it('idempotence: a second apply changes nothing and calls no Set on any host', async () => {
+  it('idempotence: plan says no changes; a second apply changes nothing and calls no Set on any host', async () => {
+    const plan = await cli(['plan', '-i', inv, '-p', PB, '--detailed-exitcode', '--json']);
+    expect(plan.exitCode, plan.stderr + plan.stdout).toBe(0);
     const before = setCalls(await labStatus());
     const r = await apply();
     expect(r.exitCode, r.stderr).toBe(0);
