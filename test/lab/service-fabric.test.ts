@@ -223,3 +223,22 @@ describe('received configuration text', () => {
     expect(configText('C:\\x\\bad.json', Buffer.from([0xff, 0xfe, 0x00]))).toBeNull();
   });
 });
+
+describe('lab status: the Service Fabric clusters the hosts formed', () => {
+  it('one cluster per name from the members\' records; tracked from when it is first seen, with its quorum', async () => {
+    const { ClusterTracker } = await import('../../src/lab/clusters.js');
+    const { labServiceFabricClusters } = await import('../../src/lab/components/service-fabric.js');
+    const l = three();
+    expect(labServiceFabricClusters([...l.states.values()])).toEqual([]);
+    stage(l.states.get('app1')!, configFor(['app1', 'app2', 'app3']));
+    await set(l, 'app1', 'service_fabric_cluster', CLUSTER);
+    const found = labServiceFabricClusters([...l.states.values()]);
+    expect(found).toEqual([{ name: 'CortexCluster', members: ['app1', 'app2', 'app3'] }]);
+    const tracker = new ClusterTracker([], ['app1', 'app2', 'app3']);
+    tracker.setDown('app2', true);
+    tracker.ensure({ name: 'CortexCluster', kind: 'service-fabric', members: found[0]!.members });
+    tracker.ensure({ name: 'CortexCluster', kind: 'service-fabric', members: [] });
+    tracker.setDown('app3', true);
+    expect(tracker.status()).toEqual([expect.objectContaining({ name: 'CortexCluster', kind: 'service-fabric', members: ['app1', 'app2', 'app3'], downNow: ['app2', 'app3'], maxDownAtOnce: 2, faultTolerance: 1, quorumLost: true })]);
+  });
+});
