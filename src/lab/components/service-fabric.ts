@@ -250,9 +250,12 @@ export interface NodeView {
 }
 
 /** Get-ServiceFabricNode: a node is Up while its host is up with its cluster record and FabricHostSvc running. */
-export function clusterNodes(sf: LabServiceFabric, lab: LabView): NodeView[] {
+/** What the node and health views need of the lab: which hosts are up, and their machines. */
+export type PowerView = Pick<LabView, 'isUp' | 'getHostState'>;
+
+export function clusterNodes(sf: LabServiceFabric, lab: PowerView): NodeView[] {
   return sf.cluster.nodes.map((n) => {
-    const m = lab.isUp(n.host) ? lab.getHostState(n.host)?.machine : undefined;
+    const m: LabMachine | undefined = lab.isUp(n.host) ? lab.getHostState(n.host)?.machine : undefined;
     const up = !!m?.serviceFabric && same(m.serviceFabric.cluster.name, sf.cluster.name) && service(m, FABRIC_HOST_SERVICE)?.state === 'Running';
     return { name: n.nodeName, host: n.host, status: up ? 'Up' : 'Down', health: up ? 'Ok' : 'Error' };
   });
@@ -265,20 +268,31 @@ export function clusterHealth(nodes: readonly NodeView[]): 'Ok' | 'Warning' | 'E
   return up > nodes.length / 2 ? 'Warning' : 'Error';
 }
 
+/** Whether an endpoint is this machine's own (the only connection the lab models). */
+export function localEndpoint(m: LabMachine, endpoint: string): boolean {
+  const host = (endpoint.split(':')[0] ?? '').toLowerCase();
+  return ['localhost', '127.0.0.1', m.computerName.toLowerCase()].includes(host);
+}
+
+/** The text `{endpoint}` stands for the endpoint asked for in clusterConnectError's messages. */
+export const ENDPOINT_TOKEN = '{endpoint}';
+
 /**
- * Connect-ServiceFabricCluster from this machine to its own client endpoint: null when it connects,
- * else the error (FabricHostSvc stopped, no cluster on the node, a majority of the nodes down).
+ * What Connect-ServiceFabricCluster to this machine's own endpoint fails with (FabricHostSvc stopped, no
+ * cluster on the node, a majority of the nodes down), `{endpoint}` standing for the endpoint; null when it connects.
  */
-export function connectError(m: LabMachine, lab: LabView, endpoint: string): string | null {
-  const [host] = endpoint.split(':');
-  if (!['localhost', '127.0.0.1', m.computerName.toLowerCase()].includes((host ?? '').toLowerCase())) {
-    return `connecting to ${endpoint} (another machine's endpoint): not emulated by the lab (see docs/lab.md, "Service Fabric")`;
-  }
+export function clusterConnectError(m: LabMachine, lab: PowerView): string | null {
   const svc = service(m, FABRIC_HOST_SERVICE);
-  if (!svc || svc.state !== 'Running' || !m.serviceFabric) return `Failed to contact the cluster at ${endpoint}: FABRIC_E_CONNECTION_DENIED (no Service Fabric node answers on this machine)`;
+  if (!svc || svc.state !== 'Running' || !m.serviceFabric) return `Failed to contact the cluster at ${ENDPOINT_TOKEN}: FABRIC_E_CONNECTION_DENIED (no Service Fabric node answers on this machine)`;
   const nodes = clusterNodes(m.serviceFabric, lab);
-  if (clusterHealth(nodes) === 'Error') return `Failed to contact the cluster at ${endpoint}: FABRIC_E_TIMEOUT (the cluster has lost its quorum: ${nodes.filter((n) => n.status !== 'Up').map((n) => n.name).join(', ')} down)`;
+  if (clusterHealth(nodes) === 'Error') return `Failed to contact the cluster at ${ENDPOINT_TOKEN}: FABRIC_E_TIMEOUT (the cluster has lost its quorum: ${nodes.filter((n) => n.status !== 'Up').map((n) => n.name).join(', ')} down)`;
   return null;
+}
+
+/** Connect-ServiceFabricCluster from this machine: null when it connects, else the error. */
+export function connectError(m: LabMachine, lab: PowerView, endpoint: string): string | null {
+  if (!localEndpoint(m, endpoint)) return `connecting to ${endpoint} (another machine's endpoint): not emulated by the lab (see docs/lab.md, "The Windows shim")`;
+  return clusterConnectError(m, lab)?.replace(ENDPOINT_TOKEN, endpoint) ?? null;
 }
 
 /** Applies a change to the cluster record on every member (this machine directly, the others through the lab). */

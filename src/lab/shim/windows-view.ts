@@ -13,6 +13,8 @@ import { installerEffects, uninstallEntry } from '../artifacts/effects.js';
 import { labCatalog, textFile } from '../artifacts/catalog.js';
 import { machineFeatures } from '../windows/features.js';
 import { ROOT_ACCESS, type AclRule } from '../state/acl.js';
+import type { PowerView } from '../components/service-fabric.js';
+import { serviceFabricView } from './service-fabric-view.js';
 
 const GIB = 1024 ** 3;
 
@@ -258,6 +260,8 @@ export interface ProjectOptions {
   network?: WindowsView['network'];
   /** Clock skew of the host (its profile's clockSkewSec; default the machine's). */
   clockSkewSec?: number;
+  /** Which hosts are up, and their machines, for Service Fabric's nodes; default: this node alone, up. */
+  power?: PowerView;
 }
 
 /** The Windows view of a lab machine. */
@@ -300,6 +304,7 @@ export function projectWindowsView(m: LabMachine, opts: ProjectOptions = {}): Wi
     // A machine has run no program yet: the shim records what the script runs.
     nativeCalls: [],
     ...resourceFactsOf(m),
+    serviceFabric: serviceFabricView(m, opts.power),
   };
 }
 
