@@ -188,3 +188,67 @@ function Invoke-CortexIsolatedPowerShell {
     else { $exit = 0 }
     [pscustomobject]@{ output = $output; errors = $errors; failure = $failure; exitCode = $exit }
 }
+
+# Task Scheduler's "still running" and "has not run yet" results (SCHED_S_TASK_RUNNING, SCHED_S_TASK_HAS_NOT_RUN).
+$CortexTaskRunning = 267009
+$CortexTaskNotRun = 267011
+$CortexTaskPollSeconds = 2
+
+function Invoke-CortexOneShotTask {
+    # Runs a program once as another account through a scheduled task and returns its exit code: for what the
+    # WinRM session's delegated token cannot do (the double hop: Service Fabric's scripts reach every node).
+    # The task is registered under \cortex-deploy\cortex-<Name> with the account's password (logon type
+    # Password, highest privileges), started, polled every 2 s, and unregistered whatever happens. A run
+    # still going after -TimeoutSeconds is stopped and throws. The password is never echoed.
+    param(
+        [Parameter(Mandatory = $true)][string]$Name,
+        [Parameter(Mandatory = $true)][string]$Command,
+        [string]$Arguments = '',
+        [string]$WorkingDirectory = '',
+        [Parameter(Mandatory = $true)][string]$User,
+        [Parameter(Mandatory = $true)][string]$Password,
+        [Parameter(Mandatory = $true)][int]$TimeoutSeconds,
+        [string]$Resource = 'scheduled_task'
+    )
+    $taskName = 'cortex-' + $Name
+    $taskPath = '\cortex-deploy\'
+    $actionArgs = @{ Execute = $Command }
+    if ($Arguments) { $actionArgs.Argument = $Arguments }
+    if ($WorkingDirectory) { $actionArgs.WorkingDirectory = $WorkingDirectory }
+    $action = New-ScheduledTaskAction @actionArgs
+    $settings = New-ScheduledTaskSettingsSet -ExecutionTimeLimit (New-TimeSpan -Seconds $TimeoutSeconds)
+    $null = Register-ScheduledTask -TaskName $taskName -TaskPath $taskPath -Action $action -User $User -Password $Password -RunLevel Highest -Settings $settings -Force
+    $exit = $null
+    try {
+        Start-ScheduledTask -TaskName $taskName -TaskPath $taskPath
+        # Counted polls rather than a clock: the limit holds however long each poll takes to answer.
+        $polls = [math]::Ceiling($TimeoutSeconds / $CortexTaskPollSeconds) + 1
+        for ($i = 0; $i -lt $polls; $i++) {
+            Start-Sleep -Seconds $CortexTaskPollSeconds
+            $task = Get-ScheduledTask -TaskName $taskName -TaskPath $taskPath
+            $info = Get-ScheduledTaskInfo -TaskName $taskName -TaskPath $taskPath
+            $result = [int]$info.LastTaskResult
+            if ($task.State.ToString() -ne 'Running' -and $result -ne $CortexTaskRunning -and $result -ne $CortexTaskNotRun) { $exit = $result; break }
+        }
+        if ($null -eq $exit) {
+            Stop-ScheduledTask -TaskName $taskName -TaskPath $taskPath
+            throw ('{0}: {1} (as {2}) did not finish within {3} s; it was stopped' -f $Resource, $Name, $User, $TimeoutSeconds)
+        }
+    } finally {
+        Unregister-ScheduledTask -TaskName $taskName -TaskPath $taskPath -Confirm:$false
+    }
+    [int]$exit
+}
+
+function Connect-CortexServiceFabricCluster {
+    # Connects this session to the Service Fabric cluster through a node's client endpoint (the deploy
+    # node's own, localhost:19000 by default: Windows security with the session's account, on the same
+    # machine, so no double hop). $null when connected, else the error's message.
+    param([Parameter(Mandatory = $true)][string]$Endpoint, [int]$TimeoutSec = 30)
+    try {
+        $null = Connect-ServiceFabricCluster -ConnectionEndpoint $Endpoint -WindowsCredential -TimeoutSec $TimeoutSec
+        $null
+    } catch {
+        Get-CortexExceptionMessage $_.Exception
+    }
+}

@@ -185,6 +185,59 @@ function Get-CortexNservicebusQueuesState($p) {
     $url = [string](Get-CortexResourceParam -Params $connection -Resource 'nservicebus_queues' -Name 'url' -Required)
     $rabbitmqctl = [string](Get-CortexResourceParam -Params $p -Resource 'nservicebus_queues' -Name 'rabbitmqctl' -Required)
     Get-CortexNservicebusQueueState -Rabbitmqctl $rabbitmqctl -Vhost (Get-CortexAmqpVhost -Url $url) -Queue (Get-CortexNservicebusWantedQueue -Params $p)
+function Get-CortexServiceFabricClusterState($p) {
+    # Service Fabric on this node (FabricHostSvc, the FabricVersion value) and, when it is there, the
+    # cluster through its client endpoint: nodes with status and health, code and config versions, health.
+    $endpoint = [string](Get-CortexResourceParam -Params $p -Resource 'service_fabric_cluster' -Name 'connectionEndpoint' -Default 'localhost:19000')
+    $service = @(Get-Service -Name 'FabricHostSvc' -ErrorAction SilentlyContinue | Where-Object { $_.Name -eq 'FabricHostSvc' }) | Select-Object -First 1
+    $version = Get-CortexRegistryValue -SubKey 'SOFTWARE\Microsoft\Service Fabric' -Name 'FabricVersion'
+    if ($null -ne $version) { $version = [string]$version }
+    $state = [ordered]@{ fabricHostService = ($null -ne $service); fabricVersion = $version; reachable = $false; connectError = $null; codeVersion = $null; configVersion = $null; nodes = @(); health = $null }
+    # Without the runtime there is no ServiceFabric module to connect with: absent.
+    if ($null -eq $service) { return $state }
+    $connectError = Connect-CortexServiceFabricCluster -Endpoint $endpoint
+    if ($null -ne $connectError) {
+        $state.connectError = $connectError
+        return $state
+    }
+    $state.reachable = $true
+    $state.nodes = @(Get-ServiceFabricNode | ForEach-Object { [ordered]@{ name = [string]$_.NodeName; status = $_.NodeStatus.ToString(); health = $_.HealthState.ToString() } })
+    $upgrade = Get-ServiceFabricClusterUpgrade
+    if ($null -ne $upgrade) {
+        $state.codeVersion = [string]$upgrade.TargetCodeVersion
+        $state.configVersion = [string]$upgrade.TargetConfigVersion
+    }
+    $state.health = (Get-ServiceFabricClusterHealth).AggregatedHealthState.ToString()
+    $state
+}
+
+function Get-CortexServiceFabricApplicationState($p) {
+    # The application type's registered versions and the application (type, version, status, health,
+    # parameters) through the cluster's client endpoint; not reachable without Service Fabric on this node.
+    $name = [string](Get-CortexResourceParam -Params $p -Resource 'service_fabric_application' -Name 'name' -Required)
+    $typeName = [string](Get-CortexResourceParam -Params $p -Resource 'service_fabric_application' -Name 'typeName' -Required)
+    $endpoint = [string](Get-CortexResourceParam -Params $p -Resource 'service_fabric_application' -Name 'connectionEndpoint' -Default 'localhost:19000')
+    $state = [ordered]@{ reachable = $false; registeredVersions = @(); application = $null }
+    $service = @(Get-Service -Name 'FabricHostSvc' -ErrorAction SilentlyContinue | Where-Object { $_.Name -eq 'FabricHostSvc' }) | Select-Object -First 1
+    if ($null -eq $service) { return $state }
+    if ($null -ne (Connect-CortexServiceFabricCluster -Endpoint $endpoint)) { return $state }
+    $state.reachable = $true
+    $state.registeredVersions = [string[]]@(Get-ServiceFabricApplicationType -ApplicationTypeName $typeName | ForEach-Object { [string]$_.ApplicationTypeVersion })
+    $app = @(Get-ServiceFabricApplication -ApplicationName $name) | Select-Object -First 1
+    if ($null -eq $app) { return $state }
+    $parameters = [ordered]@{}
+    foreach ($ap in @($app.ApplicationParameters)) { $parameters[[string]$ap.Name] = [string]$ap.Value }
+    $health = $null
+    $report = Get-ServiceFabricApplicationHealth -ApplicationName $name
+    if ($null -ne $report) { $health = $report.AggregatedHealthState.ToString() }
+    $state.application = [ordered]@{
+        typeName    = [string]$app.ApplicationTypeName
+        typeVersion = [string]$app.ApplicationTypeVersion
+        status      = $app.ApplicationStatus.ToString()
+        health      = $health
+        parameters  = $parameters
+    }
+    $state
 }
 
 Invoke-CortexScript {
@@ -216,6 +269,8 @@ Invoke-CortexScript {
                 'nssm_service' { $state = Get-CortexNssmServiceTestState $params }
                 'sql_schema' { $state = Get-CortexSqlSchemaTestState $params }
                 'nservicebus_queues' { $state = Get-CortexNservicebusQueuesState $params }
+                'service_fabric_cluster' { $state = Get-CortexServiceFabricClusterState $params }
+                'service_fabric_application' { $state = Get-CortexServiceFabricApplicationState $params }
                 default { throw ('resources.test-batch: unknown resource type {0}' -f $type) }
             }
             $results.Add([ordered]@{ step = $step; state = $state })

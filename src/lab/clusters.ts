@@ -12,7 +12,7 @@ import { InputError } from '../errors.js';
  * What a group is. `quorum`: a majority of members must stay up. The next issue adds the platform's
  * own clusters (RabbitMQ, Service Fabric) as kinds of their own; each kind says whether it has a quorum.
  */
-export const CLUSTER_KINDS = { group: { quorum: false }, quorum: { quorum: true } } as const;
+export const CLUSTER_KINDS = { group: { quorum: false }, quorum: { quorum: true }, 'service-fabric': { quorum: true } } as const;
 export type LabClusterKind = keyof typeof CLUSTER_KINDS;
 
 export interface LabClusterSpec {
@@ -90,6 +90,18 @@ export class ClusterTracker {
         c.maxDownAt = at.toISOString();
       }
     }
+  }
+
+  /**
+   * Track a cluster that formed while the lab runs (a Service Fabric cluster a script created), from
+   * now on; one already tracked under that name keeps its counts.
+   */
+  ensure(spec: LabClusterSpec, at: Date = new Date()): void {
+    if (this.clusters.some((c) => c.spec.name === spec.name)) return;
+    const c: Tracked = { spec: { ...spec, members: [...spec.members] }, maxDownAtOnce: 0, maxDownAt: null };
+    c.maxDownAtOnce = this.downCount(c);
+    c.maxDownAt = c.maxDownAtOnce > 0 ? at.toISOString() : null;
+    this.clusters.push(c);
   }
 
   /** Start counting again from now (what is down now counts as the most so far). */

@@ -98,7 +98,7 @@ export async function loadHostStates(
 }
 
 /** What handlers see of the lab: the hosts, their states, and which connections would succeed. */
-export function labViewOf(registry: HostRegistry, sshPort: () => number): LabView {
+export function labViewOf(registry: HostRegistry, sshPort: () => number, persist?: (state: LabHostState) => Promise<void>): LabView {
   return {
     hosts: () => registry.all().map((h) => h.ref),
     findHost: (key) => registry.find(key)?.ref,
@@ -111,5 +111,17 @@ export function labViewOf(registry: HostRegistry, sshPort: () => number): LabVie
       const lab = t.transport === 'ssh' ? [sshPort()] : [5985, 5986];
       return lab.includes(port) || t.state.machine.listeningPorts.includes(port);
     },
+    ...(persist
+      ? {
+          changeHost: (name: string, change: (state: LabHostState) => void) => {
+            const t = registry.get(name);
+            if (!t) throw new Error(`no lab host ${name}`);
+            change(t.state);
+            t.state.updatedAt = new Date().toISOString();
+            // Saved in the background, like a Set's own state; a failed save is logged by the store's caller.
+            void persist(t.state).catch(() => undefined);
+          },
+        }
+      : {}),
   };
 }

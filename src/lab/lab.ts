@@ -10,6 +10,7 @@
  * status.ts (the `lab status --json` projection). This file wires them.
  */
 import { ClusterTracker, type LabClusterSpec } from './clusters.js';
+import { labServiceFabricClusters } from './components/service-fabric.js';
 import { countingDispatcher } from './counting-dispatcher.js';
 import type { Dispatcher } from './dispatcher.js';
 import { prepareEndpoints, type LabEndpoints } from './endpoints.js';
@@ -87,7 +88,7 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
 
   const clusters = new ClusterTracker(opts.clusters ?? [], registry.names());
   let endpoints: LabEndpoints | null = null;
-  const view = labViewOf(registry, () => endpoints?.ssh()?.port ?? 5922);
+  const view = labViewOf(registry, () => endpoints?.ssh()?.port ?? 5922, (state) => store.save(state));
   const power = createPower({
     setEndpointUp: async (rt, up) => endpoints?.setHostUp(rt, up),
     persist: (state) => store.save(state),
@@ -182,8 +183,10 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
     executor,
     dispatcher,
     host: (name) => registry.get(name),
-    status: () =>
-      projectStatus({
+    status: () => {
+      // Service Fabric clusters the lab's hosts formed (their members keep the cluster record).
+      for (const c of labServiceFabricClusters(registry.all().map((rt) => rt.state))) clusters.ensure({ name: c.name, kind: 'service-fabric', members: c.members });
+      return projectStatus({
         pid: process.pid,
         startedAt,
         stateDir: opts.stateDir,
@@ -193,7 +196,8 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
         winrmUrls: (name) => ep.winrmUrls(name),
         openShells: (name) => ep.openShells(name),
         clusters: clusters.status(),
-      }),
+      });
+    },
     async setFaults(name, faults, o = {}) {
       const rt = hostNamed(name);
       const next = o.replace ? LabFaultsSchema.parse(faults) : mergeFaults(rt.faults.faults, [faults]);

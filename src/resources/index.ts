@@ -16,6 +16,8 @@ import { rebootResource } from './reboot.js';
 import { nssmServiceResource } from './nssm-service.js';
 import { sqlSchemaResource } from './sql-schema.js';
 import { nservicebusQueuesResource } from './nservicebus-queues.js';
+import { serviceFabricClusterResource } from './service-fabric-cluster.js';
+import { serviceFabricApplicationResource } from './service-fabric-application.js';
 
 export const RESOURCES = {
   package: packageResource,
@@ -34,6 +36,8 @@ export const RESOURCES = {
   nssm_service: nssmServiceResource,
   sql_schema: sqlSchemaResource,
   nservicebus_queues: nservicebusQueuesResource,
+  service_fabric_cluster: serviceFabricClusterResource,
+  service_fabric_application: serviceFabricApplicationResource,
 } as const satisfies Record<string, ResourceType>;
 
 export type ResourceTypeName = keyof typeof RESOURCES;

@@ -21,6 +21,8 @@ import { resourcesWindowsFeature } from './resources.windows-feature.js';
 import { resourcesFirewallRule } from './resources.firewall-rule.js';
 import { resourcesAcl } from './resources.acl.js';
 import { resourcesScheduledTask } from './resources.scheduled-task.js';
+import { resourcesServiceFabricCluster } from './resources.service-fabric-cluster.js';
+import { resourcesServiceFabricApplication } from './resources.service-fabric-application.js';
 import { resourcesExec } from './resources.exec.js';
 import { resourcesArchive } from './resources.archive.js';
 // h6-lb-db
@@ -47,6 +49,8 @@ export const HANDLERS: AnyLabHandler[] = [
   resourcesFirewallRule,
   resourcesAcl,
   resourcesScheduledTask,
+  resourcesServiceFabricCluster,
+  resourcesServiceFabricApplication,
   resourcesExec,
   resourcesArchive,
   // h6-lb-db

@@ -28,6 +28,12 @@ export interface LabView {
    * and the target does not block it (blockedPorts).
    */
   canConnect(fromHost: string, toHost: string, port: number): boolean;
+  /**
+   * Change another host's machine, as a program on this host changes it remotely (Service Fabric's
+   * cluster creation installs every node), and persist it. Absent where no lab runs the hosts: a model
+   * that needs it fails as not emulated.
+   */
+  changeHost?(name: string, change: (state: LabHostState) => void): void;
 }
 
 export interface HandlerContext<P> {

@@ -157,6 +157,25 @@ export const LabAmqpVhostSchema = z.strictObject({
   exchanges: z.array(z.string()).default([]),
 });
 // ---- end h6-lb-db ----
+/**
+ * Service Fabric on a host (src/lab/components/service-fabric.ts): this node, and the cluster as every
+ * node of it keeps it (Service Fabric replicates its cluster manifest and system services on every
+ * node; the lab keeps one copy per member, written together). Absent: no Service Fabric here.
+ */
+export const LabServiceFabricSchema = z.strictObject({
+  nodeName: z.string().min(1),
+  /** The runtime version the node runs (registry FabricVersion). */
+  codeVersion: z.string().min(1),
+  cluster: z.strictObject({
+    name: z.string().min(1),
+    configVersion: z.string().min(1),
+    /** Lab host name, node name and fault/upgrade domain of each node, in ClusterConfig.json order. */
+    nodes: z.array(z.strictObject({ host: z.string().min(1), nodeName: z.string().min(1), faultDomain: z.string(), upgradeDomain: z.string() })).min(1),
+    applicationTypes: z.array(z.strictObject({ name: z.string().min(1), version: z.string().min(1) })).default([]),
+    applications: z.array(z.strictObject({ name: z.string().min(1), typeName: z.string().min(1), typeVersion: z.string().min(1), parameters: z.record(z.string(), z.string()) })).default([]),
+  }),
+});
+export type LabServiceFabric = z.output<typeof LabServiceFabricSchema>;
 
 const port = z.number().int().min(1).max(65535);
 
@@ -247,6 +266,14 @@ export const LabProfileSchema = z.strictObject({
   sqlDatabases: z.array(LabSqlDatabaseSchema).default([]),
   /** RabbitMQ vhosts by name, as the NServiceBus model reads them (h6-lb-db: nservicebus_queues). */
   amqpVhosts: z.record(z.string(), LabAmqpVhostSchema).default({}),
+  /** Service Fabric node and cluster on this host (docs/service-fabric.md); absent: none. */
+  serviceFabric: LabServiceFabricSchema.optional(),
+  /**
+   * The text of small configuration files the host received (.json, .xml; runner.receive-file), by
+   * SHA-256: the lab keeps files as hashes, and models of programs that read a configuration (Service
+   * Fabric's TestConfiguration.ps1 reading ClusterConfig.json) need its content.
+   */
+  fileTexts: z.record(sha256, z.string()).optional(),
   pendingReboot: z.boolean(),
   /** Last boot (ISO 8601); null: when the host's state was first created. */
   bootTime: z.iso.datetime({ offset: true }).nullable(),

@@ -103,6 +103,31 @@ export const InstallerEffectSchema = z.strictObject({
 export type InstallerEffect = z.infer<typeof InstallerEffectSchema>;
 // ---- end lab-res-b ----
 
+/**
+ * Service Fabric as the ServiceFabric module's cmdlets answer on this node through its own client
+ * endpoint (src/lab/components/service-fabric.ts): Connect-ServiceFabricCluster's error ({endpoint}
+ * stands for the endpoint asked for) or null, then what Get-ServiceFabricNode, -ClusterUpgrade,
+ * -ClusterHealth, -ApplicationType, -Application and -ApplicationHealth return.
+ */
+export const ServiceFabricViewSchema = z.strictObject({
+  connectError: z.string().nullable(),
+  nodes: z.array(z.strictObject({ NodeName: z.string(), NodeStatus: z.string(), HealthState: z.string() })),
+  upgrade: z.strictObject({ TargetCodeVersion: z.string(), TargetConfigVersion: z.string() }).nullable(),
+  clusterHealth: z.string().nullable(),
+  applicationTypes: z.array(z.strictObject({ ApplicationTypeName: z.string(), ApplicationTypeVersion: z.string() })),
+  applications: z.array(
+    z.strictObject({
+      ApplicationName: z.string(),
+      ApplicationTypeName: z.string(),
+      ApplicationTypeVersion: z.string(),
+      ApplicationStatus: z.string(),
+      HealthState: z.string(),
+      ApplicationParameters: z.array(z.strictObject({ Name: z.string(), Value: z.string() })),
+    }),
+  ),
+});
+export type ServiceFabricView = z.infer<typeof ServiceFabricViewSchema>;
+
 export const WindowsViewSchema = z.strictObject({
   viewVersion: z.literal(WINDOWS_VIEW_VERSION),
   /** [Environment]::Is64BitOperatingSystem. */
@@ -212,5 +237,6 @@ export const WindowsViewSchema = z.strictObject({
   /** RabbitMQ vhosts as the NServiceBus model sees them (the lab profile's amqpVhosts). */
   amqpVhosts: z.record(z.string(), z.strictObject({ queues: z.record(z.string(), z.string()), exchanges: z.array(z.string()) })).optional(),
   // ---- end h6-lb-db ----
+  serviceFabric: ServiceFabricViewSchema,
 });
 export type WindowsView = z.infer<typeof WindowsViewSchema>;

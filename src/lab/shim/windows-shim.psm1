@@ -11,6 +11,8 @@ Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 
 $script:View = $null
+# Whether Connect-ServiceFabricCluster succeeded in this script (the ServiceFabric module's session state).
+$script:FabricConnected = $false
 $script:Registry = $null
 $script:KeySet = $null
 $script:KeyPrototype = $null
@@ -24,6 +26,7 @@ function Set-CortexShimView {
     # Loads a view (JSON text) and puts its environment into the process (remembering what it replaced).
     param([Parameter(Mandatory = $true)][string]$Json)
     $script:View = ConvertFrom-Json -InputObject $Json -DateKind String
+    $script:FabricConnected = $false
     $script:Registry = @{}
     foreach ($p in $script:View.registry.PSObject.Properties) {
         $values = [ordered]@{}
@@ -52,6 +55,7 @@ function Clear-CortexShimView {
     $script:SavedEnv = $null
     $script:View = $null
     $script:Registry = $null
+    $script:FabricConnected = $false
 }
 
 function Export-CortexShimView {
@@ -1610,6 +1614,75 @@ function Invoke-CortexShimShutdown {
         return [pscustomobject]@{ exitCode = 1190; output = @(); errorOutput = @('A system shutdown has already been scheduled.(1190)') }
     }
     [pscustomobject]@{ exitCode = 0; output = @(); errorOutput = @() }
+}
+
+# ---------------------------------------------------------------------------------------------------
+# Service Fabric: the ServiceFabric module's read cmdlets, from the view's serviceFabric part (what the
+# lab's model of the cluster answers on this node, src/lab/shim/service-fabric-view.ts). Only this
+# node's own client endpoint is modelled; the cmdlets that change the cluster are not emulated yet.
+
+function Get-CortexShimFabric {
+    # The view's Service Fabric part once connected; a cmdlet before Connect-ServiceFabricCluster fails as the module does.
+    Assert-CortexShimView
+    if (-not $script:FabricConnected) { throw 'Cluster connection instance is null' }
+    $script:View.serviceFabric
+}
+
+function Connect-ServiceFabricCluster {
+    [CmdletBinding()]
+    param([string[]]$ConnectionEndpoint = @('localhost:19000'), [switch]$WindowsCredential, [int]$TimeoutSec = 30)
+    Assert-CortexShimView
+    $endpoint = [string]@($ConnectionEndpoint)[0]
+    $hostPart = ($endpoint -split ':')[0].ToLowerInvariant()
+    if (@('localhost', '127.0.0.1', ([string]$script:View.env.COMPUTERNAME).ToLowerInvariant()) -notcontains $hostPart) {
+        throw (New-CortexNotEmulatedError -What ('connecting to {0} (another machine''s endpoint)' -f $endpoint))
+    }
+    $script:FabricConnected = $false
+    $failure = $script:View.serviceFabric.connectError
+    if ($null -ne $failure) { throw ([string]$failure).Replace('{endpoint}', $endpoint) }
+    $script:FabricConnected = $true
+    $true
+}
+
+function Get-ServiceFabricNode {
+    [CmdletBinding()]
+    param([string]$NodeName)
+    @((Get-CortexShimFabric).nodes | Where-Object { -not $NodeName -or $_.NodeName -eq $NodeName } | ForEach-Object { [pscustomobject]@{ NodeName = $_.NodeName; NodeStatus = $_.NodeStatus; HealthState = $_.HealthState } })
+}
+
+function Get-ServiceFabricClusterUpgrade {
+    [CmdletBinding()]
+    param()
+    $upgrade = (Get-CortexShimFabric).upgrade
+    if ($null -ne $upgrade) { [pscustomobject]@{ TargetCodeVersion = $upgrade.TargetCodeVersion; TargetConfigVersion = $upgrade.TargetConfigVersion } }
+}
+
+function Get-ServiceFabricClusterHealth {
+    [CmdletBinding()]
+    param()
+    [pscustomobject]@{ AggregatedHealthState = (Get-CortexShimFabric).clusterHealth }
+}
+
+function Get-ServiceFabricApplicationType {
+    [CmdletBinding()]
+    param([string]$ApplicationTypeName)
+    @((Get-CortexShimFabric).applicationTypes | Where-Object { -not $ApplicationTypeName -or $_.ApplicationTypeName -eq $ApplicationTypeName } | ForEach-Object { [pscustomobject]@{ ApplicationTypeName = $_.ApplicationTypeName; ApplicationTypeVersion = $_.ApplicationTypeVersion } })
+}
+
+function Get-ServiceFabricApplication {
+    [CmdletBinding()]
+    param([uri]$ApplicationName)
+    @((Get-CortexShimFabric).applications | Where-Object { $null -eq $ApplicationName -or $_.ApplicationName -eq [string]$ApplicationName } | ForEach-Object {
+            [pscustomobject]@{ ApplicationName = [uri]$_.ApplicationName; ApplicationTypeName = $_.ApplicationTypeName; ApplicationTypeVersion = $_.ApplicationTypeVersion; ApplicationStatus = $_.ApplicationStatus; HealthState = $_.HealthState; ApplicationParameters = @($_.ApplicationParameters | ForEach-Object { [pscustomobject]@{ Name = $_.Name; Value = $_.Value } }) }
+        })
+}
+
+function Get-ServiceFabricApplicationHealth {
+    [CmdletBinding()]
+    param([uri]$ApplicationName)
+    $app = @((Get-CortexShimFabric).applications | Where-Object { $_.ApplicationName -eq [string]$ApplicationName }) | Select-Object -First 1
+    if ($null -eq $app) { throw ('Application not found: {0}' -f $ApplicationName) }
+    [pscustomobject]@{ AggregatedHealthState = $app.HealthState }
 }
 
 # ---------------------------------------------------------------------------------------------------

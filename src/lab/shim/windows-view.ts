@@ -14,6 +14,8 @@ import { labCatalog, textFile } from '../artifacts/catalog.js';
 import { machineFeatures } from '../windows/features.js';
 import { ROOT_ACCESS, type AclRule } from '../state/acl.js';
 import { CORTEX_DB_SCRIPTS } from '../artifacts/components/cortex-database.js';
+import type { PowerView } from '../components/service-fabric.js';
+import { serviceFabricView } from './service-fabric-view.js';
 
 const GIB = 1024 ** 3;
 
@@ -259,6 +261,8 @@ export interface ProjectOptions {
   network?: WindowsView['network'];
   /** Clock skew of the host (its profile's clockSkewSec; default the machine's). */
   clockSkewSec?: number;
+  /** Which hosts are up, and their machines, for Service Fabric's nodes; default: this node alone, up. */
+  power?: PowerView;
 }
 
 /** The Windows view of a lab machine. */
@@ -302,6 +306,7 @@ export function projectWindowsView(m: LabMachine, opts: ProjectOptions = {}): Wi
     nativeCalls: [],
     ...resourceFactsOf(m),
     ...componentFactsOf(m),
+    serviceFabric: serviceFabricView(m, opts.power),
   };
 }
 

@@ -24,13 +24,25 @@ $global:CortexResourceCommandStubs = [ordered]@{
     'Get-Acl'                     = 'param([string[]]$LiteralPath)'
     'Set-Acl'                     = 'param([string[]]$LiteralPath, $AclObject)'
     'Register-ScheduledTask'      = 'param([string]$TaskName, [string]$TaskPath, $Action, [string]$User, [string]$Password, [string]$RunLevel, $Settings, [switch]$Force)'
-    'New-ScheduledTaskAction'     = 'param([string]$Execute, [string]$Argument)'
+    'New-ScheduledTaskAction'     = 'param([string]$Execute, [string]$Argument, [string]$WorkingDirectory)'
     'New-ScheduledTaskSettingsSet' = 'param([timespan]$ExecutionTimeLimit)'
     'Start-ScheduledTask'         = 'param([string]$TaskName, [string]$TaskPath)'
     'Stop-ScheduledTask'          = 'param([string]$TaskName, [string]$TaskPath)'
     'Get-ScheduledTask'           = 'param([string]$TaskName, [string]$TaskPath)'
     'Get-ScheduledTaskInfo'       = 'param([string]$TaskName, [string]$TaskPath)'
     'Unregister-ScheduledTask'    = 'param([string]$TaskName, [string]$TaskPath, [switch]$Confirm)'
+    # The ServiceFabric module (installed with the runtime on a node).
+    'Connect-ServiceFabricCluster' = 'param([string[]]$ConnectionEndpoint, [switch]$WindowsCredential, [int]$TimeoutSec)'
+    'Get-ServiceFabricNode'       = 'param([string]$NodeName)'
+    'Get-ServiceFabricClusterUpgrade' = 'param()'
+    'Get-ServiceFabricClusterHealth' = 'param()'
+    'Get-ServiceFabricApplicationType' = 'param([string]$ApplicationTypeName)'
+    'Get-ServiceFabricApplication' = 'param([uri]$ApplicationName)'
+    'Get-ServiceFabricApplicationHealth' = 'param([uri]$ApplicationName)'
+    'Copy-ServiceFabricApplicationPackage' = 'param([string]$ApplicationPackagePath, [string]$ApplicationPackagePathInImageStore, [int]$TimeoutSec)'
+    'Register-ServiceFabricApplicationType' = 'param([string]$ApplicationPathInImageStore, [int]$TimeoutSec)'
+    'Remove-ServiceFabricApplicationPackage' = 'param([string]$ApplicationPackagePathInImageStore)'
+    'New-ServiceFabricApplication' = 'param([uri]$ApplicationName, [string]$ApplicationTypeName, [string]$ApplicationTypeVersion, [hashtable]$ApplicationParameter, [int]$TimeoutSec)'
 }
 foreach ($stub in $global:CortexResourceCommandStubs.GetEnumerator()) {
     if (Get-Command -Name $stub.Key -ErrorAction Ignore) { continue }

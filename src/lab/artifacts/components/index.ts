@@ -9,6 +9,7 @@ import type { ComponentArtifacts } from './types.js';
 import { loadBalancerArtifacts } from './load-balancer.js';
 import { cortexDatabaseArtifacts } from './cortex-database.js';
 import { nservicebusArtifacts } from './nservicebus.js';
+import { SERVICE_FABRIC_ARTIFACTS } from './service-fabric.js';
 
 type Installer = z.input<typeof SyntheticInstallerSchema>;
 type Archive = z.input<typeof SyntheticArchiveSchema>;
@@ -17,6 +18,7 @@ const COMPONENTS: ComponentArtifacts[] = [
   loadBalancerArtifacts,
   cortexDatabaseArtifacts,
   nservicebusArtifacts,
+  SERVICE_FABRIC_ARTIFACTS,
 ];
 
 export const COMPONENT_INSTALLERS: Installer[] = COMPONENTS.flatMap((c) => c.installers ?? []);

@@ -22,6 +22,8 @@ import { archiveModel } from './archive.js';
 import { nssmServiceModel } from './nssm-service.js';
 import { sqlSchemaModel } from './sql-schema.js';
 import { nservicebusQueuesModel } from './nservicebus-queues.js';
+import { serviceFabricClusterModel } from './service-fabric-cluster.js';
+import { serviceFabricApplicationModel } from './service-fabric-application.js';
 
 export const RESOURCE_MODELS: readonly AnyLabResourceModel[] = [
   rebootModel,
@@ -42,6 +44,8 @@ export const RESOURCE_MODELS: readonly AnyLabResourceModel[] = [
   nssmServiceModel,
   sqlSchemaModel,
   nservicebusQueuesModel,
+  serviceFabricClusterModel,
+  serviceFabricApplicationModel,
 ];
 
 const byType = new Map<string, AnyLabResourceModel>(RESOURCE_MODELS.map((m) => [m.type, m]));

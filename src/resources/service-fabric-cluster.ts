@@ -1,0 +1,96 @@
+/**
+ * service_fabric_cluster: the Service Fabric standalone cluster, created once from the deploy node
+ * (docs/service-fabric.md). The Test connects to the cluster from that node and reads the nodes
+ * (status, health), the cluster health and the code/config versions; FabricHostSvc and the
+ * HKLM\SOFTWARE\Microsoft\Service Fabric key say whether Service Fabric is on this node at all.
+ * States (docs/service-fabric.md, "service_fabric_cluster"):
+ * - absent (no FabricHostSvc, no connection): create;
+ * - healthy and matching (every expected node Up, health Ok): nothing to do;
+ * - partial (FabricHostSvc present, connection refused): a failed creation that needs
+ *   RemoveServiceFabricCluster.ps1 by a person; the step does not tear a cluster down by itself;
+ * - reachable with other nodes, or nodes down: nothing this step can change (adding or removing
+ *   nodes is a configuration upgrade, issue 13; a down node is brought up, not re-created).
+ * The Set runs TestConfiguration.ps1 (must end "Passed : True", barrier B4) and then
+ * CreateServiceFabricCluster.ps1 -AcceptEULA as the install account through a one-shot scheduled
+ * task (no double hop), and waits for every node Up (B5).
+ */
+import { z } from 'zod';
+import { SecretRef, WindowsPath } from './common.js';
+import { defineResource, NONE, UnreachableStateError } from './resource.js';
+
+/** A node name as ClusterConfig.json writes it (the inventory host name). */
+const NodeName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, { message: 'a node name: letters, digits, _ . - (the inventory host name)' });
+
+export const ServiceFabricClusterParams = z.strictObject({
+  packagePath: WindowsPath.meta({ description: 'The extracted standalone package (holds TestConfiguration.ps1 and CreateServiceFabricCluster.ps1)' }),
+  configPath: WindowsPath.meta({ description: 'ClusterConfig.json on the deploy node (written by an earlier file step)' }),
+  nodes: z
+    .array(NodeName)
+    .min(1)
+    .refine((n) => new Set(n.map((x) => x.toLowerCase())).size === n.length, { message: 'a node is listed twice' })
+    .meta({ description: "The node names the cluster must have (ClusterConfig.json's nodeName values)" }),
+  runAs: z.strictObject({ user: z.string().min(1), password: SecretRef }).meta({ description: 'The install account (admin on every node) the scripts run as' }),
+  connectionEndpoint: z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { message: 'host:port of the client endpoint, e.g. localhost:19000' }).default('localhost:19000').meta({ description: "The deploy node's client connection endpoint" }),
+  timeout: z.number().int().min(10).default(3600).meta({ description: 'Seconds each of TestConfiguration, the creation and the wait for the nodes may take' }),
+});
+
+export const ServiceFabricNodeState = z.object({
+  name: z.string(),
+  /** NodeStatus: Up, Down, Disabled, Enabling, Disabling, Invalid, Unknown, Removed. */
+  status: z.string(),
+  /** HealthState: Ok, Warning, Error, Unknown. */
+  health: z.string(),
+});
+
+export const ServiceFabricClusterState = z.object({
+  /** Service FabricHostSvc exists on the deploy node. */
+  fabricHostService: z.boolean(),
+  /** HKLM\SOFTWARE\Microsoft\Service Fabric FabricVersion on the deploy node, or null. */
+  fabricVersion: z.string().nullable(),
+  /** Connect-ServiceFabricCluster succeeded. */
+  reachable: z.boolean(),
+  /** Its error message when it did not (and Service Fabric is installed). */
+  connectError: z.string().nullable(),
+  /** Get-ServiceFabricClusterUpgrade: the running code and config versions. */
+  codeVersion: z.string().nullable(),
+  configVersion: z.string().nullable(),
+  nodes: z.array(ServiceFabricNodeState),
+  /** Get-ServiceFabricClusterHealth AggregatedHealthState. */
+  health: z.string().nullable(),
+});
+
+export type ServiceFabricClusterStateT = z.output<typeof ServiceFabricClusterState>;
+
+const lower = (s: string) => s.toLowerCase();
+
+export const serviceFabricClusterResource = defineResource({
+  type: 'service_fabric_cluster',
+  description: 'The Service Fabric standalone cluster, created once from the deploy node as the install account',
+  params: ServiceFabricClusterParams,
+  state: ServiceFabricClusterState,
+  label: (p) => `service_fabric_cluster ${p.nodes.length} nodes`,
+  diff(p, s) {
+    if (!s.reachable) {
+      if (!s.fabricHostService) return { action: 'create', from: null, to: { nodes: p.nodes } };
+      throw new UnreachableStateError(
+        `Service Fabric is installed on this node (FabricHostSvc${s.fabricVersion ? ` ${s.fabricVersion}` : ''}) but the cluster does not answer${s.connectError ? `: ${s.connectError}` : ''}. ` +
+          `A creation that failed halfway leaves this: run RemoveServiceFabricCluster.ps1 -ClusterConfigFilePath <ClusterConfig.json> -Force from the package folder (or CleanFabric.ps1 on each node), then apply again`,
+      );
+    }
+    const have = new Map(s.nodes.map((n) => [lower(n.name), n]));
+    const missing = p.nodes.filter((n) => !have.has(lower(n)));
+    const extra = s.nodes.filter((n) => !p.nodes.some((x) => lower(x) === lower(n.name))).map((n) => n.name);
+    if (missing.length || extra.length) {
+      throw new UnreachableStateError(
+        `the cluster has nodes ${s.nodes.map((n) => n.name).join(', ') || '(none)'}, not ${p.nodes.join(', ')}` +
+          `${missing.length ? ` (missing: ${missing.join(', ')})` : ''}${extra.length ? ` (not in the inventory: ${extra.join(', ')})` : ''}; ` +
+          'adding or removing nodes is a configuration upgrade (AddNode.ps1 / Start-ServiceFabricClusterConfigurationUpgrade), not a creation',
+      );
+    }
+    const notUp = p.nodes.map((n) => have.get(lower(n))!).filter((n) => n.status !== 'Up' || n.health !== 'Ok');
+    if (notUp.length) {
+      throw new UnreachableStateError(`the cluster exists but ${notUp.map((n) => `${n.name} is ${n.status}/${n.health}`).join(', ')}; bring the node${notUp.length > 1 ? 's' : ''} up (the cluster is not created again)`);
+    }
+    return NONE;
+  },
+});
