@@ -13,6 +13,9 @@ import { aclResource } from './acl.js';
 import { scheduledTaskResource } from './scheduled-task.js';
 import { execResource } from './exec.js';
 import { rebootResource } from './reboot.js';
+import { certificateResource } from './certificate.js';
+import { iisAppPoolResource } from './iis-app-pool.js';
+import { iisSiteResource } from './iis-site.js';
 
 export const RESOURCES = {
   package: packageResource,
@@ -28,6 +31,9 @@ export const RESOURCES = {
   scheduled_task: scheduledTaskResource,
   exec: execResource,
   reboot: rebootResource,
+  certificate: certificateResource,
+  iis_app_pool: iisAppPoolResource,
+  iis_site: iisSiteResource,
 } as const satisfies Record<string, ResourceType>;
 
 export type ResourceTypeName = keyof typeof RESOURCES;

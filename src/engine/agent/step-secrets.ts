@@ -14,6 +14,8 @@ import { stepsOf } from '../playbook/types.js';
 /** Where each resource type keeps secret references in its params. */
 export const SECRET_PARAM_PATHS: Partial<Record<ResourceTypeName, ReadonlyArray<readonly string[]>>> = {
   scheduled_task: [['runAs', 'password']],
+  certificate: [['password']],
+  iis_app_pool: [['password']],
 };
 
 export interface StepSecrets {
