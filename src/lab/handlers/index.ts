@@ -23,6 +23,10 @@ import { resourcesAcl } from './resources.acl.js';
 import { resourcesScheduledTask } from './resources.scheduled-task.js';
 import { resourcesExec } from './resources.exec.js';
 import { resourcesArchive } from './resources.archive.js';
+// h5-iis
+import { resourcesCertificate } from './resources.certificate.js';
+import { resourcesIisAppPool } from './resources.iis-app-pool.js';
+import { resourcesIisSite } from './resources.iis-site.js';
 
 export const HANDLERS: AnyLabHandler[] = [
   probesPing,
@@ -45,6 +49,10 @@ export const HANDLERS: AnyLabHandler[] = [
   resourcesScheduledTask,
   resourcesExec,
   resourcesArchive,
+  // h5-iis
+  resourcesCertificate,
+  resourcesIisAppPool,
+  resourcesIisSite,
 ];
 
 export function handlerRegistry(handlers: readonly AnyLabHandler[] = HANDLERS): Map<string, AnyLabHandler> {

@@ -248,6 +248,8 @@ export const LabProfileSchema = z.strictObject({
   services: z.array(LabServiceSchema),
   /** Installed Windows features (Get-WindowsFeature names). */
   features: z.array(z.string().min(1)),
+  /** Features of the lab's table whose install asks for a restart on this host, besides those the table says (h5-iis). */
+  featureRestarts: z.array(z.string().min(1)).optional(),
   /** Machine environment variables. */
   env: z.record(z.string(), z.string()),
   /** Files present on the host: absolute path → SHA-256. */

@@ -18,6 +18,10 @@ import { aclModel } from './acl.js';
 import { scheduledTaskModel } from './scheduled-task.js';
 import { execModel } from './exec.js';
 import { archiveModel } from './archive.js';
+// h5-iis
+import { certificateModel } from './certificate.js';
+import { iisAppPoolModel } from './iis-app-pool.js';
+import { iisSiteModel } from './iis-site.js';
 
 export const RESOURCE_MODELS: readonly AnyLabResourceModel[] = [
   rebootModel,
@@ -34,6 +38,10 @@ export const RESOURCE_MODELS: readonly AnyLabResourceModel[] = [
   scheduledTaskModel,
   execModel,
   archiveModel,
+  // h5-iis
+  certificateModel,
+  iisAppPoolModel,
+  iisSiteModel,
 ];
 
 const byType = new Map<string, AnyLabResourceModel>(RESOURCE_MODELS.map((m) => [m.type, m]));
