@@ -33,9 +33,9 @@ export const windowsFeatureModel = defineResourceModel({
     const restart = changed.some((r) => (install ? r.installRestart : r.uninstallRestart));
     const names = new Set(changed.map((r) => r.name.toLowerCase()));
     if (install) m.features.push(...changed.map((r) => r.name));
+    else m.features = m.features.filter((x) => !names.has(x.toLowerCase()));
     // The Web-Server role brings IIS: its services, the InetStp key, DefaultAppPool and the Default Web Site.
     if (install && names.has('web-server')) installIis(m);
-    else m.features = m.features.filter((x) => !names.has(x.toLowerCase()));
     if (restart) m.pendingReboot = true;
     const exitCode = changed.length === 0 ? 1003 : restart ? 3010 : 0;
     const verb = install ? 'installing' : 'removing';
