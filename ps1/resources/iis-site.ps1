@@ -37,7 +37,8 @@ Invoke-CortexScript {
     $physicalPath = [string](Get-CortexResourceParam -Params $p -Resource 'iis_site' -Name 'physicalPath' -Required)
     $appPool = [string](Get-CortexResourceParam -Params $p -Resource 'iis_site' -Name 'appPool' -Required)
     $state = [string](Get-CortexResourceParam -Params $p -Resource 'iis_site' -Name 'state' -Default 'started')
-    $desired = @(@(Get-CortexResourceParam -Params $p -Resource 'iis_site' -Name 'bindings' -Required) | ForEach-Object { ConvertTo-CortexDesiredBinding $_ })
+    $bindings = Get-CortexResourceParam -Params $p -Resource 'iis_site' -Name 'bindings' -Required
+    $desired = @(foreach ($b in @($bindings)) { ConvertTo-CortexDesiredBinding $b })
     if ($desired.Count -eq 0) { throw 'iis_site: parameter bindings is empty; a site needs at least one binding' }
     if (@('started', 'stopped') -notcontains $state) { throw ('iis_site: parameter state must be started or stopped, not {0}' -f $state) }
     if (-not (Test-CortexIisInstalled)) { throw 'iis_site: IIS is not installed on this host (no HKLM\SOFTWARE\Microsoft\InetStp); install the Web-Server feature in an earlier step' }
