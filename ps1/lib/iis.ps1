@@ -1,7 +1,7 @@
 # cortex-script: lib.iis
 # IIS and certificate store reads shared by the Tests (resources.test-batch) and the Sets of the iis_app_pool,
 # iis_site and certificate resources (docs/iis.md). WebAdministration, not IISAdministration: Server 2016's
-# in-box IISAdministration may lack New-IISSiteBinding (components.md §8, UNCONFIRMED), WebAdministration
+# in-box IISAdministration may lack New-IISSiteBinding (UNCONFIRMED, docs/iis.md), WebAdministration
 # has what these need on 2016 and 2019 alike.
 
 function Test-CortexIisInstalled {

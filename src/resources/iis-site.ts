@@ -2,7 +2,7 @@
  * iis_site: an IIS web site (WebAdministration: IIS:\Sites\<name>): physical path, application pool,
  * bindings, started or stopped. Bindings are compared by protocol and bindingInformation
  * (`*:<port>:<host>`), and an https binding also by its certificate hash and SNI flag; the Set replaces
- * only the bindings that differ (components.md §8 step 4, docs/iis.md). A cut-over to a new version
+ * only the bindings that differ (docs/iis.md). A cut-over to a new version
  * folder is a change of physicalPath.
  */
 import { z } from 'zod';

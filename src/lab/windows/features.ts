@@ -29,7 +29,7 @@ const f = (name: string, displayName: string, installRestart = false, uninstallR
 export const FEATURE_TABLE: readonly FeatureDefinition[] = [
   f('Web-Server', 'Web Server (IIS)', false, true, ['Web-Mgmt-Console']),
   f('Web-WebServer', 'Web Server'),
-  // h5-iis: the role services of components.md §7(b) (docs/iis.md; the list Cortex needs is UNCONFIRMED).
+  // h5-iis: the role services docs/iis.md lists (the list Cortex needs is UNCONFIRMED).
   f('Web-Common-Http', 'Common HTTP Features'),
   f('Web-Default-Doc', 'Default Document'),
   f('Web-Static-Content', 'Static Content'),
