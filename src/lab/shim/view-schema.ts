@@ -103,6 +103,36 @@ export const InstallerEffectSchema = z.strictObject({
 export type InstallerEffect = z.infer<typeof InstallerEffectSchema>;
 // ---- end lab-res-b ----
 
+// ---- h5-iis: IIS (WebAdministration's IIS:\ drive) and the machine certificate stores (Cert:\) ----
+
+export const IisBindingRowSchema = z.strictObject({
+  protocol: z.string(),
+  bindingInformation: z.string(),
+  /** '' when none (Get-WebBinding's certificateHash). */
+  certificateHash: z.string(),
+  sslFlags: z.number().int(),
+});
+
+export const IisViewSchema = z.strictObject({
+  appPools: z.array(
+    z.strictObject({ name: z.string(), managedRuntimeVersion: z.string(), managedPipelineMode: z.string(), identityType: z.string(), userName: z.string(), state: z.string() }),
+  ),
+  sites: z.array(
+    z.strictObject({ name: z.string(), id: z.number().int(), physicalPath: z.string(), applicationPool: z.string(), state: z.string(), bindings: z.array(IisBindingRowSchema) }),
+  ),
+});
+
+export const CertificateRowSchema = z.strictObject({
+  /** LocalMachine\My, ... */
+  store: z.string(),
+  Thumbprint: z.string(),
+  Subject: z.string(),
+  HasPrivateKey: z.boolean(),
+  /** Whether the private key was imported exportable. */
+  Exportable: z.boolean(),
+});
+// ---- end h5-iis ----
+
 export const WindowsViewSchema = z.strictObject({
   viewVersion: z.literal(WINDOWS_VIEW_VERSION),
   /** [Environment]::Is64BitOperatingSystem. */
@@ -195,6 +225,12 @@ export const WindowsViewSchema = z.strictObject({
     /** Zip SHA-256 → entry path (relative, backslashes) → file. */
     archives: z.record(sha256Hex, z.record(z.string(), FileOfText)),
   }),
+  /** IIS's pools and sites (IIS:\AppPools, IIS:\Sites); null without IIS (h5-iis). */
+  iis: IisViewSchema.nullable().default(null),
+  /** Certificates of the machine stores (h5-iis). */
+  certificates: z.array(CertificateRowSchema).default([]),
+  /** What the lab knows of its synthetic PFX files by SHA-256: the certificate inside, its password's SHA-256 (h5-iis). */
+  labCertificates: z.record(sha256Hex, z.strictObject({ thumbprint: z.string(), subject: z.string(), passwordSha256: z.string() })).default({}),
   /** What each one-shot scheduled task run ends with, by the scheduled_task step's name (the lab profile's scheduledTaskRuns). */
   scheduledTaskRuns: z.record(z.string(), z.strictObject({ exitCode: z.number().int(), setsPendingReboot: z.boolean(), runSec: z.number().int() })),
   // ---- end lab-res-b ----

@@ -13,6 +13,7 @@ import { installerEffects, uninstallEntry } from '../artifacts/effects.js';
 import { labCatalog, textFile } from '../artifacts/catalog.js';
 import { machineFeatures } from '../windows/features.js';
 import { ROOT_ACCESS, type AclRule } from '../state/acl.js';
+import { appPools, sites } from '../components/iis.js';
 
 const GIB = 1024 ** 3;
 
@@ -318,7 +319,23 @@ export function accessRow(r: AclRule, isInherited: boolean): WindowsView['rootAc
   };
 }
 
-function resourceFactsOf(m: LabMachine): Pick<WindowsView, 'windowsFeatures' | 'firewallRules' | 'acls' | 'rootAccess' | 'labArtifacts' | 'scheduledTaskRuns'> {
+/** h5-iis: IIS's pools and sites, the certificate stores, and the lab's PFX files (src/lab/components/iis.ts). */
+function iisFactsOf(m: LabMachine): Pick<WindowsView, 'iis' | 'certificates' | 'labCertificates'> {
+  const labCertificates: WindowsView['labCertificates'] = {};
+  for (const [sha, a] of labCatalog().byHash) if (a.type === 'certificate') labCertificates[sha] = { thumbprint: a.thumbprint, subject: a.subject, passwordSha256: a.passwordSha256 };
+  return {
+    iis: m.iis
+      ? {
+          appPools: appPools(m).map((p) => ({ name: p.name, managedRuntimeVersion: p.runtime, managedPipelineMode: p.pipeline, identityType: p.identity, userName: p.userName, state: p.state })),
+          sites: sites(m).map((x) => ({ name: x.name, id: x.id, physicalPath: x.physicalPath, applicationPool: x.appPool, state: x.state, bindings: x.bindings.map((b) => ({ ...b })) })),
+        }
+      : null,
+    certificates: (m.certificates ?? []).map((c) => ({ store: c.store, Thumbprint: c.thumbprint, Subject: c.subject, HasPrivateKey: c.hasPrivateKey, Exportable: c.exportable })),
+    labCertificates,
+  };
+}
+
+function resourceFactsOf(m: LabMachine): Pick<WindowsView, 'windowsFeatures' | 'firewallRules' | 'acls' | 'rootAccess' | 'labArtifacts' | 'scheduledTaskRuns' | 'iis' | 'certificates' | 'labCertificates'> {
   const archives: WindowsView['labArtifacts']['archives'] = {};
   for (const [sha, a] of labCatalog().byHash) if (a.type === 'archive') archives[sha] = Object.fromEntries(Object.entries(a.entries).map(([p, text]) => [p, textFile(text)]));
   return {
@@ -347,6 +364,7 @@ function resourceFactsOf(m: LabMachine): Pick<WindowsView, 'windowsFeatures' | '
     rootAccess: ROOT_ACCESS.map((r) => accessRow(r, true)),
     labArtifacts: { installers: installerEffects(m.os.is64Bit), archives },
     scheduledTaskRuns: Object.fromEntries(Object.entries(m.scheduledTaskRuns).map(([k, v]) => [k, { exitCode: v.exitCode, setsPendingReboot: v.setsPendingReboot, runSec: v.runSec }])),
+    ...iisFactsOf(m),
   };
 }
 // ---- end lab-res-b ----
