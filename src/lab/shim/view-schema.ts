@@ -229,6 +229,11 @@ export const WindowsViewSchema = z.strictObject({
   iis: IisViewSchema.nullable().default(null),
   /** Certificates of the machine stores (h5-iis). */
   certificates: z.array(CertificateRowSchema).default([]),
+  /**
+   * What installing the Web-Server feature changes in this view (whole top-level parts as they will be),
+   * for the shim's Install-WindowsFeature; null when IIS is there (h5-iis). Not a Windows fact.
+   */
+  iisInstall: z.record(z.string(), z.unknown()).nullable().default(null),
   /** What the lab knows of its synthetic PFX files by SHA-256: the certificate inside, its password's SHA-256 (h5-iis). */
   labCertificates: z.record(sha256Hex, z.strictObject({ thumbprint: z.string(), subject: z.string(), passwordSha256: z.string() })).default({}),
   /** What each one-shot scheduled task run ends with, by the scheduled_task step's name (the lab profile's scheduledTaskRuns). */

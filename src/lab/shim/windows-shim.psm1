@@ -1125,6 +1125,8 @@ function Invoke-CortexShimFeatureChange {
         }
     }
     $changed = @($rows | Where-Object { [bool]$_.Installed -ne $Install })
+    # The Web-Server role brings IIS: the view's parts as the lab says they will be (windows-view.ts, iisInstall).
+    if ($Install -and @($changed | Where-Object { $_.Name -eq 'Web-Server' }).Count -gt 0) { Install-CortexShimIis }
     $restart = $false
     foreach ($f in $changed) {
         $f.Installed = $Install
@@ -1140,6 +1142,31 @@ function Invoke-CortexShimFeatureChange {
     $restartNeeded = 'No'
     if ($restart) { $restartNeeded = 'Yes' }
     [pscustomobject]@{ Success = $true; RestartNeeded = $restartNeeded; FeatureResult = @($changed | ForEach-Object { $_.Name }); ExitCode = $exit }
+}
+
+function Install-CortexShimIis {
+    $delta = $script:View.iisInstall
+    if ($null -eq $delta) { return }
+    foreach ($part in $delta.PSObject.Properties) {
+        if ($part.Name -eq 'registry') {
+            $script:Registry = @{}
+            foreach ($p in $part.Value.PSObject.Properties) {
+                $values = [ordered]@{}
+                foreach ($v in $p.Value.PSObject.Properties) { $values[$v.Name] = $v.Value }
+                $script:Registry[$p.Name.ToLowerInvariant()] = [pscustomobject]@{ Path = $p.Name; Values = $values }
+            }
+            foreach ($p in $script:View.currentUserRegistry.PSObject.Properties) {
+                $values = [ordered]@{}
+                foreach ($v in $p.Value.PSObject.Properties) { $values[$v.Name] = $v.Value }
+                $path = $script:UserHivePrefix + $p.Name
+                $script:Registry[$path.ToLowerInvariant()] = [pscustomobject]@{ Path = $path; Values = $values }
+            }
+            Update-CortexShimKeySet
+        } else {
+            $script:View.($part.Name) = $part.Value
+        }
+    }
+    $script:View.iisInstall = $null
 }
 
 function Install-WindowsFeature {

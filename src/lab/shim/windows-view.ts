@@ -13,7 +13,7 @@ import { installerEffects, uninstallEntry } from '../artifacts/effects.js';
 import { labCatalog, textFile } from '../artifacts/catalog.js';
 import { machineFeatures } from '../windows/features.js';
 import { ROOT_ACCESS, type AclRule } from '../state/acl.js';
-import { appPools, sites } from '../components/iis.js';
+import { appPools, installIis, sites } from '../components/iis.js';
 
 const GIB = 1024 ** 3;
 
@@ -263,6 +263,32 @@ export interface ProjectOptions {
 
 /** The Windows view of a lab machine. */
 export function projectWindowsView(m: LabMachine, opts: ProjectOptions = {}): WindowsView {
+  const view = projectBase(m, opts);
+  return { ...view, iisInstall: m.iis ? null : iisInstallDelta(view, projectBase(withIisInstalled(m), opts)) };
+}
+
+/** h5-iis: the machine once the Web-Server feature brought IIS (src/lab/components/iis.ts). */
+function withIisInstalled(m: LabMachine): LabMachine {
+  const after = structuredClone(m);
+  installIis(after);
+  return after;
+}
+
+/**
+ * h5-iis: what installing IIS changes in a view, as whole top-level parts of the view after it (the
+ * feature rows themselves aside: Install-WindowsFeature sets those): the shim's Install-WindowsFeature
+ * of Web-Server puts them in place, as the windows_feature model's installIis does on the machine.
+ */
+function iisInstallDelta(before: Omit<WindowsView, 'iisInstall'>, after: Omit<WindowsView, 'iisInstall'>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(after)) {
+    if (k === 'windowsFeatures') continue;
+    if (JSON.stringify(v) !== JSON.stringify((before as Record<string, unknown>)[k])) out[k] = v;
+  }
+  return out;
+}
+
+function projectBase(m: LabMachine, opts: ProjectOptions): Omit<WindowsView, 'iisInstall'> {
   const root = systemRoot(m);
   const env: Record<string, string> = {
     ...m.env,

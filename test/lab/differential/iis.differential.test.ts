@@ -40,7 +40,9 @@ it("the handlers compared here are the lab's Set handlers of these types", () =>
 /** A web server: IIS (the default preset) with these pools, sites, folders, certificates, and PFX files at PFX. */
 function web(o: { pools?: unknown[]; sites?: unknown[]; certificates?: unknown[]; pfx?: string; noIis?: boolean } = {}): LabHostState {
   const iis = o.noIis ? null : { version: '10.0', urlRewrite: '7.2.1993', ...(o.pools ? { appPools: o.pools } : {}), ...(o.sites ? { sites: o.sites } : {}) };
-  const s = machineFrom({ iis, ...(o.noIis ? { features: ['PowerShell'] } : {}), directories: [V1, V2], ...(o.certificates ? { certificates: o.certificates } : {}) }, 'web1');
+  // Without IIS: no Web-* feature and no W3SVC, as a fresh server.
+  const fresh = o.noIis ? { features: ['PowerShell'], services: [{ name: 'EventLog' }, { name: 'MpsSvc' }, { name: 'WinRM' }] } : {};
+  const s = machineFrom({ iis, ...fresh, directories: [V1, V2], ...(o.certificates ? { certificates: o.certificates } : {}) }, 'web1');
   if (o.pfx) {
     const a = artifactFile(o.pfx);
     withFile(s.machine, PFX, a.sha256, a.bytes.length);
@@ -65,6 +67,23 @@ describe.skipIf(!pwsh)('IIS and certificates: lab models vs scripts through the 
       }, 60_000);
     }
   }
+
+  describe('windows_feature Web-Server brings IIS', () => {
+    run(
+      'windows_feature',
+      [
+        ['Web-Server on a host without IIS: W3SVC, WAS, InetStp, DefaultAppPool, the Default Web Site', web({ noIis: true }), { name: 'Web-Server', includeManagementTools: true }, null, true],
+        ['another Web-* feature alone does not', web({ noIis: true }), { name: 'Web-WebSockets' }, null, true],
+      ],
+      (p) => ({ name: p.name }),
+    );
+    it('after Web-Server, the pool and site Tests of both sides see IIS', async () => {
+      const r = await compareSet(host, web({ noIis: true }), 'windows_feature', { name: 'Web-Server' });
+      expect(r.diffs).toEqual([]);
+      expect(r.machine.iis).toEqual({ version: '10.0', urlRewrite: null });
+      expect(r.machine.services.map((x) => x.name)).toEqual(expect.arrayContaining(['WAS', 'W3SVC']));
+    }, 60_000);
+  });
 
   describe('certificate', () => {
     const cert = { path: PFX, password: 'Lab-Pfx!2026', thumbprint: THUMB };
