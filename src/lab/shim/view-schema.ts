@@ -99,6 +99,8 @@ export const InstallerEffectSchema = z.strictObject({
   services: z.array(z.strictObject({ Name: z.string(), Status: z.string(), StartType: z.string(), PathName: z.string().nullable() })),
   files: z.record(z.string(), FileOfText),
   env: z.record(z.string(), z.string()),
+  /** An IIS extension (URL Rewrite): exits 1603 without IIS (h5-iis). */
+  requiresIis: z.boolean().default(false),
 });
 export type InstallerEffect = z.infer<typeof InstallerEffectSchema>;
 // ---- end lab-res-b ----
@@ -234,6 +236,15 @@ export const WindowsViewSchema = z.strictObject({
    * for the shim's Install-WindowsFeature; null when IIS is there (h5-iis). Not a Windows fact.
    */
   iisInstall: z.record(z.string(), z.unknown()).nullable().default(null),
+  /**
+   * Per IIS extension MSI the lab knows (SHA-256): what registering it with IIS adds besides its uninstall
+   * entry (registry keys with their values, files, the system paths as they will be); null without IIS,
+   * where such an MSI exits 1603 (h5-iis). Not a Windows fact.
+   */
+  iisExtensionInstall: z
+    .record(sha256Hex, z.strictObject({ registry: z.record(z.string(), z.record(z.string(), RegistryValueSchema)), files: z.record(z.string(), WindowsFileSchema), systemPaths: z.array(z.string()) }))
+    .nullable()
+    .default(null),
   /** What the lab knows of its synthetic PFX files by SHA-256: the certificate inside, its password's SHA-256 (h5-iis). */
   labCertificates: z.record(sha256Hex, z.strictObject({ thumbprint: z.string(), subject: z.string(), passwordSha256: z.string() })).default({}),
   /** What each one-shot scheduled task run ends with, by the scheduled_task step's name (the lab profile's scheduledTaskRuns). */

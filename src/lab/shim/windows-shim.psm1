@@ -1014,8 +1014,11 @@ function Invoke-CortexShimInstallerProgram {
                     if ([string](Get-CortexShimValue -Path $installed -Name 'DisplayVersion') -eq [string]$effect.uninstallValues.DisplayVersion) { $code = 0 }
                 } else {
                     $code = [int]$effect.installExitCode
-                    if ($done -contains $code) {
+                    # An IIS extension without IIS: Fatal error during installation (docs/iis.md: the lab's choice).
+                    if ($done -contains $code -and $effect.requiresIis -and $null -eq $script:View.iis) { $code = 1603 }
+                    elseif ($done -contains $code) {
                         Install-CortexShimInstallerEffect -Effect $effect
+                        if ($effect.requiresIis) { Register-CortexShimIisExtension -Path $target }
                         if ($code -ne 0) { Set-CortexShimPendingReboot }
                     }
                 }
@@ -1167,6 +1170,20 @@ function Install-CortexShimIis {
         }
     }
     $script:View.iisInstall = $null
+}
+
+function Register-CortexShimIisExtension {
+    # What an IIS extension's MSI adds besides its uninstall entry, as the view says (iisExtensionInstall).
+    param([Parameter(Mandatory = $true)][string]$Path)
+    $sha = ([string](Find-CortexShimFile -Path $Path).Value.sha256).ToLowerInvariant()
+    $delta = Get-CortexShimProperty -Object $script:View.iisExtensionInstall -Name $sha
+    if ($null -eq $delta) { throw (New-CortexNotEmulatedError -What ('registering the IIS extension {0} with IIS' -f $Path)) }
+    foreach ($k in $delta.registry.PSObject.Properties) {
+        $entry = New-CortexShimKey -Path $k.Name
+        foreach ($v in $k.Value.PSObject.Properties) { $entry.Values[$v.Name] = $v.Value }
+    }
+    foreach ($f in $delta.files.PSObject.Properties) { $script:View.files | Add-Member -MemberType NoteProperty -Name $f.Name -Value $f.Value -Force }
+    $script:View.systemPaths = @($delta.systemPaths)
 }
 
 function Install-WindowsFeature {

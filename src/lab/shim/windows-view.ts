@@ -13,7 +13,7 @@ import { installerEffects, uninstallEntry } from '../artifacts/effects.js';
 import { labCatalog, textFile } from '../artifacts/catalog.js';
 import { machineFeatures } from '../windows/features.js';
 import { ROOT_ACCESS, type AclRule } from '../state/acl.js';
-import { appPools, installIis, sites } from '../components/iis.js';
+import { appPools, installIis, registerUrlRewrite, sites } from '../components/iis.js';
 
 const GIB = 1024 ** 3;
 
@@ -264,7 +264,32 @@ export interface ProjectOptions {
 /** The Windows view of a lab machine. */
 export function projectWindowsView(m: LabMachine, opts: ProjectOptions = {}): WindowsView {
   const view = projectBase(m, opts);
-  return { ...view, iisInstall: m.iis ? null : iisInstallDelta(view, projectBase(withIisInstalled(m), opts)) };
+  return {
+    ...view,
+    iisInstall: m.iis ? null : iisInstallDelta(view, projectBase(withIisInstalled(m), opts)),
+    iisExtensionInstall: m.iis ? urlRewriteDeltas(m, view, opts) : null,
+  };
+}
+
+/**
+ * h5-iis: per synthetic IIS extension MSI (by SHA-256), what its registering with IIS adds to the view
+ * besides its uninstall entry: registry keys (with all their values), files, and the system paths as
+ * they will be. The shim's msiexec applies it after the installer's effect.
+ */
+function urlRewriteDeltas(m: LabMachine, before: Omit<WindowsView, 'iisInstall' | 'iisExtensionInstall'>, opts: ProjectOptions): NonNullable<WindowsView['iisExtensionInstall']> {
+  const out: NonNullable<WindowsView['iisExtensionInstall']> = {};
+  for (const [sha, a] of labCatalog().byHash) {
+    if (a.type !== 'installer' || a.iisExtension !== 'urlRewrite') continue;
+    const m2 = structuredClone(m);
+    registerUrlRewrite(m2, a.product.version);
+    const after = projectBase(m2, opts);
+    const registry: WindowsView['registry'] = {};
+    for (const [k, v] of Object.entries(after.registry)) if (JSON.stringify(v) !== JSON.stringify(before.registry[k])) registry[k] = v;
+    const files: WindowsView['files'] = {};
+    for (const [k, v] of Object.entries(after.files)) if (JSON.stringify(v) !== JSON.stringify(before.files[k])) files[k] = v;
+    out[sha] = { registry, files, systemPaths: after.systemPaths };
+  }
+  return out;
 }
 
 /** h5-iis: the machine once the Web-Server feature brought IIS (src/lab/components/iis.ts). */
@@ -279,7 +304,7 @@ function withIisInstalled(m: LabMachine): LabMachine {
  * feature rows themselves aside: Install-WindowsFeature sets those): the shim's Install-WindowsFeature
  * of Web-Server puts them in place, as the windows_feature model's installIis does on the machine.
  */
-function iisInstallDelta(before: Omit<WindowsView, 'iisInstall'>, after: Omit<WindowsView, 'iisInstall'>): Record<string, unknown> {
+function iisInstallDelta(before: Omit<WindowsView, 'iisInstall' | 'iisExtensionInstall'>, after: Omit<WindowsView, 'iisInstall' | 'iisExtensionInstall'>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(after)) {
     if (k === 'windowsFeatures') continue;
@@ -288,7 +313,7 @@ function iisInstallDelta(before: Omit<WindowsView, 'iisInstall'>, after: Omit<Wi
   return out;
 }
 
-function projectBase(m: LabMachine, opts: ProjectOptions): Omit<WindowsView, 'iisInstall'> {
+function projectBase(m: LabMachine, opts: ProjectOptions): Omit<WindowsView, 'iisInstall' | 'iisExtensionInstall'> {
   const root = systemRoot(m);
   const env: Record<string, string> = {
     ...m.env,

@@ -85,6 +85,24 @@ describe.skipIf(!pwsh)('IIS and certificates: lab models vs scripts through the 
     }, 60_000);
   });
 
+  describe('package: URL Rewrite 2.1 (an IIS extension)', () => {
+    const MSI = 'C:\\Staging\\rewrite_amd64_en-US.msi';
+    const pkg = { name: 'IIS URL Rewrite Module 2', path: MSI, productCode: '{9BCA2118-F753-4A1E-BCF3-5A820729965C}', version: '7.2.1993' };
+    const withMsi = (s: LabHostState) => {
+      const a = artifactFile('urlrewrite-2.1');
+      withFile(s.machine, MSI, a.sha256, a.bytes.length);
+      return s;
+    };
+    run(
+      'package',
+      [
+        ['installs on a host with IIS (no URL Rewrite yet): uninstall entry, the IIS Extensions key, rewrite.dll', withMsi(machineFrom({ iis: { version: '10.0', urlRewrite: null } }, 'web1')), pkg, null, true],
+        ['refuses with 1603 on a host without IIS; nothing installed', withMsi(web({ noIis: true })), pkg, /^package: installing IIS URL Rewrite Module 2 failed: msiexec\.exe exited with code 1603: Fatal error during installation\./, true],
+      ],
+      (p) => ({ productCode: p.productCode }),
+    );
+  });
+
   describe('certificate', () => {
     const cert = { path: PFX, password: 'Lab-Pfx!2026', thumbprint: THUMB };
     run(
