@@ -185,6 +185,8 @@ function Get-CortexNservicebusQueuesState($p) {
     $url = [string](Get-CortexResourceParam -Params $connection -Resource 'nservicebus_queues' -Name 'url' -Required)
     $rabbitmqctl = [string](Get-CortexResourceParam -Params $p -Resource 'nservicebus_queues' -Name 'rabbitmqctl' -Required)
     Get-CortexNservicebusQueueState -Rabbitmqctl $rabbitmqctl -Vhost (Get-CortexAmqpVhost -Url $url) -Queue (Get-CortexNservicebusWantedQueue -Params $p)
+}
+
 function Get-CortexServiceFabricClusterState($p) {
     # Service Fabric on this node (FabricHostSvc, the FabricVersion value) and, when it is there, the
     # cluster through its client endpoint: nodes with status and health, code and config versions, health.
@@ -240,6 +242,34 @@ function Get-CortexServiceFabricApplicationState($p) {
     $state
 }
 
+function Get-CortexCertificateStateOf($p) {
+    $thumbprint = [string](Get-CortexResourceParam -Params $p -Resource 'certificate' -Name 'thumbprint' -Required)
+    $store = [string](Get-CortexResourceParam -Params $p -Resource 'certificate' -Name 'store' -Default 'LocalMachine\My')
+    Get-CortexCertificateState -Store $store -Thumbprint $thumbprint
+}
+
+function Get-CortexIisAppPoolState($p) {
+    $name = [string](Get-CortexResourceParam -Params $p -Resource 'iis_app_pool' -Name 'name' -Required)
+    $none = [ordered]@{ iisInstalled = $false; exists = $false; runtime = $null; pipeline = $null; identity = $null; user = $null; state = $null }
+    if (-not (Test-CortexIisInstalled)) { return $none }
+    Import-CortexWebAdministration
+    $none.iisInstalled = $true
+    $pool = Get-CortexIisAppPool -Name $name
+    if ($null -eq $pool) { return $none }
+    [ordered]@{ iisInstalled = $true; exists = $true; runtime = $pool.runtime; pipeline = $pool.pipeline; identity = $pool.identity; user = $pool.user; state = $pool.state }
+}
+
+function Get-CortexIisSiteState($p) {
+    $name = [string](Get-CortexResourceParam -Params $p -Resource 'iis_site' -Name 'name' -Required)
+    $none = [ordered]@{ iisInstalled = $false; exists = $false; physicalPath = $null; appPool = $null; state = $null; bindings = @() }
+    if (-not (Test-CortexIisInstalled)) { return $none }
+    Import-CortexWebAdministration
+    $none.iisInstalled = $true
+    $site = Get-CortexIisSite -Name $name
+    if ($null -eq $site) { return $none }
+    [ordered]@{ iisInstalled = $true; exists = $true; physicalPath = $site.physicalPath; appPool = $site.appPool; state = $site.state; bindings = $site.bindings }
+}
+
 Invoke-CortexScript {
     # Read as a property: an empty list is a valid batch, not a missing parameter.
     $requests = $null
@@ -271,6 +301,9 @@ Invoke-CortexScript {
                 'nservicebus_queues' { $state = Get-CortexNservicebusQueuesState $params }
                 'service_fabric_cluster' { $state = Get-CortexServiceFabricClusterState $params }
                 'service_fabric_application' { $state = Get-CortexServiceFabricApplicationState $params }
+                'certificate' { $state = Get-CortexCertificateStateOf $params }
+                'iis_app_pool' { $state = Get-CortexIisAppPoolState $params }
+                'iis_site' { $state = Get-CortexIisSiteState $params }
                 default { throw ('resources.test-batch: unknown resource type {0}' -f $type) }
             }
             $results.Add([ordered]@{ step = $step; state = $state })

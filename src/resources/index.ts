@@ -18,6 +18,9 @@ import { sqlSchemaResource } from './sql-schema.js';
 import { nservicebusQueuesResource } from './nservicebus-queues.js';
 import { serviceFabricClusterResource } from './service-fabric-cluster.js';
 import { serviceFabricApplicationResource } from './service-fabric-application.js';
+import { certificateResource } from './certificate.js';
+import { iisAppPoolResource } from './iis-app-pool.js';
+import { iisSiteResource } from './iis-site.js';
 
 export const RESOURCES = {
   package: packageResource,
@@ -38,6 +41,9 @@ export const RESOURCES = {
   nservicebus_queues: nservicebusQueuesResource,
   service_fabric_cluster: serviceFabricClusterResource,
   service_fabric_application: serviceFabricApplicationResource,
+  certificate: certificateResource,
+  iis_app_pool: iisAppPoolResource,
+  iis_site: iisSiteResource,
 } as const satisfies Record<string, ResourceType>;
 
 export type ResourceTypeName = keyof typeof RESOURCES;

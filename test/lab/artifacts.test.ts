@@ -2,12 +2,15 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { artifactBytes, artifactFile, buildCatalog, labCatalog } from '../../src/lab/artifacts/catalog.js';
-import { ARCHIVES, INSTALLERS } from '../../src/lab/artifacts/data.js';
+import { ARCHIVES, CERTIFICATES, INSTALLERS } from '../../src/lab/artifacts/data.js';
+
+/** The lab's own sample MSI (the components' entries come first in INSTALLERS). */
+const SAMPLE = INSTALLERS.find((i) => i.id === 'lab-sample-1.0.0')!;
 
 describe('synthetic artifacts', () => {
   it('every entry has its own bytes, the same every time, found by their SHA-256', () => {
     const c = labCatalog();
-    expect(c.byHash.size).toBe(INSTALLERS.length + ARCHIVES.length);
+    expect(c.byHash.size).toBe(INSTALLERS.length + ARCHIVES.length + CERTIFICATES.length);
     for (const a of c.byId.values()) {
       const bytes = artifactBytes(a);
       expect(artifactBytes(buildCatalog().byId.get(a.id)!).equals(bytes)).toBe(true);
@@ -18,16 +21,28 @@ describe('synthetic artifacts', () => {
   });
 
   it('a changed entry is another file', () => {
-    const changed = buildCatalog([{ ...INSTALLERS[0]!, installExitCode: 3010 }], []);
+    const changed = buildCatalog([{ ...SAMPLE, installExitCode: 3010 }], [], []);
     const [sha] = [...changed.byHash.keys()];
     expect(labCatalog().byHash.has(sha!)).toBe(false);
   });
 
   it('refuses entries that could not be detected or removed, and duplicate ids', () => {
-    const msi = INSTALLERS[0]!;
+    const msi = SAMPLE;
     expect(() => buildCatalog([{ ...msi, product: { ...msi.product, productCode: undefined } }], [])).toThrow(/an MSI has a productCode/);
     expect(() => buildCatalog([{ ...msi, kind: 'exe', product: { ...msi.product, uninstallKey: 'X' } }], [])).toThrow(/an EXE registers a quietUninstallString/);
     expect(() => buildCatalog([msi, msi], [])).toThrow(/two synthetic artifacts with id lab-sample-1.0.0/);
     expect(() => artifactFile('nope')).toThrow(/no synthetic artifact 'nope'/);
+  });
+});
+
+describe('synthetic PFX files (h5-iis)', () => {
+  it('are in the catalog by hash with their thumbprint; the password is kept only as its SHA-256', () => {
+    const f = artifactFile('cortex-gateway-pfx-2026');
+    expect(f.artifact).toMatchObject({ type: 'certificate', fileName: 'cortex-gateway-2026.pfx', thumbprint: '916909FF7E3500C69B3B1E8184640F8E907D679C' });
+    expect(labCatalog().byHash.get(f.sha256)?.id).toBe('cortex-gateway-pfx-2026');
+    expect(f.bytes.toString('utf8')).not.toContain('Lab-Pfx!2026');
+  });
+  it('refuses a thumbprint that is not 40 upper-case hex digits', () => {
+    expect(() => buildCatalog([], [], [{ ...CERTIFICATES[0]!, id: 'x', thumbprint: 'abc' }])).toThrow(/thumbprint/);
   });
 });

@@ -15,6 +15,8 @@ import { stepsOf } from '../playbook/types.js';
 export const SECRET_PARAM_PATHS: Partial<Record<ResourceTypeName, ReadonlyArray<readonly string[]>>> = {
   scheduled_task: [['runAs', 'password']],
   nservicebus_queues: [['connection', 'password']],
+  certificate: [['password']],
+  iis_app_pool: [['password']],
 };
 
 export interface StepSecrets {

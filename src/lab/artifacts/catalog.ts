@@ -4,14 +4,14 @@
  * recognises it on a host by the hash an upload recorded (docs/lab.md, "Synthetic artifacts").
  */
 import { createHash } from 'node:crypto';
-import { ARCHIVES, INSTALLERS } from './data.js';
-import { SyntheticArchiveSchema, SyntheticInstallerSchema, type SyntheticArchive, type SyntheticInstaller } from './schema.js';
+import { ARCHIVES, CERTIFICATES, INSTALLERS } from './data.js';
+import { SyntheticArchiveSchema, SyntheticCertificateSchema, SyntheticInstallerSchema, type SyntheticArchive, type SyntheticCertificate, type SyntheticInstaller } from './schema.js';
 
-export type { SyntheticArchive, SyntheticInstaller } from './schema.js';
+export type { SyntheticArchive, SyntheticCertificate, SyntheticInstaller } from './schema.js';
 
 const MAGIC = 'CORTEX-DEPLOY LAB SYNTHETIC ARTIFACT 1';
 
-export type SyntheticArtifact = ({ type: 'installer' } & SyntheticInstaller) | ({ type: 'archive' } & SyntheticArchive);
+export type SyntheticArtifact = ({ type: 'installer' } & SyntheticInstaller) | ({ type: 'archive' } & SyntheticArchive) | ({ type: 'certificate' } & SyntheticCertificate);
 
 export function sha256Hex(bytes: Buffer | string): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -31,15 +31,17 @@ export function textFile(text: string): { sha256: string; length: number } {
 export interface ArtifactCatalog {
   installers: SyntheticInstaller[];
   archives: SyntheticArchive[];
+  certificates: SyntheticCertificate[];
   /** Lower-case SHA-256 → artifact. */
   byHash: Map<string, SyntheticArtifact>;
   byId: Map<string, SyntheticArtifact>;
 }
 
-export function buildCatalog(installers: unknown[] = INSTALLERS, archives: unknown[] = ARCHIVES): ArtifactCatalog {
+export function buildCatalog(installers: unknown[] = INSTALLERS, archives: unknown[] = ARCHIVES, certificates: unknown[] = CERTIFICATES): ArtifactCatalog {
   const all: SyntheticArtifact[] = [
     ...installers.map((i) => ({ type: 'installer' as const, ...SyntheticInstallerSchema.parse(i) })),
     ...archives.map((a) => ({ type: 'archive' as const, ...SyntheticArchiveSchema.parse(a) })),
+    ...certificates.map((c) => ({ type: 'certificate' as const, ...SyntheticCertificateSchema.parse(c) })),
   ];
   const byHash = new Map<string, SyntheticArtifact>();
   const byId = new Map<string, SyntheticArtifact>();
@@ -51,6 +53,7 @@ export function buildCatalog(installers: unknown[] = INSTALLERS, archives: unkno
   return {
     installers: all.filter((a): a is { type: 'installer' } & SyntheticInstaller => a.type === 'installer'),
     archives: all.filter((a): a is { type: 'archive' } & SyntheticArchive => a.type === 'archive'),
+    certificates: all.filter((a): a is { type: 'certificate' } & SyntheticCertificate => a.type === 'certificate'),
     byHash,
     byId,
   };

@@ -4,8 +4,8 @@
  * An entry's bytes follow from the entry itself (catalog.ts), so changing an entry changes its SHA-256.
  */
 import type { z } from 'zod';
-import type { SyntheticArchiveSchema, SyntheticInstallerSchema } from './schema.js';
-import { COMPONENT_ARCHIVES, COMPONENT_INSTALLERS } from './components/index.js';
+import type { SyntheticArchiveSchema, SyntheticCertificateSchema, SyntheticInstallerSchema } from './schema.js';
+import { COMPONENT_ARCHIVES, COMPONENT_CERTIFICATES, COMPONENT_INSTALLERS } from './components/index.js';
 
 export const INSTALLERS: Array<z.input<typeof SyntheticInstallerSchema>> = [
   ...COMPONENT_INSTALLERS,
@@ -83,3 +83,6 @@ export const ARCHIVES: Array<z.input<typeof SyntheticArchiveSchema>> = [
     entries: { 'bin\\sample.exe': 'cortex lab zip sample 1.1.0', 'conf\\sample.json': '{"version":"1.1.0"}' },
   },
 ];
+
+/** PFX files (h5-iis): the Gateway's certificates live in src/lab/artifacts/components/iis.ts. */
+export const CERTIFICATES: Array<z.input<typeof SyntheticCertificateSchema>> = [...COMPONENT_CERTIFICATES];

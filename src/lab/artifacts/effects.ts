@@ -49,6 +49,7 @@ export function installerEffect(i: SyntheticInstaller, sha256: string, is64Bit: 
     services: i.installs.services.map((s) => ({ Name: s.name, Status: s.state, StartType: s.startType, PathName: s.binaryPath ?? null })),
     files: Object.fromEntries(Object.entries(i.installs.files).map(([p, text]) => [p, textFile(text)])),
     env: { ...i.installs.env },
+    requiresIis: i.iisExtension !== undefined,
   };
 }
 

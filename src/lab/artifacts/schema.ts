@@ -41,6 +41,11 @@ export const SyntheticInstallerSchema = z
       /** EXE: the QuietUninstallString it registers (its uninstaller is one of `installs.files`). */
       quietUninstallString: z.string().min(1).optional(),
     }),
+    /**
+     * h5-iis: an IIS extension (URL Rewrite). Without IIS (the Web-Server feature) it exits 1603 and installs
+     * nothing; with it, it registers with IIS as that module (src/lab/components/iis.ts, docs/iis.md).
+     */
+    iisExtension: z.enum(['urlRewrite']).optional(),
     /** What the installer exits with (0, 3010 and 1641 install; anything else installs nothing). */
     installExitCode: z.number().int().default(0),
     /** What its uninstall exits with (0, 3010 and 1641 remove it). */
@@ -67,3 +72,19 @@ export const SyntheticArchiveSchema = z.strictObject({
   entries: z.record(z.string().regex(/^[^\\/:][^:]*$/, 'a relative path'), z.string()),
 });
 export type SyntheticArchive = z.output<typeof SyntheticArchiveSchema>;
+
+/**
+ * h5-iis: a PFX file (docs/iis.md): the certificate it holds, with its private key, and the SHA-256 of its
+ * password (the lab refuses another password as Import-PfxCertificate does; it never keeps the password).
+ */
+export const SyntheticCertificateSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/),
+  fileName: z.string().regex(/\.pfx$/i),
+  artifact: SyntheticArtifactOf.optional(),
+  /** Upper-case hex SHA-1, as Cert:\ shows it. */
+  thumbprint: z.string().regex(/^[0-9A-F]{40}$/),
+  subject: z.string().min(1),
+  notAfter: z.iso.datetime({ offset: true }),
+  passwordSha256: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type SyntheticCertificate = z.output<typeof SyntheticCertificateSchema>;

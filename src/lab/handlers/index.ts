@@ -29,6 +29,10 @@ import { resourcesArchive } from './resources.archive.js';
 import { resourcesNssmService } from './resources.nssm-service.js';
 import { resourcesSqlSchema } from './resources.sql-schema.js';
 import { resourcesNservicebusQueues } from './resources.nservicebus-queues.js';
+// h5-iis
+import { resourcesCertificate } from './resources.certificate.js';
+import { resourcesIisAppPool } from './resources.iis-app-pool.js';
+import { resourcesIisSite } from './resources.iis-site.js';
 
 export const HANDLERS: AnyLabHandler[] = [
   probesPing,
@@ -57,6 +61,10 @@ export const HANDLERS: AnyLabHandler[] = [
   resourcesNssmService,
   resourcesSqlSchema,
   resourcesNservicebusQueues,
+  // h5-iis
+  resourcesCertificate,
+  resourcesIisAppPool,
+  resourcesIisSite,
 ];
 
 export function handlerRegistry(handlers: readonly AnyLabHandler[] = HANDLERS): Map<string, AnyLabHandler> {

@@ -52,7 +52,53 @@ export const LabIisSchema = z.strictObject({
   rewriteDll: z.boolean().optional(),
   /** w3wp.exe's FileVersion; default: the IIS version, the OS build, then 1 (10.0.17763.1). */
   w3wpVersion: z.string().regex(/^\d+(\.\d+){1,3}$/, 'a dotted version like "10.0.17763.5830"').optional(),
+  // ---- h5-iis: IIS configuration (src/lab/components/iis.ts); absent: as IIS installs it (DefaultAppPool, Default Web Site) ----
+  appPools: z.array(z.lazy(() => LabIisAppPoolSchema)).optional(),
+  sites: z.array(z.lazy(() => LabIisSiteSchema)).optional(),
 });
+
+// ---- h5-iis: IIS application pools, sites and the machine certificate stores (docs/iis.md) ----
+
+export const LabIisAppPoolSchema = z.strictObject({
+  name: z.string().min(1),
+  /** managedRuntimeVersion: 'v4.0', 'v2.0' or '' (No Managed Code). */
+  runtime: z.string().default('v4.0'),
+  pipeline: z.enum(['Integrated', 'Classic']).default('Integrated'),
+  identity: z.enum(['ApplicationPoolIdentity', 'NetworkService', 'LocalSystem', 'LocalService', 'SpecificUser']).default('ApplicationPoolIdentity'),
+  userName: z.string().default(''),
+  state: z.enum(['Started', 'Stopped']).default('Started'),
+});
+
+export const LabIisBindingSchema = z.strictObject({
+  protocol: z.enum(['http', 'https']),
+  /** IP:port:host, e.g. *:443:gateway.corp.example.com. */
+  bindingInformation: z.string().regex(/^(\*|[0-9.]+):\d{1,5}:[A-Za-z0-9.-]*$/, 'IP:port:host, like "*:443:gateway.example.com"'),
+  /** Upper-case thumbprint of the certificate an https binding uses ('' none). */
+  certificateHash: z.string().default(''),
+  /** 1 with SNI. */
+  sslFlags: z.number().int().default(0),
+});
+
+export const LabIisSiteSchema = z.strictObject({
+  name: z.string().min(1),
+  id: z.number().int().positive(),
+  physicalPath: z.string().min(1),
+  appPool: z.string().min(1),
+  bindings: z.array(LabIisBindingSchema),
+  state: z.enum(['Started', 'Stopped']).default('Started'),
+});
+
+export const LabCertificateSchema = z.strictObject({
+  /** Cert:\ store, e.g. LocalMachine\My. */
+  store: z.string().regex(/^LocalMachine\\[A-Za-z]+$/, 'a machine store like "LocalMachine\\My"'),
+  /** Upper-case hex SHA-1. */
+  thumbprint: z.string().regex(/^[0-9A-F]{40}$/, '40 upper-case hexadecimal digits'),
+  subject: z.string().min(1),
+  hasPrivateKey: z.boolean().default(true),
+  exportable: z.boolean().default(false),
+  notAfter: z.iso.datetime({ offset: true }).optional(),
+});
+// ---- end h5-iis ----
 
 export const LabSqlInstanceSchema = z.strictObject({
   instance: z.string().min(1),
@@ -243,6 +289,8 @@ export const LabProfileSchema = z.strictObject({
   services: z.array(LabServiceSchema),
   /** Installed Windows features (Get-WindowsFeature names). */
   features: z.array(z.string().min(1)),
+  /** Features of the lab's table whose install asks for a restart on this host, besides those the table says (h5-iis). */
+  featureRestarts: z.array(z.string().min(1)).optional(),
   /** Machine environment variables. */
   env: z.record(z.string(), z.string()),
   /** Files present on the host: absolute path → SHA-256. */
@@ -260,6 +308,8 @@ export const LabProfileSchema = z.strictObject({
   firewallRules: z.array(LabFirewallRuleSchema),
   /** Explicit ACLs by absolute path (lab-res-b); a path not listed has only what it inherits. */
   acls: z.record(z.string().regex(/^[A-Za-z]:\\/, 'an absolute Windows path like "C:\\Cortex"'), LabAclSchema),
+  /** Certificates in the machine stores (h5-iis); absent: none. */
+  certificates: z.array(LabCertificateSchema).optional(),
   /** What a one-shot scheduled task run does, by the scheduled_task step's name (lab-res-b); one not listed is not emulated. */
   scheduledTaskRuns: z.record(z.string(), LabScheduledTaskRunSchema),
   /** Databases of the SQL Server instances (h6-lb-db: sql_schema). */

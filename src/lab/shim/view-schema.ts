@@ -99,6 +99,8 @@ export const InstallerEffectSchema = z.strictObject({
   services: z.array(z.strictObject({ Name: z.string(), Status: z.string(), StartType: z.string(), PathName: z.string().nullable() })),
   files: z.record(z.string(), FileOfText),
   env: z.record(z.string(), z.string()),
+  /** An IIS extension (URL Rewrite): exits 1603 without IIS (h5-iis). */
+  requiresIis: z.boolean().default(false),
 });
 export type InstallerEffect = z.infer<typeof InstallerEffectSchema>;
 // ---- end lab-res-b ----
@@ -127,6 +129,35 @@ export const ServiceFabricViewSchema = z.strictObject({
   ),
 });
 export type ServiceFabricView = z.infer<typeof ServiceFabricViewSchema>;
+// ---- h5-iis: IIS (WebAdministration's IIS:\ drive) and the machine certificate stores (Cert:\) ----
+
+export const IisBindingRowSchema = z.strictObject({
+  protocol: z.string(),
+  bindingInformation: z.string(),
+  /** '' when none (Get-WebBinding's certificateHash). */
+  certificateHash: z.string(),
+  sslFlags: z.number().int(),
+});
+
+export const IisViewSchema = z.strictObject({
+  appPools: z.array(
+    z.strictObject({ name: z.string(), managedRuntimeVersion: z.string(), managedPipelineMode: z.string(), identityType: z.string(), userName: z.string(), state: z.string() }),
+  ),
+  sites: z.array(
+    z.strictObject({ name: z.string(), id: z.number().int(), physicalPath: z.string(), applicationPool: z.string(), state: z.string(), bindings: z.array(IisBindingRowSchema) }),
+  ),
+});
+
+export const CertificateRowSchema = z.strictObject({
+  /** LocalMachine\My, ... */
+  store: z.string(),
+  Thumbprint: z.string(),
+  Subject: z.string(),
+  HasPrivateKey: z.boolean(),
+  /** Whether the private key was imported exportable. */
+  Exportable: z.boolean(),
+});
+// ---- end h5-iis ----
 
 export const WindowsViewSchema = z.strictObject({
   viewVersion: z.literal(WINDOWS_VIEW_VERSION),
@@ -220,6 +251,26 @@ export const WindowsViewSchema = z.strictObject({
     /** Zip SHA-256 → entry path (relative, backslashes) → file. */
     archives: z.record(sha256Hex, z.record(z.string(), FileOfText)),
   }),
+  /** IIS's pools and sites (IIS:\AppPools, IIS:\Sites); null without IIS (h5-iis). */
+  iis: IisViewSchema.nullable().default(null),
+  /** Certificates of the machine stores (h5-iis). */
+  certificates: z.array(CertificateRowSchema).default([]),
+  /**
+   * What installing the Web-Server feature changes in this view (whole top-level parts as they will be),
+   * for the shim's Install-WindowsFeature; null when IIS is there (h5-iis). Not a Windows fact.
+   */
+  iisInstall: z.record(z.string(), z.unknown()).nullable().default(null),
+  /**
+   * Per IIS extension MSI the lab knows (SHA-256): what registering it with IIS adds besides its uninstall
+   * entry (registry keys with their values, files, the system paths as they will be); null without IIS,
+   * where such an MSI exits 1603 (h5-iis). Not a Windows fact.
+   */
+  iisExtensionInstall: z
+    .record(sha256Hex, z.strictObject({ registry: z.record(z.string(), z.record(z.string(), RegistryValueSchema)), files: z.record(z.string(), WindowsFileSchema), systemPaths: z.array(z.string()) }))
+    .nullable()
+    .default(null),
+  /** What the lab knows of its synthetic PFX files by SHA-256: the certificate inside, its password's SHA-256 (h5-iis). */
+  labCertificates: z.record(sha256Hex, z.strictObject({ thumbprint: z.string(), subject: z.string(), passwordSha256: z.string() })).default({}),
   /** What each one-shot scheduled task run ends with, by the scheduled_task step's name (the lab profile's scheduledTaskRuns). */
   scheduledTaskRuns: z.record(z.string(), z.strictObject({ exitCode: z.number().int(), setsPendingReboot: z.boolean(), runSec: z.number().int() })),
   // ---- end lab-res-b ----

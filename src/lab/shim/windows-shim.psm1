@@ -612,6 +612,7 @@ function Test-Path {
     $p = $LiteralPath
     if (-not $p) { $p = $Path }
     if ($p -match '^(variable|env|function|alias):') { return (Microsoft.PowerShell.Management\Test-Path @PSBoundParameters) }
+    if ($p -match '^(IIS|Cert):') { return ($PathType -ne 'Leaf' -and $null -ne (Get-CortexShimProviderItem -Path $p)) }
     $p = Resolve-CortexShimPathArgument -Path $Path -LiteralPath $LiteralPath
     if ((Get-CortexShimPathKind -Path $p) -eq 'registry') {
         return ($PathType -ne 'Leaf' -and (Test-CortexShimKey -Path (ConvertTo-CortexShimRegistryPath -Path $p)))
@@ -644,8 +645,12 @@ function Get-Item {
     [CmdletBinding(DefaultParameterSetName = 'Path')]
     param([Parameter(ParameterSetName = 'Path', Position = 0)][string]$Path, [Parameter(ParameterSetName = 'LiteralPath')][Alias('PSPath')][string]$LiteralPath)
     Assert-CortexShimView
-    $p = Resolve-CortexShimPathArgument -Path $Path -LiteralPath $LiteralPath
-    if ((Get-CortexShimPathKind -Path $p) -eq 'registry') {
+    $iisOrCert = ("$LiteralPath$Path" -match '^(IIS|Cert):')
+    if ($iisOrCert) { $p = "$LiteralPath$Path" } else { $p = Resolve-CortexShimPathArgument -Path $Path -LiteralPath $LiteralPath }
+    if ($iisOrCert) {
+        $item = Get-CortexShimProviderItem -Path $p
+        if ($null -ne $item) { return $item }
+    } elseif ((Get-CortexShimPathKind -Path $p) -eq 'registry') {
         $k = ConvertTo-CortexShimRegistryPath -Path $p
         if (Test-CortexShimKey -Path $k) { return (New-CortexShimRegistryKeyObject -Path $k) }
     } else {
@@ -843,8 +848,10 @@ function Get-ItemPropertyValue {
 
 function Set-ItemProperty {
     [CmdletBinding()]
-    param([Parameter(Mandatory = $true, Position = 0)][string]$Path, [Parameter(Mandatory = $true, Position = 1)][string]$Name, [Parameter(Position = 2)]$Value, [Alias('PropertyType')][string]$Type = '', [switch]$Force)
+    param([Parameter(Position = 0)][string]$Path, [string]$LiteralPath, [Parameter(Mandatory = $true, Position = 1)][string]$Name, [Parameter(Position = 2)]$Value, [Alias('PropertyType')][string]$Type = '', [switch]$Force)
     Assert-CortexShimView
+    if ($LiteralPath) { $Path = $LiteralPath }
+    if ($Path -match '^IIS:') { Set-CortexShimIisProperty -Path $Path -Name $Name -Value $Value; return }
     if ((Get-CortexShimPathKind -Path $Path) -ne 'registry') { throw (New-CortexNotEmulatedError -What ('Set-ItemProperty on {0}' -f $Path)) }
     $k = ConvertTo-CortexShimRegistryPath -Path $Path
     if (-not (Test-CortexShimKey -Path $k)) { throw ("Cannot find path '{0}' because it does not exist." -f $Path) }
@@ -1011,8 +1018,11 @@ function Invoke-CortexShimInstallerProgram {
                     if ([string](Get-CortexShimValue -Path $installed -Name 'DisplayVersion') -eq [string]$effect.uninstallValues.DisplayVersion) { $code = 0 }
                 } else {
                     $code = [int]$effect.installExitCode
-                    if ($done -contains $code) {
+                    # An IIS extension without IIS: Fatal error during installation (docs/iis.md: the lab's choice).
+                    if ($done -contains $code -and $effect.requiresIis -and $null -eq $script:View.iis) { $code = 1603 }
+                    elseif ($done -contains $code) {
                         Install-CortexShimInstallerEffect -Effect $effect
+                        if ($effect.requiresIis) { Register-CortexShimIisExtension -Path $target }
                         if ($code -ne 0) { Set-CortexShimPendingReboot }
                     }
                 }
@@ -1122,6 +1132,8 @@ function Invoke-CortexShimFeatureChange {
         }
     }
     $changed = @($rows | Where-Object { [bool]$_.Installed -ne $Install })
+    # The Web-Server role brings IIS: the view's parts as the lab says they will be (windows-view.ts, iisInstall).
+    if ($Install -and @($changed | Where-Object { $_.Name -eq 'Web-Server' }).Count -gt 0) { Install-CortexShimIis }
     $restart = $false
     foreach ($f in $changed) {
         $f.Installed = $Install
@@ -1137,6 +1149,45 @@ function Invoke-CortexShimFeatureChange {
     $restartNeeded = 'No'
     if ($restart) { $restartNeeded = 'Yes' }
     [pscustomobject]@{ Success = $true; RestartNeeded = $restartNeeded; FeatureResult = @($changed | ForEach-Object { $_.Name }); ExitCode = $exit }
+}
+
+function Install-CortexShimIis {
+    $delta = $script:View.iisInstall
+    if ($null -eq $delta) { return }
+    foreach ($part in $delta.PSObject.Properties) {
+        if ($part.Name -eq 'registry') {
+            $script:Registry = @{}
+            foreach ($p in $part.Value.PSObject.Properties) {
+                $values = [ordered]@{}
+                foreach ($v in $p.Value.PSObject.Properties) { $values[$v.Name] = $v.Value }
+                $script:Registry[$p.Name.ToLowerInvariant()] = [pscustomobject]@{ Path = $p.Name; Values = $values }
+            }
+            foreach ($p in $script:View.currentUserRegistry.PSObject.Properties) {
+                $values = [ordered]@{}
+                foreach ($v in $p.Value.PSObject.Properties) { $values[$v.Name] = $v.Value }
+                $path = $script:UserHivePrefix + $p.Name
+                $script:Registry[$path.ToLowerInvariant()] = [pscustomobject]@{ Path = $path; Values = $values }
+            }
+            Update-CortexShimKeySet
+        } else {
+            $script:View.($part.Name) = $part.Value
+        }
+    }
+    $script:View.iisInstall = $null
+}
+
+function Register-CortexShimIisExtension {
+    # What an IIS extension's MSI adds besides its uninstall entry, as the view says (iisExtensionInstall).
+    param([Parameter(Mandatory = $true)][string]$Path)
+    $sha = ([string](Find-CortexShimFile -Path $Path).Value.sha256).ToLowerInvariant()
+    $delta = Get-CortexShimProperty -Object $script:View.iisExtensionInstall -Name $sha
+    if ($null -eq $delta) { throw (New-CortexNotEmulatedError -What ('registering the IIS extension {0} with IIS' -f $Path)) }
+    foreach ($k in $delta.registry.PSObject.Properties) {
+        $entry = New-CortexShimKey -Path $k.Name
+        foreach ($v in $k.Value.PSObject.Properties) { $entry.Values[$v.Name] = $v.Value }
+    }
+    foreach ($f in $delta.files.PSObject.Properties) { $script:View.files | Add-Member -MemberType NoteProperty -Name $f.Name -Value $f.Value -Force }
+    $script:View.systemPaths = @($delta.systemPaths)
 }
 
 function Install-WindowsFeature {
@@ -2101,6 +2152,220 @@ $script:NativePrograms['rabbitmq-transport.exe'] = {
     [pscustomobject]@{ exitCode = 0; output = @('Done'); errorOutput = @() }
 }
 # ---- end h6-lb-db (SQL Server, NServiceBus) ----
+# ---- h5-iis: IIS (WebAdministration: the IIS:\ drive, the Web* cmdlets) and the machine certificate
+# stores (Cert:\, Import-PfxCertificate), from the view's iis, certificates and labCertificates
+# (src/lab/components/iis.ts holds the lab's side; docs/iis.md). ----
+
+$script:NoWebAdministration = "The specified module 'WebAdministration' was not loaded because no valid module file was found in any module directory."
+
+function Import-Module {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true, Position = 0)][string[]]$Name, [switch]$Force)
+    Assert-CortexShimView
+    foreach ($n in $Name) {
+        if ($n -ne 'WebAdministration') { throw (New-CortexNotEmulatedError -What ('Import-Module {0}' -f $n)) }
+        if ($null -eq $script:View.iis) { throw $script:NoWebAdministration }
+    }
+}
+
+function Get-CortexShimIis {
+    Assert-CortexShimView
+    if ($null -eq $script:View.iis) { throw $script:NoWebAdministration }
+    $script:View.iis
+}
+
+function Find-CortexShimAppPool {
+    param([Parameter(Mandatory = $true)][string]$Name)
+    @(@((Get-CortexShimIis).appPools) | Where-Object { $_.name -eq $Name }) | Select-Object -First 1
+}
+
+function Find-CortexShimSite {
+    param([Parameter(Mandatory = $true)][string]$Name)
+    @(@((Get-CortexShimIis).sites) | Where-Object { $_.name -eq $Name }) | Select-Object -First 1
+}
+
+function Find-CortexShimCertificate {
+    param([Parameter(Mandatory = $true)][string]$Store, [Parameter(Mandatory = $true)][string]$Thumbprint)
+    @(@($script:View.certificates) | Where-Object { $_.store -eq $Store -and $_.Thumbprint -eq $Thumbprint }) | Select-Object -First 1
+}
+
+function Get-CortexShimProviderItem {
+    # IIS:\AppPools\<name>, IIS:\Sites\<name>, Cert:\<location>\<store>\<thumbprint>: the item, or $null.
+    param([Parameter(Mandatory = $true)][string]$Path)
+    if ($Path -match '^IIS:\\AppPools\\([^\\]+)$') {
+        $pool = Find-CortexShimAppPool -Name $Matches[1]
+        if ($null -eq $pool) { return $null }
+        return [pscustomobject]@{ name = $pool.name; managedRuntimeVersion = $pool.managedRuntimeVersion; managedPipelineMode = $pool.managedPipelineMode; processModel = [pscustomobject]@{ identityType = $pool.identityType; userName = $pool.userName }; state = $pool.state }
+    }
+    if ($Path -match '^IIS:\\Sites\\([^\\]+)$') { return (Find-CortexShimSite -Name $Matches[1]) }
+    if ($Path -match '^Cert:\\(LocalMachine\\[^\\]+)\\([0-9A-Fa-f]+)$') {
+        $c = Find-CortexShimCertificate -Store $Matches[1] -Thumbprint $Matches[2]
+        if ($null -eq $c) { return $null }
+        return [pscustomobject]@{ Thumbprint = $c.Thumbprint; Subject = $c.Subject; HasPrivateKey = [bool]$c.HasPrivateKey }
+    }
+    throw (New-CortexNotEmulatedError -What ('the path {0}' -f $Path))
+}
+
+function Set-CortexShimIisProperty {
+    param([Parameter(Mandatory = $true)][string]$Path, [Parameter(Mandatory = $true)][string]$Name, $Value)
+    if ($Path -match '^IIS:\\AppPools\\([^\\]+)$') {
+        $pool = Find-CortexShimAppPool -Name $Matches[1]
+        if ($null -eq $pool) { throw ("Cannot find path '{0}' because it does not exist." -f $Path) }
+        switch ($Name) {
+            'managedRuntimeVersion' { $pool.managedRuntimeVersion = [string]$Value }
+            'managedPipelineMode' { $pool.managedPipelineMode = [string]$Value }
+            'processModel' {
+                $kinds = @('ApplicationPoolIdentity', 'NetworkService', 'LocalSystem', 'LocalService', 'SpecificUser')
+                $kind = @($kinds | Where-Object { $_ -eq [string]$Value.identityType }) | Select-Object -First 1
+                if ($null -eq $kind) { throw (New-CortexNotEmulatedError -What ('identityType: the value {0} is not one IIS knows' -f $Value.identityType)) }
+                $pool.identityType = $kind
+                $pool.userName = [string]$Value.userName
+            }
+            default { throw (New-CortexNotEmulatedError -What ('Set-ItemProperty {0} -Name {1}' -f $Path, $Name)) }
+        }
+        return
+    }
+    if ($Path -match '^IIS:\\Sites\\([^\\]+)$') {
+        $site = Find-CortexShimSite -Name $Matches[1]
+        if ($null -eq $site) { throw ("Cannot find path '{0}' because it does not exist." -f $Path) }
+        switch ($Name) {
+            'physicalPath' { $site.physicalPath = [string]$Value }
+            'applicationPool' { $site.applicationPool = [string]$Value }
+            default { throw (New-CortexNotEmulatedError -What ('Set-ItemProperty {0} -Name {1}' -f $Path, $Name)) }
+        }
+        return
+    }
+    throw (New-CortexNotEmulatedError -What ('Set-ItemProperty on {0}' -f $Path))
+}
+
+function New-WebAppPool {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true, Position = 0)][string]$Name, [switch]$Force)
+    $iis = Get-CortexShimIis
+    if ($null -ne (Find-CortexShimAppPool -Name $Name)) { throw (New-CortexNotEmulatedError -What ('New-WebAppPool of the existing pool {0}' -f $Name)) }
+    # IIS 10's defaults for a new pool.
+    $iis.appPools = @(@($iis.appPools) + @([pscustomobject]@{ name = $Name; managedRuntimeVersion = 'v4.0'; managedPipelineMode = 'Integrated'; identityType = 'ApplicationPoolIdentity'; userName = ''; state = 'Started' }))
+    [pscustomobject]@{ name = $Name }
+}
+
+function Start-WebAppPool {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true, Position = 0)][string]$Name)
+    $pool = Find-CortexShimAppPool -Name $Name
+    if ($null -eq $pool) { throw ("Cannot find path 'IIS:\AppPools\{0}' because it does not exist." -f $Name) }
+    $pool.state = 'Started'
+}
+
+function Stop-WebAppPool {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true, Position = 0)][string]$Name)
+    $pool = Find-CortexShimAppPool -Name $Name
+    if ($null -eq $pool) { throw ("Cannot find path 'IIS:\AppPools\{0}' because it does not exist." -f $Name) }
+    $pool.state = 'Stopped'
+}
+
+function Get-Website {
+    [CmdletBinding()]
+    param([Parameter(Position = 0)][string]$Name)
+    foreach ($site in @((Get-CortexShimIis).sites)) {
+        if ($Name -and $site.name -ne $Name) { continue }
+        [pscustomobject]@{ name = $site.name; id = $site.id; physicalPath = $site.physicalPath; applicationPool = $site.applicationPool; state = $site.state }
+    }
+}
+
+function New-CortexShimBindingObject {
+    # A binding as Get-WebBinding gives it, whose certificate methods change the view's row.
+    param([Parameter(Mandatory = $true)]$Row)
+    $b = [pscustomobject]@{ protocol = $Row.protocol; bindingInformation = $Row.bindingInformation; certificateHash = $Row.certificateHash; sslFlags = $Row.sslFlags; Row = $Row }
+    $b | Add-Member -MemberType ScriptMethod -Name AddSslCertificate -Value {
+        param([string]$Thumbprint, [string]$StoreName)
+        if ($StoreName -ne 'my' -or $null -eq (Find-CortexShimCertificate -Store 'LocalMachine\My' -Thumbprint $Thumbprint)) { throw (New-CortexNotEmulatedError -What ('AddSslCertificate({0}, {1}) of a certificate not in LocalMachine\My' -f $Thumbprint, $StoreName)) }
+        $this.Row.certificateHash = $Thumbprint
+    }
+    $b | Add-Member -MemberType ScriptMethod -Name RemoveSslCertificate -Value { $this.Row.certificateHash = '' }
+    $b
+}
+
+function Get-WebBinding {
+    [CmdletBinding()]
+    param([Parameter(Position = 0)][string]$Name, [string]$Protocol, [int]$Port, [string]$HostHeader, [string]$IPAddress = '*')
+    $site = Find-CortexShimSite -Name $Name
+    if ($null -eq $site) { return }
+    foreach ($row in @($site.bindings)) {
+        if ($Protocol -and $row.protocol -ne $Protocol) { continue }
+        if ($PSBoundParameters.ContainsKey('Port') -and $row.bindingInformation -ne ('{0}:{1}:{2}' -f $IPAddress, $Port, $HostHeader)) { continue }
+        New-CortexShimBindingObject -Row $row
+    }
+}
+
+function New-Website {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][string]$Name, [string]$PhysicalPath, [string]$ApplicationPool, [int]$Port = 80, [string]$IPAddress = '*', [string]$HostHeader = '', [switch]$Ssl, [int]$SslFlags = 0)
+    $iis = Get-CortexShimIis
+    if ($null -ne (Find-CortexShimSite -Name $Name)) { throw (New-CortexNotEmulatedError -What ('New-Website of the existing site {0}' -f $Name)) }
+    $id = 1 + (@(@($iis.sites) | ForEach-Object { [int]$_.id }) + @(0) | Measure-Object -Maximum).Maximum
+    $protocol = 'http'
+    $flags = 0
+    if ($Ssl) { $protocol = 'https'; $flags = $SslFlags }
+    $binding = [pscustomobject]@{ protocol = $protocol; bindingInformation = ('{0}:{1}:{2}' -f $IPAddress, $Port, $HostHeader); certificateHash = ''; sslFlags = $flags }
+    $iis.sites = @(@($iis.sites) + @([pscustomobject]@{ name = $Name; id = $id; physicalPath = $PhysicalPath; applicationPool = $ApplicationPool; state = 'Started'; bindings = @($binding) }))
+    Get-Website -Name $Name
+}
+
+function New-WebBinding {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][string]$Name, [string]$Protocol = 'http', [int]$Port = 80, [string]$IPAddress = '*', [string]$HostHeader = '', [int]$SslFlags = 0)
+    $site = Find-CortexShimSite -Name $Name
+    if ($null -eq $site) { throw (New-CortexNotEmulatedError -What ('New-WebBinding on the missing site {0}' -f $Name)) }
+    $site.bindings = @(@($site.bindings) + @([pscustomobject]@{ protocol = $Protocol; bindingInformation = ('{0}:{1}:{2}' -f $IPAddress, $Port, $HostHeader); certificateHash = ''; sslFlags = $SslFlags }))
+}
+
+function Remove-WebBinding {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][string]$Name, [string]$Protocol, [string]$BindingInformation)
+    $site = Find-CortexShimSite -Name $Name
+    if ($null -eq $site) { throw (New-CortexNotEmulatedError -What ('Remove-WebBinding on the missing site {0}' -f $Name)) }
+    $site.bindings = @(@($site.bindings) | Where-Object { -not ($_.protocol -eq $Protocol -and $_.bindingInformation -eq $BindingInformation) })
+}
+
+function Set-WebBinding {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][string]$Name, [Parameter(Mandatory = $true)][string]$BindingInformation, [Parameter(Mandatory = $true)][string]$PropertyName, $Value)
+    $site = Find-CortexShimSite -Name $Name
+    $row = @(@($site.bindings) | Where-Object { $_.bindingInformation -eq $BindingInformation }) | Select-Object -First 1
+    if ($null -eq $row -or $PropertyName -ne 'sslFlags') { throw (New-CortexNotEmulatedError -What ('Set-WebBinding {0} {1} -PropertyName {2}' -f $Name, $BindingInformation, $PropertyName)) }
+    $row.sslFlags = [int]$Value
+}
+
+function Start-Website {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true, Position = 0)][string]$Name)
+    (Find-CortexShimSite -Name $Name).state = 'Started'
+}
+
+function Stop-Website {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true, Position = 0)][string]$Name)
+    (Find-CortexShimSite -Name $Name).state = 'Stopped'
+}
+
+function Import-PfxCertificate {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][string]$FilePath, [Parameter(Mandatory = $true)][string]$CertStoreLocation, [securestring]$Password, [switch]$Exportable)
+    Assert-CortexShimView
+    $f = Find-CortexShimFile -Path $FilePath
+    $known = $null
+    if ($null -ne $f -and $null -ne $script:View.labCertificates.PSObject.Properties[$f.Value.sha256.ToLowerInvariant()]) { $known = $script:View.labCertificates.PSObject.Properties[$f.Value.sha256.ToLowerInvariant()].Value }
+    if ($null -eq $known) { throw (New-CortexNotEmulatedError -What ("Import-PfxCertificate of {0} (a file that is not one of the lab's synthetic PFX files)" -f $FilePath)) }
+    $plain = ''
+    if ($null -ne $Password) { $plain = (New-Object System.Net.NetworkCredential ('', $Password)).Password }
+    if ((Get-CortexShimSha256Text -Text $plain) -ne $known.passwordSha256) { throw 'The PFX file you are trying to import requires either a different password or membership in an Active Directory principal to which it is protected.' }
+    $store = $CertStoreLocation -replace '^Cert:\\', ''
+    $rows = @(@($script:View.certificates) | Where-Object { -not ($_.store -eq $store -and $_.Thumbprint -eq $known.thumbprint) })
+    $script:View.certificates = @($rows + @([pscustomobject]@{ store = $store; Thumbprint = $known.thumbprint; Subject = $known.subject; HasPrivateKey = $true; Exportable = [bool]$Exportable }))
+    [pscustomobject]@{ Thumbprint = $known.thumbprint; Subject = $known.subject; HasPrivateKey = $true }
+}
+# ---- end h5-iis ----
 
 Set-Alias -Name 'hostname.exe' -Value hostname
 Set-Alias -Name gwmi -Value Get-WmiObject

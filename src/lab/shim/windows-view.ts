@@ -16,6 +16,7 @@ import { ROOT_ACCESS, type AclRule } from '../state/acl.js';
 import { CORTEX_DB_SCRIPTS } from '../artifacts/components/cortex-database.js';
 import type { PowerView } from '../components/service-fabric.js';
 import { serviceFabricView } from './service-fabric-view.js';
+import { appPools, installIis, registerUrlRewrite, sites } from '../components/iis.js';
 
 const GIB = 1024 ** 3;
 
@@ -267,6 +268,57 @@ export interface ProjectOptions {
 
 /** The Windows view of a lab machine. */
 export function projectWindowsView(m: LabMachine, opts: ProjectOptions = {}): WindowsView {
+  const view = projectBase(m, opts);
+  return {
+    ...view,
+    iisInstall: m.iis ? null : iisInstallDelta(view, projectBase(withIisInstalled(m), opts)),
+    iisExtensionInstall: m.iis ? urlRewriteDeltas(m, view, opts) : null,
+  };
+}
+
+/**
+ * h5-iis: per synthetic IIS extension MSI (by SHA-256), what its registering with IIS adds to the view
+ * besides its uninstall entry: registry keys (with all their values), files, and the system paths as
+ * they will be. The shim's msiexec applies it after the installer's effect.
+ */
+function urlRewriteDeltas(m: LabMachine, before: Omit<WindowsView, 'iisInstall' | 'iisExtensionInstall'>, opts: ProjectOptions): NonNullable<WindowsView['iisExtensionInstall']> {
+  const out: NonNullable<WindowsView['iisExtensionInstall']> = {};
+  for (const [sha, a] of labCatalog().byHash) {
+    if (a.type !== 'installer' || a.iisExtension !== 'urlRewrite') continue;
+    const m2 = structuredClone(m);
+    registerUrlRewrite(m2, a.product.version);
+    const after = projectBase(m2, opts);
+    const registry: WindowsView['registry'] = {};
+    for (const [k, v] of Object.entries(after.registry)) if (JSON.stringify(v) !== JSON.stringify(before.registry[k])) registry[k] = v;
+    const files: WindowsView['files'] = {};
+    for (const [k, v] of Object.entries(after.files)) if (JSON.stringify(v) !== JSON.stringify(before.files[k])) files[k] = v;
+    out[sha] = { registry, files, systemPaths: after.systemPaths };
+  }
+  return out;
+}
+
+/** h5-iis: the machine once the Web-Server feature brought IIS (src/lab/components/iis.ts). */
+function withIisInstalled(m: LabMachine): LabMachine {
+  const after = structuredClone(m);
+  installIis(after);
+  return after;
+}
+
+/**
+ * h5-iis: what installing IIS changes in a view, as whole top-level parts of the view after it (the
+ * feature rows themselves aside: Install-WindowsFeature sets those): the shim's Install-WindowsFeature
+ * of Web-Server puts them in place, as the windows_feature model's installIis does on the machine.
+ */
+function iisInstallDelta(before: Omit<WindowsView, 'iisInstall' | 'iisExtensionInstall'>, after: Omit<WindowsView, 'iisInstall' | 'iisExtensionInstall'>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(after)) {
+    if (k === 'windowsFeatures') continue;
+    if (JSON.stringify(v) !== JSON.stringify((before as Record<string, unknown>)[k])) out[k] = v;
+  }
+  return out;
+}
+
+function projectBase(m: LabMachine, opts: ProjectOptions): Omit<WindowsView, 'iisInstall' | 'iisExtensionInstall'> {
   const root = systemRoot(m);
   const env: Record<string, string> = {
     ...m.env,
@@ -335,7 +387,23 @@ export function accessRow(r: AclRule, isInherited: boolean): WindowsView['rootAc
   };
 }
 
-function resourceFactsOf(m: LabMachine): Pick<WindowsView, 'windowsFeatures' | 'firewallRules' | 'acls' | 'rootAccess' | 'labArtifacts' | 'scheduledTaskRuns'> {
+/** h5-iis: IIS's pools and sites, the certificate stores, and the lab's PFX files (src/lab/components/iis.ts). */
+function iisFactsOf(m: LabMachine): Pick<WindowsView, 'iis' | 'certificates' | 'labCertificates'> {
+  const labCertificates: WindowsView['labCertificates'] = {};
+  for (const [sha, a] of labCatalog().byHash) if (a.type === 'certificate') labCertificates[sha] = { thumbprint: a.thumbprint, subject: a.subject, passwordSha256: a.passwordSha256 };
+  return {
+    iis: m.iis
+      ? {
+          appPools: appPools(m).map((p) => ({ name: p.name, managedRuntimeVersion: p.runtime, managedPipelineMode: p.pipeline, identityType: p.identity, userName: p.userName, state: p.state })),
+          sites: sites(m).map((x) => ({ name: x.name, id: x.id, physicalPath: x.physicalPath, applicationPool: x.appPool, state: x.state, bindings: x.bindings.map((b) => ({ ...b })) })),
+        }
+      : null,
+    certificates: (m.certificates ?? []).map((c) => ({ store: c.store, Thumbprint: c.thumbprint, Subject: c.subject, HasPrivateKey: c.hasPrivateKey, Exportable: c.exportable })),
+    labCertificates,
+  };
+}
+
+function resourceFactsOf(m: LabMachine): Pick<WindowsView, 'windowsFeatures' | 'firewallRules' | 'acls' | 'rootAccess' | 'labArtifacts' | 'scheduledTaskRuns' | 'iis' | 'certificates' | 'labCertificates'> {
   const archives: WindowsView['labArtifacts']['archives'] = {};
   for (const [sha, a] of labCatalog().byHash) if (a.type === 'archive') archives[sha] = Object.fromEntries(Object.entries(a.entries).map(([p, text]) => [p, textFile(text)]));
   return {
@@ -364,6 +432,7 @@ function resourceFactsOf(m: LabMachine): Pick<WindowsView, 'windowsFeatures' | '
     rootAccess: ROOT_ACCESS.map((r) => accessRow(r, true)),
     labArtifacts: { installers: installerEffects(m.os.is64Bit), archives },
     scheduledTaskRuns: Object.fromEntries(Object.entries(m.scheduledTaskRuns).map(([k, v]) => [k, { exitCode: v.exitCode, setsPendingReboot: v.setsPendingReboot, runSec: v.runSec }])),
+    ...iisFactsOf(m),
   };
 }
 // ---- end lab-res-b ----

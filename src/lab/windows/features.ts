@@ -29,8 +29,28 @@ const f = (name: string, displayName: string, installRestart = false, uninstallR
 export const FEATURE_TABLE: readonly FeatureDefinition[] = [
   f('Web-Server', 'Web Server (IIS)', false, true, ['Web-Mgmt-Console']),
   f('Web-WebServer', 'Web Server'),
+  // h5-iis: the role services docs/iis.md lists (the list Cortex needs is UNCONFIRMED).
+  f('Web-Common-Http', 'Common HTTP Features'),
+  f('Web-Default-Doc', 'Default Document'),
+  f('Web-Static-Content', 'Static Content'),
+  f('Web-Http-Errors', 'HTTP Errors'),
+  f('Web-Http-Redirect', 'HTTP Redirection'),
+  f('Web-Health', 'Health and Diagnostics'),
+  f('Web-Http-Logging', 'HTTP Logging'),
+  f('Web-Request-Monitor', 'Request Monitor'),
+  f('Web-Performance', 'Performance'),
+  f('Web-Stat-Compression', 'Static Content Compression'),
+  f('Web-Dyn-Compression', 'Dynamic Content Compression'),
+  f('Web-Security', 'Security'),
+  f('Web-Filtering', 'Request Filtering'),
+  f('Web-Windows-Auth', 'Windows Authentication'),
+  f('Web-App-Dev', 'Application Development'),
+  f('Web-Net-Ext45', '.NET Extensibility 4.x'),
   f('Web-Asp-Net45', 'ASP.NET 4.x'),
+  f('Web-ISAPI-Ext', 'ISAPI Extensions'),
+  f('Web-ISAPI-Filter', 'ISAPI Filters'),
   f('Web-WebSockets', 'WebSocket Protocol'),
+  f('Web-Mgmt-Tools', 'Management Tools'),
   f('Web-Mgmt-Console', 'IIS Management Console'),
   f('Web-Scripting-Tools', 'IIS Management Scripts and Tools'),
   f('NET-Framework-Features', '.NET Framework 3.5 Features'),
@@ -57,8 +77,10 @@ export const FEATURE_TABLE: readonly FeatureDefinition[] = [
 export function machineFeatures(m: LabMachine): Array<FeatureDefinition & { installed: boolean; fromProfile: boolean }> {
   const installed = new Set(m.features.map((x) => x.toLowerCase()));
   const known = new Set(FEATURE_TABLE.map((x) => x.name.toLowerCase()));
+  // The profile's featureRestarts: features whose install asks for a restart on this host (h5-iis).
+  const restarts = new Set((m.featureRestarts ?? []).map((x) => x.toLowerCase()));
   return [
-    ...FEATURE_TABLE.map((x) => ({ ...x, installed: installed.has(x.name.toLowerCase()), fromProfile: false })),
+    ...FEATURE_TABLE.map((x) => ({ ...x, installRestart: x.installRestart || restarts.has(x.name.toLowerCase()), installed: installed.has(x.name.toLowerCase()), fromProfile: false })),
     ...m.features.filter((x) => !known.has(x.toLowerCase())).map((x) => ({ ...f(x, x), installed: true, fromProfile: true })),
   ];
 }

@@ -11,6 +11,7 @@ import { labCatalog, type SyntheticInstaller } from '../artifacts/catalog.js';
 import { applyInstall, applyUninstall } from '../artifacts/effects.js';
 import { findFileKey } from '../handlers/paths.js';
 import type { LabMachine } from '../state/types.js';
+import { extensionCanInstall, registerUrlRewrite, unregisterUrlRewrite } from '../components/iis.js';
 
 /** Windows Installer's messages for the exit codes the lab gives (what its log would say; the lab writes it on stderr). */
 export const MSI_MESSAGES: Readonly<Record<number, string>> = {
@@ -59,7 +60,10 @@ function msiExit(code: number): NativeRun {
 
 function install(m: LabMachine, i: SyntheticInstaller & { sha256: string }): number {
   if (!DONE_CODES.includes(i.installExitCode)) return i.installExitCode;
+  // An IIS extension without IIS: Fatal error during installation (docs/iis.md: the lab's choice).
+  if (i.iisExtension && !extensionCanInstall(m)) return 1603;
   applyInstall(m, i, i.sha256);
+  if (i.iisExtension === 'urlRewrite') registerUrlRewrite(m, i.product.version);
   if (i.installExitCode !== 0) m.pendingReboot = true;
   return i.installExitCode;
 }
@@ -69,6 +73,7 @@ function uninstall(m: LabMachine, product: LabMachine['products'][number]): numb
   const code = a && a.type === 'installer' ? a.uninstallExitCode : 0;
   if (!DONE_CODES.includes(code)) return code;
   applyUninstall(m, product);
+  if (a && a.type === 'installer' && a.iisExtension === 'urlRewrite') unregisterUrlRewrite(m);
   if (code !== 0) m.pendingReboot = true;
   return code;
 }

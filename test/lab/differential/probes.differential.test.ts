@@ -71,6 +71,8 @@ Object.assign(
   COMPARED_ELSEWHERE,
   Object.fromEntries(['resources.service-fabric-cluster', 'resources.service-fabric-application'].map((id) => [id, 'test/lab/differential/service-fabric.differential.test.ts'])),
 );
+// h5-iis: the Set scripts of certificate, iis_app_pool and iis_site.
+Object.assign(COMPARED_ELSEWHERE, Object.fromEntries(['resources.certificate', 'resources.iis-app-pool', 'resources.iis-site'].map((id) => [id, 'test/lab/differential/iis.differential.test.ts'])));
 
 function unreplaceableCalls(id: string): string[] {
   const text = loadScript(id).text;

@@ -47,6 +47,9 @@ export function comparableView(v: WindowsView): unknown {
     // What the script asked native programs for is a record of requests, not state: the state they
     // change (a service's start type) is compared; the handler's projection has none.
     nativeCalls: [],
+    // What the lab says installing IIS or an IIS extension would change: its knowledge, not a Windows fact.
+    iisInstall: null,
+    iisExtensionInstall: null,
     registry: hive(v.registry),
     currentUserRegistry: hive(v.currentUserRegistry),
     env: Object.fromEntries(Object.entries(v.env).map(([k, x]) => [k.toLowerCase(), { stored: k, value: x }])),

@@ -24,6 +24,10 @@ import { sqlSchemaModel } from './sql-schema.js';
 import { nservicebusQueuesModel } from './nservicebus-queues.js';
 import { serviceFabricClusterModel } from './service-fabric-cluster.js';
 import { serviceFabricApplicationModel } from './service-fabric-application.js';
+// h5-iis
+import { certificateModel } from './certificate.js';
+import { iisAppPoolModel } from './iis-app-pool.js';
+import { iisSiteModel } from './iis-site.js';
 
 export const RESOURCE_MODELS: readonly AnyLabResourceModel[] = [
   rebootModel,
@@ -46,6 +50,10 @@ export const RESOURCE_MODELS: readonly AnyLabResourceModel[] = [
   nservicebusQueuesModel,
   serviceFabricClusterModel,
   serviceFabricApplicationModel,
+  // h5-iis
+  certificateModel,
+  iisAppPoolModel,
+  iisSiteModel,
 ];
 
 const byType = new Map<string, AnyLabResourceModel>(RESOURCE_MODELS.map((m) => [m.type, m]));

@@ -5,6 +5,7 @@
  * table asks for leaving a reboot pending. Exit codes are FeatureOperationExitCode's: Success 0,
  * NoChangeNeeded 1003, SuccessRestartRequired 3010.
  */
+import { installIis } from '../../components/iis.js';
 import { findFeature } from '../../windows/features.js';
 import { psBool } from './bool.js';
 import { resourceParam, stringParam } from './params.js';
@@ -33,6 +34,8 @@ export const windowsFeatureModel = defineResourceModel({
     const names = new Set(changed.map((r) => r.name.toLowerCase()));
     if (install) m.features.push(...changed.map((r) => r.name));
     else m.features = m.features.filter((x) => !names.has(x.toLowerCase()));
+    // The Web-Server role brings IIS: its services, the InetStp key, DefaultAppPool and the Default Web Site.
+    if (install && names.has('web-server')) installIis(m);
     if (restart) m.pendingReboot = true;
     const exitCode = changed.length === 0 ? 1003 : restart ? 3010 : 0;
     const verb = install ? 'installing' : 'removing';
