@@ -34,6 +34,14 @@ export interface RunRequestFrame {
    */
   lib?: string;
   /**
+   * The library's name: SHA-256 (hex) of its UTF-8 text, computed by the runner (the bootstrap treats it
+   * as an opaque key). With `lib`, the resident process keeps that text under this name, replacing the
+   * one it kept before. Without `lib`, it runs the text it keeps under this name; keeping none (a new
+   * process, or another library), it answers with bootstrapError stage `lib` without running the
+   * script, and the runner sends the request again with `lib`. Optional (additive).
+   */
+  libHash?: string;
+  /**
    * `text`: the bootstrap pipes the script's output through `Out-String -Stream -Width 4096`, so objects
    * arrive as the console would show them (not cut at a console's width), one line per item, trailing
    * blanks trimmed (ad-hoc exec). Default: each object as its own text. Optional (additive).
@@ -97,10 +105,12 @@ export interface ErrorRecordFrame {
 /**
  * The bootstrap's own failure to handle a request (ps1/bootstrap/resident.ps1 answers every request line,
  * whatever goes wrong): `request`, it could not read the frame (not base64, not JSON, unknown type);
- * `run`, it could not start the script (a runspace that would not open, a request missing its script).
+ * `lib`, the request names a library (`libHash` without `lib`) this process does not keep, so the
+ * script did not run (the runner sends it again with `lib`); `run`, it could not start the script (a
+ * runspace that would not open, a request missing its script).
  */
 export const bootstrapErrorSchema = z.object({
-  stage: z.enum(['request', 'run']),
+  stage: z.enum(['request', 'lib', 'run']),
   message: z.string(),
 });
 

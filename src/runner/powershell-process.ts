@@ -38,6 +38,11 @@ export class PowerShellProcess {
   private firstResults: Array<Promise<ResultFrame>> = [];
   /** Settles when the ready frame arrived (start() sets it). */
   private readyReached: Promise<unknown> | null = null;
+  /**
+   * The libHash of the library this process keeps, once a request carrying it was written: requests are
+   * read in order, so every later one may name it instead of carrying ~20 KB again (script-frames.ts).
+   */
+  private libKept: string | null = null;
 
   private constructor(
     private readonly session: Session,
@@ -260,13 +265,37 @@ export class PowerShellProcess {
     return this.exchange(frame, deadlineMs, null);
   }
 
+  /**
+   * The frame as written: without `lib` when this process already keeps that library (then `libHash`
+   * names it), else whole, and the library counts as kept from now on.
+   */
+  private wireFrame(frame: RunRequestFrame, forceLib: boolean): RunRequestFrame {
+    if (frame.lib === undefined || frame.libHash === undefined) return frame;
+    if (!forceLib && this.libKept === frame.libHash) {
+      const named = { ...frame };
+      delete named.lib;
+      return named;
+    }
+    this.libKept = frame.libHash;
+    return frame;
+  }
+
   /** request(), with `prefix` (the bootstrap line) written ahead of the frame in the same write. */
   private async exchange(frame: RunRequestFrame, deadlineMs: number, prefix: Buffer | null): Promise<ResultFrame> {
     if (this.deadReason) throw this.deadReason;
     if (this.pending.has(frame.id)) throw new ProtocolError(`duplicate request id ${frame.id}`, { host: this.session.host.name });
-    const result = new Promise<ResultFrame>((resolve, reject) =>
-      this.pending.set(frame.id, { id: frame.id, scriptId: frame.scriptId, resolve, reject }),
-    );
+    const answer = (): Promise<ResultFrame> =>
+      new Promise<ResultFrame>((resolve, reject) => this.pending.set(frame.id, { id: frame.id, scriptId: frame.scriptId, resolve, reject }));
+    const first = answer();
+    // A process that does not keep the library the frame names (it never read the request that carried
+    // it) answers bootstrapError stage `lib` without running the script: send it once more, with `lib`.
+    const result = first.then((f) => {
+      if (f.bootstrapError?.stage !== 'lib' || frame.lib === undefined) return f;
+      if (this.deadReason) throw this.deadReason;
+      const again = answer();
+      void this.proc.write(Buffer.from(encodeFrame(this.wireFrame(frame, true)), 'ascii')).catch(() => undefined);
+      return again;
+    });
     let timer: NodeJS.Timeout | undefined;
     let settled = false;
     const timeout = new Promise<never>((_, reject) => {
@@ -289,7 +318,7 @@ export class PowerShellProcess {
       else arm();
     });
     try {
-      const bytes = Buffer.from(encodeFrame(frame), 'ascii');
+      const bytes = Buffer.from(encodeFrame(this.wireFrame(frame, false)), 'ascii');
       // Two writes in one synchronous run: the transport sends them together, with a single copy.
       const written = prefix ? Promise.all([this.proc.write(prefix), this.proc.write(bytes)]) : this.proc.write(bytes);
       await Promise.race([written, result, timeout]);

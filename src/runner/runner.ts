@@ -7,7 +7,7 @@
  * ScriptError / OperationTimeoutError naming host and script, the process is discarded, and the next
  * script starts a fresh one.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   AuthError,
   CortexError,
@@ -74,6 +74,16 @@ const errorClassOfKind: Record<ErrorKind, CortexErrorClass> = {
   internal: InternalError,
 };
 const DEFAULT_TIMEOUT_MS = 300_000;
+
+let library: { text: string; hash: string } | null = null;
+
+/** ps1/lib as it travels (wire-text.ts) and its name on the wire, the SHA-256 of that text (computed once). */
+function wireLibrary(): { text: string; hash: string } {
+  if (library) return library;
+  const text = wireTextCached(libraryText());
+  library = { text, hash: createHash('sha256').update(text, 'utf8').digest('hex') };
+  return library;
+}
 
 export class ScriptRunner {
   readonly mode: RunnerMode;
@@ -170,7 +180,9 @@ export class ScriptRunner {
       scriptId: script.id,
       // Shipped scripts (they have a file) and the library travel without comments (wire-text.ts).
       script: 'file' in script && script.file ? wireTextCached(script.text) : script.text,
-      ...(options.lib === false ? {} : { lib: wireTextCached(libraryText()) }),
+      // The process keeps the library after its first request; powershell-process.ts drops `lib` from
+      // the frames after that, so the hash names it (script-frames.ts).
+      ...(options.lib === false ? {} : { lib: wireLibrary().text, libHash: wireLibrary().hash }),
       ...(options.outputFormat ? { outputFormat: options.outputFormat } : {}),
       ...(options.tag !== undefined ? { tag: options.tag } : {}),
       params,
@@ -257,11 +269,13 @@ export class ScriptRunner {
       const detail =
         stage === 'request'
           ? `powershell.exe could not read the request: ${message}`
-          : `powershell.exe could not run the script: ${message}`;
+          : stage === 'lib'
+            ? `powershell.exe did not keep the library the request named, even after it was sent again: ${message}`
+            : `powershell.exe could not run the script: ${message}`;
       const context = { host: this.host, script: script.id };
       this.opts.log?.warn({ ...context, stage, err: message }, 'bootstrap refused a request');
       if (this.mode === 'oneshot') await proc.terminate();
-      throw stage === 'request' ? new ProtocolError(detail, context) : new ScriptError(detail, context);
+      throw stage === 'run' ? new ScriptError(detail, context) : new ProtocolError(detail, context);
     }
     if (this.mode === 'oneshot') {
       // One process per script: let it exit (it does right after the result) or end it.

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { OperationTimeoutError, ProtocolError, type CortexError } from '../../src/errors.js';
-import { encodeFrame } from '../../src/protocol/script-frames.js';
+import { encodeFrame, type RunRequestFrame } from '../../src/protocol/script-frames.js';
 import { PowerShellLanguageModeError, ScriptRunner, type ScriptSource } from '../../src/runner/index.js';
 import { decodeCommand, encodeCommand } from '../../src/runner/bootstrap.js';
 import type { ProcessSpec, RemoteProcess, Session, SpawnOptions } from '../../src/transport/session.js';
@@ -36,6 +36,14 @@ export function requestScript(data: Uint8Array): string | null {
   if (!text.startsWith('CORTEX1 ')) return null;
   const frame = JSON.parse(Buffer.from(text.slice(8).trim(), 'base64').toString('utf8')) as { script?: string };
   return frame.script ?? null;
+}
+
+/** The run request frame being written, or null for other writes. */
+export function requestFrame(data: Uint8Array): RunRequestFrame | null {
+  const text = Buffer.from(data).toString('latin1');
+  if (!text.startsWith('CORTEX1 ')) return null;
+  const frame = JSON.parse(Buffer.from(text.slice(8).trim(), 'base64').toString('utf8')) as RunRequestFrame;
+  return frame.type === 'run' ? frame : null;
 }
 
 export function requestId(data: Uint8Array): string {
@@ -277,6 +285,47 @@ export function describeRealRunner(name: string, open: () => Promise<RealRunnerT
         }
         const ok = await local.run(adhoc('"still serving"'), {}, { lib: false });
         expect(ok.output).toEqual(['still serving']);
+        expect(local.stats.processesStarted).toBe(1);
+      } finally {
+        await local.close();
+      }
+    }, SLOW);
+
+    it('the library travels once per process, later requests name it by libHash; a process that never got it says so and gets it again', async () => {
+      const sent: Array<{ script: string; lib: boolean }> = [];
+      let dropNext = false;
+      const local = new ScriptRunner(
+        editedSession(target.session, {
+          editWrite: (data, proc) => {
+            const frame = requestFrame(data);
+            if (!frame) return null;
+            // One request carrying the library loses it on the way: the process never keeps it.
+            if (dropNext && frame.lib !== undefined) {
+              dropNext = false;
+              delete frame.lib;
+              sent.push({ script: frame.script, lib: false });
+              return proc.write(Buffer.from(encodeFrame(frame), 'ascii'));
+            }
+            sent.push({ script: frame.script, lib: frame.lib !== undefined });
+            return null;
+          },
+        }),
+      );
+      const lib = (i: number) => script(`lib${i}`, 'Invoke-CortexScript { [ordered]@{ i = (Get-CortexParam -Name i); pid = $PID } }');
+      try {
+        dropNext = true;
+        const results = [];
+        for (let i = 0; i < 4; i++) results.push(await local.run<{ i: number; pid: number }>(lib(i), { i }));
+        // The envelope functions come from the library: every script found them.
+        expect(results.map((r) => r.data?.i)).toEqual([0, 1, 2, 3]);
+        expect(new Set(results.map((r) => r.data?.pid)).size).toBe(1);
+        expect(sent.map((f) => [f.script.split('\n', 1)[0], f.lib])).toEqual([
+          ['# cortex-script: test.lib0', false],
+          ['# cortex-script: test.lib0', true],
+          ['# cortex-script: test.lib1', false],
+          ['# cortex-script: test.lib2', false],
+          ['# cortex-script: test.lib3', false],
+        ]);
         expect(local.stats.processesStarted).toBe(1);
       } finally {
         await local.close();

@@ -5,7 +5,9 @@
  *   emulates the runner's bootstrap (ps1/bootstrap/resident.ps1): it reads the bootstrap text as the
  *   first stdin line, prints a ready frame after the host's simulated PowerShell start time, then
  *   answers each run request frame with a result frame from the ScriptExecutor (the script id comes
- *   from the script's own header line; ad-hoc text has none). One-shot loaders handle one request and
+ *   from the script's own header line; ad-hoc text has none). It keeps the library a request carries
+ *   under its libHash and refuses a name it does not keep, as the real bootstrap does (script-frames.ts).
+ *   One-shot loaders handle one request and
  *   exit with its code. An exit request or stdin EOF ends the process.
  * - `runner.receive-file` (ps1/runner/receive-file.ps1): a header frame, then raw bytes, to the executor.
  * - Any other PowerShell text (-EncodedCommand, -Command): run by the executor as one script; output on
@@ -115,6 +117,8 @@ function bootstrapProcess(
   let gotBootstrap = false;
   let eof = false;
   const requests: RunRequestFrame[] = [];
+  // The libHash of the library this process keeps, as the real bootstrap keeps it (Resolve-CortexLibrary).
+  const library: { kept: string | null } = { kept: null };
   let wake: (() => void) | null = null;
   const notify = () => {
     wake?.();
@@ -157,7 +161,7 @@ function bootstrapProcess(
       if (out.done) return;
       const req = requests.shift();
       if (!req) break; // EOF or exit request with nothing queued
-      lastCode = await runRequest(host, executor, out, req, cfg.stops);
+      lastCode = await runRequest(host, executor, out, req, cfg.stops, library);
       if (cfg.oneShot) break;
     }
     out.exit(cfg.oneShot ? lastCode : 0);
@@ -186,8 +190,37 @@ function parseError() {
   return { message: 'Missing closing bracket or unexpected input in the bootstrap text.', category: 'ParserError', fullyQualifiedErrorId: 'ParseException' };
 }
 
-async function runRequest(host: LabHostRef, executor: ScriptExecutor, out: ReturnType<typeof guardedOutput>, req: RunRequestFrame, stops: boolean): Promise<number> {
+/**
+ * The real bootstrap's Resolve-CortexLibrary: a request carrying `lib` with a `libHash` leaves that library
+ * kept; one naming a library by `libHash` alone that the process does not keep is refused (false), so
+ * the runner must send it again with `lib`. (The lab does not run the library's text.)
+ */
+export function resolveLibrary(req: Pick<RunRequestFrame, 'lib' | 'libHash'>, library: { kept: string | null }): boolean {
+  if (req.lib) {
+    if (req.libHash) library.kept = req.libHash;
+    return true;
+  }
+  return !req.libHash || library.kept === req.libHash;
+}
+
+async function runRequest(
+  host: LabHostRef,
+  executor: ScriptExecutor,
+  out: ReturnType<typeof guardedOutput>,
+  req: RunRequestFrame,
+  stops: boolean,
+  library: { kept: string | null },
+): Promise<number> {
   const started = Date.now();
+  if (!resolveLibrary(req, library)) {
+    const message = `InvalidOperationException: this process keeps no library named ${String(req.libHash)}; the request must carry lib`;
+    out.stdout(
+      Buffer.from(
+        encodeFrame({ type: 'result', id: req.id, exitCode: 1, output: [], errors: [], warnings: [], timedOut: false, durationMs: Date.now() - started, bootstrapError: { stage: 'lib', message } }),
+      ),
+    );
+    return 1;
+  }
   const invocation = { host, scriptId: ownScriptId(req.script), script: req.script, params: req.params ?? {}, timeoutMs: req.timeoutMs, ...(req.tag !== undefined ? { tag: req.tag } : {}) };
   const running = executor.run(invocation).catch(
     (err: unknown): ScriptOutcome =>
