@@ -8,8 +8,8 @@
 # the command line, where process listings and script-block logs would show them.
 #
 # Loop: write a ready frame; read one line per request from stdin; for `run`, execute the request's lib
-# text (carried, or kept from an earlier request: Resolve-CortexLibrary) and then the script in a fresh
-# runspace (its variables, errors, strict mode and `exit` stay its own), collect its output, error, warning, information and verbose streams and its exit code, write one
+# text and then its script (each carried, or kept from an earlier request: Resolve-CortexLibrary,
+# Resolve-CortexScript) in a fresh runspace (its variables, errors, strict mode and `exit` stay its own), collect its output, error, warning, information and verbose streams and its exit code, write one
 # result frame. An `exit` request or stdin EOF end the process. With $CortexOneShot = $true (set by the
 # loader in one-shot mode) it handles one request and exits with that script's exit code.
 #
@@ -154,13 +154,35 @@ function Resolve-CortexLibrary($Request) {
     $CortexLibrary.text
 }
 
-function Invoke-CortexRequest($Request, $Id, $LibText) {
-    # Runs one `run` request, $LibText (or none) before its script; returns @{ json = <result frame JSON>;
-    # exitCode = N }. Throws only for a request it cannot start (the caller answers that with a
-    # bootstrapError frame).
-    $watch = [Diagnostics.Stopwatch]::StartNew()
+# The script a request runs, its exit statements already rewritten (Edit-CortexExit). A shipped script
+# carried with its `scriptHash` is kept under that name (rewritten once), and later requests name it by
+# `scriptHash` alone; a name this process does not keep is refused before anything runs, with
+# bootstrapError stage `script`, and the runner sends the request again whole. Ad-hoc text has no name.
+# $null when the request has neither (Invoke-CortexRequest reports that).
+$CortexScripts = @{}
+function Resolve-CortexScript($Request) {
+    $hash = $null
+    $hashProperty = $Request.PSObject.Properties['scriptHash']
+    if ($hashProperty -and $hashProperty.Value) { $hash = [string]$hashProperty.Value }
     $scriptProperty = $Request.PSObject.Properties['script']
-    if ($null -eq $scriptProperty -or $scriptProperty.Value -isnot [string]) { throw (New-Object System.ArgumentException 'the request has no script text') }
+    if ($scriptProperty -and $scriptProperty.Value -is [string]) {
+        $edited = Edit-CortexExit $scriptProperty.Value
+        if ($null -ne $hash) { $CortexScripts[$hash] = $edited }
+        return $edited
+    }
+    if ($null -eq $hash) { return $null }
+    if (-not $CortexScripts.ContainsKey($hash)) {
+        throw (New-Object System.InvalidOperationException ('this process keeps no script named ' + $hash + '; the request must carry script'))
+    }
+    $CortexScripts[$hash]
+}
+
+function Invoke-CortexRequest($Request, $Id, $LibText, $ScriptText) {
+    # Runs one `run` request: $LibText (or none), then $ScriptText (from Resolve-CortexScript), in a fresh
+    # runspace; returns @{ json = <result frame JSON>; exitCode = N }. Throws only for a request it cannot
+    # start (the caller answers that with a bootstrapError frame).
+    $watch = [Diagnostics.Stopwatch]::StartNew()
+    if ($ScriptText -isnot [string]) { throw (New-Object System.ArgumentException 'the request has no script text') }
     $timeoutMs = 300000
     $timeoutProperty = $Request.PSObject.Properties['timeoutMs']
     if ($timeoutProperty -and $null -ne $timeoutProperty.Value) { $timeoutMs = [int]$timeoutProperty.Value }
@@ -176,7 +198,7 @@ function Invoke-CortexRequest($Request, $Id, $LibText) {
     $ps = [powershell]::Create()
     $ps.Runspace = $runspace
     if ($LibText) { $null = $ps.AddScript($LibText).AddStatement() }
-    $null = $ps.AddScript((Edit-CortexExit $scriptProperty.Value))
+    $null = $ps.AddScript($ScriptText)
     $format = $Request.PSObject.Properties['outputFormat']
     $asText = $format -and $format.Value -eq 'text'
     if ($asText) {
@@ -270,8 +292,10 @@ while ($true) {
         if ($type -ne 'run') { throw (New-Object System.FormatException ('unknown request type ' + (ConvertTo-CortexJsonText $type))) }
         $stage = 'lib'
         $libText = Resolve-CortexLibrary $request
+        $stage = 'script'
+        $scriptText = Resolve-CortexScript $request
         $stage = 'run'
-        $answer = Invoke-CortexRequest $request $id $libText
+        $answer = Invoke-CortexRequest $request $id $libText $scriptText
         Write-CortexFrame $answer.json
         $lastCode = $answer.exitCode
     } catch {

@@ -26,8 +26,18 @@ export interface RunRequestFrame {
   id: string;
   /** Script id from its `# cortex-script: <id>` header, or `adhoc` for exec. */
   scriptId: string;
-  /** The script text (UTF-8), its own `# cortex-script:` header first (none for ad-hoc). */
-  script: string;
+  /**
+   * The script text (UTF-8), its own `# cortex-script:` header first (none for ad-hoc). Absent when
+   * `scriptHash` names a script the process keeps.
+   */
+  script?: string;
+  /**
+   * A shipped script's name: SHA-256 (hex) of its UTF-8 text, computed by the runner. With `script`, the
+   * resident process keeps the text under this name; without it, it runs the text kept under the name,
+   * or, keeping none, answers with bootstrapError stage `script` without running anything (the runner
+   * then sends the request again whole). Ad-hoc text has none. Optional (additive).
+   */
+  scriptHash?: string;
   /**
    * Library text (ps1/lib/*.ps1) the bootstrap runs in the same fresh runspace just before `script`.
    * Sent apart so the script keeps its own header (its id) and its own line numbers. Optional (additive).
@@ -105,12 +115,12 @@ export interface ErrorRecordFrame {
 /**
  * The bootstrap's own failure to handle a request (ps1/bootstrap/resident.ps1 answers every request line,
  * whatever goes wrong): `request`, it could not read the frame (not base64, not JSON, unknown type);
- * `lib`, the request names a library (`libHash` without `lib`) this process does not keep, so the
- * script did not run (the runner sends it again with `lib`); `run`, it could not start the script (a
- * runspace that would not open, a request missing its script).
+ * `lib` or `script`, the request names a library (`libHash` without `lib`) or a script (`scriptHash`
+ * without `script`) this process does not keep, so nothing ran (the runner sends it again whole);
+ * `run`, it could not start the script (a runspace that would not open, a request missing its script).
  */
 export const bootstrapErrorSchema = z.object({
-  stage: z.enum(['request', 'lib', 'run']),
+  stage: z.enum(['request', 'lib', 'script', 'run']),
   message: z.string(),
 });
 

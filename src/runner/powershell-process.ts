@@ -39,10 +39,12 @@ export class PowerShellProcess {
   /** Settles when the ready frame arrived (start() sets it). */
   private readyReached: Promise<unknown> | null = null;
   /**
-   * The libHash of the library this process keeps, once a request carrying it was written: requests are
-   * read in order, so every later one may name it instead of carrying ~20 KB again (script-frames.ts).
+   * The libHash of the library this process keeps, and the scriptHash of every script it keeps, once a
+   * request carrying them was written: requests are read in order, so every later one may name them
+   * instead of carrying their text again (~20 KB for the library; script-frames.ts).
    */
   private libKept: string | null = null;
+  private readonly scriptsKept = new Set<string>();
 
   private constructor(
     private readonly session: Session,
@@ -266,18 +268,20 @@ export class PowerShellProcess {
   }
 
   /**
-   * The frame as written: without `lib` when this process already keeps that library (then `libHash`
-   * names it), else whole, and the library counts as kept from now on.
+   * The frame as written: without `lib` and `script` where this process already keeps them (then
+   * `libHash` and `scriptHash` name them); what it carries counts as kept from now on. `whole`: all of it.
    */
-  private wireFrame(frame: RunRequestFrame, forceLib: boolean): RunRequestFrame {
-    if (frame.lib === undefined || frame.libHash === undefined) return frame;
-    if (!forceLib && this.libKept === frame.libHash) {
-      const named = { ...frame };
-      delete named.lib;
-      return named;
+  private wireFrame(frame: RunRequestFrame, whole: boolean): RunRequestFrame {
+    const out = { ...frame };
+    if (frame.lib !== undefined && frame.libHash !== undefined) {
+      if (!whole && this.libKept === frame.libHash) delete out.lib;
+      else this.libKept = frame.libHash;
     }
-    this.libKept = frame.libHash;
-    return frame;
+    if (frame.script !== undefined && frame.scriptHash !== undefined) {
+      if (!whole && this.scriptsKept.has(frame.scriptHash)) delete out.script;
+      else this.scriptsKept.add(frame.scriptHash);
+    }
+    return out;
   }
 
   /** request(), with `prefix` (the bootstrap line) written ahead of the frame in the same write. */
@@ -287,10 +291,11 @@ export class PowerShellProcess {
     const answer = (): Promise<ResultFrame> =>
       new Promise<ResultFrame>((resolve, reject) => this.pending.set(frame.id, { id: frame.id, scriptId: frame.scriptId, resolve, reject }));
     const first = answer();
-    // A process that does not keep the library the frame names (it never read the request that carried
-    // it) answers bootstrapError stage `lib` without running the script: send it once more, with `lib`.
+    // A process that does not keep the library or script the frame names (it never read the request that
+    // carried it) answers bootstrapError stage `lib` or `script`, having run nothing: send it once more, whole.
     const result = first.then((f) => {
-      if (f.bootstrapError?.stage !== 'lib' || frame.lib === undefined) return f;
+      const stage = f.bootstrapError?.stage;
+      if (!((stage === 'lib' && frame.lib !== undefined) || (stage === 'script' && frame.script !== undefined))) return f;
       if (this.deadReason) throw this.deadReason;
       const again = answer();
       void this.proc.write(Buffer.from(encodeFrame(this.wireFrame(frame, true)), 'ascii')).catch(() => undefined);

@@ -291,40 +291,52 @@ export function describeRealRunner(name: string, open: () => Promise<RealRunnerT
       }
     }, SLOW);
 
-    it('the library travels once per process, later requests name it by libHash; a process that never got it says so and gets it again', async () => {
-      const sent: Array<{ script: string; lib: boolean }> = [];
-      let dropNext = false;
+    it('the library and shipped scripts travel once per process, later requests name them; a process that lacks one says so and gets the request again whole', async () => {
+      const sent: Array<[string, boolean, boolean]> = [];
+      const drop: { lib: boolean; script: string | null } = { lib: false, script: null };
       const local = new ScriptRunner(
         editedSession(target.session, {
           editWrite: (data, proc) => {
             const frame = requestFrame(data);
             if (!frame) return null;
-            // One request carrying the library loses it on the way: the process never keeps it.
-            if (dropNext && frame.lib !== undefined) {
-              dropNext = false;
-              delete frame.lib;
-              sent.push({ script: frame.script, lib: false });
+            const id = frame.scriptId;
+            // A request that carries the library, or script `drop.script`, loses it on the way: the process never keeps it.
+            if ((drop.lib && frame.lib !== undefined) || (drop.script === id && frame.script !== undefined)) {
+              if (drop.lib) delete frame.lib;
+              else delete frame.script;
+              drop.lib = false;
+              drop.script = null;
+              sent.push([id, frame.lib !== undefined, frame.script !== undefined]);
               return proc.write(Buffer.from(encodeFrame(frame), 'ascii'));
             }
-            sent.push({ script: frame.script, lib: frame.lib !== undefined });
+            sent.push([id, frame.lib !== undefined, frame.script !== undefined]);
             return null;
           },
         }),
       );
-      const lib = (i: number) => script(`lib${i}`, 'Invoke-CortexScript { [ordered]@{ i = (Get-CortexParam -Name i); pid = $PID } }');
+      // Shipped scripts (they have a file) are named by scriptHash; the envelope functions come from the library.
+      const shipped = (name: string): ScriptSource => ({ ...script(name, 'Invoke-CortexScript { [ordered]@{ i = (Get-CortexParam -Name i); pid = $PID } }'), file: `test/${name}.ps1` });
+      const [a, b] = [shipped('kept-a'), shipped('kept-b')];
       try {
-        dropNext = true;
         const results = [];
-        for (let i = 0; i < 4; i++) results.push(await local.run<{ i: number; pid: number }>(lib(i), { i }));
-        // The envelope functions come from the library: every script found them.
-        expect(results.map((r) => r.data?.i)).toEqual([0, 1, 2, 3]);
+        drop.lib = true;
+        results.push(await local.run<{ i: number; pid: number }>(a, { i: 0 }));
+        results.push(await local.run<{ i: number; pid: number }>(a, { i: 1 }));
+        drop.script = 'test.kept-b';
+        results.push(await local.run<{ i: number; pid: number }>(b, { i: 2 }));
+        results.push(await local.run<{ i: number; pid: number }>(b, { i: 3 }));
+        results.push(await local.run<{ i: number; pid: number }>(a, { i: 4 }));
+        expect(results.map((r) => r.data?.i)).toEqual([0, 1, 2, 3, 4]);
         expect(new Set(results.map((r) => r.data?.pid)).size).toBe(1);
-        expect(sent.map((f) => [f.script.split('\n', 1)[0], f.lib])).toEqual([
-          ['# cortex-script: test.lib0', false],
-          ['# cortex-script: test.lib0', true],
-          ['# cortex-script: test.lib1', false],
-          ['# cortex-script: test.lib2', false],
-          ['# cortex-script: test.lib3', false],
+        // [script, carries lib, carries script]
+        expect(sent).toEqual([
+          ['test.kept-a', false, true],
+          ['test.kept-a', true, true],
+          ['test.kept-a', false, false],
+          ['test.kept-b', false, false],
+          ['test.kept-b', true, true],
+          ['test.kept-b', false, false],
+          ['test.kept-a', false, false],
         ]);
         expect(local.stats.processesStarted).toBe(1);
       } finally {

@@ -206,6 +206,8 @@ describe('ScriptRunner, resident mode', () => {
     const pipelined = runner.runPipelined([{ script: testScripts.echo, params: { a: 1 } }, { script: testScripts.echo, params: { b: 2 } }]);
     expect((await Promise.all(pipelined)).map((r) => r.data)).toEqual([{ a: 1 }, { b: 2 }]);
     const [first, second] = session.processes.map(framesOf);
+    // Ad-hoc and test scripts have no file: no name, their text every time.
+    expect(first!.every((f) => f.scriptHash === undefined && f.script !== undefined)).toBe(true);
     expect(first!.map((f) => [f.libHash, f.lib !== undefined])).toEqual([
       [libHash, true],
       [libHash, false],
@@ -218,6 +220,24 @@ describe('ScriptRunner, resident mode', () => {
       [libHash, true],
       [libHash, false],
     ]);
+  });
+
+  it('sends a shipped script once per process: later requests name it by scriptHash, and the lab runs the script it keeps', async () => {
+    const { session, runner, executor } = setup();
+    const ping = loadScript('probes.ping');
+    const scriptHash = createHash('sha256').update(wireText(ping.text), 'utf8').digest('hex');
+    for (let i = 0; i < 3; i++) expect((await runner.run<{ hostName: string }>(ping)).data?.hostName).toBe('app1');
+    await runner.run(testScripts.echo, {});
+    await runner.run(ping);
+    expect(framesOf(session.processes[0]!).map((f) => [f.scriptId, f.scriptHash, f.script !== undefined])).toEqual([
+      ['probes.ping', scriptHash, true],
+      ['probes.ping', scriptHash, false],
+      ['probes.ping', scriptHash, false],
+      ['test.echo', undefined, true],
+      ['probes.ping', scriptHash, false],
+    ]);
+    // The lab recovered the script's own id from the text it kept.
+    expect(executor.invocations.filter((i) => i.scriptId === 'probes.ping')).toHaveLength(4);
   });
 
   it('JSON printed by ad-hoc text stays output: only enveloped scripts have a result object', async () => {

@@ -117,6 +117,32 @@ describe('powershell.exe running the bootstrap', () => {
     expect(results[0]?.bootstrapError?.message).toMatch(/keeps no library named h1; the request must carry lib/);
   });
 
+  it('keeps the scripts requests carry under their scriptHash and runs the kept text for a name alone; an unknown name is refused with stage script', async () => {
+    const spec = bootstrapSpec('resident');
+    const frame = (id: string, script: { script?: string; scriptHash?: string }) => Buffer.from(encodeFrame({ type: 'run', id, scriptId: 'x', ...script, params: {}, timeoutMs: 10_000 }));
+    const r = await run(d, spec.command, spec.args, [
+      bootstrapLine(),
+      frame('unknown', { scriptHash: 's1' }),
+      frame('carried', { script: 'exit 4', scriptHash: 's1' }),
+      frame('other', { script: 'exit 6', scriptHash: 's2' }),
+      frame('named', { scriptHash: 's1' }),
+      frame('named-other', { scriptHash: 's2' }),
+      frame('neither', {}),
+      Buffer.alloc(0),
+    ]);
+    const results = r.stdout.trim().split('\n').slice(1).map((l) => decodeFrameLine(l) as ResultFrame);
+    expect(results.map((f) => [f.id, f.bootstrapError?.stage ?? f.exitCode])).toEqual([
+      ['unknown', 'script'],
+      ['carried', 4],
+      ['other', 6],
+      ['named', 4],
+      ['named-other', 6],
+      ['neither', 'run'],
+    ]);
+    expect(results[0]?.bootstrapError?.message).toMatch(/keeps no script named s1; the request must carry script/);
+    expect(results[5]?.bootstrapError?.message).toBe('ArgumentException: the request has no script text');
+  });
+
   it('a corrupt bootstrap line fails like a parse error', async () => {
     const spec = bootstrapSpec('resident');
     const r = await run(d, spec.command, spec.args, [Buffer.from('bm90IGEgYm9vdHN0cmFw\n')]);
