@@ -12,6 +12,7 @@ import type { HostConfig } from '../inventory/types.js';
 import type { RunInterrupt } from '../lifecycle/interrupt.js';
 import { DEFAULT_INSTALL_PATH } from '../preflight/finding.js';
 import { portsFreeFor } from '../preflight/ports.js';
+import type { KeptSessions } from './kept-sessions.js';
 import { ScriptRunner, type RunnerLog } from '../runner/index.js';
 import { openSession } from '../transport/connect.js';
 import { dirname } from 'node:path';
@@ -30,14 +31,18 @@ export function hostAgents(o: {
   log: RunnerLog & { info?(obj: object, msg?: string): void };
   scriptTimeoutMs: number;
   acceptNewHostKeys: boolean;
+  /** Sessions the preflight gate kept, taken instead of opening new ones. */
+  kept?: KeptSessions;
 }): HostAgents {
   const readFacts = playbookReadsFacts(o.playbook);
   const timeouts = new Map(stepsOf(o.playbook).concat(Object.values(o.playbook.handlers)).map((s) => [s.id, s.timeoutMs]));
   const agents: Record<string, SessionAgent> = {};
   for (const h of o.hosts) {
     const open = async (): Promise<AgentConnection> => {
-      const session = await openSession(settingsOrThrow(o.connections, h.name), { log: o.log, signal: o.interrupt.signal, acceptNewHostKeys: o.acceptNewHostKeys });
-      const runner = new ScriptRunner(session, { log: o.log });
+      // The preflight gate's session to this host, when it kept one (its powershell.exe is warm).
+      const kept = o.kept?.take(h.name);
+      const session = kept?.session ?? (await openSession(settingsOrThrow(o.connections, h.name), { log: o.log, signal: o.interrupt.signal, acceptNewHostKeys: o.acceptNewHostKeys }));
+      const runner = kept?.runner ?? new ScriptRunner(session, { log: o.log });
       const release = o.interrupt.cleanups.register(`session to ${h.name}`, () => session.close());
       return {
         runner,

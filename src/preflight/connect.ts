@@ -4,6 +4,7 @@
  * ps1/probes/. One connection and one powershell.exe per host for both probes.
  */
 import { openSession, type ConnectionSettings } from '../transport/connect.js';
+import type { Session } from '../transport/session.js';
 import { ScriptRunner, loadScript, type RunnerLog } from '../runner/index.js';
 import type { ProbeConnection } from './run.js';
 import { checkParams } from '../scripts/contract.js';
@@ -14,6 +15,11 @@ export interface PreflightConnectOptions {
   acceptNewHostKeys?: boolean;
   /** The run's interrupt signal (a session still connecting is given up). */
   signal?: AbortSignal;
+  /**
+   * Hand the session and its runner (the resident powershell.exe still up) to this instead of closing
+   * them: apply's gate keeps them for the apply on the same host (src/cli/kept-sessions.ts).
+   */
+  keep?: (session: Session, runner: ScriptRunner) => void;
 }
 
 export async function connectForPreflight(settings: ConnectionSettings, opts: PreflightConnectOptions = {}): Promise<ProbeConnection> {
@@ -33,6 +39,7 @@ export async function connectForPreflight(settings: ConnectionSettings, opts: Pr
         .map((p) => p.then((r) => ({ ok: r.ok, data: r.data, error: r.error })));
     },
     async close() {
+      if (opts.keep) return opts.keep(session, runner);
       // Closing the session ends the resident powershell.exe with it (WinRS shell Delete, SSH
       // channel close). The runner's graceful exit would cost ~4 more requests per host
       // and buys nothing for read-only probes.

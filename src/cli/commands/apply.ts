@@ -37,6 +37,7 @@ import { consoleLine } from '../../report/console-text.js';
 import { redact, redactDeep } from '../../secrets/registry.js';
 import type { RunInterrupt } from '../../lifecycle/interrupt.js';
 import { hostAgents } from '../host-agents.js';
+import { KeptSessions } from '../kept-sessions.js';
 import { prepareHostRun } from '../host-run.js';
 import { closedOnInterrupt } from '../interrupted.js';
 import { checkReportPaths, reportFileOptions, type ReportFileArgs } from '../report-paths.js';
@@ -63,9 +64,18 @@ export interface ApplyIo extends CommandIo {
 }
 
 /** The preflight gate: failures stop the run; warnings stop it unless accepted. Returns the exit code to stop with, or null to go on. */
-async function preflightGate(o: { hosts: readonly HostConfig[]; connections: ReadonlyMap<string, ResolvedConnection>; interrupt: RunInterrupt; log: Log; args: ApplyArgs; io: ApplyIo }): Promise<number | null> {
+async function preflightGate(o: { hosts: readonly HostConfig[]; connections: ReadonlyMap<string, ResolvedConnection>; interrupt: RunInterrupt; log: Log; args: ApplyArgs; io: ApplyIo; kept: KeptSessions }): Promise<number | null> {
   const { args, io } = o;
-  const open: Connect = io.preflightConnect ?? (async (host, signal) => connectForPreflight(settingsOrThrow(o.connections, host.name), { log: o.log, signal: signal ?? o.interrupt.signal, acceptNewHostKeys: args.acceptNewHostKeys === true }));
+  // The probes' sessions are kept for the apply on the same host (kept-sessions.ts), not closed.
+  const open: Connect =
+    io.preflightConnect ??
+    (async (host, signal) =>
+      connectForPreflight(settingsOrThrow(o.connections, host.name), {
+        log: o.log,
+        signal: signal ?? o.interrupt.signal,
+        acceptNewHostKeys: args.acceptNewHostKeys === true,
+        keep: (session, runner) => o.kept.put(host.name, { session, runner }),
+      }));
   const report = await runPreflight({ hosts: o.hosts.map(toPreflightHost), connect: closedOnInterrupt(open, o.interrupt), signal: o.interrupt.signal, forks: args.forks, timeoutMs: Math.round(args.timeout * 1000) });
   if (o.interrupt.interrupted) return ExitCode.Interrupted;
   const failing = report.summary.exitCode;
@@ -188,10 +198,12 @@ async function applyPrepared(args: ApplyArgs, io: ApplyIo, root: string, saved: 
   );
   let result: RunApplyResult | null = null;
   let stopped: number | null = null;
+  const kept = new KeptSessions();
+  const releaseKept = interrupt.cleanups.register('sessions kept from the preflight gate', () => kept.closeAll());
   try {
-    if (args.skipPreflight !== true) stopped = await preflightGate({ hosts, connections, interrupt, log, args, io });
+    if (args.skipPreflight !== true) stopped = await preflightGate({ hosts, connections, interrupt, log, args, io, kept });
     if (stopped === null) {
-      const { agents, closeAll } = hostAgents({ hosts, playbook, connections, secrets, interrupt, log, scriptTimeoutMs: Math.round(args.timeout * 1000), acceptNewHostKeys: args.acceptNewHostKeys === true });
+      const { agents, closeAll } = hostAgents({ hosts, playbook, connections, secrets, interrupt, log, scriptTimeoutMs: Math.round(args.timeout * 1000), acceptNewHostKeys: args.acceptNewHostKeys === true, kept });
       try {
         if (saved) {
           // The same sessions read the hosts again and then apply: one connection per host.
@@ -229,6 +241,9 @@ async function applyPrepared(args: ApplyArgs, io: ApplyIo, root: string, saved: 
     consoleReporter.close();
     throw err;
   } finally {
+    // Sessions the apply did not take (a gate that stopped the run, hosts it did not reach).
+    releaseKept();
+    await kept.closeAll();
     await interrupt.finish();
   }
   const code = result ? result.exitCode : (stopped ?? ExitCode.Failed);
