@@ -8,8 +8,8 @@
 # the command line, where process listings and script-block logs would show them.
 #
 # Loop: write a ready frame; read one line per request from stdin; for `run`, execute the request's lib
-# text and then the script in a fresh runspace (its variables, errors, strict mode and `exit` stay its
-# own), collect its output, error, warning, information and verbose streams and its exit code, write one
+# text and then its script (each carried, or kept from an earlier request: Resolve-CortexLibrary,
+# Resolve-CortexScript) in a fresh runspace (its variables, errors, strict mode and `exit` stay its own), collect its output, error, warning, information and verbose streams and its exit code, write one
 # result frame. An `exit` request or stdin EOF end the process. With $CortexOneShot = $true (set by the
 # loader in one-shot mode) it handles one request and exits with that script's exit code.
 #
@@ -127,12 +127,62 @@ function Edit-CortexExit([string]$Text) {
     $Text
 }
 
-function Invoke-CortexRequest($Request, $Id) {
-    # Runs one `run` request; returns @{ json = <result frame JSON>; exitCode = N }. Throws only for a
-    # request it cannot start (the caller answers that with a bootstrapError frame).
-    $watch = [Diagnostics.Stopwatch]::StartNew()
+# The library (ps1/lib) a request runs before its script. A request carrying `lib` with a `libHash` leaves
+# the text kept under that name, and later requests name it by `libHash` alone instead of carrying ~20 KB
+# each time. The name is the runner's (SHA-256 of the text), used here only as a key. One library is kept
+# at a time. A name this process does not keep (it never read the request that carried it) is refused
+# before the script runs, with bootstrapError stage `lib`; the runner then sends the request again with `lib`.
+$CortexLibrary = @{ hash = $null; text = $null }
+function Resolve-CortexLibrary($Request) {
+    $text = $null
+    $hash = $null
+    $libProperty = $Request.PSObject.Properties['lib']
+    if ($libProperty -and $libProperty.Value) { $text = [string]$libProperty.Value }
+    $hashProperty = $Request.PSObject.Properties['libHash']
+    if ($hashProperty -and $hashProperty.Value) { $hash = [string]$hashProperty.Value }
+    if ($null -ne $text) {
+        if ($null -ne $hash) {
+            $CortexLibrary.hash = $hash
+            $CortexLibrary.text = $text
+        }
+        return $text
+    }
+    if ($null -eq $hash) { return $null }
+    if ($CortexLibrary.hash -ne $hash) {
+        throw (New-Object System.InvalidOperationException ('this process keeps no library named ' + $hash + '; the request must carry lib'))
+    }
+    $CortexLibrary.text
+}
+
+# The script a request runs, its exit statements already rewritten (Edit-CortexExit). A shipped script
+# carried with its `scriptHash` is kept under that name (rewritten once), and later requests name it by
+# `scriptHash` alone; a name this process does not keep is refused before anything runs, with
+# bootstrapError stage `script`, and the runner sends the request again whole. Ad-hoc text has no name.
+# $null when the request has neither (Invoke-CortexRequest reports that).
+$CortexScripts = @{}
+function Resolve-CortexScript($Request) {
+    $hash = $null
+    $hashProperty = $Request.PSObject.Properties['scriptHash']
+    if ($hashProperty -and $hashProperty.Value) { $hash = [string]$hashProperty.Value }
     $scriptProperty = $Request.PSObject.Properties['script']
-    if ($null -eq $scriptProperty -or $scriptProperty.Value -isnot [string]) { throw (New-Object System.ArgumentException 'the request has no script text') }
+    if ($scriptProperty -and $scriptProperty.Value -is [string]) {
+        $edited = Edit-CortexExit $scriptProperty.Value
+        if ($null -ne $hash) { $CortexScripts[$hash] = $edited }
+        return $edited
+    }
+    if ($null -eq $hash) { return $null }
+    if (-not $CortexScripts.ContainsKey($hash)) {
+        throw (New-Object System.InvalidOperationException ('this process keeps no script named ' + $hash + '; the request must carry script'))
+    }
+    $CortexScripts[$hash]
+}
+
+function Invoke-CortexRequest($Request, $Id, $LibText, $ScriptText) {
+    # Runs one `run` request: $LibText (or none), then $ScriptText (from Resolve-CortexScript), in a fresh
+    # runspace; returns @{ json = <result frame JSON>; exitCode = N }. Throws only for a request it cannot
+    # start (the caller answers that with a bootstrapError frame).
+    $watch = [Diagnostics.Stopwatch]::StartNew()
+    if ($ScriptText -isnot [string]) { throw (New-Object System.ArgumentException 'the request has no script text') }
     $timeoutMs = 300000
     $timeoutProperty = $Request.PSObject.Properties['timeoutMs']
     if ($timeoutProperty -and $null -ne $timeoutProperty.Value) { $timeoutMs = [int]$timeoutProperty.Value }
@@ -147,9 +197,8 @@ function Invoke-CortexRequest($Request, $Id) {
     $runspace.SessionStateProxy.SetVariable('CortexParams', $params)
     $ps = [powershell]::Create()
     $ps.Runspace = $runspace
-    $lib = $Request.PSObject.Properties['lib']
-    if ($lib -and $lib.Value) { $null = $ps.AddScript([string]$lib.Value).AddStatement() }
-    $null = $ps.AddScript((Edit-CortexExit $scriptProperty.Value))
+    if ($LibText) { $null = $ps.AddScript($LibText).AddStatement() }
+    $null = $ps.AddScript($ScriptText)
     $format = $Request.PSObject.Properties['outputFormat']
     $asText = $format -and $format.Value -eq 'text'
     if ($asText) {
@@ -241,8 +290,12 @@ while ($true) {
         if ($typeProperty) { $type = [string]$typeProperty.Value }
         if ($type -eq 'exit') { break }
         if ($type -ne 'run') { throw (New-Object System.FormatException ('unknown request type ' + (ConvertTo-CortexJsonText $type))) }
+        $stage = 'lib'
+        $libText = Resolve-CortexLibrary $request
+        $stage = 'script'
+        $scriptText = Resolve-CortexScript $request
         $stage = 'run'
-        $answer = Invoke-CortexRequest $request $id
+        $answer = Invoke-CortexRequest $request $id $libText $scriptText
         Write-CortexFrame $answer.json
         $lastCode = $answer.exitCode
     } catch {

@@ -26,13 +26,31 @@ export interface RunRequestFrame {
   id: string;
   /** Script id from its `# cortex-script: <id>` header, or `adhoc` for exec. */
   scriptId: string;
-  /** The script text (UTF-8), its own `# cortex-script:` header first (none for ad-hoc). */
-  script: string;
+  /**
+   * The script text (UTF-8), its own `# cortex-script:` header first (none for ad-hoc). Absent when
+   * `scriptHash` names a script the process keeps.
+   */
+  script?: string;
+  /**
+   * A shipped script's name: SHA-256 (hex) of its UTF-8 text, computed by the runner. With `script`, the
+   * resident process keeps the text under this name; without it, it runs the text kept under the name,
+   * or, keeping none, answers with bootstrapError stage `script` without running anything (the runner
+   * then sends the request again whole). Ad-hoc text has none. Optional (additive).
+   */
+  scriptHash?: string;
   /**
    * Library text (ps1/lib/*.ps1) the bootstrap runs in the same fresh runspace just before `script`.
    * Sent apart so the script keeps its own header (its id) and its own line numbers. Optional (additive).
    */
   lib?: string;
+  /**
+   * The library's name: SHA-256 (hex) of its UTF-8 text, computed by the runner (the bootstrap treats it
+   * as an opaque key). With `lib`, the resident process keeps that text under this name, replacing the
+   * one it kept before. Without `lib`, it runs the text it keeps under this name; keeping none (a new
+   * process, or another library), it answers with bootstrapError stage `lib` without running the
+   * script, and the runner sends the request again with `lib`. Optional (additive).
+   */
+  libHash?: string;
   /**
    * `text`: the bootstrap pipes the script's output through `Out-String -Stream -Width 4096`, so objects
    * arrive as the console would show them (not cut at a console's width), one line per item, trailing
@@ -97,10 +115,12 @@ export interface ErrorRecordFrame {
 /**
  * The bootstrap's own failure to handle a request (ps1/bootstrap/resident.ps1 answers every request line,
  * whatever goes wrong): `request`, it could not read the frame (not base64, not JSON, unknown type);
+ * `lib` or `script`, the request names a library (`libHash` without `lib`) or a script (`scriptHash`
+ * without `script`) this process does not keep, so nothing ran (the runner sends it again whole);
  * `run`, it could not start the script (a runspace that would not open, a request missing its script).
  */
 export const bootstrapErrorSchema = z.object({
-  stage: z.enum(['request', 'run']),
+  stage: z.enum(['request', 'lib', 'script', 'run']),
   message: z.string(),
 });
 

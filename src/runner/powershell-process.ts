@@ -38,6 +38,13 @@ export class PowerShellProcess {
   private firstResults: Array<Promise<ResultFrame>> = [];
   /** Settles when the ready frame arrived (start() sets it). */
   private readyReached: Promise<unknown> | null = null;
+  /**
+   * The libHash of the library this process keeps, and the scriptHash of every script it keeps, once a
+   * request carrying them was written: requests are read in order, so every later one may name them
+   * instead of carrying their text again (~20 KB for the library; script-frames.ts).
+   */
+  private libKept: string | null = null;
+  private readonly scriptsKept = new Set<string>();
 
   private constructor(
     private readonly session: Session,
@@ -260,13 +267,40 @@ export class PowerShellProcess {
     return this.exchange(frame, deadlineMs, null);
   }
 
+  /**
+   * The frame as written: without `lib` and `script` where this process already keeps them (then
+   * `libHash` and `scriptHash` name them); what it carries counts as kept from now on. `whole`: all of it.
+   */
+  private wireFrame(frame: RunRequestFrame, whole: boolean): RunRequestFrame {
+    const out = { ...frame };
+    if (frame.lib !== undefined && frame.libHash !== undefined) {
+      if (!whole && this.libKept === frame.libHash) delete out.lib;
+      else this.libKept = frame.libHash;
+    }
+    if (frame.script !== undefined && frame.scriptHash !== undefined) {
+      if (!whole && this.scriptsKept.has(frame.scriptHash)) delete out.script;
+      else this.scriptsKept.add(frame.scriptHash);
+    }
+    return out;
+  }
+
   /** request(), with `prefix` (the bootstrap line) written ahead of the frame in the same write. */
   private async exchange(frame: RunRequestFrame, deadlineMs: number, prefix: Buffer | null): Promise<ResultFrame> {
     if (this.deadReason) throw this.deadReason;
     if (this.pending.has(frame.id)) throw new ProtocolError(`duplicate request id ${frame.id}`, { host: this.session.host.name });
-    const result = new Promise<ResultFrame>((resolve, reject) =>
-      this.pending.set(frame.id, { id: frame.id, scriptId: frame.scriptId, resolve, reject }),
-    );
+    const answer = (): Promise<ResultFrame> =>
+      new Promise<ResultFrame>((resolve, reject) => this.pending.set(frame.id, { id: frame.id, scriptId: frame.scriptId, resolve, reject }));
+    const first = answer();
+    // A process that does not keep the library or script the frame names (it never read the request that
+    // carried it) answers bootstrapError stage `lib` or `script`, having run nothing: send it once more, whole.
+    const result = first.then((f) => {
+      const stage = f.bootstrapError?.stage;
+      if (!((stage === 'lib' && frame.lib !== undefined) || (stage === 'script' && frame.script !== undefined))) return f;
+      if (this.deadReason) throw this.deadReason;
+      const again = answer();
+      void this.proc.write(Buffer.from(encodeFrame(this.wireFrame(frame, true)), 'ascii')).catch(() => undefined);
+      return again;
+    });
     let timer: NodeJS.Timeout | undefined;
     let settled = false;
     const timeout = new Promise<never>((_, reject) => {
@@ -289,7 +323,7 @@ export class PowerShellProcess {
       else arm();
     });
     try {
-      const bytes = Buffer.from(encodeFrame(frame), 'ascii');
+      const bytes = Buffer.from(encodeFrame(this.wireFrame(frame, false)), 'ascii');
       // Two writes in one synchronous run: the transport sends them together, with a single copy.
       const written = prefix ? Promise.all([this.proc.write(prefix), this.proc.write(bytes)]) : this.proc.write(bytes);
       await Promise.race([written, result, timeout]);

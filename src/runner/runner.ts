@@ -7,7 +7,7 @@
  * ScriptError / OperationTimeoutError naming host and script, the process is discarded, and the next
  * script starts a fresh one.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   AuthError,
   CortexError,
@@ -74,6 +74,31 @@ const errorClassOfKind: Record<ErrorKind, CortexErrorClass> = {
   internal: InternalError,
 };
 const DEFAULT_TIMEOUT_MS = 300_000;
+
+const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+
+let library: { text: string; hash: string } | null = null;
+
+/** ps1/lib as it travels (wire-text.ts) and its name on the wire, the SHA-256 of that text (computed once). */
+function wireLibrary(): { text: string; hash: string } {
+  if (library) return library;
+  const text = wireTextCached(libraryText());
+  library = { text, hash: sha256(text) };
+  return library;
+}
+
+const shipped = new Map<string, { script: string; scriptHash: string }>();
+
+/** A shipped script as it travels and its name (computed once per text). */
+function shippedScript(source: string): { script: string; scriptHash: string } {
+  let s = shipped.get(source);
+  if (!s) {
+    const script = wireTextCached(source);
+    s = { script, scriptHash: sha256(script) };
+    if (shipped.size < 256) shipped.set(source, s);
+  }
+  return s;
+}
 
 export class ScriptRunner {
   readonly mode: RunnerMode;
@@ -168,9 +193,11 @@ export class ScriptRunner {
       type: 'run',
       id: randomUUID(),
       scriptId: script.id,
-      // Shipped scripts (they have a file) and the library travel without comments (wire-text.ts).
-      script: 'file' in script && script.file ? wireTextCached(script.text) : script.text,
-      ...(options.lib === false ? {} : { lib: wireTextCached(libraryText()) }),
+      // Shipped scripts (they have a file) and the library travel without comments (wire-text.ts), each
+      // with its name: the process keeps them, and powershell-process.ts sends only the name once it
+      // has (script-frames.ts). Ad-hoc text travels whole every time.
+      ...('file' in script && script.file ? shippedScript(script.text) : { script: script.text }),
+      ...(options.lib === false ? {} : { lib: wireLibrary().text, libHash: wireLibrary().hash }),
       ...(options.outputFormat ? { outputFormat: options.outputFormat } : {}),
       ...(options.tag !== undefined ? { tag: options.tag } : {}),
       params,
@@ -257,11 +284,13 @@ export class ScriptRunner {
       const detail =
         stage === 'request'
           ? `powershell.exe could not read the request: ${message}`
-          : `powershell.exe could not run the script: ${message}`;
+          : stage === 'lib' || stage === 'script'
+            ? `powershell.exe did not keep the ${stage === 'lib' ? 'library' : 'script'} the request named, even after it was sent again: ${message}`
+            : `powershell.exe could not run the script: ${message}`;
       const context = { host: this.host, script: script.id };
       this.opts.log?.warn({ ...context, stage, err: message }, 'bootstrap refused a request');
       if (this.mode === 'oneshot') await proc.terminate();
-      throw stage === 'request' ? new ProtocolError(detail, context) : new ScriptError(detail, context);
+      throw stage === 'run' ? new ScriptError(detail, context) : new ProtocolError(detail, context);
     }
     if (this.mode === 'oneshot') {
       // One process per script: let it exit (it does right after the result) or end it.

@@ -55,16 +55,59 @@ describe('journal', () => {
     const w = JournalWriter.create(p, header('gc'));
     expect(w.syncs).toBe(1);
     for (let i = 0; i < 100; i++) w.append(finished(`h${i}`, 'dir'));
-    // Written already (a killed process loses none of it), synced at the end of this turn.
+    // Written already (a killed process loses none of it), synced after this turn.
     expect(readJournal(p).entries).toHaveLength(101);
     expect(w.syncs).toBe(1);
-    await new Promise((r) => setImmediate(r));
+    await w.whenDurable();
     expect(w.syncs).toBe(2);
     w.append(finished('a', 'b'));
-    await new Promise((r) => setImmediate(r));
+    await w.whenDurable();
+    expect(w.syncs).toBe(3);
     w.append({ type: 'run-finished', outcome: 'ok' });
     expect(w.syncs).toBe(4);
     w.close();
+  });
+
+  it('steps that finish while an fsync runs share the next one: far fewer fsyncs than steps, one at a time', async () => {
+    const p = journalPath(tmp(), 'gc2');
+    const w = JournalWriter.create(p, header('gc2'));
+    // 200 steps finishing in 200 event-loop turns, as hosts answer one by one.
+    for (let i = 0; i < 200; i++) {
+      w.append(finished(`h${i}`, 'dir'));
+      await new Promise((r) => setImmediate(r));
+    }
+    await w.whenDurable();
+    // An fsync takes milliseconds, a turn microseconds: many steps per fsync (one per step before).
+    expect(w.syncs - 1).toBeGreaterThan(0);
+    expect(w.syncs - 1).toBeLessThanOrEqual(100);
+    w.close();
+    expect(readJournal(p).entries).toHaveLength(201);
+  });
+
+  it('a step is reported only once its line is on disk, and reports keep the order of the journal', async () => {
+    const p = journalPath(tmp(), 'report');
+    const w = JournalWriter.create(p, header('report'));
+    const reported: string[] = [];
+    const synced: number[] = [];
+    const report = (what: string) => () => {
+      reported.push(what);
+      synced.push(w.syncs);
+    };
+    // Nothing waits for an fsync: a step-started is reported at once.
+    w.append({ type: 'step-started', host: 'a', step: 's1', phase: 'one' }, report('a s1 started'));
+    expect(reported).toEqual(['a s1 started']);
+    // A finished step waits for its fsync, and what comes after it waits behind it.
+    w.append(finished('a', 's1'), report('a s1 finished'));
+    w.append({ type: 'step-started', host: 'a', step: 's2', phase: 'one' }, report('a s2 started'));
+    expect(reported).toEqual(['a s1 started']);
+    await w.whenDurable();
+    expect(reported).toEqual(['a s1 started', 'a s1 finished', 'a s2 started']);
+    expect(synced).toEqual([1, 2, 2]);
+    // close() syncs and reports whatever still waits.
+    w.append(finished('a', 's2'), report('a s2 finished'));
+    w.close();
+    expect(reported.at(-1)).toBe('a s2 finished');
+    expect(synced.at(-1)).toBe(3);
   });
 
   it('a torn last line is ignored on read and cut off when the run is reopened to resume', () => {

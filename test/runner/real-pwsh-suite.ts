@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { OperationTimeoutError, ProtocolError, type CortexError } from '../../src/errors.js';
-import { encodeFrame } from '../../src/protocol/script-frames.js';
+import { encodeFrame, type RunRequestFrame } from '../../src/protocol/script-frames.js';
 import { PowerShellLanguageModeError, ScriptRunner, type ScriptSource } from '../../src/runner/index.js';
 import { decodeCommand, encodeCommand } from '../../src/runner/bootstrap.js';
 import type { ProcessSpec, RemoteProcess, Session, SpawnOptions } from '../../src/transport/session.js';
@@ -36,6 +36,14 @@ export function requestScript(data: Uint8Array): string | null {
   if (!text.startsWith('CORTEX1 ')) return null;
   const frame = JSON.parse(Buffer.from(text.slice(8).trim(), 'base64').toString('utf8')) as { script?: string };
   return frame.script ?? null;
+}
+
+/** The run request frame being written, or null for other writes. */
+export function requestFrame(data: Uint8Array): RunRequestFrame | null {
+  const text = Buffer.from(data).toString('latin1');
+  if (!text.startsWith('CORTEX1 ')) return null;
+  const frame = JSON.parse(Buffer.from(text.slice(8).trim(), 'base64').toString('utf8')) as RunRequestFrame;
+  return frame.type === 'run' ? frame : null;
 }
 
 export function requestId(data: Uint8Array): string {
@@ -277,6 +285,59 @@ export function describeRealRunner(name: string, open: () => Promise<RealRunnerT
         }
         const ok = await local.run(adhoc('"still serving"'), {}, { lib: false });
         expect(ok.output).toEqual(['still serving']);
+        expect(local.stats.processesStarted).toBe(1);
+      } finally {
+        await local.close();
+      }
+    }, SLOW);
+
+    it('the library and shipped scripts travel once per process, later requests name them; a process that lacks one says so and gets the request again whole', async () => {
+      const sent: Array<[string, boolean, boolean]> = [];
+      const drop: { lib: boolean; script: string | null } = { lib: false, script: null };
+      const local = new ScriptRunner(
+        editedSession(target.session, {
+          editWrite: (data, proc) => {
+            const frame = requestFrame(data);
+            if (!frame) return null;
+            const id = frame.scriptId;
+            // A request that carries the library, or script `drop.script`, loses it on the way: the process never keeps it.
+            if ((drop.lib && frame.lib !== undefined) || (drop.script === id && frame.script !== undefined)) {
+              if (drop.lib) delete frame.lib;
+              else delete frame.script;
+              drop.lib = false;
+              drop.script = null;
+              sent.push([id, frame.lib !== undefined, frame.script !== undefined]);
+              return proc.write(Buffer.from(encodeFrame(frame), 'ascii'));
+            }
+            sent.push([id, frame.lib !== undefined, frame.script !== undefined]);
+            return null;
+          },
+        }),
+      );
+      // Shipped scripts (they have a file) are named by scriptHash; the envelope functions come from the library.
+      const shipped = (name: string): ScriptSource => ({ ...script(name, 'Invoke-CortexScript { [ordered]@{ i = (Get-CortexParam -Name i); pid = $PID } }'), file: `test/${name}.ps1` });
+      const [a, b] = [shipped('kept-a'), shipped('kept-b')];
+      try {
+        const results = [];
+        drop.lib = true;
+        results.push(await local.run<{ i: number; pid: number }>(a, { i: 0 }));
+        results.push(await local.run<{ i: number; pid: number }>(a, { i: 1 }));
+        drop.script = 'test.kept-b';
+        results.push(await local.run<{ i: number; pid: number }>(b, { i: 2 }));
+        results.push(await local.run<{ i: number; pid: number }>(b, { i: 3 }));
+        results.push(await local.run<{ i: number; pid: number }>(a, { i: 4 }));
+        expect(results.map((r) => r.data?.i)).toEqual([0, 1, 2, 3, 4]);
+        expect(new Set(results.map((r) => r.data?.pid)).size).toBe(1);
+        // [script, carries lib, carries script]
+        expect(sent).toEqual([
+          ['test.kept-a', false, true],
+          ['test.kept-a', true, true],
+          ['test.kept-a', false, false],
+          ['test.kept-b', false, false],
+          ['test.kept-b', true, true],
+          ['test.kept-b', false, false],
+          ['test.kept-a', false, false],
+        ]);
         expect(local.stats.processesStarted).toBe(1);
       } finally {
         await local.close();

@@ -104,6 +104,46 @@ describe('runner: response frames', () => {
     await runner.close();
   });
 
+  it('a process that says it lacks the library named by libHash gets the request again with lib; refused again, a ProtocolError', async () => {
+    // A far side that forgets the library after `forgets`, and refuses `never` whatever it carries.
+    const seen: RunRequestFrame[] = [];
+    let kept: string | undefined;
+    const lacks = (q: RunRequestFrame) =>
+      result(q.id, { exitCode: 1, output: [], bootstrapError: { stage: 'lib', message: `InvalidOperationException: this process keeps no library named ${q.libHash}` } });
+    const session = new FakeSession(
+      host,
+      scripted((q) => {
+        seen.push(q);
+        if (q.script === 'never') return lacks(q);
+        if (q.lib !== undefined) kept = q.libHash;
+        const known = q.lib !== undefined || (q.libHash === kept && q.script !== 'forgets');
+        if (q.script === 'forgets') kept = undefined;
+        return known ? result(q.id, { output: [q.script] }) : lacks(q);
+      }),
+    );
+    const runner = new ScriptRunner(session);
+    expect((await runner.run(adhoc('first'))).output).toEqual(['first']);
+    expect((await runner.run(adhoc('forgets'))).output).toEqual(['forgets']);
+    expect((await runner.run(adhoc('after'))).output).toEqual(['after']);
+    expect(seen.map((q) => [q.script, q.lib !== undefined])).toEqual([
+      ['first', true],
+      ['forgets', false],
+      ['forgets', true],
+      ['after', false],
+      ['after', true],
+    ]);
+    expect(new Set(seen.map((q) => q.id)).size).toBe(3);
+    const err = await runner.run(adhoc('never')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProtocolError);
+    expect(seen.slice(5).map((q) => [q.script, q.lib !== undefined])).toEqual([
+      ['never', false],
+      ['never', true],
+    ]);
+    expect((err as Error).message).toMatch(/^host frames1, script adhoc: powershell.exe did not keep the library the request named, even after it was sent again: InvalidOperationException: /);
+    expect(session.powershellStarts).toBe(1);
+    await runner.close();
+  });
+
   it('the fatal language-mode frame becomes PowerShellLanguageModeError naming the host', async () => {
     const runner = new ScriptRunner(new FakeSession(host, scripted(() => Buffer.alloc(0), { fatal: true })));
     const err = await runner.run(adhoc('x'), {}, { lib: false }).catch((e: unknown) => e);

@@ -1,6 +1,7 @@
 /**
  * The script runner end to end against the lab's powershell.exe emulation, in-process (FakeSession).
  */
+import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OperationTimeoutError, ScriptError, UnreachableError } from '../../src/errors.js';
 import type { Dispatcher } from '../../src/lab/dispatcher.js';
@@ -13,6 +14,14 @@ import { FakeSession } from '../fakes/fake-session.js';
 import { createTestExecutor, testScripts } from '../fakes/test-executor.js';
 
 const host = { name: 'app1', address: '127.0.40.1' };
+
+/** The run request frames written to one process's stdin. */
+const framesOf = (p: { written: Buffer[] }): RunRequestFrame[] =>
+  Buffer.concat(p.written)
+    .toString('ascii')
+    .split('\n')
+    .map((l) => decodeFrameLine(l) as RunRequestFrame | null)
+    .filter((f): f is RunRequestFrame => f?.type === 'run');
 
 function setup(opts: { stops?: boolean; mode?: 'resident' | 'oneshot'; graceMs?: number } = {}) {
   const hooks: { crash?: () => void } = {};
@@ -185,6 +194,50 @@ describe('ScriptRunner, resident mode', () => {
     expect(frames[0]?.outputFormat).toBeUndefined();
     expect(frames[1]).toMatchObject({ scriptId: 'adhoc', script: 'hostname', outputFormat: 'text' });
     expect(frames[1]?.lib).toBeUndefined();
+  });
+
+  it('sends the library once per process: later requests name it by libHash; a new process gets it again', async () => {
+    const { session, runner } = setup();
+    const libHash = createHash('sha256').update(wireText(libraryText()), 'utf8').digest('hex');
+    for (let i = 0; i < 3; i++) expect((await runner.run(testScripts.echo, { i })).data).toEqual({ i });
+    // A pipelined batch on the same process names it too.
+    await Promise.all(runner.runPipelined([{ script: testScripts.echo }, { script: testScripts.echo }]));
+    await runner.run(testScripts.crash).catch(() => undefined);
+    const pipelined = runner.runPipelined([{ script: testScripts.echo, params: { a: 1 } }, { script: testScripts.echo, params: { b: 2 } }]);
+    expect((await Promise.all(pipelined)).map((r) => r.data)).toEqual([{ a: 1 }, { b: 2 }]);
+    const [first, second] = session.processes.map(framesOf);
+    // Ad-hoc and test scripts have no file: no name, their text every time.
+    expect(first!.every((f) => f.scriptHash === undefined && f.script !== undefined)).toBe(true);
+    expect(first!.map((f) => [f.libHash, f.lib !== undefined])).toEqual([
+      [libHash, true],
+      [libHash, false],
+      [libHash, false],
+      [libHash, false],
+      [libHash, false],
+      [libHash, false],
+    ]);
+    expect(second!.map((f) => [f.libHash, f.lib !== undefined])).toEqual([
+      [libHash, true],
+      [libHash, false],
+    ]);
+  });
+
+  it('sends a shipped script once per process: later requests name it by scriptHash, and the lab runs the script it keeps', async () => {
+    const { session, runner, executor } = setup();
+    const ping = loadScript('probes.ping');
+    const scriptHash = createHash('sha256').update(wireText(ping.text), 'utf8').digest('hex');
+    for (let i = 0; i < 3; i++) expect((await runner.run<{ hostName: string }>(ping)).data?.hostName).toBe('app1');
+    await runner.run(testScripts.echo, {});
+    await runner.run(ping);
+    expect(framesOf(session.processes[0]!).map((f) => [f.scriptId, f.scriptHash, f.script !== undefined])).toEqual([
+      ['probes.ping', scriptHash, true],
+      ['probes.ping', scriptHash, false],
+      ['probes.ping', scriptHash, false],
+      ['test.echo', undefined, true],
+      ['probes.ping', scriptHash, false],
+    ]);
+    // The lab recovered the script's own id from the text it kept.
+    expect(executor.invocations.filter((i) => i.scriptId === 'probes.ping')).toHaveLength(4);
   });
 
   it('JSON printed by ad-hoc text stays output: only enveloped scripts have a result object', async () => {

@@ -2,13 +2,15 @@
  * The run journal (every run is resumable: docs/playbooks.md): .cortex/runs/<id>/journal.jsonl, one JSON
  * line per run event. Each line is written to the file at once (one write(2): a killed process, even
  * kill -9, loses nothing it wrote), and after a finished step the file is fsynced (against a machine
- * crash). The fsyncs of the steps that finish in one event-loop turn are one fsync (group commit):
- * at 4 ms an fsync on this machine's disk, one per step cost 4 ms per step and host, while a lost
- * tail only means resume tests those steps again (a Test, never a second Set).
+ * crash) before the step is reported (the report runs once its line is on disk). The fsync is a group
+ * commit off the main thread: one for the steps that finish in one event-loop turn, and the steps
+ * that finish while it runs share the next one. At 4 ms an fsync on this machine's disk, one per step
+ * held the event loop 4 ms per step and host; a lost tail only means resume tests those steps
+ * again (a Test, never a second Set).
  * A kill mid-write can leave a torn last line: reading ignores it (and says so), and reopening to
  * resume cuts it off before appending. A bad line anywhere else is corruption, named by line.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, statSync, ftruncateSync, writeSync } from 'node:fs';
+import { closeSync, fsync, fsyncSync, mkdirSync, openSync, readFileSync, statSync, ftruncateSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../../errors.js';
 import { redactDeep } from '../../secrets/registry.js';
@@ -44,9 +46,19 @@ export function journalPath(root: string, runId: string): string {
 const DURABLE = new Set(['journal-started', 'journal-resumed', 'step-finished', 'reboot-finished', 'health-gate', 'host-finished', 'run-finished']);
 
 export class JournalWriter {
-  private syncScheduled = false;
   /** fsync calls made (the group commit's effect, for tests and benchmarks). */
   syncs = 0;
+  /** Durable entries appended, and how many of them a finished fsync covers (sequence numbers). */
+  private appended = 0;
+  private synced = 0;
+  private scheduled = false;
+  private inFlight = false;
+  /** close() came while an fsync was in flight: the descriptor is closed when it returns. */
+  private closeWhenIdle: number | null = null;
+  /** An fsync that failed, or a report callback that threw: the next append throws it into the run. */
+  private failure: Error | null = null;
+  /** Callbacks waiting for their entry (and every one before it) to be on disk, in append order. */
+  private waiting: Array<{ seq: number; then: () => void }> = [];
 
   private constructor(
     private fd: number | null,
@@ -73,31 +85,99 @@ export class JournalWriter {
     return w;
   }
 
-  append(entry: JournalEntry): void {
+  /**
+   * Write the entry at once; `then` (its report) runs when it and every entry before it are on disk:
+   * at once when nothing waits for an fsync, else in order after the group commit that covers it.
+   */
+  append(entry: JournalEntry, then?: () => void): void {
+    if (this.failure) throw this.failure;
     if (this.fd === null) throw new Error(`journal ${this.path} is closed`);
     // One write per line: a line is either whole or the torn tail a reader ignores.
     writeSync(this.fd, `${JSON.stringify(redactDeep(entry))}\n`);
-    if (!DURABLE.has(entry.type)) return;
-    if (entry.type === 'journal-started' || entry.type === 'run-finished') return this.sync();
-    if (!this.syncScheduled) {
-      this.syncScheduled = true;
-      setImmediate(() => this.sync());
+    if (DURABLE.has(entry.type)) {
+      this.appended++;
+      if (entry.type === 'journal-started' || entry.type === 'run-finished') this.sync();
+      else this.schedule();
     }
+    if (!then) return;
+    if (this.waiting.length === 0 && this.synced >= this.appended) then();
+    else this.waiting.push({ seq: this.appended, then });
   }
 
-  /** fsync now (also what the scheduled group commit does). */
+  /** Resolves when every entry appended so far is on disk. */
+  whenDurable(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.waiting.length === 0 && this.synced >= this.appended) resolve();
+      else this.waiting.push({ seq: this.appended, then: resolve });
+    });
+  }
+
+  /** The group commit starts after this event-loop turn, or when the fsync in flight returns. */
+  private schedule(): void {
+    if (this.scheduled || this.inFlight) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.commit();
+    });
+  }
+
+  /**
+   * One fsync off the main thread for every entry appended so far. Entries appended while it runs wait
+   * for the next one, which starts as soon as it returns: one fsync per group, never one per step.
+   */
+  private commit(): void {
+    if (this.fd === null || this.inFlight || this.synced >= this.appended) return;
+    const target = this.appended;
+    this.inFlight = true;
+    fsync(this.fd, (err) => {
+      this.inFlight = false;
+      this.syncs++;
+      if (this.closeWhenIdle !== null) {
+        closeSync(this.closeWhenIdle);
+        this.closeWhenIdle = null;
+      }
+      if (err) {
+        this.failure ??= new Error(`cannot sync the run journal ${this.path}: ${err.message}`);
+        return;
+      }
+      this.synced = Math.max(this.synced, target);
+      this.deliver();
+      this.commit();
+    });
+  }
+
+  /** fsync now (the header, the run's end, close). */
   sync(): void {
-    this.syncScheduled = false;
+    this.scheduled = false;
     if (this.fd === null) return;
     fsyncSync(this.fd);
     this.syncs++;
+    this.synced = this.appended;
+    this.deliver();
   }
 
+  /** Run the callbacks whose entries are on disk, in order. */
+  private deliver(): void {
+    while (this.waiting.length > 0 && this.waiting[0]!.seq <= this.synced) {
+      const { then } = this.waiting.shift()!;
+      try {
+        then();
+      } catch (err) {
+        // Called from an fsync's completion: there is no caller to throw to but the run's next append.
+        this.failure ??= err instanceof Error ? err : new Error(String(err));
+      }
+    }
+  }
+
+  /** Sync, run the reports still waiting, and close (the descriptor once no fsync is in flight). */
   close(): void {
     if (this.fd === null) return;
     this.sync();
-    closeSync(this.fd);
+    if (this.inFlight) this.closeWhenIdle = this.fd;
+    else closeSync(this.fd);
     this.fd = null;
+    if (this.failure) throw this.failure;
   }
 }
 

@@ -59,10 +59,8 @@ export async function runApply(o: RunApplyOptions): Promise<RunApplyResult> {
       const result = await apply({
         ...o,
         resume,
-        onEvent: (e) => {
-          writer.append(e);
-          o.onEvent?.(e);
-        },
+        // A step is reported once its line is on disk (the journal's group commit).
+        onEvent: (e) => writer.append(e, o.onEvent ? () => o.onEvent!(e) : undefined),
       });
       return { ...result, runId, journal: path, replacedLock: lock.replaced };
     } finally {

@@ -5,7 +5,10 @@
  *   emulates the runner's bootstrap (ps1/bootstrap/resident.ps1): it reads the bootstrap text as the
  *   first stdin line, prints a ready frame after the host's simulated PowerShell start time, then
  *   answers each run request frame with a result frame from the ScriptExecutor (the script id comes
- *   from the script's own header line; ad-hoc text has none). One-shot loaders handle one request and
+ *   from the script's own header line; ad-hoc text has none). It keeps the library and the scripts a
+ *   request carries under their names and refuses a name it does not keep, as the real bootstrap does
+ *   (script-frames.ts).
+ *   One-shot loaders handle one request and
  *   exit with its code. An exit request or stdin EOF ends the process.
  * - `runner.receive-file` (ps1/runner/receive-file.ps1): a header frame, then raw bytes, to the executor.
  * - Any other PowerShell text (-EncodedCommand, -Command): run by the executor as one script; output on
@@ -115,6 +118,8 @@ function bootstrapProcess(
   let gotBootstrap = false;
   let eof = false;
   const requests: RunRequestFrame[] = [];
+  // What this process keeps by name, as the real bootstrap keeps it (Resolve-CortexLibrary, Resolve-CortexScript).
+  const kept: KeptTexts = { lib: null, scripts: new Map() };
   let wake: (() => void) | null = null;
   const notify = () => {
     wake?.();
@@ -157,7 +162,7 @@ function bootstrapProcess(
       if (out.done) return;
       const req = requests.shift();
       if (!req) break; // EOF or exit request with nothing queued
-      lastCode = await runRequest(host, executor, out, req, cfg.stops);
+      lastCode = await runRequest(host, executor, out, req, cfg.stops, kept);
       if (cfg.oneShot) break;
     }
     out.exit(cfg.oneShot ? lastCode : 0);
@@ -186,9 +191,55 @@ function parseError() {
   return { message: 'Missing closing bracket or unexpected input in the bootstrap text.', category: 'ParserError', fullyQualifiedErrorId: 'ParseException' };
 }
 
-async function runRequest(host: LabHostRef, executor: ScriptExecutor, out: ReturnType<typeof guardedOutput>, req: RunRequestFrame, stops: boolean): Promise<number> {
+/** What a resident process keeps by name: the libHash of its library, and its scripts by scriptHash. */
+export interface KeptTexts {
+  lib: string | null;
+  scripts: Map<string, string>;
+}
+
+/**
+ * The real bootstrap's Resolve-CortexLibrary and Resolve-CortexScript: what a request carries with its
+ * name is kept under it (one library, any number of scripts); a name alone that the process does not
+ * keep is refused before anything runs (stage `lib`, then `script`), so the runner sends the request
+ * again whole. The lab does not run the library's text; it needs the script's for its header id.
+ */
+export function resolveKept(
+  req: Pick<RunRequestFrame, 'lib' | 'libHash' | 'script' | 'scriptHash'>,
+  kept: KeptTexts,
+): { script: string | undefined } | { stage: 'lib' | 'script'; message: string } {
+  if (req.lib) {
+    if (req.libHash) kept.lib = req.libHash;
+  } else if (req.libHash && kept.lib !== req.libHash) {
+    return { stage: 'lib', message: `InvalidOperationException: this process keeps no library named ${req.libHash}; the request must carry lib` };
+  }
+  if (req.script !== undefined) {
+    if (req.scriptHash) kept.scripts.set(req.scriptHash, req.script);
+    return { script: req.script };
+  }
+  if (!req.scriptHash) return { script: undefined };
+  const script = kept.scripts.get(req.scriptHash);
+  if (script === undefined) return { stage: 'script', message: `InvalidOperationException: this process keeps no script named ${req.scriptHash}; the request must carry script` };
+  return { script };
+}
+
+async function runRequest(
+  host: LabHostRef,
+  executor: ScriptExecutor,
+  out: ReturnType<typeof guardedOutput>,
+  req: RunRequestFrame,
+  stops: boolean,
+  kept: KeptTexts,
+): Promise<number> {
   const started = Date.now();
-  const invocation = { host, scriptId: ownScriptId(req.script), script: req.script, params: req.params ?? {}, timeoutMs: req.timeoutMs, ...(req.tag !== undefined ? { tag: req.tag } : {}) };
+  const resolved = resolveKept(req, kept);
+  if ('stage' in resolved || resolved.script === undefined) {
+    const refusal = 'stage' in resolved ? resolved : { stage: 'run' as const, message: 'ArgumentException: the request has no script text' };
+    const frame = { type: 'result' as const, id: req.id, exitCode: 1, output: [], errors: [], warnings: [], timedOut: false, durationMs: Date.now() - started, bootstrapError: refusal };
+    out.stdout(Buffer.from(encodeFrame(frame)));
+    return 1;
+  }
+  const script = resolved.script;
+  const invocation = { host, scriptId: ownScriptId(script), script, params: req.params ?? {}, timeoutMs: req.timeoutMs, ...(req.tag !== undefined ? { tag: req.tag } : {}) };
   const running = executor.run(invocation).catch(
     (err: unknown): ScriptOutcome =>
       failedOutcome({ message: err instanceof Error ? err.message : String(err), category: 'NotSpecified', fullyQualifiedErrorId: 'LabExecutorError' }),

@@ -90,6 +90,59 @@ describe('powershell.exe running the bootstrap', () => {
     expect(r.code).toBe(6);
   });
 
+  it('keeps the library a request carries under its libHash; a name it does not keep is refused with stage lib, unrun', async () => {
+    const spec = bootstrapSpec('resident');
+    const frame = (id: string, lib: { lib?: string; libHash?: string }) =>
+      Buffer.from(encodeFrame({ type: 'run', id, scriptId: 'x', script: 'exit 5', ...lib, params: {}, timeoutMs: 10_000 }));
+    const r = await run(d, spec.command, spec.args, [
+      bootstrapLine(),
+      frame('named-too-early', { libHash: 'h1' }),
+      frame('carried', { lib: '# lib one', libHash: 'h1' }),
+      frame('named', { libHash: 'h1' }),
+      frame('other-name', { libHash: 'h2' }),
+      frame('replaced', { lib: '# lib two', libHash: 'h2' }),
+      frame('old-name', { libHash: 'h1' }),
+      Buffer.alloc(0),
+    ]);
+    const results = r.stdout.trim().split('\n').slice(1).map((l) => decodeFrameLine(l) as ResultFrame);
+    expect(results.map((f) => [f.id, f.bootstrapError?.stage ?? f.exitCode])).toEqual([
+      ['named-too-early', 'lib'],
+      ['carried', 5],
+      ['named', 5],
+      ['other-name', 'lib'],
+      ['replaced', 5],
+      ['old-name', 'lib'],
+    ]);
+    expect(results[0]).toMatchObject({ exitCode: 1, output: [], errors: [] });
+    expect(results[0]?.bootstrapError?.message).toMatch(/keeps no library named h1; the request must carry lib/);
+  });
+
+  it('keeps the scripts requests carry under their scriptHash and runs the kept text for a name alone; an unknown name is refused with stage script', async () => {
+    const spec = bootstrapSpec('resident');
+    const frame = (id: string, script: { script?: string; scriptHash?: string }) => Buffer.from(encodeFrame({ type: 'run', id, scriptId: 'x', ...script, params: {}, timeoutMs: 10_000 }));
+    const r = await run(d, spec.command, spec.args, [
+      bootstrapLine(),
+      frame('unknown', { scriptHash: 's1' }),
+      frame('carried', { script: 'exit 4', scriptHash: 's1' }),
+      frame('other', { script: 'exit 6', scriptHash: 's2' }),
+      frame('named', { scriptHash: 's1' }),
+      frame('named-other', { scriptHash: 's2' }),
+      frame('neither', {}),
+      Buffer.alloc(0),
+    ]);
+    const results = r.stdout.trim().split('\n').slice(1).map((l) => decodeFrameLine(l) as ResultFrame);
+    expect(results.map((f) => [f.id, f.bootstrapError?.stage ?? f.exitCode])).toEqual([
+      ['unknown', 'script'],
+      ['carried', 4],
+      ['other', 6],
+      ['named', 4],
+      ['named-other', 6],
+      ['neither', 'run'],
+    ]);
+    expect(results[0]?.bootstrapError?.message).toMatch(/keeps no script named s1; the request must carry script/);
+    expect(results[5]?.bootstrapError?.message).toBe('ArgumentException: the request has no script text');
+  });
+
   it('a corrupt bootstrap line fails like a parse error', async () => {
     const spec = bootstrapSpec('resident');
     const r = await run(d, spec.command, spec.args, [Buffer.from('bm90IGEgYm9vdHN0cmFw\n')]);

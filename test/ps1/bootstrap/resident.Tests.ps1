@@ -3,13 +3,19 @@
 BeforeAll {
     $path = Join-Path $PSScriptRoot '../../../ps1/bootstrap/resident.ps1'
     $ast = [Management.Automation.Language.Parser]::ParseFile((Resolve-Path $path), [ref]$null, [ref]$null)
-    $wanted = @('Edit-CortexExit', 'ConvertTo-CortexJsonText', 'ConvertTo-CortexJsonArray', 'Format-CortexResult', 'Get-CortexFailureText')
+    $wanted = @('Edit-CortexExit', 'ConvertTo-CortexJsonText', 'ConvertTo-CortexJsonArray', 'Format-CortexResult', 'Get-CortexFailureText', 'Resolve-CortexLibrary', 'Resolve-CortexScript')
     foreach ($f in $ast.FindAll({ param($a) $a -is [Management.Automation.Language.FunctionDefinitionAst] }, $false)) {
         if ($wanted -contains $f.Name) { . ([scriptblock]::Create($f.Extent.Text)) }
     }
     # The escape evaluator the JSON helpers use is a script variable of the file.
     $escape = $ast.FindAll({ param($a) $a -is [Management.Automation.Language.AssignmentStatementAst] -and $a.Left.Extent.Text -eq '$CortexEscape' }, $false) | Select-Object -First 1
     . ([scriptblock]::Create($escape.Extent.Text))
+    # So are the library and the scripts the process keeps.
+    foreach ($name in @('$CortexLibrary', '$CortexScripts')) {
+        $kept = $ast.FindAll({ param($a) $a -is [Management.Automation.Language.AssignmentStatementAst] -and $a.Left.Extent.Text -eq $name }, $false) | Select-Object -First 1
+        . ([scriptblock]::Create($kept.Extent.Text))
+    }
+    function New-Request([hashtable]$Fields) { [pscustomobject]$Fields }
 }
 
 Describe 'Edit-CortexExit' {
@@ -50,5 +56,57 @@ Describe 'result frame JSON' {
         $text = $null
         try { $null = [Convert]::FromBase64String('###') } catch { $text = Get-CortexFailureText $_ }
         $text | Should -Match '^FormatException: '
+    }
+}
+
+Describe 'Resolve-CortexLibrary' {
+    BeforeEach {
+        # A new process keeps no library.
+        $CortexLibrary.hash = $null
+        $CortexLibrary.text = $null
+    }
+    It 'keeps a library carried with its name, and runs it for a later request that only names it' {
+        Resolve-CortexLibrary (New-Request @{ lib = 'function Get-A { 1 }'; libHash = 'h1' }) | Should -BeExactly 'function Get-A { 1 }'
+        Resolve-CortexLibrary (New-Request @{ libHash = 'h1' }) | Should -BeExactly 'function Get-A { 1 }'
+    }
+    It 'refuses a name it does not keep (a new process), naming it' {
+        { Resolve-CortexLibrary (New-Request @{ libHash = 'h1' }) } | Should -Throw -ExpectedMessage '*keeps no library named h1*'
+    }
+    It 'keeps one library: another one carried replaces it' {
+        $null = Resolve-CortexLibrary (New-Request @{ lib = 'one'; libHash = 'h1' })
+        $null = Resolve-CortexLibrary (New-Request @{ lib = 'two'; libHash = 'h2' })
+        Resolve-CortexLibrary (New-Request @{ libHash = 'h2' }) | Should -BeExactly 'two'
+        { Resolve-CortexLibrary (New-Request @{ libHash = 'h1' }) } | Should -Throw -ExpectedMessage '*keeps no library named h1*'
+    }
+    It 'runs a library carried without a name without keeping it, and no library when there is none' {
+        $null = Resolve-CortexLibrary (New-Request @{ lib = 'one'; libHash = 'h1' })
+        Resolve-CortexLibrary (New-Request @{ lib = 'unnamed' }) | Should -BeExactly 'unnamed'
+        Resolve-CortexLibrary (New-Request @{ libHash = 'h1' }) | Should -BeExactly 'one'
+        Resolve-CortexLibrary (New-Request @{ script = 'x' }) | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Resolve-CortexScript' {
+    BeforeEach {
+        $CortexScripts.Clear()
+    }
+    It 'keeps a script carried with its name, exits rewritten once, and runs it for a request that only names it' {
+        $want = '"a"; $global:CortexExitCode = [int](3); exit $global:CortexExitCode'
+        Resolve-CortexScript (New-Request @{ script = '"a"; exit 3'; scriptHash = 's1' }) | Should -BeExactly $want
+        Resolve-CortexScript (New-Request @{ scriptHash = 's1' }) | Should -BeExactly $want
+    }
+    It 'keeps several scripts, each under its own name' {
+        $null = Resolve-CortexScript (New-Request @{ script = '"one"'; scriptHash = 's1' })
+        $null = Resolve-CortexScript (New-Request @{ script = '"two"'; scriptHash = 's2' })
+        Resolve-CortexScript (New-Request @{ scriptHash = 's1' }) | Should -BeExactly '"one"'
+        Resolve-CortexScript (New-Request @{ scriptHash = 's2' }) | Should -BeExactly '"two"'
+    }
+    It 'refuses a name it does not keep, naming it' {
+        { Resolve-CortexScript (New-Request @{ scriptHash = 's9' }) } | Should -Throw -ExpectedMessage '*keeps no script named s9*'
+    }
+    It 'runs ad-hoc text without keeping it, and gives nothing for a request without a script' {
+        Resolve-CortexScript (New-Request @{ script = 'hostname' }) | Should -BeExactly 'hostname'
+        $CortexScripts.Count | Should -Be 0
+        Resolve-CortexScript (New-Request @{ params = @{} }) | Should -BeNullOrEmpty
     }
 }
