@@ -145,6 +145,18 @@ function Get-CortexScheduledTaskState($p) {
     [ordered]@{ lastRun = [ordered]@{ token = [string]$token; exitCode = [int]$code; finishedAt = [string]$finished } }
 }
 
+function Get-CortexErlangCookieState($p) {
+    # Each cookie file's SHA-256 (never its text: the cookie is a secret), in the order of the paths.
+    $pathList = Get-CortexResourceParam -Params $p -Resource 'erlang_cookie' -Name 'paths' -Required
+    $paths = [string[]]@($pathList | ForEach-Object { [string]$_ })
+    $files = @(foreach ($path in $paths) {
+            $sha = $null
+            if (Test-Path -LiteralPath $path -PathType Leaf) { $sha = (Get-FileHash -LiteralPath $path -Algorithm SHA256).Hash.ToLowerInvariant() }
+            [ordered]@{ path = $path; sha256 = $sha }
+        })
+    [ordered]@{ files = $files }
+}
+
 function Get-CortexExecState($p) {
     # Done when `creates` exists, or when `unless` (run as exec runs `run`: its own runspace, `exit N` its
     # own) ends with exit code 0 and its last output is true. An error in it is this step's error.
@@ -193,6 +205,7 @@ Invoke-CortexScript {
                 'scheduled_task' { $state = Get-CortexScheduledTaskState $params }
                 'exec' { $state = Get-CortexExecState $params }
                 'reboot' { $state = Get-CortexRebootState $params }
+                'erlang_cookie' { $state = Get-CortexErlangCookieState $params }
                 default { throw ('resources.test-batch: unknown resource type {0}' -f $type) }
             }
             $results.Add([ordered]@{ step = $step; state = $state })

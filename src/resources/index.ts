@@ -13,6 +13,7 @@ import { aclResource } from './acl.js';
 import { scheduledTaskResource } from './scheduled-task.js';
 import { execResource } from './exec.js';
 import { rebootResource } from './reboot.js';
+import { erlangCookieResource } from './erlang-cookie.js';
 
 export const RESOURCES = {
   package: packageResource,
@@ -28,6 +29,7 @@ export const RESOURCES = {
   scheduled_task: scheduledTaskResource,
   exec: execResource,
   reboot: rebootResource,
+  erlang_cookie: erlangCookieResource,
 } as const satisfies Record<string, ResourceType>;
 
 export type ResourceTypeName = keyof typeof RESOURCES;

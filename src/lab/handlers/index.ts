@@ -23,6 +23,7 @@ import { resourcesAcl } from './resources.acl.js';
 import { resourcesScheduledTask } from './resources.scheduled-task.js';
 import { resourcesExec } from './resources.exec.js';
 import { resourcesArchive } from './resources.archive.js';
+import { resourcesErlangCookie } from './resources.erlang-cookie.js';
 
 export const HANDLERS: AnyLabHandler[] = [
   probesPing,
@@ -45,6 +46,7 @@ export const HANDLERS: AnyLabHandler[] = [
   resourcesScheduledTask,
   resourcesExec,
   resourcesArchive,
+  resourcesErlangCookie,
 ];
 
 export function handlerRegistry(handlers: readonly AnyLabHandler[] = HANDLERS): Map<string, AnyLabHandler> {

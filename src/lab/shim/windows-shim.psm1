@@ -1825,6 +1825,16 @@ function Move-Item {
     Add-CortexShimParentFolder -Path $p
 }
 
+function Write-CortexAsciiFile {
+    # The file holds the text's ASCII bytes (the lab records their length and SHA-256); its folder must exist.
+    param([Parameter(Mandatory = $true)][string]$Path, [Parameter(Mandatory = $true)][AllowEmptyString()][string]$Text)
+    Assert-CortexShimView
+    Assert-CortexShimDrive -Path $Path
+    Assert-CortexShimParentFolder -Path $Path
+    if (Test-CortexShimDirectory -Path $Path) { throw ("Access to the path '{0}' is denied." -f $Path) }
+    Set-CortexShimFile -Path $Path -Bytes ([Text.Encoding]::ASCII.GetBytes($Text))
+}
+
 Set-Alias -Name 'hostname.exe' -Value hostname
 Set-Alias -Name gwmi -Value Get-WmiObject
 Set-Alias -Name gcim -Value Get-CimInstance

@@ -229,7 +229,8 @@ export function currentUserRegistry(m: LabMachine): WindowsView['registry'] {
 /** Folders every lab machine has (and IIS's when installed): the profile implies them. */
 export function systemDirectories(m: LabMachine): string[] {
   const root = systemRoot(m);
-  const dirs = [root, `${root}\\System32`, m.programData, 'C:\\Program Files', 'C:\\Program Files (x86)', 'C:\\Users'];
+  // systemprofile: LocalSystem's profile (the RabbitMQ service reads its Erlang cookie there).
+  const dirs = [root, `${root}\\System32`, `${root}\\System32\\config\\systemprofile`, m.programData, 'C:\\Program Files', 'C:\\Program Files (x86)', 'C:\\Users'];
   if (m.iis) dirs.push(`${root}\\System32\\inetsrv`, 'C:\\inetpub\\wwwroot');
   return dirs;
 }

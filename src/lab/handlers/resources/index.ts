@@ -18,6 +18,8 @@ import { aclModel } from './acl.js';
 import { scheduledTaskModel } from './scheduled-task.js';
 import { execModel } from './exec.js';
 import { archiveModel } from './archive.js';
+// issue 12: RabbitMQ and Erlang (src/lab/components/rabbitmq.ts)
+import { erlangCookieModel } from './erlang-cookie.js';
 
 export const RESOURCE_MODELS: readonly AnyLabResourceModel[] = [
   rebootModel,
@@ -34,6 +36,7 @@ export const RESOURCE_MODELS: readonly AnyLabResourceModel[] = [
   scheduledTaskModel,
   execModel,
   archiveModel,
+  erlangCookieModel,
 ];
 
 const byType = new Map<string, AnyLabResourceModel>(RESOURCE_MODELS.map((m) => [m.type, m]));
