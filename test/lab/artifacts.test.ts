@@ -24,7 +24,7 @@ describe('synthetic artifacts', () => {
   });
 
   it('refuses entries that could not be detected or removed, and duplicate ids', () => {
-    const msi = INSTALLERS[0]!;
+    const msi = INSTALLERS.find((i) => i.id === 'lab-sample-1.0.0')!;
     expect(() => buildCatalog([{ ...msi, product: { ...msi.product, productCode: undefined } }], [])).toThrow(/an MSI has a productCode/);
     expect(() => buildCatalog([{ ...msi, kind: 'exe', product: { ...msi.product, uninstallKey: 'X' } }], [])).toThrow(/an EXE registers a quietUninstallString/);
     expect(() => buildCatalog([msi, msi], [])).toThrow(/two synthetic artifacts with id lab-sample-1.0.0/);

@@ -99,6 +99,10 @@ export const InstallerEffectSchema = z.strictObject({
   services: z.array(z.strictObject({ Name: z.string(), Status: z.string(), StartType: z.string(), PathName: z.string().nullable() })),
   files: z.record(z.string(), FileOfText),
   env: z.record(z.string(), z.string()),
+  /** HKLM keys as stored (32-bit products' under WOW6432Node) → value name ('(default)' the default) → REG_SZ data. */
+  registry: z.record(z.string(), z.record(z.string(), z.string())),
+  /** Aborts unless this key (as stored) has a subkey: the exit code and message then. */
+  requires: z.strictObject({ subKeyOf: z.string(), exitCode: z.number().int(), message: z.string() }).nullable(),
 });
 export type InstallerEffect = z.infer<typeof InstallerEffectSchema>;
 // ---- end lab-res-b ----

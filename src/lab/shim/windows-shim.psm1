@@ -933,6 +933,10 @@ function Install-CortexShimInstallerEffect {
         $script:View.files | Add-Member -MemberType NoteProperty -Name $name -Value ([pscustomobject]@{ length = [long]$f.Value.length; sha256 = [string]$f.Value.sha256; fileVersion = $null }) -Force
     }
     foreach ($e in $Effect.env.PSObject.Properties) { Set-CortexMachineEnvironmentVariable -Name $e.Name -Value ([string]$e.Value) }
+    foreach ($k in $Effect.registry.PSObject.Properties) {
+        $null = New-CortexShimKey -Path $k.Name
+        foreach ($v in $k.Value.PSObject.Properties) { Set-CortexShimRegistryValue -Path $k.Name -Name $v.Name -Value ([string]$v.Value) -Kind 'String' }
+    }
 }
 
 function Uninstall-CortexShimProduct {
@@ -953,6 +957,11 @@ function Uninstall-CortexShimProduct {
         if ($null -ne $existing) { $script:View.files.PSObject.Properties.Remove($existing.Name) }
     }
     foreach ($e in $effect.env.PSObject.Properties) { Set-CortexMachineEnvironmentVariable -Name $e.Name -Value $null }
+    foreach ($rk in $effect.registry.PSObject.Properties) {
+        $l = $rk.Name.ToLowerInvariant()
+        foreach ($n in @($script:Registry.Keys)) { if ($n -eq $l) { $script:Registry.Remove($n) } }
+    }
+    Update-CortexShimKeySet
     [int]$effect.uninstallExitCode
 }
 
@@ -1032,6 +1041,14 @@ function Invoke-CortexShimInstallerProgram {
     }
     $effect = Get-CortexShimInstallerEffect -Path $FilePath
     if ($null -ne $effect -and $effect.kind -eq 'exe') {
+        # An NSIS installer that finds no prerequisite aborts (RabbitMQ without Erlang), installing nothing.
+        $requires = Get-CortexShimProperty -Object $effect -Name 'requires'
+        if ($null -ne $requires) {
+            $prefix = $requires.subKeyOf.ToLowerInvariant().TrimEnd('\') + '\'
+            if (-not @($script:Registry.Keys | Where-Object { $_.StartsWith($prefix) })) {
+                return [pscustomobject]@{ exitCode = [int]$requires.exitCode; output = @(); errorOutput = @([string]$requires.message) }
+            }
+        }
         $code = [int]$effect.installExitCode
         if ($done -contains $code) {
             Install-CortexShimInstallerEffect -Effect $effect

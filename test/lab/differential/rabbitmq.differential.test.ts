@@ -11,6 +11,22 @@ import { pwshForTests } from '../../helpers/pwsh.js';
 import { withShimHost } from '../helpers.js';
 import { compareSet, machineFrom, withFile } from './resources-b-harness.js';
 import { asciiSha256 } from '../../../src/lab/handlers/resources/erlang-cookie.js';
+import { artifactFile } from '../../../src/lab/artifacts/catalog.js';
+import { projectWindowsView } from '../../../src/lab/shim/windows-view.js';
+import type { LabHostState } from '../../../src/lab/state/types.js';
+
+/** A machine with the named artifacts uploaded to C:\Installers\<fileName>. */
+function withArtifacts(state: LabHostState, ids: string[]): LabHostState {
+  const s = structuredClone(state);
+  for (const id of ids) {
+    const a = artifactFile(id);
+    withFile(s.machine, `C:\\Installers\\${a.artifact.fileName}`, a.sha256, a.bytes.length);
+  }
+  return s;
+}
+
+const ERLANG = { name: 'Erlang OTP', path: 'C:\\Installers\\otp_win64_27.3.4.exe', uninstallKey: 'Erlang OTP', version: '27.3.4', arguments: ['/S'] };
+const RABBITMQ = { name: 'RabbitMQ', path: 'C:\\Installers\\rabbitmq-server-4.1.4.exe', uninstallKey: 'RabbitMQ', version: '4.1.4', arguments: ['/S'] };
 
 const pwsh = pwshForTests('test/lab/differential (RabbitMQ)');
 let host: ShimHost;
@@ -31,6 +47,37 @@ const USER = 'C:\\Users\\svc-cortex\\.erlang.cookie';
 
 describe.skipIf(!pwsh)('RabbitMQ component: lab models vs scripts through the shim', () => {
   withShimHost(pwsh!, (h) => (host = h));
+
+  describe('package: the Erlang and RabbitMQ installers', () => {
+    const base = withArtifacts(machineFrom({}), ['erlang-otp-27.3.4', 'rabbitmq-server-4.1.4']);
+
+    it('RabbitMQ without Erlang: the installer aborts (exit code 2, its message), nothing installed', async () => {
+      const r = await compareSet(host, base, 'package', RABBITMQ);
+      expect(r.diffs, r.diffs.join('\n')).toEqual([]);
+      expect(r.script.error?.message).toBe('package: installing RabbitMQ failed: C:\\Installers\\rabbitmq-server-4.1.4.exe exited with code 2: Erlang could not be detected. You must install Erlang before installing RabbitMQ.');
+      expect(r.machine.products).toEqual([]);
+      expect(r.viewChanged).toBe(false);
+    }, 120_000);
+
+    it('Erlang, then RabbitMQ: their keys in WOW6432Node, erl.exe and OTP_VERSION, the RabbitMQ service and sbin', async () => {
+      const erl = await compareSet(host, base, 'package', ERLANG);
+      expect(erl.diffs, erl.diffs.join('\n')).toEqual([]);
+      const reg = projectWindowsView(erl.machine).registry;
+      expect(reg['SOFTWARE\\WOW6432Node\\Ericsson\\Erlang\\15.2.7']).toEqual({ '(default)': { kind: 'String', data: 'C:\\Program Files\\Erlang OTP' } });
+      expect(Object.keys(reg)).toContain('SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\Erlang OTP');
+      expect(Object.keys(erl.machine.files)).toEqual(expect.arrayContaining(['C:\\Program Files\\Erlang OTP\\bin\\erl.exe', 'C:\\Program Files\\Erlang OTP\\releases\\27\\OTP_VERSION']));
+      const rabbit = await compareSet(host, { ...base, machine: erl.machine }, 'package', RABBITMQ);
+      expect(rabbit.diffs, rabbit.diffs.join('\n')).toEqual([]);
+      expect(rabbit.script.data).toEqual({ rebootRequired: false, exitCode: 0, message: 'installing RabbitMQ: exit code 0' });
+      expect(rabbit.machine.services.find((s) => s.name === 'RabbitMQ')?.state).toBe('Running');
+      expect(rabbit.machine.env.ERLANG_HOME).toBe('C:\\Program Files\\Erlang OTP');
+      expect(Object.keys(rabbit.machine.files)).toContain('C:\\Program Files\\RabbitMQ Server\\rabbitmq_server-4.1.4\\sbin\\rabbitmqctl.bat');
+      // Uninstalling Erlang takes its key with it.
+      const gone = await compareSet(host, { ...base, machine: erl.machine }, 'package', { ...ERLANG, state: 'absent' });
+      expect(gone.diffs, gone.diffs.join('\n')).toEqual([]);
+      expect(Object.keys(projectWindowsView(gone.machine).registry).some((k) => /Ericsson/i.test(k))).toBe(false);
+    }, 120_000);
+  });
 
   describe('erlang_cookie', () => {
     const base = machineFrom({ directories: ['C:\\Users\\svc-cortex'] });

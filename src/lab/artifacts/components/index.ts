@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import type { SyntheticArchiveSchema, SyntheticInstallerSchema } from '../schema.js';
+import * as rabbitmq from './rabbitmq.js';
 
 type Installer = z.input<typeof SyntheticInstallerSchema>;
 type Archive = z.input<typeof SyntheticArchiveSchema>;
@@ -14,7 +15,7 @@ interface ComponentArtifacts {
   archives?: Archive[];
 }
 
-const COMPONENTS: ComponentArtifacts[] = [];
+const COMPONENTS: ComponentArtifacts[] = [rabbitmq];
 
 export const COMPONENT_INSTALLERS: Installer[] = COMPONENTS.flatMap((c) => c.installers ?? []);
 export const COMPONENT_ARCHIVES: Archive[] = COMPONENTS.flatMap((c) => c.archives ?? []);
