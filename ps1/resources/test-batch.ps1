@@ -157,6 +157,40 @@ function Get-CortexErlangCookieState($p) {
     [ordered]@{ files = $files }
 }
 
+function Get-CortexRabbitmqPluginState($p) {
+    # Whether the plugin is enabled explicitly (enabled_plugins), from rabbitmq-plugins list.
+    $name = [string](Get-CortexResourceParam -Params $p -Resource 'rabbitmq_plugin' -Name 'name' -Required)
+    $install = Get-CortexRabbitmqInstall
+    if ($null -eq $install) { return [ordered]@{ installed = $false; enabled = $false } }
+    $list = ConvertFrom-CortexRabbitmqJson -Run (Invoke-CortexRabbitmqTool -Install $install -Tool 'rabbitmq-plugins' -ArgumentList @('list', '--formatter', 'json')) -What 'rabbitmq-plugins list'
+    $plugin = @(@($list.plugins) | Where-Object { [string]$_.name -ceq $name }) | Select-Object -First 1
+    if ($null -eq $plugin) { throw ('rabbitmq_plugin: RabbitMQ {0} has no plugin {1}' -f $install.version, $name) }
+    [ordered]@{ installed = $true; enabled = ([string]$plugin.enabled -eq 'enabled') }
+}
+
+function Get-CortexRabbitmqClusterState($p) {
+    # This node's name, and the members and running nodes its cluster_status reports (none when it is down).
+    $null = Get-CortexResourceParam -Params $p -Resource 'rabbitmq_cluster' -Name 'seed' -Required
+    $install = Get-CortexRabbitmqInstall
+    if ($null -eq $install) { return [ordered]@{ installed = $false; nodeName = $null; running = $false; members = @(); runningNodes = @() } }
+    $node = Get-CortexRabbitmqNodeName
+    $run = Invoke-CortexRabbitmqTool -Install $install -Tool 'rabbitmqctl' -ArgumentList @('cluster_status', '--formatter', 'json') -SuccessCodes @(0, $script:CortexRabbitmqUnavailable)
+    if ($run.exitCode -eq $script:CortexRabbitmqUnavailable) { return [ordered]@{ installed = $true; nodeName = $node; running = $false; members = @(); runningNodes = @() } }
+    $status = ConvertFrom-CortexRabbitmqJson -Run $run -What 'rabbitmqctl cluster_status'
+    [ordered]@{
+        installed    = $true
+        nodeName     = $node
+        running      = $true
+        members      = [string[]]@(@($status.disk_nodes) | Where-Object { $_ } | ForEach-Object { [string]$_ })
+        runningNodes = [string[]]@(@($status.running_nodes) | Where-Object { $_ } | ForEach-Object { [string]$_ })
+    }
+}
+
+function Get-CortexRabbitmqConfigTestState($p) {
+    $vhost = Get-CortexResourceParam -Params $p -Resource 'rabbitmq_config' -Name 'vhost' -Required
+    Get-CortexRabbitmqConfigState -Vhost ([string](Get-CortexResourceParam -Params $vhost -Resource 'rabbitmq_config' -Name 'name' -Required))
+}
+
 function Get-CortexExecState($p) {
     # Done when `creates` exists, or when `unless` (run as exec runs `run`: its own runspace, `exit N` its
     # own) ends with exit code 0 and its last output is true. An error in it is this step's error.
@@ -206,6 +240,9 @@ Invoke-CortexScript {
                 'exec' { $state = Get-CortexExecState $params }
                 'reboot' { $state = Get-CortexRebootState $params }
                 'erlang_cookie' { $state = Get-CortexErlangCookieState $params }
+                'rabbitmq_plugin' { $state = Get-CortexRabbitmqPluginState $params }
+                'rabbitmq_cluster' { $state = Get-CortexRabbitmqClusterState $params }
+                'rabbitmq_config' { $state = Get-CortexRabbitmqConfigTestState $params }
                 default { throw ('resources.test-batch: unknown resource type {0}' -f $type) }
             }
             $results.Add([ordered]@{ step = $step; state = $state })

@@ -14,6 +14,9 @@ import { scheduledTaskResource } from './scheduled-task.js';
 import { execResource } from './exec.js';
 import { rebootResource } from './reboot.js';
 import { erlangCookieResource } from './erlang-cookie.js';
+import { rabbitmqPluginResource } from './rabbitmq-plugin.js';
+import { rabbitmqClusterResource } from './rabbitmq-cluster.js';
+import { rabbitmqConfigResource } from './rabbitmq-config.js';
 
 export const RESOURCES = {
   package: packageResource,
@@ -30,6 +33,9 @@ export const RESOURCES = {
   exec: execResource,
   reboot: rebootResource,
   erlang_cookie: erlangCookieResource,
+  rabbitmq_plugin: rabbitmqPluginResource,
+  rabbitmq_cluster: rabbitmqClusterResource,
+  rabbitmq_config: rabbitmqConfigResource,
 } as const satisfies Record<string, ResourceType>;
 
 export type ResourceTypeName = keyof typeof RESOURCES;

@@ -44,7 +44,7 @@ describe.each(RESOURCE_TYPES)('%s', (type) => {
 
 describe('resource registry', () => {
   it('lists the types issue 11 names, each with a label', () => {
-    expect(RESOURCE_TYPES).toEqual(['package', 'file', 'directory', 'archive', 'windows_feature', 'service', 'env_var', 'registry_value', 'firewall_rule', 'acl', 'scheduled_task', 'exec', 'reboot', 'erlang_cookie']);
+    expect(RESOURCE_TYPES).toEqual(['package', 'file', 'directory', 'archive', 'windows_feature', 'service', 'env_var', 'registry_value', 'firewall_rule', 'acl', 'scheduled_task', 'exec', 'reboot', 'erlang_cookie', 'rabbitmq_plugin', 'rabbitmq_cluster', 'rabbitmq_config']);
     expect(RESOURCES.package.label(RESOURCES.package.params.parse({ name: 'Erlang', path: 'C:\\x.msi', productCode: '{11111111-2222-3333-4444-555555555555}' }))).toBe('package Erlang');
   });
   it('current-state schemas reject a malformed Test result', () => {

@@ -20,6 +20,7 @@ import { stepsOf } from '../playbook/types.js';
 export const SECRET_PARAM_PATHS: Partial<Record<ResourceTypeName, ReadonlyArray<readonly string[]>>> = {
   scheduled_task: [['runAs', 'password']],
   erlang_cookie: [['cookie']],
+  rabbitmq_config: [['users', '*', 'password']],
 };
 
 /**

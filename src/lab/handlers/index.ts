@@ -24,6 +24,9 @@ import { resourcesScheduledTask } from './resources.scheduled-task.js';
 import { resourcesExec } from './resources.exec.js';
 import { resourcesArchive } from './resources.archive.js';
 import { resourcesErlangCookie } from './resources.erlang-cookie.js';
+import { resourcesRabbitmqPlugin } from './resources.rabbitmq-plugin.js';
+import { resourcesRabbitmqCluster } from './resources.rabbitmq-cluster.js';
+import { resourcesRabbitmqConfig } from './resources.rabbitmq-config.js';
 
 export const HANDLERS: AnyLabHandler[] = [
   probesPing,
@@ -47,6 +50,9 @@ export const HANDLERS: AnyLabHandler[] = [
   resourcesExec,
   resourcesArchive,
   resourcesErlangCookie,
+  resourcesRabbitmqPlugin,
+  resourcesRabbitmqCluster,
+  resourcesRabbitmqConfig,
 ];
 
 export function handlerRegistry(handlers: readonly AnyLabHandler[] = HANDLERS): Map<string, AnyLabHandler> {

@@ -91,6 +91,7 @@ export const DEFAULT_PROFILE: LabProfile = {
   firewallRules: [],
   acls: {},
   scheduledTaskRuns: {},
+  rabbitmq: null,
   pendingReboot: false,
   bootTime: null,
   utcOffsetSec: 0,

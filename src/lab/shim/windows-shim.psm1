@@ -1748,7 +1748,8 @@ function Invoke-CortexNative {
         [int[]]$SuccessCodes = @(0),
         [int]$TimeoutSeconds = 600,
         [int]$DrainMilliseconds = 2000,
-        [string]$WorkingDirectory = ''
+        [string]$WorkingDirectory = '',
+        [string]$InputText = ''
     )
     Assert-CortexShimView
     $null = $TimeoutSeconds, $DrainMilliseconds, $WorkingDirectory
@@ -1761,6 +1762,8 @@ function Invoke-CortexNative {
     # Each call is recorded in the view (nativeCalls), as asked, before the program's model runs.
     if ($null -eq $script:View.PSObject.Properties['nativeCalls']) { $script:View | Add-Member -NotePropertyName nativeCalls -NotePropertyValue @() }
     $script:View.nativeCalls = @($script:View.nativeCalls) + @([pscustomobject]@{ filePath = $FilePath; arguments = @($ArgumentList) })
+    # A model may read what the program gets on stdin (-InputText); the view records only that there was some.
+    $script:CortexShimNativeInput = $InputText
     if ($known) { $run = & $script:NativePrograms[$program] ([string[]]@($ArgumentList)) }
     else { $run = Invoke-CortexShimInstallerProgram -FilePath $FilePath -ArgumentList $ArgumentList }
     if ($SuccessCodes -notcontains $run.exitCode) {

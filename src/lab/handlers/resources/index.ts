@@ -20,6 +20,7 @@ import { execModel } from './exec.js';
 import { archiveModel } from './archive.js';
 // issue 12: RabbitMQ and Erlang (src/lab/components/rabbitmq.ts)
 import { erlangCookieModel } from './erlang-cookie.js';
+import { rabbitmqClusterModel, rabbitmqConfigModel, rabbitmqPluginModel } from './rabbitmq.js';
 
 export const RESOURCE_MODELS: readonly AnyLabResourceModel[] = [
   rebootModel,
@@ -37,6 +38,9 @@ export const RESOURCE_MODELS: readonly AnyLabResourceModel[] = [
   execModel,
   archiveModel,
   erlangCookieModel,
+  rabbitmqPluginModel,
+  rabbitmqClusterModel,
+  rabbitmqConfigModel,
 ];
 
 const byType = new Map<string, AnyLabResourceModel>(RESOURCE_MODELS.map((m) => [m.type, m]));
