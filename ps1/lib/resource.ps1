@@ -200,8 +200,9 @@ function Get-CortexRabbitmqInstall {
     $file = $command.Trim()
     if ($file.StartsWith('"')) { $file = $file.Substring(1, $file.IndexOf('"', 1) - 1) }
     elseif ($file -match '^(.+?\.exe)(\s|$)') { $file = $Matches[1] }
-    $root = Split-Path -Path $file -Parent
-    [pscustomobject]@{ version = [string]$found.DisplayVersion; sbin = (Join-Path $root ('rabbitmq_server-{0}\sbin' -f $found.DisplayVersion)) }
+    # Windows paths as text (the folder of the uninstaller), not through the FileSystem provider.
+    $root = $file.Substring(0, [Math]::Max(0, $file.LastIndexOf('\')))
+    [pscustomobject]@{ version = [string]$found.DisplayVersion; sbin = ('{0}\rabbitmq_server-{1}\sbin' -f $root, $found.DisplayVersion) }
 }
 
 function Invoke-CortexRabbitmqTool {
@@ -220,7 +221,7 @@ function Invoke-CortexRabbitmqTool {
         $value = Get-CortexMachineEnvironmentVariable -Name $name
         if ($value) { Set-Item -LiteralPath ('Env:' + $name) -Value $value }
     }
-    $path = Join-Path $Install.sbin ($Tool + '.bat')
+    $path = $Install.sbin + '\' + $Tool + '.bat'
     Invoke-CortexNative -FilePath $path -ArgumentList (@('-q') + @($ArgumentList)) -InputText $InputText -SuccessCodes $SuccessCodes -TimeoutSeconds 300
 }
 
@@ -253,7 +254,8 @@ function Get-CortexRabbitmqConfigState {
     $flags = Invoke-CortexRabbitmqTool -Install $install -Tool 'rabbitmqctl' -ArgumentList @('list_feature_flags', 'name', 'state', '--formatter', 'json') -SuccessCodes $ok
     if ($flags.exitCode -eq $script:CortexRabbitmqUnavailable) { return $state }
     $state.running = $true
-    $state.featureFlagsDisabled = [string[]]@(@(ConvertFrom-CortexRabbitmqJson -Run $flags -What 'rabbitmqctl list_feature_flags') | Where-Object { [string]$_.state -ne 'enabled' } | ForEach-Object { [string]$_.name })
+    $flagList = ConvertFrom-CortexRabbitmqJson -Run $flags -What 'rabbitmqctl list_feature_flags'
+    $state.featureFlagsDisabled = [string[]]@(@($flagList) | Where-Object { [string]$_.state -ne 'enabled' } | ForEach-Object { [string]$_.name })
     $vhosts = ConvertFrom-CortexRabbitmqJson -Run (Invoke-CortexRabbitmqTool -Install $install -Tool 'rabbitmqctl' -ArgumentList @('list_vhosts', 'name', 'default_queue_type', '--formatter', 'json')) -What 'rabbitmqctl list_vhosts'
     $v = @(@($vhosts) | Where-Object { [string]$_.name -ceq $Vhost }) | Select-Object -First 1
     if ($null -ne $v) { $state.vhost = [ordered]@{ exists = $true; defaultQueueType = [string]$v.default_queue_type } }
