@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import { LabRabbitmqDbSchema, type LabRabbitmqNodeSchema } from '../profile/schema.js';
 import type { LabView } from '../handlers/types.js';
+import type { LabClusterStatus } from '../clusters.js';
 import type { LabMachine } from '../state/types.js';
 import { systemRoot } from '../state/system-files.js';
 import { findFile } from '../handlers/resources/files.js';
@@ -185,8 +186,11 @@ export function sha256Text(s: string): string {
   return createHash('sha256').update(s, 'utf8').digest('hex');
 }
 
-/** The lab's clusters of RabbitMQ nodes, for `lab status` (clusters[] kind rabbitmq). */
-export function rabbitmqClusters(lab: LabView): Array<{ name: string; members: Array<{ host: string; node: string; running: boolean }>; running: number }> {
+/**
+ * The lab's RabbitMQ clusters now, for `lab status` (clusters[] kind rabbitmq): per cluster its member
+ * hosts, their node names, the hosts whose node runs; a node that is not running counts as down.
+ */
+export function rabbitmqClusterStatus(lab: LabView): LabClusterStatus[] {
   const all: LabNode[] = [];
   for (const h of lab.hosts()) {
     const st = lab.getHostState(h.name);
@@ -194,13 +198,25 @@ export function rabbitmqClusters(lab: LabView): Array<{ name: string; members: A
     if (n) all.push(n);
   }
   const done = new Set<string>();
-  const out: Array<{ name: string; members: Array<{ host: string; node: string; running: boolean }>; running: number }> = [];
+  const out: LabClusterStatus[] = [];
   for (const n of all) {
     if (done.has(n.node.nodeName)) continue;
     const members = clusterOf(all, n.node.nodeName);
     for (const x of members) done.add(x.node.nodeName);
     const seed = members.find((x) => x.node.joinedTo === null) ?? members[0]!;
-    out.push({ name: `rabbitmq ${seed.node.nodeName}`, members: members.map((x) => ({ host: x.host, node: x.node.nodeName, running: x.running })), running: members.filter((x) => x.running).length });
+    const down = members.filter((x) => !x.running).map((x) => x.host);
+    out.push({
+      name: `rabbitmq:${seed.node.nodeName}`,
+      kind: 'rabbitmq',
+      members: members.map((x) => x.host),
+      downNow: down,
+      maxDownAtOnce: down.length,
+      maxDownAt: null,
+      faultTolerance: Math.floor((members.length - 1) / 2),
+      quorumLost: down.length > (members.length - 1) / 2,
+      nodes: members.map((x) => x.node.nodeName),
+      running: members.filter((x) => x.running).map((x) => x.host),
+    });
   }
   return out;
 }
