@@ -239,9 +239,6 @@ function Get-CortexRabbitmqNodeName {
     'rabbit@' + ((Get-CortexHostName) -split '\.')[0]
 }
 
-# rabbitmqctl's exit code when it cannot reach the node (EX_UNAVAILABLE: the node is not running).
-$script:CortexRabbitmqUnavailable = 69
-
 function Get-CortexRabbitmqConfigState {
     # The cluster-wide settings rabbitmq_config compares, read through rabbitmqctl on this node:
     # feature flags, the vhost, users with tags, permissions and policies on the vhost.
@@ -250,9 +247,10 @@ function Get-CortexRabbitmqConfigState {
     $install = Get-CortexRabbitmqInstall
     if ($null -eq $install) { return $state }
     $state.installed = $true
-    $ok = @(0, $script:CortexRabbitmqUnavailable)
+    # 69: rabbitmqctl cannot reach the node (EX_UNAVAILABLE): it is not running, an answer rather than an error.
+    $ok = @(0, 69)
     $flags = Invoke-CortexRabbitmqTool -Install $install -Tool 'rabbitmqctl' -ArgumentList @('list_feature_flags', 'name', 'state', '--formatter', 'json') -SuccessCodes $ok
-    if ($flags.exitCode -eq $script:CortexRabbitmqUnavailable) { return $state }
+    if ($flags.exitCode -eq 69) { return $state }
     $state.running = $true
     $flagList = ConvertFrom-CortexRabbitmqJson -Run $flags -What 'rabbitmqctl list_feature_flags'
     $state.featureFlagsDisabled = [string[]]@(@($flagList) | Where-Object { [string]$_.state -ne 'enabled' } | ForEach-Object { [string]$_.name })

@@ -174,8 +174,9 @@ function Get-CortexRabbitmqClusterState($p) {
     $install = Get-CortexRabbitmqInstall
     if ($null -eq $install) { return [ordered]@{ installed = $false; nodeName = $null; running = $false; members = @(); runningNodes = @() } }
     $node = Get-CortexRabbitmqNodeName
-    $run = Invoke-CortexRabbitmqTool -Install $install -Tool 'rabbitmqctl' -ArgumentList @('cluster_status', '--formatter', 'json') -SuccessCodes @(0, $script:CortexRabbitmqUnavailable)
-    if ($run.exitCode -eq $script:CortexRabbitmqUnavailable) { return [ordered]@{ installed = $true; nodeName = $node; running = $false; members = @(); runningNodes = @() } }
+    # 69: rabbitmqctl cannot reach the node (EX_UNAVAILABLE).
+    $run = Invoke-CortexRabbitmqTool -Install $install -Tool 'rabbitmqctl' -ArgumentList @('cluster_status', '--formatter', 'json') -SuccessCodes @(0, 69)
+    if ($run.exitCode -eq 69) { return [ordered]@{ installed = $true; nodeName = $node; running = $false; members = @(); runningNodes = @() } }
     $status = ConvertFrom-CortexRabbitmqJson -Run $run -What 'rabbitmqctl cluster_status'
     [ordered]@{
         installed    = $true

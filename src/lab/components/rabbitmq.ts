@@ -66,10 +66,11 @@ function service(m: LabMachine) {
   return m.services.find((s) => sameText(s.name, RABBITMQ_SERVICE));
 }
 
-/** The node name the CLI targets (Get-CortexRabbitmqNodeName): RABBITMQ_NODENAME, else rabbit@<host name>. */
+/** The node name the CLI targets (Get-CortexRabbitmqNodeName): RABBITMQ_NODENAME, else rabbit@<short host name>. */
 export function cliNodeName(m: LabMachine): string {
   const key = Object.keys(m.env).find((k) => sameText(k, 'RABBITMQ_NODENAME'));
-  return key && m.env[key] ? m.env[key] : `rabbit@${m.computerName.toLowerCase()}`;
+  // The lab's DNS host name is its computer name (windows-view.ts), as Get-CortexHostName answers it.
+  return key && m.env[key] ? m.env[key] : `rabbit@${m.computerName.split('.')[0]}`;
 }
 
 /** This machine's node (a new one when the service was installed and nothing ran yet), or null without the service. */

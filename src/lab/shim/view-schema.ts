@@ -7,6 +7,7 @@
  * (Set scripts) and hand it back, and this schema reads what comes back (docs/lab.md, "The Windows shim").
  */
 import { z } from 'zod';
+import { LabRabbitmqDbSchema, LabRabbitmqNodeSchema } from '../profile/rabbitmq-schema.js';
 
 export const WINDOWS_VIEW_VERSION = 1;
 
@@ -202,5 +203,19 @@ export const WindowsViewSchema = z.strictObject({
   /** What each one-shot scheduled task run ends with, by the scheduled_task step's name (the lab profile's scheduledTaskRuns). */
   scheduledTaskRuns: z.record(z.string(), z.strictObject({ exitCode: z.number().int(), setsPendingReboot: z.boolean(), runSec: z.number().int() })),
   // ---- end lab-res-b ----
+  /**
+   * The lab's RabbitMQ as this host's CLI tools see it (src/lab/components/rabbitmq.ts): its own node
+   * (null without the RabbitMQ service), which the shim's rabbitmqctl.bat and rabbitmq-plugins.bat
+   * change, and the other nodes of the lab, read only (running, the cookie hash they present).
+   */
+  rabbitmq: z
+    .strictObject({
+      self: LabRabbitmqNodeSchema.nullable(),
+      peers: z.array(z.strictObject({ node: LabRabbitmqNodeSchema, running: z.boolean(), cookieSha256: z.string().nullable() })),
+      knownPlugins: z.array(z.string()),
+      /** The data a new node starts with (the RabbitMQ installer's service makes one). */
+      newNodeDb: LabRabbitmqDbSchema,
+    })
+    .optional(),
 });
 export type WindowsView = z.infer<typeof WindowsViewSchema>;

@@ -7,6 +7,8 @@
 import type { LabHostRef } from '../dispatcher.js';
 import type { LabHostState, LabMachine } from '../state/types.js';
 import { machineListeners } from '../state/listeners.js';
+import { KNOWN_PLUGINS, nodeOf } from '../components/rabbitmq.js';
+import { LabRabbitmqDbSchema } from '../profile/rabbitmq-schema.js';
 import { systemFiles, systemRoot } from '../state/system-files.js';
 import { WINDOWS_VIEW_VERSION, type RegistryValue, type WindowsFile, type WindowsView } from './view-schema.js';
 import { installerEffects, uninstallEntry } from '../artifacts/effects.js';
@@ -259,6 +261,8 @@ export interface ProjectOptions {
   network?: WindowsView['network'];
   /** Clock skew of the host (its profile's clockSkewSec; default the machine's). */
   clockSkewSec?: number;
+  /** The other RabbitMQ nodes of the lab, as this host's CLI reaches them (default: none). */
+  rabbitmqPeers?: NonNullable<WindowsView['rabbitmq']>['peers'];
 }
 
 /** The Windows view of a lab machine. */
@@ -301,6 +305,7 @@ export function projectWindowsView(m: LabMachine, opts: ProjectOptions = {}): Wi
     // A machine has run no program yet: the shim records what the script runs.
     nativeCalls: [],
     ...resourceFactsOf(m),
+    rabbitmq: { self: nodeOf(m), peers: opts.rabbitmqPeers ?? [], knownPlugins: [...KNOWN_PLUGINS], newNodeDb: LabRabbitmqDbSchema.parse({}) },
   };
 }
 

@@ -66,7 +66,7 @@ Object.assign(
 );
 
 // issue 12: the RabbitMQ component's Set scripts.
-Object.assign(COMPARED_ELSEWHERE, Object.fromEntries(['resources.erlang-cookie'].map((id) => [id, 'test/lab/differential/rabbitmq.differential.test.ts'])));
+Object.assign(COMPARED_ELSEWHERE, Object.fromEntries(['resources.erlang-cookie', 'resources.rabbitmq-plugin', 'resources.rabbitmq-cluster', 'resources.rabbitmq-config'].map((id) => [id, 'test/lab/differential/rabbitmq.differential.test.ts'])));
 
 function unreplaceableCalls(id: string): string[] {
   const text = loadScript(id).text;

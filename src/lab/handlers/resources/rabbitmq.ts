@@ -193,8 +193,9 @@ export const rabbitmqConfigModel = defineResourceModel({
       db.policies = [...db.policies.filter((x) => !(x.vhost === vhost && x.name === name)), { vhost, name, pattern, applyTo, definition: structuredClone(definition), priority }];
       done.push(`policy ${name}`);
     }
+    // Each rabbitmqctl command that changes something writes a new version of the cluster's data.
     if (done.length) {
-      db.version += 1;
+      db.version += done.length;
       node.db = db;
     }
     return setResult(done.length ? done.join('; ') : 'nothing to change');
