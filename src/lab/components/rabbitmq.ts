@@ -16,7 +16,8 @@ import type { LabClusterStatus } from '../clusters.js';
 import type { LabMachine } from '../state/types.js';
 import { systemRoot } from '../state/system-files.js';
 import { findFile } from '../handlers/resources/files.js';
-import { findInstalledPackage } from '../handlers/resources/package.js';
+import { registryValueData } from '../handlers/resources/registry.js';
+import { machineRegistry, wow6432Path } from '../shim/windows-view.js';
 import { LabResourceError } from '../handlers/resources/types.js';
 
 export type RabbitNode = z.output<typeof LabRabbitmqNodeSchema>;
@@ -51,8 +52,18 @@ export function systemprofileCookiePath(m: LabMachine): string {
 
 /** RabbitMQ as its uninstall entry says (Get-CortexRabbitmqInstall): version and sbin; null when not installed. */
 export function rabbitmqInstall(m: LabMachine): { version: string; sbin: string } | null {
-  const found = findInstalledPackage(m, '', 'RabbitMQ');
-  if (!found) return null;
+  // Find-CortexInstalledPackage's lookup: the 64-bit view, then the 32-bit one (where NSIS registers it).
+  // Not the package model's function: windows-view.ts imports this module, and that one needs windows-view at load.
+  const sub = 'SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\RabbitMQ';
+  const reg = machineRegistry(m);
+  const text = (key: string, v: string) => {
+    const d = registryValueData(reg, key, v);
+    return d === null ? null : Array.isArray(d) ? d.join(' ') : String(d);
+  };
+  const keys = m.os.is64Bit ? [sub, wow6432Path(sub)] : [sub];
+  const key = keys.find((k) => Object.keys(reg).some((x) => x.toLowerCase() === k.toLowerCase() || x.toLowerCase().startsWith(`${k.toLowerCase()}\\`)));
+  if (key === undefined) return null;
+  const found = { UninstallString: text(key, 'UninstallString'), DisplayVersion: text(key, 'DisplayVersion') };
   if (!found.UninstallString || !found.DisplayVersion) throw new LabResourceError('RabbitMQ: its uninstall entry has no UninstallString or DisplayVersion, so its sbin folder cannot be found; reinstall RabbitMQ');
   const t = found.UninstallString.trim();
   const file = t.startsWith('"') ? t.slice(1, t.indexOf('"', 1)) : (/^(.+?\.exe)(\s|$)/i.exec(t)?.[1] ?? t);
