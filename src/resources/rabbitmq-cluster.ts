@@ -1,5 +1,5 @@
 /**
- * rabbitmq_cluster: this node is a member of the seed's cluster (components.md §2d, docs/rabbitmq.md).
+ * rabbitmq_cluster: this node is a member of the seed's cluster (docs/rabbitmq.md).
  * The Test reads this node's name and `rabbitmqctl cluster_status --formatter json` (members, running
  * nodes); the Set runs `join_cluster <seed>` (RabbitMQ 4.1 and later) or stop_app / reset / join_cluster /
  * start_app (4.0 and earlier). Joining resets the joining node's data, so a playbook runs this step

@@ -1,6 +1,6 @@
 /**
  * rabbitmq_config: the cluster-wide RabbitMQ configuration, run once (run_once) after the join barrier
- * (components.md §2d step 5, docs/rabbitmq.md): every stable feature flag enabled, the vhost with its
+ * (docs/rabbitmq.md): every stable feature flag enabled, the vhost with its
  * default queue type, users (passwords as secret references, sent only to the Set, piped to add_user on
  * stdin), their tags and permissions on the vhost, guest removed, and policies (NServiceBus's
  * delivery-limit policy). Passwords are set when a user is created; the Test cannot read them, so a

@@ -1,5 +1,5 @@
 /**
- * The RabbitMQ component end to end (issue 12; components.md §10 steps 3-5): the built CLI applies
+ * The RabbitMQ component end to end (issue 12; install order steps 3-5, docs/rabbitmq.md): the built CLI applies
  * test/fixtures/playbooks/components/rabbitmq.yaml to three fresh lab app servers over WinRM, with the
  * lab's synthetic Erlang and RabbitMQ installers uploaded by the playbook's file steps. Every claim is
  * read back from the lab itself (`lab status --json`: clusters, counters), not from what the CLI says.

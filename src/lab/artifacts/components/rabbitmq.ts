@@ -1,6 +1,6 @@
 /**
- * Erlang/OTP and RabbitMQ as their real Windows installers lay them down (docs/rabbitmq.md;
- * components.md §1, §2): both are 32-bit NSIS programs, so their uninstall entries and their own keys
+ * Erlang/OTP and RabbitMQ as their real Windows installers lay them down (docs/lab.md,
+ * docs/rabbitmq.md): both are 32-bit NSIS programs, so their uninstall entries and their own keys
  * land under WOW6432Node on 64-bit Windows.
  * - otp_win64_<OTP>.exe: `Erlang OTP` uninstall key ("Erlang OTP <OTP> (<ERTS>)"), the install root
  *   C:\Program Files\Erlang OTP (bin\erl.exe, erts-<ERTS>\bin\erlsrv.exe, releases\27\OTP_VERSION), and
@@ -40,7 +40,7 @@ function erlang(otp: string, erts: string): Installer {
   };
 }
 
-/** The sbin folder of a RabbitMQ version (components.md §2c: from the uninstall key's folder and DisplayVersion). */
+/** The sbin folder of a RabbitMQ version (docs/rabbitmq.md: from the uninstall key's folder and DisplayVersion). */
 export function rabbitmqSbin(version: string): string {
   return `${RABBIT_ROOT}\\rabbitmq_server-${version}\\sbin`;
 }
