@@ -126,7 +126,7 @@ function Invoke-CortexNative {
     # the runner's request frames, and could swallow them; PowerShell 5.1 drops empty arguments and
     # passes embedded quotes unescaped; and it waits for EOF on the program's output pipes, which a
     # daemon the program starts (epmd, started by rabbitmqctl) holds open for good. So: an explicit
-    # command line (ConvertTo-CortexNativeArgument), stdin redirected and closed at once, stdout and
+    # command line (ConvertTo-CortexNativeArgument), stdin redirected and closed at once (after -InputText), stdout and
     # stderr read asynchronously, and once the program itself has exited, only what is already
     # buffered is drained (-DrainMilliseconds) instead of waiting for EOF.
     param(
@@ -136,7 +136,9 @@ function Invoke-CortexNative {
         [int]$TimeoutSeconds = 600,
         [int]$DrainMilliseconds = 2000,
         [string]$WorkingDirectory = '',
-        [ValidateSet('', 'Unicode')][string]$OutputEncoding = ''
+        [ValidateSet('', 'Unicode')][string]$OutputEncoding = '',
+        # Written to the program's stdin before it is closed (a password rabbitmqctl add_user reads: never on the command line).
+        [string]$InputText = ''
     )
     $start = New-Object System.Diagnostics.ProcessStartInfo
     $start.FileName = $FilePath
@@ -153,6 +155,7 @@ function Invoke-CortexNative {
     }
     $process = [System.Diagnostics.Process]::Start($start)
     try {
+        if ($InputText) { $process.StandardInput.Write($InputText) }
         $process.StandardInput.Close()
         $readers = @($process.StandardOutput, $process.StandardError)
         $texts = @((New-Object System.Text.StringBuilder), (New-Object System.Text.StringBuilder))

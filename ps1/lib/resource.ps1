@@ -252,3 +252,87 @@ function Connect-CortexServiceFabricCluster {
         Get-CortexExceptionMessage $_.Exception
     }
 }
+
+function Get-CortexRabbitmqInstall {
+    # RabbitMQ as its installer registered it (uninstall key RabbitMQ, 32-bit view): the version and the
+    # sbin folder, <folder of UninstallString>\rabbitmq_server-<DisplayVersion>\sbin (sbin is not on
+    # PATH); $null when it is not installed.
+    $found = Find-CortexInstalledPackage -UninstallKey 'RabbitMQ'
+    if ($null -eq $found) { return $null }
+    $command = [string]$found.UninstallString
+    if (-not $command -or -not $found.DisplayVersion) { throw 'RabbitMQ: its uninstall entry has no UninstallString or DisplayVersion, so its sbin folder cannot be found; reinstall RabbitMQ' }
+    $file = $command.Trim()
+    if ($file.StartsWith('"')) { $file = $file.Substring(1, $file.IndexOf('"', 1) - 1) }
+    elseif ($file -match '^(.+?\.exe)(\s|$)') { $file = $Matches[1] }
+    # Windows paths as text (the folder of the uninstaller), not through the FileSystem provider.
+    $root = $file.Substring(0, [Math]::Max(0, $file.LastIndexOf('\')))
+    [pscustomobject]@{ version = [string]$found.DisplayVersion; sbin = ('{0}\rabbitmq_server-{1}\sbin' -f $root, $found.DisplayVersion) }
+}
+
+function Invoke-CortexRabbitmqTool {
+    # One of RabbitMQ's CLI tools (rabbitmqctl, rabbitmq-plugins, rabbitmq-diagnostics) from sbin, quiet
+    # (-q). The CLI reads ERLANG_HOME, RABBITMQ_BASE and RABBITMQ_NODENAME from its environment: this
+    # process started before the installer and the env_var steps set them, so the machine's values are
+    # put into it first. -InputText goes to stdin (a password), never onto the command line.
+    param(
+        [Parameter(Mandatory = $true)]$Install,
+        [Parameter(Mandatory = $true)][ValidateSet('rabbitmqctl', 'rabbitmq-plugins', 'rabbitmq-diagnostics')][string]$Tool,
+        [AllowEmptyCollection()][string[]]$ArgumentList = @(),
+        [string]$InputText = '',
+        [int[]]$SuccessCodes = @(0)
+    )
+    foreach ($name in @('ERLANG_HOME', 'RABBITMQ_BASE', 'RABBITMQ_NODENAME')) {
+        $value = Get-CortexMachineEnvironmentVariable -Name $name
+        if ($value) { Set-Item -LiteralPath ('Env:' + $name) -Value $value }
+    }
+    $path = $Install.sbin + '\' + $Tool + '.bat'
+    Invoke-CortexNative -FilePath $path -ArgumentList (@('-q') + @($ArgumentList)) -InputText $InputText -SuccessCodes $SuccessCodes -TimeoutSeconds 300
+}
+
+function ConvertFrom-CortexRabbitmqJson {
+    # A CLI's --formatter json output as objects; what is not JSON is an error that shows it.
+    param([Parameter(Mandatory = $true)]$Run, [Parameter(Mandatory = $true)][string]$What)
+    $text = (@($Run.output) -join "`n").Trim()
+    try { return , (ConvertFrom-Json -InputObject $text) } catch { throw ('{0}: the output is not JSON: {1}' -f $What, $text) }
+}
+
+function Get-CortexRabbitmqNodeName {
+    # The node the CLI talks to: RABBITMQ_NODENAME (machine), else rabbit@<short host name>, as RabbitMQ names it.
+    $name = Get-CortexMachineEnvironmentVariable -Name 'RABBITMQ_NODENAME'
+    if ($name) { return [string]$name }
+    'rabbit@' + ((Get-CortexHostName) -split '\.')[0]
+}
+
+function Get-CortexRabbitmqConfigState {
+    # The cluster-wide settings rabbitmq_config compares, read through rabbitmqctl on this node:
+    # feature flags, the vhost, users with tags, permissions and policies on the vhost.
+    param([Parameter(Mandatory = $true)][string]$Vhost)
+    $state = [ordered]@{ installed = $false; running = $false; featureFlagsDisabled = @(); vhost = [ordered]@{ exists = $false; defaultQueueType = $null }; users = @(); permissions = @(); policies = @() }
+    $install = Get-CortexRabbitmqInstall
+    if ($null -eq $install) { return $state }
+    $state.installed = $true
+    # 69: rabbitmqctl cannot reach the node (EX_UNAVAILABLE): it is not running, an answer rather than an error.
+    $ok = @(0, 69)
+    $flags = Invoke-CortexRabbitmqTool -Install $install -Tool 'rabbitmqctl' -ArgumentList @('list_feature_flags', 'name', 'state', '--formatter', 'json') -SuccessCodes $ok
+    if ($flags.exitCode -eq 69) { return $state }
+    $state.running = $true
+    $flagList = ConvertFrom-CortexRabbitmqJson -Run $flags -What 'rabbitmqctl list_feature_flags'
+    $state.featureFlagsDisabled = [string[]]@(@($flagList) | Where-Object { [string]$_.state -ne 'enabled' } | ForEach-Object { [string]$_.name })
+    $vhosts = ConvertFrom-CortexRabbitmqJson -Run (Invoke-CortexRabbitmqTool -Install $install -Tool 'rabbitmqctl' -ArgumentList @('list_vhosts', 'name', 'default_queue_type', '--formatter', 'json')) -What 'rabbitmqctl list_vhosts'
+    $v = @(@($vhosts) | Where-Object { [string]$_.name -ceq $Vhost }) | Select-Object -First 1
+    if ($null -ne $v) { $state.vhost = [ordered]@{ exists = $true; defaultQueueType = [string]$v.default_queue_type } }
+    $users = ConvertFrom-CortexRabbitmqJson -Run (Invoke-CortexRabbitmqTool -Install $install -Tool 'rabbitmqctl' -ArgumentList @('list_users', '--formatter', 'json')) -What 'rabbitmqctl list_users'
+    $state.users = @(@($users) | Where-Object { $null -ne $_ } | ForEach-Object { [ordered]@{ name = [string]$_.user; tags = [string[]]@(@($_.tags) | Where-Object { $_ } | ForEach-Object { [string]$_ }) } })
+    if ($state.vhost.exists) {
+        $perms = ConvertFrom-CortexRabbitmqJson -Run (Invoke-CortexRabbitmqTool -Install $install -Tool 'rabbitmqctl' -ArgumentList @('list_permissions', '-p', $Vhost, '--formatter', 'json')) -What 'rabbitmqctl list_permissions'
+        $state.permissions = @(@($perms) | Where-Object { $null -ne $_ } | ForEach-Object { [ordered]@{ user = [string]$_.user; configure = [string]$_.configure; write = [string]$_.write; read = [string]$_.read } })
+        $policies = ConvertFrom-CortexRabbitmqJson -Run (Invoke-CortexRabbitmqTool -Install $install -Tool 'rabbitmqctl' -ArgumentList @('list_policies', '-p', $Vhost, '--formatter', 'json')) -What 'rabbitmqctl list_policies'
+        $state.policies = @(@($policies) | Where-Object { $null -ne $_ } | ForEach-Object {
+                $definition = $_.definition
+                # Older CLIs print the definition as JSON text.
+                if ($definition -is [string]) { $definition = ConvertFrom-Json -InputObject $definition }
+                [ordered]@{ name = [string]$_.name; pattern = [string]$_.pattern; applyTo = [string]$_.'apply-to'; definition = $definition; priority = [int]$_.priority }
+            })
+    }
+    $state
+}

@@ -26,6 +26,8 @@
 #                                          programs; a value with %VAR% references stays REG_EXPAND_SZ
 #   New-CortexFileSystemAccessRule -Identity -Rights -Inherit -Type
 #                                          a FileSystemAccessRule (its constructor resolves Windows accounts)
+#   Write-CortexAsciiFile -Path -Text      writes Text as ASCII bytes exactly: no BOM, no newline (the
+#                                          Erlang cookie: Out-File and Set-Content would add either)
 # Built on them: Get-CortexRegistryValue, Get-CortexRegistryValueName, Test-CortexRegistryKey,
 # Get-CortexRegistryValueBothViews, Get-CortexMachineEnvironmentVariable.
 # Everything else a script needs from Windows is a cmdlet (Get-CimInstance, Get-NetIPAddress,
@@ -332,4 +334,11 @@ function Invoke-CortexSqlSchemaScript {
             throw (New-Object System.InvalidOperationException ('{0} failed and nothing was kept: {1}' -f $what, (Get-CortexExceptionMessage $_.Exception)))
         }
     } finally { $connection.Dispose() }
+}
+
+function Write-CortexAsciiFile {
+    # The file holds exactly Text's ASCII bytes: [IO.File]::WriteAllText with the ASCII encoding writes no
+    # BOM and no newline (PowerShell 5.1's Out-File writes UTF-16 with a BOM, Set-Content appends CRLF).
+    param([Parameter(Mandatory = $true)][string]$Path, [Parameter(Mandatory = $true)][AllowEmptyString()][string]$Text)
+    [IO.File]::WriteAllText($Path, $Text, [Text.Encoding]::ASCII)
 }

@@ -145,6 +145,53 @@ function Get-CortexScheduledTaskState($p) {
     [ordered]@{ lastRun = [ordered]@{ token = [string]$token; exitCode = [int]$code; finishedAt = [string]$finished } }
 }
 
+function Get-CortexErlangCookieState($p) {
+    # Each cookie file's SHA-256 (never its text: the cookie is a secret), in the order of the paths.
+    $pathList = Get-CortexResourceParam -Params $p -Resource 'erlang_cookie' -Name 'paths' -Required
+    $paths = [string[]]@($pathList | ForEach-Object { [string]$_ })
+    $files = @(foreach ($path in $paths) {
+            $sha = $null
+            if (Test-Path -LiteralPath $path -PathType Leaf) { $sha = (Get-FileHash -LiteralPath $path -Algorithm SHA256).Hash.ToLowerInvariant() }
+            [ordered]@{ path = $path; sha256 = $sha }
+        })
+    [ordered]@{ files = $files }
+}
+
+function Get-CortexRabbitmqPluginState($p) {
+    # Whether the plugin is enabled explicitly (enabled_plugins), from rabbitmq-plugins list.
+    $name = [string](Get-CortexResourceParam -Params $p -Resource 'rabbitmq_plugin' -Name 'name' -Required)
+    $install = Get-CortexRabbitmqInstall
+    if ($null -eq $install) { return [ordered]@{ installed = $false; enabled = $false } }
+    $list = ConvertFrom-CortexRabbitmqJson -Run (Invoke-CortexRabbitmqTool -Install $install -Tool 'rabbitmq-plugins' -ArgumentList @('list', '--formatter', 'json')) -What 'rabbitmq-plugins list'
+    $plugin = @(@($list.plugins) | Where-Object { [string]$_.name -ceq $name }) | Select-Object -First 1
+    if ($null -eq $plugin) { throw ('rabbitmq_plugin: RabbitMQ {0} has no plugin {1}' -f $install.version, $name) }
+    [ordered]@{ installed = $true; enabled = ([string]$plugin.enabled -eq 'enabled') }
+}
+
+function Get-CortexRabbitmqClusterState($p) {
+    # This node's name, and the members and running nodes its cluster_status reports (none when it is down).
+    $null = Get-CortexResourceParam -Params $p -Resource 'rabbitmq_cluster' -Name 'seed' -Required
+    $install = Get-CortexRabbitmqInstall
+    if ($null -eq $install) { return [ordered]@{ installed = $false; nodeName = $null; running = $false; members = @(); runningNodes = @() } }
+    $node = Get-CortexRabbitmqNodeName
+    # 69: rabbitmqctl cannot reach the node (EX_UNAVAILABLE).
+    $run = Invoke-CortexRabbitmqTool -Install $install -Tool 'rabbitmqctl' -ArgumentList @('cluster_status', '--formatter', 'json') -SuccessCodes @(0, 69)
+    if ($run.exitCode -eq 69) { return [ordered]@{ installed = $true; nodeName = $node; running = $false; members = @(); runningNodes = @() } }
+    $status = ConvertFrom-CortexRabbitmqJson -Run $run -What 'rabbitmqctl cluster_status'
+    [ordered]@{
+        installed    = $true
+        nodeName     = $node
+        running      = $true
+        members      = [string[]]@(@($status.disk_nodes) | Where-Object { $_ } | ForEach-Object { [string]$_ })
+        runningNodes = [string[]]@(@($status.running_nodes) | Where-Object { $_ } | ForEach-Object { [string]$_ })
+    }
+}
+
+function Get-CortexRabbitmqConfigTestState($p) {
+    $vhost = Get-CortexResourceParam -Params $p -Resource 'rabbitmq_config' -Name 'vhost' -Required
+    Get-CortexRabbitmqConfigState -Vhost ([string](Get-CortexResourceParam -Params $vhost -Resource 'rabbitmq_config' -Name 'name' -Required))
+}
+
 function Get-CortexExecState($p) {
     # Done when `creates` exists, or when `unless` (run as exec runs `run`: its own runspace, `exit N` its
     # own) ends with exit code 0 and its last output is true. An error in it is this step's error.
@@ -304,6 +351,10 @@ Invoke-CortexScript {
                 'certificate' { $state = Get-CortexCertificateStateOf $params }
                 'iis_app_pool' { $state = Get-CortexIisAppPoolState $params }
                 'iis_site' { $state = Get-CortexIisSiteState $params }
+                'erlang_cookie' { $state = Get-CortexErlangCookieState $params }
+                'rabbitmq_plugin' { $state = Get-CortexRabbitmqPluginState $params }
+                'rabbitmq_cluster' { $state = Get-CortexRabbitmqClusterState $params }
+                'rabbitmq_config' { $state = Get-CortexRabbitmqConfigTestState $params }
                 default { throw ('resources.test-batch: unknown resource type {0}' -f $type) }
             }
             $results.Add([ordered]@{ step = $step; state = $state })

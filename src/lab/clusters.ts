@@ -12,7 +12,7 @@ import { InputError } from '../errors.js';
  * What a group is. `quorum`: a majority of members must stay up. The next issue adds the platform's
  * own clusters (RabbitMQ, Service Fabric) as kinds of their own; each kind says whether it has a quorum.
  */
-export const CLUSTER_KINDS = { group: { quorum: false }, quorum: { quorum: true }, 'service-fabric': { quorum: true } } as const;
+export const CLUSTER_KINDS = { group: { quorum: false }, quorum: { quorum: true }, 'service-fabric': { quorum: true }, rabbitmq: { quorum: true } } as const;
 export type LabClusterKind = keyof typeof CLUSTER_KINDS;
 
 export interface LabClusterSpec {
@@ -36,6 +36,12 @@ export interface LabClusterStatus {
   faultTolerance: number | null;
   /** Whether more than (n-1)/2 members were ever down at once; null for kinds without a quorum. */
   quorumLost: boolean | null;
+  /**
+   * kind rabbitmq (src/lab/components/rabbitmq.ts): the members' node names, and the hosts whose node
+   * runs. Its counts are of now (nodes not running), not the lab's history.
+   */
+  nodes?: string[];
+  running?: string[];
 }
 
 /** The app servers form the quorum; every other inventory group is a plain group. */

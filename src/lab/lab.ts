@@ -11,6 +11,7 @@
  */
 import { ClusterTracker, type LabClusterSpec } from './clusters.js';
 import { labServiceFabricClusters } from './components/service-fabric.js';
+import { rabbitmqClusterStatus } from './components/rabbitmq.js';
 import { countingDispatcher } from './counting-dispatcher.js';
 import type { Dispatcher } from './dispatcher.js';
 import { prepareEndpoints, type LabEndpoints } from './endpoints.js';
@@ -195,7 +196,8 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
         hosts: registry.all(),
         winrmUrls: (name) => ep.winrmUrls(name),
         openShells: (name) => ep.openShells(name),
-        clusters: clusters.status(),
+        // The inventory's groups, then the RabbitMQ clusters the hosts' nodes form now.
+        clusters: [...clusters.status(), ...rabbitmqClusterStatus(view)],
       });
     },
     async setFaults(name, faults, o = {}) {

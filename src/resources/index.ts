@@ -21,6 +21,10 @@ import { serviceFabricApplicationResource } from './service-fabric-application.j
 import { certificateResource } from './certificate.js';
 import { iisAppPoolResource } from './iis-app-pool.js';
 import { iisSiteResource } from './iis-site.js';
+import { erlangCookieResource } from './erlang-cookie.js';
+import { rabbitmqPluginResource } from './rabbitmq-plugin.js';
+import { rabbitmqClusterResource } from './rabbitmq-cluster.js';
+import { rabbitmqConfigResource } from './rabbitmq-config.js';
 
 export const RESOURCES = {
   package: packageResource,
@@ -44,6 +48,10 @@ export const RESOURCES = {
   certificate: certificateResource,
   iis_app_pool: iisAppPoolResource,
   iis_site: iisSiteResource,
+  erlang_cookie: erlangCookieResource,
+  rabbitmq_plugin: rabbitmqPluginResource,
+  rabbitmq_cluster: rabbitmqClusterResource,
+  rabbitmq_config: rabbitmqConfigResource,
 } as const satisfies Record<string, ResourceType>;
 
 export type ResourceTypeName = keyof typeof RESOURCES;

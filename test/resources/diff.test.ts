@@ -46,7 +46,7 @@ describe('resource registry', () => {
   it('lists the generic types first, then the component types, each with a label', () => {
     // The component types (RabbitMQ, Service Fabric, IIS, ...) come after the 13 generic ones, which stay in order.
     expect(RESOURCE_TYPES.slice(0, 13)).toEqual(['package', 'file', 'directory', 'archive', 'windows_feature', 'service', 'env_var', 'registry_value', 'firewall_rule', 'acl', 'scheduled_task', 'exec', 'reboot']);
-    expect(RESOURCE_TYPES).toEqual(expect.arrayContaining(['nssm_service', 'sql_schema', 'nservicebus_queues', 'service_fabric_cluster', 'service_fabric_application', 'certificate', 'iis_app_pool', 'iis_site']));
+    expect(RESOURCE_TYPES).toEqual(expect.arrayContaining(['nssm_service', 'sql_schema', 'nservicebus_queues', 'service_fabric_cluster', 'service_fabric_application', 'certificate', 'iis_app_pool', 'iis_site', 'erlang_cookie', 'rabbitmq_plugin', 'rabbitmq_cluster', 'rabbitmq_config']));
     expect(RESOURCES.package.label(RESOURCES.package.params.parse({ name: 'Erlang', path: 'C:\\x.msi', productCode: '{11111111-2222-3333-4444-555555555555}' }))).toBe('package Erlang');
   });
   it('current-state schemas reject a malformed Test result', () => {

@@ -13,7 +13,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { COMMANDS } from './catalog.js';
 import { InputError, exitCodeOf } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
-import { resolveStepSecrets } from '../../engine/agent/step-secrets.js';
+import { resolveStepSecrets, withSecretDigests } from '../../engine/agent/step-secrets.js';
 import { checkFileSources } from '../../engine/agent/file-sources.js';
 import type { HostStatus, StepStatus } from '../../engine/apply/events.js';
 import { driftOf, parseSavedPlan, type SavedPlan } from '../../engine/plan/saved-plan.js';
@@ -165,20 +165,22 @@ export async function runApplyCommand(args: ApplyArgs, io: CommandIo): Promise<n
 type Prepared = Pick<Awaited<ReturnType<typeof prepareHostRun>>, 'inventory' | 'run' | 'log' | 'connections' | 'finish'> & { selected: HostConfig[] };
 
 async function applyPrepared(args: ApplyArgs, io: CommandIo, root: string, saved: SavedPlan | undefined, { inventory, selected, run, log, connections, finish }: Prepared): Promise<number> {
-  const playbook = await loadRunPlaybook(args.playbook, inventory);
-  let hosts = playbookHosts(playbook, selected);
+  const loaded = await loadRunPlaybook(args.playbook, inventory);
+  let hosts = playbookHosts(loaded, selected);
   if (saved) {
     const inPlan = new Set([...saved.plan.changes.map((c) => c.host), ...saved.plan.skipped.map((s) => s.host)]);
     hosts = hosts.filter((h) => inPlan.has(h.name));
   }
   const resume = args.resume !== undefined ? runToResume(root, inventory.file, args.resume === '' ? undefined : args.resume) : undefined;
   if (resume) {
-    checkResumable(resume, journalPath(root, resume), playbook.file, inputsOf(playbook, inventory).playbook.sha256);
+    checkResumable(resume, journalPath(root, resume), loaded.file, inputsOf(loaded, inventory).playbook.sha256);
     io.stderr.write(`resuming run ${resume}\n`);
   }
   // Before any host is touched: a `prompt` asks now, never in the middle of the run.
-  checkFileSources(playbook, hosts.map((h) => h.name));
-  const secrets = await resolveStepSecrets(playbook, hosts.map((h) => h.name));
+  checkFileSources(loaded, hosts.map((h) => h.name));
+  const secrets = await resolveStepSecrets(loaded, hosts.map((h) => h.name));
+  // Diffs that compare a secret with the host (erlang_cookie) get its SHA-256, never the value.
+  const playbook = withSecretDigests(loaded, secrets);
   const inputs = inputsOf(playbook, inventory);
   const interrupt = newInterrupt(io);
   const meta: PlaybookRunMeta = { inventory: inventory.file, playbook: playbook.file, toolVersion: toolVersion(), runId: resume ?? run.runId, startedAt: new Date().toISOString(), operator: operatorName() };

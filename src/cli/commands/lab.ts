@@ -234,7 +234,10 @@ async function status(argv: CommonArgs): Promise<number> {
   }
   for (const g of s.clusters) {
     const quorum = g.quorumLost === null ? '' : g.quorumLost ? ', quorum lost' : ', quorum kept';
-    const line = `${g.kind} ${g.name} (${g.members.length}): ${g.downNow.length} down now, at most ${g.maxDownAtOnce} at once${quorum}`;
+    const line =
+      g.kind === 'rabbitmq'
+        ? `${g.kind} ${g.name} (${g.members.length}): ${(g.nodes ?? []).join(', ')}; ${(g.running ?? []).length} running`
+        : `${g.kind} ${g.name} (${g.members.length}): ${g.downNow.length} down now, at most ${g.maxDownAtOnce} at once${quorum}`;
     out(`${g.quorumLost ? c.red(line) : line}\n`);
   }
   for (const line of twinLines(s)) out(`${line}\n`);

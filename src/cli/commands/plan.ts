@@ -19,6 +19,7 @@ import type { HostConfig, Inventory } from '../../inventory/types.js';
 import { RunInterrupt } from '../../lifecycle/interrupt.js';
 import { consoleLine } from '../../report/console-text.js';
 import { redact } from '../../secrets/registry.js';
+import { DIGEST_TYPES, resolveStepSecrets, withSecretDigests } from '../../engine/agent/step-secrets.js';
 import type { ResolvedConnection } from '../../connection/settings.js';
 import { hostAgents } from '../host-agents.js';
 import { checkReportPath, checkReportPaths, reportFileOptions, type ReportFileArgs } from '../report-paths.js';
@@ -96,8 +97,10 @@ type Prepared = Pick<Awaited<ReturnType<typeof prepareHostRun>>, 'inventory' | '
 
 async function planPrepared(args: PlanArgs, io: CommandIo, { inventory, selected, run, log, connections, finish }: Prepared): Promise<number> {
   const startedAt = new Date().toISOString();
-  const playbook = await loadRunPlaybook(args.playbook, inventory);
-  const hosts = playbookHosts(playbook, selected);
+  const loaded = await loadRunPlaybook(args.playbook, inventory);
+  const hosts = playbookHosts(loaded, selected);
+  // Only the secrets a diff compares through their SHA-256 (erlang_cookie); the others wait for apply.
+  const playbook = withSecretDigests(loaded, await resolveStepSecrets(loaded, hosts.map((h) => h.name), DIGEST_TYPES));
   const interrupt = newInterrupt(io);
   let readings: Readings;
   try {

@@ -1,22 +1,37 @@
 /**
- * Secrets in step params (scheduled_task.runAs.password: env:NAME, file:PATH or prompt) resolved
- * before any host is touched, as connection secrets are (src/connection/settings.ts): a `prompt` asks
- * once, up front, never mid-run. Each value is registered with the redactor by resolveSecret, and only
- * the params a Set script receives on stdin ever hold it: Tests, plans, journals and logs keep the
- * reference.
+ * Secrets in step params (scheduled_task.runAs.password, erlang_cookie.cookie, rabbitmq_config's user
+ * passwords: env:NAME, file:PATH or prompt) resolved before any host is touched, as connection secrets
+ * are (src/connection/settings.ts): a `prompt` asks once, up front, never mid-run. Each value is
+ * registered with the redactor by resolveSecret, and only the params a Set script receives on stdin ever
+ * hold it: Tests, plans, journals and logs keep the reference.
+ *
+ * A type whose diff must compare a secret with what a host holds (erlang_cookie: the cookie files'
+ * SHA-256) gets the secret's SHA-256 instead (SECRET_DIGEST_PARAMS, withSecretDigests): a digest, never
+ * the value, goes into the params the Test and the plan see.
  */
+import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
 import { resolveSecret } from '../../inventory/secrets.js';
 import type { ResourceTypeName } from '../../resources/index.js';
 import type { Playbook, Step } from '../playbook/types.js';
 import { stepsOf } from '../playbook/types.js';
 
-/** Where each resource type keeps secret references in its params. */
+/** Where each resource type keeps secret references in its params; `*` is every item of a list. */
 export const SECRET_PARAM_PATHS: Partial<Record<ResourceTypeName, ReadonlyArray<readonly string[]>>> = {
   scheduled_task: [['runAs', 'password']],
   nservicebus_queues: [['connection', 'password']],
   certificate: [['password']],
   iis_app_pool: [['password']],
+  erlang_cookie: [['cookie']],
+  rabbitmq_config: [['users', '*', 'password']],
+};
+
+/**
+ * Secrets whose SHA-256 (of the value's ASCII/UTF-8 bytes, lower-case hex) the type's diff needs: the
+ * secret's path → the param that receives the digest.
+ */
+export const SECRET_DIGEST_PARAMS: Partial<Record<ResourceTypeName, { secret: readonly string[]; digest: string }>> = {
+  erlang_cookie: { secret: ['cookie'], digest: 'cookieSha256' },
 };
 
 export interface StepSecrets {
@@ -24,44 +39,62 @@ export interface StepSecrets {
   paramsFor(step: string, host: string, params: unknown): unknown;
   /** How many values were resolved (for the run log; never the values). */
   readonly count: number;
+  /** SHA-256 of a resolved secret (step, host, path joined with '.'), for SECRET_DIGEST_PARAMS; undefined when not resolved. */
+  digestOf?(step: string, host: string, path: string): string | undefined;
 }
 
-function getPath(v: unknown, path: readonly string[]): unknown {
-  let cur = v;
-  for (const k of path) cur = cur !== null && typeof cur === 'object' ? (cur as Record<string, unknown>)[k] : undefined;
-  return cur;
+/** The concrete paths (list items numbered) a path with `*` names in `v`, with the value found there. */
+function valuesAt(v: unknown, path: readonly string[], prefix: string[] = []): Array<{ path: string[]; value: unknown }> {
+  if (path.length === 0) return [{ path: prefix, value: v }];
+  const [head, ...rest] = path as [string, ...string[]];
+  if (head === '*') return Array.isArray(v) ? v.flatMap((item, i) => valuesAt(item, rest, [...prefix, String(i)])) : [];
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return [];
+  return valuesAt((v as Record<string, unknown>)[head], rest, [...prefix, head]);
 }
 
 function withPath(v: unknown, path: readonly string[], value: string): unknown {
   if (path.length === 0) return value;
+  const [head, ...rest] = path as [string, ...string[]];
+  if (Array.isArray(v)) {
+    const copy = [...v];
+    copy[Number(head)] = withPath(copy[Number(head)], rest, value);
+    return copy;
+  }
   const obj = v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : {};
-  return { ...obj, [path[0]!]: withPath(obj[path[0]!], path.slice(1), value) };
+  return { ...obj, [head]: withPath(obj[head], rest, value) };
 }
 
-/** Resolve every secret reference of the steps that run on `hosts`, in playbook order. */
-export async function resolveStepSecrets(pb: Playbook, hosts: readonly string[]): Promise<StepSecrets> {
-  const only = new Set(hosts);
+export const sha256Text = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
+
+/**
+ * Resolve every secret reference of the steps that run on `hosts`, in playbook order. `only`: just the
+ * secrets of these types (a plan resolves only what a diff needs: SECRET_DIGEST_PARAMS).
+ */
+export async function resolveStepSecrets(pb: Playbook, hosts: readonly string[], only?: readonly ResourceTypeName[]): Promise<StepSecrets> {
+  const onHosts = new Set(hosts);
   const values = new Map<string, Map<string, string>>(); // `${step}\0${host}` -> path -> value
   const steps: Step[] = [...stepsOf(pb), ...Object.values(pb.handlers)];
   for (const step of steps) {
+    if (only && !only.includes(step.resource)) continue;
     const paths = SECRET_PARAM_PATHS[step.resource];
     if (!paths) continue;
     for (const host of step.hosts) {
-      if (!only.has(host)) continue;
-      for (const path of paths) {
-        const ref = getPath(step.params[host], path);
-        if (typeof ref !== 'string') continue;
-        const value = await resolveSecret(ref, {
-          host,
-          field: `${step.resource}.${path.join('.')}`,
-          position: step.position,
-          baseDir: dirname(pb.file),
-          // A reference written once in the step asks once, whatever the number of hosts.
-          promptKey: `${pb.file}:${step.position.line}:${step.id}:${path.join('.')}`,
-        });
-        const key = `${step.id}\0${host}`;
-        if (!values.has(key)) values.set(key, new Map());
-        values.get(key)!.set(path.join('.'), value);
+      if (!onHosts.has(host)) continue;
+      for (const pattern of paths) {
+        for (const { path, value: ref } of valuesAt(step.params[host], pattern)) {
+          if (typeof ref !== 'string') continue;
+          const value = await resolveSecret(ref, {
+            host,
+            field: `${step.resource}.${path.join('.')}`,
+            position: step.position,
+            baseDir: dirname(pb.file),
+            // A reference written once in the step asks once, whatever the number of hosts.
+            promptKey: `${pb.file}:${step.position.line}:${step.id}:${path.join('.')}`,
+          });
+          const key = `${step.id}\0${host}`;
+          if (!values.has(key)) values.set(key, new Map());
+          values.get(key)!.set(path.join('.'), value);
+        }
       }
     }
   }
@@ -76,5 +109,34 @@ export async function resolveStepSecrets(pb: Playbook, hosts: readonly string[])
       for (const [path, value] of m) out = withPath(out, path.split('.'), value);
       return out;
     },
+    digestOf(step, host, path) {
+      const v = values.get(`${step}\0${host}`)?.get(path);
+      return v === undefined ? undefined : sha256Text(v);
+    },
+  };
+}
+
+/** The types whose diffs need a secret's digest (a plan resolves these secrets, and only these). */
+export const DIGEST_TYPES = Object.keys(SECRET_DIGEST_PARAMS) as ResourceTypeName[];
+
+/**
+ * The playbook with each SECRET_DIGEST_PARAMS step's params given the digest of its resolved secret
+ * (params per host copied, the rest shared). Steps whose secret was not resolved are left as they are.
+ */
+export function withSecretDigests(pb: Playbook, secrets: StepSecrets): Playbook {
+  const digestStep = (s: Step): Step => {
+    const spec = SECRET_DIGEST_PARAMS[s.resource];
+    if (!spec || !secrets.digestOf) return s;
+    const params: Record<string, unknown> = {};
+    for (const [host, p] of Object.entries(s.params)) {
+      const d = secrets.digestOf(s.id, host, spec.secret.join('.'));
+      params[host] = d === undefined || p === null || typeof p !== 'object' ? p : { ...(p as Record<string, unknown>), [spec.digest]: d };
+    }
+    return { ...s, params };
+  };
+  return {
+    ...pb,
+    phases: pb.phases.map((ph) => ({ ...ph, steps: ph.steps.map(digestStep) })),
+    handlers: Object.fromEntries(Object.entries(pb.handlers).map(([k, s]) => [k, digestStep(s)])),
   };
 }

@@ -9,6 +9,8 @@
 import { labCatalog, textFile, type SyntheticInstaller } from './catalog.js';
 import type { InstallerEffect } from '../shim/view-schema.js';
 import type { LabMachine } from '../state/types.js';
+import { machineRegistry, wow6432Path } from '../shim/windows-view.js';
+import { overlayKeyName } from '../handlers/resources/registry.js';
 
 export const UNINSTALL_KEY = 'SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall';
 export const UNINSTALL_KEY_32 = 'SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall';
@@ -36,6 +38,20 @@ export function productOf(i: SyntheticInstaller, sha256: string): Product {
   };
 }
 
+/** Where an installer's HKLM key is stored: a 32-bit installer's SOFTWARE keys under WOW6432Node on 64-bit Windows. */
+export function installerKeyPath(i: SyntheticInstaller, subKey: string, is64Bit: boolean): string {
+  return i.product.wow6432 && is64Bit ? wow6432Path(subKey) : subKey;
+}
+
+/** The shim and the registry name a key's default value '(default)'. */
+const valueName = (n: string) => (n === '' ? '(default)' : n);
+
+/** Whether `key` (as stored) has a subkey in this hive: what an NSIS EnumRegKey loop finds. */
+export function hasSubKey(reg: Record<string, unknown>, key: string): boolean {
+  const want = `${key.replace(/\\+$/, '')}\\`.toLowerCase();
+  return Object.keys(reg).some((k) => k.toLowerCase().startsWith(want));
+}
+
 /** An installer's effect in the Windows view's terms. */
 export function installerEffect(i: SyntheticInstaller, sha256: string, is64Bit: boolean): InstallerEffect {
   const entry = uninstallEntry(productOf(i, sha256), is64Bit);
@@ -50,6 +66,10 @@ export function installerEffect(i: SyntheticInstaller, sha256: string, is64Bit: 
     files: Object.fromEntries(Object.entries(i.installs.files).map(([p, text]) => [p, textFile(text)])),
     env: { ...i.installs.env },
     requiresIis: i.iisExtension !== undefined,
+    registry: Object.fromEntries(
+      Object.entries(i.installs.registry).map(([k, values]) => [installerKeyPath(i, k, is64Bit), Object.fromEntries(Object.entries(values).map(([n, v]) => [valueName(n), v]))]),
+    ),
+    requires: i.requires ? { ...i.requires, subKeyOf: installerKeyPath(i, i.requires.subKeyOf, is64Bit) } : null,
   };
 }
 
@@ -79,6 +99,10 @@ export function applyInstall(m: LabMachine, i: SyntheticInstaller, sha256: strin
     const key = Object.keys(m.env).find((k) => same(k, name)) ?? name;
     m.env[key] = value;
   }
+  for (const [subKey, values] of Object.entries(i.installs.registry)) {
+    const k = overlayKeyName(m, 'HKLM', installerKeyPath(i, subKey, m.os.is64Bit));
+    m.registry[k] = { ...(m.registry[k] ?? {}), ...Object.fromEntries(Object.entries(values).map(([n, v]) => [n, { kind: 'String' as const, data: v }])) };
+  }
 }
 
 /** Uninstall: the entry goes; what its installer (when the lab knows it) installed goes with it. */
@@ -94,4 +118,11 @@ export function applyUninstall(m: LabMachine, product: Product): void {
     }
   }
   for (const name of Object.keys(a.installs.env)) for (const k of Object.keys(m.env).filter((k) => same(k, name))) delete m.env[k];
+  for (const subKey of Object.keys(a.installs.registry)) delete m.registry[overlayKeyName(m, 'HKLM', installerKeyPath(a, subKey, m.os.is64Bit))];
+}
+
+/** When the machine lacks the key an installer requires (a subkey of it): the exit code and message it aborts with; else null. */
+export function missingRequirement(m: LabMachine, i: SyntheticInstaller): { exitCode: number; message: string } | null {
+  if (!i.requires) return null;
+  return hasSubKey(machineRegistry(m), installerKeyPath(i, i.requires.subKeyOf, m.os.is64Bit)) ? null : { exitCode: i.requires.exitCode, message: i.requires.message };
 }

@@ -46,6 +46,12 @@ export const SyntheticInstallerSchema = z
      * nothing; with it, it registers with IIS as that module (src/lab/components/iis.ts, docs/iis.md).
      */
     iisExtension: z.enum(['urlRewrite']).optional(),
+    /**
+     * An installer that aborts unless a key has a subkey (RabbitMQ's NSIS script enumerates
+     * HKLM\SOFTWARE\Ericsson\Erlang and aborts without Erlang): the key as a 64-bit path (a 32-bit
+     * installer reads it under WOW6432Node), and what it exits with and says then.
+     */
+    requires: z.strictObject({ subKeyOf: z.string().regex(/^SOFTWARE\\/, 'a key under SOFTWARE\\'), exitCode: z.number().int(), message: z.string().min(1) }).optional(),
     /** What the installer exits with (0, 3010 and 1641 install; anything else installs nothing). */
     installExitCode: z.number().int().default(0),
     /** What its uninstall exits with (0, 3010 and 1641 remove it). */
@@ -57,8 +63,10 @@ export const SyntheticInstallerSchema = z
         files: z.record(windowsPath, z.string()).default({}),
         /** Machine environment variables. */
         env: z.record(z.string(), z.string()).default({}),
+        /** HKLM keys (64-bit paths: a 32-bit installer's land under WOW6432Node) → value name ('' the default) → REG_SZ data. */
+        registry: z.record(z.string().regex(/^SOFTWARE\\/, 'a key under SOFTWARE\\'), z.record(z.string(), z.string())).default({}),
       })
-      .default({ services: [], files: {}, env: {} }),
+      .default({ services: [], files: {}, env: {}, registry: {} }),
   })
   .refine((i) => (i.kind === 'msi' ? i.product.productCode !== undefined : i.product.uninstallKey !== undefined), { message: 'an MSI has a productCode, an EXE an uninstallKey' })
   .refine((i) => i.kind === 'msi' || i.product.quietUninstallString !== undefined, { message: 'an EXE registers a quietUninstallString' });

@@ -33,6 +33,10 @@ import { resourcesNservicebusQueues } from './resources.nservicebus-queues.js';
 import { resourcesCertificate } from './resources.certificate.js';
 import { resourcesIisAppPool } from './resources.iis-app-pool.js';
 import { resourcesIisSite } from './resources.iis-site.js';
+import { resourcesErlangCookie } from './resources.erlang-cookie.js';
+import { resourcesRabbitmqPlugin } from './resources.rabbitmq-plugin.js';
+import { resourcesRabbitmqCluster } from './resources.rabbitmq-cluster.js';
+import { resourcesRabbitmqConfig } from './resources.rabbitmq-config.js';
 
 export const HANDLERS: AnyLabHandler[] = [
   probesPing,
@@ -65,6 +69,10 @@ export const HANDLERS: AnyLabHandler[] = [
   resourcesCertificate,
   resourcesIisAppPool,
   resourcesIisSite,
+  resourcesErlangCookie,
+  resourcesRabbitmqPlugin,
+  resourcesRabbitmqCluster,
+  resourcesRabbitmqConfig,
 ];
 
 export function handlerRegistry(handlers: readonly AnyLabHandler[] = HANDLERS): Map<string, AnyLabHandler> {

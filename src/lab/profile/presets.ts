@@ -93,6 +93,7 @@ export const DEFAULT_PROFILE: LabProfile = {
   scheduledTaskRuns: {},
   sqlDatabases: [],
   amqpVhosts: {},
+  rabbitmq: null,
   pendingReboot: false,
   bootTime: null,
   utcOffsetSec: 0,

@@ -222,6 +222,9 @@ export const LabServiceFabricSchema = z.strictObject({
   }),
 });
 export type LabServiceFabric = z.output<typeof LabServiceFabricSchema>;
+// issue 12: a RabbitMQ node (its own module: the Windows view's schema shares it).
+export { LabRabbitmqDbSchema, LabRabbitmqNodeSchema } from './rabbitmq-schema.js';
+import { LabRabbitmqNodeSchema } from './rabbitmq-schema.js';
 
 const port = z.number().int().min(1).max(65535);
 
@@ -325,6 +328,8 @@ export const LabProfileSchema = z.strictObject({
    */
   fileTexts: z.record(sha256, z.string()).optional(),
   pendingReboot: z.boolean(),
+  /** The RabbitMQ node once its service is installed (issue 12); null: the lab makes it when the service first runs. */
+  rabbitmq: LabRabbitmqNodeSchema.nullable().default(null),
   /** Last boot (ISO 8601); null: when the host's state was first created. */
   bootTime: z.iso.datetime({ offset: true }).nullable(),
   /** Time zone offset from UTC. */

@@ -7,6 +7,7 @@
  * (Set scripts) and hand it back, and this schema reads what comes back (docs/lab.md, "The Windows shim").
  */
 import { z } from 'zod';
+import { LabRabbitmqDbSchema, LabRabbitmqNodeSchema } from '../profile/rabbitmq-schema.js';
 
 export const WINDOWS_VIEW_VERSION = 1;
 
@@ -101,6 +102,10 @@ export const InstallerEffectSchema = z.strictObject({
   env: z.record(z.string(), z.string()),
   /** An IIS extension (URL Rewrite): exits 1603 without IIS (h5-iis). */
   requiresIis: z.boolean().default(false),
+  /** HKLM keys as stored (32-bit products' under WOW6432Node) → value name ('(default)' the default) → REG_SZ data. */
+  registry: z.record(z.string(), z.record(z.string(), z.string())),
+  /** Aborts unless this key (as stored) has a subkey: the exit code and message then. */
+  requires: z.strictObject({ subKeyOf: z.string(), exitCode: z.number().int(), message: z.string() }).nullable(),
 });
 export type InstallerEffect = z.infer<typeof InstallerEffectSchema>;
 // ---- end lab-res-b ----
@@ -289,5 +294,19 @@ export const WindowsViewSchema = z.strictObject({
   amqpVhosts: z.record(z.string(), z.strictObject({ queues: z.record(z.string(), z.string()), exchanges: z.array(z.string()) })).optional(),
   // ---- end h6-lb-db ----
   serviceFabric: ServiceFabricViewSchema,
+  /**
+   * The lab's RabbitMQ as this host's CLI tools see it (src/lab/components/rabbitmq.ts): its own node
+   * (null without the RabbitMQ service), which the shim's rabbitmqctl.bat and rabbitmq-plugins.bat
+   * change, and the other nodes of the lab, read only (running, the cookie hash they present).
+   */
+  rabbitmq: z
+    .strictObject({
+      self: LabRabbitmqNodeSchema.nullable(),
+      peers: z.array(z.strictObject({ node: LabRabbitmqNodeSchema, running: z.boolean(), cookieSha256: z.string().nullable() })),
+      knownPlugins: z.array(z.string()),
+      /** The data a new node starts with (the RabbitMQ installer's service makes one). */
+      newNodeDb: LabRabbitmqDbSchema,
+    })
+    .optional(),
 });
 export type WindowsView = z.infer<typeof WindowsViewSchema>;

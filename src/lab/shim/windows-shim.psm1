@@ -944,6 +944,15 @@ function Install-CortexShimInstallerEffect {
         $script:View.files | Add-Member -MemberType NoteProperty -Name $name -Value ([pscustomobject]@{ length = [long]$f.Value.length; sha256 = [string]$f.Value.sha256; fileVersion = $null }) -Force
     }
     foreach ($e in $Effect.env.PSObject.Properties) { Set-CortexMachineEnvironmentVariable -Name $e.Name -Value ([string]$e.Value) }
+    # issue 12: the RabbitMQ service brings a RabbitMQ node (src/lab/components/rabbitmq.ts: nodeOf).
+    $rabbit = Get-CortexShimProperty -Object $script:View -Name 'rabbitmq'
+    if ($null -ne $rabbit -and $null -eq $rabbit.self -and @(@($Effect.services) | Where-Object { $_.Name -eq 'RabbitMQ' }).Count -gt 0) {
+        $rabbit.self = [pscustomobject]@{ nodeName = (Get-CortexShimRabbitNodeName); plugins = @(); joinedTo = $null; alarms = @(); db = (ConvertFrom-Json -InputObject (ConvertTo-Json -InputObject $rabbit.newNodeDb -Depth 20 -Compress)) }
+    }
+    foreach ($k in $Effect.registry.PSObject.Properties) {
+        $null = New-CortexShimKey -Path $k.Name
+        foreach ($v in $k.Value.PSObject.Properties) { Set-CortexShimRegistryValue -Path $k.Name -Name $v.Name -Value ([string]$v.Value) -Kind 'String' }
+    }
 }
 
 function Uninstall-CortexShimProduct {
@@ -959,11 +968,18 @@ function Uninstall-CortexShimProduct {
     Update-CortexShimKeySet
     if ($null -eq $effect) { return 0 }
     foreach ($s in @($effect.services)) { Remove-CortexShimServiceEntry -Name $s.Name }
+    $rabbit = Get-CortexShimProperty -Object $script:View -Name 'rabbitmq'
+    if ($null -ne $rabbit -and @(@($script:View.services) | Where-Object { $_.Name -eq 'RabbitMQ' }).Count -eq 0) { $rabbit.self = $null }
     foreach ($f in $effect.files.PSObject.Properties) {
         $existing = Find-CortexShimFile -Path $f.Name
         if ($null -ne $existing) { $script:View.files.PSObject.Properties.Remove($existing.Name) }
     }
     foreach ($e in $effect.env.PSObject.Properties) { Set-CortexMachineEnvironmentVariable -Name $e.Name -Value $null }
+    foreach ($rk in $effect.registry.PSObject.Properties) {
+        $l = $rk.Name.ToLowerInvariant()
+        foreach ($n in @($script:Registry.Keys)) { if ($n -eq $l) { $script:Registry.Remove($n) } }
+    }
+    Update-CortexShimKeySet
     [int]$effect.uninstallExitCode
 }
 
@@ -1046,6 +1062,14 @@ function Invoke-CortexShimInstallerProgram {
     }
     $effect = Get-CortexShimInstallerEffect -Path $FilePath
     if ($null -ne $effect -and $effect.kind -eq 'exe') {
+        # An NSIS installer that finds no prerequisite aborts (RabbitMQ without Erlang), installing nothing.
+        $requires = Get-CortexShimProperty -Object $effect -Name 'requires'
+        if ($null -ne $requires) {
+            $prefix = $requires.subKeyOf.ToLowerInvariant().TrimEnd('\') + '\'
+            if (-not @($script:Registry.Keys | Where-Object { $_.StartsWith($prefix) })) {
+                return [pscustomobject]@{ exitCode = [int]$requires.exitCode; output = @(); errorOutput = @([string]$requires.message) }
+            }
+        }
         $code = [int]$effect.installExitCode
         if ($done -contains $code) {
             Install-CortexShimInstallerEffect -Effect $effect
@@ -1856,7 +1880,8 @@ function Invoke-CortexNative {
         [int]$TimeoutSeconds = 600,
         [int]$DrainMilliseconds = 2000,
         [string]$WorkingDirectory = '',
-        [ValidateSet('', 'Unicode')][string]$OutputEncoding = ''
+        [ValidateSet('', 'Unicode')][string]$OutputEncoding = '',
+        [string]$InputText = ''
     )
     Assert-CortexShimView
     # The models give text already decoded: the encoding a real program writes is not a fact of the view.
@@ -1870,6 +1895,8 @@ function Invoke-CortexNative {
     # Each call is recorded in the view (nativeCalls), as asked, before the program's model runs.
     if ($null -eq $script:View.PSObject.Properties['nativeCalls']) { $script:View | Add-Member -NotePropertyName nativeCalls -NotePropertyValue @() }
     $script:View.nativeCalls = @($script:View.nativeCalls) + @([pscustomobject]@{ filePath = $FilePath; arguments = @($ArgumentList) })
+    # A model may read what the program gets on stdin (-InputText); the view records only that there was some.
+    $script:CortexShimNativeInput = $InputText
     if ($known) { $run = & $script:NativePrograms[$program] ([string[]]@($ArgumentList)) }
     else { $run = Invoke-CortexShimInstallerProgram -FilePath $FilePath -ArgumentList $ArgumentList }
     if ($SuccessCodes -notcontains $run.exitCode) {
@@ -2097,7 +2124,9 @@ function Get-CortexShimAmqpVhost {
     Get-CortexShimProperty -Object $script:View.amqpVhosts -Name $Name
 }
 
-$script:NativePrograms['rabbitmqctl.bat.exe'] = {
+# rabbitmqctl's listings of a vhost's queues and exchanges, as the NServiceBus model keeps them (amqpVhosts);
+# the rabbitmqctl.bat entry below hands these two commands here.
+$script:CortexShimAmqpList = {
     # -q list_queues -p VHOST name type --formatter json | -q list_exchanges -p VHOST name --formatter json
     param([string[]]$Arguments)
     $rabbit = Get-CortexShimService -Name 'RabbitMQ'
@@ -2366,6 +2395,213 @@ function Import-PfxCertificate {
     [pscustomobject]@{ Thumbprint = $known.thumbprint; Subject = $known.subject; HasPrivateKey = $true }
 }
 # ---- end h5-iis ----
+
+# ---- issue 12: RabbitMQ's CLI tools (rabbitmqctl.bat, rabbitmq-plugins.bat) on the view's
+# rabbitmq section: this host's node (changed here) and the lab's other nodes (read only). The rules are
+# src/lab/components/rabbitmq.ts's: a node runs while the RabbitMQ service is Running; a cluster is the
+# nodes linked by joins; its data is the newest copy among its members; a change writes a new version
+# on this node. The differential test holds the two together.
+
+$script:CortexShimFeatureFlags = @('khepri_db', 'quorum_queue', 'stream_queue')
+
+function New-CortexShimRun([int]$Code = 0, [string[]]$Output = @(), [string[]]$ErrorOutput = @()) {
+    [pscustomobject]@{ exitCode = $Code; output = @($Output); errorOutput = @($ErrorOutput) }
+}
+
+function Get-CortexShimRabbitNodes {
+    # This host's node (self) and the lab's others: {name, joinedTo, running, cookie, db, self}.
+    $r = Get-CortexShimProperty -Object $script:View -Name 'rabbitmq'
+    $nodes = New-Object System.Collections.Generic.List[object]
+    if ($null -eq $r) { return , $nodes.ToArray() }
+    if ($null -ne $r.self) {
+        $svc = @(@($script:View.services) | Where-Object { $_.Name -eq 'RabbitMQ' }) | Select-Object -First 1
+        $cookie = $null
+        $f = Find-CortexShimFile -Path ([string]$script:View.env.windir + '\System32\config\systemprofile\.erlang.cookie')
+        if ($null -ne $f) { $cookie = ([string]$f.Value.sha256).ToLowerInvariant() }
+        $nodes.Add([pscustomobject]@{ name = [string]$r.self.nodeName; joinedTo = $r.self.joinedTo; running = ($null -ne $svc -and [string]$svc.Status -eq 'Running'); cookie = $cookie; db = $r.self.db; self = $true })
+    }
+    foreach ($p in @($r.peers)) { $nodes.Add([pscustomobject]@{ name = [string]$p.node.nodeName; joinedTo = $p.node.joinedTo; running = [bool]$p.running; cookie = $p.cookieSha256; db = $p.node.db; self = $false }) }
+    , $nodes.ToArray()
+}
+
+function Get-CortexShimRabbitCluster {
+    # The members of a node's cluster: the nodes linked to it by joins, either way, by name.
+    param([object[]]$Nodes, [string]$Name)
+    $seen = New-Object System.Collections.Generic.List[string]
+    $seen.Add($Name)
+    $queue = New-Object System.Collections.Generic.Queue[string]
+    $queue.Enqueue($Name)
+    while ($queue.Count -gt 0) {
+        $at = $queue.Dequeue()
+        foreach ($n in $Nodes) {
+            $next = $null
+            if ($n.name -ceq $at) { $next = $n.joinedTo } elseif ($null -ne $n.joinedTo -and [string]$n.joinedTo -ceq $at) { $next = $n.name }
+            if ($null -eq $next) { continue }
+            $next = [string]$next
+            if ($seen.Contains($next) -or @($Nodes | Where-Object { $_.name -ceq $next }).Count -eq 0) { continue }
+            $seen.Add($next)
+            $queue.Enqueue($next)
+        }
+    }
+    $members = @($Nodes | Where-Object { $seen.Contains($_.name) })
+    , @($members | Sort-Object -Property name -Culture ([cultureinfo]::InvariantCulture))
+}
+
+function Get-CortexShimRabbitDb {
+    # The data of this node's cluster (the newest copy), as a copy to change.
+    $nodes = Get-CortexShimRabbitNodes
+    $members = Get-CortexShimRabbitCluster -Nodes $nodes -Name ([string]$script:View.rabbitmq.self.nodeName)
+    $best = $null
+    foreach ($m in $members) { if ($null -eq $best -or [int]$m.db.version -gt [int]$best.version) { $best = $m.db } }
+    ConvertFrom-Json -InputObject (ConvertTo-Json -InputObject $best -Depth 20 -Compress)
+}
+
+function Save-CortexShimRabbitDb($Db) {
+    # A change writes a new version of the cluster's data on this node.
+    $Db.version = [int]$Db.version + 1
+    $script:View.rabbitmq.self.db = $Db
+}
+
+function Get-CortexShimRabbitNodeName {
+    $name = Get-CortexShimProperty -Object $script:View.env -Name 'RABBITMQ_NODENAME'
+    if ($name) { return [string]$name }
+    'rabbit@' + ([string]$script:View.hostName -split '\.')[0]
+}
+
+function Invoke-CortexShimRabbitmqPlugins {
+    param([string[]]$ArgumentList)
+    $a = @($ArgumentList | Where-Object { $_ -ne '-q' })
+    $r = $script:View.rabbitmq
+    if ($null -eq $r -or $null -eq $r.self) { throw (New-CortexNotEmulatedError -What 'rabbitmq-plugins.bat without the RabbitMQ service') }
+    $known = @($r.knownPlugins)
+    if ($a.Count -eq 3 -and $a[0] -eq 'list' -and $a[1] -eq '--formatter' -and $a[2] -eq 'json') {
+        $plugins = @($known | ForEach-Object { $state = 'not_enabled'; if (@($r.self.plugins) -ccontains $_) { $state = 'enabled' }; [ordered]@{ name = $_; enabled = $state } })
+        return New-CortexShimRun -Output @((ConvertTo-Json -InputObject ([ordered]@{ status = 'running'; plugins = $plugins }) -Depth 5 -Compress))
+    }
+    if ($a.Count -eq 2 -and ($a[0] -eq 'enable' -or $a[0] -eq 'disable')) {
+        if ($known -cnotcontains $a[1]) { return New-CortexShimRun 65 @() @('Error:', 'The following plugins could not be found:', ('  ' + $a[1])) }
+        $now = @(@($r.self.plugins) | Where-Object { $_ -cne $a[1] })
+        if ($a[0] -eq 'enable') { $now = @(@($r.self.plugins) | Where-Object { $_ }) ; if ($now -cnotcontains $a[1]) { $now += $a[1] } }
+        $r.self.plugins = [string[]]$now
+        return New-CortexShimRun
+    }
+    throw (New-CortexNotEmulatedError -What ('rabbitmq-plugins.bat {0}' -f ($ArgumentList -join ' ')))
+}
+
+function Invoke-CortexShimRabbitmqctl {
+    param([string[]]$ArgumentList)
+    $a = @($ArgumentList | Where-Object { $_ -ne '-q' })
+    $r = $script:View.rabbitmq
+    if ($null -eq $r -or $null -eq $r.self) { throw (New-CortexNotEmulatedError -What 'rabbitmqctl.bat without the RabbitMQ service') }
+    $nodes = Get-CortexShimRabbitNodes
+    $me = @($nodes | Where-Object { $_.self })[0]
+    if (-not $me.running) {
+        return New-CortexShimRun 69 @() @(("Error: unable to perform an operation on node '{0}'. Please see diagnostics information and suggestions below." -f (Get-CortexShimRabbitNodeName)), '', 'Most common reasons for this are:', '', ' * Target node is unreachable (e.g. due to hostname resolution, TCP connection or firewall issues)', " * CLI tool fails to authenticate with the server (e.g. due to CLI tool's Erlang cookie not matching that of the server)", ' * Target node is not running')
+    }
+    $json = { param($Value) New-CortexShimRun -Output @((ConvertTo-Json -InputObject $Value -Depth 10 -Compress)) }
+    $verb = $a[0]
+    $fmt = ($a.Count -ge 2 -and $a[-2] -eq '--formatter' -and $a[-1] -eq 'json')
+    $vhostArg = $null
+    if ($a.Count -ge 3 -and $a[1] -eq '-p') { $vhostArg = $a[2] }
+    switch ($verb) {
+        'cluster_status' {
+            if (-not $fmt) { break }
+            $members = Get-CortexShimRabbitCluster -Nodes $nodes -Name $me.name
+            return & $json ([ordered]@{ disk_nodes = @($members | ForEach-Object { $_.name }); running_nodes = @($members | Where-Object { $_.running } | ForEach-Object { $_.name }) })
+        }
+        'join_cluster' {
+            if ($a.Count -ne 2) { break }
+            $seed = $a[1]
+            $target = @($nodes | Where-Object { $_.name -ceq $seed }) | Select-Object -First 1
+            if ($null -eq $target -or -not $target.running -or $null -eq $target.cookie -or $target.cookie -ne $me.cookie) {
+                return New-CortexShimRun 70 @() @('Error:', "{:cannot_discover_cluster, 'The nodes provided are either offline or not running'}")
+            }
+            $cluster = Get-CortexShimRabbitCluster -Nodes $nodes -Name $seed
+            if (@($cluster | Where-Object { $_.self }).Count -gt 0) { return New-CortexShimRun }
+            $best = $null
+            foreach ($m in $cluster) { if ($null -eq $best -or [int]$m.db.version -gt [int]$best.version) { $best = $m.db } }
+            $r.self.joinedTo = $seed
+            # Joining resets this node: its data becomes the cluster's.
+            $r.self.db = ConvertFrom-Json -InputObject (ConvertTo-Json -InputObject $best -Depth 20 -Compress)
+            return New-CortexShimRun
+        }
+        'list_feature_flags' {
+            $db = Get-CortexShimRabbitDb
+            $disabled = @($db.featureFlagsDisabled)
+            $flags = @($disabled | ForEach-Object { [ordered]@{ name = $_; state = 'disabled' } }) + @($script:CortexShimFeatureFlags | Where-Object { $disabled -cnotcontains $_ } | ForEach-Object { [ordered]@{ name = $_; state = 'enabled' } })
+            return & $json $flags
+        }
+        'enable_feature_flag' { if ($a.Count -eq 2 -and $a[1] -eq 'all') { $db = Get-CortexShimRabbitDb; $db.featureFlagsDisabled = @(); Save-CortexShimRabbitDb $db; return New-CortexShimRun } }
+        'list_vhosts' { $db = Get-CortexShimRabbitDb; return & $json @(@($db.vhosts) | ForEach-Object { [ordered]@{ name = $_.name; default_queue_type = $_.defaultQueueType } }) }
+        'add_vhost' {
+            if ($a.Count -ne 4 -or $a[2] -ne '--default-queue-type') { break }
+            $db = Get-CortexShimRabbitDb; $db.vhosts = @(@($db.vhosts) + [pscustomobject]@{ name = $a[1]; defaultQueueType = $a[3] }); Save-CortexShimRabbitDb $db; return New-CortexShimRun
+        }
+        'update_vhost_metadata' {
+            if ($a.Count -ne 4 -or $a[2] -ne '--default-queue-type') { break }
+            $db = Get-CortexShimRabbitDb; foreach ($v in @($db.vhosts)) { if ($v.name -ceq $a[1]) { $v.defaultQueueType = $a[3] } }; Save-CortexShimRabbitDb $db; return New-CortexShimRun
+        }
+        'list_users' { $db = Get-CortexShimRabbitDb; return & $json @(@($db.users) | ForEach-Object { [ordered]@{ user = $_.name; tags = @($_.tags) } }) }
+        'add_user' {
+            # The password comes on stdin (add_user with no password argument); the lab keeps its SHA-256.
+            if ($a.Count -ne 2) { break }
+            $sha = [System.Security.Cryptography.SHA256]::Create()
+            try { $hex = -join ($sha.ComputeHash([Text.Encoding]::UTF8.GetBytes([string]$script:CortexShimNativeInput)) | ForEach-Object { $_.ToString('x2') }) } finally { $sha.Dispose() }
+            $db = Get-CortexShimRabbitDb; $db.users = @(@($db.users) + [pscustomobject]@{ name = $a[1]; tags = @(); passwordSha256 = $hex }); Save-CortexShimRabbitDb $db; return New-CortexShimRun
+        }
+        'set_user_tags' {
+            $db = Get-CortexShimRabbitDb; foreach ($u in @($db.users)) { if ($u.name -ceq $a[1]) { $u.tags = [string[]]@($a | Select-Object -Skip 2) } }; Save-CortexShimRabbitDb $db; return New-CortexShimRun
+        }
+        'delete_user' {
+            $db = Get-CortexShimRabbitDb; $db.users = @(@($db.users) | Where-Object { $_.name -cne $a[1] }); $db.permissions = @(@($db.permissions) | Where-Object { $_.user -cne $a[1] }); Save-CortexShimRabbitDb $db; return New-CortexShimRun
+        }
+        'list_permissions' {
+            if ($null -eq $vhostArg) { break }
+            $db = Get-CortexShimRabbitDb; return & $json @(@($db.permissions) | Where-Object { $_.vhost -ceq $vhostArg } | ForEach-Object { [ordered]@{ user = $_.user; configure = $_.configure; write = $_.write; read = $_.read } })
+        }
+        'set_permissions' {
+            if ($null -eq $vhostArg -or $a.Count -ne 7) { break }
+            $db = Get-CortexShimRabbitDb
+            $db.permissions = @(@($db.permissions) | Where-Object { -not ($_.vhost -ceq $vhostArg -and $_.user -ceq $a[3]) }) + @([pscustomobject]@{ vhost = $vhostArg; user = $a[3]; configure = $a[4]; write = $a[5]; read = $a[6] })
+            Save-CortexShimRabbitDb $db; return New-CortexShimRun
+        }
+        'list_policies' {
+            if ($null -eq $vhostArg) { break }
+            $db = Get-CortexShimRabbitDb; return & $json @(@($db.policies) | Where-Object { $_.vhost -ceq $vhostArg } | ForEach-Object { [ordered]@{ vhost = $_.vhost; name = $_.name; pattern = $_.pattern; 'apply-to' = $_.applyTo; definition = $_.definition; priority = $_.priority } })
+        }
+        'set_policy' {
+            # set_policy -p V --priority N --apply-to A NAME PATTERN DEFINITION
+            if ($null -eq $vhostArg -or $a.Count -ne 10 -or $a[3] -ne '--priority' -or $a[5] -ne '--apply-to') { break }
+            $db = Get-CortexShimRabbitDb
+            $policy = [pscustomobject]@{ vhost = $vhostArg; name = $a[7]; pattern = $a[8]; applyTo = $a[6]; definition = (ConvertFrom-Json -InputObject $a[9]); priority = [int]$a[4] }
+            $db.policies = @(@($db.policies) | Where-Object { -not ($_.vhost -ceq $vhostArg -and $_.name -ceq $a[7]) }) + @($policy)
+            Save-CortexShimRabbitDb $db; return New-CortexShimRun
+        }
+    }
+    throw (New-CortexNotEmulatedError -What ('rabbitmqctl.bat {0}' -f ($ArgumentList -join ' ')))
+}
+
+$script:NativePrograms['rabbitmqctl.bat.exe'] = {
+    param([string[]]$Arguments)
+    # Queue and exchange listings: the NServiceBus model's vhosts (amqpVhosts); the rest: the RabbitMQ node's.
+    if (($Arguments -join ' ') -match '^-q (list_queues|list_exchanges) -p ') { return & $script:CortexShimAmqpList $Arguments }
+    Invoke-CortexShimRabbitmqctl -ArgumentList $Arguments
+}
+$script:NativePrograms['rabbitmq-plugins.bat.exe'] = {
+    param([string[]]$Arguments)
+    Invoke-CortexShimRabbitmqPlugins -ArgumentList $Arguments
+}
+# ---- end issue 12 ----
+
+function Write-CortexAsciiFile {
+    # The file holds the text's ASCII bytes (the lab records their length and SHA-256); its folder must exist.
+    param([Parameter(Mandatory = $true)][string]$Path, [Parameter(Mandatory = $true)][AllowEmptyString()][string]$Text)
+    Assert-CortexShimView
+    Assert-CortexShimDrive -Path $Path
+    Assert-CortexShimParentFolder -Path $Path
+    if (Test-CortexShimDirectory -Path $Path) { throw ("Access to the path '{0}' is denied." -f $Path) }
+    Set-CortexShimFile -Path $Path -Bytes ([Text.Encoding]::ASCII.GetBytes($Text))
+}
 
 Set-Alias -Name 'hostname.exe' -Value hostname
 Set-Alias -Name gwmi -Value Get-WmiObject

@@ -7,6 +7,8 @@
 import type { LabHostRef } from '../dispatcher.js';
 import type { LabHostState, LabMachine } from '../state/types.js';
 import { machineListeners } from '../state/listeners.js';
+import { KNOWN_PLUGINS, nodeOf } from '../components/rabbitmq.js';
+import { LabRabbitmqDbSchema } from '../profile/rabbitmq-schema.js';
 import { systemFiles, systemRoot } from '../state/system-files.js';
 import { WINDOWS_VIEW_VERSION, type RegistryValue, type WindowsFile, type WindowsView } from './view-schema.js';
 import { installerEffects, uninstallEntry } from '../artifacts/effects.js';
@@ -233,7 +235,8 @@ export function currentUserRegistry(m: LabMachine): WindowsView['registry'] {
 /** Folders every lab machine has (and IIS's when installed): the profile implies them. */
 export function systemDirectories(m: LabMachine): string[] {
   const root = systemRoot(m);
-  const dirs = [root, `${root}\\System32`, m.programData, 'C:\\Program Files', 'C:\\Program Files (x86)', 'C:\\Users'];
+  // systemprofile: LocalSystem's profile (the RabbitMQ service reads its Erlang cookie there).
+  const dirs = [root, `${root}\\System32`, `${root}\\System32\\config\\systemprofile`, m.programData, 'C:\\Program Files', 'C:\\Program Files (x86)', 'C:\\Users'];
   if (m.iis) dirs.push(`${root}\\System32\\inetsrv`, 'C:\\inetpub\\wwwroot');
   return dirs;
 }
@@ -264,6 +267,8 @@ export interface ProjectOptions {
   clockSkewSec?: number;
   /** Which hosts are up, and their machines, for Service Fabric's nodes; default: this node alone, up. */
   power?: PowerView;
+  /** The other RabbitMQ nodes of the lab, as this host's CLI reaches them (default: none). */
+  rabbitmqPeers?: NonNullable<WindowsView['rabbitmq']>['peers'];
 }
 
 /** The Windows view of a lab machine. */
@@ -359,6 +364,7 @@ function projectBase(m: LabMachine, opts: ProjectOptions): Omit<WindowsView, 'ii
     ...resourceFactsOf(m),
     ...componentFactsOf(m),
     serviceFabric: serviceFabricView(m, opts.power),
+    rabbitmq: { self: nodeOf(m), peers: opts.rabbitmqPeers ?? [], knownPlugins: [...KNOWN_PLUGINS], newNodeDb: LabRabbitmqDbSchema.parse({}) },
   };
 }
 

@@ -8,7 +8,7 @@
  * differential test). Pure apart from changing the machine it is given.
  */
 import { labCatalog, type SyntheticInstaller } from '../artifacts/catalog.js';
-import { applyInstall, applyUninstall } from '../artifacts/effects.js';
+import { applyInstall, applyUninstall, missingRequirement } from '../artifacts/effects.js';
 import { findFileKey } from '../handlers/paths.js';
 import type { LabMachine } from '../state/types.js';
 import { extensionCanInstall, registerUrlRewrite, unregisterUrlRewrite } from '../components/iis.js';
@@ -99,7 +99,12 @@ export function runInstallerProgram(m: LabMachine, file: string, args: readonly 
     throw new NativeNotEmulated(notEmulatedProgram(`msiexec.exe ${args.join(' ')}`));
   }
   const i = installerAt(m, file);
-  if (i && i.kind === 'exe') return { exitCode: install(m, i), output: [], errorOutput: [] };
+  if (i && i.kind === 'exe') {
+    // An NSIS installer that finds no prerequisite aborts (RabbitMQ without Erlang), installing nothing.
+    const missing = missingRequirement(m, i);
+    if (missing) return { exitCode: missing.exitCode, output: [], errorOutput: [missing.message] };
+    return { exitCode: install(m, i), output: [], errorOutput: [] };
+  }
   const product = m.products.find((p) => p.quietUninstallString !== undefined && same(fileOf(p.quietUninstallString), file));
   if (product) return { exitCode: uninstall(m, product), output: [], errorOutput: [] };
   throw new NativeNotEmulated(notEmulatedProgram(file));

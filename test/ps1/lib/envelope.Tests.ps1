@@ -42,6 +42,11 @@ Describe 'Invoke-CortexNative' {
         $r.output | Should -Be @('read 0 bytes')
     }
 
+    It '-InputText: written to the program''s stdin, then closed; never on its command line' {
+        $r = Invoke-CortexNative -FilePath $sh -ArgumentList @('-c', 'n=$(cat); echo "got [$n] argc $#"', 'sh') -InputText 'pass word'
+        $r.output | Should -Be @('got [pass word] argc 0')
+    }
+
     It 'keeps stdout and stderr apart, line by line' {
         $r = Invoke-CortexNative -FilePath $sh -ArgumentList @('-c', 'echo out1; echo err1 >&2; echo; echo out2')
         $r.exitCode | Should -Be 0

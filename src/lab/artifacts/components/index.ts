@@ -11,6 +11,7 @@ import { cortexDatabaseArtifacts } from './cortex-database.js';
 import { nservicebusArtifacts } from './nservicebus.js';
 import { SERVICE_FABRIC_ARTIFACTS } from './service-fabric.js';
 import { iis } from './iis.js';
+import * as rabbitmq from './rabbitmq.js';
 
 type Installer = z.input<typeof SyntheticInstallerSchema>;
 type Archive = z.input<typeof SyntheticArchiveSchema>;
@@ -24,6 +25,7 @@ const COMPONENTS: ComponentArtifacts[] = [
   nservicebusArtifacts,
   SERVICE_FABRIC_ARTIFACTS,
   iis,
+  rabbitmq,
 ];
 
 export const COMPONENT_INSTALLERS: Installer[] = COMPONENTS.flatMap((c) => c.installers ?? []);

@@ -172,3 +172,17 @@ export function moveFile(m: LabMachine, from: string, to: string): void {
   m.fileSizes[dest] = file.length;
   keepParentFolder(m, from);
 }
+
+/** Write-CortexAsciiFile (the shim's): a file with these bytes' length and SHA-256; its folder must exist. */
+export function writeFileBytes(m: LabMachine, p: string, sha256: string, length: number): void {
+  windowsPathArgument(p);
+  const dest = shimPath(p);
+  assertDrive(m, dest);
+  const parent = parentPath(dest);
+  if (parent && !isDirectory(m, parent)) throw new LabResourceError(`Could not find a part of the path '${dest}'.`);
+  if (isDirectory(m, dest)) throw new LabResourceError(`Access to the path '${p}' is denied.`);
+  const existing = findFile(m, dest);
+  const k = existing && !existing.system ? existing.path : dest;
+  m.files[k] = sha256;
+  m.fileSizes[k] = length;
+}

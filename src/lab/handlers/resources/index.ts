@@ -28,6 +28,9 @@ import { serviceFabricApplicationModel } from './service-fabric-application.js';
 import { certificateModel } from './certificate.js';
 import { iisAppPoolModel } from './iis-app-pool.js';
 import { iisSiteModel } from './iis-site.js';
+// issue 12: RabbitMQ and Erlang (src/lab/components/rabbitmq.ts)
+import { erlangCookieModel } from './erlang-cookie.js';
+import { rabbitmqClusterModel, rabbitmqConfigModel, rabbitmqPluginModel } from './rabbitmq.js';
 
 export const RESOURCE_MODELS: readonly AnyLabResourceModel[] = [
   rebootModel,
@@ -54,6 +57,10 @@ export const RESOURCE_MODELS: readonly AnyLabResourceModel[] = [
   certificateModel,
   iisAppPoolModel,
   iisSiteModel,
+  erlangCookieModel,
+  rabbitmqPluginModel,
+  rabbitmqClusterModel,
+  rabbitmqConfigModel,
 ];
 
 const byType = new Map<string, AnyLabResourceModel>(RESOURCE_MODELS.map((m) => [m.type, m]));
