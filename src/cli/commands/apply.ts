@@ -162,7 +162,7 @@ export async function runApplyCommand(args: ApplyArgs, io: ApplyIo): Promise<num
 type Prepared = Pick<Awaited<ReturnType<typeof prepareHostRun>>, 'inventory' | 'run' | 'log' | 'connections' | 'finish'> & { selected: HostConfig[] };
 
 async function applyPrepared(args: ApplyArgs, io: ApplyIo, root: string, saved: SavedPlan | undefined, { inventory, selected, run, log, connections, finish }: Prepared): Promise<number> {
-  const playbook = await loadRunPlaybook(args.playbook, inventory);
+  const playbook = await loadRunPlaybook(args.playbook, inventory, args.store);
   let hosts = playbookHosts(playbook, selected);
   if (saved) {
     const inPlan = new Set([...saved.plan.changes.map((c) => c.host), ...saved.plan.skipped.map((s) => s.host)]);

@@ -94,7 +94,7 @@ type Prepared = Pick<Awaited<ReturnType<typeof prepareHostRun>>, 'inventory' | '
 
 async function planPrepared(args: PlanArgs, io: CommandIo, { inventory, selected, run, log, connections, finish }: Prepared): Promise<number> {
   const startedAt = new Date().toISOString();
-  const playbook = await loadRunPlaybook(args.playbook, inventory);
+  const playbook = await loadRunPlaybook(args.playbook, inventory, args.store);
   const hosts = playbookHosts(playbook, selected);
   const interrupt = newInterrupt(io);
   let readings: Readings;

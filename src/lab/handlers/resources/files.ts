@@ -172,3 +172,16 @@ export function moveFile(m: LabMachine, from: string, to: string): void {
   m.fileSizes[dest] = file.length;
   keepParentFolder(m, from);
 }
+
+/** Write-CortexFileBytes (the shim's): a file of this hash and length, in a folder that exists. */
+export function writeFileBytes(m: LabMachine, p: string, sha256: string, length: number): void {
+  windowsPathArgument(p);
+  const norm = shimPath(p);
+  assertDrive(m, norm);
+  const parent = parentPath(norm);
+  if (parent && !isDirectory(m, parent)) throw new LabResourceError(`Could not find a part of the path '${norm}'.`);
+  const existing = findFile(m, norm);
+  const name = existing && !existing.system ? existing.path : norm;
+  m.files[name] = sha256;
+  m.fileSizes[name] = length;
+}
