@@ -253,7 +253,6 @@ export function parseInventory(text: string, file: string, dirs: VarsDirs = { fi
   };
 }
 
-const COMPONENTS_AT: YamlPath = ['all', 'vars', 'components'];
 const COMPONENTS_HINT = 'The components block holds the settings of the Cortex components: serviceFabric, gobetween, rabbitmq, nssm, sqlPort (docs/component-config.md).';
 
 /** `components:` is written once, in all.vars, and follows InventoryComponentSettings. */

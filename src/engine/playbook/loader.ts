@@ -60,7 +60,12 @@ export async function loadPlaybook(file: string, inventory: Inventory, options: 
     throw new InputError(readFailureText('playbook', file, err).detail, { field: 'playbook', hint: 'Pass a plain YAML file of at most 1 MiB, e.g. playbooks/cortex.yaml (docs/security.md, Limits).' });
   }
   const store = resolveFromCwd(options.store ?? DEFAULT_ARTIFACT_STORE);
-  return parsePlaybook(text, file, inventory, { artifacts: { store, manifest: await readManifest(store) } });
+  // A store that cannot be read matters only to a playbook that reads artifacts.*: say so there.
+  const artifacts = await readManifest(store).then(
+    (manifest): ArtifactStoreView => ({ store, manifest }),
+    (err: unknown): ArtifactStoreView => ({ store, manifest: null, error: err instanceof Error ? err.message : String(err) }),
+  );
+  return parsePlaybook(text, file, inventory, { artifacts });
 }
 
 export function parsePlaybook(text: string, file: string, inventory: Inventory, options: PlaybookLoadOptions = {}): Playbook {
@@ -231,11 +236,11 @@ class Resolver {
     }
     if (root !== 'artifacts' || typeof key !== 'string') return undefined;
     const version = this.inv.hosts.find((h) => h.name === host)?.versions[key];
-    if (version === undefined) return { message: `step '${stepId}' reads artifacts.${key}, and host ${host} pins no version of ${key}`, hint: `Set versions.${key} in the inventory (docs/inventory.md); artifact names are the versions keys.` };
+    if (version === undefined) return { message: `step '${stepId}' reads artifacts.${key}, and the inventory pins no version of ${key}`, hint: `Set versions.${key} in the inventory (docs/inventory.md); artifact names are the versions keys.` };
     if (findArtifact(this.site.store, key, version)) return undefined;
     const store = this.site.store?.store ?? DEFAULT_ARTIFACT_STORE;
     return {
-      message: `step '${stepId}' needs the artifact ${key} ${version}, and the artifact store ${store} ${this.site.store?.manifest ? 'does not hold it' : 'has no manifest.yaml'}`,
+      message: `step '${stepId}' needs the artifact ${key} ${version}, and the artifact store ${store} ${this.site.store?.error ? `cannot be read (${this.site.store.error.replace(/\.$/, '')})` : this.site.store?.manifest ? 'does not hold it' : 'has no manifest.yaml'}`,
       hint: `Add it: cortex-deploy artifacts add FILE --store ${store} --name ${key} --version ${version} (docs/artifacts.md); or name another store with --store.`,
     };
   }

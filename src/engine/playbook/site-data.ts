@@ -35,6 +35,8 @@ export const HOST_ARTIFACT_ROOT = 'C:\\ProgramData\\CortexInstall\\artifacts';
 export interface ArtifactStoreView {
   store: string;
   manifest: Manifest | null;
+  /** Why the manifest could not be read: reported only when a step reads artifacts.* */
+  error?: string | undefined;
 }
 
 export interface ArtifactVars {
@@ -88,7 +90,7 @@ function attempt<T>(failures: Record<string, SiteDataFailure>, keys: string[], m
     return make();
   } catch (err) {
     if (!(err instanceof ComponentConfigError)) throw err;
-    for (const k of keys) failures[k] = { message: err.message, field: err.context.field, hint: err.context.hint };
+    for (const k of keys) failures[k] = { message: err.detail, field: err.context.field, hint: err.context.hint };
     return undefined;
   }
 }
