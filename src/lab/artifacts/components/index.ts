@@ -3,18 +3,22 @@
  * gobetween, URL Rewrite, .NET, the Cortex packages), one module per component, each entry tagged with the
  * store name and version it stands for (`artifact`). Add a component's module here with one line.
  */
-import type { z } from 'zod';
-import type { SyntheticArchiveSchema, SyntheticInstallerSchema } from '../schema.js';
+import { dotnetArtifacts } from './dotnet.js';
+import { standInArtifacts } from './stand-ins.js';
+import type { ComponentArtifacts } from './types.js';
 
-type Installer = z.input<typeof SyntheticInstallerSchema>;
-type Archive = z.input<typeof SyntheticArchiveSchema>;
+type Installer = NonNullable<ComponentArtifacts['installers']>[number];
+type Archive = NonNullable<ComponentArtifacts['archives']>[number];
 
-interface ComponentArtifacts {
-  installers?: Installer[];
-  archives?: Archive[];
-}
+const COMPONENTS: ComponentArtifacts[] = [dotnetArtifacts];
 
-const COMPONENTS: ComponentArtifacts[] = [];
+const key = (a: Installer | Archive) => (a.artifact ? `${a.artifact.name.toLowerCase()} ${a.artifact.version.toLowerCase()}` : `id ${a.id}`);
+const provided = new Set(COMPONENTS.flatMap((c) => [...(c.installers ?? []), ...(c.archives ?? [])]).map(key));
+/** Stand-ins only for what no component module provides (stand-ins.ts). */
+const standIns: ComponentArtifacts = {
+  installers: (standInArtifacts.installers ?? []).filter((a) => !provided.has(key(a))),
+  archives: (standInArtifacts.archives ?? []).filter((a) => !provided.has(key(a))),
+};
 
-export const COMPONENT_INSTALLERS: Installer[] = COMPONENTS.flatMap((c) => c.installers ?? []);
-export const COMPONENT_ARCHIVES: Archive[] = COMPONENTS.flatMap((c) => c.archives ?? []);
+export const COMPONENT_INSTALLERS: Installer[] = [...COMPONENTS, standIns].flatMap((c) => c.installers ?? []);
+export const COMPONENT_ARCHIVES: Archive[] = [...COMPONENTS, standIns].flatMap((c) => c.archives ?? []);
