@@ -1,6 +1,6 @@
 /**
  * .NET Framework 4.8's offline installer (ndp48-x86-x64-allos-enu.exe), for host prep on servers whose
- * .NET is older than 4.7.1 (components.md §10 step 2): it exits 3010, so the step's reboot follows.
+ * .NET is older than 4.7.1 (docs/playbooks.md, host prep): it exits 3010, so the step's reboot follows.
  * The uninstall entry's name is the one the offline installer is reported to write (UNCONFIRMED; the
  * playbook's step runs only while facts.dotnetRelease < 461308, so detection is a second line).
  */
