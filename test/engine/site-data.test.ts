@@ -89,6 +89,14 @@ describe('site data in templates', () => {
     for (const h of ['app1', 'app2', 'app3']) expect(steps.seed!.params[h]).toMatchObject({ value: 'rabbit@app1' });
   });
 
+  it('per host: components.firewallRules is the rules of all the host\'s roles', () => {
+    const pb2 = parsePlaybook("name: fw\nphases:\n  - name: p\n    steps:\n      - { id: first-rule, targets: { roles: [web, app, db, lb] }, firewall_rule: '{{ components.firewallRules[0] }}' }\n", 'fw.yaml', inv, { artifacts: store });
+    const first = stepsOf(pb2)[0]!;
+    expect(Object.fromEntries(Object.entries(first.params).map(([h, p]) => [h, (p as { name: string }).name]))).toEqual({
+      web1: 'cortex-web-http', web2: 'cortex-web-http', app1: 'cortex-app-rabbitmq-cluster', app2: 'cortex-app-rabbitmq-cluster', app3: 'cortex-app-rabbitmq-cluster', db1: 'cortex-db-sqlserver', lb1: 'cortex-lb-gobetween',
+    });
+  });
+
   it('a firewall rule object from components.roleFirewallRules becomes the firewall_rule params', () => {
     expect(steps['app-fw-0']!.params.app1).toEqual(firewallRulesForRole('app', { serviceFabric: inv.components!.serviceFabric, gobetween: inv.components!.gobetween, rabbitmq: inv.components!.rabbitmq, sqlPort: inv.components!.sqlPort })[0]!.params);
   });
