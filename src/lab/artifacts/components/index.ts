@@ -13,12 +13,14 @@ type Archive = NonNullable<ComponentArtifacts['archives']>[number];
 const COMPONENTS: ComponentArtifacts[] = [dotnetArtifacts];
 
 const key = (a: Installer | Archive) => (a.artifact ? `${a.artifact.name.toLowerCase()} ${a.artifact.version.toLowerCase()}` : `id ${a.id}`);
-const provided = new Set(COMPONENTS.flatMap((c) => [...(c.installers ?? []), ...(c.archives ?? [])]).map(key));
-/** Stand-ins only for what no component module provides (stand-ins.ts). */
-const standIns: ComponentArtifacts = {
-  installers: (standInArtifacts.installers ?? []).filter((a) => !provided.has(key(a))),
-  archives: (standInArtifacts.archives ?? []).filter((a) => !provided.has(key(a))),
-};
+
+/** The stand-ins for what none of `components` provides (same artifact name and version): stand-ins.ts. */
+export function standInsNotProvided(components: readonly ComponentArtifacts[], standIns: ComponentArtifacts): ComponentArtifacts {
+  const provided = new Set(components.flatMap((c) => [...(c.installers ?? []), ...(c.archives ?? [])]).map(key));
+  return { installers: (standIns.installers ?? []).filter((a) => !provided.has(key(a))), archives: (standIns.archives ?? []).filter((a) => !provided.has(key(a))) };
+}
+
+const standIns = standInsNotProvided(COMPONENTS, standInArtifacts);
 
 export const COMPONENT_INSTALLERS: Installer[] = [...COMPONENTS, standIns].flatMap((c) => c.installers ?? []);
 export const COMPONENT_ARCHIVES: Archive[] = [...COMPONENTS, standIns].flatMap((c) => c.archives ?? []);
