@@ -6,9 +6,10 @@
  * pending), apply from nothing (preflight gate included), apply again (0 changed, 0 Set calls on any
  * host, by the lab's own counters), plan (nothing pending). The wall time and the Set calls per
  * component (the playbook's phases) are printed and written to .cortex/e2e/cortex-install-<site>.json.
+ * Then host prep on a server whose .NET is older than 4.7.1: the 4.8 offline installer and its reboot.
  */
 import { execa } from 'execa';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -26,7 +27,7 @@ const PLAYBOOK = join(REPO_ROOT, 'playbooks', 'cortex.yaml');
 const PASSWORD = 'E2e-Cortex!2026-install';
 const work = mkdtempSync(join(tmpdir(), 'cx-e2e-install-'));
 // One loopback block per site (each /24 holds a whole site).
-const blocks = { bronze: await claimLoopbackBlock(import.meta.url), gold: await claimLoopbackBlock(import.meta.url) };
+const blocks = { bronze: await claimLoopbackBlock(import.meta.url), gold: await claimLoopbackBlock(import.meta.url), dotnet: await claimLoopbackBlock(import.meta.url) };
 
 /** The lab's synthetic artifacts (those standing for a store entry) into a fresh store. */
 async function labStore(dir: string): Promise<string[]> {
@@ -150,3 +151,50 @@ for (const s of sites) {
     }, 600_000);
   });
 }
+
+describe('host prep on a server with .NET 4.7 (the Bronze site, app2 on the lab preset dotnet-4.7)', () => {
+  const net = blocks.dotnet;
+  const dir = mkdtempSync(join(work, 'dotnet-'));
+  const state = join(dir, 'lab-state');
+  const store = join(dir, 'store');
+  const cli = (args: string[]) => execa(process.execPath, [CLI, ...args], { reject: false, cwd: dir, env: { NO_COLOR: '1', CORTEX_LAB_PASSWORD: PASSWORD, CORTEX_REBOOT_POLL_MS: '300' }, all: false });
+  cleanups.push(() => cli(['lab', 'down', '--state', state]));
+
+  it('.NET 4.8 is staged and installed on that host only, which reboots once (3010); a second apply changes nothing', async () => {
+    const variant = join(dir, 'inventory.yaml');
+    const bronze = readFileSync(join(REPO_ROOT, 'examples/lab/inventory.yaml'), 'utf8');
+    expect(bronze).toContain('app2: { address: 127.0.1.4 }');
+    writeFileSync(variant, bronze.replace('app2: { address: 127.0.1.4 }', 'app2: { address: 127.0.1.4, lab: { preset: dotnet-4.7 } }'));
+    const inv = relocatedCopy(variant, ['127.0.1.'], net);
+    const up = await cli(['lab', 'up', '-i', inv, '--detach', '--state', state]);
+    expect(up.exitCode, up.stderr).toBe(0);
+    await labStore(dir);
+
+    // The preflight gate refuses app2 (dotnet.version): the very thing host prep fixes, so it is skipped here.
+    const gate = await cli(['apply', '-i', inv, '-p', PLAYBOOK, '--store', store]);
+    expect(gate.exitCode).toBe(1);
+    expect(gate.stderr).toMatch(/app2/);
+    const first = await cli(['apply', '-i', inv, '-p', PLAYBOOK, '--store', store, '--skip-preflight', '--json']);
+    expect(first.exitCode, first.stderr).toBe(0);
+    const doc = JSON.parse(first.stdout) as ApplyDoc;
+    for (const h of doc.hosts) {
+      const st = Object.fromEntries(h.steps.map((x) => [x.id, x]));
+      if (h.name === 'app2') {
+        expect(st['stage-dotnet']).toMatchObject({ status: 'changed' });
+        expect(st.dotnet48).toMatchObject({ status: 'changed', message: 'rebooted' });
+      } else {
+        expect(st['stage-dotnet']?.status, h.name).toBe('skipped');
+        expect(st.dotnet48?.status, h.name).toBe('skipped');
+      }
+    }
+    const status = JSON.parse((await cli(['lab', 'status', '--state', state, '--json'])).stdout) as LabStatus;
+    for (const h of status.hosts) expect(h.counters.reboots, h.name).toBe(h.name === 'app2' ? 1 : 0);
+
+    expect((await cli(['lab', 'reset-counters', '--state', state])).exitCode).toBe(0);
+    const again = await cli(['apply', '-i', inv, '-p', PLAYBOOK, '--store', store, '--skip-preflight', '--json']);
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect((JSON.parse(again.stdout) as ApplyDoc).summary).toMatchObject({ changed: 0, failed: 0 });
+    const after = JSON.parse((await cli(['lab', 'status', '--state', state, '--json'])).stdout) as LabStatus;
+    for (const h of after.hosts) expect(h.counters.setCalls + h.counters.reboots, h.name).toBe(0);
+  }, 600_000);
+});
