@@ -152,7 +152,7 @@ for (const s of sites) {
   });
 }
 
-describe('host prep on a server with .NET 4.7 (the Bronze site, app2 on the lab preset dotnet-4.7)', () => {
+describe('host prep on a server with .NET 4.7 (the Bronze site, app2 on the lab preset dotnet-4.7, dotnet.version waived)', () => {
   const net = blocks.dotnet;
   const dir = mkdtempSync(join(work, 'dotnet-'));
   const state = join(dir, 'lab-state');
@@ -170,12 +170,18 @@ describe('host prep on a server with .NET 4.7 (the Bronze site, app2 on the lab 
     expect(up.exitCode, up.stderr).toBe(0);
     await labStore(dir);
 
-    // The preflight gate refuses app2 (dotnet.version): the very thing host prep fixes, so it is skipped here.
+    // The preflight gate refuses app2 (dotnet.version): the very thing host prep fixes. The inventory
+    // waives that check for app2, with the reason, and the gate lets the install through.
     const gate = await cli(['apply', '-i', inv, '-p', PLAYBOOK, '--store', store]);
     expect(gate.exitCode).toBe(1);
     expect(gate.stderr).toMatch(/app2/);
-    const first = await cli(['apply', '-i', inv, '-p', PLAYBOOK, '--store', store, '--skip-preflight', '--json']);
+    const waived = join(dir, 'waived', 'inventory.yaml');
+    mkdirSync(join(dir, 'waived'));
+    writeFileSync(waived, readFileSync(inv, 'utf8').replace(/app2: \{ address: ([0-9.]+), lab: \{ preset: dotnet-4\.7 \} \}/, "app2: { address: $1, lab: { preset: dotnet-4.7 }, waivers: [ { check: dotnet.version, reason: 'host prep installs .NET 4.8' } ] }"));
+    expect(readFileSync(waived, 'utf8')).toContain('check: dotnet.version');
+    const first = await cli(['apply', '-i', waived, '-p', PLAYBOOK, '--store', store, '--json']);
     expect(first.exitCode, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(/Preflight passed on 7 hosts/);
     const doc = JSON.parse(first.stdout) as ApplyDoc;
     for (const h of doc.hosts) {
       const st = Object.fromEntries(h.steps.map((x) => [x.id, x]));
@@ -191,7 +197,7 @@ describe('host prep on a server with .NET 4.7 (the Bronze site, app2 on the lab 
     for (const h of status.hosts) expect(h.counters.reboots, h.name).toBe(h.name === 'app2' ? 1 : 0);
 
     expect((await cli(['lab', 'reset-counters', '--state', state])).exitCode).toBe(0);
-    const again = await cli(['apply', '-i', inv, '-p', PLAYBOOK, '--store', store, '--skip-preflight', '--json']);
+    const again = await cli(['apply', '-i', waived, '-p', PLAYBOOK, '--store', store, '--skip-preflight', '--json']);
     expect(again.exitCode, again.stderr).toBe(0);
     expect((JSON.parse(again.stdout) as ApplyDoc).summary).toMatchObject({ changed: 0, failed: 0 });
     const after = JSON.parse((await cli(['lab', 'status', '--state', state, '--json'])).stdout) as LabStatus;
