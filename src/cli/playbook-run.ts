@@ -11,7 +11,7 @@ import type { Argv } from 'yargs';
 import { InputError } from '../errors.js';
 import { DEFAULT_ARTIFACT_STORE, loadPlaybook } from '../engine/playbook/loader.js';
 import { stepsOf, type Playbook } from '../engine/playbook/types.js';
-import type { PlanInputs } from '../engine/plan/saved-plan.js';
+import { paramsDigest, type PlanInputs } from '../engine/plan/saved-plan.js';
 import type { HostConfig, Inventory } from '../inventory/types.js';
 import { DEFAULT_FORKS } from '../lifecycle/fan-out.js';
 
@@ -55,11 +55,18 @@ function fileText(path: string): string {
   }
 }
 
-export function inputsOf(pb: Playbook, inv: Inventory): PlanInputs & { playbookText: string; inventoryText: string } {
+export function inputsOf(pb: Playbook, inv: Inventory, store?: string): PlanInputs & { playbookText: string; inventoryText: string } {
   const playbookText = fileText(pb.file);
   const inventoryText = fileText(inv.file);
   const sha = (t: string) => createHash('sha256').update(t).digest('hex');
-  return { playbook: { file: pb.file, sha256: sha(playbookText) }, inventory: { file: inv.file, sha256: sha(inventoryText) }, playbookText, inventoryText };
+  return {
+    playbook: { file: pb.file, sha256: sha(playbookText) },
+    inventory: { file: inv.file, sha256: sha(inventoryText) },
+    params: { sha256: paramsDigest(pb) },
+    store: resolve(store ?? DEFAULT_ARTIFACT_STORE),
+    playbookText,
+    inventoryText,
+  };
 }
 
 /** Options of plan and apply alike. */

@@ -145,7 +145,7 @@ export async function runApplyCommand(args: ApplyArgs, io: ApplyIo): Promise<num
     if (args.playbook !== undefined && resolve(args.playbook) !== saved.inputs.playbook.file) {
       throw new InputError(`the plan ${args.plan} was made with the playbook ${saved.inputs.playbook.file}, not ${resolve(args.playbook)}.`, { field: '--playbook', hint: 'Leave -p out: a saved plan names its inventory and playbook.' });
     }
-    args = { ...args, inventory: saved.inputs.inventory.file, playbook: saved.inputs.playbook.file };
+    args = { ...args, inventory: saved.inputs.inventory.file, playbook: saved.inputs.playbook.file, store: args.store ?? saved.inputs.store };
   }
   if (!args.inventory) throw new InputError('apply needs an inventory (-i FILE) or a saved plan (apply plan.json).', { field: '--inventory' });
   const root = io.root ?? process.cwd();
@@ -176,7 +176,7 @@ async function applyPrepared(args: ApplyArgs, io: ApplyIo, root: string, saved: 
   // Before any host is touched: a `prompt` asks now, never in the middle of the run.
   checkFileSources(playbook, hosts.map((h) => h.name));
   const secrets = await resolveStepSecrets(playbook, hosts.map((h) => h.name));
-  const inputs = inputsOf(playbook, inventory);
+  const inputs = inputsOf(playbook, inventory, args.store);
   const interrupt = newInterrupt(io);
   const meta: PlaybookRunMeta = { inventory: inventory.file, playbook: playbook.file, toolVersion: toolVersion(), runId: resume ?? run.runId, startedAt: new Date().toISOString(), operator: operatorName() };
   const files = reportFiles(args, meta);

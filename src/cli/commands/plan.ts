@@ -111,7 +111,7 @@ async function planPrepared(args: PlanArgs, io: CommandIo, { inventory, selected
   if (args.reportJunit) io.stderr.write(`JUnit report: ${writeOutputFile('--report-junit', args.reportJunit, renderPlanJunit(plan))}\n`);
   if (args.reportHtml) io.stderr.write(`HTML report: ${writeOutputFile('--report-html', args.reportHtml, renderPlanHtml(plan, meta))}\n`);
   if (args.out !== undefined && !interrupt.interrupted) {
-    const saved = savePlan(playbook, plan, readings, inputsOf(playbook, inventory), new Date());
+    const saved = savePlan(playbook, plan, readings, inputsOf(playbook, inventory, args.store), new Date());
     const path = writeOutputFile('--out', args.out, savedPlanText(saved));
     io.stderr.write(`Plan saved to ${path}; apply it with: cortex-deploy apply ${args.out}\n`);
   }
