@@ -119,7 +119,8 @@ function Stop-CortexNativeTree {
 function Invoke-CortexNative {
     # Runs a native program and returns {exitCode, output (stdout lines), errorOutput (stderr lines)};
     # throws (with the code and the output) unless the exit code is one of -SuccessCodes, or when it
-    # runs longer than -TimeoutSeconds (its process tree is ended).
+    # runs longer than -TimeoutSeconds (its process tree is ended). -OutputEncoding Unicode decodes a
+    # program that writes UTF-16LE when redirected (nssm.exe); the default is the console's code page.
     #
     # Why not `& $FilePath @args`: that program would inherit this powershell.exe's stdin, which carries
     # the runner's request frames, and could swallow them; PowerShell 5.1 drops empty arguments and
@@ -134,7 +135,8 @@ function Invoke-CortexNative {
         [int[]]$SuccessCodes = @(0),
         [int]$TimeoutSeconds = 600,
         [int]$DrainMilliseconds = 2000,
-        [string]$WorkingDirectory = ''
+        [string]$WorkingDirectory = '',
+        [ValidateSet('', 'Unicode')][string]$OutputEncoding = ''
     )
     $start = New-Object System.Diagnostics.ProcessStartInfo
     $start.FileName = $FilePath
@@ -145,6 +147,10 @@ function Invoke-CortexNative {
     $start.RedirectStandardOutput = $true
     $start.RedirectStandardError = $true
     if ($WorkingDirectory) { $start.WorkingDirectory = $WorkingDirectory }
+    if ($OutputEncoding -eq 'Unicode') {
+        $start.StandardOutputEncoding = [System.Text.Encoding]::Unicode
+        $start.StandardErrorEncoding = [System.Text.Encoding]::Unicode
+    }
     $process = [System.Diagnostics.Process]::Start($start)
     try {
         $process.StandardInput.Close()

@@ -256,3 +256,87 @@ function New-CortexFileSystemAccessRule {
     if ($Type -eq 'deny') { $control = [System.Security.AccessControl.AccessControlType]::Deny }
     New-Object System.Security.AccessControl.FileSystemAccessRule($Identity, [System.Security.AccessControl.FileSystemRights]$Rights, $flags, [System.Security.AccessControl.PropagationFlags]::None, $control)
 }
+
+# ---- SQL Server and text files (sql_schema, docs/database.md): seams over System.Data.SqlClient and [IO.File] ----
+
+function Read-CortexTextFile {
+    # A text file's content: UTF-8 unless a BOM says otherwise (UTF-16 or UTF-8 with a BOM), as sqlcmd reads scripts.
+    param([Parameter(Mandatory = $true)][string]$Path)
+    [System.IO.File]::ReadAllText($Path, (New-Object System.Text.UTF8Encoding $false))
+}
+
+function Get-CortexSqlSchemaRecord {
+    # Whether a database exists on a local instance, and the versions recorded in its
+    # dbo.CortexSchemaVersion (none without the table): {databaseExists, versions}. Integrated Security.
+    param([Parameter(Mandatory = $true)][string]$Instance, [Parameter(Mandatory = $true)][string]$Database, [int]$TimeoutSec = 30)
+    $connection = New-Object System.Data.SqlClient.SqlConnection (Get-CortexSqlConnectionString -Instance $Instance -Database 'master')
+    try {
+        $connection.Open()
+        $command = $connection.CreateCommand()
+        $command.CommandTimeout = $TimeoutSec
+        $command.CommandText = 'SELECT DB_ID(@name)'
+        $null = $command.Parameters.AddWithValue('@name', $Database)
+        $id = $command.ExecuteScalar()
+        if ($null -eq $id -or $id -is [System.DBNull]) { return [pscustomobject]@{ databaseExists = $false; versions = [string[]]@() } }
+        $db = ConvertTo-CortexSqlIdentifier -Name $Database
+        $command.Parameters.Clear()
+        $command.CommandText = "IF OBJECT_ID(N'$db.dbo.CortexSchemaVersion', N'U') IS NOT NULL SELECT Version FROM $db.dbo.CortexSchemaVersion"
+        $versions = New-Object System.Collections.Generic.List[string]
+        $reader = $command.ExecuteReader()
+        try { while ($reader.Read()) { $versions.Add([string]$reader.GetValue(0)) } } finally { $reader.Close() }
+        [pscustomobject]@{ databaseExists = $true; versions = $versions.ToArray() }
+    } finally { $connection.Dispose() }
+}
+
+function Invoke-CortexSqlSchemaScript {
+    # Creates the database when missing (CREATE DATABASE cannot run in a transaction), then in one
+    # transaction: dbo.CortexSchemaVersion when missing, each batch, and the version's row. Any error rolls
+    # it all back and names the batch (1-based).
+    param(
+        [Parameter(Mandatory = $true)][string]$Instance,
+        [Parameter(Mandatory = $true)][string]$Database,
+        [Parameter(Mandatory = $true)][AllowEmptyCollection()][string[]]$Batch,
+        [Parameter(Mandatory = $true)][string]$Version,
+        [Parameter(Mandatory = $true)][string]$ScriptName,
+        [Parameter(Mandatory = $true)][string]$ScriptSha256,
+        [int]$TimeoutSec = 600
+    )
+    $db = ConvertTo-CortexSqlIdentifier -Name $Database
+    $master = New-Object System.Data.SqlClient.SqlConnection (Get-CortexSqlConnectionString -Instance $Instance -Database 'master')
+    try {
+        $master.Open()
+        $create = $master.CreateCommand()
+        $create.CommandTimeout = $TimeoutSec
+        $create.CommandText = "IF DB_ID(@name) IS NULL CREATE DATABASE $db"
+        $null = $create.Parameters.AddWithValue('@name', $Database)
+        $null = $create.ExecuteNonQuery()
+    } finally { $master.Dispose() }
+    $connection = New-Object System.Data.SqlClient.SqlConnection (Get-CortexSqlConnectionString -Instance $Instance -Database $Database)
+    try {
+        $connection.Open()
+        $transaction = $connection.BeginTransaction()
+        $command = $connection.CreateCommand()
+        $command.Transaction = $transaction
+        $command.CommandTimeout = $TimeoutSec
+        $what = 'creating dbo.CortexSchemaVersion'
+        try {
+            $command.CommandText = "IF OBJECT_ID(N'dbo.CortexSchemaVersion', N'U') IS NULL CREATE TABLE dbo.CortexSchemaVersion (Version nvarchar(32) NOT NULL PRIMARY KEY, AppliedAtUtc datetime2 NOT NULL, Script nvarchar(260) NOT NULL, ScriptSha256 char(64) NOT NULL, AppliedBy nvarchar(128) NOT NULL)"
+            $null = $command.ExecuteNonQuery()
+            for ($i = 0; $i -lt $Batch.Count; $i++) {
+                $what = 'batch {0} of {1}' -f ($i + 1), $Batch.Count
+                $command.CommandText = $Batch[$i]
+                $null = $command.ExecuteNonQuery()
+            }
+            $what = 'recording the version'
+            $command.CommandText = 'INSERT dbo.CortexSchemaVersion (Version, AppliedAtUtc, Script, ScriptSha256, AppliedBy) VALUES (@version, SYSUTCDATETIME(), @script, @sha, SUSER_SNAME())'
+            $null = $command.Parameters.AddWithValue('@version', $Version)
+            $null = $command.Parameters.AddWithValue('@script', $ScriptName)
+            $null = $command.Parameters.AddWithValue('@sha', $ScriptSha256)
+            $null = $command.ExecuteNonQuery()
+            $transaction.Commit()
+        } catch {
+            $transaction.Rollback()
+            throw (New-Object System.InvalidOperationException ('{0} failed and nothing was kept: {1}' -f $what, (Get-CortexExceptionMessage $_.Exception)))
+        }
+    } finally { $connection.Dispose() }
+}

@@ -167,6 +167,26 @@ function Get-CortexRebootState($p) {
     [ordered]@{ pending = Test-CortexRebootPending; bootTime = ConvertTo-CortexDate $os.LastBootUpTime }
 }
 
+function Get-CortexNssmServiceTestState($p) {
+    $name = [string](Get-CortexResourceParam -Params $p -Resource 'nssm_service' -Name 'serviceName' -Required)
+    $program = [string](Get-CortexResourceParam -Params $p -Resource 'nssm_service' -Name 'program' -Required)
+    $parameters = ConvertTo-CortexNssmParameterList -Program $program -Parameters (Get-CortexResourceParam -Params $p -Resource 'nssm_service' -Name 'parameters' -Default @())
+    Get-CortexNssmServiceState -ServiceName $name -Parameter $parameters
+}
+
+function Get-CortexSqlSchemaTestState($p) {
+    Get-CortexSqlSchemaState -Instance ([string](Get-CortexResourceParam -Params $p -Resource 'sql_schema' -Name 'instance' -Default 'MSSQLSERVER')) `
+        -Database ([string](Get-CortexResourceParam -Params $p -Resource 'sql_schema' -Name 'database' -Required)) `
+        -TimeoutSec ([int](Get-CortexResourceParam -Params $p -Resource 'sql_schema' -Name 'timeoutSec' -Default 600))
+}
+
+function Get-CortexNservicebusQueuesState($p) {
+    $connection = Get-CortexResourceParam -Params $p -Resource 'nservicebus_queues' -Name 'connection' -Required
+    $url = [string](Get-CortexResourceParam -Params $connection -Resource 'nservicebus_queues' -Name 'url' -Required)
+    $rabbitmqctl = [string](Get-CortexResourceParam -Params $p -Resource 'nservicebus_queues' -Name 'rabbitmqctl' -Required)
+    Get-CortexNservicebusQueueState -Rabbitmqctl $rabbitmqctl -Vhost (Get-CortexAmqpVhost -Url $url) -Queue (Get-CortexNservicebusWantedQueue -Params $p)
+}
+
 Invoke-CortexScript {
     # Read as a property: an empty list is a valid batch, not a missing parameter.
     $requests = $null
@@ -193,6 +213,9 @@ Invoke-CortexScript {
                 'scheduled_task' { $state = Get-CortexScheduledTaskState $params }
                 'exec' { $state = Get-CortexExecState $params }
                 'reboot' { $state = Get-CortexRebootState $params }
+                'nssm_service' { $state = Get-CortexNssmServiceTestState $params }
+                'sql_schema' { $state = Get-CortexSqlSchemaTestState $params }
+                'nservicebus_queues' { $state = Get-CortexNservicebusQueuesState $params }
                 default { throw ('resources.test-batch: unknown resource type {0}' -f $type) }
             }
             $results.Add([ordered]@{ step = $step; state = $state })

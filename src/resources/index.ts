@@ -13,6 +13,9 @@ import { aclResource } from './acl.js';
 import { scheduledTaskResource } from './scheduled-task.js';
 import { execResource } from './exec.js';
 import { rebootResource } from './reboot.js';
+import { nssmServiceResource } from './nssm-service.js';
+import { sqlSchemaResource } from './sql-schema.js';
+import { nservicebusQueuesResource } from './nservicebus-queues.js';
 
 export const RESOURCES = {
   package: packageResource,
@@ -28,6 +31,9 @@ export const RESOURCES = {
   scheduled_task: scheduledTaskResource,
   exec: execResource,
   reboot: rebootResource,
+  nssm_service: nssmServiceResource,
+  sql_schema: sqlSchemaResource,
+  nservicebus_queues: nservicebusQueuesResource,
 } as const satisfies Record<string, ResourceType>;
 
 export type ResourceTypeName = keyof typeof RESOURCES;

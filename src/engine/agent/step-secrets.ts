@@ -14,6 +14,7 @@ import { stepsOf } from '../playbook/types.js';
 /** Where each resource type keeps secret references in its params. */
 export const SECRET_PARAM_PATHS: Partial<Record<ResourceTypeName, ReadonlyArray<readonly string[]>>> = {
   scheduled_task: [['runAs', 'password']],
+  nservicebus_queues: [['connection', 'password']],
 };
 
 export interface StepSecrets {

@@ -23,6 +23,10 @@ import { resourcesAcl } from './resources.acl.js';
 import { resourcesScheduledTask } from './resources.scheduled-task.js';
 import { resourcesExec } from './resources.exec.js';
 import { resourcesArchive } from './resources.archive.js';
+// h6-lb-db
+import { resourcesNssmService } from './resources.nssm-service.js';
+import { resourcesSqlSchema } from './resources.sql-schema.js';
+import { resourcesNservicebusQueues } from './resources.nservicebus-queues.js';
 
 export const HANDLERS: AnyLabHandler[] = [
   probesPing,
@@ -45,6 +49,10 @@ export const HANDLERS: AnyLabHandler[] = [
   resourcesScheduledTask,
   resourcesExec,
   resourcesArchive,
+  // h6-lb-db
+  resourcesNssmService,
+  resourcesSqlSchema,
+  resourcesNservicebusQueues,
 ];
 
 export function handlerRegistry(handlers: readonly AnyLabHandler[] = HANDLERS): Map<string, AnyLabHandler> {

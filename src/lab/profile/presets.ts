@@ -91,6 +91,8 @@ export const DEFAULT_PROFILE: LabProfile = {
   firewallRules: [],
   acls: {},
   scheduledTaskRuns: {},
+  sqlDatabases: [],
+  amqpVhosts: {},
   pendingReboot: false,
   bootTime: null,
   utcOffsetSec: 0,

@@ -136,6 +136,28 @@ export const LabScheduledTaskRunSchema = z.strictObject({
 });
 // ---- end lab-res-b ----
 
+// ---- h6-lb-db: the Cortex database and the NServiceBus queues (src/lab/components/database.ts, nservicebus.ts) ----
+
+export const LabSqlDatabaseSchema = z.strictObject({
+  /** The instance (one of `sql`), e.g. MSSQLSERVER. */
+  instance: z.string().min(1),
+  name: z.string().min(1),
+  /** The rows of dbo.CortexSchemaVersion (versions applied, in order); empty: no table or no row. */
+  schemaVersions: z.array(z.string().regex(/^\d+(\.\d+){1,3}$/, 'a dotted version like "1.0.0"')).default([]),
+});
+
+/**
+ * A RabbitMQ vhost's queues and exchanges as the NServiceBus model sees them (rabbitmqctl list_queues /
+ * list_exchanges). The RabbitMQ model owns vhosts; until both are joined, a vhost not listed here is
+ * not emulated.
+ */
+export const LabAmqpVhostSchema = z.strictObject({
+  /** Queue name → type (quorum, classic, stream). */
+  queues: z.record(z.string(), z.enum(['quorum', 'classic', 'stream'])).default({}),
+  exchanges: z.array(z.string()).default([]),
+});
+// ---- end h6-lb-db ----
+
 const port = z.number().int().min(1).max(65535);
 
 /**
@@ -221,6 +243,10 @@ export const LabProfileSchema = z.strictObject({
   acls: z.record(z.string().regex(/^[A-Za-z]:\\/, 'an absolute Windows path like "C:\\Cortex"'), LabAclSchema),
   /** What a one-shot scheduled task run does, by the scheduled_task step's name (lab-res-b); one not listed is not emulated. */
   scheduledTaskRuns: z.record(z.string(), LabScheduledTaskRunSchema),
+  /** Databases of the SQL Server instances (h6-lb-db: sql_schema). */
+  sqlDatabases: z.array(LabSqlDatabaseSchema).default([]),
+  /** RabbitMQ vhosts by name, as the NServiceBus model reads them (h6-lb-db: nservicebus_queues). */
+  amqpVhosts: z.record(z.string(), LabAmqpVhostSchema).default({}),
   pendingReboot: z.boolean(),
   /** Last boot (ISO 8601); null: when the host's state was first created. */
   bootTime: z.iso.datetime({ offset: true }).nullable(),

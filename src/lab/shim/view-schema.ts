@@ -198,5 +198,19 @@ export const WindowsViewSchema = z.strictObject({
   /** What each one-shot scheduled task run ends with, by the scheduled_task step's name (the lab profile's scheduledTaskRuns). */
   scheduledTaskRuns: z.record(z.string(), z.strictObject({ exitCode: z.number().int(), setsPendingReboot: z.boolean(), runSec: z.number().int() })),
   // ---- end lab-res-b ----
+  // ---- h6-lb-db: what the shim's SQL seams and its rabbitmqctl / rabbitmq-transport answer from ----
+  /**
+   * SQL Server's databases (the lab profile's sqlDatabases) and the Cortex database scripts the lab
+   * knows, by the SHA-256 of their file: their text, and the schema version each starts from.
+   */
+  sql: z
+    .strictObject({
+      databases: z.array(z.strictObject({ instance: z.string(), name: z.string(), schemaVersions: z.array(z.string()) })),
+      scripts: z.record(sha256Hex, z.strictObject({ fileName: z.string(), text: z.string(), from: z.string().nullable() })),
+    })
+    .optional(),
+  /** RabbitMQ vhosts as the NServiceBus model sees them (the lab profile's amqpVhosts). */
+  amqpVhosts: z.record(z.string(), z.strictObject({ queues: z.record(z.string(), z.string()), exchanges: z.array(z.string()) })).optional(),
+  // ---- end h6-lb-db ----
 });
 export type WindowsView = z.infer<typeof WindowsViewSchema>;

@@ -1742,10 +1742,12 @@ function Invoke-CortexNative {
         [int[]]$SuccessCodes = @(0),
         [int]$TimeoutSeconds = 600,
         [int]$DrainMilliseconds = 2000,
-        [string]$WorkingDirectory = ''
+        [string]$WorkingDirectory = '',
+        [ValidateSet('', 'Unicode')][string]$OutputEncoding = ''
     )
     Assert-CortexShimView
-    $null = $TimeoutSeconds, $DrainMilliseconds, $WorkingDirectory
+    # The models give text already decoded: the encoding a real program writes is not a fact of the view.
+    $null = $TimeoutSeconds, $DrainMilliseconds, $WorkingDirectory, $OutputEncoding
     # By file name, with or without .exe, in any case (Windows finds shutdown and SHUTDOWN.EXE alike).
     $program = ((Split-Path -Path $FilePath -Leaf) -replace '\.exe$', '').ToLowerInvariant() + '.exe'
     $known = $script:NativePrograms.ContainsKey($program)
@@ -1835,6 +1837,208 @@ function Move-Item {
     $script:View.files | Add-Member -MemberType NoteProperty -Name $dest -Value $content -Force
     Add-CortexShimParentFolder -Path $p
 }
+
+# ---- h6-lb-db: nssm.exe (the nssm_service resource; src/lab/components/nssm.ts models the same) ----
+# install writes the service (stopped, automatic, LocalSystem, ImagePath this nssm.exe) and its first
+# parameters; set/reset write or delete one value where NSSM keeps it; a number set to its default is
+# deleted, as NSSM does.
+
+$script:NssmNumericDefaults = @{ AppStdoutCreationDisposition = '4'; AppStderrCreationDisposition = '4'; AppRotateFiles = '0'; AppRotateOnline = '0'; AppRotateSeconds = '0'; AppRotateBytes = '0'; AppThrottle = '1500' }
+
+function Set-CortexShimNssmValue {
+    param([Parameter(Mandatory = $true)][string]$Path, [Parameter(Mandatory = $true)][string]$Name, [AllowNull()]$Value, [string]$Kind = 'String')
+    if ($null -eq $Value) {
+        $entry = Get-CortexShimKeyEntry -Path $Path
+        if ($null -ne $entry) { foreach ($n in @($entry.Values.Keys)) { if ($n -eq $Name) { $entry.Values.Remove($n) } } }
+        return
+    }
+    Set-CortexShimRegistryValue -Path $Path -Name $Name -Value $Value -Kind $Kind
+}
+
+$script:NativePrograms['nssm.exe'] = {
+    param([string[]]$Arguments)
+    $verb = $Arguments[0]
+    $name = $Arguments[1]
+    $key = 'SYSTEM\CurrentControlSet\Services\' + $name
+    if ($verb -eq 'install' -and $Arguments.Count -eq 3) {
+        if ($null -ne (Get-CortexShimService -Name $name)) { throw (New-CortexNotEmulatedError -What ('nssm install of {0}, which exists' -f $name)) }
+        $script:View.services = @(@($script:View.services) + [pscustomobject]@{ Name = $name; DisplayName = $name; Status = 'Stopped'; StartType = 'Automatic'; ServicesDependedOn = @() })
+        $script:View.cim.Win32_Service = @(@($script:View.cim.Win32_Service) + [pscustomobject]@{ Name = $name; State = 'Stopped'; StartMode = 'Auto'; PathName = $FilePath })
+        Set-CortexShimRegistryValue -Path $key -Name 'Start' -Value 2 -Kind 'DWord'
+        Set-CortexShimRegistryValue -Path $key -Name 'ImagePath' -Value $FilePath -Kind 'ExpandString'
+        Set-CortexShimRegistryValue -Path $key -Name 'DisplayName' -Value $name -Kind 'String'
+        Set-CortexShimRegistryValue -Path $key -Name 'ObjectName' -Value 'LocalSystem' -Kind 'String'
+        $program = $Arguments[2]
+        Set-CortexShimRegistryValue -Path ($key + '\Parameters') -Name 'Application' -Value $program -Kind 'ExpandString'
+        Set-CortexShimRegistryValue -Path ($key + '\Parameters') -Name 'AppDirectory' -Value ($program -replace '\\[^\\]*$', '') -Kind 'ExpandString'
+        Set-CortexShimRegistryValue -Path ($key + '\Parameters') -Name 'AppParameters' -Value '' -Kind 'ExpandString'
+        Set-CortexShimRegistryValue -Path ($key + '\Parameters\AppExit') -Name '(default)' -Value 'Restart' -Kind 'String'
+        return [pscustomobject]@{ exitCode = 0; output = @(('Service "{0}" installed successfully!' -f $name)); errorOutput = @() }
+    }
+    if (($verb -ne 'set' -and $verb -ne 'reset') -or $Arguments.Count -lt 3) { throw (New-CortexNotEmulatedError -What ('nssm.exe {0}' -f ($Arguments -join ' '))) }
+    if ($null -eq (Get-CortexShimService -Name $name)) { return [pscustomobject]@{ exitCode = 3; output = @(("Can't open service!")); errorOutput = @() } }
+    $parameter = $Arguments[2]
+    $value = $null
+    if ($verb -eq 'set') { $value = $Arguments[$Arguments.Count - 1] }
+    switch -CaseSensitive ($parameter) {
+        'Start' {
+            if ($null -eq $value) { $value = 'SERVICE_AUTO_START' }
+            $type = switch ($value) { 'SERVICE_DEMAND_START' { 'Manual' } 'SERVICE_DISABLED' { 'Disabled' } default { 'Automatic' } }
+            Set-CortexShimServiceState -Name $name -StartType $type
+            if ($type -eq 'Automatic') { Set-CortexShimRegistryValue -Path $key -Name 'DelayedAutostart' -Value ([int]($value -eq 'SERVICE_DELAYED_AUTO_START')) -Kind 'DWord' }
+        }
+        'AppExit' {
+            $valueName = '(default)'
+            if ($Arguments[3] -ne 'Default') { $valueName = $Arguments[3] }
+            Set-CortexShimNssmValue -Path ($key + '\Parameters\AppExit') -Name $valueName -Value $value
+        }
+        { $_ -eq 'DisplayName' -or $_ -eq 'Description' } { Set-CortexShimNssmValue -Path $key -Name $parameter -Value $value }
+        { $script:NssmNumericDefaults.ContainsKey($_) } {
+            if ($null -ne $value -and $value -eq $script:NssmNumericDefaults[$parameter]) { $value = $null }
+            if ($null -ne $value) { $value = [int]$value }
+            Set-CortexShimNssmValue -Path ($key + '\Parameters') -Name $parameter -Value $value -Kind 'DWord'
+        }
+        default { Set-CortexShimNssmValue -Path ($key + '\Parameters') -Name $parameter -Value $value -Kind 'ExpandString' }
+    }
+    [pscustomobject]@{ exitCode = 0; output = @(('Set parameter "{0}" for service "{1}".' -f $parameter, $name)); errorOutput = @() }
+}
+# ---- end h6-lb-db (nssm.exe) ----
+
+# ---- h6-lb-db: SQL Server (the sql_schema seams) and the NServiceBus broker tools ----
+# The lab runs no SQL: it knows the Cortex database scripts by their file's SHA-256 (view.sql.scripts)
+# and keeps each database's schema versions (view.sql.databases); src/lab/components/database.ts
+# models the same. rabbitmqctl and rabbitmq-transport answer from view.amqpVhosts
+# (src/lab/components/nservicebus.ts).
+
+function Get-CortexShimSqlDatabase {
+    param([Parameter(Mandatory = $true)][string]$Instance, [Parameter(Mandatory = $true)][string]$Name)
+    if ($null -eq $script:View.PSObject.Properties['sql'] -or $null -eq $script:View.sql) { return $null }
+    @($script:View.sql.databases) | Where-Object { $_.instance -eq $Instance -and $_.name -eq $Name } | Select-Object -First 1
+}
+
+function Get-CortexShimSqlScript {
+    param([Parameter(Mandatory = $true)][string]$Sha256)
+    if ($null -eq $script:View.PSObject.Properties['sql'] -or $null -eq $script:View.sql) { return $null }
+    Get-CortexShimProperty -Object $script:View.sql.scripts -Name $Sha256.ToLowerInvariant()
+}
+
+function Get-CortexSqlSchemaRecord {
+    param([Parameter(Mandatory = $true)][string]$Instance, [Parameter(Mandatory = $true)][string]$Database, [int]$TimeoutSec = 30)
+    Assert-CortexShimView
+    $null = $TimeoutSec
+    $names = Get-CortexRegistryValueName -SubKey 'SOFTWARE\Microsoft\Microsoft SQL Server\Instance Names\SQL'
+    if (@($names) -notcontains $Instance) { throw (New-CortexNotEmulatedError -What ("SQL Server instance {0}: its service runs but the profile's sql lists no such instance" -f $Instance)) }
+    $db = Get-CortexShimSqlDatabase -Instance $Instance -Name $Database
+    if ($null -eq $db) { return [pscustomobject]@{ databaseExists = $false; versions = [string[]]@() } }
+    [pscustomobject]@{ databaseExists = $true; versions = [string[]]@($db.schemaVersions) }
+}
+
+function Read-CortexTextFile {
+    param([Parameter(Mandatory = $true)][string]$Path)
+    Assert-CortexShimView
+    $f = Find-CortexShimFile -Path $Path
+    if ($null -eq $f) { throw (New-Object System.IO.FileNotFoundException ("Could not find file '{0}'." -f $Path)) }
+    $sha = ([string]$f.Value.sha256).ToLowerInvariant()
+    $known = Get-CortexShimSqlScript -Sha256 $sha
+    if ($null -eq $known) { throw (New-CortexNotEmulatedError -What ("running the SQL script {0} (SHA-256 {1}), which is not one of the lab's Cortex database scripts" -f $Path, $sha)) }
+    [string]$known.text
+}
+
+function Invoke-CortexSqlSchemaScript {
+    param(
+        [Parameter(Mandatory = $true)][string]$Instance,
+        [Parameter(Mandatory = $true)][string]$Database,
+        [Parameter(Mandatory = $true)][AllowEmptyCollection()][string[]]$Batch,
+        [Parameter(Mandatory = $true)][string]$Version,
+        [Parameter(Mandatory = $true)][string]$ScriptName,
+        [Parameter(Mandatory = $true)][string]$ScriptSha256,
+        [int]$TimeoutSec = 600
+    )
+    Assert-CortexShimView
+    $null = $TimeoutSec, $ScriptName
+    $known = Get-CortexShimSqlScript -Sha256 $ScriptSha256
+    if ($null -eq $known) { throw (New-CortexNotEmulatedError -What ("running a SQL script with SHA-256 {0}, which is not one of the lab's Cortex database scripts" -f $ScriptSha256)) }
+    $db = Get-CortexShimSqlDatabase -Instance $Instance -Name $Database
+    $at = $null
+    if ($null -ne $db) { $at = Get-CortexSqlHighestVersion -Version ([string[]]@($db.schemaVersions)) }
+    $from = $known.from
+    $fits = ($null -eq $from -and $null -eq $at) -or ($null -ne $from -and $null -ne $at -and [string]$from -eq [string]$at)
+    if (-not $fits) {
+        $fromText = 'an empty database'
+        if ($null -ne $from) { $fromText = 'schema version ' + $from }
+        $dbText = 'new'
+        if ($null -ne $db) { $dbText = 'without a recorded version' }
+        if ($null -ne $at) { $dbText = 'at ' + $at }
+        throw (New-Object System.InvalidOperationException ("batch 1 of {0} failed and nothing was kept: the lab's Cortex database script {1} starts from {2}, and the database is {3}" -f $Batch.Count, $known.fileName, $fromText, $dbText))
+    }
+    if ($null -eq $db) {
+        $script:View.sql.databases = @(@($script:View.sql.databases) + [pscustomobject]@{ instance = $Instance; name = $Database; schemaVersions = @($Version) })
+    } else {
+        $db.schemaVersions = @(@($db.schemaVersions) + $Version)
+    }
+}
+
+function Get-CortexShimAmqpVhost {
+    param([Parameter(Mandatory = $true)][string]$Name)
+    if ($null -eq $script:View.PSObject.Properties['amqpVhosts'] -or $null -eq $script:View.amqpVhosts) { return $null }
+    Get-CortexShimProperty -Object $script:View.amqpVhosts -Name $Name
+}
+
+$script:NativePrograms['rabbitmqctl.bat.exe'] = {
+    # -q list_queues -p VHOST name type --formatter json | -q list_exchanges -p VHOST name --formatter json
+    param([string[]]$Arguments)
+    $rabbit = Get-CortexShimService -Name 'RabbitMQ'
+    if ($null -eq $rabbit -or $rabbit.Status -ne 'Running') {
+        return [pscustomobject]@{ exitCode = 69; output = @(("Error: unable to perform an operation on node 'rabbit@{0}'. Please see diagnostics information and suggestions below." -f $script:View.hostName)); errorOutput = @() }
+    }
+    $line = $Arguments -join ' '
+    if ($line -notmatch '^-q (list_queues|list_exchanges) -p (\S+) name( type)? --formatter json$') { throw (New-CortexNotEmulatedError -What ('rabbitmqctl {0}' -f $line)) }
+    $what = $Matches[1]
+    $vhostName = $Matches[2]
+    $vhost = Get-CortexShimAmqpVhost -Name $vhostName
+    if ($null -eq $vhost) { throw (New-CortexNotEmulatedError -What ("rabbitmqctl list_queues -p {0} (the vhost's state belongs to the RabbitMQ model, which does not hold it here)" -f $vhostName)) }
+    if ($what -eq 'list_queues') { $rows = @($vhost.queues.PSObject.Properties | ForEach-Object { [ordered]@{ name = $_.Name; type = [string]$_.Value } }) }
+    else { $rows = @(@($vhost.exchanges) | ForEach-Object { [ordered]@{ name = [string]$_ } }) }
+    [pscustomobject]@{ exitCode = 0; output = @((ConvertTo-Json -InputObject @($rows) -Depth 3 -Compress)); errorOutput = @() }
+}
+
+function Add-CortexShimAmqpQueue {
+    param($Vhost, [string]$Name)
+    if ($null -eq $Vhost.queues.PSObject.Properties[$Name]) { $Vhost.queues | Add-Member -NotePropertyName $Name -NotePropertyValue 'quorum' }
+}
+
+function Add-CortexShimAmqpExchange {
+    param($Vhost, [string]$Name)
+    if (@($Vhost.exchanges) -cnotcontains $Name) { $Vhost.exchanges = @(@($Vhost.exchanges) + $Name) }
+}
+
+$script:NativePrograms['rabbitmq-transport.exe'] = {
+    # delays create | endpoint create NAME --queueType Quorum --routingTopology Conventional --errorQueueName E --auditQueueName A,
+    # on the vhost of RabbitMQTransport_ConnectionString (what -c defaults to).
+    param([string[]]$Arguments)
+    $connection = [Environment]::GetEnvironmentVariable('RabbitMQTransport_ConnectionString')
+    if (-not $connection) { return [pscustomobject]@{ exitCode = 1; output = @('A connection string is required: -c or RabbitMQTransport_ConnectionString'); errorOutput = @() } }
+    $vhostName = [Uri]::UnescapeDataString($connection.Substring($connection.LastIndexOf('/') + 1))
+    $vhost = Get-CortexShimAmqpVhost -Name $vhostName
+    if ($null -eq $vhost) { throw (New-CortexNotEmulatedError -What ("rabbitmq-transport on the vhost {0} (the vhost's state belongs to the RabbitMQ model, which does not hold it here)" -f $vhostName)) }
+    $line = $Arguments -join ' '
+    if ($line -eq 'delays create') {
+        for ($i = 0; $i -lt 28; $i++) {
+            $level = 'nsb.v2.delay-level-{0:D2}' -f $i
+            Add-CortexShimAmqpExchange -Vhost $vhost -Name $level
+            Add-CortexShimAmqpQueue -Vhost $vhost -Name $level
+        }
+        Add-CortexShimAmqpExchange -Vhost $vhost -Name 'nsb.v2.delay-delivery'
+    } elseif ($line -match '^endpoint create (\S+) --queueType Quorum --routingTopology Conventional --errorQueueName (\S+) --auditQueueName (\S+)$') {
+        $endpoint = $Matches[1]
+        foreach ($q in @($endpoint, $Matches[2], $Matches[3])) { Add-CortexShimAmqpQueue -Vhost $vhost -Name $q }
+        Add-CortexShimAmqpExchange -Vhost $vhost -Name $endpoint
+    } else {
+        throw (New-CortexNotEmulatedError -What ('rabbitmq-transport {0}' -f $line))
+    }
+    [pscustomobject]@{ exitCode = 0; output = @('Done'); errorOutput = @() }
+}
+# ---- end h6-lb-db (SQL Server, NServiceBus) ----
 
 Set-Alias -Name 'hostname.exe' -Value hostname
 Set-Alias -Name gwmi -Value Get-WmiObject

@@ -13,6 +13,7 @@ import { installerEffects, uninstallEntry } from '../artifacts/effects.js';
 import { labCatalog, textFile } from '../artifacts/catalog.js';
 import { machineFeatures } from '../windows/features.js';
 import { ROOT_ACCESS, type AclRule } from '../state/acl.js';
+import { CORTEX_DB_SCRIPTS } from '../artifacts/components/cortex-database.js';
 
 const GIB = 1024 ** 3;
 
@@ -300,6 +301,17 @@ export function projectWindowsView(m: LabMachine, opts: ProjectOptions = {}): Wi
     // A machine has run no program yet: the shim records what the script runs.
     nativeCalls: [],
     ...resourceFactsOf(m),
+    ...componentFactsOf(m),
+  };
+}
+
+/** h6-lb-db: the SQL databases with the lab's Cortex database scripts, and the broker's vhosts. */
+function componentFactsOf(m: LabMachine): Pick<WindowsView, 'sql' | 'amqpVhosts'> {
+  const scripts: NonNullable<WindowsView['sql']>['scripts'] = {};
+  for (const s of CORTEX_DB_SCRIPTS) scripts[textFile(s.text).sha256] = { fileName: s.fileName, text: s.text, from: s.from };
+  return {
+    sql: { databases: m.sqlDatabases.map((d) => ({ instance: d.instance, name: d.name, schemaVersions: [...d.schemaVersions] })), scripts },
+    amqpVhosts: Object.fromEntries(Object.entries(m.amqpVhosts).map(([k, v]) => [k, { queues: { ...v.queues }, exchanges: [...v.exchanges] }])),
   };
 }
 

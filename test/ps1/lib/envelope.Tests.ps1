@@ -49,6 +49,14 @@ Describe 'Invoke-CortexNative' {
         $r.errorOutput | Should -Be @('err1')
     }
 
+    It '-OutputEncoding Unicode decodes a program that writes UTF-16LE (nssm.exe), without NUL characters' {
+        # "Set parameter" then a newline, UTF-16LE, as nssm.exe writes when its output is redirected.
+        $r = Invoke-CortexNative -FilePath $sh -ArgumentList @('-c', 'printf ''S\000e\000t\000 \000p\000\351\000\r\000\n\000''') -OutputEncoding 'Unicode'
+        $r.output | Should -Be @(('Set p' + [char]0xE9))
+        $plain = Invoke-CortexNative -FilePath $sh -ArgumentList @('-c', 'printf ''S\000e\000t\000''')
+        $plain.output[0] | Should -Match "`0"
+    }
+
     It 'throws on a non-zero exit code, with the code and the output' {
         { Invoke-CortexNative -FilePath $sh -ArgumentList @('-c', 'echo "about to fail"; echo "why" >&2; exit 3') } |
             Should -Throw -ExpectedMessage '*exited with code 3: about to fail*why*'

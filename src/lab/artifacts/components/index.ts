@@ -3,14 +3,22 @@
  * gobetween, URL Rewrite, .NET, the Cortex packages), one module per component, each entry tagged with the
  * store name and version it stands for (`artifact`). Add a component's module here with one line.
  */
+import type { ComponentArtifacts } from './types.js';
+import { loadBalancerArtifacts } from './load-balancer.js';
+import { cortexDatabaseArtifacts } from './cortex-database.js';
+import { nservicebusArtifacts } from './nservicebus.js';
 import { dotnetArtifacts } from './dotnet.js';
 import { standInArtifacts } from './stand-ins.js';
-import type { ComponentArtifacts } from './types.js';
 
 type Installer = NonNullable<ComponentArtifacts['installers']>[number];
 type Archive = NonNullable<ComponentArtifacts['archives']>[number];
 
-const COMPONENTS: ComponentArtifacts[] = [dotnetArtifacts];
+const COMPONENTS: ComponentArtifacts[] = [
+  loadBalancerArtifacts,
+  cortexDatabaseArtifacts,
+  nservicebusArtifacts,
+  dotnetArtifacts,
+];
 
 const key = (a: Installer | Archive) => (a.artifact ? `${a.artifact.name.toLowerCase()} ${a.artifact.version.toLowerCase()}` : `id ${a.id}`);
 

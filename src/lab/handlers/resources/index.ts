@@ -18,6 +18,10 @@ import { aclModel } from './acl.js';
 import { scheduledTaskModel } from './scheduled-task.js';
 import { execModel } from './exec.js';
 import { archiveModel } from './archive.js';
+// h6-lb-db
+import { nssmServiceModel } from './nssm-service.js';
+import { sqlSchemaModel } from './sql-schema.js';
+import { nservicebusQueuesModel } from './nservicebus-queues.js';
 
 export const RESOURCE_MODELS: readonly AnyLabResourceModel[] = [
   rebootModel,
@@ -34,6 +38,10 @@ export const RESOURCE_MODELS: readonly AnyLabResourceModel[] = [
   scheduledTaskModel,
   execModel,
   archiveModel,
+  // h6-lb-db
+  nssmServiceModel,
+  sqlSchemaModel,
+  nservicebusQueuesModel,
 ];
 
 const byType = new Map<string, AnyLabResourceModel>(RESOURCE_MODELS.map((m) => [m.type, m]));

@@ -1,0 +1,41 @@
+# cortex-script: lib.nservicebus
+# The nservicebus_queues resource's reading of the broker (src/resources/nservicebus-queues.ts,
+# docs/nservicebus.md): the vhost's queues and the v2 delay exchanges, listed with rabbitmqctl (which
+# authenticates with the Erlang cookie: no broker password in a Test). Shared by the Test and the Set.
+
+function Get-CortexAmqpVhost {
+    # The vhost of amqp://user@host:port/vhost, decoded (%2F is /).
+    param([Parameter(Mandatory = $true)][string]$Url)
+    [Uri]::UnescapeDataString($Url.Substring($Url.LastIndexOf('/') + 1))
+}
+
+function Get-CortexNservicebusQueueState {
+    # {queues: {name: type} for the queues asked that exist, delayInfrastructure: every v2 delay exchange exists}.
+    param([Parameter(Mandatory = $true)][string]$Rabbitmqctl, [Parameter(Mandatory = $true)][string]$Vhost, [AllowEmptyCollection()][string[]]$Queue = @())
+    if (-not (Test-Path -LiteralPath $Rabbitmqctl -PathType Leaf)) { throw ('nservicebus_queues: {0} does not exist; install RabbitMQ first (or fix rabbitmqctl)' -f $Rabbitmqctl) }
+    $listed = Invoke-CortexNative -FilePath $Rabbitmqctl -ArgumentList @('-q', 'list_queues', '-p', $Vhost, 'name', 'type', '--formatter', 'json')
+    $queues = [ordered]@{}
+    foreach ($row in @(ConvertFrom-Json -InputObject (@($listed.output) -join "`n"))) {
+        if ($null -ne $row -and $Queue -ccontains [string]$row.name) { $queues[[string]$row.name] = [string]$row.type }
+    }
+    $exchanges = Invoke-CortexNative -FilePath $Rabbitmqctl -ArgumentList @('-q', 'list_exchanges', '-p', $Vhost, 'name', '--formatter', 'json')
+    $names = @(@(ConvertFrom-Json -InputObject (@($exchanges.output) -join "`n")) | Where-Object { $null -ne $_ } | ForEach-Object { [string]$_.name })
+    $delays = $names -ccontains 'nsb.v2.delay-delivery'
+    for ($level = 0; $level -lt 28; $level++) {
+        if ($names -cnotcontains ('nsb.v2.delay-level-{0:D2}' -f $level)) { $delays = $false }
+    }
+    [ordered]@{ queues = $queues; delayInfrastructure = $delays }
+}
+
+function Get-CortexNservicebusWantedQueue {
+    # The queues a step wants: each endpoint's, then the error and audit queues (no repeats).
+    param($Params)
+    $wanted = New-Object System.Collections.Generic.List[string]
+    # Assigned first: the parameter comes back as one object (the list), which @() would wrap again.
+    $endpoints = Get-CortexResourceParam -Params $Params -Resource 'nservicebus_queues' -Name 'endpoints' -Required
+    $all = @($endpoints | ForEach-Object { [string]$_ })
+    $all += [string](Get-CortexResourceParam -Params $Params -Resource 'nservicebus_queues' -Name 'errorQueue' -Default 'error')
+    $all += [string](Get-CortexResourceParam -Params $Params -Resource 'nservicebus_queues' -Name 'auditQueue' -Default 'audit')
+    foreach ($q in $all) { if ($wanted -cnotcontains $q) { $wanted.Add($q) } }
+    , $wanted.ToArray()
+}

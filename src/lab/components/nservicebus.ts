@@ -1,0 +1,51 @@
+/**
+ * The NServiceBus queues on a lab machine's RabbitMQ broker (docs/nservicebus.md): what rabbitmqctl
+ * lists and what `rabbitmq-transport delays create` / `endpoint create` declare, over the machine's
+ * `amqpVhosts`. The RabbitMQ model (src/lab/components/rabbitmq.ts) owns the broker; until the two are
+ * joined, a vhost not in `amqpVhosts` is not emulated here. Pure functions over a machine.
+ */
+import { DELAY_DELIVERY_EXCHANGE, DELAY_LEVELS, delayLevelName } from '../../resources/nservicebus-queues.js';
+import type { LabMachine } from '../state/types.js';
+
+export type AmqpVhost = LabMachine['amqpVhosts'][string];
+
+/** The broker's Windows service must run for rabbitmqctl to reach the node. */
+export function brokerRunning(m: LabMachine): boolean {
+  return m.services.some((s) => s.name.toLowerCase() === 'rabbitmq' && s.state === 'Running');
+}
+
+/** rabbitmqctl's answer when the node is down (exit code 69, EX_UNAVAILABLE). */
+export function nodeDownMessage(m: LabMachine): string {
+  return `Error: unable to perform an operation on node 'rabbit@${m.computerName}'. Please see diagnostics information and suggestions below.`;
+}
+
+export function findVhost(m: LabMachine, vhost: string): AmqpVhost | undefined {
+  return m.amqpVhosts[vhost];
+}
+
+/** Every v2 delay exchange exists. */
+export function hasDelayInfrastructure(v: AmqpVhost): boolean {
+  const names = new Set(v.exchanges);
+  if (!names.has(DELAY_DELIVERY_EXCHANGE)) return false;
+  for (let i = 0; i < DELAY_LEVELS; i++) if (!names.has(delayLevelName(i))) return false;
+  return true;
+}
+
+function addExchange(v: AmqpVhost, name: string): void {
+  if (!v.exchanges.includes(name)) v.exchanges.push(name);
+}
+
+/** `rabbitmq-transport delays create`: the delay levels' exchanges and quorum queues, and the delivery exchange. */
+export function createDelayInfrastructure(v: AmqpVhost): void {
+  for (let i = 0; i < DELAY_LEVELS; i++) {
+    addExchange(v, delayLevelName(i));
+    v.queues[delayLevelName(i)] ??= 'quorum';
+  }
+  addExchange(v, DELAY_DELIVERY_EXCHANGE);
+}
+
+/** `rabbitmq-transport endpoint create <name> --queueType Quorum ...`: its queue and exchange, and the error and audit queues. */
+export function createEndpoint(v: AmqpVhost, endpoint: string, errorQueue: string, auditQueue: string): void {
+  for (const q of [endpoint, errorQueue, auditQueue]) v.queues[q] ??= 'quorum';
+  addExchange(v, endpoint);
+}
