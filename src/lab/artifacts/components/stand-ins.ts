@@ -1,8 +1,8 @@
 /**
- * Stand-ins, until the component modules land, for the artifacts playbooks/cortex.yaml's current steps
- * install: Erlang 27.3.4, NSSM 2.24-101 and gobetween 0.8.2, with the real file names, uninstall key and
- * zip layouts. index.ts drops each one as soon as a component module provides the same artifact (name
- * and version), so the component's own, fuller entry always wins; then this file can go.
+ * A stand-in, until the RabbitMQ component's module lands, for the one artifact playbooks/cortex.yaml's
+ * current steps install that no module provides yet: Erlang 27.3.4, with the real file name and
+ * uninstall key. index.ts drops it as soon as a component module provides the same artifact (name and
+ * version), so the component's own, fuller entry always wins; then this file can go.
  */
 import type { ComponentArtifacts } from './types.js';
 
@@ -25,20 +25,6 @@ export const standInArtifacts: ComponentArtifacts = {
           [`${OTP_ROOT}\\Uninstall.exe`]: 'Erlang OTP 27.3.4 uninstaller',
         },
       },
-    },
-  ],
-  archives: [
-    {
-      id: 'nssm-2.24-101',
-      fileName: 'nssm-2.24-101.zip',
-      artifact: { name: 'nssm', version: '2.24-101' },
-      entries: { 'win64\\nssm.exe': 'lab synthetic nssm 2.24-101-g897c7ad win64', 'win32\\nssm.exe': 'lab synthetic nssm 2.24-101-g897c7ad win32' },
-    },
-    {
-      id: 'gobetween-0.8.2',
-      fileName: 'gobetween_0.8.2_windows_amd64.zip',
-      artifact: { name: 'gobetween', version: '0.8.2' },
-      entries: { 'gobetween.exe': 'lab synthetic gobetween 0.8.2 windows/amd64', LICENSE: 'MIT License\n\nCopyright (c) 2016 Yaroslav Pogrebnyak and contributors\n' },
     },
   ],
 };
