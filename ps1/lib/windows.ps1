@@ -28,6 +28,7 @@
 #                                          a FileSystemAccessRule (its constructor resolves Windows accounts)
 #   Write-CortexAsciiFile -Path -Text      writes Text as ASCII bytes exactly: no BOM, no newline (the
 #                                          Erlang cookie: Out-File and Set-Content would add either)
+#   Write-CortexFileBytes -Path -Bytes     writes exactly these bytes to a file (replacing it); its folder exists
 # Built on them: Get-CortexRegistryValue, Get-CortexRegistryValueName, Test-CortexRegistryKey,
 # Get-CortexRegistryValueBothViews, Get-CortexMachineEnvironmentVariable.
 # Everything else a script needs from Windows is a cmdlet (Get-CimInstance, Get-NetIPAddress,
@@ -235,6 +236,12 @@ function Set-CortexMachineEnvironmentVariable {
         $key = (Open-CortexRegistryBaseKey -Hive 'LocalMachine' -View '64').OpenSubKey('SYSTEM\CurrentControlSet\Control\Session Manager\Environment', $true)
         try { $key.SetValue($Name, $Value, [Microsoft.Win32.RegistryValueKind]::ExpandString) } finally { $key.Close() }
     }
+}
+
+function Write-CortexFileBytes {
+    # Exactly these bytes: Set-Content and Out-File in 5.1 add a BOM or a newline and use the ANSI code page.
+    param([Parameter(Mandatory = $true)][string]$Path, [Parameter(Mandatory = $true)][AllowEmptyCollection()][byte[]]$Bytes)
+    [System.IO.File]::WriteAllBytes($Path, $Bytes)
 }
 
 function New-CortexFileSystemAccessRule {

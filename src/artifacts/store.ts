@@ -15,6 +15,8 @@ import { acquireManifestLock } from './lock.js';
 import { ARTIFACT_NAME, ARTIFACT_VERSION, MANIFEST_FILE, ManifestError, parseManifest, renderManifest, storePathProblem, type Artifact, type Manifest } from './manifest.js';
 
 export const LOCK_SUFFIX = '.lock';
+/** The store folder when none is named: `artifacts` in the current folder (artifacts add, plan, apply). */
+export const DEFAULT_ARTIFACT_STORE = 'artifacts';
 const TMP_MARK = '.cortex-tmp-';
 
 export function manifestPath(store: string): string {

@@ -9,9 +9,9 @@ import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { InputError } from '../errors.js';
-import { loadPlaybook } from '../engine/playbook/loader.js';
+import { DEFAULT_ARTIFACT_STORE, loadPlaybook } from '../engine/playbook/loader.js';
 import { stepsOf, type Playbook } from '../engine/playbook/types.js';
-import type { PlanInputs } from '../engine/plan/saved-plan.js';
+import { paramsDigest, type PlanInputs } from '../engine/plan/saved-plan.js';
 import type { HostConfig, Inventory } from '../inventory/types.js';
 import { DEFAULT_FORKS } from '../lifecycle/fan-out.js';
 
@@ -28,14 +28,16 @@ export interface PlaybookRunArgs {
   json: boolean;
   verbose?: boolean | undefined;
   acceptNewHostKeys?: boolean | undefined;
+  /** The artifact store the playbook's artifacts.* templates read (default: ./artifacts). */
+  store?: string | undefined;
 }
 
-export async function loadRunPlaybook(file: string | undefined, inventory: Inventory): Promise<Playbook> {
+export async function loadRunPlaybook(file: string | undefined, inventory: Inventory, store?: string): Promise<Playbook> {
   const path = resolve(file ?? DEFAULT_PLAYBOOK);
   if (file === undefined && !existsSync(path)) {
     throw new InputError(`no playbook given and ${DEFAULT_PLAYBOOK} is not in the current folder.`, { field: '--playbook', hint: 'Name one with -p FILE, e.g. -p playbooks/cortex.yaml (docs/playbooks.md).' });
   }
-  return loadPlaybook(path, inventory);
+  return loadPlaybook(path, inventory, { store });
 }
 
 /** The selected hosts the playbook has steps for, in inventory order. */
@@ -53,11 +55,18 @@ function fileText(path: string): string {
   }
 }
 
-export function inputsOf(pb: Playbook, inv: Inventory): PlanInputs & { playbookText: string; inventoryText: string } {
+export function inputsOf(pb: Playbook, inv: Inventory, store?: string): PlanInputs & { playbookText: string; inventoryText: string } {
   const playbookText = fileText(pb.file);
   const inventoryText = fileText(inv.file);
   const sha = (t: string) => createHash('sha256').update(t).digest('hex');
-  return { playbook: { file: pb.file, sha256: sha(playbookText) }, inventory: { file: inv.file, sha256: sha(inventoryText) }, playbookText, inventoryText };
+  return {
+    playbook: { file: pb.file, sha256: sha(playbookText) },
+    inventory: { file: inv.file, sha256: sha(inventoryText) },
+    params: { sha256: paramsDigest(pb) },
+    store: resolve(store ?? DEFAULT_ARTIFACT_STORE),
+    playbookText,
+    inventoryText,
+  };
 }
 
 /** Options of plan and apply alike. */
@@ -66,6 +75,7 @@ export function playbookRunOptions<T>(y: Argv<T>): Argv<T> {
     .option('inventory', { alias: 'i', type: 'string', describe: 'Inventory file (YAML, or an Ansible INI/directory inventory)' })
     .option('playbook', { alias: 'p', type: 'string', describe: `Playbook file (default: ${DEFAULT_PLAYBOOK} in the current folder)` })
     .option('limit', { type: 'string', describe: 'Hosts, groups or globs (app*, !db1, &web)' })
+    .option('store', { type: 'string', describe: `Artifact store the playbook's artifacts.* read (default: ${DEFAULT_ARTIFACT_STORE} in the current folder, as artifacts add)` })
     .option('forks', { type: 'number', default: DEFAULT_FORKS, describe: 'Hosts worked on at once (docs/hosts.md)' })
     .option('json', { type: 'boolean', default: false, describe: 'Print the JSON document on stdout (nothing else there)' })
     .option('timeout', { type: 'number', default: DEFAULT_SCRIPT_TIMEOUT_S, describe: 'Seconds each Test batch or probe may take (a step\'s own timeout bounds its change)' })

@@ -31,6 +31,13 @@ export const ComponentSettings = z.strictObject({
 });
 export type ComponentSettingsInput = z.input<typeof ComponentSettings>;
 
+/**
+ * What an inventory's `components:` block (all.vars) may hold: the settings, minus what comes from the
+ * hosts themselves (machine names: RabbitMQ node names follow the inventory host names, docs/component-config.md).
+ */
+export const InventoryComponentSettings = ComponentSettings.omit({ machineNames: true });
+export type InventoryComponents = z.output<typeof InventoryComponentSettings>;
+
 export interface GeneratedFile {
   /** Which host(s) get it: a host name, or a role for files that are the same on each host of it. */
   target: string;

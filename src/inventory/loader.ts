@@ -23,6 +23,7 @@ import { resolveTemplates, transportOfLayer, translateAnsible, withoutAnsible } 
 import { checkLevelKeys, customVarsOf, varsLevels } from './custom-vars.js';
 import { unknownTerm, waiverApplies, waiversOf, waiverTerms } from './waivers.js';
 import type { WaiverInput } from './schema.js';
+import { InventoryComponentSettings, type InventoryComponents } from '../components/index.js';
 
 export { InventoryError } from './problems.js';
 
@@ -99,8 +100,10 @@ export function parseInventory(text: string, file: string, dirs: VarsDirs = { fi
     ignoredAt.push(...ignored);
     written.push(...keyProblems.map((k) => ({ position: source.positionOf(k.path, { key: true }) ?? start, field: fieldName(k.path), message: k.message, hint: k.hint })));
   }
+  written.push(...componentsProblems(levels, source, start));
   if (written.length) throw new InventoryError(sortProblems(dedupe(written)));
   const parsed = InventoryDocument.parse(data);
+  const components = componentsOf(parsed.all.vars);
 
   // Pass 2: hosts with inherited vars.
   const all: GroupInput = parsed.all;
@@ -244,9 +247,33 @@ export function parseInventory(text: string, file: string, dirs: VarsDirs = { fi
     hosts,
     groups: groupMap,
     positionOf: (path, opts) => source.positionOf(path, opts),
+    ...(components ? { components } : {}),
     ignoredAnsible: firstOfEach(ignoredAt.map((i) => ({ key: i.key, position: source.positionOf(i.path, { key: true }) ?? start }))),
     waivers: waiverList(hosts),
   };
+}
+
+const COMPONENTS_HINT = 'The components block holds the settings of the Cortex components: serviceFabric, gobetween, rabbitmq, nssm, sqlPort (docs/component-config.md).';
+
+/** `components:` is written once, in all.vars, and follows InventoryComponentSettings. */
+function componentsProblems(levels: ReadonlyArray<{ vars: Record<string, unknown>; path: YamlPath }>, source: Pick<YamlSource, 'positionOf'>, start: SourcePosition): InventoryProblem[] {
+  const out: InventoryProblem[] = [];
+  for (const l of levels) {
+    if (l.vars.components === undefined) continue;
+    const at = [...l.path, 'components'];
+    if (fieldName(l.path) !== 'all.vars') {
+      out.push({ position: source.positionOf(at, { key: true }) ?? start, field: fieldName(at), message: 'components: is a setting of the whole site, written in all.vars only.', hint: 'Move the block to all.vars (one Service Fabric cluster, one RabbitMQ cluster, one load balancer configuration per inventory).' });
+      continue;
+    }
+    const r = InventoryComponentSettings.safeParse(l.vars.components);
+    if (r.success) continue;
+    out.push(...r.error.issues.flatMap((issue) => problemsFromIssue(issue, { source, schema: InventoryComponentSettings, data: l.vars.components, locate: (p) => [...at, ...p], fallback: source.positionOf(at, { key: true }) ?? start })).map((p) => ({ ...p, hint: p.hint ?? COMPONENTS_HINT })));
+  }
+  return out;
+}
+
+function componentsOf(vars: VarsInput | null | undefined): InventoryComponents | undefined {
+  return vars?.components === undefined ? undefined : InventoryComponentSettings.parse(vars.components);
 }
 
 /** Each ignored key once, where it is first written. */

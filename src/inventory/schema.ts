@@ -192,6 +192,7 @@ export const VarsShape = {
   installPath: z.string().min(1).optional().meta({ description: "Install folder on the host, e.g. 'D:\\Cortex'." }),
   lab: z.unknown().optional().meta({ description: 'Lab profile of a simulated host (see docs/lab.md); ignored on real hosts.' }),
   waivers: z.array(Waiver).nullable().optional().meta({ description: 'Preflight findings accepted for the hosts of this level; waivers of every level add up.' }),
+  components: z.unknown().optional().meta({ description: 'all.vars only: the settings of the Cortex components (Service Fabric security, RabbitMQ, gobetween, NSSM, SQL port); see docs/component-config.md.' }),
   ...AnsibleVarsShape,
 };
 

@@ -4,6 +4,7 @@
  * with resolveSecret() (secrets.ts) at the moment a connection needs them.
  */
 import type { SourcePosition } from '../errors.js';
+import type { InventoryComponents } from '../components/index.js';
 import type { ROLES, TRANSPORTS, WEB_APPS, WINRM_AUTHS, WINRM_SCHEMES } from './schema.js';
 
 export type { SourcePosition };
@@ -122,6 +123,8 @@ export interface Inventory {
   positionOf(path: Array<string | number>, opts?: { key?: boolean }): SourcePosition | undefined;
   /** ansible_* settings of other tools the file sets and cortex-deploy ignores: each key once, where first written. */
   ignoredAnsible?: Array<{ key: string; position: SourcePosition }>;
+  /** all.vars.components, validated with its defaults (docs/component-config.md); absent when not written. */
+  components?: InventoryComponents;
   /** Every waiver written in the file, with the hosts it applies to (for `inventory check`). */
   waivers?: Array<HostWaiver & { hosts: string[] }>;
 }

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Inventory } from '../../src/inventory/types.js';
 import type { Playbook } from '../../src/engine/playbook/types.js';
 import { buildPlan } from '../../src/engine/plan/plan.js';
-import { canonicalJson, digestOf, driftOf, parseSavedPlan, savePlan, savedPlanText, type PlanInputs } from '../../src/engine/plan/saved-plan.js';
+import { canonicalJson, digestOf, driftOf, paramsDigest, parseSavedPlan, savePlan, savedPlanText, type PlanInputs } from '../../src/engine/plan/saved-plan.js';
 import { FACTS, loadSite, readingsFor } from './support.js';
 
 let inv: Inventory;
@@ -57,6 +57,18 @@ describe('saved plans', () => {
     const s = saved();
     const changed = { ...inputs, playbook: { file: 'site.yaml', sha256: 'c'.repeat(64) } };
     expect(driftOf(s, pb, changed, readingsFor(pb, 'in-sync'))).toEqual([{ message: 'the playbook site.yaml changed since the plan was made' }]);
+  });
+
+  it('the same files with other rendered parameters (the artifact store changed) is drift; the store is kept for apply', () => {
+    const withParams: PlanInputs = { ...inputs, params: { sha256: paramsDigest(pb) }, store: '/srv/store' };
+    const readings = readingsFor(pb, 'in-sync');
+    const s = parseSavedPlan(savedPlanText(savePlan(pb, buildPlan(inv, pb, readings), readings, withParams, at)), 'plan.json');
+    expect(s.inputs.store).toBe('/srv/store');
+    expect(driftOf(s, pb, withParams, readings)).toEqual([]);
+    const otherStore = { ...withParams, params: { sha256: 'd'.repeat(64) } };
+    expect(driftOf(s, pb, otherStore, readings)).toEqual([{ message: "the steps' parameters changed since the plan was made, with the same playbook and inventory: the artifact store /srv/store holds other files" }]);
+    // A plan saved before parameters were recorded is checked as before.
+    expect(driftOf(saved(), pb, otherStore, readings)).toEqual([]);
   });
 
   it('a file that is not a saved plan is an input error naming it', () => {

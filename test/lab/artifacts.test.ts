@@ -33,6 +33,12 @@ describe('synthetic artifacts', () => {
     expect(() => buildCatalog([msi, msi], [])).toThrow(/two synthetic artifacts with id lab-sample-1.0.0/);
     expect(() => artifactFile('nope')).toThrow(/no synthetic artifact 'nope'/);
   });
+
+  it('.NET 4.8 stands for dotnetFramework 4.8: the real offline installer\'s name, an EXE that asks for a reboot (3010)', () => {
+    const a = artifactFile('dotnet-framework-4.8').artifact;
+    expect(a).toMatchObject({ type: 'installer', kind: 'exe', fileName: 'ndp48-x86-x64-allos-enu.exe', artifact: { name: 'dotnetFramework', version: '4.8' }, installExitCode: 3010 });
+  });
+
 });
 
 describe('synthetic PFX files (h5-iis)', () => {

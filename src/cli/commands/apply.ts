@@ -148,7 +148,7 @@ export async function runApplyCommand(args: ApplyArgs, io: CommandIo): Promise<n
     if (args.playbook !== undefined && resolve(args.playbook) !== saved.inputs.playbook.file) {
       throw new InputError(`the plan ${args.plan} was made with the playbook ${saved.inputs.playbook.file}, not ${resolve(args.playbook)}.`, { field: '--playbook', hint: 'Leave -p out: a saved plan names its inventory and playbook.' });
     }
-    args = { ...args, inventory: saved.inputs.inventory.file, playbook: saved.inputs.playbook.file };
+    args = { ...args, inventory: saved.inputs.inventory.file, playbook: saved.inputs.playbook.file, store: args.store ?? saved.inputs.store };
   }
   if (!args.inventory) throw new InputError('apply needs an inventory (-i FILE) or a saved plan (apply plan.json).', { field: '--inventory' });
   const root = io.root ?? process.cwd();
@@ -165,7 +165,7 @@ export async function runApplyCommand(args: ApplyArgs, io: CommandIo): Promise<n
 type Prepared = Pick<Awaited<ReturnType<typeof prepareHostRun>>, 'inventory' | 'run' | 'log' | 'connections' | 'finish'> & { selected: HostConfig[] };
 
 async function applyPrepared(args: ApplyArgs, io: CommandIo, root: string, saved: SavedPlan | undefined, { inventory, selected, run, log, connections, finish }: Prepared): Promise<number> {
-  const loaded = await loadRunPlaybook(args.playbook, inventory);
+  const loaded = await loadRunPlaybook(args.playbook, inventory, args.store);
   let hosts = playbookHosts(loaded, selected);
   if (saved) {
     const inPlan = new Set([...saved.plan.changes.map((c) => c.host), ...saved.plan.skipped.map((s) => s.host)]);
@@ -181,7 +181,7 @@ async function applyPrepared(args: ApplyArgs, io: CommandIo, root: string, saved
   const secrets = await resolveStepSecrets(loaded, hosts.map((h) => h.name));
   // Diffs that compare a secret with the host (erlang_cookie) get its SHA-256, never the value.
   const playbook = withSecretDigests(loaded, secrets);
-  const inputs = inputsOf(playbook, inventory);
+  const inputs = inputsOf(playbook, inventory, args.store);
   const interrupt = newInterrupt(io);
   const meta: PlaybookRunMeta = { inventory: inventory.file, playbook: playbook.file, toolVersion: toolVersion(), runId: resume ?? run.runId, startedAt: new Date().toISOString(), operator: operatorName() };
   const files = reportFiles(args, meta);

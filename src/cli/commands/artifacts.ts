@@ -8,7 +8,7 @@ import pc from 'picocolors';
 import type { Argv, CommandModule } from 'yargs';
 import { COMMANDS } from './catalog.js';
 import { ExitCode } from '../../exit-codes.js';
-import { addArtifact, readManifest, verifyStore, type AddResult, type StoreReport } from '../../artifacts/store.js';
+import { addArtifact, DEFAULT_ARTIFACT_STORE, readManifest, verifyStore, type AddResult, type StoreReport } from '../../artifacts/store.js';
 import { selectArtifacts, type VersionSelection } from '../../artifacts/manifest.js';
 import { loadInventory } from '../../inventory/index.js';
 import { consoleLine } from '../../report/console-text.js';
@@ -18,7 +18,7 @@ export interface ArtifactsIo {
   color: boolean;
 }
 
-export const DEFAULT_STORE = 'artifacts';
+export const DEFAULT_STORE = DEFAULT_ARTIFACT_STORE;
 
 export async function runArtifactsAdd(args: { store: string; file: string; name?: string | undefined; version?: string | undefined; url?: string | undefined; replace: boolean; json: boolean }, io: ArtifactsIo): Promise<number> {
   const r = await addArtifact(args.store, args.file, { name: args.name, version: args.version, url: args.url, replace: args.replace });

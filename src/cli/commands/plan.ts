@@ -97,7 +97,7 @@ type Prepared = Pick<Awaited<ReturnType<typeof prepareHostRun>>, 'inventory' | '
 
 async function planPrepared(args: PlanArgs, io: CommandIo, { inventory, selected, run, log, connections, finish }: Prepared): Promise<number> {
   const startedAt = new Date().toISOString();
-  const loaded = await loadRunPlaybook(args.playbook, inventory);
+  const loaded = await loadRunPlaybook(args.playbook, inventory, args.store);
   const hosts = playbookHosts(loaded, selected);
   // Only the secrets a diff compares through their SHA-256 (erlang_cookie); the others wait for apply.
   const playbook = withSecretDigests(loaded, await resolveStepSecrets(loaded, hosts.map((h) => h.name), DIGEST_TYPES));
@@ -116,7 +116,7 @@ async function planPrepared(args: PlanArgs, io: CommandIo, { inventory, selected
   if (args.reportJunit) io.stderr.write(`JUnit report: ${writeOutputFile('--report-junit', args.reportJunit, renderPlanJunit(plan))}\n`);
   if (args.reportHtml) io.stderr.write(`HTML report: ${writeOutputFile('--report-html', args.reportHtml, renderPlanHtml(plan, meta))}\n`);
   if (args.out !== undefined && !interrupt.interrupted) {
-    const saved = savePlan(playbook, plan, readings, inputsOf(playbook, inventory), new Date());
+    const saved = savePlan(playbook, plan, readings, inputsOf(playbook, inventory, args.store), new Date());
     const path = writeOutputFile('--out', args.out, savedPlanText(saved));
     io.stderr.write(`Plan saved to ${path}; apply it with: cortex-deploy apply ${args.out}\n`);
   }

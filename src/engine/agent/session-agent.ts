@@ -180,7 +180,8 @@ export class SessionAgent implements HostAgent {
     signal.addEventListener('abort', onAbort, { once: true });
     try {
       return await this.withRunner(async (r) => {
-        if (request.resource === 'file' && params.state !== 'absent') params.stagedPath = await this.stage(r, request.step, params);
+        // A file's content given as text travels in the params; only a source is uploaded first.
+        if (request.resource === 'file' && params.state !== 'absent' && params.content === undefined) params.stagedPath = await this.stage(r, request.step, params);
         const res = await r.call(contract, params, { tag: request.step, timeoutMs: this.o.setTimeoutMs?.(request.step) ?? 30 * 60_000 });
         if (!res.ok) return { ok: false, rebootRequired: false, message: redact(res.error?.message ?? `Set failed with exit code ${res.exitCode}`) };
         const d = res.data!;

@@ -32,6 +32,19 @@ export function digestOf(value: unknown): string {
 export interface PlanInputs {
   playbook: { file: string; sha256: string };
   inventory: { file: string; sha256: string };
+  /**
+   * Every step's rendered parameters, as one digest: what the files above do not show, such as the
+   * artifact store's hashes and paths (artifacts.*), so a store that changed under a saved plan is drift.
+   */
+  params?: { sha256: string } | undefined;
+  /** The artifact store the plan read (`--store`), which `apply FILE` reads again by default. */
+  store?: string | undefined;
+}
+
+/** The digest of every step's parameters per host (handlers included), as the playbook rendered them. */
+export function paramsDigest(pb: Playbook): string {
+  const steps = [...pb.phases.flatMap((p) => p.steps), ...Object.values(pb.handlers)];
+  return digestOf(steps.map((s) => ({ id: s.id, params: s.params })));
 }
 
 const Digest = z.string().regex(/^[0-9a-f]{64}$/);
@@ -41,7 +54,12 @@ export const SavedPlanSchema = z.object({
   format: z.literal(SAVED_PLAN_FORMAT),
   version: z.literal(SAVED_PLAN_VERSION),
   createdAt: z.string(),
-  inputs: z.object({ playbook: z.object({ file: z.string(), sha256: Digest }), inventory: z.object({ file: z.string(), sha256: Digest }) }),
+  inputs: z.object({
+    playbook: z.object({ file: z.string(), sha256: Digest }),
+    inventory: z.object({ file: z.string(), sha256: Digest }),
+    params: z.object({ sha256: Digest }).optional(),
+    store: z.string().optional(),
+  }),
   plan: z.custom<Plan>((v) => v !== null && typeof v === 'object' && Array.isArray((v as Plan).changes)),
   reads: z.record(z.string(), HostReads),
 });
@@ -107,6 +125,9 @@ export function driftOf(saved: SavedPlan, pb: Playbook, inputs: PlanInputs, read
   const drift: Drift[] = [];
   if (saved.inputs.playbook.sha256 !== inputs.playbook.sha256) drift.push({ message: `the playbook ${inputs.playbook.file} changed since the plan was made` });
   if (saved.inputs.inventory.sha256 !== inputs.inventory.sha256) drift.push({ message: `the inventory ${inputs.inventory.file} changed since the plan was made` });
+  else if (saved.inputs.params && inputs.params && saved.inputs.params.sha256 !== inputs.params.sha256) {
+    drift.push({ message: `the steps' parameters changed since the plan was made, with the same playbook and inventory: the artifact store${inputs.store ? ` ${inputs.store}` : ''} holds other files` });
+  }
   const now = readsOf(pb, saved.plan, readings);
   for (const [host, then] of Object.entries(saved.reads)) {
     const reading = readings[host];

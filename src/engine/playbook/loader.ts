@@ -7,6 +7,7 @@
  * An unknown variable is an error here, at load time, never in the middle of an apply.
  */
 import { z } from 'zod';
+import { resolve as resolveFromCwd } from 'node:path';
 import { InputError, type SourcePosition } from '../../errors.js';
 import { YamlSource, type YamlPath } from '../../inventory/source.js';
 import { readBoundedFile, readFailureText } from '../../inventory/bounded-file.js';
@@ -21,8 +22,10 @@ import { parseExpr, pathsOf, ExprSyntaxError } from '../expr/parse.js';
 import { pathText, resolvePath } from '../expr/evaluate.js';
 import { PLAYBOOK_HINTS } from './hints.js';
 import { durationMs, PlaybookDocument, type PlaybookInput, type StepInput, type TargetsInput } from './schema.js';
-import { containsTemplate, renderValue } from './template.js';
+import { containsTemplate, parseTemplate, renderValue } from './template.js';
 import { CONDITION_ROOTS, hostScope, inventoryScope } from './scope.js';
+import { findArtifact, siteData, type ArtifactStoreView, type SiteData } from './site-data.js';
+import { DEFAULT_ARTIFACT_STORE, readManifest } from '../../artifacts/store.js';
 import type { Condition, HealthGate, HostRebootRule, Phase, Playbook, RetryPolicy, SerialSpec, Step } from './types.js';
 
 export type PlaybookProblem = InventoryProblem;
@@ -41,7 +44,14 @@ export class PlaybookError extends InputError {
 export const DEFAULT_TIMEOUT_MS = 30 * 60_000;
 export const DEFAULT_RETRIES: RetryPolicy = { attempts: 0, delayMs: 5000, backoff: 2, maxDelayMs: 5 * 60_000 };
 
-export async function loadPlaybook(file: string, inventory: Inventory): Promise<Playbook> {
+export interface PlaybookLoadOptions {
+  /** The artifact store `artifacts.*` templates read (default: none; loadPlaybook reads `store`). */
+  artifacts?: ArtifactStoreView | null;
+}
+
+export { DEFAULT_ARTIFACT_STORE };
+
+export async function loadPlaybook(file: string, inventory: Inventory, options: { store?: string | undefined } = {}): Promise<Playbook> {
   let text: string;
   try {
     // The same bounds as an inventory: a regular file of at most 1 MiB (a FIFO or /dev/zero is refused at once).
@@ -49,10 +59,16 @@ export async function loadPlaybook(file: string, inventory: Inventory): Promise<
   } catch (err) {
     throw new InputError(readFailureText('playbook', file, err).detail, { field: 'playbook', hint: 'Pass a plain YAML file of at most 1 MiB, e.g. playbooks/cortex.yaml (docs/security.md, Limits).' });
   }
-  return parsePlaybook(text, file, inventory);
+  const store = resolveFromCwd(options.store ?? DEFAULT_ARTIFACT_STORE);
+  // A store that cannot be read matters only to a playbook that reads artifacts.*: say so there.
+  const artifacts = await readManifest(store).then(
+    (manifest): ArtifactStoreView => ({ store, manifest }),
+    (err: unknown): ArtifactStoreView => ({ store, manifest: null, error: err instanceof Error ? err.message : String(err) }),
+  );
+  return parsePlaybook(text, file, inventory, { artifacts });
 }
 
-export function parsePlaybook(text: string, file: string, inventory: Inventory): Playbook {
+export function parsePlaybook(text: string, file: string, inventory: Inventory, options: PlaybookLoadOptions = {}): Playbook {
   const { source, data, problems: syntax } = YamlSource.parse(text, file);
   if (syntax.length) throw new PlaybookError(syntax.map((s) => ({ position: s.position, field: '(yaml)', message: s.message })));
   const start = { file, line: 1, col: 1 };
@@ -61,7 +77,7 @@ export function parsePlaybook(text: string, file: string, inventory: Inventory):
     const problems = parsed.error.issues.flatMap((issue) => problemsFromIssue(issue, { source, schema: PlaybookDocument, data, locate: (p) => p, fallback: start, hints: PLAYBOOK_HINTS }));
     throw new PlaybookError(sortProblems(dedupe(problems)));
   }
-  const r = new Resolver(source, parsed.data, inventory, file);
+  const r = new Resolver(source, parsed.data, inventory, file, siteData(inventory, options.artifacts ?? null));
   const pb = r.resolve();
   if (r.problems.length) throw new PlaybookError(sortProblems(dedupe(r.problems)));
   return pb;
@@ -79,6 +95,7 @@ class Resolver {
     private readonly doc: PlaybookInput,
     private readonly inv: Inventory,
     private readonly file: string,
+    private readonly site: SiteData,
   ) {
     this.shared = inventoryScope(inv);
     this.hostOrder = new Map(inv.hosts.map((h, i) => [h.name, i]));
@@ -174,6 +191,60 @@ class Resolver {
     return { file: this.file, name: doc.name, description: doc.description, phases, handlers, reboots: this.resolveReboots(touched), vars: this.varsByHost };
   }
 
+  /** What a step's templates read for one host: host, versions, hosts, groups, vars, components, artifacts. */
+  private scopeOf(host: string): Record<string, unknown> {
+    const scope = hostScope(this.shared, host, this.varsByHost[host] ?? {});
+    const components = this.site.components?.[host];
+    return { ...scope, ...(components ? { components } : {}), artifacts: this.site.artifacts[host] ?? {} };
+  }
+
+  /**
+   * Why a template of a step cannot read what it names under components.* or artifacts.* on a host: the
+   * inventory has no components block, a generator refused the inventory, the host pins no version, or
+   * the store lacks the artifact (with the `artifacts add` command that fixes it).
+   */
+  private siteDataProblems(raw: unknown, host: string, stepId: string): Array<{ path: Array<string | number>; message: string; hint: string }> {
+    const out: Array<{ path: Array<string | number>; message: string; hint: string }> = [];
+    const visit = (v: unknown, path: Array<string | number>) => {
+      if (typeof v === 'string') {
+        const parts = parseTemplate(v);
+        if (!Array.isArray(parts)) return;
+        for (const part of parts) {
+          if (!('expr' in part)) continue;
+          for (const ref of pathsOf(part.expr)) {
+            const problem = this.siteRefProblem(ref.segments, host, stepId);
+            if (problem && !out.some((o) => o.message === problem.message)) out.push({ path, ...problem });
+          }
+        }
+      } else if (Array.isArray(v)) v.forEach((x, i) => visit(x, [...path, i]));
+      else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) visit(x, [...path, k]);
+    };
+    visit(raw, []);
+    return out;
+  }
+
+  private siteRefProblem(segments: Array<string | number>, host: string, stepId: string): { message: string; hint: string } | undefined {
+    const [root, key] = segments;
+    if (root === 'components') {
+      if (!this.site.components) return { message: `'${pathText(segments)}' needs the inventory's components: block, and ${this.inv.file} has none`, hint: 'Add components: to all.vars with at least serviceFabric.security and serviceFabric.clientIdentities (docs/component-config.md).' };
+      const failed = typeof key === 'string' ? this.site.componentFailures[key] : undefined;
+      if (failed) {
+        const where = this.inv.positionOf(['all', 'vars', 'components'], { key: true });
+        return { message: `components.${key} cannot be generated from the inventory: ${failed.message.replace(/\.$/, '')}${failed.field ? ` (field ${failed.field})` : ''}${where ? `; the components block is at ${where.file}:${where.line}` : ''}`, hint: failed.hint ?? 'Fix the inventory (docs/component-config.md).' };
+      }
+      return undefined;
+    }
+    if (root !== 'artifacts' || typeof key !== 'string') return undefined;
+    const version = this.inv.hosts.find((h) => h.name === host)?.versions[key];
+    if (version === undefined) return { message: `step '${stepId}' reads artifacts.${key}, and the inventory pins no version of ${key}`, hint: `Set versions.${key} in the inventory (docs/inventory.md); artifact names are the versions keys.` };
+    if (findArtifact(this.site.store, key, version)) return undefined;
+    const store = this.site.store?.store ?? DEFAULT_ARTIFACT_STORE;
+    return {
+      message: `step '${stepId}' needs the artifact ${key} ${version}, and the artifact store ${store} ${this.site.store?.error ? `cannot be read (${this.site.store.error.replace(/\.$/, '')})` : this.site.store?.manifest ? 'does not hold it' : 'has no manifest.yaml'}`,
+      hint: `Add it: cortex-deploy artifacts add FILE --store ${store} --name ${key} --version ${version} (docs/artifacts.md); or name another store with --store.`,
+    };
+  }
+
   private sortHosts(names: Iterable<string>): string[] {
     return [...new Set(names)].sort((a, b) => (this.hostOrder.get(a) ?? 0) - (this.hostOrder.get(b) ?? 0));
   }
@@ -229,9 +300,11 @@ class Resolver {
     const templated = containsTemplate(raw);
     for (const h of templated ? hosts : hosts.slice(0, 1)) {
       const local: PlaybookProblem[] = [];
-      const r = renderValue(raw, hostScope(this.shared, h, this.varsByHost[h] ?? {}));
-      for (const p of r.problems) local.push({ position: this.at([...paramsPath, ...p.path]), field: fieldName([...paramsPath, ...p.path]), message: `${p.message}.`, hint: 'Templates read host, versions, hosts.<name>, groups.<name> and vars (docs/playbooks.md).' });
-      if (!r.problems.length) {
+      const site = templated ? this.siteDataProblems(raw, h, st.id) : [];
+      for (const p of site) local.push({ position: this.at([...paramsPath, ...p.path]), field: fieldName([...paramsPath, ...p.path]), message: `${p.message}.`, hint: p.hint });
+      const r = site.length ? { value: raw, problems: [] } : renderValue(raw, this.scopeOf(h));
+      for (const p of r.problems) local.push({ position: this.at([...paramsPath, ...p.path]), field: fieldName([...paramsPath, ...p.path]), message: `${p.message}.`, hint: 'Templates read host, versions, hosts.<name>, groups.<name>, vars, components and artifacts (docs/playbooks.md).' });
+      if (!r.problems.length && !site.length) {
         const v = schema.safeParse(r.value);
         if (v.success) params[h] = v.data;
         else local.push(...v.error.issues.flatMap((issue) => problemsFromIssue(issue, { source: this.source, schema, data: r.value, locate: (p) => [...paramsPath, ...p], fallback: this.at(paramsPath), hints: PLAYBOOK_HINTS })));

@@ -58,12 +58,18 @@ export const RebootPolicy = z.enum(REBOOT_POLICIES).meta({
 
 export const Percentage = z.number().min(0).max(100);
 
+/**
+ * A step's parameters as one template that renders to the mapping (site data that is already a parameter
+ * set: `firewall_rule: '{{ components.roleFirewallRules.app[0] }}'`).
+ */
+const ParamsTemplate = z.string().regex(/^\s*\{\{[^{}]+\}\}\s*$/, { message: 'expected a mapping (key: value), or one {{ template }} that renders to one' });
+
 /** One key per resource type; a step sets exactly one. */
 function resourceShape(mode: 'editor' | 'load'): Record<string, z.ZodOptional<z.ZodType>> {
   return Object.fromEntries(
     RESOURCE_TYPES.map((t) => [
       t,
-      (mode === 'editor' ? RESOURCES[t].params : z.record(z.string(), z.unknown())).optional().meta({ description: RESOURCES[t].description }),
+      (mode === 'editor' ? RESOURCES[t].params : z.union([z.record(z.string(), z.unknown()), ParamsTemplate])).optional().meta({ description: RESOURCES[t].description }),
     ]),
   );
 }

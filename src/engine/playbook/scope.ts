@@ -34,6 +34,11 @@ export function hostScope(shared: ReturnType<typeof inventoryScope>, host: strin
   return { host: me, versions: me.versions, hosts: shared.hosts, groups: shared.groups, vars };
 }
 
-/** The roots a template may read; `facts` only in conditions (facts are read at plan time). */
-export const TEMPLATE_ROOTS = ['host', 'versions', 'hosts', 'groups', 'vars'] as const;
-export const CONDITION_ROOTS = [...TEMPLATE_ROOTS, 'facts'] as const;
+/** What both templates and conditions read. */
+export const BASE_ROOTS = ['host', 'versions', 'hosts', 'groups', 'vars'] as const;
+/**
+ * The roots a step's template may read: also the site data (site-data.ts: components, artifacts), which
+ * conditions do not; `facts` only in conditions (facts are read at plan time).
+ */
+export const TEMPLATE_ROOTS = [...BASE_ROOTS, 'components', 'artifacts'] as const;
+export const CONDITION_ROOTS = [...BASE_ROOTS, 'facts'] as const;

@@ -691,6 +691,17 @@ function Set-CortexShimFile {
     $script:View.files | Add-Member -MemberType NoteProperty -Name $name -Value ([pscustomobject]@{ length = $Bytes.Length; sha256 = $hex; fileVersion = $null }) -Force
 }
 
+function Write-CortexFileBytes {
+    # lib.windows' seam: the file's length and SHA-256, as the lab keeps files; its folder must exist.
+    param([Parameter(Mandatory = $true)][string]$Path, [Parameter(Mandatory = $true)][AllowEmptyCollection()][byte[]]$Bytes)
+    Assert-CortexShimView
+    $p = Resolve-CortexShimPathArgument -LiteralPath $Path
+    if ((Get-CortexShimPathKind -Path $p) -ne 'file') { throw (New-CortexNotEmulatedError -What ('Write-CortexFileBytes on {0}' -f $p)) }
+    Assert-CortexShimDrive -Path $p
+    Assert-CortexShimParentFolder -Path $p
+    Set-CortexShimFile -Path $p -Bytes $Bytes
+}
+
 function Assert-CortexShimParentFolder {
     param([Parameter(Mandatory = $true)][string]$Path)
     $parent = Split-Path -Path $Path -Parent

@@ -64,6 +64,8 @@ const servicesHost = stateWith((m) => {
 });
 
 const STAGED = 'C:\\Windows\\Temp\\cortex-staging\\cortex.json';
+/** Generated text as a `file` step's content carries it: non-ASCII, CRLF and LF, no final newline. */
+const TEXT = 'cluster_name = caf\u00e9\r\nlisteners.tcp.default = 5672\nend';
 const filesHost = stateWith((m) => {
   m.files[STAGED] = sha('staged');
   m.fileSizes[STAGED] = 6;
@@ -204,6 +206,12 @@ describe.skipIf(!pwsh)('resource scripts part A: script in the shim vs lab handl
       ['refused: a state the resource does not know', { path: 'C:\\Cortex\\x.json', state: 'latest' }, filesHost],
       ['refused: no sha256', { path: 'C:\\Cortex\\x.json', stagedPath: STAGED }, filesHost],
       ['a relative path is not emulated', { path: 'cortex.json', state: 'absent' }, filesHost],
+      ['content: written in a new folder (parents created), UTF-8 without BOM', { path: 'C:\\Cortex\\gen\\deep\\rabbitmq.conf', content: TEXT, sha256: sha(TEXT) }, filesHost],
+      ['content: replaces a file (path in another case)', { path: 'c:\\cortex\\conf\\OLD.json', content: TEXT, sha256: sha(TEXT).toUpperCase() }, filesHost],
+      ['content: an empty text', { path: 'C:\\Cortex\\empty.txt', content: '', sha256: sha('') }, filesHost],
+      ['content: refused, its SHA-256 is not the step\'s', { path: 'C:\\Cortex\\conf\\old.json', content: TEXT, sha256: sha('old') }, filesHost],
+      ['content: refused, a folder is at the path', { path: 'C:\\Cortex\\logs', content: TEXT, sha256: sha(TEXT) }, filesHost],
+      ['content: refused, a drive the host does not have', { path: 'Q:\\Cortex\\x.conf', content: TEXT, sha256: sha(TEXT) }, filesHost],
     ];
     for (const [label, params, state] of cases) {
       it(label, async () => {

@@ -76,6 +76,57 @@ Describe 'file' {
         It 'Set absent: nothing to do' { (Invoke-CortexResourceSet -Resource 'file' -Params @{ path = $path; state = 'absent' }).Result.ok | Should -BeTrue }
     }
 
+    Context 'content given as text (no staged copy)' {
+        BeforeAll {
+            # Non-ASCII, CRLF and LF inside, no newline at the end: all must arrive exactly.
+            $text = "name = `"caf" + [char]0x00E9 + "`"`r`nport = 8443`nend"
+            $utf8 = (New-Object System.Text.UTF8Encoding ($false)).GetBytes($text)
+            $hasher = [System.Security.Cryptography.SHA256]::Create()
+            $textHash = -join ($hasher.ComputeHash($utf8) | ForEach-Object { $_.ToString('x2') })
+            $hasher.Dispose()
+        }
+        It 'Set: the bytes are the text in UTF-8 without BOM, nothing added; no temporary file stays; Test sees its hash' {
+            $path = Join-Path $dir 'conf/sub/gobetween.toml'
+            $r = Invoke-CortexResourceSet -Resource 'file' -Params @{ path = $path; sha256 = $textHash; content = $text }
+            $r.Result.ok | Should -BeTrue
+            $r.Data.message | Should -Be ("wrote {0} ({1} bytes)" -f $path, $utf8.Length)
+            $bytes = [IO.File]::ReadAllBytes($path)
+            $bytes.Length | Should -Be $utf8.Length
+            [Convert]::ToBase64String($bytes) | Should -BeExactly ([Convert]::ToBase64String($utf8))
+            $bytes[0] | Should -Not -Be 0xEF
+            Test-Path -LiteralPath ($path + '.cortex-content') | Should -BeFalse
+            (Invoke-CortexResourceTest -Resource 'file' -Params @{ path = $path }).State.sha256 | Should -BeExactly $textHash
+        }
+        It 'Set: replaces a file of other content' {
+            $path = Join-Path $dir 'cortex.toml'
+            [IO.File]::WriteAllText($path, 'old')
+            (Invoke-CortexResourceSet -Resource 'file' -Params @{ path = $path; sha256 = $textHash.ToUpperInvariant(); content = $text }).Result.ok | Should -BeTrue
+            [IO.File]::ReadAllText($path) | Should -BeExactly $text
+        }
+        It 'Set: an empty text makes an empty file' {
+            $path = Join-Path $dir 'empty.txt'
+            $r = Invoke-CortexResourceSet -Resource 'file' -Params @{ path = $path; sha256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'; content = '' }
+            $r.Result.ok | Should -BeTrue
+            (Get-Item -LiteralPath $path).Length | Should -Be 0
+        }
+        It 'Set: a text whose SHA-256 is not the step''s is refused before anything is written' {
+            $path = Join-Path $dir 'cortex.toml'
+            [IO.File]::WriteAllText($path, 'old')
+            $r = Invoke-CortexResourceSet -Resource 'file' -Params @{ path = $path; sha256 = $abcHash; content = $text }
+            $r.Result.ok | Should -BeFalse
+            $r.Error.message | Should -Be ("file: the content has SHA-256 {0}, not the {1} the step wants; the params were changed on the way" -f $textHash, $abcHash)
+            [IO.File]::ReadAllText($path) | Should -BeExactly 'old'
+            Test-Path -LiteralPath ($path + '.cortex-content') | Should -BeFalse
+        }
+        It 'Set: the write goes through Write-CortexFileBytes (the seam the lab answers), then into place' {
+            $target = Join-Path $dir 'seam.txt'
+            Mock Write-CortexFileBytes { [IO.File]::WriteAllBytes($Path, $Bytes) }
+            (Invoke-CortexResourceSet -Resource 'file' -Params @{ path = $target; sha256 = $textHash; content = $text }).Result.ok | Should -BeTrue
+            Should -Invoke Write-CortexFileBytes -Times 1 -Exactly -ParameterFilter { $Path -eq ($target + '.cortex-content') -and $Bytes.Length -eq $utf8.Length }
+            [IO.File]::ReadAllText($target) | Should -BeExactly $text
+        }
+    }
+
     Context 'a folder at the path' {
         It 'Test: not a file' { (Invoke-CortexResourceTest -Resource 'file' -Params @{ path = $dir }).State.exists | Should -BeFalse }
         It 'Set: refused, the folder stays' {

@@ -12,6 +12,7 @@ import { nservicebusArtifacts } from './nservicebus.js';
 import { SERVICE_FABRIC_ARTIFACTS } from './service-fabric.js';
 import { iis } from './iis.js';
 import * as rabbitmq from './rabbitmq.js';
+import { dotnetArtifacts } from './dotnet.js';
 
 type Installer = z.input<typeof SyntheticInstallerSchema>;
 type Archive = z.input<typeof SyntheticArchiveSchema>;
@@ -26,6 +27,7 @@ const COMPONENTS: ComponentArtifacts[] = [
   SERVICE_FABRIC_ARTIFACTS,
   iis,
   rabbitmq,
+  dotnetArtifacts,
 ];
 
 export const COMPONENT_INSTALLERS: Installer[] = COMPONENTS.flatMap((c) => c.installers ?? []);
