@@ -318,6 +318,14 @@ function Test-CortexTcpConnection {
     , $outcomes.ToArray()
 }
 
+function Save-CortexPinnedDownload {
+    # A download from apply's pull server: the lab's file handler makes it for real (src/lab/artifacts/pull-fetch.ts);
+    # the shim has no network of its own, so it refuses rather than invent bytes.
+    param([string]$Url, [string]$Token, [string]$Thumbprint, [string]$OutFile, [int]$TimeoutMs = 0)
+    Assert-CortexShimView
+    throw (New-CortexNotEmulatedError -What ('Save-CortexPinnedDownload of {0} in the Windows shim' -f $Url))
+}
+
 # ---------------------------------------------------------------------------------------------------
 # CIM.
 
