@@ -24,9 +24,9 @@ Invoke-CortexScript {
     $download = Get-CortexResourceParam -Params $CortexParams -Resource 'file' -Name 'download'
     $parent = Split-Path -Path $path -Parent
     if ($null -ne $download) {
-        $url = [string](Get-CortexResourceParam -Params $download -Resource 'file' -Name 'download.url' -Required)
-        $token = [string](Get-CortexResourceParam -Params $download -Resource 'file' -Name 'download.token' -Required)
-        $thumbprint = [string](Get-CortexResourceParam -Params $download -Resource 'file' -Name 'download.thumbprint' -Required)
+        $url = [string](Get-CortexResourceParam -Params $download -Resource 'file download' -Name 'url' -Required)
+        $token = [string](Get-CortexResourceParam -Params $download -Resource 'file download' -Name 'token' -Required)
+        $thumbprint = [string](Get-CortexResourceParam -Params $download -Resource 'file download' -Name 'thumbprint' -Required)
         if ($parent -and -not (Test-Path -LiteralPath $parent -PathType Container)) { $null = New-Item -ItemType Directory -Path $parent -Force }
         $staged = '{0}.cortex-download' -f $path
         $null = Save-CortexPinnedDownload -Url $url -Token $token -Thumbprint $thumbprint -OutFile $staged

@@ -71,11 +71,11 @@ export function artifactOfPath(path: string): [string, string] | null {
 export async function startPullServer(o: PullServerOptions): Promise<PullServer> {
   const byKey = new Map(o.artifacts.map((a) => [key(a.name, a.version), a]));
   const counts = { served: 0, refused: 0, bytes: 0 };
-  const record = (req: IncomingMessage, status: number, artifact: string | null, bytes = 0) => {
+  const record = (req: IncomingMessage, status: number, artifact: string | null, bytes = 0, remote = req.socket.remoteAddress ?? '') => {
     if (status === 200) counts.served++;
     else counts.refused++;
     counts.bytes += bytes;
-    o.onRequest?.({ status, method: req.method ?? '', artifact, remote: req.socket.remoteAddress ?? '', bytes });
+    o.onRequest?.({ status, method: req.method ?? '', artifact, remote, bytes });
   };
   const refuse = (req: IncomingMessage, res: ServerResponse, status: number, text: string, artifact: string | null, headers: Record<string, string> = {}) => {
     record(req, status, artifact);
@@ -107,7 +107,8 @@ export async function startPullServer(o: PullServerOptions): Promise<PullServer>
     }
     const stream = createReadStream('', { fd: fh, autoClose: true });
     stream.on('error', () => res.destroy());
-    res.on('finish', () => record(req, 200, label, size));
+    const remote = req.socket.remoteAddress ?? '';
+    res.on('finish', () => record(req, 200, label, size, remote));
     stream.pipe(res);
   };
 

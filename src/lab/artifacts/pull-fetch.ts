@@ -31,7 +31,15 @@ function isLoopback(host: string): boolean {
   return host === 'localhost' || (isIP(host) === 4 && host.startsWith('127.')) || host === '[::1]' || host === '::1';
 }
 
-export async function fetchPinned(o: { url: string; token: string; thumbprint: string; timeoutMs?: number; corrupt?: boolean }): Promise<Fetched> {
+export async function fetchPinned(o: {
+  url: string;
+  token: string;
+  thumbprint: string;
+  timeoutMs?: number;
+  corrupt?: boolean;
+  /** The lab host's own address: its connection comes from there, as a Windows host's would from its NIC. */
+  localAddress?: string | undefined;
+}): Promise<Fetched> {
   let url: URL;
   try {
     url = new URL(o.url);
@@ -47,7 +55,7 @@ export async function fetchPinned(o: { url: string; token: string; thumbprint: s
   const why = (reason: string) => new PullFetchError(`cannot download ${o.url}: ${reason} (the server must present the certificate with SHA-256 ${o.thumbprint})`);
 
   const socket: TLSSocket = await new Promise((resolve, reject) => {
-    const s = connect({ host: host.replace(/^\[|\]$/g, ''), port, rejectUnauthorized: false, minVersion: 'TLSv1.2' });
+    const s = connect({ host: host.replace(/^\[|\]$/g, ''), port, rejectUnauthorized: false, minVersion: 'TLSv1.2', ...(o.localAddress && isLoopback(o.localAddress) ? { localAddress: o.localAddress } : {}) });
     s.setTimeout(timeoutMs, () => s.destroy(new Error('The operation has timed out.')));
     s.once('secureConnect', () => resolve(s));
     s.once('error', (err: NodeJS.ErrnoException) => reject(why(err.code === 'ECONNREFUSED' ? 'Unable to connect to the remote server' : err.message)));

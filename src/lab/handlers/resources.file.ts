@@ -10,14 +10,14 @@ import type { LabHandler } from './types.js';
 const plain = resourceSetHandler('file');
 
 /** The download the Set asks for, fetched before the (synchronous) model runs; its error kept for the model to throw. */
-async function prefetch(params: Record<string, unknown>, corrupt: boolean): Promise<((url: string) => Fetched) | undefined> {
+async function prefetch(params: Record<string, unknown>, corrupt: boolean, localAddress: string): Promise<((url: string) => Fetched) | undefined> {
   const d = params.download;
   if (d === null || typeof d !== 'object' || Array.isArray(d)) return undefined;
   const { url, token, thumbprint } = d as Record<string, unknown>;
   if (typeof url !== 'string' || typeof token !== 'string' || typeof thumbprint !== 'string' || !url || !token || !thumbprint) return undefined;
   let got: Fetched | PullFetchError;
   try {
-    got = await fetchPinned({ url, token, thumbprint, corrupt });
+    got = await fetchPinned({ url, token, thumbprint, corrupt, localAddress });
   } catch (err) {
     if (!(err instanceof PullFetchError)) throw err;
     got = err;
@@ -32,7 +32,7 @@ async function prefetch(params: Record<string, unknown>, corrupt: boolean): Prom
 export const resourcesFile: LabHandler<Record<string, unknown>> = {
   ...plain,
   run: async (ctx) => {
-    const downloaded = await prefetch(ctx.params, ctx.corruptTransfers === true);
+    const downloaded = await prefetch(ctx.params, ctx.corruptTransfers === true, ctx.host.address);
     return plain.run(downloaded ? { ...ctx, downloaded } : ctx);
   },
 };

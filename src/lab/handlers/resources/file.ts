@@ -31,9 +31,9 @@ export const fileModel = defineResourceModel({
     const parent = parentPath(path);
     let staged: string;
     if (download !== null) {
-      const url = stringParam(download, 'file', 'download.url', { required: true });
-      stringParam(download, 'file', 'download.token', { required: true });
-      stringParam(download, 'file', 'download.thumbprint', { required: true });
+      const url = stringParam(download, 'file download', 'url', { required: true });
+      stringParam(download, 'file download', 'token', { required: true });
+      stringParam(download, 'file download', 'thumbprint', { required: true });
       if (parent && !testPath(machine, parent, 'Container')) createDirectory(machine, parent);
       staged = `${path}.cortex-download`;
       if (!downloaded) throw new LabResourceError(`file: a download is not emulated here (no lab handler fetched ${url})`);
