@@ -204,6 +204,9 @@ describe.skipIf(!pwsh)('resource scripts part A: script in the shim vs lab handl
       ['refused: a state the resource does not know', { path: 'C:\\Cortex\\x.json', state: 'latest' }, filesHost],
       ['refused: no sha256', { path: 'C:\\Cortex\\x.json', stagedPath: STAGED }, filesHost],
       ['a relative path is not emulated', { path: 'cortex.json', state: 'absent' }, filesHost],
+      // The pull branch's refusals before any download (the download itself: test/e2e/artifacts-pull.e2e.test.ts).
+      ['pulled: refused without the download URL', { path: 'C:\\Cortex\\x.exe', sha256: sha('staged'), download: { token: 'tok-123', thumbprint: 'ab'.repeat(32) } }, filesHost],
+      ['pulled: refused without the token', { path: 'C:\\Cortex\\x.exe', sha256: sha('staged'), download: { url: 'https://127.0.0.1:9/artifacts/a/1', thumbprint: 'ab'.repeat(32) } }, filesHost],
     ];
     for (const [label, params, state] of cases) {
       it(label, async () => {
