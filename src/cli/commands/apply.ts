@@ -143,6 +143,7 @@ export async function runApplyCommand(args: ApplyArgs, io: ApplyIo): Promise<num
     return runPlanCommand({ ...args, detailedExitcode: false }, io);
   }
   checkReportPaths(args);
+  checkPullFlags(args);
   let saved: SavedPlan | undefined;
   if (args.plan !== undefined) {
     if (args.resume !== undefined) throw new InputError('a saved plan is applied from its start; --resume continues an interrupted run of the inventory instead.', { field: '--resume' });
@@ -184,7 +185,6 @@ async function applyPrepared(args: ApplyArgs, io: ApplyIo, root: string, saved: 
   // Before any host is touched: a `prompt` asks now, never in the middle of the run.
   checkFileSources(playbook, hosts.map((h) => h.name));
   const secrets = await resolveStepSecrets(playbook, hosts.map((h) => h.name));
-  checkPullFlags(args);
   const inputs = inputsOf(playbook, inventory);
   const interrupt = newInterrupt(io);
   const meta: PlaybookRunMeta = { inventory: inventory.file, playbook: playbook.file, toolVersion: toolVersion(), runId: resume ?? run.runId, startedAt: new Date().toISOString(), operator: operatorName() };

@@ -1,0 +1,40 @@
+/**
+ * `apply --artifacts push|pull` and its flags as a user types them (the built CLI, spawned): a transfer
+ * that is not push or pull, a pull setting without --artifacts pull, a certificate without its key are
+ * invalid input (exit 3) naming the flag, before anything is read or any host touched; --help lists them.
+ */
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+
+describe('apply --artifacts', () => {
+  it('--help lists the choice and the pull settings', async () => {
+    const r = await runCli(['apply', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.replace(/\s+/g, ' ')).toMatch(/--artifacts How store artifacts reach the hosts: push over the session \(default\), or pull .*\[choices: "push", "pull"\]/);
+    for (const f of ['--pull-address', '--pull-port', '--pull-cert', '--pull-key']) expect(r.stdout).toContain(f);
+  });
+
+  it('a transfer other than push or pull is refused', async () => {
+    const r = await runCli(['apply', '-i', 'missing.yaml', '--artifacts', 'scp']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('Argument: artifacts, Given: "scp", Choices: "push", "pull"');
+  });
+
+  it('a pull setting without --artifacts pull is invalid input naming it (exit 3), before the inventory is read', async () => {
+    const r = await runCli(['apply', '-i', 'missing.yaml', '--pull-address', '127.0.0.1']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('--pull-address only apply with --artifacts pull');
+    const p = await runCli(['apply', '-i', 'missing.yaml', '--artifacts', 'push', '--pull-port', '8443']);
+    expect(p.code).toBe(3);
+    expect(p.stderr).toContain('--pull-port only apply with --artifacts pull');
+  });
+
+  it('a certificate without its key (or the reverse) is invalid input', async () => {
+    const r = await runCli(['apply', '-i', 'missing.yaml', '--artifacts', 'pull', '--pull-cert', 'c.pem']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('--pull-cert and --pull-key go together');
+    const k = await runCli(['apply', '-i', 'missing.yaml', '--artifacts', 'pull', '--pull-key', 'k.pem']);
+    expect(k.code).toBe(3);
+    expect(k.stderr).toContain('--pull-cert and --pull-key go together');
+  });
+});
