@@ -311,8 +311,13 @@ public static class CortexPinnedCertificate {
     try {
         $in = $response.GetResponseStream()
         $out = [System.IO.File]::Create($OutFile)
-        try { $in.CopyTo($out) } finally { $out.Dispose(); $in.Dispose() }
-        (Get-Item -LiteralPath $OutFile).Length
+        try {
+            $in.CopyTo($out)
+            $out.Length
+        } finally {
+            $out.Dispose()
+            $in.Dispose()
+        }
     } finally {
         $response.Close()
     }
