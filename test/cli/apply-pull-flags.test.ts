@@ -3,6 +3,9 @@
  * that is not push or pull, a pull setting without --artifacts pull, a certificate without its key are
  * invalid input (exit 3) naming the flag, before anything is read or any host touched; --help lists them.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 
@@ -20,13 +23,23 @@ describe('apply --artifacts', () => {
     expect(r.stderr).toContain('Argument: artifacts, Given: "scp", Choices: "push", "pull"');
   });
 
-  it('a pull setting without --artifacts pull is invalid input naming it (exit 3), before the inventory is read', async () => {
-    const r = await runCli(['apply', '-i', 'missing.yaml', '--pull-address', '127.0.0.1']);
-    expect(r.code).toBe(3);
-    expect(r.stderr).toContain('--pull-address only apply with --artifacts pull');
-    const p = await runCli(['apply', '-i', 'missing.yaml', '--artifacts', 'push', '--pull-port', '8443']);
+  it('a pull setting with --artifacts push is invalid input naming it (exit 3), before the inventory is read', async () => {
+    const p = await runCli(['apply', '-i', 'missing.yaml', '--artifacts', 'push', '--pull-port', '8443', '--pull-address', '127.0.0.1']);
     expect(p.code).toBe(3);
-    expect(p.stderr).toContain('--pull-port only apply with --artifacts pull');
+    expect(p.stderr).toContain('--pull-address, --pull-port only apply with --artifacts pull');
+  });
+
+  it('a pull setting when no host pulls (none says artifacts.transfer: pull) is invalid input, before any host is touched', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cx-pull-flags-'));
+    try {
+      writeFileSync(join(dir, 'inv.yaml'), 'all:\n  vars: { transport: local }\n  children:\n    app:\n      hosts:\n        app1: { address: 127.0.0.1 }\n');
+      writeFileSync(join(dir, 'pb.yaml'), "name: p\nphases:\n  - name: a\n    targets: { roles: [app] }\n    steps:\n      - id: d\n        directory: { path: 'C:\\x' }\n");
+      const r = await runCli(['apply', '-i', 'inv.yaml', '-p', 'pb.yaml', '--skip-preflight', '--pull-address', '127.0.0.1'], { cwd: dir });
+      expect(r.code).toBe(3);
+      expect(r.stderr).toContain('--pull-address only apply when hosts pull their artifacts');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a certificate without its key (or the reverse) is invalid input', async () => {

@@ -158,6 +158,19 @@ describe('apply --artifacts pull on the lab', () => {
     expect(clear.exitCode, clear.stderr).toBe(0);
   }, 120_000);
 
+  it("the inventory's artifacts.transfer: pull makes a host pull without the flag", async () => {
+    const text = readFileSync(inv, 'utf8');
+    const pullInv = join(work, 'pull-inventory.yaml');
+    const marked = text.replace(/(app3: \{ address: [\d.]+)/, '$1, artifacts: { transfer: pull }');
+    expect(marked).not.toBe(text);
+    writeFileSync(pullInv, marked);
+    const r = await cli(['apply', '-i', pullInv, '-p', join(work, 'pull.yaml'), '--skip-preflight', '--json', '--limit', 'app3']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/artifact pull server: 1 artifact/);
+    expect(pullRequests().map((q) => [q.status, q.remote.replace(/^::ffff:/, '')])).toEqual([[200, net.addr(5)]]);
+    expect(labFiles('app3')[STAGED]).toBe(msi.sha256);
+  }, 120_000);
+
   it('a store file altered after artifacts add: verify fails on the workstation, and a pulled copy fails the host step', async () => {
     appendFileSync(join(store, 'labSample', '1.0.0', 'lab-sample-1.0.0.msi'), 'tampered');
     const v = await cli(['artifacts', 'verify', '--store', store]);

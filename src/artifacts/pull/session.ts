@@ -21,7 +21,7 @@ export interface Download {
 }
 
 export interface PullSettings {
-  /** The address every host reaches the workstation by; default: per host, the workstation's address on the route to it. */
+  /** The address every host reaches the workstation by (--pull-address); default: per host, its inventory pullAddress, else the workstation's address on the route to it. */
   address?: string | undefined;
   /** A PEM certificate and key to serve with; default: one made for the run. */
   certFile?: string | undefined;
@@ -38,14 +38,15 @@ export interface PullSession {
 }
 
 export async function startPullSession(o: {
-  hosts: ReadonlyArray<{ name: string; address: string }>;
+  /** The hosts that pull; pullAddress: the workstation's address as that host reaches it (inventory), if set. */
+  hosts: ReadonlyArray<{ name: string; address: string; pullAddress?: string | undefined }>;
   /** Source path → artifact, for the run's file steps (served.ts). */
   sources: ReadonlyMap<string, ServedArtifact>;
   settings: PullSettings;
   onRequest?: (r: PullRequestRecord) => void;
 }): Promise<PullSession> {
   const addressOf = new Map<string, string>();
-  for (const h of o.hosts) addressOf.set(h.name, o.settings.address ?? (await routeSourceAddress(h.address)));
+  for (const h of o.hosts) addressOf.set(h.name, o.settings.address ?? h.pullAddress ?? (await routeSourceAddress(h.address)));
   const addresses = [...new Set(addressOf.values())];
   const certificate: PullCertificate = o.settings.certFile !== undefined || o.settings.keyFile !== undefined ? givenCertificate(o.settings.certFile ?? '', o.settings.keyFile ?? '') : runCertificate(addresses);
   const token = newPullToken();

@@ -185,6 +185,7 @@ async function applyPrepared(args: ApplyArgs, io: ApplyIo, root: string, saved: 
   // Before any host is touched: a `prompt` asks now, never in the middle of the run.
   checkFileSources(playbook, hosts.map((h) => h.name));
   const secrets = await resolveStepSecrets(playbook, hosts.map((h) => h.name));
+  const pulling = pullingHosts(args, hosts);
   const inputs = inputsOf(playbook, inventory);
   const interrupt = newInterrupt(io);
   const meta: PlaybookRunMeta = { inventory: inventory.file, playbook: playbook.file, toolVersion: toolVersion(), runId: resume ?? run.runId, startedAt: new Date().toISOString(), operator: operatorName() };
@@ -200,7 +201,7 @@ async function applyPrepared(args: ApplyArgs, io: ApplyIo, root: string, saved: 
   try {
     if (args.skipPreflight !== true) stopped = await preflightGate({ hosts, connections, interrupt, log, args, io });
     if (stopped === null) {
-      const pull = args.artifacts === 'pull' ? await startPull(args, io, playbook, hosts, log, interrupt) : null;
+      const pull = pulling.length ? await startPull(args, io, playbook, pulling, log, interrupt) : null;
       const { agents, closeAll } = hostAgents({
         hosts,
         playbook,
@@ -271,13 +272,27 @@ async function applyPrepared(args: ApplyArgs, io: ApplyIo, root: string, saved: 
   return code;
 }
 
+function pullFlagsOf(args: ApplyArgs): string[] {
+  return (['pullAddress', 'pullCert', 'pullKey', 'pullPort'] as const).filter((k) => args[k] !== undefined).map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+}
+
+/** The hosts that pull store artifacts: all with --artifacts pull, none with push, else those whose inventory says `artifacts.transfer: pull`. */
+function pullingHosts(args: ApplyArgs, hosts: readonly HostConfig[]): HostConfig[] {
+  const pulling = hosts.filter((h) => (args.artifacts ?? h.artifacts?.transfer ?? 'push') === 'pull');
+  const flags = pullFlagsOf(args);
+  if (!pulling.length && flags.length) {
+    throw new InputError(`${flags.join(', ')} only apply when hosts pull their artifacts.`, { field: '--artifacts', hint: 'Add --artifacts pull (or artifacts.transfer: pull in the inventory), or leave them out.' });
+  }
+  return pulling;
+}
+
 function checkPullFlags(args: ApplyArgs): void {
   if (args.artifacts !== undefined && !ARTIFACT_TRANSFERS.includes(args.artifacts)) {
     throw new InputError(`--artifacts ${String(args.artifacts)} is not a way to transfer artifacts.`, { field: '--artifacts', hint: 'Give push (over the session, the default) or pull (hosts download from this workstation).' });
   }
-  const pullOnly = (['pullAddress', 'pullCert', 'pullKey', 'pullPort'] as const).filter((k) => args[k] !== undefined);
-  if (args.artifacts !== 'pull' && pullOnly.length) {
-    throw new InputError(`${pullOnly.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')} only apply with --artifacts pull.`, { field: '--artifacts', hint: 'Add --artifacts pull, or leave them out.' });
+  const pullOnly = pullFlagsOf(args);
+  if (args.artifacts === 'push' && pullOnly.length) {
+    throw new InputError(`${pullOnly.join(', ')} only apply with --artifacts pull.`, { field: '--artifacts', hint: 'Add --artifacts pull, or leave them out.' });
   }
   if ((args.pullCert === undefined) !== (args.pullKey === undefined)) {
     throw new InputError('--pull-cert and --pull-key go together: the certificate and its private key.', { field: args.pullCert === undefined ? '--pull-cert' : '--pull-key', hint: 'Give both PEM files, or neither (a certificate is made for the run).' });
@@ -288,11 +303,11 @@ function checkPullFlags(args: ApplyArgs): void {
 async function startPull(args: ApplyArgs, io: ApplyIo, playbook: Awaited<ReturnType<typeof loadRunPlaybook>>, hosts: readonly HostConfig[], log: Log & { info(obj: object, msg?: string): void }, interrupt: RunInterrupt): Promise<PullSession | null> {
   const sources = await pulledSources(playbook, hosts.map((h) => h.name));
   if (!sources.size) {
-    io.stderr.write('--artifacts pull: no file step of this run has a store artifact as its source; every file is pushed over the session.\n');
+    io.stderr.write('artifacts pull: no file step of this run has a store artifact as its source; every file is pushed over the session.\n');
     return null;
   }
   const pull = await startPullSession({
-    hosts: hosts.map((h) => ({ name: h.name, address: h.address })),
+    hosts: hosts.map((h) => ({ name: h.name, address: h.address, pullAddress: h.artifacts?.pullAddress })),
     sources,
     settings: { address: args.pullAddress, certFile: args.pullCert, keyFile: args.pullKey, port: args.pullPort },
     onRequest: (r) => log.info({ pullRequest: r }, 'artifact pull request'),
