@@ -10,6 +10,7 @@
 import { execa, type ResultPromise } from 'execa';
 import { createHash } from 'node:crypto';
 import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -122,6 +123,14 @@ describe('apply --artifacts pull on the lab', () => {
     // From each lab host's own loopback address.
     expect(reqs.map((q) => q.remote.replace(/^::ffff:/, '')).sort()).toEqual([net.addr(3), net.addr(4)]);
     expect(newestLog()).not.toMatch(/Bearer [A-Za-z0-9_-]{20}/);
+    // The server stopped with the run: its port no longer answers.
+    const [, where] = /artifact pull server: 1 artifact on https:\/\/(127\.[\d.]+:\d+)/.exec(r.stderr)!;
+    const [host, port] = where!.split(':');
+    const refused = await new Promise<string>((resolve) => {
+      const s = connect({ host: host!, port: Number(port) }, () => (s.destroy(), resolve('connected')));
+      s.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+    });
+    expect(refused).toBe('ECONNREFUSED');
   }, 120_000);
 
   it('a second pulled apply changes nothing and downloads nothing', async () => {
