@@ -29,6 +29,9 @@
 #   Write-CortexAsciiFile -Path -Text      writes Text as ASCII bytes exactly: no BOM, no newline (the
 #                                          Erlang cookie: Out-File and Set-Content would add either)
 #   Write-CortexFileBytes -Path -Bytes     writes exactly these bytes to a file (replacing it); its folder exists
+#   Save-CortexPinnedDownload -Url -Token -Thumbprint -OutFile
+#                                          an HTTPS GET with a bearer token from a server whose certificate has
+#                                          the given SHA-256 (pinned, not trusted by the store), into OutFile
 # Built on them: Get-CortexRegistryValue, Get-CortexRegistryValueName, Test-CortexRegistryKey,
 # Get-CortexRegistryValueBothViews, Get-CortexMachineEnvironmentVariable.
 # Everything else a script needs from Windows is a cmdlet (Get-CimInstance, Get-NetIPAddress,
@@ -348,4 +351,74 @@ function Write-CortexAsciiFile {
     # BOM and no newline (PowerShell 5.1's Out-File writes UTF-16 with a BOM, Set-Content appends CRLF).
     param([Parameter(Mandatory = $true)][string]$Path, [Parameter(Mandatory = $true)][AllowEmptyString()][string]$Text)
     [IO.File]::WriteAllText($Path, $Text, [Text.Encoding]::ASCII)
+}
+
+function Save-CortexPinnedDownload {
+    # An HTTPS GET of Url with "Authorization: Bearer <Token>", written to OutFile; returns the bytes written.
+    # The server (apply's artifact pull server, docs/artifacts.md) has a certificate made for the run that no
+    # store trusts: it is accepted only when the SHA-256 of its DER bytes is Thumbprint, and nothing else is
+    # checked. The callback is compiled C#: a script block as a .NET callback can run on a thread without a
+    # runspace. The token is never part of a message.
+    param(
+        [Parameter(Mandatory = $true)][string]$Url,
+        [Parameter(Mandatory = $true)][string]$Token,
+        [Parameter(Mandatory = $true)][string]$Thumbprint,
+        [Parameter(Mandatory = $true)][string]$OutFile,
+        [int]$TimeoutMs = 1800000
+    )
+    if (-not ('CortexPinnedCertificate' -as [type])) {
+        Add-Type -TypeDefinition @'
+using System;
+using System.Net.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+public static class CortexPinnedCertificate {
+    public static string Sha256(X509Certificate cert) {
+        using (SHA256 h = SHA256.Create()) { return BitConverter.ToString(h.ComputeHash(cert.GetRawCertData())).Replace("-", "").ToLowerInvariant(); }
+    }
+    public static RemoteCertificateValidationCallback For(string sha256) {
+        string pin = sha256.ToLowerInvariant();
+        return delegate(object sender, X509Certificate cert, X509Chain chain, SslPolicyErrors errors) {
+            return cert != null && Sha256(cert) == pin;
+        };
+    }
+}
+'@
+    }
+    # 5.1 on older Windows offers TLS 1.0 only unless asked; the pull server requires 1.2.
+    [System.Net.ServicePointManager]::SecurityProtocol = [System.Net.ServicePointManager]::SecurityProtocol -bor [System.Net.SecurityProtocolType]::Tls12
+    $request = [System.Net.HttpWebRequest]::Create($Url)
+    $request.Method = 'GET'
+    $request.AllowAutoRedirect = $false
+    $request.Timeout = $TimeoutMs
+    $request.ReadWriteTimeout = $TimeoutMs
+    $request.Headers.Add('Authorization', ('Bearer {0}' -f $Token))
+    $request.ServerCertificateValidationCallback = [CortexPinnedCertificate]::For($Thumbprint)
+    try {
+        $response = $request.GetResponse()
+    } catch {
+        $ex = $_.Exception
+        while ($null -ne $ex.InnerException -and -not ($ex -is [System.Net.WebException])) { $ex = $ex.InnerException }
+        if ($ex -is [System.Net.WebException] -and $null -ne $ex.Response) {
+            $code = [int]$ex.Response.StatusCode
+            $ex.Response.Close()
+            throw (New-Object System.InvalidOperationException ('the pull server answered HTTP {0} for {1}' -f $code, $Url))
+        }
+        $inner = $_.Exception
+        while ($null -ne $inner.InnerException) { $inner = $inner.InnerException }
+        throw (New-Object System.InvalidOperationException ('cannot download {0}: {1} (the server must present the certificate with SHA-256 {2})' -f $Url, $inner.Message, $Thumbprint))
+    }
+    try {
+        $in = $response.GetResponseStream()
+        $out = [System.IO.File]::Create($OutFile)
+        try {
+            $in.CopyTo($out)
+            $out.Length
+        } finally {
+            $out.Dispose()
+            $in.Dispose()
+        }
+    } finally {
+        $response.Close()
+    }
 }

@@ -1,10 +1,13 @@
 # cortex-script: resources.file
-# Set of the file resource (src/resources/file.ts). A source travels before this script: the agent
-# uploads it to stagedPath on the host (the runner's upload, verified by SHA-256). Content given as text
-# comes in the params instead, and is written as UTF-8 without BOM, exactly (no newline added) beside the
-# path. Either way the bytes' SHA-256 is checked against the step's, the parent folder created, and the
-# file moved into place in one step, so the path never holds a partial file. Absent: the file is deleted.
-#   params: {path, state: present|absent, sha256, stagedPath | content}
+# Set of the file resource (src/resources/file.ts). The content arrives one of three ways
+# (docs/artifacts.md): as text in the params (`content`), written as UTF-8 without BOM, exactly (no
+# newline added), beside the path; pushed, the agent uploads the step's source to stagedPath before this
+# script (the runner's upload); or pulled, `download` names the workstation's pull server and this script
+# downloads it to <path>.cortex-download (the server's certificate pinned by its SHA-256, the run's token
+# sent). Every way it checks the bytes' SHA-256 against the step's, creates the parent folder and moves
+# them into place in one step, so the path never holds a partial file; a downloaded copy that differs is
+# deleted. Absent: the file is deleted.
+#   params: {path, state: present|absent, sha256, content | stagedPath | download: {url, token, thumbprint}}
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
@@ -32,12 +35,27 @@ Invoke-CortexScript {
         Move-Item -LiteralPath $written -Destination $path -Force
         return New-CortexSetResult -Message ('wrote {0} ({1} bytes)' -f $path, $bytes.Length)
     }
-    $staged = [string](Get-CortexResourceParam -Params $CortexParams -Resource 'file' -Name 'stagedPath' -Required)
-    if (-not (Test-Path -LiteralPath $staged -PathType Leaf)) { throw ('file: the staged copy {0} is missing; the source is uploaded there before this step runs' -f $staged) }
-    $actual = (Get-FileHash -LiteralPath $staged -Algorithm SHA256).Hash.ToLowerInvariant()
-    if ($actual -ne $sha256) { throw ('file: the staged copy {0} has SHA-256 {1}, not the {2} the step wants; check the artifact' -f $staged, $actual, $sha256) }
+    $download = Get-CortexResourceParam -Params $CortexParams -Resource 'file' -Name 'download'
     $parent = Split-Path -Path $path -Parent
-    if ($parent -and -not (Test-Path -LiteralPath $parent -PathType Container)) { $null = New-Item -ItemType Directory -Path $parent -Force }
+    if ($null -ne $download) {
+        $url = [string](Get-CortexResourceParam -Params $download -Resource 'file download' -Name 'url' -Required)
+        $token = [string](Get-CortexResourceParam -Params $download -Resource 'file download' -Name 'token' -Required)
+        $thumbprint = [string](Get-CortexResourceParam -Params $download -Resource 'file download' -Name 'thumbprint' -Required)
+        if ($parent -and -not (Test-Path -LiteralPath $parent -PathType Container)) { $null = New-Item -ItemType Directory -Path $parent -Force }
+        $staged = '{0}.cortex-download' -f $path
+        $null = Save-CortexPinnedDownload -Url $url -Token $token -Thumbprint $thumbprint -OutFile $staged
+        $actual = (Get-FileHash -LiteralPath $staged -Algorithm SHA256).Hash.ToLowerInvariant()
+        if ($actual -ne $sha256) {
+            Remove-Item -LiteralPath $staged -Force
+            throw ('file: on {0}, the copy of {1} downloaded from {2} has SHA-256 {3}, not the {4} the step wants (changed in the store or in transit); {1} was not changed' -f (Get-CortexHostName), $path, $url, $actual, $sha256)
+        }
+    } else {
+        $staged = [string](Get-CortexResourceParam -Params $CortexParams -Resource 'file' -Name 'stagedPath' -Required)
+        if (-not (Test-Path -LiteralPath $staged -PathType Leaf)) { throw ('file: the staged copy {0} is missing; the source is uploaded there before this step runs' -f $staged) }
+        $actual = (Get-FileHash -LiteralPath $staged -Algorithm SHA256).Hash.ToLowerInvariant()
+        if ($actual -ne $sha256) { throw ('file: on {0}, the staged copy {1} has SHA-256 {2}, not the {3} the step wants; check the artifact' -f (Get-CortexHostName), $staged, $actual, $sha256) }
+        if ($parent -and -not (Test-Path -LiteralPath $parent -PathType Container)) { $null = New-Item -ItemType Directory -Path $parent -Force }
+    }
     Move-Item -LiteralPath $staged -Destination $path -Force
     New-CortexSetResult -Message ('placed {0}' -f $path)
 }

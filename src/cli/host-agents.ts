@@ -40,6 +40,8 @@ export function hostAgents(o: {
    * Saves about four requests per host at the end. Default true.
    */
   exitGracefully?: boolean;
+  /** `apply --artifacts pull`: a file source's download for a host, or null to push it. */
+  downloadFor?: ((host: string, sourcePath: string) => { url: string; token: string; thumbprint: string } | null) | undefined;
 }): HostAgents {
   const readFacts = playbookReadsFacts(o.playbook);
   const timeouts = new Map(stepsOf(o.playbook).concat(Object.values(o.playbook.handlers)).map((s) => [s.id, s.timeoutMs]));
@@ -65,6 +67,7 @@ export function hostAgents(o: {
       readFacts,
       secrets: o.secrets,
       sourceDir: dirname(o.playbook.file),
+      ...(o.downloadFor ? { downloadFor: (sourcePath: string) => o.downloadFor!(h.name, sourcePath) } : {}),
       scriptTimeoutMs: o.scriptTimeoutMs,
       setTimeoutMs: (step) => timeouts.get(step) ?? 30 * 60_000,
       signal: o.interrupt.signal,

@@ -425,6 +425,7 @@ function toHostConfig(
     versions: h.versions,
     webApps: h.webApps,
     installPath: h.installPath,
+    artifacts: h.artifacts,
     lab: h.lab,
     labPath: ctx.prov.get('lab') ?? [],
     labLayers: ctx.labLayers,

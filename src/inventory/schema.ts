@@ -180,6 +180,14 @@ export const Waiver = z
   .meta({ id: 'Waiver', description: 'Accept a preflight finding (warn or fail) of one check on some hosts, with a reason and an optional expiry.' });
 export type WaiverInput = z.infer<typeof Waiver>;
 
+/** How store artifacts reach a host (docs/artifacts.md); `apply --artifacts` and `--pull-address` override. */
+export const ArtifactsVars = z
+  .strictObject({
+    transfer: z.enum(['push', 'pull']).optional().meta({ description: 'push: uploaded over the session (default); pull: the host downloads them from the HTTPS server apply runs on the workstation.' }),
+    pullAddress: z.string().min(1).optional().meta({ description: "The workstation's address as this host reaches it (pull). Default: the workstation's address on its route to the host." }),
+  })
+  .meta({ id: 'ArtifactsVars', description: 'How store artifacts reach the hosts (docs/artifacts.md).' });
+
 /** Variables allowed at every level: all.vars, <group>.vars, and a host's own entry. */
 export const VarsShape = {
   address: z.string().min(1).optional().meta({ description: 'IP address or DNS name. Default: the host name.' }),
@@ -190,6 +198,7 @@ export const VarsShape = {
   versions: VersionsVars.optional(),
   webApps: z.array(z.enum(WEB_APPS)).optional().meta({ description: 'Web servers only: gateway (with Studio, LiveView) | liveportal.' }),
   installPath: z.string().min(1).optional().meta({ description: "Install folder on the host, e.g. 'D:\\Cortex'." }),
+  artifacts: ArtifactsVars.optional(),
   lab: z.unknown().optional().meta({ description: 'Lab profile of a simulated host (see docs/lab.md); ignored on real hosts.' }),
   waivers: z.array(Waiver).nullable().optional().meta({ description: 'Preflight findings accepted for the hosts of this level; waivers of every level add up.' }),
   components: z.unknown().optional().meta({ description: 'all.vars only: the settings of the Cortex components (Service Fabric security, RabbitMQ, gobetween, NSSM, SQL port); see docs/component-config.md.' }),
@@ -315,12 +324,14 @@ export const ResolvedHostVars = z
     versions: z.record(z.string(), z.string()).default({}),
     webApps: z.array(z.enum(WEB_APPS)).default([]),
     installPath: z.string().optional(),
+    artifacts: z.object({ transfer: z.enum(['push', 'pull']).default('push'), pullAddress: z.string().optional() }).default({ transfer: 'push' }),
     lab: z.unknown().optional(),
   })
   .superRefine((h, ctx) => {
     for (const [path, address] of [
       [['address'], h.address],
       [['ssh', 'jumpHost', 'address'], h.ssh.jumpHost?.address],
+      [['artifacts', 'pullAddress'], h.artifacts.pullAddress],
     ] as const) {
       const problem = address === undefined ? null : addressProblem(address);
       if (problem) ctx.addIssue({ code: 'custom', path: [...path], message: `'${address}' is not an IPv4, IPv6 or DNS name address: ${problem}.`, params: { hint: ADDRESS_HINT } });

@@ -65,6 +65,8 @@ export interface HostConfig {
   versions: Record<string, string>;
   webApps: WebApp[];
   installPath?: string | undefined;
+  /** How store artifacts reach the host (docs/artifacts.md); absent: pushed. */
+  artifacts?: { transfer: 'push' | 'pull'; pullAddress?: string | undefined } | undefined;
   /** The raw `lab:` host var; validated only by the lab (src/lab), never here. */
   lab: unknown;
   /** YAML path of the most specific `lab:` that applies to this host ([] when none), for positionOf. */

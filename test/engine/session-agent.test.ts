@@ -145,6 +145,24 @@ describe('SessionAgent', () => {
     await expect(a.set({ step: 'cfg2', resource: 'file', params: { path: 'D:\\x', source: 'missing.bin', sha256: 'a'.repeat(64) } }, signal())).rejects.toThrow(/host app1, step cfg2, field source: the file source .*missing.bin does not exist/);
   });
 
+  it('--artifacts pull: a source the pull server serves is not uploaded; the Set gets its download (URL, token, pin); others are still pushed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agent-pull-'));
+    writeFileSync(join(dir, 'otp.exe'), 'x');
+    writeFileSync(join(dir, 'app.config'), 'y');
+    const download = { url: 'https://127.0.0.1:4443/artifacts/erlang/27.3.4', token: 'tok-abc', thumbprint: 'ab'.repeat(32) };
+    const asked: string[] = [];
+    const host = fakeHost(() => ({ ok: true, data: { rebootRequired: false, exitCode: null, message: 'placed' } }));
+    const { a } = agent(host, { sourceDir: dir, downloadFor: (p) => (asked.push(p), p === join(dir, 'otp.exe') ? download : null) });
+    await a.set({ step: 'stage', resource: 'file', params: { path: 'C:\\x\\otp.exe', source: 'otp.exe', sha256: 'a'.repeat(64), state: 'present' } }, signal());
+    expect(host.uploads).toEqual([]);
+    expect(host.calls[0]!.params.download).toEqual(download);
+    expect(host.calls[0]!.params.stagedPath).toBeUndefined();
+    await a.set({ step: 'cfg', resource: 'file', params: { path: 'C:\\x\\app.config', source: 'app.config', sha256: 'a'.repeat(64), state: 'present' } }, signal());
+    expect(host.uploads).toHaveLength(1);
+    expect(host.calls[1]!.params.download).toBeUndefined();
+    expect(asked).toEqual([join(dir, 'otp.exe'), join(dir, 'app.config')]);
+  });
+
   it('secrets go into the Set params only (stdin), resolved up front and registered with the redactor', async () => {
     process.env.AGENT_TEST_SF_PW = 'S3cret-agent-pw!';
     const dir = mkdtempSync(join(tmpdir(), 'agent-sec-'));

@@ -181,6 +181,20 @@ describe('loadInventory: errors name file:line:col, the field, what is allowed',
     await expect(loadInventory('no/such/inventory.yaml')).rejects.toThrow('inventory file not found: no/such/inventory.yaml');
   });
 
+  it('artifacts: how store artifacts reach a host, merged level by level (default push); a bad value or address is refused with file:line', () => {
+    const inv = parseInventory(
+      ['all:', '  vars:', '    transport: local', '    artifacts: { transfer: pull }', '  children:', '    app:', '      hosts:', '        app1: { address: 127.0.0.1, artifacts: { pullAddress: 127.0.0.9 } }', '        app2: { address: 127.0.0.2, artifacts: { transfer: push } }', '    db:', '      hosts: { db1: { address: 127.0.0.3 } }', ''].join('\n'),
+      'site.yaml',
+    );
+    const by = (n: string) => inv.hosts.find((h) => h.name === n)!.artifacts;
+    expect(by('app1')).toEqual({ transfer: 'pull', pullAddress: '127.0.0.9' });
+    expect(by('app2')).toEqual({ transfer: 'push' });
+    expect(by('db1')).toEqual({ transfer: 'pull' });
+    expect(parseInventory('all:\n  vars: { transport: local }\n  children:\n    app:\n      hosts: { app1: { address: 127.0.0.1 } }\n', 's.yaml').hosts[0]!.artifacts).toEqual({ transfer: 'push' });
+    expect(() => parseInventory('all:\n  vars: { transport: local, artifacts: { transfer: scp } }\n  children:\n    app:\n      hosts: { app1: { address: 127.0.0.1 } }\n', 's.yaml')).toThrow(/s\.yaml:2:.*field all\.vars\.artifacts\.transfer/);
+    expect(() => parseInventory('all:\n  vars: { transport: local, artifacts: { pullAddress: "a b" } }\n  children:\n    app:\n      hosts: { app1: { address: 127.0.0.1 } }\n', 's.yaml')).toThrow(/artifacts\.pullAddress/);
+  });
+
   it('reports every problem at once, in file order', () => {
     const text = ['all:', '  vars:', '    transprot: winrm', '    winrm: { scheme: htps, port: 99999 }', '  childs: {}', ''].join('\n');
     try {

@@ -19,6 +19,7 @@ describe('--fault HOST:KIND[:ARG]', () => {
     expect(parseFaultFlag('db1:down').faults).toEqual({ down: true });
     expect(parseFaultFlag('db1:slow:3').faults).toEqual({ slowFactor: 3 });
     expect(parseFaultFlag('db1:reboot:2').faults).toEqual({ reboot: { downSec: 2 } });
+    expect(parseFaultFlag('app3:corrupt-transfers').faults).toEqual({ corruptTransfers: true });
   });
 
   it('refuses malformed flags with an input error that lists the kinds', () => {

@@ -42,6 +42,8 @@ import { inputsOf, loadRunPlaybook, playbookHosts, playbookRunOptions, type Play
 import { toPreflightHost } from './preflight.js';
 import { newInterrupt, runPlanCommand, writeOutputFile, type CommandIo } from './plan.js';
 import { readHosts } from '../../engine/agent/read-hosts.js';
+import { pulledSources } from '../../artifacts/pull/served.js';
+import { startPullSession, ARTIFACT_TRANSFERS, type ArtifactTransfer, type PullSession } from '../../artifacts/pull/session.js';
 
 export interface ApplyArgs extends PlaybookRunArgs, ReportFileArgs {
   /** A saved plan (`plan --out`). */
@@ -51,6 +53,12 @@ export interface ApplyArgs extends PlaybookRunArgs, ReportFileArgs {
   check?: boolean | undefined;
   acceptWarnings?: boolean | undefined;
   skipPreflight?: boolean | undefined;
+  /** How store artifacts reach the hosts (docs/artifacts.md): push (default) or pull. */
+  artifacts?: ArtifactTransfer | undefined;
+  pullAddress?: string | undefined;
+  pullCert?: string | undefined;
+  pullKey?: string | undefined;
+  pullPort?: number | undefined;
 }
 
 type Log = Parameters<typeof hostAgents>[0]['log'];
@@ -138,6 +146,7 @@ export async function runApplyCommand(args: ApplyArgs, io: CommandIo): Promise<n
     return runPlanCommand({ ...args, detailedExitcode: false }, io);
   }
   checkReportPaths(args);
+  checkPullFlags(args);
   let saved: SavedPlan | undefined;
   if (args.plan !== undefined) {
     if (args.resume !== undefined) throw new InputError('a saved plan is applied from its start; --resume continues an interrupted run of the inventory instead.', { field: '--resume' });
@@ -181,6 +190,7 @@ async function applyPrepared(args: ApplyArgs, io: CommandIo, root: string, saved
   const secrets = await resolveStepSecrets(loaded, hosts.map((h) => h.name));
   // Diffs that compare a secret with the host (erlang_cookie) get its SHA-256, never the value.
   const playbook = withSecretDigests(loaded, secrets);
+  const pulling = pullingHosts(args, hosts);
   const inputs = inputsOf(playbook, inventory, args.store);
   const interrupt = newInterrupt(io);
   const meta: PlaybookRunMeta = { inventory: inventory.file, playbook: playbook.file, toolVersion: toolVersion(), runId: resume ?? run.runId, startedAt: new Date().toISOString(), operator: operatorName() };
@@ -194,10 +204,23 @@ async function applyPrepared(args: ApplyArgs, io: CommandIo, root: string, saved
   let result: RunApplyResult | null = null;
   let stopped: number | null = null;
   try {
-    const { agents, closeAll } = hostAgents({ hosts, playbook, connections, secrets, interrupt, log, scriptTimeoutMs: Math.round(args.timeout * 1000), acceptNewHostKeys: args.acceptNewHostKeys === true });
+    // `--artifacts pull`: the pull server starts after the preflight gate; the agents ask it per file source.
+    let pull: PullSession | null = null;
+    const { agents, closeAll } = hostAgents({
+      hosts,
+      playbook,
+      connections,
+      secrets,
+      interrupt,
+      log,
+      scriptTimeoutMs: Math.round(args.timeout * 1000),
+      acceptNewHostKeys: args.acceptNewHostKeys === true,
+      ...(pulling.length ? { downloadFor: (host: string, source: string) => pull?.downloadFor(host, source) ?? null } : {}),
+    });
     try {
       if (args.skipPreflight !== true) stopped = await preflightGate({ hosts, agents, interrupt, log, args, io });
       if (stopped === null) {
+        pull = pulling.length ? await startPull(args, io, playbook, pulling, log, interrupt) : null;
         if (saved) {
           // The same sessions read the hosts again and then apply: one connection per host.
           const readings = await readHosts({ inventory, playbook, agents, hosts: hosts.map((h) => h.name), forks: args.forks, signal: interrupt.signal });
@@ -226,6 +249,11 @@ async function applyPrepared(args: ApplyArgs, io: CommandIo, root: string, saved
       }
     } finally {
       await closeAll();
+      // The server lives exactly as long as the run: no host can fetch anything once apply ends.
+      if (pull) {
+        log.info({ pull: pull.server.stats() }, 'artifact pull server stopped');
+        await pull.close();
+      }
     }
     if (result) {
       if (result.replacedLock) io.stderr.write(`${consoleLine(`took over a stale lock of run ${result.replacedLock.runId} (pid ${result.replacedLock.pid} is gone)`)}\n`);
@@ -252,6 +280,53 @@ async function applyPrepared(args: ApplyArgs, io: CommandIo, root: string, saved
   return code;
 }
 
+function pullFlagsOf(args: ApplyArgs): string[] {
+  return (['pullAddress', 'pullCert', 'pullKey', 'pullPort'] as const).filter((k) => args[k] !== undefined).map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+}
+
+/** The hosts that pull store artifacts: all with --artifacts pull, none with push, else those whose inventory says `artifacts.transfer: pull`. */
+function pullingHosts(args: ApplyArgs, hosts: readonly HostConfig[]): HostConfig[] {
+  const pulling = hosts.filter((h) => (args.artifacts ?? h.artifacts?.transfer ?? 'push') === 'pull');
+  const flags = pullFlagsOf(args);
+  if (!pulling.length && flags.length) {
+    throw new InputError(`${flags.join(', ')} only apply when hosts pull their artifacts.`, { field: '--artifacts', hint: 'Add --artifacts pull (or artifacts.transfer: pull in the inventory), or leave them out.' });
+  }
+  return pulling;
+}
+
+function checkPullFlags(args: ApplyArgs): void {
+  if (args.artifacts !== undefined && !ARTIFACT_TRANSFERS.includes(args.artifacts)) {
+    throw new InputError(`--artifacts ${String(args.artifacts)} is not a way to transfer artifacts.`, { field: '--artifacts', hint: 'Give push (over the session, the default) or pull (hosts download from this workstation).' });
+  }
+  const pullOnly = pullFlagsOf(args);
+  if (args.artifacts === 'push' && pullOnly.length) {
+    throw new InputError(`${pullOnly.join(', ')} only apply with --artifacts pull.`, { field: '--artifacts', hint: 'Add --artifacts pull, or leave them out.' });
+  }
+  if ((args.pullCert === undefined) !== (args.pullKey === undefined)) {
+    throw new InputError('--pull-cert and --pull-key go together: the certificate and its private key.', { field: args.pullCert === undefined ? '--pull-cert' : '--pull-key', hint: 'Give both PEM files, or neither (a certificate is made for the run).' });
+  }
+}
+
+/** `--artifacts pull`: the run's store artifacts served to its hosts; null when no file step's source is one. */
+async function startPull(args: ApplyArgs, io: CommandIo, playbook: Awaited<ReturnType<typeof loadRunPlaybook>>, hosts: readonly HostConfig[], log: Log & { info(obj: object, msg?: string): void }, interrupt: RunInterrupt): Promise<PullSession | null> {
+  const sources = await pulledSources(playbook, hosts.map((h) => h.name));
+  if (!sources.size) {
+    io.stderr.write('artifacts pull: no file step of this run has a store artifact as its source; every file is pushed over the session.\n');
+    return null;
+  }
+  const pull = await startPullSession({
+    hosts: hosts.map((h) => ({ name: h.name, address: h.address, pullAddress: h.artifacts?.pullAddress })),
+    sources,
+    settings: { address: args.pullAddress, certFile: args.pullCert, keyFile: args.pullKey, port: args.pullPort },
+    onRequest: (r) => log.info({ pullRequest: r }, 'artifact pull request'),
+  });
+  const release = interrupt.cleanups.register('artifact pull server', () => pull.close());
+  const close = pull.close;
+  const where = [...pull.server.ports].map(([a, p]) => `${a}:${p}`).join(', ');
+  io.stderr.write(`artifact pull server: ${pull.artifacts.length} artifact${pull.artifacts.length === 1 ? '' : 's'} on https://${where} (certificate SHA-256 ${pull.server.thumbprint})\n`);
+  return { ...pull, downloadFor: pull.downloadFor, close: async () => { release(); await close(); } };
+}
+
 export const applyCommand: CommandModule<object, ApplyArgs> = {
   command: COMMANDS.apply.command,
   describe: COMMANDS.apply.describe,
@@ -262,7 +337,12 @@ export const applyCommand: CommandModule<object, ApplyArgs> = {
         .option('resume', { type: 'string', describe: 'Continue an interrupted run: the latest of this inventory, or the run id given' })
         .option('check', { type: 'boolean', default: false, describe: 'Change nothing: the same as plan' })
         .option('accept-warnings', { type: 'boolean', default: false, describe: 'Go ahead when preflight only warns' })
-        .option('skip-preflight', { type: 'boolean', default: false, describe: 'Do not run the preflight gate first (hosts already checked, or the local transport off Windows)' }),
+        .option('skip-preflight', { type: 'boolean', default: false, describe: 'Do not run the preflight gate first (hosts already checked, or the local transport off Windows)' })
+        .option('artifacts', { type: 'string', choices: ['push', 'pull'], describe: 'How store artifacts reach the hosts: push over the session (default), or pull from an HTTPS server apply runs here (docs/artifacts.md)' })
+        .option('pull-address', { type: 'string', describe: 'With --artifacts pull: the address hosts reach this workstation by (default: its address on the route to each host)' })
+        .option('pull-port', { type: 'number', describe: 'With --artifacts pull: the port to serve on (default: a free one)' })
+        .option('pull-cert', { type: 'string', describe: 'With --artifacts pull: a PEM certificate to serve with (default: one made for the run); hosts pin its SHA-256' })
+        .option('pull-key', { type: 'string', describe: 'With --artifacts pull: the PEM private key of --pull-cert' }),
       'one testcase per host x step',
     )
       .example('$0 apply -i site.yaml', 'Preflight, then apply playbooks/cortex.yaml')
@@ -270,6 +350,7 @@ export const applyCommand: CommandModule<object, ApplyArgs> = {
       .example('$0 apply plan.json', 'Apply a saved plan (refused if a host changed since)')
       .example('$0 apply -i site.yaml --resume', 'Continue the interrupted run; finished steps are not redone')
       .example('$0 apply -i site.yaml --limit app1 --json', 'One host, the result as JSON')
+      .example('$0 apply -i site.yaml --artifacts pull', 'Hosts download the store artifacts from this workstation over HTTPS')
       .epilogue('Exit codes: 0 every step ok or changed, 1 a step or the preflight gate failed, 2 a host unreachable, 3 invalid input (inventory, playbook, flags, a stale saved plan, another apply holding the lock), 130 interrupted (docs/exit-codes.md). Runs: cortex-deploy runs list.') as unknown as Argv<ApplyArgs>,
   handler: async (argv) => {
     const color = (argv as { color?: boolean }).color !== false && !process.env.NO_COLOR && process.stderr.isTTY === true;

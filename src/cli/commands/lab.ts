@@ -1,8 +1,10 @@
 /**
- * cortex-deploy lab up | down | status | reset | reset-counters | fault: simulated Windows Server hosts on loopback
+ * cortex-deploy lab up | down | status | reset | reset-counters | fault | versions | artifacts: simulated Windows Server hosts on loopback
  * addresses (docs/lab.md). `up` runs in the foreground until Ctrl-C, or with --detach starts a
  * background process (pid file and log in the state folder) and returns once its listeners are up.
  * `down` stops exactly the process in the pid file. `status` shows each host's state and counters.
+ * `versions` lists the component versions the lab supports; `artifacts` writes their synthetic files
+ * into an artifact store, as `artifacts add` would.
  */
 import { join, resolve } from 'node:path';
 import pc from 'picocolors';
@@ -31,6 +33,8 @@ import { labHostsFromInventory } from '../../lab/profile/from-inventory.js';
 import { LabStateStore } from '../../lab/state/store.js';
 import { redact } from '../../secrets/registry.js';
 import { buildTwin } from '../../lab/twin/build.js';
+import { labVersions, writeLabStore } from '../../lab/artifacts/store.js';
+import { renderAdd, DEFAULT_STORE } from './artifacts.js';
 
 interface CommonArgs {
   inventory?: string | undefined;
@@ -316,7 +320,27 @@ function run<A extends CommonArgs>(fn: (a: A) => Promise<number>) {
 }
 
 const FAULT_HELP =
-  'HOST:KIND[:ARG], KIND one of latency:MS, drop-after:N, drop-mid-command[:once|always], http500[:N], refuse-auth, fail-script:ID[:once|always], down, slow:K, reboot:T';
+  'HOST:KIND[:ARG], KIND one of latency:MS, drop-after:N, drop-mid-command[:once|always], http500[:N], refuse-auth, fail-script:ID[:once|always], down, slow:K, reboot:T, corrupt-transfers';
+
+async function versions(argv: { json?: boolean }): Promise<number> {
+  const v = labVersions();
+  if (argv.json) out(`${JSON.stringify(v, null, 2)}\n`);
+  else {
+    const width = Math.max(0, ...Object.keys(v).map((k) => k.length));
+    out(Object.keys(v).length ? Object.entries(v).map(([k, list]) => `${k.padEnd(width)}  ${list.join(', ')}\n`).join('') : 'The lab has no synthetic store artifacts.\n');
+  }
+  return ExitCode.Ok;
+}
+
+async function artifacts(argv: { store: string; json?: boolean }): Promise<number> {
+  const results = await writeLabStore(argv.store);
+  if (argv.json) out(`${JSON.stringify({ store: resolve(argv.store), artifacts: results.map((r) => ({ action: r.action, ...r.artifact })) }, null, 2)}\n`);
+  else {
+    for (const r of results) out(renderAdd(r, argv.store, colors().isColorSupported));
+    out(`${results.length} lab artifact${results.length === 1 ? '' : 's'} in ${resolve(argv.store)} (${results.filter((r) => r.action !== 'unchanged').length} written). Check them with: cortex-deploy artifacts verify --store ${argv.store}\n`);
+  }
+  return ExitCode.Ok;
+}
 
 export const labCommand: CommandModule = {
   command: COMMANDS.lab.command,
@@ -389,8 +413,32 @@ export const labCommand: CommandModule = {
             .example('$0 lab fault app2:clear', 'Remove every fault of app2 (and bring it up)') as unknown as Argv<CommonArgs & { spec: string[] }>,
         handler: run(fault),
       })
+      .command<{ json?: boolean }>({
+        command: 'versions',
+        describe: 'The component versions the lab supports (its synthetic artifacts), oldest first',
+        builder: (b: Argv) =>
+          b
+            .option('json', { type: 'boolean', default: false, describe: 'One JSON document on stdout: { component: [versions] }' })
+            .example('$0 lab versions --json', '{ "erlang": ["27.3.4", "27.3.5"], ... }') as unknown as Argv<{ json?: boolean }>,
+        handler: async (argv) => {
+          (argv as { exitCode?: number }).exitCode = await versions(argv);
+        },
+      })
+      .command<{ store: string; json?: boolean }>({
+        command: 'artifacts',
+        describe: "Write the lab's synthetic artifacts into an artifact store, as artifacts add would (nothing to download for a lab)",
+        builder: (b: Argv) =>
+          b
+            .option('store', { type: 'string', default: DEFAULT_STORE, describe: 'The store folder (created if need be; its manifest.yaml records each file)' })
+            .option('json', { type: 'boolean', default: false, describe: 'One JSON document on stdout: {store, artifacts: [{action, name, version, file, sha256, size}]}' })
+            .example('$0 lab artifacts', 'Into ./artifacts, the default store of artifacts add and apply')
+            .example('$0 lab artifacts --store /tmp/lab-store', 'Another store folder') as unknown as Argv<{ store: string; json?: boolean }>,
+        handler: async (argv) => {
+          (argv as { exitCode?: number }).exitCode = await artifacts(argv);
+        },
+      })
       .example('$0 lab up -i examples/lab/inventory.yaml --detach', 'Start the example lab in the background')
       .example('$0 lab down -i examples/lab/inventory.yaml', 'Stop it')
-      .demandCommand(1, 'Name a lab command: up, down, status, reset, reset-counters, fault.'),
+      .demandCommand(1, 'Name a lab command: up, down, status, reset, reset-counters, fault, versions, artifacts.'),
   handler: () => undefined,
 };

@@ -4,6 +4,8 @@
  * - test(): every request in ONE resources.test-batch call;
  * - set(): the type's Set script (resources.<type>), secrets put into the params it sends on stdin;
  *   a file step's source is uploaded first, beside its destination, and moved into place by the Set;
+ *   with `apply --artifacts pull`, a source that is a store artifact is instead downloaded by the Set
+ *   from the run's pull server (`download` in its params: URL, token, pinned thumbprint);
  * - reboot(): resources.reboot, then fresh sessions polled (with backoff, up to a deadline) until the
  *   host reports a NEW boot time: an open port alone proves nothing.
  * Every script call carries its step id as the run frame's tag (a test batch: its steps' ids joined
@@ -61,6 +63,11 @@ export interface SessionAgentOptions {
   secrets: StepSecrets;
   /** Folder that relative file sources are read from (the playbook's). */
   sourceDir: string;
+  /**
+   * `apply --artifacts pull`: the download of a file source (absolute path) for this host, or null to
+   * push it (not a store artifact). Absent: every source is pushed.
+   */
+  downloadFor?: ((sourcePath: string) => { url: string; token: string; thumbprint: string } | null) | undefined;
   /** Timeout of each Test batch and probe (ms). */
   scriptTimeoutMs?: number;
   /** Timeout of each Set by step id (the step's timeout); default 30 min. */
@@ -180,8 +187,12 @@ export class SessionAgent implements HostAgent {
     signal.addEventListener('abort', onAbort, { once: true });
     try {
       return await this.withRunner(async (r) => {
-        // A file's content given as text travels in the params; only a source is uploaded first.
-        if (request.resource === 'file' && params.state !== 'absent' && params.content === undefined) params.stagedPath = await this.stage(r, request.step, params);
+        // A file's content given as text travels in the params; a source is pulled (apply --artifacts pull) or uploaded first.
+        if (request.resource === 'file' && params.state !== 'absent' && params.source !== undefined) {
+          const download = this.o.downloadFor?.(fileSourcePath(this.o.sourceDir, String(params.source))) ?? null;
+          if (download) params.download = download;
+          else params.stagedPath = await this.stage(r, request.step, params);
+        }
         const res = await r.call(contract, params, { tag: request.step, timeoutMs: this.o.setTimeoutMs?.(request.step) ?? 30 * 60_000 });
         if (!res.ok) return { ok: false, rebootRequired: false, message: redact(res.error?.message ?? `Set failed with exit code ${res.exitCode}`) };
         const d = res.data!;

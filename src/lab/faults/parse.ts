@@ -11,6 +11,7 @@
  *   down
  *   slow:K                every script takes K times as long
  *   reboot:T              after the next Set-type script, down for T seconds
+ *   corrupt-transfers     every file the host receives (upload or download) has its first byte changed
  */
 import { InputError } from '../../errors.js';
 import { FAULT_KINDS, type FaultKind, type LabFaults } from './schema.js';
@@ -71,6 +72,8 @@ export function parseFaultFlag(flag: string): FaultFlag {
       return { host, faults: { slowFactor: number(flag, arg, 'a factor', { min: 0.01, integer: false }) } };
     case 'reboot':
       return { host, faults: { reboot: { downSec: number(flag, arg ?? '5', 'seconds', { min: 0, integer: false }) } } };
+    case 'corrupt-transfers':
+      return { host, faults: { corruptTransfers: true } };
   }
 }
 

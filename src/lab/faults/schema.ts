@@ -29,6 +29,11 @@ export const LabFaultsSchema = z
      * downSec seconds, pendingReboot cleared, bootTime moved to the moment of the reboot.
      */
     reboot: z.strictObject({ downSec: z.number().nonnegative() }).nullable().default(null),
+    /**
+     * Every file the host receives arrives with its first byte changed: an upload (runner.receive-file)
+     * or a download from the pull server (resources.file). What the hash checks after a copy are for.
+     */
+    corruptTransfers: z.boolean().default(false),
   })
   .prefault({});
 
@@ -44,5 +49,6 @@ export const FAULT_KINDS = [
   'down',
   'slow',
   'reboot',
+  'corrupt-transfers',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];

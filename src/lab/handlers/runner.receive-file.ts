@@ -11,8 +11,8 @@ export const runnerReceiveFile = defineHandler({
   contract,
   defaultDurationMs: 5,
   setType: true,
-  run: ({ state, params, input }) => {
-    const content = input ?? Buffer.alloc(0);
+  run: ({ state, params, input, corruptTransfers }) => {
+    const content = corruptTransfers ? corrupted(input ?? Buffer.alloc(0)) : (input ?? Buffer.alloc(0));
     if (content.length < params.length) {
       return { ok: false, error: { message: `stdin ended after ${content.length} of ${params.length} bytes`, category: 'OperationStopped' } };
     }
@@ -42,4 +42,12 @@ export function configText(path: string, bytes: Buffer): string | null {
   } catch {
     return null;
   }
+}
+
+/** The bytes with the first one changed (the corrupt-transfers fault). */
+export function corrupted(bytes: Buffer): Buffer {
+  if (!bytes.length) return bytes;
+  const out = Buffer.from(bytes);
+  out[0] = out[0]! ^ 0xff;
+  return out;
 }

@@ -45,6 +45,10 @@ export interface HandlerContext<P> {
   now(): Date;
   /** Raw bytes the script read from stdin after its header frame (runner.receive-file). */
   input?: Buffer | undefined;
+  /** What a Set downloaded, fetched by its handler before the model runs (resources.file's pull branch). */
+  downloaded?: ((url: string) => { sha256: string; length: number }) | undefined;
+  /** The corrupt-transfers fault: a file the host receives arrives with its first byte changed. */
+  corruptTransfers?: boolean | undefined;
   /** This host's power (restarts a script asks Windows for); absent where no lab runs the host (unit tests). */
   power?: HostPowerControl | undefined;
 }

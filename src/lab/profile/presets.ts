@@ -115,6 +115,7 @@ export const DEFAULT_PROFILE: LabProfile = {
     down: false,
     slowFactor: 1,
     reboot: null,
+    corruptTransfers: false,
   },
 };
 

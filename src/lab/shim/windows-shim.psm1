@@ -21,6 +21,13 @@ $script:SavedEnv = $null
 $script:UserHivePrefix = 'HKEY_CURRENT_USER\'
 # Native programs the shim models, by file name (Invoke-CortexNative): name -> scriptblock(ArgumentList) -> {exitCode, output, errorOutput}.
 $script:NativePrograms = @{}
+# The lib's real Save-CortexPinnedDownload (ps1/lib/windows.ps1), taken before this module replaces it:
+# the shim's download makes that same real HTTPS request (to a pull server on loopback) and keeps what
+# arrived the way the view keeps files.
+$script:RealPinnedDownload = $null
+$libDownload = Get-Command -Name Save-CortexPinnedDownload -CommandType Function -ErrorAction Ignore
+if ($null -ne $libDownload) { $script:RealPinnedDownload = $libDownload.ScriptBlock }
+Remove-Variable -Name libDownload
 
 function Set-CortexShimView {
     # Loads a view (JSON text) and puts its environment into the process (remembering what it replaced).
@@ -320,6 +327,25 @@ function Test-CortexTcpConnection {
         $outcomes.Add([pscustomobject]@{ address = $address; port = $port; outcome = $outcome })
     }
     , $outcomes.ToArray()
+}
+
+function Save-CortexPinnedDownload {
+    # A download from apply's pull server, made for real by the lib's own function into a temporary file
+    # here, then kept as a file of the view (its SHA-256 and length) at OutFile, whose folder must exist.
+    param([Parameter(Mandatory = $true)][string]$Url, [Parameter(Mandatory = $true)][string]$Token, [Parameter(Mandatory = $true)][string]$Thumbprint, [Parameter(Mandatory = $true)][string]$OutFile, [int]$TimeoutMs = 1800000)
+    Assert-CortexShimView
+    if ($null -eq $script:RealPinnedDownload) { throw (New-CortexNotEmulatedError -What 'Save-CortexPinnedDownload without ps1/lib/windows.ps1 loaded') }
+    $target = ConvertTo-CortexShimPath -Path $OutFile
+    Assert-CortexShimParentFolder -Path $target
+    $tmp = [System.IO.Path]::GetTempFileName()
+    try {
+        $null = & $script:RealPinnedDownload -Url $Url -Token $Token -Thumbprint $Thumbprint -OutFile $tmp -TimeoutMs $TimeoutMs
+        $bytes = [System.IO.File]::ReadAllBytes($tmp)
+        Set-CortexShimFile -Path $target -Bytes $bytes
+        $bytes.Length
+    } finally {
+        [System.IO.File]::Delete($tmp)
+    }
 }
 
 # ---------------------------------------------------------------------------------------------------

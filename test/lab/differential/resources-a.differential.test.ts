@@ -5,7 +5,14 @@
  * Envelopes (data, or error message and category) and views after the run must be equal (resource-harness.ts).
  */
 import { createHash } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCertificate } from '../../../src/artifacts/pull/certificate.js';
+import { startPullServer, type PullServer } from '../../../src/artifacts/pull/server.js';
+import { newPullToken } from '../../../src/artifacts/pull/token.js';
+import { claimLoopbackBlock } from '../../helpers/loopback.js';
 import { ShimHost } from '../../../src/lab/shim/shim-runner.js';
 import type { LabHostState, LabMachine } from '../../../src/lab/state/types.js';
 import { pwshForTests } from '../../helpers/pwsh.js';
@@ -14,6 +21,7 @@ import { generatedStates, presetStates, rng, type NamedState } from './machines.
 import { expectSame, viewChanged } from './resource-harness.js';
 
 const pwsh = pwshForTests('test/lab/differential (resource scripts, part A)');
+const net = await claimLoopbackBlock(import.meta.url);
 const SEED = Number(process.env.DIFFERENTIAL_SEED ?? 20261202);
 const COUNT = Math.min(Number(process.env.DIFFERENTIAL_COUNT ?? 50), 20);
 
@@ -212,12 +220,44 @@ describe.skipIf(!pwsh)('resource scripts part A: script in the shim vs lab handl
       ['content: refused, its SHA-256 is not the step\'s', { path: 'C:\\Cortex\\conf\\old.json', content: TEXT, sha256: sha('old') }, filesHost],
       ['content: refused, a folder is at the path', { path: 'C:\\Cortex\\logs', content: TEXT, sha256: sha(TEXT) }, filesHost],
       ['content: refused, a drive the host does not have', { path: 'Q:\\Cortex\\x.conf', content: TEXT, sha256: sha(TEXT) }, filesHost],
+      // The pull branch's refusals before any download (the download itself: test/e2e/artifacts-pull.e2e.test.ts).
+      ['pulled: refused without the download URL', { path: 'C:\\Cortex\\x.exe', sha256: sha('staged'), download: { token: 'tok-123', thumbprint: 'ab'.repeat(32) } }, filesHost],
+      ['pulled: refused without the token', { path: 'C:\\Cortex\\x.exe', sha256: sha('staged'), download: { url: 'https://127.0.0.1:9/artifacts/a/1', thumbprint: 'ab'.repeat(32) } }, filesHost],
     ];
     for (const [label, params, state] of cases) {
       it(label, async () => {
         await expectSame(host, 'resources.file', params, state);
       }, 60_000);
     }
+
+    describe('pulled: the script and the handler each download from a real pull server on loopback', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'cortex-diff-pull-'));
+      const addr = net.addr(1);
+      const cert = runCertificate([addr]);
+      const token = newPullToken();
+      let server: PullServer;
+      beforeAll(async () => {
+        writeFileSync(join(dir, 'otp.exe'), 'staged');
+        server = await startPullServer({ artifacts: [{ name: 'erlang', version: '27.3.4', path: join(dir, 'otp.exe'), sha256: sha('staged'), size: 6 }], token, certificate: cert, addresses: [addr] });
+      });
+      afterAll(async () => {
+        await server?.close();
+        rmSync(dir, { recursive: true, force: true });
+      });
+      const dl = (over: Record<string, unknown> = {}) => ({ url: server.url(addr, 'erlang', '27.3.4'), token, thumbprint: cert.thumbprint, ...over });
+      const pulled: Array<[string, () => Record<string, unknown>]> = [
+        ['placed in a new folder (parents created), nothing left beside it', () => ({ path: 'C:\\Cortex\\dl\\otp.exe', sha256: sha('staged'), download: dl() })],
+        ['replaces a file', () => ({ path: 'C:\\Cortex\\conf\\old.json', sha256: sha('staged'), download: dl() })],
+        ['refused: the download has other content (deleted; the host, the file and both hashes named)', () => ({ path: 'C:\\Cortex\\conf\\old.json', sha256: sha('other'), download: dl() })],
+        ['refused: the server refuses another token (401)', () => ({ path: 'C:\\Cortex\\x.exe', sha256: sha('staged'), download: dl({ token: newPullToken() }) })],
+        ['refused: not an artifact of the run (404)', () => ({ path: 'C:\\Cortex\\x.exe', sha256: sha('staged'), download: dl({ url: server.url(addr, 'nssm', '2.24-101') }) })],
+      ];
+      for (const [label, params] of pulled) {
+        it(label, async () => {
+          await expectSame(host, 'resources.file', params(), filesHost);
+        }, 60_000);
+      }
+    });
 
     it('deleting a file that is not there changes nothing', async () => {
       const { script, handler, before } = await expectSame(host, 'resources.file', { path: 'C:\\Cortex\\none.json', state: 'absent' }, filesHost);

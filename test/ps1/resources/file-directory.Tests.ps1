@@ -47,12 +47,61 @@ Describe 'file' {
             Test-Path -LiteralPath $staged | Should -BeFalse
             (Invoke-CortexResourceTest -Resource 'file' -Params @{ path = $path }).State.sha256 | Should -BeExactly $abcHash
         }
-        It 'Set with a staged copy of other content: refused, the file is untouched' {
+        It 'Set with a staged copy of other content: refused naming the host, the file and both hashes; the file is untouched' {
+            Mock Get-CortexHostName { 'app1' }
             $staged = New-Staged 'abd'
             $r = Invoke-CortexResourceSet -Resource 'file' -Params @{ path = $path; sha256 = $abcHash; stagedPath = $staged }
             $r.Result.ok | Should -BeFalse
-            $r.Error.message | Should -BeLike "file: the staged copy $staged has SHA-256 *, not the $abcHash the step wants; check the artifact"
+            $abdHash = (Get-FileHash -LiteralPath $staged -Algorithm SHA256).Hash.ToLowerInvariant()
+            $r.Error.message | Should -BeExactly "file: on app1, the staged copy $staged has SHA-256 $abdHash, not the $abcHash the step wants; check the artifact"
             [IO.File]::ReadAllText($path) | Should -BeExactly 'old'
+        }
+    }
+
+    Context 'pulled: the Set downloads the file from the pull server' {
+        BeforeEach {
+            $path = Join-Path $dir 'artifacts/erlang/otp.exe'
+            $download = @{ url = 'https://127.0.0.1:4443/artifacts/erlang/27.3.4'; token = 'tok-123456'; thumbprint = ('ab' * 32) }
+            Mock Get-CortexHostName { 'app1' }
+        }
+        It 'Set: downloads to <path>.cortex-download (parent created first) with the URL, token and pin, then moves it into place' {
+            Mock Save-CortexPinnedDownload { [IO.File]::WriteAllText($OutFile, 'abc'); 3 }
+            $r = Invoke-CortexResourceSet -Resource 'file' -Params @{ path = $path; sha256 = $abcHash; download = $download }
+            $r.Result.ok | Should -BeTrue
+            $r.Data.message | Should -Be "placed $path"
+            [IO.File]::ReadAllText($path) | Should -BeExactly 'abc'
+            Test-Path -LiteralPath "$path.cortex-download" | Should -BeFalse
+            Should -Invoke Save-CortexPinnedDownload -Times 1 -Exactly -ParameterFilter {
+                $Url -eq 'https://127.0.0.1:4443/artifacts/erlang/27.3.4' -and $Token -eq 'tok-123456' -and $Thumbprint -eq ('ab' * 32) -and $OutFile -eq "$path.cortex-download"
+            }
+        }
+        It 'Set: a download with other content is deleted and refused, naming the host, the file, the URL and both hashes' {
+            $null = New-Item -ItemType Directory -Path (Split-Path $path -Parent) -Force
+            [IO.File]::WriteAllText($path, 'old')
+            Mock Save-CortexPinnedDownload { [IO.File]::WriteAllText($OutFile, 'abd'); 3 }
+            $r = Invoke-CortexResourceSet -Resource 'file' -Params @{ path = $path; sha256 = $abcHash; download = $download }
+            $r.Result.ok | Should -BeFalse
+            $r.Error.message | Should -BeExactly "file: on app1, the copy of $path downloaded from $($download.url) has SHA-256 a52d159f262b2c6ddb724a61840befc36eb30c88877a4030b65cbe86298449c9, not the $abcHash the step wants (changed in the store or in transit); $path was not changed"
+            [IO.File]::ReadAllText($path) | Should -BeExactly 'old'
+            Test-Path -LiteralPath "$path.cortex-download" | Should -BeFalse
+        }
+        It 'Set: a download that fails is the step error, without the token; nothing is placed' {
+            Mock Save-CortexPinnedDownload { throw ('the pull server answered HTTP 401 for {0}' -f $Url) }
+            $r = Invoke-CortexResourceSet -Resource 'file' -Params @{ path = $path; sha256 = $abcHash; download = $download }
+            $r.Result.ok | Should -BeFalse
+            $r.Error.message | Should -BeExactly "the pull server answered HTTP 401 for $($download.url)"
+            $r.Error.message | Should -Not -Match 'tok-123456'
+            Test-Path -LiteralPath $path | Should -BeFalse
+        }
+        It 'Set: a download without its URL, token or thumbprint is refused before any request' {
+            Mock Save-CortexPinnedDownload { throw 'not expected' }
+            foreach ($name in 'url', 'token', 'thumbprint') {
+                $partial = @{} + $download
+                $partial.Remove($name)
+                $r = Invoke-CortexResourceSet -Resource 'file' -Params @{ path = $path; sha256 = $abcHash; download = $partial }
+                $r.Error.message | Should -BeExactly "file download: parameter $name is missing"
+            }
+            Should -Invoke Save-CortexPinnedDownload -Times 0 -Exactly
         }
     }
 

@@ -186,3 +186,16 @@ export function writeFileBytes(m: LabMachine, p: string, sha256: string, length:
   m.files[k] = sha256;
   m.fileSizes[k] = length;
 }
+
+/** [System.IO.File]::Create(p) then the bytes written (a download): recorded as their SHA-256 and length; the folder must exist. */
+export function writeFile(m: LabMachine, p: string, sha256: string, length: number): void {
+  windowsPathArgument(p);
+  assertNotSystemPath(m, p, 'File.Create');
+  assertDrive(m, shimPath(p));
+  const parent = parentPath(shimPath(p));
+  if (parent && !isDirectory(m, parent)) throw new LabResourceError(`Could not find a part of the path '${shimPath(p)}'.`);
+  const existing = findFile(m, p);
+  const k = existing && !existing.system ? existing.path : shimPath(p);
+  m.files[k] = sha256;
+  m.fileSizes[k] = length;
+}

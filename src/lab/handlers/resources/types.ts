@@ -37,6 +37,11 @@ export interface ResourceModelContext {
   lab: LabView;
   /** The host's clock. */
   now(): Date;
+  /**
+   * A download the Set makes (the file Set's pull branch): what arrived, as the handler fetched it
+   * beforehand (the models are synchronous); throws the download's error. Absent: nothing was fetched.
+   */
+  downloaded?(url: string): { sha256: string; length: number };
 }
 
 export interface LabResourceModel<T extends ResourceTypeName = ResourceTypeName> {
