@@ -11,7 +11,8 @@ import { CONFIG_FILE_NAME, GobetweenSettings, type GobetweenSettingsInput } from
 import { WindowsPath } from './windows-path.js';
 
 export const NssmSettings = z.strictObject({
-  nssmExe: WindowsPath.default('C:\\Program Files\\nssm\\nssm.exe'),
+  /** Where the NSSM zip's 64-bit build lands when it is extracted to C:\Program Files\nssm (its win64 folder). */
+  nssmExe: WindowsPath.default('C:\\Program Files\\nssm\\win64\\nssm.exe'),
   serviceName: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,79}$/, { message: 'letters, digits, - and _ (a Windows service name)' }).default('gobetween'),
   displayName: z.string().min(1).max(256).regex(/^[\x20-\x7e]+$/, { message: 'printable ASCII' }).default('Cortex load balancer (gobetween)'),
   description: z.string().min(1).max(1024).regex(/^[\x20-\x7e]+$/, { message: 'printable ASCII' }).default('Balances the Cortex API Gateway Service across the application servers; managed by cortex-deploy.'),

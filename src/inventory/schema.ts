@@ -27,6 +27,8 @@ export const VERSION_KEYS = [
   'urlRewrite',
   'dotnetFramework',
   'cortex',
+  /** The Gateway's HTTPS certificate (a PFX) in the artifact store, by a label of your choosing (e.g. its year). */
+  'gatewayCertificate',
 ] as const;
 
 /**

@@ -24,7 +24,7 @@ import { PLAYBOOK_HINTS } from './hints.js';
 import { durationMs, PlaybookDocument, type PlaybookInput, type StepInput, type TargetsInput } from './schema.js';
 import { containsTemplate, parseTemplate, renderValue } from './template.js';
 import { CONDITION_ROOTS, hostScope, inventoryScope } from './scope.js';
-import { findArtifact, siteData, type ArtifactStoreView, type SiteData } from './site-data.js';
+import { findArtifact, PRODUCT_ARTIFACTS, siteData, type ArtifactStoreView, type SiteData } from './site-data.js';
 import { DEFAULT_ARTIFACT_STORE, readManifest } from '../../artifacts/store.js';
 import type { Condition, HealthGate, HostRebootRule, Phase, Playbook, RetryPolicy, SerialSpec, Step } from './types.js';
 
@@ -235,8 +235,10 @@ class Resolver {
       return undefined;
     }
     if (root !== 'artifacts' || typeof key !== 'string') return undefined;
-    const version = this.inv.hosts.find((h) => h.name === host)?.versions[key];
-    if (version === undefined) return { message: `step '${stepId}' reads artifacts.${key}, and the inventory pins no version of ${key}`, hint: `Set versions.${key} in the inventory (docs/inventory.md); artifact names are the versions keys.` };
+    // The product's files (cortexApps, cortexGateway, cortexDatabase) come in the version versions.cortex pins.
+    const versionKey = (PRODUCT_ARTIFACTS as readonly string[]).includes(key) ? 'cortex' : key;
+    const version = (this.inv.hosts.find((h) => h.name === host)?.versions as Record<string, string | undefined> | undefined)?.[versionKey];
+    if (version === undefined) return { message: `step '${stepId}' reads artifacts.${key}, and the inventory pins no version of ${versionKey}`, hint: `Set versions.${versionKey} in the inventory (docs/inventory.md); artifact names are the versions keys, and the Cortex product's files (${PRODUCT_ARTIFACTS.join(', ')}) take versions.cortex.` };
     if (findArtifact(this.site.store, key, version)) return undefined;
     const store = this.site.store?.store ?? DEFAULT_ARTIFACT_STORE;
     return {

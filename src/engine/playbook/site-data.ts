@@ -139,13 +139,24 @@ export function componentsData(inv: Inventory): { byHost: Record<string, Record<
   return { byHost, failures };
 }
 
-/** artifacts.* for every host: each versions key the store holds in that version. */
+/**
+ * The Cortex product's own artifacts: one release (`versions.cortex`) ships several files, each its own
+ * store name (the Service Fabric application packages, the Gateway's zip, the database scripts).
+ */
+export const PRODUCT_ARTIFACTS = ['cortexApps', 'cortexGateway', 'cortexDatabase'] as const;
+
+/** artifacts.* for every host: each versions key the store holds in that version, and the product's files in versions.cortex. */
 export function artifactsData(inv: Inventory, store: ArtifactStoreView | null): Record<string, Record<string, ArtifactVars>> {
   const out: Record<string, Record<string, ArtifactVars>> = {};
   for (const h of inv.hosts) {
     const mine: Record<string, ArtifactVars> = {};
     for (const [name, version] of Object.entries(h.versions)) {
       const a = findArtifact(store, name, version);
+      if (a && store) mine[name] = artifactVars(store.store, a);
+    }
+    const cortex = (h.versions as Record<string, string | undefined>).cortex;
+    for (const name of cortex ? PRODUCT_ARTIFACTS : []) {
+      const a = findArtifact(store, name, cortex!);
       if (a && store) mine[name] = artifactVars(store.store, a);
     }
     out[h.name] = mine;

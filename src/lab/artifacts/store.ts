@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addArtifact, type AddResult } from '../../artifacts/store.js';
+import { PRODUCT_ARTIFACTS } from '../../engine/playbook/site-data.js';
 import { artifactBytes, labCatalog, type ArtifactCatalog, type SyntheticArtifact } from './catalog.js';
 
 type StoreArtifact = SyntheticArtifact & { artifact: { name: string; version: string } };
@@ -29,6 +30,11 @@ export function labVersions(catalog: ArtifactCatalog = labCatalog()): Record<str
     const list = (out[a.artifact.name] ??= []);
     if (!list.includes(a.artifact.version)) list.push(a.artifact.version);
   }
+  // versions.cortex picks the product's files (cortexApps, cortexGateway, cortexDatabase): the lab supports a
+  // Cortex version when it has every one of them in it.
+  const product = PRODUCT_ARTIFACTS.map((n) => out[n] ?? []);
+  const cortex = product[0]!.filter((v) => product.every((vs) => vs.includes(v)));
+  if (cortex.length) out.cortex = cortex;
   return out;
 }
 

@@ -1,8 +1,9 @@
 /**
  * The NServiceBus queues on a lab machine's RabbitMQ broker (docs/nservicebus.md): what rabbitmqctl
  * lists and what `rabbitmq-transport delays create` / `endpoint create` declare, over the machine's
- * `amqpVhosts`. The RabbitMQ model (src/lab/components/rabbitmq.ts) owns the broker; until the two are
- * joined, a vhost not in `amqpVhosts` is not emulated here. Pure functions over a machine.
+ * `amqpVhosts`. The RabbitMQ model (src/lab/components/rabbitmq.ts) owns the broker and its vhosts: a
+ * vhost its node lists (rabbitmq_config made it) starts here with no queues; a vhost neither knows is not
+ * emulated. Pure functions over a machine.
  */
 import { DELAY_DELIVERY_EXCHANGE, DELAY_LEVELS, delayLevelName } from '../../resources/nservicebus-queues.js';
 import type { LabMachine } from '../state/types.js';
@@ -20,7 +21,10 @@ export function nodeDownMessage(m: LabMachine): string {
 }
 
 export function findVhost(m: LabMachine, vhost: string): AmqpVhost | undefined {
-  return m.amqpVhosts[vhost];
+  if (m.amqpVhosts[vhost]) return m.amqpVhosts[vhost];
+  // A vhost the RabbitMQ node has (rabbitmq_config added it) and no queue was declared on yet.
+  if (m.rabbitmq?.db.vhosts.some((v) => v.name === vhost)) return (m.amqpVhosts[vhost] = { queues: {}, exchanges: [] });
+  return undefined;
 }
 
 /** Every v2 delay exchange exists. */

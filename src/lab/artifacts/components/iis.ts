@@ -1,7 +1,7 @@
 /**
  * The web servers' artifacts (docs/iis.md): URL Rewrite 2.1 (the real rewrite_amd64_en-US.msi's product
  * code and version; it refuses without IIS, the lab's choice for an UNCONFIRMED point), the Cortex
- * Gateway's versioned zip (store name `cortex`), and PFX files for the Gateway's https binding.
+ * Gateway's versioned zip (store name `cortexGateway`), and PFX files for the Gateway's https binding.
  */
 import type { ComponentArtifacts } from './index.js';
 
@@ -11,7 +11,7 @@ export const LAB_PFX_PASSWORD_SHA256 = 'ffd61ec07ad6bb8fe28a34a96dd6807dc285d5fc
 const gateway = (version: string) => ({
   id: `cortex-gateway-${version}`,
   fileName: `cortex-gateway-${version}.zip`,
-  artifact: { name: 'cortex', version },
+  artifact: { name: 'cortexGateway', version },
   entries: {
     'web.config': `<?xml version="1.0" encoding="utf-8"?>\n<configuration><!-- Cortex Gateway ${version} (lab) --><system.webServer><rewrite><rules /></rewrite></system.webServer></configuration>\n`,
     'bin\\Cortex.Gateway.dll': `cortex gateway ${version}`,
@@ -35,6 +35,7 @@ export const iis: ComponentArtifacts = {
     {
       id: 'cortex-gateway-pfx-2026',
       fileName: 'cortex-gateway-2026.pfx',
+      artifact: { name: 'gatewayCertificate', version: '2026' },
       thumbprint: '916909FF7E3500C69B3B1E8184640F8E907D679C',
       subject: 'CN=gateway.corp.example.com',
       notAfter: '2027-06-30T00:00:00Z',
@@ -44,6 +45,7 @@ export const iis: ComponentArtifacts = {
       // The renewal: the same subject, a new thumbprint (a binding re-certified in place).
       id: 'cortex-gateway-pfx-2027',
       fileName: 'cortex-gateway-2027.pfx',
+      artifact: { name: 'gatewayCertificate', version: '2027' },
       thumbprint: '1020DD39520EE071380924C693D20186B6F4DE89',
       subject: 'CN=gateway.corp.example.com',
       notAfter: '2028-06-30T00:00:00Z',

@@ -54,7 +54,7 @@ function cortexApplications(version: string): Archive {
   return {
     id: `cortex-sf-apps-${version}`,
     fileName: `cortex-sf-apps-${version}.zip`,
-    artifact: { name: 'cortex', version },
+    artifact: { name: 'cortexApps', version },
     entries: {
       'CortexApps\\ApplicationManifest.xml': cortexApplicationManifest(version),
       'CortexApps\\ApiGatewayServicePkg\\ServiceManifest.xml': service('ApiGatewayServicePkg'),

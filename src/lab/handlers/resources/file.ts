@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import { createDirectory, findFile, moveFile, parentPath, removeItem, testPath, writeFile, writeFileBytes } from './files.js';
 import { resourceParam, stringParam, psString } from './params.js';
+import { configText } from '../runner.receive-file.js';
 import { defineResourceModel, LabResourceError, setResult } from './types.js';
 
 export const fileModel = defineResourceModel({
@@ -38,6 +39,9 @@ export const fileModel = defineResourceModel({
       if (contentParent && !testPath(machine, contentParent, 'Container')) createDirectory(machine, contentParent);
       const written = `${path}.cortex-content`;
       writeFileBytes(machine, written, actual, bytes.length);
+      // A configuration a program reads later (ClusterConfig.json for TestConfiguration): its text, as an upload's.
+      const text = configText(path, bytes);
+      if (text !== null) (machine.fileTexts ??= {})[actual] = text;
       moveFile(machine, written, path);
       return setResult(`wrote ${path} (${bytes.length} bytes)`);
     }
