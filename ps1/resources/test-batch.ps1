@@ -222,9 +222,11 @@ function Get-CortexNssmServiceTestState($p) {
 }
 
 function Get-CortexSqlSchemaTestState($p) {
-    Get-CortexSqlSchemaState -Instance ([string](Get-CortexResourceParam -Params $p -Resource 'sql_schema' -Name 'instance' -Default 'MSSQLSERVER')) `
-        -Database ([string](Get-CortexResourceParam -Params $p -Resource 'sql_schema' -Name 'database' -Required)) `
-        -TimeoutSec ([int](Get-CortexResourceParam -Params $p -Resource 'sql_schema' -Name 'timeoutSec' -Default 600))
+    # No backtick continuations: the wire text drops indentation, which would glue the lines together.
+    $instance = [string](Get-CortexResourceParam -Params $p -Resource 'sql_schema' -Name 'instance' -Default 'MSSQLSERVER')
+    $database = [string](Get-CortexResourceParam -Params $p -Resource 'sql_schema' -Name 'database' -Required)
+    $timeoutSec = [int](Get-CortexResourceParam -Params $p -Resource 'sql_schema' -Name 'timeoutSec' -Default 600)
+    Get-CortexSqlSchemaState -Instance $instance -Database $database -TimeoutSec $timeoutSec
 }
 
 function Get-CortexNservicebusQueuesState($p) {

@@ -25,6 +25,14 @@ import { REPO_ROOT } from '../helpers/pwsh.js';
 const CLI = join(REPO_ROOT, 'dist', 'cli', 'main.js');
 const PLAYBOOK = join(REPO_ROOT, 'playbooks', 'cortex.yaml');
 const PASSWORD = 'E2e-Cortex!2026-install';
+/** The install's secrets (playbooks/cortex.yaml reads them from the environment); the PFX's is the lab's synthetic one. */
+const INSTALL_SECRETS = {
+  CORTEX_ERLANG_COOKIE: 'E2ECOOKIEE2ECOOKIEE2ECOOKIE',
+  CORTEX_RABBITMQ_OPS_PASSWORD: 'E2e-Ops!2026',
+  CORTEX_RABBITMQ_APP_PASSWORD: 'E2e-App!2026',
+  CORTEX_SF_INSTALL_PASSWORD: 'E2e-Sf!2026',
+  CORTEX_GATEWAY_PFX_PASSWORD: 'Lab-Pfx!2026',
+};
 const work = mkdtempSync(join(tmpdir(), 'cx-e2e-install-'));
 // One loopback block per site (each /24 holds a whole site).
 const blocks = { bronze: await claimLoopbackBlock(import.meta.url), gold: await claimLoopbackBlock(import.meta.url), dotnet: await claimLoopbackBlock(import.meta.url) };
@@ -44,6 +52,12 @@ async function labStore(dir: string): Promise<string[]> {
 }
 
 type Steps = Record<string, { testCalls: number; setCalls: number; setFailures: number }>;
+/** What this file reads of a lab machine's saved state. */
+interface LabMachineView {
+  services: Array<{ name: string; state: string }>;
+  sqlDatabases: Array<{ name: string; schemaVersions: string[] }>;
+  iis?: { sites?: Array<{ name: string; physicalPath: string; appPool: string }> } | null;
+}
 interface ApplyDoc {
   hosts: Array<{ name: string; steps: Array<{ id: string; status: string; message?: string }> }>;
   summary: Record<string, number>;
@@ -67,7 +81,7 @@ for (const s of sites) {
     const inv = relocatedCopy(join(REPO_ROOT, s.file), [s.prefix], net);
     const state = join(dir, 'lab-state');
     const store = join(dir, 'store');
-    const cli = (args: string[]) => execa(process.execPath, [CLI, ...args], { reject: false, cwd: dir, env: { NO_COLOR: '1', CORTEX_LAB_PASSWORD: PASSWORD, CORTEX_REBOOT_POLL_MS: '300' }, all: false });
+    const cli = (args: string[]) => execa(process.execPath, [CLI, ...args], { reject: false, cwd: dir, env: { NO_COLOR: '1', CORTEX_LAB_PASSWORD: PASSWORD, CORTEX_REBOOT_POLL_MS: '300', ...INSTALL_SECRETS }, all: false });
     const labStatus = async (): Promise<LabStatus> => {
       const r = await cli(['lab', 'status', '--state', state, '--json']);
       expect(r.exitCode, r.stderr).toBe(0);
@@ -119,14 +133,29 @@ for (const s of sites) {
       }
       // The host-level count also holds one upload (runner.receive-file) per staged artifact.
       const uploads = doc.hosts.flatMap((h) => h.steps).filter((st) => st.id.startsWith('stage-') && st.status === 'changed').length;
-      expect(uploads).toBe(s.app + 2);
+      // Erlang and RabbitMQ on each app server; NServiceBus's tool, Service Fabric and the Cortex apps on the
+      // first; the database scripts; URL Rewrite, the Gateway and its PFX on each web server; NSSM, gobetween.
+      const web = s.hosts - s.app - 2;
+      expect(uploads).toBe(2 * s.app + 3 + 1 + 3 * web + 2);
       expect(installed.hosts.reduce((n, h) => n + h.counters.setCalls, 0)).toBe(setCalls + uploads);
-      // What cortex.yaml installs today, read back from the lab's machines.
       for (const h of installed.hosts) expect(h.counters.openShells, h.name).toBe(0);
-      // host prep: the root folder everywhere, Erlang staged on each app server, NSSM and gobetween on the
-      // load balancer, and each role's firewall rules (6 app, 1 web, 1 lb, 1 db); .NET is 4.8 already.
-      expect(perComponent).toMatchObject({ 'host-prep': s.hosts + s.app + 2 + s.app * 6 + 2 + 1 + 1, erlang: s.app * 6, 'service-fabric': s.app + 1, 'load-balancer': 5 });
-      expect(perComponent.web).toBeGreaterThan(0);
+      // Every phase of the install changed something on a fresh site.
+      expect(Object.keys(perComponent).sort()).toEqual(pb.phases.map((p) => p.name).sort());
+      for (const [phase, n] of Object.entries(perComponent)) expect(n, phase).toBeGreaterThan(0);
+      // Read back from the lab: one RabbitMQ cluster of every app server, running; the Service Fabric
+      // cluster over the same servers, quorum kept; no group ever lost its quorum.
+      const apps = installed.hosts.filter((h) => h.name.startsWith('app')).map((h) => h.name);
+      const rabbit = installed.clusters.find((c) => c.kind === 'rabbitmq');
+      expect(rabbit).toMatchObject({ members: apps, running: apps, quorumLost: false });
+      expect(installed.clusters.find((c) => c.kind === 'service-fabric')).toMatchObject({ members: apps, quorumLost: false });
+      // The Gateway site on each web server, bound to the certificate; gobetween running on the balancer; the schema at 1.0.0.
+      const machine = (name: string) => (JSON.parse(readFileSync(join(state, 'hosts', `${name}.json`), 'utf8')) as { state: { machine: LabMachineView } }).state.machine;
+      for (const h of installed.hosts.filter((x) => x.name.startsWith('web'))) {
+        const site = machine(h.name).iis?.sites?.find((x) => x.name === 'CortexGateway');
+        expect(site, h.name).toMatchObject({ physicalPath: 'C:\\inetpub\\cortex-gateway\\1.0.0', appPool: 'CortexGateway' });
+      }
+      expect(machine('lb1').services.find((x) => x.name === 'gobetween')).toMatchObject({ state: 'Running' });
+      expect(machine('db1').sqlDatabases).toContainEqual(expect.objectContaining({ name: 'Cortex', schemaVersions: ['1.0.0'] }));
 
       // Apply again: nothing to change, no Set anywhere, and the plan agrees.
       const reset = await cli(['lab', 'reset-counters', '--state', state]);
@@ -157,7 +186,7 @@ describe('host prep on a server with .NET 4.7 (the Bronze site, app2 on the lab 
   const dir = mkdtempSync(join(work, 'dotnet-'));
   const state = join(dir, 'lab-state');
   const store = join(dir, 'store');
-  const cli = (args: string[]) => execa(process.execPath, [CLI, ...args], { reject: false, cwd: dir, env: { NO_COLOR: '1', CORTEX_LAB_PASSWORD: PASSWORD, CORTEX_REBOOT_POLL_MS: '300' }, all: false });
+  const cli = (args: string[]) => execa(process.execPath, [CLI, ...args], { reject: false, cwd: dir, env: { NO_COLOR: '1', CORTEX_LAB_PASSWORD: PASSWORD, CORTEX_REBOOT_POLL_MS: '300', ...INSTALL_SECRETS }, all: false });
   cleanups.push(() => cli(['lab', 'down', '--state', state]));
 
   it('.NET 4.8 is staged and installed on that host only, which reboots once (3010); a second apply changes nothing', async () => {

@@ -38,7 +38,7 @@ describe('playbooks/cortex.yaml', () => {
   for (const inv of ['examples/lab/inventory.yaml', 'examples/lab/gold-inventory.yaml', 'examples/minimal-4-servers.yaml']) {
     it(`loads for ${inv}: phases in the install order, generated files and firewall rules from the inventory`, () => {
       const { inventory, pb } = load(inv);
-      expect(pb.phases.map((p) => p.name)).toEqual(['host-prep', 'erlang', 'service-fabric', 'web', 'load-balancer']);
+      expect(pb.phases.map((p) => p.name)).toEqual(['host-prep', 'rabbitmq', 'rabbitmq-cluster', 'service-fabric', 'database', 'web', 'load-balancer', 'cortex-applications', 'gateway']);
       const steps = Object.fromEntries(stepsOf(pb).map((s) => [s.id, s]));
       const hosts = inventory.hosts.map((h) => ({ name: h.name, address: h.address, roles: h.roles }));
       const app = inventory.groups.app!;
@@ -58,6 +58,18 @@ describe('playbooks/cortex.yaml', () => {
         const rules = firewallRulesForRole(role, fw).map((r) => r.params);
         expect(fwSteps.map((s) => s.params[s.hosts[0]!])).toEqual(rules);
         expect(fwSteps.map((s) => s.id)).toEqual(rules.map((r) => r.name.replace(/^cortex-/, 'fw-')));
+      }
+      // The joins one node at a time to the first app server's node; the cluster-wide steps and the Service
+      // Fabric cluster once, from the first app server, over every app server.
+      expect(steps['rabbitmq-join']!.serial).toEqual({ count: 1 });
+      for (const h of app) expect(steps['rabbitmq-join']!.params[h]).toEqual({ seed: `rabbit@${app[0]}` });
+      for (const id of ['rabbitmq-config', 'nservicebus-queues', 'sf-cluster', 'cortex-apps']) expect(steps[id]!.hosts, id).toEqual([app[0]]);
+      expect(steps['sf-cluster']!.params[app[0]!]).toMatchObject({ nodes: app, runAs: { password: 'env:CORTEX_SF_INSTALL_PASSWORD' } });
+      // The Gateway: one web server at a time, its site bound to the certificate the step before imports.
+      expect(pb.phases.find((p) => p.name === 'gateway')!.serial).toEqual({ count: 1 });
+      for (const h of inventory.groups.web!) {
+        const thumbprint = (steps['gateway-certificate']!.params[h] as { thumbprint: string }).thumbprint;
+        expect(steps['gateway-site']!.params[h]).toMatchObject({ bindings: [{ protocol: 'https', port: 443, thumbprint }] });
       }
       // .NET 4.8 only where facts say it is older than 4.7.1.
       expect(steps.dotnet48!.when?.text).toBe('facts.dotnetRelease == null or facts.dotnetRelease < 461308');

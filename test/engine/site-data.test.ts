@@ -16,6 +16,8 @@ import type { Manifest } from '../../src/artifacts/manifest.js';
 const root = join(import.meta.dirname, '../..');
 const invFile = join(root, 'examples/lab/inventory.yaml');
 const inv = parseInventory(readFileSync(invFile, 'utf8'), invFile);
+/** The example site without a Cortex release pinned. */
+const noCortex = parseInventory(readFileSync(invFile, 'utf8').replace(/^\s*cortex: "1\.0\.0".*\n/m, ''), invFile);
 const sha = (t: string) => createHash('sha256').update(t, 'utf8').digest('hex');
 const ERLANG_SHA = 'a'.repeat(64);
 const manifest: Manifest = { artifacts: [{ name: 'erlang', version: '27.3.4', file: 'erlang/27.3.4/otp_win64_27.3.4.exe', sha256: ERLANG_SHA, size: 1234 }] };
@@ -129,7 +131,7 @@ describe('site data: load errors', () => {
   });
 
   it('a version the host does not pin', () => {
-    expect(problems(one("      - id: x\n        targets: { roles: [app] }\n        file: { path: 'C:\\x', source: '{{ artifacts.cortex.localPath }}', sha256: 'a' }\n"))[0]).toMatch(/^7: step 'x' reads artifacts\.cortex, and the inventory pins no version of cortex\. \| Set versions\.cortex/);
+    expect(problems(one("      - id: x\n        targets: { roles: [app] }\n        file: { path: 'C:\\x', source: '{{ artifacts.cortexGateway.localPath }}', sha256: 'a' }\n"), noCortex)[0]).toMatch(/^7: step 'x' reads artifacts\.cortexGateway, and the inventory pins no version of cortex\. \| Set versions\.cortex/);
   });
 
   it('components.* without a components block in the inventory', () => {

@@ -133,7 +133,15 @@ export function buildPlan(inv: Inventory, pb: Playbook, readings: Readings, sche
     (hostSteps[host] ??= []).push(step.id);
     const testError = reading.testErrors?.[step.id];
     if (testError !== undefined) {
-      problems.push({ host, step: step.id, kind: 'error', message: `Test failed: ${testError}` });
+      // A Test that cannot run before an earlier step of the plan installs what it reads (the RabbitMQ CLI a
+      // later step lists queues with): known after those steps, with the Test's error as what is there now.
+      // apply tests it again once they ran; a Test that still fails then fails the step.
+      const before = changes.filter((c) => c.host === host && c.action !== 'none').map((c) => c.step);
+      if (!before.length) {
+        problems.push({ host, step: step.id, kind: 'error', message: `Test failed: ${testError}` });
+        continue;
+      }
+      changes.push({ host, step: step.id, phase, resource: resourceOf(step.resource).label(step.params[host] as never), action: 'create', from: null, to: { knownAfter: before, now: `Test failed: ${testError}` } });
       continue;
     }
     if (!(step.id in reading.states)) {
