@@ -18,7 +18,7 @@ export CORTEX_LAB_PASSWORD="${CORTEX_LAB_PASSWORD:-CortexLab!2026}"
 # The install's secrets (playbooks/cortex.yaml reads them from the environment), the lab's documented
 # defaults when unset (docs/lab.md): the cluster cookie, the broker's users, the Service Fabric install
 # account, and the password of the lab's synthetic Gateway PFX.
-export CORTEX_ERLANG_COOKIE="${CORTEX_ERLANG_COOKIE:-CORTEXLABCOOKIE2026}"
+export CORTEX_ERLANG_COOKIE="${CORTEX_ERLANG_COOKIE:-CORTEXLABCLUSTERCOOKIE2026}"
 export CORTEX_RABBITMQ_OPS_PASSWORD="${CORTEX_RABBITMQ_OPS_PASSWORD:-CortexLabOps!2026}"
 export CORTEX_RABBITMQ_APP_PASSWORD="${CORTEX_RABBITMQ_APP_PASSWORD:-CortexLabApp!2026}"
 export CORTEX_SF_INSTALL_PASSWORD="${CORTEX_SF_INSTALL_PASSWORD:-CortexLab!2026}"
