@@ -35,6 +35,14 @@ let inv = readFileSync(join(lab.root, 'examples/lab/inventory.yaml'), 'utf8');
 for (let n = 1; n <= 7; n++) inv = inv.replaceAll(`127.0.1.${n} `, `${addresses[n - 1]} `).replaceAll(`127.0.1.${n}}`, `${addresses[n - 1]}}`);
 writeFileSync(join(dir, 'inv.yaml'), inv);
 const labEnv = { CORTEX_PWSH: '' };
+// The install's secrets (playbooks/cortex.yaml reads them from the environment): the lab's defaults, as scripts/demo.sh.
+const secrets = {
+  CORTEX_ERLANG_COOKIE: 'CORTEXLABCLUSTERCOOKIE2026',
+  CORTEX_RABBITMQ_OPS_PASSWORD: 'CortexLabOps!2026',
+  CORTEX_RABBITMQ_APP_PASSWORD: 'CortexLabApp!2026',
+  CORTEX_SF_INSTALL_PASSWORD: 'CortexLab!2026',
+  CORTEX_GATEWAY_PFX_PASSWORD: 'Lab-Pfx!2026',
+};
 
 /** ansible-playbook, timed from spawn to exit. */
 async function ansible(args) {
@@ -65,20 +73,20 @@ try {
   const exported = await lab.runCli(['lab', 'artifacts', '--store', store], { cwd: dir });
   if (exported.code !== 0) throw new Error(`lab artifacts exited ${exported.code}: ${exported.stderr}`);
   const base = ['-i', 'inv.yaml', '-p', PLAYBOOK, '--store', store, '--json'];
-  const install = await lab.runCli(['apply', ...base], { cwd: dir });
+  const install = await lab.runCli(['apply', ...base], { cwd: dir, env: secrets });
   if (install.code !== 0) throw new Error(`the installing apply exited ${install.code}: ${install.stderr.slice(-3000)}`);
-  const plan = await lab.runCli(['plan', ...base, '--detailed-exitcode'], { cwd: dir });
+  const plan = await lab.runCli(['plan', ...base, '--detailed-exitcode'], { cwd: dir, env: secrets });
   if (plan.code !== 0) throw new Error(`plan after the install exited ${plan.code} (0: no changes): ${plan.stderr.slice(-2000)}`);
   const perHost = {};
   for (const c of JSON.parse(plan.stdout).changes) perHost[c.host] = (perHost[c.host] ?? 0) + 1;
   await lab.runCli(['lab', 'reset-counters', '--state', state]);
   const noChange = await lab.medianOf(3, async () => {
-    const r = await lab.runCli(['apply', ...base], { cwd: dir });
+    const r = await lab.runCli(['apply', ...base], { cwd: dir, env: secrets });
     if (r.code !== 0) throw new Error(`no-change apply exited ${r.code}: ${r.stderr.slice(-2000)}`);
     return r;
   });
   const changed = JSON.parse(noChange.stdout).summary;
-  const skipPreflight = await lab.medianOf(3, () => lab.runCli(['apply', ...base, '--skip-preflight'], { cwd: dir }));
+  const skipPreflight = await lab.medianOf(3, () => lab.runCli(['apply', ...base, '--skip-preflight'], { cwd: dir, env: secrets }));
   const sets = (await lab.labStatus(state)).hosts.reduce((a, h) => a + (h.counters.setCalls ?? 0), 0);
 
   // The Ansible side: the same hosts, the same credentials, each host's own number of raw tasks.
