@@ -54,6 +54,7 @@ export function wantedQueues(p: z.output<typeof NservicebusQueuesParams>): strin
 
 export const nservicebusQueuesResource = defineResource({
   type: 'nservicebus_queues',
+  testNeedsInstalledTool: true,
   description: "NServiceBus queues and delay infrastructure, made with the RabbitMQ transport's own tool",
   params: NservicebusQueuesParams,
   state: NservicebusQueuesState,

@@ -133,10 +133,10 @@ export function buildPlan(inv: Inventory, pb: Playbook, readings: Readings, sche
     (hostSteps[host] ??= []).push(step.id);
     const testError = reading.testErrors?.[step.id];
     if (testError !== undefined) {
-      // A Test that cannot run before an earlier step of the plan installs what it reads (the RabbitMQ CLI a
-      // later step lists queues with): known after those steps, with the Test's error as what is there now.
-      // apply tests it again once they ran; a Test that still fails then fails the step.
-      const before = changes.filter((c) => c.host === host && c.action !== 'none').map((c) => c.step);
+      // A type whose Test runs a tool an earlier step installs (nservicebus_queues: the RabbitMQ CLI): known
+      // after the host's earlier changes, with the Test's error as what is there now; apply tests it again
+      // once they ran. Any other Test failure (access denied) is an error.
+      const before = resourceOf(step.resource).testNeedsInstalledTool ? changes.filter((c) => c.host === host && c.action !== 'none').map((c) => c.step) : [];
       if (!before.length) {
         problems.push({ host, step: step.id, kind: 'error', message: `Test failed: ${testError}` });
         continue;
