@@ -51,9 +51,10 @@ function labMachine(host: string): { computerName: string; files: Record<string,
 const labFiles = (host: string) => labMachine(host).files;
 
 /** The pull server's request records in the newest run's log. */
-function pullRequests(): Array<{ status: number; artifact: string | null; remote: string }> {
+/** The pull server's requests in a run's log: the run apply's stderr names, else the newest by name. */
+function pullRequests(stderr?: string): Array<{ status: number; artifact: string | null; remote: string }> {
   const runs = join(work, '.cortex', 'runs');
-  const last = readdirSync(runs).sort().at(-1)!;
+  const last = (stderr ? /^run (\S+): /m.exec(stderr)?.[1] : undefined) ?? readdirSync(runs).sort().at(-1)!;
   return readFileSync(join(runs, last, 'log.jsonl'), 'utf8')
     .split('\n')
     .filter((l) => l.includes('"pullRequest"'))
@@ -176,7 +177,7 @@ describe('apply --artifacts pull on the lab', () => {
     const r = await cli(['apply', '-i', pullInv, '-p', join(work, 'pull.yaml'), '--skip-preflight', '--json', '--limit', 'app3']);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/artifact pull server: 1 artifact/);
-    expect(pullRequests().map((q) => [q.status, q.remote.replace(/^::ffff:/, '')])).toEqual([[200, net.addr(5)]]);
+    expect(pullRequests(r.stderr).map((q) => [q.status, q.remote.replace(/^::ffff:/, '')])).toEqual([[200, net.addr(5)]]);
     expect(labFiles('app3')[STAGED]).toBe(msi.sha256);
   }, 120_000);
 
