@@ -50,19 +50,18 @@ function labMachine(host: string): { computerName: string; files: Record<string,
 }
 const labFiles = (host: string) => labMachine(host).files;
 
-/** The pull server's request records in the newest run's log. */
-/** The pull server's requests in a run's log: the run apply's stderr names, else the newest by name. */
-function pullRequests(stderr?: string): Array<{ status: number; artifact: string | null; remote: string }> {
+/** A run's log: the run apply's stderr names, else the newest by name. */
+function runLog(stderr?: string): string {
   const runs = join(work, '.cortex', 'runs');
   const last = (stderr ? /^run (\S+): /m.exec(stderr)?.[1] : undefined) ?? readdirSync(runs).sort().at(-1)!;
-  return readFileSync(join(runs, last, 'log.jsonl'), 'utf8')
+  return readFileSync(join(runs, last, 'log.jsonl'), 'utf8');
+}
+/** The pull server's requests in that run's log. */
+function pullRequests(stderr?: string): Array<{ status: number; artifact: string | null; remote: string }> {
+  return runLog(stderr)
     .split('\n')
     .filter((l) => l.includes('"pullRequest"'))
     .map((l) => (JSON.parse(l) as { pullRequest: { status: number; artifact: string | null; remote: string } }).pullRequest);
-}
-function newestLog(): string {
-  const runs = join(work, '.cortex', 'runs');
-  return readFileSync(join(runs, readdirSync(runs).sort().at(-1)!, 'log.jsonl'), 'utf8');
 }
 
 async function labStatus(): Promise<LabStatus> {
@@ -123,7 +122,7 @@ describe('apply --artifacts pull on the lab', () => {
     ]);
     // From each lab host's own loopback address.
     expect(reqs.map((q) => q.remote.replace(/^::ffff:/, '')).sort()).toEqual([net.addr(3), net.addr(4)]);
-    expect(newestLog()).not.toMatch(/Bearer [A-Za-z0-9_-]{20}/);
+    expect(runLog()).not.toMatch(/Bearer [A-Za-z0-9_-]{20}/);
     // The server stopped with the run: its port no longer answers.
     const [, where] = /artifact pull server: 1 artifact on https:\/\/(127\.[\d.]+:\d+)/.exec(r.stderr)!;
     const [host, port] = where!.split(':');
@@ -177,7 +176,9 @@ describe('apply --artifacts pull on the lab', () => {
     const r = await cli(['apply', '-i', pullInv, '-p', join(work, 'pull.yaml'), '--skip-preflight', '--json', '--limit', 'app3']);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/artifact pull server: 1 artifact/);
-    expect(pullRequests(r.stderr).map((q) => [q.status, q.remote.replace(/^::ffff:/, '')])).toEqual([[200, net.addr(5)]]);
+    // On failure, say how the file got there: the step's status and the run's pull lines.
+    const why = `stage-sample on app3: ${JSON.stringify(stepOf(JSON.parse(r.stdout) as ApplyDoc, 'app3', 'stage-sample'))}\n${r.stderr}\n${runLog(r.stderr).split('\n').filter((l) => /pull/i.test(l)).join('\n')}`;
+    expect(pullRequests(r.stderr).map((q) => [q.status, q.remote.replace(/^::ffff:/, '')]), why).toEqual([[200, net.addr(5)]]);
     expect(labFiles('app3')[STAGED]).toBe(msi.sha256);
   }, 120_000);
 
