@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bearerToken, newPullToken, tokenMatches } from '../../src/artifacts/pull/token.js';
 import { artifactOfPath, startPullServer, type PullRequestRecord, type PullServer } from '../../src/artifacts/pull/server.js';
 import { certificateThumbprint, givenCertificate, runCertificate, type PullCertificate } from '../../src/artifacts/pull/certificate.js';
@@ -164,6 +164,35 @@ describe('the pull server', () => {
     await s.close();
     const err = (await fetchPinned({ url, token, thumbprint: cert.thumbprint }).catch((e: unknown) => e)) as Error;
     expect(err.message).toMatch(/Unable to connect to the remote server/);
+  });
+  it('closing while a host still reads a download lets it finish (bounded) and records it as served', async () => {
+    // More than the socket buffers hold: the client has to read for the response to end.
+    const big = Buffer.alloc(8 * 1024 * 1024, 7);
+    const bigFile = join(dir, 'big.bin');
+    writeFileSync(bigFile, big);
+    const records: PullRequestRecord[] = [];
+    const s = await startPullServer({ artifacts: [{ name: 'big', version: '1', path: bigFile, sha256: '', size: big.length }], token, certificate: cert, addresses: [ADDR], onRequest: (r) => records.push(r) });
+    let closed = false;
+    const got = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: ADDR, port: s.ports.get(ADDR)!, path: '/artifacts/big/1', rejectUnauthorized: false, agent: false, headers: { authorization: `Bearer ${token}` } }, (res) => {
+        let n = 0;
+        res.once('data', (c: Buffer) => {
+          n += c.length;
+          // The run ends while this host is mid-download; it goes on reading a moment later.
+          res.pause();
+          void s.close().then(() => (closed = true));
+          setTimeout(() => res.resume(), 200);
+          res.on('data', (d: Buffer) => (n += d.length));
+        });
+        res.on('end', () => resolve(n));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(got).toBe(big.length);
+    await vi.waitFor(() => expect(closed).toBe(true));
+    expect(records).toEqual([expect.objectContaining({ status: 200, artifact: 'big/1', bytes: big.length })]);
   });
 });
 

@@ -68,9 +68,13 @@ export function artifactOfPath(path: string): [string, string] | null {
   }
 }
 
+/** How long close() lets responses under way finish before it cuts them. */
+const DRAIN_MS = 2_000;
+
 export async function startPullServer(o: PullServerOptions): Promise<PullServer> {
   const byKey = new Map(o.artifacts.map((a) => [key(a.name, a.version), a]));
   const counts = { served: 0, refused: 0, bytes: 0 };
+  const inFlight = new Set<Promise<void>>();
   const record = (req: IncomingMessage, status: number, artifact: string | null, bytes = 0, remote = req.socket.remoteAddress ?? '') => {
     if (status === 200) counts.served++;
     else counts.refused++;
@@ -109,6 +113,11 @@ export async function startPullServer(o: PullServerOptions): Promise<PullServer>
     stream.on('error', () => res.destroy());
     const remote = req.socket.remoteAddress ?? '';
     res.on('finish', () => record(req, 200, label, size, remote));
+    // A host can have every byte (the length is known) before the read stream's last, empty read
+    // comes back from the thread pool and ends the response; close() waits for these.
+    const ended = new Promise<void>((resolve) => res.once('close', resolve));
+    inFlight.add(ended);
+    void ended.then(() => inFlight.delete(ended));
     stream.pipe(res);
   };
 
@@ -116,15 +125,13 @@ export async function startPullServer(o: PullServerOptions): Promise<PullServer>
   const ports = new Map<string, number>();
   const sockets = new Set<Socket>();
   const close = async () => {
-    await Promise.all(
-      servers.map(
-        (s) =>
-          new Promise<void>((resolve) => {
-            s.close(() => resolve());
-            s.closeAllConnections();
-          }),
-      ),
-    );
+    const closed = servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
+    // Responses under way end first, within a bound, so each is recorded as served.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(inFlight), new Promise<void>((resolve) => (timer = setTimeout(resolve, DRAIN_MS)))]);
+    clearTimeout(timer);
+    for (const s of servers) s.closeAllConnections();
+    await Promise.all(closed);
     for (const s of sockets) s.destroy();
   };
   try {
