@@ -53,7 +53,9 @@ describe('the load balancer and database phases on a fresh lab (spawned CLI)', (
       { name: 'lb1', address: '127.0.51.7', roles: ['lb' as const] },
     ];
     for (const f of gobetweenConfig(hosts).files) expect(readFileSync(join(FILES, f.name), 'utf8'), f.name).toBe(f.text);
-    expect(readFileSync(join(FILES, 'gobetween-healthcheck.ps1'), 'utf8')).toBe(readFileSync(join(REPO_ROOT, 'ps1', 'files', 'gobetween-healthcheck.ps1'), 'utf8'));
+    // The health-check script is the shipped one, by its template (components.healthcheckScript): no copy.
+    expect(existsSync(join(FILES, 'gobetween-healthcheck.ps1'))).toBe(false);
+    expect(readFileSync(PB('lb-db.yaml'), 'utf8')).toContain("content: '{{ components.healthcheckScript }}'");
     // The nssm_service step holds exactly the generator's parameter set.
     const pb = readFileSync(PB('lb-db.yaml'), 'utf8');
     const svc = gobetweenNssmService({}, { nssmExe: 'C:\\Program Files\\nssm\\win64\\nssm.exe' });
