@@ -31,6 +31,15 @@ BeforeAll {
             [pscustomobject]@{ exitCode = 0; output = @('Done'); errorOutput = @() }
         }
     }
+    function Assert-NothingListed {
+        # The Test's state when no wanted queue and no delay exchange is there; a state, not a step error.
+        param([bool]$CliInstalled)
+        $r = Invoke-CortexResourceTest -Resource 'nservicebus_queues' -Params $global:NsbParams
+        $r.StepError | Should -BeNullOrEmpty
+        $r.State.cliInstalled | Should -Be $CliInstalled
+        @($r.State.queues.PSObject.Properties).Count | Should -Be 0
+        $r.State.delayInfrastructure | Should -BeFalse
+    }
     function Add-Delays {
         for ($i = 0; $i -lt 28; $i++) { $global:BrokerExchanges.Add(('nsb.v2.delay-level-{0:D2}' -f $i)) }
         $global:BrokerExchanges.Add('nsb.v2.delay-delivery')
@@ -41,11 +50,7 @@ Describe 'nservicebus_queues' {
     Context 'an empty vhost' {
         BeforeEach { Register-Broker }
         It 'Test: no queues, no delay infrastructure; rabbitmqctl asked in JSON, quietly, for the vhost' {
-            $r = Invoke-CortexResourceTest -Resource 'nservicebus_queues' -Params $global:NsbParams
-            $r.StepError | Should -BeNullOrEmpty
-            $r.State.cliInstalled | Should -BeTrue
-            @($r.State.queues.PSObject.Properties).Count | Should -Be 0
-            $r.State.delayInfrastructure | Should -BeFalse
+            Assert-NothingListed -CliInstalled $true
             Should -Invoke Invoke-CortexNative -Times 1 -Exactly -ParameterFilter { ($ArgumentList -join ' ') -eq '-q list_queues -p cortex name type --formatter json' }
             Should -Invoke Invoke-CortexNative -Times 0 -Exactly -ParameterFilter { $FilePath -eq $global:Tool }
         }
@@ -100,11 +105,7 @@ Describe 'nservicebus_queues' {
             Mock Test-Path { $false } -ParameterFilter { $LiteralPath -eq $global:Ctl }
         }
         It 'Test: cliInstalled false, nothing listed, no program run (not a step error)' {
-            $r = Invoke-CortexResourceTest -Resource 'nservicebus_queues' -Params $global:NsbParams
-            $r.StepError | Should -BeNullOrEmpty
-            $r.State.cliInstalled | Should -BeFalse
-            @($r.State.queues.PSObject.Properties).Count | Should -Be 0
-            $r.State.delayInfrastructure | Should -BeFalse
+            Assert-NothingListed -CliInstalled $false
             Should -Invoke Invoke-CortexNative -Times 0 -Exactly
         }
         It 'Set: refused, naming rabbitmqctl; the tool never runs' {
