@@ -10,9 +10,11 @@ function Get-CortexAmqpVhost {
 }
 
 function Get-CortexNservicebusQueueState {
-    # {queues: {name: type} for the queues asked that exist, delayInfrastructure: every v2 delay exchange exists}.
+    # {cliInstalled: rabbitmqctl exists, queues: {name: type} for the queues asked that exist,
+    # delayInfrastructure: every v2 delay exchange exists}. Without rabbitmqctl (RabbitMQ's install is an
+    # earlier step on a fresh host) nothing can be listed: a state, not an error; the diff decides.
     param([Parameter(Mandatory = $true)][string]$Rabbitmqctl, [Parameter(Mandatory = $true)][string]$Vhost, [AllowEmptyCollection()][string[]]$Queue = @())
-    if (-not (Test-Path -LiteralPath $Rabbitmqctl -PathType Leaf)) { throw ('nservicebus_queues: {0} does not exist; install RabbitMQ first (or fix rabbitmqctl)' -f $Rabbitmqctl) }
+    if (-not (Test-Path -LiteralPath $Rabbitmqctl -PathType Leaf)) { return [ordered]@{ cliInstalled = $false; queues = [ordered]@{}; delayInfrastructure = $false } }
     $listed = Invoke-CortexNative -FilePath $Rabbitmqctl -ArgumentList @('-q', 'list_queues', '-p', $Vhost, 'name', 'type', '--formatter', 'json')
     $queues = [ordered]@{}
     foreach ($row in @(ConvertFrom-Json -InputObject (@($listed.output) -join "`n"))) {
@@ -24,7 +26,7 @@ function Get-CortexNservicebusQueueState {
     for ($level = 0; $level -lt 28; $level++) {
         if ($names -cnotcontains ('nsb.v2.delay-level-{0:D2}' -f $level)) { $delays = $false }
     }
-    [ordered]@{ queues = $queues; delayInfrastructure = $delays }
+    [ordered]@{ cliInstalled = $true; queues = $queues; delayInfrastructure = $delays }
 }
 
 function Get-CortexNservicebusWantedQueue {

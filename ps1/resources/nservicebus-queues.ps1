@@ -33,6 +33,7 @@ Invoke-CortexScript {
     $vhost = Get-CortexAmqpVhost -Url $url
     $wanted = Get-CortexNservicebusWantedQueue -Params $CortexParams
     $state = Get-CortexNservicebusQueueState -Rabbitmqctl $rabbitmqctl -Vhost $vhost -Queue $wanted
+    if (-not $state.cliInstalled) { throw ('nservicebus_queues: {0} does not exist; install RabbitMQ first (or fix rabbitmqctl)' -f $rabbitmqctl) }
     $done = New-Object System.Collections.Generic.List[string]
     $previous = $env:RabbitMQTransport_ConnectionString
     $env:RabbitMQTransport_ConnectionString = Get-CortexAmqpConnectionString -Url $url -Password $password

@@ -2,7 +2,8 @@
  * nservicebus_queues: the NServiceBus queues and delay infrastructure of the Cortex endpoints on the
  * RabbitMQ broker, made with the transport's own tool (docs/nservicebus.md): `rabbitmq-transport delays
  * create`, then `endpoint create <name>` per endpoint. The Test needs no broker password: it lists the
- * vhost's queues and exchanges with rabbitmqctl (which authenticates with the Erlang cookie); only the
+ * vhost's queues and exchanges with rabbitmqctl (which authenticates with the Erlang cookie; on a fresh
+ * host RabbitMQ's install, an earlier step, has not brought it yet: cliInstalled false); only the
  * Set, which runs the tool, receives the password (a secret reference, resolved before the run and sent
  * in the Set's parameters on stdin; the tool reads it from the environment, never a command line).
  */
@@ -36,6 +37,8 @@ export const NservicebusQueuesParams = z.strictObject({
 });
 
 export const NservicebusQueuesState = z.object({
+  /** rabbitmqctl, which the Test lists with, exists: RabbitMQ's install (an earlier step) brings it. */
+  cliInstalled: z.boolean(),
   /** Queues of the vhost that the step cares about: name → type (quorum, classic, stream). */
   queues: z.record(z.string(), z.string()),
   /** Whether every v2 delay exchange exists. */
@@ -54,12 +57,14 @@ export function wantedQueues(p: z.output<typeof NservicebusQueuesParams>): strin
 
 export const nservicebusQueuesResource = defineResource({
   type: 'nservicebus_queues',
-  testNeedsInstalledTool: true,
   description: "NServiceBus queues and delay infrastructure, made with the RabbitMQ transport's own tool",
   params: NservicebusQueuesParams,
   state: NservicebusQueuesState,
   label: (p) => `nservicebus_queues ${vhostOf(p.connection.url)} (${p.endpoints.length} endpoints)`,
   diff(p, s) {
+    // Not installed yet: plan shows the queues as created once the earlier steps that install it ran
+    // (known after them); with no earlier change on the host, nothing will install it, an error.
+    if (!s.cliInstalled) throw new UnreachableStateError(`${p.rabbitmqctl} is not installed yet; the queues are created once an earlier step installs RabbitMQ (or fix rabbitmqctl)`);
     const wrongType = wantedQueues(p).filter((q) => s.queues[q] !== undefined && s.queues[q] !== 'quorum');
     if (wrongType.length) {
       throw new UnreachableStateError(`queue(s) ${wrongType.map((q) => `${q} (${s.queues[q]})`).join(', ')} exist but are not quorum queues; migrate them with rabbitmq-transport queue migrate-to-quorum (docs/nservicebus.md)`);

@@ -34,11 +34,6 @@ export interface ResourceType<P extends z.ZodType = z.ZodType, S extends z.ZodTy
    * step as known after this change rather than as unchanged.
    */
   mayRequireReboot?: boolean;
-  /**
-   * Its Test runs a tool an earlier step installs (the RabbitMQ CLI), so on a fresh host it fails until
-   * then: plan shows such a failure as known after the host's earlier changes, not as an error.
-   */
-  testNeedsInstalledTool?: boolean;
 }
 
 export function defineResource<P extends z.ZodType, S extends z.ZodType>(r: ResourceType<P, S>): ResourceType<P, S> {

@@ -232,6 +232,26 @@ describeWithPwsh('plan and apply over the local transport (spawned CLI, real pws
     for (const id of readdirSync(runs)) for (const f of readdirSync(join(runs, id))) expect(readFileSync(join(runs, id, f), 'utf8'), `${id}/${f}`).not.toContain(secret);
   }, 120_000);
 
+  it('the Erlang cookie: a value that is not 20-255 letters and digits stops plan and apply before any host (exit 3, file:line, step, reference; never the value)', async () => {
+    const s = site();
+    writeFileSync(
+      join(s.dir, 'cookie.yaml'),
+      `name: cookie\nphases:\n  - name: base\n    targets: { roles: [app] }\n    steps:\n      - id: root\n        directory: { path: '${unc(s.target)}' }\n      - id: erlang-cookie\n        erlang_cookie: { cookie: env:CX_CLI_ERLANG_COOKIE, paths: ['${unc(join(s.target, '.erlang.cookie'))}'] }\n`,
+    );
+    const bad = 'Short-Cookie!';
+    for (const cmd of ['plan', 'apply']) {
+      const r = await execa(process.execPath, [CLI, cmd, '-i', 'inv.yaml', '-p', 'cookie.yaml', '--skip-preflight'].filter((a) => cmd === 'apply' || a !== '--skip-preflight'), {
+        reject: false,
+        cwd: s.dir,
+        env: { PATH: `${dirname(PWSH_PATH)}${delimiter}${process.env.PATH ?? ''}`, NO_COLOR: '1', CX_CLI_ERLANG_COOKIE: bad },
+      });
+      expect(r.exitCode, `${cmd}: ${r.stderr}`).toBe(3);
+      expect(r.stderr, cmd).toMatch(/cookie\.yaml:8:\d+, host app1, step erlang-cookie, field erlang_cookie\.cookie: the cookie holds characters other than ASCII letters and digits \(the value of env:CX_CLI_ERLANG_COOKIE\)\. An Erlang cookie is 20 to 255 ASCII letters and digits/);
+      expect(r.stdout + r.stderr, cmd).not.toContain(bad);
+      expect(existsSync(s.target), cmd).toBe(false);
+    }
+  }, 120_000);
+
   it('an unreachable host: plan reports it (exit 2; 1 with --detailed-exitcode), the other host is still planned', async () => {
     const s = site();
     // app2 is a WinRM host on this file's own loopback block, where nothing listens.

@@ -7,24 +7,20 @@
  * pushed, fails the step naming the file, both hashes and the host; a store file altered after
  * `artifacts add` fails `artifacts verify` on the workstation, and the host's step when pulled.
  */
-import { execa, type ResultPromise } from 'execa';
 import { createHash } from 'node:crypto';
-import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { artifactFile } from '../../src/lab/artifacts/catalog.js';
-import type { LabStatus } from '../../src/lab/lab.js';
+import { detachedLab, type ApplyDoc } from '../helpers/detached-lab.js';
 import { claimLoopbackBlock, relocatedCopy } from '../helpers/loopback.js';
 import { REPO_ROOT } from '../helpers/pwsh.js';
 
 const net = await claimLoopbackBlock(import.meta.url);
-const CLI = join(REPO_ROOT, 'dist', 'cli', 'main.js');
 const PASSWORD = 'E2e-Lab!2026-pull';
-const work = mkdtempSync(join(tmpdir(), 'cx-e2e-pull-'));
 const inv = relocatedCopy(join(REPO_ROOT, 'test', 'fixtures', 'playbooks', 'lab', 'inventory.yaml'), ['127.0.50.'], net);
-const state = join(work, 'lab-state');
+const { work, state, cli, status: labStatus } = detachedLab({ name: 'pull', inventory: inv, env: { CORTEX_E2E_LAB_PASSWORD: PASSWORD } });
 const store = join(work, 'artifacts');
 
 const msi = artifactFile('lab-sample-1.0.0');
@@ -32,16 +28,8 @@ const STAGED = 'C:\\ProgramData\\CortexInstall\\artifacts\\labSample\\1.0.0\\lab
 const notes = 'pushed, not pulled\r\n';
 const notesSha = createHash('sha256').update(notes).digest('hex');
 
-type Run = ResultPromise<{ reject: false; cwd: string; env: Record<string, string>; all: false }>;
-function cli(args: string[]): Run {
-  return execa(process.execPath, [CLI, ...args], { reject: false, cwd: work, env: { NO_COLOR: '1', CORTEX_E2E_LAB_PASSWORD: PASSWORD }, all: false });
-}
 const apply = (extra: string[]) => cli(['apply', '-i', inv, '-p', join(work, 'pull.yaml'), '--skip-preflight', '--json', ...extra]);
 
-interface ApplyDoc {
-  hosts: Array<{ name: string; steps: Array<{ id: string; status: string; message?: string }> }>;
-  summary: Record<string, number>;
-}
 const stepOf = (doc: ApplyDoc, host: string, step: string) => doc.hosts.find((h) => h.name === host)!.steps.find((s) => s.id === step)!;
 
 /** The host's machine as the lab saved it (files: path → SHA-256). */
@@ -64,15 +52,8 @@ function pullRequests(stderr?: string): Array<{ status: number; artifact: string
     .map((l) => (JSON.parse(l) as { pullRequest: { status: number; artifact: string | null; remote: string } }).pullRequest);
 }
 
-async function labStatus(): Promise<LabStatus> {
-  const r = await cli(['lab', 'status', '--state', state, '--json']);
-  expect(r.exitCode, r.stderr).toBe(0);
-  return JSON.parse(r.stdout) as LabStatus;
-}
-
+// After the lab is up (detachedLab's beforeAll, registered first): the store and the playbook.
 beforeAll(async () => {
-  const up = await cli(['lab', 'up', '-i', inv, '--detach', '--state', state]);
-  expect(up.exitCode, up.stderr).toBe(0);
   mkdirSync(join(work, 'in'));
   writeFileSync(join(work, 'in', 'lab-sample-1.0.0.msi'), msi.bytes);
   writeFileSync(join(work, 'notes.txt'), notes);
@@ -94,11 +75,6 @@ phases:
 `,
   );
 }, 120_000);
-
-afterAll(async () => {
-  await cli(['lab', 'down', '--state', state]);
-  rmSync(work, { recursive: true, force: true });
-}, 60_000);
 
 describe('apply --artifacts pull on the lab', () => {
   it('each host downloads the store artifact from the pull server over loopback, and the synthetic MSI it fetched installs', async () => {

@@ -8,7 +8,6 @@
  * component (the playbook's phases) are printed and written to .cortex/e2e/cortex-install-<site>.json.
  * Then host prep on a server whose .NET is older than 4.7.1: the 4.8 offline installer and its reboot.
  */
-import { execa } from 'execa';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,11 +17,10 @@ import { loadInventory } from '../../src/inventory/index.js';
 import { loadPlaybook } from '../../src/engine/playbook/loader.js';
 import { stepsOf } from '../../src/engine/playbook/types.js';
 import { artifactFile, labCatalog } from '../../src/lab/artifacts/catalog.js';
-import type { LabStatus } from '../../src/lab/lab.js';
+import { cliIn, labStatusOf, stepCountersOf, type ApplyDoc } from '../helpers/detached-lab.js';
 import { claimLoopbackBlock, relocatedCopy } from '../helpers/loopback.js';
 import { REPO_ROOT } from '../helpers/pwsh.js';
 
-const CLI = join(REPO_ROOT, 'dist', 'cli', 'main.js');
 const PLAYBOOK = join(REPO_ROOT, 'playbooks', 'cortex.yaml');
 const PASSWORD = 'E2e-Cortex!2026-install';
 /** The install's secrets (playbooks/cortex.yaml reads them from the environment); the PFX's is the lab's synthetic one. */
@@ -33,6 +31,7 @@ const INSTALL_SECRETS = {
   CORTEX_SF_INSTALL_PASSWORD: 'E2e-Sf!2026',
   CORTEX_GATEWAY_PFX_PASSWORD: 'Lab-Pfx!2026',
 };
+const ENV = { CORTEX_LAB_PASSWORD: PASSWORD, CORTEX_REBOOT_POLL_MS: '300', ...INSTALL_SECRETS };
 const work = mkdtempSync(join(tmpdir(), 'cx-e2e-install-'));
 // One loopback block per site (each /24 holds a whole site).
 const blocks = { bronze: await claimLoopbackBlock(import.meta.url), gold: await claimLoopbackBlock(import.meta.url), dotnet: await claimLoopbackBlock(import.meta.url) };
@@ -51,16 +50,11 @@ async function labStore(dir: string): Promise<string[]> {
   return added;
 }
 
-type Steps = Record<string, { testCalls: number; setCalls: number; setFailures: number }>;
 /** What this file reads of a lab machine's saved state. */
 interface LabMachineView {
   services: Array<{ name: string; state: string }>;
   sqlDatabases: Array<{ name: string; schemaVersions: string[] }>;
   iis?: { sites?: Array<{ name: string; physicalPath: string; appPool: string }> } | null;
-}
-interface ApplyDoc {
-  hosts: Array<{ name: string; steps: Array<{ id: string; status: string; message?: string }> }>;
-  summary: Record<string, number>;
 }
 
 const sites = [
@@ -81,13 +75,8 @@ for (const s of sites) {
     const inv = relocatedCopy(join(REPO_ROOT, s.file), [s.prefix], net);
     const state = join(dir, 'lab-state');
     const store = join(dir, 'store');
-    const cli = (args: string[]) => execa(process.execPath, [CLI, ...args], { reject: false, cwd: dir, env: { NO_COLOR: '1', CORTEX_LAB_PASSWORD: PASSWORD, CORTEX_REBOOT_POLL_MS: '300', ...INSTALL_SECRETS }, all: false });
-    const labStatus = async (): Promise<LabStatus> => {
-      const r = await cli(['lab', 'status', '--state', state, '--json']);
-      expect(r.exitCode, r.stderr).toBe(0);
-      return JSON.parse(r.stdout) as LabStatus;
-    };
-    const stepsOn = (st: LabStatus, host: string): Steps => (st.hosts.find((h) => h.name === host)!.counters as unknown as { steps: Steps }).steps;
+    const cli = cliIn(dir, ENV);
+    const labStatus = () => labStatusOf(cli, state);
     cleanups.push(async () => {
       await cli(['lab', 'down', '--state', state]);
     });
@@ -119,7 +108,7 @@ for (const s of sites) {
       const perComponent: Record<string, number> = {};
       let setCalls = 0;
       for (const h of doc.hosts) {
-        const counters = stepsOn(installed, h.name);
+        const counters = stepCountersOf(installed, h.name);
         for (const st of h.steps) {
           if (st.status === 'skipped') continue;
           expect(['changed', 'ok'], `${h.name} ${st.id}`).toContain(st.status);
@@ -168,7 +157,7 @@ for (const s of sites) {
       const after = await labStatus();
       for (const h of after.hosts) {
         expect(h.counters.setCalls, `${h.name}: Set calls in the second apply`).toBe(0);
-        expect(Object.values(stepsOn(after, h.name)).reduce((n, x) => n + x.testCalls, 0), h.name).toBeGreaterThan(0);
+        expect(Object.values(stepCountersOf(after, h.name)).reduce((n, x) => n + x.testCalls, 0), h.name).toBeGreaterThan(0);
       }
       const clean = await cli(['plan', '-i', inv, '-p', PLAYBOOK, '--store', store, '--detailed-exitcode']);
       expect(clean.exitCode, clean.stderr).toBe(0);
@@ -186,7 +175,7 @@ describe('host prep on a server with .NET 4.7 (the Bronze site, app2 on the lab 
   const dir = mkdtempSync(join(work, 'dotnet-'));
   const state = join(dir, 'lab-state');
   const store = join(dir, 'store');
-  const cli = (args: string[]) => execa(process.execPath, [CLI, ...args], { reject: false, cwd: dir, env: { NO_COLOR: '1', CORTEX_LAB_PASSWORD: PASSWORD, CORTEX_REBOOT_POLL_MS: '300', ...INSTALL_SECRETS }, all: false });
+  const cli = cliIn(dir, ENV);
   cleanups.push(() => cli(['lab', 'down', '--state', state]));
 
   it('.NET 4.8 is staged and installed on that host only, which reboots once (3010); a second apply changes nothing', async () => {
@@ -222,14 +211,14 @@ describe('host prep on a server with .NET 4.7 (the Bronze site, app2 on the lab 
         expect(st.dotnet48?.status, h.name).toBe('skipped');
       }
     }
-    const status = JSON.parse((await cli(['lab', 'status', '--state', state, '--json'])).stdout) as LabStatus;
+    const status = await labStatusOf(cli, state);
     for (const h of status.hosts) expect(h.counters.reboots, h.name).toBe(h.name === 'app2' ? 1 : 0);
 
     expect((await cli(['lab', 'reset-counters', '--state', state])).exitCode).toBe(0);
     const again = await cli(['apply', '-i', waived, '-p', PLAYBOOK, '--store', store, '--skip-preflight', '--json']);
     expect(again.exitCode, again.stderr).toBe(0);
     expect((JSON.parse(again.stdout) as ApplyDoc).summary).toMatchObject({ changed: 0, failed: 0 });
-    const after = JSON.parse((await cli(['lab', 'status', '--state', state, '--json'])).stdout) as LabStatus;
+    const after = await labStatusOf(cli, state);
     for (const h of after.hosts) expect(h.counters.setCalls + h.counters.reboots, h.name).toBe(0);
   }, 600_000);
 });

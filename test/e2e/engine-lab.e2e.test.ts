@@ -7,63 +7,36 @@
  *
  * One lab for the file; the tests run in order and share it (each says what state it starts from).
  */
-import { execa, type ResultPromise } from 'execa';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { artifactFile } from '../../src/lab/artifacts/catalog.js';
 import type { LabStatus } from '../../src/lab/lab.js';
+import { detachedLab, stepCountersOf, type ApplyDoc } from '../helpers/detached-lab.js';
 import { claimLoopbackBlock, relocatedCopy } from '../helpers/loopback.js';
 import { REPO_ROOT } from '../helpers/pwsh.js';
 
 const net = await claimLoopbackBlock(import.meta.url);
 
-const CLI = join(REPO_ROOT, 'dist', 'cli', 'main.js');
 const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'playbooks', 'lab');
 const PB = (name: string) => join(FIXTURES, name);
 const HOSTS = ['web1', 'web2', 'app1', 'app2', 'app3', 'db1', 'lb1'];
 const APP = ['app1', 'app2', 'app3'];
 const PASSWORD = 'E2e-Lab!2026-engine';
 
-const work = mkdtempSync(join(tmpdir(), 'cx-e2e-lab-'));
 const inv = relocatedCopy(join(FIXTURES, 'inventory.yaml'), ['127.0.50.'], net);
-const state = join(work, 'lab-state');
-
-type Run = ResultPromise<{ reject: false; cwd: string; env: Record<string, string>; all: false }>;
-
-/** The CLI in `cwd` (default: the work folder, where the runs' journals and the lock live). */
-function cli(args: string[], cwd = work): Run {
-  return execa(process.execPath, [CLI, ...args], {
-    reject: false,
-    cwd,
-    env: { NO_COLOR: '1', CORTEX_E2E_LAB_PASSWORD: PASSWORD, CORTEX_REBOOT_POLL_MS: '300', CORTEX_INTERRUPT_GRACE_MS: '5000' },
-    all: false,
-  });
-}
+/** The CLI's default cwd is the work folder, where the runs' journals and the lock live. */
+const { work, cli, status: labStatus, lab: labCommand } = detachedLab({
+  name: 'lab',
+  inventory: inv,
+  hosts: 7,
+  env: { CORTEX_E2E_LAB_PASSWORD: PASSWORD, CORTEX_REBOOT_POLL_MS: '300', CORTEX_INTERRUPT_GRACE_MS: '5000' },
+});
 
 const apply = (pb: string, extra: string[] = [], cwd = work) => cli(['apply', '-i', inv, '-p', pb, '--skip-preflight', ...extra], cwd);
 const plan = (pb: string, extra: string[] = []) => cli(['plan', '-i', inv, '-p', pb, ...extra]);
 
-async function labStatus(): Promise<LabStatus> {
-  const r = await cli(['lab', 'status', '--state', state, '--json']);
-  expect(r.exitCode, r.stderr).toBe(0);
-  return JSON.parse(r.stdout) as LabStatus;
-}
-
-async function labCommand(args: string[]): Promise<void> {
-  const r = await cli(['lab', ...args, '--state', state]);
-  expect(r.exitCode, `lab ${args.join(' ')}: ${r.stderr}`).toBe(0);
-}
-
-type Steps = Record<string, { testCalls: number; setCalls: number; setFailures: number; otherCalls: number }>;
-const stepsOf = (s: LabStatus, host: string): Steps => (s.hosts.find((h) => h.name === host)!.counters as unknown as { steps: Steps }).steps;
 const hostOf = (s: LabStatus, host: string) => s.hosts.find((h) => h.name === host)!;
-
-interface ApplyDoc {
-  hosts: Array<{ name: string; steps: Array<{ id: string; status: string; durationMs: number; message?: string }> }>;
-  summary: Record<string, number>;
-}
 
 /** The steps-finished records of the newest run's journal in `cwd` (none yet: []). */
 function journalSteps(cwd = work): Array<{ host: string; step: string; status: string }> {
@@ -93,17 +66,6 @@ async function waitFor(what: string, cond: () => boolean, timeoutMs = 90_000): P
   }
 }
 
-beforeAll(async () => {
-  const up = await cli(['lab', 'up', '-i', inv, '--detach', '--state', state]);
-  expect(up.exitCode, up.stderr).toBe(0);
-  expect(up.stdout).toMatch(/7 hosts, 7 up/);
-}, 120_000);
-
-afterAll(async () => {
-  await cli(['lab', 'down', '--state', state]);
-  rmSync(work, { recursive: true, force: true });
-}, 60_000);
-
 describe('engine on the lab: 7 hosts, about 30 steps (spawned CLI)', () => {
   let firstApply: LabStatus | undefined;
 
@@ -130,7 +92,7 @@ describe('engine on the lab: 7 hosts, about 30 steps (spawned CLI)', () => {
     expect(doc.summary.changed).toBeGreaterThan(100);
     firstApply = await labStatus();
     for (const h of HOSTS) {
-      const steps = stepsOf(firstApply, h);
+      const steps = stepCountersOf(firstApply, h);
       // Every step ran its Set once on every host it targets (each was out of its desired state).
       for (const s of doc.hosts.find((x) => x.name === h)!.steps) {
         expect(s.status, `${h} ${s.id}`).toBe('changed');
@@ -151,7 +113,7 @@ describe('engine on the lab: 7 hosts, about 30 steps (spawned CLI)', () => {
       expect(c.setCalls, `${h}: setCalls after the second apply`).toBe(0);
       expect(c.reboots, h).toBe(0);
       // It did Test: the zero is not a run that never reached the host.
-      expect(Object.values(stepsOf(after, h)).reduce((n, s) => n + s.testCalls, 0), h).toBeGreaterThan(0);
+      expect(Object.values(stepCountersOf(after, h)).reduce((n, s) => n + s.testCalls, 0), h).toBeGreaterThan(0);
     }
 
     const clean = await plan(PB('site.yaml'), ['--detailed-exitcode']);
@@ -163,10 +125,10 @@ describe('engine on the lab: 7 hosts, about 30 steps (spawned CLI)', () => {
     expect(firstApply, 'the idempotence test ran first').toBeDefined();
     const s = firstApply!;
     for (const h of HOSTS) expect(hostOf(s, h).counters.reboots, h).toBe(APP.includes(h) ? 2 : 0);
-    for (const h of APP) expect(stepsOf(s, h)['app-reboot'], h).toMatchObject({ setCalls: 1, setFailures: 0 });
-    for (const h of APP) expect(stepsOf(s, h)['driver'], h).toMatchObject({ setCalls: 1, setFailures: 0 });
+    for (const h of APP) expect(stepCountersOf(s, h)['app-reboot'], h).toMatchObject({ setCalls: 1, setFailures: 0 });
+    for (const h of APP) expect(stepCountersOf(s, h)['driver'], h).toMatchObject({ setCalls: 1, setFailures: 0 });
     // The reboot the installer's 3010 asked for is counted apart from the install itself.
-    for (const h of APP) expect(stepsOf(s, h)['driver#reboot'], h).toMatchObject({ setCalls: 1, setFailures: 0 });
+    for (const h of APP) expect(stepCountersOf(s, h)['driver#reboot'], h).toMatchObject({ setCalls: 1, setFailures: 0 });
     const app = s.clusters.find((c) => c.name === 'app')!;
     expect(app).toMatchObject({ kind: 'quorum', members: APP, maxDownAtOnce: 1, quorumLost: false, downNow: [] });
     for (const c of s.clusters.filter((x) => x.name !== 'app')) expect(c.maxDownAtOnce, c.name).toBe(0);
@@ -194,7 +156,7 @@ describe('engine on the lab: 7 hosts, about 30 steps (spawned CLI)', () => {
     ]);
     const ok = await cli(['apply', join(work, 'plan2.json'), '--skip-preflight']);
     expect(ok.exitCode, ok.stderr).toBe(0);
-    expect(stepsOf(await labStatus(), 'web2')['cortex-env']).toMatchObject({ setCalls: 1 });
+    expect(stepCountersOf(await labStatus(), 'web2')['cortex-env']).toMatchObject({ setCalls: 1 });
   }, 300_000);
 
   // The lock and the kill share one run (a full apply from a fresh lab costs a minute): the apply the
@@ -238,7 +200,7 @@ describe('engine on the lab: 7 hosts, about 30 steps (spawned CLI)', () => {
 
     const s = await labStatus();
     for (const h of HOSTS) {
-      const steps = stepsOf(s, h);
+      const steps = stepCountersOf(s, h);
       const ids = doc.hosts.find((x) => x.name === h)!.steps.map((x) => x.id);
       expect(ids.length, h).toBeGreaterThanOrEqual(16);
       for (const id of ids) {
@@ -267,11 +229,11 @@ describe('engine on the lab: 7 hosts, about 30 steps (spawned CLI)', () => {
     const app2 = sdoc.hosts.find((h) => h.name === 'app2')!;
     expect(app2.steps.find((s) => s.id === 'fragile')).toMatchObject({ status: 'failed', message: expect.stringContaining('disk E: is full') });
     let s = await labStatus();
-    expect(stepsOf(s, 'app2').fragile).toMatchObject({ setCalls: 1, setFailures: 1 });
+    expect(stepCountersOf(s, 'app2').fragile).toMatchObject({ setCalls: 1, setFailures: 1 });
     for (const h of HOSTS) {
       // The step ran everywhere (all at once); after it, the run stopped: fragile-post nowhere.
-      expect(stepsOf(s, h)['fragile-post']?.setCalls ?? 0, h).toBe(0);
-      if (h !== 'app2') expect(stepsOf(s, h).fragile, h).toMatchObject({ setCalls: 1, setFailures: 0 });
+      expect(stepCountersOf(s, h)['fragile-post']?.setCalls ?? 0, h).toBe(0);
+      if (h !== 'app2') expect(stepCountersOf(s, h).fragile, h).toMatchObject({ setCalls: 1, setFailures: 0 });
     }
 
     await labCommand(['reset-counters']);
@@ -281,14 +243,14 @@ describe('engine on the lab: 7 hosts, about 30 steps (spawned CLI)', () => {
     expect(tdoc.hosts.find((h) => h.name === 'app2')!.steps.find((x) => x.id === 'fragile')).toMatchObject({ status: 'failed', message: expect.stringContaining('disk E: is full') });
     expect(tolerant.stderr).toMatch(/app2 fragile failed/);
     s = await labStatus();
-    expect(stepsOf(s, 'app2')['fragile-post']?.setCalls ?? 0).toBe(0);
+    expect(stepCountersOf(s, 'app2')['fragile-post']?.setCalls ?? 0).toBe(0);
     for (const h of HOSTS.filter((x) => x !== 'app2')) {
       expect(tdoc.hosts.find((x) => x.name === h)!.steps.map((x) => [x.id, x.status]), h).toEqual([
         ['fragile-pre', 'changed'],
         ['fragile', 'changed'],
         ['fragile-post', 'changed'],
       ]);
-      expect(stepsOf(s, h)['fragile-post'], h).toMatchObject({ setCalls: 1, setFailures: 0 });
+      expect(stepCountersOf(s, h)['fragile-post'], h).toMatchObject({ setCalls: 1, setFailures: 0 });
     }
   }, 300_000);
 });

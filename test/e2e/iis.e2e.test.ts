@@ -7,20 +7,18 @@
  *
  * One lab for the file (web1, web2: the install; web3: the refusal); the tests run in order.
  */
-import { execa } from 'execa';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { artifactFile } from '../../src/lab/artifacts/catalog.js';
 import type { LabStatus } from '../../src/lab/lab.js';
 import type { LabMachine } from '../../src/lab/state/types.js';
+import { detachedLab, stepCountersOf, type ApplyDoc } from '../helpers/detached-lab.js';
 import { claimLoopbackBlock, relocatedCopy } from '../helpers/loopback.js';
 import { REPO_ROOT } from '../helpers/pwsh.js';
 
 const net = await claimLoopbackBlock(import.meta.url);
 
-const CLI = join(REPO_ROOT, 'dist', 'cli', 'main.js');
 const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'playbooks', 'components');
 const PB = join(FIXTURES, 'iis.yaml');
 const REFUSAL = join(FIXTURES, 'iis-site-before-certificate.yaml');
@@ -30,50 +28,21 @@ const PASSWORD = 'E2e-Lab!2026-iis';
 const PFX_PASSWORD = 'Lab-Pfx!2026';
 const THUMBPRINT = '916909FF7E3500C69B3B1E8184640F8E907D679C';
 
-const work = mkdtempSync(join(tmpdir(), 'cx-e2e-iis-'));
 const inv = relocatedCopy(join(FIXTURES, 'iis-inventory.yaml'), ['127.0.60.'], net);
-const state = join(work, 'lab-state');
-
-function cli(args: string[]) {
-  return execa(process.execPath, [CLI, ...args], {
-    reject: false,
-    cwd: work,
-    env: { NO_COLOR: '1', CORTEX_E2E_LAB_PASSWORD: PASSWORD, CORTEX_GATEWAY_PFX_PASSWORD: PFX_PASSWORD, CORTEX_REBOOT_POLL_MS: '300' },
-    all: false,
-  });
-}
+const { work, state, cli, status: labStatus } = detachedLab({
+  name: 'iis',
+  inventory: inv,
+  env: { CORTEX_E2E_LAB_PASSWORD: PASSWORD, CORTEX_GATEWAY_PFX_PASSWORD: PFX_PASSWORD, CORTEX_REBOOT_POLL_MS: '300' },
+});
 
 const apply = (pb: string, limit: string) => cli(['apply', '-i', inv, '-p', pb, '--skip-preflight', '--limit', limit, '--json']);
-
-async function labStatus(): Promise<LabStatus> {
-  const r = await cli(['lab', 'status', '--state', state, '--json']);
-  expect(r.exitCode, r.stderr).toBe(0);
-  return JSON.parse(r.stdout) as LabStatus;
-}
 
 /** A host's machine as the lab keeps it (its state folder). */
 function machineOf(host: string): LabMachine {
   return (JSON.parse(readFileSync(join(state, 'hosts', `${host}.json`), 'utf8')) as { state: { machine: LabMachine } }).state.machine;
 }
 
-type Steps = Record<string, { testCalls: number; setCalls: number; setFailures: number }>;
 const hostOf = (s: LabStatus, host: string) => s.hosts.find((h) => h.name === host)!;
-const stepsOf = (s: LabStatus, host: string): Steps => (hostOf(s, host).counters as unknown as { steps: Steps }).steps;
-
-interface ApplyDoc {
-  hosts: Array<{ name: string; status: string; steps: Array<{ id: string; status: string; message?: string }> }>;
-  summary: Record<string, number>;
-}
-
-beforeAll(async () => {
-  const up = await cli(['lab', 'up', '-i', inv, '--detach', '--state', state]);
-  expect(up.exitCode, up.stderr).toBe(0);
-}, 120_000);
-
-afterAll(async () => {
-  await cli(['lab', 'down', '--state', state]);
-  rmSync(work, { recursive: true, force: true });
-}, 60_000);
 
 describe('IIS, URL Rewrite, the certificate and the Gateway site on fresh web servers (spawned CLI)', () => {
   it("the fixture's files are the lab's synthetic artifacts, byte for byte", () => {
@@ -126,7 +95,7 @@ describe('IIS, URL Rewrite, the certificate and the Gateway site on fresh web se
       expect(m.acls['C:\\inetpub\\cortex-gateway\\1.0.0']?.rules, h).toEqual([expect.objectContaining({ identity: 'IIS AppPool\\CortexGateway', rights: 'ReadAndExecute' })]);
       expect(Object.keys(m.files).some((f) => /\\cortex-gateway\\1\.0\.0\\web\.config$/i.test(f)), h).toBe(true);
       // Every step ran its Set once (a feature the Web-Server's management tools brought along excepted).
-      const steps = stepsOf(status, h);
+      const steps = stepCountersOf(status, h);
       for (const id of ['url-rewrite', 'gateway-cert', 'gateway-pool', 'gateway-site', 'gateway-unpack', 'gateway-acl']) expect(steps[id], `${h} ${id}`).toMatchObject({ setCalls: 1, setFailures: 0 });
       expect(steps['iis-web-mgmt-console']?.setCalls ?? 0, h).toBe(0);
     }
@@ -143,7 +112,7 @@ describe('IIS, URL Rewrite, the certificate and the Gateway site on fresh web se
     for (const h of WEB) {
       expect(hostOf(s, h).counters.setCalls, h).toBe(0);
       expect(hostOf(s, h).counters.reboots, h).toBe(0);
-      expect(Object.values(stepsOf(s, h)).reduce((n, x) => n + x.testCalls, 0), `${h} did Test`).toBeGreaterThan(0);
+      expect(Object.values(stepCountersOf(s, h)).reduce((n, x) => n + x.testCalls, 0), `${h} did Test`).toBeGreaterThan(0);
     }
   }, 120_000);
 
@@ -164,6 +133,6 @@ describe('IIS, URL Rewrite, the certificate and the Gateway site on fresh web se
     const m = machineOf('web3');
     expect(m.iis).not.toBeNull();
     expect((m.iis!.sites ?? []).map((s) => s.name)).not.toContain('CortexGateway');
-    expect(stepsOf(await labStatus(), 'web3')['gateway-site']).toMatchObject({ setCalls: 1, setFailures: 1 });
+    expect(stepCountersOf(await labStatus(), 'web3')['gateway-site']).toMatchObject({ setCalls: 1, setFailures: 1 });
   }, 120_000);
 });

@@ -10,57 +10,35 @@
  */
 import { execa } from 'execa';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { gobetweenConfig } from '../../src/components/gobetween.js';
 import { gobetweenNssmService } from '../../src/components/nssm.js';
 import { artifactFile } from '../../src/lab/artifacts/catalog.js';
 import type { LabStatus } from '../../src/lab/lab.js';
 import type { LabHostState } from '../../src/lab/state/types.js';
+import { detachedLab, type ApplyDoc } from '../helpers/detached-lab.js';
 import { claimLoopbackBlock, relocatedCopy } from '../helpers/loopback.js';
 import { REPO_ROOT } from '../helpers/pwsh.js';
 
 const net = await claimLoopbackBlock(import.meta.url);
 
-const CLI = join(REPO_ROOT, 'dist', 'cli', 'main.js');
 const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'playbooks', 'components');
 const PB = (name: string) => join(FIXTURES, name);
 const FILES = join(FIXTURES, 'files');
-const work = mkdtempSync(join(tmpdir(), 'cx-e2e-lbdb-'));
 const inv = relocatedCopy(join(FIXTURES, 'inventory.yaml'), ['127.0.51.'], net);
-const state = join(work, 'lab-state');
 const BROKER_PASSWORD = 'Broker-Secret:2026/lbdb';
-
-function cli(args: string[]) {
-  return execa(process.execPath, [CLI, ...args], { reject: false, cwd: work, env: { NO_COLOR: '1', CORTEX_E2E_LAB_PASSWORD: 'E2e-Lab!2026-lbdb', CORTEX_RABBITMQ_PASSWORD: BROKER_PASSWORD }, all: false });
-}
+const { work, state, cli, status: labStatus } = detachedLab({
+  name: 'lbdb',
+  inventory: inv,
+  env: { CORTEX_E2E_LAB_PASSWORD: 'E2e-Lab!2026-lbdb', CORTEX_RABBITMQ_PASSWORD: BROKER_PASSWORD },
+});
 const apply = (pb: string, extra: string[] = []) => cli(['apply', '-i', inv, '-p', PB(pb), '--skip-preflight', '--json', ...extra]);
 
-async function labStatus(): Promise<LabStatus> {
-  const r = await cli(['lab', 'status', '--state', state, '--json']);
-  expect(r.exitCode, r.stderr).toBe(0);
-  return JSON.parse(r.stdout) as LabStatus;
-}
 const setCalls = (s: LabStatus, host: string) => s.hosts.find((h) => h.name === host)!.counters.setCalls;
 /** A host's machine as the lab persisted it. */
 const machine = (host: string) => (JSON.parse(readFileSync(join(state, 'hosts', `${host}.json`), 'utf8')) as { state: LabHostState }).state.machine;
-
-interface ApplyDoc {
-  hosts: Array<{ name: string; steps: Array<{ id: string; status: string; message?: string }> }>;
-  summary: Record<string, number>;
-}
-
-beforeAll(async () => {
-  const up = await cli(['lab', 'up', '-i', inv, '--detach', '--state', state]);
-  expect(up.exitCode, up.stderr).toBe(0);
-}, 120_000);
-
-afterAll(async () => {
-  await cli(['lab', 'down', '--state', state]);
-  rmSync(work, { recursive: true, force: true });
-}, 60_000);
 
 describe('the load balancer and database phases on a fresh lab (spawned CLI)', () => {
   it("the fixture's files are the lab's synthetic artifacts and the generators' output, byte for byte", () => {
@@ -75,7 +53,9 @@ describe('the load balancer and database phases on a fresh lab (spawned CLI)', (
       { name: 'lb1', address: '127.0.51.7', roles: ['lb' as const] },
     ];
     for (const f of gobetweenConfig(hosts).files) expect(readFileSync(join(FILES, f.name), 'utf8'), f.name).toBe(f.text);
-    expect(readFileSync(join(FILES, 'gobetween-healthcheck.ps1'), 'utf8')).toBe(readFileSync(join(REPO_ROOT, 'ps1', 'files', 'gobetween-healthcheck.ps1'), 'utf8'));
+    // The health-check script is the shipped one, by its template (components.healthcheckScript): no copy.
+    expect(existsSync(join(FILES, 'gobetween-healthcheck.ps1'))).toBe(false);
+    expect(readFileSync(PB('lb-db.yaml'), 'utf8')).toContain("content: '{{ components.healthcheckScript }}'");
     // The nssm_service step holds exactly the generator's parameter set.
     const pb = readFileSync(PB('lb-db.yaml'), 'utf8');
     const svc = gobetweenNssmService({}, { nssmExe: 'C:\\Program Files\\nssm\\win64\\nssm.exe' });

@@ -5,29 +5,30 @@
  * read back from the lab itself (`lab status --json`: clusters, counters), not from what the CLI says.
  * One lab for the file; the tests run in order and share it.
  */
-import { execa } from 'execa';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { artifactFile } from '../../src/lab/artifacts/catalog.js';
 import type { LabStatus } from '../../src/lab/lab.js';
+import { detachedLab, stepCountersOf, type ApplyDoc } from '../helpers/detached-lab.js';
 import { claimLoopbackBlock, relocatedCopy } from '../helpers/loopback.js';
 import { REPO_ROOT } from '../helpers/pwsh.js';
 
 const net = await claimLoopbackBlock(import.meta.url);
 
-const CLI = join(REPO_ROOT, 'dist', 'cli', 'main.js');
 const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'playbooks', 'components');
 const HOSTS = ['app1', 'app2', 'app3'];
 const COOKIE = 'E2ECOOKIE0RABBITMQ0LAB0123456789';
 const OPS_PASSWORD = 'Ops-Rabbit!e2e-2026';
 const APP_PASSWORD = 'App-Rabbit!e2e-2026';
 
-const work = mkdtempSync(join(tmpdir(), 'cx-e2e-rabbitmq-'));
 const inv = relocatedCopy(join(FIXTURES, 'rabbitmq-inventory.yaml'), ['127.0.60.'], net);
-const state = join(work, 'lab-state');
+const { work, state, cli, status: labStatus, lab } = detachedLab({
+  name: 'rabbitmq',
+  inventory: inv,
+  env: { CORTEX_E2E_LAB_PASSWORD: 'E2e-Lab!2026-rabbit', CORTEX_ERLANG_COOKIE: COOKIE, CORTEX_RABBITMQ_OPS_PASSWORD: OPS_PASSWORD, CORTEX_RABBITMQ_APP_PASSWORD: APP_PASSWORD },
+});
 // The playbook beside the synthetic installers its file steps upload (artifacts/<real file name>).
 const pb = join(work, 'rabbitmq.yaml');
 copyFileSync(join(FIXTURES, 'rabbitmq.yaml'), pb);
@@ -37,44 +38,7 @@ for (const id of ['erlang-otp-27.3.4', 'rabbitmq-server-4.1.4']) {
   writeFileSync(join(work, 'artifacts', a.artifact.fileName), a.bytes);
 }
 
-function cli(args: string[]) {
-  return execa(process.execPath, [CLI, ...args], {
-    reject: false,
-    cwd: work,
-    env: { NO_COLOR: '1', CORTEX_E2E_LAB_PASSWORD: 'E2e-Lab!2026-rabbit', CORTEX_ERLANG_COOKIE: COOKIE, CORTEX_RABBITMQ_OPS_PASSWORD: OPS_PASSWORD, CORTEX_RABBITMQ_APP_PASSWORD: APP_PASSWORD },
-    all: false,
-  });
-}
-
-async function labStatus(): Promise<LabStatus> {
-  const r = await cli(['lab', 'status', '--state', state, '--json']);
-  expect(r.exitCode, r.stderr).toBe(0);
-  return JSON.parse(r.stdout) as LabStatus;
-}
-
-async function lab(args: string[]): Promise<void> {
-  const r = await cli(['lab', ...args, '--state', state]);
-  expect(r.exitCode, `lab ${args.join(' ')}: ${r.stderr}`).toBe(0);
-}
-
-type Steps = Record<string, { testCalls: number; setCalls: number; setFailures: number }>;
-const stepsOf = (s: LabStatus, host: string): Steps => (s.hosts.find((h) => h.name === host)!.counters as unknown as { steps: Steps }).steps;
 const rabbitClusters = (s: LabStatus) => s.clusters.filter((c) => c.kind === 'rabbitmq');
-
-interface ApplyDoc {
-  hosts: Array<{ name: string; steps: Array<{ id: string; status: string; message?: string }> }>;
-  summary: Record<string, number>;
-}
-
-beforeAll(async () => {
-  const up = await cli(['lab', 'up', '-i', inv, '--detach', '--state', state]);
-  expect(up.exitCode, up.stderr).toBe(0);
-}, 120_000);
-
-afterAll(async () => {
-  await cli(['lab', 'down', '--state', state]);
-  rmSync(work, { recursive: true, force: true });
-}, 60_000);
 
 describe('RabbitMQ on the lab: Erlang, the cookie, a 3-node cluster (spawned CLI)', () => {
   it('refusal: with the seed app1 powered off, app2 installs but its join fails, naming host and step', async () => {
@@ -109,12 +73,12 @@ describe('RabbitMQ on the lab: Erlang, the cookie, a 3-node cluster (spawned CLI
     expect(clusters).toHaveLength(1);
     expect(clusters[0]).toMatchObject({ kind: 'rabbitmq', members: HOSTS, nodes: ['rabbit@app1', 'rabbit@app2', 'rabbit@app3'], running: HOSTS, downNow: [], quorumLost: false });
     // The joins ran once per joining node (app2's failed join of before, again); the seed is already where it should be.
-    for (const h of ['app2', 'app3']) expect(stepsOf(s, h)['rabbitmq-join'], h).toMatchObject({ setCalls: 1, setFailures: 0 });
-    expect(stepsOf(s, 'app1')['rabbitmq-join']).toMatchObject({ setCalls: 0 });
+    for (const h of ['app2', 'app3']) expect(stepCountersOf(s, h)['rabbitmq-join'], h).toMatchObject({ setCalls: 1, setFailures: 0 });
+    expect(stepCountersOf(s, 'app1')['rabbitmq-join']).toMatchObject({ setCalls: 0 });
     const joins = doc.hosts.flatMap((h) => h.steps.filter((x) => x.id === 'rabbitmq-join' && x.status === 'changed').map(() => h.name));
     expect(joins.sort()).toEqual(['app2', 'app3']);
-    expect(stepsOf(s, 'app1')['rabbitmq-config']).toMatchObject({ setCalls: 1, setFailures: 0 });
-    for (const h of ['app2', 'app3']) expect(stepsOf(s, h)['rabbitmq-config'], h).toBeUndefined();
+    expect(stepCountersOf(s, 'app1')['rabbitmq-config']).toMatchObject({ setCalls: 1, setFailures: 0 });
+    for (const h of ['app2', 'app3']) expect(stepCountersOf(s, h)['rabbitmq-config'], h).toBeUndefined();
 
     // Every node's state, from the lab's own host states: same cookie file hash on all, management on.
     const hashes = new Set<string>();

@@ -11,49 +11,35 @@
  * 2. after `lab reset`, a fresh apply: a cluster of 3 nodes Up, the application created;
  * 3. a second apply: 0 changed, no Set call on any host.
  */
-import { execa } from 'execa';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { serviceFabricClusterConfig } from '../../src/components/service-fabric.js';
 import { artifactFile } from '../../src/lab/artifacts/catalog.js';
 import type { LabStatus } from '../../src/lab/lab.js';
 import type { LabHostState } from '../../src/lab/state/types.js';
+import { detachedLab, type ApplyDoc } from '../helpers/detached-lab.js';
 import { claimLoopbackBlock, relocatedCopy } from '../helpers/loopback.js';
 import { REPO_ROOT } from '../helpers/pwsh.js';
 
 const net = await claimLoopbackBlock(import.meta.url);
 
-const CLI = join(REPO_ROOT, 'dist', 'cli', 'main.js');
 const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'playbooks', 'components');
 const APP = ['app1', 'app2', 'app3'];
 const PASSWORD = 'E2e-Lab!2026-sf';
 const SF_PASSWORD = 'Sf-Install!2026-e2e';
 
-const work = mkdtempSync(join(tmpdir(), 'cx-e2e-sf-'));
 const inv = relocatedCopy(join(FIXTURES, 'service-fabric-inventory.yaml'), ['127.0.60.'], net);
-const state = join(work, 'lab-state');
+const { work, state, cli, status: labStatus } = detachedLab({
+  name: 'sf',
+  inventory: inv,
+  env: { CORTEX_E2E_LAB_PASSWORD: PASSWORD, CORTEX_SF_INSTALL_PASSWORD: SF_PASSWORD },
+});
 // The playbook with its files/, as a user keeps them together.
 cpSync(FIXTURES, join(work, 'pb'), { recursive: true });
 const PB = join(work, 'pb', 'service-fabric.yaml');
 
-function cli(args: string[]) {
-  return execa(process.execPath, [CLI, ...args], {
-    reject: false,
-    cwd: work,
-    env: { NO_COLOR: '1', CORTEX_E2E_LAB_PASSWORD: PASSWORD, CORTEX_SF_INSTALL_PASSWORD: SF_PASSWORD },
-    all: false,
-  });
-}
-
 const apply = (extra: string[] = []) => cli(['apply', '-i', inv, '-p', PB, '--skip-preflight', '--json', ...extra]);
-
-async function labStatus(): Promise<LabStatus> {
-  const r = await cli(['lab', 'status', '--state', state, '--json']);
-  expect(r.exitCode, r.stderr).toBe(0);
-  return JSON.parse(r.stdout) as LabStatus;
-}
 
 /** A host's machine as the lab saved it; undefined while no script changed it (it is its profile). */
 function savedMachine(host: string): LabHostState['machine'] | undefined {
@@ -68,21 +54,6 @@ function machine(host: string): LabHostState['machine'] {
 }
 
 const setCalls = (s: LabStatus) => Object.fromEntries(s.hosts.map((h) => [h.name, h.counters.setCalls]));
-
-interface ApplyDoc {
-  hosts: Array<{ name: string; steps: Array<{ id: string; status: string; message?: string }> }>;
-  summary: Record<string, number>;
-}
-
-beforeAll(async () => {
-  const up = await cli(['lab', 'up', '-i', inv, '--detach', '--state', state]);
-  expect(up.exitCode, up.stderr).toBe(0);
-}, 120_000);
-
-afterAll(async () => {
-  await cli(['lab', 'down', '--state', state]);
-  rmSync(work, { recursive: true, force: true });
-}, 60_000);
 
 describe('Service Fabric on the lab: 3 app servers (spawned CLI)', () => {
   it("the playbook's files are the lab's synthetic packages and the generated ClusterConfig.json, byte for byte", () => {

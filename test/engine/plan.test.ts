@@ -13,7 +13,9 @@ import { ConditionContext } from '../../src/engine/plan/conditions.js';
 import { planExitCode } from '../../src/engine/plan/exit-code.js';
 import { schedule, serialBatches } from '../../src/engine/plan/schedule.js';
 import { planLines } from '../../src/engine/plan/text.js';
-import { loadSite, readingsFor } from './support.js';
+import { loadInventory } from '../../src/inventory/index.js';
+import { loadPlaybook } from '../../src/engine/playbook/loader.js';
+import { fixtures, loadSite, readingsFor } from './support.js';
 
 interface Case {
   playbook?: string;
@@ -88,6 +90,37 @@ describe('plan documents', () => {
     const app3 = lines.slice(lines.indexOf('app3:') + 1);
     const block = app3.slice(0, app3.findIndex((l) => !l.startsWith('  ')));
     expect(block.map((l) => l.slice(4, l.indexOf(':')))).toEqual(plan.changes.filter((c) => c.host === 'app3').map((c) => c.step));
+  });
+});
+
+describe('a Test whose tool an earlier step installs (nservicebus_queues: rabbitmqctl)', () => {
+  const CTL = 'C:\\Program Files\\RabbitMQ Server\\rabbitmq_server-4.1.4\\sbin\\rabbitmqctl.bat';
+  const NOT_YET = `${CTL} is not installed yet; the queues are created once an earlier step installs RabbitMQ (or fix rabbitmqctl)`;
+  const load = async () => {
+    const site = await loadInventory(join(fixtures, 'components', 'inventory.yaml'));
+    return { site, nsb: await loadPlaybook(join(fixtures, 'components', 'nservicebus.yaml'), site) };
+  };
+
+  it("fresh: the queues are created, known after the host's earlier changes, not an error", async () => {
+    const { site, nsb } = await load();
+    const plan = buildPlan(site, nsb, readingsFor(nsb, 'fresh'));
+    expect(plan.problems).toEqual([]);
+    const c = plan.changes.find((x) => x.host === 'app1' && x.step === 'nsb-queues');
+    expect(c && { action: c.action, from: c.from, to: c.to }).toEqual({ action: 'create', from: null, to: { knownAfter: ['nsb-license', 'nsb-tool-stage', 'nsb-tool'], now: NOT_YET } });
+    expect(planLines(plan)).toContain(`  + nsb-queues: nservicebus_queues cortex (2 endpoints) (known after apply of nsb-license, nsb-tool-stage, nsb-tool; now: ${NOT_YET})`);
+  });
+
+  it('nothing earlier changes on the host: rabbitmqctl missing is an error naming host and step', async () => {
+    const { site, nsb } = await load();
+    const plan = buildPlan(site, nsb, readingsFor(nsb, 'in-sync', { states: { app1: { 'nsb-queues': { cliInstalled: false, queues: {}, delayInfrastructure: false } } } }));
+    expect(plan.problems).toEqual([{ host: 'app1', step: 'nsb-queues', kind: 'error', message: NOT_YET }]);
+  });
+
+  it('a Test that could not run is an error, earlier changes or not', async () => {
+    const { site, nsb } = await load();
+    const plan = buildPlan(site, nsb, readingsFor(nsb, 'fresh', { testErrors: { app1: { 'nsb-queues': 'Access is denied.' } } }));
+    expect(plan.problems).toEqual([{ host: 'app1', step: 'nsb-queues', kind: 'error', message: 'Test failed: Access is denied.' }]);
+    expect(plan.changes.find((x) => x.step === 'nsb-queues')).toBeUndefined();
   });
 });
 

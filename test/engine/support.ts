@@ -47,6 +47,10 @@ export function inSync(resource: string, p: P): unknown {
       return { exists: true, direction: p.direction, protocol: p.protocol, localPorts: (p.localPorts as unknown[]).map(String), action: p.action, profiles: p.profiles, enabled: p.enabled };
     case 'acl':
       return { exists: true, inheritance: true, rules: p.rules };
+    case 'nservicebus_queues': {
+      const queues = [...(p.endpoints as string[]), (p.errorQueue as string | undefined) ?? 'error', (p.auditQueue as string | undefined) ?? 'audit'];
+      return { cliInstalled: true, queues: Object.fromEntries(queues.map((q) => [q, 'quorum'])), delayInfrastructure: true };
+    }
   }
   throw new Error(`no in-sync state for ${resource}`);
 }
@@ -78,6 +82,9 @@ export function fresh(resource: string): unknown {
       return { pending: true, bootTime: '2026-01-01T00:00:00Z' };
     case 'firewall_rule':
       return { exists: false, direction: null, protocol: null, localPorts: [], action: null, profiles: [], enabled: null };
+    case 'nservicebus_queues':
+      // No RabbitMQ yet: rabbitmqctl, which the Test lists with, is not there.
+      return { cliInstalled: false, queues: {}, delayInfrastructure: false };
     case 'acl':
       return { exists: true, inheritance: true, rules: [] };
   }

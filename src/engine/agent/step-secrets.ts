@@ -8,9 +8,15 @@
  * A type whose diff must compare a secret with what a host holds (erlang_cookie: the cookie files'
  * SHA-256) gets the secret's SHA-256 instead (SECRET_DIGEST_PARAMS, withSecretDigests): a digest, never
  * the value, goes into the params the Test and the plan see.
+ *
+ * A secret whose value must keep a rule (erlang_cookie: 20 to 255 ASCII letters and digits) is checked
+ * as it is resolved (SECRET_VALUE_RULES): a bad value is an input error naming the step's file:line and
+ * the reference, never the value, before any host is touched.
  */
 import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
+import { erlangCookieProblem, ERLANG_COOKIE_MAX_LENGTH, ERLANG_COOKIE_MIN_LENGTH } from '../../components/erlang-cookie.js';
+import { InputError } from '../../errors.js';
 import { resolveSecret } from '../../inventory/secrets.js';
 import type { ResourceTypeName } from '../../resources/index.js';
 import type { Playbook, Step } from '../playbook/types.js';
@@ -32,6 +38,18 @@ export const SECRET_PARAM_PATHS: Partial<Record<ResourceTypeName, ReadonlyArray<
  */
 export const SECRET_DIGEST_PARAMS: Partial<Record<ResourceTypeName, { secret: readonly string[]; digest: string }>> = {
   erlang_cookie: { secret: ['cookie'], digest: 'cookieSha256' },
+};
+
+/**
+ * Rules a resolved secret's value must keep, per type: the secret's path, why a value breaks the rule (or
+ * null; never quoting the value) and how to fix it.
+ */
+export const SECRET_VALUE_RULES: Partial<Record<ResourceTypeName, { secret: readonly string[]; problem: (value: string) => string | null; hint: string }>> = {
+  erlang_cookie: {
+    secret: ['cookie'],
+    problem: erlangCookieProblem,
+    hint: `An Erlang cookie is ${ERLANG_COOKIE_MIN_LENGTH} to ${ERLANG_COOKIE_MAX_LENGTH} ASCII letters and digits and nothing else (no newline): give the reference such a value, e.g. one made with LC_ALL=C tr -dc A-Z0-9 </dev/urandom | head -c 32 (docs/rabbitmq.md).`,
+  },
 };
 
 export interface StepSecrets {
@@ -91,6 +109,9 @@ export async function resolveStepSecrets(pb: Playbook, hosts: readonly string[],
             // A reference written once in the step asks once, whatever the number of hosts.
             promptKey: `${pb.file}:${step.position.line}:${step.id}:${path.join('.')}`,
           });
+          const rule = SECRET_VALUE_RULES[step.resource];
+          const problem = rule && rule.secret.join('.') === path.join('.') ? rule.problem(value) : null;
+          if (problem) throw new InputError(`${problem} (the value of ${ref}).`, { host, step: step.id, position: step.position, field: `${step.resource}.${path.join('.')}`, hint: rule!.hint });
           const key = `${step.id}\0${host}`;
           if (!values.has(key)) values.set(key, new Map());
           values.get(key)!.set(path.join('.'), value);

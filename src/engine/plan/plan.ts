@@ -133,15 +133,9 @@ export function buildPlan(inv: Inventory, pb: Playbook, readings: Readings, sche
     (hostSteps[host] ??= []).push(step.id);
     const testError = reading.testErrors?.[step.id];
     if (testError !== undefined) {
-      // A type whose Test runs a tool an earlier step installs (nservicebus_queues: the RabbitMQ CLI): known
-      // after the host's earlier changes, with the Test's error as what is there now; apply tests it again
-      // once they ran. Any other Test failure (access denied) is an error.
-      const before = resourceOf(step.resource).testNeedsInstalledTool ? changes.filter((c) => c.host === host && c.action !== 'none').map((c) => c.step) : [];
-      if (!before.length) {
-        problems.push({ host, step: step.id, kind: 'error', message: `Test failed: ${testError}` });
-        continue;
-      }
-      changes.push({ host, step: step.id, phase, resource: resourceOf(step.resource).label(step.params[host] as never), action: 'create', from: null, to: { knownAfter: before, now: `Test failed: ${testError}` } });
+      // A Test that could not run (access denied). A Test whose tool an earlier step installs says so in
+      // its state instead (nservicebus_queues: cliInstalled), and its diff makes that known after them.
+      problems.push({ host, step: step.id, kind: 'error', message: `Test failed: ${testError}` });
       continue;
     }
     if (!(step.id in reading.states)) {

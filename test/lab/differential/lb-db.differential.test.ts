@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { handlerRegistry } from '../../../src/lab/handlers/index.js';
+import { answerRequest } from '../../../src/lab/handlers/resources.test-batch.js';
 import type { ResourceTypeName } from '../../../src/resources/index.js';
 import type { ShimHost } from '../../../src/lab/shim/shim-runner.js';
 import type { LabHostState } from '../../../src/lab/state/types.js';
@@ -13,7 +14,7 @@ import { textFile } from '../../../src/lab/artifacts/catalog.js';
 import { CORTEX_DB_SCRIPTS } from '../../../src/lab/artifacts/components/cortex-database.js';
 import { pwshForTests } from '../../helpers/pwsh.js';
 import { withShimHost } from '../helpers.js';
-import { compareSet, machineFrom, withFile } from './resources-b-harness.js';
+import { compareSet, machineFrom, NO_LAB, withFile } from './resources-b-harness.js';
 
 const pwsh = pwshForTests('test/lab/differential (load balancer, database, NServiceBus)');
 let host: ShimHost;
@@ -195,6 +196,18 @@ describe.skipIf(!pwsh)('load balancer, database, NServiceBus: lab models vs scri
       const notool = await compareSet(host, s, 'nservicebus_queues', QUEUES);
       expect(notool.diffs, notool.diffs.join('\n')).toEqual([]);
       expect(notool.script.error?.message).toBe(`nservicebus_queues: ${TOOL} does not exist; unzip the transport tool there in an earlier step`);
+    }, 120_000);
+
+    it('RabbitMQ not installed yet: the Test reads cliInstalled false (script and model alike); the Set refuses, naming rabbitmqctl', async () => {
+      const s = app();
+      delete s.machine.files[CTL];
+      const noctl = await compareSet(host, s, 'nservicebus_queues', QUEUES);
+      // compareSet also holds the Test after the Set to the model: both read { cliInstalled: false }.
+      expect(noctl.diffs, noctl.diffs.join('\n')).toEqual([]);
+      expect(noctl.script.error?.message).toBe(`nservicebus_queues: ${CTL} does not exist; install RabbitMQ first (or fix rabbitmqctl)`);
+      expect(noctl.viewChanged).toBe(false);
+      const read = answerRequest({ step: 's1', resource: 'nservicebus_queues', params: QUEUES }, { machine: noctl.machine, host: s.host, lab: NO_LAB, now: () => new Date() });
+      expect(read).toEqual({ step: 's1', state: { cliInstalled: false, queues: {}, delayInfrastructure: false } });
     }, 120_000);
   });
 });

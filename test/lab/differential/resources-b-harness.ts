@@ -37,7 +37,8 @@ export function withFile(m: LabMachine, path: string, sha256: string, length: nu
   m.fileSizes[path] = length;
 }
 
-const NO_LAB: LabView = {
+/** A lab with no other hosts (the handlers of one machine need none). */
+export const NO_LAB: LabView = {
   hosts: () => [],
   findHost: () => undefined,
   getHostState: () => undefined,

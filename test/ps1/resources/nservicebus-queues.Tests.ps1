@@ -31,6 +31,15 @@ BeforeAll {
             [pscustomobject]@{ exitCode = 0; output = @('Done'); errorOutput = @() }
         }
     }
+    function Assert-NothingListed {
+        # The Test's state when no wanted queue and no delay exchange is there; a state, not a step error.
+        param([bool]$CliInstalled)
+        $r = Invoke-CortexResourceTest -Resource 'nservicebus_queues' -Params $global:NsbParams
+        $r.StepError | Should -BeNullOrEmpty
+        $r.State.cliInstalled | Should -Be $CliInstalled
+        @($r.State.queues.PSObject.Properties).Count | Should -Be 0
+        $r.State.delayInfrastructure | Should -BeFalse
+    }
     function Add-Delays {
         for ($i = 0; $i -lt 28; $i++) { $global:BrokerExchanges.Add(('nsb.v2.delay-level-{0:D2}' -f $i)) }
         $global:BrokerExchanges.Add('nsb.v2.delay-delivery')
@@ -41,10 +50,7 @@ Describe 'nservicebus_queues' {
     Context 'an empty vhost' {
         BeforeEach { Register-Broker }
         It 'Test: no queues, no delay infrastructure; rabbitmqctl asked in JSON, quietly, for the vhost' {
-            $r = Invoke-CortexResourceTest -Resource 'nservicebus_queues' -Params $global:NsbParams
-            $r.StepError | Should -BeNullOrEmpty
-            @($r.State.queues.PSObject.Properties).Count | Should -Be 0
-            $r.State.delayInfrastructure | Should -BeFalse
+            Assert-NothingListed -CliInstalled $true
             Should -Invoke Invoke-CortexNative -Times 1 -Exactly -ParameterFilter { ($ArgumentList -join ' ') -eq '-q list_queues -p cortex name type --formatter json' }
             Should -Invoke Invoke-CortexNative -Times 0 -Exactly -ParameterFilter { $FilePath -eq $global:Tool }
         }
@@ -90,6 +96,24 @@ Describe 'nservicebus_queues' {
             Register-Broker -Queues @('Cortex.Flow')
             for ($i = 0; $i -lt 14; $i++) { $global:BrokerExchanges.Add(('nsb.v2.delay-level-{0:D2}' -f $i)) }
             (Invoke-CortexResourceTest -Resource 'nservicebus_queues' -Params $global:NsbParams).State.delayInfrastructure | Should -BeFalse
+        }
+    }
+
+    Context 'RabbitMQ not installed yet (a fresh host: an earlier step installs it)' {
+        BeforeEach {
+            Register-Broker
+            Mock Test-Path { $false } -ParameterFilter { $LiteralPath -eq $global:Ctl }
+        }
+        It 'Test: cliInstalled false, nothing listed, no program run (not a step error)' {
+            Assert-NothingListed -CliInstalled $false
+            Should -Invoke Invoke-CortexNative -Times 0 -Exactly
+        }
+        It 'Set: refused, naming rabbitmqctl; the tool never runs' {
+            $r = Invoke-CortexResourceSet -Resource 'nservicebus_queues' -Params $global:NsbParams
+            $r.Result.ok | Should -BeFalse
+            $r.Error.message | Should -BeExactly ('nservicebus_queues: {0} does not exist; install RabbitMQ first (or fix rabbitmqctl)' -f $global:Ctl)
+            Should -Invoke Invoke-CortexNative -Times 0 -Exactly
+            [Environment]::GetEnvironmentVariable('RabbitMQTransport_ConnectionString') | Should -BeNullOrEmpty
         }
     }
 

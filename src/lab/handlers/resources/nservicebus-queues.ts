@@ -1,8 +1,9 @@
 /**
  * nservicebus_queues: the Test (ps1/lib/nservicebus.ps1's Get-CortexNservicebusQueueState: rabbitmqctl
  * list_queues / list_exchanges) and the Set (ps1/resources/nservicebus-queues.ps1: rabbitmq-transport)
- * on the broker model (src/lab/components/nservicebus.ts). rabbitmqctl fails as it does when the node is
- * down; a vhost the model does not hold is not emulated (the RabbitMQ model owns vhosts).
+ * on the broker model (src/lab/components/nservicebus.ts). Without rabbitmqctl the Test reads
+ * cliInstalled false and the Set refuses; rabbitmqctl fails as it does when the node is down; a vhost the
+ * model does not hold is not emulated (the RabbitMQ model owns vhosts).
  */
 import { createDelayInfrastructure, createEndpoint, findVhost, hasDelayInfrastructure, brokerRunning, nodeDownMessage, type AmqpVhost } from '../../components/nservicebus.js';
 import type { LabMachine } from '../../state/types.js';
@@ -23,19 +24,20 @@ function wantedQueues(params: Record<string, unknown>): string[] {
   return [...new Set(all)];
 }
 
-/** rabbitmqctl's view of the vhost, with its failures. */
-function brokerVhost(m: LabMachine, rabbitmqctl: string, vhost: string): AmqpVhost {
-  if (!testPath(m, rabbitmqctl, 'Leaf')) throw new LabResourceError(`${R}: ${rabbitmqctl} does not exist; install RabbitMQ first (or fix rabbitmqctl)`);
+/** rabbitmqctl's view of the vhost, with its failures; null while rabbitmqctl is not there (RabbitMQ not installed yet). */
+function brokerVhost(m: LabMachine, rabbitmqctl: string, vhost: string): AmqpVhost | null {
+  if (!testPath(m, rabbitmqctl, 'Leaf')) return null;
   if (!brokerRunning(m)) throw new LabResourceError(`${rabbitmqctl} exited with code 69: ${nodeDownMessage(m)}`);
   const v = findVhost(m, vhost);
   if (!v) throw notEmulated(`rabbitmqctl list_queues -p ${vhost} (the vhost's state belongs to the RabbitMQ model, which does not hold it here)`);
   return v;
 }
 
-function readState(v: AmqpVhost, wanted: string[]) {
+function readState(v: AmqpVhost | null, wanted: string[]) {
+  if (!v) return { cliInstalled: false, queues: {}, delayInfrastructure: false };
   const queues: Record<string, string> = {};
   for (const q of wanted) if (v.queues[q] !== undefined) queues[q] = v.queues[q];
-  return { queues, delayInfrastructure: hasDelayInfrastructure(v) };
+  return { cliInstalled: true, queues, delayInfrastructure: hasDelayInfrastructure(v) };
 }
 
 export const nservicebusQueuesModel = defineResourceModel({
@@ -60,6 +62,7 @@ export const nservicebusQueuesModel = defineResourceModel({
     if (!testPath(machine, tool, 'Leaf')) throw new LabResourceError(`${R}: ${tool} does not exist; unzip the transport tool there in an earlier step`);
     const wanted = wantedQueues(params);
     const v = brokerVhost(machine, rabbitmqctl, vhostOf(url));
+    if (!v) throw new LabResourceError(`${R}: ${rabbitmqctl} does not exist; install RabbitMQ first (or fix rabbitmqctl)`);
     const state = readState(v, wanted);
     const done: string[] = [];
     if (!state.delayInfrastructure) {
