@@ -55,6 +55,7 @@ interface ApplyDoc {
 interface LabMachineView {
   iis?: { sites?: Array<{ name: string; physicalPath: string; bindings: Array<{ certificateHash?: string }> }> } | null;
   sqlDatabases: Array<{ name: string; schemaVersions: string[] }>;
+  serviceFabric?: { codeVersion: string } | null;
 }
 const machine = (name: string) => (JSON.parse(readFileSync(join(twinState, 'hosts', `${name}.json`), 'utf8')) as { state: { machine: LabMachineView } }).state.machine;
 
@@ -114,6 +115,19 @@ const UPGRADES: Upgrade[] = [
           const gw = machine(h).iis?.sites?.find((s) => s.name === 'CortexGateway');
           expect(gw?.bindings.map((b) => b.certificateHash), h).toEqual([thumbprintOf(secondVersion('gatewayCertificate'))]);
         }
+      },
+    },
+  },
+  {
+    name: 'the Service Fabric runtime',
+    bump: ['serviceFabric'],
+    planned: on(['app1'], ['stage-servicefabric', 'sf-package']),
+    // Today the new runtime package is staged and unpacked beside the old one, and the cluster keeps its
+    // code version: sf-cluster only creates a cluster (a cluster upgrade is issue 13's).
+    today: {
+      applies: true,
+      check: () => {
+        for (const h of APP) expect(machine(h).serviceFabric?.codeVersion, h).toMatch(/^10\.1\.1541\./);
       },
     },
   },
