@@ -83,7 +83,7 @@ interface Upgrade {
   /** Planned steps the plan can only know after earlier changes, and whose Test then finds nothing to do. */
   unchangedAfterAll?: string[];
   /** What apply does today: applies (then a second apply changes nothing), or fails at this step. */
-  today: { applies: true; check?: () => void } | { failsAt: string; message: RegExp };
+  today: { applies: true; check?: () => void } | { failsAt: string; message: RegExp; check?: () => void };
 }
 
 const WEB = ['web1', 'web2'];
@@ -140,7 +140,16 @@ const UPGRADES: Upgrade[] = [
       ...on(['db1'], ['stage-cortex-database', 'db-scripts', 'db-schema']),
     ],
     // Changing a running application's type version is a Service Fabric application upgrade.
-    today: { failsAt: 'app1 cortex-apps', message: /fabric:\/Cortex runs CortexType 1\.0\.0, not 1\.1\.0: changing the version is an application upgrade/ },
+    // The database phase runs first: the rehearsal shows the schema moved on while the applications and
+    // the Gateway stay at 1.0.0.
+    today: {
+      failsAt: 'app1 cortex-apps',
+      message: /fabric:\/Cortex runs CortexType 1\.0\.0, not 1\.1\.0: changing the version is an application upgrade/,
+      check: () => {
+        expect(machine('db1').sqlDatabases.find((d) => d.name === 'Cortex')?.schemaVersions).toContain('1.1.0');
+        for (const h of WEB) expect(machine(h).iis?.sites?.find((s) => s.name === 'CortexGateway')?.physicalPath, h).toBe('C:\\inetpub\\cortex-gateway\\1.0.0');
+      },
+    },
   },
 ];
 
@@ -268,6 +277,7 @@ describe('rehearsing the Cortex install and its upgrades on a twin of the Bronze
         const failed = doc.hosts.flatMap((h) => h.steps.filter((s) => s.status === 'failed').map((s) => ({ at: `${h.name} ${s.id}`, message: s.message ?? '' })));
         expect(failed.map((f) => f.at)).toEqual([u.today.failsAt]);
         expect(failed[0]!.message).toMatch(u.today.message);
+        u.today.check?.();
       }
     }, 600_000);
   }

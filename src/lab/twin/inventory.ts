@@ -1,8 +1,8 @@
 /**
  * The twin's inventory (docs/rehearse.md): the captured site's host names, role groups (and its other
  * groups), web apps, component versions, component settings, install paths and the hosts' own
- * variables, each host on its loopback address with its
- * twin profile under `lab:`. The same file serves `lab up -i`, preflight, plan and apply. Pure.
+ * variables (what playbooks/cortex.yaml reads besides the facts), each host on its loopback address with
+ * its twin profile under `lab:`. The same file serves `lab up -i`, preflight, plan and apply. Pure.
  *
  * Connection settings are the lab's, never the site's: WinRM over the scheme the host used (HTTPS trusts
  * the lab's certificate), NTLM with the documented lab account (password from CORTEX_LAB_PASSWORD), SSH
