@@ -11,13 +11,15 @@
 import { z } from 'zod';
 import type { ErrorKind } from '../errors.js';
 import type { HostConfig } from '../inventory/types.js';
+import { isVaultRef } from '../inventory/vault.js';
+import { InventoryComponentSettings, type InventoryComponents } from '../components/index.js';
 import { Facts } from './facts.js';
 import { ROLE_NAMES } from './finding.js';
 import { ReachResult } from './reach.js';
 
 export const SITE_FACTS_KIND = 'cortex-deploy/site-facts';
 /** Version of the document's shape: a reader refuses any other (docs/site-facts.md, "Versions"). */
-export const SITE_FACTS_VERSION = 1;
+export const SITE_FACTS_VERSION = 2;
 
 /**
  * How the session to the host went: connected; unreachable (network, host down); auth (login refused);
@@ -37,6 +39,13 @@ export const SiteFactsHost = z.strictObject({
   webApps: z.array(z.string()),
   versions: z.record(z.string(), z.string()),
   installPath: z.string().nullable(),
+  /**
+   * The host's own variables (docs/inventory.md, "Your own variables": public data, secret-named keys
+   * refused), such as the Gateway's gatewayHostName and gatewayThumbprint, which the install reads.
+   */
+  vars: z.record(z.string(), z.unknown()),
+  /** Own variables left out because a value in them is a secret reference (env:, file:, prompt, vault). */
+  varsLeftOut: z.array(z.string()),
   transport: z.enum(['winrm', 'ssh', 'local']),
   /** The WinRM listener the host was reached on (no account, no TLS files). Null for other transports. */
   winrm: z.strictObject({ scheme: z.enum(['http', 'https']), port: z.number().int(), auth: z.string() }).nullable(),
@@ -61,6 +70,8 @@ export const SiteFacts = z.strictObject({
   toolVersion: z.string(),
   /** File name of the inventory the run read (the name only: paths can say more than needed). */
   inventory: z.string(),
+  /** The inventory's `components:` settings with their defaults (docs/component-config.md); null when not written. */
+  components: InventoryComponentSettings.nullable(),
   hosts: z.array(SiteFactsHost),
 });
 export type SiteFacts = z.infer<typeof SiteFacts>;
@@ -83,8 +94,28 @@ export function sessionOutcomeOf(kind: ErrorKind | null): SessionOutcome {
   return 'unreachable';
 }
 
+/** A value that is, or holds, a secret reference: never copied into the facts. */
+function holdsSecretRef(v: unknown): boolean {
+  if (typeof v === 'string') return v.startsWith('env:') || v.startsWith('file:') || v === 'prompt' || isVaultRef(v);
+  if (Array.isArray(v)) return v.some(holdsSecretRef);
+  if (v !== null && typeof v === 'object') return Object.values(v).some(holdsSecretRef);
+  return false;
+}
+
+/** Pure: the host's own variables that the facts may carry, and the names of those they may not. */
+export function publicVars(vars: Record<string, unknown> | undefined): { vars: Record<string, unknown>; leftOut: string[] } {
+  const out: Record<string, unknown> = {};
+  const leftOut: string[] = [];
+  for (const [k, v] of Object.entries(vars ?? {})) {
+    if (holdsSecretRef(v)) leftOut.push(k);
+    else out[k] = structuredClone(v);
+  }
+  return { vars: out, leftOut };
+}
+
 /** One host's entry: an allow-list of the inventory's fields plus what the probes read. */
 export function siteFactsHost(h: HostConfig, capture: HostCapture | undefined): SiteFactsHost {
+  const own = publicVars(h.vars);
   return {
     name: h.name,
     address: h.address,
@@ -93,6 +124,8 @@ export function siteFactsHost(h: HostConfig, capture: HostCapture | undefined): 
     webApps: [...h.webApps],
     versions: { ...h.versions },
     installPath: h.installPath ?? null,
+    vars: own.vars,
+    varsLeftOut: own.leftOut,
     transport: h.transport,
     winrm: h.transport === 'winrm' ? { scheme: h.winrm.scheme, port: h.winrm.port, auth: h.winrm.auth } : null,
     ssh: h.transport === 'ssh' ? { port: h.ssh.port } : null,
@@ -109,11 +142,14 @@ export interface SiteFactsMeta {
   capturedAt: string;
   toolVersion: string;
   inventory: string;
+  /** The inventory's validated `components:` block, when written. */
+  components?: InventoryComponents | undefined;
 }
 
 /** Pure: the document for the hosts preflight ran on, in inventory order. */
 export function buildSiteFacts(hosts: readonly HostConfig[], captures: ReadonlyMap<string, HostCapture>, meta: SiteFactsMeta): SiteFacts {
-  return { kind: SITE_FACTS_KIND, schemaVersion: SITE_FACTS_VERSION, ...meta, hosts: hosts.map((h) => siteFactsHost(h, captures.get(h.name))) };
+  const { components, ...rest } = meta;
+  return { kind: SITE_FACTS_KIND, schemaVersion: SITE_FACTS_VERSION, ...rest, components: components ?? null, hosts: hosts.map((h) => siteFactsHost(h, captures.get(h.name))) };
 }
 
 /** The document as written: stable key order, two-space indent, a final newline. */

@@ -24,8 +24,16 @@ const { dir, inventory } = tempInventory(
     winrm: { scheme: http, port: 5985, auth: ntlm, user: 'CORP\\svc-twin-secret', password: env:CORTEX_TWIN_TEST_PASSWORD }
     ssh: { user: svc-ssh-secret, key: file:id_ed25519, passphrase: env:CORTEX_TWIN_TEST_PASSPHRASE }
     versions: { erlang: "27.3.4", rabbitmq: "4.1.4" }
+    components:
+      serviceFabric:
+        security: { kind: machineGroup, clusterIdentity: 'CORP\\CortexSfNodes' }
+        clientIdentities: [ { identity: 'CORP\\CortexAdmins', isAdmin: true } ]
+      rabbitmq: { clusterName: cortex-site }
+    # Own variables: public data, carried; one that holds a secret reference is left out.
+    mailRelay: { host: smtp.corp.example.com, login: env:CORTEX_TWIN_TEST_RELAY_LOGIN }
   children:
     web:
+      vars: { gatewayHostName: gateway.corp.example.com, gatewayThumbprint: 916909FF7E3500C69B3B1E8184640F8E907D679C }
       hosts: { web1: { address: 10.0.0.11, webApps: [gateway] } }
     app:
       hosts:
@@ -80,6 +88,12 @@ describe('preflight --save-facts', () => {
     expect(web1.versions).toEqual({ erlang: '27.3.4', rabbitmq: '4.1.4' });
     expect(web1.facts?.computerName).toBe('WEB1');
     expect(web1.clockSkewMs).toBeGreaterThan(80_000);
+    // What the install reads besides the facts: the component settings, the Gateway's own variables.
+    expect(doc.components?.serviceFabric.clientIdentities).toEqual([{ identity: 'CORP\\CortexAdmins', isAdmin: true }]);
+    expect(doc.components?.rabbitmq.clusterName).toBe('cortex-site');
+    expect(web1.vars).toEqual({ gatewayHostName: 'gateway.corp.example.com', gatewayThumbprint: '916909FF7E3500C69B3B1E8184640F8E907D679C' });
+    expect(web1.varsLeftOut).toEqual(['mailRelay']);
+    expect(doc.hosts[4]!.vars).toEqual({});
     expect(doc.hosts[1]!.ssh).toEqual({ port: 22 });
     expect(doc.hosts[2]!.winrm).toEqual({ scheme: 'https', port: 5986, auth: 'certificate' });
     expect(doc.hosts[3]!.facts).toBeNull();
@@ -88,7 +102,7 @@ describe('preflight --save-facts', () => {
 
     // No secret, no reference to one, no account name.
     for (const secret of [PASSWORD, PASSPHRASE, ...pemLines(ssh.privateKey), ...pemLines(client.key)]) expect(text).not.toContain(secret);
-    for (const ref of ['CORTEX_TWIN_TEST_PASSWORD', 'CORTEX_TWIN_TEST_PASSPHRASE', 'id_ed25519', 'client.key', 'client.pem', 'svc-twin-secret', 'svc-ssh-secret', 'PRIVATE KEY', 'CERTIFICATE']) {
+    for (const ref of ['CORTEX_TWIN_TEST_PASSWORD', 'CORTEX_TWIN_TEST_PASSPHRASE', 'CORTEX_TWIN_TEST_RELAY_LOGIN', 'env:', 'file:', 'id_ed25519', 'client.key', 'client.pem', 'svc-twin-secret', 'svc-ssh-secret', 'PRIVATE KEY', 'CERTIFICATE']) {
       expect(text).not.toContain(ref);
     }
   });
@@ -103,7 +117,7 @@ describe('preflight --save-facts', () => {
 });
 
 describe('reading a facts file', () => {
-  const valid = () => ({ kind: 'cortex-deploy/site-facts', schemaVersion: 1, capturedAt: '2026-12-02T07:00:00.000Z', toolVersion: '0.1.0', inventory: 'site.yaml', hosts: [] as unknown[] });
+  const valid = () => ({ kind: 'cortex-deploy/site-facts', schemaVersion: 2, capturedAt: '2026-12-02T07:00:00.000Z', toolVersion: '0.1.0', inventory: 'site.yaml', components: null, hosts: [] as unknown[] });
   const problem = (text: string) => {
     try {
       parseSiteFacts(text, 'site.facts.json');
@@ -115,7 +129,7 @@ describe('reading a facts file', () => {
   };
 
   it('names file:line:col and the field for each kind of bad file', () => {
-    expect(problem('{\n  "kind": "cortex-deploy/site-facts",\n  "schemaVersion": 7\n}')).toMatch(/^site\.facts\.json:3:20, field schemaVersion: schemaVersion 7 is not one this cortex-deploy reads \(it reads 1\)\./);
+    expect(problem('{\n  "kind": "cortex-deploy/site-facts",\n  "schemaVersion": 7\n}')).toMatch(/^site\.facts\.json:3:20, field schemaVersion: schemaVersion 7 is not one this cortex-deploy reads \(it reads 2\)\./);
     expect(problem('{\n  "kind": "cortex-deploy/site-facts",\n}')).toMatch(/^site\.facts\.json:3:1, field \(json\): not valid JSON: /);
     expect(problem('{ "kind": "cortex-deploy/site-facts", "schemaVersion": ')).toMatch(/^site\.facts\.json:1:\d+, field \(json\): not valid JSON: Unexpected end of the file\./);
     expect(problem('{\n  "kind": "cortex-deploy/inventory"\n}')).toMatch(/^site\.facts\.json:2:11, field kind: not a site facts document \(kind "cortex-deploy\/inventory"/);

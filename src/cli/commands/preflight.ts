@@ -140,7 +140,7 @@ export async function runPreflightCommand(args: PreflightArgs, io: PreflightIo):
   const written: string[] = [];
   for (const f of files) if (f) written.push(`${f.label}: ${writeReport(f.file, f.text())}`);
   if (args.saveFacts) {
-    const doc = buildSiteFacts(selected, captures, { capturedAt: report.startedAt, toolVersion: meta.toolVersion, inventory: basename(inventory.file) });
+    const doc = buildSiteFacts(selected, captures, { capturedAt: report.startedAt, toolVersion: meta.toolVersion, inventory: basename(inventory.file), components: inventory.components });
     written.push(`Site facts: ${writeReport(args.saveFacts, renderSiteFacts(doc))} (a twin: cortex-deploy lab up --from-facts FILE, docs/rehearse.md)`);
   }
   for (const line of written) io.stderr.write(`${redact(line)}\n`);

@@ -1,7 +1,8 @@
 /**
  * The twin's inventory (docs/rehearse.md): the captured site's host names, role groups (and its other
- * groups), web apps, component versions and install paths, each host on its loopback address with its
- * twin profile under `lab:`. The same file serves `lab up -i`, preflight, plan and apply. Pure.
+ * groups), web apps, component versions, component settings, install paths and the hosts' own
+ * variables (what playbooks/cortex.yaml reads besides the facts), each host on its loopback address with
+ * its twin profile under `lab:`. The same file serves `lab up -i`, preflight, plan and apply. Pure.
  *
  * Connection settings are the lab's, never the site's: WinRM over the scheme the host used (HTTPS trusts
  * the lab's certificate), NTLM with the documented lab account (password from CORTEX_LAB_PASSWORD), SSH
@@ -44,6 +45,8 @@ function hostVars(t: TwinHost, o: TwinInventoryOptions, sharedVersions: boolean)
   if (h.webApps.length > 0) vars.webApps = h.webApps;
   if (h.installPath !== null) vars.installPath = h.installPath;
   if (!sharedVersions && Object.keys(h.versions).length > 0) vars.versions = h.versions;
+  // The host's own variables (the Gateway's host name and thumbprint, say), where the install reads them.
+  Object.assign(vars, h.vars);
   if (h.transport === 'ssh') {
     vars.transport = 'ssh';
     vars.ssh = { port: LAB_SSH_PORT, user: o.sshUser, key: `file:${join(o.stateDir, 'ssh', 'client_ed25519')}`, knownHosts: join(o.stateDir, 'ssh', 'known_hosts') };
@@ -81,6 +84,8 @@ export function renderTwinInventory(doc: SiteFacts, hosts: readonly TwinHost[], 
       transport: 'winrm',
       winrm: { scheme: 'http', port: 5985, auth: 'ntlm', user: TWIN_USER, password: TWIN_PASSWORD_REF },
       ...(shared && Object.keys(shared).length > 0 ? { versions: shared } : {}),
+      // The site's component settings, as the inventory had them (with their defaults written out).
+      ...(doc.components ? { components: doc.components } : {}),
     },
     children,
     // After the groups, so the hosts keep the site's order where they can.

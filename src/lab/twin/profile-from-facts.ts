@@ -52,6 +52,9 @@ export interface TwinProfile {
   tlsUntrusted: boolean;
 }
 
+/** The install account's profile on the twin when the inventory does not say (playbooks/cortex.yaml's default). */
+export const INSTALL_PROFILE = 'C:\\Users\\cortex';
+
 /** Ports a default lab machine listens on (RPC, SMB, RDP, WinRM), SQL Server's where a default instance is. */
 const BASE_PORTS = [135, 445, 3389, 5985, 5986];
 const SQL_PORT = 1433;
@@ -121,6 +124,12 @@ export function twinProfile(input: TwinProfileInput): TwinProfile {
   if (host.transport === 'winrm' && host.winrm && !['ntlm', 'negotiate'].includes(host.winrm.auth)) {
     assume('winrm.auth', 'ntlm', `the host used ${host.winrm.auth}; the twin logs on with the lab's account over NTLM`);
   }
+  // The install account has logged on to a real server, so its profile exists (the RabbitMQ CLI's cookie
+  // goes there: playbooks/cortex.yaml, vars.installProfile); a lab host has no user profiles of its own.
+  const profileDir = typeof host.vars.installProfile === 'string' && /^[A-Za-z]:\\/.test(host.vars.installProfile) ? host.vars.installProfile : INSTALL_PROFILE;
+  lab.directories = [profileDir];
+  assume('directories', profileDir, "the install account's profile, made at its first logon; not in the facts");
+  for (const name of host.varsLeftOut) assume(`vars.${name}`, 'not set', 'it holds a secret reference, which the facts never carry; set it in the twin inventory if a playbook reads it');
   assume('other', 'the lab defaults for installed products, environment, files, firewall rules, time zone (UTC), boot time, IPv6', 'not in the facts');
   if (Object.keys(faults).length > 0) lab.faults = faults;
   lab.twin = { source: input.source, assumed };

@@ -64,7 +64,7 @@ describe('cortex-deploy preflight --save-facts → lab up --from-facts → prefl
     expect(capture.code).toBe(1);
     expect(capture.stderr).toContain(`Site facts: ${join(dir, 'out/site.facts.json')}`);
     const facts = JSON.parse(readFileSync(join(dir, 'out/site.facts.json'), 'utf8')) as { kind: string; schemaVersion: number; hosts: Array<{ name: string; winrm: unknown; facts: unknown }> };
-    expect(facts).toMatchObject({ kind: 'cortex-deploy/site-facts', schemaVersion: 1 });
+    expect(facts).toMatchObject({ kind: 'cortex-deploy/site-facts', schemaVersion: 2 });
     expect(facts.hosts.map((h) => h.name)).toEqual(['web1', 'app1', 'app2', 'app3', 'db1']);
     expect(facts.hosts[1]!.winrm).toEqual({ scheme: 'https', port: 5986, auth: 'ntlm' });
     expect(facts.hosts.every((h) => h.facts !== null)).toBe(true);
@@ -96,15 +96,15 @@ describe('cortex-deploy preflight --save-facts → lab up --from-facts → prefl
   }, 120_000);
 
   it('a facts file of another schema version, or not JSON, is refused with file:line (exit 3)', async () => {
-    writeFileSync(join(dir, 'v2.json'), '{\n  "kind": "cortex-deploy/site-facts",\n  "schemaVersion": 2,\n  "hosts": []\n}\n');
-    const v2 = await cortex(['lab', 'up', '--from-facts', 'v2.json', '--state', join(dir, 'bad-state')]);
-    expect(v2.code).toBe(3);
-    expect(v2.stderr).toContain('v2.json:3:20, field schemaVersion: schemaVersion 2 is not one this cortex-deploy reads (it reads 1).');
-    writeFileSync(join(dir, 'broken.json'), '{\n  "kind": "cortex-deploy/site-facts",\n  "schemaVersion": 1,\n  "hosts": [ { "name": "web1", }\n');
+    writeFileSync(join(dir, 'v1.json'), '{\n  "kind": "cortex-deploy/site-facts",\n  "schemaVersion": 1,\n  "hosts": []\n}\n');
+    const v1 = await cortex(['lab', 'up', '--from-facts', 'v1.json', '--state', join(dir, 'bad-state')]);
+    expect(v1.code).toBe(3);
+    expect(v1.stderr).toContain('v1.json:3:20, field schemaVersion: schemaVersion 1 is not one this cortex-deploy reads (it reads 2).');
+    writeFileSync(join(dir, 'broken.json'), '{\n  "kind": "cortex-deploy/site-facts",\n  "schemaVersion": 2,\n  "hosts": [ { "name": "web1", }\n');
     const broken = await cortex(['lab', 'up', '--from-facts', 'broken.json', '--state', join(dir, 'bad-state')]);
     expect(broken.code).toBe(3);
     expect(broken.stderr).toContain("broken.json:4:32, field (json): not valid JSON: Expected double-quoted property name.");
-    const both = await cortex(['lab', 'up', '-i', inventory, '--from-facts', 'v2.json', '--state', join(dir, 'bad-state')]);
+    const both = await cortex(['lab', 'up', '-i', inventory, '--from-facts', 'v1.json', '--state', join(dir, 'bad-state')]);
     expect(both.code).toBe(3);
     expect(both.stderr).toContain('-i and --from-facts cannot be used together');
   });

@@ -1,7 +1,7 @@
 /**
  * The twin's inventory (src/lab/twin/inventory.ts and twinHosts in build.ts), read back by the real
- * inventory loader and the lab's profile resolution: same names, roles, groups, web apps, versions and
- * install paths; loopback addresses; the lab's connection settings per transport; local hosts left out.
+ * inventory loader and the lab's profile resolution: same names, roles, groups, web apps, versions,
+ * install paths, component settings and own variables; loopback addresses; the lab's connection settings per transport; local hosts left out.
  */
 import { describe, expect, it } from 'vitest';
 import { parseInventory } from '../../../src/inventory/loader.js';
@@ -9,6 +9,7 @@ import { labProfilesOf } from '../../../src/lab/profile/from-inventory.js';
 import { twinHosts } from '../../../src/lab/twin/build.js';
 import { renderTwinInventory } from '../../../src/lab/twin/inventory.js';
 import type { SiteFacts, SiteFactsHost } from '../../../src/preflight/site-facts.js';
+import { InventoryComponentSettings } from '../../../src/components/index.js';
 
 function host(name: string, over: Partial<SiteFactsHost>): SiteFactsHost {
   return {
@@ -19,6 +20,8 @@ function host(name: string, over: Partial<SiteFactsHost>): SiteFactsHost {
     webApps: [],
     versions: { rabbitmq: '4.1.4' },
     installPath: null,
+    vars: {},
+    varsLeftOut: [],
     transport: 'winrm',
     winrm: { scheme: 'http', port: 5985, auth: 'ntlm' },
     ssh: null,
@@ -34,12 +37,13 @@ function host(name: string, over: Partial<SiteFactsHost>): SiteFactsHost {
 
 const doc: SiteFacts = {
   kind: 'cortex-deploy/site-facts',
-  schemaVersion: 1,
+  schemaVersion: 2,
   capturedAt: '2026-12-02T07:00:00.000Z',
   toolVersion: '0.1.0',
   inventory: 'site.yaml',
+  components: InventoryComponentSettings.parse({ serviceFabric: { security: { kind: 'machineGroup', clusterIdentity: 'CORP\\CortexSfNodes' }, clientIdentities: [{ identity: 'CORP\\CortexAdmins', isAdmin: true }] }, rabbitmq: { clusterName: 'cortex-site' } }),
   hosts: [
-    host('web1', { roles: ['web'], groups: ['web', 'dmz'], webApps: ['gateway', 'liveportal'], installPath: 'D:\\Cortex' }),
+    host('web1', { roles: ['web'], groups: ['web', 'dmz'], webApps: ['gateway', 'liveportal'], installPath: 'D:\\Cortex', vars: { gatewayHostName: 'gateway.corp.example.com', gatewayThumbprint: 'AB12', owner: { team: 'ops' } } }),
     host('app1', { roles: ['app'], groups: ['app'], transport: 'ssh', winrm: null, ssh: { port: 22 } }),
     host('app2', { roles: ['app'], groups: ['app'], winrm: { scheme: 'https', port: 5986, auth: 'kerberos' }, session: 'tls' }),
     host('app3', { roles: ['app'], groups: ['app'], winrm: { scheme: 'https', port: 443, auth: 'certificate' } }),
@@ -73,6 +77,14 @@ describe("the twin's inventory", () => {
     expect(byName('web1').versions).toEqual({ rabbitmq: '4.1.4' });
     expect(byName('both1').versions).toEqual({ rabbitmq: '4.0.0' });
     expect(text).not.toContain('ctl');
+  });
+
+  it('carries what the install reads besides the facts: the component settings and each host\'s own variables', () => {
+    // The loader validates components: again; the settings come back as the site had them, defaults included.
+    expect(inv.components).toEqual(doc.components);
+    expect(inv.components?.rabbitmq.clusterName).toBe('cortex-site');
+    expect(byName('web1').vars).toEqual({ gatewayHostName: 'gateway.corp.example.com', gatewayThumbprint: 'AB12', owner: { team: 'ops' } });
+    expect(byName('app1').vars ?? {}).toEqual({});
   });
 
   it("uses the lab's account and listeners: NTLM over the host's scheme, the lab's certificate, its SSH key", () => {

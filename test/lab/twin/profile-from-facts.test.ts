@@ -43,6 +43,8 @@ function host(facts: Facts | null, over: Partial<SiteFactsHost> = {}): SiteFacts
     webApps: [],
     versions: {},
     installPath: DEFAULT_INSTALL_PATH,
+    vars: {},
+    varsLeftOut: [],
     transport: 'winrm',
     winrm: { scheme: 'http', port: 5985, auth: 'ntlm' },
     ssh: null,
@@ -206,6 +208,15 @@ describe('sessions, probes and peers', () => {
     const t = twinProfile({ host: host(healthy), twinAddress: '127.2.0.1', observed: [{ from: 'app2', port: 5672, state: 'error' }], unresolvedFrom: [], misresolved: [{ from: 'app3', to: ['10.9.9.9'] }], source: 's' });
     expect(t.assumed).toContain('net.resolve: app1 resolves to its address from app3 (it resolved to 10.9.9.9 there at capture; the lab resolves every twin host name to its address)');
     expect(assumedLine(t, 'reach errors')).toContain('5672 from app2');
+  });
+
+  it("the install account's profile exists (the inventory's installProfile, else C:\\Users\\cortex); a variable left out of the facts is said", () => {
+    const plain = twin(host(healthy));
+    expect(profileOf(plain.lab).directories).toEqual(['C:\\Users\\cortex']);
+    expect(plain.assumed).toContain("directories: C:\\Users\\cortex (the install account's profile, made at its first logon; not in the facts)");
+    const own = twin(host(healthy, { vars: { installProfile: 'D:\\Profiles\\svc-cortex' }, varsLeftOut: ['mailRelay'] }));
+    expect(profileOf(own.lab).directories).toEqual(['D:\\Profiles\\svc-cortex']);
+    expect(own.assumed.find((a) => a.startsWith('vars.mailRelay:'))).toMatch(/not set \(it holds a secret reference/);
   });
 
   it('every twin profile names its facts file and what it assumed', () => {
