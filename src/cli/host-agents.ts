@@ -16,7 +16,7 @@ import { DEFAULT_INSTALL_PATH } from '../preflight/finding.js';
 import type { Connect, ProbeConnection, ProbeScript } from '../preflight/run.js';
 import type { ParamsOf } from '../scripts/contract.js';
 import { portsFreeFor } from '../preflight/ports.js';
-import { ScriptRunner, type RunnerLog } from '../runner/index.js';
+import { ScriptRunner, warmWireTexts, type RunnerLog } from '../runner/index.js';
 import { openSession } from '../transport/connect.js';
 import { dirname } from 'node:path';
 
@@ -46,6 +46,7 @@ export function hostAgents(o: {
   const readFacts = playbookReadsFacts(o.playbook);
   const timeouts = new Map(stepsOf(o.playbook).concat(Object.values(o.playbook.handlers)).map((s) => [s.id, s.timeoutMs]));
   const agents: Record<string, SessionAgent> = {};
+  if (o.hosts.length > 0) warmWireTexts({ lib: true });
   for (const h of o.hosts) {
     const open = async (): Promise<AgentConnection> => {
       const session = await openSession(settingsOrThrow(o.connections, h.name), { log: o.log, signal: o.interrupt.signal, acceptNewHostKeys: o.acceptNewHostKeys });

@@ -6,7 +6,8 @@
  */
 import pc from 'picocolors';
 import { InputError } from '../errors.js';
-import { loadInventory } from '../inventory/index.js';
+// The loader alone: inventory/index.js also brings the topology rules, `inventory check` and the JSON Schema.
+import { loadInventory } from '../inventory/loader.js';
 import type { Inventory, HostConfig } from '../inventory/types.js';
 import { join } from 'node:path';
 import { createRunLogger, newRunId } from '../log/index.js';

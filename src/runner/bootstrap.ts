@@ -9,7 +9,6 @@
 import { type ProcessSpec } from '../transport/session.js';
 import { languageModeGuard } from './language-mode.js';
 import { loadScript } from './scripts.js';
-import { runnerReceiveFile } from '../scripts/catalog.js';
 import { wireText } from './wire-text.js';
 
 export type RunnerMode = 'resident' | 'oneshot';
@@ -69,9 +68,16 @@ export function bootstrapLine(): Buffer {
   return line;
 }
 
+/**
+ * The id of ps1/runner/receive-file.ps1. Its contract (src/scripts/catalog.ts) takes the id from here:
+ * importing the catalog would load every resource type's schemas into commands that run no resource
+ * script (exec).
+ */
+export const RECEIVE_FILE_SCRIPT_ID = 'runner.receive-file';
+
 /** The file receiver runs alone (it reads stdin as raw bytes), so its whole text is on the command line. */
 export function receiveFileSpec(): ProcessSpec {
-  const text = stripForCommandLine(loadScript(runnerReceiveFile.id).text);
+  const text = stripForCommandLine(loadScript(RECEIVE_FILE_SCRIPT_ID).text);
   return { command: POWERSHELL, args: [...POWERSHELL_BASE_ARGS, '-EncodedCommand', encodeCommand(text)] };
 }
 

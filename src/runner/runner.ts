@@ -23,14 +23,14 @@ import {
 } from '../errors.js';
 import type { ResultFrame, RunRequestFrame } from '../protocol/script-frames.js';
 import type { Session } from '../transport/session.js';
-import type { RunnerMode } from './bootstrap.js';
+import { bootstrapLine, type RunnerMode } from './bootstrap.js';
 import { PowerShellLanguageModeError } from './language-mode.js';
 import { PowerShellProcess } from './powershell-process.js';
 import { toScriptResult, type ScriptResult } from './result.js';
 import { libraryText, loadScript, type LoadedScript } from './scripts.js';
 import { checkParams, parseData, type AnyScriptContract, type ParamsOf, type ResultOf } from '../scripts/contract.js';
 import { wireTextCached } from './wire-text.js';
-import { uploadFile, type UploadOptions, type UploadResult } from './upload.js';
+import type { UploadOptions, UploadResult } from './upload.js';
 
 /** The slice of a pino logger the runner uses. */
 export interface RunnerLog {
@@ -85,6 +85,27 @@ function wireLibrary(): { text: string; hash: string } {
   const text = wireTextCached(libraryText());
   library = { text, hash: sha256(text) };
   return library;
+}
+
+let warming: 'no' | 'bootstrap' | 'lib' = 'no';
+
+/**
+ * Prepare, soon and once per process, what the first request on every host needs: the bootstrap's
+ * stdin line and, with `lib`, the library's wire text and hash (together about 10–35 ms of file reads
+ * and text work, cold). Called as the sessions start connecting, it runs while they wait on the network
+ * instead of between a host's Command and its first Send. A failure is left for the real use to report.
+ */
+export function warmWireTexts(o: { lib: boolean }): void {
+  if (warming === 'lib' || (warming === 'bootstrap' && !o.lib)) return;
+  warming = o.lib ? 'lib' : 'bootstrap';
+  setImmediate(() => {
+    try {
+      bootstrapLine();
+      if (o.lib) wireLibrary();
+    } catch {
+      // The request that needs them reports it, with its host and script.
+    }
+  });
 }
 
 const shipped = new Map<string, { script: string; scriptHash: string }>();
@@ -179,7 +200,10 @@ export class ScriptRunner {
   }
 
   /** Upload a file (see upload.ts): skipped when the host has the same SHA-256 already. */
-  upload(localPath: string, remotePath: string, options: UploadOptions = {}): Promise<UploadResult> {
+  async upload(localPath: string, remotePath: string, options: UploadOptions = {}): Promise<UploadResult> {
+    // Loaded on the first upload: it brings the script catalog (every resource type's schemas),
+    // which commands that upload nothing (exec) need not load.
+    const { uploadFile } = await import('./upload.js');
     return uploadFile(this, localPath, remotePath, options);
   }
 

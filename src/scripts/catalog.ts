@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { Facts, FactsParams } from '../preflight/facts.js';
 import { ReachParams, ReachResult } from '../preflight/reach.js';
 import { FileHashData, ReceiveFileData } from '../runner/file-results.js';
+import { RECEIVE_FILE_SCRIPT_ID } from '../runner/bootstrap.js';
 import { RESOURCE_TYPES } from '../resources/index.js';
 import { SetResultData, TEST_BATCH_SCRIPT, TestBatchData, TestBatchRequest, setScriptId } from '../resources/script-results.js';
 import { defineScript, type AnyScriptContract } from './contract.js';
@@ -29,7 +30,7 @@ export const runnerFileHash = defineScript({
 });
 /** Streams a file through stdin: a header frame with these params, then the raw bytes (src/runner/upload.ts). */
 export const runnerReceiveFile = defineScript({
-  id: 'runner.receive-file',
+  id: RECEIVE_FILE_SCRIPT_ID,
   file: 'ps1/runner/receive-file.ps1',
   params: z.object({ path: z.string().min(1), length: z.number().int().nonnegative() }),
   result: ReceiveFileData,

@@ -12,7 +12,7 @@ import { COMMANDS } from './catalog.js';
 import { CortexError, InputError, exitCodeOf } from '../../errors.js';
 import { ExitCode, worstExitCode, type ExitCodeValue } from '../../exit-codes.js';
 import type { HostConfig } from '../../inventory/types.js';
-import { ADHOC_SCRIPT_ID, ScriptRunner, type ScriptResult } from '../../runner/index.js';
+import { ADHOC_SCRIPT_ID, ScriptRunner, warmWireTexts, type ScriptResult } from '../../runner/index.js';
 import { redact } from '../../secrets/registry.js';
 import { consoleText } from '../../report/console-text.js';
 import { openSession } from '../../transport/connect.js';
@@ -189,6 +189,8 @@ export async function runExecCommand(args: ExecArgs, io: ExecIo): Promise<number
   const width = Math.max(...hosts.map((h) => h.name.length));
   let outcomes: ExecHostOutcome[];
   let released: CleanupOutcome | null = null;
+  // The text runs without the library (lib: false below): only the bootstrap line is worth preparing.
+  warmWireTexts({ lib: false });
   try {
     outcomes = await fanOut({
       hosts,
