@@ -253,6 +253,15 @@ function Connect-CortexServiceFabricCluster {
     }
 }
 
+function Get-CortexFabricPackageVersion {
+    # The runtime version a Service Fabric standalone package installs: the FileVersion of its
+    # DeploymentComponentsAutoextractor.exe; $null when the file or its version is not there.
+    param([Parameter(Mandatory = $true)][string]$PackagePath)
+    $item = Get-Item -LiteralPath ($PackagePath.TrimEnd('\') + '\DeploymentComponentsAutoextractor.exe') -ErrorAction SilentlyContinue
+    if ($null -eq $item -or -not $item.VersionInfo.FileVersion) { return $null }
+    [string]$item.VersionInfo.FileVersion
+}
+
 function Get-CortexRabbitmqInstall {
     # RabbitMQ as its installer registered it (uninstall key RabbitMQ, 32-bit view): the version and the
     # sbin folder, <folder of UninstallString>\rabbitmq_server-<DisplayVersion>\sbin (sbin is not on
