@@ -68,19 +68,6 @@ function Get-CortexLogTail {
     $text -join ' | '
 }
 
-function Get-CortexUpgradeDomainState {
-    # Get-ServiceFabricClusterUpgrade's UpgradeDomainsStatus as {name, state} items (a dictionary or a list of Name/State pairs).
-    param($Status)
-    if ($null -eq $Status) { return @() }
-    if ($Status -is [System.Collections.IDictionary]) {
-        return @($Status.Keys | ForEach-Object { [pscustomobject]@{ name = [string]$_; state = [string]$Status[$_] } })
-    }
-    @($Status | ForEach-Object {
-            if ($_.PSObject.Properties['Name']) { [pscustomobject]@{ name = [string]$_.Name; state = [string]$_.State } }
-            else { [pscustomobject]@{ name = [string]$_.Key; state = [string]$_.Value } }
-        })
-}
-
 function Invoke-CortexFabricCodeUpgrade {
     # The monitored code upgrade of the running cluster to the package's runtime; returns the Set result.
     param(
@@ -98,13 +85,8 @@ function Invoke-CortexFabricCodeUpgrade {
     $nodes = @(Get-ServiceFabricNode)
     $notUp = @($nodes | Where-Object { $_.NodeStatus.ToString() -ne 'Up' } | ForEach-Object { [string]$_.NodeName })
     if ($notUp.Count -gt 0) { throw ('{0}: the upgrade to {1} was not started: {2} not Up (Service Fabric''s health policy would roll it back)' -f $R, $target, ($notUp -join ', ')) }
-    $byDomain = @{}
-    foreach ($n in $nodes) {
-        $ud = [string]$n.UpgradeDomain
-        if (-not $byDomain.ContainsKey($ud)) { $byDomain[$ud] = New-Object System.Collections.Generic.List[string] }
-        $byDomain[$ud].Add([string]$n.NodeName)
-    }
-    $nodesOf = { param($d) if ($byDomain.ContainsKey($d)) { $byDomain[$d].ToArray() -join ', ' } else { '?' } }
+    $byDomain = Get-CortexFabricNodesByDomain -Nodes $nodes
+    $nodesOf = { param($d) if ($byDomain.ContainsKey($d)) { $byDomain[$d] } else { '?' } }
 
     $inStore = 'MicrosoftAzureServiceFabric.{0}.cab' -f $target
     Copy-ServiceFabricClusterPackage -Code -CodePackagePath $cab -CodePackagePathInImageStore $inStore -ImageStoreConnectionString 'fabric:ImageStore' -TimeoutSec $TimeoutSeconds

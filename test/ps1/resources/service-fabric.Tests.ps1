@@ -36,6 +36,7 @@ BeforeAll {
         Mock Copy-ServiceFabricClusterPackage { }
         Mock Register-ServiceFabricClusterPackage { }
         Mock Start-ServiceFabricClusterUpgrade { }
+        Mock Start-ServiceFabricApplicationUpgrade { }
         Mock Get-ServiceFabricClusterHealth { [pscustomobject]@{ AggregatedHealthState = 'Ok' } }
         Mock Get-ServiceFabricApplicationType { @($global:Sf.Types | Where-Object { $_.name -eq $ApplicationTypeName } | ForEach-Object { [pscustomobject]@{ ApplicationTypeName = $_.name; ApplicationTypeVersion = $_.version } }) }
         Mock Get-ServiceFabricApplication { if ($global:Sf.Apps.Contains([string]$ApplicationName)) { $global:Sf.Apps[[string]$ApplicationName] } }
@@ -336,14 +337,57 @@ Describe 'service_fabric_application' {
         It 'Test: no parameters is an empty object' {
             (Invoke-CortexResourceTest -Resource 'service_fabric_application' -Params $application).Json | Should -BeLike '*"parameters":{}*'
         }
-        It 'Set with the same version: nothing to do' {
+        It 'Set with the same version and parameter values: nothing to do' {
+            $global:Sf.Apps['fabric:/Cortex'].ApplicationParameters = @([pscustomobject]@{ Name = 'Gateway_InstanceCount'; Value = '-1' })
             (Invoke-CortexResourceSet -Resource 'service_fabric_application' -Params $application).Data.message | Should -Be 'fabric:/Cortex already runs CortexType 1.0.0'
             Should -Invoke New-ServiceFabricApplication -Times 0 -Exactly
+            Should -Invoke Start-ServiceFabricApplicationUpgrade -Times 0 -Exactly
         }
-        It 'Set with another version: refused as an upgrade' {
-            $p = $application.Clone(); $p.typeVersion = '1.1.0'
-            (Invoke-CortexResourceSet -Resource 'service_fabric_application' -Params $p).Error.message | Should -Be 'service_fabric_application: fabric:/Cortex runs CortexType 1.0.0, not CortexType 1.1.0: that is an application upgrade, which this step does not do'
+        It 'Set with another type: refused, nothing run' {
+            $p = $application.Clone(); $p.typeName = 'OtherType'
+            (Invoke-CortexResourceSet -Resource 'service_fabric_application' -Params $p).Error.message | Should -Be 'service_fabric_application: fabric:/Cortex runs type CortexType, not OtherType; remove the application by hand (Remove-ServiceFabricApplication) if it is to be replaced'
             Should -Invoke Copy-ServiceFabricApplicationPackage -Times 0 -Exactly
+        }
+    }
+
+    Context 'application upgrade: fabric:/Cortex runs 1.0.0, the step says 1.1.0' {
+        BeforeEach {
+            $null = Register-Fabric -Installed -Reachable -Nodes @((New-FabricNode 'app1' -Domain 'UD0'), (New-FabricNode 'app2' -Domain 'UD1'), (New-FabricNode 'app3' -Domain 'UD2'))
+            $null = $global:Sf.Types.Add(@{ name = 'CortexType'; version = '1.0.0' })
+            $global:Sf.Apps['fabric:/Cortex'] = [pscustomobject]@{ ApplicationName = 'fabric:/Cortex'; ApplicationTypeName = 'CortexType'; ApplicationTypeVersion = '1.0.0'; ApplicationStatus = 'Ready'; ApplicationParameters = @([pscustomobject]@{ Name = 'Gateway_InstanceCount'; Value = '-1' }) }
+            Mock Register-ServiceFabricApplicationType { $null = $global:Sf.Types.Add(@{ name = 'CortexType'; version = '1.1.0' }) }
+            $global:AppUpgrades = New-Object System.Collections.ArrayList
+            Mock Get-ServiceFabricApplicationUpgrade { if ($global:AppUpgrades.Count -gt 1) { $u = $global:AppUpgrades[0]; $global:AppUpgrades.RemoveAt(0); return $u }; $global:AppUpgrades[0] }
+            function New-AppProgress([string]$State, [hashtable]$Domains, $AtFailure = $null, [string]$Target = '1.1.0', [string]$Reason = 'None') {
+                $list = @($Domains.Keys | Sort-Object | ForEach-Object { [pscustomobject]@{ Name = $_; State = $Domains[$_] } })
+                [pscustomobject]@{ TargetApplicationTypeVersion = $Target; UpgradeState = $State; UpgradeDomainsStatus = $list; FailureReason = $Reason; UpgradeDomainProgressAtFailure = $AtFailure }
+            }
+            $v11 = $application.Clone(); $v11.typeVersion = '1.1.0'; $v11.packagePath = 'C:\ProgramData\CortexInstall\cortex\1.1.0\CortexApps'
+            $global:Sf.Files += "$($v11.packagePath)\ApplicationManifest.xml"
+        }
+        It 'Set: registers 1.1.0, starts a monitored upgrade with rollback and the parameters, reports the domains in order' {
+            foreach ($u in @((New-AppProgress 'RollingForwardCompleted' @{} -Target '1.0.0'), (New-AppProgress 'RollingForwardInProgress' @{ UD0 = 'Completed'; UD1 = 'InProgress'; UD2 = 'Pending' }), (New-AppProgress 'RollingForwardCompleted' @{ UD0 = 'Completed'; UD1 = 'Completed'; UD2 = 'Completed' }))) { $null = $global:AppUpgrades.Add($u) }
+            $r = Invoke-CortexResourceSet -Resource 'service_fabric_application' -Params $v11
+            $r.Result.ok | Should -BeTrue
+            $r.Data.message | Should -Be 'registered CortexType 1.1.0, upgraded fabric:/Cortex CortexType 1.0.0 -> 1.1.0, one upgrade domain at a time: UD0 (app1), UD1 (app2), UD2 (app3)'
+            Should -Invoke Copy-ServiceFabricApplicationPackage -Times 1 -Exactly -ParameterFilter { $ApplicationPackagePathInImageStore -eq 'CortexType\1.1.0' }
+            Should -Invoke Start-ServiceFabricApplicationUpgrade -Times 1 -Exactly -ParameterFilter { [string]$ApplicationName -eq 'fabric:/Cortex' -and $ApplicationTypeVersion -eq '1.1.0' -and $Monitored -and $FailureAction -eq 'Rollback' -and $ApplicationParameter['Gateway_InstanceCount'] -eq '-1' }
+            Should -Invoke New-ServiceFabricApplication -Times 0 -Exactly
+        }
+        It 'Set: other parameter values with the same version: an upgrade without registering' {
+            $p = $application.Clone(); $p.parameters = @{ Gateway_InstanceCount = '2' }
+            $null = $global:AppUpgrades.Add((New-AppProgress 'RollingForwardCompleted' @{ UD0 = 'Completed'; UD1 = 'Completed'; UD2 = 'Completed' } -Target '1.0.0'))
+            $r = Invoke-CortexResourceSet -Resource 'service_fabric_application' -Params $p
+            $r.Data.message | Should -Be 'upgraded fabric:/Cortex CortexType 1.0.0 -> 1.0.0, one upgrade domain at a time: UD0 (app1), UD1 (app2), UD2 (app3)'
+            Should -Invoke Register-ServiceFabricApplicationType -Times 0 -Exactly
+            Should -Invoke Start-ServiceFabricApplicationUpgrade -Times 1 -Exactly -ParameterFilter { $ApplicationParameter['Gateway_InstanceCount'] -eq '2' }
+        }
+        It 'Set: a health failure in UD2 rolls back: an error naming the domain and its node' {
+            $fail = [pscustomobject]@{ UpgradeDomainName = 'UD2' }
+            foreach ($u in @((New-AppProgress 'RollingForwardInProgress' @{ UD0 = 'Completed'; UD1 = 'Completed'; UD2 = 'InProgress' }), (New-AppProgress 'RollingBackInProgress' @{ UD0 = 'Completed'; UD1 = 'Completed'; UD2 = 'Pending' } $fail -Reason 'HealthCheck'))) { $null = $global:AppUpgrades.Add($u) }
+            $r = Invoke-CortexResourceSet -Resource 'service_fabric_application' -Params $v11
+            $r.Result.ok | Should -BeFalse
+            $r.Error.message | Should -Be 'service_fabric_application: the monitored upgrade of fabric:/Cortex to 1.1.0 failed in upgrade domain UD2 (app3): HealthCheck; Service Fabric rolled back to 1.0.0 (RollingBackInProgress; completed before the failure: UD0, UD1). Fix the node, then apply again'
         }
     }
 }
