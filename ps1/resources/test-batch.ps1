@@ -245,7 +245,7 @@ function Get-CortexServiceFabricClusterState($p) {
     $version = Get-CortexRegistryValue -SubKey 'SOFTWARE\Microsoft\Service Fabric' -Name 'FabricVersion'
     if ($null -ne $version) { $version = [string]$version }
     $packagePath = [string](Get-CortexResourceParam -Params $p -Resource 'service_fabric_cluster' -Name 'packagePath' -Required)
-    $state = [ordered]@{ fabricHostService = ($null -ne $service); fabricVersion = $version; reachable = $false; connectError = $null; codeVersion = $null; configVersion = $null; nodes = @(); health = $null; packageCodeVersion = (Get-CortexFabricPackageVersion -PackagePath $packagePath) }
+    $state = [ordered]@{ fabricHostService = ($null -ne $service); fabricVersion = $version; reachable = $false; connectError = $null; codeVersion = $null; configVersion = $null; nodes = @(); health = $null; packageCodeVersion = (Get-CortexFabricPackageVersion -PackagePath $packagePath); packagePresent = (Test-Path -LiteralPath $packagePath -PathType Container) }
     # Without the runtime there is no ServiceFabric module to connect with: absent.
     if ($null -eq $service) { return $state }
     $connectError = Connect-CortexServiceFabricCluster -Endpoint $endpoint

@@ -64,6 +64,8 @@ export const ServiceFabricClusterState = z.object({
   health: z.string().nullable(),
   /** The runtime version of the package at packagePath (its DeploymentComponentsAutoextractor.exe's FileVersion), or null. */
   packageCodeVersion: z.string().nullable().default(null),
+  /** The folder packagePath exists (an earlier step of the same apply extracts it: at plan time it may not yet). */
+  packagePresent: z.boolean().default(true),
 });
 
 export type ServiceFabricClusterStateT = z.output<typeof ServiceFabricClusterState>;
@@ -97,6 +99,11 @@ export const serviceFabricClusterResource = defineResource({
     const notUp = p.nodes.map((n) => have.get(lower(n))!).filter((n) => n.status !== 'Up' || n.health !== 'Ok');
     if (notUp.length) {
       throw new UnreachableStateError(`the cluster exists but ${notUp.map((n) => `${n.name} is ${n.status}/${n.health}`).join(', ')}; bring the node${notUp.length > 1 ? 's' : ''} up (the cluster is not created again, nor upgraded)`);
+    }
+    // The new version's package is extracted by an earlier step of the same apply: until then the runtime it
+    // holds is unknown, and the step is an upgrade to be confirmed by the Test that runs before its Set.
+    if (!s.packagePresent && s.codeVersion !== null) {
+      return { action: 'update', from: { codeVersion: s.codeVersion }, to: { package: p.packagePath, codeVersion: 'the runtime of the package, read once an earlier step extracts it', upgrade: 'monitored, one upgrade domain at a time' } };
     }
     if (s.packageCodeVersion !== null && s.codeVersion !== null && s.codeVersion !== s.packageCodeVersion) {
       return { action: 'update', from: { codeVersion: s.codeVersion }, to: { codeVersion: s.packageCodeVersion, upgrade: 'monitored, one upgrade domain at a time' } };
