@@ -253,6 +253,39 @@ function Connect-CortexServiceFabricCluster {
     }
 }
 
+function Get-CortexFabricPackageVersion {
+    # The runtime version a Service Fabric standalone package installs: the FileVersion of its
+    # DeploymentComponentsAutoextractor.exe; $null when the file or its version is not there.
+    param([Parameter(Mandatory = $true)][string]$PackagePath)
+    $item = Get-Item -LiteralPath ($PackagePath.TrimEnd('\') + '\DeploymentComponentsAutoextractor.exe') -ErrorAction SilentlyContinue
+    if ($null -eq $item -or -not $item.VersionInfo.FileVersion) { return $null }
+    [string]$item.VersionInfo.FileVersion
+}
+
+function Get-CortexUpgradeDomainState {
+    # Get-ServiceFabricClusterUpgrade's UpgradeDomainsStatus as {name, state} items (a dictionary or a list of Name/State pairs).
+    param($Status)
+    if ($null -eq $Status) { return @() }
+    if ($Status -is [System.Collections.IDictionary]) {
+        return @($Status.Keys | ForEach-Object { [pscustomobject]@{ name = [string]$_; state = [string]$Status[$_] } })
+    }
+    @($Status | ForEach-Object {
+            if ($_.PSObject.Properties['Name']) { [pscustomobject]@{ name = [string]$_.Name; state = [string]$_.State } }
+            else { [pscustomobject]@{ name = [string]$_.Key; state = [string]$_.Value } }
+        })
+}
+
+function Get-CortexFabricNodesByDomain {
+    # Get-ServiceFabricNode's nodes as upgrade domain -> 'node, node' (what an upgrade's report names).
+    param([AllowEmptyCollection()][object[]]$Nodes)
+    $byDomain = @{}
+    foreach ($n in $Nodes) {
+        $ud = [string]$n.UpgradeDomain
+        if ($byDomain.ContainsKey($ud)) { $byDomain[$ud] = $byDomain[$ud] + ', ' + [string]$n.NodeName } else { $byDomain[$ud] = [string]$n.NodeName }
+    }
+    $byDomain
+}
+
 function Get-CortexRabbitmqInstall {
     # RabbitMQ as its installer registered it (uninstall key RabbitMQ, 32-bit view): the version and the
     # sbin folder, <folder of UninstallString>\rabbitmq_server-<DisplayVersion>\sbin (sbin is not on

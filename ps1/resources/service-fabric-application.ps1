@@ -10,6 +10,52 @@ Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 
+$CortexFabricPollSeconds = 5
+
+function Invoke-CortexFabricApplicationUpgrade {
+    # The monitored upgrade of a running application to a registered version (and/or other parameter
+    # values); returns the line that says what was done, or throws naming the failed upgrade domain.
+    param(
+        [Parameter(Mandatory = $true)][string]$Name,
+        [Parameter(Mandatory = $true)][string]$TypeName,
+        [Parameter(Mandatory = $true)][string]$From,
+        [Parameter(Mandatory = $true)][string]$TypeVersion,
+        [Parameter(Mandatory = $true)][hashtable]$Parameters,
+        [Parameter(Mandatory = $true)][int]$TimeoutSeconds
+    )
+    $R = 'service_fabric_application'
+    $byDomain = Get-CortexFabricNodesByDomain -Nodes @(Get-ServiceFabricNode)
+    $nodesOf = { param($d) if ($byDomain.ContainsKey($d)) { $byDomain[$d] } else { '?' } }
+    Start-ServiceFabricApplicationUpgrade -ApplicationName $Name -ApplicationTypeVersion $TypeVersion -ApplicationParameter $Parameters -Monitored -FailureAction Rollback -UpgradeTimeoutSec $TimeoutSeconds -TimeoutSec $TimeoutSeconds | Out-Null
+    $done = New-Object System.Collections.Generic.List[string]
+    $polls = [math]::Ceiling($TimeoutSeconds / $CortexFabricPollSeconds) + 1
+    $u = $null
+    $state = ''
+    for ($i = 0; $i -lt $polls; $i++) {
+        $u = Get-ServiceFabricApplicationUpgrade -ApplicationName $Name
+        $state = [string]$u.UpgradeState
+        if ([string]$u.TargetApplicationTypeVersion -eq $TypeVersion) {
+            foreach ($d in (Get-CortexUpgradeDomainState $u.UpgradeDomainsStatus)) {
+                if ($d.state -eq 'Completed' -and -not $done.Contains($d.name)) { $done.Add($d.name) }
+            }
+            if (@('RollingForwardCompleted', 'RollingBackCompleted', 'RollingBackInProgress', 'Failed') -contains $state) { break }
+        }
+        Start-Sleep -Seconds $CortexFabricPollSeconds
+    }
+    if ($state -eq 'RollingForwardCompleted' -and [string]$u.TargetApplicationTypeVersion -eq $TypeVersion) {
+        $walked = @($done | ForEach-Object { '{0} ({1})' -f $_, (& $nodesOf $_) })
+        return ('upgraded {0} {1} {2} -> {3}, one upgrade domain at a time: {4}' -f $Name, $TypeName, $From, $TypeVersion, ($walked -join ', '))
+    }
+    if (@('RollingBackCompleted', 'RollingBackInProgress', 'Failed') -contains $state) {
+        $domain = '?'
+        if ($null -ne $u.UpgradeDomainProgressAtFailure -and $u.UpgradeDomainProgressAtFailure.UpgradeDomainName) { $domain = [string]$u.UpgradeDomainProgressAtFailure.UpgradeDomainName }
+        $before = 'none'
+        if ($done.Count -gt 0) { $before = $done.ToArray() -join ', ' }
+        throw ('{0}: the monitored upgrade of {1} to {2} failed in upgrade domain {3} ({4}): {5}; Service Fabric rolled back to {6} ({7}; completed before the failure: {8}). Fix the node, then apply again' -f $R, $Name, $TypeVersion, $domain, (& $nodesOf $domain), $u.FailureReason, $From, $state, $before)
+    }
+    throw ('{0}: the upgrade of {1} to {2} is still {3} after {4} s (upgrade domains completed: {5}); watch it with Get-ServiceFabricApplicationUpgrade and apply again when it has ended' -f $R, $Name, $TypeVersion, $state, $TimeoutSeconds, ($done.ToArray() -join ', '))
+}
+
 Invoke-CortexScript {
     $p = $CortexParams
     $R = 'service_fabric_application'
@@ -30,11 +76,20 @@ Invoke-CortexScript {
     if ($null -ne $connectError) { throw ('{0}: the Service Fabric cluster does not answer at {1}: {2}' -f $R, $endpoint, $connectError) }
 
     $app = @(Get-ServiceFabricApplication -ApplicationName $name) | Select-Object -First 1
+    $upgrade = $false
+    $from = $null
     if ($null -ne $app) {
-        if ([string]$app.ApplicationTypeName -eq $typeName -and [string]$app.ApplicationTypeVersion -eq $typeVersion) {
+        if ([string]$app.ApplicationTypeName -ne $typeName) {
+            throw ('{0}: {1} runs type {2}, not {3}; remove the application by hand (Remove-ServiceFabricApplication) if it is to be replaced' -f $R, $name, $app.ApplicationTypeName, $typeName)
+        }
+        $running = @{}
+        foreach ($ap in @($app.ApplicationParameters)) { $running[[string]$ap.Name] = [string]$ap.Value }
+        $otherValues = @($parameters.Keys | Where-Object { -not $running.ContainsKey($_) -or $running[$_] -ne $parameters[$_] })
+        if ([string]$app.ApplicationTypeVersion -eq $typeVersion -and $otherValues.Count -eq 0) {
             return (New-CortexSetResult -Message ('{0} already runs {1} {2}' -f $name, $typeName, $typeVersion))
         }
-        throw ('{0}: {1} runs {2} {3}, not {4} {5}: that is an application upgrade, which this step does not do' -f $R, $name, $app.ApplicationTypeName, $app.ApplicationTypeVersion, $typeName, $typeVersion)
+        $upgrade = $true
+        $from = [string]$app.ApplicationTypeVersion
     }
 
     $registered = @(Get-ServiceFabricApplicationType -ApplicationTypeName $typeName | Where-Object { [string]$_.ApplicationTypeVersion -eq $typeVersion })
@@ -49,6 +104,10 @@ Invoke-CortexScript {
             throw ('{0}: the package at {1} was registered but no type {2} {3} is: its ApplicationManifest.xml declares another type or version' -f $R, $packagePath, $typeName, $typeVersion)
         }
         $did.Add(('registered {0} {1}' -f $typeName, $typeVersion))
+    }
+    if ($upgrade) {
+        $did.Add((Invoke-CortexFabricApplicationUpgrade -Name $name -TypeName $typeName -From $from -TypeVersion $typeVersion -Parameters $parameters -TimeoutSeconds $timeout))
+        return (New-CortexSetResult -Message ($did.ToArray() -join ', '))
     }
     New-ServiceFabricApplication -ApplicationName $name -ApplicationTypeName $typeName -ApplicationTypeVersion $typeVersion -ApplicationParameter $parameters -TimeoutSec $timeout | Out-Null
     $did.Add(('created {0}' -f $name))

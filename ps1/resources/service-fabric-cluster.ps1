@@ -9,6 +9,12 @@
 #      otherwise the error names the checks that are False and the output lines naming the nodes;
 #   3. CreateServiceFabricCluster.ps1 -ClusterConfigFilePath -AcceptEULA: exit code 0;
 #   4. waits until every expected node is Up (barrier B5), each step within `timeout` seconds.
+# On a node where the cluster runs and answers, the Set is the code upgrade instead (docs/upgrades-service-fabric.md):
+# the package's runtime (its DeploymentComponentsAutoextractor.exe's FileVersion) when the cluster runs another:
+# Copy-ServiceFabricClusterPackage + Register-ServiceFabricClusterPackage of the package's cab, then
+# Start-ServiceFabricClusterUpgrade -Monitored -FailureAction Rollback (Service Fabric walks the upgrade
+# domains one at a time with its health checks), polled until it completes; a rollback or a failure is
+# an error naming the upgrade domain and its nodes.
 # Each script's output goes to cortex-<script>.log in the package folder (its traces go to
 # DeploymentTraces there). The password arrives in the parameters (stdin) and is never echoed.
 #   params: {packagePath, configPath, nodes, runAs: {user, password}, connectionEndpoint, timeout (s)}
@@ -62,6 +68,61 @@ function Get-CortexLogTail {
     $text -join ' | '
 }
 
+function Invoke-CortexFabricCodeUpgrade {
+    # The monitored code upgrade of the running cluster to the package's runtime; returns the Set result.
+    param(
+        [Parameter(Mandatory = $true)][string]$PackagePath,
+        [Parameter(Mandatory = $true)][int]$TimeoutSeconds
+    )
+    $R = 'service_fabric_cluster'
+    $target = Get-CortexFabricPackageVersion -PackagePath $PackagePath
+    if ($null -eq $target) { throw ('{0}: {1}\DeploymentComponentsAutoextractor.exe is missing: the package at {1} has no runtime version to upgrade the cluster to' -f $R, $PackagePath.TrimEnd('\')) }
+    $current = Get-ServiceFabricClusterUpgrade
+    $from = [string]$current.TargetCodeVersion
+    if ($from -eq $target) { return (New-CortexSetResult -Message ('the cluster already runs {0}' -f $target)) }
+    $cab = $PackagePath.TrimEnd('\') + '\MicrosoftAzureServiceFabric.cab'
+    if (-not (Test-Path -LiteralPath $cab -PathType Leaf)) { throw ('{0}: {1} is missing: the runtime package the upgrade registers' -f $R, $cab) }
+    $nodes = @(Get-ServiceFabricNode)
+    $notUp = @($nodes | Where-Object { $_.NodeStatus.ToString() -ne 'Up' } | ForEach-Object { [string]$_.NodeName })
+    if ($notUp.Count -gt 0) { throw ('{0}: the upgrade to {1} was not started: {2} not Up (Service Fabric''s health policy would roll it back)' -f $R, $target, ($notUp -join ', ')) }
+    $byDomain = Get-CortexFabricNodesByDomain -Nodes $nodes
+    $nodesOf = { param($d) if ($byDomain.ContainsKey($d)) { $byDomain[$d] } else { '?' } }
+
+    $inStore = 'MicrosoftAzureServiceFabric.{0}.cab' -f $target
+    Copy-ServiceFabricClusterPackage -Code -CodePackagePath $cab -CodePackagePathInImageStore $inStore -ImageStoreConnectionString 'fabric:ImageStore' -TimeoutSec $TimeoutSeconds
+    Register-ServiceFabricClusterPackage -Code -CodePackagePath $inStore -TimeoutSec $TimeoutSeconds
+    Start-ServiceFabricClusterUpgrade -Code -CodePackageVersion $target -Monitored -FailureAction Rollback -MaxPercentUnhealthyNodes 0 -MaxPercentUnhealthyApplications 0 -UpgradeTimeoutSec $TimeoutSeconds
+
+    # Until the upgrade to this version ends: each upgrade domain completed is recorded in the order seen.
+    $done = New-Object System.Collections.Generic.List[string]
+    $polls = [math]::Ceiling($TimeoutSeconds / $CortexFabricPollSeconds) + 1
+    $u = $null
+    $state = ''
+    for ($i = 0; $i -lt $polls; $i++) {
+        $u = Get-ServiceFabricClusterUpgrade
+        $state = [string]$u.UpgradeState
+        if ([string]$u.TargetCodeVersion -eq $target) {
+            foreach ($d in (Get-CortexUpgradeDomainState $u.UpgradeDomainsStatus)) {
+                if ($d.state -eq 'Completed' -and -not $done.Contains($d.name)) { $done.Add($d.name) }
+            }
+            if (@('RollingForwardCompleted', 'RollingBackCompleted', 'RollingBackInProgress', 'Failed') -contains $state) { break }
+        }
+        Start-Sleep -Seconds $CortexFabricPollSeconds
+    }
+    if ($state -eq 'RollingForwardCompleted' -and [string]$u.TargetCodeVersion -eq $target) {
+        $walked = @($done | ForEach-Object { '{0} ({1})' -f $_, (& $nodesOf $_) })
+        return (New-CortexSetResult -Message ('upgraded the cluster code {0} -> {1}, one upgrade domain at a time: {2}' -f $from, $target, ($walked -join ', ')))
+    }
+    if (@('RollingBackCompleted', 'RollingBackInProgress', 'Failed') -contains $state) {
+        $domain = '?'
+        if ($null -ne $u.UpgradeDomainProgressAtFailure -and $u.UpgradeDomainProgressAtFailure.UpgradeDomainName) { $domain = [string]$u.UpgradeDomainProgressAtFailure.UpgradeDomainName }
+        $before = 'none'
+        if ($done.Count -gt 0) { $before = $done.ToArray() -join ', ' }
+        throw ('{0}: the monitored upgrade to {1} failed in upgrade domain {2} ({3}): {4}; Service Fabric rolled back to {5} ({6}; completed before the failure: {7}). Fix the node, then apply again' -f $R, $target, $domain, (& $nodesOf $domain), $u.FailureReason, $from, $state, $before)
+    }
+    throw ('{0}: the upgrade to {1} is still {2} after {3} s (upgrade domains completed: {4}); watch it with Get-ServiceFabricClusterUpgrade and apply again when it has ended' -f $R, $target, $state, $TimeoutSeconds, ($done.ToArray() -join ', '))
+}
+
 Invoke-CortexScript {
     $p = $CortexParams
     $R = 'service_fabric_cluster'
@@ -84,6 +145,8 @@ Invoke-CortexScript {
     if (-not (Test-Path -LiteralPath $configPath -PathType Leaf)) { throw ('{0}: the cluster configuration {1} is missing; write it in an earlier step' -f $R, $configPath) }
     $existing = @(Get-Service -Name 'FabricHostSvc' -ErrorAction SilentlyContinue | Where-Object { $_.Name -eq 'FabricHostSvc' })
     if ($existing.Count -gt 0) {
+        # A running cluster that answers: the code upgrade; otherwise a failed creation, refused.
+        if ($null -eq (Connect-CortexServiceFabricCluster -Endpoint $endpoint)) { return (Invoke-CortexFabricCodeUpgrade -PackagePath $packagePath -TimeoutSeconds $timeout) }
         throw ('{0}: Service Fabric is already installed on this node (FabricHostSvc): a cluster exists or a creation failed halfway; remove it with RemoveServiceFabricCluster.ps1 -ClusterConfigFilePath {1} -Force from {2} before creating it again' -f $R, $configPath, $packagePath)
     }
 

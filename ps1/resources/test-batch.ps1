@@ -238,12 +238,14 @@ function Get-CortexNservicebusQueuesState($p) {
 
 function Get-CortexServiceFabricClusterState($p) {
     # Service Fabric on this node (FabricHostSvc, the FabricVersion value) and, when it is there, the
-    # cluster through its client endpoint: nodes with status and health, code and config versions, health.
+    # cluster through its client endpoint: nodes with status and health, code and config versions, health;
+    # and the runtime version of the package at packagePath (what an upgrade would go to).
     $endpoint = [string](Get-CortexResourceParam -Params $p -Resource 'service_fabric_cluster' -Name 'connectionEndpoint' -Default 'localhost:19000')
     $service = @(Get-Service -Name 'FabricHostSvc' -ErrorAction SilentlyContinue | Where-Object { $_.Name -eq 'FabricHostSvc' }) | Select-Object -First 1
     $version = Get-CortexRegistryValue -SubKey 'SOFTWARE\Microsoft\Service Fabric' -Name 'FabricVersion'
     if ($null -ne $version) { $version = [string]$version }
-    $state = [ordered]@{ fabricHostService = ($null -ne $service); fabricVersion = $version; reachable = $false; connectError = $null; codeVersion = $null; configVersion = $null; nodes = @(); health = $null }
+    $packagePath = [string](Get-CortexResourceParam -Params $p -Resource 'service_fabric_cluster' -Name 'packagePath' -Required)
+    $state = [ordered]@{ fabricHostService = ($null -ne $service); fabricVersion = $version; reachable = $false; connectError = $null; codeVersion = $null; configVersion = $null; nodes = @(); health = $null; packageCodeVersion = (Get-CortexFabricPackageVersion -PackagePath $packagePath); packagePresent = (Test-Path -LiteralPath $packagePath -PathType Container) }
     # Without the runtime there is no ServiceFabric module to connect with: absent.
     if ($null -eq $service) { return $state }
     $connectError = Connect-CortexServiceFabricCluster -Endpoint $endpoint

@@ -63,6 +63,8 @@ interface Tracked {
   spec: LabClusterSpec;
   maxDownAtOnce: number;
   maxDownAt: string | null;
+  /** Members down in this cluster only (a Service Fabric node restarting for its upgrade), their host up. */
+  membersDown: Set<string>;
 }
 
 export class ClusterTracker {
@@ -79,7 +81,7 @@ export class ClusterTracker {
       const unknown = c.members.filter((m) => !known.has(m));
       if (unknown.length) throw new InputError(`lab cluster ${c.name} names ${unknown.join(', ')}, not lab hosts`, { field: 'clusters', hint: 'Members are inventory host names the lab simulates.' });
     }
-    this.clusters = specs.map((spec) => ({ spec: { ...spec, members: [...spec.members] }, maxDownAtOnce: 0, maxDownAt: null }));
+    this.clusters = specs.map((spec) => ({ spec: { ...spec, members: [...spec.members] }, maxDownAtOnce: 0, maxDownAt: null, membersDown: new Set<string>() }));
   }
 
   /** A host went down (true) or came up (false). Idempotent. */
@@ -89,12 +91,29 @@ export class ClusterTracker {
     else this.down.delete(host);
     if (!isDown) return;
     for (const c of this.clusters) {
-      if (!c.spec.members.includes(host)) continue;
-      const n = this.downCount(c);
-      if (n > c.maxDownAtOnce) {
-        c.maxDownAtOnce = n;
-        c.maxDownAt = at.toISOString();
-      }
+      if (c.spec.members.includes(host)) this.record(c, at);
+    }
+  }
+
+  /**
+   * A member of one cluster went down (true) or came back (false) while its host stays up: a Service
+   * Fabric node restarting in its upgrade domain. Counted for that cluster only. Idempotent.
+   */
+  setMemberDown(cluster: string, host: string, isDown: boolean, at: Date = new Date()): void {
+    const c = this.clusters.find((x) => x.spec.name === cluster);
+    if (!c) throw new InputError(`lab cluster ${cluster} is not tracked`, { field: 'clusters' });
+    if (!c.spec.members.includes(host)) throw new InputError(`lab cluster ${cluster} has no member ${host}`, { field: 'clusters' });
+    if (isDown === c.membersDown.has(host)) return;
+    if (isDown) c.membersDown.add(host);
+    else c.membersDown.delete(host);
+    if (isDown) this.record(c, at);
+  }
+
+  private record(c: Tracked, at: Date): void {
+    const n = this.downCount(c);
+    if (n > c.maxDownAtOnce) {
+      c.maxDownAtOnce = n;
+      c.maxDownAt = at.toISOString();
     }
   }
 
@@ -104,7 +123,7 @@ export class ClusterTracker {
    */
   ensure(spec: LabClusterSpec, at: Date = new Date()): void {
     if (this.clusters.some((c) => c.spec.name === spec.name)) return;
-    const c: Tracked = { spec: { ...spec, members: [...spec.members] }, maxDownAtOnce: 0, maxDownAt: null };
+    const c: Tracked = { spec: { ...spec, members: [...spec.members] }, maxDownAtOnce: 0, maxDownAt: null, membersDown: new Set<string>() };
     c.maxDownAtOnce = this.downCount(c);
     c.maxDownAt = c.maxDownAtOnce > 0 ? at.toISOString() : null;
     this.clusters.push(c);
@@ -126,7 +145,7 @@ export class ClusterTracker {
         name: c.spec.name,
         kind: c.spec.kind,
         members: [...c.spec.members],
-        downNow: c.spec.members.filter((m) => this.down.has(m)),
+        downNow: c.spec.members.filter((m) => this.down.has(m) || c.membersDown.has(m)),
         maxDownAtOnce: c.maxDownAtOnce,
         maxDownAt: c.maxDownAt,
         faultTolerance: hasQuorum ? tolerance : null,
@@ -136,6 +155,6 @@ export class ClusterTracker {
   }
 
   private downCount(c: Tracked): number {
-    return c.spec.members.filter((m) => this.down.has(m)).length;
+    return c.spec.members.filter((m) => this.down.has(m) || c.membersDown.has(m)).length;
   }
 }

@@ -98,8 +98,10 @@ export async function loadHostStates(
 }
 
 /** What handlers see of the lab: the hosts, their states, and which connections would succeed. */
-export function labViewOf(registry: HostRegistry, sshPort: () => number, persist?: (state: LabHostState) => Promise<void>): LabView {
+export function labViewOf(registry: HostRegistry, sshPort: () => number, persist?: (state: LabHostState) => Promise<void>, clusterMemberDown?: LabView['clusterMemberDown']): LabView {
   return {
+    upgradeFault: (name) => registry.get(name)?.faults.failUpgrade() ?? false,
+    ...(clusterMemberDown ? { clusterMemberDown } : {}),
     hosts: () => registry.all().map((h) => h.ref),
     findHost: (key) => registry.find(key)?.ref,
     getHostState: (name) => registry.get(name)?.state,

@@ -89,7 +89,15 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
 
   const clusters = new ClusterTracker(opts.clusters ?? [], registry.names());
   let endpoints: LabEndpoints | null = null;
-  const view = labViewOf(registry, () => endpoints?.ssh()?.port ?? 5922, (state) => store.save(state));
+  const view = labViewOf(
+    registry,
+    () => endpoints?.ssh()?.port ?? 5922,
+    (state) => store.save(state),
+    (cluster, host, down) => {
+      clusters.ensure(cluster);
+      clusters.setMemberDown(cluster.name, host, down);
+    },
+  );
   const power = createPower({
     setEndpointUp: async (rt, up) => endpoints?.setHostUp(rt, up),
     persist: (state) => store.save(state),

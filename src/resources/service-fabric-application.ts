@@ -3,8 +3,10 @@
  * package folder on the deploy node (an earlier archive step extracts it). The Test reads the registered
  * application types and the application (its type, version and health) through the cluster connection;
  * the Set copies the package to the image store, registers the type (when it is not registered yet) and
- * creates the application with its parameters. A different version of a running application is an
- * upgrade (issue 13): the diff refuses it here rather than removing the application.
+ * creates the application with its parameters. Another version of a running application, or other
+ * parameter values, is an application upgrade: the new version registered, then Service Fabric's monitored
+ * upgrade walking the upgrade domains one at a time, rolled back when a domain fails its health checks
+ * (docs/upgrades-service-fabric.md). Another type is refused: that is a removal, left to a person.
  */
 import { z } from 'zod';
 import { WindowsPath } from './common.js';
@@ -52,12 +54,13 @@ export const serviceFabricApplicationResource = defineResource({
     const a = s.application;
     if (a === null) return { action: 'create', from: null, to: { typeName: p.typeName, typeVersion: p.typeVersion, registered: s.registeredVersions.includes(p.typeVersion) } };
     if (a.typeName !== p.typeName) throw new UnreachableStateError(`${p.name} runs type ${a.typeName}, not ${p.typeName}; remove the application by hand (Remove-ServiceFabricApplication) if it is to be replaced`);
-    if (a.typeVersion !== p.typeVersion) {
-      throw new UnreachableStateError(`${p.name} runs ${a.typeName} ${a.typeVersion}, not ${p.typeVersion}: changing the version is an application upgrade (Start-ServiceFabricApplicationUpgrade), which this step does not do`);
-    }
     const changed = Object.entries(p.parameters).filter(([k, v]) => a.parameters[k] !== v);
-    if (changed.length) {
-      throw new UnreachableStateError(`${p.name} runs with other parameter values (${changed.map(([k]) => k).join(', ')}): changing them is an application upgrade, which this step does not do`);
+    if (a.typeVersion !== p.typeVersion || changed.length) {
+      return {
+        action: 'update',
+        from: { typeVersion: a.typeVersion, ...(changed.length ? { parameters: Object.fromEntries(changed.map(([k]) => [k, a.parameters[k] ?? null])) } : {}) },
+        to: { typeVersion: p.typeVersion, ...(changed.length ? { parameters: Object.fromEntries(changed) } : {}), registered: s.registeredVersions.includes(p.typeVersion), upgrade: 'monitored, one upgrade domain at a time' },
+      };
     }
     return NONE;
   },

@@ -9,10 +9,15 @@
  * - partial (FabricHostSvc present, connection refused): a failed creation that needs
  *   RemoveServiceFabricCluster.ps1 by a person; the step does not tear a cluster down by itself;
  * - reachable with other nodes, or nodes down: nothing this step can change (adding or removing
- *   nodes is a configuration upgrade, issue 13; a down node is brought up, not re-created).
+ *   nodes is a configuration upgrade; a down node is brought up, not re-created);
+ * - healthy, running another code version than the package at packagePath holds (the FileVersion of its
+ *   DeploymentComponentsAutoextractor.exe): a code upgrade, Service Fabric's own monitored upgrade
+ *   walking the upgrade domains one at a time (docs/upgrades-service-fabric.md).
  * The Set runs TestConfiguration.ps1 (must end "Passed : True", barrier B4) and then
  * CreateServiceFabricCluster.ps1 -AcceptEULA as the install account through a one-shot scheduled
- * task (no double hop), and waits for every node Up (B5).
+ * task (no double hop), and waits for every node Up (B5). On an existing cluster it runs the code
+ * upgrade instead (Copy/Register-ServiceFabricClusterPackage, Start-ServiceFabricClusterUpgrade -Monitored
+ * -FailureAction Rollback), polls it domain by domain, and fails naming the domain when it rolls back.
  */
 import { z } from 'zod';
 import { SecretRef, WindowsPath } from './common.js';
@@ -57,6 +62,10 @@ export const ServiceFabricClusterState = z.object({
   nodes: z.array(ServiceFabricNodeState),
   /** Get-ServiceFabricClusterHealth AggregatedHealthState. */
   health: z.string().nullable(),
+  /** The runtime version of the package at packagePath (its DeploymentComponentsAutoextractor.exe's FileVersion), or null. */
+  packageCodeVersion: z.string().nullable().default(null),
+  /** The folder packagePath exists (an earlier step of the same apply extracts it: at plan time it may not yet). */
+  packagePresent: z.boolean().default(true),
 });
 
 export type ServiceFabricClusterStateT = z.output<typeof ServiceFabricClusterState>;
@@ -89,7 +98,15 @@ export const serviceFabricClusterResource = defineResource({
     }
     const notUp = p.nodes.map((n) => have.get(lower(n))!).filter((n) => n.status !== 'Up' || n.health !== 'Ok');
     if (notUp.length) {
-      throw new UnreachableStateError(`the cluster exists but ${notUp.map((n) => `${n.name} is ${n.status}/${n.health}`).join(', ')}; bring the node${notUp.length > 1 ? 's' : ''} up (the cluster is not created again)`);
+      throw new UnreachableStateError(`the cluster exists but ${notUp.map((n) => `${n.name} is ${n.status}/${n.health}`).join(', ')}; bring the node${notUp.length > 1 ? 's' : ''} up (the cluster is not created again, nor upgraded)`);
+    }
+    // The new version's package is extracted by an earlier step of the same apply: until then the runtime it
+    // holds is unknown, and the step is an upgrade to be confirmed by the Test that runs before its Set.
+    if (!s.packagePresent && s.codeVersion !== null) {
+      return { action: 'update', from: { codeVersion: s.codeVersion }, to: { package: p.packagePath, codeVersion: 'the runtime of the package, read once an earlier step extracts it', upgrade: 'monitored, one upgrade domain at a time' } };
+    }
+    if (s.packageCodeVersion !== null && s.codeVersion !== null && s.codeVersion !== s.packageCodeVersion) {
+      return { action: 'update', from: { codeVersion: s.codeVersion }, to: { codeVersion: s.packageCodeVersion, upgrade: 'monitored, one upgrade domain at a time' } };
     }
     return NONE;
   },

@@ -47,6 +47,23 @@ describe('clusters', () => {
     expect(t.status()[0]!.quorumLost).toBe(true);
   });
 
+  it("a member down in one cluster only (a Service Fabric node restarting in its upgrade): counted there, not in the hosts' other clusters", () => {
+    const sf = { name: 'CortexCluster', kind: 'service-fabric' as const, members: ['app1', 'app2', 'app3'] };
+    const t = new ClusterTracker([app], hosts);
+    t.ensure(sf, at(0));
+    t.setMemberDown('CortexCluster', 'app1', true, at(1));
+    expect(t.status().find((c) => c.name === 'CortexCluster')).toMatchObject({ downNow: ['app1'], maxDownAtOnce: 1, quorumLost: false });
+    expect(t.status().find((c) => c.name === 'app')).toMatchObject({ downNow: [], maxDownAtOnce: 0 });
+    t.setMemberDown('CortexCluster', 'app1', true, at(2));
+    t.setMemberDown('CortexCluster', 'app1', false, at(3));
+    t.setMemberDown('CortexCluster', 'app2', true, at(4));
+    // A host powered off while another node restarts: two down at once in the Service Fabric cluster.
+    t.setDown('app3', true, at(5));
+    expect(t.status().find((c) => c.name === 'CortexCluster')).toMatchObject({ downNow: ['app2', 'app3'], maxDownAtOnce: 2, maxDownAt: at(5).toISOString(), quorumLost: true });
+    expect(() => t.setMemberDown('nope', 'app1', true)).toThrow(/lab cluster nope is not tracked/);
+    expect(() => t.setMemberDown('CortexCluster', 'web1', true)).toThrow(/has no member web1/);
+  });
+
   it('reset: what is down now is the new most', () => {
     const t = new ClusterTracker([app], hosts);
     t.setDown('app1', true);

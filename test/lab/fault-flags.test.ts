@@ -20,6 +20,9 @@ describe('--fault HOST:KIND[:ARG]', () => {
     expect(parseFaultFlag('db1:slow:3').faults).toEqual({ slowFactor: 3 });
     expect(parseFaultFlag('db1:reboot:2').faults).toEqual({ reboot: { downSec: 2 } });
     expect(parseFaultFlag('app3:corrupt-transfers').faults).toEqual({ corruptTransfers: true });
+    expect(parseFaultFlag('app2:fail-upgrade').faults).toEqual({ failUpgrade: 'once' });
+    expect(parseFaultFlag('app2:fail-upgrade:always').faults).toEqual({ failUpgrade: 'always' });
+    expect(() => parseFaultFlag('app2:fail-upgrade:twice')).toThrow(/expected once or always, not 'twice'/);
   });
 
   it('refuses malformed flags with an input error that lists the kinds', () => {

@@ -139,7 +139,7 @@ describe('TestConfiguration on the nodes of a ClusterConfig.json', () => {
 });
 
 describe('the cluster: creation from the deploy node, nodes Up/Down, applications', () => {
-  it('creates the cluster on every node; the Test then sees 3 nodes Up, health Ok; a second Set is refused', async () => {
+  it('creates the cluster on every node; the Test then sees 3 nodes Up, health Ok; a second Set from a package without its versioned exe is refused', async () => {
     const l = three();
     stage(l.states.get('app1')!, configFor(['app1', 'app2', 'app3']));
     const before = read(l, 'app1', 'service_fabric_cluster', CLUSTER);
@@ -154,7 +154,7 @@ describe('the cluster: creation from the deploy node, nodes Up/Down, application
     }
     expect(read(l, 'app1', 'service_fabric_cluster', CLUSTER)).toMatchObject({ state: { fabricHostService: true, fabricVersion: '10.1.1541.9590', reachable: true, codeVersion: '10.1.1541.9590', configVersion: '1.0.0', health: 'Ok', nodes: [{ name: 'app1', status: 'Up', health: 'Ok' }, { name: 'app2', status: 'Up' }, { name: 'app3', status: 'Up' }] } });
     const again = await set(l, 'app1', 'service_fabric_cluster', CLUSTER);
-    expect(again).toMatchObject({ ok: false, error: { message: expect.stringMatching(/already installed on this node \(FabricHostSvc\)/) } });
+    expect(again).toMatchObject({ ok: false, error: { message: `service_fabric_cluster: ${PKG}\\DeploymentComponentsAutoextractor.exe is missing: the package at ${PKG} has no runtime version to upgrade the cluster to` } });
   });
 
   it('nodes follow lab power: one down is Warning, two down lose the quorum and the cluster stops answering', async () => {
@@ -185,7 +185,7 @@ describe('the cluster: creation from the deploy node, nodes Up/Down, application
     expect(await set(l, 'app1', 'service_fabric_cluster', CLUSTER)).toMatchObject({ ok: false, error: { message: expect.stringMatching(/not emulated by the lab/), category: 'NotImplemented' } });
   });
 
-  it('applications: registered and created on every member; an unknown manifest is not emulated; another version is refused', async () => {
+  it('applications: registered and created on every member; an unknown manifest is not emulated; another version is an upgrade', async () => {
     const l = three();
     stage(l.states.get('app1')!, configFor(['app1', 'app2', 'app3']));
     await set(l, 'app1', 'service_fabric_cluster', CLUSTER);
@@ -203,7 +203,9 @@ describe('the cluster: creation from the deploy node, nodes Up/Down, application
     expect(await set(l, 'app1', 'service_fabric_application', APP)).toMatchObject({ ok: true, data: { message: 'registered CortexType 1.0.0, created fabric:/Cortex' } });
     for (const h of ['app1', 'app2', 'app3']) expect(l.states.get(h)!.machine.serviceFabric!.cluster.applications.map((a) => a.name), h).toEqual(['fabric:/Cortex']);
     expect(read(l, 'app1', 'service_fabric_application', APP)).toMatchObject({ state: { reachable: true, registeredVersions: ['1.1.0', '1.0.0'], application: { typeName: 'CortexType', typeVersion: '1.0.0', status: 'Ready', health: 'Ok', parameters: { ApiGateway_InstanceCount: '-1' } } } });
-    expect(await set(l, 'app1', 'service_fabric_application', { ...APP, typeVersion: '1.1.0' })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/runs CortexType 1\.0\.0, not CortexType 1\.1\.0: that is an application upgrade/) } });
+    expect(await set(l, 'app1', 'service_fabric_application', { ...APP, typeVersion: '1.1.0' })).toMatchObject({ ok: true, data: { message: 'upgraded fabric:/Cortex CortexType 1.0.0 -> 1.1.0, one upgrade domain at a time: UD0 (app1), UD1 (app2), UD2 (app3)' } });
+    for (const h of ['app1', 'app2', 'app3']) expect(l.states.get(h)!.machine.serviceFabric!.cluster.applications[0], h).toMatchObject({ typeVersion: '1.1.0' });
+    expect(await set(l, 'app1', 'service_fabric_application', { ...APP, typeName: 'OtherType' })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/runs type CortexType, not OtherType; remove the application by hand/) } });
   });
 
   it('without a cluster the application Set says the cluster does not answer', async () => {
@@ -240,5 +242,80 @@ describe('lab status: the Service Fabric clusters the hosts formed', () => {
     tracker.ensure({ name: 'CortexCluster', kind: 'service-fabric', members: [] });
     tracker.setDown('app3', true);
     expect(tracker.status()).toEqual([expect.objectContaining({ name: 'CortexCluster', kind: 'service-fabric', members: ['app1', 'app2', 'app3'], downNow: ['app2', 'app3'], maxDownAtOnce: 2, faultTolerance: 1, quorumLost: true })]);
+  });
+});
+
+describe('upgrades: Service Fabric walks the upgrade domains one at a time', () => {
+  const PKG2 = 'C:\\sf\\10.1.2448.9590';
+  /** The newer package extracted on the deploy node: its scripts, its versioned exe and its cab. */
+  function stageNewer(s: LabHostState): void {
+    const zip = artifactFile('service-fabric-standalone-10.1.2448.9590').artifact as { entries: Record<string, string> };
+    for (const name of ['TestConfiguration.ps1', 'CreateServiceFabricCluster.ps1', 'DeploymentComponentsAutoextractor.exe', 'MicrosoftAzureServiceFabric.cab']) {
+      const f = textFile(zip.entries[name]!);
+      withFile(s.machine, `${PKG2}\\${name}`, f.sha256, f.length);
+    }
+  }
+  /** A three-node cluster; the view records every node going down and up, and fails the hosts in `failing`. */
+  async function upgradable(failing: string[] = []) {
+    const l = three();
+    const events: string[] = [];
+    const down = new Set<string>();
+    let maxDown = 0;
+    l.view.upgradeFault = (h) => failing.includes(h);
+    l.view.clusterMemberDown = (c, h, d) => {
+      events.push(`${h} ${d ? 'down' : 'up'}`);
+      if (d) down.add(h);
+      else down.delete(h);
+      maxDown = Math.max(maxDown, down.size);
+      expect(c).toMatchObject({ kind: 'service-fabric', members: ['app1', 'app2', 'app3'] });
+    };
+    stage(l.states.get('app1')!, configFor(['app1', 'app2', 'app3']));
+    await set(l, 'app1', 'service_fabric_cluster', CLUSTER);
+    stageNewer(l.states.get('app1')!);
+    return { l, events, maxDown: () => maxDown };
+  }
+  const NEWER = { ...CLUSTER, packagePath: PKG2 };
+
+  it('the Test sees the package version; the Set upgrades node by node in domain order, one down at a time; then nothing to do', async () => {
+    const { l, events, maxDown } = await upgradable();
+    expect(read(l, 'app1', 'service_fabric_cluster', NEWER)).toMatchObject({ state: { codeVersion: '10.1.1541.9590', packageCodeVersion: '10.1.2448.9590' } });
+    const r = await set(l, 'app1', 'service_fabric_cluster', NEWER);
+    expect(r).toMatchObject({ ok: true, data: { message: 'upgraded the cluster code 10.1.1541.9590 -> 10.1.2448.9590, one upgrade domain at a time: UD0 (app1), UD1 (app2), UD2 (app3)' } });
+    expect(events).toEqual(['app1 down', 'app1 up', 'app2 down', 'app2 up', 'app3 down', 'app3 up']);
+    expect(maxDown()).toBe(1);
+    for (const h of ['app1', 'app2', 'app3']) expect(l.states.get(h)!.machine.serviceFabric!.codeVersion, h).toBe('10.1.2448.9590');
+    expect(read(l, 'app1', 'service_fabric_cluster', NEWER)).toMatchObject({ state: { codeVersion: '10.1.2448.9590', fabricVersion: '10.1.2448.9590', packageCodeVersion: '10.1.2448.9590', health: 'Ok' } });
+    expect(await set(l, 'app1', 'service_fabric_cluster', NEWER)).toMatchObject({ ok: true, data: { message: 'the cluster already runs 10.1.2448.9590' } });
+  });
+
+  it('a node failing mid-upgrade (UD1): the step fails naming the domain and the node, every node back on the old code, the cluster healthy', async () => {
+    const { l, events, maxDown } = await upgradable(['app2']);
+    const r = await set(l, 'app1', 'service_fabric_cluster', NEWER);
+    expect(r).toMatchObject({ ok: false, error: { message: 'service_fabric_cluster: the monitored upgrade to 10.1.2448.9590 failed in upgrade domain UD1 (app2): HealthCheck; Service Fabric rolled back to 10.1.1541.9590 (RollingBackCompleted; completed before the failure: UD0). Fix the node, then apply again' } });
+    expect(maxDown()).toBe(1);
+    expect(events.at(-1)).toBe('app1 up');
+    for (const h of ['app1', 'app2', 'app3']) expect(l.states.get(h)!.machine.serviceFabric!.codeVersion, h).toBe('10.1.1541.9590');
+    expect(read(l, 'app1', 'service_fabric_cluster', NEWER)).toMatchObject({ state: { codeVersion: '10.1.1541.9590', health: 'Ok' } });
+  });
+
+  it('a node down before the upgrade: not started', async () => {
+    const { l, events } = await upgradable();
+    l.up.delete('app3');
+    expect(await set(l, 'app1', 'service_fabric_cluster', NEWER)).toMatchObject({ ok: false, error: { message: "service_fabric_cluster: the upgrade to 10.1.2448.9590 was not started: app3 not Up (Service Fabric's health policy would roll it back)" } });
+    expect(events).toEqual([]);
+  });
+
+  it('an application upgrade failing in UD2: rolled back on every node, the error names the domain', async () => {
+    const { l } = await upgradable(['app3']);
+    const m = l.states.get('app1')!.machine;
+    const APP = { name: 'fabric:/Cortex', typeName: 'CortexType', typeVersion: '1.0.0', packagePath: APP_PKG, parameters: { ApiGateway_InstanceCount: '-1' } };
+    const manifest = (v: string) => textFile((artifactFile(`cortex-sf-apps-${v}`).artifact as { entries: Record<string, string> }).entries['CortexApps\\ApplicationManifest.xml']!);
+    withFile(m, `${APP_PKG}\\ApplicationManifest.xml`, manifest('1.0.0').sha256, manifest('1.0.0').length);
+    await set(l, 'app1', 'service_fabric_application', APP);
+    withFile(m, `${APP_PKG}\\ApplicationManifest.xml`, manifest('1.1.0').sha256, manifest('1.1.0').length);
+    const r = await set(l, 'app1', 'service_fabric_application', { ...APP, typeVersion: '1.1.0' });
+    expect(r).toMatchObject({ ok: false, error: { message: 'service_fabric_application: the monitored upgrade of fabric:/Cortex to 1.1.0 failed in upgrade domain UD2 (app3): HealthCheck; Service Fabric rolled back to 1.0.0 (RollingBackCompleted; completed before the failure: UD0, UD1). Fix the node, then apply again' } });
+    for (const h of ['app1', 'app2', 'app3']) expect(l.states.get(h)!.machine.serviceFabric!.cluster.applications[0], h).toMatchObject({ typeVersion: '1.0.0' });
+    expect(read(l, 'app1', 'service_fabric_application', APP)).toMatchObject({ state: { registeredVersions: ['1.0.0', '1.1.0'], application: { typeVersion: '1.0.0' } } });
   });
 });

@@ -96,6 +96,19 @@ export function packageCodeVersion(scriptSha256: string): string | null {
   return null;
 }
 
+/** The file name whose FileVersion is the package's runtime version (the Test reads it: docs/upgrades-service-fabric.md). */
+export const PACKAGE_VERSION_FILE = 'DeploymentComponentsAutoextractor.exe';
+
+/** The FileVersion of a standalone package's DeploymentComponentsAutoextractor.exe (the lab's zips), by its SHA-256; else null. */
+export function packageFileVersion(sha256: string): string | null {
+  for (const a of labCatalog().archives) {
+    if (a.artifact?.name !== 'serviceFabric') continue;
+    const text = a.entries[PACKAGE_VERSION_FILE];
+    if (text !== undefined && textFile(text).sha256 === sha256.toLowerCase()) return /components (\S+)/.exec(text)?.[1] ?? null;
+  }
+  return null;
+}
+
 /** The ApplicationManifest.xml's type and version, when the lab knows the file (its zips, or a received text). */
 export function applicationManifestType(m: LabMachine, sha256: string): { typeName: string; typeVersion: string } | null {
   const texts = [...labCatalog().archives.flatMap((a) => Object.entries(a.entries).filter(([e]) => /ApplicationManifest\.xml$/i.test(e)).map(([, t]) => t)), ...Object.values(m.fileTexts ?? {})];
@@ -317,4 +330,81 @@ export function labServiceFabricClusters(states: readonly LabHostState[]): Array
     byName.set(sf.cluster.name, sf.cluster.nodes.map((n) => n.host));
   }
   return [...byName].map(([name, members]) => ({ name, members }));
+}
+
+/** One upgrade domain of a cluster: its name and its nodes (ClusterConfig.json's upgradeDomain), in walking order. */
+export interface UpgradeDomain {
+  name: string;
+  nodes: Array<{ host: string; nodeName: string }>;
+}
+
+/** The cluster's upgrade domains in the order Service Fabric walks them (UD0, UD1, ..., by name, numbers compared as numbers). */
+export function upgradeDomains(cluster: LabServiceFabric['cluster']): UpgradeDomain[] {
+  const byName = new Map<string, UpgradeDomain>();
+  for (const n of cluster.nodes) {
+    const name = n.upgradeDomain || n.nodeName;
+    const d = byName.get(name) ?? { name, nodes: [] };
+    d.nodes.push({ host: n.host, nodeName: n.nodeName });
+    byName.set(name, d);
+  }
+  return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+}
+
+/** How a monitored rolling upgrade ended: the domains it completed, or the one that failed and what was rolled back. */
+export interface RollingUpgradeOutcome {
+  completed: string[];
+  failed: { domain: string; nodes: string[] } | null;
+  rolledBack: string[];
+}
+
+/**
+ * A monitored upgrade walking the upgrade domains one at a time (Service Fabric's own roll: docs/upgrades-service-fabric.md).
+ * In each domain every node goes down (`restart`: the cluster record counts it), is changed (`apply`), and comes back;
+ * a node with the fail-upgrade fault fails the domain's health check: its change is not kept, and the domains
+ * already done are rolled back (`revert`) in reverse order, again one at a time (FailureAction Rollback).
+ */
+export function walkUpgradeDomains(
+  selfHost: string,
+  m: LabMachine,
+  lab: LabView,
+  opts: { restart: boolean; apply: (machine: LabMachine) => void; revert: (machine: LabMachine) => void },
+): RollingUpgradeOutcome {
+  const sf = m.serviceFabric!;
+  const spec = { name: sf.cluster.name, kind: 'service-fabric' as const, members: sf.cluster.nodes.map((n) => n.host) };
+  const onHost = (host: string, change: (machine: LabMachine) => void) => {
+    if (host === selfHost) change(m);
+    else if (lab.changeHost) lab.changeHost(host, (s) => change(s.machine));
+    else throw new Error('changeHost');
+  };
+  const walk = (d: UpgradeDomain, change: (machine: LabMachine) => void, mayFail: boolean): string[] => {
+    const failed: string[] = [];
+    for (const n of d.nodes) {
+      if (opts.restart) lab.clusterMemberDown?.(spec, n.host, true);
+      if (mayFail && lab.upgradeFault?.(n.host)) failed.push(n.nodeName);
+      else onHost(n.host, change);
+      if (opts.restart) lab.clusterMemberDown?.(spec, n.host, false);
+    }
+    return failed;
+  };
+  const domains = upgradeDomains(sf.cluster);
+  const completed: string[] = [];
+  for (const d of domains) {
+    const failedNodes = walk(d, opts.apply, true);
+    if (failedNodes.length) {
+      // The domain's other nodes go back too: a failed domain is rolled back as a whole.
+      walk(d, opts.revert, false);
+      const rolledBack = [...completed].reverse();
+      for (const name of rolledBack) walk(domains.find((x) => x.name === name)!, opts.revert, false);
+      return { completed, failed: { domain: d.name, nodes: failedNodes }, rolledBack: [d.name, ...rolledBack] };
+    }
+    completed.push(d.name);
+  }
+  return { completed, failed: null, rolledBack: [] };
+}
+
+/** Sets a node's code version: its cluster record and its Service Fabric key's FabricVersion. */
+export function setNodeCodeVersion(m: LabMachine, version: string): void {
+  if (m.serviceFabric) m.serviceFabric = { ...m.serviceFabric, codeVersion: version };
+  const key = Object.keys(m.registry).find((k) => same(k, `HKLM\\${SF_REGISTRY_KEY}`));
+  if (key) m.registry[key] = { ...m.registry[key], FabricVersion: { kind: 'String', data: version } };
 }

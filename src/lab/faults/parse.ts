@@ -12,6 +12,7 @@
  *   slow:K                every script takes K times as long
  *   reboot:T              after the next Set-type script, down for T seconds
  *   corrupt-transfers     every file the host receives (upload or download) has its first byte changed
+ *   fail-upgrade[:once|always]   the host's node fails in the middle of its upgrade (default once)
  */
 import { InputError } from '../../errors.js';
 import { FAULT_KINDS, type FaultKind, type LabFaults } from './schema.js';
@@ -74,6 +75,8 @@ export function parseFaultFlag(flag: string): FaultFlag {
       return { host, faults: { reboot: { downSec: number(flag, arg ?? '5', 'seconds', { min: 0, integer: false }) } } };
     case 'corrupt-transfers':
       return { host, faults: { corruptTransfers: true } };
+    case 'fail-upgrade':
+      return { host, faults: { failUpgrade: onceOrAlways(arg, 'once') } };
   }
 }
 

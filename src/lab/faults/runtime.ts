@@ -14,6 +14,7 @@ export class HostFaults {
   private readonly failedOnce = new Set<string>();
   private midCommandDone = false;
   private rebootDone = false;
+  private upgradeFailed = false;
 
   constructor(private spec: LabFaults) {
     this.http500Left = spec.http500;
@@ -32,6 +33,7 @@ export class HostFaults {
     this.failedOnce.clear();
     this.midCommandDone = false;
     this.rebootDone = false;
+    this.upgradeFailed = false;
   }
 
   get latencyMs(): number {
@@ -79,6 +81,17 @@ export class HostFaults {
     if (mode === 'always') return true;
     if (mode === 'once' && !this.midCommandDone) {
       this.midCommandDone = true;
+      return true;
+    }
+    return false;
+  }
+
+  /** Whether the host's node fails its upgrade now (consumes a `once`). */
+  failUpgrade(): boolean {
+    const mode = this.spec.failUpgrade;
+    if (mode === 'always') return true;
+    if (mode === 'once' && !this.upgradeFailed) {
+      this.upgradeFailed = true;
       return true;
     }
     return false;

@@ -34,6 +34,11 @@ export const LabFaultsSchema = z
      * or a download from the pull server (resources.file). What the hash checks after a copy are for.
      */
     corruptTransfers: z.boolean().default(false),
+    /**
+     * The host's node fails in the middle of its upgrade (Service Fabric: the upgrade domain's health
+     * check fails and the monitored upgrade rolls back). Once: the next upgrade of the node only.
+     */
+    failUpgrade: onceOrAlways.nullable().default(null),
   })
   .prefault({});
 
@@ -50,5 +55,6 @@ export const FAULT_KINDS = [
   'slow',
   'reboot',
   'corrupt-transfers',
+  'fail-upgrade',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];

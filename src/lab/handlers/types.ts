@@ -34,6 +34,16 @@ export interface LabView {
    * that needs it fails as not emulated.
    */
   changeHost?(name: string, change: (state: LabHostState) => void): void;
+  /**
+   * Whether the host's node fails in the middle of its upgrade now (the fail-upgrade fault; consumes a
+   * `once`). Absent where no lab runs the hosts: no fault.
+   */
+  upgradeFault?(name: string): boolean;
+  /**
+   * A member of a platform cluster (a Service Fabric node in an upgrade domain being upgraded) went down
+   * or came back while its host stays up: the lab's cluster record counts it (docs/lab.md, "Clusters").
+   */
+  clusterMemberDown?(cluster: { name: string; kind: 'service-fabric' | 'rabbitmq'; members: string[] }, host: string, down: boolean): void;
 }
 
 export interface HandlerContext<P> {

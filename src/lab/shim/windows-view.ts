@@ -16,7 +16,7 @@ import { labCatalog, textFile } from '../artifacts/catalog.js';
 import { machineFeatures } from '../windows/features.js';
 import { ROOT_ACCESS, type AclRule } from '../state/acl.js';
 import { CORTEX_DB_SCRIPTS } from '../artifacts/components/cortex-database.js';
-import type { PowerView } from '../components/service-fabric.js';
+import { packageFileVersion, type PowerView } from '../components/service-fabric.js';
 import { serviceFabricView } from './service-fabric-view.js';
 import { appPools, installIis, registerUrlRewrite, sites } from '../components/iis.js';
 
@@ -246,7 +246,8 @@ function filesOf(m: LabMachine): Pick<WindowsView, 'files' | 'directories' | 'sy
   const system = systemDirectories(m);
   const directories = [...system, ...(m.directories ?? [])];
   for (const f of systemFiles(m)) files[f.path] = { length: f.length, sha256: f.sha256, fileVersion: f.fileVersion };
-  for (const [path, sha256] of Object.entries(m.files)) files[path] = { length: m.fileSizes[path] ?? 0, sha256, fileVersion: null };
+  // A Service Fabric package's versioned exe carries its FileVersion (the cluster's upgrade Test reads it).
+  for (const [path, sha256] of Object.entries(m.files)) files[path] = { length: m.fileSizes[path] ?? 0, sha256, fileVersion: /\.exe$/i.test(path) ? packageFileVersion(sha256) : null };
   return { files, directories, systemPaths: [...system, ...systemFiles(m).map((f) => f.path)] };
 }
 

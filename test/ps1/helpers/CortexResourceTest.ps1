@@ -43,6 +43,11 @@ $global:CortexResourceCommandStubs = [ordered]@{
     'Register-ServiceFabricApplicationType' = 'param([string]$ApplicationPathInImageStore, [int]$TimeoutSec)'
     'Remove-ServiceFabricApplicationPackage' = 'param([string]$ApplicationPackagePathInImageStore)'
     'New-ServiceFabricApplication' = 'param([uri]$ApplicationName, [string]$ApplicationTypeName, [string]$ApplicationTypeVersion, [hashtable]$ApplicationParameter, [int]$TimeoutSec)'
+    'Copy-ServiceFabricClusterPackage' = 'param([switch]$Code, [string]$CodePackagePath, [string]$CodePackagePathInImageStore, [string]$ImageStoreConnectionString, [int]$TimeoutSec)'
+    'Register-ServiceFabricClusterPackage' = 'param([switch]$Code, [string]$CodePackagePath, [int]$TimeoutSec)'
+    'Start-ServiceFabricClusterUpgrade' = 'param([switch]$Code, [string]$CodePackageVersion, [switch]$Monitored, [string]$FailureAction, [int]$MaxPercentUnhealthyNodes, [int]$MaxPercentUnhealthyApplications, [int]$UpgradeTimeoutSec)'
+    'Start-ServiceFabricApplicationUpgrade' = 'param([uri]$ApplicationName, [string]$ApplicationTypeVersion, [hashtable]$ApplicationParameter, [switch]$Monitored, [string]$FailureAction, [int]$UpgradeTimeoutSec, [int]$TimeoutSec)'
+    'Get-ServiceFabricApplicationUpgrade' = 'param([uri]$ApplicationName)'
 }
 foreach ($stub in $global:CortexResourceCommandStubs.GetEnumerator()) {
     if (Get-Command -Name $stub.Key -ErrorAction Ignore) { continue }

@@ -12,7 +12,7 @@ BeforeAll {
     $application = @{ name = 'fabric:/Cortex'; typeName = 'CortexType'; typeVersion = '1.0.0'; packagePath = $appPkg; parameters = @{ Gateway_InstanceCount = '-1' } }
     $passedTable = @('Trace folder already exists. Traces will be written to existing trace folder: C:\x\DeploymentTraces', '', 'LocalAdminPrivilege        : True', 'IsJsonValid                : True', 'IsCabValid                 : True', 'RequiredPortsOpen          : True', 'RemoteRegistryAvailable    : True', 'FirewallAvailable          : True', 'RpcCheckPassed             : True', 'NoConflictingInstallations : True', 'FabricInstallable          : True', 'Passed                     : True')
 
-    function New-FabricNode([string]$Name, [string]$Status = 'Up', [string]$Health = 'Ok') { [pscustomobject]@{ NodeName = $Name; NodeStatus = $Status; HealthState = $Health } }
+    function New-FabricNode([string]$Name, [string]$Status = 'Up', [string]$Health = 'Ok', [string]$Domain = '') { [pscustomobject]@{ NodeName = $Name; NodeStatus = $Status; HealthState = $Health; UpgradeDomain = $Domain } }
 
     function Register-Fabric {
         # The fake: $global:Sf.Installed (FabricHostSvc), .Reachable (Connect answers), .Nodes, .Types
@@ -22,11 +22,21 @@ BeforeAll {
         $m = New-CortexTestMachine
         if ($Installed) { $m.Registry['64']['SOFTWARE\Microsoft\Service Fabric'] = [ordered]@{ FabricVersion = '10.1.1541.9590'; FabricDataRoot = 'C:\ProgramData\SF' } }
         Register-CortexTestRegistryMock $m
-        $global:Sf = @{ Installed = [bool]$Installed; Reachable = [bool]$Reachable; Nodes = @($Nodes); Types = New-Object System.Collections.ArrayList; Apps = [ordered]@{}; Files = @("$pkg\TestConfiguration.ps1", "$pkg\CreateServiceFabricCluster.ps1", $cfg, "$appPkg\ApplicationManifest.xml"); Logs = @{}; TaskExits = New-Object System.Collections.ArrayList; Tasks = New-Object System.Collections.ArrayList; OnCreate = $null }
+        $global:Sf = @{ Installed = [bool]$Installed; Reachable = [bool]$Reachable; Nodes = @($Nodes); Types = New-Object System.Collections.ArrayList; Apps = [ordered]@{}; Files = @("$pkg\TestConfiguration.ps1", "$pkg\CreateServiceFabricCluster.ps1", $cfg, "$appPkg\ApplicationManifest.xml"); Logs = @{}; TaskExits = New-Object System.Collections.ArrayList; Tasks = New-Object System.Collections.ArrayList; OnCreate = $null; PackageVersion = $null; Upgrades = New-Object System.Collections.ArrayList }
         Mock Get-Service { if ($global:Sf.Installed -and $Name -contains 'FabricHostSvc') { [pscustomobject]@{ Name = 'FabricHostSvc'; Status = 'Running'; StartType = 'Automatic' } } }
         Mock Connect-ServiceFabricCluster { if (-not $global:Sf.Reachable) { throw 'Failed to contact the cluster: FABRIC_E_TIMEOUT' }; $true }
         Mock Get-ServiceFabricNode { $global:Sf.Nodes }
-        Mock Get-ServiceFabricClusterUpgrade { [pscustomobject]@{ TargetCodeVersion = '10.1.1541.9590'; TargetConfigVersion = '1.0.0' } }
+        Mock Get-ServiceFabricClusterUpgrade {
+            # .Upgrades: the answers of successive polls once an upgrade started (the last one repeats).
+            if ($global:Sf.Upgrades.Count -gt 1) { $u = $global:Sf.Upgrades[0]; $global:Sf.Upgrades.RemoveAt(0); return $u }
+            if ($global:Sf.Upgrades.Count -eq 1) { return $global:Sf.Upgrades[0] }
+            [pscustomobject]@{ TargetCodeVersion = '10.1.1541.9590'; TargetConfigVersion = '1.0.0'; UpgradeState = 'RollingForwardCompleted' }
+        }
+        Mock Get-Item { if ($null -ne $global:Sf.PackageVersion -and [string]@($LiteralPath)[0] -eq "$pkg\DeploymentComponentsAutoextractor.exe") { [pscustomobject]@{ VersionInfo = [pscustomobject]@{ FileVersion = $global:Sf.PackageVersion } } } }
+        Mock Copy-ServiceFabricClusterPackage { }
+        Mock Register-ServiceFabricClusterPackage { }
+        Mock Start-ServiceFabricClusterUpgrade { }
+        Mock Start-ServiceFabricApplicationUpgrade { }
         Mock Get-ServiceFabricClusterHealth { [pscustomobject]@{ AggregatedHealthState = 'Ok' } }
         Mock Get-ServiceFabricApplicationType { @($global:Sf.Types | Where-Object { $_.name -eq $ApplicationTypeName } | ForEach-Object { [pscustomobject]@{ ApplicationTypeName = $_.name; ApplicationTypeVersion = $_.version } }) }
         Mock Get-ServiceFabricApplication { if ($global:Sf.Apps.Contains([string]$ApplicationName)) { $global:Sf.Apps[[string]$ApplicationName] } }
@@ -169,15 +179,86 @@ Describe 'service_fabric_cluster' {
             $global:Sf.Nodes = @(New-FabricNode 'app1')
             (Invoke-CortexResourceTest -Resource 'service_fabric_cluster' -Params $cluster).Json | Should -BeLike '*"nodes":`[{"name":"app1","status":"Up","health":"Ok"}`]*'
         }
-        It 'Set: refuses (a cluster exists): runs nothing' {
+        It 'Test: the package runtime version from its DeploymentComponentsAutoextractor.exe, null without it' {
+            (Invoke-CortexResourceTest -Resource 'service_fabric_cluster' -Params $cluster).State.packageCodeVersion | Should -BeNullOrEmpty
+            $global:Sf.PackageVersion = '10.1.2448.9590'
+            (Invoke-CortexResourceTest -Resource 'service_fabric_cluster' -Params $cluster).State.packageCodeVersion | Should -Be '10.1.2448.9590'
+        }
+        It 'Set: the package is the running version: nothing to upgrade, nothing created' {
+            $global:Sf.PackageVersion = '10.1.1541.9590'
             $r = Invoke-CortexResourceSet -Resource 'service_fabric_cluster' -Params $cluster
-            $r.Error.message | Should -Be "service_fabric_cluster: Service Fabric is already installed on this node (FabricHostSvc): a cluster exists or a creation failed halfway; remove it with RemoveServiceFabricCluster.ps1 -ClusterConfigFilePath $cfg -Force from $pkg before creating it again"
+            $r.Data.message | Should -Be 'the cluster already runs 10.1.1541.9590'
             $global:Sf.Tasks.Count | Should -Be 0
+            Should -Invoke Start-ServiceFabricClusterUpgrade -Times 0 -Exactly
+        }
+        It 'Set: a package without the versioned exe: named, nothing started' {
+            $r = Invoke-CortexResourceSet -Resource 'service_fabric_cluster' -Params $cluster
+            $r.Error.message | Should -Be "service_fabric_cluster: $pkg\DeploymentComponentsAutoextractor.exe is missing: the package at $pkg has no runtime version to upgrade the cluster to"
+            Should -Invoke Start-ServiceFabricClusterUpgrade -Times 0 -Exactly
+        }
+    }
+
+    Context 'code upgrade: the cluster runs 10.1.1541.9590, the package holds 10.1.2448.9590' {
+        BeforeEach {
+            $null = Register-Fabric -Installed -Reachable -Nodes @((New-FabricNode 'app1' -Domain 'UD0'), (New-FabricNode 'app2' -Domain 'UD1'), (New-FabricNode 'app3' -Domain 'UD2'))
+            $global:Sf.PackageVersion = '10.1.2448.9590'
+            $global:Sf.Files += "$pkg\MicrosoftAzureServiceFabric.cab"
+            function New-Progress([string]$State, [hashtable]$Domains, $AtFailure = $null, [string]$Target = '10.1.2448.9590', [string]$Reason = 'None') {
+                $list = @($Domains.Keys | Sort-Object | ForEach-Object { [pscustomobject]@{ Name = $_; State = $Domains[$_] } })
+                [pscustomobject]@{ TargetCodeVersion = $Target; TargetConfigVersion = '1.0.0'; UpgradeState = $State; UpgradeDomainsStatus = $list; FailureReason = $Reason; UpgradeDomainProgressAtFailure = $AtFailure }
+            }
+        }
+        It 'Test: the package version differs from the running one' {
+            $s = (Invoke-CortexResourceTest -Resource 'service_fabric_cluster' -Params $cluster).State
+            $s.codeVersion | Should -Be '10.1.1541.9590'
+            $s.packageCodeVersion | Should -Be '10.1.2448.9590'
+        }
+        It 'Set: copies and registers the cab, starts a monitored upgrade with rollback, reports the domains in the order they completed' {
+            $old = [pscustomobject]@{ TargetCodeVersion = '10.1.1541.9590'; TargetConfigVersion = '1.0.0'; UpgradeState = 'RollingForwardCompleted' }
+            foreach ($u in @($old, $old, (New-Progress 'RollingForwardInProgress' @{ UD0 = 'InProgress'; UD1 = 'Pending'; UD2 = 'Pending' }), (New-Progress 'RollingForwardInProgress' @{ UD0 = 'Completed'; UD1 = 'InProgress'; UD2 = 'Pending' }), (New-Progress 'RollingForwardInProgress' @{ UD0 = 'Completed'; UD1 = 'Completed'; UD2 = 'InProgress' }), (New-Progress 'RollingForwardCompleted' @{ UD0 = 'Completed'; UD1 = 'Completed'; UD2 = 'Completed' }))) { $null = $global:Sf.Upgrades.Add($u) }
+            $r = Invoke-CortexResourceSet -Resource 'service_fabric_cluster' -Params $cluster
+            $r.Result.ok | Should -BeTrue
+            $r.Data.message | Should -Be 'upgraded the cluster code 10.1.1541.9590 -> 10.1.2448.9590, one upgrade domain at a time: UD0 (app1), UD1 (app2), UD2 (app3)'
+            Should -Invoke Copy-ServiceFabricClusterPackage -Times 1 -Exactly -ParameterFilter { $Code -and $CodePackagePath -eq "$pkg\MicrosoftAzureServiceFabric.cab" -and $CodePackagePathInImageStore -eq 'MicrosoftAzureServiceFabric.10.1.2448.9590.cab' -and $ImageStoreConnectionString -eq 'fabric:ImageStore' }
+            Should -Invoke Register-ServiceFabricClusterPackage -Times 1 -Exactly -ParameterFilter { $Code -and $CodePackagePath -eq 'MicrosoftAzureServiceFabric.10.1.2448.9590.cab' }
+            Should -Invoke Start-ServiceFabricClusterUpgrade -Times 1 -Exactly -ParameterFilter { $Code -and $CodePackageVersion -eq '10.1.2448.9590' -and $Monitored -and $FailureAction -eq 'Rollback' -and $MaxPercentUnhealthyNodes -eq 0 -and $UpgradeTimeoutSec -eq 60 }
+            $global:Sf.Tasks.Count | Should -Be 0
+            $r.Json | Should -Not -BeLike "*$secret*"
+        }
+        It 'Set: a health failure in UD1 rolls back: an error naming the domain, its node, the reason and what had completed' {
+            $fail = [pscustomobject]@{ UpgradeDomainName = 'UD1'; NodeProgressList = @([pscustomobject]@{ NodeName = 'app2' }) }
+            foreach ($u in @((New-Progress 'RollingForwardCompleted' @{} -Target '10.1.1541.9590'), (New-Progress 'RollingForwardInProgress' @{ UD0 = 'Completed'; UD1 = 'InProgress'; UD2 = 'Pending' }), (New-Progress 'RollingBackCompleted' @{ UD0 = 'Pending'; UD1 = 'Pending'; UD2 = 'Pending' } $fail -Reason 'HealthCheck'))) { $null = $global:Sf.Upgrades.Add($u) }
+            $r = Invoke-CortexResourceSet -Resource 'service_fabric_cluster' -Params $cluster
+            $r.Result.ok | Should -BeFalse
+            $r.Error.message | Should -Be 'service_fabric_cluster: the monitored upgrade to 10.1.2448.9590 failed in upgrade domain UD1 (app2): HealthCheck; Service Fabric rolled back to 10.1.1541.9590 (RollingBackCompleted; completed before the failure: UD0). Fix the node, then apply again'
+        }
+        It 'Set: still rolling when the timeout ends: says so with the domains done' {
+            $null = $global:Sf.Upgrades.Add((New-Progress 'RollingForwardCompleted' @{} -Target '10.1.1541.9590'))
+            $null = $global:Sf.Upgrades.Add((New-Progress 'RollingForwardInProgress' @{ UD0 = 'Completed'; UD1 = 'InProgress'; UD2 = 'Pending' }))
+            $r = Invoke-CortexResourceSet -Resource 'service_fabric_cluster' -Params $cluster
+            $r.Error.message | Should -Be 'service_fabric_cluster: the upgrade to 10.1.2448.9590 is still RollingForwardInProgress after 60 s (upgrade domains completed: UD0); watch it with Get-ServiceFabricClusterUpgrade and apply again when it has ended'
+            Should -Invoke Start-Sleep -Times 13 -Exactly
+        }
+        It 'Set: a node down: the upgrade is not started' {
+            $global:Sf.Nodes = @((New-FabricNode 'app1' -Domain 'UD0'), (New-FabricNode 'app2' 'Down' 'Error' 'UD1'), (New-FabricNode 'app3' -Domain 'UD2'))
+            $r = Invoke-CortexResourceSet -Resource 'service_fabric_cluster' -Params $cluster
+            $r.Error.message | Should -Be "service_fabric_cluster: the upgrade to 10.1.2448.9590 was not started: app2 not Up (Service Fabric's health policy would roll it back)"
+            Should -Invoke Start-ServiceFabricClusterUpgrade -Times 0 -Exactly
+        }
+        It 'Set: the cab missing: named' {
+            $global:Sf.Files = @($global:Sf.Files | Where-Object { $_ -notlike '*.cab' })
+            (Invoke-CortexResourceSet -Resource 'service_fabric_cluster' -Params $cluster).Error.message | Should -Be "service_fabric_cluster: $pkg\MicrosoftAzureServiceFabric.cab is missing: the runtime package the upgrade registers"
         }
     }
 
     Context 'partial: FabricHostSvc present, the cluster does not answer' {
         BeforeEach { $null = Register-Fabric -Installed }
+        It 'Set: refuses (a cluster exists or a creation failed halfway): runs nothing' {
+            $r = Invoke-CortexResourceSet -Resource 'service_fabric_cluster' -Params $cluster
+            $r.Error.message | Should -Be "service_fabric_cluster: Service Fabric is already installed on this node (FabricHostSvc): a cluster exists or a creation failed halfway; remove it with RemoveServiceFabricCluster.ps1 -ClusterConfigFilePath $cfg -Force from $pkg before creating it again"
+            $global:Sf.Tasks.Count | Should -Be 0
+            Should -Invoke Start-ServiceFabricClusterUpgrade -Times 0 -Exactly
+        }
         It 'Test: installed, not reachable, the connection error' {
             $s = (Invoke-CortexResourceTest -Resource 'service_fabric_cluster' -Params $cluster).State
             $s.fabricHostService | Should -BeTrue
@@ -256,14 +337,57 @@ Describe 'service_fabric_application' {
         It 'Test: no parameters is an empty object' {
             (Invoke-CortexResourceTest -Resource 'service_fabric_application' -Params $application).Json | Should -BeLike '*"parameters":{}*'
         }
-        It 'Set with the same version: nothing to do' {
+        It 'Set with the same version and parameter values: nothing to do' {
+            $global:Sf.Apps['fabric:/Cortex'].ApplicationParameters = @([pscustomobject]@{ Name = 'Gateway_InstanceCount'; Value = '-1' })
             (Invoke-CortexResourceSet -Resource 'service_fabric_application' -Params $application).Data.message | Should -Be 'fabric:/Cortex already runs CortexType 1.0.0'
             Should -Invoke New-ServiceFabricApplication -Times 0 -Exactly
+            Should -Invoke Start-ServiceFabricApplicationUpgrade -Times 0 -Exactly
         }
-        It 'Set with another version: refused as an upgrade' {
-            $p = $application.Clone(); $p.typeVersion = '1.1.0'
-            (Invoke-CortexResourceSet -Resource 'service_fabric_application' -Params $p).Error.message | Should -Be 'service_fabric_application: fabric:/Cortex runs CortexType 1.0.0, not CortexType 1.1.0: that is an application upgrade, which this step does not do'
+        It 'Set with another type: refused, nothing run' {
+            $p = $application.Clone(); $p.typeName = 'OtherType'
+            (Invoke-CortexResourceSet -Resource 'service_fabric_application' -Params $p).Error.message | Should -Be 'service_fabric_application: fabric:/Cortex runs type CortexType, not OtherType; remove the application by hand (Remove-ServiceFabricApplication) if it is to be replaced'
             Should -Invoke Copy-ServiceFabricApplicationPackage -Times 0 -Exactly
+        }
+    }
+
+    Context 'application upgrade: fabric:/Cortex runs 1.0.0, the step says 1.1.0' {
+        BeforeEach {
+            $null = Register-Fabric -Installed -Reachable -Nodes @((New-FabricNode 'app1' -Domain 'UD0'), (New-FabricNode 'app2' -Domain 'UD1'), (New-FabricNode 'app3' -Domain 'UD2'))
+            $null = $global:Sf.Types.Add(@{ name = 'CortexType'; version = '1.0.0' })
+            $global:Sf.Apps['fabric:/Cortex'] = [pscustomobject]@{ ApplicationName = 'fabric:/Cortex'; ApplicationTypeName = 'CortexType'; ApplicationTypeVersion = '1.0.0'; ApplicationStatus = 'Ready'; ApplicationParameters = @([pscustomobject]@{ Name = 'Gateway_InstanceCount'; Value = '-1' }) }
+            Mock Register-ServiceFabricApplicationType { $null = $global:Sf.Types.Add(@{ name = 'CortexType'; version = '1.1.0' }) }
+            $global:AppUpgrades = New-Object System.Collections.ArrayList
+            Mock Get-ServiceFabricApplicationUpgrade { if ($global:AppUpgrades.Count -gt 1) { $u = $global:AppUpgrades[0]; $global:AppUpgrades.RemoveAt(0); return $u }; $global:AppUpgrades[0] }
+            function New-AppProgress([string]$State, [hashtable]$Domains, $AtFailure = $null, [string]$Target = '1.1.0', [string]$Reason = 'None') {
+                $list = @($Domains.Keys | Sort-Object | ForEach-Object { [pscustomobject]@{ Name = $_; State = $Domains[$_] } })
+                [pscustomobject]@{ TargetApplicationTypeVersion = $Target; UpgradeState = $State; UpgradeDomainsStatus = $list; FailureReason = $Reason; UpgradeDomainProgressAtFailure = $AtFailure }
+            }
+            $v11 = $application.Clone(); $v11.typeVersion = '1.1.0'; $v11.packagePath = 'C:\ProgramData\CortexInstall\cortex\1.1.0\CortexApps'
+            $global:Sf.Files += "$($v11.packagePath)\ApplicationManifest.xml"
+        }
+        It 'Set: registers 1.1.0, starts a monitored upgrade with rollback and the parameters, reports the domains in order' {
+            foreach ($u in @((New-AppProgress 'RollingForwardCompleted' @{} -Target '1.0.0'), (New-AppProgress 'RollingForwardInProgress' @{ UD0 = 'Completed'; UD1 = 'InProgress'; UD2 = 'Pending' }), (New-AppProgress 'RollingForwardCompleted' @{ UD0 = 'Completed'; UD1 = 'Completed'; UD2 = 'Completed' }))) { $null = $global:AppUpgrades.Add($u) }
+            $r = Invoke-CortexResourceSet -Resource 'service_fabric_application' -Params $v11
+            $r.Result.ok | Should -BeTrue
+            $r.Data.message | Should -Be 'registered CortexType 1.1.0, upgraded fabric:/Cortex CortexType 1.0.0 -> 1.1.0, one upgrade domain at a time: UD0 (app1), UD1 (app2), UD2 (app3)'
+            Should -Invoke Copy-ServiceFabricApplicationPackage -Times 1 -Exactly -ParameterFilter { $ApplicationPackagePathInImageStore -eq 'CortexType\1.1.0' }
+            Should -Invoke Start-ServiceFabricApplicationUpgrade -Times 1 -Exactly -ParameterFilter { [string]$ApplicationName -eq 'fabric:/Cortex' -and $ApplicationTypeVersion -eq '1.1.0' -and $Monitored -and $FailureAction -eq 'Rollback' -and $ApplicationParameter['Gateway_InstanceCount'] -eq '-1' }
+            Should -Invoke New-ServiceFabricApplication -Times 0 -Exactly
+        }
+        It 'Set: other parameter values with the same version: an upgrade without registering' {
+            $p = $application.Clone(); $p.parameters = @{ Gateway_InstanceCount = '2' }
+            $null = $global:AppUpgrades.Add((New-AppProgress 'RollingForwardCompleted' @{ UD0 = 'Completed'; UD1 = 'Completed'; UD2 = 'Completed' } -Target '1.0.0'))
+            $r = Invoke-CortexResourceSet -Resource 'service_fabric_application' -Params $p
+            $r.Data.message | Should -Be 'upgraded fabric:/Cortex CortexType 1.0.0 -> 1.0.0, one upgrade domain at a time: UD0 (app1), UD1 (app2), UD2 (app3)'
+            Should -Invoke Register-ServiceFabricApplicationType -Times 0 -Exactly
+            Should -Invoke Start-ServiceFabricApplicationUpgrade -Times 1 -Exactly -ParameterFilter { $ApplicationParameter['Gateway_InstanceCount'] -eq '2' }
+        }
+        It 'Set: a health failure in UD2 rolls back: an error naming the domain and its node' {
+            $fail = [pscustomobject]@{ UpgradeDomainName = 'UD2' }
+            foreach ($u in @((New-AppProgress 'RollingForwardInProgress' @{ UD0 = 'Completed'; UD1 = 'Completed'; UD2 = 'InProgress' }), (New-AppProgress 'RollingBackInProgress' @{ UD0 = 'Completed'; UD1 = 'Completed'; UD2 = 'Pending' } $fail -Reason 'HealthCheck'))) { $null = $global:AppUpgrades.Add($u) }
+            $r = Invoke-CortexResourceSet -Resource 'service_fabric_application' -Params $v11
+            $r.Result.ok | Should -BeFalse
+            $r.Error.message | Should -Be 'service_fabric_application: the monitored upgrade of fabric:/Cortex to 1.1.0 failed in upgrade domain UD2 (app3): HealthCheck; Service Fabric rolled back to 1.0.0 (RollingBackInProgress; completed before the failure: UD0, UD1). Fix the node, then apply again'
         }
     }
 }

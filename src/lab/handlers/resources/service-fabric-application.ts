@@ -5,7 +5,8 @@
  * is known by its hash (the lab's Cortex zips, or a received text); registering it registers the type
  * and version it declares, as Register-ServiceFabricApplicationType does, whatever the step says.
  */
-import { applicationManifestType, clusterHealth, clusterNodes, connectError, FABRIC_HOST_SERVICE, service, updateCluster } from '../../components/service-fabric.js';
+import { applicationManifestType, clusterHealth, clusterNodes, connectError, FABRIC_HOST_SERVICE, service, updateCluster, upgradeDomains, walkUpgradeDomains } from '../../components/service-fabric.js';
+import type { LabMachine } from '../../state/types.js';
 import type { ResourceModelContext } from './types.js';
 import { findFile, notEmulated, testPath } from './files.js';
 import { resourceParam, stringParam } from './params.js';
@@ -53,9 +54,11 @@ export const serviceFabricApplicationModel = defineResourceModel({
     const cluster = m.serviceFabric!.cluster;
     const app = cluster.applications.find((a) => a.name === name);
     if (app) {
-      if (app.typeName === typeName && app.typeVersion === typeVersion) return setResult(`${name} already runs ${typeName} ${typeVersion}`);
-      throw new LabResourceError(`${R}: ${name} runs ${app.typeName} ${app.typeVersion}, not ${typeName} ${typeVersion}: that is an application upgrade, which this step does not do`);
+      if (app.typeName !== typeName) throw new LabResourceError(`${R}: ${name} runs type ${app.typeName}, not ${typeName}; remove the application by hand (Remove-ServiceFabricApplication) if it is to be replaced`);
+      const otherValues = Object.entries(parameters).some(([k, v]) => app.parameters[k] !== v);
+      if (app.typeVersion === typeVersion && !otherValues) return setResult(`${name} already runs ${typeName} ${typeVersion}`);
     }
+    const from = app ? { typeVersion: app.typeVersion, parameters: { ...app.parameters } } : null;
     if (!lab.changeHost && cluster.nodes.some((n) => n.host !== ctx.host.name)) throw notEmulated(`${R}: changing the cluster (the lab runs no other hosts here)`);
     const did: string[] = [];
     const registered = () => m.serviceFabric!.cluster.applicationTypes.some((t) => t.name === typeName && t.version === typeVersion);
@@ -68,6 +71,10 @@ export const serviceFabricApplicationModel = defineResourceModel({
       if (!registered()) throw new LabResourceError(`${R}: the package at ${packagePath} was registered but no type ${typeName} ${typeVersion} is: its ApplicationManifest.xml declares another type or version`);
       did.push(`registered ${typeName} ${typeVersion}`);
     }
+    if (from) {
+      did.push(upgradeApplication(ctx.host.name, m, lab, { name, typeName, typeVersion, parameters, from }));
+      return setResult(did.join(', '));
+    }
     updateCluster(ctx.host.name, m, lab, (c) => {
       c.applications.push({ name, typeName, typeVersion, parameters });
     });
@@ -75,3 +82,28 @@ export const serviceFabricApplicationModel = defineResourceModel({
     return setResult(did.join(', '));
   },
 });
+
+/**
+ * Start-ServiceFabricApplicationUpgrade -Monitored -FailureAction Rollback: the application's version and
+ * parameters change node by node, one upgrade domain at a time (every node keeps the cluster record); a
+ * node with the fail-upgrade fault fails its domain's health check and the done domains roll back.
+ */
+function upgradeApplication(
+  selfHost: string,
+  m: LabMachine,
+  lab: ResourceModelContext['lab'],
+  u: { name: string; typeName: string; typeVersion: string; parameters: Record<string, string>; from: { typeVersion: string; parameters: Record<string, string> } },
+): string {
+  const setApp = (to: { typeVersion: string; parameters: Record<string, string> }) => (x: LabMachine) => {
+    const a = x.serviceFabric?.cluster.applications.find((y) => y.name === u.name);
+    if (a) Object.assign(a, { typeVersion: to.typeVersion, parameters: { ...to.parameters } });
+  };
+  const nodesOf = new Map(upgradeDomains(m.serviceFabric!.cluster).map((d) => [d.name, d.nodes.map((n) => n.nodeName).join(', ')]));
+  const outcome = walkUpgradeDomains(selfHost, m, lab, { restart: false, apply: setApp({ typeVersion: u.typeVersion, parameters: u.parameters }), revert: setApp(u.from) });
+  if (outcome.failed) {
+    throw new LabResourceError(
+      `${R}: the monitored upgrade of ${u.name} to ${u.typeVersion} failed in upgrade domain ${outcome.failed.domain} (${nodesOf.get(outcome.failed.domain)}): HealthCheck; Service Fabric rolled back to ${u.from.typeVersion} (RollingBackCompleted; completed before the failure: ${outcome.completed.join(', ') || 'none'}). Fix the node, then apply again`,
+    );
+  }
+  return `upgraded ${u.name} ${u.typeName} ${u.from.typeVersion} -> ${u.typeVersion}, one upgrade domain at a time: ${outcome.completed.map((d) => `${d} (${nodesOf.get(d)})`).join(', ')}`;
+}

@@ -8,13 +8,13 @@
  * log is written to the package folder, as the script's tasks write it.
  */
 import { textFile } from '../../artifacts/catalog.js';
-import { clusterHealth, clusterNodes, clusterRecord, connectError, FABRIC_HOST_SERVICE, fileText, installNode, packageCodeVersion, service, SF_REGISTRY_KEY, testConfiguration, testConfigurationFailure } from '../../components/service-fabric.js';
+import { clusterHealth, clusterNodes, clusterRecord, connectError, FABRIC_HOST_SERVICE, fileText, installNode, PACKAGE_VERSION_FILE, packageCodeVersion, packageFileVersion, service, setNodeCodeVersion, SF_REGISTRY_KEY, testConfiguration, testConfigurationFailure, upgradeDomains, walkUpgradeDomains } from '../../components/service-fabric.js';
 import { machineRegistry } from '../../shim/windows-view.js';
 import type { LabMachine } from '../../state/types.js';
 import { findFile, notEmulated, testPath } from './files.js';
 import { resourceParam, stringParam } from './params.js';
 import { registryValueData } from './registry.js';
-import { defineResourceModel, LabResourceError, setResult } from './types.js';
+import { defineResourceModel, LabResourceError, setResult, type ResourceModelContext } from './types.js';
 
 const R = 'service_fabric_cluster';
 
@@ -29,12 +29,48 @@ function writeLog(m: LabMachine, path: string, lines: readonly string[]): void {
 
 const join = (folder: string, name: string) => `${folder.replace(/\\+$/, '')}\\${name}`;
 
+/** The package's runtime version: its DeploymentComponentsAutoextractor.exe's FileVersion, when the lab knows the file. */
+function packageVersion(m: LabMachine, packagePath: string): string | null {
+  const f = findFile(m, join(packagePath, PACKAGE_VERSION_FILE));
+  return f ? packageFileVersion(f.sha256) : null;
+}
+
+/**
+ * The code upgrade of a running cluster (the script's branch when FabricHostSvc is there and the cluster
+ * answers): Service Fabric's monitored upgrade, one upgrade domain at a time, rolled back when a domain fails.
+ */
+function upgradeCluster(ctx: ResourceModelContext, packagePath: string): ReturnType<typeof setResult> {
+  const { machine: m, lab } = ctx;
+  const target = packageVersion(m, packagePath);
+  if (target === null) {
+    if (!findFile(m, join(packagePath, PACKAGE_VERSION_FILE))) throw new LabResourceError(`${R}: ${join(packagePath, PACKAGE_VERSION_FILE)} is missing: the package at ${packagePath} has no runtime version to upgrade the cluster to`);
+    throw notEmulated(`${R}: ${join(packagePath, PACKAGE_VERSION_FILE)} is no Service Fabric package the lab knows (src/lab/artifacts/components/service-fabric.ts)`);
+  }
+  const sf = m.serviceFabric!;
+  const from = sf.codeVersion;
+  if (from === target) return setResult(`the cluster already runs ${target}`);
+  if (!testPath(m, join(packagePath, 'MicrosoftAzureServiceFabric.cab'), 'Leaf')) throw new LabResourceError(`${R}: ${join(packagePath, 'MicrosoftAzureServiceFabric.cab')} is missing: the runtime package the upgrade registers`);
+  const notUp = clusterNodes(sf, lab).filter((n) => n.status !== 'Up');
+  if (notUp.length) throw new LabResourceError(`${R}: the upgrade to ${target} was not started: ${notUp.map((n) => n.name).join(', ')} not Up (Service Fabric's health policy would roll it back)`);
+  if (!lab.changeHost && sf.cluster.nodes.some((n) => n.host !== ctx.host.name)) throw notEmulated(`${R}: upgrading the other nodes from this one (the lab runs no other hosts here)`);
+  const nodesOf = new Map(upgradeDomains(sf.cluster).map((d) => [d.name, d.nodes.map((n) => n.nodeName)]));
+  const outcome = walkUpgradeDomains(ctx.host.name, m, lab, { restart: true, apply: (x) => setNodeCodeVersion(x, target), revert: (x) => setNodeCodeVersion(x, from) });
+  const walked = (names: string[]) => names.map((d) => `${d} (${nodesOf.get(d)!.join(', ')})`).join(', ');
+  if (outcome.failed) {
+    throw new LabResourceError(
+      `${R}: the monitored upgrade to ${target} failed in upgrade domain ${outcome.failed.domain} (${outcome.failed.nodes.join(', ')}): HealthCheck; Service Fabric rolled back to ${from} (RollingBackCompleted; completed before the failure: ${outcome.completed.join(', ') || 'none'}). Fix the node, then apply again`,
+    );
+  }
+  return setResult(`upgraded the cluster code ${from} -> ${target}, one upgrade domain at a time: ${walked(outcome.completed)}`);
+}
+
 export const serviceFabricClusterModel = defineResourceModel({
   type: 'service_fabric_cluster',
   read: ({ machine: m, params, lab }) => {
     const endpoint = stringParam(params, R, 'connectionEndpoint', { default: 'localhost:19000' });
+    const packagePath = stringParam(params, R, 'packagePath', { required: true });
     const version = registryValueData(machineRegistry(m), SF_REGISTRY_KEY, 'FabricVersion');
-    const state = { fabricHostService: !!service(m, FABRIC_HOST_SERVICE), fabricVersion: version === null ? null : String(version), reachable: false, connectError: null as string | null, codeVersion: null as string | null, configVersion: null as string | null, nodes: [] as Array<{ name: string; status: string; health: string }>, health: null as string | null };
+    const state = { fabricHostService: !!service(m, FABRIC_HOST_SERVICE), fabricVersion: version === null ? null : String(version), reachable: false, connectError: null as string | null, codeVersion: null as string | null, configVersion: null as string | null, nodes: [] as Array<{ name: string; status: string; health: string }>, health: null as string | null, packageCodeVersion: packageVersion(m, packagePath), packagePresent: testPath(m, packagePath, 'Container') };
     if (!state.fabricHostService) return state;
     const error = connectError(m, lab, endpoint);
     if (error !== null) {
@@ -62,6 +98,7 @@ export const serviceFabricClusterModel = defineResourceModel({
     }
     if (!testPath(m, configPath, 'Leaf')) throw new LabResourceError(`${R}: the cluster configuration ${configPath} is missing; write it in an earlier step`);
     if (service(m, FABRIC_HOST_SERVICE)) {
+      if (m.serviceFabric && connectError(m, lab, endpoint) === null) return upgradeCluster(ctx, packagePath);
       throw new LabResourceError(`${R}: Service Fabric is already installed on this node (FabricHostSvc): a cluster exists or a creation failed halfway; remove it with RemoveServiceFabricCluster.ps1 -ClusterConfigFilePath ${configPath} -Force from ${packagePath} before creating it again`);
     }
 
