@@ -35,7 +35,7 @@ export function hostAgents(o: {
   scriptTimeoutMs: number;
   acceptNewHostKeys: boolean;
   /**
-   * false (plan, read-only): close a session without first asking its powershell.exe to exit; closing
+   * false (plan, apply: nothing runs any more when they close): close a session without first asking its powershell.exe to exit; closing
    * the session ends the process with it (WinRS shell Delete, SSH channel close), as preflight does.
    * Saves about four requests per host at the end. Default true.
    */

@@ -282,3 +282,46 @@ describe('apply: --limit', () => {
     expect(world.setsOf().filter((c) => c.endsWith('app-file'))).toEqual(['app1 set app-file', 'app2 set app-file']);
   });
 });
+
+describe('apply: the Set and its verifying Test in one round trip (an agent that pipelines them)', () => {
+  /** The run's events without durations and times (they differ from run to run). */
+  const shape = (events: RunEvent[]) => events.map((e) => ({ ...e, durationMs: undefined, at: undefined }));
+
+  it('same steps, statuses, diffs and events as a Set then a Test; each change is one setAndTest', async () => {
+    const plain = await setup('small.yaml');
+    const a = await plain.run();
+    const piped = await setup('small.yaml');
+    piped.world.pipelined = true;
+    const b = await piped.run();
+    expect(applyDocument({ ...b, hosts: b.hosts.map((h) => ({ ...h, steps: h.steps.map((s) => ({ ...s, durationMs: 0 })) })) })).toEqual(
+      applyDocument({ ...a, hosts: a.hosts.map((h) => ({ ...h, steps: h.steps.map((s) => ({ ...s, durationMs: 0 })) })) }),
+    );
+    expect(shape(piped.events)).toEqual(shape(plain.events));
+    // Handlers (restart) are not verified: a plain Set. Every other change: setAndTest, then the same Set and Test as before.
+    expect(piped.world.calls.filter((c) => c.startsWith('app1 '))).toEqual([
+      'app1 facts', 'app1 test dir,env',
+      'app1 set+test dir', 'app1 set dir', 'app1 test dir,env',
+      'app1 set+test env', 'app1 set env', 'app1 test env',
+      'app1 set restart',
+      'app1 test app-file',
+      'app1 set+test app-file', 'app1 set app-file', 'app1 test app-file',
+    ]);
+  });
+
+  it('a failed Set is retried and its Test answer is not read; a Set that changes nothing still fails verification', async () => {
+    const { world, run, sleeps, events } = await setup('small.yaml');
+    world.pipelined = true;
+    world.on('app1', 'env', { failTimes: 2 });
+    expect((await run()).exitCode).toBe(0);
+    expect(sleeps).toEqual([2000, 6000]);
+    expect(world.calls.filter((c) => c.startsWith('app1 set+test env'))).toHaveLength(3);
+    expect(events.find((e) => e.type === 'step-finished' && e.host === 'app1' && e.step === 'env')).toMatchObject({ status: 'changed', attempts: 3 });
+
+    const other = await setup('small.yaml');
+    other.world.pipelined = true;
+    other.world.on('app2', 'dir', { noEffect: true });
+    const r = await other.run();
+    expect(r.hosts.find((h) => h.name === 'app2')!.steps[0]).toMatchObject({ id: 'dir', status: 'failed', message: 'still differs after Set: null → {"exists":true}' });
+    expect(r.exitCode).toBe(1);
+  });
+});

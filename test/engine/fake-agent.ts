@@ -36,6 +36,8 @@ export class FakeWorld {
   readonly setAborted: string[] = [];
   bootCount = new Map<string, number>();
   rebootMs = 5;
+  /** Agents also offer setAndTest(), as the session agent does: the verifying Test runs right after the Set, whatever its outcome. */
+  pipelined = false;
 
   constructor(
     private readonly pb: Playbook,
@@ -75,6 +77,22 @@ export class FakeWorld {
 }
 
 function makeAgent(world: FakeWorld, host: string, pb: Playbook): HostAgent {
+  const a = makeBasicAgent(world, host, pb);
+  if (!world.pipelined) return a;
+  return {
+    ...a,
+    async setAndTest(req: ResourceRequest, verify: ResourceRequest[], signal: AbortSignal) {
+      world.calls.push(`${host} set+test ${req.step}`);
+      const set = await a.set(req, signal);
+      // Sent with the Set, so it runs after a failed one too; its answer is then not read.
+      const tested = a.test(verify);
+      tested.catch(() => undefined);
+      return { set, tested: () => tested };
+    },
+  };
+}
+
+function makeBasicAgent(world: FakeWorld, host: string, pb: Playbook): HostAgent {
   {
     const steps = new Map([...stepsOf(pb), ...pb.phases.flatMap((p) => p.health?.checks ?? []), ...Object.values(pb.handlers)].map((s) => [s.id, s]));
     return {

@@ -25,11 +25,14 @@ interface Call {
   id: string;
   params: Record<string, unknown>;
   tag: string | undefined;
+  /** The callPipelined() batch it went out in (pipelined hosts only). */
+  batch?: number;
 }
 
 /** Connections whose runner answers through `handler`, numbered in the order opened. */
-function fakeHost(handler: Handler, opts: { failOpen?: (n: number) => Error | undefined } = {}) {
+function fakeHost(handler: Handler, opts: { failOpen?: (n: number) => Error | undefined; pipelined?: boolean } = {}) {
   const calls: Call[] = [];
+  let batches = 0;
   const uploads: Array<{ local: string; remote: string }> = [];
   let opened = 0;
   let closed = 0;
@@ -45,6 +48,23 @@ function fakeHost(handler: Handler, opts: { failOpen?: (n: number) => Error | un
         if (!r.ok) return { ...base, ok: false, data: undefined, error: { message: r.message, category: 'NotSpecified' } } as ScriptResult<never>;
         return { ...base, ok: true, data: parseData(contract as AnyScriptContract, 'app1', r.data), error: undefined } as ScriptResult<never>;
       },
+      ...(opts.pipelined
+        ? {
+            callPipelined(items) {
+              const batch = ++batches;
+              // Run in order, as the resident PowerShell does; each call records its batch.
+              let previous: Promise<unknown> = Promise.resolve();
+              return items.map((i) => {
+                const p = previous.then(() => runner.call(i.contract, i.params, i.options)).then((r) => {
+                  calls.filter((c) => c.batch === undefined).forEach((c) => (c.batch = batch));
+                  return r;
+                });
+                previous = p.catch(() => undefined);
+                return p;
+              });
+            },
+          }
+        : {}),
       async upload(local, remote): Promise<UploadResult> {
         uploads.push({ local, remote });
         return { remotePath: remote, bytes: 1, sha256: 'x', skipped: false, method: 'putFile' };
@@ -268,6 +288,54 @@ describe('SessionAgent', () => {
     const host = fakeHost((id) => (id === 'resources.reboot' ? { ok: true, data: { rebootRequired: false, exitCode: 0, message: null } } : { ok: true, data: { results: [{ step: 'reboot:boot-time', state: { pending: true, bootTime: 'same' } }] } }));
     const { a } = agent(host);
     await expect(a.reboot('x')).rejects.toThrow(/still reports the boot time same/);
+  });
+
+  it('setAndTest(): the Set and the Test verifying it (with the later steps) go out in one pipelined round trip', async () => {
+    const replies: Reply[] = [
+      { ok: true, data: { rebootRequired: false, exitCode: 3010, message: 'installed' } },
+      { ok: true, data: { results: [{ step: 'mk', state: { exists: true, isDirectory: true } }, { step: 'next', error: 'access denied' }] } },
+    ];
+    const host = fakeHost(() => replies.shift()!, { pipelined: true });
+    const { a } = agent(host);
+    const req = { step: 'mk', resource: 'directory' as const, params: { path: 'C:\\x', state: 'present' } };
+    const verify = [req, { step: 'next', resource: 'directory' as const, params: { path: 'C:\\y', state: 'present' } }];
+    const r = await a.setAndTest(req, verify, signal());
+    expect(r.set).toEqual({ ok: true, rebootRequired: true, message: 'installed', exitCode: 3010 });
+    expect(await r.tested()).toEqual({ mk: { state: { exists: true, isDirectory: true } }, next: { error: 'access denied' } });
+    expect(host.calls.map((c) => [c.id, c.tag, c.batch])).toEqual([
+      ['resources.directory', 'mk', 1],
+      ['resources.test-batch', 'mk,next', 1],
+    ]);
+    expect(host.calls[1]!.params).toEqual({ requests: verify });
+  });
+
+  it('setAndTest(): after a failed Set the Test answer is not needed (a failing Test is not unhandled); a malformed one is a ProtocolError', async () => {
+    const replies: Reply[] = [
+      { ok: false, message: 'exec: exit code 5: boom' },
+      { ok: false, message: 'Test threw' },
+      { ok: true, data: { rebootRequired: false, exitCode: 0, message: null } },
+      { ok: true, data: { results: 'nope' } },
+    ];
+    const host = fakeHost(() => replies.shift()!, { pipelined: true });
+    const { a } = agent(host);
+    const req = { step: 's', resource: 'exec' as const, params: { run: 'x' } };
+    const failed = await a.setAndTest(req, [req], signal());
+    expect(failed.set).toEqual({ ok: false, rebootRequired: false, message: 'exec: exit code 5: boom' });
+    await expect(failed.tested()).rejects.toThrow(/Test threw/);
+    const malformed = await a.setAndTest(req, [req], signal());
+    expect(malformed.set.ok).toBe(true);
+    await expect(malformed.tested()).rejects.toBeInstanceOf(ProtocolError);
+  });
+
+  it('setAndTest() without a pipelining runner: the Set, then the Test', async () => {
+    const replies: Reply[] = [{ ok: true, data: { rebootRequired: false, exitCode: 0, message: null } }, { ok: true, data: { results: [{ step: 's', state: { done: true } }] } }];
+    const host = fakeHost(() => replies.shift()!);
+    const { a } = agent(host);
+    const req = { step: 's', resource: 'exec' as const, params: { run: 'x' } };
+    const r = await a.setAndTest(req, [req], signal());
+    expect(host.calls.map((c) => c.id)).toEqual(['resources.exec']);
+    expect(await r.tested()).toEqual({ s: { state: { done: true } } });
+    expect(host.calls.map((c) => c.id)).toEqual(['resources.exec', 'resources.test-batch']);
   });
 
   it('an aborted Set (the step timed out) closes the session, so the next call opens a new one', async () => {

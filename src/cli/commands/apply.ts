@@ -215,6 +215,9 @@ async function applyPrepared(args: ApplyArgs, io: CommandIo, root: string, saved
       log,
       scriptTimeoutMs: Math.round(args.timeout * 1000),
       acceptNewHostKeys: args.acceptNewHostKeys === true,
+      // Every step has answered before the sessions close, so the idle powershell.exe ends with its
+      // session (shell Delete): no exit request and wait for it (about four requests per host).
+      exitGracefully: false,
       ...(pulling.length ? { downloadFor: (host: string, source: string) => pull?.downloadFor(host, source) ?? null } : {}),
     });
     try {

@@ -122,8 +122,13 @@ export class SessionAgent implements HostAgent {
   /** Run on the current connection; a transport failure drops it (so the next call reconnects). */
   private async withRunner<T>(fn: (r: AgentRunner) => Promise<T>): Promise<T> {
     const c = await this.connection();
+    return this.onConnection(fn(c.runner));
+  }
+
+  /** A call's outcome on the connection: a transport failure or timeout drops it (the next call reconnects). */
+  private async onConnection<T>(p: Promise<T>): Promise<T> {
     try {
-      return await fn(c.runner);
+      return await p;
     } catch (err) {
       if (err instanceof CortexError && (UNREACHABLE.has(err.kind) || err.kind === 'timeout')) await this.drop();
       throw err;
@@ -172,13 +177,33 @@ export class SessionAgent implements HostAgent {
 
   async test(requests: ResourceRequest[]): Promise<TestResults> {
     if (!requests.length) return {};
-    const sent = requests.map((q) => ({ step: q.step, resource: q.resource, params: q.params }));
-    const tag = requests.map((q) => q.step).join(',');
-    const data = await this.withRunner((r) => this.data(r.call(resourcesTestBatch, { requests: sent }, { tag, timeoutMs: this.o.scriptTimeoutMs ?? 300_000 }), resourcesTestBatch.id));
+    const data = await this.withRunner((r) => this.data(r.call(resourcesTestBatch, this.batchParams(requests), this.batchOptions(requests)), resourcesTestBatch.id));
     return testResultsOf(this.host, requests, data);
   }
 
+  private batchParams(requests: readonly ResourceRequest[]): ParamsOf<typeof resourcesTestBatch> {
+    return { requests: requests.map((q) => ({ step: q.step, resource: q.resource, params: q.params })) } as ParamsOf<typeof resourcesTestBatch>;
+  }
+
+  private batchOptions(requests: readonly ResourceRequest[]): RunOptions {
+    return { tag: requests.map((q) => q.step).join(','), timeoutMs: this.o.scriptTimeoutMs ?? 300_000 };
+  }
+
   async set(request: ResourceRequest, signal: AbortSignal): Promise<SetResult> {
+    return (await this.setThen(request, null, signal)).set;
+  }
+
+  /**
+   * The Set and its verifying Test in one round trip: both frames go to the resident PowerShell at
+   * once (the runner's pipelining), which runs them in order. The Test is read-only, so running it
+   * after a Set that failed changes nothing; its answer is then not read.
+   */
+  async setAndTest(request: ResourceRequest, verify: ResourceRequest[], signal: AbortSignal): Promise<{ set: SetResult; tested: () => Promise<TestResults> }> {
+    const r = await this.setThen(request, verify, signal);
+    return { set: r.set, tested: r.tested ?? (() => this.test(verify)) };
+  }
+
+  private async setThen(request: ResourceRequest, verify: ResourceRequest[] | null, signal: AbortSignal): Promise<{ set: SetResult; tested: (() => Promise<TestResults>) | null }> {
     const contract = SET_SCRIPTS.get(setScriptId(request.resource));
     if (!contract) throw new InputError(`resource type ${request.resource} has no Set script`, { host: this.host, step: request.step });
     const params = { ...(this.o.secrets.paramsFor(request.step, this.host, request.params) as Record<string, unknown>) };
@@ -193,11 +218,26 @@ export class SessionAgent implements HostAgent {
           if (download) params.download = download;
           else params.stagedPath = await this.stage(r, request.step, params);
         }
-        const res = await r.call(contract, params, { tag: request.step, timeoutMs: this.o.setTimeoutMs?.(request.step) ?? 30 * 60_000 });
-        if (!res.ok) return { ok: false, rebootRequired: false, message: redact(res.error?.message ?? `Set failed with exit code ${res.exitCode}`) };
+        const setOptions = { tag: request.step, timeoutMs: this.o.setTimeoutMs?.(request.step) ?? 30 * 60_000 };
+        let setCall: Promise<ScriptResult<ResultOf<typeof contract>>>;
+        let tested: (() => Promise<TestResults>) | null = null;
+        if (verify?.length && r.callPipelined) {
+          const [s, t] = r.callPipelined<AnyScriptContract>([
+            { contract, params, options: setOptions },
+            { contract: resourcesTestBatch, params: this.batchParams(verify), options: this.batchOptions(verify) },
+          ]);
+          setCall = s as Promise<ScriptResult<ResultOf<typeof contract>>>;
+          const testCall = t as Promise<ScriptResult<ResultOf<typeof resourcesTestBatch>>>;
+          testCall.catch(() => undefined); // read only after a successful Set
+          tested = () => this.onConnection(this.data(testCall, resourcesTestBatch.id)).then((data) => testResultsOf(this.host, verify, data));
+        } else {
+          setCall = r.call(contract, params, setOptions);
+        }
+        const res = await setCall;
+        if (!res.ok) return { set: { ok: false, rebootRequired: false, message: redact(res.error?.message ?? `Set failed with exit code ${res.exitCode}`) }, tested };
         const d = res.data!;
         const byCode = d.exitCode !== null && REBOOT_EXIT_CODES.includes(d.exitCode);
-        return { ok: true, rebootRequired: d.rebootRequired || byCode, message: d.message === null ? undefined : redact(d.message), exitCode: d.exitCode ?? undefined };
+        return { set: { ok: true, rebootRequired: d.rebootRequired || byCode, message: d.message === null ? undefined : redact(d.message), exitCode: d.exitCode ?? undefined }, tested };
       });
     } finally {
       signal.removeEventListener('abort', onAbort);

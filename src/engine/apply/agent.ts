@@ -39,6 +39,13 @@ export interface HostAgent {
   /** Make one change. `signal` aborts on the step's timeout. */
   set(request: ResourceRequest, signal: AbortSignal): Promise<SetResult>;
   /**
+   * Optional: set(), with the Test that verifies it (`verify`: the step and the host's later steps)
+   * sent in the same round trip; resolves with the Set's result, and `tested()` gives the Test's answers
+   * (read them only after a successful Set: after a failed one they are ignored). Without it, the
+   * executor calls set() and then test().
+   */
+  setAndTest?(request: ResourceRequest, verify: ResourceRequest[], signal: AbortSignal): Promise<{ set: SetResult; tested: () => Promise<TestResults> }>;
+  /**
    * Restart the host; resolves once it is back with a new boot time and a new session. `step`: the
    * step the reboot is for (the run frame's tag, so the host's per-step records name it): a reboot step's id, or
    * `<step>#reboot` for the reboot a step's change asked for (3010, 1641, a pending-reboot key).

@@ -338,21 +338,26 @@ class ApplyRun {
     for (let i = 0; i <= attempts; i++) {
       if (i > 0) await this.sleep(Math.min(maxDelayMs, delayMs * backoff ** (i - 1)));
       try {
-        const r = await this.withTimeout(step, (signal) => this.agent(h).set(this.request(step, h), signal));
+        const agent = this.agent(h);
+        const rest = this.rest(ctx, h, step);
+        const verify = [step, ...rest].map((s) => this.request(s, h));
+        // The verifying Test goes out with the Set when the agent can pipeline them (one round trip).
+        const { set: r, tested } = agent.setAndTest
+          ? await this.withTimeout(step, (signal) => agent.setAndTest!(this.request(step, h), verify, signal))
+          : { set: await this.withTimeout(step, (signal) => agent.set(this.request(step, h), signal)), tested: () => agent.test(verify) };
         rebootRequired ||= r.rebootRequired;
         if (!r.ok) {
           last = r.message ?? `Set failed${r.exitCode === undefined ? '' : ` (exit code ${r.exitCode})`}`;
           continue;
         }
-        const rest = this.rest(ctx, h, step);
-        const fresh = await this.agent(h).test([step, ...rest].map((s) => this.request(s, h)));
+        const fresh = await tested();
         const t = ctx.tested.get(h);
         if (t) for (const s of rest) if (fresh[s.id] !== undefined) t[s.id] = fresh[s.id]!;
-        const verify = fresh[step.id];
-        if (!verify) last = 'no Test result when verifying the change';
-        else if ('error' in verify) last = `verifying the change: Test failed: ${verify.error}`;
+        const verified = fresh[step.id];
+        if (!verified) last = 'no Test result when verifying the change';
+        else if ('error' in verified) last = `verifying the change: Test failed: ${verified.error}`;
         else {
-          const d = diffStep(step, h, verify.state);
+          const d = diffStep(step, h, verified.state);
           if ('error' in d) last = `verifying the change: ${d.error}`;
           else if (d.change.action !== 'none') last = `still differs after Set: ${JSON.stringify(d.change.from)} → ${JSON.stringify(d.change.to)}`;
           else return { ok: true, attempts: i + 1, rebootRequired };
