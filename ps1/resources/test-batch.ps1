@@ -157,6 +157,13 @@ function Get-CortexErlangCookieState($p) {
     [ordered]@{ files = $files }
 }
 
+function Get-CortexNservicebusLicenseState($p) {
+    # The licence file's SHA-256 (never its text: the licence is a secret-like file).
+    $path = [string](Get-CortexResourceParam -Params $p -Resource 'nservicebus_license' -Name 'path' -Default 'C:\ProgramData\ParticularSoftware\license.xml')
+    if (-not (Test-Path -LiteralPath $path -PathType Leaf)) { return [ordered]@{ exists = $false; sha256 = $null } }
+    [ordered]@{ exists = $true; sha256 = (Get-FileHash -LiteralPath $path -Algorithm SHA256).Hash.ToLowerInvariant() }
+}
+
 function Get-CortexRabbitmqPluginState($p) {
     # Whether the plugin is enabled explicitly (enabled_plugins), from rabbitmq-plugins list.
     $name = [string](Get-CortexResourceParam -Params $p -Resource 'rabbitmq_plugin' -Name 'name' -Required)
@@ -348,6 +355,7 @@ Invoke-CortexScript {
                 'nssm_service' { $state = Get-CortexNssmServiceTestState $params }
                 'sql_schema' { $state = Get-CortexSqlSchemaTestState $params }
                 'nservicebus_queues' { $state = Get-CortexNservicebusQueuesState $params }
+                'nservicebus_license' { $state = Get-CortexNservicebusLicenseState $params }
                 'service_fabric_cluster' { $state = Get-CortexServiceFabricClusterState $params }
                 'service_fabric_application' { $state = Get-CortexServiceFabricApplicationState $params }
                 'certificate' { $state = Get-CortexCertificateStateOf $params }

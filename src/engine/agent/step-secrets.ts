@@ -6,7 +6,7 @@
  * hold it: Tests, plans, journals and logs keep the reference.
  *
  * A type whose diff must compare a secret with what a host holds (erlang_cookie: the cookie files'
- * SHA-256) gets the secret's SHA-256 instead (SECRET_DIGEST_PARAMS, withSecretDigests): a digest, never
+ * SHA-256; nservicebus_license: the licence file's) gets the secret's SHA-256 instead (SECRET_DIGEST_PARAMS, withSecretDigests): a digest, never
  * the value, goes into the params the Test and the plan see.
  */
 import { createHash } from 'node:crypto';
@@ -23,6 +23,7 @@ export const SECRET_PARAM_PATHS: Partial<Record<ResourceTypeName, ReadonlyArray<
   certificate: [['password']],
   iis_app_pool: [['password']],
   erlang_cookie: [['cookie']],
+  nservicebus_license: [['license']],
   rabbitmq_config: [['users', '*', 'password']],
 };
 
@@ -32,6 +33,7 @@ export const SECRET_PARAM_PATHS: Partial<Record<ResourceTypeName, ReadonlyArray<
  */
 export const SECRET_DIGEST_PARAMS: Partial<Record<ResourceTypeName, { secret: readonly string[]; digest: string }>> = {
   erlang_cookie: { secret: ['cookie'], digest: 'cookieSha256' },
+  nservicebus_license: { secret: ['license'], digest: 'licenseSha256' },
 };
 
 export interface StepSecrets {
