@@ -71,10 +71,41 @@ function Get-CortexDirectoryState($p) {
     [ordered]@{ exists = [bool](Test-Path -LiteralPath $path); isDirectory = [bool](Test-Path -LiteralPath $path -PathType Container) }
 }
 
+function Get-CortexErlangReleaseState($version) {
+    # Erlang's rule: the ERTS version keys under Ericsson\Erlang in both views (ErlSrv is the service
+    # manager's, not a release), and, for a single key, the SHA-256 of <root>\releases\<major>\OTP_VERSION.
+    $keys = New-Object System.Collections.Generic.List[string]
+    $root = $null
+    foreach ($view in @('64', '32')) {
+        $key = Open-CortexRegistryKey -SubKey 'SOFTWARE\Ericsson\Erlang' -View $view
+        if ($null -eq $key) { continue }
+        try {
+            foreach ($name in @($key.GetSubKeyNames())) {
+                if ($name -eq 'ErlSrv' -or $keys.Contains($name)) { continue }
+                $keys.Add($name)
+                $root = (Get-CortexRegistryEntry -SubKey ('SOFTWARE\Ericsson\Erlang\' + $name) -Name '' -View $view).data
+            }
+        } finally { $key.Close() }
+    }
+    $sha = $null
+    if ($keys.Count -eq 1 -and $root) {
+        $file = '{0}\releases\{1}\OTP_VERSION' -f ([string]$root).TrimEnd('\'), ([string]$version).Split('.')[0]
+        if (Test-Path -LiteralPath $file -PathType Leaf) { $sha = (Get-FileHash -LiteralPath $file -Algorithm SHA256).Hash.ToLowerInvariant() }
+    }
+    # Sorted (ordinal, ignoring case): the order Windows lists keys in is not the state's business.
+    $names = [string[]]$keys.ToArray()
+    [Array]::Sort($names, [StringComparer]::OrdinalIgnoreCase)
+    [ordered]@{ ertsKeys = $names; otpVersionSha256 = $sha }
+}
+
 function Get-CortexPackageState($p) {
     $found = Find-CortexInstalledPackage -ProductCode (Get-CortexResourceParam -Params $p -Resource 'package' -Name 'productCode' -Default '') -UninstallKey (Get-CortexResourceParam -Params $p -Resource 'package' -Name 'uninstallKey' -Default '')
-    if ($null -eq $found) { return [ordered]@{ installed = $false; version = $null; view = $null; displayName = $null } }
-    [ordered]@{ installed = $true; version = $found.DisplayVersion; view = $found.view; displayName = $found.DisplayName }
+    if ($null -eq $found) { $state = [ordered]@{ installed = $false; version = $null; view = $null; displayName = $null } }
+    else { $state = [ordered]@{ installed = $true; version = $found.DisplayVersion; view = $found.view; displayName = $found.DisplayName } }
+    if ([bool](Get-CortexResourceParam -Params $p -Resource 'package' -Name 'erlang' -Default $false)) {
+        $state['erlang'] = Get-CortexErlangReleaseState ([string](Get-CortexResourceParam -Params $p -Resource 'package' -Name 'version' -Required))
+    }
+    $state
 }
 
 function Get-CortexWindowsFeatureState($p) {

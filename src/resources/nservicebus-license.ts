@@ -37,6 +37,6 @@ export const nservicebusLicenseResource = defineResource({
     // Without the digest (a plan that could not read the licence) an existing file shows as unknown.
     const to = { sha256: want ?? 'licence (resolved at apply)' };
     if (!s.exists) return { action: 'create', from: null, to };
-    return want !== undefined && s.sha256 === want ? NONE : { action: 'update', from: { sha256: s.sha256 }, to };
+    return want !== undefined && s.sha256?.toLowerCase() === want.toLowerCase() ? NONE : { action: 'update', from: { sha256: s.sha256 }, to };
   },
 });
