@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { SecretRef, Sha256, WindowsPath } from './common.js';
 import { defineResource, NONE } from './resource.js';
 
-/** The machine-wide path NServiceBus reads (components.md §3b). */
+/** The machine-wide path every NServiceBus endpoint reads, whatever its service account (docs/nservicebus.md). */
 export const NSB_MACHINE_LICENSE_PATH = 'C:\\ProgramData\\ParticularSoftware\\license.xml';
 
 export const NservicebusLicenseParams = z.strictObject({
