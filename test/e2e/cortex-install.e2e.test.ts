@@ -224,6 +224,7 @@ describe('host prep on a server with .NET 4.7 (the Bronze site, app2 on the lab 
     mkdirSync(join(dir, 'waived'));
     writeFileSync(waived, readFileSync(inv, 'utf8').replace(/app2: \{ address: ([0-9.]+), lab: \{ preset: dotnet-4\.7 \} \}/, "app2: { address: $1, lab: { preset: dotnet-4.7 }, waivers: [ { check: dotnet.version, reason: 'host prep installs .NET 4.8' } ] }"));
     expect(readFileSync(waived, 'utf8')).toContain('check: dotnet.version');
+    withLabLicense(waived);
     const first = await cli(['apply', '-i', waived, '-p', PLAYBOOK, '--store', store, '--json']);
     expect(first.exitCode, first.stderr).toBe(0);
     expect(first.stderr).toMatch(/Preflight passed on 7 hosts/);
