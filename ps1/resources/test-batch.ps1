@@ -71,10 +71,41 @@ function Get-CortexDirectoryState($p) {
     [ordered]@{ exists = [bool](Test-Path -LiteralPath $path); isDirectory = [bool](Test-Path -LiteralPath $path -PathType Container) }
 }
 
+function Get-CortexErlangReleaseState($version) {
+    # Erlang's rule: the ERTS version keys under Ericsson\Erlang in both views (ErlSrv is the service
+    # manager's, not a release), and, for a single key, the SHA-256 of <root>\releases\<major>\OTP_VERSION.
+    $keys = New-Object System.Collections.Generic.List[string]
+    $root = $null
+    foreach ($view in @('64', '32')) {
+        $key = Open-CortexRegistryKey -SubKey 'SOFTWARE\Ericsson\Erlang' -View $view
+        if ($null -eq $key) { continue }
+        try {
+            foreach ($name in @($key.GetSubKeyNames())) {
+                if ($name -eq 'ErlSrv' -or $keys.Contains($name)) { continue }
+                $keys.Add($name)
+                $root = (Get-CortexRegistryEntry -SubKey ('SOFTWARE\Ericsson\Erlang\' + $name) -Name '' -View $view).data
+            }
+        } finally { $key.Close() }
+    }
+    $sha = $null
+    if ($keys.Count -eq 1 -and $root) {
+        $file = '{0}\releases\{1}\OTP_VERSION' -f ([string]$root).TrimEnd('\'), ([string]$version).Split('.')[0]
+        if (Test-Path -LiteralPath $file -PathType Leaf) { $sha = (Get-FileHash -LiteralPath $file -Algorithm SHA256).Hash.ToLowerInvariant() }
+    }
+    # Sorted (ordinal, ignoring case): the order Windows lists keys in is not the state's business.
+    $names = [string[]]$keys.ToArray()
+    [Array]::Sort($names, [StringComparer]::OrdinalIgnoreCase)
+    [ordered]@{ ertsKeys = $names; otpVersionSha256 = $sha }
+}
+
 function Get-CortexPackageState($p) {
     $found = Find-CortexInstalledPackage -ProductCode (Get-CortexResourceParam -Params $p -Resource 'package' -Name 'productCode' -Default '') -UninstallKey (Get-CortexResourceParam -Params $p -Resource 'package' -Name 'uninstallKey' -Default '')
-    if ($null -eq $found) { return [ordered]@{ installed = $false; version = $null; view = $null; displayName = $null } }
-    [ordered]@{ installed = $true; version = $found.DisplayVersion; view = $found.view; displayName = $found.DisplayName }
+    if ($null -eq $found) { $state = [ordered]@{ installed = $false; version = $null; view = $null; displayName = $null } }
+    else { $state = [ordered]@{ installed = $true; version = $found.DisplayVersion; view = $found.view; displayName = $found.DisplayName } }
+    if ([bool](Get-CortexResourceParam -Params $p -Resource 'package' -Name 'erlang' -Default $false)) {
+        $state['erlang'] = Get-CortexErlangReleaseState ([string](Get-CortexResourceParam -Params $p -Resource 'package' -Name 'version' -Required))
+    }
+    $state
 }
 
 function Get-CortexWindowsFeatureState($p) {
@@ -155,6 +186,13 @@ function Get-CortexErlangCookieState($p) {
             [ordered]@{ path = $path; sha256 = $sha }
         })
     [ordered]@{ files = $files }
+}
+
+function Get-CortexNservicebusLicenseState($p) {
+    # The licence file's SHA-256 (never its text: the licence is a secret-like file).
+    $path = [string](Get-CortexResourceParam -Params $p -Resource 'nservicebus_license' -Name 'path' -Default 'C:\ProgramData\ParticularSoftware\license.xml')
+    if (-not (Test-Path -LiteralPath $path -PathType Leaf)) { return [ordered]@{ exists = $false; sha256 = $null } }
+    [ordered]@{ exists = $true; sha256 = (Get-FileHash -LiteralPath $path -Algorithm SHA256).Hash.ToLowerInvariant() }
 }
 
 function Get-CortexRabbitmqPluginState($p) {
@@ -350,6 +388,7 @@ Invoke-CortexScript {
                 'nssm_service' { $state = Get-CortexNssmServiceTestState $params }
                 'sql_schema' { $state = Get-CortexSqlSchemaTestState $params }
                 'nservicebus_queues' { $state = Get-CortexNservicebusQueuesState $params }
+                'nservicebus_license' { $state = Get-CortexNservicebusLicenseState $params }
                 'service_fabric_cluster' { $state = Get-CortexServiceFabricClusterState $params }
                 'service_fabric_application' { $state = Get-CortexServiceFabricApplicationState $params }
                 'certificate' { $state = Get-CortexCertificateStateOf $params }

@@ -13,7 +13,7 @@
  *    task as Windows would: what a raw task costs on Windows, where cortex-deploy keeps one resident process.
  * Usage: node scripts/bench/ansible-compare.mjs [--playbook playbooks/cortex.yaml]
  */
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
@@ -34,6 +34,8 @@ const state = join(dir, 'state');
 let inv = readFileSync(join(lab.root, 'examples/lab/inventory.yaml'), 'utf8');
 for (let n = 1; n <= 7; n++) inv = inv.replaceAll(`127.0.1.${n} `, `${addresses[n - 1]} `).replaceAll(`127.0.1.${n}}`, `${addresses[n - 1]}}`);
 writeFileSync(join(dir, 'inv.yaml'), inv);
+// The lab example's synthetic NServiceBus licence goes with it (components.nservicebus.license: file:nservicebus-license.xml).
+copyFileSync(join(lab.root, 'examples/lab/nservicebus-license.xml'), join(dir, 'nservicebus-license.xml'));
 const labEnv = { CORTEX_PWSH: '' };
 // The install's secrets (playbooks/cortex.yaml reads them from the environment): the lab's defaults, as scripts/demo.sh.
 const secrets = {

@@ -8,6 +8,7 @@ import { gobetweenConfig, GobetweenSettings } from './gobetween.js';
 import { gobetweenNssmService, NssmSettings } from './nssm.js';
 import { rabbitmqConf, rabbitmqEnvironment, RabbitmqSettings } from './rabbitmq.js';
 import { firewallRulesForHost } from './firewall.js';
+import { NservicebusSettings } from './nservicebus.js';
 import { settingsError } from './errors.js';
 import { hostsWithRole, type ComponentHost } from './hosts.js';
 
@@ -19,12 +20,14 @@ export * from './nssm.js';
 export * from './rabbitmq.js';
 export * from './erlang-cookie.js';
 export * from './firewall.js';
+export * from './nservicebus.js';
 
 export const ComponentSettings = z.strictObject({
   serviceFabric: ServiceFabricSettings,
   gobetween: GobetweenSettings.default(() => GobetweenSettings.parse({})),
   rabbitmq: RabbitmqSettings.default(() => RabbitmqSettings.parse({})),
   nssm: NssmSettings.default(() => NssmSettings.parse({})),
+  nservicebus: NservicebusSettings.default(() => NservicebusSettings.parse({})),
   sqlPort: z.number().int().min(1).max(65535).default(1433),
   /** Inventory host name → the machine's computer name (from its facts), for RabbitMQ node names. */
   machineNames: z.record(z.string(), z.string()).default({}),

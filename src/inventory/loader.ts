@@ -253,7 +253,7 @@ export function parseInventory(text: string, file: string, dirs: VarsDirs = { fi
   };
 }
 
-const COMPONENTS_HINT = 'The components block holds the settings of the Cortex components: serviceFabric, gobetween, rabbitmq, nssm, sqlPort (docs/component-config.md).';
+const COMPONENTS_HINT = 'The components block holds the settings of the Cortex components: serviceFabric, gobetween, rabbitmq, nssm, nservicebus, sqlPort (docs/component-config.md).';
 
 /** `components:` is written once, in all.vars, and follows InventoryComponentSettings. */
 function componentsProblems(levels: ReadonlyArray<{ vars: Record<string, unknown>; path: YamlPath }>, source: Pick<YamlSource, 'positionOf'>, start: SourcePosition): InventoryProblem[] {

@@ -28,6 +28,9 @@ export interface SecretContext {
 /** Asked once per written reference: `password: prompt` in all.vars asks once, not once per host. */
 const prompted = new Map<string, Promise<string>>();
 
+/** Secret fields whose file holds several lines (read whole, only a last newline stripped). */
+const MULTI_LINE_FIELDS = new Set(['ssh.key', 'winrm.certificate.key', 'nservicebus_license.license']);
+
 export async function resolveSecret(ref: string, ctx: SecretContext): Promise<string> {
   const errCtx = { host: ctx.host, field: ctx.field, position: ctx.position };
   if (!SECRET_REF_PATTERN.test(ref)) {
@@ -45,8 +48,9 @@ export async function resolveSecret(ref: string, ctx: SecretContext): Promise<st
     value = v;
   } else if (ref.startsWith('file:')) {
     const path = filePath(ref.slice(5), ctx);
-    // A private key (SSH, or a WinRM client certificate's) spans lines; a password or passphrase is one line.
-    const multiLine = ctx.field === 'ssh.key' || ctx.field === 'winrm.certificate.key';
+    // A private key (SSH, or a WinRM client certificate's) and NServiceBus's licence (XML) span lines; a
+    // password or passphrase is one line.
+    const multiLine = MULTI_LINE_FIELDS.has(ctx.field);
     value = (await readReferencedFile(path, multiLine ? REFERENCED_FILE_MAX_BYTES : SECRET_FILE_MAX_BYTES, 'secret file', errCtx)).replace(/\r?\n$/, '');
     if (value === '') throw new InputError(`secret file ${path} is empty.`, errCtx);
     if (!multiLine && /[\r\n]/.test(value)) {

@@ -16,6 +16,7 @@ import { rebootResource } from './reboot.js';
 import { nssmServiceResource } from './nssm-service.js';
 import { sqlSchemaResource } from './sql-schema.js';
 import { nservicebusQueuesResource } from './nservicebus-queues.js';
+import { nservicebusLicenseResource } from './nservicebus-license.js';
 import { serviceFabricClusterResource } from './service-fabric-cluster.js';
 import { serviceFabricApplicationResource } from './service-fabric-application.js';
 import { certificateResource } from './certificate.js';
@@ -43,6 +44,7 @@ export const RESOURCES = {
   nssm_service: nssmServiceResource,
   sql_schema: sqlSchemaResource,
   nservicebus_queues: nservicebusQueuesResource,
+  nservicebus_license: nservicebusLicenseResource,
   service_fabric_cluster: serviceFabricClusterResource,
   service_fabric_application: serviceFabricApplicationResource,
   certificate: certificateResource,

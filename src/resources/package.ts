@@ -4,9 +4,10 @@
  * under the 32-bit view on a 64-bit OS. Exit codes 3010 and 1641 mean "installed, reboot required"
  * (see REBOOT_EXIT_CODES); the executor treats them as success plus a pending reboot.
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { Guid, WindowsPath } from './common.js';
-import { defineResource, NONE } from './resource.js';
+import { defineResource, NONE, UnreachableStateError } from './resource.js';
 import { Version } from '../engine/expr/version.js';
 
 /** ERROR_SUCCESS_REBOOT_REQUIRED (3010) and ERROR_SUCCESS_REBOOT_INITIATED (1641). */
@@ -22,7 +23,9 @@ export const PackageParams = z
     arguments: z.array(z.string()).default([]).meta({ description: 'Extra installer arguments (msiexec gets /i /qn /norestart itself)' }),
     state: z.enum(['present', 'absent']).default('present'),
     successExitCodes: z.array(z.number().int()).default([0, 3010, 1641]),
+    erlang: z.boolean().default(false).meta({ description: "Erlang/OTP's installer: also installed only with exactly one ERTS key under HKLM\\SOFTWARE\\[WOW6432Node\\]Ericsson\\Erlang and its OTP_VERSION file the pinned version (docs/rabbitmq.md)" }),
   })
+  .refine((p) => !p.erlang || p.version !== undefined, { message: 'erlang: true needs the pinned version (OTP_VERSION is compared with it)', path: ['version'] })
   .refine((p) => p.productCode !== undefined || p.uninstallKey !== undefined, { message: 'set productCode (MSI) or uninstallKey (EXE) so the package can be detected', path: ['productCode'] })
   .refine((p) => p.version === undefined || isVersion(p.version), { message: 'version must be digits and dots, e.g. 27.3.4', path: ['version'] });
 
@@ -42,7 +45,39 @@ export const PackageState = z.object({
   /** The registry view the entry was found in. */
   view: z.enum(['64', '32']).nullable(),
   displayName: z.string().nullable(),
+  /**
+   * With `erlang: true` only: the ERTS version keys under Ericsson\Erlang (both registry views, ErlSrv
+   * left out), and the SHA-256 of <root>\releases\<major>\OTP_VERSION for the one key's root (null: no
+   * single key, or no file).
+   */
+  erlang: z.object({ ertsKeys: z.array(z.string()), otpVersionSha256: z.string().nullable() }).optional(),
 });
+
+/** OTP_VERSION holds the release and a newline (LF as the installer writes it; CRLF or none accepted). */
+export function otpVersionMatches(sha256: string | null, version: string): boolean {
+  if (sha256 === null) return false;
+  const sha = (t: string) => createHash('sha256').update(t, 'utf8').digest('hex');
+  return [`${version}\n`, `${version}\r\n`, version].some((t) => sha(t) === sha256.toLowerCase());
+}
+
+/**
+ * Erlang's rule (docs/rabbitmq.md, "Erlang"): one Erlang at a time. Two ERTS keys are a state this step
+ * cannot reach its goal from (the installer adds a release, it never removes the other): refused, with
+ * the fix. One key with another OTP_VERSION is an update (the pinned installer runs).
+ */
+function erlangDiff(p: { version?: string | undefined }, s: z.output<typeof PackageState>) {
+  const e = s.erlang;
+  if (!e) return null;
+  if (e.ertsKeys.length > 1) {
+    throw new UnreachableStateError(
+      `${e.ertsKeys.length} Erlang releases are installed (ERTS keys ${e.ertsKeys.join(', ')} under HKLM\\SOFTWARE\\WOW6432Node\\Ericsson\\Erlang); only one may be: RabbitMQ's installer and service take whichever key Windows lists last. Stop RabbitMQ, uninstall every Erlang but OTP ${p.version} ("<its folder>\\Uninstall.exe" /S), and run again`,
+    );
+  }
+  if (!s.installed) return null;
+  if (e.ertsKeys.length === 0) return { action: 'update' as const, from: { ertsKeys: 0 }, to: { ertsKeys: 1, version: p.version } };
+  if (!otpVersionMatches(e.otpVersionSha256, p.version!)) return { action: 'update' as const, from: { otpVersion: e.otpVersionSha256 === null ? 'missing' : 'differs' }, to: { otpVersion: p.version } };
+  return null;
+}
 
 export const packageResource = defineResource({
   type: 'package',
@@ -53,11 +88,12 @@ export const packageResource = defineResource({
   label: (p) => `package ${p.name}`,
   diff(p, s) {
     if (p.state === 'absent') return s.installed ? { action: 'update', from: { installed: true, version: s.version }, to: { installed: false } } : NONE;
+    const erlang = p.erlang ? erlangDiff(p, s) : null;
     if (!s.installed) return { action: 'create', from: null, to: { installed: true, version: p.version ?? null } };
     if (p.version !== undefined && (s.version === null || !isVersion(s.version) || new Version(s.version).compare(new Version(p.version)) !== 0)) {
       return { action: 'update', from: { version: s.version }, to: { version: p.version } };
     }
-    return NONE;
+    return erlang ?? NONE;
   },
 });
 

@@ -8,9 +8,10 @@
  * component (the playbook's phases) are printed and written to .cortex/e2e/cortex-install-<site>.json.
  * Then host prep on a server whose .NET is older than 4.7.1: the 4.8 offline installer and its reboot.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { addArtifact } from '../../src/artifacts/store.js';
 import { loadInventory } from '../../src/inventory/index.js';
@@ -50,8 +51,19 @@ async function labStore(dir: string): Promise<string[]> {
   return added;
 }
 
+/** The lab example's synthetic NServiceBus licence (components.nservicebus.license: file:nservicebus-license.xml) next to a relocated inventory. */
+const LAB_LICENSE = join(REPO_ROOT, 'examples', 'lab', 'nservicebus-license.xml');
+function withLabLicense(inv: string): string {
+  copyFileSync(LAB_LICENSE, join(dirname(inv), 'nservicebus-license.xml'));
+  return inv;
+}
+/** The licence as the install writes it: the file's text without its last newline (a secret file's rule), UTF-8. */
+const LAB_LICENSE_SHA256 = createHash('sha256').update(readFileSync(LAB_LICENSE, 'utf8').replace(/\r?\n$/, ''), 'utf8').digest('hex');
+
 /** What this file reads of a lab machine's saved state. */
 interface LabMachineView {
+  /** Path → SHA-256 (the lab keeps files as hashes). */
+  files: Record<string, string>;
   services: Array<{ name: string; state: string }>;
   sqlDatabases: Array<{ name: string; schemaVersions: string[] }>;
   iis?: { sites?: Array<{ name: string; physicalPath: string; appPool: string }> } | null;
@@ -72,7 +84,7 @@ for (const s of sites) {
   describe(`cortex.yaml on the ${s.site} site (${s.hosts} hosts)`, () => {
     const net = blocks[s.site];
     const dir = mkdtempSync(join(work, `${s.site}-`));
-    const inv = relocatedCopy(join(REPO_ROOT, s.file), [s.prefix], net);
+    const inv = withLabLicense(relocatedCopy(join(REPO_ROOT, s.file), [s.prefix], net));
     const state = join(dir, 'lab-state');
     const store = join(dir, 'store');
     const cli = cliIn(dir, ENV);
@@ -144,6 +156,10 @@ for (const s of sites) {
         expect(site, h.name).toMatchObject({ physicalPath: 'C:\\inetpub\\cortex-gateway\\1.0.0', appPool: 'CortexGateway' });
       }
       expect(machine('lb1').services.find((x) => x.name === 'gobetween')).toMatchObject({ state: 'Running' });
+      // NServiceBus's licence, machine-wide on every app server; the plan and the report never hold its text.
+      for (const a of apps) expect(machine(a).files['C:\\ProgramData\\ParticularSoftware\\license.xml'], a).toBe(LAB_LICENSE_SHA256);
+      const licenseText = readFileSync(LAB_LICENSE, 'utf8');
+      for (const out of [pending.stdout, first.stdout, first.stderr]) expect(out).not.toContain(licenseText.slice(licenseText.indexOf('<license')));
       expect(machine('db1').sqlDatabases).toContainEqual(expect.objectContaining({ name: 'Cortex', schemaVersions: ['1.0.0'] }));
 
       // Apply again: nothing to change, no Set anywhere, and the plan agrees.
@@ -183,7 +199,7 @@ describe('host prep on a server with .NET 4.7 (the Bronze site, app2 on the lab 
     const bronze = readFileSync(join(REPO_ROOT, 'examples/lab/inventory.yaml'), 'utf8');
     expect(bronze).toContain('app2: { address: 127.0.1.4 }');
     writeFileSync(variant, bronze.replace('app2: { address: 127.0.1.4 }', 'app2: { address: 127.0.1.4, lab: { preset: dotnet-4.7 } }'));
-    const inv = relocatedCopy(variant, ['127.0.1.'], net);
+    const inv = withLabLicense(relocatedCopy(variant, ['127.0.1.'], net));
     const up = await cli(['lab', 'up', '-i', inv, '--detach', '--state', state]);
     expect(up.exitCode, up.stderr).toBe(0);
     await labStore(dir);
@@ -197,6 +213,7 @@ describe('host prep on a server with .NET 4.7 (the Bronze site, app2 on the lab 
     mkdirSync(join(dir, 'waived'));
     writeFileSync(waived, readFileSync(inv, 'utf8').replace(/app2: \{ address: ([0-9.]+), lab: \{ preset: dotnet-4\.7 \} \}/, "app2: { address: $1, lab: { preset: dotnet-4.7 }, waivers: [ { check: dotnet.version, reason: 'host prep installs .NET 4.8' } ] }"));
     expect(readFileSync(waived, 'utf8')).toContain('check: dotnet.version');
+    withLabLicense(waived);
     const first = await cli(['apply', '-i', waived, '-p', PLAYBOOK, '--store', store, '--json']);
     expect(first.exitCode, first.stderr).toBe(0);
     expect(first.stderr).toMatch(/Preflight passed on 7 hosts/);

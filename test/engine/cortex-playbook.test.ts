@@ -5,7 +5,7 @@
  * the step and the fix. The lab's own e2e (test/e2e/cortex-install.e2e.test.ts) applies it.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Manifest } from '../../src/artifacts/manifest.js';
 import { firewallRulesForRole, rabbitmqConf, serviceFabricClusterConfig } from '../../src/components/index.js';
@@ -64,6 +64,10 @@ describe('playbooks/cortex.yaml', () => {
       expect(steps['rabbitmq-join']!.serial).toEqual({ count: 1 });
       for (const h of app) expect(steps['rabbitmq-join']!.params[h]).toEqual({ seed: `rabbit@${app[0]}` });
       for (const id of ['rabbitmq-config', 'nservicebus-queues', 'sf-cluster', 'cortex-apps']) expect(steps[id]!.hosts, id).toEqual([app[0]]);
+      // NServiceBus's licence on every app server, from the inventory's file: reference made absolute.
+      expect(steps['nservicebus-license']!.hosts).toEqual(app);
+      const licenseRef = (inventory.components!.nservicebus.license ?? '').replace(/^file:/, '');
+      expect(steps['nservicebus-license']!.params[app[0]!]).toEqual({ license: `file:${join(dirname(join(root, inv)), licenseRef)}`, path: 'C:\\ProgramData\\ParticularSoftware\\license.xml' });
       expect(steps['sf-cluster']!.params[app[0]!]).toMatchObject({ nodes: app, runAs: { password: 'env:CORTEX_SF_INSTALL_PASSWORD' } });
       // The Gateway: one web server at a time, its site bound to the certificate the step before imports.
       expect(pb.phases.find((p) => p.name === 'gateway')!.serial).toEqual({ count: 1 });

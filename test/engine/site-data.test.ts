@@ -149,6 +149,16 @@ describe('site data: load errors', () => {
     expect(p[0]).toMatch(/^10: components\.gobetweenToml cannot be generated from the inventory: gobetween: healthCheck\.timeout of api_gateway \(5s\) is not shorter than its interval \(5s\); checks would overlap \(field servers\[0\]\.healthCheck\.timeout\); the components block is at .*inventory\.yaml:\d+\. \| Make the timeout shorter/);
   });
 
+  it("components.nservicebusLicense: the inventory's file: reference made absolute from the inventory's folder; without one, only a step that reads it is refused", () => {
+    const lic = one("      - id: nsb\n        targets: { roles: [app] }\n        nservicebus_license: { license: '{{ components.nservicebusLicense }}' }\n");
+    const pbl = parsePlaybook(lic, '/elsewhere/p.yaml', inv, { artifacts: store });
+    expect(stepsOf(pbl)[0]!.params.app1).toEqual({ license: `file:${join(root, 'examples/lab/nservicebus-license.xml')}`, path: 'C:\\ProgramData\\ParticularSoftware\\license.xml' });
+    const without = parseInventory(readFileSync(invFile, 'utf8').replace(/^\s*nservicebus: \{ license: .*\n/m, ''), invFile);
+    expect(without.components!.nservicebus).toEqual({});
+    expect(problems(lic, without)[0]).toMatch(/^7: components\.nservicebusLicense cannot be generated from the inventory: components\.nservicebus\.license is not set.*\| Name Particular's license\.xml in the inventory: components: \{ nservicebus: \{ license: file:license\.xml \} \}/);
+    expect(problems(one("      - id: cc\n        targets: { roles: [app] }\n        file: { path: 'C:\\x', content: '{{ components.rabbitmqConf }}' }\n"), without)).toEqual([]);
+  });
+
   it('a typo under components is an unknown variable, with the roots templates read', () => {
     expect(problems(one("      - id: cc\n        targets: { roles: [app] }\n        file: { path: 'C:\\x', content: '{{ components.clusterConfigJSON }}' }\n"))[0]).toMatch(/^7: in \{\{ components\.clusterConfigJSON \}\}: 'components\.clusterConfigJSON' is not defined\. \| Templates read host, versions, hosts\.<name>, groups\.<name>, vars, components and artifacts/);
   });

@@ -1,7 +1,7 @@
 /**
  * Secret digests (src/engine/agent/step-secrets.ts): an erlang_cookie step's diff compares the cookie
  * files' SHA-256 with the SHA-256 of the resolved cookie, which the params get as cookieSha256; the
- * cookie itself stays out of everything but the Set's params.
+ * cookie itself stays out of everything but the Set's params. The same for nservicebus_license's licence.
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -55,6 +55,24 @@ describe('secret digests', () => {
     expect(inSync).toEqual({ change: { resource: 'erlang_cookie 1 file', action: 'none', from: null, to: null } });
     const other = diffStep(step, 'app1', { files: [{ path: SYS, sha256: 'a'.repeat(64) }] });
     expect(other).toEqual({ change: { resource: 'erlang_cookie 1 file', action: 'update', from: { [SYS]: 'differs' }, to: { [SYS]: 'cookie' } } });
+  });
+
+  it("nservicebus_license: the licence file (several lines) read whole, only its last newline stripped; plans and Tests see its SHA-256", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'license-digest-'));
+    writeFileSync(join(dir, 'inv.yaml'), 'all:\n  vars: { transport: local }\n  children:\n    app:\n      hosts: { app1: { address: 127.0.0.1 } }\n');
+    const LICENSE = '<?xml version="1.0"?>\n<license id="t">\n  <name>Secret Customer</name>\n</license>';
+    writeFileSync(join(dir, 'license.xml'), `${LICENSE}\n`);
+    const inv = await loadInventory(join(dir, 'inv.yaml'));
+    const pb = parsePlaybook("name: t\nphases:\n  - name: p\n    targets: { roles: [app] }\n    steps:\n      - id: nsb\n        nservicebus_license: { license: 'file:license.xml' }\n", join(dir, 'pb.yaml'), inv);
+    const secrets = await resolveStepSecrets(pb, ['app1'], DIGEST_TYPES);
+    const step = withSecretDigests(pb, secrets).phases[0]!.steps[0]!;
+    const want = createHash('sha256').update(LICENSE).digest('hex');
+    expect(step.params.app1).toEqual({ license: 'file:license.xml', path: 'C:\\ProgramData\\ParticularSoftware\\license.xml', licenseSha256: want });
+    expect((secrets.paramsFor('nsb', 'app1', step.params.app1) as { license: string }).license).toBe(LICENSE);
+    expect(diffStep(step, 'app1', { exists: true, sha256: want })).toEqual({ change: { resource: 'nservicebus_license C:\\ProgramData\\ParticularSoftware\\license.xml', action: 'none', from: null, to: null } });
+    const created = diffStep(step, 'app1', { exists: false, sha256: null });
+    expect(created).toEqual({ change: { resource: 'nservicebus_license C:\\ProgramData\\ParticularSoftware\\license.xml', action: 'create', from: null, to: { sha256: want } } });
+    expect(JSON.stringify(created)).not.toContain('Secret Customer');
   });
 
   it('resolving every secret (apply) fails on the unset reference, naming it', async () => {

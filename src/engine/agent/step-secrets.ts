@@ -6,7 +6,7 @@
  * hold it: Tests, plans, journals and logs keep the reference.
  *
  * A type whose diff must compare a secret with what a host holds (erlang_cookie: the cookie files'
- * SHA-256) gets the secret's SHA-256 instead (SECRET_DIGEST_PARAMS, withSecretDigests): a digest, never
+ * SHA-256; nservicebus_license: the licence file's) gets the secret's SHA-256 instead (SECRET_DIGEST_PARAMS, withSecretDigests): a digest, never
  * the value, goes into the params the Test and the plan see.
  *
  * A secret whose value must keep a rule (erlang_cookie: 20 to 255 ASCII letters and digits) is checked
@@ -29,6 +29,7 @@ export const SECRET_PARAM_PATHS: Partial<Record<ResourceTypeName, ReadonlyArray<
   certificate: [['password']],
   iis_app_pool: [['password']],
   erlang_cookie: [['cookie']],
+  nservicebus_license: [['license']],
   rabbitmq_config: [['users', '*', 'password']],
 };
 
@@ -38,6 +39,7 @@ export const SECRET_PARAM_PATHS: Partial<Record<ResourceTypeName, ReadonlyArray<
  */
 export const SECRET_DIGEST_PARAMS: Partial<Record<ResourceTypeName, { secret: readonly string[]; digest: string }>> = {
   erlang_cookie: { secret: ['cookie'], digest: 'cookieSha256' },
+  nservicebus_license: { secret: ['license'], digest: 'licenseSha256' },
 };
 
 /**

@@ -8,7 +8,7 @@
  * refused, with the generator's own message (a step that does not need ClusterConfig.json still loads).
  */
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Artifact, Manifest } from '../../artifacts/manifest.js';
 import {
   ComponentConfigError,
@@ -26,6 +26,7 @@ import {
 import { hostsWithRole } from '../../components/hosts.js';
 import { ROLES } from '../../inventory/schema.js';
 import type { Inventory } from '../../inventory/types.js';
+import { filePath } from '../../inventory/secrets.js';
 import { ps1Dir } from '../../runner/scripts.js';
 
 /** Where `file` steps stage artifacts on a host: <root>\<name>\<version>\<file>. */
@@ -120,6 +121,18 @@ export function componentsData(inv: Inventory): { byHost: Record<string, Record<
   put('healthcheckScript', healthcheckScriptText());
   if (gob) put('healthcheckScriptPath', `${gob.settings.installDir}\\${HEALTHCHECK_SCRIPT_NAME}`);
   put('nssmGobetween', attempt(failures, ['nssmGobetween'], () => gobetweenNssmService(s.gobetween, s.nssm)));
+  // The licence as a reference with an absolute path: a step's secrets resolve against the playbook's
+  // folder, and this one is written in the inventory, relative to the inventory file.
+  const license = s.nservicebus.license;
+  if (license === undefined) {
+    failures.nservicebusLicense = {
+      message: 'components.nservicebus.license is not set: the install writes NServiceBus\'s licence on the app servers.',
+      field: 'components.nservicebus.license',
+      hint: "Name Particular's license.xml in the inventory: components: { nservicebus: { license: file:license.xml } } (a path relative to the inventory file; docs/nservicebus.md).",
+    };
+  } else {
+    put('nservicebusLicense', `file:${filePath(license.slice('file:'.length), { baseDir: dirname(resolve(inv.file)) })}`);
+  }
   const fw = { serviceFabric: s.serviceFabric, gobetween: s.gobetween, rabbitmq: s.rabbitmq, sqlPort: s.sqlPort };
   put('roleFirewallRules', attempt(failures, ['roleFirewallRules', 'firewallRules'], () => Object.fromEntries(ROLES.map((r) => [r, firewallRulesForRole(r, fw).map((x) => x.params)]))));
   const byHost: Record<string, Record<string, unknown>> = {};

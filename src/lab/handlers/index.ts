@@ -29,6 +29,7 @@ import { resourcesArchive } from './resources.archive.js';
 import { resourcesNssmService } from './resources.nssm-service.js';
 import { resourcesSqlSchema } from './resources.sql-schema.js';
 import { resourcesNservicebusQueues } from './resources.nservicebus-queues.js';
+import { resourcesNservicebusLicense } from './resources.nservicebus-license.js';
 // h5-iis
 import { resourcesCertificate } from './resources.certificate.js';
 import { resourcesIisAppPool } from './resources.iis-app-pool.js';
@@ -65,6 +66,7 @@ export const HANDLERS: AnyLabHandler[] = [
   resourcesNssmService,
   resourcesSqlSchema,
   resourcesNservicebusQueues,
+  resourcesNservicebusLicense,
   // h5-iis
   resourcesCertificate,
   resourcesIisAppPool,

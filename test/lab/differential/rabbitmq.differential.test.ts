@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { handlerRegistry } from '../../../src/lab/handlers/index.js';
-import type { ResourceTypeName } from '../../../src/resources/index.js';
+import { resourceOf, type ResourceTypeName } from '../../../src/resources/index.js';
+import { otpVersionMatches, PackageParams } from '../../../src/resources/package.js';
 import { ShimHost } from '../../../src/lab/shim/shim-runner.js';
 import { pwshForTests } from '../../helpers/pwsh.js';
 import { withShimHost } from '../helpers.js';
@@ -142,6 +143,45 @@ describe.skipIf(!pwsh)('RabbitMQ component: lab models vs scripts through the sh
       const gone = await compareSet(host, { ...base, machine: erl.machine }, 'package', { ...ERLANG, state: 'absent' });
       expect(gone.diffs, gone.diffs.join('\n')).toEqual([]);
       expect(Object.keys(projectWindowsView(gone.machine).registry).some((k) => /Ericsson/i.test(k))).toBe(false);
+    }, 120_000);
+  });
+
+  describe("package with erlang: true: Erlang's single-ERTS-key rule and OTP_VERSION, read by the Test", () => {
+    const base = withArtifacts(machineFrom({}), ['erlang-otp-27.3.4']);
+    const params = { ...ERLANG, erlang: true };
+    /** test-batch.ps1 on the machine's view and the model on the machine: the same state. */
+    async function compareTest(m: LabMachine) {
+      const request = { step: 'erlang', resource: 'package', params };
+      const read = await host.run({ script: scriptText('test-batch.ps1'), lib: libraryText(), params: { requests: [request] }, view: projectWindowsView(m), timeoutMs: 60_000 });
+      const script = (JSON.parse(read.output.at(-1) ?? 'null') as { data: { results: unknown[] } }).data.results[0];
+      const model = answerRequest(request, { machine: m, host: base.host, lab: labOf([]), now: () => new Date() });
+      return { diffs: diffValues(norm(model), norm(script)), script: script as { state: { installed: boolean; erlang: { ertsKeys: string[]; otpVersionSha256: string | null } } } };
+    }
+
+    it('installed once: one ERTS key (ErlSrv left out), OTP_VERSION the pinned release; none before', async () => {
+      const before = await compareTest(base.machine);
+      expect(before.diffs, before.diffs.join('\n')).toEqual([]);
+      expect(before.script.state.erlang).toEqual({ ertsKeys: [], otpVersionSha256: null });
+      const erl = await compareSet(host, base, 'package', params);
+      expect(erl.diffs, erl.diffs.join('\n')).toEqual([]);
+      const m = structuredClone(erl.machine);
+      m.registry['HKLM\\SOFTWARE\\WOW6432Node\\Ericsson\\Erlang\\ErlSrv\\1.1'] = { RabbitMQ: { kind: 'String', data: 'erlsrv entry' } };
+      const after = await compareTest(m);
+      expect(after.diffs, after.diffs.join('\n')).toEqual([]);
+      expect(after.script.state.erlang.ertsKeys).toEqual(['15.2.7']);
+      expect(otpVersionMatches(after.script.state.erlang.otpVersionSha256, '27.3.4')).toBe(true);
+      expect(otpVersionMatches(after.script.state.erlang.otpVersionSha256, '27.3.3')).toBe(false);
+    }, 120_000);
+
+    it('a second Erlang beside it: two ERTS keys, which the diff refuses with the fix', async () => {
+      const erl = await compareSet(host, base, 'package', params);
+      const m = structuredClone(erl.machine);
+      m.registry['HKLM\\SOFTWARE\\WOW6432Node\\Ericsson\\Erlang\\14.2.5'] = { '': { kind: 'String', data: 'C:\\Program Files\\Erlang OTP 26' } };
+      const two = await compareTest(m);
+      expect(two.diffs, two.diffs.join('\n')).toEqual([]);
+      expect(two.script.state.erlang.ertsKeys).toEqual(['14.2.5', '15.2.7']);
+      expect(two.script.state.erlang.otpVersionSha256).toBeNull();
+      expect(() => resourceOf('package').diff(PackageParams.parse(params), two.script.state)).toThrow(/^2 Erlang releases are installed \(ERTS keys .*\); only one may be: .*Uninstall\.exe" \/S\), and run again$/);
     }, 120_000);
   });
 

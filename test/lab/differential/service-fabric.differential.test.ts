@@ -7,6 +7,9 @@
  * (a healthy cluster with its application, a node down, the quorum lost, FabricHostSvc stopped). The
  * shim does not run the package's scripts or change a cluster: those branches are held to the scripts by
  * test/ps1/resources/service-fabric.Tests.ps1 and, end to end, by test/e2e/service-fabric.e2e.test.ts.
+ * In a lab with a cluster (the view's serviceFabric part from the lab's power): the cluster step on
+ * another node of an existing cluster, the application already there, an upgrade refused, a cluster that
+ * does not answer (quorum lost, or no Service Fabric on the node).
  */
 import { describe, expect, it } from 'vitest';
 import { artifactFile, textFile } from '../../../src/lab/artifacts/catalog.js';
@@ -26,6 +29,8 @@ import { projectWindowsView } from '../../../src/lab/shim/windows-view.js';
 import { libraryText } from '../../../src/runner/scripts.js';
 import { REPO_ROOT } from '../../helpers/pwsh.js';
 import { diffValues } from './diff.js';
+import { WindowsViewSchema } from '../../../src/lab/shim/view-schema.js';
+import { comparableView } from './resource-harness.js';
 
 const pwsh = pwshForTests('test/lab/differential (Service Fabric)');
 let host: ShimHost;
@@ -181,5 +186,83 @@ describe.skipIf(!pwsh)('Service Fabric Tests: lab models vs test-batch.ps1 throu
     const c = await compareTests(l, REQUESTS);
     expect(c.diffs, c.diffs.join('\n')).toEqual([]);
     expect(c.script[0]).toMatchObject({ state: { fabricHostService: true, reachable: false, connectError: expect.stringMatching(/FABRIC_E_CONNECTION_DENIED/) } });
+  }, 120_000);
+});
+
+// ---- The Sets' later branches in a lab with a cluster (the view's serviceFabric part from the lab's
+// power, as the Tests above): what the Sets decide from the cluster they read before changing it.
+// The branches that change a cluster (the package's scripts through one-shot tasks, Copy-/Register-/
+// New-ServiceFabricApplication*) are not emulated by the shim: Pester and the e2e hold those.
+
+/** The Set script of `type` on `name`'s view in the cluster lab, and its Set handler on a copy in the same lab. */
+async function compareSetInCluster(l: { states: Map<string, LabHostState>; up: Set<string>; view: LabView }, name: string, type: 'service_fabric_cluster' | 'service_fabric_application', params: Record<string, unknown>): Promise<{ diffs: string[]; script: { ok: boolean; data: unknown; error: { message: string } | null }; viewChanged: boolean }> {
+  const self = l.states.get(name)!;
+  const before = projectWindowsView(self.machine, { power: l.view });
+  const run = await host.run({ script: readFileSync(join(REPO_ROOT, 'ps1', 'resources', `${type.replace(/_/g, '-')}.ps1`), 'utf8'), lib: libraryText(), params, view: before, exportView: true, timeoutMs: 60_000 });
+  const script = JSON.parse(run.output.at(-1) ?? 'null') as { ok: boolean; data: unknown; error: { message: string; category: string } | null };
+  if (script === null) throw new Error(`the script printed nothing: ${JSON.stringify(run.errors)}`);
+  const after = WindowsViewSchema.parse(run.view);
+  const mine = structuredClone(self);
+  const lab: LabView = { ...l.view, getHostState: (n) => (n === name ? mine : l.view.getHostState(n)) };
+  const result = await resourceSetHandler(type).run({ host: self.host, state: mine, params, lab, now: () => new Date() });
+  if ('raw' in result) throw new Error('a Set handler answered raw');
+  const handlerEnvelope = result.ok ? { ok: true, data: result.data ?? null, error: null } : { ok: false, data: null, error: result.error };
+  const diffs = diffValues(plain(handlerEnvelope), plain(script)).map((d) => `envelope ${d}`);
+  diffs.push(...diffValues(comparableView(projectWindowsView(mine.machine, { power: lab })), comparableView(after)).map((d) => `view ${d}`));
+  return { diffs, script, viewChanged: diffValues(comparableView(before), comparableView(after)).length > 0 };
+}
+/** JSON-plain (undefined dropped), as the script's envelope is. */
+const plain = (v: unknown) => JSON.parse(JSON.stringify(v)) as unknown;
+
+describe.skipIf(!pwsh)('Service Fabric Sets in a lab with a cluster: lab models vs scripts through the shim', () => {
+  withShimHost(pwsh!, (h) => (host = h));
+
+  it('service_fabric_cluster from another node of the cluster (created from app1): refused there, FabricHostSvc named, nothing changed', async () => {
+    const l = await clusterLab();
+    // app2 with the package and the configuration, as if the step were run from it.
+    const app1 = l.states.get('app1')!.machine;
+    const app2 = l.states.get('app2')!.machine;
+    for (const f of ['TestConfiguration.ps1', 'CreateServiceFabricCluster.ps1'].map((n) => `${PKG}\\${n}`).concat(CFG)) withFile(app2, f, app1.files[f]!, app1.fileSizes[f]!);
+    expect(app2.services.map((s) => s.name)).toContain('FabricHostSvc');
+    const c = await compareSetInCluster(l, 'app2', 'service_fabric_cluster', CLUSTER);
+    expect(c.diffs, c.diffs.join('\n')).toEqual([]);
+    expect(c.script.error?.message).toMatch(/already installed on this node \(FabricHostSvc\)/);
+    expect(c.viewChanged).toBe(false);
+  }, 120_000);
+
+  it('service_fabric_application already running its type and version: nothing to do, said so', async () => {
+    const c = await compareSetInCluster(await clusterLab(), 'app1', 'service_fabric_application', APPLICATION);
+    expect(c.diffs, c.diffs.join('\n')).toEqual([]);
+    expect(c.script).toMatchObject({ ok: true, data: { message: 'fabric:/Cortex already runs CortexType 1.0.0' } });
+    expect(c.viewChanged).toBe(false);
+  }, 120_000);
+
+  it('service_fabric_application of another version over a running one: the upgrade refused, naming both versions', async () => {
+    const l = await clusterLab();
+    const pkg = `${APP_PKG.replace('1.0.0', '1.1.0')}`;
+    const manifest = textFile((artifactFile('cortex-sf-apps-1.0.0').artifact as { entries: Record<string, string> }).entries['CortexApps\\ApplicationManifest.xml']!);
+    withFile(l.states.get('app1')!.machine, `${pkg}\\ApplicationManifest.xml`, manifest.sha256, manifest.length);
+    const c = await compareSetInCluster(l, 'app1', 'service_fabric_application', { ...APPLICATION, typeVersion: '1.1.0', packagePath: pkg });
+    expect(c.diffs, c.diffs.join('\n')).toEqual([]);
+    expect(c.script.error?.message).toBe('service_fabric_application: fabric:/Cortex runs CortexType 1.0.0, not CortexType 1.1.0: that is an application upgrade, which this step does not do');
+    expect(c.viewChanged).toBe(false);
+  }, 120_000);
+
+  it('service_fabric_application when the cluster has lost its quorum: the cluster does not answer, named', async () => {
+    const l = await clusterLab();
+    l.up.delete('app2');
+    l.up.delete('app3');
+    const c = await compareSetInCluster(l, 'app1', 'service_fabric_application', APPLICATION);
+    expect(c.diffs, c.diffs.join('\n')).toEqual([]);
+    expect(c.script.error?.message).toMatch(/^service_fabric_application: the Service Fabric cluster does not answer at localhost:19000: .*FABRIC_E_TIMEOUT/);
+  }, 120_000);
+
+  it('service_fabric_application on a node without Service Fabric: the cluster does not answer', async () => {
+    const s = machineFrom({});
+    const manifest = textFile((artifactFile('cortex-sf-apps-1.0.0').artifact as { entries: Record<string, string> }).entries['CortexApps\\ApplicationManifest.xml']!);
+    withFile(s.machine, `${APP_PKG}\\ApplicationManifest.xml`, manifest.sha256, manifest.length);
+    const c = await compareSet(host, s, 'service_fabric_application', APPLICATION);
+    expect(c.diffs, c.diffs.join('\n')).toEqual([]);
+    expect(c.script.error?.message).toMatch(/^service_fabric_application: the Service Fabric cluster does not answer at localhost:19000: /);
   }, 120_000);
 });

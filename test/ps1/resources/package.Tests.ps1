@@ -160,6 +160,49 @@ Describe 'package' {
         }
     }
 
+    Context 'erlang: true: one Erlang release at a time (the ERTS keys and OTP_VERSION)' {
+        BeforeEach {
+            $m = Register-Machine
+            $m.Registry['32'][$uninstall + 'Erlang OTP'] = [ordered]@{ DisplayName = 'Erlang OTP 27.3.4 (15.2.7)'; DisplayVersion = '27.3.4' }
+            $m.Registry['32']['SOFTWARE\Ericsson\Erlang\15.2.7'] = [ordered]@{ '' = 'C:\Program Files\Erlang OTP' }
+            $m.Registry['32']['SOFTWARE\Ericsson\Erlang\ErlSrv\1.1'] = [ordered]@{ RabbitMQ = 'erlsrv' }
+            # Ericsson\Erlang lists its subkeys (the shared registry mock opens keys with values only).
+            Mock Open-CortexRegistryKey -ParameterFilter { $SubKey -eq 'SOFTWARE\Ericsson\Erlang' } {
+                $prefix = 'SOFTWARE\Ericsson\Erlang\'
+                $names = @($global:CortexTestMachine.Registry[$View].Keys | Where-Object { $_.StartsWith($prefix) } | ForEach-Object { $_.Substring($prefix.Length).Split('\')[0] } | Select-Object -Unique)
+                if ($names.Count -eq 0) { return $null }
+                $key = [pscustomobject]@{ Names = [string[]]$names }
+                $key | Add-Member -MemberType ScriptMethod -Name GetSubKeyNames -Value { , $this.Names }
+                $key | Add-Member -MemberType ScriptMethod -Name Close -Value { }
+                $key
+            }
+            $otp = 'C:\Program Files\Erlang OTP\releases\27\OTP_VERSION'
+            $otpHash = (Get-FileHash -InputStream ([IO.MemoryStream]::new([Text.Encoding]::ASCII.GetBytes("27.3.4`n"))) -Algorithm SHA256).Hash
+            Mock Test-Path -ParameterFilter { $LiteralPath -eq $otp } { $true }
+            Mock Get-FileHash -ParameterFilter { $LiteralPath -eq $otp } { [pscustomobject]@{ Hash = $otpHash } }
+            $erlang = @{ name = 'Erlang OTP'; path = 'C:\cortex\otp_win64_27.3.4.exe'; uninstallKey = 'Erlang OTP'; version = '27.3.4'; erlang = $true }
+        }
+        It 'Test: the one ERTS key (ErlSrv left out) and the SHA-256 of releases\27\OTP_VERSION under its folder' {
+            $r = Invoke-CortexResourceTest -Resource 'package' -Params $erlang
+            $r.StepError | Should -BeNullOrEmpty
+            $r.State.installed | Should -BeTrue
+            @($r.State.erlang.ertsKeys) | Should -Be @('15.2.7')
+            $r.State.erlang.otpVersionSha256 | Should -BeExactly $otpHash.ToLowerInvariant()
+        }
+        It 'Test: a second release beside it: both keys, sorted, and no OTP_VERSION read' {
+            $m.Registry['32']['SOFTWARE\Ericsson\Erlang\14.2.5'] = [ordered]@{ '' = 'C:\Program Files\erl-26' }
+            $r = Invoke-CortexResourceTest -Resource 'package' -Params $erlang
+            @($r.State.erlang.ertsKeys) | Should -Be @('14.2.5', '15.2.7')
+            $r.State.erlang.otpVersionSha256 | Should -BeNullOrEmpty
+            Should -Invoke Get-FileHash -Times 0 -ParameterFilter { $LiteralPath -eq $otp }
+        }
+        It 'Test without erlang: true: no erlang part' {
+            $erlang.Remove('erlang')
+            $r = Invoke-CortexResourceTest -Resource 'package' -Params $erlang
+            $r.State.PSObject.Properties.Name | Should -Not -Contain 'erlang'
+        }
+    }
+
     Context 'the installer is missing' {
         BeforeEach { $null = Register-Machine; Mock Test-Path -ParameterFilter { $LiteralPath -like 'C:\cortex\*' } { $false } }
         It 'Set: an error naming the path' {

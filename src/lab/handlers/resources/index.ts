@@ -22,6 +22,7 @@ import { archiveModel } from './archive.js';
 import { nssmServiceModel } from './nssm-service.js';
 import { sqlSchemaModel } from './sql-schema.js';
 import { nservicebusQueuesModel } from './nservicebus-queues.js';
+import { nservicebusLicenseModel } from './nservicebus-license.js';
 import { serviceFabricClusterModel } from './service-fabric-cluster.js';
 import { serviceFabricApplicationModel } from './service-fabric-application.js';
 // h5-iis
@@ -51,6 +52,7 @@ export const RESOURCE_MODELS: readonly AnyLabResourceModel[] = [
   nssmServiceModel,
   sqlSchemaModel,
   nservicebusQueuesModel,
+  nservicebusLicenseModel,
   serviceFabricClusterModel,
   serviceFabricApplicationModel,
   // h5-iis

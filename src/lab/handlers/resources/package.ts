@@ -8,9 +8,9 @@
 import { machineRegistry, wow6432Path } from '../../shim/windows-view.js';
 import type { LabMachine } from '../../state/types.js';
 import { NativeNotEmulated, runInstallerProgram, type NativeRun } from '../../windows/installers.js';
-import { createDirectory, testPath } from './files.js';
+import { createDirectory, findFile, testPath } from './files.js';
 import { resourceParam, stringParam } from './params.js';
-import { registryKey, registryValueData } from './registry.js';
+import { normalizeKey, registryKey, registryValueData } from './registry.js';
 import { rebootPending } from './reboot.js';
 import { defineResourceModel, LabResourceError, setResult } from './types.js';
 
@@ -42,6 +42,34 @@ export function findInstalledPackage(m: LabMachine, productCode: string, uninsta
     return { view, subKey, DisplayName: text('DisplayName'), DisplayVersion: text('DisplayVersion'), UninstallString: text('UninstallString'), QuietUninstallString: text('QuietUninstallString') };
   }
   return null;
+}
+
+const ERLANG_KEY = 'SOFTWARE\\Ericsson\\Erlang';
+
+/** test-batch.ps1's Get-CortexErlangReleaseState: the ERTS keys in both views (ErlSrv left out), the single key's OTP_VERSION hash. */
+export function erlangReleaseState(m: LabMachine, version: string): { ertsKeys: string[]; otpVersionSha256: string | null } {
+  const reg = machineRegistry(m);
+  const keys: string[] = [];
+  let root: string | null = null;
+  for (const view of ['64', '32'] as const) {
+    const base = view === '32' && m.os.is64Bit ? wow6432Path(ERLANG_KEY) : ERLANG_KEY;
+    const prefix = `${normalizeKey(base)}\\`;
+    for (const k of Object.keys(reg)) {
+      if (!normalizeKey(k).startsWith(prefix)) continue;
+      const name = k.replace(/^\\+/, '').replace(/\\{2,}/g, '\\').slice(prefix.length).split('\\')[0]!;
+      if (name === 'ErlSrv' || keys.includes(name)) continue;
+      keys.push(name);
+      const d = registryValueData(reg, `${base}\\${name}`, '(default)');
+      root = d === null ? null : String(d);
+    }
+  }
+  let sha: string | null = null;
+  if (keys.length === 1 && root) {
+    const file = `${root.replace(/\\+$/, '')}\\releases\\${version.split('.')[0]}\\OTP_VERSION`;
+    if (testPath(m, file, 'Leaf')) sha = findFile(m, file)!.sha256;
+  }
+  const ordinal = (a: string, b: string) => (a.toUpperCase() < b.toUpperCase() ? -1 : a.toUpperCase() > b.toUpperCase() ? 1 : 0);
+  return { ertsKeys: keys.sort(ordinal), otpVersionSha256: sha };
 }
 
 /** The package script's Split-CortexCommandLine. */
@@ -89,8 +117,9 @@ export const packageModel = defineResourceModel({
   type: 'package',
   read: ({ machine, params }) => {
     const found = findInstalledPackage(machine, stringParam(params, R, 'productCode', { default: '' }), stringParam(params, R, 'uninstallKey', { default: '' }));
-    if (!found) return { installed: false, version: null, view: null, displayName: null };
-    return { installed: true, version: found.DisplayVersion, view: found.view, displayName: found.DisplayName };
+    const state = found ? { installed: true, version: found.DisplayVersion, view: found.view, displayName: found.DisplayName } : { installed: false, version: null, view: null, displayName: null };
+    const erlang = resourceParam(params, R, 'erlang', { default: false });
+    return erlang === true ? { ...state, erlang: erlangReleaseState(machine, stringParam(params, R, 'version', { required: true })) } : state;
   },
   set: ({ machine: m, params, now }) => {
     const name = stringParam(params, R, 'name', { required: true });
