@@ -9,7 +9,8 @@
 #   RABBITMQ_BASE, registers and starts the service); when only Erlang changed: rabbitmq-service remove,
 #   install, start (the registration embeds the erts path) -> rabbitmqctl await_startup -> the node is
 #   among cluster_status's running nodes. A failure after the stop leaves the node down: the error says
-#   which step, and the roll stops there (the phase is serial: 1).
+#   which step, and the roll stops there (the phase is serial: 1). A node already on both versions but
+#   down (the roll stopped at await_startup) is started again and awaited: a re-run continues the roll.
 # finish: rabbitmqctl enable_feature_flag all, then rabbitmq-queues rebalance all.
 #   params: {action, version, installer?, erlang: {version, installer?, root}, awaitTimeoutSec}
 Set-StrictMode -Version Latest
@@ -58,7 +59,14 @@ Invoke-CortexScript {
     if ($null -ne $found) { $erlangNow = [string]$found.DisplayVersion }
     $swapErlang = $erlangNow -ne $erlangVersion
     $newRabbitmq = $install.version -ne $version
-    if (-not $swapErlang -and -not $newRabbitmq) { return New-CortexSetResult -Message ('{0} already runs RabbitMQ {1} on Erlang {2}' -f $node, $version, $erlangVersion) }
+    if (-not $swapErlang -and -not $newRabbitmq) {
+        # Upgraded but down (the roll stopped at await_startup): start it, so a re-run continues the roll.
+        $probe = Invoke-CortexRabbitmqTool -Install $install -Tool 'rabbitmqctl' -ArgumentList @('ping') -SuccessCodes @(0, 69)
+        if ($probe.exitCode -eq 0) { return New-CortexSetResult -Message ('{0} already runs RabbitMQ {1} on Erlang {2}' -f $node, $version, $erlangVersion) }
+        Invoke-CortexUpgradeStep -Step 'start' -Node $node -Action { Start-Service -Name 'RabbitMQ' }
+        Invoke-CortexUpgradeStep -Step 'await_startup' -Node $node -Action { $null = Invoke-CortexRabbitmqTool -Install $install -Tool 'rabbitmqctl' -ArgumentList @('await_startup', '--timeout', [string]$timeout) }
+        return New-CortexSetResult -Message ('{0} started again on RabbitMQ {1}, Erlang {2}' -f $node, $version, $erlangVersion)
+    }
     $erlangInstaller = ''
     if ($swapErlang) {
         $erlangInstaller = [string](Get-CortexResourceParam -Params $erlang -Resource $R -Name 'installer' -Required)

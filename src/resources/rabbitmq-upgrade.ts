@@ -8,7 +8,8 @@
  * `action: finish` (a handler the roll notifies, so it runs after the last node): every feature flag
  * enabled, then `rabbitmq-queues rebalance all`.
  *
- * A node RabbitMQ is not installed on is left to the install steps (nothing to upgrade). A jump the
+ * A node upgraded but not running (a roll that stopped at await_startup) is started again, so a re-run
+ * continues where the roll stopped. A node RabbitMQ is not installed on is left to the install steps (nothing to upgrade). A jump the
  * cluster cannot take (a skipped minor series, an Erlang the old or new RabbitMQ does not support,
  * feature flags not enabled) is refused by the diff, so plan refuses it and apply stops before any node.
  */
@@ -62,7 +63,10 @@ export const rabbitmqUpgradeResource = defineResource({
       if (!s.running) throw new UnreachableStateError(`the RabbitMQ node ${s.nodeName ?? ''} is not running; start it before the cluster's feature flags are enabled`);
       return s.featureFlagsDisabled.length ? { action: 'update', from: { featureFlagsDisabled: s.featureFlagsDisabled }, to: { featureFlags: 'all enabled', rebalance: 'all' } } : NONE;
     }
-    if (same(s.version, p.version) && same(s.erlangVersion, p.erlang.version)) return NONE;
+    if (same(s.version, p.version) && same(s.erlangVersion, p.erlang.version)) {
+      // Upgraded, but down (a roll that stopped at await_startup): starting it again continues the roll.
+      return s.running ? NONE : { action: 'update', from: { running: false }, to: { running: true } };
+    }
     if (!s.running) throw new UnreachableStateError(`the RabbitMQ node ${s.nodeName ?? ''} is not running; start it (and let it rejoin its cluster) before it is upgraded`);
     if (s.version === null) throw new UnreachableStateError('the RabbitMQ uninstall entry has no DisplayVersion; reinstall RabbitMQ');
     const refusals = rabbitmqUpgradeRefusals({ rabbitmqFrom: s.version, rabbitmqTo: p.version, erlangFrom: s.erlangVersion, erlangTo: p.erlang.version, featureFlagsDisabled: s.featureFlagsDisabled });

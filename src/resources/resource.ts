@@ -67,8 +67,9 @@ export class UnreachableStateError extends Error {}
  * The version the step asks for cannot be reached from what the host runs (a skipped release series,
  * an unsupported runtime): the message says what to do instead. The planner refuses the plan with it
  * (exit code 3: the inventory's versions are the input to fix); apply fails the step before its Set.
+ * A kind of unreachable state, so whatever handles those handles it; the planner tells them apart.
  */
-export class UpgradeRefusedError extends Error {}
+export class UpgradeRefusedError extends UnreachableStateError {}
 
 export const NONE: Diff = { action: 'none', from: null, to: null };
 

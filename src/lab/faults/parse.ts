@@ -74,6 +74,8 @@ export function parseFaultFlag(flag: string): FaultFlag {
       return { host, faults: { reboot: { downSec: number(flag, arg ?? '5', 'seconds', { min: 0, integer: false }) } } };
     case 'corrupt-transfers':
       return { host, faults: { corruptTransfers: true } };
+    case 'fail-rabbitmq-upgrade':
+      return { host, faults: { failRabbitmqUpgrade: onceOrAlways(arg, 'once') } };
   }
 }
 

@@ -14,6 +14,7 @@ export class HostFaults {
   private readonly failedOnce = new Set<string>();
   private midCommandDone = false;
   private rebootDone = false;
+  private rabbitmqUpgradeFailed = false;
 
   constructor(private spec: LabFaults) {
     this.http500Left = spec.http500;
@@ -32,6 +33,18 @@ export class HostFaults {
     this.failedOnce.clear();
     this.midCommandDone = false;
     this.rebootDone = false;
+    this.rabbitmqUpgradeFailed = false;
+  }
+
+  /** Whether this rolling upgrade's node must stay down after its install (consumes a `once`). */
+  failRabbitmqUpgrade(): boolean {
+    const mode = this.spec.failRabbitmqUpgrade;
+    if (mode === 'always') return true;
+    if (mode === 'once' && !this.rabbitmqUpgradeFailed) {
+      this.rabbitmqUpgradeFailed = true;
+      return true;
+    }
+    return false;
   }
 
   get latencyMs(): number {

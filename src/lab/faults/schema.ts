@@ -34,6 +34,11 @@ export const LabFaultsSchema = z
      * or a download from the pull server (resources.file). What the hash checks after a copy are for.
      */
     corruptTransfers: z.boolean().default(false),
+    /**
+     * A rolling upgrade's node does not come back (docs/upgrades.md): the rabbitmq_upgrade Set stops the
+     * node and installs, then the service does not start and await_startup fails; the node stays down.
+     */
+    failRabbitmqUpgrade: onceOrAlways.nullable().default(null),
   })
   .prefault({});
 
@@ -50,5 +55,6 @@ export const FAULT_KINDS = [
   'slow',
   'reboot',
   'corrupt-transfers',
+  'fail-rabbitmq-upgrade',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];

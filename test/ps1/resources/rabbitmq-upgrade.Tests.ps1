@@ -35,8 +35,9 @@ BeforeAll {
             switch ($a[0]) {
                 'list_feature_flags' { return [pscustomobject]@{ exitCode = 0; output = @((ConvertTo-Json -Compress -InputObject @($global:U.Flags.Keys | ForEach-Object { [ordered]@{ name = $_; state = $global:U.Flags[$_] } }))); errorOutput = @() } }
                 'check_local_alarms' { if ($global:U.Alarms.Count) { return (& $fail 69 ('Error: Node rabbit@app02 reported local alarms: {0}' -f ($global:U.Alarms -join ', '))) }; return $ok }
-                'await_online_quorum_plus_one' { if ($global:U.PeerDown) { return (& $fail 70 'Error: timed out waiting for quorum + 1 online replicas') }; return $ok }
+                'await_online_quorum_plus_one' { if ($global:U.PeerDown) { return (& $fail 75 'Error: timed out waiting for quorum + 1 online replicas') }; return $ok }
                 'drain' { return $ok }
+                'ping' { return $ok }
                 'await_startup' { return $ok }
                 'start' { if (-not $global:U.StartFails) { $global:U.Running = $true }; return $ok }
                 { $_ -in @('remove', 'install', 'enable_feature_flag', 'rebalance') } { if ($_ -eq 'enable_feature_flag') { foreach ($k in @($global:U.Flags.Keys)) { $global:U.Flags[$k] = 'enabled' } }; return $ok }
@@ -83,7 +84,7 @@ Describe 'rabbitmq_upgrade' {
             $global:U.PeerDown = $true
             $r = Invoke-CortexResourceSet -Resource 'rabbitmq_upgrade' -Params $script:Roll
             $r.Result.ok | Should -BeFalse
-            $r.Error.message | Should -BeLike 'rabbitmq_upgrade: await_online_quorum_plus_one on rabbit@app02 failed:*code 70*quorum + 1*'
+            $r.Error.message | Should -BeLike 'rabbitmq_upgrade: await_online_quorum_plus_one on rabbit@app02 failed:*code 75*quorum + 1*'
             @($global:UCalls) | Should -Not -Contain 'Stop-Service RabbitMQ'
             $global:U.Running | Should -BeTrue
         }
@@ -126,6 +127,13 @@ Describe 'rabbitmq_upgrade' {
         }
     }
     Context 'already upgraded, stopped, or not installed' {
+        It 'Set: upgraded but down (a roll that stopped at await_startup): started again and awaited' {
+            $n = New-UNode; $n.Rabbitmq = '4.2.1'; $n.Erlang = '27.3.4.2'; $n.Running = $false; Register-UNode $n
+            Mock Start-Service { $global:UCalls.Add('Start-Service ' + $Name); $global:U.Running = $true }
+            $r = Invoke-CortexResourceSet -Resource 'rabbitmq_upgrade' -Params $script:Roll
+            $r.Data.message | Should -BeExactly 'rabbit@app02 started again on RabbitMQ 4.2.1, Erlang 27.3.4.2'
+            @($global:UCalls) | Should -Be @('rabbitmqctl.bat ping', 'Start-Service RabbitMQ', 'rabbitmqctl.bat await_startup --timeout 600')
+        }
         It 'Set: nothing to do when both versions are there' {
             $n = New-UNode; $n.Rabbitmq = '4.2.1'; $n.Erlang = '27.3.4.2'; Register-UNode $n
             (Invoke-CortexResourceSet -Resource 'rabbitmq_upgrade' -Params $script:Roll).Data.message | Should -BeExactly 'rabbit@app02 already runs RabbitMQ 4.2.1 on Erlang 27.3.4.2'
