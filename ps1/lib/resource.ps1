@@ -303,13 +303,13 @@ function Get-CortexRabbitmqInstall {
 }
 
 function Invoke-CortexRabbitmqTool {
-    # One of RabbitMQ's CLI tools (rabbitmqctl, rabbitmq-plugins, rabbitmq-diagnostics) from sbin, quiet
-    # (-q). The CLI reads ERLANG_HOME, RABBITMQ_BASE and RABBITMQ_NODENAME from its environment: this
+    # One of RabbitMQ's CLI tools (rabbitmqctl, rabbitmq-plugins, rabbitmq-diagnostics, rabbitmq-upgrade,
+    # rabbitmq-queues, rabbitmq-service) from sbin, quiet (-q). The CLI reads ERLANG_HOME, RABBITMQ_BASE and RABBITMQ_NODENAME from its environment: this
     # process started before the installer and the env_var steps set them, so the machine's values are
     # put into it first. -InputText goes to stdin (a password), never onto the command line.
     param(
         [Parameter(Mandatory = $true)]$Install,
-        [Parameter(Mandatory = $true)][ValidateSet('rabbitmqctl', 'rabbitmq-plugins', 'rabbitmq-diagnostics')][string]$Tool,
+        [Parameter(Mandatory = $true)][ValidateSet('rabbitmqctl', 'rabbitmq-plugins', 'rabbitmq-diagnostics', 'rabbitmq-upgrade', 'rabbitmq-queues', 'rabbitmq-service')][string]$Tool,
         [AllowEmptyCollection()][string[]]$ArgumentList = @(),
         [string]$InputText = '',
         [int[]]$SuccessCodes = @(0)

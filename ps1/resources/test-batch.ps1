@@ -230,6 +230,27 @@ function Get-CortexRabbitmqConfigTestState($p) {
     Get-CortexRabbitmqConfigState -Vhost ([string](Get-CortexResourceParam -Params $vhost -Resource 'rabbitmq_config' -Name 'name' -Required))
 }
 
+function Get-CortexRabbitmqUpgradeState($p) {
+    # The versions this node runs (RabbitMQ's and Erlang's uninstall entries), whether it answers, and the
+    # feature flags it knows that are not enabled (what an upgrade must find all enabled).
+    $null = Get-CortexResourceParam -Params $p -Resource 'rabbitmq_upgrade' -Name 'version' -Required
+    $state = [ordered]@{ installed = $false; version = $null; erlangVersion = $null; nodeName = $null; running = $false; featureFlagsDisabled = @() }
+    $erlang = Find-CortexInstalledPackage -UninstallKey 'Erlang OTP'
+    if ($null -ne $erlang) { $state.erlangVersion = [string]$erlang.DisplayVersion }
+    $install = Get-CortexRabbitmqInstall
+    if ($null -eq $install) { return $state }
+    $state.installed = $true
+    $state.version = $install.version
+    $state.nodeName = Get-CortexRabbitmqNodeName
+    # 69: rabbitmqctl cannot reach the node (EX_UNAVAILABLE): not running, an answer rather than an error.
+    $flags = Invoke-CortexRabbitmqTool -Install $install -Tool 'rabbitmqctl' -ArgumentList @('list_feature_flags', 'name', 'state', '--formatter', 'json') -SuccessCodes @(0, 69)
+    if ($flags.exitCode -eq 69) { return $state }
+    $state.running = $true
+    $flagList = ConvertFrom-CortexRabbitmqJson -Run $flags -What 'rabbitmqctl list_feature_flags'
+    $state.featureFlagsDisabled = [string[]]@(@($flagList) | Where-Object { $null -ne $_ -and [string]$_.state -ne 'enabled' } | ForEach-Object { [string]$_.name })
+    $state
+}
+
 function Get-CortexExecState($p) {
     # Done when `creates` exists, or when `unless` (run as exec runs `run`: its own runspace, `exit N` its
     # own) ends with exit code 0 and its last output is true. An error in it is this step's error.
@@ -398,6 +419,7 @@ Invoke-CortexScript {
                 'rabbitmq_plugin' { $state = Get-CortexRabbitmqPluginState $params }
                 'rabbitmq_cluster' { $state = Get-CortexRabbitmqClusterState $params }
                 'rabbitmq_config' { $state = Get-CortexRabbitmqConfigTestState $params }
+                'rabbitmq_upgrade' { $state = Get-CortexRabbitmqUpgradeState $params }
                 default { throw ('resources.test-batch: unknown resource type {0}' -f $type) }
             }
             $results.Add([ordered]@{ step = $step; state = $state })

@@ -137,7 +137,7 @@ export class LabExecutor implements ScriptExecutor {
     let result: HandlerResult;
     try {
       const power = this.opts.power?.(rt);
-      result = await handler.run({ host: rt.ref, state: rt.state, params: parsed.data, lab: this.opts.view, now, input: inv.input, power, corruptTransfers: rt.faults.faults.corruptTransfers });
+      result = await handler.run({ host: rt.ref, state: rt.state, params: parsed.data, lab: this.opts.view, now, input: inv.input, power, corruptTransfers: rt.faults.faults.corruptTransfers, faults: { failRabbitmqUpgrade: () => rt.faults.failRabbitmqUpgrade() } });
     } catch (err) {
       return failed({
         exitCode: 1,

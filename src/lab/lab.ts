@@ -11,7 +11,7 @@
  */
 import { ClusterTracker, type LabClusterSpec } from './clusters.js';
 import { labServiceFabricClusters } from './components/service-fabric.js';
-import { rabbitmqClusterStatus } from './components/rabbitmq.js';
+import { RabbitmqDownHistory, rabbitmqClusterStatus } from './components/rabbitmq.js';
 import { countingDispatcher } from './counting-dispatcher.js';
 import type { Dispatcher } from './dispatcher.js';
 import { prepareEndpoints, type LabEndpoints } from './endpoints.js';
@@ -98,6 +98,8 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
       clusters.setMemberDown(cluster.name, host, down);
     },
   );
+  const rabbitmqHistory = new RabbitmqDownHistory();
+  view.noteRabbitmqNodes = () => rabbitmqHistory.note(rabbitmqClusterStatus(view));
   const power = createPower({
     setEndpointUp: async (rt, up) => endpoints?.setHostUp(rt, up),
     persist: (state) => store.save(state),
@@ -205,7 +207,7 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
         winrmUrls: (name) => ep.winrmUrls(name),
         openShells: (name) => ep.openShells(name),
         // The inventory's groups, then the RabbitMQ clusters the hosts' nodes form now.
-        clusters: [...clusters.status(), ...rabbitmqClusterStatus(view)],
+        clusters: [...clusters.status(), ...rabbitmqHistory.apply(rabbitmqClusterStatus(view))],
       });
     },
     async setFaults(name, faults, o = {}) {
@@ -228,6 +230,7 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
     resetCounters() {
       for (const rt of registry.all()) resetCounters(rt.counters);
       clusters.reset();
+      rabbitmqHistory.reset();
     },
     async stop() {
       power.stop();

@@ -17,9 +17,21 @@ import type { PlaybookRunMeta } from './meta.js';
 
 export const PlanJsonSchema = z.object({
   changes: z.array(z.object({ host: z.string(), step: z.string(), resource: z.string(), action: z.enum(['create', 'update', 'none']), from: z.unknown(), to: z.unknown() })),
-  summary: z.object({ hosts: z.number().int(), create: z.number().int(), update: z.number().int(), unchanged: z.number().int(), skipped: z.number().int(), errors: z.number().int(), unreachable: z.number().int() }),
+  /** The component versions the changes move, with the order apply takes the hosts in (docs/upgrades.md). */
+  upgrades: z.array(
+    z.object({
+      component: z.string(),
+      from: z.array(z.string().nullable()),
+      to: z.string(),
+      phase: z.string(),
+      step: z.string(),
+      atOnce: z.number().int().positive(),
+      hosts: z.array(z.object({ host: z.string(), from: z.string().nullable(), wave: z.number().int().nonnegative() })),
+    }),
+  ),
+  summary: z.object({ hosts: z.number().int(), create: z.number().int(), update: z.number().int(), unchanged: z.number().int(), skipped: z.number().int(), errors: z.number().int(), unreachable: z.number().int(), refused: z.number().int() }),
   skipped: z.array(z.object({ host: z.string(), step: z.string(), reason: z.string() })),
-  problems: z.array(z.object({ host: z.string(), step: z.string().optional(), kind: z.enum(['unreachable', 'error']), message: z.string() })),
+  problems: z.array(z.object({ host: z.string(), step: z.string().optional(), kind: z.enum(['unreachable', 'error', 'refused']), message: z.string() })),
   meta: z.object({ inventory: z.string(), playbook: z.string(), toolVersion: z.string(), runId: z.string(), startedAt: z.string(), operator: z.string() }).optional(),
 });
 

@@ -26,6 +26,7 @@ import { erlangCookieResource } from './erlang-cookie.js';
 import { rabbitmqPluginResource } from './rabbitmq-plugin.js';
 import { rabbitmqClusterResource } from './rabbitmq-cluster.js';
 import { rabbitmqConfigResource } from './rabbitmq-config.js';
+import { rabbitmqUpgradeResource } from './rabbitmq-upgrade.js';
 
 export const RESOURCES = {
   package: packageResource,
@@ -54,6 +55,7 @@ export const RESOURCES = {
   rabbitmq_plugin: rabbitmqPluginResource,
   rabbitmq_cluster: rabbitmqClusterResource,
   rabbitmq_config: rabbitmqConfigResource,
+  rabbitmq_upgrade: rabbitmqUpgradeResource,
 } as const satisfies Record<string, ResourceType>;
 
 export type ResourceTypeName = keyof typeof RESOURCES;
@@ -65,7 +67,7 @@ export function resourceOf(type: string): ResourceType {
   return r;
 }
 
-export type { Diff, DiffAction, ResourceType } from './resource.js';
-export { UnreachableStateError } from './resource.js';
+export type { ComponentUpgrade, Diff, DiffAction, ResourceType } from './resource.js';
+export { UnreachableStateError, UpgradeRefusedError } from './resource.js';
 export { REBOOT_EXIT_CODES, classifyExitCode } from './package.js';
 export { TEST_BATCH_SCRIPT, TestBatchData, TestBatchRequest, SetResultData, setScriptId } from './script-results.js';

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { Guid, WindowsPath } from './common.js';
-import { defineResource, NONE, UnreachableStateError } from './resource.js';
+import { defineResource, NONE, UnreachableStateError, type ComponentUpgrade } from './resource.js';
 import { Version } from '../engine/expr/version.js';
 
 /** ERROR_SUCCESS_REBOOT_REQUIRED (3010) and ERROR_SUCCESS_REBOOT_INITIATED (1641). */
@@ -20,6 +20,7 @@ export const PackageParams = z
     productCode: Guid.optional(),
     uninstallKey: z.string().min(1).optional().meta({ description: 'Name of the key under ...\\CurrentVersion\\Uninstall (EXE installers)' }),
     version: z.string().min(1).optional().meta({ description: 'DisplayVersion wanted; a different installed version is an update' }),
+    component: z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/).optional().meta({ description: 'The inventory versions key this package is (erlang, rabbitmq): plan shows a version change as its upgrade' }),
     arguments: z.array(z.string()).default([]).meta({ description: 'Extra installer arguments (msiexec gets /i /qn /norestart itself)' }),
     state: z.enum(['present', 'absent']).default('present'),
     successExitCodes: z.array(z.number().int()).default([0, 3010, 1641]),
@@ -94,6 +95,11 @@ export const packageResource = defineResource({
       return { action: 'update', from: { version: s.version }, to: { version: p.version } };
     }
     return erlang ?? NONE;
+  },
+  upgrades(p, s): Record<string, ComponentUpgrade> {
+    if (p.component === undefined || p.version === undefined || p.state === 'absent' || !s.installed) return {};
+    if (s.version !== null && isVersion(s.version) && new Version(s.version).compare(new Version(p.version)) === 0) return {};
+    return { [p.component]: { from: s.version, to: p.version } };
   },
 });
 

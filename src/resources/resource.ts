@@ -34,6 +34,18 @@ export interface ResourceType<P extends z.ZodType = z.ZodType, S extends z.ZodTy
    * step as known after this change rather than as unchanged.
    */
   mayRequireReboot?: boolean;
+  /**
+   * The component versions (inventory `versions.<key>`) this change moves, by key: plan lists them as
+   * upgrades (docs/upgrades.md). Empty or absent: the change upgrades nothing.
+   */
+  upgrades?(desired: z.output<P>, current: z.output<S>): Record<string, ComponentUpgrade>;
+}
+
+/** One component's version before and after a change. */
+export interface ComponentUpgrade {
+  /** What the host has now; null when it does not say. */
+  from: string | null;
+  to: string;
 }
 
 export function defineResource<P extends z.ZodType, S extends z.ZodType>(r: ResourceType<P, S>): ResourceType<P, S> {
@@ -45,6 +57,14 @@ export function defineResource<P extends z.ZodType, S extends z.ZodType>(r: Reso
  * installed yet, a feature name the OS does not know). The planner reports it with host and step.
  */
 export class UnreachableStateError extends Error {}
+
+/**
+ * The version the step asks for cannot be reached from what the host runs (a skipped release series,
+ * an unsupported runtime): the message says what to do instead. The planner refuses the plan with it
+ * (exit code 3: the inventory's versions are the input to fix); apply fails the step before its Set.
+ * A kind of unreachable state, so whatever handles those handles it; the planner tells them apart.
+ */
+export class UpgradeRefusedError extends UnreachableStateError {}
 
 export const NONE: Diff = { action: 'none', from: null, to: null };
 

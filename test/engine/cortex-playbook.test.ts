@@ -38,7 +38,7 @@ describe('playbooks/cortex.yaml', () => {
   for (const inv of ['examples/lab/inventory.yaml', 'examples/lab/gold-inventory.yaml', 'examples/minimal-4-servers.yaml']) {
     it(`loads for ${inv}: phases in the install order, generated files and firewall rules from the inventory`, () => {
       const { inventory, pb } = load(inv);
-      expect(pb.phases.map((p) => p.name)).toEqual(['host-prep', 'rabbitmq', 'rabbitmq-cluster', 'service-fabric', 'database', 'web', 'load-balancer', 'cortex-applications', 'gateway']);
+      expect(pb.phases.map((p) => p.name)).toEqual(['host-prep', 'rabbitmq-upgrade', 'rabbitmq', 'rabbitmq-cluster', 'service-fabric', 'database', 'web', 'load-balancer', 'cortex-applications', 'gateway']);
       const steps = Object.fromEntries(stepsOf(pb).map((s) => [s.id, s]));
       const hosts = inventory.hosts.map((h) => ({ name: h.name, address: h.address, roles: h.roles }));
       const app = inventory.groups.app!;

@@ -62,7 +62,7 @@ describe('plan fixtures', () => {
 describe('plan documents', () => {
   it("planDocument has design.md's shape: changes of {host, step, resource, action, from, to} and a summary", () => {
     const doc = planDocument(buildPlan(inv, pb, readingsFor(pb, 'fresh')));
-    expect(Object.keys(doc)).toEqual(['changes', 'summary', 'skipped', 'problems']);
+    expect(Object.keys(doc)).toEqual(['changes', 'upgrades', 'summary', 'skipped', 'problems']);
     expect(doc.changes[0]).toEqual({ host: 'web1', step: 'install-dir', resource: 'directory D:\\Cortex', action: 'create', from: null, to: { exists: true } });
   });
   it('planLines: a change known only after earlier ones says so (a reboot an installer may ask for, a service a package brings)', async () => {

@@ -52,9 +52,9 @@ describe('secret digests', () => {
     expect((secrets.paramsFor('cookie', 'app1', step.params.app1) as { cookie: string }).cookie).toBe(COOKIE);
 
     const inSync = diffStep(step, 'app1', { files: [{ path: SYS, sha256: want }] });
-    expect(inSync).toEqual({ change: { resource: 'erlang_cookie 1 file', action: 'none', from: null, to: null } });
+    expect(inSync).toEqual({ change: { resource: 'erlang_cookie 1 file', action: 'none', from: null, to: null }, upgrades: {} });
     const other = diffStep(step, 'app1', { files: [{ path: SYS, sha256: 'a'.repeat(64) }] });
-    expect(other).toEqual({ change: { resource: 'erlang_cookie 1 file', action: 'update', from: { [SYS]: 'differs' }, to: { [SYS]: 'cookie' } } });
+    expect(other).toEqual({ change: { resource: 'erlang_cookie 1 file', action: 'update', from: { [SYS]: 'differs' }, to: { [SYS]: 'cookie' } }, upgrades: {} });
   });
 
   it("nservicebus_license: the licence file (several lines) read whole, only its last newline stripped; plans and Tests see its SHA-256", async () => {

@@ -32,7 +32,7 @@ type Suite = { name: string; tests: string; errors: string; skipped: string; tes
 describe('plan reports', () => {
   it('JSON: the planDocument shape, validated, with meta', () => {
     const doc = PlanJsonSchema.strict().parse(JSON.parse(renderPlanJson(plan, META)));
-    expect(Object.keys(doc)).toEqual(['changes', 'summary', 'skipped', 'problems', 'meta']);
+    expect(Object.keys(doc)).toEqual(['changes', 'upgrades', 'summary', 'skipped', 'problems', 'meta']);
     expect(doc.summary).toEqual(plan.summary);
     expect(doc.changes).toHaveLength(plan.changes.length);
     for (const c of doc.changes) expect(Object.keys(c)).toEqual(['host', 'step', 'resource', 'action', 'from', 'to']);

@@ -10,7 +10,9 @@ export function hasChanges(plan: Plan): boolean {
   return plan.changes.some((c) => c.action !== 'none');
 }
 
-export function planExitCode(plan: Plan, detailed: boolean): 0 | 1 | 2 {
+export function planExitCode(plan: Plan, detailed: boolean): 0 | 1 | 2 | 3 {
+  // A refused upgrade: the inventory's versions ask for a jump the cluster cannot take (invalid input).
+  if (plan.summary.refused > 0) return ExitCode.InvalidInput as 3;
   const errors = plan.summary.errors > 0;
   const unreachable = plan.summary.unreachable > 0;
   if (detailed) {

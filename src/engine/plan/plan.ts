@@ -5,10 +5,11 @@
  * so a malformed reply is an error naming host and step, never a crash.
  */
 import type { Inventory } from '../../inventory/types.js';
-import { resourceOf, UnreachableStateError, type DiffAction } from '../../resources/index.js';
+import { resourceOf, UnreachableStateError, UpgradeRefusedError, type ComponentUpgrade, type DiffAction } from '../../resources/index.js';
 import type { Playbook, Step } from '../playbook/types.js';
 import { ConditionContext } from './conditions.js';
 import { schedule, scheduleOrder, type PhaseSchedule } from './schedule.js';
+import { collectUpgrades, UpgradeTracker, type PlanUpgrade } from './upgrades.js';
 
 /** What was read from one host for the plan. */
 export interface HostReading {
@@ -44,7 +45,8 @@ export interface PlanSkip {
 export interface PlanProblem {
   host: string;
   step?: string | undefined;
-  kind: 'unreachable' | 'error';
+  /** refused: the version asked for cannot be reached from what the host runs (docs/upgrades.md). */
+  kind: 'unreachable' | 'error' | 'refused';
   message: string;
 }
 
@@ -56,6 +58,8 @@ export interface PlanSummary {
   skipped: number;
   errors: number;
   unreachable: number;
+  /** Steps whose version change was refused (docs/upgrades.md): the plan cannot be applied as it is. */
+  refused: number;
 }
 
 export interface Plan {
@@ -67,6 +71,8 @@ export interface Plan {
   summary: PlanSummary;
   /** Per host, the step ids that apply to it (condition true), in order. */
   hostSteps: Record<string, string[]>;
+  /** The component versions the changes move, each with the order apply takes its hosts in. */
+  upgrades: PlanUpgrade[];
 }
 
 /** Which steps to Test on a host for a phase (condition true), for one batched round trip. */
@@ -82,7 +88,11 @@ export function stepsToTest(pb: Playbook, cond: ConditionContext, host: string, 
 }
 
 /** Diff of one step on one host from its raw Test result: a change, or an error message. */
-export function diffStep(step: Step, host: string, raw: unknown): { change: Omit<PlanChange, 'host' | 'step' | 'phase'> } | { error: string; unreachableState?: boolean } {
+export function diffStep(
+  step: Step,
+  host: string,
+  raw: unknown,
+): { change: Omit<PlanChange, 'host' | 'step' | 'phase'>; upgrades: Record<string, ComponentUpgrade> } | { error: string; unreachableState?: boolean; refused?: boolean } {
   const r = resourceOf(step.resource);
   const params = step.params[host];
   if (params === undefined) return { error: `no parameters for host ${host} (internal)` };
@@ -93,8 +103,10 @@ export function diffStep(step: Step, host: string, raw: unknown): { change: Omit
   }
   try {
     const d = r.diff(params as never, state.data as never);
-    return { change: { resource: r.label(params as never), action: d.action, from: d.from, to: d.to } };
+    const upgrades = d.action !== 'none' && r.upgrades ? r.upgrades(params as never, state.data as never) : {};
+    return { change: { resource: r.label(params as never), action: d.action, from: d.from, to: d.to }, upgrades };
   } catch (err) {
+    if (err instanceof UpgradeRefusedError) return { error: err.message, refused: true };
     if (err instanceof UnreachableStateError) return { error: err.message, unreachableState: true };
     throw err;
   }
@@ -111,6 +123,7 @@ export function buildPlan(inv: Inventory, pb: Playbook, readings: Readings, sche
   const unreachable = new Set<string>();
   /** Per host, the steps planned to change whose Set may leave a reboot required. */
   const mayReboot = new Map<string, string[]>();
+  const upgrades = new UpgradeTracker(sched);
 
   for (const { phase, step, host } of scheduleOrder(sched)) {
     if (only && !only.has(host)) continue;
@@ -146,6 +159,10 @@ export function buildPlan(inv: Inventory, pb: Playbook, readings: Readings, sche
     const earlier = changes.filter((c) => c.host === host && c.action !== 'none').map((c) => c.step);
     const resource = resourceOf(step.resource);
     let change: PlanChange;
+    if ('error' in d && d.refused) {
+      problems.push({ host, step: step.id, kind: 'refused', message: `refused: ${d.error}` });
+      continue;
+    }
     if ('error' in d) {
       // A service an earlier step installs does not exist yet: the change is known after that step, not an error.
       if (!(d.unreachableState && earlier.length)) {
@@ -156,8 +173,14 @@ export function buildPlan(inv: Inventory, pb: Playbook, readings: Readings, sche
     } else {
       const causes = mayReboot.get(host) ?? [];
       // Nothing pending now, but an earlier change may ask for a reboot (an installer's 3010): known after it.
+      // A version an earlier step on this host already moves (the roll before the install steps): known after it.
+      const by = upgrades.coveredBy(host, d.upgrades);
       if (step.resource === 'reboot' && d.change.action === 'none' && causes.length) change = { host, step: step.id, phase, resource: d.change.resource, action: 'update', from: { pending: false }, to: { knownAfter: [...causes], now: 'no reboot pending' } };
-      else change = { host, step: step.id, phase, ...d.change };
+      else if (by.length) change = { host, step: step.id, phase, resource: d.change.resource, action: d.change.action, from: d.change.from, to: { knownAfter: by, now: d.change.from } };
+      else {
+        change = { host, step: step.id, phase, ...d.change };
+        upgrades.add(host, phase, step.id, d.upgrades);
+      }
     }
     changes.push(change);
     // After a reboot step, what earlier changes asked for is done (or was never asked for).
@@ -172,6 +195,7 @@ export function buildPlan(inv: Inventory, pb: Playbook, readings: Readings, sche
     skipped,
     problems,
     hostSteps,
+    upgrades: collectUpgrades(upgrades),
     summary: {
       hosts: seenHosts.size,
       create: count('create'),
@@ -180,14 +204,16 @@ export function buildPlan(inv: Inventory, pb: Playbook, readings: Readings, sche
       skipped: skipped.length,
       errors: problems.filter((p) => p.kind === 'error').length,
       unreachable: unreachable.size,
+      refused: problems.filter((p) => p.kind === 'refused').length,
     },
   };
 }
 
-/** The `plan --json` document: {changes:[{host,step,resource,action,from,to}],summary}. */
-export function planDocument(plan: Plan): { changes: Array<Pick<PlanChange, 'host' | 'step' | 'resource' | 'action' | 'from' | 'to'>>; summary: PlanSummary; skipped: PlanSkip[]; problems: PlanProblem[] } {
+/** The `plan --json` document: {changes:[{host,step,resource,action,from,to}],summary}, with upgrades. */
+export function planDocument(plan: Plan): { changes: Array<Pick<PlanChange, 'host' | 'step' | 'resource' | 'action' | 'from' | 'to'>>; upgrades: PlanUpgrade[]; summary: PlanSummary; skipped: PlanSkip[]; problems: PlanProblem[] } {
   return {
     changes: plan.changes.map(({ host, step, resource, action, from, to }) => ({ host, step, resource, action, from, to })),
+    upgrades: plan.upgrades,
     summary: plan.summary,
     skipped: plan.skipped,
     problems: plan.problems,

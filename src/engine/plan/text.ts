@@ -3,6 +3,7 @@
  * or `= unchanged`, then a summary. A pure function returning lines; the CLI prints them.
  */
 import type { Plan } from './plan.js';
+import { upgradeLines } from './upgrades.js';
 
 function show(v: unknown): string {
   if (v === null || v === undefined) return '(none)';
@@ -13,7 +14,7 @@ function show(v: unknown): string {
 }
 
 export function planLines(plan: Plan): string[] {
-  const lines: string[] = [];
+  const lines: string[] = [...upgradeLines(plan.upgrades)];
   // Changes come in schedule order (step by step across hosts); people read a plan host by host, each
   // host's steps in the order they will run.
   const byHost = new Map<string, Plan['changes']>();
@@ -28,7 +29,8 @@ export function planLines(plan: Plan): string[] {
   }
   for (const p of plan.problems) lines.push(`! ${p.host}${p.step ? `, step ${p.step}` : ''}: ${p.kind === 'unreachable' ? `unreachable: ${p.message}` : p.message}`);
   const s = plan.summary;
-  lines.push(`Plan: ${s.create} to create, ${s.update} to update, ${s.unchanged} unchanged, ${s.skipped} skipped; ${s.errors} error${s.errors === 1 ? '' : 's'}, ${s.unreachable} unreachable, on ${s.hosts} host${s.hosts === 1 ? '' : 's'}.`);
+  const refused = s.refused ? `, ${s.refused} refused` : '';
+  lines.push(`Plan: ${s.create} to create, ${s.update} to update, ${s.unchanged} unchanged, ${s.skipped} skipped; ${s.errors} error${s.errors === 1 ? '' : 's'}${refused}, ${s.unreachable} unreachable, on ${s.hosts} host${s.hosts === 1 ? '' : 's'}.`);
   return lines;
 }
 

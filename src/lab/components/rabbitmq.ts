@@ -232,3 +232,32 @@ export function rabbitmqClusterStatus(lab: LabView): LabClusterStatus[] {
   }
   return out;
 }
+
+/**
+ * The most nodes of each RabbitMQ cluster that were not running at once, over the lab's life: a model
+ * that stops a node (a rolling upgrade) notes the clusters while it is down, so `lab status` keeps the
+ * moment even though the Set has finished (docs/lab.md, "Clusters").
+ */
+export class RabbitmqDownHistory {
+  private readonly most = new Map<string, { n: number; at: string }>();
+
+  note(now: readonly LabClusterStatus[], at: Date = new Date()): void {
+    for (const c of now) {
+      const had = this.most.get(c.name);
+      if (c.downNow.length > 0 && (!had || c.downNow.length > had.n)) this.most.set(c.name, { n: c.downNow.length, at: at.toISOString() });
+    }
+  }
+
+  /** The clusters now, with the most down at once since the lab started (or reset). */
+  apply(now: readonly LabClusterStatus[]): LabClusterStatus[] {
+    return now.map((c) => {
+      const had = this.most.get(c.name);
+      if (!had || had.n <= c.maxDownAtOnce) return c;
+      return { ...c, maxDownAtOnce: had.n, maxDownAt: had.at, quorumLost: had.n > (c.members.length - 1) / 2 };
+    });
+  }
+
+  reset(): void {
+    this.most.clear();
+  }
+}

@@ -77,6 +77,8 @@ export function parseFaultFlag(flag: string): FaultFlag {
       return { host, faults: { corruptTransfers: true } };
     case 'fail-upgrade':
       return { host, faults: { failUpgrade: onceOrAlways(arg, 'once') } };
+    case 'fail-rabbitmq-upgrade':
+      return { host, faults: { failRabbitmqUpgrade: onceOrAlways(arg, 'once') } };
   }
 }
 

@@ -15,6 +15,7 @@ export class HostFaults {
   private midCommandDone = false;
   private rebootDone = false;
   private upgradeFailed = false;
+  private rabbitmqUpgradeFailed = false;
 
   constructor(private spec: LabFaults) {
     this.http500Left = spec.http500;
@@ -34,6 +35,18 @@ export class HostFaults {
     this.midCommandDone = false;
     this.rebootDone = false;
     this.upgradeFailed = false;
+    this.rabbitmqUpgradeFailed = false;
+  }
+
+  /** Whether this rolling upgrade's node must stay down after its install (consumes a `once`). */
+  failRabbitmqUpgrade(): boolean {
+    const mode = this.spec.failRabbitmqUpgrade;
+    if (mode === 'always') return true;
+    if (mode === 'once' && !this.rabbitmqUpgradeFailed) {
+      this.rabbitmqUpgradeFailed = true;
+      return true;
+    }
+    return false;
   }
 
   get latencyMs(): number {

@@ -39,6 +39,11 @@ export const LabFaultsSchema = z
      * check fails and the monitored upgrade rolls back). Once: the next upgrade of the node only.
      */
     failUpgrade: onceOrAlways.nullable().default(null),
+    /**
+     * A rolling upgrade's node does not come back (docs/upgrades.md): the rabbitmq_upgrade Set stops the
+     * node and installs, then the service does not start and await_startup fails; the node stays down.
+     */
+    failRabbitmqUpgrade: onceOrAlways.nullable().default(null),
   })
   .prefault({});
 
@@ -56,5 +61,6 @@ export const FAULT_KINDS = [
   'reboot',
   'corrupt-transfers',
   'fail-upgrade',
+  'fail-rabbitmq-upgrade',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];

@@ -38,6 +38,7 @@ import { resourcesErlangCookie } from './resources.erlang-cookie.js';
 import { resourcesRabbitmqPlugin } from './resources.rabbitmq-plugin.js';
 import { resourcesRabbitmqCluster } from './resources.rabbitmq-cluster.js';
 import { resourcesRabbitmqConfig } from './resources.rabbitmq-config.js';
+import { resourcesRabbitmqUpgrade } from './resources.rabbitmq-upgrade.js';
 
 export const HANDLERS: AnyLabHandler[] = [
   probesPing,
@@ -75,6 +76,7 @@ export const HANDLERS: AnyLabHandler[] = [
   resourcesRabbitmqPlugin,
   resourcesRabbitmqCluster,
   resourcesRabbitmqConfig,
+  resourcesRabbitmqUpgrade,
 ];
 
 export function handlerRegistry(handlers: readonly AnyLabHandler[] = HANDLERS): Map<string, AnyLabHandler> {

@@ -44,6 +44,11 @@ export interface LabView {
    * or came back while its host stays up: the lab's cluster record counts it (docs/lab.md, "Clusters").
    */
   clusterMemberDown?(cluster: { name: string; kind: 'service-fabric' | 'rabbitmq'; members: string[] }, host: string, down: boolean): void;
+  /**
+   * A model just stopped or started a RabbitMQ node (a rolling upgrade): the lab notes which nodes are
+   * down now, so `lab status` keeps the most down at once. Absent where no lab runs the hosts.
+   */
+  noteRabbitmqNodes?(): void;
 }
 
 export interface HandlerContext<P> {
@@ -59,6 +64,8 @@ export interface HandlerContext<P> {
   downloaded?: ((url: string) => { sha256: string; length: number }) | undefined;
   /** The corrupt-transfers fault: a file the host receives arrives with its first byte changed. */
   corruptTransfers?: boolean | undefined;
+  /** Faults a Set's model consults midway (fail-rabbitmq-upgrade); absent in unit tests. */
+  faults?: import('./resources/types.js').MidSetFaults | undefined;
   /** This host's power (restarts a script asks Windows for); absent where no lab runs the host (unit tests). */
   power?: HostPowerControl | undefined;
 }

@@ -117,6 +117,7 @@ export const DEFAULT_PROFILE: LabProfile = {
     reboot: null,
     corruptTransfers: false,
     failUpgrade: null,
+    failRabbitmqUpgrade: null,
   },
 };
 

@@ -51,6 +51,9 @@ const COMPARED_HERE: Record<string, ResourceTypeName> = {
   'resources.rabbitmq-plugin': 'rabbitmq_plugin',
   'resources.rabbitmq-cluster': 'rabbitmq_cluster',
   'resources.rabbitmq-config': 'rabbitmq_config',
+  // Compared up to the node's stop (the shim has no rabbitmq-upgrade, rabbitmq-diagnostics or
+  // rabbitmq-service yet): the refusals before it and the Test; the roll itself in test/lab/rabbitmq-upgrade-model.test.ts.
+  'resources.rabbitmq-upgrade': 'rabbitmq_upgrade',
 };
 
 it("the handlers compared here are the lab's Set handlers of these types", () => {
@@ -250,6 +253,20 @@ describe.skipIf(!pwsh)('RabbitMQ component: lab models vs scripts through the sh
       policies: [{ name: 'nsb-delivery-limit', pattern: '.*', applyTo: 'quorum_queues', definition: { 'delivery-limit': 100000 }, priority: 0 }],
     };
     const CONFIG_READ = { vhost: { name: 'cortex' } };
+
+    it('rabbitmq_upgrade: the Test (versions, running, feature flags); an installer not staged refused before the node stops; not installed refused', async () => {
+      const app1 = rabbitHost('app1');
+      const roll = { version: '4.2.1', installer: 'C:\\Installers\\rabbitmq-server-4.2.1.exe', erlang: { version: '27.3.4.2', installer: 'C:\\Installers\\otp_win64_27.3.4.2.exe' } };
+      const missing = await compareInLab(withArtifacts(app1, ['erlang-otp-27.3.4.2']), [], [], 'rabbitmq_upgrade', roll, roll);
+      ok(missing);
+      expect(missing.script.error?.message).toBe('rabbitmq_upgrade: the RabbitMQ installer C:\\Installers\\rabbitmq-server-4.2.1.exe is not on the host; stage it in an earlier step');
+      expect(missing.modelRead).toEqual({ step: 's1', state: { installed: true, version: '4.1.4', erlangVersion: '27.3.4', nodeName: 'rabbit@app1', running: true, featureFlagsDisabled: [] } });
+      expect(missing.machine.services.find((s) => s.name === 'RabbitMQ')?.state).toBe('Running');
+      const bare = withArtifacts(machineFrom({}), []);
+      const none = await compareInLab(bare, [], [], 'rabbitmq_upgrade', roll, roll);
+      ok(none);
+      expect(none.script.error?.message).toMatch(/^rabbitmq_upgrade: RabbitMQ is not installed/);
+    }, 120_000);
 
     it('rabbitmq_plugin: enables the plugin on this node, then again changes nothing; an unknown plugin is the tool\'s error', async () => {
       const app2 = rabbitHost('app2');

@@ -32,6 +32,8 @@ import { iisSiteModel } from './iis-site.js';
 // issue 12: RabbitMQ and Erlang (src/lab/components/rabbitmq.ts)
 import { erlangCookieModel } from './erlang-cookie.js';
 import { rabbitmqClusterModel, rabbitmqConfigModel, rabbitmqPluginModel } from './rabbitmq.js';
+// issue 13: the RabbitMQ roll
+import { rabbitmqUpgradeModel } from './rabbitmq-upgrade.js';
 
 export const RESOURCE_MODELS: readonly AnyLabResourceModel[] = [
   rebootModel,
@@ -63,6 +65,7 @@ export const RESOURCE_MODELS: readonly AnyLabResourceModel[] = [
   rabbitmqPluginModel,
   rabbitmqClusterModel,
   rabbitmqConfigModel,
+  rabbitmqUpgradeModel,
 ];
 
 const byType = new Map<string, AnyLabResourceModel>(RESOURCE_MODELS.map((m) => [m.type, m]));

@@ -24,10 +24,10 @@ export function resourceSetHandler(type: ResourceTypeName): LabHandler<Record<st
     contract,
     defaultDurationMs: DEFAULT_SET_DURATION_MS,
     setType: true,
-    run: ({ state, params, host, lab, now, downloaded }) => {
+    run: ({ state, params, host, lab, now, downloaded, faults }) => {
       const before = JSON.stringify(state.machine);
       try {
-        const data = set({ machine: state.machine, params: params as Record<string, unknown>, host, lab, now, ...(downloaded ? { downloaded } : {}) });
+        const data = set({ machine: state.machine, params: params as Record<string, unknown>, host, lab, now, ...(downloaded ? { downloaded } : {}), faults });
         return { ok: true, data, changed: JSON.stringify(state.machine) !== before };
       } catch (err) {
         if (err instanceof LabResourceError) return { ok: false, error: { message: err.message, category: err.category } };

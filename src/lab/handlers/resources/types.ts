@@ -42,6 +42,14 @@ export interface ResourceModelContext {
    * beforehand (the models are synchronous); throws the download's error. Absent: nothing was fetched.
    */
   downloaded?(url: string): { sha256: string; length: number };
+  /** Faults a model consults in the middle of its Set (the lab's fault injection); absent in unit tests. */
+  faults?: MidSetFaults | undefined;
+}
+
+/** Faults that strike inside a Set, where only the model knows the moment (docs/lab.md, "Faults"). */
+export interface MidSetFaults {
+  /** The rabbitmq_upgrade node stays down after its install (fail-rabbitmq-upgrade; consumes a `once`). */
+  failRabbitmqUpgrade(): boolean;
 }
 
 export interface LabResourceModel<T extends ResourceTypeName = ResourceTypeName> {
