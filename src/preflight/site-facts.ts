@@ -149,7 +149,13 @@ export interface SiteFactsMeta {
 /** Pure: the document for the hosts preflight ran on, in inventory order. */
 export function buildSiteFacts(hosts: readonly HostConfig[], captures: ReadonlyMap<string, HostCapture>, meta: SiteFactsMeta): SiteFacts {
   const { components, ...rest } = meta;
-  return { kind: SITE_FACTS_KIND, schemaVersion: SITE_FACTS_VERSION, ...rest, components: components ?? null, hosts: hosts.map((h) => siteFactsHost(h, captures.get(h.name))) };
+  return { kind: SITE_FACTS_KIND, schemaVersion: SITE_FACTS_VERSION, ...rest, components: components ? publicComponents(components) : null, hosts: hosts.map((h) => siteFactsHost(h, captures.get(h.name))) };
+}
+
+/** Pure: the component settings without the NServiceBus licence's file reference (a secret file; a twin uses the lab's). */
+export function publicComponents(c: InventoryComponents): InventoryComponents {
+  const { license: _left, ...nservicebus } = c.nservicebus;
+  return { ...c, nservicebus };
 }
 
 /** The document as written: stable key order, two-space indent, a final newline. */

@@ -14,10 +14,10 @@
  * 127.254.255.0, away from the 127.0.x.x and 127.1.x.x addresses user labs use.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { basename, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
 
@@ -44,6 +44,14 @@ export function relocatedCopy(file: string, fromPrefixes: readonly string[], blo
   for (const from of fromPrefixes) text = text.replaceAll(from, block.prefix);
   const copy = join(mkdtempSync(join(tmpdir(), 'cortex-fixture-')), basename(file));
   writeFileSync(copy, text);
+  // Files it names by a relative `file:` reference (the lab's NServiceBus licence) go along with it.
+  for (const [, ref] of text.matchAll(/\bfile:([^\s'"},\]]+)/g)) {
+    if (isAbsolute(ref!) || ref!.startsWith('~')) continue;
+    const from = join(dirname(file), ref!);
+    if (!existsSync(from)) continue;
+    mkdirSync(dirname(join(dirname(copy), ref!)), { recursive: true });
+    copyFileSync(from, join(dirname(copy), ref!));
+  }
   return copy;
 }
 

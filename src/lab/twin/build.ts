@@ -3,16 +3,20 @@
  * disk (docs/rehearse.md). The lab then starts from that inventory like from any other, so
  * `lab up -i twin.yaml`, preflight, plan and apply all read the same file.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { isIPv4 } from 'node:net';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { userInfo } from 'node:os';
 import { InputError } from '../../errors.js';
 import type { SiteFacts } from '../../preflight/site-facts.js';
 import { loadSiteFacts } from '../../preflight/site-facts-file.js';
 import { pickTwinAddresses } from './addresses.js';
-import { renderTwinInventory, type TwinHost } from './inventory.js';
+import { renderTwinInventory, TWIN_LICENSE_FILE, type TwinHost } from './inventory.js';
 import { twinProfile, type PeerObservation } from './profile-from-facts.js';
+
+/** The lab example's synthetic licence (docs/lab.md), shipped with the package; from src/ or dist/ alike. */
+const LAB_LICENSE = fileURLToPath(new URL('../../../examples/lab/nservicebus-license.xml', import.meta.url));
 
 /** Pure: what each host's peers measured of it, and from where its name did not resolve. */
 export function peerObservations(doc: SiteFacts): Map<string, { observed: PeerObservation[]; unresolvedFrom: string[]; misresolved: Array<{ from: string; to: string[] }> }> {
@@ -69,6 +73,7 @@ export async function buildTwin(o: BuildTwinOptions): Promise<BuiltTwin> {
   try {
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, text);
+    if (doc.components) copyFileSync(LAB_LICENSE, join(dirname(file), TWIN_LICENSE_FILE));
   } catch (err) {
     throw new InputError(`cannot write the twin's inventory ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)}).`, { field: '--write-inventory', hint: 'Check the path and its permissions.' });
   }

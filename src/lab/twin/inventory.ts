@@ -15,6 +15,9 @@ import { ROLE_NAMES } from '../../preflight/finding.js';
 import { LAB_SSH_PORT } from '../ssh/server.js';
 import type { TwinProfile } from './profile-from-facts.js';
 
+/** The lab's synthetic NServiceBus licence, written beside a twin's inventory when the site has component settings. */
+export const TWIN_LICENSE_FILE = 'nservicebus-license.xml';
+
 /** The lab account the twin's hosts accept (the lab's documented default: examples/lab/inventory.yaml). */
 export const TWIN_USER = 'LAB\\cortex';
 export const TWIN_PASSWORD_REF = 'env:CORTEX_LAB_PASSWORD';
@@ -85,7 +88,8 @@ export function renderTwinInventory(doc: SiteFacts, hosts: readonly TwinHost[], 
       winrm: { scheme: 'http', port: 5985, auth: 'ntlm', user: TWIN_USER, password: TWIN_PASSWORD_REF },
       ...(shared && Object.keys(shared).length > 0 ? { versions: shared } : {}),
       // The site's component settings, as the inventory had them (with their defaults written out).
-      ...(doc.components ? { components: doc.components } : {}),
+      // The licence is a secret file the facts never carry: the twin installs the lab's synthetic one.
+      ...(doc.components ? { components: { ...doc.components, nservicebus: { ...doc.components.nservicebus, license: `file:${TWIN_LICENSE_FILE}` } } } : {}),
     },
     children,
     // After the groups, so the hosts keep the site's order where they can.
@@ -108,6 +112,7 @@ export function renderTwinInventory(doc: SiteFacts, hosts: readonly TwinHost[], 
     ' Made by cortex-deploy lab up --from-facts: each host runs in the lab on its loopback address, its machine',
     ' under lab: as the facts describe it; lab.twin.assumed says what the facts could not (docs/rehearse.md).',
     ` The lab account's password comes from ${TWIN_PASSWORD_REF.slice(4)}, as in examples/lab/inventory.yaml.`,
+    ...(doc.components ? [` The NServiceBus licence ${TWIN_LICENSE_FILE} beside this file is the lab's synthetic one, not the site's.`] : []),
   ].join('\n');
   return yaml.toString({ lineWidth: 0 });
 }
