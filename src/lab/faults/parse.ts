@@ -12,6 +12,7 @@
  *   slow:K                every script takes K times as long
  *   reboot:T              after the next Set-type script, down for T seconds
  *   corrupt-transfers     every file the host receives (upload or download) has its first byte changed
+ *   at-step:STEP          the host's other faults wait until a script of playbook step STEP starts
  */
 import { InputError } from '../../errors.js';
 import { FAULT_KINDS, type FaultKind, type LabFaults } from './schema.js';
@@ -74,6 +75,9 @@ export function parseFaultFlag(flag: string): FaultFlag {
       return { host, faults: { reboot: { downSec: number(flag, arg ?? '5', 'seconds', { min: 0, integer: false }) } } };
     case 'corrupt-transfers':
       return { host, faults: { corruptTransfers: true } };
+    case 'at-step':
+      if (!arg) bad(flag, 'needs a step id, e.g. at-step:install-erlang');
+      return { host, faults: { atStep: arg } };
   }
 }
 

@@ -14,9 +14,31 @@ export class HostFaults {
   private readonly failedOnce = new Set<string>();
   private midCommandDone = false;
   private rebootDone = false;
+  /** Whether the faults act: from the start, or once a script of `atStep` has started. */
+  private armed: boolean;
 
   constructor(private spec: LabFaults) {
     this.http500Left = spec.http500;
+    this.armed = spec.atStep === null;
+  }
+
+  /**
+   * A script of step `tag` starts on the host. True when this arms the faults (`atStep` reached):
+   * the caller then strikes with `down` or `reboot` mid-script.
+   */
+  enterStep(tag: string | undefined): boolean {
+    if (this.armed || tag === undefined || tag !== this.spec.atStep) return false;
+    this.armed = true;
+    return true;
+  }
+
+  /** Whether the host's listeners must be closed (a `down` fault that acts now). */
+  get down(): boolean {
+    return this.armed && this.spec.down;
+  }
+
+  get corruptTransfers(): boolean {
+    return this.armed && this.spec.corruptTransfers;
   }
 
   get faults(): LabFaults {
@@ -32,18 +54,20 @@ export class HostFaults {
     this.failedOnce.clear();
     this.midCommandDone = false;
     this.rebootDone = false;
+    this.armed = next.atStep === null;
   }
 
   get latencyMs(): number {
-    return this.spec.latencyMs;
+    return this.armed ? this.spec.latencyMs : 0;
   }
 
   get slowFactor(): number {
-    return this.spec.slowFactor;
+    return this.armed ? this.spec.slowFactor : 1;
   }
 
   /** Decide what happens to the next HTTP request (after latency). */
   nextRequest(): RequestFault {
+    if (!this.armed) return { action: 'continue' };
     this.requestsSeen++;
     const n = this.spec.dropAfterRequests;
     if (n !== null && !this.dropAfterDone && this.requestsSeen > n) {
@@ -59,12 +83,12 @@ export class HostFaults {
   }
 
   refuseAuth(): boolean {
-    return this.spec.refuseAuth;
+    return this.armed && this.spec.refuseAuth;
   }
 
   /** Whether this run of the script must fail (consumes a `once`). */
   failScript(scriptId: string): boolean {
-    const mode = this.spec.failScripts[scriptId];
+    const mode = this.armed ? this.spec.failScripts[scriptId] : undefined;
     if (mode === 'always') return true;
     if (mode === 'once' && !this.failedOnce.has(scriptId)) {
       this.failedOnce.add(scriptId);
@@ -75,7 +99,7 @@ export class HostFaults {
 
   /** Whether the connection must drop while this script runs (consumes a `once`). */
   dropMidCommand(): boolean {
-    const mode = this.spec.dropMidCommand;
+    const mode = this.armed ? this.spec.dropMidCommand : null;
     if (mode === 'always') return true;
     if (mode === 'once' && !this.midCommandDone) {
       this.midCommandDone = true;
@@ -86,7 +110,7 @@ export class HostFaults {
 
   /** Seconds to stay down when a Set-type script completes, or null (consumed: one reboot). */
   rebootAfterSet(): number | null {
-    if (!this.spec.reboot || this.rebootDone) return null;
+    if (!this.armed || !this.spec.reboot || this.rebootDone) return null;
     this.rebootDone = true;
     return this.spec.reboot.downSec;
   }

@@ -34,6 +34,12 @@ export const LabFaultsSchema = z
      * or a download from the pull server (resources.file). What the hash checks after a copy are for.
      */
     corruptTransfers: z.boolean().default(false),
+    /**
+     * Hold the host's other faults until a script of this playbook step (the run frame's tag) starts
+     * on it; from then on they act as usual. With it, `down` and `reboot` strike halfway through that
+     * script (the script's change is made, its answer lost): a host lost in the middle of a step.
+     */
+    atStep: z.string().min(1).nullable().default(null),
   })
   .prefault({});
 
@@ -50,5 +56,6 @@ export const FAULT_KINDS = [
   'slow',
   'reboot',
   'corrupt-transfers',
+  'at-step',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];

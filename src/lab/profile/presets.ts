@@ -116,6 +116,7 @@ export const DEFAULT_PROFILE: LabProfile = {
     slowFactor: 1,
     reboot: null,
     corruptTransfers: false,
+    atStep: null,
   },
 };
 
