@@ -46,6 +46,12 @@ const MIN_ENVELOPE_KB = 150;
 /** Resends of a Send refused with ERROR_BUSY (170), with a growing pause. */
 const BUSY_RETRIES = 3;
 const BUSY_BACKOFF_MS = 500;
+/**
+ * A shell's Delete is tried twice: one left behind counts against the host's per-user shell limit until
+ * its idle timeout, and a transient failure (an HTTP 500, a dropped connection) is the common cause.
+ */
+const DELETE_ATTEMPTS = 2;
+const DELETE_RETRY_MS = 200;
 /** Multipart framing and signature around a sealed envelope. */
 const ENCRYPTION_OVERHEAD_BYTES = 512;
 
@@ -275,14 +281,23 @@ export class WinrsShells {
   private async deleteShell(shell: ShellHandle, timeoutMs: number): Promise<void> {
     this.all.delete(shell);
     if (this.current === shell) this.current = null;
-    const req = this.request(Action.Delete, '', { shellId: shell.id });
-    await this.channel.exchange(req.xml, {
-      what: 'Delete shell',
-      messageId: req.messageId,
-      expectAction: Action.DeleteResponse,
-      timeoutMs,
-      idempotent: true,
-    });
+    for (let attempt = 1; ; attempt++) {
+      const req = this.request(Action.Delete, '', { shellId: shell.id });
+      try {
+        await this.channel.exchange(req.xml, {
+          what: 'Delete shell',
+          messageId: req.messageId,
+          expectAction: Action.DeleteResponse,
+          timeoutMs,
+          idempotent: true,
+        });
+        return;
+      } catch (e) {
+        // A WS-Man fault is the service's answer (the shell is gone, say): asking again changes nothing.
+        if (attempt >= DELETE_ATTEMPTS || e instanceof WsmanFaultError) throw e;
+        await new Promise((r) => setTimeout(r, DELETE_RETRY_MS));
+      }
+    }
   }
 
   /** Delete every shell (session close). Errors are ignored: the host frees them on its IdleTimeout. */
