@@ -53,7 +53,7 @@ interface Case {
 
 const CASES: Case[] = [
   { id: 'drop-mid-command', fault: 'connection dropped mid-command', flags: ['drop-mid-command:once'] },
-  { id: 'http500', fault: 'HTTP 500 (the next 3 requests)', flags: ['http500:3'] },
+  { id: 'http500', fault: 'HTTP 500 (the next 2 requests)', flags: ['http500:2'] },
   { id: 'refuse-auth-on-reconnect', fault: 'connection dropped, then authentication refused on reconnect', flags: ['drop-mid-command:once', 'refuse-auth'] },
   { id: 'host-down', fault: 'host down mid-step', flags: ['down'] },
   { id: 'reboot', fault: 'reboot mid-step (down 1 s)', flags: ['reboot:1'] },

@@ -96,6 +96,8 @@ export function withStdin(xml: string, data: Uint8Array): EnvelopePart[] {
 export class WinrsShells {
   private current: ShellHandle | null = null;
   private readonly all = new Set<ShellHandle>();
+  /** Deletes in flight (deleteShell), awaited by deleteAll. */
+  private readonly deleting = new Set<Promise<void>>();
   private envelopeKb: number;
   private creating: Promise<ShellHandle> | null = null;
 
@@ -278,9 +280,17 @@ export class WinrsShells {
     });
   }
 
-  private async deleteShell(shell: ShellHandle, timeoutMs: number): Promise<void> {
+  private deleteShell(shell: ShellHandle, timeoutMs: number): Promise<void> {
     this.all.delete(shell);
     if (this.current === shell) this.current = null;
+    const p = this.sendDelete(shell, timeoutMs);
+    // deleteAll waits for it: the session must not close the connection under a Delete's second try.
+    const tracked = p.catch(() => undefined).finally(() => this.deleting.delete(tracked));
+    this.deleting.add(tracked);
+    return p;
+  }
+
+  private async sendDelete(shell: ShellHandle, timeoutMs: number): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       const req = this.request(Action.Delete, '', { shellId: shell.id });
       try {
@@ -311,5 +321,7 @@ export class WinrsShells {
         // Best effort: the connection may be gone; the shell then dies with the host's IdleTimeout.
       }
     }
+    // Deletes started earlier (a retired shell's) end before the caller closes the connection.
+    await Promise.all([...this.deleting]);
   }
 }
