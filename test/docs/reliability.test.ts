@@ -25,7 +25,7 @@ describe('docs/reliability.md', () => {
 
   it('the committed results: every lab fault and the kill -9, each survived or reported, then resumed with every step done once', () => {
     const ids = results.cases.map((c) => c.id);
-    for (const id of ['drop-mid-command', 'http500', 'refuse-auth-on-reconnect', 'host-down', 'reboot', 'latency', 'slow-script', 'failing-script', 'kill-9']) expect(ids).toContain(id);
+    for (const id of ['drop-mid-command', 'http500', 'refuse-auth-on-reconnect', 'refuse-auth-after-reboot', 'host-down', 'reboot', 'latency', 'slow-script', 'failing-script', 'kill-9']) expect(ids).toContain(id);
     for (const c of results.cases) {
       expect(c.problems, c.id).toEqual([]);
       expect(['survived', 'reported', 'killed'], c.id).toContain(c.run.outcome);

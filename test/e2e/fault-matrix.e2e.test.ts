@@ -4,7 +4,8 @@
  * block of its own, the playbook test/fixtures/playbooks/lab/fault-matrix.yaml (a few steps: folders,
  * an env var, a file upload, a registry value, a reboot step), and one fault struck on app2 during
  * fm-target (the lab fault `at-step:fm-target` holds it until that step's script starts there), or a
- * kill -9 of the orchestrator in the middle of that step.
+ * kill -9 of the orchestrator in the middle of that step; and one login refused when the run
+ * reconnects after fm-reboot restarted app2 (the only reconnect apply makes within a run).
  *
  * In every case the run ends within its bound and either survives (exit 0) or reports the host and the
  * step with the exit code of docs/exit-codes.md (1 a failed step, 2 an unreachable host); the fault is
@@ -49,12 +50,17 @@ interface Case {
   flags: string[];
   /** Kill the apply with -9 once app2 has started fm-target, instead of a lab fault. */
   kill?: true;
+  /** The step the fault strikes in (default fm-target). */
+  step?: string;
+  /** app2 starts with a restart pending, so fm-reboot restarts it (and the run reconnects after). */
+  pendingReboot?: true;
 }
 
 const CASES: Case[] = [
   { id: 'drop-mid-command', fault: 'connection dropped mid-command', flags: ['drop-mid-command:once'] },
   { id: 'http500', fault: 'HTTP 500 (the next 2 requests)', flags: ['http500:2'] },
-  { id: 'refuse-auth-on-reconnect', fault: 'connection dropped, then authentication refused on reconnect', flags: ['drop-mid-command:once', 'refuse-auth'] },
+  { id: 'refuse-auth-on-reconnect', fault: 'connection dropped, every login refused from then on', flags: ['drop-mid-command:once', 'refuse-auth'] },
+  { id: 'refuse-auth-after-reboot', fault: 'authentication refused on reconnect, after fm-reboot restarted app2', flags: ['refuse-auth'], step: 'fm-reboot', pendingReboot: true },
   { id: 'host-down', fault: 'host down mid-step', flags: ['down'] },
   { id: 'reboot', fault: 'reboot mid-step (down 1 s)', flags: ['reboot:1'] },
   { id: 'latency', fault: 'latency (100 ms per request)', flags: ['latency:100'] },
@@ -134,9 +140,16 @@ function reportedFailures(stdout: string): string[] {
 async function runCase(c: Case, net: LoopbackBlock): Promise<CaseResult> {
   const work = mkdtempSync(join(tmpdir(), `cx-fault-${c.id}-`));
   const inv = relocatedCopy(join(FIXTURES, 'fault-matrix-inventory.yaml'), ['127.0.51.'], net);
+  const step = c.step ?? TARGET_STEP;
+  if (c.pendingReboot) {
+    const text = readFileSync(inv, 'utf8');
+    const app2 = `app2: { address: ${net.addr(4)} }`;
+    if (!text.includes(app2)) throw new Error(`${c.id}: no '${app2}' in the inventory`);
+    writeFileSync(inv, text.replace(app2, `app2: { address: ${net.addr(4)}, lab: { pendingReboot: true } }`));
+  }
   const state = join(work, 'lab-state');
   const problems: string[] = [];
-  const faults = c.kill ? [] : ['--fault', `${TARGET_HOST}:at-step:${TARGET_STEP}`, ...c.flags.flatMap((f) => ['--fault', `${TARGET_HOST}:${f}`])];
+  const faults = c.kill ? [] : ['--fault', `${TARGET_HOST}:at-step:${step}`, ...c.flags.flatMap((f) => ['--fault', `${TARGET_HOST}:${f}`])];
   const up = await cli(work, ['lab', 'up', '-i', inv, '--detach', '--state', state, ...faults]);
   if (up.exitCode !== 0) throw new Error(`${c.id}: lab up failed: ${up.stderr}`);
   try {
@@ -154,7 +167,7 @@ async function runCase(c: Case, net: LoopbackBlock): Promise<CaseResult> {
     const outcome = c.kill ? 'killed' : first.exitCode === 0 ? 'survived' : 'reported';
     if (c.kill && first.signal !== 'SIGKILL') problems.push(`expected the run killed, got exit ${first.exitCode}`);
     if (outcome === 'reported') {
-      if (!reported.some((r) => r.startsWith(`${TARGET_HOST} ${TARGET_STEP}: `))) problems.push(`the run did not report ${TARGET_HOST} ${TARGET_STEP}: ${reported.join('; ')}`);
+      if (!reported.some((r) => r.startsWith(`${TARGET_HOST} ${step}: `))) problems.push(`the run did not report ${TARGET_HOST} ${step}: ${reported.join('; ')}`);
       const doc = JSON.parse(first.stdout) as ApplyDoc;
       const unreachable = doc.hosts.some((h) => h.status === 'unreachable');
       // docs/exit-codes.md: 2 when a host was unreachable, else 1 for a failed step.
@@ -179,12 +192,13 @@ async function runCase(c: Case, net: LoopbackBlock): Promise<CaseResult> {
     for (const h of HOSTS) {
       const host = status.hosts.find((x) => x.name === h)!;
       const steps = (host.counters as unknown as { steps: Record<string, StepCount> }).steps;
-      openShellsAfter += host.counters.openShells;
+      openShellsAfter += host.counters.openShells ?? 0;
       sets[h] = {};
       for (const s of STEPS) {
         const n = steps[s] ?? { setCalls: 0, setFailures: 0 };
         sets[h][s] = [n.setCalls, n.setFailures];
-        const want = CHANGING.includes(s) ? 1 : 0;
+        // fm-reboot restarts only a host with a restart pending.
+        const want = CHANGING.includes(s) || (s === 'fm-reboot' && c.pendingReboot && h === TARGET_HOST) ? 1 : 0;
         if (n.setCalls - n.setFailures !== want) {
           doneOnce = false;
           problems.push(`${h} ${s}: Set ${n.setCalls} times, ${n.setFailures} failed (want done ${want})`);
@@ -245,7 +259,10 @@ describe('apply fault matrix: 7 hosts, one fault on app2 during fm-target, then 
     const outcome = (id: string) => results.get(id)!.run.outcome;
     expect(outcome('latency')).toBe('survived');
     expect(outcome('slow-script')).toBe('survived');
-    for (const id of ['host-down', 'failing-script', 'refuse-auth-on-reconnect']) expect(outcome(id), id).toBe('reported');
+    for (const id of ['host-down', 'failing-script', 'refuse-auth-on-reconnect', 'refuse-auth-after-reboot']) expect(outcome(id), id).toBe('reported');
+    // The login refused after the restart ends the wait (a few tries, not the 20-minute reboot deadline).
+    expect(results.get('refuse-auth-after-reboot')!.run.reported.join('\n')).toMatch(/app2 fm-reboot: .*authentication refused/);
+    expect(results.get('refuse-auth-after-reboot')!.run.exitCode).toBe(2);
     expect(results.get('failing-script')!.run.exitCode).toBe(1);
     expect(results.get('host-down')!.run.exitCode).toBe(2);
     expect(results.get('refuse-auth-on-reconnect')!.run.exitCode).toBe(2);
