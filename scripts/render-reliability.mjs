@@ -27,7 +27,7 @@ export function renderMatrix(results) {
   const lines = [
     `Run at ${results.when.slice(0, 10)}, each case bounded at ${results.bound.runMs / 1000} s per run.`,
     '',
-    '| Fault on app2 during fm-target | Run | Exit | What the run reported | `--resume` exit | Every step done once | Open shells after |',
+    '| Fault on app2 | Run | Exit | What the run reported | `--resume` exit | Every step done once | Open shells after |',
     '|---|---|---|---|---|---|---|',
   ];
   for (const r of results.cases) {
