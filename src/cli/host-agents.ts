@@ -19,6 +19,7 @@ import { portsFreeFor } from '../preflight/ports.js';
 import { ScriptRunner, warmWireTexts, type RunnerLog } from '../runner/index.js';
 import { openSession } from '../transport/connect.js';
 import { dirname } from 'node:path';
+import { CortexError, UnreachableError } from '../errors.js';
 
 export interface HostAgents {
   agents: Record<string, SessionAgent>;
@@ -49,7 +50,9 @@ export function hostAgents(o: {
   if (o.hosts.length > 0) warmWireTexts({ lib: true });
   for (const h of o.hosts) {
     const open = async (): Promise<AgentConnection> => {
-      const session = await openSession(settingsOrThrow(o.connections, h.name), { log: o.log, signal: o.interrupt.signal, acceptNewHostKeys: o.acceptNewHostKeys });
+      const session = await openSession(settingsOrThrow(o.connections, h.name), { log: o.log, signal: o.interrupt.signal, acceptNewHostKeys: o.acceptNewHostKeys }).catch((err: unknown) => {
+        throw sessionOpenFailure(err);
+      });
       const runner = new ScriptRunner(session, { log: o.log });
       const release = o.interrupt.cleanups.register(`session to ${h.name}`, () => session.close());
       return {
@@ -81,6 +84,16 @@ export function hostAgents(o: {
       await Promise.all(Object.values(agents).map((a) => a.close().catch(() => undefined)));
     },
   };
+}
+
+/**
+ * A session that could not be opened means the host was never asked anything: an HTTP 500 or a
+ * malformed answer or no answer in time during the login is an unreachable host (exit 2), as preflight counts it
+ * (src/preflight/run.ts), not a failed step (1). Settings that cannot be used stay invalid input (3).
+ */
+export function sessionOpenFailure(err: unknown): unknown {
+  if (!(err instanceof CortexError) || (err.kind !== 'protocol' && err.kind !== 'timeout')) return err;
+  return new UnreachableError(err.detail, err.context, { cause: err });
 }
 
 /**

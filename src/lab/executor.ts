@@ -33,6 +33,11 @@ export interface LabExecutorOptions {
   dropConnections?(host: LabHostRuntime): void;
   /** Called after a Set-type script succeeded (the reboot fault hangs here). */
   afterSet?(host: LabHostRuntime): void;
+  /**
+   * The host's faults were just armed by a script of their `atStep`, which runs for about 2 × `midMs`:
+   * a `down` or `reboot` fault strikes after `midMs` (the fault at-step).
+   */
+  stepArmed?(host: LabHostRuntime, midMs: number): void;
   /** pwsh with the Windows shim, for ad-hoc text; absent or null: no pwsh (handlers/adhoc.ts). */
   shim?: ShimPool | null;
   /** A host's power, for handlers that restart it (resources.reboot); absent: they fail as not emulated. */
@@ -79,10 +84,13 @@ export class LabExecutor implements ScriptExecutor {
     const now = () => new Date(Date.now() + rt.profile.clockSkewSec * 1000);
     const tag = inv.tag;
     const step = this.stepProfile(rt, tag);
+    const armedNow = rt.faults.enterStep(tag);
 
     if (inv.scriptId === null || inv.scriptId === 'adhoc') {
       if (tag !== undefined) stepCounters(rt.counters, tag).otherCalls++;
-      await this.sleep((step?.durationMs ?? 2) * rt.faults.slowFactor);
+      const ms = (step?.durationMs ?? 2) * rt.faults.slowFactor;
+      if (armedNow) this.opts.stepArmed?.(rt, Math.max(ms / 2, 1));
+      await this.sleep(ms);
       if (tag !== undefined && this.stepFails(rt, tag, step)) {
         rt.counters.faults++;
         const failure = stepFailure(tag, step!);
@@ -103,6 +111,7 @@ export class LabExecutor implements ScriptExecutor {
 
     const baseMs = step?.durationMs ?? rt.profile.scriptDurationMs[handler.id] ?? handler.defaultDurationMs;
     const durationMs = Math.round(baseMs * rt.faults.slowFactor);
+    if (armedNow) this.opts.stepArmed?.(rt, Math.max(durationMs / 2, 1));
     if (handler.setType) rt.counters.setCalls++;
     const isTestBatch = handler.id === TEST_BATCH_SCRIPT;
     // A test batch's tag is its phase: its requests name the steps.
@@ -137,7 +146,7 @@ export class LabExecutor implements ScriptExecutor {
     let result: HandlerResult;
     try {
       const power = this.opts.power?.(rt);
-      result = await handler.run({ host: rt.ref, state: rt.state, params: parsed.data, lab: this.opts.view, now, input: inv.input, power, corruptTransfers: rt.faults.faults.corruptTransfers, faults: { failRabbitmqUpgrade: () => rt.faults.failRabbitmqUpgrade() } });
+      result = await handler.run({ host: rt.ref, state: rt.state, params: parsed.data, lab: this.opts.view, now, input: inv.input, power, corruptTransfers: rt.faults.corruptTransfers, faults: { failRabbitmqUpgrade: () => rt.faults.failRabbitmqUpgrade() } });
     } catch (err) {
       return failed({
         exitCode: 1,

@@ -136,6 +136,23 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
         emit({ kind: 'restart-scheduled', host: rt.ref.name, at: at.at });
       },
     }),
+    stepArmed: (rt, midMs) => {
+      // A host lost in the middle of a step: the script goes on (its change is made), its answer is lost.
+      if (rt.faults.down) {
+        rt.counters.faults++;
+        power.later(midMs, () => {
+          if (!rt.faults.down || rt.rebootingUntil !== null) return;
+          clusters.setDown(rt.ref.name, true);
+          emit({ kind: 'down', host: rt.ref.name, reason: 'fault' });
+          void power.setUp(rt, false);
+        });
+        return;
+      }
+      const downSec = rt.faults.rebootAfterSet();
+      if (downSec === null) return;
+      rt.counters.faults++;
+      power.later(midMs, () => void power.reboot(rt, downSec));
+    },
     afterSet: (rt) => {
       const downSec = rt.faults.rebootAfterSet();
       if (downSec === null) return;
@@ -163,7 +180,7 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
     const started = registry.all().filter((h) => h.transport === transport);
     for (const h of started) h.up = true;
     for (const h of started) {
-      if (h.faults.faults.down) {
+      if (h.faults.down) {
         await power.setUp(h, false);
         clusters.setDown(h.ref.name, true);
         emit({ kind: 'down', host: h.ref.name, reason: 'fault' });
@@ -216,8 +233,8 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
       rt.faults.update(next);
       rt.profile = { ...rt.profile, faults: next };
       if ((o.replace || faults.down !== undefined) && rt.rebootingUntil === null) {
-        await power.setUp(rt, !next.down);
-        clusters.setDown(name, next.down);
+        await power.setUp(rt, !rt.faults.down);
+        clusters.setDown(name, rt.faults.down);
       }
     },
     async reboot(name, downSec) {

@@ -65,7 +65,7 @@ export function createPower(o: PowerOptions): LabPower {
     await o.persist(rt.state);
     await new Promise<void>((resolve) => later(downSec * 1000, resolve));
     rt.rebootingUntil = null;
-    if (!rt.faults.faults.down) {
+    if (!rt.faults.down) {
       await setUp(rt, true);
       o.onUp(rt.ref.name);
     }

@@ -194,9 +194,9 @@ describe('resume', () => {
     expect(after.notified).toEqual({});
   });
 
-  it('finds the latest unfinished run of the inventory; a finished one is not resumable', () => {
+  it('finds the latest unfinished run of the inventory (interrupted, killed or failed); one that ended ok is not resumable', () => {
     const root = tmp();
-    const mk = (id: string, inv: string, outcome?: 'ok' | 'interrupted') => {
+    const mk = (id: string, inv: string, outcome?: 'ok' | 'interrupted' | 'failed') => {
       const w = JournalWriter.create(journalPath(root, id), header(id, inv));
       if (outcome) w.append({ type: 'run-finished', outcome });
       w.close();
@@ -204,7 +204,9 @@ describe('resume', () => {
     mk('20261201-000000-aaaaaa', '/site/a.yaml', 'interrupted');
     mk('20261201-010000-bbbbbb', '/site/b.yaml');
     mk('20261201-020000-cccccc', '/site/c.yaml', 'ok');
-    expect(listRuns(root)).toEqual(['20261201-000000-aaaaaa', '20261201-010000-bbbbbb', '20261201-020000-cccccc']);
+    mk('20261201-030000-dddddd', '/site/d.yaml', 'failed');
+    expect(listRuns(root)).toEqual(['20261201-000000-aaaaaa', '20261201-010000-bbbbbb', '20261201-020000-cccccc', '20261201-030000-dddddd']);
+    expect(runToResume(root, '/site/d.yaml')).toBe('20261201-030000-dddddd');
     expect(runToResume(root, '/site/a.yaml')).toBe('20261201-000000-aaaaaa');
     expect(runToResume(root, '/site/b.yaml')).toBe('20261201-010000-bbbbbb');
     expect(() => runToResume(root, '/site/c.yaml')).toThrow(/no interrupted run of \/site\/c\.yaml to resume/);

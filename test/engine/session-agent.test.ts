@@ -8,9 +8,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SessionAgent, testResultsOf, type AgentConnection, type AgentRunner } from '../../src/engine/agent/session-agent.js';
+import { REBOOT_AUTH_REFUSALS, SessionAgent, testResultsOf, type AgentConnection, type AgentRunner } from '../../src/engine/agent/session-agent.js';
 import { resolveStepSecrets, type StepSecrets } from '../../src/engine/agent/step-secrets.js';
-import { ProtocolError, ScriptError, UnreachableError } from '../../src/errors.js';
+import { AuthError, ProtocolError, ScriptError, UnreachableError } from '../../src/errors.js';
 import { parseData, type AnyScriptContract } from '../../src/scripts/contract.js';
 import type { ScriptResult, UploadResult } from '../../src/runner/index.js';
 import { redact } from '../../src/secrets/registry.js';
@@ -282,6 +282,35 @@ describe('SessionAgent', () => {
     expect(err).toBeInstanceOf(UnreachableError);
     expect(String((err as Error).message)).toMatch(/^host app1: did not come back within 20 s after the reboot \(maintenance\); last: connection refused/);
     expect(slept.reduce((x, y) => x + y, 0)).toBeGreaterThanOrEqual(20_000);
+  });
+
+  it('reboot(): logins refused three times in a row end the wait with the AuthError (no polling to the deadline)', async () => {
+    const host = fakeHost(
+      (id) => (id === 'resources.reboot' ? { ok: true, data: { rebootRequired: false, exitCode: 0, message: null } } : { ok: true, data: { results: [{ step: 'reboot:boot-time', state: { pending: false, bootTime: 'same' } }] } }),
+      { failOpen: (n) => (n > 1 ? new AuthError('authentication refused by app1 (ntlm) for user LAB\\cortex', { host: 'app1' }) : undefined) },
+    );
+    const { a, slept } = agent(host);
+    const err = await a.reboot('maintenance').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AuthError);
+    expect((err as AuthError).exitCode).toBe(2);
+    expect(slept).toHaveLength(REBOOT_AUTH_REFUSALS);
+    expect(REBOOT_AUTH_REFUSALS).toBe(3);
+  });
+
+  it('reboot(): a refusal or two while the host comes up (its domain not reached yet) is waited out', async () => {
+    let reads = 0;
+    const host = fakeHost(
+      (id) => {
+        if (id === 'resources.reboot') return { ok: true, data: { rebootRequired: false, exitCode: 0, message: null } };
+        reads++;
+        return { ok: true, data: { results: [{ step: 'reboot:boot-time', state: { pending: false, bootTime: reads === 1 ? 'old' : 'new' } }] } };
+      },
+      // Sessions 2 and 3 refused, 4 refused by the network, 5 refused again: never three refusals in a row.
+      { failOpen: (n) => (n === 2 || n === 3 || n === 5 ? new AuthError('authentication refused', { host: 'app1' }) : n === 4 ? new UnreachableError('connection refused', { host: 'app1' }) : undefined) },
+    );
+    const { a } = agent(host);
+    await expect(a.reboot('x')).resolves.toBeUndefined();
+    expect(host.opened).toBe(6);
   });
 
   it('reboot(): a host that answers with the same boot time until the deadline has not restarted', async () => {

@@ -23,10 +23,11 @@ describe('--fault HOST:KIND[:ARG]', () => {
     expect(parseFaultFlag('app2:fail-upgrade').faults).toEqual({ failUpgrade: 'once' });
     expect(parseFaultFlag('app2:fail-upgrade:always').faults).toEqual({ failUpgrade: 'always' });
     expect(() => parseFaultFlag('app2:fail-upgrade:twice')).toThrow(/expected once or always, not 'twice'/);
+    expect(parseFaultFlag('app2:at-step:install-erlang').faults).toEqual({ atStep: 'install-erlang' });
   });
 
   it('refuses malformed flags with an input error that lists the kinds', () => {
-    for (const bad of ['app1', 'app1:explode', 'app1:latency', 'app1:latency:-5', 'app1:slow:x', 'app1:fail-script', ':down']) {
+    for (const bad of ['app1', 'app1:explode', 'app1:latency', 'app1:latency:-5', 'app1:slow:x', 'app1:fail-script', ':down', 'app1:at-step']) {
       expect(() => parseFaultFlag(bad), bad).toThrow(InputError);
     }
     expect(() => parseFaultFlag('app1:explode')).toThrow(/latency, drop-after/);
@@ -48,5 +49,24 @@ describe('fault bookkeeping', () => {
     expect([g.nextRequest(), g.nextRequest(), g.nextRequest()].map((d) => d.action)).toEqual(['http500', 'http500', 'continue']);
     const r = new HostFaults({ ...none, reboot: { downSec: 1 } });
     expect([r.rebootAfterSet(), r.rebootAfterSet()]).toEqual([1, null]);
+  });
+
+  it('at-step: every fault waits for a script of its step, then acts; down and reboot strike once armed', () => {
+    const f = new HostFaults({ ...none, atStep: 'target', http500: 1, refuseAuth: true, failScripts: { x: 'always' }, dropMidCommand: 'once', down: true, slowFactor: 3, latencyMs: 7, corruptTransfers: true });
+    const quiet = () => [f.nextRequest().action, f.refuseAuth(), f.failScript('x'), f.dropMidCommand(), f.down, f.slowFactor, f.latencyMs, f.corruptTransfers];
+    expect(quiet()).toEqual(['continue', false, false, false, false, 1, 0, false]);
+    expect(f.enterStep(undefined)).toBe(false);
+    expect(f.enterStep('other')).toBe(false);
+    expect(quiet()).toEqual(['continue', false, false, false, false, 1, 0, false]);
+    expect(f.enterStep('target')).toBe(true);
+    expect(f.enterStep('target')).toBe(false); // armed once
+    expect(quiet()).toEqual(['http500', true, true, true, true, 3, 7, true]);
+    const r = new HostFaults({ ...none, atStep: 'target', reboot: { downSec: 2 } });
+    expect(r.rebootAfterSet()).toBeNull();
+    r.enterStep('target');
+    expect([r.rebootAfterSet(), r.rebootAfterSet()]).toEqual([2, null]);
+    // Replacing the faults disarms them again until their step.
+    r.update({ ...none, atStep: 'target', refuseAuth: true });
+    expect(r.refuseAuth()).toBe(false);
   });
 });

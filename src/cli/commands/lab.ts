@@ -320,7 +320,7 @@ function run<A extends CommonArgs>(fn: (a: A) => Promise<number>) {
 }
 
 const FAULT_HELP =
-  'HOST:KIND[:ARG], KIND one of latency:MS, drop-after:N, drop-mid-command[:once|always], http500[:N], refuse-auth, fail-script:ID[:once|always], down, slow:K, reboot:T, corrupt-transfers';
+  'HOST:KIND[:ARG], KIND one of latency:MS, drop-after:N, drop-mid-command[:once|always], http500[:N], refuse-auth, fail-script:ID[:once|always], down, slow:K, reboot:T, corrupt-transfers, at-step:STEP';
 
 async function versions(argv: { json?: boolean }): Promise<number> {
   const v = labVersions();

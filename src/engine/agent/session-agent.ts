@@ -50,6 +50,8 @@ export interface RebootWait {
 }
 
 export const DEFAULT_REBOOT_WAIT: RebootWait = { pollMs: 5_000, maxPollMs: 30_000, deadlineMs: 20 * 60_000 };
+/** Logins refused in a row while waiting for a rebooted host before the wait gives up (an AuthError: exit 2). */
+export const REBOOT_AUTH_REFUSALS = 3;
 
 export interface SessionAgentOptions {
   host: string;
@@ -262,6 +264,7 @@ export class SessionAgent implements HostAgent {
     const t0 = this.now();
     let delay = this.wait.pollMs;
     let last = 'no answer yet';
+    let refused = 0;
     for (;;) {
       await this.sleep(delay);
       if (this.o.signal?.aborted) {
@@ -276,6 +279,10 @@ export class SessionAgent implements HostAgent {
       } catch (err) {
         await this.drop();
         if (err instanceof CortexError && err.kind === 'protocol') throw err;
+        // A login refused again and again will not succeed by waiting, and each try counts toward the
+        // account's lockout: a few refusals in a row (a host still joining its domain) are waited out.
+        refused = err instanceof CortexError && err.kind === 'auth' ? refused + 1 : 0;
+        if (refused >= REBOOT_AUTH_REFUSALS) throw err;
         last = err instanceof CortexError ? err.detail : String(err);
       }
       if (this.now() - t0 >= this.wait.deadlineMs) {

@@ -35,9 +35,13 @@ export function resumeStateOf(journal: JournalContents, handlerIds: ReadonlySet<
   };
 }
 
-/** Whether a journal's run ended (successfully or not) or was cut short. */
+/**
+ * Whether a journal's run is done with: it ended ok. A run cut short (interrupted, killed) or stopped
+ * by a failure (a failed step, an unreachable host) left steps to do, and resumes: its failed steps
+ * are tested and run again, its finished ones are not.
+ */
 export function isFinished(journal: JournalContents): boolean {
-  return journal.entries.some((e) => e.type === 'run-finished' && e.outcome !== 'interrupted');
+  return journal.entries.some((e) => e.type === 'run-finished' && e.outcome === 'ok');
 }
 
 /** Run ids under .cortex/runs that have a journal, oldest first (ids sort by time). */
@@ -47,7 +51,7 @@ export function listRuns(root: string): string[] {
   return readdirSync(dir).filter((id) => existsSync(join(dir, id, JOURNAL_FILE))).sort();
 }
 
-/** The run to resume: the one named, or the latest unfinished run of this inventory. */
+/** The run to resume: the one named, or the latest unfinished (interrupted or failed) run of this inventory. */
 export function runToResume(root: string, inventoryFile: string, named?: string): string {
   const runs = listRuns(root);
   if (named !== undefined) {
@@ -59,8 +63,8 @@ export function runToResume(root: string, inventoryFile: string, named?: string)
   for (const id of [...runs].reverse()) {
     const j = readJournal(join(root, '.cortex', 'runs', id, JOURNAL_FILE));
     if (j.header.inventory.file !== inventoryFile) continue;
-    if (isFinished(j)) break; // the latest run of this inventory finished: nothing to resume
+    if (isFinished(j)) break; // the latest run of this inventory ended ok: nothing to resume
     return id;
   }
-  throw new InputError(`no interrupted run of ${inventoryFile} to resume.`, { hint: 'Run apply without --resume.' });
+  throw new InputError(`no interrupted run of ${inventoryFile} to resume.`, { hint: 'Only a run that was interrupted or stopped by a failure resumes. Run apply without --resume.' });
 }

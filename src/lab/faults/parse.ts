@@ -13,6 +13,7 @@
  *   reboot:T              after the next Set-type script, down for T seconds
  *   corrupt-transfers     every file the host receives (upload or download) has its first byte changed
  *   fail-upgrade[:once|always]   the host's node fails in the middle of its upgrade (default once)
+ *   at-step:STEP          the host's other faults wait until a script of playbook step STEP starts
  */
 import { InputError } from '../../errors.js';
 import { FAULT_KINDS, type FaultKind, type LabFaults } from './schema.js';
@@ -79,6 +80,9 @@ export function parseFaultFlag(flag: string): FaultFlag {
       return { host, faults: { failUpgrade: onceOrAlways(arg, 'once') } };
     case 'fail-rabbitmq-upgrade':
       return { host, faults: { failRabbitmqUpgrade: onceOrAlways(arg, 'once') } };
+    case 'at-step':
+      if (!arg) bad(flag, 'needs a step id, e.g. at-step:install-erlang');
+      return { host, faults: { atStep: arg } };
   }
 }
 

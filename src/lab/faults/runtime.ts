@@ -16,9 +16,31 @@ export class HostFaults {
   private rebootDone = false;
   private upgradeFailed = false;
   private rabbitmqUpgradeFailed = false;
+  /** Whether the faults act: from the start, or once a script of `atStep` has started. */
+  private armed: boolean;
 
   constructor(private spec: LabFaults) {
     this.http500Left = spec.http500;
+    this.armed = spec.atStep === null;
+  }
+
+  /**
+   * A script of step `tag` starts on the host. True when this arms the faults (`atStep` reached):
+   * the caller then strikes with `down` or `reboot` mid-script.
+   */
+  enterStep(tag: string | undefined): boolean {
+    if (this.armed || tag === undefined || tag !== this.spec.atStep) return false;
+    this.armed = true;
+    return true;
+  }
+
+  /** Whether the host's listeners must be closed (a `down` fault that acts now). */
+  get down(): boolean {
+    return this.armed && this.spec.down;
+  }
+
+  get corruptTransfers(): boolean {
+    return this.armed && this.spec.corruptTransfers;
   }
 
   get faults(): LabFaults {
@@ -36,6 +58,7 @@ export class HostFaults {
     this.rebootDone = false;
     this.upgradeFailed = false;
     this.rabbitmqUpgradeFailed = false;
+    this.armed = next.atStep === null;
   }
 
   /** Whether this rolling upgrade's node must stay down after its install (consumes a `once`). */
@@ -50,15 +73,16 @@ export class HostFaults {
   }
 
   get latencyMs(): number {
-    return this.spec.latencyMs;
+    return this.armed ? this.spec.latencyMs : 0;
   }
 
   get slowFactor(): number {
-    return this.spec.slowFactor;
+    return this.armed ? this.spec.slowFactor : 1;
   }
 
   /** Decide what happens to the next HTTP request (after latency). */
   nextRequest(): RequestFault {
+    if (!this.armed) return { action: 'continue' };
     this.requestsSeen++;
     const n = this.spec.dropAfterRequests;
     if (n !== null && !this.dropAfterDone && this.requestsSeen > n) {
@@ -74,12 +98,12 @@ export class HostFaults {
   }
 
   refuseAuth(): boolean {
-    return this.spec.refuseAuth;
+    return this.armed && this.spec.refuseAuth;
   }
 
   /** Whether this run of the script must fail (consumes a `once`). */
   failScript(scriptId: string): boolean {
-    const mode = this.spec.failScripts[scriptId];
+    const mode = this.armed ? this.spec.failScripts[scriptId] : undefined;
     if (mode === 'always') return true;
     if (mode === 'once' && !this.failedOnce.has(scriptId)) {
       this.failedOnce.add(scriptId);
@@ -90,7 +114,7 @@ export class HostFaults {
 
   /** Whether the connection must drop while this script runs (consumes a `once`). */
   dropMidCommand(): boolean {
-    const mode = this.spec.dropMidCommand;
+    const mode = this.armed ? this.spec.dropMidCommand : null;
     if (mode === 'always') return true;
     if (mode === 'once' && !this.midCommandDone) {
       this.midCommandDone = true;
@@ -112,7 +136,7 @@ export class HostFaults {
 
   /** Seconds to stay down when a Set-type script completes, or null (consumed: one reboot). */
   rebootAfterSet(): number | null {
-    if (!this.spec.reboot || this.rebootDone) return null;
+    if (!this.armed || !this.spec.reboot || this.rebootDone) return null;
     this.rebootDone = true;
     return this.spec.reboot.downSec;
   }

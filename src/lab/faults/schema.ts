@@ -44,6 +44,12 @@ export const LabFaultsSchema = z
      * node and installs, then the service does not start and await_startup fails; the node stays down.
      */
     failRabbitmqUpgrade: onceOrAlways.nullable().default(null),
+    /**
+     * Hold the host's other faults until a script of this playbook step (the run frame's tag) starts
+     * on it; from then on they act as usual. With it, `down` and `reboot` strike halfway through that
+     * script (the script's change is made, its answer lost): a host lost in the middle of a step.
+     */
+    atStep: z.string().min(1).nullable().default(null),
   })
   .prefault({});
 
@@ -62,5 +68,6 @@ export const FAULT_KINDS = [
   'corrupt-transfers',
   'fail-upgrade',
   'fail-rabbitmq-upgrade',
+  'at-step',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];

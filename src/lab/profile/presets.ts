@@ -118,6 +118,7 @@ export const DEFAULT_PROFILE: LabProfile = {
     corruptTransfers: false,
     failUpgrade: null,
     failRabbitmqUpgrade: null,
+    atStep: null,
   },
 };
 

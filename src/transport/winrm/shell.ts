@@ -46,6 +46,12 @@ const MIN_ENVELOPE_KB = 150;
 /** Resends of a Send refused with ERROR_BUSY (170), with a growing pause. */
 const BUSY_RETRIES = 3;
 const BUSY_BACKOFF_MS = 500;
+/**
+ * A shell's Delete is tried twice: one left behind counts against the host's per-user shell limit until
+ * its idle timeout, and a transient failure (an HTTP 500, a dropped connection) is the common cause.
+ */
+const DELETE_ATTEMPTS = 2;
+const DELETE_RETRY_MS = 200;
 /** Multipart framing and signature around a sealed envelope. */
 const ENCRYPTION_OVERHEAD_BYTES = 512;
 
@@ -90,6 +96,8 @@ export function withStdin(xml: string, data: Uint8Array): EnvelopePart[] {
 export class WinrsShells {
   private current: ShellHandle | null = null;
   private readonly all = new Set<ShellHandle>();
+  /** Deletes in flight (deleteShell), awaited by deleteAll. */
+  private readonly deleting = new Set<Promise<void>>();
   private envelopeKb: number;
   private creating: Promise<ShellHandle> | null = null;
 
@@ -272,17 +280,34 @@ export class WinrsShells {
     });
   }
 
-  private async deleteShell(shell: ShellHandle, timeoutMs: number): Promise<void> {
+  private deleteShell(shell: ShellHandle, timeoutMs: number): Promise<void> {
     this.all.delete(shell);
     if (this.current === shell) this.current = null;
-    const req = this.request(Action.Delete, '', { shellId: shell.id });
-    await this.channel.exchange(req.xml, {
-      what: 'Delete shell',
-      messageId: req.messageId,
-      expectAction: Action.DeleteResponse,
-      timeoutMs,
-      idempotent: true,
-    });
+    const p = this.sendDelete(shell, timeoutMs);
+    // deleteAll waits for it: the session must not close the connection under a Delete's second try.
+    const tracked = p.catch(() => undefined).finally(() => this.deleting.delete(tracked));
+    this.deleting.add(tracked);
+    return p;
+  }
+
+  private async sendDelete(shell: ShellHandle, timeoutMs: number): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const req = this.request(Action.Delete, '', { shellId: shell.id });
+      try {
+        await this.channel.exchange(req.xml, {
+          what: 'Delete shell',
+          messageId: req.messageId,
+          expectAction: Action.DeleteResponse,
+          timeoutMs,
+          idempotent: true,
+        });
+        return;
+      } catch (e) {
+        // A WS-Man fault is the service's answer (the shell is gone, say): asking again changes nothing.
+        if (attempt >= DELETE_ATTEMPTS || e instanceof WsmanFaultError) throw e;
+        await new Promise((r) => setTimeout(r, DELETE_RETRY_MS));
+      }
+    }
   }
 
   /** Delete every shell (session close). Errors are ignored: the host frees them on its IdleTimeout. */
@@ -296,5 +321,7 @@ export class WinrsShells {
         // Best effort: the connection may be gone; the shell then dies with the host's IdleTimeout.
       }
     }
+    // Deletes started earlier (a retired shell's) end before the caller closes the connection.
+    await Promise.all([...this.deleting]);
   }
 }
