@@ -27,7 +27,7 @@ import { bootstrapLine, type RunnerMode } from './bootstrap.js';
 import { PowerShellLanguageModeError } from './language-mode.js';
 import { PowerShellProcess } from './powershell-process.js';
 import { toScriptResult, type ScriptResult } from './result.js';
-import { libraryText, loadScript, type LoadedScript } from './scripts.js';
+import { libraryFiles, loadScript, type LoadedScript } from './scripts.js';
 import { checkParams, parseData, type AnyScriptContract, type ParamsOf, type ResultOf } from '../scripts/contract.js';
 import { wireTextCached } from './wire-text.js';
 import type { UploadOptions, UploadResult } from './upload.js';
@@ -82,7 +82,8 @@ let library: { text: string; hash: string } | null = null;
 /** ps1/lib as it travels (wire-text.ts) and its name on the wire, the SHA-256 of that text (computed once). */
 function wireLibrary(): { text: string; hash: string } {
   if (library) return library;
-  const text = wireTextCached(libraryText());
+  // File by file: one file's here-string (sent as it is) must not keep the others' comments on the wire.
+  const text = libraryFiles().map(wireTextCached).join('\n');
   library = { text, hash: sha256(text) };
   return library;
 }

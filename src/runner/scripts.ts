@@ -83,12 +83,15 @@ let libText: string | null = null;
  * in the script's runspace before the script (see ps1/lib/envelope.ps1).
  */
 export function libraryText(): string {
-  if (libText !== null) return libText;
+  libText ??= libraryFiles().join('\n');
+  return libText;
+}
+
+/** The texts of ps1/lib/*.ps1, in file-name order (the runner makes each one's wire text on its own). */
+export function libraryFiles(): string[] {
   const dir = join(ps1Dir(), 'lib');
-  libText = readdirSync(dir)
+  return readdirSync(dir)
     .filter((n) => n.endsWith('.ps1'))
     .sort()
-    .map((n) => readFileSync(join(dir, n), 'utf8').replace(/^\uFEFF/, ''))
-    .join('\n');
-  return libText;
+    .map((n) => readFileSync(join(dir, n), 'utf8').replace(/^\uFEFF/, ''));
 }

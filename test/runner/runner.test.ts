@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { OperationTimeoutError, ScriptError, UnreachableError } from '../../src/errors.js';
 import type { Dispatcher } from '../../src/lab/dispatcher.js';
 import { createPowerShellDispatcher } from '../../src/lab/powershell/index.js';
-import { ScriptRunner, libraryText, loadScript } from '../../src/runner/index.js';
+import { ScriptRunner, libraryFiles, loadScript } from '../../src/runner/index.js';
 import { decodeFrameLine, type RunRequestFrame } from '../../src/protocol/script-frames.js';
 import { wireText } from '../../src/runner/wire-text.js';
 import { clearSecretsForTests, registerSecret } from '../../src/secrets/registry.js';
@@ -190,7 +190,7 @@ describe('ScriptRunner, resident mode', () => {
       .filter((f): f is RunRequestFrame => f !== null);
     expect(frames).toHaveLength(2);
     // Shipped scripts and the library travel without comments (wire-text.ts); ad-hoc text as given.
-    expect(frames[0]).toMatchObject({ scriptId: 'probes.ping', script: wireText(loadScript('probes.ping').text), lib: wireText(libraryText()) });
+    expect(frames[0]).toMatchObject({ scriptId: 'probes.ping', script: wireText(loadScript('probes.ping').text), lib: libraryFiles().map(wireText).join('\n') });
     expect(frames[0]?.outputFormat).toBeUndefined();
     expect(frames[1]).toMatchObject({ scriptId: 'adhoc', script: 'hostname', outputFormat: 'text' });
     expect(frames[1]?.lib).toBeUndefined();
@@ -198,7 +198,7 @@ describe('ScriptRunner, resident mode', () => {
 
   it('sends the library once per process: later requests name it by libHash; a new process gets it again', async () => {
     const { session, runner } = setup();
-    const libHash = createHash('sha256').update(wireText(libraryText()), 'utf8').digest('hex');
+    const libHash = createHash('sha256').update(libraryFiles().map(wireText).join('\n'), 'utf8').digest('hex');
     for (let i = 0; i < 3; i++) expect((await runner.run(testScripts.echo, { i })).data).toEqual({ i });
     // A pipelined batch on the same process names it too.
     await Promise.all(runner.runPipelined([{ script: testScripts.echo }, { script: testScripts.echo }]));

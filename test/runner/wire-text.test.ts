@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Node } from 'web-tree-sitter';
 import { parsePowerShell } from '../../src/ps1lint/parser.js';
-import { libraryText, scriptIndex } from '../../src/runner/scripts.js';
+import { libraryFiles, scriptIndex } from '../../src/runner/scripts.js';
 import { wireText } from '../../src/runner/wire-text.js';
 
 async function tokens(text: string): Promise<string[]> {
@@ -30,7 +30,7 @@ describe('wire text', () => {
   });
 
   it('every shipped script and the library: same tokens on the same lines, fewer bytes', async () => {
-    const texts = [...[...scriptIndex().values()].map((s) => [s.id, s.text] as const), ['lib', libraryText()] as const];
+    const texts = [...[...scriptIndex().values()].map((s) => [s.id, s.text] as const), ...libraryFiles().map((t, i) => [`lib #${i + 1}`, t] as const)];
     let before = 0;
     let after = 0;
     for (const [id, text] of texts) {
