@@ -82,6 +82,8 @@ interface Upgrade {
   planned: string[];
   /** Planned steps the plan can only know after earlier changes, and whose Test then finds nothing to do. */
   unchangedAfterAll?: string[];
+  /** `host handler` for the handlers the changes notify, which apply runs (plan lists steps only). */
+  handlersRun?: string[];
   /** What apply does today: applies (then a second apply changes nothing), or fails at this step. */
   today: { applies: true; check?: () => void } | { failsAt: string; message: RegExp; check?: () => void };
 }
@@ -102,12 +104,15 @@ const UPGRADES: Upgrade[] = [
     hostVars: (v) => Object.fromEntries(WEB.map((h) => [h, { gatewayThumbprint: thumbprintOf(v.gatewayCertificate!) }])),
     planned: [
       ...on(WEB, ['stage-gateway-certificate', 'gateway-certificate', 'gateway-site']),
-      ...on(APP, ['stage-erlang', 'stage-rabbitmq', 'erlang', 'rabbitmq']),
+      // The roll upgrades each node in turn; the install's package steps then find their versions there.
+      ...on(APP, ['stage-erlang', 'stage-rabbitmq', 'rabbitmq-roll', 'erlang', 'rabbitmq']),
       ...on(['app1'], ['stage-nservicebus-tool', 'nservicebus-tool', 'nservicebus-queues']),
       ...on(['lb1'], ['stage-gobetween', 'gobetween']),
     ],
-    // The queues exist: the new tool finds them there.
-    unchangedAfterAll: ['app1 nservicebus-queues'],
+    // The queues exist: the new tool finds them there. The roll has put Erlang and RabbitMQ at their new
+    // versions by the time the install's package steps run; after the last node, feature flags and rebalance.
+    unchangedAfterAll: ['app1 nservicebus-queues', ...on(APP, ['erlang', 'rabbitmq'])],
+    handlersRun: on(APP, ['rabbitmq-upgrade-finish']),
     today: {
       applies: true,
       check: () => {
@@ -121,13 +126,13 @@ const UPGRADES: Upgrade[] = [
   {
     name: 'the Service Fabric runtime',
     bump: ['serviceFabric'],
-    planned: on(['app1'], ['stage-servicefabric', 'sf-package']),
-    // Today the new runtime package is staged and unpacked beside the old one, and the cluster keeps its
-    // code version: sf-cluster only creates a cluster (a cluster upgrade is issue 13's).
+    planned: on(['app1'], ['stage-servicefabric', 'sf-package', 'sf-cluster']),
+    // The new runtime package is staged and unpacked, then sf-cluster runs Service Fabric's monitored
+    // code upgrade, one upgrade domain at a time (docs/upgrades-service-fabric.md).
     today: {
       applies: true,
       check: () => {
-        for (const h of APP) expect(machine(h).serviceFabric?.codeVersion, h).toMatch(/^10\.1\.1541\./);
+        for (const h of APP) expect(machine(h).serviceFabric?.codeVersion, h).toMatch(/^10\.1\.2448\./);
       },
     },
   },
@@ -139,15 +144,13 @@ const UPGRADES: Upgrade[] = [
       ...on(['app1'], ['stage-cortex-apps', 'cortex-apps-package', 'cortex-apps']),
       ...on(['db1'], ['stage-cortex-database', 'db-scripts', 'db-schema']),
     ],
-    // Changing a running application's type version is a Service Fabric application upgrade.
-    // The database phase runs first: the rehearsal shows the schema moved on while the applications and
-    // the Gateway stay at 1.0.0.
+    // The database first, then a monitored Service Fabric application upgrade, then the Gateway's new
+    // version folder, one web server at a time.
     today: {
-      failsAt: 'app1 cortex-apps',
-      message: /fabric:\/Cortex runs CortexType 1\.0\.0, not 1\.1\.0: changing the version is an application upgrade/,
+      applies: true,
       check: () => {
         expect(machine('db1').sqlDatabases.find((d) => d.name === 'Cortex')?.schemaVersions).toContain('1.1.0');
-        for (const h of WEB) expect(machine(h).iis?.sites?.find((s) => s.name === 'CortexGateway')?.physicalPath, h).toBe('C:\\inetpub\\cortex-gateway\\1.0.0');
+        for (const h of WEB) expect(machine(h).iis?.sites?.find((s) => s.name === 'CortexGateway')?.physicalPath, h).toBe('C:\\inetpub\\cortex-gateway\\1.1.0');
       },
     },
   },
@@ -269,7 +272,7 @@ describe('rehearsing the Cortex install and its upgrades on a twin of the Bronze
         expect(apply.exitCode, apply.stderr).toBe(0);
         expect(doc.summary).toMatchObject({ failed: 0, unreachable: 0 });
         const changed = doc.hosts.flatMap((h) => h.steps.filter((s) => s.status === 'changed').map((s) => `${h.name} ${s.id}`)).sort();
-        expect(changed).toEqual(u.planned.filter((x) => !(u.unchangedAfterAll ?? []).includes(x)).sort());
+        expect(changed).toEqual([...u.planned.filter((x) => !(u.unchangedAfterAll ?? []).includes(x)), ...(u.handlersRun ?? [])].sort());
         u.today.check?.();
         await applyChangesNothing(inv);
       } else {

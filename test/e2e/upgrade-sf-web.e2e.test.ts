@@ -10,7 +10,7 @@
  * docs/upgrades-service-fabric.md describes the procedure.
  */
 import { execa } from 'execa';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -63,6 +63,8 @@ describe('Service Fabric, Cortex applications and the Gateway upgraded on the Br
   const source = readFileSync(join(REPO_ROOT, 'examples/lab/inventory.yaml'), 'utf8');
   const first = join(dir, 'inventory-a.yaml');
   writeFileSync(first, source);
+  // The lab example's synthetic licence, which the inventory names beside itself.
+  copyFileSync(join(REPO_ROOT, 'examples/lab/nservicebus-license.xml'), join(dir, 'nservicebus-license.xml'));
   const invA = relocatedCopy(first, ['127.0.1.'], net);
   // Version B: the lab's second version of each component this file upgrades (lab versions --json).
   const bumped = source.replace('serviceFabric: "10.1"', 'serviceFabric: "10.1.2448.9590"').replace('cortex: "1.0.0"', 'cortex: "1.1.0"').replace('gobetween: "0.8.2"', 'gobetween: "0.8.3"');

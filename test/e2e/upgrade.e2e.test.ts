@@ -11,7 +11,7 @@
 import { execa } from 'execa';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { addArtifact } from '../../src/artifacts/store.js';
 import { artifactFile, labCatalog } from '../../src/lab/artifacts/catalog.js';
@@ -43,7 +43,8 @@ function bumped(name: string, versions: Record<string, [string, string]>): strin
     if (!text.includes(before)) throw new Error(`the lab inventory has no ${before}`);
     text = text.replace(before, `${key}: "${to}"`);
   }
-  const file = join(work, name);
+  // Beside it: the inventory names the lab's licence by a path relative to itself.
+  const file = join(dirname(inv), name);
   writeFileSync(file, text);
   return file;
 }

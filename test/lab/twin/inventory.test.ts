@@ -81,7 +81,9 @@ describe("the twin's inventory", () => {
 
   it('carries what the install reads besides the facts: the component settings and each host\'s own variables', () => {
     // The loader validates components: again; the settings come back as the site had them, defaults included.
-    expect(inv.components).toEqual(doc.components);
+    // The facts carry no licence reference; the twin names the lab's synthetic licence beside its inventory.
+    expect(doc.components?.nservicebus.license).toBeUndefined();
+    expect(inv.components).toEqual({ ...doc.components, nservicebus: { license: 'file:nservicebus-license.xml' } });
     expect(inv.components?.rabbitmq.clusterName).toBe('cortex-site');
     expect(byName('web1').vars).toEqual({ gatewayHostName: 'gateway.corp.example.com', gatewayThumbprint: 'AB12', owner: { team: 'ops' } });
     expect(byName('app1').vars ?? {}).toEqual({});
