@@ -69,9 +69,9 @@ describe('secret digests', () => {
     const want = createHash('sha256').update(LICENSE).digest('hex');
     expect(step.params.app1).toEqual({ license: 'file:license.xml', path: 'C:\\ProgramData\\ParticularSoftware\\license.xml', licenseSha256: want });
     expect((secrets.paramsFor('nsb', 'app1', step.params.app1) as { license: string }).license).toBe(LICENSE);
-    expect(diffStep(step, 'app1', { exists: true, sha256: want })).toEqual({ change: { resource: 'nservicebus_license C:\\ProgramData\\ParticularSoftware\\license.xml', action: 'none', from: null, to: null } });
+    expect(diffStep(step, 'app1', { exists: true, sha256: want })).toEqual({ change: { resource: 'nservicebus_license C:\\ProgramData\\ParticularSoftware\\license.xml', action: 'none', from: null, to: null }, upgrades: {} });
     const created = diffStep(step, 'app1', { exists: false, sha256: null });
-    expect(created).toEqual({ change: { resource: 'nservicebus_license C:\\ProgramData\\ParticularSoftware\\license.xml', action: 'create', from: null, to: { sha256: want } } });
+    expect(created).toEqual({ change: { resource: 'nservicebus_license C:\\ProgramData\\ParticularSoftware\\license.xml', action: 'create', from: null, to: { sha256: want } }, upgrades: {} });
     expect(JSON.stringify(created)).not.toContain('Secret Customer');
   });
 
