@@ -20,18 +20,10 @@ import { stepsOf } from '../../src/engine/playbook/types.js';
 import { artifactFile, labCatalog } from '../../src/lab/artifacts/catalog.js';
 import { cliIn, labStatusOf, stepCountersOf, type ApplyDoc } from '../helpers/detached-lab.js';
 import { claimLoopbackBlock, relocatedCopy } from '../helpers/loopback.js';
+import { CORTEX_PLAYBOOK, INSTALL_SECRETS } from '../helpers/cortex-install.js';
 import { REPO_ROOT } from '../helpers/pwsh.js';
 
-const PLAYBOOK = join(REPO_ROOT, 'playbooks', 'cortex.yaml');
 const PASSWORD = 'E2e-Cortex!2026-install';
-/** The install's secrets (playbooks/cortex.yaml reads them from the environment); the PFX's is the lab's synthetic one. */
-const INSTALL_SECRETS = {
-  CORTEX_ERLANG_COOKIE: 'E2ECOOKIEE2ECOOKIEE2ECOOKIE',
-  CORTEX_RABBITMQ_OPS_PASSWORD: 'E2e-Ops!2026',
-  CORTEX_RABBITMQ_APP_PASSWORD: 'E2e-App!2026',
-  CORTEX_SF_INSTALL_PASSWORD: 'E2e-Sf!2026',
-  CORTEX_GATEWAY_PFX_PASSWORD: 'Lab-Pfx!2026',
-};
 const ENV = { CORTEX_LAB_PASSWORD: PASSWORD, CORTEX_REBOOT_POLL_MS: '300', ...INSTALL_SECRETS };
 const work = mkdtempSync(join(tmpdir(), 'cx-e2e-install-'));
 // One loopback block per site (each /24 holds a whole site).
@@ -99,13 +91,13 @@ for (const s of sites) {
       expect(up.stdout).toContain(`${s.hosts} hosts, ${s.hosts} up`);
       expect(await labStore(dir)).toEqual(expect.arrayContaining(['dotnetFramework 4.8', 'erlang 27.3.4', 'nssm 2.24-101', 'gobetween 0.8.2']));
 
-      const pending = await cli(['plan', '-i', inv, '-p', PLAYBOOK, '--store', store, '--detailed-exitcode', '--json']);
+      const pending = await cli(['plan', '-i', inv, '-p', CORTEX_PLAYBOOK, '--store', store, '--detailed-exitcode', '--json']);
       expect(pending.exitCode, pending.stderr).toBe(2);
       const planned = JSON.parse(pending.stdout) as { changes: Array<{ host: string; step: string; action: string }>; summary: Record<string, number> };
       expect(planned.summary).toMatchObject({ hosts: s.hosts, errors: 0, unreachable: 0 });
 
       const t0 = Date.now();
-      const first = await cli(['apply', '-i', inv, '-p', PLAYBOOK, '--store', store, '--json']);
+      const first = await cli(['apply', '-i', inv, '-p', CORTEX_PLAYBOOK, '--store', store, '--json']);
       const wallMs = Date.now() - t0;
       expect(first.exitCode, first.stderr).toBe(0);
       expect(first.stderr).toContain(`Preflight passed on ${s.hosts} hosts`);
@@ -115,7 +107,7 @@ for (const s of sites) {
 
       // Each step changed its host once (one Set) or found it already so (no Set: the lab's profile has
       // some IIS features); the lab's counters agree with the CLI's report.
-      const pb = await loadPlaybook(PLAYBOOK, await loadInventory(inv), { store });
+      const pb = await loadPlaybook(CORTEX_PLAYBOOK, await loadInventory(inv), { store });
       const phaseOf = new Map(stepsOf(pb).map((st) => [st.id, st.phase]));
       const perComponent: Record<string, number> = {};
       let setCalls = 0;
@@ -169,7 +161,7 @@ for (const s of sites) {
       const reset = await cli(['lab', 'reset-counters', '--state', state]);
       expect(reset.exitCode, reset.stderr).toBe(0);
       const t1 = Date.now();
-      const again = await cli(['apply', '-i', inv, '-p', PLAYBOOK, '--store', store, '--skip-preflight', '--json']);
+      const again = await cli(['apply', '-i', inv, '-p', CORTEX_PLAYBOOK, '--store', store, '--skip-preflight', '--json']);
       const noChangeMs = Date.now() - t1;
       expect(again.exitCode, again.stderr).toBe(0);
       expect((JSON.parse(again.stdout) as ApplyDoc).summary).toMatchObject({ hosts: s.hosts, changed: 0, failed: 0, unreachable: 0 });
@@ -178,7 +170,7 @@ for (const s of sites) {
         expect(h.counters.setCalls, `${h.name}: Set calls in the second apply`).toBe(0);
         expect(Object.values(stepCountersOf(after, h.name)).reduce((n, x) => n + x.testCalls, 0), h.name).toBeGreaterThan(0);
       }
-      const clean = await cli(['plan', '-i', inv, '-p', PLAYBOOK, '--store', store, '--detailed-exitcode']);
+      const clean = await cli(['plan', '-i', inv, '-p', CORTEX_PLAYBOOK, '--store', store, '--detailed-exitcode']);
       expect(clean.exitCode, clean.stderr).toBe(0);
 
       const record = { site: s.site, hosts: s.hosts, playbook: 'playbooks/cortex.yaml', freshInstallWallMs: wallMs, noChangeApplyWallMs: noChangeMs, setCalls, setCallsPerComponent: perComponent };
@@ -209,7 +201,7 @@ describe('host prep on a server with .NET 4.7 (the Bronze site, app2 on the lab 
 
     // The preflight gate refuses app2 (dotnet.version): the very thing host prep fixes. The inventory
     // waives that check for app2, with the reason, and the gate lets the install through.
-    const gate = await cli(['apply', '-i', inv, '-p', PLAYBOOK, '--store', store]);
+    const gate = await cli(['apply', '-i', inv, '-p', CORTEX_PLAYBOOK, '--store', store]);
     expect(gate.exitCode).toBe(1);
     expect(gate.stderr).toMatch(/app2/);
     const waived = join(dir, 'waived', 'inventory.yaml');
@@ -217,7 +209,7 @@ describe('host prep on a server with .NET 4.7 (the Bronze site, app2 on the lab 
     writeFileSync(waived, readFileSync(inv, 'utf8').replace(/app2: \{ address: ([0-9.]+), lab: \{ preset: dotnet-4\.7 \} \}/, "app2: { address: $1, lab: { preset: dotnet-4.7 }, waivers: [ { check: dotnet.version, reason: 'host prep installs .NET 4.8' } ] }"));
     expect(readFileSync(waived, 'utf8')).toContain('check: dotnet.version');
     withLabLicense(waived);
-    const first = await cli(['apply', '-i', waived, '-p', PLAYBOOK, '--store', store, '--json']);
+    const first = await cli(['apply', '-i', waived, '-p', CORTEX_PLAYBOOK, '--store', store, '--json']);
     expect(first.exitCode, first.stderr).toBe(0);
     expect(first.stderr).toMatch(/Preflight passed on 7 hosts/);
     const doc = JSON.parse(first.stdout) as ApplyDoc;
@@ -235,7 +227,7 @@ describe('host prep on a server with .NET 4.7 (the Bronze site, app2 on the lab 
     for (const h of status.hosts) expect(h.counters.reboots, h.name).toBe(h.name === 'app2' ? 1 : 0);
 
     expect((await cli(['lab', 'reset-counters', '--state', state])).exitCode).toBe(0);
-    const again = await cli(['apply', '-i', waived, '-p', PLAYBOOK, '--store', store, '--skip-preflight', '--json']);
+    const again = await cli(['apply', '-i', waived, '-p', CORTEX_PLAYBOOK, '--store', store, '--skip-preflight', '--json']);
     expect(again.exitCode, again.stderr).toBe(0);
     expect((JSON.parse(again.stdout) as ApplyDoc).summary).toMatchObject({ changed: 0, failed: 0 });
     const after = await labStatusOf(cli, state);

@@ -18,19 +18,11 @@ import { labCatalog } from '../../src/lab/artifacts/catalog.js';
 import { labVersions } from '../../src/lab/artifacts/store.js';
 import type { LabStatus } from '../../src/lab/lab.js';
 import { claimLoopbackBlock, relocatedCopy } from '../helpers/loopback.js';
+import { CORTEX_PLAYBOOK, INSTALL_SECRETS } from '../helpers/cortex-install.js';
 import { REPO_ROOT } from '../helpers/pwsh.js';
 
 const CLI = join(REPO_ROOT, 'dist', 'cli', 'main.js');
-const PLAYBOOK = join(REPO_ROOT, 'playbooks', 'cortex.yaml');
 const PASSWORD = 'E2e-Twin!2026-rehearse';
-/** The install's secrets (playbooks/cortex.yaml reads them from the environment); the PFX's is the lab's synthetic one. */
-const INSTALL_SECRETS = {
-  CORTEX_ERLANG_COOKIE: 'TWINCOOKIETWINCOOKIETWINCOOKIE',
-  CORTEX_RABBITMQ_OPS_PASSWORD: 'Twin-Ops!2026',
-  CORTEX_RABBITMQ_APP_PASSWORD: 'Twin-App!2026',
-  CORTEX_SF_INSTALL_PASSWORD: 'Twin-Sf!2026',
-  CORTEX_GATEWAY_PFX_PASSWORD: 'Lab-Pfx!2026',
-};
 const site = await claimLoopbackBlock(import.meta.url);
 const twinNet = await claimLoopbackBlock(import.meta.url);
 const work = mkdtempSync(join(tmpdir(), 'cx-e2e-twin-'));
@@ -177,11 +169,11 @@ const labStatus = async (): Promise<LabStatus> => {
 /** A second apply: 0 changed, no Set call on any host (the lab's own counters), and a plan with nothing pending. */
 async function applyChangesNothing(inv: string): Promise<void> {
   expect((await cli(['lab', 'reset-counters', '--state', twinState])).exitCode).toBe(0);
-  const again = await cli(['apply', '-i', inv, '-p', PLAYBOOK, '--store', store, '--skip-preflight', '--json']);
+  const again = await cli(['apply', '-i', inv, '-p', CORTEX_PLAYBOOK, '--store', store, '--skip-preflight', '--json']);
   expect(again.exitCode, again.stderr).toBe(0);
   expect((JSON.parse(again.stdout) as ApplyDoc).summary).toMatchObject({ hosts: 7, changed: 0, failed: 0, unreachable: 0 });
   for (const h of (await labStatus()).hosts) expect(h.counters.setCalls, `${h.name}: Set calls in the second apply`).toBe(0);
-  const clean = await cli(['plan', '-i', inv, '-p', PLAYBOOK, '--store', store, '--detailed-exitcode']);
+  const clean = await cli(['plan', '-i', inv, '-p', CORTEX_PLAYBOOK, '--store', store, '--detailed-exitcode']);
   expect(clean.exitCode, clean.stderr).toBe(0);
 }
 /** `host step` of every change a plan shows. */
@@ -224,11 +216,11 @@ describe('rehearsing the Cortex install and its upgrades on a twin of the Bronze
     expect(pre.exitCode, pre.stderr).toBe(0);
     expect(pre.stdout).toContain('7 hosts: 7 passed, 0 with warnings, 0 failed, 0 unreachable');
 
-    const plan = await cli(['plan', '-i', twinInv, '-p', PLAYBOOK, '--store', store, '--detailed-exitcode', '--json']);
+    const plan = await cli(['plan', '-i', twinInv, '-p', CORTEX_PLAYBOOK, '--store', store, '--detailed-exitcode', '--json']);
     expect(plan.exitCode, plan.stderr).toBe(2);
     expect((JSON.parse(plan.stdout) as PlanDoc).summary).toMatchObject({ hosts: 7, errors: 0, unreachable: 0 });
 
-    const first = await cli(['apply', '-i', twinInv, '-p', PLAYBOOK, '--store', store, '--json']);
+    const first = await cli(['apply', '-i', twinInv, '-p', CORTEX_PLAYBOOK, '--store', store, '--json']);
     expect(first.exitCode, first.stderr).toBe(0);
     expect(first.stderr).toContain('Preflight passed on 7 hosts');
     const doc = JSON.parse(first.stdout) as ApplyDoc;
@@ -262,11 +254,11 @@ describe('rehearsing the Cortex install and its upgrades on a twin of the Bronze
       const inv = join(work, `twin-${UPGRADES.indexOf(u) + 1}.yaml`);
       writeFileSync(inv, inventoryText);
 
-      const plan = await cli(['plan', '-i', inv, '-p', PLAYBOOK, '--store', store, '--detailed-exitcode', '--json']);
+      const plan = await cli(['plan', '-i', inv, '-p', CORTEX_PLAYBOOK, '--store', store, '--detailed-exitcode', '--json']);
       expect(plan.exitCode, plan.stderr).toBe(2);
       expect(plannedChanges(JSON.parse(plan.stdout) as PlanDoc)).toEqual([...u.planned].sort());
 
-      const apply = await cli(['apply', '-i', inv, '-p', PLAYBOOK, '--store', store, '--json']);
+      const apply = await cli(['apply', '-i', inv, '-p', CORTEX_PLAYBOOK, '--store', store, '--json']);
       const doc = JSON.parse(apply.stdout) as ApplyDoc;
       if ('applies' in u.today) {
         expect(apply.exitCode, apply.stderr).toBe(0);

@@ -18,18 +18,11 @@ import { addArtifact } from '../../src/artifacts/store.js';
 import { artifactFile, labCatalog } from '../../src/lab/artifacts/catalog.js';
 import type { LabStatus } from '../../src/lab/lab.js';
 import { claimLoopbackBlock, relocatedCopy } from '../helpers/loopback.js';
+import { CORTEX_PLAYBOOK, INSTALL_SECRETS } from '../helpers/cortex-install.js';
 import { REPO_ROOT } from '../helpers/pwsh.js';
 
 const CLI = join(REPO_ROOT, 'dist', 'cli', 'main.js');
-const PLAYBOOK = join(REPO_ROOT, 'playbooks', 'cortex.yaml');
 const PASSWORD = 'E2e-Cortex!2026-upgrade';
-const INSTALL_SECRETS = {
-  CORTEX_ERLANG_COOKIE: 'E2ECOOKIEE2ECOOKIEE2ECOOKIE',
-  CORTEX_RABBITMQ_OPS_PASSWORD: 'E2e-Ops!2026',
-  CORTEX_RABBITMQ_APP_PASSWORD: 'E2e-App!2026',
-  CORTEX_SF_INSTALL_PASSWORD: 'E2e-Sf!2026',
-  CORTEX_GATEWAY_PFX_PASSWORD: 'Lab-Pfx!2026',
-};
 const work = mkdtempSync(join(tmpdir(), 'cx-e2e-upgrade-sf-'));
 const net = await claimLoopbackBlock(import.meta.url);
 
@@ -88,13 +81,13 @@ describe('Service Fabric, Cortex applications and the Gateway upgraded on the Br
     const up = await cli(['lab', 'up', '-i', invA, '--detach', '--state', state]);
     expect(up.exitCode, up.stderr).toBe(0);
     await labStore(dir);
-    const install = await cli(['apply', '-i', invA, '-p', PLAYBOOK, '--store', store, '--json']);
+    const install = await cli(['apply', '-i', invA, '-p', CORTEX_PLAYBOOK, '--store', store, '--json']);
     expect(install.exitCode, install.stderr).toBe(0);
     for (const h of ['app1', 'app2', 'app3']) expect(machine(h).serviceFabric?.codeVersion, h).toBe('10.1.1541.9590');
 
     // The plan at B shows the cluster's code upgrade (the new package is extracted by an earlier step of the
     // apply, so its runtime is read then) and the application's, from -> to.
-    const plan = await cli(['plan', '-i', invB, '-p', PLAYBOOK, '--store', store, '--json']);
+    const plan = await cli(['plan', '-i', invB, '-p', CORTEX_PLAYBOOK, '--store', store, '--json']);
     expect([0, 2], plan.stderr).toContain(plan.exitCode);
     const planned = JSON.parse(plan.stdout) as { changes: Array<{ host: string; step: string; action: string; from?: unknown; to?: unknown }> };
     expect(planned.changes).toContainEqual(expect.objectContaining({ host: 'app1', step: 'sf-cluster', action: 'update', from: { codeVersion: '10.1.1541.9590' }, to: expect.objectContaining({ package: 'C:\\ProgramData\\CortexInstall\\ServiceFabric\\10.1.2448.9590' }) }));
@@ -103,7 +96,7 @@ describe('Service Fabric, Cortex applications and the Gateway upgraded on the Br
     // app2 fails in the middle of its upgrade: the step fails naming its upgrade domain; rolled back, quorum kept.
     expect((await cli(['lab', 'reset-counters', '--state', state])).exitCode).toBe(0);
     expect((await cli(['lab', 'fault', 'app2:fail-upgrade', '--state', state])).exitCode).toBe(0);
-    const failed = await cli(['apply', '-i', invB, '-p', PLAYBOOK, '--store', store, '--skip-preflight', '--json']);
+    const failed = await cli(['apply', '-i', invB, '-p', CORTEX_PLAYBOOK, '--store', store, '--skip-preflight', '--json']);
     expect(failed.exitCode, failed.stderr).not.toBe(0);
     const failedDoc = JSON.parse(failed.stdout) as ApplyDoc;
     const sfStep = stepOf(failedDoc, 'app1', 'sf-cluster');
@@ -117,7 +110,7 @@ describe('Service Fabric, Cortex applications and the Gateway upgraded on the Br
     // The fault cleared, the re-run upgrades every node, one upgrade domain at a time.
     expect((await cli(['lab', 'fault', 'app2:clear', '--state', state])).exitCode).toBe(0);
     expect((await cli(['lab', 'reset-counters', '--state', state])).exitCode).toBe(0);
-    const upgrade = await cli(['apply', '-i', invB, '-p', PLAYBOOK, '--store', store, '--skip-preflight', '--json']);
+    const upgrade = await cli(['apply', '-i', invB, '-p', CORTEX_PLAYBOOK, '--store', store, '--skip-preflight', '--json']);
     expect(upgrade.exitCode, upgrade.stderr).toBe(0);
     const doc = JSON.parse(upgrade.stdout) as ApplyDoc;
     expect(doc.summary).toMatchObject({ failed: 0, unreachable: 0 });
@@ -138,7 +131,7 @@ describe('Service Fabric, Cortex applications and the Gateway upgraded on the Br
     }
 
     // Nothing left to do.
-    const again = await cli(['apply', '-i', invB, '-p', PLAYBOOK, '--store', store, '--skip-preflight', '--json']);
+    const again = await cli(['apply', '-i', invB, '-p', CORTEX_PLAYBOOK, '--store', store, '--skip-preflight', '--json']);
     expect(again.exitCode, again.stderr).toBe(0);
     expect((JSON.parse(again.stdout) as ApplyDoc).summary).toMatchObject({ changed: 0, failed: 0 });
   }, 900_000);

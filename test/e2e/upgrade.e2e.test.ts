@@ -17,18 +17,11 @@ import { addArtifact } from '../../src/artifacts/store.js';
 import { artifactFile, labCatalog } from '../../src/lab/artifacts/catalog.js';
 import type { LabStatus } from '../../src/lab/lab.js';
 import { claimLoopbackBlock, relocatedCopy } from '../helpers/loopback.js';
+import { CORTEX_PLAYBOOK, INSTALL_SECRETS } from '../helpers/cortex-install.js';
 import { REPO_ROOT } from '../helpers/pwsh.js';
 
 const CLI = join(REPO_ROOT, 'dist', 'cli', 'main.js');
-const PLAYBOOK = join(REPO_ROOT, 'playbooks', 'cortex.yaml');
 const PASSWORD = 'E2e-Cortex!2026-upgrade';
-const SECRETS = {
-  CORTEX_ERLANG_COOKIE: 'E2ECOOKIEE2ECOOKIEE2ECOOKIE',
-  CORTEX_RABBITMQ_OPS_PASSWORD: 'E2e-Ops!2026',
-  CORTEX_RABBITMQ_APP_PASSWORD: 'E2e-App!2026',
-  CORTEX_SF_INSTALL_PASSWORD: 'E2e-Sf!2026',
-  CORTEX_GATEWAY_PFX_PASSWORD: 'Lab-Pfx!2026',
-};
 const work = mkdtempSync(join(tmpdir(), 'cx-e2e-upgrade-'));
 const block = await claimLoopbackBlock(import.meta.url);
 const inv = relocatedCopy(join(REPO_ROOT, 'examples/lab/inventory.yaml'), ['127.0.1.'], block);
@@ -49,7 +42,7 @@ function bumped(name: string, versions: Record<string, [string, string]>): strin
   return file;
 }
 
-const cli = (args: string[]) => execa(process.execPath, [CLI, ...args], { reject: false, cwd: work, env: { NO_COLOR: '1', CORTEX_LAB_PASSWORD: PASSWORD, CORTEX_REBOOT_POLL_MS: '300', ...SECRETS }, all: false });
+const cli = (args: string[]) => execa(process.execPath, [CLI, ...args], { reject: false, cwd: work, env: { NO_COLOR: '1', CORTEX_LAB_PASSWORD: PASSWORD, CORTEX_REBOOT_POLL_MS: '300', ...INSTALL_SECRETS }, all: false });
 async function labStatus(): Promise<LabStatus> {
   const r = await cli(['lab', 'status', '--state', state, '--json']);
   expect(r.exitCode, r.stderr).toBe(0);
@@ -84,29 +77,29 @@ describe('the RabbitMQ and Erlang roll on the Bronze lab', () => {
     writeFileSync(join(work, 'files', 'rabbitmq-server-4.3.3.exe'), 'not an installer: a version for the refused jump\n');
     await addArtifact(store, join(work, 'files', 'rabbitmq-server-4.3.3.exe'), { name: 'rabbitmq', version: '4.3.3' });
 
-    const install = await cli(['apply', '-i', inv, '-p', PLAYBOOK, '--store', store, '--json']);
+    const install = await cli(['apply', '-i', inv, '-p', CORTEX_PLAYBOOK, '--store', store, '--json']);
     expect(install.exitCode, install.stderr).toBe(0);
     for (const h of ['app1', 'app2', 'app3']) expect(versionsOn(h), h).toEqual(['4.1.4', '27.3.4']);
 
     // 4.1 -> 4.3 skips 4.2: refused at plan time, with the series to take first; nothing is changed.
-    const jump = await cli(['plan', '-i', bumped('jump.yaml', { rabbitmq: ['4.1.4', '4.3.3'] }), '-p', PLAYBOOK, '--store', store]);
+    const jump = await cli(['plan', '-i', bumped('jump.yaml', { rabbitmq: ['4.1.4', '4.3.3'] }), '-p', CORTEX_PLAYBOOK, '--store', store]);
     expect(jump.exitCode, jump.stderr).toBe(3);
     expect(jump.stdout).toMatch(/! app1, step rabbitmq-roll: refused: RabbitMQ 4\.1\.4 -> 4\.3\.3 skips a minor series .*upgrade to 4\.2\.x first/);
 
     const next = bumped('next.yaml', { erlang: ['27.3.4', '27.3.4.2'], rabbitmq: ['4.1.4', '4.2.1'] });
-    const planned = await cli(['plan', '-i', next, '-p', PLAYBOOK, '--store', store, '--json', '--detailed-exitcode']);
+    const planned = await cli(['plan', '-i', next, '-p', CORTEX_PLAYBOOK, '--store', store, '--json', '--detailed-exitcode']);
     expect(planned.exitCode, planned.stderr).toBe(2);
     const doc = JSON.parse(planned.stdout) as { upgrades: Array<{ component: string; from: string[]; to: string; phase: string; atOnce: number; hosts: Array<{ host: string }> }> };
     const roll = (c: string) => doc.upgrades.find((u) => u.component === c && u.phase === 'rabbitmq-upgrade');
     expect(roll('rabbitmq')).toMatchObject({ from: ['4.1.4'], to: '4.2.1', atOnce: 1, hosts: [{ host: 'app1' }, { host: 'app2' }, { host: 'app3' }] });
     expect(roll('erlang')).toMatchObject({ from: ['27.3.4'], to: '27.3.4.2', atOnce: 1 });
-    const text = await cli(['plan', '-i', next, '-p', PLAYBOOK, '--store', store]);
+    const text = await cli(['plan', '-i', next, '-p', CORTEX_PLAYBOOK, '--store', store]);
     expect(text.stdout).toContain('  rabbitmq: 4.1.4 -> 4.2.1 (phase rabbitmq-upgrade, step rabbitmq-roll): one host at a time: app1, then app2, then app3');
 
     // app2 does not come back after its upgrade: the roll stops there, app3 untouched, quorum kept.
     expect((await cli(['lab', 'reset-counters', '--state', state])).exitCode).toBe(0);
     expect((await cli(['lab', 'fault', '--state', state, 'app2:fail-rabbitmq-upgrade:once'])).exitCode).toBe(0);
-    const failed = await cli(['apply', '-i', next, '-p', PLAYBOOK, '--store', store, '--skip-preflight', '--json']);
+    const failed = await cli(['apply', '-i', next, '-p', CORTEX_PLAYBOOK, '--store', store, '--skip-preflight', '--json']);
     expect(failed.exitCode, failed.stderr).toBe(1);
     const failedDoc = JSON.parse(failed.stdout) as ApplyDoc;
     const app2 = failedDoc.hosts.find((h) => h.name === 'app2')!.steps.find((s) => s.id === 'rabbitmq-roll')!;
@@ -121,7 +114,7 @@ describe('the RabbitMQ and Erlang roll on the Bronze lab', () => {
 
     // The fault cleared, the re-run starts app2 again and rolls app3.
     expect((await cli(['lab', 'fault', '--state', state, 'app2:clear'])).exitCode).toBe(0);
-    const rerun = await cli(['apply', '-i', next, '-p', PLAYBOOK, '--store', store, '--skip-preflight', '--json']);
+    const rerun = await cli(['apply', '-i', next, '-p', CORTEX_PLAYBOOK, '--store', store, '--skip-preflight', '--json']);
     expect(rerun.exitCode, rerun.stderr).toBe(0);
     for (const h of ['app1', 'app2', 'app3']) expect(versionsOn(h), h).toEqual(['4.2.1', '27.3.4.2']);
     const done = await labStatus();
@@ -133,7 +126,7 @@ describe('the RabbitMQ and Erlang roll on the Bronze lab', () => {
     expect(rabbit).toMatchObject({ members: ['app1', 'app2', 'app3'], running: ['app1', 'app2', 'app3'], downNow: [] });
     expect(rabbit.maxDownAtOnce).toBe(1);
 
-    const again = await cli(['apply', '-i', next, '-p', PLAYBOOK, '--store', store, '--skip-preflight', '--json']);
+    const again = await cli(['apply', '-i', next, '-p', CORTEX_PLAYBOOK, '--store', store, '--skip-preflight', '--json']);
     expect(again.exitCode, again.stderr).toBe(0);
     expect((JSON.parse(again.stdout) as ApplyDoc).summary).toMatchObject({ changed: 0, failed: 0 });
   }, 900_000);

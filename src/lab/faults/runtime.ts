@@ -14,8 +14,8 @@ export class HostFaults {
   private readonly failedOnce = new Set<string>();
   private midCommandDone = false;
   private rebootDone = false;
-  private upgradeFailed = false;
-  private rabbitmqUpgradeFailed = false;
+  /** The `once` faults that have struck since the faults were set. */
+  private readonly struckOnce = new Set<'upgrade' | 'rabbitmqUpgrade'>();
   /** Whether the faults act: from the start, or once a script of `atStep` has started. */
   private armed: boolean;
 
@@ -56,20 +56,21 @@ export class HostFaults {
     this.failedOnce.clear();
     this.midCommandDone = false;
     this.rebootDone = false;
-    this.upgradeFailed = false;
-    this.rabbitmqUpgradeFailed = false;
+    this.struckOnce.clear();
     this.armed = next.atStep === null;
   }
 
   /** Whether this rolling upgrade's node must stay down after its install (consumes a `once`). */
   failRabbitmqUpgrade(): boolean {
-    const mode = this.spec.failRabbitmqUpgrade;
+    return this.strikes(this.spec.failRabbitmqUpgrade, 'rabbitmqUpgrade');
+  }
+
+  /** `always` strikes every time; `once` the first time after the faults were set. */
+  private strikes(mode: 'once' | 'always' | null, which: 'upgrade' | 'rabbitmqUpgrade'): boolean {
     if (mode === 'always') return true;
-    if (mode === 'once' && !this.rabbitmqUpgradeFailed) {
-      this.rabbitmqUpgradeFailed = true;
-      return true;
-    }
-    return false;
+    if (mode !== 'once' || this.struckOnce.has(which)) return false;
+    this.struckOnce.add(which);
+    return true;
   }
 
   get latencyMs(): number {
@@ -125,13 +126,7 @@ export class HostFaults {
 
   /** Whether the host's node fails its upgrade now (consumes a `once`). */
   failUpgrade(): boolean {
-    const mode = this.spec.failUpgrade;
-    if (mode === 'always') return true;
-    if (mode === 'once' && !this.upgradeFailed) {
-      this.upgradeFailed = true;
-      return true;
-    }
-    return false;
+    return this.strikes(this.spec.failUpgrade, 'upgrade');
   }
 
   /** Seconds to stay down when a Set-type script completes, or null (consumed: one reboot). */
