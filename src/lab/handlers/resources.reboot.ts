@@ -49,9 +49,9 @@ export const resourcesReboot = defineHandler({
     if (delay.value < 0 || delay.value > 600) return thrown(`reboot: parameter delaySeconds must be 0 to 600, not ${delay.value}`);
     if (!power) return { ok: false, error: { message: 'shutdown.exe: not emulated by the lab (this host has no power control here)', category: 'NotImplemented' } };
     if (power.scheduledRestart()) {
-      // Windows keeps one scheduled shutdown; shutdown.exe refuses another (ERROR_SHUTDOWN_IS_SCHEDULED),
-      // and Invoke-CortexNative turns the exit code into an exception with its output.
-      return thrown('shutdown.exe exited with code 1190: A system shutdown has already been scheduled.(1190)');
+      // Windows keeps one scheduled shutdown; shutdown.exe refuses another (ERROR_SHUTDOWN_IS_SCHEDULED,
+      // 1190). The script takes that as the restart it wants, already on its way: nothing new is scheduled.
+      return { ok: true, data: { rebootRequired: false, exitCode: 1190, message: `a restart was already scheduled; it goes ahead (${reason})` } };
     }
     const comment = `cortex-deploy: ${reason}`.slice(0, SHUTDOWN_COMMENT_MAX);
     power.scheduleRestart({ delaySec: delay.value, comment });

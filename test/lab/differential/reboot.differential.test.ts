@@ -105,14 +105,14 @@ describe.skipIf(!pwsh)('resources.reboot: the script against the shim vs the han
     expect((await runHandler(state, { delaySeconds: 601 }, null)).scheduled).toHaveLength(0);
   });
 
-  it('a restart already scheduled: shutdown.exe refuses with 1190, and so does the handler', async () => {
+  it('a restart already scheduled: shutdown.exe exits 1190, and script and handler let that restart go ahead, scheduling none', async () => {
     const first = { delaySec: 60, comment: 'cortex-deploy: first' };
     const view: WindowsView = { ...projectWindowsView(state.machine), nativeCalls: [{ filePath: 'shutdown.exe', arguments: ['/r', '/t', '60', '/d', 'p:4:1', '/c', first.comment] }] };
     const run = await host.run({ script: SCRIPT.text, lib: libraryText(), params: { reason: 'second' }, view, exportView: true });
     const handler = await runHandler(state, { reason: 'second' }, first);
-    const script = JSON.parse(run.output.at(-1)!) as { ok: boolean; error: { message: string } };
-    expect(script.ok).toBe(false);
-    expect(script.error.message).toContain('1190');
+    const script = JSON.parse(run.output.at(-1)!) as { ok: boolean; data: { exitCode: number; message: string } };
+    expect(script.ok).toBe(true);
+    expect(script.data).toMatchObject({ exitCode: 1190, message: 'a restart was already scheduled; it goes ahead (second)' });
     expect(handler.envelope).toEqual(script);
     expect(handler.exitCode).toBe(run.exitCode);
     expect(handler.scheduled).toEqual([]);

@@ -47,6 +47,17 @@ Describe 'reboot' {
             $r.Data.message | Should -Be 'restart in 5 s (step erlang requires a reboot)'
             Should -Invoke Invoke-CortexNative -Times 1 -Exactly -ParameterFilter { $FilePath -eq 'shutdown.exe' -and ($ArgumentList -join '|') -eq '/r|/t|5|/d|p:4:1|/c|cortex-deploy: step erlang requires a reboot' }
         }
+        It 'a restart already scheduled (shutdown.exe exits 1190): that restart goes ahead, no error' {
+            Mock Invoke-CortexNative {
+                if ($SuccessCodes -notcontains 1190) { throw 'shutdown.exe exited with code 1190: A system shutdown has already been scheduled.(1190)' }
+                [pscustomobject]@{ exitCode = 1190; output = @() }
+            }
+            $r = Invoke-CortexResourceSet -Resource 'reboot' -Params @{ reason = 'resumed' }
+            $r.Result.ok | Should -BeTrue
+            $r.Data.exitCode | Should -Be 1190
+            $r.Data.message | Should -Be 'a restart was already scheduled; it goes ahead (resumed)'
+            Should -Invoke Invoke-CortexNative -Times 1 -Exactly
+        }
         It 'a delay out of range: refused' {
             (Invoke-CortexResourceSet -Resource 'reboot' -Params @{ delaySeconds = 3600 }).Error.message | Should -Be 'reboot: parameter delaySeconds must be 0 to 600, not 3600'
             Assert-CortexNotInvoked @('Invoke-CortexNative')
