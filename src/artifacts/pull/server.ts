@@ -112,10 +112,29 @@ export async function startPullServer(o: PullServerOptions): Promise<PullServer>
     const stream = createReadStream('', { fd: fh, autoClose: true });
     stream.on('error', () => res.destroy());
     const remote = req.socket.remoteAddress ?? '';
-    res.on('finish', () => record(req, 200, label, size, remote));
-    // A host can have every byte (the length is known) before the read stream's last, empty read
-    // comes back from the thread pool and ends the response; close() waits for these.
-    const ended = new Promise<void>((resolve) => res.once('close', resolve));
+    // A host has every byte once the length is sent, which can be before the read stream's last, empty
+    // read comes back from the thread pool and ends the response: a host that then closes its
+    // connection leaves a response that closes without finishing. Each response is recorded once, on
+    // whichever comes first, by the bytes it sent: all of them is served; fewer, the host went away (499).
+    let sent = 0;
+    stream.on('data', (chunk: string | Buffer) => {
+      sent += chunk.length;
+    });
+    let recorded = false;
+    const done = () => {
+      if (recorded) return;
+      recorded = true;
+      record(req, sent === size ? 200 : 499, label, sent, remote);
+    };
+    res.on('finish', done);
+    const ended = new Promise<void>((resolve) =>
+      res.once('close', () => {
+        stream.destroy(); // its file handle, which pipe() leaves open when the response closes early
+        done();
+        resolve();
+      }),
+    );
+    // close() waits for responses under way.
     inFlight.add(ended);
     void ended.then(() => inFlight.delete(ended));
     stream.pipe(res);
