@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,6 +48,21 @@ function raw(path: string, o: { method?: string; auth?: string } = {}): Promise<
     req.on('error', reject);
     req.end();
   });
+}
+
+/** A server for one artifact of `size` bytes, named `name`/1, and the requests it records. */
+async function bigArtifactServer(name: string, size: number): Promise<{ s: PullServer; records: PullRequestRecord[]; size: number }> {
+  const file = join(dir, `${name}.bin`);
+  writeFileSync(file, Buffer.alloc(size, 7));
+  const records: PullRequestRecord[] = [];
+  const s = await startPullServer({ artifacts: [{ name, version: '1', path: file, sha256: '', size }], token, certificate: cert, addresses: [ADDR], onRequest: (r) => records.push(r) });
+  return { s, records, size };
+}
+/** A GET of `name`/1 from `s` with the token, handing the response to `onResponse`. */
+function getArtifact(s: PullServer, name: string, onResponse: (res: IncomingMessage) => void, onError: (e: Error) => void): void {
+  const req = request({ host: ADDR, port: s.ports.get(ADDR)!, path: `/artifacts/${name}/1`, rejectUnauthorized: false, agent: false, headers: { authorization: `Bearer ${token}` } }, onResponse);
+  req.on('error', onError);
+  req.end();
 }
 
 beforeAll(async () => {
@@ -165,48 +181,44 @@ describe('the pull server', () => {
     const err = (await fetchPinned({ url, token, thumbprint: cert.thumbprint }).catch((e: unknown) => e)) as Error;
     expect(err.message).toMatch(/Unable to connect to the remote server/);
   });
+
   it('a host that closes its connection the moment it has every byte is recorded as served, all bytes; one that goes away early as 499', async () => {
-    const big = Buffer.alloc(4 * 1024 * 1024, 3);
-    const bigFile = join(dir, 'eager.bin');
-    writeFileSync(bigFile, big);
-    const records: PullRequestRecord[] = [];
-    const s = await startPullServer({ artifacts: [{ name: 'eager', version: '1', path: bigFile, sha256: '', size: big.length }], token, certificate: cert, addresses: [ADDR], onRequest: (r) => records.push(r) });
+    const { s, records, size } = await bigArtifactServer('eager', 4 * 1024 * 1024);
     const fetchUntil = (stopAt: number) =>
       new Promise<number>((resolve, reject) => {
-        const req = request({ host: ADDR, port: s.ports.get(ADDR)!, path: '/artifacts/eager/1', rejectUnauthorized: false, agent: false, headers: { authorization: `Bearer ${token}` } }, (res) => {
-          let n = 0;
-          res.on('data', (c: Buffer) => {
-            n += c.length;
-            // The lab's client and Windows' alike may drop the connection once they have what they asked for.
-            if (n >= stopAt) {
-              res.socket.destroy();
-              resolve(n);
-            }
-          });
-          res.on('error', () => resolve(n));
-        });
-        req.on('error', reject);
-        req.end();
+        getArtifact(
+          s,
+          'eager',
+          (res) => {
+            let n = 0;
+            res.on('data', (c: Buffer) => {
+              n += c.length;
+              // The lab's client and Windows' alike may drop the connection once they have what they asked for.
+              if (n >= stopAt) {
+                res.socket.destroy();
+                resolve(n);
+              }
+            });
+            res.on('error', () => resolve(n));
+          },
+          reject,
+        );
       });
-    expect(await fetchUntil(big.length)).toBe(big.length);
+    expect(await fetchUntil(size)).toBe(size);
     await fetchUntil(64 * 1024);
     await s.close();
     expect(records.map((r) => [r.status, r.status === 200 ? r.bytes : 'partial'])).toEqual([
-      [200, big.length],
+      [200, size],
       [499, 'partial'],
     ]);
   });
 
   it('closing while a host still reads a download lets it finish (bounded) and records it as served', async () => {
     // More than the socket buffers hold: the client has to read for the response to end.
-    const big = Buffer.alloc(8 * 1024 * 1024, 7);
-    const bigFile = join(dir, 'big.bin');
-    writeFileSync(bigFile, big);
-    const records: PullRequestRecord[] = [];
-    const s = await startPullServer({ artifacts: [{ name: 'big', version: '1', path: bigFile, sha256: '', size: big.length }], token, certificate: cert, addresses: [ADDR], onRequest: (r) => records.push(r) });
+    const { s, records, size } = await bigArtifactServer('big', 8 * 1024 * 1024);
     let closed = false;
     const got = await new Promise<number>((resolve, reject) => {
-      const req = request({ host: ADDR, port: s.ports.get(ADDR)!, path: '/artifacts/big/1', rejectUnauthorized: false, agent: false, headers: { authorization: `Bearer ${token}` } }, (res) => {
+      getArtifact(s, 'big', (res) => {
         let n = 0;
         res.once('data', (c: Buffer) => {
           n += c.length;
@@ -218,13 +230,11 @@ describe('the pull server', () => {
         });
         res.on('end', () => resolve(n));
         res.on('error', reject);
-      });
-      req.on('error', reject);
-      req.end();
+      }, reject);
     });
-    expect(got).toBe(big.length);
+    expect(got).toBe(size);
     await vi.waitFor(() => expect(closed).toBe(true));
-    expect(records).toEqual([expect.objectContaining({ status: 200, artifact: 'big/1', bytes: big.length })]);
+    expect(records).toEqual([expect.objectContaining({ status: 200, artifact: 'big/1', bytes: size })]);
   });
 });
 
