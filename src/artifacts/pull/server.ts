@@ -115,7 +115,8 @@ export async function startPullServer(o: PullServerOptions): Promise<PullServer>
     // A host has every byte once the length is sent, which can be before the read stream's last, empty
     // read comes back from the thread pool and ends the response: a host that then closes its
     // connection leaves a response that closes without finishing. Each response is recorded once, on
-    // whichever comes first, by the bytes it sent: all of them is served; fewer, the host went away (499).
+    // whichever comes first, by the bytes it sent: all of them read and none left in the response's or
+    // the socket's buffers is served; fewer, the host went away (499).
     let sent = 0;
     stream.on('data', (chunk: string | Buffer) => {
       sent += chunk.length;
@@ -124,7 +125,7 @@ export async function startPullServer(o: PullServerOptions): Promise<PullServer>
     const done = () => {
       if (recorded) return;
       recorded = true;
-      record(req, sent === size ? 200 : 499, label, sent, remote);
+      record(req, sent === size && res.writableLength === 0 ? 200 : 499, label, sent, remote);
     };
     res.on('finish', done);
     const ended = new Promise<void>((resolve) =>
