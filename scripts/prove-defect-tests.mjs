@@ -39,7 +39,7 @@ const DEFECTS = [
   { id: '02', defect: '2 Ctrl-C cleanup', runs: [[LI, 'the first signal aborts'], [IE, 'mid-preflight|mid-exec']] },
   { id: '03', defect: '3 inventory size/depth/hosts', runs: [[IL, 'larger than the limit|levels of block nesting|more hosts than the limit']] },
   { id: '04', defect: '4 FIFO or device as a file', runs: [[IL, 'a FIFO, a device and a folder'], [SE, 'a FIFO, a device and a folder']] },
-  { id: '05', defect: '5 secret exit code in preflight', runs: [[SE, 'unresolvable secret.*preflight']] },
+  { id: '05', defect: '5 secret exit code in preflight', runs: [[SE, 'file:line preflight$']] },
   { id: '06a', defect: '6 YAML alias bomb', runs: [[IL, 'alias bomb|through the CLI']] },
   { id: '06b', defect: "6 --limit 'app[1'", runs: [[CI, "'app\\[1' is invalid input"]] },
   { id: '06c', defect: '6 --report-html on a folder', runs: [[CI, 'report-html naming a folder']] },

@@ -18,24 +18,14 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import * as lab from './lib/lab.mjs';
+// mulberry32 (the built src/lib/seeded-random.ts): a seed replays the same faults.
+import { mulberry32 as prng } from '../../dist/lib/seeded-random.js';
 
 const ROUNDS = Number(process.env.SOAK_ROUNDS ?? '200');
 const SEED = Number(process.env.SOAK_SEED ?? Math.floor(Math.random() * 2 ** 31));
 if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error(`SOAK_ROUNDS must be a whole number ≥ 1, not '${process.env.SOAK_ROUNDS}'`);
 if (!Number.isInteger(SEED)) throw new Error(`SOAK_SEED must be a whole number, not '${process.env.SOAK_SEED}'`);
 process.stderr.write(`soak: seed ${SEED}, ${ROUNDS} rounds (SOAK_SEED=${SEED} repeats this sequence)\n`);
-
-/** mulberry32: a small seeded generator, so a seed replays the same faults. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * The faults a round may get, with the exit codes they imply for apply and preflight. Weights: half
