@@ -124,14 +124,17 @@ try {
   }
   log('the untouched tree');
   build(dir);
-  for (const d of selected) {
-    for (const [file, pattern] of d.runs) {
-      for (const t of runTests(dir, file, pattern)) {
+  // Each file once, with every selected defect's tests; each result goes back to the rows of the defects whose pattern names it.
+  const byFile = new Map();
+  for (const d of selected) for (const [file, pattern] of d.runs) byFile.set(file, [...(byFile.get(file) ?? []), { d, pattern }]);
+  for (const [file, wants] of byFile) {
+    for (const t of runTests(dir, file, wants.map((w) => `(?:${w.pattern})`).join('|'))) {
+      for (const { d } of wants.filter((w) => new RegExp(w.pattern).test(t.name))) {
         const row = rows.find((r) => r.id === d.id && r.test === t.name);
         if (row) row.withFix = t.status;
         else rows.push({ id: d.id, defect: d.defect, file, test: t.name, withoutFix: 'not run', first: '', withFix: t.status });
-        log(`  ${t.status} with its fix: ${t.name}`);
       }
+      log(`  ${t.status} with its fix: ${t.name}`);
     }
   }
 } finally {
