@@ -74,7 +74,7 @@ describe('inventory limits', () => {
 
   it('more hosts than the limit: invalid input naming the limit', async () => {
     let text = HEAD;
-    for (let i = 0; i <= INVENTORY_LIMITS.maxHosts; i++) text += `        h${i}: { address: 10.${i >> 16}.${(i >> 8) & 255}.${i & 255} }\n`;
+    for (let i = 0; i <= INVENTORY_LIMITS.maxHosts; i++) text += `        h${i}: { address: 127.${(i >> 8) & 255}.${i & 255}.1 }\n`;
     const err = await loadError(file('many.yaml', text));
     expect(err.message).toMatch(new RegExp(`${INVENTORY_LIMITS.maxHosts + 1} hosts; at most ${INVENTORY_LIMITS.maxHosts} are allowed`));
   });
