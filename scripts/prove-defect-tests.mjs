@@ -38,6 +38,7 @@ const DEFECTS = [
   { id: '01', defect: '1 body bound', runs: [[HB, 'refuses a declared Content-Length|refuses a chunked body|declared chunk size|read-until-close'], [HS, 'huge-body|chunked-endless']] },
   { id: '02', defect: '2 Ctrl-C cleanup', runs: [[LI, 'the first signal aborts'], [IE, 'mid-preflight|mid-exec']] },
   { id: '03', defect: '3 inventory size/depth/hosts', runs: [[IL, 'larger than the limit|levels of block nesting|more hosts than the limit']] },
+  { id: '03b', defect: '3 duplicate keys in quadratic time', runs: [[IL, 'duplicate key in a large mapping']] },
   { id: '04', defect: '4 FIFO or device as a file', runs: [[IL, 'a FIFO, a device and a folder'], [SE, 'a FIFO, a device and a folder']] },
   { id: '05', defect: '5 secret exit code in preflight', runs: [[SE, 'file:line preflight$']] },
   { id: '06a', defect: '6 YAML alias bomb', runs: [[IL, 'alias bomb|through the CLI']] },
