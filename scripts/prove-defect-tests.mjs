@@ -11,8 +11,8 @@
  *
  *   node scripts/prove-defect-tests.mjs [--ref HEAD] [--only 01,06b] [--out results.json]
  *
- * Slow by design (a build and a vitest run per defect, one at a time): about 15 minutes on a quiet
- * machine. Not part of scripts/test.sh.
+ * Slow by design (a build and a vitest run per defect, one at a time): about 30 minutes at a load
+ * average of 15-20 on 2 cores. Not part of scripts/test.sh.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
