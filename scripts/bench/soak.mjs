@@ -18,24 +18,14 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import * as lab from './lib/lab.mjs';
+// mulberry32 (the built src/lib/seeded-random.ts): a seed replays the same faults.
+import { mulberry32 as prng } from '../../dist/lib/seeded-random.js';
 
 const ROUNDS = Number(process.env.SOAK_ROUNDS ?? '200');
 const SEED = Number(process.env.SOAK_SEED ?? Math.floor(Math.random() * 2 ** 31));
 if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error(`SOAK_ROUNDS must be a whole number ≥ 1, not '${process.env.SOAK_ROUNDS}'`);
 if (!Number.isInteger(SEED)) throw new Error(`SOAK_SEED must be a whole number, not '${process.env.SOAK_SEED}'`);
 process.stderr.write(`soak: seed ${SEED}, ${ROUNDS} rounds (SOAK_SEED=${SEED} repeats this sequence)\n`);
-
-/** mulberry32: a small seeded generator, so a seed replays the same faults. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * The faults a round may get, with the exit codes they imply for apply and preflight. Weights: half
@@ -111,6 +101,11 @@ const labPid = (await lab.labStatus(state)).pid;
 const labRssBeforeMB = labRss(labPid);
 const runs = [];
 const mismatches = [];
+/** [round, lab RSS MB] after each round: whether the lab's memory grows with the runs or levels off. */
+const labRssByRound = [];
+// SOAK_LAB_SNAPSHOT_ROUNDS=1,30,60 with NODE_OPTIONS='--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=DIR':
+// the lab writes a heap snapshot after those rounds (to compare what it holds).
+const snapshotRounds = new Set((process.env.SOAK_LAB_SNAPSHOT_ROUNDS ?? '').split(',').filter(Boolean).map(Number));
 const t0 = Date.now();
 try {
   for (let round = 1; round <= ROUNDS; round++) {
@@ -133,6 +128,11 @@ try {
         mismatches.push({ round, command, fault: fault.kind, host, exitCode: r.code, expected: want, stderrTail: r.stderr.slice(-600) });
         process.stderr.write(`soak: round ${round} ${command} with ${fault.kind} on ${host}: exit ${r.code}, expected ${want}\n${r.stderr.slice(-400)}\n`);
       }
+    }
+    labRssByRound.push([round, labRss(labPid)]);
+    if (snapshotRounds.has(round)) {
+      process.kill(labPid, 'SIGUSR2');
+      await sleep(3000);
     }
     if (round % 10 === 0 || round === ROUNDS) process.stderr.write(`soak: round ${round}/${ROUNDS}, ${mismatches.length} exit-code mismatches, ${Math.round((Date.now() - t0) / 1000)} s\n`);
   }
@@ -166,7 +166,16 @@ try {
     openShellsAfter: openShells,
     allShellsClosed: Object.values(openShells).every((n) => n === 0),
     memory: { measured: 'peak RSS of each run process (/usr/bin/time), rounds without a fault', apply: memory('apply'), preflight: memory('preflight') },
-    labProcessRssMB: { before: labRssBeforeMB, after: labRssAfterMB },
+    labProcessRssMB: {
+      before: labRssBeforeMB,
+      after: labRssAfterMB,
+      // Every tenth round, and the slope over the second half (after V8's heap has grown to its working size).
+      byRound: labRssByRound.filter(([r]) => r % 10 === 0 || r === 1),
+      secondHalfSlopeMBPerRound: (() => {
+        const s = slope(labRssByRound.filter(([r, mb]) => r > ROUNDS / 2 && mb !== null));
+        return s === null ? null : +s.toFixed(4);
+      })(),
+    },
     medianWallMs: {
       apply: [...runs.filter((r) => r.command === 'apply').map((r) => r.wallMs)].sort((a, b) => a - b)[Math.floor(ROUNDS / 2)],
       preflight: [...runs.filter((r) => r.command === 'preflight').map((r) => r.wallMs)].sort((a, b) => a - b)[Math.floor(ROUNDS / 2)],

@@ -20,6 +20,7 @@ import type { LabStatus } from '../../src/lab/lab.js';
 import { claimLoopbackBlock, relocatedCopy } from '../helpers/loopback.js';
 import { CORTEX_PLAYBOOK, INSTALL_SECRETS } from '../helpers/cortex-install.js';
 import { REPO_ROOT } from '../helpers/pwsh.js';
+import type { ApplyDoc } from '../helpers/detached-lab.js';
 
 const CLI = join(REPO_ROOT, 'dist', 'cli', 'main.js');
 const PASSWORD = 'E2e-Twin!2026-rehearse';
@@ -37,10 +38,6 @@ const cli = (args: string[]) => execa(process.execPath, [CLI, ...args], { reject
 
 interface PlanDoc {
   changes: Array<{ host: string; step: string; action: string }>;
-  summary: Record<string, number>;
-}
-interface ApplyDoc {
-  hosts: Array<{ name: string; steps: Array<{ id: string; status: string; message?: string }> }>;
   summary: Record<string, number>;
 }
 /** What this file reads of a lab machine's saved state. */

@@ -20,6 +20,7 @@ import type { LabStatus } from '../../src/lab/lab.js';
 import { claimLoopbackBlock, relocatedCopy } from '../helpers/loopback.js';
 import { CORTEX_PLAYBOOK, INSTALL_SECRETS } from '../helpers/cortex-install.js';
 import { REPO_ROOT } from '../helpers/pwsh.js';
+import type { ApplyDoc } from '../helpers/detached-lab.js';
 
 const CLI = join(REPO_ROOT, 'dist', 'cli', 'main.js');
 const PASSWORD = 'E2e-Cortex!2026-upgrade';
@@ -36,10 +37,6 @@ async function labStore(dir: string): Promise<void> {
   }
 }
 
-interface ApplyDoc {
-  hosts: Array<{ name: string; steps: Array<{ id: string; status: string; message?: string; error?: string }> }>;
-  summary: Record<string, number>;
-}
 interface LabMachineView {
   serviceFabric?: { codeVersion: string; cluster: { applications: Array<{ name: string; typeVersion: string }> } } | null;
   iis?: { sites?: Array<{ name: string; physicalPath: string }> } | null;

@@ -19,6 +19,7 @@ import type { LabStatus } from '../../src/lab/lab.js';
 import { claimLoopbackBlock, relocatedCopy } from '../helpers/loopback.js';
 import { CORTEX_PLAYBOOK, INSTALL_SECRETS } from '../helpers/cortex-install.js';
 import { REPO_ROOT } from '../helpers/pwsh.js';
+import type { ApplyDoc } from '../helpers/detached-lab.js';
 
 const CLI = join(REPO_ROOT, 'dist', 'cli', 'main.js');
 const PASSWORD = 'E2e-Cortex!2026-upgrade';
@@ -47,10 +48,6 @@ async function labStatus(): Promise<LabStatus> {
   const r = await cli(['lab', 'status', '--state', state, '--json']);
   expect(r.exitCode, r.stderr).toBe(0);
   return JSON.parse(r.stdout) as LabStatus;
-}
-interface ApplyDoc {
-  hosts: Array<{ name: string; steps: Array<{ id: string; status: string; message?: string }> }>;
-  summary: Record<string, number>;
 }
 const versionsOn = (name: string) => {
   const m = (JSON.parse(readFileSync(join(state, 'hosts', `${name}.json`), 'utf8')) as { state: { machine: { products: Array<{ uninstallKey?: string; version: string }> } } }).state.machine;

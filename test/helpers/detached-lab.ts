@@ -16,9 +16,9 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import type { LabStatus } from '../../src/lab/lab.js';
 import { CLI } from './cli.js';
 
-/** What `apply --json` prints, as far as the e2e tests read it. */
+/** What `apply --json` prints, as far as the e2e tests read it (one shape for every e2e file). */
 export interface ApplyDoc {
-  hosts: Array<{ name: string; status: string; steps: Array<{ id: string; status: string; durationMs: number; message?: string }> }>;
+  hosts: Array<{ name: string; status: string; steps: Array<{ id: string; status: string; durationMs: number; message?: string; error?: string }> }>;
   summary: Record<string, number>;
 }
 

@@ -3,26 +3,11 @@
  * counts, what `lab status` shows, and the refusals of join_cluster.
  */
 import { describe, expect, it } from 'vitest';
-import { artifactFile } from '../../src/lab/artifacts/catalog.js';
-import { applyInstall } from '../../src/lab/artifacts/effects.js';
-import type { SyntheticInstaller } from '../../src/lab/artifacts/schema.js';
-import { clusterDb, clusterOf, joinCluster, labNodes, rabbitmqClusterStatus, systemprofileCookiePath } from '../../src/lab/components/rabbitmq.js';
+import { clusterDb, clusterOf, joinCluster, labNodes, rabbitmqClusterStatus } from '../../src/lab/components/rabbitmq.js';
 import { LabResourceError } from '../../src/lab/handlers/resources/types.js';
 import type { LabView } from '../../src/lab/handlers/types.js';
 import type { LabHostState } from '../../src/lab/state/types.js';
-import { machineFrom } from './differential/resources-b-harness.js';
-
-function node(name: string, cookie = 'a'.repeat(64)): LabHostState {
-  const st = machineFrom({}, name);
-  st.host = { name, address: '127.0.0.10' };
-  st.machine.env.RABBITMQ_NODENAME = `rabbit@${name}`;
-  for (const id of ['erlang-otp-27.3.4', 'rabbitmq-server-4.1.4']) {
-    const a = artifactFile(id);
-    applyInstall(st.machine, a.artifact as SyntheticInstaller, a.sha256);
-  }
-  st.machine.files[systemprofileCookiePath(st.machine)] = cookie;
-  return st;
-}
+import { rabbitmqNode } from '../helpers/rabbitmq-node.js';
 
 function lab(states: LabHostState[], down: string[] = []): LabView {
   return { hosts: () => states.map((s) => s.host), findHost: () => undefined, getHostState: (n) => states.find((s) => s.host.name === n), isUp: (n) => !down.includes(n), canConnect: () => false };
@@ -30,7 +15,7 @@ function lab(states: LabHostState[], down: string[] = []): LabView {
 
 describe('lab RabbitMQ', () => {
   it('joins link nodes either way; the cluster data is the newest copy; status lists one cluster per group', () => {
-    const [a, b, c, d] = ['app1', 'app2', 'app3', 'app4'].map((n) => node(n));
+    const [a, b, c, d] = ['app1', 'app2', 'app3', 'app4'].map((n) => rabbitmqNode(n));
     const l = lab([a!, b!, c!, d!], ['app4']);
     joinCluster(l, 'app2', b!.machine, 'rabbit@app1');
     // app3 joins app2, which joined app1: one cluster of three.
@@ -47,9 +32,9 @@ describe('lab RabbitMQ', () => {
   });
 
   it('join_cluster refuses a seed that is down, unknown or presents another cookie; a node not running cannot run it', () => {
-    const a = node('app1');
-    const b = node('app2', 'b'.repeat(64));
-    const c = node('app3');
+    const a = rabbitmqNode('app1');
+    const b = rabbitmqNode('app2', 'b'.repeat(64));
+    const c = rabbitmqNode('app3');
     const refuse = (l: LabView, st: LabHostState, seed: string) => {
       try {
         joinCluster(l, st.host.name, st.machine, seed);

@@ -6,26 +6,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import { artifactFile } from '../../src/lab/artifacts/catalog.js';
-import { applyInstall } from '../../src/lab/artifacts/effects.js';
-import type { SyntheticInstaller } from '../../src/lab/artifacts/schema.js';
-import { joinCluster, RabbitmqDownHistory, rabbitmqClusterStatus, systemprofileCookiePath } from '../../src/lab/components/rabbitmq.js';
+import { joinCluster, RabbitmqDownHistory, rabbitmqClusterStatus } from '../../src/lab/components/rabbitmq.js';
 import { flagKnownTo, rabbitmqUpgradeModel } from '../../src/lab/handlers/resources/rabbitmq-upgrade.js';
 import type { LabView } from '../../src/lab/handlers/types.js';
 import type { LabHostState } from '../../src/lab/state/types.js';
 import { rabbitmqUpgradeResource } from '../../src/resources/rabbitmq-upgrade.js';
-import { machineFrom } from './differential/resources-b-harness.js';
+import { rabbitmqNode } from '../helpers/rabbitmq-node.js';
 
 const STAGE = 'C:\\ProgramData\\CortexInstall\\artifacts';
 
 function node(name: string): LabHostState {
-  const st = machineFrom({}, name);
-  st.host = { name, address: '127.0.0.10' };
-  st.machine.env.RABBITMQ_NODENAME = `rabbit@${name}`;
-  for (const id of ['erlang-otp-27.3.4', 'rabbitmq-server-4.1.4']) {
-    const a = artifactFile(id);
-    applyInstall(st.machine, a.artifact as SyntheticInstaller, a.sha256);
-  }
-  st.machine.files[systemprofileCookiePath(st.machine)] = 'a'.repeat(64);
+  const st = rabbitmqNode(name);
   // The new installers, staged.
   for (const [id, file] of [['erlang-otp-27.3.4.2', 'otp_win64_27.3.4.2.exe'], ['rabbitmq-server-4.2.1', 'rabbitmq-server-4.2.1.exe']] as const) st.machine.files[`${STAGE}\\${file}`] = artifactFile(id).sha256;
   return st;

@@ -1,6 +1,7 @@
 /**
  * Lab machine states for the differential tests: every preset, and generated ones from a seeded PRNG
- * (mulberry32; the seed is printed, so any failure can be replayed with DIFFERENTIAL_SEED=<seed>).
+ * (mulberry32, src/lib/seeded-random.ts; the seed is printed, so any failure can be replayed with
+ * DIFFERENTIAL_SEED=<seed>).
  * Generated states are `lab:` overrides a user could write, resolved and validated like an inventory's.
  */
 import { DEFAULT_PROFILE, PRESET_NAMES } from '../../../src/lab/profile/presets.js';
@@ -8,17 +9,7 @@ import { resolveProfile } from '../../../src/lab/profile/resolve.js';
 import { deriveState } from '../../../src/lab/state/derive.js';
 import type { LabView } from '../../../src/lab/handlers/types.js';
 import type { LabHostState } from '../../../src/lab/state/types.js';
-
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../../src/lib/seeded-random.js';
 
 export interface Rng {
   next(): number;
