@@ -109,6 +109,22 @@ export function packageFileVersion(sha256: string): string | null {
   return null;
 }
 
+/** The runtime version of a standalone package's MicrosoftAzureServiceFabric.cab (the lab's zips), by its SHA-256; else null. */
+export function runtimeCabVersion(sha256: string): string | null {
+  for (const a of labCatalog().archives) {
+    if (a.artifact?.name !== 'serviceFabric') continue;
+    const text = a.entries['MicrosoftAzureServiceFabric.cab'];
+    if (text !== undefined && textFile(text).sha256 === sha256.toLowerCase()) return /runtime (\S+)/.exec(text)?.[1] ?? null;
+  }
+  return null;
+}
+
+/** The text of an ApplicationManifest.xml the lab knows (its zips, or a received text), by its SHA-256; else null. */
+export function applicationManifestText(m: LabMachine, sha256: string): string | null {
+  const texts = [...labCatalog().archives.flatMap((a) => Object.entries(a.entries).filter(([e]) => /ApplicationManifest\.xml$/i.test(e)).map(([, t]) => t)), ...Object.values(m.fileTexts ?? {})];
+  return texts.find((t) => textFile(t).sha256 === sha256.toLowerCase()) ?? null;
+}
+
 /** The ApplicationManifest.xml's type and version, when the lab knows the file (its zips, or a received text). */
 export function applicationManifestType(m: LabMachine, sha256: string): { typeName: string; typeVersion: string } | null {
   const texts = [...labCatalog().archives.flatMap((a) => Object.entries(a.entries).filter(([e]) => /ApplicationManifest\.xml$/i.test(e)).map(([, t]) => t)), ...Object.values(m.fileTexts ?? {})];
@@ -264,7 +280,7 @@ export interface NodeView {
 
 /** Get-ServiceFabricNode: a node is Up while its host is up with its cluster record and FabricHostSvc running. */
 /** What the node and health views need of the lab: which hosts are up, and their machines. */
-export type PowerView = Pick<LabView, 'isUp' | 'getHostState'>;
+export type PowerView = Pick<LabView, 'isUp' | 'getHostState' | 'upgradeFault'>;
 
 export function clusterNodes(sf: LabServiceFabric, lab: PowerView): NodeView[] {
   return sf.cluster.nodes.map((n) => {

@@ -3,7 +3,7 @@
  * ServiceFabric cmdlets answer on this node, from the lab's model (src/lab/components/service-fabric.ts),
  * so the scripts' Tests run against the shim see what the lab's models read. Pure.
  */
-import { clusterConnectError, clusterHealth, clusterNodes, type PowerView } from '../components/service-fabric.js';
+import { applicationManifestText, clusterConnectError, clusterHealth, clusterNodes, runtimeCabVersion, type PowerView } from '../components/service-fabric.js';
 import type { LabMachine } from '../state/types.js';
 import type { ServiceFabricView } from './view-schema.js';
 
@@ -13,15 +13,33 @@ function selfOnly(m: LabMachine): PowerView {
   return { isUp: (h) => h === self, getHostState: (h) => (h === self ? { host: { name: h, address: '' }, profileHash: '', createdAt: '', updatedAt: '', machine: m } : undefined) };
 }
 
+/** What the lab knows of this machine's package files (the stand-in for their bytes): manifests' texts, cabs' runtime versions. */
+function labPackageFiles(m: LabMachine): ServiceFabricView['labPackageFiles'] {
+  const out: ServiceFabricView['labPackageFiles'] = { applicationManifests: {}, runtimeCabs: {} };
+  for (const [path, sha] of Object.entries(m.files)) {
+    const sha256 = sha.toLowerCase();
+    if (/(^|\\)ApplicationManifest\.xml$/i.test(path)) {
+      const text = applicationManifestText(m, sha256);
+      if (text !== null) out.applicationManifests[sha256] = text;
+    } else if (/(^|\\)MicrosoftAzureServiceFabric\.cab$/i.test(path)) {
+      const version = runtimeCabVersion(sha256);
+      if (version !== null) out.runtimeCabs[sha256] = version;
+    }
+  }
+  return out;
+}
+
 export function serviceFabricView(m: LabMachine, lab: PowerView = selfOnly(m)): ServiceFabricView {
   const connectError = clusterConnectError(m, lab);
   const sf = m.serviceFabric;
-  if (connectError !== null || !sf) return { connectError, nodes: [], upgrade: null, clusterHealth: null, applicationTypes: [], applications: [] };
+  const packageFiles = labPackageFiles(m);
+  if (connectError !== null || !sf) return { connectError, nodes: [], upgrade: null, clusterHealth: null, applicationTypes: [], applications: [], labUpgradeFaults: [], labPackageFiles: packageFiles };
   const nodes = clusterNodes(sf, lab);
   const health = clusterHealth(nodes);
+  const domainOf = new Map(sf.cluster.nodes.map((n) => [n.nodeName, n.upgradeDomain || n.nodeName]));
   return {
     connectError: null,
-    nodes: nodes.map((n) => ({ NodeName: n.name, NodeStatus: n.status, HealthState: n.health })),
+    nodes: nodes.map((n) => ({ NodeName: n.name, NodeStatus: n.status, HealthState: n.health, UpgradeDomain: domainOf.get(n.name) ?? n.name })),
     upgrade: { TargetCodeVersion: sf.codeVersion, TargetConfigVersion: sf.cluster.configVersion },
     clusterHealth: health,
     applicationTypes: sf.cluster.applicationTypes.map((t) => ({ ApplicationTypeName: t.name, ApplicationTypeVersion: t.version })),
@@ -31,7 +49,12 @@ export function serviceFabricView(m: LabMachine, lab: PowerView = selfOnly(m)): 
       ApplicationTypeVersion: a.typeVersion,
       ApplicationStatus: 'Ready',
       HealthState: health,
-      ApplicationParameters: Object.entries(a.parameters).map(([Name, Value]) => ({ Name, Value })),
+      // By name: the order Service Fabric lists them in is the manifest's, which the lab does not keep.
+      ApplicationParameters: Object.entries(a.parameters)
+        .map(([Name, Value]) => ({ Name, Value }))
+        .sort((x, y) => (x.Name < y.Name ? -1 : x.Name > y.Name ? 1 : 0)),
     })),
+    labUpgradeFaults: nodes.filter((n) => lab.upgradeFault?.(n.host) === true).map((n) => n.name),
+    labPackageFiles: packageFiles,
   };
 }

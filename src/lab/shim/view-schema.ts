@@ -118,7 +118,7 @@ export type InstallerEffect = z.infer<typeof InstallerEffectSchema>;
  */
 export const ServiceFabricViewSchema = z.strictObject({
   connectError: z.string().nullable(),
-  nodes: z.array(z.strictObject({ NodeName: z.string(), NodeStatus: z.string(), HealthState: z.string() })),
+  nodes: z.array(z.strictObject({ NodeName: z.string(), NodeStatus: z.string(), HealthState: z.string(), UpgradeDomain: z.string().default('') })),
   upgrade: z.strictObject({ TargetCodeVersion: z.string(), TargetConfigVersion: z.string() }).nullable(),
   clusterHealth: z.string().nullable(),
   applicationTypes: z.array(z.strictObject({ ApplicationTypeName: z.string(), ApplicationTypeVersion: z.string() })),
@@ -132,6 +132,19 @@ export const ServiceFabricViewSchema = z.strictObject({
       ApplicationParameters: z.array(z.strictObject({ Name: z.string(), Value: z.string() })),
     }),
   ),
+  /**
+   * Not Windows facts: the nodes (NodeName) whose host has the lab's fail-upgrade fault (their upgrade
+   * domain fails its health check in a monitored upgrade), and what the lab knows of the package files on
+   * this machine by SHA-256 (lower case), standing in for their bytes: an ApplicationManifest.xml's text,
+   * a MicrosoftAzureServiceFabric.cab's runtime version.
+   */
+  labUpgradeFaults: z.array(z.string()).default([]),
+  labPackageFiles: z
+    .strictObject({
+      applicationManifests: z.record(z.string().regex(/^[0-9a-f]{64}$/), z.string()),
+      runtimeCabs: z.record(z.string().regex(/^[0-9a-f]{64}$/), z.string()),
+    })
+    .default({ applicationManifests: {}, runtimeCabs: {} }),
 });
 export type ServiceFabricView = z.infer<typeof ServiceFabricViewSchema>;
 // ---- h5-iis: IIS (WebAdministration's IIS:\ drive) and the machine certificate stores (Cert:\) ----

@@ -33,7 +33,7 @@ function Set-CortexShimView {
     # Loads a view (JSON text) and puts its environment into the process (remembering what it replaced).
     param([Parameter(Mandatory = $true)][string]$Json)
     $script:View = ConvertFrom-Json -InputObject $Json -DateKind String
-    $script:FabricConnected = $false
+    Reset-CortexShimFabricSession
     $script:Registry = @{}
     foreach ($p in $script:View.registry.PSObject.Properties) {
         $values = [ordered]@{}
@@ -1731,7 +1731,7 @@ function Invoke-CortexShimShutdown {
 # ---------------------------------------------------------------------------------------------------
 # Service Fabric: the ServiceFabric module's read cmdlets, from the view's serviceFabric part (what the
 # lab's model of the cluster answers on this node, src/lab/shim/service-fabric-view.ts). Only this
-# node's own client endpoint is modelled; the cmdlets that change the cluster are not emulated yet.
+# node's own client endpoint is modelled; the cmdlets that change the cluster follow below.
 
 function Get-CortexShimFabric {
     # The view's Service Fabric part once connected; a cmdlet before Connect-ServiceFabricCluster fails as the module does.
@@ -1759,13 +1759,14 @@ function Connect-ServiceFabricCluster {
 function Get-ServiceFabricNode {
     [CmdletBinding()]
     param([string]$NodeName)
-    @((Get-CortexShimFabric).nodes | Where-Object { -not $NodeName -or $_.NodeName -eq $NodeName } | ForEach-Object { [pscustomobject]@{ NodeName = $_.NodeName; NodeStatus = $_.NodeStatus; HealthState = $_.HealthState } })
+    @((Get-CortexShimFabric).nodes | Where-Object { -not $NodeName -or $_.NodeName -eq $NodeName } | ForEach-Object { [pscustomobject]@{ NodeName = $_.NodeName; NodeStatus = $_.NodeStatus; HealthState = $_.HealthState; UpgradeDomain = $_.UpgradeDomain } })
 }
 
 function Get-ServiceFabricClusterUpgrade {
     [CmdletBinding()]
     param()
     $upgrade = (Get-CortexShimFabric).upgrade
+    if ($null -ne $script:FabricClusterUpgrade) { return $script:FabricClusterUpgrade }
     if ($null -ne $upgrade) { [pscustomobject]@{ TargetCodeVersion = $upgrade.TargetCodeVersion; TargetConfigVersion = $upgrade.TargetConfigVersion } }
 }
 
@@ -1795,6 +1796,197 @@ function Get-ServiceFabricApplicationHealth {
     $app = @((Get-CortexShimFabric).applications | Where-Object { $_.ApplicationName -eq [string]$ApplicationName }) | Select-Object -First 1
     if ($null -eq $app) { throw ('Application not found: {0}' -f $ApplicationName) }
     [pscustomobject]@{ AggregatedHealthState = $app.HealthState }
+}
+
+# The ServiceFabric module's cmdlets that change the cluster, acting on the view's serviceFabric part as
+# Service Fabric does (the script decides; these only do what it asks, or refuse as Service Fabric
+# refuses). The image store, the registered code packages and the upgrades' progress live for one script
+# run; the cluster's application types, applications and code version are the view's. A monitored upgrade
+# walks the upgrade domains (Get-ServiceFabricNode's UpgradeDomain, in Service Fabric's order); a domain
+# with a node the lab faults (serviceFabric.labUpgradeFaults) fails its health check and the upgrade rolls
+# back (FailureAction Rollback), leaving the cluster as it was. Only the end state is modelled: an upgrade
+# has ended by the first Get-ServiceFabric*Upgrade after its start.
+
+$script:FabricImageStore = @{}
+$script:FabricCodeVersions = @()
+$script:FabricClusterUpgrade = $null
+$script:FabricApplicationUpgrades = @{}
+
+function Reset-CortexShimFabricSession {
+    $script:FabricConnected = $false
+    $script:FabricImageStore = @{}
+    $script:FabricCodeVersions = @()
+    $script:FabricClusterUpgrade = $null
+    $script:FabricApplicationUpgrades = @{}
+}
+
+function Get-CortexShimFabricDomain {
+    # The cluster's upgrade domains in walking order (UD0, UD1, ..., numbers compared as numbers), each with its nodes.
+    $byName = [ordered]@{}
+    foreach ($n in @((Get-CortexShimFabric).nodes)) {
+        $ud = [string]$n.UpgradeDomain
+        if (-not $ud) { $ud = [string]$n.NodeName }
+        if (-not $byName.Contains($ud)) { $byName[$ud] = New-Object System.Collections.Generic.List[string] }
+        $byName[$ud].Add([string]$n.NodeName)
+    }
+    $key = { [regex]::Replace(([string]$_.Name).ToLowerInvariant(), '\d+', { param($m) $m.Value.PadLeft(12, '0') }) }
+    @($byName.GetEnumerator() | Sort-Object -Property $key | ForEach-Object { [pscustomobject]@{ Name = [string]$_.Key; Nodes = [string[]]$_.Value.ToArray() } })
+}
+
+function Invoke-CortexShimFabricRollingUpgrade {
+    # A monitored upgrade with FailureAction Rollback: how it ends (UpgradeState, the domains' states, the failure).
+    $faults = @($script:View.serviceFabric.labUpgradeFaults | ForEach-Object { [string]$_ })
+    $status = New-Object System.Collections.Generic.List[object]
+    $failedAt = $null
+    foreach ($d in (Get-CortexShimFabricDomain)) {
+        if ($null -ne $failedAt) { $status.Add([pscustomobject]@{ Name = $d.Name; State = 'Pending' }); continue }
+        if (@($d.Nodes | Where-Object { $faults -contains $_ }).Count -gt 0) {
+            $failedAt = $d.Name
+            $status.Add([pscustomobject]@{ Name = $d.Name; State = 'Failed' })
+        } else { $status.Add([pscustomobject]@{ Name = $d.Name; State = 'Completed' }) }
+    }
+    if ($null -eq $failedAt) { return [pscustomobject]@{ UpgradeState = 'RollingForwardCompleted'; UpgradeDomainsStatus = $status.ToArray(); UpgradeDomainProgressAtFailure = $null; FailureReason = 'None' } }
+    [pscustomobject]@{ UpgradeState = 'RollingBackCompleted'; UpgradeDomainsStatus = $status.ToArray(); UpgradeDomainProgressAtFailure = [pscustomobject]@{ UpgradeDomainName = $failedAt }; FailureReason = 'HealthCheck' }
+}
+
+function Get-CortexShimImageStoreKey {
+    param([Parameter(Mandatory = $true)][string]$Path)
+    $Path.Replace('/', '\').Trim('\').ToLowerInvariant()
+}
+
+function Copy-ServiceFabricApplicationPackage {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][string]$ApplicationPackagePath, [string]$ApplicationPackagePathInImageStore, [string]$ImageStoreConnectionString, [int]$TimeoutSec = 600)
+    $null = Get-CortexShimFabric
+    $manifest = $ApplicationPackagePath.TrimEnd('\') + '\ApplicationManifest.xml'
+    $f = Find-CortexShimFile -Path $manifest
+    if ($null -eq $f) { throw ('The application package at {0} has no ApplicationManifest.xml' -f $ApplicationPackagePath) }
+    $text = Get-CortexShimProperty -Object $script:View.serviceFabric.labPackageFiles.applicationManifests -Name ([string]$f.Value.sha256).ToLowerInvariant()
+    if ($null -eq $text) { throw (New-CortexNotEmulatedError -What ('Copy-ServiceFabricApplicationPackage of {0} (an ApplicationManifest.xml the lab does not know: its content is unknown)' -f $ApplicationPackagePath)) }
+    $inStore = $ApplicationPackagePathInImageStore
+    if (-not $inStore) { $inStore = Split-Path -Path $ApplicationPackagePath.TrimEnd('\') -Leaf }
+    $script:FabricImageStore[(Get-CortexShimImageStoreKey $inStore)] = [pscustomobject]@{ Kind = 'application'; ManifestText = [string]$text }
+}
+
+function Register-ServiceFabricApplicationType {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][string]$ApplicationPathInImageStore, [int]$TimeoutSec = 600)
+    $sf = Get-CortexShimFabric
+    $entry = $script:FabricImageStore[(Get-CortexShimImageStoreKey $ApplicationPathInImageStore)]
+    if ($null -eq $entry -or $entry.Kind -ne 'application') { throw ('FABRIC_E_IMAGEBUILDER_VALIDATION_ERROR: {0} is not an application package in the image store' -f $ApplicationPathInImageStore) }
+    # What Service Fabric reads from the manifest: its type and version attributes.
+    $root = ([xml]$entry.ManifestText).DocumentElement
+    $typeName = [string]$root.GetAttribute('ApplicationTypeName')
+    $typeVersion = [string]$root.GetAttribute('ApplicationTypeVersion')
+    if (-not $typeName -or -not $typeVersion) { throw ('FABRIC_E_IMAGEBUILDER_VALIDATION_ERROR: the ApplicationManifest.xml at {0} has no ApplicationTypeName or ApplicationTypeVersion' -f $ApplicationPathInImageStore) }
+    if (@($sf.applicationTypes | Where-Object { $_.ApplicationTypeName -eq $typeName -and $_.ApplicationTypeVersion -eq $typeVersion }).Count -gt 0) {
+        throw ('FABRIC_E_APPLICATION_TYPE_ALREADY_EXISTS: application type {0} version {1} is already registered' -f $typeName, $typeVersion)
+    }
+    $sf.applicationTypes = @($sf.applicationTypes) + @([pscustomobject]@{ ApplicationTypeName = $typeName; ApplicationTypeVersion = $typeVersion })
+}
+
+function Remove-ServiceFabricApplicationPackage {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][string]$ApplicationPackagePathInImageStore, [string]$ImageStoreConnectionString)
+    $null = Get-CortexShimFabric
+    $key = Get-CortexShimImageStoreKey $ApplicationPackagePathInImageStore
+    if (-not $script:FabricImageStore.ContainsKey($key)) { throw ('{0} is not in the image store' -f $ApplicationPackagePathInImageStore) }
+    $script:FabricImageStore.Remove($key)
+}
+
+function ConvertTo-CortexShimFabricParameter {
+    # -ApplicationParameter as the application's ApplicationParameters rows (by name: service-fabric-view.ts lists them so).
+    param([hashtable]$Parameters)
+    if ($null -eq $Parameters) { return @() }
+    $names = [string[]]@($Parameters.Keys | ForEach-Object { [string]$_ })
+    [Array]::Sort($names, [StringComparer]::Ordinal)
+    @($names | ForEach-Object { [pscustomobject]@{ Name = $_; Value = [string]$Parameters[$_] } })
+}
+
+function New-ServiceFabricApplication {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][uri]$ApplicationName, [Parameter(Mandatory = $true)][string]$ApplicationTypeName, [Parameter(Mandatory = $true)][string]$ApplicationTypeVersion, [hashtable]$ApplicationParameter, [int]$TimeoutSec = 600)
+    $sf = Get-CortexShimFabric
+    $name = [string]$ApplicationName
+    if (@($sf.applicationTypes | Where-Object { $_.ApplicationTypeName -eq $ApplicationTypeName -and $_.ApplicationTypeVersion -eq $ApplicationTypeVersion }).Count -eq 0) {
+        throw ('FABRIC_E_APPLICATION_TYPE_NOT_FOUND: application type {0} version {1} is not registered' -f $ApplicationTypeName, $ApplicationTypeVersion)
+    }
+    if (@($sf.applications | Where-Object { $_.ApplicationName -eq $name }).Count -gt 0) { throw ('FABRIC_E_APPLICATION_ALREADY_EXISTS: {0}' -f $name) }
+    $sf.applications = @($sf.applications) + @([pscustomobject]@{ ApplicationName = $name; ApplicationTypeName = $ApplicationTypeName; ApplicationTypeVersion = $ApplicationTypeVersion; ApplicationStatus = 'Ready'; HealthState = [string]$sf.clusterHealth; ApplicationParameters = @(ConvertTo-CortexShimFabricParameter -Parameters $ApplicationParameter) })
+    [pscustomobject]@{ ApplicationName = $ApplicationName; ApplicationTypeName = $ApplicationTypeName; ApplicationTypeVersion = $ApplicationTypeVersion }
+}
+
+function Start-ServiceFabricApplicationUpgrade {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][uri]$ApplicationName, [Parameter(Mandatory = $true)][string]$ApplicationTypeVersion, [hashtable]$ApplicationParameter, [switch]$Monitored, [string]$FailureAction, [int]$UpgradeTimeoutSec, [int]$TimeoutSec = 600)
+    $sf = Get-CortexShimFabric
+    $name = [string]$ApplicationName
+    if (-not $Monitored -or $FailureAction -ne 'Rollback') { throw (New-CortexNotEmulatedError -What 'an application upgrade other than -Monitored -FailureAction Rollback') }
+    $app = @($sf.applications | Where-Object { $_.ApplicationName -eq $name }) | Select-Object -First 1
+    if ($null -eq $app) { throw ('FABRIC_E_APPLICATION_NOT_FOUND: {0}' -f $name) }
+    if (@($sf.applicationTypes | Where-Object { $_.ApplicationTypeName -eq $app.ApplicationTypeName -and $_.ApplicationTypeVersion -eq $ApplicationTypeVersion }).Count -eq 0) {
+        throw ('FABRIC_E_APPLICATION_TYPE_NOT_FOUND: application type {0} version {1} is not registered' -f $app.ApplicationTypeName, $ApplicationTypeVersion)
+    }
+    $outcome = Invoke-CortexShimFabricRollingUpgrade
+    if ($outcome.UpgradeState -eq 'RollingForwardCompleted') {
+        $app.ApplicationTypeVersion = $ApplicationTypeVersion
+        $app.ApplicationParameters = @(ConvertTo-CortexShimFabricParameter -Parameters $ApplicationParameter)
+    }
+    $outcome | Add-Member -MemberType NoteProperty -Name ApplicationName -Value $ApplicationName
+    $outcome | Add-Member -MemberType NoteProperty -Name TargetApplicationTypeVersion -Value $ApplicationTypeVersion
+    $script:FabricApplicationUpgrades[$name] = $outcome
+}
+
+function Get-ServiceFabricApplicationUpgrade {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][uri]$ApplicationName)
+    $sf = Get-CortexShimFabric
+    $name = [string]$ApplicationName
+    if ($script:FabricApplicationUpgrades.ContainsKey($name)) { return $script:FabricApplicationUpgrades[$name] }
+    $app = @($sf.applications | Where-Object { $_.ApplicationName -eq $name }) | Select-Object -First 1
+    if ($null -eq $app) { throw ('FABRIC_E_APPLICATION_NOT_FOUND: {0}' -f $name) }
+    # No upgrade started in this run: the application as it was created (or last upgraded).
+    [pscustomobject]@{ ApplicationName = $ApplicationName; TargetApplicationTypeVersion = $app.ApplicationTypeVersion; UpgradeState = 'RollingForwardCompleted'; UpgradeDomainsStatus = @(); UpgradeDomainProgressAtFailure = $null; FailureReason = 'None' }
+}
+
+function Copy-ServiceFabricClusterPackage {
+    [CmdletBinding()]
+    param([switch]$Code, [string]$CodePackagePath, [string]$CodePackagePathInImageStore, [string]$ImageStoreConnectionString, [int]$TimeoutSec = 600)
+    $null = Get-CortexShimFabric
+    if (-not $Code) { throw (New-CortexNotEmulatedError -What 'Copy-ServiceFabricClusterPackage without -Code (a configuration package)') }
+    $f = Find-CortexShimFile -Path $CodePackagePath
+    if ($null -eq $f) { throw ('Cannot find path ''{0}'' because it does not exist.' -f $CodePackagePath) }
+    $version = Get-CortexShimProperty -Object $script:View.serviceFabric.labPackageFiles.runtimeCabs -Name ([string]$f.Value.sha256).ToLowerInvariant()
+    if ($null -eq $version) { throw (New-CortexNotEmulatedError -What ('Copy-ServiceFabricClusterPackage of {0} (a runtime package the lab does not know: its version is unknown)' -f $CodePackagePath)) }
+    $inStore = $CodePackagePathInImageStore
+    if (-not $inStore) { $inStore = Split-Path -Path $CodePackagePath -Leaf }
+    $script:FabricImageStore[(Get-CortexShimImageStoreKey $inStore)] = [pscustomobject]@{ Kind = 'code'; Version = [string]$version }
+}
+
+function Register-ServiceFabricClusterPackage {
+    [CmdletBinding()]
+    param([switch]$Code, [string]$CodePackagePath, [int]$TimeoutSec = 600)
+    $null = Get-CortexShimFabric
+    $entry = $script:FabricImageStore[(Get-CortexShimImageStoreKey $CodePackagePath)]
+    if (-not $Code -or $null -eq $entry -or $entry.Kind -ne 'code') { throw ('FABRIC_E_IMAGEBUILDER_VALIDATION_ERROR: {0} is not a runtime package in the image store' -f $CodePackagePath) }
+    if ($script:FabricCodeVersions -notcontains $entry.Version) { $script:FabricCodeVersions = @($script:FabricCodeVersions) + @($entry.Version) }
+}
+
+function Start-ServiceFabricClusterUpgrade {
+    [CmdletBinding()]
+    param([switch]$Code, [string]$CodePackageVersion, [switch]$Monitored, [string]$FailureAction, [int]$MaxPercentUnhealthyNodes, [int]$MaxPercentUnhealthyApplications, [int]$UpgradeTimeoutSec, [int]$TimeoutSec = 600)
+    $sf = Get-CortexShimFabric
+    if (-not $Code -or -not $Monitored -or $FailureAction -ne 'Rollback') { throw (New-CortexNotEmulatedError -What 'a cluster upgrade other than -Code -Monitored -FailureAction Rollback') }
+    if ($script:FabricCodeVersions -notcontains $CodePackageVersion) { throw ('FABRIC_E_FABRIC_VERSION_NOT_FOUND: the code version {0} is not registered (Register-ServiceFabricClusterPackage)' -f $CodePackageVersion) }
+    $outcome = Invoke-CortexShimFabricRollingUpgrade
+    if ($outcome.UpgradeState -eq 'RollingForwardCompleted') {
+        $sf.upgrade.TargetCodeVersion = $CodePackageVersion
+        # This node's runtime is the new one: its Service Fabric key says so, as the installer writes it.
+        Set-CortexShimRegistryValue -Path 'SOFTWARE\Microsoft\Service Fabric' -Name 'FabricVersion' -Value $CodePackageVersion -Kind 'String'
+    }
+    $outcome | Add-Member -MemberType NoteProperty -Name TargetCodeVersion -Value $CodePackageVersion
+    $outcome | Add-Member -MemberType NoteProperty -Name TargetConfigVersion -Value $sf.upgrade.TargetConfigVersion
+    $script:FabricClusterUpgrade = $outcome
 }
 
 # ---------------------------------------------------------------------------------------------------
