@@ -29,7 +29,7 @@ import { projectWindowsView } from '../../../src/lab/shim/windows-view.js';
 import { libraryText } from '../../../src/runner/scripts.js';
 import { REPO_ROOT } from '../../helpers/pwsh.js';
 import { diffValues } from './diff.js';
-import { WindowsViewSchema } from '../../../src/lab/shim/view-schema.js';
+import { WindowsViewSchema, type WindowsView } from '../../../src/lab/shim/view-schema.js';
 import { comparableView } from './resource-harness.js';
 
 const pwsh = pwshForTests('test/lab/differential (Service Fabric)');
@@ -108,14 +108,17 @@ const PREPARED = {
 };
 
 /** Three app servers with a cluster created from app1 by the lab's model; `up` says which hosts are up. */
-async function clusterLab(): Promise<{ states: Map<string, LabHostState>; up: Set<string>; view: LabView }> {
+async function clusterLab(opts: { application?: boolean } = {}): Promise<{ states: Map<string, LabHostState>; up: Set<string>; faults: Set<string>; view: LabView }> {
   const states = new Map(['app1', 'app2', 'app3'].map((name, i) => [name, { ...machineFrom(PREPARED, name), host: { name, address: `127.0.0.${20 + i}` } }]));
   const up = new Set(states.keys());
+  // Hosts with the lab's fail-upgrade fault (src/lab/host-registry.ts: faults.failUpgrade).
+  const faults = new Set<string>();
   const view: LabView = {
     hosts: () => [...states.values()].map((s) => s.host),
     findHost: (k) => [...states.values()].find((s) => s.host.name === k || s.host.address === k)?.host,
     getHostState: (n) => states.get(n),
     isUp: (n) => up.has(n),
+    upgradeFault: (n) => faults.has(n),
     canConnect: () => false,
     changeHost: (n, change) => change(states.get(n)!),
   };
@@ -131,11 +134,17 @@ async function clusterLab(): Promise<{ states: Map<string, LabHostState>; up: Se
   (app1.machine.fileTexts ??= {})[f.sha256] = config;
   const created = await resourceSetHandler('service_fabric_cluster').run({ host: app1.host, state: app1, params: CLUSTER, lab: view, now: () => new Date() });
   if (!('ok' in created) || !created.ok) throw new Error(`the cluster was not created: ${JSON.stringify(created)}`);
-  const manifest = textFile((artifactFile('cortex-sf-apps-1.0.0').artifact as { entries: Record<string, string> }).entries['CortexApps\\ApplicationManifest.xml']!);
-  withFile(app1.machine, `${APP_PKG}\\ApplicationManifest.xml`, manifest.sha256, manifest.length);
+  withApplicationPackage(app1.machine, '1.0.0', APP_PKG);
+  if (opts.application === false) return { states, up, faults, view };
   const app = await resourceSetHandler('service_fabric_application').run({ host: app1.host, state: app1, params: APPLICATION, lab: view, now: () => new Date() });
   if (!('ok' in app) || !app.ok) throw new Error(`the application was not created: ${JSON.stringify(app)}`);
-  return { states, up, view };
+  return { states, up, faults, view };
+}
+
+/** The ApplicationManifest.xml of the lab's Cortex application package `version`, extracted to `folder`. */
+function withApplicationPackage(m: LabHostState['machine'], version: string, folder: string): void {
+  const manifest = textFile((artifactFile(`cortex-sf-apps-${version}`).artifact as { entries: Record<string, string> }).entries['CortexApps\\ApplicationManifest.xml']!);
+  withFile(m, `${folder}\\ApplicationManifest.xml`, manifest.sha256, manifest.length);
 }
 
 /** test-batch.ps1 against the shim vs the models, on app1 with the lab's power. */
@@ -195,7 +204,7 @@ describe.skipIf(!pwsh)('Service Fabric Tests: lab models vs test-batch.ps1 throu
 // New-ServiceFabricApplication*) are not emulated by the shim: Pester and the e2e hold those.
 
 /** The Set script of `type` on `name`'s view in the cluster lab, and its Set handler on a copy in the same lab. */
-async function compareSetInCluster(l: { states: Map<string, LabHostState>; up: Set<string>; view: LabView }, name: string, type: 'service_fabric_cluster' | 'service_fabric_application', params: Record<string, unknown>): Promise<{ diffs: string[]; script: { ok: boolean; data: unknown; error: { message: string } | null }; viewChanged: boolean }> {
+async function compareSetInCluster(l: { states: Map<string, LabHostState>; up: Set<string>; view: LabView }, name: string, type: 'service_fabric_cluster' | 'service_fabric_application', params: Record<string, unknown>): Promise<{ diffs: string[]; script: { ok: boolean; data: unknown; error: { message: string } | null }; viewChanged: boolean; after: WindowsView }> {
   const self = l.states.get(name)!;
   const before = projectWindowsView(self.machine, { power: l.view });
   const run = await host.run({ script: readFileSync(join(REPO_ROOT, 'ps1', 'resources', `${type.replace(/_/g, '-')}.ps1`), 'utf8'), lib: libraryText(), params, view: before, exportView: true, timeoutMs: 60_000 });
@@ -209,7 +218,7 @@ async function compareSetInCluster(l: { states: Map<string, LabHostState>; up: S
   const handlerEnvelope = result.ok ? { ok: true, data: result.data ?? null, error: null } : { ok: false, data: null, error: result.error };
   const diffs = diffValues(plain(handlerEnvelope), plain(script)).map((d) => `envelope ${d}`);
   diffs.push(...diffValues(comparableView(projectWindowsView(mine.machine, { power: lab })), comparableView(after)).map((d) => `view ${d}`));
-  return { diffs, script, viewChanged: diffValues(comparableView(before), comparableView(after)).length > 0 };
+  return { diffs, script, viewChanged: diffValues(comparableView(before), comparableView(after)).length > 0, after };
 }
 /** JSON-plain (undefined dropped), as the script's envelope is. */
 const plain = (v: unknown) => JSON.parse(JSON.stringify(v)) as unknown;
@@ -260,4 +269,139 @@ describe.skipIf(!pwsh)('Service Fabric Sets in a lab with a cluster: lab models 
     expect(c.diffs, c.diffs.join('\n')).toEqual([]);
     expect(c.script.error?.message).toMatch(/^service_fabric_application: the Service Fabric cluster does not answer at localhost:19000: /);
   }, 120_000);
+});
+
+// ---- The Sets' branches that change the cluster, through the shim's ServiceFabric cmdlets that change the
+// view's serviceFabric part (src/lab/shim/windows-shim.psm1): the application package copied, its type
+// registered, the application created or upgraded, the cluster's code upgraded; a monitored upgrade
+// walks the upgrade domains and rolls back at a node with the lab's fail-upgrade fault. Compared: the
+// envelope and this node's view after (its nodes, code version, Service Fabric key, application types,
+// applications with their versions and parameters).
+
+const APP_PKG_11 = 'C:\\ProgramData\\CortexInstall\\cortex\\1.1.0\\CortexApps';
+const PKG_NEW = 'C:\\ProgramData\\CortexInstall\\service-fabric\\10.1.2448.9590';
+
+/** The standalone package `version` extracted to `folder` on a machine (its runtime cab and its extractor with its FileVersion too). */
+function withStandalonePackage(m: LabHostState['machine'], version: string, folder: string, names: string[]): void {
+  const zip = artifactFile(`service-fabric-standalone-${version}`).artifact as { entries: Record<string, string> };
+  for (const n of names) {
+    const f = textFile(zip.entries[n]!);
+    withFile(m, `${folder}\\${n}`, f.sha256, f.length);
+  }
+}
+
+const sfPart = (v: WindowsView) => v.serviceFabric;
+const fabricVersion = (v: WindowsView) => Object.entries(v.registry).find(([k]) => k.toLowerCase() === 'software\\microsoft\\service fabric')?.[1].FabricVersion;
+
+describe.skipIf(!pwsh)('Service Fabric Sets that change the cluster: lab models vs scripts through the shim', () => {
+  withShimHost(pwsh!, (h) => (host = h));
+
+  it('service_fabric_application on a cluster without it: the package registered, the application created', async () => {
+    const c = await compareSetInCluster(await clusterLab({ application: false }), 'app1', 'service_fabric_application', APPLICATION);
+    expect(c.diffs, c.diffs.join('\n')).toEqual([]);
+    expect(c.script).toMatchObject({ ok: true, data: { message: 'registered CortexType 1.0.0, created fabric:/Cortex' } });
+    expect(sfPart(c.after).applicationTypes).toEqual([{ ApplicationTypeName: 'CortexType', ApplicationTypeVersion: '1.0.0' }]);
+    expect(sfPart(c.after).applications).toMatchObject([{ ApplicationName: 'fabric:/Cortex', ApplicationTypeVersion: '1.0.0', ApplicationParameters: [{ Name: 'ApiGateway_InstanceCount', Value: '-1' }] }]);
+  }, 120_000);
+
+  it('service_fabric_application with a type version its package does not declare: registered what it declares, refused, named', async () => {
+    const c = await compareSetInCluster(await clusterLab({ application: false }), 'app1', 'service_fabric_application', { ...APPLICATION, typeVersion: '1.1.0' });
+    expect(c.diffs, c.diffs.join('\n')).toEqual([]);
+    expect(c.script.error?.message).toBe(`service_fabric_application: the package at ${APP_PKG} was registered but no type CortexType 1.1.0 is: its ApplicationManifest.xml declares another type or version`);
+    // Register-ServiceFabricApplicationType registered the manifest's own version; no application.
+    expect(sfPart(c.after).applicationTypes).toEqual([{ ApplicationTypeName: 'CortexType', ApplicationTypeVersion: '1.0.0' }]);
+    expect(sfPart(c.after).applications).toEqual([]);
+  }, 120_000);
+
+  it('service_fabric_application 1.0.0 -> 1.1.0: registered, upgraded one upgrade domain at a time', async () => {
+    const l = await clusterLab();
+    withApplicationPackage(l.states.get('app1')!.machine, '1.1.0', APP_PKG_11);
+    const c = await compareSetInCluster(l, 'app1', 'service_fabric_application', { ...APPLICATION, typeVersion: '1.1.0', packagePath: APP_PKG_11 });
+    expect(c.diffs, c.diffs.join('\n')).toEqual([]);
+    expect(c.script.data).toMatchObject({ message: expect.stringMatching(/^registered CortexType 1\.1\.0, upgraded fabric:\/Cortex CortexType 1\.0\.0 -> 1\.1\.0, one upgrade domain at a time: \S+ \(app1\), \S+ \(app2\), \S+ \(app3\)$/) });
+    expect(sfPart(c.after).applications).toMatchObject([{ ApplicationTypeVersion: '1.1.0' }]);
+    expect(sfPart(c.after).applicationTypes.map((t) => t.ApplicationTypeVersion)).toEqual(['1.0.0', '1.1.0']);
+  }, 120_000);
+
+  it('service_fabric_application: other parameter values on the running version are an upgrade without a registration', async () => {
+    const c = await compareSetInCluster(await clusterLab(), 'app1', 'service_fabric_application', { ...APPLICATION, parameters: { FlowExecution_InstanceCount: '2', ApiGateway_InstanceCount: '3' } });
+    expect(c.diffs, c.diffs.join('\n')).toEqual([]);
+    expect(c.script.data).toMatchObject({ message: expect.stringMatching(/^upgraded fabric:\/Cortex CortexType 1\.0\.0 -> 1\.0\.0, one upgrade domain at a time: /) });
+    expect(sfPart(c.after).applications[0]!.ApplicationParameters).toEqual([
+      { Name: 'ApiGateway_InstanceCount', Value: '3' },
+      { Name: 'FlowExecution_InstanceCount', Value: '2' },
+    ]);
+  }, 120_000);
+
+  it('service_fabric_application upgrade with a node failing its health check: rolled back, the domain and node named, 1.0.0 still runs', async () => {
+    const l = await clusterLab();
+    l.faults.add('app2');
+    withApplicationPackage(l.states.get('app1')!.machine, '1.1.0', APP_PKG_11);
+    const c = await compareSetInCluster(l, 'app1', 'service_fabric_application', { ...APPLICATION, typeVersion: '1.1.0', packagePath: APP_PKG_11 });
+    expect(c.diffs, c.diffs.join('\n')).toEqual([]);
+    expect(c.script.error?.message).toMatch(/^service_fabric_application: the monitored upgrade of fabric:\/Cortex to 1\.1\.0 failed in upgrade domain \S+ \(app2\): HealthCheck; Service Fabric rolled back to 1\.0\.0 \(RollingBackCompleted; completed before the failure: \S+\)/);
+    expect(sfPart(c.after).applications).toMatchObject([{ ApplicationTypeVersion: '1.0.0' }]);
+    // The type stays registered: the registration is not part of the rollback.
+    expect(sfPart(c.after).applicationTypes.map((t) => t.ApplicationTypeVersion)).toEqual(['1.0.0', '1.1.0']);
+  }, 120_000);
+
+  it('service_fabric_application of another type under the same name: refused before anything changes', async () => {
+    const c = await compareSetInCluster(await clusterLab(), 'app1', 'service_fabric_application', { ...APPLICATION, typeName: 'OtherType' });
+    expect(c.diffs, c.diffs.join('\n')).toEqual([]);
+    expect(c.script.error?.message).toMatch(/fabric:\/Cortex runs type CortexType, not OtherType/);
+    expect(c.viewChanged).toBe(false);
+  }, 120_000);
+
+  describe('service_fabric_cluster on a running cluster: the code upgrade', () => {
+    const UPGRADE = { ...CLUSTER, packagePath: PKG_NEW };
+    /** The cluster lab with the newer standalone package (and the configuration) on app1. */
+    async function upgradeLab(names = ['TestConfiguration.ps1', 'CreateServiceFabricCluster.ps1', 'DeploymentComponentsAutoextractor.exe', 'MicrosoftAzureServiceFabric.cab']) {
+      const l = await clusterLab();
+      withStandalonePackage(l.states.get('app1')!.machine, '10.1.2448.9590', PKG_NEW, names);
+      return l;
+    }
+
+    it('10.1.1541.9590 -> 10.1.2448.9590: every upgrade domain walked, the code version and this node\'s FabricVersion changed', async () => {
+      const l = await upgradeLab();
+      const c = await compareSetInCluster(l, 'app1', 'service_fabric_cluster', UPGRADE);
+      expect(c.diffs, c.diffs.join('\n')).toEqual([]);
+      expect(c.script.data).toMatchObject({ message: expect.stringMatching(/^upgraded the cluster code 10\.1\.1541\.9590 -> 10\.1\.2448\.9590, one upgrade domain at a time: \S+ \(app1\), \S+ \(app2\), \S+ \(app3\)$/) });
+      expect(sfPart(c.after).upgrade?.TargetCodeVersion).toBe('10.1.2448.9590');
+      expect(fabricVersion(c.after)).toEqual({ kind: 'String', data: '10.1.2448.9590' });
+    }, 120_000);
+
+    it('a node failing its health check: rolled back, the domain and node named, the old code still runs', async () => {
+      const l = await upgradeLab();
+      l.faults.add('app3');
+      const c = await compareSetInCluster(l, 'app1', 'service_fabric_cluster', UPGRADE);
+      expect(c.diffs, c.diffs.join('\n')).toEqual([]);
+      expect(c.script.error?.message).toMatch(/^service_fabric_cluster: the monitored upgrade to 10\.1\.2448\.9590 failed in upgrade domain \S+ \(app3\): HealthCheck; Service Fabric rolled back to 10\.1\.1541\.9590 \(RollingBackCompleted; completed before the failure: \S+, \S+\)/);
+      expect(c.viewChanged).toBe(false);
+    }, 120_000);
+
+    it('the package the cluster already runs: nothing to do, said so', async () => {
+      const l = await clusterLab();
+      withStandalonePackage(l.states.get('app1')!.machine, '10.1', PKG, ['DeploymentComponentsAutoextractor.exe', 'MicrosoftAzureServiceFabric.cab']);
+      const c = await compareSetInCluster(l, 'app1', 'service_fabric_cluster', CLUSTER);
+      expect(c.diffs, c.diffs.join('\n')).toEqual([]);
+      expect(c.script).toMatchObject({ ok: true, data: { message: 'the cluster already runs 10.1.1541.9590' } });
+      expect(c.viewChanged).toBe(false);
+    }, 120_000);
+
+    it('the runtime cab missing from the package: refused, named', async () => {
+      const l = await upgradeLab(['TestConfiguration.ps1', 'CreateServiceFabricCluster.ps1', 'DeploymentComponentsAutoextractor.exe']);
+      const c = await compareSetInCluster(l, 'app1', 'service_fabric_cluster', UPGRADE);
+      expect(c.diffs, c.diffs.join('\n')).toEqual([]);
+      expect(c.script.error?.message).toMatch(/MicrosoftAzureServiceFabric\.cab is missing: the runtime package the upgrade registers/);
+      expect(c.viewChanged).toBe(false);
+    }, 120_000);
+
+    it('a node down: the upgrade is not started', async () => {
+      const l = await upgradeLab();
+      l.up.delete('app3');
+      const c = await compareSetInCluster(l, 'app1', 'service_fabric_cluster', UPGRADE);
+      expect(c.diffs, c.diffs.join('\n')).toEqual([]);
+      expect(c.script.error?.message).toMatch(/the upgrade to 10\.1\.2448\.9590 was not started: app3 not Up/);
+    }, 120_000);
+  });
 });
