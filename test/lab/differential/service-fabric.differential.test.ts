@@ -405,3 +405,33 @@ describe.skipIf(!pwsh)('Service Fabric Sets that change the cluster: lab models 
     }, 120_000);
   });
 });
+
+describe.skipIf(!pwsh)('Service Fabric upgrades with two nodes in one upgrade domain', () => {
+  withShimHost(pwsh!, (h) => (host = h));
+
+  /** The cluster lab with app3 moved into app2's upgrade domain (on every node's record of the cluster). */
+  async function sharedDomainLab() {
+    const l = await clusterLab();
+    const ud = l.states.get('app1')!.machine.serviceFabric!.cluster.nodes.find((n) => n.host === 'app2')!.upgradeDomain;
+    for (const s of l.states.values()) s.machine.serviceFabric!.cluster.nodes.find((n) => n.host === 'app3')!.upgradeDomain = ud;
+    return { l, ud };
+  }
+
+  it('the code upgrade failing at app3: the failed domain is named with both its nodes, as Service Fabric reports the domain', async () => {
+    const { l, ud } = await sharedDomainLab();
+    withStandalonePackage(l.states.get('app1')!.machine, '10.1.2448.9590', PKG_NEW, ['TestConfiguration.ps1', 'CreateServiceFabricCluster.ps1', 'DeploymentComponentsAutoextractor.exe', 'MicrosoftAzureServiceFabric.cab']);
+    l.faults.add('app3');
+    const c = await compareSetInCluster(l, 'app1', 'service_fabric_cluster', { ...CLUSTER, packagePath: PKG_NEW });
+    expect(c.diffs, c.diffs.join('\n')).toEqual([]);
+    expect(c.script.error?.message).toContain(`failed in upgrade domain ${ud} (app2, app3): HealthCheck`);
+    expect(c.viewChanged).toBe(false);
+  }, 120_000);
+
+  it('the application upgrade walking two domains', async () => {
+    const { l } = await sharedDomainLab();
+    withApplicationPackage(l.states.get('app1')!.machine, '1.1.0', APP_PKG_11);
+    const c = await compareSetInCluster(l, 'app1', 'service_fabric_application', { ...APPLICATION, typeVersion: '1.1.0', packagePath: APP_PKG_11 });
+    expect(c.diffs, c.diffs.join('\n')).toEqual([]);
+    expect(c.script.data).toMatchObject({ message: expect.stringMatching(/one upgrade domain at a time: \S+ \(app1\), \S+ \(app2, app3\)$/) });
+  }, 120_000);
+});
