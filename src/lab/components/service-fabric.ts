@@ -99,6 +99,19 @@ export function packageCodeVersion(scriptSha256: string): string | null {
 /** The file name whose FileVersion is the package's runtime version (the Test reads it: docs/upgrades-service-fabric.md). */
 export const PACKAGE_VERSION_FILE = 'DeploymentComponentsAutoextractor.exe';
 
+/** The package script a file is (the lab's standalone zips), by its SHA-256: its name and the runtime it installs; else null. */
+export function packageScript(sha256: string): { script: string; runtime: string } | null {
+  for (const a of labCatalog().archives) {
+    if (a.artifact?.name !== 'serviceFabric') continue;
+    for (const [entry, text] of Object.entries(a.entries)) {
+      if (!/\.ps1$/i.test(entry) || textFile(text).sha256 !== sha256.toLowerCase()) continue;
+      const runtime = /runtime (\S+)/.exec(text)?.[1];
+      return runtime ? { script: entry, runtime } : null;
+    }
+  }
+  return null;
+}
+
 /** The FileVersion of a standalone package's DeploymentComponentsAutoextractor.exe (the lab's zips), by its SHA-256; else null. */
 export function packageFileVersion(sha256: string): string | null {
   for (const a of labCatalog().archives) {
@@ -280,7 +293,7 @@ export interface NodeView {
 
 /** Get-ServiceFabricNode: a node is Up while its host is up with its cluster record and FabricHostSvc running. */
 /** What the node and health views need of the lab: which hosts are up, and their machines. */
-export type PowerView = Pick<LabView, 'isUp' | 'getHostState' | 'upgradeFault'>;
+export type PowerView = Pick<LabView, 'isUp' | 'getHostState' | 'upgradeFault'> & Partial<Pick<LabView, 'hosts'>>;
 
 export function clusterNodes(sf: LabServiceFabric, lab: PowerView): NodeView[] {
   return sf.cluster.nodes.map((n) => {

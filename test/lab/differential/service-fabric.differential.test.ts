@@ -107,9 +107,15 @@ const PREPARED = {
   firewallRules: [{ name: 'sf', localPorts: [135, 445, 19000, 19001, 19002, 19003, 19080], profiles: ['Domain'] }],
 };
 
-/** Three app servers with a cluster created from app1 by the lab's model; `up` says which hosts are up. */
-async function clusterLab(opts: { application?: boolean } = {}): Promise<{ states: Map<string, LabHostState>; up: Set<string>; faults: Set<string>; view: LabView }> {
-  const states = new Map(['app1', 'app2', 'app3'].map((name, i) => [name, { ...machineFrom(PREPARED, name), host: { name, address: `127.0.0.${20 + i}` } }]));
+type Lab = { states: Map<string, LabHostState>; up: Set<string>; faults: Set<string>; view: LabView };
+
+/**
+ * App servers prepared for Service Fabric (Remote Registry and the firewall running, the cluster's ports
+ * open), up; app1 with the standalone package and a ClusterConfig.json of `nodes` (its text as the lab
+ * received it). `up` says which hosts are up, `faults` which have the lab's fail-upgrade fault.
+ */
+function preparedLab(hosts = ['app1', 'app2', 'app3'], nodes = ['app1', 'app2', 'app3']): Lab {
+  const states = new Map(hosts.map((name, i) => [name, { ...machineFrom(PREPARED, name), host: { name, address: `127.0.0.${20 + i}` } }]));
   const up = new Set(states.keys());
   // Hosts with the lab's fail-upgrade fault (src/lab/host-registry.ts: faults.failUpgrade).
   const faults = new Set<string>();
@@ -122,7 +128,11 @@ async function clusterLab(opts: { application?: boolean } = {}): Promise<{ state
     canConnect: () => false,
     changeHost: (n, change) => change(states.get(n)!),
   };
-  const config = serviceFabricClusterConfig(['app1', 'app2', 'app3'].map((n) => ({ name: n, address: n, roles: ['app' as const] })), { security: { kind: 'machineGroup', clusterIdentity: 'LAB\\SfNodes' }, clientIdentities: [{ identity: 'LAB\\Admins', isAdmin: true }] }).text;
+  // The inventory's own configuration (3 nodes; it refuses other counts), with its node list as asked.
+  const doc = JSON.parse(serviceFabricClusterConfig(['app1', 'app2', 'app3'].map((n) => ({ name: n, address: n, roles: ['app' as const] })), { security: { kind: 'machineGroup', clusterIdentity: 'LAB\\SfNodes' }, clientIdentities: [{ identity: 'LAB\\Admins', isAdmin: true }] }).text) as { nodes: Array<Record<string, string>> };
+  const template = doc.nodes[0]!;
+  doc.nodes = nodes.map((n, i) => doc.nodes.find((x) => x.nodeName === n) ?? { ...template, nodeName: n, iPAddress: n, faultDomain: `fd:/fd${i}`, upgradeDomain: `UD${i}` });
+  const config = JSON.stringify(doc, null, 2);
   const app1 = states.get('app1')!;
   const zip = artifactFile('service-fabric-standalone-10.1').artifact as { entries: Record<string, string> };
   for (const name of ['TestConfiguration.ps1', 'CreateServiceFabricCluster.ps1']) {
@@ -132,6 +142,13 @@ async function clusterLab(opts: { application?: boolean } = {}): Promise<{ state
   const f = textFile(config);
   withFile(app1.machine, CFG, f.sha256, f.length);
   (app1.machine.fileTexts ??= {})[f.sha256] = config;
+  return { states, up, faults, view };
+}
+
+/** Three app servers with a cluster created from app1 by the lab's model (and the application, unless not asked for). */
+async function clusterLab(opts: { application?: boolean } = {}): Promise<Lab> {
+  const { states, up, faults, view } = preparedLab();
+  const app1 = states.get('app1')!;
   const created = await resourceSetHandler('service_fabric_cluster').run({ host: app1.host, state: app1, params: CLUSTER, lab: view, now: () => new Date() });
   if (!('ok' in created) || !created.ok) throw new Error(`the cluster was not created: ${JSON.stringify(created)}`);
   withApplicationPackage(app1.machine, '1.0.0', APP_PKG);
@@ -204,7 +221,7 @@ describe.skipIf(!pwsh)('Service Fabric Tests: lab models vs test-batch.ps1 throu
 // New-ServiceFabricApplication*) are not emulated by the shim: Pester and the e2e hold those.
 
 /** The Set script of `type` on `name`'s view in the cluster lab, and its Set handler on a copy in the same lab. */
-async function compareSetInCluster(l: { states: Map<string, LabHostState>; up: Set<string>; view: LabView }, name: string, type: 'service_fabric_cluster' | 'service_fabric_application', params: Record<string, unknown>): Promise<{ diffs: string[]; script: { ok: boolean; data: unknown; error: { message: string } | null }; viewChanged: boolean; after: WindowsView }> {
+async function compareSetInCluster(l: Lab, name: string, type: 'service_fabric_cluster' | 'service_fabric_application', params: Record<string, unknown>): Promise<{ diffs: string[]; script: { ok: boolean; data: unknown; error: { message: string } | null }; viewChanged: boolean; after: WindowsView }> {
   const self = l.states.get(name)!;
   const before = projectWindowsView(self.machine, { power: l.view });
   const run = await host.run({ script: readFileSync(join(REPO_ROOT, 'ps1', 'resources', `${type.replace(/_/g, '-')}.ps1`), 'utf8'), lib: libraryText(), params, view: before, exportView: true, timeoutMs: 60_000 });
@@ -434,4 +451,76 @@ describe.skipIf(!pwsh)('Service Fabric upgrades with two nodes in one upgrade do
     expect(c.diffs, c.diffs.join('\n')).toEqual([]);
     expect(c.script.data).toMatchObject({ message: expect.stringMatching(/one upgrade domain at a time: \S+ \(app1\), \S+ \(app2, app3\)$/) });
   }, 120_000);
+});
+
+// ---- The cluster's creation: the package's TestConfiguration.ps1 and CreateServiceFabricCluster.ps1 run
+// by one-shot tasks. The shim does not run the scripts' text (the lab's package holds stand-ins): it
+// reads the task's command with PowerShell's parser and, for a package script it knows, does what that
+// script does on the lab's machines (src/lab/shim/windows-shim.psm1, docs/lab.md). Compared as above:
+// the envelope, and this node's view after (FabricHostSvc, its Service Fabric key, the cluster's nodes
+// and code version, the scripts' logs in the package folder).
+
+describe.skipIf(!pwsh)('Service Fabric cluster creation through the one-shot tasks: lab model vs script through the shim', () => {
+  withShimHost(pwsh!, (h) => (host = h));
+
+  it('three prepared nodes: TestConfiguration passes, the cluster is created, every node Up', async () => {
+    const l = preparedLab();
+    const c = await compareSetInCluster(l, 'app1', 'service_fabric_cluster', CLUSTER);
+    expect(c.diffs, c.diffs.join('\n')).toEqual([]);
+    expect(c.script).toMatchObject({ ok: true, data: { message: 'created the Service Fabric cluster: app1, app2, app3 Up' } });
+    expect(sfPart(c.after)).toMatchObject({ connectError: null, clusterHealth: 'Ok', upgrade: { TargetCodeVersion: '10.1.1541.9590' }, nodes: [{ NodeName: 'app1', NodeStatus: 'Up' }, { NodeName: 'app2', NodeStatus: 'Up' }, { NodeName: 'app3', NodeStatus: 'Up' }] });
+    expect(c.after.services.find((s) => s.Name === 'FabricHostSvc')).toMatchObject({ Status: 'Running', StartType: 'Automatic' });
+    expect(fabricVersion(c.after)).toEqual({ kind: 'String', data: '10.1.1541.9590' });
+    expect(Object.keys(c.after.files).filter((f) => /cortex-.*\.log$/.test(f)).sort()).toEqual([`${PKG}\\cortex-CreateServiceFabricCluster.log`, `${PKG}\\cortex-TestConfiguration.log`]);
+  }, 120_000);
+
+  const refused: Array<[string, () => Lab, RegExp]> = [
+    ['an even node set (4)', () => preparedLab(['app1', 'app2', 'app3', 'app4'], ['app1', 'app2', 'app3', 'app4']), /TestConfiguration\.ps1 did not pass \(Passed : False\): IsJsonValid False \(log: /],
+    ['too few nodes (1)', () => preparedLab(['app1', 'app2', 'app3'], ['app1']), /IsJsonValid False \(log: .*cortex-TestConfiguration\.log\)$/],
+    [
+      'Remote Registry stopped on app2',
+      () => {
+        const l = preparedLab();
+        l.states.get('app2')!.machine.services.find((s) => s.name === 'RemoteRegistry')!.state = 'Stopped';
+        return l;
+      },
+      /RemoteRegistryAvailable False: Machine app2 \(app2\): the Remote Registry service is not running\./,
+    ],
+    [
+      'the cluster ports closed on app3',
+      () => {
+        const l = preparedLab();
+        l.states.get('app3')!.machine.firewallRules = [];
+        return l;
+      },
+      /RequiredPortsOpen, RpcCheckPassed False: Machine app3 \(app3\): inbound TCP ports 135, 445, 19000, 19001, 19002, 19003, 19080 not open in Windows Firewall\. \| Machine app3 \(app3\): RPC \(TCP 135\) is blocked\./,
+    ],
+    [
+      'app3 powered off',
+      () => {
+        const l = preparedLab();
+        l.up.delete('app3');
+        return l;
+      },
+      /RequiredPortsOpen, RemoteRegistryAvailable, RpcCheckPassed False: Machine app3 \(app3\): does not answer/,
+    ],
+    [
+      'Service Fabric already on app2',
+      () => {
+        const l = preparedLab();
+        l.states.get('app2')!.machine.services.push({ name: 'FabricHostSvc', state: 'Stopped', startType: 'Automatic' });
+        return l;
+      },
+      /NoConflictingInstallations False: Machine app2 \(app2\): Service Fabric is already installed \(FabricHostSvc\)\./,
+    ],
+  ];
+  for (const [label, lab, message] of refused) {
+    it(`refused by TestConfiguration: ${label}; only its log written`, async () => {
+      const c = await compareSetInCluster(lab(), 'app1', 'service_fabric_cluster', CLUSTER);
+      expect(c.diffs, c.diffs.join('\n')).toEqual([]);
+      expect(c.script.error?.message).toMatch(message);
+      expect(c.after.services.some((s) => s.Name === 'FabricHostSvc')).toBe(false);
+      expect(Object.keys(c.after.files).filter((f) => /cortex-.*\.log$/.test(f))).toEqual([`${PKG}\\cortex-TestConfiguration.log`]);
+    }, 120_000);
+  }
 });
