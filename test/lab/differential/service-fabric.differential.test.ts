@@ -1,15 +1,27 @@
 /**
  * The lab models of service_fabric_cluster and service_fabric_application held to their scripts through
  * the Windows shim (resources-b-harness.ts): the Set's envelope and view, then the Test's state, equal.
- * Compared here: the Sets' branches that end before a one-shot task or a cmdlet that changes the
- * cluster (the package, the configuration or the manifest missing, a node that already runs Service
- * Fabric, a bad timeout), and the Tests through the shim's read cmdlets of the ServiceFabric module
- * (a healthy cluster with its application, a node down, the quorum lost, FabricHostSvc stopped). The
- * shim does not run the package's scripts or change a cluster: those branches are held to the scripts by
- * test/ps1/resources/service-fabric.Tests.ps1 and, end to end, by test/e2e/service-fabric.e2e.test.ts.
- * In a lab with a cluster (the view's serviceFabric part from the lab's power): the cluster step on
- * another node of an existing cluster, the application already there, an upgrade refused, a cluster that
- * does not answer (quorum lost, or no Service Fabric on the node).
+ * Compared here, every branch of both Sets:
+ * - before anything changes (the package, the configuration or the manifest missing, a node that already
+ *   runs Service Fabric, a bad timeout, a cluster that does not answer, another type under the name);
+ * - the Tests through the shim's read cmdlets of the ServiceFabric module (a healthy cluster with its
+ *   application, a node down, the quorum lost, FabricHostSvc stopped);
+ * - the creation: the package's TestConfiguration.ps1 and CreateServiceFabricCluster.ps1 run by one-shot
+ *   tasks, and TestConfiguration's refusals (an even or too small node set, Remote Registry stopped,
+ *   ports closed, a node down, Service Fabric already there);
+ * - the cluster-changing cmdlets: the application package copied and its type registered (also a type
+ *   version the package does not declare), the application created or upgraded, the code upgrade, each
+ *   monitored upgrade walked or rolled back at a node with the lab's fail-upgrade fault.
+ * One-shot tasks: the shim does not run the text of the package's scripts (the lab's zip holds stand-ins,
+ * not Microsoft's scripts). Start-ScheduledTask reads the task's powershell.exe -EncodedCommand with
+ * PowerShell's parser; when it calls a package script the lab knows by its SHA-256, the shim does what that
+ * script does to the lab's machines as this node reaches them (the view's serviceFabric.labMachines) and
+ * writes its log as Out-File would, for the Set script to read; any other command is not emulated. So the
+ * Set script's own work (building the command, the task, parsing the log's table, the decisions) runs for
+ * real; what TestConfiguration finds is the shim's emulation of Service Fabric, compared with the lab's.
+ * Views are compared on the node the step runs on: the nodes, the code version, FabricHostSvc and its key,
+ * the listeners, application types and applications; what the creation does to the other nodes shows in
+ * their status as this node's cluster reports it.
  */
 import { describe, expect, it } from 'vitest';
 import { artifactFile, textFile } from '../../../src/lab/artifacts/catalog.js';
@@ -216,9 +228,8 @@ describe.skipIf(!pwsh)('Service Fabric Tests: lab models vs test-batch.ps1 throu
 });
 
 // ---- The Sets' later branches in a lab with a cluster (the view's serviceFabric part from the lab's
-// power, as the Tests above): what the Sets decide from the cluster they read before changing it.
-// The branches that change a cluster (the package's scripts through one-shot tasks, Copy-/Register-/
-// New-ServiceFabricApplication*) are not emulated by the shim: Pester and the e2e hold those.
+// power, as the Tests above): what the Sets decide from the cluster they read before changing it. The
+// branches that change it follow further below.
 
 /** The Set script of `type` on `name`'s view in the cluster lab, and its Set handler on a copy in the same lab. */
 async function compareSetInCluster(l: Lab, name: string, type: 'service_fabric_cluster' | 'service_fabric_application', params: Record<string, unknown>): Promise<{ diffs: string[]; script: { ok: boolean; data: unknown; error: { message: string } | null }; viewChanged: boolean; after: WindowsView }> {
@@ -264,10 +275,6 @@ describe.skipIf(!pwsh)('Service Fabric Sets in a lab with a cluster: lab models 
     expect(c.script).toMatchObject({ ok: true, data: { message: 'fabric:/Cortex already runs CortexType 1.0.0' } });
     expect(c.viewChanged).toBe(false);
   }, 120_000);
-
-  // Another version over a running application is a monitored application upgrade: Copy-, Register- and
-  // Start-ServiceFabricApplicationUpgrade, which the shim does not emulate; Pester and the lab model's
-  // tests hold that path (test/ps1/resources/service-fabric.Tests.ps1, test/lab/service-fabric.test.ts).
 
   it('service_fabric_application when the cluster has lost its quorum: the cluster does not answer, named', async () => {
     const l = await clusterLab();
