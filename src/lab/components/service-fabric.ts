@@ -101,15 +101,9 @@ export const PACKAGE_VERSION_FILE = 'DeploymentComponentsAutoextractor.exe';
 
 /** The package script a file is (the lab's standalone zips), by its SHA-256: its name and the runtime it installs; else null. */
 export function packageScript(sha256: string): { script: string; runtime: string } | null {
-  for (const a of labCatalog().archives) {
-    if (a.artifact?.name !== 'serviceFabric') continue;
-    for (const [entry, text] of Object.entries(a.entries)) {
-      if (!/\.ps1$/i.test(entry) || textFile(text).sha256 !== sha256.toLowerCase()) continue;
-      const runtime = /runtime (\S+)/.exec(text)?.[1];
-      return runtime ? { script: entry, runtime } : null;
-    }
-  }
-  return null;
+  const e = standaloneEntry(sha256);
+  const runtime = e && /\.ps1$/i.test(e.entry) ? /runtime (\S+)/.exec(e.text)?.[1] : undefined;
+  return e && runtime ? { script: e.entry, runtime } : null;
 }
 
 /** The FileVersion of a standalone package's DeploymentComponentsAutoextractor.exe (the lab's zips), by its SHA-256; else null. */
@@ -122,14 +116,21 @@ export function packageFileVersion(sha256: string): string | null {
   return null;
 }
 
+/** The standalone zips' entries by the SHA-256 of their text, built once (the catalog does not change). */
+let standaloneEntries: Map<string, { entry: string; text: string }> | undefined;
+function standaloneEntry(sha256: string): { entry: string; text: string } | undefined {
+  standaloneEntries ??= new Map(
+    labCatalog()
+      .archives.filter((a) => a.artifact?.name === 'serviceFabric')
+      .flatMap((a) => Object.entries(a.entries).map(([entry, text]) => [textFile(text).sha256, { entry, text }] as const)),
+  );
+  return standaloneEntries.get(sha256.toLowerCase());
+}
+
 /** The runtime version of a standalone package's MicrosoftAzureServiceFabric.cab (the lab's zips), by its SHA-256; else null. */
 export function runtimeCabVersion(sha256: string): string | null {
-  for (const a of labCatalog().archives) {
-    if (a.artifact?.name !== 'serviceFabric') continue;
-    const text = a.entries['MicrosoftAzureServiceFabric.cab'];
-    if (text !== undefined && textFile(text).sha256 === sha256.toLowerCase()) return /runtime (\S+)/.exec(text)?.[1] ?? null;
-  }
-  return null;
+  const e = standaloneEntry(sha256);
+  return e?.entry === 'MicrosoftAzureServiceFabric.cab' ? (/runtime (\S+)/.exec(e.text)?.[1] ?? null) : null;
 }
 
 /** The text of an ApplicationManifest.xml the lab knows (its zips, or a received text), by its SHA-256; else null. */
