@@ -99,6 +99,13 @@ export function packageCodeVersion(scriptSha256: string): string | null {
 /** The file name whose FileVersion is the package's runtime version (the Test reads it: docs/upgrades-service-fabric.md). */
 export const PACKAGE_VERSION_FILE = 'DeploymentComponentsAutoextractor.exe';
 
+/** The package script a file is (the lab's standalone zips), by its SHA-256: its name and the runtime it installs; else null. */
+export function packageScript(sha256: string): { script: string; runtime: string } | null {
+  const e = standaloneEntry(sha256);
+  const runtime = e && /\.ps1$/i.test(e.entry) ? /runtime (\S+)/.exec(e.text)?.[1] : undefined;
+  return e && runtime ? { script: e.entry, runtime } : null;
+}
+
 /** The FileVersion of a standalone package's DeploymentComponentsAutoextractor.exe (the lab's zips), by its SHA-256; else null. */
 export function packageFileVersion(sha256: string): string | null {
   for (const a of labCatalog().archives) {
@@ -107,6 +114,29 @@ export function packageFileVersion(sha256: string): string | null {
     if (text !== undefined && textFile(text).sha256 === sha256.toLowerCase()) return /components (\S+)/.exec(text)?.[1] ?? null;
   }
   return null;
+}
+
+/** The standalone zips' entries by the SHA-256 of their text, built once (the catalog does not change). */
+let standaloneEntries: Map<string, { entry: string; text: string }> | undefined;
+function standaloneEntry(sha256: string): { entry: string; text: string } | undefined {
+  standaloneEntries ??= new Map(
+    labCatalog()
+      .archives.filter((a) => a.artifact?.name === 'serviceFabric')
+      .flatMap((a) => Object.entries(a.entries).map(([entry, text]) => [textFile(text).sha256, { entry, text }] as const)),
+  );
+  return standaloneEntries.get(sha256.toLowerCase());
+}
+
+/** The runtime version of a standalone package's MicrosoftAzureServiceFabric.cab (the lab's zips), by its SHA-256; else null. */
+export function runtimeCabVersion(sha256: string): string | null {
+  const e = standaloneEntry(sha256);
+  return e?.entry === 'MicrosoftAzureServiceFabric.cab' ? (/runtime (\S+)/.exec(e.text)?.[1] ?? null) : null;
+}
+
+/** The text of an ApplicationManifest.xml the lab knows (its zips, or a received text), by its SHA-256; else null. */
+export function applicationManifestText(m: LabMachine, sha256: string): string | null {
+  const texts = [...labCatalog().archives.flatMap((a) => Object.entries(a.entries).filter(([e]) => /ApplicationManifest\.xml$/i.test(e)).map(([, t]) => t)), ...Object.values(m.fileTexts ?? {})];
+  return texts.find((t) => textFile(t).sha256 === sha256.toLowerCase()) ?? null;
 }
 
 /** The ApplicationManifest.xml's type and version, when the lab knows the file (its zips, or a received text). */
@@ -264,7 +294,7 @@ export interface NodeView {
 
 /** Get-ServiceFabricNode: a node is Up while its host is up with its cluster record and FabricHostSvc running. */
 /** What the node and health views need of the lab: which hosts are up, and their machines. */
-export type PowerView = Pick<LabView, 'isUp' | 'getHostState'>;
+export type PowerView = Pick<LabView, 'isUp' | 'getHostState' | 'upgradeFault'> & Partial<Pick<LabView, 'hosts'>>;
 
 export function clusterNodes(sf: LabServiceFabric, lab: PowerView): NodeView[] {
   return sf.cluster.nodes.map((n) => {

@@ -118,7 +118,7 @@ export type InstallerEffect = z.infer<typeof InstallerEffectSchema>;
  */
 export const ServiceFabricViewSchema = z.strictObject({
   connectError: z.string().nullable(),
-  nodes: z.array(z.strictObject({ NodeName: z.string(), NodeStatus: z.string(), HealthState: z.string() })),
+  nodes: z.array(z.strictObject({ NodeName: z.string(), NodeStatus: z.string(), HealthState: z.string(), UpgradeDomain: z.string().default('') })),
   upgrade: z.strictObject({ TargetCodeVersion: z.string(), TargetConfigVersion: z.string() }).nullable(),
   clusterHealth: z.string().nullable(),
   applicationTypes: z.array(z.strictObject({ ApplicationTypeName: z.string(), ApplicationTypeVersion: z.string() })),
@@ -132,6 +132,47 @@ export const ServiceFabricViewSchema = z.strictObject({
       ApplicationParameters: z.array(z.strictObject({ Name: z.string(), Value: z.string() })),
     }),
   ),
+  /**
+   * Not Windows facts: the nodes (NodeName) whose host has the lab's fail-upgrade fault (their upgrade
+   * domain fails its health check in a monitored upgrade), and what the lab knows of the package files on
+   * this machine by SHA-256 (lower case), standing in for their bytes: an ApplicationManifest.xml's text,
+   * a MicrosoftAzureServiceFabric.cab's runtime version.
+   */
+  labUpgradeFaults: z.array(z.string()).default([]),
+  labPackageFiles: z
+    .strictObject({
+      applicationManifests: z.record(z.string().regex(/^[0-9a-f]{64}$/), z.string()),
+      runtimeCabs: z.record(z.string().regex(/^[0-9a-f]{64}$/), z.string()),
+      /** A standalone package's scripts (TestConfiguration.ps1, CreateServiceFabricCluster.ps1, ...): the runtime each installs. */
+      packageScripts: z.record(z.string().regex(/^[0-9a-f]{64}$/), z.strictObject({ script: z.string(), runtime: z.string() })).default({}),
+      /** The texts of this machine's .json files the lab received (a ClusterConfig.json). */
+      jsonTexts: z.record(z.string().regex(/^[0-9a-f]{64}$/), z.string()).default({}),
+    })
+    .default({ applicationManifests: {}, runtimeCabs: {}, packageScripts: {}, jsonTexts: {} }),
+  /**
+   * The lab's machines as the package's TestConfiguration.ps1 and CreateServiceFabricCluster.ps1 reach
+   * them from this node (over the network, with the install account): their names, whether they answer,
+   * what the checks read there; empty when the view is built without the lab. Not one Windows command's
+   * answer: the facts of the other machines those scripts read.
+   */
+  labMachines: z
+    .array(
+      z.strictObject({
+        HostName: z.string(),
+        Address: z.string(),
+        Self: z.boolean(),
+        Up: z.boolean(),
+        RemoteRegistryRunning: z.boolean(),
+        FirewallServiceRunning: z.boolean(),
+        /** Enabled inbound TCP allow rules' local ports ('Any', a port, or a range such as '49152-65535'). */
+        FirewallAllowedTcpPorts: z.array(z.string()),
+        /** FabricHostSvc or a Service Fabric node there. */
+        FabricInstalled: z.boolean(),
+        /** Win32_OperatingSystem.ProductType 2. */
+        DomainController: z.boolean(),
+      }),
+    )
+    .default([]),
 });
 export type ServiceFabricView = z.infer<typeof ServiceFabricViewSchema>;
 // ---- h5-iis: IIS (WebAdministration's IIS:\ drive) and the machine certificate stores (Cert:\) ----

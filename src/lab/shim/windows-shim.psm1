@@ -33,7 +33,7 @@ function Set-CortexShimView {
     # Loads a view (JSON text) and puts its environment into the process (remembering what it replaced).
     param([Parameter(Mandatory = $true)][string]$Json)
     $script:View = ConvertFrom-Json -InputObject $Json -DateKind String
-    $script:FabricConnected = $false
+    Reset-CortexShimFabricSession
     $script:Registry = @{}
     foreach ($p in $script:View.registry.PSObject.Properties) {
         $values = [ordered]@{}
@@ -765,6 +765,7 @@ function Get-Content {
     $p = Resolve-CortexShimPathArgument -Path $Path -LiteralPath $LiteralPath
     # lab-res-b: a file whose text the lab can tell (an archive marker: a known zip's SHA-256).
     $f = Find-CortexShimFile -Path $p
+    if ($null -ne $f -and $script:ShimWrittenLines.ContainsKey(([string]$f.Value.sha256).ToLowerInvariant())) { return $script:ShimWrittenLines[([string]$f.Value.sha256).ToLowerInvariant()] }
     if ($null -ne $f) {
         $text = Get-CortexShimKnownText -Sha256 ([string]$f.Value.sha256)
         if ($null -ne $text) { return $text }
@@ -1559,7 +1560,7 @@ function Register-ScheduledTask {
     $key = Get-CortexShimTaskKey -TaskName $TaskName -TaskPath $TaskPath
     if ($script:ShimTasks.ContainsKey($key) -and -not $Force) { throw ('Cannot create a file when that file already exists.') }
     # The password is not kept: nothing in the lab checks it, and nothing may echo it.
-    $script:ShimTasks[$key] = [pscustomobject]@{ TaskName = $TaskName; TaskPath = $TaskPath; User = $User; StartedAt = $null; Stopped = $false; Run = $null; Observed = $false }
+    $script:ShimTasks[$key] = [pscustomobject]@{ TaskName = $TaskName; TaskPath = $TaskPath; User = $User; Action = $Action; StartedAt = $null; Stopped = $false; Run = $null; Observed = $false }
     [pscustomobject]@{ TaskName = $TaskName; TaskPath = $TaskPath; State = 'Ready' }
 }
 
@@ -1576,6 +1577,13 @@ function Start-ScheduledTask {
     Assert-CortexShimView
     $task = Get-CortexShimTask -TaskName $TaskName -TaskPath $TaskPath
     $name = $TaskName -replace '^cortex-', ''
+    # A call of a Service Fabric package script the lab knows runs as that script does (below).
+    $call = Get-CortexShimPackageScriptCall -Action $task.Action
+    if ($null -ne $call) {
+        $task.Run = Invoke-CortexShimPackageScript -Call $call
+        $task.StartedAt = [datetime]::UtcNow
+        return
+    }
     $run = $null
     if ($TaskPath -eq '\cortex-deploy\') { $run = @($script:View.scheduledTaskRuns.PSObject.Properties | Where-Object { $_.Name -eq $name }) | Select-Object -First 1 }
     if ($null -eq $run) { throw (New-CortexNotEmulatedError -What ("the run of scheduled task {0}{1} (the lab profile's scheduledTaskRuns.{2} says how it ends)" -f $TaskPath, $TaskName, $name)) }
@@ -1634,6 +1642,274 @@ function Unregister-ScheduledTask {
     $script:ShimTasks.Remove((Get-CortexShimTaskKey -TaskName $TaskName -TaskPath $TaskPath))
 }
 # ---- end lab-res-b (scheduled tasks) ----
+
+# The standalone package's scripts run by a one-shot task (service_fabric_cluster's
+# Invoke-CortexFabricPackageScript): the task's action is powershell.exe -EncodedCommand with a command
+# that calls one of the package's scripts and sends its output to a log file. The shim reads that command
+# with PowerShell's parser (not by running it: the package's scripts are the lab's stand-ins, not
+# Microsoft's) and, when it calls a package script the lab knows (serviceFabric.labPackageFiles.packageScripts),
+# does what that script does on the machines (serviceFabric.labMachines): TestConfiguration.ps1 checks
+# them and prints its table; CreateServiceFabricCluster.ps1 installs a node on each and starts the
+# cluster. The log is written as Out-File -Encoding utf8 writes it, and Get-Content reads it back. Any
+# other command, or another package script, is not emulated.
+
+$script:FabricChecks = @('LocalAdminPrivilege', 'IsJsonValid', 'IsCabValid', 'RequiredPortsOpen', 'RemoteRegistryAvailable', 'FirewallAvailable', 'RpcCheckPassed', 'NoConflictingInstallations', 'FabricInstallable')
+
+function Get-CortexShimPackageScriptCall {
+    # The package script a task's action calls ({Path, Script, Runtime, Parameters, Log}), or $null when it is no such call.
+    param($Action)
+    if ($null -eq $Action -or ([string]$Action.Execute) -notmatch '(^|\\)powershell\.exe$') { return $null }
+    if ([string]$Action.Arguments -notmatch '-EncodedCommand\s+(?<b64>[A-Za-z0-9+/=]+)') { return $null }
+    $command = [Text.Encoding]::Unicode.GetString([Convert]::FromBase64String($Matches['b64']))
+    $tokens = $null
+    $parseErrors = $null
+    $ast = [System.Management.Automation.Language.Parser]::ParseInput($command, [ref]$tokens, [ref]$parseErrors)
+    if (@($parseErrors).Count -gt 0) { return $null }
+    $calls = @($ast.FindAll({ param($a) $a -is [System.Management.Automation.Language.CommandAst] }, $true))
+    $call = @($calls | Where-Object { $_.InvocationOperator -eq 'Ampersand' -and $_.CommandElements[0] -is [System.Management.Automation.Language.StringConstantExpressionAst] -and $_.CommandElements[0].Value -match '\.ps1$' }) | Select-Object -First 1
+    if ($null -eq $call) { return $null }
+    $path = [string]$call.CommandElements[0].Value
+    $f = Find-CortexShimFile -Path $path
+    if ($null -eq $f) { return $null }
+    $known = Get-CortexShimProperty -Object $script:View.serviceFabric.labPackageFiles.packageScripts -Name ([string]$f.Value.sha256).ToLowerInvariant()
+    if ($null -eq $known) { return $null }
+    $parameters = @{}
+    $elements = @($call.CommandElements)
+    for ($i = 1; $i -lt $elements.Count; $i++) {
+        $e = $elements[$i]
+        if ($e -isnot [System.Management.Automation.Language.CommandParameterAst]) { continue }
+        $value = $true
+        if ($i + 1 -lt $elements.Count -and $elements[$i + 1] -is [System.Management.Automation.Language.StringConstantExpressionAst]) { $value = [string]$elements[$i + 1].Value; $i++ }
+        $parameters[$e.ParameterName] = $value
+    }
+    $log = $null
+    $outFile = @($calls | Where-Object { $_.GetCommandName() -eq 'Out-File' }) | Select-Object -First 1
+    if ($null -ne $outFile) {
+        $el = @($outFile.CommandElements)
+        for ($i = 1; $i -lt $el.Count - 1; $i++) {
+            if ($el[$i] -is [System.Management.Automation.Language.CommandParameterAst] -and $el[$i].ParameterName -eq 'FilePath' -and $el[$i + 1] -is [System.Management.Automation.Language.StringConstantExpressionAst]) { $log = [string]$el[$i + 1].Value }
+        }
+    }
+    [pscustomobject]@{ Path = $path; Script = [string]$known.script; Runtime = [string]$known.runtime; Parameters = $parameters; Log = $log }
+}
+
+function Get-CortexShimClusterConfig {
+    # ClusterConfig.json as Service Fabric reads it: {Name, ConfigVersion, Nodes, EndpointPorts, DataRoot, LogRoot}, or a string saying what is wrong.
+    param([Parameter(Mandatory = $true)][string]$Path)
+    $f = Find-CortexShimFile -Path $Path
+    if ($null -eq $f) { return ('the cluster configuration {0} does not exist' -f $Path) }
+    $text = Get-CortexShimProperty -Object $script:View.serviceFabric.labPackageFiles.jsonTexts -Name ([string]$f.Value.sha256).ToLowerInvariant()
+    if ($null -eq $text) { throw (New-CortexNotEmulatedError -What ('reading {0} (the lab keeps the text of .json files it received; this one it did not)' -f $Path)) }
+    try { $doc = ConvertFrom-Json -InputObject $text } catch { return 'the cluster configuration is not valid JSON' }
+    $str = { param($o, $n) if ($null -ne $o -and $o.PSObject.Properties[$n] -and $o.$n -is [string] -and $o.$n) { [string]$o.$n } else { $null } }
+    $name = & $str $doc 'name'
+    $version = & $str $doc 'clusterConfigurationVersion'
+    if (-not $name -or -not $version) { return 'the cluster configuration has no name or clusterConfigurationVersion' }
+    $rawNodes = @()
+    if ($doc.PSObject.Properties['nodes']) { $rawNodes = @($doc.nodes) }
+    if ($rawNodes.Count -eq 0) { return 'the cluster configuration lists no nodes' }
+    $nodes = @()
+    for ($i = 0; $i -lt $rawNodes.Count; $i++) {
+        $n = $rawNodes[$i]
+        $nodeName = & $str $n 'nodeName'
+        $address = & $str $n 'iPAddress'
+        if (-not $nodeName -or -not $address) { return ('node {0} of the cluster configuration has no nodeName or iPAddress' -f $i) }
+        $ud = & $str $n 'upgradeDomain'
+        $nodes += [pscustomobject]@{ NodeName = $nodeName; Address = $address; UpgradeDomain = [string]$ud }
+    }
+    $props = $null
+    if ($doc.PSObject.Properties['properties']) { $props = $doc.properties }
+    $types = @()
+    if ($null -ne $props -and $props.PSObject.Properties['nodeTypes']) { $types = @($props.nodeTypes) }
+    $primary = @($types | Where-Object { $_.PSObject.Properties['isPrimary'] -and $_.isPrimary -eq $true }) | Select-Object -First 1
+    if ($null -eq $primary -and $types.Count -gt 0) { $primary = $types[0] }
+    if ($null -eq $primary) { return 'the cluster configuration has no node type' }
+    $ports = @()
+    foreach ($k in @('clientConnectionEndpointPort', 'clusterConnectionEndpointPort', 'leaseDriverEndpointPort', 'serviceConnectionEndpointPort', 'httpGatewayEndpointPort')) {
+        $p = 0
+        if ($primary.PSObject.Properties[$k] -and [int]::TryParse([string]$primary.$k, [ref]$p) -and $p -ge 1 -and $p -le 65535) { $ports += $p } else { return 'the primary node type lacks an endpoint port' }
+    }
+    $setting = { param($n) $null }
+    $setup = $null
+    if ($null -ne $props -and $props.PSObject.Properties['fabricSettings']) { $setup = @($props.fabricSettings | Where-Object { $_.name -eq 'Setup' }) | Select-Object -First 1 }
+    $setting = { param($n) if ($null -ne $setup -and $setup.PSObject.Properties['parameters']) { $v = @($setup.parameters | Where-Object { $_.name -eq $n }) | Select-Object -First 1; if ($null -ne $v -and $v.value) { return [string]$v.value } }; $null }
+    $dataRoot = & $setting 'FabricDataRoot'
+    if (-not $dataRoot) { $dataRoot = 'C:\ProgramData\SF' }
+    $logRoot = & $setting 'FabricLogRoot'
+    if (-not $logRoot) { $logRoot = 'C:\ProgramData\SF\Log' }
+    [pscustomobject]@{ Name = $name; ConfigVersion = $version; Nodes = $nodes; EndpointPorts = $ports; DataRoot = $dataRoot; LogRoot = $logRoot }
+}
+
+function Find-CortexShimLabMachine {
+    # A machine of the lab by address or name, as the package's scripts reach a node; $null when none answers to it.
+    param([Parameter(Mandatory = $true)]$Node)
+    foreach ($key in @($Node.Address, $Node.NodeName)) {
+        $m = @($script:View.serviceFabric.labMachines | Where-Object { $_.Address -eq $key -or $_.HostName -eq $key }) | Select-Object -First 1
+        if ($null -ne $m) { return $m }
+    }
+    $null
+}
+
+function Test-CortexShimFirewallPort {
+    # Whether enabled inbound allow rules admit TCP on a port ('Any', the port, or a range holding it).
+    param($Rules, [int]$Port)
+    foreach ($r in @($Rules)) {
+        $t = [string]$r
+        if ($t -eq 'Any' -or $t -eq [string]$Port) { return $true }
+        if ($t -match '^(\d+)-(\d+)$' -and $Port -ge [int]$Matches[1] -and $Port -le [int]$Matches[2]) { return $true }
+    }
+    $false
+}
+
+function Invoke-CortexShimTestConfiguration {
+    # What TestConfiguration.ps1 -ClusterConfigFilePath prints: the problems it found on the nodes, then its table.
+    param([Parameter(Mandatory = $true)][string]$ConfigPath)
+    $checks = [ordered]@{}
+    foreach ($c in $script:FabricChecks) { $checks[$c] = $true }
+    $problems = New-Object System.Collections.Generic.List[string]
+    $fail = { param($check, $line) $checks[$check] = $false; if (-not $problems.Contains($line)) { $problems.Add($line) } }
+    $config = Get-CortexShimClusterConfig -Path $ConfigPath
+    if ($config -is [string]) { & $fail 'IsJsonValid' ('Cluster configuration: {0}.' -f $config) }
+    else {
+        $n = @($config.Nodes).Count
+        if ($n -lt 3) {
+            $s = 's'
+            if ($n -eq 1) { $s = '' }
+            & $fail 'IsJsonValid' ('Cluster configuration: {0} node{1}; a cluster needs at least 3 nodes (reliability Bronze).' -f $n, $s)
+        } elseif ($n % 2 -eq 0) { & $fail 'IsJsonValid' ('Cluster configuration: {0} nodes; Cortex clusters have an odd number of nodes (3, 5, 7, 9), an even count adds no fault tolerance.' -f $n) }
+        $names = @{}
+        foreach ($node in $config.Nodes) {
+            $key = $node.NodeName.ToLowerInvariant()
+            if ($names.ContainsKey($key)) { & $fail 'IsJsonValid' ('Cluster configuration: node name {0} appears twice.' -f $node.NodeName) }
+            $names[$key] = $true
+        }
+        $required = @(135, 445) + @($config.EndpointPorts)
+        foreach ($node in $config.Nodes) {
+            $at = 'Machine {0} ({1})' -f $node.NodeName, $node.Address
+            $m = Find-CortexShimLabMachine -Node $node
+            if ($null -eq $m -or -not $m.Up) {
+                $line = '{0}: does not answer; cannot reach its registry, RPC or file shares.' -f $at
+                foreach ($c in @('RequiredPortsOpen', 'RemoteRegistryAvailable', 'RpcCheckPassed')) { & $fail $c $line }
+                continue
+            }
+            if (-not $m.RemoteRegistryRunning) { & $fail 'RemoteRegistryAvailable' ('{0}: the Remote Registry service is not running.' -f $at) }
+            if (-not $m.FirewallServiceRunning) { & $fail 'FirewallAvailable' ('{0}: the Windows Firewall service (MpsSvc) is not running.' -f $at) }
+            else {
+                $closed = @($required | Where-Object { -not (Test-CortexShimFirewallPort -Rules $m.FirewallAllowedTcpPorts -Port $_) })
+                if ($closed.Count -gt 0) {
+                    $s = ''
+                    if ($closed.Count -gt 1) { $s = 's' }
+                    & $fail 'RequiredPortsOpen' ('{0}: inbound TCP port{1} {2} not open in Windows Firewall.' -f $at, $s, ($closed -join ', '))
+                }
+                if ($closed -contains 135) { & $fail 'RpcCheckPassed' ('{0}: RPC (TCP 135) is blocked.' -f $at) }
+            }
+            if ($m.FabricInstalled) { & $fail 'NoConflictingInstallations' ('{0}: Service Fabric is already installed (FabricHostSvc).' -f $at) }
+            if ($m.DomainController) { & $fail 'FabricInstallable' ('{0}: a domain controller; Service Fabric cannot be installed on one.' -f $at) }
+        }
+    }
+    $passed = @($script:FabricChecks | Where-Object { -not $checks[$_] }).Count -eq 0
+    $lines = New-Object System.Collections.Generic.List[string]
+    $lines.Add('Running Best Practices Analyzer...')
+    foreach ($p in $problems) { $lines.Add($p) }
+    if ($passed) { $lines.Add('Best Practices Analyzer completed successfully.') } else { $lines.Add('Best Practices Analyzer determined environment has an issue. Please see additional BPA log output in DeploymentTraces folder.') }
+    $lines.Add('')
+    $width = ($script:FabricChecks + @('Passed') | ForEach-Object { $_.Length } | Measure-Object -Maximum).Maximum
+    foreach ($c in $script:FabricChecks) { $lines.Add(('{0} : {1}' -f $c.PadRight($width), $checks[$c])) }
+    $lines.Add(('{0} : {1}' -f 'Passed'.PadRight($width), $passed))
+    , $lines.ToArray()
+}
+
+function Invoke-CortexShimCreateCluster {
+    # What CreateServiceFabricCluster.ps1 -ClusterConfigFilePath -AcceptEULA leaves: a node installed on each
+    # machine of the configuration (FabricHostSvc running, the Service Fabric key), the cluster running.
+    param([Parameter(Mandatory = $true)][string]$ConfigPath, [Parameter(Mandatory = $true)][string]$Runtime)
+    $config = Get-CortexShimClusterConfig -Path $ConfigPath
+    if ($config -is [string]) { throw (New-CortexNotEmulatedError -What ('CreateServiceFabricCluster.ps1 with a configuration TestConfiguration.ps1 refuses ({0})' -f $config)) }
+    $machines = @($config.Nodes | ForEach-Object { Find-CortexShimLabMachine -Node $_ })
+    if (@($machines | Where-Object { $null -eq $_ -or -not $_.Up }).Count -gt 0) { throw (New-CortexNotEmulatedError -What 'CreateServiceFabricCluster.ps1 with a node that does not answer') }
+    $self = $false
+    foreach ($m in $machines) {
+        $m.FabricInstalled = $true
+        if ($m.Self) { $self = $true }
+    }
+    if ($self) {
+        # FabricHostSvc, running (Service Fabric's installer registers and starts it).
+        $binary = '"C:\Program Files\Microsoft Service Fabric\bin\FabricHost.exe"'
+        Remove-CortexShimServiceEntry -Name 'FabricHostSvc'
+        $script:View.services = @(@($script:View.services) + @([pscustomobject]@{ Name = 'FabricHostSvc'; DisplayName = 'FabricHostSvc'; Status = 'Running'; StartType = 'Automatic'; ServicesDependedOn = [string[]]@() }))
+        $script:View.cim.Win32_Service = @(@($script:View.cim.Win32_Service) + [pscustomobject]@{ Name = 'FabricHostSvc'; State = 'Running'; StartMode = 'Auto'; PathName = $binary })
+        Set-CortexShimRegistryValue -Path 'SYSTEM\CurrentControlSet\Services\FabricHostSvc' -Name 'Start' -Value 2 -Kind 'DWord'
+        Set-CortexShimRegistryValue -Path 'SYSTEM\CurrentControlSet\Services\FabricHostSvc' -Name 'ImagePath' -Value $binary -Kind 'ExpandString'
+        Add-CortexShimFabricListener -Ports $config.EndpointPorts
+        $key = 'SOFTWARE\Microsoft\Service Fabric'
+        Set-CortexShimRegistryValue -Path $key -Name 'FabricVersion' -Value $Runtime -Kind 'String'
+        Set-CortexShimRegistryValue -Path $key -Name 'FabricDataRoot' -Value $config.DataRoot -Kind 'String'
+        Set-CortexShimRegistryValue -Path $key -Name 'FabricLogRoot' -Value $config.LogRoot -Kind 'String'
+        Set-CortexShimRegistryValue -Path $key -Name 'FabricBinRoot' -Value 'C:\Program Files\Microsoft Service Fabric\bin' -Kind 'String'
+        $nodes = @($config.Nodes | ForEach-Object {
+                $ud = $_.UpgradeDomain
+                if (-not $ud) { $ud = $_.NodeName }
+                [pscustomobject]@{ NodeName = $_.NodeName; NodeStatus = 'Up'; HealthState = 'Ok'; UpgradeDomain = $ud }
+            })
+        $sf = $script:View.serviceFabric
+        $sf.connectError = $null
+        $sf.nodes = $nodes
+        $sf.upgrade = [pscustomobject]@{ TargetCodeVersion = $Runtime; TargetConfigVersion = $config.ConfigVersion }
+        $sf.clusterHealth = 'Ok'
+        $sf.applicationTypes = @()
+        $sf.applications = @()
+    }
+    , @('Creating Service Fabric Cluster...', 'Processing and validating cluster config.', 'Configuring nodes.', 'Starting nodes.', 'Your cluster is successfully created! You can connect and manage your cluster using Microsoft Azure Service Fabric Explorer or PowerShell.')
+}
+
+function Add-CortexShimFabricListener {
+    # The node's endpoints listening on 0.0.0.0 (Get-NetTCPConnection), the client and HTTP gateway ones owned
+    # by Fabric (Get-Process), in port order as the lab lists a machine's listeners (src/lab/state/listeners.ts).
+    param([Parameter(Mandatory = $true)][int[]]$Ports)
+    $rows = @($script:View.tcpConnections)
+    foreach ($port in $Ports) {
+        if (@($rows | Where-Object { $_.State -eq 'Listen' -and [int]$_.LocalPort -eq $port }).Count -gt 0) { continue }
+        $rows += [pscustomobject]@{ LocalAddress = '0.0.0.0'; LocalPort = $port; RemoteAddress = '0.0.0.0'; RemotePort = 0; State = 'Listen'; OwningProcess = 1000 + $port }
+        if (@(19000, 19080) -contains $port) { $script:View.processes = @(@($script:View.processes) + [pscustomobject]@{ Id = 1000 + $port; ProcessName = 'Fabric' }) }
+    }
+    $script:View.tcpConnections = @($rows | Sort-Object -Property { [int]$_.LocalPort })
+    # Processes: System first, then in the order of the first port each listens on.
+    $order = @(4) + @($script:View.tcpConnections | ForEach-Object { [int]$_.OwningProcess })
+    $rank = { $i = [array]::IndexOf([int[]]$order, [int]$_.Id); if ($i -lt 0) { [int]::MaxValue } else { $i } }
+    $script:View.processes = @($script:View.processes | Sort-Object -Property $rank -Stable)
+}
+
+function Invoke-CortexShimPackageScript {
+    # Runs a package script call (Get-CortexShimPackageScriptCall) for a task: its effect, its log; returns the task's run.
+    param([Parameter(Mandatory = $true)]$Call)
+    $p = $Call.Parameters
+    $config = $null
+    if ($p.ContainsKey('ClusterConfigFilePath')) { $config = [string]$p['ClusterConfigFilePath'] }
+    $lines = switch ($Call.Script) {
+        'TestConfiguration.ps1' {
+            if ($null -eq $config) { throw (New-CortexNotEmulatedError -What 'TestConfiguration.ps1 without -ClusterConfigFilePath') }
+            Invoke-CortexShimTestConfiguration -ConfigPath $config
+        }
+        'CreateServiceFabricCluster.ps1' {
+            if ($null -eq $config) { throw (New-CortexNotEmulatedError -What 'CreateServiceFabricCluster.ps1 without -ClusterConfigFilePath') }
+            if (-not $p.ContainsKey('AcceptEULA')) { throw (New-CortexNotEmulatedError -What 'CreateServiceFabricCluster.ps1 without -AcceptEULA (it would prompt)') }
+            Invoke-CortexShimCreateCluster -ConfigPath $config -Runtime $Call.Runtime
+        }
+        default { throw (New-CortexNotEmulatedError -What ('the package script {0}' -f $Call.Script)) }
+    }
+    if ($Call.Log) {
+        # Out-File -Encoding utf8 in Windows PowerShell: a BOM, CRLF after every line.
+        $text = [string][char]0xFEFF + ((@($lines) | ForEach-Object { $_ + "`r`n" }) -join '')
+        Assert-CortexShimParentFolder -Path $Call.Log
+        $bytes = [Text.Encoding]::UTF8.GetBytes($text)
+        Set-CortexShimFile -Path $Call.Log -Bytes $bytes
+        $sha = [System.Security.Cryptography.SHA256]::Create()
+        try { $hex = -join ($sha.ComputeHash($bytes) | ForEach-Object { $_.ToString('x2') }) } finally { $sha.Dispose() }
+        $script:ShimWrittenLines[$hex] = [string[]]@($lines)
+    }
+    [pscustomobject]@{ exitCode = 0; setsPendingReboot = $false; runSec = 0 }
+}
+
 
 # exec: the step's PowerShell (`run`, `unless`) would run in a runspace of its own, where the shim is not
 # loaded: it would reach the Linux machine instead of the simulated host. Not emulated (docs/lab.md).
@@ -1731,7 +2007,7 @@ function Invoke-CortexShimShutdown {
 # ---------------------------------------------------------------------------------------------------
 # Service Fabric: the ServiceFabric module's read cmdlets, from the view's serviceFabric part (what the
 # lab's model of the cluster answers on this node, src/lab/shim/service-fabric-view.ts). Only this
-# node's own client endpoint is modelled; the cmdlets that change the cluster are not emulated yet.
+# node's own client endpoint is modelled; the cmdlets that change the cluster follow below.
 
 function Get-CortexShimFabric {
     # The view's Service Fabric part once connected; a cmdlet before Connect-ServiceFabricCluster fails as the module does.
@@ -1759,13 +2035,14 @@ function Connect-ServiceFabricCluster {
 function Get-ServiceFabricNode {
     [CmdletBinding()]
     param([string]$NodeName)
-    @((Get-CortexShimFabric).nodes | Where-Object { -not $NodeName -or $_.NodeName -eq $NodeName } | ForEach-Object { [pscustomobject]@{ NodeName = $_.NodeName; NodeStatus = $_.NodeStatus; HealthState = $_.HealthState } })
+    @((Get-CortexShimFabric).nodes | Where-Object { -not $NodeName -or $_.NodeName -eq $NodeName } | ForEach-Object { [pscustomobject]@{ NodeName = $_.NodeName; NodeStatus = $_.NodeStatus; HealthState = $_.HealthState; UpgradeDomain = $_.UpgradeDomain } })
 }
 
 function Get-ServiceFabricClusterUpgrade {
     [CmdletBinding()]
     param()
     $upgrade = (Get-CortexShimFabric).upgrade
+    if ($null -ne $script:FabricClusterUpgrade) { return $script:FabricClusterUpgrade }
     if ($null -ne $upgrade) { [pscustomobject]@{ TargetCodeVersion = $upgrade.TargetCodeVersion; TargetConfigVersion = $upgrade.TargetConfigVersion } }
 }
 
@@ -1795,6 +2072,200 @@ function Get-ServiceFabricApplicationHealth {
     $app = @((Get-CortexShimFabric).applications | Where-Object { $_.ApplicationName -eq [string]$ApplicationName }) | Select-Object -First 1
     if ($null -eq $app) { throw ('Application not found: {0}' -f $ApplicationName) }
     [pscustomobject]@{ AggregatedHealthState = $app.HealthState }
+}
+
+# The ServiceFabric module's cmdlets that change the cluster, acting on the view's serviceFabric part as
+# Service Fabric does (the script decides; these only do what it asks, or refuse as Service Fabric
+# refuses). The image store, the registered code packages and the upgrades' progress live for one script
+# run; the cluster's application types, applications and code version are the view's. A monitored upgrade
+# walks the upgrade domains (Get-ServiceFabricNode's UpgradeDomain, in Service Fabric's order); a domain
+# with a node the lab faults (serviceFabric.labUpgradeFaults) fails its health check and the upgrade rolls
+# back (FailureAction Rollback), leaving the cluster as it was. Only the end state is modelled: an upgrade
+# has ended by the first Get-ServiceFabric*Upgrade after its start.
+
+# Lines of the logs the shim wrote in this run (the package scripts' tasks), by SHA-256: Get-Content reads them back.
+$script:ShimWrittenLines = @{}
+$script:FabricImageStore = @{}
+$script:FabricCodeVersions = @()
+$script:FabricClusterUpgrade = $null
+$script:FabricApplicationUpgrades = @{}
+
+function Reset-CortexShimFabricSession {
+    $script:FabricConnected = $false
+    $script:ShimWrittenLines = @{}
+    $script:FabricImageStore = @{}
+    $script:FabricCodeVersions = @()
+    $script:FabricClusterUpgrade = $null
+    $script:FabricApplicationUpgrades = @{}
+}
+
+function Get-CortexShimFabricDomain {
+    # The cluster's upgrade domains in walking order (UD0, UD1, ..., numbers compared as numbers), each with its nodes.
+    $byName = [ordered]@{}
+    foreach ($n in @((Get-CortexShimFabric).nodes)) {
+        $ud = [string]$n.UpgradeDomain
+        if (-not $ud) { $ud = [string]$n.NodeName }
+        if (-not $byName.Contains($ud)) { $byName[$ud] = New-Object System.Collections.Generic.List[string] }
+        $byName[$ud].Add([string]$n.NodeName)
+    }
+    $key = { [regex]::Replace(([string]$_.Name).ToLowerInvariant(), '\d+', { param($m) $m.Value.PadLeft(12, '0') }) }
+    @($byName.GetEnumerator() | Sort-Object -Property $key | ForEach-Object { [pscustomobject]@{ Name = [string]$_.Key; Nodes = [string[]]$_.Value.ToArray() } })
+}
+
+function Invoke-CortexShimFabricRollingUpgrade {
+    # A monitored upgrade with FailureAction Rollback: how it ends (UpgradeState, the domains' states, the failure).
+    $faults = @($script:View.serviceFabric.labUpgradeFaults | ForEach-Object { [string]$_ })
+    $status = New-Object System.Collections.Generic.List[object]
+    $failedAt = $null
+    foreach ($d in (Get-CortexShimFabricDomain)) {
+        if ($null -ne $failedAt) { $status.Add([pscustomobject]@{ Name = $d.Name; State = 'Pending' }); continue }
+        if (@($d.Nodes | Where-Object { $faults -contains $_ }).Count -gt 0) {
+            $failedAt = $d.Name
+            $status.Add([pscustomobject]@{ Name = $d.Name; State = 'Failed' })
+        } else { $status.Add([pscustomobject]@{ Name = $d.Name; State = 'Completed' }) }
+    }
+    if ($null -eq $failedAt) { return [pscustomobject]@{ UpgradeState = 'RollingForwardCompleted'; UpgradeDomainsStatus = $status.ToArray(); UpgradeDomainProgressAtFailure = $null; FailureReason = 'None' } }
+    [pscustomobject]@{ UpgradeState = 'RollingBackCompleted'; UpgradeDomainsStatus = $status.ToArray(); UpgradeDomainProgressAtFailure = [pscustomobject]@{ UpgradeDomainName = $failedAt }; FailureReason = 'HealthCheck' }
+}
+
+function Get-CortexShimImageStoreKey {
+    param([Parameter(Mandatory = $true)][string]$Path)
+    $Path.Replace('/', '\').Trim('\').ToLowerInvariant()
+}
+
+function Copy-ServiceFabricApplicationPackage {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][string]$ApplicationPackagePath, [string]$ApplicationPackagePathInImageStore, [string]$ImageStoreConnectionString, [int]$TimeoutSec = 600)
+    $null = Get-CortexShimFabric
+    $manifest = $ApplicationPackagePath.TrimEnd('\') + '\ApplicationManifest.xml'
+    $f = Find-CortexShimFile -Path $manifest
+    if ($null -eq $f) { throw ('The application package at {0} has no ApplicationManifest.xml' -f $ApplicationPackagePath) }
+    $text = Get-CortexShimProperty -Object $script:View.serviceFabric.labPackageFiles.applicationManifests -Name ([string]$f.Value.sha256).ToLowerInvariant()
+    if ($null -eq $text) { throw (New-CortexNotEmulatedError -What ('Copy-ServiceFabricApplicationPackage of {0} (an ApplicationManifest.xml the lab does not know: its content is unknown)' -f $ApplicationPackagePath)) }
+    $inStore = $ApplicationPackagePathInImageStore
+    if (-not $inStore) { $inStore = Split-Path -Path $ApplicationPackagePath.TrimEnd('\') -Leaf }
+    $script:FabricImageStore[(Get-CortexShimImageStoreKey $inStore)] = [pscustomobject]@{ Kind = 'application'; ManifestText = [string]$text }
+}
+
+function Register-ServiceFabricApplicationType {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][string]$ApplicationPathInImageStore, [int]$TimeoutSec = 600)
+    $sf = Get-CortexShimFabric
+    $entry = $script:FabricImageStore[(Get-CortexShimImageStoreKey $ApplicationPathInImageStore)]
+    if ($null -eq $entry -or $entry.Kind -ne 'application') { throw ('FABRIC_E_IMAGEBUILDER_VALIDATION_ERROR: {0} is not an application package in the image store' -f $ApplicationPathInImageStore) }
+    # What Service Fabric reads from the manifest: its type and version attributes.
+    $root = ([xml]$entry.ManifestText).DocumentElement
+    $typeName = [string]$root.GetAttribute('ApplicationTypeName')
+    $typeVersion = [string]$root.GetAttribute('ApplicationTypeVersion')
+    if (-not $typeName -or -not $typeVersion) { throw ('FABRIC_E_IMAGEBUILDER_VALIDATION_ERROR: the ApplicationManifest.xml at {0} has no ApplicationTypeName or ApplicationTypeVersion' -f $ApplicationPathInImageStore) }
+    if (@($sf.applicationTypes | Where-Object { $_.ApplicationTypeName -eq $typeName -and $_.ApplicationTypeVersion -eq $typeVersion }).Count -gt 0) {
+        throw ('FABRIC_E_APPLICATION_TYPE_ALREADY_EXISTS: application type {0} version {1} is already registered' -f $typeName, $typeVersion)
+    }
+    $sf.applicationTypes = @($sf.applicationTypes) + @([pscustomobject]@{ ApplicationTypeName = $typeName; ApplicationTypeVersion = $typeVersion })
+}
+
+function Remove-ServiceFabricApplicationPackage {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][string]$ApplicationPackagePathInImageStore, [string]$ImageStoreConnectionString)
+    $null = Get-CortexShimFabric
+    $key = Get-CortexShimImageStoreKey $ApplicationPackagePathInImageStore
+    if (-not $script:FabricImageStore.ContainsKey($key)) { throw ('{0} is not in the image store' -f $ApplicationPackagePathInImageStore) }
+    $script:FabricImageStore.Remove($key)
+}
+
+function ConvertTo-CortexShimFabricParameter {
+    # -ApplicationParameter as the application's ApplicationParameters rows (by name: service-fabric-view.ts lists them so).
+    param([hashtable]$Parameters)
+    if ($null -eq $Parameters) { return @() }
+    $names = [string[]]@($Parameters.Keys | ForEach-Object { [string]$_ })
+    [Array]::Sort($names, [StringComparer]::Ordinal)
+    @($names | ForEach-Object { [pscustomobject]@{ Name = $_; Value = [string]$Parameters[$_] } })
+}
+
+function New-ServiceFabricApplication {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][uri]$ApplicationName, [Parameter(Mandatory = $true)][string]$ApplicationTypeName, [Parameter(Mandatory = $true)][string]$ApplicationTypeVersion, [hashtable]$ApplicationParameter, [int]$TimeoutSec = 600)
+    $sf = Get-CortexShimFabric
+    $name = [string]$ApplicationName
+    if (@($sf.applicationTypes | Where-Object { $_.ApplicationTypeName -eq $ApplicationTypeName -and $_.ApplicationTypeVersion -eq $ApplicationTypeVersion }).Count -eq 0) {
+        throw ('FABRIC_E_APPLICATION_TYPE_NOT_FOUND: application type {0} version {1} is not registered' -f $ApplicationTypeName, $ApplicationTypeVersion)
+    }
+    if (@($sf.applications | Where-Object { $_.ApplicationName -eq $name }).Count -gt 0) { throw ('FABRIC_E_APPLICATION_ALREADY_EXISTS: {0}' -f $name) }
+    $sf.applications = @($sf.applications) + @([pscustomobject]@{ ApplicationName = $name; ApplicationTypeName = $ApplicationTypeName; ApplicationTypeVersion = $ApplicationTypeVersion; ApplicationStatus = 'Ready'; HealthState = [string]$sf.clusterHealth; ApplicationParameters = @(ConvertTo-CortexShimFabricParameter -Parameters $ApplicationParameter) })
+    [pscustomobject]@{ ApplicationName = $ApplicationName; ApplicationTypeName = $ApplicationTypeName; ApplicationTypeVersion = $ApplicationTypeVersion }
+}
+
+function Start-ServiceFabricApplicationUpgrade {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][uri]$ApplicationName, [Parameter(Mandatory = $true)][string]$ApplicationTypeVersion, [hashtable]$ApplicationParameter, [switch]$Monitored, [string]$FailureAction, [int]$UpgradeTimeoutSec, [int]$TimeoutSec = 600)
+    $sf = Get-CortexShimFabric
+    $name = [string]$ApplicationName
+    if (-not $Monitored -or $FailureAction -ne 'Rollback') { throw (New-CortexNotEmulatedError -What 'an application upgrade other than -Monitored -FailureAction Rollback') }
+    $app = @($sf.applications | Where-Object { $_.ApplicationName -eq $name }) | Select-Object -First 1
+    if ($null -eq $app) { throw ('FABRIC_E_APPLICATION_NOT_FOUND: {0}' -f $name) }
+    if (@($sf.applicationTypes | Where-Object { $_.ApplicationTypeName -eq $app.ApplicationTypeName -and $_.ApplicationTypeVersion -eq $ApplicationTypeVersion }).Count -eq 0) {
+        throw ('FABRIC_E_APPLICATION_TYPE_NOT_FOUND: application type {0} version {1} is not registered' -f $app.ApplicationTypeName, $ApplicationTypeVersion)
+    }
+    $outcome = Invoke-CortexShimFabricRollingUpgrade
+    if ($outcome.UpgradeState -eq 'RollingForwardCompleted') {
+        $app.ApplicationTypeVersion = $ApplicationTypeVersion
+        $app.ApplicationParameters = @(ConvertTo-CortexShimFabricParameter -Parameters $ApplicationParameter)
+    }
+    $outcome | Add-Member -MemberType NoteProperty -Name ApplicationName -Value $ApplicationName
+    $outcome | Add-Member -MemberType NoteProperty -Name TargetApplicationTypeVersion -Value $ApplicationTypeVersion
+    $script:FabricApplicationUpgrades[$name] = $outcome
+}
+
+function Get-ServiceFabricApplicationUpgrade {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][uri]$ApplicationName)
+    $sf = Get-CortexShimFabric
+    $name = [string]$ApplicationName
+    if ($script:FabricApplicationUpgrades.ContainsKey($name)) { return $script:FabricApplicationUpgrades[$name] }
+    $app = @($sf.applications | Where-Object { $_.ApplicationName -eq $name }) | Select-Object -First 1
+    if ($null -eq $app) { throw ('FABRIC_E_APPLICATION_NOT_FOUND: {0}' -f $name) }
+    # No upgrade started in this run: the application as it was created (or last upgraded).
+    [pscustomobject]@{ ApplicationName = $ApplicationName; TargetApplicationTypeVersion = $app.ApplicationTypeVersion; UpgradeState = 'RollingForwardCompleted'; UpgradeDomainsStatus = @(); UpgradeDomainProgressAtFailure = $null; FailureReason = 'None' }
+}
+
+function Copy-ServiceFabricClusterPackage {
+    [CmdletBinding()]
+    param([switch]$Code, [string]$CodePackagePath, [string]$CodePackagePathInImageStore, [string]$ImageStoreConnectionString, [int]$TimeoutSec = 600)
+    $null = Get-CortexShimFabric
+    if (-not $Code) { throw (New-CortexNotEmulatedError -What 'Copy-ServiceFabricClusterPackage without -Code (a configuration package)') }
+    $f = Find-CortexShimFile -Path $CodePackagePath
+    if ($null -eq $f) { throw ('Cannot find path ''{0}'' because it does not exist.' -f $CodePackagePath) }
+    $version = Get-CortexShimProperty -Object $script:View.serviceFabric.labPackageFiles.runtimeCabs -Name ([string]$f.Value.sha256).ToLowerInvariant()
+    if ($null -eq $version) { throw (New-CortexNotEmulatedError -What ('Copy-ServiceFabricClusterPackage of {0} (a runtime package the lab does not know: its version is unknown)' -f $CodePackagePath)) }
+    $inStore = $CodePackagePathInImageStore
+    if (-not $inStore) { $inStore = Split-Path -Path $CodePackagePath -Leaf }
+    $script:FabricImageStore[(Get-CortexShimImageStoreKey $inStore)] = [pscustomobject]@{ Kind = 'code'; Version = [string]$version }
+}
+
+function Register-ServiceFabricClusterPackage {
+    [CmdletBinding()]
+    param([switch]$Code, [string]$CodePackagePath, [int]$TimeoutSec = 600)
+    $null = Get-CortexShimFabric
+    $entry = $script:FabricImageStore[(Get-CortexShimImageStoreKey $CodePackagePath)]
+    if (-not $Code -or $null -eq $entry -or $entry.Kind -ne 'code') { throw ('FABRIC_E_IMAGEBUILDER_VALIDATION_ERROR: {0} is not a runtime package in the image store' -f $CodePackagePath) }
+    if ($script:FabricCodeVersions -notcontains $entry.Version) { $script:FabricCodeVersions = @($script:FabricCodeVersions) + @($entry.Version) }
+}
+
+function Start-ServiceFabricClusterUpgrade {
+    [CmdletBinding()]
+    param([switch]$Code, [string]$CodePackageVersion, [switch]$Monitored, [string]$FailureAction, [int]$MaxPercentUnhealthyNodes, [int]$MaxPercentUnhealthyApplications, [int]$UpgradeTimeoutSec, [int]$TimeoutSec = 600)
+    $sf = Get-CortexShimFabric
+    if (-not $Code -or -not $Monitored -or $FailureAction -ne 'Rollback') { throw (New-CortexNotEmulatedError -What 'a cluster upgrade other than -Code -Monitored -FailureAction Rollback') }
+    if ($script:FabricCodeVersions -notcontains $CodePackageVersion) { throw ('FABRIC_E_FABRIC_VERSION_NOT_FOUND: the code version {0} is not registered (Register-ServiceFabricClusterPackage)' -f $CodePackageVersion) }
+    $outcome = Invoke-CortexShimFabricRollingUpgrade
+    if ($outcome.UpgradeState -eq 'RollingForwardCompleted') {
+        $sf.upgrade.TargetCodeVersion = $CodePackageVersion
+        # This node's runtime is the new one: its Service Fabric key says so, as the installer writes it.
+        Set-CortexShimRegistryValue -Path 'SOFTWARE\Microsoft\Service Fabric' -Name 'FabricVersion' -Value $CodePackageVersion -Kind 'String'
+    }
+    $outcome | Add-Member -MemberType NoteProperty -Name TargetCodeVersion -Value $CodePackageVersion
+    $outcome | Add-Member -MemberType NoteProperty -Name TargetConfigVersion -Value $sf.upgrade.TargetConfigVersion
+    $script:FabricClusterUpgrade = $outcome
 }
 
 # ---------------------------------------------------------------------------------------------------

@@ -50,6 +50,9 @@ export function comparableView(v: WindowsView): unknown {
     // What the lab says installing IIS or an IIS extension would change: its knowledge, not a Windows fact.
     iisInstall: null,
     iisExtensionInstall: null,
+    // What the lab knows of package files by their hash (a handler's write keeps a .json's text): its
+    // knowledge, not a Windows fact; the files themselves are compared by hash and length.
+    serviceFabric: { ...v.serviceFabric, labPackageFiles: null },
     registry: hive(v.registry),
     currentUserRegistry: hive(v.currentUserRegistry),
     env: Object.fromEntries(Object.entries(v.env).map(([k, x]) => [k.toLowerCase(), { stored: k, value: x }])),

@@ -57,8 +57,9 @@ function upgradeCluster(ctx: ResourceModelContext, packagePath: string): ReturnT
   const outcome = walkUpgradeDomains(ctx.host.name, m, lab, { restart: true, apply: (x) => setNodeCodeVersion(x, target), revert: (x) => setNodeCodeVersion(x, from) });
   const walked = (names: string[]) => names.map((d) => `${d} (${nodesOf.get(d)!.join(', ')})`).join(', ');
   if (outcome.failed) {
+    // The whole domain is named, as the script can: Service Fabric reports the domain that failed, not its node.
     throw new LabResourceError(
-      `${R}: the monitored upgrade to ${target} failed in upgrade domain ${outcome.failed.domain} (${outcome.failed.nodes.join(', ')}): HealthCheck; Service Fabric rolled back to ${from} (RollingBackCompleted; completed before the failure: ${outcome.completed.join(', ') || 'none'}). Fix the node, then apply again`,
+      `${R}: the monitored upgrade to ${target} failed in upgrade domain ${outcome.failed.domain} (${nodesOf.get(outcome.failed.domain)!.join(', ')}): HealthCheck; Service Fabric rolled back to ${from} (RollingBackCompleted; completed before the failure: ${outcome.completed.join(', ') || 'none'}). Fix the node, then apply again`,
     );
   }
   return setResult(`upgraded the cluster code ${from} -> ${target}, one upgrade domain at a time: ${walked(outcome.completed)}`);
