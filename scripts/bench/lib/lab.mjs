@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-export const cli = join(root, 'dist/cli/main.js');
+// CORTEX_BENCH_CLI: another build's entry, to compare two builds on the same labs (cli-ab.mjs).
+export const cli = process.env.CORTEX_BENCH_CLI ? resolve(process.env.CORTEX_BENCH_CLI) : join(root, 'dist/cli/main.js');
 export const PASSWORD = 'CortexLab!2026';
 const LOCK_ROOT = join(tmpdir(), 'cortex-deploy-test-loopback'); // the same locks as test/helpers/loopback.ts
 // Benchmarks take /24 blocks in 127.150–199.x: apart from the tests' 127.200–254.x and the older benches'
