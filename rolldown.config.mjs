@@ -15,11 +15,13 @@
  *   never from its own location: inlined here, import.meta.url is the chunk's.
  */
 import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'rolldown';
 
 // Paths from this file, not from the working folder: scripts/bundle.mjs runs it from anywhere.
-const here = (path) => fileURLToPath(new URL(path, import.meta.url));
+const root = dirname(fileURLToPath(import.meta.url));
+const here = (path) => join(root, path);
 
 /**
  * Left to Node at run time, loaded from node_modules as they are:
