@@ -13,6 +13,10 @@
  *   the same files.
  * - Code that reads the package's own files finds them from the package root (src/package-root.ts),
  *   never from its own location: inlined here, import.meta.url is the chunk's.
+ * - yargs is bundled (about 45 files of the start). It finds two things from its own location, neither
+ *   of which the CLI uses once bundled: the package.json above it (only for a version the CLI gives
+ *   itself, and pkgConf, unused) and its translations (the CLI sets its locale to English: its own texts
+ *   are English, and yargs' locales/ is not in the bundle).
  */
 import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -28,12 +32,10 @@ const here = (path) => join(root, path);
  * - kerberos (native), ssh2 (optional native crypto; CommonJS that requires its own files);
  * - pino: its transports and thread-stream start worker threads from files beside pino's;
  * - web-tree-sitter and tree-sitter-powershell: .wasm files found beside their modules;
- * - yargs: finds its locales and the package.json holding "yargs" settings from its own location
- *   (bundled, it would read the user's working folder's package.json instead);
  * - typescript: the lab's SSH entry is transpiled with it, from a source checkout only;
  * - ansible-vault: loaded only for inventories with vault values; CommonJS with its own dependencies.
  */
-const external = [/^node:/, 'kerberos', 'ssh2', 'pino', 'web-tree-sitter', 'tree-sitter-powershell', /^yargs(\/|$)/, 'typescript', 'ansible-vault'];
+const external = [/^node:/, 'kerberos', 'ssh2', 'pino', 'web-tree-sitter', 'tree-sitter-powershell', 'typescript', 'ansible-vault'];
 
 // The chunks' names are stable (no hashes), so the old ones are removed before each build.
 rmSync(here('./dist/cli/chunks'), { recursive: true, force: true });
