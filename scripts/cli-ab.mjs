@@ -3,12 +3,13 @@
  * Two builds of the CLI compared on the same labs, run alternately (A, B, A, B, ...), for changes whose
  * effect is smaller than the swings of a shared machine: the CPU time of a process (`/usr/bin/time`,
  * user + system) is steadier under load than its wall time, and alternating spreads the load over both.
- * What runs: `--version`; `plan --json --detailed-exitcode` of the plan benchmark (30 steps, 7 hosts,
- * converged first with build B); `exec --json -- hostname` on the exec benchmark's 50 hosts (lab
- * PowerShell start 400 ms). Prints one JSON object: per build and command, the median wall and CPU
- * time and every run's, and the load average before and after.
- * Usage: node scripts/cli-ab.mjs --a OLD/dist/cli/main.js --b dist/cli/main.js [--runs 5] [--only plan,exec,version]
- * (a copy of an older dist/ must sit inside a checkout: it finds ps1/ and package.json above it).
+ * What runs: `--version`; `plan --help` and `exec --help` (a command's start, no host); `plan --json
+ * --detailed-exitcode` of the plan benchmark (30 steps, 7 hosts, converged first with build B); `exec --json
+ * -- hostname` on the exec benchmark's 50 hosts (lab PowerShell start 400 ms). Prints one JSON object: per
+ * build and command, the median wall and CPU time and every run's, and the load average before and after.
+ * Usage: node scripts/cli-ab.mjs --a OLD/dist/cli/main.js --b dist/cli/main.js [--runs 5] [--only version,help,plan,exec]
+ * A's build: inside the checkout (for node_modules), with what the CLI reads beside it, e.g. before a change:
+ *   mkdir .old && cp -a dist package.json .old/ && ln -s ../ps1 ../src ../examples .old/
  */
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -22,7 +23,7 @@ const arg = (name, dflt) => {
 const builds = { a: resolve(arg('a', '')), b: resolve(arg('b', join(lab.root, 'dist/cli/main.js'))) };
 if (!arg('a')) throw new Error('--a OLD/dist/cli/main.js is required');
 const RUNS = Number(arg('runs', '5'));
-const only = arg('only', 'version,plan,exec').split(',');
+const only = arg('only', 'version,help,plan,exec').split(',');
 const load = () => os.loadavg().map((l) => +l.toFixed(2));
 const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 
@@ -47,6 +48,11 @@ async function alternate(name, once) {
 
 const result = { method: `alternately A, B (then B, A), ${RUNS} runs each, medians; CPU = user + system (/usr/bin/time)`, builds, loadBefore: load(), cores: os.cpus().length };
 if (only.includes('version')) result.version = await alternate('--version', (cli) => lab.runCli(['--version'], { cli }));
+// A command's start without a host: its modules loaded, yargs run, its help printed.
+if (only.includes('help')) {
+  result.planHelp = await alternate('plan --help', (cli) => lab.runCli(['plan', '--help'], { cli }));
+  result.execHelp = await alternate('exec --help', (cli) => lab.runCli(['exec', '--help'], { cli }));
+}
 
 if (only.includes('plan')) {
   const { addresses, release } = await lab.claimAddresses(7);
