@@ -1,7 +1,8 @@
 /**
- * The bundled CLI (`npm run build`: tsc, then this config through scripts/bundle.mjs). Why a bundle: most of a short command's
- * start was Node's ES module loader resolving and reading ~320 files one by one, and zod's locales, which
- * zod's index always loads and a bundle drops (docs/benchmarks.md, "The bundled CLI").
+ * The bundled CLI (`npm run build`: tsc, then this config through scripts/bundle.mjs). Why a bundle:
+ * most of a short command's start was Node's ES module loader resolving and reading ~320 files one by
+ * one, and zod's locales, which zod's index always loads and a bundle drops (docs/benchmarks.md, "The
+ * bundled CLI").
  *
  * - The entry stays dist/cli/main.js (package.json "bin", the docs, every test that spawns the CLI): the
  *   bundle overwrites tsc's file of that name. tsc still builds the rest of dist/, which the tests,
