@@ -55,7 +55,10 @@ export async function main(argv: string[]): Promise<number> {
     .help()
     .alias('help', 'h')
     // Given, not looked up: yargs would search the folders above for a package.json on every run.
-    .version(toolVersion());
+    .version(toolVersion())
+    // Every text of the CLI is English, yargs' own ("Options:", "Unknown argument") too: its translations
+    // (node_modules/yargs/locales) are not part of the bundle (rolldown.config.mjs).
+    .locale('en');
   skipHelpCaching(parser);
   try {
     const result = (await parser.parseAsync()) as { exitCode?: number };

@@ -4,7 +4,7 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageDir } from '../package-root.js';
 import { parsePowerShell } from './parser.js';
 import { indexTree, type ScriptIndex } from './tree.js';
 import { applySuppressions, leadingCommentBlockEnd, parseSuppressions } from './suppressions.js';
@@ -28,8 +28,8 @@ export const RULES: readonly Rule[] = [
   syntaxRule, envelopeRule, jsonDepthRule, noWriteHostRule, noAliasRule, knownCommandRule, ps7ParameterRule, nativeExitCodeRule, datesRule, fileEncodingRule, ps7SyntaxRule,
 ];
 
-/** The repository root: this module is src/ps1lint/lint.ts or dist/ps1lint/lint.js. */
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** The repository root (src/package-root.ts). */
+export const REPO_ROOT = packageDir('the repository root');
 
 export interface LintOptions {
   /** Directories whose functions every script may call (default: <repo>/ps1/lib). */

@@ -2,13 +2,13 @@
  * The PowerShell scripts shipped under ps1/, found by the id in their header line
  * (`# cortex-script: <id>`), and the library text (ps1/lib/*.ps1) that travels with every script.
  *
- * The ps1/ folder sits beside src/ and dist/ in the package, so it is found relative to this module
- * both when compiled (dist/runner/scripts.js) and under vitest (src/runner/scripts.ts).
+ * The ps1/ folder sits beside src/ and dist/ in the package root (src/package-root.ts), wherever this
+ * module runs from: src/ under vitest, dist/ as tsc builds it, or inlined in the bundled CLI.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative, sep } from 'node:path';
 import { InputError, InternalError } from '../errors.js';
+import { packageDir } from '../package-root.js';
 import { scriptIdOf } from '../protocol/script-frames.js';
 
 export interface LoadedScript {
@@ -18,17 +18,11 @@ export interface LoadedScript {
   file?: string;
 }
 
-/** Locate ps1/: the nearest ancestor of this module that contains ps1/ and a package.json. */
+/** Locate ps1/ in the package root. */
 export function ps1Dir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const candidate = join(dir, 'ps1');
-    if (existsSync(join(dir, 'package.json')) && existsSync(candidate)) return candidate;
-    const parent = resolve(dir, '..');
-    if (parent === dir) break;
-    dir = parent;
-  }
-  throw new InternalError('cannot find the ps1/ folder of cortex-deploy next to its package.json');
+  const dir = join(packageDir('the ps1/ folder'), 'ps1');
+  if (!existsSync(dir)) throw new InternalError(`cannot find the ps1/ folder of cortex-deploy: ${dir} is missing`);
+  return dir;
 }
 
 function walkPs1(dir: string): string[] {

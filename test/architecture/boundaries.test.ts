@@ -5,7 +5,9 @@
  * - src/transport takes plain connection settings and imports nothing from the inventory;
  * - nothing below src/cli/ writes to the screen (reporters render events; the CLI prints them);
  * - src/protocol holds nothing only the lab uses (the server halves live in src/lab/);
- * - the lab reads command lines with its own parser, never the product's quoting code.
+ * - the lab reads command lines with its own parser, never the product's quoting code;
+ * - the package's own files are found from the package root (src/package-root.ts), never from a module's
+ *   own location, which in the bundled CLI is a chunk's (rolldown.config.mjs).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, dirname, sep } from 'node:path';
@@ -130,6 +132,22 @@ describe('layer boundaries', () => {
       }
     }
     expect(offenders).toEqual([]);
+  });
+
+  it("the package's own files are found from the package root, not from a module's own location", () => {
+    // import.meta.url is the bundle chunk's in the built CLI. Where else it may appear, and why that is safe:
+    const allowed: Record<string, string> = {
+      'package-root.ts': 'walks up from wherever it runs to the package.json named cortex-deploy',
+      'protocol/kerberos/gss-module.ts': 'createRequire: resolves a package in node_modules, found from any folder of the package',
+      'ps1lint/parser.ts': 'createRequire: resolves a package in node_modules, found from any folder of the package',
+      'ps1lint/cli.ts': 'is this module the process entry (dist/ps1lint/cli.js, not bundled)',
+      'ps1lint/data/generate-commands.ts': 'a maintainer\'s generator run from dist/ps1lint/data/ (tsc output, not bundled)',
+      'lab/ssh/server.ts': 'asks only whether it runs as TypeScript source (vitest), to transpile the SSH entry',
+    };
+    const users = files.filter((f) => /import\.meta\.(url|dirname|filename)|__dirname|__filename/.test(f.text.replace(/\/\*[\s\S]*?\*\/|(^|[^:'"`])\/\/.*$/gm, '$1'))).map((f) => f.rel);
+    expect(users.filter((rel) => !(rel in allowed))).toEqual([]);
+    // And the check sees them at all.
+    expect(users).toContain('package-root.ts');
   });
 
   it('the lab reads command lines with its own parser, not the product quoting it checks', () => {

@@ -1,13 +1,17 @@
 /**
  * The CLI loads only the module of the command that runs (src/cli/commands/catalog.ts): the built CLI is
- * spawned with a module-load hook that lists every module it loads. Other commands stay names and
+ * spawned with a module-load hook that lists every file it loads. Other commands stay names and
  * descriptions for --help and completion; a line the up-front guess misreads still runs its command.
+ *
+ * The built CLI is a bundle (rolldown.config.mjs): a file it loads is a chunk holding many modules. Each
+ * chunk's source map names them, so the checks read source modules (cli/commands/plan.ts) and packages
+ * (zod) whatever the files' layout.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS, commandNamed } from '../../src/cli/commands/catalog.js';
 import { CLI, cliEnv, runCli } from '../helpers/cli.js';
@@ -21,19 +25,34 @@ export async function load(url, context, next) { appendFileSync(process.env.LOAD
 );
 writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});\n`);
 
+const SRC = resolve(import.meta.dirname, '../../src');
+const packageOf = (path: string) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(path.split(sep).join('/'))?.[1];
+
+/** The files a loaded file was built from: the sources its source map names, else the file itself. */
+function sourcesOf(file: string): string[] {
+  if (!existsSync(`${file}.map`)) return [file];
+  const map = JSON.parse(readFileSync(`${file}.map`, 'utf8')) as { sources: string[]; sourceRoot?: string };
+  return map.sources.map((s) => resolve(dirname(file), map.sourceRoot ?? '', s));
+}
+
 let runs = 0;
-/** The modules the built CLI loads for `args` (dist/ paths and package names), with its exit code. */
-function loadedBy(args: string[]): Promise<{ code: number; stdout: string; dist: string[]; packages: string[] }> {
+/**
+ * What the built CLI loads for `args`: the files (dist/ paths), the source modules in them (src/ paths),
+ * the packages (loaded from node_modules, or bundled), and its exit code.
+ */
+function loadedBy(args: string[]): Promise<{ code: number; stdout: string; dist: string[]; src: string[]; packages: string[] }> {
   const list = join(dir, `loaded-${++runs}.txt`);
   writeFileSync(list, '');
   return new Promise((done) =>
     execFile(process.execPath, ['--import', pathToFileURL(join(dir, 'register.mjs')).href, CLI, ...args], { cwd: dir, env: cliEnv({ LOADED_LIST: list }), timeout: 60_000 }, (err, stdout) => {
-      const urls = readFileSync(list, 'utf8').split('\n').filter(Boolean);
+      const files = readFileSync(list, 'utf8').split('\n').filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
+      const sources = files.flatMap((f) => (/[\\/]dist[\\/]/.test(f) ? sourcesOf(f) : [f]));
       done({
         code: err ? Number((err as { code?: number }).code ?? 1) : 0,
         stdout,
-        dist: urls.flatMap((u) => /\/dist\/(.+)$/.exec(u)?.[1] ?? []),
-        packages: [...new Set(urls.flatMap((u) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u)?.[1] ?? []))],
+        dist: files.flatMap((f) => /[\\/]dist[\\/](.+)$/.exec(f)?.[1]?.split(sep).join('/') ?? []),
+        src: [...new Set(sources.filter((f) => f.startsWith(SRC + sep)).map((f) => relative(SRC, f).split(sep).join('/')))],
+        packages: [...new Set(sources.flatMap((f) => packageOf(f) ?? []))],
       });
     }),
   );
@@ -59,14 +78,24 @@ describe('commandNamed', () => {
 });
 
 describe('the built CLI loads only the command that runs', () => {
-  const commandModules = (dist: string[]) => dist.filter((f) => f.startsWith('cli/commands/') && f !== 'cli/commands/catalog.js');
+  const commandModules = (src: string[]) => src.filter((f) => f.startsWith('cli/commands/') && f !== 'cli/commands/catalog.ts');
+
+  it('is a bundle: a few chunks, not a file per module', async () => {
+    const r = await loadedBy(['plan', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.dist[0]).toBe('cli/main.js');
+    expect(r.dist.every((f) => f === 'cli/main.js' || f.startsWith('cli/chunks/'))).toBe(true);
+    // plan's command needs well over a hundred of our modules; a bundle loads them in far fewer files.
+    expect(r.src.length).toBeGreaterThan(100);
+    expect(r.dist.length).toBeLessThan(r.src.length / 3);
+  });
 
   it('--version and the root --help load no command module, nor zod, pino or ssh2', async () => {
     for (const args of [['--version'], ['--help']]) {
       const r = await loadedBy(args);
       expect(r.code).toBe(0);
-      expect(commandModules(r.dist)).toEqual([]);
-      expect(r.dist).toContain('cli/commands/catalog.js');
+      expect(commandModules(r.src)).toEqual([]);
+      expect(r.src).toContain('cli/commands/catalog.ts');
       expect(r.packages).toContain('yargs');
       for (const heavy of ['zod', 'pino', 'ssh2', 'yaml']) expect(r.packages).not.toContain(heavy);
     }
@@ -80,21 +109,23 @@ describe('the built CLI loads only the command that runs', () => {
     const r = await loadedBy(['plan', '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('--detailed-exitcode');
-    expect(commandModules(r.dist)).toEqual(['cli/commands/plan.js']);
-    expect(r.dist.filter((f) => f.startsWith('lab/'))).toEqual([]);
+    expect(commandModules(r.src)).toEqual(['cli/commands/plan.ts']);
+    expect(r.src.filter((f) => f.startsWith('lab/'))).toEqual([]);
     expect(r.packages).not.toContain('ssh2');
+    // Bundled packages are seen too (through the chunks' source maps): plan's schemas need zod.
+    expect(r.packages).toEqual(expect.arrayContaining(['zod', 'yaml', 'yargs']));
   });
 
   it('completing a command\'s options loads that command', async () => {
     const r = await loadedBy(['--get-yargs-completions', 'cortex-deploy', 'runs', '']);
     expect(r.stdout.split('\n').filter(Boolean).sort()).toEqual(['list', 'show']);
-    expect(commandModules(r.dist)).toEqual(['cli/commands/runs.js']);
+    expect(commandModules(r.src)).toEqual(['cli/commands/runs.ts']);
   });
 
   it('a line the up-front reading misses (a global flag with a value) still runs its command', async () => {
     const r = await loadedBy(['--color', 'false', 'runs', 'list', '--json']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toHaveProperty('runs');
-    expect(commandModules(r.dist)).toEqual(['cli/commands/runs.js']);
+    expect(commandModules(r.src)).toEqual(['cli/commands/runs.ts']);
   });
 });

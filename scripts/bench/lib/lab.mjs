@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-export const cli = join(root, 'dist/cli/main.js');
+// CORTEX_BENCH_CLI: another build's entry for every benchmark (runCli's `cli` option picks one per run).
+export const cli = process.env.CORTEX_BENCH_CLI ? resolve(process.env.CORTEX_BENCH_CLI) : join(root, 'dist/cli/main.js');
 export const PASSWORD = 'CortexLab!2026';
 const LOCK_ROOT = join(tmpdir(), 'cortex-deploy-test-loopback'); // the same locks as test/helpers/loopback.ts
 // Benchmarks take /24 blocks in 127.150–199.x: apart from the tests' 127.200–254.x and the older benches'
@@ -140,11 +141,12 @@ export function tempDir(name) {
 /**
  * Run the built CLI once: wall time from spawn to exit, exit code, stdout, and the peak RSS and CPU time
  * (user + system) of the process (`/usr/bin/time -f '%M %U %S'`; null where /usr/bin/time is absent).
+ * `cli`: another build's entry (scripts/cli-ab.mjs compares two).
  */
-export async function runCli(args, { cwd, env = {} } = {}) {
+export async function runCli(args, { cwd, env = {}, cli: entry = cli } = {}) {
   const timed = existsSync('/usr/bin/time');
   const marker = '@@cortex-bench-maxrss ';
-  const [cmd, argv] = timed ? ['/usr/bin/time', ['-f', `${marker}%M %U %S`, process.execPath, cli, ...args]] : [process.execPath, [cli, ...args]];
+  const [cmd, argv] = timed ? ['/usr/bin/time', ['-f', `${marker}%M %U %S`, process.execPath, entry, ...args]] : [process.execPath, [entry, ...args]];
   const t0 = performance.now();
   const child = spawn(cmd, argv, { cwd, env: { ...process.env, CORTEX_LAB_PASSWORD: PASSWORD, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';

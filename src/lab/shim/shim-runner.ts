@@ -9,9 +9,9 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { InternalError, OperationTimeoutError, ProtocolError } from '../../errors.js';
+import { packageDir } from '../../package-root.js';
 import type { WindowsView } from './view-schema.js';
 
 const RESULT_MARKER = 'CORTEXSHIM1 ';
@@ -43,21 +43,11 @@ export interface ShimResult {
   view?: unknown;
 }
 
-/** The package root: the nearest ancestor of this module holding package.json and src/lab/shim/. */
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 8; i++) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'src', 'lab', 'shim', 'windows-shim.psm1'))) return dir;
-    const parent = resolve(dir, '..');
-    if (parent === dir) break;
-    dir = parent;
-  }
-  throw new InternalError('cannot find src/lab/shim/windows-shim.psm1 of cortex-deploy next to its package.json');
-}
-
 /** The shim's folder (src/lab/shim/ of the package: shipped as source, see package.json "files"). */
 export function shimDir(): string {
-  return join(packageRoot(), 'src', 'lab', 'shim');
+  const dir = join(packageDir('the lab\'s PowerShell shim'), 'src', 'lab', 'shim');
+  if (!existsSync(join(dir, 'windows-shim.psm1'))) throw new InternalError(`cannot find the lab's PowerShell shim: ${join(dir, 'windows-shim.psm1')} is missing`);
+  return dir;
 }
 
 /**
@@ -67,7 +57,7 @@ export function shimDir(): string {
 export function findPwsh(env: NodeJS.ProcessEnv = process.env): string | null {
   if (env.CORTEX_PWSH !== undefined) return env.CORTEX_PWSH && existsSync(env.CORTEX_PWSH) ? env.CORTEX_PWSH : null;
   try {
-    const pinned = join(packageRoot(), '.tools', 'bin', 'pwsh');
+    const pinned = join(packageDir('.tools/bin/pwsh'), '.tools', 'bin', 'pwsh');
     if (existsSync(pinned)) return pinned;
   } catch {
     // not inside the package: only PATH is left

@@ -11,6 +11,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError, InternalError } from '../../errors.js';
+import { packageDir } from '../../package-root.js';
 import { knownHostsName } from '../../transport/ssh/known-hosts.js';
 import type { Dispatcher, LabHostRef, LabProcess, LabProcessOutput } from '../dispatcher.js';
 import { startBridge } from './bridge.js';
@@ -73,18 +74,22 @@ function shQuote(s: string): string {
 }
 
 /**
- * Where entry.js is: next to this module once built; from a dev checkout, transpiled into the state
- * folder with the lab modules it imports, in the same folder layout (ssh/, windows/).
+ * Where entry.js is: tsc's dist/lab/ssh/entry.js when this module runs built (from dist/lab/ssh/, or
+ * inlined in the bundled CLI, whose build keeps tsc's output beside it); under vitest (this module is
+ * src/lab/ssh/server.ts), the sources transpiled into the state folder with the lab modules entry.ts
+ * imports, in the same folder layout (ssh/, windows/), so the tests run the current sources.
  */
 async function entryScript(stateDir: string): Promise<string> {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const built = join(here, 'entry.js');
-  if (existsSync(built) && existsSync(join(here, 'bridge-protocol.js'))) return built;
+  const root = packageDir('the lab\'s SSH entry script');
+  const built = join(root, 'dist', 'lab', 'ssh');
+  if (!fileURLToPath(import.meta.url).endsWith('.ts') && existsSync(join(built, 'entry.js')) && existsSync(join(built, 'bridge-protocol.js'))) {
+    return join(built, 'entry.js');
+  }
   const ts = (await import('typescript')).default;
   const outDir = join(stateDir, 'entry');
   const modules = ['ssh/entry', 'ssh/bridge-protocol', 'ssh/real-pwsh', 'windows/command-line'];
   for (const name of modules) {
-    const source = readFileSync(join(here, '..', `${name}.ts`), 'utf8');
+    const source = readFileSync(join(root, 'src', 'lab', `${name}.ts`), 'utf8');
     const out = ts.transpileModule(source, {
       compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
     });

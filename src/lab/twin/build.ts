@@ -6,17 +6,17 @@
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { isIPv4 } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { userInfo } from 'node:os';
 import { InputError } from '../../errors.js';
+import { packageDir } from '../../package-root.js';
 import type { SiteFacts } from '../../preflight/site-facts.js';
 import { loadSiteFacts } from '../../preflight/site-facts-file.js';
 import { pickTwinAddresses } from './addresses.js';
 import { renderTwinInventory, TWIN_LICENSE_FILE, type TwinHost } from './inventory.js';
 import { twinProfile, type PeerObservation } from './profile-from-facts.js';
 
-/** The lab example's synthetic licence (docs/lab.md), shipped with the package; from src/ or dist/ alike. */
-const LAB_LICENSE = fileURLToPath(new URL('../../../examples/lab/nservicebus-license.xml', import.meta.url));
+/** The lab example's synthetic licence (docs/lab.md), shipped with the package (examples/). */
+const labLicense = (): string => join(packageDir('examples/lab/nservicebus-license.xml'), 'examples', 'lab', 'nservicebus-license.xml');
 
 /** Pure: what each host's peers measured of it, and from where its name did not resolve. */
 export function peerObservations(doc: SiteFacts): Map<string, { observed: PeerObservation[]; unresolvedFrom: string[]; misresolved: Array<{ from: string; to: string[] }> }> {
@@ -73,7 +73,7 @@ export async function buildTwin(o: BuildTwinOptions): Promise<BuiltTwin> {
   try {
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, text);
-    if (doc.components) copyFileSync(LAB_LICENSE, join(dirname(file), TWIN_LICENSE_FILE));
+    if (doc.components) copyFileSync(labLicense(), join(dirname(file), TWIN_LICENSE_FILE));
   } catch (err) {
     throw new InputError(`cannot write the twin's inventory ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)}).`, { field: '--write-inventory', hint: 'Check the path and its permissions.' });
   }

@@ -1,0 +1,67 @@
+/**
+ * The bundled CLI (`npm run build`: tsc, then this config through scripts/bundle.mjs). Why a bundle:
+ * most of a short command's start was Node's ES module loader resolving and reading ~320 files one by
+ * one, and zod's locales, which zod's index always loads and a bundle drops (docs/benchmarks.md, "The
+ * bundled CLI").
+ *
+ * - The entry stays dist/cli/main.js (package.json "bin", the docs, every test that spawns the CLI): the
+ *   bundle overwrites tsc's file of that name. tsc still builds the rest of dist/, which the tests,
+ *   lint:ps1 (dist/ps1lint/cli.js) and the lab's SSH entry (dist/lab/ssh/entry.js, run by sshd) use.
+ * - Each command's module stays a chunk of its own, loaded when that command runs
+ *   (src/cli/commands/catalog.ts): dist/cli/chunks/command-<name>.js; zod and yaml have a chunk each,
+ *   so `--version` and `--help` load neither; other shared code goes in chunks named by their content.
+ * - The sources are bundled (src/, TypeScript), not tsc's output, so re-running this step alone gives
+ *   the same files.
+ * - Code that reads the package's own files finds them from the package root (src/package-root.ts),
+ *   never from its own location: inlined here, import.meta.url is the chunk's.
+ * - yargs is bundled (about 45 files of the start). It finds two things from its own location, neither
+ *   of which the CLI uses once bundled: the package.json above it (only for a version the CLI gives
+ *   itself, and pkgConf, unused) and its translations (the CLI sets its locale to English: its own texts
+ *   are English, and yargs' locales/ is not in the bundle).
+ */
+import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'rolldown';
+
+// Paths from this file, not from the working folder: scripts/bundle.mjs runs it from anywhere.
+const root = dirname(fileURLToPath(import.meta.url));
+const here = (path) => join(root, path);
+
+/**
+ * Left to Node at run time, loaded from node_modules as they are:
+ * - kerberos (native), ssh2 (optional native crypto; CommonJS that requires its own files);
+ * - pino: its transports and thread-stream start worker threads from files beside pino's;
+ * - web-tree-sitter and tree-sitter-powershell: .wasm files found beside their modules;
+ * - typescript: the lab's SSH entry is transpiled with it, from a source checkout only;
+ * - ansible-vault: loaded only for inventories with vault values; CommonJS with its own dependencies.
+ */
+const external = [/^node:/, 'kerberos', 'ssh2', 'pino', 'web-tree-sitter', 'tree-sitter-powershell', 'typescript', 'ansible-vault'];
+
+// The chunks' names are stable (no hashes), so the old ones are removed before each build.
+rmSync(here('./dist/cli/chunks'), { recursive: true, force: true });
+
+export default defineConfig({
+  input: { main: here('./src/cli/main.ts') },
+  platform: 'node',
+  external,
+  tsconfig: here('./tsconfig.json'),
+  resolve: {
+    // The sources import each other as './x.js' (NodeNext); the files are x.ts.
+    extensionAlias: { '.js': ['.ts', '.js'] },
+  },
+  output: {
+    dir: here('./dist/cli'),
+    format: 'esm',
+    entryFileNames: '[name].js',
+    chunkFileNames: (chunk) =>
+      chunk.isDynamicEntry && /[\\/]src[\\/]cli[\\/]commands[\\/][^\\/]+\.ts$/.test(chunk.facadeModuleId ?? '') ? 'chunks/command-[name].js' : 'chunks/[name].js',
+    codeSplitting: {
+      groups: [
+        { name: 'zod', test: /[\\/]node_modules[\\/]zod[\\/]/ },
+        { name: 'yaml', test: /[\\/]node_modules[\\/]yaml[\\/]/ },
+      ],
+    },
+    sourcemap: true,
+  },
+});
