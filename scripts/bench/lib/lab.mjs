@@ -140,11 +140,12 @@ export function tempDir(name) {
 /**
  * Run the built CLI once: wall time from spawn to exit, exit code, stdout, and the peak RSS and CPU time
  * (user + system) of the process (`/usr/bin/time -f '%M %U %S'`; null where /usr/bin/time is absent).
+ * `cliPath`: another build's dist/cli/main.js (the paired benchmark's "before").
  */
-export async function runCli(args, { cwd, env = {} } = {}) {
+export async function runCli(args, { cwd, env = {}, cliPath = cli } = {}) {
   const timed = existsSync('/usr/bin/time');
   const marker = '@@cortex-bench-maxrss ';
-  const [cmd, argv] = timed ? ['/usr/bin/time', ['-f', `${marker}%M %U %S`, process.execPath, cli, ...args]] : [process.execPath, [cli, ...args]];
+  const [cmd, argv] = timed ? ['/usr/bin/time', ['-f', `${marker}%M %U %S`, process.execPath, cliPath, ...args]] : [process.execPath, [cliPath, ...args]];
   const t0 = performance.now();
   const child = spawn(cmd, argv, { cwd, env: { ...process.env, CORTEX_LAB_PASSWORD: PASSWORD, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -165,18 +166,18 @@ export async function runCli(args, { cwd, env = {} } = {}) {
 }
 
 /** `lab up -i INV --detach --state DIR`; throws with the lab's output when it does not come up. */
-export async function labUp(inventory, stateDir, env = {}) {
-  const r = await runCli(['lab', 'up', '-i', inventory, '--detach', '--state', stateDir], { env });
+export async function labUp(inventory, stateDir, env = {}, cliPath = cli) {
+  const r = await runCli(['lab', 'up', '-i', inventory, '--detach', '--state', stateDir], { env, cliPath });
   if (r.code !== 0) throw new Error(`lab up exited ${r.code}: ${r.stderr}${r.stdout}`);
   return r;
 }
 
-export async function labDown(stateDir) {
-  await runCli(['lab', 'down', '--state', stateDir]);
+export async function labDown(stateDir, cliPath = cli) {
+  await runCli(['lab', 'down', '--state', stateDir], { cliPath });
 }
 
-export async function labStatus(stateDir) {
-  const r = await runCli(['lab', 'status', '--json', '--state', stateDir]);
+export async function labStatus(stateDir, cliPath = cli) {
+  const r = await runCli(['lab', 'status', '--json', '--state', stateDir], { cliPath });
   return JSON.parse(r.stdout);
 }
 
