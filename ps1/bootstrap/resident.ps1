@@ -10,7 +10,8 @@
 # Loop: write a ready frame; read one line per request from stdin; for `run`, execute the request's lib
 # text and then its script (each carried, or kept from an earlier request: Resolve-CortexLibrary,
 # Resolve-CortexScript) in a fresh runspace (its variables, errors, strict mode and `exit` stay its own), collect its output, error, warning, information and verbose streams and its exit code, write one
-# result frame. An `exit` request or stdin EOF end the process. With $CortexOneShot = $true (set by the
+# result frame (with answerWithNext and a script that succeeded: written later, with the next one's,
+# Send-CortexResult). An `exit` request or stdin EOF end the process. With $CortexOneShot = $true (set by the
 # loader in one-shot mode) it handles one request and exits with that script's exit code.
 #
 # Every request line gets exactly one result frame, whatever goes wrong in this file's own code (a frame
@@ -43,9 +44,25 @@ if (-not (Test-Path -Path variable:CortexOneShot)) { $CortexOneShot = $false }
 # width) are trimmed from every line.
 $CortexTextWidth = 4096
 
-function Write-CortexFrame([string]$Json) {
-    [Console]::Out.Write('CORTEX1 ' + [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($Json)) + "`n")
+function Write-CortexFrame([string[]]$Json) {
+    # All the frames in one write: a WinRM Receive then reads them together.
+    $text = New-Object System.Text.StringBuilder
+    foreach ($j in $Json) { $null = $text.Append('CORTEX1 ').Append([Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($j))).Append("`n") }
+    [Console]::Out.Write($text.ToString())
     [Console]::Out.Flush()
+}
+
+# Results kept to be written with the next one: a request with answerWithNext whose script succeeded (a
+# change's Set, written with the Test that verifies it, so one Receive reads both). Send-CortexResult
+# writes a result with every one kept before it, or keeps it ($Hold). What is kept when the loop ends (an
+# exit request, stdin EOF) is written then.
+$CortexHeld = New-Object 'System.Collections.Generic.List[string]'
+function Send-CortexResult([string]$Json, [bool]$Hold) {
+    $CortexHeld.Add($Json)
+    if ($Hold) { return }
+    $all = $CortexHeld.ToArray()
+    $CortexHeld.Clear()
+    Write-CortexFrame $all
 }
 
 # Result frames are written by hand, not with the cmdlet serializer: 5.1's JavaScriptSerializer has a length limit
@@ -252,7 +269,7 @@ function Invoke-CortexRequest($Request, $Id, $LibText, $ScriptText) {
     if (-not $stuck) {
         try { $ps.Dispose(); $runspace.Dispose() } catch { $null = $_ }
     }
-    @{ json = $json; exitCode = $exitCode }
+    @{ json = $json; exitCode = $exitCode; timedOut = $timedOut }
 }
 
 # A host whose policy (AppLocker, WDAC) runs PowerShell in ConstrainedLanguage cannot run the runner: the
@@ -296,19 +313,25 @@ while ($true) {
         $scriptText = Resolve-CortexScript $request
         $stage = 'run'
         $answer = Invoke-CortexRequest $request $id $libText $scriptText
-        Write-CortexFrame $answer.json
+        # Kept for the next result only when it succeeded: a failed or stopped script is answered at once.
+        $withNext = $request.PSObject.Properties['answerWithNext']
+        $hold = (-not $CortexOneShot) -and $withNext -and $withNext.Value -eq $true -and $answer.exitCode -eq 0 -and -not $answer.timedOut
+        Send-CortexResult $answer.json $hold
         $lastCode = $answer.exitCode
     } catch {
         $lastCode = 1
         $message = Get-CortexFailureText $_
         try {
-            Write-CortexFrame (Format-CortexResult -Id $id -ExitCode 1 -TimedOut $false -DurationMs $started.ElapsedMilliseconds -BootstrapStage $stage -BootstrapMessage $message)
+            Send-CortexResult (Format-CortexResult -Id $id -ExitCode 1 -TimedOut $false -DurationMs $started.ElapsedMilliseconds -BootstrapStage $stage -BootstrapMessage $message) $false
         } catch {
             # stdout itself failed: nothing can be reported; the runner sees the process end.
             break
         }
     }
     if ($CortexOneShot) { break }
+}
+if ($CortexHeld.Count -gt 0) {
+    try { Write-CortexFrame $CortexHeld.ToArray() } catch { $null = $_ }
 }
 if ($CortexOneShot) { exit $lastCode }
 exit 0

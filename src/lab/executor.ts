@@ -25,7 +25,10 @@ export interface LabExecutorOptions {
   /** The running host by inventory name. */
   host(name: string): LabHostRuntime | undefined;
   view: LabView;
-  /** Persist a host's state (atomically) after a Set-type script. */
+  /**
+   * Persist a host's state (atomically) after a Set-type script; the script's answer waits for what
+   * it returns (the lab writes behind: LabStateStore.saveSoon, docs/lab.md#state).
+   */
   persist(state: LabHostState): Promise<void>;
   handlers?: readonly AnyLabHandler[];
   sleep?: (ms: number) => Promise<void>;

@@ -119,7 +119,8 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
     shim,
     host: (name) => registry.get(name),
     view,
-    persist: (state) => store.save(state),
+    // Written behind: a host's Sets close together make one write (docs/lab.md#state).
+    persist: async (state) => store.saveSoon(state),
     ...(opts.handlers ? { handlers: opts.handlers } : {}),
     dropConnections: (rt) => {
       emit({ kind: 'fault', host: rt.ref.name, fault: 'drop-mid-command' });

@@ -62,6 +62,16 @@ export interface RunRequestFrame {
    * tag, and logs name it. The bootstrap ignores it. Optional (additive).
    */
   tag?: string;
+  /**
+   * true: when the script succeeds (exit code 0, not stopped at its timeout), the resident bootstrap
+   * keeps its result frame and writes it together with the next request's result, in one write on
+   * stdout, so one WinRM `Receive` reads both (a change's Set and the Test verifying it: one round trip
+   * instead of two). A failed or stopped script's result is written at once, with any kept before it.
+   * A kept result is written before the process ends (an `exit` request, stdin EOF). The runner sets it
+   * only on a request that another follows in the same write (a pipelined batch), never on a request
+   * it sends again. One-shot mode ignores it. Optional (additive).
+   */
+  answerWithNext?: boolean;
   /** Parameters, read by the script's envelope as one JSON object (`$CortexParams`). */
   params: Record<string, unknown>;
   /** The bootstrap stops the pipeline after this long and reports a timeout. */

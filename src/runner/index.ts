@@ -1,5 +1,5 @@
 /** The script runner's public surface. */
-export { ScriptRunner, ADHOC_SCRIPT_ID, warmWireTexts, type ScriptRunnerOptions, type RunOptions, type RunnerLog, type ScriptSource } from './runner.js';
+export { ScriptRunner, ADHOC_SCRIPT_ID, warmWireTexts, type ScriptRunnerOptions, type RunOptions, type PipelineOptions, type RunnerLog, type ScriptSource } from './runner.js';
 export type { ScriptResult } from './result.js';
 export { loadScript, libraryFiles, libraryText, ps1Dir, type LoadedScript } from './scripts.js';
 export { decodeStderr } from './clixml.js';

@@ -273,6 +273,8 @@ export class PowerShellProcess {
    */
   private wireFrame(frame: RunRequestFrame, whole: boolean): RunRequestFrame {
     const out = { ...frame };
+    // Sent again alone, nothing follows it in the same write: its answer must not wait for another.
+    if (whole) delete out.answerWithNext;
     if (frame.lib !== undefined && frame.libHash !== undefined) {
       if (!whole && this.libKept === frame.libHash) delete out.lib;
       else this.libKept = frame.libHash;

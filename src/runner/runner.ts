@@ -60,6 +60,16 @@ export interface RunOptions {
 
 export type ScriptSource = { id: string; text: string } | LoadedScript;
 
+/** How a pipelined batch is answered. */
+export interface PipelineOptions {
+  /**
+   * The host writes the batch's results together, once the last script ran (each succeeded one is kept
+   * for the next: answerWithNext in script-frames.ts), so one WinRM Receive reads them all; a failed
+   * script's result, with those kept before it, comes at once. Default: each as soon as it is there.
+   */
+  answerTogether?: boolean;
+}
+
 export const ADHOC_SCRIPT_ID = 'adhoc';
 
 type CortexErrorClass = new (detail: string, context?: ErrorContext, options?: { cause?: unknown }) => CortexError;
@@ -191,9 +201,9 @@ export class ScriptRunner {
   }
 
   /** runPipelined() by contracts, each checked as call() checks it. */
-  callPipelined<C extends AnyScriptContract>(items: ReadonlyArray<{ contract: C; params: ParamsOf<C>; options?: RunOptions }>): Array<Promise<ScriptResult<ResultOf<C>>>> {
+  callPipelined<C extends AnyScriptContract>(items: ReadonlyArray<{ contract: C; params: ParamsOf<C>; options?: RunOptions }>, batch: PipelineOptions = {}): Array<Promise<ScriptResult<ResultOf<C>>>> {
     const runs = items.map((i) => ({ script: loadScript(i.contract.id), params: checkParams(i.contract, this.host, i.params) as Record<string, unknown>, ...(i.options ? { options: i.options } : {}) }));
-    return this.runPipelined(runs).map((p, k) => p.then((r) => this.checked(items[k]!.contract, r)));
+    return this.runPipelined(runs, batch).map((p, k) => p.then((r) => this.checked(items[k]!.contract, r)));
   }
 
   private checked<C extends AnyScriptContract>(contract: C, r: ScriptResult): ScriptResult<ResultOf<C>> {
@@ -241,25 +251,34 @@ export class ScriptRunner {
    * (they are not retried on a fresh process). One-shot mode runs them one after the other.
    * Each promise is the caller's to await.
    */
-  runPipelined(items: ReadonlyArray<{ script: ScriptSource; params?: Record<string, unknown>; options?: RunOptions }>): Array<Promise<ScriptResult>> {
+  runPipelined(items: ReadonlyArray<{ script: ScriptSource; params?: Record<string, unknown>; options?: RunOptions }>, how: PipelineOptions = {}): Array<Promise<ScriptResult>> {
     const all = items.map((i) => ({ script: i.script, params: i.params ?? {}, options: i.options ?? {} }));
     if (this.mode === 'oneshot') return all.map((i) => this.run(i.script, i.params, i.options));
     // Queued like one run(), but each result is handed out as soon as it arrives; the next task
     // waits for all of them.
-    const start = () => this.runBatchNow(all);
+    const start = () => this.runBatchNow(all, how.answerTogether === true);
     const batch = this.tail.then(start, start);
     this.tail = batch.then((rs) => Promise.allSettled(rs)).catch(() => undefined);
     return all.map((_, k) => batch.then((results) => results[k] as Promise<ScriptResult>));
   }
 
-  /** Start every item (one request each) and return their result promises, in order. */
-  private runBatchNow(items: ReadonlyArray<{ script: ScriptSource; params: Record<string, unknown>; options: RunOptions }>): Array<Promise<ScriptResult>> {
+  /**
+   * Start every item (one request each) and return their result promises, in order. `together`: every
+   * request but the last asks for its result to be kept and written with the next one's (answerWithNext),
+   * so a kept result's deadline also allows for the scripts after it.
+   */
+  private runBatchNow(items: ReadonlyArray<{ script: ScriptSource; params: Record<string, unknown>; options: RunOptions }>, together = false): Array<Promise<ScriptResult>> {
     if (this.closed) {
       return items.map(({ script }) => Promise.reject(new ScriptError('the script runner is closed', { host: this.host, script: script.id })));
     }
-    const reqs = items.map(({ script, params, options }) => {
-      const frame = this.requestFor(script, params, options);
-      return { script, options, frame, deadlineMs: frame.timeoutMs + (this.opts.graceMs ?? 15_000) };
+    const frames = items.map(({ script, params, options }, k) => ({
+      ...this.requestFor(script, params, options),
+      ...(together && k < items.length - 1 ? { answerWithNext: true } : {}),
+    }));
+    const reqs = items.map(({ script, options }, k) => {
+      const frame = frames[k]!;
+      const waitsFor = frame.answerWithNext ? frames.slice(k + 1).reduce((ms, f) => ms + f.timeoutMs, 0) : 0;
+      return { script, options, frame, deadlineMs: frame.timeoutMs + waitsFor + (this.opts.graceMs ?? 15_000) };
     });
     const started = Date.now();
     this.stats.scriptsRun += reqs.length;

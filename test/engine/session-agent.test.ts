@@ -33,6 +33,8 @@ interface Call {
 function fakeHost(handler: Handler, opts: { failOpen?: (n: number) => Error | undefined; pipelined?: boolean } = {}) {
   const calls: Call[] = [];
   let batches = 0;
+  /** How each callPipelined() batch asked to be answered. */
+  const answered: unknown[] = [];
   const uploads: Array<{ local: string; remote: string }> = [];
   let opened = 0;
   let closed = 0;
@@ -50,8 +52,9 @@ function fakeHost(handler: Handler, opts: { failOpen?: (n: number) => Error | un
       },
       ...(opts.pipelined
         ? {
-            callPipelined(items) {
+            callPipelined(items, how) {
               const batch = ++batches;
+              answered.push(how);
               // Run in order, as the resident PowerShell does; each call records its batch.
               let previous: Promise<unknown> = Promise.resolve();
               return items.map((i) => {
@@ -72,7 +75,7 @@ function fakeHost(handler: Handler, opts: { failOpen?: (n: number) => Error | un
     };
     return { runner, close: async () => void closed++ };
   };
-  return { open, calls, uploads, get opened() { return opened; }, get closed() { return closed; } };
+  return { open, calls, uploads, answered, get opened() { return opened; }, get closed() { return closed; } };
 }
 
 const noSecrets: StepSecrets = { count: 0, paramsFor: (_s, _h, p) => p };
@@ -336,6 +339,8 @@ describe('SessionAgent', () => {
       ['resources.test-batch', 'mk,next', 1],
     ]);
     expect(host.calls[1]!.params).toEqual({ requests: verify });
+    // Both answers in one write of the host's (one Receive on WinRM).
+    expect(host.answered).toEqual([{ answerTogether: true }]);
   });
 
   it('setAndTest(): after a failed Set the Test answer is not needed (a failing Test is not unhandled); a malformed one is a ProtocolError', async () => {

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningLab } from '../../src/lab/lab.js';
 import { loadScript, ScriptRunner } from '../../src/runner/index.js';
 import { openWinrmSession } from '../../src/transport/winrm/index.js';
+import { probesPing } from '../../src/scripts/catalog.js';
 import { closeRunner, openRunner, startTestLab, winrmSettings } from './helpers.js';
 import { claimLoopbackBlock } from '../helpers/loopback.js';
 
@@ -47,6 +48,24 @@ describe('lab counters', () => {
     expect(c.powershellStarts).toBe(3);
     expect(c.setCalls).toBe(1);
     expect(c.scripts).toBeGreaterThanOrEqual(7); // 5 pings, file-hash before and after, receive-file
+  });
+
+  it('a pipelined pair answered together costs one Send and one Receive on a warm session', async () => {
+    const r = await openRunner(resident);
+    try {
+      await r.runData(loadScript('probes.ping'));
+      const ping = { contract: probesPing, params: {} };
+      const before = counters(resident.name).requests;
+      for (let i = 0; i < 5; i++) {
+        const results = await Promise.all(r.callPipelined([ping, ping], { answerTogether: true }));
+        expect(results.map((x) => x.ok)).toEqual([true, true]);
+      }
+      // Each pair: the Send of both frames, and the Receive of both answers (written in one write).
+      // Answered apart, the first answer's Receive comes back alone and the second needs its own.
+      expect(counters(resident.name).requests - before).toBe(10);
+    } finally {
+      await closeRunner(r);
+    }
   });
 
   it('one-shot: a powershell.exe per script', async () => {

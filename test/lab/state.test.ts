@@ -2,12 +2,13 @@
  * What scripts install stays installed across lab restarts (state folder on disk); `reset` restores
  * the profile; a changed profile re-derives the machine. And the lab refuses non-loopback addresses.
  */
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { loadScript } from '../../src/runner/index.js';
+import { WRITE_BEHIND_MS } from '../../src/lab/state/store.js';
 import { closeRunner, openRunner, startTestLab, tempStateDir } from './helpers.js';
 import { claimLoopbackBlock } from '../helpers/loopback.js';
 
@@ -38,6 +39,9 @@ describe('lab state', () => {
       } finally {
         await closeRunner(r);
       }
+      // Written behind the Set, within WRITE_BEHIND_MS (a lab stopped sooner writes it as it stops).
+      const until = Date.now() + WRITE_BEHIND_MS + 5_000;
+      while (!existsSync(join(stateDir, 'hosts', 's-app1.json')) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
       expect(readdirSync(join(stateDir, 'hosts'))).toEqual(['s-app1.json']);
     } finally {
       await lab.stop();

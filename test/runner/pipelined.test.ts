@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { CortexError } from '../../src/errors.js';
 import { createPowerShellDispatcher } from '../../src/lab/powershell/index.js';
-import { decodeFrameLine } from '../../src/protocol/script-frames.js';
+import { decodeFrameLine, type RunRequestFrame } from '../../src/protocol/script-frames.js';
 import { ScriptRunner } from '../../src/runner/index.js';
 import { FakeSession } from '../fakes/fake-session.js';
 import { createTestExecutor, testScripts } from '../fakes/test-executor.js';
@@ -40,6 +40,29 @@ describe('ScriptRunner.runPipelined', () => {
     expect((await d!).exitCode).toBe(4);
     expect((await e).data).toEqual({ n: 5 });
     expect(session.powershellStarts).toBe(1);
+  });
+
+  it('answerTogether: every request but the last asks for its result to wait for the next; results as without it', async () => {
+    const { session, runner } = setup();
+    await runner.run(testScripts.echo, { n: 0 });
+    const before = session.current!.written.length;
+    const rs = runner.runPipelined(
+      [
+        { script: testScripts.echo, params: { n: 1 } },
+        { script: testScripts.exit, params: { code: 3 } },
+        { script: testScripts.echo, params: { n: 2 } },
+      ],
+      { answerTogether: true },
+    );
+    const results = await Promise.all(rs);
+    expect(results.map((r) => r.data ?? r.exitCode)).toEqual([{ n: 1 }, 3, { n: 2 }]);
+    const frames = session.current!.written.slice(before).flatMap((c) => c.toString('ascii').split('\n')).map((l) => decodeFrameLine(l) as RunRequestFrame | null).filter((f) => f !== null);
+    expect(frames.map((f) => f.answerWithNext)).toEqual([true, true, undefined]);
+    // Without it, nothing waits.
+    const plainBefore = session.current!.written.length;
+    await Promise.all(runner.runPipelined([{ script: testScripts.echo, params: { n: 4 } }, { script: testScripts.echo, params: { n: 5 } }]));
+    const plain = session.current!.written.slice(plainBefore).flatMap((c) => c.toString('ascii').split('\n')).map((l) => decodeFrameLine(l) as RunRequestFrame | null).filter((f) => f !== null);
+    expect(plain.map((f) => f.answerWithNext)).toEqual([undefined, undefined]);
   });
 
   it('a crash fails every script of the batch with a CortexError; the next run starts afresh', async () => {

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { OperationTimeoutError, ProtocolError, type CortexError } from '../../src/errors.js';
-import { encodeFrame, type RunRequestFrame } from '../../src/protocol/script-frames.js';
+import { decodeFrameLine, encodeFrame, LineSplitter, type RunRequestFrame } from '../../src/protocol/script-frames.js';
 import { PowerShellLanguageModeError, ScriptRunner, type ScriptSource } from '../../src/runner/index.js';
 import { decodeCommand, encodeCommand } from '../../src/runner/bootstrap.js';
 import type { ProcessSpec, RemoteProcess, Session, SpawnOptions } from '../../src/transport/session.js';
@@ -338,6 +338,72 @@ export function describeRealRunner(name: string, open: () => Promise<RealRunnerT
           ['test.kept-b', false, false],
           ['test.kept-a', false, false],
         ]);
+        expect(local.stats.processesStarted).toBe(1);
+      } finally {
+        await local.close();
+      }
+    }, SLOW);
+
+    it('a batch answered together: a script that succeeded is answered in one write with the next; a failed one at once', async () => {
+      // For each result frame, the stdout chunk it arrived in (a frame split across chunks counts where it ends).
+      const arrivedIn = new Map<string, number>();
+      let chunks = 0;
+      const inner = target.session;
+      const watched: Session = {
+        host: inner.host,
+        transport: inner.transport,
+        close: () => inner.close(),
+        async spawn(spec: ProcessSpec, options?: SpawnOptions): Promise<RemoteProcess> {
+          const proc = await inner.spawn(spec, options);
+          const lines = new LineSplitter((line) => {
+            const f = decodeFrameLine(line) as { type?: string; id?: string } | null;
+            if (f?.type === 'result' && f.id) arrivedIn.set(f.id, chunks);
+          });
+          return {
+            exit: proc.exit,
+            on: (stream, l) =>
+              proc.on(stream, (c) => {
+                if (stream === 'stdout') {
+                  chunks++;
+                  lines.push(c);
+                }
+                l(c);
+              }),
+            closeStdin: () => proc.closeStdin(),
+            terminate: () => proc.terminate(),
+            write: (data) => {
+              const f = requestFrame(data);
+              if (f) ids.push([f.id, f.answerWithNext === true]);
+              return proc.write(data);
+            },
+          };
+        },
+      };
+      const ids: Array<[string, boolean]> = [];
+      const local = new ScriptRunner(watched);
+      try {
+        await local.run(adhoc('"warm"'), {}, { lib: false });
+        const batch = (first: string) =>
+          local.runPipelined(
+            [
+              { script: adhoc(first), options: { lib: false } },
+              { script: adhoc('Start-Sleep -Milliseconds 400; "second"'), options: { lib: false } },
+            ],
+            { answerTogether: true },
+          );
+        const [a, b] = batch('"first"');
+        expect((await a!).output).toEqual(['first']);
+        expect((await b!).output).toEqual(['second']);
+        // Only the first frame asked to wait for the next; both results came in the same chunk.
+        const [okFirst, okSecond] = ids.slice(-2);
+        expect([okFirst![1], okSecond![1]]).toEqual([true, false]);
+        expect(arrivedIn.get(okFirst![0])).toBe(arrivedIn.get(okSecond![0]));
+        const [c, d] = batch('"failed"; exit 5');
+        expect((await c!).exitCode).toBe(5);
+        expect((await d!).output).toEqual(['second']);
+        const [failed, after] = ids.slice(-2);
+        // The failed one was written before the second script had run (it sleeps 400 ms).
+        expect(arrivedIn.get(failed![0])!).toBeLessThan(arrivedIn.get(after![0])!);
         expect(local.stats.processesStarted).toBe(1);
       } finally {
         await local.close();

@@ -167,18 +167,18 @@ export async function runCli(args, { cwd, env = {}, cli: entry = cli } = {}) {
 }
 
 /** `lab up -i INV --detach --state DIR`; throws with the lab's output when it does not come up. */
-export async function labUp(inventory, stateDir, env = {}) {
-  const r = await runCli(['lab', 'up', '-i', inventory, '--detach', '--state', stateDir], { env });
+export async function labUp(inventory, stateDir, env = {}, cliPath = cli) {
+  const r = await runCli(['lab', 'up', '-i', inventory, '--detach', '--state', stateDir], { env, cli: cliPath });
   if (r.code !== 0) throw new Error(`lab up exited ${r.code}: ${r.stderr}${r.stdout}`);
   return r;
 }
 
-export async function labDown(stateDir) {
-  await runCli(['lab', 'down', '--state', stateDir]);
+export async function labDown(stateDir, cliPath = cli) {
+  await runCli(['lab', 'down', '--state', stateDir], { cli: cliPath });
 }
 
-export async function labStatus(stateDir) {
-  const r = await runCli(['lab', 'status', '--json', '--state', stateDir]);
+export async function labStatus(stateDir, cliPath = cli) {
+  const r = await runCli(['lab', 'status', '--json', '--state', stateDir], { cli: cliPath });
   return JSON.parse(r.stdout);
 }
 

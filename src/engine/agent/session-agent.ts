@@ -20,7 +20,7 @@ import { probesFacts, resourcesTestBatch, RESOURCE_SET_SCRIPTS } from '../../scr
 import type { AnyScriptContract, ParamsOf, ResultOf } from '../../scripts/contract.js';
 import { setScriptId } from '../../resources/script-results.js';
 import { redact } from '../../secrets/registry.js';
-import type { RunOptions, ScriptResult, UploadResult } from '../../runner/index.js';
+import type { PipelineOptions, RunOptions, ScriptResult, UploadResult } from '../../runner/index.js';
 import type { HostAgent, ResourceRequest, SetResult, TestResults } from '../apply/agent.js';
 import type { StepSecrets } from './step-secrets.js';
 import { fileSourcePath, isFile } from './file-sources.js';
@@ -31,7 +31,7 @@ import { stepsOf, type Playbook } from '../playbook/types.js';
 export interface AgentRunner {
   call<C extends AnyScriptContract>(contract: C, params: ParamsOf<C>, options?: RunOptions): Promise<ScriptResult<ResultOf<C>>>;
   /** Optional: several scripts sent at once, results in order (the resident runner's pipelining). */
-  callPipelined?<C extends AnyScriptContract>(items: ReadonlyArray<{ contract: C; params: ParamsOf<C>; options?: RunOptions }>): Array<Promise<ScriptResult<ResultOf<C>>>>;
+  callPipelined?<C extends AnyScriptContract>(items: ReadonlyArray<{ contract: C; params: ParamsOf<C>; options?: RunOptions }>, batch?: PipelineOptions): Array<Promise<ScriptResult<ResultOf<C>>>>;
   upload(localPath: string, remotePath: string): Promise<UploadResult>;
 }
 
@@ -197,8 +197,9 @@ export class SessionAgent implements HostAgent {
 
   /**
    * The Set and its verifying Test in one round trip: both frames go to the resident PowerShell at
-   * once (the runner's pipelining), which runs them in order. The Test is read-only, so running it
-   * after a Set that failed changes nothing; its answer is then not read.
+   * once (the runner's pipelining), which runs them in order and, when the Set succeeded, answers both
+   * together (answerTogether: on WinRM one Send and one Receive). A failed Set is answered at once. The
+   * Test is read-only, so running it after a Set that failed changes nothing; its answer is then not read.
    */
   async setAndTest(request: ResourceRequest, verify: ResourceRequest[], signal: AbortSignal): Promise<{ set: SetResult; tested: () => Promise<TestResults> }> {
     const r = await this.setThen(request, verify, signal);
@@ -224,10 +225,13 @@ export class SessionAgent implements HostAgent {
         let setCall: Promise<ScriptResult<ResultOf<typeof contract>>>;
         let tested: (() => Promise<TestResults>) | null = null;
         if (verify?.length && r.callPipelined) {
-          const [s, t] = r.callPipelined<AnyScriptContract>([
-            { contract, params, options: setOptions },
-            { contract: resourcesTestBatch, params: this.batchParams(verify), options: this.batchOptions(verify) },
-          ]);
+          const [s, t] = r.callPipelined<AnyScriptContract>(
+            [
+              { contract, params, options: setOptions },
+              { contract: resourcesTestBatch, params: this.batchParams(verify), options: this.batchOptions(verify) },
+            ],
+            { answerTogether: true },
+          );
           setCall = s as Promise<ScriptResult<ResultOf<typeof contract>>>;
           const testCall = t as Promise<ScriptResult<ResultOf<typeof resourcesTestBatch>>>;
           testCall.catch(() => undefined); // read only after a successful Set

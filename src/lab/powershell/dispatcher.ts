@@ -7,8 +7,8 @@
  *   answers each run request frame with a result frame from the ScriptExecutor (the script id comes
  *   from the script's own header line; ad-hoc text has none). It keeps the library and the scripts a
  *   request carries under their names and refuses a name it does not keep, as the real bootstrap does
- *   (script-frames.ts).
- *   One-shot loaders handle one request and
+ *   (script-frames.ts). A succeeded request with answerWithNext has its result written with the next
+ *   one's, in one write (so one WinRS Receive reads both). One-shot loaders handle one request and
  *   exit with its code. An exit request or stdin EOF ends the process.
  * - `runner.receive-file` (ps1/runner/receive-file.ps1): a header frame, then raw bytes, to the executor.
  * - Any other PowerShell text (-EncodedCommand, -Command): run by the executor as one script; output on
@@ -157,14 +157,23 @@ function bootstrapProcess(
     if (!gotBootstrap) return out.exit(0);
     out.stdout(Buffer.from(encodeFrame({ type: 'ready', pid: cfg.pid, psVersion: PS_VERSION })));
     let lastCode = 0;
+    // Results kept for the next one (answerWithNext), written with it in one write, as the real bootstrap does.
+    let held: string[] = [];
     for (;;) {
       while (requests.length === 0 && !eof && !out.done) await new Promise<void>((r) => (wake = r));
       if (out.done) return;
       const req = requests.shift();
       if (!req) break; // EOF or exit request with nothing queued
-      lastCode = await runRequest(host, executor, out, req, cfg.stops, kept);
+      const answer = await runRequest(host, executor, req, cfg.stops, kept);
+      if (out.done) return;
+      lastCode = answer.exitCode;
+      held.push(answer.frame);
+      if (req.answerWithNext === true && !cfg.oneShot && answer.exitCode === 0 && !answer.timedOut) continue;
+      out.stdout(Buffer.from(held.join('')));
+      held = [];
       if (cfg.oneShot) break;
     }
+    if (held.length > 0) out.stdout(Buffer.from(held.join('')));
     out.exit(cfg.oneShot ? lastCode : 0);
   };
   void loop().catch((err: unknown) => {
@@ -222,21 +231,20 @@ export function resolveKept(
   return { script };
 }
 
+/** One request's result frame (encoded) with its exit code; the caller writes it. */
 async function runRequest(
   host: LabHostRef,
   executor: ScriptExecutor,
-  out: ReturnType<typeof guardedOutput>,
   req: RunRequestFrame,
   stops: boolean,
   kept: KeptTexts,
-): Promise<number> {
+): Promise<{ frame: string; exitCode: number; timedOut: boolean }> {
   const started = Date.now();
   const resolved = resolveKept(req, kept);
   if ('stage' in resolved || resolved.script === undefined) {
     const refusal = 'stage' in resolved ? resolved : { stage: 'run' as const, message: 'ArgumentException: the request has no script text' };
     const frame = { type: 'result' as const, id: req.id, exitCode: 1, output: [], errors: [], warnings: [], timedOut: false, durationMs: Date.now() - started, bootstrapError: refusal };
-    out.stdout(Buffer.from(encodeFrame(frame)));
-    return 1;
+    return { frame: encodeFrame(frame), exitCode: 1, timedOut: false };
   }
   const script = resolved.script;
   const invocation = { host, scriptId: ownScriptId(script), script, params: req.params ?? {}, timeoutMs: req.timeoutMs, ...(req.tag !== undefined ? { tag: req.tag } : {}) };
@@ -254,21 +262,17 @@ async function runRequest(
   }
   const timedOut = outcome === 'timeout';
   const o: ScriptOutcome = outcome === 'timeout' ? failedOutcome(pipelineStopped()) : outcome;
-  out.stdout(
-    Buffer.from(
-      encodeFrame({
-        type: 'result',
-        id: req.id,
-        exitCode: o.exitCode,
-        output: o.output,
-        errors: o.errors,
-        warnings: o.warnings,
-        timedOut,
-        durationMs: Date.now() - started,
-      }),
-    ),
-  );
-  return o.exitCode;
+  const frame = encodeFrame({
+    type: 'result',
+    id: req.id,
+    exitCode: o.exitCode,
+    output: o.output,
+    errors: o.errors,
+    warnings: o.warnings,
+    timedOut,
+    durationMs: Date.now() - started,
+  });
+  return { frame, exitCode: o.exitCode, timedOut };
 }
 
 /** ps1/runner/receive-file.ps1: header frame line, then `length` raw bytes. */

@@ -143,6 +143,31 @@ describe('powershell.exe running the bootstrap', () => {
     expect(results[5]?.bootstrapError?.message).toBe('ArgumentException: the request has no script text');
   });
 
+  it('answerWithNext: a succeeded result is written with the next one in one write; a failed one at once; a kept one at EOF', async () => {
+    const spec = bootstrapSpec('resident');
+    const frame = (id: string, script: string, answerWithNext?: boolean) =>
+      Buffer.from(encodeFrame({ type: 'run', id, scriptId: 'x', script, params: {}, timeoutMs: 10_000, ...(answerWithNext ? { answerWithNext } : {}) }));
+    const chunks: string[][] = [];
+    const code = await new Promise<number>((resolve) => {
+      const p = d.start(host, spec.command, spec.args, {
+        stdout: (c) => chunks.push(c.toString('ascii').trim().split('\n').map((l) => (decodeFrameLine(l) as { id?: string }).id ?? 'ready')),
+        stderr: () => undefined,
+        exit: resolve,
+      });
+      const input = [bootstrapLine(), frame('set', 'exit 0', true), frame('test', 'exit 0'), frame('failed-set', 'exit 3', true), frame('test2', 'exit 0'), frame('last', 'exit 0', true), Buffer.alloc(0)];
+      input.forEach((c, i) => p.stdin(c, i === input.length - 1));
+    });
+    expect(chunks).toEqual([['ready'], ['set', 'test'], ['failed-set'], ['test2'], ['last']]);
+    expect(code).toBe(0);
+  });
+
+  it('one-shot mode ignores answerWithNext: its one result is written before it exits', async () => {
+    const spec = bootstrapSpec('oneshot');
+    const r = await run(d, spec.command, spec.args, [bootstrapLine(), Buffer.from(encodeFrame({ type: 'run', id: 'a', scriptId: 'x', script: 'exit 0', params: {}, timeoutMs: 10_000, answerWithNext: true }))]);
+    expect(r.stdout.trim().split('\n').map((l) => (decodeFrameLine(l) as { type: string }).type)).toEqual(['ready', 'result']);
+    expect(r.code).toBe(0);
+  });
+
   it('a corrupt bootstrap line fails like a parse error', async () => {
     const spec = bootstrapSpec('resident');
     const r = await run(d, spec.command, spec.args, [Buffer.from('bm90IGEgYm9vdHN0cmFw\n')]);

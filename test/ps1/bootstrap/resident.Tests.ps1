@@ -3,7 +3,7 @@
 BeforeAll {
     $path = Join-Path $PSScriptRoot '../../../ps1/bootstrap/resident.ps1'
     $ast = [Management.Automation.Language.Parser]::ParseFile((Resolve-Path $path), [ref]$null, [ref]$null)
-    $wanted = @('Edit-CortexExit', 'ConvertTo-CortexJsonText', 'ConvertTo-CortexJsonArray', 'Format-CortexResult', 'Get-CortexFailureText', 'Resolve-CortexLibrary', 'Resolve-CortexScript')
+    $wanted = @('Edit-CortexExit', 'ConvertTo-CortexJsonText', 'ConvertTo-CortexJsonArray', 'Format-CortexResult', 'Get-CortexFailureText', 'Resolve-CortexLibrary', 'Resolve-CortexScript', 'Send-CortexResult')
     foreach ($f in $ast.FindAll({ param($a) $a -is [Management.Automation.Language.FunctionDefinitionAst] }, $false)) {
         if ($wanted -contains $f.Name) { . ([scriptblock]::Create($f.Extent.Text)) }
     }
@@ -11,7 +11,7 @@ BeforeAll {
     $escape = $ast.FindAll({ param($a) $a -is [Management.Automation.Language.AssignmentStatementAst] -and $a.Left.Extent.Text -eq '$CortexEscape' }, $false) | Select-Object -First 1
     . ([scriptblock]::Create($escape.Extent.Text))
     # So are the library and the scripts the process keeps.
-    foreach ($name in @('$CortexLibrary', '$CortexScripts')) {
+    foreach ($name in @('$CortexLibrary', '$CortexScripts', '$CortexHeld')) {
         $kept = $ast.FindAll({ param($a) $a -is [Management.Automation.Language.AssignmentStatementAst] -and $a.Left.Extent.Text -eq $name }, $false) | Select-Object -First 1
         . ([scriptblock]::Create($kept.Extent.Text))
     }
@@ -108,5 +108,36 @@ Describe 'Resolve-CortexScript' {
         Resolve-CortexScript (New-Request @{ script = 'hostname' }) | Should -BeExactly 'hostname'
         $CortexScripts.Count | Should -Be 0
         Resolve-CortexScript (New-Request @{ params = @{} }) | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Send-CortexResult' {
+    BeforeEach {
+        $CortexHeld.Clear()
+        # Each call of Write-CortexFrame is one write on stdout: recorded as the frames it carried.
+        $script:writes = New-Object 'System.Collections.Generic.List[object]'
+        function Write-CortexFrame([string[]]$Json) { $script:writes.Add(@($Json)) }
+    }
+    It 'writes a result at once when it is not kept' {
+        Send-CortexResult '{"id":"a"}' $false
+        $writes.Count | Should -Be 1
+        $writes[0] | Should -Be @('{"id":"a"}')
+    }
+    It 'keeps a result for the next one, and writes both, in order, in one write' {
+        Send-CortexResult '{"id":"set"}' $true
+        $writes.Count | Should -Be 0
+        Send-CortexResult '{"id":"test"}' $false
+        $writes.Count | Should -Be 1
+        $writes[0] | Should -Be @('{"id":"set"}', '{"id":"test"}')
+        $CortexHeld.Count | Should -Be 0
+    }
+    It 'keeps several in a row; the next write starts empty' {
+        Send-CortexResult 'a' $true
+        Send-CortexResult 'b' $true
+        Send-CortexResult 'c' $false
+        Send-CortexResult 'd' $false
+        $writes.Count | Should -Be 2
+        $writes[0] | Should -Be @('a', 'b', 'c')
+        $writes[1] | Should -Be @('d')
     }
 }
