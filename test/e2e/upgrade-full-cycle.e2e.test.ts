@@ -68,6 +68,7 @@ interface Machine {
   serviceFabric?: { codeVersion: string; cluster: { applications: Array<{ name: string; typeVersion: string }> } } | null;
   iis?: { sites?: Array<{ name: string; physicalPath: string; bindings?: Array<{ certificateHash?: string }> }> } | null;
   sqlDatabases?: Array<{ name: string; schemaVersions: string[] }>;
+  services: Array<{ name: string; state: string }>;
 }
 const machine = (host: string) => (JSON.parse(readFileSync(join(lab.state, 'hosts', `${host}.json`), 'utf8')) as { state: { machine: Machine } }).state.machine;
 const product = (host: string, key: string) => machine(host).products.find((p) => p.uninstallKey === key)?.version;
@@ -187,6 +188,10 @@ describe('the full upgrade cycle on the Bronze lab, every version bumped at once
       expect(stepOf(rerunDoc, h, s)?.status, `${h} ${s}`).toBe('changed');
     }
     for (const h of HOSTS) expect(versionsOn(h), h).toEqual(B(h));
+    // gobetween.exe is the running service's program, which Windows keeps open (the lab refuses to overwrite
+    // it): the gobetween step stopped the service for the extraction, and gobetween-running started it again.
+    expect(stepOf(rerunDoc, 'lb1', 'gobetween-running')?.status).toBe('changed');
+    expect(machine('lb1').services.find((s) => s.name === 'gobetween')?.state).toBe('Running');
     // The transport tool and the certificate: the new files in place.
     expect(fileSha('app1', 'C:\\Program Files\\NServiceBus.Transport.RabbitMQ.CommandLine\\rabbitmq-transport.exe')).toBe(sha256('lab synthetic rabbitmq-transport 10.2.0 win-x64'));
     for (const h of WEB) expect(machine(h).certificates?.map((c) => c.thumbprint.toUpperCase()), h).toContain(THUMB_2027);
