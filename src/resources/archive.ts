@@ -34,6 +34,7 @@ export const archiveResource = defineResource({
   params: ArchiveParams,
   state: ArchiveState,
   label: (p) => `archive ${p.destination}`,
+  stopsServices: (p) => p.stopServices ?? [],
   diff(p, s) {
     if (!s.destinationExists || s.markerSha256 === null) return { action: 'create', from: null, to: { sha256: p.sha256 } };
     return s.markerSha256.toLowerCase() === p.sha256 ? NONE : { action: 'update', from: { sha256: s.markerSha256 }, to: { sha256: p.sha256 } };

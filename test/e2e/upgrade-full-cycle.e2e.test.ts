@@ -149,6 +149,8 @@ describe('the full upgrade cycle on the Bronze lab, every version bumped at once
     expect(change('app1', 'nservicebus-tool')).toMatchObject({ action: 'update' });
     expect(change('db1', 'db-schema')).toMatchObject({ action: 'update' });
     expect(change('lb1', 'gobetween')).toMatchObject({ action: 'update' });
+    // gobetween.exe is the running service's program: the extraction stops the service, the step after starts it.
+    expect(change('lb1', 'gobetween-running')).toMatchObject({ action: 'update', to: { knownAfter: ['gobetween'], now: 'running' } });
     for (const h of WEB) {
       expect(change(h, 'gateway-certificate'), h).toMatchObject({ action: 'create' });
       expect(change(h, 'gateway-unpack'), h).toMatchObject({ action: 'create' });
