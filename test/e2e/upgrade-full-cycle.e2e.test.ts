@@ -141,6 +141,9 @@ describe('the full upgrade cycle on the Bronze lab, every version bumped at once
       expect(roll(c), c).toMatchObject({ from: [from], to, phase: 'rabbitmq-upgrade', step: 'rabbitmq-roll', atOnce: 1 });
       expect(roll(c)!.hosts, c).toEqual(APP.map((host, wave) => ({ host, from, wave })));
     }
+    // Then the Cortex applications' monitored upgrade, from the deploy node; the list is in apply's order.
+    expect(roll('cortex')).toMatchObject({ from: ['1.0.0'], to: '1.1.0', phase: 'cortex-applications', step: 'cortex-apps', atOnce: 1, hosts: [{ host: 'app1', from: '1.0.0', wave: 0 }] });
+    expect(doc.upgrades.map((u) => u.component)).toEqual(['rabbitmq', 'erlang', 'cortex']);
     // Every bumped component's change, on the hosts that run it, from -> to.
     const change = (host: string, step: string) => doc.changes.find((c) => c.host === host && c.step === step);
     for (const h of APP) expect(change(h, 'rabbitmq-roll'), h).toMatchObject({ action: 'update' });
@@ -163,6 +166,8 @@ describe('the full upgrade cycle on the Bronze lab, every version bumped at once
     expect(app1.indexOf('sf-cluster')).toBeLessThan(app1.indexOf('cortex-apps'));
     const text = await lab.cli(['plan', '-i', invB, '-p', CORTEX_PLAYBOOK, '--store', store]);
     expect(text.stdout).toContain('  rabbitmq: 4.1.4 -> 4.2.1 (phase rabbitmq-upgrade, step rabbitmq-roll): one host at a time: app1, then app2, then app3');
+    expect(text.stdout).toContain('  cortex: 1.0.0 -> 1.1.0 (phase cortex-applications, step cortex-apps): one host at a time: app1');
+    expect(text.stdout).toContain('  ~ gobetween-running: service gobetween (known after apply of gobetween; now: running)');
 
     // app2's RabbitMQ node does not come back after its upgrade: the roll stops there; nothing after it runs.
     await lab.lab(['reset-counters']);
