@@ -1,7 +1,9 @@
 /**
  * archive: a zip extracted into a folder. Extraction is recorded by a marker file in the destination
  * (.cortex-archive.sha256) holding the zip's SHA-256, so "already extracted this exact zip" is one read,
- * not a walk of the tree.
+ * not a walk of the tree. Windows does not let a running program's files be overwritten: `stopServices`
+ * names the services that run files of the destination, stopped before an extraction (only when there
+ * is one); a later step of the playbook starts them again.
  */
 import { z } from 'zod';
 import { Sha256, WindowsPath } from './common.js';
@@ -14,6 +16,10 @@ export const ArchiveParams = z.strictObject({
   destination: WindowsPath,
   sha256: Sha256.meta({ description: "The zip's SHA-256; extraction is redone when it changes" }),
   clean: z.boolean().default(false).meta({ description: 'Empty the destination before extracting' }),
+  stopServices: z
+    .array(z.string().min(1))
+    .default([])
+    .meta({ description: 'Services that run files of the destination: stopped (when running) before an extraction, which cannot overwrite a running program; a later step starts them' }),
 });
 
 export const ArchiveState = z.object({
@@ -28,6 +34,7 @@ export const archiveResource = defineResource({
   params: ArchiveParams,
   state: ArchiveState,
   label: (p) => `archive ${p.destination}`,
+  stopsServices: (p) => p.stopServices ?? [],
   diff(p, s) {
     if (!s.destinationExists || s.markerSha256 === null) return { action: 'create', from: null, to: { sha256: p.sha256 } };
     return s.markerSha256.toLowerCase() === p.sha256 ? NONE : { action: 'update', from: { sha256: s.markerSha256 }, to: { sha256: p.sha256 } };

@@ -35,6 +35,12 @@ export interface ResourceType<P extends z.ZodType = z.ZodType, S extends z.ZodTy
    */
   mayRequireReboot?: boolean;
   /**
+   * Services its Set stops, when they run, on the way to the change (an archive extracted over a running
+   * program's files): plan shows a later `service` step that wants one of them running as known after
+   * this change rather than as unchanged.
+   */
+  stopsServices?(desired: z.output<P>): string[];
+  /**
    * The component versions (inventory `versions.<key>`) this change moves, by key: plan lists them as
    * upgrades (docs/upgrades.md). Empty or absent: the change upgrades nothing.
    */

@@ -96,7 +96,9 @@ const UPGRADES: Upgrade[] = [
       // The roll upgrades each node in turn; the install's package steps then find their versions there.
       ...on(APP, ['stage-erlang', 'stage-rabbitmq', 'rabbitmq-roll', 'erlang', 'rabbitmq']),
       ...on(['app1'], ['stage-nservicebus-tool', 'nservicebus-tool', 'nservicebus-queues']),
-      ...on(['lb1'], ['stage-gobetween', 'gobetween']),
+      // The new gobetween is extracted with its service stopped (Windows keeps a running program's files
+      // open): the service step after it starts it again, known after the extraction.
+      ...on(['lb1'], ['stage-gobetween', 'gobetween', 'gobetween-running']),
     ],
     // The queues exist: the new tool finds them there. The roll has put Erlang and RabbitMQ at their new
     // versions by the time the install's package steps run; after the last node, feature flags and rebalance.

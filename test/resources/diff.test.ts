@@ -14,6 +14,8 @@ interface Case {
   params: unknown;
   state?: unknown;
   expected?: { action: string; from: unknown; to: unknown };
+  /** The component versions the change moves (the resource's upgrades), when the case says. */
+  upgrades?: Record<string, { from: string | null; to: string }>;
   paramsError?: string;
   diffError?: string;
 }
@@ -39,6 +41,7 @@ describe.each(RESOURCE_TYPES)('%s', (type) => {
       return;
     }
     expect(r.diff(params.data, state)).toEqual(c.expected);
+    if (c.upgrades) expect(r.upgrades?.(params.data, state) ?? {}).toEqual(c.upgrades);
   });
 });
 

@@ -112,6 +112,13 @@ export function diffStep(
   }
 }
 
+/** The earlier steps that stop the service a `service` step wants running; [] when none does (or it wants it stopped). */
+function serviceStoppedBy(stops: ReadonlyMap<string, string[]> | undefined, params: unknown): string[] {
+  const p = params as { name?: unknown; state?: unknown } | undefined;
+  if (!stops || p?.state !== 'running' || typeof p.name !== 'string') return [];
+  return stops.get(p.name.toLowerCase()) ?? [];
+}
+
 /** `only`: plan these hosts alone (--limit); the others are left out, not reported unread. */
 export function buildPlan(inv: Inventory, pb: Playbook, readings: Readings, sched: PhaseSchedule[] = schedule(pb), only?: ReadonlySet<string>): Plan {
   const cond = new ConditionContext(inv, pb);
@@ -123,6 +130,8 @@ export function buildPlan(inv: Inventory, pb: Playbook, readings: Readings, sche
   const unreachable = new Set<string>();
   /** Per host, the steps planned to change whose Set may leave a reboot required. */
   const mayReboot = new Map<string, string[]>();
+  /** Per host, the services (lower-case name) that steps planned to change stop on the way, with those steps. */
+  const mayStop = new Map<string, Map<string, string[]>>();
   const upgrades = new UpgradeTracker(sched);
 
   for (const { phase, step, host } of scheduleOrder(sched)) {
@@ -175,7 +184,10 @@ export function buildPlan(inv: Inventory, pb: Playbook, readings: Readings, sche
       // Nothing pending now, but an earlier change may ask for a reboot (an installer's 3010): known after it.
       // A version an earlier step on this host already moves (the roll before the install steps): known after it.
       const by = upgrades.coveredBy(host, d.upgrades);
+      const stoppedBy = step.resource === 'service' && d.change.action === 'none' ? serviceStoppedBy(mayStop.get(host), step.params[host]) : [];
       if (step.resource === 'reboot' && d.change.action === 'none' && causes.length) change = { host, step: step.id, phase, resource: d.change.resource, action: 'update', from: { pending: false }, to: { knownAfter: [...causes], now: 'no reboot pending' } };
+      // Running now, but an earlier change stops it on the way (an archive over its program): known after it.
+      else if (stoppedBy.length) change = { host, step: step.id, phase, resource: d.change.resource, action: 'update', from: { state: 'running' }, to: { knownAfter: stoppedBy, now: 'running' } };
       else if (by.length) change = { host, step: step.id, phase, resource: d.change.resource, action: d.change.action, from: d.change.from, to: { knownAfter: by, now: d.change.from } };
       else {
         change = { host, step: step.id, phase, ...d.change };
@@ -186,6 +198,11 @@ export function buildPlan(inv: Inventory, pb: Playbook, readings: Readings, sche
     // After a reboot step, what earlier changes asked for is done (or was never asked for).
     if (step.resource === 'reboot') mayReboot.delete(host);
     else if (change.action !== 'none' && resource.mayRequireReboot === true) mayReboot.set(host, [...(mayReboot.get(host) ?? []), step.id]);
+    if (change.action !== 'none' && resource.stopsServices) {
+      const stops = mayStop.get(host) ?? new Map<string, string[]>();
+      for (const name of resource.stopsServices(step.params[host] as never)) stops.set(name.toLowerCase(), [...(stops.get(name.toLowerCase()) ?? []), step.id]);
+      mayStop.set(host, stops);
+    }
   }
 
   const count = (a: DiffAction) => changes.filter((c) => c.action === a).length;

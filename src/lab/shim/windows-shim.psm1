@@ -1939,6 +1939,33 @@ function Get-CortexShimKnownText {
     $null
 }
 
+function Get-CortexShimExecutable {
+    # The executable of a service command line: "C:\a b\x.exe" -arg, or C:\x.exe -arg.
+    param([Parameter(Mandatory = $true)][string]$CommandLine)
+    $t = $CommandLine.Trim()
+    if ($t.StartsWith('"')) {
+        $end = $t.IndexOf('"', 1)
+        if ($end -gt 0) { return $t.Substring(1, $end - 1) }
+        return $t.Substring(1)
+    }
+    $m = [regex]::Match($t, '^(.*?\.exe)(?=\s|$)', [System.Text.RegularExpressions.RegexOptions]::IgnoreCase)
+    if ($m.Success) { return $m.Groups[1].Value }
+    @($t -split '\s+')[0]
+}
+
+function Get-CortexShimRunningServiceProgram {
+    # The programs the running services run, lower-case (src/lab/components/service-programs.ts): each one's
+    # image (Win32_Service.PathName) and, for a service NSSM hosts, its Parameters\Application.
+    $out = New-Object System.Collections.Generic.List[string]
+    foreach ($svc in @($script:View.cim.Win32_Service)) {
+        if ([string]$svc.State -ne 'Running') { continue }
+        if ($svc.PathName) { $out.Add((ConvertTo-CortexShimPath -Path (Get-CortexShimExecutable -CommandLine ([string]$svc.PathName))).ToLowerInvariant()) }
+        $app = Get-CortexRegistryValue -SubKey ('SYSTEM\CurrentControlSet\Services\{0}\Parameters' -f $svc.Name) -Name 'Application'
+        if ($app) { $out.Add((ConvertTo-CortexShimPath -Path (Get-CortexShimExecutable -CommandLine ([string]$app))).ToLowerInvariant()) }
+    }
+    , $out.ToArray()
+}
+
 function Expand-Archive {
     [CmdletBinding()]
     param([Parameter(Position = 0)][string]$Path, [string]$LiteralPath, [Parameter(Mandatory = $true)][string]$DestinationPath, [switch]$Force)
@@ -1948,8 +1975,11 @@ function Expand-Archive {
     if ($null -eq $f) { throw ("The path '{0}' either does not exist or is not a valid file system path." -f $p) }
     $entries = Get-CortexShimProperty -Object $script:View.labArtifacts.archives -Name ([string]$f.Value.sha256).ToLowerInvariant()
     if ($null -eq $entries) { throw (New-CortexNotEmulatedError -What ("Expand-Archive of {0} (a zip that is not one of the lab's synthetic artifacts: its entries are unknown)" -f $p)) }
+    $inUse = Get-CortexShimRunningServiceProgram
     foreach ($e in $entries.PSObject.Properties) {
         $target = Join-Path $DestinationPath $e.Name
+        # A running program's file is open: Windows refuses to overwrite it (the entries before it are written).
+        if ($inUse -contains (ConvertTo-CortexShimPath -Path $target).ToLowerInvariant()) { throw ("The process cannot access the file '{0}' because it is being used by another process." -f $target) }
         $existing = Find-CortexShimFile -Path $target
         if ($null -ne $existing -and -not $Force) { throw ("Failed to create file '{0}' while expanding the archive file '{1}' contents as the file '{0}' already exists." -f $target, $p) }
         $name = ConvertTo-CortexShimPath -Path $target

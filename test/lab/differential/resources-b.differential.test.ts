@@ -388,5 +388,36 @@ describe.skipIf(!pwsh)('resources part B: lab models vs scripts through the shim
       expect(clean.diffs, clean.diffs.join('\n')).toEqual([]);
       expect(clean.viewChanged).toBe(true);
     }, 60_000);
+
+    // Windows keeps a running program's file open: extracting over it fails, unless stopServices stops it first.
+    const program = 'C:\\Cortex\\app\\bin\\sample.exe';
+    const hosted = (state: 'Running' | 'Stopped') =>
+      machineFrom({
+        directories: ['C:\\Cortex\\app'],
+        services: [{ name: 'sample', state, binaryPath: 'C:\\Program Files\\nssm\\win64\\nssm.exe' }],
+        registry: { 'HKLM\\SYSTEM\\CurrentControlSet\\Services\\sample\\Parameters': { Application: { kind: 'ExpandString', data: program } } },
+      });
+    const image = machineFrom({ directories: ['C:\\Cortex\\app'], services: [{ name: 'sample', state: 'Running', binaryPath: `"${program}" --service` }] });
+    const [hostedRunning, hostedStopped] = [hosted('Running'), hosted('Stopped')];
+    for (const st of [hostedRunning, hostedStopped, image]) withFile(st.machine, 'C:\\Installers\\sample.zip', zip.sha256, zip.bytes.length);
+    const inUse = /^archive: extracting C:\\Installers\\sample\.zip into C:\\Cortex\\app failed: The process cannot access the file 'C:\\Cortex\\app\\bin\\sample\.exe' because it is being used by another process\.$/;
+    const running: Array<[string, LabHostState, Record<string, unknown>, RegExp | string]> = [
+      ['over the program a running NSSM service hosts: in use, refused', hostedRunning, step(), inUse],
+      ['over a running service\'s image: in use, refused', image, step(), inUse],
+      ['stopServices: the service stopped first, then extracted', hostedRunning, step({ stopServices: ['sample'] }), 'extracted C:\\Installers\\sample.zip into C:\\Cortex\\app (stopped sample first)'],
+      ['stopServices, the service already stopped (or not installed): extracted, nothing stopped', hostedStopped, step({ stopServices: ['sample', 'absent'] }), 'extracted C:\\Installers\\sample.zip into C:\\Cortex\\app'],
+    ];
+    for (const [label, state, params, want] of running) {
+      it(label, async () => {
+        const r = await compareSet(host, state, 'archive', params, { destination: 'C:\\Cortex\\app' });
+        expect(r.diffs, r.diffs.join('\n')).toEqual([]);
+        if (want instanceof RegExp) expect(r.script.error?.message).toMatch(want);
+        else {
+          expect(r.script.ok, JSON.stringify(r.script.error)).toBe(true);
+          expect(JSON.stringify(r.script)).toContain(JSON.stringify(want).slice(1, -1));
+          expect(r.machine.services.find((x) => x.name === 'sample')?.state).toBe('Stopped');
+        }
+      }, 60_000);
+    }
   });
 });

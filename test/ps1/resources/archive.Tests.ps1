@@ -81,6 +81,39 @@ Describe 'archive' {
         }
     }
 
+    Context 'stopServices: the services that run files of the destination' {
+        BeforeEach {
+            $global:CortexTestServices = @(
+                [pscustomobject]@{ Name = 'gobetween'; Status = 'Running' },
+                [pscustomobject]@{ Name = 'idle'; Status = 'Stopped' }
+            )
+            Mock Get-Service { @($global:CortexTestServices | Where-Object { $_.Name -eq $Name }) | ForEach-Object { $_ }; if (-not @($global:CortexTestServices | Where-Object { $_.Name -eq $Name })) { Write-Error "Cannot find any service with service name '$Name'." } }
+            Mock Stop-Service { @($global:CortexTestServices | Where-Object { $_.Name -eq $Name }) | ForEach-Object { $_.Status = 'Stopped' } }
+        }
+        AfterEach { Remove-Variable -Name CortexTestServices -Scope Global -ErrorAction SilentlyContinue }
+        It 'Set: a running one stopped (without -Force) before the extraction; a stopped or missing one left alone' {
+            $r = Invoke-CortexResourceSet -Resource 'archive' -Params @{ source = $zip.Path; destination = $dest; sha256 = $zip.Sha256; stopServices = @('gobetween', 'idle', 'absent') }
+            $r.Result.ok | Should -BeTrue
+            $r.Data.message | Should -Be "extracted $($zip.Path) into $dest (stopped gobetween first)"
+            Should -Invoke Stop-Service -Times 1 -Exactly
+            Should -Invoke Stop-Service -Times 1 -Exactly -ParameterFilter { $Name -eq 'gobetween' -and -not $Force }
+            $global:CortexTestServices[0].Status | Should -Be 'Stopped'
+            [IO.File]::ReadAllText((Join-Path $dest 'gobetween.exe')) | Should -Be 'v0.8'
+        }
+        It 'Set with none running: nothing stopped, the message says nothing of it' {
+            $global:CortexTestServices[0].Status = 'Stopped'
+            $r = Invoke-CortexResourceSet -Resource 'archive' -Params @{ source = $zip.Path; destination = $dest; sha256 = $zip.Sha256; stopServices = @('gobetween') }
+            $r.Data.message | Should -Be "extracted $($zip.Path) into $dest"
+            Should -Invoke Stop-Service -Times 0 -Exactly
+        }
+        It 'Set refused before anything is stopped: a zip that is not the one wanted' {
+            $r = Invoke-CortexResourceSet -Resource 'archive' -Params @{ source = $zip.Path; destination = $dest; sha256 = ('0' * 64); stopServices = @('gobetween') }
+            $r.Result.ok | Should -BeFalse
+            Should -Invoke Stop-Service -Times 0 -Exactly
+            $global:CortexTestServices[0].Status | Should -Be 'Running'
+        }
+    }
+
     Context 'bad parameters' {
         It 'no destination' { (Invoke-CortexResourceTest -Resource 'archive' -Params @{ source = 'x' }).StepError | Should -Be 'archive: parameter destination is missing' }
         It 'a missing zip' {

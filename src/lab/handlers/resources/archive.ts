@@ -4,13 +4,16 @@
  * (src/lab/artifacts/): that one extracts its listed entries; any other is not emulated. The marker
  * (.cortex-archive.sha256, the zip's SHA-256 as ASCII) is a file whose text the lab can read back because
  * it is a known zip's hash. Emptying the destination first (clean) lists the folder with Get-ChildItem,
- * which the shim does not model yet: not emulated.
+ * which the shim does not model yet: not emulated. A file that a running service runs cannot be
+ * overwritten, as on Windows (components/service-programs.ts); `stopServices` stops those services first.
  */
 import { labCatalog, textFile } from '../../artifacts/catalog.js';
 import type { LabMachine } from '../../state/types.js';
+import { runningServicePrograms } from '../../components/service-programs.js';
 import { psBool } from './bool.js';
 import { createDirectory, findFile, notEmulated, removeItem, shimPath, testPath } from './files.js';
-import { resourceParam, stringParam } from './params.js';
+import { psString, resourceParam, stringParam } from './params.js';
+import { findService, stopService } from './service.js';
 import { defineResourceModel, LabResourceError, setResult } from './types.js';
 
 const R = 'archive';
@@ -55,6 +58,14 @@ export const archiveModel = defineResourceModel({
     if (actual !== sha256) throw new LabResourceError(`archive: ${source} has SHA-256 ${actual}, not the ${sha256} the step wants; check the artifact`);
     if (testPath(m, destination, 'Leaf')) throw new LabResourceError(`archive: the destination ${destination} is a file, not a folder`);
     const marker = joinPath(destination, MARKER);
+    const given = resourceParam(params, R, 'stopServices', { default: [] });
+    const stopped: string[] = [];
+    for (const name of (Array.isArray(given) ? given : [given]).filter((n) => n !== null && n !== undefined).map(psString)) {
+      const svc = findService(m, name);
+      if (!svc || svc.state === 'Stopped') continue;
+      stopService(m, svc);
+      stopped.push(svc.name);
+    }
     if (testPath(m, destination, 'Container')) {
       if (testPath(m, marker, 'Leaf')) removeItem(m, marker);
       if (clean) throw notEmulated(`Get-ChildItem ${destination} (listing a folder)`);
@@ -66,8 +77,16 @@ export const archiveModel = defineResourceModel({
       const why = notEmulated(`Expand-Archive of ${source} (a zip that is not one of the lab's synthetic artifacts: its entries are unknown)`).message;
       throw new LabResourceError(`archive: extracting ${source} into ${destination} failed: ${why}`);
     }
-    for (const [rel, text] of Object.entries(zip.entries)) writeText(m, joinPath(destination, rel), text);
+    // Expand-Archive writes the entries in order: those before a file in use are written.
+    const inUse = runningServicePrograms(m);
+    for (const [rel, text] of Object.entries(zip.entries)) {
+      const target = joinPath(destination, rel);
+      if (inUse.has(shimPath(target).toLowerCase())) {
+        throw new LabResourceError(`archive: extracting ${source} into ${destination} failed: The process cannot access the file '${target}' because it is being used by another process.`);
+      }
+      writeText(m, target, text);
+    }
     writeText(m, marker, sha256);
-    return setResult(`extracted ${source} into ${destination}${clean ? ' (emptied first)' : ''}`);
+    return setResult(`extracted ${source} into ${destination}${clean ? ' (emptied first)' : ''}${stopped.length ? ` (stopped ${stopped.join(', ')} first)` : ''}`);
   },
 });

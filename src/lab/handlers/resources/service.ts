@@ -15,7 +15,7 @@ import { defineResourceModel, LabResourceError, setResult } from './types.js';
 type Service = LabMachine['services'][number];
 
 /** Get-Service -Name n | Where-Object Name -eq n: the name without regard to case. */
-function findService(m: LabMachine, name: string): Service | undefined {
+export function findService(m: LabMachine, name: string): Service | undefined {
   return m.services.find((s) => s.name.toLowerCase() === name.toLowerCase());
 }
 
@@ -42,7 +42,8 @@ function startService(m: LabMachine, svc: Service): void {
   for (const s of order) s.state = 'Running';
 }
 
-function stopService(m: LabMachine, svc: Service): void {
+/** Stop-Service without -Force: refused while a running service depends on it. */
+export function stopService(m: LabMachine, svc: Service): void {
   const name = svc.name.toLowerCase();
   if (m.services.some((s) => s.state !== 'Stopped' && (s.dependsOn ?? []).some((d) => d.toLowerCase() === name))) {
     throw new LabResourceError(`Cannot stop service '${svc.name} (${svc.name})' because it has dependent services. It can only be stopped if the Force flag is set.`, 'InvalidOperation');
