@@ -1759,7 +1759,7 @@ function Connect-ServiceFabricCluster {
 function Get-ServiceFabricNode {
     [CmdletBinding()]
     param([string]$NodeName)
-    @((Get-CortexShimFabric).nodes | Where-Object { -not $NodeName -or $_.NodeName -eq $NodeName } | ForEach-Object { [pscustomobject]@{ NodeName = $_.NodeName; NodeStatus = $_.NodeStatus; HealthState = $_.HealthState } })
+    @((Get-CortexShimFabric).nodes | Where-Object { -not $NodeName -or $_.NodeName -eq $NodeName } | ForEach-Object { [pscustomobject]@{ NodeName = $_.NodeName; NodeStatus = $_.NodeStatus; HealthState = $_.HealthState; UpgradeDomain = $_.UpgradeDomain } })
 }
 
 function Get-ServiceFabricClusterUpgrade {
