@@ -1663,6 +1663,24 @@ function Get-CortexShimKnownText {
     $null
 }
 
+function Get-CortexShimServiceUsing {
+    # The running service whose process runs this file (its ImagePath, or the Application NSSM starts), or
+    # $null: Windows refuses to overwrite such a file (src/lab/handlers/resources/service.ts, runningServiceUsing).
+    param([Parameter(Mandatory = $true)][string]$Path)
+    $want = (ConvertTo-CortexShimPath -Path $Path).ToLowerInvariant()
+    foreach ($s in @($script:View.services)) {
+        if ($s.Status -eq 'Stopped') { continue }
+        $key = 'SYSTEM\CurrentControlSet\Services\' + $s.Name
+        foreach ($file in @((Get-CortexRegistryValue -SubKey $key -Name 'ImagePath'), (Get-CortexRegistryValue -SubKey ($key + '\Parameters') -Name 'Application'))) {
+            if (-not $file) { continue }
+            $t = ([string]$file).Trim()
+            if ($t.StartsWith('"')) { $t = $t.Substring(1, $t.IndexOf('"', 1) - 1) } elseif ($t -match '^(.+?\.exe)(\s|$)') { $t = $Matches[1] }
+            if ((ConvertTo-CortexShimPath -Path $t).ToLowerInvariant() -eq $want) { return [string]$s.Name }
+        }
+    }
+    $null
+}
+
 function Expand-Archive {
     [CmdletBinding()]
     param([Parameter(Position = 0)][string]$Path, [string]$LiteralPath, [Parameter(Mandatory = $true)][string]$DestinationPath, [switch]$Force)
@@ -1676,6 +1694,7 @@ function Expand-Archive {
         $target = Join-Path $DestinationPath $e.Name
         $existing = Find-CortexShimFile -Path $target
         if ($null -ne $existing -and -not $Force) { throw ("Failed to create file '{0}' while expanding the archive file '{1}' contents as the file '{0}' already exists." -f $target, $p) }
+        if ($null -ne $existing -and $null -ne (Get-CortexShimServiceUsing -Path $target)) { throw ("The process cannot access the file '{0}' because it is being used by another process." -f $target) }
         $name = ConvertTo-CortexShimPath -Path $target
         if ($null -ne $existing) { $name = $existing.Name }
         $script:View.files | Add-Member -MemberType NoteProperty -Name $name -Value ([pscustomobject]@{ length = [long]$e.Value.length; sha256 = [string]$e.Value.sha256; fileVersion = $null }) -Force

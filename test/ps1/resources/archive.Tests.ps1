@@ -81,6 +81,56 @@ Describe 'archive' {
         }
     }
 
+    Context 'a running service runs gobetween.exe from the destination' {
+        BeforeEach {
+            $old = New-Zip 'gobetween-0.7.zip' @{ 'gobetween.exe' = 'v0.7' }
+            $null = Invoke-CortexResourceSet -Resource 'archive' -Params @{ source = $old.Path; destination = $dest; sha256 = $old.Sha256 }
+            # The fake SCM: gobetween, running; Windows will not overwrite the exe of a running process.
+            $global:Svc = @{ gobetween = 'Running'; other = 'Running' }
+            $global:ScmCalls = New-Object System.Collections.ArrayList
+            Mock Get-Service { foreach ($n in $Name) { if ($global:Svc.ContainsKey($n)) { [pscustomobject]@{ Name = $n; Status = $global:Svc[$n] } } } }
+            Mock Stop-Service { $null = $global:ScmCalls.Add("stop $Name"); $global:Svc[[string]$Name] = 'Stopped' }
+            Mock Start-Service { $null = $global:ScmCalls.Add("start $Name"); $global:Svc[[string]$Name] = 'Running' }
+            Mock Expand-Archive {
+                $null = $global:ScmCalls.Add('extract')
+                if ($global:Svc.gobetween -eq 'Running') { throw ("The process cannot access the file '{0}' because it is being used by another process." -f (Join-Path $DestinationPath 'gobetween.exe')) }
+                # (Not the real cmdlet: inside its own mock that name is the mock again.)
+                [System.IO.Compression.ZipFile]::ExtractToDirectory($LiteralPath, $DestinationPath, $true)
+            }
+        }
+        AfterEach { Remove-Variable -Name Svc, ScmCalls -Scope Global -ErrorAction SilentlyContinue }
+        It 'without stopServices: the extraction fails (file in use), no marker, so the next apply tries again' {
+            $r = Invoke-CortexResourceSet -Resource 'archive' -Params @{ source = $zip.Path; destination = $dest; sha256 = $zip.Sha256 }
+            $r.Error.message | Should -BeLike "archive: extracting $($zip.Path) into $dest failed: The process cannot access the file*gobetween.exe' because it is being used by another process."
+            (Invoke-CortexResourceTest -Resource 'archive' -Params @{ source = $zip.Path; destination = $dest; sha256 = $zip.Sha256 }).State.markerSha256 | Should -BeNullOrEmpty
+            Should -Invoke Stop-Service -Times 0 -Exactly
+        }
+        It 'stopServices: stops the running service, extracts, starts it again; says so' {
+            $r = Invoke-CortexResourceSet -Resource 'archive' -Params @{ source = $zip.Path; destination = $dest; sha256 = $zip.Sha256; stopServices = @('gobetween', 'absent') }
+            $r.Error | Should -BeNullOrEmpty
+            $r.Result.ok | Should -BeTrue
+            $r.Data.message | Should -Be "extracted $($zip.Path) into $dest (gobetween stopped while extracting, started again)"
+            @($global:ScmCalls) -join ', ' | Should -Be 'stop gobetween, extract, start gobetween'
+            [IO.File]::ReadAllText((Join-Path $dest 'gobetween.exe')) | Should -Be 'v0.8'
+            $global:Svc.gobetween | Should -Be 'Running'
+            $global:Svc.other | Should -Be 'Running'
+        }
+        It 'stopServices with the service stopped: not started (it was not running)' {
+            $global:Svc.gobetween = 'Stopped'
+            $r = Invoke-CortexResourceSet -Resource 'archive' -Params @{ source = $zip.Path; destination = $dest; sha256 = $zip.Sha256; stopServices = @('gobetween') }
+            $r.Data.message | Should -Be "extracted $($zip.Path) into $dest"
+            @($global:ScmCalls) -join ', ' | Should -Be 'extract'
+            $global:Svc.gobetween | Should -Be 'Stopped'
+        }
+        It 'stopServices, the extraction failing: the service is started again and the error names both' {
+            Mock Expand-Archive { throw 'Central Directory corrupt.' }
+            Mock Start-Service { throw "Cannot start service gobetween on computer '.'." }
+            $r = Invoke-CortexResourceSet -Resource 'archive' -Params @{ source = $zip.Path; destination = $dest; sha256 = $zip.Sha256; stopServices = 'gobetween' }
+            $r.Error.message | Should -BeLike "archive: extracting * failed: Central Directory corrupt.; starting again failed: gobetween: Cannot start service gobetween*"
+            Should -Invoke Start-Service -Times 1 -Exactly
+        }
+    }
+
     Context 'bad parameters' {
         It 'no destination' { (Invoke-CortexResourceTest -Resource 'archive' -Params @{ source = 'x' }).StepError | Should -Be 'archive: parameter destination is missing' }
         It 'a missing zip' {

@@ -4,17 +4,23 @@
  * (src/lab/artifacts/): that one extracts its listed entries; any other is not emulated. The marker
  * (.cortex-archive.sha256, the zip's SHA-256 as ASCII) is a file whose text the lab can read back because
  * it is a known zip's hash. Emptying the destination first (clean) lists the folder with Get-ChildItem,
- * which the shim does not model yet: not emulated.
+ * which the shim does not model yet: not emulated. A file a running service's process runs (its program,
+ * or the one NSSM starts) is not overwritten, as Windows refuses: `stopServices` stops those services
+ * first (the ones running) and starts them again after.
  */
 import { labCatalog, textFile } from '../../artifacts/catalog.js';
 import type { LabMachine } from '../../state/types.js';
 import { psBool } from './bool.js';
 import { createDirectory, findFile, notEmulated, removeItem, shimPath, testPath } from './files.js';
 import { resourceParam, stringParam } from './params.js';
+import { findService, runningServiceUsing, startService, stopService } from './service.js';
 import { defineResourceModel, LabResourceError, setResult } from './types.js';
 
 const R = 'archive';
 export const MARKER = '.cortex-archive.sha256';
+
+/** A list parameter as `@(...)` reads it: a single value is a list of one. */
+const listParam = (v: unknown): string[] => (Array.isArray(v) ? v : v === null || v === undefined ? [] : [v]).map(String);
 
 /** The shim's Join-Path. */
 const joinPath = (a: string, b: string) => `${a.replace(/[\\/]+$/, '')}\\${b.replace(/^[\\/]+/, '')}`;
@@ -66,8 +72,34 @@ export const archiveModel = defineResourceModel({
       const why = notEmulated(`Expand-Archive of ${source} (a zip that is not one of the lab's synthetic artifacts: its entries are unknown)`).message;
       throw new LabResourceError(`archive: extracting ${source} into ${destination} failed: ${why}`);
     }
-    for (const [rel, text] of Object.entries(zip.entries)) writeText(m, joinPath(destination, rel), text);
-    writeText(m, marker, sha256);
-    return setResult(`extracted ${source} into ${destination}${clean ? ' (emptied first)' : ''}`);
+    const toStop = listParam(resourceParam(params, R, 'stopServices', { default: [] }));
+    const stopped: string[] = [];
+    for (const name of toStop) {
+      const svc = findService(m, name);
+      if (!svc || svc.state === 'Stopped') continue;
+      stopService(m, svc);
+      stopped.push(svc.name);
+    }
+    let failure: string | null = null;
+    for (const [rel, text] of Object.entries(zip.entries)) {
+      const target = joinPath(destination, rel);
+      if (findFile(m, target) && runningServiceUsing(m, target) !== undefined) {
+        failure = `archive: extracting ${source} into ${destination} failed: The process cannot access the file '${target}' because it is being used by another process.`;
+        break;
+      }
+      writeText(m, target, text);
+    }
+    if (failure === null) writeText(m, marker, sha256);
+    const restartFailures: string[] = [];
+    for (const name of stopped) {
+      try {
+        startService(m, findService(m, name)!);
+      } catch (err) {
+        restartFailures.push(`${name}: ${(err as Error).message}`);
+      }
+    }
+    if (failure !== null) throw new LabResourceError(`${failure}${restartFailures.length ? `; starting again failed: ${restartFailures.join('; ')}` : ''}`);
+    if (restartFailures.length) throw new LabResourceError(`archive: extracted ${source} into ${destination}, but starting the stopped services again failed: ${restartFailures.join('; ')}`);
+    return setResult(`extracted ${source} into ${destination}${clean ? ' (emptied first)' : ''}${stopped.length ? ` (${stopped.join(', ')} stopped while extracting, started again)` : ''}`);
   },
 });

@@ -15,7 +15,7 @@ import { defineResourceModel, LabResourceError, setResult } from './types.js';
 type Service = LabMachine['services'][number];
 
 /** Get-Service -Name n | Where-Object Name -eq n: the name without regard to case. */
-function findService(m: LabMachine, name: string): Service | undefined {
+export function findService(m: LabMachine, name: string): Service | undefined {
   return m.services.find((s) => s.name.toLowerCase() === name.toLowerCase());
 }
 
@@ -34,7 +34,7 @@ function startOrder(m: LabMachine, name: string, order: Service[] = []): Service
   return order;
 }
 
-function startService(m: LabMachine, svc: Service): void {
+export function startService(m: LabMachine, svc: Service): void {
   if (svc.state === 'Running') return;
   if (svc.state === 'Paused') throw notEmulated(`Start-Service of the paused service ${svc.name}`);
   const order = startOrder(m, svc.name);
@@ -42,12 +42,36 @@ function startService(m: LabMachine, svc: Service): void {
   for (const s of order) s.state = 'Running';
 }
 
-function stopService(m: LabMachine, svc: Service): void {
+export function stopService(m: LabMachine, svc: Service): void {
   const name = svc.name.toLowerCase();
   if (m.services.some((s) => s.state !== 'Stopped' && (s.dependsOn ?? []).some((d) => d.toLowerCase() === name))) {
     throw new LabResourceError(`Cannot stop service '${svc.name} (${svc.name})' because it has dependent services. It can only be stopped if the Force flag is set.`, 'InvalidOperation');
   }
   svc.state = 'Stopped';
+}
+
+/** The program an ImagePath starts: the quoted path, or the text up to `.exe`. */
+function imageExe(image: string): string {
+  const t = image.trim();
+  if (t.startsWith('"')) return t.slice(1, t.indexOf('"', 1) > 0 ? t.indexOf('"', 1) : undefined);
+  return /^(.+?\.exe)(\s|$)/i.exec(t)?.[1] ?? t;
+}
+
+/**
+ * The running service whose process runs the file at this path, or undefined: its own program (the
+ * ImagePath) and, for a service NSSM hosts, the program NSSM starts (Parameters\Application). Windows
+ * will not overwrite or delete such a file while the process runs.
+ */
+export function runningServiceUsing(m: LabMachine, path: string): string | undefined {
+  const want = path.toLowerCase();
+  const reg = machineRegistry(m);
+  for (const s of m.services) {
+    if (s.state === 'Stopped') continue;
+    const image = registryValueData(reg, `${REG.services}\\${s.name}`, 'ImagePath') ?? s.binaryPath ?? null;
+    const app = registryValueData(reg, `${REG.services}\\${s.name}\\Parameters`, 'Application');
+    for (const file of [image, app]) if (typeof file === 'string' && file && imageExe(file).toLowerCase() === want) return s.name;
+  }
+  return undefined;
 }
 
 /** The start type as the SCM keeps it; the registry overlay's Start / DelayedAutostart give way to it. */
