@@ -3,6 +3,7 @@
  * shim (resources-b-harness.ts): machine states × parameters, creating, updating, removing, no-ops and
  * failures; views, envelopes (message and category) and the Test's state afterwards must be equal.
  */
+import { nssmInstall } from '../../../src/lab/components/nssm.js';
 import { describe, expect, it } from 'vitest';
 import { handlerRegistry } from '../../../src/lab/handlers/index.js';
 import type { ResourceTypeName } from '../../../src/resources/index.js';
@@ -387,6 +388,35 @@ describe.skipIf(!pwsh)('resources part B: lab models vs scripts through the shim
       const clean = await compareSet(host, { ...base, machine: second.machine }, 'archive', step({ clean: true }));
       expect(clean.diffs, clean.diffs.join('\n')).toEqual([]);
       expect(clean.viewChanged).toBe(true);
+    }, 60_000);
+
+    it("a new zip over the program of a running service: refused as Windows does; stopServices stops it, extracts, starts it again", async () => {
+      const first = await compareSet(host, base, 'archive', step());
+      expect(first.diffs, first.diffs.join('\n')).toEqual([]);
+      const running = structuredClone(first.machine);
+      running.services.push({ name: 'sample', state: 'Running', startType: 'Automatic', binaryPath: '"C:\\Cortex\\app\\bin\\sample.exe" --serve' });
+      const next = step({ source: 'C:\\Installers\\sample-1.1.zip', sha256: zip2.sha256 });
+      const refused = await compareSet(host, { ...base, machine: running }, 'archive', next);
+      expect(refused.diffs, refused.diffs.join('\n')).toEqual([]);
+      expect(refused.script.error?.message).toMatch(/^archive: extracting C:\\Installers\\sample-1\.1\.zip into C:\\Cortex\\app failed: The process cannot access the file 'C:\\Cortex\\app\\bin\\sample\.exe' because it is being used by another process\.$/);
+      const stopped = await compareSet(host, { ...base, machine: running }, 'archive', { ...next, stopServices: ['sample', 'not-installed'] });
+      expect(stopped.diffs, stopped.diffs.join('\n')).toEqual([]);
+      expect(stopped.script.ok).toBe(true);
+      expect(stopped.machine.services.find((x) => x.name === 'sample')!.state).toBe('Running');
+    }, 60_000);
+
+    it('the program a running NSSM service starts (its Application) is in use too', async () => {
+      const first = await compareSet(host, base, 'archive', step());
+      const hosted = structuredClone(first.machine);
+      nssmInstall(hosted, 'C:\\Program Files\\nssm\\win64\\nssm.exe', 'sample', 'C:\\Cortex\\app\\bin\\sample.exe');
+      hosted.services.find((x) => x.name === 'sample')!.state = 'Running';
+      const next = step({ source: 'C:\\Installers\\sample-1.1.zip', sha256: zip2.sha256 });
+      const refused = await compareSet(host, { ...base, machine: hosted }, 'archive', next);
+      expect(refused.diffs, refused.diffs.join('\n')).toEqual([]);
+      expect(refused.script.error?.message).toMatch(/being used by another process/);
+      const stopped = await compareSet(host, { ...base, machine: hosted }, 'archive', { ...next, stopServices: 'sample' });
+      expect(stopped.diffs, stopped.diffs.join('\n')).toEqual([]);
+      expect(stopped.script.ok).toBe(true);
     }, 60_000);
   });
 });
