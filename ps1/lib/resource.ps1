@@ -275,6 +275,14 @@ function Get-CortexUpgradeDomainState {
         })
 }
 
+function Get-CortexFabricUpgradeDomain {
+    # A Get-ServiceFabricNode node's upgrade domain, or $null when it names none (what plan orders an upgrade by).
+    param([Parameter(Mandatory = $true)]$Node)
+    $prop = $Node.PSObject.Properties['UpgradeDomain']
+    if ($null -eq $prop -or -not [string]$prop.Value) { return $null }
+    [string]$prop.Value
+}
+
 function Get-CortexFabricNodesByDomain {
     # Get-ServiceFabricNode's nodes as upgrade domain -> 'node, node' (what an upgrade's report names).
     param([AllowEmptyCollection()][object[]]$Nodes)

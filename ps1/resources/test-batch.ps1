@@ -313,7 +313,7 @@ function Get-CortexServiceFabricClusterState($p) {
         return $state
     }
     $state.reachable = $true
-    $state.nodes = @(Get-ServiceFabricNode | ForEach-Object { [ordered]@{ name = [string]$_.NodeName; status = $_.NodeStatus.ToString(); health = $_.HealthState.ToString() } })
+    $state.nodes = @(Get-ServiceFabricNode | ForEach-Object { [ordered]@{ name = [string]$_.NodeName; status = $_.NodeStatus.ToString(); health = $_.HealthState.ToString(); upgradeDomain = (Get-CortexFabricUpgradeDomain $_) } })
     $upgrade = Get-ServiceFabricClusterUpgrade
     if ($null -ne $upgrade) {
         $state.codeVersion = [string]$upgrade.TargetCodeVersion
@@ -329,7 +329,7 @@ function Get-CortexServiceFabricApplicationState($p) {
     $name = [string](Get-CortexResourceParam -Params $p -Resource 'service_fabric_application' -Name 'name' -Required)
     $typeName = [string](Get-CortexResourceParam -Params $p -Resource 'service_fabric_application' -Name 'typeName' -Required)
     $endpoint = [string](Get-CortexResourceParam -Params $p -Resource 'service_fabric_application' -Name 'connectionEndpoint' -Default 'localhost:19000')
-    $state = [ordered]@{ reachable = $false; registeredVersions = @(); application = $null }
+    $state = [ordered]@{ reachable = $false; registeredVersions = @(); application = $null; nodes = @() }
     $service = @(Get-Service -Name 'FabricHostSvc' -ErrorAction SilentlyContinue | Where-Object { $_.Name -eq 'FabricHostSvc' }) | Select-Object -First 1
     if ($null -eq $service) { return $state }
     if ($null -ne (Connect-CortexServiceFabricCluster -Endpoint $endpoint)) { return $state }
@@ -337,6 +337,8 @@ function Get-CortexServiceFabricApplicationState($p) {
     $state.registeredVersions = [string[]]@(Get-ServiceFabricApplicationType -ApplicationTypeName $typeName | ForEach-Object { [string]$_.ApplicationTypeVersion })
     $app = @(Get-ServiceFabricApplication -ApplicationName $name) | Select-Object -First 1
     if ($null -eq $app) { return $state }
+    # The nodes' upgrade domains: the order a monitored application upgrade walks (plan shows it).
+    $state.nodes = @(Get-ServiceFabricNode | ForEach-Object { [ordered]@{ name = [string]$_.NodeName; upgradeDomain = (Get-CortexFabricUpgradeDomain $_) } })
     $parameters = [ordered]@{}
     foreach ($ap in @($app.ApplicationParameters)) { $parameters[[string]$ap.Name] = [string]$ap.Value }
     $health = $null

@@ -27,6 +27,7 @@ export const PlanJsonSchema = z.object({
       step: z.string(),
       atOnce: z.number().int().positive(),
       hosts: z.array(z.object({ host: z.string(), from: z.string().nullable(), wave: z.number().int().nonnegative() })),
+      within: z.object({ unit: z.string(), order: z.array(z.string()) }).optional(),
     }),
   ),
   summary: z.object({ hosts: z.number().int(), create: z.number().int(), update: z.number().int(), unchanged: z.number().int(), skipped: z.number().int(), errors: z.number().int(), unreachable: z.number().int(), refused: z.number().int() }),

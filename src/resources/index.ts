@@ -67,7 +67,7 @@ export function resourceOf(type: string): ResourceType {
   return r;
 }
 
-export type { ComponentUpgrade, Diff, DiffAction, ResourceType } from './resource.js';
+export type { ComponentUpgrade, Diff, DiffAction, ResourceType, UpgradeWithin } from './resource.js';
 export { UnreachableStateError, UpgradeRefusedError } from './resource.js';
 export { REBOOT_EXIT_CODES, classifyExitCode } from './package.js';
 export { TEST_BATCH_SCRIPT, TestBatchData, TestBatchRequest, SetResultData, setScriptId } from './script-results.js';

@@ -52,6 +52,17 @@ export interface ComponentUpgrade {
   /** What the host has now; null when it does not say. */
   from: string | null;
   to: string;
+  /**
+   * The order the change takes inside the step, when the step itself walks the members (a Service
+   * Fabric monitored upgrade from the deploy node: its upgrade domains, one at a time).
+   */
+  within?: UpgradeWithin;
+}
+
+/** A walk inside one step: the unit it goes by, and the units in order (e.g. `UD0 (app1)`). */
+export interface UpgradeWithin {
+  unit: string;
+  order: string[];
 }
 
 export function defineResource<P extends z.ZodType, S extends z.ZodType>(r: ResourceType<P, S>): ResourceType<P, S> {

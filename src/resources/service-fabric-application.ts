@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import { WindowsPath } from './common.js';
 import { defineResource, NONE, UnreachableStateError, type ComponentUpgrade } from './resource.js';
+import { upgradeDomainOrder } from './service-fabric-cluster.js';
 
 const TypeVersion = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { message: 'a version like 1.0.0' });
 
@@ -22,11 +23,7 @@ export const ServiceFabricApplicationParams = z.strictObject({
   parameters: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_.]*$/, { message: 'a parameter name from the ApplicationManifest' }), z.string()).default({}),
   connectionEndpoint: z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { message: 'host:port of the client endpoint, e.g. localhost:19000' }).default('localhost:19000'),
   timeout: z.number().int().min(10).default(600).meta({ description: 'Seconds each Service Fabric call may take' }),
-  component: z
-    .string()
-    .regex(/^[A-Za-z][A-Za-z0-9]*$/)
-    .optional()
-    .meta({ description: 'The inventory versions key the application type version is (cortex): plan shows a typeVersion change as its upgrade' }),
+  component: z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/).optional().meta({ description: 'The inventory versions key typeVersion is (cortex): plan lists a typeVersion change as its upgrade' }),
 });
 
 export const ServiceFabricApplicationState = z.object({
@@ -46,6 +43,8 @@ export const ServiceFabricApplicationState = z.object({
       parameters: z.record(z.string(), z.string()),
     })
     .nullable(),
+  /** The cluster's nodes and their upgrade domains (read when the application exists): the order its upgrade walks. */
+  nodes: z.array(z.object({ name: z.string(), upgradeDomain: z.string().nullable() })).default([]),
 });
 
 export const serviceFabricApplicationResource = defineResource({
@@ -72,6 +71,6 @@ export const serviceFabricApplicationResource = defineResource({
   upgrades(p, s): Record<string, ComponentUpgrade> {
     const a = s.application;
     if (p.component === undefined || !s.reachable || a === null || a.typeName !== p.typeName || a.typeVersion === p.typeVersion) return {};
-    return { [p.component]: { from: a.typeVersion, to: p.typeVersion } };
+    return { [p.component]: { from: a.typeVersion, to: p.typeVersion, ...(s.nodes.length ? { within: upgradeDomainOrder(s.nodes) } : {}) } };
   },
 });

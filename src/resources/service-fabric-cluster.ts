@@ -21,7 +21,7 @@
  */
 import { z } from 'zod';
 import { SecretRef, WindowsPath } from './common.js';
-import { defineResource, NONE, UnreachableStateError } from './resource.js';
+import { defineResource, NONE, UnreachableStateError, type ComponentUpgrade, type UpgradeWithin } from './resource.js';
 
 /** A node name as ClusterConfig.json writes it (the inventory host name). */
 const NodeName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, { message: 'a node name: letters, digits, _ . - (the inventory host name)' });
@@ -37,6 +37,11 @@ export const ServiceFabricClusterParams = z.strictObject({
   runAs: z.strictObject({ user: z.string().min(1), password: SecretRef }).meta({ description: 'The install account (admin on every node) the scripts run as' }),
   connectionEndpoint: z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { message: 'host:port of the client endpoint, e.g. localhost:19000' }).default('localhost:19000').meta({ description: "The deploy node's client connection endpoint" }),
   timeout: z.number().int().min(10).default(3600).meta({ description: 'Seconds each of TestConfiguration, the creation and the wait for the nodes may take' }),
+  version: z
+    .string()
+    .regex(/^\d+(\.\d+)*$/, { message: 'a version of digits and dots, e.g. 10.1.2448.9590' })
+    .optional()
+    .meta({ description: "The runtime version the package holds (the inventory's versions.serviceFabric): plan names it as the upgrade's target while the package is not extracted yet" }),
 });
 
 export const ServiceFabricNodeState = z.object({
@@ -45,7 +50,29 @@ export const ServiceFabricNodeState = z.object({
   status: z.string(),
   /** HealthState: Ok, Warning, Error, Unknown. */
   health: z.string(),
+  /** UpgradeDomain (ClusterConfig.json's upgradeDomain), null when the node names none. */
+  upgradeDomain: z.string().nullable().default(null),
 });
+
+/**
+ * The order a monitored upgrade walks the upgrade domains (Service Fabric takes them in name order,
+ * UD0 before UD1, numbers compared as numbers), each with its nodes: `UD0 (app1)`. A node without a
+ * domain is its own.
+ */
+export function upgradeDomainOrder(nodes: ReadonlyArray<{ name: string; upgradeDomain?: string | null | undefined }>): UpgradeWithin {
+  const byDomain = new Map<string, string[]>();
+  for (const n of nodes) {
+    const d = n.upgradeDomain || n.name;
+    byDomain.set(d, [...(byDomain.get(d) ?? []), n.name]);
+  }
+  const order = [...byDomain.entries()].sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true })).map(([d, ns]) => `${d} (${ns.join(', ')})`);
+  return { unit: 'upgrade domain', order };
+}
+
+/** The running version is the inventory's (the same, or a patch of a shorter version like 10.1). */
+function runs(running: string, wanted: string): boolean {
+  return running === wanted || running.startsWith(`${wanted}.`);
+}
 
 export const ServiceFabricClusterState = z.object({
   /** Service FabricHostSvc exists on the deploy node. */
@@ -109,5 +136,12 @@ export const serviceFabricClusterResource = defineResource({
       return { action: 'update', from: { codeVersion: s.codeVersion }, to: { codeVersion: s.packageCodeVersion, upgrade: 'monitored, one upgrade domain at a time' } };
     }
     return NONE;
+  },
+  upgrades(p, s): Record<string, ComponentUpgrade> {
+    if (!s.reachable || s.codeVersion === null) return {};
+    // The package's runtime when it is extracted; before that, the version the inventory names for it.
+    const to = s.packagePresent ? s.packageCodeVersion : (p.version ?? null);
+    if (to === null || runs(s.codeVersion, to)) return {};
+    return { serviceFabric: { from: s.codeVersion, to, within: upgradeDomainOrder(s.nodes) } };
   },
 });

@@ -86,9 +86,13 @@ describe('Service Fabric, Cortex applications and the Gateway upgraded on the Br
     // apply, so its runtime is read then) and the application's, from -> to.
     const plan = await cli(['plan', '-i', invB, '-p', CORTEX_PLAYBOOK, '--store', store, '--json']);
     expect([0, 2], plan.stderr).toContain(plan.exitCode);
-    const planned = JSON.parse(plan.stdout) as { changes: Array<{ host: string; step: string; action: string; from?: unknown; to?: unknown }> };
+    const planned = JSON.parse(plan.stdout) as { changes: Array<{ host: string; step: string; action: string; from?: unknown; to?: unknown }>; upgrades: Array<{ component: string; step: string }> };
     expect(planned.changes).toContainEqual(expect.objectContaining({ host: 'app1', step: 'sf-cluster', action: 'update', from: { codeVersion: '10.1.1541.9590' }, to: expect.objectContaining({ package: 'C:\\ProgramData\\CortexInstall\\ServiceFabric\\10.1.2448.9590' }) }));
     expect(planned.changes).toContainEqual(expect.objectContaining({ host: 'app1', step: 'cortex-apps', action: 'update', from: { typeVersion: '1.0.0' }, to: expect.objectContaining({ typeVersion: '1.1.0' }) }));
+    // Both as upgrades, from -> to, in the order the monitored upgrades walk the upgrade domains.
+    const domains = { unit: 'upgrade domain', order: ['UD0 (app1)', 'UD1 (app2)', 'UD2 (app3)'] };
+    expect(planned.upgrades).toContainEqual(expect.objectContaining({ component: 'serviceFabric', from: ['10.1.1541.9590'], to: '10.1.2448.9590', step: 'sf-cluster', within: domains }));
+    expect(planned.upgrades).toContainEqual(expect.objectContaining({ component: 'cortex', from: ['1.0.0'], to: '1.1.0', step: 'cortex-apps', within: domains }));
 
     // app2 fails in the middle of its upgrade: the step fails naming its upgrade domain; rolled back, quorum kept.
     expect((await cli(['lab', 'reset-counters', '--state', state])).exitCode).toBe(0);

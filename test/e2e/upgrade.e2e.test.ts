@@ -114,6 +114,9 @@ describe('the RabbitMQ and Erlang roll on the Bronze lab', () => {
     const rerun = await cli(['apply', '-i', next, '-p', CORTEX_PLAYBOOK, '--store', store, '--skip-preflight', '--json']);
     expect(rerun.exitCode, rerun.stderr).toBe(0);
     for (const h of ['app1', 'app2', 'app3']) expect(versionsOn(h), h).toEqual(['4.2.1', '27.3.4.2']);
+    // The finish handler (feature flags, rebalance) ran once for the roll, on the first node it changed.
+    const finished = (JSON.parse(rerun.stdout) as ApplyDoc).hosts.flatMap((h) => h.steps.filter((s) => s.id === 'rabbitmq-upgrade-finish').map((s) => `${h.name}:${s.status}`));
+    expect(finished).toEqual(['app2:changed']);
     const done = await labStatus();
     for (const c of done.clusters) {
       expect(c.maxDownAtOnce, c.name).toBeLessThanOrEqual(1);

@@ -47,6 +47,10 @@ export function inSync(resource: string, p: P): unknown {
       return { exists: true, direction: p.direction, protocol: p.protocol, localPorts: (p.localPorts as unknown[]).map(String), action: p.action, profiles: p.profiles, enabled: p.enabled };
     case 'acl':
       return { exists: true, inheritance: true, rules: p.rules };
+    case 'rabbitmq_upgrade':
+      return { installed: true, version: p.version, erlangVersion: (p.erlang as { version: string }).version, nodeName: 'rabbit@node', running: true, featureFlagsDisabled: [] };
+    case 'service_fabric_cluster':
+      return { fabricHostService: true, fabricVersion: '10.1.2448.9590', reachable: true, connectError: null, codeVersion: '10.1.2448.9590', configVersion: '1.0.0', nodes: (p.nodes as string[]).map((name) => ({ name, status: 'Up', health: 'Ok', upgradeDomain: null })), health: 'Ok', packageCodeVersion: '10.1.2448.9590', packagePresent: true };
     case 'nservicebus_queues': {
       const queues = [...(p.endpoints as string[]), (p.errorQueue as string | undefined) ?? 'error', (p.auditQueue as string | undefined) ?? 'audit'];
       return { cliInstalled: true, queues: Object.fromEntries(queues.map((q) => [q, 'quorum'])), delayInfrastructure: true };
@@ -87,6 +91,10 @@ export function fresh(resource: string): unknown {
       return { cliInstalled: false, queues: {}, delayInfrastructure: false };
     case 'acl':
       return { exists: true, inheritance: true, rules: [] };
+    case 'rabbitmq_upgrade':
+      return { installed: false, version: null, erlangVersion: null, nodeName: null, running: false, featureFlagsDisabled: [] };
+    case 'service_fabric_cluster':
+      return { fabricHostService: false, fabricVersion: null, reachable: false, connectError: null, codeVersion: null, configVersion: null, nodes: [], health: null, packageCodeVersion: null, packagePresent: true };
   }
   throw new Error(`no fresh state for ${resource}`);
 }

@@ -447,7 +447,19 @@ class ApplyRun {
   private async runHandlers(phase: Phase): Promise<void> {
     for (const handler of Object.values(this.pb.handlers)) {
       if (this.stopping) return;
-      const hosts = phase.hosts.filter((h) => this.alive(h) && this.notified.get(h)!.has(handler.id));
+      const notified = phase.hosts.filter((h) => this.alive(h) && this.notified.get(h)!.has(handler.id));
+      let hosts = notified;
+      if (handler.runOnce !== undefined && notified.length) {
+        // Once for the phase: on the first notified host, or the named one; done for every host that notified it.
+        const on = handler.runOnce === true ? notified[0]! : handler.runOnce;
+        if (!this.alive(on)) {
+          // Left notified, so a resumed run runs it once the host is back.
+          this.fail(notified[0]!, new Error(`handler ${handler.id}: its run_once host ${on} is not available (failed, unreachable or left out by --limit); the handler did not run`));
+          continue;
+        }
+        for (const h of phase.hosts) if (h !== on) this.notified.get(h)?.delete(handler.id);
+        hosts = [on];
+      }
       await forEachLimit(hosts, this.forks, async (h) => {
         const t0 = this.now();
         this.emit({ type: 'step-started', host: h, step: handler.id, phase: phase.name });

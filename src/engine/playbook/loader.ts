@@ -185,7 +185,11 @@ class Resolver {
       checkId(h.id, path);
       const hosts = this.sortHosts([...(notifiers.get(h.id) ?? [])]);
       for (const host of hosts) this.varsByHost[host] ??= this.renderVars(host);
-      handlers[h.id] = this.resolveStep(h as StepInput, path, '', 'handler', hosts, []);
+      const { run_once: runOnce, ...rest } = h;
+      if (typeof runOnce === 'string' && hosts.length && !hosts.includes(runOnce)) {
+        this.problem([...path, 'run_once'], `run_once host '${runOnce}' is not among the hosts whose steps notify handler '${h.id}'.`, `Those hosts: ${hosts.join(', ')}.`);
+      }
+      handlers[h.id] = { ...this.resolveStep(rest as StepInput, path, '', 'handler', hosts, []), runOnce };
     });
 
     return { file: this.file, name: doc.name, description: doc.description, phases, handlers, reboots: this.resolveReboots(touched), vars: this.varsByHost };

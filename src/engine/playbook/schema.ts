@@ -111,10 +111,14 @@ export function playbookDocument(mode: 'editor' | 'load') {
       name: z.string().optional(),
       retries: Retries.optional(),
       timeout: Duration.optional(),
+      run_once: z
+        .union([z.literal(true), Name])
+        .optional()
+        .meta({ description: 'Run once per phase, on one host, however many hosts notified it: true (the first notified host, in inventory order) or a host name (one of the hosts whose steps notify it)' }),
       ...resources,
     })
     .superRefine((v, ctx) => exactlyOneResource(v, ctx, 'the handler'))
-    .meta({ id: 'Handler', description: 'Runs once at the end of a phase on each host where a step notified it and changed something' });
+    .meta({ id: 'Handler', description: 'Runs once at the end of a phase on each host where a step notified it and changed something (run_once: on one host only)' });
 
   const Check = z
     .strictObject({ id: StepId.optional(), ...resources })

@@ -34,6 +34,12 @@ export interface Step {
   when?: Condition | undefined;
   /** The targets before run_once narrowed them to one host. */
   runOnceOf?: string[] | undefined;
+  /**
+   * Handlers only: run once per phase however many hosts notified it, on the first notified host (true)
+   * or on this one. (A step's run_once narrows `hosts` at load time instead; a handler's hosts are
+   * known only when the steps that notify it have changed something.)
+   */
+  runOnce?: true | string | undefined;
   serial?: SerialSpec | undefined;
   /** Hosts on which every earlier step must be verified before this step starts. */
   barrier?: string[] | undefined;

@@ -11,14 +11,15 @@ import type { ResumeState } from '../apply/executor.js';
 import type { StepStatus } from '../apply/events.js';
 import { JOURNAL_FILE, readJournal, type JournalContents } from './journal.js';
 
-export function resumeStateOf(journal: JournalContents, handlerIds: ReadonlySet<string>): ResumeState {
+/** `runOnce`: the handlers that run once for all the hosts that notified them (run_once): one run clears every host. */
+export function resumeStateOf(journal: JournalContents, handlerIds: ReadonlySet<string>, runOnce: ReadonlySet<string> = new Set()): ResumeState {
   const done: Record<string, Record<string, StepStatus>> = {};
   const notified: Record<string, Set<string>> = {};
   const pending = new Set<string>();
   for (const e of journal.entries) {
     if (e.type === 'step-finished') {
       if (handlerIds.has(e.step)) {
-        if (e.status !== 'failed') notified[e.host]?.delete(e.step);
+        if (e.status !== 'failed') for (const h of runOnce.has(e.step) ? Object.keys(notified) : [e.host]) notified[h]?.delete(e.step);
         continue;
       }
       if (e.status !== 'failed') (done[e.host] ??= {})[e.step] = e.status;

@@ -41,7 +41,7 @@ export async function runApply(o: RunApplyOptions): Promise<RunApplyResult> {
     let writer: JournalWriter;
     let resume: ApplyOptions['resume'];
     if (o.resume !== undefined) {
-      resume = resumeStateOf(readJournal(path), new Set(Object.keys(o.playbook.handlers)));
+      resume = resumeStateOf(readJournal(path), new Set(Object.keys(o.playbook.handlers)), new Set(Object.values(o.playbook.handlers).filter((h) => h.runOnce !== undefined).map((h) => h.id)));
       writer = JournalWriter.reopen(path, new Date(now()));
     } else {
       writer = JournalWriter.create(path, {

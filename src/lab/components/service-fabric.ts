@@ -290,6 +290,8 @@ export interface NodeView {
   host: string;
   status: 'Up' | 'Down';
   health: 'Ok' | 'Error';
+  /** ClusterConfig.json's upgradeDomain ('' when it names none). */
+  upgradeDomain: string;
 }
 
 /** Get-ServiceFabricNode: a node is Up while its host is up with its cluster record and FabricHostSvc running. */
@@ -300,7 +302,7 @@ export function clusterNodes(sf: LabServiceFabric, lab: PowerView): NodeView[] {
   return sf.cluster.nodes.map((n) => {
     const m: LabMachine | undefined = lab.isUp(n.host) ? lab.getHostState(n.host)?.machine : undefined;
     const up = !!m?.serviceFabric && same(m.serviceFabric.cluster.name, sf.cluster.name) && service(m, FABRIC_HOST_SERVICE)?.state === 'Running';
-    return { name: n.nodeName, host: n.host, status: up ? 'Up' : 'Down', health: up ? 'Ok' : 'Error' };
+    return { name: n.nodeName, host: n.host, status: up ? 'Up' : 'Down', health: up ? 'Ok' : 'Error', upgradeDomain: n.upgradeDomain };
   });
 }
 

@@ -177,7 +177,12 @@ Describe 'service_fabric_cluster' {
         }
         It 'Test: one node is a single-element list' {
             $global:Sf.Nodes = @(New-FabricNode 'app1')
-            (Invoke-CortexResourceTest -Resource 'service_fabric_cluster' -Params $cluster).Json | Should -BeLike '*"nodes":`[{"name":"app1","status":"Up","health":"Ok"}`]*'
+            (Invoke-CortexResourceTest -Resource 'service_fabric_cluster' -Params $cluster).Json | Should -BeLike '*"nodes":`[{"name":"app1","status":"Up","health":"Ok","upgradeDomain":null}`]*'
+        }
+        It 'Test: each node with its upgrade domain (what plan orders the upgrade by)' {
+            $global:Sf.Nodes = @((New-FabricNode 'app1' -Domain 'UD0'), (New-FabricNode 'app2' -Domain 'UD1'))
+            $s = (Invoke-CortexResourceTest -Resource 'service_fabric_cluster' -Params $cluster).State
+            ($s.nodes | ForEach-Object { '{0}={1}' -f $_.name, $_.upgradeDomain }) -join ',' | Should -Be 'app1=UD0,app2=UD1'
         }
         It 'Test: the package runtime version from its DeploymentComponentsAutoextractor.exe, null without it' {
             (Invoke-CortexResourceTest -Resource 'service_fabric_cluster' -Params $cluster).State.packageCodeVersion | Should -BeNullOrEmpty
@@ -289,7 +294,7 @@ Describe 'service_fabric_application' {
         It 'Test: reachable, no versions, no application' {
             $r = Invoke-CortexResourceTest -Resource 'service_fabric_application' -Params $application
             $r.State.reachable | Should -BeTrue
-            $r.Json | Should -BeLike '*"registeredVersions":`[`],"application":null*'
+            $r.Json | Should -BeLike '*"registeredVersions":`[`],"application":null,"nodes":`[`]*'
         }
         It 'Set: copies to the image store, registers, cleans the copy, creates with the parameters; then the Test sees it' {
             $r = Invoke-CortexResourceSet -Resource 'service_fabric_application' -Params $application
@@ -336,6 +341,12 @@ Describe 'service_fabric_application' {
         }
         It 'Test: no parameters is an empty object' {
             (Invoke-CortexResourceTest -Resource 'service_fabric_application' -Params $application).Json | Should -BeLike '*"parameters":{}*'
+        }
+        It 'Test: the nodes with their upgrade domains, the order its upgrade walks' {
+            $global:Sf.Nodes = @((New-FabricNode 'app1' -Domain 'UD0'), (New-FabricNode 'app2' -Domain 'UD1'), (New-FabricNode 'app3'))
+            $s = (Invoke-CortexResourceTest -Resource 'service_fabric_application' -Params $application).State
+            ($s.nodes | ForEach-Object { '{0}={1}' -f $_.name, $_.upgradeDomain }) -join ',' | Should -Be 'app1=UD0,app2=UD1,app3='
+            $null -eq @($s.nodes)[2].upgradeDomain | Should -BeTrue
         }
         It 'Set with the same version and parameter values: nothing to do' {
             $global:Sf.Apps['fabric:/Cortex'].ApplicationParameters = @([pscustomobject]@{ Name = 'Gateway_InstanceCount'; Value = '-1' })

@@ -28,15 +28,16 @@ export const serviceFabricApplicationModel = defineResourceModel({
     const { machine: m, params, lab } = ctx;
     const name = stringParam(params, R, 'name', { required: true });
     const typeName = stringParam(params, R, 'typeName', { required: true });
-    const state = { reachable: false, registeredVersions: [] as string[], application: null as null | { typeName: string; typeVersion: string; status: string; health: string | null; parameters: Record<string, string> } };
+    const state = { reachable: false, registeredVersions: [] as string[], application: null as null | { typeName: string; typeVersion: string; status: string; health: string | null; parameters: Record<string, string> }, nodes: [] as Array<{ name: string; upgradeDomain: string | null }> };
     if (!service(m, FABRIC_HOST_SERVICE)) return state;
     if (connect(ctx) !== null) return state;
     const cluster = m.serviceFabric!.cluster;
     const registeredVersions = cluster.applicationTypes.filter((t) => t.name === typeName).map((t) => t.version);
     const app = cluster.applications.find((a) => a.name === name);
     if (!app) return { ...state, reachable: true, registeredVersions };
-    const health = clusterHealth(clusterNodes(m.serviceFabric!, lab));
-    return { reachable: true, registeredVersions, application: { typeName: app.typeName, typeVersion: app.typeVersion, status: 'Ready', health, parameters: { ...app.parameters } } };
+    const nodes = clusterNodes(m.serviceFabric!, lab);
+    const health = clusterHealth(nodes);
+    return { reachable: true, registeredVersions, application: { typeName: app.typeName, typeVersion: app.typeVersion, status: 'Ready', health, parameters: { ...app.parameters } }, nodes: nodes.map((n) => ({ name: n.name, upgradeDomain: n.upgradeDomain || null })) };
   },
   set: (ctx) => {
     const { machine: m, params: p, lab } = ctx;

@@ -71,7 +71,7 @@ export const serviceFabricClusterModel = defineResourceModel({
     const endpoint = stringParam(params, R, 'connectionEndpoint', { default: 'localhost:19000' });
     const packagePath = stringParam(params, R, 'packagePath', { required: true });
     const version = registryValueData(machineRegistry(m), SF_REGISTRY_KEY, 'FabricVersion');
-    const state = { fabricHostService: !!service(m, FABRIC_HOST_SERVICE), fabricVersion: version === null ? null : String(version), reachable: false, connectError: null as string | null, codeVersion: null as string | null, configVersion: null as string | null, nodes: [] as Array<{ name: string; status: string; health: string }>, health: null as string | null, packageCodeVersion: packageVersion(m, packagePath), packagePresent: testPath(m, packagePath, 'Container') };
+    const state = { fabricHostService: !!service(m, FABRIC_HOST_SERVICE), fabricVersion: version === null ? null : String(version), reachable: false, connectError: null as string | null, codeVersion: null as string | null, configVersion: null as string | null, nodes: [] as Array<{ name: string; status: string; health: string; upgradeDomain: string | null }>, health: null as string | null, packageCodeVersion: packageVersion(m, packagePath), packagePresent: testPath(m, packagePath, 'Container') };
     if (!state.fabricHostService) return state;
     const error = connectError(m, lab, endpoint);
     if (error !== null) {
@@ -80,7 +80,7 @@ export const serviceFabricClusterModel = defineResourceModel({
     }
     const sf = m.serviceFabric!;
     const nodes = clusterNodes(sf, lab);
-    return { ...state, reachable: true, codeVersion: sf.codeVersion, configVersion: sf.cluster.configVersion, nodes: nodes.map((n) => ({ name: n.name, status: n.status, health: n.health })), health: clusterHealth(nodes) };
+    return { ...state, reachable: true, codeVersion: sf.codeVersion, configVersion: sf.cluster.configVersion, nodes: nodes.map((n) => ({ name: n.name, status: n.status, health: n.health, upgradeDomain: n.upgradeDomain || null })), health: clusterHealth(nodes) };
   },
   set: (ctx) => {
     const { machine: m, params: p, lab } = ctx;
