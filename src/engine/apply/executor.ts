@@ -447,7 +447,14 @@ class ApplyRun {
   private async runHandlers(phase: Phase): Promise<void> {
     for (const handler of Object.values(this.pb.handlers)) {
       if (this.stopping) return;
-      const hosts = phase.hosts.filter((h) => this.alive(h) && this.notified.get(h)!.has(handler.id));
+      const notified = phase.hosts.filter((h) => this.alive(h) && this.notified.get(h)!.has(handler.id));
+      // A run_once handler acts for all its targets (a cluster): once per phase, on its one host, when any host notified it.
+      const once = handler.runOnceOf !== undefined ? handler.hosts[0] : undefined;
+      let hosts = notified;
+      if (once !== undefined) {
+        for (const h of notified) this.notified.get(h)!.delete(handler.id);
+        hosts = notified.length && this.alive(once) ? [once] : [];
+      }
       await forEachLimit(hosts, this.forks, async (h) => {
         const t0 = this.now();
         this.emit({ type: 'step-started', host: h, step: handler.id, phase: phase.name });
