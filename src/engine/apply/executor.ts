@@ -448,7 +448,7 @@ class ApplyRun {
     for (const handler of Object.values(this.pb.handlers)) {
       if (this.stopping) return;
       const notified = phase.hosts.filter((h) => this.alive(h) && this.notified.get(h)!.has(handler.id));
-      // A run_once handler acts for all its targets (a cluster): once per phase, on its one host, when any host notified it.
+      // A run_once handler acts for the whole cluster: once per phase, on its one host (the first notifier), when any host notified it.
       const once = handler.runOnceOf !== undefined ? handler.hosts[0] : undefined;
       let hosts = notified;
       if (once !== undefined) {

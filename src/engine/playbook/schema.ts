@@ -111,6 +111,7 @@ export function playbookDocument(mode: 'editor' | 'load') {
       name: z.string().optional(),
       retries: Retries.optional(),
       timeout: Duration.optional(),
+      run_once: z.literal(true).optional().meta({ description: 'Run once per phase, on the first of the hosts that notify it, when any of them did (an action for the whole cluster)' }),
       ...resources,
     })
     .superRefine((v, ctx) => exactlyOneResource(v, ctx, 'the handler'))
