@@ -59,9 +59,10 @@ export function createEndpoint(v: AmqpVhost, endpoint: string, errorQueue: strin
 
 /** Messages waiting in the v1 delay queues (nsb.delay-level-NN). */
 export function v1DelayedMessages(v: AmqpVhost): number {
-  return Object.entries(v.messages ?? {})
-    .filter(([q]) => V1_DELAY_QUEUE.test(q))
-    .reduce((n, [, c]) => n + c, 0);
+  // What rabbitmqctl lists: the queues that exist (a count kept for a queue that does not is not listed).
+  return Object.keys(v.queues)
+    .filter((q) => V1_DELAY_QUEUE.test(q))
+    .reduce((n, q) => n + (v.messages?.[q] ?? 0), 0);
 }
 
 /** `rabbitmq-transport queue migrate-to-quorum <queue>`: the classic queue becomes a quorum queue of that name, its messages kept. */
@@ -76,7 +77,8 @@ export function migrateQueueToQuorum(v: AmqpVhost, queue: string): void {
 export function migrateDelays(v: AmqpVhost): number {
   const messages = (v.messages ??= {});
   let moved = 0;
-  for (const [q, n] of Object.entries(messages)) {
+  for (const q of Object.keys(v.queues)) {
+    const n = messages[q] ?? 0;
     if (!V1_DELAY_QUEUE.test(q) || n === 0) continue;
     const level = `nsb.v2.${q.slice('nsb.'.length)}`;
     messages[level] = (messages[level] ?? 0) + n;
