@@ -21,7 +21,7 @@ export function serviceFabricView(m: LabMachine, lab: PowerView = selfOnly(m)): 
   const health = clusterHealth(nodes);
   return {
     connectError: null,
-    nodes: nodes.map((n) => ({ NodeName: n.name, NodeStatus: n.status, HealthState: n.health })),
+    nodes: nodes.map((n) => ({ NodeName: n.name, NodeStatus: n.status, HealthState: n.health, UpgradeDomain: sf.cluster.nodes.find((x) => x.nodeName === n.name)?.upgradeDomain ?? '' })),
     upgrade: { TargetCodeVersion: sf.codeVersion, TargetConfigVersion: sf.cluster.configVersion },
     clusterHealth: health,
     applicationTypes: sf.cluster.applicationTypes.map((t) => ({ ApplicationTypeName: t.name, ApplicationTypeVersion: t.version })),

@@ -118,7 +118,7 @@ export type InstallerEffect = z.infer<typeof InstallerEffectSchema>;
  */
 export const ServiceFabricViewSchema = z.strictObject({
   connectError: z.string().nullable(),
-  nodes: z.array(z.strictObject({ NodeName: z.string(), NodeStatus: z.string(), HealthState: z.string() })),
+  nodes: z.array(z.strictObject({ NodeName: z.string(), NodeStatus: z.string(), HealthState: z.string(), UpgradeDomain: z.string().optional() })),
   upgrade: z.strictObject({ TargetCodeVersion: z.string(), TargetConfigVersion: z.string() }).nullable(),
   clusterHealth: z.string().nullable(),
   applicationTypes: z.array(z.strictObject({ ApplicationTypeName: z.string(), ApplicationTypeVersion: z.string() })),

@@ -1759,7 +1759,25 @@ function Connect-ServiceFabricCluster {
 function Get-ServiceFabricNode {
     [CmdletBinding()]
     param([string]$NodeName)
-    @((Get-CortexShimFabric).nodes | Where-Object { -not $NodeName -or $_.NodeName -eq $NodeName } | ForEach-Object { [pscustomobject]@{ NodeName = $_.NodeName; NodeStatus = $_.NodeStatus; HealthState = $_.HealthState } })
+    @((Get-CortexShimFabric).nodes | Where-Object { -not $NodeName -or $_.NodeName -eq $NodeName } | ForEach-Object {
+            $ud = ''
+            if ($null -ne $_.PSObject.Properties['UpgradeDomain']) { $ud = [string]$_.UpgradeDomain }
+            [pscustomobject]@{ NodeName = $_.NodeName; NodeStatus = $_.NodeStatus; HealthState = $_.HealthState; UpgradeDomain = $ud }
+        })
+}
+
+# h13-nsb: the deployed code packages of an application on a node, and their restart, are not in the view
+# (the restart's record lives on every node's machine): the lab's service_fabric_restart model holds them.
+function Get-ServiceFabricDeployedCodePackage {
+    [CmdletBinding()]
+    param([string]$NodeName, [uri]$ApplicationName)
+    throw (New-CortexNotEmulatedError -What ('Get-ServiceFabricDeployedCodePackage -NodeName {0} (the deployed code packages are the lab model''s, not the shim''s)' -f $NodeName))
+}
+
+function Restart-ServiceFabricDeployedCodePackage {
+    [CmdletBinding()]
+    param([string]$NodeName, [uri]$ApplicationName, [string]$ServiceManifestName, [string]$CodePackageName, [string]$CommandCompletionMode, [int]$TimeoutSec)
+    throw (New-CortexNotEmulatedError -What ('Restart-ServiceFabricDeployedCodePackage -NodeName {0}' -f $NodeName))
 }
 
 function Get-ServiceFabricClusterUpgrade {

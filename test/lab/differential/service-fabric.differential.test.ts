@@ -195,7 +195,7 @@ describe.skipIf(!pwsh)('Service Fabric Tests: lab models vs test-batch.ps1 throu
 // New-ServiceFabricApplication*) are not emulated by the shim: Pester and the e2e hold those.
 
 /** The Set script of `type` on `name`'s view in the cluster lab, and its Set handler on a copy in the same lab. */
-async function compareSetInCluster(l: { states: Map<string, LabHostState>; up: Set<string>; view: LabView }, name: string, type: 'service_fabric_cluster' | 'service_fabric_application', params: Record<string, unknown>): Promise<{ diffs: string[]; script: { ok: boolean; data: unknown; error: { message: string } | null }; viewChanged: boolean }> {
+async function compareSetInCluster(l: { states: Map<string, LabHostState>; up: Set<string>; view: LabView }, name: string, type: 'service_fabric_cluster' | 'service_fabric_application' | 'service_fabric_restart', params: Record<string, unknown>): Promise<{ diffs: string[]; script: { ok: boolean; data: unknown; error: { message: string } | null }; viewChanged: boolean }> {
   const self = l.states.get(name)!;
   const before = projectWindowsView(self.machine, { power: l.view });
   const run = await host.run({ script: readFileSync(join(REPO_ROOT, 'ps1', 'resources', `${type.replace(/_/g, '-')}.ps1`), 'utf8'), lib: libraryText(), params, view: before, exportView: true, timeoutMs: 60_000 });
@@ -259,5 +259,32 @@ describe.skipIf(!pwsh)('Service Fabric Sets in a lab with a cluster: lab models 
     const c = await compareSet(host, s, 'service_fabric_application', APPLICATION);
     expect(c.diffs, c.diffs.join('\n')).toEqual([]);
     expect(c.script.error?.message).toMatch(/^service_fabric_application: the Service Fabric cluster does not answer at localhost:19000: /);
+  }, 120_000);
+});
+
+// h13-nsb: service_fabric_restart (the licence's handler). The shim does not hold the deployed code
+// packages (their restart is the model's: test/lab/nservicebus-upgrade-models.test.ts, Pester, the
+// e2e); what the Set decides before touching one is compared here.
+describe.skipIf(!pwsh)('service_fabric_restart in a lab with a cluster: lab model vs script through the shim', () => {
+  withShimHost(pwsh!, (h) => (host = h));
+  const RESTART = { application: 'fabric:/Cortex', reason: 'the NServiceBus licence changed' };
+
+  it('a node powered off: refused before any restart, naming it; an application not deployed: nothing to restart', async () => {
+    const l = await clusterLab();
+    l.up.delete('app3');
+    const down = await compareSetInCluster(l, 'app1', 'service_fabric_restart', RESTART);
+    expect(down.diffs, down.diffs.join('\n')).toEqual([]);
+    expect(down.script.error?.message).toBe('service_fabric_restart: node(s) app3 not Up; fabric:/Cortex was not restarted on app1 (restarted before: none). Bring the node(s) back, then apply again');
+    expect(down.viewChanged).toBe(false);
+    const other = await compareSetInCluster(await clusterLab(), 'app1', 'service_fabric_restart', { ...RESTART, application: 'fabric:/Other' });
+    expect(other.diffs, other.diffs.join('\n')).toEqual([]);
+    expect(other.script).toMatchObject({ ok: true, data: { message: 'nothing to restart: fabric:/Other is not deployed yet (the NServiceBus licence changed)' } });
+  }, 120_000);
+
+  it('the Test: reachable, with the application', async () => {
+    const l = await clusterLab();
+    const c = await compareTests(l, [{ step: 'restart', resource: 'service_fabric_restart', params: RESTART }]);
+    expect(c.diffs, c.diffs.join('\n')).toEqual([]);
+    expect(c.script[0]).toEqual({ step: 'restart', state: { reachable: true, applicationExists: true } });
   }, 120_000);
 });
