@@ -5,6 +5,7 @@
  * counts, the recorded version in the registry); then test-batch.ps1 and the model read the same state.
  */
 import { describe, expect, it } from 'vitest';
+import { handlerRegistry } from '../../../src/lab/handlers/index.js';
 import { textFile } from '../../../src/lab/artifacts/catalog.js';
 import type { ShimHost } from '../../../src/lab/shim/shim-runner.js';
 import type { LabHostState } from '../../../src/lab/state/types.js';
@@ -30,6 +31,10 @@ function app(rabbit: 'Running' | 'Stopped' = 'Running', vhosts: Record<string, u
   for (const f of [CTL, TOOL]) withFile(s.machine, f, textFile(f).sha256, 10);
   return s;
 }
+
+it("the handler compared here is the lab's Set handler of nservicebus_migrate", () => {
+  expect(handlerRegistry().get('resources.nservicebus-migrate')?.script).toBe('ps1/resources/nservicebus-migrate.ps1');
+});
 
 describe.skipIf(!pwsh)('nservicebus_migrate: model and script', () => {
   withShimHost(pwsh!, (h) => (host = h));

@@ -42,7 +42,7 @@ const CLUSTER = { packagePath: PKG, configPath: CFG, nodes: ['app1', 'app2', 'ap
 const APPLICATION = { name: 'fabric:/Cortex', typeName: 'CortexType', typeVersion: '1.0.0', packagePath: APP_PKG, parameters: { ApiGateway_InstanceCount: '-1' } };
 
 /** The Set scripts this file holds to their handlers (test/lab/differential/probes.differential.test.ts counts on it). */
-const COMPARED_HERE = { 'resources.service-fabric-cluster': 'service_fabric_cluster', 'resources.service-fabric-application': 'service_fabric_application' } as const;
+const COMPARED_HERE = { 'resources.service-fabric-cluster': 'service_fabric_cluster', 'resources.service-fabric-application': 'service_fabric_application', 'resources.service-fabric-restart': 'service_fabric_restart' } as const;
 
 it("the handlers compared here are the lab's Set handlers of these types", () => {
   const registry = handlerRegistry();
