@@ -98,7 +98,8 @@ const UPGRADES: Upgrade[] = [
       ...on(WEB, ['stage-gateway-certificate', 'gateway-certificate', 'gateway-site']),
       // The roll upgrades each node in turn; the install's package steps then find their versions there.
       ...on(APP, ['stage-erlang', 'stage-rabbitmq', 'rabbitmq-roll', 'erlang', 'rabbitmq']),
-      ...on(['app1'], ['stage-nservicebus-tool', 'nservicebus-tool', 'nservicebus-queues']),
+      // The transport's broker-side migrations (h13-nsb): the new version recorded (nothing else to migrate there).
+      ...on(['app1'], ['stage-nservicebus-tool', 'nservicebus-tool', 'nservicebus-migrate', 'nservicebus-queues']),
       ...on(['lb1'], ['stage-gobetween', 'gobetween']),
     ],
     // The queues exist: the new tool finds them there. The roll has put Erlang and RabbitMQ at their new
