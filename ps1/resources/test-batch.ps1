@@ -295,6 +295,26 @@ function Get-CortexNservicebusQueuesState($p) {
     Get-CortexNservicebusQueueState -Rabbitmqctl $rabbitmqctl -Vhost (Get-CortexAmqpVhost -Url $url) -Queue (Get-CortexNservicebusWantedQueue -Params $p)
 }
 
+function Get-CortexNservicebusMigrateTestState($p) {
+    $connection = Get-CortexResourceParam -Params $p -Resource 'nservicebus_migrate' -Name 'connection' -Required
+    $url = [string](Get-CortexResourceParam -Params $connection -Resource 'nservicebus_migrate' -Name 'url' -Required)
+    $rabbitmqctl = [string](Get-CortexResourceParam -Params $p -Resource 'nservicebus_migrate' -Name 'rabbitmqctl' -Required)
+    Get-CortexNservicebusMigrationState -Rabbitmqctl $rabbitmqctl -Vhost (Get-CortexAmqpVhost -Url $url) -Queue (Get-CortexNservicebusWantedQueue -Params $p -Resource 'nservicebus_migrate')
+}
+
+function Get-CortexServiceFabricRestartState($p) {
+    # Whether there is anything to restart: Service Fabric on this node answering, and the application.
+    $name = [string](Get-CortexResourceParam -Params $p -Resource 'service_fabric_restart' -Name 'application' -Required)
+    $endpoint = [string](Get-CortexResourceParam -Params $p -Resource 'service_fabric_restart' -Name 'connectionEndpoint' -Default 'localhost:19000')
+    $state = [ordered]@{ reachable = $false; applicationExists = $false }
+    $service = @(Get-Service -Name 'FabricHostSvc' -ErrorAction SilentlyContinue | Where-Object { $_.Name -eq 'FabricHostSvc' }) | Select-Object -First 1
+    if ($null -eq $service) { return $state }
+    if ($null -ne (Connect-CortexServiceFabricCluster -Endpoint $endpoint)) { return $state }
+    $state.reachable = $true
+    $state.applicationExists = $null -ne (@(Get-ServiceFabricApplication -ApplicationName $name) | Select-Object -First 1)
+    $state
+}
+
 function Get-CortexServiceFabricClusterState($p) {
     # Service Fabric on this node (FabricHostSvc, the FabricVersion value) and, when it is there, the
     # cluster through its client endpoint: nodes with status and health, code and config versions, health;
@@ -422,6 +442,8 @@ Invoke-CortexScript {
                 'rabbitmq_cluster' { $state = Get-CortexRabbitmqClusterState $params }
                 'rabbitmq_config' { $state = Get-CortexRabbitmqConfigTestState $params }
                 'rabbitmq_upgrade' { $state = Get-CortexRabbitmqUpgradeState $params }
+                'nservicebus_migrate' { $state = Get-CortexNservicebusMigrateTestState $params }
+                'service_fabric_restart' { $state = Get-CortexServiceFabricRestartState $params }
                 default { throw ('resources.test-batch: unknown resource type {0}' -f $type) }
             }
             $results.Add([ordered]@{ step = $step; state = $state })

@@ -25,6 +25,8 @@ export interface LabHostStatus {
   scheduledRestart: ScheduledRestart | null;
   /** A twin's host (lab up --from-facts): the facts file it mirrors and what it assumed; null otherwise. */
   twin: { source: string; assumed: string[] } | null;
+  /** Service Fabric applications' code-package restarts on this host's node (service_fabric_restart), by application; {} without any. */
+  codePackageRestarts: Record<string, number>;
 }
 
 export interface LabStatus {
@@ -80,6 +82,7 @@ export function projectStatus(s: StatusInput): LabStatus {
       bootTime: h.state.machine.bootTime,
       scheduledRestart: h.scheduledRestart ? { ...h.scheduledRestart } : null,
       twin: h.profile.twin ? { source: h.profile.twin.source, assumed: [...h.profile.twin.assumed] } : null,
+      codePackageRestarts: { ...(h.state.machine.serviceFabric?.codePackageRestarts ?? {}) },
     })),
     clusters: (s.clusters ?? []).map((c) => ({ ...c, members: [...c.members], downNow: [...c.downNow] })),
   };

@@ -17,6 +17,8 @@ import { nssmServiceResource } from './nssm-service.js';
 import { sqlSchemaResource } from './sql-schema.js';
 import { nservicebusQueuesResource } from './nservicebus-queues.js';
 import { nservicebusLicenseResource } from './nservicebus-license.js';
+import { nservicebusMigrateResource } from './nservicebus-migrate.js';
+import { serviceFabricRestartResource } from './service-fabric-restart.js';
 import { serviceFabricClusterResource } from './service-fabric-cluster.js';
 import { serviceFabricApplicationResource } from './service-fabric-application.js';
 import { certificateResource } from './certificate.js';
@@ -56,6 +58,8 @@ export const RESOURCES = {
   rabbitmq_cluster: rabbitmqClusterResource,
   rabbitmq_config: rabbitmqConfigResource,
   rabbitmq_upgrade: rabbitmqUpgradeResource,
+  nservicebus_migrate: nservicebusMigrateResource,
+  service_fabric_restart: serviceFabricRestartResource,
 } as const satisfies Record<string, ResourceType>;
 
 export type ResourceTypeName = keyof typeof RESOURCES;

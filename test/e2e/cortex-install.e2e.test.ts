@@ -109,6 +109,8 @@ for (const s of sites) {
       // some IIS features); the lab's counters agree with the CLI's report.
       const pb = await loadPlaybook(CORTEX_PLAYBOOK, await loadInventory(inv), { store });
       const phaseOf = new Map(stepsOf(pb).map((st) => [st.id, st.phase]));
+      // A handler runs at the end of the phase of the step that notified it (the licence's restart handler: rabbitmq-cluster).
+      for (const st of stepsOf(pb)) for (const n of st.notify) if (!phaseOf.has(n)) phaseOf.set(n, st.phase);
       const perComponent: Record<string, number> = {};
       let setCalls = 0;
       for (const h of doc.hosts) {

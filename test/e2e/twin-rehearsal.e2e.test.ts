@@ -95,7 +95,8 @@ const UPGRADES: Upgrade[] = [
       ...on(WEB, ['stage-gateway-certificate', 'gateway-certificate', 'gateway-site']),
       // The roll upgrades each node in turn; the install's package steps then find their versions there.
       ...on(APP, ['stage-erlang', 'stage-rabbitmq', 'rabbitmq-roll', 'erlang', 'rabbitmq']),
-      ...on(['app1'], ['stage-nservicebus-tool', 'nservicebus-tool', 'nservicebus-queues']),
+      // The transport's broker-side migrations: the new version recorded (nothing else to migrate there).
+      ...on(['app1'], ['stage-nservicebus-tool', 'nservicebus-tool', 'nservicebus-migrate', 'nservicebus-queues']),
       // The new gobetween is extracted with its service stopped (Windows keeps a running program's files
       // open): the service step after it starts it again, known after the extraction.
       ...on(['lb1'], ['stage-gobetween', 'gobetween', 'gobetween-running']),

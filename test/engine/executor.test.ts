@@ -325,3 +325,47 @@ describe('apply: the Set and its verifying Test in one round trip (an agent that
     expect(r.exitCode).toBe(1);
   });
 });
+
+describe('apply: a run_once handler', () => {
+  const playbook = (inv: Parameters<typeof parsePlaybook>[2]) =>
+    parsePlaybook(
+      `name: once
+handlers:
+  - id: restart-all
+    run_once: true
+    exec: { run: 'Restart-Everything' }
+phases:
+  - name: one
+    targets: { roles: [app] }
+    steps:
+      - id: dir
+        directory: { path: 'C:\\a' }
+        notify: restart-all
+`,
+      'once.yaml',
+      inv,
+    );
+
+  it('runs once, on the first notifier, however many hosts notified it; nothing notified: not at all', async () => {
+    const { inv } = await loadSite('small.yaml');
+    const pb = playbook(inv);
+    const world = new FakeWorld(pb, 'fresh', inv.groups);
+    const r = await apply({ inventory: inv, playbook: pb, agents: world.agents(), forks: 3, sleep: async () => {} });
+    expect(r.exitCode).toBe(0);
+    expect(world.setsOf().filter((c) => c.endsWith('restart-all'))).toEqual(['app1 set restart-all']);
+    world.calls.length = 0;
+    const again = await apply({ inventory: inv, playbook: pb, agents: world.agents(), forks: 3, sleep: async () => {} });
+    expect(again.summary.changed).toBe(0);
+    expect(world.setsOf()).toEqual([]);
+  });
+
+  it('one notifier that is not the first host: the handler still runs once, on the first', async () => {
+    const { inv } = await loadSite('small.yaml');
+    const pb = playbook(inv);
+    const world = new FakeWorld(pb, 'in-sync', inv.groups);
+    world.states.get('app3')!.set('dir', { exists: false, isDirectory: false });
+    const r = await apply({ inventory: inv, playbook: pb, agents: world.agents(), forks: 3, sleep: async () => {} });
+    expect(r.exitCode).toBe(0);
+    expect(world.setsOf()).toEqual(['app3 set dir', 'app1 set restart-all']);
+  });
+});

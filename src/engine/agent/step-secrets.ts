@@ -26,6 +26,7 @@ import { stepsOf } from '../playbook/types.js';
 export const SECRET_PARAM_PATHS: Partial<Record<ResourceTypeName, ReadonlyArray<readonly string[]>>> = {
   scheduled_task: [['runAs', 'password']],
   nservicebus_queues: [['connection', 'password']],
+  nservicebus_migrate: [['connection', 'password']],
   certificate: [['password']],
   iis_app_pool: [['password']],
   erlang_cookie: [['cookie']],

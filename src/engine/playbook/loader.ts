@@ -331,6 +331,10 @@ class Resolver {
       this.problem(paramsPath, 'an exec step needs a guard, so that a second apply does not run it again.', "Add unless: <PowerShell that is true once done> or creates: <path the action creates>; or make it a handler.", true);
     }
 
+    if (resource === 'service_fabric_restart' && kind === 'step') {
+      this.problem(paramsPath, 'service_fabric_restart is an action asked for by a change: a plain step would restart on every run, or never.', 'Define it under handlers: and notify it from the step whose change needs the restart.', true);
+    }
+
     const when = st.when === undefined ? undefined : this.resolveCondition(st.when, [...path, 'when'], hosts);
     let barrier: string[] | undefined;
     if (st.barrier === true) barrier = this.sortHosts(before);

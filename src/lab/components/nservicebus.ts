@@ -6,6 +6,7 @@
  * emulated. Pure functions over a machine.
  */
 import { DELAY_DELIVERY_EXCHANGE, DELAY_LEVELS, delayLevelName } from '../../resources/nservicebus-queues.js';
+import { V1_DELAY_QUEUE } from '../../resources/nservicebus-migrate.js';
 import type { LabMachine } from '../state/types.js';
 
 export type AmqpVhost = LabMachine['amqpVhosts'][string];
@@ -52,4 +53,37 @@ export function createDelayInfrastructure(v: AmqpVhost): void {
 export function createEndpoint(v: AmqpVhost, endpoint: string, errorQueue: string, auditQueue: string): void {
   for (const q of [endpoint, errorQueue, auditQueue]) v.queues[q] ??= 'quorum';
   addExchange(v, endpoint);
+}
+
+// ---- the broker-side migrations of a transport upgrade (nservicebus_migrate) ----
+
+/** Messages waiting in the v1 delay queues (nsb.delay-level-NN). */
+export function v1DelayedMessages(v: AmqpVhost): number {
+  // What rabbitmqctl lists: the queues that exist (a count kept for a queue that does not is not listed).
+  return Object.keys(v.queues)
+    .filter((q) => V1_DELAY_QUEUE.test(q))
+    .reduce((n, q) => n + (v.messages?.[q] ?? 0), 0);
+}
+
+/** `rabbitmq-transport queue migrate-to-quorum <queue>`: the classic queue becomes a quorum queue of that name, its messages kept. */
+export function migrateQueueToQuorum(v: AmqpVhost, queue: string): void {
+  v.queues[queue] = 'quorum';
+}
+
+/**
+ * `rabbitmq-transport delays migrate`: the v1 delay queues' messages moved to the v2 delay level of the
+ * same number (which must exist: the tool needs the v2 infrastructure); the v1 queues are left, empty.
+ */
+export function migrateDelays(v: AmqpVhost): number {
+  const messages = (v.messages ??= {});
+  let moved = 0;
+  for (const q of Object.keys(v.queues)) {
+    const n = messages[q] ?? 0;
+    if (!V1_DELAY_QUEUE.test(q) || n === 0) continue;
+    const level = `nsb.v2.${q.slice('nsb.'.length)}`;
+    messages[level] = (messages[level] ?? 0) + n;
+    messages[q] = 0;
+    moved += n;
+  }
+  return moved;
 }

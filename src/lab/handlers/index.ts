@@ -39,6 +39,8 @@ import { resourcesRabbitmqPlugin } from './resources.rabbitmq-plugin.js';
 import { resourcesRabbitmqCluster } from './resources.rabbitmq-cluster.js';
 import { resourcesRabbitmqConfig } from './resources.rabbitmq-config.js';
 import { resourcesRabbitmqUpgrade } from './resources.rabbitmq-upgrade.js';
+import { resourcesNservicebusMigrate } from './resources.nservicebus-migrate.js';
+import { resourcesServiceFabricRestart } from './resources.service-fabric-restart.js';
 
 export const HANDLERS: AnyLabHandler[] = [
   probesPing,
@@ -77,6 +79,8 @@ export const HANDLERS: AnyLabHandler[] = [
   resourcesRabbitmqCluster,
   resourcesRabbitmqConfig,
   resourcesRabbitmqUpgrade,
+  resourcesNservicebusMigrate,
+  resourcesServiceFabricRestart,
 ];
 
 export function handlerRegistry(handlers: readonly AnyLabHandler[] = HANDLERS): Map<string, AnyLabHandler> {

@@ -201,6 +201,8 @@ export const LabAmqpVhostSchema = z.strictObject({
   /** Queue name → type (quorum, classic, stream). */
   queues: z.record(z.string(), z.enum(['quorum', 'classic', 'stream'])).default({}),
   exchanges: z.array(z.string()).default([]),
+  /** Messages waiting per queue (list_queues messages); a queue not listed holds none (v1 delayed messages). */
+  messages: z.record(z.string(), z.number().int().nonnegative()).optional(),
 });
 // ---- end h6-lb-db ----
 /**
@@ -212,6 +214,8 @@ export const LabServiceFabricSchema = z.strictObject({
   nodeName: z.string().min(1),
   /** The runtime version the node runs (registry FabricVersion). */
   codeVersion: z.string().min(1),
+  /** how many times each application's code packages were restarted on this node (service_fabric_restart). */
+  codePackageRestarts: z.record(z.string(), z.number().int().nonnegative()).optional(),
   cluster: z.strictObject({
     name: z.string().min(1),
     configVersion: z.string().min(1),

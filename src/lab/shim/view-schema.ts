@@ -332,7 +332,7 @@ export const WindowsViewSchema = z.strictObject({
     })
     .optional(),
   /** RabbitMQ vhosts as the NServiceBus model sees them (the lab profile's amqpVhosts). */
-  amqpVhosts: z.record(z.string(), z.strictObject({ queues: z.record(z.string(), z.string()), exchanges: z.array(z.string()) })).optional(),
+  amqpVhosts: z.record(z.string(), z.strictObject({ queues: z.record(z.string(), z.string()), exchanges: z.array(z.string()), messages: z.record(z.string(), z.number().int().nonnegative()).optional() })).optional(),
   // ---- end h6-lb-db ----
   serviceFabric: ServiceFabricViewSchema,
   /**

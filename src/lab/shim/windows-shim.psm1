@@ -2068,6 +2068,20 @@ function Get-ServiceFabricNode {
     @((Get-CortexShimFabric).nodes | Where-Object { -not $NodeName -or $_.NodeName -eq $NodeName } | ForEach-Object { [pscustomobject]@{ NodeName = $_.NodeName; NodeStatus = $_.NodeStatus; HealthState = $_.HealthState; UpgradeDomain = $_.UpgradeDomain } })
 }
 
+# The deployed code packages of an application on a node, and their restart, are not in the view
+# (the restart's record lives on every node's machine): the lab's service_fabric_restart model holds them.
+function Get-ServiceFabricDeployedCodePackage {
+    [CmdletBinding()]
+    param([string]$NodeName, [uri]$ApplicationName)
+    throw (New-CortexNotEmulatedError -What ('Get-ServiceFabricDeployedCodePackage -NodeName {0} (the deployed code packages are the lab model''s, not the shim''s)' -f $NodeName))
+}
+
+function Restart-ServiceFabricDeployedCodePackage {
+    [CmdletBinding()]
+    param([string]$NodeName, [uri]$ApplicationName, [string]$ServiceManifestName, [string]$CodePackageName, [string]$CommandCompletionMode, [int]$TimeoutSec)
+    throw (New-CortexNotEmulatedError -What ('Restart-ServiceFabricDeployedCodePackage -NodeName {0}' -f $NodeName))
+}
+
 function Get-ServiceFabricClusterUpgrade {
     [CmdletBinding()]
     param()
@@ -2672,14 +2686,32 @@ $script:CortexShimAmqpList = {
         return [pscustomobject]@{ exitCode = 69; output = @(("Error: unable to perform an operation on node 'rabbit@{0}'. Please see diagnostics information and suggestions below." -f $script:View.hostName)); errorOutput = @() }
     }
     $line = $Arguments -join ' '
-    if ($line -notmatch '^-q (list_queues|list_exchanges) -p (\S+) name( type)? --formatter json$') { throw (New-CortexNotEmulatedError -What ('rabbitmqctl {0}' -f $line)) }
+    if ($line -notmatch '^-q (list_queues|list_exchanges) -p (\S+) name( type)?( messages)? --formatter json$') { throw (New-CortexNotEmulatedError -What ('rabbitmqctl {0}' -f $line)) }
     $what = $Matches[1]
     $vhostName = $Matches[2]
+    $withMessages = [bool]$Matches[4]
     $vhost = Get-CortexShimAmqpVhost -Name $vhostName
     if ($null -eq $vhost) { throw (New-CortexNotEmulatedError -What ("rabbitmqctl list_queues -p {0} (the vhost's state belongs to the RabbitMQ model, which does not hold it here)" -f $vhostName)) }
-    if ($what -eq 'list_queues') { $rows = @($vhost.queues.PSObject.Properties | ForEach-Object { [ordered]@{ name = $_.Name; type = [string]$_.Value } }) }
+    if ($what -eq 'list_queues' -and $withMessages) { $rows = @($vhost.queues.PSObject.Properties | ForEach-Object { [ordered]@{ name = $_.Name; type = [string]$_.Value; messages = (Get-CortexShimAmqpMessages -Vhost $vhost -Queue $_.Name) } }) }
+    elseif ($what -eq 'list_queues') { $rows = @($vhost.queues.PSObject.Properties | ForEach-Object { [ordered]@{ name = $_.Name; type = [string]$_.Value } }) }
     else { $rows = @(@($vhost.exchanges) | ForEach-Object { [ordered]@{ name = [string]$_ } }) }
     [pscustomobject]@{ exitCode = 0; output = @((ConvertTo-Json -InputObject @($rows) -Depth 3 -Compress)); errorOutput = @() }
+}
+
+function Get-CortexShimAmqpMessages {
+    # What waits in a queue (the view's messages; a queue not listed holds none).
+    param($Vhost, [string]$Queue)
+    if ($null -eq $Vhost.PSObject.Properties['messages'] -or $null -eq $Vhost.messages) { return 0 }
+    $p = $Vhost.messages.PSObject.Properties[$Queue]
+    if ($null -eq $p) { return 0 }
+    [int]$p.Value
+}
+
+function Set-CortexShimAmqpMessages {
+    param($Vhost, [string]$Queue, [int]$Count)
+    if ($null -eq $Vhost.PSObject.Properties['messages'] -or $null -eq $Vhost.messages) { $Vhost | Add-Member -NotePropertyName 'messages' -NotePropertyValue ([pscustomobject]@{}) -Force }
+    if ($null -eq $Vhost.messages.PSObject.Properties[$Queue]) { $Vhost.messages | Add-Member -NotePropertyName $Queue -NotePropertyValue $Count }
+    else { $Vhost.messages.$Queue = $Count }
 }
 
 function Add-CortexShimAmqpQueue {
@@ -2709,6 +2741,21 @@ $script:NativePrograms['rabbitmq-transport.exe'] = {
             Add-CortexShimAmqpQueue -Vhost $vhost -Name $level
         }
         Add-CortexShimAmqpExchange -Vhost $vhost -Name 'nsb.v2.delay-delivery'
+    } elseif ($line -match '^queue migrate-to-quorum (\S+)$') {
+        # the classic queue becomes a quorum queue of that name, its messages kept.
+        $queue = $Matches[1]
+        if ($null -eq $vhost.queues.PSObject.Properties[$queue]) { return [pscustomobject]@{ exitCode = 1; output = @(('Queue {0} does not exist' -f $queue)); errorOutput = @() } }
+        $vhost.queues.$queue = 'quorum'
+    } elseif ($line -eq 'delays migrate') {
+        # each v1 level's messages to the v2 level of the same number.
+        foreach ($q in @($vhost.queues.PSObject.Properties | ForEach-Object { $_.Name })) {
+            if ($q -cnotmatch '^nsb\.delay-level-\d\d$') { continue }
+            $n = Get-CortexShimAmqpMessages -Vhost $vhost -Queue $q
+            if ($n -eq 0) { continue }
+            $v2 = 'nsb.v2.' + $q.Substring(4)
+            Set-CortexShimAmqpMessages -Vhost $vhost -Queue $v2 -Count ((Get-CortexShimAmqpMessages -Vhost $vhost -Queue $v2) + $n)
+            Set-CortexShimAmqpMessages -Vhost $vhost -Queue $q -Count 0
+        }
     } elseif ($line -match '^endpoint create (\S+) --queueType Quorum --routingTopology Conventional --errorQueueName (\S+) --auditQueueName (\S+)$') {
         $endpoint = $Matches[1]
         foreach ($q in @($endpoint, $Matches[2], $Matches[3])) { Add-CortexShimAmqpQueue -Vhost $vhost -Name $q }

@@ -375,7 +375,7 @@ function componentFactsOf(m: LabMachine): Pick<WindowsView, 'sql' | 'amqpVhosts'
   for (const s of CORTEX_DB_SCRIPTS) scripts[textFile(s.text).sha256] = { fileName: s.fileName, text: s.text, from: s.from };
   return {
     sql: { databases: m.sqlDatabases.map((d) => ({ instance: d.instance, name: d.name, schemaVersions: [...d.schemaVersions] })), scripts },
-    amqpVhosts: Object.fromEntries(Object.entries(m.amqpVhosts).map(([k, v]) => [k, { queues: { ...v.queues }, exchanges: [...v.exchanges] }])),
+    amqpVhosts: Object.fromEntries(Object.entries(m.amqpVhosts).map(([k, v]) => [k, { queues: { ...v.queues }, exchanges: [...v.exchanges], ...(v.messages ? { messages: { ...v.messages } } : {}) }])),
   };
 }
 

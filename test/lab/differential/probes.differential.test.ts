@@ -75,6 +75,9 @@ Object.assign(
 Object.assign(COMPARED_ELSEWHERE, Object.fromEntries(['resources.certificate', 'resources.iis-app-pool', 'resources.iis-site'].map((id) => [id, 'test/lab/differential/iis.differential.test.ts'])));
 // issue 12: the RabbitMQ component's Set scripts.
 COMPARED_ELSEWHERE['resources.nservicebus-license'] = 'test/lab/differential/nservicebus-license.differential.test.ts';
+// the transport upgrade's migrations and the licence's restart handler.
+COMPARED_ELSEWHERE['resources.nservicebus-migrate'] = 'test/lab/differential/nservicebus-migrate.differential.test.ts';
+COMPARED_ELSEWHERE['resources.service-fabric-restart'] = 'test/lab/differential/service-fabric.differential.test.ts';
 Object.assign(COMPARED_ELSEWHERE, Object.fromEntries(['resources.erlang-cookie', 'resources.rabbitmq-plugin', 'resources.rabbitmq-cluster', 'resources.rabbitmq-config', 'resources.rabbitmq-upgrade'].map((id) => [id, 'test/lab/differential/rabbitmq.differential.test.ts'])));
 
 function unreplaceableCalls(id: string): string[] {

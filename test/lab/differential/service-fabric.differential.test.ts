@@ -54,7 +54,7 @@ const CLUSTER = { packagePath: PKG, configPath: CFG, nodes: ['app1', 'app2', 'ap
 const APPLICATION = { name: 'fabric:/Cortex', typeName: 'CortexType', typeVersion: '1.0.0', packagePath: APP_PKG, parameters: { ApiGateway_InstanceCount: '-1' } };
 
 /** The Set scripts this file holds to their handlers (test/lab/differential/probes.differential.test.ts counts on it). */
-const COMPARED_HERE = { 'resources.service-fabric-cluster': 'service_fabric_cluster', 'resources.service-fabric-application': 'service_fabric_application' } as const;
+const COMPARED_HERE = { 'resources.service-fabric-cluster': 'service_fabric_cluster', 'resources.service-fabric-application': 'service_fabric_application', 'resources.service-fabric-restart': 'service_fabric_restart' } as const;
 
 it("the handlers compared here are the lab's Set handlers of these types", () => {
   const registry = handlerRegistry();
@@ -232,7 +232,7 @@ describe.skipIf(!pwsh)('Service Fabric Tests: lab models vs test-batch.ps1 throu
 // branches that change it follow further below.
 
 /** The Set script of `type` on `name`'s view in the cluster lab, and its Set handler on a copy in the same lab. */
-async function compareSetInCluster(l: Lab, name: string, type: 'service_fabric_cluster' | 'service_fabric_application', params: Record<string, unknown>): Promise<{ diffs: string[]; script: { ok: boolean; data: unknown; error: { message: string } | null }; viewChanged: boolean; after: WindowsView }> {
+async function compareSetInCluster(l: Lab, name: string, type: 'service_fabric_cluster' | 'service_fabric_application' | 'service_fabric_restart', params: Record<string, unknown>): Promise<{ diffs: string[]; script: { ok: boolean; data: unknown; error: { message: string } | null }; viewChanged: boolean; after: WindowsView }> {
   const self = l.states.get(name)!;
   const before = projectWindowsView(self.machine, { power: l.view });
   const run = await host.run({ script: readFileSync(join(REPO_ROOT, 'ps1', 'resources', `${type.replace(/_/g, '-')}.ps1`), 'utf8'), lib: libraryText(), params, view: before, exportView: true, timeoutMs: 60_000 });
@@ -530,4 +530,31 @@ describe.skipIf(!pwsh)('Service Fabric cluster creation through the one-shot tas
       expect(Object.keys(c.after.files).filter((f) => /cortex-.*\.log$/.test(f))).toEqual([`${PKG}\\cortex-TestConfiguration.log`]);
     }, 120_000);
   }
+});
+
+// service_fabric_restart (the licence's handler). The shim does not hold the deployed code
+// packages (their restart is the model's: test/lab/nservicebus-upgrade-models.test.ts, Pester, the
+// e2e); what the Set decides before touching one is compared here.
+describe.skipIf(!pwsh)('service_fabric_restart in a lab with a cluster: lab model vs script through the shim', () => {
+  withShimHost(pwsh!, (h) => (host = h));
+  const RESTART = { application: 'fabric:/Cortex', reason: 'the NServiceBus licence changed' };
+
+  it('a node powered off: refused before any restart, naming it; an application not deployed: nothing to restart', async () => {
+    const l = await clusterLab();
+    l.up.delete('app3');
+    const down = await compareSetInCluster(l, 'app1', 'service_fabric_restart', RESTART);
+    expect(down.diffs, down.diffs.join('\n')).toEqual([]);
+    expect(down.script.error?.message).toBe('service_fabric_restart: node(s) app3 not Up; fabric:/Cortex was not restarted on app1 (restarted before: none). Bring the node(s) back, then apply again');
+    expect(down.viewChanged).toBe(false);
+    const other = await compareSetInCluster(await clusterLab(), 'app1', 'service_fabric_restart', { ...RESTART, application: 'fabric:/Other' });
+    expect(other.diffs, other.diffs.join('\n')).toEqual([]);
+    expect(other.script).toMatchObject({ ok: true, data: { message: 'nothing to restart: fabric:/Other is not deployed yet (the NServiceBus licence changed)' } });
+  }, 120_000);
+
+  it('the Test: reachable, with the application', async () => {
+    const l = await clusterLab();
+    const c = await compareTests(l, [{ step: 'restart', resource: 'service_fabric_restart', params: RESTART }]);
+    expect(c.diffs, c.diffs.join('\n')).toEqual([]);
+    expect(c.script[0]).toEqual({ step: 'restart', state: { reachable: true, applicationExists: true } });
+  }, 120_000);
 });

@@ -48,6 +48,8 @@ $global:CortexResourceCommandStubs = [ordered]@{
     'Start-ServiceFabricClusterUpgrade' = 'param([switch]$Code, [string]$CodePackageVersion, [switch]$Monitored, [string]$FailureAction, [int]$MaxPercentUnhealthyNodes, [int]$MaxPercentUnhealthyApplications, [int]$UpgradeTimeoutSec)'
     'Start-ServiceFabricApplicationUpgrade' = 'param([uri]$ApplicationName, [string]$ApplicationTypeVersion, [hashtable]$ApplicationParameter, [switch]$Monitored, [string]$FailureAction, [int]$UpgradeTimeoutSec, [int]$TimeoutSec)'
     'Get-ServiceFabricApplicationUpgrade' = 'param([uri]$ApplicationName)'
+    'Get-ServiceFabricDeployedCodePackage' = 'param([string]$NodeName, [uri]$ApplicationName)'
+    'Restart-ServiceFabricDeployedCodePackage' = 'param([string]$NodeName, [uri]$ApplicationName, [string]$ServiceManifestName, [string]$CodePackageName, [string]$CommandCompletionMode, [int]$TimeoutSec)'
 }
 foreach ($stub in $global:CortexResourceCommandStubs.GetEnumerator()) {
     if (Get-Command -Name $stub.Key -ErrorAction Ignore) { continue }

@@ -34,6 +34,8 @@ import { erlangCookieModel } from './erlang-cookie.js';
 import { rabbitmqClusterModel, rabbitmqConfigModel, rabbitmqPluginModel } from './rabbitmq.js';
 // issue 13: the RabbitMQ roll
 import { rabbitmqUpgradeModel } from './rabbitmq-upgrade.js';
+import { nservicebusMigrateModel } from './nservicebus-migrate.js';
+import { serviceFabricRestartModel } from './service-fabric-restart.js';
 
 export const RESOURCE_MODELS: readonly AnyLabResourceModel[] = [
   rebootModel,
@@ -66,6 +68,8 @@ export const RESOURCE_MODELS: readonly AnyLabResourceModel[] = [
   rabbitmqClusterModel,
   rabbitmqConfigModel,
   rabbitmqUpgradeModel,
+  nservicebusMigrateModel,
+  serviceFabricRestartModel,
 ];
 
 const byType = new Map<string, AnyLabResourceModel>(RESOURCE_MODELS.map((m) => [m.type, m]));
