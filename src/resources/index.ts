@@ -27,6 +27,7 @@ import { rabbitmqPluginResource } from './rabbitmq-plugin.js';
 import { rabbitmqClusterResource } from './rabbitmq-cluster.js';
 import { rabbitmqConfigResource } from './rabbitmq-config.js';
 import { rabbitmqUpgradeResource } from './rabbitmq-upgrade.js';
+import { gobetweenBackendResource } from './gobetween-backend.js';
 
 export const RESOURCES = {
   package: packageResource,
@@ -56,6 +57,7 @@ export const RESOURCES = {
   rabbitmq_cluster: rabbitmqClusterResource,
   rabbitmq_config: rabbitmqConfigResource,
   rabbitmq_upgrade: rabbitmqUpgradeResource,
+  gobetween_backend: gobetweenBackendResource,
 } as const satisfies Record<string, ResourceType>;
 
 export type ResourceTypeName = keyof typeof RESOURCES;
