@@ -14,11 +14,12 @@ import { defineResource, NONE } from './resource.js';
 /** A host name or IPv4 address (or IPv6 in brackets), a colon, a port: as gobetween's static discovery lists it. */
 const BACKEND = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9][A-Za-z0-9.-]*):(\d{1,5})$/;
 
-/** The marker's file name for a backend: characters a file name cannot hold (IPv6's : [ ]) become _. */
+/** The marker's file name for a backend: brackets dropped, characters a file name cannot hold (IPv6's :) become _. */
 export function drainMarkerName(backend: string): string {
   const m = BACKEND.exec(backend);
   if (!m) throw new Error(`not a backend host:port: ${backend}`);
-  return `${m[1]!.replace(/[^A-Za-z0-9.-]/g, '_')}_${m[2]}`;
+  // gobetween passes an IPv6 host without its brackets: the health check names the marker from that.
+  return `${m[1]!.replace(/^\[|\]$/g, '').replace(/[^A-Za-z0-9.-]/g, '_')}_${m[2]}`;
 }
 
 export const GobetweenBackendParams = z.strictObject({
