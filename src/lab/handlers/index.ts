@@ -39,6 +39,7 @@ import { resourcesRabbitmqPlugin } from './resources.rabbitmq-plugin.js';
 import { resourcesRabbitmqCluster } from './resources.rabbitmq-cluster.js';
 import { resourcesRabbitmqConfig } from './resources.rabbitmq-config.js';
 import { resourcesRabbitmqUpgrade } from './resources.rabbitmq-upgrade.js';
+import { resourcesGobetweenBackend } from './resources.gobetween-backend.js';
 
 export const HANDLERS: AnyLabHandler[] = [
   probesPing,
@@ -77,6 +78,7 @@ export const HANDLERS: AnyLabHandler[] = [
   resourcesRabbitmqCluster,
   resourcesRabbitmqConfig,
   resourcesRabbitmqUpgrade,
+  resourcesGobetweenBackend,
 ];
 
 export function handlerRegistry(handlers: readonly AnyLabHandler[] = HANDLERS): Map<string, AnyLabHandler> {

@@ -34,6 +34,8 @@ import { erlangCookieModel } from './erlang-cookie.js';
 import { rabbitmqClusterModel, rabbitmqConfigModel, rabbitmqPluginModel } from './rabbitmq.js';
 // issue 13: the RabbitMQ roll
 import { rabbitmqUpgradeModel } from './rabbitmq-upgrade.js';
+// issue 13 §5: draining web servers at the load balancer
+import { gobetweenBackendModel } from './gobetween-backend.js';
 
 export const RESOURCE_MODELS: readonly AnyLabResourceModel[] = [
   rebootModel,
@@ -66,6 +68,7 @@ export const RESOURCE_MODELS: readonly AnyLabResourceModel[] = [
   rabbitmqClusterModel,
   rabbitmqConfigModel,
   rabbitmqUpgradeModel,
+  gobetweenBackendModel,
 ];
 
 const byType = new Map<string, AnyLabResourceModel>(RESOURCE_MODELS.map((m) => [m.type, m]));
