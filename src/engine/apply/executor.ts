@@ -196,7 +196,7 @@ class ApplyRun {
         if (this.stopping) break;
         await this.runBatch(phase, bi, batch);
         // Put back the hosts drained in this batch whose steps all held (not after Ctrl-C: nothing new starts).
-        if (!this.interrupted) await this.drains.after(phase, batch.hosts.filter((h) => this.batchDone(batch, h)));
+        if (phase.drain && !this.interrupted) await this.drains.after(phase, batch.hosts.filter((h) => this.batchDone(batch, h)));
         if (!this.stopping && batch.healthGate && phase.health) await this.healthGate(phase, bi, batch);
       }
       if (this.stopping) break;
@@ -325,8 +325,11 @@ class ApplyRun {
     if (diff.action === 'none') return done('ok', { diff });
 
     // A phase with a drain: the host leaves the pool before its first change (drain.ts).
-    const drained = await this.drains.before(this.phases.get(step.phase)!, h);
-    if (!drained.ok) return done('failed', { diff, message: `not changed: ${drained.message}` });
+    const phase = this.phases.get(step.phase);
+    if (phase?.drain) {
+      const drained = await this.drains.before(phase, h);
+      if (!drained.ok) return done('failed', { diff, message: `not changed: ${drained.message}` });
+    }
 
     if (step.resource === 'reboot') {
       const ok = (await this.rebootHost(h, (step.params[h] as { reason?: string }).reason ?? `step ${step.id}`, step.id)) && (await this.retest(ctx, h, this.rest(ctx, h, step)));
