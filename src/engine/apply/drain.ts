@@ -51,7 +51,8 @@ export class PhaseDrains {
    * host's change must not start.
    */
   async before(phase: Phase, h: string): Promise<{ ok: true } | { ok: false; message: string }> {
-    if (!phase.drain || this.drained.has(h)) return { ok: true };
+    // A host whose drain params render to null has no drain (no balanced server takes it).
+    if (!phase.drain || this.drained.has(h) || phase.drain.before.params[h] === undefined) return { ok: true };
     this.drained.set(h, new Set());
     for (const on of phase.drain.on) {
       const r = await this.runStep(phase, phase.drain.before, on, h);
@@ -66,6 +67,10 @@ export class PhaseDrains {
     if (!phase.drain) return;
     for (const h of hosts) {
       if (!this.drained.has(h) || !this.run.alive(h)) continue;
+      if (phase.drain.after.params[h] === undefined) {
+        this.drained.delete(h);
+        continue;
+      }
       let ok = true;
       for (const on of phase.drain.on) {
         const r = await this.runStep(phase, phase.drain.after, on, h);

@@ -21,12 +21,14 @@ export function withDrainLines(pb: Playbook, changes: readonly PlanChange[]): Pl
     const drain = phase.drain;
     if (!drain) continue;
     for (const h of phase.hosts) {
+      // No drain for a host whose drain params render to null (no balanced server takes it).
+      if (drain.before.params[h] === undefined && drain.after.params[h] === undefined) continue;
       const at = out.flatMap((c, i) => (c.host === h && c.phase === phase.name && c.action !== 'none' && !c.step.includes('@') ? [i] : []));
       if (!at.length) continue;
       const first = at[0]!;
       const last = at[at.length - 1]!;
-      const after = drain.on.map((on) => line(drain.after, on, h, phase.name, { after: out[last]!.step }));
-      const before = drain.on.map((on) => line(drain.before, on, h, phase.name, { before: out[first]!.step }));
+      const after = drain.after.params[h] === undefined ? [] : drain.on.map((on) => line(drain.after, on, h, phase.name, { after: out[last]!.step }));
+      const before = drain.before.params[h] === undefined ? [] : drain.on.map((on) => line(drain.before, on, h, phase.name, { before: out[first]!.step }));
       out.splice(last + 1, 0, ...after);
       out.splice(first, 0, ...before);
     }

@@ -315,11 +315,18 @@ class Resolver {
     const found = new Map<string, { problem: PlaybookProblem; hosts: string[] }>();
     const schema = RESOURCES[resource].params as z.ZodType;
     const templated = containsTemplate(raw);
+    const nothingToDo = new Set<string>();
     for (const h of templated ? hosts : hosts.slice(0, 1)) {
       const local: PlaybookProblem[] = [];
       const site = templated ? this.siteDataProblems(raw, h, st.id) : [];
       for (const p of site) local.push({ position: this.at([...paramsPath, ...p.path]), field: fieldName([...paramsPath, ...p.path]), message: `${p.message}.`, hint: p.hint });
       const r = site.length ? { value: raw, problems: [] } : renderValue(raw, this.scopeOf(h));
+      // Params written as one template that renders to null: the step has nothing to do on this host
+      // (e.g. '{{ components.gobetweenWebDrain }}' for a host no balanced server takes).
+      if (typeof raw === 'string' && !r.problems.length && !site.length && r.value === null) {
+        nothingToDo.add(h);
+        continue;
+      }
       for (const p of r.problems) local.push({ position: this.at([...paramsPath, ...p.path]), field: fieldName([...paramsPath, ...p.path]), message: `${p.message}.`, hint: 'Templates read host, versions, hosts.<name>, groups.<name>, vars, components and artifacts (docs/playbooks.md).' });
       if (!r.problems.length && !site.length) {
         const v = schema.safeParse(r.value);
@@ -334,6 +341,7 @@ class Resolver {
       }
     }
     if (!templated && hosts.length > 1 && params[hosts[0]!] !== undefined) for (const h of hosts.slice(1)) params[h] = params[hosts[0]!];
+    if (nothingToDo.size) hosts = hosts.filter((h) => !nothingToDo.has(h));
     for (const { problem, hosts: on } of found.values()) {
       this.problems.push(templated && on.length < hosts.length ? { ...problem, message: `${problem.message.replace(/\.$/, '')} (host${on.length > 1 ? 's' : ''} ${on.join(', ')}).` } : problem);
     }
