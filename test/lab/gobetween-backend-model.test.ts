@@ -10,6 +10,7 @@ import { findFile } from '../../src/lab/handlers/resources/files.js';
 import type { LabView } from '../../src/lab/handlers/types.js';
 import type { LabHostState } from '../../src/lab/state/types.js';
 import { gobetweenBackendResource } from '../../src/resources/gobetween-backend.js';
+import { ClusterTracker, clustersFromBalancers } from '../../src/lab/clusters.js';
 import { machineFrom } from './differential/resources-b-harness.js';
 
 const MARKER = 'C:\\Program Files\\gobetween\\drain\\127.0.0.21_443';
@@ -28,7 +29,10 @@ function world() {
   };
   const states: LabHostState[] = [lb, web];
   const up = new Set(['lb1', 'web1']);
+  const tracker = new ClusterTracker(clustersFromBalancers([{ name: 'web_gateway', role: 'web' }, { name: 'api_gateway', role: 'app' }], { web: ['web1', 'web2'], lb: ['lb1'] }, ['lb1', 'web1', 'web2']), ['lb1', 'web1', 'web2']);
   const lab: LabView = {
+    cluster: (n) => tracker.status().find((c) => c.name === n),
+    clusterMemberDown: (c, h, down) => tracker.setMemberDown(c.name, h, down),
     hosts: () => states.map((s) => s.host),
     findHost: (k) => states.find((s) => s.host.name === k || s.host.address === k)?.host,
     getHostState: (n) => states.find((s) => s.host.name === n),
@@ -36,7 +40,7 @@ function world() {
     canConnect: () => false,
   };
   const ctx = (state: 'drained' | 'live') => ({ machine: lb.machine, params: { server: 'web_gateway', backend: '127.0.0.21:443', state, installDir: 'C:\\Program Files\\gobetween', timeoutSec: 60 }, host: lb.host, lab, now: () => new Date('2026-12-02T12:00:00Z') });
-  return { lb, web, up, ctx };
+  return { lb, web, up, ctx, tracker };
 }
 
 const diff = (state: 'drained' | 'live', current: unknown) => gobetweenBackendResource.diff(gobetweenBackendResource.params.parse({ server: 'web_gateway', backend: '127.0.0.21:443', state }), gobetweenBackendResource.state.parse(current)).action;
@@ -82,5 +86,20 @@ describe('lab gobetween_backend', () => {
     const { ctx } = world();
     const c = ctx('drained');
     expect(() => gobetweenBackendModel.read({ ...c, params: { ...c.params, backend: 'web1 443' } })).toThrow('gobetween_backend: backend web1 443 is not host:port');
+  });
+});
+
+describe('lab record of a balanced server (clusters[], kind gobetween)', () => {
+  it('one backend out at a time: maxDownAtOnce 1, never none live; both out: noneLive', () => {
+    const { ctx, tracker } = world();
+    expect(tracker.status().map((c) => c.name)).toEqual(['gobetween/web_gateway']);
+    gobetweenBackendModel.set!(ctx('drained'));
+    expect(tracker.status()[0]).toMatchObject({ name: 'gobetween/web_gateway', kind: 'gobetween', members: ['web1', 'web2'], downNow: ['web1'], maxDownAtOnce: 1, noneLive: false, quorumLost: null });
+    gobetweenBackendModel.set!(ctx('live'));
+    expect(tracker.status()[0]).toMatchObject({ downNow: [], maxDownAtOnce: 1, noneLive: false });
+    // web2 rebooting while web1 is drained: the service had no backend live.
+    gobetweenBackendModel.set!(ctx('drained'));
+    tracker.setDown('web2', true);
+    expect(tracker.status()[0]).toMatchObject({ downNow: ['web1', 'web2'], maxDownAtOnce: 2, noneLive: true });
   });
 });

@@ -66,6 +66,13 @@ function stateOf(m: LabMachine, lab: LabView, b: Backend): { drained: boolean; l
   return { drained, live: !drained && serves(lab, b.host, b.port), activeConnections: 0 };
 }
 
+/** The lab's record of the balanced server (docs/lab.md, "Clusters"): the backend out (drained) or back. */
+function noteOut(lab: LabView, b: Backend, out: boolean): void {
+  const c = lab.cluster?.(`gobetween/${b.server}`);
+  const member = lab.findHost(b.host)?.name;
+  if (c && member && c.members.includes(member)) lab.clusterMemberDown?.({ name: c.name, kind: 'gobetween', members: c.members }, member, out);
+}
+
 export const gobetweenBackendModel = defineResourceModel({
   type: 'gobetween_backend',
   read: ({ machine, lab, params }) => stateOf(machine, lab, backendOf(params)),
@@ -78,12 +85,14 @@ export const gobetweenBackendModel = defineResourceModel({
       const dir = parentPath(b.marker);
       if (!testPath(m, dir, 'Container')) createDirectory(m, dir);
       if (!testPath(m, b.marker, 'Leaf')) writeFile(m, b.marker, createHash('sha256').update(MARKER_TEXT, 'ascii').digest('hex'), MARKER_TEXT.length);
+      noteOut(lab, b, true);
       const now = stateOf(m, lab, b);
       if (now.live === true) throw new LabResourceError(`gobetween_backend: ${b.backend} is still live in server ${b.server} after ${timeoutSec} s with the drain marker ${b.marker} in place; is the health check the one cortex-deploy writes (gobetween-healthcheck.ps1 reads the marker)?`);
       return setResult(`drained ${b.backend} from gobetween server ${b.server}: no new connections (active now: ${now.activeConnections ?? ''})`);
     }
     if (testPath(m, b.marker, 'Leaf')) removeItem(m, b.marker);
     const now = stateOf(m, lab, b);
+    if (now.live === true) noteOut(lab, b, false);
     if (now.live !== true) {
       throw new LabResourceError(`gobetween_backend: ${b.backend} did not turn live in server ${b.server} within ${timeoutSec} s (${now.live === null ? 'not listed' : 'not live'} in ${b.statsUri}); the drain marker is removed: check that the site answers the health check (cmd /c healthcheck-<server>.cmd host port prints 1)`);
     }
