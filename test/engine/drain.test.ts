@@ -87,7 +87,7 @@ async function setup() {
   const pb = parsePlaybook(PLAYBOOK, join(fixtures, 'drain.yaml'), inv);
   const world = new World();
   const events: RunEvent[] = [];
-  const run = () => apply({ inventory: inv, playbook: pb, agents: world.agents(), forks: 1, sleep: async () => undefined, onEvent: (e) => events.push(e) });
+  const run = (hosts?: string[]) => apply({ inventory: inv, playbook: pb, agents: world.agents(), forks: 1, hosts, sleep: async () => undefined, onEvent: (e) => events.push(e) });
   return { inv, pb, world, events, run };
 }
 
@@ -168,6 +168,15 @@ describe('phase drain', () => {
     expect(world.calls.filter((c) => c.startsWith('web1 set'))).toEqual([]);
     const web1 = r.hosts.find((h) => h.name === 'web1')!;
     expect(web1.steps.find((s) => s.id === 'site-dir')).toMatchObject({ status: 'failed', message: expect.stringMatching(/^not changed: drain drain-web on lb1 failed: the site did not start/) });
+  });
+
+  it('--limit without the load balancer: the drain cannot run, so the host is not changed', async () => {
+    const { world, run, events } = await setup();
+    const r = await run(['web1']);
+    expect(r.exitCode).not.toBe(0);
+    expect(world.calls.filter((c) => c.includes(' set '))).toEqual([]);
+    expect(r.hosts.find((h) => h.name === 'web1')!.steps.find((s) => s.id === 'site-dir')).toMatchObject({ status: 'failed', message: expect.stringContaining('host lb1 is not in this run') });
+    expect(events.find((e) => e.type === 'step-finished' && e.host === 'lb1')).toMatchObject({ step: 'drain-web@web1', status: 'failed', for: 'web1' });
   });
 
   it('plan shows the drain and restore around each changing host, and none when nothing changes', async () => {

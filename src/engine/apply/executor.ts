@@ -133,7 +133,8 @@ class ApplyRun {
       withTimeout: (step, fn) => this.withTimeout(step, fn),
       started: (on, step, phase, forHost) => this.emit({ type: 'step-started', host: on, step, phase, for: forHost }),
       finished: (on, step, phase, forHost, rec) => {
-        if (!this.records.has(on)) return;
+        // A host outside the run (--limit) keeps no records: the event still says what happened.
+        if (!this.records.has(on)) return this.emit({ type: 'step-finished', host: on, step: `${step.id}@${forHost}`, phase, status: rec.status, durationMs: rec.durationMs, attempts: rec.attempts, message: rec.message, for: forHost });
         this.record(on, step, phase, { ...rec, for: forHost });
         if (rec.status === 'failed') this.fail(on, new Error(`step ${step.id} for ${forHost}: ${rec.message ?? 'failed'}`));
       },
