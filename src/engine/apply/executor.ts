@@ -518,7 +518,7 @@ class ApplyRun {
 
   private finish(): ApplyResult {
     for (const h of this.drains.leftDrained()) {
-      if (this.status.get(h) !== 'alive') this.hostMessage.set(h, `${this.hostMessage.get(h) ?? 'failed'} (left drained: the phase's drain put it out of the pool and it was not put back)`);
+      if (this.status.get(h) !== 'alive') this.hostMessage.set(h, `${this.hostMessage.get(h) ?? 'failed'} (left drained: the phase's drain took it out of the pool, or tried to, and it was not put back)`);
     }
     const hosts = this.hosts.map((name) => {
       const steps = [...this.records.get(name)!.entries()].map(([, r]) => r);
