@@ -41,10 +41,21 @@ function Test-CortexBackendHealthy {
     }
 }
 
+function Test-CortexBackendDrained {
+    # A drain marker next to this script (drain\<host>_<port>, written by the gobetween_backend
+    # resource) takes the backend out of the pool: the check answers 0 whatever the site says.
+    param([string]$HostName, [string]$Port)
+    $name = '{0}_{1}' -f ($HostName.Trim('[', ']') -replace '[^A-Za-z0-9.-]', '_'), $Port
+    $root = $PSScriptRoot
+    if (-not $root) { return $false }
+    Test-Path -LiteralPath (Join-Path (Join-Path $root 'drain') $name) -PathType Leaf
+}
+
 $healthy = $false
 try {
+    $drained = Test-CortexBackendDrained -HostName $BackendHost -Port $BackendPort
     $uri = Get-CortexHealthUri -HostName $BackendHost -Port $BackendPort -UriScheme $Scheme -UriPath $Path
-    if ($null -ne $uri -and $TimeoutSec -ge 1) { $healthy = [bool](Test-CortexBackendHealthy -Uri $uri -Seconds $TimeoutSec) }
+    if (-not $drained -and $null -ne $uri -and $TimeoutSec -ge 1) { $healthy = [bool](Test-CortexBackendHealthy -Uri $uri -Seconds $TimeoutSec) }
 } catch {
     $healthy = $false
 }

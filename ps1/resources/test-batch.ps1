@@ -195,6 +195,11 @@ function Get-CortexNservicebusLicenseState($p) {
     [ordered]@{ exists = $true; sha256 = (Get-FileHash -LiteralPath $path -Algorithm SHA256).Hash.ToLowerInvariant() }
 }
 
+function Get-CortexGobetweenBackendTestState($p) {
+    # The drain marker and what gobetween's API shows for the backend (lib/gobetween.ps1).
+    Get-CortexGobetweenBackendState -Backend (Get-CortexGobetweenBackendParams -Params $p)
+}
+
 function Get-CortexRabbitmqPluginState($p) {
     # Whether the plugin is enabled explicitly (enabled_plugins), from rabbitmq-plugins list.
     $name = [string](Get-CortexResourceParam -Params $p -Resource 'rabbitmq_plugin' -Name 'name' -Required)
@@ -444,6 +449,7 @@ Invoke-CortexScript {
                 'rabbitmq_upgrade' { $state = Get-CortexRabbitmqUpgradeState $params }
                 'nservicebus_migrate' { $state = Get-CortexNservicebusMigrateTestState $params }
                 'service_fabric_restart' { $state = Get-CortexServiceFabricRestartState $params }
+                'gobetween_backend' { $state = Get-CortexGobetweenBackendTestState $params }
                 default { throw ('resources.test-batch: unknown resource type {0}' -f $type) }
             }
             $results.Add([ordered]@{ step = $step; state = $state })

@@ -9,7 +9,7 @@ import type { ResolvedConnection } from '../connection/settings.js';
 import { settingsOrThrow } from '../connection/settings.js';
 import { SessionAgent, playbookReadsFacts, type AgentConnection } from '../engine/agent/session-agent.js';
 import type { StepSecrets } from '../engine/agent/step-secrets.js';
-import { stepsOf, type Playbook } from '../engine/playbook/types.js';
+import { drainStepsOf, stepsOf, type Playbook } from '../engine/playbook/types.js';
 import type { HostConfig } from '../inventory/types.js';
 import type { RunInterrupt } from '../lifecycle/interrupt.js';
 import { DEFAULT_INSTALL_PATH } from '../preflight/finding.js';
@@ -45,7 +45,7 @@ export function hostAgents(o: {
   downloadFor?: ((host: string, sourcePath: string) => { url: string; token: string; thumbprint: string } | null) | undefined;
 }): HostAgents {
   const readFacts = playbookReadsFacts(o.playbook);
-  const timeouts = new Map(stepsOf(o.playbook).concat(Object.values(o.playbook.handlers)).map((s) => [s.id, s.timeoutMs]));
+  const timeouts = new Map(stepsOf(o.playbook).concat(Object.values(o.playbook.handlers), drainStepsOf(o.playbook)).map((s) => [s.id, s.timeoutMs]));
   const agents: Record<string, SessionAgent> = {};
   if (o.hosts.length > 0) warmWireTexts({ lib: true });
   for (const h of o.hosts) {
@@ -73,7 +73,8 @@ export function hostAgents(o: {
       sourceDir: dirname(o.playbook.file),
       ...(o.downloadFor ? { downloadFor: (sourcePath: string) => o.downloadFor!(h.name, sourcePath) } : {}),
       scriptTimeoutMs: o.scriptTimeoutMs,
-      setTimeoutMs: (step) => timeouts.get(step) ?? 30 * 60_000,
+      // A drain step's request is <step>@<host it runs for> (src/engine/apply/drain.ts).
+      setTimeoutMs: (step) => timeouts.get(step) ?? timeouts.get(step.replace(/@.*$/, '')) ?? 30 * 60_000,
       signal: o.interrupt.signal,
       ...rebootWaitFromEnv(),
     });

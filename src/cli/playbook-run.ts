@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { InputError } from '../errors.js';
 import { DEFAULT_ARTIFACT_STORE, loadPlaybook } from '../engine/playbook/loader.js';
-import { stepsOf, type Playbook } from '../engine/playbook/types.js';
+import { drainHostsOf, stepsOf, type Playbook } from '../engine/playbook/types.js';
 import { paramsDigest, type PlanInputs } from '../engine/plan/saved-plan.js';
 import type { HostConfig, Inventory } from '../inventory/types.js';
 import { DEFAULT_FORKS } from '../lifecycle/fan-out.js';
@@ -42,7 +42,8 @@ export async function loadRunPlaybook(file: string | undefined, inventory: Inven
 
 /** The selected hosts the playbook has steps for, in inventory order. */
 export function playbookHosts(pb: Playbook, selected: readonly HostConfig[]): HostConfig[] {
-  const targeted = new Set([...stepsOf(pb), ...Object.values(pb.handlers)].flatMap((s) => s.runOnceOf ?? s.hosts));
+  // A phase's drain runs on hosts no step targets (the load balancer): they are in the run too.
+  const targeted = new Set([...[...stepsOf(pb), ...Object.values(pb.handlers)].flatMap((s) => s.runOnceOf ?? s.hosts), ...drainHostsOf(pb)]);
   return selected.filter((h) => targeted.has(h.name));
 }
 

@@ -166,3 +166,24 @@ export function gobetweenConfig(hosts: readonly ComponentHost[], settings: Gobet
   const toml = `${header}${stringify(document).trimEnd()}\n`;
   return { settings: s, files: [{ name: CONFIG_FILE_NAME, path: `${s.installDir}\\${CONFIG_FILE_NAME}`, text: toml }, ...files] };
 }
+
+/** The params of a gobetween_backend step (src/resources/gobetween-backend.ts) for one backend host. */
+export interface GobetweenBackendStep {
+  server: string;
+  backend: string;
+  state: 'drained' | 'live';
+  installDir: string;
+  api: string;
+}
+
+/**
+ * The drain and restore of `host` at the load balancer (a phase's drain, docs/gobetween.md): the first
+ * balanced server whose backends are the `role` hosts, with the host as gobetween lists it; null when
+ * the host does not have the role or no server balances it (nothing to drain: the drain does not run for it).
+ */
+export function gobetweenBackendSteps(host: ComponentHost, config: GobetweenConfig, role: 'app' | 'web'): { drain: GobetweenBackendStep; restore: GobetweenBackendStep } | null {
+  const server = host.roles.includes(role) ? config.settings.servers.find((s) => s.role === role) : undefined;
+  if (!server) return null;
+  const base = { server: server.name, backend: hostPort(host.address, server.backendPort), installDir: config.settings.installDir, api: config.settings.apiBind };
+  return { drain: { ...base, state: 'drained' }, restore: { ...base, state: 'live' } };
+}

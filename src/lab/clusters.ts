@@ -12,7 +12,7 @@ import { InputError } from '../errors.js';
  * What a group is. `quorum`: a majority of members must stay up. The next issue adds the platform's
  * own clusters (RabbitMQ, Service Fabric) as kinds of their own; each kind says whether it has a quorum.
  */
-export const CLUSTER_KINDS = { group: { quorum: false }, quorum: { quorum: true }, 'service-fabric': { quorum: true }, rabbitmq: { quorum: true } } as const;
+export const CLUSTER_KINDS = { group: { quorum: false }, quorum: { quorum: true }, 'service-fabric': { quorum: true }, rabbitmq: { quorum: true }, gobetween: { quorum: false } } as const;
 export type LabClusterKind = keyof typeof CLUSTER_KINDS;
 
 export interface LabClusterSpec {
@@ -42,6 +42,23 @@ export interface LabClusterStatus {
    */
   nodes?: string[];
   running?: string[];
+  /**
+   * kind gobetween (a balanced server: its members the backends; out = drained at the load balancer or
+   * the host down): whether every backend was out at the same moment (the service had none live).
+   */
+  noneLive?: boolean;
+}
+
+/**
+ * The balanced servers of the inventory's gobetween settings (docs/gobetween.md), each a cluster of
+ * kind gobetween named gobetween/<server>, its members the lab hosts of the server's role: a drain
+ * (the gobetween_backend model) takes a member out, a restore puts it back.
+ */
+export function clustersFromBalancers(servers: ReadonlyArray<{ name: string; role: string }>, groups: Record<string, readonly string[]>, labHosts: readonly string[]): LabClusterSpec[] {
+  const simulated = new Set(labHosts);
+  return servers
+    .map((s) => ({ name: `gobetween/${s.name}`, kind: 'gobetween' as LabClusterKind, members: (groups[s.role] ?? []).filter((m) => simulated.has(m)) }))
+    .filter((c) => c.members.length > 0);
 }
 
 /** The app servers form the quorum; every other inventory group is a plain group. */
@@ -150,6 +167,7 @@ export class ClusterTracker {
         maxDownAt: c.maxDownAt,
         faultTolerance: hasQuorum ? tolerance : null,
         quorumLost: hasQuorum ? c.maxDownAtOnce > (c.spec.members.length - 1) / 2 : null,
+        ...(c.spec.kind === 'gobetween' ? { noneLive: c.maxDownAtOnce >= c.spec.members.length } : {}),
       };
     });
   }

@@ -98,6 +98,7 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
       clusters.setMemberDown(cluster.name, host, down);
     },
   );
+  view.cluster = (name) => clusters.status().find((c) => c.name === name);
   const rabbitmqHistory = new RabbitmqDownHistory();
   view.noteRabbitmqNodes = () => rabbitmqHistory.note(rabbitmqClusterStatus(view));
   const power = createPower({

@@ -29,6 +29,7 @@ import { rabbitmqPluginResource } from './rabbitmq-plugin.js';
 import { rabbitmqClusterResource } from './rabbitmq-cluster.js';
 import { rabbitmqConfigResource } from './rabbitmq-config.js';
 import { rabbitmqUpgradeResource } from './rabbitmq-upgrade.js';
+import { gobetweenBackendResource } from './gobetween-backend.js';
 
 export const RESOURCES = {
   package: packageResource,
@@ -60,6 +61,7 @@ export const RESOURCES = {
   rabbitmq_upgrade: rabbitmqUpgradeResource,
   nservicebus_migrate: nservicebusMigrateResource,
   service_fabric_restart: serviceFabricRestartResource,
+  gobetween_backend: gobetweenBackendResource,
 } as const satisfies Record<string, ResourceType>;
 
 export type ResourceTypeName = keyof typeof RESOURCES;

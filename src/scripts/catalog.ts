@@ -65,7 +65,7 @@ export const SCRIPTS: readonly AnyScriptContract[] = [...NAMED_SCRIPTS, resource
  * own: the library sent with every script, the resident bootstrap, and files installed on hosts for
  * other programs to run (ps1/files/: gobetween's health check).
  */
-export const SUPPORT_SCRIPT_IDS = ['lib.envelope', 'lib.windows', 'lib.resource', 'lib.iis', 'lib.nssm', 'lib.sql', 'lib.nservicebus', 'bootstrap.resident', 'files.gobetween-healthcheck'] as const;
+export const SUPPORT_SCRIPT_IDS = ['lib.envelope', 'lib.windows', 'lib.resource', 'lib.iis', 'lib.nssm', 'lib.sql', 'lib.nservicebus', 'lib.gobetween', 'bootstrap.resident', 'files.gobetween-healthcheck'] as const;
 
 const byId = new Map<string, AnyScriptContract>(SCRIPTS.map((s) => [s.id, s]));
 

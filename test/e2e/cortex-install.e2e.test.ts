@@ -16,7 +16,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { addArtifact } from '../../src/artifacts/store.js';
 import { loadInventory } from '../../src/inventory/index.js';
 import { loadPlaybook } from '../../src/engine/playbook/loader.js';
-import { stepsOf } from '../../src/engine/playbook/types.js';
+import { drainStepsOf, stepsOf } from '../../src/engine/playbook/types.js';
 import { artifactFile, labCatalog } from '../../src/lab/artifacts/catalog.js';
 import { cliIn, labStatusOf, stepCountersOf, type ApplyDoc } from '../helpers/detached-lab.js';
 import { claimLoopbackBlock, relocatedCopy } from '../helpers/loopback.js';
@@ -108,7 +108,8 @@ for (const s of sites) {
       // Each step changed its host once (one Set) or found it already so (no Set: the lab's profile has
       // some IIS features); the lab's counters agree with the CLI's report.
       const pb = await loadPlaybook(CORTEX_PLAYBOOK, await loadInventory(inv), { store });
-      const phaseOf = new Map(stepsOf(pb).map((st) => [st.id, st.phase]));
+      // A phase's drain steps run on the load balancer, recorded as <step>@<web server>.
+      const phaseOf = new Map([...stepsOf(pb), ...drainStepsOf(pb)].map((st) => [st.id, st.phase]));
       // A handler runs at the end of the phase of the step that notified it (the licence's restart handler: rabbitmq-cluster).
       for (const st of stepsOf(pb)) for (const n of st.notify) if (!phaseOf.has(n)) phaseOf.set(n, st.phase);
       const perComponent: Record<string, number> = {};
@@ -121,7 +122,7 @@ for (const s of sites) {
           const sets = counters[st.id]?.setCalls ?? 0;
           expect(sets, `${h.name} ${st.id}: Set calls`).toBe(st.status === 'changed' ? 1 : 0);
           expect(counters[st.id]?.setFailures ?? 0, `${h.name} ${st.id}`).toBe(0);
-          const phase = phaseOf.get(st.id) ?? st.id;
+          const phase = phaseOf.get(st.id.replace(/@.*$/, '')) ?? st.id;
           perComponent[phase] = (perComponent[phase] ?? 0) + sets;
           setCalls += sets;
         }

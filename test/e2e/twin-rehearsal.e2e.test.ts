@@ -93,6 +93,8 @@ const UPGRADES: Upgrade[] = [
     hostVars: (v) => Object.fromEntries(WEB.map((h) => [h, { gatewayThumbprint: thumbprintOf(v.gatewayCertificate!) }])),
     planned: [
       ...on(WEB, ['stage-gateway-certificate', 'gateway-certificate', 'gateway-site']),
+      // The gateway phase changes each web server: the load balancer drains it first and restores it after (docs/upgrades.md).
+      ...on(['lb1'], WEB.flatMap((w) => [`gateway-drain@${w}`, `gateway-restore@${w}`])),
       // The roll upgrades each node in turn; the install's package steps then find their versions there.
       ...on(APP, ['stage-erlang', 'stage-rabbitmq', 'rabbitmq-roll', 'erlang', 'rabbitmq']),
       // The transport's broker-side migrations: the new version recorded (nothing else to migrate there).
@@ -133,6 +135,7 @@ const UPGRADES: Upgrade[] = [
     bump: ['cortex'],
     planned: [
       ...on(WEB, ['stage-gateway', 'gateway-unpack', 'gateway-acl', 'gateway-site']),
+      ...on(['lb1'], WEB.flatMap((w) => [`gateway-drain@${w}`, `gateway-restore@${w}`])),
       ...on(['app1'], ['stage-cortex-apps', 'cortex-apps-package', 'cortex-apps']),
       ...on(['db1'], ['stage-cortex-database', 'db-scripts', 'db-schema']),
     ],

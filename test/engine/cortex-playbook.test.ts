@@ -54,10 +54,28 @@ describe('playbooks/cortex.yaml', () => {
       // One step per rule of each role's list, in order, each exactly the rule.
       const fw = { serviceFabric: c.serviceFabric, gobetween: c.gobetween, rabbitmq: c.rabbitmq, sqlPort: c.sqlPort };
       for (const role of ['app', 'web', 'lb', 'db'] as const) {
-        const fwSteps = stepsOf(pb).filter((s) => s.resource === 'firewall_rule' && s.id.startsWith(`fw-${role}-`));
+        // A step whose rule the inventory does not have (fw-web-from-lb without a balanced web server) targets no host.
+        const fwSteps = stepsOf(pb).filter((s) => s.resource === 'firewall_rule' && s.id.startsWith(`fw-${role}-`) && s.hosts.length > 0);
         const rules = firewallRulesForRole(role, fw).map((r) => r.params);
         expect(fwSteps.map((s) => s.params[s.hosts[0]!])).toEqual(rules);
         expect(fwSteps.map((s) => s.id)).toEqual(rules.map((r) => r.name.replace(/^cortex-/, 'fw-')));
+      }
+      // The gateway phase drains each web server at the load balancer where a gobetween server balances the
+      // web role (the Bronze site); elsewhere its drain params render to null: no drain.
+      const drain = pb.phases.find((p) => p.name === 'gateway')!.drain!;
+      expect(drain.on).toEqual(inventory.groups.lb);
+      const web = inventory.groups.web!;
+      if (c.gobetween.servers?.some((s) => s.role === 'web')) {
+        for (const h of web) {
+          const address = inventory.hosts.find((x) => x.name === h)!.address;
+          expect(drain.before.params[h], h).toEqual({ server: 'web_gateway', backend: `${address}:443`, state: 'drained', timeoutSec: 300, installDir: 'C:\\Program Files\\gobetween', api: '127.0.0.1:8888' });
+          expect(drain.after.params[h], h).toMatchObject({ server: 'web_gateway', state: 'live' });
+        }
+        expect(steps['gobetween-healthcheck-cmd-2']!.params[inventory.groups.lb![0]!]).toMatchObject({ path: 'C:\\Program Files\\gobetween\\healthcheck-web-gateway.cmd' });
+      } else {
+        expect(drain.before.hosts).toEqual([]);
+        expect(drain.after.hosts).toEqual([]);
+        expect(steps['gobetween-healthcheck-cmd-2']!.hosts).toEqual([]);
       }
       // The joins one node at a time to the first app server's node; the cluster-wide steps and the Service
       // Fabric cluster once, from the first app server, over every app server.

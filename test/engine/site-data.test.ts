@@ -142,7 +142,8 @@ describe('site data: load errors', () => {
   });
 
   it('a generator that refuses the inventory fails only the templates that read it, with its message', () => {
-    const text = readFileSync(invFile, 'utf8').replace('rabbitmq: { clusterName: cortex-lab }', "gobetween: { servers: [ { name: api_gateway, role: app, backendPort: 8443, bindPort: 8443, healthCheck: { interval: 5s, timeout: 5s } } ] }");
+    const text = readFileSync(invFile, 'utf8').replace('- { name: api_gateway, role: app, backendPort: 8443, bindPort: 8443 }', '- { name: api_gateway, role: app, backendPort: 8443, bindPort: 8443, healthCheck: { interval: 5s, timeout: 5s } }');
+    expect(text).toContain('timeout: 5s');
     const bad = parseInventory(text, invFile);
     const p = problems(one("      - id: cc\n        targets: { roles: [app] }\n        file: { path: 'C:\\x', content: '{{ components.clusterConfigJson }}' }\n      - id: toml\n        targets: { roles: [lb] }\n        file: { path: 'C:\\y', content: '{{ components.gobetweenToml }}' }\n"), bad);
     expect(p).toHaveLength(1);

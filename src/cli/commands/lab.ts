@@ -26,7 +26,8 @@ import {
   stopRunningLab,
   type ControlPaths,
 } from '../../lab/control.js';
-import { clustersFromGroups } from '../../lab/clusters.js';
+import { clustersFromBalancers, clustersFromGroups } from '../../lab/clusters.js';
+import { GobetweenSettings } from '../../components/gobetween.js';
 import { parseFaultFlag } from '../../lab/faults/parse.js';
 import { startLab, type LabEvent, type LabHostSpec, type LabStatus } from '../../lab/lab.js';
 import { labHostsFromInventory } from '../../lab/profile/from-inventory.js';
@@ -160,7 +161,9 @@ async function up(argv: UpArgs): Promise<number> {
   }
 
   const started = Date.now();
-  const clusters = clustersFromGroups(inv.groups, hosts.map((h) => h.name));
+  // The inventory's groups, and each gobetween balanced server (its backends: drained ones are out).
+  const gob = inv.components ? GobetweenSettings.safeParse(inv.components.gobetween ?? {}) : undefined;
+  const clusters = [...clustersFromGroups(inv.groups, hosts.map((h) => h.name)), ...(gob?.success ? clustersFromBalancers(gob.data.servers, inv.groups, hosts.map((h) => h.name)) : [])];
   const lab = await startLab({ hosts, stateDir: paths.stateDir, faultFlags, clusters, onEvent: (e) => out(`${new Date().toISOString()} ${describeEvent(e)}\n`) });
   let stopping: Promise<void> | null = null;
   let release: () => void = () => undefined;

@@ -30,7 +30,8 @@ export type RunEvent<S extends string = StepStatus, H extends string = HostStatu
       steps?: Record<string, number> | undefined;
     }
   | { type: 'host-started'; host: string }
-  | { type: 'step-started'; host: string; step: string; phase: string }
+  /** `for`: a drain step (`<step>@<host>`) runs on `host` for this host (docs/playbooks.md, "Drain"). */
+  | { type: 'step-started'; host: string; step: string; phase: string; for?: string | undefined }
   | {
       type: 'step-finished';
       host: string;
@@ -46,6 +47,8 @@ export type RunEvent<S extends string = StepStatus, H extends string = HostStatu
       rebootPending?: boolean | undefined;
       /** Handlers this step notified (it changed something and names them). */
       notified?: string[] | undefined;
+      /** A drain step: the host it ran for (`host` is the host it ran on). */
+      for?: string | undefined;
     }
   | { type: 'reboot-started'; host: string; reason: string }
   | { type: 'reboot-finished'; host: string; durationMs: number; ok: boolean; message?: string | undefined }

@@ -19,11 +19,12 @@ import { ConditionContext } from '../plan/conditions.js';
 import { diffStep } from '../plan/plan.js';
 import { schedule, type PhaseBatch, type StepRun } from '../plan/schedule.js';
 import type { Phase, Playbook, Step } from '../playbook/types.js';
-import { stepsOf } from '../playbook/types.js';
+import { drainHostsOf, stepsOf } from '../playbook/types.js';
 import type { HostAgent, ResourceRequest, TestResults } from './agent.js';
 import { forEachLimit, KeyedMutex, realSleep } from './concurrency.js';
 import { DEFAULT_FORKS } from '../../lifecycle/fan-out.js';
 import type { HostStatus, RunEvent, RunEventListener, StepDiff, StepStatus } from './events.js';
+import { PhaseDrains } from './drain.js';
 
 /** Exit code 130: interrupted (Ctrl-C), after cleaning up (docs/exit-codes.md). */
 export const EXIT_INTERRUPTED = 130;
@@ -103,6 +104,8 @@ class ApplyRun {
   private readonly rebootPending = new Set<string>();
   private readonly quorum = new KeyedMutex();
   private stopReason: string | undefined;
+  private readonly drains: PhaseDrains;
+  private readonly phases: Map<string, Phase>;
 
   constructor(private readonly o: ApplyOptions) {
     this.pb = o.playbook;
@@ -110,7 +113,7 @@ class ApplyRun {
     this.sleep = o.sleep ?? realSleep;
     this.now = o.now ?? Date.now;
     this.cond = new ConditionContext(o.inventory, o.playbook);
-    const inPlaybook = new Set(stepsOf(this.pb).flatMap((s) => s.runOnceOf ?? s.hosts));
+    const inPlaybook = new Set([...stepsOf(this.pb).flatMap((s) => s.runOnceOf ?? s.hosts), ...drainHostsOf(this.pb)]);
     const limit = o.hosts ? new Set(o.hosts) : undefined;
     this.hosts = o.inventory.hosts.map((h) => h.name).filter((h) => inPlaybook.has(h) && (!limit || limit.has(h)));
     for (const h of o.inventory.hosts.map((x) => x.name)) if (!this.hosts.includes(h)) this.status.set(h, 'excluded');
@@ -121,6 +124,21 @@ class ApplyRun {
       for (const [id, st] of Object.entries(o.resume?.done[h] ?? {})) this.records.get(h)!.set(id, { id, status: st, durationMs: 0, resumed: true });
     }
     for (const h of o.resume?.rebootPending ?? []) this.rebootPending.add(h);
+    this.phases = new Map(this.pb.phases.map((p) => [p.name, p]));
+    this.drains = new PhaseDrains({
+      agent: (h) => this.o.agents[h],
+      alive: (h) => this.alive(h),
+      sleep: (ms) => this.sleep(ms),
+      now: () => this.now(),
+      withTimeout: (step, fn) => this.withTimeout(step, fn),
+      started: (on, step, phase, forHost) => this.emit({ type: 'step-started', host: on, step, phase, for: forHost }),
+      finished: (on, step, phase, forHost, rec) => {
+        // A host outside the run (--limit) keeps no records: the event still says what happened.
+        if (!this.records.has(on)) return this.emit({ type: 'step-finished', host: on, step: `${step.id}@${forHost}`, phase, status: rec.status, durationMs: rec.durationMs, attempts: rec.attempts, message: rec.message, for: forHost });
+        this.record(on, step, phase, { ...rec, for: forHost });
+        if (rec.status === 'failed') this.fail(on, new Error(`step ${step.id} for ${forHost}: ${rec.message ?? 'failed'}`));
+      },
+    });
   }
 
   private emit(e: RunEvent): void {
@@ -178,6 +196,8 @@ class ApplyRun {
       for (const [bi, batch] of ps.batches.entries()) {
         if (this.stopping) break;
         await this.runBatch(phase, bi, batch);
+        // Put back the hosts drained in this batch whose steps all held (not after Ctrl-C: nothing new starts).
+        if (phase.drain && !this.interrupted) await this.drains.after(phase, batch.hosts.filter((h) => this.batchDone(batch, h)));
         if (!this.stopping && batch.healthGate && phase.health) await this.healthGate(phase, bi, batch);
       }
       if (this.stopping) break;
@@ -222,6 +242,11 @@ class ApplyRun {
     }
   }
 
+  /** The host is alive and every step of the batch that targets it is done (verified or skipped). */
+  private batchDone(batch: PhaseBatch, h: string): boolean {
+    return this.alive(h) && batch.steps.every((r) => !r.hostBatches.some((b) => b.includes(h)) || this.isDone(h, r.step.id));
+  }
+
   /** Every step before `run` that targets a barrier host must be verified there (ok, changed or skipped). */
   private barrierHolds(run: StepRun): boolean {
     if (!run.barrier) return true;
@@ -252,10 +277,12 @@ class ApplyRun {
   }
 
   /** Keep a step's result (handlers under phase/id: one may run in several phases) and emit it. */
-  private record(h: string, step: Step, phase: string, rec: Omit<StepRecord, 'id'> & { attempts: number; rebootRequired?: boolean; rebootPending?: boolean; notified?: string[] }): void {
-    const { attempts, rebootRequired, rebootPending, notified, ...stored } = rec;
-    this.records.get(h)!.set(step.kind === 'handler' ? `${phase}/${step.id}` : step.id, { id: step.id, ...stored });
-    this.emit({ type: 'step-finished', host: h, step: step.id, phase, status: rec.status, diff: rec.diff, durationMs: rec.durationMs, attempts, message: rec.message, rebootRequired, rebootPending, notified });
+  private record(h: string, step: Step, phase: string, rec: Omit<StepRecord, 'id'> & { attempts: number; rebootRequired?: boolean; rebootPending?: boolean; notified?: string[]; for?: string }): void {
+    const { attempts, rebootRequired, rebootPending, notified, for: forHost, ...stored } = rec;
+    // A drain step is recorded per host it ran for: drain-web@web1 (drain.ts).
+    const id = forHost !== undefined ? `${step.id}@${forHost}` : step.id;
+    this.records.get(h)!.set(step.kind === 'handler' ? `${phase}/${step.id}` : id, { id, ...stored });
+    this.emit({ type: 'step-finished', host: h, step: id, phase, status: rec.status, diff: rec.diff, durationMs: rec.durationMs, attempts, message: rec.message, rebootRequired, rebootPending, notified, for: forHost });
   }
 
   /** The host's steps of this batch after `step`, still to run: what a change makes stale. */
@@ -297,6 +324,13 @@ class ApplyRun {
     if ('error' in d) return done('failed', { message: d.error });
     const diff = { action: d.change.action, from: d.change.from, to: d.change.to };
     if (diff.action === 'none') return done('ok', { diff });
+
+    // A phase with a drain: the host leaves the pool before its first change (drain.ts).
+    const phase = this.phases.get(step.phase);
+    if (phase?.drain) {
+      const drained = await this.drains.before(phase, h);
+      if (!drained.ok) return done('failed', { diff, message: `not changed: ${drained.message}` });
+    }
 
     if (step.resource === 'reboot') {
       const ok = (await this.rebootHost(h, (step.params[h] as { reason?: string }).reason ?? `step ${step.id}`, step.id)) && (await this.retest(ctx, h, this.rest(ctx, h, step)));
@@ -495,6 +529,9 @@ class ApplyRun {
   }
 
   private finish(): ApplyResult {
+    for (const h of this.drains.leftDrained()) {
+      if (this.status.get(h) !== 'alive') this.hostMessage.set(h, `${this.hostMessage.get(h) ?? 'failed'} (left drained: the phase's drain took it out of the pool, or tried to, and it was not put back)`);
+    }
     const hosts = this.hosts.map((name) => {
       const steps = [...this.records.get(name)!.entries()].map(([, r]) => r);
       const st = this.status.get(name)!;

@@ -10,6 +10,7 @@ import type { Playbook, Step } from '../playbook/types.js';
 import { ConditionContext } from './conditions.js';
 import { schedule, scheduleOrder, type PhaseSchedule } from './schedule.js';
 import { collectUpgrades, UpgradeTracker, type PlanUpgrade } from './upgrades.js';
+import { withDrainLines } from './drain-plan.js';
 
 /** What was read from one host for the plan. */
 export interface HostReading {
@@ -205,10 +206,12 @@ export function buildPlan(inv: Inventory, pb: Playbook, readings: Readings, sche
     }
   }
 
-  const count = (a: DiffAction) => changes.filter((c) => c.action === a).length;
+  // A phase's drain: its steps on the load balancer around each host that changes (drain-plan.ts).
+  const planned = withDrainLines(pb, changes);
+  const count = (a: DiffAction) => planned.filter((c) => c.action === a).length;
   return {
     playbook: pb.name,
-    changes,
+    changes: planned,
     skipped,
     problems,
     hostSteps,

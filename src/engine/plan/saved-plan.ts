@@ -76,7 +76,10 @@ function readsOf(pb: Playbook, plan: Plan, readings: Readings): SavedPlan['reads
     const facts: Record<string, string> = {};
     const stepIds = new Set([...plan.changes.filter((c) => c.host === host).map((c) => c.step), ...plan.skipped.filter((s) => s.host === host).map((s) => s.step)]);
     for (const id of stepIds) {
-      for (const path of factPathsOf(steps.get(id)!)) {
+      // A drain line (<step>@<host>) reads no facts: its step is tested at apply.
+      const step = steps.get(id);
+      if (!step) continue;
+      for (const path of factPathsOf(step)) {
         const r = resolvePath({ facts: reading.facts ?? {} }, ['facts', ...path.split('.').map((s) => (/^\d+$/.test(s) ? Number(s) : s))]);
         facts[path] = digestOf(r.found ? r.value : { missing: true });
       }

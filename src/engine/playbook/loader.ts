@@ -26,7 +26,7 @@ import { containsTemplate, parseTemplate, renderValue } from './template.js';
 import { CONDITION_ROOTS, hostScope, inventoryScope } from './scope.js';
 import { findArtifact, PRODUCT_ARTIFACTS, siteData, type ArtifactStoreView, type SiteData } from './site-data.js';
 import { DEFAULT_ARTIFACT_STORE, readManifest } from '../../artifacts/store.js';
-import type { Condition, HealthGate, HostRebootRule, Phase, Playbook, RetryPolicy, SerialSpec, Step } from './types.js';
+import type { Condition, HealthGate, HostRebootRule, Phase, PhaseDrain, Playbook, RetryPolicy, SerialSpec, Step } from './types.js';
 
 export type PlaybookProblem = InventoryProblem;
 
@@ -167,6 +167,20 @@ class Resolver {
         );
         health = { checks, retries: ph.health.retries ?? 10, delayMs: durationMs(ph.health.delay ?? '10s') };
       }
+      let drain: PhaseDrain | undefined;
+      if (ph.drain) {
+        const on = this.resolveTargets(ph.drain.on, ['phases', i, 'drain', 'on']);
+        for (const h of on) this.varsByHost[h] ??= this.renderVars(h);
+        const [before, after] = (['before', 'after'] as const).map((k) => {
+          const path: YamlPath = ['phases', i, 'drain', k];
+          checkId(ph.drain![k].id, path);
+          // Rendered for each host of the phase (the host it runs for); run on the `on` hosts.
+          return this.resolveStep(ph.drain![k] as StepInput, path, ph.name, 'drain', hosts, []);
+        }) as [Step, Step];
+        const both = on.filter((h) => hosts.includes(h));
+        if (both.length) this.problem(['phases', i, 'drain', 'on'], `the drain of phase '${ph.name}' runs on ${both.join(', ')}, which the phase also changes.`, 'Drain on hosts outside the phase (the load balancer), e.g. on: { roles: [lb] }.');
+        drain = { on, before, after };
+      }
       phases.push({
         name: ph.name,
         description: ph.description,
@@ -174,6 +188,7 @@ class Resolver {
         hosts,
         serial: ph.serial === undefined ? undefined : serialSpec(ph.serial),
         health,
+        drain,
         maxFailPercentage: ph.max_fail_percentage ?? doc.max_fail_percentage ?? 0,
         position: this.at(['phases', i, 'name']),
       });
@@ -304,11 +319,18 @@ class Resolver {
     const found = new Map<string, { problem: PlaybookProblem; hosts: string[] }>();
     const schema = RESOURCES[resource].params as z.ZodType;
     const templated = containsTemplate(raw);
+    const nothingToDo = new Set<string>();
     for (const h of templated ? hosts : hosts.slice(0, 1)) {
       const local: PlaybookProblem[] = [];
       const site = templated ? this.siteDataProblems(raw, h, st.id) : [];
       for (const p of site) local.push({ position: this.at([...paramsPath, ...p.path]), field: fieldName([...paramsPath, ...p.path]), message: `${p.message}.`, hint: p.hint });
       const r = site.length ? { value: raw, problems: [] } : renderValue(raw, this.scopeOf(h));
+      // Params written as one template that renders to null: the step has nothing to do on this host
+      // (e.g. '{{ components.gobetweenWebDrain }}' for a host no balanced server takes).
+      if (typeof raw === 'string' && !r.problems.length && !site.length && r.value === null) {
+        nothingToDo.add(h);
+        continue;
+      }
       for (const p of r.problems) local.push({ position: this.at([...paramsPath, ...p.path]), field: fieldName([...paramsPath, ...p.path]), message: `${p.message}.`, hint: 'Templates read host, versions, hosts.<name>, groups.<name>, vars, components and artifacts (docs/playbooks.md).' });
       if (!r.problems.length && !site.length) {
         const v = schema.safeParse(r.value);
@@ -323,6 +345,7 @@ class Resolver {
       }
     }
     if (!templated && hosts.length > 1 && params[hosts[0]!] !== undefined) for (const h of hosts.slice(1)) params[h] = params[hosts[0]!];
+    if (nothingToDo.size) hosts = hosts.filter((h) => !nothingToDo.has(h));
     for (const { problem, hosts: on } of found.values()) {
       this.problems.push(templated && on.length < hosts.length ? { ...problem, message: `${problem.message.replace(/\.$/, '')} (host${on.length > 1 ? 's' : ''} ${on.join(', ')}).` } : problem);
     }

@@ -131,6 +131,29 @@ export function playbookDocument(mode: 'editor' | 'load') {
     delay: Duration.optional().meta({ description: 'Between re-tests. Default 10s.' }),
   }).meta({ description: 'Health gate between serial batches: checks tested on the batch just done' });
 
+  /** A step of a phase's drain: run on the `on` hosts, for the batch host it names (templates render for that host). */
+  const DrainStep = z
+    .strictObject({
+      id: StepId,
+      name: z.string().optional(),
+      retries: Retries.optional(),
+      timeout: Duration.optional().meta({ description: 'Limit for one Set. Default 30m.' }),
+      ...resources,
+    })
+    .superRefine((v, ctx) => exactlyOneResource(v, ctx, 'the drain step'))
+    .meta({ id: 'DrainStep' });
+
+  const Drain = z
+    .strictObject({
+      on: Targets.meta({ description: 'Where the drain steps run (the load balancer), like Ansible delegate_to' }),
+      before: DrainStep.meta({ description: "Before a host's first change in its batch: e.g. gobetween_backend state drained; templates render for the changing host" }),
+      after: DrainStep.meta({ description: "After the host's last verified change of the batch: e.g. gobetween_backend state live" }),
+    })
+    .meta({
+      id: 'Drain',
+      description: 'Steps run on other hosts around each host that changes in this phase (never around a host with nothing to change); a host that fails stays drained',
+    });
+
   const Phase = z
     .strictObject({
       name: Name,
@@ -138,6 +161,7 @@ export function playbookDocument(mode: 'editor' | 'load') {
       targets: Targets.optional().meta({ description: 'Default targets of its steps' }),
       serial: Serial.optional().meta({ description: 'Rolling phase: all its steps on this many hosts at a time, a health gate between batches' }),
       health: Health.optional(),
+      drain: Drain.optional(),
       max_fail_percentage: Percentage.optional().meta({ description: "Stop when more than this percentage of the phase's hosts failed. Default: the playbook's" }),
       steps: z.array(Step).min(1),
     })

@@ -12,6 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Artifact, Manifest } from '../../artifacts/manifest.js';
 import {
   ComponentConfigError,
+  gobetweenBackendSteps,
   gobetweenConfig,
   gobetweenNssmService,
   firewallRulesForHost,
@@ -114,10 +115,12 @@ export function componentsData(inv: Inventory): { byHost: Record<string, Record<
   const nodeNames = attempt(failures, ['rabbitmqNodeNames', 'rabbitmqSeedNodeName'], () => app.map((h) => rabbitmqNodeName(h)));
   put('rabbitmqNodeNames', nodeNames);
   put('rabbitmqSeedNodeName', nodeNames?.[0]);
-  const gob = attempt(failures, ['gobetweenToml', 'gobetweenFiles', 'gobetweenInstallDir'], () => gobetweenConfig(hosts, s.gobetween));
+  const gob = attempt(failures, ['gobetweenToml', 'gobetweenFiles', 'gobetweenInstallDir', 'gobetweenHealthcheckFiles', 'gobetweenWebDrain', 'gobetweenWebRestore'], () => gobetweenConfig(hosts, s.gobetween));
   put('gobetweenToml', gob?.files[0]?.text);
   put('gobetweenFiles', gob?.files.map((f) => ({ name: f.name, path: f.path, text: f.text })));
   put('gobetweenInstallDir', gob?.settings.installDir);
+  // One {path, content} per balanced server's health-check wrapper: a file step's whole params.
+  put('gobetweenHealthcheckFiles', gob?.files.slice(1).map((f) => ({ path: f.path, content: f.text })));
   put('healthcheckScript', healthcheckScriptText());
   if (gob) put('healthcheckScriptPath', `${gob.settings.installDir}\\${HEALTHCHECK_SCRIPT_NAME}`);
   put('nssmGobetween', attempt(failures, ['nssmGobetween'], () => gobetweenNssmService(s.gobetween, s.nssm)));
@@ -141,6 +144,12 @@ export function componentsData(inv: Inventory): { byHost: Record<string, Record<
     if (!failures.firewallRules) own.firewallRules = firewallRulesForHost(h, fw).map((x) => x.params);
     const node = attempt(failures, ['rabbitmqNodeName'], () => rabbitmqNodeName(h));
     if (node !== undefined) own.rabbitmqNodeName = node;
+    // A web server's drain and restore at the load balancer (null: not a web server, or no balanced server takes the web role).
+    if (gob) {
+      const steps = gobetweenBackendSteps(h, gob, 'web');
+      own.gobetweenWebDrain = steps?.drain ?? null;
+      own.gobetweenWebRestore = steps?.restore ?? null;
+    }
     if (h.roles.includes('app')) {
       const env = attempt(failures, ['rabbitmqEnvironment'], () => rabbitmqEnvironment(h, s.rabbitmq));
       if (env) own.rabbitmqEnvironment = env;

@@ -25,7 +25,7 @@ export interface Step {
   name?: string | undefined;
   /** Phase name; '' for handlers and health checks. */
   phase: string;
-  kind: 'step' | 'handler' | 'check';
+  kind: 'step' | 'handler' | 'check' | 'drain';
   resource: ResourceTypeName;
   /** Validated params for each target host (templates rendered for that host). */
   params: Record<string, unknown>;
@@ -56,6 +56,17 @@ export interface HealthGate {
   delayMs: number;
 }
 
+/**
+ * A phase's drain (docs/playbooks.md, "Drain"): `before` runs on each `on` host before a host's first
+ * Set of its batch, `after` after its last verified Set. Their params are keyed by the host they run
+ * for (the changing host: templates rendered for it), not by the host they run on.
+ */
+export interface PhaseDrain {
+  on: string[];
+  before: Step;
+  after: Step;
+}
+
 export interface Phase {
   name: string;
   description?: string | undefined;
@@ -64,6 +75,7 @@ export interface Phase {
   hosts: string[];
   serial?: SerialSpec | undefined;
   health?: HealthGate | undefined;
+  drain?: PhaseDrain | undefined;
   maxFailPercentage: number;
   position: SourcePosition;
 }
@@ -88,4 +100,14 @@ export interface Playbook {
 
 export function stepsOf(pb: Playbook): Step[] {
   return pb.phases.flatMap((p) => p.steps);
+}
+
+/** The hosts phases' drain steps run on (the load balancer): they are in the run although no step targets them. */
+export function drainHostsOf(pb: Playbook): string[] {
+  return [...new Set(pb.phases.flatMap((p) => p.drain?.on ?? []))];
+}
+
+/** Every phase's drain steps (before, after). */
+export function drainStepsOf(pb: Playbook): Step[] {
+  return pb.phases.flatMap((p) => (p.drain ? [p.drain.before, p.drain.after] : []));
 }

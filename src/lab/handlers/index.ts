@@ -41,6 +41,7 @@ import { resourcesRabbitmqConfig } from './resources.rabbitmq-config.js';
 import { resourcesRabbitmqUpgrade } from './resources.rabbitmq-upgrade.js';
 import { resourcesNservicebusMigrate } from './resources.nservicebus-migrate.js';
 import { resourcesServiceFabricRestart } from './resources.service-fabric-restart.js';
+import { resourcesGobetweenBackend } from './resources.gobetween-backend.js';
 
 export const HANDLERS: AnyLabHandler[] = [
   probesPing,
@@ -81,6 +82,7 @@ export const HANDLERS: AnyLabHandler[] = [
   resourcesRabbitmqUpgrade,
   resourcesNservicebusMigrate,
   resourcesServiceFabricRestart,
+  resourcesGobetweenBackend,
 ];
 
 export function handlerRegistry(handlers: readonly AnyLabHandler[] = HANDLERS): Map<string, AnyLabHandler> {

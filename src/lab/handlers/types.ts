@@ -43,7 +43,9 @@ export interface LabView {
    * A member of a platform cluster (a Service Fabric node in an upgrade domain being upgraded) went down
    * or came back while its host stays up: the lab's cluster record counts it (docs/lab.md, "Clusters").
    */
-  clusterMemberDown?(cluster: { name: string; kind: 'service-fabric' | 'rabbitmq'; members: string[] }, host: string, down: boolean): void;
+  clusterMemberDown?(cluster: { name: string; kind: 'service-fabric' | 'rabbitmq' | 'gobetween'; members: string[] }, host: string, down: boolean): void;
+  /** A cluster the lab tracks, by name (a gobetween balanced server: gobetween/<server>), or undefined. */
+  cluster?(name: string): { name: string; members: string[] } | undefined;
   /**
    * A model just stopped or started a RabbitMQ node (a rolling upgrade): the lab notes which nodes are
    * down now, so `lab status` keeps the most down at once. Absent where no lab runs the hosts.

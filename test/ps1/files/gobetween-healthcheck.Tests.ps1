@@ -42,6 +42,33 @@ Describe 'gobetween-healthcheck.ps1' {
         }
     }
 
+    Context 'a drain marker next to the script (gobetween_backend state drained)' {
+        BeforeEach {
+            Mock Invoke-WebRequest { [pscustomobject]@{ StatusCode = 200 } }
+            $dir = Join-Path ([IO.Path]::GetTempPath()) ('cortex-hc-' + [guid]::NewGuid().ToString('n'))
+            $null = New-Item -ItemType Directory -Path (Join-Path $dir 'drain')
+            Copy-Item -LiteralPath $script:Script -Destination (Join-Path $dir 'gobetween-healthcheck.ps1')
+            $script:Copy = Join-Path $dir 'gobetween-healthcheck.ps1'
+            $saved = $script:Script
+            $script:Script = $script:Copy
+        }
+        AfterEach {
+            $script:Script = $saved
+            Remove-Item -LiteralPath $dir -Recurse -Force
+        }
+        It 'prints 0 for the drained backend without asking it, 1 for another one' {
+            [IO.File]::WriteAllText((Join-Path (Join-Path $dir 'drain') 'app1.corp.example.com_8443'), 'drained')
+            (Invoke-HealthCheck $script:App1).Stdout | Should -BeExactly '0'
+            Should -Invoke Invoke-WebRequest -Times 0 -Exactly
+            (Invoke-HealthCheck @{ BackendHost = 'app2.corp.example.com'; BackendPort = '8443' }).Stdout | Should -BeExactly '1'
+            (Invoke-HealthCheck @{ BackendHost = 'app1.corp.example.com'; BackendPort = '9443' }).Stdout | Should -BeExactly '1'
+        }
+        It 'an IPv6 backend: its marker names the host with _ for each colon' {
+            [IO.File]::WriteAllText((Join-Path (Join-Path $dir 'drain') '2001_db8__24_443'), 'drained')
+            (Invoke-HealthCheck @{ BackendHost = '2001:db8::24'; BackendPort = '443' }).Stdout | Should -BeExactly '0'
+        }
+    }
+
     Context 'the backend answers 204' {
         BeforeEach { Mock Invoke-WebRequest { [pscustomobject]@{ StatusCode = 204 } } }
         It 'any 2xx is healthy: prints 1' {

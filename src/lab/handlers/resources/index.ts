@@ -36,6 +36,8 @@ import { rabbitmqClusterModel, rabbitmqConfigModel, rabbitmqPluginModel } from '
 import { rabbitmqUpgradeModel } from './rabbitmq-upgrade.js';
 import { nservicebusMigrateModel } from './nservicebus-migrate.js';
 import { serviceFabricRestartModel } from './service-fabric-restart.js';
+// issue 13 §5: draining web servers at the load balancer
+import { gobetweenBackendModel } from './gobetween-backend.js';
 
 export const RESOURCE_MODELS: readonly AnyLabResourceModel[] = [
   rebootModel,
@@ -70,6 +72,7 @@ export const RESOURCE_MODELS: readonly AnyLabResourceModel[] = [
   rabbitmqUpgradeModel,
   nservicebusMigrateModel,
   serviceFabricRestartModel,
+  gobetweenBackendModel,
 ];
 
 const byType = new Map<string, AnyLabResourceModel>(RESOURCE_MODELS.map((m) => [m.type, m]));
