@@ -25,6 +25,8 @@ export interface EndpointOptions {
   dispatcher: Dispatcher;
   stateDir: string;
   persist(state: LabHostState): Promise<void>;
+  /** Write the host's state written behind now (a shell's Delete waits for it: docs/lab.md#state). */
+  settle?(host: string): Promise<void>;
   /** Accept Kerberos on HTTPS with this keytab (docs/authentication.md). */
   kerberos?: { keytab: string; realm?: string };
   /** Ports, for tests only (default the real 5985 / 5986). */
@@ -86,6 +88,9 @@ export async function prepareEndpoints(o: EndpointOptions): Promise<LabEndpoints
     onShellCreated: (ref) => {
       const rt = o.registry.get(ref.name);
       if (rt) rt.counters.shells++;
+    },
+    onShellDeleted: async (ref) => {
+      await o.settle?.(ref.name);
     },
     onTooLarge: (ref) => {
       const rt = o.registry.get(ref.name);

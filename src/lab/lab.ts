@@ -172,6 +172,7 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
     dispatcher,
     stateDir: opts.stateDir,
     persist: (state) => store.save(state),
+    settle: (host) => store.flushHost(host),
     ...(opts.kerberos ? { kerberos: opts.kerberos } : {}),
     ...(opts.httpPort !== undefined ? { httpPort: opts.httpPort } : {}),
     ...(opts.httpsPort !== undefined ? { httpsPort: opts.httpsPort } : {}),

@@ -1,6 +1,6 @@
 /**
  * LabStateStore's write-behind (saveSoon): a host's changes close together make one write, after the
- * delay and with the latest state; save() and flush() write at once; reset() drops what is due.
+ * delay and with the latest state; save(), flushHost() and flush() write at once; reset() drops what is due.
  */
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,6 +38,18 @@ describe('LabStateStore write-behind', () => {
     expect(markOn(store, 'a')).toBe(3);
     await store.flush();
     expect(markOn(store, 'a')).toBe(3); // the state due before the save was not written after it
+  });
+
+  it('flushHost() writes that host now and leaves the others due', async () => {
+    const store = new LabStateStore(mkdtempSync(join(tmpdir(), 'cortex-store-')), 60_000);
+    store.saveSoon(stateOf('a', 1));
+    store.saveSoon(stateOf('b', 7));
+    await store.flushHost('a');
+    expect(markOn(store, 'a')).toBe(1);
+    expect(existsSync(store.fileOf('b'))).toBe(false);
+    await store.flushHost('c'); // nothing due: resolves
+    await store.flush();
+    expect(markOn(store, 'b')).toBe(7);
   });
 
   it('reset() drops what is due, so the removed state does not come back', async () => {

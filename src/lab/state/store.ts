@@ -5,7 +5,8 @@
  *
  * A Set's change is written behind (saveSoon): within WRITE_BEHIND_MS, one write for all the host's
  * changes of that time (a playbook's Sets on one host come tens of milliseconds apart; a write per Set
- * was about a tenth of the lab's CPU at 1,000 hosts). flush() (lab stop) writes what is due at once;
+ * was about a tenth of the lab's CPU at 1,000 hosts). flushHost() (a shell's Delete: the end of a
+ * client's session) and flush() (lab stop) write what is due at once;
  * reset() drops it. A lab killed outright (SIGKILL, a crash) loses at most that last moment's changes.
  */
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -115,6 +116,16 @@ export class LabStateStore {
     this.due.clear();
     await Promise.all([...this.chains.values()]);
     await Promise.all(hostNames.map((n) => rm(this.fileOf(n), { force: true })));
+  }
+
+  /**
+   * Write this host's due state now and wait until its writes are on disk: a client that ends its
+   * session (a shell's Delete) finds the host's file current once it is answered.
+   */
+  async flushHost(name: string): Promise<void> {
+    const d = this.due.get(name);
+    if (d) await this.save(d.state).catch(() => undefined);
+    await this.chains.get(name);
   }
 
   /** Write what is due now, and wait for every pending write (at lab stop). */

@@ -16,6 +16,8 @@ export interface LabServerHooks {
   /** True: refuse this authentication attempt (Basic or NTLM) as if the password were wrong. */
   refuseAuth?(host: LabHostRef): boolean;
   onShellCreated?(host: LabHostRef): void;
+  /** A shell was deleted (the end of a client's session); its DeleteResponse waits for this. */
+  onShellDeleted?(host: LabHostRef): Promise<void>;
   /** A request refused with HTTP 413 (over the host's MaxEnvelopeSizekb). */
   onTooLarge?(host: LabHostRef): void;
   onCommand?(host: LabHostRef, command: string, args: string[]): void;

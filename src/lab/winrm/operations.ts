@@ -115,6 +115,7 @@ async function dispatch(ctx: OperationContext, req: WsmanRequest): Promise<SoapR
       const shell = ctx.shells.get(req.shellId);
       if (!shell) return unknownShell(ctx, req);
       ctx.shells.delete(shell.id);
+      await ctx.hooks?.onShellDeleted?.(ctx.host);
       return ok(deleteResponse(id));
     }
     case Action.Command:
