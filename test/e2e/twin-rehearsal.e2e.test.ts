@@ -106,7 +106,8 @@ const UPGRADES: Upgrade[] = [
     // The queues exist: the new tool finds them there. The roll has put Erlang and RabbitMQ at their new
     // versions by the time the install's package steps run; after the last node, feature flags and rebalance.
     unchangedAfterAll: ['app1 nservicebus-queues', ...on(APP, ['erlang', 'rabbitmq'])],
-    handlersRun: on(APP, ['rabbitmq-upgrade-finish']),
+    // run_once: the cluster-wide finish runs once, on the first node the roll changed.
+    handlersRun: on(['app1'], ['rabbitmq-upgrade-finish']),
     today: {
       applies: true,
       check: () => {

@@ -141,9 +141,12 @@ describe('the full upgrade cycle on the Bronze lab, every version bumped at once
       expect(roll(c), c).toMatchObject({ from: [from], to, phase: 'rabbitmq-upgrade', step: 'rabbitmq-roll', atOnce: 1 });
       expect(roll(c)!.hosts, c).toEqual(APP.map((host, wave) => ({ host, from, wave })));
     }
-    // Then the Cortex applications' monitored upgrade, from the deploy node; the list is in apply's order.
-    expect(roll('cortex')).toMatchObject({ from: ['1.0.0'], to: '1.1.0', phase: 'cortex-applications', step: 'cortex-apps', atOnce: 1, hosts: [{ host: 'app1', from: '1.0.0', wave: 0 }] });
-    expect(doc.upgrades.map((u) => u.component)).toEqual(['rabbitmq', 'erlang', 'cortex']);
+    // Then Service Fabric's code and the Cortex applications: monitored upgrades started from the deploy
+    // node, which walk the upgrade domains one at a time; the list is in apply's order.
+    const domains = { unit: 'upgrade domain', order: [expect.stringMatching(/ \(app1\)$/), expect.stringMatching(/ \(app2\)$/), expect.stringMatching(/ \(app3\)$/)] };
+    expect(roll('serviceFabric')).toMatchObject({ from: ['10.1.1541.9590'], to: '10.1.2448.9590', phase: 'service-fabric', step: 'sf-cluster', atOnce: 1, hosts: [{ host: 'app1', from: '10.1.1541.9590', wave: 0 }], within: domains });
+    expect(roll('cortex')).toMatchObject({ from: ['1.0.0'], to: '1.1.0', phase: 'cortex-applications', step: 'cortex-apps', atOnce: 1, hosts: [{ host: 'app1', from: '1.0.0', wave: 0 }], within: domains });
+    expect(doc.upgrades.map((u) => u.component)).toEqual(['rabbitmq', 'erlang', 'serviceFabric', 'cortex']);
     // Every bumped component's change, on the hosts that run it, from -> to.
     const change = (host: string, step: string) => doc.changes.find((c) => c.host === host && c.step === step);
     for (const h of APP) expect(change(h, 'rabbitmq-roll'), h).toMatchObject({ action: 'update' });
@@ -166,7 +169,8 @@ describe('the full upgrade cycle on the Bronze lab, every version bumped at once
     expect(app1.indexOf('sf-cluster')).toBeLessThan(app1.indexOf('cortex-apps'));
     const text = await lab.cli(['plan', '-i', invB, '-p', CORTEX_PLAYBOOK, '--store', store]);
     expect(text.stdout).toContain('  rabbitmq: 4.1.4 -> 4.2.1 (phase rabbitmq-upgrade, step rabbitmq-roll): one host at a time: app1, then app2, then app3');
-    expect(text.stdout).toContain('  cortex: 1.0.0 -> 1.1.0 (phase cortex-applications, step cortex-apps): one host at a time: app1');
+    expect(text.stdout).toMatch(/\n  serviceFabric: 10\.1\.1541\.9590 -> 10\.1\.2448\.9590 \(phase service-fabric, step sf-cluster\): from app1, one upgrade domain at a time: \S+ \(app1\), then \S+ \(app2\), then \S+ \(app3\)\n/);
+    expect(text.stdout).toMatch(/\n  cortex: 1\.0\.0 -> 1\.1\.0 \(phase cortex-applications, step cortex-apps\): from app1, one upgrade domain at a time: \S+ \(app1\), then \S+ \(app2\), then \S+ \(app3\)\n/);
     expect(text.stdout).toContain('  ~ gobetween-running: service gobetween (known after apply of gobetween; now: running)');
 
     // app2's RabbitMQ node does not come back after its upgrade: the roll stops there; nothing after it runs.
