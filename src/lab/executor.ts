@@ -83,6 +83,15 @@ export class LabExecutor implements ScriptExecutor {
   async run(inv: ScriptInvocation): Promise<ScriptOutcome> {
     const rt = this.opts.host(inv.host.name);
     if (!rt) return commandNotFound(inv.script, `the lab has no host named ${inv.host.name}`);
+    rt.scriptsRunning++;
+    try {
+      return await this.runOn(rt, inv);
+    } finally {
+      rt.scriptsRunning--;
+    }
+  }
+
+  private async runOn(rt: LabHostRuntime, inv: ScriptInvocation): Promise<ScriptOutcome> {
     rt.counters.scripts++;
     const now = () => new Date(Date.now() + rt.profile.clockSkewSec * 1000);
     const tag = inv.tag;

@@ -66,6 +66,7 @@ export function createHostRegistry(specs: readonly LabHostSpec[], faultFlags: re
       state: undefined as unknown as LabHostState,
       faults: new HostFaults(faults),
       counters: emptyCounters(),
+      scriptsRunning: 0,
       up: false,
       rebootingUntil: null,
     };

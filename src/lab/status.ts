@@ -16,8 +16,11 @@ export interface LabHostStatus {
   up: boolean;
   rebootingUntil: string | null;
   endpoints: { http: string | null; https: string | null; ssh: string | null };
-  /** openShells: WinRS shells open now (null for SSH hosts); an interrupted run must leave 0. */
-  counters: LabCounters & { openShells: number | null };
+  /**
+   * openShells: WinRS shells open now (null for SSH hosts); an interrupted run must leave 0.
+   * scriptsRunning: scripts running now (a killed orchestrator's last Sets run to their end).
+   */
+  counters: LabCounters & { openShells: number | null; scriptsRunning: number };
   faults: LabFaults;
   pendingReboot: boolean;
   bootTime: string;
@@ -76,7 +79,7 @@ export function projectStatus(s: StatusInput): LabStatus {
         https: s.winrmUrls(h.ref.name)?.https ?? null,
         ssh: h.transport === 'ssh' && s.ssh ? `ssh://${h.ref.address}:${s.ssh.port}` : null,
       },
-      counters: { ...copyCounters(h.counters), openShells: s.openShells?.(h.ref.name) ?? null },
+      counters: { ...copyCounters(h.counters), openShells: s.openShells?.(h.ref.name) ?? null, scriptsRunning: h.scriptsRunning },
       faults: h.faults.faults,
       pendingReboot: h.state.machine.pendingReboot,
       bootTime: h.state.machine.bootTime,

@@ -127,6 +127,18 @@ async function waitFor(what: string, cond: () => boolean, timeoutMs = 30_000): P
   }
 }
 
+/** Until `lab status` shows every host up and no script running (30 s at most). */
+async function settled(work: string, state: string): Promise<void> {
+  const t0 = Date.now();
+  for (;;) {
+    const st = JSON.parse((await cli(work, ['lab', 'status', '--state', state, '--json'])).stdout) as LabStatus;
+    const busy = st.hosts.filter((h) => !h.up || h.counters.scriptsRunning > 0).map((h) => `${h.name} (${h.up ? `${h.counters.scriptsRunning} scripts running` : 'down'})`);
+    if (busy.length === 0) return;
+    if (Date.now() - t0 > 30_000) throw new Error(`the lab did not settle within 30 s: ${busy.join(', ')}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 /** The failed steps the run's --json document names: `host step: message`. */
 function reportedFailures(stdout: string): string[] {
   let doc: ApplyDoc;
@@ -179,6 +191,10 @@ async function runCase(c: Case, net: LoopbackBlock): Promise<CaseResult> {
     if (clear.exitCode !== 0) problems.push(`lab fault clear: ${clear.stderr}`);
     let resume = { exitCode: 0 as number | null, ms: 0 };
     if (outcome !== 'survived') {
+      // As an operator would: resume once the lab is settled, every host back up (a reboot struck
+      // mid-step keeps one down for a while) and no script of the first run still running (after a
+      // kill -9, the Sets it had sent run to their end on the hosts, as on Windows).
+      await settled(work, state);
       const r0 = Date.now();
       const resumed = await apply(['--resume']);
       resume = { exitCode: resumed.exitCode ?? null, ms: Date.now() - r0 };

@@ -75,6 +75,16 @@ describe('lab executor', () => {
     expect(saved).toHaveLength(1);
   });
 
+  it('counts the scripts running on the host until each ends, failed ones included (lab status: scriptsRunning)', async () => {
+    const { run, rt } = setup();
+    const ping = run('probes.ping');
+    const unknown = run('nope.unknown');
+    expect(rt.scriptsRunning).toBe(2);
+    expect((await unknown).exitCode).toBe(1);
+    expect((await ping).exitCode).toBe(0);
+    expect(rt.scriptsRunning).toBe(0);
+  });
+
   it('waits the handler default, the profile override, times the slow factor', async () => {
     const { run, slept } = setup({ scriptDurationMs: { 'runner.file-hash': 40 }, faults: { slowFactor: 3 } });
     await run('probes.ping');

@@ -41,6 +41,7 @@ export function labHostRuntime(ref: LabHostRef, lab: Record<string, unknown> = {
     state: state ? structuredClone(state) : deriveState(ref, r.profile),
     faults: new HostFaults(r.profile.faults),
     counters: emptyCounters(),
+    scriptsRunning: 0,
     up: true,
     rebootingUntil: null,
   };

@@ -15,6 +15,8 @@ export interface LabHostRuntime {
   state: LabHostState;
   faults: HostFaults;
   counters: LabCounters;
+  /** Scripts running on the host now (a killed client's last ones run on, as on Windows). */
+  scriptsRunning: number;
   /** Listeners open (false: down by fault, or rebooting). */
   up: boolean;
   /** Until when a reboot keeps it down (ISO), or null. */
