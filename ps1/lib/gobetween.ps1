@@ -41,8 +41,9 @@ function Get-CortexGobetweenBackendState {
     $live = $null
     $active = $null
     $stats = $null
+    # Any failure is no answer: gobetween stopped, or not yet listening after a restart.
     try {
-        $stats = Invoke-RestMethod -UseBasicParsing -TimeoutSec 5 -Uri $Backend.StatsUri
+        $stats = Get-CortexHttpJson -Uri $Backend.StatsUri -TimeoutSec 5
     } catch {
         $stats = $null
     }

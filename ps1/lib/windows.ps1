@@ -32,6 +32,8 @@
 #   Save-CortexPinnedDownload -Url -Token -Thumbprint -OutFile
 #                                          an HTTPS GET with a bearer token from a server whose certificate has
 #                                          the given SHA-256 (pinned, not trusted by the store), into OutFile
+#   Get-CortexHttpJson -Uri -TimeoutSec   an HTTP GET of a local service's REST API (gobetween's), the JSON
+#                                          answer parsed; throws when nothing answers or on an HTTP error
 # Built on them: Get-CortexRegistryValue, Get-CortexRegistryValueName, Test-CortexRegistryKey,
 # Get-CortexRegistryValueBothViews, Get-CortexMachineEnvironmentVariable.
 # Everything else a script needs from Windows is a cmdlet (Get-CimInstance, Get-NetIPAddress,
@@ -421,4 +423,11 @@ public static class CortexPinnedCertificate {
     } finally {
         $response.Close()
     }
+}
+
+function Get-CortexHttpJson {
+    # A GET of a REST API on this host's loopback (gobetween's, lib/gobetween.ps1), its JSON answer as
+    # objects. Throws as Invoke-RestMethod does: nothing listening, a timeout, an HTTP error status.
+    param([Parameter(Mandatory = $true)][string]$Uri, [int]$TimeoutSec = 5)
+    Invoke-RestMethod -Method Get -UseBasicParsing -TimeoutSec $TimeoutSec -Uri $Uri
 }

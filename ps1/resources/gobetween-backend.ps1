@@ -17,7 +17,7 @@ Invoke-CortexScript {
     $drain = $state -eq 'drained'
     if ($drain) {
         if (-not (Test-Path -LiteralPath $b.MarkerDir -PathType Container)) { $null = New-Item -ItemType Directory -Path $b.MarkerDir -Force }
-        if (-not (Test-Path -LiteralPath $b.Marker -PathType Leaf)) { [IO.File]::WriteAllText($b.Marker, 'drained by cortex-deploy', [Text.Encoding]::ASCII) }
+        if (-not (Test-Path -LiteralPath $b.Marker -PathType Leaf)) { Write-CortexAsciiFile -Path $b.Marker -Text 'drained by cortex-deploy' }
     } elseif (Test-Path -LiteralPath $b.Marker -PathType Leaf) {
         Remove-Item -LiteralPath $b.Marker -Force
     }

@@ -82,6 +82,26 @@ describe('lab gobetween_backend', () => {
     expect(() => gobetweenBackendModel.set!(ctx('live'))).toThrow(/not listed in http:\/\/127\.0\.0\.1:8888/);
   });
 
+  it('gobetween lists a lab host by address or by name in any case, on a port one of its sites is bound to; nothing else', () => {
+    const { ctx } = world();
+    const c = ctx('live');
+    for (const backend of ['web1:443', 'WEB1:443', '127.0.0.21:443']) expect(gobetweenBackendModel.read({ ...c, params: { ...c.params, backend } }).live, backend).toBe(true);
+    for (const backend of ['web1:8443', 'web9:443', '127.0.0.99:443']) expect(gobetweenBackendModel.read({ ...c, params: { ...c.params, backend } }).live, backend).toBeNull();
+  });
+
+  it("the health check reads the marker in gobetween's folder (its NSSM AppDirectory): one elsewhere drains nothing", () => {
+    const { lb, ctx } = world();
+    const c = ctx('drained');
+    const elsewhere = { ...c, params: { ...c.params, installDir: 'C:\\gobetween-elsewhere', timeoutSec: 5 } };
+    expect(() => gobetweenBackendModel.set!(elsewhere)).toThrow(
+      'gobetween_backend: 127.0.0.21:443 is still live in server web_gateway after 5 s with the drain marker C:\\gobetween-elsewhere\\drain\\127.0.0.21_443 in place; is the health check the one cortex-deploy writes (gobetween-healthcheck.ps1 reads the marker)?',
+    );
+    expect(gobetweenBackendModel.read(elsewhere)).toEqual({ drained: true, live: true, activeConnections: 0 });
+    // gobetween installed by NSSM in that folder: its health check reads the marker there.
+    lb.machine.registry['HKLM\\SYSTEM\\CurrentControlSet\\Services\\gobetween\\Parameters'] = { AppDirectory: { kind: 'ExpandString', data: 'C:\\gobetween-elsewhere' } };
+    expect(gobetweenBackendModel.read(elsewhere)).toEqual({ drained: true, live: false, activeConnections: 0 });
+  });
+
   it('refuses a backend that is not host:port, as the script does', () => {
     const { ctx } = world();
     const c = ctx('drained');

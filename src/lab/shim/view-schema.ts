@@ -349,5 +349,16 @@ export const WindowsViewSchema = z.strictObject({
       newNodeDb: LabRabbitmqDbSchema,
     })
     .optional(),
+  /**
+   * gobetween's REST API on this host (Get-CortexHttpJson of http://<loopback>:<port>/servers/<name>/stats),
+   * not Windows facts: the lab runs no gobetween and holds no configuration of it. Every server lists each
+   * lab host, by name and by address, on each port one of its IIS sites is bound to; `healthy` is whether
+   * gobetween's health check of it would pass without a drain marker (the host up, a started site in a
+   * started pool bound to the port). The shim answers only while the gobetween service runs, and a backend
+   * is live when healthy and no marker drain\<host>_<port> is in gobetween's folder (its NSSM AppDirectory).
+   */
+  gobetween: z
+    .strictObject({ backends: z.array(z.strictObject({ host: z.string(), port: z.number().int().min(1).max(65535), healthy: z.boolean() })) })
+    .default({ backends: [] }),
 });
 export type WindowsView = z.infer<typeof WindowsViewSchema>;

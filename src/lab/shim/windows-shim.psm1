@@ -3188,6 +3188,37 @@ function Write-CortexAsciiFile {
     Set-CortexShimFile -Path $Path -Bytes ([Text.Encoding]::ASCII.GetBytes($Text))
 }
 
+# ---- gobetween's REST API (the gobetween_backend resource, lib/gobetween.ps1) ----
+
+function Get-CortexHttpJson {
+    # gobetween's /servers/<name>/stats on this host's loopback, answered from the view's `gobetween`
+    # (view-schema.ts): nothing answers unless the gobetween service runs; each backend is live when its
+    # health check would pass, which a drain marker in drain\ of gobetween's folder (the service's NSSM
+    # AppDirectory, else the install's default) turns to 0 as gobetween-healthcheck.ps1 does. The lab
+    # carries no traffic: no connections. Any other request is not emulated.
+    param([Parameter(Mandatory = $true)][string]$Uri, [int]$TimeoutSec = 5)
+    Assert-CortexShimView
+    # The lab answers at once: there is no wait for the timeout to bound.
+    $null = $TimeoutSec
+    $m = [regex]::Match($Uri, '^http://(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]|localhost):(\d{1,5})/servers/([A-Za-z0-9_]+)/stats$')
+    if (-not $m.Success) { throw (New-CortexNotEmulatedError -What ('an HTTP request to {0} (only gobetween''s /servers/<name>/stats on loopback)' -f $Uri)) }
+    $service = @($script:View.services) | Where-Object { $_.Name -eq 'gobetween' } | Select-Object -First 1
+    if ($null -eq $service -or $service.Status -ne 'Running') {
+        throw (New-Object System.Net.Http.HttpRequestException ('No connection could be made because the target machine actively refused it. ({0}:{1})' -f $m.Groups[1].Value, $m.Groups[2].Value))
+    }
+    $folder = Get-CortexShimValue -Path 'SYSTEM\CurrentControlSet\Services\gobetween\Parameters' -Name 'AppDirectory' -Default 'C:\Program Files\gobetween'
+    $backends = New-Object System.Collections.Generic.List[object]
+    foreach ($b in @($script:View.gobetween.backends)) {
+        $name = '{0}_{1}' -f (([string]$b.host).Trim('[', ']') -replace '[^A-Za-z0-9.-]', '_'), $b.port
+        $drained = $null -ne (Find-CortexShimFile -Path ('{0}\drain\{1}' -f ([string]$folder).TrimEnd('\'), $name))
+        $stats = [ordered]@{ live = ([bool]$b.healthy -and -not $drained); discovered = $true; total_connections = 0; active_connections = 0; refused_connections = 0; rx = 0; tx = 0; rx_second = 0; tx_second = 0 }
+        $backends.Add([ordered]@{ host = [string]$b.host; port = [string]$b.port; priority = 1; weight = 1; sni = ''; stats = $stats })
+    }
+    $answer = [ordered]@{ active_connections = 0; rx_total = 0; tx_total = 0; rx_second = 0; tx_second = 0; backends = $backends.ToArray() }
+    # As Invoke-RestMethod hands a JSON answer back: objects parsed from the text.
+    ConvertFrom-Json -InputObject (ConvertTo-Json -InputObject $answer -Depth 5 -Compress)
+}
+
 Set-Alias -Name 'hostname.exe' -Value hostname
 Set-Alias -Name gwmi -Value Get-WmiObject
 Set-Alias -Name gcim -Value Get-CimInstance

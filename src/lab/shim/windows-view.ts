@@ -270,6 +270,8 @@ export interface ProjectOptions {
   power?: PowerView;
   /** The other RabbitMQ nodes of the lab, as this host's CLI reaches them (default: none). */
   rabbitmqPeers?: NonNullable<WindowsView['rabbitmq']>['peers'];
+  /** The backends gobetween's API on this host lists (projectGobetween; default: none). */
+  gobetween?: WindowsView['gobetween'];
 }
 
 /** The Windows view of a lab machine. */
@@ -366,6 +368,7 @@ function projectBase(m: LabMachine, opts: ProjectOptions): Omit<WindowsView, 'ii
     ...componentFactsOf(m),
     serviceFabric: serviceFabricView(m, opts.power),
     rabbitmq: { self: nodeOf(m), peers: opts.rabbitmqPeers ?? [], knownPlugins: [...KNOWN_PLUGINS], newNodeDb: LabRabbitmqDbSchema.parse({}) },
+    gobetween: opts.gobetween ?? { backends: [] },
   };
 }
 
@@ -471,4 +474,28 @@ export function projectNetwork(lab: LabNetworkSource, fromHost: string, ports: r
     };
   }
   return { dns, hosts };
+}
+
+/**
+ * What gobetween's API on a load balancer lists, from the lab (view-schema.ts, `gobetween`): each lab host
+ * by name and by address on each port an IIS site of it is bound to; healthy when the host is up and a
+ * started site whose pool is started is bound to the port (the health check's request would be answered).
+ */
+export function projectGobetween(lab: LabNetworkSource): WindowsView['gobetween'] {
+  const backends: WindowsView['gobetween']['backends'] = [];
+  for (const h of lab.hosts()) {
+    const m = lab.getHostState(h.name)?.machine;
+    if (!m) continue;
+    const started = new Set(appPools(m).filter((p) => p.state === 'Started').map((p) => p.name.toLowerCase()));
+    const ports = new Map<number, boolean>();
+    for (const site of sites(m)) {
+      const answers = lab.isUp(h.name) && site.state === 'Started' && started.has(site.appPool.toLowerCase());
+      for (const b of site.bindings) {
+        const port = Number(b.bindingInformation.split(':')[1]);
+        if (Number.isInteger(port) && port >= 1 && port <= 65535) ports.set(port, (ports.get(port) ?? false) || answers);
+      }
+    }
+    for (const [port, healthy] of [...ports].sort((a, b) => a[0] - b[0])) for (const host of [h.name, h.address]) backends.push({ host, port, healthy });
+  }
+  return { backends };
 }

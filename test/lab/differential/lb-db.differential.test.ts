@@ -14,7 +14,10 @@ import { textFile } from '../../../src/lab/artifacts/catalog.js';
 import { CORTEX_DB_SCRIPTS } from '../../../src/lab/artifacts/components/cortex-database.js';
 import { pwshForTests } from '../../helpers/pwsh.js';
 import { withShimHost } from '../helpers.js';
-import { compareSet, machineFrom, NO_LAB, withFile } from './resources-b-harness.js';
+import { compareSet, machineFrom, NO_LAB, withFile, type World } from './resources-b-harness.js';
+import { projectGobetween } from '../../../src/lab/shim/windows-view.js';
+import { findFile } from '../../../src/lab/handlers/resources/files.js';
+import { labViewOf } from './machines.js';
 
 const pwsh = pwshForTests('test/lab/differential (load balancer, database, NServiceBus)');
 let host: ShimHost;
@@ -24,6 +27,7 @@ const COMPARED_HERE: Record<string, ResourceTypeName> = {
   'resources.nssm-service': 'nssm_service',
   'resources.sql-schema': 'sql_schema',
   'resources.nservicebus-queues': 'nservicebus_queues',
+  'resources.gobetween-backend': 'gobetween_backend',
 };
 
 it("the handlers compared here are the lab's Set handlers of these types", () => {
@@ -101,6 +105,118 @@ describe.skipIf(!pwsh)('load balancer, database, NServiceBus: lab models vs scri
       const r = await compareSet(host, other, 'nssm_service', GOBETWEEN);
       expect(r.diffs, r.diffs.join('\n')).toEqual([]);
       expect(r.script.error?.message).toMatch(/^nssm_service: service gobetween exists but is not run by .*nssm\.exe \(its ImagePath is C:\\Tools\\gobetween\.exe -c C:\\Tools\\gobetween\.toml\)/);
+    }, 120_000);
+  });
+
+  /**
+   * gobetween_backend on lb1 for web1's site: the drain marker, then the wait on gobetween's API, which
+   * the shim answers from the view's `gobetween` (the backends projectGobetween lists from the same lab
+   * the handler sees), so the whole Set is compared, the wait included. A wait that never sees the wanted
+   * state sleeps for real in the script (2 s polls): those cases use timeoutSec 1 (one sleep).
+   */
+  describe('gobetween_backend', () => {
+    const DIR = 'C:\\Program Files\\gobetween';
+    const MARKER = `${DIR}\\drain\\web1_443`;
+    const DRAIN = { server: 'web_gateway', backend: 'web1:443', state: 'drained', installDir: DIR };
+    const RESTORE = { ...DRAIN, state: 'live' };
+
+    /** lb1 with gobetween installed by NSSM (AppDirectory: its folder) and running, unless told. */
+    async function loadBalancer(running = true): Promise<LabHostState> {
+      const s = withNssm();
+      s.host = { name: 'lb1', address: '127.0.0.20' };
+      const installed = await compareSet(host, s, 'nssm_service', { ...GOBETWEEN, parameters: GOBETWEEN.parameters.filter((p) => p.name === 'AppDirectory') });
+      expect(installed.diffs, installed.diffs.join('\n')).toEqual([]);
+      s.machine = installed.machine;
+      s.machine.services.find((x) => x.name === 'gobetween')!.state = running ? 'Running' : 'Stopped';
+      return s;
+    }
+
+    /** web1 (127.0.0.21) with the gateway site on 443, started or stopped; the lab of lb1 and web1. */
+    function world(lb: LabHostState, site: 'Started' | 'Stopped' = 'Started', webUp = true): World {
+      const web = machineFrom({}, 'web1');
+      web.host = { name: 'web1', address: '127.0.0.21' };
+      web.machine.iis = {
+        version: '10.0',
+        urlRewrite: null,
+        appPools: [{ name: 'CortexGateway', runtime: 'v4.0', pipeline: 'Integrated', identity: 'ApplicationPoolIdentity', userName: '', state: 'Started' }],
+        sites: [{ name: 'CortexGateway', id: 2, physicalPath: 'C:\\Cortex\\Gateway\\1.1.0', appPool: 'CortexGateway', bindings: [{ protocol: 'https', bindingInformation: '*:443:gateway.corp.example.com', certificateHash: 'AB', sslFlags: 1 }], state: site }],
+      };
+      const lab = labViewOf([{ state: lb, up: true }, { state: web, up: webUp }]);
+      return { lab, project: { gobetween: projectGobetween(lab) } };
+    }
+
+    it('drains a live backend (marker, then the API shows it not live); again: no change; restore removes the marker; again: no change', async () => {
+      const lb = await loadBalancer();
+      const w = world(lb);
+      // Every lab host by name and address on its sites' ports (lb1's Default Web Site too).
+      expect(w.project.gobetween!.backends).toEqual(expect.arrayContaining([{ host: 'web1', port: 443, healthy: true }, { host: '127.0.0.21', port: 443, healthy: true }, { host: 'lb1', port: 80, healthy: true }]));
+      const drain = await compareSet(host, lb, 'gobetween_backend', DRAIN, undefined, w);
+      expect(drain.diffs, drain.diffs.join('\n')).toEqual([]);
+      expect(drain.script).toMatchObject({ ok: true, data: { message: 'drained web1:443 from gobetween server web_gateway: no new connections (active now: 0)' } });
+      expect(findFile(drain.machine, MARKER)).toMatchObject({ length: 'drained by cortex-deploy'.length });
+
+      const drained = { ...lb, machine: drain.machine };
+      const again = await compareSet(host, drained, 'gobetween_backend', DRAIN, undefined, w);
+      expect(again.diffs, again.diffs.join('\n')).toEqual([]);
+      expect(again.script).toMatchObject({ ok: true, data: { message: 'drained web1:443 from gobetween server web_gateway: no new connections (active now: 0)' } });
+      expect(again.viewChanged).toBe(false);
+
+      const restore = await compareSet(host, drained, 'gobetween_backend', RESTORE, undefined, w);
+      expect(restore.diffs, restore.diffs.join('\n')).toEqual([]);
+      expect(restore.script).toMatchObject({ ok: true, data: { message: 'web1:443 is live again in gobetween server web_gateway' } });
+      expect(findFile(restore.machine, MARKER)).toBeUndefined();
+
+      const live = await compareSet(host, { ...lb, machine: restore.machine }, 'gobetween_backend', RESTORE, undefined, w);
+      expect(live.diffs, live.diffs.join('\n')).toEqual([]);
+      expect(live.script).toMatchObject({ ok: true, data: { message: 'web1:443 is live again in gobetween server web_gateway' } });
+      expect(live.viewChanged).toBe(false);
+    }, 240_000);
+
+    it('the backend by address, or by name in another case (DNS): the same backend', async () => {
+      const lb = await loadBalancer();
+      for (const backend of ['127.0.0.21:443', 'WEB1:443']) {
+        const r = await compareSet(host, lb, 'gobetween_backend', { ...DRAIN, backend }, undefined, world(lb));
+        expect(r.diffs, `${backend}\n${r.diffs.join('\n')}`).toEqual([]);
+        expect(r.script).toMatchObject({ ok: true, data: { message: `drained ${backend} from gobetween server web_gateway: no new connections (active now: 0)` } });
+      }
+    }, 120_000);
+
+    it("a restore whose site does not answer fails at the timeout, the marker removed; one gobetween does not list: 'not listed'", async () => {
+      const lb = await loadBalancer();
+      const drained = (await compareSet(host, lb, 'gobetween_backend', DRAIN, undefined, world(lb))).machine;
+      for (const [label, w] of [['site stopped', world(lb, 'Stopped')], ['web1 down', world(lb, 'Started', false)]] as const) {
+        const r = await compareSet(host, { ...lb, machine: drained }, 'gobetween_backend', { ...RESTORE, timeoutSec: 1 }, undefined, w);
+        expect(r.diffs, `${label}\n${r.diffs.join('\n')}`).toEqual([]);
+        expect(r.script.error?.message, label).toBe(
+          'gobetween_backend: web1:443 did not turn live in server web_gateway within 1 s (not live in http://127.0.0.1:8888/servers/web_gateway/stats); the drain marker is removed: check that the site answers the health check (cmd /c healthcheck-<server>.cmd host port prints 1)',
+        );
+        expect(findFile(r.machine, MARKER), label).toBeUndefined();
+      }
+      // No site of web1 is bound to 8443: gobetween lists no such backend.
+      const unlisted = await compareSet(host, lb, 'gobetween_backend', { ...RESTORE, backend: 'web1:8443', timeoutSec: 1 }, undefined, world(lb));
+      expect(unlisted.diffs, unlisted.diffs.join('\n')).toEqual([]);
+      expect(unlisted.script.error?.message).toMatch(/^gobetween_backend: web1:8443 did not turn live in server web_gateway within 1 s \(not listed in http:\/\/127\.0\.0\.1:8888\/servers\/web_gateway\/stats\)/);
+    }, 120_000);
+
+    it('a drain whose marker gobetween never reads (installDir is not its folder) fails at the timeout, naming the marker', async () => {
+      const lb = await loadBalancer();
+      const other = 'C:\\gobetween-elsewhere';
+      const r = await compareSet(host, lb, 'gobetween_backend', { ...DRAIN, installDir: other, timeoutSec: 1 }, undefined, world(lb));
+      expect(r.diffs, r.diffs.join('\n')).toEqual([]);
+      expect(r.script.error?.message).toBe(
+        `gobetween_backend: web1:443 is still live in server web_gateway after 1 s with the drain marker ${other}\\drain\\web1_443 in place; is the health check the one cortex-deploy writes (gobetween-healthcheck.ps1 reads the marker)?`,
+      );
+      expect(findFile(r.machine, `${other}\\drain\\web1_443`)).toBeDefined();
+    }, 120_000);
+
+    it('gobetween stopped: the API does not answer; a drain holds (live unknown), a restore fails as not listed', async () => {
+      const lb = await loadBalancer(false);
+      const drain = await compareSet(host, lb, 'gobetween_backend', DRAIN, undefined, world(lb));
+      expect(drain.diffs, drain.diffs.join('\n')).toEqual([]);
+      expect(drain.script).toMatchObject({ ok: true, data: { message: 'drained web1:443 from gobetween server web_gateway: no new connections (active now: )' } });
+      const restore = await compareSet(host, { ...lb, machine: drain.machine }, 'gobetween_backend', { ...RESTORE, timeoutSec: 1 }, undefined, world(lb));
+      expect(restore.diffs, restore.diffs.join('\n')).toEqual([]);
+      expect(restore.script.error?.message).toMatch(/^gobetween_backend: web1:443 did not turn live in server web_gateway within 1 s \(not listed in /);
     }, 120_000);
   });
 

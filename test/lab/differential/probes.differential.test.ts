@@ -52,7 +52,7 @@ const COMPARED_ELSEWHERE: Record<string, string> = Object.fromEntries(
   [
     ...['resources.test-batch', 'resources.service', 'resources.env-var', 'resources.registry-value', 'resources.file', 'resources.directory'].map((id) => [id, 'test/lab/differential/resources-a.differential.test.ts']),
     ['resources.reboot', 'test/lab/differential/reboot.differential.test.ts'],
-    ...['resources.nssm-service', 'resources.sql-schema', 'resources.nservicebus-queues'].map((id) => [id, 'test/lab/differential/lb-db.differential.test.ts']),
+    ...['resources.nssm-service', 'resources.sql-schema', 'resources.nservicebus-queues', 'resources.gobetween-backend'].map((id) => [id, 'test/lab/differential/lb-db.differential.test.ts']),
   ],
 );
 // lab-res-b: the Set scripts of package, windows_feature, firewall_rule, acl, scheduled_task, exec and archive.

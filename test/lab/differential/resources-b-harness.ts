@@ -12,7 +12,7 @@ import { answerRequest } from '../../../src/lab/handlers/resources.test-batch.js
 import { resolveProfile } from '../../../src/lab/profile/resolve.js';
 import type { ShimHost } from '../../../src/lab/shim/shim-runner.js';
 import { WindowsViewSchema } from '../../../src/lab/shim/view-schema.js';
-import { projectWindowsView } from '../../../src/lab/shim/windows-view.js';
+import { projectWindowsView, type ProjectOptions } from '../../../src/lab/shim/windows-view.js';
 import { deriveState } from '../../../src/lab/state/derive.js';
 import type { LabHostState, LabMachine } from '../../../src/lab/state/types.js';
 import type { LabView } from '../../../src/lab/handlers/types.js';
@@ -71,10 +71,17 @@ export interface Compared {
 
 const scriptText = (file: string) => readFileSync(join(REPO_ROOT, 'ps1', 'resources', file), 'utf8');
 
+/** The rest of the lab, for a type whose model looks at other hosts: the handler's view of it, and the projection's options. */
+export interface World {
+  lab: LabView;
+  project: ProjectOptions;
+}
+
 /** Runs the Set script and the Set handler of `type` from the same machine; compares them. */
-export async function compareSet(host: ShimHost, state: LabHostState, type: ResourceTypeName, params: Record<string, unknown>, readParams?: Record<string, unknown>): Promise<Compared> {
+export async function compareSet(host: ShimHost, state: LabHostState, type: ResourceTypeName, params: Record<string, unknown>, readParams?: Record<string, unknown>, world?: World): Promise<Compared> {
   const file = `${type.replace(/_/g, '-')}.ps1`;
-  const before = projectWindowsView(state.machine);
+  const lab = world?.lab ?? NO_LAB;
+  const before = projectWindowsView(state.machine, world?.project);
   const run = await host.run({ script: scriptText(file), lib: libraryText(), params, view: before, exportView: true, timeoutMs: 60_000 });
   const last = run.output.at(-1);
   if (last === undefined) throw new Error(`the script printed nothing: ${JSON.stringify(run.errors)}`);
@@ -83,19 +90,19 @@ export async function compareSet(host: ShimHost, state: LabHostState, type: Reso
 
   const machine = structuredClone(state.machine);
   const handlerState = { ...structuredClone(state), machine };
-  const result = await resourceSetHandler(type).run({ host: state.host, state: handlerState, params, lab: NO_LAB, now: () => new Date() });
+  const result = await resourceSetHandler(type).run({ host: state.host, state: handlerState, params, lab, now: () => new Date() });
   if ('raw' in result) throw new Error('a Set handler answered raw');
   const handlerEnvelope = result.ok ? { ok: true, data: result.data ?? null, error: null } : { ok: false, data: null, error: result.error };
 
   const diffs = diffValues(normalizeEnvelope(handlerEnvelope), normalizeEnvelope(script)).map((d) => `envelope ${d}`);
-  diffs.push(...diffValues(normalizeEnvelope(comparable(projectWindowsView(machine))), normalizeEnvelope(comparable(after))).map((d) => `view ${d}`));
+  diffs.push(...diffValues(normalizeEnvelope(comparable(projectWindowsView(machine, world?.project))), normalizeEnvelope(comparable(after))).map((d) => `view ${d}`));
   if (run.exitCode !== (script.ok ? 0 : 1)) diffs.push(`exit code ${run.exitCode} for ok=${script.ok}`);
 
   // The Test of the same step reads the changed machine as test-batch.ps1 reads the changed view.
   const request = { step: 's1', resource: type, params: readParams ?? params };
   const read = await host.run({ script: scriptText('test-batch.ps1'), lib: libraryText(), params: { requests: [request] }, view: after, timeoutMs: 60_000 });
   const readEnvelope = JSON.parse(read.output.at(-1) ?? 'null') as { ok: boolean; data: { results: unknown[] } };
-  const modelRead = answerRequest(request, { machine, host: state.host, lab: NO_LAB, now: () => new Date() });
+  const modelRead = answerRequest(request, { machine, host: state.host, lab, now: () => new Date() });
   diffs.push(...diffValues(normalizeEnvelope(modelRead), normalizeEnvelope(readEnvelope.data.results[0])).map((d) => `test ${d}`));
 
   return { script, diffs, machine, viewChanged: diffValues(comparable(before), comparable(after)).length > 0 };

@@ -150,3 +150,17 @@ Describe 'Test-CortexTcpConnection' {
         @($o).Count | Should -Be 0
     }
 }
+
+Describe 'Get-CortexHttpJson' {
+    It 'GETs the URI with basic parsing and the timeout, and hands the parsed answer back' {
+        Mock Invoke-RestMethod { [pscustomobject]@{ backends = @([pscustomobject]@{ host = 'web1'; port = '443' }) } }
+        $r = Get-CortexHttpJson -Uri 'http://127.0.0.1:8888/servers/web_gateway/stats' -TimeoutSec 3
+        $r.backends[0].host | Should -Be 'web1'
+        Should -Invoke Invoke-RestMethod -Times 1 -Exactly -ParameterFilter { $Method -eq 'Get' -and $UseBasicParsing -and $TimeoutSec -eq 3 -and $Uri -eq 'http://127.0.0.1:8888/servers/web_gateway/stats' }
+    }
+    It 'throws when nothing listens (a real connect to a closed loopback port)' {
+        $probe = New-Object System.Net.Sockets.TcpListener ([System.Net.IPAddress]::Loopback), 0
+        $probe.Start(); $closedPort = $probe.LocalEndpoint.Port; $probe.Stop()
+        { Get-CortexHttpJson -Uri ('http://127.0.0.1:{0}/servers/x/stats' -f $closedPort) -TimeoutSec 2 } | Should -Throw
+    }
+}

@@ -1,6 +1,6 @@
 # Scripts under test: ps1/resources/gobetween-backend.ps1 (Set), with its Test in ps1/resources/test-batch.ps1
 # and ps1/lib/gobetween.ps1. The drain marker is a real file in a temporary installDir; gobetween's REST
-# API (Invoke-RestMethod) is mocked with the shape of /servers/<name>/stats, and Start-Sleep so the
+# API (the seam Get-CortexHttpJson, ps1/lib/windows.ps1) is mocked with the shape of /servers/<name>/stats, and Start-Sleep so the
 # polling takes no time.
 BeforeAll {
     . (Join-Path $PSScriptRoot '../helpers/CortexResourceTest.ps1')
@@ -32,25 +32,25 @@ Describe 'gobetween_backend' {
 
     Context 'Test' {
         It 'reads the marker and the backend in the API (live, active connections)' {
-            Mock Invoke-RestMethod { New-Stats @{ 'web1.corp.example.com' = $true; 'web2.corp.example.com' = $false } }
+            Mock Get-CortexHttpJson { New-Stats @{ 'web1.corp.example.com' = $true; 'web2.corp.example.com' = $false } }
             $r = Invoke-CortexResourceTest -Resource 'gobetween_backend' -Params ($base + @{ state = 'drained' })
             $r.StepError | Should -BeNullOrEmpty
             $r.State.drained | Should -BeFalse
             $r.State.live | Should -BeTrue
             $r.State.activeConnections | Should -Be 2
-            Should -Invoke Invoke-RestMethod -Times 1 -Exactly -ParameterFilter { $Uri -eq 'http://127.0.0.1:8888/servers/web_gateway/stats' -and $UseBasicParsing }
+            Should -Invoke Get-CortexHttpJson -Times 1 -Exactly -ParameterFilter { $Uri -eq 'http://127.0.0.1:8888/servers/web_gateway/stats' -and $TimeoutSec -eq 5 }
         }
         It 'a backend the API does not list, or an API that does not answer: live null' {
-            Mock Invoke-RestMethod { New-Stats @{ 'web2.corp.example.com' = $true } }
+            Mock Get-CortexHttpJson { New-Stats @{ 'web2.corp.example.com' = $true } }
             (Invoke-CortexResourceTest -Resource 'gobetween_backend' -Params ($base + @{ state = 'live' })).State.live | Should -BeNullOrEmpty
-            Mock Invoke-RestMethod { throw [System.Net.WebException]::new('Unable to connect to the remote server') }
+            Mock Get-CortexHttpJson { throw [System.Net.WebException]::new('Unable to connect to the remote server') }
             $r = Invoke-CortexResourceTest -Resource 'gobetween_backend' -Params ($base + @{ state = 'live' })
             $r.StepError | Should -BeNullOrEmpty
             $r.State.live | Should -BeNullOrEmpty
             $r.State.activeConnections | Should -BeNullOrEmpty
         }
         It 'a backend that is not host:port is the step''s error' {
-            Mock Invoke-RestMethod { New-Stats @{} }
+            Mock Get-CortexHttpJson { New-Stats @{} }
             $p = $base.Clone()
             $p.state = 'live'
             $p.backend = 'web1 443'
@@ -62,16 +62,18 @@ Describe 'gobetween_backend' {
     Context 'Set drained' {
         It 'writes the marker and returns once the API shows the backend not live' {
             $global:CortexGobetweenPolls = 0
-            Mock Invoke-RestMethod { $global:CortexGobetweenPolls++; New-Stats @{ 'web1.corp.example.com' = ($global:CortexGobetweenPolls -lt 3) } }
+            Mock Get-CortexHttpJson { $global:CortexGobetweenPolls++; New-Stats @{ 'web1.corp.example.com' = ($global:CortexGobetweenPolls -lt 3) } }
             $r = Invoke-CortexResourceSet -Resource 'gobetween_backend' -Params ($base + @{ state = 'drained' })
             $r.Result.ok | Should -BeTrue
             $r.Data.message | Should -BeExactly 'drained web1.corp.example.com:443 from gobetween server web_gateway: no new connections (active now: 2)'
             Test-Path -LiteralPath $marker -PathType Leaf | Should -BeTrue
+            # ASCII, no BOM, no newline (Write-CortexAsciiFile).
+            [IO.File]::ReadAllBytes($marker) | Should -Be ([Text.Encoding]::ASCII.GetBytes('drained by cortex-deploy'))
             $global:CortexGobetweenPolls | Should -Be 3
             Should -Invoke Start-Sleep -Times 2 -Exactly -ParameterFilter { $Seconds -eq 2 }
         }
         It 'fails naming the marker when gobetween keeps the backend live until the timeout' {
-            Mock Invoke-RestMethod { New-Stats @{ 'web1.corp.example.com' = $true } }
+            Mock Get-CortexHttpJson { New-Stats @{ 'web1.corp.example.com' = $true } }
             $r = Invoke-CortexResourceSet -Resource 'gobetween_backend' -Params ($base + @{ state = 'drained' })
             $r.Result.ok | Should -BeFalse
             $r.Error.message | Should -BeLike "gobetween_backend: web1.corp.example.com:443 is still live in server web_gateway after 10 s with the drain marker $marker in place*"
@@ -86,7 +88,7 @@ Describe 'gobetween_backend' {
         }
         It 'removes the marker and returns once the API shows the backend live' {
             $global:CortexGobetweenPolls = 0
-            Mock Invoke-RestMethod { $global:CortexGobetweenPolls++; New-Stats @{ 'web1.corp.example.com' = ($global:CortexGobetweenPolls -ge 2) } }
+            Mock Get-CortexHttpJson { $global:CortexGobetweenPolls++; New-Stats @{ 'web1.corp.example.com' = ($global:CortexGobetweenPolls -ge 2) } }
             $r = Invoke-CortexResourceSet -Resource 'gobetween_backend' -Params ($base + @{ state = 'live' })
             $r.Result.ok | Should -BeTrue
             $r.Data.message | Should -BeExactly 'web1.corp.example.com:443 is live again in gobetween server web_gateway'
@@ -96,14 +98,14 @@ Describe 'gobetween_backend' {
             $t.State.live | Should -BeTrue
         }
         It 'fails saying the site does not answer when the backend never turns live' {
-            Mock Invoke-RestMethod { New-Stats @{ 'web1.corp.example.com' = $false } }
+            Mock Get-CortexHttpJson { New-Stats @{ 'web1.corp.example.com' = $false } }
             $r = Invoke-CortexResourceSet -Resource 'gobetween_backend' -Params ($base + @{ state = 'live' })
             $r.Result.ok | Should -BeFalse
             $r.Error.message | Should -BeLike 'gobetween_backend: web1.corp.example.com:443 did not turn live in server web_gateway within 10 s (not live in http://127.0.0.1:8888/servers/web_gateway/stats); the drain marker is removed*'
             Test-Path -LiteralPath $marker | Should -BeFalse
         }
         It 'refuses a state other than drained or live' {
-            Mock Invoke-RestMethod { New-Stats @{} }
+            Mock Get-CortexHttpJson { New-Stats @{} }
             $r = Invoke-CortexResourceSet -Resource 'gobetween_backend' -Params ($base + @{ state = 'Drained' })
             $r.Result.ok | Should -BeFalse
             $r.Error.message | Should -BeExactly 'gobetween_backend: parameter state must be drained or live, not Drained'

@@ -2,24 +2,31 @@
  * gobetween_backend (ps1/resources/gobetween-backend.ps1; its Test in test-batch.ps1's
  * Get-CortexGobetweenBackendTestState, lib/gobetween.ps1): the drain marker is a file on the load
  * balancer, as the script writes it; what gobetween's API shows is derived, since the lab runs no
- * gobetween: no answer (live null) unless the gobetween service runs on this host; a backend the lab
- * does not hold is not listed (null); otherwise live when there is no marker, the backend host is up,
- * and a started IIS site with a started pool has a binding on the backend's port (the health check's
- * request would be answered). The lab's checks are instant: the Set sees the new state at its first poll,
- * and a restore whose backend does not turn live fails as the script does after its timeout.
+ * gobetween (the shim's Get-CortexHttpJson answers the same from its view: src/lab/shim/windows-view.ts,
+ * projectGobetween). No answer (live null) unless the gobetween service runs on this host. The lab holds
+ * no gobetween configuration: a server lists a lab host (by name in any case, or by address) on each port
+ * one of its IIS sites is bound to; any other backend is not listed (null). A listed backend is live
+ * when gobetween's health check would pass: no marker in drain\ of gobetween's folder (its NSSM
+ * AppDirectory, else the install's default), the host up, and a started site with a started pool bound
+ * to the port. The lab's checks are instant: the Set sees the new state at its first poll, and one whose
+ * backend never shows the wanted state fails as the script does after its timeout.
  */
 import { createHash } from 'node:crypto';
 import { drainMarkerName } from '../../../resources/gobetween-backend.js';
 import { appPools, sites } from '../../components/iis.js';
+import { machineRegistry, REG } from '../../shim/windows-view.js';
 import type { LabMachine } from '../../state/types.js';
-import type { LabView } from '../types.js';
+import type { LabHostRef, LabView } from '../types.js';
 import { createDirectory, parentPath, removeItem, testPath, writeFile } from './files.js';
 import { resourceParam, stringParam } from './params.js';
+import { registryEntry } from './registry.js';
 import { defineResourceModel, LabResourceError, setResult } from './types.js';
 
 const R = 'gobetween_backend';
 const BACKEND = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9][A-Za-z0-9.-]*):(\d{1,5})$/;
 const MARKER_TEXT = 'drained by cortex-deploy';
+/** gobetween's folder when its service has no NSSM AppDirectory (a profile's service): the install's default. */
+const DEFAULT_FOLDER = 'C:\\Program Files\\gobetween';
 
 interface Backend {
   server: string;
@@ -43,15 +50,27 @@ function backendOf(params: Record<string, unknown>): Backend {
   return { server, backend, host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]), marker: `${dir}\\${drainMarkerName(backend)}`, statsUri: `http://${api}/servers/${server}/stats` };
 }
 
+/** A lab host as gobetween lists it: by name (DNS: any case) or by address. */
+function labHost(lab: LabView, host: string): LabHostRef | undefined {
+  return lab.hosts().find((h) => h.name.toLowerCase() === host.toLowerCase() || h.address === host);
+}
+
+/** Whether a server lists the backend: a lab host, with an IIS site bound to the port. */
+function listed(lab: LabView, ref: LabHostRef, port: number): boolean {
+  const m = lab.getHostState(ref.name)?.machine;
+  return !!m && sites(m).some((s) => s.bindings.some((b) => bindingPort(b.bindingInformation) === port));
+}
+
+const bindingPort = (bindingInformation: string) => Number(bindingInformation.split(':')[1]);
+
 /** Whether the host answers on the port: up, and a started site in a started pool is bound to it. */
-function serves(lab: LabView, host: string, port: number): boolean {
-  const ref = lab.findHost(host);
-  if (!ref || !lab.isUp(ref.name)) return false;
+function serves(lab: LabView, ref: LabHostRef, port: number): boolean {
+  if (!lab.isUp(ref.name)) return false;
   const m = lab.getHostState(ref.name)?.machine;
   if (!m) return false;
   const pools = appPools(m);
   return sites(m).some(
-    (s) => s.state === 'Started' && pools.some((p) => p.name.toLowerCase() === s.appPool.toLowerCase() && p.state === 'Started') && s.bindings.some((b) => Number(b.bindingInformation.split(':')[1]) === port),
+    (s) => s.state === 'Started' && pools.some((p) => p.name.toLowerCase() === s.appPool.toLowerCase() && p.state === 'Started') && s.bindings.some((b) => bindingPort(b.bindingInformation) === port),
   );
 }
 
@@ -59,17 +78,25 @@ function gobetweenRunning(m: LabMachine): boolean {
   return m.services.some((s) => s.name.toLowerCase() === 'gobetween' && s.state === 'Running');
 }
 
+/** Where gobetween runs and its health check looks for drain\ (the service's NSSM AppDirectory). */
+function gobetweenFolder(m: LabMachine): string {
+  const dir = registryEntry(machineRegistry(m), `${REG.services}\\gobetween\\Parameters`, 'AppDirectory');
+  return dir ? String(dir.data).replace(/\\+$/, '') : DEFAULT_FOLDER;
+}
+
 function stateOf(m: LabMachine, lab: LabView, b: Backend): { drained: boolean; live: boolean | null; activeConnections: number | null } {
   const drained = testPath(m, b.marker, 'Leaf');
-  if (!gobetweenRunning(m) || !lab.findHost(b.host)) return { drained, live: null, activeConnections: null };
+  const ref = labHost(lab, b.host);
+  if (!gobetweenRunning(m) || !ref || !listed(lab, ref, b.port)) return { drained, live: null, activeConnections: null };
+  const seen = testPath(m, `${gobetweenFolder(m)}\\drain\\${drainMarkerName(b.backend)}`, 'Leaf');
   // The lab carries no traffic: a backend out of the pool has no connections, and a live one none either.
-  return { drained, live: !drained && serves(lab, b.host, b.port), activeConnections: 0 };
+  return { drained, live: !seen && serves(lab, ref, b.port), activeConnections: 0 };
 }
 
 /** The lab's record of the balanced server (docs/lab.md, "Clusters"): the backend out (drained) or back. */
 function noteOut(lab: LabView, b: Backend, out: boolean): void {
   const c = lab.cluster?.(`gobetween/${b.server}`);
-  const member = lab.findHost(b.host)?.name;
+  const member = labHost(lab, b.host)?.name;
   if (c && member && c.members.includes(member)) lab.clusterMemberDown?.({ name: c.name, kind: 'gobetween', members: c.members }, member, out);
 }
 
