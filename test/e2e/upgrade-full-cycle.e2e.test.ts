@@ -169,8 +169,8 @@ describe('the full upgrade cycle on the Bronze lab, every version bumped at once
     expect(app1.indexOf('sf-cluster')).toBeLessThan(app1.indexOf('cortex-apps'));
     const text = await lab.cli(['plan', '-i', invB, '-p', CORTEX_PLAYBOOK, '--store', store]);
     expect(text.stdout).toContain('  rabbitmq: 4.1.4 -> 4.2.1 (phase rabbitmq-upgrade, step rabbitmq-roll): one host at a time: app1, then app2, then app3');
-    expect(text.stdout).toMatch(/\n  serviceFabric: 10\.1\.1541\.9590 -> 10\.1\.2448\.9590 \(phase service-fabric, step sf-cluster\): from app1, one upgrade domain at a time: \S+ \(app1\), then \S+ \(app2\), then \S+ \(app3\)\n/);
-    expect(text.stdout).toMatch(/\n  cortex: 1\.0\.0 -> 1\.1\.0 \(phase cortex-applications, step cortex-apps\): from app1, one upgrade domain at a time: \S+ \(app1\), then \S+ \(app2\), then \S+ \(app3\)\n/);
+    expect(text.stdout).toMatch(/\n {2}serviceFabric: 10\.1\.1541\.9590 -> 10\.1\.2448\.9590 \(phase service-fabric, step sf-cluster\): from app1, one upgrade domain at a time: \S+ \(app1\), then \S+ \(app2\), then \S+ \(app3\)\n/);
+    expect(text.stdout).toMatch(/\n {2}cortex: 1\.0\.0 -> 1\.1\.0 \(phase cortex-applications, step cortex-apps\): from app1, one upgrade domain at a time: \S+ \(app1\), then \S+ \(app2\), then \S+ \(app3\)\n/);
     expect(text.stdout).toContain('  ~ gobetween-running: service gobetween (known after apply of gobetween; now: running)');
 
     // app2's RabbitMQ node does not come back after its upgrade: the roll stops there; nothing after it runs.
