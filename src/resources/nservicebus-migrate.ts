@@ -10,10 +10,10 @@
  * migration finds nothing to do. A downgrade is refused: the migrations are not reversible.
  */
 import { z } from 'zod';
-import { SecretRef, WindowsPath } from './common.js';
+import { WindowsPath } from './common.js';
 import { defineResource, NONE, UnreachableStateError, UpgradeRefusedError, type ComponentUpgrade } from './resource.js';
 import { Version } from '../engine/expr/version.js';
-import { vhostOf } from './nservicebus-queues.js';
+import { BrokerConnection, EndpointName, Rabbitmqctl, vhostOf } from './nservicebus-queues.js';
 
 /** Where the Set records the transport version the broker was migrated for (HKLM). */
 export const NSB_MIGRATE_REGISTRY_KEY = 'SOFTWARE\\CortexInstall\\NServiceBus';
@@ -22,20 +22,14 @@ export const NSB_MIGRATE_REGISTRY_VALUE = 'TransportVersion';
 /** The v1 delay infrastructure's queues (transport versions before 7): `nsb.delay-level-00` .. `-27`. */
 export const V1_DELAY_QUEUE = /^nsb\.delay-level-\d\d$/;
 
-const EndpointName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/, { message: 'an endpoint (queue) name: letters, digits, . _ -' });
 const VersionText = z.string().regex(/^\d+(\.\d+)*$/, { message: 'a version of digits and dots, e.g. 10.2.0' });
 
 export const NservicebusMigrateParams = z.strictObject({
   version: VersionText.meta({ description: "The transport version the endpoints run after the upgrade (the inventory's versions.nservicebusRabbitMq)" }),
   tool: WindowsPath.meta({ description: "rabbitmq-transport.exe of that version (the transport's command line, unzipped in an earlier step)" }),
-  rabbitmqctl: WindowsPath.default('C:\\Program Files\\RabbitMQ Server\\rabbitmq_server-4.1.4\\sbin\\rabbitmqctl.bat').meta({ description: 'rabbitmqctl.bat, for the Test' }),
+  rabbitmqctl: Rabbitmqctl,
   endpoints: z.array(EndpointName).min(1),
-  connection: z.strictObject({
-    url: z
-      .string()
-      .regex(/^amqps?:\/\/[^:@/\s]+@[^@/\s]+(:\d{1,5})?\/[^/\s?#]+$/, { message: 'an AMQP URL without a password, e.g. amqp://cortex@localhost:5672/cortex (the password is connection.password)' }),
-    password: SecretRef,
-  }),
+  connection: BrokerConnection,
   errorQueue: EndpointName.default('error'),
   auditQueue: EndpointName.default('audit'),
 });

@@ -19,19 +19,22 @@ export function delayLevelName(level: number): string {
   return `nsb.v2.delay-level-${String(level).padStart(2, '0')}`;
 }
 
-const EndpointName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/, { message: 'an endpoint (queue) name: letters, digits, . _ -' });
+/** The parameters nservicebus_queues and nservicebus_migrate share. */
+export const EndpointName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/, { message: 'an endpoint (queue) name: letters, digits, . _ -' });
+export const Rabbitmqctl = WindowsPath.default('C:\\Program Files\\RabbitMQ Server\\rabbitmq_server-4.1.4\\sbin\\rabbitmqctl.bat').meta({ description: 'rabbitmqctl.bat, for the Test' });
+/** amqp://user@host:port/vhost — without the password, which is a secret reference of its own. */
+export const BrokerConnection = z.strictObject({
+  url: z
+    .string()
+    .regex(/^amqps?:\/\/[^:@/\s]+@[^@/\s]+(:\d{1,5})?\/[^/\s?#]+$/, { message: 'an AMQP URL without a password, e.g. amqp://cortex@localhost:5672/cortex (the password is connection.password)' }),
+  password: SecretRef,
+});
 
 export const NservicebusQueuesParams = z.strictObject({
   tool: WindowsPath.meta({ description: 'rabbitmq-transport.exe (the transport\'s command line, unzipped from its artifact)' }),
-  rabbitmqctl: WindowsPath.default('C:\\Program Files\\RabbitMQ Server\\rabbitmq_server-4.1.4\\sbin\\rabbitmqctl.bat').meta({ description: 'rabbitmqctl.bat, for the Test' }),
+  rabbitmqctl: Rabbitmqctl,
   endpoints: z.array(EndpointName).min(1),
-  connection: z.strictObject({
-    /** amqp://user@host:port/vhost — without the password. */
-    url: z
-      .string()
-      .regex(/^amqps?:\/\/[^:@/\s]+@[^@/\s]+(:\d{1,5})?\/[^/\s?#]+$/, { message: 'an AMQP URL without a password, e.g. amqp://cortex@localhost:5672/cortex (the password is connection.password)' }),
-    password: SecretRef,
-  }),
+  connection: BrokerConnection,
   errorQueue: EndpointName.default('error'),
   auditQueue: EndpointName.default('audit'),
 });

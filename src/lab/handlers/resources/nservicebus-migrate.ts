@@ -6,19 +6,16 @@
  * rabbitmqctl and the tool fail as they do while the node is down; a vhost the model does not hold is
  * not emulated.
  */
-import { brokerRunning, createDelayInfrastructure, findVhost, hasDelayInfrastructure, migrateDelays, migrateQueueToQuorum, nodeDownMessage, v1DelayedMessages, type AmqpVhost } from '../../components/nservicebus.js';
+import { createDelayInfrastructure, hasDelayInfrastructure, migrateDelays, migrateQueueToQuorum, v1DelayedMessages, type AmqpVhost } from '../../components/nservicebus.js';
 import { migrationQueueOrder, NSB_MIGRATE_REGISTRY_KEY, NSB_MIGRATE_REGISTRY_VALUE } from '../../../resources/nservicebus-migrate.js';
 import type { LabMachine } from '../../state/types.js';
-import { notEmulated, testPath } from './files.js';
+import { testPath } from './files.js';
 import { resourceParam, stringParam, psString } from './params.js';
 import { overlayKeyName } from './registry.js';
+import { brokerVhost, vhostOf } from './nservicebus-queues.js';
 import { defineResourceModel, LabResourceError, setResult } from './types.js';
 
 const R = 'nservicebus_migrate';
-
-function vhostOf(url: string): string {
-  return decodeURIComponent(url.slice(url.lastIndexOf('/') + 1));
-}
 
 function queueParams(params: Record<string, unknown>) {
   const endpoints = resourceParam(params, R, 'endpoints', { required: true });
@@ -33,14 +30,6 @@ function queueParams(params: Record<string, unknown>) {
 function recordedVersion(m: LabMachine): string | null {
   const v = m.registry[overlayKeyName(m, 'HKLM', NSB_MIGRATE_REGISTRY_KEY)]?.[NSB_MIGRATE_REGISTRY_VALUE];
   return v && typeof v.data === 'string' && v.data !== '' ? v.data : null;
-}
-
-function brokerVhost(m: LabMachine, rabbitmqctl: string, vhost: string): AmqpVhost | null {
-  if (!testPath(m, rabbitmqctl, 'Leaf')) return null;
-  if (!brokerRunning(m)) throw new LabResourceError(`${rabbitmqctl} exited with code 69: ${nodeDownMessage(m)}`);
-  const v = findVhost(m, vhost);
-  if (!v) throw notEmulated(`rabbitmqctl list_queues -p ${vhost} (the vhost's state belongs to the RabbitMQ model, which does not hold it here)`);
-  return v;
 }
 
 function readState(m: LabMachine, v: AmqpVhost | null, wanted: string[]) {

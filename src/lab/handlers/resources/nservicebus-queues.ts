@@ -13,8 +13,8 @@ import { defineResourceModel, LabResourceError, setResult } from './types.js';
 
 const R = 'nservicebus_queues';
 
-/** Get-CortexAmqpVhost: the URL's last segment, unescaped. */
-function vhostOf(url: string): string {
+/** Get-CortexAmqpVhost: the URL's last segment, unescaped (nservicebus_migrate's model reads it too). */
+export function vhostOf(url: string): string {
   return decodeURIComponent(url.slice(url.lastIndexOf('/') + 1));
 }
 
@@ -25,7 +25,7 @@ function wantedQueues(params: Record<string, unknown>): string[] {
 }
 
 /** rabbitmqctl's view of the vhost, with its failures; null while rabbitmqctl is not there (RabbitMQ not installed yet). */
-function brokerVhost(m: LabMachine, rabbitmqctl: string, vhost: string): AmqpVhost | null {
+export function brokerVhost(m: LabMachine, rabbitmqctl: string, vhost: string): AmqpVhost | null {
   if (!testPath(m, rabbitmqctl, 'Leaf')) return null;
   if (!brokerRunning(m)) throw new LabResourceError(`${rabbitmqctl} exited with code 69: ${nodeDownMessage(m)}`);
   const v = findVhost(m, vhost);
