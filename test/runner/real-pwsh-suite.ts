@@ -345,9 +345,9 @@ export function describeRealRunner(name: string, open: () => Promise<RealRunnerT
     }, SLOW);
 
     it('a batch answered together: a script that succeeded is answered in one write with the next; a failed one at once', async () => {
-      // For each result frame, the stdout chunk it arrived in (a frame split across chunks counts where it ends).
-      const arrivedIn = new Map<string, number>();
-      let chunks = 0;
+      // For each result frame, when it arrived (a frame split across chunks counts where it ends). Time, not
+      // the chunk: one write may reach us in two chunks over SSH, but never 600 ms apart.
+      const arrivedAt = new Map<string, number>();
       const inner = target.session;
       const watched: Session = {
         host: inner.host,
@@ -357,16 +357,13 @@ export function describeRealRunner(name: string, open: () => Promise<RealRunnerT
           const proc = await inner.spawn(spec, options);
           const lines = new LineSplitter((line) => {
             const f = decodeFrameLine(line) as { type?: string; id?: string } | null;
-            if (f?.type === 'result' && f.id) arrivedIn.set(f.id, chunks);
+            if (f?.type === 'result' && f.id) arrivedAt.set(f.id, performance.now());
           });
           return {
             exit: proc.exit,
             on: (stream, l) =>
               proc.on(stream, (c) => {
-                if (stream === 'stdout') {
-                  chunks++;
-                  lines.push(c);
-                }
+                if (stream === 'stdout') lines.push(c);
                 l(c);
               }),
             closeStdin: () => proc.closeStdin(),
@@ -387,23 +384,23 @@ export function describeRealRunner(name: string, open: () => Promise<RealRunnerT
           local.runPipelined(
             [
               { script: adhoc(first), options: { lib: false } },
-              { script: adhoc('Start-Sleep -Milliseconds 400; "second"'), options: { lib: false } },
+              { script: adhoc('Start-Sleep -Milliseconds 1200; "second"'), options: { lib: false } },
             ],
             { answerTogether: true },
           );
         const [a, b] = batch('"first"');
         expect((await a!).output).toEqual(['first']);
         expect((await b!).output).toEqual(['second']);
-        // Only the first frame asked to wait for the next; both results came in the same chunk.
+        // Only the first frame asked to wait for the next; both results came together, after the second's 1.2 s.
         const [okFirst, okSecond] = ids.slice(-2);
         expect([okFirst![1], okSecond![1]]).toEqual([true, false]);
-        expect(arrivedIn.get(okFirst![0])).toBe(arrivedIn.get(okSecond![0]));
+        expect(Math.abs(arrivedAt.get(okFirst![0])! - arrivedAt.get(okSecond![0])!)).toBeLessThan(600);
         const [c, d] = batch('"failed"; exit 5');
         expect((await c!).exitCode).toBe(5);
         expect((await d!).output).toEqual(['second']);
         const [failed, after] = ids.slice(-2);
-        // The failed one was written before the second script had run (it sleeps 400 ms).
-        expect(arrivedIn.get(failed![0])!).toBeLessThan(arrivedIn.get(after![0])!);
+        // The failed one was written at once, before the second script had run (it sleeps 1.2 s).
+        expect(arrivedAt.get(after![0])! - arrivedAt.get(failed![0])!).toBeGreaterThan(600);
         expect(local.stats.processesStarted).toBe(1);
       } finally {
         await local.close();
