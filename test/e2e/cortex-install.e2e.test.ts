@@ -13,14 +13,12 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { addArtifact } from '../../src/artifacts/store.js';
 import { loadInventory } from '../../src/inventory/index.js';
 import { loadPlaybook } from '../../src/engine/playbook/loader.js';
 import { drainStepsOf, stepsOf } from '../../src/engine/playbook/types.js';
-import { artifactFile, labCatalog } from '../../src/lab/artifacts/catalog.js';
 import { cliIn, labStatusOf, stepCountersOf, type ApplyDoc } from '../helpers/detached-lab.js';
 import { claimLoopbackBlock, relocatedCopy } from '../helpers/loopback.js';
-import { CORTEX_PLAYBOOK, INSTALL_SECRETS } from '../helpers/cortex-install.js';
+import { CORTEX_PLAYBOOK, INSTALL_SECRETS, labArtifactStore } from '../helpers/cortex-install.js';
 import { REPO_ROOT } from '../helpers/pwsh.js';
 
 const PASSWORD = 'E2e-Cortex!2026-install';
@@ -29,19 +27,6 @@ const work = mkdtempSync(join(tmpdir(), 'cx-e2e-install-'));
 // One loopback block per site (each /24 holds a whole site).
 const blocks = { bronze: await claimLoopbackBlock(import.meta.url), gold: await claimLoopbackBlock(import.meta.url), dotnet: await claimLoopbackBlock(import.meta.url) };
 
-/** The lab's synthetic artifacts (those standing for a store entry) into a fresh store. */
-async function labStore(dir: string): Promise<string[]> {
-  mkdirSync(join(dir, 'files'), { recursive: true });
-  const added: string[] = [];
-  for (const [id, a] of labCatalog().byId) {
-    if (!a.artifact) continue;
-    const file = join(dir, 'files', a.fileName);
-    writeFileSync(file, artifactFile(id).bytes);
-    const r = await addArtifact(join(dir, 'store'), file, { name: a.artifact.name, version: a.artifact.version });
-    added.push(`${r.artifact.name} ${r.artifact.version}`);
-  }
-  return added;
-}
 
 /** The lab example's synthetic NServiceBus licence (components.nservicebus.license: file:nservicebus-license.xml) next to a relocated inventory. */
 const LAB_LICENSE = join(REPO_ROOT, 'examples', 'lab', 'nservicebus-license.xml');
@@ -89,7 +74,7 @@ for (const s of sites) {
       const up = await cli(['lab', 'up', '-i', inv, '--detach', '--state', state]);
       expect(up.exitCode, up.stderr).toBe(0);
       expect(up.stdout).toContain(`${s.hosts} hosts, ${s.hosts} up`);
-      expect(await labStore(dir)).toEqual(expect.arrayContaining(['dotnetFramework 4.8', 'erlang 27.3.4', 'nssm 2.24-101', 'gobetween 0.8.2']));
+      expect(await labArtifactStore(dir)).toEqual(expect.arrayContaining(['dotnetFramework 4.8', 'erlang 27.3.4', 'nssm 2.24-101', 'gobetween 0.8.2']));
 
       const pending = await cli(['plan', '-i', inv, '-p', CORTEX_PLAYBOOK, '--store', store, '--detailed-exitcode', '--json']);
       expect(pending.exitCode, pending.stderr).toBe(2);
@@ -200,7 +185,7 @@ describe('host prep on a server with .NET 4.7 (the Bronze site, app2 on the lab 
     const inv = withLabLicense(relocatedCopy(variant, ['127.0.1.'], net));
     const up = await cli(['lab', 'up', '-i', inv, '--detach', '--state', state]);
     expect(up.exitCode, up.stderr).toBe(0);
-    await labStore(dir);
+    await labArtifactStore(dir);
 
     // The preflight gate refuses app2 (dotnet.version): the very thing host prep fixes. The inventory
     // waives that check for app2, with the reason, and the gate lets the install through.

@@ -7,13 +7,11 @@
  * after its last, and the lab's record of web_gateway never had both backends out (maxDownAtOnce 1,
  * noneLive false); a re-run changes nothing and drains nothing.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { addArtifact } from '../../src/artifacts/store.js';
-import { artifactFile, labCatalog } from '../../src/lab/artifacts/catalog.js';
-import { CORTEX_PLAYBOOK, INSTALL_SECRETS } from '../helpers/cortex-install.js';
+import { CORTEX_PLAYBOOK, INSTALL_SECRETS, labArtifactStore } from '../helpers/cortex-install.js';
 import { detachedLab, type ApplyDoc } from '../helpers/detached-lab.js';
 import { claimLoopbackBlock, relocatedCopy } from '../helpers/loopback.js';
 import { REPO_ROOT } from '../helpers/pwsh.js';
@@ -28,16 +26,6 @@ const invA = relocatedCopy(join(src, 'inventory-a.yaml'), ['127.0.1.'], net);
 const invB = relocatedCopy(join(src, 'inventory-b.yaml'), ['127.0.1.'], net);
 const lab = detachedLab({ name: 'drain', inventory: invA, env: { CORTEX_LAB_PASSWORD: 'E2e-Cortex!2026-drain', CORTEX_REBOOT_POLL_MS: '300', ...INSTALL_SECRETS } });
 
-async function labStore(dir: string): Promise<string> {
-  mkdirSync(join(dir, 'files'), { recursive: true });
-  for (const [id, a] of labCatalog().byId) {
-    if (!a.artifact) continue;
-    const file = join(dir, 'files', a.fileName);
-    writeFileSync(file, artifactFile(id).bytes);
-    await addArtifact(join(dir, 'store'), file, { name: a.artifact.name, version: a.artifact.version });
-  }
-  return join(dir, 'store');
-}
 
 interface JournalLine {
   type: string;
@@ -57,7 +45,8 @@ function lastJournal(work: string): JournalLine[] {
 
 describe('the gateway phase drains each web server at the load balancer', () => {
   it('install at 1.0.0; bump to 1.1.0: each web server drained before its change and restored after, one at a time; re-run: nothing', async () => {
-    const store = await labStore(lab.work);
+    await labArtifactStore(lab.work);
+    const store = join(lab.work, 'store');
     const install = await lab.cli(['apply', '-i', invA, '-p', CORTEX_PLAYBOOK, '--store', store, '--json']);
     expect(install.exitCode, install.stderr).toBe(0);
     // The fresh install drained each web server too (each had changes), and put each back once its site answered.

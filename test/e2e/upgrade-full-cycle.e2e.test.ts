@@ -13,15 +13,14 @@
  * and upgrade-sf-web.e2e.test.ts (Service Fabric's own failure and rollback, the Gateway).
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { addArtifact } from '../../src/artifacts/store.js';
-import { artifactFile, labCatalog } from '../../src/lab/artifacts/catalog.js';
 import type { PlanJson } from '../../src/report/plan-reports.js';
 import { detachedLab, stepCountersOf, type ApplyDoc } from '../helpers/detached-lab.js';
 import { claimLoopbackBlock, relocatedCopy } from '../helpers/loopback.js';
-import { CORTEX_PLAYBOOK, INSTALL_SECRETS } from '../helpers/cortex-install.js';
+import { CORTEX_PLAYBOOK, INSTALL_SECRETS, labArtifactStore } from '../helpers/cortex-install.js';
 import { REPO_ROOT } from '../helpers/pwsh.js';
 
 const net = await claimLoopbackBlock(import.meta.url);
@@ -37,16 +36,6 @@ const WEB = ['web1', 'web2'];
 const THUMB_2026 = '916909FF7E3500C69B3B1E8184640F8E907D679C';
 const THUMB_2027 = '1020DD39520EE071380924C693D20186B6F4DE89';
 
-/** Every lab artifact (both versions of each component) in the store, as `artifacts add` of the real files. */
-async function labStore(): Promise<void> {
-  const files = join(lab.work, 'files');
-  mkdirSync(files, { recursive: true });
-  for (const [id, a] of labCatalog().byId) {
-    if (!a.artifact) continue;
-    writeFileSync(join(files, a.fileName), artifactFile(id).bytes);
-    await addArtifact(store, join(files, a.fileName), { name: a.artifact.name, version: a.artifact.version });
-  }
-}
 
 /** The inventory with some text replaced, written beside it (it names the lab's licence relative to itself). */
 function edited(name: string, edits: Array<[string, string]>): string {
@@ -116,7 +105,7 @@ describe('the full upgrade cycle on the Bronze lab, every version bumped at once
     const bumps = Object.entries(versions).filter(([k, vs]) => vs.length > 1 && invText.includes(`\n      ${k}: `));
     expect(bumps.map(([k]) => k).sort()).toEqual(['cortex', 'erlang', 'gatewayCertificate', 'gobetween', 'nservicebusRabbitMq', 'rabbitmq', 'serviceFabric']);
 
-    await labStore();
+    await labArtifactStore(lab.work);
     const install = await lab.cli(['apply', '-i', invA, '-p', CORTEX_PLAYBOOK, '--store', store, '--json']);
     expect(install.exitCode, install.stderr).toBe(0);
     for (const h of HOSTS) expect(versionsOn(h), h).toEqual(A(h));

@@ -10,15 +10,13 @@
  * docs/upgrades-service-fabric.md describes the procedure.
  */
 import { execa } from 'execa';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { addArtifact } from '../../src/artifacts/store.js';
-import { artifactFile, labCatalog } from '../../src/lab/artifacts/catalog.js';
 import type { LabStatus } from '../../src/lab/lab.js';
 import { claimLoopbackBlock, relocatedCopy } from '../helpers/loopback.js';
-import { CORTEX_PLAYBOOK, INSTALL_SECRETS } from '../helpers/cortex-install.js';
+import { CORTEX_PLAYBOOK, INSTALL_SECRETS, labArtifactStore } from '../helpers/cortex-install.js';
 import { REPO_ROOT } from '../helpers/pwsh.js';
 import type { ApplyDoc } from '../helpers/detached-lab.js';
 
@@ -27,15 +25,6 @@ const PASSWORD = 'E2e-Cortex!2026-upgrade';
 const work = mkdtempSync(join(tmpdir(), 'cx-e2e-upgrade-sf-'));
 const net = await claimLoopbackBlock(import.meta.url);
 
-async function labStore(dir: string): Promise<void> {
-  mkdirSync(join(dir, 'files'), { recursive: true });
-  for (const [id, a] of labCatalog().byId) {
-    if (!a.artifact) continue;
-    const file = join(dir, 'files', a.fileName);
-    writeFileSync(file, artifactFile(id).bytes);
-    await addArtifact(join(dir, 'store'), file, { name: a.artifact.name, version: a.artifact.version });
-  }
-}
 
 interface LabMachineView {
   serviceFabric?: { codeVersion: string; cluster: { applications: Array<{ name: string; typeVersion: string }> } } | null;
@@ -77,7 +66,7 @@ describe('Service Fabric, Cortex applications and the Gateway upgraded on the Br
     expect(bumped).not.toBe(source);
     const up = await cli(['lab', 'up', '-i', invA, '--detach', '--state', state]);
     expect(up.exitCode, up.stderr).toBe(0);
-    await labStore(dir);
+    await labArtifactStore(dir);
     const install = await cli(['apply', '-i', invA, '-p', CORTEX_PLAYBOOK, '--store', store, '--json']);
     expect(install.exitCode, install.stderr).toBe(0);
     for (const h of ['app1', 'app2', 'app3']) expect(machine(h).serviceFabric?.codeVersion, h).toBe('10.1.1541.9590');
