@@ -11,7 +11,7 @@ import type { LabView } from '../../src/lab/handlers/types.js';
 import type { LabHostState } from '../../src/lab/state/types.js';
 import { gobetweenBackendResource } from '../../src/resources/gobetween-backend.js';
 import { ClusterTracker, clustersFromBalancers } from '../../src/lab/clusters.js';
-import { machineFrom } from './differential/resources-b-harness.js';
+import { gatewayWebServer, machineFrom } from './differential/resources-b-harness.js';
 
 const MARKER = 'C:\\Program Files\\gobetween\\drain\\127.0.0.21_443';
 
@@ -19,14 +19,7 @@ function world() {
   const lb = machineFrom({}, 'lb1');
   lb.host = { name: 'lb1', address: '127.0.0.20' };
   lb.machine.services.push({ name: 'gobetween', state: 'Running', startType: 'Automatic' });
-  const web = machineFrom({}, 'web1');
-  web.host = { name: 'web1', address: '127.0.0.21' };
-  web.machine.iis = {
-    version: '10.0',
-    urlRewrite: null,
-    appPools: [{ name: 'CortexGateway', runtime: 'v4.0', pipeline: 'Integrated', identity: 'ApplicationPoolIdentity', userName: '', state: 'Started' }],
-    sites: [{ name: 'CortexGateway', id: 2, physicalPath: 'C:\\Cortex\\Gateway\\1.1.0', appPool: 'CortexGateway', bindings: [{ protocol: 'https', bindingInformation: '*:443:gateway.corp.example.com', certificateHash: 'AB', sslFlags: 1 }], state: 'Started' }],
-  };
+  const web = gatewayWebServer();
   const states: LabHostState[] = [lb, web];
   const up = new Set(['lb1', 'web1']);
   const tracker = new ClusterTracker(clustersFromBalancers([{ name: 'web_gateway', role: 'web' }, { name: 'api_gateway', role: 'app' }], { web: ['web1', 'web2'], lb: ['lb1'] }, ['lb1', 'web1', 'web2']), ['lb1', 'web1', 'web2']);

@@ -141,9 +141,8 @@ export function applicationManifestText(m: LabMachine, sha256: string): string |
 
 /** The ApplicationManifest.xml's type and version, when the lab knows the file (its zips, or a received text). */
 export function applicationManifestType(m: LabMachine, sha256: string): { typeName: string; typeVersion: string } | null {
-  const texts = [...labCatalog().archives.flatMap((a) => Object.entries(a.entries).filter(([e]) => /ApplicationManifest\.xml$/i.test(e)).map(([, t]) => t)), ...Object.values(m.fileTexts ?? {})];
-  const text = texts.find((t) => textFile(t).sha256 === sha256.toLowerCase());
-  if (text === undefined) return null;
+  const text = applicationManifestText(m, sha256);
+  if (text === null) return null;
   const typeName = /ApplicationTypeName="([^"]+)"/.exec(text)?.[1];
   const typeVersion = /ApplicationTypeVersion="([^"]+)"/.exec(text)?.[1];
   return typeName && typeVersion ? { typeName, typeVersion } : null;

@@ -66,10 +66,9 @@ export function serviceFabricView(m: LabMachine, lab: PowerView = selfOnly(m)): 
   if (connectError !== null || !sf) return { connectError, nodes: [], upgrade: null, clusterHealth: null, applicationTypes: [], applications: [], labUpgradeFaults: [], labPackageFiles: packageFiles, labMachines: machines };
   const nodes = clusterNodes(sf, lab);
   const health = clusterHealth(nodes);
-  const domainOf = new Map(sf.cluster.nodes.map((n) => [n.nodeName, n.upgradeDomain || n.nodeName]));
   return {
     connectError: null,
-    nodes: nodes.map((n) => ({ NodeName: n.name, NodeStatus: n.status, HealthState: n.health, UpgradeDomain: domainOf.get(n.name) ?? n.name })),
+    nodes: nodes.map((n) => ({ NodeName: n.name, NodeStatus: n.status, HealthState: n.health, UpgradeDomain: n.upgradeDomain || n.name })),
     upgrade: { TargetCodeVersion: sf.codeVersion, TargetConfigVersion: sf.cluster.configVersion },
     clusterHealth: health,
     applicationTypes: sf.cluster.applicationTypes.map((t) => ({ ApplicationTypeName: t.name, ApplicationTypeVersion: t.version })),

@@ -2127,14 +2127,9 @@ function Get-ServiceFabricApplicationHealth {
 # back (FailureAction Rollback), leaving the cluster as it was. Only the end state is modelled: an upgrade
 # has ended by the first Get-ServiceFabric*Upgrade after its start.
 
-# Lines of the logs the shim wrote in this run (the package scripts' tasks), by SHA-256: Get-Content reads them back.
-$script:ShimWrittenLines = @{}
-$script:FabricImageStore = @{}
-$script:FabricCodeVersions = @()
-$script:FabricClusterUpgrade = $null
-$script:FabricApplicationUpgrades = @{}
-
 function Reset-CortexShimFabricSession {
+    # One script run's Service Fabric session; ShimWrittenLines: the lines of the logs the shim wrote in this
+    # run (the package scripts' tasks), by SHA-256, which Get-Content reads back.
     $script:FabricConnected = $false
     $script:ShimWrittenLines = @{}
     $script:FabricImageStore = @{}
@@ -2142,6 +2137,7 @@ function Reset-CortexShimFabricSession {
     $script:FabricClusterUpgrade = $null
     $script:FabricApplicationUpgrades = @{}
 }
+Reset-CortexShimFabricSession
 
 function Get-CortexShimFabricDomain {
     # The cluster's upgrade domains in walking order (UD0, UD1, ..., numbers compared as numbers), each with its nodes.

@@ -14,7 +14,7 @@ import { textFile } from '../../../src/lab/artifacts/catalog.js';
 import { CORTEX_DB_SCRIPTS } from '../../../src/lab/artifacts/components/cortex-database.js';
 import { pwshForTests } from '../../helpers/pwsh.js';
 import { withShimHost } from '../helpers.js';
-import { compareSet, machineFrom, NO_LAB, withFile, type World } from './resources-b-harness.js';
+import { compareSet, gatewayWebServer, machineFrom, NO_LAB, withFile, type World } from './resources-b-harness.js';
 import { projectGobetween } from '../../../src/lab/shim/windows-view.js';
 import { findFile } from '../../../src/lab/handlers/resources/files.js';
 import { labViewOf } from './machines.js';
@@ -133,14 +133,7 @@ describe.skipIf(!pwsh)('load balancer, database, NServiceBus: lab models vs scri
 
     /** web1 (127.0.0.21) with the gateway site on 443, started or stopped; the lab of lb1 and web1. */
     function world(lb: LabHostState, site: 'Started' | 'Stopped' = 'Started', webUp = true): World {
-      const web = machineFrom({}, 'web1');
-      web.host = { name: 'web1', address: '127.0.0.21' };
-      web.machine.iis = {
-        version: '10.0',
-        urlRewrite: null,
-        appPools: [{ name: 'CortexGateway', runtime: 'v4.0', pipeline: 'Integrated', identity: 'ApplicationPoolIdentity', userName: '', state: 'Started' }],
-        sites: [{ name: 'CortexGateway', id: 2, physicalPath: 'C:\\Cortex\\Gateway\\1.1.0', appPool: 'CortexGateway', bindings: [{ protocol: 'https', bindingInformation: '*:443:gateway.corp.example.com', certificateHash: 'AB', sslFlags: 1 }], state: site }],
-      };
+      const web = gatewayWebServer(site);
       const lab = labViewOf([{ state: lb, up: true }, { state: web, up: webUp }]);
       return { lab, project: { gobetween: projectGobetween(lab) } };
     }

@@ -31,6 +31,19 @@ export function machineFrom(overrides: Record<string, unknown>, name = 'app1'): 
   return deriveState({ name, address: '127.0.0.10' }, r.profile, NOW);
 }
 
+/** web1 (127.0.0.21) with the Gateway site on 443 in its pool, started or stopped: a backend gobetween balances. */
+export function gatewayWebServer(site: 'Started' | 'Stopped' = 'Started'): LabHostState {
+  const web = machineFrom({}, 'web1');
+  web.host = { name: 'web1', address: '127.0.0.21' };
+  web.machine.iis = {
+    version: '10.0',
+    urlRewrite: null,
+    appPools: [{ name: 'CortexGateway', runtime: 'v4.0', pipeline: 'Integrated', identity: 'ApplicationPoolIdentity', userName: '', state: 'Started' }],
+    sites: [{ name: 'CortexGateway', id: 2, physicalPath: 'C:\\Cortex\\Gateway\\1.1.0', appPool: 'CortexGateway', bindings: [{ protocol: 'https', bindingInformation: '*:443:gateway.corp.example.com', certificateHash: 'AB', sslFlags: 1 }], state: site }],
+  };
+  return web;
+}
+
 /** Puts a file with these bytes on the machine, as an upload records it. */
 export function withFile(m: LabMachine, path: string, sha256: string, length: number): void {
   m.files[path] = sha256;

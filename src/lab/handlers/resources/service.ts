@@ -34,7 +34,7 @@ function startOrder(m: LabMachine, name: string, order: Service[] = []): Service
   return order;
 }
 
-export function startService(m: LabMachine, svc: Service): void {
+function startService(m: LabMachine, svc: Service): void {
   if (svc.state === 'Running') return;
   if (svc.state === 'Paused') throw notEmulated(`Start-Service of the paused service ${svc.name}`);
   const order = startOrder(m, svc.name);
