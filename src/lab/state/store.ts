@@ -4,8 +4,9 @@
  * a file. Writes of one host are serialised; the last one wins.
  *
  * A Set's change is written behind (saveSoon): within WRITE_BEHIND_MS, one write for all the host's
- * changes of that time (a playbook's Sets on one host come tens of milliseconds apart; a write per Set
- * was about a tenth of the lab's CPU at 1,000 hosts). flushHost() (a shell's Delete: the end of a
+ * changes of that time (a write per Set was about a tenth of the lab's CPU at 1,000 hosts). Three
+ * seconds, not less: at 1,000 hosts and 50 forks a host's Sets come about 1.5 s apart, so half a second
+ * still wrote once per Set there, and those writes took a third of the lab's CPU (docs/benchmarks.md). flushHost() (a shell's Delete: the end of a
  * client's session) and flush() (lab stop) write what is due at once;
  * reset() drops it. A lab killed outright (SIGKILL, a crash) loses at most that last moment's changes.
  */
@@ -25,7 +26,7 @@ interface StateFile {
 export type LoadOrigin = 'restored' | 'new' | 'profile-changed' | 'unreadable';
 
 /** How long a Set's change may wait before its host's state is written (saveSoon). */
-export const WRITE_BEHIND_MS = 500;
+export const WRITE_BEHIND_MS = 3000;
 
 export class LabStateStore {
   private readonly chains = new Map<string, Promise<void>>();
