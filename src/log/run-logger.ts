@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
-import { redact } from '../secrets/registry.js';
+import { mayHoldSecretInJson, redact } from '../secrets/registry.js';
 import { newRunId } from './run-id.js';
 import { prettyStream } from './pretty.js';
 import { sanitize } from './sanitize.js';
@@ -76,6 +76,9 @@ export function createRunLogger(opts: RunLoggerOptions): RunLogger {
 }
 
 function redactLine(line: string): string {
+  // The common case, checked without parsing: no secret in the line, raw or escaped. Parsing and
+  // re-serializing every clean line was a few per cent of an apply's CPU at 1,000 hosts.
+  if (!mayHoldSecretInJson(line)) return line;
   try {
     return `${JSON.stringify(sanitize(JSON.parse(line)))}\n`;
   } catch {

@@ -6,6 +6,8 @@
 const MASK = '********';
 const secrets = new Set<string>();
 let pattern: RegExp | null = null;
+/** Each secret as it is written inside a JSON string (quotes, backslashes, control characters escaped), or raw. */
+let inJson: RegExp | null = null;
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -22,10 +24,21 @@ export function registerSecret(value: string): void {
   // Longest first, so a secret that contains another is masked whole.
   const sorted = [...secrets].sort((a, b) => b.length - a.length);
   pattern = new RegExp(sorted.map(escapeRegExp).join('|'), 'g');
+  const forms = new Set(sorted.flatMap((v) => [v, JSON.stringify(v).slice(1, -1)]));
+  inJson = new RegExp([...forms].map(escapeRegExp).join('|'));
 }
 
 export function redact(text: string): string {
   return pattern ? text.replace(pattern, MASK) : text;
+}
+
+/**
+ * Whether a line of JSON may hold a secret: it holds one of them raw or as JSON escapes it. JSON escapes
+ * character by character, so a string (or key) that contains a secret, once serialized, contains the
+ * secret's escaped form: false here means no decoded string of the line holds a secret.
+ */
+export function mayHoldSecretInJson(line: string): boolean {
+  return inJson !== null && inJson.test(line);
 }
 
 /** Deep copy of a JSON-like value with every string redacted. */
@@ -49,4 +62,5 @@ export function registeredSecretCount(): number {
 export function clearSecretsForTests(): void {
   secrets.clear();
   pattern = null;
+  inJson = null;
 }
