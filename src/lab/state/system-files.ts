@@ -6,6 +6,7 @@
  * listeners.ts.
  */
 import type { LabMachine } from './types.js';
+import { memoString } from '../../lib/memo-string.js';
 
 export interface SystemFile {
   path: string;
@@ -16,7 +17,9 @@ export interface SystemFile {
 }
 
 /** A stable stand-in SHA-256 (hex) for a file whose bytes the lab does not have. */
-export function standInSha256(seed: string): string {
+export const standInSha256: (seed: string) => string = memoString(standIn);
+
+function standIn(seed: string): string {
   let out = '';
   let h = 0x811c9dc5;
   for (let i = 0; out.length < 64; i++) {

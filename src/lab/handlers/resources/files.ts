@@ -9,6 +9,7 @@ import type { LabMachine } from '../../state/types.js';
 import { machineRegistry, systemDirectories } from '../../shim/windows-view.js';
 import { registryKey } from './registry.js';
 import { LabResourceError } from './types.js';
+import { memoString } from '../../../lib/memo-string.js';
 
 const SHIM_DOC = 'see docs/lab.md, "The Windows shim"';
 
@@ -18,11 +19,9 @@ export function notEmulated(what: string): LabResourceError {
 }
 
 /** ConvertTo-CortexShimPath: backslashes, repeated ones collapsed (not a UNC path's leading pair), none at the end. */
-export function shimPath(p: string): string {
-  return p.replace(/\//g, '\\').replace(/(?<!^)\\{2,}/g, '\\').replace(/\\+$/, '');
-}
+export const shimPath: (p: string) => string = memoString((p) => p.replace(/\//g, '\\').replace(/(?<!^)\\{2,}/g, '\\').replace(/\\+$/, ''));
 
-const key = (p: string) => shimPath(p).toLowerCase();
+const key = memoString((p: string) => shimPath(p).toLowerCase());
 
 /** Split-Path -Parent as the shim answers it: 'C:\' for a file at a drive's root, '' without a backslash. */
 export function parentPath(p: string): string {

@@ -5,6 +5,7 @@
  */
 import type { RegistryValue, WindowsView } from '../../shim/view-schema.js';
 import type { LabMachine } from '../../state/types.js';
+import { memoString } from '../../../lib/memo-string.js';
 
 type Hive = WindowsView['registry'];
 
@@ -34,9 +35,9 @@ export function registryValueData(reg: Hive, subKey: string, name: string): Regi
 }
 
 /** A key path as the shim compares it: trimmed of backslashes, repeated ones collapsed, lower case. */
-export function normalizeKey(subKey: string): string {
-  return subKey.replace(/^\\+|\\+$/g, '').replace(/\\{2,}/g, '\\').toLowerCase();
-}
+export const normalizeKey: (subKey: string) => string = memoString((subKey) =>
+  subKey.replace(/^\\+|\\+$/g, '').replace(/\\{2,}/g, '\\').toLowerCase(),
+);
 
 /** The registry overlay's key for a hive and key path, as stored (found without regard to case), or a new one. */
 export function overlayKeyName(m: LabMachine, hive: 'HKLM' | 'HKCU', subKey: string): string {
