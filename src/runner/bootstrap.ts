@@ -58,8 +58,9 @@ export function loaderText(mode: RunnerMode): string {
     mode === 'oneshot' ? '$CortexOneShot = $true' : '$CortexOneShot = $false',
     'try { [Console]::InputEncoding = New-Object System.Text.UTF8Encoding $false } catch { $null = $_ }',
     '$CortexBootstrap = [Console]::In.ReadLine()',
-    // One statement: a line that is not base64 of gzip stops it whole (nothing is dot-sourced).
-    '. ([scriptblock]::Create((New-Object IO.StreamReader((New-Object IO.Compression.GZipStream((New-Object IO.MemoryStream(,[Convert]::FromBase64String($CortexBootstrap))), ([IO.Compression.CompressionMode]::Decompress))), ([Text.Encoding]::UTF8))).ReadToEnd()))',
+    // One statement: a line that is not base64 of gzip stops it whole (nothing is dot-sourced). A
+    // StreamReader reads UTF-8 unless told otherwise.
+    '. ([scriptblock]::Create((New-Object IO.StreamReader((New-Object IO.Compression.GZipStream((New-Object IO.MemoryStream(,[Convert]::FromBase64String($CortexBootstrap))), ([IO.Compression.CompressionMode]::Decompress))))).ReadToEnd()))',
   ].join('\n');
 }
 
