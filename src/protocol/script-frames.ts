@@ -15,7 +15,7 @@
  * one-shot bootstrap (same script, `$CortexOneShot = $true`) handles exactly one request and exits
  * with the script's exit code.
  */
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import { z } from 'zod';
 
 export const FRAME_MARKER = 'CORTEX1';
@@ -197,22 +197,6 @@ export function encodeFrame(frame: RequestFrame | ResponseFrame): string {
 /** base64 of the gzip of `text` as UTF-8: the form of `scriptGz`, `libGz` and the bootstrap's stdin line. */
 export function gzipText(text: string): string {
   return gzipSync(Buffer.from(text, 'utf8'), { level: 9 }).toString('base64');
-}
-
-/**
- * The text of a gzipText value, read as strictly as the bootstrap reads it (.NET's FromBase64String:
- * white space ignored, padding required; then GZipStream). Throws an Error saying what is wrong.
- */
-export function gunzipText(value: string): string {
-  const compact = value.replace(/[ \t\r\n]/g, '');
-  if (compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) throw new Error('not base64');
-  let bytes: Buffer;
-  try {
-    bytes = gunzipSync(Buffer.from(compact, 'base64'));
-  } catch (err) {
-    throw new Error(`not gzip: ${(err as Error).message}`);
-  }
-  return bytes.toString('utf8');
 }
 
 /** Decode one line (without its newline). Returns null when the line is not a frame. Throws on a corrupt frame. */

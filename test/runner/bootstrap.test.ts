@@ -13,7 +13,8 @@ import {
   stripForCommandLine,
 } from '../../src/runner/bootstrap.js';
 import { headerIdOf, libraryText, loadScript, ps1Dir, scriptIndex } from '../../src/runner/scripts.js';
-import { gunzipText, scriptIdOf } from '../../src/protocol/script-frames.js';
+import { gunzipText } from '../../src/lab/powershell/gzip-text.js';
+import { scriptIdOf } from '../../src/protocol/script-frames.js';
 
 describe('bootstrap command line', () => {
   it('is a small loader far below the cmd.exe limit, in both modes', () => {

@@ -7,7 +7,8 @@ import { OperationTimeoutError, ScriptError, UnreachableError } from '../../src/
 import type { Dispatcher } from '../../src/lab/dispatcher.js';
 import { createPowerShellDispatcher } from '../../src/lab/powershell/index.js';
 import { ScriptRunner, libraryFiles, loadScript } from '../../src/runner/index.js';
-import { decodeFrameLine, gunzipText, type RunRequestFrame } from '../../src/protocol/script-frames.js';
+import { gunzipText } from '../../src/lab/powershell/gzip-text.js';
+import { decodeFrameLine, type RunRequestFrame } from '../../src/protocol/script-frames.js';
 import { wireText } from '../../src/runner/wire-text.js';
 import { clearSecretsForTests, registerSecret } from '../../src/secrets/registry.js';
 import { FakeSession } from '../fakes/fake-session.js';

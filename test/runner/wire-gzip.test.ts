@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import { createPowerShellDispatcher } from '../../src/lab/powershell/index.js';
-import { decodeFrameLine, gunzipText, type RunRequestFrame } from '../../src/protocol/script-frames.js';
+import { gunzipText } from '../../src/lab/powershell/gzip-text.js';
+import { decodeFrameLine, type RunRequestFrame } from '../../src/protocol/script-frames.js';
 import { ScriptRunner, libraryFiles, loadScript } from '../../src/runner/index.js';
 import { wireText } from '../../src/runner/wire-text.js';
 import { FakeSession } from '../fakes/fake-session.js';

@@ -17,7 +17,8 @@
  * - cmd.exe built-ins: hostname, echo, exit, ver, `cmd /c …`; any other program is "not emulated by the lab"
  *   (PowerShell text, on the other hand, runs for real where pwsh is present: handlers/adhoc.ts).
  */
-import { decodeFrameLine, encodeFrame, gunzipText, LineSplitter, scriptIdOf, type RunRequestFrame } from '../../protocol/script-frames.js';
+import { decodeFrameLine, encodeFrame, LineSplitter, scriptIdOf, type RunRequestFrame } from '../../protocol/script-frames.js';
+import { gunzipText } from './gzip-text.js';
 import type { Dispatcher, LabHostRef, LabProcess, LabProcessOutput, ScriptExecutor, ScriptOutcome } from '../dispatcher.js';
 import { commandWords, exeName, parsePowerShellArgs } from './command-line.js';
 import { cmdNotEmulated, errorRecordText, failedOutcome, pipelineStopped, toClixml } from './records.js';
