@@ -3,13 +3,13 @@
 #
 # How it starts: the command line carries only a tiny loader (src/runner/bootstrap.ts, also headed
 # `# cortex-script: bootstrap.resident`) as -EncodedCommand; the loader reads this file's text as the
-# first line on stdin (base64 of the gzip of its UTF-8 text) and dot-sources it. So this file has no size limit, the command
-# line stays a few hundred characters (cmd.exe stops at 8191), and scripts and parameters never travel on
-# the command line, where process listings and script-block logs would show them.
+# first line on stdin (base64 of the gzip of its UTF-8 text) and dot-sources it. So this file has no size
+# limit, the command line stays a few hundred characters (cmd.exe stops at 8191), and scripts and
+# parameters never travel on the command line, where process listings and script-block logs would show them.
 #
 # Loop: write a ready frame; read one line per request from stdin; for `run`, expand what it carries
-# compressed (scriptGz, libGz: Expand-CortexRequest), execute the request's lib text and then its script (each carried, or kept from an earlier request: Resolve-CortexLibrary,
-# Resolve-CortexScript) in a fresh runspace (its variables, errors, strict mode and `exit` stay its own), collect its output, error, warning, information and verbose streams and its exit code, write one
+# compressed (scriptGz, libGz: Expand-CortexRequest), execute the request's lib text and then its script
+# (each carried, or kept from an earlier request: Resolve-CortexLibrary, Resolve-CortexScript) in a fresh runspace (its variables, errors, strict mode and `exit` stay its own), collect its output, error, warning, information and verbose streams and its exit code, write one
 # result frame (with answerWithNext and a script that succeeded: written later, with the next one's,
 # Send-CortexResult). An `exit` request or stdin EOF end the process. With $CortexOneShot = $true (set by the
 # loader in one-shot mode) it handles one request and exits with that script's exit code.
@@ -177,8 +177,8 @@ function Expand-CortexRequest($Request) {
 
 # The library (ps1/lib) a request runs before its script. A request carrying `lib` with a `libHash` leaves
 # the text kept under that name, and later requests name it by `libHash` alone instead of carrying ~16 KB
-# (compressed) each time. The name is the runner's (SHA-256 of the text), used here only as a key. One library is kept
-# at a time. A name this process does not keep (it never read the request that carried it) is refused
+# (compressed) each time. The name is the runner's (SHA-256 of the text), used here only as a key. One
+# library is kept at a time. A name this process does not keep (it never read the request that carried it) is refused
 # before the script runs, with bootstrapError stage `lib`; the runner then sends the request again with `lib`.
 $CortexLibrary = @{ hash = $null; text = $null }
 function Resolve-CortexLibrary($Request) {

@@ -6,7 +6,7 @@
  * WinRS goes through) stops at 8191 characters; the bootstrap alone would not fit. The loader is a few
  * hundred characters; everything else, scripts and parameters included, arrives on stdin.
  *
- * The stdin line is base64 of the gzip of the bootstrap's wire text (about 11.7 KB of text, 3.7 KB
+ * The stdin line is base64 of the gzip of the bootstrap's wire text (about 13 KB of text, 4.1 KB
  * compressed): every host of a run receives it, and every byte of it is base64-encoded again, sealed and
  * signed on both ends of WinRM (docs/scripts.md).
  */

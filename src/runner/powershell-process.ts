@@ -273,8 +273,9 @@ export class PowerShellProcess {
   }
 
   /**
-   * The frame as written: without `lib`/`libGz` and `script`/`scriptGz` where this process already keeps them (then
-   * `libHash` and `scriptHash` name them); what it carries counts as kept from now on. `whole`: all of it.
+   * The frame as written: without `lib`/`libGz` and `script`/`scriptGz` where this process already keeps
+   * them (then `libHash` and `scriptHash` name them); what it carries counts as kept from now on.
+   * `whole`: all of it.
    */
   private wireFrame(frame: RunRequestFrame, whole: boolean): RunRequestFrame {
     const out = { ...frame };

@@ -3,8 +3,8 @@
  *
  * - `powershell.exe … -EncodedCommand <loader>` whose text is headed `# cortex-script: bootstrap.resident`
  *   emulates the runner's bootstrap (ps1/bootstrap/resident.ps1): it reads the bootstrap text as the
- *   first stdin line (base64 of gzip, as the loader expands it), prints a ready frame after the host's simulated PowerShell start time, then
- *   answers each run request frame with a result frame from the ScriptExecutor (the script id comes
+ *   first stdin line (base64 of gzip, as the loader expands it), prints a ready frame after the host's
+ *   simulated PowerShell start time, then answers each run request frame with a result frame from the ScriptExecutor (the script id comes
  *   from the script's own header line; ad-hoc text has none; `scriptGz` and `libGz` are expanded first,
  *   as the real bootstrap's Expand-CortexRequest does). It keeps the library and the scripts a
  *   request carries under their names and refuses a name it does not keep, as the real bootstrap does
