@@ -3,13 +3,13 @@
 #
 # How it starts: the command line carries only a tiny loader (src/runner/bootstrap.ts, also headed
 # `# cortex-script: bootstrap.resident`) as -EncodedCommand; the loader reads this file's text as the
-# first line on stdin (base64 of UTF-8) and dot-sources it. So this file has no size limit, the command
-# line stays a few hundred characters (cmd.exe stops at 8191), and scripts and parameters never travel on
-# the command line, where process listings and script-block logs would show them.
+# first line on stdin (base64 of the gzip of its UTF-8 text) and dot-sources it. So this file has no size
+# limit, the command line stays a few hundred characters (cmd.exe stops at 8191), and scripts and
+# parameters never travel on the command line, where process listings and script-block logs would show them.
 #
-# Loop: write a ready frame; read one line per request from stdin; for `run`, execute the request's lib
-# text and then its script (each carried, or kept from an earlier request: Resolve-CortexLibrary,
-# Resolve-CortexScript) in a fresh runspace (its variables, errors, strict mode and `exit` stay its own), collect its output, error, warning, information and verbose streams and its exit code, write one
+# Loop: write a ready frame; read one line per request from stdin; for `run`, expand what it carries
+# compressed (scriptGz, libGz: Expand-CortexRequest), execute the request's lib text and then its script
+# (each carried, or kept from an earlier request: Resolve-CortexLibrary, Resolve-CortexScript) in a fresh runspace (its variables, errors, strict mode and `exit` stay its own), collect its output, error, warning, information and verbose streams and its exit code, write one
 # result frame (with answerWithNext and a script that succeeded: written later, with the next one's,
 # Send-CortexResult). An `exit` request or stdin EOF end the process. With $CortexOneShot = $true (set by the
 # loader in one-shot mode) it handles one request and exits with that script's exit code.
@@ -144,10 +144,41 @@ function Edit-CortexExit([string]$Text) {
     $Text
 }
 
+# The text of a `scriptGz` or `libGz` value: base64 of the gzip of UTF-8 text (the runner compresses shipped
+# scripts and the library, 3-4.5x fewer bytes on the wire). GZipStream is in System.dll, loaded in every
+# PowerShell. The gzip trailer's size is checked because .NET Framework's GZipStream can end a cut stream
+# without an error. `(,$bytes)`: the unary comma passes the array as one constructor argument.
+function Expand-CortexGzipText([string]$Base64) {
+    $bytes = [Convert]::FromBase64String($Base64)
+    if ($bytes.Length -lt 18) { throw (New-Object System.IO.InvalidDataException ('a gzip stream has at least 18 bytes, this one ' + $bytes.Length)) }
+    $gzip = New-Object System.IO.Compression.GZipStream((New-Object System.IO.MemoryStream(,$bytes)), ([IO.Compression.CompressionMode]::Decompress))
+    $plain = New-Object System.IO.MemoryStream
+    try { $gzip.CopyTo($plain) } finally { $gzip.Dispose() }
+    $size = [BitConverter]::ToUInt32($bytes, $bytes.Length - 4)
+    if ($plain.Length % 4294967296 -ne $size) { throw (New-Object System.IO.InvalidDataException ('the gzip trailer names ' + $size + ' bytes, ' + $plain.Length + ' were decoded')) }
+    (New-Object System.Text.UTF8Encoding $false).GetString($plain.ToArray())
+}
+
+# A request's `scriptGz` and `libGz` (script-frames.ts), expanded into `script` and `lib` before anything
+# else reads the request, so the rest of this file sees one form. A value that is not base64 of gzip makes
+# the request unreadable (bootstrapError stage `request`), as a frame that is not base64 is.
+function Expand-CortexRequest($Request) {
+    foreach ($name in @('lib', 'script')) {
+        $packed = $Request.PSObject.Properties[$name + 'Gz']
+        if (-not $packed -or $null -eq $packed.Value) { continue }
+        try {
+            $text = Expand-CortexGzipText ([string]$packed.Value)
+        } catch {
+            throw (New-Object System.FormatException ('the request''s ' + $name + 'Gz is not base64 of gzip (' + (Get-CortexFailureText $_) + ')'))
+        }
+        Add-Member -InputObject $Request -NotePropertyName $name -NotePropertyValue $text -Force
+    }
+}
+
 # The library (ps1/lib) a request runs before its script. A request carrying `lib` with a `libHash` leaves
-# the text kept under that name, and later requests name it by `libHash` alone instead of carrying ~20 KB
-# each time. The name is the runner's (SHA-256 of the text), used here only as a key. One library is kept
-# at a time. A name this process does not keep (it never read the request that carried it) is refused
+# the text kept under that name, and later requests name it by `libHash` alone instead of carrying ~16 KB
+# (compressed) each time. The name is the runner's (SHA-256 of the text), used here only as a key. One
+# library is kept at a time. A name this process does not keep (it never read the request that carried it) is refused
 # before the script runs, with bootstrapError stage `lib`; the runner then sends the request again with `lib`.
 $CortexLibrary = @{ hash = $null; text = $null }
 function Resolve-CortexLibrary($Request) {
@@ -307,6 +338,7 @@ while ($true) {
         if ($typeProperty) { $type = [string]$typeProperty.Value }
         if ($type -eq 'exit') { break }
         if ($type -ne 'run') { throw (New-Object System.FormatException ('unknown request type ' + (ConvertTo-CortexJsonText $type))) }
+        Expand-CortexRequest $request
         $stage = 'lib'
         $libText = Resolve-CortexLibrary $request
         $stage = 'script'

@@ -5,9 +5,14 @@
  * Why two stages: -EncodedCommand is base64 of UTF-16LE text, so it grows 2.67× and cmd.exe (which
  * WinRS goes through) stops at 8191 characters; the bootstrap alone would not fit. The loader is a few
  * hundred characters; everything else, scripts and parameters included, arrives on stdin.
+ *
+ * The stdin line is base64 of the gzip of the bootstrap's wire text (about 13 KB of text, 4.1 KB
+ * compressed): every host of a run receives it, and every byte of it is base64-encoded again, sealed and
+ * signed on both ends of WinRM (docs/scripts.md).
  */
 import { type ProcessSpec } from '../transport/session.js';
 import { languageModeGuard } from './language-mode.js';
+import { gzipText } from '../protocol/script-frames.js';
 import { loadScript } from './scripts.js';
 import { wireText } from './wire-text.js';
 
@@ -42,7 +47,9 @@ export function stripForCommandLine(text: string): string {
 /**
  * Stage one. Refuses a ConstrainedLanguage host with a fatal frame (language-mode.ts), sets the input
  * encoding before the first read (changing it later would replace the stdin reader and lose what it
- * buffered), reads one line, and dot-sources it as the bootstrap.
+ * buffered), reads one line, expands it (base64 of gzip: GZipStream is in System.dll, which every
+ * PowerShell has loaded, so no Add-Type) and dot-sources it as the bootstrap. `(,$bytes)`: the unary
+ * comma passes the byte array as one constructor argument, not as one argument per byte.
  */
 export function loaderText(mode: RunnerMode): string {
   return [
@@ -51,7 +58,9 @@ export function loaderText(mode: RunnerMode): string {
     mode === 'oneshot' ? '$CortexOneShot = $true' : '$CortexOneShot = $false',
     'try { [Console]::InputEncoding = New-Object System.Text.UTF8Encoding $false } catch { $null = $_ }',
     '$CortexBootstrap = [Console]::In.ReadLine()',
-    '. ([scriptblock]::Create([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($CortexBootstrap))))',
+    // One statement: a line that is not base64 of gzip stops it whole (nothing is dot-sourced). A
+    // StreamReader reads UTF-8 unless told otherwise.
+    '. ([scriptblock]::Create((New-Object IO.StreamReader((New-Object IO.Compression.GZipStream((New-Object IO.MemoryStream(,[Convert]::FromBase64String($CortexBootstrap))), ([IO.Compression.CompressionMode]::Decompress))))).ReadToEnd()))',
   ].join('\n');
 }
 
@@ -59,12 +68,12 @@ export function bootstrapSpec(mode: RunnerMode): ProcessSpec {
   return { command: POWERSHELL, args: [...POWERSHELL_BASE_ARGS, '-EncodedCommand', encodeCommand(loaderText(mode))] };
 }
 
-/** Stage two as the first stdin line: base64 of the UTF-8 text of ps1/bootstrap/resident.ps1. */
+/** Stage two as the first stdin line: base64 of the gzip of the UTF-8 text of ps1/bootstrap/resident.ps1. */
 let line: Buffer | null = null;
 
 /** (Computed once; callers must not modify it.) Comments stripped for the wire: see wire-text.ts. */
 export function bootstrapLine(): Buffer {
-  line ??= Buffer.from(`${Buffer.from(wireText(loadScript('bootstrap.resident').text), 'utf8').toString('base64')}\n`, 'ascii');
+  line ??= Buffer.from(`${gzipText(wireText(loadScript('bootstrap.resident').text))}\n`, 'ascii');
   return line;
 }
 

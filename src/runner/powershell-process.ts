@@ -19,6 +19,11 @@ import { bootstrapLine, bootstrapSpec, type RunnerMode } from './bootstrap.js';
 import { decodeStderr } from './clixml.js';
 import { PowerShellLanguageModeError } from './language-mode.js';
 
+/** Whether a frame carries the library's text, plain or compressed (script-frames.ts). */
+const carriesLib = (f: RunRequestFrame): boolean => f.lib !== undefined || f.libGz !== undefined;
+/** Whether a frame carries its script's text, plain or compressed. */
+const carriesScript = (f: RunRequestFrame): boolean => f.script !== undefined || f.scriptGz !== undefined;
+
 interface Pending {
   id: string;
   scriptId: string;
@@ -41,7 +46,7 @@ export class PowerShellProcess {
   /**
    * The libHash of the library this process keeps, and the scriptHash of every script it keeps, once a
    * request carrying them was written: requests are read in order, so every later one may name them
-   * instead of carrying their text again (~20 KB for the library; script-frames.ts).
+   * instead of carrying their text again (~16 KB compressed for the library; script-frames.ts).
    */
   private libKept: string | null = null;
   private readonly scriptsKept = new Set<string>();
@@ -268,20 +273,25 @@ export class PowerShellProcess {
   }
 
   /**
-   * The frame as written: without `lib` and `script` where this process already keeps them (then
-   * `libHash` and `scriptHash` name them); what it carries counts as kept from now on. `whole`: all of it.
+   * The frame as written: without `lib`/`libGz` and `script`/`scriptGz` where this process already keeps
+   * them (then `libHash` and `scriptHash` name them); what it carries counts as kept from now on.
+   * `whole`: all of it.
    */
   private wireFrame(frame: RunRequestFrame, whole: boolean): RunRequestFrame {
     const out = { ...frame };
     // Sent again alone, nothing follows it in the same write: its answer must not wait for another.
     if (whole) delete out.answerWithNext;
-    if (frame.lib !== undefined && frame.libHash !== undefined) {
-      if (!whole && this.libKept === frame.libHash) delete out.lib;
-      else this.libKept = frame.libHash;
+    if (carriesLib(frame) && frame.libHash !== undefined) {
+      if (!whole && this.libKept === frame.libHash) {
+        delete out.lib;
+        delete out.libGz;
+      } else this.libKept = frame.libHash;
     }
-    if (frame.script !== undefined && frame.scriptHash !== undefined) {
-      if (!whole && this.scriptsKept.has(frame.scriptHash)) delete out.script;
-      else this.scriptsKept.add(frame.scriptHash);
+    if (carriesScript(frame) && frame.scriptHash !== undefined) {
+      if (!whole && this.scriptsKept.has(frame.scriptHash)) {
+        delete out.script;
+        delete out.scriptGz;
+      } else this.scriptsKept.add(frame.scriptHash);
     }
     return out;
   }
@@ -297,7 +307,7 @@ export class PowerShellProcess {
     // carried it) answers bootstrapError stage `lib` or `script`, having run nothing: send it once more, whole.
     const result = first.then((f) => {
       const stage = f.bootstrapError?.stage;
-      if (!((stage === 'lib' && frame.lib !== undefined) || (stage === 'script' && frame.script !== undefined))) return f;
+      if (!((stage === 'lib' && carriesLib(frame)) || (stage === 'script' && carriesScript(frame)))) return f;
       if (this.deadReason) throw this.deadReason;
       const again = answer();
       void this.proc.write(Buffer.from(encodeFrame(this.wireFrame(frame, true)), 'ascii')).catch(() => undefined);

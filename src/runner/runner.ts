@@ -21,7 +21,7 @@ import {
   type ErrorContext,
   type ErrorKind,
 } from '../errors.js';
-import type { ResultFrame, RunRequestFrame } from '../protocol/script-frames.js';
+import { gzipText, type ResultFrame, type RunRequestFrame } from '../protocol/script-frames.js';
 import type { Session } from '../transport/session.js';
 import { bootstrapLine, type RunnerMode } from './bootstrap.js';
 import { PowerShellLanguageModeError } from './language-mode.js';
@@ -87,14 +87,17 @@ const DEFAULT_TIMEOUT_MS = 300_000;
 
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
-let library: { text: string; hash: string } | null = null;
+let library: { libGz: string; libHash: string } | null = null;
 
-/** ps1/lib as it travels (wire-text.ts) and its name on the wire, the SHA-256 of that text (computed once). */
-function wireLibrary(): { text: string; hash: string } {
+/**
+ * ps1/lib as it travels: its wire text (wire-text.ts), gzip-compressed (script-frames.ts `libGz`: about
+ * 61 KB of text as 16 KB), and its name, the SHA-256 of the uncompressed wire text. Computed once.
+ */
+function wireLibrary(): { libGz: string; libHash: string } {
   if (library) return library;
   // File by file: one file's here-string (sent as it is) must not keep the others' comments on the wire.
   const text = libraryFiles().map(wireTextCached).join('\n');
-  library = { text, hash: sha256(text) };
+  library = { libGz: gzipText(text), libHash: sha256(text) };
   return library;
 }
 
@@ -119,14 +122,17 @@ export function warmWireTexts(o: { lib: boolean }): void {
   });
 }
 
-const shipped = new Map<string, { script: string; scriptHash: string }>();
+const shipped = new Map<string, { scriptGz: string; scriptHash: string }>();
 
-/** A shipped script as it travels and its name (computed once per text). */
-function shippedScript(source: string): { script: string; scriptHash: string } {
+/**
+ * A shipped script as it travels, its wire text gzip-compressed (`scriptGz`), and its name, the SHA-256
+ * of the uncompressed wire text (computed once per text).
+ */
+function shippedScript(source: string): { scriptGz: string; scriptHash: string } {
   let s = shipped.get(source);
   if (!s) {
     const script = wireTextCached(source);
-    s = { script, scriptHash: sha256(script) };
+    s = { scriptGz: gzipText(script), scriptHash: sha256(script) };
     if (shipped.size < 256) shipped.set(source, s);
   }
   return s;
@@ -228,11 +234,11 @@ export class ScriptRunner {
       type: 'run',
       id: randomUUID(),
       scriptId: script.id,
-      // Shipped scripts (they have a file) and the library travel without comments (wire-text.ts), each
-      // with its name: the process keeps them, and powershell-process.ts sends only the name once it
-      // has (script-frames.ts). Ad-hoc text travels whole every time.
+      // Shipped scripts (they have a file) and the library travel without comments (wire-text.ts) and
+      // gzip-compressed, each with its name: the process keeps them, and powershell-process.ts sends only
+      // the name once it has (script-frames.ts). Ad-hoc text travels whole, and plain, every time.
       ...('file' in script && script.file ? shippedScript(script.text) : { script: script.text }),
-      ...(options.lib === false ? {} : { lib: wireLibrary().text, libHash: wireLibrary().hash }),
+      ...(options.lib === false ? {} : wireLibrary()),
       ...(options.outputFormat ? { outputFormat: options.outputFormat } : {}),
       ...(options.tag !== undefined ? { tag: options.tag } : {}),
       params,

@@ -3,6 +3,8 @@
  * every line kept (so error positions still name the right line of the shipped file). A preflight
  * host receives the bootstrap, the library and two probes; about a third of those bytes are
  * comments and indentation, and every byte is base64-encoded twice, sealed and signed on both ends.
+ * The runner then gzip-compresses the wire text (script-frames.ts gzipText): for a preflight host,
+ * 117 KB of source, 86 KB of wire text, 24 KB compressed (35 KB compressed without stripping).
  *
  * Deliberately conservative: text with a here-string or a block comment is sent unchanged, and a
  * line is only touched when it starts outside any quoted string (a light scan of ' and " quotes,

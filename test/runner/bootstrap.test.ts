@@ -13,6 +13,7 @@ import {
   stripForCommandLine,
 } from '../../src/runner/bootstrap.js';
 import { headerIdOf, libraryText, loadScript, ps1Dir, scriptIndex } from '../../src/runner/scripts.js';
+import { gunzipText } from '../../src/lab/powershell/gzip-text.js';
 import { scriptIdOf } from '../../src/protocol/script-frames.js';
 
 describe('bootstrap command line', () => {
@@ -29,12 +30,23 @@ describe('bootstrap command line', () => {
     expect(loaderText('resident')).toContain('$CortexOneShot = $false');
   });
 
-  it('sends the full bootstrap as the first stdin line (base64 of UTF-8, ASCII only)', () => {
+  it('sends the full bootstrap as the first stdin line (base64 of gzip of UTF-8, ASCII only)', () => {
     const line = bootstrapLine().toString('ascii');
     expect(line).toMatch(/^[A-Za-z0-9+/=]+\n$/);
-    const text = Buffer.from(line.trim(), 'base64').toString('utf8');
+    const text = gunzipText(line.trim());
     // Comments stripped for the wire (wire-text.ts): the same text otherwise.
     expect(text).toBe(wireText(readFileSync(join(ps1Dir(), 'bootstrap/resident.ps1'), 'utf8')));
+    // Compressed: under half of what base64 of the text would be.
+    expect(line.length).toBeLessThan(Buffer.from(text, 'utf8').toString('base64').length / 2);
+  });
+
+  it('the loader expands the line with GZipStream, 5.1-safe (the byte array as one constructor argument)', () => {
+    const loader = loaderText('resident');
+    expect(loader).toContain('New-Object IO.MemoryStream(,[Convert]::FromBase64String($CortexBootstrap))');
+    expect(loader).toContain('IO.Compression.GZipStream');
+    expect(loader).not.toContain('::new(');
+    // The language-mode guard stays first, before any .NET call.
+    expect(loader.indexOf('LanguageMode')).toBeLessThan(loader.indexOf('[Console]'));
   });
 
   it('the file receiver fits on the command line with its comments stripped', () => {

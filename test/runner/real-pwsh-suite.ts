@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { OperationTimeoutError, ProtocolError, type CortexError } from '../../src/errors.js';
-import { decodeFrameLine, encodeFrame, LineSplitter, type RunRequestFrame } from '../../src/protocol/script-frames.js';
+import { gunzipText } from '../../src/lab/powershell/gzip-text.js';
+import { decodeFrameLine, encodeFrame, gzipText, LineSplitter, type RunRequestFrame } from '../../src/protocol/script-frames.js';
 import { PowerShellLanguageModeError, ScriptRunner, type ScriptSource } from '../../src/runner/index.js';
 import { decodeCommand, encodeCommand } from '../../src/runner/bootstrap.js';
 import type { ProcessSpec, RemoteProcess, Session, SpawnOptions } from '../../src/transport/session.js';
@@ -187,6 +188,28 @@ export function describeRealRunner(name: string, open: () => Promise<RealRunnerT
       expect(e.error?.message).toBe(`nicht gefunden: ${NON_ASCII}`);
     }, SLOW);
 
+    it(`a shipped script travels gzip-compressed (scriptGz) and runs with its non-ASCII text intact (${NON_ASCII})`, async () => {
+      const frames: RunRequestFrame[] = [];
+      const local = new ScriptRunner(
+        editedSession(target.session, {
+          editWrite: (data) => {
+            const f = requestFrame(data);
+            if (f) frames.push(f);
+            return null;
+          },
+        }),
+      );
+      try {
+        const shipped: ScriptSource = { ...script('gz-unicode', `Invoke-CortexScript { [ordered]@{ text = '${NON_ASCII}'; length = '${NON_ASCII}'.Length } }`), file: 'test/gz-unicode.ps1' };
+        const r = await local.run<{ text: string; length: number }>(shipped);
+        expect(r.data).toEqual({ text: NON_ASCII, length: NON_ASCII.length });
+        expect(frames[0]).toMatchObject({ scriptGz: expect.any(String), libGz: expect.any(String) });
+        expect([frames[0]!.script, frames[0]!.lib]).toEqual([undefined, undefined]);
+      } finally {
+        await local.close();
+      }
+    }, SLOW);
+
     it('takes a 10 MB parameter intact', async () => {
       const big = `${'x'.repeat(10 * 1024 * 1024 - 64)}${NON_ASCII}`;
       const sha = createHash('sha256').update(big, 'utf8').digest('hex');
@@ -266,12 +289,16 @@ export function describeRealRunner(name: string, open: () => Promise<RealRunnerT
         [(id) => b64(`{"type":"run","id":"${id}", oops`), /could not read the request: FormatException: the request frame is not valid JSON/],
         [(id) => encodeFrame({ type: 'nope', id } as never), /could not read the request: FormatException: unknown request type "nope"/],
         [(id) => b64(JSON.stringify({ type: 'run', id, scriptId: 'x', params: {}, timeoutMs: 1000 })), /could not run the script: ArgumentException: the request has no script text/],
+        // Compressed texts (scriptGz, libGz) that are not base64 of gzip: the request is unreadable.
+        [(id) => encodeFrame({ type: 'run', id, scriptId: 'x', scriptGz: 'not base64!', params: {}, timeoutMs: 1000 }), /could not read the request: FormatException: the request's scriptGz is not base64 of gzip \(/],
+        [(id) => encodeFrame({ type: 'run', id, scriptId: 'x', script: '"x"', libGz: Buffer.from('plain text, not gzip').toString('base64'), libHash: 'h', params: {}, timeoutMs: 1000 }), /could not read the request: FormatException: the request's libGz is not base64 of gzip \(/],
+        [(id) => encodeFrame({ type: 'run', id, scriptId: 'x', scriptGz: gzipText('"cut"'.repeat(200)).slice(0, -8), params: {}, timeoutMs: 1000 }), /could not read the request: FormatException: the request's scriptGz is not base64 of gzip \(/],
       ];
       const local = new ScriptRunner(
         editedSession(target.session, {
           // A request whose script is "replaced-K" goes out as bad frame K instead.
           editWrite: (data, proc) => {
-            const m = /^"replaced-(\d)"$/.exec(requestScript(data) ?? '');
+            const m = /^"replaced-(\d+)"$/.exec(requestScript(data) ?? '');
             return m ? proc.write(Buffer.from(frames[Number(m[1])]![0](requestId(data)), 'ascii')) : null;
           },
         }),
@@ -300,16 +327,20 @@ export function describeRealRunner(name: string, open: () => Promise<RealRunnerT
             const frame = requestFrame(data);
             if (!frame) return null;
             const id = frame.scriptId;
+            // Shipped scripts and the library travel compressed only; what they expand to is what they are named by.
+            expect([frame.lib, frame.script]).toEqual([undefined, undefined]);
+            if (frame.libGz !== undefined) expect(createHash('sha256').update(gunzipText(frame.libGz)).digest('hex')).toBe(frame.libHash);
+            if (frame.scriptGz !== undefined) expect(createHash('sha256').update(gunzipText(frame.scriptGz)).digest('hex')).toBe(frame.scriptHash);
             // A request that carries the library, or script `drop.script`, loses it on the way: the process never keeps it.
-            if ((drop.lib && frame.lib !== undefined) || (drop.script === id && frame.script !== undefined)) {
-              if (drop.lib) delete frame.lib;
-              else delete frame.script;
+            if ((drop.lib && frame.libGz !== undefined) || (drop.script === id && frame.scriptGz !== undefined)) {
+              if (drop.lib) delete frame.libGz;
+              else delete frame.scriptGz;
               drop.lib = false;
               drop.script = null;
-              sent.push([id, frame.lib !== undefined, frame.script !== undefined]);
+              sent.push([id, frame.libGz !== undefined, frame.scriptGz !== undefined]);
               return proc.write(Buffer.from(encodeFrame(frame), 'ascii'));
             }
-            sent.push([id, frame.lib !== undefined, frame.script !== undefined]);
+            sent.push([id, frame.libGz !== undefined, frame.scriptGz !== undefined]);
             return null;
           },
         }),
@@ -328,7 +359,7 @@ export function describeRealRunner(name: string, open: () => Promise<RealRunnerT
         results.push(await local.run<{ i: number; pid: number }>(a, { i: 4 }));
         expect(results.map((r) => r.data?.i)).toEqual([0, 1, 2, 3, 4]);
         expect(new Set(results.map((r) => r.data?.pid)).size).toBe(1);
-        // [script, carries lib, carries script]
+        // [script, carries lib (compressed), carries script (compressed)]
         expect(sent).toEqual([
           ['test.kept-a', false, true],
           ['test.kept-a', true, true],

@@ -115,8 +115,8 @@ describe('runner: response frames', () => {
       scripted((q) => {
         seen.push(q);
         if (q.script === 'never') return lacks(q);
-        if (q.lib !== undefined) kept = q.libHash;
-        const known = q.lib !== undefined || (q.libHash === kept && q.script !== 'forgets');
+        if (q.libGz !== undefined) kept = q.libHash;
+        const known = q.libGz !== undefined || (q.libHash === kept && q.script !== 'forgets');
         if (q.script === 'forgets') kept = undefined;
         return known ? result(q.id, { output: [q.script] }) : lacks(q);
       }),
@@ -125,7 +125,9 @@ describe('runner: response frames', () => {
     expect((await runner.run(adhoc('first'))).output).toEqual(['first']);
     expect((await runner.run(adhoc('forgets'))).output).toEqual(['forgets']);
     expect((await runner.run(adhoc('after'))).output).toEqual(['after']);
-    expect(seen.map((q) => [q.script, q.lib !== undefined])).toEqual([
+    // Sent again with the library compressed, as it was sent first (never plain).
+    expect(seen.every((q) => q.lib === undefined)).toBe(true);
+    expect(seen.map((q) => [q.script, q.libGz !== undefined])).toEqual([
       ['first', true],
       ['forgets', false],
       ['forgets', true],
@@ -135,7 +137,7 @@ describe('runner: response frames', () => {
     expect(new Set(seen.map((q) => q.id)).size).toBe(3);
     const err = await runner.run(adhoc('never')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProtocolError);
-    expect(seen.slice(5).map((q) => [q.script, q.lib !== undefined])).toEqual([
+    expect(seen.slice(5).map((q) => [q.script, q.libGz !== undefined])).toEqual([
       ['never', false],
       ['never', true],
     ]);

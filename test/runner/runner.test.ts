@@ -7,6 +7,7 @@ import { OperationTimeoutError, ScriptError, UnreachableError } from '../../src/
 import type { Dispatcher } from '../../src/lab/dispatcher.js';
 import { createPowerShellDispatcher } from '../../src/lab/powershell/index.js';
 import { ScriptRunner, libraryFiles, loadScript } from '../../src/runner/index.js';
+import { gunzipText } from '../../src/lab/powershell/gzip-text.js';
 import { decodeFrameLine, type RunRequestFrame } from '../../src/protocol/script-frames.js';
 import { wireText } from '../../src/runner/wire-text.js';
 import { clearSecretsForTests, registerSecret } from '../../src/secrets/registry.js';
@@ -189,11 +190,18 @@ describe('ScriptRunner, resident mode', () => {
       .map((l) => decodeFrameLine(l) as RunRequestFrame | null)
       .filter((f): f is RunRequestFrame => f !== null);
     expect(frames).toHaveLength(2);
-    // Shipped scripts and the library travel without comments (wire-text.ts); ad-hoc text as given.
-    expect(frames[0]).toMatchObject({ scriptId: 'probes.ping', script: wireText(loadScript('probes.ping').text), lib: libraryFiles().map(wireText).join('\n') });
-    expect(frames[0]?.outputFormat).toBeUndefined();
+    // Shipped scripts and the library travel without comments (wire-text.ts) and gzip-compressed, named by
+    // the SHA-256 of the uncompressed text; ad-hoc text plain, as given.
+    const [script, lib] = [wireText(loadScript('probes.ping').text), libraryFiles().map(wireText).join('\n')];
+    const sha256 = (t: string) => createHash('sha256').update(t, 'utf8').digest('hex');
+    expect(frames[0]).toMatchObject({ scriptId: 'probes.ping', scriptHash: sha256(script), libHash: sha256(lib) });
+    expect(gunzipText(frames[0]!.scriptGz!)).toBe(script);
+    expect(gunzipText(frames[0]!.libGz!)).toBe(lib);
+    expect([frames[0]?.script, frames[0]?.lib, frames[0]?.outputFormat]).toEqual([undefined, undefined, undefined]);
+    // Compressed: the library to about a quarter.
+    expect(frames[0]!.libGz!.length).toBeLessThan(Buffer.byteLength(lib) / 2);
     expect(frames[1]).toMatchObject({ scriptId: 'adhoc', script: 'hostname', outputFormat: 'text' });
-    expect(frames[1]?.lib).toBeUndefined();
+    expect([frames[1]?.scriptGz, frames[1]?.lib, frames[1]?.libGz]).toEqual([undefined, undefined, undefined]);
   });
 
   it('sends the library once per process: later requests name it by libHash; a new process gets it again', async () => {
@@ -207,8 +215,9 @@ describe('ScriptRunner, resident mode', () => {
     expect((await Promise.all(pipelined)).map((r) => r.data)).toEqual([{ a: 1 }, { b: 2 }]);
     const [first, second] = session.processes.map(framesOf);
     // Ad-hoc and test scripts have no file: no name, their text every time.
-    expect(first!.every((f) => f.scriptHash === undefined && f.script !== undefined)).toBe(true);
-    expect(first!.map((f) => [f.libHash, f.lib !== undefined])).toEqual([
+    expect(first!.every((f) => f.scriptHash === undefined && f.script !== undefined && f.scriptGz === undefined)).toBe(true);
+    expect([...first!, ...second!].every((f) => f.lib === undefined)).toBe(true);
+    expect(first!.map((f) => [f.libHash, f.libGz !== undefined])).toEqual([
       [libHash, true],
       [libHash, false],
       [libHash, false],
@@ -216,7 +225,7 @@ describe('ScriptRunner, resident mode', () => {
       [libHash, false],
       [libHash, false],
     ]);
-    expect(second!.map((f) => [f.libHash, f.lib !== undefined])).toEqual([
+    expect(second!.map((f) => [f.libHash, f.libGz !== undefined])).toEqual([
       [libHash, true],
       [libHash, false],
     ]);
@@ -229,12 +238,13 @@ describe('ScriptRunner, resident mode', () => {
     for (let i = 0; i < 3; i++) expect((await runner.run<{ hostName: string }>(ping)).data?.hostName).toBe('app1');
     await runner.run(testScripts.echo, {});
     await runner.run(ping);
-    expect(framesOf(session.processes[0]!).map((f) => [f.scriptId, f.scriptHash, f.script !== undefined])).toEqual([
-      ['probes.ping', scriptHash, true],
-      ['probes.ping', scriptHash, false],
-      ['probes.ping', scriptHash, false],
-      ['test.echo', undefined, true],
-      ['probes.ping', scriptHash, false],
+    // [id, name, carries the text compressed, carries it plain]: shipped scripts compressed, the test script (no file) plain.
+    expect(framesOf(session.processes[0]!).map((f) => [f.scriptId, f.scriptHash, f.scriptGz !== undefined, f.script !== undefined])).toEqual([
+      ['probes.ping', scriptHash, true, false],
+      ['probes.ping', scriptHash, false, false],
+      ['probes.ping', scriptHash, false, false],
+      ['test.echo', undefined, false, true],
+      ['probes.ping', scriptHash, false, false],
     ]);
     // The lab recovered the script's own id from the text it kept.
     expect(executor.invocations.filter((i) => i.scriptId === 'probes.ping')).toHaveLength(4);

@@ -3,9 +3,10 @@
  *
  * - `powershell.exe … -EncodedCommand <loader>` whose text is headed `# cortex-script: bootstrap.resident`
  *   emulates the runner's bootstrap (ps1/bootstrap/resident.ps1): it reads the bootstrap text as the
- *   first stdin line, prints a ready frame after the host's simulated PowerShell start time, then
- *   answers each run request frame with a result frame from the ScriptExecutor (the script id comes
- *   from the script's own header line; ad-hoc text has none). It keeps the library and the scripts a
+ *   first stdin line (base64 of gzip, as the loader expands it), prints a ready frame after the host's
+ *   simulated PowerShell start time, then answers each run request frame with a result frame from the ScriptExecutor (the script id comes
+ *   from the script's own header line; ad-hoc text has none; `scriptGz` and `libGz` are expanded first,
+ *   as the real bootstrap's Expand-CortexRequest does). It keeps the library and the scripts a
  *   request carries under their names and refuses a name it does not keep, as the real bootstrap does
  *   (script-frames.ts). A succeeded request with answerWithNext has its result written with the next
  *   one's, in one write (so one WinRS Receive reads both). One-shot loaders handle one request and
@@ -17,6 +18,7 @@
  *   (PowerShell text, on the other hand, runs for real where pwsh is present: handlers/adhoc.ts).
  */
 import { decodeFrameLine, encodeFrame, LineSplitter, scriptIdOf, type RunRequestFrame } from '../../protocol/script-frames.js';
+import { gunzipText } from './gzip-text.js';
 import type { Dispatcher, LabHostRef, LabProcess, LabProcessOutput, ScriptExecutor, ScriptOutcome } from '../dispatcher.js';
 import { commandWords, exeName, parsePowerShellArgs } from './command-line.js';
 import { cmdNotEmulated, errorRecordText, failedOutcome, pipelineStopped, toClixml } from './records.js';
@@ -128,7 +130,12 @@ function bootstrapProcess(
   const lines = new LineSplitter((line) => {
     if (!gotBootstrap) {
       gotBootstrap = true;
-      const text = Buffer.from(line.trim(), 'base64').toString('utf8');
+      let text = '';
+      try {
+        text = gunzipText(line.trim());
+      } catch {
+        // Not base64 of gzip: the loader's FromBase64String or GZipStream fails, and nothing is dot-sourced.
+      }
       if (ownScriptId(text) !== 'bootstrap.resident') {
         // What [scriptblock]::Create would make of garbage: a parse error, then the process ends.
         out.stderr(Buffer.from(toClixml([{ stream: 'Error', text: errorRecordText(parseError()) }])));
@@ -207,15 +214,27 @@ export interface KeptTexts {
 }
 
 /**
- * The real bootstrap's Resolve-CortexLibrary and Resolve-CortexScript: what a request carries with its
+ * The real bootstrap's Expand-CortexRequest, Resolve-CortexLibrary and Resolve-CortexScript: `libGz` and
+ * `scriptGz` are expanded first (one that is not base64 of gzip: stage `request`, with the real one's
+ * message up to the parenthesis, where .NET's words and zlib's differ); what a request carries with its
  * name is kept under it (one library, any number of scripts); a name alone that the process does not
  * keep is refused before anything runs (stage `lib`, then `script`), so the runner sends the request
  * again whole. The lab does not run the library's text; it needs the script's for its header id.
  */
 export function resolveKept(
-  req: Pick<RunRequestFrame, 'lib' | 'libHash' | 'script' | 'scriptHash'>,
+  packed: Pick<RunRequestFrame, 'lib' | 'libGz' | 'libHash' | 'script' | 'scriptGz' | 'scriptHash'>,
   kept: KeptTexts,
-): { script: string | undefined } | { stage: 'lib' | 'script'; message: string } {
+): { script: string | undefined } | { stage: 'request' | 'lib' | 'script'; message: string } {
+  const req = { ...packed };
+  for (const name of ['lib', 'script'] as const) {
+    const value = req[`${name}Gz`];
+    if (value === undefined || value === null) continue;
+    try {
+      req[name] = gunzipText(String(value));
+    } catch (err) {
+      return { stage: 'request', message: `FormatException: the request's ${name}Gz is not base64 of gzip (${(err as Error).message})` };
+    }
+  }
   if (req.lib) {
     if (req.libHash) kept.lib = req.libHash;
   } else if (req.libHash && kept.lib !== req.libHash) {

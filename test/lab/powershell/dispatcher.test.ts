@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Dispatcher } from '../../../src/lab/dispatcher.js';
 import { createMinimalExecutor, createPowerShellDispatcher, parsePowerShellArgs, splitCommandLine } from '../../../src/lab/powershell/index.js';
-import { decodeFrameLine, encodeFrame, type ResultFrame } from '../../../src/protocol/script-frames.js';
+import { decodeFrameLine, encodeFrame, gzipText, type ResultFrame } from '../../../src/protocol/script-frames.js';
 import { decodeStderr } from '../../../src/runner/clixml.js';
 import { bootstrapLine, bootstrapSpec, encodeCommand } from '../../../src/runner/bootstrap.js';
+import { wireText } from '../../../src/runner/wire-text.js';
+import { loadScript } from '../../../src/runner/scripts.js';
 
 const host = { name: 'db1', address: '127.0.40.3' };
 
@@ -168,11 +170,64 @@ describe('powershell.exe running the bootstrap', () => {
     expect(r.code).toBe(0);
   });
 
-  it('a corrupt bootstrap line fails like a parse error', async () => {
+  it('a corrupt bootstrap line fails like a parse error: not base64, not gzip (the old plain form), gzip of other text', async () => {
     const spec = bootstrapSpec('resident');
-    const r = await run(d, spec.command, spec.args, [Buffer.from('bm90IGEgYm9vdHN0cmFw\n')]);
-    expect(r.code).toBe(1);
-    expect(decodeStderr(r.stderr)).toMatch(/ParseException/);
+    const plain = Buffer.from(wireText(loadScript('bootstrap.resident').text), 'utf8').toString('base64');
+    for (const line of ['bm90IGEgYm9vdHN0cmFw', '###', plain, gzipText('# cortex-script: probes.ping\n')]) {
+      const r = await run(d, spec.command, spec.args, [Buffer.from(`${line}\n`)]);
+      expect({ line: line.slice(0, 20), code: r.code }).toEqual({ line: line.slice(0, 20), code: 1 });
+      expect(decodeStderr(r.stderr)).toMatch(/ParseException/);
+    }
+  });
+
+  it('expands scriptGz and libGz: the script runs, both are kept by their hash; plain still works', async () => {
+    const spec = bootstrapSpec('resident');
+    const frame = (id: string, fields: Record<string, string>) => Buffer.from(encodeFrame({ type: 'run', id, scriptId: 'x', ...fields, params: {}, timeoutMs: 10_000 }));
+    const r = await run(d, spec.command, spec.args, [
+      bootstrapLine(),
+      frame('gz', { scriptGz: gzipText('# cortex-script: probes.ping\n'), scriptHash: 's1', libGz: gzipText('# lib'), libHash: 'h1' }),
+      frame('named', { scriptHash: 's1', libHash: 'h1' }),
+      frame('plain', { script: 'exit 7', lib: '# lib two', libHash: 'h2' }),
+      frame('gz-exit', { scriptGz: gzipText('exit 4'), libHash: 'h2' }),
+      Buffer.alloc(0),
+    ]);
+    const results = r.stdout.trim().split('\n').slice(1).map((l) => decodeFrameLine(l) as ResultFrame);
+    expect(results.map((f) => [f.id, f.bootstrapError?.stage ?? f.exitCode])).toEqual([
+      ['gz', 0],
+      ['named', 0],
+      ['plain', 7],
+      ['gz-exit', 4],
+    ]);
+    // The lab read the script's id from the expanded text, kept and named.
+    expect(JSON.parse(results[0]!.output[0]!)).toMatchObject({ ok: true, data: { hostName: 'db1' } });
+    expect(JSON.parse(results[1]!.output[0]!)).toMatchObject({ ok: true, data: { hostName: 'db1' } });
+  });
+
+  it('a scriptGz or libGz that is not base64 of gzip: bootstrapError stage request, nothing kept, and the process serves on', async () => {
+    const spec = bootstrapSpec('resident');
+    const frame = (id: string, fields: Record<string, string>) => Buffer.from(encodeFrame({ type: 'run', id, scriptId: 'x', ...fields, params: {}, timeoutMs: 10_000 }));
+    const r = await run(d, spec.command, spec.args, [
+      bootstrapLine(),
+      frame('bad-script', { scriptGz: 'not base64!', scriptHash: 's1' }),
+      frame('bad-lib', { script: 'exit 2', libGz: Buffer.from('plain text, not gzip').toString('base64'), libHash: 'h1' }),
+      frame('cut', { scriptGz: gzipText('exit 3'.repeat(100)).slice(0, -8) }),
+      frame('lib-not-kept', { script: 'exit 2', libHash: 'h1' }),
+      frame('script-not-kept', { scriptHash: 's1' }),
+      frame('fine', { scriptGz: gzipText('exit 5') }),
+      Buffer.alloc(0),
+    ]);
+    const results = r.stdout.trim().split('\n').slice(1).map((l) => decodeFrameLine(l) as ResultFrame);
+    expect(results.map((f) => [f.id, f.bootstrapError?.stage ?? f.exitCode])).toEqual([
+      ['bad-script', 'request'],
+      ['bad-lib', 'request'],
+      ['cut', 'request'],
+      ['lib-not-kept', 'lib'],
+      ['script-not-kept', 'script'],
+      ['fine', 5],
+    ]);
+    expect(results[0]?.bootstrapError?.message).toMatch(/^FormatException: the request's scriptGz is not base64 of gzip \(not base64\)$/);
+    expect(results[1]?.bootstrapError?.message).toMatch(/^FormatException: the request's libGz is not base64 of gzip \(not gzip: /);
+    expect(r.code).toBe(0);
   });
 });
 

@@ -3,7 +3,7 @@
 BeforeAll {
     $path = Join-Path $PSScriptRoot '../../../ps1/bootstrap/resident.ps1'
     $ast = [Management.Automation.Language.Parser]::ParseFile((Resolve-Path $path), [ref]$null, [ref]$null)
-    $wanted = @('Edit-CortexExit', 'ConvertTo-CortexJsonText', 'ConvertTo-CortexJsonArray', 'Format-CortexResult', 'Get-CortexFailureText', 'Resolve-CortexLibrary', 'Resolve-CortexScript', 'Send-CortexResult')
+    $wanted = @('Edit-CortexExit', 'ConvertTo-CortexJsonText', 'ConvertTo-CortexJsonArray', 'Format-CortexResult', 'Get-CortexFailureText', 'Resolve-CortexLibrary', 'Resolve-CortexScript', 'Send-CortexResult', 'Expand-CortexGzipText', 'Expand-CortexRequest')
     foreach ($f in $ast.FindAll({ param($a) $a -is [Management.Automation.Language.FunctionDefinitionAst] }, $false)) {
         if ($wanted -contains $f.Name) { . ([scriptblock]::Create($f.Extent.Text)) }
     }
@@ -16,6 +16,17 @@ BeforeAll {
         . ([scriptblock]::Create($kept.Extent.Text))
     }
     function New-Request([hashtable]$Fields) { [pscustomobject]$Fields }
+    # What the runner sends as scriptGz / libGz (script-frames.ts gzipText): base64 of gzip of UTF-8.
+    function ConvertTo-Gzip64([string]$Text) {
+        $out = New-Object System.IO.MemoryStream
+        $gzip = New-Object System.IO.Compression.GZipStream($out, ([IO.Compression.CompressionMode]::Compress))
+        $bytes = [Text.Encoding]::UTF8.GetBytes($Text)
+        $gzip.Write($bytes, 0, $bytes.Length)
+        $gzip.Dispose()
+        [Convert]::ToBase64String($out.ToArray())
+    }
+    # A request as the bootstrap reads it: JSON through ConvertFrom-Json.
+    function Read-Request([hashtable]$Fields) { ConvertTo-Json -InputObject $Fields -Depth 5 | ConvertFrom-Json }
 }
 
 Describe 'Edit-CortexExit' {
@@ -108,6 +119,59 @@ Describe 'Resolve-CortexScript' {
         Resolve-CortexScript (New-Request @{ script = 'hostname' }) | Should -BeExactly 'hostname'
         $CortexScripts.Count | Should -Be 0
         Resolve-CortexScript (New-Request @{ params = @{} }) | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Expand-CortexGzipText' {
+    It 'gives the UTF-8 text of base64 of gzip, non-ASCII text included' {
+        Expand-CortexGzipText (ConvertTo-Gzip64 'Zürich – 東京') | Should -BeExactly 'Zürich – 東京'
+    }
+    It 'reads what Node''s zlib.gzipSync wrote (the runner''s form, level 9), empty text included' {
+        # gzipText('"gz"; exit 3') and gzipText('') from src/protocol/script-frames.ts
+        Expand-CortexGzipText 'H4sIAAAAAAACA1NKr1KyVkityCxRMAYAJsFfAgwAAAA=' | Should -BeExactly '"gz"; exit 3'
+        Expand-CortexGzipText 'H4sIAAAAAAACAwMAAAAAAAAAAAA=' | Should -BeExactly ''
+    }
+    It 'refuses what is not base64, not gzip, or gzip cut short' {
+        { Expand-CortexGzipText '###' } | Should -Throw
+        { Expand-CortexGzipText ([Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes('plain text, not gzip at all'))) } | Should -Throw
+        $whole = [Convert]::FromBase64String((ConvertTo-Gzip64 ('abc' * 1000)))
+        $cut = New-Object byte[] ($whole.Length - 6)
+        [Array]::Copy($whole, $cut, $cut.Length)
+        { Expand-CortexGzipText ([Convert]::ToBase64String($cut)) } | Should -Throw
+    }
+}
+
+Describe 'Expand-CortexRequest' {
+    BeforeEach {
+        $CortexLibrary.hash = $null
+        $CortexLibrary.text = $null
+        $CortexScripts.Clear()
+    }
+    It 'a gz script and a gz lib become script and lib: the script is kept by its hash, the lib kept and reused by hash' {
+        $request = Read-Request @{ type = 'run'; id = 'a'; scriptGz = (ConvertTo-Gzip64 '"gz"; exit 3'); scriptHash = 's1'; libGz = (ConvertTo-Gzip64 'function Get-A { 1 }'); libHash = 'h1' }
+        Expand-CortexRequest $request
+        Resolve-CortexLibrary $request | Should -BeExactly 'function Get-A { 1 }'
+        Resolve-CortexScript $request | Should -BeExactly '"gz"; $global:CortexExitCode = [int](3); exit $global:CortexExitCode'
+        $named = Read-Request @{ type = 'run'; id = 'b'; scriptHash = 's1'; libHash = 'h1' }
+        Expand-CortexRequest $named
+        Resolve-CortexLibrary $named | Should -BeExactly 'function Get-A { 1 }'
+        Resolve-CortexScript $named | Should -BeExactly '"gz"; $global:CortexExitCode = [int](3); exit $global:CortexExitCode'
+    }
+    It 'leaves plain script and lib as they are' {
+        $request = Read-Request @{ type = 'run'; id = 'a'; script = 'hostname'; lib = 'function Get-B { 2 }'; libHash = 'h2' }
+        Expand-CortexRequest $request
+        $request.script | Should -BeExactly 'hostname'
+        Resolve-CortexLibrary $request | Should -BeExactly 'function Get-B { 2 }'
+    }
+    It 'a corrupt <Name>Gz makes the request unreadable (FormatException, named)' -ForEach @(
+        @{ Name = 'script'; Value = 'not base64!' }
+        @{ Name = 'lib'; Value = 'bm90IGd6aXAgYXQgYWxsLCBqdXN0IHRleHQ=' }
+    ) {
+        $request = Read-Request @{ type = 'run'; id = 'a'; ($Name + 'Gz') = $Value; params = @{} }
+        $failure = $null
+        try { Expand-CortexRequest $request } catch { $failure = $_ }
+        $failure | Should -Not -BeNullOrEmpty
+        Get-CortexFailureText $failure | Should -BeLike ('FormatException: the request''s ' + $Name + 'Gz is not base64 of gzip (*')
     }
 }
 
