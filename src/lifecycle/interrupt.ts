@@ -5,6 +5,7 @@
  * command writes its partial report and log end record and exits 130. A second SIGINT exits at
  * once. Commands (and later the apply engine) take `signal` and `cleanups` and nothing else.
  */
+import { setMaxListeners } from 'node:events';
 import { CleanupRegistry, type CleanupOutcome } from './cleanup.js';
 
 export const INTERRUPTED_EXIT_CODE = 130;
@@ -40,6 +41,10 @@ export class RunInterrupt {
     this.cleanupTimeoutMs = opts.cleanupTimeoutMs ?? CLEANUP_TIMEOUT_MS;
     this.notify = opts.notify ?? (() => undefined);
     this.exitNow = opts.exitNow ?? ((code) => process.exit(code));
+    // Every host opening a session listens on this signal (up to --forks at once, each listener removed
+    // once its session is open): Node's default limit of 10 would print a MaxListenersExceededWarning
+    // on the operator's terminal at the 11th.
+    setMaxListeners(0, this.controller.signal);
   }
 
   /** Aborted on the first signal. */

@@ -24,6 +24,24 @@ describe('CleanupRegistry', () => {
 });
 
 describe('RunInterrupt', () => {
+  it('takes one abort listener per host opening a session, 50 at once, without a MaxListenersExceededWarning', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const run = new RunInterrupt();
+      const aborted: number[] = [];
+      for (let i = 0; i < 50; i++) run.signal.addEventListener('abort', () => aborted.push(i), { once: true });
+      await new Promise((r) => setImmediate(r));
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+      run.trigger('SIGINT');
+      expect(aborted).toHaveLength(50);
+      await run.finish();
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('the first signal aborts and, after the grace, closes the sessions; a second SIGINT exits at once', async () => {
     const notes: string[] = [];
     const exits: number[] = [];
