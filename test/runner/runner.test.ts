@@ -11,18 +11,11 @@ import { gunzipText } from '../../src/lab/powershell/gzip-text.js';
 import { decodeFrameLine, type RunRequestFrame } from '../../src/protocol/script-frames.js';
 import { wireText } from '../../src/runner/wire-text.js';
 import { clearSecretsForTests, registerSecret } from '../../src/secrets/registry.js';
+import { framesOf } from './written-frames.js';
 import { FakeSession } from '../fakes/fake-session.js';
 import { createTestExecutor, testScripts } from '../fakes/test-executor.js';
 
 const host = { name: 'app1', address: '127.0.40.1' };
-
-/** The run request frames written to one process's stdin. */
-const framesOf = (p: { written: Buffer[] }): RunRequestFrame[] =>
-  Buffer.concat(p.written)
-    .toString('ascii')
-    .split('\n')
-    .map((l) => decodeFrameLine(l) as RunRequestFrame | null)
-    .filter((f): f is RunRequestFrame => f?.type === 'run');
 
 function setup(opts: { stops?: boolean; mode?: 'resident' | 'oneshot'; graceMs?: number } = {}) {
   const hooks: { crash?: () => void } = {};

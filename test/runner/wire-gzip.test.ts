@@ -7,9 +7,9 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import { createPowerShellDispatcher } from '../../src/lab/powershell/index.js';
 import { gunzipText } from '../../src/lab/powershell/gzip-text.js';
-import { decodeFrameLine, type RunRequestFrame } from '../../src/protocol/script-frames.js';
 import { ScriptRunner, libraryFiles, loadScript } from '../../src/runner/index.js';
 import { wireText } from '../../src/runner/wire-text.js';
+import { framesOf } from './written-frames.js';
 import { FakeSession } from '../fakes/fake-session.js';
 import { createTestExecutor, testScripts } from '../fakes/test-executor.js';
 
@@ -24,13 +24,6 @@ vi.mock('node:zlib', async (importOriginal) => {
     },
   };
 });
-
-const framesOf = (p: { written: Buffer[] }): RunRequestFrame[] =>
-  Buffer.concat(p.written)
-    .toString('ascii')
-    .split('\n')
-    .map((l) => decodeFrameLine(l) as RunRequestFrame | null)
-    .filter((f): f is RunRequestFrame => f?.type === 'run');
 
 const sha256 = (t: string): string => createHash('sha256').update(t, 'utf8').digest('hex');
 
