@@ -5,7 +5,7 @@
  *
  * A Set's change is written behind (saveSoon): within WRITE_BEHIND_MS, one write for all the host's
  * changes of that time (a write per Set was about a tenth of the lab's CPU at 1,000 hosts). Three
- * seconds, not less: at 1,000 hosts and 50 forks a host's Sets come about 1.5 s apart, so half a second
+ * seconds, not less: at 1,000 hosts and 50 forks a host's Sets come 1.3–1.5 s apart, so half a second
  * still wrote once per Set there, and those writes took a third of the lab's CPU (docs/benchmarks.md). flushHost() (a shell's Delete: the end of a
  * client's session) and flush() (lab stop) write what is due at once;
  * reset() drops it. A lab killed outright (SIGKILL, a crash) loses at most that last moment's changes.
