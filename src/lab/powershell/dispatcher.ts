@@ -18,7 +18,7 @@
  *   (PowerShell text, on the other hand, runs for real where pwsh is present: handlers/adhoc.ts).
  */
 import { decodeFrameLine, encodeFrame, LineSplitter, scriptIdOf, type RunRequestFrame } from '../../protocol/script-frames.js';
-import { gunzipText } from './gzip-text.js';
+import { expandText } from './gzip-text.js';
 import type { Dispatcher, LabHostRef, LabProcess, LabProcessOutput, ScriptExecutor, ScriptOutcome } from '../dispatcher.js';
 import { commandWords, exeName, parsePowerShellArgs } from './command-line.js';
 import { cmdNotEmulated, errorRecordText, failedOutcome, pipelineStopped, toClixml } from './records.js';
@@ -132,7 +132,7 @@ function bootstrapProcess(
       gotBootstrap = true;
       let text = '';
       try {
-        text = gunzipText(line.trim());
+        text = expandText(line.trim());
       } catch {
         // Not base64 of gzip: the loader's FromBase64String or GZipStream fails, and nothing is dot-sourced.
       }
@@ -230,7 +230,7 @@ export function resolveKept(
     const value = req[`${name}Gz`];
     if (value === undefined || value === null) continue;
     try {
-      req[name] = gunzipText(String(value));
+      req[name] = expandText(String(value));
     } catch (err) {
       return { stage: 'request', message: `FormatException: the request's ${name}Gz is not base64 of gzip (${(err as Error).message})` };
     }

@@ -3,6 +3,7 @@
  * line, `scriptGz`, `libGz`), as strictly as the real bootstrap reads them.
  */
 import { gunzipSync } from 'node:zlib';
+import { memoString } from '../../lib/memo-string.js';
 
 /**
  * The text of a gzipText value, read as strictly as the bootstrap reads it (.NET's FromBase64String:
@@ -19,3 +20,10 @@ export function gunzipText(value: string): string {
   }
   return bytes.toString('utf8');
 }
+
+/**
+ * gunzipText remembered by value: every host of a run gets the same compressed bootstrap, library and
+ * scripts, so the lab expands each once, not once per process (the library alone is 61 KB of text, at
+ * 1,000 hosts a thousand times). A value that does not expand throws every time and is not kept.
+ */
+export const expandText: (value: string) => string = memoString(gunzipText, 64);
