@@ -19,7 +19,7 @@ export { apply, applyDocument, EXIT_INTERRUPTED, type ApplyOptions, type ApplyRe
 export { JournalWriter, readJournal, journalPath, runDir, type JournalHeader, type JournalEntry, type JournalContents } from './run/journal.js';
 export { resumeStateOf, runToResume, listRuns, isFinished } from './run/resume.js';
 export { acquireLock, lockPath, readLock, pidAlive, LockHeldError, type LockInfo, type HeldLock } from './run/lock.js';
-export { runApply, type RunApplyOptions, type RunApplyResult } from './run/run-apply.js';
+export { runApply, lockRun, type RunLock, type RunApplyOptions, type RunApplyResult } from './run/run-apply.js';
 export { SessionAgent, playbookReadsFacts, testResultsOf, DEFAULT_REBOOT_WAIT, type SessionAgentOptions, type AgentConnection, type AgentRunner, type RebootWait } from './agent/session-agent.js';
 export { resolveStepSecrets, SECRET_PARAM_PATHS, type StepSecrets } from './agent/step-secrets.js';
 export { checkFileSources, fileSourcePath } from './agent/file-sources.js';

@@ -16,6 +16,7 @@ import { RunInterrupt } from '../../src/lifecycle/interrupt.js';
 import { claimLoopbackBlock } from '../helpers/loopback.js';
 import { sink } from '../helpers/sink.js';
 import { startTestLab } from '../preflight/lab-env.js';
+import { acquireLock } from '../../src/engine/run/lock.js';
 
 const net = await claimLoopbackBlock(import.meta.url);
 const dir = mkdtempSync(join(tmpdir(), 'cx-gate-'));
@@ -67,10 +68,9 @@ beforeEach(async () => {
   lab.resetCounters();
 });
 
-async function apply(host: string, extra: Partial<ApplyArgs> = {}) {
+async function apply(host: string, extra: Partial<ApplyArgs> = {}, root = mkdtempSync(join(tmpdir(), 'cx-gate-run-'))) {
   const stdout = sink();
   const stderr = sink();
-  const root = mkdtempSync(join(tmpdir(), 'cx-gate-run-'));
   const code = await runApplyCommand(
     { inventory: join(dir, 'inv.yaml'), playbook: join(dir, 'pb.yaml'), limit: host, forks: 5, timeout: 60, json: false, ...extra },
     { stdout, stderr, color: false, runDir: null, root, interrupt: new RunInterrupt() },
@@ -140,5 +140,18 @@ describe('apply: the preflight gate (lab)', () => {
     const r = await apply('app2', { reportJson: join(out, 'r.json') });
     expect(r.code).toBe(1);
     expect(JSON.parse(readFileSync(join(out, 'r.json'), 'utf8'))).toMatchObject({ outcome: 'failed', exitCode: 1, reason: 'stopped by the preflight gate before any change', hosts: [] });
+  }, 60_000);
+
+  it('another apply holding the lock refuses the run before the gate opens any session (exit 3, no request to the host)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'cx-gate-run-'));
+    // This test process is the live holder (same host, its pid exists).
+    const held = acquireLock({ root, inventoryFile: join(dir, 'inv.yaml'), runId: '20261203-060000-abcdef' });
+    try {
+      await expect(apply('app1', {}, root)).rejects.toMatchObject({ name: 'LockHeldError', exitCode: 3, message: expect.stringContaining(`pid ${process.pid}`) });
+    } finally {
+      held.release();
+    }
+    expect(lab.host('app1')!.counters.requests).toBe(0);
+    expect(lab.host('app1')!.counters.shells).toBe(0);
   }, 60_000);
 });

@@ -19,7 +19,7 @@ import type { HostStatus, StepStatus } from '../../engine/apply/events.js';
 import { driftOf, parseSavedPlan, type SavedPlan } from '../../engine/plan/saved-plan.js';
 import { runToResume } from '../../engine/run/resume.js';
 import { journalPath, readJournal } from '../../engine/run/journal.js';
-import { runApply, type RunApplyResult } from '../../engine/run/run-apply.js';
+import { lockRun, runApply, type RunApplyResult, type RunLock } from '../../engine/run/run-apply.js';
 import type { HostConfig } from '../../inventory/types.js';
 import { exitCodeOf as preflightExitCode } from '../../preflight/outcome.js';
 import { runPreflight } from '../../preflight/run.js';
@@ -203,7 +203,12 @@ async function applyPrepared(args: ApplyArgs, io: CommandIo, root: string, saved
   );
   let result: RunApplyResult | null = null;
   let stopped: number | null = null;
+  let held: RunLock | undefined;
   try {
+    // The lock before any session: a second apply is refused before its preflight touches a host.
+    held = lockRun({ root, inventory, playbook, runId: run.runId, resume });
+    const replaced = held.lock.replaced;
+    if (replaced) io.stderr.write(`${consoleLine(`took over a stale lock of run ${replaced.runId} (pid ${replaced.pid} is gone)`)}\n`);
     // `--artifacts pull`: the pull server starts after the preflight gate; the agents ask it per file source.
     let pull: PullSession | null = null;
     const { agents, closeAll } = hostAgents({
@@ -247,7 +252,7 @@ async function applyPrepared(args: ApplyArgs, io: CommandIo, root: string, saved
           runId: run.runId,
           playbookText: inputs.playbookText,
           inventoryText: inputs.inventoryText,
-          resume,
+          held,
         });
       }
     } finally {
@@ -258,15 +263,13 @@ async function applyPrepared(args: ApplyArgs, io: CommandIo, root: string, saved
         await pull.close();
       }
     }
-    if (result) {
-      if (result.replacedLock) io.stderr.write(`${consoleLine(`took over a stale lock of run ${result.replacedLock.runId} (pid ${result.replacedLock.pid} is gone)`)}\n`);
-      io.stderr.write(`run ${result.runId}: ${result.journal}\n`);
-    }
+    if (result) io.stderr.write(`run ${result.runId}: ${result.journal}\n`);
   } catch (err) {
     // No recap for a run that could not end (a stale plan, the lock, a bug): a clean terminal line.
     consoleReporter.close();
     throw err;
   } finally {
+    held?.release();
     await interrupt.finish();
   }
   const code = result ? result.exitCode : (stopped ?? ExitCode.Failed);
