@@ -129,7 +129,8 @@ export function probeThroughAgents(agents: Readonly<Record<string, SessionAgent>
           const all = agent.callPipelined(runs.map((r) => ({ contract: r.script, params: r.params as ParamsOf<ProbeScript>, options: { timeoutMs: r.timeoutMs } })));
           return runs.map((_r, k) => all.then((started) => started[k]!));
         },
-        close: async () => undefined,
+        // The session stays open for the steps; the host's fork is held until its pretest has answered.
+        close: () => agent.pretestSettled(),
       };
     },
     factsRead: (host, facts) => {

@@ -80,9 +80,14 @@ export function parseInventory(text: string, file: string, dirs: VarsDirs = { fi
 
   // Pass 1: each document as written.
   const written: InventoryProblem[] = [];
+  let parsedMain: unknown;
   for (const d of documents) {
     const result = d.schema.safeParse(d.data);
-    if (result.success) continue;
+    // The main document's parse is kept for pass 2 (parsing it again costs ~30 ms at 1,000 hosts).
+    if (result.success) {
+      if (d.data === data) parsedMain = result.data;
+      continue;
+    }
     for (const issue of result.error.issues) {
       if (issue.code === 'custom' && (issue.params as { kind?: string } | undefined)?.kind === LITERAL_SECRET) {
         // The user wrote a password in clear: make sure it is masked wherever it might still be echoed.
@@ -102,7 +107,7 @@ export function parseInventory(text: string, file: string, dirs: VarsDirs = { fi
   }
   written.push(...componentsProblems(levels, source, start));
   if (written.length) throw new InventoryError(sortProblems(dedupe(written)));
-  const parsed = InventoryDocument.parse(data);
+  const parsed = (parsedMain as ReturnType<typeof InventoryDocument.parse> | undefined) ?? InventoryDocument.parse(data);
   const components = componentsOf(parsed.all.vars);
 
   // Pass 2: hosts with inherited vars.

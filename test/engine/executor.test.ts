@@ -4,7 +4,7 @@
  * barriers, health gates, handlers, Ctrl-C and resume.
  */
 import { describe, expect, it } from 'vitest';
-import { apply, applyDocument, type ApplyOptions } from '../../src/engine/apply/executor.js';
+import { apply, applyDocument, pretestRequests, type ApplyOptions } from '../../src/engine/apply/executor.js';
 import type { RunEvent } from '../../src/engine/apply/events.js';
 import { FakeWorld } from './fake-agent.js';
 import { loadSite } from './support.js';
@@ -367,5 +367,70 @@ phases:
     const r = await apply({ inventory: inv, playbook: pb, agents: world.agents(), forks: 3, sleep: async () => {} });
     expect(r.exitCode).toBe(0);
     expect(world.setsOf()).toEqual(['app3 set dir', 'app3 set restart-all']);
+  });
+});
+
+describe('pretestRequests: the Tests the preflight gate sends ahead are exactly the run\'s first Test of each host', () => {
+  /** Each host's first Test of the run, as the executor asked it (step ids). */
+  const firstTests = (calls: string[]) => {
+    const out = new Map<string, string>();
+    for (const c of calls) {
+      const [host, verb, steps] = c.split(' ');
+      if (verb === 'test' && !out.has(host!)) out.set(host!, steps!);
+    }
+    return out;
+  };
+
+  it('small.yaml (no conditions): every host of the first batch, the same steps and params the executor then asks for', async () => {
+    const { inv, pb, world, run } = await setup('small.yaml');
+    const hosts = inv.hosts.map((h) => h.name);
+    const pre = pretestRequests(pb, inv, hosts);
+    expect((await run()).exitCode).toBe(0);
+    const first = firstTests(world.calls);
+    expect([...pre.keys()].sort()).toEqual(['app1', 'app2', 'app3']);
+    for (const [h, requests] of pre) {
+      expect(requests.map((q) => q.step).join(','), h).toBe(first.get(h));
+      for (const q of requests) expect(q.params).toEqual(pb.phases[0]!.steps.find((s) => s.id === q.step)!.params[h]);
+    }
+    // db1 is not in the first phase: its first Test comes after app hosts changed, so nothing ahead.
+    expect(pre.has('db1')).toBe(false);
+  });
+
+  it('a `when:` on vars is decided ahead; a host whose first batch has a `when:` on facts gets nothing ahead (its Test needs the facts anyway)', async () => {
+    const { inv } = await loadSite('small.yaml');
+    const pb = parsePlaybook(
+      [
+        'name: conditions',
+        'phases:',
+        '  - name: one',
+        '    targets: { roles: [web, app, db] }',
+        '    steps:',
+        '      - id: everywhere',
+        "        directory: { path: 'C:\\a' }",
+        '      - id: on-app-only',
+        "        when: \"'app' in host.roles\"",
+        "        directory: { path: 'C:\\b' }",
+        '      - id: by-facts',
+        '        targets: { hosts: [web1] }',
+        '        when: facts.os.build >= 14393',
+        "        directory: { path: 'C:\\c' }",
+        '',
+      ].join('\n'),
+      '/virtual/pb.yaml',
+      inv,
+    );
+    const pre = pretestRequests(pb, inv, inv.hosts.map((h) => h.name));
+    expect(pre.get('app1')?.map((q) => q.step)).toEqual(['everywhere', 'on-app-only']);
+    expect(pre.get('db1')?.map((q) => q.step)).toEqual(['everywhere']);
+    expect(pre.has('web1')).toBe(false);
+    expect(pre.get('web2')?.map((q) => q.step)).toEqual(['everywhere']);
+  });
+
+  it('resume: steps the interrupted run finished are not asked (a failed one is)', async () => {
+    const { inv, pb } = await loadSite('small.yaml');
+    const pre = pretestRequests(pb, inv, ['app1', 'app2', 'app3'], { done: { app1: { dir: 'changed' }, app2: { dir: 'failed' }, app3: { dir: 'ok', env: 'changed' } }, notified: {}, rebootPending: [] });
+    expect(pre.get('app1')?.map((q) => q.step)).toEqual(['env']);
+    expect(pre.get('app2')?.map((q) => q.step)).toEqual(['dir', 'env']);
+    expect(pre.has('app3')).toBe(false);
   });
 });

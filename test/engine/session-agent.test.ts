@@ -252,6 +252,74 @@ describe('SessionAgent', () => {
     expect(host.opened).toBe(1);
   });
 
+  it('pretestWithProbes(): the Tests ride behind the gate\'s probes (one pipelined batch); the first test() answers them without a round trip, once', async () => {
+    const dirState = (q: { step: string }) => ({ step: q.step, state: { exists: q.step === 'a', isDirectory: q.step === 'a' } });
+    const host = fakeHost((id, p) => (id === 'resources.test-batch' ? { ok: true, data: { results: (p.requests as Array<{ step: string }>).map(dirState) } } : { ok: false, message: 'probe' }), { pipelined: true });
+    const { a } = agent(host);
+    const reqA = { step: 'a', resource: 'directory' as const, params: { path: 'C:\\a', state: 'present' } };
+    const reqB = { step: 'b', resource: 'directory' as const, params: { path: 'C:\\b', state: 'present' } };
+    a.pretestWithProbes([reqA, reqB]);
+    const probes = await a.callPipelined([
+      { contract: { id: 'probes.facts' } as AnyScriptContract, params: {} as never },
+      { contract: { id: 'probes.reach' } as AnyScriptContract, params: {} as never },
+    ]);
+    // The caller gets its own two answers; the Test went out in the same batch, after them.
+    expect(probes).toHaveLength(2);
+    await Promise.all(probes);
+    await a.pretestSettled();
+    expect(host.calls.map((c) => [c.id, c.tag, c.batch])).toEqual([
+      ['probes.facts', undefined, 1],
+      ['probes.reach', undefined, 1],
+      ['resources.test-batch', 'a,b', 1],
+    ]);
+    // Answered from the pretest: no call.
+    expect(await a.test([reqA, reqB])).toEqual({ a: { state: { exists: true, isDirectory: true } }, b: { state: { exists: false, isDirectory: false } } });
+    expect(host.calls).toHaveLength(3);
+    // Only once: the next test() asks the host.
+    await a.test([reqA]);
+    expect(host.calls.map((c) => c.tag)).toEqual([undefined, undefined, 'a,b', 'a']);
+  });
+
+  it('pretest: a request asked differently (other params, another step) is tested again; a Set or a failed pretest leaves nothing to answer from', async () => {
+    const results = (p: Record<string, unknown>) => ({ ok: true as const, data: { results: (p.requests as Array<{ step: string }>).map((q) => ({ step: q.step, state: { exists: false, isDirectory: false } })) } });
+    let failTest = false;
+    const host = fakeHost((id, p) => (id === 'resources.test-batch' ? (failTest ? { ok: false, message: 'boom' } : results(p)) : id === 'probes.facts' ? { ok: false, message: 'probe' } : { ok: true, data: { rebootRequired: false, exitCode: null, message: null } }), { pipelined: true });
+    const reqA = { step: 'a', resource: 'directory' as const, params: { path: 'C:\\a', state: 'present' } };
+    const reqB = { step: 'b', resource: 'directory' as const, params: { path: 'C:\\b', state: 'present' } };
+
+    // Other params for a, and c never pretested: one round trip for just those two.
+    const { a } = agent(host);
+    a.pretestWithProbes([reqA, reqB]);
+    await a.call({ id: 'probes.facts' } as AnyScriptContract, {} as never);
+    await a.pretestSettled();
+    const reqC = { step: 'c', resource: 'directory' as const, params: { path: 'C:\\c', state: 'present' } };
+    const changedA = { ...reqA, params: { path: 'C:\\other', state: 'present' } };
+    expect(Object.keys(await a.test([changedA, reqB, reqC])).sort()).toEqual(['a', 'b', 'c']);
+    expect(host.calls.map((c) => c.tag)).toEqual([undefined, 'a,b', 'a,c']);
+    expect(host.calls[2]!.params).toEqual({ requests: [changedA, reqC] });
+
+    // A Set before the first test(): the pretest's answers may be stale, so they are not used.
+    host.calls.length = 0;
+    const b = agent(host).a;
+    b.pretestWithProbes([reqA]);
+    await b.call({ id: 'probes.facts' } as AnyScriptContract, {} as never);
+    await b.pretestSettled();
+    await b.set(reqA, signal());
+    await b.test([reqA]);
+    expect(host.calls.map((c) => [c.id, c.tag])).toEqual([['probes.facts', undefined], ['resources.test-batch', 'a'], ['resources.directory', 'a'], ['resources.test-batch', 'a']]);
+
+    // A pretest that failed is not the run's error: test() asks the host.
+    host.calls.length = 0;
+    failTest = true;
+    const c = agent(host).a;
+    c.pretestWithProbes([reqA]);
+    await c.call({ id: 'probes.facts' } as AnyScriptContract, {} as never);
+    await c.pretestSettled();
+    failTest = false;
+    expect(await c.test([reqA])).toEqual({ a: { state: { exists: false, isDirectory: false } } });
+    expect(host.calls.map((x) => x.tag)).toEqual([undefined, 'a', 'a']);
+  });
+
   it('reboot(): resources.reboot, then fresh sessions polled with backoff until the boot time is NEW', async () => {
     let boot = '2026-12-01T10:00:00Z';
     let polls = 0;

@@ -20,6 +20,7 @@ import { driftOf, parseSavedPlan, type SavedPlan } from '../../engine/plan/saved
 import { runToResume } from '../../engine/run/resume.js';
 import { journalPath, readJournal } from '../../engine/run/journal.js';
 import { lockRun, runApply, type RunApplyResult, type RunLock } from '../../engine/run/run-apply.js';
+import { pretestRequests } from '../../engine/apply/executor.js';
 import type { HostConfig } from '../../inventory/types.js';
 import { exitCodeOf as preflightExitCode } from '../../preflight/outcome.js';
 import { runPreflight } from '../../preflight/run.js';
@@ -226,7 +227,11 @@ async function applyPrepared(args: ApplyArgs, io: CommandIo, root: string, saved
       ...(pulling.length ? { downloadFor: (host: string, source: string) => pull?.downloadFor(host, source) ?? null } : {}),
     });
     try {
-      if (args.skipPreflight !== true) stopped = await preflightGate({ hosts, agents, interrupt, log, args, io });
+      if (args.skipPreflight !== true) {
+        // The first batch's Tests travel with the gate's probes (read-only; used only if the gate passes).
+        if (!saved) for (const [h, requests] of pretestRequests(playbook, inventory, hosts.map((x) => x.name), held.resume)) agents[h]?.pretestWithProbes(requests);
+        stopped = await preflightGate({ hosts, agents, interrupt, log, args, io });
+      }
       if (stopped === null) {
         pull = pulling.length ? await startPull(args, io, playbook, pulling, log, interrupt) : null;
         if (saved) {

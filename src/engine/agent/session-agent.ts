@@ -83,6 +83,9 @@ export interface SessionAgentOptions {
 
 const SET_SCRIPTS = new Map(RESOURCE_SET_SCRIPTS.map((c) => [c.id, c]));
 const UNREACHABLE = new Set(['unreachable', 'auth', 'tls']);
+
+/** What a Test was asked: a pretest answers a later request only if it asked the same. */
+const requestKey = (q: ResourceRequest): string => JSON.stringify([q.resource, q.params]);
 const BOOT_STEP = 'reboot:boot-time';
 
 export class SessionAgent implements HostAgent {
@@ -90,6 +93,10 @@ export class SessionAgent implements HostAgent {
   private conn: Promise<AgentConnection> | null = null;
   /** Facts read on this connection before the run (the preflight gate's), for the first facts(). */
   private readAlready: unknown = undefined;
+  /** Steps to Test with the gate's probes (pretestWithProbes), not sent yet. */
+  private pretestPending: ResourceRequest[] | null = null;
+  /** The Tests read with the gate's probes, by step, for the first test() (before any change). */
+  private pretested: Promise<Map<string, { request: string; result: TestResults[string] | undefined }> | null> | null = null;
   private readonly wait: RebootWait;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
@@ -147,15 +154,46 @@ export class SessionAgent implements HostAgent {
   }
 
   /** A shipped script on the agent's connection (the gate's probes), checked by its contract. */
-  call<C extends AnyScriptContract>(contract: C, params: ParamsOf<C>, options?: RunOptions): Promise<ScriptResult<ResultOf<C>>> {
+  async call<C extends AnyScriptContract>(contract: C, params: ParamsOf<C>, options?: RunOptions): Promise<ScriptResult<ResultOf<C>>> {
+    if (this.pretestPending) return (await this.callPipelined([{ contract, params, ...(options ? { options } : {}) }]))[0]!;
     return this.withRunner((r) => r.call(contract, params, options));
   }
 
   /** Several scripts at once when the runner pipelines (else one after the other); results in order. */
   async callPipelined<C extends AnyScriptContract>(items: ReadonlyArray<{ contract: C; params: ParamsOf<C>; options?: RunOptions }>): Promise<Array<Promise<ScriptResult<ResultOf<C>>>>> {
     const { runner } = await this.connection();
+    const pretest = this.pretestPending;
+    this.pretestPending = null;
+    if (runner.callPipelined && pretest?.length) {
+      // The pretest rides behind the probes: the same Send, its answer read after theirs.
+      const all = runner.callPipelined<AnyScriptContract>([...items, { contract: resourcesTestBatch, params: this.batchParams(pretest), options: this.batchOptions(pretest) }]);
+      const testCall = all.pop() as Promise<ScriptResult<ResultOf<typeof resourcesTestBatch>>>;
+      this.pretested = this.onConnection(this.data(testCall, resourcesTestBatch.id))
+        .then((data) => {
+          const results = testResultsOf(this.host, pretest, data);
+          return new Map(pretest.map((q) => [q.step, { request: requestKey(q), result: results[q.step] }]));
+        })
+        // A pretest that failed is not an error of the run: the executor's own Test asks again.
+        .catch(() => null);
+      return all as Array<Promise<ScriptResult<ResultOf<C>>>>;
+    }
     if (runner.callPipelined) return runner.callPipelined(items);
     return items.map((i) => this.call(i.contract, i.params, i.options));
+  }
+
+  /**
+   * Test these steps together with the next probes the gate sends (one Send on WinRM), before any
+   * change: the run's first test() on this host then answers them without a round trip of its own.
+   * Only for steps whose Test does not depend on the gate's verdict or facts (no `when:`).
+   */
+  pretestWithProbes(requests: readonly ResourceRequest[]): void {
+    this.pretestPending = requests.length ? [...requests] : null;
+  }
+
+  /** Resolves once the pretest has answered (or failed): the gate holds the host's fork until then. */
+  async pretestSettled(): Promise<void> {
+    this.pretestPending = null;
+    await this.pretested;
   }
 
   /**
@@ -179,6 +217,22 @@ export class SessionAgent implements HostAgent {
 
   async test(requests: ResourceRequest[]): Promise<TestResults> {
     if (!requests.length) return {};
+    const pre = this.pretested;
+    if (pre) {
+      // Answered once, by the first test(): after it, a change may have made them stale.
+      this.pretested = null;
+      const known = await pre;
+      if (known) {
+        const hits: TestResults = {};
+        const misses = requests.filter((q) => {
+          const k = known.get(q.step);
+          if (k?.result === undefined || k.request !== requestKey(q)) return true;
+          hits[q.step] = k.result;
+          return false;
+        });
+        return misses.length ? { ...hits, ...(await this.test(misses)) } : hits;
+      }
+    }
     const data = await this.withRunner((r) => this.data(r.call(resourcesTestBatch, this.batchParams(requests), this.batchOptions(requests)), resourcesTestBatch.id));
     return testResultsOf(this.host, requests, data);
   }
@@ -207,6 +261,7 @@ export class SessionAgent implements HostAgent {
   }
 
   private async setThen(request: ResourceRequest, verify: ResourceRequest[] | null, signal: AbortSignal): Promise<{ set: SetResult; tested: (() => Promise<TestResults>) | null }> {
+    this.pretested = null;
     const contract = SET_SCRIPTS.get(setScriptId(request.resource));
     if (!contract) throw new InputError(`resource type ${request.resource} has no Set script`, { host: this.host, step: request.step });
     const params = { ...(this.o.secrets.paramsFor(request.step, this.host, request.params) as Record<string, unknown>) };
@@ -262,6 +317,7 @@ export class SessionAgent implements HostAgent {
   }
 
   async reboot(reason: string, step = 'reboot'): Promise<void> {
+    this.pretested = null;
     const before = await this.bootTime();
     await this.withRunner((r) => this.data(r.call(SET_SCRIPTS.get('resources.reboot')!, { reason }, { tag: step, timeoutMs: 120_000 }), 'resources.reboot'));
     await this.drop();

@@ -15,7 +15,7 @@
 import { CortexError, OperationTimeoutError } from '../../errors.js';
 import { ExitCode, worstExitCode, type ExitCodeValue } from '../../exit-codes.js';
 import type { Inventory } from '../../inventory/types.js';
-import { ConditionContext } from '../plan/conditions.js';
+import { ConditionContext, factPathsOf } from '../plan/conditions.js';
 import { diffStep } from '../plan/plan.js';
 import { schedule, type PhaseBatch, type StepRun } from '../plan/schedule.js';
 import type { Phase, Playbook, Step } from '../playbook/types.js';
@@ -83,6 +83,37 @@ const UNREACHABLE_KINDS = new Set(['unreachable', 'auth', 'tls']);
 
 function messageOf(err: unknown): string {
   return err instanceof CortexError ? err.detail : err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * The Tests each host's first round trip of the run will ask for, when they are all known before the
+ * preflight gate: the steps of the first batch of the first phase on the host (tested before any change
+ * is made anywhere), less those finished in the run being resumed and those whose `when:` (on vars
+ * only) does not hold. A host where a step of that batch has a `when:` on facts gets none: the facts
+ * are read by the gate itself, so the run's Test would need its own round trip anyway. The gate sends
+ * them with its probes (SessionAgent.pretestWithProbes); the run's first test() answers from there.
+ */
+export function pretestRequests(pb: Playbook, inventory: Inventory, hosts: readonly string[], resume?: ResumeState): Map<string, ResourceRequest[]> {
+  const out = new Map<string, ResourceRequest[]>();
+  const first = schedule(pb)[0]?.batches[0];
+  if (!first) return out;
+  const cond = new ConditionContext(inventory, pb);
+  const inBatch = new Set(first.hosts);
+  const steps = first.steps.map((r) => ({ step: r.step, on: new Set(r.hostBatches.flat()), readsFacts: factPathsOf(r.step).length > 0 }));
+  hosts: for (const h of hosts) {
+    if (!inBatch.has(h)) continue;
+    const done = resume?.done[h] ?? {};
+    const requests: ResourceRequest[] = [];
+    for (const r of steps) {
+      if (!r.on.has(h) || (done[r.step.id] !== undefined && done[r.step.id] !== 'failed')) continue;
+      if (r.readsFacts) continue hosts;
+      const c = cond.evaluate(r.step, h, undefined);
+      if ('error' in c) continue hosts;
+      if (c.holds) requests.push({ step: r.step.id, resource: r.step.resource, params: r.step.params[h] });
+    }
+    if (requests.length) out.set(h, requests);
+  }
+  return out;
 }
 
 export async function apply(opts: ApplyOptions): Promise<ApplyResult> {

@@ -42,17 +42,20 @@ export function schedule(pb: Playbook): PhaseSchedule[] {
     const batches = serialBatches(phase.hosts, phase.serial);
     return {
       phase: phase.name,
-      batches: batches.map((batchHosts) => ({
-        hosts: batchHosts,
-        healthGate: phase.serial !== undefined && phase.health !== undefined,
-        steps: phase.steps
-          .map((step) => {
-            const hosts = step.hosts.filter((h) => batchHosts.includes(h));
-            return { step, barrier: step.barrier, hostBatches: serialBatches(hosts, step.serial) };
-          })
-          // A run_once host outside this batch: the step runs with the batch that holds it.
-          .filter((r) => r.hostBatches.length > 0),
-      })),
+      batches: batches.map((batchHosts) => {
+        const inBatch = new Set(batchHosts);
+        return {
+          hosts: batchHosts,
+          healthGate: phase.serial !== undefined && phase.health !== undefined,
+          steps: phase.steps
+            .map((step) => {
+              const hosts = step.hosts.filter((h) => inBatch.has(h));
+              return { step, barrier: step.barrier, hostBatches: serialBatches(hosts, step.serial) };
+            })
+            // A run_once host outside this batch: the step runs with the batch that holds it.
+            .filter((r) => r.hostBatches.length > 0),
+        };
+      }),
     };
   });
 }
