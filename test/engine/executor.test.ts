@@ -434,3 +434,56 @@ describe('pretestRequests: the Tests the preflight gate sends ahead are exactly 
     expect(pre.has('app3')).toBe(false);
   });
 });
+
+describe('apply: a host the run is done with is told so after its last step (its session can end while others work)', () => {
+  it('small.yaml: db1 after its only step; the app servers too, after their last step (their handler already ran in phase one); nothing asked of them after', async () => {
+    const { world, run } = await setup('small.yaml');
+    expect((await run()).exitCode).toBe(0);
+    expect([...world.ended].sort()).toEqual(['app1', 'app2', 'app3', 'db1']);
+    expect(world.usedAfterDone).toEqual([]);
+    // Told right after its last step (and its verifying Test), before the app servers' app-file: not at the end of the run.
+    const at = (c: string) => world.calls.indexOf(c);
+    expect(world.endedAfterCalls.get('db1')).toBe(world.calls.lastIndexOf('db1 test db-dir') + 1);
+    expect(world.endedAfterCalls.get('db1')).toBeLessThanOrEqual(at('app1 set app-file'));
+  });
+
+  it('the 7-host site (handlers, reboots, drains, health gates, run_once): no host is asked anything after it was told done', async () => {
+    for (const start of ['fresh', 'in-sync'] as const) {
+      const { world, run } = await setup('site.yaml', start);
+      expect((await run()).exitCode, start).toBe(0);
+      expect(world.usedAfterDone, start).toEqual([]);
+      expect(world.ended.length, start).toBeGreaterThan(0);
+    }
+  });
+
+  it('a host with a handler still to run, or a deferred reboot, is not told done after its last step', async () => {
+    const { inv } = await loadSite('small.yaml');
+    const pb = parsePlaybook(
+      [
+        'name: later-work',
+        'reboots:',
+        '  db: { policy: end_of_phase }',
+        'handlers:',
+        '  - id: restart',
+        "    exec: { run: 'Restart-Service X' }",
+        'phases:',
+        '  - name: one',
+        '    targets: { roles: [app, db] }',
+        '    steps:',
+        '      - id: dir',
+        "        directory: { path: 'C:\\a' }",
+        '        notify: restart',
+        '',
+      ].join('\n'),
+      '/virtual/pb.yaml',
+      inv,
+    );
+    const world = new FakeWorld(pb, 'fresh', inv.groups);
+    world.on('db1', 'dir', { rebootRequired: true });
+    const r = await apply({ inventory: inv, playbook: pb, agents: world.agents(), forks: 2, sleep: async () => {} });
+    expect(r.exitCode).toBe(0);
+    // Every host notified the handler (and db1 has a reboot pending): none was told done early.
+    expect(world.ended).toEqual([]);
+    expect(world.calls.filter((c) => / set restart| reboot/.test(c)).sort()).toEqual(['app1 set restart', 'app2 set restart', 'app3 set restart', 'db1 reboot', 'db1 set restart']);
+  });
+});

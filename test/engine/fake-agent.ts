@@ -67,7 +67,15 @@ export class FakeWorld {
     return Object.fromEntries([...this.states.keys()].map((h) => [h, this.agent(h)]));
   }
 
+  /** Hosts the executor said it was done with (HostAgent.done), in order. */
+  readonly ended: string[] = [];
+  /** How many calls had been made when each host was told done. */
+  readonly endedAfterCalls = new Map<string, number>();
+  /** Calls that came for a host after done(): the session agent would have had to open a new session. */
+  readonly usedAfterDone: string[] = [];
+
   check(h: string): void {
+    if (this.ended.includes(h)) this.usedAfterDone.push(h);
     if (this.unreachable.has(h) || this.down.has(h)) throw new UnreachableError('connection refused', { host: h });
   }
 
@@ -97,6 +105,10 @@ function makeBasicAgent(world: FakeWorld, host: string, pb: Playbook): HostAgent
     const steps = new Map([...stepsOf(pb), ...pb.phases.flatMap((p) => p.health?.checks ?? []), ...Object.values(pb.handlers)].map((s) => [s.id, s]));
     return {
       host,
+      done() {
+        world.ended.push(host);
+        world.endedAfterCalls.set(host, world.calls.length);
+      },
       async facts() {
         world.calls.push(`${host} facts`);
         world.check(host);

@@ -320,6 +320,20 @@ describe('SessionAgent', () => {
     expect(host.calls.map((x) => x.tag)).toEqual([undefined, 'a', 'a']);
   });
 
+  it('done(): the session ends now (close() waits for it); a call after it opens a new session', async () => {
+    const host = fakeHost(() => ({ ok: true, data: { results: [{ step: 's', state: { exists: true, isDirectory: true } }] } }));
+    const { a } = agent(host);
+    const req = { step: 's', resource: 'directory' as const, params: { path: 'C:\\x', state: 'present' } };
+    await a.test([req]);
+    a.done();
+    await a.close();
+    expect([host.opened, host.closed]).toEqual([1, 1]);
+    await a.test([req]);
+    expect(host.opened).toBe(2);
+    await a.close();
+    expect(host.closed).toBe(2);
+  });
+
   it('reboot(): resources.reboot, then fresh sessions polled with backoff until the boot time is NEW', async () => {
     let boot = '2026-12-01T10:00:00Z';
     let polls = 0;

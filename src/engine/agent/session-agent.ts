@@ -97,6 +97,8 @@ export class SessionAgent implements HostAgent {
   private pretestPending: ResourceRequest[] | null = null;
   /** The Tests read with the gate's probes, by step, for the first test() (before any change). */
   private pretested: Promise<Map<string, { request: string; result: TestResults[string] | undefined }> | null> | null = null;
+  /** The session ended by done(), still closing. */
+  private ended: Promise<void> | null = null;
   private readonly wait: RebootWait;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
@@ -371,8 +373,13 @@ export class SessionAgent implements HostAgent {
     return r.data as T;
   }
 
+  /** The run is done with this host: its session ends now, in the background (close() waits for it). */
+  done(): void {
+    this.ended = this.drop();
+  }
+
   async close(): Promise<void> {
-    await this.drop();
+    await Promise.all([this.ended, this.drop()]);
   }
 }
 

@@ -51,4 +51,10 @@ export interface HostAgent {
    * `<step>#reboot` for the reboot a step's change asked for (3010, 1641, a pending-reboot key).
    */
   reboot(reason: string, step?: string): Promise<void>;
+  /**
+   * Optional: the run has nothing more for this host (its last step has finished, and no handler,
+   * reboot, drain or health check of the run will need it): the agent may end its session now, while
+   * other hosts still work. A later call opens a new one.
+   */
+  done?(): void;
 }

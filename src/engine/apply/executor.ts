@@ -116,6 +116,9 @@ export function pretestRequests(pb: Playbook, inventory: Inventory, hosts: reado
   return out;
 }
 
+/** A step run's place in the schedule: phase, batch, step. */
+const runKey = (phase: string, batch: number, step: Step): string => `${phase}\u0000${batch}\u0000${step.id}`;
+
 export async function apply(opts: ApplyOptions): Promise<ApplyResult> {
   return new ApplyRun(opts).run();
 }
@@ -137,6 +140,9 @@ class ApplyRun {
   private stopReason: string | undefined;
   private readonly drains: PhaseDrains;
   private readonly phases: Map<string, Phase>;
+  /** Each host's last step run in the schedule, and hosts the run may need after their own steps (drains, a handler's run_once host). */
+  private readonly lastRun = new Map<string, string>();
+  private readonly neededAfterSteps: Set<string>;
 
   constructor(private readonly o: ApplyOptions) {
     this.pb = o.playbook;
@@ -156,6 +162,8 @@ class ApplyRun {
     }
     for (const h of o.resume?.rebootPending ?? []) this.rebootPending.add(h);
     this.phases = new Map(this.pb.phases.map((p) => [p.name, p]));
+    for (const ps of schedule(this.pb)) for (const [bi, b] of ps.batches.entries()) for (const r of b.steps) for (const hb of r.hostBatches) for (const h of hb) this.lastRun.set(h, runKey(ps.phase, bi, r.step));
+    this.neededAfterSteps = new Set([...drainHostsOf(this.pb), ...Object.values(this.pb.handlers).flatMap((h) => (typeof h.runOnce === 'string' ? [h.runOnce] : []))]);
     this.drains = new PhaseDrains({
       agent: (h) => this.o.agents[h],
       alive: (h) => this.alive(h),
@@ -267,10 +275,27 @@ class ApplyRun {
       if (!this.barrierHolds(run)) return;
       for (const hb of run.hostBatches) {
         if (this.stopping) return;
-        await forEachLimit(hb.filter((h) => this.alive(h)), this.forks, (h) => this.runStep(run.step, h, ctx), () => !this.stopping);
+        await forEachLimit(
+          hb.filter((h) => this.alive(h)),
+          this.forks,
+          async (h) => {
+            await this.runStep(run.step, h, ctx);
+            if (this.lastRun.get(h) === runKey(phase.name, bi, run.step) && this.quietAfterSteps(phase, h)) this.o.agents[h]?.done?.();
+          },
+          () => !this.stopping,
+        );
         this.checkMaxFail(phase);
       }
     }
+  }
+
+  /**
+   * After its last step, whether the run can still need the host: a handler it notified, a deferred
+   * reboot, the phase's drain or health check, or a drain or handler it runs for others. Conservative:
+   * if it is needed after all, its agent opens a new session.
+   */
+  private quietAfterSteps(phase: Phase, h: string): boolean {
+    return !phase.drain && !phase.health && !this.neededAfterSteps.has(h) && !this.rebootPending.has(h) && this.notified.get(h)!.size === 0;
   }
 
   /** The host is alive and every step of the batch that targets it is done (verified or skipped). */
