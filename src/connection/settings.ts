@@ -5,7 +5,7 @@
  * File references (tls.ca, a client certificate, known_hosts) are read here too.
  */
 import { dirname } from 'node:path';
-import { CortexError, InputError, InternalError } from '../errors.js';
+import { CortexError, formatContext, InputError, InternalError } from '../errors.js';
 import { filePath, readFileRef, resolveHostSecret } from '../inventory/secrets.js';
 import type { HostConfig, Inventory } from '../inventory/types.js';
 import type { ConnectionSettings } from '../transport/connection-settings.js';
@@ -142,4 +142,28 @@ export function settingsOrThrow(resolved: ReadonlyMap<string, ResolvedConnection
   if (!r) throw new InternalError('no connection settings were resolved for this host before the run', { host });
   if (!r.ok) throw r.error;
   return r.settings;
+}
+
+/**
+ * For commands that change hosts (apply): hosts whose connection settings cannot be used (an unset
+ * env: variable, a missing file:, ...) as ONE invalid-input error, each distinct problem once with the
+ * hosts it hits, so the run stops before it touches any host. Read-only commands report them per host
+ * instead (resolveConnections). null when every host of `hosts` has its settings.
+ */
+export function unusableConnectionsError(resolved: ReadonlyMap<string, ResolvedConnection>, hosts: readonly string[]): InputError | null {
+  const problems = new Map<string, { text: string; hint: string | undefined; hosts: string[] }>();
+  for (const h of hosts) {
+    const r = resolved.get(h);
+    if (!r || r.ok) continue;
+    const where = formatContext({ ...r.error.context, host: undefined, hint: undefined });
+    const text = where ? `${where}: ${r.error.detail}` : r.error.detail;
+    const p = problems.get(text) ?? { text, hint: r.error.context.hint, hosts: [] };
+    p.hosts.push(h);
+    problems.set(text, p);
+  }
+  if (!problems.size) return null;
+  const count = [...problems.values()].reduce((n, p) => n + p.hosts.length, 0);
+  const named = (list: string[]) => (list.length <= 5 ? list.join(', ') : `${list.slice(0, 5).join(', ')} and ${list.length - 5} more`);
+  const lines = [...problems.values()].map((p) => `  ${p.text}${p.hint ? ` ${p.hint}` : ''}\n    host${p.hosts.length === 1 ? '' : 's'}: ${named(p.hosts)}`);
+  return new InputError(`the connection settings of ${count} host${count === 1 ? '' : 's'} cannot be used, so no host was touched:\n${lines.join('\n')}`);
 }

@@ -154,4 +154,23 @@ describe('apply: the preflight gate (lab)', () => {
     expect(lab.host('app1')!.counters.requests).toBe(0);
     expect(lab.host('app1')!.counters.shells).toBe(0);
   }, 60_000);
+
+  it('connection settings that cannot be used (an unset env: password) stop the run once, before any host is touched, naming the problem and the hosts (exit 3)', async () => {
+    const saved = process.env.CORTEX_LAB_PASSWORD;
+    delete process.env.CORTEX_LAB_PASSWORD;
+    try {
+      const err = await apply('app1,app3', { skipPreflight: true }).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err).toMatchObject({ name: 'InputError', exitCode: 3 });
+      const lines = (err as Error).message.split('\n');
+      expect(lines[0]).toBe('the connection settings of 2 hosts cannot be used, so no host was touched:');
+      expect(lines[1]).toMatch(/inv\.yaml:4:\d+, field winrm\.password: environment variable CORTEX_LAB_PASSWORD is not set/);
+      expect(lines[2]).toBe('    hosts: app1, app3');
+    } finally {
+      process.env.CORTEX_LAB_PASSWORD = saved;
+    }
+    for (const h of ['app1', 'app3']) expect(lab.host(h)!.counters.requests, h).toBe(0);
+  }, 60_000);
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadInventory } from '../../src/inventory/index.js';
 import { redact, clearSecretsForTests } from '../../src/secrets/registry.js';
-import { connectionSettingsOf, insecureTlsWarning, resolveConnections, settingsOrThrow, sshSettingsOf, winrmSettingsOf } from '../../src/connection/settings.js';
+import { connectionSettingsOf, insecureTlsWarning, resolveConnections, settingsOrThrow, sshSettingsOf, unusableConnectionsError, winrmSettingsOf } from '../../src/connection/settings.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cortex-connect-'));
 writeFileSync(join(dir, 'ca.pem'), '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
@@ -75,6 +75,24 @@ describe('session factory', () => {
     expect(ssh).toMatchObject({ transport: 'ssh', host: { name: 'app3', address: '127.0.40.33' }, ssh: { privateKey: 'PRIVATE KEY TEXT' } });
     expect(redact('PRIVATE KEY TEXT')).toBe('********');
     expect(() => settingsOrThrow(resolved, 'nope')).toThrow(/no connection settings were resolved/);
+  });
+
+  it('unusableConnectionsError: each distinct problem once, with where it is written and the hosts it hits; null when every host has settings', async () => {
+    const inv = await loadInventory(file);
+    const resolved = await resolveConnections(inv, inv.hosts);
+    const err = unusableConnectionsError(resolved, ['app1', 'app2', 'app3']);
+    expect(err).toMatchObject({ kind: 'input', exitCode: 3 });
+    const lines = err!.message.split('\n');
+    expect(lines[0]).toBe('the connection settings of 2 hosts cannot be used, so no host was touched:');
+    // Written once in the inventory, so one problem (no host name in it), then the hosts.
+    expect(lines[1]).toMatch(/^ {2}.*site\.yaml:\d+:\d+, field winrm\.password: environment variable CORTEX_CONNECT_TEST_PW is not set.*Export it/);
+    expect(lines[1]).not.toMatch(/host app/);
+    expect(lines[2]).toBe('    hosts: app1, app2');
+    expect(lines).toHaveLength(3);
+    // Only the hosts of the run count: app3 (SSH) has its settings.
+    expect(unusableConnectionsError(resolved, ['app3'])).toBeNull();
+    const many = new Map([...Array(8).keys()].map((i) => [`h${i}`, resolved.get('app1')!]));
+    expect(unusableConnectionsError(many, [...many.keys()])!.message).toMatch(/\n {4}hosts: h0, h1, h2, h3, h4 and 3 more$/);
   });
 
   it('once resolved, the settings carry the secrets in plain values for the transport', async () => {

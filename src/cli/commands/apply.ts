@@ -21,6 +21,7 @@ import { runToResume } from '../../engine/run/resume.js';
 import { journalPath, readJournal } from '../../engine/run/journal.js';
 import { lockRun, runApply, type RunApplyResult, type RunLock } from '../../engine/run/run-apply.js';
 import { pretestRequests } from '../../engine/apply/executor.js';
+import { unusableConnectionsError } from '../../connection/settings.js';
 import type { HostConfig } from '../../inventory/types.js';
 import { exitCodeOf as preflightExitCode } from '../../preflight/outcome.js';
 import { runPreflight } from '../../preflight/run.js';
@@ -186,6 +187,9 @@ async function applyPrepared(args: ApplyArgs, io: CommandIo, root: string, saved
     checkResumable(resume, journalPath(root, resume), loaded.file, inputsOf(loaded, inventory).playbook.sha256);
     io.stderr.write(`resuming run ${resume}\n`);
   }
+  // Before any host is touched: connection settings that cannot be used stop the run once, not per host.
+  const unusable = unusableConnectionsError(connections, hosts.map((h) => h.name));
+  if (unusable) throw unusable;
   // Before any host is touched: a `prompt` asks now, never in the middle of the run.
   checkFileSources(loaded, hosts.map((h) => h.name));
   const secrets = await resolveStepSecrets(loaded, hosts.map((h) => h.name));
