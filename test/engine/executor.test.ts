@@ -20,6 +20,12 @@ async function setup(file: string, start: 'fresh' | 'in-sync' = 'fresh') {
   return { inv, pb, world, sleeps, events, run };
 }
 
+/** A playbook written inline (its lines), over the fixtures' inventory. */
+async function inlinePlaybook(lines: string[]) {
+  const { inv } = await loadSite('small.yaml');
+  return { inv, pb: parsePlaybook([...lines, ''].join('\n'), '/virtual/pb.yaml', inv) };
+}
+
 describe('apply: order and idempotence', () => {
   it('runs each change once, in schedule order, verifying each Set; a second apply runs no Set', async () => {
     const { world, run } = await setup('small.yaml');
@@ -397,28 +403,22 @@ describe('pretestRequests: the Tests the preflight gate sends ahead are exactly 
   });
 
   it('a `when:` on vars is decided ahead; a host whose first batch has a `when:` on facts gets nothing ahead (its Test needs the facts anyway)', async () => {
-    const { inv } = await loadSite('small.yaml');
-    const pb = parsePlaybook(
-      [
-        'name: conditions',
-        'phases:',
-        '  - name: one',
-        '    targets: { roles: [web, app, db] }',
-        '    steps:',
-        '      - id: everywhere',
-        "        directory: { path: 'C:\\a' }",
-        '      - id: on-app-only',
-        "        when: \"'app' in host.roles\"",
-        "        directory: { path: 'C:\\b' }",
-        '      - id: by-facts',
-        '        targets: { hosts: [web1] }',
-        '        when: facts.os.build >= 14393',
-        "        directory: { path: 'C:\\c' }",
-        '',
-      ].join('\n'),
-      '/virtual/pb.yaml',
-      inv,
-    );
+    const { inv, pb } = await inlinePlaybook([
+      'name: conditions',
+      'phases:',
+      '  - name: one',
+      '    targets: { roles: [web, app, db] }',
+      '    steps:',
+      '      - id: everywhere',
+      "        directory: { path: 'C:\\a' }",
+      '      - id: on-app-only',
+      "        when: \"'app' in host.roles\"",
+      "        directory: { path: 'C:\\b' }",
+      '      - id: by-facts',
+      '        targets: { hosts: [web1] }',
+      '        when: facts.os.build >= 14393',
+      "        directory: { path: 'C:\\c' }",
+    ]);
     const pre = pretestRequests(pb, inv, inv.hosts.map((h) => h.name));
     expect(pre.get('app1')?.map((q) => q.step)).toEqual(['everywhere', 'on-app-only']);
     expect(pre.get('db1')?.map((q) => q.step)).toEqual(['everywhere']);
@@ -457,27 +457,21 @@ describe('apply: a host the run is done with is told so after its last step (its
   });
 
   it('a host with a handler still to run, or a deferred reboot, is not told done after its last step', async () => {
-    const { inv } = await loadSite('small.yaml');
-    const pb = parsePlaybook(
-      [
-        'name: later-work',
-        'reboots:',
-        '  db: { policy: end_of_phase }',
-        'handlers:',
-        '  - id: restart',
-        "    exec: { run: 'Restart-Service X' }",
-        'phases:',
-        '  - name: one',
-        '    targets: { roles: [app, db] }',
-        '    steps:',
-        '      - id: dir',
-        "        directory: { path: 'C:\\a' }",
-        '        notify: restart',
-        '',
-      ].join('\n'),
-      '/virtual/pb.yaml',
-      inv,
-    );
+    const { inv, pb } = await inlinePlaybook([
+      'name: later-work',
+      'reboots:',
+      '  db: { policy: end_of_phase }',
+      'handlers:',
+      '  - id: restart',
+      "    exec: { run: 'Restart-Service X' }",
+      'phases:',
+      '  - name: one',
+      '    targets: { roles: [app, db] }',
+      '    steps:',
+      '      - id: dir',
+      "        directory: { path: 'C:\\a' }",
+      '        notify: restart',
+    ]);
     const world = new FakeWorld(pb, 'fresh', inv.groups);
     world.on('db1', 'dir', { rebootRequired: true });
     const r = await apply({ inventory: inv, playbook: pb, agents: world.agents(), forks: 2, sleep: async () => {} });
