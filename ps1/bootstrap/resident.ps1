@@ -11,7 +11,7 @@
 # compressed (scriptGz, libGz: Expand-CortexRequest), execute the request's lib text and then its script
 # (each carried, or kept from an earlier request: Resolve-CortexLibrary, Resolve-CortexScript) in a fresh runspace (its variables, errors, strict mode and `exit` stay its own), collect its output, error, warning, information and verbose streams and its exit code, write one
 # result frame (with answerWithNext and a script that succeeded: written later, with the next one's,
-# Send-CortexResult). An `exit` request or stdin EOF end the process. With $CortexOneShot = $true (set by the
+# Send-CortexResult). A request with hostLock runs under the host's lock (Enter-CortexHostLock). An `exit` request or stdin EOF end the process. With $CortexOneShot = $true (set by the
 # loader in one-shot mode) it handles one request and exits with that script's exit code.
 #
 # Every request line gets exactly one result frame, whatever goes wrong in this file's own code (a frame
@@ -225,16 +225,51 @@ function Resolve-CortexScript($Request) {
     $CortexScripts[$hash]
 }
 
+# The host's lock (a request's `hostLock`): a machine-wide named mutex, held only while one request's
+# script runs, so a Test or Set of another cortex-deploy process on this host (the last Set of a run that
+# was killed, still running in its orphaned shell) finishes before this one starts. A holder that died
+# leaves it abandoned, and the wait then owns it. Taken and released on this loop's thread (a mutex
+# belongs to the thread that took it).
+$CortexHostLockName = 'Global\cortex-deploy-host'
+function Enter-CortexHostLock([int]$TimeoutMs) {
+    $lock = New-Object System.Threading.Mutex($false, $CortexHostLockName)
+    $owned = $false
+    try {
+        $owned = $lock.WaitOne($TimeoutMs)
+    } catch {
+        $e = $_.Exception
+        while ($e -is [Management.Automation.MethodInvocationException] -and $null -ne $e.InnerException) { $e = $e.InnerException }
+        if ($e -isnot [System.Threading.AbandonedMutexException]) { $lock.Dispose(); throw }
+        $owned = $true
+    }
+    if (-not $owned) {
+        $lock.Dispose()
+        throw (New-Object System.TimeoutException ('another cortex-deploy process on this host held its lock for ' + $TimeoutMs + ' ms (a run stopped during a change, still finishing it?); nothing was run'))
+    }
+    $lock
+}
+
+function Exit-CortexHostLock($Lock) {
+    if ($null -eq $Lock) { return }
+    try { $Lock.ReleaseMutex() } catch { $null = $_ }
+    $Lock.Dispose()
+}
+
+function Get-CortexTimeoutMs($Request) {
+    $timeoutMs = 300000
+    $timeoutProperty = $Request.PSObject.Properties['timeoutMs']
+    if ($timeoutProperty -and $null -ne $timeoutProperty.Value) { $timeoutMs = [int]$timeoutProperty.Value }
+    if ($timeoutMs -le 0) { throw (New-Object System.ArgumentException "timeoutMs must be positive (got $timeoutMs)") }
+    $timeoutMs
+}
+
 function Invoke-CortexRequest($Request, $Id, $LibText, $ScriptText) {
     # Runs one `run` request: $LibText (or none), then $ScriptText (from Resolve-CortexScript), in a fresh
     # runspace; returns @{ json = <result frame JSON>; exitCode = N }. Throws only for a request it cannot
     # start (the caller answers that with a bootstrapError frame).
     $watch = [Diagnostics.Stopwatch]::StartNew()
     if ($ScriptText -isnot [string]) { throw (New-Object System.ArgumentException 'the request has no script text') }
-    $timeoutMs = 300000
-    $timeoutProperty = $Request.PSObject.Properties['timeoutMs']
-    if ($timeoutProperty -and $null -ne $timeoutProperty.Value) { $timeoutMs = [int]$timeoutProperty.Value }
-    if ($timeoutMs -le 0) { throw (New-Object System.ArgumentException "timeoutMs must be positive (got $timeoutMs)") }
+    $timeoutMs = Get-CortexTimeoutMs $Request
     $params = $null
     $paramsProperty = $Request.PSObject.Properties['params']
     if ($paramsProperty) { $params = $paramsProperty.Value }
@@ -344,7 +379,14 @@ while ($true) {
         $stage = 'script'
         $scriptText = Resolve-CortexScript $request
         $stage = 'run'
-        $answer = Invoke-CortexRequest $request $id $libText $scriptText
+        $hostLock = $null
+        $lockProperty = $request.PSObject.Properties['hostLock']
+        if ($lockProperty -and $lockProperty.Value -eq $true) { $hostLock = Enter-CortexHostLock (Get-CortexTimeoutMs $request) }
+        try {
+            $answer = Invoke-CortexRequest $request $id $libText $scriptText
+        } finally {
+            Exit-CortexHostLock $hostLock
+        }
         # Kept for the next result only when it succeeded: a failed or stopped script is answered at once.
         $withNext = $request.PSObject.Properties['answerWithNext']
         $hold = (-not $CortexOneShot) -and $withNext -and $withNext.Value -eq $true -and $answer.exitCode -eq 0 -and -not $answer.timedOut

@@ -56,6 +56,8 @@ export interface RunOptions {
   outputFormat?: 'text';
   /** What the script runs for (a playbook step id): sent in the run frame for the lab's counters and logs. */
   tag?: string;
+  /** Run under the host's lock (script-frames.ts, hostLock): resource Tests and Sets. */
+  hostLock?: boolean;
 }
 
 export type ScriptSource = { id: string; text: string } | LoadedScript;
@@ -241,6 +243,7 @@ export class ScriptRunner {
       ...(options.lib === false ? {} : wireLibrary()),
       ...(options.outputFormat ? { outputFormat: options.outputFormat } : {}),
       ...(options.tag !== undefined ? { tag: options.tag } : {}),
+      ...(options.hostLock === true ? { hostLock: true } : {}),
       params,
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     };
@@ -281,10 +284,12 @@ export class ScriptRunner {
       ...this.requestFor(script, params, options),
       ...(together && k < items.length - 1 ? { answerWithNext: true } : {}),
     }));
+    // A request under the host's lock may first wait up to its timeout for the lock, then run as long.
+    const budget = (f: RunRequestFrame) => f.timeoutMs * (f.hostLock === true ? 2 : 1);
     const reqs = items.map(({ script, options }, k) => {
       const frame = frames[k]!;
-      const waitsFor = frame.answerWithNext ? frames.slice(k + 1).reduce((ms, f) => ms + f.timeoutMs, 0) : 0;
-      return { script, options, frame, deadlineMs: frame.timeoutMs + waitsFor + (this.opts.graceMs ?? 15_000) };
+      const waitsFor = frame.answerWithNext ? frames.slice(k + 1).reduce((ms, f) => ms + budget(f), 0) : 0;
+      return { script, options, frame, deadlineMs: budget(frame) + waitsFor + (this.opts.graceMs ?? 15_000) };
     });
     const started = Date.now();
     this.stats.scriptsRun += reqs.length;

@@ -25,6 +25,8 @@ interface Call {
   id: string;
   params: Record<string, unknown>;
   tag: string | undefined;
+  /** Asked to run under the host's lock (RunOptions.hostLock). */
+  hostLock?: boolean | undefined;
   /** The callPipelined() batch it went out in (pipelined hosts only). */
   batch?: number;
 }
@@ -44,7 +46,7 @@ function fakeHost(handler: Handler, opts: { failOpen?: (n: number) => Error | un
     if (err) throw err;
     const runner: AgentRunner = {
       async call(contract, params, options) {
-        calls.push({ conn: n, id: contract.id, params: params as Record<string, unknown>, tag: options?.tag });
+        calls.push({ conn: n, id: contract.id, params: params as Record<string, unknown>, tag: options?.tag, hostLock: options?.hostLock });
         const r = await handler(contract.id, params as Record<string, unknown>, options?.tag);
         const base = { exitCode: r.ok ? 0 : 1, errors: [], warnings: [], information: [], verbose: [], output: [], stdoutDiagnostics: [], enveloped: true, durationMs: 1 };
         if (!r.ok) return { ...base, ok: false, data: undefined, error: { message: r.message, category: 'NotSpecified' } } as ScriptResult<never>;
@@ -267,10 +269,10 @@ describe('SessionAgent', () => {
     expect(probes).toHaveLength(2);
     await Promise.all(probes);
     await a.pretestSettled();
-    expect(host.calls.map((c) => [c.id, c.tag, c.batch])).toEqual([
-      ['probes.facts', undefined, 1],
-      ['probes.reach', undefined, 1],
-      ['resources.test-batch', 'a,b', 1],
+    expect(host.calls.map((c) => [c.id, c.tag, c.batch, c.hostLock])).toEqual([
+      ['probes.facts', undefined, 1, undefined],
+      ['probes.reach', undefined, 1, undefined],
+      ['resources.test-batch', 'a,b', 1, true],
     ]);
     // Answered from the pretest: no call.
     expect(await a.test([reqA, reqB])).toEqual({ a: { state: { exists: true, isDirectory: true } }, b: { state: { exists: false, isDirectory: false } } });
@@ -420,6 +422,8 @@ describe('SessionAgent', () => {
       ['resources.directory', 'mk', 1],
       ['resources.test-batch', 'mk,next', 1],
     ]);
+    // Both under the host's lock: a Set or Test of a killed run still running there finishes first.
+    expect(host.calls.map((c) => c.hostLock)).toEqual([true, true]);
     expect(host.calls[1]!.params).toEqual({ requests: verify });
     // Both answers in one write of the host's (one Receive on WinRM).
     expect(host.answered).toEqual([{ answerTogether: true }]);

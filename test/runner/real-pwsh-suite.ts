@@ -11,9 +11,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { OperationTimeoutError, ProtocolError, type CortexError } from '../../src/errors.js';
+import { OperationTimeoutError, ProtocolError, ScriptError, type CortexError } from '../../src/errors.js';
 import { gunzipText } from '../../src/lab/powershell/gzip-text.js';
-import { decodeFrameLine, encodeFrame, gzipText, LineSplitter, type RunRequestFrame } from '../../src/protocol/script-frames.js';
+import { decodeFrameLine, encodeFrame, gzipText, hostLockTimeoutMessage, LineSplitter, type RunRequestFrame } from '../../src/protocol/script-frames.js';
 import { PowerShellLanguageModeError, ScriptRunner, type ScriptSource } from '../../src/runner/index.js';
 import { decodeCommand, encodeCommand } from '../../src/runner/bootstrap.js';
 import type { ProcessSpec, RemoteProcess, Session, SpawnOptions } from '../../src/transport/session.js';
@@ -244,6 +244,36 @@ export function describeRealRunner(name: string, open: () => Promise<RealRunnerT
       expect(results[0]!.data).toEqual({ out: ['stdin had 0 bytes'] });
       expect(results[1]!.output).toEqual(['second']);
       expect(results[2]!.output).toEqual(['third']);
+    }, SLOW);
+
+    it('hostLock: a request waits while another process of the host runs one under the lock, and gives up after its timeout, running nothing', async () => {
+      // Two resident processes on the host, as a killed run's orphaned shell and its resume would have.
+      const other = new ScriptRunner(target.session, { startTimeoutMs: 60_000 });
+      try {
+        await other.run(adhoc('"warm"'), {}, { lib: false });
+        await runner.run(adhoc('"warm"'), {}, { lib: false });
+        const t0 = Date.now();
+        const holding = other.run(adhoc('Start-Sleep -Milliseconds 2500; "held"'), {}, { lib: false, hostLock: true }).then((r) => ({ r, at: Date.now() - t0 }));
+        await new Promise((r) => setTimeout(r, 700));
+        // Without the lock: not held up.
+        const free = await runner.run(adhoc('"free"'), {}, { lib: false });
+        const freeAt = Date.now() - t0;
+        expect(free.output).toEqual(['free']);
+        // Under the lock, with too short a wait: refused, and nothing ran.
+        const refused = await runner.run(adhoc('"ran anyway"'), {}, { lib: false, hostLock: true, timeoutMs: 300 }).catch((e: unknown) => e);
+        expect(refused).toBeInstanceOf(ScriptError);
+        expect((refused as CortexError).message).toContain(`powershell.exe could not run the script: ${hostLockTimeoutMessage(300)}`);
+        // Under the lock: it runs once the holder's script is done.
+        const waited = await runner.run(adhoc('"after"'), {}, { lib: false, hostLock: true });
+        const waitedAt = Date.now() - t0;
+        const held = await holding;
+        expect(held.r.output).toEqual(['held']);
+        expect(waited.output).toEqual(['after']);
+        expect(freeAt).toBeLessThan(held.at);
+        expect(waitedAt).toBeGreaterThanOrEqual(held.at - 50);
+      } finally {
+        await other.close();
+      }
     }, SLOW);
 
     it('a timeout stops the script; the runner replaces the process and the next script works', async () => {

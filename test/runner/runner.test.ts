@@ -99,6 +99,21 @@ describe('ScriptRunner, resident mode', () => {
     expect(session.powershellStarts).toBe(2);
   });
 
+  it('hostLock: the runner allows a request the wait for the host lock as well as its run (two runners, one host)', async () => {
+    const { session, runner } = setup({ graceMs: 50 });
+    const other = new ScriptRunner(session, { mode: 'resident', graceMs: 50 });
+    await Promise.all([runner.run(testScripts.echo, {}), other.run(testScripts.echo, {})]);
+    // The other process holds the host's lock for 1 s; this request then waits for it, and runs 1 s.
+    const holding = other.run(testScripts.sleep, { ms: 1000 }, { hostLock: true, timeoutMs: 1200 });
+    await new Promise((r) => setTimeout(r, 100));
+    const waited = await runner.run(testScripts.sleep, { ms: 1000 }, { hostLock: true, timeoutMs: 1200 });
+    expect(waited.ok).toBe(true);
+    expect((await holding).ok).toBe(true);
+    // Neither process was given up on (a deadline of timeout + grace would have ended this one's).
+    expect(session.powershellStarts).toBe(2);
+    await other.close();
+  });
+
   it('process death mid-script: a clear ScriptError for that script only, then recovery', async () => {
     const { session, runner } = setup();
     await runner.run(testScripts.echo, {});

@@ -244,7 +244,7 @@ export class SessionAgent implements HostAgent {
   }
 
   private batchOptions(requests: readonly ResourceRequest[]): RunOptions {
-    return { tag: requests.map((q) => q.step).join(','), timeoutMs: this.o.scriptTimeoutMs ?? 300_000 };
+    return { tag: requests.map((q) => q.step).join(','), timeoutMs: this.o.scriptTimeoutMs ?? 300_000, hostLock: true };
   }
 
   async set(request: ResourceRequest, signal: AbortSignal): Promise<SetResult> {
@@ -278,7 +278,7 @@ export class SessionAgent implements HostAgent {
           if (download) params.download = download;
           else params.stagedPath = await this.stage(r, request.step, params);
         }
-        const setOptions = { tag: request.step, timeoutMs: this.o.setTimeoutMs?.(request.step) ?? 30 * 60_000 };
+        const setOptions = { tag: request.step, timeoutMs: this.o.setTimeoutMs?.(request.step) ?? 30 * 60_000, hostLock: true };
         let setCall: Promise<ScriptResult<ResultOf<typeof contract>>>;
         let tested: (() => Promise<TestResults>) | null = null;
         if (verify?.length && r.callPipelined) {
@@ -321,7 +321,7 @@ export class SessionAgent implements HostAgent {
   async reboot(reason: string, step = 'reboot'): Promise<void> {
     this.pretested = null;
     const before = await this.bootTime();
-    await this.withRunner((r) => this.data(r.call(SET_SCRIPTS.get('resources.reboot')!, { reason }, { tag: step, timeoutMs: 120_000 }), 'resources.reboot'));
+    await this.withRunner((r) => this.data(r.call(SET_SCRIPTS.get('resources.reboot')!, { reason }, { tag: step, timeoutMs: 120_000, hostLock: true }), 'resources.reboot'));
     await this.drop();
     const t0 = this.now();
     let delay = this.wait.pollMs;

@@ -17,7 +17,7 @@
  * - cmd.exe built-ins: hostname, echo, exit, ver, `cmd /c …`; any other program is "not emulated by the lab"
  *   (PowerShell text, on the other hand, runs for real where pwsh is present: handlers/adhoc.ts).
  */
-import { decodeFrameLine, encodeFrame, LineSplitter, scriptIdOf, type RunRequestFrame } from '../../protocol/script-frames.js';
+import { decodeFrameLine, encodeFrame, hostLockTimeoutMessage, LineSplitter, scriptIdOf, type RunRequestFrame } from '../../protocol/script-frames.js';
 import { expandText } from './gzip-text.js';
 import type { Dispatcher, LabHostRef, LabProcess, LabProcessOutput, ScriptExecutor, ScriptOutcome } from '../dispatcher.js';
 import { commandWords, exeName, parsePowerShellArgs } from './command-line.js';
@@ -44,8 +44,54 @@ export function ownScriptId(text: string): string | null {
 const PS_VERSION = '5.1.17763.1';
 const sleep = (ms: number) => new Promise<void>((r) => (ms > 0 ? setTimeout(r, ms) : setImmediate(r)));
 
+/**
+ * The host's lock of the real bootstrap (script-frames.ts, hostLock): one per simulated host, shared by
+ * all its processes, taken by a request for its script only, waiters served in order.
+ */
+export class LabHostLocks {
+  private readonly held = new Map<string, Array<() => void>>();
+
+  /** Resolves with a release function once the host's lock is ours, or with null after `timeoutMs`. */
+  acquire(host: string, timeoutMs: number): Promise<(() => void) | null> {
+    const queue = this.held.get(host);
+    if (!queue) {
+      this.held.set(host, []);
+      return Promise.resolve(this.releaser(host));
+    }
+    return new Promise((resolve) => {
+      const grant = () => {
+        clearTimeout(timer);
+        resolve(this.releaser(host));
+      };
+      const timer = setTimeout(() => {
+        const i = queue.indexOf(grant);
+        if (i >= 0) queue.splice(i, 1);
+        resolve(null);
+      }, timeoutMs);
+      queue.push(grant);
+    });
+  }
+
+  /** Whether some process of the host holds its lock now. */
+  isHeld(host: string): boolean {
+    return this.held.has(host);
+  }
+
+  private releaser(host: string): () => void {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.held.get(host)?.shift();
+      if (next) next();
+      else this.held.delete(host);
+    };
+  }
+}
+
 export function createPowerShellDispatcher(executor: ScriptExecutor, opts: PowerShellDispatcherOptions = {}): Dispatcher {
   let nextPid = opts.firstPid ?? 4100;
+  const locks = new LabHostLocks();
   const startMs = (host: LabHostRef) => Math.max(0, opts.powershellStartMs?.(host) ?? 0);
   return {
     start(host: LabHostRef, command: string, args: string[], out: LabProcessOutput): LabProcess {
@@ -59,6 +105,7 @@ export function createPowerShellDispatcher(executor: ScriptExecutor, opts: Power
           const id = ownScriptId(inv.text);
           if (id === 'bootstrap.resident') {
             return bootstrapProcess(host, executor, sink, {
+              locks,
               pid,
               startMs: startMs(host),
               oneShot: /^\$CortexOneShot\s*=\s*\$true/im.test(inv.text),
@@ -115,7 +162,7 @@ function bootstrapProcess(
   host: LabHostRef,
   executor: ScriptExecutor,
   out: ReturnType<typeof guardedOutput>,
-  cfg: { pid: number; startMs: number; oneShot: boolean; stops: boolean },
+  cfg: { locks: LabHostLocks; pid: number; startMs: number; oneShot: boolean; stops: boolean },
 ): LabProcess {
   let gotBootstrap = false;
   let eof = false;
@@ -171,7 +218,7 @@ function bootstrapProcess(
       if (out.done) return;
       const req = requests.shift();
       if (!req) break; // EOF or exit request with nothing queued
-      const answer = await runRequest(host, executor, req, cfg.stops, kept);
+      const answer = await runRequest(host, executor, req, cfg.stops, kept, cfg.locks);
       if (out.done) return;
       lastCode = answer.exitCode;
       held.push(answer.frame);
@@ -257,15 +304,27 @@ async function runRequest(
   req: RunRequestFrame,
   stops: boolean,
   kept: KeptTexts,
+  locks: LabHostLocks,
 ): Promise<{ frame: string; exitCode: number; timedOut: boolean }> {
   const started = Date.now();
-  const resolved = resolveKept(req, kept);
-  if ('stage' in resolved || resolved.script === undefined) {
-    const refusal = 'stage' in resolved ? resolved : { stage: 'run' as const, message: 'ArgumentException: the request has no script text' };
+  const refused = (refusal: { stage: 'request' | 'lib' | 'script' | 'run'; message: string }) => {
     const frame = { type: 'result' as const, id: req.id, exitCode: 1, output: [], errors: [], warnings: [], timedOut: false, durationMs: Date.now() - started, bootstrapError: refusal };
     return { frame: encodeFrame(frame), exitCode: 1, timedOut: false };
+  };
+  const resolved = resolveKept(req, kept);
+  if ('stage' in resolved) return refused(resolved);
+  // As the real loop: the host's lock is waited for before the script's text is checked.
+  const release = req.hostLock === true ? await locks.acquire(host.name, req.timeoutMs) : () => undefined;
+  if (!release) return refused({ stage: 'run', message: hostLockTimeoutMessage(req.timeoutMs) });
+  try {
+    if (resolved.script === undefined) return refused({ stage: 'run', message: 'ArgumentException: the request has no script text' });
+    return await runResolved(host, executor, req, stops, resolved.script, started);
+  } finally {
+    release();
   }
-  const script = resolved.script;
+}
+
+async function runResolved(host: LabHostRef, executor: ScriptExecutor, req: RunRequestFrame, stops: boolean, script: string, started: number): Promise<{ frame: string; exitCode: number; timedOut: boolean }> {
   const invocation = { host, scriptId: ownScriptId(script), script, params: req.params ?? {}, timeoutMs: req.timeoutMs, ...(req.tag !== undefined ? { tag: req.tag } : {}) };
   const running = executor.run(invocation).catch(
     (err: unknown): ScriptOutcome =>

@@ -54,9 +54,8 @@ function realBootstrap(stdin: Buffer[]): Promise<Answer> {
   });
 }
 
-function labBootstrap(stdin: Buffer[]): Promise<Answer> {
+function labBootstrap(stdin: Buffer[], d = createPowerShellDispatcher(createMinimalExecutor())): Promise<Answer> {
   const spec = bootstrapSpec('resident');
-  const d = createPowerShellDispatcher(createMinimalExecutor());
   return new Promise((resolve) => {
     let out = '';
     const p = d.start({ name: 'web1', address: '127.0.42.1' }, spec.command, spec.args, {
@@ -112,5 +111,43 @@ describe.skipIf(!pwsh)('the lab bootstrap answers as the real one: compressed an
       expect(real).toEqual({ frames: [], exitCode: 1 });
       expect(lab).toEqual(real);
     }
+  }, SLOW);
+});
+
+describe.skipIf(!pwsh)('the lab bootstrap answers as the real one: the host lock', () => {
+  // Another process of the host runs a script under the lock (a killed run's last Set); then this one's
+  // requests: under the lock with a short wait (refused, nothing run), without it (runs), under it with
+  // a long wait (runs once the other is done).
+  const holder = [bootstrapLine(), frame('hold', { script: 'Start-Sleep -Milliseconds 6000', hostLock: true })];
+  const waiting = [
+    bootstrapLine(),
+    frame('refused', { script: 'exit 3', hostLock: true, timeoutMs: 300 }),
+    frame('free', { script: 'exit 4' }),
+    frame('waited', { script: 'exit 5', hostLock: true }),
+  ];
+  const expected = ['ready', ['refused', 1, 'run', 'TimeoutException: another cortex-deploy process on this host held its lock for 300 ms'], ['free', 4, null, null], ['waited', 5, null, null]];
+
+  it('a request under the lock waits for another process holding it, and gives up after its timeout, running nothing', async () => {
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    // The real one: two pwsh processes; the second starts once the first has surely taken the lock.
+    const realHolder = realBootstrap(holder);
+    await sleep(3000);
+    const t0 = Date.now();
+    const real = await realBootstrap(waiting);
+    const realWaited = Date.now() - t0;
+    await realHolder;
+    // The lab's: two processes of one simulated host on one dispatcher.
+    const d = createPowerShellDispatcher(createMinimalExecutor());
+    const labHolder = labBootstrap(holder, d);
+    await sleep(200);
+    const t1 = Date.now();
+    const lab = await labBootstrap(waiting, d);
+    const labWaited = Date.now() - t1;
+    await labHolder;
+    expect(real.frames).toEqual(expected);
+    expect(lab).toEqual(real);
+    // Both waited for the holder's script before the last request ran.
+    expect(realWaited).toBeGreaterThan(1500);
+    expect(labWaited).toBeGreaterThan(4000);
   }, SLOW);
 });

@@ -3,7 +3,7 @@
 BeforeAll {
     $path = Join-Path $PSScriptRoot '../../../ps1/bootstrap/resident.ps1'
     $ast = [Management.Automation.Language.Parser]::ParseFile((Resolve-Path $path), [ref]$null, [ref]$null)
-    $wanted = @('Edit-CortexExit', 'ConvertTo-CortexJsonText', 'ConvertTo-CortexJsonArray', 'Format-CortexResult', 'Get-CortexFailureText', 'Resolve-CortexLibrary', 'Resolve-CortexScript', 'Send-CortexResult', 'Expand-CortexGzipText', 'Expand-CortexRequest')
+    $wanted = @('Edit-CortexExit', 'ConvertTo-CortexJsonText', 'ConvertTo-CortexJsonArray', 'Format-CortexResult', 'Get-CortexFailureText', 'Resolve-CortexLibrary', 'Resolve-CortexScript', 'Send-CortexResult', 'Expand-CortexGzipText', 'Expand-CortexRequest', 'Enter-CortexHostLock', 'Exit-CortexHostLock', 'Get-CortexTimeoutMs')
     foreach ($f in $ast.FindAll({ param($a) $a -is [Management.Automation.Language.FunctionDefinitionAst] }, $false)) {
         if ($wanted -contains $f.Name) { . ([scriptblock]::Create($f.Extent.Text)) }
     }
@@ -203,5 +203,75 @@ Describe 'Send-CortexResult' {
         $writes.Count | Should -Be 2
         $writes[0] | Should -Be @('a', 'b', 'c')
         $writes[1] | Should -Be @('d')
+    }
+}
+
+Describe 'Enter-CortexHostLock' {
+    BeforeEach {
+        # A name of this test's own (the real one, Global\cortex-deploy-host, may be in use on this machine).
+        $script:CortexHostLockName = 'Global\cortex-test-' + [guid]::NewGuid().ToString('N')
+        $script:holders = New-Object 'System.Collections.Generic.List[object]'
+        # Another thread of this process holds the lock for $HoldMs (a mutex belongs to its thread).
+        function Start-Holder([int]$HoldMs) {
+            $ps = [powershell]::Create().AddScript({
+                    param($Name, $HoldMs)
+                    $m = New-Object System.Threading.Mutex($false, $Name)
+                    $null = $m.WaitOne()
+                    Start-Sleep -Milliseconds $HoldMs
+                    $m.ReleaseMutex()
+                    $m.Dispose()
+                }).AddArgument($script:CortexHostLockName).AddArgument($HoldMs)
+            $script:holders.Add(@{ ps = $ps; async = $ps.BeginInvoke() })
+            # Until the holder owns it.
+            $probe = New-Object System.Threading.Mutex($false, $script:CortexHostLockName)
+            $deadline = [DateTime]::UtcNow.AddSeconds(10)
+            while ([DateTime]::UtcNow -lt $deadline) {
+                if (-not $probe.WaitOne(0)) { break }
+                $probe.ReleaseMutex()
+                Start-Sleep -Milliseconds 10
+            }
+            $probe.Dispose()
+        }
+    }
+    AfterEach {
+        foreach ($h in $script:holders) { $null = $h.ps.EndInvoke($h.async); $h.ps.Dispose() }
+    }
+    It 'takes a free lock at once, and gives it back: the next request takes it again' {
+        $lock = Enter-CortexHostLock 1000
+        $lock | Should -BeOfType System.Threading.Mutex
+        Exit-CortexHostLock $lock
+        $again = Enter-CortexHostLock 0
+        Exit-CortexHostLock $again
+        Exit-CortexHostLock $null
+    }
+    It 'waits while another process of the host holds it, and runs once it is released' {
+        Start-Holder 600
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        $lock = Enter-CortexHostLock 10000
+        $watch.ElapsedMilliseconds | Should -BeGreaterThan 300
+        Exit-CortexHostLock $lock
+    }
+    It 'gives up after the request''s timeout, naming the wait (TimeoutException), and runs nothing' {
+        Start-Holder 2000
+        $caught = $null
+        try { Enter-CortexHostLock 200 } catch { $caught = $_ }
+        $caught | Should -Not -BeNullOrEmpty
+        Get-CortexFailureText $caught | Should -Be 'TimeoutException: another cortex-deploy process on this host held its lock for 200 ms (a run stopped during a change, still finishing it?); nothing was run'
+    }
+    It 'takes a lock whose holder died without releasing it (abandoned)' {
+        $pwsh = (Get-Process -Id $PID).Path
+        & $pwsh -NoProfile -NonInteractive -Command "`$m = New-Object System.Threading.Mutex(`$false, '$($script:CortexHostLockName)'); `$null = `$m.WaitOne(); exit 0"
+        $LASTEXITCODE | Should -Be 0
+        $lock = Enter-CortexHostLock 5000
+        $lock | Should -BeOfType System.Threading.Mutex
+        Exit-CortexHostLock $lock
+    }
+}
+
+Describe 'Get-CortexTimeoutMs' {
+    It 'is the request''s timeoutMs, 300000 without one, and refuses one that is not positive' {
+        Get-CortexTimeoutMs (New-Request @{ timeoutMs = 1500 }) | Should -Be 1500
+        Get-CortexTimeoutMs (New-Request @{}) | Should -Be 300000
+        { Get-CortexTimeoutMs (New-Request @{ timeoutMs = 0 }) } | Should -Throw '*timeoutMs must be positive (got 0)*'
     }
 }
