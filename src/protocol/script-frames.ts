@@ -79,12 +79,13 @@ export interface RunRequestFrame {
   tag?: string;
   /**
    * true: the bootstrap runs the script holding the host's lock, a machine-wide named mutex
-   * (HOST_LOCK_NAME), taken for this request only and released when its result is written. So a Test
-   * or Set of another cortex-deploy process on the host (the last Set of a run killed with `kill -9`,
-   * still running in its orphaned shell) finishes before this one starts. The wait lasts at most
-   * `timeoutMs`; then nothing runs and the answer is bootstrapError stage `run`, message
-   * hostLockTimeoutMessage(timeoutMs). A holder that died leaves the mutex abandoned, and the wait gets
-   * it. The runner sets it for resource Tests and Sets (the playbook engine's calls). Optional (additive).
+   * (`Global\cortex-deploy-host`: the bootstrap's $CortexHostLockName), taken for this request only and
+   * released when its result is written. So a Test or Set of another cortex-deploy process on the host
+   * (the last Set of a run killed with `kill -9`, still running in its orphaned shell) finishes before
+   * this one starts. The wait lasts at most `timeoutMs`; then nothing runs and the answer is
+   * bootstrapError stage `run`, message hostLockTimeoutMessage(timeoutMs). A holder that died leaves
+   * the mutex abandoned, and the wait gets it. The runner sets it for resource Tests and Sets (the
+   * playbook engine's calls). Optional (additive).
    */
   hostLock?: boolean;
   /**
@@ -295,9 +296,6 @@ export function scriptIdOf(scriptText: string): string | null {
   const m = SCRIPT_HEADER_RE.exec(scriptText);
   return m ? (m[1] ?? null) : null;
 }
-
-/** The named mutex `hostLock` requests run under (the bootstrap's $CortexHostLockName). */
-export const HOST_LOCK_NAME = 'Global\\cortex-deploy-host';
 
 /** The bootstrapError message when the host's lock was not free within the request's timeout. */
 export function hostLockTimeoutMessage(timeoutMs: number): string {
