@@ -5,7 +5,7 @@
  * second apply leaves no trace.
  *
  * The CLI takes the lock (lockRun) before it opens any session, so the preflight gate runs under it
- * too: a second apply is refused before it touches a host (docs/playbooks.md, "The lock").
+ * too: a second apply is refused before it touches a host (docs/playbooks.md, "Runs: journal, resume, lock").
  */
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
