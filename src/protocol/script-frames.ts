@@ -83,7 +83,7 @@ export interface RunRequestFrame {
    * released when its result is written. So a Test or Set of another cortex-deploy process on the host
    * (the last Set of a run killed with `kill -9`, still running in its orphaned shell) finishes before
    * this one starts. The wait lasts at most `timeoutMs`; then nothing runs and the answer is
-   * bootstrapError stage `run`, message hostLockTimeoutMessage(timeoutMs). A holder that died leaves
+   * bootstrapError stage `run` ("TimeoutException: another cortex-deploy process on this host held its lock …"). A holder that died leaves
    * the mutex abandoned, and the wait gets it. The runner sets it for resource Tests and Sets (the
    * playbook engine's calls). Optional (additive).
    */
@@ -295,9 +295,4 @@ export const SCRIPT_HEADER_RE = /^#\s*cortex-script:\s*([a-z0-9][a-z0-9.-]*)\s*$
 export function scriptIdOf(scriptText: string): string | null {
   const m = SCRIPT_HEADER_RE.exec(scriptText);
   return m ? (m[1] ?? null) : null;
-}
-
-/** The bootstrapError message when the host's lock was not free within the request's timeout. */
-export function hostLockTimeoutMessage(timeoutMs: number): string {
-  return `TimeoutException: another cortex-deploy process on this host held its lock for ${timeoutMs} ms (a run stopped during a change, still finishing it?); nothing was run`;
 }

@@ -17,7 +17,7 @@
  * - cmd.exe built-ins: hostname, echo, exit, ver, `cmd /c …`; any other program is "not emulated by the lab"
  *   (PowerShell text, on the other hand, runs for real where pwsh is present: handlers/adhoc.ts).
  */
-import { decodeFrameLine, encodeFrame, hostLockTimeoutMessage, LineSplitter, scriptIdOf, type RunRequestFrame } from '../../protocol/script-frames.js';
+import { decodeFrameLine, encodeFrame, LineSplitter, scriptIdOf, type RunRequestFrame } from '../../protocol/script-frames.js';
 import { expandText } from './gzip-text.js';
 import type { Dispatcher, LabHostRef, LabProcess, LabProcessOutput, ScriptExecutor, ScriptOutcome } from '../dispatcher.js';
 import { commandWords, exeName, parsePowerShellArgs } from './command-line.js';
@@ -43,6 +43,11 @@ export function ownScriptId(text: string): string | null {
 
 const PS_VERSION = '5.1.17763.1';
 const sleep = (ms: number) => new Promise<void>((r) => (ms > 0 ? setTimeout(r, ms) : setImmediate(r)));
+
+/** The real bootstrap's bootstrapError message (Enter-CortexHostLock) when the host's lock was not free within the request's timeout. */
+export function hostLockTimeoutMessage(timeoutMs: number): string {
+  return `TimeoutException: another cortex-deploy process on this host held its lock for ${timeoutMs} ms (a run stopped during a change, still finishing it?); nothing was run`;
+}
 
 /**
  * The host's lock of the real bootstrap (script-frames.ts, hostLock): one per simulated host, shared by
