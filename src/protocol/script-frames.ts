@@ -83,9 +83,9 @@ export interface RunRequestFrame {
    * released when its result is written. So a Test or Set of another cortex-deploy process on the host
    * (the last Set of a run killed with `kill -9`, still running in its orphaned shell) finishes before
    * this one starts. The wait lasts at most `timeoutMs`; then nothing runs and the answer is
-   * bootstrapError stage `run` ("TimeoutException: another cortex-deploy process on this host held its lock …"). A holder that died leaves
-   * the mutex abandoned, and the wait gets it. The runner sets it for resource Tests and Sets (the
-   * playbook engine's calls). Optional (additive).
+   * bootstrapError stage `run` ("TimeoutException: another cortex-deploy process on this host held its
+   * lock …"). A holder that died leaves the mutex abandoned, and the wait gets it. The playbook engine
+   * sets it (RunOptions.hostLock) for resource Tests, Sets and reboots. Optional (additive).
    */
   hostLock?: boolean;
   /**
