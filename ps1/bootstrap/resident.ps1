@@ -11,8 +11,9 @@
 # compressed (scriptGz, libGz: Expand-CortexRequest), execute the request's lib text and then its script
 # (each carried, or kept from an earlier request: Resolve-CortexLibrary, Resolve-CortexScript) in a fresh runspace (its variables, errors, strict mode and `exit` stay its own), collect its output, error, warning, information and verbose streams and its exit code, write one
 # result frame (with answerWithNext and a script that succeeded: written later, with the next one's,
-# Send-CortexResult). A request with hostLock runs under the host's lock (Enter-CortexHostLock). An `exit` request or stdin EOF end the process. With $CortexOneShot = $true (set by the
-# loader in one-shot mode) it handles one request and exits with that script's exit code.
+# Send-CortexResult). A request with hostLock runs under the host's lock (Enter-CortexHostLock). An
+# `exit` request or stdin EOF end the process. With $CortexOneShot = $true (set by the loader in one-shot
+# mode) it handles one request and exits with that script's exit code.
 #
 # Every request line gets exactly one result frame, whatever goes wrong in this file's own code (a frame
 # that is not base64 or not JSON, a runspace that cannot start, a pipeline that will not stop at its

@@ -142,6 +142,7 @@ class ApplyRun {
   private readonly phases: Map<string, Phase>;
   /** Each host's last step run in the schedule, and hosts the run may need after their own steps (drains, a handler's run_once host). */
   private readonly lastRun = new Map<string, string>();
+  private readonly schedule: ReturnType<typeof schedule>;
   private readonly neededAfterSteps: Set<string>;
 
   constructor(private readonly o: ApplyOptions) {
@@ -162,7 +163,8 @@ class ApplyRun {
     }
     for (const h of o.resume?.rebootPending ?? []) this.rebootPending.add(h);
     this.phases = new Map(this.pb.phases.map((p) => [p.name, p]));
-    for (const ps of schedule(this.pb)) for (const [bi, b] of ps.batches.entries()) for (const r of b.steps) for (const hb of r.hostBatches) for (const h of hb) this.lastRun.set(h, runKey(ps.phase, bi, r.step));
+    this.schedule = schedule(this.pb);
+    for (const ps of this.schedule) for (const [bi, b] of ps.batches.entries()) for (const r of b.steps) for (const hb of r.hostBatches) for (const h of hb) this.lastRun.set(h, runKey(ps.phase, bi, r.step));
     this.neededAfterSteps = new Set([...drainHostsOf(this.pb), ...Object.values(this.pb.handlers).flatMap((h) => (typeof h.runOnce === 'string' ? [h.runOnce] : []))]);
     this.drains = new PhaseDrains({
       agent: (h) => this.o.agents[h],
@@ -229,7 +231,7 @@ class ApplyRun {
     });
 
     const byName = new Map(this.pb.phases.map((p) => [p.name, p]));
-    for (const ps of schedule(this.pb)) {
+    for (const ps of this.schedule) {
       if (this.stopping) break;
       const phase = byName.get(ps.phase)!;
       for (const [bi, batch] of ps.batches.entries()) {

@@ -77,11 +77,6 @@ export class LabHostLocks {
     });
   }
 
-  /** Whether some process of the host holds its lock now. */
-  isHeld(host: string): boolean {
-    return this.held.has(host);
-  }
-
   private releaser(host: string): () => void {
     let released = false;
     return () => {

@@ -6,7 +6,7 @@ describe('LabHostLocks', () => {
   it('one holder per host; waiters served in order; another host is not held up', async () => {
     const locks = new LabHostLocks();
     const first = (await locks.acquire('web1', 1000))!;
-    expect(locks.isHeld('web1')).toBe(true);
+    expect(await locks.acquire('web1', 0)).toBeNull();
     expect(await locks.acquire('web2', 0)).toBeTypeOf('function');
     const order: string[] = [];
     const second = locks.acquire('web1', 5000).then((r) => (order.push('second'), r!));
@@ -18,7 +18,9 @@ describe('LabHostLocks', () => {
     (await second)();
     (await third)();
     expect(order).toEqual(['second', 'third']);
-    expect(locks.isHeld('web1')).toBe(false);
+    const free = await locks.acquire('web1', 0);
+    expect(free).toBeTypeOf('function');
+    free!();
   });
 
   it('a wait that times out gets null and leaves the queue: the next release goes to the one still waiting', async () => {
@@ -31,6 +33,8 @@ describe('LabHostLocks', () => {
     const next = await patient;
     expect(next).toBeTypeOf('function');
     next!();
-    expect(locks.isHeld('web1')).toBe(false);
+    const free = await locks.acquire('web1', 0);
+    expect(free).toBeTypeOf('function');
+    free!();
   });
 });
