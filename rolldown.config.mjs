@@ -4,11 +4,15 @@
  * one, and zod's locales, which zod's index always loads and a bundle drops (docs/benchmarks.md, "The
  * bundled CLI").
  *
- * - The entry stays dist/cli/main.js (package.json "bin", the docs, every test that spawns the CLI): the
- *   bundle overwrites tsc's file of that name. tsc still builds the rest of dist/, which the tests,
- *   lint:ps1 (dist/ps1lint/cli.js) and the lab's SSH entry (dist/lab/ssh/entry.js, run by sshd) use.
+ * - The entry stays dist/cli/main.js (package.json "bin", the docs, every test that spawns the CLI): a
+ *   few lines scripts/bundle.mjs writes over tsc's file of that name, which load dist/cli/start.cjs.
+ *   tsc still builds the rest of dist/, which the tests, lint:ps1 (dist/ps1lint/cli.js) and the lab's
+ *   SSH entry (dist/lab/ssh/entry.js, run by sshd) use.
+ * - The bundle is CommonJS (.cjs, as the package is "type": "module"): Node 20 can run CommonJS code
+ *   from a V8 code cache, ES modules not (src/cli/compile-cache.ts; "The code cache" in
+ *   docs/benchmarks.md). start.cjs turns the cache on; everything else is a chunk it serves.
  * - Each command's module stays a chunk of its own, loaded when that command runs
- *   (src/cli/commands/catalog.ts): dist/cli/chunks/command-<name>.js; zod and yaml have a chunk each,
+ *   (src/cli/commands/catalog.ts): dist/cli/chunks/command-<name>.cjs; zod and yaml have a chunk each,
  *   so `--version` and `--help` load neither; other shared code goes in chunks named by their content.
  * - The sources are bundled (src/, TypeScript), not tsc's output, so re-running this step alone gives
  *   the same files.
@@ -17,7 +21,8 @@
  * - yargs is bundled (about 45 files of the start). It finds two things from its own location, neither
  *   of which the CLI uses once bundled: the package.json above it (only for a version the CLI gives
  *   itself, and pkgConf, unused) and its translations (the CLI sets its locale to English: its own texts
- *   are English, and yargs' locales/ is not in the bundle).
+ *   are English, and yargs' locales/ is not in the bundle). Its `extends` of a config file, unused too,
+ *   calls import.meta.resolve, which CommonJS lacks: scripts/bundle.mjs expects that one warning.
  */
 import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -44,7 +49,7 @@ const external = [/^node:/, 'kerberos', 'ssh2', 'web-tree-sitter', 'tree-sitter-
 rmSync(here('./dist/cli/chunks'), { recursive: true, force: true });
 
 export default defineConfig({
-  input: { main: here('./src/cli/main.ts') },
+  input: { start: here('./src/cli/start.ts') },
   platform: 'node',
   external,
   tsconfig: here('./tsconfig.json'),
@@ -54,10 +59,13 @@ export default defineConfig({
   },
   output: {
     dir: here('./dist/cli'),
-    format: 'esm',
-    entryFileNames: '[name].js',
+    format: 'cjs',
+    // import() of a package left to Node (ansible-vault, typescript: both CommonJS) becomes require():
+    // V8 drops what import() needs from code it reads back from a code cache (src/cli/compile-cache.ts).
+    dynamicImportInCjs: false,
+    entryFileNames: '[name].cjs',
     chunkFileNames: (chunk) =>
-      chunk.isDynamicEntry && /[\\/]src[\\/]cli[\\/]commands[\\/][^\\/]+\.ts$/.test(chunk.facadeModuleId ?? '') ? 'chunks/command-[name].js' : 'chunks/[name].js',
+      chunk.isDynamicEntry && /[\\/]src[\\/]cli[\\/]commands[\\/][^\\/]+\.ts$/.test(chunk.facadeModuleId ?? '') ? 'chunks/command-[name].cjs' : 'chunks/[name].cjs',
     codeSplitting: {
       groups: [
         { name: 'zod', test: /[\\/]node_modules[\\/]zod[\\/]/ },

@@ -110,7 +110,9 @@ function lazyCommand(entry: CommandEntry): CommandModule<object, never> {
  * testable and main() stays the one place that ends the process.
  */
 tolerateClosedPipes();
-const code = await main(hideBin(process.argv));
-process.exitCode = code;
-// An interrupted run has closed what it opened; should anything still hold the event loop, end anyway.
-if (code === ExitCode.Interrupted) setTimeout(() => process.exit(code), 2000).unref();
+// Not a top-level await: the bundle is CommonJS (rolldown.config.mjs), which has none.
+void main(hideBin(process.argv)).then((code) => {
+  process.exitCode = code;
+  // An interrupted run has closed what it opened; should anything still hold the event loop, end anyway.
+  if (code === ExitCode.Interrupted) setTimeout(() => process.exit(code), 2000).unref();
+});

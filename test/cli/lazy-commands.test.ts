@@ -1,7 +1,8 @@
 /**
  * The CLI loads only the module of the command that runs (src/cli/commands/catalog.ts): the built CLI is
- * spawned with a module-load hook that lists every file it loads. Other commands stay names and
- * descriptions for --help and completion; a line the up-front guess misreads still runs its command.
+ * spawned with hooks that list every file it loads (an ES module hook for its entry, dist/cli/main.js,
+ * and one on CommonJS loads for the bundle it loads, start.cjs and its chunks). Other commands stay names
+ * and descriptions for --help and completion; a line the up-front guess misreads still runs its command.
  *
  * The built CLI is a bundle (rolldown.config.mjs): a file it loads is a chunk holding many modules. Each
  * chunk's source map names them, so the checks read source modules (cli/commands/plan.ts) and packages
@@ -24,6 +25,22 @@ export async function load(url, context, next) { appendFileSync(process.env.LOAD
 `,
 );
 writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});\n`);
+// CommonJS loads (the bundle is CommonJS) pass through Module._load, whichever loader compiles them.
+writeFileSync(
+  join(dir, 'require-hook.cjs'),
+  `const Module = require('node:module');
+const { appendFileSync } = require('node:fs');
+const { pathToFileURL } = require('node:url');
+const { isAbsolute } = require('node:path');
+const load = Module._load;
+Module._load = function (request, parent, isMain) {
+  let file = null;
+  try { file = Module._resolveFilename(request, parent, isMain); } catch {}
+  if (file && isAbsolute(file)) appendFileSync(process.env.LOADED_LIST, pathToFileURL(file).href + '\\n');
+  return load.apply(this, arguments);
+};
+`,
+);
 
 const SRC = resolve(import.meta.dirname, '../../src');
 const packageOf = (path: string) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(path.split(sep).join('/'))?.[1];
@@ -44,8 +61,8 @@ function loadedBy(args: string[]): Promise<{ code: number; stdout: string; dist:
   const list = join(dir, `loaded-${++runs}.txt`);
   writeFileSync(list, '');
   return new Promise((done) =>
-    execFile(process.execPath, ['--import', pathToFileURL(join(dir, 'register.mjs')).href, CLI, ...args], { cwd: dir, env: cliEnv({ LOADED_LIST: list }), timeout: 60_000 }, (err, stdout) => {
-      const files = readFileSync(list, 'utf8').split('\n').filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
+    execFile(process.execPath, ['--require', join(dir, 'require-hook.cjs'), '--import', pathToFileURL(join(dir, 'register.mjs')).href, CLI, ...args], { cwd: dir, env: cliEnv({ LOADED_LIST: list }), timeout: 60_000 }, (err, stdout) => {
+      const files = [...new Set(readFileSync(list, 'utf8').split('\n').filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u)))];
       const sources = files.flatMap((f) => (/[\\/]dist[\\/]/.test(f) ? sourcesOf(f) : [f]));
       done({
         code: err ? Number((err as { code?: number }).code ?? 1) : 0,
@@ -84,7 +101,8 @@ describe('the built CLI loads only the command that runs', () => {
     const r = await loadedBy(['plan', '--help']);
     expect(r.code).toBe(0);
     expect(r.dist[0]).toBe('cli/main.js');
-    expect(r.dist.every((f) => f === 'cli/main.js' || f.startsWith('cli/chunks/'))).toBe(true);
+    expect(r.dist[1]).toBe('cli/start.cjs');
+    expect(r.dist.every((f) => f === 'cli/main.js' || f === 'cli/start.cjs' || f.startsWith('cli/chunks/'))).toBe(true);
     // plan's command needs well over a hundred of our modules; a bundle loads them in far fewer files.
     expect(r.src.length).toBeGreaterThan(100);
     expect(r.dist.length).toBeLessThan(r.src.length / 3);
