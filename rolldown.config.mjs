@@ -45,6 +45,23 @@ const here = (path) => join(root, path);
  */
 const external = [/^node:/, 'kerberos', 'ssh2', 'web-tree-sitter', 'tree-sitter-powershell', 'typescript', 'ansible-vault'];
 
+/**
+ * string-width (three copies, under yargs' help layout: cliui and wrap-ansi) builds an Intl.Segmenter as
+ * it loads. The first one costs about 11 ms of ICU data on every start of every command, shell
+ * completion included, for text that only `--help` lays out. Each is built on first use instead. The
+ * build fails if a new version no longer has the line, so the saving is never lost silently.
+ */
+const lazySegmenter = {
+  name: 'lazy-intl-segmenter',
+  transform(code, id) {
+    if (!/[\\/]node_modules[\\/](?:.+[\\/]node_modules[\\/])?string-width[\\/]index\.js$/.test(id)) return null;
+    const line = /^const segmenter = new Intl\.Segmenter\(\);$/m;
+    if (!line.test(code)) this.error(`${id}: no "const segmenter = new Intl.Segmenter();" to defer (lazySegmenter, rolldown.config.mjs)`);
+    // On the same line, so the lines of the package's source map still hold (map: null keeps them).
+    return { code: code.replace(line, 'let realSegmenter; const segmenter = { segment: (text) => (realSegmenter ??= new Intl.Segmenter()).segment(text) };'), map: null };
+  },
+};
+
 // The chunks' names are stable (no hashes), so the old ones are removed before each build.
 rmSync(here('./dist/cli/chunks'), { recursive: true, force: true });
 
@@ -52,6 +69,7 @@ export default defineConfig({
   input: { start: here('./src/cli/start.ts') },
   platform: 'node',
   external,
+  plugins: [lazySegmenter],
   tsconfig: here('./tsconfig.json'),
   resolve: {
     // The sources import each other as './x.js' (NodeNext); the files are x.ts.

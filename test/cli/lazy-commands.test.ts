@@ -147,3 +147,34 @@ describe('the built CLI loads only the command that runs', () => {
     expect(commandModules(r.src)).toEqual(['cli/commands/runs.ts']);
   });
 });
+
+describe("the help layout's Intl.Segmenter (about 11 ms of ICU data) is built only when text is laid out", () => {
+  // Counts constructions in the spawned CLI (rolldown.config.mjs, lazySegmenter).
+  const counter = join(dir, 'segmenter-count.cjs');
+  writeFileSync(
+    counter,
+    `const { writeSync } = require('node:fs');
+let built = 0;
+const Real = Intl.Segmenter;
+Intl.Segmenter = function Segmenter(...a) { built++; return new Real(...a); };
+process.on('exit', () => writeSync(2, '@@segmenters ' + built + '\\n'));
+`,
+  );
+  const run = (args: string[]) =>
+    new Promise<{ stdout: string; built: number }>((done) =>
+      execFile(process.execPath, ['--require', counter, CLI, ...args], { env: cliEnv(), timeout: 60_000 }, (_err, stdout, stderr) =>
+        done({ stdout, built: Number(/@@segmenters (\d+)/.exec(stderr)?.[1] ?? -1) }),
+      ),
+    );
+
+  it('not by --version, nor by completion', async () => {
+    expect((await run(['--version'])).built).toBe(0);
+    expect((await run(['--get-yargs-completions', 'cortex-deploy', 'ru'])).built).toBe(0);
+  });
+
+  it('by --help, which still measures its columns with it', async () => {
+    const help = await run(['--help']);
+    expect(help.built).toBeGreaterThan(0);
+    expect(help.stdout).toMatch(/^ {2}cortex-deploy exec \[script\.\.\] +Run ad-hoc PowerShell/m);
+  });
+});
