@@ -11,18 +11,20 @@
  *   not only the chunk's top level. A chunk already served from its cache is not written again.
  * - A cache file is named after the SHA-256 of the chunk's text: after an upgrade a chunk never meets the
  *   cache of another text (V8's own check compares lengths only). Writing a chunk's cache removes the
- *   files of its older texts.
+ *   files of its other texts written more than a week before: two installations used in turn keep
+ *   theirs, and an old one's files go after a week.
  * - The folder is the user's own: created 0700, used only when it is a real folder (not a link) owned by
  *   this user and writable by no one else (POSIX), since code read from it runs as the user. Files are
  *   written 0600, under a temporary name, then renamed: a run beside another never reads half a file.
  * - Nothing here may stop the CLI: an unusable folder or file means compiling from source, as without it.
  * - Code read back from a cache cannot run a dynamic import (V8 drops what Node needs for it): the
  *   bundle has none, a build check says so (scripts/bundle.mjs), and its packages come by require().
+ *   Code compiled from source gets Node's loader for one all the same (Node 20.12 and later).
  *
  * CORTEX_COMPILE_CACHE: unset, the per-user cache folder (below); `off`, no cache; otherwise the folder.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { basename, dirname, join, sep } from 'node:path';
@@ -107,10 +109,8 @@ type Loader = (module: Module, filename: string) => void;
  */
 export function enableCompileCache(scope: string, env: NodeJS.ProcessEnv = process.env): Readonly<CompileCacheStats> {
   const { dir, off } = cacheDirFrom(env);
-  // Node 20.12+: what Node needs for a dynamic import in code compiled here (from source, not from a cache).
   const dynamicImport = (vm.constants as unknown as { USE_MAIN_CONTEXT_DEFAULT_LOADER?: symbol } | undefined)?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
-  const unsafe = dir ? prepareCacheDir(dir) : null;
-  const why = off ?? unsafe ?? (dynamicImport ? null : `Node ${process.version} lacks vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER`);
+  const why = off ?? (dir ? prepareCacheDir(dir) : null);
   if (why || !dir) {
     stats.off = why;
     return stats;
@@ -132,7 +132,7 @@ export function enableCompileCache(scope: string, env: NodeJS.ProcessEnv = proce
     } catch {
       cachedData = undefined;
     }
-    const script = new vm.Script(CJS_WRAPPER[0] + source + CJS_WRAPPER[1], { filename, cachedData, importModuleDynamically: dynamicImport as never });
+    const script = new vm.Script(CJS_WRAPPER[0] + source + CJS_WRAPPER[1], { filename, cachedData, ...(dynamicImport ? { importModuleDynamically: dynamicImport as never } : {}) });
     if (!cachedData) stats.misses++;
     else if (script.cachedDataRejected) stats.rejected++;
     else stats.hits++;
@@ -146,7 +146,10 @@ export function enableCompileCache(scope: string, env: NodeJS.ProcessEnv = proce
   return stats;
 }
 
-/** Write one chunk's cache (temporary name, then rename) and drop its older texts' files. Never throws. */
+/** Files of a chunk's other texts are removed once they are this old (see the module comment). */
+export const OTHER_TEXT_KEPT_MS = 7 * 24 * 3600 * 1000;
+
+/** Write one chunk's cache (temporary name, then rename) and drop its other texts' old files. Never throws. */
 function writeCache(dir: string, p: Pending): boolean {
   const tmp = `${p.file}.${process.pid}.tmp`;
   try {
@@ -168,8 +171,10 @@ function writeCache(dir: string, p: Pending): boolean {
   }
   try {
     const mine = basename(p.file);
+    const before = Date.now() - OTHER_TEXT_KEPT_MS;
     for (const f of readdirSync(dir)) {
-      if (f !== mine && f.startsWith(`${p.chunk}-`) && f.endsWith('.v8') && /^[0-9a-f]{32}\.v8$/.test(f.slice(p.chunk.length + 1))) unlinkSync(join(dir, f));
+      if (f === mine || !f.startsWith(`${p.chunk}-`) || !/^[0-9a-f]{32}\.v8$/.test(f.slice(p.chunk.length + 1))) continue;
+      if (statSync(join(dir, f)).mtimeMs < before) unlinkSync(join(dir, f));
     }
   } catch {
     // another run removed it first, or the folder is read-only now: the old file only costs space

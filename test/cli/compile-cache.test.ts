@@ -4,12 +4,12 @@
  * (dist/cli/compile-cache.js), on small chunks written here; then the built CLI itself, as users run it.
  */
 import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { cacheDirFrom, defaultCacheDir, prepareCacheDir } from '../../src/cli/compile-cache.js';
+import { cacheDirFrom, defaultCacheDir, OTHER_TEXT_KEPT_MS, prepareCacheDir } from '../../src/cli/compile-cache.js';
 import { cliEnv, runCli } from '../helpers/cli.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -106,21 +106,35 @@ describe('the code cache', () => {
     expect(files.map((f) => statSync(join(cache, f)).mtimeMs)).toEqual(mtimes);
   });
 
-  it('never serves the cache of another text, even of the same length, and drops the old one', async () => {
+  it('never serves the cache of another text, even of the same length; an old text\'s file goes after a week', async () => {
     const bundle = join(work, 'b2');
     const cache = join(work, 'c2');
     writeBundle(bundle, '42');
     await loadChunks(bundle, cache);
-    const before = cacheFiles(cache);
+    const mainOf = (files: string[]) => files.filter((f) => f.startsWith('main-'));
+    const first = mainOf(cacheFiles(cache));
+    const helper = cacheFiles(cache).filter((f) => f.startsWith('helper-'));
     // Same length, other code: V8's own check (the length) would accept the old cache.
     writeBundle(bundle, '17');
-    const after = await loadChunks(bundle, cache);
-    expect(after.out.answer).toBe(17);
-    expect(after.stats).toMatchObject({ hits: 1, misses: 1, written: 1 });
-    const now = cacheFiles(cache);
-    expect(now).toHaveLength(2);
-    expect(now.filter((f) => f.startsWith('main-'))).not.toEqual(before.filter((f) => f.startsWith('main-')));
-    expect(now.filter((f) => f.startsWith('helper-'))).toEqual(before.filter((f) => f.startsWith('helper-')));
+    const second = await loadChunks(bundle, cache);
+    expect(second.out.answer).toBe(17);
+    expect(second.stats).toMatchObject({ hits: 1, misses: 1, written: 1 });
+    // The first text's file is a day old: kept (two installations used in turn keep their caches).
+    const day = Date.now() / 1000 - 24 * 3600;
+    utimesSync(join(cache, first[0]!), day, day);
+    const both = mainOf(cacheFiles(cache));
+    expect(both).toHaveLength(2);
+    writeBundle(bundle, '42');
+    expect((await loadChunks(bundle, cache)).stats).toMatchObject({ hits: 2, misses: 0 });
+    // Eight days old, and the other text's cache is written again: it is removed.
+    const old = Date.now() / 1000 - (OTHER_TEXT_KEPT_MS / 1000 + 24 * 3600);
+    utimesSync(join(cache, first[0]!), old, old);
+    rmSync(join(cache, both.find((f) => f !== first[0])!));
+    writeBundle(bundle, '17');
+    const third = await loadChunks(bundle, cache);
+    expect(third.stats).toMatchObject({ misses: 1, written: 1 });
+    expect(mainOf(cacheFiles(cache))).toEqual(both.filter((f) => f !== first[0]));
+    expect(cacheFiles(cache).filter((f) => f.startsWith('helper-'))).toEqual(helper);
   });
 
   it('a damaged cache file is refused by V8 and written again; the code still runs', async () => {
