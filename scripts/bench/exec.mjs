@@ -28,9 +28,8 @@ const PWSH = process.argv.includes('--pwsh');
 await lab.labUp(join(dir, 'inv.yaml'), state, PWSH ? {} : { CORTEX_PWSH: '' });
 let result;
 try {
-  // The CLI's code cache (src/cli/compile-cache.ts) in a folder of this run, filled by one exec first: as
-  // on a user's machine after the first run, and whatever other runs left in the user's cache.
-  const env = { CORTEX_COMPILE_CACHE: join(dir, 'compile-cache') };
+  // A code cache of this run's own, filled by one exec first (lab.ownCompileCache).
+  const env = lab.ownCompileCache(dir);
   const execOnce = async () => {
     const r = await lab.runCli(['exec', '-i', 'inv.yaml', '--forks', String(HOSTS), '--json', '--', 'hostname'], { cwd: dir, env });
     if (r.code !== 0) throw new Error(`exec exited ${r.code}: ${r.stderr.slice(-2000)}`);

@@ -24,9 +24,8 @@ let result;
 try {
   const converge = await lab.runCli(['apply', '-i', 'inv.yaml', '-p', 'pb.yaml', '--json'], { cwd: dir });
   if (converge.code !== 0) throw new Error(`apply exited ${converge.code}: ${converge.stderr.slice(-2000)}`);
-  // The CLI's code cache (src/cli/compile-cache.ts) in a folder of this run, filled by one plan first: as
-  // on a user's machine after the first run, and whatever other runs left in the user's cache.
-  const env = { CORTEX_COMPILE_CACHE: join(dir, 'compile-cache') };
+  // A code cache of this run's own, filled by one plan first (lab.ownCompileCache).
+  const env = lab.ownCompileCache(dir);
   const planOnce = async () => {
     const r = await lab.runCli(['plan', '-i', 'inv.yaml', '-p', 'pb.yaml', '--json', '--detailed-exitcode'], { cwd: dir, env });
     if (r.code !== 0) throw new Error(`plan exited ${r.code} (0: no changes): ${r.stderr.slice(-2000)}`);

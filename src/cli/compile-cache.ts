@@ -45,13 +45,6 @@ export interface CompileCacheStats {
   written: number;
 }
 
-const stats: CompileCacheStats = { dir: null, off: 'not enabled', hits: 0, misses: 0, rejected: 0, written: 0 };
-
-/** What this process's cache did (tests, benchmarks). */
-export function compileCacheStats(): Readonly<CompileCacheStats> {
-  return stats;
-}
-
 /** The per-user cache folder for this Node and V8: null when the platform's home is unknown. */
 export function defaultCacheDir(env: NodeJS.ProcessEnv, platform: NodeJS.Platform, home: string): string | null {
   const leaf = join('cortex-deploy', `compile-cache-v8-${process.versions.v8}-${process.arch}`);
@@ -105,27 +98,24 @@ type Loader = (module: Module, filename: string) => void;
 
 /**
  * Serve the .cjs files under `scope` (the bundle's folder) through the cache. Call it before the first
- * chunk is required. Returns the stats (also compileCacheStats()).
+ * chunk is required. Returns what the cache does, counted as it goes (`written` at exit).
  */
 export function enableCompileCache(scope: string, env: NodeJS.ProcessEnv = process.env): Readonly<CompileCacheStats> {
   const { dir, off } = cacheDirFrom(env);
   const dynamicImport = (vm.constants as unknown as { USE_MAIN_CONTEXT_DEFAULT_LOADER?: symbol } | undefined)?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
   const why = off ?? (dir ? prepareCacheDir(dir) : null);
-  if (why || !dir) {
-    stats.off = why;
-    return stats;
-  }
-  stats.dir = dir;
-  stats.off = null;
+  const stats: CompileCacheStats = { dir: why ? null : dir, off: why, hits: 0, misses: 0, rejected: 0, written: 0 };
+  if (why || !dir) return stats;
   const prefix = scope.endsWith(sep) ? scope : scope + sep;
   const extensions = (Module as unknown as { _extensions: Record<string, Loader> })._extensions;
   const plain = extensions['.cjs'] ?? extensions['.js']!;
   const pending: Pending[] = [];
   extensions['.cjs'] = function cachedLoad(module: Module, filename: string): void {
     if (!filename.startsWith(prefix)) return plain(module, filename);
-    const source = readFileSync(filename, 'utf8');
+    const bytes = readFileSync(filename);
     const chunk = basename(filename, '.cjs');
-    const file = join(dir, `${chunk}-${createHash('sha256').update(source).digest('hex').slice(0, 32)}.v8`);
+    const file = join(dir, `${chunk}-${createHash('sha256').update(bytes).digest('hex').slice(0, 32)}.v8`);
+    const source = bytes.toString('utf8');
     let cachedData: Buffer | undefined;
     try {
       cachedData = readFileSync(file);
@@ -141,7 +131,10 @@ export function enableCompileCache(scope: string, env: NodeJS.ProcessEnv = proce
     fn.call(module.exports, module.exports, createRequire(filename), module, filename, dirname(filename));
   };
   process.once('exit', () => {
-    for (const p of pending) if (writeCache(dir, p)) stats.written++;
+    if (pending.length === 0) return;
+    const written = pending.filter((p) => writeCache(p));
+    stats.written = written.length;
+    pruneOtherTexts(dir, written);
   });
   return stats;
 }
@@ -149,8 +142,8 @@ export function enableCompileCache(scope: string, env: NodeJS.ProcessEnv = proce
 /** Files of a chunk's other texts are removed once they are this old (see the module comment). */
 export const OTHER_TEXT_KEPT_MS = 7 * 24 * 3600 * 1000;
 
-/** Write one chunk's cache (temporary name, then rename) and drop its other texts' old files. Never throws. */
-function writeCache(dir: string, p: Pending): boolean {
+/** Write one chunk's cache: a temporary name, then rename. Never throws. */
+function writeCache(p: Pending): boolean {
   const tmp = `${p.file}.${process.pid}.tmp`;
   try {
     const data = p.script.createCachedData();
@@ -161,6 +154,7 @@ function writeCache(dir: string, p: Pending): boolean {
       closeSync(fd);
     }
     renameSync(tmp, p.file);
+    return true;
   } catch {
     try {
       unlinkSync(tmp);
@@ -169,15 +163,25 @@ function writeCache(dir: string, p: Pending): boolean {
     }
     return false;
   }
+}
+
+/** Remove the week-old files of other texts of the chunks just written (one listing of the folder). Never throws. */
+function pruneOtherTexts(dir: string, written: readonly Pending[]): void {
+  if (written.length === 0) return;
+  const before = Date.now() - OTHER_TEXT_KEPT_MS;
+  const mine = new Set(written.map((p) => basename(p.file)));
+  const chunks = new Set(written.map((p) => p.chunk));
   try {
-    const mine = basename(p.file);
-    const before = Date.now() - OTHER_TEXT_KEPT_MS;
     for (const f of readdirSync(dir)) {
-      if (f === mine || !f.startsWith(`${p.chunk}-`) || !/^[0-9a-f]{32}\.v8$/.test(f.slice(p.chunk.length + 1))) continue;
-      if (statSync(join(dir, f)).mtimeMs < before) unlinkSync(join(dir, f));
+      const m = /^(.+)-[0-9a-f]{32}\.v8$/.exec(f);
+      if (!m || !chunks.has(m[1]!) || mine.has(f)) continue;
+      try {
+        if (statSync(join(dir, f)).mtimeMs < before) unlinkSync(join(dir, f));
+      } catch {
+        // another run removed it first: nothing to do
+      }
     }
   } catch {
-    // another run removed it first, or the folder is read-only now: the old file only costs space
+    // the folder cannot be listed now: an old file only costs space
   }
-  return true;
 }

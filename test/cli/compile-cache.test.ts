@@ -61,11 +61,11 @@ function loadChunks(bundle: string, cache: string): Promise<ChildResult> {
   const script = `
 import { writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
-const { enableCompileCache, compileCacheStats } = await import(${JSON.stringify(built)});
-enableCompileCache(${JSON.stringify(bundle)});
+const { enableCompileCache } = await import(${JSON.stringify(built)});
+const stats = enableCompileCache(${JSON.stringify(bundle)});
 const m = createRequire(import.meta.url)(${JSON.stringify(join(bundle, 'main.cjs'))});
 const out = { answer: m.answer(), helper: m.helper(), required: typeof (await m.later()).join };
-process.on('exit', () => writeSync(1, JSON.stringify({ out, stats: compileCacheStats() })));
+process.on('exit', () => writeSync(1, JSON.stringify({ out, stats })));
 `;
   return new Promise((done, fail) =>
     execFile(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, CORTEX_COMPILE_CACHE: cache }, timeout: 30_000 }, (err, stdout, stderr) =>
