@@ -9,7 +9,7 @@
  * then after, on a `lab reset` host set. Run `npm run build` first.
  * Usage: node scripts/bench/apply-paired.mjs --base DIR [--hosts 200] [--rounds 2] [--forks 50]
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as lab from './lib/lab.mjs';
 
@@ -27,12 +27,6 @@ const variants = [
   { name: 'before', cliPath: join(resolve(base), 'dist/cli/main.js') },
   { name: 'after', cliPath: lab.cli },
 ];
-
-/** utime + stime of a process, in ms (clock ticks of 10 ms on Linux). */
-const cpuOf = (pid) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-};
 
 const { addresses, release } = await lab.claimAddresses(HOSTS * 2);
 const labs = [];
@@ -53,9 +47,9 @@ try {
       if (reset.code !== 0) throw new Error(`lab reset exited ${reset.code}: ${reset.stderr}`);
       await lab.runCli(['lab', 'reset-counters', '--state', l.state], { cli: l.cliPath });
       const load = lab.loadAverage1m();
-      const labCpu0 = cpuOf(l.pid);
+      const labCpu0 = lab.processCpuMs(l.pid);
       const r = await lab.runCli(['apply', '-i', 'inv.yaml', '-p', 'pb.yaml', '--json', '--forks', String(FORKS)], { cwd: l.dir, cli: l.cliPath });
-      const labCpuMs = cpuOf(l.pid) - labCpu0;
+      const labCpuMs = lab.processCpuMs(l.pid) - labCpu0;
       let summary = null;
       try {
         summary = JSON.parse(r.stdout).summary;

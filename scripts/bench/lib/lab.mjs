@@ -193,6 +193,16 @@ export async function medianOf(n, once) {
 export const loadAverage1m = () => +os.loadavg()[0].toFixed(2);
 
 /**
+ * User + system CPU of a process so far, in ms (/proc/<pid>/stat, clock ticks of 10 ms): the lab
+ * process's share of a run. The lab and the measured CLI share the machine's cores, so on two cores no
+ * run's wall time can be below (CLI CPU + lab CPU) / 2.
+ */
+export function processCpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/**
  * The environment that gives the measured CLI a code cache (src/cli/compile-cache.ts) in a folder of
  * this run's own, whatever other runs left in the user's cache. Fill it with one run of the measured
  * command first: what a user's machine has after its first run.
