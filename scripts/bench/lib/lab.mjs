@@ -194,8 +194,8 @@ export const loadAverage1m = () => +os.loadavg()[0].toFixed(2);
 
 /**
  * User + system CPU of a process so far, in ms (/proc/<pid>/stat, clock ticks of 10 ms): the lab
- * process's share of a run. The lab and the measured CLI share the machine's cores, so on two cores no
- * run's wall time can be below (CLI CPU + lab CPU) / 2.
+ * process's share of a run. The lab and the measured CLI share the machine's cores, so no run's wall
+ * time can be below (CLI CPU + lab CPU) / cores.
  */
 export function processCpuMs(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
