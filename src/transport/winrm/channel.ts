@@ -49,6 +49,8 @@ export class WsmanChannel {
   private closed = false;
   /** The connection being authenticated (close() ends it too). */
   private opening: HttpConnection | null = null;
+  /** Whether the login's last leg may ride on a request (off once the host answered that with 400). */
+  private lastLegWithRequest = true;
   /** Connections opened (1 on a healthy session; more after drops). */
   connects = 0;
   /** HTTP requests sent, authentication legs included. */
@@ -78,7 +80,10 @@ export class WsmanChannel {
     return run;
   }
 
-  /** Connect and authenticate now (session open surfaces unreachable/TLS/auth errors early). */
+  /**
+   * Connect and authenticate now (session open surfaces unreachable/TLS/auth errors early). NTLM's
+   * last leg waits for the first exchange, which carries it: the host checks the password then.
+   */
   connect(timeoutMs: number): Promise<void> {
     return this.serialize(async () => {
       await this.ensureConnected(timeoutMs);
@@ -108,6 +113,7 @@ export class WsmanChannel {
         path: '/wsman',
         https: this.endpoint.scheme === 'https',
         timeoutMs,
+        lastLegWithRequest: this.lastLegWithRequest,
       });
       // Closed while we logged in (an interrupted run gave up on this session): do not keep the socket.
       if (this.closed) throw new ProtocolError('WinRM session is closed', { host: this.host.name });
@@ -145,6 +151,7 @@ export class WsmanChannel {
     for (let attempt = 0; ; attempt++) {
       const { conn, security } = await this.ensureConnected(opts.timeoutMs);
       const reused = conn.requests > 0 && Date.now() - conn.idleSince >= STALE_IDLE_MS;
+      const finishesLogin = security.loginPending?.() === true;
       const { body, contentType } = security.wrap(soap);
       let res: HttpResponse;
       const inflight = { tag: opts.tag, conn, aborted: false };
@@ -164,6 +171,13 @@ export class WsmanChannel {
         throw e;
       } finally {
         this.inflight = null;
+      }
+      if (finishesLogin && res.status === 400 && attempt === 0) {
+        // The host would not take a request with the login's last leg (it did not run it): from now
+        // on that leg goes on its own, and this request again after it.
+        this.lastLegWithRequest = false;
+        this.dropConnection();
+        continue;
       }
       if (res.close) this.dropConnection();
       return this.interpret(res, security, opts);

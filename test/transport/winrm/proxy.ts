@@ -11,10 +11,35 @@ export interface Proxy {
   cut(): void;
 }
 
+/**
+ * Looks at each whole HTTP request the client sends (plain HTTP only): a Buffer is sent back as the
+ * answer and the connection closed, without the request reaching the server; null passes it on.
+ */
+export type RequestFilter = (head: string, body: Buffer) => Buffer | null;
+
+/** Cuts a byte stream into whole HTTP requests (Content-Length bodies, as the WinRM client sends). */
+function requestSplitter(onRequest: (raw: Buffer, head: string, body: Buffer) => void): (d: Buffer) => void {
+  let buf = Buffer.alloc(0);
+  return (d) => {
+    buf = Buffer.concat([buf, d]);
+    for (;;) {
+      const end = buf.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const head = buf.subarray(0, end).toString('latin1');
+      const len = Number(/^content-length:\s*(\d+)/im.exec(head)?.[1] ?? 0);
+      if (buf.length < end + 4 + len) return;
+      const raw = buf.subarray(0, end + 4 + len);
+      buf = buf.subarray(end + 4 + len);
+      onRequest(raw, head, raw.subarray(end + 4));
+    }
+  };
+}
+
 export async function startProxy(
   listen: { address: string; port: number },
   target: { address: string; port: number },
   tls?: { key: string; cert: string; targetCa: string },
+  filter?: RequestFilter,
 ): Promise<Proxy> {
   const p: Proxy = { toServer: [], toClient: [], sockets: new Set(), close: async () => undefined, cut: () => undefined };
   const onClient = (client: Socket) => {
@@ -23,10 +48,21 @@ export async function startProxy(
       : netConnect({ host: target.address, port: target.port });
     p.sockets.add(client);
     p.sockets.add(upstream);
-    client.on('data', (d: Buffer) => {
+    const forward = (d: Buffer) => {
       p.toServer.push(Buffer.from(d));
       upstream.write(d);
-    });
+    };
+    client.on(
+      'data',
+      filter
+        ? requestSplitter((raw, head, body) => {
+            const answer = filter(head, body);
+            if (answer === null) return forward(raw);
+            client.end(answer);
+            upstream.destroy();
+          })
+        : forward,
+    );
     upstream.on('data', (d: Buffer) => {
       p.toClient.push(Buffer.from(d));
       client.write(d);

@@ -27,8 +27,13 @@ export interface AuthUsed {
 }
 
 export interface ConnectionSecurity {
-  /** Headers for every request on this connection (Basic sends credentials each time; NTLM none). */
+  /**
+   * Headers for the next request on this connection: Basic sends credentials each time; NTLM sends
+   * its AUTHENTICATE once, on the connection's first request, and nothing after.
+   */
   headers(): Record<string, string>;
+  /** The next request finishes the login: it carries the handshake's last leg (NTLM's AUTHENTICATE). */
+  loginPending?(): boolean;
   /** Body and Content-Type of a SOAP request. */
   wrap(soap: SoapPayload): { body: Buffer; contentType: string };
   /** The SOAP bytes of a response (decrypting when sealed); ProtocolError when it cannot. */
@@ -42,6 +47,12 @@ export interface AuthContext {
   path: string;
   https: boolean;
   timeoutMs: number;
+  /**
+   * Send the handshake's last leg with the connection's first request rather than on its own with an
+   * empty body: one round trip fewer. Default true; the channel turns it off for a host that
+   * answered such a request with HTTP 400.
+   */
+  lastLegWithRequest?: boolean;
 }
 
 export interface Authenticator {

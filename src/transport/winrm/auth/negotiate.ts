@@ -11,8 +11,15 @@ import type { HttpConnection } from '../http-connection.js';
 import type { AuthContext, Authenticator, ConnectionSecurity } from './authenticator.js';
 import { KerberosError } from './kerberos-errors.js';
 
+/** An NTLM refusal that says why NTLM was tried at all: the Kerberos reason is often the real problem. */
+function withNote(e: AuthError, note: string): AuthError {
+  return new AuthError(`${e.detail} (auth: negotiate used NTLM because ${note.charAt(0).toLowerCase()}${note.slice(1)})`, e.context, { cause: e });
+}
+
 export function negotiateAuthenticator(kerberos: Authenticator, ntlm: Authenticator | null, localAccount: boolean): Authenticator {
   let lastUsed: 'kerberos' | 'ntlm' = 'kerberos';
+  /** Why the latest connection used NTLM. */
+  let ntlmNote = '';
   return {
     scheme: 'negotiate',
     async establish(conn: HttpConnection, ctx: AuthContext): Promise<ConnectionSecurity> {
@@ -34,18 +41,20 @@ export function negotiateAuthenticator(kerberos: Authenticator, ntlm: Authentica
         }
       }
       lastUsed = 'ntlm';
+      ntlmNote = note;
       try {
         const s = await ntlm.establish(conn, ctx);
         return { ...s, used: { scheme: 'ntlm', note } };
       } catch (e) {
-        // Say why NTLM was tried at all: the Kerberos reason is often the real problem.
-        if (e instanceof AuthError) throw new AuthError(`${e.detail} (auth: negotiate used NTLM because ${note.charAt(0).toLowerCase()}${note.slice(1)})`, e.context, { cause: e });
+        if (e instanceof AuthError) throw withNote(e, note);
         throw e;
       }
     },
     refused(res, hostName) {
       if (lastUsed === 'kerberos' && kerberos.refused) return kerberos.refused(res, hostName);
-      return authRefused(hostName, 'ntlm', '(as configured)', 'the service answered 401 Unauthorized');
+      // NTLM's AUTHENTICATE goes with the first request, so its refusal arrives here.
+      const e = ntlm?.refused?.(res, hostName) ?? authRefused(hostName, 'ntlm', '(as configured)', 'the service answered 401 Unauthorized');
+      return ntlmNote ? withNote(e, ntlmNote) : e;
     },
   };
 }

@@ -1,9 +1,14 @@
 /**
- * NTLMv2 over HTTP `Negotiate`/`NTLM`: a two-leg handshake on the connection with
- * empty bodies (as pywinrm does before it encrypts), then every request on that socket is
- * authenticated. Over plain HTTP the context must grant SEAL and every body travels sealed
- * (multipart/encrypted, MS-WSMV 2.2.9.1); over HTTPS, TLS protects the bodies and the AUTHENTICATE carries a
- * channel binding to the server certificate (RFC 5929 tls-server-end-point), so a relayed handshake fails.
+ * NTLMv2 over HTTP `Negotiate`/`NTLM`: the NEGOTIATE goes on its own with an empty body; the
+ * AUTHENTICATE goes with the connection's first request, whose body is already sealed with the keys
+ * it establishes (as the Ruby WinRM gem did against Windows for years; pywinrm spends a round trip
+ * sending it with an empty body first). After that every request on the
+ * socket is authenticated. A host that answers such a first request with HTTP 400 gets the
+ * AUTHENTICATE on its own instead (the channel asks for it with `lastLegWithRequest: false`).
+ * Over plain HTTP the context must grant SEAL and every body travels sealed (multipart/encrypted,
+ * MS-WSMV 2.2.9.1); over HTTPS, TLS protects the bodies and the AUTHENTICATE carries a channel binding
+ * to the server certificate (RFC 5929 tls-server-end-point), so a relayed handshake fails.
+ * See docs/winrm.md, "How a session works".
  */
 import { CortexError, ProtocolError } from '../../../errors.js';
 import { NtlmClient, tlsServerEndPointAppData } from '../../../protocol/ntlm/index.js';
@@ -91,12 +96,26 @@ export function ntlmAuthenticator(opts: NtlmAuthOptions): Authenticator {
       } catch (e) {
         throw withHost(e, ctx.hostName);
       }
-      res = await leg(found.scheme, result.message, 'NTLM authenticate');
-      if (res.status === 401) throw authRefused(ctx.hostName, 'ntlm', opts.user);
+      // The AUTHENTICATE, until a request has carried it.
+      let login: string | null = `${found.scheme} ${result.message.toString('base64')}`;
+      if (ctx.lastLegWithRequest === false) {
+        res = await leg(found.scheme, result.message, 'NTLM authenticate');
+        if (res.status === 401) throw authRefused(ctx.hostName, 'ntlm', opts.user);
+        login = null;
+      }
+      const loginLeg = {
+        headers: (): Record<string, string> => {
+          if (login === null) return {};
+          const h = { Authorization: login };
+          login = null;
+          return h;
+        },
+        loginPending: () => login !== null,
+      };
       const security = result.security;
       if (ctx.https) {
         return {
-          headers: () => ({}),
+          ...loginLeg,
           wrap: (soap) => ({ body: payloadBytes(soap), contentType: CONTENT_TYPE_SOAP }),
           unwrap: (r) => r.body,
         };
@@ -105,7 +124,7 @@ export function ntlmAuthenticator(opts: NtlmAuthOptions): Authenticator {
       // reply before the next request, and a new connection (after a failure) has its own.
       const reuse = new BodyBuffer();
       return {
-        headers: () => ({}),
+        ...loginLeg,
         wrap: (soap) => encryptBody(soap, security, { reuse }),
         unwrap: (r) => {
           const type = header(r, 'content-type') ?? '';
@@ -123,5 +142,7 @@ export function ntlmAuthenticator(opts: NtlmAuthOptions): Authenticator {
         },
       };
     },
+    // The host refused the AUTHENTICATE (with the first request), or a later request.
+    refused: (_res, hostName) => authRefused(hostName, 'ntlm', opts.user),
   };
 }
