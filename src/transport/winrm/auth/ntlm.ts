@@ -2,12 +2,12 @@
  * NTLMv2 over HTTP `Negotiate`/`NTLM`: the NEGOTIATE goes on its own with an empty body; the
  * AUTHENTICATE goes with the connection's first request, whose body is already sealed with the keys
  * it establishes (as the Ruby WinRM gem did against Windows for years; pywinrm spends a round trip
- * sending it with an empty body first). After that every request on the
- * socket is authenticated. A host that answers such a first request with HTTP 400 gets the
- * AUTHENTICATE on its own instead (the channel asks for it with `lastLegWithRequest: false`).
- * Over plain HTTP the context must grant SEAL and every body travels sealed (multipart/encrypted,
- * MS-WSMV 2.2.9.1); over HTTPS, TLS protects the bodies and the AUTHENTICATE carries a channel binding
- * to the server certificate (RFC 5929 tls-server-end-point), so a relayed handshake fails.
+ * sending it with an empty body first). After that every request on the socket is authenticated.
+ * A host that answers such a first request with HTTP 400 gets the AUTHENTICATE on its own instead
+ * (the channel asks for that with `lastLegWithRequest: false`). Over plain HTTP the context must
+ * grant SEAL and every body travels sealed (multipart/encrypted, MS-WSMV 2.2.9.1); over HTTPS, TLS
+ * protects the bodies and the AUTHENTICATE carries a channel binding to the server certificate
+ * (RFC 5929 tls-server-end-point), so a relayed handshake fails.
  * See docs/winrm.md, "How a session works".
  */
 import { CortexError, ProtocolError } from '../../../errors.js';
