@@ -4,6 +4,7 @@
  * Writers stop when the client goes away, so a refused stream costs the test nothing.
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import { requestSplitter } from './http-requests.js';
 
 export const HOSTILE_CASES = [
   'huge-body', // Content-Length: 800 MB, then streams it
@@ -118,18 +119,16 @@ export async function startHostileServer(kind: HostileCase, address = '127.0.0.1
       sockets.delete(sock);
     });
     sock.on('error', () => sock.destroy());
-    let buf = Buffer.alloc(0);
-    const onData = (d: Buffer) => {
-      buf = Buffer.concat([buf, d]);
-      const end = buf.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      const len = Number(/content-length:\s*(\d+)/i.exec(buf.subarray(0, end).toString('latin1'))?.[1] ?? 0);
-      if (buf.length < end + 4 + len) return;
-      sock.off('data', onData);
-      sock.on('data', () => undefined);
-      answer(kind, sock);
-    };
-    sock.on('data', onData);
+    // Only the first request is answered; whatever follows is read and ignored.
+    let answered = false;
+    sock.on(
+      'data',
+      requestSplitter(() => {
+        if (answered) return;
+        answered = true;
+        answer(kind, sock);
+      }),
+    );
   });
   await new Promise<void>((res, rej) => {
     server.once('error', rej);

@@ -6,6 +6,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { commandResponse, createResponse } from '../../../src/lab/winrm/responses.js';
 import { readRequest } from '../../../src/lab/winrm/requests.js';
 import { Action } from '../../../src/protocol/wsman/namespaces.js';
+import { requestSplitter } from '../../helpers/http-requests.js';
 import { parseSoap } from '../../../src/protocol/wsman/soap.js';
 
 export type Misbehaviour = (req: { action: string; messageId: string; body: string }) => Buffer | 'hang' | 'close';
@@ -30,37 +31,31 @@ export async function startFakeServer(address: string, port = 5985): Promise<Fak
     sockets.add(sock);
     sock.on('close', () => sockets.delete(sock));
     sock.on('error', () => sock.destroy());
-    let buf = Buffer.alloc(0);
-    sock.on('data', (d: Buffer) => {
-      buf = Buffer.concat([buf, d]);
-      for (;;) {
-        const end = buf.indexOf('\r\n\r\n');
-        if (end < 0) return;
-        const head = buf.subarray(0, end).toString('latin1');
-        const len = Number(/content-length:\s*(\d+)/i.exec(head)?.[1] ?? 0);
-        if (buf.length < end + 4 + len) return;
-        const body = buf.subarray(end + 4, end + 4 + len).toString('utf8');
-        buf = buf.subarray(end + 4 + len);
+    sock.on(
+      'data',
+      requestSplitter((_raw, _head, bytes) => {
+        if (sock.destroyed) return;
+        const body = bytes.toString('utf8');
         const req = readRequest(parseSoap(body));
         const messageId = req.messageId ?? '';
         const info = { action: req.action, messageId, body };
         const broken = fake.misbehave && (fake.fromCreate || req.action !== Action.Create) ? fake.misbehave(info) : null;
-        if (broken === 'hang') continue;
+        if (broken === 'hang') return;
         if (broken === 'close') {
           sock.destroy();
           return;
         }
         if (broken) {
           sock.write(broken);
-          continue;
+          return;
         }
         const ok =
           req.action === Action.Create
             ? createResponse(messageId, 'http://x/wsman', 'SHELL-1', 'u', address)
             : commandResponse(messageId, 'CMD-1');
         sock.write(httpReply(200, 'application/soap+xml;charset=UTF-8', ok));
-      }
-    });
+      }),
+    );
   });
   await new Promise<void>((r) => server.listen(port, address, () => r()));
   fake.close = () =>

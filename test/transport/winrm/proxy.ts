@@ -1,6 +1,7 @@
 /** A recording TCP proxy (and a TLS-terminating variant) for looking at the bytes on the wire. */
 import { connect as netConnect, createServer, type Server, type Socket } from 'node:net';
 import { connect as tlsConnect, createServer as createTlsServer } from 'node:tls';
+import { requestSplitter } from '../../helpers/http-requests.js';
 
 export interface Proxy {
   toServer: Buffer[];
@@ -16,24 +17,6 @@ export interface Proxy {
  * answer and the connection closed, without the request reaching the server; null passes it on.
  */
 export type RequestFilter = (head: string, body: Buffer) => Buffer | null;
-
-/** Cuts a byte stream into whole HTTP requests (Content-Length bodies, as the WinRM client sends). */
-function requestSplitter(onRequest: (raw: Buffer, head: string, body: Buffer) => void): (d: Buffer) => void {
-  let buf = Buffer.alloc(0);
-  return (d) => {
-    buf = Buffer.concat([buf, d]);
-    for (;;) {
-      const end = buf.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      const head = buf.subarray(0, end).toString('latin1');
-      const len = Number(/^content-length:\s*(\d+)/im.exec(head)?.[1] ?? 0);
-      if (buf.length < end + 4 + len) return;
-      const raw = buf.subarray(0, end + 4 + len);
-      buf = buf.subarray(end + 4 + len);
-      onRequest(raw, head, raw.subarray(end + 4));
-    }
-  };
-}
 
 export async function startProxy(
   listen: { address: string; port: number },

@@ -96,12 +96,13 @@ export function ntlmAuthenticator(opts: NtlmAuthOptions): Authenticator {
       } catch (e) {
         throw withHost(e, ctx.hostName);
       }
-      // The AUTHENTICATE, until a request has carried it.
-      let login: string | null = `${found.scheme} ${result.message.toString('base64')}`;
+      // The AUTHENTICATE's header, until a request has carried it.
+      let login: string | null = null;
       if (ctx.lastLegWithRequest === false) {
         res = await leg(found.scheme, result.message, 'NTLM authenticate');
         if (res.status === 401) throw authRefused(ctx.hostName, 'ntlm', opts.user);
-        login = null;
+      } else {
+        login = `${found.scheme} ${result.message.toString('base64')}`;
       }
       const loginLeg = {
         headers: (): Record<string, string> => {
