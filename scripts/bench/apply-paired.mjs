@@ -12,6 +12,7 @@
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as lab from './lib/lab.mjs';
+import { machineSpeed } from './lib/machine-speed.mjs';
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -47,6 +48,8 @@ try {
       if (reset.code !== 0) throw new Error(`lab reset exited ${reset.code}: ${reset.stderr}`);
       await lab.runCli(['lab', 'reset-counters', '--state', l.state], { cli: l.cliPath });
       const load = lab.loadAverage1m();
+      // The machine's speed just before (lib/machine-speed.mjs): a pair is fair only if it held still.
+      const speed = await machineSpeed();
       const labCpu0 = lab.processCpuMs(l.pid);
       const r = await lab.runCli(['apply', '-i', 'inv.yaml', '-p', 'pb.yaml', '--json', '--forks', String(FORKS)], { cwd: l.dir, cli: l.cliPath });
       const labCpuMs = lab.processCpuMs(l.pid) - labCpu0;
@@ -61,6 +64,7 @@ try {
         round,
         cli: l.name,
         loadAverage1mBefore: load,
+        machineSpeedTotalMs: speed.totalMs,
         exitCode: r.code,
         wallMs: r.wallMs,
         applyCpuMs: r.cpuMs,

@@ -14,6 +14,7 @@ import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import * as lab from './lib/lab.mjs';
+import { cpuTimes, machineSpeed, stealShare } from './lib/machine-speed.mjs';
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -34,6 +35,9 @@ const up = await lab.labUp(join(dir, 'inv.yaml'), state);
 const labPid = (await lab.labStatus(state)).pid;
 const cases = [...FORKS.map((forks) => ({ forks, skipPreflight: false })), ...(process.argv.includes('--no-skip') ? [] : [{ forks: FORKS[0], skipPreflight: true }])];
 const results = [];
+// The machine's speed before and after the cases: its drift is larger than most changes (lib/machine-speed.mjs).
+const speedBefore = await machineSpeed();
+let speedAfter = null;
 try {
   for (const c of cases) {
     const reset = await lab.runCli(['lab', 'reset', '-i', 'inv.yaml', '--state', state], { cwd: dir });
@@ -41,8 +45,10 @@ try {
     await lab.runCli(['lab', 'reset-counters', '--state', state]);
     const load = lab.loadAverage1m();
     const labCpu0 = lab.processCpuMs(labPid);
+    const machine0 = cpuTimes();
     const r = await lab.runCli(['apply', '-i', 'inv.yaml', '-p', 'pb.yaml', '--json', '--forks', String(c.forks), ...(c.skipPreflight ? ['--skip-preflight'] : [])], { cwd: dir });
     const labCpuMs = lab.processCpuMs(labPid) - labCpu0;
+    const machine = stealShare(machine0, cpuTimes());
     let summary = null;
     try {
       summary = JSON.parse(r.stdout).summary;
@@ -64,9 +70,12 @@ try {
       setCalls: hosts.reduce((a, h) => a + (h.counters.setCalls ?? 0), 0),
       requestsPerHost: +(hosts.reduce((a, h) => a + h.counters.requests, 0) / hosts.length).toFixed(2),
       loadAverage1mBefore: load,
+      // The whole machine over the apply: busy, and taken by the hypervisor (steal).
+      machine,
       ...(r.code !== 0 ? { stderrTail: r.stderr.slice(-1500) } : {}),
     });
   }
+  speedAfter = await machineSpeed();
 } finally {
   await lab.labDown(state);
   release();
@@ -82,6 +91,7 @@ process.stdout.write(
       steps: STEPS,
       cores: CORES,
       labUpWallMs: up.wallMs,
+      machineSpeed: { before: speedBefore, after: speedAfter },
       results,
       targets: { wallMs: 15_000, note: 'peak RSS has no number in issue 11; reported' },
       pass: gated.every((r) => r.exitCode === 0) && Math.min(...gated.map((r) => r.wallMs)) <= 15_000 && gated.find((r) => r.forks === 50)?.wallMs <= 15_000,

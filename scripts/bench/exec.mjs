@@ -14,6 +14,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as lab from './lib/lab.mjs';
+import { cpuTimes, machineSpeed, stealShare } from './lib/machine-speed.mjs';
 
 const i = process.argv.indexOf('--hosts');
 const HOSTS = i > 0 ? Number(process.argv[i + 1]) : 50;
@@ -46,7 +47,9 @@ try {
   const execStart = await lab.medianOf(3, () => lab.runCli(['exec', '--help'], { env }));
   const labPid = (await lab.labStatus(state)).pid;
   const labCpu0 = lab.processCpuMs(labPid);
+  const machine0 = cpuTimes();
   const exec = await lab.medianOf(EXEC_RUNS, execOnce);
+  const machine = stealShare(machine0, cpuTimes());
   // A mean over the measured runs (the lab's counters and CPU cover all of them), not the median run's.
   const labCpuMsPerExec = Math.round((lab.processCpuMs(labPid) - labCpu0) / EXEC_RUNS);
   const doc = JSON.parse(exec.stdout);
@@ -56,6 +59,9 @@ try {
     bench: 'exec',
     method: 'built CLI spawned for exec --json -- hostname on every host (--forks = hosts), wall from spawn to exit, median of 3, code cache filled by one exec before; bound = CLI start (--version, spawned, median of 3) + one lab PowerShell start',
     loadAverage1m: lab.loadAverage1m(),
+    // The machine's speed (lib/machine-speed.mjs) and, over the measured execs, how busy it was and its steal.
+    machineSpeed: await machineSpeed(),
+    machine,
     hosts: HOSTS,
     labRunsTextIn: PWSH ? 'pwsh (pool of 2)' : 'the lab itself (no pwsh)',
     ok: doc.summary?.ok ?? null,
