@@ -1,8 +1,9 @@
 /**
  * How fast this machine is right now, so benchmark results from different hours can be compared. The
- * machines here are 2-vCPU virtual machines whose speed drifts: the same apply build has taken 9 and
- * 19 s of CPU on different runs of one day (docs/benchmarks.md). A wall time alone cannot tell a slower
- * build from a slower machine; these numbers can.
+ * machines here are 2-vCPU virtual machines whose speed drifts: the 1,000-host apply has taken 9 and
+ * 19 s of CPU on one day with little change in its code, and one build has needed 20 to 60 % more CPU in
+ * the afternoon than in the morning (docs/benchmarks.md). Neither wall time nor CPU time tells a slower
+ * build from a slower machine; these numbers help to.
  *
  * - `machineSpeed()` times one fixed workload in this process, independent of the project's code (so it
  *   does not move when the code does): plain JavaScript (JSON and a byte loop), HMAC-MD5 in OpenSSL,
