@@ -17,6 +17,7 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { clearTimeout, setTimeout } from 'node:timers';
 
 const JS_ROUNDS = 2000;
 const HMAC_ROUNDS = 3000;
@@ -42,34 +43,49 @@ function hmacWork() {
   return x;
 }
 
+/** A loopback round trip takes microseconds: this long means something is wrong, not slow. */
+const LOOPBACK_DEADLINE_MS = 30_000;
+
+/** `promise`, or a rejection naming `what` after LOOPBACK_DEADLINE_MS. */
+function withDeadline(promise, what) {
+  let timer;
+  const deadline = new Promise((_, fail) => {
+    timer = setTimeout(() => fail(new Error(`machine-speed: ${what} took over ${LOOPBACK_DEADLINE_MS / 1000} s on 127.0.0.1`)), LOOPBACK_DEADLINE_MS);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
 /** Round trips of MESSAGE_BYTES over a loopback connection to a server in this process. */
 async function loopbackWork() {
-  const server = createServer((s) => s.on('data', (d) => s.write(d)));
-  await new Promise((ok, fail) => server.once('error', fail).listen({ host: '127.0.0.1', port: 0 }, ok));
+  const server = createServer((s) => s.on('error', () => s.destroy()).on('data', (d) => s.write(d)));
+  let sock = null;
   try {
-    const { port } = server.address();
-    const sock = connect({ host: '127.0.0.1', port });
+    await withDeadline(new Promise((ok, fail) => server.once('error', fail).listen({ host: '127.0.0.1', port: 0 }, ok)), 'listening');
+    sock = connect({ host: '127.0.0.1', port: server.address().port });
     sock.setNoDelay(true);
-    await new Promise((ok, fail) => sock.once('error', fail).once('connect', ok));
+    const conn = sock;
+    await withDeadline(new Promise((ok, fail) => conn.once('error', fail).once('connect', ok)), 'connecting');
     const message = Buffer.alloc(MESSAGE_BYTES, 1);
     const t0 = performance.now();
-    await new Promise((ok, fail) => {
-      let got = 0;
-      let left = LOOPBACK_ROUND_TRIPS;
-      sock.once('error', fail);
-      sock.on('data', (d) => {
-        got += d.length;
-        if (got < MESSAGE_BYTES) return;
-        got -= MESSAGE_BYTES;
-        if (--left === 0) return ok();
-        sock.write(message);
-      });
-      sock.write(message);
-    });
-    const ms = performance.now() - t0;
-    sock.destroy();
-    return ms;
+    await withDeadline(
+      new Promise((ok, fail) => {
+        let got = 0;
+        let left = LOOPBACK_ROUND_TRIPS;
+        conn.once('error', fail);
+        conn.on('data', (d) => {
+          got += d.length;
+          if (got < MESSAGE_BYTES) return;
+          got -= MESSAGE_BYTES;
+          if (--left === 0) return ok();
+          conn.write(message);
+        });
+        conn.write(message);
+      }),
+      `${LOOPBACK_ROUND_TRIPS} round trips`,
+    );
+    return performance.now() - t0;
   } finally {
+    sock?.destroy();
     server.close();
   }
 }

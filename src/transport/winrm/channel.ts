@@ -148,7 +148,10 @@ export class WsmanChannel {
   }
 
   private async exchangeNow(soap: SoapPayload, opts: ExchangeOptions): Promise<SoapEnvelope> {
-    for (let attempt = 0; ; attempt++) {
+    // One retry after a lost connection, and one resend after the login's 400 (once per session:
+    // lastLegWithRequest turns off); neither spends the other's chance.
+    let retried = false;
+    for (;;) {
       const { conn, security } = await this.ensureConnected(opts.timeoutMs);
       const reused = conn.requests > 0 && Date.now() - conn.idleSince >= STALE_IDLE_MS;
       const finishesLogin = security.loginPending?.() === true;
@@ -167,12 +170,15 @@ export class WsmanChannel {
         if (inflight.aborted) throw e;
         // Retry once when the server cannot have acted on the request: it closed a stale keep-alive
         // socket, or the operation is harmless to repeat. A retry re-authenticates with fresh keys.
-        if (e instanceof ConnectionLostError && e.beforeResponse && attempt === 0 && (opts.idempotent || reused)) continue;
+        if (e instanceof ConnectionLostError && e.beforeResponse && !retried && (opts.idempotent || reused)) {
+          retried = true;
+          continue;
+        }
         throw e;
       } finally {
         this.inflight = null;
       }
-      if (finishesLogin && res.status === 400 && attempt === 0) {
+      if (finishesLogin && res.status === 400 && this.lastLegWithRequest) {
         // The host would not take a request with the login's last leg (it did not run it): from now
         // on that leg goes on its own, and this request again after it.
         this.lastLegWithRequest = false;
